@@ -1,0 +1,8 @@
+/** Every CLI command module; each registers itself on the program. */
+import type { Command } from 'commander';
+import type { CommandRegistrar } from '../program.js';
+import { registerStatus } from './status.js';
+
+export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
+
+export const COMMANDS: RegisterCommand[] = [registerStatus];

@@ -1,0 +1,123 @@
+/**
+ * How a command's result reaches the user: with --json exactly one JSON
+ * document on stdout; everything else (logs, progress, human errors) on stderr.
+ * Reports are data first; `human` is the rendering for people.
+ */
+import { DbrollbackError, EXIT, exitCodeOf, type ExitCode } from '../errors.js';
+import { scrub } from '../pgtools/redact.js';
+
+export interface CommandResult {
+  /** The JSON document (the contract's shape) printed with --json. */
+  json: unknown;
+  /** The text printed without --json (on stdout). */
+  human: string;
+  exitCode?: ExitCode;
+}
+
+export interface Io {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** stderr is a terminal (progress may redraw in place). */
+  readonly isTTY: boolean;
+  /** stdin and stderr are terminals: an interactive confirmation is possible. */
+  readonly interactive: boolean;
+  /** A line of progress or information, on stderr. */
+  log(line: string): void;
+  /** Detail shown only with --verbose, on stderr. */
+  debug(line: string): void;
+  /** Ask yes/no on the terminal. */
+  confirm(question: string): Promise<boolean>;
+}
+
+export interface Streams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export function createIo(opts: { json: boolean; verbose: boolean }, streams: Streams): Io {
+  const isTTY = Boolean(streams.stderr.isTTY);
+  return {
+    json: opts.json,
+    verbose: opts.verbose,
+    isTTY,
+    interactive: isTTY && Boolean(streams.stdin.isTTY),
+    log: (line) => void streams.stderr.write(`${scrub(line)}\n`),
+    debug: (line) => {
+      if (opts.verbose) streams.stderr.write(`${scrub(line)}\n`);
+    },
+    confirm: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: streams.stdin, output: streams.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export function printResult(result: CommandResult, io: Io, streams: Streams): ExitCode {
+  if (io.json) streams.stdout.write(`${scrub(JSON.stringify(result.json, jsonReplacer, 2))}\n`);
+  else if (result.human) streams.stdout.write(`${scrub(result.human.replace(/\n+$/, ''))}\n`);
+  return result.exitCode ?? EXIT.ok;
+}
+
+/** Print an error once: JSON on stdout with --json, a message and hint on stderr otherwise. */
+export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'>, streams: Streams): ExitCode {
+  const known = err instanceof DbrollbackError;
+  const code = known ? err.code : 'INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = known ? err.hint : 'This is unexpected; rerun with --verbose and report it with the output.';
+  if (io.json) {
+    const error = known ? err.toJSON() : { code, message, hint };
+    streams.stdout.write(`${scrub(JSON.stringify({ ok: false, error }, jsonReplacer, 2))}\n`);
+  }
+  // Human form on stderr always (with --json too: stderr is for people).
+  const lines = [`error: ${message}`];
+  if (hint) lines.push(`hint: ${hint}`);
+  if (io.verbose || !known) {
+    for (const cause of causeChain(err)) lines.push(`cause: ${cause}`);
+  }
+  streams.stderr.write(`${scrub(lines.join('\n'))}\n`);
+  return exitCodeOf(err);
+}
+
+function causeChain(err: unknown): string[] {
+  const out: string[] = [];
+  let current = err instanceof Error ? err.cause : undefined;
+  if (!(err instanceof DbrollbackError) && err instanceof Error && err.stack) out.push(err.stack);
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    out.push(current instanceof Error ? (current.stack ?? current.message) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return out;
+}
+
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/** Render rows as an aligned text table. */
+export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,244 @@
+/**
+ * Raw settings (flags, config file, environment) → one validated config.
+ * Precedence: flag > config file > environment > default. Every problem is
+ * collected and reported at once, so a broken config is fixed in one pass.
+ */
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.js';
+import { DbrollbackError } from './errors.js';
+import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
+import { registerSecret } from './pgtools/redact.js';
+
+/** Settings a config file may hold. Unknown keys are an error (typos must not be silently ignored). */
+export interface FileConfig {
+  databaseUrl?: string;
+  storage?: string;
+  migrations?: string;
+  migrator?: MigratorKind;
+  migrationsTable?: string;
+  migrationsSchema?: string;
+  checksDir?: string;
+  pauseTraffic?: string;
+  resumeTraffic?: string;
+  /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
+  umzug?: unknown;
+}
+
+const FILE_KEYS: Record<keyof FileConfig, 'string' | 'any'> = {
+  databaseUrl: 'string',
+  storage: 'string',
+  migrations: 'string',
+  migrator: 'string',
+  migrationsTable: 'string',
+  migrationsSchema: 'string',
+  checksDir: 'string',
+  pauseTraffic: 'string',
+  resumeTraffic: 'string',
+  umzug: 'any',
+};
+
+export const CONFIG_FILE_NAMES = ['dbrollback.config.json', 'dbrollback.config.mjs', 'dbrollback.config.js'] as const;
+
+/** What the CLI's global flags (or a library caller) provide. */
+export interface RawOptions {
+  databaseUrl?: string;
+  storage?: string;
+  migrations?: string;
+  migrator?: string;
+  config?: string;
+  json?: boolean;
+  yes?: boolean;
+  verbose?: boolean;
+}
+
+export interface ResolvedConfig {
+  /** Where the target database is. */
+  conn: ConnInfo;
+  /** Where conn came from, for messages: flag, config file, DATABASE_URL, PG* env. */
+  connSource: 'flag' | 'config' | 'DATABASE_URL' | 'libpq-env';
+  storage: string | undefined;
+  migrationsDir: string | undefined;
+  migrator: MigratorKind | undefined;
+  migrationsTable: string | undefined;
+  migrationsSchema: string | undefined;
+  checksDir: string | undefined;
+  pauseTraffic: string | undefined;
+  resumeTraffic: string | undefined;
+  configFile: string | undefined;
+  /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
+  configModule: Record<string, unknown> | undefined;
+  json: boolean;
+  yes: boolean;
+  verbose: boolean;
+  cwd: string;
+}
+
+export interface ResolveOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {}): Promise<ResolvedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+
+  const configFile = await findConfigFile(raw.config, cwd, problems);
+  const { file, module } = configFile ? await loadConfigFile(configFile, problems) : { file: {}, module: undefined };
+  const fileDir = configFile ? path.dirname(configFile) : cwd;
+
+  // Database: flag > config file > DATABASE_URL > libpq PG* variables.
+  let conn: ConnInfo = connInfoFromEnv(env);
+  let connSource: ResolvedConfig['connSource'] = 'libpq-env';
+  const urlCandidates: Array<[string | undefined, ResolvedConfig['connSource']]> = [
+    [raw.databaseUrl, 'flag'],
+    [file.databaseUrl, 'config'],
+    [env.DATABASE_URL || undefined, 'DATABASE_URL'],
+  ];
+  const chosen = urlCandidates.find(([url]) => url !== undefined && url !== '');
+  if (chosen) {
+    try {
+      conn = connInfoFromUrl(chosen[0]!, env);
+      connSource = chosen[1];
+    } catch (err) {
+      problems.push(`${sourceLabel(chosen[1])}: ${(err as Error).message}`);
+    }
+  }
+  registerSecret(conn.password);
+
+  const migratorRaw = raw.migrator ?? file.migrator ?? env.DBROLLBACK_MIGRATOR;
+  let migrator: MigratorKind | undefined;
+  if (migratorRaw !== undefined) {
+    if ((MIGRATOR_KINDS as readonly string[]).includes(migratorRaw)) migrator = migratorRaw as MigratorKind;
+    else problems.push(`migrator: "${migratorRaw}" is not one of ${MIGRATOR_KINDS.join(', ')}`);
+  }
+
+  const storage = raw.storage ?? file.storage ?? (env.DBROLLBACK_STORAGE || undefined);
+  const migrationsRaw = raw.migrations ?? (file.migrations !== undefined ? path.resolve(fileDir, file.migrations) : undefined) ?? env.DBROLLBACK_MIGRATIONS;
+  const migrationsDir = migrationsRaw !== undefined ? path.resolve(cwd, migrationsRaw) : await defaultMigrationsDir(cwd);
+  if (migrationsRaw !== undefined && !(await exists(migrationsDir!))) {
+    problems.push(`migrations: directory ${migrationsDir} does not exist`);
+  }
+
+  if (problems.length > 0) {
+    throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      hint: configFile ? `Fix ${configFile} (and the flags/environment named above), then run again.` : 'Fix the flags/environment named above, then run again.',
+      details: { problems },
+    });
+  }
+
+  return {
+    conn,
+    connSource,
+    storage,
+    migrationsDir,
+    migrator,
+    migrationsTable: file.migrationsTable,
+    migrationsSchema: file.migrationsSchema,
+    checksDir: file.checksDir !== undefined ? path.resolve(fileDir, file.checksDir) : undefined,
+    pauseTraffic: file.pauseTraffic,
+    resumeTraffic: file.resumeTraffic,
+    configFile,
+    configModule: module,
+    json: raw.json ?? false,
+    yes: raw.yes ?? false,
+    verbose: raw.verbose ?? false,
+    cwd,
+  };
+}
+
+function sourceLabel(source: ResolvedConfig['connSource']): string {
+  return { flag: '--database-url', config: 'databaseUrl (config file)', DATABASE_URL: 'DATABASE_URL', 'libpq-env': 'PG* environment' }[source];
+}
+
+async function findConfigFile(explicit: string | undefined, cwd: string, problems: string[]): Promise<string | undefined> {
+  if (explicit !== undefined) {
+    const file = path.resolve(cwd, explicit);
+    if (!(await exists(file))) problems.push(`--config: file ${file} does not exist`);
+    return (await exists(file)) ? file : undefined;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const file = path.join(cwd, name);
+    if (await exists(file)) return file;
+  }
+  return undefined;
+}
+
+async function loadConfigFile(file: string, problems: string[]): Promise<{ file: FileConfig; module: Record<string, unknown> | undefined }> {
+  let data: unknown;
+  let module: Record<string, unknown> | undefined;
+  if (file.endsWith('.json')) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      problems.push(`${file}: cannot be read (${(err as Error).message})`);
+      return { file: {}, module };
+    }
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      problems.push(`${file}: is not valid JSON (${(err as Error).message})`);
+      return { file: {}, module };
+    }
+  } else {
+    try {
+      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    } catch (err) {
+      problems.push(`${file}: could not be loaded (${(err as Error).message})`);
+      return { file: {}, module };
+    }
+    data = module.default ?? module;
+  }
+  return { file: validateFileConfig(data, file, problems), module };
+}
+
+/** Check every key and value; push one line per problem. */
+export function validateFileConfig(data: unknown, label: string, problems: string[]): FileConfig {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    problems.push(`${label}: must be an object of settings`);
+    return {};
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const kind = FILE_KEYS[key as keyof FileConfig];
+    if (kind === undefined) {
+      problems.push(`${label}: unknown setting "${key}" (known: ${Object.keys(FILE_KEYS).join(', ')})`);
+      continue;
+    }
+    if (kind === 'string' && (typeof value !== 'string' || value === '')) {
+      problems.push(`${label}: "${key}" must be a non-empty string (got ${JSON.stringify(value)})`);
+      continue;
+    }
+    if (key === 'migrator' && !(MIGRATOR_KINDS as readonly string[]).includes(value as string)) {
+      problems.push(`${label}: "migrator" must be one of ${MIGRATOR_KINDS.join(', ')} (got ${JSON.stringify(value)})`);
+      continue;
+    }
+    if (key === 'databaseUrl') {
+      try {
+        connInfoFromUrl(value as string);
+      } catch (err) {
+        problems.push(`${label}: "databaseUrl" ${(err as DbrollbackError).message}`);
+        continue;
+      }
+    }
+    out[key] = value;
+  }
+  return out as FileConfig;
+}
+
+async function defaultMigrationsDir(cwd: string): Promise<string | undefined> {
+  const dir = path.join(cwd, 'migrations');
+  return (await exists(dir)) ? dir : undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,98 @@
+import pg from 'pg';
+import { DbrollbackError } from '../errors.js';
+import { registerSecret } from '../pgtools/redact.js';
+import { describeConn, type ConnInfo } from './conninfo.js';
+
+export type Db = pg.Client;
+
+export interface ConnectOptions {
+  /** Seconds to wait for the TCP connection and authentication. */
+  connectTimeoutSeconds?: number;
+}
+
+/** Open one connection; a failure names the server (never the password) and what to check. */
+export async function connect(conn: ConnInfo, options: ConnectOptions = {}): Promise<Db> {
+  registerSecret(conn.password);
+  const client = new pg.Client({
+    host: conn.host,
+    port: conn.port,
+    user: conn.user,
+    password: conn.password,
+    database: conn.database,
+    application_name: conn.applicationName,
+    connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 10) * 1000,
+    ssl: sslOption(conn.sslmode),
+  });
+  // An idle client whose server goes away emits 'error'; without a listener Node would crash.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (cause) {
+    await client.end().catch(() => undefined);
+    throw connectionError(conn, cause);
+  }
+  return client;
+}
+
+/** Run `fn` with a fresh connection and always close it. */
+export async function withDb<T>(conn: ConnInfo, fn: (db: Db) => Promise<T>, options?: ConnectOptions): Promise<T> {
+  const db = await connect(conn, options);
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+export function connectionError(conn: ConnInfo, cause: unknown): DbrollbackError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const where = conn.host.startsWith('/') ? `socket ${conn.host}/.s.PGSQL.${conn.port}` : `${conn.host}:${conn.port}`;
+  return new DbrollbackError('CONNECTION_FAILED', `could not connect to ${where} (database "${conn.database}", user "${conn.user}"): ${reason}`, {
+    hint: `Check that PostgreSQL is running and reachable at ${describeConn(conn)}, and the credentials (--database-url, DATABASE_URL or PG* variables).`,
+    cause,
+  });
+}
+
+function sslOption(sslmode: string | undefined): pg.ClientConfig['ssl'] {
+  switch (sslmode) {
+    case undefined:
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    default:
+      return true;
+  }
+}
+
+/** Wrap a failed query with PostgreSQL's fields kept. */
+export function queryError(what: string, cause: unknown, hint?: string): DbrollbackError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new DbrollbackError('QUERY_FAILED', `${what}: ${reason}`, { hint, cause });
+}
+
+/** Server version as a number (e.g. 150019) and its major (15). */
+export async function serverVersion(db: Db): Promise<{ num: number; major: number; text: string }> {
+  const { rows } = await db.query<{ num: string; text: string }>(
+    "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text",
+  );
+  const num = Number(rows[0]!.num);
+  return { num, major: Math.floor(num / 10000), text: rows[0]!.text };
+}
+
+/** Quote an SQL identifier (schema, table, column, database name). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quote a possibly schema-qualified name given as parts. */
+export function quoteQualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+/** Quote an SQL string literal. */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,134 @@
+/**
+ * One error type for everything dbrollback reports on purpose.
+ *
+ * The `code` is stable (scripts match on it); the table below maps each code
+ * to the CLI exit code of the contract:
+ *   1 = the operation failed, 2 = bad usage or input (nothing touched),
+ *   3 = verification failed (do not return traffic), 4 = refused by a safety rule.
+ */
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  verifyFailed: 3,
+  refused: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Every error code dbrollback raises, and the exit code it maps to. */
+export const ERROR_CODES = {
+  // 2: bad usage or bad input — nothing was touched
+  USAGE: EXIT.usage,
+  CONFIG_INVALID: EXIT.usage,
+  MIGRATIONS_INVALID: EXIT.usage,
+  MIGRATION_NOT_FOUND: EXIT.usage,
+  MIGRATOR_UNKNOWN: EXIT.usage,
+  STORAGE_URL_INVALID: EXIT.usage,
+  STORAGE_KEY_INVALID: EXIT.usage,
+  BACKUP_NOT_FOUND: EXIT.usage,
+  SQL_SYNTAX: EXIT.usage,
+  FILE_UNREADABLE: EXIT.usage,
+  NOT_A_MIGRATION: EXIT.usage,
+  CONFIRMATION_REQUIRED: EXIT.usage,
+  TARGET_NOT_EMPTY: EXIT.usage,
+
+  // 1: the operation failed
+  CONNECTION_FAILED: EXIT.failed,
+  QUERY_FAILED: EXIT.failed,
+  TOOL_NOT_FOUND: EXIT.failed,
+  TOOL_TOO_OLD: EXIT.failed,
+  TOOL_FAILED: EXIT.failed,
+  LOCK_HELD: EXIT.failed,
+  MIGRATION_FAILED: EXIT.failed,
+  STORAGE_FAILED: EXIT.failed,
+  CHECKSUM_MISMATCH: EXIT.failed,
+  BACKUP_FAILED: EXIT.failed,
+  RESTORE_FAILED: EXIT.failed,
+  HOOK_FAILED: EXIT.failed,
+  TIMEOUT: EXIT.failed,
+  INTERNAL: EXIT.failed,
+
+  // 3: verification failed — do not send traffic
+  VERIFY_FAILED: EXIT.verifyFailed,
+
+  // 4: refused by a safety rule
+  REFUSED: EXIT.refused,
+  DATA_LOSS_REFUSED: EXIT.refused,
+  IRREVERSIBLE: EXIT.refused,
+  CLASSIFY_FAIL_ON: EXIT.refused,
+} as const satisfies Record<string, ExitCode>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** PostgreSQL's own error fields, kept when a server error is wrapped. */
+export interface PgErrorFields {
+  code?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+  schema?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+}
+
+export interface DbrollbackErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  /** Extra structured facts for --json output (e.g. which migrations were undone). */
+  details?: Record<string, unknown>;
+}
+
+export class DbrollbackError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  readonly pg: PgErrorFields | undefined;
+
+  constructor(code: ErrorCode, message: string, options: DbrollbackErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DbrollbackError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+    this.pg = pgFieldsOf(options.cause);
+  }
+
+  get exitCode(): ExitCode {
+    return ERROR_CODES[this.code];
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint ?? null,
+      ...(this.pg ? { pg: this.pg } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export function isDbrollbackError(err: unknown): err is DbrollbackError {
+  return err instanceof DbrollbackError;
+}
+
+/** Exit code for any thrown value: ours carry one, anything else is an internal failure. */
+export function exitCodeOf(err: unknown): ExitCode {
+  return isDbrollbackError(err) ? err.exitCode : EXIT.failed;
+}
+
+function pgFieldsOf(cause: unknown): PgErrorFields | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const c = cause as Record<string, unknown>;
+  // node-postgres' DatabaseError carries `severity` and a five-character SQLSTATE `code`.
+  if (typeof c.severity !== 'string' || typeof c.code !== 'string') return undefined;
+  const fields: PgErrorFields = {};
+  for (const key of ['code', 'detail', 'hint', 'position', 'schema', 'table', 'column', 'constraint'] as const) {
+    const value = c[key];
+    if (typeof value === 'string' && value !== '') fields[key] = value;
+  }
+  return fields;
+}

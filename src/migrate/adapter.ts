@@ -1,0 +1,99 @@
+/**
+ * The one contract every migration tool adapter implements (node-pg-migrate,
+ * umzug, plain SQL directory). dbrollback never edits a tool's history table
+ * itself: applying and undoing always go through the tool, so the tool's own
+ * bookkeeping stays true.
+ */
+import type { ConnInfo } from '../db/conninfo.js';
+import type { LockHolder } from '../db/lock.js';
+
+export type MigratorKind = 'node-pg-migrate' | 'umzug' | 'sql';
+
+export const MIGRATOR_KINDS: readonly MigratorKind[] = ['node-pg-migrate', 'umzug', 'sql'];
+
+/**
+ * Whether a migration can be undone:
+ *  - `yes`: it has a down of its own;
+ *  - `inferred`: no down written, but the tool derives one safely (node-pg-migrate's reversible operations);
+ *  - `irreversible`: declared irreversible (node-pg-migrate `down: false`, an SQL down that raises);
+ *  - `missing`: no down at all — undo must refuse it.
+ */
+export type DownKind = 'yes' | 'inferred' | 'irreversible' | 'missing';
+
+export interface MigrationInfo {
+  /** The name the tool records in its history (e.g. `1700000000000_create-tables`, `002_add_email`). */
+  name: string;
+  /** Source file, when the migration is a file. */
+  path: string | null;
+  applied: boolean;
+  /** When the tool recorded it (null if pending, or if the tool does not record times). */
+  appliedAt: Date | null;
+  down: DownKind;
+}
+
+export interface MigrationStatus {
+  migrator: MigratorKind;
+  /** Every migration the tool knows, in the order the tool applies them. */
+  migrations: MigrationInfo[];
+  /** Applied ones, oldest first (the tool's history order). */
+  applied: MigrationInfo[];
+  pending: MigrationInfo[];
+  /** Name of the last applied migration, or null when none is applied. */
+  head: string | null;
+  /** Names recorded as applied whose definitions no longer exist on disk. */
+  missingDefinitions: string[];
+  /** Who holds the migration tool's own lock right now (a migration is running), if anyone. */
+  lockHolder: LockHolder | null;
+}
+
+/** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */
+export type DownTarget = { count: number } | { to: string };
+
+export interface DownStepResult {
+  name: string;
+  status: 'success' | 'failed' | 'not-run';
+  durationMs: number;
+  error?: string;
+}
+
+export interface DownResult {
+  /** Per migration, newest first, in the order they were (or would have been) undone. */
+  steps: DownStepResult[];
+  /** Whether all downs ran in a single transaction (then a failure undid none of them). */
+  singleTransaction: boolean;
+  /** The head after the run, read back from the tool's history. */
+  headAfter: string | null;
+}
+
+export interface RunDownOptions {
+  /** Called before each migration is undone (progress lines). */
+  onStep?: (name: string) => void;
+}
+
+export interface MigratorAdapter {
+  readonly kind: MigratorKind;
+  /** The tool's own advisory lock, which must not be held while dbrollback acts. */
+  readonly toolLocks: ReadonlyArray<{ key: bigint; owner: string }>;
+  status(): Promise<MigrationStatus>;
+  /**
+   * The applied migrations a target selects, newest first, validated:
+   * count in 1..applied, NAME must be applied. Throws MIGRATION_NOT_FOUND / USAGE.
+   */
+  select(target: DownTarget): Promise<MigrationInfo[]>;
+  /** Undo through the tool; refuses (IRREVERSIBLE) before touching anything when any selected migration has no usable down. */
+  down(target: DownTarget, options?: RunDownOptions): Promise<DownResult>;
+  /** Apply pending migrations (all, or the next `count`) through the tool. */
+  up(count?: number): Promise<string[]>;
+  /** Release anything held (connections, loaded modules). */
+  close(): Promise<void>;
+}
+
+export interface AdapterOptions {
+  conn: ConnInfo;
+  migrationsDir: string;
+  /** The loaded config module (for umzug: it exports the user's Umzug instance or a factory). */
+  configModule?: Record<string, unknown>;
+  /** node-pg-migrate: history table (default `pgmigrations`) and its schema (default `public`). */
+  migrationsTable?: string;
+  migrationsSchema?: string;
+}

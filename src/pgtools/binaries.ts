@@ -1,0 +1,147 @@
+import { execa } from 'execa';
+import { access, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { DbrollbackError } from '../errors.js';
+
+export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata';
+
+export interface PgBinary {
+  name: PgBinaryName;
+  path: string;
+  /** e.g. "15.19" */
+  version: string;
+  major: number;
+}
+
+export interface FindBinaryOptions {
+  /** Refuse a binary whose major version is lower than this (the server's major). */
+  minMajor?: number;
+  /** Explicit directory; when set (or DBROLLBACK_PG_BINDIR is), only it is searched. */
+  binDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const cache = new Map<string, Promise<PgBinary[]>>();
+
+/**
+ * Find a PostgreSQL program. Candidates: $DBROLLBACK_PG_BINDIR alone if set;
+ * otherwise PATH, `pg_config --bindir`, /usr/lib/postgresql/<major>/bin — the
+ * newest version wins, so a server-side upgrade never pairs with an old client.
+ */
+export async function findBinary(name: PgBinaryName, options: FindBinaryOptions = {}): Promise<PgBinary> {
+  const env = options.env ?? process.env;
+  const explicitDir = options.binDir ?? env.DBROLLBACK_PG_BINDIR;
+  const key = `${name}\0${explicitDir ?? ''}\0${env.PATH ?? ''}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = candidates(name, explicitDir, env);
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  const all = await found;
+  const best = all[0];
+  if (!best) {
+    const where = explicitDir ? `in ${explicitDir}` : 'on PATH, via pg_config --bindir, or in /usr/lib/postgresql/*/bin';
+    throw new DbrollbackError('TOOL_NOT_FOUND', `${name} was not found ${where}`, {
+      hint: 'Install the PostgreSQL client programs (Debian/Ubuntu: apt-get install postgresql-client) or set DBROLLBACK_PG_BINDIR to the directory holding them.',
+    });
+  }
+  if (options.minMajor !== undefined && best.major < options.minMajor) {
+    throw new DbrollbackError(
+      'TOOL_TOO_OLD',
+      `${name} ${best.version} (${best.path}) is older than the server (PostgreSQL ${options.minMajor}); ${name} must be at least the server's major version`,
+      {
+        hint: `Install PostgreSQL ${options.minMajor} (or newer) client programs, or point DBROLLBACK_PG_BINDIR at them.`,
+        details: { binary: best.path, clientVersion: best.version, serverMajor: options.minMajor },
+      },
+    );
+  }
+  return best;
+}
+
+async function candidates(name: PgBinaryName, explicitDir: string | undefined, env: NodeJS.ProcessEnv): Promise<PgBinary[]> {
+  const dirs: string[] = [];
+  if (explicitDir) {
+    dirs.push(explicitDir);
+  } else {
+    dirs.push(...(env.PATH ?? '').split(path.delimiter).filter(Boolean));
+    const bindir = await pgConfigBindir(env);
+    if (bindir) dirs.push(bindir);
+    dirs.push(...(await versionedDirs('/usr/lib/postgresql')));
+  }
+  const seen = new Set<string>();
+  const found: PgBinary[] = [];
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!(await isExecutable(file))) continue;
+    const version = await versionOf(file);
+    if (version) found.push({ name, path: file, ...version });
+  }
+  // Newest first; ties keep search order (PATH before the fallbacks).
+  return found
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => compareVersions(y.b.version, x.b.version) || x.i - y.i)
+    .map(({ b }) => b);
+}
+
+async function pgConfigBindir(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const { stdout } = await execa('pg_config', ['--bindir'], { env, timeout: 5000 });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function versionedDirs(root: string): Promise<string[]> {
+  try {
+    const entries = await readdir(root);
+    return entries
+      .filter((e) => /^\d+(\.\d+)?$/.test(e))
+      .sort((a, b) => compareVersions(b, a))
+      .map((e) => path.join(root, e, 'bin'));
+  } catch {
+    return [];
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parse "pg_dump (PostgreSQL) 15.19 (Debian 15.19-0+deb12u1)" → 15.19 / 15. */
+export function parseToolVersion(output: string): { version: string; major: number } | undefined {
+  const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(output);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  // Before 10 the major was two numbers (9.6).
+  const version = [m[1], m[2], m[3]].filter((p) => p !== undefined).join('.');
+  return { version, major: major < 10 && m[2] !== undefined ? major + Number(m[2]) / 10 : major };
+}
+
+async function versionOf(file: string): Promise<{ version: string; major: number } | undefined> {
+  try {
+    const { stdout } = await execa(file, ['--version'], { timeout: 5000 });
+    return parseToolVersion(stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -1,0 +1,28 @@
+import { redactUrl } from '../db/conninfo.js';
+
+/**
+ * Remove secrets from text that may reach a log, an error or stdout:
+ * every known secret verbatim (and URL-encoded), plus any password inside a postgres URL.
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  let out = redactUrl(text);
+  for (const secret of secrets) {
+    if (!secret || secret.length < 1) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.split(form).join('***');
+    }
+  }
+  return out;
+}
+
+const knownSecrets = new Set<string>();
+
+/** Remember a secret so every later message, log line and error is scrubbed of it. */
+export function registerSecret(secret: string | undefined): void {
+  if (secret) knownSecrets.add(secret);
+}
+
+/** `redact` with every registered secret. */
+export function scrub(text: string): string {
+  return redact(text, [...knownSecrets]);
+}

@@ -1,0 +1,91 @@
+import { execa, type ResultPromise, type Options } from 'execa';
+import type { ConnInfo } from '../db/conninfo.js';
+import { DbrollbackError } from '../errors.js';
+import type { PgBinary } from './binaries.js';
+import { redact, registerSecret } from './redact.js';
+
+/**
+ * libpq environment for a child: credentials travel here, never in argv
+ * (argv is world-readable through /proc and `ps`).
+ */
+export function libpqEnv(conn: ConnInfo): Record<string, string> {
+  registerSecret(conn.password);
+  const env: Record<string, string> = {
+    PGHOST: conn.host,
+    PGPORT: String(conn.port),
+    PGUSER: conn.user,
+    PGDATABASE: conn.database,
+    PGAPPNAME: conn.applicationName,
+  };
+  if (conn.password !== undefined) env.PGPASSWORD = conn.password;
+  if (conn.sslmode) env.PGSSLMODE = conn.sslmode;
+  return env;
+}
+
+export interface RunToolOptions extends Pick<Options, 'cwd' | 'timeout' | 'cancelSignal'> {
+  conn?: ConnInfo;
+  env?: Record<string, string>;
+  /** Stream or file the child's stdout goes to ('pipe' to read it from the result). */
+  stdout?: Options['stdout'];
+  stdin?: Options['stdin'];
+  /** Run as this OS user (e.g. postgres for initdb when we are root). */
+  asUser?: string;
+}
+
+/** Start a PostgreSQL program; the returned promise rejects with a redacted DbrollbackError. */
+export function startTool(binary: PgBinary | string, args: readonly string[], options: RunToolOptions = {}): ResultPromise {
+  const file = typeof binary === 'string' ? binary : binary.path;
+  assertNoSecretInArgs(args, options.conn);
+  const env = { ...process.env, ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
+  const [cmd, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', file, ...args]] : [file, [...args]];
+  return execa(cmd as string, argv as string[], {
+    env,
+    extendEnv: false,
+    stdout: options.stdout ?? 'pipe',
+    stderr: 'pipe',
+    stdin: options.stdin ?? 'ignore',
+    cwd: options.cwd,
+    timeout: options.timeout,
+    cancelSignal: options.cancelSignal,
+    buffer: { stdout: options.stdout === undefined || options.stdout === 'pipe', stderr: true },
+    reject: true,
+  } as Options) as unknown as ResultPromise;
+}
+
+/** Run to completion; failures become TOOL_FAILED with the child's stderr, secrets removed. */
+export async function runTool(binary: PgBinary | string, args: readonly string[], options: RunToolOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    const result = await startTool(binary, args, options);
+    return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  } catch (cause) {
+    throw toolError(binary, args, cause, options.conn);
+  }
+}
+
+export function toolError(binary: PgBinary | string, args: readonly string[], cause: unknown, conn?: ConnInfo): DbrollbackError {
+  const name = typeof binary === 'string' ? binary : binary.name;
+  const c = cause as { stderr?: unknown; exitCode?: number; signal?: string; shortMessage?: string; message?: string };
+  const stderr = typeof c.stderr === 'string' ? c.stderr.trim() : '';
+  const how = c.exitCode !== undefined ? `exit code ${c.exitCode}` : c.signal ? `signal ${c.signal}` : (c.shortMessage ?? c.message ?? 'unknown failure');
+  const secrets = [conn?.password];
+  const message = redact(`${name} failed (${how})${stderr ? `: ${lastLines(stderr, 5)}` : ''}`, secrets);
+  const safeCause = new Error(redact(`${name} ${args.join(' ')}: ${c.message ?? String(cause)}`, secrets));
+  return new DbrollbackError('TOOL_FAILED', message, {
+    hint: `Read ${name}'s message above; rerun with --verbose for the full command (without secrets).`,
+    cause: safeCause,
+  });
+}
+
+function lastLines(text: string, n: number): string {
+  return text.split('\n').slice(-n).join('\n');
+}
+
+function assertNoSecretInArgs(args: readonly string[], conn?: ConnInfo): void {
+  if (!conn?.password) return;
+  if (args.some((a) => a.includes(conn.password!))) {
+    // A programming error: a password would be visible in `ps`. Refuse before spawning.
+    throw new DbrollbackError('INTERNAL', 'refusing to pass a password in a child process argument list', {
+      hint: 'This is a dbrollback bug; please report it.',
+    });
+  }
+}
