@@ -1,0 +1,28 @@
+/**
+ * A backup's manifest: written LAST, so a backup without one is incomplete and never used.
+ * Verify reads `tables` as its baseline (row counts and fingerprints).
+ */
+import type { TableFingerprint } from '../verify/fingerprint.js';
+
+export type BackupKind = 'logical' | 'base';
+
+export interface BackupManifest {
+  /** Format version of this manifest. */
+  version: 1;
+  id: string;
+  kind: BackupKind;
+  createdAt: string;
+  label: string | null;
+  database: string;
+  serverVersion: string;
+  pgDumpVersion: string | null;
+  migrationHead: string | null;
+  migrator: string | null;
+  sizeBytes: number;
+  sha256: string;
+  /** Whether the uploaded object was read back and its sha256 checked (false with --no-readback). */
+  verified: boolean;
+  /** Storage keys of the objects this backup consists of (the dump; base backups may have more). */
+  objects: string[];
+  tables: TableFingerprint[];
+}
