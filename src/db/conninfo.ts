@@ -90,7 +90,7 @@ export function connToUrl(conn: ConnInfo): string {
   return `postgres://${auth}@${host}:${conn.port}/${encodeURIComponent(conn.database)}${query ? `?${query}` : ''}`;
 }
 
-/** Replace the password part of any postgres URL inside a string. */
+/** Replace the password part of any URL (postgres://, s3://, ...) inside a string. */
 export function redactUrl(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):([^@\s]*)@/gi, '$1:***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):([^@\s]*)@/gi, '$1:***@');
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { connInfoFromEnv, connInfoFromUrl, connToUrl, describeConn, redactUrl } from '../../../src/db/conninfo.js';
+import { redact } from '../../../src/pgtools/redact.js';
+
+describe('connection info', () => {
+  it('parses a URL and fills gaps from libpq PG* variables', () => {
+    const conn = connInfoFromUrl('postgres://app:p%40ss@db.local:6543/shop?sslmode=require', {});
+    expect(conn).toMatchObject({ host: 'db.local', port: 6543, user: 'app', password: 'p@ss', database: 'shop', sslmode: 'require' });
+    const partial = connInfoFromUrl('postgres:///shop', { PGHOST: '/run/pg', PGPORT: '5433', PGUSER: 'ops' });
+    expect(partial).toMatchObject({ host: '/run/pg', port: 5433, user: 'ops', database: 'shop' });
+  });
+
+  it('uses libpq defaults when only PG* variables are set', () => {
+    expect(connInfoFromEnv({ PGHOST: 'h', PGDATABASE: 'd', PGUSER: 'u', PGPASSWORD: 'pw' })).toMatchObject({ host: 'h', port: 5432, user: 'u', database: 'd', password: 'pw' });
+  });
+
+  it('rejects something that is not a postgres URL without echoing the password', () => {
+    expect(() => connInfoFromUrl('mysql://u:hunter2@h/d', {})).toThrow(/must start with postgres:\/\//);
+    try {
+      connInfoFromUrl('mysql://u:hunter2@h/d', {});
+    } catch (err) {
+      expect(String((err as Error).message)).not.toContain('hunter2');
+    }
+  });
+
+  it('describes a connection without its password and round-trips through a URL', () => {
+    const conn = connInfoFromUrl('postgresql://app:s3cr%2Ft@127.0.0.1:5555/shop', {});
+    expect(describeConn(conn)).toBe('app@127.0.0.1:5555/shop');
+    expect(connInfoFromUrl(connToUrl(conn), {})).toMatchObject({ password: 's3cr/t', port: 5555, database: 'shop' });
+  });
+
+  it('redacts passwords in URLs and known secrets, raw and URL-encoded', () => {
+    expect(redactUrl('failed for postgres://app:topsecret@h:1/db')).toBe('failed for postgres://app:***@h:1/db');
+    expect(redact('pw is s/cret and s%2Fcret', ['s/cret'])).toBe('pw is *** and ***');
+  });
+});
