@@ -58,6 +58,7 @@ export async function runTool(binary: PgBinary | string, args: readonly string[]
     const result = await startTool(binary, args, options);
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   } catch (cause) {
+    if (cause instanceof DbrollbackError) throw cause;
     throw toolError(binary, args, cause, options.conn);
   }
 }
