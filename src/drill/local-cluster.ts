@@ -1,0 +1,203 @@
+/**
+ * Throwaway PostgreSQL clusters (drills, the demo, and the test harness), started with the machine's own
+ * server binaries (initdb + pg_ctl) on a free loopback port with a private
+ * socket directory. When we run as root (CI), initdb and postgres refuse to
+ * start, so they run as the `postgres` OS user in directories it owns.
+ */
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { ConnInfo } from '../db/conninfo.js';
+import { connToUrl } from '../db/conninfo.js';
+import { findBinary } from '../pgtools/binaries.js';
+
+export interface ClusterOptions {
+  /** Extra postgresql.conf settings, e.g. { archive_mode: 'on', wal_level: 'replica' }. */
+  settings?: Record<string, string | number | boolean>;
+  /** Superuser password (a random one by default: tests exercise password auth). */
+  password?: string;
+}
+
+export interface Cluster {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly baseDir: string;
+  readonly superuser: string;
+  readonly password: string;
+  /** OS user running the server ('postgres' when tests run as root). */
+  readonly osUser: string | undefined;
+  /** Connection info for a database of this cluster (default: postgres). */
+  conn(database?: string): ConnInfo;
+  url(database?: string): string;
+  /** Create an empty database (optionally from a template) and return its connection info. */
+  createDatabase(name?: string, options?: { template?: string }): Promise<ConnInfo>;
+  dropDatabase(name: string): Promise<void>;
+  /** Run SQL as the superuser in a database. */
+  sql<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, values?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<{ stopSync(): void }>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A crashed test file must not leave postgres processes behind.
+  process.once('exit', () => {
+    for (const c of running) c.stopSync();
+  });
+}
+
+export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let counter = 0;
+export function uniqueName(prefix = 'db'): string {
+  counter += 1;
+  return `${prefix}_${process.pid}_${counter}_${randomBytes(3).toString('hex')}`;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  installExitHook();
+  const initdb = await findBinary('initdb');
+  const pgCtl = await findBinary('pg_ctl');
+  const osUser = isRoot() ? 'postgres' : undefined;
+  const baseDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-pg-'));
+  const dataDir = path.join(baseDir, 'data');
+  const socketDir = path.join(baseDir, 'sock');
+  const pwFile = path.join(baseDir, 'pwfile');
+  const password = options.password ?? `pw-${randomBytes(9).toString('base64url')}`;
+  const superuser = 'postgres';
+  await execa('mkdir', ['-p', socketDir]);
+  await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
+  if (osUser) {
+    await execa('chown', ['-R', `${osUser}:`, baseDir]);
+  }
+  await chmod(baseDir, 0o755);
+  const as = (file: string, args: string[]) => (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args]) : execa(file, args));
+
+  await as(initdb.path, [
+    '-D', dataDir,
+    '-U', superuser,
+    '--pwfile', pwFile,
+    '--auth-local=scram-sha-256',
+    '--auth-host=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
+  await rm(pwFile, { force: true });
+
+  const port = await freePort();
+  const settings: Record<string, string | number | boolean> = {
+    listen_addresses: "'127.0.0.1'",
+    port,
+    unix_socket_directories: `'${socketDir}'`,
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    shared_buffers: "'64MB'",
+    max_connections: 60,
+    logging_collector: 'off',
+    ...options.settings,
+  };
+  const conf = Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n');
+  const confPath = path.join(dataDir, 'postgresql.auto.conf');
+  await execa('sh', ['-c', `cat >> '${confPath}'`], { input: `\n${conf}\n` });
+  if (osUser) await chown(confPath, ...(await ids(osUser)));
+
+  await as(pgCtl.path, ['-D', dataDir, '-l', path.join(baseDir, 'server.log'), '-w', '-t', '60', 'start']);
+
+  const stopSync = () => {
+    try {
+      const args = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
+      if (osUser) execFileSync('runuser', ['-u', osUser, '--', pgCtl.path, ...args], { stdio: 'ignore' });
+      else execFileSync(pgCtl.path, args, { stdio: 'ignore' });
+    } catch {
+      /* already stopped */
+    }
+    try {
+      rmSync(baseDir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  };
+  const handle = { stopSync };
+  running.add(handle);
+
+  const conn = (database = 'postgres'): ConnInfo => ({
+    host: '127.0.0.1',
+    port,
+    user: superuser,
+    password,
+    database,
+    sslmode: undefined,
+    applicationName: 'dbrollback',
+  });
+
+  const sql = async <T extends pg.QueryResultRow>(database: string, text: string, values?: unknown[]): Promise<T[]> => {
+    const client = new pg.Client({ ...conn(database), application_name: 'dbrollback' });
+    await client.connect();
+    try {
+      const result = await client.query<T>(text, values);
+      return Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  return {
+    port,
+    host: '127.0.0.1',
+    dataDir,
+    socketDir,
+    baseDir,
+    superuser,
+    password,
+    osUser,
+    conn,
+    url: (database?: string) => connToUrl(conn(database)),
+    async createDatabase(name = uniqueName(), opts = {}) {
+      const template = opts.template ? ` TEMPLATE "${opts.template}"` : '';
+      await sql('postgres', `CREATE DATABASE "${name}"${template}`);
+      return conn(name);
+    },
+    async dropDatabase(name: string) {
+      await sql('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+    sql,
+    async stop() {
+      running.delete(handle);
+      const args = ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'];
+      await (osUser ? execa('runuser', ['-u', osUser, '--', pgCtl.path, ...args]) : execa(pgCtl.path, args)).catch(() => undefined);
+      await rm(baseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ids(user: string): Promise<[number, number]> {
+  const uid = Number((await execa('id', ['-u', user])).stdout);
+  const gid = Number((await execa('id', ['-g', user])).stdout);
+  return [uid, gid];
+}
