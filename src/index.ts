@@ -21,3 +21,20 @@ export type {
   MigratorAdapter,
   MigratorKind,
 } from './migrate/adapter.js';
+export { backup } from './backup/backup.js';
+export type { BackupOptions, BackupResult } from './backup/backup.js';
+export { listBackups, loadManifest } from './backup/catalog.js';
+export type { BackupListing, BackupStatus, LoadManifestOptions } from './backup/catalog.js';
+export { pruneBackups, parseAge } from './backup/prune.js';
+export type { PruneOptions, PruneResult } from './backup/prune.js';
+export { restore } from './backup/restore.js';
+export type { RestoreMode, RestoreOptions, RestoreResult } from './backup/restore.js';
+export { compareTables } from './backup/compare-tables.js';
+export type { TableComparison, TableDifference } from './backup/compare-tables.js';
+export type { BackupKind, BackupManifest } from './backup/manifest.js';
+export type { TransferPhase, TransferProgress, ProgressListener } from './backup/progress.js';
+export { openStorage } from './backup/storage/open-storage.js';
+export type { OpenStorageOptions } from './backup/storage/open-storage.js';
+export { memoryStorage } from './backup/storage/memory.js';
+export { validateKey } from './backup/storage/contract.js';
+export type { ObjectInfo, PutOptions, PutResult, Storage, StorageKind } from './backup/storage/contract.js';

@@ -25,4 +25,14 @@ export interface BackupManifest {
   /** Storage keys of the objects this backup consists of (the dump; base backups may have more). */
   objects: string[];
   tables: TableFingerprint[];
+  /**
+   * True when `tables` was taken in the very snapshot pg_dump dumped
+   * (pg_export_snapshot + pg_dump --snapshot): the baseline is then exact,
+   * even with writes running during the backup.
+   */
+  tablesInDumpSnapshot?: boolean;
+  /** The source database's encoding and locale, used to create a matching restore target. */
+  locale?: { encoding: string; collate: string; ctype: string };
+  /** Wall time of the backup (dump, upload, read-back), in milliseconds. */
+  durationMs?: number;
 }

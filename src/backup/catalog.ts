@@ -1,0 +1,192 @@
+/**
+ * What backups a storage holds: one listing per `backups/<id>/`, newest first.
+ * A backup counts only when its manifest exists and is valid; a dump without
+ * one is listed as `incomplete` (an upload that died, or one still being read
+ * back) and is never used for a restore or as a verify baseline.
+ */
+import { DbrollbackError } from '../errors.js';
+import { BACKUPS_PREFIX, MANIFEST_NAME, backupIdTime, checkBackupId, manifestKey } from './layout.js';
+import type { BackupKind, BackupManifest } from './manifest.js';
+import type { ObjectInfo, Storage } from './storage/contract.js';
+
+export type BackupStatus = 'complete' | 'incomplete' | 'invalid';
+
+/** One row of `dbrollback backups` (the JSON contract's fields first). */
+export interface BackupListing {
+  id: string;
+  kind: BackupKind;
+  createdAt: string;
+  sizeBytes: number | null;
+  sha256: string | null;
+  migrationHead: string | null;
+  serverVersion: string | null;
+  label: string | null;
+  database: string | null;
+  /** complete = manifest present and valid; only complete backups are ever used. */
+  status: BackupStatus;
+  /** The dump was read back and its sha256 checked after upload. */
+  verified: boolean;
+  /** Every object stored under this backup's prefix. */
+  objects: string[];
+  /** Why a backup is incomplete or invalid. */
+  problem?: string;
+  /** Newest modification time among its objects (pruning orphans uses it). */
+  lastModified: string;
+}
+
+export async function listBackups(storage: Storage): Promise<BackupListing[]> {
+  const objects = await storage.list(BACKUPS_PREFIX);
+  const byId = new Map<string, ObjectInfo[]>();
+  for (const object of objects) {
+    const rest = object.key.slice(BACKUPS_PREFIX.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) continue;
+    const id = rest.slice(0, slash);
+    byId.set(id, [...(byId.get(id) ?? []), object]);
+  }
+  const listings: BackupListing[] = [];
+  for (const [id, files] of byId) listings.push(await describe(storage, id, files));
+  return listings.sort(newestFirst);
+}
+
+export interface LoadManifestOptions {
+  /** Only accept this kind (`latest` then means the newest complete backup of this kind). */
+  kind?: BackupKind;
+}
+
+/**
+ * The manifest of backup `idOrLatest` ('latest' = newest complete backup).
+ * BACKUP_NOT_FOUND (exit 2) when there is no such backup; BACKUP_INCOMPLETE
+ * (exit 1) when it exists but has no valid manifest.
+ */
+export async function loadManifest(storage: Storage, idOrLatest: string, options: LoadManifestOptions = {}): Promise<BackupManifest> {
+  const kindText = options.kind ? `${options.kind} ` : '';
+  if (idOrLatest === 'latest') {
+    const listings = await listBackups(storage);
+    const newest = listings.find((b) => b.status === 'complete' && (!options.kind || b.kind === options.kind));
+    if (!newest) {
+      const incomplete = listings.filter((b) => b.status !== 'complete').length;
+      throw new DbrollbackError('BACKUP_NOT_FOUND', `there is no complete ${kindText}backup in ${storage.url}${incomplete ? ` (${incomplete} incomplete ones are never used)` : ''}`, {
+        hint: 'Take one with `dbrollback backup`, or check --storage / DBROLLBACK_STORAGE points at the right place.',
+      });
+    }
+    return readManifest(storage, newest.id);
+  }
+  const id = checkBackupId(idOrLatest);
+  const files = await storage.list(`${BACKUPS_PREFIX}${id}/`);
+  if (files.length === 0) {
+    throw new DbrollbackError('BACKUP_NOT_FOUND', `backup "${id}" does not exist in ${storage.url}`, {
+      hint: 'Run `dbrollback backups` to see the available ids, or use "latest".',
+    });
+  }
+  const listing = await describe(storage, id, files);
+  if (listing.status !== 'complete') {
+    throw new DbrollbackError('BACKUP_INCOMPLETE', `backup "${id}" in ${storage.url} is ${listing.status} (${listing.problem}) and cannot be used`, {
+      hint: 'Choose another backup (`dbrollback backups`), or "latest" for the newest complete one.',
+    });
+  }
+  const manifest = await readManifest(storage, id);
+  if (options.kind && manifest.kind !== options.kind) {
+    throw new DbrollbackError('BACKUP_NOT_FOUND', `backup "${id}" is a ${manifest.kind} backup, not a ${options.kind} one`, {
+      hint: options.kind === 'logical' ? 'Logical restore needs a backup made by `dbrollback backup`.' : `Choose a ${options.kind} backup.`,
+    });
+  }
+  return manifest;
+}
+
+async function readManifest(storage: Storage, id: string): Promise<BackupManifest> {
+  const text = await readText(storage, manifestKey(id));
+  const parsed = parseManifest(text, id);
+  if (typeof parsed === 'string') {
+    throw new DbrollbackError('BACKUP_INCOMPLETE', `backup "${id}" has an invalid manifest (${parsed})`, {
+      hint: 'Choose another backup (`dbrollback backups`).',
+    });
+  }
+  return parsed;
+}
+
+async function describe(storage: Storage, id: string, files: ObjectInfo[]): Promise<BackupListing> {
+  const names = files.map((f) => f.key);
+  const lastModified = new Date(Math.max(...files.map((f) => f.lastModified.getTime()))).toISOString();
+  const base: BackupListing = {
+    id,
+    kind: 'logical',
+    createdAt: (backupIdTime(id) ?? new Date(Math.min(...files.map((f) => f.lastModified.getTime())))).toISOString(),
+    sizeBytes: files.filter((f) => !f.key.endsWith(`/${MANIFEST_NAME}`)).reduce((sum, f) => sum + f.size, 0),
+    sha256: null,
+    migrationHead: null,
+    serverVersion: null,
+    label: null,
+    database: null,
+    status: 'incomplete',
+    verified: false,
+    objects: names,
+    lastModified,
+  };
+  if (!names.includes(manifestKey(id))) return { ...base, problem: 'no manifest: the upload did not finish' };
+  let manifest: BackupManifest | string;
+  try {
+    manifest = parseManifest(await readText(storage, manifestKey(id)), id);
+  } catch (err) {
+    manifest = `manifest unreadable: ${(err as Error).message}`;
+  }
+  if (typeof manifest === 'string') return { ...base, status: 'invalid', problem: manifest };
+  // Objects under this backup's own prefix must all be there (others, e.g. WAL, are checked by their owners).
+  const missing = manifest.objects.filter((key) => key.startsWith(`${BACKUPS_PREFIX}${id}/`) && !names.includes(key));
+  const listing: BackupListing = {
+    id,
+    kind: manifest.kind,
+    createdAt: manifest.createdAt,
+    sizeBytes: manifest.sizeBytes,
+    sha256: manifest.sha256,
+    migrationHead: manifest.migrationHead,
+    serverVersion: manifest.serverVersion,
+    label: manifest.label,
+    database: manifest.database,
+    status: 'complete',
+    verified: manifest.verified,
+    objects: names,
+    lastModified,
+  };
+  if (missing.length > 0) return { ...listing, status: 'invalid', problem: `object${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}` };
+  return listing;
+}
+
+/** Parse and check a manifest; a string explains why it is not valid. */
+export function parseManifest(text: string, id: string): BackupManifest | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'manifest is not valid JSON';
+  }
+  if (typeof data !== 'object' || data === null) return 'manifest is not an object';
+  const m = data as Record<string, unknown>;
+  if (m.version !== 1) return `unsupported manifest version ${JSON.stringify(m.version)}`;
+  if (m.id !== id) return `manifest names backup ${JSON.stringify(m.id)}, not "${id}"`;
+  if (m.kind !== 'logical' && m.kind !== 'base') return `unknown backup kind ${JSON.stringify(m.kind)}`;
+  for (const key of ['createdAt', 'database', 'serverVersion', 'sha256'] as const) {
+    if (typeof m[key] !== 'string') return `manifest field "${key}" is missing`;
+  }
+  if (typeof m.sizeBytes !== 'number' || !Number.isSafeInteger(m.sizeBytes) || m.sizeBytes < 0) return 'manifest field "sizeBytes" is not a size';
+  if (!/^[0-9a-f]{64}$/.test(m.sha256 as string)) return 'manifest field "sha256" is not a sha256';
+  if (!Array.isArray(m.objects) || m.objects.some((o) => typeof o !== 'string')) return 'manifest field "objects" must list storage keys';
+  if (!Array.isArray(m.tables)) return 'manifest field "tables" is missing';
+  return data as BackupManifest;
+}
+
+async function readText(storage: Storage, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of await storage.get(key)) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    // A manifest is small; refuse to buffer something that is not one.
+    if (size > 64 * 1024 * 1024) throw new Error(`${key} is larger than 64 MiB`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function newestFirst(a: BackupListing, b: BackupListing): number {
+  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+}

@@ -1,0 +1,55 @@
+/**
+ * pg_dump -Fc as a stream. The output only ends cleanly once pg_dump has
+ * exited with success: its stdout reaches EOF before the exit status is known,
+ * and a dump cut short by a failure must fail the upload, not complete it.
+ */
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Options } from 'execa';
+import type { ConnInfo } from '../db/conninfo.js';
+import type { PgBinary } from '../pgtools/binaries.js';
+import { startTool, toolError } from '../pgtools/run.js';
+
+export interface RunningDump {
+  /** The archive's bytes; errors instead of ending if pg_dump fails. */
+  readonly stream: Readable;
+  /** Settles when pg_dump exits (rejects with a redacted TOOL_FAILED). */
+  readonly exited: Promise<void>;
+  /** Stop pg_dump (the upload failed). */
+  kill(): void;
+}
+
+export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined): RunningDump {
+  const args = ['--format=custom', '--no-password', ...(snapshotId ? [`--snapshot=${snapshotId}`] : [])];
+  // ['pipe'] (not 'pipe'): a stream we consume, never buffered whole by execa.
+  const child = startTool(pgDump, args, { conn, stdout: ['pipe'] as Options['stdout'] });
+  const exited: Promise<void> = child.then(
+    () => undefined,
+    (cause: unknown) => Promise.reject(toolError(pgDump, args, cause, conn)),
+  );
+  exited.catch(() => undefined);
+  const gate = new ExitGate(exited);
+  child.stdout!.pipe(gate);
+  exited.catch((err: unknown) => gate.destroy(err as Error));
+  return {
+    stream: gate,
+    exited,
+    kill: () => void child.kill('SIGTERM'),
+  };
+}
+
+class ExitGate extends Transform {
+  constructor(private readonly exited: Promise<void>) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.exited.then(
+      () => callback(),
+      (err: unknown) => callback(err as Error),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `dbrollback backups prune`: delete old backups, keeping what a rollback
+ * needs. The newest verified backup is never deleted, whatever the flags say,
+ * and an incomplete one is left alone for a grace period (it may be a backup
+ * still being read back).
+ */
+import { DbrollbackError } from '../errors.js';
+import { listBackups, type BackupListing } from './catalog.js';
+import { MANIFEST_NAME } from './layout.js';
+import type { Storage } from './storage/contract.js';
+
+export interface PruneOptions {
+  /** Keep the newest N complete backups. */
+  keep?: number;
+  /** Delete backups older than this many milliseconds. With `keep` too, both must hold. */
+  olderThanMs?: number;
+  /** Only report what would be deleted. */
+  dryRun?: boolean;
+  /** Incomplete backups younger than this are never deleted (default 24 h). */
+  incompleteGraceMs?: number;
+  now?: Date;
+}
+
+export interface PruneResult {
+  deleted: BackupListing[];
+  kept: BackupListing[];
+  /** The newest verified backup, which prune never deletes. */
+  protectedId: string | null;
+  dryRun: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function pruneBackups(storage: Storage, options: PruneOptions): Promise<PruneResult> {
+  if (options.keep === undefined && options.olderThanMs === undefined) {
+    throw new DbrollbackError('USAGE', 'prune needs --keep N or --older-than AGE (or both)', {
+      hint: 'e.g. `dbrollback backups prune --keep 7` or `--older-than 30d`.',
+    });
+  }
+  if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) {
+    throw new DbrollbackError('USAGE', `--keep must be at least 1 (got ${options.keep})`, { hint: 'The newest backup is always kept.' });
+  }
+  const now = (options.now ?? new Date()).getTime();
+  const listings = await listBackups(storage);
+  const complete = listings.filter((b) => b.status === 'complete');
+  const protectedId = complete.find((b) => b.verified)?.id ?? null;
+  const grace = Math.max(options.incompleteGraceMs ?? DAY_MS, options.olderThanMs ?? 0);
+
+  const doomed = new Set<string>();
+  complete.forEach((b, index) => {
+    if (b.id === protectedId) return;
+    const beyondKeep = options.keep === undefined || index >= options.keep;
+    const oldEnough = options.olderThanMs === undefined || now - Date.parse(b.createdAt) > options.olderThanMs;
+    if (beyondKeep && oldEnough) doomed.add(b.id);
+  });
+  for (const b of listings) {
+    if (b.status !== 'complete' && now - Date.parse(b.lastModified) > grace) doomed.add(b.id);
+  }
+
+  const deleted = listings.filter((b) => doomed.has(b.id));
+  if (!options.dryRun) {
+    for (const b of deleted) {
+      // Manifest first: a half-deleted backup is then incomplete, never mistaken for a usable one.
+      const ordered = [...b.objects].sort((x, y) => Number(y.endsWith(`/${MANIFEST_NAME}`)) - Number(x.endsWith(`/${MANIFEST_NAME}`)));
+      for (const key of ordered) await storage.delete(key);
+    }
+  }
+  return { deleted, kept: listings.filter((b) => !doomed.has(b.id)), protectedId, dryRun: Boolean(options.dryRun) };
+}
+
+/** "30d", "12h", "90m", "2w" → milliseconds; USAGE error otherwise. */
+export function parseAge(text: string): number {
+  const m = /^(\d+)\s*(m|min|h|d|w)$/i.exec(text.trim());
+  if (!m || Number(m[1]) < 1) {
+    throw new DbrollbackError('USAGE', `"${text}" is not an age (use a number and a unit: 90m, 12h, 30d, 2w)`, {
+      hint: 'e.g. --older-than 30d',
+    });
+  }
+  const unit = m[2]!.toLowerCase();
+  const minutes = { m: 1, min: 1, h: 60, d: 1440, w: 10080 }[unit as 'm' | 'min' | 'h' | 'd' | 'w'];
+  return Number(m[1]) * minutes * 60_000;
+}

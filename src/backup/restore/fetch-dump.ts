@@ -1,0 +1,82 @@
+/**
+ * Bring a backup's dump out of storage with its sha256 checked on the way:
+ * either to a private temp file (parallel pg_restore needs a seekable file,
+ * and the checksum is then known good before the database is touched), or as
+ * a stream straight into pg_restore.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DbrollbackError } from '../../errors.js';
+import type { BackupManifest } from '../manifest.js';
+import { progressMeter, type ProgressListener } from '../progress.js';
+import type { Storage } from '../storage/contract.js';
+import { DigestStream } from '../storage/digest.js';
+
+export function checksumError(manifest: BackupManifest, actual: { sha256: string; size: number }): DbrollbackError {
+  return new DbrollbackError('CHECKSUM_MISMATCH', `backup ${manifest.id}: the stored dump is damaged (got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 12)}…; the manifest says ${manifest.sizeBytes} bytes with sha256 ${manifest.sha256.slice(0, 12)}…)`, {
+    hint: 'Do not use this backup. Restore another one (`dbrollback backups`), and check the storage for corruption.',
+    details: { id: manifest.id, expected: { sha256: manifest.sha256, size: manifest.sizeBytes }, actual },
+  });
+}
+
+/** Download to a 0600 temp file; returns its path (caller removes it with `removeDump`). */
+export async function downloadDump(storage: Storage, manifest: BackupManifest, dumpKey: string, options: { tempDir?: string; onProgress?: ProgressListener }): Promise<string> {
+  const file = path.join(options.tempDir ?? os.tmpdir(), `dbrollback-restore-${manifest.id}-${randomBytes(4).toString('hex')}.pgcustom`);
+  const meter = progressMeter('download', manifest.sizeBytes, options.onProgress);
+  const digest = new DigestStream((bytes) => meter.update(bytes));
+  const handle = await open(file, 'wx', 0o600).catch((cause: unknown) => {
+    throw new DbrollbackError('RESTORE_FAILED', `cannot create a temp file in ${path.dirname(file)}: ${(cause as Error).message}`, {
+      hint: `A parallel restore needs ${manifest.sizeBytes} bytes of local disk; pass --temp-dir DIR with enough space, or --jobs 1 to stream instead.`,
+      cause,
+    });
+  });
+  try {
+    await pipeline(await storage.get(dumpKey), digest, handle.createWriteStream({ autoClose: false }));
+  } catch (cause) {
+    await handle.close().catch(() => undefined);
+    await rm(file, { force: true });
+    if (cause instanceof DbrollbackError) throw cause;
+    throw new DbrollbackError('RESTORE_FAILED', `downloading backup ${manifest.id} to ${file} failed: ${(cause as Error).message}`, {
+      hint: 'Check the storage is reachable and the temp directory has room (--temp-dir).',
+      cause,
+    });
+  }
+  await handle.close();
+  meter.finish(digest.bytes);
+  const actual = { sha256: digest.sha256(), size: digest.bytes };
+  if (actual.sha256 !== manifest.sha256 || actual.size !== manifest.sizeBytes) {
+    await rm(file, { force: true });
+    throw checksumError(manifest, actual);
+  }
+  return file;
+}
+
+export async function removeDump(file: string | undefined): Promise<void> {
+  if (file) await rm(file, { force: true });
+}
+
+/**
+ * Pump the dump into `destination` (pg_restore's stdin), checking the sha256
+ * as it passes. On a mismatch the destination is destroyed instead of ended,
+ * so pg_restore fails too, and the promise rejects with CHECKSUM_MISMATCH.
+ */
+export async function pumpDump(storage: Storage, manifest: BackupManifest, dumpKey: string, destination: Writable, onProgress?: ProgressListener): Promise<void> {
+  const source = await storage.get(dumpKey);
+  const meter = progressMeter('download', manifest.sizeBytes, onProgress);
+  const digest = new DigestStream((bytes) => meter.update(bytes));
+  const verdict = new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      cb(null, chunk);
+    },
+    flush(cb: TransformCallback) {
+      meter.finish(digest.bytes);
+      const actual = { sha256: digest.sha256(), size: digest.bytes };
+      cb(actual.sha256 !== manifest.sha256 || actual.size !== manifest.sizeBytes ? checksumError(manifest, actual) : null);
+    },
+  });
+  await pipeline(source, digest, verdict, destination);
+}
