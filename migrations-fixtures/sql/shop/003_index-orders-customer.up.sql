@@ -1,0 +1,3 @@
+-- dbrollback:no-transaction
+-- CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
+CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
