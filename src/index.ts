@@ -21,6 +21,9 @@ export type {
   MigratorAdapter,
   MigratorKind,
 } from './migrate/adapter.js';
+export { detectMigrator, migratorLockKeys, openAdapter } from './migrate/registry.js';
+export type { OpenAdapterOptions } from './migrate/registry.js';
+export type { StorageWithTimes, UmzugFactoryInput } from './migrate/adapters/umzug.js';
 export { backup } from './backup/backup.js';
 export type { BackupOptions, BackupResult } from './backup/backup.js';
 export { listBackups, loadManifest } from './backup/catalog.js';
