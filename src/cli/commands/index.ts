@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { CommandRegistrar } from '../program.js';
 import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerStatus];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerVerify];

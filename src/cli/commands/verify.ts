@@ -1,0 +1,64 @@
+/** `dbrollback verify`: the integrity gate. Exit 0 = traffic may return, 3 = it may not, 1 = could not run. */
+import { Option, type Command } from 'commander';
+import { ERROR_CODES, formatVerifyReport, parseTableRefs, verify, verifyFailedError, CHECK_IDS } from '../../index.js';
+import { positiveInt, type CommandRegistrar } from '../program.js';
+
+interface VerifyFlags {
+  baseline?: string;
+  baselineFile?: string;
+  expectHead?: string;
+  expectChanged?: string;
+  checks?: string;
+  skipChecks?: string;
+  checksDir?: string;
+  installAmcheck?: boolean;
+  jobs?: number;
+  timeout?: number;
+  statementTimeout?: number;
+}
+
+export function registerVerify(program: Command, registrar: CommandRegistrar): void {
+  registrar.action<VerifyFlags>(
+    program
+      .command('verify')
+      .description('integrity gate before traffic returns: exit 0 = it may, 3 = it may not')
+      .addOption(new Option('--baseline <id>', 'compare row counts and fingerprints with this backup\'s manifest (a backup id, or "latest")').conflicts('baselineFile'))
+      .option('--baseline-file <file>', 'compare with a JSON file: a backup manifest, or {"tables": [...]}')
+      .option('--expect-head <name>', 'the migration that must be the head (after an undo: its target)')
+      .option('--expect-changed <tables>', 'tables the rollback was expected to change (schema.table,...): reported, not failed')
+      .option('--checks <ids>', `run only these checks (${CHECK_IDS.join(', ')})`)
+      .option('--skip-checks <ids>', 'leave these checks out')
+      .option('--checks-dir <dir>', 'directory of .sql check queries (default: verify/ beside the migrations)')
+      .option('--install-amcheck', 'create the amcheck extension if it is available but not installed')
+      .option('--jobs <n>', 'connections hashing tables in parallel (default 2)', positiveInt('--jobs'))
+      .option('--timeout <seconds>', 'time limit for the whole gate', positiveInt('--timeout'))
+      .option('--statement-timeout <seconds>', 'time limit of each custom check query (default 60)', positiveInt('--statement-timeout')),
+    async (config, io, flags) => {
+      const report = await verify(config, {
+        ...(flags.checks !== undefined ? { checks: idList(flags.checks) } : {}),
+        ...(flags.skipChecks !== undefined ? { skipChecks: idList(flags.skipChecks) } : {}),
+        ...(flags.expectHead !== undefined ? { expectHead: flags.expectHead } : {}),
+        ...(flags.baseline !== undefined ? { baselineBackup: flags.baseline } : {}),
+        ...(flags.baselineFile !== undefined ? { baselineFile: flags.baselineFile } : {}),
+        ...(flags.expectChanged !== undefined ? { expectChanged: parseTableRefs(flags.expectChanged) } : {}),
+        ...(flags.checksDir !== undefined ? { checksDir: flags.checksDir } : {}),
+        ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+        ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
+        ...(flags.statementTimeout !== undefined ? { statementTimeoutSeconds: flags.statementTimeout } : {}),
+        installAmcheck: flags.installAmcheck ?? false,
+        onProgress: (line) => io.debug(line),
+      });
+      if (report.ok) return { json: report, human: formatVerifyReport(report) };
+      const error = verifyFailedError(report);
+      return {
+        json: { ...report, error: error.toJSON() },
+        human: formatVerifyReport(report),
+        exitCode: ERROR_CODES.VERIFY_FAILED,
+      };
+    },
+  );
+}
+
+function idList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}

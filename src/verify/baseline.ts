@@ -1,0 +1,143 @@
+/**
+ * The baseline verify compares the live tables against: the `tables` of a
+ * backup manifest (row counts and fingerprints taken in the dump's snapshot),
+ * or a JSON file holding either a whole manifest or `{"tables": [...]}`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupManifest } from '../backup/manifest.js';
+import { DbrollbackError } from '../errors.js';
+import type { TableRef } from './fingerprint.js';
+
+export interface BaselineTable extends TableRef {
+  rows: number;
+  /** Absent in a counts-only baseline file: the fingerprints check then skips. */
+  hash?: string;
+}
+
+export interface Baseline {
+  /** Where it came from, for messages: `backup 20240101T...` or `file ./baseline.json`. */
+  source: string;
+  backupId: string | null;
+  migrationHead: string | null;
+  tables: BaselineTable[];
+}
+
+export function baselineFromManifest(manifest: BackupManifest): Baseline {
+  return {
+    source: `backup ${manifest.id}`,
+    backupId: manifest.id,
+    migrationHead: manifest.migrationHead ?? null,
+    tables: parseTables(manifest.tables, `backup ${manifest.id} manifest`),
+  };
+}
+
+/** Read a baseline file: a BackupManifest or {"tables": TableFingerprint[]}. Bad input is a usage error (exit 2). */
+export async function loadBaselineFile(file: string, cwd = process.cwd()): Promise<Baseline> {
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (cause) {
+    throw new DbrollbackError('FILE_UNREADABLE', `cannot read the baseline file ${full}: ${(cause as Error).message}`, {
+      hint: 'Pass --baseline-file FILE naming a JSON file (a backup manifest, or {"tables": [...]}), or --baseline BACKUP_ID|latest.',
+      cause,
+    });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw invalid(full, `is not valid JSON (${(cause as Error).message})`);
+  }
+  return parseBaseline(data, full);
+}
+
+/** Validate a parsed baseline document; `label` names it in messages. */
+export function parseBaseline(data: unknown, label: string): Baseline {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !('tables' in data)) {
+    throw invalid(label, 'must be a JSON object with a "tables" array (a backup manifest, or {"tables": [...]})');
+  }
+  const doc = data as Record<string, unknown>;
+  const id = typeof doc.id === 'string' ? doc.id : null;
+  return {
+    source: id !== null ? `backup ${id} (file ${label})` : `file ${label}`,
+    backupId: id,
+    migrationHead: typeof doc.migrationHead === 'string' ? doc.migrationHead : null,
+    tables: parseTables(doc.tables, label),
+  };
+}
+
+function parseTables(value: unknown, label: string): BaselineTable[] {
+  if (!Array.isArray(value)) throw invalid(label, '"tables" must be an array of {schema, table, rows, hash}');
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const tables: BaselineTable[] = [];
+  value.forEach((entry: unknown, i) => {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const where = `tables[${i}]`;
+    if (typeof e.schema !== 'string' || e.schema === '') problems.push(`${where}.schema must be a non-empty string`);
+    if (typeof e.table !== 'string' || e.table === '') problems.push(`${where}.table must be a non-empty string`);
+    if (typeof e.rows !== 'number' || !Number.isSafeInteger(e.rows) || e.rows < 0) problems.push(`${where}.rows must be a whole number ≥ 0`);
+    if (e.hash !== undefined && (typeof e.hash !== 'string' || e.hash === '')) problems.push(`${where}.hash must be a non-empty string when present`);
+    if (typeof e.schema !== 'string' || typeof e.table !== 'string' || typeof e.rows !== 'number') return;
+    const key = tableKey({ schema: e.schema, table: e.table });
+    if (seen.has(key)) problems.push(`${where}: ${key} appears twice`);
+    seen.add(key);
+    tables.push({ schema: e.schema, table: e.table, rows: e.rows, ...(typeof e.hash === 'string' ? { hash: e.hash } : {}) });
+  });
+  if (problems.length > 0) throw invalid(label, `has invalid entries:\n  - ${problems.slice(0, 20).join('\n  - ')}`);
+  return tables;
+}
+
+function invalid(label: string, what: string): DbrollbackError {
+  return new DbrollbackError('CONFIG_INVALID', `baseline ${label} ${what}`, {
+    hint: 'A baseline is a backup manifest (dbrollback backup writes one) or {"tables": [{"schema", "table", "rows", "hash"}]}.',
+  });
+}
+
+/** `schema.table`, for maps and messages. */
+export function tableKey(t: TableRef): string {
+  return `${t.schema}.${t.table}`;
+}
+
+/**
+ * Parse `schema.table` names (a missing schema means `public`); quoted parts
+ * keep dots and case: `"My.Schema"."T"`. Used for --expect-changed.
+ */
+export function parseTableRefs(list: string): TableRef[] {
+  const refs: TableRef[] = [];
+  for (const raw of splitOutsideQuotes(list, ',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const parts = splitOutsideQuotes(item, '.').map(unquote);
+    if (parts.length > 2 || parts.some((p) => p === '')) {
+      throw new DbrollbackError('USAGE', `"${item}" is not a table name (expected schema.table or table)`, {
+        hint: 'List tables as schema.table,schema.table (quote names holding dots or capitals: "Sales"."Orders").',
+      });
+    }
+    refs.push(parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: 'public', table: parts[0]! });
+  }
+  return refs;
+}
+
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === sep && !quoted) {
+      out.push(current);
+      current = '';
+    } else current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
+/** As SQL reads names: quoted parts verbatim, unquoted ones folded to lower case. */
+function unquote(part: string): string {
+  const p = part.trim();
+  return p.startsWith('"') && p.endsWith('"') && p.length >= 2 ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase();
+}

@@ -1,0 +1,64 @@
+/**
+ * The integrity-check contract: every check is one file under checks/ with an
+ * `id` and a `run(db, ctx)` that returns pass, fail or skip with a detail a
+ * tired person can act on. Each check gets its own connection, so checks run
+ * side by side; whatever they share (the live table scan) lives in the context.
+ */
+import type { Db } from '../db/connection.js';
+import type { ConnInfo } from '../db/conninfo.js';
+import type { Baseline } from './baseline.js';
+import type { TableRef } from './fingerprint.js';
+import type { LiveTables } from './live-tables.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckOutcome {
+  status: CheckStatus;
+  /** One line: what was checked and what was found. */
+  detail: string;
+  /** The specific findings, one per object (each names the table, index, FK or file). */
+  problems?: string[];
+  /** Facts for the JSON report (counts, names); shape is per check. */
+  data?: Record<string, unknown>;
+}
+
+export interface CheckResult extends CheckOutcome {
+  id: CheckId;
+  durationMs: number;
+}
+
+/** What the migration tool says about the head, or why it cannot say. */
+export type HeadLookup = { configured: true; head: string | null; migrator: string } | { configured: false; reason: string };
+
+export interface VerifyContext {
+  /** The target database (for messages and extra connections). */
+  readonly conn: ConnInfo;
+  /** Open another connection, tracked by the gate (timeout cancels it). */
+  readonly connect: () => Promise<Db>;
+  /** Connections that may hash tables at once. */
+  readonly jobs: number;
+  readonly baseline: Baseline | null;
+  /** Tables the rollback was expected to change: differences are reported, not failed. */
+  readonly expectChanged: TableRef[];
+  readonly expectHead: string | undefined;
+  readonly head: () => Promise<HeadLookup>;
+  /** Directory of the user's .sql checks; `explicit` when the user named it. */
+  readonly checksDir: { dir: string; explicit: boolean };
+  readonly installAmcheck: boolean;
+  /** Statement timeout for the user's check queries, in milliseconds. */
+  readonly statementTimeoutMs: number;
+  /** Live row counts and fingerprints, computed once for the checks that compare against the baseline. */
+  readonly live: LiveTables;
+  log(line: string): void;
+}
+
+export const CHECK_IDS = ['connectivity', 'schema-head', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
+
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface Check {
+  readonly id: CheckId;
+  /** One line for --help and docs. */
+  readonly description: string;
+  run(db: Db, ctx: VerifyContext): Promise<CheckOutcome>;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every table holds the same content as in the baseline: order-independent
+ * per-table hashes computed in the server (see ../fingerprint.ts) — catches a
+ * changed value that leaves the row count alone. Tables the rollback was
+ * expected to change are not hashed; their counts are reported.
+ */
+import type { Check } from '../check.js';
+import { compareTables, describeDiff, plural } from '../compare.js';
+
+export const fingerprints: Check = {
+  id: 'fingerprints',
+  description: 'every table has the content fingerprint of the baseline',
+  async run(_db, ctx) {
+    const baseline = ctx.baseline;
+    if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
+    if (!baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
+    const live = await ctx.live.get();
+    const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'hash');
+    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
+    const expectedNote = cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : '';
+    if (cmp.differences.length > 0) {
+      return {
+        status: 'fail',
+        detail: `${plural(cmp.differences.length, 'table')} differ from ${baseline.source} in content${expectedNote}`,
+        problems: cmp.differences.map(describeDiff),
+        data,
+      };
+    }
+    return { status: 'pass', detail: `${plural(cmp.matched, 'table')} match the fingerprints of ${baseline.source}${expectedNote}`, data };
+  },
+};

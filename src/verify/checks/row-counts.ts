@@ -1,0 +1,28 @@
+/**
+ * Every table has as many rows as in the baseline — except the tables the
+ * rollback was expected to change, which are reported, not failed.
+ */
+import type { Check } from '../check.js';
+import { compareTables, describeDiff, plural } from '../compare.js';
+
+export const rowCounts: Check = {
+  id: 'row-counts',
+  description: 'every table has the row count of the baseline (--baseline / --baseline-file)',
+  async run(_db, ctx) {
+    const baseline = ctx.baseline;
+    if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
+    const live = await ctx.live.get();
+    const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'rows');
+    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
+    const expectedNote = cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : '';
+    if (cmp.differences.length > 0) {
+      return {
+        status: 'fail',
+        detail: `${plural(cmp.differences.length, 'table')} differ from ${baseline.source} in row count${expectedNote}`,
+        problems: cmp.differences.map(describeDiff),
+        data,
+      };
+    }
+    return { status: 'pass', detail: `${plural(cmp.matched, 'table')} match the row counts of ${baseline.source}${expectedNote}`, data };
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * The migration head (the last applied migration, as the project's own tool
+ * records it) is the one expected — after an undo, the target.
+ */
+import type { Check } from '../check.js';
+
+export const schemaHead: Check = {
+  id: 'schema-head',
+  description: 'the migration head equals the expected one (--expect-head NAME)',
+  async run(_db, ctx) {
+    const lookup = await ctx.head();
+    const expected = ctx.expectHead;
+    if (!lookup.configured) {
+      if (expected === undefined) return { status: 'skip', detail: `cannot determine the migration head: ${lookup.reason}` };
+      return {
+        status: 'fail',
+        detail: `--expect-head ${expected} was given, but the migration head cannot be determined: ${lookup.reason}`,
+        problems: ['configure the migrations (--migrations DIR, --migrator) so the head can be read'],
+      };
+    }
+    const shown = lookup.head ?? '(no migration applied)';
+    const data = { head: lookup.head, expected: expected ?? null, migrator: lookup.migrator };
+    if (expected === undefined) return { status: 'skip', detail: `head is ${shown} (${lookup.migrator}); nothing to compare with: pass --expect-head NAME`, data };
+    if (lookup.head === expected) return { status: 'pass', detail: `head is ${expected} (${lookup.migrator}), as expected`, data };
+    return {
+      status: 'fail',
+      detail: `head is ${shown}, expected ${expected}`,
+      problems: [`the ${lookup.migrator} history says the last applied migration is ${shown}, not ${expected}`],
+      data,
+    };
+  },
+};

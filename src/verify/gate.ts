@@ -1,0 +1,65 @@
+/**
+ * The gate's connections and its deadline. Every connection a check opens
+ * goes through here: it gets a statement_timeout ending at the deadline (so
+ * the server stops by itself), and when the deadline passes the gate gives
+ * up, closes them all and names the checks that were still running.
+ */
+import type { Db } from '../db/connection.js';
+import { connect } from '../db/connection.js';
+import type { ConnInfo } from '../db/conninfo.js';
+import { DbrollbackError } from '../errors.js';
+
+export class Gate {
+  private readonly open = new Set<Db>();
+  private readonly deadline: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly conn: ConnInfo,
+    private readonly timeoutSeconds: number | undefined,
+  ) {
+    this.deadline = timeoutSeconds !== undefined ? Date.now() + timeoutSeconds * 1000 : undefined;
+  }
+
+  /** Milliseconds left, or undefined without a timeout. */
+  remainingMs(): number | undefined {
+    return this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
+  }
+
+  async connect(): Promise<Db> {
+    const remaining = this.remainingMs();
+    if (remaining === 0) throw this.timeoutError([]);
+    const db = await connect(this.conn, { connectTimeoutSeconds: remaining !== undefined ? Math.max(1, Math.ceil(Math.min(remaining / 1000, 10))) : 10 });
+    this.open.add(db);
+    db.once('end', () => this.open.delete(db));
+    const left = this.remainingMs();
+    if (left !== undefined) await db.query(`SET statement_timeout = ${Math.max(1, left)}`);
+    return db;
+  }
+
+  /** Settle `work`, or reject with TIMEOUT when the deadline passes first (`running` names what was still going on). */
+  async race<T>(work: Promise<T>, running: () => string[]): Promise<T> {
+    const remaining = this.remainingMs();
+    if (remaining === undefined) return work;
+    const expired = new Promise<never>((_, reject) => {
+      this.timer = setTimeout(() => reject(this.timeoutError(running())), remaining);
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(this.timer);
+    }
+  }
+
+  /** Close every connection still open (their queries stop with them, or at the statement timeout). */
+  async close(): Promise<void> {
+    await Promise.all([...this.open].map((db) => db.end().catch(() => undefined)));
+  }
+
+  private timeoutError(running: string[]): DbrollbackError {
+    return new DbrollbackError('TIMEOUT', `verify did not finish within --timeout ${this.timeoutSeconds} s${running.length > 0 ? ` (still running: ${running.join(', ')})` : ''}`, {
+      hint: 'Raise --timeout, add --jobs to hash large tables in parallel, or leave slow checks out with --skip-checks. Do not return traffic on an unfinished verify.',
+      details: { running },
+    });
+  }
+}

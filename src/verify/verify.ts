@@ -1,0 +1,187 @@
+/**
+ * The integrity gate: may traffic come back? Runs the selected checks, each
+ * on its own connection and side by side, and returns a typed report — it
+ * never throws for a failing check (that is `ok: false`), only when the gate
+ * could not run at all (bad input: exit 2; unreachable server, timeout: exit 1).
+ */
+import path from 'node:path';
+import { stat } from 'node:fs/promises';
+import { loadManifest } from '../backup/catalog.js';
+import { migrationHead } from '../backup/migration-head.js';
+import { openStorage } from '../backup/storage/open-storage.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Db } from '../db/connection.js';
+import { describeConn } from '../db/conninfo.js';
+import { DbrollbackError, isDbrollbackError } from '../errors.js';
+import { baselineFromManifest, loadBaselineFile, type Baseline } from './baseline.js';
+import type { Check, CheckResult, HeadLookup, VerifyContext } from './check.js';
+import type { TableRef } from './fingerprint.js';
+import { Gate } from './gate.js';
+import { liveTables } from './live-tables.js';
+import { selectChecks } from './registry.js';
+
+export interface VerifyOptions {
+  /** Run only these checks (ids; default all). */
+  checks?: string[];
+  /** Leave these out. */
+  skipChecks?: string[];
+  /** The migration head there must be (after an undo: its target). */
+  expectHead?: string;
+  /** The head, when the caller already read it (undo does); otherwise the migration tool is asked. */
+  head?: string | null;
+  /** A baseline already in hand (e.g. the manifest undo just wrote). */
+  baseline?: Baseline;
+  /** A JSON file: a backup manifest or {"tables": [...]}. */
+  baselineFile?: string;
+  /** A backup id, or 'latest', read from the configured storage. */
+  baselineBackup?: string;
+  /** Tables the rollback was expected to change: their differences are reported, not failed. */
+  expectChanged?: TableRef[];
+  /** Directory of .sql checks (default: config checksDir, else verify/ beside the migrations directory). */
+  checksDir?: string;
+  /** CREATE EXTENSION amcheck when it is available but not installed. */
+  installAmcheck?: boolean;
+  /** Connections hashing tables at once (default 2). */
+  jobs?: number;
+  /** The whole gate's time limit in seconds (default: none). */
+  timeoutSeconds?: number;
+  /** Time limit of each user check query in seconds (default 60; never beyond the gate's). */
+  statementTimeoutSeconds?: number;
+  /** Progress lines. */
+  onProgress?: (line: string) => void;
+}
+
+export interface VerifyReport {
+  /** True when no check failed: traffic may return. */
+  ok: boolean;
+  /** Every selected check, in registry order. */
+  checks: CheckResult[];
+  /** The database checked (no password). */
+  database: string;
+  /** Where the baseline came from, or null without one. */
+  baseline: string | null;
+  durationMs: number;
+}
+
+export const DEFAULT_JOBS = 2;
+const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 60;
+
+export async function verify(config: ResolvedConfig, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = performance.now();
+  const log = options.onProgress ?? (() => undefined);
+  // Everything the user gave is checked before the database is touched (bad input: exit 2).
+  const selected = selectChecks(options.checks, options.skipChecks);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
+  const checksDir = await resolveChecksDir(config, options);
+  const baseline = await resolveBaseline(config, options);
+  const expectChanged = options.expectChanged ?? [];
+
+  const gate = new Gate(config.conn, options.timeoutSeconds);
+  const running = new Set<string>();
+  try {
+    // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).
+    const first = await gate.race(gate.connect(), () => ['connect']);
+    let head: Promise<HeadLookup> | undefined;
+    const ctx: VerifyContext = {
+      conn: config.conn,
+      connect: () => gate.connect(),
+      jobs,
+      baseline,
+      expectChanged,
+      expectHead: options.expectHead,
+      head: () => (head ??= lookupHead(config, options)),
+      checksDir,
+      installAmcheck: options.installAmcheck ?? false,
+      statementTimeoutMs: Math.min((options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000, gate.remainingMs() ?? Infinity),
+      live: liveTables({
+        connect: () => gate.connect(),
+        conn: config.conn,
+        jobs,
+        hashes: baseline !== null && selected.some((c) => c.id === 'fingerprints') && baseline.tables.some((t) => t.hash !== undefined),
+        expectChanged,
+      }),
+      log,
+    };
+    log(`verify: ${selected.length} checks on ${describeConn(config.conn)}${baseline ? ` against ${baseline.source}` : ''}`);
+    const runOne = async (check: Check, db?: Db): Promise<CheckResult> => {
+      running.add(check.id);
+      try {
+        const result = await runCheck(check, ctx, db ?? (await gate.connect()));
+        log(`verify: ${result.status.padEnd(4)} ${check.id} (${result.durationMs} ms)`);
+        return result;
+      } finally {
+        running.delete(check.id);
+      }
+    };
+    const results = await gate.race(
+      Promise.all(selected.map((check, i) => (i === 0 ? runOne(check, first) : runOne(check)))),
+      () => [...running],
+    );
+    return {
+      ok: results.every((r) => r.status !== 'fail'),
+      checks: results,
+      database: describeConn(config.conn),
+      baseline: baseline?.source ?? null,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await gate.close();
+  }
+}
+
+/** One check on its own connection; a check that throws fails (an unproven database is not a verified one). */
+async function runCheck(check: Check, ctx: VerifyContext, db: Db): Promise<CheckResult> {
+  const t0 = performance.now();
+  try {
+    const outcome = await check.run(db, ctx);
+    return { id: check.id, ...outcome, durationMs: Math.round(performance.now() - t0) };
+  } catch (err) {
+    // Losing the server mid-way means the gate could not run (exit 1), not that the data is bad.
+    if (isDbrollbackError(err) && (err.code === 'CONNECTION_FAILED' || err.code === 'TIMEOUT')) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    return { id: check.id, status: 'fail', detail: `could not complete: ${message}`, durationMs: Math.round(performance.now() - t0) };
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function lookupHead(config: ResolvedConfig, options: VerifyOptions): Promise<HeadLookup> {
+  if (options.head !== undefined) return { configured: true, head: options.head, migrator: config.migrator ?? 'caller' };
+  const { head, migrator } = await migrationHead(config);
+  if (migrator === null) return { configured: false, reason: 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)' };
+  return { configured: true, head, migrator };
+}
+
+async function resolveBaseline(config: ResolvedConfig, options: VerifyOptions): Promise<Baseline | null> {
+  const given = [options.baseline && 'baseline', options.baselineFile && '--baseline-file', options.baselineBackup && '--baseline'].filter(Boolean);
+  if (given.length > 1) {
+    throw new DbrollbackError('USAGE', `give one baseline, not ${given.join(' and ')}`, { hint: 'Use --baseline BACKUP_ID|latest or --baseline-file FILE.' });
+  }
+  if (options.baseline) return options.baseline;
+  if (options.baselineFile) return loadBaselineFile(options.baselineFile, config.cwd);
+  if (options.baselineBackup) {
+    const storage = openStorage(config.storage, { cwd: config.cwd });
+    try {
+      return baselineFromManifest(await loadManifest(storage, options.baselineBackup));
+    } finally {
+      await storage.close();
+    }
+  }
+  return null;
+}
+
+/** --checks-dir, else the config's checksDir, else verify/ beside the migrations directory (or in the working directory). */
+async function resolveChecksDir(config: ResolvedConfig, options: VerifyOptions): Promise<{ dir: string; explicit: boolean }> {
+  const explicit = options.checksDir !== undefined ? path.resolve(config.cwd, options.checksDir) : config.checksDir;
+  if (explicit !== undefined) {
+    const info = await stat(explicit).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new DbrollbackError('FILE_UNREADABLE', `the checks directory ${explicit} does not exist`, {
+        hint: 'Pass --checks-dir DIR naming a directory of .sql check queries (or leave it out to use verify/ beside the migrations).',
+      });
+    }
+    return { dir: explicit, explicit: true };
+  }
+  const base = config.migrationsDir !== undefined ? path.dirname(config.migrationsDir) : config.cwd;
+  return { dir: path.join(base, 'verify'), explicit: false };
+}
