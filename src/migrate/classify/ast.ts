@@ -1,0 +1,183 @@
+/**
+ * Small readers over libpg-query's JSON parse tree (node shapes are those of
+ * PostgreSQL 17's parsenodes.h). Everything here is defensive: a field the
+ * parser omitted reads as undefined/empty, never throws.
+ */
+import type { PgNode } from './parser.js';
+
+export type Fields = Record<string, unknown>;
+
+/** The fields under a node of the given type, if `node` is one. */
+export function as(node: unknown, type: string): Fields | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const value = (node as PgNode)[type];
+  return typeof value === 'object' && value !== null ? (value as Fields) : undefined;
+}
+
+/** The type name and fields of a node (`{ T: {...} }`). */
+export function unwrap(node: unknown): [string, Fields] | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const entry = Object.entries(node as PgNode)[0];
+  if (!entry || typeof entry[1] !== 'object' || entry[1] === null) return undefined;
+  return [entry[0], entry[1] as Fields];
+}
+
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `[{String:{sval}}...]` → ['a', 'b']. */
+export function names(value: unknown): string[] {
+  return list(value)
+    .map((n) => str(as(n, 'String')?.sval))
+    .filter((s): s is string => s !== undefined);
+}
+
+/** A RangeVar as a key: `schema.name`, unqualified names taken as `public`. */
+export function relKey(rangeVar: unknown): string | undefined {
+  const rv = (as(rangeVar, 'RangeVar') ?? rangeVar) as Fields | undefined;
+  const name = str(rv?.relname);
+  if (!name) return undefined;
+  return `${str(rv?.schemaname) ?? 'public'}.${name}`;
+}
+
+/** A qualified name list (`['s','t']` or `['t']`) as a key. */
+export function nameKey(parts: string[]): string | undefined {
+  if (parts.length === 0) return undefined;
+  const name = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[parts.length - 2]! : 'public';
+  return `${schema}.${name}`;
+}
+
+/** Human form of a key: `public.t` → `t`. */
+export function display(key: string | undefined): string {
+  if (!key) return '?';
+  return key.startsWith('public.') ? key.slice('public.'.length) : key;
+}
+
+export interface TypeInfo {
+  /** Base type name without the pg_catalog qualifier (`int4`, `varchar`, `timestamptz`, ...). */
+  name: string;
+  /** Numeric type modifiers (`varchar(20)` → [20]); null when a modifier is not a literal. */
+  mods: number[] | null;
+  array: boolean;
+  /** As written back, e.g. `varchar(20)`. */
+  text: string;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  integer: 'int4',
+  int: 'int4',
+  smallint: 'int2',
+  bigint: 'int8',
+  real: 'float4',
+  'double precision': 'float8',
+  decimal: 'numeric',
+  'character varying': 'varchar',
+  character: 'bpchar',
+  char: 'bpchar',
+  boolean: 'bool',
+  serial: 'serial4',
+  bigserial: 'serial8',
+  smallserial: 'serial2',
+};
+
+export function typeInfo(typeName: unknown): TypeInfo | undefined {
+  const tn = (as(typeName, 'TypeName') ?? typeName) as Fields | undefined;
+  if (!tn) return undefined;
+  const parts = names(tn.names);
+  if (parts.length === 0) return undefined;
+  const last = parts[parts.length - 1]!.toLowerCase();
+  const name = TYPE_ALIASES[last] ?? last;
+  const rawMods = list(tn.typmods);
+  let mods: number[] | null = [];
+  for (const m of rawMods) {
+    const ival = as(as(m, 'A_Const')?.ival, 'Integer') ?? (as(m, 'A_Const')?.ival as Fields | undefined);
+    const v = ival?.ival;
+    if (typeof v === 'number') mods.push(v);
+    else if (ival && v === undefined) mods.push(0);
+    else mods = null;
+    if (mods === null) break;
+  }
+  const array = list(tn.arrayBounds).length > 0;
+  const text = `${parts.length > 1 && parts[0] !== 'pg_catalog' ? `${parts.slice(0, -1).join('.')}.` : ''}${name}${mods && mods.length ? `(${mods.join(',')})` : ''}${array ? '[]' : ''}`;
+  return { name, mods, array, text };
+}
+
+/** Walk every node under `root`, calling `visit(type, fields)`; return true from visit to stop early. */
+export function walk(root: unknown, visit: (type: string, fields: Fields) => boolean | void): boolean {
+  if (Array.isArray(root)) {
+    for (const item of root) if (walk(item, visit)) return true;
+    return false;
+  }
+  if (typeof root !== 'object' || root === null) return false;
+  for (const [key, value] of Object.entries(root as Fields)) {
+    if (typeof value !== 'object' || value === null) continue;
+    // Node wrappers have an upper-case type name as their only key.
+    if (/^[A-Z]/.test(key) && !Array.isArray(value)) {
+      if (visit(key, value as Fields)) return true;
+    }
+    if (walk(value, visit)) return true;
+  }
+  return false;
+}
+
+/** Names of functions called anywhere under `root` (lower case, unqualified). */
+export function calledFunctions(root: unknown): string[] {
+  const out: string[] = [];
+  walk(root, (type, fields) => {
+    if (type === 'FuncCall') {
+      const parts = names(fields.funcname);
+      if (parts.length) out.push(parts[parts.length - 1]!.toLowerCase());
+    } else if (type === 'SQLValueFunction') {
+      out.push(String(fields.op ?? '').toLowerCase());
+    }
+  });
+  return out;
+}
+
+/** DefElem option names in an options list (`VACUUM (FULL)`, `REINDEX (CONCURRENTLY)`). */
+export function optionNames(options: unknown): string[] {
+  return list(options)
+    .map((o) => str(as(o, 'DefElem')?.defname)?.toLowerCase())
+    .filter((s): s is string => s !== undefined);
+}
+
+/** The AlterTableCmd fields of an ALTER TABLE statement. */
+export function alterCmds(node: Fields): Fields[] {
+  return list(node.cmds)
+    .map((c) => as(c, 'AlterTableCmd'))
+    .filter((c): c is Fields => c !== undefined);
+}
+
+/** Constraint fields of a ColumnDef. */
+export function columnConstraints(columnDef: Fields | undefined): Fields[] {
+  return list(columnDef?.constraints)
+    .map((c) => as(c, 'Constraint'))
+    .filter((c): c is Fields => c !== undefined);
+}
+
+/** Whether an ALTER TABLE targets a table (not an index, view, sequence, ...). */
+export function isTableAlter(node: Fields): boolean {
+  const objtype = str(node.objtype);
+  return objtype === undefined || objtype === 'OBJECT_TABLE' || objtype === 'OBJECT_FOREIGN_TABLE';
+}
+
+/** The name parts of a statement's target object, whichever way the parser stored it. */
+export function objectNameParts(n: Fields): string[] {
+  const rel = (as(n.relation, 'RangeVar') ?? n.relation) as Fields | undefined;
+  if (rel && str(rel.relname)) return [str(rel.schemaname), str(rel.relname)].filter((s): s is string => s !== undefined);
+  const obj = n.object;
+  const fromList = names(as(obj, 'List')?.items);
+  if (fromList.length) return fromList;
+  const fromFunc = names(as(obj, 'ObjectWithArgs')?.objname);
+  if (fromFunc.length) return fromFunc;
+  const fromType = names(as(obj, 'TypeName')?.names);
+  if (fromType.length) return fromType;
+  const single = str(as(obj, 'String')?.sval) ?? str(n.subname);
+  return single ? [single] : [];
+}

@@ -1,0 +1,27 @@
+/** Column definitions a statement introduces (CREATE TABLE columns and ALTER TABLE ADD COLUMN), for type lints. */
+import { as, list, relKey, str, type Fields } from './ast.js';
+import type { ParsedStatement } from './parser.js';
+
+export interface NewColumn {
+  table: string;
+  def: Fields;
+}
+
+export function newColumns(stmt: ParsedStatement): NewColumn[] {
+  const table = relKey(stmt.node.relation) ?? '?';
+  if (stmt.kind === 'CreateStmt') {
+    return list(stmt.node.tableElts)
+      .map((e) => as(e, 'ColumnDef'))
+      .filter((d): d is Fields => d !== undefined)
+      .map((def) => ({ table, def }));
+  }
+  if (stmt.kind === 'AlterTableStmt') {
+    return list(stmt.node.cmds)
+      .map((c) => as(c, 'AlterTableCmd'))
+      .filter((c) => str(c?.subtype) === 'AT_AddColumn')
+      .map((c) => as(c?.def, 'ColumnDef'))
+      .filter((d): d is Fields => d !== undefined)
+      .map((def) => ({ table, def }));
+  }
+  return [];
+}

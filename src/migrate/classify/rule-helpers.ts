@@ -1,0 +1,36 @@
+/** Small readers shared by rules (which statement parts a rule is about, and how to name them). */
+import { alterCmds, as, display, isTableAlter, list, relKey, str, type Fields } from './ast.js';
+import type { ParsedStatement } from './parser.js';
+
+export interface TableCmd {
+  /** `schema.table` */
+  table: string;
+  cmd: Fields;
+}
+
+/** ALTER TABLE subcommands of the given subtypes (tables only: not indexes, views, sequences, types). */
+export function tableCmds(stmt: ParsedStatement, ...subtypes: string[]): TableCmd[] {
+  if (stmt.kind !== 'AlterTableStmt' || !isTableAlter(stmt.node)) return [];
+  const table = relKey(stmt.node.relation);
+  if (!table) return [];
+  return alterCmds(stmt.node)
+    .filter((cmd) => subtypes.includes(str(cmd.subtype) ?? ''))
+    .map((cmd) => ({ table, cmd }));
+}
+
+/** Qualified keys (`schema.name`) of a DROP statement's objects. */
+export function dropKeys(node: Fields): string[] {
+  return list(node.objects).map((obj) => {
+    const parts = list(as(obj, 'List')?.items ?? [obj]).map((i) => str(as(i, 'String')?.sval) ?? '');
+    if (parts.length === 1) return `public.${parts[0]}`;
+    return parts.slice(-2).join('.');
+  });
+}
+
+export const col = (table: string, column: unknown): string => `column:${table}.${String(column)}`;
+export const tbl = (table: string): string => `table:${table}`;
+
+/** `public.t` + `c` → `t.c` for messages. */
+export const colName = (table: string, column: unknown): string => `${display(table)}.${String(column)}`;
+
+export { display };

@@ -1,0 +1,22 @@
+import { defineRule } from '../rule.js';
+import { col, colName, tableCmds } from '../rule-helpers.js';
+
+export const dropDefault = defineRule({
+  id: 'drop-default',
+  summary: 'DROP DEFAULT breaks inserts that omit the column and relied on the default.',
+  help: 'Make every writer set the column explicitly (one release), then drop the default.',
+  nodes: ['AlterTableStmt'],
+  check(stmt) {
+    return tableCmds(stmt, 'AT_ColumnDefault')
+      .filter(({ cmd }) => cmd.def === undefined)
+      .map(({ table, cmd }) => ({
+        message: `drops the default of ${colName(table, cmd.name)}; inserts from the previous app version that omit it get NULL (or fail on NOT NULL)`,
+        effect: { compatibility: 'breaking' },
+        object: col(table, cmd.name),
+      }));
+  },
+  examples: {
+    flags: ['ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;'],
+    passes: ["ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';"],
+  },
+});
