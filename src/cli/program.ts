@@ -34,7 +34,6 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--yes', 'do not ask for confirmation')
     .option('--verbose', 'show details and error causes on stderr')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => void streams.stdout.write(s),
       writeErr: (s) => void streams.stderr.write(s),

@@ -1,0 +1,39 @@
+/** Run the built CLI (dist/cli/main.js) as a user would: a child process, no terminal. */
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws if it is not exactly one JSON document). */
+  json<T = Record<string, unknown>>(): T;
+}
+
+export async function runBuiltCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  // A clean environment: no DATABASE_URL/PG*/DBROLLBACK_* leaking in from the developer's shell.
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
+  }
+  const result = await execa(process.execPath, [CLI, ...args], {
+    env: { ...env, ...options.env },
+    extendEnv: false,
+    cwd: options.cwd ?? PROJECT_ROOT,
+    reject: false,
+    input: options.input ?? '',
+    timeout: 120_000,
+  });
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    json<T>() {
+      return JSON.parse(result.stdout) as T;
+    },
+  };
+}
