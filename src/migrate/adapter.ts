@@ -70,6 +70,22 @@ export interface RunDownOptions {
   onStep?: (name: string) => void;
 }
 
+/** The SQL a migration runs in one direction, as far as it can be known without running it. */
+export interface MigrationSql {
+  name: string;
+  direction: 'up' | 'down';
+  /** The statements (empty when unknown). */
+  sql: string;
+  /**
+   * `file`: read from the migration file; `generated`: produced by the tool's own builder
+   * without a database (node-pg-migrate); `unknown`: the migration is code that must run to be seen.
+   */
+  source: 'file' | 'generated' | 'unknown';
+  path: string | null;
+  /** Why the SQL is unknown or partial. */
+  note: string | null;
+}
+
 export interface MigratorAdapter {
   readonly kind: MigratorKind;
   /** The tool's own advisory lock, which must not be held while dbrollback acts. */
@@ -84,6 +100,8 @@ export interface MigratorAdapter {
   down(target: DownTarget, options?: RunDownOptions): Promise<DownResult>;
   /** Apply pending migrations (all, or the next `count`) through the tool. */
   up(count?: number): Promise<string[]>;
+  /** What SQL a migration would run up or down (for plans, dry runs and classification). */
+  sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
   /** Release anything held (connections, loaded modules). */
   close(): Promise<void>;
 }

@@ -89,3 +89,10 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/** A migration name the tool does not define (sqlOf / classification of a name that is not in the directory). */
+export function migrationNotDefined(name: string, where: string): DbrollbackError {
+  return new DbrollbackError('MIGRATION_NOT_FOUND', `no migration named ${name} is defined in ${where}`, {
+    hint: 'Run `dbrollback status` for the migrations the tool knows.',
+  });
+}

@@ -115,3 +115,25 @@ async function build(migration: LoadedMigration, action: MigrationAction, revers
     };
   }
 }
+
+export interface GeneratedSql {
+  sql: string;
+  /** Why the SQL is incomplete (the migration queries the database while building, or threw). */
+  note: string | null;
+}
+
+/**
+ * The SQL node-pg-migrate would send for a migration in one direction, built
+ * without a database (an inferred down is the up built in reverse mode).
+ */
+export async function generatedSql(migration: LoadedMigration, direction: 'up' | 'down', options: { decamelize?: boolean } = {}): Promise<GeneratedSql | null> {
+  const action = direction === 'up' ? migration.up : typeof migration.down === 'function' ? migration.down : migration.up;
+  if (typeof action !== 'function') return null;
+  const reverse = direction === 'down' && typeof migration.down !== 'function';
+  if (direction === 'down' && migration.down === false) return null;
+  const built = await build(migration, action, reverse, options);
+  const sql = built.steps.join('\n');
+  if (built.dbAccess) return { sql, note: 'the migration queries the database while it runs; only the SQL before that query is known' };
+  if (built.error !== undefined) return { sql, note: `node-pg-migrate could not build it: ${built.error}` };
+  return { sql, note: null };
+}

@@ -9,12 +9,12 @@ import { loadMigrations } from 'node-pg-migrate/runner';
 import { DbrollbackError } from '../../errors.js';
 import { connect, quoteQualified, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
-import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
-import { selectForDown } from '../select.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
 import { statusOf } from './status-of.js';
-import { inspectDown, type DownInspection, type LoadedMigration } from './node-pg-migrate-inspect.js';
+import { generatedSql, inspectDown, type DownInspection, type LoadedMigration } from './node-pg-migrate-inspect.js';
 
 export const NODE_PG_MIGRATE_LOCK = { key: BigInt(PG_MIGRATE_LOCK_ID), owner: 'node-pg-migrate' } as const;
 
@@ -124,6 +124,16 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     } finally {
       await db.end().catch(() => undefined);
     }
+  }
+
+  async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
+    const loaded = (await this.loadFiles()).find((l) => l.migration.name === name);
+    if (!loaded) throw migrationNotDefined(name, this.options.migrationsDir);
+    const generated = await generatedSql(loaded.migration, direction);
+    if (generated === null) {
+      return { name, direction, sql: '', source: 'unknown', path: loaded.migration.path, note: `${name} has no ${direction} migration (${loaded.inspection.note})` };
+    }
+    return { name, direction, sql: generated.sql, source: 'generated', path: loaded.migration.path, note: generated.note };
   }
 
   async close(): Promise<void> {

@@ -14,8 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { DbrollbackError } from '../../errors.js';
 import { connect, serverVersion, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
-import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
-import { selectForDown } from '../select.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
 import { checksum, loadSqlDir, type SqlMigrationFile } from './sql-files.js';
@@ -147,6 +147,14 @@ class SqlDirAdapter implements MigratorAdapter {
       }
       return done;
     });
+  }
+
+  async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
+    const file = (await loadSqlDir(this.options.migrationsDir)).find((f) => f.name === name);
+    if (!file) throw migrationNotDefined(name, this.options.migrationsDir);
+    const filePath = direction === 'up' ? file.upPath : file.downPath;
+    if (filePath === null) return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} has no .down.sql file` };
+    return { name, direction, sql: await readFile(filePath, 'utf8'), source: 'file', path: filePath, note: null };
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
-import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
@@ -149,6 +149,13 @@ class UmzugAdapter implements MigratorAdapter {
     } finally {
       off();
     }
+  }
+
+  async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
+    const found = (await this.status()).migrations.find((m) => m.name === name);
+    if (!found) throw new DbrollbackError('MIGRATION_NOT_FOUND', `the umzug instance defines no migration named ${name}`, { hint: 'Run `dbrollback status` for the migrations umzug knows.' });
+    // umzug migrations are functions over the project's own context: what they send is only known by running them.
+    return { name, direction, sql: '', source: 'unknown', path: found.path, note: 'umzug migrations are code; their SQL is only known by running them' };
   }
 
   async close(): Promise<void> {

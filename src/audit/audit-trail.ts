@@ -1,0 +1,95 @@
+/**
+ * The audit trail of undo and restore runs. Records live in the backup
+ * storage (`audit/<time>-<id>.json`), not in the database: a restore rewinds
+ * the database and must not erase its own history.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { text } from 'node:stream/consumers';
+import type { Storage } from '../backup/storage/contract.js';
+import { scrub } from '../pgtools/redact.js';
+
+export const AUDIT_PREFIX = 'audit/';
+
+export type StepStatus = 'success' | 'failed' | 'not-run' | 'skipped';
+
+/** One step of a run, as it happened. */
+export interface StepResult {
+  name: string;
+  status: StepStatus;
+  startedAt: string | null;
+  durationMs: number;
+  detail: string;
+}
+
+export interface AuditRecord {
+  version: 1;
+  id: string;
+  command: 'undo' | 'restore';
+  startedAt: string;
+  finishedAt: string;
+  who: { osUser: string; host: string; pid: number };
+  /** The command line, secrets removed. */
+  commandLine: string[];
+  /** The target database, without password (user@host:port/db). */
+  database: string;
+  outcome: 'success' | 'failed' | 'refused' | 'verify-failed' | 'dry-run';
+  plan: unknown;
+  backupId: string | null;
+  steps: StepResult[];
+  verify: unknown;
+  error: { code: string; message: string } | null;
+}
+
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export function whoAmI(): AuditRecord['who'] {
+  let osUser = process.env.USER ?? 'unknown';
+  try {
+    osUser = os.userInfo().username;
+  } catch {
+    /* no passwd entry (containers): keep $USER */
+  }
+  return { osUser, host: os.hostname(), pid: process.pid };
+}
+
+/** argv with every known secret and URL password removed. */
+export function safeCommandLine(argv: readonly string[]): string[] {
+  return argv.map((a) => scrub(a));
+}
+
+export function auditKey(record: Pick<AuditRecord, 'id'>): string {
+  return `${AUDIT_PREFIX}${record.id}.json`;
+}
+
+/** Write the record; scrubbed once more as a whole, since plans and errors hold free text. */
+export async function writeAuditRecord(storage: Storage, record: AuditRecord): Promise<string> {
+  const key = auditKey(record);
+  await storage.put(key, scrub(JSON.stringify(record, null, 2)), { contentType: 'application/json' });
+  return key;
+}
+
+export interface HistoryEntry {
+  key: string;
+  record: AuditRecord | null;
+  /** Why the record could not be read, when it could not. */
+  problem: string | null;
+}
+
+/** Every audit record, newest first. An unreadable one is listed with its problem, never dropped. */
+export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
+  const objects = await storage.list(AUDIT_PREFIX);
+  const entries: HistoryEntry[] = [];
+  for (const object of objects) {
+    if (!object.key.endsWith('.json')) continue;
+    try {
+      const record = JSON.parse(await text(await storage.get(object.key))) as AuditRecord;
+      entries.push({ key: object.key, record, problem: null });
+    } catch (err) {
+      entries.push({ key: object.key, record: null, problem: (err as Error).message });
+    }
+  }
+  return entries.sort((a, b) => b.key.localeCompare(a.key));
+}
