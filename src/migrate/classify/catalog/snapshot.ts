@@ -145,17 +145,22 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
 
   const rels = await db.query<{
     oid: string; schema: string; name: string; relkind: string; relpersistence: string; relfilenode: string;
-    relrowsecurity: boolean; relforcerowsecurity: boolean; acl: string[] | null; viewdef: string | null;
+    relrowsecurity: boolean; relforcerowsecurity: boolean; acl: string[] | null; viewdef: string | null; owner: string | null;
   }>(`
     SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relpersistence::text AS relpersistence,
            c.relfilenode::int8 AS relfilenode, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text[] AS acl,
-           CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS viewdef
+           CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS viewdef,
+           (SELECT tn.nspname || '.' || t.relname FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+             WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
+               AND d.deptype IN ('a', 'i') LIMIT 1) AS owner
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`);
   const byOid = new Map<string, RelationSnapshot>();
   for (const r of rels.rows) {
     const key = `${r.schema}.${r.name}`;
     if (exclude.has(key) || exclude.has(r.name)) continue;
+    // A serial/identity sequence goes with its excluded table.
+    if (r.owner && (exclude.has(r.owner) || exclude.has(r.owner.slice(r.owner.indexOf('.') + 1)))) continue;
     const rel: RelationSnapshot = {
       oid: Number(r.oid),
       kind: RELKIND[r.relkind] ?? 'table',
@@ -210,7 +215,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
       `SELECT conrelid::int8 AS rel, conname, contype::text AS contype, pg_get_constraintdef(oid) AS def, convalidated
          FROM pg_constraint WHERE conrelid = ANY($1::oid[])`, [oids]);
     for (const c of cons.rows) {
-      byOid.get(c.rel)!.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: c.def, validated: c.convalidated };
+      byOid.get(c.rel)!.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: withoutNotValid(c.def), validated: c.convalidated };
     }
 
     const idx = await db.query<{ rel: string; name: string; def: string; indisvalid: boolean; indisready: boolean; indisunique: boolean; indisprimary: boolean; relfilenode: string }>(
@@ -251,7 +256,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     const domain: DomainSnapshot = { baseType: d.base, notNull: d.typnotnull, default: d.typdefault, constraints: {} };
     const dc = await db.query<{ conname: string; contype: string; def: string; convalidated: boolean }>(
       `SELECT conname, contype::text AS contype, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE contypid = $1::oid`, [d.oid]);
-    for (const c of dc.rows) domain.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: c.def, validated: c.convalidated };
+    for (const c of dc.rows) domain.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: withoutNotValid(c.def), validated: c.convalidated };
     snapshot.domains[d.key] = domain;
   }
 
@@ -276,6 +281,11 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     snapshot.extensions[x.extname] = x.extversion;
   }
   return snapshot;
+}
+
+/** pg_get_constraintdef appends NOT VALID; validity is its own field, so VALIDATE changes only that. */
+function withoutNotValid(def: string): string {
+  return def.replace(/ NOT VALID$/, '');
 }
 
 function sortAcl(acl: string[] | null): string[] {
