@@ -53,3 +53,47 @@ export { fingerprint, fingerprintTable, listUserTables, PINNED_SETTINGS } from '
 export type { FingerprintOptions, TableFingerprint, TableRef } from './verify/fingerprint.js';
 export { status } from './migrate/status.js';
 export type { StatusReport } from './migrate/status.js';
+export { classify, classifyFailOnError, FAIL_ON } from './migrate/classify/classify.js';
+export type { ClassifyFailure, ClassifyOptions, ClassifyResult, FailOn } from './migrate/classify/classify.js';
+export { classifyFiles, classifyMigrationFile } from './migrate/classify/classify-files.js';
+export type { ClassifyFilesOptions, ClassifyReport } from './migrate/classify/classify-files.js';
+export { classifySql, classifySqlSync, failingFindings } from './migrate/classify/classify-sql.js';
+export { initParser } from './migrate/classify/parser.js';
+export { formatClassifyReport } from './migrate/classify/report.js';
+export { RULES as CLASSIFY_RULES } from './migrate/classify/registry.js';
+export type { Rule as ClassifyRule } from './migrate/classify/rule.js';
+export { LOCK_LEVELS, DEFAULT_SERVER_VERSION } from './migrate/classify/types.js';
+export type {
+  ClassifySqlOptions,
+  Compatibility,
+  DataLoss,
+  DownInfo,
+  Effect,
+  Finding,
+  FileVerdict,
+  LockLevel,
+  MigrationFileKind,
+  SqlClassification,
+  StatementVerdict,
+} from './migrate/classify/types.js';
+export { schemaSnapshot } from './migrate/classify/catalog/snapshot.js';
+export type {
+  ColumnSnapshot,
+  ConstraintSnapshot,
+  DomainSnapshot,
+  FunctionSnapshot,
+  IndexSnapshot,
+  RelationSnapshot,
+  SchemaSnapshot,
+  SnapshotOptions,
+} from './migrate/classify/catalog/snapshot.js';
+export { diffSchemas } from './migrate/classify/catalog/diff.js';
+export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './migrate/classify/catalog/diff.js';
+export { reconcile, verdictFromDiff } from './migrate/classify/reconcile.js';
+export type { DynamicVerdict, Reconciliation } from './migrate/classify/reconcile.js';
+export { captureNodePgMigrate } from './migrate/classify/capture/node-pg-migrate.js';
+export type { CapturedNodePgMigrate } from './migrate/classify/capture/node-pg-migrate.js';
+export { captureUmzug } from './migrate/classify/capture/umzug.js';
+export type { CapturedUmzugMigration } from './migrate/classify/capture/umzug.js';
+export { withScratchDatabase } from './migrate/classify/capture/scratch.js';
+export type { ScratchOptions } from './migrate/classify/capture/scratch.js';

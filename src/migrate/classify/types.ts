@@ -3,6 +3,7 @@
  * judged on, and the per-statement / per-file results (the shape of
  * `dbrollback classify --json`, see DESIGN.md).
  */
+import type { SchemaChange } from './catalog/diff.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 
 /** Can the previous app version keep running against the new schema? */
@@ -91,8 +92,22 @@ export interface FileVerdict {
   longValidation: boolean;
   transactional: boolean;
   statements: StatementVerdict[];
-  /** The down migration's classification, when the file has one we could read (sql-dir pairs, captured downs). */
-  down?: { path: string; statements: StatementVerdict[]; dataLoss: DataLoss; compatibility: Compatibility } | undefined;
+  /**
+   * The down migration: whether there is one (`yes`, `irreversible`, `missing`; null when
+   * unknown, e.g. a lone .sql file) and, when its SQL could be read, its classification.
+   */
+  down: DownInfo | null;
+  /** What applying the migration changed in a scratch database's catalog, when it was run there (umzug). */
+  catalog?: { changes: SchemaChange[]; disagreements: string[] };
+}
+
+export interface DownInfo {
+  kind: 'yes' | 'irreversible' | 'missing';
+  /** Where the down's SQL came from (a .down.sql file, or the migration file whose down was captured). */
+  path: string | null;
+  compatibility: Compatibility | null;
+  dataLoss: DataLoss | null;
+  statements: StatementVerdict[];
 }
 
 export interface ClassifySqlOptions {

@@ -1,0 +1,56 @@
+/** Human rendering of a classification: one block per file, one line per statement. */
+import path from 'node:path';
+import type { ClassifyResult } from './classify.js';
+import type { FileVerdict, StatementVerdict } from './types.js';
+
+export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn'>, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  for (const file of result.files) {
+    lines.push(fileHeader(file, cwd));
+    const rows = file.statements.map((s) => statementRow(s));
+    const widths = [4, 10, 11, 22, 7].map((w, i) => Math.max(w, ...rows.map((r) => r[i]!.length)));
+    lines.push(`  ${['line', 'compat', 'data loss', 'lock', 'rewrite'].map((h, i) => h.padEnd(widths[i]!)).join('  ')}  statement / findings`);
+    for (const [i, s] of file.statements.entries()) {
+      const row = rows[i]!;
+      lines.push(`  ${row.slice(0, 5).map((c, j) => c.padEnd(widths[j]!)).join('  ')}  ${oneLine(s.sql)}`);
+      for (const f of s.findings) lines.push(`  ${' '.repeat(widths.reduce((a, w) => a + w + 2, 0))}${f.rule}: ${f.message}`);
+      for (const f of s.suppressed) lines.push(`  ${' '.repeat(widths.reduce((a, w) => a + w + 2, 0))}${f.rule} (ignored)`);
+    }
+    if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}`);
+    for (const d of file.catalog?.disagreements ?? []) lines.push(`  catalog: ${d}`);
+    lines.push('');
+  }
+  const counts = { breaking: 0, destructive: 0, rewrite: 0 };
+  for (const f of result.files) {
+    if (f.compatibility === 'breaking') counts.breaking++;
+    if (f.dataLoss === 'destructive') counts.destructive++;
+    if (f.dataLoss === 'rewrite') counts.rewrite++;
+  }
+  lines.push(`classify: ${result.files.length} file(s) — ${counts.breaking} breaking, ${counts.destructive} destructive, ${counts.rewrite} rewriting data`);
+  if (result.failOn.length > 0) {
+    lines.push(
+      result.failures.length === 0
+        ? `--fail-on ${result.failOn.join(',')}: passed`
+        : `--fail-on ${result.failOn.join(',')}: FAILED (${result.failures.length} finding(s): ${[...new Set(result.failures.map((f) => f.rule))].join(', ')})`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function fileHeader(file: FileVerdict, cwd: string): string {
+  const rel = path.relative(cwd, file.path) || file.path;
+  const reversible = file.reversible === null ? 'reversible: unknown' : file.reversible ? 'reversible' : 'IRREVERSIBLE';
+  const extra = [file.rewritesTable ? 'rewrites a table' : '', file.transactional ? '' : 'not transactional', file.source === 'captured' ? `SQL captured from ${file.kind}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${rel}: ${file.compatibility}, data loss ${file.dataLoss}, ${reversible}${file.lock ? `, lock ${file.lock}` : ''}${extra ? ` (${extra})` : ''}`;
+}
+
+function statementRow(s: StatementVerdict): string[] {
+  return [String(s.line), s.compatibility, s.dataLoss, s.lock ?? '-', s.rewritesTable ? 'yes' : '-'];
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
