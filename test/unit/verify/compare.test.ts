@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { compareTables, describeDiff } from '../../../src/verify/compare.js';
+
+const base = [
+  { schema: 'public', table: 'a', rows: 10, hash: 'b:1' },
+  { schema: 'public', table: 'b', rows: 5, hash: 't:2' },
+  { schema: 'app', table: 'c', rows: 0, hash: 'b:0' },
+];
+
+describe('compareTables', () => {
+  it('matches identical tables by count and by hash', () => {
+    const live = base.map((t) => ({ ...t }));
+    expect(compareTables(base, live, [], 'rows')).toEqual({ matched: 3, differences: [], expected: [] });
+    expect(compareTables(base, live, [], 'hash')).toEqual({ matched: 3, differences: [], expected: [] });
+  });
+
+  it('names missing tables, tables not in the baseline, count and content differences', () => {
+    const live = [
+      { schema: 'public', table: 'a', rows: 9, hash: 'b:7' },
+      { schema: 'public', table: 'b', rows: 5, hash: 't:3' },
+      { schema: 'public', table: 'new', rows: 2, hash: 'b:5' },
+    ];
+    const byRows = compareTables(base, live, [], 'rows');
+    expect(byRows.differences.map(describeDiff)).toEqual([
+      'public.a: 10 rows in the baseline, 9 now (-1)',
+      'app.c: missing (baseline had 0 rows)',
+      'public.new: not in the baseline (2 rows now)',
+    ]);
+    expect(byRows.matched).toBe(1);
+    const byHash = compareTables(base, live, [], 'hash');
+    expect(byHash.differences.map(describeDiff)).toEqual([
+      'public.a: content differs (10 rows in the baseline, 9 now)',
+      'public.b: content differs (same 5 rows: values changed)',
+      'app.c: missing (baseline had 0 rows)',
+      'public.new: not in the baseline (2 rows now)',
+    ]);
+  });
+
+  it('moves differences of tables expected to change into `expected`, never comparing their hashes', () => {
+    const live = [
+      { schema: 'public', table: 'a', rows: 12 },
+      { schema: 'public', table: 'b', rows: 5, hash: 't:2' },
+      { schema: 'app', table: 'c', rows: 0, hash: 'b:0' },
+    ];
+    const result = compareTables(base, live, [{ schema: 'public', table: 'a' }], 'hash');
+    expect(result.differences).toEqual([]);
+    expect(result.expected.map(describeDiff)).toEqual(['public.a: 10 rows in the baseline, 12 now (+2)']);
+    expect(result.matched).toBe(2);
+  });
+
+  it('refuses to compare fingerprints taken with different hashing methods', () => {
+    const live = [{ schema: 'public', table: 'a', rows: 10, hash: 't:1' }];
+    const result = compareTables([base[0]!], live, [], 'hash');
+    expect(result.differences.map((d) => d.kind)).toEqual(['not-comparable']);
+  });
+
+  it('leaves tables without a baseline hash out of the content comparison', () => {
+    const result = compareTables([{ schema: 'public', table: 'a', rows: 10 }], [{ schema: 'public', table: 'a', rows: 10, hash: 'b:1' }], [], 'hash');
+    expect(result).toEqual({ matched: 0, differences: [], expected: [] });
+  });
+});
