@@ -65,7 +65,10 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
 
   const results = new Map<string, FileVerdict>();
   // Static files first: a syntax error is reported before any scratch database is started.
-  for (const entry of entries.filter((e) => e.type === 'sql')) results.set(entry.path, await classifySqlFile(entry.path, options));
+  // Files are read concurrently (I/O latency dominates), classified in order (the first bad file is the one reported).
+  const sqlEntries = entries.filter((e) => e.type === 'sql');
+  const texts = await mapLimit(sqlEntries, 32, (e) => readSqlPair(e.path));
+  for (const [i, entry] of sqlEntries.entries()) results.set(entry.path, classifySqlFile(entry.path, texts[i]!, options));
   const code = entries.filter((e) => e.type === 'code').map((e) => e.path);
   if (code.length > 0) {
     for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
@@ -86,20 +89,22 @@ async function expand(abs: string, shown: string): Promise<Entry[]> {
     throw unreadable(shown, cause);
   }
   if (info.isDirectory()) {
-    let names: string[];
+    let dirents;
     try {
-      names = (await readdir(abs)).sort();
+      dirents = (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (cause) {
       throw unreadable(shown, cause);
     }
+    const names = new Set(dirents.map((d) => d.name));
     const entries: Entry[] = [];
-    for (const name of names) {
+    for (const dirent of dirents) {
+      const name = dirent.name;
       if (name.startsWith('.') || name.endsWith('.d.ts')) continue;
       const full = path.join(abs, name);
-      const isFile = await stat(full).then((s) => s.isFile(), () => false);
+      const isFile = dirent.isFile() || (dirent.isSymbolicLink() && (await stat(full).then((s) => s.isFile(), () => false)));
       if (!isFile) continue;
       // A .down.sql is classified with its .up.sql.
-      if (/\.down\.sql$/i.test(name) && names.includes(name.replace(/\.down\.sql$/i, '.up.sql'))) continue;
+      if (/\.down\.sql$/i.test(name) && names.has(name.replace(/\.down\.sql$/i, '.up.sql'))) continue;
       if (SQL_EXT.test(name)) entries.push({ path: full, type: 'sql' });
       else if (CODE_EXT.test(name)) entries.push({ path: full, type: 'code' });
     }
@@ -140,8 +145,37 @@ function empty(file: string): DbrollbackError {
   });
 }
 
-async function classifySqlFile(file: string, options: ClassifyFilesOptions): Promise<FileVerdict> {
-  const text = await readText(file);
+interface SqlPair {
+  /** The file's text, or the error reading it raised. */
+  text: string | DbrollbackError;
+  /** A `.up.sql`'s `.down.sql`: its text, null when there is none (or the file is not a `.up.sql`). */
+  down: string | null | DbrollbackError;
+}
+
+async function readSqlPair(file: string): Promise<SqlPair> {
+  const text = await readText(file).catch((err: DbrollbackError) => err);
+  if (!/\.up\.sql$/i.test(file)) return { text, down: null };
+  const downPath = file.replace(/\.up\.sql$/i, '.down.sql');
+  const down = await readFile(downPath, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : unreadable(downPath, err)));
+  return { text, down };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function classifySqlFile(file: string, pair: SqlPair, options: ClassifyFilesOptions): FileVerdict {
+  if (pair.text instanceof DbrollbackError) throw pair.text;
+  const text = pair.text;
   if (!hasSql(text)) throw empty(file);
   const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
 
@@ -163,10 +197,8 @@ async function classifySqlFile(file: string, options: ClassifyFilesOptions): Pro
   const up = classifySqlSync(text, { ...sqlOptions, source: file });
   const downPath = /\.up\.sql$/i.test(file) ? file.replace(/\.up\.sql$/i, '.down.sql') : null;
   if (!downPath) return fileVerdict(file, 'sql', 'static', up, null);
-  const downText = await readFile(downPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw unreadable(downPath, err);
-  });
+  if (pair.down instanceof DbrollbackError) throw pair.down;
+  const downText = pair.down;
   if (downText === null) return fileVerdict(file, 'sql', 'static', up, { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] });
   const kind = downKindOf(downText);
   if (kind !== 'yes') return fileVerdict(file, 'sql', 'static', up, { kind: kind === 'irreversible' ? 'irreversible' : 'missing', path: downPath, compatibility: null, dataLoss: null, statements: [] });

@@ -8,13 +8,12 @@ export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'fai
   for (const file of result.files) {
     lines.push(fileHeader(file, cwd));
     const rows = file.statements.map((s) => statementRow(s));
-    const widths = [4, 10, 11, 22, 7].map((w, i) => Math.max(w, ...rows.map((r) => r[i]!.length)));
-    lines.push(`  ${['line', 'compat', 'data loss', 'lock', 'rewrite'].map((h, i) => h.padEnd(widths[i]!)).join('  ')}  statement / findings`);
+    const widths = [4, 10, 11, 22, 7, 5].map((w, i) => Math.max(w, ...rows.map((r) => r[i]!.length)));
+    lines.push(`  ${['line', 'compat', 'data loss', 'lock', 'rewrite', 'rules'].map((h, i) => h.padEnd(widths[i]!)).join('  ')}  statement`);
     for (const [i, s] of file.statements.entries()) {
       const row = rows[i]!;
-      lines.push(`  ${row.slice(0, 5).map((c, j) => c.padEnd(widths[j]!)).join('  ')}  ${oneLine(s.sql)}`);
-      for (const f of s.findings) lines.push(`  ${' '.repeat(widths.reduce((a, w) => a + w + 2, 0))}${f.rule}: ${f.message}`);
-      for (const f of s.suppressed) lines.push(`  ${' '.repeat(widths.reduce((a, w) => a + w + 2, 0))}${f.rule} (ignored)`);
+      lines.push(`  ${row.slice(0, 6).map((c, j) => c.padEnd(widths[j]!)).join('  ')}  ${oneLine(s.sql)}`);
+      for (const f of s.findings) lines.push(`        ${f.rule}: ${f.message}`);
     }
     if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}`);
     for (const d of file.catalog?.disagreements ?? []) lines.push(`  catalog: ${d}`);
@@ -47,7 +46,8 @@ function fileHeader(file: FileVerdict, cwd: string): string {
 }
 
 function statementRow(s: StatementVerdict): string[] {
-  return [String(s.line), s.compatibility, s.dataLoss, s.lock ?? '-', s.rewritesTable ? 'yes' : '-'];
+  const rules = [...s.findings.map((f) => f.rule), ...s.suppressed.map((f) => `(${f.rule})`)];
+  return [String(s.line), s.compatibility, s.dataLoss, s.lock ?? '-', s.rewritesTable ? 'yes' : '-', rules.join(',') || '-'];
 }
 
 function oneLine(sql: string): string {
