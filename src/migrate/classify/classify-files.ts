@@ -17,6 +17,7 @@ import { hasSql } from '../adapters/sql-text.js';
 import { captureNodePgMigrate } from './capture/node-pg-migrate.js';
 import { withScratchDatabase, type ScratchOptions } from './capture/scratch.js';
 import { captureUmzug } from './capture/umzug.js';
+import type { SchemaDiff } from './catalog/diff.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import { classifySqlSync } from './classify-sql.js';
 import { initParser } from './parser.js';
@@ -263,7 +264,10 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
           const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${file} (down)`, inTransaction: c.down.sql.inTransaction });
           down = { ...down, path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
         }
-        out.push(fileVerdict(file, 'node-pg-migrate', 'captured', up, down));
+        const verdict = fileVerdict(file, 'node-pg-migrate', 'captured', up, down);
+        if (c.diff) out.push(withCatalog(verdict, c.diff));
+        else if (c.applyError) out.push({ ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } });
+        else out.push(verdict);
       }
     }
     return out;
@@ -280,18 +284,22 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
     if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
     const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction });
     const down: DownInfo | null = c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', path: c.hasDown ? file : null, compatibility: null, dataLoss: null, statements: [] };
-    const verdict = fileVerdict(file, 'umzug', 'captured', up, down);
-    const r = reconcile(verdict, c.diff);
-    out.push({
-      ...verdict,
-      compatibility: r.compatibility,
-      dataLoss: r.dataLoss,
-      reversible: r.reversible,
-      rewritesTable: r.rewritesTable,
-      catalog: { changes: c.diff.changes, disagreements: r.disagreements },
-    });
+    out.push(withCatalog(fileVerdict(file, 'umzug', 'captured', up, down), c.diff));
   }
   return out;
+}
+
+/** The verdict reconciled with what applying the migration did to the catalog. */
+function withCatalog(verdict: FileVerdict, diff: SchemaDiff): FileVerdict {
+  const r = reconcile(verdict, diff);
+  return {
+    ...verdict,
+    compatibility: r.compatibility,
+    dataLoss: r.dataLoss,
+    reversible: r.reversible,
+    rewritesTable: r.rewritesTable,
+    catalog: { changes: diff.changes, disagreements: r.disagreements },
+  };
 }
 
 function notListed(file: string, why: string): DbrollbackError {

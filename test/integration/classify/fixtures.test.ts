@@ -67,6 +67,10 @@ describe('classifying the fixture migrations', () => {
     // 002 has no down written: node-pg-migrate infers it (DROP COLUMN), and dbrollback classifies that.
     expect(byName(files, '002').down).toMatchObject({ kind: 'yes', dataLoss: 'destructive' });
     expect(byName(files, '007').down).toMatchObject({ kind: 'irreversible' });
+    // Each was also applied for real in the scratch database; the catalog agrees with the statements.
+    for (const f of files) expect(f.catalog?.disagreements).toEqual([]);
+    expect(byName(files, '001').catalog?.changes.filter((c) => c.kind === 'table').map((c) => c.object)).toEqual(['public.customers', 'public.order_items', 'public.orders', 'public.products']);
+    expect(byName(files, '003').catalog?.changes).toEqual([expect.objectContaining({ kind: 'index', object: 'public.orders.orders_customer_id_idx', change: 'added' })]);
   });
 
   it('umzug: running the config\'s own instance in a scratch database, statements recorded on the wire, catalog diff agrees', async () => {

@@ -6,15 +6,19 @@
  * advisory lock and creates the history table, so it is pointed at a scratch
  * database, never the user's.
  *
- * Downs: the history table of the scratch database is filled with a fake run
- * first, then each migration's down is dry-run on its own, so one
- * irreversible migration does not hide the others.
+ * Then each migration is applied for real, one at a time, with a catalog
+ * snapshot before and after (the dynamic half of the verdict, reconciled with
+ * the static one by the caller). Downs: with every migration recorded as run,
+ * each migration's down is dry-run on its own, so one irreversible migration
+ * does not hide the others.
  */
 import { runner } from 'node-pg-migrate';
-import { connect } from '../../../db/connection.js';
+import { connect, quoteQualified } from '../../../db/connection.js';
 import type { ConnInfo } from '../../../db/conninfo.js';
 import { DbrollbackError } from '../../../errors.js';
 import type { DownKind } from '../../adapter.js';
+import { diffSchemas, type SchemaDiff } from '../catalog/diff.js';
+import { schemaSnapshot } from '../catalog/snapshot.js';
 import { migrationSql, type CapturedSql } from './captured-sql.js';
 
 export interface CapturedNodePgMigrate {
@@ -22,6 +26,10 @@ export interface CapturedNodePgMigrate {
   up: CapturedSql;
   /** `yes` with its SQL; `irreversible` (down = false); `missing` (no down, none inferable). */
   down: { kind: DownKind; sql: CapturedSql | null; note?: string };
+  /** What really applying it (after the ones before it) changed in the scratch catalog; absent when it was not applied. */
+  diff?: SchemaDiff;
+  /** Why it could not be applied in the scratch database (it may need data an empty database lacks). */
+  applyError?: string;
 }
 
 export interface NodePgMigrateCaptureOptions {
@@ -30,6 +38,8 @@ export interface NodePgMigrateCaptureOptions {
   migrationsSchema?: string;
   /** Capture downs too (default true). */
   downs?: boolean;
+  /** Also apply each migration for real in the scratch database and diff the catalog around it (default true). */
+  apply?: boolean;
 }
 
 const HEADER = /^### MIGRATION (.+) \((UP|DOWN)\) ###$/;
@@ -54,10 +64,30 @@ export async function captureNodePgMigrate(dir: string, scratch: ConnInfo, optio
     for (const [name, texts] of ups) {
       out.set(name, { name, up: await migrationSql(texts, bookkeeping), down: { kind: 'missing', sql: null } });
     }
-    if (options.downs === false || out.size === 0) return out;
+    if (out.size === 0) return out;
 
-    // Record every migration as run (nothing is executed), then dry-run each down alone.
-    await runner({ ...base, direction: 'up', count: Infinity, fake: true, logger: quietLogger });
+    // Apply them one by one for real, snapshotting the catalog around each (the dynamic half of the verdict).
+    let failedAt: string | undefined;
+    if (options.apply !== false) {
+      for (const entry of out.values()) {
+        const before = await schemaSnapshot(client, { exclude: [...bookkeeping] });
+        try {
+          await runner({ ...base, direction: 'up', count: 1, logger: quietLogger });
+        } catch (err) {
+          entry.applyError = (err as Error).message;
+          failedAt = entry.name;
+          break;
+        }
+        entry.diff = diffSchemas(before, await schemaSnapshot(client, { exclude: [...bookkeeping] }));
+      }
+    }
+    if (options.downs === false) return out;
+
+    // Record every migration (not applied for real) as run, then dry-run each down alone.
+    if (options.apply === false || failedAt !== undefined) {
+      await client.query(`DELETE FROM ${quoteQualified(options.migrationsSchema ?? 'public', migrationsTable)}`).catch(() => undefined);
+      await runner({ ...base, direction: 'up', count: Infinity, fake: true, logger: quietLogger });
+    }
     for (const entry of out.values()) {
       try {
         const downs = await capture((logger) => runner({ ...base, direction: 'down', file: entry.name, count: 1, dryRun: true, logger }), dir);

@@ -139,7 +139,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
 
   const snapshot: SchemaSnapshot = { serverVersion: version, schemas: {}, relations: {}, enums: {}, domains: {}, functions: {}, extensions: {} };
 
-  for (const row of (await db.query<{ name: string; acl: string[] | null }>(`SELECT n.nspname AS name, n.nspacl::text[] AS acl FROM pg_namespace n WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')}`)).rows) {
+  for (const row of (await db.query<{ name: string; acl: string[] | null }>(`SELECT n.nspname AS name, n.nspacl::text[] AS acl FROM pg_namespace n WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')} ORDER BY 1`)).rows) {
     snapshot.schemas[row.name] = { acl: sortAcl(row.acl) };
   }
 
@@ -154,7 +154,8 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
              WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
                AND d.deptype IN ('a', 'i') LIMIT 1) AS owner
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}`);
+     WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
+     ORDER BY n.nspname, c.relname`);
   const byOid = new Map<string, RelationSnapshot>();
   for (const r of rels.rows) {
     const key = `${r.schema}.${r.name}`;
@@ -193,7 +194,8 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
         JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation
-       WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = ANY($1::oid[])`, [oids]);
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = ANY($1::oid[])
+       ORDER BY a.attrelid, a.attnum`, [oids]);
     for (const c of cols.rows) {
       const rel = byOid.get(c.rel);
       if (!rel) continue;
@@ -213,7 +215,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
 
     const cons = await db.query<{ rel: string; conname: string; contype: string; def: string; convalidated: boolean }>(
       `SELECT conrelid::int8 AS rel, conname, contype::text AS contype, pg_get_constraintdef(oid) AS def, convalidated
-         FROM pg_constraint WHERE conrelid = ANY($1::oid[])`, [oids]);
+         FROM pg_constraint WHERE conrelid = ANY($1::oid[]) ORDER BY conrelid, conname`, [oids]);
     for (const c of cons.rows) {
       byOid.get(c.rel)!.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: withoutNotValid(c.def), validated: c.convalidated };
     }
@@ -221,7 +223,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     const idx = await db.query<{ rel: string; name: string; def: string; indisvalid: boolean; indisready: boolean; indisunique: boolean; indisprimary: boolean; relfilenode: string }>(
       `SELECT i.indrelid::int8 AS rel, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid, i.indisready,
               i.indisunique, i.indisprimary, ic.relfilenode::int8 AS relfilenode
-         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ANY($1::oid[])`, [oids]);
+         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = ANY($1::oid[]) ORDER BY i.indrelid, ic.relname`, [oids]);
     for (const i of idx.rows) {
       byOid.get(i.rel)!.indexes[i.name] = {
         definition: i.def,
@@ -235,7 +237,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
 
     const trg = await db.query<{ rel: string; tgname: string; def: string; tgenabled: string }>(
       `SELECT tgrelid::int8 AS rel, tgname, pg_get_triggerdef(oid) AS def, tgenabled::text AS tgenabled
-         FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::oid[])`, [oids]);
+         FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::oid[]) ORDER BY tgrelid, tgname`, [oids]);
     for (const t of trg.rows) {
       byOid.get(t.rel)!.triggers[t.tgname] = t.tgenabled === 'D' ? `${t.def} [disabled]` : t.def;
     }
@@ -245,17 +247,17 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     SELECT n.nspname || '.' || t.typname AS key, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
      WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}
-     GROUP BY 1`);
+     GROUP BY 1 ORDER BY 1`);
   for (const e of enums.rows) snapshot.enums[e.key] = e.labels;
 
   const domains = await db.query<{ oid: string; key: string; base: string; typnotnull: boolean; typdefault: string | null }>(`
     SELECT t.oid::int8 AS oid, n.nspname || '.' || t.typname AS key, format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull, t.typdefault
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-     WHERE t.typtype = 'd' AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')}`);
+     WHERE t.typtype = 'd' AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_type', 't.oid')} ORDER BY 2`);
   for (const d of domains.rows) {
     const domain: DomainSnapshot = { baseType: d.base, notNull: d.typnotnull, default: d.typdefault, constraints: {} };
     const dc = await db.query<{ conname: string; contype: string; def: string; convalidated: boolean }>(
-      `SELECT conname, contype::text AS contype, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE contypid = $1::oid`, [d.oid]);
+      `SELECT conname, contype::text AS contype, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE contypid = $1::oid ORDER BY conname`, [d.oid]);
     for (const c of dc.rows) domain.constraints[c.conname] = { type: CONTYPE[c.contype] ?? 'check', definition: withoutNotValid(c.def), validated: c.convalidated };
     snapshot.domains[d.key] = domain;
   }
@@ -265,7 +267,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS key, ${prokind} AS kind,
            pg_get_function_result(p.oid) AS result, l.lanname AS lang, p.provolatile::text AS vol, md5(coalesce(p.prosrc, '')) AS hash, p.proacl::text[] AS acl
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
-     WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')}`);
+     WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')} ORDER BY 1`);
   for (const f of fns.rows) {
     snapshot.functions[f.key] = {
       kind: f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : f.kind === 'w' ? 'window' : 'function',
@@ -277,7 +279,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
     };
   }
 
-  for (const x of (await db.query<{ extname: string; extversion: string }>('SELECT extname, extversion FROM pg_extension')).rows) {
+  for (const x of (await db.query<{ extname: string; extversion: string }>('SELECT extname, extversion FROM pg_extension ORDER BY extname')).rows) {
     snapshot.extensions[x.extname] = x.extversion;
   }
   return snapshot;
