@@ -1,0 +1,140 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classifySqlSync, failingFindings } from '../../../src/migrate/classify/classify-sql.js';
+import type { SchemaSnapshot } from '../../../src/migrate/classify/catalog/snapshot.js';
+import { initParser } from '../../../src/migrate/classify/parser.js';
+
+beforeAll(async () => {
+  await initParser();
+});
+
+const rules = (sql: string, options = {}) => classifySqlSync(sql, options).statements.map((s) => s.findings.map((f) => f.rule));
+
+describe('classifySql verdicts', () => {
+  it('judges each statement on independent axes and the whole as the worst of them', () => {
+    const r = classifySqlSync('ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users RENAME COLUMN name TO full_name;\nUPDATE users SET nick = name;\nALTER TABLE orders DROP COLUMN note;');
+    expect(r.statements.map((s) => [s.compatibility, s.dataLoss, s.reversible])).toEqual([
+      ['additive', 'none', true],
+      ['breaking', 'none', true],
+      ['additive', 'rewrite', false],
+      ['breaking', 'destructive', false],
+    ]);
+    expect(r).toMatchObject({ compatibility: 'breaking', dataLoss: 'destructive', reversible: false, lock: 'ACCESS EXCLUSIVE', transactional: true });
+  });
+
+  it('an empty text is additive, lossless and reversible', () => {
+    expect(classifySqlSync('-- nothing')).toMatchObject({ compatibility: 'additive', dataLoss: 'none', reversible: true, lock: null, statements: [] });
+  });
+
+  it('exempts objects created earlier in the same file from breaking and data-loss findings, and reports no lock on them', () => {
+    const r = classifySqlSync('CREATE TABLE t (id bigint, a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\nALTER TABLE t DROP COLUMN a;\nCREATE INDEX t_id ON t (id);\nDROP TABLE t;');
+    expect(r).toMatchObject({ compatibility: 'additive', dataLoss: 'none', reversible: true, lock: null });
+    expect(r.statements.flatMap((s) => s.findings)).toEqual([]);
+  });
+
+  it('the exemption does not reach objects that existed before (same name in another schema)', () => {
+    expect(classifySqlSync('CREATE TABLE audit.t (id int);\nDROP TABLE public.t;').dataLoss).toBe('destructive');
+  });
+
+  it('marks DO blocks as unknown (reversible null) unless something else decides', () => {
+    expect(classifySqlSync('DO $$ BEGIN PERFORM 1; END $$;').reversible).toBeNull();
+    expect(classifySqlSync('DO $$ BEGIN PERFORM 1; END $$;\nDROP TABLE t;').reversible).toBe(false);
+  });
+
+  it('keeps suppressed findings in the verdict but out of --fail-on', () => {
+    const r = classifySqlSync('-- dbrollback-ignore drop-column\nALTER TABLE t DROP COLUMN c;\nALTER TABLE t RENAME TO u;');
+    expect(r.dataLoss).toBe('destructive');
+    expect(r.statements[0]!.suppressed.map((f) => f.rule)).toEqual(['drop-column']);
+    expect(failingFindings(r.statements, ['destructive'])).toEqual([]);
+    expect(failingFindings(r.statements, ['breaking']).map((f) => [f.statement.line, f.finding.rule])).toEqual([[3, 'rename-table']]);
+  });
+
+  it('refuses a server version that is not a major version', () => {
+    expect(() => classifySqlSync('SELECT 1', { serverVersion: 150004 })).toThrow(/PostgreSQL major version/);
+  });
+});
+
+describe('server-version awareness', () => {
+  it('PostgreSQL 11 made constant defaults free; before that every default rewrites', () => {
+    const sql = "ALTER TABLE t ADD COLUMN s text DEFAULT 'x';";
+    expect(classifySqlSync(sql, { serverVersion: 10 }).rewritesTable).toBe(true);
+    expect(classifySqlSync(sql, { serverVersion: 11 }).rewritesTable).toBe(false);
+    expect(classifySqlSync('ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();', { serverVersion: 17 }).rewritesTable).toBe(true);
+  });
+
+  it('PostgreSQL 12 lets SET NOT NULL use a validated CHECK instead of scanning', () => {
+    const sql = 'ALTER TABLE t ADD CONSTRAINT c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;';
+    expect(classifySqlSync(sql, { serverVersion: 12 }).statements[2]).toMatchObject({ findings: [], longValidation: false });
+    expect(classifySqlSync(sql, { serverVersion: 11 }).statements[2]).toMatchObject({ longValidation: true, findings: [expect.objectContaining({ rule: 'set-not-null' })] });
+  });
+
+  it('PostgreSQL 14 DETACH ... CONCURRENTLY takes SHARE UPDATE EXCLUSIVE and cannot run in a transaction', () => {
+    const sql = 'ALTER TABLE m DETACH PARTITION m2020 CONCURRENTLY;';
+    expect(classifySqlSync(sql, { serverVersion: 14 }).statements[0]).toMatchObject({ lock: 'SHARE UPDATE EXCLUSIVE', transactional: false, compatibility: 'breaking' });
+    expect(classifySqlSync(sql, { serverVersion: 13 }).statements[0]).toMatchObject({ lock: 'ACCESS EXCLUSIVE' });
+  });
+
+  it('enum ADD VALUE is non-transactional before PostgreSQL 12', () => {
+    expect(classifySqlSync("ALTER TYPE s ADD VALUE 'x';", { serverVersion: 11 }).transactional).toBe(false);
+    expect(classifySqlSync("ALTER TYPE s ADD VALUE 'x';", { serverVersion: 12 }).transactional).toBe(true);
+  });
+});
+
+describe('lock levels and transactions', () => {
+  it.each([
+    ['CREATE INDEX i ON t (a);', 'SHARE', true],
+    ['CREATE INDEX CONCURRENTLY i ON t (a);', 'SHARE UPDATE EXCLUSIVE', false],
+    ['ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id) NOT VALID;', 'SHARE ROW EXCLUSIVE', true],
+    ['ALTER TABLE t VALIDATE CONSTRAINT f;', 'SHARE UPDATE EXCLUSIVE', true],
+    ['ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;', 'SHARE UPDATE EXCLUSIVE', true],
+    ['ALTER TABLE t ADD COLUMN b int;', 'ACCESS EXCLUSIVE', true],
+    ['VACUUM t;', 'SHARE UPDATE EXCLUSIVE', false],
+    ['VACUUM FULL t;', 'ACCESS EXCLUSIVE', false],
+    ['UPDATE t SET a = 1;', 'ROW EXCLUSIVE', true],
+    ['LOCK TABLE t IN SHARE MODE;', 'SHARE', true],
+    ['REFRESH MATERIALIZED VIEW CONCURRENTLY m;', 'EXCLUSIVE', true],
+    ['CREATE TABLE c (id int REFERENCES p (id));', 'SHARE ROW EXCLUSIVE', true],
+    ['GRANT SELECT ON t TO r;', null, true],
+  ])('%s takes %s', (sql, lock, transactional) => {
+    expect(classifySqlSync(sql).statements[0]).toMatchObject({ lock, transactional });
+  });
+
+  it('an explicit BEGIN in the file makes CONCURRENTLY a finding; a COMMIT ends it', () => {
+    expect(rules('BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;')[1]).toContain('concurrently-in-transaction');
+    expect(rules('BEGIN;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);')[2]).not.toContain('concurrently-in-transaction');
+  });
+});
+
+describe('with the live schema', () => {
+  const schema = {
+    serverVersion: 15,
+    schemas: {},
+    enums: {},
+    domains: {},
+    functions: {},
+    extensions: {},
+    relations: {
+      'public.users': {
+        columns: {
+          name: { type: 'character varying(50)' },
+          id: { type: 'integer' },
+          at: { type: 'timestamp with time zone' },
+        },
+      },
+    },
+  } as unknown as SchemaSnapshot;
+
+  it('knows a widening from a narrowing and a binary-coercible change from a rewrite', () => {
+    const widen = classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(100);', { schema });
+    expect(widen).toMatchObject({ compatibility: 'additive', rewritesTable: false, dataLoss: 'none' });
+    const narrow = classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(20);', { schema });
+    expect(narrow).toMatchObject({ compatibility: 'breaking', rewritesTable: true });
+    const bigint = classifySqlSync('ALTER TABLE users ALTER COLUMN id TYPE bigint;', { schema });
+    expect(bigint).toMatchObject({ compatibility: 'additive', rewritesTable: true, dataLoss: 'none' });
+    const lossy = classifySqlSync('ALTER TABLE users ALTER COLUMN at TYPE date;', { schema });
+    expect(lossy).toMatchObject({ compatibility: 'breaking', dataLoss: 'rewrite' });
+  });
+
+  it('without it, judges an unknown type change conservatively', () => {
+    expect(classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(100);')).toMatchObject({ compatibility: 'breaking', rewritesTable: true });
+  });
+});
