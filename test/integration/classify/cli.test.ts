@@ -124,6 +124,21 @@ describe('dbrollback classify', () => {
     expect(none.stderr).toMatch(/holds no migration files/);
   });
 
+  it('captures code migrations without a server by starting a throwaway local cluster (node-pg-migrate, and umzug from --config)', async () => {
+    const npm = await run('classify', '--json', path.join(PROJECT_ROOT, 'migrations-fixtures', 'node-pg-migrate', 'shop', '005_drop-customer-legacy-code.js'));
+    expect(npm.exitCode).toBe(0);
+    expect(JSON.parse(npm.stdout).files).toEqual([
+      expect.objectContaining({ kind: 'node-pg-migrate', source: 'captured', compatibility: 'breaking', dataLoss: 'destructive', reversible: false }),
+    ]);
+    expect(npm.stderr).toMatch(/capturing the SQL of 1 node-pg-migrate migration/);
+
+    const umzugDir = path.join(PROJECT_ROOT, 'migrations-fixtures', 'umzug', 'shop');
+    const umzug = await run('classify', '--config', path.join(umzugDir, 'dbrollback.config.mjs'), '--fail-on', 'breaking', path.join(umzugDir, 'migrations', '004_rename-order-note.mjs'));
+    expect(umzug.exitCode).toBe(4);
+    expect(umzug.stdout).toMatch(/004_rename-order-note\.mjs: breaking, data loss none, reversible.*SQL captured from umzug/);
+    expect(umzug.stdout).toMatch(/rename-column: renames column orders\.note to customer_note/);
+  });
+
   it('rejects an unknown --fail-on condition as bad usage', async () => {
     const r = await run('classify', '--fail-on', 'scary', path.join(dir, 'additive.sql'));
     expect(r.exitCode).toBe(2);
