@@ -5,7 +5,8 @@
  * a stream straight into pg_restore.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
@@ -28,24 +29,16 @@ export async function downloadDump(storage: Storage, manifest: BackupManifest, d
   const file = path.join(options.tempDir ?? os.tmpdir(), `dbrollback-restore-${manifest.id}-${randomBytes(4).toString('hex')}.pgcustom`);
   const meter = progressMeter('download', manifest.sizeBytes, options.onProgress);
   const digest = new DigestStream((bytes) => meter.update(bytes));
-  const handle = await open(file, 'wx', 0o600).catch((cause: unknown) => {
-    throw new DbrollbackError('RESTORE_FAILED', `cannot create a temp file in ${path.dirname(file)}: ${(cause as Error).message}`, {
-      hint: `A parallel restore needs ${manifest.sizeBytes} bytes of local disk; pass --temp-dir DIR with enough space, or --jobs 1 to stream instead.`,
-      cause,
-    });
-  });
   try {
-    await pipeline(await storage.get(dumpKey), digest, handle.createWriteStream({ autoClose: false }));
+    await pipeline(await storage.get(dumpKey), digest, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
   } catch (cause) {
-    await handle.close().catch(() => undefined);
     await rm(file, { force: true });
     if (cause instanceof DbrollbackError) throw cause;
     throw new DbrollbackError('RESTORE_FAILED', `downloading backup ${manifest.id} to ${file} failed: ${(cause as Error).message}`, {
-      hint: 'Check the storage is reachable and the temp directory has room (--temp-dir).',
+      hint: `Check the storage is reachable and that ${path.dirname(file)} has ${manifest.sizeBytes} bytes free (or pass --temp-dir DIR, or --jobs 1 to stream instead of downloading).`,
       cause,
     });
   }
-  await handle.close();
   meter.finish(digest.bytes);
   const actual = { sha256: digest.sha256(), size: digest.bytes };
   if (actual.sha256 !== manifest.sha256 || actual.size !== manifest.sizeBytes) {

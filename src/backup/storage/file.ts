@@ -6,7 +6,7 @@
  * if the name exists, so a crash never leaves a half object under a real name
  * and an existing object is never replaced — and the directory is fsynced.
  */
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, link, mkdir, open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -71,19 +71,9 @@ export function fileStorage(root: string): Storage {
       await mkdir(parent, { recursive: true }).catch((err) => Promise.reject(storageError(url, `cannot create directory ${parent}`, err)));
       const temp = path.join(parent, `${TEMP_PREFIX}${path.basename(final)}-${randomBytes(6).toString('hex')}`);
       const digest = new DigestStream(options.onProgress);
-      let handle;
       try {
-        handle = await open(temp, 'wx', 0o640);
-      } catch (err) {
-        throw storageError(url, `cannot create ${temp}`, err);
-      }
-      try {
-        try {
-          await pipeline(toReadable(body), digest, handle.createWriteStream({ autoClose: false }), { signal: options.signal });
-          await handle.sync();
-        } finally {
-          await handle.close().catch(() => undefined);
-        }
+        // flush: fsync before close, so the bytes are on disk before the name points at them.
+        await pipeline(toReadable(body), digest, createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true }), { signal: options.signal });
         const sha256 = digest.sha256();
         try {
           await link(temp, final);

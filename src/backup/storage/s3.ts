@@ -74,7 +74,8 @@ export function s3Storage(options: S3StorageOptions): Storage {
   });
   const { bucket, prefix, url } = options;
   const fullKey = (key: string) => `${prefix}${validateKey(key)}`;
-  const fail = (what: string, err: unknown) => s3Error(url, options, what, err);
+  // Our own errors (an invalid key, pg_dump failing upstream of the upload) pass through unchanged.
+  const fail = (what: string, err: unknown) => (err instanceof DbrollbackError ? err : s3Error(url, options, what, err));
 
   const head = async (key: string): Promise<ObjectInfo | null> => {
     try {
