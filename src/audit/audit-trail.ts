@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { text } from 'node:stream/consumers';
 import type { Storage } from '../backup/storage/contract.js';
+import { openStorage } from '../backup/storage/open-storage.js';
 import { scrub } from '../pgtools/redact.js';
 
 export const AUDIT_PREFIX = 'audit/';
@@ -39,6 +40,11 @@ export interface AuditRecord {
   steps: StepResult[];
   verify: unknown;
   error: { code: string; message: string } | null;
+  /** undo: migrations undone (newest first) and selected ones still applied. */
+  undone?: string[];
+  notUndone?: string[];
+  /** The backup was skipped on purpose (--no-backup). */
+  noBackup?: boolean;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -92,4 +98,14 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
     }
   }
   return entries.sort((a, b) => b.key.localeCompare(a.key));
+}
+
+/** `dbrollback history`: the audit records in the configured storage. */
+export async function history(config: { storage: string | undefined; cwd: string }): Promise<HistoryEntry[]> {
+  const storage = openStorage(config.storage, { cwd: config.cwd });
+  try {
+    return await listHistory(storage);
+  } finally {
+    await storage.close();
+  }
 }

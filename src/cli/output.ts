@@ -12,6 +12,8 @@ export interface CommandResult {
   /** The text printed without --json (on stdout). */
   human: string;
   exitCode?: ExitCode;
+  /** A failure that is part of the result (a run that stopped): printed once, after the result. */
+  error?: unknown;
 }
 
 export interface Io {
@@ -62,7 +64,9 @@ export function createIo(opts: { json: boolean; verbose: boolean }, streams: Str
 export function printResult(result: CommandResult, io: Io, streams: Streams): ExitCode {
   if (io.json) streams.stdout.write(`${scrub(JSON.stringify(result.json, jsonReplacer, 2))}\n`);
   else if (result.human) streams.stdout.write(`${scrub(result.human.replace(/\n+$/, ''))}\n`);
-  return result.exitCode ?? EXIT.ok;
+  // The JSON document already carries the error; people get it on stderr.
+  if (result.error !== undefined) printError(result.error, { json: false, verbose: io.verbose }, streams);
+  return result.exitCode ?? (result.error !== undefined ? exitCodeOf(result.error) : EXIT.ok);
 }
 
 /** Print an error once: JSON on stdout with --json, a message and hint on stderr otherwise. */

@@ -88,6 +88,11 @@ export interface MigrationSql {
 
 export interface MigratorAdapter {
   readonly kind: MigratorKind;
+  /**
+   * The table the tool keeps its history in (undo changes its rows; verify must expect that),
+   * or null when the tool keeps history elsewhere or it is not known.
+   */
+  readonly historyTable: { schema: string; table: string } | null;
   /** The tool's own advisory lock, which must not be held while dbrollback acts. */
   readonly toolLocks: ReadonlyArray<{ key: bigint; owner: string }>;
   status(): Promise<MigrationStatus>;

@@ -65,3 +65,6 @@ export async function umzug({ databaseUrl = process.env.DATABASE_URL, migrations
   });
   return instance;
 }
+
+/** The table PgStorage keeps umzug's history in: dbrollback's verify expects undo to change its rows. */
+export const migrationsTable = 'umzug_migrations';

@@ -2,9 +2,12 @@
 import type { Command } from 'commander';
 import type { CommandRegistrar } from '../program.js';
 import { registerClassify } from './classify.js';
+import { registerHistory } from './history.js';
+import { registerPlan } from './plan.js';
 import { registerStatus } from './status.js';
+import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerVerify];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify];

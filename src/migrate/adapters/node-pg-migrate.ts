@@ -50,6 +50,10 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     this.schema = options.migrationsSchema ?? 'public';
   }
 
+  get historyTable(): { schema: string; table: string } {
+    return { schema: this.schema, table: this.table };
+  }
+
   async status(): Promise<MigrationStatus> {
     const [{ history, lockHolder }, loaded] = await Promise.all([
       this.withDb(async (db) => ({ history: await this.readHistory(db), lockHolder: await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key) })),

@@ -39,6 +39,7 @@ interface Prepared {
 
 class SqlDirAdapter implements MigratorAdapter {
   readonly kind = 'sql' as const;
+  readonly historyTable = { schema: 'public', table: 'dbrollback_migrations' };
   readonly toolLocks = [SQL_DIR_LOCK];
 
   constructor(private readonly options: AdapterOptions) {}

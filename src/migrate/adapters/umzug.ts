@@ -79,6 +79,12 @@ class UmzugAdapter implements MigratorAdapter {
 
   constructor(private readonly options: AdapterOptions) {}
 
+  /** umzug's storage is the project's own: its table is known only when the config names it (migrationsTable). */
+  get historyTable(): { schema: string; table: string } | null {
+    const table = this.options.migrationsTable;
+    return table ? { schema: this.options.migrationsSchema ?? 'public', table } : null;
+  }
+
   async status(): Promise<MigrationStatus> {
     return (await this.snapshot()).status;
   }

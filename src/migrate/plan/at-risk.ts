@@ -1,0 +1,152 @@
+/**
+ * Data at risk: what a down migration would drop or rewrite, measured live.
+ * The objects come from the down's parse tree; the numbers (rows, non-null
+ * values, bytes) from the database as it is now — the data written since the
+ * migration ran, which an undo would destroy.
+ */
+import type { Db } from '../../db/connection.js';
+import { quoteIdent, quoteQualified } from '../../db/connection.js';
+import { alterCmds, as, list, nameKey, names, relKey, str } from '../classify/ast.js';
+import type { ParsedStatement } from '../classify/parser.js';
+
+export type RiskAction = 'drop-table' | 'drop-column' | 'truncate' | 'delete' | 'update' | 'alter-type' | 'drop-schema';
+
+/** An object a down statement would destroy or change. */
+export interface RiskTarget {
+  action: RiskAction;
+  schema: string;
+  table: string | null;
+  column: string | null;
+  /** Line of the statement in the down migration. */
+  line: number;
+  /** A DELETE/UPDATE with a WHERE clause: only some rows are affected. */
+  filtered: boolean;
+}
+
+export interface RiskObject extends Omit<RiskTarget, 'filtered'> {
+  /** Schema-qualified display name: `public.orders` or `public.orders.note`. */
+  name: string;
+  exists: boolean;
+  /** Rows in the table, or rows with a non-null value in the column. */
+  rows: number;
+  bytes: number;
+  /** True when `rows` counts every row though the statement has a WHERE (an upper bound). */
+  upperBound: boolean;
+}
+
+export interface AtRisk {
+  rows: number;
+  bytes: number;
+  objects: RiskObject[];
+}
+
+export const NO_RISK: AtRisk = { rows: 0, bytes: 0, objects: [] };
+
+/** What each statement would destroy or rewrite (pure: from the parse tree). */
+export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[] {
+  const out: RiskTarget[] = [];
+  for (const stmt of statements) {
+    const { kind, node, line } = stmt;
+    if (kind === 'DropStmt') {
+      const removeType = str(node.removeType);
+      for (const obj of list(node.objects)) {
+        const key = nameKey(names(as(obj, 'List')?.items ?? obj));
+        if (!key) continue;
+        const [schema, table] = splitKey(key);
+        if (removeType === 'OBJECT_TABLE' || removeType === 'OBJECT_MATVIEW') out.push({ action: 'drop-table', schema, table, column: null, line, filtered: false });
+      }
+      if (removeType === 'OBJECT_SCHEMA' && str(node.behavior) === 'DROP_CASCADE') {
+        for (const obj of list(node.objects)) {
+          const schema = str(as(obj, 'String')?.sval);
+          if (schema) out.push({ action: 'drop-schema', schema, table: null, column: null, line, filtered: false });
+        }
+      }
+    } else if (kind === 'AlterTableStmt') {
+      const key = relKey(node.relation);
+      if (!key) continue;
+      const [schema, table] = splitKey(key);
+      for (const cmd of alterCmds(node)) {
+        const subtype = str(cmd.subtype);
+        const column = str(cmd.name) ?? null;
+        if (subtype === 'AT_DropColumn') out.push({ action: 'drop-column', schema, table, column, line, filtered: false });
+        if (subtype === 'AT_AlterColumnType') out.push({ action: 'alter-type', schema, table, column, line, filtered: false });
+      }
+    } else if (kind === 'TruncateStmt') {
+      for (const rel of list(node.relations)) {
+        const key = relKey(rel);
+        if (key) out.push({ action: 'truncate', ...tableOf(key), column: null, line, filtered: false });
+      }
+    } else if (kind === 'DeleteStmt' || kind === 'UpdateStmt') {
+      const key = relKey(node.relation);
+      if (key) out.push({ action: kind === 'DeleteStmt' ? 'delete' : 'update', ...tableOf(key), column: null, line, filtered: node.whereClause !== undefined });
+    }
+  }
+  return out;
+}
+
+/** Measure each target in the live database; objects that do not exist count zero. */
+export async function measureAtRisk(db: Db, targets: readonly RiskTarget[]): Promise<AtRisk> {
+  const objects: RiskObject[] = [];
+  for (const target of targets) {
+    if (target.action === 'drop-schema') {
+      const { rows } = await db.query<{ table: string }>(
+        `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm', 'p') ORDER BY 1`,
+        [target.schema],
+      );
+      for (const row of rows) objects.push(await measureTable(db, { ...target, table: row.table }, false));
+      continue;
+    }
+    if (target.column !== null && (target.action === 'drop-column' || target.action === 'alter-type')) {
+      objects.push(await measureColumn(db, target));
+    } else {
+      objects.push(await measureTable(db, target, target.filtered));
+    }
+  }
+  return {
+    rows: objects.reduce((n, o) => n + o.rows, 0),
+    bytes: objects.reduce((n, o) => n + o.bytes, 0),
+    objects,
+  };
+}
+
+async function measureTable(db: Db, { filtered: _filtered, ...target }: RiskTarget, upperBound: boolean): Promise<RiskObject> {
+  const name = `${target.schema}.${target.table}`;
+  const exists = await relationExists(db, target.schema, target.table!);
+  if (!exists) return { ...target, name, exists, rows: 0, bytes: 0, upperBound: false };
+  const qualified = quoteQualified(target.schema, target.table!);
+  const { rows } = await db.query<{ n: string; bytes: string }>(
+    `SELECT (SELECT count(*) FROM ${qualified}) AS n, pg_total_relation_size(to_regclass($1)) AS bytes`,
+    [qualified],
+  );
+  return { ...target, name, exists, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound };
+}
+
+async function measureColumn(db: Db, { filtered: _filtered, ...target }: RiskTarget): Promise<RiskObject> {
+  const name = `${target.schema}.${target.table}.${target.column}`;
+  const { rows: found } = await db.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped) AS ok`,
+    [target.schema, target.table, target.column],
+  );
+  if (!found[0]?.ok) return { ...target, name, exists: false, rows: 0, bytes: 0, upperBound: false };
+  const column = quoteIdent(target.column!);
+  const { rows } = await db.query<{ n: string; bytes: string }>(
+    `SELECT count(${column}) AS n, coalesce(sum(pg_column_size(${column})), 0) AS bytes FROM ${quoteQualified(target.schema, target.table!)}`,
+  );
+  return { ...target, name, exists: true, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound: false };
+}
+
+async function relationExists(db: Db, schema: string, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteQualified(schema, table)]);
+  return Boolean(rows[0]?.ok);
+}
+
+function splitKey(key: string): [string, string] {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
+}
+
+function tableOf(key: string): { schema: string; table: string } {
+  const [schema, table] = splitKey(key);
+  return { schema, table };
+}

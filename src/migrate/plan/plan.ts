@@ -1,0 +1,206 @@
+/**
+ * `dbrollback plan`: what rolling back the last N migrations (or back to NAME)
+ * means — the rollback type from the decision matrix, each migration's
+ * verdict, the live data its down would destroy, and the steps in order.
+ * It reads only: nothing in the database or the storage changes.
+ */
+import { listBackups, type BackupListing } from '../../backup/catalog.js';
+import { openStorage } from '../../backup/storage/open-storage.js';
+import type { ResolvedConfig } from '../../config.js';
+import { serverVersion, withDb, type Db } from '../../db/connection.js';
+import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
+import { classifySql } from '../classify/classify-sql.js';
+import { initParser, parseSql } from '../classify/parser.js';
+import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
+import { openAdapter } from '../registry.js';
+import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
+import { decide, type PlanType } from './decide.js';
+
+export interface PlanOptions {
+  /** Default: the last applied migration ({ count: 1 }). */
+  target?: DownTarget;
+  /** Hook commands, so the steps say where traffic pauses and resumes. */
+  pauseTraffic?: string;
+  resumeTraffic?: string;
+  /** Use this adapter instead of opening one (undo passes its own). */
+  adapter?: MigratorAdapter;
+}
+
+export interface PlanMigration {
+  name: string;
+  appliedAt: string | null;
+  down: DownKind;
+  /** The up's verdict; null when its SQL cannot be seen without running it. */
+  compatibility: Compatibility | null;
+  dataLoss: DataLoss | null;
+  /** Can the down restore the prior state without losing data (null: unknown). */
+  reversible: boolean | null;
+  /** Rule ids the up's statements triggered. */
+  rules: string[];
+  /** Live data the down would drop or rewrite; null when the down's SQL is unknown. */
+  atRisk: AtRisk | null;
+  /** The down's SQL as dbrollback sees it (file, or built by the tool), for --dry-run and review. */
+  downSql: MigrationSql;
+  /** Why something above is unknown. */
+  notes: string[];
+}
+
+export interface PlanStep {
+  action: 'pause-traffic' | 'backup' | 'down' | 'restore' | 'verify' | 'resume-traffic' | 'keep-schema' | 'none';
+  detail: string;
+}
+
+export interface Plan {
+  type: PlanType;
+  reasons: string[];
+  /** One sentence for the person on call. */
+  recommendation: string;
+  migrator: MigratorKind;
+  database: string;
+  head: string | null;
+  /** The head after the rollback. */
+  targetHead: string | null;
+  /** Newest first: the order they would be undone in. */
+  migrations: PlanMigration[];
+  /** Totals over every migration (unknown ones excluded; see `atRiskUnknown`). */
+  atRisk: { rows: number; bytes: number };
+  /** Migrations whose down's effect on data could not be measured. */
+  atRiskUnknown: string[];
+  /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
+  restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
+  steps: PlanStep[];
+}
+
+export async function plan(config: ResolvedConfig, options: PlanOptions = {}): Promise<Plan> {
+  const adapter = options.adapter ?? (await openAdapter(config));
+  try {
+    const status = await adapter.status();
+    const selected = await adapter.select(options.target ?? { count: 1 });
+    const targetHead = headAfter(status.applied, selected);
+    await initParser();
+    const migrations = await withDb(config.conn, async (db) => {
+      const major = (await serverVersion(db)).major;
+      const out: PlanMigration[] = [];
+      for (const m of selected) out.push(await planMigration(db, adapter, m, major));
+      return out;
+    });
+    const decision = decide(migrations);
+    const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(config, targetHead, selected.at(-1)) : null;
+    const known = migrations.filter((m) => m.atRisk !== null);
+    return {
+      type: decision.type,
+      reasons: decision.reasons,
+      recommendation: recommendation(decision.type, restoreFrom, config),
+      migrator: adapter.kind,
+      database: config.conn.database,
+      head: status.head,
+      targetHead,
+      migrations,
+      atRisk: { rows: known.reduce((n, m) => n + m.atRisk!.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.bytes, 0) },
+      atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
+      restoreFrom,
+      steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
+    };
+  } finally {
+    if (!options.adapter) await adapter.close();
+  }
+}
+
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number): Promise<PlanMigration> {
+  const notes: string[] = [];
+  const [upSql, downSql] = await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
+  const up = await classifyKnown(upSql, major, notes);
+  const canUndo = m.down === 'yes' || m.down === 'inferred';
+  let atRisk: AtRisk | null = null;
+  if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
+    atRisk = await measureAtRisk(db, riskTargets(parseSql(downSql.sql, downSql.path ?? `${m.name} (down)`).statements));
+  } else if (canUndo) {
+    notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
+  }
+  const reversible = !canUndo ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
+  return {
+    name: m.name,
+    appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
+    down: m.down,
+    compatibility: up?.compatibility ?? null,
+    dataLoss: up?.dataLoss ?? null,
+    reversible,
+    rules: [...new Set((up?.statements ?? []).flatMap((s) => s.findings.map((f) => f.rule)))],
+    atRisk,
+    downSql,
+    notes,
+  };
+}
+
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[]): Promise<SqlClassification | null> {
+  if (sql.source === 'unknown') {
+    notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
+    return null;
+  }
+  if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
+  return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name });
+}
+
+/** The head once `selected` (newest first) are undone. */
+function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
+  const remaining = applied.length - selected.length;
+  return remaining > 0 ? applied[remaining - 1]!.name : null;
+}
+
+/**
+ * The backup to restore from: the newest complete one whose migration head is
+ * the target head; else the newest taken before the first migration to undo ran.
+ */
+async function findRestoreBackup(config: ResolvedConfig, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
+  if (!config.storage) return null;
+  const storage = openStorage(config.storage, { cwd: config.cwd });
+  let backups: BackupListing[];
+  try {
+    backups = (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');
+  } finally {
+    await storage.close();
+  }
+  const atHead = backups.find((b) => targetHead !== null && b.migrationHead === targetHead);
+  const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
+  const chosen = atHead ?? before;
+  return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
+}
+
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig): string {
+  switch (type) {
+    case 'app-only':
+      return 'Roll back the application only; the database needs no change.';
+    case 'schema-stays':
+      return 'Leave the database as it is and roll back the application: the old version runs on the new schema. Undo is optional and would destroy the data listed as at risk.';
+    case 'undo':
+      return 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.';
+    case 'restore':
+      return restoreFrom
+        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}) or restore to a point in time before the first migration.`
+        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: restore to a point in time before the first migration (dbrollback restore --before-migration NAME).`;
+  }
+}
+
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null): PlanStep[] {
+  if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
+  const out: PlanStep[] = [];
+  if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
+  out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
+  out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
+  if (type === 'restore') {
+    out.push({
+      action: 'restore',
+      detail: restoreFrom
+        ? `restore backup ${restoreFrom.backupId} (head ${restoreFrom.migrationHead ?? 'unknown'}, taken ${restoreFrom.createdAt})`
+        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found)`,
+    });
+  } else {
+    for (const m of migrations) {
+      const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}` : 'no live data at risk';
+      out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk})` });
+    }
+  }
+  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
+  out.push({ action: 'resume-traffic', detail: options.resumeTraffic ? `run ${options.resumeTraffic} (only if verify passes)` : 'let traffic back in (only if verify passes)' });
+  return out;
+}

@@ -1,0 +1,331 @@
+/**
+ * `dbrollback undo`: the runbook's "roll back the migration" section as code.
+ *
+ *   lock → plan → refuse a restore-type plan → refuse data loss unless accepted
+ *   → confirm → pause traffic → backup (verified) → down migrations → verify
+ *   → resume traffic (only after verify passes)
+ *
+ * It returns a typed report (each step: success / failed / skipped / not-run)
+ * instead of throwing halfway; `report.error` says why a run stopped, with
+ * the exit code the CLI uses. Every run that got past its input checks leaves
+ * an audit record in the storage.
+ */
+import { text } from 'node:stream/consumers';
+import { AUDIT_PREFIX, newRunId, safeCommandLine, whoAmI, writeAuditRecord, type AuditRecord, type StepResult } from '../../audit/audit-trail.js';
+import { backup } from '../../backup/backup.js';
+import type { ProgressListener } from '../../backup/progress.js';
+import type { Storage } from '../../backup/storage/contract.js';
+import { openStorage } from '../../backup/storage/open-storage.js';
+import type { ResolvedConfig } from '../../config.js';
+import { connect, type Db } from '../../db/connection.js';
+import { describeConn } from '../../db/conninfo.js';
+import { acquireLock, type HeldLock } from '../../db/lock.js';
+import { DbrollbackError, isDbrollbackError } from '../../errors.js';
+import { baselineFromManifest } from '../../verify/baseline.js';
+import { verify, type VerifyReport } from '../../verify/verify.js';
+import { verifyFailedError } from '../../verify/report.js';
+import type { DownTarget, MigratorAdapter } from '../adapter.js';
+import { diffSchemas } from '../classify/catalog/diff.js';
+import { schemaSnapshot, type SchemaSnapshot } from '../classify/catalog/snapshot.js';
+import { initParser, parseSql } from '../classify/parser.js';
+import { plan as makePlan, type Plan } from '../plan/plan.js';
+import { openAdapter } from '../registry.js';
+import { Checklist } from './checklist.js';
+import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
+import { runHook } from './hooks.js';
+
+export interface UndoOptions {
+  target: DownTarget;
+  /** Print the plan and the downs' SQL; touch nothing (no lock, no backup, no audit record). */
+  dryRun?: boolean;
+  /** Allow downs that destroy live data (plan.atRisk.rows > 0, or unknown). */
+  acceptDataLoss?: boolean;
+  /** Skip the backup — only when the user says so explicitly; recorded in the audit trail. */
+  noBackup?: boolean;
+  pauseTraffic?: string;
+  resumeTraffic?: string;
+  /** Ask the person at the terminal; undefined = nobody to ask (then `yes` is required). */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  /** The command line, for the audit record (secrets are removed). */
+  commandLine?: string[];
+  onStep?: (line: string) => void;
+  onProgress?: ProgressListener;
+  /** Verify options passed through (jobs, checks dir, timeout). */
+  verifyJobs?: number;
+  verifyTimeoutSeconds?: number;
+}
+
+export type UndoOutcome = 'success' | 'dry-run' | 'refused' | 'failed' | 'verify-failed';
+
+export interface UndoReport {
+  ok: boolean;
+  outcome: UndoOutcome;
+  plan: Plan | null;
+  backupId: string | null;
+  /** Migrations undone, newest first. */
+  undone: string[];
+  /** Selected migrations still applied at the end. */
+  notUndone: string[];
+  verify: VerifyReport | null;
+  steps: StepResult[];
+  /** Storage key of the audit record, when one was written. */
+  auditKey: string | null;
+  /** Why the run stopped (refusal, failure, verify failure); null when ok. */
+  error: DbrollbackError | null;
+}
+
+export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
+
+export async function undo(config: ResolvedConfig, options: UndoOptions): Promise<UndoReport> {
+  const log = options.onStep ?? (() => undefined);
+  const checklist = new Checklist(UNDO_STEPS, log);
+  const started = new Date();
+  const runId = newRunId(started);
+  // Bad input fails here, before anything is touched: storage URL, migrations, target.
+  const storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
+  const adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`) });
+  const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
+
+  if (options.dryRun) return dryRun(config, adapter, options, checklist, state);
+
+  let lockDb: Db | undefined;
+  let lock: HeldLock | undefined;
+  let error: DbrollbackError | null = null;
+  let outcome: UndoOutcome = 'success';
+  try {
+    await storage!.check();
+    // One dbrollback per database, and never while the migration tool runs.
+    lockDb = await connect(config.conn);
+    lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
+    const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
+    state.plan = plan;
+    state.notUndone = plan.migrations.map((m) => m.name);
+    if (plan.migrations.length === 0) throw nothingToUndo(plan);
+    await checklist.run('safety', async () => assertSafe(plan, options), () => safetyDetail(plan, options));
+    await checklist.run('confirm', () => confirmRun(plan, config, options), (how) => how);
+    if (options.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', options.pauseTraffic!, hookContext(config, state, log)));
+    else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    // Nothing destructive runs before a backup whose upload was read back and checked.
+    const taken = options.noBackup
+      ? (checklist.skip('backup', 'skipped: --no-backup was given explicitly'), null)
+      : await checklist.run('backup', () => backup(config, { storage: storage!, label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log }), (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
+    state.backupId = taken?.manifest.id ?? null;
+    const before = await schemaSnapshot(lockDb);
+    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.join(', ')}`);
+    state.undone = down;
+    state.notUndone = [];
+    const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
+    const report = await checklist.run(
+      'verify',
+      () => verify(config, {
+        expectHead: plan.targetHead ?? undefined,
+        ...(taken ? { baseline: baselineFromManifest(taken.manifest) } : {}),
+        expectChanged,
+        jobs: options.verifyJobs,
+        timeoutSeconds: options.verifyTimeoutSeconds,
+        onProgress: log,
+      }),
+      (r) => (r.ok ? 'all checks passed' : `failed: ${r.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`),
+    );
+    state.verify = report;
+    if (!report.ok) {
+      checklist.fail('verify', `failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`);
+      // Traffic stays paused: resume only ever follows a passing verify.
+      throw verifyFailed(report, state.backupId);
+    }
+    if (options.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', options.resumeTraffic!, hookContext(config, state, log)));
+    else checklist.skip('resume-traffic', 'no --resume-traffic command given');
+  } catch (err) {
+    error = asDbrollbackError(err, state);
+    outcome = error.code === 'VERIFY_FAILED' ? 'verify-failed' : error.exitCode === 4 ? 'refused' : 'failed';
+  } finally {
+    await lock?.release();
+    await lockDb?.end().catch(() => undefined);
+    await adapter.close();
+  }
+
+  const steps = checklist.finish();
+  let auditKey: string | null = null;
+  if (storage) {
+    try {
+      auditKey = await writeAuditRecord(storage, auditRecord(runId, started, config, options, state, steps, outcome, error));
+    } catch (err) {
+      log(`warning: the audit record could not be written to ${storage.url}: ${(err as Error).message}`);
+    } finally {
+      await storage.close();
+    }
+  }
+  return { ok: error === null, outcome, plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
+}
+
+interface RunState {
+  plan: Plan | null;
+  backupId: string | null;
+  undone: string[];
+  notUndone: string[];
+  verify: VerifyReport | null;
+}
+
+async function dryRun(config: ResolvedConfig, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
+  let error: DbrollbackError | null = null;
+  try {
+    state.plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
+    state.notUndone = state.plan.migrations.map((m) => m.name);
+  } catch (err) {
+    error = asDbrollbackError(err, state);
+  } finally {
+    await adapter.close();
+  }
+  const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
+  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error };
+}
+
+/** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
+function assertSafe(plan: Plan, options: UndoOptions): void {
+  if (plan.type === 'restore') {
+    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: down migrations cannot bring this database back (${plan.reasons.join('; ')})`, {
+      hint: plan.restoreFrom
+        ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId} (or a point-in-time restore). Nothing was changed.`
+        : 'Restore instead: dbrollback restore --backup ID, or a point-in-time restore (--before-migration NAME). Nothing was changed.',
+      details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom },
+    });
+  }
+  if (options.acceptDataLoss) return;
+  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'})`));
+  if (risky.length > 0) {
+    throw new DbrollbackError('DATA_LOSS_REFUSED', `refusing to undo: the down migrations would destroy live data — ${risky.join('; ')}`, {
+      hint: 'Nothing was changed. Review `dbrollback plan`; if losing that data is intended, run again with --accept-data-loss (a backup is still taken first).',
+      details: { atRisk: plan.migrations.map((m) => ({ name: m.name, atRisk: m.atRisk })) },
+    });
+  }
+  if (plan.atRiskUnknown.length > 0) {
+    throw new DbrollbackError('DATA_LOSS_REFUSED', `refusing to undo: what the down migrations of ${plan.atRiskUnknown.join(', ')} would destroy cannot be seen without running them`, {
+      hint: 'Nothing was changed. Check those down migrations by hand; if they may run, repeat with --accept-data-loss (a backup is still taken first).',
+    });
+  }
+}
+
+function safetyDetail(plan: Plan, options: UndoOptions): string {
+  if (options.acceptDataLoss && (plan.atRisk.rows > 0 || plan.atRiskUnknown.length > 0)) {
+    return `data loss accepted with --accept-data-loss (${plan.atRisk.rows} rows/values at risk${plan.atRiskUnknown.length ? `, unknown for ${plan.atRiskUnknown.join(', ')}` : ''})`;
+  }
+  return 'no live data at risk';
+}
+
+async function confirmRun(plan: Plan, config: ResolvedConfig, options: UndoOptions): Promise<string> {
+  if (config.yes) return 'confirmed by --yes';
+  if (!options.confirm) {
+    throw new DbrollbackError('CONFIRMATION_REQUIRED', 'undo changes the database and there is no terminal to confirm on', {
+      hint: 'Run it in a terminal to confirm interactively, or pass --yes (after reviewing `dbrollback plan`). Nothing was changed.',
+    });
+  }
+  if (!(await options.confirm(plan))) {
+    throw new DbrollbackError('REFUSED', 'undo cancelled at the confirmation prompt', { hint: 'Nothing was changed.' });
+  }
+  return 'confirmed at the terminal';
+}
+
+async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void): Promise<string[]> {
+  try {
+    const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`) });
+    return result.steps.filter((s) => s.status === 'success').map((s) => s.name);
+  } catch (err) {
+    const details = isDbrollbackError(err) ? err.details : undefined;
+    if (details && Array.isArray(details.undone)) state.undone = details.undone as string[];
+    if (details && Array.isArray(details.notUndone)) state.notUndone = details.notUndone as string[];
+    throw err;
+  }
+}
+
+/** Tables the downs were expected to change: schema changes (catalog diff) and tables their SQL names. */
+async function expectedChanges(db: Db, before: SchemaSnapshot, plan: Plan, adapter: MigratorAdapter): Promise<Array<{ schema: string; table: string }>> {
+  const after = await schemaSnapshot(db);
+  const keys = tablesChangedBySchema(diffSchemas(before, after));
+  // The tool's history loses the undone rows.
+  if (adapter.historyTable) keys.push(`${adapter.historyTable.schema}.${adapter.historyTable.table}`);
+  await initParser();
+  for (const m of plan.migrations) {
+    if (m.downSql.source === 'unknown' || m.downSql.sql.trim() === '') continue;
+    keys.push(...tablesNamedBySql(parseSql(m.downSql.sql, m.downSql.path ?? m.name).statements));
+  }
+  return toTableRefs(keys);
+}
+
+function nothingToUndo(plan: Plan): DbrollbackError {
+  return new DbrollbackError('USAGE', `nothing to undo: ${plan.targetHead ?? 'the target'} is already the head`, {
+    hint: 'Run `dbrollback status` to see what is applied. Nothing was changed.',
+  });
+}
+
+function verifyFailed(report: VerifyReport, backupId: string | null): DbrollbackError {
+  const base = verifyFailedError(report);
+  return new DbrollbackError('VERIFY_FAILED', `${base.message}. Traffic was NOT resumed.`, {
+    hint: backupId
+      ? `Keep traffic paused. Inspect the failing checks; to go back to the state before the undo: dbrollback restore --backup ${backupId}`
+      : 'Keep traffic paused. Inspect the failing checks (no backup was taken: --no-backup).',
+    details: { ...base.details, backupId },
+  });
+}
+
+/** Any failure becomes a DbrollbackError whose message says where the database is. */
+function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
+  const base = isDbrollbackError(err) ? err : new DbrollbackError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+  if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || base.exitCode !== 1 || state.plan === null) return base;
+  // A failure after the plan: say exactly what was and was not undone.
+  const where = state.undone.length > 0
+    ? `undone: ${state.undone.join(', ')}; still applied: ${state.notUndone.join(', ') || 'none'}`
+    : 'no migration was undone';
+  return new DbrollbackError(base.code, `${base.message} (${where}${state.backupId ? `; backup ${state.backupId} was taken` : ''})`, {
+    hint: base.hint,
+    cause: base.cause ?? base,
+    details: { ...base.details, undone: state.undone, notUndone: state.notUndone, backupId: state.backupId },
+  });
+}
+
+function hookContext(config: ResolvedConfig, state: RunState, log: (line: string) => void) {
+  return {
+    env: {
+      DBROLLBACK_DATABASE: describeConn(config.conn),
+      DBROLLBACK_BACKUP_ID: state.backupId ?? '',
+      DBROLLBACK_TARGET_HEAD: state.plan?.targetHead ?? '',
+    },
+    onOutput: log,
+  };
+}
+
+function auditRecord(
+  id: string,
+  started: Date,
+  config: ResolvedConfig,
+  options: UndoOptions,
+  state: RunState,
+  steps: StepResult[],
+  outcome: UndoOutcome,
+  error: DbrollbackError | null,
+): AuditRecord {
+  return {
+    version: 1,
+    id,
+    command: 'undo',
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    who: whoAmI(),
+    commandLine: safeCommandLine(options.commandLine ?? []),
+    database: describeConn(config.conn),
+    outcome: outcome === 'dry-run' ? 'dry-run' : outcome,
+    plan: state.plan ? { type: state.plan.type, head: state.plan.head, targetHead: state.plan.targetHead, migrations: state.plan.migrations.map((m) => ({ name: m.name, down: m.down, atRisk: m.atRisk })), reasons: state.plan.reasons } : null,
+    backupId: state.backupId,
+    steps,
+    verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    error: error ? { code: error.code, message: error.message } : null,
+    undone: state.undone,
+    notUndone: state.notUndone,
+    noBackup: Boolean(options.noBackup),
+  };
+}
+
+/** Read one audit record back (tests and `history` use listHistory; this is for a known key). */
+export async function readAuditRecord(storage: Storage, key: string): Promise<AuditRecord> {
+  if (!key.startsWith(AUDIT_PREFIX)) throw new DbrollbackError('STORAGE_KEY_INVALID', `not an audit record key: ${key}`);
+  return JSON.parse(await text(await storage.get(key))) as AuditRecord;
+}
