@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { DbrollbackError, describeConn, restore, type RestoreResult } from '../../index.js';
+import { progressPrinter } from '../progress.js';
+import { positiveInt, type CommandRegistrar } from '../program.js';
+
+interface RestoreFlags {
+  backup?: string;
+  targetDatabase?: string;
+  terminateConnections?: boolean;
+  owner?: boolean;
+  jobs?: number;
+  tempDir?: string;
+}
+
+export function registerRestore(program: Command, registrar: CommandRegistrar): void {
+  registrar.action<RestoreFlags>(
+    program
+      .command('restore')
+      .description('logical restore from a backup, checked against its manifest (exit 3 on any difference)')
+      .option('--backup <id>', 'backup id, or "latest" (the newest complete backup)')
+      .option('--target-database <url>', 'restore into this database (created if missing) instead of in place')
+      .option('--terminate-connections', 'end sessions on the database being replaced (otherwise they refuse the restore)')
+      .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
+      .option('--jobs <n>', 'parallel pg_restore jobs (default: 1 for small dumps, else up to 4)', positiveInt('--jobs'))
+      .option('--temp-dir <dir>', 'where a parallel restore keeps the downloaded dump (default: the OS temp directory)'),
+    async (config, io, opts) => {
+      if (opts.backup === undefined) {
+        throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
+      }
+      let yes = config.yes;
+      if (!yes && opts.targetDatabase === undefined && io.interactive) {
+        yes = await io.confirm(`Replace database ${describeConn(config.conn)} with backup ${opts.backup}? (the current one is kept under a new name)`);
+      }
+      const result = await restore(config, {
+        backup: opts.backup,
+        targetDatabase: opts.targetDatabase,
+        yes,
+        terminateConnections: opts.terminateConnections,
+        noOwner: opts.owner === false,
+        jobs: opts.jobs,
+        tempDir: opts.tempDir,
+        onStep: (line) => io.log(line),
+        onProgress: progressPrinter(io),
+      });
+      return { json: restoreJson(result), human: renderRestore(result) };
+    },
+  );
+}
+
+function restoreJson(r: RestoreResult) {
+  return {
+    ok: r.verify.ok,
+    backupId: r.backupId,
+    database: r.database,
+    target: r.target,
+    mode: r.mode,
+    previousDatabase: r.previousDatabase,
+    jobs: r.jobs,
+    terminatedSessions: r.terminatedSessions,
+    verify: r.verify,
+    durationMs: r.durationMs,
+  };
+}
+
+function renderRestore(r: RestoreResult): string {
+  const lines = [
+    `restored backup ${r.backupId} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs > 1 ? 's' : ''}, ${(r.durationMs / 1000).toFixed(1)} s)`,
+    `verified: ${r.verify.tables} tables match the manifest (row counts and fingerprints)`,
+  ];
+  if (r.previousDatabase) lines.push(`the previous database is kept as "${r.previousDatabase}" — drop it once you no longer need it`);
+  return lines.join('\n');
+}
