@@ -9,7 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, listBackups, loadManifest, openStorage, resolveConfig, restore } from '../../../src/index.js';
-import { dumpKey, manifestKey, newBackupId } from '../../../src/backup/layout.js';
+import { dumpKey, newBackupId } from '../../../src/backup/layout.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 import { cli, filesUnder, fingerprintsOf, SEED_SQL } from './support.js';
