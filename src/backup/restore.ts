@@ -144,6 +144,7 @@ export async function restore(config: ResolvedConfig, options: RestoreOptions): 
     } catch (err) {
       // A database we created holds nothing anyone relied on; the original is untouched.
       if (created) await dropDatabase(admin, restoreInto).catch(() => undefined);
+      else if (isDbrollbackError(err) && err.code === 'RESTORE_FAILED') throw partialRestore(err, target.database);
       throw err;
     }
     if (!verify.ok) {
@@ -321,6 +322,13 @@ function verifyFailed(manifest: BackupManifest, database: string, mode: RestoreM
   return new DbrollbackError('VERIFY_FAILED', `restore of backup ${manifest.id}: ${verify.differences.length} table(s) differ from the manifest (${where}):\n  ${lines.join('\n  ')}`, {
     hint: 'Do not send traffic to this data. Try another backup, and check the source for changes pg_dump cannot capture.',
     details: { backupId: manifest.id, database, differences: verify.differences },
+  });
+}
+
+function partialRestore(err: DbrollbackError, database: string): DbrollbackError {
+  return new DbrollbackError('RESTORE_FAILED', `${err.message}\nDatabase "${database}" (empty before) now holds a partial restore.`, {
+    hint: `${err.hint ?? ''} Drop and recreate "${database}" (or restore into a new database) before trying again.`.trim(),
+    cause: err,
   });
 }
 

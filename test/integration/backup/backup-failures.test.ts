@@ -118,7 +118,7 @@ describe('bad storage settings: clear message, right exit code, nothing written'
   });
 
   it('missing credentials → exit 2 STORAGE_CREDENTIALS_MISSING, nothing in the bucket', async () => {
-    const env = { ...savedEnv, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/c', AWS_CONFIG_FILE: '/nonexistent/f', AWS_EC2_METADATA_DISABLED: 'true' };
+    const env: NodeJS.ProcessEnv = { ...savedEnv, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/c', AWS_CONFIG_FILE: '/nonexistent/f', AWS_EC2_METADATA_DISABLED: 'true' };
     for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
     const r = await run(s3.storageUrl('real', 'nocreds'), env);
     expect(r.code).toBe(2);
