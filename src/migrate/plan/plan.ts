@@ -10,8 +10,10 @@ import type { ResolvedConfig } from '../../config.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
 import { classifySql } from '../classify/classify-sql.js';
+import { classifyFiles } from '../classify/classify-files.js';
+import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
-import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
+import type { Compatibility, DataLoss, FileVerdict, SqlClassification } from '../classify/types.js';
 import { openAdapter } from '../registry.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
@@ -80,8 +82,9 @@ export async function plan(config: ResolvedConfig, options: PlanOptions = {}): P
     await initParser();
     const migrations = await withDb(config.conn, async (db) => {
       const major = (await serverVersion(db)).major;
+      const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, selected, major) : { verdicts: new Map<string, FileVerdict>(), problem: null };
       const out: PlanMigration[] = [];
-      for (const m of selected) out.push(await planMigration(db, adapter, m, major));
+      for (const m of selected) out.push(await planMigration(db, adapter, m, major, captured));
       return out;
     });
     const decision = decide(migrations);
@@ -106,10 +109,11 @@ export async function plan(config: ResolvedConfig, options: PlanOptions = {}): P
   }
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number): Promise<PlanMigration> {
-  const notes: string[] = [];
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
+  const notes: string[] = captured.problem ? [captured.problem] : [];
   const [upSql, downSql] = await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const up = await classifyKnown(upSql, major, notes);
+  const capturedUp = m.path ? captured.verdicts.get(m.path) : undefined;
+  const up = capturedUp ?? (await classifyKnown(upSql, major, notes));
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
@@ -139,6 +143,30 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[]):
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
   return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name });
+}
+
+/**
+ * umzug migrations are code: their SQL is seen only by running them. Run them
+ * in a throwaway local cluster (never the user's database) and classify what
+ * they sent. Without server binaries this fails, and the plan says so.
+ */
+interface Captured {
+  verdicts: Map<string, FileVerdict>;
+  problem: string | null;
+}
+
+async function captureCodeMigrations(config: ResolvedConfig, selected: readonly MigrationInfo[], major: number): Promise<Captured> {
+  const paths = selected.map((m) => m.path).filter((p): p is string => p !== null);
+  const verdicts = new Map<string, FileVerdict>();
+  if (paths.length === 0) return { verdicts, problem: null };
+  try {
+    const report = await classifyFiles(paths, { migrator: 'umzug', umzug: findUmzugExport(config.configModule), serverVersion: major });
+    for (const file of report.files) verdicts.set(file.path, file);
+    return { verdicts, problem: null };
+  } catch (err) {
+    // Left unclassified: the decision treats it as breaking, with unknown data at risk.
+    return { verdicts, problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
+  }
 }
 
 /** The head once `selected` (newest first) are undone. */

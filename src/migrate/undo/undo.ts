@@ -21,7 +21,8 @@ import { connect, type Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
-import { baselineFromManifest } from '../../verify/baseline.js';
+import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
+import { fingerprint } from '../../verify/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError } from '../../verify/report.js';
 import type { DownTarget, MigratorAdapter } from '../adapter.js';
@@ -110,6 +111,10 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
       ? (checklist.skip('backup', 'skipped: --no-backup was given explicitly'), null)
       : await checklist.run('backup', () => backup(config, { storage: storage!, label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log }), (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
     state.backupId = taken?.manifest.id ?? null;
+    // The baseline verify compares against: the backup's own fingerprints, or (no backup) fresh ones.
+    const baseline: Baseline = taken
+      ? baselineFromManifest(taken.manifest)
+      : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: config.conn }) };
     const before = await schemaSnapshot(lockDb);
     const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.join(', ')}`);
     state.undone = down;
@@ -119,7 +124,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
       'verify',
       () => verify(config, {
         expectHead: plan.targetHead ?? undefined,
-        ...(taken ? { baseline: baselineFromManifest(taken.manifest) } : {}),
+        baseline,
         expectChanged,
         jobs: options.verifyJobs,
         timeoutSeconds: options.verifyTimeoutSeconds,
