@@ -140,7 +140,7 @@ export async function restore(config: ResolvedConfig, options: RestoreOptions): 
       await runRestore(storage, manifest, key, pgRestore, restoreConn, { ...options, jobs, streamOk: created });
       // 5. Prove it: row counts and fingerprints against the manifest's baseline.
       step(`restore: comparing row counts and fingerprints of ${manifest.tables.length} tables with the manifest`);
-      verify = compareTables(manifest.tables, await fingerprintDatabase(restoreConn));
+      verify = compareTables(manifest.tables, await fingerprintDatabase(restoreConn, jobs));
     } catch (err) {
       // A database we created holds nothing anyone relied on; the original is untouched.
       if (created) await dropDatabase(admin, restoreInto).catch(() => undefined);
@@ -273,8 +273,9 @@ async function runRestore(
   }
 }
 
-async function fingerprintDatabase(conn: ConnInfo) {
-  return withDbQuiet(conn, (db) => fingerprint(db));
+async function fingerprintDatabase(conn: ConnInfo, jobs: number) {
+  // Nothing else runs on the fresh copy: hash it with at least two connections (block ranges, one snapshot).
+  return withDbQuiet(conn, (db) => fingerprint(db, undefined, { jobs: Math.min(4, Math.max(2, jobs)), conn }));
 }
 
 async function swap(admin: Db, name: string, replacement: string, previous: string, options: RestoreOptions, step: (line: string) => void): Promise<number> {
