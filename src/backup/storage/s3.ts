@@ -8,17 +8,11 @@
  * when the API requires them (`WHEN_REQUIRED`): several non-AWS stores reject
  * the newer default checksum headers, and our own sha256 (read back after the
  * upload) is the integrity check that counts.
+ *
+ * The AWS SDK is loaded on first use: it costs ~0.2 s of start-up that
+ * file-storage users and every other command should not pay.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  paginateListObjectsV2,
-  S3Client,
-  type PutObjectCommandInput,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { pipeline, Readable } from 'node:stream';
 import { DbrollbackError } from '../../errors.js';
 import { objectExists, objectNotFound, validateKey, validatePrefix, type ObjectInfo, type PutOptions, type PutResult, type Storage } from './contract.js';
@@ -62,24 +56,41 @@ function roundUpToMiB(n: number): number {
   return Math.ceil(n / MIB) * MIB;
 }
 
+type Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
+let sdkLoading: Promise<Sdk> | undefined;
+
+function loadSdk(): Promise<Sdk> {
+  sdkLoading ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ ...s3, Upload: storage.Upload }));
+  return sdkLoading;
+}
+
 export function s3Storage(options: S3StorageOptions): Storage {
-  const client = new S3Client({
-    region: options.region,
-    endpoint: options.endpoint,
-    forcePathStyle: options.forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 120_000 },
-  });
+  let connecting: Promise<{ sdk: Sdk; client: S3Client }> | undefined;
+  const connect = () => {
+    connecting ??= loadSdk().then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: 5000, requestTimeout: 120_000 },
+      }),
+    }));
+    return connecting;
+  };
   const { bucket, prefix, url } = options;
   const fullKey = (key: string) => `${prefix}${validateKey(key)}`;
   // Our own errors (an invalid key, pg_dump failing upstream of the upload) pass through unchanged.
   const fail = (what: string, err: unknown) => (err instanceof DbrollbackError ? err : s3Error(url, options, what, err));
 
   const head = async (key: string): Promise<ObjectInfo | null> => {
+    const Key = fullKey(key);
+    const { sdk, client } = await connect();
     try {
-      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: fullKey(key) }));
+      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }));
       return { key, size: Number(out.ContentLength ?? 0), lastModified: out.LastModified ?? new Date(0) };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -88,8 +99,10 @@ export function s3Storage(options: S3StorageOptions): Storage {
   };
 
   const get = async (key: string): Promise<Readable> => {
+    const Key = fullKey(key);
+    const { sdk, client } = await connect();
     try {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: fullKey(key) }));
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key }));
       return out.Body as Readable;
     } catch (err) {
       if (isNotFound(err)) throw objectNotFound(url, key);
@@ -102,15 +115,18 @@ export function s3Storage(options: S3StorageOptions): Storage {
     url,
 
     async check() {
+      const { sdk, client } = await connect();
       try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
       } catch (err) {
         throw fail('checking the bucket', err);
       }
     },
 
     async put(key: string, body: Readable | Uint8Array | string, putOptions: PutOptions = {}): Promise<PutResult> {
+      const Key = fullKey(key);
       const source = toReadable(body);
+      const { sdk, client } = await connect();
       // Create-only: an existing object is never replaced; identical bytes make the put a no-op.
       const existing = await head(key);
       if (existing) return compareWithExisting(key, source);
@@ -121,14 +137,14 @@ export function s3Storage(options: S3StorageOptions): Storage {
       const plan = multipartPlan(putOptions.expectedSize, options.partSize);
       const params: PutObjectCommandInput = {
         Bucket: bucket,
-        Key: fullKey(key),
+        Key,
         Body: digest,
         ContentType: putOptions.contentType ?? 'application/octet-stream',
       };
       if (options.sse) params.ServerSideEncryption = options.sse;
       if (options.kmsKeyId) params.SSEKMSKeyId = options.kmsKeyId;
       if (options.conditionalWrites !== false) params.IfNoneMatch = '*';
-      const upload = new Upload({ client, params, partSize: plan.partSize, queueSize: plan.queueSize, leavePartsOnError: false });
+      const upload = new sdk.Upload({ client, params, partSize: plan.partSize, queueSize: plan.queueSize, leavePartsOnError: false });
       const onAbort = () => void upload.abort();
       putOptions.signal?.addEventListener('abort', onAbort, { once: true });
       try {
@@ -150,8 +166,9 @@ export function s3Storage(options: S3StorageOptions): Storage {
     async list(listPrefix) {
       validatePrefix(listPrefix);
       const out: ObjectInfo[] = [];
+      const { sdk, client } = await connect();
       try {
-        for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: `${prefix}${listPrefix}` })) {
+        for await (const page of sdk.paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: `${prefix}${listPrefix}` })) {
           for (const object of page.Contents ?? []) {
             if (!object.Key) continue;
             out.push({ key: object.Key.slice(prefix.length), size: Number(object.Size ?? 0), lastModified: object.LastModified ?? new Date(0) });
@@ -164,8 +181,10 @@ export function s3Storage(options: S3StorageOptions): Storage {
     },
 
     async delete(key) {
+      const Key = fullKey(key);
+      const { sdk, client } = await connect();
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: fullKey(key) }));
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key }));
       } catch (err) {
         if (isNotFound(err)) return;
         throw fail(`deleting ${key}`, err);
@@ -173,7 +192,7 @@ export function s3Storage(options: S3StorageOptions): Storage {
     },
 
     async close() {
-      client.destroy();
+      if (connecting) (await connecting).client.destroy();
     },
   };
 
