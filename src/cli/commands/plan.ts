@@ -15,7 +15,7 @@ export function registerPlan(program: Command, registrar: CommandRegistrar): voi
       .option('--resume-traffic <cmd>', 'command that lets traffic back (shown in the steps)'),
     async (config, _io, opts) => {
       const result = await plan(config, {
-        target: downTargetOf(opts),
+        target: downTargetOf(opts, { count: 1 }) ?? { count: 1 },
         pauseTraffic: opts.pauseTraffic ?? config.pauseTraffic,
         resumeTraffic: opts.resumeTraffic ?? config.resumeTraffic,
       });

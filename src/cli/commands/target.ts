@@ -6,7 +6,8 @@ export interface TargetFlags {
   to?: string;
 }
 
-export function downTargetOf(flags: TargetFlags, fallback: DownTarget | undefined = { count: 1 }): DownTarget | undefined {
+/** The target the flags name, or `fallback` when neither flag is given (null: the command requires one). */
+export function downTargetOf(flags: TargetFlags, fallback: DownTarget | null): DownTarget | null {
   if (flags.count !== undefined && flags.to !== undefined) {
     throw new DbrollbackError('USAGE', 'give either --count N or --to NAME, not both', {
       hint: '--count 2 rolls back the last two migrations; --to NAME rolls back everything applied after NAME.',

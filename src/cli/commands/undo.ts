@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { undo, type UndoReport } from '../../index.js';
+import { DbrollbackError, undo, type UndoReport } from '../../index.js';
 import { formatBytes, type Io } from '../output.js';
 import { positiveInt, type CommandRegistrar } from '../program.js';
 import { planJson, renderPlan } from './plan.js';
@@ -27,9 +27,8 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .option('--pause-traffic <cmd>', 'shell command run before anything changes')
       .option('--resume-traffic <cmd>', 'shell command run only after verify passes'),
     async (config, io, opts) => {
-      const target = downTargetOf(opts, undefined);
-      if (target === undefined) {
-        const { DbrollbackError } = await import('../../index.js');
+      const target = downTargetOf(opts, null);
+      if (target === null) {
         throw new DbrollbackError('USAGE', 'undo needs --count N or --to NAME', { hint: 'e.g. dbrollback undo --count 1 (run `dbrollback plan --count 1` first to see what it does).' });
       }
       const report = await undo(config, {
