@@ -123,7 +123,9 @@ export async function backup(config: ResolvedConfig, options: BackupOptions = {}
     };
     // Last: from this write on, the backup exists.
     const mKey = manifestKey(id);
-    await storage.put(mKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' }).catch((cause: unknown) => {
+    await storage.put(mKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' }).catch(async (cause: unknown) => {
+      // Without its manifest the dump is never used; do not leave it to pile up.
+      await storage.delete(key).catch(() => undefined);
       throw backupFailed(id, storage.url, cause, 'writing the manifest');
     });
     step(`backup ${id}: done (${stored.size} bytes, sha256 ${stored.sha256.slice(0, 12)}…, ${verified ? 'read back and checked' : 'NOT read back'})`);

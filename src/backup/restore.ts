@@ -189,6 +189,8 @@ function targetConn(url: string, config: ResolvedConfig): ConnInfo {
 
 async function connectMaintenance(target: ConnInfo): Promise<Db> {
   // Database-level work (create, rename, drop) runs from outside the database it changes.
+  // Never the target itself (it may be the one being renamed).
+  if (target.database === 'postgres') return connect(withDatabase(target, 'template1'));
   try {
     return await connect(withDatabase(target, 'postgres'));
   } catch (err) {
@@ -200,7 +202,7 @@ async function connectMaintenance(target: ConnInfo): Promise<Db> {
 async function chooseMode(existing: DatabaseFacts | null, target: ConnInfo, inPlace: boolean, options: RestoreOptions): Promise<RestoreMode> {
   if (!existing) {
     if (inPlace) {
-      throw new DbrollbackError('BACKUP_NOT_FOUND', `database "${target.database}" does not exist, so there is nothing to restore in place`, {
+      throw new DbrollbackError('USAGE', `database "${target.database}" does not exist, so there is nothing to restore in place`, {
         hint: 'Use --target-database URL to restore into a new database.',
       });
     }

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/* global process, console, performance */
+/**
+ * Benchmark: `dbrollback backup` and `dbrollback restore` against the raw
+ * tools on a pgbench database (scale 30 by default) in a throwaway cluster.
+ *
+ *   npm run build && node bench/backup.mjs [--scale 30] [--runs 5]
+ *
+ * backup:  `dbrollback backup --storage file://DIR` (pg_dump -Fc streamed into
+ *          storage, sha256 on the fly, fingerprints in the dump's snapshot,
+ *          read-back check, manifest) vs `pg_dump -Fc -f FILE` alone.
+ * restore: `dbrollback restore --backup ID --target-database NEW` (download
+ *          with sha256 check, CREATE DATABASE, pg_restore, fingerprint
+ *          comparison with the manifest) vs `createdb` + `pg_restore -d` from a
+ *          local file, single job and -j 2.
+ * Runs alternate (raw, tool, raw, tool, ...) so background load hits both
+ * alike; medians are reported. The tool's peak RSS comes from /usr/bin/time
+ * (the largest of the node process and the children it waited for).
+ */
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCluster } from '../dist/drill/local-cluster.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const cliMain = path.join(root, 'dist', 'cli', 'main.js');
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const scale = flag('--scale', 30);
+const runs = flag('--runs', 5);
+const restoreRuns = flag('--restore-runs', Math.min(runs, 3));
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms) => (ms / 1000).toFixed(2);
+const mb = (kb) => (kb / 1024).toFixed(0);
+
+async function timed(fn) {
+  const t0 = performance.now();
+  const out = await fn();
+  return { ms: performance.now() - t0, out };
+}
+
+const cluster = await startCluster();
+const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-backup-'));
+try {
+  const database = 'bench';
+  await cluster.createDatabase(database);
+  const conn = cluster.conn(database);
+  const pgEnv = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: database };
+  log(`pgbench -i -s ${scale} ...`);
+  await execa('pgbench', ['-i', '-s', String(scale), '-q'], { env: pgEnv });
+  await execa('psql', ['-X', '-q', '-c', 'VACUUM ANALYZE'], { env: pgEnv });
+  const psql = async (sql, db = database) => (await execa('psql', ['-X', '-At', '-d', db, '-c', sql], { env: pgEnv })).stdout;
+  const size = await psql('SELECT pg_size_pretty(pg_database_size(current_database()))');
+  const serverVersion = await psql('SHOW server_version');
+
+  const storageDir = path.join(work, 'storage');
+  const storage = `file://${storageDir}`;
+  const rawFile = path.join(work, 'raw.pgcustom');
+  // The password travels in the environment only (DATABASE_URL), never argv.
+  const toolEnv = { ...process.env, DATABASE_URL: cluster.url(database), DBROLLBACK_STORAGE: storage };
+  const tool = async (argv) => {
+    const r = await execa('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', process.execPath, cliMain, ...argv], { env: toolEnv, reject: false });
+    if (r.exitCode !== 0) throw new Error(`dbrollback ${argv.join(' ')} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
+    return { stdout: r.stdout, rssKb: Number(/BENCH_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0) };
+  };
+
+  // ---- backup ----
+  const dumpMs = [];
+  const backupMs = [];
+  const backupRss = [];
+  let lastId;
+  await execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }); // warm the cache
+  for (let i = 0; i < runs; i++) {
+    await rm(rawFile, { force: true });
+    const raw = await timed(() => execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }));
+    dumpMs.push(raw.ms);
+    const t = await timed(() => tool(['backup', '--label', `bench ${i}`]));
+    backupMs.push(t.ms);
+    backupRss.push(t.out.rssKb);
+    lastId = t.out.stdout.trim();
+    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.out.rssKb)} MB)`);
+  }
+  const dumpSize = (await import('node:fs/promises')).stat(rawFile).then((s) => s.size);
+
+  // ---- restore ----
+  let n = 0;
+  const fresh = () => `restore_${++n}`;
+  const drop = (db) => psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`, 'postgres');
+  const pgRestore = (jobs) => async () => {
+    const db = fresh();
+    const r = await timed(async () => {
+      await execa('createdb', [db], { env: pgEnv });
+      await execa('pg_restore', ['--exit-on-error', '-d', db, ...(jobs > 1 ? ['-j', String(jobs)] : []), rawFile], { env: pgEnv });
+    });
+    await drop(db);
+    return r;
+  };
+  const toolRestore = (jobs) => async () => {
+    const db = fresh();
+    const r = await timed(() => tool(['restore', '--backup', lastId, '--target-database', cluster.url(db), '--jobs', String(jobs)]));
+    await drop(db);
+    return r;
+  };
+  const restoreVariants = {
+    'pg_restore (createdb + pg_restore, 1 job)': pgRestore(1),
+    'dbrollback restore --jobs 1': toolRestore(1),
+    'pg_restore -j 2 (createdb + pg_restore)': pgRestore(2),
+    'dbrollback restore --jobs 2': toolRestore(2),
+  };
+  const restoreMs = Object.fromEntries(Object.keys(restoreVariants).map((k) => [k, []]));
+  const restoreRss = [];
+  for (let i = 0; i < restoreRuns; i++) {
+    for (const [name, fn] of Object.entries(restoreVariants)) {
+      const r = await fn();
+      restoreMs[name].push(r.ms);
+      if (r.out?.rssKb) restoreRss.push(r.out.rssKb);
+      log(`restore run ${i + 1}/${restoreRuns}: ${name} ${seconds(r.ms)} s${r.out?.rssKb ? ` (peak RSS ${mb(r.out.rssKb)} MB)` : ''}`);
+    }
+  }
+
+  const dumpMedian = median(dumpMs);
+  const backupMedian = median(backupMs);
+  const single = median(restoreMs['pg_restore (createdb + pg_restore, 1 job)']);
+  console.log(`pgbench scale ${scale} (${size}; dump ${(await dumpSize / 1024 / 1024).toFixed(0)} MiB), PostgreSQL ${serverVersion}, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log('');
+  console.log(`backup, median of ${runs} alternating runs:`);
+  console.log('');
+  console.log('| what | seconds | ratio | peak RSS |');
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(`| pg_dump -Fc -f FILE | ${seconds(dumpMedian)} | 1.00 | |`);
+  console.log(`| dbrollback backup (file://) | ${seconds(backupMedian)} | **${(backupMedian / dumpMedian).toFixed(2)}** | ${mb(Math.max(...backupRss))} MB |`);
+  console.log('');
+  console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
+  console.log('');
+  console.log('| what | seconds | ratio | peak RSS |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [name, xs] of Object.entries(restoreMs)) {
+    const rss = name.startsWith('dbrollback') ? `${mb(Math.max(...restoreRss))} MB` : '';
+    console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / single).toFixed(2)} | ${rss} |`);
+  }
+} finally {
+  await cluster.stop();
+  await rm(work, { recursive: true, force: true });
+}
