@@ -108,10 +108,10 @@ describe('verify checks', () => {
     const report = await verify(withStorage, { baselineBackup: 'latest' });
     expect(report.baseline).toBe(`backup ${manifest.id}`);
     expect(report.ok).toBe(true);
-    await cluster.sql(database, 'DELETE FROM orders WHERE id = 3');
+    await cluster.sql(database, 'DELETE FROM order_lines WHERE order_id = 17 AND line = 2');
     const after = await verify(withStorage, { baselineBackup: manifest.id, checks: ['fingerprints'] });
-    expect(byId(after, 'fingerprints').problems).toEqual(['public.orders: content differs (200 rows in the baseline, 199 now)']);
-   }, 30_000);
+    expect(byId(after, 'fingerprints').problems).toEqual(['public.order_lines: content differs (600 rows in the baseline, 599 now)']);
+  }, 30_000);
 
   it('refuses a baseline file that is not a baseline, before touching the database', async () => {
     const { config, cwd } = await shop();
