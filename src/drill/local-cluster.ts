@@ -4,7 +4,6 @@
  * socket directory. When we run as root (CI), initdb and postgres refuse to
  * start, so they run as the `postgres` OS user in directories it owns.
  */
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -80,6 +79,8 @@ export function uniqueName(prefix = 'db'): string {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   installExitHook();
+  // Imported here: commands that never start a cluster should not pay ~0.1 s of start-up for it.
+  const { execa } = await import('execa');
   const initdb = await findBinary('initdb');
   const pgCtl = await findBinary('pg_ctl');
   const osUser = isRoot() ? 'postgres' : undefined;
@@ -197,6 +198,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 }
 
 async function ids(user: string): Promise<[number, number]> {
+  const { execa } = await import('execa');
   const uid = Number((await execa('id', ['-u', user])).stdout);
   const gid = Number((await execa('id', ['-g', user])).stdout);
   return [uid, gid];

@@ -1,8 +1,8 @@
-import { execa } from 'execa';
 import { access, readdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { DbrollbackError } from '../errors.js';
+import { loadExeca } from './load-execa.js';
 
 export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata';
 
@@ -30,6 +30,8 @@ const cache = new Map<string, Promise<PgBinary[]>>();
  * newest version wins, so a server-side upgrade never pairs with an old client.
  */
 export async function findBinary(name: PgBinaryName, options: FindBinaryOptions = {}): Promise<PgBinary> {
+  // Loaded here, not at start-up: startTool (which cannot wait) relies on it once a binary is found.
+  await loadExeca();
   const env = options.env ?? process.env;
   const explicitDir = options.binDir ?? env.DBROLLBACK_PG_BINDIR;
   const key = `${name}\0${explicitDir ?? ''}\0${env.PATH ?? ''}`;
@@ -88,6 +90,7 @@ async function candidates(name: PgBinaryName, explicitDir: string | undefined, e
 }
 
 async function pgConfigBindir(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { execa } = await loadExeca();
   try {
     const { stdout } = await execa('pg_config', ['--bindir'], { env, timeout: 5000 });
     return stdout.trim() || undefined;
@@ -128,6 +131,7 @@ export function parseToolVersion(output: string): { version: string; major: numb
 }
 
 async function versionOf(file: string): Promise<{ version: string; major: number } | undefined> {
+  const { execa } = await loadExeca();
   try {
     const { stdout } = await execa(file, ['--version'], { timeout: 5000 });
     return parseToolVersion(stdout);

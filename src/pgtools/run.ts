@@ -1,7 +1,8 @@
-import { execa, type ResultPromise, type Options } from 'execa';
+import type { ResultPromise, Options } from 'execa';
 import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
 import type { PgBinary } from './binaries.js';
+import { loadExeca, loadedExeca } from './load-execa.js';
 import { redact, registerSecret } from './redact.js';
 
 /**
@@ -32,10 +33,14 @@ export interface RunToolOptions extends Pick<Options, 'cwd' | 'timeout' | 'cance
   asUser?: string;
 }
 
-/** Start a PostgreSQL program; the returned promise rejects with a redacted DbrollbackError. */
+/**
+ * Start a PostgreSQL program; the returned promise rejects with a redacted DbrollbackError.
+ * execa must be loaded: findBinary() (how every caller picks its binary) or loadExeca() does it.
+ */
 export function startTool(binary: PgBinary | string, args: readonly string[], options: RunToolOptions = {}): ResultPromise {
   const file = typeof binary === 'string' ? binary : binary.path;
   assertNoSecretInArgs(args, options.conn);
+  const { execa } = loadedExeca();
   const env = { ...process.env, ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
   const [cmd, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', file, ...args]] : [file, [...args]];
   return execa(cmd as string, argv as string[], {
@@ -55,6 +60,7 @@ export function startTool(binary: PgBinary | string, args: readonly string[], op
 /** Run to completion; failures become TOOL_FAILED with the child's stderr, secrets removed. */
 export async function runTool(binary: PgBinary | string, args: readonly string[], options: RunToolOptions = {}): Promise<{ stdout: string; stderr: string }> {
   try {
+    await loadExeca();
     const result = await startTool(binary, args, options);
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   } catch (cause) {

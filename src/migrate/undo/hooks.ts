@@ -4,7 +4,6 @@
  * shell, with the outcome of the run in the environment; their output goes to
  * stderr so `--json` stdout stays one document.
  */
-import { execa } from 'execa';
 import { DbrollbackError } from '../../errors.js';
 import { scrub } from '../../pgtools/redact.js';
 
@@ -17,6 +16,8 @@ export interface HookContext {
 
 export async function runHook(phase: 'pause-traffic' | 'resume-traffic', command: string, context: HookContext): Promise<void> {
   const output = context.onOutput ?? (() => undefined);
+  // Imported here: most runs have no hooks, and execa costs ~0.1 s of start-up.
+  const { execa } = await import('execa');
   const child = execa(command, {
     shell: true,
     env: { ...context.env, DBROLLBACK_HOOK: phase },
