@@ -109,3 +109,61 @@ export async function history(config: { storage: string | undefined; cwd: string
     await storage.close();
   }
 }
+
+/**
+ * The record of one run being made: step lines as they happen (with their
+ * times), then the outcome. `finish` writes it; failing to write is reported
+ * through `onWarning`, never hides the run's own result.
+ */
+export class AuditRun {
+  readonly id: string;
+  private readonly started = new Date();
+  private readonly steps: StepResult[] = [];
+  private last = performance.now();
+
+  constructor(
+    private readonly command: AuditRecord['command'],
+    private readonly database: string,
+    private readonly commandLine: readonly string[] = [],
+  ) {
+    this.id = newRunId(this.started);
+  }
+
+  /** A step finished (a progress line of the operation). */
+  step(line: string): void {
+    const now = performance.now();
+    this.steps.push({ name: line, status: 'success', startedAt: new Date().toISOString(), durationMs: Math.round(now - this.last), detail: '' });
+    this.last = now;
+  }
+
+  async finish(
+    storage: Storage,
+    outcome: AuditRecord['outcome'],
+    facts: { backupId?: string | null; verify?: unknown; plan?: unknown; error?: { code: string; message: string } | null },
+    onWarning: (line: string) => void = () => undefined,
+  ): Promise<string | null> {
+    if (facts.error) this.steps.push({ name: 'failed', status: 'failed', startedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - this.last), detail: facts.error.message });
+    const record: AuditRecord = {
+      version: 1,
+      id: this.id,
+      command: this.command,
+      startedAt: this.started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      who: whoAmI(),
+      commandLine: safeCommandLine(this.commandLine),
+      database: this.database,
+      outcome,
+      plan: facts.plan ?? null,
+      backupId: facts.backupId ?? null,
+      steps: this.steps,
+      verify: facts.verify ?? null,
+      error: facts.error ?? null,
+    };
+    try {
+      return await writeAuditRecord(storage, record);
+    } catch (err) {
+      onWarning(`warning: the audit record could not be written to ${storage.url}: ${(err as Error).message}`);
+      return null;
+    }
+  }
+}

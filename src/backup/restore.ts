@@ -46,6 +46,7 @@ import {
 import { downloadDump, pumpDump, removeDump } from './restore/fetch-dump.js';
 import { startRestore } from './restore/pg-restore.js';
 import type { Storage } from './storage/contract.js';
+import { AuditRun } from '../audit/audit-trail.js';
 import { openStorage } from './storage/open-storage.js';
 
 export interface RestoreOptions {
@@ -66,6 +67,8 @@ export interface RestoreOptions {
   storage?: Storage;
   onProgress?: ProgressListener;
   onStep?: (line: string) => void;
+  /** The command line, for the audit record (secrets are removed). */
+  commandLine?: string[];
 }
 
 export type RestoreMode = 'new-database' | 'into-empty' | 'swap';
@@ -83,11 +86,39 @@ export interface RestoreResult {
   terminatedSessions: number;
   verify: TableComparison;
   durationMs: number;
+  /** Storage key of this run's audit record (null if it could not be written). */
+  auditKey?: string | null;
 }
 
 const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
 
+/**
+ * Restore a logical backup, and leave an audit record of the run in the
+ * storage (outside the database the restore rewinds).
+ */
 export async function restore(config: ResolvedConfig, options: RestoreOptions): Promise<RestoreResult> {
+  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd });
+  const target = options.targetDatabase !== undefined ? describeConn(connInfoFromUrl(options.targetDatabase)) : describeConn(config.conn);
+  const run = new AuditRun('restore', target, options.commandLine);
+  const warn = options.onStep ?? (() => undefined);
+  try {
+    const result = await restoreUnaudited(config, { ...options, storage, onStep: (line) => (run.step(line), options.onStep?.(line)) });
+    result.auditKey = await run.finish(storage, 'success', { backupId: result.backupId, verify: result.verify }, warn);
+    return result;
+  } catch (err) {
+    const error = isDbrollbackError(err) ? err : null;
+    // Bad input touched nothing, the storage included.
+    if (error?.exitCode === 2) throw err;
+    const outcome = error?.code === 'VERIFY_FAILED' ? 'verify-failed' : error && error.exitCode === 4 ? 'refused' : 'failed';
+    const backupId = (error?.details?.backupId as string | undefined) ?? (/^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(options.backup) ? options.backup : null);
+    await run.finish(storage, outcome, { backupId, error: { code: error?.code ?? 'INTERNAL', message: err instanceof Error ? err.message : String(err) } }, warn);
+    throw err;
+  } finally {
+    if (!options.storage) await storage.close();
+  }
+}
+
+async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions & { storage: Storage }): Promise<RestoreResult> {
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
   const target = options.targetDatabase !== undefined ? targetConn(options.targetDatabase, config) : config.conn;
@@ -102,7 +133,7 @@ export async function restore(config: ResolvedConfig, options: RestoreOptions): 
     });
   }
 
-  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd });
+  const storage = options.storage;
   let admin: Db | undefined;
   try {
     // 1. The backup: only a complete logical one, and its dump must be where the manifest says.
@@ -174,7 +205,6 @@ export async function restore(config: ResolvedConfig, options: RestoreOptions): 
     };
   } finally {
     await admin?.end().catch(() => undefined);
-    if (!options.storage) await storage.close();
   }
 }
 

@@ -23,6 +23,8 @@ export interface Io {
   readonly isTTY: boolean;
   /** stdin and stderr are terminals: an interactive confirmation is possible. */
   readonly interactive: boolean;
+  /** The command line as the user typed it (for audit records; secrets are removed there). */
+  readonly commandLine: string[];
   /** A line of progress or information, on stderr. */
   log(line: string): void;
   /** Detail shown only with --verbose, on stderr. */
@@ -37,13 +39,14 @@ export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-export function createIo(opts: { json: boolean; verbose: boolean }, streams: Streams): Io {
+export function createIo(opts: { json: boolean; verbose: boolean; argv?: string[] }, streams: Streams): Io {
   const isTTY = Boolean(streams.stderr.isTTY);
   return {
     json: opts.json,
     verbose: opts.verbose,
     isTTY,
     interactive: isTTY && Boolean(streams.stdin.isTTY),
+    commandLine: ['dbrollback', ...(opts.argv ?? [])],
     log: (line) => void streams.stderr.write(`${scrub(line)}\n`),
     debug: (line) => {
       if (opts.verbose) streams.stderr.write(`${scrub(line)}\n`);

@@ -23,7 +23,7 @@ export interface RunOptions {
 
 const defaultStreams = (): Streams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
-export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void): Command {
+export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void, argv: string[] = []): Command {
   const program = new Command('dbrollback')
     .description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.')
     .option('--database-url <url>', 'target database (else DATABASE_URL, else libpq PG* variables)')
@@ -52,7 +52,7 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
       return command.action(async (...params: unknown[]) => {
         const cmd = params[params.length - 1] as Command;
         const globals = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
-        const io = createIo({ json: Boolean(globals.json), verbose: Boolean(globals.verbose) }, streams);
+        const io = createIo({ json: Boolean(globals.json), verbose: Boolean(globals.verbose), argv }, streams);
         try {
           const config = await resolveConfig(globals);
           const result = await action(config, io, cmd.opts() as never, cmd.args);
@@ -70,9 +70,13 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
 /** Run the CLI; returns the exit code instead of exiting (tests call this too). */
 export async function runCli({ argv, streams = defaultStreams() }: RunOptions): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
-  const program = buildProgram(streams, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    streams,
+    (code) => {
+      exitCode = code;
+    },
+    argv,
+  );
   const wantsJson = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });

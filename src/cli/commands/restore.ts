@@ -41,6 +41,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         tempDir: opts.tempDir,
         onStep: (line) => io.log(line),
         onProgress: progressPrinter(io),
+        commandLine: io.commandLine,
       });
       return { json: restoreJson(result), human: renderRestore(result) };
     },
@@ -59,6 +60,7 @@ function restoreJson(r: RestoreResult) {
     terminatedSessions: r.terminatedSessions,
     verify: r.verify,
     durationMs: r.durationMs,
+    auditKey: r.auditKey ?? null,
   };
 }
 

@@ -39,7 +39,7 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
         pauseTraffic: opts.pauseTraffic ?? config.pauseTraffic,
         resumeTraffic: opts.resumeTraffic ?? config.resumeTraffic,
         confirm: io.interactive ? (p) => io.confirm(`${renderPlan(p)}\n\nUndo ${p.migrations.length} migration(s) on ${p.database}?`) : undefined,
-        commandLine: ['dbrollback', ...process.argv.slice(2)],
+        commandLine: io.commandLine,
         onStep: (line) => io.log(line),
         onProgress: progressPrinter(io),
       });

@@ -151,15 +151,15 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
 
   const steps = checklist.finish();
   let auditKey: string | null = null;
-  if (storage) {
+  // Bad input (exit 2) touched nothing, the storage included.
+  if (storage && error?.exitCode !== 2) {
     try {
       auditKey = await writeAuditRecord(storage, auditRecord(runId, started, config, options, state, steps, outcome, error));
     } catch (err) {
       log(`warning: the audit record could not be written to ${storage.url}: ${(err as Error).message}`);
-    } finally {
-      await storage.close();
     }
   }
+  await storage?.close();
   return { ok: error === null, outcome, plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
 }
 

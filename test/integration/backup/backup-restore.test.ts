@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, listBackups, loadManifest, openStorage, resolveConfig, restore } from '../../../src/index.js';
+import { backup, listBackups, listHistory, loadManifest, openStorage, resolveConfig, restore } from '../../../src/index.js';
 import { dumpKey, newBackupId } from '../../../src/backup/layout.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
@@ -88,6 +88,12 @@ describe.each([
     const previous = r.previousDatabase as string;
     const kept = await cluster.sql<{ n: string }>(previous, 'SELECT count(*) AS n FROM app.added_later');
     expect(kept[0]!.n).toBe('0');
+    // The run is in the audit trail, in the storage — outside the database it rewound.
+    const [entry] = await listHistory(openStorage(storage));
+    expect(entry!.key).toBe(r.auditKey);
+    expect(entry!.record).toMatchObject({ command: 'restore', outcome: 'success', backupId: b.id, error: null });
+    expect(entry!.record!.commandLine.join(' ')).toContain(`restore --backup ${b.id as string}`);
+    expect(entry!.record!.steps.map((s) => s.name).join('\n')).toContain('restore: done');
   });
 
   it('restore into a new database (--target-database) creates it and proves it against the manifest', async () => {
