@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console, performance */
 /**
  * Benchmark: `dbrollback backup` and `dbrollback restore` against the raw
  * tools on a pgbench database (scale 30 by default) in a throwaway cluster.

@@ -10,7 +10,6 @@
  * Prints files/second and the total; exits 1 when the total exceeds the
  * 2-second target (so CI can run it as a smoke check).
  */
-/* global Buffer, console, process */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console, performance */
 /**
  * Benchmark: `dbrollback verify` (every check, fingerprints of every table)
  * against the manual way of proving a database unchanged — `pg_dump -Fp |
