@@ -2,25 +2,10 @@ import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBinary } from '../../src/pgtools/binaries.js';
 import { runBuiltCli } from '../harness/cli.js';
+import { recordingBinDir } from '../harness/argv-recorder.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 
-/** Every PostgreSQL program dbrollback may start, wrapped to record its argv. */
-async function recordingBinDir(): Promise<{ dir: string; log: string }> {
-  const real = path.dirname((await findBinary('pg_dump')).path);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-argv-'));
-  const log = path.join(dir, 'argv.log');
-  await writeFile(log, '');
-  await chmod(dir, 0o777);
-  await chmod(log, 0o666);
-  for (const name of await readdir(real)) {
-    const shim = path.join(dir, name);
-    await writeFile(shim, `#!/bin/sh\nprintf '%s\\n' "$0 $*" >> '${log}'\nexec '${path.join(real, name)}' "$@"\n`);
-    await chmod(shim, 0o755);
-  }
-  return { dir, log };
-}
 
 describe('a password in DATABASE_URL never reaches argv or output (built CLI)', () => {
   let cluster: Cluster;

@@ -7,7 +7,7 @@
 import { PG_MIGRATE_LOCK_ID, runner, type RunnerOption } from 'node-pg-migrate';
 import { loadMigrations } from 'node-pg-migrate/runner';
 import { DbrollbackError } from '../../errors.js';
-import { connect, quoteQualified, type Db } from '../../db/connection.js';
+import { connect, quoteQualified, withDb, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -168,13 +168,8 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     };
   }
 
-  private async withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await connect(this.options.conn);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
+  private withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return withDb(this.options.conn, fn);
   }
 
   /** The history, read-only: a missing table means nothing is applied (node-pg-migrate creates it on its first run). */

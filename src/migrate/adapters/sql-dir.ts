@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DbrollbackError } from '../../errors.js';
-import { connect, serverVersion, type Db } from '../../db/connection.js';
+import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -168,13 +168,8 @@ class SqlDirAdapter implements MigratorAdapter {
     return statusOf(this.kind, history, definitions, await advisoryLockHolder(db, SQL_DIR_LOCK.key));
   }
 
-  private async withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await connect(this.options.conn);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
+  private withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return withDb(this.options.conn, fn);
   }
 }
 

@@ -1,37 +1,11 @@
 /** Helpers shared by the backup/restore integration tests. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/program.js';
 import { connect } from '../../../src/db/connection.js';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { fingerprint, type TableFingerprint } from '../../../src/verify/fingerprint.js';
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => Record<string, unknown>;
-}
-
-/** Run the CLI in-process with captured streams. */
-export async function cli(argv: string[], cwd?: string): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const previous = process.cwd();
-  if (cwd) process.chdir(cwd);
-  try {
-    const code = await runCli({ argv, streams: { stdout, stderr, stdin } });
-    return { code, stdout: out, stderr: err, json: () => JSON.parse(out) as Record<string, unknown> };
-  } finally {
-    if (cwd) process.chdir(previous);
-  }
-}
+export { cli, type Run } from '../../harness/run-cli.js';
 
 export async function fingerprintsOf(conn: ConnInfo): Promise<TableFingerprint[]> {
   const db = await connect(conn);

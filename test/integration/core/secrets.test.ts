@@ -1,28 +1,10 @@
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbrollbackError } from '../../../src/errors.js';
 import { findBinary } from '../../../src/pgtools/binaries.js';
 import { runTool } from '../../../src/pgtools/run.js';
+import { recordingBinDir } from '../../harness/argv-recorder.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
-
-/**
- * A directory of wrappers around the real PostgreSQL programs that record
- * their argv, so a test sees exactly what `ps` would show.
- */
-async function recordingBinDir(): Promise<{ dir: string; log: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-shim-'));
-  const log = path.join(dir, 'argv.log');
-  for (const name of ['psql', 'pg_dump', 'pg_restore', 'pg_basebackup'] as const) {
-    const real = await findBinary(name);
-    const shim = path.join(dir, name);
-    await writeFile(shim, `#!/bin/sh\nprintf '%s\\n' "$0 $*" >> '${log}'\nexec '${real.path}' "$@"\n`);
-    await chmod(shim, 0o755);
-  }
-  await writeFile(log, '');
-  return { dir, log };
-}
 
 describe('passwords stay out of argv and messages', () => {
   let cluster: Cluster;

@@ -1,37 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
 import { connect } from '../../../src/db/connection.js';
 import { fingerprint } from '../../../src/verify/fingerprint.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
+import { cli } from '../../harness/run-cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], cwd: string): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const previous = process.cwd();
-  // Config resolution reads the working directory: run where the test's files are.
-  process.chdir(cwd);
-  try {
-    const code = await runCli({ argv, streams: { stdout, stderr, stdin } });
-    return { code, stdout: out, stderr: err };
-  } finally {
-    process.chdir(previous);
-  }
-}
 
 describe('dbrollback verify (CLI)', () => {
   let cluster: Cluster;
