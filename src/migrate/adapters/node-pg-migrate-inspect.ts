@@ -4,7 +4,8 @@
  * every query, so only the SQL steps it would generate are collected. This is
  * the same mechanism node-pg-migrate itself uses to infer a down (reverse mode).
  */
-import { MigrationBuilder } from 'node-pg-migrate';
+import type { MigrationBuilder } from 'node-pg-migrate';
+import { loadNodePgMigrate } from './load-node-pg-migrate.js';
 import type { DownKind } from '../adapter.js';
 import { hasSql } from './sql-text.js';
 
@@ -83,6 +84,7 @@ interface Built {
 }
 
 async function build(migration: LoadedMigration, action: MigrationAction, reverse: boolean, options: { decamelize?: boolean }): Promise<Built> {
+  const { MigrationBuilder } = await loadNodePgMigrate();
   const pgm = new MigrationBuilder(
     refuseDb as unknown as ConstructorParameters<typeof MigrationBuilder>[0],
     migration.typeShorthands as ConstructorParameters<typeof MigrationBuilder>[1],

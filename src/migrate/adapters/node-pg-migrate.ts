@@ -4,8 +4,9 @@
  * transaction handling); dbrollback only reads the history table and the
  * migration files, read-only, to report status and to validate before acting.
  */
-import { PG_MIGRATE_LOCK_ID, runner, type RunnerOption } from 'node-pg-migrate';
-import { loadMigrations } from 'node-pg-migrate/runner';
+import type { RunnerOption } from 'node-pg-migrate';
+import type { loadMigrations } from 'node-pg-migrate/runner';
+import { loadNodePgMigrate, PG_MIGRATE_LOCK_ID } from './load-node-pg-migrate.js';
 import { DbrollbackError } from '../../errors.js';
 import { connect, quoteQualified, withDb, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
@@ -16,7 +17,7 @@ import { downOutcome } from './down-outcome.js';
 import { statusOf } from './status-of.js';
 import { generatedSql, inspectDown, type DownInspection, type LoadedMigration } from './node-pg-migrate-inspect.js';
 
-export const NODE_PG_MIGRATE_LOCK = { key: BigInt(PG_MIGRATE_LOCK_ID), owner: 'node-pg-migrate' } as const;
+export const NODE_PG_MIGRATE_LOCK = { key: PG_MIGRATE_LOCK_ID, owner: 'node-pg-migrate' } as const;
 
 export interface NodePgMigrateAdapterOptions extends AdapterOptions {
   /** Where node-pg-migrate's log lines go (never the console). */
@@ -87,6 +88,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
 
       let error: unknown;
       try {
+        const { runner } = await loadNodePgMigrate();
         await runner(this.runnerOptions(db, { direction: 'down', count: selection.length, singleTransaction: true }, progress));
       } catch (err) {
         error = mapRunnerError(err);
@@ -113,6 +115,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
       if (holder) throw lockHeld(holder);
       const progress = new StepTracker([], undefined);
       try {
+        const { runner } = await loadNodePgMigrate();
         const ran = await runner(
           this.runnerOptions(db, { direction: 'up', ...(count !== undefined ? { count } : {}), singleTransaction: true }, progress),
         );
@@ -188,6 +191,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     let migrations: LoadedMigration[];
     try {
       // node-pg-migrate's own loader: the same file order, names and .sql parsing as its runner.
+      const { loadMigrations } = await loadNodePgMigrate();
       migrations = (await loadMigrations(
         refusingDb as unknown as Parameters<typeof loadMigrations>[0],
         { dir: this.options.migrationsDir, migrationsTable: this.table, direction: 'up' } as unknown as Parameters<typeof loadMigrations>[1],

@@ -4,7 +4,7 @@
  * must be sent one statement at a time — a multi-statement simple query is an
  * implicit transaction), and whether any of them refuses a transaction block.
  */
-import { loadModule, parseSync } from 'libpg-query';
+import { initParser, parseTree } from '../classify/parser.js';
 import { DbrollbackError } from '../../errors.js';
 
 /** `-- dbrollback:no-transaction` on a line of its own: run this file outside a transaction. */
@@ -17,15 +17,12 @@ export interface ParsedSql {
   noTransactionReason: string | null;
 }
 
-let loaded: Promise<void> | undefined;
-
 /** Parse a migration file; a syntax error is bad input (exit 2) naming the file. */
 export async function parseSqlFile(text: string, file: string, serverMajor: number): Promise<ParsedSql> {
-  loaded ??= loadModule();
-  await loaded;
+  await initParser();
   let tree: { stmts?: Array<{ stmt: Record<string, Record<string, unknown>>; stmt_location?: number; stmt_len?: number }> };
   try {
-    tree = parseSync(text);
+    tree = parseTree(text) as typeof tree;
   } catch (cause) {
     throw new DbrollbackError('SQL_SYNTAX', `${file}: ${(cause as Error).message}`, {
       hint: 'Fix the SQL in the file named above; nothing was run.',

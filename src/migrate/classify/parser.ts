@@ -6,7 +6,6 @@
  * The WASM module is loaded once per process (`initParser`); parsing itself is
  * synchronous after that.
  */
-import { loadModule, parseSync } from 'libpg-query';
 import { DbrollbackError } from '../../errors.js';
 import { scanComments, skipTrivia, type SqlComment } from './sql-lexer.js';
 
@@ -35,13 +34,23 @@ export interface ParsedSql {
 
 let ready: Promise<void> | undefined;
 let loaded = false;
+let parseSync: (sql: string) => unknown = () => {
+  throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
+};
 
-/** Load the parser's WASM module (once per process; later calls are free). */
+/** Load the parser's WASM module (once per process, on first use; later calls are free). */
 export function initParser(): Promise<void> {
-  ready ??= loadModule().then(() => {
+  ready ??= import('libpg-query').then(async (libpgQuery) => {
+    await libpgQuery.loadModule();
+    parseSync = libpgQuery.parseSync;
     loaded = true;
   });
   return ready;
+}
+
+/** The raw parse tree (libpg-query's JSON form); `initParser()` must have resolved. */
+export function parseTree(sql: string): unknown {
+  return parseSync(sql);
 }
 
 export function parserReady(): boolean {

@@ -12,7 +12,7 @@
  * each migration's down is dry-run on its own, so one irreversible migration
  * does not hide the others.
  */
-import { runner } from 'node-pg-migrate';
+import { loadNodePgMigrate } from '../../adapters/load-node-pg-migrate.js';
 import { connect, quoteQualified } from '../../../db/connection.js';
 import type { ConnInfo } from '../../../db/conninfo.js';
 import { DbrollbackError } from '../../../errors.js';
@@ -48,6 +48,7 @@ const HEADER = /^### MIGRATION (.+) \((UP|DOWN)\) ###$/;
 export async function captureNodePgMigrate(dir: string, scratch: ConnInfo, options: NodePgMigrateCaptureOptions = {}): Promise<Map<string, CapturedNodePgMigrate>> {
   const migrationsTable = options.migrationsTable ?? 'pgmigrations';
   const bookkeeping = new Set([migrationsTable, `${options.migrationsSchema ?? 'public'}.${migrationsTable}`]);
+  const { runner } = await loadNodePgMigrate();
   const client = await connect(scratch);
   try {
     const base = {
