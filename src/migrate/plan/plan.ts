@@ -15,6 +15,7 @@ import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
 import type { Compatibility, DataLoss, FileVerdict, SqlClassification } from '../classify/types.js';
 import { openAdapter } from '../registry.js';
+import { selectForDown } from '../select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 
@@ -76,10 +77,12 @@ export interface Plan {
 export async function plan(config: ResolvedConfig, options: PlanOptions = {}): Promise<Plan> {
   const adapter = options.adapter ?? (await openAdapter(config));
   try {
+    // The parser's WASM loads while the history is read.
+    const parserReady = initParser();
     const status = await adapter.status();
-    const selected = await adapter.select(options.target ?? { count: 1 });
+    const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
     const targetHead = headAfter(status.applied, selected);
-    await initParser();
+    await parserReady;
     const migrations = await withDb(config.conn, async (db) => {
       const major = (await serverVersion(db)).major;
       const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, selected, major) : { verdicts: new Map<string, FileVerdict>(), problem: null };

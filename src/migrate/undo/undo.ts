@@ -96,6 +96,8 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   try {
     await storage!.check();
     // One dbrollback per database, and never while the migration tool runs.
+    // The parser's WASM loads while the lock is taken (the plan needs it).
+    void initParser().catch(() => undefined);
     lockDb = await connect(config.conn);
     lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
     const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
@@ -116,14 +118,16 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
       ? baselineFromManifest(taken.manifest)
       : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: config.conn }) };
     const before = await schemaSnapshot(lockDb);
-    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.join(', ')}`);
-    state.undone = down;
+    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.undone.join(', ')}`);
+    state.undone = down.undone;
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
     const report = await checklist.run(
       'verify',
-      () => verify(config, {
+      () => verify({ ...config, migrator: adapter.kind }, {
         expectHead: plan.targetHead ?? undefined,
+        // The head as the tool's history reads right after the downs (saves loading the migrations again).
+        head: down.headAfter,
         baseline,
         expectChanged,
         jobs: options.verifyJobs,
@@ -230,10 +234,10 @@ async function confirmRun(plan: Plan, config: ResolvedConfig, options: UndoOptio
   return 'confirmed at the terminal';
 }
 
-async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void): Promise<string[]> {
+async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void): Promise<{ undone: string[]; headAfter: string | null }> {
   try {
     const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`) });
-    return result.steps.filter((s) => s.status === 'success').map((s) => s.name);
+    return { undone: result.steps.filter((s) => s.status === 'success').map((s) => s.name), headAfter: result.headAfter };
   } catch (err) {
     const details = isDbrollbackError(err) ? err.details : undefined;
     if (details && Array.isArray(details.undone)) state.undone = details.undone as string[];
