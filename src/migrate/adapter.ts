@@ -78,9 +78,10 @@ export interface MigrationSql {
   sql: string;
   /**
    * `file`: read from the migration file; `generated`: produced by the tool's own builder
-   * without a database (node-pg-migrate); `unknown`: the migration is code that must run to be seen.
+   * without a database (node-pg-migrate); `captured`: recorded while it ran in a throwaway
+   * database (umzug); `unknown`: the migration is code that must run to be seen.
    */
-  source: 'file' | 'generated' | 'unknown';
+  source: 'file' | 'generated' | 'captured' | 'unknown';
   path: string | null;
   /** Why the SQL is unknown or partial. */
   note: string | null;

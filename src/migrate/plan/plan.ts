@@ -10,10 +10,11 @@ import type { ResolvedConfig } from '../../config.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
 import { classifySql } from '../classify/classify-sql.js';
-import { classifyFiles } from '../classify/classify-files.js';
+import { captureUmzug } from '../classify/capture/umzug.js';
+import { withScratchDatabase } from '../classify/capture/scratch.js';
 import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
-import type { Compatibility, DataLoss, FileVerdict, SqlClassification } from '../classify/types.js';
+import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
 import { openAdapter } from '../registry.js';
 import { selectForDown } from '../select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
@@ -85,7 +86,7 @@ export async function plan(config: ResolvedConfig, options: PlanOptions = {}): P
     await parserReady;
     const migrations = await withDb(config.conn, async (db) => {
       const major = (await serverVersion(db)).major;
-      const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, selected, major) : { verdicts: new Map<string, FileVerdict>(), problem: null };
+      const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
       const out: PlanMigration[] = [];
       for (const m of selected) out.push(await planMigration(db, adapter, m, major, captured));
       return out;
@@ -114,9 +115,8 @@ export async function plan(config: ResolvedConfig, options: PlanOptions = {}): P
 
 async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
-  const [upSql, downSql] = await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const capturedUp = m.path ? captured.verdicts.get(m.path) : undefined;
-  const up = capturedUp ?? (await classifyKnown(upSql, major, notes));
+  const [upSql, downSql] = captured.sql.get(m.name) ? [captured.sql.get(m.name)!.up, captured.sql.get(m.name)!.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
+  const up = await classifyKnown(upSql, major, notes);
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
@@ -150,25 +150,39 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[]):
 
 /**
  * umzug migrations are code: their SQL is seen only by running them. Run them
- * in a throwaway local cluster (never the user's database) and classify what
- * they sent. Without server binaries this fails, and the plan says so.
+ * in a throwaway local cluster (never the user's database) up to the live head,
+ * then revert the selected ones as undo would, recording what each up and
+ * down sends. Without server binaries this fails, and the plan says so.
  */
 interface Captured {
-  verdicts: Map<string, FileVerdict>;
+  /** By migration name: the up's SQL and the down's, as recorded. */
+  sql: Map<string, { up: MigrationSql; down: MigrationSql }>;
   problem: string | null;
 }
 
-async function captureCodeMigrations(config: ResolvedConfig, selected: readonly MigrationInfo[], major: number): Promise<Captured> {
-  const paths = selected.map((m) => m.path).filter((p): p is string => p !== null);
-  const verdicts = new Map<string, FileVerdict>();
-  if (paths.length === 0) return { verdicts, problem: null };
+const NOT_CAPTURED: Captured = { sql: new Map(), problem: null };
+
+async function captureCodeMigrations(config: ResolvedConfig, head: string | null, selected: readonly MigrationInfo[]): Promise<Captured> {
+  if (selected.length === 0 || head === null) return NOT_CAPTURED;
   try {
-    const report = await classifyFiles(paths, { migrator: 'umzug', umzug: findUmzugExport(config.configModule), serverVersion: major });
-    for (const file of report.files) verdicts.set(file.path, file);
-    return { verdicts, problem: null };
+    const captured = await withScratchDatabase({}, (conn) =>
+      captureUmzug(findUmzugExport(config.configModule), conn, {
+        ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}),
+        downsFrom: { head, count: selected.length },
+      }),
+    );
+    const sql = new Map<string, { up: MigrationSql; down: MigrationSql }>();
+    for (const c of captured) {
+      const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
+        text === null
+          ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
+          : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
+      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError) });
+    }
+    return { sql, problem: null };
   } catch (err) {
     // Left unclassified: the decision treats it as breaking, with unknown data at risk.
-    return { verdicts, problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
+    return { sql: new Map(), problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
   }
 }
 

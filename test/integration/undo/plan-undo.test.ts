@@ -35,7 +35,6 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   });
 
   it('measures the live data a down would destroy', async () => {
-    if (tool === 'umzug') return; // unknown for code migrations: covered by the refusal test below
     const p = await shopAt(cluster, tool, 1);
     await cluster.sql(p.database, "UPDATE customers SET phone = '+1 555 0100' WHERE phone IS NULL");
     const expected = await cluster.sql<{ n: string }>(p.database, 'SELECT count(phone) AS n FROM customers');
@@ -50,7 +49,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('undoes a reversible rename end to end: backup, down, verify, audit record', async () => {
     const p = await shopAt(cluster, tool, 2); // head 004_rename-order-note
     const notes = await cluster.sql<{ n: string }>(p.database, 'SELECT count(customer_note) AS n FROM orders');
-    const report = await undo(p.config, { target: { count: 1 }, acceptDataLoss: tool === 'umzug' });
+    const report = await undo(p.config, { target: { count: 1 } });
     expect(report.error).toBeNull();
     expect(report.ok).toBe(true);
     expect(report.undone).toEqual(['004_rename-order-note']);
@@ -83,7 +82,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
     expect(refused.ok).toBe(false);
     expect(refused.error?.code).toBe('DATA_LOSS_REFUSED');
     expect(refused.error?.exitCode).toBe(4);
-    if (tool !== 'umzug') expect(refused.error?.message).toContain('public.customers.phone');
+    expect(refused.error?.message).toContain('public.customers.phone');
     expect(refused.steps.find((s) => s.name === 'backup')?.status).toBe('not-run');
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
 
@@ -100,7 +99,8 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
     const report = await undo(p.config, { target: { count: 2 }, dryRun: true, acceptDataLoss: true });
     expect(report.outcome).toBe('dry-run');
     expect(report.plan?.migrations.map((m) => m.name)).toEqual(['004_rename-order-note', '003_index-orders-customer']);
-    if (tool !== 'umzug') expect(report.plan?.migrations[0]!.downSql.sql).toMatch(/RENAME.*customer_note.*TO.*note/is);
+    expect(report.plan?.migrations[0]!.downSql.sql).toMatch(/RENAME.*customer_note.*TO.*note/is);
+    expect(report.plan?.migrations[0]!.downSql.source).toBe(tool === 'sql' ? 'file' : tool === 'umzug' ? 'captured' : 'generated');
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
     expect(await readdir(p.storageDir)).toEqual([]);
   });

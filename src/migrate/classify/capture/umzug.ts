@@ -33,6 +33,10 @@ export interface CapturedUmzugMigration {
   hasDown: boolean | null;
   /** What applying it changed in the catalog. */
   diff: SchemaDiff;
+  /** What its down sent, when the capture ran downs (`downsFrom`); null when it was not run. */
+  down: CapturedSql | null;
+  /** Why its down could not be captured (it failed in the scratch database). */
+  downError: string | null;
 }
 
 interface UmzugLike {
@@ -44,6 +48,12 @@ interface UmzugLike {
 
 export interface UmzugCaptureOptions {
   migrationsDir?: string;
+  /**
+   * Also capture downs, as an undo would run them: apply the migrations only
+   * up to `head` (the live database's head), then revert `count` of them one
+   * by one, newest first, recording what each down sends.
+   */
+  downsFrom?: { head: string; count: number };
 }
 
 export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, options: UmzugCaptureOptions = {}): Promise<CapturedUmzugMigration[]> {
@@ -77,6 +87,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     const pending = await instance.pending();
     const runs: Array<{ name: string; path: string | null; from: number; to: number; before: SchemaSnapshot; after: SchemaSnapshot }> = [];
     for (const migration of pending) {
+      if (options.downsFrom && runs.some((r) => r.name === options.downsFrom!.head)) break;
       const before = await schemaSnapshot(direct);
       const from = recorder.statements.length;
       try {
@@ -91,6 +102,24 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
       runs.push({ name: migration.name, path: migration.path ?? known.get(migration.name)?.path ?? null, from, to: recorder.statements.length, before, after });
     }
 
+    // Downs, newest first, each on the schema the later ones left behind.
+    const downRuns = new Map<string, { from: number; to: number } | { error: string }>();
+    const headReached = options.downsFrom !== undefined && runs.at(-1)?.name === options.downsFrom.head;
+    if (options.downsFrom && !headReached) {
+      for (const run of runs) downRuns.set(run.name, { error: `the umzug instance does not list the head ${options.downsFrom.head}` });
+    }
+    for (let i = 0; headReached && options.downsFrom && i < options.downsFrom.count && i < runs.length; i++) {
+      const name = runs[runs.length - 1 - i]!.name;
+      const from = recorder.statements.length;
+      try {
+        await (instance as UmzugLike & { down(o: { step: number }): Promise<unknown> }).down({ step: 1 });
+        downRuns.set(name, { from, to: recorder.statements.length });
+      } catch (cause) {
+        downRuns.set(name, { error: (cause as Error).message });
+        break;
+      }
+    }
+
     const inStorage = (i: number): boolean => storageRanges.some(([a, b]) => i >= a && i < b);
     const bookkeeping = new Set<string>();
     recorder.statements.forEach((text, i) => {
@@ -101,12 +130,16 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     for (const run of runs) {
       const texts = recorder.statements.slice(run.from, run.to).filter((_, k) => !inStorage(run.from + k));
       const meta = known.get(run.name);
+      const downRun = downRuns.get(run.name);
+      const downTexts = downRun && 'from' in downRun ? recorder.statements.slice(downRun.from, downRun.to).filter((_, k) => !inStorage(downRun.from + k)) : null;
       out.push({
         name: run.name,
         path: run.path,
         up: await migrationSql(texts, bookkeeping),
         hasDown: meta ? typeof meta.down === 'function' : null,
         diff: diffSchemas(withoutRelations(run.before, bookkeeping), withoutRelations(run.after, bookkeeping)),
+        down: downTexts ? await migrationSql(downTexts, bookkeeping) : null,
+        downError: downRun && 'error' in downRun ? downRun.error : null,
       });
     }
     return out;
