@@ -2,7 +2,7 @@ import { readFile, writeFile, mkdtemp, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listHistory, openStorage, resolveConfig, undo } from '../../../src/index.js';
+import { backup, listHistory, openAdapter, openStorage, plan, resolveConfig, undo } from '../../../src/index.js';
 import { copyFixture } from '../adapters/support.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { shopAt } from './support.js';
@@ -40,6 +40,24 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     } finally {
       await fixture.cleanup();
     }
+  });
+
+  it('a restore-type plan names the newest complete backup taken at the target head, and undo points to it', async () => {
+    const p = await shopAt(cluster, 'sql', 2); // head 004
+    const older = await backup(p.config, { label: 'older' });
+    const atHead = await backup(p.config, { label: 'before 005' });
+    const adapter = await openAdapter(p.config);
+    await adapter.up(1); // 005 drops customers.legacy_code: a down cannot bring it back
+    const after = await backup(p.config, { label: 'after 005' }); // at head 005: not a way back
+    const result = await plan(p.config, { target: { count: 1 } });
+    expect(result.type).toBe('restore');
+    expect(result.restoreFrom?.backupId).toBe(atHead.manifest.id);
+    expect(result.restoreFrom?.backupId).not.toBe(older.manifest.id);
+    expect(result.restoreFrom?.backupId).not.toBe(after.manifest.id);
+    expect(result.steps.find((s) => s.action === 'restore')?.detail).toContain(atHead.manifest.id);
+    const refused = await undo(p.config, { target: { count: 1 } });
+    expect(refused.error?.code).toBe('IRREVERSIBLE');
+    expect(refused.error?.hint).toContain(`dbrollback restore --backup ${atHead.manifest.id}`);
   });
 
   it('a second concurrent undo fails fast, naming the holder of the lock', async () => {
