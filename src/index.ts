@@ -106,3 +106,4 @@ export { undo, UNDO_STEPS } from './migrate/undo/undo.js';
 export type { UndoOptions, UndoOutcome, UndoReport } from './migrate/undo/undo.js';
 export { history, listHistory } from './audit/audit-trail.js';
 export type { AuditRecord, HistoryEntry, StepResult, StepStatus } from './audit/audit-trail.js';
+export { scrub as redactSecrets } from './pgtools/redact.js';

@@ -3,8 +3,7 @@
  * document on stdout; everything else (logs, progress, human errors) on stderr.
  * Reports are data first; `human` is the rendering for people.
  */
-import { DbrollbackError, EXIT, exitCodeOf, type ExitCode } from '../errors.js';
-import { scrub } from '../pgtools/redact.js';
+import { DbrollbackError, EXIT, exitCodeOf, redactSecrets as scrub, type ExitCode } from '../index.js';
 
 export interface CommandResult {
   /** The JSON document (the contract's shape) printed with --json. */
