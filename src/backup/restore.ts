@@ -23,7 +23,6 @@ import { connect, queryError, serverVersion, type Db } from '../db/connection.js
 import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
-import { fingerprint } from '../verify/fingerprint.js';
 import { loadManifest } from './catalog.js';
 import { compareTables, describeDifference, type TableComparison } from './compare-tables.js';
 import { dumpKey as defaultDumpKey } from './layout.js';
@@ -43,8 +42,10 @@ import {
   terminateSessions,
   type DatabaseFacts,
 } from './restore/databases.js';
+import { EarlyFingerprints } from './restore/early-fingerprints.js';
 import { downloadDump, pumpDump, removeDump } from './restore/fetch-dump.js';
-import { startRestore } from './restore/pg-restore.js';
+import { programNames, startRestore } from './restore/pg-restore.js';
+import { RestoreProgress } from './restore/progress-lines.js';
 import type { Storage } from './storage/contract.js';
 import { AuditRun } from '../audit/audit-trail.js';
 import { openStorage } from './storage/open-storage.js';
@@ -67,6 +68,8 @@ export interface RestoreOptions {
   storage?: Storage;
   onProgress?: ProgressListener;
   onStep?: (line: string) => void;
+  /** Detail for --verbose: pg_restore's own progress lines, which tables were fingerprinted during the restore. */
+  onDebug?: (line: string) => void;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
 }
@@ -85,6 +88,8 @@ export interface RestoreResult {
   /** Other sessions that were ended (with terminateConnections). */
   terminatedSessions: number;
   verify: TableComparison;
+  /** Tables fingerprinted while pg_restore was still running (the rest after it exited). */
+  fingerprintedDuringRestore: number;
   durationMs: number;
   /** Storage key of this run's audit record (null if it could not be written). */
   auditKey?: string | null;
@@ -166,12 +171,22 @@ async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions 
     }
     const restoreConn = withDatabase(target, restoreInto);
     let verify: TableComparison;
+    let fingerprintedDuringRestore = 0;
+    const fingerprints = new EarlyFingerprints(restoreConn, { onDebug: options.onDebug });
     try {
-      // 4. Dump → pg_restore, sha256 checked on the way (a file first for -j, or an existing target).
-      await runRestore(storage, manifest, key, pgRestore, restoreConn, { ...options, jobs, streamOk: created });
-      // 5. Prove it: row counts and fingerprints against the manifest's baseline.
-      step(`restore: comparing row counts and fingerprints of ${manifest.tables.length} tables with the manifest`);
-      verify = compareTables(manifest.tables, await fingerprintDatabase(restoreConn, jobs));
+      try {
+        // 4. Dump → pg_restore, sha256 checked on the way (a file first for -j, or an existing target);
+        //    each table pg_restore has committed is fingerprinted meanwhile, while it loads and indexes the others.
+        await runRestore(storage, manifest, key, pgRestore, restoreConn, { ...options, jobs, streamOk: created }, fingerprints);
+        // 5. Prove it: row counts and fingerprints (the tables not done yet now) against the manifest's baseline.
+        step(`restore: comparing row counts and fingerprints of ${manifest.tables.length} tables with the manifest`);
+        const restored = await fingerprints.finish(jobs);
+        fingerprintedDuringRestore = restored.early;
+        verify = compareTables(manifest.tables, restored.tables);
+      } finally {
+        // Before the database may be dropped below.
+        await fingerprints.close();
+      }
     } catch (err) {
       // A database we created holds nothing anyone relied on; the original is untouched.
       if (created) await dropDatabase(admin, restoreInto).catch(() => undefined);
@@ -201,6 +216,7 @@ async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions 
       jobs,
       terminatedSessions,
       verify,
+      fingerprintedDuringRestore,
       durationMs: Date.now() - started,
     };
   } finally {
@@ -278,8 +294,10 @@ async function runRestore(
   pgRestore: Awaited<ReturnType<typeof findBinary>>,
   conn: ConnInfo,
   options: RestoreOptions & { jobs: number; streamOk: boolean },
+  fingerprints: EarlyFingerprints,
 ): Promise<void> {
   const step = options.onStep ?? (() => undefined);
+  const debug = options.onDebug ?? (() => undefined);
   // Parallel restore needs a seekable file; an existing target is only touched once the bytes are known good.
   const viaFile = options.jobs > 1 || !options.streamOk;
   let file: string | undefined;
@@ -289,7 +307,20 @@ async function runRestore(
       file = await downloadDump(storage, manifest, key, { tempDir: options.tempDir, onProgress: options.onProgress });
     }
     step(`restore: pg_restore ${pgRestore.version}${options.jobs > 1 ? ` -j ${options.jobs}` : ''} into "${conn.database}"`);
-    const child = startRestore(pgRestore, conn, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner) });
+    const progress = new RestoreProgress({ parallel: options.jobs > 1, programs: programNames(pgRestore) });
+    const onLine = (line: string) => {
+      try {
+        debug(line);
+        for (const event of progress.line(line)) {
+          if (event.kind === 'data-loaded') fingerprints.loaded(event.table);
+          else fingerprints.distrust(event.reason);
+        }
+      } catch (err) {
+        // A line not fully read may have been a warning sign: rely on nothing taken early.
+        fingerprints.distrust(`could not read pg_restore's output: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const child = startRestore(pgRestore, conn, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine });
     if (!file) {
       const pumped = pumpDump(storage, manifest, key, child.stdin!, options.onProgress);
       const [pump, exit] = await Promise.allSettled([pumped, child.exited]);
@@ -303,11 +334,6 @@ async function runRestore(
   } finally {
     await removeDump(file);
   }
-}
-
-async function fingerprintDatabase(conn: ConnInfo, jobs: number) {
-  // Nothing else runs on the fresh copy: hash it with at least two connections (block ranges, one snapshot).
-  return withDbQuiet(conn, (db) => fingerprint(db, undefined, { jobs: Math.min(4, Math.max(2, jobs)), conn }));
 }
 
 async function swap(admin: Db, name: string, replacement: string, previous: string, options: RestoreOptions, step: (line: string) => void): Promise<number> {

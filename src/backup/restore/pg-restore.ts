@@ -3,17 +3,27 @@
  * stream on stdin (single job). Credentials travel in the child's
  * environment; the database is named by a conninfo string in argv, which
  * carries no secret.
+ *
+ * It runs with --verbose: every stderr line goes to `onLine` as it arrives
+ * (progress-lines.ts reads them); a failure's message keeps the other lines,
+ * pg_restore's own error text, and leaves the progress lines out.
  */
 import type { Options } from 'execa';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import type { PgBinary } from '../../pgtools/binaries.js';
+import { redact } from '../../pgtools/redact.js';
 import { startTool, toolError } from '../../pgtools/run.js';
+import { isProgressLine } from './progress-lines.js';
 
 export interface PgRestoreOptions {
   jobs: number;
   noOwner: boolean;
+  /** Each stderr line (secrets removed), in order, as it arrives. */
+  onLine?: (line: string) => void;
 }
 
 export interface RunningRestore {
@@ -27,15 +37,29 @@ export function startRestore(pgRestore: PgBinary, conn: ConnInfo, file: string |
   const args = [
     '--no-password',
     '--exit-on-error',
+    '--verbose',
     `--dbname=dbname=${conninfoQuote(conn.database)}`,
     ...(options.noOwner ? ['--no-owner'] : []),
     ...(file && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
     ...(file ? [file] : []),
   ];
-  const child = startTool(pgRestore, args, { conn, stdin: file ? 'ignore' : (['pipe'] as Options['stdin']) });
+  // Colour codes would hide the messages from the parser.
+  const child = startTool(pgRestore, args, { conn, env: { PG_COLOR: 'never' }, stdin: file ? 'ignore' : (['pipe'] as Options['stdin']) });
+  const kept: string[] = [];
+  const programs = programNames(pgRestore);
+  const linesRead = readLines(child.stderr!, (raw) => {
+    const line = redact(raw, [conn.password]);
+    if (!isProgressLine(line, programs)) kept.push(line);
+    options.onLine?.(line);
+  });
   const exited = child.then(
-    () => undefined,
-    (cause: unknown) => Promise.reject(restoreError(pgRestore, args, cause, conn)),
+    async () => {
+      await linesRead;
+    },
+    async (cause: unknown) => {
+      await linesRead.catch(() => undefined);
+      throw restoreError(pgRestore, args, withStderr(cause, kept.join('\n')), conn);
+    },
   );
   exited.catch(() => undefined);
   return { stdin: file ? null : child.stdin, exited, kill: () => void child.kill('SIGTERM') };
@@ -51,6 +75,47 @@ function restoreError(pgRestore: PgBinary, args: string[], cause: unknown, conn:
       : base.hint,
     cause: base,
   });
+}
+
+/** The program's name as it prefixes its messages (progname: the binary's file name). */
+export function programNames(pgRestore: PgBinary): string[] {
+  return [...new Set([path.basename(pgRestore.path).replace(/\.exe$/i, ''), 'pg_restore'])];
+}
+
+/** Split a stream into lines as they arrive; resolves once the stream has ended and every line was handed over. */
+function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  const take = (text: string) => {
+    pending += text;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      onLine(pending.slice(0, nl).replace(/\r$/, ''));
+      pending = pending.slice(nl + 1);
+    }
+  };
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      take(decoder.end());
+      if (pending !== '') onLine(pending);
+      resolve();
+    };
+    stream.on('data', (chunk: Buffer | string) => take(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+    stream.on('error', reject);
+    stream.on('end', end);
+    // A destroyed stream closes without 'end'.
+    stream.on('close', end);
+  });
+}
+
+/** The child's failure with its stderr replaced by the lines that are not progress. */
+function withStderr(cause: unknown, stderr: string): unknown {
+  if (typeof cause !== 'object' || cause === null) return cause;
+  const c = cause as { shortMessage?: string; message?: string };
+  return { ...cause, stderr, message: `${c.shortMessage ?? c.message ?? ''}${stderr ? `\n\n${stderr}` : ''}` };
 }
 
 /** libpq conninfo value quoting: single quotes, with \ and ' escaped. */

@@ -40,6 +40,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         jobs: opts.jobs,
         tempDir: opts.tempDir,
         onStep: (line) => io.log(line),
+        onDebug: (line) => io.debug(line),
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
