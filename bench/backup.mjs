@@ -20,30 +20,14 @@ import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startCluster } from '../dist/drill/local-cluster.js';
+import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cliMain = path.join(root, 'dist', 'cli', 'main.js');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const scale = flag('--scale', 30);
 const runs = flag('--runs', 5);
 const restoreRuns = flag('--restore-runs', Math.min(runs, 3));
 
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const seconds = (ms) => (ms / 1000).toFixed(2);
 const mb = (kb) => (kb / 1024).toFixed(0);
-
-async function timed(fn) {
-  const t0 = performance.now();
-  const out = await fn();
-  return { ms: performance.now() - t0, out };
-}
 
 const cluster = await startCluster();
 const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-backup-'));
@@ -82,9 +66,9 @@ try {
     dumpMs.push(raw.ms);
     const t = await timed(() => tool(['backup', '--label', `bench ${i}`]));
     backupMs.push(t.ms);
-    backupRss.push(t.out.rssKb);
-    lastId = t.out.stdout.trim();
-    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.out.rssKb)} MB)`);
+    backupRss.push(t.value.rssKb);
+    lastId = t.value.stdout.trim();
+    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.value.rssKb)} MB)`);
   }
   const dumpSize = (await import('node:fs/promises')).stat(rawFile).then((s) => s.size);
 
@@ -119,8 +103,8 @@ try {
     for (const [name, fn] of Object.entries(restoreVariants)) {
       const r = await fn();
       restoreMs[name].push(r.ms);
-      if (r.out?.rssKb) restoreRss.push(r.out.rssKb);
-      log(`restore run ${i + 1}/${restoreRuns}: ${name} ${seconds(r.ms)} s${r.out?.rssKb ? ` (peak RSS ${mb(r.out.rssKb)} MB)` : ''}`);
+      if (r.value?.rssKb) restoreRss.push(r.value.rssKb);
+      log(`restore run ${i + 1}/${restoreRuns}: ${name} ${seconds(r.ms)} s${r.value?.rssKb ? ` (peak RSS ${mb(r.value.rssKb)} MB)` : ''}`);
     }
   }
 

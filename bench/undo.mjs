@@ -21,11 +21,9 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startCluster } from '../dist/drill/local-cluster.js';
+import { cliMain, log, median, root, timed } from './common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cliMain = path.join(root, 'dist', 'cli', 'main.js');
 const npmBin = path.join(root, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');
 const migrations = path.join('migrations-fixtures', 'node-pg-migrate', 'shop');
 const seedFile = path.join(root, 'migrations-fixtures', 'seed.sql');
@@ -33,19 +31,7 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] ?? 11) || 11;
 const TARGET = 1.5;
 
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 const ms = (x) => `${Math.round(x)}`;
-
-async function timed(fn) {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
 
 const cluster = await startCluster();
 const storageRoot = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-undo-'));

@@ -14,30 +14,15 @@ import { execa } from 'execa';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { fingerprint, resolveConfig, verify } from '../dist/index.js';
 import { startCluster } from '../dist/drill/local-cluster.js';
+import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cliMain = path.join(root, 'dist', 'cli', 'main.js');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const scale = flag('--scale', 30);
 const runs = flag('--runs', 5);
 
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const seconds = (ms) => (ms / 1000).toFixed(2);
-
-async function timed(fn) {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
+const timedMs = async (fn) => (await timed(fn)).ms;
 
 const cluster = await startCluster();
 const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-verify-'));
@@ -83,20 +68,20 @@ try {
   await manual();
   for (let i = 0; i < runs; i++) {
     for (const [name, fn] of Object.entries(variants)) {
-      const ms = await timed(fn);
+      const ms = await timedMs(fn);
       times[name].push(ms);
       log(`run ${i + 1}/${runs}: ${name} ${seconds(ms)} s`);
     }
   }
   // Last (it leaves amcheck installed): the same gate with amcheck on top.
   const amcheckMs = [];
-  for (let i = 0; i < Math.min(runs, 3); i++) amcheckMs.push(await timed(cli('--jobs', '2', '--install-amcheck')));
+  for (let i = 0; i < Math.min(runs, 3); i++) amcheckMs.push(await timedMs(cli('--jobs', '2', '--install-amcheck')));
 
   const base = median(times['pg_dump -Fp | sha256sum']);
   const rows = Object.entries(times).map(([name, xs]) => [name, seconds(median(xs)), (median(xs) / base).toFixed(2)]);
   rows.push(['dbrollback verify --jobs 2 --install-amcheck (CLI)', seconds(median(amcheckMs)), (median(amcheckMs) / base).toFixed(2)]);
   const startups = [];
-  for (let i = 0; i < 3; i++) startups.push(await timed(() => execa('node', [cliMain, '--help'])));
+  for (let i = 0; i < 3; i++) startups.push(await timedMs(() => execa('node', [cliMain, '--help'])));
   const nodeStart = median(startups);
   console.log(`pgbench scale ${scale} (${size}), PostgreSQL ${serverVersion}, ${os.cpus().length} CPUs, median of ${runs} interleaved runs`);
   console.log('');
