@@ -7,18 +7,10 @@ import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { acquireLock } from '../../../src/db/lock.js';
 import { connect } from '../../../src/db/connection.js';
 import { createNodePgMigrateAdapter } from '../../../src/migrate/adapters/node-pg-migrate.js';
-import { copyFixture, FIXTURES, rejection } from './support.js';
+import { copyFixture, FIXTURES, rejection, seededShop, SHOP_NAMES } from './support.js';
 
 const SHOP = path.join(FIXTURES, 'node-pg-migrate/shop');
-const NAMES = [
-  '001_create-tables',
-  '002_add-customer-phone',
-  '003_index-orders-customer',
-  '004_rename-order-note',
-  '005_drop-customer-legacy-code',
-  '006_backfill-product-sku',
-  '007_collapse-order-statuses',
-];
+const NAMES = SHOP_NAMES;
 
 let cluster: Cluster;
 let seed: string;
@@ -34,15 +26,7 @@ afterAll(async () => {
 
 const adapterFor = (conn: ConnInfo, dir = SHOP) => createNodePgMigrateAdapter({ conn, migrationsDir: dir });
 
-/** A fresh database with the fixture applied up to `count` migrations (seeded after 002). */
-async function shopDb(count: number, dir = SHOP): Promise<ConnInfo> {
-  const conn = await cluster.createDatabase();
-  const adapter = adapterFor(conn, dir);
-  await adapter.up(Math.min(count, 2));
-  await cluster.sql(conn.database, seed);
-  if (count > 2) await adapter.up(count - 2);
-  return conn;
-}
+const shopDb = (count: number, dir = SHOP): Promise<ConnInfo> => seededShop(cluster, (conn) => adapterFor(conn, dir), count);
 
 const historyOf = (conn: ConnInfo) => cluster.sql<{ name: string; run_on: Date }>(conn.database, 'SELECT name, run_on FROM pgmigrations ORDER BY run_on, id');
 const columnsOf = async (conn: ConnInfo, table: string) =>

@@ -7,18 +7,10 @@ import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { acquireLock } from '../../../src/db/lock.js';
 import { connect } from '../../../src/db/connection.js';
 import { createSqlDirAdapter, SQL_DIR_LOCK } from '../../../src/migrate/adapters/sql-dir.js';
-import { copyFixture, FIXTURES, rejection } from './support.js';
+import { copyFixture, FIXTURES, rejection, seededShop, SHOP_NAMES } from './support.js';
 
 const SHOP = path.join(FIXTURES, 'sql/shop');
-const NAMES = [
-  '001_create-tables',
-  '002_add-customer-phone',
-  '003_index-orders-customer',
-  '004_rename-order-note',
-  '005_drop-customer-legacy-code',
-  '006_backfill-product-sku',
-  '007_collapse-order-statuses',
-];
+const NAMES = SHOP_NAMES;
 
 let cluster: Cluster;
 let seed: string;
@@ -34,14 +26,7 @@ afterAll(async () => {
 
 const adapterFor = (conn: ConnInfo, dir = SHOP) => createSqlDirAdapter({ conn, migrationsDir: dir });
 
-async function shopDb(count: number, dir = SHOP): Promise<ConnInfo> {
-  const conn = await cluster.createDatabase();
-  const adapter = adapterFor(conn, dir);
-  await adapter.up(Math.min(count, 2));
-  await cluster.sql(conn.database, seed);
-  if (count > 2) await adapter.up(count - 2);
-  return conn;
-}
+const shopDb = (count: number, dir = SHOP): Promise<ConnInfo> => seededShop(cluster, (conn) => adapterFor(conn, dir), count);
 
 const historyOf = (conn: ConnInfo) =>
   cluster.sql<{ name: string; applied_at: Date; checksum: string }>(conn.database, 'SELECT name, applied_at, checksum FROM public.dbrollback_migrations ORDER BY applied_at, name');

@@ -10,18 +10,10 @@ import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { resolveConfig } from '../../../src/config.js';
 import { createUmzugAdapter } from '../../../src/migrate/adapters/umzug.js';
 import { openAdapter } from '../../../src/migrate/registry.js';
-import { copyFixture, FIXTURES, rejection } from './support.js';
+import { copyFixture, FIXTURES, rejection, seededShop, SHOP_NAMES } from './support.js';
 
 const SHOP = path.join(FIXTURES, 'umzug/shop');
-const NAMES = [
-  '001_create-tables',
-  '002_add-customer-phone',
-  '003_index-orders-customer',
-  '004_rename-order-note',
-  '005_drop-customer-legacy-code',
-  '006_backfill-product-sku',
-  '007_collapse-order-statuses',
-];
+const NAMES = SHOP_NAMES;
 
 let cluster: Cluster;
 let seed: string;
@@ -40,14 +32,7 @@ afterAll(async () => {
 /** The fixture's own migrations, or a broken copy of them ('' = let the config find its own). */
 const adapterFor = (conn: ConnInfo, migrationsDir = '') => createUmzugAdapter({ conn, migrationsDir, configModule });
 
-async function shopDb(count: number, migrationsDir = ''): Promise<ConnInfo> {
-  const conn = await cluster.createDatabase();
-  const adapter = adapterFor(conn, migrationsDir);
-  await adapter.up(Math.min(count, 2));
-  await cluster.sql(conn.database, seed);
-  if (count > 2) await adapter.up(count - 2);
-  return conn;
-}
+const shopDb = (count: number, migrationsDir = ''): Promise<ConnInfo> => seededShop(cluster, (conn) => adapterFor(conn, migrationsDir), count);
 
 const historyOf = (conn: ConnInfo) => cluster.sql<{ name: string; applied_at: Date }>(conn.database, 'SELECT name, applied_at FROM umzug_migrations ORDER BY applied_at, name');
 const columnsOf = async (conn: ConnInfo, table: string) =>
