@@ -109,6 +109,19 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     expect(report.steps.map((s) => s.name)).toEqual(['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic']);
   });
 
+  it('a failing pause hook stops the run before the backup and the downs (exit 1, nothing changed)', async () => {
+    const p = await shopAt(cluster, 'sql', 2);
+    const report = await undo(p.config, { target: { count: 1 }, pauseTraffic: 'echo cannot reach the load balancer >&2; exit 7' });
+    expect(report.error?.code).toBe('HOOK_FAILED');
+    expect(report.error?.exitCode).toBe(1);
+    expect(report.error?.message).toMatch(/the --pause-traffic command exited with code 7/);
+    expect(report.error?.message).toMatch(/no migration was undone/);
+    expect(report.steps.find((s) => s.name === 'backup')?.status).toBe('not-run');
+    expect(report.steps.find((s) => s.name === 'down')?.status).toBe('not-run');
+    const history = await cluster.sql<{ name: string }>(p.database, 'SELECT name FROM dbrollback_migrations ORDER BY name DESC LIMIT 1');
+    expect(history[0]!.name).toBe('004_rename-order-note');
+  });
+
   it('does not resume traffic after a failed verify; exit 3 names the backup to restore from', async () => {
     const checksDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-checks-'));
     await mkdir(checksDir, { recursive: true });
