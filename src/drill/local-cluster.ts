@@ -50,10 +50,19 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A crashed test file must not leave postgres processes behind.
-  process.once('exit', () => {
+  // A crashed test file, or a demo interrupted with Ctrl-C, must not leave postgres processes behind.
+  const stopAll = () => {
     for (const c of running) c.stopSync();
-  });
+    running.clear();
+  };
+  process.once('exit', stopAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopAll();
+      // Then die of the signal as if nobody had listened.
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
