@@ -3,21 +3,12 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
-import { DbrollbackError } from '../../../src/errors.js';
 import type { MigratorAdapter } from '../../../src/migrate/adapter.js';
 import type { Cluster } from '../../harness/cluster.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
 
-export async function rejection(promise: Promise<unknown>): Promise<DbrollbackError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DbrollbackError) return err;
-    throw err;
-  }
-  throw new Error('expected a DbrollbackError, but the call succeeded');
-}
+export { rejection } from '../../harness/fixtures.js';
 
 /** A private copy of a fixture directory to break or extend; removed by the returned cleanup. */
 export async function copyFixture(relative: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {

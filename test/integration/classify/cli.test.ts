@@ -6,23 +6,15 @@
 import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
 import { PROJECT_ROOT } from '../../harness/cli.js';
+import { cli } from '../../harness/run-cli.js';
 
 const SQL_SHOP = path.join(PROJECT_ROOT, 'migrations-fixtures', 'sql', 'shop');
 
 async function run(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const exitCode = await runCli({ argv, streams: { stdout, stderr, stdin } });
-  return { exitCode, stdout: out, stderr: err };
+  const { code, stdout, stderr } = await cli(argv);
+  return { exitCode: code, stdout, stderr };
 }
 
 let dir: string;

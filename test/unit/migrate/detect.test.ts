@@ -1,35 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dirWith as dirWithFiles, rejection, removeTempDirs } from '../../harness/fixtures.js';
 import { detectMigrator, openAdapter } from '../../../src/migrate/registry.js';
 import { resolveConfig } from '../../../src/config.js';
-import { DbrollbackError } from '../../../src/errors.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
-const temps: string[] = [];
+const dirWith = (files: Record<string, string>) => dirWithFiles(files, 'dbrollback-detect-');
 
-async function dirWith(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-detect-'));
-  temps.push(dir);
-  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  return dir;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DbrollbackError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DbrollbackError) return err;
-    throw err;
-  }
-  throw new Error('expected a DbrollbackError');
-}
-
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(removeTempDirs);
 
 describe('detectMigrator', () => {
   it('picks node-pg-migrate for the node-pg-migrate fixture (.js migrations)', async () => {

@@ -1,34 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dirWith as dirWithFiles, rejection, removeTempDirs } from '../../harness/fixtures.js';
 import { loadSqlDir } from '../../../src/migrate/adapters/sql-files.js';
 import { parseSqlFile } from '../../../src/migrate/adapters/sql-statements.js';
-import { DbrollbackError } from '../../../src/errors.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
-const temps: string[] = [];
+const dirWith = (files: Record<string, string>) => dirWithFiles(files, 'dbrollback-sqlfiles-');
 
-async function dirWith(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-sqlfiles-'));
-  temps.push(dir);
-  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  return dir;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DbrollbackError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DbrollbackError) return err;
-    throw err;
-  }
-  throw new Error('expected a DbrollbackError');
-}
-
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(removeTempDirs);
 
 describe('loadSqlDir', () => {
   it('reads the sql fixture in order with each down kind', async () => {
