@@ -139,10 +139,18 @@ export class AuditRun {
   async finish(
     storage: Storage,
     outcome: AuditRecord['outcome'],
-    facts: { backupId?: string | null; verify?: unknown; plan?: unknown; error?: { code: string; message: string } | null },
+    facts: Pick<AuditRecord, 'undone' | 'notUndone' | 'noBackup'> & {
+      backupId?: string | null;
+      verify?: unknown;
+      plan?: unknown;
+      error?: { code: string; message: string } | null;
+      /** The run's own step results (undo's checklist) instead of the progress lines recorded by `step`. */
+      steps?: StepResult[];
+    },
     onWarning: (line: string) => void = () => undefined,
   ): Promise<string | null> {
-    if (facts.error) this.steps.push({ name: 'failed', status: 'failed', startedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - this.last), detail: facts.error.message });
+    const { steps, ...rest } = facts;
+    if (facts.error && !steps) this.steps.push({ name: 'failed', status: 'failed', startedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - this.last), detail: facts.error.message });
     const record: AuditRecord = {
       version: 1,
       id: this.id,
@@ -153,9 +161,10 @@ export class AuditRun {
       commandLine: safeCommandLine(this.commandLine),
       database: this.database,
       outcome,
+      ...rest,
       plan: facts.plan ?? null,
       backupId: facts.backupId ?? null,
-      steps: this.steps,
+      steps: steps ?? this.steps,
       verify: facts.verify ?? null,
       error: facts.error ?? null,
     };

@@ -10,11 +10,9 @@
  * the exit code the CLI uses. Every run that got past its input checks leaves
  * an audit record in the storage.
  */
-import { text } from 'node:stream/consumers';
-import { AUDIT_PREFIX, newRunId, safeCommandLine, whoAmI, writeAuditRecord, type AuditRecord, type StepResult } from '../../audit/audit-trail.js';
+import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../backup/progress.js';
-import type { Storage } from '../../backup/storage/contract.js';
 import { openStorage } from '../../backup/storage/open-storage.js';
 import type { ResolvedConfig } from '../../config.js';
 import { connect, type Db } from '../../db/connection.js';
@@ -80,8 +78,7 @@ export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic',
 export async function undo(config: ResolvedConfig, options: UndoOptions): Promise<UndoReport> {
   const log = options.onStep ?? (() => undefined);
   const checklist = new Checklist(UNDO_STEPS, log);
-  const started = new Date();
-  const runId = newRunId(started);
+  const run = new AuditRun('undo', describeConn(config.conn), options.commandLine);
   // Bad input fails here, before anything is touched: storage URL, migrations, target.
   const storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
   const adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`) });
@@ -156,13 +153,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   const steps = checklist.finish();
   let auditKey: string | null = null;
   // Bad input (exit 2) touched nothing, the storage included.
-  if (storage && error?.exitCode !== 2) {
-    try {
-      auditKey = await writeAuditRecord(storage, auditRecord(runId, started, config, options, state, steps, outcome, error));
-    } catch (err) {
-      log(`warning: the audit record could not be written to ${storage.url}: ${(err as Error).message}`);
-    }
-  }
+  if (storage && error?.exitCode !== 2) auditKey = await run.finish(storage, outcome, auditFacts(options, state, steps, error), log);
   await storage?.close();
   return { ok: error === null, outcome, plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
 }
@@ -302,26 +293,9 @@ function hookContext(config: ResolvedConfig, state: RunState, log: (line: string
   };
 }
 
-function auditRecord(
-  id: string,
-  started: Date,
-  config: ResolvedConfig,
-  options: UndoOptions,
-  state: RunState,
-  steps: StepResult[],
-  outcome: UndoOutcome,
-  error: DbrollbackError | null,
-): AuditRecord {
+/** What undo's audit record holds beyond the common fields. */
+function auditFacts(options: UndoOptions, state: RunState, steps: StepResult[], error: DbrollbackError | null) {
   return {
-    version: 1,
-    id,
-    command: 'undo',
-    startedAt: started.toISOString(),
-    finishedAt: new Date().toISOString(),
-    who: whoAmI(),
-    commandLine: safeCommandLine(options.commandLine ?? []),
-    database: describeConn(config.conn),
-    outcome: outcome === 'dry-run' ? 'dry-run' : outcome,
     plan: state.plan ? { type: state.plan.type, head: state.plan.head, targetHead: state.plan.targetHead, migrations: state.plan.migrations.map((m) => ({ name: m.name, down: m.down, atRisk: m.atRisk })), reasons: state.plan.reasons } : null,
     backupId: state.backupId,
     steps,
@@ -331,10 +305,4 @@ function auditRecord(
     notUndone: state.notUndone,
     noBackup: Boolean(options.noBackup),
   };
-}
-
-/** Read one audit record back (tests and `history` use listHistory; this is for a known key). */
-export async function readAuditRecord(storage: Storage, key: string): Promise<AuditRecord> {
-  if (!key.startsWith(AUDIT_PREFIX)) throw new DbrollbackError('STORAGE_KEY_INVALID', `not an audit record key: ${key}`);
-  return JSON.parse(await text(await storage.get(key))) as AuditRecord;
 }
