@@ -4,7 +4,7 @@
  * schema the downs changed (catalog diff: tool-agnostic, works for code
  * migrations too) and tables the downs' SQL writes to (UPDATE, DELETE, ...).
  */
-import { relKey } from '../classify/ast.js';
+import { relationsOf } from '../classify/capture/captured-sql.js';
 import type { SchemaDiff } from '../classify/catalog/diff.js';
 import type { ParsedStatement } from '../classify/parser.js';
 import type { TableRef } from '../../verify/fingerprint.js';
@@ -24,22 +24,9 @@ export function tablesChangedBySchema(diff: SchemaDiff): string[] {
   return out;
 }
 
-/** Every relation a statement names (targets of DML, ALTER, DROP, TRUNCATE ...). */
+/** Every relation the statements name (targets of DML, ALTER, DROP, TRUNCATE ...). */
 export function tablesNamedBySql(statements: readonly ParsedStatement[]): string[] {
-  const out: string[] = [];
-  // Relations appear both as RangeVar nodes and as bare `relation: {relname, schemaname}` fields.
-  const scan = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(scan);
-    if (typeof value !== 'object' || value === null) return;
-    const fields = value as Record<string, unknown>;
-    if (typeof fields.relname === 'string') {
-      const key = relKey(fields);
-      if (key) out.push(key);
-    }
-    Object.values(fields).forEach(scan);
-  };
-  for (const stmt of statements) scan(stmt.node);
-  return out;
+  return statements.flatMap((stmt) => relationsOf(stmt.node));
 }
 
 export function toTableRefs(keys: Iterable<string>): TableRef[] {
