@@ -45,6 +45,12 @@ export function relKey(rangeVar: unknown): string | undefined {
   return `${str(rv?.schemaname) ?? 'public'}.${name}`;
 }
 
+/** A `schema.name` key back into its parts (the inverse of relKey). */
+export function splitRelKey(key: string): { schema: string; table: string } {
+  const dot = key.indexOf('.');
+  return { schema: key.slice(0, dot), table: key.slice(dot + 1) };
+}
+
 /** A qualified name list (`['s','t']` or `['t']`) as a key. */
 export function nameKey(parts: string[]): string | undefined {
   if (parts.length === 0) return undefined;

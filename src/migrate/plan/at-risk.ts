@@ -6,7 +6,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
-import { alterCmds, as, list, nameKey, names, relKey, str } from '../classify/ast.js';
+import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str } from '../classify/ast.js';
 import type { ParsedStatement } from '../classify/parser.js';
 
 export type RiskAction = 'drop-table' | 'drop-column' | 'truncate' | 'delete' | 'update' | 'alter-type' | 'drop-schema';
@@ -52,7 +52,7 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
       for (const obj of list(node.objects)) {
         const key = nameKey(names(as(obj, 'List')?.items ?? obj));
         if (!key) continue;
-        const [schema, table] = splitKey(key);
+        const { schema, table } = splitRelKey(key);
         if (removeType === 'OBJECT_TABLE' || removeType === 'OBJECT_MATVIEW') out.push({ action: 'drop-table', schema, table, column: null, line, filtered: false });
       }
       if (removeType === 'OBJECT_SCHEMA' && str(node.behavior) === 'DROP_CASCADE') {
@@ -64,7 +64,7 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
     } else if (kind === 'AlterTableStmt') {
       const key = relKey(node.relation);
       if (!key) continue;
-      const [schema, table] = splitKey(key);
+      const { schema, table } = splitRelKey(key);
       for (const cmd of alterCmds(node)) {
         const subtype = str(cmd.subtype);
         const column = str(cmd.name) ?? null;
@@ -74,11 +74,11 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
     } else if (kind === 'TruncateStmt') {
       for (const rel of list(node.relations)) {
         const key = relKey(rel);
-        if (key) out.push({ action: 'truncate', ...tableOf(key), column: null, line, filtered: false });
+        if (key) out.push({ action: 'truncate', ...splitRelKey(key), column: null, line, filtered: false });
       }
     } else if (kind === 'DeleteStmt' || kind === 'UpdateStmt') {
       const key = relKey(node.relation);
-      if (key) out.push({ action: kind === 'DeleteStmt' ? 'delete' : 'update', ...tableOf(key), column: null, line, filtered: node.whereClause !== undefined });
+      if (key) out.push({ action: kind === 'DeleteStmt' ? 'delete' : 'update', ...splitRelKey(key), column: null, line, filtered: node.whereClause !== undefined });
     }
   }
   return out;
@@ -139,14 +139,4 @@ async function measureColumn(db: Db, { filtered: _filtered, ...target }: RiskTar
 async function relationExists(db: Db, schema: string, table: string): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteQualified(schema, table)]);
   return Boolean(rows[0]?.ok);
-}
-
-function splitKey(key: string): [string, string] {
-  const dot = key.indexOf('.');
-  return [key.slice(0, dot), key.slice(dot + 1)];
-}
-
-function tableOf(key: string): { schema: string; table: string } {
-  const [schema, table] = splitKey(key);
-  return { schema, table };
 }

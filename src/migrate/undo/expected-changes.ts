@@ -4,6 +4,7 @@
  * schema the downs changed (catalog diff: tool-agnostic, works for code
  * migrations too) and tables the downs' SQL writes to (UPDATE, DELETE, ...).
  */
+import { splitRelKey } from '../classify/ast.js';
 import { relationsOf } from '../classify/capture/captured-sql.js';
 import type { SchemaDiff } from '../classify/catalog/diff.js';
 import type { ParsedStatement } from '../classify/parser.js';
@@ -30,8 +31,5 @@ export function tablesNamedBySql(statements: readonly ParsedStatement[]): string
 }
 
 export function toTableRefs(keys: Iterable<string>): TableRef[] {
-  return [...new Set(keys)].sort().map((key) => {
-    const dot = key.indexOf('.');
-    return { schema: key.slice(0, dot), table: key.slice(dot + 1) };
-  });
+  return [...new Set(keys)].sort().map(splitRelKey);
 }
