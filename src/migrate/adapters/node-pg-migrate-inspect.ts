@@ -4,7 +4,7 @@
  * every query, so only the SQL steps it would generate are collected. This is
  * the same mechanism node-pg-migrate itself uses to infer a down (reverse mode).
  */
-import type { MigrationBuilder } from 'node-pg-migrate';
+import type { MigrationBuilder } from 'node-pg-migrate/migrationBuilder';
 import { loadNodePgMigrate } from './load-node-pg-migrate.js';
 import type { DownKind } from '../adapter.js';
 import { hasSql } from './sql-text.js';

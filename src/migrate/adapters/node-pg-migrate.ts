@@ -4,7 +4,7 @@
  * transaction handling); dbrollback only reads the history table and the
  * migration files, read-only, to report status and to validate before acting.
  */
-import type { RunnerOption } from 'node-pg-migrate';
+import type { RunnerOption } from 'node-pg-migrate/runner';
 import { loadNodePgMigrate, PG_MIGRATE_LOCK_ID } from './load-node-pg-migrate.js';
 import { DbrollbackError } from '../../errors.js';
 import { connect, quoteQualified, withDb, type Db } from '../../db/connection.js';
