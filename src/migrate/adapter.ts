@@ -6,6 +6,7 @@
  */
 import type { ConnInfo } from '../db/conninfo.js';
 import type { LockHolder } from '../db/lock.js';
+import type { SharedSession } from '../db/session.js';
 
 export type MigratorKind = 'node-pg-migrate' | 'umzug' | 'sql';
 
@@ -120,4 +121,9 @@ export interface AdapterOptions {
   /** node-pg-migrate: history table (default `pgmigrations`) and its schema (default `public`). */
   migrationsTable?: string;
   migrationsSchema?: string;
+  /**
+   * A connection shared with the caller for read-only queries (history, lock
+   * holder); runs (down, up) always open their own, as the tool would.
+   */
+  session?: SharedSession;
 }

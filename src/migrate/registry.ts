@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config.js';
+import type { SharedSession } from '../db/session.js';
 import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, MigratorKind } from './adapter.js';
 import { createNodePgMigrateAdapter, NODE_PG_MIGRATE_LOCK } from './adapters/node-pg-migrate.js';
@@ -16,6 +17,8 @@ import { createUmzugAdapter, findUmzugExport } from './adapters/umzug.js';
 export interface OpenAdapterOptions {
   /** Log lines from the migration tool (node-pg-migrate's logger), never the console. */
   log?: (line: string) => void;
+  /** A connection the adapter may use for read-only queries (undo shares its lock session). */
+  session?: SharedSession;
 }
 
 type Factory = (options: AdapterOptions & OpenAdapterOptions) => MigratorAdapter;

@@ -1,11 +1,14 @@
 /**
  * The integrity-check contract: every check is one file under checks/ with an
- * `id` and a `run(db, ctx)` that returns pass, fail or skip with a detail a
- * tired person can act on. Each check gets its own connection, so checks run
- * side by side; whatever they share (the live table scan) lives in the context.
+ * `id` and a `run` that returns pass, fail or skip with a detail a tired
+ * person can act on. A check that queries the database runs on a connection
+ * borrowed from the gate's pool (`uses: 'connection'`); one that only
+ * compares what the context computes — the live table scan, the head — takes
+ * none (`uses: 'context'`).
  */
 import type { Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
+import type { ConnectionSource } from '../db/session.js';
 import type { Baseline } from './baseline.js';
 import type { TableRef } from './fingerprint.js';
 import type { LiveTables } from './live-tables.js';
@@ -33,8 +36,8 @@ export type HeadLookup = { configured: true; head: string | null; migrator: stri
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */
   readonly conn: ConnInfo;
-  /** Open another connection, tracked by the gate (timeout cancels it). */
-  readonly connect: () => Promise<Db>;
+  /** More connections, from the gate's pool (its timeout closes them). */
+  readonly connections: ConnectionSource;
   /** Connections that may hash tables at once. */
   readonly jobs: number;
   readonly baseline: Baseline | null;
@@ -56,9 +59,22 @@ export const CHECK_IDS = ['connectivity', 'schema-head', 'row-counts', 'fingerpr
 
 export type CheckId = (typeof CHECK_IDS)[number];
 
-export interface Check {
+interface CheckInfo {
   readonly id: CheckId;
   /** One line for --help and docs. */
   readonly description: string;
+}
+
+/** Queries the database on a connection of its own while it runs. */
+export interface DatabaseCheck extends CheckInfo {
+  readonly uses: 'connection';
   run(db: Db, ctx: VerifyContext): Promise<CheckOutcome>;
 }
+
+/** Compares what the context computes; needs no connection. */
+export interface ContextCheck extends CheckInfo {
+  readonly uses: 'context';
+  run(ctx: VerifyContext): Promise<CheckOutcome>;
+}
+
+export type Check = DatabaseCheck | ContextCheck;

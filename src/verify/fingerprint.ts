@@ -19,7 +19,8 @@
  *    the row's text form under pinned settings, hashed with hashtextextended.
  */
 import type { Db } from '../db/connection.js';
-import { connect, queryError, quoteQualified, serverVersion } from '../db/connection.js';
+import { queryError, quoteQualified, serverVersion } from '../db/connection.js';
+import { freshConnections, type ConnectionSource } from '../db/session.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
 
@@ -101,8 +102,8 @@ export interface FingerprintOptions {
   jobs?: number;
   /** Where extra connections go (default: `db`'s own connection parameters). */
   conn?: ConnInfo;
-  /** How to open an extra connection (default: connect(conn)); verify passes its tracked connector. */
-  connect?: () => Promise<Db>;
+  /** Where extra connections come from (default: opened to `conn` and closed after); verify passes its gate's pool. */
+  connections?: ConnectionSource;
   /**
    * A snapshot exported by the caller (pg_export_snapshot) for the extra
    * connections to import, so they see exactly what the caller's transaction
@@ -111,16 +112,24 @@ export interface FingerprintOptions {
   snapshot?: string;
   /** Tables of at least this many bytes are split into `jobs` block ranges (default 64 MiB). */
   splitBytes?: number;
+  /**
+   * Below this many bytes in all, every table is hashed on `db` alone even
+   * with `jobs` > 1: opening and starting a worker connection costs more than
+   * it saves (default 8 MiB).
+   */
+  parallelFromBytes?: number;
 }
 
 const DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
 
 /** Fingerprint the given tables (default: every user table), sorted by schema and name. */
 export async function fingerprint(db: Db, tables?: TableRef[], options: FingerprintOptions = {}): Promise<TableFingerprint[]> {
   const list = tables ?? (await listUserTables(db));
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const plans = await planTables(db, list);
-  const results = jobs === 1 ? await hashOnCaller(db, plans) : await hashInParallel(db, plans, jobs, options);
+  const parallel = jobs > 1 && plans.reduce((n, p) => n + p.bytes, 0) >= (options.parallelFromBytes ?? DEFAULT_PARALLEL_FROM_BYTES);
+  const results = parallel ? await hashInParallel(db, plans, jobs, options) : await hashOnCaller(db, plans);
   return results.sort(compareRefs);
 }
 
@@ -274,13 +283,13 @@ async function hashInParallel(db: Db, plans: TablePlan[], jobs: number, options:
   const pieces = splitPieces(plans, jobs, options.splitBytes ?? DEFAULT_SPLIT_BYTES, major >= 14);
   const workerCount = Math.min(jobs, pieces.length);
   if (workerCount === 0) return [];
-  const open = options.connect ?? (() => connect(options.conn ?? connInfoOf(db)));
+  const connections = options.connections ?? freshConnections(options.conn ?? connInfoOf(db));
   const workers: Db[] = [];
   try {
     // One snapshot for every worker: the ranges of a table must see one state of it.
-    const first = await startWorker(open, workers, options.snapshot);
+    const first = await startWorker(connections, workers, options.snapshot);
     const snapshot = options.snapshot ?? (await first.query<{ s: string }>('SELECT pg_catalog.pg_export_snapshot() AS s')).rows[0]!.s;
-    await Promise.all(Array.from({ length: workerCount - 1 }, () => startWorker(open, workers, snapshot)));
+    await Promise.all(Array.from({ length: workerCount - 1 }, () => startWorker(connections, workers, snapshot)));
 
     const sums = new Map<TablePlan, PieceSum>(plans.map((p) => [p, { rows: 0, sum: 0n }]));
     let next = 0;
@@ -300,12 +309,12 @@ async function hashInParallel(db: Db, plans: TablePlan[], jobs: number, options:
       return { ...plan.ref, rows: total.rows, hash: `${plan.method}:${total.sum}` };
     });
   } finally {
-    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
+    await Promise.all(workers.map((w) => connections.release(w)));
   }
 }
 
-async function startWorker(open: () => Promise<Db>, workers: Db[], snapshot: string | undefined): Promise<Db> {
-  const worker = await open();
+async function startWorker(connections: ConnectionSource, workers: Db[], snapshot: string | undefined): Promise<Db> {
+  const worker = await connections.acquire();
   workers.push(worker);
   try {
     await pinTextSettings(worker);

@@ -1,16 +1,21 @@
 /**
- * The gate's connections and its deadline. Every connection a check opens
- * goes through here: it gets a statement_timeout ending at the deadline (so
- * the server stops by itself), and when the deadline passes the gate gives
- * up, closes them all and names the checks that were still running.
+ * The gate's connections and its deadline. Every connection the checks use
+ * comes from here: a small pool, because each new connection costs the server
+ * a backend and an authentication round. A connection given back is reset
+ * (its transaction rolled back, DISCARD ALL), so nothing a check left behind
+ * reaches the next one. Each gets a statement_timeout ending at the deadline
+ * (so the server stops by itself), and when the deadline passes the gate
+ * gives up, closes them all and names the checks that were still running.
  */
 import type { Db } from '../db/connection.js';
 import { connect } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
+import type { ConnectionSource } from '../db/session.js';
 import { DbrollbackError } from '../errors.js';
 
-export class Gate {
+export class Gate implements ConnectionSource {
   private readonly open = new Set<Db>();
+  private readonly idle: Db[] = [];
   private readonly deadline: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -26,15 +31,36 @@ export class Gate {
     return this.deadline === undefined ? undefined : Math.max(0, this.deadline - Date.now());
   }
 
-  async connect(): Promise<Db> {
+  /** An idle connection of the pool, or a new one. */
+  async acquire(): Promise<Db> {
     const remaining = this.remainingMs();
     if (remaining === 0) throw this.timeoutError([]);
+    const reused = this.idle.pop();
+    if (reused) {
+      await this.limitStatements(reused);
+      return reused;
+    }
     const db = await connect(this.conn, { connectTimeoutSeconds: remaining !== undefined ? Math.max(1, Math.ceil(Math.min(remaining / 1000, 10))) : 10 });
     this.open.add(db);
-    db.once('end', () => this.open.delete(db));
-    const left = this.remainingMs();
-    if (left !== undefined) await db.query(`SET statement_timeout = ${Math.max(1, left)}`);
+    db.once('end', () => {
+      this.open.delete(db);
+      const i = this.idle.indexOf(db);
+      if (i >= 0) this.idle.splice(i, 1);
+    });
+    await this.limitStatements(db);
     return db;
+  }
+
+  /** Back to the pool, reset; a connection that cannot be reset is closed instead. */
+  async release(db: Db): Promise<void> {
+    if (!this.open.has(db)) return;
+    try {
+      if (db.getTransactionStatus() !== 'I') await db.query('ROLLBACK');
+      await db.query('DISCARD ALL');
+      this.idle.push(db);
+    } catch {
+      await db.end().catch(() => undefined);
+    }
   }
 
   /** Settle `work`, or reject with TIMEOUT when the deadline passes first (`running` names what was still going on). */
@@ -49,6 +75,11 @@ export class Gate {
     } finally {
       clearTimeout(this.timer);
     }
+  }
+
+  private async limitStatements(db: Db): Promise<void> {
+    const left = this.remainingMs();
+    if (left !== undefined) await db.query(`SET statement_timeout = ${Math.max(1, left)}`);
   }
 
   /** Close every connection still open (their queries stop with them, or at the statement timeout). */

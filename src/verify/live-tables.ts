@@ -6,6 +6,7 @@
 import type { Db } from '../db/connection.js';
 import { queryError, quoteQualified } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
+import type { ConnectionSource } from '../db/session.js';
 import { tableKey } from './baseline.js';
 import type { LiveTable } from './compare.js';
 import { fingerprint, listUserTables, type TableRef } from './fingerprint.js';
@@ -16,7 +17,7 @@ export interface LiveTables {
 }
 
 export interface LiveTablesOptions {
-  connect: () => Promise<Db>;
+  connections: ConnectionSource;
   conn: ConnInfo;
   jobs: number;
   /** Fingerprint (not only count) the tables — when the fingerprints check runs against a baseline with hashes. */
@@ -36,7 +37,7 @@ export function liveTables(options: LiveTablesOptions): LiveTables {
 }
 
 async function scan(options: LiveTablesOptions): Promise<LiveTable[]> {
-  const db = await options.connect();
+  const db = await options.connections.acquire();
   try {
     const all = await listUserTables(db);
     if (!options.hashes) return await countAll(db, all);
@@ -44,12 +45,12 @@ async function scan(options: LiveTablesOptions): Promise<LiveTable[]> {
     const hashed = await fingerprint(
       db,
       all.filter((t) => !skip.has(tableKey(t))),
-      { jobs: options.jobs, conn: options.conn, connect: options.connect },
+      { jobs: options.jobs, conn: options.conn, connections: options.connections },
     );
     const counted = await countAll(db, all.filter((t) => skip.has(tableKey(t))));
     return [...hashed, ...counted];
   } finally {
-    await db.end().catch(() => undefined);
+    await options.connections.release(db);
   }
 }
 

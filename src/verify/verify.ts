@@ -1,8 +1,10 @@
 /**
- * The integrity gate: may traffic come back? Runs the selected checks, each
- * on its own connection and side by side, and returns a typed report — it
- * never throws for a failing check (that is `ok: false`), only when the gate
- * could not run at all (bad input: exit 2; unreachable server, timeout: exit 1).
+ * The integrity gate: may traffic come back? Runs the selected checks side by
+ * side — the ones that query the database `jobs` at a time, each on a
+ * connection from the gate's pool, while the live table scan they share runs
+ * on its own — and returns a typed report. It never throws for a failing
+ * check (that is `ok: false`), only when the gate could not run at all (bad
+ * input: exit 2; unreachable server, timeout: exit 1).
  */
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -41,7 +43,7 @@ export interface VerifyOptions {
   checksDir?: string;
   /** CREATE EXTENSION amcheck when it is available but not installed. */
   installAmcheck?: boolean;
-  /** Connections hashing tables at once (default 2). */
+  /** Connections hashing tables at once, and checks querying the database at once (default 2). */
   jobs?: number;
   /** The whole gate's time limit in seconds (default: none). */
   timeoutSeconds?: number;
@@ -80,11 +82,11 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
   const running = new Set<string>();
   try {
     // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).
-    const first = await gate.race(gate.connect(), () => ['connect']);
+    await gate.release(await gate.race(gate.acquire(), () => ['connect']));
     let head: Promise<HeadLookup> | undefined;
     const ctx: VerifyContext = {
       conn: config.conn,
-      connect: () => gate.connect(),
+      connections: gate,
       jobs,
       baseline,
       expectChanged,
@@ -94,7 +96,7 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
       installAmcheck: options.installAmcheck ?? false,
       statementTimeoutMs: Math.min((options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000, gate.remainingMs() ?? Infinity),
       live: liveTables({
-        connect: () => gate.connect(),
+        connections: gate,
         conn: config.conn,
         jobs,
         hashes: baseline !== null && selected.some((c) => c.id === 'fingerprints') && baseline.tables.some((t) => t.hash !== undefined),
@@ -103,20 +105,28 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
       log,
     };
     log(`verify: ${selected.length} checks on ${describeConn(config.conn)}${baseline ? ` against ${baseline.source}` : ''}`);
-    const runOne = async (check: Check, db?: Db): Promise<CheckResult> => {
+    const runOne = async (check: Check): Promise<CheckResult> => {
       running.add(check.id);
       try {
-        const result = await runCheck(check, ctx, db ?? (await gate.connect()));
+        const result = await runCheck(check, ctx, gate);
         log(`verify: ${result.status.padEnd(4)} ${check.id} (${result.durationMs} ms)`);
         return result;
       } finally {
         running.delete(check.id);
       }
     };
-    const results = await gate.race(
-      Promise.all(selected.map((check, i) => (i === 0 ? runOne(check, first) : runOne(check)))),
-      () => [...running],
-    );
+    const queue = selected.filter((c) => c.uses === 'connection');
+    const byId = new Map<string, Promise<CheckResult>>();
+    for (const check of selected) if (check.uses === 'context') byId.set(check.id, runOne(check));
+    const workers = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+      for (let check = queue.shift(); check; check = queue.shift()) {
+        const result = runOne(check);
+        byId.set(check.id, result);
+        await result;
+      }
+    });
+    await gate.race(Promise.all([...workers, ...byId.values()]), () => [...running]);
+    const results = await Promise.all(selected.map((c) => byId.get(c.id)!));
     return {
       ok: results.every((r) => r.status !== 'fail'),
       checks: results,
@@ -129,19 +139,26 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
   }
 }
 
-/** One check on its own connection; a check that throws fails (an unproven database is not a verified one). */
-async function runCheck(check: Check, ctx: VerifyContext, db: Db): Promise<CheckResult> {
+/** One check (on a connection of the pool when it queries); a check that throws fails (an unproven database is not a verified one). */
+async function runCheck(check: Check, ctx: VerifyContext, gate: Gate): Promise<CheckResult> {
   const t0 = performance.now();
   try {
-    const outcome = await check.run(db, ctx);
+    const outcome = check.uses === 'context' ? await check.run(ctx) : await onPooled(gate, (db) => check.run(db, ctx));
     return { id: check.id, ...outcome, durationMs: Math.round(performance.now() - t0) };
   } catch (err) {
     // Losing the server mid-way means the gate could not run (exit 1), not that the data is bad.
     if (isDbrollbackError(err) && (err.code === 'CONNECTION_FAILED' || err.code === 'TIMEOUT')) throw err;
     const message = err instanceof Error ? err.message : String(err);
     return { id: check.id, status: 'fail', detail: `could not complete: ${message}`, durationMs: Math.round(performance.now() - t0) };
+  }
+}
+
+async function onPooled<T>(gate: Gate, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await gate.acquire();
+  try {
+    return await fn(db);
   } finally {
-    await db.end().catch(() => undefined);
+    await gate.release(db);
   }
 }
 

@@ -7,7 +7,8 @@
 import type { RunnerOption } from 'node-pg-migrate/runner';
 import { loadNodePgMigrate, PG_MIGRATE_LOCK_ID } from './load-node-pg-migrate.js';
 import { DbrollbackError } from '../../errors.js';
-import { connect, quoteQualified, withDb, type Db } from '../../db/connection.js';
+import { connect, quoteQualified, type Db } from '../../db/connection.js';
+import { onSession } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -56,7 +57,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
 
   async status(): Promise<MigrationStatus> {
     const [{ history, lockHolder }, loaded] = await Promise.all([
-      this.withDb(async (db) => ({ history: await this.readHistory(db), lockHolder: await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key) })),
+      onSession(this.options.session, this.options.conn, async (db) => ({ history: await this.readHistory(db), lockHolder: await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key) })),
       this.loadFiles(),
     ]);
     return this.buildStatus(history, loaded, lockHolder);
@@ -168,10 +169,6 @@ class NodePgMigrateAdapter implements MigratorAdapter {
       },
       ...run,
     };
-  }
-
-  private withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    return withDb(this.options.conn, fn);
   }
 
   /** The history, read-only: a missing table means nothing is applied (node-pg-migrate creates it on its first run). */

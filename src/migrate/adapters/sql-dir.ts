@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
+import { onSession } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -46,7 +47,7 @@ class SqlDirAdapter implements MigratorAdapter {
 
   async status(): Promise<MigrationStatus> {
     const files = await loadSqlDir(this.options.migrationsDir);
-    return this.withDb(async (db) => this.statusWith(db, files));
+    return onSession(this.options.session, this.options.conn, async (db) => this.statusWith(db, files));
   }
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {

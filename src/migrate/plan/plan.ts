@@ -7,7 +7,8 @@
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
 import { openStorage } from '../../backup/storage/open-storage.js';
 import type { ResolvedConfig } from '../../config.js';
-import { serverVersion, withDb, type Db } from '../../db/connection.js';
+import { serverVersion, type Db } from '../../db/connection.js';
+import { onSession, type SharedSession } from '../../db/session.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
 import { classifySql } from '../classify/classify-sql.js';
 import { captureUmzug } from '../classify/capture/umzug.js';
@@ -28,6 +29,8 @@ export interface PlanOptions {
   resumeTraffic?: string;
   /** Use this adapter instead of opening one (undo passes its own). */
   adapter?: MigratorAdapter;
+  /** Read through this connection instead of opening one (undo passes its lock session). */
+  session?: SharedSession;
 }
 
 export interface PlanMigration {
@@ -84,7 +87,7 @@ export async function plan(config: ResolvedConfig, options: PlanOptions = {}): P
     const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
     const targetHead = headAfter(status.applied, selected);
     await parserReady;
-    const migrations = await withDb(config.conn, async (db) => {
+    const migrations = await onSession(options.session, config.conn, async (db) => {
       const major = (await serverVersion(db)).major;
       const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
       const out: PlanMigration[] = [];

@@ -15,7 +15,8 @@ import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../backup/progress.js';
 import { openStorage } from '../../backup/storage/open-storage.js';
 import type { ResolvedConfig } from '../../config.js';
-import { connect, type Db } from '../../db/connection.js';
+import type { Db } from '../../db/connection.js';
+import { SharedSession } from '../../db/session.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
@@ -81,10 +82,12 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   const run = new AuditRun('undo', describeConn(config.conn), options.commandLine);
   // Bad input fails here, before anything is touched: storage URL, migrations, target.
   const storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
-  const adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`) });
+  // One connection for the lock and every read before the downs (it opens at the lock step).
+  const session = new SharedSession(config.conn);
+  const adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`), session });
   const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
 
-  if (options.dryRun) return dryRun(config, adapter, options, checklist, state);
+  if (options.dryRun) return dryRun(config, { adapter, session }, options, checklist, state);
 
   let lockDb: Db | undefined;
   let lock: HeldLock | undefined;
@@ -95,9 +98,9 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     // One dbrollback per database, and never while the migration tool runs.
     // The parser's WASM loads while the lock is taken (the plan needs it).
     void initParser().catch(() => undefined);
-    lockDb = await connect(config.conn);
+    lockDb = await session.db();
     lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
-    const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
+    const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, session, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
     state.plan = plan;
     state.notUndone = plan.migrations.map((m) => m.name);
     if (plan.migrations.length === 0) throw nothingToUndo(plan);
@@ -146,7 +149,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     outcome = error.code === 'VERIFY_FAILED' ? 'verify-failed' : error.exitCode === 4 ? 'refused' : 'failed';
   } finally {
     await lock?.release();
-    await lockDb?.end().catch(() => undefined);
+    await session.end();
     await adapter.close();
   }
 
@@ -166,14 +169,15 @@ interface RunState {
   verify: VerifyReport | null;
 }
 
-async function dryRun(config: ResolvedConfig, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
+async function dryRun(config: ResolvedConfig, { adapter, session }: { adapter: MigratorAdapter; session: SharedSession }, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
   let error: DbrollbackError | null = null;
   try {
-    state.plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
+    state.plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, session, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
     state.notUndone = state.plan.migrations.map((m) => m.name);
   } catch (err) {
     error = asDbrollbackError(err, state);
   } finally {
+    await session.end();
     await adapter.close();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));

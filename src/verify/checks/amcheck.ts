@@ -16,6 +16,7 @@ const MAX_REPORTS = 20;
 
 export const amcheck: Check = {
   id: 'amcheck',
+  uses: 'connection',
   description: 'amcheck finds no B-tree or heap corruption (where installed, or --install-amcheck)',
   async run(db, ctx) {
     let ext = await installed(db);

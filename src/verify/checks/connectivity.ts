@@ -7,6 +7,7 @@ import type { Check } from '../check.js';
 
 export const connectivity: Check = {
   id: 'connectivity',
+  uses: 'connection',
   description: 'the server answers, is not in recovery and accepts writes',
   async run(db, ctx) {
     const started = performance.now();

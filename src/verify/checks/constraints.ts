@@ -29,6 +29,7 @@ interface ForeignKey {
 
 export const constraints: Check = {
   id: 'constraints',
+  uses: 'connection',
   description: 'no foreign-key orphans (MATCH SIMPLE semantics); NOT VALID constraints listed',
   async run(db) {
     const notValid = await notValidConstraints(db);

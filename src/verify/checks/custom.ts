@@ -25,6 +25,7 @@ const SYNTAX_ERROR = '42601';
 
 export const custom: Check = {
   id: 'custom',
+  uses: 'connection',
   description: "the project's own check queries (--checks-dir, default verify/ beside the migrations) return no rows or a single true",
   async run(db, ctx) {
     const { dir } = ctx.checksDir;

@@ -9,8 +9,9 @@ import { compareTables, describeDiff, plural } from '../compare.js';
 
 export const fingerprints: Check = {
   id: 'fingerprints',
+  uses: 'context',
   description: 'every table has the content fingerprint of the baseline',
-  async run(_db, ctx) {
+  async run(ctx) {
     const baseline = ctx.baseline;
     if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
     if (!baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };

@@ -9,6 +9,7 @@ import { plural } from '../compare.js';
 
 export const indexes: Check = {
   id: 'indexes',
+  uses: 'connection',
   description: 'no invalid indexes (left behind by failed CREATE INDEX CONCURRENTLY)',
   async run(db) {
     const { rows } = await db.query<{ schema: string; index: string; table: string; valid: boolean; ready: boolean; total: string }>(

@@ -7,8 +7,9 @@ import { compareTables, describeDiff, plural } from '../compare.js';
 
 export const rowCounts: Check = {
   id: 'row-counts',
+  uses: 'context',
   description: 'every table has the row count of the baseline (--baseline / --baseline-file)',
-  async run(_db, ctx) {
+  async run(ctx) {
     const baseline = ctx.baseline;
     if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
     const live = await ctx.live.get();

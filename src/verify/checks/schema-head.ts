@@ -6,8 +6,9 @@ import type { Check } from '../check.js';
 
 export const schemaHead: Check = {
   id: 'schema-head',
+  uses: 'context',
   description: 'the migration head equals the expected one (--expect-head NAME)',
-  async run(_db, ctx) {
+  async run(ctx) {
     const lookup = await ctx.head();
     const expected = ctx.expectHead;
     if (!lookup.configured) {

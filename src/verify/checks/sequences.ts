@@ -21,6 +21,7 @@ interface OwnedSequence {
 
 export const sequences: Check = {
   id: 'sequences',
+  uses: 'connection',
   description: 'every serial/identity sequence is ahead of max(column)',
   async run(db) {
     const owned = await ownedSequences(db);

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../src/db/connection.js';
+import { freshConnections, type ConnectionSource } from '../../../src/db/session.js';
 import { libpqEnv } from '../../../src/pgtools/run.js';
 import { findBinary } from '../../../src/pgtools/binaries.js';
 import { fingerprint, fingerprintTable, type TableFingerprint } from '../../../src/verify/fingerprint.js';
@@ -130,11 +131,25 @@ describe('fingerprint', () => {
     const serial = await fingerprintOf(db);
     for (const jobs of [2, 3, 5]) {
       // splitBytes 0: every table is split, so range sums really are added up.
-      const parallel = await fingerprintOf(db, undefined, { jobs, conn: cluster.conn(db), splitBytes: 0 });
+      const parallel = await fingerprintOf(db, undefined, { jobs, conn: cluster.conn(db), splitBytes: 0, parallelFromBytes: 0 });
       expect(parallel).toEqual(serial);
     }
-    // The default threshold keeps small tables whole; still identical.
+    // By default a database this small is hashed on the caller alone; still identical.
     expect(await fingerprintOf(db, undefined, { jobs: 2, conn: cluster.conn(db) })).toEqual(serial);
+  });
+
+  it('opens worker connections only when the tables are big enough to repay them', async () => {
+    const db = await copy();
+    const acquired: number[] = [];
+    const counting = (): ConnectionSource => {
+      const fresh = freshConnections(cluster.conn(db));
+      acquired.push(0);
+      return { acquire: () => ((acquired[acquired.length - 1]! += 1), fresh.acquire()), release: (c) => fresh.release(c) };
+    };
+    const small = await fingerprintOf(db, undefined, { jobs: 3, connections: counting() });
+    const forced = await fingerprintOf(db, undefined, { jobs: 3, connections: counting(), parallelFromBytes: 0 });
+    expect(forced).toEqual(small);
+    expect(acquired).toEqual([0, 3]);
   });
 
   it('hashes ranges in the caller\'s exported snapshot, ignoring later commits', async () => {
@@ -145,7 +160,7 @@ describe('fingerprint', () => {
       await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       const { rows } = await holder.query<{ s: string }>('SELECT pg_export_snapshot() AS s');
       await cluster.sql(db, 'DELETE FROM other.big WHERE id <= 10');
-      const seen = await fingerprint(holder, undefined, { jobs: 3, conn: cluster.conn(db), snapshot: rows[0]!.s, splitBytes: 0 });
+      const seen = await fingerprint(holder, undefined, { jobs: 3, conn: cluster.conn(db), snapshot: rows[0]!.s, splitBytes: 0, parallelFromBytes: 0 });
       expect(seen).toEqual(expected);
       await holder.query('COMMIT');
     } finally {

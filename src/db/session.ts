@@ -1,0 +1,49 @@
+/**
+ * One connection shared by the read-only steps of a run. Every connection
+ * costs the server a new backend and an authentication round (5–10 ms here),
+ * so undo's lock, its plan and the adapter's history reads share one instead
+ * of opening one each. It opens on first use; pg queues queries, so steps that
+ * use it at the same time are safe. Work that changes session state or data
+ * (the migration tool's run, verify's checks) keeps connections of its own.
+ */
+import { connect, withDb, type Db } from './connection.js';
+import type { ConnInfo } from './conninfo.js';
+
+export class SharedSession {
+  private opening: Promise<Db> | undefined;
+
+  constructor(private readonly conn: ConnInfo) {}
+
+  /** The connection, opened on the first call. */
+  db(): Promise<Db> {
+    this.opening ??= connect(this.conn);
+    return this.opening;
+  }
+
+  async end(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    const db = await opening?.catch(() => undefined);
+    await db?.end().catch(() => undefined);
+  }
+}
+
+/** Run `fn` on the shared session when there is one, else on a connection of its own. */
+export async function onSession<T>(session: SharedSession | undefined, conn: ConnInfo, fn: (db: Db) => Promise<T>): Promise<T> {
+  return session ? fn(await session.db()) : withDb(conn, fn);
+}
+
+/** Where extra connections come from and go back to (verify's gate pools them; by default each is opened and closed). */
+export interface ConnectionSource {
+  acquire(): Promise<Db>;
+  /** Give a connection back; whatever the borrower left (a transaction, settings) does not outlive it. */
+  release(db: Db): Promise<void>;
+}
+
+/** A new connection per acquire, closed on release. */
+export function freshConnections(conn: ConnInfo): ConnectionSource {
+  return {
+    acquire: () => connect(conn),
+    release: (db) => db.end().catch(() => undefined),
+  };
+}
