@@ -10,7 +10,9 @@
  * Left outside the bundle, resolved from node_modules at run time:
  *   - libpg-query: finds its WASM file next to its own module;
  *   - jiti (node-pg-migrate's migration-file loader): loads its TypeScript
- *     transform from a path relative to itself;
+ *     transform from a path relative to itself. It is loaded with require():
+ *     its ES module entry imports a 190 kB CommonJS file, which Node first
+ *     scans for export names (~15 ms); require() skips the scan;
  *   - @aws-sdk/*: large, only for s3:// storage, and loads optional parts
  *     by name at run time.
  * The library (dist/index.js) is compiled by tsc and not bundled.
@@ -21,6 +23,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/** `import { createJiti } from 'jiti'` becomes a require() of jiti's CommonJS entry (same API). */
+const jitiViaRequire = {
+  name: 'jiti-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^jiti$/ }, () => ({ path: 'jiti', namespace: 'jiti-via-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'jiti-via-require' }, () => ({
+      contents: "import { createRequire } from 'node:module'; export const createJiti = createRequire(import.meta.url)('jiti').createJiti; export default createJiti;",
+      loader: 'js',
+    }));
+  },
+};
 
 await rm(path.join(root, 'dist', 'cli', 'chunks'), { recursive: true, force: true });
 await build({
@@ -33,7 +47,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.11',
-  external: ['libpg-query', 'jiti', '@aws-sdk/*'],
+  external: ['libpg-query', '@aws-sdk/*'],
+  plugins: [jitiViaRequire],
   // CommonJS dependencies call require() for Node's built-ins; an ES module has none.
   banner: { js: "import { createRequire as __dbrollbackCreateRequire } from 'node:module'; const require = __dbrollbackCreateRequire(import.meta.url);" },
   sourcemap: 'linked',

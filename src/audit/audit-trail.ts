@@ -9,6 +9,7 @@ import { text } from 'node:stream/consumers';
 import type { Storage } from '../backup/storage/contract.js';
 import { openStorage } from '../backup/storage/open-storage.js';
 import { scrub } from '../pgtools/redact.js';
+import { compareStrings } from '../compare-strings.js';
 
 export const AUDIT_PREFIX = 'audit/';
 
@@ -97,7 +98,7 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
       entries.push({ key: object.key, record: null, problem: (err as Error).message });
     }
   }
-  return entries.sort((a, b) => b.key.localeCompare(a.key));
+  return entries.sort((a, b) => compareStrings(b.key, a.key));
 }
 
 /** `dbrollback history`: the audit records in the configured storage. */

@@ -8,6 +8,7 @@ import { DbrollbackError } from '../errors.js';
 import { BACKUPS_PREFIX, MANIFEST_NAME, backupIdTime, checkBackupId, manifestKey } from './layout.js';
 import type { BackupKind, BackupManifest } from './manifest.js';
 import type { ObjectInfo, Storage } from './storage/contract.js';
+import { compareStrings } from '../compare-strings.js';
 
 export type BackupStatus = 'complete' | 'incomplete' | 'invalid';
 
@@ -188,5 +189,5 @@ async function readText(storage: Storage, key: string): Promise<string> {
 }
 
 function newestFirst(a: BackupListing, b: BackupListing): number {
-  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+  return compareStrings(b.createdAt, a.createdAt) || compareStrings(b.id, a.id);
 }

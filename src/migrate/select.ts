@@ -4,6 +4,7 @@
  */
 import { DbrollbackError } from '../errors.js';
 import type { DownTarget, MigrationInfo } from './adapter.js';
+import { compareStrings } from '../compare-strings.js';
 
 /**
  * The applied migrations `target` selects, newest first.
@@ -66,7 +67,7 @@ export function nearestNames(wanted: string, names: readonly string[], limit = 5
   const threshold = Math.max(3, Math.floor(stripPrefix(w).length / 2));
   return scored
     .filter((s) => s.score <= threshold)
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .sort((a, b) => a.score - b.score || compareStrings(a.name, b.name))
     .slice(0, limit)
     .map((s) => s.name);
 }

@@ -23,6 +23,7 @@ import { queryError, quoteQualified, serverVersion } from '../db/connection.js';
 import { freshConnections, type ConnectionSource } from '../db/session.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
+import { compareStrings } from '../compare-strings.js';
 
 export interface TableRef {
   schema: string;
@@ -341,6 +342,7 @@ function connInfoOf(db: Db): ConnInfo {
   };
 }
 
-function compareRefs(a: TableRef, b: TableRef): number {
-  return a.schema.localeCompare(b.schema) || a.table.localeCompare(b.table);
+/** The order fingerprints are listed in: schema, then table. */
+export function compareRefs(a: TableRef, b: TableRef): number {
+  return compareStrings(a.schema, b.schema) || compareStrings(a.table, b.table);
 }

@@ -3,7 +3,9 @@
  * comes from here: a small pool, because each new connection costs the server
  * a backend and an authentication round. A connection given back is reset
  * (its transaction rolled back, DISCARD ALL), so nothing a check left behind
- * reaches the next one. Each gets a statement_timeout ending at the deadline
+ * reaches the next one. A caller may lend a connection it keeps (undo lends
+ * its lock session, whose catalog caches are warm): it is used first, reset
+ * without giving up its advisory locks, and never closed here. Each gets a statement_timeout ending at the deadline
  * (so the server stops by itself), and when the deadline passes the gate
  * gives up, closes them all and names the checks that were still running.
  */
@@ -12,6 +14,9 @@ import { connect } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import type { ConnectionSource } from '../db/session.js';
 import { DbrollbackError } from '../errors.js';
+
+/** DISCARD ALL without pg_advisory_unlock_all(): the lender's locks stay held. */
+const RESET_KEEPING_LOCKS = 'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP';
 
 export class Gate implements ConnectionSource {
   private readonly open = new Set<Db>();
@@ -22,8 +27,10 @@ export class Gate implements ConnectionSource {
   constructor(
     private readonly conn: ConnInfo,
     private readonly timeoutSeconds: number | undefined,
+    private readonly lent?: Db,
   ) {
     this.deadline = timeoutSeconds !== undefined ? Date.now() + timeoutSeconds * 1000 : undefined;
+    if (lent) this.idle.push(lent);
   }
 
   /** Milliseconds left, or undefined without a timeout. */
@@ -53,13 +60,13 @@ export class Gate implements ConnectionSource {
 
   /** Back to the pool, reset; a connection that cannot be reset is closed instead. */
   async release(db: Db): Promise<void> {
-    if (!this.open.has(db)) return;
+    if (db !== this.lent && !this.open.has(db)) return;
     try {
       if (db.getTransactionStatus() !== 'I') await db.query('ROLLBACK');
-      await db.query('DISCARD ALL');
+      await db.query(db === this.lent ? RESET_KEEPING_LOCKS : 'DISCARD ALL');
       this.idle.push(db);
     } catch {
-      await db.end().catch(() => undefined);
+      if (db !== this.lent) await db.end().catch(() => undefined);
     }
   }
 

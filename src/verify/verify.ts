@@ -51,6 +51,8 @@ export interface VerifyOptions {
   statementTimeoutSeconds?: number;
   /** Progress lines. */
   onProgress?: (line: string) => void;
+  /** A connection to the same database to use first, reset after each use but left open (undo lends its lock session). */
+  session?: Db;
 }
 
 export interface VerifyReport {
@@ -78,7 +80,7 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
   const baseline = await resolveBaseline(config, options);
   const expectChanged = options.expectChanged ?? [];
 
-  const gate = new Gate(config.conn, options.timeoutSeconds);
+  const gate = new Gate(config.conn, options.timeoutSeconds, options.session);
   const running = new Set<string>();
   try {
     // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).

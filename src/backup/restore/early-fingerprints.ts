@@ -22,7 +22,7 @@
  */
 import { connect, type Db } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
-import { fingerprint, listUserTables, type TableFingerprint, type TableRef } from '../../verify/fingerprint.js';
+import { compareRefs, fingerprint, listUserTables, type TableFingerprint, type TableRef } from '../../verify/fingerprint.js';
 import type { LoadedTable } from './progress-lines.js';
 
 export interface EarlyFingerprintsResult {
@@ -102,7 +102,7 @@ export class EarlyFingerprints {
       // The table being hashed when pg_restore exited, if that attempt failed.
       const missed = all.filter((t) => !found.has(key(t)));
       for (const t of missed.length > 0 ? await fingerprint(db, missed) : []) found.set(key(t), t);
-      const tables = all.map((t) => found.get(key(t))!).sort((a, b) => a.schema.localeCompare(b.schema) || a.table.localeCompare(b.table));
+      const tables = all.map((t) => found.get(key(t))!).sort(compareRefs);
       return { tables, early };
     } finally {
       await db.end().catch(() => undefined);

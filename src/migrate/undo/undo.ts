@@ -130,6 +130,8 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
         head: down.headAfter,
         baseline,
         expectChanged,
+        // Its catalog caches are warm: cheaper than a new connection's first queries.
+        session: lockDb,
         jobs: options.verifyJobs,
         timeoutSeconds: options.verifyTimeoutSeconds,
         onProgress: log,
