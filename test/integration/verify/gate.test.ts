@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../../src/db/connection.js';
 import { Gate } from '../../../src/verify/gate.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
@@ -32,13 +33,37 @@ describe("verify's gate: a pool of reset connections", () => {
                 (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`,
       );
       expect(rows[0]).toEqual({ p: pid, sp: '"$user", public', ro: 'off', tx: 'read committed', temp: null, prepared: 0 });
-      // Two borrowers at once get two connections.
+      // A second borrower waits briefly for a busy connection to come back...
+      const soon = gate.acquire();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await gate.release(again);
+      expect(await soon).toBe(again);
+      // ...and opens another when none does.
       const other = await gate.acquire();
       expect(other).not.toBe(again);
       await gate.release(again);
       await gate.release(other);
     } finally {
       await gate.close();
+    }
+  });
+
+  it('keeps the connection it was lent open, with its advisory locks, and uses it first', async () => {
+    const lender = await connect(conn);
+    try {
+      await lender.query('SELECT pg_advisory_lock(4242)');
+      const gate = new Gate(conn, undefined, lender);
+      const db = await gate.acquire();
+      expect(db).toBe(lender);
+      await db.query('SET search_path = nowhere');
+      await gate.release(db);
+      await gate.close();
+      const { rows } = await lender.query<{ sp: string; locks: number }>(
+        "SELECT current_setting('search_path') AS sp, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks",
+      );
+      expect(rows[0]).toEqual({ sp: '"$user", public', locks: 1 });
+    } finally {
+      await lender.end();
     }
   });
 
