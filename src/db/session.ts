@@ -11,6 +11,7 @@ import type { ConnInfo } from './conninfo.js';
 
 export class SharedSession {
   private opening: Promise<Db> | undefined;
+  private spare: Promise<Db> | undefined;
 
   constructor(private readonly conn: ConnInfo) {}
 
@@ -20,11 +21,34 @@ export class SharedSession {
     return this.opening;
   }
 
+  /**
+   * Start opening a second, untouched connection in the background, for a
+   * step that needs one of its own later (the migration tool's run): the
+   * server starts its backend while the run is busy elsewhere.
+   */
+  prepareSpare(): void {
+    if (this.spare) return;
+    this.spare = connect(this.conn);
+    this.spare.catch(() => undefined);
+  }
+
+  /** The spare connection, now the caller's to close (a new one when none was prepared). */
+  takeSpare(): Promise<Db> {
+    const spare = this.spare ?? connect(this.conn);
+    this.spare = undefined;
+    return spare;
+  }
+
   async end(): Promise<void> {
-    const opening = this.opening;
+    const opened = [this.opening, this.spare];
     this.opening = undefined;
-    const db = await opening?.catch(() => undefined);
-    await db?.end().catch(() => undefined);
+    this.spare = undefined;
+    await Promise.all(
+      opened.map(async (opening) => {
+        const db = await opening?.catch(() => undefined);
+        await db?.end().catch(() => undefined);
+      }),
+    );
   }
 }
 

@@ -123,7 +123,8 @@ export interface AdapterOptions {
   migrationsSchema?: string;
   /**
    * A connection shared with the caller for read-only queries (history, lock
-   * holder); runs (down, up) always open their own, as the tool would.
+   * holder). A down runs on a connection of its own, as the tool would: the
+   * session's spare when the caller prepared one.
    */
   session?: SharedSession;
 }

@@ -70,7 +70,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const loaded = await this.loadFiles();
-    const db = await connect(this.options.conn);
+    const db = await (this.options.session?.takeSpare() ?? connect(this.options.conn));
     try {
       const history = await this.readHistory(db);
       const status = this.buildStatus(history, loaded, await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key));

@@ -57,7 +57,7 @@ class SqlDirAdapter implements MigratorAdapter {
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const files = await loadSqlDir(this.options.migrationsDir);
-    return this.withDb(async (db) => {
+    return this.onOwnConnection(async (db) => {
       const status = await this.statusWith(db, files);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
@@ -171,6 +171,17 @@ class SqlDirAdapter implements MigratorAdapter {
 
   private withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     return withDb(this.options.conn, fn);
+  }
+
+  /** A connection of the run's own: the session's spare when there is a session. */
+  private async onOwnConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (!this.options.session) return this.withDb(fn);
+    const db = await this.options.session.takeSpare();
+    try {
+      return await fn(db);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
   }
 }
 

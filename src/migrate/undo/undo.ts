@@ -93,6 +93,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   let lock: HeldLock | undefined;
   let error: DbrollbackError | null = null;
   let outcome: UndoOutcome = 'success';
+  let released: Promise<void> = Promise.resolve();
   try {
     await storage!.check();
     // One dbrollback per database, and never while the migration tool runs.
@@ -100,6 +101,8 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     void initParser().catch(() => undefined);
     lockDb = await session.db();
     lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
+    // The downs' own connection opens while the plan is made.
+    session.prepareSpare();
     const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, session, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
     state.plan = plan;
     state.notUndone = plan.migrations.map((m) => m.name);
@@ -150,15 +153,19 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     error = asDbrollbackError(err, state);
     outcome = error.code === 'VERIFY_FAILED' ? 'verify-failed' : error.exitCode === 4 ? 'refused' : 'failed';
   } finally {
-    await lock?.release();
-    await session.end();
-    await adapter.close();
+    // Released while the audit record is written.
+    released = (async () => {
+      await lock?.release();
+      await session.end();
+      await adapter.close();
+    })();
   }
 
   const steps = checklist.finish();
   let auditKey: string | null = null;
   // Bad input (exit 2) touched nothing, the storage included.
   if (storage && error?.exitCode !== 2) auditKey = await run.finish(storage, outcome, auditFacts(options, state, steps, error), log);
+  await released;
   await storage?.close();
   return { ok: error === null, outcome, plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
 }
