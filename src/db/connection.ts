@@ -12,6 +12,43 @@ export interface ConnectOptions {
 
 /** Open one connection; a failure names the server (never the password) and what to check. */
 export async function connect(conn: ConnInfo, options: ConnectOptions = {}): Promise<Db> {
+  return beginConnect(conn, options).ready;
+}
+
+/** A connection being opened, which can be abandoned (closed at once) before it is ready. */
+export interface PendingConnection {
+  ready: Promise<Db>;
+  /** Close it, opened or not; never throws. */
+  abandon(): Promise<void>;
+}
+
+export function beginConnect(conn: ConnInfo, options: ConnectOptions = {}): PendingConnection {
+  let client: pg.Client | undefined;
+  let connected = false;
+  const ready = (async () => {
+    const opening = (client = newClient(conn, options));
+    try {
+      await opening.connect();
+    } catch (cause) {
+      await opening.end().catch(() => undefined);
+      throw connectionError(conn, cause);
+    }
+    connected = true;
+    return opening;
+  })();
+  const abandon = async (): Promise<void> => {
+    if (!client) return;
+    // pg's end() on a connection still opening waits for the server (or the
+    // connect timeout); dropping the socket is what abandoning means.
+    const socket = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+    if (connected || typeof socket?.destroy !== 'function') await client.end().catch(() => undefined);
+    else socket.destroy();
+    await ready.catch(() => undefined);
+  };
+  return { ready, abandon };
+}
+
+function newClient(conn: ConnInfo, options: ConnectOptions): pg.Client {
   registerSecret(conn.password);
   const client = new pg.Client({
     host: conn.host,
@@ -25,12 +62,6 @@ export async function connect(conn: ConnInfo, options: ConnectOptions = {}): Pro
   });
   // An idle client whose server goes away emits 'error'; without a listener Node would crash.
   client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (cause) {
-    await client.end().catch(() => undefined);
-    throw connectionError(conn, cause);
-  }
   return client;
 }
 

@@ -6,19 +6,24 @@
  * use it at the same time are safe. Work that changes session state or data
  * (the migration tool's run, verify's checks) keeps connections of its own.
  */
-import { connect, withDb, type Db } from './connection.js';
+import { beginConnect, connect, withDb, type Db, type PendingConnection } from './connection.js';
 import type { ConnInfo } from './conninfo.js';
 
 export class SharedSession {
-  private opening: Promise<Db> | undefined;
-  private spare: Promise<Db> | undefined;
+  private opening: PendingConnection | undefined;
+  private spare: PendingConnection | undefined;
 
   constructor(private readonly conn: ConnInfo) {}
 
+  /** Start opening the connection now (a failure surfaces at the first db() call). */
+  open(): void {
+    this.db().catch(() => undefined);
+  }
+
   /** The connection, opened on the first call. */
   db(): Promise<Db> {
-    this.opening ??= connect(this.conn);
-    return this.opening;
+    this.opening ??= beginConnect(this.conn);
+    return this.opening.ready;
   }
 
   /**
@@ -28,27 +33,23 @@ export class SharedSession {
    */
   prepareSpare(): void {
     if (this.spare) return;
-    this.spare = connect(this.conn);
-    this.spare.catch(() => undefined);
+    this.spare = beginConnect(this.conn);
+    this.spare.ready.catch(() => undefined);
   }
 
   /** The spare connection, now the caller's to close (a new one when none was prepared). */
   takeSpare(): Promise<Db> {
-    const spare = this.spare ?? connect(this.conn);
+    const spare = this.spare?.ready ?? connect(this.conn);
     this.spare = undefined;
     return spare;
   }
 
+  /** Close what was opened, or is still being opened (without waiting for it to finish connecting). */
   async end(): Promise<void> {
     const opened = [this.opening, this.spare];
     this.opening = undefined;
     this.spare = undefined;
-    await Promise.all(
-      opened.map(async (opening) => {
-        const db = await opening?.catch(() => undefined);
-        await db?.end().catch(() => undefined);
-      }),
-    );
+    await Promise.all(opened.map((pending) => pending?.abandon()));
   }
 }
 

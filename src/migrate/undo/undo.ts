@@ -14,6 +14,7 @@ import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../backup/progress.js';
 import { openStorage } from '../../backup/storage/open-storage.js';
+import type { Storage } from '../../backup/storage/contract.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { Db } from '../../db/connection.js';
 import { SharedSession } from '../../db/session.js';
@@ -80,11 +81,20 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   const log = options.onStep ?? (() => undefined);
   const checklist = new Checklist(UNDO_STEPS, log);
   const run = new AuditRun('undo', describeConn(config.conn), options.commandLine);
-  // Bad input fails here, before anything is touched: storage URL, migrations, target.
-  const storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
-  // One connection for the lock and every read before the downs (it opens at the lock step).
+  // One connection for the lock and every read before the downs. It starts
+  // opening now, while the input is checked; bad input is still what is reported.
   const session = new SharedSession(config.conn);
-  const adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`), session });
+  session.open();
+  let storage: Storage | null;
+  let adapter: MigratorAdapter;
+  try {
+    // Bad input fails here, before anything is touched: storage URL, migrations, target.
+    storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
+    adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`), session });
+  } catch (err) {
+    await session.end();
+    throw err;
+  }
   const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
 
   if (options.dryRun) return dryRun(config, { adapter, session }, options, checklist, state);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { SharedSession } from '../../../src/db/session.js';
@@ -34,5 +35,22 @@ describe('SharedSession: one connection for a run, and a spare for the tool', ()
     session.prepareSpare();
     await session.end();
     await expect.poll(backends).toBe(0);
+  });
+
+  it('end() abandons a connection still being opened instead of waiting for it (a server that never answers)', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const session = new SharedSession({ ...conn, host: '127.0.0.1', port });
+      const first = session.db();
+      session.prepareSpare();
+      const started = Date.now();
+      await session.end();
+      await expect(first).rejects.toThrow(/could not connect to 127\.0\.0\.1:\d+/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      silent.close();
+    }
   });
 });
