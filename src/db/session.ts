@@ -58,6 +58,11 @@ export async function onSession<T>(session: SharedSession | undefined, conn: Con
   return session ? fn(await session.db()) : withDb(conn, fn);
 }
 
+/** A connection for a step of its own (the migration tool's run): the session's spare when there is a session, else a new one. */
+export function ownConnection(session: SharedSession | undefined, conn: ConnInfo): Promise<Db> {
+  return session ? session.takeSpare() : connect(conn);
+}
+
 /** Where extra connections come from and go back to (verify's gate pools them; by default each is opened and closed). */
 export interface ConnectionSource {
   acquire(): Promise<Db>;

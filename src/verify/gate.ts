@@ -8,9 +8,10 @@
  * without giving up its advisory locks, and never closed here. When every
  * connection is busy, a borrower first waits briefly for one to come back —
  * on a small database checks take milliseconds, and a warm connection beats a
- * new one — and opens another only when none does (long scans, big tables). Each gets a statement_timeout ending at the deadline
- * (so the server stops by itself), and when the deadline passes the gate
- * gives up, closes them all and names the checks that were still running.
+ * new one — and opens another only when none does (long scans, big tables).
+ * Each gets a statement_timeout ending at the deadline (so the server stops
+ * by itself), and when the deadline passes the gate gives up, closes them all
+ * and names the checks that were still running.
  */
 import type { Db } from '../db/connection.js';
 import { connect } from '../db/connection.js';
@@ -95,8 +96,9 @@ export class Gate implements ConnectionSource {
 
   /** Back to the pool, reset (to a waiting borrower first); a connection that cannot be reset is closed instead. */
   async release(db: Db): Promise<void> {
-    if (db !== this.lent && !this.open.has(db)) return;
     this.busy -= 1;
+    // Already closed (its server went away, or the deadline passed): nothing to reset.
+    if (db !== this.lent && !this.open.has(db)) return;
     try {
       if (db.getTransactionStatus() !== 'I') await db.query('ROLLBACK');
       await db.query(db === this.lent ? RESET_KEEPING_LOCKS : 'DISCARD ALL');

@@ -8,7 +8,7 @@ import type { RunnerOption } from 'node-pg-migrate/runner';
 import { loadNodePgMigrate, PG_MIGRATE_LOCK_ID } from './load-node-pg-migrate.js';
 import { DbrollbackError } from '../../errors.js';
 import { connect, quoteQualified, type Db } from '../../db/connection.js';
-import { onSession } from '../../db/session.js';
+import { onSession, ownConnection } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -70,7 +70,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const loaded = await this.loadFiles();
-    const db = await (this.options.session?.takeSpare() ?? connect(this.options.conn));
+    const db = await ownConnection(this.options.session, this.options.conn);
     try {
       const history = await this.readHistory(db);
       const status = this.buildStatus(history, loaded, await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key));

@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
-import { onSession } from '../../db/session.js';
+import { onSession, ownConnection } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
@@ -175,8 +175,7 @@ class SqlDirAdapter implements MigratorAdapter {
 
   /** A connection of the run's own: the session's spare when there is a session. */
   private async onOwnConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    if (!this.options.session) return this.withDb(fn);
-    const db = await this.options.session.takeSpare();
+    const db = await ownConnection(this.options.session, this.options.conn);
     try {
       return await fn(db);
     } finally {
