@@ -20,7 +20,7 @@ import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startCluster } from '../dist/drill/local-cluster.js';
+import { startCluster } from '../dist/pgtools/local-cluster.js';
 import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
 
 const scale = flag('--scale', 30);

@@ -21,7 +21,7 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startCluster } from '../dist/drill/local-cluster.js';
+import { startCluster } from '../dist/pgtools/local-cluster.js';
 import { cliMain, log, median, root, timed } from './common.mjs';
 
 const npmBin = path.join(root, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');

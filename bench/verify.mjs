@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { fingerprint, resolveConfig, verify } from '../dist/index.js';
-import { startCluster } from '../dist/drill/local-cluster.js';
+import { startCluster } from '../dist/pgtools/local-cluster.js';
 import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
 
 const scale = flag('--scale', 30);

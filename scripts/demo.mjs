@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { startCluster } = await import(path.join(root, 'dist/drill/local-cluster.js'));
+const { startCluster } = await import(path.join(root, 'dist/pgtools/local-cluster.js'));
 const { openAdapter, resolveConfig } = await import(path.join(root, 'dist/index.js'));
 
 const project = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-demo-'));

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.js';
 import { DbrollbackError } from './errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
-import { registerSecret } from './pgtools/redact.js';
+import { registerSecret } from './secrets/redact.js';
 
 /** Settings a config file may hold. Unknown keys are an error (typos must not be silently ignored). */
 export interface FileConfig {

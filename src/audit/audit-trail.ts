@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { text } from 'node:stream/consumers';
-import type { Storage } from '../backup/storage/contract.js';
-import { openStorage } from '../backup/storage/open-storage.js';
-import { scrub } from '../pgtools/redact.js';
+import type { Storage } from '../storage/contract.js';
+import { openStorage } from '../storage/open-storage.js';
+import { scrub } from '../secrets/redact.js';
 import { compareStrings } from '../compare-strings.js';
 
 export const AUDIT_PREFIX = 'audit/';

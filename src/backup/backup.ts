@@ -10,16 +10,16 @@
 import type { ResolvedConfig } from '../config.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
-import { fingerprint } from '../verify/fingerprint.js';
+import { fingerprint } from '../fingerprint/fingerprint.js';
 import { dumpKey, manifestKey, newBackupId } from './layout.js';
 import type { BackupManifest } from './manifest.js';
 import { migrationHead } from './migration-head.js';
 import { startDump } from './pg-dump.js';
 import { progressMeter, type ProgressListener } from './progress.js';
 import { openSnapshot } from './snapshot.js';
-import type { Storage } from './storage/contract.js';
-import { digestOf } from './storage/digest.js';
-import { openStorage } from './storage/open-storage.js';
+import type { Storage } from '../storage/contract.js';
+import { digestOf } from '../storage/digest.js';
+import { openStorage } from '../storage/open-storage.js';
 
 export interface BackupOptions {
   label?: string;

@@ -7,7 +7,7 @@
 import { DbrollbackError } from '../errors.js';
 import { BACKUPS_PREFIX, MANIFEST_NAME, backupIdTime, checkBackupId, manifestKey } from './layout.js';
 import type { BackupKind, BackupManifest } from './manifest.js';
-import type { ObjectInfo, Storage } from './storage/contract.js';
+import type { ObjectInfo, Storage } from '../storage/contract.js';
 import { compareStrings } from '../compare-strings.js';
 
 export type BackupStatus = 'complete' | 'incomplete' | 'invalid';

@@ -2,7 +2,7 @@
  * A backup's manifest: written LAST, so a backup without one is incomplete and never used.
  * Verify reads `tables` as its baseline (row counts and fingerprints).
  */
-import type { TableFingerprint } from '../verify/fingerprint.js';
+import type { TableFingerprint } from '../fingerprint/fingerprint.js';
 
 export type BackupKind = 'logical' | 'base';
 

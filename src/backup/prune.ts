@@ -7,7 +7,7 @@
 import { DbrollbackError } from '../errors.js';
 import { listBackups, type BackupListing } from './catalog.js';
 import { MANIFEST_NAME } from './layout.js';
-import type { Storage } from './storage/contract.js';
+import type { Storage } from '../storage/contract.js';
 
 export interface PruneOptions {
   /** Keep the newest N complete backups. */

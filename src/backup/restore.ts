@@ -24,7 +24,7 @@ import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../d
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { loadManifest } from './catalog.js';
-import { compareTables, describeDifference, type TableComparison } from './compare-tables.js';
+import { compareTables, describeDifference, type TableComparison } from '../fingerprint/compare-tables.js';
 import { dumpKey as defaultDumpKey } from './layout.js';
 import type { BackupManifest } from './manifest.js';
 import type { ProgressListener } from './progress.js';
@@ -46,9 +46,9 @@ import { EarlyFingerprints } from './restore/early-fingerprints.js';
 import { downloadDump, pumpDump, removeDump } from './restore/fetch-dump.js';
 import { programNames, startRestore } from './restore/pg-restore.js';
 import { RestoreProgress } from './restore/progress-lines.js';
-import type { Storage } from './storage/contract.js';
+import type { Storage } from '../storage/contract.js';
 import { AuditRun } from '../audit/audit-trail.js';
-import { openStorage } from './storage/open-storage.js';
+import { openStorage } from '../storage/open-storage.js';
 
 export interface RestoreOptions {
   /** A backup id, or 'latest' (the newest complete logical backup). */

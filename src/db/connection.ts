@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DbrollbackError } from '../errors.js';
-import { registerSecret } from '../pgtools/redact.js';
+import { registerSecret } from '../secrets/redact.js';
 import { describeConn, type ConnInfo } from './conninfo.js';
 
 export type Db = pg.Client;

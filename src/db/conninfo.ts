@@ -1,5 +1,6 @@
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { DbrollbackError } from '../errors.js';
+import { redactUrl } from '../secrets/redact.js';
 
 /**
  * Where a database is, resolved once from a URL or libpq's PG* variables.
@@ -88,9 +89,4 @@ export function connToUrl(conn: ConnInfo): string {
   if (conn.sslmode) params.set('sslmode', conn.sslmode);
   const query = params.toString();
   return `postgres://${auth}@${host}:${conn.port}/${encodeURIComponent(conn.database)}${query ? `?${query}` : ''}`;
-}
-
-/** Replace the password part of any URL (postgres://, s3://, ...) inside a string. */
-export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):([^@\s]*)@/gi, '$1:***@');
 }

@@ -3,7 +3,7 @@ import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
 import type { PgBinary } from './binaries.js';
 import { loadExeca, loadedExeca } from './load-execa.js';
-import { redact, registerSecret } from './redact.js';
+import { redact, registerSecret } from '../secrets/redact.js';
 
 /**
  * libpq environment for a child: credentials travel here, never in argv

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import { DbrollbackError } from '../errors.js';
-import type { TableRef } from './fingerprint.js';
+import type { TableRef } from '../fingerprint/fingerprint.js';
 
 export interface BaselineTable extends TableRef {
   rows: number;

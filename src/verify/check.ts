@@ -10,7 +10,7 @@ import type { Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import type { ConnectionSource } from '../db/session.js';
 import type { Baseline } from './baseline.js';
-import type { TableRef } from './fingerprint.js';
+import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { LiveTables } from './live-tables.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';

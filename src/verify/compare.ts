@@ -4,7 +4,7 @@
  * rollback was meant to change are reported, never failed).
  */
 import { tableKey, type BaselineTable } from './baseline.js';
-import type { TableRef } from './fingerprint.js';
+import type { TableRef } from '../fingerprint/fingerprint.js';
 
 export interface LiveTable extends TableRef {
   rows: number;

@@ -9,7 +9,7 @@ import type { ConnInfo } from '../db/conninfo.js';
 import type { ConnectionSource } from '../db/session.js';
 import { tableKey } from './baseline.js';
 import type { LiveTable } from './compare.js';
-import { fingerprint, listUserTables, type TableRef } from './fingerprint.js';
+import { fingerprint, listUserTables, type TableRef } from '../fingerprint/fingerprint.js';
 
 export interface LiveTables {
   /** Every user table with its row count; `hash` set on the tables that were fingerprinted. */

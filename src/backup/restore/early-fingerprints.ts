@@ -22,7 +22,7 @@
  */
 import { connect, type Db } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
-import { compareRefs, fingerprint, listUserTables, type TableFingerprint, type TableRef } from '../../verify/fingerprint.js';
+import { compareRefs, fingerprint, listUserTables, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import type { LoadedTable } from './progress-lines.js';
 
 export interface EarlyFingerprintsResult {

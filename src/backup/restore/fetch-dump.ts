@@ -14,8 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { DbrollbackError } from '../../errors.js';
 import type { BackupManifest } from '../manifest.js';
 import { progressMeter, type ProgressListener } from '../progress.js';
-import type { Storage } from '../storage/contract.js';
-import { DigestStream } from '../storage/digest.js';
+import type { Storage } from '../../storage/contract.js';
+import { DigestStream } from '../../storage/digest.js';
 
 export function checksumError(manifest: BackupManifest, actual: { sha256: string; size: number }): DbrollbackError {
   return new DbrollbackError('CHECKSUM_MISMATCH', `backup ${manifest.id}: the stored dump is damaged (got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 12)}…; the manifest says ${manifest.sizeBytes} bytes with sha256 ${manifest.sha256.slice(0, 12)}…)`, {

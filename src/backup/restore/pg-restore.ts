@@ -15,7 +15,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import type { PgBinary } from '../../pgtools/binaries.js';
-import { redact } from '../../pgtools/redact.js';
+import { redact } from '../../secrets/redact.js';
 import { startTool, toolError } from '../../pgtools/run.js';
 import { isProgressLine } from './progress-lines.js';
 

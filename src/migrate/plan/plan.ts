@@ -5,7 +5,7 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
-import { openStorage } from '../../backup/storage/open-storage.js';
+import { openStorage } from '../../storage/open-storage.js';
 import type { ResolvedConfig } from '../../config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { onSession, type SharedSession } from '../../db/session.js';

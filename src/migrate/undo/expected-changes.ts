@@ -8,7 +8,7 @@ import { splitRelKey } from '../classify/ast.js';
 import { relationsOf } from '../classify/capture/captured-sql.js';
 import type { SchemaDiff } from '../classify/catalog/diff.js';
 import type { ParsedStatement } from '../classify/parser.js';
-import type { TableRef } from '../../verify/fingerprint.js';
+import type { TableRef } from '../../fingerprint/fingerprint.js';
 
 const RELATION_KINDS = new Set(['table', 'column', 'constraint', 'trigger', 'grant']);
 

@@ -5,7 +5,7 @@
  * stderr so `--json` stdout stays one document.
  */
 import { DbrollbackError } from '../../errors.js';
-import { scrub } from '../../pgtools/redact.js';
+import { scrub } from '../../secrets/redact.js';
 
 export interface HookContext {
   /** DBROLLBACK_* variables for the hook: the phase, the database (no password), the backup id. */

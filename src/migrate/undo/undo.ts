@@ -13,8 +13,8 @@
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../backup/progress.js';
-import { openStorage } from '../../backup/storage/open-storage.js';
-import type { Storage } from '../../backup/storage/contract.js';
+import { openStorage } from '../../storage/open-storage.js';
+import type { Storage } from '../../storage/contract.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { Db } from '../../db/connection.js';
 import { SharedSession } from '../../db/session.js';
@@ -22,7 +22,7 @@ import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
-import { fingerprint } from '../../verify/fingerprint.js';
+import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError } from '../../verify/report.js';
 import type { DownTarget, MigratorAdapter } from '../adapter.js';
@@ -31,7 +31,7 @@ import { schemaSnapshot, type SchemaSnapshot } from '../classify/catalog/snapsho
 import { initParser, parseSql } from '../classify/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
 import { openAdapter } from '../registry.js';
-import { Checklist } from './checklist.js';
+import { Checklist } from '../../audit/checklist.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
 

@@ -15,7 +15,7 @@ import { RestoreProgress } from '../../../src/backup/restore/progress-lines.js';
 import { backup, DbrollbackError, resolveConfig, restore } from '../../../src/index.js';
 import { findBinary } from '../../../src/pgtools/binaries.js';
 import { libpqEnv } from '../../../src/pgtools/run.js';
-import type { TableFingerprint } from '../../../src/verify/fingerprint.js';
+import type { TableFingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { fingerprintsOf, SEED_SQL } from './support.js';
 

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { connect } from '../../../src/db/connection.js';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
-import { fingerprint, type TableFingerprint } from '../../../src/verify/fingerprint.js';
+import { fingerprint, type TableFingerprint } from '../../../src/fingerprint/fingerprint.js';
 
 export { cli, type Run } from '../../harness/run-cli.js';
 

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Storage } from '../../../src/backup/storage/contract.js';
-import { memoryStorage } from '../../../src/backup/storage/memory.js';
-import { openStorage } from '../../../src/backup/storage/open-storage.js';
+import type { Storage } from '../../../src/storage/contract.js';
+import { memoryStorage } from '../../../src/storage/memory.js';
+import { openStorage } from '../../../src/storage/open-storage.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 
 let s3: S3Server;

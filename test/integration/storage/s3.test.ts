@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../src/errors.js';
-import { digestOf } from '../../../src/backup/storage/digest.js';
-import { openStorage } from '../../../src/backup/storage/open-storage.js';
+import { digestOf } from '../../../src/storage/digest.js';
+import { openStorage } from '../../../src/storage/open-storage.js';
 import { freePort } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 

@@ -8,7 +8,7 @@ import { connect } from '../../../src/db/connection.js';
 import { openAdapter } from '../../../src/migrate/registry.js';
 import type { Baseline } from '../../../src/verify/baseline.js';
 import type { CheckResult } from '../../../src/verify/check.js';
-import { fingerprint } from '../../../src/verify/fingerprint.js';
+import { fingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../../../src/verify/verify.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 

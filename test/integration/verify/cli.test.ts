@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../src/db/connection.js';
-import { fingerprint } from '../../../src/verify/fingerprint.js';
+import { fingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { cli } from '../../harness/run-cli.js';
 

@@ -5,7 +5,7 @@ import { connect } from '../../../src/db/connection.js';
 import { freshConnections, type ConnectionSource } from '../../../src/db/session.js';
 import { libpqEnv } from '../../../src/pgtools/run.js';
 import { findBinary } from '../../../src/pgtools/binaries.js';
-import { fingerprint, fingerprintTable, type TableFingerprint } from '../../../src/verify/fingerprint.js';
+import { fingerprint, fingerprintTable, type TableFingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 
 /** Types of every kind: settings-sensitive text forms (t method) and binary-safe ones (b method). */

@@ -4,7 +4,7 @@ import { listBackups, loadManifest } from '../../../src/backup/catalog.js';
 import { backupIdTime, checkBackupId, dumpKey, isBackupId, manifestKey, newBackupId } from '../../../src/backup/layout.js';
 import type { BackupManifest } from '../../../src/backup/manifest.js';
 import { parseAge, pruneBackups } from '../../../src/backup/prune.js';
-import { memoryStorage, type MemoryStorage } from '../../../src/backup/storage/memory.js';
+import { memoryStorage, type MemoryStorage } from '../../../src/storage/memory.js';
 
 function manifestFor(id: string, createdAt: string, extra: Partial<BackupManifest> = {}): BackupManifest {
   return {

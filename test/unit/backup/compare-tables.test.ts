@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTables, describeDifference } from '../../../src/backup/compare-tables.js';
+import { compareTables, describeDifference } from '../../../src/fingerprint/compare-tables.js';
 
 const t = (table: string, rows: number, hash: string) => ({ schema: 'public', table, rows, hash });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connInfoFromEnv, connInfoFromUrl, connToUrl, describeConn, redactUrl } from '../../../src/db/conninfo.js';
-import { redact } from '../../../src/pgtools/redact.js';
+import { connInfoFromEnv, connInfoFromUrl, connToUrl, describeConn } from '../../../src/db/conninfo.js';
+import { redactUrl } from '../../../src/secrets/redact.js';
+import { redact } from '../../../src/secrets/redact.js';
 
 describe('connection info', () => {
   it('parses a URL and fills gaps from libpq PG* variables', () => {

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStorage, parseS3Url } from '../../../src/backup/storage/open-storage.js';
-import { multipartPlan, MIN_PART_SIZE } from '../../../src/backup/storage/s3.js';
-import { validateKey, validatePrefix } from '../../../src/backup/storage/contract.js';
+import { openStorage, parseS3Url } from '../../../src/storage/open-storage.js';
+import { multipartPlan, MIN_PART_SIZE } from '../../../src/storage/s3.js';
+import { validateKey, validatePrefix } from '../../../src/storage/contract.js';
 
 describe('openStorage', () => {
   it('opens file:// URLs, absolute and relative paths as the file driver', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { orphanQuery } from '../../../src/verify/checks/constraints.js';
-import { splitPieces, type TablePlan } from '../../../src/verify/fingerprint.js';
+import { splitPieces, type TablePlan } from '../../../src/fingerprint/fingerprint.js';
 
 const plan = (table: string, bytes: number, blocks: number): TablePlan => ({ ref: { schema: 'public', table }, method: 'b', bytes, blocks });
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '../../../db/connection.js';
 import { describeConn, type ConnInfo } from '../../../db/conninfo.js';
-import { startCluster } from '../../../drill/local-cluster.js';
+import { startCluster } from '../../../pgtools/local-cluster.js';
 import { DbrollbackError } from '../../../errors.js';
 
 export interface ScratchOptions {

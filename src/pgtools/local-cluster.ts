@@ -14,7 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { ConnInfo } from '../db/conninfo.js';
 import { connToUrl } from '../db/conninfo.js';
-import { findBinary } from '../pgtools/binaries.js';
+import { findBinary } from './binaries.js';
 
 export interface ClusterOptions {
   /** Extra postgresql.conf settings, e.g. { archive_mode: 'on', wal_level: 'replica' }. */

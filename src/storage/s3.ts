@@ -14,7 +14,7 @@
  */
 import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { pipeline, Readable } from 'node:stream';
-import { DbrollbackError } from '../../errors.js';
+import { DbrollbackError } from '../errors.js';
 import { objectExists, objectNotFound, validateKey, validatePrefix, type ObjectInfo, type PutOptions, type PutResult, type Storage } from './contract.js';
 import { DigestStream, digestOf, toReadable } from './digest.js';
 

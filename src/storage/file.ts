@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DbrollbackError } from '../../errors.js';
+import { DbrollbackError } from '../errors.js';
 import { objectExists, objectNotFound, validateKey, validatePrefix, type ObjectInfo, type PutOptions, type PutResult, type Storage } from './contract.js';
 import { DigestStream, digestOf, toReadable } from './digest.js';
 

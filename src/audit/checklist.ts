@@ -3,7 +3,7 @@
  * (success / failed / skipped), and steps never reached are listed as not-run,
  * so the report and the audit record say exactly how far a run got.
  */
-import type { StepResult } from '../../audit/audit-trail.js';
+import type { StepResult } from './audit-trail.js';
 
 export class Checklist {
   readonly steps: StepResult[] = [];

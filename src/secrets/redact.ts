@@ -1,4 +1,11 @@
-import { redactUrl } from '../db/conninfo.js';
+/**
+ * Secret redaction, below every layer that may print: db, pgtools, audit, cli.
+ */
+
+/** Replace the password part of any URL (postgres://, s3://, ...) inside a string. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):([^@\s]*)@/gi, '$1:***@');
+}
 
 /**
  * Remove secrets from text that may reach a log, an error or stdout:

@@ -9,7 +9,7 @@
  * `put` is create-only: it never replaces an object whose content differs.
  */
 import type { Readable } from 'node:stream';
-import { DbrollbackError } from '../../errors.js';
+import { DbrollbackError } from '../errors.js';
 
 export type StorageKind = 's3' | 'file' | 'memory';
 

@@ -3,7 +3,7 @@
  * manifest's baseline: every table must be present with the same rows and
  * hash, and no table may appear that the backup did not have.
  */
-import type { TableFingerprint } from '../verify/fingerprint.js';
+import type { TableFingerprint } from './fingerprint.js';
 
 export interface TableDifference {
   schema: string;

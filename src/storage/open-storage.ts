@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DbrollbackError } from '../../errors.js';
+import { DbrollbackError } from '../errors.js';
 import type { Storage } from './contract.js';
 import { validatePrefix } from './contract.js';
 import { fileStorage } from './file.js';
