@@ -13,6 +13,10 @@ export const EXIT = {
   usage: 2,
   verifyFailed: 3,
   refused: 4,
+  /** Stopped by SIGINT (Ctrl-C) at a safe point: 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM at a safe point: 128 + 15. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -56,6 +60,10 @@ export const ERROR_CODES = {
   HOOK_FAILED: EXIT.failed,
   TIMEOUT: EXIT.failed,
   INTERNAL: EXIT.failed,
+
+  // 130 / 143: stopped by a signal at a safe point; the message names the state
+  INTERRUPTED: EXIT.interrupted,
+  TERMINATED: EXIT.terminated,
 
   // 3: verification failed — do not send traffic
   VERIFY_FAILED: EXIT.verifyFailed,

@@ -26,7 +26,7 @@ export interface StepResult {
 export interface AuditRecord {
   version: 1;
   id: string;
-  command: 'undo' | 'restore';
+  command: 'undo' | 'restore' | 'backup' | 'migrate' | 'base-backup';
   startedAt: string;
   finishedAt: string;
   who: { osUser: string; host: string; pid: number };
@@ -34,7 +34,7 @@ export interface AuditRecord {
   commandLine: string[];
   /** The target database, without password (user@host:port/db). */
   database: string;
-  outcome: 'success' | 'failed' | 'refused' | 'verify-failed' | 'dry-run';
+  outcome: 'success' | 'failed' | 'refused' | 'verify-failed' | 'interrupted' | 'dry-run';
   plan: unknown;
   backupId: string | null;
   steps: StepResult[];

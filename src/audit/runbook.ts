@@ -5,9 +5,10 @@
  */
 import { DbrollbackError, EXIT, isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
-import type { AuditRecord, AuditRun, StepResult } from './audit-trail.js';
+import { safeCommandLine, type AuditRecord, type AuditRun, type StepResult } from './audit-trail.js';
+import { Journal } from './journal.js';
 
-export type RunOutcome = 'success' | 'failed' | 'refused' | 'verify-failed';
+export type RunOutcome = 'success' | 'failed' | 'refused' | 'verify-failed' | 'interrupted';
 
 /** Any thrown value as a DbrollbackError (an unexpected one is INTERNAL, exit 1). */
 export function asRunError(err: unknown): DbrollbackError {
@@ -17,6 +18,7 @@ export function asRunError(err: unknown): DbrollbackError {
 export function outcomeOf(error: DbrollbackError | null): RunOutcome {
   if (error === null) return 'success';
   if (error.code === 'VERIFY_FAILED') return 'verify-failed';
+  if (error.code === 'INTERRUPTED' || error.code === 'TERMINATED') return 'interrupted';
   return error.exitCode === EXIT.refused ? 'refused' : 'failed';
 }
 
@@ -40,7 +42,15 @@ export async function recordRun(
   error: DbrollbackError | null,
   facts: RunFacts,
   onWarning: (line: string) => void,
+  journal?: Journal,
 ): Promise<string | null> {
+  // The journal first: the audit record is what marks the run finished.
+  await journal?.close(onWarning);
   if (!storage || error?.exitCode === EXIT.usage) return null;
   return audit.finish(storage, outcomeOf(error), { ...facts, steps, error: error ? { code: error.code, message: error.message } : null }, onWarning);
+}
+
+/** Open the journal of a run that is about to change something (the audit record's id is the run's id). */
+export function openJournal(storage: Storage, audit: AuditRun, command: AuditRecord['command'], database: string, commandLine: readonly string[], planned: readonly string[]): Journal {
+  return Journal.open(storage, { runId: audit.id, command, database, commandLine: safeCommandLine(commandLine), planned });
 }

@@ -8,6 +8,7 @@
  * object, whose presence is what makes a backup usable.
  */
 import type { ConnInfo } from '../db/conninfo.js';
+import { faultPoint, withFaultPoint } from '../audit/fault-point.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { fingerprint } from '../fingerprint/fingerprint.js';
@@ -27,6 +28,8 @@ export interface BackupSource {
   readonly storage: Storage;
   /** The migration head to record, read through the run's adapter. */
   headLookup(): Promise<HeadLookup>;
+  /** Aborted (SIGINT/SIGTERM): pg_dump is stopped, the upload abandoned, no manifest written. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface BackupOptions {
@@ -36,6 +39,8 @@ export interface BackupOptions {
   onProgress?: ProgressListener;
   /** One line per step, for logs. */
   onStep?: (line: string) => void;
+  /** Called once everything is checked and pg_dump is about to start (from here on the storage is written to). */
+  onDumpStart?: (id: string) => void;
 }
 
 export interface BackupResult {
@@ -71,20 +76,27 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const appName = `dbrollback-dump-${id}`;
   const watch = options.onProgress ? watchCopies({ conn, applicationName: appName, phase: 'dump', unit: 'bytes', tables: await tableSizes(snapshot.db), listener: options.onProgress }) : null;
   const meter = transferMeter('upload', null, options.onProgress);
+  options.onDumpStart?.(id);
   const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id);
-  const upload = storage.put(key, dump.stream, {
+  // A stop asked for mid-stream ends pg_dump and the upload (a multipart upload is aborted, leaving nothing).
+  const stop = () => dump.kill();
+  source.signal?.addEventListener('abort', stop, { once: true });
+  const upload = storage.put(key, withFaultPoint('backup:dump', dump.stream, source.signal), {
     expectedSize: snapshot.databaseBytes,
     onProgress: (bytes) => meter.update(bytes),
+    ...(source.signal ? { signal: source.signal } : {}),
   });
   // A failed upload must stop pg_dump (it would block on a full pipe forever).
   upload.catch(() => dump.kill());
   const tables = fingerprint(snapshot.db);
   const [uploaded, dumped, fingerprinted] = await Promise.allSettled([upload, dump.exited, tables]);
+  source.signal?.removeEventListener('abort', stop);
   await watch?.stop();
   await snapshot.close();
 
-  if (uploaded.status === 'rejected' || dumped.status === 'rejected' || fingerprinted.status === 'rejected') {
+  if (uploaded.status === 'rejected' || dumped.status === 'rejected' || fingerprinted.status === 'rejected' || source.signal?.aborted) {
     if (uploaded.status === 'fulfilled') await storage.delete(key).catch(() => undefined);
+    if (source.signal?.aborted) throw backupStopped(id, source.signal.reason, 'while pg_dump was streaming');
     throw backupFailed(id, storage.url, firstCause(dumped, uploaded, fingerprinted));
   }
   const stored = uploaded.value;
@@ -95,7 +107,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   if (options.readback !== false) {
     step(`backup ${id}: reading the dump back to check its sha256`);
     const readMeter = transferMeter('readback', stored.size, options.onProgress);
-    const stream = await storage.get(key);
+    const stream = withFaultPoint('backup:readback', await storage.get(key), source.signal);
     let read = 0;
     stream.on('data', (chunk: Buffer) => readMeter.update((read += chunk.length)));
     const back = await digestOf(stream).catch((cause: unknown) => {
@@ -131,6 +143,11 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     locale: snapshot.locale,
     durationMs: Date.now() - started,
   };
+  await faultPoint('backup:before-manifest', source.signal);
+  if (source.signal?.aborted) {
+    await storage.delete(key).catch(() => undefined);
+    throw backupStopped(id, source.signal.reason, 'before its manifest was written');
+  }
   // Last: from this write on, the backup exists.
   const mKey = manifestKey(id);
   await storage.put(mKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' }).catch(async (cause: unknown) => {
@@ -147,6 +164,14 @@ function firstCause(...results: PromiseSettledResult<unknown>[]): unknown {
   const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
   const storageFailure = rejected.find((e) => isDbrollbackError(e) && e.code.startsWith('STORAGE_'));
   return storageFailure ?? rejected[0];
+}
+
+function backupStopped(id: string, reason: unknown, when: string): DbrollbackError {
+  const signal = reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  return new DbrollbackError(signal === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `backup ${id} stopped by ${signal} ${when}: no manifest was written, so it does not exist (the partial dump was removed)`, {
+    hint: 'Nothing in the database changed. Run `dbrollback backup` again.',
+    details: { id, signal },
+  });
 }
 
 function backupFailed(id: string, storageUrl: string, cause: unknown, what = 'the dump upload'): DbrollbackError {

@@ -32,7 +32,7 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
     .exitOverride();
 
   const registrar: CommandRegistrar = {
-    action(command, action) {
+    action(command, action, actionOptions = {}) {
       command.exitOverride();
       command.configureOutput({
         writeOut: (s) => void streams.stdout.write(s),
@@ -44,8 +44,9 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
         // Global and command flags alike: resolveConfig takes the settings it knows (flag > file > env).
         const flags = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
         const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv }, streams);
+        const stop = actionOptions.stopsAtSafePoints ? stopOnSignals((line) => io.log(line)) : null;
         try {
-          const run = openRun(await resolveConfig(flags), { log: (line) => io.debug(line) });
+          const run = openRun(await resolveConfig(flags), { log: (line) => io.debug(line), ...(stop ? { signal: stop.signal } : {}) });
           try {
             setExit(printResult(await action(run, io, cmd.opts() as never, cmd.args), io, streams));
           } finally {
@@ -53,6 +54,8 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
           }
         } catch (err) {
           setExit(printError(err, io, streams));
+        } finally {
+          stop?.dispose();
         }
       });
     },
@@ -86,4 +89,26 @@ export async function runCli({ argv, streams = defaultStreams() }: RunOptions): 
     return printError(err, { json: wantsJson, verbose: argv.includes('--verbose') }, streams);
   }
   return exitCode;
+}
+
+/**
+ * SIGINT/SIGTERM while a run that stops at safe points is going: the first asks it to stop (the run
+ * records where it stopped and exits 130/143); a second one exits at once.
+ */
+function stopOnSignals(log: (line: string) => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(name === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    log(`${name}: stopping at the next safe point (send it again to stop at once)`);
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

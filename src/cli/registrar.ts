@@ -6,9 +6,18 @@ import type { CommandResult, Io } from './output.js';
 /** A command's action: the run (opened once, closed by the program), the terminal, its flags and arguments. */
 export type CommandAction<O> = (run: RunContext, io: Io, options: O, args: string[]) => Promise<CommandResult>;
 
+export interface ActionOptions {
+  /**
+   * The command checks the run's signal between steps: the first SIGINT/SIGTERM asks it to stop at the
+   * next safe point (exit 130/143, recorded), a second one stops the process at once. Other commands
+   * are stopped by a signal straight away, as usual.
+   */
+  stopsAtSafePoints?: boolean;
+}
+
 export interface CommandRegistrar {
   /** Wire `action` to a commander command; config resolution, the run's resources, output and errors are handled here. */
-  action<O>(command: Command, action: CommandAction<O>): Command;
+  action<O>(command: Command, action: CommandAction<O>, options?: ActionOptions): Command;
 }
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;

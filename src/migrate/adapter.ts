@@ -69,6 +69,8 @@ export interface DownResult {
 export interface RunDownOptions {
   /** Called before each migration is undone (progress lines). */
   onStep?: (name: string) => void;
+  /** A stop asked for: the downs still run to the end of their transaction (never cut in half). */
+  signal?: AbortSignal;
 }
 
 /** The SQL a migration runs in one direction, as far as it can be known without running it. */

@@ -26,6 +26,8 @@ export interface RunContextOptions {
   log?: (line: string) => void;
   /** How the storage is opened (S3 part size, environment). */
   storageOptions?: Omit<OpenStorageOptions, 'cwd'>;
+  /** Aborted (reason 'SIGINT' | 'SIGTERM') when the run must stop at its next safe point. */
+  signal?: AbortSignal;
 }
 
 export class RunContext {
@@ -35,6 +37,8 @@ export class RunContext {
   readonly migrationsDir: string | undefined;
   /** One connection for the lock and every read-only step; opened on first use. */
   readonly session: SharedSession;
+  /** Aborted when the run must stop at its next safe point (SIGINT/SIGTERM). */
+  readonly signal: AbortSignal | undefined;
   private storageHandle: Storage | undefined;
   private adapterHandle: Promise<MigratorAdapter> | undefined;
   private head: Promise<HeadLookup> | undefined;
@@ -48,6 +52,7 @@ export class RunContext {
     this.checksDir = config.checksDir;
     this.migrationsDir = config.migrationsDir;
     this.session = new SharedSession(config.conn);
+    this.signal = options.signal;
   }
 
   /** Whether a storage is configured (some commands only write to it when there is one). */

@@ -37,3 +37,41 @@ export async function runBuiltCli(args: string[], options: { env?: Record<string
     },
   };
 }
+
+/**
+ * Run the built CLI with DBROLLBACK_PAUSE_AT=<point>, wait until it says it paused there, then send
+ * `signal` (SIGTERM: it stops at its next safe point; SIGKILL: it dies on the spot) and wait for it.
+ */
+export async function interruptBuiltCli(args: string[], point: string, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
+  }
+  const child = execa(process.execPath, [CLI, ...args], {
+    env: { ...env, ...options.env, DBROLLBACK_PAUSE_AT: point },
+    extendEnv: false,
+    cwd: PROJECT_ROOT,
+    reject: false,
+    input: '',
+    timeout: 120_000,
+  });
+  let stderr = '';
+  const paused = await new Promise<boolean>((resolve) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(`paused at ${point}`)) resolve(true);
+    });
+    void child.then(() => resolve(false));
+  });
+  if (paused) child.kill(signal);
+  const result = await child;
+  return {
+    paused,
+    exitCode: result.exitCode ?? (result.signal === 'SIGKILL' ? 137 : -1),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    json<T>() {
+      return JSON.parse(result.stdout) as T;
+    },
+  };
+}

@@ -19,8 +19,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { AuditRun } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
-import { asRunError, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { Checklist, stoppedError } from '../../audit/checklist.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import type { Journal } from '../../audit/journal.js';
+import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import type { StepResult } from '../../audit/audit-trail.js';
 import { connect, queryError, serverVersion, type Db } from '../../db/connection.js';
 import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
@@ -56,6 +58,8 @@ import { RestoreProgress } from './progress-lines.js';
 
 /** Where a restore reads from and which database it replaces by default (a RunContext is one). */
 export interface RestoreSource {
+  /** Aborted (SIGINT/SIGTERM): pg_restore is stopped and what it wrote into dropped; the swap never starts. */
+  readonly signal?: AbortSignal | undefined;
   readonly conn: ConnInfo;
   readonly storage: Storage;
   readonly cwd: string;
@@ -150,9 +154,10 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
       hint: 'Pass --yes to replace it (the current database is kept under a new name), or --target-database URL to restore into another database.',
     });
   }
-  const checklist = new Checklist(RESTORE_STEPS, log);
+  const state: RestoreState = { manifest: null, mode: null, restoreInto: null, jobs: null, previousDatabase: null, terminatedSessions: 0, verify: null, early: 0 };
+  const checklist = new Checklist(RESTORE_STEPS, log, { signal: source.signal, facts: () => ({ backupId: state.manifest?.id ?? null, mode: state.mode, database: target.database, restoreInto: state.restoreInto, previousDatabase: state.previousDatabase }) });
   const audit = new AuditRun('restore', describeConn(target), options.commandLine);
-  const state: RestoreState = { manifest: null, mode: null, jobs: null, previousDatabase: null, terminatedSessions: 0, verify: null, early: 0 };
+  let journal: Journal | undefined;
   let error: DbrollbackError | null = null;
   let admin: Db | undefined;
   try {
@@ -164,8 +169,13 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     const plan = await checklist.run('target', () => planTarget(admin!, manifest, target, inPlace, { ...options, yes }), (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
     state.mode = plan.mode;
     state.jobs = plan.jobs;
+    // The input is good: from here on the run is journaled in the storage as it goes.
+    journal = openJournal(source.storage, audit, 'restore', describeConn(target), options.commandLine ?? [], RESTORE_STEPS);
+    checklist.attach(journal);
+    await journal.flush();
+    state.restoreInto = plan.restoreInto;
     const restoreConn = withDatabase(target, plan.restoreInto);
-    const measured = await checklist.run('restore', () => restoreInto(admin!, source.storage, manifest, plan, restoreConn, target.database, options, log), (m) => `${m.tables.length} tables, ${m.early} fingerprinted while pg_restore ran`);
+    const measured = await checklist.run('restore', () => restoreInto(admin!, source.storage, manifest, plan, restoreConn, target.database, { ...options, signal: source.signal }, log), (m) => `${m.tables.length} tables, ${m.early} fingerprinted while pg_restore ran`);
     state.early = measured.early;
     // The real gate on the copy, before anyone uses it: the manifest's row counts and fingerprints,
     // constraints, indexes, sequences, amcheck and the user's own checks.
@@ -187,18 +197,25 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
       if (plan.mode === 'swap') await dropDatabase(admin, plan.restoreInto).catch(() => undefined);
       throw verifyFailed(manifest, plan.restoreInto, plan.mode, report);
     }
+    await faultPoint('restore:before-swap', source.signal);
     // Names swapped in one transaction; the previous database is kept under a new name.
     if (plan.mode === 'swap') {
-      state.previousDatabase = derivedName(target.database, `_dbrollback_prev_${manifest.id.slice(-6)}`);
+      const previous = derivedName(target.database, `_dbrollback_prev_${manifest.id.slice(-6)}`);
       await checklist.run('swap', async () => {
+        state.previousDatabase = previous;
         await copyDatabaseProperties(admin!, target.database, plan.restoreInto);
-        state.terminatedSessions = await swap(admin!, target.database, plan.restoreInto, state.previousDatabase!, options, log);
+        state.terminatedSessions = await swap(admin!, target.database, plan.restoreInto, previous, options, log);
       }, () => `"${target.database}" holds backup ${manifest.id}; the previous database is "${state.previousDatabase}"`);
     } else {
       checklist.skip('swap', `restored straight into "${target.database}"`);
     }
   } catch (err) {
     error = asRunError(err);
+    // Stopped before the swap: the verified copy is ours to remove; the original was never touched.
+    if (admin && state.mode === 'swap' && state.restoreInto && state.previousDatabase === null && (error.code === 'INTERRUPTED' || error.code === 'TERMINATED')) {
+      await dropDatabase(admin, state.restoreInto).catch(() => undefined);
+      error = new DbrollbackError(error.code, `${error.message}; the restored copy was removed and "${target.database}" is unchanged`, { hint: error.hint, details: error.details });
+    }
   } finally {
     await admin?.end().catch(() => undefined);
   }
@@ -207,7 +224,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     backupId: state.manifest?.id ?? null,
     verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
     extra: { mode: state.mode, database: target.database, previousDatabase: state.previousDatabase },
-  }, log);
+  }, log, journal);
   if (error?.exitCode === EXIT.usage) throw error;
   return {
     ok: error === null,
@@ -232,6 +249,8 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
 interface RestoreState {
   manifest: BackupManifest | null;
   mode: RestoreMode | null;
+  /** The database pg_restore writes into (the scratch copy of a swap). */
+  restoreInto: string | null;
   jobs: number | null;
   previousDatabase: string | null;
   terminatedSessions: number;
@@ -267,7 +286,7 @@ async function restoreInto(
   plan: TargetPlan,
   restoreConn: ConnInfo,
   targetName: string,
-  options: RestoreOptions,
+  options: RestoreOptions & { signal?: AbortSignal | undefined },
   log: (line: string) => void,
 ): Promise<{ tables: Awaited<ReturnType<EarlyFingerprints['finish']>>['tables']; early: number }> {
   const created = plan.mode !== 'into-empty';
@@ -288,6 +307,7 @@ async function restoreInto(
       // Dump → pg_restore, sha256 checked on the way (a file first for -j, or an existing target);
       // each table pg_restore has committed is fingerprinted meanwhile, while it loads and indexes the others.
       await runRestore(storage, manifest, key, plan.pgRestore, restoreConn, { ...options, jobs: plan.jobs, streamOk: created }, fingerprints);
+      if (options.signal?.aborted) throw stoppedError(options.signal.reason, 'verify', 'restore');
       const restored = await fingerprints.finish(plan.jobs);
       return { tables: restored.tables, early: restored.early };
     } finally {
@@ -371,7 +391,7 @@ async function runRestore(
   key: string,
   pgRestore: PgBinary,
   conn: ConnInfo,
-  options: RestoreOptions & { jobs: number; streamOk: boolean },
+  options: RestoreOptions & { jobs: number; streamOk: boolean; signal?: AbortSignal | undefined },
   fingerprints: EarlyFingerprints,
 ): Promise<void> {
   const step = options.onStep ?? (() => undefined);
@@ -405,6 +425,11 @@ async function runRestore(
       : null;
     const child = startRestore(pgRestore, { ...conn, applicationName: appName }, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine });
     child.exited.then(() => watch?.stop(), () => watch?.stop()).catch(() => undefined);
+    // A stop asked for ends pg_restore; the database it wrote into is dropped by the caller.
+    const stop = () => child.kill();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    child.exited.finally(() => options.signal?.removeEventListener('abort', stop)).catch(() => undefined);
+    await faultPoint('restore:pg-restore', options.signal);
     if (!file) {
       const pumped = pumpDump(storage, manifest, key, child.stdin!, options.onProgress);
       const [pump, exit] = await Promise.allSettled([pumped, child.exited]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { backup } from '../../index.js';
+import { backupRun } from '../../index.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { backupJson } from '../render/backups.js';
@@ -17,14 +17,17 @@ export function registerBackup(program: Command, registrar: CommandRegistrar): v
       .option('--label <label>', 'a note stored in the manifest (e.g. "before release 42")')
       .option('--no-readback', 'do not read the dump back to check its sha256 (recorded: verified false)'),
     async (run, io, opts) => {
-      const result = await backup(run, {
+      const report = await backupRun(run, {
         label: opts.label,
         readback: opts.readback !== false,
         onStep: (line) => io.log(line),
         onProgress: progressPrinter(io),
+        commandLine: io.commandLine,
       });
+      if (!report.result) return { json: { ok: false, steps: report.steps, auditKey: report.auditKey, error: report.error?.toJSON() }, human: '', error: report.error };
       // stdout carries only the id, so `id=$(dbrollback backup)` works; details went to stderr.
-      return { json: { backup: backupJson(result.manifest, result.storage) }, human: result.manifest.id };
+      return { json: { ok: true, backup: backupJson(report.result.manifest, report.result.storage), auditKey: report.auditKey }, human: report.result.manifest.id };
     },
+    { stopsAtSafePoints: true },
   );
 }

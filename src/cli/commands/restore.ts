@@ -45,5 +45,6 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       });
       return { json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) };
     },
+    { stopsAtSafePoints: true },
   );
 }

@@ -44,5 +44,6 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       });
       return { json: undoJson(report), human: renderUndo(report), ...(report.error ? { error: report.error } : {}) };
     },
+    { stopsAtSafePoints: true },
   );
 }

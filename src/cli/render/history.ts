@@ -1,14 +1,23 @@
 /** history: JSON and text. */
-import type { HistoryEntry } from '../../index.js';
+import type { HistoryEntry, UnfinishedRun } from '../../index.js';
 import { table } from '../output.js';
+import { describeUnfinished, unfinishedJson } from './unfinished.js';
 
-export function historyJson(entries: HistoryEntry[]) {
-  return { runs: entries.map((e) => (e.record ? { key: e.key, ...e.record } : { key: e.key, problem: e.problem })) };
+/** Finished runs (their audit records) newest first, and before them the runs that never finished. */
+export function historyJson(entries: HistoryEntry[], unfinished: UnfinishedRun[]) {
+  return {
+    runs: [
+      ...unfinished.map((r) => ({ key: `journal/${r.runId}/`, id: r.runId, outcome: r.state, ...unfinishedJson(r) })),
+      ...entries.map((e) => (e.record ? { key: e.key, ...e.record } : { key: e.key, problem: e.problem })),
+    ],
+  };
 }
 
-export function renderHistory(entries: HistoryEntry[]): string {
-  if (entries.length === 0) return 'no undo or restore runs recorded in this storage';
-  return table(
+export function renderHistory(entries: HistoryEntry[], unfinished: UnfinishedRun[]): string {
+  if (entries.length === 0 && unfinished.length === 0) return 'no runs recorded in this storage';
+  const open = unfinished.map(describeUnfinished);
+  if (entries.length === 0) return open.join('\n');
+  return (open.length > 0 ? `${open.join('\n')}\n\n` : '') + table(
     ['when', 'command', 'outcome', 'who', 'database', 'backup', 'detail'],
     entries.map((e) =>
       e.record

@@ -1,5 +1,6 @@
 /** status: JSON and text. */
 import type { StatusReport } from '../../index.js';
+import { describeUnfinished, unfinishedJson } from './unfinished.js';
 import { table } from '../output.js';
 
 export function statusJson(report: StatusReport) {
@@ -20,6 +21,7 @@ export function statusJson(report: StatusReport) {
     missingDefinitions: report.missingDefinitions,
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
+    unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
   };
 }
 
@@ -42,5 +44,6 @@ export function renderStatus(report: StatusReport): string {
     lines.push(`migration running: the ${report.migrator} lock is held by pid ${h.pid}${h.user ? ` (${h.user})` : ''}${h.applicationName ? ` "${h.applicationName}"` : ''}`);
   }
   if (report.dbrollbackLockHolder) lines.push(`dbrollback running: lock held by pid ${report.dbrollbackLockHolder.pid}`);
+  for (const r of report.unfinishedRuns) lines.push(describeUnfinished(r));
   return lines.join('\n');
 }

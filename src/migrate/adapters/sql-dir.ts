@@ -11,6 +11,7 @@
  * database at the last fully undone migration.
  */
 import { readFile } from 'node:fs/promises';
+import { faultPoint } from '../../audit/fault-point.js';
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { onSession, ownConnection } from '../../db/session.js';
@@ -233,6 +234,7 @@ async function record(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<vo
 
 async function timed(durations: Map<string, number>, name: string, options: RunDownOptions, fn: () => Promise<void>): Promise<void> {
   options.onStep?.(name);
+  await faultPoint('undo:down-step', options.signal);
   const start = Date.now();
   try {
     await fn();

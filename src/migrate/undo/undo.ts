@@ -12,7 +12,9 @@
  */
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist } from '../../audit/checklist.js';
-import { asRunError, outcomeOf, recordRun } from '../../audit/runbook.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import { describeRunFacts, unfinishedRuns, type Journal, type UnfinishedRun } from '../../audit/journal.js';
+import { asRunError, openJournal, outcomeOf, recordRun } from '../../audit/runbook.js';
 import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
@@ -57,7 +59,7 @@ export interface UndoOptions {
   verifyTimeoutSeconds?: number;
 }
 
-export type UndoOutcome = 'success' | 'dry-run' | 'refused' | 'failed' | 'verify-failed';
+export type UndoOutcome = 'success' | 'dry-run' | 'refused' | 'failed' | 'verify-failed' | 'interrupted';
 
 export interface UndoReport {
   ok: boolean;
@@ -72,15 +74,18 @@ export interface UndoReport {
   steps: StepResult[];
   /** Storage key of the audit record, when one was written. */
   auditKey: string | null;
-  /** Why the run stopped (refusal, failure, verify failure); null when ok. */
+  /** Why the run stopped (refusal, failure, verify failure, a signal); null when ok. */
   error: DbrollbackError | null;
+  /** Earlier runs on this database that were interrupted (their journal has no audit record). */
+  interruptedRuns: UnfinishedRun[];
 }
 
 export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
 
 export async function undo(run: RunContext, options: UndoOptions): Promise<UndoReport> {
   const log = options.onStep ?? (() => undefined);
-  const checklist = new Checklist(UNDO_STEPS, log);
+  const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
+  const checklist = new Checklist(UNDO_STEPS, log, { signal: run.signal, facts: () => journalFacts(state) });
   const audit = new AuditRun('undo', describeConn(run.conn), options.commandLine);
   const hooks = { pauseTraffic: options.pauseTraffic ?? run.config.pauseTraffic, resumeTraffic: options.resumeTraffic ?? run.config.resumeTraffic };
   // One connection for the lock and every read before the downs. It starts
@@ -90,12 +95,13 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
   // Bad input fails here, before anything is touched: storage URL, migrations, target.
   const storage: Storage | null = options.dryRun ? null : run.storage;
   const adapter = await run.adapter();
-  const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
 
   if (options.dryRun) return dryRun(run, adapter, { ...options, ...hooks }, checklist, state);
 
   let lockDb: Db | undefined;
   let lock: HeldLock | undefined;
+  let journal: Journal | undefined;
+  let interruptedRuns: UnfinishedRun[] = [];
   let error: DbrollbackError | null = null;
   let released: Promise<void> = Promise.resolve();
   try {
@@ -105,12 +111,17 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     void initParser().catch(() => undefined);
     lockDb = await session.db();
     lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
+    // An earlier run that was killed is said before anything is planned: its journal tells how far it got.
+    interruptedRuns = await interruptedOn(storage!, describeConn(run.conn), log);
     // The downs' own connection opens while the plan is made.
     session.prepareSpare();
     const plan = await checklist.run('plan', () => makePlan(run, { target: options.target, ...hooks }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
     state.plan = plan;
     state.notUndone = plan.migrations.map((m) => m.name);
     if (plan.migrations.length === 0) throw nothingToUndo(plan);
+    // The input is good: from here on the run is journaled in the storage as it goes.
+    journal = openJournal(storage!, audit, 'undo', describeConn(run.conn), options.commandLine ?? [], UNDO_STEPS);
+    checklist.attach(journal);
     await checklist.run('safety', async () => assertSafe(plan, options), () => safetyDetail(plan, options));
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
     if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
@@ -118,17 +129,28 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     // Nothing destructive runs before a backup whose upload was read back and checked.
     const taken = options.noBackup
       ? (checklist.skip('backup', 'skipped: --no-backup was given explicitly'), null)
-      : await checklist.run('backup', () => backup(run, { label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log }), (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
+      : await checklist.run('backup', async () => {
+          const b = await backup(run, { label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log });
+          // Known to the journal entry of this step: the way back.
+          state.backupId = b.manifest.id;
+          return b;
+        }, (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
     state.backupId = taken?.manifest.id ?? null;
+    // The backup's id must be in the journal before anything else happens: it is the way back.
+    await journal.flush();
+    await faultPoint('undo:after-backup', run.signal);
     // The baseline verify compares against: the backup's own fingerprints, or (no backup) fresh ones.
     const baseline: Baseline = taken
       ? baselineFromManifest(taken.manifest)
       : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
     const before = await schemaSnapshot(lockDb);
-    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.undone.join(', ')}`);
+    // What the journal says must be stored before the database changes.
+    await journal.flush();
+    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log, run.signal), (r) => `undone: ${r.undone.join(', ')}`);
     state.undone = down.undone;
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
+    await faultPoint('undo:before-verify', run.signal);
     const report = await checklist.run(
       'verify',
       () => verify(run, {
@@ -151,6 +173,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
       // Traffic stays paused: resume only ever follows a passing verify.
       throw verifyFailed(report, state.backupId);
     }
+    await faultPoint('undo:before-resume', run.signal);
     if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
   } catch (err) {
@@ -164,9 +187,9 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
   }
 
   const steps = checklist.finish();
-  const auditKey = await recordRun(audit, storage, steps, error, auditFacts(options, state), log);
+  const auditKey = await recordRun(audit, storage, steps, error, { ...auditFacts(options, state), extra: { interruptedRuns: interruptedRuns.map((r) => r.runId) } }, log, journal);
   await released;
-  return { ok: error === null, outcome: outcomeOf(error), plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
+  return { ok: error === null, outcome: outcomeOf(error), plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error, interruptedRuns };
 }
 
 interface RunState {
@@ -188,7 +211,7 @@ async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOp
     await run.session.end();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
-  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error };
+  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [] };
 }
 
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
@@ -236,9 +259,9 @@ async function confirmRun(plan: Plan, options: UndoOptions): Promise<string> {
   return 'confirmed at the terminal';
 }
 
-async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void): Promise<{ undone: string[]; headAfter: string | null }> {
+async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void, signal: AbortSignal | undefined): Promise<{ undone: string[]; headAfter: string | null }> {
   try {
-    const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`) });
+    const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`), ...(signal ? { signal } : {}) });
     return { undone: result.steps.filter((s) => s.status === 'success').map((s) => s.name), headAfter: result.headAfter };
   } catch (err) {
     const details = isDbrollbackError(err) ? err.details : undefined;
@@ -281,7 +304,8 @@ function verifyFailed(report: VerifyReport, backupId: string | null): Dbrollback
 /** Any failure becomes a DbrollbackError whose message says where the database is. */
 function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
   const base = asRunError(err);
-  if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || base.exitCode !== EXIT.failed || state.plan === null) return base;
+  const stopped = base.code === 'INTERRUPTED' || base.code === 'TERMINATED';
+  if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || (base.exitCode !== EXIT.failed && !stopped) || state.plan === null) return base;
   // A failure after the plan: say exactly what was and was not undone.
   const where = state.undone.length > 0
     ? `undone: ${state.undone.join(', ')}; still applied: ${state.notUndone.join(', ') || 'none'}`
@@ -302,6 +326,18 @@ function hookContext(run: RunContext, state: RunState, log: (line: string) => vo
     },
     onOutput: log,
   };
+}
+
+/** What the journal records with each step: enough to tell the database's state if the run dies after it. */
+function journalFacts(state: RunState): Record<string, unknown> {
+  return { planType: state.plan?.type ?? null, targetHead: state.plan?.targetHead ?? null, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone };
+}
+
+/** Interrupted runs on this database, said in a line each (they are listed by `dbrollback history` too). */
+async function interruptedOn(storage: Storage, database: string, log: (line: string) => void): Promise<UnfinishedRun[]> {
+  const runs = (await unfinishedRuns(storage)).filter((r) => r.state === 'interrupted' && r.database === database);
+  for (const r of runs) log(`note: an earlier ${r.command} (${r.runId}, started ${r.startedAt} by ${r.who?.osUser ?? '?'}) was interrupted after step ${r.lastCompleted ?? '(none)'}: ${describeRunFacts(r.facts)}`);
+  return runs;
 }
 
 /** What undo's audit record holds beyond the common fields. */

@@ -90,7 +90,8 @@ describe.each([
     const kept = await cluster.sql<{ n: string }>(previous, 'SELECT count(*) AS n FROM app.added_later');
     expect(kept[0]!.n).toBe('0');
     // The run is in the audit trail, in the storage — outside the database it rewound.
-    const [entry] = await listHistory(openStorage(storage));
+    // The backup is a run of its own too; the restore's record is the one for this run.
+    const entry = (await listHistory(openStorage(storage))).find((e) => e.record?.command === 'restore');
     expect(entry!.key).toBe(r.auditKey);
     expect(entry!.record).toMatchObject({ command: 'restore', outcome: 'success', backupId: b.id, error: null });
     expect(entry!.record!.commandLine.join(' ')).toContain(`restore --backup ${b.id as string}`);

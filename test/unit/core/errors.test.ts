@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DbrollbackError, ERROR_CODES, EXIT, exitCodeOf } from '../../../src/errors.js';
 
 describe('errors', () => {
-  it('maps every code to one of the contract exit codes 1-4', () => {
-    for (const exit of Object.values(ERROR_CODES)) expect([1, 2, 3, 4]).toContain(exit);
+  it('maps every code to one of the contract exit codes 1-4, or 130/143 for a run stopped by SIGINT/SIGTERM', () => {
+    for (const exit of Object.values(ERROR_CODES)) expect([1, 2, 3, 4, 130, 143]).toContain(exit);
   });
 
   it('gives usage errors exit 2, verify failures 3, safety refusals 4, failures 1', () => {
