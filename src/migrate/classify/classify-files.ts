@@ -17,7 +17,7 @@ import { hasSql } from '../adapters/sql-text.js';
 import { captureNodePgMigrate } from './capture/node-pg-migrate.js';
 import { withScratchDatabase, type ScratchOptions } from './capture/scratch.js';
 import { captureUmzug } from './capture/umzug.js';
-import type { SchemaDiff } from './catalog/diff.js';
+import { addedObjects, type SchemaDiff } from './catalog/diff.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import { classifySqlSync } from './classify-sql.js';
 import { initParser } from './parser.js';
@@ -221,6 +221,7 @@ function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict[
     longValidation: up.longValidation,
     transactional: up.transactional,
     statements: up.statements,
+    fills: up.fills,
     down,
   };
 }
@@ -258,7 +259,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
         const name = path.basename(file).replace(/\.[^.]+$/, '');
         const c = captured.get(name);
         if (!c) throw notListed(file, 'node-pg-migrate did not load it as a migration');
-        const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction });
+        const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
         let down: DownInfo = { kind: c.down.kind === 'yes' || c.down.kind === 'inferred' ? 'yes' : c.down.kind === 'irreversible' ? 'irreversible' : 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
         if (c.down.sql) {
           const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${file} (down)`, inTransaction: c.down.sql.inTransaction });
@@ -282,7 +283,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
     const name = path.basename(file).replace(/\.[^.]+$/, '');
     const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
     if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
-    const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction });
+    const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, created: addedObjects(c.diff) });
     const down: DownInfo | null = c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', path: c.hasDown ? file : null, compatibility: null, dataLoss: null, statements: [] };
     out.push(withCatalog(fileVerdict(file, 'umzug', 'captured', up, down), c.diff));
   }

@@ -16,6 +16,7 @@ import { addingFieldWithDefault } from './rules/adding-field-with-default.js';
 import { addingRequiredField } from './rules/adding-required-field.js';
 import { alterDomainAddConstraint } from './rules/alter-domain-add-constraint.js';
 import { attachPartition } from './rules/attach-partition.js';
+import { backfillNewColumn } from './rules/backfill-new-column.js';
 import { banCharField } from './rules/ban-char-field.js';
 import { changeColumnType } from './rules/change-column-type.js';
 import { clusterTable } from './rules/cluster-table.js';
@@ -86,6 +87,7 @@ export const RULES: readonly Rule[] = [
   addingRequiredField,
   alterDomainAddConstraint,
   attachPartition,
+  backfillNewColumn,
   banCharField,
   changeColumnType,
   clusterTable,
