@@ -23,7 +23,8 @@ export function registerClassify(program: Command, registrar: CommandRegistrar):
         ...(flags.pgVersion !== undefined ? { serverVersion: flags.pgVersion } : {}),
         onProgress: (line) => io.log(line),
       });
-      const human = formatClassifyReport(result, config.cwd);
+      // Formatting thousands of lines costs as much as classifying them: only when they are printed.
+      const human = io.json ? '' : formatClassifyReport(result, config.cwd);
       if (result.ok) return { json: result, human };
       const error = classifyFailOnError(result);
       return { json: { ...result, error: error.toJSON() }, human, exitCode: error.exitCode };

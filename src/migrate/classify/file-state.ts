@@ -36,7 +36,7 @@ export class FileState {
 
   /** Was this object (or its table, or its schema) created earlier in the file? */
   isNew(key: ObjectKey | undefined): boolean {
-    if (!key) return false;
+    if (!key || this.created.size === 0) return false;
     if (this.created.has(key)) return true;
     const colon = key.indexOf(':');
     const kind = key.slice(0, colon);
