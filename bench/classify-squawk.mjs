@@ -12,9 +12,11 @@
  * json`, `dbrollback classify --json`) and human (squawk's default reporter,
  * dbrollback's table). squawk is run as its native binary, not through its
  * Node.js wrapper script (that would add a Node start-up to squawk's side).
+ * Each run also reports its CPU time (user + system, from /usr/bin/time): on
+ * a shared machine wall time follows the load, CPU time much less.
  */
 import { execa } from 'execa';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cliMain, flag, hasFlag, log, median, timed } from './common.mjs';
@@ -30,42 +32,58 @@ const { dir, migrations, statements, bytes } = await writeCorpus(count);
 log(`classify vs squawk: ${count} files, ${statements} statements, ${(bytes / 1024).toFixed(0)} KiB in ${migrations}`);
 
 const pattern = path.join(migrations, '*.sql');
-const tools = {
-  'squawk --reporter json': () => execa(squawk, ['--reporter', 'json', pattern], { reject: false, stdout: 'pipe', buffer: false }),
-  'dbrollback classify --json': () => execa(process.execPath, [cliMain, 'classify', '--json', migrations], { reject: false, stdout: 'pipe', buffer: false }),
-  squawk: () => execa(squawk, [pattern], { reject: false, stdout: 'pipe', buffer: false }),
-  'dbrollback classify': () => execa(process.execPath, [cliMain, 'classify', migrations], { reject: false, stdout: 'pipe', buffer: false }),
+const cpuFile = path.join(dir, 'cpu.txt');
+const commands = {
+  'squawk --reporter json': [squawk, '--reporter', 'json', pattern],
+  'dbrollback classify --json': [process.execPath, cliMain, 'classify', '--json', migrations],
+  squawk: [squawk, pattern],
+  'dbrollback classify': [process.execPath, cliMain, 'classify', migrations],
 };
 
-/** Run one tool to completion, draining its stdout; squawk exits 1 when it reports violations. */
+/** Run one tool to completion, draining its stdout; its CPU seconds. squawk exits 1 when it reports violations. */
 async function runOnce(name) {
-  const child = tools[name]();
+  const child = execa('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, ...commands[name]], { reject: false, stdout: 'pipe', stderr: 'ignore', buffer: false });
   child.stdout.resume();
   const result = await child;
   const ok = name.startsWith('squawk') ? result.exitCode === 0 || result.exitCode === 1 : result.exitCode === 0;
-  if (!ok) throw new Error(`${name} failed (exit ${result.exitCode}): ${result.stderr}`);
+  if (!ok) throw new Error(`${name} failed (exit ${result.exitCode})`);
+  const [user, system] = (await readFile(cpuFile, 'utf8')).trim().split('\n').at(-1).split(' ').map(Number);
+  return (user + system) * 1000;
 }
 
-const times = Object.fromEntries(Object.keys(tools).map((name) => [name, []]));
-for (const name of Object.keys(tools)) await runOnce(name);
+const names = Object.keys(commands);
+const wall = Object.fromEntries(names.map((name) => [name, []]));
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
+for (const name of names) await runOnce(name);
 for (let i = 0; i < runs; i++) {
-  // Alternate which tool of each pair goes first.
-  const order = i % 2 === 0 ? Object.keys(tools) : Object.keys(tools).reverse();
-  for (const name of order) times[name].push((await timed(() => runOnce(name))).ms);
-  log(`  run ${i + 1}/${runs}: ${Object.entries(times).map(([n, t]) => `${n} ${t.at(-1).toFixed(0)} ms`).join(', ')}`);
+  // Alternate which tool goes first.
+  for (const name of i % 2 === 0 ? names : [...names].reverse()) {
+    const { ms, value } = await timed(() => runOnce(name));
+    wall[name].push(ms);
+    cpu[name].push(value);
+  }
+  log(`  run ${i + 1}/${runs}: ${names.map((n) => `${n} ${wall[n].at(-1).toFixed(0)} ms (cpu ${cpu[n].at(-1).toFixed(0)})`).join(', ')}`);
 }
 
-const med = Object.fromEntries(Object.entries(times).map(([n, t]) => [n, median(t)]));
+const med = (xs) => Object.fromEntries(Object.entries(xs).map(([n, t]) => [n, Math.round(median(t))]));
+const ratio = (m, ours, theirs) => Number((m[ours] / m[theirs]).toFixed(2));
+const wallMs = med(wall);
+const cpuMs = med(cpu);
 const result = {
   files: count,
   statements,
   runs,
-  medianMs: Object.fromEntries(Object.entries(med).map(([n, ms]) => [n, Math.round(ms)])),
-  ratioJson: Number((med['dbrollback classify --json'] / med['squawk --reporter json']).toFixed(2)),
-  ratioHuman: Number((med['dbrollback classify'] / med.squawk).toFixed(2)),
+  wallMs,
+  cpuMs,
+  ratio: {
+    wallJson: ratio(wallMs, 'dbrollback classify --json', 'squawk --reporter json'),
+    wallHuman: ratio(wallMs, 'dbrollback classify', 'squawk'),
+    cpuJson: ratio(cpuMs, 'dbrollback classify --json', 'squawk --reporter json'),
+    cpuHuman: ratio(cpuMs, 'dbrollback classify', 'squawk'),
+  },
   target: 2,
 };
-for (const [n, ms] of Object.entries(result.medianMs)) log(`  ${n.padEnd(28)} median ${ms} ms`);
-log(`  ratio (JSON output) ${result.ratioJson}, (human output) ${result.ratioHuman}; target ≤ ${result.target}`);
+for (const n of names) log(`  ${n.padEnd(28)} median wall ${wallMs[n]} ms, cpu ${cpuMs[n]} ms`);
+log(`  ratio to squawk — wall: JSON ${result.ratio.wallJson}, human ${result.ratio.wallHuman}; cpu: JSON ${result.ratio.cpuJson}, human ${result.ratio.cpuHuman} (target ≤ ${result.target})`);
 if (hasFlag('--json')) console.log(JSON.stringify(result));
 await rm(dir, { recursive: true, force: true });

@@ -119,6 +119,7 @@ export class FileState {
         break;
       case 'AlterTableStmt':
         this.recordAlterTable(n);
+        this.markSequences(stmt);
         break;
       case 'RenameStmt':
         this.recordRename(n);
@@ -151,6 +152,7 @@ export class FileState {
     const writes = rowWrites(stmt);
     if (!writes || !this.writesOnlyNew(stmt)) return;
     if (this.isNew(`table:${writes.table}`)) {
+      // The same INSERT sent once per row (parameterised seeds) is one way of filling the table.
       if (stmt.kind === 'InsertStmt' && !this.fills.some((f) => f.object === 'table' && f.table === writes.table && f.sql === stmt.sql)) {
         this.fills.push(fill(stmt, 'table', writes.table, null, insertColumns(stmt.node)));
       }
@@ -166,9 +168,7 @@ export class FileState {
     for (const cmd of alterCmds(n)) {
       const subtype = str(cmd.subtype);
       if (subtype === 'AT_AddColumn') {
-        const def = as(cmd.def, 'ColumnDef');
-        this.mark('column', `${table}.${str(def?.colname)}`);
-        if (/^serial[248]$/.test(typeInfo(def?.typeName)?.name ?? '') || hasInlineConstraint(def, 'CONSTR_IDENTITY')) this.mark('sequence', `${table}_${str(def?.colname)}_seq`);
+        this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);
       } else if (subtype === 'AT_AddConstraint') {
         const con = as(cmd.def, 'Constraint');
         const conname = str(con?.conname);
