@@ -52,7 +52,7 @@ function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores:
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const effects: Effect[] = [];
-  for (const rule of rulesFor(stmt.kind)) {
+  for (const rule of rulesFor(stmt)) {
     for (const hit of rule.check(stmt, ctx)) {
       // Objects this file created have no old code depending on them and no data to lose.
       if (hit.object && ctx.state.isNew(hit.object)) continue;
