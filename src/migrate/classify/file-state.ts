@@ -9,7 +9,7 @@
  * column added by a DO block or a helper the statements do not show is still
  * the migration's own when a later UPDATE fills it.
  */
-import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, typeInfo, type Fields } from './ast.js';
+import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, type Fields } from './ast.js';
 import { newColumns } from './column-defs.js';
 import type { ParsedStatement } from './parser.js';
 import type { Fill } from './types.js';
@@ -143,8 +143,7 @@ export class FileState {
   /** serial and identity columns create their sequence (`table_column_seq`) with them. */
   private markSequences(stmt: ParsedStatement): void {
     for (const { table, def } of newColumns(stmt)) {
-      const serial = /^serial[248]$/.test(typeInfo(def.typeName)?.name ?? '');
-      if (serial || hasInlineConstraint(def, 'CONSTR_IDENTITY')) this.mark('sequence', `${table}_${str(def.colname)}_seq`);
+      if (isSerial(def.typeName) || hasInlineConstraint(def, 'CONSTR_IDENTITY')) this.mark('sequence', `${table}_${str(def.colname)}_seq`);
     }
   }
 
@@ -197,6 +196,12 @@ function fill(stmt: ParsedStatement, object: Fill['object'], table: string, colu
   const rel = as(stmt.node.relation, 'RangeVar') ?? (stmt.node.relation as Fields | undefined);
   const alias = str((as(rel?.alias, 'Alias') ?? (rel?.alias as Fields | undefined))?.aliasname) ?? null;
   return { object, table, column, columns, alias, kind: stmt.kind, sql: stmt.sql, line: stmt.line };
+}
+
+/** serial, bigserial, smallserial (serial2/4/8): read straight from the name, as this runs for every new column. */
+function isSerial(typeName: unknown): boolean {
+  const parts = names((as(typeName, 'TypeName') ?? (typeName as Fields | undefined))?.names);
+  return parts.length === 1 && /^(small|big)?serial[248]?$/i.test(parts[0]!);
 }
 
 /** An INSERT's explicit column list (empty when it has none). */
