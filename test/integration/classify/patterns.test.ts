@@ -167,7 +167,8 @@ describe.each(TOOLS)('real-world patterns with %s', (tool) => {
 
     expect(plans['006_fix-customer-emails']!.reasons.join(' ')).toMatch(/006_fix-customer-emails rewrote existing data/);
     expect(plans['007_delete-expired-sessions']!.reasons.join(' ')).toMatch(/007_delete-expired-sessions destroyed data/);
-  });
+    // umzug migrations are code: each plan runs them in a throwaway cluster of its own (about 4 s each, 11 plans).
+  }, 240_000);
 
   it('undo --count 1 of the backfill is not refused as a restore: it asks for --accept-data-loss like any dropped column, then drops it', async () => {
     const p = await patternsProject(tool);
