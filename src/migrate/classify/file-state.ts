@@ -219,7 +219,8 @@ export function notNullCheckColumn(expr: unknown): string | undefined {
   return fields.length === 1 ? fields[0] : undefined;
 }
 
+
 /** Columns declared inline with a constraint type in a CREATE TABLE / ADD COLUMN. */
-export function hasInlineConstraint(columnDef: Fields | undefined, contype: string): boolean {
+function hasInlineConstraint(columnDef: Fields | undefined, contype: string): boolean {
   return columnConstraints(columnDef).some((c) => str(c.contype) === contype);
 }

@@ -178,6 +178,3 @@ export function rulesFor(stmt: ParsedStatement): readonly Rule[] {
   return out.length > 1 ? out.sort((a, b) => order.get(a)! - order.get(b)!) : out;
 }
 
-export function findRule(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}

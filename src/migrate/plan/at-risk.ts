@@ -52,7 +52,6 @@ export interface AtRisk {
   derived: DerivedCount;
 }
 
-export const NO_RISK: AtRisk = { rows: 0, bytes: 0, objects: [], derived: { rows: 0, bytes: 0 } };
 
 /** What each statement would destroy or rewrite (pure: from the parse tree). */
 export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[] {
