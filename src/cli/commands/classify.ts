@@ -26,7 +26,8 @@ export function registerClassify(program: Command, registrar: CommandRegistrar):
         ...(flags.pgVersion !== undefined ? { serverVersion: flags.pgVersion } : {}),
         onProgress: progressPrinter(io),
       });
-      const human = formatClassifyReport(result, run.cwd);
+      // Formatting thousands of lines costs as much as classifying them: only when they are printed.
+      const human = io.json ? '' : formatClassifyReport(result, run.cwd);
       if (result.ok) return { json: result, human };
       const error = classifyFailOnError(result);
       return { json: { ...result, error: error.toJSON() }, human, exitCode: error.exitCode };

@@ -8,6 +8,7 @@
  * exit 2: an unreadable path, a file that is not a migration, an empty file,
  * SQL the parser rejects (file:line:column and the parser's message).
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
@@ -17,10 +18,11 @@ import { hasSql } from '../adapters/sql-text.js';
 import { captureNodePgMigrate } from './capture/node-pg-migrate.js';
 import { withScratchDatabase, type ScratchOptions } from './capture/scratch.js';
 import { captureUmzug } from './capture/umzug.js';
-import type { SchemaDiff } from './catalog/diff.js';
+import { addedObjects, type SchemaDiff } from './catalog/diff.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import { classifySqlSync } from './classify-sql.js';
 import { initParser } from './parser.js';
+import { skipTrivia } from './sql-lexer.js';
 import { reconcile } from './reconcile.js';
 import type { DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
 import { andReversible } from './verdict.js';
@@ -50,6 +52,8 @@ export interface ClassifyReport {
 const CODE_EXT = /\.(c|m)?(j|t)s$/i;
 const SQL_EXT = /\.sql$/i;
 const NPM_SQL_UP = /^\s*--[\s-]*up\s+migration/im;
+/** A cheap pre-check for NPM_SQL_UP, whose line anchors make it slow on files without the marker. */
+const MIGRATION_MARK = /up\s+migration/i;
 const NPM_SQL_DOWN = /^\s*--[\s-]*down\s+migration/im;
 
 interface Entry {
@@ -66,10 +70,12 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
 
   const results = new Map<string, FileVerdict>();
   // Static files first: a syntax error is reported before any scratch database is started.
-  // Files are read concurrently (I/O latency dominates), classified in order (the first bad file is the one reported).
-  const sqlEntries = entries.filter((e) => e.type === 'sql');
-  const texts = await mapLimit(sqlEntries, 32, (e) => readSqlPair(e.path));
-  for (const [i, entry] of sqlEntries.entries()) results.set(entry.path, classifySqlFile(entry.path, texts[i]!, options));
+  // Read and classified one by one, in order (the first bad file is the one reported). Reads are
+  // synchronous: for 1,000 local files, 10 ms of CPU against 80 ms through fs/promises (four
+  // thread-pool round trips and promises per file), and the parse after each read is CPU-bound anyway.
+  for (const entry of entries) {
+    if (entry.type === 'sql') results.set(entry.path, classifySqlFile(entry.path, readSqlPair(entry.path), options));
+  }
   const code = entries.filter((e) => e.type === 'code').map((e) => e.path);
   if (code.length > 0) {
     for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
@@ -153,35 +159,30 @@ interface SqlPair {
   down: string | null | DbrollbackError;
 }
 
-async function readSqlPair(file: string): Promise<SqlPair> {
-  const text = await readText(file).catch((err: DbrollbackError) => err);
+function readSqlPair(file: string): SqlPair {
+  let text: string | DbrollbackError;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    text = unreadable(file, cause);
+  }
   if (!/\.up\.sql$/i.test(file)) return { text, down: null };
   const downPath = file.replace(/\.up\.sql$/i, '.down.sql');
-  const down = await readFile(downPath, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : unreadable(downPath, err)));
-  return { text, down };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  try {
+    return { text, down: readFileSync(downPath, 'utf8') };
+  } catch (cause) {
+    return { text, down: (cause as NodeJS.ErrnoException).code === 'ENOENT' ? null : unreadable(downPath, cause) };
+  }
 }
 
 function classifySqlFile(file: string, pair: SqlPair, options: ClassifyFilesOptions): FileVerdict {
   if (pair.text instanceof DbrollbackError) throw pair.text;
   const text = pair.text;
-  if (!hasSql(text)) throw empty(file);
+  if (!hasStatements(text)) throw empty(file);
   const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
 
   // node-pg-migrate SQL migrations: `-- Up Migration` ... `-- Down Migration` in one file.
-  if (NPM_SQL_UP.test(text)) {
+  if (MIGRATION_MARK.test(text) && NPM_SQL_UP.test(text)) {
     const upAt = text.search(NPM_SQL_UP);
     const downAt = text.search(NPM_SQL_DOWN);
     const upText = downAt > upAt ? text.slice(upAt, downAt) : text.slice(upAt);
@@ -221,8 +222,17 @@ function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict[
     longValidation: up.longValidation,
     transactional: up.transactional,
     statements: up.statements,
+    fills: up.fills,
     down,
   };
+}
+
+/** Anything but comments, whitespace and semicolons (hasSql's answer, without rewriting the text). */
+function hasStatements(text: string): boolean {
+  for (let i = skipTrivia(text, 0); i < text.length; i = skipTrivia(text, i + 1)) {
+    if (text[i] !== ';') return true;
+  }
+  return false;
 }
 
 function lineOf(text: string, index: number): number {
@@ -258,7 +268,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
         const name = path.basename(file).replace(/\.[^.]+$/, '');
         const c = captured.get(name);
         if (!c) throw notListed(file, 'node-pg-migrate did not load it as a migration');
-        const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction });
+        const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
         let down: DownInfo = { kind: c.down.kind === 'yes' || c.down.kind === 'inferred' ? 'yes' : c.down.kind === 'irreversible' ? 'irreversible' : 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
         if (c.down.sql) {
           const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${file} (down)`, inTransaction: c.down.sql.inTransaction });
@@ -282,7 +292,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
     const name = path.basename(file).replace(/\.[^.]+$/, '');
     const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
     if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
-    const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction });
+    const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, created: addedObjects(c.diff) });
     const down: DownInfo | null = c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', path: c.hasDown ? file : null, compatibility: null, dataLoss: null, statements: [] };
     out.push(withCatalog(fileVerdict(file, 'umzug', 'captured', up, down), c.diff));
   }

@@ -30,7 +30,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     throw new DbrollbackError('USAGE', `server version must be a PostgreSQL major version such as 15 (got ${String(options.serverVersion)})`);
   }
   const parsed = parseSql(sql, options.source, options.firstLine);
-  const state = new FileState();
+  const state = new FileState(options.created);
   const toolTransaction = options.inTransaction ?? false;
   const columnType = columnTypeLookup(options.schema);
   const statements: StatementVerdict[] = [];
@@ -45,14 +45,14 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     statements.push(classifyStatement(stmt, ctx, parsed.fileIgnores));
     state.record(stmt);
   }
-  return { ...summarize(statements), statements };
+  return { ...summarize(statements), statements, fills: state.fills };
 }
 
 function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores: string[]): StatementVerdict {
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const effects: Effect[] = [];
-  for (const rule of rulesFor(stmt.kind)) {
+  for (const rule of rulesFor(stmt)) {
     for (const hit of rule.check(stmt, ctx)) {
       // Objects this file created have no old code depending on them and no data to lose.
       if (hit.object && ctx.state.isNew(hit.object)) continue;

@@ -84,7 +84,7 @@ export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSq
     const segStart = toChar(entry.stmt_location ?? 0);
     const segEnd = entry.stmt_len ? toChar((entry.stmt_location ?? 0) + entry.stmt_len) : sql.length;
     const start = skipTrivia(sql, segStart);
-    const text = sql.slice(start, segEnd).replace(/[\s;]+$/, '');
+    const text = sql.slice(start, trimEnd(sql, start, segEnd));
     const [kind, node] = Object.entries(entry.stmt)[0] ?? ['Unknown', {}];
     const pos = position(lines, start);
     statements.push({
@@ -157,6 +157,17 @@ function syntaxError(sql: string, source: string, firstLine: number, lines: numb
     cause,
     details: { file: source, line, column: pos.column, parserMessage },
   });
+}
+
+/** End of `sql[start, end)` without trailing whitespace and semicolons (a regex here backtracks on long runs). */
+function trimEnd(sql: string, start: number, end: number): number {
+  let i = end;
+  while (i > start) {
+    const c = sql.charCodeAt(i - 1);
+    if (c === 59 /* ; */ || c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i--;
+    else break;
+  }
+  return i;
 }
 
 function codePointToIndex(text: string, codePoints: number): number {

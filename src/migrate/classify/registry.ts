@@ -1,7 +1,10 @@
 /**
- * Every classification rule, and dispatch by parse-tree node type. Adding a
- * rule = one file in rules/ (with its examples) + one line here.
+ * Every classification rule, and dispatch by parse-tree node type (and, for
+ * ALTER TABLE, by subcommand type). Adding a rule = one file in rules/ (with
+ * its examples) + one line here.
  */
+import { alterCmds, str } from './ast.js';
+import type { ParsedStatement } from './parser.js';
 import type { Rule } from './rule.js';
 import { addCheckWithoutNotValid } from './rules/add-check-without-not-valid.js';
 import { addColumnWithUnique } from './rules/add-column-with-unique.js';
@@ -16,6 +19,7 @@ import { addingFieldWithDefault } from './rules/adding-field-with-default.js';
 import { addingRequiredField } from './rules/adding-required-field.js';
 import { alterDomainAddConstraint } from './rules/alter-domain-add-constraint.js';
 import { attachPartition } from './rules/attach-partition.js';
+import { backfillNewColumn } from './rules/backfill-new-column.js';
 import { banCharField } from './rules/ban-char-field.js';
 import { changeColumnType } from './rules/change-column-type.js';
 import { clusterTable } from './rules/cluster-table.js';
@@ -86,6 +90,7 @@ export const RULES: readonly Rule[] = [
   addingRequiredField,
   alterDomainAddConstraint,
   attachPartition,
+  backfillNewColumn,
   banCharField,
   changeColumnType,
   clusterTable,
@@ -144,6 +149,7 @@ export const RULES: readonly Rule[] = [
 ];
 
 const byNode = new Map<string, Rule[]>();
+const order = new Map(RULES.map((rule, i) => [rule, i]));
 for (const rule of RULES) {
   for (const node of rule.nodes) {
     const list = byNode.get(node) ?? [];
@@ -154,8 +160,21 @@ for (const rule of RULES) {
 
 const NONE: readonly Rule[] = [];
 
-/** The rules that inspect statements of this node type. */
-export function rulesFor(kind: string): readonly Rule[] {
-  return byNode.get(kind) ?? NONE;
+/**
+ * The rules that inspect this statement. An ALTER TABLE gets the rules of the
+ * subcommands it has (`AlterTableStmt:AT_AddColumn`, ...) besides those of
+ * every ALTER TABLE: some 35 rules look at one kind of subcommand each, and
+ * running all of them on every ALTER was most of classify's time.
+ */
+export function rulesFor(stmt: ParsedStatement): readonly Rule[] {
+  const general = byNode.get(stmt.kind) ?? NONE;
+  if (stmt.kind !== 'AlterTableStmt') return general;
+  const subtypes = new Set(alterCmds(stmt.node).map((cmd) => str(cmd.subtype)));
+  const out = [...general];
+  for (const subtype of subtypes) {
+    for (const rule of byNode.get(`AlterTableStmt:${subtype}`) ?? NONE) if (!out.includes(rule)) out.push(rule);
+  }
+  // Findings keep the registry's order, whatever order the subcommands came in.
+  return out.length > 1 ? out.sort((a, b) => order.get(a)! - order.get(b)!) : out;
 }
 

@@ -10,12 +10,22 @@ export interface TableCmd {
 
 /** ALTER TABLE subcommands of the given subtypes (tables only: not indexes, views, sequences, types). */
 export function tableCmds(stmt: ParsedStatement, ...subtypes: string[]): TableCmd[] {
-  if (stmt.kind !== 'AlterTableStmt' || !isTableAlter(stmt.node)) return [];
-  const table = relKey(stmt.node.relation);
-  if (!table) return [];
-  return alterCmds(stmt.node)
-    .filter((cmd) => subtypes.includes(str(cmd.subtype) ?? ''))
-    .map((cmd) => ({ table, cmd }));
+  if (stmt.kind !== 'AlterTableStmt') return [];
+  const all = allTableCmds(stmt.node);
+  return all.length === 0 ? all : all.filter((c) => subtypes.includes(str(c.cmd.subtype) ?? ''));
+}
+
+const tableCmdsOf = new WeakMap<Fields, TableCmd[]>();
+
+/** Every subcommand of a table ALTER with its table, worked out once per statement. */
+function allTableCmds(node: Fields): TableCmd[] {
+  let cmds = tableCmdsOf.get(node);
+  if (!cmds) {
+    const table = isTableAlter(node) ? relKey(node.relation) : undefined;
+    cmds = table ? alterCmds(node).map((cmd) => ({ table, cmd })) : [];
+    tableCmdsOf.set(node, cmds);
+  }
+  return cmds;
 }
 
 /** Qualified keys (`schema.name`) of a DROP statement's objects. */

@@ -48,7 +48,10 @@ export interface Rule {
   readonly summary: string;
   /** The safe alternative. */
   readonly help: string;
-  /** Parse-tree node types the rule inspects (the registry dispatches on them). */
+  /**
+   * Parse-tree node types the rule inspects (the registry dispatches on them);
+   * `AlterTableStmt:AT_AddColumn` = ALTER TABLEs with that kind of subcommand only.
+   */
   readonly nodes: readonly string[];
   check(stmt: ParsedStatement, ctx: RuleContext): Hit[];
   /**

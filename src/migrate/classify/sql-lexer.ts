@@ -103,3 +103,53 @@ function quotedEnd(sql: string, start: number, quote: string, backslashEscapes: 
 function isIdentChar(c: string | undefined): boolean {
   return c !== undefined && /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
 }
+
+/** A word or punctuation mark outside parentheses, strings, quoted identifiers and comments. */
+export interface TopLevelToken {
+  /** Lower-cased word, or the punctuation character (`,` `=`). */
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The words, commas and `=` signs of a statement at parenthesis depth 0, with
+ * their positions: enough to cut a parsed statement into its clauses
+ * (`UPDATE rel SET ... FROM ... WHERE ...`) without a deparser.
+ */
+export function topLevelTokens(sql: string): TopLevelToken[] {
+  const out: TopLevelToken[] = [];
+  let depth = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') i = lineCommentEnd(sql, i);
+    else if (c === '/' && next === '*') i = blockCommentEnd(sql, i);
+    else if (c === "'") i = quotedEnd(sql, i, "'", (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !isIdentChar(sql[i - 2]));
+    else if (c === '"') {
+      const end = quotedEnd(sql, i, '"', false);
+      if (depth === 0) out.push({ text: sql.slice(i, end), start: i, end });
+      i = end;
+    } else if (c === '$' && !isIdentChar(sql[i - 1]) && /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.test(sql.slice(i, i + 64))) {
+      const tag = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 64))![0];
+      const close = sql.indexOf(tag, i + tag.length);
+      i = close === -1 ? sql.length : close + tag.length;
+    } else if (c === '(' || c === '[') {
+      depth++;
+      i++;
+    } else if (c === ')' || c === ']') {
+      depth--;
+      i++;
+    } else if (isIdentChar(c) && !isIdentChar(sql[i - 1])) {
+      let end = i + 1;
+      while (end < sql.length && isIdentChar(sql[end])) end++;
+      if (depth === 0) out.push({ text: sql.slice(i, end).toLowerCase(), start: i, end });
+      i = end;
+    } else {
+      if (depth === 0 && (c === ',' || (c === '=' && !/[<>!=]/.test(sql[i - 1] ?? '') && next !== '=' && next !== '>'))) out.push({ text: c, start: i, end: i + 1 });
+      i++;
+    }
+  }
+  return out;
+}

@@ -92,6 +92,8 @@ export interface FileVerdict {
   longValidation: boolean;
   transactional: boolean;
   statements: StatementVerdict[];
+  /** New objects the up filled with computed values (their data is derived: see Fill). */
+  fills: Fill[];
   /**
    * The down migration: whether there is one (`yes`, `irreversible`, `missing`; null when
    * unknown, e.g. a lone .sql file) and, when its SQL could be read, its classification.
@@ -99,6 +101,28 @@ export interface FileVerdict {
   down: DownInfo | null;
   /** What applying the migration changed in a scratch database's catalog, when it was run there (umzug). */
   catalog?: { changes: SchemaChange[]; disagreements: string[] };
+}
+
+/**
+ * A new object the migration filled with values it computed when it ran: a
+ * column it added and then set with an UPDATE (from other tables or columns,
+ * or a constant), a table it created and then filled (INSERT, CREATE TABLE AS).
+ * A down that drops it drops derived data, recomputable by running the up again.
+ */
+export interface Fill {
+  object: 'column' | 'table';
+  /** `schema.table` */
+  table: string;
+  /** The filled column (object `column`), else null. */
+  column: string | null;
+  /** An INSERT's explicit column list (object `table`); empty when it has none. */
+  columns: string[];
+  /** The alias the UPDATE gave its table (`UPDATE orders o ...`), else null. */
+  alias: string | null;
+  /** The filling statement's node type, text and line. */
+  kind: string;
+  sql: string;
+  line: number;
 }
 
 export interface DownInfo {
@@ -124,6 +148,12 @@ export interface ClassifySqlOptions {
    * e.g. a column's current type, so a widening type change is not reported as breaking.
    */
   schema?: SchemaSnapshot;
+  /**
+   * Objects known to be created by this migration before its statements are read
+   * (`table:public.t`, `column:public.t.c`, `sequence:public.s`), e.g. from the
+   * catalog diff of a code migration run in a scratch database.
+   */
+  created?: Iterable<string>;
 }
 
 /** A whole SQL text's classification: its statements and their worst. */
@@ -136,6 +166,7 @@ export interface SqlClassification {
   longValidation: boolean;
   transactional: boolean;
   statements: StatementVerdict[];
+  fills: Fill[];
 }
 
 export const DEFAULT_SERVER_VERSION = 17;

@@ -2,12 +2,16 @@
  * Data at risk: what a down migration would drop or rewrite, measured live.
  * The objects come from the down's parse tree; the numbers (rows, non-null
  * values, bytes) from the database as it is now — the data written since the
- * migration ran, which an undo would destroy.
+ * migration ran, which an undo would destroy. Where the up itself filled the
+ * object (a backfilled column, a seeded table), the part still equal to what
+ * the up computes is reported as derived (see derived.ts).
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
 import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str } from '../classify/ast.js';
 import type { ParsedStatement } from '../classify/parser.js';
+import type { Fill } from '../classify/types.js';
+import { measureDerived, type DerivedCount } from './derived.js';
 
 export type RiskAction = 'drop-table' | 'drop-column' | 'truncate' | 'delete' | 'update' | 'alter-type' | 'drop-schema';
 
@@ -32,12 +36,20 @@ export interface RiskObject extends Omit<RiskTarget, 'filtered'> {
   bytes: number;
   /** True when `rows` counts every row though the statement has a WHERE (an upper bound). */
   upperBound: boolean;
+  /**
+   * Of `rows`/`bytes`, what the migration computed itself and would compute again
+   * (recomputable, not data users wrote); null when the up did not fill this
+   * object, or its filling statement could not be re-evaluated.
+   */
+  derived: DerivedCount | null;
 }
 
 export interface AtRisk {
   rows: number;
   bytes: number;
   objects: RiskObject[];
+  /** The derived part of rows/bytes (the rest is original data). */
+  derived: DerivedCount;
 }
 
 
@@ -83,8 +95,11 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
   return out;
 }
 
-/** Measure each target in the live database; objects that do not exist count zero. */
-export async function measureAtRisk(db: Db, targets: readonly RiskTarget[]): Promise<AtRisk> {
+/**
+ * Measure each target in the live database; objects that do not exist count zero.
+ * `fills`: what the migration's up filled itself, for the derived split.
+ */
+export async function measureAtRisk(db: Db, targets: readonly RiskTarget[], fills: readonly Fill[] = []): Promise<AtRisk> {
   const objects: RiskObject[] = [];
   for (const target of targets) {
     if (target.action === 'drop-schema') {
@@ -95,29 +110,49 @@ export async function measureAtRisk(db: Db, targets: readonly RiskTarget[]): Pro
       for (const row of rows) objects.push(await measureTable(db, { ...target, table: row.table }, false));
       continue;
     }
-    if (target.column !== null && (target.action === 'drop-column' || target.action === 'alter-type')) {
-      objects.push(await measureColumn(db, target));
-    } else {
-      objects.push(await measureTable(db, target, target.filtered));
-    }
+    const object = target.column !== null && (target.action === 'drop-column' || target.action === 'alter-type') ? await measureColumn(db, target) : await measureTable(db, target, target.filtered);
+    objects.push(await withDerived(db, object, fills));
   }
   return {
     rows: objects.reduce((n, o) => n + o.rows, 0),
     bytes: objects.reduce((n, o) => n + o.bytes, 0),
     objects,
+    derived: {
+      rows: objects.reduce((n, o) => n + (o.derived?.rows ?? 0), 0),
+      bytes: objects.reduce((n, o) => n + (o.derived?.bytes ?? 0), 0),
+    },
   };
+}
+
+/** Only whole drops lose derived data as such: a dropped column the up filled, a dropped table it seeded. */
+async function withDerived(db: Db, object: RiskObject, fills: readonly Fill[]): Promise<RiskObject> {
+  if (!object.exists || object.rows === 0) return object;
+  const table = `${object.schema}.${object.table}`;
+  const mine =
+    object.action === 'drop-column'
+      ? fills.filter((f) => f.object === 'column' && f.table === table && f.column === object.column)
+      : object.action === 'drop-table'
+        ? fills.filter((f) => f.object === 'table' && f.table === table)
+        : [];
+  if (mine.length === 0) return object;
+  const derived = await measureDerived(db, mine);
+  if (derived === null) return object;
+  const rows = Math.min(derived.rows, object.rows);
+  // A table's bytes include its indexes and free space: the derived share is proportional to its rows.
+  const bytes = object.action === 'drop-table' ? Math.round((object.bytes * rows) / object.rows) : Math.min(derived.bytes, object.bytes);
+  return { ...object, derived: { rows, bytes } };
 }
 
 async function measureTable(db: Db, { filtered: _filtered, ...target }: RiskTarget, upperBound: boolean): Promise<RiskObject> {
   const name = `${target.schema}.${target.table}`;
   const exists = await relationExists(db, target.schema, target.table!);
-  if (!exists) return { ...target, name, exists, rows: 0, bytes: 0, upperBound: false };
+  if (!exists) return { ...target, name, exists, rows: 0, bytes: 0, upperBound: false, derived: null };
   const qualified = quoteQualified(target.schema, target.table!);
   const { rows } = await db.query<{ n: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM ${qualified}) AS n, pg_total_relation_size(to_regclass($1)) AS bytes`,
     [qualified],
   );
-  return { ...target, name, exists, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound };
+  return { ...target, name, exists, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound, derived: null };
 }
 
 async function measureColumn(db: Db, { filtered: _filtered, ...target }: RiskTarget): Promise<RiskObject> {
@@ -127,12 +162,12 @@ async function measureColumn(db: Db, { filtered: _filtered, ...target }: RiskTar
                      WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped) AS ok`,
     [target.schema, target.table, target.column],
   );
-  if (!found[0]?.ok) return { ...target, name, exists: false, rows: 0, bytes: 0, upperBound: false };
+  if (!found[0]?.ok) return { ...target, name, exists: false, rows: 0, bytes: 0, upperBound: false, derived: null };
   const column = quoteIdent(target.column!);
   const { rows } = await db.query<{ n: string; bytes: string }>(
     `SELECT count(${column}) AS n, coalesce(sum(pg_column_size(${column})), 0) AS bytes FROM ${quoteQualified(target.schema, target.table!)}`,
   );
-  return { ...target, name, exists: true, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound: false };
+  return { ...target, name, exists: true, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound: false, derived: null };
 }
 
 async function relationExists(db: Db, schema: string, table: string): Promise<boolean> {

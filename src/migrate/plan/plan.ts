@@ -11,6 +11,7 @@ import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter
 import { classifySql } from '../classify/classify-sql.js';
 import { captureUmzug } from '../classify/capture/umzug.js';
 import { withScratchDatabase } from '../classify/capture/scratch.js';
+import { addedObjects } from '../classify/catalog/diff.js';
 import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
@@ -65,8 +66,8 @@ export interface Plan {
   targetHead: string | null;
   /** Newest first: the order they would be undone in. */
   migrations: PlanMigration[];
-  /** Totals over every migration (unknown ones excluded; see `atRiskUnknown`). */
-  atRisk: { rows: number; bytes: number };
+  /** Totals over every migration (unknown ones excluded; see `atRiskUnknown`); `derived`: the part the migrations computed themselves. */
+  atRisk: { rows: number; bytes: number; derived: { rows: number; bytes: number } };
   /** Migrations whose down's effect on data could not be measured. */
   atRiskUnknown: string[];
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
@@ -100,7 +101,11 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     head: status.head,
     targetHead,
     migrations,
-    atRisk: { rows: known.reduce((n, m) => n + m.atRisk!.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.bytes, 0) },
+    atRisk: {
+      rows: known.reduce((n, m) => n + m.atRisk!.rows, 0),
+      bytes: known.reduce((n, m) => n + m.atRisk!.bytes, 0),
+      derived: { rows: known.reduce((n, m) => n + m.atRisk!.derived.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.derived.bytes, 0) },
+    },
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
     restoreFrom,
     steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
@@ -109,12 +114,13 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
 
 async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
-  const [upSql, downSql] = captured.sql.get(m.name) ? [captured.sql.get(m.name)!.up, captured.sql.get(m.name)!.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const up = await classifyKnown(upSql, major, notes);
+  const fromCapture = captured.sql.get(m.name);
+  const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
+  const up = await classifyKnown(upSql, major, notes, fromCapture?.created ?? []);
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
-    atRisk = await measureAtRisk(db, riskTargets(parseSql(downSql.sql, downSql.path ?? `${m.name} (down)`).statements));
+    atRisk = await measureAtRisk(db, riskTargets(parseSql(downSql.sql, downSql.path ?? `${m.name} (down)`).statements), up?.fills ?? []);
   } else if (canUndo) {
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
@@ -133,13 +139,13 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   };
 }
 
-async function classifyKnown(sql: MigrationSql, major: number, notes: string[]): Promise<SqlClassification | null> {
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[], created: readonly string[]): Promise<SqlClassification | null> {
   if (sql.source === 'unknown') {
     notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
     return null;
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
-  return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name });
+  return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created });
 }
 
 /**
@@ -149,8 +155,8 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[]):
  * down sends. Without server binaries this fails, and the plan says so.
  */
 interface Captured {
-  /** By migration name: the up's SQL and the down's, as recorded. */
-  sql: Map<string, { up: MigrationSql; down: MigrationSql }>;
+  /** By migration name: the up's SQL and the down's, as recorded, and what the up created (its catalog diff). */
+  sql: Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>;
   problem: string | null;
 }
 
@@ -165,19 +171,26 @@ async function captureCodeMigrations(config: ResolvedConfig, head: string | null
         downsFrom: { head, count: selected.length },
       }),
     );
-    const sql = new Map<string, { up: MigrationSql; down: MigrationSql }>();
+    const sql = new Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>();
     for (const c of captured) {
       const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
         text === null
           ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
           : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
-      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError) });
+      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff) });
     }
     return { sql, problem: null };
   } catch (err) {
     // Left unclassified: the decision treats it as breaking, with unknown data at risk.
     return { sql: new Map(), problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
   }
+}
+
+/** `, 40 of them derived (...)` when some of what the down drops is what the up computed. */
+function derivedNote(atRisk: AtRisk): string {
+  if (atRisk.derived.rows === 0) return '';
+  const all = atRisk.derived.rows === atRisk.rows;
+  return ` — ${all ? 'all' : `${atRisk.derived.rows}`} of them derived (computed by the migration from other data; running it again recomputes them)`;
 }
 
 /** The head once `selected` (newest first) are undone. */
@@ -229,7 +242,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
     });
   } else {
     for (const m of migrations) {
-      const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}` : 'no live data at risk';
+      const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}${derivedNote(m.atRisk)}` : 'no live data at risk';
       out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk})` });
     }
   }

@@ -225,7 +225,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
     });
   }
   if (options.acceptDataLoss) return;
-  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'})`));
+  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'}${o.derived?.rows ? `, ${o.derived.rows} of them derived` : ''})`));
   if (risky.length > 0) {
     throw new DbrollbackError('DATA_LOSS_REFUSED', `refusing to undo: the down migrations would destroy live data — ${risky.join('; ')}`, {
       hint: 'Nothing was changed. Review `dbrollback plan`; if losing that data is intended, run again with --accept-data-loss (a backup is still taken first).',

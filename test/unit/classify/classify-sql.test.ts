@@ -11,7 +11,7 @@ const rules = (sql: string, options = {}) => classifySqlSync(sql, options).state
 
 describe('classifySql verdicts', () => {
   it('judges each statement on independent axes and the whole as the worst of them', () => {
-    const r = classifySqlSync('ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users RENAME COLUMN name TO full_name;\nUPDATE users SET nick = name;\nALTER TABLE orders DROP COLUMN note;');
+    const r = classifySqlSync('ALTER TABLE users ADD COLUMN nick text;\nALTER TABLE users RENAME COLUMN name TO full_name;\nUPDATE users SET full_name = upper(full_name);\nALTER TABLE orders DROP COLUMN note;');
     expect(r.statements.map((s) => [s.compatibility, s.dataLoss, s.reversible])).toEqual([
       ['additive', 'none', true],
       ['breaking', 'none', true],
@@ -136,5 +136,51 @@ describe('with the live schema', () => {
 
   it('without it, judges an unknown type change conservatively', () => {
     expect(classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(100);')).toMatchObject({ compatibility: 'breaking', rewritesTable: true });
+  });
+});
+
+describe('data changes relative to what the migration itself created (issue #15)', () => {
+  const verdict = (sql: string, options = {}) => {
+    const r = classifySqlSync(sql, options);
+    return [r.compatibility, r.dataLoss, r.reversible];
+  };
+
+  it('a new column filled from other tables in the same migration is not a rewrite, and is recorded as a fill', () => {
+    const r = classifySqlSync('ALTER TABLE orders ADD COLUMN customer_email text;\nUPDATE orders o SET customer_email = (SELECT c.email FROM customers c WHERE c.id = o.customer_id);');
+    expect(r).toMatchObject({ compatibility: 'additive', dataLoss: 'none', reversible: true });
+    expect(r.statements[1]!.findings.map((f) => f.rule)).toEqual(['backfill-new-column']);
+    expect(r.fills).toEqual([expect.objectContaining({ object: 'column', table: 'public.orders', column: 'customer_email', alias: 'o', line: 2, kind: 'UpdateStmt' })]);
+  });
+
+  it('an UPDATE that also writes a pre-existing column stays a rewrite', () => {
+    expect(verdict('ALTER TABLE users ADD COLUMN email_lower text;\nUPDATE users SET email_lower = lower(email), email = lower(email);')).toEqual(['additive', 'rewrite', false]);
+    expect(classifySqlSync('ALTER TABLE users ADD COLUMN email_lower text;\nUPDATE users SET email_lower = lower(email), email = lower(email);').fills).toEqual([]);
+  });
+
+  it('DELETE and TRUNCATE of pre-existing rows stay destructive; of a new table\'s rows they are part of creating it', () => {
+    expect(verdict("DELETE FROM sessions WHERE expires_at < now() - interval '90 days';")).toEqual(['additive', 'destructive', false]);
+    expect(verdict('ALTER TABLE sessions ADD COLUMN device text;\nTRUNCATE sessions;')).toEqual(['additive', 'destructive', false]);
+    expect(verdict("CREATE TABLE staging (id int);\nINSERT INTO staging VALUES (1);\nDELETE FROM staging WHERE id = 1;")).toEqual(['additive', 'none', true]);
+  });
+
+  it('MERGE and upserts that update existing columns are rewrites; MERGE filling only a new column is not', () => {
+    expect(verdict('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET v = s.v;')).toEqual(['additive', 'rewrite', false]);
+    expect(verdict("INSERT INTO settings (key, value) VALUES ('a', 'b') ON CONFLICT (key) DO UPDATE SET value = excluded.value;")).toEqual(['additive', 'rewrite', false]);
+    expect(verdict('ALTER TABLE t ADD COLUMN w int;\nMERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET w = s.v;')).toEqual(['additive', 'none', true]);
+    expect(verdict('ALTER TABLE t ADD COLUMN w int;\nMERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;')).toEqual(['additive', 'rewrite', false]);
+  });
+
+  it('a new table seeded with INSERTs, its serial sequence realigned with setval, is additive and reversible', () => {
+    const r = classifySqlSync("CREATE TABLE plans (id serial PRIMARY KEY, name text NOT NULL);\nINSERT INTO plans (id, name) VALUES (1, 'free'), (2, 'pro');\nSELECT setval(pg_get_serial_sequence('plans', 'id'), (SELECT max(id) FROM plans));\nSELECT setval('plans_id_seq', 10);");
+    expect(r).toMatchObject({ compatibility: 'additive', dataLoss: 'none', reversible: true });
+    expect(r.fills).toEqual([expect.objectContaining({ object: 'table', table: 'public.plans', columns: ['id', 'name'] })]);
+    // A sequence the migration did not create stays opaque.
+    expect(classifySqlSync("SELECT setval('orders_id_seq', 1000);").reversible).toBeNull();
+  });
+
+  it('objects a catalog diff shows as created count as the migration\'s own (code migrations)', () => {
+    const sql = "DO $$ BEGIN EXECUTE 'ALTER TABLE orders ADD COLUMN region text'; END $$;\nUPDATE orders SET region = 'eu';";
+    expect(classifySqlSync(sql).dataLoss).toBe('rewrite');
+    expect(classifySqlSync(sql, { created: ['column:public.orders.region'] }).dataLoss).toBe('none');
   });
 });

@@ -108,6 +108,21 @@ export function diffSchemas(a: SchemaSnapshot, b: SchemaSnapshot): SchemaDiff {
   return { identical: changes.length === 0, changes };
 }
 
+/**
+ * What the migration created, as classification object keys (`table:s.t`,
+ * `column:s.t.c`, `sequence:s.q`): the statements that fill these write no
+ * pre-existing data.
+ */
+export function addedObjects(diff: SchemaDiff): string[] {
+  const out: string[] = [];
+  for (const c of diff.changes) {
+    if (c.change !== 'added') continue;
+    if (c.kind === 'table' || c.kind === 'column' || c.kind === 'sequence') out.push(`${c.kind}:${c.object}`);
+    if (c.kind === 'view') out.push(`view:${c.object}`, `table:${c.object}`);
+  }
+  return out;
+}
+
 function diffRelation(key: string, x: RelationSnapshot, y: RelationSnapshot, push: (c: SchemaChange) => void): void {
   const kind = relKind(x);
   if (x.kind !== y.kind) push({ kind, object: key, change: 'altered', detail: 'kind', before: x.kind, after: y.kind });

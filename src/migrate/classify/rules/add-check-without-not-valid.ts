@@ -6,7 +6,7 @@ export const addCheckWithoutNotValid = defineRule({
   id: 'add-check-without-not-valid',
   summary: 'ADD CHECK without NOT VALID scans the whole table under ACCESS EXCLUSIVE.',
   help: 'ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a separate migration (SHARE UPDATE EXCLUSIVE: reads and writes continue).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

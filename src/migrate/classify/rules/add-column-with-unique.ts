@@ -6,7 +6,7 @@ export const addColumnWithUnique = defineRule({
   id: 'add-column-with-unique',
   summary: 'ADD COLUMN ... UNIQUE / PRIMARY KEY builds an index over the whole table under ACCESS EXCLUSIVE.',
   help: 'Add the column plain, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddColumn').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

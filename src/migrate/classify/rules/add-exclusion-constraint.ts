@@ -6,7 +6,7 @@ export const addExclusionConstraint = defineRule({
   id: 'add-exclusion-constraint',
   summary: 'ADD EXCLUDE cannot be NOT VALID and cannot use a concurrently built index: it builds and checks under ACCESS EXCLUSIVE.',
   help: 'Add exclusion constraints when the table is created, or in a maintenance window.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

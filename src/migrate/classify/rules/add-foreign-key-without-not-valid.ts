@@ -6,7 +6,7 @@ export const addForeignKeyWithoutNotValid = defineRule({
   id: 'add-foreign-key-without-not-valid',
   summary: 'ADD FOREIGN KEY without NOT VALID scans the table while holding SHARE ROW EXCLUSIVE on it and on the referenced table (writes to both wait).',
   help: 'ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a separate migration (it takes a weaker lock).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

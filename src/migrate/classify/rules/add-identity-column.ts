@@ -6,7 +6,7 @@ export const addIdentityColumn = defineRule({
   id: 'add-identity-column',
   summary: 'ADD COLUMN of a serial type or GENERATED AS IDENTITY fills every existing row from a sequence: a table rewrite under ACCESS EXCLUSIVE.',
   help: 'Add a nullable bigint column, attach a sequence default, backfill in batches, then make it identity/NOT NULL.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddColumn').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

@@ -6,7 +6,7 @@ export const addPrimaryKey = defineRule({
   id: 'add-primary-key',
   summary: 'ADD PRIMARY KEY (without USING INDEX) builds its index, and sets its columns NOT NULL with a scan, under ACCESS EXCLUSIVE.',
   help: 'Make the columns NOT NULL safely first, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

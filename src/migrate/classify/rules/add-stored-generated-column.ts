@@ -6,7 +6,7 @@ export const addStoredGeneratedColumn = defineRule({
   id: 'add-stored-generated-column',
   summary: 'ADD COLUMN ... GENERATED ALWAYS AS (...) STORED computes and writes the value for every row: a table rewrite under ACCESS EXCLUSIVE.',
   help: 'Add a plain nullable column, fill it with a trigger plus a batched backfill, or accept the rewrite in a maintenance window.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddColumn').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

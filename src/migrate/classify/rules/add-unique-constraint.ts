@@ -6,7 +6,7 @@ export const addUniqueConstraint = defineRule({
   id: 'add-unique-constraint',
   summary: 'ADD UNIQUE (without USING INDEX) builds its index while holding ACCESS EXCLUSIVE: every query waits for the build.',
   help: 'CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX (instant).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

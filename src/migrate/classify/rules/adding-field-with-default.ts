@@ -18,7 +18,7 @@ export const addingFieldWithDefault = defineRule({
   id: 'adding-field-with-default',
   summary: 'ADD COLUMN with a volatile DEFAULT (or any DEFAULT before PostgreSQL 11) rewrites the whole table under ACCESS EXCLUSIVE.',
   help: 'Add the column without a default (or with a constant one on 11+), set the default separately, and backfill existing rows in batches.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddColumn'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_AddColumn').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

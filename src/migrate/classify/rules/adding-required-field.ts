@@ -6,7 +6,7 @@ export const addingRequiredField = defineRule({
   id: 'adding-required-field',
   summary: 'ADD COLUMN ... NOT NULL without a DEFAULT fails on a non-empty table, and breaks inserts of the previous app version.',
   help: 'Add the column nullable (or NOT NULL with a DEFAULT), backfill, then tighten it in a later migration.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddColumn').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

@@ -6,7 +6,7 @@ export const attachPartition = defineRule({
   id: 'attach-partition',
   summary: 'ATTACH PARTITION scans the attached table under ACCESS EXCLUSIVE to check the bound, unless a valid CHECK already proves it.',
   help: 'Add a CHECK constraint matching the partition bound (NOT VALID, then VALIDATE) before ATTACH; the scan is then skipped. Drop the CHECK afterwards.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AttachPartition'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AttachPartition').map(({ table, cmd }) => {
       const part = relKey(as(cmd.def, 'PartitionCmd')?.name);

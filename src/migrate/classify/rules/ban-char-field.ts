@@ -7,7 +7,7 @@ export const banCharField = defineRule({
   id: 'ban-char-field',
   summary: 'char(n) pads values with spaces and compares surprisingly; it has no advantage over text.',
   help: 'Use text (with a CHECK on the length if needed).',
-  nodes: ['CreateStmt', 'AlterTableStmt'],
+  nodes: ['CreateStmt', 'AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return newColumns(stmt).flatMap(({ table, def }) => {
       const t = typeInfo(def.typeName);

@@ -7,7 +7,7 @@ export const changeColumnType = defineRule({
   id: 'change-column-type',
   summary: 'ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible.',
   help: 'Add a column of the new type, backfill it in batches, switch the app over, then drop the old column (expand/contract).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AlterColumnType'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_AlterColumnType').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

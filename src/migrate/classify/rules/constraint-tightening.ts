@@ -14,7 +14,7 @@ export const constraintTightening = defineRule({
   id: 'constraint-tightening',
   summary: 'Adding a constraint to an existing table rejects writes the previous app version may still make (even NOT VALID constraints apply to new rows).',
   help: 'Ship app code that already satisfies the constraint first; then add it (NOT VALID, and VALIDATE later).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AddConstraint'],
   check(stmt) {
     return tableCmds(stmt, 'AT_AddConstraint').flatMap(({ table, cmd }) => {
       const con = as(cmd.def, 'Constraint');

@@ -6,7 +6,7 @@ export const detachPartition = defineRule({
   id: 'detach-partition',
   summary: 'DETACH PARTITION removes the partition\'s rows from the parent (queries stop seeing them); without CONCURRENTLY it takes ACCESS EXCLUSIVE on the parent.',
   help: 'On PostgreSQL 14+ use DETACH PARTITION ... CONCURRENTLY (outside a transaction); make sure nothing still needs those rows through the parent.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_DetachPartition'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_DetachPartition').map(({ table, cmd }) => {
       const part = as(cmd.def, 'PartitionCmd');

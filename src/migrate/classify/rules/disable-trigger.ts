@@ -6,7 +6,7 @@ export const disableTrigger = defineRule({
   id: 'disable-trigger',
   summary: 'DISABLE TRIGGER stops behaviour the app relies on; DISABLE TRIGGER ALL also stops foreign-key enforcement.',
   help: 'If a backfill needs it, disable and re-enable inside the same transaction, and never ALL (foreign keys).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_DisableTrig', 'AlterTableStmt:AT_DisableTrigAll', 'AlterTableStmt:AT_DisableTrigUser'],
   check(stmt) {
     return tableCmds(stmt, 'AT_DisableTrig', 'AT_DisableTrigAll', 'AT_DisableTrigUser').map(({ table, cmd }) => ({
       message:

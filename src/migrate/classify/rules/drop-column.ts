@@ -5,7 +5,7 @@ export const dropColumn = defineRule({
   id: 'drop-column',
   summary: 'ALTER TABLE ... DROP COLUMN removes the column and its values.',
   help: 'Expand/contract: deploy code that no longer reads or writes the column, then drop it in a later migration (keep a copy of the values if a rollback may need them).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_DropColumn'],
   check(stmt) {
     return tableCmds(stmt, 'AT_DropColumn').map(({ table, cmd }) => ({
       message: `drops column ${colName(table, cmd.name)} and its values; the previous app version still selects or writes it`,

@@ -5,7 +5,7 @@ export const dropDefault = defineRule({
   id: 'drop-default',
   summary: 'DROP DEFAULT breaks inserts that omit the column and relied on the default.',
   help: 'Make every writer set the column explicitly (one release), then drop the default.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_ColumnDefault'],
   check(stmt) {
     return tableCmds(stmt, 'AT_ColumnDefault')
       .filter(({ cmd }) => cmd.def === undefined)

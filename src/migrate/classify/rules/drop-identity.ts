@@ -5,7 +5,7 @@ export const dropIdentity = defineRule({
   id: 'drop-identity',
   summary: 'DROP IDENTITY removes the column\'s generated values: inserts that relied on them fail.',
   help: 'Replace it with a sequence DEFAULT in the same migration, or make every writer supply the value first.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_DropIdentity'],
   check(stmt) {
     return tableCmds(stmt, 'AT_DropIdentity').map(({ table, cmd }) => ({
       message: `drops identity from ${colName(table, cmd.name)}; inserts from the previous app version that omit it get NULL or fail`,

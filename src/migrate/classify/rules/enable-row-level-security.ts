@@ -5,7 +5,7 @@ export const enableRowLevelSecurity = defineRule({
   id: 'enable-row-level-security',
   summary: 'ENABLE / FORCE ROW LEVEL SECURITY hides every row from non-owner roles that no policy admits.',
   help: 'Create the policies first (and test them with the app\'s role); enable RLS last.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_EnableRowSecurity', 'AlterTableStmt:AT_ForceRowSecurity'],
   check(stmt) {
     return tableCmds(stmt, 'AT_EnableRowSecurity', 'AT_ForceRowSecurity').map(({ table, cmd }) => ({
       message: `${cmd.subtype === 'AT_ForceRowSecurity' ? 'forces' : 'enables'} row level security on ${display(table)}: queries from roles without a matching policy see no rows`,

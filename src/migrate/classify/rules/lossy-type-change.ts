@@ -7,7 +7,7 @@ export const lossyTypeChange = defineRule({
   id: 'lossy-type-change',
   summary: 'A type change with a USING expression, or to a type that rounds/truncates, changes stored values; a down cannot recover the originals.',
   help: 'Write the converted values to a new column and keep the old one until the change is proven; the down then just switches back.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AlterColumnType'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_AlterColumnType').flatMap(({ table, cmd }) => {
       const def = as(cmd.def, 'ColumnDef');

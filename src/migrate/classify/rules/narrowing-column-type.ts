@@ -7,7 +7,7 @@ export const narrowingColumnType = defineRule({
   id: 'narrowing-column-type',
   summary: 'Changing a column to a narrower or different type breaks writes (and reads) of the previous app version.',
   help: 'Expand/contract: add a column of the new type, dual-write, move readers, then drop the old column.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_AlterColumnType'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_AlterColumnType').flatMap(({ table, cmd }) => {
       const to = typeInfo(as(cmd.def, 'ColumnDef')?.typeName);

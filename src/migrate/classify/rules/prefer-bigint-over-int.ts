@@ -7,7 +7,7 @@ export const preferBigintOverInt = defineRule({
   id: 'prefer-bigint-over-int',
   summary: 'An int/serial key column runs out at 2^31; changing it to bigint later rewrites the table.',
   help: 'Use bigint (bigint GENERATED ... AS IDENTITY) for ids and keys.',
-  nodes: ['CreateStmt', 'AlterTableStmt'],
+  nodes: ['CreateStmt', 'AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return newColumns(stmt).flatMap(({ table, def }) => {
       const type = typeInfo(def.typeName)?.name;

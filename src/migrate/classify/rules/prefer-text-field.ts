@@ -7,7 +7,7 @@ export const preferTextField = defineRule({
   id: 'prefer-text-field',
   summary: 'varchar(n) limits are business rules in the wrong place: shrinking them later rewrites and can fail.',
   help: 'Use text with a CHECK (length(col) <= n) constraint (added NOT VALID, changeable without a rewrite).',
-  nodes: ['CreateStmt', 'AlterTableStmt'],
+  nodes: ['CreateStmt', 'AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return newColumns(stmt).flatMap(({ table, def }) => {
       const t = typeInfo(def.typeName);

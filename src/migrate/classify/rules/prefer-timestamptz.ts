@@ -7,7 +7,7 @@ export const preferTimestamptz = defineRule({
   id: 'prefer-timestamptz',
   summary: 'timestamp without time zone stores wall-clock values whose meaning depends on the writer\'s zone.',
   help: 'Use timestamptz (timestamp with time zone).',
-  nodes: ['CreateStmt', 'AlterTableStmt'],
+  nodes: ['CreateStmt', 'AlterTableStmt:AT_AddColumn'],
   check(stmt) {
     return newColumns(stmt).flatMap(({ table, def }) => {
       if (typeInfo(def.typeName)?.name !== 'timestamp') return [];

@@ -5,7 +5,7 @@ export const setLoggedUnlogged = defineRule({
   id: 'set-logged-unlogged',
   summary: 'SET LOGGED / SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE; an UNLOGGED table is emptied after a crash and not replicated.',
   help: 'Choose persistence when the table is created; changing it later is a maintenance-window operation.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_SetLogged', 'AlterTableStmt:AT_SetUnLogged'],
   check(stmt) {
     return tableCmds(stmt, 'AT_SetLogged', 'AT_SetUnLogged').map(({ table, cmd }) => ({
       message:

@@ -5,7 +5,7 @@ export const setNotNull = defineRule({
   id: 'set-not-null',
   summary: 'SET NOT NULL scans the whole table under ACCESS EXCLUSIVE, and rejects the NULLs the previous app version may still write.',
   help: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan thanks to the valid CHECK) and drop the CHECK.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_SetNotNull'],
   check(stmt, ctx) {
     return tableCmds(stmt, 'AT_SetNotNull').flatMap(({ table, cmd }) => {
       // 12+: a validated CHECK (col IS NOT NULL) lets SET NOT NULL skip the scan, and the CHECK already was the tightening.

@@ -6,7 +6,7 @@ export const setTablespace = defineRule({
   id: 'set-tablespace',
   summary: 'ALTER TABLE ... SET TABLESPACE copies the whole table under ACCESS EXCLUSIVE.',
   help: 'Move tables with pg_repack --tablespace, or in a maintenance window.',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_SetTableSpace'],
   check(stmt) {
     return tableCmds(stmt, 'AT_SetTableSpace').map(({ table, cmd }) => ({
       message: `moves ${display(table)} to tablespace ${str(cmd.name)}: every block is copied while queries wait`,

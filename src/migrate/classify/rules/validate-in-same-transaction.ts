@@ -5,7 +5,7 @@ export const validateInSameTransaction = defineRule({
   id: 'validate-in-same-transaction',
   summary: 'VALIDATE CONSTRAINT in the same transaction as its ADD ... NOT VALID keeps the ADD\'s strong lock for the whole scan, defeating NOT VALID.',
   help: 'Commit the ADD ... NOT VALID first; VALIDATE in a separate migration (or after COMMIT).',
-  nodes: ['AlterTableStmt'],
+  nodes: ['AlterTableStmt:AT_ValidateConstraint'],
   check(stmt, ctx) {
     if (!ctx.inTransaction) return [];
     return tableCmds(stmt, 'AT_ValidateConstraint')

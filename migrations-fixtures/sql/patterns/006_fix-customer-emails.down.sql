@@ -1,0 +1,2 @@
+-- dbrollback:irreversible
+-- The original spelling of the rewritten addresses is not kept anywhere.

@@ -1,0 +1,2 @@
+-- dbrollback:irreversible
+-- Deleted rows cannot come back from a down migration.
