@@ -8,6 +8,7 @@ import os from 'node:os';
 import { text } from 'node:stream/consumers';
 import type { Storage } from '../storage/contract.js';
 import { openStorage } from '../storage/open-storage.js';
+import type { EncryptionKey } from '../storage/encryption-key.js';
 import { scrub } from '../secrets/redact.js';
 import { compareStrings } from '../compare-strings.js';
 
@@ -102,8 +103,8 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
 }
 
 /** `dbrollback history`: the audit records in the configured storage. */
-export async function history(config: { storage: string | undefined; cwd: string }): Promise<HistoryEntry[]> {
-  const storage = openStorage(config.storage, { cwd: config.cwd });
+export async function history(config: { storage: string | undefined; cwd: string; encryption?: EncryptionKey }): Promise<HistoryEntry[]> {
+  const storage = openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
   try {
     return await listHistory(storage);
   } finally {

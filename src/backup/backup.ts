@@ -44,7 +44,7 @@ export interface BackupResult {
 export async function backup(config: ResolvedConfig, options: BackupOptions = {}): Promise<BackupResult> {
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
-  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd, partSize: options.partSize });
+  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd, partSize: options.partSize, encryption: config.encryption });
   try {
     // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
     await storage.check();

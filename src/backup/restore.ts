@@ -102,7 +102,7 @@ const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
  * storage (outside the database the restore rewinds).
  */
 export async function restore(config: ResolvedConfig, options: RestoreOptions): Promise<RestoreResult> {
-  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd });
+  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
   const target = options.targetDatabase !== undefined ? describeConn(connInfoFromUrl(options.targetDatabase)) : describeConn(config.conn);
   const run = new AuditRun('restore', target, options.commandLine);
   const warn = options.onStep ?? (() => undefined);

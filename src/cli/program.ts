@@ -3,7 +3,7 @@
  * single place where results and errors are printed and exit codes decided.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig, type RawOptions, type ResolvedConfig } from '../index.js';
+import { parseDuration, resolveConfig, type RawOptions, type ResolvedConfig } from '../index.js';
 import { DbrollbackError, EXIT, type ExitCode } from '../index.js';
 import { createIo, printError, printResult, type CommandResult, type Io, type Streams } from './output.js';
 import { COMMANDS } from './commands/index.js';
@@ -101,5 +101,14 @@ export function positiveInt(flag: string): (value: string) => number {
       throw new InvalidArgumentError(`${flag} must be a whole number of at least 1 (got "${value}")`);
     }
     return Number(value);
+  };
+}
+
+/** Parse a duration flag (`--lock-timeout 5s`, `500ms`, or seconds). */
+export function durationFlag(flag: string): (value: string) => number {
+  return (value: string) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) throw new InvalidArgumentError(`${flag} must be a duration like 5s, 500ms or 2m (got "${value}")`);
+    return ms;
   };
 }

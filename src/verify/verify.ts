@@ -179,7 +179,7 @@ async function resolveBaseline(config: ResolvedConfig, options: VerifyOptions): 
   if (options.baseline) return options.baseline;
   if (options.baselineFile) return loadBaselineFile(options.baselineFile, config.cwd);
   if (options.baselineBackup) {
-    const storage = openStorage(config.storage, { cwd: config.cwd });
+    const storage = openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
     try {
       return baselineFromManifest(await loadManifest(storage, options.baselineBackup));
     } finally {

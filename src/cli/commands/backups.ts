@@ -12,7 +12,7 @@ interface PruneFlags {
 export function registerBackups(program: Command, registrar: CommandRegistrar): void {
   const backups = program.command('backups').description('list backups, newest first (incomplete ones are shown and never used)');
   registrar.action(backups, async (config) => {
-    const storage = openStorage(config.storage, { cwd: config.cwd });
+    const storage = openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
     try {
       const list = await listBackups(storage);
       return { json: { backups: list.map(listingJson) }, human: renderList(list, storage.url) };
@@ -30,7 +30,7 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
       .option('--dry-run', 'show what would be deleted; delete nothing'),
     async (config, io, opts) => {
       const olderThanMs = opts.olderThan !== undefined ? parseAge(opts.olderThan) : undefined;
-      const storage = openStorage(config.storage, { cwd: config.cwd });
+      const storage = openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
       try {
         const result = await pruneBackups(storage, { keep: opts.keep, olderThanMs, dryRun: opts.dryRun });
         const verb = result.dryRun ? 'would delete' : 'deleted';

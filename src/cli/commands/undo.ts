@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DbrollbackError, undo, type UndoReport } from '../../index.js';
 import { formatBytes, type Io } from '../output.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import { durationFlag, positiveInt, type CommandRegistrar } from '../program.js';
 import { planJson, renderPlan } from './plan.js';
 import { progressPrinter } from '../progress.js';
 import { downTargetOf, type TargetFlags } from './target.js';
@@ -12,6 +12,7 @@ interface UndoFlags extends TargetFlags {
   backup?: boolean;
   pauseTraffic?: string;
   resumeTraffic?: string;
+  lockTimeout?: number;
 }
 
 export function registerUndo(program: Command, registrar: CommandRegistrar): void {
@@ -25,7 +26,8 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .option('--accept-data-loss', 'allow down migrations that destroy live data')
       .option('--no-backup', 'skip the backup (recorded in the audit trail)')
       .option('--pause-traffic <cmd>', 'shell command run before anything changes')
-      .option('--resume-traffic <cmd>', 'shell command run only after verify passes'),
+      .option('--resume-traffic <cmd>', 'shell command run only after verify passes')
+      .option('--lock-timeout <duration>', 'how long each down statement may wait for a lock, e.g. 5s or 500ms (default 5s; config lockTimeout)', durationFlag('--lock-timeout')),
     async (config, io, opts) => {
       const target = downTargetOf(opts, null);
       if (target === null) {
@@ -42,6 +44,7 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
         commandLine: io.commandLine,
         onStep: (line) => io.log(line),
         onProgress: progressPrinter(io),
+        lockTimeoutMs: opts.lockTimeout,
       });
       return { json: undoJson(report), human: renderUndo(report, io), ...(report.error ? { error: report.error } : {}) };
     },

@@ -201,7 +201,7 @@ function headAfter(applied: readonly MigrationInfo[], selected: readonly Migrati
  */
 async function findRestoreBackup(config: ResolvedConfig, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
   if (!config.storage) return null;
-  const storage = openStorage(config.storage, { cwd: config.cwd });
+  const storage = openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
   let backups: BackupListing[];
   try {
     backups = (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');

@@ -34,6 +34,8 @@ import { openAdapter } from '../registry.js';
 import { Checklist } from '../../audit/checklist.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
+import { blockingSessions } from '../../db/blockers.js';
+import { withLockRetries } from '../lock-wait.js';
 
 export interface UndoOptions {
   target: DownTarget;
@@ -54,6 +56,8 @@ export interface UndoOptions {
   /** Verify options passed through (jobs, checks dir, timeout). */
   verifyJobs?: number;
   verifyTimeoutSeconds?: number;
+  /** lock_timeout for each down statement, ms (default: the config's lockTimeoutMs). */
+  lockTimeoutMs?: number;
 }
 
 export type UndoOutcome = 'success' | 'dry-run' | 'refused' | 'failed' | 'verify-failed';
@@ -89,7 +93,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
   let adapter: MigratorAdapter;
   try {
     // Bad input fails here, before anything is touched: storage URL, migrations, target.
-    storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
+    storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd, encryption: config.encryption });
     adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`), session });
   } catch (err) {
     await session.end();
@@ -131,7 +135,15 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
       ? baselineFromManifest(taken.manifest)
       : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: config.conn }) };
     const before = await schemaSnapshot(lockDb);
-    const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.undone.join(', ')}`);
+    const lockTimeoutMs = options.lockTimeoutMs ?? config.lockTimeoutMs;
+    // Downs wait for locks only under lock_timeout, retried a few times; the shared session watches who is in the way.
+    const down = await checklist.run('down', () => withLockRetries(() => runDowns(adapter, options.target, state, log, lockTimeoutMs), {
+      lockTimeoutMs,
+      what: 'the down migrations',
+      blockers: () => blockingSessions(lockDb!, config.conn.applicationName),
+      unchanged: () => state.undone.length === 0,
+      onRetry: log,
+    }), (r) => `undone: ${r.undone.join(', ')}`);
     state.undone = down.undone;
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
@@ -248,9 +260,9 @@ async function confirmRun(plan: Plan, config: ResolvedConfig, options: UndoOptio
   return 'confirmed at the terminal';
 }
 
-async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void): Promise<{ undone: string[]; headAfter: string | null }> {
+async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: RunState, log: (line: string) => void, lockTimeoutMs: number): Promise<{ undone: string[]; headAfter: string | null }> {
   try {
-    const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`) });
+    const result = await adapter.down(target, { onStep: (name) => log(`down ${name}`), lockTimeoutMs });
     return { undone: result.steps.filter((s) => s.status === 'success').map((s) => s.name), headAfter: result.headAfter };
   } catch (err) {
     const details = isDbrollbackError(err) ? err.details : undefined;

@@ -1,0 +1,108 @@
+/**
+ * Client-side encryption as a storage wrapper: every object any command
+ * writes (dumps, manifests, audit records) is sealed before it reaches the
+ * driver, and every object read is authenticated before a byte of it is used.
+ *
+ * The contract holds over plaintext: `put` reports the sha256 and size of the
+ * PLAINTEXT (what manifests record and what a decrypted download hashes to),
+ * `get` yields plaintext, `stat`/`list` report plaintext sizes. Create-only
+ * with random nonces: two encryptions of the same bytes never match byte for
+ * byte, so "identical" means the same plaintext digest, read from the
+ * existing object's authenticated trailer after decrypting it.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { DbrollbackError } from '../errors.js';
+import { objectExists, validateKey, type PutOptions, type PutResult, type Storage } from './contract.js';
+import { DecryptStream } from './decrypt-stream.js';
+import { DigestStream, digestOf, toReadable } from './digest.js';
+import { EncryptStream } from './encrypt-stream.js';
+import { deriveMaster, newHeader, plaintextSize, wrongKey, type Header, type MasterKey } from './encryption-format.js';
+import type { EncryptionKey } from './encryption-key.js';
+
+export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
+  // One salt (one scrypt) for everything this run writes; reads derive once per salt they meet.
+  let writeMaster: Promise<MasterKey> | undefined;
+  const bySalt = new Map<string, Promise<MasterKey>>();
+  const forWriting = () => {
+    writeMaster ??= deriveMaster(key);
+    writeMaster.then((m) => bySalt.set(m.salt.toString('hex'), Promise.resolve(m)), () => undefined);
+    return writeMaster;
+  };
+
+  const masterFor = (storageKey: string) => async (header: Header): Promise<MasterKey> => {
+    if ((header.kdf === 'scrypt') !== (key.kind === 'passphrase')) throw wrongKey(storageKey, header, undefined, key);
+    let master: MasterKey;
+    if (key.kind === 'key') master = await forWriting();
+    else {
+      const salt = header.salt.toString('hex');
+      let pending = bySalt.get(salt);
+      if (!pending) {
+        pending = deriveMaster(key, header.salt, header.scrypt);
+        bySalt.set(salt, pending);
+      }
+      master = await pending;
+    }
+    if (!master.keyId.equals(header.keyId)) throw wrongKey(storageKey, header, master, key);
+    return master;
+  };
+
+  const get = async (storageKey: string): Promise<Readable> => {
+    const raw = await inner.get(storageKey);
+    const plain = new DecryptStream(masterFor(storageKey), storageKey);
+    pipeline(raw, plain, () => undefined);
+    // Refuse a planted or foreign object here, before the caller acts on any of it.
+    await plain.ready;
+    return plain;
+  };
+
+  /** The key is taken: the put succeeds only if the stored plaintext equals the new one. */
+  const compareWithExisting = async (storageKey: string, incoming: { sha256: string; size: number }): Promise<PutResult> => {
+    const stored = await digestOf(await get(storageKey));
+    if (stored.sha256 !== incoming.sha256 || stored.size !== incoming.size) throw objectExists(inner.url, storageKey);
+    return { key: storageKey, size: stored.size, sha256: stored.sha256, created: false };
+  };
+
+  return {
+    kind: inner.kind,
+    url: inner.url,
+    check: () => inner.check(),
+
+    async put(storageKey: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+      validateKey(storageKey);
+      const source = toReadable(body);
+      const plain = new DigestStream(options.onProgress);
+      if (await inner.stat(storageKey)) {
+        return compareWithExisting(storageKey, await digestOf(source.pipe(plain)));
+      }
+      const master = await forWriting();
+      const sealed = new EncryptStream(master, newHeader(master), storageKey);
+      pipeline(source, plain, sealed, () => undefined);
+      try {
+        await inner.put(storageKey, sealed, { expectedSize: options.expectedSize, contentType: options.contentType, signal: options.signal });
+      } catch (err) {
+        // Written by someone else meanwhile: the same rule as above, if all of ours was read.
+        if (err instanceof DbrollbackError && err.code === 'STORAGE_OBJECT_EXISTS' && plain.writableFinished) {
+          return compareWithExisting(storageKey, { sha256: plain.sha256(), size: plain.bytes });
+        }
+        source.destroy();
+        throw err;
+      }
+      return { key: storageKey, size: plain.bytes, sha256: plain.sha256(), created: true };
+    },
+
+    get,
+
+    async stat(storageKey) {
+      const info = await inner.stat(storageKey);
+      return info ? { ...info, size: plaintextSize(info.size) } : null;
+    },
+
+    async list(prefix) {
+      return (await inner.list(prefix)).map((info) => ({ ...info, size: plaintextSize(info.size) }));
+    },
+
+    delete: (storageKey) => inner.delete(storageKey),
+    close: () => inner.close(),
+  };
+}
