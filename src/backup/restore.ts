@@ -145,6 +145,8 @@ async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions 
     const manifest = await loadManifest(storage, options.backup, { kind: 'logical' });
     const key = manifest.objects.find((k) => k.endsWith('.pgcustom')) ?? defaultDumpKey(manifest.id);
     step(`restore: backup ${manifest.id} (${manifest.createdAt}, head ${manifest.migrationHead ?? 'none'}) → ${describeConn(target)}`);
+    // Opening the dump authenticates its start when the storage is encrypted: a planted or foreign dump is refused before any database is created.
+    (await storage.get(key)).destroy();
 
     // 2. The target: decide the mode from what exists, before anything is written.
     admin = await connectMaintenance(target);
