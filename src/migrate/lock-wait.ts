@@ -13,7 +13,7 @@ export interface LockRetryOptions {
   lockTimeoutMs: number;
   /** Attempts in all (default 3). */
   attempts?: number;
-  /** Wait before the second attempt; doubled each time (default 1 s). */
+  /** Wait before the second attempt; doubled each time (default the lock timeout, at most 1 s). */
   backoffMs?: number;
   /** Who blocks our waiting backend right now (polled while an attempt runs). */
   blockers?: () => Promise<BlockingSession[]>;
@@ -26,7 +26,7 @@ export interface LockRetryOptions {
 
 export async function withLockRetries<T>(run: () => Promise<T>, options: LockRetryOptions): Promise<T> {
   const attempts = options.attempts ?? 3;
-  let backoff = options.backoffMs ?? 1000;
+  let backoff = options.backoffMs ?? Math.min(1000, options.lockTimeoutMs);
   let seen: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
     const watching = watch(options.blockers, Math.max(50, Math.min(250, options.lockTimeoutMs / 4)), (b) => (seen = b));
