@@ -29,7 +29,7 @@ export async function withLockRetries<T>(run: () => Promise<T>, options: LockRet
   let backoff = options.backoffMs ?? Math.min(1000, options.lockTimeoutMs);
   let seen: BlockingSession[] = [];
   for (let attempt = 1; ; attempt++) {
-    const watching = watch(options.blockers, Math.max(50, Math.min(250, options.lockTimeoutMs / 4)), (b) => (seen = b));
+    const watching = watch(options.blockers, Math.max(20, Math.min(250, options.lockTimeoutMs / 4)), (b) => (seen = b));
     try {
       return await run();
     } catch (err) {

@@ -71,24 +71,26 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     async put(storageKey: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
       validateKey(storageKey);
       const source = toReadable(body);
-      const plain = new DigestStream(options.onProgress);
       if (await inner.stat(storageKey)) {
-        return compareWithExisting(storageKey, await digestOf(source.pipe(plain)));
+        return compareWithExisting(storageKey, await digestOf(source.pipe(new DigestStream(options.onProgress))));
       }
       const master = await forWriting();
-      const sealed = new EncryptStream(master, newHeader(master), storageKey);
-      pipeline(source, plain, sealed, () => undefined);
+      const sealed = new EncryptStream(master, newHeader(master), storageKey, options.onProgress);
+      pipeline(source, sealed, () => undefined);
       try {
         await inner.put(storageKey, sealed, { expectedSize: options.expectedSize, contentType: options.contentType, signal: options.signal });
       } catch (err) {
         // Written by someone else meanwhile: the same rule as above, if all of ours was read.
-        if (err instanceof DbrollbackError && err.code === 'STORAGE_OBJECT_EXISTS' && plain.writableFinished) {
-          return compareWithExisting(storageKey, { sha256: plain.sha256(), size: plain.bytes });
+        const sha256 = sealed.sha256();
+        if (err instanceof DbrollbackError && err.code === 'STORAGE_OBJECT_EXISTS' && sha256 !== undefined) {
+          return compareWithExisting(storageKey, { sha256, size: sealed.bytes });
         }
         source.destroy();
         throw err;
       }
-      return { key: storageKey, size: plain.bytes, sha256: plain.sha256(), created: true };
+      const sha256 = sealed.sha256();
+      if (sha256 === undefined) throw new DbrollbackError('INTERNAL', `storing ${storageKey}: the upload completed before the whole body was read`, { hint: 'This is a dbrollback bug; please report it.' });
+      return { key: storageKey, size: sealed.bytes, sha256, created: true };
     },
 
     get,

@@ -62,6 +62,14 @@ describe('storage encryption (built CLI)', () => {
     expect(restored.exitCode, restored.stderr).toBe(0);
     expect(await cluster.sql(target, `SELECT count(*)::int AS n FROM customers WHERE note LIKE '${ROW_TEXT}%'`)).toEqual([{ n: 3000 }]);
 
+    // The restore's audit record is readable with the key only.
+    const history = await runBuiltCli(['history', '--json'], { env });
+    expect(history.exitCode, history.stderr).toBe(0);
+    expect(history.stdout).toContain(id);
+    const blind = await runBuiltCli(['history', '--json'], { env: envFor('secure') });
+    expect(blind.exitCode).toBe(2);
+    expect(blind.json()).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_KEY_MISSING' } });
+
     // Every byte the S3 server keeps (objects and its own metadata files), for this prefix and any other.
     const files = await filesUnder(s3.directory);
     expect(files.length).toBeGreaterThanOrEqual(3);
