@@ -1,14 +1,14 @@
 /**
  * Encrypted object in, plaintext out. No byte of a chunk is released before
  * its tag checks, and the stream fails (OBJECT_NOT_AUTHENTIC) unless it ends
- * with the authenticated trailer whose digest and size match what came out:
- * a cut, reordered, spliced or altered object is refused.
+ * with the authenticated trailer (final flag, next index, the size that came
+ * out): a cut, reordered, spliced or altered object is refused.
  *
  * `ready` settles once the header and the first chunk are authenticated (or
  * the whole object, when it is small), so a caller can refuse a planted
  * object before it starts anything that acts on the bytes.
  */
-import { createDecipheriv, createHash, type Hash } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { associatedData, CHUNK_SIZE, chunkNonce, HEADER_BYTES, notAuthentic, objectKey, parseHeader, TAG_BYTES, TRAILER_BYTES, type Header, type MasterKey } from './encryption-format.js';
 
@@ -25,8 +25,8 @@ export class DecryptStream extends Transform {
   private aesKey: Buffer | undefined;
   private aad: Buffer | undefined;
   private index = 0;
-  private readonly hash: Hash = createHash('sha256');
   private plainBytes = 0;
+  private trailerSha256: string | undefined;
 
   constructor(private readonly masterFor: MasterFor, private readonly storageKey: string) {
     super();
@@ -76,10 +76,9 @@ export class DecryptStream extends Transform {
       for (let at = 0; at < dataBytes; at += FULL) this.release(this.open(rest.subarray(at, Math.min(at + FULL, dataBytes)), false));
     }
     const trailer = this.open(rest.subarray(dataBytes), true);
-    const size = Number(trailer.readBigUInt64BE(32));
-    if (!trailer.subarray(0, 32).equals(this.hash.digest()) || size !== this.plainBytes) {
-      throw notAuthentic(this.storageKey, 'its content does not match its authenticated digest');
-    }
+    // Every chunk's tag already proved content and order; the size is a last cross-check, the digest is kept for create-only comparisons.
+    if (Number(trailer.readBigUInt64BE(32)) !== this.plainBytes) throw notAuthentic(this.storageKey, 'its size does not match its authenticated trailer');
+    this.trailerSha256 = trailer.subarray(0, 32).toString('hex');
     this.buffer = Buffer.alloc(0);
     this.settleReady();
   }
@@ -97,8 +96,17 @@ export class DecryptStream extends Transform {
     }
   }
 
+  /** The plaintext's sha256 as sealed in the trailer (hex), once the stream has ended. */
+  sha256(): string | undefined {
+    return this.trailerSha256;
+  }
+
+  /** Plaintext bytes released so far. */
+  get bytes(): number {
+    return this.plainBytes;
+  }
+
   private release(plain: Buffer): void {
-    this.hash.update(plain);
     this.plainBytes += plain.length;
     this.push(plain);
     this.settleReady();

@@ -47,7 +47,7 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     return master;
   };
 
-  const get = async (storageKey: string): Promise<Readable> => {
+  const open = async (storageKey: string): Promise<DecryptStream> => {
     const raw = await inner.get(storageKey);
     const plain = new DecryptStream(masterFor(storageKey), storageKey);
     pipeline(raw, plain, () => undefined);
@@ -56,11 +56,13 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     return plain;
   };
 
-  /** The key is taken: the put succeeds only if the stored plaintext equals the new one. */
+  /** The key is taken: the put succeeds only if the stored plaintext (its sealed digest, every chunk authenticated) equals the new one. */
   const compareWithExisting = async (storageKey: string, incoming: { sha256: string; size: number }): Promise<PutResult> => {
-    const stored = await digestOf(await get(storageKey));
-    if (stored.sha256 !== incoming.sha256 || stored.size !== incoming.size) throw objectExists(inner.url, storageKey);
-    return { key: storageKey, size: stored.size, sha256: stored.sha256, created: false };
+    const stored = await open(storageKey);
+    for await (const chunk of stored) void chunk;
+    const sha256 = stored.sha256();
+    if (sha256 !== incoming.sha256 || stored.bytes !== incoming.size) throw objectExists(inner.url, storageKey);
+    return { key: storageKey, size: stored.bytes, sha256, created: false };
   };
 
   return {
@@ -93,7 +95,7 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
       return { key: storageKey, size: sealed.bytes, sha256, created: true };
     },
 
-    get,
+    get: open,
 
     async stat(storageKey) {
       const info = await inner.stat(storageKey);
