@@ -17,7 +17,7 @@ import { objectExists, validateKey, type PutOptions, type PutResult, type Storag
 import { DecryptStream } from './decrypt-stream.js';
 import { DigestStream, digestOf, toReadable } from './digest.js';
 import { EncryptStream } from './encrypt-stream.js';
-import { deriveMaster, newHeader, plaintextSize, wrongKey, type Header, type MasterKey } from './encryption-format.js';
+import { deriveMaster, KEY_CHECK_KEY, KEY_CHECK_TEXT, newHeader, plaintextSize, wrongKey, type Header, type MasterKey } from './encryption-format.js';
 import type { EncryptionKey } from './encryption-key.js';
 
 export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
@@ -25,8 +25,10 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
   let writeMaster: Promise<MasterKey> | undefined;
   const bySalt = new Map<string, Promise<MasterKey>>();
   const forWriting = () => {
-    writeMaster ??= deriveMaster(key);
-    writeMaster.then((m) => bySalt.set(m.salt.toString('hex'), Promise.resolve(m)), () => undefined);
+    if (!writeMaster) {
+      writeMaster = deriveMaster(key);
+      writeMaster.then((m) => bySalt.set(m.salt.toString('hex'), Promise.resolve(m)), () => undefined);
+    }
     return writeMaster;
   };
 
@@ -65,34 +67,64 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     return { key: storageKey, size: stored.bytes, sha256, created: false };
   };
 
+  /**
+   * The storage's key-check object, read with our key (a wrong key fails here,
+   * before anything is written), or written by the first write to a storage
+   * that has none yet.
+   */
+  let keyVerified: Promise<void> | undefined;
+  const keyReady = (): Promise<void> => {
+    keyVerified ??= (async () => {
+      if (await inner.stat(KEY_CHECK_KEY)) {
+        for await (const chunk of await open(KEY_CHECK_KEY)) void chunk;
+      } else {
+        await putObject(KEY_CHECK_KEY, KEY_CHECK_TEXT, {});
+      }
+    })().catch((err: unknown) => {
+      keyVerified = undefined;
+      throw err;
+    });
+    return keyVerified;
+  };
+
+  const putObject = async (storageKey: string, body: Readable | Uint8Array | string, options: PutOptions): Promise<PutResult> => {
+    validateKey(storageKey);
+    const source = toReadable(body);
+    if (await inner.stat(storageKey)) {
+      return compareWithExisting(storageKey, await digestOf(source.pipe(new DigestStream(options.onProgress))));
+    }
+    const master = await forWriting();
+    const sealed = new EncryptStream(master, newHeader(master), storageKey, options.onProgress);
+    pipeline(source, sealed, () => undefined);
+    try {
+      await inner.put(storageKey, sealed, { expectedSize: options.expectedSize, contentType: options.contentType, signal: options.signal });
+    } catch (err) {
+      // Written by someone else meanwhile: the same rule as above, if all of ours was read.
+      const sha256 = sealed.sha256();
+      if (err instanceof DbrollbackError && err.code === 'STORAGE_OBJECT_EXISTS' && sha256 !== undefined) {
+        return compareWithExisting(storageKey, { sha256, size: sealed.bytes });
+      }
+      source.destroy();
+      throw err;
+    }
+    const sha256 = sealed.sha256();
+    if (sha256 === undefined) throw new DbrollbackError('INTERNAL', `storing ${storageKey}: the upload completed before the whole body was read`, { hint: 'This is a dbrollback bug; please report it.' });
+    return { key: storageKey, size: sealed.bytes, sha256, created: true };
+  };
+
   return {
     kind: inner.kind,
     url: inner.url,
-    check: () => inner.check(),
+    async check() {
+      await inner.check();
+      if (await inner.stat(KEY_CHECK_KEY)) await keyReady();
+    },
 
     async put(storageKey: string, body: Readable | Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
       validateKey(storageKey);
-      const source = toReadable(body);
-      if (await inner.stat(storageKey)) {
-        return compareWithExisting(storageKey, await digestOf(source.pipe(new DigestStream(options.onProgress))));
-      }
-      const master = await forWriting();
-      const sealed = new EncryptStream(master, newHeader(master), storageKey, options.onProgress);
-      pipeline(source, sealed, () => undefined);
-      try {
-        await inner.put(storageKey, sealed, { expectedSize: options.expectedSize, contentType: options.contentType, signal: options.signal });
-      } catch (err) {
-        // Written by someone else meanwhile: the same rule as above, if all of ours was read.
-        const sha256 = sealed.sha256();
-        if (err instanceof DbrollbackError && err.code === 'STORAGE_OBJECT_EXISTS' && sha256 !== undefined) {
-          return compareWithExisting(storageKey, { sha256, size: sealed.bytes });
-        }
-        source.destroy();
-        throw err;
-      }
-      const sha256 = sealed.sha256();
-      if (sha256 === undefined) throw new DbrollbackError('INTERNAL', `storing ${storageKey}: the upload completed before the whole body was read`, { hint: 'This is a dbrollback bug; please report it.' });
-      return { key: storageKey, size: sealed.bytes, sha256, created: true };
+      // Never add objects under one key to a storage written with another.
+      await keyReady();
+      return putObject(storageKey, body, options);
     },
 
     get: open,
@@ -103,7 +135,7 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     },
 
     async list(prefix) {
-      return (await inner.list(prefix)).map((info) => ({ ...info, size: plaintextSize(info.size) }));
+      return (await inner.list(prefix)).filter((info) => info.key !== KEY_CHECK_KEY).map((info) => ({ ...info, size: plaintextSize(info.size) }));
     },
 
     delete: (storageKey) => inner.delete(storageKey),

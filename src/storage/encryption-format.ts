@@ -23,6 +23,12 @@ import type { EncryptionKey } from './encryption-key.js';
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 
 export const MAGIC = Buffer.from('DBRBENC', 'latin1');
+/**
+ * A small object every encrypted storage holds, written with its key: opening
+ * the storage with another key (or none) fails on it before anything is written.
+ */
+export const KEY_CHECK_KEY = 'dbrollback-encryption-key-check';
+export const KEY_CHECK_TEXT = '{"purpose":"dbrollback storage encryption key check","version":1}\n';
 export const VERSION = 1;
 export const HEADER_BYTES = 56;
 export const CHUNK_SIZE = 64 * 1024;
@@ -159,8 +165,9 @@ export function wrongKey(key: string, header: Header, master: MasterKey | undefi
   });
 }
 
-export function keyMissing(key: string): DbrollbackError {
-  return new DbrollbackError('ENCRYPTION_KEY_MISSING', `object "${key}" is encrypted, but no encryption key is configured`, {
+export function keyMissing(key: string, storageUrl?: string): DbrollbackError {
+  const what = storageUrl ? `storage ${storageUrl} is encrypted (it holds "${key}")` : `object "${key}" is encrypted`;
+  return new DbrollbackError('ENCRYPTION_KEY_MISSING', `${what}, but no encryption key is configured`, {
     hint: 'Nothing was changed. Set DBROLLBACK_ENCRYPTION_KEY, DBROLLBACK_ENCRYPTION_KEY_FILE (or encryptionKeyFile in the config file), or DBROLLBACK_ENCRYPTION_PASSPHRASE to the key this storage was written with.',
     details: { key },
   });

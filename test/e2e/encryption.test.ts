@@ -97,6 +97,18 @@ describe('storage encryption (built CLI)', () => {
     expect(wrong.json()).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_KEY_WRONG' } });
     expect(wrong.stdout + wrong.stderr).not.toContain(key);
     expect(await databaseExists(target)).toBe(false);
+
+    // Writing is refused too: no backup under another key, and no plaintext beside the encrypted objects.
+    const objects = async () => (await raw('secure2').list('')).map((o) => o.key).sort();
+    const before = await objects();
+    expect(before).toContain('dbrollback-encryption-key-check');
+    const otherKey = await runBuiltCli(['backup', '--json'], { env: envFor('secure2', { DBROLLBACK_ENCRYPTION_KEY: randomBytes(32).toString('hex') }) });
+    expect(otherKey.exitCode).toBe(2);
+    expect(otherKey.json()).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_KEY_WRONG' } });
+    const plain = await runBuiltCli(['backup', '--json'], { env: envFor('secure2') });
+    expect(plain.exitCode).toBe(2);
+    expect(plain.json()).toMatchObject({ ok: false, error: { code: 'ENCRYPTION_KEY_MISSING' } });
+    expect(await objects()).toEqual(before);
   });
 
   it('a planted unencrypted dump is refused before any database is created; a flipped byte in the dump or the manifest is refused', async () => {
