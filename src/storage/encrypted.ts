@@ -10,8 +10,7 @@
  * byte, so "identical" means the same plaintext digest, read from the
  * existing object's authenticated trailer after decrypting it.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { DbrollbackError } from '../errors.js';
 import { objectExists, validateKey, type PutOptions, type PutResult, type Storage } from './contract.js';
 import { DecryptStream } from './decrypt-stream.js';
@@ -21,7 +20,7 @@ import { deriveMaster, KEY_CHECK_KEY, KEY_CHECK_TEXT, newHeader, plaintextSize, 
 import type { EncryptionKey } from './encryption-key.js';
 
 export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
-  // One salt (one scrypt) for everything this run writes; reads derive once per salt they meet.
+  // One salt (one scrypt) for everything written; reads derive once per salt they meet.
   let writeMaster: Promise<MasterKey> | undefined;
   const bySalt = new Map<string, Promise<MasterKey>>();
   const forWriting = () => {
@@ -43,6 +42,8 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
         pending = deriveMaster(key, header.salt, header.scrypt);
         bySalt.set(salt, pending);
       }
+      // Writes reuse the key-check object's salt: one scrypt per run, and objects of every run readable with one derivation.
+      if (storageKey === KEY_CHECK_KEY) writeMaster ??= pending;
       master = await pending;
     }
     if (!master.keyId.equals(header.keyId)) throw wrongKey(storageKey, header, master, key);

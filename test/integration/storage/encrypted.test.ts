@@ -169,3 +169,16 @@ describe.each(locations)('encrypted %s storage', (_name, where) => {
     expect((await bytesOf(storage, 'backups/m/manifest.json')).toString()).toBe('{"a":1}');
   });
 });
+
+describe('passphrase storage', () => {
+  it('every object written after the first run shares the key-check object\'s scrypt salt (one derivation reads them all)', async () => {
+    const url = `file://${dir}/salt`;
+    await openStorage(url, { encryption: PASSPHRASE }).put('audit/run1.json', '{"run":1}');
+    await openStorage(url, { encryption: PASSPHRASE }).put('audit/run2.json', '{"run":2}');
+    const raw = fileStorage(`${dir}/salt`);
+    const salts = new Set<string>();
+    for (const k of ['dbrollback-encryption-key-check', 'audit/run1.json', 'audit/run2.json']) salts.add((await bytesOf(raw, k)).subarray(16, 32).toString('hex'));
+    expect(salts.size).toBe(1);
+    expect((await openStorage(url, { encryption: PASSPHRASE }).list('')).map((o) => o.key)).toEqual(['audit/run1.json', 'audit/run2.json']);
+  });
+});
