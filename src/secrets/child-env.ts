@@ -15,6 +15,12 @@ export function toolEnv(parent: NodeJS.ProcessEnv = process.env): Record<string,
   return env;
 }
 
+/** Whether a value carries a secret: as a substring, or (for a very short secret, which would match half the environment) as the whole value. */
+function holds(value: string, secret: string): boolean {
+  if (secret.length < 6) return value === secret || value === encodeURIComponent(secret);
+  return value.includes(secret) || value.includes(encodeURIComponent(secret));
+}
+
 /** Never handed to a hook: credentials, and dbrollback's own keys. */
 const HOOK_SECRETS = new Set(['PGPASSWORD', 'PGPASSFILE', 'DBROLLBACK_ENCRYPTION_KEY', 'DBROLLBACK_ENCRYPTION_KEY_FILE', 'DBROLLBACK_ENCRYPTION_PASSPHRASE']);
 
@@ -29,7 +35,7 @@ export function hookEnv(parent: NodeJS.ProcessEnv, secrets: ReadonlyArray<string
   for (const [name, value] of Object.entries(parent)) {
     if (value === undefined || HOOK_SECRETS.has(name)) continue;
     const safe = name === 'DATABASE_URL' ? redactUrl(value).replace(/:\*\*\*@/, '@') : value;
-    if (known.some((s) => safe.includes(s) || safe.includes(encodeURIComponent(s)))) continue;
+    if (known.some((s) => holds(safe, s))) continue;
     env[name] = safe;
   }
   return env;

@@ -30,4 +30,9 @@ describe('child environments', () => {
     expect(env).toMatchObject({ PATH: '/usr/bin', DEPLOY_ENV: 'prod', PGSSLROOTCERT: '/etc/ssl/root.crt' });
     expect(JSON.stringify(env)).not.toContain('s3cret-pw');
   });
+
+  it('a very short password removes only a variable that is exactly it, not every variable containing its letters', () => {
+    const env = hookEnv({ PATH: '/usr/bin', SHORT: 'pw', OTHER: 'xpwx' }, ['pw']);
+    expect(env).toEqual({ PATH: '/usr/bin', OTHER: 'xpwx' });
+  });
 });
