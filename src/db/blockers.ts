@@ -18,10 +18,32 @@ export interface BlockingSession {
 }
 
 /**
- * Sessions blocking any backend of `applicationName` (other than the asking
- * connection) that is waiting for a lock in this database.
+ * The sessions at the root of this database's lock waits: for each waiting
+ * backend, follow pg_blocking_pids() until a session that is not itself
+ * waiting (the one holding the lock, typically a long transaction). The
+ * waits of `applicationName` (ours, other than the asking connection) are
+ * followed when there are any; otherwise every wait is (a migration tool
+ * with connections of its own, under its own application_name).
  */
 export async function blockingSessions(db: Db, applicationName: string): Promise<BlockingSession[]> {
+  const { rows: waiters } = await db.query<{ pid: number; application_name: string | null; blockers: number[] }>(
+    `SELECT pid, application_name, pg_blocking_pids(pid) AS blockers FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+  );
+  if (waiters.length === 0) return [];
+  const waiting = new Map(waiters.map((w) => [w.pid, w.blockers]));
+  const ours = waiters.filter((w) => w.application_name === applicationName);
+  const roots = new Set<number>();
+  const seen = new Set<number>();
+  const follow = (pid: number): void => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    const next = waiting.get(pid);
+    if (next === undefined) roots.add(pid);
+    else for (const b of next) follow(b);
+  };
+  for (const w of ours.length > 0 ? ours : waiters) for (const b of w.blockers) follow(b);
+  if (roots.size === 0) return [];
   const { rows } = await db.query<{
     pid: number;
     application_name: string | null;
@@ -31,14 +53,9 @@ export async function blockingSessions(db: Db, applicationName: string): Promise
     xact_start: Date | null;
     query: string | null;
   }>(
-    `SELECT DISTINCT b.pid, b.application_name, b.usename, b.state, b.query_start, b.xact_start, left(b.query, 500) AS query
-       FROM pg_stat_activity w
-       CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)
-       JOIN pg_stat_activity b ON b.pid = blocker.pid
-      WHERE w.datname = current_database() AND w.application_name = $1
-        AND w.pid <> pg_backend_pid() AND w.wait_event_type = 'Lock'
-      ORDER BY b.pid`,
-    [applicationName],
+    `SELECT pid, application_name, usename, state, query_start, xact_start, left(query, 500) AS query
+       FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid`,
+    [[...roots]],
   );
   return rows.map((r) => ({
     pid: r.pid,

@@ -58,6 +58,21 @@ describe('undo under lock_timeout', () => {
     }
   });
 
+  it.each(['node-pg-migrate', 'umzug'] as const)('%s: the downs run under the lock timeout too, and the blocker is named', async (tool) => {
+    const p = await shopAt(cluster, tool, 2);
+    const before = await catalogFingerprint(cluster, p.database);
+    const blocker = await longTransaction(cluster, p.database);
+    try {
+      const report = await undo({ ...p.config, lockTimeoutMs: 200 }, { target: { count: 1 } });
+      expect(report.error).toMatchObject({ code: 'LOCK_TIMEOUT', exitCode: 1 });
+      expect(report.undone).toEqual([]);
+      expect(report.error!.message).toContain(`pid ${blocker.pid}, application "nightly-report"`);
+      expect(await catalogFingerprint(cluster, p.database)).toBe(before);
+    } finally {
+      await blocker.client.end();
+    }
+  });
+
   it('an application query arriving while the down waits is not stuck behind it longer than the lock timeout', async () => {
     const p = await shopAt(cluster, 'sql', 2);
     const blocker = await longTransaction(cluster, p.database);
