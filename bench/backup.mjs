@@ -12,11 +12,14 @@
  *          with sha256 check, CREATE DATABASE, pg_restore, fingerprint
  *          comparison with the manifest) vs `createdb` + `pg_restore -d` from a
  *          local file, single job and -j 2.
+ * encrypted: the same two commands with DBROLLBACK_ENCRYPTION_KEY set (every
+ *          object AES-256-GCM sealed on its way in, authenticated on its way out).
  * Runs alternate (raw, tool, raw, tool, ...) so background load hits both
  * alike; medians are reported. The tool's peak RSS comes from /usr/bin/time
  * (the largest of the node process and the children it waited for).
  */
 import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,8 +51,9 @@ try {
   const rawFile = path.join(work, 'raw.pgcustom');
   // The password travels in the environment only (DATABASE_URL), never argv.
   const toolEnv = { ...process.env, DATABASE_URL: cluster.url(database), DBROLLBACK_STORAGE: storage };
-  const tool = async (argv) => {
-    const r = await execa('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', process.execPath, cliMain, ...argv], { env: toolEnv, reject: false });
+  const encryptedEnv = { ...toolEnv, DBROLLBACK_STORAGE: `file://${path.join(work, 'encrypted')}`, DBROLLBACK_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+  const tool = async (argv, env = toolEnv) => {
+    const r = await execa('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', process.execPath, cliMain, ...argv], { env, reject: false });
     if (r.exitCode !== 0) throw new Error(`dbrollback ${argv.join(' ')} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
     return { stdout: r.stdout, rssKb: Number(/BENCH_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0) };
   };
@@ -58,7 +62,9 @@ try {
   const dumpMs = [];
   const backupMs = [];
   const backupRss = [];
+  const encryptedMs = [];
   let lastId;
+  let lastEncryptedId;
   await execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }); // warm the cache
   for (let i = 0; i < runs; i++) {
     await rm(rawFile, { force: true });
@@ -68,7 +74,11 @@ try {
     backupMs.push(t.ms);
     backupRss.push(t.value.rssKb);
     lastId = t.value.stdout.trim();
-    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.value.rssKb)} MB)`);
+    const e = await timed(() => tool(['backup', '--label', `bench ${i}`], encryptedEnv));
+    encryptedMs.push(e.ms);
+    backupRss.push(e.value.rssKb);
+    lastEncryptedId = e.value.stdout.trim();
+    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.value.rssKb)} MB), encrypted ${seconds(e.ms)} s`);
   }
   const dumpSize = (await import('node:fs/promises')).stat(rawFile).then((s) => s.size);
 
@@ -85,9 +95,9 @@ try {
     await drop(db);
     return r;
   };
-  const toolRestore = (jobs) => async () => {
+  const toolRestore = (jobs, encrypted = false) => async () => {
     const db = fresh();
-    const r = await timed(() => tool(['restore', '--backup', lastId, '--target-database', cluster.url(db), '--jobs', String(jobs)]));
+    const r = await timed(() => tool(['restore', '--backup', encrypted ? lastEncryptedId : lastId, '--target-database', cluster.url(db), '--jobs', String(jobs)], encrypted ? encryptedEnv : toolEnv));
     await drop(db);
     return r;
   };
@@ -96,6 +106,7 @@ try {
     'dbrollback restore --jobs 1': toolRestore(1),
     'pg_restore -j 2 (createdb + pg_restore)': pgRestore(2),
     'dbrollback restore --jobs 2': toolRestore(2),
+    'dbrollback restore --jobs 1, encrypted storage': toolRestore(1, true),
   };
   const restoreMs = Object.fromEntries(Object.keys(restoreVariants).map((k) => [k, []]));
   const restoreRss = [];
@@ -119,6 +130,7 @@ try {
   console.log('| --- | ---: | ---: | ---: |');
   console.log(`| pg_dump -Fc -f FILE | ${seconds(dumpMedian)} | 1.00 | |`);
   console.log(`| dbrollback backup (file://) | ${seconds(backupMedian)} | **${(backupMedian / dumpMedian).toFixed(2)}** | ${mb(Math.max(...backupRss))} MB |`);
+  console.log(`| dbrollback backup (file://, encrypted) | ${seconds(median(encryptedMs))} | **${(median(encryptedMs) / dumpMedian).toFixed(2)}** | |`);
   console.log('');
   console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
   console.log('');

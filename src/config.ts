@@ -9,8 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.js';
 import { DbrollbackError } from './errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
+import { parseDuration } from './migrate/lock-wait.js';
 import { FILE_OPTIONS, optionSpec, type OptionKey } from './options.js';
 import { registerSecret } from './secrets/redact.js';
+import { loadEncryptionKey, type EncryptionKey } from './storage/encryption-key.js';
+
+/** lock_timeout for downs and ups when nothing is configured: long enough for a busy table, short enough that the application does not queue behind it for long. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 
 /** Settings a config file may hold (the `file` rows of the options table). Unknown keys are an error: typos must not be silently ignored. */
 export interface FileConfig {
@@ -23,6 +28,10 @@ export interface FileConfig {
   checksDir?: string;
   pauseTraffic?: string;
   resumeTraffic?: string;
+  /** A file holding the storage encryption key (64 hex digits or base64 of 32 bytes). */
+  encryptionKeyFile?: string;
+  /** How long one DDL statement of a down (or up) may wait for a lock: "5s", "500ms", or seconds as a number. */
+  lockTimeout?: string | number;
   /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
   umzug?: unknown;
 }
@@ -49,6 +58,10 @@ export interface ResolvedConfig {
   checksDir: string | undefined;
   pauseTraffic: string | undefined;
   resumeTraffic: string | undefined;
+  /** Client-side storage encryption, when a key is configured. */
+  encryption: EncryptionKey | undefined;
+  /** lock_timeout for the DDL of downs and ups, in milliseconds. */
+  lockTimeoutMs: number;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -116,6 +129,23 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     problems.push(`migrations: directory ${migrationsDir} does not exist`);
   }
 
+  // The key itself (or a passphrase) only ever comes from the environment, never a flag (argv is visible to every user).
+  const keyFilePath = pathOf('encryptionKeyFile');
+  const encryption = await loadEncryptionKey({
+    key: env.DBROLLBACK_ENCRYPTION_KEY || undefined,
+    keyFile: keyFilePath !== undefined ? { path: keyFilePath, source: fromFileDir('encryptionKeyFile') ? 'encryptionKeyFile (config file)' : 'DBROLLBACK_ENCRYPTION_KEY_FILE' } : undefined,
+    passphrase: env.DBROLLBACK_ENCRYPTION_PASSPHRASE || undefined,
+  });
+  problems.push(...encryption.problems);
+
+  let lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;
+  const lockTimeoutRaw: unknown = raw.lockTimeout ?? (file as Record<string, unknown>).lockTimeout ?? (env.DBROLLBACK_LOCK_TIMEOUT || undefined);
+  if (lockTimeoutRaw !== undefined) {
+    const ms = parseDuration(lockTimeoutRaw as string | number);
+    if (ms === undefined) problems.push(`lockTimeout: ${JSON.stringify(lockTimeoutRaw)} is not a duration (use e.g. "5s", "500ms", or a number of seconds)`);
+    else lockTimeoutMs = ms;
+  }
+
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       hint: configFile ? `Fix ${configFile} (and the flags/environment named above), then run again.` : 'Fix the flags/environment named above, then run again.',
@@ -134,6 +164,8 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     checksDir: pathOf('checksDir'),
     pauseTraffic: pick('pauseTraffic'),
     resumeTraffic: pick('resumeTraffic'),
+    encryption: encryption.key,
+    lockTimeoutMs,
     configFile,
     configModule: module,
     cwd,

@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   NOT_A_MIGRATION: EXIT.usage,
   CONFIRMATION_REQUIRED: EXIT.usage,
   TARGET_NOT_EMPTY: EXIT.usage,
+  ENCRYPTION_KEY_MISSING: EXIT.usage,
+  ENCRYPTION_KEY_WRONG: EXIT.usage,
+  OBJECT_NOT_AUTHENTIC: EXIT.usage,
 
   // 1: the operation failed
   CONNECTION_FAILED: EXIT.failed,
@@ -59,6 +62,7 @@ export const ERROR_CODES = {
   RESTORE_FAILED: EXIT.failed,
   HOOK_FAILED: EXIT.failed,
   TIMEOUT: EXIT.failed,
+  LOCK_TIMEOUT: EXIT.failed,
   INTERNAL: EXIT.failed,
 
   // 130 / 143: stopped by a signal at a safe point; the message names the state

@@ -108,6 +108,11 @@ export type { CapturedUmzugMigration } from './migrate/classify/capture/umzug.js
 export { withScratchDatabase } from './migrate/classify/capture/scratch.js';
 export type { ScratchOptions } from './migrate/classify/capture/scratch.js';
 export { undo, UNDO_STEPS } from './migrate/undo/undo.js';
+export { parseDuration } from './migrate/lock-wait.js';
+export type { BlockingSession } from './db/blockers.js';
+export { encryptedStorage } from './storage/encrypted.js';
+export { loadEncryptionKey, parseKey } from './storage/encryption-key.js';
+export type { EncryptionKey } from './storage/encryption-key.js';
 export type { UndoOptions, UndoOutcome, UndoReport } from './migrate/undo/undo.js';
 export { listHistory } from './audit/audit-trail.js';
 export type { AuditRecord, HistoryEntry, StepResult, StepStatus } from './audit/audit-trail.js';

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { text } from 'node:stream/consumers';
+import { isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { scrub } from '../secrets/redact.js';
 import { compareStrings } from '../compare-strings.js';
@@ -96,6 +97,8 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
       const record = JSON.parse(await text(await storage.get(object.key))) as AuditRecord;
       entries.push({ key: object.key, record, problem: null });
     } catch (err) {
+      // A missing or wrong key makes every record unreadable: that is the error, not one record's problem.
+      if (isDbrollbackError(err) && (err.code === 'ENCRYPTION_KEY_MISSING' || err.code === 'ENCRYPTION_KEY_WRONG')) throw err;
       entries.push({ key: object.key, record: null, problem: (err as Error).message });
     }
   }

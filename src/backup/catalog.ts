@@ -4,7 +4,7 @@
  * one is listed as `incomplete` (an upload that died, or one still being read
  * back) and is never used for a restore or as a verify baseline.
  */
-import { DbrollbackError } from '../errors.js';
+import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { BACKUPS_PREFIX, MANIFEST_NAME, backupIdTime, checkBackupId, manifestKey } from './layout.js';
 import type { BackupKind, BackupManifest } from './manifest.js';
 import type { ObjectInfo, Storage } from '../storage/contract.js';
@@ -81,6 +81,8 @@ export async function loadManifest(storage: Storage, idOrLatest: string, options
     });
   }
   const listing = await describe(storage, id, files);
+  // A manifest refused by the encryption layer (altered, planted): that refusal is the error to report.
+  if (listing.status === 'invalid' && listing.problem?.startsWith('manifest unreadable')) await readManifest(storage, id);
   if (listing.status !== 'complete') {
     throw new DbrollbackError('BACKUP_INCOMPLETE', `backup "${id}" in ${storage.url} is ${listing.status} (${listing.problem}) and cannot be used`, {
       hint: 'Choose another backup (`dbrollback backups`), or "latest" for the newest complete one.',
@@ -129,6 +131,8 @@ async function describe(storage: Storage, id: string, files: ObjectInfo[]): Prom
   try {
     manifest = parseManifest(await readText(storage, manifestKey(id)), id);
   } catch (err) {
+    // A missing or wrong key is not one backup's problem: every object is unreadable.
+    if (isDbrollbackError(err) && (err.code === 'ENCRYPTION_KEY_MISSING' || err.code === 'ENCRYPTION_KEY_WRONG')) throw err;
     manifest = `manifest unreadable: ${(err as Error).message}`;
   }
   if (typeof manifest === 'string') return { ...base, status: 'invalid', problem: manifest };

@@ -71,6 +71,13 @@ export interface RunDownOptions {
   onStep?: (name: string) => void;
   /** A stop asked for: the downs still run to the end of their transaction (never cut in half). */
   signal?: AbortSignal;
+  /** lock_timeout (ms) for the run's statements, so a down never queues the application behind it. */
+  lockTimeoutMs?: number;
+}
+
+export interface RunUpOptions {
+  /** lock_timeout (ms) for the run's statements. */
+  lockTimeoutMs?: number;
 }
 
 /** The SQL a migration runs in one direction, as far as it can be known without running it. */
@@ -108,7 +115,7 @@ export interface MigratorAdapter {
   /** Undo through the tool; refuses (IRREVERSIBLE) before touching anything when any selected migration has no usable down. */
   down(target: DownTarget, options?: RunDownOptions): Promise<DownResult>;
   /** Apply pending migrations (all, or the next `count`) through the tool. */
-  up(count?: number): Promise<string[]>;
+  up(count?: number, options?: RunUpOptions): Promise<string[]>;
   /** What SQL a migration would run up or down (for plans, dry runs and classification). */
   sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
   /** Release anything held (connections, loaded modules). */

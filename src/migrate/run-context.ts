@@ -62,7 +62,7 @@ export class RunContext {
 
   /** The configured storage, opened on first use (a bad or missing URL: exit 2, nothing touched). */
   get storage(): Storage {
-    this.storageHandle ??= openStorage(this.config.storage, { ...this.options.storageOptions, cwd: this.cwd });
+    this.storageHandle ??= openStorage(this.config.storage, { ...this.options.storageOptions, cwd: this.cwd, ...(this.config.encryption ? { encryption: this.config.encryption } : {}) });
     return this.storageHandle;
   }
 

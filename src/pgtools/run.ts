@@ -3,6 +3,7 @@ import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
 import type { PgBinary } from './binaries.js';
 import { loadExeca, loadedExeca } from './load-execa.js';
+import { toolEnv } from '../secrets/child-env.js';
 import { redact, registerSecret } from '../secrets/redact.js';
 
 /**
@@ -41,7 +42,8 @@ export function startTool(binary: PgBinary | string, args: readonly string[], op
   const file = typeof binary === 'string' ? binary : binary.path;
   assertNoSecretInArgs(args, options.conn);
   const { execa } = loadedExeca();
-  const env = { ...process.env, ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
+  // A minimal environment: a pg tool needs its connection, PATH, home, locale and time zone, nothing else of ours.
+  const env = { ...toolEnv(process.env), ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
   const [cmd, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', file, ...args]] : [file, [...args]];
   return execa(cmd as string, argv as string[], {
     env,

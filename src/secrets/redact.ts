@@ -35,3 +35,8 @@ export function registerSecret(secret: string | undefined): void {
 export function scrub(text: string): string {
   return redact(text, [...knownSecrets]);
 }
+
+/** Every registered secret (for filtering a child's environment). */
+export function registeredSecrets(): string[] {
+  return [...knownSecrets];
+}

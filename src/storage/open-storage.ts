@@ -14,9 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { DbrollbackError } from '../errors.js';
 import type { Storage } from './contract.js';
 import { validatePrefix } from './contract.js';
+import { encryptedStorage } from './encrypted.js';
+import type { EncryptionKey } from './encryption-key.js';
 import { fileStorage } from './file.js';
 import { memoryStorage } from './memory.js';
 import { MIN_PART_SIZE, s3Storage, type S3StorageOptions, type SseMode } from './s3.js';
+import { unencryptedStorage } from './unencrypted.js';
 
 export interface OpenStorageOptions {
   /** Environment for AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / AWS_REGION (default process.env). */
@@ -25,6 +28,8 @@ export interface OpenStorageOptions {
   cwd?: string;
   /** S3 only: fixed multipart part size in bytes (≥ 5 MiB), e.g. to exercise multipart in tests. */
   partSize?: number;
+  /** Encrypt every object written and authenticate every object read (client side); off when absent. */
+  encryption?: EncryptionKey;
 }
 
 const S3_PARAMS = ['endpoint', 'forcePathStyle', 'region', 'sse', 'kmsKeyId', 'conditionalWrites'] as const;
@@ -32,6 +37,11 @@ const URL_HINT = 'Use s3://BUCKET/PREFIX (options: ?endpoint=URL&forcePathStyle=
 
 /** Open the storage a URL names; throws STORAGE_URL_INVALID (exit 2) for anything malformed. */
 export function openStorage(url: string | undefined, options: OpenStorageOptions = {}): Storage {
+  const driver = openDriver(url, options);
+  return options.encryption ? encryptedStorage(driver, options.encryption) : unencryptedStorage(driver);
+}
+
+function openDriver(url: string | undefined, options: OpenStorageOptions): Storage {
   if (url === undefined || url.trim() === '') {
     throw new DbrollbackError('STORAGE_URL_INVALID', 'no backup storage is configured', {
       hint: 'Pass --storage s3://BUCKET/PREFIX or --storage /path/to/dir, set DBROLLBACK_STORAGE, or add "storage" to the config file.',

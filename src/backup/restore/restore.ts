@@ -162,7 +162,12 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
   let admin: Db | undefined;
   try {
     // Only a complete logical backup, and its dump must be where the manifest says.
-    const manifest = await checklist.run('backup', () => loadManifest(source.storage, options.backup, { kind: 'logical' }), (m) => `${m.id} (${m.createdAt}, head ${m.migrationHead ?? 'none'}, ${m.sizeBytes} bytes)`);
+    const manifest = await checklist.run('backup', async () => {
+      const m = await loadManifest(source.storage, options.backup, { kind: 'logical' });
+      // Opening the dump authenticates its start when the storage is encrypted: a planted or foreign dump is refused before any database is created.
+      (await source.storage.get(dumpObjectKey(m))).destroy();
+      return m;
+    }, (m) => `${m.id} (${m.createdAt}, head ${m.migrationHead ?? 'none'}, ${m.sizeBytes} bytes)`);
     state.manifest = manifest;
     admin = await connectMaintenance(target);
     // The mode follows from what exists, decided before anything is written.
@@ -246,6 +251,10 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
   };
 }
 
+function dumpObjectKey(manifest: BackupManifest): string {
+  return manifest.objects.find((k) => k.endsWith('.pgcustom')) ?? defaultDumpKey(manifest.id);
+}
+
 interface RestoreState {
   manifest: BackupManifest | null;
   mode: RestoreMode | null;
@@ -300,7 +309,7 @@ async function restoreInto(
     });
     if (omitted.length > 0) log(`restore: created "${plan.restoreInto}" without ${omitted.join(' and ')} (not available here)`);
   }
-  const key = manifest.objects.find((k) => k.endsWith('.pgcustom')) ?? defaultDumpKey(manifest.id);
+  const key = dumpObjectKey(manifest);
   const fingerprints = new EarlyFingerprints(restoreConn, { onDebug: options.onDebug });
   try {
     try {

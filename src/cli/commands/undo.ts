@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandFlag, DbrollbackError, undo } from '../../index.js';
-import { positiveInt } from '../flags.js';
+import { durationFlag, positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { renderPlan } from '../render/plan.js';
@@ -24,13 +24,14 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .option('--accept-data-loss', 'allow down migrations that destroy live data')
       .option('--no-backup', 'skip the backup (recorded in the audit trail)')
       .option(commandFlag('pauseTraffic').flag, commandFlag('pauseTraffic').help)
-      .option(commandFlag('resumeTraffic').flag, commandFlag('resumeTraffic').help),
+      .option(commandFlag('resumeTraffic').flag, commandFlag('resumeTraffic').help)
+      .option(commandFlag('lockTimeout').flag, commandFlag('lockTimeout').help, durationFlag('--lock-timeout')),
     async (run, io, opts) => {
       const target = downTargetOf(opts, null);
       if (target === null) {
         throw new DbrollbackError('USAGE', 'undo needs --count N or --to NAME', { hint: 'e.g. dbrollback undo --count 1 (run `dbrollback plan --count 1` first to see what it does).' });
       }
-      // --pause-traffic / --resume-traffic are in the run's config already (flag > config file).
+      // --pause-traffic, --resume-traffic and --lock-timeout are in the run's config already (flag > config file > env).
       const report = await undo(run, {
         target,
         dryRun: opts.dryRun,

@@ -10,7 +10,8 @@ import { DbrollbackError } from '../../errors.js';
 import { connect, quoteQualified, type Db } from '../../db/connection.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
-import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
+import { setLockTimeout } from '../lock-wait.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
@@ -72,6 +73,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     const loaded = await this.loadFiles();
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
+      await setLockTimeout(db, runOptions.lockTimeoutMs);
       const history = await this.readHistory(db);
       const status = this.buildStatus(history, loaded, await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key));
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
@@ -108,9 +110,10 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     }
   }
 
-  async up(count?: number): Promise<string[]> {
+  async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
     const db = await connect(this.options.conn);
     try {
+      await setLockTimeout(db, upOptions.lockTimeoutMs);
       const holder = await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key);
       if (holder) throw lockHeld(holder);
       const progress = new StepTracker([], undefined);

@@ -16,7 +16,8 @@ import { DbrollbackError } from '../../errors.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
-import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
+import { setLockTimeout } from '../lock-wait.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
@@ -59,6 +60,7 @@ class SqlDirAdapter implements MigratorAdapter {
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const files = await loadSqlDir(this.options.migrationsDir);
     return this.onOwnConnection(async (db) => {
+      await setLockTimeout(db, runOptions.lockTimeoutMs);
       const status = await this.statusWith(db, files);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
@@ -112,12 +114,13 @@ class SqlDirAdapter implements MigratorAdapter {
     });
   }
 
-  async up(count?: number): Promise<string[]> {
+  async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
     if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
       throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
     }
     const files = await loadSqlDir(this.options.migrationsDir);
     return this.withDb(async (db) => {
+      await setLockTimeout(db, upOptions.lockTimeoutMs);
       const history = await readHistory(db);
       const appliedNames = new Set(history.map((h) => h.name));
       assertNothingPendingBeforeApplied(files, appliedNames);

@@ -13,7 +13,8 @@
 import { pathToFileURL } from 'node:url';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
-import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions } from '../adapter.js';
+import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
+import { withPgOptionsLockTimeout } from '../lock-wait.js';
 import { selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
 import { downOutcome } from './down-outcome.js';
@@ -117,7 +118,7 @@ class UmzugAdapter implements MigratorAdapter {
     try {
       // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
       // so pass the oldest migration to undo.
-      await umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name });
+      await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, () => umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name }));
     } catch (err) {
       error = err;
       if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
@@ -136,14 +137,14 @@ class UmzugAdapter implements MigratorAdapter {
     });
   }
 
-  async up(count?: number): Promise<string[]> {
+  async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
     const umzug = await this.umzug();
     const done: string[] = [];
     const off = umzug.on('migrated', ({ name }) => {
       done.push(name);
     });
     try {
-      const ran = await umzug.up(count !== undefined ? { step: count } : undefined);
+      const ran = await withPgOptionsLockTimeout(upOptions.lockTimeoutMs, () => umzug.up(count !== undefined ? { step: count } : undefined));
       return ran.map((m) => m.name);
     } catch (err) {
       const failed = failedMigration(err);

@@ -2,10 +2,13 @@
  * Traffic hooks: the user's own commands that stop and resume traffic
  * (a load balancer switch, scaling workers to zero). They run through the
  * shell, with the outcome of the run in the environment; their output goes to
- * stderr so `--json` stdout stays one document.
+ * stderr so `--json` stdout stays one document. They inherit the environment
+ * minus every credential (PGPASSWORD, pgpass, encryption keys, DATABASE_URL's
+ * password, any variable holding a known secret).
  */
 import { DbrollbackError } from '../../errors.js';
-import { scrub } from '../../secrets/redact.js';
+import { hookEnv } from '../../secrets/child-env.js';
+import { registeredSecrets, scrub } from '../../secrets/redact.js';
 
 export interface HookContext {
   /** DBROLLBACK_* variables for the hook: the phase, the database (no password), the backup id. */
@@ -20,7 +23,9 @@ export async function runHook(phase: 'pause-traffic' | 'resume-traffic', command
   const { execa } = await import('execa');
   const child = execa(command, {
     shell: true,
-    env: { ...context.env, DBROLLBACK_HOOK: phase },
+    // The parent's environment without a single credential: a hook has no business with the database password.
+    env: { ...hookEnv(process.env, registeredSecrets()), ...context.env, DBROLLBACK_HOOK: phase },
+    extendEnv: false,
     stdin: 'ignore',
     all: true,
     buffer: { all: true },

@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../../src/storage/contract.js';
 import { memoryStorage } from '../../../src/storage/memory.js';
 import { openStorage } from '../../../src/storage/open-storage.js';
+import { encryptedStorage } from '../../../src/storage/encrypted.js';
+import type { EncryptionKey } from '../../../src/storage/encryption-key.js';
+
+const KEY: EncryptionKey = { kind: 'key', key: Buffer.alloc(32, 9), source: 'test' };
+const PASSPHRASE: EncryptionKey = { kind: 'passphrase', passphrase: 'correct horse battery staple', source: 'test' };
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 
 let s3: S3Server;
@@ -33,6 +38,10 @@ const drivers: Array<[string, () => Storage]> = [
   ['s3', () => openStorage(s3.storageUrl('contract', `run${++n}`))],
   ['file', () => openStorage(`file://${dir}/run${++n}`)],
   ['memory', () => memoryStorage(`run${++n}`)],
+  // The encryption wrapper keeps the contract over plaintext, on every driver.
+  ['s3 encrypted', () => openStorage(s3.storageUrl('contract', `run${++n}`), { encryption: KEY })],
+  ['file encrypted', () => openStorage(`file://${dir}/run${++n}`, { encryption: KEY })],
+  ['memory encrypted', () => encryptedStorage(memoryStorage(`run${++n}`), PASSPHRASE)],
 ];
 
 async function text(storage: Storage, key: string): Promise<string> {

@@ -4,6 +4,7 @@
  * right code, before anything is written.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../../src/errors.js';
@@ -51,11 +52,28 @@ describe('s3 storage', () => {
     await storage.close();
   });
 
-  it('passes server-side encryption settings through (sse=AES256)', async () => {
+  it('sends the server-side encryption headers on every upload (sse=AES256, sse=aws:kms with kmsKeyId)', async () => {
     process.env = { ...savedEnv, ...s3.env };
-    const storage = openStorage(`${s3.storageUrl('bucket-a', 'sse')}&sse=AES256`);
-    await expect(storage.put('k', 'v')).resolves.toMatchObject({ size: 1, created: true });
-    await storage.close();
+    // s3rver ignores SSE, so what the server receives is seen through a recording proxy in front of it.
+    const proxy = await recordingProxy(s3.port);
+    try {
+      const base = `s3://bucket-a/sse?endpoint=${encodeURIComponent(proxy.endpoint)}&forcePathStyle=true`;
+      const aes = openStorage(`${base}&sse=AES256`);
+      await expect(aes.put('k', 'v')).resolves.toMatchObject({ size: 1, created: true });
+      await aes.close();
+      const kms = openStorage(`${base}&sse=aws:kms&kmsKeyId=alias/backups`);
+      await kms.put('big', randomBytes(11 * 1024 * 1024), { expectedSize: 11 * 1024 * 1024 });
+      await kms.close();
+      const puts = proxy.requests.filter((r) => r.method === 'PUT' || (r.method === 'POST' && r.url.includes('uploads')));
+      const aesPut = puts.find((r) => r.url.includes('/sse/k'));
+      expect(aesPut?.headers['x-amz-server-side-encryption']).toBe('AES256');
+      // The multipart upload is created with the KMS settings (its parts inherit them).
+      const kmsCreate = puts.find((r) => r.url.includes('/sse/big') && r.method === 'POST');
+      expect(kmsCreate?.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+      expect(kmsCreate?.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe('alias/backups');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an unreachable endpoint fails the check with STORAGE_UNREACHABLE (exit 1)', async () => {
@@ -91,3 +109,27 @@ describe('s3 storage', () => {
     await expect(storage.check()).rejects.toMatchObject({ code: 'STORAGE_BUCKET_NOT_FOUND' });
   });
 });
+
+/** A loopback HTTP proxy to s3rver that records each request's method, URL and headers. */
+async function recordingProxy(targetPort: number): Promise<{ endpoint: string; requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }>; close(): Promise<void> }> {
+  const requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

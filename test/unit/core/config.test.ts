@@ -64,4 +64,40 @@ describe('config resolution', () => {
   it('rejects a --config file that does not exist', async () => {
     await expect(resolveConfig({ config: 'missing.json' }, { cwd: await tempDir(), env: {} })).rejects.toThrow(/--config: file .*missing\.json does not exist/);
   });
+
+  it('takes the encryption key from DBROLLBACK_ENCRYPTION_KEY (hex or base64), encryptionKeyFile (relative to the config file) or a passphrase', async () => {
+    const hex = 'ab'.repeat(32);
+    expect((await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_KEY: hex } })).encryption).toMatchObject({ kind: 'key', key: Buffer.from(hex, 'hex') });
+    const b64 = Buffer.alloc(32, 3).toString('base64');
+    expect((await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_KEY: b64 } })).encryption).toMatchObject({ kind: 'key', key: Buffer.alloc(32, 3) });
+    const cwd = await tempDir();
+    await mkdir(path.join(cwd, 'keys'));
+    await writeFile(path.join(cwd, 'keys', 'storage.key'), `${hex}\n`, { mode: 0o600 });
+    await writeFile(path.join(cwd, 'dbrollback.config.json'), JSON.stringify({ encryptionKeyFile: 'keys/storage.key' }));
+    expect((await resolveConfig({}, { cwd, env: {} })).encryption).toMatchObject({ kind: 'key', source: `key file ${path.join(cwd, 'keys', 'storage.key')}` });
+    expect((await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_PASSPHRASE: 'twelve chars or more' } })).encryption).toMatchObject({ kind: 'passphrase' });
+    expect((await resolveConfig({}, { cwd: await tempDir(), env: {} })).encryption).toBeUndefined();
+  });
+
+  it('reports a malformed key, an unreadable key file, two keys at once and a bad lockTimeout, without echoing the key', async () => {
+    const bad = await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_KEY: 'not-a-key-123' } }).catch((e: unknown) => e as DbrollbackError);
+    expect(bad).toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2, message: expect.stringMatching(/DBROLLBACK_ENCRYPTION_KEY: must hold exactly 32 bytes/) });
+    expect((bad as DbrollbackError).message).not.toContain('not-a-key-123');
+    const missing = await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_KEY_FILE: '/nonexistent/key' } }).catch((e: unknown) => e as DbrollbackError);
+    expect(missing).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/key file \/nonexistent\/key cannot be read \(ENOENT\)/) });
+    const two = await resolveConfig({}, { cwd: await tempDir(), env: { DBROLLBACK_ENCRYPTION_KEY: 'ab'.repeat(32), DBROLLBACK_ENCRYPTION_PASSPHRASE: 'twelve chars or more' } }).catch((e: unknown) => e as DbrollbackError);
+    expect(two).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/more than one key is configured/) });
+    const cwd = await tempDir();
+    await writeFile(path.join(cwd, 'dbrollback.config.json'), JSON.stringify({ lockTimeout: 'soon' }));
+    expect(await resolveConfig({}, { cwd, env: {} }).catch((e: unknown) => e)).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/lockTimeout: "soon" is not a duration/) });
+  });
+
+  it('lock timeout: 5 s by default, "500ms", "2s" or seconds as a number from the config file', async () => {
+    expect((await resolveConfig({}, { cwd: await tempDir(), env: {} })).lockTimeoutMs).toBe(5000);
+    for (const [value, ms] of [['500ms', 500], ['2s', 2000], [1.5, 1500]] as const) {
+      const cwd = await tempDir();
+      await writeFile(path.join(cwd, 'dbrollback.config.json'), JSON.stringify({ lockTimeout: value }));
+      expect((await resolveConfig({}, { cwd, env: {} })).lockTimeoutMs).toBe(ms);
+    }
+  });
 });
