@@ -6,6 +6,15 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
+/** A clean environment: no DATABASE_URL/PG*/DBROLLBACK_*/AWS_* leaking in from the developer's shell. */
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
+  }
+  return env;
+}
+
 export interface CliRun {
   exitCode: number;
   stdout: string;
@@ -15,11 +24,7 @@ export interface CliRun {
 }
 
 export async function runBuiltCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
-  const env: Record<string, string> = {};
-  // A clean environment: no DATABASE_URL/PG*/DBROLLBACK_* leaking in from the developer's shell.
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
-  }
+  const env = cleanEnv();
   const result = await execa(process.execPath, [CLI, ...args], {
     env: { ...env, ...options.env },
     extendEnv: false,
@@ -43,10 +48,7 @@ export async function runBuiltCli(args: string[], options: { env?: Record<string
  * `signal` (SIGTERM: it stops at its next safe point; SIGKILL: it dies on the spot) and wait for it.
  */
 export async function interruptBuiltCli(args: string[], point: string, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
-  }
+  const env = cleanEnv();
   const child = execa(process.execPath, [CLI, ...args], {
     env: { ...env, ...options.env, DBROLLBACK_PAUSE_AT: point },
     extendEnv: false,
