@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
-/** A clean environment: no DATABASE_URL/PG*/DBROLLBACK_*/AWS_* leaking in from the developer's shell. */
+/** A clean environment: nothing from the developer shell (DATABASE_URL, PG..., DBROLLBACK_..., AWS_...) leaks in. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
