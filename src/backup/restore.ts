@@ -20,7 +20,7 @@
 import { availableParallelism } from 'node:os';
 import type { ResolvedConfig } from '../config.js';
 import { connect, queryError, serverVersion, type Db } from '../db/connection.js';
-import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../db/conninfo.js';
+import { connInfoFromUrl, connToUrl, describeConn, withDatabase, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { loadManifest } from './catalog.js';
@@ -123,7 +123,17 @@ export async function restore(config: ResolvedConfig, options: RestoreOptions): 
   }
 }
 
-async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions & { storage: Storage }): Promise<RestoreResult> {
+/**
+ * Restore a logical backup into a database that must not exist yet or be
+ * empty, on a server the caller owns (drills' throwaway servers). No audit
+ * record: the caller's own report is the record, and rehearsals must not
+ * fill the production history.
+ */
+export async function restoreInto(storage: Storage, target: ConnInfo, options: Omit<RestoreOptions, 'storage' | 'targetDatabase' | 'yes'>): Promise<RestoreResult> {
+  return restoreUnaudited({ conn: target }, { ...options, storage, targetDatabase: connToUrl(target) });
+}
+
+async function restoreUnaudited(config: Pick<ResolvedConfig, 'conn'>, options: RestoreOptions & { storage: Storage }): Promise<RestoreResult> {
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
   const target = options.targetDatabase !== undefined ? targetConn(options.targetDatabase, config) : config.conn;
@@ -224,7 +234,7 @@ async function restoreUnaudited(config: ResolvedConfig, options: RestoreOptions 
   }
 }
 
-function targetConn(url: string, config: ResolvedConfig): ConnInfo {
+function targetConn(url: string, config: Pick<ResolvedConfig, 'conn'>): ConnInfo {
   // The target server's password may be the configured one (same cluster, another database).
   const conn = connInfoFromUrl(url);
   if (conn.password === undefined && conn.host === config.conn.host && conn.port === config.conn.port && conn.user === config.conn.user) {
