@@ -22,6 +22,8 @@ export interface FileConfig {
   checksDir?: string;
   pauseTraffic?: string;
   resumeTraffic?: string;
+  /** The image `drill --provider testcontainers` starts (default postgres:<major of the local PostgreSQL programs>). */
+  drillImage?: string;
   /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
   umzug?: unknown;
 }
@@ -36,6 +38,7 @@ const FILE_KEYS: Record<keyof FileConfig, 'string' | 'any'> = {
   checksDir: 'string',
   pauseTraffic: 'string',
   resumeTraffic: 'string',
+  drillImage: 'string',
   umzug: 'any',
 };
 
@@ -66,6 +69,7 @@ export interface ResolvedConfig {
   checksDir: string | undefined;
   pauseTraffic: string | undefined;
   resumeTraffic: string | undefined;
+  drillImage: string | undefined;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -140,6 +144,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     checksDir: file.checksDir !== undefined ? path.resolve(fileDir, file.checksDir) : undefined,
     pauseTraffic: file.pauseTraffic,
     resumeTraffic: file.resumeTraffic,
+    drillImage: file.drillImage,
     configFile,
     configModule: module,
     json: raw.json ?? false,

@@ -42,7 +42,6 @@ export class DrillSteps {
    */
   async check(name: string, fn: () => Promise<Finding>): Promise<void> {
     const started = performance.now();
-    this.onLine(`${name}...`);
     let finding: Finding;
     try {
       finding = await fn();

@@ -4,6 +4,7 @@ import type { CommandRegistrar } from '../program.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
 import { registerClassify } from './classify.js';
+import { registerDrill } from './drill.js';
 import { registerHistory } from './history.js';
 import { registerPlan } from './plan.js';
 import { registerRestore } from './restore.js';
@@ -13,4 +14,4 @@ import { registerVerify } from './verify.js';
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerDrill];

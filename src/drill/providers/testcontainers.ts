@@ -18,6 +18,8 @@ import type { DrillProvider, ServerSettings, StartedDatabase, StartOptions } fro
 const ENGINE_TIMEOUT_MS = 5_000;
 const START_TIMEOUT_MS = 120_000;
 const USER = 'postgres';
+/** A throwaway server need not survive a crash (the local provider's clusters run the same way). */
+const THROWAWAY_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
 const DATABASE = 'postgres';
 
 /** The image a drill uses when none is named: the major of the PostgreSQL programs here, which must restore its dumps. */
@@ -66,14 +68,16 @@ export const testcontainersProvider: DrillProvider = {
 
   async start(options: StartOptions = {}): Promise<StartedDatabase> {
     const image = options.image ?? (await defaultImage());
+    let client;
     try {
-      await runtimeClient(ENGINE_TIMEOUT_MS);
+      client = await runtimeClient(ENGINE_TIMEOUT_MS);
     } catch (err) {
       throw new DbrollbackError('TOOL_NOT_FOUND', noEngine(err instanceof Error ? err.message : String(err)), {
         hint: 'Use --provider local (a throwaway cluster from the local PostgreSQL programs), or start a Docker engine.',
         cause: err,
       });
     }
+    await reaperOrOwnCleanup(client, options.onLog ?? (() => undefined));
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const password = `pw-${randomBytes(12).toString('base64url')}`;
     let container;
@@ -82,7 +86,7 @@ export const testcontainersProvider: DrillProvider = {
         .withUsername(USER)
         .withPassword(password)
         .withDatabase(DATABASE)
-        .withCommand(['postgres', ...settingsArgs(options.settings ?? {})])
+        .withCommand(['postgres', ...settingsArgs({ ...THROWAWAY_SETTINGS, ...options.settings })])
         // pg_isready needs no password: keep it out of the health check's command line.
         .withHealthCheck({ test: ['CMD-SHELL', `pg_isready --host localhost --username ${USER} --dbname ${DATABASE}`], interval: 250, timeout: 1000, retries: 1000 })
         .withStartupTimeout(options.timeoutMs ?? START_TIMEOUT_MS)
@@ -94,6 +98,7 @@ export const testcontainersProvider: DrillProvider = {
       });
     }
     const started = container;
+    running.add(started);
     const conn: ConnInfo = {
       host: started.getHost(),
       port: started.getPort(),
@@ -104,6 +109,7 @@ export const testcontainersProvider: DrillProvider = {
       applicationName: 'dbrollback-drill',
     };
     const stop = async () => {
+      running.delete(started);
       await started.stop({ timeout: 5_000 }).catch(() => undefined);
     };
     let version: string;
@@ -121,6 +127,38 @@ export const testcontainersProvider: DrillProvider = {
     return { provider: 'testcontainers', url: connToUrl(conn), conn, version, where: image, stop };
   },
 };
+
+type RuntimeClient = Awaited<ReturnType<typeof runtimeClient>>;
+type Running = { stop(options?: { timeout?: number }): Promise<unknown> };
+
+const running = new Set<Running>();
+let signalsHooked = false;
+
+/**
+ * Ryuk, testcontainers' reaper, removes containers whose process died; it is
+ * an image pulled from a registry. Where it cannot start (no registry, as in
+ * CI here: TESTCONTAINERS_RYUK_DISABLED=true) the drill still runs, and
+ * stops its containers itself — also on Ctrl-C and SIGTERM.
+ */
+async function reaperOrOwnCleanup(client: RuntimeClient, log: (line: string) => void): Promise<void> {
+  if (process.env.TESTCONTAINERS_RYUK_DISABLED !== 'true') {
+    const { getReaper } = await import('testcontainers');
+    try {
+      await getReaper(client);
+      return;
+    } catch (err) {
+      log(`testcontainers: the reaper (Ryuk) could not start (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); dbrollback stops its containers itself`);
+      process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+    }
+  }
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled([...running].map((c) => c.stop({ timeout: 1_000 }))).then(() => process.kill(process.pid, signal));
+    });
+  }
+}
 
 /** `-c key=value` pairs for the server command line (the image's entrypoint passes them to postgres). */
 export function settingsArgs(settings: ServerSettings): string[] {

@@ -257,3 +257,14 @@ function untouchedTables(before: SchemaSnapshot, after: SchemaSnapshot, printsBe
 function rowsOf(print: string | undefined): string {
   return print === undefined ? 'missing' : print.split(':')[0]!;
 }
+
+/** Read a `--seed FILE` (bad input: exit 2, nothing started). */
+export async function readSeedFile(file: string): Promise<{ name: string; sql: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  try {
+    return { name: path.basename(file), sql: await readFile(file, 'utf8') };
+  } catch (cause) {
+    throw new DbrollbackError('FILE_UNREADABLE', `cannot read the seed file ${file}: ${(cause as Error).message}`, { hint: 'Pass --seed FILE with a readable .sql file.', cause });
+  }
+}

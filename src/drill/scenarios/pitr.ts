@@ -49,6 +49,7 @@ export const PITR_NOT_BUILT = 'point-in-time restore (base backups, wal-push, wa
 export function pitrScenario(options: PitrDrillOptions): Scenario {
   return {
     name: 'pitr',
+    ...(options.recover ? {} : { unavailable: PITR_NOT_BUILT }),
     run: (context, steps) => runPitrDrill(options, context, steps),
   };
 }

@@ -26,6 +26,8 @@ export interface ScenarioOutcome {
 
 export interface Scenario {
   readonly name: ScenarioName;
+  /** Why it cannot run here at all (e.g. a part not built yet); `drill all` then skips it, naming it alone is an error. */
+  readonly unavailable?: string;
   /** Server settings this scenario needs from the provider. */
   readonly settings?: ServerSettings;
   run(context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome>;
