@@ -26,6 +26,12 @@ export interface DrillOptions {
   image?: string;
   /** How long to wait for a Docker engine's answer when choosing (default 5 s). */
   engineTimeoutMs?: number;
+  /**
+   * A throwaway server already running (the caller starts and stops it; the
+   * drill creates and drops its own databases there). Default: start one
+   * with the provider.
+   */
+  server?: StartedDatabase;
   onStep?: (line: string) => void;
 }
 
@@ -46,14 +52,18 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
   if (options.scenarios.length === 0) throw new DbrollbackError('USAGE', 'no drill scenario selected', { hint: 'dbrollback drill migrations|restore|pitr|all' });
-  const { provider, reason } = await chooseProvider(options.provider ?? 'auto', { image: options.image, engineTimeoutMs: options.engineTimeoutMs });
-  log(`drill: provider ${provider.name} (${reason})`);
+  const given = options.server;
+  const chosen = given ? null : await chooseProvider(options.provider ?? 'auto', { image: options.image, engineTimeoutMs: options.engineTimeoutMs });
+  const providerName = given?.provider ?? chosen!.provider.name;
+  const reason = chosen?.reason ?? 'a server given by the caller';
+  log(`drill: provider ${providerName} (${reason})`);
 
   const settings: ServerSettings = Object.assign({}, ...options.scenarios.map((s) => s.settings ?? {}));
-  let server: Promise<StartedDatabase> | undefined;
+  let server: Promise<StartedDatabase> | undefined = given ? Promise.resolve(given) : undefined;
   let providerStartMs = 0;
   const startServer = (): Promise<StartedDatabase> => {
     server ??= (async () => {
+      const provider = chosen!.provider;
       const t = performance.now();
       log(`drill: starting a throwaway PostgreSQL (${provider.name})`);
       const db = await provider.start({ image: options.image, settings, onLog: log });
@@ -70,12 +80,12 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
       scenarios.push(await runScenario(scenario, options.all === true, startServer, log));
     }
   } finally {
-    if (server) await (await server.catch(() => null))?.stop();
+    if (server && !given) await (await server.catch(() => null))?.stop();
   }
   const running = server ? await server.catch(() => null) : null;
   return {
     ok: scenarios.every((s) => s.status === 'pass' || s.status === 'skip'),
-    provider: provider.name,
+    provider: providerName,
     providerReason: reason,
     where: running?.where ?? null,
     serverVersion: running?.version ?? null,
