@@ -12,8 +12,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 tag="${1:-postgres:15}"
 major=15
 cache_dir="${DBROLLBACK_IMAGE_CACHE:-/var/cache/dbrollback}"
-# A changed entrypoint makes a new root filesystem and a new image.
-entry_hash="$(sha256sum "$here/postgres-image/docker-entrypoint.sh" | cut -c1-12)"
+# A changed entrypoint or recipe (this script) makes a new root filesystem and a new image.
+entry_hash="$(cat "$here/postgres-image/docker-entrypoint.sh" "$0" | sha256sum | cut -c1-12)"
 tarball="$cache_dir/postgres-$major-bookworm-rootfs-$entry_hash.tar"
 
 if [ "$(docker image inspect --format '{{ index .Config.Labels "dbrollback.entrypoint" }}' "$tag" 2>/dev/null || true)" = "$entry_hash" ]; then
@@ -46,10 +46,14 @@ if [ ! -s "$tarball" ]; then
     exit 1
   }
   rm -f "$root.log"
-  # The package's own cluster and the apt caches are not part of the image.
+  # The package's own cluster and the apt caches are not part of the image. Nor is
+  # JIT compilation (LLVM and z3, a third of the image; without them the server runs
+  # with JIT off): Docker's vfs storage driver copies the whole root for every container.
   rm -rf "$root/var/lib/postgresql/$major/main" "$root/etc/postgresql/$major/main" \
     "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"* \
-    "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale"
+    "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$root/usr/share/i18n" \
+    "$root/usr/lib/postgresql/$major/lib/llvmjit"* "$root/usr/lib/postgresql/$major/lib/bitcode" \
+    "$root/usr/lib/x86_64-linux-gnu/libLLVM-"* "$root/usr/lib/x86_64-linux-gnu/libz3.so"*
   # mktemp made the directory 0700: as the image's / it would lock out the postgres user.
   chmod 0755 "$root"
   install -m 0755 "$here/postgres-image/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"

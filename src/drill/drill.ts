@@ -52,6 +52,12 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
   if (options.scenarios.length === 0) throw new DbrollbackError('USAGE', 'no drill scenario selected', { hint: 'dbrollback drill migrations|restore|pitr|all' });
+  if (options.all && options.scenarios.every((s) => s.unavailable !== undefined)) {
+    // A drill that rehearsed nothing must not pass.
+    throw new DbrollbackError('USAGE', `nothing to drill: ${options.scenarios.map((s) => `${s.name}: ${s.unavailable}`).join('; ')}`, {
+      hint: 'Pass --migrations DIR for the migrations drill and --storage URL (where your backups are) for the restore drill.',
+    });
+  }
   const given = options.server;
   const chosen = given ? null : await chooseProvider(options.provider ?? 'auto', { image: options.image, engineTimeoutMs: options.engineTimeoutMs });
   const providerName = given?.provider ?? chosen!.provider.name;

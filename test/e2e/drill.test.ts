@@ -127,6 +127,10 @@ describe('dbrollback drill (built CLI)', () => {
     expect(noStorage.exitCode).toBe(2);
     expect(noStorage.json()).toMatchObject({ ok: false, error: { code: 'USAGE', message: 'drill restore: no storage is configured to restore a backup from', hint: expect.stringMatching(/--storage URL/) } });
 
+    const nothing = await runBuiltCli(['drill', 'all', '--provider', 'local'], { cwd: work });
+    expect(nothing.exitCode).toBe(2);
+    expect(nothing.stderr).toMatch(/nothing to drill: migrations: no migrations are configured .*; restore: no storage is configured/);
+
     const noSeed = await runBuiltCli(['drill', 'migrations', '--provider', 'local', '--migrations', SQL_SHOP, '--seed', path.join(work, 'missing.sql')]);
     expect(noSeed.exitCode).toBe(2);
     expect(noSeed.stderr).toMatch(/cannot read the seed file/);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../../src/db/connection.js';
 import { drill, type DrillReport } from '../../../src/drill/drill.js';
 import type { ProviderName, StartedDatabase } from '../../../src/drill/providers/contract.js';
-import { PROVIDERS } from '../../../src/drill/providers/registry.js';
+import { chooseProvider, PROVIDERS } from '../../../src/drill/providers/registry.js';
 import { migrationsScenario } from '../../../src/drill/scenarios/migrations.js';
 import { pitrScenario, PITR_NOT_BUILT } from '../../../src/drill/scenarios/pitr.js';
 import { selectScenarios } from '../../../src/drill/scenarios/registry.js';
@@ -134,6 +134,17 @@ describe.skipIf(!gate.run && !gate.mustRun)('testcontainers provider', () => {
     return;
   }
   providerSuite('testcontainers');
+});
+
+describe('--provider auto', () => {
+  it('uses testcontainers when an engine answers with the image, else a local cluster, and says why', async () => {
+    const chosen = await chooseProvider('auto');
+    if (gate.run) expect(chosen).toMatchObject({ provider: { name: 'testcontainers' }, reason: 'a Docker engine answered' });
+    else expect(chosen).toMatchObject({ provider: { name: 'local' }, reason: `local cluster: ${gate.why}` });
+    const missing = await chooseProvider('auto', { image: 'dbrollback-test-no-such-image:0' });
+    expect(missing.provider.name).toBe('local');
+    expect(missing.reason).toMatch(gate.run ? /image dbrollback-test-no-such-image:0 is not on the Docker engine/ : /no Docker engine is reachable/);
+  });
 });
 
 describe('findings', () => {
