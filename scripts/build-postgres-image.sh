@@ -13,7 +13,7 @@ tag="${1:-postgres:15}"
 major=15
 cache_dir="${DBROLLBACK_IMAGE_CACHE:-/var/cache/dbrollback}"
 # A changed entrypoint or recipe (this script) makes a new root filesystem and a new image.
-entry_hash="$(cat "$here/postgres-image/docker-entrypoint.sh" "$0" | sha256sum | cut -c1-12)"
+entry_hash="$(cat "$here/postgres-image/docker-entrypoint.sh" "$here/$(basename "$0")" | sha256sum | cut -c1-12)"
 tarball="$cache_dir/postgres-$major-bookworm-rootfs-$entry_hash.tar"
 
 if [ "$(docker image inspect --format '{{ index .Config.Labels "dbrollback.entrypoint" }}' "$tag" 2>/dev/null || true)" = "$entry_hash" ]; then
@@ -57,6 +57,7 @@ if [ ! -s "$tarball" ]; then
   # mktemp made the directory 0700: as the image's / it would lock out the postgres user.
   chmod 0755 "$root"
   install -m 0755 "$here/postgres-image/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
+  rm -f "$cache_dir/postgres-$major-bookworm-rootfs-"*.tar
   tar -C "$root" -cf "$tarball.part" .
   mv "$tarball.part" "$tarball"
 fi
