@@ -11,7 +11,7 @@
  * get the throwaway server, the migration tool opened on it, and the
  * storage (read only).
  */
-import { DbrollbackError, EXIT, type ExitCode } from '../errors.js';
+import { DbrollbackError, EXIT, isDbrollbackError, type ExitCode } from '../errors.js';
 import type { ProviderChoice, ProviderName, ServerSettings, StartedDatabase } from './providers/contract.js';
 import { chooseProvider } from './providers/registry.js';
 import type { Scenario, ScenarioName, ScenarioResult } from './scenarios/scenario.js';
@@ -122,7 +122,8 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, server: () =>
     const failed = steps.steps.find((s) => s.status === 'fail');
     return result(failed ? 'fail' : 'pass', failed ? `${failed.name}: ${failed.detail}` : outcome.detail, outcome.facts);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // The hint travels with the message: the drill goes on to the next scenario, so nothing else would print it.
+    const message = (err instanceof Error ? err.message : String(err)) + (isDbrollbackError(err) && err.hint ? ` — ${err.hint}` : '');
     if (!(err instanceof DrillFinding) && !steps.steps.some((s) => s.status === 'error' || s.status === 'fail')) {
       // Failed before or between steps (the server did not start, the storage could not be read): say where.
       steps.steps.push({ name: 'prepare', status: 'error', durationMs: Math.round(performance.now() - started), detail: message });
