@@ -9,9 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.js';
 import { DbrollbackError } from './errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
+import { FILE_OPTIONS, optionSpec, type OptionKey } from './options.js';
 import { registerSecret } from './secrets/redact.js';
 
-/** Settings a config file may hold. Unknown keys are an error (typos must not be silently ignored). */
+/** Settings a config file may hold (the `file` rows of the options table). Unknown keys are an error: typos must not be silently ignored. */
 export interface FileConfig {
   databaseUrl?: string;
   storage?: string;
@@ -28,33 +29,14 @@ export interface FileConfig {
   umzug?: unknown;
 }
 
-const FILE_KEYS: Record<keyof FileConfig, 'string' | 'any'> = {
-  databaseUrl: 'string',
-  storage: 'string',
-  migrations: 'string',
-  migrator: 'string',
-  migrationsTable: 'string',
-  migrationsSchema: 'string',
-  checksDir: 'string',
-  pauseTraffic: 'string',
-  resumeTraffic: 'string',
-  drillImage: 'string',
-  umzug: 'any',
-};
-
 export const CONFIG_FILE_NAMES = ['dbrollback.config.json', 'dbrollback.config.mjs', 'dbrollback.config.js'] as const;
 
-/** What the CLI's global flags (or a library caller) provide. */
-export interface RawOptions {
-  databaseUrl?: string;
-  storage?: string;
-  migrations?: string;
-  migrator?: string;
-  config?: string;
-  json?: boolean;
-  yes?: boolean;
-  verbose?: boolean;
-}
+/**
+ * What flags (global or a command's) or a library caller provide: the
+ * options table's keys. CLI-only keys (json, yes, verbose) may be present and
+ * are ignored here.
+ */
+export type RawOptions = { [K in OptionKey]?: K extends 'json' | 'yes' | 'verbose' ? boolean : string };
 
 export interface ResolvedConfig {
   /** Where the target database is. */
@@ -73,9 +55,6 @@ export interface ResolvedConfig {
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
-  json: boolean;
-  yes: boolean;
-  verbose: boolean;
   cwd: string;
 }
 
@@ -112,17 +91,31 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
   }
   registerSecret(conn.password);
 
-  const migratorRaw = raw.migrator ?? file.migrator ?? env.DBROLLBACK_MIGRATOR;
+  // Every other setting: flag > config file > environment (the options table says which apply).
+  const pick = (key: OptionKey): string | undefined => {
+    const spec = optionSpec(key);
+    const flag = raw[key];
+    if (typeof flag === 'string') return flag;
+    const fromFile = (file as Record<string, unknown>)[key];
+    if (typeof fromFile === 'string') return fromFile;
+    return spec.env !== undefined ? env[spec.env] || undefined : undefined;
+  };
+  const fromFileDir = (key: OptionKey): boolean => typeof raw[key] !== 'string' && typeof (file as Record<string, unknown>)[key] === 'string';
+
+  const migratorRaw = pick('migrator');
   let migrator: MigratorKind | undefined;
   if (migratorRaw !== undefined) {
     if ((MIGRATOR_KINDS as readonly string[]).includes(migratorRaw)) migrator = migratorRaw as MigratorKind;
     else problems.push(`migrator: "${migratorRaw}" is not one of ${MIGRATOR_KINDS.join(', ')}`);
   }
 
-  const storage = raw.storage ?? file.storage ?? (env.DBROLLBACK_STORAGE || undefined);
-  const migrationsRaw = raw.migrations ?? (file.migrations !== undefined ? path.resolve(fileDir, file.migrations) : undefined) ?? env.DBROLLBACK_MIGRATIONS;
-  const migrationsDir = migrationsRaw !== undefined ? path.resolve(cwd, migrationsRaw) : await defaultMigrationsDir(cwd);
-  if (migrationsRaw !== undefined && !(await exists(migrationsDir!))) {
+  // Paths from the config file are relative to the file; the others to the working directory.
+  const pathOf = (key: OptionKey): string | undefined => {
+    const value = pick(key);
+    return value === undefined ? undefined : path.resolve(fromFileDir(key) ? fileDir : cwd, value);
+  };
+  const migrationsDir = pathOf('migrations') ?? (await defaultMigrationsDir(cwd));
+  if (pick('migrations') !== undefined && !(await exists(migrationsDir!))) {
     problems.push(`migrations: directory ${migrationsDir} does not exist`);
   }
 
@@ -136,20 +129,17 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
   return {
     conn,
     connSource,
-    storage,
+    storage: pick('storage'),
     migrationsDir,
     migrator,
-    migrationsTable: file.migrationsTable,
-    migrationsSchema: file.migrationsSchema,
-    checksDir: file.checksDir !== undefined ? path.resolve(fileDir, file.checksDir) : undefined,
-    pauseTraffic: file.pauseTraffic,
-    resumeTraffic: file.resumeTraffic,
-    drillImage: file.drillImage,
+    migrationsTable: pick('migrationsTable'),
+    migrationsSchema: pick('migrationsSchema'),
+    checksDir: pathOf('checksDir'),
+    pauseTraffic: pick('pauseTraffic'),
+    resumeTraffic: pick('resumeTraffic'),
+    drillImage: pick('drillImage'),
     configFile,
     configModule: module,
-    json: raw.json ?? false,
-    yes: raw.yes ?? false,
-    verbose: raw.verbose ?? false,
     cwd,
   };
 }
@@ -208,12 +198,12 @@ export function validateFileConfig(data: unknown, label: string, problems: strin
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    const kind = FILE_KEYS[key as keyof FileConfig];
+    const kind = FILE_OPTIONS.find((o) => o.key === key)?.kind;
     if (kind === undefined) {
-      problems.push(`${label}: unknown setting "${key}" (known: ${Object.keys(FILE_KEYS).join(', ')})`);
+      problems.push(`${label}: unknown setting "${key}" (known: ${FILE_OPTIONS.map((o) => o.key).join(', ')})`);
       continue;
     }
-    if (kind === 'string' && (typeof value !== 'string' || value === '')) {
+    if (kind !== 'any' && (typeof value !== 'string' || value === '')) {
       problems.push(`${label}: "${key}" must be a non-empty string (got ${JSON.stringify(value)})`);
       continue;
     }

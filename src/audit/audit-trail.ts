@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { text } from 'node:stream/consumers';
 import type { Storage } from '../storage/contract.js';
-import { openStorage } from '../storage/open-storage.js';
 import { scrub } from '../secrets/redact.js';
 import { compareStrings } from '../compare-strings.js';
 
@@ -46,6 +45,8 @@ export interface AuditRecord {
   notUndone?: string[];
   /** The backup was skipped on purpose (--no-backup). */
   noBackup?: boolean;
+  /** Facts particular to the command (restore's mode and databases, a PITR target). */
+  extra?: Record<string, unknown>;
 }
 
 export function newRunId(now: Date = new Date()): string {
@@ -101,16 +102,6 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
   return entries.sort((a, b) => compareStrings(b.key, a.key));
 }
 
-/** `dbrollback history`: the audit records in the configured storage. */
-export async function history(config: { storage: string | undefined; cwd: string }): Promise<HistoryEntry[]> {
-  const storage = openStorage(config.storage, { cwd: config.cwd });
-  try {
-    return await listHistory(storage);
-  } finally {
-    await storage.close();
-  }
-}
-
 /**
  * The record of one run being made: step lines as they happen (with their
  * times), then the outcome. `finish` writes it; failing to write is reported
@@ -140,7 +131,7 @@ export class AuditRun {
   async finish(
     storage: Storage,
     outcome: AuditRecord['outcome'],
-    facts: Pick<AuditRecord, 'undone' | 'notUndone' | 'noBackup'> & {
+    facts: Pick<AuditRecord, 'undone' | 'notUndone' | 'noBackup' | 'extra'> & {
       backupId?: string | null;
       verify?: unknown;
       plan?: unknown;

@@ -7,28 +7,32 @@
  * and its sha256 checked; and only then is the manifest written — the last
  * object, whose presence is what makes a backup usable.
  */
-import type { ResolvedConfig } from '../config.js';
+import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { fingerprint } from '../fingerprint/fingerprint.js';
 import { dumpKey, manifestKey, newBackupId } from './layout.js';
 import type { BackupManifest } from './manifest.js';
-import { migrationHead } from './migration-head.js';
 import { startDump } from './pg-dump.js';
-import { progressMeter, type ProgressListener } from './progress.js';
+import { transferMeter, type ProgressListener } from '../progress.js';
+import { tableSizes, watchCopies } from './copy-progress.js';
 import { openSnapshot } from './snapshot.js';
 import type { Storage } from '../storage/contract.js';
 import { digestOf } from '../storage/digest.js';
-import { openStorage } from '../storage/open-storage.js';
+import type { HeadLookup } from '../verify/check.js';
+
+/** What a backup reads from and writes to (a RunContext is one). */
+export interface BackupSource {
+  readonly conn: ConnInfo;
+  readonly storage: Storage;
+  /** The migration head to record, read through the run's adapter. */
+  headLookup(): Promise<HeadLookup>;
+}
 
 export interface BackupOptions {
   label?: string;
   /** Read the stored dump back and check its sha256 (default true; false is recorded as verified: false). */
   readback?: boolean;
-  /** Use this storage instead of opening `config.storage`. */
-  storage?: Storage;
-  /** S3 only: fixed multipart part size in bytes (≥ 5 MiB). */
-  partSize?: number;
   onProgress?: ProgressListener;
   /** One line per step, for logs. */
   onStep?: (line: string) => void;
@@ -41,98 +45,101 @@ export interface BackupResult {
   manifestKey: string;
 }
 
-export async function backup(config: ResolvedConfig, options: BackupOptions = {}): Promise<BackupResult> {
+export async function backup(source: BackupSource, options: BackupOptions = {}): Promise<BackupResult> {
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
-  const storage = options.storage ?? openStorage(config.storage, { cwd: config.cwd, partSize: options.partSize });
-  try {
-    // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
-    await storage.check();
-    // The head comes from the migration tool itself (its history table), not from guessing.
-    const { head, migrator } = await migrationHead(config);
+  const { storage, conn } = source;
+  // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
+  await storage.check();
+  // The head comes from the migration tool itself (its history table), not from guessing.
+  const lookup = await source.headLookup();
+  const head = lookup.configured ? lookup.head : null;
+  const migrator = lookup.configured ? lookup.migrator : null;
 
-    const snapshot = await openSnapshot(config.conn);
-    const pgDump = await findBinary('pg_dump', { minMajor: snapshot.serverVersion.major }).catch(async (err) => {
-      await snapshot.close();
-      throw err;
-    });
-    const id = newBackupId(new Date(started));
-    const key = dumpKey(id);
-    step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}" → ${storage.url}`);
-
-    // Dump, upload and fingerprints run at once, all in the exported snapshot.
-    const meter = progressMeter('dump', snapshot.databaseBytes, options.onProgress);
-    const dump = startDump(pgDump, config.conn, snapshot.id);
-    const upload = storage.put(key, dump.stream, {
-      expectedSize: snapshot.databaseBytes,
-      onProgress: (bytes) => meter.update(bytes),
-    });
-    // A failed upload must stop pg_dump (it would block on a full pipe forever).
-    upload.catch(() => dump.kill());
-    const tables = fingerprint(snapshot.db);
-    const [uploaded, dumped, fingerprinted] = await Promise.allSettled([upload, dump.exited, tables]);
+  const snapshot = await openSnapshot(conn);
+  const pgDump = await findBinary('pg_dump', { minMajor: snapshot.serverVersion.major }).catch(async (err) => {
     await snapshot.close();
+    throw err;
+  });
+  const id = newBackupId(new Date(started));
+  const key = dumpKey(id);
+  step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}" → ${storage.url}`);
 
-    if (uploaded.status === 'rejected' || dumped.status === 'rejected' || fingerprinted.status === 'rejected') {
-      if (uploaded.status === 'fulfilled') await storage.delete(key).catch(() => undefined);
-      throw backupFailed(id, storage.url, firstCause(dumped, uploaded, fingerprinted));
-    }
-    const stored = uploaded.value;
-    meter.finish(stored.size);
+  // Dump, upload and fingerprints run at once, all in the exported snapshot.
+  // Progress is table data pg_dump has read against the tables' sizes (what the server reports),
+  // and the bytes stored so far, whose total nobody knows before the end.
+  const appName = `dbrollback-dump-${id}`;
+  const watch = options.onProgress ? watchCopies({ conn, applicationName: appName, phase: 'dump', unit: 'bytes', tables: await tableSizes(snapshot.db), listener: options.onProgress }) : null;
+  const meter = transferMeter('upload', null, options.onProgress);
+  const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id);
+  const upload = storage.put(key, dump.stream, {
+    expectedSize: snapshot.databaseBytes,
+    onProgress: (bytes) => meter.update(bytes),
+  });
+  // A failed upload must stop pg_dump (it would block on a full pipe forever).
+  upload.catch(() => dump.kill());
+  const tables = fingerprint(snapshot.db);
+  const [uploaded, dumped, fingerprinted] = await Promise.allSettled([upload, dump.exited, tables]);
+  await watch?.stop();
+  await snapshot.close();
 
-    // Read back what the storage holds: the backup is good only if these bytes hash the same.
-    let verified = false;
-    if (options.readback !== false) {
-      step(`backup ${id}: reading the dump back to check its sha256`);
-      const readMeter = progressMeter('readback', stored.size, options.onProgress);
-      const stream = await storage.get(key);
-      let read = 0;
-      stream.on('data', (chunk: Buffer) => readMeter.update((read += chunk.length)));
-      const back = await digestOf(stream).catch((cause: unknown) => {
-        throw backupFailed(id, storage.url, cause);
-      });
-      readMeter.finish(back.size);
-      if (back.sha256 !== stored.sha256 || back.size !== stored.size) {
-        throw new DbrollbackError('CHECKSUM_MISMATCH', `backup ${id}: the stored dump does not match what was uploaded (sha256 ${back.sha256.slice(0, 12)}…, ${back.size} bytes; expected ${stored.sha256.slice(0, 12)}…, ${stored.size} bytes); no manifest was written, so it will never be used`, {
-          hint: 'The storage corrupted or truncated the object. Check the storage server, then take a new backup.',
-          details: { id, key, expected: stored.sha256, actual: back.sha256 },
-        });
-      }
-      verified = true;
-    }
-
-    const manifest: BackupManifest = {
-      version: 1,
-      id,
-      kind: 'logical',
-      createdAt: new Date(started).toISOString(),
-      label: options.label ?? null,
-      database: snapshot.database,
-      serverVersion: snapshot.serverVersion.text,
-      pgDumpVersion: pgDump.version,
-      migrationHead: head,
-      migrator,
-      sizeBytes: stored.size,
-      sha256: stored.sha256,
-      verified,
-      objects: [key],
-      tables: fingerprinted.value,
-      tablesInDumpSnapshot: true,
-      locale: snapshot.locale,
-      durationMs: Date.now() - started,
-    };
-    // Last: from this write on, the backup exists.
-    const mKey = manifestKey(id);
-    await storage.put(mKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' }).catch(async (cause: unknown) => {
-      // Without its manifest the dump is never used; do not leave it to pile up.
-      await storage.delete(key).catch(() => undefined);
-      throw backupFailed(id, storage.url, cause, 'writing the manifest');
-    });
-    step(`backup ${id}: done (${stored.size} bytes, sha256 ${stored.sha256.slice(0, 12)}…, ${verified ? 'read back and checked' : 'NOT read back'})`);
-    return { manifest, storage: storage.url, manifestKey: mKey };
-  } finally {
-    if (!options.storage) await storage.close();
+  if (uploaded.status === 'rejected' || dumped.status === 'rejected' || fingerprinted.status === 'rejected') {
+    if (uploaded.status === 'fulfilled') await storage.delete(key).catch(() => undefined);
+    throw backupFailed(id, storage.url, firstCause(dumped, uploaded, fingerprinted));
   }
+  const stored = uploaded.value;
+  meter.finish(stored.size);
+
+  // Read back what the storage holds: the backup is good only if these bytes hash the same.
+  let verified = false;
+  if (options.readback !== false) {
+    step(`backup ${id}: reading the dump back to check its sha256`);
+    const readMeter = transferMeter('readback', stored.size, options.onProgress);
+    const stream = await storage.get(key);
+    let read = 0;
+    stream.on('data', (chunk: Buffer) => readMeter.update((read += chunk.length)));
+    const back = await digestOf(stream).catch((cause: unknown) => {
+      throw backupFailed(id, storage.url, cause);
+    });
+    readMeter.finish(back.size);
+    if (back.sha256 !== stored.sha256 || back.size !== stored.size) {
+      throw new DbrollbackError('CHECKSUM_MISMATCH', `backup ${id}: the stored dump does not match what was uploaded (sha256 ${back.sha256.slice(0, 12)}…, ${back.size} bytes; expected ${stored.sha256.slice(0, 12)}…, ${stored.size} bytes); no manifest was written, so it will never be used`, {
+        hint: 'The storage corrupted or truncated the object. Check the storage server, then take a new backup.',
+        details: { id, key, expected: stored.sha256, actual: back.sha256 },
+      });
+    }
+    verified = true;
+  }
+
+  const manifest: BackupManifest = {
+    version: 1,
+    id,
+    kind: 'logical',
+    createdAt: new Date(started).toISOString(),
+    label: options.label ?? null,
+    database: snapshot.database,
+    serverVersion: snapshot.serverVersion.text,
+    pgDumpVersion: pgDump.version,
+    migrationHead: head,
+    migrator,
+    sizeBytes: stored.size,
+    sha256: stored.sha256,
+    verified,
+    objects: [key],
+    tables: fingerprinted.value,
+    tablesInDumpSnapshot: true,
+    locale: snapshot.locale,
+    durationMs: Date.now() - started,
+  };
+  // Last: from this write on, the backup exists.
+  const mKey = manifestKey(id);
+  await storage.put(mKey, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' }).catch(async (cause: unknown) => {
+    // Without its manifest the dump is never used; do not leave it to pile up.
+    await storage.delete(key).catch(() => undefined);
+    throw backupFailed(id, storage.url, cause, 'writing the manifest');
+  });
+  step(`backup ${id}: done (${stored.size} bytes, sha256 ${stored.sha256.slice(0, 12)}…, ${verified ? 'read back and checked' : 'NOT read back'})`);
+  return { manifest, storage: storage.url, manifestKey: mKey };
 }
 
 function firstCause(...results: PromiseSettledResult<unknown>[]): unknown {

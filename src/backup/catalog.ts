@@ -183,7 +183,9 @@ async function readText(storage: Storage, key: string): Promise<string> {
     chunks.push(chunk as Buffer);
     size += (chunk as Buffer).length;
     // A manifest is small; refuse to buffer something that is not one.
-    if (size > 64 * 1024 * 1024) throw new Error(`${key} is larger than 64 MiB`);
+    if (size > 64 * 1024 * 1024) {
+      throw new DbrollbackError('BACKUP_INCOMPLETE', `${key} in ${storage.url} is larger than 64 MiB, so it is not a manifest`, { hint: 'The object was replaced by something else: take a new backup, and check who writes to the storage.' });
+    }
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -22,12 +22,16 @@ export interface Io {
   readonly isTTY: boolean;
   /** stdin and stderr are terminals: an interactive confirmation is possible. */
   readonly interactive: boolean;
+  /** --yes: the user confirmed beforehand. */
+  readonly yes: boolean;
   /** The command line as the user typed it (for audit records; secrets are removed there). */
   readonly commandLine: string[];
   /** A line of progress or information, on stderr. */
   log(line: string): void;
   /** Detail shown only with --verbose, on stderr. */
   debug(line: string): void;
+  /** A progress line redrawn in place on the terminal; `final` ends it with a newline. */
+  redraw(line: string, final: boolean): void;
   /** Ask yes/no on the terminal. */
   confirm(question: string): Promise<boolean>;
 }
@@ -38,18 +42,20 @@ export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-export function createIo(opts: { json: boolean; verbose: boolean; argv?: string[] }, streams: Streams): Io {
+export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean; argv?: string[] }, streams: Streams): Io {
   const isTTY = Boolean(streams.stderr.isTTY);
   return {
     json: opts.json,
     verbose: opts.verbose,
     isTTY,
     interactive: isTTY && Boolean(streams.stdin.isTTY),
+    yes: opts.yes ?? false,
     commandLine: ['dbrollback', ...(opts.argv ?? [])],
     log: (line) => void streams.stderr.write(`${scrub(line)}\n`),
     debug: (line) => {
       if (opts.verbose) streams.stderr.write(`${scrub(line)}\n`);
     },
+    redraw: (line, final) => void streams.stderr.write(`\r\x1b[2K${scrub(line)}${final ? '\n' : ''}`),
     confirm: async (question) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: streams.stdin, output: streams.stderr });

@@ -2,19 +2,11 @@
  * The commander program: global options, one module per command, and the
  * single place where results and errors are printed and exit codes decided.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig, type RawOptions, type ResolvedConfig } from '../index.js';
-import { DbrollbackError, EXIT, type ExitCode } from '../index.js';
-import { createIo, printError, printResult, type CommandResult, type Io, type Streams } from './output.js';
+import { Command, CommanderError, Option } from 'commander';
+import { DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
-
-export type CommandAction<O> = (config: ResolvedConfig, io: Io, options: O, args: string[]) => Promise<CommandResult>;
-
-/** What a command module receives to declare itself. */
-export interface CommandRegistrar {
-  /** Wire `action` to a commander command; config resolution, output and errors are handled here. */
-  action<O>(command: Command, action: CommandAction<O>): Command;
-}
+import { createIo, printError, printResult, type Streams } from './output.js';
+import type { CommandRegistrar } from './registrar.js';
 
 export interface RunOptions {
   argv: string[];
@@ -24,16 +16,14 @@ export interface RunOptions {
 const defaultStreams = (): Streams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
 export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void, argv: string[] = []): Command {
-  const program = new Command('dbrollback')
-    .description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.')
-    .option('--database-url <url>', 'target database (else DATABASE_URL, else libpq PG* variables)')
-    .option('--storage <url>', 'backup storage: s3://bucket/prefix, file:///dir or a path (else DBROLLBACK_STORAGE)')
-    .option('--migrations <dir>', 'migrations directory (default ./migrations)')
-    .addOption(new Option('--migrator <tool>', 'migration tool (detected when omitted)').choices(['node-pg-migrate', 'umzug', 'sql']))
-    .option('--config <file>', 'config file (default dbrollback.config.{json,mjs,js})')
-    .option('--json', 'print exactly one JSON document on stdout')
-    .option('--yes', 'do not ask for confirmation')
-    .option('--verbose', 'show details and error causes on stderr')
+  const program = new Command('dbrollback').description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.');
+  // The global flags come from the one options table (src/options.ts).
+  for (const spec of GLOBAL_FLAGS) {
+    const option = new Option(spec.flag!, spec.help);
+    if (spec.choices) option.choices(spec.choices);
+    program.addOption(option);
+  }
+  program
     .configureOutput({
       writeOut: (s) => void streams.stdout.write(s),
       writeErr: (s) => void streams.stderr.write(s),
@@ -51,12 +41,16 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
       });
       return command.action(async (...params: unknown[]) => {
         const cmd = params[params.length - 1] as Command;
-        const globals = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
-        const io = createIo({ json: Boolean(globals.json), verbose: Boolean(globals.verbose), argv }, streams);
+        // Global and command flags alike: resolveConfig takes the settings it knows (flag > file > env).
+        const flags = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
+        const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv }, streams);
         try {
-          const config = await resolveConfig(globals);
-          const result = await action(config, io, cmd.opts() as never, cmd.args);
-          setExit(printResult(result, io, streams));
+          const run = openRun(await resolveConfig(flags), { log: (line) => io.debug(line) });
+          try {
+            setExit(printResult(await action(run, io, cmd.opts() as never, cmd.args), io, streams));
+          } finally {
+            await run.close();
+          }
         } catch (err) {
           setExit(printError(err, io, streams));
         }
@@ -92,14 +86,4 @@ export async function runCli({ argv, streams = defaultStreams() }: RunOptions): 
     return printError(err, { json: wantsJson, verbose: argv.includes('--verbose') }, streams);
   }
   return exitCode;
-}
-
-/** Parse a positive integer flag (`--count 3`); 0, negatives and words are usage errors. */
-export function positiveInt(flag: string): (value: string) => number {
-  return (value: string) => {
-    if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1 (got "${value}")`);
-    }
-    return Number(value);
-  };
 }

@@ -2,11 +2,9 @@
  * `status`: what the migration tool has applied and what is pending, whether
  * each migration can be undone, and who holds a lock right now.
  */
-import type { ResolvedConfig } from '../config.js';
-import { withDb } from '../db/connection.js';
 import { advisoryLockHolder, DBROLLBACK_LOCK_ID, type LockHolder } from '../db/lock.js';
 import type { MigrationStatus } from './adapter.js';
-import { openAdapter } from './registry.js';
+import type { RunContext } from './run-context.js';
 
 export interface StatusReport extends MigrationStatus {
   database: string;
@@ -14,13 +12,9 @@ export interface StatusReport extends MigrationStatus {
   dbrollbackLockHolder: LockHolder | null;
 }
 
-export async function status(config: ResolvedConfig): Promise<StatusReport> {
-  const adapter = await openAdapter(config);
-  try {
-    const migrationStatus = await adapter.status();
-    const dbrollbackLockHolder = await withDb(config.conn, (db) => advisoryLockHolder(db, DBROLLBACK_LOCK_ID));
-    return { ...migrationStatus, database: config.conn.database, dbrollbackLockHolder };
-  } finally {
-    await adapter.close();
-  }
+export async function status(run: RunContext): Promise<StatusReport> {
+  const adapter = await run.adapter();
+  const migrationStatus = await adapter.status();
+  const dbrollbackLockHolder = await advisoryLockHolder(await run.session.db(), DBROLLBACK_LOCK_ID);
+  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder };
 }

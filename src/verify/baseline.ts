@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BackupManifest } from '../backup/manifest.js';
 import { DbrollbackError } from '../errors.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 
@@ -23,7 +22,8 @@ export interface Baseline {
   tables: BaselineTable[];
 }
 
-export function baselineFromManifest(manifest: BackupManifest): Baseline {
+/** A backup manifest's tables as a baseline (any manifest shape with an id, a head and tables). */
+export function baselineFromManifest(manifest: { id: string; migrationHead?: string | null; tables: unknown }): Baseline {
   return {
     source: `backup ${manifest.id}`,
     backupId: manifest.id,

@@ -24,13 +24,15 @@ export interface LiveTablesOptions {
   hashes: boolean;
   /** Not fingerprinted (only counted): they are expected to differ. */
   expectChanged: TableRef[];
+  /** The live side already measured by the caller (restore hashes each table as pg_restore commits it). */
+  measured?: LiveTable[];
 }
 
 export function liveTables(options: LiveTablesOptions): LiveTables {
   let pending: Promise<LiveTable[]> | undefined;
   return {
     get() {
-      pending ??= scan(options);
+      pending ??= options.measured ? Promise.resolve(options.measured) : scan(options);
       return pending;
     },
   };

@@ -8,19 +8,30 @@
  */
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { loadManifest } from '../backup/catalog.js';
-import { migrationHead } from '../backup/migration-head.js';
-import { openStorage } from '../storage/open-storage.js';
-import type { ResolvedConfig } from '../config.js';
 import type { Db } from '../db/connection.js';
-import { describeConn } from '../db/conninfo.js';
+import { describeConn, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
-import { baselineFromManifest, loadBaselineFile, type Baseline } from './baseline.js';
+import { loadBaselineFile, type Baseline } from './baseline.js';
 import type { Check, CheckResult, HeadLookup, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
+import type { ProgressListener } from '../progress.js';
+import type { LiveTable } from './compare.js';
 import { liveTables } from './live-tables.js';
 import { selectChecks } from './registry.js';
+
+/** The database verify judges, and what the run knows about it (a RunContext is one). */
+export interface VerifyTarget {
+  readonly conn: ConnInfo;
+  /** Base for relative paths (checks dir, baseline file). */
+  readonly cwd: string;
+  /** The configured checks directory (config checksDir). */
+  readonly checksDir?: string | undefined;
+  /** Where the migrations are: the default checks directory is verify/ beside them. */
+  readonly migrationsDir?: string | undefined;
+  /** The head as the migration tool records it (the run's adapter); absent: schema-head skips. */
+  headLookup?(): Promise<HeadLookup>;
+}
 
 export interface VerifyOptions {
   /** Run only these checks (ids; default all). */
@@ -35,10 +46,10 @@ export interface VerifyOptions {
   baseline?: Baseline;
   /** A JSON file: a backup manifest or {"tables": [...]}. */
   baselineFile?: string;
-  /** A backup id, or 'latest', read from the configured storage. */
-  baselineBackup?: string;
   /** Tables the rollback was expected to change: their differences are reported, not failed. */
   expectChanged?: TableRef[];
+  /** Row counts and fingerprints of the live tables, when the caller measured them already (restore). */
+  measuredTables?: LiveTable[];
   /** Directory of .sql checks (default: config checksDir, else verify/ beside the migrations directory). */
   checksDir?: string;
   /** CREATE EXTENSION amcheck when it is available but not installed. */
@@ -50,7 +61,7 @@ export interface VerifyOptions {
   /** Time limit of each user check query in seconds (default 60; never beyond the gate's). */
   statementTimeoutSeconds?: number;
   /** Progress lines. */
-  onProgress?: (line: string) => void;
+  onProgress?: ProgressListener;
   /** A connection to the same database to use first, reset after each use but left open (undo lends its lock session). */
   session?: Db;
 }
@@ -70,43 +81,44 @@ export interface VerifyReport {
 export const DEFAULT_JOBS = 2;
 const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 60;
 
-export async function verify(config: ResolvedConfig, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verify(target: VerifyTarget, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
-  const log = options.onProgress ?? (() => undefined);
+  const log = (text: string) => options.onProgress?.({ kind: 'message', text, verbose: true });
   // Everything the user gave is checked before the database is touched (bad input: exit 2).
   const selected = selectChecks(options.checks, options.skipChecks);
   const jobs = Math.max(1, Math.floor(options.jobs ?? DEFAULT_JOBS));
-  const checksDir = await resolveChecksDir(config, options);
-  const baseline = await resolveBaseline(config, options);
+  const checksDir = await resolveChecksDir(target, options);
+  const baseline = await resolveBaseline(target, options);
   const expectChanged = options.expectChanged ?? [];
 
-  const gate = new Gate(config.conn, options.timeoutSeconds, options.session);
+  const gate = new Gate(target.conn, options.timeoutSeconds, options.session);
   const running = new Set<string>();
   try {
     // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).
     await gate.release(await gate.race(gate.acquire(), () => ['connect']));
     let head: Promise<HeadLookup> | undefined;
     const ctx: VerifyContext = {
-      conn: config.conn,
+      conn: target.conn,
       connections: gate,
       jobs,
       baseline,
       expectChanged,
       expectHead: options.expectHead,
-      head: () => (head ??= lookupHead(config, options)),
+      head: () => (head ??= lookupHead(target, options)),
       checksDir,
       installAmcheck: options.installAmcheck ?? false,
       statementTimeoutMs: Math.min((options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000, gate.remainingMs() ?? Infinity),
       live: liveTables({
         connections: gate,
-        conn: config.conn,
+        conn: target.conn,
         jobs,
         hashes: baseline !== null && selected.some((c) => c.id === 'fingerprints') && baseline.tables.some((t) => t.hash !== undefined),
         expectChanged,
+        ...(options.measuredTables ? { measured: options.measuredTables } : {}),
       }),
       log,
     };
-    log(`verify: ${selected.length} checks on ${describeConn(config.conn)}${baseline ? ` against ${baseline.source}` : ''}`);
+    log(`verify: ${selected.length} checks on ${describeConn(target.conn)}${baseline ? ` against ${baseline.source}` : ''}`);
     const runOne = async (check: Check): Promise<CheckResult> => {
       running.add(check.id);
       try {
@@ -132,7 +144,7 @@ export async function verify(config: ResolvedConfig, options: VerifyOptions = {}
     return {
       ok: results.every((r) => r.status !== 'fail'),
       checks: results,
-      database: describeConn(config.conn),
+      database: describeConn(target.conn),
       baseline: baseline?.source ?? null,
       durationMs: Math.round(performance.now() - started),
     };
@@ -164,34 +176,24 @@ async function onPooled<T>(gate: Gate, fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-async function lookupHead(config: ResolvedConfig, options: VerifyOptions): Promise<HeadLookup> {
-  if (options.head !== undefined) return { configured: true, head: options.head, migrator: config.migrator ?? 'caller' };
-  const { head, migrator } = await migrationHead(config);
-  if (migrator === null) return { configured: false, reason: 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)' };
-  return { configured: true, head, migrator };
+async function lookupHead(target: VerifyTarget, options: VerifyOptions): Promise<HeadLookup> {
+  if (options.head !== undefined) return { configured: true, head: options.head, migrator: 'caller' };
+  if (!target.headLookup) return { configured: false, reason: 'no migration tool was given to read the head from' };
+  return target.headLookup();
 }
 
-async function resolveBaseline(config: ResolvedConfig, options: VerifyOptions): Promise<Baseline | null> {
-  const given = [options.baseline && 'baseline', options.baselineFile && '--baseline-file', options.baselineBackup && '--baseline'].filter(Boolean);
-  if (given.length > 1) {
-    throw new DbrollbackError('USAGE', `give one baseline, not ${given.join(' and ')}`, { hint: 'Use --baseline BACKUP_ID|latest or --baseline-file FILE.' });
+async function resolveBaseline(target: VerifyTarget, options: VerifyOptions): Promise<Baseline | null> {
+  if (options.baseline && options.baselineFile) {
+    throw new DbrollbackError('USAGE', 'give one baseline, not --baseline and --baseline-file', { hint: 'Use --baseline BACKUP_ID|latest or --baseline-file FILE.' });
   }
   if (options.baseline) return options.baseline;
-  if (options.baselineFile) return loadBaselineFile(options.baselineFile, config.cwd);
-  if (options.baselineBackup) {
-    const storage = openStorage(config.storage, { cwd: config.cwd });
-    try {
-      return baselineFromManifest(await loadManifest(storage, options.baselineBackup));
-    } finally {
-      await storage.close();
-    }
-  }
+  if (options.baselineFile) return loadBaselineFile(options.baselineFile, target.cwd);
   return null;
 }
 
 /** --checks-dir, else the config's checksDir, else verify/ beside the migrations directory (or in the working directory). */
-async function resolveChecksDir(config: ResolvedConfig, options: VerifyOptions): Promise<{ dir: string; explicit: boolean }> {
-  const explicit = options.checksDir !== undefined ? path.resolve(config.cwd, options.checksDir) : config.checksDir;
+async function resolveChecksDir(target: VerifyTarget, options: VerifyOptions): Promise<{ dir: string; explicit: boolean }> {
+  const explicit = options.checksDir !== undefined ? path.resolve(target.cwd, options.checksDir) : target.checksDir;
   if (explicit !== undefined) {
     const info = await stat(explicit).catch(() => undefined);
     if (!info?.isDirectory()) {
@@ -201,6 +203,6 @@ async function resolveChecksDir(config: ResolvedConfig, options: VerifyOptions):
     }
     return { dir: explicit, explicit: true };
   }
-  const base = config.migrationsDir !== undefined ? path.dirname(config.migrationsDir) : config.cwd;
+  const base = target.migrationsDir !== undefined ? path.dirname(target.migrationsDir) : target.cwd;
   return { dir: path.join(base, 'verify'), explicit: false };
 }

@@ -13,7 +13,7 @@ import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DbrollbackError } from '../../errors.js';
 import type { BackupManifest } from '../manifest.js';
-import { progressMeter, type ProgressListener } from '../progress.js';
+import { transferMeter, type ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { DigestStream } from '../../storage/digest.js';
 
@@ -27,7 +27,7 @@ export function checksumError(manifest: BackupManifest, actual: { sha256: string
 /** Download to a 0600 temp file; returns its path (caller removes it with `removeDump`). */
 export async function downloadDump(storage: Storage, manifest: BackupManifest, dumpKey: string, options: { tempDir?: string; onProgress?: ProgressListener }): Promise<string> {
   const file = path.join(options.tempDir ?? os.tmpdir(), `dbrollback-restore-${manifest.id}-${randomBytes(4).toString('hex')}.pgcustom`);
-  const meter = progressMeter('download', manifest.sizeBytes, options.onProgress);
+  const meter = transferMeter('download', manifest.sizeBytes, options.onProgress);
   const digest = new DigestStream((bytes) => meter.update(bytes));
   try {
     await pipeline(await storage.get(dumpKey), digest, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
@@ -59,7 +59,7 @@ export async function removeDump(file: string | undefined): Promise<void> {
  */
 export async function pumpDump(storage: Storage, manifest: BackupManifest, dumpKey: string, destination: Writable, onProgress?: ProgressListener): Promise<void> {
   const source = await storage.get(dumpKey);
-  const meter = progressMeter('download', manifest.sizeBytes, onProgress);
+  const meter = transferMeter('download', manifest.sizeBytes, onProgress);
   const digest = new DigestStream((bytes) => meter.update(bytes));
   const verdict = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {

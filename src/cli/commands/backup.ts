@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { backup, type BackupManifest } from '../../index.js';
+import { backup } from '../../index.js';
 import { progressPrinter } from '../progress.js';
-import type { CommandRegistrar } from '../program.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { backupJson } from '../render/backups.js';
 
 interface BackupFlags {
   label?: string;
@@ -15,8 +16,8 @@ export function registerBackup(program: Command, registrar: CommandRegistrar): v
       .description('logical backup (pg_dump) streamed to storage, read back and checked; prints the backup id')
       .option('--label <label>', 'a note stored in the manifest (e.g. "before release 42")')
       .option('--no-readback', 'do not read the dump back to check its sha256 (recorded: verified false)'),
-    async (config, io, opts) => {
-      const result = await backup(config, {
+    async (run, io, opts) => {
+      const result = await backup(run, {
         label: opts.label,
         readback: opts.readback !== false,
         onStep: (line) => io.log(line),
@@ -26,25 +27,4 @@ export function registerBackup(program: Command, registrar: CommandRegistrar): v
       return { json: { backup: backupJson(result.manifest, result.storage) }, human: result.manifest.id };
     },
   );
-}
-
-export function backupJson(m: BackupManifest, storage: string) {
-  return {
-    id: m.id,
-    kind: m.kind,
-    createdAt: m.createdAt,
-    sizeBytes: m.sizeBytes,
-    sha256: m.sha256,
-    migrationHead: m.migrationHead,
-    serverVersion: m.serverVersion,
-    label: m.label,
-    database: m.database,
-    verified: m.verified,
-    pgDumpVersion: m.pgDumpVersion,
-    migrator: m.migrator,
-    tableCount: m.tables.length,
-    objects: m.objects,
-    storage,
-    durationMs: m.durationMs ?? null,
-  };
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { listBackups, openStorage, parseAge, pruneBackups, type BackupListing } from '../../index.js';
-import { formatBytes, table } from '../output.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import { listBackups, parseAge, pruneBackups } from '../../index.js';
+import { positiveInt } from '../flags.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { listingJson, renderBackupList } from '../render/backups.js';
 
 interface PruneFlags {
   keep?: number;
@@ -11,14 +12,9 @@ interface PruneFlags {
 
 export function registerBackups(program: Command, registrar: CommandRegistrar): void {
   const backups = program.command('backups').description('list backups, newest first (incomplete ones are shown and never used)');
-  registrar.action(backups, async (config) => {
-    const storage = openStorage(config.storage, { cwd: config.cwd });
-    try {
-      const list = await listBackups(storage);
-      return { json: { backups: list.map(listingJson) }, human: renderList(list, storage.url) };
-    } finally {
-      await storage.close();
-    }
+  registrar.action(backups, async (run) => {
+    const list = await listBackups(run.storage);
+    return { json: { backups: list.map(listingJson) }, human: renderBackupList(list, run.storage.url) };
   });
 
   registrar.action<PruneFlags>(
@@ -28,46 +24,15 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
       .option('--keep <n>', 'keep the newest N complete backups', positiveInt('--keep'))
       .option('--older-than <age>', 'delete backups older than AGE (90m, 12h, 30d, 2w)')
       .option('--dry-run', 'show what would be deleted; delete nothing'),
-    async (config, io, opts) => {
+    async (run, io, opts) => {
       const olderThanMs = opts.olderThan !== undefined ? parseAge(opts.olderThan) : undefined;
-      const storage = openStorage(config.storage, { cwd: config.cwd });
-      try {
-        const result = await pruneBackups(storage, { keep: opts.keep, olderThanMs, dryRun: opts.dryRun });
-        const verb = result.dryRun ? 'would delete' : 'deleted';
-        for (const b of result.deleted) io.log(`${verb} ${b.id} (${b.status}, ${b.createdAt})`);
-        return {
-          json: { dryRun: result.dryRun, deleted: result.deleted.map(listingJson), kept: result.kept.map(listingJson), protectedId: result.protectedId },
-          human: `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedId ? ` (newest verified: ${result.protectedId})` : ''}`,
-        };
-      } finally {
-        await storage.close();
-      }
+      const result = await pruneBackups(run.storage, { keep: opts.keep, olderThanMs, dryRun: opts.dryRun });
+      const verb = result.dryRun ? 'would delete' : 'deleted';
+      for (const b of result.deleted) io.log(`${verb} ${b.id} (${b.status}, ${b.createdAt})`);
+      return {
+        json: { dryRun: result.dryRun, deleted: result.deleted.map(listingJson), kept: result.kept.map(listingJson), protectedId: result.protectedId },
+        human: `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedId ? ` (newest verified: ${result.protectedId})` : ''}`,
+      };
     },
-  );
-}
-
-function listingJson(b: BackupListing) {
-  return {
-    id: b.id,
-    kind: b.kind,
-    createdAt: b.createdAt,
-    sizeBytes: b.sizeBytes,
-    sha256: b.sha256,
-    migrationHead: b.migrationHead,
-    serverVersion: b.serverVersion,
-    label: b.label,
-    database: b.database,
-    status: b.status,
-    verified: b.verified,
-    ...(b.problem ? { problem: b.problem } : {}),
-  };
-}
-
-function renderList(list: BackupListing[], url: string): string {
-  if (list.length === 0) return `no backups in ${url}`;
-  const state = (b: BackupListing) => (b.status !== 'complete' ? `${b.status.toUpperCase()} (never used)` : b.verified ? 'verified' : 'not read back');
-  return table(
-    ['ID', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
-    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
   );
 }

@@ -1,7 +1,10 @@
 /** `dbrollback classify PATH...`: static classification of migration files (a linter for CI). */
 import type { Command } from 'commander';
-import { classify, classifyFailOnError, formatClassifyReport, FAIL_ON, type FailOn } from '../../index.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import { classify, classifyFailOnError, FAIL_ON, type FailOn } from '../../index.js';
+import { commaList, positiveInt } from '../flags.js';
+import { progressPrinter } from '../progress.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { formatClassifyReport } from '../render/classify.js';
 
 interface ClassifyFlags {
   failOn?: string;
@@ -16,14 +19,14 @@ export function registerClassify(program: Command, registrar: CommandRegistrar):
       .argument('<paths...>', 'migration files or directories')
       .option('--fail-on <conditions>', `exit 4 when a finding is ${FAIL_ON.join(' and/or ')} (comma-separated)`)
       .option('--pg-version <major>', 'target PostgreSQL major version for version-aware rules (default 17)', positiveInt('--pg-version')),
-    async (config, io, flags, args) => {
-      const failOn = flags.failOn === undefined ? [] : (flags.failOn.split(',').map((s) => s.trim()).filter(Boolean) as FailOn[]);
-      const result = await classify(config, args, {
+    async (run, io, flags, args) => {
+      const failOn = flags.failOn === undefined ? [] : (commaList(flags.failOn) as FailOn[]);
+      const result = await classify(run.config, args, {
         failOn,
         ...(flags.pgVersion !== undefined ? { serverVersion: flags.pgVersion } : {}),
-        onProgress: (line) => io.log(line),
+        onProgress: progressPrinter(io),
       });
-      const human = formatClassifyReport(result, config.cwd);
+      const human = formatClassifyReport(result, run.cwd);
       if (result.ok) return { json: result, human };
       const error = classifyFailOnError(result);
       return { json: { ...result, error: error.toJSON() }, human, exitCode: error.exitCode };

@@ -8,9 +8,7 @@ import {
   drill,
   drillExitCode,
   drillJunit,
-  formatDrillReport,
   openAdapter,
-  openStorage,
   PROVIDER_CHOICES,
   readSeedFile,
   SCENARIO_NAMES,
@@ -20,7 +18,8 @@ import {
   type ScenarioInputs,
   type ScenarioName,
 } from '../../index.js';
-import type { CommandRegistrar } from '../program.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { drillJson, formatDrillReport } from '../render/drill.js';
 
 interface DrillFlags {
   provider: string;
@@ -43,7 +42,9 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       .option('--backup <id>', 'restore drill: the backup to restore (default: latest)')
       .option('--point-in-time <time>', 'pitr drill: the moment to recover to (default: the newest archived moment)')
       .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)'),
-    async (config, io, flags, args) => {
+    async (run, io, flags, args) => {
+      // Only the settings and the storage: never run.session or run.adapter(), which would connect to production.
+      const config = run.config;
       const which = (args[0] ?? 'all') as ScenarioName | 'all';
       if (!PROVIDER_CHOICES.includes(flags.provider as ProviderChoice)) {
         throw new DbrollbackError('USAGE', `unknown drill provider "${flags.provider}"`, { hint: `Pass --provider ${PROVIDER_CHOICES.join('|')}.` });
@@ -62,24 +63,19 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
           };
         }
       }
-      const storage = config.storage !== undefined ? openStorage(config.storage, { cwd: config.cwd }) : undefined;
-      try {
-        if (storage) {
-          inputs.restore = { storage, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
-          inputs.pitr = { storage, ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}) };
-        }
-        const report = await drill({
-          scenarios: selectScenarios(which, inputs),
-          all: which === 'all',
-          provider: flags.provider as ProviderChoice,
-          image: flags.image ?? config.drillImage,
-          onStep: (line) => io.log(line),
-        });
-        if (flags.junit !== undefined) await writeJunit(path.resolve(config.cwd, flags.junit), report);
-        return { json: drillJson(report), human: formatDrillReport(report, { verbose: io.verbose }), exitCode: drillExitCode(report) };
-      } finally {
-        await storage?.close();
+      if (run.hasStorage) {
+        inputs.restore = { storage: run.storage, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
+        inputs.pitr = { storage: run.storage, ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}) };
       }
+      const report = await drill({
+        scenarios: selectScenarios(which, inputs),
+        all: which === 'all',
+        provider: flags.provider as ProviderChoice,
+        image: flags.image ?? config.drillImage,
+        onStep: (line) => io.log(line),
+      });
+      if (flags.junit !== undefined) await writeJunit(path.resolve(config.cwd, flags.junit), report);
+      return { json: drillJson(report), human: formatDrillReport(report, { verbose: io.verbose }), exitCode: drillExitCode(report) };
     },
   );
 }
@@ -95,15 +91,3 @@ async function writeJunit(file: string, report: DrillReport): Promise<void> {
   }
 }
 
-function drillJson(r: DrillReport) {
-  return {
-    ok: r.ok,
-    provider: r.provider,
-    providerReason: r.providerReason,
-    where: r.where,
-    serverVersion: r.serverVersion,
-    providerStartMs: r.providerStartMs,
-    totalMs: r.totalMs,
-    scenarios: r.scenarios.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, detail: s.detail, steps: s.steps, facts: s.facts })),
-  };
-}

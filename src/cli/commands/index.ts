@@ -1,6 +1,5 @@
 /** Every CLI command module; each registers itself on the program. */
-import type { Command } from 'commander';
-import type { CommandRegistrar } from '../program.js';
+import type { RegisterCommand } from '../registrar.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
 import { registerClassify } from './classify.js';
@@ -11,7 +10,5 @@ import { registerRestore } from './restore.js';
 import { registerStatus } from './status.js';
 import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
-
-export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
 export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerDrill];

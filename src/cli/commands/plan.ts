@@ -1,85 +1,27 @@
 import type { Command } from 'commander';
-import { plan, type Plan } from '../../index.js';
-import { formatBytes, table } from '../output.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import { commandFlag, plan } from '../../index.js';
+import { positiveInt } from '../flags.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { planJson, renderPlan } from '../render/plan.js';
 import { downTargetOf, type TargetFlags } from './target.js';
 
 export function registerPlan(program: Command, registrar: CommandRegistrar): void {
-  registrar.action<TargetFlags & { pauseTraffic?: string; resumeTraffic?: string }>(
+  registrar.action<TargetFlags>(
     program
       .command('plan')
       .description('the rollback plan for the last N migrations (default 1) or back to NAME; changes nothing')
       .option('--count <n>', 'roll back the last N applied migrations', positiveInt('--count'))
       .option('--to <name>', 'roll back every migration applied after NAME (NAME stays applied)')
-      .option('--pause-traffic <cmd>', 'command that stops traffic (shown in the steps)')
-      .option('--resume-traffic <cmd>', 'command that lets traffic back (shown in the steps)'),
-    async (config, _io, opts) => {
-      const result = await plan(config, {
+      .option(commandFlag('pauseTraffic').flag, `${commandFlag('pauseTraffic').help}; shown in the steps`)
+      .option(commandFlag('resumeTraffic').flag, `${commandFlag('resumeTraffic').help}; shown in the steps`),
+    async (run, _io, opts) => {
+      // The run's config already holds --pause-traffic / --resume-traffic over the config file's.
+      const result = await plan(run, {
         target: downTargetOf(opts, { count: 1 }) ?? { count: 1 },
-        pauseTraffic: opts.pauseTraffic ?? config.pauseTraffic,
-        resumeTraffic: opts.resumeTraffic ?? config.resumeTraffic,
+        pauseTraffic: run.config.pauseTraffic,
+        resumeTraffic: run.config.resumeTraffic,
       });
       return { json: planJson(result), human: renderPlan(result) };
     },
   );
-}
-
-/** The contract's plan JSON (more fields than the contract names are allowed). */
-export function planJson(p: Plan) {
-  return {
-    type: p.type,
-    reasons: p.reasons,
-    recommendation: p.recommendation,
-    migrator: p.migrator,
-    database: p.database,
-    head: p.head,
-    targetHead: p.targetHead,
-    migrations: p.migrations.map((m) => ({
-      name: m.name,
-      appliedAt: m.appliedAt,
-      down: m.down,
-      compatibility: m.compatibility,
-      dataLoss: m.dataLoss,
-      reversible: m.reversible,
-      rules: m.rules,
-      atRisk: m.atRisk,
-      notes: m.notes,
-    })),
-    atRisk: p.atRisk,
-    atRiskUnknown: p.atRiskUnknown,
-    restoreFrom: p.restoreFrom,
-    steps: p.steps,
-  };
-}
-
-export function renderPlan(p: Plan): string {
-  const lines = [`rollback type: ${p.type.toUpperCase()}  (${p.database}: head ${p.head ?? '(none)'} → ${p.targetHead ?? '(none)'})`];
-  for (const reason of p.reasons) lines.push(`  - ${reason}`);
-  lines.push('', p.recommendation);
-  if (p.migrations.length > 0) {
-    lines.push(
-      '',
-      table(
-        ['migration (newest first)', 'compat', 'data loss', 'down', 'at risk'],
-        p.migrations.map((m) => [
-          m.name,
-          m.compatibility ?? 'unknown',
-          m.dataLoss ?? 'unknown',
-          m.down,
-          m.atRisk === null ? 'unknown' : m.atRisk.rows === 0 ? 'none' : `${m.atRisk.rows} rows/values, ${formatBytes(m.atRisk.bytes)}`,
-        ]),
-      ),
-    );
-    const risky = p.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => ({ m, o })));
-    if (risky.length > 0) {
-      lines.push('', 'data the down migrations would destroy:');
-      for (const { m, o } of risky) {
-        lines.push(`  ${m.name}: ${o.action} ${o.name} — ${o.upperBound ? 'up to ' : ''}${o.rows} ${o.column ? 'non-null values' : 'rows'}, ${formatBytes(o.bytes)}`);
-      }
-    }
-    for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);
-  }
-  lines.push('', 'steps:');
-  p.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.action}: ${s.detail}`));
-  return lines.join('\n');
 }

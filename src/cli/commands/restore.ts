@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { DbrollbackError, describeConn, restore, type RestoreResult } from '../../index.js';
+import { DbrollbackError, restore } from '../../index.js';
+import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { renderRestore, restoreJson } from '../render/restore.js';
 
 interface RestoreFlags {
   backup?: string;
@@ -23,18 +25,15 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
       .option('--jobs <n>', 'parallel pg_restore jobs (default: 1 for small dumps, else up to 4)', positiveInt('--jobs'))
       .option('--temp-dir <dir>', 'where a parallel restore keeps the downloaded dump (default: the OS temp directory)'),
-    async (config, io, opts) => {
+    async (run, io, opts) => {
       if (opts.backup === undefined) {
         throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
       }
-      let yes = config.yes;
-      if (!yes && opts.targetDatabase === undefined && io.interactive) {
-        yes = await io.confirm(`Replace database ${describeConn(config.conn)} with backup ${opts.backup}? (the current one is kept under a new name)`);
-      }
-      const result = await restore(config, {
+      const report = await restore(run, {
         backup: opts.backup,
         targetDatabase: opts.targetDatabase,
-        yes,
+        yes: io.yes,
+        ...(io.interactive ? { confirm: (question: string) => io.confirm(question) } : {}),
         terminateConnections: opts.terminateConnections,
         noOwner: opts.owner === false,
         jobs: opts.jobs,
@@ -44,32 +43,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
-      return { json: restoreJson(result), human: renderRestore(result) };
+      return { json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) };
     },
   );
-}
-
-function restoreJson(r: RestoreResult) {
-  return {
-    ok: r.verify.ok,
-    backupId: r.backupId,
-    database: r.database,
-    target: r.target,
-    mode: r.mode,
-    previousDatabase: r.previousDatabase,
-    jobs: r.jobs,
-    terminatedSessions: r.terminatedSessions,
-    verify: r.verify,
-    durationMs: r.durationMs,
-    auditKey: r.auditKey ?? null,
-  };
-}
-
-function renderRestore(r: RestoreResult): string {
-  const lines = [
-    `restored backup ${r.backupId} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs > 1 ? 's' : ''}, ${(r.durationMs / 1000).toFixed(1)} s)`,
-    `verified: ${r.verify.tables} tables match the manifest (row counts and fingerprints)`,
-  ];
-  if (r.previousDatabase) lines.push(`the previous database is kept as "${r.previousDatabase}" — drop it once you no longer need it`);
-  return lines.join('\n');
 }

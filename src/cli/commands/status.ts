@@ -1,57 +1,14 @@
 import type { Command } from 'commander';
-import { status, type StatusReport } from '../../index.js';
-import { table } from '../output.js';
-import type { CommandRegistrar } from '../program.js';
+import { status } from '../../index.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { renderStatus, statusJson } from '../render/status.js';
 
 export function registerStatus(program: Command, registrar: CommandRegistrar): void {
   registrar.action(
     program.command('status').description('applied and pending migrations, applied-at, whether each has a down, lock holders'),
-    async (config) => {
-      const report = await status(config);
-      return { json: toJson(report), human: render(report) };
+    async (run) => {
+      const report = await status(run);
+      return { json: statusJson(report), human: renderStatus(report) };
     },
   );
-}
-
-function toJson(report: StatusReport) {
-  return {
-    migrator: report.migrator,
-    database: report.database,
-    head: report.head,
-    migrations: report.migrations.map((m) => ({
-      name: m.name,
-      applied: m.applied,
-      appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
-      down: m.down,
-      hasDown: m.down === 'yes' || m.down === 'inferred',
-      path: m.path,
-    })),
-    applied: report.applied.map((m) => m.name),
-    pending: report.pending.map((m) => m.name),
-    missingDefinitions: report.missingDefinitions,
-    lock: report.lockHolder,
-    dbrollbackLock: report.dbrollbackLockHolder,
-  };
-}
-
-const DOWN_LABEL = { yes: 'yes', inferred: 'inferred', irreversible: 'NO (irreversible)', missing: 'NO (missing)' } as const;
-
-function render(report: StatusReport): string {
-  const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; head ${report.head ?? '(none)'}`];
-  if (report.migrations.length > 0) {
-    lines.push(
-      '',
-      table(
-        ['state', 'migration', 'applied at', 'down'],
-        report.migrations.map((m) => [m.applied ? 'applied' : 'pending', m.name, m.appliedAt ? m.appliedAt.toISOString() : '', DOWN_LABEL[m.down]]),
-      ),
-    );
-  }
-  for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
-  if (report.lockHolder) {
-    const h = report.lockHolder;
-    lines.push(`migration running: the ${report.migrator} lock is held by pid ${h.pid}${h.user ? ` (${h.user})` : ''}${h.applicationName ? ` "${h.applicationName}"` : ''}`);
-  }
-  if (report.dbrollbackLockHolder) lines.push(`dbrollback running: lock held by pid ${report.dbrollbackLockHolder.pid}`);
-  return lines.join('\n');
 }

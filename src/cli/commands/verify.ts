@@ -1,7 +1,10 @@
 /** `dbrollback verify`: the integrity gate. Exit 0 = traffic may return, 3 = it may not, 1 = could not run. */
 import { Option, type Command } from 'commander';
-import { ERROR_CODES, formatVerifyReport, parseTableRefs, verify, verifyFailedError, CHECK_IDS } from '../../index.js';
-import { positiveInt, type CommandRegistrar } from '../program.js';
+import { CHECK_IDS, EXIT, parseTableRefs, verify, verifyFailedError } from '../../index.js';
+import { commaList, positiveInt } from '../flags.js';
+import { progressPrinter } from '../progress.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { formatVerifyReport } from '../render/verify.js';
 
 interface VerifyFlags {
   baseline?: string;
@@ -33,12 +36,12 @@ export function registerVerify(program: Command, registrar: CommandRegistrar): v
       .option('--jobs <n>', 'connections hashing tables in parallel (default 2)', positiveInt('--jobs'))
       .option('--timeout <seconds>', 'time limit for the whole gate', positiveInt('--timeout'))
       .option('--statement-timeout <seconds>', 'time limit of each custom check query (default 60)', positiveInt('--statement-timeout')),
-    async (config, io, flags) => {
-      const report = await verify(config, {
-        ...(flags.checks !== undefined ? { checks: idList(flags.checks) } : {}),
-        ...(flags.skipChecks !== undefined ? { skipChecks: idList(flags.skipChecks) } : {}),
+    async (run, io, flags) => {
+      const report = await verify(run, {
+        ...(flags.checks !== undefined ? { checks: commaList(flags.checks) } : {}),
+        ...(flags.skipChecks !== undefined ? { skipChecks: commaList(flags.skipChecks) } : {}),
         ...(flags.expectHead !== undefined ? { expectHead: flags.expectHead } : {}),
-        ...(flags.baseline !== undefined ? { baselineBackup: flags.baseline } : {}),
+        ...(flags.baseline !== undefined ? { baseline: await run.baselineFromBackup(flags.baseline) } : {}),
         ...(flags.baselineFile !== undefined ? { baselineFile: flags.baselineFile } : {}),
         ...(flags.expectChanged !== undefined ? { expectChanged: parseTableRefs(flags.expectChanged) } : {}),
         ...(flags.checksDir !== undefined ? { checksDir: flags.checksDir } : {}),
@@ -46,19 +49,15 @@ export function registerVerify(program: Command, registrar: CommandRegistrar): v
         ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
         ...(flags.statementTimeout !== undefined ? { statementTimeoutSeconds: flags.statementTimeout } : {}),
         installAmcheck: flags.installAmcheck ?? false,
-        onProgress: (line) => io.debug(line),
+        onProgress: progressPrinter(io),
       });
       if (report.ok) return { json: report, human: formatVerifyReport(report) };
       const error = verifyFailedError(report);
       return {
         json: { ...report, error: error.toJSON() },
         human: formatVerifyReport(report),
-        exitCode: ERROR_CODES.VERIFY_FAILED,
+        exitCode: EXIT.verifyFailed,
       };
     },
   );
-}
-
-function idList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }

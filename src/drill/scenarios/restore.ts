@@ -6,13 +6,11 @@
  * The storage is only read.
  */
 import { loadManifest } from '../../backup/catalog.js';
-import type { BackupManifest } from '../../backup/manifest.js';
-import { restoreInto } from '../../backup/restore.js';
-import { withDatabase } from '../../db/conninfo.js';
-import { isDbrollbackError } from '../../errors.js';
+import { restore } from '../../backup/restore/restore.js';
+import { connToUrl, withDatabase } from '../../db/conninfo.js';
 import type { Storage } from '../../storage/contract.js';
 import { databaseSize, freshDatabase } from '../scratch-database.js';
-import { DrillFinding, type DrillSteps } from '../steps.js';
+import { DrillFinding, type DrillStatus, type DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 export interface RestoreDrillOptions {
@@ -26,6 +24,13 @@ export interface RestoreDrillOptions {
 /** What a damaged or unusable backup looks like: the drill found it, it did not fail to run. */
 const FINDINGS = new Set(['CHECKSUM_MISMATCH', 'RESTORE_FAILED', 'VERIFY_FAILED', 'BACKUP_INCOMPLETE', 'STORAGE_OBJECT_NOT_FOUND']);
 
+/** The drill's steps, from the restore runbook's (its swap never happens: the target is a new database). */
+const STEPS = [
+  ['backup', 'find the backup'],
+  ['restore', 'restore'],
+  ['verify', 'verify against the manifest'],
+] as const;
+
 export function restoreScenario(options: RestoreDrillOptions): Scenario {
   return {
     name: 'restore',
@@ -35,54 +40,52 @@ export function restoreScenario(options: RestoreDrillOptions): Scenario {
 
 async function runRestoreDrill(options: RestoreDrillOptions, context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome> {
   const database = options.database ?? 'dbrollback_drill_restore';
-  steps.plan(['find the backup', 'restore', 'verify against the manifest']);
-  const manifest: BackupManifest = await steps.run(
-    'find the backup',
-    () => loadManifest(options.storage, options.backup ?? 'latest', { kind: 'logical' }).catch((err: unknown) => {
-      throw isDbrollbackError(err) && err.code === 'BACKUP_INCOMPLETE' ? new DrillFinding(err.message) : err;
-    }),
-    (m) => `${m.id} (${m.createdAt}, ${m.sizeBytes} bytes, head ${m.migrationHead ?? 'none'}, PostgreSQL ${m.serverVersion})`,
-  );
+  steps.plan(STEPS.map(([, name]) => name));
   const server = await context.server();
   const target = withDatabase(server.conn, database);
-  // Left for the restore to create, so the dump streams straight in (an existing database is restored through a temp file).
+  // Left for the restore to create, so the dump streams straight in.
   await freshDatabase(server.conn, database, { create: false });
 
-  // The restore reports when it starts comparing: the split between restoring and proving it.
-  let started = performance.now();
-  let verifyStarted: number | null = null;
-  let result;
-  try {
-    result = await restoreInto(options.storage, target, {
-      backup: manifest.id,
+  const report = await restore(
+    { conn: target, storage: options.storage, cwd: process.cwd() },
+    {
+      backup: options.backup ?? 'latest',
+      targetDatabase: connToUrl(target),
       // A throwaway server has none of production's roles.
       noOwner: true,
-      onStep: (line) => {
-        if (line.startsWith('restore: comparing')) verifyStarted = performance.now();
-        context.log(line);
-      },
-    });
-  } catch (err) {
-    const finding = isDbrollbackError(err) && FINDINGS.has(err.code);
-    if (isDbrollbackError(err) && err.code === 'VERIFY_FAILED' && verifyStarted !== null) {
-      steps.record('restore', 'pass', started, `restored ${manifest.id} in ${Math.round(verifyStarted - started)} ms`);
-      steps.record('verify against the manifest', 'fail', verifyStarted, err.message);
-    } else {
-      steps.record('restore', finding ? 'fail' : 'error', started, err instanceof Error ? err.message : String(err));
-    }
-    throw finding ? new DrillFinding(err instanceof Error ? err.message : String(err)) : err;
+      noAudit: true,
+      onStep: context.log,
+    },
+  );
+  // The runbook's steps, as the drill's: 'target' (choosing a new database) is part of restoring.
+  const byName = new Map(report.steps.map((s) => [s.name, s]));
+  const finding = report.error !== null && FINDINGS.has(report.error.code);
+  for (const [from, name] of STEPS) {
+    const step = byName.get(from);
+    if (!step || step.status === 'not-run') continue;
+    const extra = from === 'restore' ? (byName.get('target')?.durationMs ?? 0) : 0;
+    const status: DrillStatus = step.status === 'success' ? 'pass' : step.status === 'skipped' ? 'skip' : finding ? 'fail' : 'error';
+    const detail = step.status === 'failed' && report.error ? report.error.message : step.detail;
+    steps.record(name, status, performance.now() - step.durationMs - extra, detail);
   }
-  const restoredAt = verifyStarted ?? performance.now();
-  const restoreMs = Math.round(restoredAt - started);
-  steps.record('restore', 'pass', started, `backup ${manifest.id} restored in ${restoreMs} ms (${result.jobs} job${result.jobs > 1 ? 's' : ''})`);
-  started = restoredAt;
-  const verifyMs = Math.round(performance.now() - restoredAt);
-  steps.record('verify against the manifest', result.verify.ok ? 'pass' : 'fail', started, `${result.verify.tables} tables match the manifest (row counts and fingerprints)`);
+  if (report.error) {
+    if (!steps.steps.some((s) => s.status === 'fail' || s.status === 'error')) {
+      steps.record('restore', finding ? 'fail' : 'error', performance.now(), report.error.message);
+    }
+    throw finding ? new DrillFinding(report.error.message) : report.error;
+  }
+  const rtoMs = (['backup', 'target', 'restore', 'verify'] as const).reduce((n, s) => n + (byName.get(s)?.durationMs ?? 0), 0);
+  const verifyMs = byName.get('verify')?.durationMs ?? 0;
   const restoredBytes = await databaseSize(target);
+  const manifest = await loadSize(options.storage, report.backupId!);
   return {
-    detail: `backup ${manifest.id}: restored and verified in ${((restoreMs + verifyMs) / 1000).toFixed(1)} s (RTO), dump ${formatBytes(manifest.sizeBytes)}, database ${formatBytes(restoredBytes)}, ${result.verify.tables} tables`,
-    facts: { backupId: manifest.id, rtoMs: restoreMs + verifyMs, restoreMs, verifyMs, dumpBytes: manifest.sizeBytes, databaseBytes: restoredBytes, tables: result.verify.tables },
+    detail: `backup ${report.backupId}: restored and verified in ${(rtoMs / 1000).toFixed(1)} s (RTO), dump ${formatBytes(manifest)}, database ${formatBytes(restoredBytes)}, ${report.tables} tables`,
+    facts: { backupId: report.backupId, rtoMs, restoreMs: rtoMs - verifyMs, verifyMs, dumpBytes: manifest, databaseBytes: restoredBytes, tables: report.tables },
   };
+}
+
+async function loadSize(storage: Storage, id: string): Promise<number> {
+  return (await loadManifest(storage, id, { kind: 'logical' })).sizeBytes;
 }
 
 export function formatBytes(n: number): string {

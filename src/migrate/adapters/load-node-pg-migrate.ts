@@ -6,6 +6,7 @@
  * loads node-pg-migrate once, not twice.
  */
 import type * as Runner from 'node-pg-migrate/runner';
+import { DbrollbackError } from '../../errors.js';
 import type * as Builder from 'node-pg-migrate/migrationBuilder';
 
 export interface NodePgMigrateModules {
@@ -23,7 +24,9 @@ export function loadNodePgMigrate(): Promise<NodePgMigrateModules> {
   loading ??= Promise.all([import('node-pg-migrate/runner'), import('node-pg-migrate/migrationBuilder')]).then(([runnerBuild, builder]) => {
     if (BigInt(runnerBuild.PG_MIGRATE_LOCK_ID) !== PG_MIGRATE_LOCK_ID) {
       // A future node-pg-migrate with another lock id: dbrollback would not see it running.
-      throw new Error(`node-pg-migrate's lock id changed (${runnerBuild.PG_MIGRATE_LOCK_ID}); update dbrollback`);
+      throw new DbrollbackError('INTERNAL', `node-pg-migrate's lock id changed (${runnerBuild.PG_MIGRATE_LOCK_ID}), so dbrollback could not see it running`, {
+        hint: 'Install the node-pg-migrate major this dbrollback supports (9), or upgrade dbrollback.',
+      });
     }
     return { runner: runnerBuild.runner, MigrationBuilder: builder.MigrationBuilder, loadMigrations: runnerBuild.loadMigrations };
   });

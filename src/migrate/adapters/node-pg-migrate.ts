@@ -221,14 +221,21 @@ class NodePgMigrateAdapter implements MigratorAdapter {
   }
 }
 
+/** Handed to node-pg-migrate while it only loads migration files: any query would be a bug. */
 const refusingDb = {
   query: async () => {
-    throw new Error('loading migrations does not query the database');
+    throw refusedQuery();
   },
   select: async () => {
-    throw new Error('loading migrations does not query the database');
+    throw refusedQuery();
   },
 };
+
+function refusedQuery(): DbrollbackError {
+  return new DbrollbackError('INTERNAL', 'a migration file queried the database while node-pg-migrate was only loading it', {
+    hint: 'Move database work in the migration file into its up/down functions.',
+  });
+}
 
 function lockHeld(holder: NonNullable<MigrationStatus['lockHolder']>): DbrollbackError {
   return new DbrollbackError('LOCK_HELD', `node-pg-migrate is running against this database (its advisory lock is held by ${describeHolder(holder)})`, {

@@ -14,13 +14,6 @@ export function as(node: unknown, type: string): Fields | undefined {
   return typeof value === 'object' && value !== null ? (value as Fields) : undefined;
 }
 
-/** The type name and fields of a node (`{ T: {...} }`). */
-export function unwrap(node: unknown): [string, Fields] | undefined {
-  if (typeof node !== 'object' || node === null) return undefined;
-  const entry = Object.entries(node as PgNode)[0];
-  if (!entry || typeof entry[1] !== 'object' || entry[1] === null) return undefined;
-  return [entry[0], entry[1] as Fields];
-}
 
 export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];

@@ -6,6 +6,7 @@
  * silenced with `-- dbrollback-ignore`.
  */
 import path from 'node:path';
+import type { ProgressListener } from '../../progress.js';
 import type { ResolvedConfig } from '../../config.js';
 import { DbrollbackError } from '../../errors.js';
 import { findUmzugExport } from '../adapters/umzug.js';
@@ -21,7 +22,7 @@ export interface ClassifyOptions {
   failOn?: FailOn[];
   /** Target server major version (default 17). */
   serverVersion?: number;
-  onProgress?: (line: string) => void;
+  onProgress?: ProgressListener;
 }
 
 export interface ClassifyFailure {
@@ -54,7 +55,7 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       scratch: config.connSource === 'libpq-env' ? {} : { server: config.conn },
       ...(config.migrationsTable !== undefined ? { migrationsTable: config.migrationsTable } : {}),
       ...(config.migrationsSchema !== undefined ? { migrationsSchema: config.migrationsSchema } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onProgress ? { onProgress: (text: string) => options.onProgress!({ kind: 'message', text }) } : {}),
     },
   );
   const failures: ClassifyFailure[] = [];

@@ -4,7 +4,7 @@
  * deployed code uses them and they hold no data yet), constraints added NOT
  * VALID, explicit transaction blocks, lock_timeout settings.
  */
-import { alterCmds, as, columnConstraints, nameKey, names, relKey, str, type Fields } from './ast.js';
+import { alterCmds, as, nameKey, names, relKey, str, type Fields } from './ast.js';
 import type { ParsedStatement } from './parser.js';
 
 /** Object keys: `table:public.t`, `column:public.t.c`, `index:public.i`, `type:public.e`, `schema:s`, ... */
@@ -146,7 +146,3 @@ export function notNullCheckColumn(expr: unknown): string | undefined {
   return fields.length === 1 ? fields[0] : undefined;
 }
 
-/** Columns declared inline with a constraint type in a CREATE TABLE / ADD COLUMN. */
-export function hasInlineConstraint(columnDef: Fields | undefined, contype: string): boolean {
-  return columnConstraints(columnDef).some((c) => str(c.contype) === contype);
-}

@@ -159,6 +159,3 @@ export function rulesFor(kind: string): readonly Rule[] {
   return byNode.get(kind) ?? NONE;
 }
 
-export function findRule(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}

@@ -139,4 +139,3 @@ export interface SqlClassification {
 }
 
 export const DEFAULT_SERVER_VERSION = 17;
-export const MIN_SERVER_VERSION = 10;

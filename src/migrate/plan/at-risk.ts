@@ -40,7 +40,6 @@ export interface AtRisk {
   objects: RiskObject[];
 }
 
-export const NO_RISK: AtRisk = { rows: 0, bytes: 0, objects: [] };
 
 /** What each statement would destroy or rewrite (pure: from the parse tree). */
 export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[] {

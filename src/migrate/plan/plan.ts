@@ -5,10 +5,8 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
-import { openStorage } from '../../storage/open-storage.js';
 import type { ResolvedConfig } from '../../config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import { onSession, type SharedSession } from '../../db/session.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
 import { classifySql } from '../classify/classify-sql.js';
 import { captureUmzug } from '../classify/capture/umzug.js';
@@ -16,7 +14,7 @@ import { withScratchDatabase } from '../classify/capture/scratch.js';
 import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
-import { openAdapter } from '../registry.js';
+import type { RunContext } from '../run-context.js';
 import { selectForDown } from '../select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
@@ -27,10 +25,8 @@ export interface PlanOptions {
   /** Hook commands, so the steps say where traffic pauses and resumes. */
   pauseTraffic?: string;
   resumeTraffic?: string;
-  /** Use this adapter instead of opening one (undo passes its own). */
+  /** Use this adapter instead of the run's (a dry run passes the one it holds). */
   adapter?: MigratorAdapter;
-  /** Read through this connection instead of opening one (undo passes its lock session). */
-  session?: SharedSession;
 }
 
 export interface PlanMigration {
@@ -78,42 +74,37 @@ export interface Plan {
   steps: PlanStep[];
 }
 
-export async function plan(config: ResolvedConfig, options: PlanOptions = {}): Promise<Plan> {
-  const adapter = options.adapter ?? (await openAdapter(config));
-  try {
-    // The parser's WASM loads while the history is read.
-    const parserReady = initParser();
-    const status = await adapter.status();
-    const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
-    const targetHead = headAfter(status.applied, selected);
-    await parserReady;
-    const migrations = await onSession(options.session, config.conn, async (db) => {
-      const major = (await serverVersion(db)).major;
-      const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
-      const out: PlanMigration[] = [];
-      for (const m of selected) out.push(await planMigration(db, adapter, m, major, captured));
-      return out;
-    });
-    const decision = decide(migrations);
-    const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(config, targetHead, selected.at(-1)) : null;
-    const known = migrations.filter((m) => m.atRisk !== null);
-    return {
-      type: decision.type,
-      reasons: decision.reasons,
-      recommendation: recommendation(decision.type, restoreFrom, config),
-      migrator: adapter.kind,
-      database: config.conn.database,
-      head: status.head,
-      targetHead,
-      migrations,
-      atRisk: { rows: known.reduce((n, m) => n + m.atRisk!.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.bytes, 0) },
-      atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
-      restoreFrom,
-      steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
-    };
-  } finally {
-    if (!options.adapter) await adapter.close();
-  }
+export async function plan(run: RunContext, options: PlanOptions = {}): Promise<Plan> {
+  const config = run.config;
+  const adapter = options.adapter ?? (await run.adapter());
+  // The parser's WASM loads while the history is read.
+  const parserReady = initParser();
+  const status = await adapter.status();
+  const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
+  const targetHead = headAfter(status.applied, selected);
+  await parserReady;
+  const db = await run.session.db();
+  const major = (await serverVersion(db)).major;
+  const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
+  const migrations: PlanMigration[] = [];
+  for (const m of selected) migrations.push(await planMigration(db, adapter, m, major, captured));
+  const decision = decide(migrations);
+  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const known = migrations.filter((m) => m.atRisk !== null);
+  return {
+    type: decision.type,
+    reasons: decision.reasons,
+    recommendation: recommendation(decision.type, restoreFrom, config),
+    migrator: adapter.kind,
+    database: config.conn.database,
+    head: status.head,
+    targetHead,
+    migrations,
+    atRisk: { rows: known.reduce((n, m) => n + m.atRisk!.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.bytes, 0) },
+    atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
+    restoreFrom,
+    steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
+  };
 }
 
 async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
@@ -199,15 +190,9 @@ function headAfter(applied: readonly MigrationInfo[], selected: readonly Migrati
  * The backup to restore from: the newest complete one whose migration head is
  * the target head; else the newest taken before the first migration to undo ran.
  */
-async function findRestoreBackup(config: ResolvedConfig, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
-  if (!config.storage) return null;
-  const storage = openStorage(config.storage, { cwd: config.cwd });
-  let backups: BackupListing[];
-  try {
-    backups = (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');
-  } finally {
-    await storage.close();
-  }
+async function findRestoreBackup(run: RunContext, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
+  if (!run.hasStorage) return null;
+  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');
   const atHead = backups.find((b) => targetHead !== null && b.migrationHead === targetHead);
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;

@@ -11,16 +11,15 @@
  * an audit record in the storage.
  */
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
+import { Checklist } from '../../audit/checklist.js';
+import { asRunError, outcomeOf, recordRun } from '../../audit/runbook.js';
 import { backup } from '../../backup/backup.js';
-import type { ProgressListener } from '../../backup/progress.js';
-import { openStorage } from '../../storage/open-storage.js';
+import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
-import type { ResolvedConfig } from '../../config.js';
 import type { Db } from '../../db/connection.js';
-import { SharedSession } from '../../db/session.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
-import { DbrollbackError, isDbrollbackError } from '../../errors.js';
+import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
@@ -30,8 +29,7 @@ import { diffSchemas } from '../classify/catalog/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../classify/catalog/snapshot.js';
 import { initParser, parseSql } from '../classify/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
-import { openAdapter } from '../registry.js';
-import { Checklist } from '../../audit/checklist.js';
+import type { RunContext } from '../run-context.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
 
@@ -43,8 +41,11 @@ export interface UndoOptions {
   acceptDataLoss?: boolean;
   /** Skip the backup — only when the user says so explicitly; recorded in the audit trail. */
   noBackup?: boolean;
+  /** Default: the run's configured pauseTraffic / resumeTraffic (flag > config file). */
   pauseTraffic?: string;
   resumeTraffic?: string;
+  /** Confirmed beforehand (--yes): no question asked. */
+  yes?: boolean;
   /** Ask the person at the terminal; undefined = nobody to ask (then `yes` is required). */
   confirm?: (plan: Plan) => Promise<boolean>;
   /** The command line, for the audit record (secrets are removed). */
@@ -77,32 +78,25 @@ export interface UndoReport {
 
 export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
 
-export async function undo(config: ResolvedConfig, options: UndoOptions): Promise<UndoReport> {
+export async function undo(run: RunContext, options: UndoOptions): Promise<UndoReport> {
   const log = options.onStep ?? (() => undefined);
   const checklist = new Checklist(UNDO_STEPS, log);
-  const run = new AuditRun('undo', describeConn(config.conn), options.commandLine);
+  const audit = new AuditRun('undo', describeConn(run.conn), options.commandLine);
+  const hooks = { pauseTraffic: options.pauseTraffic ?? run.config.pauseTraffic, resumeTraffic: options.resumeTraffic ?? run.config.resumeTraffic };
   // One connection for the lock and every read before the downs. It starts
   // opening now, while the input is checked; bad input is still what is reported.
-  const session = new SharedSession(config.conn);
+  const session = run.session;
   session.open();
-  let storage: Storage | null;
-  let adapter: MigratorAdapter;
-  try {
-    // Bad input fails here, before anything is touched: storage URL, migrations, target.
-    storage = options.dryRun ? null : openStorage(config.storage, { cwd: config.cwd });
-    adapter = await openAdapter(config, { log: (line) => log(`[${config.migrator ?? 'migrator'}] ${line}`), session });
-  } catch (err) {
-    await session.end();
-    throw err;
-  }
+  // Bad input fails here, before anything is touched: storage URL, migrations, target.
+  const storage: Storage | null = options.dryRun ? null : run.storage;
+  const adapter = await run.adapter();
   const state: RunState = { plan: null, backupId: null, undone: [], notUndone: [], verify: null };
 
-  if (options.dryRun) return dryRun(config, { adapter, session }, options, checklist, state);
+  if (options.dryRun) return dryRun(run, adapter, { ...options, ...hooks }, checklist, state);
 
   let lockDb: Db | undefined;
   let lock: HeldLock | undefined;
   let error: DbrollbackError | null = null;
-  let outcome: UndoOutcome = 'success';
   let released: Promise<void> = Promise.resolve();
   try {
     await storage!.check();
@@ -113,23 +107,23 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     lock = await checklist.run('lock', () => acquireLock(lockDb!, adapter.toolLocks), () => 'dbrollback advisory lock held');
     // The downs' own connection opens while the plan is made.
     session.prepareSpare();
-    const plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, session, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
+    const plan = await checklist.run('plan', () => makePlan(run, { target: options.target, ...hooks }), (p) => `type ${p.type}, ${p.migrations.length} migration(s)`);
     state.plan = plan;
     state.notUndone = plan.migrations.map((m) => m.name);
     if (plan.migrations.length === 0) throw nothingToUndo(plan);
     await checklist.run('safety', async () => assertSafe(plan, options), () => safetyDetail(plan, options));
-    await checklist.run('confirm', () => confirmRun(plan, config, options), (how) => how);
-    if (options.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', options.pauseTraffic!, hookContext(config, state, log)));
+    await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
+    if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
     else checklist.skip('pause-traffic', 'no --pause-traffic command given');
     // Nothing destructive runs before a backup whose upload was read back and checked.
     const taken = options.noBackup
       ? (checklist.skip('backup', 'skipped: --no-backup was given explicitly'), null)
-      : await checklist.run('backup', () => backup(config, { storage: storage!, label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log }), (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
+      : await checklist.run('backup', () => backup(run, { label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log }), (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
     state.backupId = taken?.manifest.id ?? null;
     // The baseline verify compares against: the backup's own fingerprints, or (no backup) fresh ones.
     const baseline: Baseline = taken
       ? baselineFromManifest(taken.manifest)
-      : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: config.conn }) };
+      : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
     const before = await schemaSnapshot(lockDb);
     const down = await checklist.run('down', () => runDowns(adapter, options.target, state, log), (r) => `undone: ${r.undone.join(', ')}`);
     state.undone = down.undone;
@@ -137,7 +131,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
     const report = await checklist.run(
       'verify',
-      () => verify({ ...config, migrator: adapter.kind }, {
+      () => verify(run, {
         expectHead: plan.targetHead ?? undefined,
         // The head as the tool's history reads right after the downs (saves loading the migrations again).
         head: down.headAfter,
@@ -147,7 +141,7 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
         session: lockDb,
         jobs: options.verifyJobs,
         timeoutSeconds: options.verifyTimeoutSeconds,
-        onProgress: log,
+        onProgress: (e) => e.kind === 'message' && log(e.text),
       }),
       (r) => (r.ok ? 'all checks passed' : `failed: ${r.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`),
     );
@@ -157,27 +151,22 @@ export async function undo(config: ResolvedConfig, options: UndoOptions): Promis
       // Traffic stays paused: resume only ever follows a passing verify.
       throw verifyFailed(report, state.backupId);
     }
-    if (options.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', options.resumeTraffic!, hookContext(config, state, log)));
+    if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
   } catch (err) {
     error = asDbrollbackError(err, state);
-    outcome = error.code === 'VERIFY_FAILED' ? 'verify-failed' : error.exitCode === 4 ? 'refused' : 'failed';
   } finally {
     // Released while the audit record is written.
     released = (async () => {
       await lock?.release();
       await session.end();
-      await adapter.close();
     })();
   }
 
   const steps = checklist.finish();
-  let auditKey: string | null = null;
-  // Bad input (exit 2) touched nothing, the storage included.
-  if (storage && error?.exitCode !== 2) auditKey = await run.finish(storage, outcome, auditFacts(options, state, steps, error), log);
+  const auditKey = await recordRun(audit, storage, steps, error, auditFacts(options, state), log);
   await released;
-  await storage?.close();
-  return { ok: error === null, outcome, plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
+  return { ok: error === null, outcome: outcomeOf(error), plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error };
 }
 
 interface RunState {
@@ -188,16 +177,15 @@ interface RunState {
   verify: VerifyReport | null;
 }
 
-async function dryRun(config: ResolvedConfig, { adapter, session }: { adapter: MigratorAdapter; session: SharedSession }, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
+async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
   let error: DbrollbackError | null = null;
   try {
-    state.plan = await checklist.run('plan', () => makePlan(config, { target: options.target, adapter, session, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
+    state.plan = await checklist.run('plan', () => makePlan(run, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
     state.notUndone = state.plan.migrations.map((m) => m.name);
   } catch (err) {
     error = asDbrollbackError(err, state);
   } finally {
-    await session.end();
-    await adapter.close();
+    await run.session.end();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
   return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error };
@@ -235,8 +223,8 @@ function safetyDetail(plan: Plan, options: UndoOptions): string {
   return 'no live data at risk';
 }
 
-async function confirmRun(plan: Plan, config: ResolvedConfig, options: UndoOptions): Promise<string> {
-  if (config.yes) return 'confirmed by --yes';
+async function confirmRun(plan: Plan, options: UndoOptions): Promise<string> {
+  if (options.yes) return 'confirmed by --yes';
   if (!options.confirm) {
     throw new DbrollbackError('CONFIRMATION_REQUIRED', 'undo changes the database and there is no terminal to confirm on', {
       hint: 'Run it in a terminal to confirm interactively, or pass --yes (after reviewing `dbrollback plan`). Nothing was changed.',
@@ -292,8 +280,8 @@ function verifyFailed(report: VerifyReport, backupId: string | null): Dbrollback
 
 /** Any failure becomes a DbrollbackError whose message says where the database is. */
 function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
-  const base = isDbrollbackError(err) ? err : new DbrollbackError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
-  if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || base.exitCode !== 1 || state.plan === null) return base;
+  const base = asRunError(err);
+  if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || base.exitCode !== EXIT.failed || state.plan === null) return base;
   // A failure after the plan: say exactly what was and was not undone.
   const where = state.undone.length > 0
     ? `undone: ${state.undone.join(', ')}; still applied: ${state.notUndone.join(', ') || 'none'}`
@@ -305,10 +293,10 @@ function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
   });
 }
 
-function hookContext(config: ResolvedConfig, state: RunState, log: (line: string) => void) {
+function hookContext(run: RunContext, state: RunState, log: (line: string) => void) {
   return {
     env: {
-      DBROLLBACK_DATABASE: describeConn(config.conn),
+      DBROLLBACK_DATABASE: describeConn(run.conn),
       DBROLLBACK_BACKUP_ID: state.backupId ?? '',
       DBROLLBACK_TARGET_HEAD: state.plan?.targetHead ?? '',
     },
@@ -317,13 +305,11 @@ function hookContext(config: ResolvedConfig, state: RunState, log: (line: string
 }
 
 /** What undo's audit record holds beyond the common fields. */
-function auditFacts(options: UndoOptions, state: RunState, steps: StepResult[], error: DbrollbackError | null) {
+function auditFacts(options: UndoOptions, state: RunState) {
   return {
     plan: state.plan ? { type: state.plan.type, head: state.plan.head, targetHead: state.plan.targetHead, migrations: state.plan.migrations.map((m) => ({ name: m.name, down: m.down, atRisk: m.atRisk })), reasons: state.plan.reasons } : null,
     backupId: state.backupId,
-    steps,
     verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
-    error: error ? { code: error.code, message: error.message } : null,
     undone: state.undone,
     notUndone: state.notUndone,
     noBackup: Boolean(options.noBackup),

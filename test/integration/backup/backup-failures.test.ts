@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, resolveConfig, restore } from '../../../src/index.js';
+import { backup, resolveConfig, restore, type ProgressEvent } from '../../../src/index.js';
 import { freePort, startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 import { cli, filesUnder } from './support.js';
+import { runOf } from '../../harness/runs.js';
 
 const MIB = 1024 * 1024;
 let cluster: Cluster;
@@ -44,14 +45,22 @@ describe('multipart dumps', () => {
   it('a dump over several 5 MiB parts round-trips: backup → restore → identical fingerprints', async () => {
     const storage = s3.storageUrl('parts', 'multi');
     const config = await resolveConfig({ databaseUrl: cluster.url(big), storage }, { env: {} });
-    const progress: number[] = [];
-    const { manifest } = await backup(config, { partSize: 5 * MIB, onProgress: (p) => progress.push(p.bytes) });
+    const events: ProgressEvent[] = [];
+    const { manifest } = await backup(runOf(config, { storageOptions: { partSize: 5 * MIB } }), { onProgress: (e) => events.push(e) });
     expect(manifest.sizeBytes).toBeGreaterThan(2 * 5 * MIB);
     expect(manifest.verified).toBe(true);
-    expect(progress.at(-1)).toBe(manifest.sizeBytes);
+    const uploads = events.filter((e) => e.kind === 'transfer' && e.phase === 'upload');
+    expect(uploads.at(-1)).toMatchObject({ bytes: manifest.sizeBytes, done: true });
+    // Table data read is measured against the tables' own sizes, never the compressed output.
+    const [heap] = await cluster.sql<{ n: string }>(big, "SELECT pg_table_size('public.blobs')::text AS n");
+    const dumped = events.filter((e) => e.kind === 'tables' && e.phase === 'dump');
+    expect(dumped.at(-1)).toMatchObject({ unit: 'bytes', total: Number(heap!.n), done: Number(heap!.n), tablesTotal: 1, finished: true });
     const target = uniqueName('multi');
-    const r = await restore(config, { backup: manifest.id, targetDatabase: cluster.url(target), jobs: 2 });
-    expect(r.verify).toMatchObject({ ok: true, tables: 1 });
+    const restoredEvents: ProgressEvent[] = [];
+    const r = await restore(runOf(config), { backup: manifest.id, targetDatabase: cluster.url(target), jobs: 2, onProgress: (e) => restoredEvents.push(e) });
+    expect(restoredEvents.filter((e) => e.kind === 'tables').at(-1)).toMatchObject({ phase: 'restore', unit: 'rows', total: manifest.tables[0]!.rows, finished: true });
+    expect(r.ok).toBe(true);
+    expect(r.verify?.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'pass' });
   });
 });
 
@@ -62,10 +71,9 @@ describe('an upload that fails midway', () => {
     try {
       const config = await resolveConfig({ databaseUrl: cluster.url(big), storage: s3.storageUrl('dying', 'x') }, { env: {} });
       let killed = false;
-      const err = await backup(config, {
-        partSize: 5 * MIB,
+      const err = await backup(runOf(config, { storageOptions: { partSize: 5 * MIB } }), {
         onProgress: (p) => {
-          if (!killed && p.phase === 'dump' && p.bytes > 6 * MIB) {
+          if (!killed && p.kind === 'transfer' && p.phase === 'upload' && p.bytes > 6 * MIB) {
             killed = true;
             void s3.kill();
           }

@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, listBackups, listHistory, loadManifest, openStorage, resolveConfig, restore } from '../../../src/index.js';
+import { backup, listBackups, listHistory, loadManifest, openRun, openStorage, resolveConfig, restore } from '../../../src/index.js';
 import { dumpKey, newBackupId } from '../../../src/backup/layout.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 import { cli, filesUnder, fingerprintsOf, SEED_SQL } from './support.js';
+import { runOf } from '../../harness/runs.js';
 
 let cluster: Cluster;
 let s3: S3Server;
@@ -93,14 +94,14 @@ describe.each([
     expect(entry!.key).toBe(r.auditKey);
     expect(entry!.record).toMatchObject({ command: 'restore', outcome: 'success', backupId: b.id, error: null });
     expect(entry!.record!.commandLine.join(' ')).toContain(`restore --backup ${b.id as string}`);
-    expect(entry!.record!.steps.map((s) => s.name).join('\n')).toContain('restore: done');
+    expect(entry!.record!.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['backup:success', 'target:success', 'restore:success', 'verify:success', 'swap:success']);
   });
 
   it('restore into a new database (--target-database) creates it and proves it against the manifest', async () => {
     const db = await freshDb();
     const storage = await storageFor();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    const { manifest } = await backup(config);
+    const { manifest } = await backup(runOf(config));
     const target = uniqueName('restored');
     const r = await cli(['restore', '--backup', 'latest', '--target-database', cluster.url(target), '--database-url', cluster.url(db), '--storage', storage, '--json']);
     expect(r.code).toBe(0);
@@ -114,9 +115,9 @@ describe('which backup is used', () => {
     const db = await freshDb();
     const storage = await dirStorage();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    await backup(config, { label: 'first' });
+    await backup(runOf(config), { label: 'first' });
     await cluster.sql(db, "INSERT INTO public.settings VALUES ('second', 'yes')");
-    const second = await backup(config, { label: 'second' });
+    const second = await backup(runOf(config), { label: 'second' });
     // A newer dump whose upload never finished: no manifest.
     const orphan = newBackupId(new Date(Date.now() + 60_000));
     await openStorage(storage).put(dumpKey(orphan), 'half a dump');
@@ -132,7 +133,7 @@ describe('which backup is used', () => {
     for (const key of ['id', 'kind', 'createdAt', 'sizeBytes', 'sha256', 'migrationHead', 'serverVersion']) expect(rows[1]).toHaveProperty(key);
 
     const target = uniqueName('latest');
-    const r = await restore(config, { backup: 'latest', targetDatabase: cluster.url(target) });
+    const r = await restore(runOf(config), { backup: 'latest', targetDatabase: cluster.url(target) });
     expect(r.backupId).toBe(second.manifest.id);
     const rowsThere = await cluster.sql(target, "SELECT 1 FROM public.settings WHERE key = 'second'");
     expect(rowsThere).toHaveLength(1);
@@ -160,7 +161,9 @@ describe('damaged backups are refused by checksum', () => {
     db = await freshDb();
     storage = await dirStorage();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    id = (await backup(config)).manifest.id;
+    const run = openRun(config);
+    id = (await backup(run)).manifest.id;
+    await run.close();
   });
 
   async function restoreCopy(jobs: string): Promise<{ run: Awaited<ReturnType<typeof cli>>; target: string }> {
@@ -206,7 +209,7 @@ describe('replacing a database that has content', () => {
     const db = await freshDb();
     const storage = await dirStorage();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    await backup(config);
+    await backup(runOf(config));
     const other = await freshDb();
     await cluster.sql(other, "INSERT INTO public.settings VALUES ('other', 'x')");
     const before = await fingerprintsOf(cluster.conn(other));
@@ -227,7 +230,7 @@ describe('replacing a database that has content', () => {
     const db = await freshDb();
     const storage = await dirStorage();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    const { manifest } = await backup(config);
+    const { manifest } = await backup(runOf(config));
     await damage(db);
     const app = new pg.Client({ ...cluster.conn(db), application_name: 'the-app' });
     await app.connect();
@@ -251,9 +254,9 @@ describe('replacing a database that has content', () => {
     const db = await freshDb();
     const storage = await dirStorage();
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    const { manifest } = await backup(config);
+    const { manifest } = await backup(runOf(config));
     await damage(db);
-    const r = await restore(config, { backup: manifest.id, yes: true, jobs: 2 });
+    const r = await restore(runOf(config), { backup: manifest.id, yes: true, jobs: 2 });
     expect(r).toMatchObject({ jobs: 2, mode: 'swap', verify: { ok: true } });
     expect(await fingerprintsOf(cluster.conn(db))).toEqual(manifest.tables);
   });
@@ -271,12 +274,12 @@ describe('backup details', () => {
       while (writing) await writer.query("INSERT INTO app.orders (customer_id, total) SELECT 1 + (random() * 499)::int, 1 FROM generate_series(1, 50)");
     })();
     try {
-      const { manifest } = await backup(config);
+      const { manifest } = await backup(runOf(config));
       writing = false;
       await load;
       const target = uniqueName('snap');
-      const r = await restore(config, { backup: manifest.id, targetDatabase: cluster.url(target) });
-      expect(r.verify.ok).toBe(true);
+      const r = await restore(runOf(config), { backup: manifest.id, targetDatabase: cluster.url(target) });
+      expect(r.ok).toBe(true);
     } finally {
       writing = false;
       await load.catch(() => undefined);

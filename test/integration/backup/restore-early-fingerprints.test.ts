@@ -18,6 +18,7 @@ import { libpqEnv } from '../../../src/pgtools/run.js';
 import type { TableFingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
 import { fingerprintsOf, SEED_SQL } from './support.js';
+import { runOf } from '../../harness/runs.js';
 
 let cluster: Cluster;
 let seed: string;
@@ -112,7 +113,7 @@ describe('restore() with early fingerprints', () => {
     if (extraSql) await cluster.sql(db, extraSql);
     const storage = await mkdtemp(path.join(work, 'store-'));
     const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
-    const { manifest } = await backup(config);
+    const { manifest } = await backup(runOf(config));
     return { config, tables: manifest.tables, id: manifest.id };
   }
 
@@ -126,8 +127,9 @@ describe('restore() with early fingerprints', () => {
       CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
       CREATE TRIGGER t BEFORE INSERT ON other.settings FOR EACH ROW EXECUTE FUNCTION public.touch();`);
     const target = uniqueName(`restored_j${jobs}`);
-    const r = await restore(config, { backup: id, targetDatabase: cluster.url(target), jobs });
-    expect(r.verify).toEqual({ ok: true, tables: tables.length, differences: [] });
+    const r = await restore(runOf(config), { backup: id, targetDatabase: cluster.url(target), jobs });
+    expect(r.ok).toBe(true);
+    expect(r.verify?.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`${tables.length}`) });
     expect(r.fingerprintedDuringRestore).toBeGreaterThanOrEqual(0);
     expect(await fingerprintsOf(cluster.conn(target))).toEqual(tables);
   });
@@ -135,9 +137,9 @@ describe('restore() with early fingerprints', () => {
   it('a materialized view refresh (user code) makes every table be fingerprinted after pg_restore exits', async () => {
     const { config, tables, id } = await backedUp('CREATE MATERIALIZED VIEW public.order_totals AS SELECT customer_id, sum(total) AS total FROM app.orders GROUP BY 1');
     const debug: string[] = [];
-    const r = await restore(config, { backup: id, targetDatabase: cluster.url(uniqueName('restored_mv')), onDebug: (line) => debug.push(line) });
-    expect(r.verify.ok).toBe(true);
-    expect(r.verify.tables).toBe(tables.length);
+    const r = await restore(runOf(config), { backup: id, targetDatabase: cluster.url(uniqueName('restored_mv')), onDebug: (line) => debug.push(line) });
+    expect(r.ok).toBe(true);
+    expect(r.verify?.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'pass', detail: expect.stringContaining(`${tables.length}`) });
     expect(r.fingerprintedDuringRestore).toBe(0);
     expect(debug.join('\n')).toMatch(/fingerprinting every table after pg_restore exits \(a MATERIALIZED VIEW DATA item/);
     // --verbose shows pg_restore's own progress.
@@ -152,7 +154,7 @@ describe('restore() with early fingerprints', () => {
     await cluster.sql(config.conn.database, `REASSIGN OWNED BY ${role} TO CURRENT_USER`);
     await cluster.sql('postgres', `DROP ROLE ${role}`);
     const target = uniqueName('restored_fail');
-    const err = await restore(config, { backup: id, targetDatabase: cluster.url(target) }).catch((e: unknown) => e);
+    const err = (await restore(runOf(config), { backup: id, targetDatabase: cluster.url(target) })).error;
     expect(err).toBeInstanceOf(DbrollbackError);
     const e = err as DbrollbackError;
     expect(e.code).toBe('RESTORE_FAILED');

@@ -7,6 +7,7 @@ import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { backup } from '../../../src/backup/backup.js';
 import type { MigratorAdapter } from '../../../src/migrate/adapter.js';
 import { openAdapter } from '../../../src/migrate/registry.js';
+import { openRun } from '../../../src/migrate/run-context.js';
 import { PROVIDERS } from '../../../src/drill/providers/registry.js';
 import type { Cluster } from '../../harness/cluster.js';
 
@@ -37,16 +38,18 @@ export async function brokenSqlShop(files: Record<string, string>): Promise<{ di
 export async function productionWithBackup(cluster: Cluster, storageDir: string): Promise<{ conn: ConnInfo; backupId: string; sizeBytes: number }> {
   const conn = await cluster.createDatabase();
   const config = await resolveConfig({ databaseUrl: cluster.url(conn.database), migrations: path.join(FIXTURES, 'sql/shop'), storage: storageDir });
-  const adapter = await openAdapter(config);
+  const run = openRun(config);
   try {
+    const adapter = await run.adapter();
     await adapter.up(2);
     await cluster.sql(conn.database, SEED.sql);
     await adapter.up();
+    run.headChanged();
+    const made = await backup(run, { label: 'drill test' });
+    return { conn, backupId: made.manifest.id, sizeBytes: made.manifest.sizeBytes };
   } finally {
-    await adapter.close();
+    await run.close();
   }
-  const made = await backup(config, { label: 'drill test' });
-  return { conn, backupId: made.manifest.id, sizeBytes: made.manifest.sizeBytes };
 }
 
 /** Flip bytes in the middle of every dump under a directory storage (the manifest keeps the old sha256). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listHistory, openStorage, plan, undo, resolveConfig } from '../../../src/index.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { catalogFingerprint, shopAt, TOOLS } from './support.js';
+import { runOf } from '../../harness/runs.js';
 
 describe.each(TOOLS)('plan and undo with %s', (tool) => {
   let cluster: Cluster;
@@ -14,22 +15,22 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
 
   it('chooses each rollback type from the history', async () => {
     const p = await shopAt(cluster, tool, 4); // head 006_backfill-product-sku
-    const app = await plan(p.config, { target: { to: '006_backfill-product-sku' } });
+    const app = await plan(runOf(p.config), { target: { to: '006_backfill-product-sku' } });
     expect(app.type).toBe('app-only');
     expect(app.steps).toEqual([{ action: 'none', detail: expect.any(String) }]);
 
-    const restore = await plan(p.config, { target: { count: 1 } });
+    const restore = await plan(runOf(p.config), { target: { count: 1 } });
     expect(restore.type).toBe('restore');
     expect(restore.reasons.join(' ')).toMatch(/006_backfill-product-sku/);
 
     const other = await shopAt(cluster, tool, 2); // head 004_rename-order-note
-    const breaking = await plan(other.config, { target: { count: 1 } });
+    const breaking = await plan(runOf(other.config), { target: { count: 1 } });
     // umzug migrations are code: plan runs them in a throwaway cluster to see their SQL.
     expect(breaking.type).toBe('undo');
     expect(breaking.migrations[0]).toMatchObject({ name: '004_rename-order-note', compatibility: 'breaking', dataLoss: 'none', reversible: true });
     expect(breaking.steps.map((s) => s.action)).toEqual(['pause-traffic', 'backup', 'down', 'verify', 'resume-traffic']);
 
-    const additive = await plan((await shopAt(cluster, tool, 1)).config, { target: { count: 2 } }); // 003 index, 002 column
+    const additive = await plan(runOf((await shopAt(cluster, tool, 1)).config), { target: { count: 2 } }); // 003 index, 002 column
     expect(additive.type).toBe('schema-stays');
     expect(additive.steps[0]!.action).toBe('keep-schema');
   });
@@ -38,7 +39,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
     const p = await shopAt(cluster, tool, 1);
     await cluster.sql(p.database, "UPDATE customers SET phone = '+1 555 0100' WHERE phone IS NULL");
     const expected = await cluster.sql<{ n: string }>(p.database, 'SELECT count(phone) AS n FROM customers');
-    const result = await plan(p.config, { target: { count: 2 } });
+    const result = await plan(runOf(p.config), { target: { count: 2 } });
     const phone = result.migrations.find((m) => m.name === '002_add-customer-phone')!;
     expect(phone.atRisk!.rows).toBe(Number(expected[0]!.n));
     expect(phone.atRisk!.objects[0]).toMatchObject({ action: 'drop-column', name: 'public.customers.phone', exists: true });
@@ -49,7 +50,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('undoes a reversible rename end to end: backup, down, verify, audit record', async () => {
     const p = await shopAt(cluster, tool, 2); // head 004_rename-order-note
     const notes = await cluster.sql<{ n: string }>(p.database, 'SELECT count(customer_note) AS n FROM orders');
-    const report = await undo(p.config, { target: { count: 1 } });
+    const report = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(report.error).toBeNull();
     expect(report.ok).toBe(true);
     expect(report.undone).toEqual(['004_rename-order-note']);
@@ -78,7 +79,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('refuses to drop a column holding data without --accept-data-loss, and does it with', async () => {
     const p = await shopAt(cluster, tool, 0); // head 002_add-customer-phone, seeded phones
     const before = await catalogFingerprint(cluster, p.database);
-    const refused = await undo(p.config, { target: { count: 1 } });
+    const refused = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(refused.ok).toBe(false);
     expect(refused.error?.code).toBe('DATA_LOSS_REFUSED');
     expect(refused.error?.exitCode).toBe(4);
@@ -86,7 +87,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
     expect(refused.steps.find((s) => s.name === 'backup')?.status).toBe('not-run');
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
 
-    const done = await undo(p.config, { target: { count: 1 }, acceptDataLoss: true });
+    const done = await undo(runOf(p.config), { yes: true,  target: { count: 1 }, acceptDataLoss: true });
     expect(done.error).toBeNull();
     expect(done.undone).toEqual(['002_add-customer-phone']);
     const columns = await cluster.sql(p.database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'phone'");
@@ -96,7 +97,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('--dry-run changes nothing: catalog, history and storage identical', async () => {
     const p = await shopAt(cluster, tool, 2);
     const before = await catalogFingerprint(cluster, p.database);
-    const report = await undo(p.config, { target: { count: 2 }, dryRun: true, acceptDataLoss: true });
+    const report = await undo(runOf(p.config), { yes: true,  target: { count: 2 }, dryRun: true, acceptDataLoss: true });
     expect(report.outcome).toBe('dry-run');
     expect(report.plan?.migrations.map((m) => m.name)).toEqual(['004_rename-order-note', '003_index-orders-customer']);
     expect(report.plan?.migrations[0]!.downSql.sql).toMatch(/RENAME.*customer_note.*TO.*note/is);
@@ -108,7 +109,7 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('refuses an irreversible migration (restore plan) before touching anything', async () => {
     const p = await shopAt(cluster, tool, 5); // head 007 (irreversible)
     const before = await catalogFingerprint(cluster, p.database);
-    const report = await undo(p.config, { target: { count: 1 }, acceptDataLoss: true });
+    const report = await undo(runOf(p.config), { yes: true,  target: { count: 1 }, acceptDataLoss: true });
     expect(report.error?.code).toBe('IRREVERSIBLE');
     expect(report.error?.exitCode).toBe(4);
     expect(report.error?.hint).toMatch(/restore/);
@@ -118,13 +119,13 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
   it('bad targets are usage errors and change nothing', async () => {
     const p = await shopAt(cluster, tool, 1);
     const before = await catalogFingerprint(cluster, p.database);
-    const beyond = await undo(p.config, { target: { count: 9 } }).catch((e: unknown) => e);
+    const beyond = await undo(runOf(p.config), { yes: true,  target: { count: 9 } }).catch((e: unknown) => e);
     expect((beyond as { exitCode: number }).exitCode ?? (beyond as { error: { exitCode: number } }).error?.exitCode).toBe(2);
-    const unknown = await undo(p.config, { target: { to: '999_nope' } }).catch((e: unknown) => e);
+    const unknown = await undo(runOf(p.config), { yes: true,  target: { to: '999_nope' } }).catch((e: unknown) => e);
     expect(((unknown as { error?: { code: string } }).error?.code ?? (unknown as { code: string }).code)).toBe('MIGRATION_NOT_FOUND');
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
     const config = await resolveConfig({ ...p.flags, yes: false }, { env: {} });
-    const noTty = await undo(config, { target: { count: 1 }, acceptDataLoss: true });
+    const noTty = await undo(runOf(config), { target: { count: 1 }, acceptDataLoss: true });
     expect(noTty.error?.code).toBe('CONFIRMATION_REQUIRED');
     expect(noTty.error?.exitCode).toBe(2);
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);

@@ -6,6 +6,7 @@ import { backup, listHistory, openAdapter, openStorage, plan, resolveConfig, und
 import { copyFixture } from '../adapters/support.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { shopAt } from './support.js';
+import { runOf } from '../../harness/runs.js';
 
 describe('undo runs: failures midway, concurrency, traffic hooks', () => {
   let cluster: Cluster;
@@ -20,7 +21,7 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     await writeFile(path.join(fixture.dir, '003_index-orders-customer.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx;\nSELECT no_such_function();\n');
     try {
       const p = await shopAt(cluster, 'sql', 2, { migrations: fixture.dir }); // head 004
-      const report = await undo(p.config, { target: { count: 2 } });
+      const report = await undo(runOf(p.config), { yes: true,  target: { count: 2 } });
       expect(report.ok).toBe(false);
       expect(report.outcome).toBe('failed');
       expect(report.error?.exitCode).toBe(1);
@@ -44,18 +45,18 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
 
   it('a restore-type plan names the newest complete backup taken at the target head, and undo points to it', async () => {
     const p = await shopAt(cluster, 'sql', 2); // head 004
-    const older = await backup(p.config, { label: 'older' });
-    const atHead = await backup(p.config, { label: 'before 005' });
+    const older = await backup(runOf(p.config), { label: 'older' });
+    const atHead = await backup(runOf(p.config), { label: 'before 005' });
     const adapter = await openAdapter(p.config);
     await adapter.up(1); // 005 drops customers.legacy_code: a down cannot bring it back
-    const after = await backup(p.config, { label: 'after 005' }); // at head 005: not a way back
-    const result = await plan(p.config, { target: { count: 1 } });
+    const after = await backup(runOf(p.config), { label: 'after 005' }); // at head 005: not a way back
+    const result = await plan(runOf(p.config), { target: { count: 1 } });
     expect(result.type).toBe('restore');
     expect(result.restoreFrom?.backupId).toBe(atHead.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(older.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(after.manifest.id);
     expect(result.steps.find((s) => s.action === 'restore')?.detail).toContain(atHead.manifest.id);
-    const refused = await undo(p.config, { target: { count: 1 } });
+    const refused = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(refused.error?.code).toBe('IRREVERSIBLE');
     expect(refused.error?.hint).toContain(`dbrollback restore --backup ${atHead.manifest.id}`);
   });
@@ -64,13 +65,13 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     const p = await shopAt(cluster, 'sql', 2);
     const marker = path.join(await mkdtemp(path.join(os.tmpdir(), 'dbrollback-hook-')), 'paused');
     // The first run holds the lock while its pause hook waits.
-    const first = undo(p.config, { target: { count: 1 }, pauseTraffic: `touch '${marker}'; sleep 3` });
+    const first = undo(runOf(p.config), { yes: true,  target: { count: 1 }, pauseTraffic: `touch '${marker}'; sleep 3` });
     for (let i = 0; i < 100; i++) {
       if (await readFile(marker).then(() => true, () => false)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const started = Date.now();
-    const second = await undo(p.config, { target: { count: 1 } });
+    const second = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(Date.now() - started).toBeLessThan(2500);
     expect(second.error?.code).toBe('LOCK_HELD');
     expect(second.error?.message).toMatch(/another dbrollback is already running against this database \(lock held by pid \d+/);
@@ -86,7 +87,7 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     await holder.connect();
     try {
       await holder.query('SELECT pg_advisory_lock(7241865325823964)');
-      const report = await undo(p.config, { target: { count: 1 } });
+      const report = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
       expect(report.error?.code).toBe('LOCK_HELD');
       expect(report.error?.message).toMatch(/node-pg-migrate is running against this database/);
       expect(report.error?.message).toMatch(/deploy-job/);
@@ -98,7 +99,7 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
   it('runs the traffic hooks in order around a passing verify', async () => {
     const p = await shopAt(cluster, 'sql', 2);
     const log = path.join(await mkdtemp(path.join(os.tmpdir(), 'dbrollback-hook-')), 'hooks.log');
-    const report = await undo(p.config, {
+    const report = await undo(runOf(p.config), { yes: true, 
       target: { count: 1 },
       pauseTraffic: `echo "pause $DBROLLBACK_HOOK" >> '${log}'`,
       resumeTraffic: `echo "resume $DBROLLBACK_HOOK backup=$DBROLLBACK_BACKUP_ID" >> '${log}'`,
@@ -111,7 +112,7 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
 
   it('a failing pause hook stops the run before the backup and the downs (exit 1, nothing changed)', async () => {
     const p = await shopAt(cluster, 'sql', 2);
-    const report = await undo(p.config, { target: { count: 1 }, pauseTraffic: 'echo cannot reach the load balancer >&2; exit 7' });
+    const report = await undo(runOf(p.config), { yes: true,  target: { count: 1 }, pauseTraffic: 'echo cannot reach the load balancer >&2; exit 7' });
     expect(report.error?.code).toBe('HOOK_FAILED');
     expect(report.error?.exitCode).toBe(1);
     expect(report.error?.message).toMatch(/the --pause-traffic command exited with code 7/);
@@ -131,7 +132,7 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     await writeFile(configFile, JSON.stringify({ checksDir }));
     const config = await resolveConfig({ ...base.flags, config: configFile }, { env: {} });
     const log = path.join(checksDir, 'hooks.log');
-    const report = await undo(config, {
+    const report = await undo(runOf(config), { yes: true,
       target: { count: 1 },
       pauseTraffic: `echo pause >> '${log}'`,
       resumeTraffic: `echo resume >> '${log}'`,

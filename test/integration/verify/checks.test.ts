@@ -11,6 +11,7 @@ import type { CheckResult } from '../../../src/verify/check.js';
 import { fingerprint } from '../../../src/fingerprint/fingerprint.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../../../src/verify/verify.js';
 import { startCluster, uniqueName, type Cluster } from '../../harness/cluster.js';
+import { runOf } from '../../harness/runs.js';
 
 const SHOP = `
   CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT '2024-01-01 00:00:00+00');
@@ -73,14 +74,14 @@ describe('verify checks', () => {
 
   async function run(setup: string | undefined, options: VerifyOptions = {}): Promise<VerifyReport> {
     const { config } = await shop(setup);
-    return verify(config, { baseline, ...options });
+    return verify(runOf(config), { baseline, ...options });
   }
 
   it('passes an intact database against its own baseline (--baseline-file)', async () => {
     const { config, cwd } = await shop();
     const file = path.join(cwd, 'baseline.json');
     await writeFile(file, JSON.stringify({ tables: baseline.tables }));
-    const report = await verify(config, { baselineFile: 'baseline.json' });
+    const report = await verify(runOf(config), { baselineFile: 'baseline.json' });
     expect(report.ok).toBe(true);
     expect(report.baseline).toBe(`file ${file}`);
     expect(statuses(report)).toEqual({
@@ -104,20 +105,20 @@ describe('verify checks', () => {
   it('passes an intact database against its own backup (--baseline latest), and fails it after a change', async () => {
     const { config, cwd, database } = await shop();
     const withStorage = { ...config, storage: path.join(cwd, 'backups') };
-    const { manifest } = await backup(withStorage);
-    const report = await verify(withStorage, { baselineBackup: 'latest' });
+    const { manifest } = await backup(runOf(withStorage));
+    const report = await verify(runOf(withStorage), { baseline: await runOf(withStorage).baselineFromBackup('latest') });
     expect(report.baseline).toBe(`backup ${manifest.id}`);
     expect(report.ok).toBe(true);
     await cluster.sql(database, 'DELETE FROM order_lines WHERE order_id = 17 AND line = 2');
-    const after = await verify(withStorage, { baselineBackup: manifest.id, checks: ['fingerprints'] });
+    const after = await verify(runOf(withStorage), { baseline: await runOf(withStorage).baselineFromBackup(manifest.id), checks: ['fingerprints'] });
     expect(byId(after, 'fingerprints').problems).toEqual(['public.order_lines: content differs (600 rows in the baseline, 599 now)']);
   }, 30_000);
 
   it('refuses a baseline file that is not a baseline, before touching the database', async () => {
     const { config, cwd } = await shop();
     await writeFile(path.join(cwd, 'bad.json'), JSON.stringify({ tables: [{ schema: 'public', rows: -1 }] }));
-    await expect(verify(config, { baselineFile: 'bad.json' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2 });
-    await expect(verify(config, { baselineFile: 'missing.json' })).rejects.toMatchObject({ code: 'FILE_UNREADABLE', exitCode: 2 });
+    await expect(verify(runOf(config), { baselineFile: 'bad.json' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2 });
+    await expect(verify(runOf(config), { baselineFile: 'missing.json' })).rejects.toMatchObject({ code: 'FILE_UNREADABLE', exitCode: 2 });
   });
 
   it('detects a deleted row in row counts and fingerprints, naming the table and the counts', async () => {
@@ -194,7 +195,7 @@ describe('verify checks', () => {
   it('fails on an invalid index left by a failed CREATE UNIQUE INDEX CONCURRENTLY', async () => {
     const { config, database } = await shop();
     await expect(cluster.sql(database, 'CREATE UNIQUE INDEX CONCURRENTLY orders_total_key ON orders (customer_id)')).rejects.toThrow(/could not create unique index/);
-    const report = await verify(config, { checks: ['indexes'] });
+    const report = await verify(runOf(config), { checks: ['indexes'] });
     const check = byId(report, 'indexes');
     expect(check.status).toBe('fail');
     expect(check.detail).toMatch(/^1 invalid index of \d+$/);
@@ -232,7 +233,7 @@ describe('verify checks', () => {
     await writeFile(path.join(dir, '06_false.sql'), 'SELECT false');
     await writeFile(path.join(dir, '07_sequence.sql'), "SELECT nextval('customers_id_seq') < 0");
     await writeFile(path.join(dir, 'notes.txt'), 'not a check');
-    const report = await verify(config, { checks: ['custom'] });
+    const report = await verify(runOf(config), { checks: ['custom'] });
     const check = byId(report, 'custom');
     expect(check.status).toBe('fail');
     expect(check.detail).toBe(`5 of 7 checks in ${dir} failed`);
@@ -252,20 +253,20 @@ describe('verify checks', () => {
     const dir = path.join(cwd, 'checks');
     await mkdir(dir);
     await writeFile(path.join(dir, 'slow.sql'), 'SELECT count(*) = -1 FROM pg_sleep(5)');
-    const report = await verify(config, { checks: ['custom'], checksDir: dir, statementTimeoutSeconds: 1 });
+    const report = await verify(runOf(config), { checks: ['custom'], checksDir: dir, statementTimeoutSeconds: 1 });
     expect(byId(report, 'custom').problems).toEqual([expect.stringMatching(/^slow\.sql: timed out after 1 s/)]);
   });
 
   it('refuses a --checks-dir that does not exist before touching the database', async () => {
     const { config } = await shop();
-    await expect(verify(config, { checksDir: 'no/such/dir' })).rejects.toMatchObject({ code: 'FILE_UNREADABLE', exitCode: 2 });
+    await expect(verify(runOf(config), { checksDir: 'no/such/dir' })).rejects.toMatchObject({ code: 'FILE_UNREADABLE', exitCode: 2 });
   });
 
   it('runs amcheck (bt_index_check and verify_heapam) when asked to install it, and skips without it', async () => {
     const { config, database } = await shop();
-    const skipped = await verify(config, { checks: ['amcheck'] });
+    const skipped = await verify(runOf(config), { checks: ['amcheck'] });
     expect(byId(skipped, 'amcheck')).toMatchObject({ status: 'skip' });
-    const report = await verify(config, { checks: ['amcheck'], installAmcheck: true });
+    const report = await verify(runOf(config), { checks: ['amcheck'], installAmcheck: true });
     const check = byId(report, 'amcheck');
     expect(check).toMatchObject({ status: 'pass', data: { indexes: 3, tables: 3 } });
     expect(check.detail).toMatch(/^amcheck 1\.\d+: 3 B-tree indexes and 3 tables consistent$/);
@@ -291,11 +292,11 @@ describe('verify checks', () => {
       await adapter.close();
     }
     expect(head).toBeTruthy();
-    const good = await verify(withMigrations, { checks: ['schema-head'], expectHead: head! });
+    const good = await verify(runOf(withMigrations), { checks: ['schema-head'], expectHead: head! });
     expect(byId(good, 'schema-head')).toMatchObject({ status: 'pass', detail: `head is ${head} (sql), as expected` });
-    const bad = await verify(withMigrations, { checks: ['schema-head'], expectHead: '001_tags' });
+    const bad = await verify(runOf(withMigrations), { checks: ['schema-head'], expectHead: '001_tags' });
     expect(byId(bad, 'schema-head')).toMatchObject({ status: 'fail', detail: `head is ${head}, expected 001_tags` });
-    const none = await verify(withMigrations, { checks: ['schema-head'] });
+    const none = await verify(runOf(withMigrations), { checks: ['schema-head'] });
     expect(byId(none, 'schema-head').status).toBe('skip');
   });
 
@@ -308,7 +309,7 @@ describe('verify checks', () => {
   it('fails connectivity for a server that cannot take writes (read-only database)', async () => {
     const { config, database } = await shop();
     await cluster.sql(database, `ALTER DATABASE "${database}" SET default_transaction_read_only = on`);
-    const report = await verify(config, { checks: ['connectivity'] });
+    const report = await verify(runOf(config), { checks: ['connectivity'] });
     expect(byId(report, 'connectivity').status).toBe('fail');
     expect(byId(report, 'connectivity').problems![0]).toContain('default_transaction_read_only is on');
   });
@@ -327,7 +328,7 @@ describe('verify checks', () => {
     await mkdir(dir);
     await writeFile(path.join(dir, 'slow.sql'), 'SELECT count(*) = -1 FROM pg_sleep(30)');
     const started = Date.now();
-    await expect(verify(config, { timeoutSeconds: 1 })).rejects.toMatchObject({ code: 'TIMEOUT', exitCode: 1, details: { running: ['custom'] } });
+    await expect(verify(runOf(config), { timeoutSeconds: 1 })).rejects.toMatchObject({ code: 'TIMEOUT', exitCode: 1, details: { running: ['custom'] } });
     expect(Date.now() - started).toBeLessThan(5000);
     // The server stopped the query too (statement_timeout at the deadline).
     await new Promise((r) => setTimeout(r, 500));
@@ -343,6 +344,6 @@ describe('verify checks', () => {
 
   it('rejects unknown check ids as a usage error', async () => {
     const { config } = await shop();
-    await expect(verify(config, { checks: ['fingerprint'] })).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
+    await expect(verify(runOf(config), { checks: ['fingerprint'] })).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
   });
 });

@@ -4,7 +4,7 @@ import { drillExitCode, type DrillReport } from '../../../src/drill/drill.js';
 import { drillJunit } from '../../../src/drill/junit.js';
 import { diffLogical, LogicalIds } from '../../../src/drill/logical-schema.js';
 import { settingsArgs } from '../../../src/drill/providers/testcontainers.js';
-import { formatDrillReport } from '../../../src/drill/report.js';
+import { formatDrillReport } from '../../../src/cli/render/drill.js';
 import type { ScenarioResult } from '../../../src/drill/scenarios/scenario.js';
 import type { SchemaSnapshot } from '../../../src/migrate/classify/catalog/snapshot.js';
 

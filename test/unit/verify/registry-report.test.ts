@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../../src/verify/check.js';
 import { CHECKS, selectChecks } from '../../../src/verify/registry.js';
-import { formatVerifyReport, verifyFailedError } from '../../../src/verify/report.js';
+import { formatVerifyReport } from '../../../src/cli/render/verify.js';
+import { verifyFailedError } from '../../../src/verify/report.js';
 import type { VerifyReport } from '../../../src/verify/verify.js';
 
 describe('check registry', () => {

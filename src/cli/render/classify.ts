@@ -1,7 +1,6 @@
 /** Human rendering of a classification: one block per file, one line per statement. */
 import path from 'node:path';
-import type { ClassifyResult } from './classify.js';
-import type { FileVerdict, StatementVerdict } from './types.js';
+import type { ClassifyResult, FileVerdict, StatementVerdict } from '../../index.js';
 
 export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn'>, cwd = process.cwd()): string {
   const lines: string[] = [];

@@ -1,8 +1,20 @@
-/** A drill report for people: one line per scenario, its steps indented, the timings. */
-import type { DrillReport } from './drill.js';
-import type { StepStatus } from './steps.js';
+/** drill: JSON and text (one line per scenario, its steps indented, the timings). */
+import type { DrillReport, DrillStepStatus } from '../../index.js';
 
-const MARK: Record<StepStatus, string> = { pass: 'ok  ', fail: 'FAIL', error: 'ERR ', skip: 'skip', 'not-run': '-   ' };
+export function drillJson(r: DrillReport) {
+  return {
+    ok: r.ok,
+    provider: r.provider,
+    providerReason: r.providerReason,
+    where: r.where,
+    serverVersion: r.serverVersion,
+    providerStartMs: r.providerStartMs,
+    totalMs: r.totalMs,
+    scenarios: r.scenarios.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, detail: s.detail, steps: s.steps, facts: s.facts })),
+  };
+}
+
+const MARK: Record<DrillStepStatus, string> = { pass: 'ok  ', fail: 'FAIL', error: 'ERR ', skip: 'skip', 'not-run': '-   ' };
 
 export function formatDrillReport(report: DrillReport, options: { verbose?: boolean } = {}): string {
   const lines = [

@@ -1,0 +1,63 @@
+/** plan: the contract's JSON and the text for people. */
+import type { Plan } from '../../index.js';
+import { formatBytes, table } from '../output.js';
+
+/** The contract's plan JSON (more fields than the contract names are allowed). */
+export function planJson(p: Plan) {
+  return {
+    type: p.type,
+    reasons: p.reasons,
+    recommendation: p.recommendation,
+    migrator: p.migrator,
+    database: p.database,
+    head: p.head,
+    targetHead: p.targetHead,
+    migrations: p.migrations.map((m) => ({
+      name: m.name,
+      appliedAt: m.appliedAt,
+      down: m.down,
+      compatibility: m.compatibility,
+      dataLoss: m.dataLoss,
+      reversible: m.reversible,
+      rules: m.rules,
+      atRisk: m.atRisk,
+      notes: m.notes,
+    })),
+    atRisk: p.atRisk,
+    atRiskUnknown: p.atRiskUnknown,
+    restoreFrom: p.restoreFrom,
+    steps: p.steps,
+  };
+}
+
+export function renderPlan(p: Plan): string {
+  const lines = [`rollback type: ${p.type.toUpperCase()}  (${p.database}: head ${p.head ?? '(none)'} → ${p.targetHead ?? '(none)'})`];
+  for (const reason of p.reasons) lines.push(`  - ${reason}`);
+  lines.push('', p.recommendation);
+  if (p.migrations.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['migration (newest first)', 'compat', 'data loss', 'down', 'at risk'],
+        p.migrations.map((m) => [
+          m.name,
+          m.compatibility ?? 'unknown',
+          m.dataLoss ?? 'unknown',
+          m.down,
+          m.atRisk === null ? 'unknown' : m.atRisk.rows === 0 ? 'none' : `${m.atRisk.rows} rows/values, ${formatBytes(m.atRisk.bytes)}`,
+        ]),
+      ),
+    );
+    const risky = p.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => ({ m, o })));
+    if (risky.length > 0) {
+      lines.push('', 'data the down migrations would destroy:');
+      for (const { m, o } of risky) {
+        lines.push(`  ${m.name}: ${o.action} ${o.name} — ${o.upperBound ? 'up to ' : ''}${o.rows} ${o.column ? 'non-null values' : 'rows'}, ${formatBytes(o.bytes)}`);
+      }
+    }
+    for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);
+  }
+  lines.push('', 'steps:');
+  p.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.action}: ${s.detail}`));
+  return lines.join('\n');
+}

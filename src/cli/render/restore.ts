@@ -1,0 +1,34 @@
+/** restore: JSON and text. */
+import type { RestoreReport } from '../../index.js';
+
+export function restoreJson(r: RestoreReport) {
+  return {
+    ok: r.ok,
+    outcome: r.outcome,
+    backupId: r.backupId,
+    database: r.database,
+    target: r.target,
+    mode: r.mode,
+    previousDatabase: r.previousDatabase,
+    jobs: r.jobs,
+    terminatedSessions: r.terminatedSessions,
+    verify: r.verify ? { ok: r.verify.ok, tables: r.tables, checks: r.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    fingerprintedDuringRestore: r.fingerprintedDuringRestore,
+    durationMs: r.durationMs,
+    steps: r.steps,
+    auditKey: r.auditKey,
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+  };
+}
+
+export function renderRestore(r: RestoreReport): string {
+  const lines = ['steps:'];
+  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  if (r.ok) {
+    lines.push('', `restored backup ${r.backupId} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs === 1 ? '' : 's'}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+    lines.push(`verified: ${r.verify?.checks.filter((c) => c.status === 'pass').length ?? 0} checks passed against the manifest (row counts, fingerprints, constraints, indexes, sequences)`);
+    if (r.previousDatabase) lines.push(`the previous database is kept as "${r.previousDatabase}" — drop it once you no longer need it`);
+  }
+  if (r.auditKey) lines.push(`audit record: ${r.auditKey}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,46 @@
+/** status: JSON and text. */
+import type { StatusReport } from '../../index.js';
+import { table } from '../output.js';
+
+export function statusJson(report: StatusReport) {
+  return {
+    migrator: report.migrator,
+    database: report.database,
+    head: report.head,
+    migrations: report.migrations.map((m) => ({
+      name: m.name,
+      applied: m.applied,
+      appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
+      down: m.down,
+      hasDown: m.down === 'yes' || m.down === 'inferred',
+      path: m.path,
+    })),
+    applied: report.applied.map((m) => m.name),
+    pending: report.pending.map((m) => m.name),
+    missingDefinitions: report.missingDefinitions,
+    lock: report.lockHolder,
+    dbrollbackLock: report.dbrollbackLockHolder,
+  };
+}
+
+const DOWN_LABEL = { yes: 'yes', inferred: 'inferred', irreversible: 'NO (irreversible)', missing: 'NO (missing)' } as const;
+
+export function renderStatus(report: StatusReport): string {
+  const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; head ${report.head ?? '(none)'}`];
+  if (report.migrations.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['state', 'migration', 'applied at', 'down'],
+        report.migrations.map((m) => [m.applied ? 'applied' : 'pending', m.name, m.appliedAt ? m.appliedAt.toISOString() : '', DOWN_LABEL[m.down]]),
+      ),
+    );
+  }
+  for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
+  if (report.lockHolder) {
+    const h = report.lockHolder;
+    lines.push(`migration running: the ${report.migrator} lock is held by pid ${h.pid}${h.user ? ` (${h.user})` : ''}${h.applicationName ? ` "${h.applicationName}"` : ''}`);
+  }
+  if (report.dbrollbackLockHolder) lines.push(`dbrollback running: lock held by pid ${report.dbrollbackLockHolder.pid}`);
+  return lines.join('\n');
+}

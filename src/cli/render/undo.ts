@@ -1,0 +1,42 @@
+/** undo: the contract's JSON and the text for people. */
+import type { UndoReport } from '../../index.js';
+import { formatBytes } from '../output.js';
+import { planJson, renderPlan } from './plan.js';
+
+export function undoJson(r: UndoReport) {
+  return {
+    ok: r.ok,
+    outcome: r.outcome,
+    plan: r.plan ? planJson(r.plan) : null,
+    backupId: r.backupId,
+    undone: r.undone,
+    notUndone: r.notUndone,
+    verify: r.verify ? { ok: r.verify.ok, checks: r.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    steps: r.steps,
+    auditKey: r.auditKey,
+    ...(r.plan && r.outcome === 'dry-run' ? { downSql: r.plan.migrations.map((m) => ({ name: m.name, source: m.downSql.source, sql: m.downSql.sql, note: m.downSql.note })) } : {}),
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+  };
+}
+
+export function renderUndo(r: UndoReport): string {
+  const lines: string[] = [];
+  if (r.outcome === 'dry-run' && r.plan) {
+    lines.push('DRY RUN — nothing was changed.', '', renderPlan(r.plan), '', 'SQL the down migrations would run, in order:');
+    for (const m of r.plan.migrations) {
+      lines.push('', `-- ${m.name} (${m.downSql.source}${m.downSql.path ? `: ${m.downSql.path}` : ''})`);
+      lines.push(m.downSql.sql.trim() === '' ? `-- (unknown: ${m.downSql.note ?? 'no SQL'})` : m.downSql.sql.trim());
+      if (m.downSql.note && m.downSql.sql.trim() !== '') lines.push(`-- note: ${m.downSql.note}`);
+    }
+    return lines.join('\n');
+  }
+  lines.push('steps:');
+  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  if (r.undone.length > 0) lines.push(`undone: ${r.undone.join(', ')}`);
+  if (r.notUndone.length > 0 && r.outcome !== 'refused') lines.push(`still applied: ${r.notUndone.join(', ')}`);
+  if (r.backupId) lines.push(`backup taken before changes: ${r.backupId}`);
+  if (r.plan && r.plan.atRisk.rows > 0 && r.ok) lines.push(`data destroyed as accepted: ${r.plan.atRisk.rows} rows/values, ${formatBytes(r.plan.atRisk.bytes)} (in backup ${r.backupId ?? 'none'})`);
+  if (r.auditKey) lines.push(`audit record: ${r.auditKey}`);
+  if (r.ok) lines.push('', `undo: ok — head is now ${r.plan?.targetHead ?? '(none)'}; verify passed${r.steps.some((s) => s.name === 'resume-traffic' && s.status === 'success') ? '; traffic resumed' : ''}`);
+  return lines.join('\n');
+}
