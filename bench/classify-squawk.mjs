@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Benchmark: `dbrollback classify` against squawk (the Rust migration linter,
- * devDependency squawk-cli) on the same generated files, each as a user runs
+ * npm package squawk-cli, installed for the bench only: `npm install --no-save squawk-cli@2`
+ * — it is no dependency of the project, because its lock entries for other platforms' binaries
+ * cannot always be resolved and `npm ci` would then refuse the lock file) on the same generated files, each as a user runs
  * it — a new process per run, wall time from spawn to exit, output drained
  * through a pipe. Runs alternate (squawk, dbrollback, squawk, ...) so load on
  * the machine hits both alike; one unmeasured round warms the page cache.
@@ -26,7 +28,14 @@ const count = flag('--files', 1000);
 const runs = flag('--runs', 7);
 
 const require = createRequire(import.meta.url);
-const squawk = path.join(path.dirname(require.resolve(`@squawk-cli/${process.platform}-${process.arch}/package.json`)), 'bin', 'squawk');
+let squawkPackage;
+try {
+  squawkPackage = require.resolve(`@squawk-cli/${process.platform}-${process.arch}/package.json`);
+} catch {
+  console.error('squawk is not installed: run `npm install --no-save squawk-cli@2` first (the bench only needs it).');
+  process.exit(1);
+}
+const squawk = path.join(path.dirname(squawkPackage), 'bin', 'squawk');
 
 const { dir, migrations, statements, bytes } = await writeCorpus(count);
 log(`classify vs squawk: ${count} files, ${statements} statements, ${(bytes / 1024).toFixed(0)} KiB in ${migrations}`);

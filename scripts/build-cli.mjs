@@ -14,7 +14,9 @@
  *     its ES module entry imports a 190 kB CommonJS file, which Node first
  *     scans for export names (~15 ms); require() skips the scan;
  *   - @aws-sdk/*: large, only for s3:// storage, and loads optional parts
- *     by name at run time.
+ *     by name at run time;
+ *   - testcontainers, @testcontainers/*: large, only for drills in Docker,
+ *     and they load native add-ons (ssh2, cpu-features) esbuild cannot bundle.
  * The library (dist/index.js) is compiled by tsc and not bundled.
  */
 import { build } from 'esbuild';
@@ -47,7 +49,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.11',
-  external: ['libpg-query', '@aws-sdk/*'],
+  external: ['libpg-query', '@aws-sdk/*', 'testcontainers', '@testcontainers/*'],
   plugins: [jitiViaRequire],
   // CommonJS dependencies call require() for Node's built-ins; an ES module has none.
   banner: { js: "import { createRequire as __dbrollbackCreateRequire } from 'node:module'; const require = __dbrollbackCreateRequire(import.meta.url);" },

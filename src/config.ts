@@ -32,6 +32,8 @@ export interface FileConfig {
   encryptionKeyFile?: string;
   /** How long one DDL statement of a down (or up) may wait for a lock: "5s", "500ms", or seconds as a number. */
   lockTimeout?: string | number;
+  /** The image `drill --provider testcontainers` starts (default postgres:<major of the local PostgreSQL programs>). */
+  drillImage?: string;
   /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
   umzug?: unknown;
 }
@@ -62,6 +64,7 @@ export interface ResolvedConfig {
   encryption: EncryptionKey | undefined;
   /** lock_timeout for the DDL of downs and ups, in milliseconds. */
   lockTimeoutMs: number;
+  drillImage: string | undefined;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -166,6 +169,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     resumeTraffic: pick('resumeTraffic'),
     encryption: encryption.key,
     lockTimeoutMs,
+    drillImage: pick('drillImage'),
     configFile,
     configModule: module,
     cwd,

@@ -91,6 +91,8 @@ export interface RestoreOptions {
   onDebug?: (line: string) => void;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
+  /** Leave no audit record: a drill's restore into its throwaway server is a rehearsal, and must not read as a restore in the history. */
+  noAudit?: boolean;
 }
 
 export type RestoreMode = 'new-database' | 'into-empty' | 'swap';
@@ -225,7 +227,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     await admin?.end().catch(() => undefined);
   }
   const steps = checklist.finish();
-  const auditKey = await recordRun(audit, source.storage, steps, error, {
+  const auditKey = options.noAudit ? null : await recordRun(audit, source.storage, steps, error, {
     backupId: state.manifest?.id ?? null,
     verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
     extra: { mode: state.mode, database: target.database, previousDatabase: state.previousDatabase },

@@ -3,6 +3,7 @@ import type { RegisterCommand } from '../registrar.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
 import { registerClassify } from './classify.js';
+import { registerDrill } from './drill.js';
 import { registerHistory } from './history.js';
 import { registerPlan } from './plan.js';
 import { registerRestore } from './restore.js';
@@ -10,4 +11,4 @@ import { registerStatus } from './status.js';
 import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerDrill];

@@ -1,0 +1,93 @@
+/** `dbrollback drill [migrations|restore|pitr|all]`: rehearse the ways back in a throwaway PostgreSQL. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  DbrollbackError,
+  detectMigrator,
+  drill,
+  drillExitCode,
+  drillJunit,
+  openAdapter,
+  PROVIDER_CHOICES,
+  readSeedFile,
+  SCENARIO_NAMES,
+  selectScenarios,
+  type DrillReport,
+  type ProviderChoice,
+  type ScenarioInputs,
+  type ScenarioName,
+} from '../../index.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { drillJson, formatDrillReport } from '../render/drill.js';
+
+interface DrillFlags {
+  provider: string;
+  image?: string;
+  seed?: string;
+  backup?: string;
+  pointInTime?: string;
+  junit?: string;
+}
+
+export function registerDrill(program: Command, registrar: CommandRegistrar): void {
+  registrar.action<DrillFlags>(
+    program
+      .command('drill')
+      .description('rehearse in a throwaway PostgreSQL: migrations up → down → up, a restore of the latest backup, point-in-time recovery (exit 3 when a drill finds a problem)')
+      .argument('[scenario]', `${[...SCENARIO_NAMES, 'all'].join('|')}`, 'all')
+      .option('--provider <name>', `where the throwaway PostgreSQL runs: ${PROVIDER_CHOICES.join('|')}`, 'auto')
+      .option('--image <image>', 'Docker image for --provider testcontainers (default: the config\'s drillImage, else postgres:<major of the local PostgreSQL programs>)')
+      .option('--seed <file>', 'migrations drill: SQL loaded after the first up it fits, so the downs run on data')
+      .option('--backup <id>', 'restore drill: the backup to restore (default: latest)')
+      .option('--point-in-time <time>', 'pitr drill: the moment to recover to (default: the newest archived moment)')
+      .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)'),
+    async (run, io, flags, args) => {
+      // Only the settings and the storage: never run.session or run.adapter(), which would connect to production.
+      const config = run.config;
+      const which = (args[0] ?? 'all') as ScenarioName | 'all';
+      if (!PROVIDER_CHOICES.includes(flags.provider as ProviderChoice)) {
+        throw new DbrollbackError('USAGE', `unknown drill provider "${flags.provider}"`, { hint: `Pass --provider ${PROVIDER_CHOICES.join('|')}.` });
+      }
+      const inputs: ScenarioInputs = {};
+      if (which === 'all' || which === 'migrations') {
+        // The project's migration tool, opened on the drill's throwaway database (never config.conn).
+        const migrator = await detectMigrator(config).catch((err: unknown) => {
+          if (which === 'migrations') throw err;
+          return undefined;
+        });
+        if (migrator !== undefined) {
+          inputs.migrations = {
+            openMigrator: (conn) => openAdapter({ ...config, migrator, conn }, { log: (line) => io.debug(line) }),
+            ...(flags.seed !== undefined ? { seed: await readSeedFile(path.resolve(config.cwd, flags.seed)) } : {}),
+          };
+        }
+      }
+      if (run.hasStorage) {
+        inputs.restore = { storage: run.storage, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
+        inputs.pitr = { storage: run.storage, ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}) };
+      }
+      const report = await drill({
+        scenarios: selectScenarios(which, inputs),
+        all: which === 'all',
+        provider: flags.provider as ProviderChoice,
+        image: flags.image ?? config.drillImage,
+        onStep: (line) => io.log(line),
+      });
+      if (flags.junit !== undefined) await writeJunit(path.resolve(config.cwd, flags.junit), report);
+      return { json: drillJson(report), human: formatDrillReport(report, { verbose: io.verbose }), exitCode: drillExitCode(report) };
+    },
+  );
+}
+
+async function writeJunit(file: string, report: DrillReport): Promise<void> {
+  try {
+    await writeFile(file, drillJunit(report));
+  } catch (cause) {
+    throw new DbrollbackError('FILE_UNREADABLE', `the drill ran, but its JUnit report could not be written to ${file}: ${(cause as Error).message}`, {
+      hint: 'Pass --junit with a path in a writable directory.',
+      cause,
+    });
+  }
+}
+

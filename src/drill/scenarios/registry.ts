@@ -1,0 +1,46 @@
+/**
+ * The drill scenarios by name, built from what the run has: a scenario whose
+ * inputs are missing is a usage error when named, and a skip (saying what is
+ * missing) as part of `all`.
+ */
+import { DbrollbackError } from '../../errors.js';
+import { migrationsScenario, type MigrationsDrillOptions } from './migrations.js';
+import { pitrScenario, type PitrDrillOptions } from './pitr.js';
+import { restoreScenario, type RestoreDrillOptions } from './restore.js';
+import { SCENARIO_NAMES, type Scenario, type ScenarioName } from './scenario.js';
+
+export interface ScenarioInputs {
+  migrations?: MigrationsDrillOptions;
+  restore?: RestoreDrillOptions;
+  pitr?: PitrDrillOptions;
+}
+
+const MISSING: Record<ScenarioName, { what: string; hint: string }> = {
+  migrations: { what: 'no migrations are configured', hint: 'Pass --migrations DIR (and --migrator node-pg-migrate|umzug|sql if it cannot be detected).' },
+  restore: { what: 'no storage is configured to restore a backup from', hint: 'Pass --storage URL (or set DBROLLBACK_STORAGE) where `dbrollback backup` keeps its backups.' },
+  pitr: { what: 'no storage is configured to recover from', hint: 'Pass --storage URL (or set DBROLLBACK_STORAGE).' },
+};
+
+export function selectScenarios(which: ScenarioName | 'all', inputs: ScenarioInputs): Scenario[] {
+  if (which !== 'all' && !SCENARIO_NAMES.includes(which)) {
+    throw new DbrollbackError('USAGE', `unknown drill scenario "${String(which)}"`, { hint: `dbrollback drill ${[...SCENARIO_NAMES, 'all'].join('|')}` });
+  }
+  const names = which === 'all' ? SCENARIO_NAMES : [which];
+  return names.map((name) => {
+    const built = build(name, inputs);
+    if (built) return built;
+    if (which !== 'all') throw new DbrollbackError('USAGE', `drill ${name}: ${MISSING[name].what}`, { hint: MISSING[name].hint });
+    return { name, unavailable: `${MISSING[name].what} (${MISSING[name].hint})`, run: () => Promise.reject(new Error(MISSING[name].what)) };
+  });
+}
+
+function build(name: ScenarioName, inputs: ScenarioInputs): Scenario | null {
+  switch (name) {
+    case 'migrations':
+      return inputs.migrations ? migrationsScenario(inputs.migrations) : null;
+    case 'restore':
+      return inputs.restore ? restoreScenario(inputs.restore) : null;
+    case 'pitr':
+      return inputs.pitr ? pitrScenario(inputs.pitr) : null;
+  }
+}
