@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.js';
 import { DbrollbackError } from './errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
+import { FAIL_ON, type FailOn } from './migrate/classify/classify.js';
 import { FILE_OPTIONS, optionSpec, type OptionKey } from './options.js';
 import { registerSecret } from './secrets/redact.js';
 
@@ -23,6 +24,8 @@ export interface FileConfig {
   checksDir?: string;
   pauseTraffic?: string;
   resumeTraffic?: string;
+  /** migrate's policy: comma-separated breaking / destructive. */
+  failOn?: string;
   /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
   umzug?: unknown;
 }
@@ -49,6 +52,8 @@ export interface ResolvedConfig {
   checksDir: string | undefined;
   pauseTraffic: string | undefined;
   resumeTraffic: string | undefined;
+  /** migrate's policy (--fail-on / failOn); undefined when not set. */
+  failOn: FailOn[] | undefined;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -116,6 +121,8 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     problems.push(`migrations: directory ${migrationsDir} does not exist`);
   }
 
+  const failOn = failOnOf(pick('failOn'), problems);
+
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       hint: configFile ? `Fix ${configFile} (and the flags/environment named above), then run again.` : 'Fix the flags/environment named above, then run again.',
@@ -134,10 +141,22 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     checksDir: pathOf('checksDir'),
     pauseTraffic: pick('pauseTraffic'),
     resumeTraffic: pick('resumeTraffic'),
+    failOn,
     configFile,
     configModule: module,
     cwd,
   };
+}
+
+function failOnOf(raw: string | undefined, problems: string[]): FailOn[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const bad = parts.filter((p) => !(FAIL_ON as readonly string[]).includes(p));
+  if (bad.length > 0 || parts.length === 0) {
+    problems.push(`failOn: "${raw}" must be breaking and/or destructive, comma-separated`);
+    return undefined;
+  }
+  return [...new Set(parts)] as FailOn[];
 }
 
 function sourceLabel(source: ResolvedConfig['connSource']): string {

@@ -41,6 +41,7 @@ export const OPTIONS = [
   { key: 'checksDir', kind: 'path', file: true, help: "directory of verify's .sql checks (default verify/ beside the migrations)" },
   { key: 'pauseTraffic', kind: 'string', file: true, commandFlag: '--pause-traffic <cmd>', help: 'shell command run before anything changes' },
   { key: 'resumeTraffic', kind: 'string', file: true, commandFlag: '--resume-traffic <cmd>', help: 'shell command run only after verify passes' },
+  { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
   { key: 'umzug', kind: 'any', file: true, help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' },
 ] as const satisfies readonly OptionSpec[];
 

@@ -26,7 +26,7 @@ export interface StepResult {
 export interface AuditRecord {
   version: 1;
   id: string;
-  command: 'undo' | 'restore';
+  command: 'undo' | 'restore' | 'migrate';
   startedAt: string;
   finishedAt: string;
   who: { osUser: string; host: string; pid: number };

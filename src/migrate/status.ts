@@ -1,7 +1,9 @@
 /**
  * `status`: what the migration tool has applied and what is pending, whether
- * each migration can be undone, and who holds a lock right now.
+ * each migration can be undone, whether a restore point was made before it,
+ * and who holds a lock right now.
  */
+import { listRestorePoints, type RestorePointRecord } from '../backup/restore-points.js';
 import { advisoryLockHolder, DBROLLBACK_LOCK_ID, type LockHolder } from '../db/lock.js';
 import type { MigrationStatus } from './adapter.js';
 import type { RunContext } from './run-context.js';
@@ -10,11 +12,22 @@ export interface StatusReport extends MigrationStatus {
   database: string;
   /** A dbrollback run (undo/restore) holding dbrollback's lock on this database, if any. */
   dbrollbackLockHolder: LockHolder | null;
+  /**
+   * Per applied migration, the restore point `migrate` made just before it
+   * (absent: none recorded); null when no storage is configured to look in.
+   */
+  restorePoints: Map<string, RestorePointRecord> | null;
 }
 
 export async function status(run: RunContext): Promise<StatusReport> {
   const adapter = await run.adapter();
   const migrationStatus = await adapter.status();
   const dbrollbackLockHolder = await advisoryLockHolder(await run.session.db(), DBROLLBACK_LOCK_ID);
-  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder };
+  const restorePoints = run.hasStorage ? newestPointPerMigration(await listRestorePoints(run.storage, { database: run.conn.database })) : null;
+  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder, restorePoints };
+}
+
+function newestPointPerMigration(records: readonly RestorePointRecord[]): Map<string, RestorePointRecord> {
+  // Oldest first: a later record of the same migration replaces the earlier one.
+  return new Map(records.map((r) => [r.migration, r]));
 }

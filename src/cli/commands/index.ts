@@ -4,10 +4,11 @@ import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
 import { registerClassify } from './classify.js';
 import { registerHistory } from './history.js';
+import { registerMigrate } from './migrate.js';
 import { registerPlan } from './plan.js';
 import { registerRestore } from './restore.js';
 import { registerStatus } from './status.js';
 import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerMigrate, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
