@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   NOT_A_MIGRATION: EXIT.usage,
   CONFIRMATION_REQUIRED: EXIT.usage,
   TARGET_NOT_EMPTY: EXIT.usage,
+  /** A WAL segment a point-in-time restore needs is not in the archive (checked before anything is written). */
+  WAL_MISSING: EXIT.usage,
 
   // 1: the operation failed
   CONNECTION_FAILED: EXIT.failed,
@@ -53,6 +55,8 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: EXIT.failed,
   BACKUP_FAILED: EXIT.failed,
   RESTORE_FAILED: EXIT.failed,
+  /** The restored server stopped before reaching the recovery target. */
+  RECOVERY_FAILED: EXIT.failed,
   HOOK_FAILED: EXIT.failed,
   TIMEOUT: EXIT.failed,
   INTERNAL: EXIT.failed,
