@@ -107,3 +107,11 @@ export type { UndoOptions, UndoOutcome, UndoReport } from './migrate/undo/undo.j
 export { history, listHistory } from './audit/audit-trail.js';
 export type { AuditRecord, HistoryEntry, StepResult, StepStatus } from './audit/audit-trail.js';
 export { scrub as redactSecrets } from './secrets/redact.js';
+export { walPush } from './backup/wal/wal-push.js';
+export type { WalPushOptions, WalPushResult } from './backup/wal/wal-push.js';
+export { walFetch, DEFAULT_PREFETCH } from './backup/wal/wal-fetch.js';
+export type { WalFetchOptions, WalFetchResult } from './backup/wal/wal-fetch.js';
+export { walPrefetch } from './backup/wal/wal-prefetch.js';
+export type { PrefetchRequest, PrefetchWorker } from './backup/wal/wal-prefetch.js';
+export { parseWalName, walKey, parseLsn, formatLsn, WAL_PREFIX } from './backup/wal/layout.js';
+export type { WalFileKind, WalFileName } from './backup/wal/layout.js';

@@ -10,7 +10,9 @@ import { registerRestore } from './restore.js';
 import { registerStatus } from './status.js';
 import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
+import { registerWalFetch } from './wal-fetch.js';
+import { registerWalPush } from './wal-push.js';
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch];
