@@ -115,3 +115,8 @@ export { walPrefetch } from './backup/wal/wal-prefetch.js';
 export type { PrefetchRequest, PrefetchWorker } from './backup/wal/wal-prefetch.js';
 export { parseWalName, walKey, parseLsn, formatLsn, WAL_PREFIX } from './backup/wal/layout.js';
 export type { WalFileKind, WalFileName } from './backup/wal/layout.js';
+export { pitrRestore, PITR_STEPS } from './backup/pitr/pitr-restore.js';
+export type { PitrRestoreOptions, PitrRestoreReport } from './backup/pitr/pitr-restore.js';
+export { parseRecoveryTarget } from './backup/pitr/target.js';
+export type { RecoveryTarget, TargetInput } from './backup/pitr/target.js';
+export type { RecoveryOutcome, RecoveryProgress } from './backup/pitr/follow-recovery.js';

@@ -9,15 +9,13 @@
  * begun by segment N (the segment holding a switch point comes from the
  * child timeline), so that is the one required here.
  */
-import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import type { ObjectInfo } from '../../storage/contract.js';
-import { formatLsn, parseSegmentName, segmentEnd, segmentName, segmentNumber, timelineHex } from './lsn.js';
+import { formatLsn, lsnSegment, segmentName, segmentNumber, timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
 import type { ChosenBase } from './choose-base.js';
 import type { RecoveryTarget } from './target.js';
 import type { TimelineStretch } from './timeline-history.js';
 
-export const WAL_PREFIX = 'wal/';
 
 export interface ArchivedSegment {
   timeline: number;
@@ -38,14 +36,9 @@ export interface Coverage {
 export function archivedSegments(objects: readonly ObjectInfo[], segmentSize: number): Map<string, ArchivedSegment> {
   const byName = new Map<string, ArchivedSegment>();
   for (const object of objects) {
-    const base = path.posix.basename(object.key);
-    const name = base.slice(0, 24);
-    const rest = base.slice(24);
-    if (rest !== '' && !rest.startsWith('.')) continue;
-    if (/^\.(partial|[0-9A-F]{8}\.backup)/.test(rest)) continue;
-    const parsed = parseSegmentName(name, segmentSize);
-    if (!parsed) continue;
-    byName.set(name, { ...parsed, name, key: object.key, archivedAt: object.lastModified });
+    const file = walNameOfKey(object.key);
+    if (file?.kind !== 'segment') continue;
+    byName.set(file.name, { timeline: Number.parseInt(file.timeline, 16), segno: segmentNumber(file.name, segmentSize), name: file.name, key: object.key, archivedAt: object.lastModified });
   }
   return byName;
 }
@@ -58,13 +51,13 @@ export function archivedSegments(objects: readonly ObjectInfo[], segmentSize: nu
 export function checkCoverage(segments: Map<string, ArchivedSegment>, base: ChosenBase, target: RecoveryTarget, timelines: readonly TimelineStretch[]): Coverage {
   const size = base.base.walSegmentSize;
   const timelineOf = (segno: bigint): TimelineStretch | undefined =>
-    [...timelines].reverse().find((s) => segmentNumber(s.begin, size) <= segno && (s.end === null || segno <= segmentNumber(s.end - 1n, size)));
+    [...timelines].reverse().find((s) => lsnSegment(s.begin, size) <= segno && (s.end === null || segno <= lsnSegment(s.end - 1n, size)));
   const lastOnPath = newestOnPath(segments, timelines, size);
-  const stopSeg = segmentNumber(base.stopLsn, size);
+  const stopSeg = lsnSegment(base.stopLsn, size);
   const needed: ArchivedSegment[] = [];
-  for (let segno = segmentNumber(base.startLsn, size); ; segno += 1n) {
+  for (let segno = lsnSegment(base.startLsn, size); ; segno += 1n) {
     const stretch = timelineOf(segno);
-    const name = stretch ? segmentName(stretch.timeline, segno, size) : segmentName(base.base.timeline, segno, size);
+    const name = stretch ? segmentName(timelineHex(stretch.timeline), segno, size) : segmentName(timelineHex(base.base.timeline), segno, size);
     const found = segments.get(name);
     if (!found) {
       const pastEnd = segno > (lastOnPath?.segno ?? -1n);
@@ -82,7 +75,7 @@ export function checkCoverage(segments: Map<string, ArchivedSegment>, base: Chos
 function stopsHere(segment: ArchivedSegment, target: RecoveryTarget, size: number): boolean {
   // A segment archived after the target time holds the first commit after it, where recovery stops.
   if (target.kind === 'time') return segment.archivedAt.getTime() >= target.time.getTime();
-  if (target.kind === 'lsn') return segmentEnd(segment.segno, size) > target.lsn;
+  if (target.kind === 'lsn') return (segment.segno + 1n) * BigInt(size) > target.lsn;
   return false;
 }
 
@@ -90,15 +83,15 @@ function newestOnPath(segments: Map<string, ArchivedSegment>, timelines: readonl
   let newest: ArchivedSegment | undefined;
   for (const s of segments.values()) {
     const stretch = timelines.find((t) => t.timeline === s.timeline);
-    if (!stretch || s.segno < segmentNumber(stretch.begin, size)) continue;
-    if (stretch.end !== null && s.segno > segmentNumber(stretch.end - 1n, size)) continue;
+    if (!stretch || s.segno < lsnSegment(stretch.begin, size)) continue;
+    if (stretch.end !== null && s.segno > lsnSegment(stretch.end - 1n, size)) continue;
     if (!newest || s.segno > newest.segno) newest = s;
   }
   return newest;
 }
 
 function missing(name: string, base: ChosenBase, target: RecoveryTarget, newest: ArchivedSegment | undefined, pastEnd: boolean): DbrollbackError {
-  const key = `${WAL_PREFIX}${timelineHex(Number.parseInt(name.slice(0, 8), 16))}/${name}`;
+  const key = `${WAL_PREFIX}${name.slice(0, 8)}/${name}.gz`;
   if (pastEnd) {
     const end = newest ? `the archive ends with ${newest.name} (archived ${newest.archivedAt.toISOString()})` : 'the archive holds no WAL for this timeline';
     return new DbrollbackError('WAL_MISSING', `WAL segment ${name} is not in the archive: ${end}, before ${target.display} — recovery could not reach the target`, {

@@ -7,7 +7,7 @@
  */
 import { compareStrings } from '../../compare-strings.js';
 import { DbrollbackError } from '../../errors.js';
-import { formatLsn, parseLsn } from './lsn.js';
+import { formatLsn, parseLsn } from '../wal/layout.js';
 import type { RecoveryTarget } from './target.js';
 import { describePath, onPath, type TimelineStretch } from './timeline-history.js';
 
@@ -70,10 +70,11 @@ export function chooseBase(candidates: readonly BaseCandidate[], target: Recover
 }
 
 function withLsns(c: BaseCandidate): ChosenBase {
-  const startLsn = parseLsn(c.base.startLsn);
-  const stopLsn = parseLsn(c.base.stopLsn);
-  if (startLsn === null || stopLsn === null) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${c.id} has an invalid manifest (start/stop LSN)`, { hint: 'Take a new base backup with `dbrollback base-backup`.' });
-  return { ...c, startLsn, stopLsn };
+  try {
+    return { ...c, startLsn: parseLsn(c.base.startLsn), stopLsn: parseLsn(c.base.stopLsn) };
+  } catch {
+    throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${c.id} has an invalid manifest (start/stop LSN)`, { hint: 'Take a new base backup with `dbrollback base-backup`.' });
+  }
 }
 
 function finishedBefore(c: ChosenBase, target: RecoveryTarget): boolean {

@@ -28,11 +28,11 @@ import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError } from '../../verify/report.js';
 import { listBackups, loadManifest } from '../catalog.js';
 import type { ProgressListener } from '../progress.js';
-import { archivedSegments, checkCoverage, WAL_PREFIX, type Coverage } from './archive-coverage.js';
+import { archivedSegments, checkCoverage, type Coverage } from './archive-coverage.js';
 import { chooseBase, type BaseCandidate, type BaseSection, type ChosenBase } from './choose-base.js';
 import { checkDataDir, extractBase } from './extract.js';
 import { followRecovery, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
-import { timelineHex } from './lsn.js';
+import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
 import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
 import { parseHistory, timelinePath, type TimelineStretch } from './timeline-history.js';
@@ -213,10 +213,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
 async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): Promise<{ timeline: number; path: TimelineStretch[] }> {
   let timeline = 1;
   for (const object of wal) {
-    const m = /^wal\/([0-9A-F]{8})\//.exec(object.key);
-    if (m) timeline = Math.max(timeline, Number.parseInt(m[1]!, 16));
+    const file = walNameOfKey(object.key);
+    if (file) timeline = Math.max(timeline, Number.parseInt(file.timeline, 16));
   }
-  const historyKey = wal.find((o) => o.key.startsWith(`${WAL_PREFIX}${timelineHex(timeline)}/${timelineHex(timeline)}.history`))?.key;
+  const historyKey = wal.find((o) => walNameOfKey(o.key)?.name === `${timelineHex(timeline)}.history`)?.key;
   if (timeline === 1 || !historyKey) return { timeline, path: timelinePath(timeline, []) };
   const chunks: Buffer[] = [];
   for await (const chunk of await storage.get(historyKey)) chunks.push(chunk as Buffer);

@@ -28,9 +28,9 @@ export interface RecoveryConfigInput {
 
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
 export function recoverySettings(input: RecoveryConfigInput): Array<[string, string]> {
-  const fetch = [input.node, input.cli, 'wal-fetch', '%f', '%p', '--storage', input.storageUrl];
+  const program = [input.node, input.cli, '--storage', input.storageUrl, 'wal-fetch'].map((arg) => shellQuote(arg).replace(/%/g, '%%'));
   const settings: Array<[string, string]> = [
-    ['restore_command', confString(fetch.map((arg, i) => (i === 3 || i === 4 ? arg : shellQuote(arg).replace(/%/g, '%%'))).join(' '))],
+    ['restore_command', confString([...program, '%f', '%p'].join(' '))],
     ...targetSettings(input.target),
     ['recovery_target_timeline', confString(String(input.timeline))],
     ['recovery_target_action', confString('promote')],

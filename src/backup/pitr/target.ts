@@ -10,7 +10,7 @@
  * `--timezone` says which zone it is in.
  */
 import { DbrollbackError } from '../../errors.js';
-import { formatLsn, parseLsn } from './lsn.js';
+import { formatLsn, parseLsn } from '../wal/layout.js';
 
 export type RecoveryTarget =
   | { kind: 'time'; /** The instant (millisecond precision; `setting` keeps the user's microseconds). */ time: Date; setting: string; display: string }
@@ -47,7 +47,7 @@ export function parseRecoveryTarget(input: TargetInput): RecoveryTarget {
   }
   if (input.pointInTime !== undefined) return timeTarget(input.pointInTime, input.timezone, input.now ?? new Date());
   if (input.lsn !== undefined) {
-    const lsn = parseLsn(input.lsn);
+    const lsn = lsnOrNull(input.lsn);
     if (lsn === null) {
       throw new DbrollbackError('USAGE', `--lsn "${input.lsn}" is not a WAL location`, {
         hint: 'An LSN is two hexadecimal numbers separated by a slash, as pg_current_wal_lsn() prints it: --lsn 0/5000060.',
@@ -56,6 +56,14 @@ export function parseRecoveryTarget(input: TargetInput): RecoveryTarget {
     return { kind: 'lsn', lsn, setting: formatLsn(lsn), display: `LSN ${formatLsn(lsn)}` };
   }
   return nameTarget(input.restorePoint as string);
+}
+
+function lsnOrNull(text: string): bigint | null {
+  try {
+    return parseLsn(text);
+  } catch {
+    return null;
+  }
 }
 
 function nameTarget(name: string): RecoveryTarget {

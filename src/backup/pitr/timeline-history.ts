@@ -4,7 +4,7 @@
  * replays each ancestor only up to its switch point, so a base backup is
  * usable for T only if it started on that path before its timeline ended.
  */
-import { formatLsn, parseLsn } from './lsn.js';
+import { formatLsn, parseLsn } from '../wal/layout.js';
 
 /** One stretch of the path to a timeline: `timeline` from `begin` (inclusive) to `end` (exclusive; null = open). */
 export interface TimelineStretch {
@@ -27,8 +27,8 @@ export function parseHistory(text: string): HistoryEntry[] {
     if (line === '' || line.startsWith('#')) continue;
     const [tli, lsn] = line.split(/\s+/);
     const parent = Number(tli);
-    const switchLsn = lsn === undefined ? null : parseLsn(lsn);
-    if (!Number.isInteger(parent) || parent < 1 || switchLsn === null) throw new Error(`invalid timeline history line "${line}"`);
+    if (!Number.isInteger(parent) || parent < 1 || lsn === undefined) throw new Error(`invalid timeline history line "${line}"`);
+    const switchLsn = parseLsn(lsn);
     entries.push({ parent, switchLsn });
   }
   return entries;
