@@ -1,0 +1,98 @@
+/**
+ * A primary that archives through the built CLI (`archive_command = dbrollback
+ * wal-push %p`), and the steps every point-in-time test repeats: write,
+ * mark a target, damage, make sure the WAL is archived, restore, inspect.
+ */
+import { chmod, chown, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import pg from 'pg';
+import { CLI, runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { isRoot, startCluster, type Cluster } from '../../harness/cluster.js';
+
+export const osUser = isRoot() ? 'postgres' : undefined;
+
+/** A directory the server's OS user can write (storage, data directories). */
+export async function sharedDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, 0o777);
+  return dir;
+}
+
+export function shellQuote(value: string): string {
+  return /^[\w./:=@+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function archiveCommand(storageUrl: string, env: Record<string, string> = {}): string {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  return [...vars, shellQuote(process.execPath), shellQuote(CLI), '--storage', shellQuote(storageUrl), 'wal-push', '%p'].join(' ');
+}
+
+export async function archivingCluster(storageUrl: string, env: Record<string, string> = {}): Promise<Cluster> {
+  return startCluster({
+    settings: {
+      wal_level: "'replica'",
+      archive_mode: "'on'",
+      archive_command: `'${archiveCommand(storageUrl, env).replace(/'/g, "''")}'`,
+      max_wal_senders: 4,
+    },
+  });
+}
+
+export async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Switch to a new segment and wait until the archiver has stored the one just finished. */
+export async function archiveCurrentSegment(url: string): Promise<string> {
+  const [{ name }] = await query<{ name: string }>(url, 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [row] = await query<{ last: string | null; failed: string | null }>(url, 'SELECT last_archived_wal AS last, last_failed_wal AS failed FROM pg_stat_archiver');
+    if (row && row.last !== null && row.last >= name!) return name!;
+    if (Date.now() > deadline) throw new Error(`segment ${name} was not archived within 30 s (last archived ${row?.last}, last failed ${row?.failed})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The moments a test restores to: taken right after the good writes committed, before the damage. */
+export interface Marks {
+  time: string;
+  lsn: string;
+  restorePoint: string;
+}
+
+export async function markTarget(url: string, restorePoint: string): Promise<Marks> {
+  const [row] = await query<{ time: string; lsn: string }>(
+    url,
+    `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, pg_create_restore_point('${restorePoint}')::text AS lsn`,
+  );
+  // Commit timestamps after the mark must be strictly later.
+  await new Promise((r) => setTimeout(r, 20));
+  return { time: row!.time, lsn: row!.lsn, restorePoint };
+}
+
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runBuiltCli(args, { env });
+}
+
+/** Stop a recovered copy left running with --port. */
+export async function stopCopy(dataDir: string): Promise<void> {
+  const args = ['-D', dataDir, '-m', 'fast', '-w', 'stop'];
+  const pgCtl = (await execa('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1'])).stdout.trim();
+  await (osUser ? execa('runuser', ['-u', osUser, '--', pgCtl, ...args], { reject: false }) : execa(pgCtl, args, { reject: false }));
+}
+
+export async function chownToServer(dir: string): Promise<void> {
+  if (!osUser) return;
+  const uid = Number((await execa('id', ['-u', osUser])).stdout);
+  const gid = Number((await execa('id', ['-g', osUser])).stdout);
+  await chown(dir, uid, gid);
+}
