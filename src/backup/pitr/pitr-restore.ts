@@ -117,7 +117,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const checklist = new Checklist(PITR_STEPS, log);
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
-  const logFile = path.join(dataDir, 'log', 'dbrollback-recovery.log');
+  // Named per run: a base backup taken of an earlier copy carries that copy's recovery log in log/.
+  const logFile = path.join(dataDir, 'log', `dbrollback-recovery-${run.id}.log`);
   const report: PitrRestoreReport = {
     ok: false,
     target: { kind: target.kind, setting: target.setting, display: target.display },

@@ -15,21 +15,30 @@ import { openStorage } from '../../../src/storage/open-storage.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { query } from './support.js';
 
-export async function fixtureBaseBackup(cluster: Cluster, storageUrl: string, env: Record<string, string> = {}): Promise<string> {
+/** The server to back up: a harness cluster, or a restored copy (its URL and data directory). */
+export interface BackupSource {
+  url: string;
+  dataDir: string;
+}
+
+export const sourceOf = (cluster: Cluster): BackupSource => ({ url: cluster.url('postgres'), dataDir: cluster.dataDir });
+
+export async function fixtureBaseBackup(source: BackupSource, storageUrl: string, env: Record<string, string> = {}): Promise<string> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   const storage = openStorage(storageUrl);
   try {
     const id = newBackupId();
-    const url = cluster.url('postgres');
+    const url = source.url;
+    const parsed = new URL(url);
     const [facts] = await query<{ sysid: string; segsize: string; version: string }>(
       url,
       "SELECT (SELECT system_identifier::text FROM pg_control_system()) AS sysid, current_setting('wal_segment_size') AS segsize, current_setting('server_version') AS version",
     );
     const startTime = new Date().toISOString();
     const pgBasebackup = (await execa('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_basebackup | sort -V | tail -1'])).stdout.trim();
-    const child = execa(pgBasebackup, ['-D', '-', '-Ft', '-X', 'none', '-c', 'fast', '-v', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', cluster.superuser], {
-      env: { PGPASSWORD: cluster.password },
+    const child = execa(pgBasebackup, ['-D', '-', '-Ft', '-X', 'none', '-c', 'fast', '-v', '-h', parsed.hostname, '-p', parsed.port, '-U', decodeURIComponent(parsed.username)], {
+      env: { PGPASSWORD: decodeURIComponent(parsed.password) },
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: { stdout: false, stderr: true },
@@ -48,7 +57,7 @@ export async function fixtureBaseBackup(cluster: Cluster, storageUrl: string, en
     const { stderr } = await child;
     const stopTime = new Date().toISOString();
     // With -X none pg_basebackup does not print its WAL positions; the backup history file it left in pg_wal has them.
-    const walDir = path.join(cluster.dataDir, 'pg_wal');
+    const walDir = path.join(source.dataDir, 'pg_wal');
     const history = (await readdir(walDir)).filter((n) => n.endsWith('.backup')).sort().at(-1);
     const label = history ? await readFile(path.join(walDir, history), 'utf8') : '';
     const start = /START WAL LOCATION: (\S+) .*\n[^]*START TIMELINE: (\d+)/.exec(label);

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import type { Cluster } from '../../harness/cluster.js';
-import { fixtureBaseBackup } from './base-backup-fixture.js';
-import { archiveCurrentSegment, archivingCluster, cli, markTarget, query, sharedDir, stopCopy, type Marks } from './support.js';
+import { fixtureBaseBackup, sourceOf } from './base-backup-fixture.js';
+import { CLI } from '../../harness/cli.js';
+import { archiveCommand, archiveCurrentSegment, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
 
 interface Data {
   rows: number;
@@ -40,7 +41,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     primary = await archivingCluster(storageUrl);
     const url = primary.url('postgres');
     await query(url, "CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL, note text); INSERT INTO ledger (amount, note) SELECT i, 'before base ' || i FROM generate_series(1, 100) i");
-    baseId = await fixtureBaseBackup(primary, storageUrl);
+    baseId = await fixtureBaseBackup(sourceOf(primary), storageUrl);
     await query(url, "INSERT INTO ledger (amount, note) SELECT i * 2, 'after base ' || i FROM generate_series(1, 50) i");
     good = await dataOf(url);
     marks = await markTarget(url, 'before-damage');
@@ -144,6 +145,52 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     const noDir = await cli(['restore', '--storage', storageUrl, '--point-in-time', marks.time]);
     expect(noDir.exitCode).toBe(2);
     expect(noDir.stderr).toContain('--data-dir');
+  });
+
+  it('a restore point that is not in the WAL: recovery ends before the target, exit 1, the copy is named as not at the target', async () => {
+    const dataDir = path.join(work, 'no-such-point');
+    const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--restore-point', 'never-created', '--data-dir', dataDir, '--json']);
+    expect(run.exitCode, run.stderr).toBe(1);
+    const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
+    expect(report.error.code).toBe('RECOVERY_FAILED');
+    expect(report.error.message).toContain('recovery ended before configured recovery target was reached');
+    expect(report.error.hint).toContain(`${dataDir} holds a copy that is NOT at the target`);
+    expect(report.steps.find((s) => s.name === 'recover')?.status).toBe('failed');
+    expect(report.steps.find((s) => s.name === 'verify')?.status).toBe('not-run');
+  });
+
+  it('a second PITR on the new timeline: the restored copy becomes a primary, archives again, and is restored in turn', async () => {
+    // First restore: timeline 2, left running.
+    const firstDir = path.join(work, 'new-primary');
+    const port = await freePortNumber();
+    const first = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', firstDir, '--port', String(port), '--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const copyUrl = primary.url('postgres').replace(`:${primary.port}/`, `:${port}/`);
+    const thirdDir = path.join(work, 'second-pitr');
+    try {
+      // The user makes the copy the new primary: archiving back on (it is off after every restore), its history archived.
+      await query(copyUrl, "ALTER SYSTEM SET archive_mode = 'on'");
+      await query(copyUrl, `ALTER SYSTEM SET archive_command = '${archiveCommand(storageUrl).replace(/'/g, "''")}'`);
+      await asServerUser([pgCtlPath(), '-D', firstDir, '-l', path.join(firstDir, 'log', 'restart.log'), '-w', '-m', 'fast', 'restart']);
+      await asServerUser([process.execPath, CLI, '--storage', storageUrl, 'wal-push', path.join(firstDir, 'pg_wal', '00000002.history')]);
+      const secondBase = await fixtureBaseBackup({ url: copyUrl, dataDir: firstDir }, storageUrl);
+      await query(copyUrl, "INSERT INTO ledger (amount, note) VALUES (1000, 'on timeline 2')");
+      const good2 = await dataOf(copyUrl);
+      const marks2 = await markTarget(copyUrl, 'before-damage-2');
+      await query(copyUrl, 'TRUNCATE ledger');
+      await archiveCurrentSegment(copyUrl);
+
+      const second = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks2.time, '--data-dir', thirdDir, '--port', String(await freePortNumber()), '--json']);
+      expect(second.exitCode, second.stderr).toBe(0);
+      const report = second.json<{ baseBackupId: string; timeline: number; url: string; recovery: { newTimeline: number } }>();
+      expect(report.baseBackupId).toBe(secondBase);
+      expect(report.timeline).toBe(2);
+      expect(report.recovery.newTimeline).toBe(3);
+      expect(await dataOf(report.url.replace('postgres://postgres@', `postgres://postgres:${encodeURIComponent(primary.password)}@`))).toEqual(good2);
+    } finally {
+      await stopCopy(thirdDir);
+      await stopCopy(firstDir);
+    }
   });
 });
 

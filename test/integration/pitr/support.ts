@@ -6,7 +6,7 @@
 import { chmod, chown, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import pg from 'pg';
 import { CLI, runBuiltCli, type CliRun } from '../../harness/cli.js';
 import { isRoot, startCluster, type Cluster } from '../../harness/cluster.js';
@@ -83,11 +83,19 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
   return runBuiltCli(args, { env });
 }
 
-/** Stop a recovered copy left running with --port. */
+export function pgCtlPath(): string {
+  return execaSync('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1']).stdout.trim();
+}
+
+/** Run a command as the OS user the servers run as. */
+export async function asServerUser(argv: string[]): Promise<void> {
+  const [file, ...args] = argv as [string, ...string[]];
+  await (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args]) : execa(file, args));
+}
+
+/** Stop a recovered copy left running with --port (a stopped one is fine). */
 export async function stopCopy(dataDir: string): Promise<void> {
-  const args = ['-D', dataDir, '-m', 'fast', '-w', 'stop'];
-  const pgCtl = (await execa('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1'])).stdout.trim();
-  await (osUser ? execa('runuser', ['-u', osUser, '--', pgCtl, ...args], { reject: false }) : execa(pgCtl, args, { reject: false }));
+  await asServerUser([pgCtlPath(), '-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
 }
 
 export async function chownToServer(dir: string): Promise<void> {
