@@ -223,7 +223,10 @@ export async function startServer(dataDir: string, options: ServerControlOptions
   const { execa } = await import('execa');
   const pgCtl = await findBinary('pg_ctl');
   const args = ['-D', dataDir, '-l', options.logFile, '-W', 'start'];
-  await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args]) : execa(pgCtl.path, args));
+  // The server (and the restore_command it runs) inherits this environment: not our database credentials.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_URL$)/.test(k)));
+  const spawn = { env, extendEnv: false } as const;
+  await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args], spawn) : execa(pgCtl.path, args, spawn));
 }
 
 /** Stop a server cleanly (fast: sessions are ended, a shutdown checkpoint is written); a stopped one is left as is. */

@@ -107,6 +107,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   if (storage.kind === 'memory') {
     throw new DbrollbackError('USAGE', 'point-in-time restore needs a storage PostgreSQL can read WAL from (s3:// or a directory), not memory://', { hint: 'Pass --storage s3://BUCKET/PREFIX or --storage DIR.' });
   }
+  if (options.dataDir.trim() === '') throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR', { hint: 'Give a new (or empty) directory for the recovered cluster.' });
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
+    throw new DbrollbackError('USAGE', `--port must be between 1 and 65535 (got ${options.port})`, { hint: 'Choose a free loopback port for the restored cluster, or leave --port out.' });
+  }
   const osUser = serverOsUser();
   const dataDir = (await checkDataDir(options.dataDir, osUser)).dir;
   const port = options.port ?? (await freePort());
@@ -145,7 +149,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     const wal = await storage.list(WAL_PREFIX);
     const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
     report.timeline = timeline;
-    const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
+    const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId === 'latest' ? undefined : options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
     report.baseBackupId = base.id;
     const coverage: Coverage = await checklist.run('check-wal', async () => checkCoverage(archivedSegments(wal, base.base.walSegmentSize), base, target, timelines), (c) => `${c.segments.length} segments archived, ${c.first} … ${c.last}`);
     report.wal = { first: coverage.first, last: coverage.last, segments: coverage.segments.length };

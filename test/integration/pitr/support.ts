@@ -52,12 +52,13 @@ export async function query<T extends pg.QueryResultRow>(url: string, text: stri
 
 /** Switch to a new segment and wait until the archiver has stored the one just finished. */
 export async function archiveCurrentSegment(url: string): Promise<string> {
-  const [{ name }] = await query<{ name: string }>(url, 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const [row] = await query<{ name: string }>(url, 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const name = row!.name;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const [row] = await query<{ last: string | null; failed: string | null }>(url, 'SELECT last_archived_wal AS last, last_failed_wal AS failed FROM pg_stat_archiver');
-    if (row && row.last !== null && row.last >= name!) return name!;
-    if (Date.now() > deadline) throw new Error(`segment ${name} was not archived within 30 s (last archived ${row?.last}, last failed ${row?.failed})`);
+    const [state] = await query<{ last: string | null; failed: string | null }>(url, 'SELECT last_archived_wal AS last, last_failed_wal AS failed FROM pg_stat_archiver');
+    if (state && state.last !== null && state.last >= name) return name;
+    if (Date.now() > deadline) throw new Error(`segment ${name} was not archived within 30 s (last archived ${state?.last}, last failed ${state?.failed})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
