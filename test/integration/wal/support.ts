@@ -76,3 +76,70 @@ export async function waitArchived(storage: Storage, name: string, timeoutMs = 3
 
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const confQuote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+export interface RestoredCluster {
+  port: number;
+  dataDir: string;
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The plainest restore of a base backup, for tests that need a restored
+ * cluster (a new timeline): extract the tar, recover with wal-fetch to the
+ * end of the archive, promote. It keeps archiving into `archiveTo` when given.
+ */
+export async function recoverToEnd(source: Cluster, target: ArchiveTarget, backupId: string, archiveTo?: ArchiveTarget): Promise<RestoredCluster> {
+  const { freePort } = await import('../../harness/cluster.js');
+  const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-restored-'));
+  const dataDir = path.join(base, 'data');
+  const tar = path.join(base, 'base.tar.gz');
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const { baseTarKey } = await import('../../../src/backup/layout.js');
+  await pipeline(await target.storage.get(baseTarKey(backupId)), createWriteStream(tar));
+  await execa('mkdir', ['-p', dataDir]);
+  await execa('tar', ['-xzf', tar, '-C', dataDir]);
+  const port = await freePort();
+  const settings = [
+    `port = ${port}`,
+    `unix_socket_directories = '${base}'`,
+    `restore_command = ${confQuote(cliCommand(target, 'wal-fetch %f %p'))}`,
+    `archive_command = ${archiveTo ? confQuote(cliCommand(archiveTo, 'wal-push %p')) : "'/bin/true'"}`,
+    "recovery_target_timeline = 'latest'",
+  ];
+  const { appendFile, writeFile } = await import('node:fs/promises');
+  await appendFile(path.join(dataDir, 'postgresql.auto.conf'), `\n${settings.join('\n')}\n`);
+  await writeFile(path.join(dataDir, 'recovery.signal'), '');
+  if (isRoot()) await execa('chown', ['-R', 'postgres:', base]);
+  await execa('chmod', ['700', dataDir]);
+  await execa('chmod', ['755', base]);
+  const pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl';
+  const as = (args: string[]) => (isRoot() ? execa('runuser', ['-u', 'postgres', '--', pgCtl, ...args]) : execa(pgCtl, args));
+  await as(['-D', dataDir, '-l', path.join(base, 'server.log'), '-w', '-t', '60', 'start']);
+  const url = (database = 'postgres') => `postgres://${source.superuser}:${encodeURIComponent(source.password)}@127.0.0.1:${port}/${database}`;
+  const pg = (await import('pg')).default;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url() });
+    const inRecovery = await client
+      .connect()
+      .then(() => client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))
+      .then((r) => r.rows[0]!.r)
+      .catch(() => true)
+      .finally(() => client.end().catch(() => undefined));
+    if (!inRecovery) break;
+    if (Date.now() > deadline) throw new Error(`restored cluster did not finish recovery; log: ${base}/server.log`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    port,
+    dataDir,
+    url,
+    async stop() {
+      await as(['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+      const { rm } = await import('node:fs/promises');
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
