@@ -120,3 +120,10 @@ export type { PitrRestoreOptions, PitrRestoreReport } from './backup/pitr/pitr-r
 export { parseRecoveryTarget } from './backup/pitr/target.js';
 export type { RecoveryTarget, TargetInput } from './backup/pitr/target.js';
 export type { RecoveryOutcome, RecoveryProgress } from './backup/pitr/follow-recovery.js';
+export { walChain } from './backup/wal/wal-chain.js';
+export type { WalChainOptions, WalChainResult } from './backup/wal/wal-chain.js';
+export { loadTimelineHistory } from './backup/wal/timeline-history.js';
+export type { TimelineSpan } from './backup/wal/timeline-history.js';
+export { baseBackup } from './backup/base/base-backup.js';
+export type { BaseBackupOptions, BaseBackupResult } from './backup/base/base-backup.js';
+export type { BaseInfo } from './backup/base/base-info.js';

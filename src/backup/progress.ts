@@ -2,7 +2,7 @@
  * Progress of long transfers (dump upload, read-back, download, restore) as
  * data: the library reports bytes and rate; the CLI decides how to show them.
  */
-export type TransferPhase = 'dump' | 'readback' | 'download' | 'restore';
+export type TransferPhase = 'dump' | 'readback' | 'download' | 'restore' | 'basebackup';
 
 export interface TransferProgress {
   phase: TransferPhase;

@@ -67,7 +67,7 @@ function renderList(list: BackupListing[], url: string): string {
   if (list.length === 0) return `no backups in ${url}`;
   const state = (b: BackupListing) => (b.status !== 'complete' ? `${b.status.toUpperCase()} (never used)` : b.verified ? 'verified' : 'not read back');
   return table(
-    ['ID', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
-    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
+    ['ID', 'KIND', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
+    list.map((b) => [b.id, b.kind, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
   );
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandRegistrar } from '../program.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
+import { registerBaseBackup } from './base-backup.js';
 import { registerClassify } from './classify.js';
 import { registerHistory } from './history.js';
 import { registerPlan } from './plan.js';
@@ -15,4 +16,4 @@ import { registerWalPush } from './wal-push.js';
 
 export type RegisterCommand = (program: Command, registrar: CommandRegistrar) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch, registerBaseBackup];
