@@ -7,28 +7,15 @@
  */
 import { compareStrings } from '../../compare-strings.js';
 import { DbrollbackError } from '../../errors.js';
+import type { BaseInfo } from '../base/base-info.js';
 import { formatLsn, parseLsn } from '../wal/layout.js';
 import type { RecoveryTarget } from './target.js';
-import { describePath, onPath, type TimelineStretch } from './timeline-history.js';
-
-/** The `base` section of a base backup's manifest (written by `dbrollback base-backup`). */
-export interface BaseSection {
-  timeline: number;
-  startLsn: string;
-  stopLsn: string;
-  startWal: string;
-  stopWal: string;
-  startTime: string;
-  stopTime: string;
-  systemIdentifier: string;
-  walSegmentSize: number;
-  tablespaces: unknown[];
-}
+import { describePath, onPath, type TimelineStretch } from './timeline-path.js';
 
 export interface BaseCandidate {
   id: string;
   createdAt: string;
-  base: BaseSection;
+  base: BaseInfo;
 }
 
 export interface ChosenBase extends BaseCandidate {

@@ -15,7 +15,6 @@
 import { createRequire } from 'node:module';
 import { mkdir, chown } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist } from '../../audit/checklist.js';
@@ -28,14 +27,15 @@ import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError } from '../../verify/report.js';
 import { listBackups, loadManifest } from '../catalog.js';
 import type { ProgressListener } from '../progress.js';
-import { archivedSegments, checkCoverage, type Coverage } from './archive-coverage.js';
-import { chooseBase, type BaseCandidate, type BaseSection, type ChosenBase } from './choose-base.js';
+import { checkWal, type WalCoverage } from './check-wal.js';
+import { chooseBase, type BaseCandidate, type ChosenBase } from './choose-base.js';
 import { checkDataDir, extractBase } from './extract.js';
 import { followRecovery, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
 import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
 import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
-import { parseHistory, timelinePath, type TimelineStretch } from './timeline-history.js';
+import { timelinePath, type TimelineStretch } from './timeline-path.js';
+import { loadTimelineHistory } from '../wal/timeline-history.js';
 
 export interface PitrRestoreOptions {
   pointInTime?: string;
@@ -151,8 +151,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.timeline = timeline;
     const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId === 'latest' ? undefined : options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
     report.baseBackupId = base.id;
-    const coverage: Coverage = await checklist.run('check-wal', async () => checkCoverage(archivedSegments(wal, base.base.walSegmentSize), base, target, timelines), (c) => `${c.segments.length} segments archived, ${c.first} … ${c.last}`);
-    report.wal = { first: coverage.first, last: coverage.last, segments: coverage.segments.length };
+    const coverage: WalCoverage = await checklist.run('check-wal', () => checkWal(storage, base, target, timeline, wal), (c) => `${c.segments} segments archived, ${c.first} … ${c.last}`);
+    report.wal = coverage;
     const manifest = await loadManifest(storage, base.id, { kind: 'base' });
     const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
     if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Choose another base backup with --backup ID (`dbrollback backups`).' });
@@ -221,22 +221,21 @@ async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): P
     const file = walNameOfKey(object.key);
     if (file) timeline = Math.max(timeline, Number.parseInt(file.timeline, 16));
   }
-  const historyKey = wal.find((o) => walNameOfKey(o.key)?.name === `${timelineHex(timeline)}.history`)?.key;
-  if (timeline === 1 || !historyKey) return { timeline, path: timelinePath(timeline, []) };
-  const chunks: Buffer[] = [];
-  for await (const chunk of await storage.get(historyKey)) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-  return { timeline, path: timelinePath(timeline, parseHistory(text)) };
+  const spans = await loadTimelineHistory(storage, timeline);
+  if (!spans) {
+    const name = `${timelineHex(timeline)}.history`;
+    throw new DbrollbackError('WAL_MISSING', `the archive holds WAL of timeline ${timeline} but not its history file ${name}: which timelines lead to it is unknown`, {
+      hint: `Nothing was written. Archive it from the cluster that created timeline ${timeline}: dbrollback wal-push pg_wal/${name} (PostgreSQL does so itself when archiving is on at promotion).`,
+      details: { missingSegment: name },
+    });
+  }
+  return { timeline, path: timelinePath(spans) };
 }
 
 async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {
   const listings = (await listBackups(storage)).filter((b) => b.kind === 'base' && b.status === 'complete');
   const manifests = await Promise.all(listings.map((b) => loadManifest(storage, b.id, { kind: 'base' })));
-  return manifests.flatMap((m) => {
-    const base = (m as { base?: BaseSection }).base;
-    return base ? [{ id: m.id, createdAt: m.createdAt, base }] : [];
-  });
+  return manifests.flatMap((m) => (m.base ? [{ id: m.id, createdAt: m.createdAt, base: m.base }] : []));
 }
 
 async function checkPortFree(port: number): Promise<void> {

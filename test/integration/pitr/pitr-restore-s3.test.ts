@@ -7,8 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../harness/cluster.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
-import { fixtureBaseBackup, sourceOf } from './base-backup-fixture.js';
-import { archiveCurrentSegment, archivingCluster, cli, markTarget, query, sharedDir, type Marks } from './support.js';
+import { archiveCurrentSegment, archivingCluster, baseBackup, cli, markTarget, query, sharedDir, type Marks } from './support.js';
 
 async function ledger(url: string): Promise<Array<{ id: number; amount: number }>> {
   return query<{ id: number; amount: number }>(url, 'SELECT id, amount FROM ledger ORDER BY id');
@@ -29,7 +28,7 @@ describe('restore --point-in-time | --restore-point (S3 storage)', () => {
     primary = await archivingCluster(storageUrl, s3.env);
     const url = primary.url('postgres');
     await query(url, 'CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL); INSERT INTO ledger SELECT i, i FROM generate_series(1, 1000) i');
-    await fixtureBaseBackup(sourceOf(primary), storageUrl, s3.env);
+    await baseBackup(storageUrl, primary.url('postgres'), s3.env);
     await query(url, 'UPDATE ledger SET amount = amount + 1 WHERE id <= 10');
     good = await ledger(url);
     marks = await markTarget(url, 'before-drop');

@@ -10,9 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import type { Cluster } from '../../harness/cluster.js';
-import { fixtureBaseBackup, sourceOf } from './base-backup-fixture.js';
 import { CLI } from '../../harness/cli.js';
-import { archiveCommand, archiveCurrentSegment, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
+import { archiveCommand, archiveCurrentSegment, baseBackup, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
 
 interface Data {
   rows: number;
@@ -41,7 +40,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     primary = await archivingCluster(storageUrl);
     const url = primary.url('postgres');
     await query(url, "CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL, note text); INSERT INTO ledger (amount, note) SELECT i, 'before base ' || i FROM generate_series(1, 100) i");
-    baseId = await fixtureBaseBackup(sourceOf(primary), storageUrl);
+    baseId = await baseBackup(storageUrl, primary.url('postgres'));
     await query(url, "INSERT INTO ledger (amount, note) SELECT i * 2, 'after base ' || i FROM generate_series(1, 50) i");
     good = await dataOf(url);
     marks = await markTarget(url, 'before-damage');
@@ -173,7 +172,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
       await query(copyUrl, `ALTER SYSTEM SET archive_command = '${archiveCommand(storageUrl).replace(/'/g, "''")}'`);
       await asServerUser([pgCtlPath(), '-D', firstDir, '-l', path.join(firstDir, 'log', 'restart.log'), '-w', '-m', 'fast', 'restart']);
       await asServerUser([process.execPath, CLI, '--storage', storageUrl, 'wal-push', path.join(firstDir, 'pg_wal', '00000002.history')]);
-      const secondBase = await fixtureBaseBackup({ url: copyUrl, dataDir: firstDir }, storageUrl);
+      const secondBase = await baseBackup(storageUrl, copyUrl);
       await query(copyUrl, "INSERT INTO ledger (amount, note) VALUES (1000, 'on timeline 2')");
       const good2 = await dataOf(copyUrl);
       const marks2 = await markTarget(copyUrl, 'before-damage-2');

@@ -26,7 +26,8 @@ export function shellQuote(value: string): string {
 
 export function archiveCommand(storageUrl: string, env: Record<string, string> = {}): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  return [...vars, shellQuote(process.execPath), shellQuote(CLI), '--storage', shellQuote(storageUrl), 'wal-push', '%p'].join(' ');
+  // A literal % is %% in archive_command (S3 URLs carry percent-encoded endpoints).
+  return [...vars, shellQuote(process.execPath), shellQuote(CLI), '--storage', shellQuote(storageUrl)].join(' ').replace(/%/g, '%%') + ' wal-push %p';
 }
 
 export async function archivingCluster(storageUrl: string, env: Record<string, string> = {}): Promise<Cluster> {
@@ -82,6 +83,13 @@ export async function markTarget(url: string, restorePoint: string): Promise<Mar
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return runBuiltCli(args, { env });
+}
+
+/** `dbrollback base-backup` of a server; returns the backup id. */
+export async function baseBackup(storageUrl: string, databaseUrl: string, env: Record<string, string> = {}): Promise<string> {
+  const run = await cli(['base-backup', '--storage', storageUrl, '--database-url', databaseUrl, '--json'], env);
+  if (run.exitCode !== 0) throw new Error(`base-backup failed (exit ${run.exitCode}): ${run.stderr}`);
+  return run.json<{ backup: { id: string } }>().backup.id;
 }
 
 export function pgCtlPath(): string {

@@ -1,9 +1,11 @@
 /** Choosing the base backup and checking the archive covers the way from it to the target (pure logic over a listing). */
 import { describe, expect, it } from 'vitest';
-import { archivedSegments, checkCoverage } from '../../../src/backup/pitr/archive-coverage.js';
+import { checkWal } from '../../../src/backup/pitr/check-wal.js';
 import { chooseBase, type BaseCandidate } from '../../../src/backup/pitr/choose-base.js';
 import { parseRecoveryTarget } from '../../../src/backup/pitr/target.js';
-import { parseHistory, timelinePath } from '../../../src/backup/pitr/timeline-history.js';
+import { timelinePath } from '../../../src/backup/pitr/timeline-path.js';
+import { parseHistory } from '../../../src/backup/wal/timeline-history.js';
+import { memoryStorage } from '../../../src/storage/memory.js';
 import { DbrollbackError } from '../../../src/errors.js';
 import type { ObjectInfo } from '../../../src/storage/contract.js';
 
@@ -16,7 +18,7 @@ function base(id: string, timeline: number, startSeg: number, stopSeg: number, s
   return {
     id,
     createdAt: stopTime,
-    base: { timeline, startLsn: lsn(startSeg), stopLsn: lsn(stopSeg), startWal: wal(startSeg), stopWal: wal(stopSeg), startTime: stopTime, stopTime, systemIdentifier: '1', walSegmentSize: MB16, tablespaces: [] },
+    base: { timeline, startLsn: lsn(startSeg), stopLsn: lsn(stopSeg), startWal: wal(startSeg), stopWal: wal(stopSeg), startTime: stopTime, stopTime, systemIdentifier: '1', walSegmentSize: MB16, tablespaces: [], backupManifestInTar: true },
   };
 }
 
@@ -30,7 +32,7 @@ function segments(timeline: number, from: number, to: number, archivedAt: (seg: 
 }
 
 const minute = (seg: number) => `2026-01-02T10:${String(seg).padStart(2, '0')}:00Z`;
-const tl1 = timelinePath(1, []);
+const tl1 = timelinePath(parseHistory('', 1));
 
 function refusal(fn: () => unknown): DbrollbackError {
   try {
@@ -62,7 +64,7 @@ describe('chooseBase', () => {
 
   it('follows the timeline path: an ancestor backup is usable only from before the switch', () => {
     // Timeline 2 branched off timeline 1 in segment 15; base c (timeline 1, segment 20) is not on its path.
-    const path = timelinePath(2, parseHistory(`1\t0/${(15 * MB16 + 0x100).toString(16)}\tno recovery target specified\n`));
+    const path = timelinePath(parseHistory(`1\t0/${(15 * MB16 + 0x100).toString(16)}\tno recovery target specified\n`, 2));
     const onTwo = base('d', 2, 25, 25, minute(25));
     expect(chooseBase([...bases, onTwo], parseRecoveryTarget({ pointInTime: '2026-01-02T10:22:00Z', now }), path).id).toBe('b');
     expect(chooseBase([...bases, onTwo], parseRecoveryTarget({ pointInTime: '2026-01-02T10:30:00Z', now }), path).id).toBe('d');
@@ -79,47 +81,40 @@ describe('chooseBase', () => {
   });
 });
 
-describe('checkCoverage', () => {
+describe('checkWal', () => {
   const b = (c: BaseCandidate) => chooseBase([c], parseRecoveryTarget({ restorePoint: 'x' }), tl1);
+  const storage = memoryStorage('check-wal');
+  const failure = (p: Promise<unknown>): Promise<DbrollbackError> =>
+    p.then(
+      () => {
+        throw new Error('expected WAL_MISSING');
+      },
+      (e: unknown) => e as DbrollbackError,
+    );
 
-  it('lists the segments from the base backup to the first one archived after the target time', () => {
-    const listing = segments(1, 1, 30, minute);
-    const cov = checkCoverage(archivedSegments(listing, MB16), b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), tl1);
-    expect(cov.first).toBe('00000001000000000000000A');
-    expect(cov.last).toBe('00000001000000000000000F');
+  it('passes when every segment from the base backup to the first one archived after the target time is there', async () => {
+    const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, segments(1, 1, 30, minute));
+    expect(cov).toEqual({ segments: 6, first: '00000001000000000000000A', last: '00000001000000000000000F' });
   });
 
-  it('names the first missing segment (exit 2)', () => {
+  it('names the first missing segment (exit 2)', async () => {
     const listing = segments(1, 1, 30, minute).filter((o) => !o.key.includes('00000001000000000000000D'));
-    const err = refusal(() => checkCoverage(archivedSegments(listing, MB16), b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:20:00Z', now }), tl1));
+    const err = await failure(checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:20:00Z', now }), 1, listing));
+    expect(err).toBeInstanceOf(DbrollbackError);
     expect(err.code).toBe('WAL_MISSING');
     expect(err.exitCode).toBe(2);
-    expect(err.message).toContain('00000001000000000000000D is missing');
+    expect(err.message).toContain('WAL 00000001000000000000000D is missing');
     expect(err.details?.missingSegment).toBe('00000001000000000000000D');
   });
 
-  it('refuses a target past the end of the archive', () => {
-    const err = refusal(() => checkCoverage(archivedSegments(segments(1, 1, 12, minute), MB16), b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:40:00Z', now }), tl1));
+  it('refuses a target past the end of the archive', async () => {
+    const err = await failure(checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:40:00Z', now }), 1, segments(1, 1, 12, minute)));
     expect(err.code).toBe('WAL_MISSING');
-    expect(err.message).toContain('the archive ends with 00000001000000000000000C');
+    expect(err.message).toContain('it ends with 00000001000000000000000C');
   });
 
-  it('stops at the segment holding the target LSN', () => {
-    const cov = checkCoverage(archivedSegments(segments(1, 1, 30, minute), MB16), b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ lsn: `0/${(13 * MB16 + 5).toString(16)}` }), tl1);
+  it('stops at the segment holding the target LSN', async () => {
+    const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ lsn: `0/${(13 * MB16 + 5).toString(16)}` }), 1, segments(1, 1, 30, minute));
     expect(cov.last).toBe('00000001000000000000000D');
-  });
-
-  it('reads the switch segment and after from the child timeline; ignores .partial, .backup and history objects', () => {
-    const path = timelinePath(2, parseHistory(`1\t0/${(15 * MB16 + 0x100).toString(16)}\tno recovery target specified\n`));
-    const listing = [
-      ...segments(1, 1, 14, minute),
-      { key: 'wal/00000001/00000001000000000000000F.partial.gz', size: 1, lastModified: new Date(minute(15)) },
-      { key: 'wal/00000001/00000001000000000000000A.00000028.backup.gz', size: 1, lastModified: new Date(minute(10)) },
-      { key: 'wal/00000002/00000002.history.gz', size: 1, lastModified: new Date(minute(15)) },
-      ...segments(2, 15, 20, minute),
-    ];
-    const cov = checkCoverage(archivedSegments(listing, MB16), b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ restorePoint: 'x' }), path);
-    expect(cov.segments.map((s) => s.name).slice(4, 7)).toEqual(['00000001000000000000000E', '00000002000000000000000F', '000000020000000000000010']);
-    expect(cov.last).toBe('000000020000000000000014');
   });
 });
