@@ -76,7 +76,8 @@ export interface ExtractResult {
 }
 
 export async function extractBase(storage: Storage, key: string, dir: string, options: ExtractOptions): Promise<ExtractResult> {
-  await mkdir(dir, { mode: 0o700 });
+  // An empty DIR given by the user is used as it is, with the mode and owner PostgreSQL requires.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const ids = options.osUser ? await osUserIds(options.osUser) : undefined;
   if (ids) await chown(dir, ...ids);

@@ -12,7 +12,6 @@
  * The first three steps only read: bad input and a broken archive (exit 2)
  * leave nothing behind, not even an audit record.
  */
-import { createRequire } from 'node:module';
 import { mkdir, chown } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +27,7 @@ import { verifyFailedError } from '../../verify/report.js';
 import { listBackups, loadManifest } from '../catalog.js';
 import type { ProgressListener } from '../progress.js';
 import { checkWal, type WalCoverage } from './check-wal.js';
-import { chooseBase, type BaseCandidate, type ChosenBase } from './choose-base.js';
+import { chooseBase, type BaseCandidate } from './choose-base.js';
 import { checkDataDir, extractBase } from './extract.js';
 import { followRecovery, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
 import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
@@ -249,17 +248,13 @@ async function checkPortFree(port: number): Promise<void> {
   });
 }
 
-/** The package's own CLI: dist/cli/main.js beside the compiled library (or the bundle itself). */
+/**
+ * The package's own CLI for library callers: dist/cli/main.js, relative to
+ * this compiled module (dist/backup/pitr/). The CLI passes its own path
+ * instead, since in the bundle this module is not where tsc put it.
+ */
 function defaultWalFetch(): { node: string; cli: string } {
-  const here = fileURLToPath(import.meta.url);
-  const require = createRequire(here);
-  let cli: string;
-  try {
-    cli = require.resolve('dbrollback/package.json').replace(/package\.json$/, 'dist/cli/main.js');
-  } catch {
-    cli = path.resolve(path.dirname(here), '../../cli/main.js');
-  }
-  return { node: process.execPath, cli };
+  return { node: process.execPath, cli: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/main.js') };
 }
 
 /** The verify gate reads only a connection and where user checks live. */
@@ -300,4 +295,3 @@ function majorOf(version: string): number {
   return Number(/^(\d+)/.exec(version)?.[1] ?? 0);
 }
 
-export type { ChosenBase };

@@ -5,7 +5,7 @@
  * --lsn | --restore-point` into a new data directory must give exactly the
  * data from before the damage, with archiving off in the copy.
  */
-import { cp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
@@ -83,6 +83,8 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
   it('--lsn and --restore-point give the same pre-damage data; without --port the copy is stopped and says how to start it', async () => {
     for (const [flag, value] of [['--lsn', marks.lsn], ['--restore-point', marks.restorePoint]] as const) {
       const dataDir = path.join(work, `by${flag}`);
+      // An existing empty directory is fine too.
+      if (flag === '--lsn') await mkdir(dataDir);
       const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), flag, value, '--data-dir', dataDir, '--json']);
       expect(run.exitCode, run.stderr).toBe(0);
       const report = run.json<{ running: boolean; startCommand: string; port: number }>();
