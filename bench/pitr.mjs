@@ -19,7 +19,7 @@
  * Runs alternate so background load hits both alike; medians are reported.
  */
 import { execa } from 'execa';
-import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../dist/pgtools/local-cluster.js';
