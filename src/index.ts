@@ -127,3 +127,5 @@ export type { TimelineSpan } from './backup/wal/timeline-history.js';
 export { baseBackup } from './backup/base/base-backup.js';
 export type { BaseBackupOptions, BaseBackupResult } from './backup/base/base-backup.js';
 export type { BaseInfo } from './backup/base/base-info.js';
+export { archiveHealth } from './backup/wal/archive-health.js';
+export type { ArchiveHealth, ArchiveHealthOptions, BaseBackupReport, ServerArchiveState, TimelineReport } from './backup/wal/archive-health.js';

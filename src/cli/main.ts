@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 import './node-navigator.js';
 
-// Loaded after the line above has run (a static import would be evaluated first).
-const { runCli } = await import('./program.js');
 const argv = process.argv.slice(2);
-const code = await runCli({ argv });
-// As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
-// flag or config must stop recovery (exit > 125), never end it early.
-const restoreCommand = argv.includes('wal-fetch');
+// archive_command / restore_command run once per WAL segment: they take a short way in (archive-entry.ts).
+const archiveCode = argv[0] === 'wal-push' || argv[0] === 'wal-fetch' ? await (await import('./archive-entry.js')).runArchiveCommand(argv) : null;
+let code: number;
+if (archiveCode !== null) {
+  code = archiveCode;
+} else {
+  // Loaded after the first line has run (a static import would be evaluated first).
+  const { runCli } = await import('./program.js');
+  code = await runCli({ argv });
+  // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
+  // flag or config must stop recovery (exit > 125), never end it early.
+  if (argv.includes('wal-fetch') && code > 1) code = 126;
+}
 // Let stdout drain before exiting (piped JSON must arrive whole).
-process.exitCode = restoreCommand && code > 1 ? 126 : code;
+process.exitCode = code;

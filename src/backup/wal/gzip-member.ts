@@ -33,7 +33,7 @@ export function gzipMember(source: Readable, sha256: string, level = WAL_GZIP_LE
     },
   });
   // The callback form returns the last stream; an error anywhere destroys it, failing the reader.
-  const deflated = pipeline(source, tap, createDeflateRaw({ level }), () => undefined);
+  const deflated = pipeline(source, tap, createDeflateRaw({ level, chunkSize: 256 * 1024 }), () => undefined);
   return Readable.from(
     (async function* () {
       yield header(sha256);
@@ -59,7 +59,8 @@ export async function gunzipMember(stored: Readable, sink: NodeJS.WritableStream
   let size = 0;
   let recorded: string | undefined;
   let head = Buffer.alloc(0);
-  const gunzip = createGunzip();
+  // Large output chunks: a 16 MB segment then passes the hash and the file in 64 writes, not 1,024.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const parseHeader = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       if (recorded === undefined) {

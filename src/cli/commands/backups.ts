@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listBackups, openStorage, parseAge, pruneBackups, type BackupListing } from '../../index.js';
+import { archiveHealth, EXIT, listBackups, openStorage, parseAge, pruneBackups, type ArchiveHealth, type BackupListing } from '../../index.js';
 import { formatBytes, table } from '../output.js';
 import { positiveInt, type CommandRegistrar } from '../program.js';
 
@@ -10,10 +10,19 @@ interface PruneFlags {
 }
 
 export function registerBackups(program: Command, registrar: CommandRegistrar): void {
-  const backups = program.command('backups').description('list backups, newest first (incomplete ones are shown and never used)');
-  registrar.action(backups, async (config) => {
+  const backups = program
+    .command('backups')
+    .description('list backups, newest first (incomplete ones are shown and never used)')
+    .option('--check', 'archive health: WAL continuity per timeline, newest segment, base backups PITR can start from; exit 3 when PITR to now is impossible');
+  registrar.action<{ check?: boolean }>(backups, async (config, _io, opts) => {
     const storage = openStorage(config.storage, { cwd: config.cwd });
     try {
+      if (opts.check) {
+        // The server is asked only when one is named explicitly (never libpq's localhost default).
+        const conn = config.connSource === 'libpq-env' ? undefined : config.conn;
+        const health = await archiveHealth(storage, { conn });
+        return { json: health, human: renderHealth(health, storage.url), exitCode: health.ok ? EXIT.ok : EXIT.verifyFailed };
+      }
       const list = await listBackups(storage);
       return { json: { backups: list.map(listingJson) }, human: renderList(list, storage.url) };
     } finally {
@@ -36,8 +45,21 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
         const verb = result.dryRun ? 'would delete' : 'deleted';
         for (const b of result.deleted) io.log(`${verb} ${b.id} (${b.status}, ${b.createdAt})`);
         return {
-          json: { dryRun: result.dryRun, deleted: result.deleted.map(listingJson), kept: result.kept.map(listingJson), protectedId: result.protectedId },
-          human: `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedId ? ` (newest verified: ${result.protectedId})` : ''}`,
+          json: {
+            dryRun: result.dryRun,
+            deleted: result.deleted.map(listingJson),
+            kept: result.kept.map(listingJson),
+            protectedId: result.protectedId,
+            protectedBaseId: result.protectedBaseId,
+            walDeleted: result.walDeleted,
+            walKeptFrom: result.walKeptFrom,
+          },
+          human: [
+            `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedId ? ` (newest verified: ${result.protectedId})` : ''}`,
+            result.walKeptFrom
+              ? `${verb} ${result.walDeleted.length} archived WAL file(s) before ${result.walKeptFrom} (the oldest kept base backup's start)`
+              : 'archived WAL: nothing deleted (no base backup is kept)',
+          ].join('\n'),
         };
       } finally {
         await storage.close();
@@ -70,4 +92,31 @@ function renderList(list: BackupListing[], url: string): string {
     ['ID', 'KIND', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
     list.map((b) => [b.id, b.kind, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
   );
+}
+
+function renderHealth(h: ArchiveHealth, url: string): string {
+  const lines = [`WAL archive in ${url}`];
+  if (h.timelines.length === 0) lines.push('  no archived WAL');
+  for (const t of h.timelines) {
+    const gaps = t.gaps.length === 0 ? 'no gaps' : `GAPS: ${t.gaps.map((g) => (g.count === 1 ? g.from : `${g.from}…${g.to} (${g.count})`)).join(', ')}`;
+    lines.push(`  timeline ${t.timeline}: ${t.segments} segment(s) ${t.first ?? ''}…${t.last ?? ''}, ${gaps}${t.history ? '' : ', HISTORY FILE MISSING'}`);
+  }
+  if (h.newest) lines.push(`  newest segment: ${h.newest.name}, archived ${h.newest.archivedAt} (${formatAge(h.newest.ageSeconds)} ago)`);
+  if (h.server) {
+    lines.push(`  server: writing ${h.server.currentWal}; last archived ${h.server.lastArchivedWal ?? 'none'}${h.server.lastFailedWal ? `; last FAILED ${h.server.lastFailedWal} at ${h.server.lastFailedAt}` : ''}`);
+  }
+  lines.push('', h.baseBackups.length === 0 ? 'no base backups' : 'base backups:');
+  for (const b of h.baseBackups) {
+    const state = !b.restorable ? 'NOT RESTORABLE' : b.reachesNow ? 'restorable, reaches now' : `restorable to ${b.reachesSegment}`;
+    lines.push(`  ${b.id}  timeline ${b.timeline}  ${b.startWal}…${b.stopWal}  ${state}${b.problem ? ` (${b.problem})` : ''}`);
+  }
+  lines.push('', `point-in-time restore to now: ${h.pitrToNow.possible ? 'POSSIBLE' : 'NOT POSSIBLE'} — ${h.pitrToNow.reason}`);
+  return lines.join('\n');
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
 }

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT, isDbrollbackError, openStorage, walFetch, walPrefetch, DEFAULT_PREFETCH } from '../../index.js';
+import { selfPrefetchWorker } from '../prefetch-worker.js';
 import type { CommandRegistrar } from '../program.js';
 
 interface WalFetchFlags {
@@ -29,11 +30,7 @@ export function registerWalFetch(program: Command, registrar: CommandRegistrar):
         const fetched = await walFetch(storage, name, dest, {
           spoolDir: opts.spool,
           prefetch: opts.prefetch,
-          worker: {
-            command: process.execPath,
-            // This very CLI, in the background, with the same storage (credentials stay in the environment).
-            args: (r) => [process.argv[1]!, '--storage', config.storage!, 'wal-fetch', '--spool-worker', '--prefetch', String(r.count), r.after, r.spoolDir],
-          },
+          worker: selfPrefetchWorker(config.storage!),
         });
         io.debug(`restored ${fetched.name} (${fetched.size} bytes${fetched.fromSpool ? ', prefetched' : ''}) to ${fetched.dest}`);
         return { json: { ok: true, ...fetched }, human: '' };

@@ -8,20 +8,29 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
+import { startS3Server, type S3Server } from '../../harness/s3-server.js';
+import type { ArchiveHealth } from '../../../src/backup/wal/archive-health.js';
 import { loadManifest } from '../../../src/backup/catalog.js';
 import { baseTarKey } from '../../../src/backup/layout.js';
 import { walChain } from '../../../src/backup/wal/wal-chain.js';
 import { walKey } from '../../../src/backup/wal/layout.js';
-import { archivingCluster, fileArchive, recoverToEnd, switchWal, type ArchiveTarget, type RestoredCluster } from './support.js';
+import { archivingCluster, fileArchive, recoverToEnd, s3Archive, switchWal, type ArchiveTarget, type RestoredCluster } from './support.js';
 
-describe('base-backup (file storage)', () => {
+let s3: S3Server;
+beforeAll(async () => {
+  s3 = await startS3Server(['base']);
+});
+afterAll(async () => s3?.stop());
+
+describe.each(['file', 's3'] as const)('base-backup (%s storage)', (kind) => {
   let target: ArchiveTarget;
   let cluster: Cluster;
   let restored: RestoredCluster | undefined;
   let firstId: string;
 
   beforeAll(async () => {
-    target = await fileArchive();
+    if (kind === 's3') Object.assign(process.env, s3.env);
+    target = kind === 'file' ? await fileArchive() : s3Archive(s3, 'base', `b-${Date.now()}`);
     cluster = await archivingCluster(target);
     await cluster.sql('postgres', 'CREATE TABLE accounts AS SELECT i AS id, i * 10 AS balance FROM generate_series(1, 50000) i');
   });
@@ -30,7 +39,7 @@ describe('base-backup (file storage)', () => {
     await cluster?.stop();
   });
 
-  const cli = (args: string[], url = cluster.url()) => runBuiltCli([...args, '--storage', target.url], { env: { DATABASE_URL: url } });
+  const cli = (args: string[], url = cluster.url()) => runBuiltCli([...args, '--storage', target.url], { env: { ...target.env, DATABASE_URL: url } });
 
   it('streams a tar with PostgreSQL\'s backup_manifest, waits for its WAL, and writes a manifest of kind "base" last', async () => {
     const r = await cli(['base-backup', '--label', 'nightly']);
@@ -47,7 +56,7 @@ describe('base-backup (file storage)', () => {
 
     const listed = await cli(['backups', '--json']);
     expect(listed.json()).toMatchObject({ backups: [{ id: firstId, kind: 'base', status: 'complete', label: 'nightly' }] });
-    const tar = await execa('sh', ['-c', `tar -tzf ${target.url}/${baseTarKey(firstId)}`]);
+    const tar = await execa('sh', ['-c', 'tar -tzf -'], { input: await readAll(target.storage.get(baseTarKey(firstId))), encoding: 'utf8' });
     expect(tar.stdout.split('\n')).toEqual(expect.arrayContaining(['backup_label', 'backup_manifest', 'PG_VERSION']));
   });
 
@@ -78,9 +87,23 @@ describe('base-backup (file storage)', () => {
     const m = await loadManifest(target.storage, firstId, { kind: 'base' });
     const chain = await walChain(target.storage, { timeline: 2, fromSegment: m.base!.startWal });
     expect(chain).toMatchObject({ ok: true, timelines: ['00000001', '00000002'] });
+
+    // The archive now holds two timelines; the new one's history file is archived, and PITR to now works from either backup.
+    const check = await cli(['backups', '--check', '--json'], restored.url());
+    expect(check.exitCode, check.stdout).toBe(0);
+    const h = check.json<ArchiveHealth>();
+    expect(h.timelines.map((t) => [t.timeline, t.history])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(h.server!.timeline).toBe(2);
+    expect(h.baseBackups.map((b) => [b.timeline, b.reachesNow])).toEqual([
+      [2, true],
+      [1, true],
+    ]);
   });
 
-  it('refuses a cluster with an extra tablespace, before anything is stored', async () => {
+  it.runIf(kind === 'file')('refuses a cluster with an extra tablespace, before anything is stored', async () => {
     const dir = `${cluster.baseDir}/ts`;
     await execa('mkdir', ['-p', dir]);
     if (cluster.osUser) await execa('chown', [`${cluster.osUser}:`, dir]);
@@ -96,3 +119,9 @@ describe('base-backup (file storage)', () => {
     }
   });
 });
+
+async function readAll(stream: Promise<NodeJS.ReadableStream>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
