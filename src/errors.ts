@@ -13,6 +13,12 @@ export const EXIT = {
   usage: 2,
   verifyFailed: 3,
   refused: 4,
+  /**
+   * wal-fetch only: the archive could not be read (storage unreachable, damaged
+   * object, bad setup). PostgreSQL stops recovery on an exit above 125, where
+   * exit 1 would make it treat the file as absent and end recovery early.
+   */
+  archiveUnavailable: 126,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -36,6 +42,9 @@ export const ERROR_CODES = {
   NOT_A_MIGRATION: EXIT.usage,
   CONFIRMATION_REQUIRED: EXIT.usage,
   TARGET_NOT_EMPTY: EXIT.usage,
+  /** A WAL segment a point-in-time restore needs is not in the archive (checked before anything is written). */
+  WAL_MISSING: EXIT.usage,
+  WAL_NAME_INVALID: EXIT.usage,
 
   // 1: the operation failed
   CONNECTION_FAILED: EXIT.failed,
@@ -53,9 +62,15 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: EXIT.failed,
   BACKUP_FAILED: EXIT.failed,
   RESTORE_FAILED: EXIT.failed,
+  /** The restored server stopped before reaching the recovery target. */
+  RECOVERY_FAILED: EXIT.failed,
   HOOK_FAILED: EXIT.failed,
   TIMEOUT: EXIT.failed,
   INTERNAL: EXIT.failed,
+  WAL_NOT_FOUND: EXIT.failed,
+  WAL_CORRUPT: EXIT.failed,
+  WAL_EXISTS_DIFFERENT: EXIT.failed,
+  BASE_BACKUP_UNSUPPORTED: EXIT.failed,
 
   // 3: verification failed — do not send traffic
   VERIFY_FAILED: EXIT.verifyFailed,

@@ -2,6 +2,7 @@
 import type { RegisterCommand } from '../registrar.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
+import { registerBaseBackup } from './base-backup.js';
 import { registerClassify } from './classify.js';
 import { registerHistory } from './history.js';
 import { registerMigrate } from './migrate.js';
@@ -10,5 +11,7 @@ import { registerRestore } from './restore.js';
 import { registerStatus } from './status.js';
 import { registerUndo } from './undo.js';
 import { registerVerify } from './verify.js';
+import { registerWalFetch } from './wal-fetch.js';
+import { registerWalPush } from './wal-push.js';
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerMigrate, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerMigrate, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch, registerBaseBackup];
