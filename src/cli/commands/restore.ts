@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { DbrollbackError, restore } from '../../index.js';
+import { beforeMigrationTarget, DbrollbackError, restore, type BeforeMigrationTarget } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { renderRestore, restoreJson } from '../render/restore.js';
+import type { CommandResult } from '../output.js';
 import { runPitr, wantsPitr, type PitrFlags } from './restore-pitr.js';
 
 interface RestoreFlags extends PitrFlags {
@@ -13,6 +14,7 @@ interface RestoreFlags extends PitrFlags {
   owner?: boolean;
   jobs?: number;
   tempDir?: string;
+  beforeMigration?: string;
 }
 
 export function registerRestore(program: Command, registrar: CommandRegistrar): void {
@@ -29,18 +31,27 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--point-in-time <time>', 'recover to this time: ISO 8601 with a zone ("2026-01-02 14:30:00+01:00", 2026-01-02T13:30:00Z)')
       .option('--lsn <lsn>', 'recover to this WAL position (e.g. 0/5000060)')
       .option('--restore-point <name>', "recover to a named restore point (pg_create_restore_point('NAME'))")
+      .option('--before-migration <name>', 'recover to just before migration NAME: with --data-dir DIR, point in time (the restore point `migrate` made, else the time it was applied); with --backup auto, the logical backup taken at the head before it')
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
       .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
     async (run, io, opts) => {
+      let before: BeforeMigrationTarget | null = null;
+      if (opts.beforeMigration !== undefined) {
+        before = await beforeMigrationTarget(run, opts.beforeMigration, beforeMigrationVia(opts));
+        for (const warning of before.warnings) io.log(`warning: ${warning}`);
+        if (before.kind === 'restore-point') opts = { ...opts, restorePoint: before.point.name };
+        else if (before.kind === 'applied-at') opts = { ...opts, pointInTime: before.time };
+        else opts = { ...opts, backup: before.backupId };
+      }
       if (wantsPitr(opts)) {
         if (opts.dataDir === undefined) {
           throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR (a new or empty directory for the recovered cluster)', {
             hint: 'e.g. dbrollback restore --point-in-time "2026-01-02 14:30:00+01:00" --data-dir /var/lib/postgresql/pitr',
           });
         }
-        return runPitr(run, io, opts);
+        return withTarget(await runPitr(run, io, opts), before);
       }
       if (opts.backup === undefined) {
         throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
@@ -59,7 +70,42 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
-      return { json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) };
+      return withTarget({ json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) }, before);
     },
   );
+}
+
+/** --before-migration with --data-dir recovers a point in time; with --backup auto, restores a logical backup. */
+function beforeMigrationVia(opts: RestoreFlags): 'pitr' | 'backup' {
+  if (opts.pointInTime !== undefined || opts.lsn !== undefined || opts.restorePoint !== undefined) {
+    throw new DbrollbackError('USAGE', '--before-migration is a recovery target of its own: give it without --point-in-time, --lsn or --restore-point', { hint: 'e.g. dbrollback restore --before-migration NAME --data-dir DIR' });
+  }
+  if (opts.dataDir !== undefined && opts.backup === 'auto') {
+    throw new DbrollbackError('USAGE', '--before-migration takes either --data-dir DIR (point in time) or --backup auto (logical backup), not both', { hint: 'With --data-dir, --backup names the base backup to start from (an id).' });
+  }
+  if (opts.dataDir !== undefined) return 'pitr';
+  if (opts.backup === 'auto') return 'backup';
+  throw new DbrollbackError('USAGE', '--before-migration needs --data-dir DIR (point-in-time recovery into a new data directory) or --backup auto (the logical backup taken at the head before it)', {
+    hint: 'e.g. dbrollback restore --before-migration NAME --data-dir /var/lib/postgresql/before-NAME. Nothing was changed.',
+  });
+}
+
+/** The resolved --before-migration target is part of the result (JSON) and said first (text). */
+function withTarget(result: CommandResult, before: BeforeMigrationTarget | null): CommandResult {
+  if (before === null) return result;
+  const json = { ...(result.json as Record<string, unknown>), beforeMigration: beforeMigrationJson(before) };
+  return { ...result, json, human: `${describeTarget(before)}\n${result.human}` };
+}
+
+function beforeMigrationJson(t: BeforeMigrationTarget) {
+  const common = { migration: t.migration, kind: t.kind, warnings: t.warnings };
+  if (t.kind === 'restore-point') return { ...common, restorePoint: t.point.name, lsn: t.point.lsn, time: t.point.time };
+  if (t.kind === 'applied-at') return { ...common, time: t.time, sharedWith: t.sharedWith };
+  return { ...common, backupId: t.backupId, head: t.head, createdAt: t.createdAt };
+}
+
+function describeTarget(t: BeforeMigrationTarget): string {
+  if (t.kind === 'restore-point') return `before ${t.migration}: restore point ${t.point.name} at ${t.point.lsn} (${t.point.time}), exact`;
+  if (t.kind === 'applied-at') return `before ${t.migration}: its applied-at time ${t.time} (approximate, see the warnings)`;
+  return `before ${t.migration}: logical backup ${t.backupId} taken at head ${t.head ?? '(none)'} on ${t.createdAt}`;
 }

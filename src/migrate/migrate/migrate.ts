@@ -256,7 +256,7 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failed.error ?? base.message}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). To undo this run's migrations: dbrollback undo --count ${Math.max(applied.length, 1)}${state.recovery?.backupId ? `, or restore the backup taken first: dbrollback restore --backup ${state.recovery.backupId}` : ''}.`,
+    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}`,
     cause: base.cause ?? base,
     details: {
       applied,
@@ -268,6 +268,17 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
       backupId: state.recovery?.backupId ?? null,
     },
   });
+}
+
+function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {
+  if (appliedCount === 0) return 'The database is as it was before this run.';
+  const undo = `To undo this run's migrations: dbrollback undo --count ${appliedCount}`;
+  const restore = recovery?.via === 'wal-archive'
+    ? `to recover the state before this run from the WAL archive: dbrollback restore --before-migration ${firstName} --data-dir DIR`
+    : recovery?.backupId
+      ? `to restore the backup taken first: dbrollback restore --backup ${recovery.backupId} (or: dbrollback restore --before-migration ${firstName} --backup auto)`
+      : '';
+  return restore ? `${undo}; ${restore}.` : `${undo}.`;
 }
 
 function wayBackLine(point: RestorePointRecord | null, recovery: Recovery | null): string {
