@@ -111,6 +111,8 @@ export type { UpTarget } from './migrate/migrate/select-pending.js';
 export { BACKUP_MODES } from './migrate/migrate/recovery.js';
 export type { BackupMode, Recovery } from './migrate/migrate/recovery.js';
 export type { Offence, PendingVerdict } from './migrate/migrate/policy.js';
+export { recoverTables, RECOVER_TABLES_STEPS } from './backup/table-recovery/recover-tables.js';
+export type { RecoveredTable, RecoverTablesOptions, RecoverTablesReport } from './backup/table-recovery/recover-tables.js';
 export { beforeMigrationTarget, resolveBeforeMigration } from './migrate/before-migration/resolve-target.js';
 export type { BeforeMigrationTarget } from './migrate/before-migration/resolve-target.js';
 export { listRestorePoints, restorePointBefore, BEFORE_MIGRATION_PREFIX } from './backup/restore-points.js';

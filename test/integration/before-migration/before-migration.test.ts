@@ -87,6 +87,80 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     }
   });
 
+  describe('--tables: only the damaged tables come back (sql project, after the test above)', () => {
+    const recoveredSchemas = async (url: string) => (await query<{ n: string }>(url, "SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'dbrollback_%' ORDER BY 1")).map((r) => r.n);
+
+    it('side by side: orders as they were before the migration land in dbrollback_recovered_*, while the live tables and the later writes stay', async () => {
+      const project = projects.get('sql')!;
+      const url = primary.url(project.database);
+      const liveBefore = await contents(url);
+      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders', '--into-database', url, '--json', ...project.args]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const doc = run.json<{ ok: boolean; schema: string; tables: Array<{ table: string; now: string; rows: number; matches: boolean }>; droppedKeys: string[]; durationMs: number; beforeMigration: { kind: string } }>();
+      expect(doc.beforeMigration.kind).toBe('restore-point');
+      expect(doc.schema).toMatch(/^dbrollback_recovered_\d{8}t\d{6}z$/);
+      expect(doc.tables).toEqual([{ table: 'public.orders', now: `${doc.schema}.orders`, rows: 5, fingerprint: expect.any(String), matches: true }]);
+      // The copy does not tie itself to the live customers table.
+      expect(doc.droppedKeys).toEqual(['orders.orders_customer_id_fkey']);
+      const recovered = await query<{ r: string }>(url, `SELECT t::text AS r FROM ${doc.schema}.orders t ORDER BY 1`);
+      expect(recovered.map((r) => r.r)).toEqual(project.before['public.orders']);
+      // Nothing live was touched: the later writes and the damaged table are as they were.
+      expect(await contents(url)).toEqual(liveBefore);
+      expect(liveBefore['public.customers']!.some((r) => r.includes('later@example.com'))).toBe(true);
+      // The throwaway instance is gone.
+      expect(run.stderr).toMatch(/cleanup: done \(throwaway instance stopped and .* removed\)/);
+    });
+
+    it('--replace refuses when a foreign key from another table points at a recovered table (exit 4, names it, nothing changed)', async () => {
+      const project = projects.get('sql')!;
+      const url = primary.url(project.database);
+      const schemas = await recoveredSchemas(url);
+      const before = await contents(url);
+      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders', '--into-database', url, '--replace', ...project.args]);
+      expect(run.exitCode).toBe(4);
+      expect(run.stderr).toContain('public.order_items.order_items_order_id_fkey → public.orders');
+      expect(await contents(url)).toEqual(before);
+      expect(await recoveredSchemas(url)).toEqual(schemas);
+    });
+
+    it('--replace swaps orders and order_items in place in one transaction after a backup; later writes to other tables survive', async () => {
+      const project = projects.get('sql')!;
+      const url = primary.url(project.database);
+      const liveBefore = await contents(url);
+      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--json', ...project.args]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const doc = run.json<{ replaced: boolean; aside: string; backupId: string; tables: Array<{ table: string; rows: number; matches: boolean }> }>();
+      expect(doc.replaced).toBe(true);
+      expect(doc.backupId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+      expect(doc.tables.map((t) => [t.table, t.rows, t.matches])).toEqual([['public.orders', 5, true], ['public.order_items', 6, true]]);
+      const after = await contents(url);
+      expect(after['public.orders']).toEqual(project.before['public.orders']);
+      expect(after['public.order_items']).toEqual(project.before['public.order_items']);
+      // Written after the bad migration, to tables that were not recovered: still there.
+      expect(after['public.customers']).toEqual(liveBefore['public.customers']);
+      expect(after['public.products']).toEqual(liveBefore['public.products']);
+      // The damaged tables were put aside, not dropped.
+      expect((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${doc.aside}.orders WHERE status IS NULL`))[0]!.n).toBe('5');
+    });
+
+    it.each([
+      [['--tables', 'public.nope'], /public\.nope did not exist at the recovery target/],
+      [['--tables', 'public.orders', '--port', 'SAME'], /is the throwaway instance/],
+      [['--tables', 'public.orders', '--data-dir', '/tmp/x'], /without --data-dir/],
+    ])('restore --before-migration %j is bad input: exit 2, nothing written to the target', async (flags, message) => {
+      const project = projects.get('sql')!;
+      const url = primary.url(project.database);
+      const schemas = await recoveredSchemas(url);
+      const before = await contents(url);
+      const port = String(primary.port);
+      const run = await cli(['restore', '--before-migration', BAD, ...flags.map((f) => (f === 'SAME' ? port : f)), '--into-database', url, ...project.args]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(await contents(url)).toEqual(before);
+      expect(await recoveredSchemas(url)).toEqual(schemas);
+    });
+  });
+
   it('a migration applied without `migrate`: recovery to its applied-at time, with a warning naming the migrations that share it', async () => {
     const extraTool: MigratorKind = 'node-pg-migrate';
     const database = (await primary.createDatabase()).database;
