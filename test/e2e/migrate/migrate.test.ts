@@ -72,7 +72,7 @@ describe('dbrollback migrate through the built CLI', () => {
       expect(points.map((p) => p.name)).toEqual(['dbrollback:before:001_create-tables', 'dbrollback:before:002_add-customer-phone', 'dbrollback:before:003_index-orders-customer']);
       // Each point lies before the next migration's point in the WAL.
       for (let i = 1; i < points.length; i++) expect(lsnValue(points[i]!.lsn) > lsnValue(points[i - 1]!.lsn)).toBe(true);
-      // A logical backup was taken before each run (--backup auto without a WAL archive check).
+      // No WAL archive here: --backup auto took a logical backup before each run.
       expect(docs.every((d) => d.backupId !== null)).toBe(true);
       expect(await recordedPoints(storage)).toEqual(['001_create-tables', '002_add-customer-phone', '003_index-orders-customer']);
 
@@ -81,6 +81,19 @@ describe('dbrollback migrate through the built CLI', () => {
       const migrations = status.json<{ migrations: Array<{ name: string; applied: boolean; restorePoint: { name: string; lsn: string } | null }> }>().migrations;
       expect(migrations.filter((m) => m.applied).map((m) => [m.name, m.restorePoint?.lsn])).toEqual(points.map((p, i) => [docs.flatMap((d) => d.applied)[i], p.lsn]));
       expect(migrations.filter((m) => !m.applied).every((m) => m.restorePoint === null)).toBe(true);
+    });
+
+    it('restore --before-migration NAME --backup auto restores the logical backup migrate took at the head just before NAME', async () => {
+      const target = (await cluster.createDatabase()).database;
+      const run = await runBuiltCli(['restore', '--before-migration', '003_index-orders-customer', '--backup', 'auto', '--target-database', cluster.url(target), '--yes', ...args()]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const doc = run.json<{ ok: boolean; beforeMigration: { kind: string; head: string; backupId: string } }>();
+      expect(doc.beforeMigration).toMatchObject({ kind: 'logical-backup', head: '002_add-customer-phone' });
+      const history = tool === 'sql' ? 'dbrollback_migrations' : tool === 'umzug' ? 'umzug_migrations' : 'pgmigrations';
+      const names = await cluster.sql<{ name: string }>(target, `SELECT name FROM ${history} ORDER BY name`);
+      expect(names.map((n) => n.name)).toEqual(['001_create-tables', '002_add-customer-phone']);
+      // Of the two backups at head 002, the newer one: taken by the run that applied 003, after the seed rows went in.
+      expect((await cluster.sql<{ n: string }>(target, 'SELECT count(*) AS n FROM customers'))[0]!.n).toBe('4');
     });
 
     it('--fail-on breaking refuses the rename with exit 4, naming the statement and the safe alternative; nothing changes', async () => {
