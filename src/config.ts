@@ -121,7 +121,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     problems.push(`migrations: directory ${migrationsDir} does not exist`);
   }
 
-  const failOn = failOnOf(pick('failOn'), problems);
+  const failOn = failOnOf(pick('failOn'), typeof raw.failOn === 'string' ? '--fail-on' : 'failOn', problems);
 
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
@@ -148,12 +148,12 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
   };
 }
 
-function failOnOf(raw: string | undefined, problems: string[]): FailOn[] | undefined {
+function failOnOf(raw: string | undefined, label: '--fail-on' | 'failOn', problems: string[]): FailOn[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const bad = parts.filter((p) => !(FAIL_ON as readonly string[]).includes(p));
   if (bad.length > 0 || parts.length === 0) {
-    problems.push(`failOn: "${raw}" must be breaking and/or destructive, comma-separated`);
+    problems.push(`${label} must be breaking and/or destructive (got "${raw}"); several are separated by commas`);
     return undefined;
   }
   return [...new Set(parts)] as FailOn[];

@@ -17,14 +17,24 @@ export interface StatusReport extends MigrationStatus {
    * (absent: none recorded); null when no storage is configured to look in.
    */
   restorePoints: Map<string, RestorePointRecord> | null;
+  /** Why the restore points could not be read from the configured storage (status still answers). */
+  restorePointsProblem: string | null;
 }
 
 export async function status(run: RunContext): Promise<StatusReport> {
   const adapter = await run.adapter();
   const migrationStatus = await adapter.status();
   const dbrollbackLockHolder = await advisoryLockHolder(await run.session.db(), DBROLLBACK_LOCK_ID);
-  const restorePoints = run.hasStorage ? newestPointPerMigration(await listRestorePoints(run.storage, { database: run.conn.database })) : null;
-  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder, restorePoints };
+  let restorePoints: Map<string, RestorePointRecord> | null = null;
+  let restorePointsProblem: string | null = null;
+  if (run.hasStorage) {
+    try {
+      restorePoints = newestPointPerMigration(await listRestorePoints(run.storage, { database: run.conn.database }));
+    } catch (err) {
+      restorePointsProblem = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder, restorePoints, restorePointsProblem };
 }
 
 function newestPointPerMigration(records: readonly RestorePointRecord[]): Map<string, RestorePointRecord> {

@@ -22,6 +22,7 @@ export function statusJson(report: StatusReport) {
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     restorePointsKnown: report.restorePoints !== null,
+    ...(report.restorePointsProblem ? { restorePointsProblem: report.restorePointsProblem } : {}),
   };
 }
 
@@ -55,7 +56,8 @@ export function renderStatus(report: StatusReport): string {
       ),
     );
   }
-  if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
+  if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
+  else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
   if (report.lockHolder) {
     const h = report.lockHolder;

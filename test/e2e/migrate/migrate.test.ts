@@ -165,7 +165,7 @@ describe('dbrollback migrate through the built CLI', () => {
     [['--count', '1', '--to', '001_create-tables'], /either --count N or --to NAME, not both/],
     [['--to', '999_nope'], /no pending migration has that name/],
     [['--backup', 'sometimes'], /--backup must be one of always, auto, never/],
-    [['--fail-on', 'scary'], /failOn: "scary" must be breaking and\/or destructive/],
+    [['--fail-on', 'scary'], /--fail-on must be breaking and\/or destructive \(got "scary"\)/],
   ])('migrate %j is bad input: exit 2, nothing applied or written', async (flags, message) => {
     const database = (await cluster.createDatabase()).database;
     const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-migrate-storage-'));
