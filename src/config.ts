@@ -10,6 +10,7 @@ import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from './db/conninfo.j
 import { DbrollbackError } from './errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from './migrate/adapter.js';
 import { parseDuration } from './migrate/lock-wait.js';
+import { FAIL_ON, type FailOn } from './migrate/classify/classify.js';
 import { FILE_OPTIONS, optionSpec, type OptionKey } from './options.js';
 import { registerSecret } from './secrets/redact.js';
 import { loadEncryptionKey, type EncryptionKey } from './storage/encryption-key.js';
@@ -34,6 +35,8 @@ export interface FileConfig {
   lockTimeout?: string | number;
   /** The image `drill --provider testcontainers` starts (default postgres:<major of the local PostgreSQL programs>). */
   drillImage?: string;
+  /** migrate's policy: comma-separated breaking / destructive. */
+  failOn?: string;
   /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
   umzug?: unknown;
 }
@@ -65,6 +68,8 @@ export interface ResolvedConfig {
   /** lock_timeout for the DDL of downs and ups, in milliseconds. */
   lockTimeoutMs: number;
   drillImage: string | undefined;
+  /** migrate's policy (--fail-on / failOn); undefined when not set. */
+  failOn: FailOn[] | undefined;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -148,6 +153,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     if (ms === undefined) problems.push(`lockTimeout: ${JSON.stringify(lockTimeoutRaw)} is not a duration (use e.g. "5s", "500ms", or a number of seconds)`);
     else lockTimeoutMs = ms;
   }
+  const failOn = failOnOf(pick('failOn'), typeof raw.failOn === 'string' ? '--fail-on' : 'failOn', problems);
 
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
@@ -170,10 +176,22 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     encryption: encryption.key,
     lockTimeoutMs,
     drillImage: pick('drillImage'),
+    failOn,
     configFile,
     configModule: module,
     cwd,
   };
+}
+
+function failOnOf(raw: string | undefined, label: '--fail-on' | 'failOn', problems: string[]): FailOn[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const bad = parts.filter((p) => !(FAIL_ON as readonly string[]).includes(p));
+  if (bad.length > 0 || parts.length === 0) {
+    problems.push(`${label} must be breaking and/or destructive (got "${raw}"); several are separated by commas`);
+    return undefined;
+  }
+  return [...new Set(parts)] as FailOn[];
 }
 
 function sourceLabel(source: ResolvedConfig['connSource']): string {

@@ -17,6 +17,12 @@ export const EXIT = {
   interrupted: 130,
   /** Stopped by SIGTERM at a safe point: 128 + 15. */
   terminated: 143,
+  /**
+   * wal-fetch only: the archive could not be read (storage unreachable, damaged
+   * object, bad setup). PostgreSQL stops recovery on an exit above 125, where
+   * exit 1 would make it treat the file as absent and end recovery early.
+   */
+  archiveUnavailable: 126,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -43,6 +49,9 @@ export const ERROR_CODES = {
   ENCRYPTION_KEY_MISSING: EXIT.usage,
   ENCRYPTION_KEY_WRONG: EXIT.usage,
   OBJECT_NOT_AUTHENTIC: EXIT.usage,
+  /** A WAL segment a point-in-time restore needs is not in the archive (checked before anything is written). */
+  WAL_MISSING: EXIT.usage,
+  WAL_NAME_INVALID: EXIT.usage,
 
   // 1: the operation failed
   CONNECTION_FAILED: EXIT.failed,
@@ -60,10 +69,16 @@ export const ERROR_CODES = {
   CHECKSUM_MISMATCH: EXIT.failed,
   BACKUP_FAILED: EXIT.failed,
   RESTORE_FAILED: EXIT.failed,
+  /** The restored server stopped before reaching the recovery target. */
+  RECOVERY_FAILED: EXIT.failed,
   HOOK_FAILED: EXIT.failed,
   TIMEOUT: EXIT.failed,
   LOCK_TIMEOUT: EXIT.failed,
   INTERNAL: EXIT.failed,
+  WAL_NOT_FOUND: EXIT.failed,
+  WAL_CORRUPT: EXIT.failed,
+  WAL_EXISTS_DIFFERENT: EXIT.failed,
+  BASE_BACKUP_UNSUPPORTED: EXIT.failed,
 
   // 130 / 143: stopped by a signal at a safe point; the message names the state
   INTERRUPTED: EXIT.interrupted,

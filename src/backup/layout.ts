@@ -2,6 +2,7 @@
  * Where a backup's objects live in storage, and what a backup id looks like.
  *
  *   backups/<id>/dump.pgcustom   the pg_dump custom-format archive
+ *   backups/<id>/base.tar.gz     a base backup: pg_basebackup's tar (with PostgreSQL's backup_manifest), gzipped
  *   backups/<id>/manifest.json   written last: a backup without it is incomplete
  *
  * Ids sort by time: 20261121T083000Z-a1b2c3 (UTC second + 6 random hex digits,
@@ -13,6 +14,7 @@ import { DbrollbackError } from '../errors.js';
 export const BACKUPS_PREFIX = 'backups/';
 export const DUMP_NAME = 'dump.pgcustom';
 export const MANIFEST_NAME = 'manifest.json';
+export const BASE_TAR_NAME = 'base.tar.gz';
 
 const ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 /** Any id another kind of backup might use: one safe key segment. */
@@ -46,4 +48,5 @@ export function checkBackupId(id: string): string {
 }
 
 export const dumpKey = (id: string): string => `${BACKUPS_PREFIX}${id}/${DUMP_NAME}`;
+export const baseTarKey = (id: string): string => `${BACKUPS_PREFIX}${id}/${BASE_TAR_NAME}`;
 export const manifestKey = (id: string): string => `${BACKUPS_PREFIX}${id}/${MANIFEST_NAME}`;

@@ -3,6 +3,7 @@
  * Verify reads `tables` as its baseline (row counts and fingerprints).
  */
 import type { TableFingerprint } from '../fingerprint/fingerprint.js';
+import type { BaseInfo } from './base/base-info.js';
 
 export type BackupKind = 'logical' | 'base';
 
@@ -35,4 +36,6 @@ export interface BackupManifest {
   locale?: { encoding: string; collate: string; ctype: string };
   /** Wall time of the backup (dump, upload, read-back), in milliseconds. */
   durationMs?: number;
+  /** Base (physical) backups only: their WAL position, timeline and times. */
+  base?: BaseInfo;
 }

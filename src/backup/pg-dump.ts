@@ -37,7 +37,8 @@ export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string |
   };
 }
 
-class ExitGate extends Transform {
+/** Passes a child's stdout through, and ends it only once the child exited with success. */
+export class ExitGate extends Transform {
   constructor(private readonly exited: Promise<void>) {
     super();
   }

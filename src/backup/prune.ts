@@ -1,13 +1,19 @@
 /**
  * `dbrollback backups prune`: delete old backups, keeping what a rollback
- * needs. The newest verified backup is never deleted, whatever the flags say,
- * and an incomplete one is left alone for a grace period (it may be a backup
- * still being read back).
+ * needs. The newest verified backup and the newest complete base backup are
+ * never deleted, whatever the flags say, and an incomplete one is left alone
+ * for a grace period (it may be a backup still being read back).
+ *
+ * Archived WAL goes with the base backups: only WAL before the oldest kept
+ * base backup's start segment, and archived before that backup began, is
+ * deleted — never WAL a kept base backup needs, and none at all while no
+ * base backup is kept. Timeline history files are always kept.
  */
 import { DbrollbackError } from '../errors.js';
-import { listBackups, type BackupListing } from './catalog.js';
+import { listBackups, loadManifest, type BackupListing } from './catalog.js';
 import { MANIFEST_NAME } from './layout.js';
 import type { Storage } from '../storage/contract.js';
+import { WAL_PREFIX, walNameOfKey } from './wal/layout.js';
 
 export interface PruneOptions {
   /** Keep the newest N complete backups. */
@@ -26,6 +32,12 @@ export interface PruneResult {
   kept: BackupListing[];
   /** The newest verified backup, which prune never deletes. */
   protectedId: string | null;
+  /** The newest complete base backup, which prune never deletes either. */
+  protectedBaseId: string | null;
+  /** Archived WAL files deleted (or, with dryRun, that would be). */
+  walDeleted: string[];
+  /** WAL before this segment position may go (the oldest kept base backup's start), or null: no WAL is deleted. */
+  walKeptFrom: string | null;
   dryRun: boolean;
 }
 
@@ -44,11 +56,13 @@ export async function pruneBackups(storage: Storage, options: PruneOptions): Pro
   const listings = await listBackups(storage);
   const complete = listings.filter((b) => b.status === 'complete');
   const protectedId = complete.find((b) => b.verified)?.id ?? null;
+  // Without a base backup the WAL archive is useless: the newest one stays.
+  const protectedBaseId = complete.find((b) => b.kind === 'base')?.id ?? null;
   const grace = Math.max(options.incompleteGraceMs ?? DAY_MS, options.olderThanMs ?? 0);
 
   const doomed = new Set<string>();
   complete.forEach((b, index) => {
-    if (b.id === protectedId) return;
+    if (b.id === protectedId || b.id === protectedBaseId) return;
     const beyondKeep = options.keep === undefined || index >= options.keep;
     const oldEnough = options.olderThanMs === undefined || now - Date.parse(b.createdAt) > options.olderThanMs;
     if (beyondKeep && oldEnough) doomed.add(b.id);
@@ -58,14 +72,47 @@ export async function pruneBackups(storage: Storage, options: PruneOptions): Pro
   }
 
   const deleted = listings.filter((b) => doomed.has(b.id));
+  const keptBases = complete.filter((b) => b.kind === 'base' && !doomed.has(b.id));
+  const wal = await walToDelete(storage, keptBases);
   if (!options.dryRun) {
     for (const b of deleted) {
       // Manifest first: a half-deleted backup is then incomplete, never mistaken for a usable one.
       const ordered = [...b.objects].sort((x, y) => Number(y.endsWith(`/${MANIFEST_NAME}`)) - Number(x.endsWith(`/${MANIFEST_NAME}`)));
       for (const key of ordered) await storage.delete(key);
     }
+    // Oldest first: an interrupted prune leaves the archive contiguous.
+    for (const key of wal.keys) await storage.delete(key);
   }
-  return { deleted, kept: listings.filter((b) => !doomed.has(b.id)), protectedId, dryRun: Boolean(options.dryRun) };
+  return {
+    deleted,
+    kept: listings.filter((b) => !doomed.has(b.id)),
+    protectedId,
+    protectedBaseId,
+    walDeleted: wal.keys.map((k) => walNameOfKey(k)!.name),
+    walKeptFrom: wal.keptFrom,
+    dryRun: Boolean(options.dryRun),
+  };
+}
+
+/** WAL older than every kept base backup, in position and in time. */
+async function walToDelete(storage: Storage, keptBases: BackupListing[]): Promise<{ keys: string[]; keptFrom: string | null }> {
+  let oldest: { startWal: string; startTime: number } | null = null;
+  for (const b of keptBases) {
+    const base = (await loadManifest(storage, b.id, { kind: 'base' })).base;
+    // A base manifest without its WAL position cannot say what it needs: keep all WAL.
+    if (!base) return { keys: [], keptFrom: null };
+    // Positions compare across timelines by the last 16 digits (log id and segment).
+    if (!oldest || base.startWal.slice(8) < oldest.startWal.slice(8)) oldest = { startWal: base.startWal, startTime: Date.parse(base.startTime) };
+  }
+  if (!oldest) return { keys: [], keptFrom: null };
+  const keys: Array<{ key: string; position: string }> = [];
+  for (const object of await storage.list(WAL_PREFIX)) {
+    const file = walNameOfKey(object.key);
+    if (!file || file.kind === 'history' || !file.segment) continue;
+    if (file.segment.slice(8) < oldest.startWal.slice(8) && object.lastModified.getTime() < oldest.startTime) keys.push({ key: object.key, position: file.segment.slice(8) });
+  }
+  keys.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  return { keys: keys.map((k) => k.key), keptFrom: oldest.startWal };
 }
 
 /** "30d", "12h", "90m", "2w" → milliseconds; USAGE error otherwise. */

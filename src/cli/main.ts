@@ -5,8 +5,19 @@ import './node-navigator.js';
 // majors is not something an on-call engineer can act on mid-incident.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// Loaded after the lines above have run (a static import would be evaluated first).
-const { runCli } = await import('./program.js');
-const code = await runCli({ argv: process.argv.slice(2) });
+const argv = process.argv.slice(2);
+// archive_command / restore_command run once per WAL segment: they take a short way in (archive-entry.ts).
+const archiveCode = argv[0] === 'wal-push' || argv[0] === 'wal-fetch' ? await (await import('./archive-entry.js')).runArchiveCommand(argv) : null;
+let code: number;
+if (archiveCode !== null) {
+  code = archiveCode;
+} else {
+  // Loaded after the first line has run (a static import would be evaluated first).
+  const { runCli } = await import('./program.js');
+  code = await runCli({ argv });
+  // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
+  // flag or config must stop recovery (exit > 125), never end it early.
+  if (argv.includes('wal-fetch') && code > 1) code = 126;
+}
 // Let stdout drain before exiting (piped JSON must arrive whole).
 process.exitCode = code;

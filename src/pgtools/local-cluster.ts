@@ -206,6 +206,47 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 }
 
+/** The OS user a server started by dbrollback runs as: postgres when we are root (postgres refuses to run as root). */
+export const serverOsUser = (): string | undefined => (isRoot() ? 'postgres' : undefined);
+
+export interface ServerControlOptions {
+  /** Run pg_ctl as this OS user (see serverOsUser). */
+  osUser: string | undefined;
+}
+
+/**
+ * Start a server on an existing data directory without waiting for it to
+ * accept connections: a server in recovery may take long to get there, and
+ * its caller follows it (log, postmaster.pid) instead.
+ */
+export async function startServer(dataDir: string, options: ServerControlOptions & { logFile: string }): Promise<void> {
+  const { execa } = await import('execa');
+  const pgCtl = await findBinary('pg_ctl');
+  const args = ['-D', dataDir, '-l', options.logFile, '-W', 'start'];
+  // The server (and the restore_command it runs) inherits this environment: not our database credentials.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_URL$)/.test(k)));
+  const spawn = { env, extendEnv: false } as const;
+  await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args], spawn) : execa(pgCtl.path, args, spawn));
+}
+
+/** Stop a server cleanly (fast: sessions are ended, a shutdown checkpoint is written); a stopped one is left as is. */
+export async function stopServer(dataDir: string, options: ServerControlOptions & { timeoutSeconds?: number }): Promise<void> {
+  const { execa } = await import('execa');
+  const pgCtl = await findBinary('pg_ctl');
+  const args = ['-D', dataDir, '-m', 'fast', '-w', '-t', String(options.timeoutSeconds ?? 120), 'stop'];
+  await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args]) : execa(pgCtl.path, args));
+}
+
+/** The pg_ctl command line that starts the server on `dataDir` again, for people to copy. */
+export async function startCommand(dataDir: string, logFile: string, osUser: string | undefined): Promise<string> {
+  const pgCtl = await findBinary('pg_ctl');
+  const quote = (s: string) => (/^[\w./=:@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const command = [pgCtl.path, '-D', dataDir, '-l', logFile, 'start'].map(quote).join(' ');
+  return osUser ? `runuser -u ${osUser} -- ${command}` : command;
+}
+
+export const osUserIds = ids;
+
 async function ids(user: string): Promise<[number, number]> {
   const { execa } = await import('execa');
   const uid = Number((await execa('id', ['-u', user])).stdout);

@@ -1,31 +1,83 @@
 import type { Command } from 'commander';
-import { DbrollbackError, restore } from '../../index.js';
+import { beforeMigrationTarget, connInfoFromUrl, DbrollbackError, parseTableRefs, recoverTables, restore, type BeforeMigrationTarget } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { renderRestore, restoreJson } from '../render/restore.js';
+import { recoverTablesJson, renderRecoverTables } from '../render/restore-tables.js';
+import type { CommandResult } from '../output.js';
+import { runPitr, wantsPitr, type PitrFlags } from './restore-pitr.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends PitrFlags {
   backup?: string;
   targetDatabase?: string;
   terminateConnections?: boolean;
   owner?: boolean;
   jobs?: number;
   tempDir?: string;
+  beforeMigration?: string;
+  tables?: string;
+  intoDatabase?: string;
+  replace?: boolean;
 }
 
 export function registerRestore(program: Command, registrar: CommandRegistrar): void {
   registrar.action<RestoreFlags>(
     program
       .command('restore')
-      .description('logical restore from a backup, checked against its manifest (exit 3 on any difference)')
+      .description('logical restore from a backup, checked against its manifest (exit 3 on any difference); or point-in-time recovery into a new data directory')
       .option('--backup <id>', 'backup id, or "latest" (the newest complete backup)')
       .option('--target-database <url>', 'restore into this database (created if missing) instead of in place')
       .option('--terminate-connections', 'end sessions on the database being replaced (otherwise they refuse the restore)')
       .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
       .option('--jobs <n>', 'parallel pg_restore jobs (default: 1 for small dumps, else up to 4)', positiveInt('--jobs'))
-      .option('--temp-dir <dir>', 'where a parallel restore keeps the downloaded dump (default: the OS temp directory)'),
+      .option('--temp-dir <dir>', 'where a parallel restore keeps the downloaded dump (default: the OS temp directory)')
+      .option('--point-in-time <time>', 'recover to this time: ISO 8601 with a zone ("2026-01-02 14:30:00+01:00", 2026-01-02T13:30:00Z)')
+      .option('--lsn <lsn>', 'recover to this WAL position (e.g. 0/5000060)')
+      .option('--restore-point <name>', "recover to a named restore point (pg_create_restore_point('NAME'))")
+      .option('--before-migration <name>', 'recover to just before migration NAME: with --data-dir DIR, point in time (the restore point `migrate` made, else the time it was applied); with --backup auto, the logical backup taken at the head before it')
+      .option('--tables <list>', 'recover only these tables (schema.table,...) from a throwaway instance recovered to the target; needs --into-database')
+      .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>)')
+      .option('--replace', 'with --tables: swap the recovered tables in place of the live ones (after a backup; refused when foreign keys from other tables point at them)')
+      .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
+      .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
+      .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
+      .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
     async (run, io, opts) => {
+      checkTablesFlags(opts);
+      let before: BeforeMigrationTarget | null = null;
+      if (opts.beforeMigration !== undefined) {
+        before = await beforeMigrationTarget(run, opts.beforeMigration, beforeMigrationVia(opts));
+        for (const warning of before.warnings) io.log(`warning: ${warning}`);
+        if (before.kind === 'restore-point') opts = { ...opts, restorePoint: before.point.name };
+        else if (before.kind === 'applied-at') opts = { ...opts, pointInTime: before.time };
+        else opts = { ...opts, backup: before.backupId };
+      }
+      if (opts.tables !== undefined) {
+        const report = await recoverTables(run.storage, {
+          target: { pointInTime: opts.pointInTime, lsn: opts.lsn, restorePoint: opts.restorePoint },
+          tables: parseTableRefs(opts.tables),
+          into: connInfoFromUrl(opts.intoDatabase!),
+          sourceDatabase: run.conn.database,
+          replace: opts.replace,
+          login: { user: run.conn.user, password: run.conn.password },
+          // PostgreSQL runs this very CLI as the throwaway instance's restore_command.
+          walFetch: { node: process.execPath, cli: process.argv[1]! },
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          onStep: (line) => io.log(line),
+          onProgress: progressPrinter(io),
+          commandLine: io.commandLine,
+        });
+        return withTarget({ json: recoverTablesJson(report), human: renderRecoverTables(report), ...(report.error ? { error: report.error } : {}) }, before);
+      }
+      if (wantsPitr(opts)) {
+        if (opts.dataDir === undefined) {
+          throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR (a new or empty directory for the recovered cluster)', {
+            hint: 'e.g. dbrollback restore --point-in-time "2026-01-02 14:30:00+01:00" --data-dir /var/lib/postgresql/pitr',
+          });
+        }
+        return withTarget(await runPitr(run, io, opts), before);
+      }
       if (opts.backup === undefined) {
         throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
       }
@@ -43,8 +95,60 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
-      return { json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) };
+      return withTarget({ json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) }, before);
     },
     { stopsAtSafePoints: true },
   );
+}
+
+/** --tables recovers into --into-database from a throwaway instance: no --data-dir, no --backup. */
+function checkTablesFlags(opts: RestoreFlags): void {
+  if (opts.tables === undefined) {
+    if (opts.intoDatabase !== undefined || opts.replace) throw new DbrollbackError('USAGE', '--into-database and --replace go with --tables', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
+    return;
+  }
+  if (opts.intoDatabase === undefined) {
+    throw new DbrollbackError('USAGE', '--tables needs --into-database URL (the database the recovered tables are copied into)', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database "$DATABASE_URL"' });
+  }
+  if (opts.dataDir !== undefined || opts.backup !== undefined || opts.targetDatabase !== undefined) {
+    throw new DbrollbackError('USAGE', '--tables recovers in a throwaway instance of its own: give it without --data-dir, --backup or --target-database', { hint: 'e.g. dbrollback restore --point-in-time T --tables public.orders --into-database URL' });
+  }
+  if (opts.beforeMigration === undefined && opts.pointInTime === undefined && opts.lsn === undefined && opts.restorePoint === undefined) {
+    throw new DbrollbackError('USAGE', '--tables needs a target: --before-migration NAME, --point-in-time T, --lsn L or --restore-point NAME', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
+  }
+}
+
+/** --before-migration with --data-dir recovers a point in time; with --backup auto, restores a logical backup. */
+function beforeMigrationVia(opts: RestoreFlags): 'pitr' | 'backup' {
+  if (opts.pointInTime !== undefined || opts.lsn !== undefined || opts.restorePoint !== undefined) {
+    throw new DbrollbackError('USAGE', '--before-migration is a recovery target of its own: give it without --point-in-time, --lsn or --restore-point', { hint: 'e.g. dbrollback restore --before-migration NAME --data-dir DIR' });
+  }
+  if (opts.dataDir !== undefined && opts.backup === 'auto') {
+    throw new DbrollbackError('USAGE', '--before-migration takes either --data-dir DIR (point in time) or --backup auto (logical backup), not both', { hint: 'With --data-dir, --backup names the base backup to start from (an id).' });
+  }
+  if (opts.dataDir !== undefined || opts.tables !== undefined) return 'pitr';
+  if (opts.backup === 'auto') return 'backup';
+  throw new DbrollbackError('USAGE', '--before-migration needs --data-dir DIR (point-in-time recovery into a new data directory) or --backup auto (the logical backup taken at the head before it)', {
+    hint: 'e.g. dbrollback restore --before-migration NAME --data-dir /var/lib/postgresql/before-NAME. Nothing was changed.',
+  });
+}
+
+/** The resolved --before-migration target is part of the result (JSON) and said first (text). */
+function withTarget(result: CommandResult, before: BeforeMigrationTarget | null): CommandResult {
+  if (before === null) return result;
+  const json = { ...(result.json as Record<string, unknown>), beforeMigration: beforeMigrationJson(before) };
+  return { ...result, json, human: `${describeTarget(before)}\n${result.human}` };
+}
+
+function beforeMigrationJson(t: BeforeMigrationTarget) {
+  const common = { migration: t.migration, kind: t.kind, warnings: t.warnings };
+  if (t.kind === 'restore-point') return { ...common, restorePoint: t.point.name, lsn: t.point.lsn, time: t.point.time };
+  if (t.kind === 'applied-at') return { ...common, time: t.time, sharedWith: t.sharedWith };
+  return { ...common, backupId: t.backupId, head: t.head, createdAt: t.createdAt };
+}
+
+function describeTarget(t: BeforeMigrationTarget): string {
+  if (t.kind === 'restore-point') return `before ${t.migration}: restore point ${t.point.name} at ${t.point.lsn} (${t.point.time}), exact`;
+  if (t.kind === 'applied-at') return `before ${t.migration}: its applied-at time ${t.time} (approximate, see the warnings)`;
+  return `before ${t.migration}: logical backup ${t.backupId} taken at head ${t.head ?? '(none)'} on ${t.createdAt}`;
 }

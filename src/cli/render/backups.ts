@@ -1,5 +1,5 @@
 /** backup and backups: the contract's JSON and the text for people. */
-import type { BackupListing, BackupManifest } from '../../index.js';
+import type { ArchiveHealth, BackupListing, BackupManifest } from '../../index.js';
 import { formatBytes, table } from '../output.js';
 
 export function backupJson(m: BackupManifest, storage: string) {
@@ -47,4 +47,31 @@ export function renderBackupList(list: BackupListing[], url: string): string {
     ['ID', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
     list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
   );
+}
+
+export function renderHealth(h: ArchiveHealth, url: string): string {
+  const lines = [`WAL archive in ${url}`];
+  if (h.timelines.length === 0) lines.push('  no archived WAL');
+  for (const t of h.timelines) {
+    const gaps = t.gaps.length === 0 ? 'no gaps' : `GAPS: ${t.gaps.map((g) => (g.count === 1 ? g.from : `${g.from}…${g.to} (${g.count})`)).join(', ')}`;
+    lines.push(`  timeline ${t.timeline}: ${t.segments} segment(s) ${t.first ?? ''}…${t.last ?? ''}, ${gaps}${t.history ? '' : ', HISTORY FILE MISSING'}`);
+  }
+  if (h.newest) lines.push(`  newest segment: ${h.newest.name}, archived ${h.newest.archivedAt} (${formatAge(h.newest.ageSeconds)} ago)`);
+  if (h.server) {
+    lines.push(`  server: writing ${h.server.currentWal}; last archived ${h.server.lastArchivedWal ?? 'none'}${h.server.lastFailedWal ? `; last FAILED ${h.server.lastFailedWal} at ${h.server.lastFailedAt}` : ''}`);
+  }
+  lines.push('', h.baseBackups.length === 0 ? 'no base backups' : 'base backups:');
+  for (const b of h.baseBackups) {
+    const state = !b.restorable ? 'NOT RESTORABLE' : b.reachesNow ? 'restorable, reaches now' : `restorable to ${b.reachesSegment}`;
+    lines.push(`  ${b.id}  timeline ${b.timeline}  ${b.startWal}…${b.stopWal}  ${state}${b.problem ? ` (${b.problem})` : ''}`);
+  }
+  lines.push('', `point-in-time restore to now: ${h.pitrToNow.possible ? 'POSSIBLE' : 'NOT POSSIBLE'} — ${h.pitrToNow.reason}`);
+  return lines.join('\n');
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
 }

@@ -15,6 +15,7 @@ export function statusJson(report: StatusReport) {
       down: m.down,
       hasDown: m.down === 'yes' || m.down === 'inferred',
       path: m.path,
+      restorePoint: restorePointOf(report, m.name),
     })),
     applied: report.applied.map((m) => m.name),
     pending: report.pending.map((m) => m.name),
@@ -22,7 +23,20 @@ export function statusJson(report: StatusReport) {
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
+    restorePointsKnown: report.restorePoints !== null,
+    ...(report.restorePointsProblem ? { restorePointsProblem: report.restorePointsProblem } : {}),
   };
+}
+
+function restorePointOf(report: StatusReport, name: string) {
+  const point = report.restorePoints?.get(name);
+  return point ? { name: point.name, lsn: point.lsn, time: point.time, timeline: point.timeline } : null;
+}
+
+function restorePointCell(report: StatusReport, m: StatusReport['migrations'][number]): string {
+  if (!m.applied) return '';
+  const point = report.restorePoints?.get(m.name);
+  return point ? `yes (${point.lsn})` : 'no';
 }
 
 const DOWN_LABEL = { yes: 'yes', inferred: 'inferred', irreversible: 'NO (irreversible)', missing: 'NO (missing)' } as const;
@@ -33,11 +47,19 @@ export function renderStatus(report: StatusReport): string {
     lines.push(
       '',
       table(
-        ['state', 'migration', 'applied at', 'down'],
-        report.migrations.map((m) => [m.applied ? 'applied' : 'pending', m.name, m.appliedAt ? m.appliedAt.toISOString() : '', DOWN_LABEL[m.down]]),
+        ['state', 'migration', 'applied at', 'down', ...(report.restorePoints ? ['restore point before'] : [])],
+        report.migrations.map((m) => [
+          m.applied ? 'applied' : 'pending',
+          m.name,
+          m.appliedAt ? m.appliedAt.toISOString() : '',
+          DOWN_LABEL[m.down],
+          ...(report.restorePoints ? [restorePointCell(report, m)] : []),
+        ]),
       ),
     );
   }
+  if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
+  else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
   if (report.lockHolder) {
     const h = report.lockHolder;

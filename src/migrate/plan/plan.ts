@@ -95,7 +95,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config),
+    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -212,7 +212,8 @@ async function findRestoreBackup(run: RunContext, targetHead: string | null, old
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined): string {
+  const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
   switch (type) {
     case 'app-only':
       return 'Roll back the application only; the database needs no change.';
@@ -222,8 +223,8 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
       return 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.';
     case 'restore':
       return restoreFrom
-        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}) or restore to a point in time before the first migration.`
-        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: restore to a point in time before the first migration (dbrollback restore --before-migration NAME).`;
+        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`
+        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`;
   }
 }
 
@@ -238,7 +239,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
       action: 'restore',
       detail: restoreFrom
         ? `restore backup ${restoreFrom.backupId} (head ${restoreFrom.migrationHead ?? 'unknown'}, taken ${restoreFrom.createdAt})`
-        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found)`,
+        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found): dbrollback restore --before-migration ${migrations.at(-1)?.name ?? 'NAME'} --data-dir DIR`,
     });
   } else {
     for (const m of migrations) {

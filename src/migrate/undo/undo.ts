@@ -237,10 +237,11 @@ async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOp
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
 function assertSafe(plan: Plan, options: UndoOptions): void {
   if (plan.type === 'restore') {
+    const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
     throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: down migrations cannot bring this database back (${plan.reasons.join('; ')})`, {
       hint: plan.restoreFrom
-        ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId} (or a point-in-time restore). Nothing was changed.`
-        : 'Restore instead: dbrollback restore --backup ID, or a point-in-time restore (--before-migration NAME). Nothing was changed.',
+        ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
+        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR (or a logical backup taken before it: --backup auto instead of --data-dir). Nothing was changed.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom },
     });
   }

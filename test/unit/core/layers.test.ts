@@ -15,6 +15,12 @@ export const LAYERS = ['cli', 'drill', 'migrate', 'backup', 'verify', 'audit', '
 const SHARED_ROOT = new Set(['errors.ts', 'compare-strings.ts', 'progress.ts']);
 /** Root modules that read settings: only the run (migrate's run context) and above. */
 const SETTINGS_ROOT = new Set(['config.ts', 'options.ts']);
+/**
+ * archive_command / restore_command run once per WAL segment: their short way
+ * in loads only the WAL code and the storage driver, not the public API's
+ * whole module graph (issue #11).
+ */
+const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts']);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -46,7 +52,7 @@ describe('layers', () => {
         const to = layerOf(target);
         if (to === from || SHARED_ROOT.has(to)) continue;
         if (from === 'cli') {
-          if (to !== 'index.ts') problems.push(`${rel} imports ${target}: the CLI uses only the public API (src/index.ts)`);
+          if (to !== 'index.ts' && !CLI_FAST_PATHS.has(rel)) problems.push(`${rel} imports ${target}: the CLI uses only the public API (src/index.ts)`);
           continue;
         }
         if (SETTINGS_ROOT.has(to)) {

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: point-in-time restore, `dbrollback restore --point-in-time T
+ * --data-dir DIR` against `pgbackrest restore --type=time` on the same
+ * cluster, the same base backup moment and the same WAL.
+ *
+ *   npm run build && node bench/pitr-restore.mjs [--scale 20] [--wal-mb 300] [--runs 3]
+ *
+ * One throwaway cluster archives every WAL file into both archives
+ * (archive_command = dbrollback wal-push && pgbackrest archive-push; both
+ * gzip, pgBackRest on a posix repository with compress-type=gz). After
+ * pgbench -i, each tool takes a full base backup; then pgbench writes about
+ * --wal-mb of WAL, the target time is taken, more writes follow (the damage),
+ * and the last segment is archived.
+ *
+ * Each run restores into a new directory and stops once the copy has
+ * promoted at the target:
+ *   pgbackrest: `pgbackrest restore --type=time --target=T
+ *               --target-action=promote`, port and archive_mode=off appended
+ *               (as dbrollback does), pg_ctl start, wait until
+ *               pg_is_in_recovery() is false, pg_ctl stop;
+ *   dbrollback: `restore --point-in-time T --data-dir DIR` (choose base,
+ *               check the WAL chain, extract, configure, start, recover,
+ *               verify gate, stop).
+ * Runs alternate (pgbackrest, dbrollback, ...); medians are reported.
+ */
+import { execa } from 'execa';
+import { chmod, mkdir, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isRoot, startCluster } from '../dist/pgtools/local-cluster.js';
+import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
+
+const scale = flag('--scale', 20);
+const walMb = flag('--wal-mb', 300);
+const runs = flag('--runs', 3);
+
+const osUser = isRoot() ? 'postgres' : undefined;
+const asServer = (file, args, options = {}) => (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args], options) : execa(file, args, options));
+const quote = (s) => (/^[\w./:=@+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-pitr-'));
+await chmod(work, 0o777);
+const storageDir = path.join(work, 'storage');
+const pgbrConf = path.join(work, 'pgbackrest.conf');
+for (const dir of [storageDir, path.join(work, 'pgbr-repo'), path.join(work, 'pgbr-lock'), path.join(work, 'pgbr-spool'), path.join(work, 'restores')]) {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o777);
+}
+const walPush = `${quote(process.execPath)} ${quote(cliMain)} --storage ${quote(storageDir)} wal-push %p`;
+const archivePush = `pgbackrest --config=${quote(pgbrConf)} --stanza=bench archive-push %p`;
+const cluster = await startCluster({
+  settings: {
+    wal_level: "'replica'",
+    archive_mode: "'on'",
+    archive_command: `'${`${walPush} && ${archivePush}`.replace(/'/g, "''")}'`,
+    max_wal_size: "'4GB'",
+    checkpoint_timeout: "'30min'",
+  },
+});
+try {
+  const conn = cluster.conn('postgres');
+  const pgEnv = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: 'postgres' };
+  const psql = async (sql) => (await execa('psql', ['-X', '-At', '-c', sql], { env: pgEnv })).stdout;
+  const pgCtl = (await execa('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1'])).stdout.trim();
+  await writeFile(
+    pgbrConf,
+    [
+      '[global]',
+      `repo1-path=${path.join(work, 'pgbr-repo')}`,
+      'repo1-type=posix',
+      'compress-type=gz',
+      'repo1-retention-full=2',
+      'start-fast=y',
+      'log-level-console=warn',
+      'log-level-file=off',
+      `lock-path=${path.join(work, 'pgbr-lock')}`,
+      `spool-path=${path.join(work, 'pgbr-spool')}`,
+      '',
+      '[bench]',
+      `pg1-path=${cluster.dataDir}`,
+      `pg1-port=${cluster.port}`,
+      `pg1-socket-path=${cluster.socketDir}`,
+      'pg1-user=postgres',
+      '',
+    ].join('\n'),
+  );
+  await chmod(pgbrConf, 0o644);
+  const pgbackrest = (args) => asServer('pgbackrest', [`--config=${pgbrConf}`, '--stanza=bench', ...args], { env: { ...process.env, PGPASSWORD: conn.password } });
+  const toolEnv = { ...process.env, DATABASE_URL: cluster.url('postgres'), DBROLLBACK_STORAGE: storageDir };
+  const dbrollback = (args) => execa(process.execPath, [cliMain, ...args], { env: toolEnv });
+
+  log(`pgbench -i -s ${scale} ...`);
+  await execa('pgbench', ['-i', '-s', String(scale), '-q'], { env: pgEnv });
+  await pgbackrest(['stanza-create']);
+  log('base backups (pgbackrest backup --type=full, dbrollback base-backup) ...');
+  const pgbrBackup = await timed(() => pgbackrest(['--type=full', 'backup']));
+  const ourBackup = await timed(() => dbrollback(['base-backup']));
+  const startLsn = await psql('SELECT pg_current_wal_lsn()');
+  log(`pgbench until ~${walMb} MB of WAL ...`);
+  while (Number(await psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${startLsn}')`)) < walMb * 1024 * 1024) {
+    await execa('pgbench', ['-c', '2', '-t', '5000', '-n'], { env: pgEnv });
+  }
+  const walBytes = Number(await psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${startLsn}')`));
+  const target = await psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`);
+  const expected = await psql('SELECT sum(abalance) FROM pgbench_accounts');
+  await new Promise((r) => setTimeout(r, 50));
+  await psql('UPDATE pgbench_accounts SET abalance = 0 WHERE aid % 10 = 0');
+  const last = await psql('SELECT pg_walfile_name(pg_switch_wal())');
+  for (;;) {
+    const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
+    if (archived >= last) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const serverVersion = await psql('SHOW server_version');
+
+  const check = async (port) => {
+    const sum = (await execa('psql', ['-X', '-At', '-c', 'SELECT sum(abalance) FROM pgbench_accounts'], { env: { ...pgEnv, PGPORT: String(port) } })).stdout;
+    if (sum !== expected) throw new Error(`restored copy has sum ${sum}, expected ${expected}`);
+  };
+  let n = 0;
+  const restoreDir = async () => {
+    const dir = path.join(work, 'restores', `r${++n}`);
+    await mkdir(dir, { mode: 0o700 });
+    if (osUser) await execa('chown', [`${osUser}:`, dir]);
+    return dir;
+  };
+
+  const variants = {
+    'pgbackrest restore --type=time + start + recover + stop': async () => {
+      const dir = await restoreDir();
+      const port = await freePort();
+      return timed(async () => {
+        await pgbackrest([`--pg1-path=${dir}`, '--type=time', `--target=${target}+00`, '--target-action=promote', 'restore']);
+        await appendFile(path.join(dir, 'postgresql.auto.conf'), `\nport = ${port}\narchive_mode = 'off'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n`);
+        await asServer(pgCtl, ['-D', dir, '-l', path.join(dir, 'bench.log'), '-W', 'start']);
+        for (;;) {
+          const r = await execa('psql', ['-X', '-At', '-c', 'SELECT pg_is_in_recovery()'], { env: { ...pgEnv, PGPORT: String(port) }, reject: false });
+          if (r.exitCode === 0 && r.stdout === 'f') break;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        await check(port);
+        await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
+      }).finally(() => rm(dir, { recursive: true, force: true }));
+    },
+    'dbrollback restore --point-in-time': async () => {
+      const dir = path.join(work, 'restores', `r${++n}`);
+      const port = await freePort();
+      return timed(async () => {
+        await dbrollback(['restore', '--point-in-time', `${target}Z`, '--data-dir', dir, '--port', String(port)]);
+        await check(port);
+        await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
+      }).finally(() => rm(dir, { recursive: true, force: true }));
+    },
+  };
+  const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, fn] of Object.entries(variants)) {
+      const r = await fn();
+      ms[name].push(r.ms);
+      log(`run ${i + 1}/${runs}: ${name} ${seconds(r.ms)} s`);
+    }
+  }
+  const baseline = median(ms['pgbackrest restore --type=time + start + recover + stop']);
+  console.log(`pgbench scale ${scale}, ${(walBytes / 1024 / 1024).toFixed(0)} MB of WAL after the base backups, PostgreSQL ${serverVersion}, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log(`base backups: pgbackrest ${seconds(pgbrBackup.ms)} s, dbrollback base-backup ${seconds(ourBackup.ms)} s (one run each, not the measured part)`);
+  console.log('');
+  console.log(`restore to a time, median of ${runs} alternating runs:`);
+  console.log('');
+  console.log('| what | seconds | ratio |');
+  console.log('| --- | ---: | ---: |');
+  for (const [name, xs] of Object.entries(ms)) console.log(`| ${name} | ${seconds(median(xs))} | ${name.startsWith('dbrollback') ? `**${(median(xs) / baseline).toFixed(2)}**` : '1.00'} |`);
+} finally {
+  await cluster.stop();
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: the WAL archive and base backups against pgBackRest (Debian's
+ * `pgbackrest`, posix repository, gz level 6 like dbrollback) on the same
+ * throwaway cluster (pgbench scale 20 by default: a few hundred MB of data and
+ * of WAL), archiving into both at once.
+ *
+ *   npm run build && node bench/pitr.mjs [--scale 20] [--runs 3] [--segments 12]
+ *
+ * wal-push:   per-segment wall time of `dbrollback wal-push SEG --storage DIR`
+ *             vs `pgbackrest archive-push SEG`, both as the postgres OS user
+ *             (as archive_command runs them), on real 16 MB segments of the
+ *             pgbench load, each pushed once, fresh archives.
+ * wal-fetch:  `dbrollback wal-fetch NAME DEST --prefetch 0` vs
+ *             `pgbackrest archive-get NAME DEST` (one call, no prefetch/async).
+ * base backup: `dbrollback base-backup` (pg_basebackup -Ft to stdout, gzip,
+ *             read back) and with `--no-readback`, vs
+ *             `pgbackrest backup --type=full` (start-fast, one process).
+ * Runs alternate so background load hits both alike; medians are reported.
+ */
+import { execa } from 'execa';
+import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startCluster } from '../dist/pgtools/local-cluster.js';
+import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
+
+const scale = flag('--scale', 20);
+const runs = flag('--runs', 3);
+const segmentCount = flag('--segments', 12);
+const asRoot = process.getuid?.() === 0;
+const osUser = asRoot ? 'postgres' : undefined;
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-pitr-'));
+await chmod(work, 0o755);
+const ids = asRoot ? [Number((await execa('id', ['-u', 'postgres'])).stdout), Number((await execa('id', ['-g', 'postgres'])).stdout)] : null;
+const own = async (p) => ids && chown(p, ids[0], ids[1]);
+const dir = async (name) => {
+  const p = path.join(work, name);
+  await mkdir(p, { recursive: true });
+  await own(p);
+  return p;
+};
+
+const archive = await dir('dbrollback-archive');
+const pushArchive = await dir('dbrollback-latency');
+const cluster = await startCluster({
+  settings: {
+    wal_level: 'replica',
+    archive_mode: 'on',
+    archive_command: `'${process.execPath} ${cliMain} wal-push %p --storage ${archive}'`,
+    full_page_writes: 'on',
+    max_wal_size: "'1GB'",
+  },
+});
+try {
+  const pgpass = path.join(work, 'pgpass');
+  await writeFile(pgpass, `*:*:*:${cluster.superuser}:${cluster.password}\n`, { mode: 0o600 });
+  await own(pgpass);
+  // The password reaches pgBackRest's libpq through a pgpass file, never argv.
+  const pgEnv = { ...process.env, PGPASSFILE: pgpass };
+  const as = (cmd, args, options = {}) => execa(osUser ? 'runuser' : cmd, osUser ? ['-u', osUser, '--', cmd, ...args] : args, { env: pgEnv, ...options });
+
+  const pgbrConf = async (name, stanza) => {
+    const repo = await dir(`${name}-repo`);
+    const lock = await dir(`${name}-lock`);
+    const file = path.join(work, `${name}.conf`);
+    await writeFile(
+      file,
+      [
+        '[global]',
+        `repo1-path=${repo}`,
+        'compress-type=gz',
+        'compress-level=6',
+        'start-fast=y',
+        'log-level-console=warn',
+        'log-level-file=off',
+        `lock-path=${lock}`,
+        `[${stanza}]`,
+        `pg1-path=${cluster.dataDir}`,
+        `pg1-port=${cluster.port}`,
+        `pg1-socket-path=${cluster.socketDir}`,
+        `pg1-user=${cluster.superuser}`,
+        '',
+      ].join('\n'),
+    );
+    await own(file);
+    await as('pgbackrest', [`--config=${file}`, `--stanza=${stanza}`, 'stanza-create']);
+    return { file, stanza, repo };
+  };
+  const main = await pgbrConf('pgbackrest', 'bench');
+  const lat = await pgbrConf('pgbackrest-latency', 'lat');
+  const pgbr = (conf, args) => as('pgbackrest', [`--config=${conf.file}`, `--stanza=${conf.stanza}`, ...args]);
+
+  // Both archives receive every segment from here on (pgBackRest's backup waits for its own archive).
+  const command = `${process.execPath} ${cliMain} wal-push %p --storage ${archive} && pgbackrest --config=${main.file} --stanza=${main.stanza} archive-push %p`;
+  await cluster.sql('postgres', `ALTER SYSTEM SET archive_command = '${command.replace(/'/g, "''")}'`);
+  await cluster.sql('postgres', 'SELECT pg_reload_conf()');
+
+  const database = 'bench';
+  await cluster.createDatabase(database);
+  const conn = cluster.conn(database);
+  const pgbenchEnv = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: database };
+  const [{ lsn: before }] = await cluster.sql('postgres', 'SELECT pg_current_wal_lsn()::text AS lsn');
+  log(`pgbench -i -s ${scale} ...`);
+  await execa('pgbench', ['-i', '-s', String(scale), '-q'], { env: pgbenchEnv });
+  await execa('pgbench', ['-c', '2', '-t', '2000', '-n'], { env: pgbenchEnv });
+  const [{ wal, size, version }] = await cluster.sql(
+    'postgres',
+    `SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), '${before}')) AS wal, pg_size_pretty(pg_database_size('${database}')) AS size, current_setting('server_version') AS version`,
+  );
+  const [{ name: lastSegment }] = await cluster.sql('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  log(`waiting for the archiver to reach ${lastSegment} ...`);
+  for (;;) {
+    const [{ done }] = await cluster.sql('postgres', `SELECT coalesce(last_archived_wal >= '${lastSegment}', false) AS done FROM pg_stat_archiver`);
+    if (done) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
+  // ---- wal-push / archive-push: real segments of this load, fetched back from the archive ----
+  const segDir = await dir('segments');
+  const [{ first }] = await cluster.sql('postgres', `SELECT pg_walfile_name('${before}') AS first`);
+  const names = [];
+  for (let n = parseInt(first.slice(16), 16) + 2; names.length < segmentCount; n++) names.push(`${first.slice(0, 16)}${n.toString(16).toUpperCase().padStart(8, '0')}`);
+  for (const name of names) {
+    const r = await execa(process.execPath, [cliMain, 'wal-fetch', name, path.join(segDir, name), '--storage', archive, '--prefetch', '0'], { reject: false });
+    if (r.exitCode !== 0) throw new Error(`could not fetch ${name} for the latency runs: ${r.stderr}`);
+    await own(path.join(segDir, name));
+  }
+  const pushMs = [];
+  const archivePushMs = [];
+  for (const [i, name] of names.entries()) {
+    const file = path.join(segDir, name);
+    const ours = () => timed(() => as(process.execPath, [cliMain, 'wal-push', file, '--storage', pushArchive]));
+    const theirs = () => timed(() => pgbr(lat, ['archive-push', file]));
+    if (i % 2 === 0) {
+      pushMs.push((await ours()).ms);
+      archivePushMs.push((await theirs()).ms);
+    } else {
+      archivePushMs.push((await theirs()).ms);
+      pushMs.push((await ours()).ms);
+    }
+  }
+  const fetchMs = [];
+  const archiveGetMs = [];
+  const fetchDir = await dir('fetched');
+  for (const [i, name] of names.entries()) {
+    const ours = () => timed(() => as(process.execPath, [cliMain, 'wal-fetch', name, path.join(fetchDir, `${name}.ours`), '--storage', pushArchive, '--prefetch', '0']));
+    const theirs = () => timed(() => pgbr(lat, ['archive-get', name, path.join(fetchDir, `${name}.pgbr`)]));
+    if (i % 2 === 0) {
+      fetchMs.push((await ours()).ms);
+      archiveGetMs.push((await theirs()).ms);
+    } else {
+      archiveGetMs.push((await theirs()).ms);
+      fetchMs.push((await ours()).ms);
+    }
+  }
+  const startup = [];
+  for (let i = 0; i < 5; i++) startup.push((await timed(() => execa(process.execPath, [cliMain, 'wal-push', '--help']))).ms);
+
+  // ---- base backup ----
+  const toolEnv = { ...process.env, DATABASE_URL: cluster.url(database) };
+  const baseMs = [];
+  const baseNoReadbackMs = [];
+  const pgbrBackupMs = [];
+  let baseBytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const variants = [
+      async () => pgbrBackupMs.push((await timed(() => pgbr(main, ['--type=full', 'backup']))).ms),
+      async () => {
+        const r = await timed(() => execa(process.execPath, [cliMain, 'base-backup', '--storage', archive, '--json'], { env: toolEnv }));
+        baseMs.push(r.ms);
+        baseBytes = JSON.parse(r.value.stdout).backup.sizeBytes;
+      },
+      async () => baseNoReadbackMs.push((await timed(() => execa(process.execPath, [cliMain, 'base-backup', '--no-readback', '--storage', archive], { env: toolEnv }))).ms),
+    ];
+    // Rotate the order each run.
+    for (let k = 0; k < variants.length; k++) await variants[(k + i) % variants.length]();
+  }
+  const info = JSON.parse((await pgbr(main, ['info', '--output=json'])).stdout);
+  const pgbrBytes = info[0]?.backup?.at(-1)?.info?.repository?.delta ?? null;
+  const segBytes = (await stat(path.join(segDir, names[0]))).size;
+
+  const rows = [
+    ['wal-push per segment (16 MB)', median(pushMs), median(archivePushMs)],
+    ['wal-fetch per segment', median(fetchMs), median(archiveGetMs)],
+    ['base backup (with read-back)', median(baseMs), median(pgbrBackupMs)],
+    ['base backup --no-readback', median(baseNoReadbackMs), median(pgbrBackupMs)],
+  ];
+  const out = [
+    `PostgreSQL ${version}, pgbench scale ${scale}: database ${size}, ${wal} of WAL; ${names.length} segments of ${segBytes} bytes; ${runs} base backup runs`,
+    '',
+    '| what | dbrollback s | pgBackRest s | ratio |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map(([what, ours, theirs]) => `| ${what} | ${seconds(ours)} | ${seconds(theirs)} | ${(ours / theirs).toFixed(2)} |`),
+    '',
+    `node start-up (\`wal-push --help\`, full program): ${seconds(median(startup))} s`,
+    `base backup size: dbrollback ${(baseBytes / 1048576).toFixed(1)} MiB, pgBackRest ${pgbrBytes === null ? '?' : (pgbrBytes / 1048576).toFixed(1)} MiB`,
+    `raw wal-push ms: ${pushMs.map((x) => x.toFixed(0)).join(' ')}; archive-push ms: ${archivePushMs.map((x) => x.toFixed(0)).join(' ')}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+} finally {
+  await cluster.stop();
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,279 @@
+/**
+ * `dbrollback restore --point-in-time T | --lsn L | --restore-point NAME
+ * --data-dir DIR`: a new cluster recovered from a base backup and the WAL
+ * archive to the target, proven by the verify gate. It never touches the
+ * production cluster: the copy lives in DIR, on its own loopback port, with
+ * archiving off. The runbook, step by step:
+ *
+ *   check input → choose base backup → check WAL chain → extract base backup
+ *   → write recovery settings → start server → recover to target → verify
+ *   → stop server (or leave it running on --port)
+ *
+ * The first three steps only read: bad input and a broken archive (exit 2)
+ * leave nothing behind, not even an audit record.
+ */
+import { mkdir, chown } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
+import { Checklist } from '../../audit/checklist.js';
+import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
+import { DbrollbackError, isDbrollbackError } from '../../errors.js';
+import { freePort, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
+import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
+import { verifyFailedError } from '../../verify/report.js';
+import { listBackups, loadManifest } from '../catalog.js';
+import type { ProgressListener } from '../../progress.js';
+import { checkWal, type WalCoverage } from './check-wal.js';
+import { chooseBase, type BaseCandidate } from './choose-base.js';
+import { checkDataDir, extractBase } from './extract.js';
+import { followRecovery, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
+import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
+import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
+import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
+import { timelinePath, type TimelineStretch } from './timeline-path.js';
+import { loadTimelineHistory } from '../wal/timeline-history.js';
+
+export interface PitrRestoreOptions {
+  pointInTime?: string;
+  lsn?: string;
+  restorePoint?: string;
+  /** Zone of a --point-in-time written without one. */
+  timezone?: string;
+  /** The new data directory: absent (its parent existing) or empty. */
+  dataDir: string;
+  /** Leave the recovered server running on this loopback port; without it, it is stopped cleanly at the end. */
+  port?: number;
+  /** Start from this base backup instead of the newest one that fits. */
+  backupId?: string;
+  /** Role, password and database the verify gate uses on the copy (the production credentials, restored with it). */
+  login: Pick<ConnInfo, 'user' | 'password' | 'database'>;
+  /** The storage URL restore_command passes to wal-fetch (default: the storage's own URL). */
+  storageUrl?: string;
+  /** How PostgreSQL runs wal-fetch: node and the CLI script (default: this node and the package's dist/cli/main.js). */
+  walFetch?: { node: string; cli: string };
+  /** User checks for the gate: a directory of .sql checks, or the migrations directory (checks in verify/ beside it). */
+  checksDir?: string;
+  migrationsDir?: string;
+  cwd?: string;
+  verifyJobs?: number;
+  /** Give up on recovery after this long (default: no limit). */
+  recoveryTimeoutSeconds?: number;
+  onStep?: (line: string) => void;
+  onProgress?: ProgressListener;
+  onRecovery?: (progress: RecoveryProgress) => void;
+  /** The command line, for the audit record (secrets are removed). */
+  commandLine?: string[];
+  /** For tests: "now", for refusing a target in the future. */
+  now?: Date;
+}
+
+export const PITR_STEPS = ['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify', 'finish'] as const;
+
+export interface PitrRestoreReport {
+  ok: boolean;
+  target: { kind: RecoveryTarget['kind']; setting: string; display: string };
+  baseBackupId: string | null;
+  /** Timeline recovery followed. */
+  timeline: number | null;
+  wal: { first: string; last: string; segments: number } | null;
+  dataDir: string;
+  port: number | null;
+  /** The server is still running (--port). */
+  running: boolean;
+  /** postgres://user@127.0.0.1:port/db — no password. */
+  url: string | null;
+  /** How to start the copy again when it was stopped. */
+  startCommand: string | null;
+  logFile: string | null;
+  recovery: RecoveryOutcome | null;
+  verify: VerifyReport | null;
+  steps: StepResult[];
+  durationMs: number;
+  auditKey: string | null;
+  error: DbrollbackError | null;
+}
+
+const VERIFY_CHECKS = ['connectivity', 'constraints', 'indexes', 'sequences', 'custom'];
+
+export async function pitrRestore(storage: Storage, options: PitrRestoreOptions): Promise<PitrRestoreReport> {
+  const started = performance.now();
+  const log = options.onStep ?? (() => undefined);
+  // Input first: every problem here is exit 2 with nothing touched.
+  const target = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now });
+  if (storage.kind === 'memory') {
+    throw new DbrollbackError('USAGE', 'point-in-time restore needs a storage PostgreSQL can read WAL from (s3:// or a directory), not memory://', { hint: 'Pass --storage s3://BUCKET/PREFIX or --storage DIR.' });
+  }
+  if (options.dataDir.trim() === '') throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR', { hint: 'Give a new (or empty) directory for the recovered cluster.' });
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
+    throw new DbrollbackError('USAGE', `--port must be between 1 and 65535 (got ${options.port})`, { hint: 'Choose a free loopback port for the restored cluster, or leave --port out.' });
+  }
+  const osUser = serverOsUser();
+  const dataDir = (await checkDataDir(options.dataDir, osUser)).dir;
+  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) await checkPortFree(options.port);
+  const walFetch = options.walFetch ?? defaultWalFetch();
+  await storage.check();
+
+  const checklist = new Checklist(PITR_STEPS, log);
+  const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
+  const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
+  // Named per run: a base backup taken of an earlier copy carries that copy's recovery log in log/.
+  const logFile = path.join(dataDir, 'log', `dbrollback-recovery-${run.id}.log`);
+  const report: PitrRestoreReport = {
+    ok: false,
+    target: { kind: target.kind, setting: target.setting, display: target.display },
+    baseBackupId: null,
+    timeline: null,
+    wal: null,
+    dataDir,
+    port: null,
+    running: false,
+    url: null,
+    startCommand: null,
+    logFile: null,
+    recovery: null,
+    verify: null,
+    steps: [],
+    durationMs: 0,
+    auditKey: null,
+    error: null,
+  };
+  let serverStarted = false;
+  let written = false;
+  try {
+    // Read-only: which base backup, on which timeline, and is every WAL segment from it to the target archived?
+    const wal = await storage.list(WAL_PREFIX);
+    const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
+    report.timeline = timeline;
+    const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId === 'latest' ? undefined : options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
+    report.baseBackupId = base.id;
+    const coverage: WalCoverage = await checklist.run('check-wal', () => checkWal(storage, base, target, timeline, wal), (c) => `${c.segments} segments archived, ${c.first} … ${c.last}`);
+    report.wal = coverage;
+    const manifest = await loadManifest(storage, base.id, { kind: 'base' });
+    const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
+    if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Choose another base backup with --backup ID (`dbrollback backups`).' });
+
+    // From here on DIR is written to.
+    written = true;
+    await checklist.run('extract', () => extractBase(storage, tarKey, dataDir, { osUser, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, onProgress: options.onProgress }), (r) => `${r.bytes} bytes, sha256 matches the manifest`);
+    const ids = osUser ? await osUserIds(osUser) : undefined;
+    await checklist.run('configure', async () => {
+      await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
+      if (ids) await chown(path.dirname(logFile), ...ids);
+      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageUrl: options.storageUrl ?? storage.url, serverMajor: majorOf(manifest.serverVersion) });
+      await writeRecoveryConfig(dataDir, settings, ids);
+    }, () => `restore_command = wal-fetch, ${target.display}, promote, archive_mode off, port ${port}`);
+    report.logFile = logFile;
+    await checklist.run('start', async () => {
+      serverStarted = true;
+      await startServer(dataDir, { osUser, logFile });
+    }, () => `pg_ctl start on port ${port}, log ${logFile}`);
+    report.recovery = await checklist.run('recover', () => followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery }), (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched; new timeline ${r.newTimeline ?? '?'}`);
+    report.port = port;
+    report.url = connToUrl({ ...conn, password: undefined });
+
+    const verified = await checklist.run('verify', () => verify(verifyTarget(conn, options), { checks: VERIFY_CHECKS, jobs: options.verifyJobs, onProgress: (e) => e.kind === 'message' && log(e.text) }), (r) => (r.ok ? 'all checks passed' : `failed: ${failedIds(r)}`));
+    report.verify = verified;
+    if (!verified.ok) {
+      checklist.fail('verify', `failed: ${failedIds(verified)}`);
+      throw verifyFailed(verified, dataDir);
+    }
+  } catch (err) {
+    report.error = isDbrollbackError(err) ? err : new DbrollbackError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+    if (written && report.error.exitCode === 2) report.error = new DbrollbackError(report.error.code, report.error.message, { hint: `${report.error.hint ?? ''} ${dataDir} holds a partial copy: remove it.`.trim(), cause: report.error });
+  } finally {
+    // The copy keeps running only when asked (--port) and recovery got it to the target.
+    if (serverStarted) {
+      const keep = options.port !== undefined && report.recovery !== null;
+      if (keep) {
+        report.running = true;
+        checklist.skip('finish', `left running on port ${port} (--port)`);
+      } else {
+        await checklist.run('finish', () => stopServer(dataDir, { osUser }).catch(() => undefined), () => 'server stopped cleanly').catch(() => undefined);
+        if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
+      }
+    }
+  }
+  report.steps = checklist.finish();
+  report.ok = report.error === null;
+  report.durationMs = Math.round(performance.now() - started);
+  // Bad input and an incomplete archive touched nothing, the storage included.
+  if (report.error?.exitCode !== 2 || written) {
+    report.auditKey = await run.finish(storage, report.error?.code === 'VERIFY_FAILED' ? 'verify-failed' : report.error ? 'failed' : 'success', {
+      backupId: report.baseBackupId,
+      steps: report.steps,
+      plan: { pointInTime: report.target, dataDir, timeline: report.timeline, wal: report.wal },
+      verify: report.verify ? { ok: report.verify.ok, checks: report.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+      error: report.error ? { code: report.error.code, message: report.error.message } : null,
+    }, log);
+  }
+  return report;
+}
+
+/** The newest timeline in the archive, and the path of timelines leading to it (from its history file). */
+async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): Promise<{ timeline: number; path: TimelineStretch[] }> {
+  let timeline = 1;
+  for (const object of wal) {
+    const file = walNameOfKey(object.key);
+    if (file) timeline = Math.max(timeline, Number.parseInt(file.timeline, 16));
+  }
+  const spans = await loadTimelineHistory(storage, timeline);
+  if (!spans) {
+    const name = `${timelineHex(timeline)}.history`;
+    throw new DbrollbackError('WAL_MISSING', `the archive holds WAL of timeline ${timeline} but not its history file ${name}: which timelines lead to it is unknown`, {
+      hint: `Nothing was written. Archive it from the cluster that created timeline ${timeline}: dbrollback wal-push pg_wal/${name} (PostgreSQL does so itself when archiving is on at promotion).`,
+      details: { missingSegment: name },
+    });
+  }
+  return { timeline, path: timelinePath(spans) };
+}
+
+async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {
+  const listings = (await listBackups(storage)).filter((b) => b.kind === 'base' && b.status === 'complete');
+  const manifests = await Promise.all(listings.map((b) => loadManifest(storage, b.id, { kind: 'base' })));
+  return manifests.flatMap((m) => (m.base ? [{ id: m.id, createdAt: m.createdAt, base: m.base }] : []));
+}
+
+async function checkPortFree(port: number): Promise<void> {
+  const net = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', () =>
+      reject(new DbrollbackError('USAGE', `--port ${port} is already in use on 127.0.0.1`, { hint: 'Choose a free port for the restored cluster, or leave --port out (the copy is then stopped at the end).' })),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/**
+ * The package's own CLI for library callers: dist/cli/main.js, relative to
+ * this compiled module (dist/backup/pitr/). The CLI passes its own path
+ * instead, since in the bundle this module is not where tsc put it.
+ */
+function defaultWalFetch(): { node: string; cli: string } {
+  return { node: process.execPath, cli: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/main.js') };
+}
+
+/** The verify gate reads only a connection and where user checks live. */
+function verifyTarget(conn: ConnInfo, options: PitrRestoreOptions): VerifyTarget {
+  return { conn, cwd: options.cwd ?? process.cwd(), checksDir: options.checksDir, migrationsDir: options.migrationsDir };
+}
+
+function failedIds(report: VerifyReport): string {
+  return report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ');
+}
+
+function verifyFailed(report: VerifyReport, dataDir: string): DbrollbackError {
+  const base = verifyFailedError(report);
+  return new DbrollbackError('VERIFY_FAILED', `the recovered copy in ${dataDir} failed verification: ${base.message}`, {
+    hint: 'Do not use this copy for traffic. Inspect the failing checks; try an earlier target, or another base backup (--backup ID).',
+    details: base.details,
+  });
+}
+
+function majorOf(version: string): number {
+  return Number(/^(\d+)/.exec(version)?.[1] ?? 0);
+}
+

@@ -1,0 +1,90 @@
+/**
+ * What the restored copy is told before it starts: where its WAL comes from
+ * (restore_command = `dbrollback wal-fetch`), where to stop, to promote
+ * there, and — above all — never to archive: it is a copy of production
+ * and its new timeline must never reach production's archive.
+ *
+ * Settings are appended to postgresql.auto.conf (the last occurrence of a
+ * setting wins, over postgresql.conf too), so the base backup's own
+ * configuration stays as it was, for the user to read.
+ */
+import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RecoveryTarget } from './target.js';
+
+export interface RecoveryConfigInput {
+  target: RecoveryTarget;
+  /** Timeline recovery follows (numeric), the one the WAL chain was checked on. */
+  timeline: number;
+  port: number;
+  /** restore_command's program: node and the built CLI (argv[0..1] of `dbrollback`). */
+  node: string;
+  cli: string;
+  /** Storage URL the WAL archive is in (no secrets: credentials come from the environment). */
+  storageUrl: string;
+  /** The server's major version (archive_library exists from 15 on). */
+  serverMajor: number;
+}
+
+/** The settings, in the order written; values are already in postgresql.conf syntax. */
+export function recoverySettings(input: RecoveryConfigInput): Array<[string, string]> {
+  const program = [input.node, input.cli, '--storage', input.storageUrl, 'wal-fetch'].map((arg) => shellQuote(arg).replace(/%/g, '%%'));
+  const settings: Array<[string, string]> = [
+    ['restore_command', confString([...program, '%f', '%p'].join(' '))],
+    ...targetSettings(input.target),
+    ['recovery_target_timeline', confString(String(input.timeline))],
+    ['recovery_target_action', confString('promote')],
+    // Never push the copy's WAL (and its new timeline) into the production archive.
+    ['archive_mode', confString('off')],
+    ['archive_command', confString('')],
+    ...(input.serverMajor >= 15 ? ([['archive_library', confString('')]] as Array<[string, string]>) : []),
+    // Its own port on loopback only; no replication to or from it.
+    ['listen_addresses', confString('127.0.0.1')],
+    ['port', String(input.port)],
+    ['unix_socket_directories', confString('')],
+    ['primary_conninfo', confString('')],
+    ['primary_slot_name', confString('')],
+    // A production synchronous_standby_names would make every commit of the copy wait forever.
+    ['synchronous_standby_names', confString('')],
+    // The log goes where pg_ctl -l says, so recovery can be followed and failures quoted.
+    ['logging_collector', 'off'],
+    ['log_destination', confString('stderr')],
+  ];
+  return settings;
+}
+
+function targetSettings(target: RecoveryTarget): Array<[string, string]> {
+  switch (target.kind) {
+    case 'time':
+      return [['recovery_target_time', confString(target.setting)]];
+    case 'lsn':
+      return [['recovery_target_lsn', confString(target.setting)]];
+    case 'name':
+      return [['recovery_target_name', confString(target.setting)]];
+  }
+}
+
+export function renderSettings(settings: Array<[string, string]>): string {
+  return `\n# Written by dbrollback restore (point-in-time recovery)\n${settings.map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
+}
+
+/** A postgresql.conf string literal. */
+export function confString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** One shell word (restore_command runs through /bin/sh). */
+export function shellQuote(value: string): string {
+  return /^[\w./:=@+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Append the settings and create recovery.signal, owned by the server's OS user. */
+export async function writeRecoveryConfig(dataDir: string, settings: Array<[string, string]>, ids: [number, number] | undefined): Promise<void> {
+  const auto = path.join(dataDir, 'postgresql.auto.conf');
+  const signal = path.join(dataDir, 'recovery.signal');
+  await appendFile(auto, renderSettings(settings), { mode: 0o600 });
+  await writeFile(signal, '', { mode: 0o600 });
+  // A standby.signal in the backup would make the copy a standby that never promotes.
+  await rm(path.join(dataDir, 'standby.signal'), { force: true });
+  for (const file of [auto, signal]) if (ids) await chown(file, ...ids);
+}

@@ -1,0 +1,59 @@
+/**
+ * Copy tables out of the throwaway instance into the target database under a
+ * schema of their own. The throwaway copy is ours to change: the tables are
+ * moved into that schema there first (owned sequences move with them), so
+ * pg_dump writes them under the new name and nothing in the target's own
+ * schemas is touched. pg_restore runs as one transaction: all or nothing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db } from '../../db/connection.js';
+import type { ConnInfo } from '../../db/conninfo.js';
+import { fingerprint, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
+import { findBinary } from '../../pgtools/binaries.js';
+import { runTool } from '../../pgtools/run.js';
+
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+
+/**
+ * Move the tables into `schema` inside the throwaway instance and fingerprint
+ * them there. Side by side (not replacing), foreign keys to tables outside the
+ * set are dropped from the copy: a recovered table must not hold the live ones
+ * hostage (their deletes would be refused, their locks shared). Returns the
+ * fingerprints and the keys dropped.
+ */
+export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean }): Promise<{ fingerprints: TableFingerprint[]; droppedKeys: string[] }> {
+  await db.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  for (const t of tables) await db.query(`ALTER TABLE ${qualified(t)} SET SCHEMA ${quoteIdent(schema)}`);
+  const droppedKeys: string[] = [];
+  if (!options.keepOutboundKeys) {
+    const { rows } = await db.query<{ table: string; constraint: string }>(
+      `SELECT f.relname AS table, c.conname AS constraint
+         FROM pg_constraint c JOIN pg_class f ON f.oid = c.conrelid JOIN pg_class t ON t.oid = c.confrelid
+        WHERE c.contype = 'f' AND f.relnamespace = $1::regnamespace AND t.relnamespace <> $1::regnamespace
+        ORDER BY 1, 2`,
+      [quoteIdent(schema)],
+    );
+    for (const r of rows) {
+      await db.query(`ALTER TABLE ${quoteIdent(schema)}.${quoteIdent(r.table)} DROP CONSTRAINT ${quoteIdent(r.constraint)}`);
+      droppedKeys.push(`${r.table}.${r.constraint}`);
+    }
+  }
+  return { fingerprints: await fingerprint(db, tables.map((t) => ({ schema, table: t.table }))), droppedKeys };
+}
+
+/** pg_dump the staged schema from the throwaway instance, pg_restore it into the target in one transaction. */
+export async function copySchema(from: ConnInfo, into: ConnInfo, schema: string, serverMajor: number): Promise<void> {
+  const pgDump = await findBinary('pg_dump', { minMajor: serverMajor });
+  const pgRestore = await findBinary('pg_restore', { minMajor: serverMajor });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-tables-'));
+  const file = path.join(dir, 'tables.pgcustom');
+  try {
+    await runTool(pgDump, ['--format=custom', '--no-owner', '--no-privileges', `--schema=${quoteIdent(schema)}`, `--file=${file}`], { conn: from });
+    await runTool(pgRestore, ['--single-transaction', '--exit-on-error', '--no-owner', '--no-privileges', `--dbname=${into.database}`, file], { conn: into });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `dbrollback restore --before-migration NAME | --point-in-time T --tables
+ * T1,T2 --into-database URL [--replace]`: bring back only the tables a bad
+ * change damaged, keeping every later write to the other tables.
+ *
+ *   check input → recover a throwaway instance to the target → the tables
+ *   existed then → (replace: no foreign key from other tables, backup) →
+ *   copy them into dbrollback_recovered_<ts> → (replace: swap in place) →
+ *   verify fingerprints against the throwaway copy → remove the throwaway
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
+import { Checklist } from '../../audit/checklist.js';
+import { asRunError, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { serverVersion, withDb, type Db } from '../../db/connection.js';
+import { describeConn, type ConnInfo } from '../../db/conninfo.js';
+import { DbrollbackError } from '../../errors.js';
+import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
+import { freePort, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
+import type { ProgressListener } from '../../progress.js';
+import type { Storage } from '../../storage/contract.js';
+import { backup } from '../backup.js';
+import { pitrRestore } from '../pitr/pitr-restore.js';
+import { copySchema, quoteIdent, stageInThrowaway } from './copy-tables.js';
+import { inboundForeignKeys } from './inbound-foreign-keys.js';
+import { swapTables } from './swap-tables.js';
+
+export interface RecoverTablesOptions {
+  /** Where the throwaway instance recovers to (one of them). */
+  target: { pointInTime?: string; lsn?: string; restorePoint?: string };
+  tables: TableRef[];
+  /** The database the tables are copied into. */
+  into: ConnInfo;
+  /** The database, in the recovered cluster, the tables come from (the production database's name). */
+  sourceDatabase: string;
+  /** Swap the recovered tables in place of the live ones (after a backup), instead of beside them. */
+  replace?: boolean;
+  /** Role and password the throwaway instance is entered with (the production ones, recovered with it). */
+  login: Pick<ConnInfo, 'user' | 'password'>;
+  /** How PostgreSQL runs wal-fetch (default: this package's CLI). */
+  walFetch?: { node: string; cli: string };
+  /** Port of the throwaway instance (default: a free one). */
+  port?: number;
+  lockTimeoutMs?: number;
+  onStep?: (line: string) => void;
+  onProgress?: ProgressListener;
+  commandLine?: string[];
+}
+
+export interface RecoveredTable {
+  /** schema.table as it was named. */
+  table: string;
+  /** Where it now is in the target database. */
+  now: string;
+  rows: number;
+  fingerprint: string;
+  matches: boolean;
+}
+
+export interface RecoverTablesReport {
+  ok: boolean;
+  outcome: RunOutcome;
+  target: string | null;
+  schema: string;
+  replaced: boolean;
+  /** Where the live tables were put aside (--replace). */
+  aside: string | null;
+  backupId: string | null;
+  tables: RecoveredTable[];
+  /** Foreign keys to tables outside the set, left out of the side-by-side copy. */
+  droppedKeys: string[];
+  durationMs: number;
+  steps: StepResult[];
+  auditKey: string | null;
+  error: DbrollbackError | null;
+}
+
+export const RECOVER_TABLES_STEPS = ['recover', 'check-tables', 'foreign-keys', 'backup', 'copy', 'swap', 'verify', 'cleanup'] as const;
+const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+
+export async function recoverTables(storage: Storage, options: RecoverTablesOptions): Promise<RecoverTablesReport> {
+  const started = performance.now();
+  const log = options.onStep ?? (() => undefined);
+  const tables = checkTables(options.tables);
+  const port = options.port ?? (await freePort());
+  if (isLoopback(options.into.host) && options.into.port === port) {
+    throw new DbrollbackError('USAGE', `--into-database ${describeConn(options.into)} is the throwaway instance (127.0.0.1:${port}) the tables are recovered in`, {
+      hint: 'Name the database the tables belong in (usually the production database), not the throwaway copy. Nothing was changed.',
+    });
+  }
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
+  const schema = `dbrollback_recovered_${stamp}`;
+  const aside = `dbrollback_replaced_${stamp}`;
+  const checklist = new Checklist(RECOVER_TABLES_STEPS, log);
+  const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
+  const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
+  const osUser = serverOsUser();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-throwaway-'));
+  // The server runs as its own OS user: it must reach the data directory inside.
+  await chmod(workDir, 0o755);
+  const dataDir = path.join(workDir, 'data');
+  const throwaway: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.sourceDatabase, sslmode: undefined, applicationName: 'dbrollback' };
+  let throwawayStarted = false;
+  let error: DbrollbackError | null = null;
+  try {
+    const pitr = await checklist.run('recover', async () => {
+      throwawayStarted = true;
+      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress });
+      if (r.error) throw r.error;
+      return r;
+    }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);
+    report.target = pitr.target.display;
+    await withDb(throwaway, async (copy) => {
+      await checklist.run('check-tables', () => assertTablesExist(copy, tables, 'at the recovery target'), () => tables.map(name).join(', '));
+      await withDb(options.into, async (into) => {
+        if (options.replace) {
+          await assertTablesExist(into, tables, `in ${describeConn(options.into)}`);
+          await checklist.run('foreign-keys', () => assertNoInboundKeys(into, tables), () => 'no foreign key from another table points at them');
+          // The live tables are what --replace puts aside: a verified backup of the database first.
+          const taken = await checklist.run('backup', () => backup({ conn: options.into, storage, headLookup: async () => ({ configured: false, reason: 'table recovery' }) }, { label: `before replacing ${tables.map(name).join(', ')}`, onStep: log, onProgress: options.onProgress }), (b) => `backup ${b.manifest.id}, sha256 verified: ${b.manifest.verified}`);
+          report.backupId = taken.manifest.id;
+        } else {
+          checklist.skip('foreign-keys', 'side by side: the live tables are not touched');
+          checklist.skip('backup', 'side by side: the live tables are not touched');
+        }
+        const staged = await checklist.run('copy', async () => {
+          const s = await stageInThrowaway(copy, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
+          await copySchema(throwaway, options.into, schema, (await serverVersion(copy)).major);
+          return s;
+        }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
+        report.droppedKeys = staged.droppedKeys;
+        if (options.replace) {
+          await checklist.run('swap', () => swapTables(into, tables, schema, aside, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS), () => `in one transaction; the live tables are kept in schema ${aside}`);
+          report.replaced = true;
+          report.aside = aside;
+        } else {
+          checklist.skip('swap', `side by side in schema ${schema}`);
+        }
+        const placed = tables.map((t) => (options.replace ? t : { schema, table: t.table }));
+        const now = await fingerprint(into, placed);
+        report.tables = tables.map((t, i) => {
+          const expected = staged.fingerprints.find((f) => f.table === t.table)!;
+          const got = now.find((f) => f.schema === placed[i]!.schema && f.table === t.table)!;
+          return { table: name(t), now: name(placed[i]!), rows: got.rows, fingerprint: got.hash, matches: got.hash === expected.hash && got.rows === expected.rows };
+        });
+        await checklist.run('verify', async () => {
+          const bad = report.tables.filter((t) => !t.matches);
+          if (bad.length > 0) throw new DbrollbackError('VERIFY_FAILED', `recovered tables differ from the throwaway instance's: ${bad.map((t) => t.table).join(', ')}`);
+        }, () => report.tables.map((t) => `${t.now}: ${t.rows} rows, fingerprint matches`).join('; '));
+      });
+    });
+  } catch (err) {
+    error = asRunError(err);
+  } finally {
+    if (throwawayStarted) {
+      await checklist.run('cleanup', async () => {
+        await stopServer(dataDir, { osUser }).catch(() => undefined);
+        await rm(workDir, { recursive: true, force: true });
+      }, () => `throwaway instance stopped and ${dataDir} removed`).catch(() => undefined);
+    } else {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+  report.steps = checklist.finish();
+  report.error = error;
+  report.ok = error === null;
+  report.outcome = outcomeOf(error);
+  report.durationMs = Math.round(performance.now() - started);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, tables: report.tables, droppedKeys: report.droppedKeys } }, log);
+  return report;
+}
+
+const name = (t: TableRef): string => `${t.schema}.${t.table}`;
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
+function checkTables(tables: readonly TableRef[]): TableRef[] {
+  if (tables.length === 0) throw new DbrollbackError('USAGE', '--tables needs at least one table', { hint: 'e.g. --tables public.orders,public.customers' });
+  const byName = new Map<string, TableRef>();
+  for (const t of tables) {
+    const other = byName.get(t.table);
+    if (other && other.schema !== t.schema) {
+      throw new DbrollbackError('USAGE', `--tables names two tables called ${t.table} (${name(other)}, ${name(t)}): they would meet in one recovery schema`, { hint: 'Recover them in two runs. Nothing was changed.' });
+    }
+    byName.set(t.table, t);
+  }
+  return [...byName.values()];
+}
+
+async function assertTablesExist(db: Db, tables: readonly TableRef[], where: string): Promise<void> {
+  const missing: string[] = [];
+  for (const t of tables) {
+    const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AND (SELECT relkind FROM pg_class WHERE oid = to_regclass($1)) IN ('r', 'p') AS ok", [`${quoteIdent(t.schema)}.${quoteIdent(t.table)}`]);
+    if (!rows[0]?.ok) missing.push(name(t));
+  }
+  if (missing.length > 0) {
+    throw new DbrollbackError('USAGE', `--tables: ${missing.join(', ')} did not exist ${where}`, {
+      hint: 'Name tables as schema.table as they were at the target (`\\dt` on the database). Nothing was written to the target database.',
+    });
+  }
+}
+
+async function assertNoInboundKeys(db: Db, tables: readonly TableRef[]): Promise<void> {
+  const keys = await inboundForeignKeys(db, tables);
+  if (keys.length === 0) return;
+  throw new DbrollbackError('REFUSED', `refusing to replace ${tables.map(name).join(', ')}: foreign keys from other tables point at them and would keep pointing at the old tables: ${keys.map((k) => `${k.from}.${k.constraint} → ${k.to}`).join('; ')}`, {
+    hint: `Recover side by side instead (leave out --replace; the tables land in a dbrollback_recovered_* schema) and copy the rows you need, or add ${keys.map((k) => k.from).filter((v, i, a) => a.indexOf(v) === i).join(', ')} to --tables. Nothing was changed.`,
+    details: { foreignKeys: keys },
+  });
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { baseBackup } from '../../index.js';
+import { progressPrinter } from '../progress.js';
+import type { CommandRegistrar } from '../registrar.js';
+import { backupJson } from '../render/backups.js';
+
+interface BaseBackupFlags {
+  label?: string;
+  readback?: boolean;
+}
+
+export function registerBaseBackup(program: Command, registrar: CommandRegistrar): void {
+  registrar.action<BaseBackupFlags>(
+    program
+      .command('base-backup')
+      .description('physical base backup (pg_basebackup) streamed to storage, for point-in-time restore with the WAL archive; prints the backup id')
+      .option('--label <label>', 'a note stored in the manifest')
+      .option('--no-readback', 'do not read the tar back to check its sha256 (recorded: verified false)'),
+    async (run, io, opts) => {
+      const storage = run.storage;
+      const result = await baseBackup({
+        conn: run.conn,
+        storage,
+        label: opts.label,
+        readback: opts.readback !== false,
+        onStep: (line) => io.log(line),
+        onProgress: progressPrinter(io),
+      });
+      const m = result.manifest;
+      // stdout carries only the id, as for `backup`.
+      return { json: { backup: { ...backupJson(m, storage.url), base: m.base } }, human: m.id };
+    },
+  );
+}

@@ -1,0 +1,79 @@
+/** The point-in-time half of `dbrollback restore`: flags → pitrRestore → report. */
+import { pitrRestore, type PitrRestoreReport, type RunContext } from '../../index.js';
+import type { CommandResult, Io } from '../output.js';
+import { formatVerifyReport } from '../render/verify.js';
+import { progressPrinter } from '../progress.js';
+
+export interface PitrFlags {
+  pointInTime?: string;
+  lsn?: string;
+  restorePoint?: string;
+  timezone?: string;
+  dataDir?: string;
+  port?: number;
+  backup?: string;
+  recoveryTimeout?: number;
+}
+
+export const wantsPitr = (f: PitrFlags): boolean =>
+  [f.pointInTime, f.lsn, f.restorePoint, f.timezone, f.dataDir, f.port, f.recoveryTimeout].some((v) => v !== undefined);
+
+export async function runPitr(run: RunContext, io: Io, flags: PitrFlags): Promise<CommandResult> {
+  const config = run.config;
+  const storage = run.storage;
+  const report = await pitrRestore(storage, {
+    pointInTime: flags.pointInTime,
+    lsn: flags.lsn,
+    restorePoint: flags.restorePoint,
+    timezone: flags.timezone,
+    dataDir: flags.dataDir ?? '',
+    port: flags.port,
+    backupId: flags.backup,
+    login: { user: config.conn.user, password: config.conn.password, database: config.conn.database },
+    // PostgreSQL runs this very CLI as its restore_command.
+    walFetch: { node: process.execPath, cli: process.argv[1]! },
+    checksDir: config.checksDir,
+    migrationsDir: config.migrationsDir,
+    cwd: config.cwd,
+    recoveryTimeoutSeconds: flags.recoveryTimeout,
+    onStep: (line) => io.log(line),
+    onProgress: progressPrinter(io),
+    onRecovery: (p) => io.log(`recover: ${p.segmentsFetched} WAL segments fetched, replayed to ${p.replayLsn ?? '(not consistent yet)'}${p.replayTime ? ` (${p.replayTime})` : ''} → ${p.target}`),
+    commandLine: io.commandLine,
+  });
+  return { json: pitrJson(report), human: renderPitr(report), ...(report.error ? { error: report.error } : {}) };
+}
+
+function pitrJson(r: PitrRestoreReport) {
+  return {
+    ok: r.ok,
+    target: r.target,
+    baseBackupId: r.baseBackupId,
+    timeline: r.timeline,
+    wal: r.wal,
+    dataDir: r.dataDir,
+    port: r.port,
+    running: r.running,
+    url: r.url,
+    startCommand: r.startCommand,
+    logFile: r.logFile,
+    recovery: r.recovery,
+    verify: r.verify,
+    steps: r.steps,
+    durationMs: r.durationMs,
+    auditKey: r.auditKey,
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+  };
+}
+
+function renderPitr(r: PitrRestoreReport): string {
+  const lines: string[] = [];
+  for (const s of r.steps) lines.push(`${s.status.padEnd(8)} ${s.name}${s.detail ? `  ${s.detail}` : ''}`);
+  if (r.verify) lines.push('', formatVerifyReport(r.verify));
+  if (r.recovery) {
+    lines.push('', `recovered ${r.dataDir} from base backup ${r.baseBackupId} to ${r.target.display} (${(r.durationMs / 1000).toFixed(1)} s); archiving is OFF in the copy`);
+    if (r.running) lines.push(`running: ${r.url}`);
+    else if (r.startCommand) lines.push(`stopped cleanly; start it with: ${r.startCommand}`);
+  }
+  return lines.join('\n');
+}

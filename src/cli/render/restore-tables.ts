@@ -1,0 +1,31 @@
+/** restore --tables: JSON and the text for people. */
+import type { RecoverTablesReport } from '../../index.js';
+import { table } from '../output.js';
+
+export function recoverTablesJson(r: RecoverTablesReport) {
+  return {
+    ok: r.ok,
+    outcome: r.outcome,
+    target: r.target,
+    schema: r.schema,
+    replaced: r.replaced,
+    aside: r.aside,
+    backupId: r.backupId,
+    tables: r.tables,
+    droppedKeys: r.droppedKeys,
+    durationMs: r.durationMs,
+    steps: r.steps,
+    auditKey: r.auditKey,
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+  };
+}
+
+export function renderRecoverTables(r: RecoverTablesReport): string {
+  const lines = ['steps:'];
+  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  if (r.tables.length > 0) lines.push('', table(['table', 'now at', 'rows recovered', 'fingerprint'], r.tables.map((t) => [t.table, t.now, t.rows, t.matches ? 'matches the recovered copy' : 'DIFFERS'])));
+  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
+  if (r.backupId) lines.push(`backup taken before the swap: ${r.backupId}`);
+  if (r.ok) lines.push('', `restore --tables: ok — ${r.tables.length} table(s) recovered to ${r.target} in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * "Just before migration NAME" as a recovery target, from the best evidence
+ * there is:
+ *   1. the restore point `migrate` made and recorded (exact);
+ *   2. else the tool's applied-at time (approximate: node-pg-migrate stores
+ *      `run_on` without a time zone, and migrations applied in one run share
+ *      one timestamp — the warning names them);
+ *   3. for a logical restore (`--backup auto`), the newest logical backup whose
+ *      migration head is the migration applied just before NAME.
+ */
+import { listBackups } from '../../backup/catalog.js';
+import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
+import { DbrollbackError } from '../../errors.js';
+import type { Storage } from '../../storage/contract.js';
+import type { MigrationInfo, MigrationStatus } from '../adapter.js';
+
+export type BeforeMigrationTarget =
+  | { kind: 'restore-point'; migration: string; point: RestorePointRecord; warnings: string[] }
+  | { kind: 'applied-at'; migration: string; time: string; sharedWith: string[]; warnings: string[] }
+  | { kind: 'logical-backup'; migration: string; backupId: string; head: string | null; createdAt: string; warnings: string[] };
+
+export interface ResolveOptions {
+  /** `pitr`: a restore point or a time; `backup`: a logical backup taken at the head before NAME. */
+  via: 'pitr' | 'backup';
+  /** The database name the records must belong to. */
+  database: string;
+}
+
+export async function resolveBeforeMigration(storage: Storage, status: MigrationStatus, name: string, options: ResolveOptions): Promise<BeforeMigrationTarget> {
+  const migration = appliedMigration(status, name);
+  const index = status.applied.findIndex((m) => m.name === name);
+  const previous = index > 0 ? status.applied[index - 1]!.name : null;
+  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, options.database);
+
+  const point = await restorePointBefore(storage, name, options.database);
+  if (point) return { kind: 'restore-point', migration: name, point, warnings: [] };
+  if (migration.appliedAt === null) {
+    throw new DbrollbackError('MIGRATION_NOT_FOUND', `no restore point is recorded before ${name}, and ${status.migrator} records no time it was applied`, {
+      hint: `Restore to a time or LSN you know instead (--point-in-time T or --lsn L with --data-dir DIR), or from a logical backup: dbrollback restore --before-migration ${name} --backup auto. Nothing was changed.`,
+    });
+  }
+  const time = migration.appliedAt.toISOString();
+  const sharedWith = status.applied.filter((m) => m.name !== name && m.appliedAt !== null && m.appliedAt.getTime() === migration.appliedAt!.getTime()).map((m) => m.name);
+  const warnings = [
+    `no restore point is recorded before ${name} (it was not applied by \`dbrollback migrate\`): recovering to the time ${status.migrator} recorded for it, ${time}. ` +
+      'That is approximate: writes committed between that moment and the migration are lost too' +
+      (status.migrator === 'node-pg-migrate' ? ", and node-pg-migrate stores run_on without a time zone (read here in this process's zone, which must be the server's)" : '') + '.',
+  ];
+  if (sharedWith.length > 0) warnings.push(`${sharedWith.join(', ')} share that applied-at timestamp (one run applied them together): recovering to it also goes back before ${sharedWith.length === 1 ? 'it' : 'them'}.`);
+  return { kind: 'applied-at', migration: name, time, sharedWith, warnings };
+}
+
+function appliedMigration(status: MigrationStatus, name: string): MigrationInfo {
+  if (name.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
+  const known = status.migrations.find((m) => m.name === name) ?? status.applied.find((m) => m.name === name);
+  if (!known) {
+    throw new DbrollbackError('MIGRATION_NOT_FOUND', `--before-migration ${name}: ${status.migrator} knows no migration of that name`, {
+      hint: 'Run `dbrollback status` for the applied migrations (names as the tool records them). Nothing was changed.',
+    });
+  }
+  if (!known.applied) {
+    throw new DbrollbackError('USAGE', `--before-migration ${name}: it is not applied, so there is nothing to go back before`, {
+      hint: 'Run `dbrollback status`: only applied migrations can be restored to. Nothing was changed.',
+    });
+  }
+  return known;
+}
+
+async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previous: string | null, database: string): Promise<BeforeMigrationTarget> {
+  const appliedAt = migration.appliedAt?.toISOString() ?? null;
+  // Newest first: the backup closest to the migration.
+  const found = (await listBackups(storage)).find(
+    (b) => b.status === 'complete' && b.kind === 'logical' && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
+  );
+  if (!found) {
+    throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}`, {
+      hint: `\`dbrollback backups\` lists what there is; a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR. Nothing was changed.`,
+    });
+  }
+  const warnings = appliedAt === null ? [`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`] : [];
+  return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, warnings };
+}
+
+/** The target for a run: the history through its adapter, the records in its storage. */
+export async function beforeMigrationTarget(
+  run: { readonly storage: Storage; readonly conn: { database: string }; adapter(): Promise<{ status(): Promise<MigrationStatus> }> },
+  name: string,
+  via: ResolveOptions['via'],
+): Promise<BeforeMigrationTarget> {
+  const status = await (await run.adapter()).status();
+  return resolveBeforeMigration(run.storage, status, name, { via, database: run.conn.database });
+}

@@ -1,0 +1,307 @@
+/**
+ * `dbrollback migrate`: apply pending migrations through the project's own
+ * tool, with the way back made certain first.
+ *
+ *   lock → select → classify (policy) → recovery (backup) → for each migration:
+ *   restore point → up → check the head
+ *
+ * Like undo it returns a typed report instead of throwing halfway; a failure
+ * says which migrations this run applied and which restore point (or backup)
+ * leads back to the state before it. Every run that got past its input
+ * checks leaves an audit record in the storage.
+ */
+import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
+import { Checklist } from '../../audit/checklist.js';
+import { asRunError, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { BEFORE_MIGRATION_PREFIX, writeRestorePoint, type RestorePointRecord } from '../../backup/restore-points.js';
+import type { Db } from '../../db/connection.js';
+import { describeConn } from '../../db/conninfo.js';
+import { acquireLock, type HeldLock } from '../../db/lock.js';
+import { createRestorePoint, restorePointName, restorePointsUnavailable, walSettings, type WalSettings } from '../../db/restore-point.js';
+import { DbrollbackError } from '../../errors.js';
+import type { ProgressListener } from '../../progress.js';
+import type { MigratorAdapter } from '../adapter.js';
+import { FAIL_ON, type FailOn } from '../classify/classify.js';
+import type { RunContext } from '../run-context.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, withLockTimeout } from './lock-timeout.js';
+import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js';
+import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
+import { selectPending, type UpTarget } from './select-pending.js';
+
+export interface MigrateOptions {
+  /** Default: every pending migration. */
+  target?: UpTarget;
+  /** Default: the config's failOn (none when unset). */
+  failOn?: FailOn[];
+  /** Default `auto`. */
+  backup?: BackupMode;
+  /** lock_timeout (ms) for the migrations' statements. */
+  lockTimeoutMs?: number;
+  /** The command line, for the audit record (secrets are removed). */
+  commandLine?: string[];
+  onStep?: (line: string) => void;
+  onProgress?: ProgressListener;
+}
+
+export interface AppliedMigration {
+  name: string;
+  status: 'applied' | 'failed' | 'not-run';
+  /** The point made just before it (null when the server cannot make one). */
+  restorePoint: RestorePointRecord | null;
+  durationMs: number;
+  error?: string;
+}
+
+export interface MigrateReport {
+  ok: boolean;
+  outcome: RunOutcome;
+  database: string;
+  /** The selected pending migrations, in the order they are applied. */
+  selected: string[];
+  applied: string[];
+  notApplied: string[];
+  migrations: AppliedMigration[];
+  classification: PendingVerdict[];
+  failOn: FailOn[];
+  recovery: Recovery | null;
+  backupId: string | null;
+  /** Why no restore points were made, when none could be. */
+  restorePointsSkipped: string | null;
+  headBefore: string | null;
+  headAfter: string | null;
+  steps: StepResult[];
+  auditKey: string | null;
+  error: DbrollbackError | null;
+}
+
+export const MIGRATE_STEPS = ['lock', 'select', 'classify', 'recovery', 'apply'] as const;
+
+export async function migrate(run: RunContext, options: MigrateOptions = {}): Promise<MigrateReport> {
+  const log = options.onStep ?? (() => undefined);
+  const failOn = checkFailOn(options.failOn ?? run.config.failOn ?? []);
+  const mode = checkBackupMode(options.backup ?? 'auto');
+  const checklist = new Checklist(MIGRATE_STEPS, log);
+  const audit = new AuditRun('migrate', describeConn(run.conn), options.commandLine);
+  const session = run.session;
+  session.open();
+  // Bad input fails here, before anything is touched: storage URL, migrations.
+  const storage = run.storage;
+  const adapter = await run.adapter();
+  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null };
+
+  let lock: HeldLock | undefined;
+  let error: DbrollbackError | null = null;
+  try {
+    await storage.check();
+    const db = await session.db();
+    // One dbrollback per database, and never while the migration tool runs.
+    lock = await checklist.run('lock', () => acquireLock(db, adapter.toolLocks), () => 'dbrollback advisory lock held');
+    const status = await adapter.status();
+    state.headBefore = status.head;
+    const selected = await checklist.run('select', async () => selectPending(status, options.target), (s) => (s.length ? `${s.length} pending: ${s.map((m) => m.name).join(', ')}` : 'nothing pending'));
+    state.selected = selected.map((m) => m.name);
+    state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, durationMs: 0 }));
+    state.headAfter = status.head;
+    if (selected.length > 0) {
+      const policy = await checklist.run('classify', () => classifyPending(run.config, selected, failOn, log), (p) => verdictLine(p.verdicts, failOn));
+      state.classification = policy.verdicts;
+      if (policy.offences.length > 0) {
+        checklist.fail('classify', `${policy.offences.length} statement(s) hit --fail-on ${failOn.join(',')}`);
+        throw policyRefusal(policy.offences, failOn);
+      }
+      const wal = await walSettings(db);
+      state.restorePointsSkipped = restorePointsUnavailable(wal);
+      // Nothing is applied before the state it starts from can be brought back.
+      const recovery = await checklist.run(
+        'recovery',
+        () => ensureRecovery(run, mode, { label: `before migrate to ${state.selected.at(-1)}`, onStep: log, onProgress: options.onProgress }),
+        (r) => r.detail,
+      );
+      state.recovery = recovery;
+      await checklist.run('apply', () => applyEach(run, db, adapter, wal, audit.id, state, options, log), () => `applied: ${state.selected.join(', ')}`);
+    } else {
+      checklist.skip('classify', 'nothing pending');
+      checklist.skip('recovery', 'nothing pending');
+      checklist.skip('apply', 'nothing pending');
+    }
+  } catch (err) {
+    error = asMigrateError(err, state);
+  } finally {
+    await lock?.release().catch(() => undefined);
+  }
+
+  const steps = checklist.finish();
+  const auditKey = await recordRun(audit, storage, steps, error, auditFacts(state, failOn, mode), log);
+  await session.end();
+  const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);
+  return {
+    ok: error === null,
+    outcome: outcomeOf(error),
+    database: describeConn(run.conn),
+    selected: state.selected,
+    applied,
+    notApplied: state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name),
+    migrations: state.migrations,
+    classification: state.classification,
+    failOn,
+    recovery: state.recovery,
+    backupId: state.recovery?.backupId ?? null,
+    restorePointsSkipped: state.restorePointsSkipped,
+    headBefore: state.headBefore,
+    headAfter: state.headAfter,
+    steps,
+    auditKey,
+    error,
+  };
+}
+
+interface RunState {
+  selected: string[];
+  migrations: AppliedMigration[];
+  classification: PendingVerdict[];
+  recovery: Recovery | null;
+  restorePointsSkipped: string | null;
+  headBefore: string | null;
+  headAfter: string | null;
+}
+
+/** One migration at a time, each behind its own restore point, each checked against the tool's head. */
+async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal: WalSettings, runId: string, state: RunState, options: MigrateOptions, log: (line: string) => void): Promise<void> {
+  // Archived WAL is what makes a point reachable: switch segments only when something archives them.
+  const switchWal = wal.archiveMode !== 'off' && wal.maySwitchWal;
+  for (const entry of state.migrations) {
+    const started = performance.now();
+    try {
+      await applyOne(run, db, adapter, entry, { switchWal, runId, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, log);
+    } catch (err) {
+      entry.status = 'failed';
+      entry.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      entry.durationMs = Math.round(performance.now() - started);
+      run.headChanged();
+    }
+    // The tool's own history must now name this migration as the head.
+    const head = (await adapter.status()).head;
+    state.headAfter = head;
+    if (head !== entry.name) {
+      entry.status = 'failed';
+      entry.error = `the ${adapter.kind} history's head is ${head ?? '(none)'} afterwards, not ${entry.name}`;
+      throw new DbrollbackError('MIGRATION_FAILED', entry.error);
+    }
+    entry.status = 'applied';
+  }
+}
+
+async function applyOne(
+  run: RunContext,
+  db: Db,
+  adapter: MigratorAdapter,
+  entry: AppliedMigration,
+  how: { switchWal: boolean; runId: string; skipPoint: boolean; lockTimeoutMs: number },
+  log: (line: string) => void,
+): Promise<void> {
+  if (!how.skipPoint) {
+    const point = await createRestorePoint(db, restorePointName(BEFORE_MIGRATION_PREFIX, entry.name), { switchWal: how.switchWal });
+    const record: RestorePointRecord = {
+      version: 1,
+      name: point.name,
+      migration: entry.name,
+      lsn: point.lsn,
+      time: point.time.toISOString(),
+      timeline: point.timeline,
+      walFile: point.walFile,
+      walSwitched: point.walSwitched,
+      database: run.conn.database,
+      runId: how.runId,
+    };
+    await writeRestorePoint(run.storage, record);
+    entry.restorePoint = record;
+    log(`restore point ${point.name} at ${point.lsn} (timeline ${point.timeline})`);
+  }
+  log(`up ${entry.name}`);
+  await withLockTimeout(how.lockTimeoutMs, () => adapter.up(1));
+}
+
+function checkFailOn(failOn: readonly string[]): FailOn[] {
+  for (const f of failOn) {
+    if (!(FAIL_ON as readonly string[]).includes(f)) {
+      throw new DbrollbackError('USAGE', `--fail-on must be breaking and/or destructive (got "${f}")`, { hint: 'e.g. --fail-on breaking,destructive. Nothing was changed.' });
+    }
+  }
+  return [...new Set(failOn)] as FailOn[];
+}
+
+function checkBackupMode(mode: string): BackupMode {
+  if (!(BACKUP_MODES as readonly string[]).includes(mode)) {
+    throw new DbrollbackError('USAGE', `--backup must be one of ${BACKUP_MODES.join(', ')} (got "${mode}")`, { hint: 'The default, auto, takes a logical backup unless a WAL archive makes one unnecessary. Nothing was changed.' });
+  }
+  return mode as BackupMode;
+}
+
+function verdictLine(verdicts: readonly PendingVerdict[], failOn: readonly FailOn[]): string {
+  const parts = verdicts.map((v) => `${v.name}: ${v.compatibility ?? 'unclassified'}/${v.dataLoss ?? '?'}`);
+  return `${parts.join('; ')}${failOn.length ? ` (--fail-on ${failOn.join(',')}: passed)` : ''}`;
+}
+
+/** A failure while applying names what this run applied and the way back to before it. */
+function asMigrateError(err: unknown, state: RunState): DbrollbackError {
+  const base = asRunError(err);
+  const failed = state.migrations.find((m) => m.status === 'failed');
+  if (!failed) return base;
+  const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);
+  const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
+  const first = state.migrations[0]!;
+  const wayBack = wayBackLine(first.restorePoint, state.recovery);
+  return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failed.error ?? base.message}. ` +
+    `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
+    `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
+    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}`,
+    cause: base.cause ?? base,
+    details: {
+      applied,
+      notApplied,
+      failed: failed.name,
+      headAfter: state.headAfter,
+      restorePoint: first.restorePoint,
+      failedRestorePoint: failed.restorePoint,
+      backupId: state.recovery?.backupId ?? null,
+    },
+  });
+}
+
+function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {
+  if (appliedCount === 0) return 'The database is as it was before this run.';
+  const undo = `To undo this run's migrations: dbrollback undo --count ${appliedCount}`;
+  const restore = recovery?.via === 'wal-archive'
+    ? `to recover the state before this run from the WAL archive: dbrollback restore --before-migration ${firstName} --data-dir DIR`
+    : recovery?.backupId
+      ? `to restore the backup taken first: dbrollback restore --backup ${recovery.backupId} (or: dbrollback restore --before-migration ${firstName} --backup auto)`
+      : '';
+  return restore ? `${undo}; ${restore}.` : `${undo}.`;
+}
+
+function wayBackLine(point: RestorePointRecord | null, recovery: Recovery | null): string {
+  const parts: string[] = [];
+  if (point) parts.push(`restore point ${point.name} (LSN ${point.lsn}, ${point.time}) is the state before this run`);
+  if (recovery?.backupId) parts.push(`backup ${recovery.backupId} was taken before it`);
+  return parts.length ? `${parts.join('; ')}.` : 'No restore point or backup was made (--backup never, and the server cannot make restore points).';
+}
+
+function auditFacts(state: RunState, failOn: readonly FailOn[], mode: BackupMode) {
+  return {
+    backupId: state.recovery?.backupId ?? null,
+    noBackup: mode === 'never',
+    extra: {
+      selected: state.selected,
+      migrations: state.migrations.map((m) => ({ name: m.name, status: m.status, durationMs: m.durationMs, restorePoint: m.restorePoint ? { name: m.restorePoint.name, lsn: m.restorePoint.lsn, time: m.restorePoint.time } : null })),
+      classification: state.classification,
+      failOn,
+      backupMode: mode,
+      recovery: state.recovery,
+      restorePointsSkipped: state.restorePointsSkipped,
+      headBefore: state.headBefore,
+      headAfter: state.headAfter,
+    },
+  };
+}

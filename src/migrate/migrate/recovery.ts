@@ -1,0 +1,36 @@
+/**
+ * Recovery to the moment before `migrate` must be possible before anything
+ * is applied: `always` takes a logical backup; `auto` relies on the WAL
+ * archive when it is healthy and a base backup reaches now (the restore
+ * points then land exactly before each migration), else takes a logical
+ * backup; `never` takes none (recorded, never silent).
+ */
+import { backup, type BackupSource } from '../../backup/backup.js';
+import { archiveHealth } from '../../backup/wal/archive-health.js';
+import type { ProgressListener } from '../../progress.js';
+
+export type BackupMode = 'always' | 'auto' | 'never';
+export const BACKUP_MODES: readonly BackupMode[] = ['always', 'auto', 'never'];
+
+export interface Recovery {
+  /** How the state before the run can be brought back. */
+  via: 'wal-archive' | 'logical-backup' | 'none';
+  backupId: string | null;
+  /** The base backup PITR would start from (via wal-archive). */
+  baseBackupId: string | null;
+  detail: string;
+}
+
+export async function ensureRecovery(source: BackupSource, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener }): Promise<Recovery> {
+  if (mode === 'never') return { via: 'none', backupId: null, baseBackupId: null, detail: 'no backup: --backup never was given explicitly' };
+  let why = '--backup always';
+  if (mode === 'auto') {
+    const health = await archiveHealth(source.storage, { conn: source.conn });
+    if (health.ok && health.pitrToNow.possible) {
+      return { via: 'wal-archive', backupId: null, baseBackupId: health.pitrToNow.fromBackup, detail: `WAL archive healthy, base backup ${health.pitrToNow.fromBackup} reaches now: no logical backup needed` };
+    }
+    why = `point-in-time recovery to now is not possible: ${health.pitrToNow.reason}`;
+  }
+  const taken = await backup(source, { label: options.label, onStep: options.onStep, onProgress: options.onProgress });
+  return { via: 'logical-backup', backupId: taken.manifest.id, baseBackupId: null, detail: `logical backup ${taken.manifest.id} (${why}), sha256 verified: ${taken.manifest.verified}` };
+}

@@ -1,0 +1,29 @@
+/** Which pending migrations `migrate` applies: all, the next N, or up to and including NAME. */
+import { DbrollbackError } from '../../errors.js';
+import type { MigrationInfo, MigrationStatus } from '../adapter.js';
+
+export type UpTarget = { count: number } | { to: string };
+
+export function selectPending(status: MigrationStatus, target: UpTarget | undefined): MigrationInfo[] {
+  const pending = status.pending;
+  if (target === undefined) return pending;
+  if ('count' in target) {
+    if (!Number.isInteger(target.count) || target.count < 1) {
+      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${target.count})`);
+    }
+    if (target.count > pending.length) {
+      throw new DbrollbackError('USAGE', `--count ${target.count} is more than the ${pending.length} pending migration(s)`, {
+        hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.',
+      });
+    }
+    return pending.slice(0, target.count);
+  }
+  const index = pending.findIndex((m) => m.name === target.to);
+  if (index >= 0) return pending.slice(0, index + 1);
+  if (status.applied.some((m) => m.name === target.to)) {
+    throw new DbrollbackError('USAGE', `${target.to} is already applied`, { hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.' });
+  }
+  throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: no pending migration has that name`, {
+    hint: 'Run `dbrollback status` for the migrations the tool knows. Nothing was changed.',
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * Point-in-time restore end to end, with the built CLI everywhere PostgreSQL
+ * and the user would use it: a primary archiving through `wal-push`, a base
+ * backup, good writes, a target, damage — then `restore --point-in-time |
+ * --lsn | --restore-point` into a new data directory must give exactly the
+ * data from before the damage, with archiving off in the copy.
+ */
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import type { Cluster } from '../../harness/cluster.js';
+import { CLI } from '../../harness/cli.js';
+import { archiveCommand, archiveCurrentSegment, baseBackup, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
+
+interface Data {
+  rows: number;
+  sum: number;
+  notes: string;
+}
+
+async function dataOf(url: string): Promise<Data> {
+  const [row] = await query<{ rows: string; sum: string; notes: string }>(url, "SELECT count(*) AS rows, coalesce(sum(amount), 0) AS sum, string_agg(note, ',' ORDER BY id) AS notes FROM ledger");
+  return { rows: Number(row!.rows), sum: Number(row!.sum), notes: row!.notes };
+}
+
+describe('restore --point-in-time | --lsn | --restore-point (file storage)', () => {
+  let primary: Cluster;
+  let storageDir: string;
+  let storageUrl: string;
+  let work: string;
+  let marks: Marks;
+  let good: Data;
+  let baseId: string;
+
+  beforeAll(async () => {
+    storageDir = await sharedDir('dbrollback-pitr-store-');
+    storageUrl = pathToFileURL(storageDir).href;
+    work = await sharedDir('dbrollback-pitr-work-');
+    primary = await archivingCluster(storageUrl);
+    const url = primary.url('postgres');
+    await query(url, "CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL, note text); INSERT INTO ledger (amount, note) SELECT i, 'before base ' || i FROM generate_series(1, 100) i");
+    baseId = await baseBackup(storageUrl, primary.url('postgres'));
+    await query(url, "INSERT INTO ledger (amount, note) SELECT i * 2, 'after base ' || i FROM generate_series(1, 50) i");
+    good = await dataOf(url);
+    marks = await markTarget(url, 'before-damage');
+    // The damage a bad migration does, committed after the target.
+    await query(url, "DELETE FROM ledger WHERE id % 3 = 0; UPDATE ledger SET note = 'oops'");
+    await archiveCurrentSegment(url);
+    expect((await dataOf(url)).rows).toBeLessThan(good.rows);
+  });
+
+  afterAll(async () => {
+    await primary?.stop();
+  });
+
+  it('--point-in-time gives exactly the data from before the damage, archiving off, and stops the copy', async () => {
+    const dataDir = path.join(work, 'by-time');
+    const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', dataDir, '--port', '0'.replace('0', String(await freePortNumber())), '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = run.json<{ ok: boolean; baseBackupId: string; url: string; running: boolean; recovery: { segmentsFetched: number; newTimeline: number }; verify: { ok: boolean; checks: Array<{ id: string; status: string }> }; steps: Array<{ name: string; status: string }>; auditKey: string }>();
+    expect(report.ok).toBe(true);
+    expect(report.baseBackupId).toBe(baseId);
+    expect(report.running).toBe(true);
+    expect(report.recovery.segmentsFetched).toBeGreaterThan(0);
+    expect(report.recovery.newTimeline).toBe(2);
+    expect(report.verify.checks.map((c) => c.id)).toEqual(['connectivity', 'constraints', 'indexes', 'sequences', 'custom']);
+    expect(report.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['choose-base:success', 'check-wal:success', 'extract:success', 'configure:success', 'start:success', 'recover:success', 'verify:success', 'finish:skipped']);
+    const copyUrl = report.url.replace('postgres://postgres@', `postgres://postgres:${encodeURIComponent(primary.password)}@`);
+    try {
+      expect(await dataOf(copyUrl)).toEqual(good);
+      const [settings] = await query<{ archive_mode: string; in_recovery: boolean }>(copyUrl, "SELECT current_setting('archive_mode') AS archive_mode, pg_is_in_recovery() AS in_recovery");
+      expect(settings).toEqual({ archive_mode: 'off', in_recovery: false });
+    } finally {
+      await stopCopy(dataDir);
+    }
+    const mode = (await stat(dataDir)).mode & 0o777;
+    expect(mode).toBe(0o700);
+    // The audit record is in the storage, outside the restored cluster.
+    expect((await readdir(path.join(storageDir, 'audit'))).length).toBeGreaterThan(0);
+  });
+
+  it('--lsn and --restore-point give the same pre-damage data; without --port the copy is stopped and says how to start it', async () => {
+    for (const [flag, value] of [['--lsn', marks.lsn], ['--restore-point', marks.restorePoint]] as const) {
+      const dataDir = path.join(work, `by${flag}`);
+      // An existing empty directory is fine too.
+      if (flag === '--lsn') await mkdir(dataDir);
+      const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), flag, value, '--data-dir', dataDir, '--json']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const report = run.json<{ running: boolean; startCommand: string; port: number }>();
+      expect(report.running).toBe(false);
+      expect(report.startCommand).toContain(`-D ${dataDir}`);
+      // Start it the way the report says, and look.
+      const { execa } = await import('execa');
+      await execa('sh', ['-c', report.startCommand.replace(' start', ' -w start')]);
+      try {
+        expect(await dataOf(primary.url('postgres').replace(`:${primary.port}/`, `:${report.port}/`))).toEqual(good);
+      } finally {
+        await stopCopy(dataDir);
+      }
+    }
+  });
+
+  it('a missing WAL segment is named before anything is written (exit 2)', async () => {
+    const copy = await sharedDir('dbrollback-pitr-gap-');
+    await cp(storageDir, copy, { recursive: true });
+    const tl = path.join(copy, 'wal', '00000001');
+    const names = (await readdir(tl)).filter((n) => /^[0-9A-F]{24}\.gz$/.test(n)).sort();
+    // One in the middle of what recovery from the base backup needs.
+    const victim = names[names.length - 2]!;
+    await rm(path.join(tl, victim));
+    const auditBefore = await readdir(path.join(copy, 'audit')).catch(() => []);
+    const dataDir = path.join(work, 'gap');
+    const run = await cli(['restore', '--storage', copy, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', dataDir, '--json']);
+    expect(run.exitCode).toBe(2);
+    const error = run.json<{ ok: boolean; error: { code: string; message: string } }>().error;
+    expect(error.code).toBe('WAL_MISSING');
+    expect(error.message).toContain(victim.replace('.gz', ''));
+    await expect(stat(dataDir)).rejects.toThrow();
+    expect(await readdir(path.join(copy, 'audit')).catch(() => [])).toEqual(auditBefore);
+  });
+
+  it('bad input exits 2 and writes nothing', async () => {
+    const dataDir = path.join(work, 'bad');
+    const base = ['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--data-dir', dataDir];
+    const cases: Array<[string[], RegExp]> = [
+      [['--point-in-time', 'last tuesday'], /is not a date and time/],
+      [['--point-in-time', '2999-01-01T00:00:00Z'], /in the future/],
+      [['--point-in-time', '2020-01-01T00:00:00Z'], /before the oldest usable base backup/],
+      [['--point-in-time', marks.time.replace('Z', '')], /has no time zone/],
+      [['--point-in-time', marks.time, '--lsn', marks.lsn], /give one recovery target, not --point-in-time and --lsn/],
+      [['--lsn', 'nonsense'], /is not a WAL location/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli([...base, ...args]);
+      expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+    await expect(stat(dataDir)).rejects.toThrow();
+    const nonEmpty = await sharedDir('dbrollback-pitr-full-');
+    await cp(path.join(storageDir, 'backups'), path.join(nonEmpty, 'something'), { recursive: true });
+    const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', nonEmpty]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('is not empty');
+    expect(await readdir(nonEmpty)).toEqual(['something']);
+    const noDir = await cli(['restore', '--storage', storageUrl, '--point-in-time', marks.time]);
+    expect(noDir.exitCode).toBe(2);
+    expect(noDir.stderr).toContain('--data-dir');
+  });
+
+  it('a restore point that is not in the WAL: recovery ends before the target, exit 1, the copy is named as not at the target', async () => {
+    const dataDir = path.join(work, 'no-such-point');
+    const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--restore-point', 'never-created', '--data-dir', dataDir, '--json']);
+    expect(run.exitCode, run.stderr).toBe(1);
+    const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
+    expect(report.error.code).toBe('RECOVERY_FAILED');
+    expect(report.error.message).toContain('recovery ended before configured recovery target was reached');
+    expect(report.error.hint).toContain(`${dataDir} holds a copy that is NOT at the target`);
+    expect(report.steps.find((s) => s.name === 'recover')?.status).toBe('failed');
+    expect(report.steps.find((s) => s.name === 'verify')?.status).toBe('not-run');
+  });
+
+  it('a second PITR on the new timeline: the restored copy becomes a primary, archives again, and is restored in turn', async () => {
+    // First restore: timeline 2, left running.
+    const firstDir = path.join(work, 'new-primary');
+    const port = await freePortNumber();
+    const first = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', firstDir, '--port', String(port), '--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const copyUrl = primary.url('postgres').replace(`:${primary.port}/`, `:${port}/`);
+    const thirdDir = path.join(work, 'second-pitr');
+    try {
+      // The user makes the copy the new primary: archiving back on (it is off after every restore), its history archived.
+      await query(copyUrl, "ALTER SYSTEM SET archive_mode = 'on'");
+      await query(copyUrl, `ALTER SYSTEM SET archive_command = '${archiveCommand(storageUrl).replace(/'/g, "''")}'`);
+      await asServerUser([pgCtlPath(), '-D', firstDir, '-l', path.join(firstDir, 'log', 'restart.log'), '-w', '-m', 'fast', 'restart']);
+      await asServerUser([process.execPath, CLI, '--storage', storageUrl, 'wal-push', path.join(firstDir, 'pg_wal', '00000002.history')]);
+      const secondBase = await baseBackup(storageUrl, copyUrl);
+      await query(copyUrl, "INSERT INTO ledger (amount, note) VALUES (1000, 'on timeline 2')");
+      const good2 = await dataOf(copyUrl);
+      const marks2 = await markTarget(copyUrl, 'before-damage-2');
+      await query(copyUrl, 'TRUNCATE ledger');
+      await archiveCurrentSegment(copyUrl);
+
+      const second = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks2.time, '--data-dir', thirdDir, '--port', String(await freePortNumber()), '--json']);
+      expect(second.exitCode, second.stderr).toBe(0);
+      const report = second.json<{ baseBackupId: string; timeline: number; url: string; recovery: { newTimeline: number } }>();
+      expect(report.baseBackupId).toBe(secondBase);
+      expect(report.timeline).toBe(2);
+      expect(report.recovery.newTimeline).toBe(3);
+      expect(await dataOf(report.url.replace('postgres://postgres@', `postgres://postgres:${encodeURIComponent(primary.password)}@`))).toEqual(good2);
+    } finally {
+      await stopCopy(thirdDir);
+      await stopCopy(firstDir);
+    }
+  });
+});
+
+async function freePortNumber(): Promise<number> {
+  const { freePort } = await import('../../harness/cluster.js');
+  return freePort();
+}

@@ -1,0 +1,115 @@
+/**
+ * A primary that archives through the built CLI (`archive_command = dbrollback
+ * wal-push %p`), and the steps every point-in-time test repeats: write,
+ * mark a target, damage, make sure the WAL is archived, restore, inspect.
+ */
+import { chmod, chown, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, execaSync } from 'execa';
+import pg from 'pg';
+import { CLI, runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { isRoot, startCluster, type Cluster } from '../../harness/cluster.js';
+
+export const osUser = isRoot() ? 'postgres' : undefined;
+
+/** A directory the server's OS user can write (storage, data directories). */
+export async function sharedDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, 0o777);
+  return dir;
+}
+
+export function shellQuote(value: string): string {
+  return /^[\w./:=@+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function archiveCommand(storageUrl: string, env: Record<string, string> = {}): string {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  // A literal % is %% in archive_command (S3 URLs carry percent-encoded endpoints).
+  return [...vars, shellQuote(process.execPath), shellQuote(CLI), '--storage', shellQuote(storageUrl)].join(' ').replace(/%/g, '%%') + ' wal-push %p';
+}
+
+export async function archivingCluster(storageUrl: string, env: Record<string, string> = {}): Promise<Cluster> {
+  return startCluster({
+    settings: {
+      wal_level: "'replica'",
+      archive_mode: "'on'",
+      archive_command: `'${archiveCommand(storageUrl, env).replace(/'/g, "''")}'`,
+      max_wal_senders: 4,
+    },
+  });
+}
+
+export async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Switch to a new segment and wait until the archiver has stored the one just finished. */
+export async function archiveCurrentSegment(url: string): Promise<string> {
+  const [row] = await query<{ name: string }>(url, 'SELECT pg_walfile_name(pg_switch_wal()) AS name');
+  const name = row!.name;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [state] = await query<{ last: string | null; failed: string | null }>(url, 'SELECT last_archived_wal AS last, last_failed_wal AS failed FROM pg_stat_archiver');
+    if (state && state.last !== null && state.last >= name) return name;
+    if (Date.now() > deadline) throw new Error(`segment ${name} was not archived within 30 s (last archived ${state?.last}, last failed ${state?.failed})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The moments a test restores to: taken right after the good writes committed, before the damage. */
+export interface Marks {
+  time: string;
+  lsn: string;
+  restorePoint: string;
+}
+
+export async function markTarget(url: string, restorePoint: string): Promise<Marks> {
+  const [row] = await query<{ time: string; lsn: string }>(
+    url,
+    `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, pg_create_restore_point('${restorePoint}')::text AS lsn`,
+  );
+  // Commit timestamps after the mark must be strictly later.
+  await new Promise((r) => setTimeout(r, 20));
+  return { time: row!.time, lsn: row!.lsn, restorePoint };
+}
+
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runBuiltCli(args, { env });
+}
+
+/** `dbrollback base-backup` of a server; returns the backup id. */
+export async function baseBackup(storageUrl: string, databaseUrl: string, env: Record<string, string> = {}): Promise<string> {
+  const run = await cli(['base-backup', '--storage', storageUrl, '--database-url', databaseUrl, '--json'], env);
+  if (run.exitCode !== 0) throw new Error(`base-backup failed (exit ${run.exitCode}): ${run.stderr}`);
+  return run.json<{ backup: { id: string } }>().backup.id;
+}
+
+export function pgCtlPath(): string {
+  return execaSync('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1']).stdout.trim();
+}
+
+/** Run a command as the OS user the servers run as. */
+export async function asServerUser(argv: string[]): Promise<void> {
+  const [file, ...args] = argv as [string, ...string[]];
+  await (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args]) : execa(file, args));
+}
+
+/** Stop a recovered copy left running with --port (a stopped one is fine). */
+export async function stopCopy(dataDir: string): Promise<void> {
+  await asServerUser([pgCtlPath(), '-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+}
+
+export async function chownToServer(dir: string): Promise<void> {
+  if (!osUser) return;
+  const uid = Number((await execa('id', ['-u', osUser])).stdout);
+  const gid = Number((await execa('id', ['-g', osUser])).stdout);
+  await chown(dir, uid, gid);
+}
