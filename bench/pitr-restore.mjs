@@ -47,7 +47,7 @@ for (const dir of [storageDir, path.join(work, 'pgbr-repo'), path.join(work, 'pg
   await mkdir(dir, { recursive: true });
   await chmod(dir, 0o777);
 }
-const walPush = `${quote(process.execPath)} ${quote(cliMain)} --storage ${quote(storageDir)} wal-push %p`;
+const walPush = `${quote(process.execPath)} ${quote(cliMain)} wal-push %p --storage ${quote(storageDir)}`;
 const archivePush = `pgbackrest --config=${quote(pgbrConf)} --stanza=bench archive-push %p`;
 const cluster = await startCluster({
   settings: {
