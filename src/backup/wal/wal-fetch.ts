@@ -13,11 +13,11 @@
  */
 import { copyFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isDbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import { fetchInto } from './fetch-into.js';
 import { checkWalName } from './layout.js';
 import { dropSpool, startPrefetch, type PrefetchWorker } from './wal-prefetch.js';
-import { isDbrollbackError } from '../../errors.js';
 
 export interface WalFetchOptions {
   /** Directory of prefetched segments (default: `dbrollback-spool` beside DEST). */
