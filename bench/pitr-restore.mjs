@@ -47,7 +47,7 @@ for (const dir of [storageDir, path.join(work, 'pgbr-repo'), path.join(work, 'pg
   await mkdir(dir, { recursive: true });
   await chmod(dir, 0o777);
 }
-const walPush = `${quote(process.execPath)} ${quote(cliMain)} --storage ${quote(storageDir)} wal-push %p`;
+const walPush = `${quote(process.execPath)} ${quote(cliMain)} wal-push %p --storage ${quote(storageDir)}`;
 const archivePush = `pgbackrest --config=${quote(pgbrConf)} --stanza=bench archive-push %p`;
 const cluster = await startCluster({
   settings: {
@@ -131,7 +131,8 @@ try {
       const dir = await restoreDir();
       const port = await freePort();
       return timed(async () => {
-        await pgbackrest([`--pg1-path=${dir}`, '--type=time', `--target=${target}+00`, '--target-action=promote', 'restore']);
+        const restored = await timed(() => pgbackrest([`--pg1-path=${dir}`, '--type=time', `--target=${target}+00`, '--target-action=promote', 'restore']));
+        phases.pgbackrest.push(restored.ms);
         await appendFile(path.join(dir, 'postgresql.auto.conf'), `\nport = ${port}\narchive_mode = 'off'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n`);
         await asServer(pgCtl, ['-D', dir, '-l', path.join(dir, 'bench.log'), '-W', 'start']);
         for (;;) {
@@ -147,12 +148,15 @@ try {
       const dir = path.join(work, 'restores', `r${++n}`);
       const port = await freePort();
       return timed(async () => {
-        await dbrollback(['restore', '--point-in-time', `${target}Z`, '--data-dir', dir, '--port', String(port)]);
+        const { stdout } = await dbrollback(['restore', '--point-in-time', `${target}Z`, '--data-dir', dir, '--port', String(port), '--json']);
+        phases.dbrollback.push(JSON.parse(stdout).steps);
         await check(port);
         await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
       }).finally(() => rm(dir, { recursive: true, force: true }));
     },
   };
+  // Where the time goes: pgbackrest's restore command (files only) vs dbrollback's steps.
+  const phases = { pgbackrest: [], dbrollback: [] };
   const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
     for (const [name, fn] of Object.entries(variants)) {
@@ -170,6 +174,10 @@ try {
   console.log('| what | seconds | ratio |');
   console.log('| --- | ---: | ---: |');
   for (const [name, xs] of Object.entries(ms)) console.log(`| ${name} | ${seconds(median(xs))} | ${name.startsWith('dbrollback') ? `**${(median(xs) / baseline).toFixed(2)}**` : '1.00'} |`);
+  console.log('');
+  console.log(`phases (medians): pgbackrest restore command ${seconds(median(phases.pgbackrest))} s, then start + recovery + check + stop ${seconds(baseline - median(phases.pgbackrest))} s`);
+  const step = (name) => median(phases.dbrollback.map((steps) => steps.find((s) => s.name === name)?.durationMs ?? 0));
+  console.log(`dbrollback steps: ${['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify'].map((n) => `${n} ${seconds(step(n))} s`).join(', ')}`);
 } finally {
   await cluster.stop();
   await rm(work, { recursive: true, force: true });

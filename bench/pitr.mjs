@@ -12,7 +12,9 @@
  *             (as archive_command runs them), on real 16 MB segments of the
  *             pgbench load, each pushed once, fresh archives.
  * wal-fetch:  `dbrollback wal-fetch NAME DEST --prefetch 0` vs
- *             `pgbackrest archive-get NAME DEST` (one call, no prefetch/async).
+ *             `pgbackrest archive-get NAME DEST` (one call, no prefetch/async);
+ *             then the same segments fetched in order with the default
+ *             prefetch, as recovery calls it (later calls hit the spool).
  * base backup: `dbrollback base-backup` (pg_basebackup -Ft to stdout, gzip,
  *             read back) and with `--no-readback`, vs
  *             `pgbackrest backup --type=full` (start-fast, one process).
@@ -155,6 +157,12 @@ try {
       fetchMs.push((await ours()).ms);
     }
   }
+  // As recovery calls it: one segment after the other, with the default prefetch into the spool.
+  const recoveryDir = await dir('recovery-pg_wal');
+  const spooledMs = [];
+  for (const name of names) {
+    spooledMs.push((await timed(() => as(process.execPath, [cliMain, 'wal-fetch', name, path.join(recoveryDir, 'RECOVERYXLOG'), '--storage', pushArchive]))).ms);
+  }
   const startup = [];
   for (let i = 0; i < 5; i++) startup.push((await timed(() => execa(process.execPath, [cliMain, 'wal-push', '--help']))).ms);
 
@@ -184,6 +192,7 @@ try {
   const rows = [
     ['wal-push per segment (16 MB)', median(pushMs), median(archivePushMs)],
     ['wal-fetch per segment', median(fetchMs), median(archiveGetMs)],
+    ['wal-fetch in sequence, prefetch 8 (as recovery calls it)', median(spooledMs), median(archiveGetMs)],
     ['base backup (with read-back)', median(baseMs), median(pgbrBackupMs)],
     ['base backup --no-readback', median(baseNoReadbackMs), median(pgbrBackupMs)],
   ];

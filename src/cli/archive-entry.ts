@@ -3,7 +3,7 @@
  * `wal-push` once per 16 MB segment and `wal-fetch` once per segment of
  * recovery, so start-up is paid thousands of times: this entry loads only the
  * WAL code and the storage driver (not commander, the config loader, and
- * every other command — about 0.2 s per call on the development machine).
+ * every other command — 0.1–0.2 s per call on the development machine).
  * It takes the plain forms PostgreSQL's settings use; anything else (a config
  * file, --json, --help, an unknown flag) returns null and the full program
  * handles it, with identical results. It imports modules directly rather than

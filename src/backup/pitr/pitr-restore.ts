@@ -191,8 +191,15 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
         report.running = true;
         checklist.skip('finish', `left running on port ${port} (--port)`);
       } else {
-        await checklist.run('finish', () => stopServer(dataDir, { osUser }).catch(() => undefined), () => 'server stopped cleanly').catch(() => undefined);
-        if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
+        try {
+          await checklist.run('finish', () => stopServer(dataDir, { osUser }), () => 'server stopped cleanly');
+          if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
+        } catch (err) {
+          report.error ??= new DbrollbackError('RESTORE_FAILED', `the recovered copy in ${dataDir} could not be stopped: ${err instanceof Error ? err.message : String(err)}`, {
+            hint: `It may still be running: stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`,
+            cause: err,
+          });
+        }
       }
     }
   }

@@ -28,9 +28,11 @@ export interface RecoveryConfigInput {
 
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
 export function recoverySettings(input: RecoveryConfigInput): Array<[string, string]> {
-  const program = [input.node, input.cli, '--storage', input.storageUrl, 'wal-fetch'].map((arg) => shellQuote(arg).replace(/%/g, '%%'));
+  const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
+  // The plain form `wal-fetch %f %p --storage URL`: the CLI's short way in (no commander, no config) takes only that.
+  const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', '--storage', word(input.storageUrl)];
   const settings: Array<[string, string]> = [
-    ['restore_command', confString([...program, '%f', '%p'].join(' '))],
+    ['restore_command', confString(fetch.join(' '))],
     ...targetSettings(input.target),
     ['recovery_target_timeline', confString(String(input.timeline))],
     ['recovery_target_action', confString('promote')],

@@ -13,10 +13,11 @@
  */
 import { copyFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isDbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import { fetchInto } from './fetch-into.js';
 import { checkWalName } from './layout.js';
-import { startPrefetch, type PrefetchWorker } from './wal-prefetch.js';
+import { dropSpool, startPrefetch, type PrefetchWorker } from './wal-prefetch.js';
 
 export interface WalFetchOptions {
   /** Directory of prefetched segments (default: `dbrollback-spool` beside DEST). */
@@ -53,7 +54,14 @@ export async function walFetch(storage: Storage, name: string, dest: string, opt
       return { name, dest, size: spooled, fromSpool: true };
     }
   }
-  const size = await fetchInto(storage, file, dest);
+  let size: number;
+  try {
+    size = await fetchInto(storage, file, dest);
+  } catch (err) {
+    // The end of the archive: recovery is about to finish, and the spool (in pg_wal) would outlive it.
+    if (isDbrollbackError(err) && err.code === 'WAL_NOT_FOUND' && file.kind === 'segment' && !options.spoolDir) await dropSpool(spoolDir);
+    throw err;
+  }
   await prefetching();
   return { name, dest, size, fromSpool: false };
 }

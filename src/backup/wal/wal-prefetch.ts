@@ -9,7 +9,7 @@
  * the segment is then fetched in the foreground.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from '../../storage/contract.js';
 import { parseWalName, walNameOfKey, WAL_PREFIX, type WalFileName } from './layout.js';
@@ -87,6 +87,12 @@ async function dropConsumed(spoolDir: string, after: string): Promise<void> {
     const file = parseWalName(entry);
     if ((file?.kind === 'segment' && file.name <= after) || entry.startsWith('.dbrollback-tmp-')) await unlink(path.join(spoolDir, entry)).catch(() => undefined);
   }
+}
+
+/** Remove the spool unless a prefetcher is still filling it (it is only a cache). */
+export async function dropSpool(spoolDir: string): Promise<void> {
+  if ((await lockHolder(spoolDir)) !== null) return;
+  await rm(spoolDir, { recursive: true, force: true });
 }
 
 async function lockHolder(spoolDir: string): Promise<number | null> {

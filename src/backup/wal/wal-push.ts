@@ -9,12 +9,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import { digestOf } from '../../storage/digest.js';
 import { gunzipMember, gzipMember, WalObjectError } from './gzip-member.js';
 import { checkWalName, walKey, WAL_GZIP_LEVEL } from './layout.js';
-import { Writable } from 'node:stream';
 
 /** A segment is read in 16 large chunks rather than 256 small ones. */
 const READ_CHUNK = 1024 * 1024;

@@ -5,7 +5,7 @@
  * --lsn | --restore-point` into a new data directory must give exactly the
  * data from before the damage, with archiving off in the copy.
  */
-import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
@@ -77,7 +77,9 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     const mode = (await stat(dataDir)).mode & 0o777;
     expect(mode).toBe(0o700);
     // The audit record is in the storage, outside the restored cluster.
-    expect((await readdir(path.join(storageDir, 'audit'))).length).toBeGreaterThan(0);
+    const record = JSON.parse(await readFile(path.join(storageDir, report.auditKey), 'utf8')) as { command: string; outcome: string; backupId: string; steps: Array<{ name: string; status: string }> };
+    expect(record).toMatchObject({ command: 'restore', outcome: 'success', backupId: baseId });
+    expect(record.steps.find((s) => s.name === 'verify')?.status).toBe('success');
   });
 
   it('--lsn and --restore-point give the same pre-damage data; without --port the copy is stopped and says how to start it', async () => {

@@ -27,7 +27,8 @@ export function shellQuote(value: string): string {
 export function archiveCommand(storageUrl: string, env: Record<string, string> = {}): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   // A literal % is %% in archive_command (S3 URLs carry percent-encoded endpoints).
-  return [...vars, shellQuote(process.execPath), shellQuote(CLI), '--storage', shellQuote(storageUrl)].join(' ').replace(/%/g, '%%') + ' wal-push %p';
+  const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
+  return [...vars.map((v) => v.replace(/%/g, '%%')), word(process.execPath), word(CLI), 'wal-push', '%p', '--storage', word(storageUrl)].join(' ');
 }
 
 export async function archivingCluster(storageUrl: string, env: Record<string, string> = {}): Promise<Cluster> {

@@ -9,16 +9,24 @@ import type { Cluster } from '../../harness/cluster.js';
 import { loadManifest } from '../../../src/backup/catalog.js';
 import { walKey, walNameOfKey } from '../../../src/backup/wal/layout.js';
 import type { ArchiveHealth } from '../../../src/backup/wal/archive-health.js';
-import { archivingCluster, fileArchive, switchWal, waitArchived, type ArchiveTarget } from './support.js';
+import { startS3Server, type S3Server } from '../../harness/s3-server.js';
+import { archivingCluster, fileArchive, s3Archive, switchWal, waitArchived, type ArchiveTarget } from './support.js';
 
-describe('archive health and pruning (file storage)', () => {
+let s3: S3Server;
+beforeAll(async () => {
+  s3 = await startS3Server(['health']);
+});
+afterAll(async () => s3?.stop());
+
+describe.each(['file', 's3'] as const)('archive health and pruning (%s storage)', (kind) => {
   let target: ArchiveTarget;
   let cluster: Cluster;
   let first: string;
   let second: string;
 
   beforeAll(async () => {
-    target = await fileArchive();
+    if (kind === 's3') Object.assign(process.env, s3.env);
+    target = kind === 'file' ? await fileArchive() : s3Archive(s3, 'health', `h-${Date.now()}`);
     cluster = await archivingCluster(target);
     await cluster.sql('postgres', 'CREATE TABLE t AS SELECT i FROM generate_series(1, 1000) i');
     first = (await cli(['base-backup'])).stdout.trim();
@@ -30,7 +38,7 @@ describe('archive health and pruning (file storage)', () => {
   });
   afterAll(async () => cluster?.stop());
 
-  const cli = (args: string[], env: Record<string, string> = { DATABASE_URL: cluster.url() }) => runBuiltCli([...args, '--storage', target.url], { env });
+  const cli = (args: string[], env: Record<string, string> = { DATABASE_URL: cluster.url() }) => runBuiltCli([...args, '--storage', target.url], { env: { ...target.env, ...env } });
   const names = async () => (await target.storage.list('wal/')).map((o) => walNameOfKey(o.key)!.name);
 
   it('reports one gap-free timeline, the newest segment, and both base backups reaching now (asking the server what "now" is)', async () => {

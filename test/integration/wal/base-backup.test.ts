@@ -7,7 +7,9 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
-import type { Cluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { rejection } from '../../harness/fixtures.js';
+import { baseBackup } from '../../../src/backup/base/base-backup.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 import type { ArchiveHealth } from '../../../src/backup/wal/archive-health.js';
 import { loadManifest } from '../../../src/backup/catalog.js';
@@ -125,3 +127,18 @@ async function readAll(stream: Promise<NodeJS.ReadableStream>): Promise<Buffer> 
   for await (const chunk of await stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+describe('base-backup whose WAL never reaches the archive', () => {
+  let cluster: Cluster;
+  afterAll(async () => cluster?.stop());
+
+  it('fails naming the missing segment, and leaves no backup behind (no tar, no manifest)', async () => {
+    // archive_command "succeeds" without storing anything: the archive never gets the backup's WAL.
+    cluster = await startCluster({ settings: { wal_level: 'replica', archive_mode: 'on', archive_command: "'/bin/true'" } });
+    const target = await fileArchive();
+    const err = await rejection(baseBackup({ conn: cluster.conn(), storage: target.storage, archiveWaitMs: 1500 }));
+    expect(err.code).toBe('BACKUP_FAILED');
+    expect(err.message).toMatch(/WAL segment [0-9A-F]{24}, which the backup needs, did not reach .* no manifest was written/);
+    expect(await target.storage.list('backups/')).toEqual([]);
+  });
+});

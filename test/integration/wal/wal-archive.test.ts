@@ -137,6 +137,11 @@ describe.each(['file', 's3'] as const)('WAL archive on %s storage', (kind) => {
     expect(next.exitCode).toBe(0);
     expect(next.json()).toMatchObject({ fromSpool: true, size: 16 * 1024 * 1024 });
     expect(sha(await readFile(path.join(pgWal, 'RECOVERYXLOG')))).toBe(sha(await readFile(path.join(cluster.dataDir, 'pg_wal', segments[1]!))));
+
+    // The end of the archive: exit 1, and the spool does not outlive recovery in pg_wal.
+    const end = await cli(['wal-fetch', '00000001000000FF000000FE', path.join(pgWal, 'RECOVERYXLOG')]);
+    expect(end.exitCode).toBe(1);
+    expect(await readdir(pgWal)).not.toContain('dbrollback-spool');
   });
 });
 

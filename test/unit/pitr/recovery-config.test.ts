@@ -29,7 +29,7 @@ describe('recoverySettings', () => {
 
   it('runs wal-fetch with the storage shell-quoted and % doubled (restore_command expands %f and %p only)', () => {
     const settings = Object.fromEntries(recoverySettings(input({ storageUrl: '/srv/wal 100%' })));
-    expect(settings.restore_command).toBe(`'/usr/bin/node /opt/dbrollback/dist/cli/main.js --storage ''/srv/wal 100%%'' wal-fetch %f %p'`);
+    expect(settings.restore_command).toBe(`'/usr/bin/node /opt/dbrollback/dist/cli/main.js wal-fetch %f %p --storage ''/srv/wal 100%%'''`);
   });
 
   it('has no archive_library before PostgreSQL 15, and takes LSN and name targets', () => {
