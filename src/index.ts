@@ -30,7 +30,7 @@ export type { OpenAdapterOptions } from './migrate/registry.js';
 export type { StorageWithTimes, UmzugFactoryInput } from './migrate/adapters/umzug.js';
 export { backup } from './backup/backup.js';
 export type { BackupOptions, BackupResult, BackupSource } from './backup/backup.js';
-export { backupRun, BACKUP_STEPS } from './backup/backup-run.js';
+export { backupRun } from './backup/backup-run.js';
 export type { BackupRunOptions, BackupRunReport } from './backup/backup-run.js';
 export { describeRunFacts, unfinishedRuns } from './audit/journal.js';
 export type { UnfinishedRun } from './audit/journal.js';
@@ -128,7 +128,8 @@ export { listRestorePoints, restorePointBefore, BEFORE_MIGRATION_PREFIX } from '
 export type { RestorePointRecord } from './backup/restore-points.js';
 export { listHistory } from './audit/audit-trail.js';
 export type { AuditRecord, HistoryEntry, StepResult, StepStatus } from './audit/audit-trail.js';
-export type { RunOutcome } from './audit/runbook.js';
+export { oneStepRun } from './audit/runbook.js';
+export type { OneStepRun, RunOutcome } from './audit/runbook.js';
 export { scrub as redactSecrets } from './secrets/redact.js';
 export { drill, drillExitCode } from './drill/drill.js';
 export type { DrillOptions, DrillReport } from './drill/drill.js';
@@ -146,7 +147,8 @@ export { migrationsScenario, readSeedFile } from './drill/scenarios/migrations.j
 export type { MigrationsDrillOptions } from './drill/scenarios/migrations.js';
 export { restoreScenario } from './drill/scenarios/restore.js';
 export type { RestoreDrillOptions } from './drill/scenarios/restore.js';
-export { pitrScenario, PITR_NOT_BUILT } from './drill/scenarios/pitr.js';
+export { pitrScenario, PITR_NO_BASE_BACKUP } from './drill/scenarios/pitr.js';
+export { localPitrRecover } from './drill/scenarios/pitr-recover.js';
 export type { PitrDrillOptions, PitrRecover, PitrRecoverOptions, PitrRecovery } from './drill/scenarios/pitr.js';
 export { walPush } from './backup/wal/wal-push.js';
 export type { WalPushOptions, WalPushResult } from './backup/wal/wal-push.js';

@@ -70,6 +70,14 @@ export class Checklist {
     for (const step of this.steps) journal.record(step, this.options.facts?.() ?? {});
   }
 
+  /** Inside a long step (migrate's apply): journal what the run knows now and wait until it is stored. */
+  async checkpoint(): Promise<void> {
+    const journal = this.options.journal;
+    if (!journal) return;
+    journal.record(null, this.options.facts?.() ?? {});
+    await journal.flush();
+  }
+
   /** The last step that completed, for messages about where a run stopped. */
   lastCompleted(): string | null {
     return [...this.steps].reverse().find((s) => s.status === 'success')?.name ?? null;

@@ -71,8 +71,8 @@ export class Journal {
     return journal;
   }
 
-  /** A step finished: its result and what the run knows now. Written in order, in the background. */
-  record(step: StepResult, facts: Record<string, unknown> = {}): void {
+  /** A step finished (or, with null, progress inside a step): what the run knows now. Written in order, in the background. */
+  record(step: StepResult | null, facts: Record<string, unknown> = {}): void {
     const entry: JournalEntry = { seq: ++this.seq, at: new Date().toISOString(), step, facts };
     this.enqueue(entryName(this.seq), entry);
   }
@@ -202,6 +202,11 @@ export function describeRunFacts(facts: Record<string, unknown>): string {
   const notUndone = (facts.notUndone as string[] | undefined) ?? [];
   const parts: string[] = [];
   if (undone.length > 0 || notUndone.length > 0) parts.push(`${undone.length} of ${undone.length + notUndone.length} migrations undone${undone.length ? ` (${undone.join(', ')})` : ''}`);
+  const selected = (facts.selected as string[] | undefined) ?? [];
+  if (selected.length > 0) {
+    const applied = (facts.applied as string[] | undefined) ?? [];
+    parts.push(`${applied.length} of ${selected.length} migrations applied${applied.length ? ` (${applied.join(', ')})` : ''}`);
+  }
   if (facts.backupId) parts.push(`backup ${String(facts.backupId)} was complete`);
   if (facts.database && facts.mode) parts.push(`restore into "${String(facts.database)}" (${String(facts.mode)})`);
   return parts.length > 0 ? parts.join('; ') : 'nothing had been changed';

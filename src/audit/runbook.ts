@@ -5,7 +5,8 @@
  */
 import { DbrollbackError, EXIT, isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
-import { safeCommandLine, type AuditRecord, type AuditRun, type StepResult } from './audit-trail.js';
+import { AuditRun, safeCommandLine, type AuditRecord, type StepResult } from './audit-trail.js';
+import { Checklist } from './checklist.js';
 import { Journal } from './journal.js';
 
 export type RunOutcome = 'success' | 'failed' | 'refused' | 'verify-failed' | 'interrupted';
@@ -53,4 +54,43 @@ export async function recordRun(
 /** Open the journal of a run that is about to change something (the audit record's id is the run's id). */
 export function openJournal(storage: Storage, audit: AuditRun, command: AuditRecord['command'], database: string, commandLine: readonly string[], planned: readonly string[]): Journal {
   return Journal.open(storage, { runId: audit.id, command, database, commandLine: safeCommandLine(commandLine), planned });
+}
+
+export interface OneStepRun<T> {
+  ok: boolean;
+  outcome: RunOutcome;
+  result: T | null;
+  steps: StepResult[];
+  auditKey: string | null;
+  error: DbrollbackError | null;
+}
+
+/**
+ * A run of one step that writes to the storage (backup, base-backup): journaled from the moment
+ * `work` calls `started()` — its first write — and ended with an audit record. A run refused
+ * before it started (bad input, a tool too old) throws as any check does and leaves nothing.
+ */
+export async function oneStepRun<T>(
+  storage: Storage,
+  run: { command: AuditRecord['command']; step: string; database: string; commandLine?: string[]; signal?: AbortSignal | undefined; onStep?: (line: string) => void },
+  work: (started: () => void) => Promise<T>,
+  facts: (result: T | null) => Pick<RunFacts, 'backupId'>,
+): Promise<OneStepRun<T>> {
+  const audit = new AuditRun(run.command, run.database, run.commandLine);
+  let result: T | null = null;
+  let journal: Journal | undefined;
+  const checklist = new Checklist([run.step], () => undefined, { signal: run.signal, facts: () => facts(result) });
+  let error: DbrollbackError | null = null;
+  try {
+    result = await checklist.run(run.step, () => work(() => {
+      journal = openJournal(storage, audit, run.command, run.database, run.commandLine ?? [], [run.step]);
+      checklist.attach(journal);
+    }));
+  } catch (err) {
+    error = asRunError(err);
+  }
+  if (!journal && error) throw error;
+  const steps = checklist.finish();
+  const auditKey = await recordRun(audit, storage, steps, error, facts(result), run.onStep ?? (() => undefined), journal);
+  return { ok: error === null, outcome: outcomeOf(error), result, steps, auditKey, error };
 }

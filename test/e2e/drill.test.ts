@@ -137,6 +137,6 @@ describe('dbrollback drill (built CLI)', () => {
 
     const pitr = await runBuiltCli(['drill', 'pitr', '--provider', 'local', '--storage', storageDir]);
     expect(pitr.exitCode).toBe(1);
-    expect(pitr.stdout).toMatch(/ERR {2}pitr .*point-in-time restore .* is not built yet/);
+    expect(pitr.stdout).toMatch(/ERR {2}pitr .*the storage holds no complete base backup/);
   });
 });

@@ -6,7 +6,8 @@
  * manifest is usable, the database is untouched or in exactly the state the
  * journal names, and running the same command again completes.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,14 +37,14 @@ describe('interrupted runs (built CLI, fault points)', () => {
   afterAll(async () => Promise.all([cluster?.stop(), s3?.stop()]));
 
   /** A shop database at 004 (seeded), with its own storage directory. */
-  async function shop(): Promise<{ url: string; database: string; storage: string; args: string[] }> {
+  async function shop(more = 2): Promise<{ url: string; database: string; storage: string; args: string[] }> {
     const db = await cluster.createDatabase();
     const url = cluster.url(db.database);
     const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-faults-'));
     const adapter = await openAdapter(await resolveConfig({ databaseUrl: url, migrations: SQL_SHOP }, { env: {} }));
     await adapter.up(2);
     await cluster.sql(db.database, await readFile(path.join(PROJECT_ROOT, 'migrations-fixtures', 'seed.sql'), 'utf8'));
-    await adapter.up(2);
+    if (more > 0) await adapter.up(more);
     await adapter.close();
     return { url, database: db.database, storage, args: ['--database-url', url, '--migrations', SQL_SHOP, '--storage', storage] };
   }
@@ -189,6 +190,46 @@ describe('interrupted runs (built CLI, fault points)', () => {
       const leftovers = await cluster.sql<{ datname: string }>('postgres', "SELECT datname FROM pg_database WHERE datname LIKE $1", [`${s.database}_dbrollback_%`]);
       expect(leftovers).toEqual([]);
       expect((await cluster.sql<{ n: number }>(s.database, 'SELECT count(*)::int AS n FROM order_items'))[0]!.n).toBe(0);
+    });
+  });
+
+  describe('wal-push and migrate', () => {
+    it('kill -9 mid-upload of a WAL segment leaves nothing under its name; the retry PostgreSQL makes stores it', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-faults-wal-'));
+      const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-faults-archive-'));
+      const name = '000000010000000000000003';
+      const segment = path.join(dir, name);
+      await writeFile(segment, randomBytes(16 * 1024 * 1024));
+      const r = await interruptBuiltCli(['wal-push', segment, '--storage', storage], 'wal-push:upload', 'SIGKILL');
+      expect(r.paused).toBe(true);
+      const dest = path.join(dir, 'RECOVERYXLOG');
+      // Not half an object: the archive has no such file at all (exit 1, what recovery reads as "end of archive").
+      expect((await runBuiltCli(['wal-fetch', name, dest, '--storage', storage, '--prefetch', '0'])).exitCode).toBe(1);
+      expect((await runBuiltCli(['wal-push', segment, '--storage', storage])).exitCode).toBe(0);
+      expect((await runBuiltCli(['wal-fetch', name, dest, '--storage', storage, '--prefetch', '0'])).exitCode).toBe(0);
+      expect((await readFile(dest)).equals(await readFile(segment))).toBe(true);
+    });
+
+    it('kill -9 between two migrations: the journal names the one applied, and migrate again applies the rest', async () => {
+      const s = await shop(0);
+      const r = await interruptBuiltCli(['migrate', ...s.args, '--count', '2', '--backup', 'never'], 'migrate:after-up', 'SIGKILL');
+      expect(r.paused).toBe(true);
+      expect(await head(s.database)).toBe('003_index-orders-customer');
+      const [run] = await historyOf(s.args);
+      expect(run).toMatchObject({ command: 'migrate', outcome: 'interrupted' });
+      expect(run!.databaseState).toMatch(/1 of 2 migrations applied \(003_index-orders-customer\)/);
+      const again = await runBuiltCli(['migrate', ...s.args, '--count', '1', '--backup', 'never']);
+      expect(again.exitCode).toBe(0);
+      expect(await head(s.database)).toBe('004_rename-order-note');
+    });
+
+    it('SIGTERM between two migrations: the one being applied finishes, the next does not start, exit 143', async () => {
+      const s = await shop(0);
+      const r = await interruptBuiltCli(['migrate', ...s.args, '--count', '2', '--backup', 'never', '--json'], 'migrate:after-up', 'SIGTERM');
+      expect(r.paused).toBe(true);
+      expect(r.exitCode).toBe(143);
+      expect(r.json()).toMatchObject({ ok: false, outcome: 'interrupted', applied: ['003_index-orders-customer'], error: { code: 'TERMINATED' } });
+      expect(await head(s.database)).toBe('003_index-orders-customer');
     });
   });
 });

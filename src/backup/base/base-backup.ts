@@ -8,6 +8,7 @@
  * is written, last.
  */
 import { createGzip } from 'node:zlib';
+import { stoppedError } from '../../audit/checklist.js';
 import { pipeline } from 'node:stream';
 import type { Options } from 'execa';
 import type { ConnInfo } from '../../db/conninfo.js';
@@ -38,6 +39,10 @@ export interface BaseBackupOptions {
   level?: number;
   onProgress?: ProgressListener;
   onStep?: (line: string) => void;
+  /** Called once everything is checked and pg_basebackup is about to start (from here on the storage is written to). */
+  onStart?: (id: string) => void;
+  /** Aborted (SIGINT/SIGTERM): pg_basebackup is stopped and the upload abandoned; no manifest, so no backup. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BaseBackupResult {
@@ -72,7 +77,8 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const startTime = await withDb(conn, serverNow);
   const args = ['-D', '-', '-Ft', '-X', 'none', '--checkpoint=fast', '--no-password', '-l', `dbrollback ${id}`];
   // ['pipe']: a stream we consume, never buffered whole.
-  const child = startTool(pgBasebackup, args, { conn, stdout: ['pipe'] as Options['stdout'] });
+  options.onStart?.(id);
+  const child = startTool(pgBasebackup, args, { conn, stdout: ['pipe'] as Options['stdout'], ...(options.signal ? { cancelSignal: options.signal } : {}) });
   const exited = child.then(
     () => undefined,
     (cause: unknown) => Promise.reject(toolError(pgBasebackup, args, cause, conn)),
@@ -85,11 +91,12 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   let tarBytes = 0;
   entries.on('data', (chunk: Buffer) => meter.update((tarBytes += chunk.length)));
   const gzipped = pipeline(child.stdout!, gate, entries, createGzip({ level: options.level ?? 6 }), () => undefined);
-  const upload = storage.put(key, gzipped, { contentType: 'application/gzip', expectedSize: facts.bytes });
+  const upload = storage.put(key, gzipped, { contentType: 'application/gzip', expectedSize: facts.bytes, ...(options.signal ? { signal: options.signal } : {}) });
   upload.catch(() => void child.kill('SIGTERM'));
   const [uploaded, finished] = await Promise.allSettled([upload, exited]);
-  if (uploaded.status === 'rejected' || finished.status === 'rejected') {
+  if (uploaded.status === 'rejected' || finished.status === 'rejected' || options.signal?.aborted) {
     if (uploaded.status === 'fulfilled') await storage.delete(key).catch(() => undefined);
+    if (options.signal?.aborted) throw stoppedError(options.signal.reason, 'manifest', null);
     throw failed(id, storage, finished.status === 'rejected' ? finished.reason : (uploaded as PromiseRejectedResult).reason, 'pg_basebackup and the upload');
   }
   meter.finish(tarBytes);

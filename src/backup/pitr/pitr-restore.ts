@@ -36,6 +36,8 @@ import { timelinePath, type TimelineStretch } from './timeline-path.js';
 import { loadTimelineHistory } from '../wal/timeline-history.js';
 
 export interface PitrRestoreOptions {
+  /** With no other target: recover to the end of the archive (the newest archived moment). */
+  endOfArchive?: boolean;
   pointInTime?: string;
   lsn?: string;
   restorePoint?: string;
@@ -65,6 +67,8 @@ export interface PitrRestoreOptions {
   onRecovery?: (progress: RecoveryProgress) => void;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
+  /** A rehearsal (drill): write no audit record, the storage is only read. */
+  noAudit?: boolean;
   /** For tests: "now", for refusing a target in the future. */
   now?: Date;
 }
@@ -101,7 +105,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
   // Input first: every problem here is exit 2 with nothing touched.
-  const target = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now });
+  const target = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
   if (storage.kind === 'memory') {
     throw new DbrollbackError('USAGE', 'point-in-time restore needs a storage PostgreSQL can read WAL from (s3:// or a directory), not memory://', { hint: 'Pass --storage s3://BUCKET/PREFIX or --storage DIR.' });
   }
@@ -207,7 +211,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   report.ok = report.error === null;
   report.durationMs = Math.round(performance.now() - started);
   // Bad input and an incomplete archive touched nothing, the storage included.
-  if (report.error?.exitCode !== 2 || written) {
+  if (!options.noAudit && (report.error?.exitCode !== 2 || written)) {
     report.auditKey = await run.finish(storage, report.error?.code === 'VERIFY_FAILED' ? 'verify-failed' : report.error ? 'failed' : 'success', {
       backupId: report.baseBackupId,
       steps: report.steps,

@@ -63,6 +63,9 @@ function targetSettings(target: RecoveryTarget): Array<[string, string]> {
       return [['recovery_target_lsn', confString(target.setting)]];
     case 'name':
       return [['recovery_target_name', confString(target.setting)]];
+    case 'end':
+      // No target: replay everything the archive holds, then promote.
+      return [];
   }
 }
 

@@ -15,7 +15,9 @@ import { formatLsn, parseLsn } from '../wal/layout.js';
 export type RecoveryTarget =
   | { kind: 'time'; /** The instant (millisecond precision; `setting` keeps the user's microseconds). */ time: Date; setting: string; display: string }
   | { kind: 'lsn'; lsn: bigint; setting: string; display: string }
-  | { kind: 'name'; name: string; setting: string; display: string };
+  | { kind: 'name'; name: string; setting: string; display: string }
+  /** Everything the archive holds: recovery runs until the WAL runs out, then promotes (drills, "the newest archived moment"). */
+  | { kind: 'end'; setting: ''; display: string };
 
 export interface TargetInput {
   pointInTime?: string;
@@ -25,6 +27,8 @@ export interface TargetInput {
   timezone?: string;
   /** For tests: what "now" is when refusing a time in the future. */
   now?: Date;
+  /** No target: recover to the end of the archive. */
+  endOfArchive?: boolean;
 }
 
 /** PostgreSQL's MAXFNAMELEN - 1: the longest name pg_create_restore_point accepts. */
@@ -38,6 +42,7 @@ export function parseRecoveryTarget(input: TargetInput): RecoveryTarget {
     input.lsn !== undefined && '--lsn',
     input.restorePoint !== undefined && '--restore-point',
   ].filter((x): x is string => Boolean(x));
+  if (input.endOfArchive && given.length === 0) return { kind: 'end', setting: '', display: 'the end of the archive' };
   if (given.length === 0) throw new DbrollbackError('USAGE', 'a point-in-time restore needs a target', { hint: TARGET_HINT });
   if (given.length > 1) {
     throw new DbrollbackError('USAGE', `give one recovery target, not ${given.join(' and ')}`, { hint: TARGET_HINT });

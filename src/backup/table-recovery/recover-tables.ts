@@ -43,7 +43,8 @@ export interface RecoverTablesOptions {
   walFetch?: { node: string; cli: string };
   /** Port of the throwaway instance (default: a free one). */
   port?: number;
-  lockTimeoutMs?: number;
+  /** lock_timeout of the swap's renames (the run's configured lockTimeout). */
+  lockTimeoutMs: number;
   onStep?: (line: string) => void;
   onProgress?: ProgressListener;
   commandLine?: string[];
@@ -78,7 +79,6 @@ export interface RecoverTablesReport {
 }
 
 export const RECOVER_TABLES_STEPS = ['recover', 'check-tables', 'foreign-keys', 'backup', 'copy', 'swap', 'verify', 'cleanup'] as const;
-const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 
 export async function recoverTables(storage: Storage, options: RecoverTablesOptions): Promise<RecoverTablesReport> {
   const started = performance.now();
@@ -132,7 +132,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
         }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
         report.droppedKeys = staged.droppedKeys;
         if (options.replace) {
-          await checklist.run('swap', () => swapTables(into, tables, schema, aside, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS), () => `in one transaction; the live tables are kept in schema ${aside}`);
+          await checklist.run('swap', () => swapTables(into, tables, schema, aside, options.lockTimeoutMs), () => `in one transaction; the live tables are kept in schema ${aside}`);
           report.replaced = true;
           report.aside = aside;
         } else {

@@ -7,6 +7,7 @@
  * push whose exit it did not see), different content is WAL_EXISTS_DIFFERENT.
  */
 import { createReadStream } from 'node:fs';
+import { withFaultPoint } from '../../audit/fault-point.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -49,7 +50,7 @@ export async function walPush(storage: Storage, file: string, options: WalPushOp
   const { sha256, size } = await digestOf(createReadStream(file, { highWaterMark: READ_CHUNK }));
   if (size !== info.size) throw new DbrollbackError('FILE_UNREADABLE', `WAL file ${file} changed size while it was read (${info.size} → ${size} bytes)`, {});
   try {
-    const put = await storage.put(key, gzipMember(createReadStream(file, { highWaterMark: READ_CHUNK }), sha256, options.level ?? WAL_GZIP_LEVEL), {
+    const put = await storage.put(key, withFaultPoint('wal-push:upload', gzipMember(createReadStream(file, { highWaterMark: READ_CHUNK }), sha256, options.level ?? WAL_GZIP_LEVEL)), {
       expectedSize: size,
       contentType: 'application/gzip',
     });

@@ -9,6 +9,8 @@ import {
   drillExitCode,
   drillJunit,
   openAdapter,
+  listBackups,
+  localPitrRecover,
   PROVIDER_CHOICES,
   readSeedFile,
   SCENARIO_NAMES,
@@ -65,7 +67,12 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       }
       if (run.hasStorage) {
         inputs.restore = { storage: run.storage, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
-        inputs.pitr = { storage: run.storage, ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}) };
+        const hasBase = (await listBackups(run.storage)).some((b) => b.kind === 'base' && b.status === 'complete');
+        inputs.pitr = {
+          storage: run.storage,
+          ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}),
+          ...(hasBase ? { recover: localPitrRecover({ user: run.conn.user, password: run.conn.password, database: run.conn.database }) } : {}),
+        };
       }
       const report = await drill({
         scenarios: selectScenarios(which, inputs),

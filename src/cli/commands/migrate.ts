@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { BACKUP_MODES, commandFlag, DbrollbackError, migrate, type BackupMode, type UpTarget } from '../../index.js';
-import { positiveInt } from '../flags.js';
+import { durationFlag, positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { migrateJson, renderMigrate } from '../render/migrate.js';
@@ -20,11 +20,12 @@ export function registerMigrate(program: Command, registrar: CommandRegistrar): 
       .option('--count <n>', 'apply the next N pending migrations', positiveInt('--count'))
       .option('--to <name>', 'apply pending migrations up to and including NAME')
       .option(commandFlag('failOn').flag, commandFlag('failOn').help)
+      .option(commandFlag('lockTimeout').flag, commandFlag('lockTimeout').help, durationFlag('--lock-timeout'))
       .option('--backup <mode>', `recovery before applying: ${BACKUP_MODES.join('|')} (default auto: a logical backup unless a WAL archive makes it unnecessary)`),
     async (run, io, opts) => {
       const report = await migrate(run, {
         target: upTargetOf(opts),
-        // --fail-on is in the run's config already (flag > config file).
+        // --fail-on and --lock-timeout are in the run's config already (flag > config file).
         ...(opts.backup !== undefined ? { backup: opts.backup as BackupMode } : {}),
         commandLine: io.commandLine,
         onStep: (line) => io.log(line),
@@ -32,6 +33,7 @@ export function registerMigrate(program: Command, registrar: CommandRegistrar): 
       });
       return { json: migrateJson(report), human: renderMigrate(report), ...(report.error ? { error: report.error } : {}) };
     },
+    { stopsAtSafePoints: true },
   );
 }
 

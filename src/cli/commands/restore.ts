@@ -60,6 +60,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           into: connInfoFromUrl(opts.intoDatabase!),
           sourceDatabase: run.conn.database,
           replace: opts.replace,
+          lockTimeoutMs: run.config.lockTimeoutMs,
           login: { user: run.conn.user, password: run.conn.password },
           // PostgreSQL runs this very CLI as the throwaway instance's restore_command.
           walFetch: { node: process.execPath, cli: process.argv[1]! },

@@ -4,9 +4,9 @@
  * instance, then proven usable — out of recovery, every table readable to its
  * last row — with the time it took.
  *
- * The recovery itself is point-in-time restore's (issue #8: base backups,
- * wal-push / wal-fetch); this scenario takes it as a function, so the drill
- * does exactly what `restore --point-in-time` does and nothing of its own.
+ * The recovery itself is point-in-time restore's (pitr-recover.ts runs
+ * `restore --point-in-time` into a throwaway data directory); this scenario
+ * takes it as a function, so the drill does exactly what a restore does.
  */
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
@@ -21,8 +21,8 @@ export interface PitrRecovery {
   baseBackupId: string;
   /** The moment recovery reached (ISO 8601), as the server reports it. */
   recoveredTo: string | null;
-  /** Bytes of base backup and WAL read from the storage. */
-  bytesRead: number;
+  /** WAL segments the recovery read from the archive. */
+  walSegments: number;
   conn: ConnInfo;
   stop(): Promise<void>;
 }
@@ -40,16 +40,18 @@ export type PitrRecover = (options: PitrRecoverOptions) => Promise<PitrRecovery>
 export interface PitrDrillOptions {
   storage: Storage;
   pointInTime?: string;
-  /** Undefined until point-in-time restore is built: the drill then says so instead of pretending. */
+  /** How to recover (undefined: nothing to rehearse, `unavailable` says why). */
   recover?: PitrRecover;
+  /** Why there is nothing to rehearse (no base backup in the storage, no storage). */
+  unavailable?: string;
 }
 
-export const PITR_NOT_BUILT = 'point-in-time restore (base backups, wal-push, wal-fetch — issue #8) is not built yet, so there is nothing to rehearse';
+export const PITR_NO_BASE_BACKUP = 'the storage holds no complete base backup, so there is no point-in-time recovery to rehearse (take one with `dbrollback base-backup`, with archive_command running `dbrollback wal-push %p`)';
 
 export function pitrScenario(options: PitrDrillOptions): Scenario {
   return {
     name: 'pitr',
-    ...(options.recover ? {} : { unavailable: PITR_NOT_BUILT }),
+    ...(options.recover && !options.unavailable ? {} : { unavailable: options.unavailable ?? PITR_NO_BASE_BACKUP }),
     run: (context, steps) => runPitrDrill(options, context, steps),
   };
 }
@@ -59,7 +61,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   steps.plan([`recover to ${target}`, 'verify the recovered instance']);
   const recover = options.recover;
   if (!recover) {
-    throw new DbrollbackError('TOOL_NOT_FOUND', PITR_NOT_BUILT, { hint: 'Drill the other scenarios: dbrollback drill migrations, or dbrollback drill restore.' });
+    throw new DbrollbackError('BACKUP_NOT_FOUND', options.unavailable ?? PITR_NO_BASE_BACKUP, { hint: 'Take a base backup with `dbrollback base-backup` (archiving through `dbrollback wal-push %p`), or drill the other scenarios: dbrollback drill migrations, dbrollback drill restore.' });
   }
   const started = performance.now();
   const recovery = await steps.run(
@@ -82,7 +84,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
     }, (t) => `out of recovery; ${t.length} tables read to the last row`);
     return {
       detail: `base backup ${recovery.baseBackupId} recovered to ${recovery.recoveredTo ?? 'the end of the archive'} in ${(recoverMs / 1000).toFixed(1)} s (RTO), ${tables.length} tables readable`,
-      facts: { baseBackupId: recovery.baseBackupId, recoveredTo: recovery.recoveredTo, rtoMs: recoverMs, bytesRead: recovery.bytesRead, tables: tables.length },
+      facts: { baseBackupId: recovery.baseBackupId, recoveredTo: recovery.recoveredTo, rtoMs: recoverMs, walSegments: recovery.walSegments, tables: tables.length },
     };
   } finally {
     await recovery.stop();

@@ -11,8 +11,10 @@
  * checks leaves an audit record in the storage.
  */
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
-import { asRunError, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { Checklist, stoppedError } from '../../audit/checklist.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import type { Journal } from '../../audit/journal.js';
+import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { BEFORE_MIGRATION_PREFIX, writeRestorePoint, type RestorePointRecord } from '../../backup/restore-points.js';
 import type { Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
@@ -23,7 +25,6 @@ import type { ProgressListener } from '../../progress.js';
 import type { MigratorAdapter } from '../adapter.js';
 import { FAIL_ON, type FailOn } from '../classify/classify.js';
 import type { RunContext } from '../run-context.js';
-import { DEFAULT_LOCK_TIMEOUT_MS, withLockTimeout } from './lock-timeout.js';
 import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js';
 import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
 import { selectPending, type UpTarget } from './select-pending.js';
@@ -35,7 +36,7 @@ export interface MigrateOptions {
   failOn?: FailOn[];
   /** Default `auto`. */
   backup?: BackupMode;
-  /** lock_timeout (ms) for the migrations' statements. */
+  /** lock_timeout (ms) for the migrations' statements (default: the run's configured lockTimeout). */
   lockTimeoutMs?: number;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
@@ -80,14 +81,15 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
   const log = options.onStep ?? (() => undefined);
   const failOn = checkFailOn(options.failOn ?? run.config.failOn ?? []);
   const mode = checkBackupMode(options.backup ?? 'auto');
-  const checklist = new Checklist(MIGRATE_STEPS, log);
   const audit = new AuditRun('migrate', describeConn(run.conn), options.commandLine);
+  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null };
+  const checklist = new Checklist(MIGRATE_STEPS, log, { signal: run.signal, facts: () => journalFacts(state) });
+  let journal: Journal | undefined;
   const session = run.session;
   session.open();
   // Bad input fails here, before anything is touched: storage URL, migrations.
   const storage = run.storage;
   const adapter = await run.adapter();
-  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null };
 
   let lock: HeldLock | undefined;
   let error: DbrollbackError | null = null;
@@ -109,6 +111,9 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
         checklist.fail('classify', `${policy.offences.length} statement(s) hit --fail-on ${failOn.join(',')}`);
         throw policyRefusal(policy.offences, failOn);
       }
+      // The input is good: from here on the run is journaled in the storage as it goes.
+      journal = openJournal(storage, audit, 'migrate', describeConn(run.conn), options.commandLine ?? [], MIGRATE_STEPS);
+      checklist.attach(journal);
       const wal = await walSettings(db);
       state.restorePointsSkipped = restorePointsUnavailable(wal);
       // Nothing is applied before the state it starts from can be brought back.
@@ -118,7 +123,9 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
         (r) => r.detail,
       );
       state.recovery = recovery;
-      await checklist.run('apply', () => applyEach(run, db, adapter, wal, audit.id, state, options, log), () => `applied: ${state.selected.join(', ')}`);
+      // The way back must be in the journal before the first migration changes anything.
+      await journal.flush();
+      await checklist.run('apply', () => applyEach(run, db, adapter, wal, audit.id, state, options, log, () => checklist.checkpoint()), () => `applied: ${state.selected.join(', ')}`);
     } else {
       checklist.skip('classify', 'nothing pending');
       checklist.skip('recovery', 'nothing pending');
@@ -131,7 +138,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
   }
 
   const steps = checklist.finish();
-  const auditKey = await recordRun(audit, storage, steps, error, auditFacts(state, failOn, mode), log);
+  const auditKey = await recordRun(audit, storage, steps, error, auditFacts(state, failOn, mode), log, journal);
   await session.end();
   const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);
   return {
@@ -166,13 +173,15 @@ interface RunState {
 }
 
 /** One migration at a time, each behind its own restore point, each checked against the tool's head. */
-async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal: WalSettings, runId: string, state: RunState, options: MigrateOptions, log: (line: string) => void): Promise<void> {
+async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal: WalSettings, runId: string, state: RunState, options: MigrateOptions, log: (line: string) => void, checkpoint: () => Promise<void>): Promise<void> {
   // Archived WAL is what makes a point reachable: switch segments only when something archives them.
   const switchWal = wal.archiveMode !== 'off' && wal.maySwitchWal;
   for (const entry of state.migrations) {
+    // A stop asked for is honoured between migrations, never inside one.
+    if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
     try {
-      await applyOne(run, db, adapter, entry, { switchWal, runId, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS }, log);
+      await applyOne(run, db, adapter, entry, { switchWal, runId, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
       entry.status = 'failed';
       entry.error = err instanceof Error ? err.message : String(err);
@@ -190,7 +199,20 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
       throw new DbrollbackError('MIGRATION_FAILED', entry.error);
     }
     entry.status = 'applied';
+    // The journal names every migration applied, as it is applied.
+    await checkpoint();
+    await faultPoint('migrate:after-up', run.signal);
   }
+}
+
+/** What the journal records with each step: enough to tell the database's state if the run dies after it. */
+function journalFacts(state: RunState): Record<string, unknown> {
+  return {
+    selected: state.selected,
+    applied: state.migrations.filter((m) => m.status === 'applied').map((m) => m.name),
+    backupId: state.recovery?.backupId ?? null,
+    restorePoints: state.migrations.flatMap((m) => (m.restorePoint ? [m.restorePoint.name] : [])),
+  };
 }
 
 async function applyOne(
@@ -220,7 +242,8 @@ async function applyOne(
     log(`restore point ${point.name} at ${point.lsn} (timeline ${point.timeline})`);
   }
   log(`up ${entry.name}`);
-  await withLockTimeout(how.lockTimeoutMs, () => adapter.up(1));
+  // Each statement waits for a lock only under lock_timeout: the application never queues behind it for long.
+  await adapter.up(1, { lockTimeoutMs: how.lockTimeoutMs });
 }
 
 function checkFailOn(failOn: readonly string[]): FailOn[] {
@@ -247,6 +270,15 @@ function verdictLine(verdicts: readonly PendingVerdict[], failOn: readonly FailO
 /** A failure while applying names what this run applied and the way back to before it. */
 function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   const base = asRunError(err);
+  if ((base.code === 'INTERRUPTED' || base.code === 'TERMINATED') && state.migrations.length > 0) {
+    // Stopped between migrations: each one is either applied whole or not at all.
+    const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);
+    const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
+    return new DbrollbackError(base.code, `${base.message}; ${applied.length ? `applied by this run: ${applied.join(', ')}` : 'this run applied no migration'}; not applied: ${notApplied.join(', ')}; the database is at ${state.headAfter ?? '(no migration)'}`, {
+      hint: 'Run `dbrollback migrate` again to apply the rest (only pending migrations are applied).',
+      details: { ...base.details, applied, notApplied, headAfter: state.headAfter },
+    });
+  }
   const failed = state.migrations.find((m) => m.status === 'failed');
   if (!failed) return base;
   const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);

@@ -13,7 +13,7 @@ import { drill, type DrillReport } from '../../../src/drill/drill.js';
 import type { ProviderName, StartedDatabase } from '../../../src/drill/providers/contract.js';
 import { chooseProvider, PROVIDERS } from '../../../src/drill/providers/registry.js';
 import { migrationsScenario } from '../../../src/drill/scenarios/migrations.js';
-import { pitrScenario, PITR_NOT_BUILT } from '../../../src/drill/scenarios/pitr.js';
+import { pitrScenario, PITR_NO_BASE_BACKUP } from '../../../src/drill/scenarios/pitr.js';
 import { selectScenarios } from '../../../src/drill/scenarios/registry.js';
 import { restoreScenario } from '../../../src/drill/scenarios/restore.js';
 import { openStorage } from '../../../src/storage/open-storage.js';
@@ -105,7 +105,7 @@ function providerSuite(name: ProviderName) {
     }
   });
 
-  it(`${name}: all scenarios together skip pitr, saying it is not built yet`, async () => {
+  it(`${name}: all scenarios together skip pitr, saying the storage holds no base backup`, async () => {
     const storage = openStorage(storageDir);
     try {
       const report = await drill({ server, all: true, scenarios: selectScenarios('all', { restore: { storage, backup: backupId }, pitr: { storage } }) });
@@ -114,7 +114,7 @@ function providerSuite(name: ProviderName) {
         ['restore', 'pass'],
         ['pitr', 'skip'],
       ]);
-      expect(scenarioOf(report, 'pitr').detail).toBe(PITR_NOT_BUILT);
+      expect(scenarioOf(report, 'pitr').detail).toBe(PITR_NO_BASE_BACKUP);
       expect(report.ok).toBe(true);
     } finally {
       await storage.close();
@@ -177,6 +177,6 @@ describe('findings', () => {
     const storage = openStorage(storageDir);
     const report = await drill({ server, scenarios: [pitrScenario({ storage })] });
     await storage.close();
-    expect(report.scenarios[0]).toMatchObject({ name: 'pitr', status: 'error', detail: PITR_NOT_BUILT });
+    expect(report.scenarios[0]).toMatchObject({ name: 'pitr', status: 'error', detail: PITR_NO_BASE_BACKUP });
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The pitr drill's recovery: exactly `restore --point-in-time` (the newest base
+ * backup that fits, its WAL fetched through wal-fetch, archiving off in the
+ * copy) into a throwaway data directory on a free loopback port, left running
+ * for the drill to verify and then stopped and removed. Without a point in
+ * time it recovers to the end of the archive — the newest archived moment.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pitrRestore } from '../../backup/pitr/pitr-restore.js';
+import type { ConnInfo } from '../../db/conninfo.js';
+import { freePort, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
+import type { PitrRecover } from './pitr.js';
+
+/** `login`: the role the copy is entered with — the production one, recovered with the data. */
+export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
+  return async ({ storage, pointInTime, onStep }) => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
+    // The server runs as the postgres OS user when we are root: it must reach its directory.
+    await chmod(work, 0o755);
+    const dataDir = path.join(work, 'data');
+    const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
+    try {
+      const port = await freePort();
+      const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true });
+      if (!report.ok || !report.running) {
+        if (report.running) await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);
+        throw report.error ?? new Error('the recovered copy is not running');
+      }
+      return {
+        baseBackupId: report.baseBackupId ?? '?',
+        recoveredTo: report.recovery?.stoppedAt ?? (report.recovery?.replayLsn ? `LSN ${report.recovery.replayLsn}` : null),
+        walSegments: report.wal?.segments ?? 0,
+        conn: { host: '127.0.0.1', port, user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' },
+        async stop() {
+          await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);
+          await remove();
+        },
+      };
+    } catch (err) {
+      await remove();
+      throw err;
+    }
+  };
+}
