@@ -75,6 +75,9 @@ export async function walChain(storage: Storage, options: WalChainOptions): Prom
   const toLsn = typeof options.toLsn === 'string' ? parseLsn(options.toLsn) : options.toLsn;
   const last = toLsn !== undefined ? lsnSegment(toLsn, segmentSize) : undefined;
 
+  // Storage times have second precision on S3 (and some file systems): a segment archived in the
+  // target's second may read as before it. Compare at the second.
+  const toTimeSeconds = options.toTime !== undefined ? Math.floor(options.toTime.getTime() / 1000) * 1000 : undefined;
   let count = 0;
   let lastSegment: string | null = null;
   let lastArchivedAt: Date | null = null;
@@ -82,7 +85,7 @@ export async function walChain(storage: Storage, options: WalChainOptions): Prom
   for (let n = first; ; n++) {
     const name = segmentName(timelineOfSegment(spans, n, segmentSize), n, segmentSize);
     const at = archived.get(name);
-    const reached = (last !== undefined && n > last) || (options.toTime !== undefined && lastArchivedAt !== null && lastArchivedAt >= options.toTime);
+    const reached = (last !== undefined && n > last) || (toTimeSeconds !== undefined && lastArchivedAt !== null && lastArchivedAt.getTime() >= toTimeSeconds);
     if (reached) break;
     if (!at) {
       // With no target, the chain simply ends at the newest archived segment.
