@@ -121,7 +121,7 @@ describe('interrupted runs (built CLI, fault points)', () => {
     it('kill -9 inside the downs (one transaction): nothing is undone, and undo again completes', async () => {
       const s = await shop();
       const before = await rows(s.database);
-      const r = await interruptBuiltCli(['undo', ...s.args, '--count', '2', '--yes', '--accept-data-loss'], 'undo:down-step', 'SIGKILL');
+      const r = await interruptBuiltCli(['undo', ...s.args, '--count', '2', '--yes', '--accept-data-loss'], 'undo:in-down-transaction', 'SIGKILL');
       expect(r.paused).toBe(true);
       // The server rolled the transaction back when the connection died.
       expect(await head(s.database)).toBe('004_rename-order-note');
@@ -133,7 +133,7 @@ describe('interrupted runs (built CLI, fault points)', () => {
 
     it('SIGTERM inside the downs: the downs finish their transaction (never cut in half), then the run stops before verify with exit 143', async () => {
       const s = await shop();
-      const r = await interruptBuiltCli(['undo', ...s.args, '--count', '2', '--yes', '--accept-data-loss', '--json'], 'undo:down-step', 'SIGTERM');
+      const r = await interruptBuiltCli(['undo', ...s.args, '--count', '2', '--yes', '--accept-data-loss', '--json'], 'undo:in-down-transaction', 'SIGTERM');
       expect(r.paused).toBe(true);
       expect(r.exitCode).toBe(143);
       const report = r.json<{ outcome: string; undone: string[]; steps: Array<{ name: string; status: string }>; error: { code: string; message: string } }>();

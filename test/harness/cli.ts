@@ -1,5 +1,7 @@
 /** Run the built CLI (dist/cli/main.js) as a user would: a child process, no terminal. */
 import { execa } from 'execa';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,14 +45,10 @@ export async function runBuiltCli(args: string[], options: { env?: Record<string
   };
 }
 
-/**
- * Run the built CLI with DBROLLBACK_PAUSE_AT=<point>, wait until it says it paused there, then send
- * `signal` (SIGTERM: it stops at its next safe point; SIGKILL: it dies on the spot) and wait for it.
- */
-export async function interruptBuiltCli(args: string[], point: string, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
-  const env = cleanEnv();
+/** The built CLI started with DBROLLBACK_PAUSE_AT=<point>, resolved once it says it paused there (or ended first). */
+async function startPaused(args: string[], point: string, env: Record<string, string>) {
   const child = execa(process.execPath, [CLI, ...args], {
-    env: { ...env, ...options.env, DBROLLBACK_PAUSE_AT: point },
+    env: { ...cleanEnv(), ...env, DBROLLBACK_PAUSE_AT: point },
     extendEnv: false,
     cwd: PROJECT_ROOT,
     reject: false,
@@ -65,15 +63,38 @@ export async function interruptBuiltCli(args: string[], point: string, signal: '
     });
     void child.then(() => resolve(false));
   });
-  if (paused) child.kill(signal);
-  const result = await child;
+  return { child, paused };
+}
+
+function cliRun(result: { exitCode?: number; signal?: string; stdout: unknown; stderr: unknown }, paused: boolean): CliRun & { paused: boolean } {
   return {
     paused,
     exitCode: result.exitCode ?? (result.signal === 'SIGKILL' ? 137 : -1),
-    stdout: result.stdout,
-    stderr: result.stderr,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
     json<T>() {
-      return JSON.parse(result.stdout) as T;
+      return JSON.parse(String(result.stdout)) as T;
     },
   };
+}
+
+/**
+ * Run the built CLI with DBROLLBACK_PAUSE_AT=<point>, wait until it says it paused there, then send
+ * `signal` (SIGTERM: it stops at its next safe point; SIGKILL: it dies on the spot) and wait for it.
+ */
+export async function interruptBuiltCli(args: string[], point: string, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
+  const { child, paused } = await startPaused(args, point, options.env ?? {});
+  if (paused) child.kill(signal);
+  return cliRun(await child, paused);
+}
+
+/** Run the built CLI paused at `point`, break something while it waits (`meanwhile`), then let it go on and wait for it. */
+export async function faultBuiltCli(args: string[], point: string, meanwhile: () => Promise<void>, options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
+  const resumeFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'dbrollback-resume-')), 'go');
+  const { child, paused } = await startPaused(args, point, { ...options.env, DBROLLBACK_PAUSE_RESUME_FILE: resumeFile });
+  if (paused) {
+    await meanwhile();
+    await writeFile(resumeFile, '');
+  }
+  return cliRun(await child, paused);
 }

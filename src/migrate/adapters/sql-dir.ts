@@ -82,7 +82,7 @@ class SqlDirAdapter implements MigratorAdapter {
           try {
             for (const p of prepared) {
               failedName = p.file.name;
-              await timed(durations, p.file.name, runOptions, () => runInTransaction(db, p, 'down'));
+              await timed(durations, p.file.name, runOptions, () => runInTransaction(db, p, 'down', runOptions.signal));
             }
             await db.query('COMMIT');
           } catch (err) {
@@ -94,7 +94,7 @@ class SqlDirAdapter implements MigratorAdapter {
           for (const p of prepared) {
             failedName = p.file.name;
             failedOutsideTransaction = p.parsed.noTransactionReason !== null;
-            await timed(durations, p.file.name, runOptions, () => runOwnTransaction(db, p, 'down'));
+            await timed(durations, p.file.name, runOptions, () => runOwnTransaction(db, p, 'down', runOptions.signal));
           }
         }
       } catch (err) {
@@ -203,13 +203,15 @@ async function prepare(file: SqlMigrationFile, direction: 'up' | 'down', major: 
 }
 
 /** Inside the caller's transaction: the whole file in one simple query, then its history row. */
-async function runInTransaction(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<void> {
+async function runInTransaction(db: Db, p: Prepared, direction: 'up' | 'down', signal?: AbortSignal): Promise<void> {
   await db.query(p.text);
+  // Fault-injection tests stop here: the down's statements ran, its transaction is still open.
+  if (direction === 'down') await faultPoint('undo:in-down-transaction', signal);
   await record(db, p, direction);
 }
 
 /** Its own transaction — or none, statement by statement, when the file cannot run in one. */
-async function runOwnTransaction(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<void> {
+async function runOwnTransaction(db: Db, p: Prepared, direction: 'up' | 'down', signal?: AbortSignal): Promise<void> {
   if (p.parsed.noTransactionReason !== null) {
     // A multi-statement simple query is an implicit transaction block, so send them one by one.
     for (const statement of p.parsed.statements) await db.query(statement);
@@ -218,7 +220,7 @@ async function runOwnTransaction(db: Db, p: Prepared, direction: 'up' | 'down'):
   }
   await db.query('BEGIN');
   try {
-    await runInTransaction(db, p, direction);
+    await runInTransaction(db, p, direction, signal);
     await db.query('COMMIT');
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
@@ -237,7 +239,6 @@ async function record(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<vo
 
 async function timed(durations: Map<string, number>, name: string, options: RunDownOptions, fn: () => Promise<void>): Promise<void> {
   options.onStep?.(name);
-  await faultPoint('undo:down-step', options.signal);
   const start = Date.now();
   try {
     await fn();
