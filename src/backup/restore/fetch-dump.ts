@@ -24,18 +24,31 @@ export function checksumError(manifest: BackupManifest, actual: { sha256: string
   });
 }
 
+function readBrokeOff(storage: Storage, manifest: BackupManifest, bytes: number, cause: unknown): DbrollbackError {
+  return new DbrollbackError('RESTORE_FAILED', `downloading backup ${manifest.id} failed: reading it from ${storage.url} broke off after ${bytes} of ${manifest.sizeBytes} bytes: ${(cause as Error).message}`, {
+    hint: 'Check the storage is reachable, then run the restore again.',
+    cause,
+  });
+}
+
 /** Download to a 0600 temp file; returns its path (caller removes it with `removeDump`). */
 export async function downloadDump(storage: Storage, manifest: BackupManifest, dumpKey: string, options: { tempDir?: string; onProgress?: ProgressListener }): Promise<string> {
   const file = path.join(options.tempDir ?? os.tmpdir(), `dbrollback-restore-${manifest.id}-${randomBytes(4).toString('hex')}.pgcustom`);
   const meter = transferMeter('download', manifest.sizeBytes, options.onProgress);
   const digest = new DigestStream((bytes) => meter.update(bytes));
+  // Which end failed first decides what to tell: the storage went away, or the temp directory is full
+  // (pipeline then destroys the other streams with the same error, so only the first one counts).
+  let failedEnd: 'read' | 'write' | undefined;
   try {
-    await pipeline(await storage.get(dumpKey), digest, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+    const source = (await storage.get(dumpKey)).once('error', () => (failedEnd ??= 'read'));
+    const sink = createWriteStream(file, { flags: 'wx', mode: 0o600 }).once('error', () => (failedEnd ??= 'write'));
+    await pipeline(source, digest, sink);
   } catch (cause) {
     await rm(file, { force: true });
     if (cause instanceof DbrollbackError) throw cause;
+    if (failedEnd === 'read') throw readBrokeOff(storage, manifest, digest.bytes, cause);
     throw new DbrollbackError('RESTORE_FAILED', `downloading backup ${manifest.id} to ${file} failed: ${(cause as Error).message}`, {
-      hint: `Check the storage is reachable and that ${path.dirname(file)} has ${manifest.sizeBytes} bytes free (or pass --temp-dir DIR, or --jobs 1 to stream instead of downloading).`,
+      hint: `Check that ${path.dirname(file)} has ${manifest.sizeBytes} bytes free (or pass --temp-dir DIR, or --jobs 1 to stream instead of downloading).`,
       cause,
     });
   }
@@ -58,7 +71,11 @@ export async function removeDump(file: string | undefined): Promise<void> {
  * so pg_restore fails too, and the promise rejects with CHECKSUM_MISMATCH.
  */
 export async function pumpDump(storage: Storage, manifest: BackupManifest, dumpKey: string, destination: Writable, onProgress?: ProgressListener): Promise<void> {
-  const source = await storage.get(dumpKey);
+  // The storage going away explains pg_restore's "end of file" better than pg_restore does;
+  // only the end that failed first counts (pipeline destroys the others with the same error).
+  let failedEnd: 'read' | 'write' | undefined;
+  const source = (await storage.get(dumpKey)).once('error', () => (failedEnd ??= 'read'));
+  destination.once('error', () => (failedEnd ??= 'write'));
   const meter = transferMeter('download', manifest.sizeBytes, onProgress);
   const digest = new DigestStream((bytes) => meter.update(bytes));
   const verdict = new Transform({
@@ -71,5 +88,10 @@ export async function pumpDump(storage: Storage, manifest: BackupManifest, dumpK
       cb(actual.sha256 !== manifest.sha256 || actual.size !== manifest.sizeBytes ? checksumError(manifest, actual) : null);
     },
   });
-  await pipeline(source, digest, verdict, destination);
+  try {
+    await pipeline(source, digest, verdict, destination);
+  } catch (cause) {
+    if (failedEnd === 'read' && !(cause instanceof DbrollbackError)) throw readBrokeOff(storage, manifest, digest.bytes, cause);
+    throw cause;
+  }
 }
