@@ -48,9 +48,16 @@ export async function withLockRetries<T>(run: () => Promise<T>, options: LockRet
 function watch(blockers: (() => Promise<BlockingSession[]>) | undefined, everyMs: number, onSeen: (b: BlockingSession[]) => void): { stop(): Promise<void> } {
   if (!blockers) return { stop: async () => undefined };
   let stopped = false;
+  // The wait between polls ends at once on stop: a down that got its lock at once must not wait for the next poll.
+  let wake: () => void = () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const pause = () => new Promise<void>((resolve) => {
+    wake = resolve;
+    timer = setTimeout(resolve, everyMs);
+  });
   const loop = (async () => {
     while (!stopped) {
-      await sleep(everyMs);
+      await pause();
       if (stopped) break;
       const found = await blockers().catch(() => []);
       if (found.length > 0) onSeen(found);
@@ -59,12 +66,13 @@ function watch(blockers: (() => Promise<BlockingSession[]>) | undefined, everyMs
   return {
     async stop() {
       stopped = true;
+      clearTimeout(timer);
+      wake();
       await loop;
     },
   };
 }
 
-/** SQLSTATE 55P03 (lock_not_available) anywhere in the cause chain. */
 export function isLockTimeout(err: unknown): boolean {
   let current: unknown = err;
   for (let depth = 0; current && depth < 6; depth++) {
