@@ -127,6 +127,9 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const liveBefore = await contents(url);
+      // Ids handed out since the target must never be handed out again: one more order is taken live first.
+      await query(url, 'INSERT INTO orders (customer_id) SELECT min(id) FROM customers');
+      const [issued] = await query<{ n: string }>(url, "SELECT last_value::text AS n FROM public.orders_id_seq");
       const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--json', ...project.args]);
       expect(run.exitCode, run.stderr).toBe(0);
       const doc = run.json<{ replaced: boolean; aside: string; backupId: string; tables: Array<{ table: string; rows: number; matches: boolean }> }>();
@@ -139,6 +142,8 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       // Written after the bad migration, to tables that were not recovered: still there.
       expect(after['public.customers']).toEqual(liveBefore['public.customers']);
       expect(after['public.products']).toEqual(liveBefore['public.products']);
+      const [next] = await query<{ n: string }>(url, "SELECT nextval('public.orders_id_seq')::text AS n");
+      expect(Number(next!.n)).toBeGreaterThan(Number(issued!.n));
       // The damaged tables were put aside, not dropped.
       expect((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${doc.aside}.orders WHERE status IS NULL`))[0]!.n).toBe('5');
     });
