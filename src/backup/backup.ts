@@ -9,6 +9,7 @@
  */
 import type { ConnInfo } from '../db/conninfo.js';
 import { faultPoint, withFaultPoint } from '../audit/fault-point.js';
+import { readBack } from './read-back.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { fingerprint } from '../fingerprint/fingerprint.js';
@@ -19,7 +20,6 @@ import { transferMeter, type ProgressListener } from '../progress.js';
 import { tableSizes, watchCopies } from './copy-progress.js';
 import { openSnapshot } from './snapshot.js';
 import type { Storage } from '../storage/contract.js';
-import { digestOf } from '../storage/digest.js';
 import type { HeadLookup } from '../verify/check.js';
 
 /** What a backup reads from and writes to (a RunContext is one). */
@@ -106,20 +106,13 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   let verified = false;
   if (options.readback !== false) {
     step(`backup ${id}: reading the dump back to check its sha256`);
-    const readMeter = transferMeter('readback', stored.size, options.onProgress);
-    const stream = withFaultPoint('backup:readback', await storage.get(key), source.signal);
-    let read = 0;
-    stream.on('data', (chunk: Buffer) => readMeter.update((read += chunk.length)));
-    const back = await digestOf(stream).catch((cause: unknown) => {
-      throw backupFailed(id, storage.url, cause);
+    await readBack(storage, stored, {
+      what: `backup ${id}: the stored dump`,
+      retake: 'take a new backup',
+      onProgress: options.onProgress,
+      signal: source.signal,
+      onReadError: (cause) => backupFailed(id, storage.url, cause),
     });
-    readMeter.finish(back.size);
-    if (back.sha256 !== stored.sha256 || back.size !== stored.size) {
-      throw new DbrollbackError('CHECKSUM_MISMATCH', `backup ${id}: the stored dump does not match what was uploaded (sha256 ${back.sha256.slice(0, 12)}…, ${back.size} bytes; expected ${stored.sha256.slice(0, 12)}…, ${stored.size} bytes); no manifest was written, so it will never be used`, {
-        hint: 'The storage corrupted or truncated the object. Check the storage server, then take a new backup.',
-        details: { id, key, expected: stored.sha256, actual: back.sha256 },
-      });
-    }
     verified = true;
   }
 

@@ -9,6 +9,7 @@
  */
 import { createGzip } from 'node:zlib';
 import { stoppedError } from '../../audit/checklist.js';
+import { readBack } from '../read-back.js';
 import { pipeline } from 'node:stream';
 import type { Options } from 'execa';
 import type { ConnInfo } from '../../db/conninfo.js';
@@ -17,7 +18,6 @@ import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import { startTool, toolError } from '../../pgtools/run.js';
 import type { Storage } from '../../storage/contract.js';
-import { digestOf } from '../../storage/digest.js';
 import { baseTarKey, manifestKey, newBackupId } from '../layout.js';
 import type { BackupManifest } from '../manifest.js';
 import { ExitGate } from '../pg-dump.js';
@@ -137,13 +137,7 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
     let verified = false;
     if (options.readback !== false) {
       step(`base backup ${id}: reading the tar back to check its sha256`);
-      const back = await digestOf(await storage.get(key));
-      if (back.sha256 !== stored.sha256 || back.size !== stored.size) {
-        throw new DbrollbackError('CHECKSUM_MISMATCH', `base backup ${id}: the stored tar does not match what was uploaded; no manifest was written, so it will never be used`, {
-          hint: 'The storage corrupted or truncated the object. Check the storage server, then take a new base backup.',
-          details: { id, key, expected: stored.sha256, actual: back.sha256 },
-        });
-      }
+      await readBack(storage, stored, { what: `base backup ${id}: the stored tar`, retake: 'take a new base backup' });
       verified = true;
     }
     const manifest: BackupManifest = {
