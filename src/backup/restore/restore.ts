@@ -91,7 +91,7 @@ export interface RestoreOptions {
   onDebug?: (line: string) => void;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
-  /** Leave no audit record: a drill's restore into its throwaway server is a rehearsal, and must not read as a restore in the history. */
+  /** Leave no journal and no audit record: a drill's restore into its throwaway server is a rehearsal, and must not read as a restore in the history. */
   noAudit?: boolean;
 }
 
@@ -176,10 +176,12 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     const plan = await checklist.run('target', () => planTarget(admin!, manifest, target, inPlace, { ...options, yes }), (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
     state.mode = plan.mode;
     state.jobs = plan.jobs;
-    // The input is good: from here on the run is journaled in the storage as it goes.
-    journal = openJournal(source.storage, audit, 'restore', describeConn(target), options.commandLine ?? [], RESTORE_STEPS);
-    checklist.attach(journal);
-    await journal.flush();
+    // The input is good: from here on the run is journaled in the storage as it goes (a rehearsal writes nothing there).
+    if (!options.noAudit) {
+      journal = openJournal(source.storage, audit, 'restore', describeConn(target), options.commandLine ?? [], RESTORE_STEPS);
+      checklist.attach(journal);
+      await journal.flush();
+    }
     state.restoreInto = plan.restoreInto;
     const restoreConn = withDatabase(target, plan.restoreInto);
     const measured = await checklist.run('restore', () => restoreInto(admin!, source.storage, manifest, plan, restoreConn, target.database, { ...options, signal: source.signal }, log), (m) => `${m.tables.length} tables, ${m.early} fingerprinted while pg_restore ran`);

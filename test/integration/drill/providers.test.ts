@@ -168,6 +168,9 @@ describe('findings', () => {
       expect(report.ok).toBe(false);
       expect(s.steps.find((t) => t.name === 'restore')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/sha256/i) });
       expect(s.steps.find((t) => t.name === 'verify against the manifest')).toMatchObject({ status: 'not-run' });
+      // A rehearsal only reads the storage: no journal, no audit record.
+      const { readdir } = await import('node:fs/promises');
+      expect((await readdir(copy)).filter((name) => name === 'journal' || name === 'audit')).toEqual([]);
     } finally {
       await rm(copy, { recursive: true, force: true });
     }
