@@ -1,5 +1,6 @@
 /** migrate: JSON and the text for people. */
 import type { MigrateReport } from '../../index.js';
+import { stepLines } from './steps.js';
 
 export function migrateJson(r: MigrateReport) {
   return {
@@ -31,7 +32,7 @@ export function migrateJson(r: MigrateReport) {
 
 export function renderMigrate(r: MigrateReport): string {
   const lines: string[] = ['steps:'];
-  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  lines.push(...stepLines(r.steps));
   if (r.migrations.length > 0) {
     lines.push('migrations:');
     for (const m of r.migrations) {

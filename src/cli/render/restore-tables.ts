@@ -1,6 +1,7 @@
 /** restore --tables: JSON and the text for people. */
 import type { RecoverTablesReport } from '../../index.js';
 import { table } from '../output.js';
+import { stepLines } from './steps.js';
 
 export function recoverTablesJson(r: RecoverTablesReport) {
   return {
@@ -22,7 +23,7 @@ export function recoverTablesJson(r: RecoverTablesReport) {
 
 export function renderRecoverTables(r: RecoverTablesReport): string {
   const lines = ['steps:'];
-  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  lines.push(...stepLines(r.steps));
   if (r.tables.length > 0) lines.push('', table(['table', 'now at', 'rows recovered', 'fingerprint'], r.tables.map((t) => [t.table, t.now, t.rows, t.matches ? 'matches the recovered copy' : 'DIFFERS'])));
   if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
   if (r.backupId) lines.push(`backup taken before the swap: ${r.backupId}`);

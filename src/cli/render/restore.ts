@@ -1,5 +1,6 @@
 /** restore: JSON and text. */
 import type { RestoreReport } from '../../index.js';
+import { stepLines } from './steps.js';
 
 export function restoreJson(r: RestoreReport) {
   return {
@@ -23,7 +24,7 @@ export function restoreJson(r: RestoreReport) {
 
 export function renderRestore(r: RestoreReport): string {
   const lines = ['steps:'];
-  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  lines.push(...stepLines(r.steps));
   if (r.ok) {
     lines.push('', `restored backup ${r.backupId} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs === 1 ? '' : 's'}, ${(r.durationMs / 1000).toFixed(1)} s)`);
     lines.push(`verified: ${r.verify?.checks.filter((c) => c.status === 'pass').length ?? 0} checks passed against the manifest (row counts, fingerprints, constraints, indexes, sequences)`);

@@ -2,6 +2,7 @@
 import type { UndoReport } from '../../index.js';
 import { formatBytes } from '../output.js';
 import { planJson, renderPlan } from './plan.js';
+import { stepLines } from './steps.js';
 
 export function undoJson(r: UndoReport) {
   return {
@@ -31,7 +32,7 @@ export function renderUndo(r: UndoReport): string {
     return lines.join('\n');
   }
   lines.push('steps:');
-  for (const s of r.steps) lines.push(`  ${s.status.padEnd(8)} ${s.name}${s.detail ? ` — ${s.detail}` : ''}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`);
+  lines.push(...stepLines(r.steps));
   if (r.undone.length > 0) lines.push(`undone: ${r.undone.join(', ')}`);
   if (r.notUndone.length > 0 && r.outcome !== 'refused') lines.push(`still applied: ${r.notUndone.join(', ')}`);
   if (r.backupId) lines.push(`backup taken before changes: ${r.backupId}`);
