@@ -42,8 +42,11 @@ log(`classify vs squawk: ${count} files, ${statements} statements, ${(bytes / 10
 
 const pattern = path.join(migrations, '*.sql');
 const cpuFile = path.join(dir, 'cpu.txt');
+const floor = path.join(path.dirname(new URL(import.meta.url).pathname), 'classify-parse-floor.mjs');
 const commands = {
   'squawk --reporter json': [squawk, '--reporter', 'json', pattern],
+  // No rules, no output: Node's start-up plus the parser alone, the floor for any Node.js tool on this parser.
+  'parse only (libpg-query)': [process.execPath, '--liftoff-only', floor, migrations],
   'dbrollback classify --json': [process.execPath, cliMain, 'classify', '--json', migrations],
   squawk: [squawk, pattern],
   'dbrollback classify': [process.execPath, cliMain, 'classify', migrations],
@@ -89,10 +92,13 @@ const result = {
     wallHuman: ratio(wallMs, 'dbrollback classify', 'squawk'),
     cpuJson: ratio(cpuMs, 'dbrollback classify --json', 'squawk --reporter json'),
     cpuHuman: ratio(cpuMs, 'dbrollback classify', 'squawk'),
+    wallFloor: ratio(wallMs, 'parse only (libpg-query)', 'squawk --reporter json'),
+    cpuFloor: ratio(cpuMs, 'parse only (libpg-query)', 'squawk --reporter json'),
   },
   target: 2,
 };
 for (const n of names) log(`  ${n.padEnd(28)} median wall ${wallMs[n]} ms, cpu ${cpuMs[n]} ms`);
 log(`  ratio to squawk — wall: JSON ${result.ratio.wallJson}, human ${result.ratio.wallHuman}; cpu: JSON ${result.ratio.cpuJson}, human ${result.ratio.cpuHuman} (target ≤ ${result.target})`);
+log(`  the parser alone (Node start-up + libpg-query, no rules, no output) — wall ${result.ratio.wallFloor}, cpu ${result.ratio.cpuFloor} of squawk --reporter json`);
 if (hasFlag('--json')) console.log(JSON.stringify(result));
 await rm(dir, { recursive: true, force: true });

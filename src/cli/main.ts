@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import './node-navigator.js';
+import './wasm-baseline.js';
 
 // Output a user sees is the tool's own: the AWS SDK's notice about future Node.js
 // majors is not something an on-call engineer can act on mid-incident.

@@ -60,12 +60,12 @@ export function display(key: string | undefined): string {
 
 export interface TypeInfo {
   /** Base type name without the pg_catalog qualifier (`int4`, `varchar`, `timestamptz`, ...). */
-  name: string;
+  readonly name: string;
   /** Numeric type modifiers (`varchar(20)` → [20]); null when a modifier is not a literal. */
-  mods: number[] | null;
-  array: boolean;
+  readonly mods: readonly number[] | null;
+  readonly array: boolean;
   /** As written back, e.g. `varchar(20)`. */
-  text: string;
+  readonly text: string;
 }
 
 const TYPE_ALIASES: Record<string, string> = {
@@ -85,9 +85,19 @@ const TYPE_ALIASES: Record<string, string> = {
   smallserial: 'serial2',
 };
 
+/** A column's type is read by several rules: once per parse-tree node (the tree is never changed). */
+const typeInfos = new WeakMap<object, TypeInfo | undefined>();
+
 export function typeInfo(typeName: unknown): TypeInfo | undefined {
   const tn = (as(typeName, 'TypeName') ?? typeName) as Fields | undefined;
   if (!tn) return undefined;
+  if (typeInfos.has(tn)) return typeInfos.get(tn);
+  const info = readTypeInfo(tn);
+  typeInfos.set(tn, info);
+  return info;
+}
+
+function readTypeInfo(tn: Fields): TypeInfo | undefined {
   const parts = names(tn.names);
   if (parts.length === 0) return undefined;
   const last = parts[parts.length - 1]!.toLowerCase();

@@ -7,7 +7,19 @@ export interface NewColumn {
   def: Fields;
 }
 
-export function newColumns(stmt: ParsedStatement): NewColumn[] {
+/** Several type lints and the file state read the same statement's columns: read once per statement. */
+const memo = new WeakMap<ParsedStatement, readonly NewColumn[]>();
+
+export function newColumns(stmt: ParsedStatement): readonly NewColumn[] {
+  let columns = memo.get(stmt);
+  if (!columns) {
+    columns = readNewColumns(stmt);
+    memo.set(stmt, columns);
+  }
+  return columns;
+}
+
+function readNewColumns(stmt: ParsedStatement): NewColumn[] {
   const table = relKey(stmt.node.relation) ?? '?';
   if (stmt.kind === 'CreateStmt') {
     return list(stmt.node.tableElts)

@@ -38,14 +38,15 @@ export class FileState {
   isNew(key: ObjectKey | undefined): boolean {
     if (!key || this.created.size === 0) return false;
     if (this.created.has(key)) return true;
+    // Read with indexOf, not split: this runs for every finding and every write.
     const colon = key.indexOf(':');
     const kind = key.slice(0, colon);
-    const name = key.slice(colon + 1);
-    const schema = name.split('.')[0];
+    const firstDot = key.indexOf('.', colon + 1);
+    const schema = key.slice(colon + 1, firstDot === -1 ? undefined : firstDot);
     if (schema && kind !== 'schema' && this.created.has(`schema:${schema}`)) return true;
     if (kind === 'column' || kind === 'constraint') {
-      const table = name.split('.').slice(0, 2).join('.');
-      return this.created.has(`table:${table}`);
+      const secondDot = firstDot === -1 ? -1 : key.indexOf('.', firstDot + 1);
+      return this.created.has(`table:${key.slice(colon + 1, secondDot === -1 ? undefined : secondDot)}`);
     }
     return false;
   }
