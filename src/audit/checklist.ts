@@ -30,6 +30,15 @@ export class Checklist {
   /** Run one step; its failure is recorded and rethrown. A stop asked for before it starts throws INTERRUPTED / TERMINATED. */
   async run<T>(name: string, fn: () => Promise<T>, describe: (value: T) => string = () => ''): Promise<T> {
     this.stopIfAsked(name);
+    return this.exec(name, fn, describe);
+  }
+
+  /** A clean-up step (stop a server, remove a throwaway directory): it runs even when a stop was asked for. */
+  async cleanup<T>(name: string, fn: () => Promise<T>, describe: (value: T) => string = () => ''): Promise<T> {
+    return this.exec(name, fn, describe);
+  }
+
+  private async exec<T>(name: string, fn: () => Promise<T>, describe: (value: T) => string): Promise<T> {
     const startedAt = new Date();
     const started = performance.now();
     this.onStep(`${name}...`);
@@ -102,6 +111,15 @@ export class Checklist {
     if (!signal?.aborted) return;
     throw stoppedError(signal.reason, next, this.lastCompleted());
   }
+}
+
+/** The error of a run stopped by a signal inside a long step (a download, a recovery), with what that step had done. */
+export function stoppedInside(reason: unknown, step: string, done: string): DbrollbackError {
+  const name = reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  return new DbrollbackError(name === 'SIGTERM' ? 'TERMINATED' : 'INTERRUPTED', `stopped by ${name} during step "${step}" (${done})`, {
+    hint: 'Run the same command again to complete it; `dbrollback history` shows this run and its steps.',
+    details: { signal: name, step },
+  });
 }
 
 /** The error of a run stopped by a signal before `next` started. */

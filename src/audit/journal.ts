@@ -207,7 +207,27 @@ export function describeRunFacts(facts: Record<string, unknown>): string {
     const applied = (facts.applied as string[] | undefined) ?? [];
     parts.push(`${applied.length} of ${selected.length} migrations applied${applied.length ? ` (${applied.join(', ')})` : ''}`);
   }
+  if (facts.mode === 'point-in-time') {
+    // Production is never written to by a point-in-time copy: what is left is the copy.
+    const server = facts.serverStarted ? `its server on port ${String(facts.port)} may still be running (pg_ctl -D ${String(facts.dataDir)} stop)` : 'no server was started on it';
+    parts.push(`the production database was not touched; ${String(facts.dataDir)} holds a ${facts.recovered ? 'recovered' : 'partial'} copy (${server}): remove it before running the restore again`);
+    return parts.join('; ');
+  }
+  if (facts.mode === 'tables') {
+    parts.push(describeTableRecovery(facts));
+    return parts.join('; ');
+  }
   if (facts.backupId) parts.push(`backup ${String(facts.backupId)} was complete`);
   if (facts.database && facts.mode) parts.push(`restore into "${String(facts.database)}" (${String(facts.mode)})`);
   return parts.length > 0 ? parts.join('; ') : 'nothing had been changed';
+}
+
+/** Where a table recovery stopped, for the person who finds it interrupted: which of its writes to the database happened. */
+function describeTableRecovery(facts: Record<string, unknown>): string {
+  const database = `"${String(facts.database)}"`;
+  const throwaway = facts.throwawayDir ? `; the throwaway instance in ${String(facts.throwawayDir)} may still be running (pg_ctl -D ${String(facts.throwawayDir)} stop, then remove it)` : '';
+  if (facts.replaced) return `the tables were swapped in ${database}: the recovered ones are live, the replaced ones are in schema ${String(facts.aside)}${throwaway}`;
+  if (facts.copied) return `${database} holds the recovered tables in schema ${String(facts.schema)}; the live tables were not touched${throwaway}`;
+  const backup = facts.backupId ? `backup ${String(facts.backupId)} was complete; ` : '';
+  return `${backup}nothing was written to ${database}${throwaway}`;
 }

@@ -7,6 +7,8 @@
  * harness and drills do.
  */
 import { createHash } from 'node:crypto';
+import { stoppedInside } from '../../audit/checklist.js';
+import { withFaultPoint } from '../../audit/fault-point.js';
 import { mkdir, readdir, stat, chown, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -68,6 +70,8 @@ export interface ExtractOptions {
   sha256: string;
   sizeBytes: number;
   onProgress?: ProgressListener;
+  /** Aborted (SIGINT/SIGTERM): the download and tar stop, and the run ends INTERRUPTED / TERMINATED. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ExtractResult {
@@ -99,10 +103,11 @@ export async function extractBase(storage: Storage, key: string, dir: string, op
     },
   });
   try {
-    await pipeline(await storage.get(key), tap, createGunzip(), tar.stdin!);
+    await pipeline(withFaultPoint('restore:pitr-extract', await storage.get(key), options.signal), tap, createGunzip(), tar.stdin!, ...(options.signal ? [{ signal: options.signal }] : []));
   } catch (err) {
     tar.kill();
     await tar;
+    if (options.signal?.aborted) throw stoppedInside(options.signal.reason, 'extract', `after ${bytes} bytes of the base backup`);
     throw new DbrollbackError('RESTORE_FAILED', `extracting ${key} into ${dir} failed after ${bytes} bytes: ${(err as Error).message}`, {
       hint: `${dir} holds a partial copy: remove it before trying again. Check the storage is reachable and the backup intact (\`dbrollback backups\`).`,
       cause: err,

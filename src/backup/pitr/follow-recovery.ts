@@ -6,6 +6,7 @@
  * its own FATAL line says why — the one that matters most being "recovery
  * ended before configured recovery target was reached" (the WAL ran out).
  */
+import { stoppedInside } from '../../audit/checklist.js';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { connect, type Db } from '../../db/connection.js';
@@ -33,6 +34,8 @@ export interface FollowOptions {
   timeoutSeconds?: number;
   pollMs?: number;
   onProgress?: (progress: RecoveryProgress) => void;
+  /** Aborted (SIGINT/SIGTERM): stop following and end the step INTERRUPTED / TERMINATED (the caller stops the server). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RecoveryOutcome {
@@ -96,7 +99,8 @@ export async function followRecovery(options: FollowOptions): Promise<RecoveryOu
           hint: `The server is still recovering in ${options.dataDir}; its log is ${options.logFile}.`,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (options.signal?.aborted) throw stoppedInside(options.signal.reason, 'recover', `replayed to ${replayLsn ?? 'an unknown position'}, ${log.segments} WAL segments fetched; not at ${options.target.display}`);
+      await sleep(pollMs, options.signal);
     }
   } finally {
     await db?.end().catch(() => undefined);
@@ -187,4 +191,17 @@ class LogFollower {
     if (/database system is (starting up|not yet accepting connections|shutting down)/.test(line)) return;
     if (/\b(FATAL|PANIC):/.test(line)) this.fatal.push(line.replace(/^.*?(FATAL|PANIC):\s*/, '$1: '));
   }
+}
+
+/** Wait `ms`, or less when the signal is aborted meanwhile. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -10,15 +10,21 @@
  *   → stop server (or leave it running on --port)
  *
  * The first three steps only read: bad input and a broken archive (exit 2)
- * leave nothing behind, not even an audit record.
+ * leave nothing behind, not even an audit record. From the extract on, the
+ * run is journaled in the storage step by step, and a stop signal is obeyed
+ * inside the long steps too (the download and the recovery): the server is
+ * stopped, and the run ends INTERRUPTED / TERMINATED naming the partial copy.
  */
 import { mkdir, chown } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
+import { Checklist, stoppedInside } from '../../audit/checklist.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import type { Journal } from '../../audit/journal.js';
+import { asRunError, openJournal, recordRun } from '../../audit/runbook.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
-import { DbrollbackError, isDbrollbackError } from '../../errors.js';
+import { DbrollbackError, EXIT } from '../../errors.js';
 import { freePort, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
@@ -67,8 +73,10 @@ export interface PitrRestoreOptions {
   onRecovery?: (progress: RecoveryProgress) => void;
   /** The command line, for the audit record (secrets are removed). */
   commandLine?: string[];
-  /** A rehearsal (drill): write no audit record, the storage is only read. */
+  /** A rehearsal (drill), or a step of a run that keeps its own record (table recovery): no journal, no audit record; the storage is only read. */
   noAudit?: boolean;
+  /** Aborted by SIGINT/SIGTERM (reason 'SIGINT' | 'SIGTERM'): the download or the recovery in progress stops, the server is stopped. */
+  signal?: AbortSignal;
   /** For tests: "now", for refusing a target in the future. */
   now?: Date;
 }
@@ -120,7 +128,6 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const walFetch = options.walFetch ?? defaultWalFetch();
   await storage.check();
 
-  const checklist = new Checklist(PITR_STEPS, log);
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
   // Named per run: a base backup taken of an earlier copy carries that copy's recovery log in log/.
@@ -146,6 +153,13 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   };
   let serverStarted = false;
   let written = false;
+  let stopFailed: string | null = null;
+  let journal: Journal | undefined;
+  const signal = options.signal;
+  const checklist = new Checklist(PITR_STEPS, log, {
+    signal,
+    facts: () => ({ mode: 'point-in-time', dataDir, port, target: target.display, baseBackupId: report.baseBackupId, serverStarted, recovered: report.recovery !== null }),
+  });
   try {
     // Read-only: which base backup, on which timeline, and is every WAL segment from it to the target archived?
     const wal = await storage.list(WAL_PREFIX);
@@ -159,9 +173,14 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
     if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Choose another base backup with --backup ID (`dbrollback backups`).' });
 
-    // From here on DIR is written to.
+    // From here on DIR is written to, and the run is journaled in the storage as it goes.
     written = true;
-    await checklist.run('extract', () => extractBase(storage, tarKey, dataDir, { osUser, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, onProgress: options.onProgress }), (r) => `${r.bytes} bytes, sha256 matches the manifest`);
+    if (!options.noAudit) {
+      journal = openJournal(storage, run, 'restore', `point-in-time copy in ${dataDir}`, options.commandLine ?? [], PITR_STEPS);
+      checklist.attach(journal);
+      await journal.flush();
+    }
+    await checklist.run('extract', () => extractBase(storage, tarKey, dataDir, { osUser, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, onProgress: options.onProgress, signal }), (r) => `${r.bytes} bytes, sha256 matches the manifest`);
     const ids = osUser ? await osUserIds(osUser) : undefined;
     await checklist.run('configure', async () => {
       await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
@@ -172,9 +191,15 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.logFile = logFile;
     await checklist.run('start', async () => {
       serverStarted = true;
+      // Stored before the server starts: a run killed from here on is known to have left one running.
+      await checklist.checkpoint();
       await startServer(dataDir, { osUser, logFile });
     }, () => `pg_ctl start on port ${port}, log ${logFile}`);
-    report.recovery = await checklist.run('recover', () => followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery }), (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched; new timeline ${r.newTimeline ?? '?'}`);
+    report.recovery = await checklist.run('recover', async () => {
+      await checklist.checkpoint();
+      await faultPoint('restore:pitr-recover', signal);
+      return followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery, signal });
+    }, (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched; new timeline ${r.newTimeline ?? '?'}`);
     report.port = port;
     report.url = connToUrl({ ...conn, password: undefined });
 
@@ -185,8 +210,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       throw verifyFailed(verified, dataDir);
     }
   } catch (err) {
-    report.error = isDbrollbackError(err) ? err : new DbrollbackError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
-    if (written && report.error.exitCode === 2) report.error = new DbrollbackError(report.error.code, report.error.message, { hint: `${report.error.hint ?? ''} ${dataDir} holds a partial copy: remove it.`.trim(), cause: report.error });
+    report.error = asRunError(err);
   } finally {
     // The copy keeps running only when asked (--port) and recovery got it to the target.
     if (serverStarted) {
@@ -196,9 +220,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
         checklist.skip('finish', `left running on port ${port} (--port)`);
       } else {
         try {
-          await checklist.run('finish', () => stopServer(dataDir, { osUser }), () => 'server stopped cleanly');
+          await checklist.cleanup('finish', () => stopServer(dataDir, { osUser }), () => 'server stopped cleanly');
           if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
         } catch (err) {
+          stopFailed = `the copy's server in ${dataDir} could not be stopped (${err instanceof Error ? err.message : String(err)}): it may still be running — stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`;
           report.error ??= new DbrollbackError('RESTORE_FAILED', `the recovered copy in ${dataDir} could not be stopped: ${err instanceof Error ? err.message : String(err)}`, {
             hint: `It may still be running: stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`,
             cause: err,
@@ -207,20 +232,37 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       }
     }
   }
+  if (report.error) report.error = afterWriting(report.error, written, dataDir, stopFailed ?? (serverStarted ? 'its server was stopped' : 'no server was started on it'), stopFailed !== null);
   report.steps = checklist.finish();
   report.ok = report.error === null;
   report.durationMs = Math.round(performance.now() - started);
-  // Bad input and an incomplete archive touched nothing, the storage included.
-  if (!options.noAudit && (report.error?.exitCode !== 2 || written)) {
-    report.auditKey = await run.finish(storage, report.error?.code === 'VERIFY_FAILED' ? 'verify-failed' : report.error ? 'failed' : 'success', {
-      backupId: report.baseBackupId,
-      steps: report.steps,
-      plan: { pointInTime: report.target, dataDir, timeline: report.timeline, wal: report.wal },
-      verify: report.verify ? { ok: report.verify.ok, checks: report.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
-      error: report.error ? { code: report.error.code, message: report.error.message } : null,
-    }, log);
-  }
+  // Bad input and an incomplete archive touched nothing, the storage included: recordRun writes no record for them (exit 2).
+  report.auditKey = await recordRun(run, options.noAudit ? null : storage, report.steps, report.error, {
+    backupId: report.baseBackupId,
+    plan: { pointInTime: report.target, dataDir, timeline: report.timeline, wal: report.wal },
+    verify: report.verify ? { ok: report.verify.ok, checks: report.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    extra: { mode: 'point-in-time', dataDir, running: report.running },
+  }, log, journal);
   return report;
+}
+
+/**
+ * Once DIR is written to, no failure is "nothing was touched" (exit 2) any more, and every one
+ * leaves a partial copy there: the error says so, and keeps its exit code only when it already
+ * means "failed" or "stopped" (an exit 2 after writing becomes RESTORE_FAILED, exit 1).
+ */
+function afterWriting(error: DbrollbackError, written: boolean, dataDir: string, server: string, stopFailed: boolean): DbrollbackError {
+  if (!written || error.code === 'VERIFY_FAILED' || error.message.includes('could not be stopped')) return error;
+  const stopped = error.code === 'INTERRUPTED' || error.code === 'TERMINATED';
+  const note = stopped
+    ? `${dataDir} holds a partial copy, not at the target (${server}): remove it, then run the same command again.`
+    : `${dataDir} holds a partial copy (${server}): remove it before trying again.`;
+  if (error.exitCode !== EXIT.usage && !stopFailed && error.hint?.includes(dataDir)) return error;
+  return new DbrollbackError(error.exitCode === EXIT.usage ? 'RESTORE_FAILED' : error.code, error.message, {
+    hint: `${error.hint ? `${error.hint} ` : ''}${note}`,
+    cause: error,
+    details: { ...(error.details ?? {}), ...(error.exitCode === EXIT.usage ? { reason: error.code } : {}) },
+  });
 }
 
 /** The newest timeline in the archive, and the path of timelines leading to it (from its history file). */

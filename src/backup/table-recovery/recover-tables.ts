@@ -13,7 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist } from '../../audit/checklist.js';
-import { asRunError, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import { describeRunFacts } from '../../audit/journal.js';
+import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { describeConn, type ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
@@ -48,6 +50,12 @@ export interface RecoverTablesOptions {
   onStep?: (line: string) => void;
   onProgress?: ProgressListener;
   commandLine?: string[];
+  /** --replace swaps live tables: allowed by --yes, or by the answer at the prompt. */
+  yes?: boolean;
+  /** Ask the person at the terminal before --replace swaps the live tables (when `yes` is not given). */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Aborted (SIGINT/SIGTERM): the recovery in progress stops, no later step starts, the throwaway instance is removed. */
+  signal?: AbortSignal;
 }
 
 export interface RecoveredTable {
@@ -93,7 +101,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
   const schema = `dbrollback_recovered_${stamp}`;
   const aside = `dbrollback_replaced_${stamp}`;
-  const checklist = new Checklist(RECOVER_TABLES_STEPS, log);
+  if (options.replace) await confirmReplace(tables, options, aside);
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
   const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
   const osUser = serverOsUser();
@@ -103,11 +111,29 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   const dataDir = path.join(workDir, 'data');
   const throwaway: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.sourceDatabase, sslmode: undefined, applicationName: 'dbrollback' };
   let throwawayStarted = false;
+  let throwawayGone = false;
+  let copied = false;
   let error: DbrollbackError | null = null;
+  const facts = () => ({
+    mode: 'tables',
+    database: options.into.database,
+    schema,
+    aside,
+    copied,
+    replaced: report.replaced,
+    backupId: report.backupId,
+    throwawayDir: throwawayStarted && !throwawayGone ? dataDir : null,
+  });
+  const checklist = new Checklist(RECOVER_TABLES_STEPS, log, { signal: options.signal, facts });
+  // The input is good: from here on the run is journaled in the storage as it goes.
+  const journal = openJournal(storage, audit, 'restore', describeConn(options.into), options.commandLine ?? [], RECOVER_TABLES_STEPS);
+  checklist.attach(journal);
   try {
+    await journal.flush();
     const pitr = await checklist.run('recover', async () => {
       throwawayStarted = true;
-      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress });
+      // A step of this run: the throwaway recovery keeps no journal or audit record of its own.
+      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.error) throw r.error;
       return r;
     }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);
@@ -128,13 +154,17 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
         const staged = await checklist.run('copy', async () => {
           const s = await stageInThrowaway(copy, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
           await copySchema(throwaway, options.into, schema, (await serverVersion(copy)).major);
+          copied = true;
           return s;
         }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
         report.droppedKeys = staged.droppedKeys;
         if (options.replace) {
-          await checklist.run('swap', () => swapTables(into, tables, schema, aside, options.lockTimeoutMs), () => `in one transaction; the live tables are kept in schema ${aside}`);
-          report.replaced = true;
-          report.aside = aside;
+          await faultPoint('restore:before-table-swap', options.signal);
+          await checklist.run('swap', async () => {
+            await swapTables(into, tables, schema, aside, options.lockTimeoutMs);
+            report.replaced = true;
+            report.aside = aside;
+          }, () => `in one transaction; the live tables are kept in schema ${aside}`);
         } else {
           checklist.skip('swap', `side by side in schema ${schema}`);
         }
@@ -155,21 +185,41 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     error = asRunError(err);
   } finally {
     if (throwawayStarted) {
-      await checklist.run('cleanup', async () => {
+      await checklist.cleanup('cleanup', async () => {
         await stopServer(dataDir, { osUser }).catch(() => undefined);
         await rm(workDir, { recursive: true, force: true });
+        throwawayGone = true;
       }, () => `throwaway instance stopped and ${dataDir} removed`).catch(() => undefined);
     } else {
       await rm(workDir, { recursive: true, force: true });
     }
+  }
+  // A stopped run says what it left in the database, as the journal does.
+  if (error && (error.code === 'INTERRUPTED' || error.code === 'TERMINATED')) {
+    error = new DbrollbackError(error.code, `${error.message}; ${describeRunFacts(facts())}`, { hint: error.hint, details: error.details, cause: error });
   }
   report.steps = checklist.finish();
   report.error = error;
   report.ok = error === null;
   report.outcome = outcomeOf(error);
   report.durationMs = Math.round(performance.now() - started);
-  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, tables: report.tables, droppedKeys: report.droppedKeys } }, log);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, tables: report.tables, droppedKeys: report.droppedKeys } }, log, journal);
   return report;
+}
+
+/** --replace swaps live tables in the database: only with --yes or a yes at the terminal, asked before anything runs. */
+async function confirmReplace(tables: readonly TableRef[], options: RecoverTablesOptions, aside: string): Promise<void> {
+  if (options.yes) return;
+  const names = tables.map(name).join(', ');
+  const at = options.target.pointInTime ?? options.target.lsn ?? options.target.restorePoint ?? 'the target';
+  if (!options.confirm) {
+    throw new DbrollbackError('CONFIRMATION_REQUIRED', `--replace swaps the live ${names} of ${describeConn(options.into)} for their state at ${at}, and there is no terminal to confirm on`, {
+      hint: `Pass --yes to replace them (the live tables are kept in schema ${aside}, after a verified backup), or leave out --replace to recover them side by side. Nothing was changed.`,
+    });
+  }
+  if (!(await options.confirm(`Replace the live ${names} of ${describeConn(options.into)} with their state at ${at}? (the live tables are kept in schema ${aside}, after a backup)`))) {
+    throw new DbrollbackError('REFUSED', 'table recovery cancelled at the confirmation prompt', { hint: 'Nothing was changed.' });
+  }
 }
 
 const name = (t: TableRef): string => `${t.schema}.${t.table}`;

@@ -40,6 +40,7 @@ export async function runPitr(run: RunContext, io: Io, flags: PitrFlags): Promis
     onProgress: progressPrinter(io),
     onRecovery: (p) => io.log(`recover: ${p.segmentsFetched} WAL segments fetched, replayed to ${p.replayLsn ?? '(not consistent yet)'}${p.replayTime ? ` (${p.replayTime})` : ''} → ${p.target}`),
     commandLine: io.commandLine,
+    ...(run.signal ? { signal: run.signal } : {}),
   });
   return { json: pitrJson(report), human: renderPitr(report), ...(report.error ? { error: report.error } : {}) };
 }

@@ -38,7 +38,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--before-migration <name>', 'recover to just before migration NAME: with --data-dir DIR, point in time (the restore point `migrate` made, else the time it was applied); with --backup auto, the logical backup taken at the head before it')
       .option('--tables <list>', 'recover only these tables (schema.table,...) from a throwaway instance recovered to the target; needs --into-database')
       .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>)')
-      .option('--replace', 'with --tables: swap the recovered tables in place of the live ones (after a backup; refused when foreign keys from other tables point at them)')
+      .option('--replace', 'with --tables: swap the recovered tables in place of the live ones (after a backup; refused when foreign keys from other tables point at them; asks first, or pass --yes)')
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
@@ -68,6 +68,9 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           onStep: (line) => io.log(line),
           onProgress: progressPrinter(io),
           commandLine: io.commandLine,
+          yes: io.yes,
+          ...(io.interactive ? { confirm: (question: string) => io.confirm(question) } : {}),
+          ...(run.signal ? { signal: run.signal } : {}),
         });
         return withTarget({ json: recoverTablesJson(report), human: renderRecoverTables(report), ...(report.error ? { error: report.error } : {}) }, before);
       }

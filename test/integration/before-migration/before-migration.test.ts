@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapter, resolveConfig, type MigratorKind } from '../../../src/index.js';
+import { interruptBuiltCli } from '../../harness/cli.js';
 import { freePort, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES, TOOLS } from '../undo/support.js';
 import { archiveCurrentSegment, archivingCluster, baseBackup, cli, query, sharedDir, stopCopy } from '../pitr/support.js';
@@ -116,11 +117,31 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       const url = primary.url(project.database);
       const schemas = await recoveredSchemas(url);
       const before = await contents(url);
-      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders', '--into-database', url, '--replace', ...project.args]);
+      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders', '--into-database', url, '--replace', '--yes', ...project.args]);
       expect(run.exitCode).toBe(4);
       expect(run.stderr).toContain('public.order_items.order_items_order_id_fkey → public.orders');
       expect(await contents(url)).toEqual(before);
       expect(await recoveredSchemas(url)).toEqual(schemas);
+    });
+
+    it('SIGTERM before the swap of --replace: exit 143, the live tables untouched, the recovered ones named in their schema, the throwaway removed, the run recorded as interrupted', async () => {
+      const project = projects.get('sql')!;
+      const url = primary.url(project.database);
+      const schemas = await recoveredSchemas(url);
+      const before = await contents(url);
+      const run = await interruptBuiltCli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--yes', '--json', ...project.args], 'restore:before-table-swap', 'SIGTERM');
+      expect(run.paused).toBe(true);
+      expect(run.exitCode, run.stderr).toBe(143);
+      const doc = run.json<{ ok: boolean; replaced: boolean; schema: string; error: { code: string; message: string }; steps: Array<{ name: string; status: string }> }>();
+      expect(doc).toMatchObject({ ok: false, replaced: false, error: { code: 'TERMINATED' } });
+      expect(doc.error.message).toContain(`stopped by SIGTERM before step "swap"`);
+      expect(doc.error.message).toContain(`holds the recovered tables in schema ${doc.schema}; the live tables were not touched`);
+      expect(Object.fromEntries(doc.steps.map((s) => [s.name, s.status]))).toMatchObject({ recover: 'success', backup: 'success', copy: 'success', swap: 'not-run', verify: 'not-run', cleanup: 'success' });
+      expect(await contents(url)).toEqual(before);
+      expect(await recoveredSchemas(url)).toEqual([...schemas, doc.schema].sort());
+      const history = (await cli(['history', '--json', ...project.args])).json<{ runs: Array<{ command: string; outcome: string }> }>().runs;
+      expect(history[0]).toMatchObject({ command: 'restore', outcome: 'interrupted' });
+      await query(url, `DROP SCHEMA ${doc.schema} CASCADE`);
     });
 
     it('--replace swaps orders and order_items in place in one transaction after a backup; later writes to other tables survive', async () => {
@@ -130,7 +151,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       // Ids handed out since the target must never be handed out again: one more order is taken live first.
       await query(url, 'INSERT INTO orders (customer_id) SELECT min(id) FROM customers');
       const [issued] = await query<{ n: string }>(url, "SELECT last_value::text AS n FROM public.orders_id_seq");
-      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--json', ...project.args]);
+      const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--yes', '--json', ...project.args]);
       expect(run.exitCode, run.stderr).toBe(0);
       const doc = run.json<{ replaced: boolean; aside: string; backupId: string; tables: Array<{ table: string; rows: number; matches: boolean }> }>();
       expect(doc.replaced).toBe(true);
@@ -152,6 +173,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       [['--tables', 'public.nope'], /public\.nope did not exist at the recovery target/],
       [['--tables', 'public.orders', '--port', 'SAME'], /is the throwaway instance/],
       [['--tables', 'public.orders', '--data-dir', '/tmp/x'], /without --data-dir/],
+      [['--tables', 'public.orders', '--replace'], /--replace swaps the live public\.orders of .* and there is no terminal to confirm on/],
     ])('restore --before-migration %j is bad input: exit 2, nothing written to the target', async (flags, message) => {
       const project = projects.get('sql')!;
       const url = primary.url(project.database);

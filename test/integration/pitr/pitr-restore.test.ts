@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import type { Cluster } from '../../harness/cluster.js';
-import { CLI } from '../../harness/cli.js';
+import { CLI, interruptBuiltCli } from '../../harness/cli.js';
 import { archiveCommand, archiveCurrentSegment, baseBackup, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
 
 interface Data {
@@ -160,6 +160,65 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     expect(report.error.hint).toContain(`${dataDir} holds a copy that is NOT at the target`);
     expect(report.steps.find((s) => s.name === 'recover')?.status).toBe('failed');
     expect(report.steps.find((s) => s.name === 'verify')?.status).toBe('not-run');
+  });
+
+  describe('stopped midway', () => {
+    interface Run {
+      command: string;
+      outcome: string;
+      lastCompletedStep?: string | null;
+      databaseState?: string;
+    }
+    const historyOf = async () => (await cli(['history', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'])).json<{ runs: Run[] }>().runs;
+    const pidFile = (dir: string) => stat(path.join(dir, 'postmaster.pid')).then(() => true, () => false);
+    const restoreArgs = (dataDir: string) => ['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', marks.time, '--data-dir', dataDir, '--json'];
+
+    it('SIGTERM during recovery: exit 143, the copy\'s server stopped, the run recorded as interrupted naming the partial copy; the same restore again completes', async () => {
+      const dataDir = path.join(work, 'stopped');
+      const run = await interruptBuiltCli(restoreArgs(dataDir), 'restore:pitr-recover', 'SIGTERM');
+      expect(run.paused).toBe(true);
+      expect(run.exitCode, run.stderr).toBe(143);
+      const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
+      expect(report.error.code).toBe('TERMINATED');
+      expect(report.error.message).toMatch(/stopped by SIGTERM during step "recover" \(replayed to .*; not at /);
+      expect(report.error.hint).toContain(`${dataDir} holds a partial copy, not at the target (its server was stopped): remove it, then run the same command again.`);
+      expect(Object.fromEntries(report.steps.map((s) => [s.name, s.status]))).toEqual({ 'choose-base': 'success', 'check-wal': 'success', extract: 'success', configure: 'success', start: 'success', recover: 'failed', finish: 'success', verify: 'not-run' });
+      expect(await pidFile(dataDir)).toBe(false);
+      expect((await historyOf())[0]).toMatchObject({ command: 'restore', outcome: 'interrupted' });
+      await rm(dataDir, { recursive: true, force: true });
+      const again = await cli(restoreArgs(dataDir));
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.json<{ ok: boolean }>().ok).toBe(true);
+    });
+
+    it('SIGINT during the download of the base backup: exit 130, no server started, the partial copy named', async () => {
+      const dataDir = path.join(work, 'stopped-download');
+      const run = await interruptBuiltCli(restoreArgs(dataDir), 'restore:pitr-extract', 'SIGINT');
+      expect(run.paused).toBe(true);
+      expect(run.exitCode, run.stderr).toBe(130);
+      const report = run.json<{ error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
+      expect(report.error.code).toBe('INTERRUPTED');
+      expect(report.error.message).toMatch(/stopped by SIGINT during step "extract" \(after \d+ bytes of the base backup\)/);
+      expect(report.error.hint).toContain(`${dataDir} holds a partial copy, not at the target (no server was started on it)`);
+      expect(report.steps.find((s) => s.name === 'start')?.status).toBe('not-run');
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('kill -9 during recovery: history shows the run interrupted after "start", production untouched, and the copy\'s server that may still run', async () => {
+      const dataDir = path.join(work, 'killed');
+      const run = await interruptBuiltCli(restoreArgs(dataDir), 'restore:pitr-recover', 'SIGKILL');
+      expect(run.paused).toBe(true);
+      try {
+        const [latest] = await historyOf();
+        expect(latest).toMatchObject({ command: 'restore', outcome: 'interrupted', lastCompletedStep: 'start' });
+        expect(latest!.databaseState).toContain(`the production database was not touched; ${dataDir} holds a partial copy (its server on port`);
+        expect(latest!.databaseState).toContain(`may still be running (pg_ctl -D ${dataDir} stop)`);
+      } finally {
+        await stopCopy(dataDir);
+        // wal-fetch's prefetch may still be finishing a segment into the spool.
+        await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      }
+    });
   });
 
   it('a second PITR on the new timeline: the restored copy becomes a primary, archives again, and is restored in turn', async () => {
