@@ -19,7 +19,7 @@ import { mkdir, chown } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist, stoppedInside } from '../../audit/checklist.js';
+import { Checklist } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, recordRun } from '../../audit/runbook.js';
