@@ -38,6 +38,8 @@ export class Gate implements ConnectionSource {
     private readonly conn: ConnInfo,
     private readonly timeoutSeconds: number | undefined,
     private readonly lent?: Db,
+    /** How long a borrower waits for a busy connection to come back (tests lengthen it to take timing out of the question). */
+    private readonly waitForIdleMs = WAIT_FOR_IDLE_MS,
   ) {
     this.deadline = timeoutSeconds !== undefined ? Date.now() + timeoutSeconds * 1000 : undefined;
     if (lent) this.idle.push(lent);
@@ -73,7 +75,7 @@ export class Gate implements ConnectionSource {
         const i = this.waiting.indexOf(handOver);
         if (i >= 0) this.waiting.splice(i, 1);
         resolve(undefined);
-      }, WAIT_FOR_IDLE_MS);
+      }, this.waitForIdleMs);
       const handOver = (db: Db | undefined) => {
         clearTimeout(timer);
         resolve(db);
