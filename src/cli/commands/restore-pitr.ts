@@ -3,6 +3,7 @@ import { pitrRestore, type PitrRestoreReport, type RunContext } from '../../inde
 import type { CommandResult, Io } from '../output.js';
 import { formatVerifyReport } from '../render/verify.js';
 import { progressPrinter } from '../progress.js';
+import { stepLines } from '../render/steps.js';
 
 export interface PitrFlags {
   pointInTime?: string;
@@ -69,7 +70,7 @@ function pitrJson(r: PitrRestoreReport) {
 
 function renderPitr(r: PitrRestoreReport): string {
   const lines: string[] = [];
-  for (const s of r.steps) lines.push(`${s.status.padEnd(8)} ${s.name}${s.detail ? `  ${s.detail}` : ''}`);
+  lines.push(...stepLines(r.steps));
   if (r.verify) lines.push('', formatVerifyReport(r.verify));
   if (r.recovery) {
     lines.push('', `recovered ${r.dataDir} from base backup ${r.baseBackupId} to ${r.target.display} (${(r.durationMs / 1000).toFixed(1)} s); archiving is OFF in the copy`);
