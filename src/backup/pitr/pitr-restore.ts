@@ -203,6 +203,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.port = port;
     report.url = connToUrl({ ...conn, password: undefined });
 
+    await faultPoint('restore:pitr-before-verify', signal);
     const verified = await checklist.run('verify', () => verify(verifyTarget(conn, options), { checks: VERIFY_CHECKS, jobs: options.verifyJobs, onProgress: (e) => e.kind === 'message' && log(e.text) }), (r) => (r.ok ? 'all checks passed' : `failed: ${failedIds(r)}`));
     report.verify = verified;
     if (!verified.ok) {
@@ -212,9 +213,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   } catch (err) {
     report.error = asRunError(err);
   } finally {
-    // The copy keeps running only when asked (--port) and recovery got it to the target.
+    // The copy keeps running only when asked (--port), recovery got it to the target, and no one asked the run to stop.
     if (serverStarted) {
-      const keep = options.port !== undefined && report.recovery !== null;
+      const stopped = report.error?.code === 'INTERRUPTED' || report.error?.code === 'TERMINATED';
+      const keep = options.port !== undefined && report.recovery !== null && !stopped;
       if (keep) {
         report.running = true;
         checklist.skip('finish', `left running on port ${port} (--port)`);

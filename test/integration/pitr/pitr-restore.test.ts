@@ -191,6 +191,19 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
       expect(again.json<{ ok: boolean }>().ok).toBe(true);
     });
 
+    it('SIGTERM after recovery with --port: the unverified copy is not left running', async () => {
+      const dataDir = path.join(work, 'stopped-unverified');
+      const run = await interruptBuiltCli([...restoreArgs(dataDir), '--port', String(await freePortNumber())], 'restore:pitr-before-verify', 'SIGTERM');
+      expect(run.paused).toBe(true);
+      expect(run.exitCode, run.stderr).toBe(143);
+      const report = run.json<{ running: boolean; error: { code: string; message: string }; steps: Array<{ name: string; status: string }> }>();
+      expect(report.error.message).toContain('stopped by SIGTERM before step "verify" (last completed step: recover)');
+      expect(report.running).toBe(false);
+      expect(Object.fromEntries(report.steps.map((s) => [s.name, s.status]))).toMatchObject({ recover: 'success', verify: 'not-run', finish: 'success' });
+      expect(await pidFile(dataDir)).toBe(false);
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    });
+
     it('SIGINT during the download of the base backup: exit 130, no server started, the partial copy named', async () => {
       const dataDir = path.join(work, 'stopped-download');
       const run = await interruptBuiltCli(restoreArgs(dataDir), 'restore:pitr-extract', 'SIGINT');
