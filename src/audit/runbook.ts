@@ -32,9 +32,11 @@ export interface RunFacts extends Pick<AuditRecord, 'undone' | 'notUndone' | 'no
 }
 
 /**
- * Write the audit record of a finished run. Bad input (exit 2) touched
- * nothing, the storage included, so it leaves no record. A record that cannot
- * be written is a warning, never a change of the run's own result.
+ * Write the audit record of a finished run. Bad input (exit 2) found before
+ * the run started its journal touched nothing, the storage included, so it
+ * leaves no record; once a journal exists, the record is what closes it (a
+ * journal without one reads as an interrupted run). A record that cannot be
+ * written is a warning, never a change of the run's own result.
  */
 export async function recordRun(
   audit: AuditRun,
@@ -47,7 +49,7 @@ export async function recordRun(
 ): Promise<string | null> {
   // The journal first: the audit record is what marks the run finished.
   await journal?.close(onWarning);
-  if (!storage || error?.exitCode === EXIT.usage) return null;
+  if (!storage || (error?.exitCode === EXIT.usage && !journal)) return null;
   return audit.finish(storage, outcomeOf(error), { ...facts, steps, error: error ? { code: error.code, message: error.message } : null }, onWarning);
 }
 

@@ -77,6 +77,8 @@ export interface PitrRestoreOptions {
   noAudit?: boolean;
   /** Aborted by SIGINT/SIGTERM (reason 'SIGINT' | 'SIGTERM'): the download or the recovery in progress stops, the server is stopped. */
   signal?: AbortSignal;
+  /** Called once the input and the archive have passed their checks, before DIR is written to (table recovery starts its journal here). */
+  onWriting?: () => Promise<void>;
   /** For tests: "now", for refusing a target in the future. */
   now?: Date;
 }
@@ -175,6 +177,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
 
     // From here on DIR is written to, and the run is journaled in the storage as it goes.
     written = true;
+    await options.onWriting?.();
     if (!options.noAudit) {
       journal = openJournal(storage, run, 'restore', `point-in-time copy in ${dataDir}`, options.commandLine ?? [], PITR_STEPS);
       checklist.attach(journal);

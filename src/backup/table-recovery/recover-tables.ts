@@ -14,7 +14,7 @@ import path from 'node:path';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
-import { describeRunFacts } from '../../audit/journal.js';
+import { describeRunFacts, type Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { describeConn, type ConnInfo } from '../../db/conninfo.js';
@@ -125,15 +125,18 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     throwawayDir: throwawayStarted && !throwawayGone ? dataDir : null,
   });
   const checklist = new Checklist(RECOVER_TABLES_STEPS, log, { signal: options.signal, facts });
-  // The input is good: from here on the run is journaled in the storage as it goes.
-  const journal = openJournal(storage, audit, 'restore', describeConn(options.into), options.commandLine ?? [], RECOVER_TABLES_STEPS);
-  checklist.attach(journal);
-  try {
+  let journal: Journal | undefined;
+  // Once the target and the archive have passed the recovery's checks: from here on the run is journaled in the storage as it goes.
+  const startJournal = async () => {
+    journal = openJournal(storage, audit, 'restore', describeConn(options.into), options.commandLine ?? [], RECOVER_TABLES_STEPS);
+    checklist.attach(journal);
     await journal.flush();
+  };
+  try {
     const pitr = await checklist.run('recover', async () => {
       throwawayStarted = true;
       // A step of this run: the throwaway recovery keeps no journal or audit record of its own.
-      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, ...(options.signal ? { signal: options.signal } : {}) });
+      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, onWriting: startJournal, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.error) throw r.error;
       return r;
     }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);

@@ -185,6 +185,9 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       expect(run.stderr).toMatch(message);
       expect(await contents(url)).toEqual(before);
       expect(await recoveredSchemas(url)).toEqual(schemas);
+      // No run is left looking interrupted: one refused before its journal leaves nothing, one refused after it is closed by its record.
+      const runs = (await cli(['history', '--json', ...project.args])).json<{ runs: Array<{ key: string }> }>().runs;
+      expect(runs.filter((r) => r.key.startsWith('journal/'))).toEqual([]);
     });
   });
 
