@@ -11,6 +11,7 @@
  * get the throwaway server, the migration tool opened on it, and the
  * storage (read only).
  */
+import { stoppedError } from '../audit/checklist.js';
 import { DbrollbackError, EXIT, isDbrollbackError, type ExitCode } from '../errors.js';
 import type { ProviderChoice, ProviderName, ServerSettings, StartedDatabase } from './providers/contract.js';
 import { chooseProvider } from './providers/registry.js';
@@ -33,6 +34,11 @@ export interface DrillOptions {
    */
   server?: StartedDatabase;
   onStep?: (line: string) => void;
+  /**
+   * Aborted (SIGINT/SIGTERM): no further step or scenario starts, the throwaway server
+   * (and a recovered copy) is stopped and removed, and the drill throws INTERRUPTED / TERMINATED.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DrillReport {
@@ -81,12 +87,25 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   };
 
   const scenarios: ScenarioResult[] = [];
+  let stopped: DbrollbackError | null = null;
   try {
     for (const scenario of options.scenarios) {
-      scenarios.push(await runScenario(scenario, options.all === true, startServer, log));
+      if (options.signal?.aborted) throw stoppedError(options.signal.reason, `drill ${scenario.name}`, scenarios.at(-1) ? `drill ${scenarios.at(-1)!.name}` : null);
+      scenarios.push(await runScenario(scenario, options.all === true, startServer, log, options.signal));
     }
+  } catch (err) {
+    if (!isStop(err)) throw err;
+    stopped = err;
   } finally {
     if (server && !given) await (await server.catch(() => null))?.stop();
+  }
+  if (stopped) {
+    const passed = scenarios.filter((s) => s.status === 'pass').map((s) => s.name);
+    throw new DbrollbackError(stopped.code, `${stopped.message}; ${given ? 'the scenarios\' throwaway databases were left to the caller\'s server' : 'every throwaway server it started was stopped and removed'}${passed.length ? ` (passed before the stop: ${passed.join(', ')})` : ''}`, {
+      hint: 'Run the drill again to complete it. Nothing outside its throwaway server was touched.',
+      details: stopped.details,
+      cause: stopped,
+    });
   }
   const running = server ? await server.catch(() => null) : null;
   return {
@@ -101,9 +120,9 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   };
 }
 
-async function runScenario(scenario: Scenario, partOfAll: boolean, server: () => Promise<StartedDatabase>, log: (line: string) => void): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, partOfAll: boolean, server: () => Promise<StartedDatabase>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
   const started = performance.now();
-  const steps = new DrillSteps((line) => log(`drill ${scenario.name}: ${line}`));
+  const steps = new DrillSteps((line) => log(`drill ${scenario.name}: ${line}`), signal);
   const result = (status: DrillStatus, detail: string, facts: Record<string, unknown> = {}): ScenarioResult => ({
     name: scenario.name,
     status,
@@ -118,10 +137,12 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, server: () =>
   }
   log(`drill ${scenario.name}: start`);
   try {
-    const outcome = await scenario.run({ server, log: (line) => log(`drill ${scenario.name}: ${line}`) }, steps);
+    const outcome = await scenario.run({ server, log: (line) => log(`drill ${scenario.name}: ${line}`), signal }, steps);
     const failed = steps.steps.find((s) => s.status === 'fail');
     return result(failed ? 'fail' : 'pass', failed ? `${failed.name}: ${failed.detail}` : outcome.detail, outcome.facts);
   } catch (err) {
+    // A stop ends the drill, not just this scenario.
+    if (isStop(err)) throw err;
     // The hint travels with the message: the drill goes on to the next scenario, so nothing else would print it.
     const message = (err instanceof Error ? err.message : String(err)) + (isDbrollbackError(err) && err.hint ? ` — ${err.hint}` : '');
     if (!(err instanceof DrillFinding) && !steps.steps.some((s) => s.status === 'error' || s.status === 'fail')) {
@@ -130,6 +151,10 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, server: () =>
     }
     return result(err instanceof DrillFinding ? 'fail' : 'error', message);
   }
+}
+
+function isStop(err: unknown): err is DbrollbackError {
+  return isDbrollbackError(err) && (err.code === 'INTERRUPTED' || err.code === 'TERMINATED');
 }
 
 /** 0 every scenario passed (or was skipped as part of `all`), 3 a drill found a problem, 1 a drill could not run. */

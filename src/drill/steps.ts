@@ -4,6 +4,8 @@
  * it) or is skipped (with why); steps never reached are listed as not-run,
  * so a report says exactly how far a drill got and JUnit shows every step.
  */
+import { stoppedError } from '../audit/checklist.js';
+import { faultPoint } from '../audit/fault-point.js';
 
 export type DrillStatus = 'pass' | 'fail' | 'error' | 'skip';
 export type StepStatus = DrillStatus | 'not-run';
@@ -33,7 +35,11 @@ export class DrillSteps {
   readonly steps: DrillStep[] = [];
   private planned: string[] = [];
 
-  constructor(private readonly onLine: (line: string) => void = () => undefined) {}
+  constructor(
+    private readonly onLine: (line: string) => void = () => undefined,
+    /** Aborted (SIGINT/SIGTERM): no further step starts; the scenario ends and the drill stops its throwaways. */
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /**
    * Run a step whose result is a finding. A failed finding is recorded and
@@ -41,6 +47,8 @@ export class DrillSteps {
    * other error is recorded as the drill not being able to run and rethrown.
    */
   async check(name: string, fn: () => Promise<Finding>): Promise<void> {
+    await faultPoint('drill:before-step', this.signal);
+    if (this.signal?.aborted) throw stoppedError(this.signal.reason, name, [...this.steps].reverse().find((s) => s.status === 'pass')?.name ?? null);
     const started = performance.now();
     let finding: Finding;
     try {

@@ -58,6 +58,9 @@ function installExitHook(): void {
   process.once('exit', stopAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      // A command that stops at safe points (a drill) handles the signal itself and stops its clusters on
+      // the way out; if it is signalled again it exits at once, and the exit hook above stops them.
+      if (process.listenerCount(signal) > 0) return;
       stopAll();
       // Then die of the signal as if nobody had listened.
       process.kill(process.pid, signal);

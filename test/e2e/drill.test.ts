@@ -3,7 +3,7 @@
  * report in JSON and JUnit, exit codes 0 / 3 / 1 / 2, and the production
  * database named by DATABASE_URL left alone — not one connection to it.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { connect } from '../../src/db/connection.js';
 import type { ConnInfo } from '../../src/db/conninfo.js';
 import { fingerprint } from '../../src/fingerprint/fingerprint.js';
 import { schemaSnapshot } from '../../src/migrate/classify/catalog/snapshot.js';
-import { runBuiltCli } from '../harness/cli.js';
+import { interruptBuiltCli, runBuiltCli } from '../harness/cli.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { brokenSqlShop, FIXTURES, productionWithBackup } from '../integration/drill/support.js';
 
@@ -78,6 +78,25 @@ describe('dbrollback drill (built CLI)', () => {
     expect(xml).toContain('<testcase classname="drill.restore" name="verify against the manifest"');
     // The password of the throwaway server and of production appear nowhere.
     expect(run.stdout + run.stderr + xml).not.toContain(production.password);
+  });
+
+  it('SIGTERM mid-drill: exit 143, the throwaway cluster stopped and removed, nothing left running', async () => {
+    // The drill's own temporary directory: whatever it leaves behind shows up here.
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-tmp-'));
+    // The cluster runs as the postgres OS user when we are root: it must reach its directory.
+    await chmod(tmp, 0o755);
+    try {
+      const run = await interruptBuiltCli(['drill', 'migrations', '--provider', 'local', '--migrations', SQL_SHOP, '--json'], 'drill:before-step', 'SIGTERM', { env: { TMPDIR: tmp } });
+      expect(run.paused, run.stderr).toBe(true);
+      expect(run.exitCode, run.stderr).toBe(143);
+      const doc = run.json<{ ok: boolean; error: { code: string; message: string } }>();
+      expect(doc.ok).toBe(false);
+      expect(doc.error.code).toBe('TERMINATED');
+      expect(doc.error.message).toMatch(/stopped by SIGTERM before step "[^"]+" \(no step had completed\); every throwaway server it started was stopped and removed/);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('a down that forgets the column its up added fails the drill (exit 3), naming the migration and the column', async () => {

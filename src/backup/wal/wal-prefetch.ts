@@ -9,7 +9,7 @@
  * the segment is then fetched in the foreground.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from '../../storage/contract.js';
 import { parseWalName, walNameOfKey, WAL_PREFIX, type WalFileName } from './layout.js';
@@ -33,6 +33,8 @@ const CONCURRENCY = 4;
 
 /** Start a detached prefetcher unless one is already working on this spool. */
 export async function startPrefetch(worker: PrefetchWorker, request: PrefetchRequest): Promise<void> {
+  // Made here, in the foreground (its server is alive and asking): the detached worker never creates it.
+  await mkdir(request.spoolDir, { recursive: true });
   if ((await lockHolder(request.spoolDir)) !== null) return;
   const child = spawn(worker.command, worker.args(request), { detached: true, stdio: 'ignore' });
   child.on('error', () => undefined);
@@ -43,7 +45,9 @@ export async function startPrefetch(worker: PrefetchWorker, request: PrefetchReq
 export async function walPrefetch(storage: Storage, request: PrefetchRequest): Promise<{ fetched: string[] }> {
   const after = parseWalName(request.after);
   if (!after || after.kind !== 'segment') return { fetched: [] };
-  await mkdir(request.spoolDir, { recursive: true });
+  // A worker started just before its cluster was stopped and removed must not bring the directory
+  // back (mkdir -p would recreate the removed data directory's path and fill it with segments).
+  if (!(await isDirectory(request.spoolDir))) return { fetched: [] };
   const lock = await acquireLock(request.spoolDir);
   if (!lock) return { fetched: [] };
   try {
@@ -128,4 +132,8 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  return stat(dir).then((s) => s.isDirectory(), () => false);
 }

@@ -80,10 +80,13 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
         provider: flags.provider as ProviderChoice,
         image: flags.image ?? config.drillImage,
         onStep: (line) => io.log(line),
+        ...(run.signal ? { signal: run.signal } : {}),
       });
       if (flags.junit !== undefined) await writeJunit(path.resolve(config.cwd, flags.junit), report);
       return { json: drillJson(report), human: formatDrillReport(report, { verbose: io.verbose }), exitCode: drillExitCode(report) };
     },
+    // Ctrl-C stops the drill between steps and removes its throwaway server (a second one exits at once).
+    { stopsAtSafePoints: true },
   );
 }
 

@@ -156,6 +156,8 @@ async function reaperOrOwnCleanup(client: RuntimeClient, log: (line: string) => 
   signalsHooked = true;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      // A command that stops at safe points (a drill) handles the signal itself and stops its containers.
+      if (process.listenerCount(signal) > 0) return;
       void Promise.allSettled([...running].map((c) => c.stop({ timeout: 1_000 }))).then(() => process.kill(process.pid, signal));
     });
   }

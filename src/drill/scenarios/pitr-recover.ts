@@ -15,7 +15,7 @@ import type { PitrRecover } from './pitr.js';
 
 /** `login`: the role the copy is entered with — the production one, recovered with the data. */
 export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
-  return async ({ storage, pointInTime, onStep }) => {
+  return async ({ storage, pointInTime, onStep, signal }) => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
     // The server runs as the postgres OS user when we are root: it must reach its directory.
     await chmod(work, 0o755);
@@ -23,7 +23,7 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
     const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
     try {
       const port = await freePort();
-      const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true });
+      const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true, ...(signal ? { signal } : {}) });
       if (!report.ok || !report.running) {
         if (report.running) await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);
         throw report.error ?? new Error('the recovered copy is not running');

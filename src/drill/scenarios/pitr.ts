@@ -32,6 +32,7 @@ export interface PitrRecoverOptions {
   /** ISO 8601; undefined = the newest archived moment. */
   pointInTime: string | undefined;
   onStep: (line: string) => void;
+  signal?: AbortSignal | undefined;
 }
 
 /** Point-in-time restore into a throwaway instance (provided by #8's restore). */
@@ -66,7 +67,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   const started = performance.now();
   const recovery = await steps.run(
     `recover to ${target}`,
-    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log }),
+    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal }),
     (r) => `base backup ${r.baseBackupId} + WAL recovered to ${r.recoveredTo ?? 'the end of the archive'}`,
   );
   const recoverMs = Math.round(performance.now() - started);

@@ -15,6 +15,8 @@ export interface ScenarioContext {
   /** The drill's throwaway server, started on first use and shared by the scenarios of one drill. */
   server(): Promise<StartedDatabase>;
   log(line: string): void;
+  /** Aborted (SIGINT/SIGTERM): long steps (a point-in-time recovery) stop where they are. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ScenarioOutcome {

@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interruptBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { archiveCurrentSegment, archivingCluster, baseBackup, cli, markTarget, query, sharedDir } from './support.js';
 
@@ -50,5 +51,18 @@ describe('drill pitr (built CLI)', () => {
     expect(pitr.facts.walSegments).toBeGreaterThan(0);
     // The base backup's record only: a rehearsal writes none of its own.
     expect(await audits()).toEqual(before);
+  });
+
+  it('SIGINT during the recovery: exit 130, the recovered copy stopped and removed with the throwaway server, nothing left running', async () => {
+    // The drill's temporary directories land here: whatever it leaves behind shows up.
+    const tmp = await sharedDir('dbrollback-pitr-drill-tmp-');
+    const run = await interruptBuiltCli(['drill', 'pitr', '--provider', 'local', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], 'restore:pitr-recover', 'SIGINT', { env: { TMPDIR: tmp } });
+    expect(run.paused, run.stderr).toBe(true);
+    expect(run.exitCode, run.stderr).toBe(130);
+    const doc = run.json<{ ok: boolean; error: { code: string; message: string } }>();
+    expect(doc.error.code).toBe('INTERRUPTED');
+    expect(doc.error.message).toMatch(/stopped by SIGINT during step "recover" .*; every throwaway server it started was stopped and removed/);
+    // wal-fetch's prefetch may still be finishing into the removed copy's spool for a moment.
+    await expect.poll(() => readdir(tmp), { timeout: 5_000 }).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * restore_command would run it — against a directory and an S3-protocol server.
  */
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,15 @@ describe.each(['file', 's3'] as const)('WAL archive on %s storage', (kind) => {
     const end = await cli(['wal-fetch', '00000001000000FF000000FE', path.join(pgWal, 'RECOVERYXLOG')]);
     expect(end.exitCode).toBe(1);
     expect(await readdir(pgWal)).not.toContain('dbrollback-spool');
+  });
+
+  it('a prefetch worker whose cluster was removed meanwhile does not bring its directory back', async () => {
+    // What the detached worker is started with, for a data directory that no longer exists.
+    const removed = path.join(work, 'removed-copy');
+    const spool = path.join(removed, 'data', 'pg_wal', 'dbrollback-spool');
+    const worker = await cli(['wal-fetch', '--spool-worker', '--prefetch', '2', segments[0]!, spool]);
+    expect(worker.exitCode, worker.stderr).toBe(0);
+    await expect(stat(removed)).rejects.toThrow();
   });
 });
 
