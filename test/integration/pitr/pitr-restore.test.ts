@@ -176,7 +176,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     it('SIGTERM during recovery: exit 143, the copy\'s server stopped, the run recorded as interrupted naming the partial copy; the same restore again completes', async () => {
       const dataDir = path.join(work, 'stopped');
       const run = await interruptBuiltCli(restoreArgs(dataDir), 'restore:pitr-recover', 'SIGTERM');
-      expect(run.paused).toBe(true);
+      expect(run.paused, run.stderr).toBe(true);
       expect(run.exitCode, run.stderr).toBe(143);
       const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
       expect(report.error.code).toBe('TERMINATED');
@@ -194,7 +194,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     it('SIGTERM after recovery with --port: the unverified copy is not left running', async () => {
       const dataDir = path.join(work, 'stopped-unverified');
       const run = await interruptBuiltCli([...restoreArgs(dataDir), '--port', String(await freePortNumber())], 'restore:pitr-before-verify', 'SIGTERM');
-      expect(run.paused).toBe(true);
+      expect(run.paused, run.stderr).toBe(true);
       expect(run.exitCode, run.stderr).toBe(143);
       const report = run.json<{ running: boolean; error: { code: string; message: string }; steps: Array<{ name: string; status: string }> }>();
       expect(report.error.message).toContain('stopped by SIGTERM before step "verify" (last completed step: recover)');
