@@ -218,6 +218,31 @@ export interface ServerControlOptions {
 }
 
 /**
+ * A throwaway server started with startServer (a drill's recovered copy, table recovery's instance):
+ * if the process exits before its owner stops it (a second Ctrl-C exits at once), it is stopped
+ * (immediate) and `dir` removed on the way out, as the clusters above are. The owner calls the
+ * returned function once it has stopped and removed it itself.
+ */
+export async function removeOnExit(dir: string, dataDir: string, osUser: string | undefined): Promise<() => void> {
+  installExitHook();
+  const pgCtl = (await findBinary('pg_ctl')).path;
+  const handle = {
+    stopSync() {
+      try {
+        const args = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
+        if (osUser) execFileSync('runuser', ['-u', osUser, '--', pgCtl, ...args], { stdio: 'ignore' });
+        else execFileSync(pgCtl, args, { stdio: 'ignore' });
+      } catch {
+        /* not started, or already stopped */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  running.add(handle);
+  return () => void running.delete(handle);
+}
+
+/**
  * Start a server on an existing data directory without waiting for it to
  * accept connections: a server in recovery may take long to get there, and
  * its caller follows it (log, postmaster.pid) instead.

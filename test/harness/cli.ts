@@ -82,9 +82,20 @@ function cliRun(result: { exitCode?: number; signal?: string; stdout: unknown; s
  * Run the built CLI with DBROLLBACK_PAUSE_AT=<point>, wait until it says it paused there, then send
  * `signal` (SIGTERM: it stops at its next safe point; SIGKILL: it dies on the spot) and wait for it.
  */
-export async function interruptBuiltCli(args: string[], point: string, signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL', options: { env?: Record<string, string> } = {}): Promise<CliRun & { paused: boolean }> {
+export async function interruptBuiltCli(
+  args: string[],
+  point: string,
+  signal: 'SIGTERM' | 'SIGINT' | 'SIGKILL' | ReadonlyArray<'SIGTERM' | 'SIGINT'>,
+  options: { env?: Record<string, string> } = {},
+): Promise<CliRun & { paused: boolean }> {
   const { child, paused } = await startPaused(args, point, options.env ?? {});
-  if (paused) child.kill(signal);
+  if (paused) {
+    // Several signals: sent one after another, as a person pressing Ctrl-C twice.
+    for (const [i, s] of (typeof signal === 'string' ? [signal] : signal).entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      child.kill(s);
+    }
+  }
   return cliRun(await child, paused);
 }
 

@@ -20,7 +20,7 @@ import { serverVersion, withDb, type Db } from '../../db/connection.js';
 import { describeConn, type ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
-import { freePort, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
+import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { backup } from '../backup.js';
@@ -109,6 +109,8 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   // The server runs as its own OS user: it must reach the data directory inside.
   await chmod(workDir, 0o755);
   const dataDir = path.join(workDir, 'data');
+  // Stopped and removed on the way out even if the process exits first (a second Ctrl-C).
+  const forget = await removeOnExit(workDir, dataDir, osUser);
   const throwaway: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.sourceDatabase, sslmode: undefined, applicationName: 'dbrollback' };
   let throwawayStarted = false;
   let throwawayGone = false;
@@ -196,6 +198,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     } else {
       await rm(workDir, { recursive: true, force: true });
     }
+    forget();
   }
   // A stopped run says what it left in the database, as the journal does.
   if (error && (error.code === 'INTERRUPTED' || error.code === 'TERMINATED')) {

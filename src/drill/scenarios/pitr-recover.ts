@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pitrRestore } from '../../backup/pitr/pitr-restore.js';
 import type { ConnInfo } from '../../db/conninfo.js';
-import { freePort, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
+import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { PitrRecover } from './pitr.js';
 
 /** `login`: the role the copy is entered with — the production one, recovered with the data. */
@@ -20,7 +20,12 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
     // The server runs as the postgres OS user when we are root: it must reach its directory.
     await chmod(work, 0o755);
     const dataDir = path.join(work, 'data');
-    const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
+    // Stopped and removed on the way out even if the process exits first (a second Ctrl-C).
+    const forget = await removeOnExit(work, dataDir, serverOsUser());
+    const remove = async () => {
+      await rm(work, { recursive: true, force: true }).catch(() => undefined);
+      forget();
+    };
     try {
       const port = await freePort();
       const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true, ...(signal ? { signal } : {}) });

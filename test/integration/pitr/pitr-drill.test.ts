@@ -65,4 +65,14 @@ describe('drill pitr (built CLI)', () => {
     // wal-fetch's prefetch may still be finishing into the removed copy's spool for a moment.
     await expect.poll(() => readdir(tmp), { timeout: 5_000 }).toEqual([]);
   });
+
+  it('Ctrl-C twice during the recovery: it exits at once (130), and the recovered copy is still stopped and removed on the way out', async () => {
+    const tmp = await sharedDir('dbrollback-pitr-drill-tmp-');
+    const run = await interruptBuiltCli(['drill', 'pitr', '--provider', 'local', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], 'restore:pitr-recover', ['SIGINT', 'SIGINT'], { env: { TMPDIR: tmp } });
+    expect(run.paused, run.stderr).toBe(true);
+    expect(run.exitCode, run.stderr).toBe(130);
+    // No report: the second Ctrl-C does not wait for one.
+    expect(run.stdout).toBe('');
+    await expect.poll(() => readdir(tmp), { timeout: 5_000 }).toEqual([]);
+  });
 });
