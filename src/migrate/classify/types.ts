@@ -74,11 +74,8 @@ export interface StatementVerdict {
   suppressed: Finding[];
 }
 
-export interface FileVerdict {
-  path: string;
-  kind: MigrationFileKind;
-  /** Where the SQL came from: the file itself, or captured by running the tool in a scratch database. */
-  source: 'static' | 'captured';
+/** The verdict axes of SQL text: the worst of its statements (an empty text is additive, lossless, reversible). */
+export interface VerdictAxes {
   compatibility: Compatibility;
   dataLoss: DataLoss;
   /**
@@ -91,6 +88,13 @@ export interface FileVerdict {
   rewritesTable: boolean;
   longValidation: boolean;
   transactional: boolean;
+}
+
+export interface FileVerdict extends VerdictAxes {
+  path: string;
+  kind: MigrationFileKind;
+  /** Where the SQL came from: the file itself, or captured by running the tool in a scratch database. */
+  source: 'static' | 'captured';
   statements: StatementVerdict[];
   /** New objects the up filled with computed values (their data is derived: see Fill). */
   fills: Fill[];
@@ -157,14 +161,7 @@ export interface ClassifySqlOptions {
 }
 
 /** A whole SQL text's classification: its statements and their worst. */
-export interface SqlClassification {
-  compatibility: Compatibility;
-  dataLoss: DataLoss;
-  reversible: boolean | null;
-  lock: LockLevel | null;
-  rewritesTable: boolean;
-  longValidation: boolean;
-  transactional: boolean;
+export interface SqlClassification extends VerdictAxes {
   statements: StatementVerdict[];
   fills: Fill[];
 }

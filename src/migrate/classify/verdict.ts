@@ -3,7 +3,7 @@
  * axes as the worst of its statements.
  */
 import { strongest } from './locks.js';
-import type { Compatibility, DataLoss, Effect, LockLevel, StatementVerdict } from './types.js';
+import type { Compatibility, DataLoss, Effect, StatementVerdict, VerdictAxes } from './types.js';
 
 const DATA_LOSS_RANK: Record<DataLoss, number> = { none: 0, rewrite: 1, destructive: 2 };
 
@@ -49,15 +49,7 @@ export function axesFromEffects(effects: Effect[]): AxesFromEffects {
   return { compatibility, dataLoss, reversible, rewritesTable, longValidation };
 }
 
-export interface Summary {
-  compatibility: Compatibility;
-  dataLoss: DataLoss;
-  reversible: boolean | null;
-  lock: LockLevel | null;
-  rewritesTable: boolean;
-  longValidation: boolean;
-  transactional: boolean;
-}
+export type Summary = VerdictAxes;
 
 /** The worst of a list of statements (an empty list is additive, lossless, reversible). */
 export function summarize(statements: readonly StatementVerdict[]): Summary {
