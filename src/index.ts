@@ -52,7 +52,7 @@ export type { VerifyOptions, VerifyReport, VerifyTarget } from './verify/verify.
 export { CHECK_IDS } from './verify/check.js';
 export type { Check, CheckId, CheckOutcome, CheckResult, CheckStatus, HeadLookup, VerifyContext } from './verify/check.js';
 export { CHECKS, selectChecks } from './verify/registry.js';
-export { verifyFailedError } from './verify/report.js';
+export { verifyFailedError, verifySummary } from './verify/report.js';
 export { baselineFromManifest, loadBaselineFile, parseBaseline, parseTableRefs } from './verify/baseline.js';
 export type { Baseline, BaselineTable } from './verify/baseline.js';
 export { fingerprint, fingerprintTable, listUserTables, PINNED_SETTINGS } from './fingerprint/fingerprint.js';

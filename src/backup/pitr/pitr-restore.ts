@@ -28,7 +28,7 @@ import { DbrollbackError, EXIT } from '../../errors.js';
 import { freePort, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
-import { verifyFailedError } from '../../verify/report.js';
+import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { listBackups, loadManifest } from '../catalog.js';
 import type { ProgressListener } from '../../progress.js';
 import { checkWal, type WalCoverage } from './check-wal.js';
@@ -245,7 +245,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   report.auditKey = await recordRun(run, options.noAudit ? null : storage, report.steps, report.error, {
     backupId: report.baseBackupId,
     plan: { pointInTime: report.target, dataDir, timeline: report.timeline, wal: report.wal },
-    verify: report.verify ? { ok: report.verify.ok, checks: report.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    verify: report.verify ? verifySummary(report.verify) : null,
     extra: { mode: 'point-in-time', dataDir, running: report.running },
   }, log, journal);
   return report;

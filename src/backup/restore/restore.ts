@@ -31,7 +31,7 @@ import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
 import type { Storage } from '../../storage/contract.js';
 import { baselineFromManifest } from '../../verify/baseline.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
-import { verifyFailedError } from '../../verify/report.js';
+import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { loadManifest } from '../catalog.js';
 import { dumpKey as defaultDumpKey } from '../layout.js';
 import type { BackupManifest } from '../manifest.js';
@@ -231,7 +231,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
   const steps = checklist.finish();
   const auditKey = options.noAudit ? null : await recordRun(audit, source.storage, steps, error, {
     backupId: state.manifest?.id ?? null,
-    verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    verify: state.verify ? verifySummary(state.verify) : null,
     extra: { mode: state.mode, database: target.database, previousDatabase: state.previousDatabase },
   }, log, journal);
   if (error?.exitCode === EXIT.usage) throw error;

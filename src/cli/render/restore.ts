@@ -1,4 +1,5 @@
 /** restore: JSON and text. */
+import { verifySummary } from '../../index.js';
 import type { RestoreReport } from '../../index.js';
 import { stepLines } from './steps.js';
 
@@ -13,7 +14,7 @@ export function restoreJson(r: RestoreReport) {
     previousDatabase: r.previousDatabase,
     jobs: r.jobs,
     terminatedSessions: r.terminatedSessions,
-    verify: r.verify ? { ok: r.verify.ok, tables: r.tables, checks: r.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    verify: r.verify ? { ...verifySummary(r.verify), tables: r.tables } : null,
     fingerprintedDuringRestore: r.fingerprintedDuringRestore,
     durationMs: r.durationMs,
     steps: r.steps,

@@ -1,4 +1,5 @@
 /** undo: the contract's JSON and the text for people. */
+import { verifySummary } from '../../index.js';
 import type { UndoReport } from '../../index.js';
 import { formatBytes } from '../output.js';
 import { planJson, renderPlan } from './plan.js';
@@ -12,7 +13,7 @@ export function undoJson(r: UndoReport) {
     backupId: r.backupId,
     undone: r.undone,
     notUndone: r.notUndone,
-    verify: r.verify ? { ok: r.verify.ok, checks: r.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    verify: r.verify ? verifySummary(r.verify) : null,
     steps: r.steps,
     auditKey: r.auditKey,
     ...(r.plan && r.outcome === 'dry-run' ? { downSql: r.plan.migrations.map((m) => ({ name: m.name, source: m.downSql.source, sql: m.downSql.sql, note: m.downSql.note })) } : {}),

@@ -25,7 +25,7 @@ import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
-import { verifyFailedError } from '../../verify/report.js';
+import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import type { DownTarget, MigratorAdapter } from '../adapter.js';
 import { diffSchemas } from '../classify/catalog/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../classify/catalog/snapshot.js';
@@ -366,7 +366,7 @@ function auditFacts(options: UndoOptions, state: RunState) {
   return {
     plan: state.plan ? { type: state.plan.type, head: state.plan.head, targetHead: state.plan.targetHead, migrations: state.plan.migrations.map((m) => ({ name: m.name, down: m.down, atRisk: m.atRisk })), reasons: state.plan.reasons } : null,
     backupId: state.backupId,
-    verify: state.verify ? { ok: state.verify.ok, checks: state.verify.checks.map((c) => ({ id: c.id, status: c.status, detail: c.detail })) } : null,
+    verify: state.verify ? verifySummary(state.verify) : null,
     undone: state.undone,
     notUndone: state.notUndone,
     noBackup: Boolean(options.noBackup),
