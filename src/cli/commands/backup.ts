@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { backupRun } from '../../index.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
-import { backupJson } from '../render/backups.js';
+import { backupRunResult } from '../render/backups.js';
 
 interface BackupFlags {
   label?: string;
@@ -24,9 +24,7 @@ export function registerBackup(program: Command, registrar: CommandRegistrar): v
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
-      if (!report.result) return { json: { ok: false, steps: report.steps, auditKey: report.auditKey, error: report.error?.toJSON() }, human: '', error: report.error };
-      // stdout carries only the id, so `id=$(dbrollback backup)` works; details went to stderr.
-      return { json: { ok: true, backup: backupJson(report.result.manifest, report.result.storage), auditKey: report.auditKey }, human: report.result.manifest.id };
+      return backupRunResult(report, run.storage.url);
     },
     { stopsAtSafePoints: true },
   );

@@ -1,6 +1,16 @@
-/** backup and backups: the contract's JSON and the text for people. */
-import type { ArchiveHealth, BackupListing, BackupManifest } from '../../index.js';
-import { formatBytes, table } from '../output.js';
+/** backup, base-backup and backups: the contract's JSON and the text for people. */
+import type { ArchiveHealth, BackupListing, BackupManifest, OneStepRun } from '../../index.js';
+import { formatBytes, table, type CommandResult } from '../output.js';
+
+/**
+ * A backup run (logical or base) as the command's result: stdout carries only the id, so
+ * `id=$(dbrollback backup)` works (details went to stderr); JSON has the backup, or the steps and the error.
+ */
+export function backupRunResult(report: OneStepRun<{ manifest: BackupManifest }>, storage: string): CommandResult {
+  if (!report.result) return { json: { ok: false, steps: report.steps, auditKey: report.auditKey, error: report.error?.toJSON() }, human: '', error: report.error };
+  const m = report.result.manifest;
+  return { json: { ok: true, backup: { ...backupJson(m, storage), ...(m.base ? { base: m.base } : {}) }, auditKey: report.auditKey }, human: m.id };
+}
 
 export function backupJson(m: BackupManifest, storage: string) {
   return {
