@@ -148,7 +148,7 @@ export type { MigrationsDrillOptions } from './drill/scenarios/migrations.js';
 export { restoreScenario } from './drill/scenarios/restore.js';
 export type { RestoreDrillOptions } from './drill/scenarios/restore.js';
 export { pitrScenario, PITR_NO_BASE_BACKUP } from './drill/scenarios/pitr.js';
-export { localPitrRecover } from './drill/scenarios/pitr-recover.js';
+export { localPitrRecover, pitrRecoverFor } from './drill/scenarios/pitr-recover.js';
 export type { PitrDrillOptions, PitrRecover, PitrRecoverOptions, PitrRecovery } from './drill/scenarios/pitr.js';
 export { walPush } from './backup/wal/wal-push.js';
 export type { WalPushOptions, WalPushResult } from './backup/wal/wal-push.js';

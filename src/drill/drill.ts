@@ -15,7 +15,8 @@ import { stoppedError } from '../audit/checklist.js';
 import { DbrollbackError, EXIT, isDbrollbackError, type ExitCode } from '../errors.js';
 import type { ProviderChoice, ProviderName, ServerSettings, StartedDatabase } from './providers/contract.js';
 import { chooseProvider } from './providers/registry.js';
-import type { Scenario, ScenarioName, ScenarioResult } from './scenarios/scenario.js';
+import type { Scenario, ScenarioContext, ScenarioName, ScenarioResult } from './scenarios/scenario.js';
+import { defaultImage } from './providers/testcontainers.js';
 import { DrillFinding, DrillSteps, type DrillStatus } from './steps.js';
 
 export interface DrillOptions {
@@ -70,6 +71,8 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   const reason = chosen?.reason ?? 'a server given by the caller';
   log(`drill: provider ${providerName} (${reason})`);
 
+  // A scenario that starts a server of its own (pitr's recovered copy) starts it where the drill's runs.
+  const image = providerName === 'testcontainers' ? (options.image ?? given?.where ?? (await defaultImage())) : null;
   const settings: ServerSettings = Object.assign({}, ...options.scenarios.map((s) => s.settings ?? {}));
   let server: Promise<StartedDatabase> | undefined = given ? Promise.resolve(given) : undefined;
   let providerStartMs = 0;
@@ -91,7 +94,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   try {
     for (const scenario of options.scenarios) {
       if (options.signal?.aborted) throw stoppedError(options.signal.reason, `drill ${scenario.name}`, scenarios.at(-1) ? `drill ${scenarios.at(-1)!.name}` : null);
-      scenarios.push(await runScenario(scenario, options.all === true, startServer, log, options.signal));
+      scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, image }, log, options.signal));
     }
   } catch (err) {
     if (!isStop(err)) throw err;
@@ -120,7 +123,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   };
 }
 
-async function runScenario(scenario: Scenario, partOfAll: boolean, server: () => Promise<StartedDatabase>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<ScenarioContext, 'server' | 'provider' | 'image'>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
   const started = performance.now();
   const steps = new DrillSteps((line) => log(`drill ${scenario.name}: ${line}`), signal);
   const result = (status: DrillStatus, detail: string, facts: Record<string, unknown> = {}): ScenarioResult => ({
@@ -137,7 +140,7 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, server: () =>
   }
   log(`drill ${scenario.name}: start`);
   try {
-    const outcome = await scenario.run({ server, log: (line) => log(`drill ${scenario.name}: ${line}`), signal }, steps);
+    const outcome = await scenario.run({ ...where, log: (line) => log(`drill ${scenario.name}: ${line}`), signal }, steps);
     const failed = steps.steps.find((s) => s.status === 'fail');
     return result(failed ? 'fail' : 'pass', failed ? `${failed.name}: ${failed.detail}` : outcome.detail, outcome.facts);
   } catch (err) {

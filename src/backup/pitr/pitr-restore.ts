@@ -271,7 +271,7 @@ function afterWriting(error: DbrollbackError, written: boolean, dataDir: string,
 }
 
 /** The newest timeline in the archive, and the path of timelines leading to it (from its history file). */
-async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): Promise<{ timeline: number; path: TimelineStretch[] }> {
+export async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): Promise<{ timeline: number; path: TimelineStretch[] }> {
   let timeline = 1;
   for (const object of wal) {
     const file = walNameOfKey(object.key);
@@ -288,7 +288,7 @@ async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): P
   return { timeline, path: timelinePath(spans) };
 }
 
-async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {
+export async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {
   const listings = (await listBackups(storage)).filter((b) => b.kind === 'base' && b.status === 'complete');
   const manifests = await Promise.all(listings.map((b) => loadManifest(storage, b.id, { kind: 'base' })));
   return manifests.flatMap((m) => (m.base ? [{ id: m.id, createdAt: m.createdAt, base: m.base }] : []));

@@ -10,7 +10,7 @@ import {
   drillJunit,
   openAdapter,
   listBackups,
-  localPitrRecover,
+  pitrRecoverFor,
   PROVIDER_CHOICES,
   readSeedFile,
   SCENARIO_NAMES,
@@ -71,7 +71,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
         inputs.pitr = {
           storage: run.storage,
           ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}),
-          ...(hasBase ? { recover: localPitrRecover({ user: run.conn.user, password: run.conn.password, database: run.conn.database }) } : {}),
+          ...(hasBase ? { recover: pitrRecoverFor({ user: run.conn.user, password: run.conn.password, database: run.conn.database }) } : {}),
         };
       }
       const report = await drill({

@@ -129,6 +129,56 @@ export const testcontainersProvider: DrillProvider = {
   },
 };
 
+/** A container started by startTracked: where its ports are, and how to remove it. */
+export interface TrackedContainer {
+  readonly host: string;
+  port(containerPort: number): number;
+  /** Run a command inside it (as root); its exit code. */
+  exec(command: string[]): Promise<number>;
+  stop(): Promise<void>;
+}
+
+type Testcontainers = typeof import('testcontainers');
+
+/**
+ * Start any container from `image`, configured by `configure`, stopped with the drill's other
+ * containers when the process is stopped (by Ryuk, or by dbrollback itself where Ryuk cannot run).
+ */
+export async function startTracked(
+  image: string,
+  configure: (container: InstanceType<Testcontainers['GenericContainer']>, lib: Testcontainers) => InstanceType<Testcontainers['GenericContainer']>,
+  onLog: (line: string) => void = () => undefined,
+): Promise<TrackedContainer> {
+  let client;
+  try {
+    client = await runtimeClient(ENGINE_TIMEOUT_MS);
+  } catch (err) {
+    throw new DbrollbackError('TOOL_NOT_FOUND', noEngine(err instanceof Error ? err.message : String(err)), { hint: 'Use --provider local, or start a Docker engine.', cause: err });
+  }
+  await reaperOrOwnCleanup(client, onLog);
+  const lib = await import('testcontainers');
+  let started;
+  try {
+    started = await configure(new lib.GenericContainer(image), lib).start();
+  } catch (err) {
+    throw new DbrollbackError('TOOL_FAILED', `the ${image} container did not come up: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
+      hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:15 locally) or pass --image, or use --provider local.',
+      cause: err,
+    });
+  }
+  const container = started;
+  running.add(container);
+  return {
+    host: container.getHost(),
+    port: (containerPort) => container.getMappedPort(containerPort),
+    exec: async (command) => (await container.exec(command, { user: 'root' })).exitCode,
+    stop: async () => {
+      running.delete(container);
+      await container.stop({ timeout: 0 }).catch(() => undefined);
+    },
+  };
+}
+
 type RuntimeClient = Awaited<ReturnType<typeof runtimeClient>>;
 type Running = { stop(options?: { timeout?: number }): Promise<unknown> };
 

@@ -12,6 +12,16 @@ import { pitrRestore } from '../../backup/pitr/pitr-restore.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { PitrRecover } from './pitr.js';
+import { containerPitrRecover } from './pitr-recover-container.js';
+
+/**
+ * The pitr drill's recovery where the drill runs: in a container of the drill's image
+ * (testcontainers), or with this machine's PostgreSQL programs (local).
+ */
+export function pitrRecoverFor(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
+  const local = localPitrRecover(login);
+  return (options) => (options.provider === 'testcontainers' && options.image ? containerPitrRecover(login, options.image)(options) : local(options));
+}
 
 /** `login`: the role the copy is entered with — the production one, recovered with the data. */
 export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
@@ -37,6 +47,7 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
         baseBackupId: report.baseBackupId ?? '?',
         recoveredTo: report.recovery?.stoppedAt ?? (report.recovery?.replayLsn ? `LSN ${report.recovery.replayLsn}` : null),
         walSegments: report.wal?.segments ?? 0,
+        where: 'a local cluster',
         conn: { host: '127.0.0.1', port, user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' },
         async stop() {
           await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);

@@ -13,6 +13,7 @@ import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import type { Storage } from '../../storage/contract.js';
+import type { ProviderName } from '../providers/contract.js';
 import type { DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
@@ -24,6 +25,8 @@ export interface PitrRecovery {
   /** WAL segments the recovery read from the archive. */
   walSegments: number;
   conn: ConnInfo;
+  /** Where it recovered: a container of the drill's image, or this machine's PostgreSQL programs. */
+  where: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +36,9 @@ export interface PitrRecoverOptions {
   pointInTime: string | undefined;
   onStep: (line: string) => void;
   signal?: AbortSignal | undefined;
+  /** Where to recover: in a container of the drill's image, or with this machine's PostgreSQL programs. */
+  provider: ProviderName;
+  image: string | null;
 }
 
 /** Point-in-time restore into a throwaway instance (provided by #8's restore). */
@@ -67,7 +73,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   const started = performance.now();
   const recovery = await steps.run(
     `recover to ${target}`,
-    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal }),
+    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal, provider: context.provider, image: context.image }),
     (r) => `base backup ${r.baseBackupId} + WAL recovered to ${r.recoveredTo ?? 'the end of the archive'}`,
   );
   const recoverMs = Math.round(performance.now() - started);
@@ -84,8 +90,8 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
       }
     }, (t) => `out of recovery; ${t.length} tables read to the last row`);
     return {
-      detail: `base backup ${recovery.baseBackupId} recovered to ${recovery.recoveredTo ?? 'the end of the archive'} in ${(recoverMs / 1000).toFixed(1)} s (RTO), ${tables.length} tables readable`,
-      facts: { baseBackupId: recovery.baseBackupId, recoveredTo: recovery.recoveredTo, rtoMs: recoverMs, walSegments: recovery.walSegments, tables: tables.length },
+      detail: `base backup ${recovery.baseBackupId} recovered to ${recovery.recoveredTo ?? 'the end of the archive'} in ${(recoverMs / 1000).toFixed(1)} s (RTO) in ${recovery.where}, ${tables.length} tables readable`,
+      facts: { baseBackupId: recovery.baseBackupId, recoveredTo: recovery.recoveredTo, rtoMs: recoverMs, walSegments: recovery.walSegments, tables: tables.length, recoveredIn: recovery.where },
     };
   } finally {
     await recovery.stop();

@@ -4,7 +4,7 @@
  * throwaway server the drill started, and reports its steps; it never
  * connects to the configured production database.
  */
-import type { ServerSettings, StartedDatabase } from '../providers/contract.js';
+import type { ProviderName, ServerSettings, StartedDatabase } from '../providers/contract.js';
 import type { DrillStatus, DrillStep, DrillSteps } from '../steps.js';
 
 export type ScenarioName = 'migrations' | 'restore' | 'pitr';
@@ -17,6 +17,10 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Aborted (SIGINT/SIGTERM): long steps (a point-in-time recovery) stop where they are. */
   signal?: AbortSignal | undefined;
+  /** Where the drill runs its servers: a scenario that starts one of its own (pitr) starts it the same way. */
+  provider: ProviderName;
+  /** testcontainers: the image; null for the local provider. */
+  image: string | null;
 }
 
 export interface ScenarioOutcome {

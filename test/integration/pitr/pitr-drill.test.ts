@@ -10,8 +10,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interruptBuiltCli } from '../../harness/cli.js';
+import { dockerGate } from '../drill/support.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { archiveCurrentSegment, archivingCluster, baseBackup, cli, markTarget, query, sharedDir } from './support.js';
+
+const gate = await dockerGate();
 
 describe('drill pitr (built CLI)', () => {
   let primary: Cluster;
@@ -51,6 +54,20 @@ describe('drill pitr (built CLI)', () => {
     expect(pitr.facts.walSegments).toBeGreaterThan(0);
     // The base backup's record only: a rehearsal writes none of its own.
     expect(await audits()).toEqual(before);
+  });
+
+  it.runIf(gate.run || gate.mustRun)('--provider testcontainers recovers inside a container of the drill image: the chosen point in time, every table readable, no local server started', async () => {
+    const run = await cli(['drill', 'pitr', '--provider', 'testcontainers', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', target, '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = run.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; walSegments: number; recoveredIn: string } }> }>();
+    expect(report.provider).toBe('testcontainers');
+    const pitr = report.scenarios.find((s) => s.name === 'pitr')!;
+    expect(pitr.status, pitr.detail).toBe('pass');
+    expect(pitr.facts.tables).toBe(1);
+    expect(pitr.detail).toMatch(/in a postgres:\d+ container, 1 tables readable/);
+    expect(run.stderr).toMatch(/starting postgres:\d+ on the recovered data directory/);
+    // Recovered by the image's server, not this machine's: no pg_ctl start of a local copy.
+    expect(run.stderr).not.toMatch(/pg_ctl start/);
   });
 
   it('SIGINT during the recovery: exit 130, the recovered copy stopped and removed with the throwaway server, nothing left running', async () => {

@@ -1,0 +1,147 @@
+/**
+ * The pitr drill's recovery inside a container (`--provider testcontainers`):
+ * the same base backup and WAL `restore --point-in-time` would use, recovered
+ * by the image's PostgreSQL rather than this machine's programs.
+ *
+ *   choose the base backup and check the WAL chain (read only, as restore does)
+ *   → extract the base backup into a throwaway directory on this machine
+ *   → stage the archived WAL from its first segment on (fetched, decompressed
+ *     and checked as wal-fetch does) beside it
+ *   → recovery settings: restore_command copies from the staged WAL, promote at
+ *     the target, archiving off, listen on the container's network
+ *   → start the image on the data directory, wait for the promotion
+ *
+ * The image's entrypoint takes an existing data directory in PGDATA and runs
+ * the server on it (the official image and scripts/build-postgres-image.sh's
+ * alike). The drill then verifies the copy through the mapped port, and
+ * `stop()` removes the container and the directory.
+ */
+import { appendFile, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { connect } from '../../db/connection.js';
+import type { ConnInfo } from '../../db/conninfo.js';
+import { DbrollbackError } from '../../errors.js';
+import { loadManifest } from '../../backup/catalog.js';
+import { checkWal } from '../../backup/pitr/check-wal.js';
+import { chooseBase } from '../../backup/pitr/choose-base.js';
+import { extractBase } from '../../backup/pitr/extract.js';
+import { baseCandidates, recoveryTimeline } from '../../backup/pitr/pitr-restore.js';
+import { confString, recoverySettings, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
+import { parseRecoveryTarget } from '../../backup/pitr/target.js';
+import { fetchInto } from '../../backup/wal/fetch-into.js';
+import { walNameOfKey, WAL_PREFIX } from '../../backup/wal/layout.js';
+import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { startTracked } from '../providers/testcontainers.js';
+import type { PitrRecover } from './pitr.js';
+
+const DATA = '/var/lib/dbrollback-recover/data';
+const WAL = '/var/lib/dbrollback-recover/wal';
+/** Recovery of a drill's archive: minutes at most; the container is stopped after this. */
+const RECOVERY_TIMEOUT_MS = 15 * 60_000;
+
+/** `login`: the role the copy is entered with — the production one, recovered with the data. `image`: the drill's image. */
+export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>, image: string): PitrRecover {
+  return async ({ storage, pointInTime, onStep, signal }) => {
+    const target = parseRecoveryTarget(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true });
+    const wal = await storage.list(WAL_PREFIX);
+    const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
+    const base = chooseBase(await baseCandidates(storage), target, timelines);
+    const coverage = await checkWal(storage, base, target, timeline, wal);
+    const manifest = await loadManifest(storage, base.id, { kind: 'base' });
+    const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
+    if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Take a new base backup with `dbrollback base-backup`.' });
+
+    const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
+    const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
+    try {
+      const dataDir = path.join(work, 'data');
+      const walDir = path.join(work, 'wal');
+      onStep(`extracting base backup ${base.id}`);
+      await extractBase(storage, tarKey, dataDir, { osUser: undefined, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, signal });
+      const staged = await stageWal(storage, wal, coverage.first, walDir);
+      onStep(`staged ${staged} archived WAL files from ${coverage.first} on`);
+      const settings = recoverySettings({ target, timeline, port: 5432, node: 'node', cli: 'dbrollback', storageUrl: storage.url, serverMajor: Number(/^(\d+)/.exec(manifest.serverVersion)?.[1] ?? 0) });
+      // The later setting wins: inside the container the WAL is a directory, and the host reaches the server through the mapped port.
+      settings.push(['restore_command', confString(`cp ${WAL}/%f "%p"`)], ['listen_addresses', confString('*')]);
+      await writeRecoveryConfig(dataDir, settings, undefined);
+      // Production's pg_hba.conf may admit loopback only; the drill connects from outside the container, with production's role and password.
+      await appendFile(path.join(dataDir, 'pg_hba.conf'), '\n# Written by dbrollback drill (a throwaway copy)\nhost all all all md5\n');
+      // The entrypoint (root) hands PGDATA to the image's postgres user; the WAL directory must be readable by it.
+      await chmod(work, 0o755);
+      await chmod(walDir, 0o755);
+
+      onStep(`starting ${image} on the recovered data directory`);
+      // The server's own words, for when recovery fails (a target the WAL never reaches, a setting the image lacks).
+      const serverLog: string[] = [];
+      const container = await startTracked(image, (c, { Wait }) =>
+        c
+          .withLogConsumer((stream) => {
+            stream.on('data', (chunk: Buffer | string) => {
+              serverLog.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+              serverLog.splice(0, Math.max(0, serverLog.length - 40));
+            });
+          })
+          .withEnvironment({ PGDATA: DATA })
+          .withBindMounts([
+            { source: dataDir, target: DATA, mode: 'rw' },
+            { source: walDir, target: WAL, mode: 'ro' },
+          ])
+          .withExposedPorts(5432)
+          .withCommand(['postgres'])
+          // Promotion at the target is the moment the copy is usable; a target the WAL never reaches stops the server (FATAL), and the wait fails.
+          .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
+          .withStartupTimeout(RECOVERY_TIMEOUT_MS),
+        onStep,
+      ).catch((err: unknown) => {
+        const said = serverLog.filter((l) => /FATAL|PANIC|ERROR|LOG: {2}(recovery|redo|consistent)/.test(l)).slice(-6);
+        throw new DbrollbackError('RECOVERY_FAILED', `recovery in the ${image} container did not reach ${target.display}: ${said.length ? said.join(' | ') : (err as Error).message}`, {
+          hint: 'The container is removed. Run the same drill with --provider local to compare, or restore --point-in-time into a directory to inspect the server log.',
+          cause: err,
+        });
+      });
+      const conn: ConnInfo = { host: container.host, port: container.port(5432), user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' };
+      const stop = async () => {
+        // The entrypoint gave the data directory to the image's postgres user: give it back, so it can be removed here.
+        if (typeof process.getuid === 'function') await container.exec(['chown', '-R', `${process.getuid()}:${process.getgid!()}`, DATA]).catch(() => undefined);
+        await container.stop();
+        await remove();
+      };
+      try {
+        const db = await connect(conn);
+        let replayed: string | null;
+        try {
+          const { rows } = await db.query<{ at: Date | null }>('SELECT pg_last_xact_replay_timestamp() AS at');
+          replayed = rows[0]?.at ? rows[0].at.toISOString() : null;
+        } finally {
+          await db.end().catch(() => undefined);
+        }
+        return { baseBackupId: base.id, recoveredTo: replayed ? `last transaction replayed: ${replayed}` : null, walSegments: coverage.segments, conn, where: `a ${image} container`, stop };
+      } catch (err) {
+        await stop();
+        throw err;
+      }
+    } catch (err) {
+      await remove();
+      throw err;
+    }
+  };
+}
+
+/** Every archived segment from `first` on (any timeline) and every timeline history file, fetched and checked into `dir`. */
+async function stageWal(storage: Storage, listing: readonly ObjectInfo[], first: string, dir: string): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const position = first.slice(8);
+  let count = 0;
+  for (const object of listing) {
+    const file = walNameOfKey(object.key);
+    if (!file) continue;
+    if (file.kind === 'history' || (file.kind === 'segment' && file.name.slice(8) >= position)) {
+      await fetchInto(storage, file, path.join(dir, file.name));
+      // Read by the image's postgres user, whose uid is not ours.
+      await chmod(path.join(dir, file.name), 0o644);
+      count++;
+    }
+  }
+  return count;
+}
