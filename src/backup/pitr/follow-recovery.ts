@@ -126,7 +126,8 @@ function serverExited(log: LogFollower, options: FollowOptions): DbrollbackError
   });
 }
 
-async function postmasterAlive(dataDir: string): Promise<boolean> {
+/** Is a server running on this data directory (its postmaster.pid names a live process)? */
+export async function postmasterAlive(dataDir: string): Promise<boolean> {
   const text = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
   const pid = Number(text?.split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return false;

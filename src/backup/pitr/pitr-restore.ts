@@ -33,8 +33,9 @@ import { listBackups, loadManifest } from '../catalog.js';
 import type { ProgressListener } from '../../progress.js';
 import { checkWal, type WalCoverage } from './check-wal.js';
 import { chooseBase, type BaseCandidate } from './choose-base.js';
+import { ensureConfigFiles } from './config-files.js';
 import { checkDataDir, extractBase } from './extract.js';
-import { followRecovery, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
+import { followRecovery, postmasterAlive, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
 import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
 import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
@@ -190,7 +191,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       if (ids) await chown(path.dirname(logFile), ...ids);
       const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageUrl: options.storageUrl ?? storage.url, serverMajor: majorOf(manifest.serverVersion) });
       await writeRecoveryConfig(dataDir, settings, ids);
-    }, () => `restore_command = wal-fetch, ${target.display}, promote, archive_mode off, port ${port}`);
+      return ensureConfigFiles(dataDir, ids);
+    }, (written) => `restore_command = wal-fetch, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
     report.logFile = logFile;
     await checklist.run('start', async () => {
       serverStarted = true;
@@ -225,7 +227,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
         checklist.skip('finish', `left running on port ${port} (--port)`);
       } else {
         try {
-          await checklist.cleanup('finish', () => stopServer(dataDir, { osUser }), () => 'server stopped cleanly');
+          // A server that exited on its own (recovery failed, it never came up) has nothing to stop.
+          await checklist.cleanup('finish', async () => ((await postmasterAlive(dataDir)) ? (await stopServer(dataDir, { osUser }), 'server stopped cleanly') : 'the server had already stopped'), (how) => how);
           if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
         } catch (err) {
           stopFailed = `the copy's server in ${dataDir} could not be stopped (${err instanceof Error ? err.message : String(err)}): it may still be running — stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`;

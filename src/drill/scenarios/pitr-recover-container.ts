@@ -25,6 +25,7 @@ import { DbrollbackError } from '../../errors.js';
 import { loadManifest } from '../../backup/catalog.js';
 import { checkWal } from '../../backup/pitr/check-wal.js';
 import { chooseBase } from '../../backup/pitr/choose-base.js';
+import { ensureConfigFiles } from '../../backup/pitr/config-files.js';
 import { extractBase } from '../../backup/pitr/extract.js';
 import { baseCandidates, recoveryTimeline } from '../../backup/pitr/pitr-restore.js';
 import { confString, recoverySettings, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
@@ -65,6 +66,7 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
       // The later setting wins: inside the container the WAL is a directory, and the host reaches the server through the mapped port.
       settings.push(['restore_command', confString(`cp ${WAL}/%f "%p"`)], ['listen_addresses', confString('*')]);
       await writeRecoveryConfig(dataDir, settings, undefined);
+      await ensureConfigFiles(dataDir, undefined);
       // Production's pg_hba.conf may admit loopback only; the drill connects from outside the container, with production's role and password.
       await appendFile(path.join(dataDir, 'pg_hba.conf'), '\n# Written by dbrollback drill (a throwaway copy)\nhost all all all md5\n');
       // The entrypoint (root) hands PGDATA to the image's postgres user; the WAL directory must be readable by it.

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pitrRestore } from '../../backup/pitr/pitr-restore.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
+import { faultPoint } from '../../audit/fault-point.js';
 import type { PitrRecover } from './pitr.js';
 import { containerPitrRecover } from './pitr-recover-container.js';
 
@@ -50,6 +51,8 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
         where: 'a local cluster',
         conn: { host: '127.0.0.1', port, user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' },
         async stop() {
+          // Tests stop the process here, with the copy still running (no signal ends this pause: only a kill).
+          await faultPoint('drill:pitr-stop');
           await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);
           await remove();
         },

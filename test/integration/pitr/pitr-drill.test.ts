@@ -83,9 +83,10 @@ describe('drill pitr (built CLI)', () => {
     await expect.poll(() => readdir(tmp), { timeout: 5_000 }).toEqual([]);
   });
 
-  it('Ctrl-C twice during the recovery: it exits at once (130), and the recovered copy is still stopped and removed on the way out', async () => {
+  it('Ctrl-C twice while the recovered copy runs: it exits at once (130), and the copy is still stopped and removed on the way out', async () => {
     const tmp = await sharedDir('dbrollback-pitr-drill-tmp-');
-    const run = await interruptBuiltCli(['drill', 'pitr', '--provider', 'local', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], 'restore:pitr-recover', ['SIGINT', 'SIGINT'], { env: { TMPDIR: tmp } });
+    // Paused with the recovered copy running, where no signal ends the pause: the second Ctrl-C's exit is what removes it.
+    const run = await interruptBuiltCli(['drill', 'pitr', '--provider', 'local', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], 'drill:pitr-stop', ['SIGINT', 'SIGINT'], { env: { TMPDIR: tmp } });
     expect(run.paused, run.stderr).toBe(true);
     expect(run.exitCode, run.stderr).toBe(130);
     // No report: the second Ctrl-C does not wait for one.

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import type { Cluster } from '../../harness/cluster.js';
 import { CLI, interruptBuiltCli } from '../../harness/cli.js';
-import { archiveCommand, archiveCurrentSegment, baseBackup, archivingCluster, asServerUser, cli, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
+import { archiveCommand, archiveCurrentSegment, baseBackup, archivingCluster, asServerUser, cli, debianStyleCluster, markTarget, pgCtlPath, query, sharedDir, stopCopy, type Marks } from './support.js';
 
 interface Data {
   rows: number;
@@ -273,3 +273,29 @@ async function freePortNumber(): Promise<number> {
   const { freePort } = await import('../../harness/cluster.js');
   return freePort();
 }
+
+describe('restore --point-in-time of a cluster that keeps its configuration outside its data directory (Debian packages)', () => {
+  it('writes the missing postgresql.conf, pg_hba.conf and pg_ident.conf into the copy, says so, and the copy holds the data at the target', async () => {
+    const storage = pathToFileURL(await sharedDir('dbrollback-pitr-debian-store-')).href;
+    const primary = await debianStyleCluster(storage);
+    const dataDir = path.join(await sharedDir('dbrollback-pitr-debian-work-'), 'copy');
+    try {
+      await query(primary.url, "CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL, note text); INSERT INTO ledger (amount, note) SELECT i, 'base ' || i FROM generate_series(1, 40) i");
+      await baseBackup(storage, primary.url);
+      await query(primary.url, "INSERT INTO ledger (amount, note) SELECT i, 'later ' || i FROM generate_series(1, 10) i");
+      const good = await dataOf(primary.url);
+      const marks = await markTarget(primary.url, 'debian-target');
+      await query(primary.url, 'DELETE FROM ledger');
+      await archiveCurrentSegment(primary.url);
+      const port = await freePortNumber();
+      const run = await cli(['restore', '--storage', storage, '--database-url', primary.url, '--point-in-time', marks.time, '--data-dir', dataDir, '--port', String(port), '--json']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const report = run.json<{ steps: Array<{ name: string; detail: string }> }>();
+      expect(report.steps.find((s) => s.name === 'configure')!.detail).toContain('the base backup held no postgresql.conf, pg_hba.conf, pg_ident.conf (configuration kept outside the data directory): minimal ones written');
+      expect(await dataOf(primary.url.replace(/:\d+\/postgres$/, `:${port}/postgres`))).toEqual(good);
+    } finally {
+      await stopCopy(dataDir);
+      await primary.stop();
+    }
+  });
+});

@@ -3,13 +3,14 @@
  * wal-push %p`), and the steps every point-in-time test repeats: write,
  * mark a target, damage, make sure the WAL is archived, restore, inspect.
  */
-import { chmod, chown, mkdtemp } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import pg from 'pg';
 import { CLI, runBuiltCli, type CliRun } from '../../harness/cli.js';
-import { isRoot, startCluster, type Cluster } from '../../harness/cluster.js';
+import { freePort, isRoot, startCluster, type Cluster } from '../../harness/cluster.js';
 
 export const osUser = isRoot() ? 'postgres' : undefined;
 
@@ -113,4 +114,46 @@ export async function chownToServer(dir: string): Promise<void> {
   const uid = Number((await execa('id', ['-u', osUser])).stdout);
   const gid = Number((await execa('id', ['-g', osUser])).stdout);
   await chown(dir, uid, gid);
+}
+
+/**
+ * A primary laid out as Debian's and Ubuntu's packages lay theirs out: postgresql.conf, pg_hba.conf
+ * and pg_ident.conf in a configuration directory of their own (pg_ctl -D points there, and
+ * data_directory points at the data), so a base backup of it holds none of them. Archives through wal-push.
+ */
+export async function debianStyleCluster(storageUrl: string): Promise<{ url: string; password: string; stop(): Promise<void> }> {
+  const base = await sharedDir('dbrollback-debian-style-');
+  const data = path.join(base, 'data');
+  const etc = path.join(base, 'etc');
+  await mkdir(etc);
+  if (osUser) await chownToServer(etc);
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const pwFile = path.join(base, 'pwfile');
+  await writeFile(pwFile, `${password}\n`, { mode: 0o644 });
+  const bin = path.dirname(pgCtlPath());
+  await asServerUser([path.join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--pwfile', pwFile, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync']);
+  for (const name of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf']) await rename(path.join(data, name), path.join(etc, name));
+  const port = await freePort();
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  await appendFile(path.join(etc, 'postgresql.conf'), [
+    '',
+    `data_directory = ${q(data)}`,
+    `hba_file = ${q(path.join(etc, 'pg_hba.conf'))}`,
+    `ident_file = ${q(path.join(etc, 'pg_ident.conf'))}`,
+    "listen_addresses = '127.0.0.1'",
+    `port = ${port}`,
+    "unix_socket_directories = ''",
+    "wal_level = 'replica'",
+    "archive_mode = 'on'",
+    `archive_command = ${q(archiveCommand(storageUrl))}`,
+    'max_wal_senders = 4',
+    'fsync = off',
+    '',
+  ].join('\n'));
+  await asServerUser([pgCtlPath(), '-D', etc, '-l', path.join(base, 'server.log'), '-w', 'start']);
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    password,
+    stop: () => asServerUser([pgCtlPath(), '-D', etc, '-m', 'fast', '-w', 'stop']).catch(() => undefined),
+  };
 }
