@@ -53,6 +53,14 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
     const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
     if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Take a new base backup with `dbrollback base-backup`.' });
 
+    // A server recovers only its own major's data directory: say so before anything is downloaded.
+    const backupMajor = Number(/^(\d+)/.exec(manifest.serverVersion)?.[1] ?? 0);
+    const imageMajor = Number(/:(\d+)(?:[.-][^/]*)?$/.exec(image)?.[1] ?? 0);
+    if (backupMajor && imageMajor && backupMajor !== imageMajor) {
+      throw new DbrollbackError('USAGE', `base backup ${base.id} is of PostgreSQL ${backupMajor}; a ${image} container cannot recover it`, {
+        hint: `Pass --image postgres:${backupMajor} (or set drillImage in the config), or --provider local.`,
+      });
+    }
     const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
     const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
     try {

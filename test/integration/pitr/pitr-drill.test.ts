@@ -70,6 +70,21 @@ describe('drill pitr (built CLI)', () => {
     expect(run.stderr).not.toMatch(/pg_ctl start/);
   });
 
+  it.runIf(gate.run || gate.mustRun)('--provider testcontainers with an image of another major: refused before anything is downloaded, naming the --image to pass', async () => {
+    const { execa } = await import('execa');
+    // The same image under another major's tag: only the tag is read before the container would start.
+    await execa('docker', ['tag', 'postgres:15', 'postgres:99']);
+    try {
+      const run = await cli(['drill', 'pitr', '--provider', 'testcontainers', '--image', 'postgres:99', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true' });
+      expect(run.exitCode, run.stderr).toBe(1);
+      const pitr = run.json<{ scenarios: Array<{ name: string; status: string; detail: string }> }>().scenarios.find((s) => s.name === 'pitr')!;
+      expect(pitr.status).toBe('error');
+      expect(pitr.detail).toMatch(/is of PostgreSQL 15; a postgres:99 container cannot recover it — Pass --image postgres:15/);
+    } finally {
+      await execa('docker', ['rmi', 'postgres:99']).catch(() => undefined);
+    }
+  });
+
   it('SIGINT during the recovery: exit 130, the recovered copy stopped and removed with the throwaway server, nothing left running', async () => {
     // The drill's temporary directories land here: whatever it leaves behind shows up.
     const tmp = await sharedDir('dbrollback-pitr-drill-tmp-');
