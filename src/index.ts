@@ -123,6 +123,8 @@ export type { Offence, PendingVerdict } from './migrate/migrate/policy.js';
 export { recoverTables, RECOVER_TABLES_STEPS } from './backup/table-recovery/recover-tables.js';
 export type { RecoveredTable, RecoverTablesOptions, RecoverTablesReport } from './backup/table-recovery/recover-tables.js';
 export { beforeMigrationTarget, resolveBeforeMigration } from './migrate/before-migration/resolve-target.js';
+export { resolveRestore, restoreKind } from './migrate/before-migration/restore-request.js';
+export type { ResolvedRestore, RestoreKind, RestoreRequest } from './migrate/before-migration/restore-request.js';
 export type { BeforeMigrationTarget } from './migrate/before-migration/resolve-target.js';
 export { listRestorePoints, restorePointBefore, BEFORE_MIGRATION_PREFIX } from './backup/restore-points.js';
 export type { RestorePointRecord } from './backup/restore-points.js';

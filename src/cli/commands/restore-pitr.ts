@@ -1,25 +1,11 @@
 /** The point-in-time half of `dbrollback restore`: flags → pitrRestore → report. */
-import { pitrRestore, type PitrRestoreReport, type RunContext } from '../../index.js';
+import { pitrRestore, type PitrRestoreReport, type RestoreRequest, type RunContext } from '../../index.js';
 import type { CommandResult, Io } from '../output.js';
 import { formatVerifyReport } from '../render/verify.js';
 import { progressPrinter } from '../progress.js';
 import { stepLines } from '../render/steps.js';
 
-export interface PitrFlags {
-  pointInTime?: string;
-  lsn?: string;
-  restorePoint?: string;
-  timezone?: string;
-  dataDir?: string;
-  port?: number;
-  backup?: string;
-  recoveryTimeout?: number;
-}
-
-export const wantsPitr = (f: PitrFlags): boolean =>
-  [f.pointInTime, f.lsn, f.restorePoint, f.timezone, f.dataDir, f.port, f.recoveryTimeout].some((v) => v !== undefined);
-
-export async function runPitr(run: RunContext, io: Io, flags: PitrFlags): Promise<CommandResult> {
+export async function runPitr(run: RunContext, io: Io, flags: RestoreRequest): Promise<CommandResult> {
   const config = run.config;
   const storage = run.storage;
   const report = await pitrRestore(storage, {

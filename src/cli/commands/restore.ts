@@ -1,24 +1,18 @@
 import type { Command } from 'commander';
-import { beforeMigrationTarget, connInfoFromUrl, DbrollbackError, parseTableRefs, recoverTables, restore, type BeforeMigrationTarget } from '../../index.js';
+import { connInfoFromUrl, parseTableRefs, recoverTables, resolveRestore, restore, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { renderRestore, restoreJson } from '../render/restore.js';
 import { recoverTablesJson, renderRecoverTables } from '../render/restore-tables.js';
 import type { CommandResult } from '../output.js';
-import { runPitr, wantsPitr, type PitrFlags } from './restore-pitr.js';
+import { runPitr } from './restore-pitr.js';
 
-interface RestoreFlags extends PitrFlags {
-  backup?: string;
-  targetDatabase?: string;
+interface RestoreFlags extends RestoreRequest {
   terminateConnections?: boolean;
   owner?: boolean;
   jobs?: number;
   tempDir?: string;
-  beforeMigration?: string;
-  tables?: string;
-  intoDatabase?: string;
-  replace?: boolean;
 }
 
 export function registerRestore(program: Command, registrar: CommandRegistrar): void {
@@ -44,27 +38,20 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
       .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
     async (run, io, opts) => {
-      checkTablesFlags(opts);
-      let before: BeforeMigrationTarget | null = null;
-      if (opts.beforeMigration !== undefined) {
-        before = await beforeMigrationTarget(run, opts.beforeMigration, beforeMigrationVia(opts));
-        for (const warning of before.warnings) io.log(`warning: ${warning}`);
-        if (before.kind === 'restore-point') opts = { ...opts, restorePoint: before.point.name };
-        else if (before.kind === 'applied-at') opts = { ...opts, pointInTime: before.time };
-        else opts = { ...opts, backup: before.backupId };
-      }
-      if (opts.tables !== undefined) {
+      const { kind, request, beforeMigration } = await resolveRestore(run, opts);
+      for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
+      if (kind === 'tables') {
         const report = await recoverTables(run.storage, {
-          target: { pointInTime: opts.pointInTime, lsn: opts.lsn, restorePoint: opts.restorePoint },
-          tables: parseTableRefs(opts.tables),
-          into: connInfoFromUrl(opts.intoDatabase!),
+          target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint },
+          tables: parseTableRefs(request.tables!),
+          into: connInfoFromUrl(request.intoDatabase!),
           sourceDatabase: run.conn.database,
-          replace: opts.replace,
+          replace: request.replace,
           lockTimeoutMs: run.config.lockTimeoutMs,
           login: { user: run.conn.user, password: run.conn.password },
           // PostgreSQL runs this very CLI as the throwaway instance's restore_command.
           walFetch: { node: process.execPath, cli: process.argv[1]! },
-          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(request.port !== undefined ? { port: request.port } : {}),
           onStep: (line) => io.log(line),
           onProgress: progressPrinter(io),
           commandLine: io.commandLine,
@@ -72,21 +59,11 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           ...(io.interactive ? { confirm: (question: string) => io.confirm(question) } : {}),
           ...(run.signal ? { signal: run.signal } : {}),
         });
-        return withTarget({ json: recoverTablesJson(report), human: renderRecoverTables(report), ...(report.error ? { error: report.error } : {}) }, before);
+        return withTarget({ json: recoverTablesJson(report), human: renderRecoverTables(report), ...(report.error ? { error: report.error } : {}) }, beforeMigration);
       }
-      if (wantsPitr(opts)) {
-        if (opts.dataDir === undefined) {
-          throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR (a new or empty directory for the recovered cluster)', {
-            hint: 'e.g. dbrollback restore --point-in-time "2026-01-02 14:30:00+01:00" --data-dir /var/lib/postgresql/pitr',
-          });
-        }
-        return withTarget(await runPitr(run, io, opts), before);
-      }
-      if (opts.backup === undefined) {
-        throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
-      }
+      if (kind === 'point-in-time') return withTarget(await runPitr(run, io, request), beforeMigration);
       const report = await restore(run, {
-        backup: opts.backup,
+        backup: request.backup!,
         targetDatabase: opts.targetDatabase,
         yes: io.yes,
         ...(io.interactive ? { confirm: (question: string) => io.confirm(question) } : {}),
@@ -99,42 +76,10 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         onProgress: progressPrinter(io),
         commandLine: io.commandLine,
       });
-      return withTarget({ json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) }, before);
+      return withTarget({ json: restoreJson(report), human: renderRestore(report), ...(report.error ? { error: report.error } : {}) }, beforeMigration);
     },
     { stopsAtSafePoints: true },
   );
-}
-
-/** --tables recovers into --into-database from a throwaway instance: no --data-dir, no --backup. */
-function checkTablesFlags(opts: RestoreFlags): void {
-  if (opts.tables === undefined) {
-    if (opts.intoDatabase !== undefined || opts.replace) throw new DbrollbackError('USAGE', '--into-database and --replace go with --tables', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
-    return;
-  }
-  if (opts.intoDatabase === undefined) {
-    throw new DbrollbackError('USAGE', '--tables needs --into-database URL (the database the recovered tables are copied into)', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database "$DATABASE_URL"' });
-  }
-  if (opts.dataDir !== undefined || opts.backup !== undefined || opts.targetDatabase !== undefined) {
-    throw new DbrollbackError('USAGE', '--tables recovers in a throwaway instance of its own: give it without --data-dir, --backup or --target-database', { hint: 'e.g. dbrollback restore --point-in-time T --tables public.orders --into-database URL' });
-  }
-  if (opts.beforeMigration === undefined && opts.pointInTime === undefined && opts.lsn === undefined && opts.restorePoint === undefined) {
-    throw new DbrollbackError('USAGE', '--tables needs a target: --before-migration NAME, --point-in-time T, --lsn L or --restore-point NAME', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
-  }
-}
-
-/** --before-migration with --data-dir recovers a point in time; with --backup auto, restores a logical backup. */
-function beforeMigrationVia(opts: RestoreFlags): 'pitr' | 'backup' {
-  if (opts.pointInTime !== undefined || opts.lsn !== undefined || opts.restorePoint !== undefined) {
-    throw new DbrollbackError('USAGE', '--before-migration is a recovery target of its own: give it without --point-in-time, --lsn or --restore-point', { hint: 'e.g. dbrollback restore --before-migration NAME --data-dir DIR' });
-  }
-  if (opts.dataDir !== undefined && opts.backup === 'auto') {
-    throw new DbrollbackError('USAGE', '--before-migration takes either --data-dir DIR (point in time) or --backup auto (logical backup), not both', { hint: 'With --data-dir, --backup names the base backup to start from (an id).' });
-  }
-  if (opts.dataDir !== undefined || opts.tables !== undefined) return 'pitr';
-  if (opts.backup === 'auto') return 'backup';
-  throw new DbrollbackError('USAGE', '--before-migration needs --data-dir DIR (point-in-time recovery into a new data directory) or --backup auto (the logical backup taken at the head before it)', {
-    hint: 'e.g. dbrollback restore --before-migration NAME --data-dir /var/lib/postgresql/before-NAME. Nothing was changed.',
-  });
 }
 
 /** The resolved --before-migration target is part of the result (JSON) and said first (text). */

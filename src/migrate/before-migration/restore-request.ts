@@ -1,0 +1,126 @@
+/**
+ * What a `restore` asks for, decided before anything runs: a logical restore
+ * of a backup, a point-in-time copy in a new data directory, or only some
+ * tables recovered into a database — and, for `--before-migration NAME`, the
+ * exact target that means. Combinations that do not go together are refused
+ * here (exit 2, nothing touched), so every caller (the CLI among them) routes
+ * the same way.
+ */
+import { DbrollbackError } from '../../errors.js';
+import type { MigrationStatus } from '../adapter.js';
+import type { Storage } from '../../storage/contract.js';
+import { beforeMigrationTarget, type BeforeMigrationTarget } from './resolve-target.js';
+
+export interface RestoreRequest {
+  /** A logical backup id, 'latest', or with --before-migration 'auto'; with a point-in-time target, the base backup to start from. */
+  backup?: string;
+  targetDatabase?: string;
+  pointInTime?: string;
+  lsn?: string;
+  restorePoint?: string;
+  timezone?: string;
+  dataDir?: string;
+  port?: number;
+  recoveryTimeout?: number;
+  beforeMigration?: string;
+  /** `schema.table,...` to recover into `intoDatabase`. */
+  tables?: string;
+  intoDatabase?: string;
+  replace?: boolean;
+}
+
+export type RestoreKind = 'logical' | 'point-in-time' | 'tables';
+
+export interface ResolvedRestore {
+  kind: RestoreKind;
+  /** The request with --before-migration turned into the target it means (a restore point, a time, or a backup id). */
+  request: RestoreRequest;
+  beforeMigration: BeforeMigrationTarget | null;
+}
+
+/** Which restore the request asks for; a combination that does not go together is bad usage. */
+export function restoreKind(r: RestoreRequest): RestoreKind {
+  if (r.tables !== undefined) {
+    checkTables(r);
+    return 'tables';
+  }
+  if (r.intoDatabase !== undefined || r.replace) {
+    throw new DbrollbackError('USAGE', '--into-database and --replace go with --tables', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
+  }
+  if (r.beforeMigration !== undefined) return beforeMigrationKind(r);
+  const pointInTime = [r.pointInTime, r.lsn, r.restorePoint, r.timezone, r.dataDir, r.port, r.recoveryTimeout].some((v) => v !== undefined);
+  if (pointInTime) {
+    if (r.dataDir === undefined) {
+      throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR (a new or empty directory for the recovered cluster)', {
+        hint: 'e.g. dbrollback restore --point-in-time "2026-01-02 14:30:00+01:00" --data-dir /var/lib/postgresql/pitr',
+      });
+    }
+    return 'point-in-time';
+  }
+  if (r.backup === undefined) {
+    throw new DbrollbackError('USAGE', 'restore needs --backup ID|latest', { hint: 'List backups with `dbrollback backups`; e.g. dbrollback restore --backup latest --target-database URL.' });
+  }
+  return 'logical';
+}
+
+/**
+ * The request's kind, with --before-migration resolved through the run's migration history
+ * and the records in its storage (its warnings travel in `beforeMigration.warnings`).
+ */
+export async function resolveRestore(
+  run: { readonly storage: Storage; readonly conn: { database: string }; adapter(): Promise<{ status(): Promise<MigrationStatus> }> },
+  request: RestoreRequest,
+): Promise<ResolvedRestore> {
+  const kind = restoreKind(request);
+  if (request.beforeMigration === undefined) return { kind, request, beforeMigration: null };
+  const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
+  const resolved =
+    before.kind === 'restore-point'
+      ? { ...request, restorePoint: before.point.name }
+      : before.kind === 'applied-at'
+        ? { ...request, pointInTime: before.time }
+        : { ...request, backup: before.backupId };
+  return { kind, request: resolved, beforeMigration: before };
+}
+
+/** --tables recovers into --into-database from a throwaway instance: no --data-dir, no --backup; a target is needed. */
+function checkTables(r: RestoreRequest): void {
+  if (r.intoDatabase === undefined) {
+    throw new DbrollbackError('USAGE', '--tables needs --into-database URL (the database the recovered tables are copied into)', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database "$DATABASE_URL"' });
+  }
+  if (r.dataDir !== undefined || r.backup !== undefined || r.targetDatabase !== undefined) {
+    throw new DbrollbackError('USAGE', '--tables recovers in a throwaway instance of its own: give it without --data-dir, --backup or --target-database', { hint: 'e.g. dbrollback restore --point-in-time T --tables public.orders --into-database URL' });
+  }
+  if (r.beforeMigration !== undefined) {
+    checkOneTarget(r);
+    return;
+  }
+  if (r.pointInTime === undefined && r.lsn === undefined && r.restorePoint === undefined) {
+    throw new DbrollbackError('USAGE', '--tables needs a target: --before-migration NAME, --point-in-time T, --lsn L or --restore-point NAME', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
+  }
+}
+
+/** --before-migration with --data-dir recovers a point in time; with --backup auto, restores a logical backup. */
+function beforeMigrationKind(r: RestoreRequest): RestoreKind {
+  checkOneTarget(r);
+  if (r.dataDir !== undefined && r.backup === 'auto') {
+    throw new DbrollbackError('USAGE', '--before-migration takes either --data-dir DIR (point in time) or --backup auto (logical backup), not both', { hint: 'With --data-dir, --backup names the base backup to start from (an id).' });
+  }
+  if (r.dataDir !== undefined) return 'point-in-time';
+  if (r.backup === 'auto') {
+    const pitrOnly = ([['--port', r.port], ['--timezone', r.timezone], ['--recovery-timeout', r.recoveryTimeout]] as const).filter(([, v]) => v !== undefined).map(([flag]) => flag);
+    if (pitrOnly.length > 0) {
+      throw new DbrollbackError('USAGE', `${pitrOnly.join(', ')} go with a point-in-time restore (--data-dir DIR), not with --backup auto`, { hint: 'Leave them out, or recover to the point before the migration with --data-dir DIR instead.' });
+    }
+    return 'logical';
+  }
+  throw new DbrollbackError('USAGE', '--before-migration needs --data-dir DIR (point-in-time recovery into a new data directory) or --backup auto (the logical backup taken at the head before it)', {
+    hint: 'e.g. dbrollback restore --before-migration NAME --data-dir /var/lib/postgresql/before-NAME. Nothing was changed.',
+  });
+}
+
+function checkOneTarget(r: RestoreRequest): void {
+  if (r.pointInTime !== undefined || r.lsn !== undefined || r.restorePoint !== undefined) {
+    throw new DbrollbackError('USAGE', '--before-migration is a recovery target of its own: give it without --point-in-time, --lsn or --restore-point', { hint: 'e.g. dbrollback restore --before-migration NAME --data-dir DIR' });
+  }
+}
