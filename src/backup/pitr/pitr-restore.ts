@@ -227,8 +227,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
         checklist.skip('finish', `left running on port ${port} (--port)`);
       } else {
         try {
-          // A server that exited on its own (recovery failed, it never came up) has nothing to stop.
-          await checklist.cleanup('finish', async () => ((await postmasterAlive(dataDir)) ? (await stopServer(dataDir, { osUser }), 'server stopped cleanly') : 'the server had already stopped'), (how) => how);
+          // A server that exited on its own (recovery saw it go) has nothing to stop; one stopped right after
+          // pg_ctl start may not have written postmaster.pid yet, so it gets a moment to show up first.
+          const exitedByItself = report.error?.code === 'RECOVERY_FAILED';
+          await checklist.cleanup('finish', async () => ((await serverUp(dataDir, exitedByItself ? 0 : 5_000)) ? (await stopServer(dataDir, { osUser }), 'server stopped cleanly') : 'the server had already stopped'), (how) => how);
           if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
         } catch (err) {
           stopFailed = `the copy's server in ${dataDir} could not be stopped (${err instanceof Error ? err.message : String(err)}): it may still be running — stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`;
@@ -338,3 +340,12 @@ function majorOf(version: string): number {
   return Number(/^(\d+)/.exec(version)?.[1] ?? 0);
 }
 
+/** Is a server running on `dataDir`, waiting up to `graceMs` for one just started to write its postmaster.pid? */
+async function serverUp(dataDir: string, graceMs: number): Promise<boolean> {
+  const until = performance.now() + graceMs;
+  for (;;) {
+    if (await postmasterAlive(dataDir)) return true;
+    if (performance.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
