@@ -6,7 +6,7 @@
  * takes effect between steps, never inside one (a down's transaction, a
  * swap's renames are never cut in half by us).
  */
-import { DbrollbackError } from '../errors.js';
+import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import type { StepResult } from './audit-trail.js';
 import type { Journal } from './journal.js';
 
@@ -111,6 +111,11 @@ export class Checklist {
     if (!signal?.aborted) return;
     throw stoppedError(signal.reason, next, this.lastCompleted());
   }
+}
+
+/** Did the run end because it was asked to stop (SIGINT / SIGTERM), rather than fail? */
+export function isStopError(err: unknown): boolean {
+  return isDbrollbackError(err) && (err.code === 'INTERRUPTED' || err.code === 'TERMINATED');
 }
 
 /** The error of a run stopped by a signal inside a long step (a download, a recovery), with what that step had done. */

@@ -6,7 +6,7 @@
 import { DbrollbackError, EXIT, isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { AuditRun, safeCommandLine, type AuditRecord, type StepResult } from './audit-trail.js';
-import { Checklist } from './checklist.js';
+import { Checklist, isStopError } from './checklist.js';
 import { Journal } from './journal.js';
 
 export type RunOutcome = 'success' | 'failed' | 'refused' | 'verify-failed' | 'interrupted';
@@ -19,7 +19,7 @@ export function asRunError(err: unknown): DbrollbackError {
 export function outcomeOf(error: DbrollbackError | null): RunOutcome {
   if (error === null) return 'success';
   if (error.code === 'VERIFY_FAILED') return 'verify-failed';
-  if (error.code === 'INTERRUPTED' || error.code === 'TERMINATED') return 'interrupted';
+  if (isStopError(error)) return 'interrupted';
   return error.exitCode === EXIT.refused ? 'refused' : 'failed';
 }
 

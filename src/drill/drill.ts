@@ -11,7 +11,7 @@
  * get the throwaway server, the migration tool opened on it, and the
  * storage (read only).
  */
-import { stoppedError } from '../audit/checklist.js';
+import { isStopError, stoppedError } from '../audit/checklist.js';
 import { DbrollbackError, EXIT, isDbrollbackError, type ExitCode } from '../errors.js';
 import type { ProviderChoice, ProviderName, ServerSettings, StartedDatabase } from './providers/contract.js';
 import { chooseProvider } from './providers/registry.js';
@@ -97,8 +97,8 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
       scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, image }, log, options.signal));
     }
   } catch (err) {
-    if (!isStop(err)) throw err;
-    stopped = err;
+    if (!isStopError(err)) throw err;
+    stopped = err as DbrollbackError;
   } finally {
     if (server && !given) await (await server.catch(() => null))?.stop();
   }
@@ -145,7 +145,7 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<S
     return result(failed ? 'fail' : 'pass', failed ? `${failed.name}: ${failed.detail}` : outcome.detail, outcome.facts);
   } catch (err) {
     // A stop ends the drill, not just this scenario.
-    if (isStop(err)) throw err;
+    if (isStopError(err)) throw err;
     // The hint travels with the message: the drill goes on to the next scenario, so nothing else would print it.
     const message = (err instanceof Error ? err.message : String(err)) + (isDbrollbackError(err) && err.hint ? ` — ${err.hint}` : '');
     if (!(err instanceof DrillFinding) && !steps.steps.some((s) => s.status === 'error' || s.status === 'fail')) {
@@ -154,10 +154,6 @@ async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<S
     }
     return result(err instanceof DrillFinding ? 'fail' : 'error', message);
   }
-}
-
-function isStop(err: unknown): err is DbrollbackError {
-  return isDbrollbackError(err) && (err.code === 'INTERRUPTED' || err.code === 'TERMINATED');
 }
 
 /** 0 every scenario passed (or was skipped as part of `all`), 3 a drill found a problem, 1 a drill could not run. */

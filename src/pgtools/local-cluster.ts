@@ -142,21 +142,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   await as(pgCtl.path, ['-D', dataDir, '-l', path.join(baseDir, 'server.log'), '-w', '-t', '60', 'start']);
 
-  const stopSync = () => {
-    try {
-      const args = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
-      if (osUser) execFileSync('runuser', ['-u', osUser, '--', pgCtl.path, ...args], { stdio: 'ignore' });
-      else execFileSync(pgCtl.path, args, { stdio: 'ignore' });
-    } catch {
-      /* already stopped */
-    }
-    try {
-      rmSync(baseDir, { recursive: true, force: true });
-    } catch {
-      /* best effort */
-    }
-  };
-  const handle = { stopSync };
+  const handle = { stopSync: () => stopAndRemoveSync(pgCtl.path, dataDir, osUser, baseDir) };
   running.add(handle);
 
   const conn = (database = 'postgres'): ConnInfo => ({
@@ -226,20 +212,25 @@ export interface ServerControlOptions {
 export async function removeOnExit(dir: string, dataDir: string, osUser: string | undefined): Promise<() => void> {
   installExitHook();
   const pgCtl = (await findBinary('pg_ctl')).path;
-  const handle = {
-    stopSync() {
-      try {
-        const args = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
-        if (osUser) execFileSync('runuser', ['-u', osUser, '--', pgCtl, ...args], { stdio: 'ignore' });
-        else execFileSync(pgCtl, args, { stdio: 'ignore' });
-      } catch {
-        /* not started, or already stopped */
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const handle = { stopSync: () => stopAndRemoveSync(pgCtl, dataDir, osUser, dir) };
   running.add(handle);
   return () => void running.delete(handle);
+}
+
+/** On the way out of the process (nothing asynchronous runs there): stop the server at once, then remove its directory. */
+function stopAndRemoveSync(pgCtl: string, dataDir: string, osUser: string | undefined, dir: string): void {
+  try {
+    const args = ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
+    if (osUser) execFileSync('runuser', ['-u', osUser, '--', pgCtl, ...args], { stdio: 'ignore' });
+    else execFileSync(pgCtl, args, { stdio: 'ignore' });
+  } catch {
+    /* not started, or already stopped */
+  }
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* best effort */
+  }
 }
 
 /**

@@ -19,7 +19,7 @@ import { mkdir, chown } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
+import { Checklist, isStopError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, recordRun } from '../../audit/runbook.js';
@@ -30,6 +30,7 @@ import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { listBackups, loadManifest } from '../catalog.js';
+import type { BackupManifest } from '../manifest.js';
 import type { ProgressListener } from '../../progress.js';
 import { checkWal, type WalCoverage } from './check-wal.js';
 import { chooseBase, type BaseCandidate } from './choose-base.js';
@@ -157,6 +158,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   let serverStarted = false;
   let written = false;
   let stopFailed: string | null = null;
+  let stopError: DbrollbackError | null = null;
   let journal: Journal | undefined;
   const signal = options.signal;
   const checklist = new Checklist(PITR_STEPS, log, {
@@ -172,9 +174,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.baseBackupId = base.id;
     const coverage: WalCoverage = await checklist.run('check-wal', () => checkWal(storage, base, target, timeline, wal), (c) => `${c.segments} segments archived, ${c.first} … ${c.last}`);
     report.wal = coverage;
-    const manifest = await loadManifest(storage, base.id, { kind: 'base' });
-    const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
-    if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Choose another base backup with --backup ID (`dbrollback backups`).' });
+    const { manifest, tarKey } = await baseTar(storage, base.id, 'Choose another base backup with --backup ID (`dbrollback backups`).');
 
     // From here on DIR is written to, and the run is journaled in the storage as it goes.
     written = true;
@@ -220,8 +220,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   } finally {
     // The copy keeps running only when asked (--port), recovery got it to the target, and no one asked the run to stop.
     if (serverStarted) {
-      const stopped = report.error?.code === 'INTERRUPTED' || report.error?.code === 'TERMINATED';
-      const keep = options.port !== undefined && report.recovery !== null && !stopped;
+      const keep = options.port !== undefined && report.recovery !== null && !isStopError(report.error);
       if (keep) {
         report.running = true;
         checklist.skip('finish', `left running on port ${port} (--port)`);
@@ -234,7 +233,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
           if (report.recovery) report.startCommand = await startCommand(dataDir, logFile, osUser);
         } catch (err) {
           stopFailed = `the copy's server in ${dataDir} could not be stopped (${err instanceof Error ? err.message : String(err)}): it may still be running — stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`;
-          report.error ??= new DbrollbackError('RESTORE_FAILED', `the recovered copy in ${dataDir} could not be stopped: ${err instanceof Error ? err.message : String(err)}`, {
+          stopError = new DbrollbackError('RESTORE_FAILED', `the recovered copy in ${dataDir} could not be stopped: ${err instanceof Error ? err.message : String(err)}`, {
             hint: `It may still be running: stop it with pg_ctl -D ${dataDir} stop (as the ${osUser ?? 'current'} OS user). Server log: ${logFile}.`,
             cause: err,
           });
@@ -242,7 +241,9 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       }
     }
   }
+  // The run's own failure, with what it left in DIR; else the failure to stop the copy, which says so itself.
   if (report.error) report.error = afterWriting(report.error, written, dataDir, stopFailed ?? (serverStarted ? 'its server was stopped' : 'no server was started on it'), stopFailed !== null);
+  else report.error = stopError;
   report.steps = checklist.finish();
   report.ok = report.error === null;
   report.durationMs = Math.round(performance.now() - started);
@@ -262,9 +263,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
  * means "failed" or "stopped" (an exit 2 after writing becomes RESTORE_FAILED, exit 1).
  */
 function afterWriting(error: DbrollbackError, written: boolean, dataDir: string, server: string, stopFailed: boolean): DbrollbackError {
-  if (!written || error.code === 'VERIFY_FAILED' || error.message.includes('could not be stopped')) return error;
-  const stopped = error.code === 'INTERRUPTED' || error.code === 'TERMINATED';
-  const note = stopped
+  if (!written || error.code === 'VERIFY_FAILED') return error;
+  const note = isStopError(error)
     ? `${dataDir} holds a partial copy, not at the target (${server}): remove it, then run the same command again.`
     : `${dataDir} holds a partial copy (${server}): remove it before trying again.`;
   if (error.exitCode !== EXIT.usage && !stopFailed && error.hint?.includes(dataDir)) return error;
@@ -291,6 +291,14 @@ export async function recoveryTimeline(storage: Storage, wal: readonly ObjectInf
     });
   }
   return { timeline, path: timelinePath(spans) };
+}
+
+/** A base backup's manifest and the key of its tar, which must be listed. */
+export async function baseTar(storage: Storage, id: string, hint: string): Promise<{ manifest: BackupManifest; tarKey: string }> {
+  const manifest = await loadManifest(storage, id, { kind: 'base' });
+  const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
+  if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${id} lists no .tar.gz object`, { hint });
+  return { manifest, tarKey };
 }
 
 export async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {

@@ -19,7 +19,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { AuditRun } from '../../audit/audit-trail.js';
-import { Checklist, stoppedError } from '../../audit/checklist.js';
+import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
@@ -221,7 +221,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
   } catch (err) {
     error = asRunError(err);
     // Stopped before the swap: the verified copy is ours to remove; the original was never touched.
-    if (admin && state.mode === 'swap' && state.restoreInto && state.previousDatabase === null && (error.code === 'INTERRUPTED' || error.code === 'TERMINATED')) {
+    if (admin && state.mode === 'swap' && state.restoreInto && state.previousDatabase === null && isStopError(error)) {
       await dropDatabase(admin, state.restoreInto).catch(() => undefined);
       error = new DbrollbackError(error.code, `${error.message}; the restored copy was removed and "${target.database}" is unchanged`, { hint: error.hint, details: error.details });
     }

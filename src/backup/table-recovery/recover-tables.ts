@@ -12,7 +12,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
+import { Checklist, isStopError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import { describeRunFacts, type Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
@@ -201,7 +201,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     forget();
   }
   // A stopped run says what it left in the database, as the journal does.
-  if (error && (error.code === 'INTERRUPTED' || error.code === 'TERMINATED')) {
+  if (error && isStopError(error)) {
     error = new DbrollbackError(error.code, `${error.message}; ${describeRunFacts(facts())}`, { hint: error.hint, details: error.details, cause: error });
   }
   report.steps = checklist.finish();

@@ -22,12 +22,11 @@ import path from 'node:path';
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
-import { loadManifest } from '../../backup/catalog.js';
 import { checkWal } from '../../backup/pitr/check-wal.js';
 import { chooseBase } from '../../backup/pitr/choose-base.js';
 import { ensureConfigFiles } from '../../backup/pitr/config-files.js';
 import { extractBase } from '../../backup/pitr/extract.js';
-import { baseCandidates, recoveryTimeline } from '../../backup/pitr/pitr-restore.js';
+import { baseCandidates, baseTar, recoveryTimeline } from '../../backup/pitr/pitr-restore.js';
 import { confString, recoverySettings, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
 import { parseRecoveryTarget } from '../../backup/pitr/target.js';
 import { fetchInto } from '../../backup/wal/fetch-into.js';
@@ -49,9 +48,7 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
     const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
     const base = chooseBase(await baseCandidates(storage), target, timelines);
     const coverage = await checkWal(storage, base, target, timeline, wal);
-    const manifest = await loadManifest(storage, base.id, { kind: 'base' });
-    const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
-    if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${base.id} lists no .tar.gz object`, { hint: 'Take a new base backup with `dbrollback base-backup`.' });
+    const { manifest, tarKey } = await baseTar(storage, base.id, 'Take a new base backup with `dbrollback base-backup`.');
 
     // A server recovers only its own major's data directory: say so before anything is downloaded.
     const backupMajor = Number(/^(\d+)/.exec(manifest.serverVersion)?.[1] ?? 0);

@@ -11,7 +11,7 @@
  * checks leaves an audit record in the storage.
  */
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist, stoppedError } from '../../audit/checklist.js';
+import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
@@ -270,7 +270,7 @@ function verdictLine(verdicts: readonly PendingVerdict[], failOn: readonly FailO
 /** A failure while applying names what this run applied and the way back to before it. */
 function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   const base = asRunError(err);
-  if ((base.code === 'INTERRUPTED' || base.code === 'TERMINATED') && state.migrations.length > 0) {
+  if (isStopError(base) && state.migrations.length > 0) {
     // Stopped between migrations: each one is either applied whole or not at all.
     const applied = state.migrations.filter((m) => m.status === 'applied').map((m) => m.name);
     const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);

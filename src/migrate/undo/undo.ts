@@ -11,7 +11,7 @@
  * an audit record in the storage.
  */
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
-import { Checklist } from '../../audit/checklist.js';
+import { Checklist, isStopError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import { describeRunFacts, unfinishedRuns, type Journal, type UnfinishedRun } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun } from '../../audit/runbook.js';
@@ -325,7 +325,7 @@ function verifyFailed(report: VerifyReport, backupId: string | null): Dbrollback
 /** Any failure becomes a DbrollbackError whose message says where the database is. */
 function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
   const base = asRunError(err);
-  const stopped = base.code === 'INTERRUPTED' || base.code === 'TERMINATED';
+  const stopped = isStopError(base);
   if (base.code === 'MIGRATION_FAILED' || base.code === 'VERIFY_FAILED' || (base.exitCode !== EXIT.failed && !stopped) || state.plan === null) return base;
   // A failure after the plan: say exactly what was and was not undone.
   const where = state.undone.length > 0
