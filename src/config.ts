@@ -13,7 +13,7 @@ import { parseDuration } from './migrate/lock-wait.js';
 import { FAIL_ON, type FailOn } from './migrate/classify/classify.js';
 import { FILE_OPTIONS, optionSpec, type OptionKey } from './options.js';
 import { registerSecret } from './secrets/redact.js';
-import { loadEncryptionKey, type EncryptionKey } from './storage/encryption-key.js';
+import { encryptionKeySources, loadEncryptionKey, type EncryptionKey } from './storage/encryption-key.js';
 
 /** lock_timeout for downs and ups when nothing is configured: long enough for a busy table, short enough that the application does not queue behind it for long. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -137,13 +137,10 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     problems.push(`migrations: directory ${migrationsDir} does not exist`);
   }
 
-  // The key itself (or a passphrase) only ever comes from the environment, never a flag (argv is visible to every user).
+  // The key itself (or a passphrase) only ever comes from the environment, never a flag (argv is visible to every user): a flag names a key file.
   const keyFilePath = pathOf('encryptionKeyFile');
-  const encryption = await loadEncryptionKey({
-    key: env.DBROLLBACK_ENCRYPTION_KEY || undefined,
-    keyFile: keyFilePath !== undefined ? { path: keyFilePath, source: fromFileDir('encryptionKeyFile') ? 'encryptionKeyFile (config file)' : 'DBROLLBACK_ENCRYPTION_KEY_FILE' } : undefined,
-    passphrase: env.DBROLLBACK_ENCRYPTION_PASSPHRASE || undefined,
-  });
+  const keyFileSource = typeof raw.encryptionKeyFile === 'string' ? '--encryption-key-file' : fromFileDir('encryptionKeyFile') ? 'encryptionKeyFile (config file)' : 'DBROLLBACK_ENCRYPTION_KEY_FILE';
+  const encryption = await loadEncryptionKey(encryptionKeySources(env, keyFilePath !== undefined ? { path: keyFilePath, source: keyFileSource } : undefined));
   problems.push(...encryption.problems);
 
   let lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS;

@@ -41,7 +41,7 @@ export const OPTIONS = [
   { key: 'checksDir', kind: 'path', file: true, help: "directory of verify's .sql checks (default verify/ beside the migrations)" },
   { key: 'pauseTraffic', kind: 'string', file: true, commandFlag: '--pause-traffic <cmd>', help: 'shell command run before anything changes' },
   { key: 'resumeTraffic', kind: 'string', file: true, commandFlag: '--resume-traffic <cmd>', help: 'shell command run only after verify passes' },
-  { key: 'encryptionKeyFile', kind: 'path', file: true, env: 'DBROLLBACK_ENCRYPTION_KEY_FILE', help: 'a file holding the storage encryption key (64 hex digits or base64 of 32 bytes); the key itself only through DBROLLBACK_ENCRYPTION_KEY, a passphrase through DBROLLBACK_ENCRYPTION_PASSPHRASE' },
+  { key: 'encryptionKeyFile', kind: 'path', flag: '--encryption-key-file <file>', file: true, env: 'DBROLLBACK_ENCRYPTION_KEY_FILE', help: 'a file holding the storage encryption key (64 hex digits or base64 of 32 bytes); the key itself only through DBROLLBACK_ENCRYPTION_KEY, a passphrase through DBROLLBACK_ENCRYPTION_PASSPHRASE' },
   { key: 'lockTimeout', kind: 'any', file: true, env: 'DBROLLBACK_LOCK_TIMEOUT', commandFlag: '--lock-timeout <duration>', help: 'how long one DDL statement of a down or up may wait for a lock ("5s", "500ms", or seconds; default 5s)' },
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },

@@ -8,11 +8,19 @@
  * file, --json, --help, an unknown flag) returns null and the full program
  * handles it, with identical results. It imports modules directly rather than
  * the public API (src/index.ts) for the same reason.
+ *
+ * The storage is opened exactly as every command opens it: the URL, and the
+ * encryption key from --encryption-key-file or the DBROLLBACK_ENCRYPTION_*
+ * variables (encryptionKeySources), so a segment is never stored in the clear
+ * in an encrypted storage, nor pushed without the key into one.
  */
 import { access } from 'node:fs/promises';
-import { EXIT, exitCodeOf, isDbrollbackError } from '../errors.js';
+import { DbrollbackError, EXIT, exitCodeOf, isDbrollbackError } from '../errors.js';
 import { scrub } from '../secrets/redact.js';
 import { openStorage } from '../storage/open-storage.js';
+import { childStorageAccess } from '../storage/child-access.js';
+import { encryptionKeySources, loadEncryptionKey } from '../storage/encryption-key.js';
+import path from 'node:path';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPush } from '../backup/wal/wal-push.js';
 import { CONFIG_FILE_NAMES } from '../config.js';
@@ -22,6 +30,7 @@ interface Parsed {
   command: 'wal-push' | 'wal-fetch';
   positional: string[];
   storage: string | undefined;
+  keyFile: string | undefined;
   prefetch: number | undefined;
   spool: string | undefined;
   verbose: boolean;
@@ -37,14 +46,18 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
   const say = (line: string) => void process.stderr.write(`${scrub(line)}\n`);
   let storage;
   try {
-    storage = openStorage(storageUrl);
+    const key = await loadEncryptionKey(encryptionKeySources(process.env, parsed.keyFile !== undefined ? { path: path.resolve(parsed.keyFile), source: '--encryption-key-file' } : undefined));
+    if (key.problems.length > 0) {
+      throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${key.problems.join('\n  - ')}`, { hint: 'Fix the flags/environment named above, then run again.', details: { problems: key.problems } });
+    }
+    storage = openStorage(storageUrl, key.key ? { encryption: key.key } : {});
     if (parsed.command === 'wal-push') {
       const pushed = await walPush(storage, parsed.positional[0]!);
       if (parsed.verbose) say(`${pushed.created ? 'archived' : 'already archived (identical)'} ${pushed.name}: ${pushed.size} → ${pushed.storedSize} bytes, ${storage.url}`);
       return EXIT.ok;
     }
     const [name, dest] = parsed.positional as [string, string];
-    const fetched = await walFetch(storage, name, dest, { spoolDir: parsed.spool, prefetch: parsed.prefetch, worker: selfPrefetchWorker(storageUrl) });
+    const fetched = await walFetch(storage, name, dest, { spoolDir: parsed.spool, prefetch: parsed.prefetch, worker: selfPrefetchWorker(childStorageAccess(storage)) });
     if (parsed.verbose) say(`restored ${fetched.name} (${fetched.size} bytes${fetched.fromSpool ? ', prefetched' : ''}) to ${fetched.dest}`);
     return EXIT.ok;
   } catch (err) {
@@ -60,11 +73,12 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
 function parse(argv: string[]): Parsed | null {
   const [command, ...rest] = argv;
   if (command !== 'wal-push' && command !== 'wal-fetch') return null;
-  const out: Parsed = { command, positional: [], storage: undefined, prefetch: undefined, spool: undefined, verbose: false };
+  const out: Parsed = { command, positional: [], storage: undefined, keyFile: undefined, prefetch: undefined, spool: undefined, verbose: false };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = () => rest[++i];
     if (arg === '--storage') out.storage = value();
+    else if (arg === '--encryption-key-file') out.keyFile = value();
     else if (arg === '--verbose') out.verbose = true;
     else if (command === 'wal-fetch' && arg === '--spool') out.spool = value();
     else if (command === 'wal-fetch' && arg === '--prefetch') {
@@ -74,7 +88,7 @@ function parse(argv: string[]): Parsed | null {
     } else if (arg.startsWith('-')) return null;
     else out.positional.push(arg);
   }
-  if (out.storage === '' || out.spool === '') return null;
+  if (out.storage === '' || out.spool === '' || out.keyFile === '') return null;
   return out.positional.length === (command === 'wal-push' ? 1 : 2) ? out : null;
 }
 

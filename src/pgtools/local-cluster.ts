@@ -21,6 +21,8 @@ export interface ClusterOptions {
   settings?: Record<string, string | number | boolean>;
   /** Superuser password (a random one by default: tests exercise password auth). */
   password?: string;
+  /** Added to the server's environment (what archive_command and restore_command see). */
+  env?: Record<string, string>;
 }
 
 export interface Cluster {
@@ -108,7 +110,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await execa('chown', ['-R', `${osUser}:`, baseDir]);
   }
   await chmod(baseDir, 0o755);
-  const as = (file: string, args: string[]) => (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args]) : execa(file, args));
+  const as = (file: string, args: string[], env?: Record<string, string>) => (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args], { env }) : execa(file, args, { env }));
 
   await as(initdb.path, [
     '-D', dataDir,
@@ -140,7 +142,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   await execa('sh', ['-c', `cat >> '${confPath}'`], { input: `\n${conf}\n` });
   if (osUser) await chown(confPath, ...(await ids(osUser)));
 
-  await as(pgCtl.path, ['-D', dataDir, '-l', path.join(baseDir, 'server.log'), '-w', '-t', '60', 'start']);
+  await as(pgCtl.path, ['-D', dataDir, '-l', path.join(baseDir, 'server.log'), '-w', '-t', '60', 'start'], options.env);
 
   const handle = { stopSync: () => stopAndRemoveSync(pgCtl.path, dataDir, osUser, baseDir) };
   running.add(handle);
@@ -238,12 +240,14 @@ function stopAndRemoveSync(pgCtl: string, dataDir: string, osUser: string | unde
  * accept connections: a server in recovery may take long to get there, and
  * its caller follows it (log, postmaster.pid) instead.
  */
-export async function startServer(dataDir: string, options: ServerControlOptions & { logFile: string }): Promise<void> {
+export async function startServer(dataDir: string, options: ServerControlOptions & { logFile: string; env?: Record<string, string> }): Promise<void> {
   const { execa } = await import('execa');
   const pgCtl = await findBinary('pg_ctl');
   const args = ['-D', dataDir, '-l', options.logFile, '-W', 'start'];
-  // The server (and the restore_command it runs) inherits this environment: not our database credentials.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_URL$)/.test(k)));
+  // The server (and the restore_command it runs) inherits this environment: not our database credentials, and
+  // of the storage's key only what the caller passes (`env`), so an unrelated DBROLLBACK_ENCRYPTION_* cannot conflict with it.
+  const inherited = Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_URL$|DBROLLBACK_ENCRYPTION_)/.test(k));
+  const env = { ...Object.fromEntries(inherited), ...options.env };
   const spawn = { env, extendEnv: false } as const;
   await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args], spawn) : execa(pgCtl.path, args, spawn));
 }
@@ -265,6 +269,14 @@ export async function startCommand(dataDir: string, logFile: string, osUser: str
 }
 
 export const osUserIds = ids;
+
+/** Whether `osUser` (the server's OS user) can read `file`: restore_command runs as that user. */
+export async function osUserCanRead(file: string, osUser: string | undefined): Promise<boolean> {
+  if (!osUser) return true;
+  const { execa } = await import('execa');
+  const r = await execa('runuser', ['-u', osUser, '--', 'test', '-r', file], { reject: false });
+  return r.exitCode === 0;
+}
 
 async function ids(user: string): Promise<[number, number]> {
   const { execa } = await import('execa');

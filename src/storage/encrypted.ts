@@ -12,6 +12,7 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import { DbrollbackError } from '../errors.js';
+import { rememberKey } from './child-access.js';
 import { objectExists, validateKey, type PutOptions, type PutResult, type Storage } from './contract.js';
 import { DecryptStream } from './decrypt-stream.js';
 import { DigestStream, digestOf, toReadable } from './digest.js';
@@ -113,7 +114,7 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     return { key: storageKey, size: sealed.bytes, sha256, created: true };
   };
 
-  return {
+  const storage: Storage = {
     kind: inner.kind,
     url: inner.url,
     async check() {
@@ -142,4 +143,7 @@ export function encryptedStorage(inner: Storage, key: EncryptionKey): Storage {
     delete: (storageKey) => inner.delete(storageKey),
     close: () => inner.close(),
   };
+  // A child process that must open this storage too (restore_command) is given the same key.
+  rememberKey(storage, key);
+  return storage;
 }

@@ -5,12 +5,14 @@
  * returned as lines, so configuration reports them with everything else.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { registerSecret } from '../secrets/redact.js';
 
 export const KEY_BYTES = 32;
 
 export type EncryptionKey =
-  | { kind: 'key'; key: Buffer; source: string }
+  /** `file`: the absolute path it was read from, which a child process (restore_command) is given instead of the key. */
+  | { kind: 'key'; key: Buffer; source: string; file?: string }
   | { kind: 'passphrase'; passphrase: string; source: string };
 
 export interface EncryptionKeySources {
@@ -20,6 +22,23 @@ export interface EncryptionKeySources {
   keyFile?: { path: string; source: string };
   /** DBROLLBACK_ENCRYPTION_PASSPHRASE */
   passphrase?: string;
+}
+
+/**
+ * Where a key may come from, by precedence: a key file named by a flag or the
+ * config file (`keyFile`, already resolved) wins over
+ * DBROLLBACK_ENCRYPTION_KEY_FILE; DBROLLBACK_ENCRYPTION_KEY and
+ * DBROLLBACK_ENCRYPTION_PASSPHRASE are read as they are. Every command, and
+ * the archive_command / restore_command short way in, take their sources
+ * from here, so none of them can open the storage without the key.
+ */
+export function encryptionKeySources(env: NodeJS.ProcessEnv, keyFile?: { path: string; source: string }): EncryptionKeySources {
+  const fromEnv = env.DBROLLBACK_ENCRYPTION_KEY_FILE || undefined;
+  return {
+    key: env.DBROLLBACK_ENCRYPTION_KEY || undefined,
+    keyFile: keyFile ?? (fromEnv !== undefined ? { path: path.resolve(fromEnv), source: 'DBROLLBACK_ENCRYPTION_KEY_FILE' } : undefined),
+    passphrase: env.DBROLLBACK_ENCRYPTION_PASSPHRASE || undefined,
+  };
 }
 
 /** The configured key, undefined when encryption is off, or the problems that make it unusable. */
@@ -53,7 +72,7 @@ export async function loadEncryptionKey(sources: EncryptionKeySources): Promise<
   registerSecret(text.trim());
   const key = parseKey(text);
   if (!key) return { problems: [`${file.source}: key file ${file.path}: ${KEY_PROBLEM}`] };
-  return { key: { kind: 'key', key, source: `key file ${file.path}` }, problems: [] };
+  return { key: { kind: 'key', key, source: `key file ${file.path}`, file: path.resolve(file.path) }, problems: [] };
 }
 
 const KEY_PROBLEM = `must hold exactly ${KEY_BYTES} bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32)`;

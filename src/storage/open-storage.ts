@@ -4,8 +4,9 @@
  *   s3://bucket/prefix?endpoint=URL&forcePathStyle=true&region=R&sse=AES256|aws:kms&kmsKeyId=K
  *   file:///absolute/dir
  *   /absolute/dir or relative/dir (resolved against the working directory)
- *   memory://name (tests)
  *
+ * memory:// is refused: the in-memory driver is a test double for library
+ * callers (memoryStorage()), never a place a command may put a backup.
  * Unknown schemes and unknown query parameters are errors: a typo must not
  * silently send backups somewhere else.
  */
@@ -17,7 +18,6 @@ import { validatePrefix } from './contract.js';
 import { encryptedStorage } from './encrypted.js';
 import type { EncryptionKey } from './encryption-key.js';
 import { fileStorage } from './file.js';
-import { memoryStorage } from './memory.js';
 import { MIN_PART_SIZE, s3Storage, type S3StorageOptions, type SseMode } from './s3.js';
 import { unencryptedStorage } from './unencrypted.js';
 
@@ -57,7 +57,8 @@ function openDriver(url: string | undefined, options: OpenStorageOptions): Stora
     case 's3':
       return s3Storage(parseS3Url(url, options));
     case 'memory':
-      return memoryStorage(url.slice('memory://'.length) || 'memory');
+      // The in-memory driver is the library's test double (memoryStorage()): a backup "stored" there is gone when the command exits.
+      throw invalid(url, 'memory:// keeps objects in this process only: everything written there is lost when the command exits');
     default:
       throw invalid(url, `unknown scheme "${scheme}://" (supported: s3://, file://, or a directory path)`);
   }

@@ -25,7 +25,8 @@ import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, recordRun } from '../../audit/runbook.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError, EXIT } from '../../errors.js';
-import { freePort, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
+import { freePort, osUserCanRead, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
+import { childStorageAccess, type ChildStorageAccess } from '../../storage/child-access.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
@@ -59,8 +60,8 @@ export interface PitrRestoreOptions {
   backupId?: string;
   /** Role, password and database the verify gate uses on the copy (the production credentials, restored with it). */
   login: Pick<ConnInfo, 'user' | 'password' | 'database'>;
-  /** The storage URL restore_command passes to wal-fetch (default: the storage's own URL). */
-  storageUrl?: string;
+  /** How restore_command's wal-fetch opens the storage (default: childStorageAccess(storage) — the same URL and key). */
+  storageAccess?: ChildStorageAccess;
   /** How PostgreSQL runs wal-fetch: node and the CLI script (default: this node and the package's dist/cli/main.js). */
   walFetch?: { node: string; cli: string };
   /** User checks for the gate: a directory of .sql checks, or the migrations directory (checks in verify/ beside it). */
@@ -131,6 +132,12 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   if (options.port !== undefined) await checkPortFree(options.port);
   const walFetch = options.walFetch ?? defaultWalFetch();
   await storage.check();
+  const access = options.storageAccess ?? childStorageAccess(storage);
+  if (access.keyFile !== undefined && !(await osUserCanRead(access.keyFile, osUser))) {
+    throw new DbrollbackError('USAGE', `the recovered server runs as the ${osUser} OS user, which cannot read the encryption key file ${access.keyFile}: its restore_command could not fetch any WAL`, {
+      hint: `Nothing was written. Make the key file readable by ${osUser} (e.g. chgrp ${osUser} FILE && chmod 640 FILE), or give the key through DBROLLBACK_ENCRYPTION_KEY instead.`,
+    });
+  }
 
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
@@ -189,16 +196,17 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     await checklist.run('configure', async () => {
       await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
       if (ids) await chown(path.dirname(logFile), ...ids);
-      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageUrl: options.storageUrl ?? storage.url, serverMajor: majorOf(manifest.serverVersion) });
+      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageArgs: access.args, serverMajor: majorOf(manifest.serverVersion) });
       await writeRecoveryConfig(dataDir, settings, ids);
       return ensureConfigFiles(dataDir, ids);
-    }, (written) => `restore_command = wal-fetch, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
+    }, (written) => `restore_command = wal-fetch${keyNote(access)}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
     report.logFile = logFile;
     await checklist.run('start', async () => {
       serverStarted = true;
       // Stored before the server starts: a run killed from here on is known to have left one running.
       await checklist.checkpoint();
-      await startServer(dataDir, { osUser, logFile });
+      // A key not held in a file reaches restore_command through the server's environment, never postgresql.auto.conf.
+      await startServer(dataDir, { osUser, logFile, env: access.env });
     }, () => `pg_ctl start on port ${port}, log ${logFile}`);
     report.recovery = await checklist.run('recover', async () => {
       await checklist.checkpoint();
@@ -342,6 +350,12 @@ function verifyFailed(report: VerifyReport, dataDir: string): DbrollbackError {
     hint: 'Do not use this copy for traffic. Inspect the failing checks; try an earlier target, or another base backup (--backup ID).',
     details: base.details,
   });
+}
+
+/** How restore_command gets the storage's key, for the configure step's line. */
+function keyNote(access: ChildStorageAccess): string {
+  if (access.keyFile !== undefined) return ` (key file ${access.keyFile})`;
+  return Object.keys(access.env).length > 0 ? ` (key in the server's environment: ${Object.keys(access.env).join(', ')})` : '';
 }
 
 function majorOf(version: string): number {

@@ -20,8 +20,13 @@ export interface RecoveryConfigInput {
   /** restore_command's program: node and the built CLI (argv[0..1] of `dbrollback`). */
   node: string;
   cli: string;
-  /** Storage URL the WAL archive is in (no secrets: credentials come from the environment). */
-  storageUrl: string;
+  /**
+   * The global flags that open the storage the WAL archive is in, as
+   * childStorageAccess gives them: `--storage URL`, and `--encryption-key-file
+   * PATH` when the key is in a file. Never a key or a credential: those reach
+   * wal-fetch through the server's environment.
+   */
+  storageArgs: readonly string[];
   /** The server's major version (archive_library exists from 15 on). */
   serverMajor: number;
 }
@@ -29,8 +34,8 @@ export interface RecoveryConfigInput {
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
 export function recoverySettings(input: RecoveryConfigInput): Array<[string, string]> {
   const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
-  // The plain form `wal-fetch %f %p --storage URL`: the CLI's short way in (no commander, no config) takes only that.
-  const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', '--storage', word(input.storageUrl)];
+  // The plain form `wal-fetch %f %p --storage URL [--encryption-key-file PATH]`: the CLI's short way in (no commander, no config) takes only that.
+  const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', ...input.storageArgs.map(word)];
   const settings: Array<[string, string]> = [
     ['restore_command', confString(fetch.join(' '))],
     ...targetSettings(input.target),

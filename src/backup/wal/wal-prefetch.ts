@@ -19,6 +19,8 @@ import { fetchInto } from './fetch-into.js';
 export interface PrefetchWorker {
   command: string;
   args: (request: PrefetchRequest) => string[];
+  /** Added to the inherited environment (the storage's key, when it is not in a file). */
+  env?: Record<string, string>;
 }
 
 export interface PrefetchRequest {
@@ -36,7 +38,7 @@ export async function startPrefetch(worker: PrefetchWorker, request: PrefetchReq
   // Made here, in the foreground (its server is alive and asking): the detached worker never creates it.
   await mkdir(request.spoolDir, { recursive: true });
   if ((await lockHolder(request.spoolDir)) !== null) return;
-  const child = spawn(worker.command, worker.args(request), { detached: true, stdio: 'ignore' });
+  const child = spawn(worker.command, worker.args(request), { detached: true, stdio: 'ignore', ...(worker.env ? { env: { ...process.env, ...worker.env } } : {}) });
   child.on('error', () => undefined);
   child.unref();
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { EXIT, isDbrollbackError, walFetch, walPrefetch, DEFAULT_PREFETCH } from '../../index.js';
+import { childStorageAccess, EXIT, isDbrollbackError, walFetch, walPrefetch, DEFAULT_PREFETCH } from '../../index.js';
 import { selfPrefetchWorker } from '../prefetch-worker.js';
 import type { CommandRegistrar } from '../registrar.js';
 
@@ -30,7 +30,7 @@ export function registerWalFetch(program: Command, registrar: CommandRegistrar):
         const fetched = await walFetch(storage, name, dest, {
           spoolDir: opts.spool,
           prefetch: opts.prefetch,
-          worker: selfPrefetchWorker(run.config.storage!),
+          worker: selfPrefetchWorker(childStorageAccess(storage)),
         });
         io.debug(`restored ${fetched.name} (${fetched.size} bytes${fetched.fromSpool ? ', prefetched' : ''}) to ${fetched.dest}`);
         return { json: { ok: true, ...fetched }, human: '' };

@@ -67,7 +67,7 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
       await extractBase(storage, tarKey, dataDir, { osUser: undefined, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, signal });
       const staged = await stageWal(storage, wal, coverage.first, walDir);
       onStep(`staged ${staged} archived WAL files from ${coverage.first} on`);
-      const settings = recoverySettings({ target, timeline, port: 5432, node: 'node', cli: 'dbrollback', storageUrl: storage.url, serverMajor: backupMajor });
+      const settings = recoverySettings({ target, timeline, port: 5432, node: 'node', cli: 'dbrollback', storageArgs: ['--storage', storage.url], serverMajor: backupMajor });
       // The later setting wins: inside the container the WAL is a directory, and the host reaches the server through the mapped port.
       settings.push(['restore_command', confString(`cp ${WAL}/%f "%p"`)], ['listen_addresses', confString('*')]);
       await writeRecoveryConfig(dataDir, settings, undefined);

@@ -9,7 +9,7 @@ const input = (over: Partial<Parameters<typeof recoverySettings>[0]> = {}) => ({
   port: 54999,
   node: '/usr/bin/node',
   cli: '/opt/dbrollback/dist/cli/main.js',
-  storageUrl: 's3://backups/prod?endpoint=http://127.0.0.1:9000&forcePathStyle=true',
+  storageArgs: ['--storage', 's3://backups/prod?endpoint=http://127.0.0.1:9000&forcePathStyle=true'],
   serverMajor: 15,
   ...over,
 });
@@ -28,8 +28,13 @@ describe('recoverySettings', () => {
   });
 
   it('runs wal-fetch with the storage shell-quoted and % doubled (restore_command expands %f and %p only)', () => {
-    const settings = Object.fromEntries(recoverySettings(input({ storageUrl: '/srv/wal 100%' })));
+    const settings = Object.fromEntries(recoverySettings(input({ storageArgs: ['--storage', '/srv/wal 100%'] })));
     expect(settings.restore_command).toBe(`'/usr/bin/node /opt/dbrollback/dist/cli/main.js wal-fetch %f %p --storage ''/srv/wal 100%%'''`);
+  });
+
+  it('names the key file of an encrypted storage in restore_command, never a key', () => {
+    const settings = Object.fromEntries(recoverySettings(input({ storageArgs: ['--storage', '/srv/wal', '--encryption-key-file', '/etc/dbrollback/storage key'] })));
+    expect(settings.restore_command).toBe(`'/usr/bin/node /opt/dbrollback/dist/cli/main.js wal-fetch %f %p --storage /srv/wal --encryption-key-file ''/etc/dbrollback/storage key'''`);
   });
 
   it('has no archive_library before PostgreSQL 15, and takes LSN and name targets', () => {

@@ -26,6 +26,7 @@ describe('openStorage', () => {
     ['file://remote-host/dir', /must be local/],
     ['file:///', /filesystem root/],
     ['', /no backup storage is configured/],
+    ['memory://backups', /memory:\/\/ keeps objects in this process only: everything written there is lost when the command exits/],
   ])('rejects %j with STORAGE_URL_INVALID', (url, message) => {
     let err: unknown;
     try {
