@@ -19,17 +19,29 @@
  *             read back) and with `--no-readback`, vs
  *             `pgbackrest backup --type=full` (start-fast, one process).
  * Runs alternate so background load hits both alike; medians are reported.
+ *
+ *   node bench/pitr.mjs --wal-push-only [--scale 5] [--segments 12] [--before /path/to/old/dist/cli/main.js]
+ *
+ * only the wal-push row, in four variants taken in rotation on every segment:
+ * dbrollback into a plain storage, into an encrypted one (key file, as
+ * archive_command gives it), pgBackRest's archive-push, and — with --before —
+ * an earlier build of the CLI (to compare a change's cost in the same run).
  */
 import { execa } from 'execa';
 import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../dist/pgtools/local-cluster.js';
-import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
+import { cliMain, flag, hasFlag, log, median, seconds, timed } from './common.mjs';
 
 const scale = flag('--scale', 20);
 const runs = flag('--runs', 3);
 const segmentCount = flag('--segments', 12);
+const walPushOnly = hasFlag('--wal-push-only');
+const beforeCli = (() => {
+  const i = process.argv.indexOf('--before');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 const asRoot = process.getuid?.() === 0;
 const osUser = asRoot ? 'postgres' : undefined;
 
@@ -128,6 +140,45 @@ try {
     const r = await execa(process.execPath, [cliMain, 'wal-fetch', name, path.join(segDir, name), '--storage', archive, '--prefetch', '0'], { reject: false });
     if (r.exitCode !== 0) throw new Error(`could not fetch ${name} for the latency runs: ${r.stderr}`);
     await own(path.join(segDir, name));
+  }
+  if (walPushOnly) {
+    const keyFile = path.join(work, 'storage.key');
+    await writeFile(keyFile, `${(await import('node:crypto')).randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    await own(keyFile);
+    const encArchive = await dir('dbrollback-encrypted');
+    const beforeArchive = await dir('dbrollback-before');
+    const variants = {
+      'dbrollback wal-push': (file) => as(process.execPath, [cliMain, 'wal-push', file, '--storage', pushArchive]),
+      'dbrollback wal-push, encrypted (key file)': (file) => as(process.execPath, [cliMain, 'wal-push', file, '--storage', encArchive, '--encryption-key-file', keyFile]),
+      'pgbackrest archive-push': (file) => pgbr(lat, ['archive-push', file]),
+      ...(beforeCli ? { 'dbrollback wal-push, before the change': (file) => as(process.execPath, [beforeCli, 'wal-push', file, '--storage', beforeArchive]) } : {}),
+    };
+    const labels = Object.keys(variants);
+    const ms = Object.fromEntries(labels.map((l) => [l, []]));
+    for (const [i, name] of names.entries()) {
+      const file = path.join(segDir, name);
+      // Rotate the order on every segment, so load and cache hit each variant alike.
+      for (let k = 0; k < labels.length; k++) {
+        const label = labels[(k + i) % labels.length];
+        ms[label].push((await timed(() => variants[label](file))).ms);
+      }
+    }
+    const theirs = median(ms['pgbackrest archive-push']);
+    process.stdout.write(
+      [
+        `PostgreSQL ${version}, pgbench scale ${scale}: ${names.length} segments of 16 MB, each pushed once per variant, fresh archives, order rotated`,
+        '',
+        '| wal-push per segment | median s | ratio to archive-push |',
+        '| --- | ---: | ---: |',
+        ...labels.map((l) => `| ${l} | ${seconds(median(ms[l]))} | ${(median(ms[l]) / theirs).toFixed(2)} |`),
+        '',
+        ...labels.map((l) => `raw ${l} ms: ${ms[l].map((x) => x.toFixed(0)).join(' ')}`),
+        '',
+      ].join('\n'),
+    );
+    await cluster.stop();
+    await rm(work, { recursive: true, force: true });
+    process.exit(0);
   }
   const pushMs = [];
   const archivePushMs = [];

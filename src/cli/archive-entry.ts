@@ -23,7 +23,7 @@ import { encryptionKeySources, loadEncryptionKey } from '../storage/encryption-k
 import path from 'node:path';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPush } from '../backup/wal/wal-push.js';
-import { CONFIG_FILE_NAMES } from '../config.js';
+import { CONFIG_FILE_NAMES } from '../run/config-files.js';
 import { selfPrefetchWorker } from './prefetch-worker.js';
 
 interface Parsed {

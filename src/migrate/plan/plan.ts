@@ -5,18 +5,18 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
-import type { ResolvedConfig } from '../../config.js';
+import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
-import { classifySql } from '../classify/classify-sql.js';
-import { captureUmzug } from '../classify/capture/umzug.js';
-import { withScratchDatabase } from '../classify/capture/scratch.js';
-import { addedObjects } from '../classify/catalog/diff.js';
-import { findUmzugExport } from '../adapters/umzug.js';
-import { initParser, parseSql } from '../classify/parser.js';
-import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
-import type { RunContext } from '../run-context.js';
-import { selectForDown } from '../select.js';
+import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../../tools/contract.js';
+import { classifySql } from '../../classify/classify-sql.js';
+import { captureUmzug } from '../../tools/umzug/capture.js';
+import { withScratchDatabase } from '../../tools/capture/scratch.js';
+import { addedObjects } from '../../db/schema/diff.js';
+import { findUmzugExport } from '../../tools/umzug/run.js';
+import { initParser, parseSql } from '../../sql/parser.js';
+import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
+import type { RunContext } from '../../run/run-context.js';
+import { selectForDown } from '../../tools/select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 
