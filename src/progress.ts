@@ -18,6 +18,8 @@ export interface TransferEvent {
   bytesPerSecond: number;
   etaSeconds: number | null;
   done: boolean;
+  /** How long no byte has moved, when that is long enough to say so (then there is no ETA). */
+  stalledMs?: number;
 }
 
 /**
@@ -72,38 +74,79 @@ export function etaSeconds(done: number, total: number | null, elapsedMs: number
   return Math.round(((total - done) * elapsedMs) / done / 1000);
 }
 
-/** Reports a transfer at most every `intervalMs`, plus a final event from `finish()`. */
+/** How long without a byte before a transfer is "not flowing" (no rate, no ETA). */
+export const STALL_MS = 5_000;
+/** The rate (and so the ETA) is that of the last this-many milliseconds, not the average since the start. */
+const RATE_WINDOW_MS = 10_000;
+
+export interface TransferMeter {
+  update(bytes: number): void;
+  finish(bytes: number): void;
+  /** Stop reporting (the transfer failed or was abandoned); finish() does it too. */
+  stop(): void;
+}
+
+/**
+ * Reports a transfer at most every `intervalMs`, plus a final event from
+ * `finish()`. Rate and ETA come from the bytes of the last few seconds, so a
+ * transfer that slows down or stops does not keep claiming the ETA of its
+ * start. With `watchStalls`, a transfer that has moved no byte for STALL_MS
+ * is reported as stalled (no ETA) every few seconds until bytes flow again or
+ * it ends — for transfers that can wait on something else (a server waiting
+ * for its archiver, pg_dump waiting for a lock); the caller must then stop()
+ * it on every path.
+ */
 export function transferMeter(
   phase: TransferPhase,
   totalBytes: number | null,
   listener: ProgressListener | undefined,
-  intervalMs = 250,
-): { update(bytes: number): void; finish(bytes: number): void } {
+  options: { intervalMs?: number; watchStalls?: boolean } = {},
+): TransferMeter {
+  const intervalMs = options.intervalMs ?? 250;
   const started = Date.now();
   let last = 0;
+  let current = 0;
+  let movedAt = started;
+  const samples: Array<{ at: number; bytes: number }> = [{ at: started, bytes: 0 }];
   const report = (bytes: number, done: boolean) => {
-    const elapsedMs = Date.now() - started;
-    listener?.({
-      kind: 'transfer',
-      phase,
-      bytes,
-      totalBytes,
-      elapsedMs,
-      bytesPerSecond: elapsedMs > 0 ? (bytes * 1000) / elapsedMs : 0,
-      etaSeconds: done ? 0 : etaSeconds(bytes, totalBytes, elapsedMs),
-      done,
-    });
+    const now = Date.now();
+    const elapsedMs = now - started;
+    while (samples.length > 1 && now - samples[1]!.at >= RATE_WINDOW_MS) samples.shift();
+    const oldest = samples[0]!;
+    const stalledMs = now - movedAt;
+    const stalled = !done && stalledMs >= STALL_MS;
+    const windowMs = now - oldest.at;
+    const bytesPerSecond = stalled ? 0 : windowMs > 0 ? ((bytes - oldest.bytes) * 1000) / windowMs : 0;
+    let eta: number | null = null;
+    if (done) eta = 0;
+    else if (!stalled && totalBytes !== null && totalBytes > 0 && bytesPerSecond > 0) eta = bytes >= totalBytes ? 0 : Math.round((totalBytes - bytes) / bytesPerSecond);
+    listener?.({ kind: 'transfer', phase, bytes, totalBytes, elapsedMs, bytesPerSecond, etaSeconds: eta, done, ...(stalled ? { stalledMs } : {}) });
+  };
+  const heartbeat = options.watchStalls && listener
+    ? setInterval(() => {
+        if (Date.now() - movedAt >= STALL_MS) report(current, false);
+      }, STALL_MS)
+    : undefined;
+  heartbeat?.unref();
+  const stop = () => {
+    if (heartbeat) clearInterval(heartbeat);
   };
   return {
     update(bytes) {
-      if (!listener) return;
       const now = Date.now();
-      if (now - last < intervalMs) return;
+      if (bytes !== current) {
+        current = bytes;
+        movedAt = now;
+        samples.push({ at: now, bytes });
+      }
+      if (!listener || now - last < intervalMs) return;
       last = now;
       report(bytes, false);
     },
     finish(bytes) {
+      stop();
       report(bytes, true);
     },
+    stop,
   };
 }

@@ -34,7 +34,9 @@ export function renderEvent(event: Exclude<ProgressEvent, { kind: 'message' }>):
   switch (event.kind) {
     case 'transfer': {
       const total = event.totalBytes ? ` of ${formatBytes(event.totalBytes)} (${percent(event.bytes, event.totalBytes)})` : ' stored';
-      return { line: `${event.phase}: ${formatBytes(event.bytes)}${total} at ${formatBytes(event.bytesPerSecond)}/s${eta(event.etaSeconds, event.done)}${event.done ? ' — done' : ''}`, final: event.done };
+      // Bytes that are not flowing get no rate and no ETA: how long nothing has moved instead.
+      const pace = event.stalledMs !== undefined ? `, no bytes for ${Math.round(event.stalledMs / 1000)} s` : ` at ${formatBytes(event.bytesPerSecond)}/s${eta(event.etaSeconds, event.done)}`;
+      return { line: `${event.phase}: ${formatBytes(event.bytes)}${total}${pace}${event.done ? ' — done' : ''}`, final: event.done };
     }
     case 'tables': {
       const amount = event.unit === 'bytes'

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream';
 import type { Options } from 'execa';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { withDb, type Db } from '../../db/connection.js';
+import { parseDuration } from '../../db/duration.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import { startTool, toolError } from '../../pgtools/run.js';
@@ -26,6 +27,11 @@ import { formatLsn, lsnSegment, parseLsn, parseWalName, segmentName, timelineHex
 import { walChain } from '../wal/wal-chain.js';
 import type { BaseInfo } from './base-info.js';
 import { TarEntries } from './tar-entries.js';
+import { watchArchiveWait } from './archive-wait.js';
+import { archiveFailureLogLines, archiverStatus, archivingProblem, describeFailure, logLineAdvice, type ArchiverStatus } from '../wal/archiver-status.js';
+
+/** How long a base backup waits for its last WAL segment to be archived, unless --archive-timeout says otherwise. */
+export const DEFAULT_ARCHIVE_TIMEOUT_MS = 60_000;
 
 export interface BaseBackupOptions {
   conn: ConnInfo;
@@ -33,8 +39,15 @@ export interface BaseBackupOptions {
   label?: string;
   /** Read the stored tar back and check its sha256 (default true). */
   readback?: boolean;
-  /** How long to wait for the archive to receive the backup's last WAL segment (default 60 s). */
+  /**
+   * How long to wait for the archive to receive the backup's last WAL segment
+   * (`--archive-timeout`, default 60 s): the server's own wait for its
+   * archiver, then the storage's. Past it the backup fails naming
+   * pg_stat_archiver's last failure.
+   */
   archiveWaitMs?: number;
+  /** The same as a duration as flags spell it ("60s", "2m", "500ms", or seconds); archiveWaitMs wins. */
+  archiveTimeout?: string | number;
   /** gzip level of the tar (default 6, as the WAL). */
   level?: number;
   onProgress?: ProgressListener;
@@ -65,10 +78,18 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const started = Date.now();
   const { conn, storage } = options;
   const step = options.onStep ?? (() => undefined);
+  archiveTimeoutOf(options.archiveTimeout);
   // Storage first: a wrong URL fails in seconds, before the server does a checkpoint for us.
   await storage.check();
   const facts = await withDb(conn, clusterFacts);
   refuseUnsupported(facts);
+  // The backup is worth nothing without its WAL: a server that is not archiving it now is refused before it starts.
+  const archiving = await withDb(conn, async (db) => {
+    const status = await archiverStatus(db);
+    return { status, problem: archivingProblem(status), logLines: status.failingNow ? await archiveFailureLogLines(db) : null };
+  });
+  if (archiving.problem !== null) throw archiveNotWorking(archiving.problem, archiving.status, archiving.logLines, 'Nothing was stored.');
+  const archiveTimeoutMs = options.archiveWaitMs ?? archiveTimeoutOf(options.archiveTimeout);
   const pgBasebackup = await findBinary('pg_basebackup', { minMajor: facts.major });
   const id = newBackupId(new Date(started));
   const key = baseTarKey(id);
@@ -78,7 +99,9 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const args = ['-D', '-', '-Ft', '-X', 'none', '--checkpoint=fast', '--no-password', '-l', `dbrollback ${id}`];
   // ['pipe']: a stream we consume, never buffered whole.
   options.onStart?.(id);
-  const child = startTool(pgBasebackup, args, { conn, stdout: ['pipe'] as Options['stdout'], ...(options.signal ? { cancelSignal: options.signal } : {}) });
+  // Named, so the watcher finds this backup's walsender among others.
+  const applicationName = `dbrollback-basebackup-${id}`;
+  const child = startTool(pgBasebackup, args, { conn: { ...conn, applicationName }, stdout: ['pipe'] as Options['stdout'], ...(options.signal ? { cancelSignal: options.signal } : {}) });
   const exited = child.then(
     () => undefined,
     (cause: unknown) => Promise.reject(toolError(pgBasebackup, args, cause, conn)),
@@ -87,16 +110,32 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const gate = new ExitGate(exited);
   exited.catch((err: unknown) => gate.destroy(err as Error));
   const entries = new TarEntries(['backup_label', 'backup_manifest']);
-  const meter = transferMeter('upload', facts.bytes, options.onProgress);
+  const meter = transferMeter('upload', facts.bytes, options.onProgress, { watchStalls: true });
+  const watch = watchArchiveWait(conn, {
+    applicationName,
+    timeoutMs: archiveTimeoutMs,
+    onWaiting: () => step(`base backup ${id}: all data sent; the server is waiting for its archiver to store the backup's last WAL segment (at most ${seconds(archiveTimeoutMs)}, --archive-timeout)`),
+  });
   let tarBytes = 0;
   entries.on('data', (chunk: Buffer) => meter.update((tarBytes += chunk.length)));
   const gzipped = pipeline(child.stdout!, gate, entries, createGzip({ level: options.level ?? 6 }), () => undefined);
   const upload = storage.put(key, gzipped, { contentType: 'application/gzip', expectedSize: facts.bytes, ...(options.signal ? { signal: options.signal } : {}) });
   upload.catch(() => void child.kill('SIGTERM'));
   const [uploaded, finished] = await Promise.allSettled([upload, exited]);
+  await watch.stop();
   if (uploaded.status === 'rejected' || finished.status === 'rejected' || options.signal?.aborted) {
+    meter.stop();
     if (uploaded.status === 'fulfilled') await storage.delete(key).catch(() => undefined);
     if (options.signal?.aborted) throw stoppedError(options.signal.reason, 'manifest', null);
+    const timedOut = watch.timedOut;
+    if (timedOut) {
+      throw archiveNotWorking(
+        `base backup ${id}: the server waited ${seconds(timedOut.waitedMs)} for its archiver to store the backup's last WAL segment, and it did not: ${timedOut.status.failingNow ? describeFailure(timedOut.status) : `archiving is not keeping up or not running (${describeFailure(timedOut.status)})`}`,
+        timedOut.status,
+        timedOut.logLines,
+        'No manifest was written: this backup is incomplete and will never be used. Fix archiving, then run base-backup again (--archive-timeout D waits longer for a slow archive).',
+      );
+    }
     throw failed(id, storage, finished.status === 'rejected' ? finished.reason : (uploaded as PromiseRejectedResult).reason, 'pg_basebackup and the upload');
   }
   meter.finish(tarBytes);
@@ -125,7 +164,7 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   try {
     // Usable only with its WAL: wait for the archiver to push the stop segment, then check nothing before it is missing.
     step(`base backup ${id}: waiting for ${base.stopWal} in the WAL archive`);
-    await waitArchived(storage, base.stopWal, options.archiveWaitMs ?? 60_000, id);
+    await waitArchived(storage, base.stopWal, archiveTimeoutMs, id, conn);
     const chain = await walChain(storage, { timeline: base.timeline, fromSegment: base.startWal, toLsn: positions.stop - 1n, segmentSize: base.walSegmentSize });
     if (!chain.ok) {
       throw new DbrollbackError('BACKUP_FAILED', `base backup ${id}: the WAL it needs is not all archived (${chain.problem}); no manifest was written, so it will never be used`, {
@@ -237,19 +276,40 @@ export function backupPositions(label: Buffer | undefined, manifest: Buffer | un
   return { start: parseLsn(start[1]!), stop: parseLsn(end), timeline: Number(timeline[1]) };
 }
 
-async function waitArchived(storage: Storage, segment: string, timeoutMs: number, id: string): Promise<void> {
+async function waitArchived(storage: Storage, segment: string, timeoutMs: number, id: string, conn: ConnInfo): Promise<void> {
   const key = walKey(parseWalName(segment)!);
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     if (await storage.stat(key)) return;
     if (Date.now() >= deadline) {
-      throw new DbrollbackError('BACKUP_FAILED', `base backup ${id}: WAL segment ${segment}, which the backup needs, did not reach ${storage.url} within ${Math.round(timeoutMs / 1000)} s; no manifest was written, so it will never be used`, {
-        hint: "Check archive_command is 'dbrollback wal-push %p --storage <this storage>' and that it succeeds (pg_stat_archiver.last_failed_wal, the server log).",
-        details: { id, segment },
+      // The server says it archived the segment (pg_basebackup returned), yet it is not here: another storage, or a command that stores nothing.
+      const status = await withDb(conn, archiverStatus).catch(() => null);
+      throw new DbrollbackError('BACKUP_FAILED', `base backup ${id}: WAL segment ${segment}, which the backup needs, did not reach ${storage.url} within ${seconds(timeoutMs)}${status ? ` (${describeFailure(status)})` : ''}; no manifest was written, so it will never be used`, {
+        hint: `Check archive_command is 'dbrollback wal-push %p --storage <this storage>' and that it succeeds${status?.archiveCommand ? ` (it is: ${status.archiveCommand})` : ''}; \`dbrollback backups --check\` shows what the archive holds.`,
+        details: { id, segment, archiver: status },
       });
     }
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/** Archiving is not working: exit 1, naming pg_stat_archiver's account and the server log line to read. */
+function archiveNotWorking(problem: string, status: ArchiverStatus, logLines: string[] | null, state: string): DbrollbackError {
+  return new DbrollbackError('ARCHIVE_FAILING', problem, {
+    hint: `${state} ${logLineAdvice(status, logLines)}`,
+    details: { archiver: status, serverLog: logLines },
+  });
+}
+
+function archiveTimeoutOf(raw: string | number | undefined): number {
+  if (raw === undefined) return DEFAULT_ARCHIVE_TIMEOUT_MS;
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new DbrollbackError('USAGE', `--archive-timeout must be a duration like 60s, 2m or 500ms (got ${JSON.stringify(raw)})`, { hint: 'Nothing was stored. The default is 60s.' });
+  return ms;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 || ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function failed(id: string, storage: Storage, cause: unknown, what: string): DbrollbackError {

@@ -14,6 +14,7 @@ import { listBackups, loadManifest } from '../catalog.js';
 import type { BaseInfo } from '../base/base-info.js';
 import { DEFAULT_SEGMENT_SIZE, parseLsn, segmentName, segmentNumber, WAL_PREFIX, walNameOfKey } from './layout.js';
 import { walChain } from './wal-chain.js';
+import { archiveFailureLogLines, archiverStatus, archivingProblem } from './archiver-status.js';
 
 export interface TimelineReport {
   timeline: number;
@@ -48,6 +49,13 @@ export interface ServerArchiveState {
   lastArchivedAt: string | null;
   lastFailedWal: string | null;
   lastFailedAt: string | null;
+  failedCount: number;
+  /** The archiver's last attempt failed and nothing was archived since (or archiving is off or has no command): PITR to now cannot stay possible. */
+  failingNow: boolean;
+  /** Why, in pg_stat_archiver's words, when failingNow. */
+  problem: string | null;
+  /** The server log's lines about the failure, when this role may read the log. */
+  logLines: string[] | null;
 }
 
 export interface ArchiveHealth {
@@ -118,19 +126,22 @@ export async function archiveHealth(storage: Storage, options: ArchiveHealthOpti
 
   const from = reports.find((r) => r.reachesNow) ?? null;
   let reason: string;
-  if (bases.length === 0) reason = 'there is no complete base backup: take one with `dbrollback base-backup`';
+  // Archiving that fails now makes "now" unreachable within minutes, whatever the archive holds so far.
+  if (server?.failingNow) reason = `${server.problem}${from ? ` (the archive reaches ${nowSegment} from base backup ${from.id} so far, but new WAL is not being archived)` : ''}`;
+  else if (bases.length === 0) reason = 'there is no complete base backup: take one with `dbrollback base-backup`';
   else if (!nowSegment) reason = 'the archive holds no WAL segment';
   else if (from) reason = `from base backup ${from.id} through ${nowSegment}`;
   else {
     const firstGap = reports.find((r) => r.restorable)?.problem ?? reports[0]?.problem ?? 'no base backup is restorable';
     reason = `no base backup's WAL chain reaches ${nowSegment}: ${firstGap}`;
   }
+  const possible = Boolean(from) && !server?.failingNow;
   return {
-    ok: Boolean(from),
+    ok: possible,
     timelines,
     newest,
     baseBackups: reports,
-    pitrToNow: { possible: Boolean(from), reason, fromBackup: from?.id ?? null, upTo: from ? nowSegment : null },
+    pitrToNow: { possible, reason, fromBackup: possible ? (from?.id ?? null) : null, upTo: possible ? nowSegment : null },
     server,
   };
 }
@@ -165,18 +176,21 @@ function previousSegment(name: string, segmentSize: number): string {
 async function serverState(conn: ConnInfo): Promise<ServerArchiveState> {
   return withDb(conn, async (db) => {
     // The insert position's file name carries the timeline being written (pg_control's lags after a promotion).
-    const { rows } = await db.query<{ wal: string; last_archived_wal: string | null; last_archived_time: Date | null; last_failed_wal: string | null; last_failed_time: Date | null }>(`
-      SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS wal,
-             last_archived_wal, last_archived_time, last_failed_wal, last_failed_time
-        FROM pg_stat_archiver`);
-    const row = rows[0]!;
+    const { rows } = await db.query<{ wal: string }>('SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS wal');
+    const wal = rows[0]!.wal;
+    const status = await archiverStatus(db);
+    const problem = archivingProblem(status);
     return {
-      timeline: parseInt(row.wal.slice(0, 8), 16),
-      currentWal: row.wal,
-      lastArchivedWal: row.last_archived_wal,
-      lastArchivedAt: row.last_archived_time?.toISOString() ?? null,
-      lastFailedWal: row.last_failed_wal,
-      lastFailedAt: row.last_failed_time?.toISOString() ?? null,
+      timeline: parseInt(wal.slice(0, 8), 16),
+      currentWal: wal,
+      lastArchivedWal: status.lastArchivedWal,
+      lastArchivedAt: status.lastArchivedAt,
+      lastFailedWal: status.lastFailedWal,
+      lastFailedAt: status.lastFailedAt,
+      failedCount: status.failedCount,
+      failingNow: problem !== null,
+      problem,
+      logLines: problem !== null ? await archiveFailureLogLines(db) : null,
     };
   });
 }

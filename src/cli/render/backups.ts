@@ -68,7 +68,8 @@ export function renderHealth(h: ArchiveHealth, url: string): string {
   }
   if (h.newest) lines.push(`  newest segment: ${h.newest.name}, archived ${h.newest.archivedAt} (${formatAge(h.newest.ageSeconds)} ago)`);
   if (h.server) {
-    lines.push(`  server: writing ${h.server.currentWal}; last archived ${h.server.lastArchivedWal ?? 'none'}${h.server.lastFailedWal ? `; last FAILED ${h.server.lastFailedWal} at ${h.server.lastFailedAt}` : ''}`);
+    lines.push(`  server: writing ${h.server.currentWal}; last archived ${h.server.lastArchivedWal ?? 'none'}${h.server.lastFailedWal ? `; last FAILED ${h.server.lastFailedWal} at ${h.server.lastFailedAt} (${h.server.failedCount} failures)` : ''}`);
+    if (h.server.failingNow) lines.push(`  ARCHIVING IS FAILING NOW: ${h.server.problem}`, ...(h.server.logLines ?? []).map((l) => `    ${l}`));
   }
   lines.push('', h.baseBackups.length === 0 ? 'no base backups' : 'base backups:');
   for (const b of h.baseBackups) {

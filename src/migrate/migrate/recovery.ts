@@ -3,11 +3,16 @@
  * is applied: `always` takes a logical backup; `auto` relies on the WAL
  * archive when it is healthy and a base backup reaches now (the restore
  * points then land exactly before each migration), else takes a logical
- * backup; `never` takes none (recorded, never silent).
+ * backup — and says so when the archive is failing now (restore points
+ * would be worthless); `never` takes none (recorded, never silent), and is
+ * refused while the server's archiving is failing.
  */
 import { backup, type BackupSource } from '../../backup/backup.js';
 import { archiveHealth } from '../../backup/wal/archive-health.js';
 import type { ProgressListener } from '../../progress.js';
+import { withDb } from '../../db/connection.js';
+import { DbrollbackError } from '../../errors.js';
+import { archiverStatus, archivingProblem } from '../../backup/wal/archiver-status.js';
 
 export type BackupMode = 'always' | 'auto' | 'never';
 export const BACKUP_MODES: readonly BackupMode[] = ['always', 'auto', 'never'];
@@ -22,14 +27,28 @@ export interface Recovery {
 }
 
 export async function ensureRecovery(source: BackupSource, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener }): Promise<Recovery> {
-  if (mode === 'never') return { via: 'none', backupId: null, baseBackupId: null, detail: 'no backup: --backup never was given explicitly' };
+  if (mode === 'never') {
+    // With no backup the restore points are the only way back, and they are only as good as the archive behind them.
+    const status = await withDb(source.conn, archiverStatus);
+    const problem = status.archiveMode === 'off' ? null : archivingProblem(status);
+    if (problem !== null) {
+      throw new DbrollbackError('REFUSED', `migrate --backup never relies on restore points alone, and the WAL archive behind them is failing: ${problem}`, {
+        hint: `Nothing was applied. Fix archiving (the server log's "archive command failed" lines say why), or run with --backup auto (a logical backup is taken while the archive fails) or --backup always.`,
+        details: { archiver: status },
+      });
+    }
+    return { via: 'none', backupId: null, baseBackupId: null, detail: 'no backup: --backup never was given explicitly' };
+  }
   let why = '--backup always';
   if (mode === 'auto') {
     const health = await archiveHealth(source.storage, { conn: source.conn });
     if (health.ok && health.pitrToNow.possible) {
       return { via: 'wal-archive', backupId: null, baseBackupId: health.pitrToNow.fromBackup, detail: `WAL archive healthy, base backup ${health.pitrToNow.fromBackup} reaches now: no logical backup needed` };
     }
-    why = `point-in-time recovery to now is not possible: ${health.pitrToNow.reason}`;
+    if (health.server?.failingNow) {
+      why = `the WAL archive is failing, so restore points would be worthless — ${health.server.problem}`;
+      options.onStep?.(`recovery: ${why}; taking a logical backup instead`);
+    } else why = `point-in-time recovery to now is not possible: ${health.pitrToNow.reason}`;
   }
   const taken = await backup(source, { label: options.label, onStep: options.onStep, onProgress: options.onProgress });
   return { via: 'logical-backup', backupId: taken.manifest.id, baseBackupId: null, detail: `logical backup ${taken.manifest.id} (${why}), sha256 verified: ${taken.manifest.verified}` };

@@ -1,6 +1,33 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderEvent } from '../../../src/cli/progress.js';
-import { etaSeconds } from '../../../src/progress.js';
+import { etaSeconds, transferMeter, type ProgressEvent } from '../../../src/progress.js';
+
+describe('transferMeter', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a transfer that stops moving is reported as stalled, with no rate and no ETA, until bytes flow again', () => {
+    vi.useFakeTimers();
+    const events: ProgressEvent[] = [];
+    const meter = transferMeter('upload', 100 * 1024 ** 2, (e) => events.push(e), { watchStalls: true });
+    // 4 KiB in the first half second: the average would promise an ETA of hours; then nothing moves.
+    vi.advanceTimersByTime(500);
+    meter.update(4096);
+    vi.advanceTimersByTime(10_000);
+    const stalled = events.at(-1) as Extract<ProgressEvent, { kind: 'transfer' }>;
+    expect(stalled.stalledMs).toBe(9_500);
+    expect(stalled.etaSeconds).toBeNull();
+    expect(renderEvent(stalled).line).toBe('upload: 4.0 KiB of 100.0 MiB (0%), no bytes for 10 s');
+    // Bytes flow again: the rate is the recent one, and the stall is over.
+    meter.update(20 * 1024 ** 2);
+    const moving = events.at(-1) as Extract<ProgressEvent, { kind: 'transfer' }>;
+    expect(moving.stalledMs).toBeUndefined();
+    expect(moving.etaSeconds).not.toBeNull();
+    meter.finish(100 * 1024 ** 2);
+    const count = events.length;
+    vi.advanceTimersByTime(30_000);
+    expect(events.length).toBe(count);
+  });
+});
 
 describe('progress rendering', () => {
   it('a dump shows table data read against the tables sizes, with rate, ETA and the table being copied', () => {
