@@ -2,6 +2,12 @@ import pg from 'pg';
 import { DbrollbackError } from '../errors.js';
 import { registerSecret } from '../secrets/redact.js';
 import { describeConn, type ConnInfo } from './conninfo.js';
+import { isVerifyFailure, serverHasNoSsl, SSL_HINT, sslAttempts, sslProblem, type SslOption } from './tls.js';
+
+/** TLS settings that cannot work (libpq refuses them too): bad input, nothing done. */
+export function sslSetupError(conn: ConnInfo, problem: string): DbrollbackError {
+  return new DbrollbackError('CONFIG_INVALID', `the connection to ${describeConn(conn)} cannot be made as configured: ${problem}`, { hint: `Nothing was done. ${SSL_HINT}` });
+}
 
 export type Db = pg.Client;
 
@@ -25,18 +31,31 @@ export interface PendingConnection {
 export function beginConnect(conn: ConnInfo, options: ConnectOptions = {}): PendingConnection {
   let client: pg.Client | undefined;
   let connected = false;
+  let abandoned = false;
   const ready = (async () => {
-    const opening = (client = newClient(conn, options));
+    const problem = sslProblem(conn);
+    if (problem !== null) throw sslSetupError(conn, problem);
+    const attempts = sslAttempts(conn);
+    let opening = (client = newClient(conn, options, attempts.first));
     try {
       await opening.connect();
-    } catch (cause) {
+    } catch (first) {
       await opening.end().catch(() => undefined);
-      throw connectionError(conn, cause);
+      // prefer: the server has no TLS, so unencrypted; allow: the server wants TLS, so encrypted — as libpq does.
+      if (!attempts.fallback?.when(first) || abandoned) throw connectionError(conn, first);
+      opening = client = newClient(conn, options, attempts.fallback.ssl);
+      try {
+        await opening.connect();
+      } catch (cause) {
+        await opening.end().catch(() => undefined);
+        throw connectionError(conn, cause);
+      }
     }
     connected = true;
     return opening;
   })();
   const abandon = async (): Promise<void> => {
+    abandoned = true;
     if (!client) return;
     // pg's end() on a connection still opening waits for the server (or the
     // connect timeout); dropping the socket is what abandoning means.
@@ -48,7 +67,7 @@ export function beginConnect(conn: ConnInfo, options: ConnectOptions = {}): Pend
   return { ready, abandon };
 }
 
-function newClient(conn: ConnInfo, options: ConnectOptions): pg.Client {
+function newClient(conn: ConnInfo, options: ConnectOptions, ssl: SslOption): pg.Client {
   registerSecret(conn.password);
   const client = new pg.Client({
     host: conn.host,
@@ -58,7 +77,7 @@ function newClient(conn: ConnInfo, options: ConnectOptions): pg.Client {
     database: conn.database,
     application_name: conn.applicationName,
     connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 10) * 1000,
-    ssl: sslOption(conn.sslmode),
+    ssl,
   });
   // An idle client whose server goes away emits 'error'; without a listener Node would crash.
   client.on('error', () => undefined);
@@ -78,24 +97,22 @@ export async function withDb<T>(conn: ConnInfo, fn: (db: Db) => Promise<T>, opti
 export function connectionError(conn: ConnInfo, cause: unknown): DbrollbackError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   const where = conn.host.startsWith('/') ? `socket ${conn.host}/.s.PGSQL.${conn.port}` : `${conn.host}:${conn.port}`;
+  if (isVerifyFailure(cause)) {
+    return new DbrollbackError('SSL_VERIFY_FAILED', `the server at ${where} did not pass sslmode=${conn.sslmode ?? 'prefer'} verification: ${reason}`, {
+      hint: `Nothing was done. ${conn.sslmode === 'verify-full' ? 'Check that sslrootcert is the CA that signed the server\'s certificate and that the certificate names the host you connect to. ' : 'Check that sslrootcert is the CA that signed the server\'s certificate. '}${SSL_HINT}`,
+      cause,
+    });
+  }
+  if (serverHasNoSsl(cause)) {
+    return new DbrollbackError('CONNECTION_FAILED', `could not connect to ${where}: the server does not support SSL, but sslmode=${conn.sslmode} requires it`, {
+      hint: 'Turn ssl on in the server, or connect with sslmode=prefer (or disable).',
+      cause,
+    });
+  }
   return new DbrollbackError('CONNECTION_FAILED', `could not connect to ${where} (database "${conn.database}", user "${conn.user}"): ${reason}`, {
     hint: `Check that PostgreSQL is running and reachable at ${describeConn(conn)}, and the credentials (--database-url, DATABASE_URL or PG* variables).`,
     cause,
   });
-}
-
-function sslOption(sslmode: string | undefined): pg.ClientConfig['ssl'] {
-  switch (sslmode) {
-    case undefined:
-    case 'disable':
-    case 'allow':
-    case 'prefer':
-      return false;
-    case 'require':
-      return { rejectUnauthorized: false };
-    default:
-      return true;
-  }
 }
 
 /** Wrap a failed query with PostgreSQL's fields kept. */

@@ -20,7 +20,11 @@ export function libpqEnv(conn: ConnInfo): Record<string, string> {
     PGAPPNAME: conn.applicationName,
   };
   if (conn.password !== undefined) env.PGPASSWORD = conn.password;
+  // The same TLS settings as dbrollback's own connections: libpq gives them the same meanings.
   if (conn.sslmode) env.PGSSLMODE = conn.sslmode;
+  if (conn.sslrootcert) env.PGSSLROOTCERT = conn.sslrootcert;
+  if (conn.sslcert) env.PGSSLCERT = conn.sslcert;
+  if (conn.sslkey) env.PGSSLKEY = conn.sslkey;
   return env;
 }
 

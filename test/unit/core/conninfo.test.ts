@@ -35,3 +35,25 @@ describe('connection info', () => {
     expect(redact('pw is s/cret and s%2Fcret', ['s/cret'])).toBe('pw is *** and ***');
   });
 });
+
+describe('TLS settings, as libpq reads them', () => {
+  it('takes sslmode, sslrootcert, sslcert and sslkey from the URL (over PGSSL* variables) without node-postgres interpreting them or warning', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const conn = connInfoFromUrl('postgres://app@db.example.com/shop?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x', { PGSSLMODE: 'disable', PGSSLCERT: '/home/me/client.crt', PGSSLKEY: '/home/me/client.key' });
+      expect(conn).toMatchObject({ sslmode: 'verify-full', sslrootcert: '/etc/ca.pem', sslcert: '/home/me/client.crt', sslkey: '/home/me/client.key', applicationName: 'x' });
+      expect(connInfoFromUrl('postgres://app@h/db?sslmode=require').sslmode).toBe('require');
+      expect(connToUrl(conn)).toBe('postgres://app@db.example.com:5432/shop?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&sslcert=%2Fhome%2Fme%2Fclient.crt&sslkey=%2Fhome%2Fme%2Fclient.key');
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses an sslmode libpq does not know, and node-postgres-only parameters', () => {
+    expect(() => connInfoFromUrl('postgres://h/db?sslmode=on')).toThrow(/sslmode "on", which is not one of disable, allow, prefer, require, verify-ca, verify-full/);
+    expect(() => connInfoFromUrl('postgres://h/db?ssl=true')).toThrow(/"ssl", which libpq does not know/);
+  });
+});
