@@ -56,6 +56,7 @@ describe('dbrollback status (built CLI)', () => {
       const doc = run.json<{ lock: { pid: number; applicationName: string } | null }>();
       expect(doc.lock?.applicationName).toBe('deploy-pipeline');
       const text = await runBuiltCli(['status', '--migrations', NPM_SHOP, '--database-url', cluster.url(db.database)]);
+      expect(text.exitCode, text.stderr).toBe(0);
       expect(text.stdout).toMatch(/migration running: the node-pg-migrate lock is held by pid \d+/);
     } finally {
       await holder.end();
@@ -64,8 +65,13 @@ describe('dbrollback status (built CLI)', () => {
 
   it('status reads only: it creates no history table', async () => {
     const db = await cluster.createDatabase();
-    await runBuiltCli(['status', '--migrations', NPM_SHOP, '--database-url', cluster.url(db.database)]);
-    await runBuiltCli(['status', '--migrations', SQL_SHOP, '--database-url', cluster.url(db.database)]);
+    // Both runs must have read the (absent) history, or "no table" would prove nothing.
+    for (const migrations of [NPM_SHOP, SQL_SHOP]) {
+      const run = await runBuiltCli(['status', '--json', '--migrations', migrations, '--database-url', cluster.url(db.database)]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.json<{ head: string | null; migrations: Array<{ applied: boolean }> }>()).toMatchObject({ head: null });
+      expect(run.json<{ migrations: Array<{ applied: boolean }> }>().migrations.every((m) => !m.applied)).toBe(true);
+    }
     const tables = await cluster.sql(db.database, "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace");
     expect(tables).toEqual([]);
   });

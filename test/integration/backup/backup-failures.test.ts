@@ -71,8 +71,12 @@ describe('an upload that fails midway', () => {
     try {
       const config = await resolveConfig({ databaseUrl: cluster.url(big), storage: s3.storageUrl('dying', 'x') }, { env: {} });
       let killed = false;
+      // pg_dump runs as application_name dbrollback-dump-<backup id>: this is how the server sees it.
+      const dumpers = () => cluster.sql('postgres', "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'dbrollback-dump-%'", [big]);
+      let whileDumping: Promise<unknown[]> | undefined;
       const err = await backup(runOf(config, { storageOptions: { partSize: 5 * MIB } }), {
         onProgress: (p) => {
+          if (!whileDumping && p.kind === 'transfer' && p.phase === 'upload' && p.bytes > 1 * MIB) whileDumping = dumpers();
           if (!killed && p.kind === 'transfer' && p.phase === 'upload' && p.bytes > 6 * MIB) {
             killed = true;
             void s3.kill();
@@ -80,12 +84,16 @@ describe('an upload that fails midway', () => {
         },
       }).catch((e: unknown) => e);
       expect(killed).toBe(true);
+      // The check below can see pg_dump: it did, while the dump was streaming.
+      expect(await whileDumping).toHaveLength(1);
       expect(err).toMatchObject({ code: 'BACKUP_FAILED', exitCode: 1 });
       expect((err as Error).message).toMatch(/failed during the dump upload: .*No manifest was written: this backup is incomplete and will never be used/s);
       expect((await filesUnder(s3.directory)).filter((f) => f.includes('manifest.json'))).toEqual([]);
       // pg_dump was stopped: no backend of ours is still dumping the database.
-      const dumping = await cluster.sql('postgres', "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pg_dump'", [big]);
-      expect(dumping).toHaveLength(0);
+      // Its backend goes away as soon as the server notices the client is gone.
+      const deadline = Date.now() + 10_000;
+      while ((await dumpers()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await dumpers()).toHaveLength(0);
     } finally {
       await s3.stop();
     }

@@ -271,13 +271,26 @@ describe('backup details', () => {
     const writer = new pg.Client(cluster.conn(db));
     await writer.connect();
     let writing = true;
+    let committed = 0;
     const load = (async () => {
-      while (writing) await writer.query("INSERT INTO app.orders (customer_id, total) SELECT 1 + (random() * 499)::int, 1 FROM generate_series(1, 50)");
+      while (writing) {
+        await writer.query("INSERT INTO app.orders (customer_id, total) SELECT 1 + (random() * 499)::int, 1 FROM generate_series(1, 50)");
+        committed += 1;
+      }
     })();
     try {
+      // The writer is going before the backup starts, and keeps committing while it runs.
+      while (committed < 3) await new Promise((r) => setTimeout(r, 5));
+      const atStart = committed;
       const { manifest } = await backup(runOf(config));
+      const atEnd = committed;
       writing = false;
       await load;
+      // Writes overlapped the backup: at least one whole insert committed between its start and its end ...
+      expect(atEnd - atStart, 'no write overlapped the backup').toBeGreaterThanOrEqual(2);
+      // ... and the baseline holds fewer orders than the table has now (the snapshot excluded the later ones).
+      const [{ n }] = (await cluster.sql<{ n: string }>(db, 'SELECT count(*) AS n FROM app.orders')) as [{ n: string }];
+      expect(manifest.tables.find((t) => t.schema === 'app' && t.table === 'orders')!.rows).toBeLessThan(Number(n));
       const target = uniqueName('snap');
       const r = await restore(runOf(config), { backup: manifest.id, targetDatabase: cluster.url(target) });
       expect(r.ok).toBe(true);
@@ -308,14 +321,7 @@ describe('backup details', () => {
     await writeFile(path.join(migrations, '002_gadgets.up.sql'), 'CREATE TABLE gadgets (id int);');
     await writeFile(path.join(migrations, '002_gadgets.down.sql'), 'DROP TABLE gadgets;');
     const up = await cli(['migrate', '--database-url', cluster.url(db), '--migrations', migrations, '--migrator', 'sql', '--storage', storage, '--yes']);
-    if (up.code !== 0) {
-      // Without a migrate command yet, apply through the adapter directly.
-      const { openAdapter } = await import('../../../src/tools/registry.js');
-      const config = await resolveConfig({ databaseUrl: cluster.url(db), migrations, migrator: 'sql' }, { env: {} });
-      const adapter = await openAdapter(config);
-      await adapter.up();
-      await adapter.close();
-    }
+    expect(up.code, up.stderr).toBe(0);
     const r = await cli(['backup', '--database-url', cluster.url(db), '--storage', storage, '--migrations', migrations, '--migrator', 'sql', '--json']);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ backup: { migrationHead: '002_gadgets', migrator: 'sql' } });

@@ -118,7 +118,12 @@ describe.each(TOOLS)('real-world patterns with %s', (tool) => {
     // The data fix keeps its rewrite finding: it writes a column that existed before.
     expect(files.find((f) => nameOf(f.path) === '006_fix-customer-emails')!.statements[0]!.findings.map((f) => f.rule)).toContain('update-rows');
     // Code migrations were also run in a scratch database: the catalog agrees with the statements.
-    if (tool !== 'sql') for (const f of files) expect(f.catalog?.disagreements ?? []).toEqual([]);
+    if (tool !== 'sql') {
+      for (const f of files) {
+        expect(f.catalog, `no catalog was captured for ${f.path}`).toBeDefined();
+        expect(f.catalog!.disagreements).toEqual([]);
+      }
+    }
   });
 
   it('plan --json at each head chooses the type the pattern calls for, with the derived part of the data at risk', async () => {
