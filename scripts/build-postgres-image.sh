@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# Builds the local `postgres:15` Docker image the testcontainers drills use
-# where no image registry is reachable: a minimal Debian bookworm root
-# (debootstrap) with Debian's postgresql-15, and an entrypoint that honours
+# Builds the local `postgres:<major>` Docker image the testcontainers drills use
+# where no image registry is reachable: a minimal Debian root of this
+# machine's release (debootstrap) with Debian's postgresql-<major> — the major
+# of the PostgreSQL installed here (the drills' default image follows the
+# local pg_dump), or the one the tag names — and an entrypoint that honours
 # POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB and `postgres -c k=v` like
 # the official image. Packages come from the Debian mirror apt already uses on
 # this machine. Skips everything when the image exists; the root filesystem
 # tarball is cached so a fresh Docker engine only needs `docker import`.
-# Usage: scripts/build-postgres-image.sh [IMAGE_TAG]
+# Usage: scripts/build-postgres-image.sh [IMAGE_TAG]   (default postgres:<installed major>)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-tag="${1:-postgres:15}"
-major=15
+installed_major() {
+  ls /usr/lib/postgresql 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -n 1
+}
+if [ -n "${1:-}" ]; then
+  tag="$1"
+  major="${tag##*:}"
+  major="${major%%[.-]*}"
+else
+  major="$(installed_major)"
+  [ -n "$major" ] || { echo "no PostgreSQL installed under /usr/lib/postgresql: pass the tag (postgres:MAJOR)" >&2; exit 1; }
+  tag="postgres:$major"
+fi
+suite="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+suite="${suite:-bookworm}"
 cache_dir="${DBROLLBACK_IMAGE_CACHE:-/var/cache/dbrollback}"
 # A changed entrypoint or recipe (this script) makes a new root filesystem and a new image.
 entry_hash="$(cat "$here/postgres-image/docker-entrypoint.sh" "$here/$(basename "$0")" | sha256sum | cut -c1-12)"
-tarball="$cache_dir/postgres-$major-bookworm-rootfs-$entry_hash.tar"
+tarball="$cache_dir/postgres-$major-$suite-rootfs-$entry_hash.tar"
 
 if [ "$(docker image inspect --format '{{ index .Config.Labels "dbrollback.entrypoint" }}' "$tag" 2>/dev/null || true)" = "$entry_hash" ]; then
   echo "image $tag exists"
@@ -40,8 +54,8 @@ if [ ! -s "$tarball" ]; then
   mkdir -p "$cache_dir"
   root="$(mktemp -d /tmp/dbrollback-pg-rootfs.XXXXXX)"
   trap 'rm -rf "$root"' EXIT
-  echo "debootstrap bookworm + postgresql-$major into $root"
-  debootstrap --variant=minbase --include="postgresql-$major" bookworm "$root" "$(mirror)" >"$root.log" 2>&1 || {
+  echo "debootstrap $suite + postgresql-$major into $root"
+  debootstrap --variant=minbase --include="postgresql-$major" "$suite" "$root" "$(mirror)" >"$root.log" 2>&1 || {
     tail -n 30 "$root.log" >&2
     exit 1
   }
@@ -57,7 +71,7 @@ if [ ! -s "$tarball" ]; then
   # mktemp made the directory 0700: as the image's / it would lock out the postgres user.
   chmod 0755 "$root"
   install -m 0755 "$here/postgres-image/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
-  rm -f "$cache_dir/postgres-$major-bookworm-rootfs-"*.tar
+  rm -f "$cache_dir/postgres-$major-$suite-rootfs-"*.tar
   tar -C "$root" -cf "$tarball.part" .
   mv "$tarball.part" "$tarball"
 fi

@@ -24,11 +24,8 @@ const DATABASE = 'postgres';
 
 /** The image a drill uses when none is named: the major of the PostgreSQL programs here, which must restore its dumps. */
 export async function defaultImage(): Promise<string> {
-  try {
-    return `postgres:${(await findBinary('pg_dump')).major}`;
-  } catch {
-    return 'postgres:15';
-  }
+  // Without local PostgreSQL programs there is no major to follow (and nothing to restore dumps with): findBinary says so.
+  return `postgres:${(await findBinary('pg_dump')).major}`;
 }
 
 async function runtimeClient(timeoutMs: number) {
@@ -93,7 +90,7 @@ export const testcontainersProvider: DrillProvider = {
         .start();
     } catch (err) {
       throw new DbrollbackError('TOOL_FAILED', `could not start a ${image} container: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
-        hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:15 locally) or pass --image, or use --provider local.',
+        hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:<major> locally) or pass --image, or use --provider local.',
         cause: err,
       });
     }
@@ -162,7 +159,7 @@ export async function startTracked(
     started = await configure(new lib.GenericContainer(image), lib).start();
   } catch (err) {
     throw new DbrollbackError('TOOL_FAILED', `the ${image} container did not come up: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
-      hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:15 locally) or pass --image, or use --provider local.',
+      hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:<major> locally) or pass --image, or use --provider local.',
       cause: err,
     });
   }

@@ -80,7 +80,7 @@ export async function dockerGate(): Promise<{ run: boolean; why: string | null; 
   const why = await PROVIDERS.testcontainers.unavailable({ timeoutMs: 5_000 });
   const mustRun = process.env.CI === 'true' && process.env.DBROLLBACK_EXPECT_DOCKER === '1';
   if (why !== null && !mustRun) {
-    console.warn(`\n*** SKIPPING the testcontainers drill tests: ${why} ***\n*** (in CI, .ci/run starts dockerd and builds postgres:15; then these tests must run) ***\n`);
+    console.warn(`\n*** SKIPPING the testcontainers drill tests: ${why} ***\n*** (in CI, .ci/run starts dockerd and builds postgres:<installed major>; then these tests must run) ***\n`);
   }
   return { run: why === null, why, mustRun };
 }

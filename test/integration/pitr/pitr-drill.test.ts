@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interruptBuiltCli } from '../../harness/cli.js';
 import { dockerGate } from '../drill/support.js';
-import type { Cluster } from '../../harness/cluster.js';
+import { installedMajor, type Cluster } from '../../harness/cluster.js';
 import { archiveCurrentSegment, archivingCluster, baseBackup, cli, markTarget, query, sharedDir } from './support.js';
 
 const gate = await dockerGate();
@@ -73,13 +73,14 @@ describe('drill pitr (built CLI)', () => {
   it.runIf(gate.run || gate.mustRun)('--provider testcontainers with an image of another major: refused before anything is downloaded, naming the --image to pass', async () => {
     const { execa } = await import('execa');
     // The same image under another major's tag: only the tag is read before the container would start.
-    await execa('docker', ['tag', 'postgres:15', 'postgres:99']);
+    const major = await installedMajor();
+    await execa('docker', ['tag', `postgres:${major}`, 'postgres:99']);
     try {
       const run = await cli(['drill', 'pitr', '--provider', 'testcontainers', '--image', 'postgres:99', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true' });
       expect(run.exitCode, run.stderr).toBe(1);
       const pitr = run.json<{ scenarios: Array<{ name: string; status: string; detail: string }> }>().scenarios.find((s) => s.name === 'pitr')!;
       expect(pitr.status).toBe('error');
-      expect(pitr.detail).toMatch(/is of PostgreSQL 15; a postgres:99 container cannot recover it — Pass --image postgres:15/);
+      expect(pitr.detail).toContain(`is of PostgreSQL ${major}; a postgres:99 container cannot recover it — Pass --image postgres:${major}`);
     } finally {
       await execa('docker', ['rmi', 'postgres:99']).catch(() => undefined);
     }

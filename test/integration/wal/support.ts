@@ -114,7 +114,8 @@ export async function recoverToEnd(source: Cluster, target: ArchiveTarget, backu
   if (isRoot()) await execa('chown', ['-R', 'postgres:', base]);
   await execa('chmod', ['700', dataDir]);
   await execa('chmod', ['755', base]);
-  const pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl';
+  const { findBinary } = await import('../../../src/pgtools/binaries.js');
+  const pgCtl = (await findBinary('pg_ctl')).path;
   const as = (args: string[]) => (isRoot() ? execa('runuser', ['-u', 'postgres', '--', pgCtl, ...args]) : execa(pgCtl, args));
   await as(['-D', dataDir, '-l', path.join(base, 'server.log'), '-w', '-t', '60', 'start']);
   const url = (database = 'postgres') => `postgres://${source.superuser}:${encodeURIComponent(source.password)}@127.0.0.1:${port}/${database}`;
