@@ -177,3 +177,4 @@ export type { BaseBackupOptions, BaseBackupResult } from './backup/base/base-bac
 export type { BaseInfo } from './backup/base/base-info.js';
 export { archiveHealth } from './backup/wal/archive-health.js';
 export type { ArchiveHealth, ArchiveHealthOptions, BaseBackupReport, ServerArchiveState, TimelineReport } from './backup/wal/archive-health.js';
+export { checkPauseHook, PAUSE_POINTS } from './audit/fault-point.js';

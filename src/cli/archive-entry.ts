@@ -17,6 +17,7 @@
 import { access } from 'node:fs/promises';
 import { DbrollbackError, EXIT, exitCodeOf, isDbrollbackError } from '../errors.js';
 import { scrub } from '../secrets/redact.js';
+import { checkPauseHook } from '../audit/fault-point.js';
 import { openStorage } from '../storage/open-storage.js';
 import { childStorageAccess } from '../storage/child-access.js';
 import { encryptionKeySources, loadEncryptionKey } from '../storage/encryption-key.js';
@@ -46,6 +47,8 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
   const say = (line: string) => void process.stderr.write(`${scrub(line)}\n`);
   let storage;
   try {
+    const pauseWarning = checkPauseHook();
+    if (pauseWarning !== null) say(pauseWarning);
     const key = await loadEncryptionKey(encryptionKeySources(process.env, parsed.keyFile !== undefined ? { path: path.resolve(parsed.keyFile), source: '--encryption-key-file' } : undefined));
     if (key.problems.length > 0) {
       throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${key.problems.join('\n  - ')}`, { hint: 'Fix the flags/environment named above, then run again.', details: { problems: key.problems } });

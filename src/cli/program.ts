@@ -3,7 +3,7 @@
  * single place where results and errors are printed and exit codes decided.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
+import { checkPauseHook, DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
 import { createIo, printError, printResult, type Streams } from './output.js';
 import type { CommandRegistrar } from './registrar.js';
@@ -76,6 +76,9 @@ export async function runCli({ argv, streams = defaultStreams() }: RunOptions): 
   );
   const wantsJson = argv.includes('--json');
   try {
+    // A testing hook left set in production is said out loud, or refused where it would hold locks while paused.
+    const pauseWarning = checkPauseHook();
+    if (pauseWarning !== null) streams.stderr.write(`${pauseWarning}\n`);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
