@@ -10,25 +10,41 @@ const SQL_SHOP = path.join(PROJECT_ROOT, 'migrations-fixtures', 'sql', 'shop');
 
 describe('plan and undo through the built CLI', () => {
   let cluster: Cluster;
-  let url: string;
-  let database: string;
-  let storage: string;
-  const args = () => ['--database-url', url, '--migrations', SQL_SHOP, '--storage', storage];
+  /** The read-only tests' project: 4 applied, never changed (each of them checks that). */
+  let shared: Project;
+
+  interface Project {
+    url: string;
+    database: string;
+    storage: string;
+    args: string[];
+  }
+
+  /** A database of its own with the shop's first `applied` migrations (seeded after the second), and a storage of its own. */
+  async function project(applied: number): Promise<Project> {
+    const db = await cluster.createDatabase();
+    const url = cluster.url(db.database);
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-e2e-storage-'));
+    const adapter = await openAdapter(await resolveConfig({ databaseUrl: url, migrations: SQL_SHOP }, { env: {} }));
+    try {
+      await adapter.up(2);
+      await cluster.sql(db.database, await readFile(path.join(PROJECT_ROOT, 'migrations-fixtures', 'seed.sql'), 'utf8'));
+      if (applied > 2) await adapter.up(applied - 2);
+    } finally {
+      await adapter.close();
+    }
+    return { url, database: db.database, storage, args: ['--database-url', url, '--migrations', SQL_SHOP, '--storage', storage] };
+  }
 
   beforeAll(async () => {
     cluster = await startCluster();
-    const db = await cluster.createDatabase();
-    database = db.database;
-    url = cluster.url(database);
-    storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-e2e-storage-'));
-    const adapter = await openAdapter(await resolveConfig({ databaseUrl: url, migrations: SQL_SHOP }, { env: {} }));
-    await adapter.up(2);
-    await cluster.sql(database, await readFile(path.join(PROJECT_ROOT, 'migrations-fixtures', 'seed.sql'), 'utf8'));
-    await adapter.up(2);
+    shared = await project(4);
   });
   afterAll(async () => cluster?.stop());
 
-  const head = async () => (await cluster.sql<{ name: string }>(database, 'SELECT name FROM dbrollback_migrations ORDER BY name DESC LIMIT 1'))[0]!.name;
+  const head = async (p: Project = shared) => (await cluster.sql<{ name: string }>(p.database, 'SELECT name FROM dbrollback_migrations ORDER BY name DESC LIMIT 1'))[0]!.name;
+  const args = () => shared.args;
+  const storage = () => shared.storage;
 
   it.each([
     [['--count', '0'], /--count must be a whole number of at least 1 \(got "0"\)/],
@@ -54,7 +70,7 @@ describe('plan and undo through the built CLI', () => {
     expect(doc.ok).toBe(false);
     expect(doc.error.code).toBe('CONFIRMATION_REQUIRED');
     expect(await head()).toBe(before);
-    expect((await readdir(storage)).includes('backups')).toBe(false);
+    expect((await readdir(storage())).includes('backups')).toBe(false);
   });
 
   it('plan --json prints the contract shape; plan changes nothing', async () => {
@@ -75,16 +91,17 @@ describe('plan and undo through the built CLI', () => {
   });
 
   it('undo --yes --json: one JSON document with ok, plan, backupId, undone, verify; then history lists the run', async () => {
-    const run = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...args()]);
+    const own = await project(4);
+    const run = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...own.args]);
     expect(run.exitCode).toBe(0);
     const doc = run.json<{ ok: boolean; plan: { type: string }; backupId: string; undone: string[]; verify: { ok: boolean } }>();
     expect(doc).toMatchObject({ ok: true, plan: { type: 'undo' }, undone: ['004_rename-order-note'], verify: { ok: true } });
     expect(doc.backupId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     expect(run.stderr).toMatch(/backup/);
     expect(run.stdout + run.stderr).not.toContain(cluster.password);
-    expect(await head()).toBe('003_index-orders-customer');
+    expect(await head(own)).toBe('003_index-orders-customer');
 
-    const history = await runBuiltCli(['history', '--json', '--storage', storage]);
+    const history = await runBuiltCli(['history', '--json', '--storage', own.storage]);
     expect(history.exitCode).toBe(0);
     const runs = history.json<{ runs: Array<{ command: string; outcome: string; backupId: string; commandLine: string[] }> }>().runs;
     const last = runs.find((r) => r.outcome === 'success')!;
@@ -94,9 +111,10 @@ describe('plan and undo through the built CLI', () => {
   });
 
   it('undo refused for data loss exits 4', async () => {
-    const run = await runBuiltCli(['undo', '--count', '2', '--yes', ...args()]); // 003 index, 002 phone column with data
+    const own = await project(3);
+    const run = await runBuiltCli(['undo', '--count', '2', '--yes', ...own.args]); // 003 index, 002 phone column with data
     expect(run.exitCode).toBe(4);
     expect(run.stderr).toMatch(/refusing to undo: the down migrations would destroy live data — 002_add-customer-phone: drop-column public\.customers\.phone/);
-    expect(await head()).toBe('003_index-orders-customer');
+    expect(await head(own)).toBe('003_index-orders-customer');
   });
 });

@@ -58,15 +58,24 @@ describe('dbrollback migrate through the built CLI', () => {
       storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-migrate-storage-'));
     });
 
-    it('makes a restore point before each migration, records it in the storage, and status shows it', async () => {
-      const first = await runBuiltCli(['migrate', '--count', '2', ...args()]);
-      expect(first.stderr).not.toMatch(/error/i);
-      expect(first.exitCode).toBe(0);
-      await cluster.sql(database, await readFile(path.join(FIXTURES, 'seed.sql'), 'utf8'));
-      const second = await runBuiltCli(['migrate', '--to', '003_index-orders-customer', ...args()]);
-      expect(second.exitCode).toBe(0);
+    /**
+     * 001-002 applied, seed rows, then 003: done once, by whichever test needs it first (each test sets up what it
+     * needs, so the order the tests run in does not matter).
+     */
+    let migrated: Promise<MigrateJson[]> | undefined;
+    const migratedTo003 = () =>
+      (migrated ??= (async () => {
+        const first = await runBuiltCli(['migrate', '--count', '2', ...args()]);
+        expect(first.stderr).not.toMatch(/error/i);
+        expect(first.exitCode).toBe(0);
+        await cluster.sql(database, await readFile(path.join(FIXTURES, 'seed.sql'), 'utf8'));
+        const second = await runBuiltCli(['migrate', '--to', '003_index-orders-customer', ...args()]);
+        expect(second.exitCode, second.stderr).toBe(0);
+        return [first.json<MigrateJson>(), second.json<MigrateJson>()];
+      })());
 
-      const docs = [first.json<MigrateJson>(), second.json<MigrateJson>()];
+    it('makes a restore point before each migration, records it in the storage, and status shows it', async () => {
+      const docs = await migratedTo003();
       expect(docs.flatMap((d) => d.applied)).toEqual(['001_create-tables', '002_add-customer-phone', '003_index-orders-customer']);
       const points = docs.flatMap((d) => d.migrations.map((m) => m.restorePoint!));
       expect(points.map((p) => p.name)).toEqual(['dbrollback:before:001_create-tables', 'dbrollback:before:002_add-customer-phone', 'dbrollback:before:003_index-orders-customer']);
@@ -84,6 +93,7 @@ describe('dbrollback migrate through the built CLI', () => {
     });
 
     it('restore --before-migration NAME --backup auto restores the logical backup migrate took at the head just before NAME', async () => {
+      await migratedTo003();
       const target = (await cluster.createDatabase()).database;
       const run = await runBuiltCli(['restore', '--before-migration', '003_index-orders-customer', '--backup', 'auto', '--target-database', cluster.url(target), '--yes', ...args()]);
       expect(run.exitCode, run.stderr).toBe(0);
@@ -97,6 +107,7 @@ describe('dbrollback migrate through the built CLI', () => {
     });
 
     it('--fail-on breaking refuses the rename with exit 4, naming the statement and the safe alternative; nothing changes', async () => {
+      await migratedTo003();
       const before = await catalogFingerprint(cluster, database);
       const backupsBefore = await readdir(path.join(storage, 'backups'));
       const run = await runBuiltCli(['migrate', '--fail-on', 'breaking', ...args()]);

@@ -59,21 +59,39 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     await primary?.stop();
   });
 
+  /**
+   * The bad migration applied through migrate, then writes the application made afterwards, archived: done once per
+   * tool by whichever test needs it first (each test sets up what it needs; the order they run in does not matter).
+   */
+  const damaged = new Map<MigratorKind, Promise<MigrateDoc>>();
+  const damagedProject = (tool: MigratorKind): Promise<MigrateDoc> => {
+    let done = damaged.get(tool);
+    if (!done) {
+      done = (async () => {
+        const project = projects.get(tool)!;
+        const url = primary.url(project.database);
+        project.before = await contents(url);
+        const run = await cli(['migrate', '--json', ...project.args]);
+        expect(run.exitCode, run.stderr).toBe(0);
+        const doc = run.json<MigrateDoc>();
+        // The damage, then writes the application made afterwards.
+        expect((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM orders WHERE status IS NULL'))[0]!.n).toBe('5');
+        await query(url, "INSERT INTO customers (email, name) VALUES ('later@example.com', 'Later Customer'); INSERT INTO products (sku, name, price_cents) VALUES ('later-1', 'Later', 100)");
+        await archiveCurrentSegment(url);
+        return doc;
+      })();
+      damaged.set(tool, done);
+    }
+    return done;
+  };
+
   it.each(TOOLS)('%s: migrate marks the point before the bad migration without a logical backup (healthy archive); the copy holds exactly the data from before it', async (tool) => {
     const project = projects.get(tool)!;
-    const url = primary.url(project.database);
-    project.before = await contents(url);
-    const run = await cli(['migrate', '--json', ...project.args]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<MigrateDoc>();
+    const doc = await damagedProject(tool);
     expect(doc.applied).toEqual([BAD]);
     // The WAL archive is healthy and a base backup reaches now: no logical backup is needed.
     expect(doc.recovery).toMatchObject({ via: 'wal-archive', backupId: null });
     expect(doc.migrations[0]!.restorePoint!.name).toBe(`dbrollback:before:${BAD}`);
-    // The damage, then writes the application made afterwards.
-    expect((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM orders WHERE status IS NULL'))[0]!.n).toBe('5');
-    await query(url, "INSERT INTO customers (email, name) VALUES ('later@example.com', 'Later Customer'); INSERT INTO products (sku, name, price_cents) VALUES ('later-1', 'Later', 100)");
-    await archiveCurrentSegment(url);
 
     const dataDir = path.join(work, `before-${tool}`);
     const restore = await cli(['restore', '--before-migration', BAD, '--data-dir', dataDir, '--port', String(await freePort()), '--json', ...project.args]);
@@ -88,10 +106,11 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     }
   });
 
-  describe('--tables: only the damaged tables come back (sql project, after the test above)', () => {
+  describe('--tables: only the damaged tables come back (sql project)', () => {
     const recoveredSchemas = async (url: string) => (await query<{ n: string }>(url, "SELECT nspname AS n FROM pg_namespace WHERE nspname LIKE 'dbrollback_%' ORDER BY 1")).map((r) => r.n);
 
     it('side by side: orders as they were before the migration land in dbrollback_recovered_*, while the live tables and the later writes stay', async () => {
+      await damagedProject('sql');
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const liveBefore = await contents(url);
@@ -113,6 +132,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     });
 
     it('--replace refuses when a foreign key from another table points at a recovered table (exit 4, names it, nothing changed)', async () => {
+      await damagedProject('sql');
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const schemas = await recoveredSchemas(url);
@@ -125,6 +145,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     });
 
     it('SIGTERM before the swap of --replace: exit 143, the live tables untouched, the recovered ones named in their schema, the throwaway removed, the run recorded as interrupted', async () => {
+      await damagedProject('sql');
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const schemas = await recoveredSchemas(url);
@@ -145,6 +166,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
     });
 
     it('--replace swaps orders and order_items in place in one transaction after a backup; later writes to other tables survive', async () => {
+      await damagedProject('sql');
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const liveBefore = await contents(url);
@@ -175,6 +197,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       [['--tables', 'public.orders', '--data-dir', '/tmp/x'], /without --data-dir/],
       [['--tables', 'public.orders', '--replace'], /--replace swaps the live public\.orders of .* and there is no terminal to confirm on/],
     ])('restore --before-migration %j is bad input: exit 2, nothing written to the target', async (flags, message) => {
+      await damagedProject('sql');
       const project = projects.get('sql')!;
       const url = primary.url(project.database);
       const schemas = await recoveredSchemas(url);

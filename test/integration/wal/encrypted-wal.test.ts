@@ -7,7 +7,8 @@
  * holds a byte of the database in the clear.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { filesUnder } from '../backup/support.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -21,16 +22,8 @@ import { FIXTURES } from '../undo/support.js';
 
 type Mode = 'variable' | 'key file' | 'passphrase';
 
-/** Files under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(full);
-  }
-  return out;
-}
+/** Files under `dir`, recursively, as absolute paths. */
+const filesIn = async (dir: string) => (await filesUnder(dir)).map((f) => path.join(dir, f));
 
 /** archive_command of the built CLI, with `extra` flags; % doubled and quoted for postgresql.conf. */
 function archiveCommand(storage: string, extra: string[] = []): string {
@@ -91,9 +84,9 @@ describe.each<Mode>(['variable', 'key file', 'passphrase'])('encrypted WAL archi
 
   it('archive_command stores every segment encrypted: no object holds the rows, as stored or gunzipped, and wal-fetch gives back the exact bytes', async () => {
     const name = await archiveCurrentSegment(primary.url('postgres'));
-    const objects = (await filesUnder(path.join(storageDir, 'wal'))).filter((f) => f.endsWith('.gz'));
+    const objects = (await filesIn(path.join(storageDir, 'wal'))).filter((f) => f.endsWith('.gz'));
     expect(objects.length).toBeGreaterThan(1);
-    for (const file of [...objects, ...(await filesUnder(path.join(storageDir, 'backups')))]) {
+    for (const file of [...objects, ...(await filesIn(path.join(storageDir, 'backups')))]) {
       const bytes = await readFile(file);
       expect(bytes.includes(marker), file).toBe(false);
       // Not a gzip stream at all: the gzip member is inside the encryption.
@@ -148,7 +141,7 @@ describe.each<Mode>(['variable', 'key file', 'passphrase'])('encrypted WAL archi
   if (mode === 'key file') {
     it('a segment pushed without the key is refused (exit ≠ 0), the reason is in the server log, and nothing is stored in the clear', async () => {
       const url = primary.url('postgres');
-      const before = new Set(await filesUnder(path.join(storageDir, 'wal')));
+      const before = new Set(await filesIn(path.join(storageDir, 'wal')));
       await query(url, `ALTER SYSTEM SET archive_command = ${confQuote(archiveCommand(storage))}`);
       await query(url, 'SELECT pg_reload_conf()');
       try {
@@ -164,7 +157,7 @@ describe.each<Mode>(['variable', 'key file', 'passphrase'])('encrypted WAL archi
         const log = await readFile(path.join(primary.baseDir, 'server.log'), 'utf8');
         expect(log).toMatch(/error: storage file:\/\/.* is encrypted \(it holds "dbrollback-encryption-key-check"\), but no encryption key is configured/);
         expect(log).toMatch(/archive command failed with exit code 2/);
-        expect(new Set(await filesUnder(path.join(storageDir, 'wal')))).toEqual(before);
+        expect(new Set(await filesIn(path.join(storageDir, 'wal')))).toEqual(before);
       } finally {
         // Back to the harness's command (RESET would drop it from postgresql.auto.conf, leaving none).
         await query(url, `ALTER SYSTEM SET archive_command = ${confQuote(archiveCommand(storage, ['--encryption-key-file', keyFile!]))}`);
