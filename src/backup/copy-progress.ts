@@ -8,7 +8,7 @@
  */
 import { connect, type Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
-import { etaSeconds, type ProgressListener } from '../progress.js';
+import { etaSeconds, STALL_MS, type ProgressListener } from '../progress.js';
 
 export interface WatchedTable {
   /** schema.table */
@@ -56,8 +56,18 @@ export function watchCopies(options: CopyWatchOptions): { stop(): Promise<void> 
   let stopped = false;
   let polling: Promise<void> = Promise.resolve();
 
+  // No ETA for work that is not moving (pg_dump waiting for a lock, a restore waiting on an index build): the
+  // average since the start would keep promising one.
+  let lastDone = -1;
+  let movedAt = started;
   const report = (done: number, current: string[], end: boolean) => {
-    const elapsedMs = Date.now() - started;
+    const now = Date.now();
+    if (done !== lastDone) {
+      lastDone = done;
+      movedAt = now;
+    }
+    const stalled = !end && now - movedAt >= STALL_MS;
+    const elapsedMs = now - started;
     options.listener({
       kind: 'tables',
       phase: options.phase,
@@ -69,7 +79,7 @@ export function watchCopies(options: CopyWatchOptions): { stop(): Promise<void> 
       current,
       elapsedMs,
       rate: elapsedMs > 0 ? (done * 1000) / elapsedMs : 0,
-      etaSeconds: end ? 0 : etaSeconds(done, total, elapsedMs),
+      etaSeconds: end ? 0 : stalled ? null : etaSeconds(done, total, elapsedMs),
       finished: end,
     });
   };
