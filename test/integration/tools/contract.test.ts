@@ -19,19 +19,7 @@ import { MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../
 import { connect } from '../../../src/db/connection.js';
 import { runBuiltCli, type CliRun } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
-
-const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
-
-/** The shop's seven migrations, under the same names in every tool's fixture. */
-const SHOP = [
-  '001_create-tables',
-  '002_add-customer-phone',
-  '003_index-orders-customer',
-  '004_rename-order-note',
-  '005_drop-customer-legacy-code',
-  '006_backfill-product-sku',
-  '007_collapse-order-statuses',
-];
+import { FIXTURES, SHOP_NAMES } from './support.js';
 
 interface ToolContract {
   kind: MigratorKind;
@@ -62,7 +50,7 @@ const CONTRACT: ToolContract[] = [
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'node-pg-migrate', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'node-pg-migrate', 'shop')],
-    migrations: SHOP,
+    migrations: SHOP_NAMES,
     downs: ['yes', 'inferred', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.pgmigrations ORDER BY run_on DESC, id DESC LIMIT 1'),
@@ -72,7 +60,7 @@ const CONTRACT: ToolContract[] = [
     ownLock: false,
     projectArgs: ['--config', path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')],
     classifyPaths: [path.join(FIXTURES, 'umzug', 'shop', 'migrations')],
-    migrations: SHOP,
+    migrations: SHOP_NAMES,
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.umzug_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
@@ -82,7 +70,7 @@ const CONTRACT: ToolContract[] = [
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'sql', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'sql', 'shop')],
-    migrations: SHOP,
+    migrations: SHOP_NAMES,
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.dbrollback_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),

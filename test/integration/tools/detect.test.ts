@@ -11,8 +11,8 @@ import { connect } from '../../../src/db/connection.js';
 import { findHistoryTables } from '../../../src/tools/detect.js';
 import { runBuiltCli } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { FIXTURES } from './support.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
 
 interface ErrorJson {
   ok: false;
