@@ -16,13 +16,19 @@
  * transaction unnecessary: CONCURRENTLY and other non-transactional
  * statements run as they would in production.
  */
+import path from 'node:path';
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
-import { diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
+import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import { migrationSql, relationsOf, type CapturedSql } from '../capture/captured-sql.js';
+import { notListed } from '../capture/not-listed.js';
+import { withScratchDatabase } from '../capture/scratch.js';
+import type { MigrationSql, ToolSettings } from '../contract.js';
+import type { CaptureContext, CapturedFile, CapturedRun } from '../tool.js';
+import { findUmzugExport } from './detect.js';
 import { startPgRecorder } from '../capture/pg-recorder.js';
 
 export interface CapturedUmzugMigration {
@@ -147,6 +153,45 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     await direct.end().catch(() => undefined);
     await recorder.close();
   }
+}
+
+/**
+ * classify: all of the instance's migrations run in order (each one needs
+ * the schema the earlier ones built); the files given are picked out of them.
+ */
+export async function captureFiles(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]> {
+  const dirs = new Set(files.map((f) => path.dirname(f)));
+  const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
+  context.onProgress('capturing the SQL of the umzug migrations (running them in a scratch database)');
+  const captured = await withScratchDatabase(context.scratch, (conn) => captureUmzug(findUmzugExport(context.configModule), conn, { migrationsDir }));
+  return files.map((file) => {
+    const name = path.basename(file).replace(/\.[^.]+$/, '');
+    const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
+    if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
+    return { path: file, up: c.up, down: c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', sql: null }, diff: c.diff, applyError: null };
+  });
+}
+
+/**
+ * plan: umzug migrations are code, their SQL seen only by running them. Run
+ * them in a throwaway local cluster (never the user's database) up to the
+ * live head, then revert `count` of them as undo would, recording what each
+ * up and down sends. Without server binaries this fails (the caller says so).
+ */
+export async function captureDowns(settings: ToolSettings, from: { head: string; count: number }): Promise<CapturedRun[]> {
+  const captured = await withScratchDatabase({}, (conn) =>
+    captureUmzug(findUmzugExport(settings.configModule), conn, {
+      ...(settings.migrationsDir ? { migrationsDir: settings.migrationsDir } : {}),
+      downsFrom: from,
+    }),
+  );
+  return captured.map((c) => {
+    const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
+      text === null
+        ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
+        : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
+    return { name: c.name, up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff) };
+  });
 }
 
 /** Record which statements the storage sends (umzug keeps it as `storage`; duck-typed, any storage works). */

@@ -19,6 +19,8 @@ import { selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { statusOf } from '../status-of.js';
+import { findUmzugExport } from './detect.js';
+import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
 
 /** What the `umzug` export of the config may be called with, when it is a function. */
 export interface UmzugFactoryInput {
@@ -28,11 +30,6 @@ export interface UmzugFactoryInput {
   migrationsDir?: string;
 }
 
-/** The optional storage extension dbrollback reads applied-at times from. */
-export interface StorageWithTimes {
-  executedWithTimes(meta: { context: unknown }): Promise<Array<{ name: string; appliedAt: Date | string | null }>>;
-}
-
 interface RunnableMigration {
   name: string;
   path?: string;
@@ -40,10 +37,6 @@ interface RunnableMigration {
   down?: ((params: unknown) => unknown) | false;
 }
 
-interface Storage {
-  executed(meta: { context: unknown }): Promise<string[]>;
-  executedWithTimes?: StorageWithTimes['executedWithTimes'];
-}
 
 /** The parts of an Umzug 3 instance dbrollback uses (duck-typed: the project may bundle its own copy of umzug). */
 interface UmzugLike {
@@ -51,17 +44,10 @@ interface UmzugLike {
   up(options?: { step?: number }): Promise<Array<{ name: string }>>;
   down(options?: { step?: number; to?: string }): Promise<Array<{ name: string }>>;
   on(event: string, listener: (data: { name: string }) => unknown): () => void;
-  options: { storage?: Storage; context?: unknown };
+  options: { storage?: UmzugStorage; context?: unknown };
   /** Protected in umzug's types, but the way to get a context with the project's before/afterCommand hooks applied. */
   runCommand?<T>(command: string, cb: (params: { context: unknown }) => Promise<T>): Promise<T>;
-  storage?: Storage;
-}
-
-export function findUmzugExport(module: Record<string, unknown> | undefined): unknown {
-  if (module === undefined) return undefined;
-  if (module.umzug !== undefined) return module.umzug;
-  const fallback = module.default;
-  return typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>).umzug : undefined;
+  storage?: UmzugStorage;
 }
 
 export function createUmzugAdapter(options: AdapterOptions): MigratorAdapter {
@@ -178,19 +164,11 @@ class UmzugAdapter implements MigratorAdapter {
       });
     }
     return withContext(umzug, async (context) => {
-      const [list, executedNames, times] = await Promise.all([
-        umzug.migrations(context),
-        storage.executed({ context }),
-        typeof storage.executedWithTimes === 'function' ? storage.executedWithTimes({ context }) : Promise.resolve(null),
-      ]);
-      const executed = new Set(executedNames);
-      const timeOf = new Map((times ?? []).map((t) => [t.name, t.appliedAt === null ? null : new Date(t.appliedAt)]));
+      const [list, recorded] = await Promise.all([umzug.migrations(context), readHistory(storage, context)]);
       const definitions = await Promise.all(list.map(async (m) => ({ name: m.name, path: m.path ?? null, down: await downKindOf(m) })));
-      // umzug's own notion of "executed": its migration list, filtered by the storage (list order).
-      const history = list.filter((m) => executed.has(m.name)).map((m) => ({ name: m.name, appliedAt: timeOf.get(m.name) ?? null }));
-      const status = statusOf(this.kind, history, definitions, null);
+      const status = statusOf(this.kind, historyInListOrder(list, recorded), definitions, null);
       const known = new Set(list.map((m) => m.name));
-      status.missingDefinitions = executedNames.filter((n) => !known.has(n));
+      status.missingDefinitions = recorded.names.filter((n) => !known.has(n));
       return { status };
     });
   }
