@@ -147,32 +147,40 @@ try {
     await own(keyFile);
     const encArchive = await dir('dbrollback-encrypted');
     const beforeArchive = await dir('dbrollback-before');
+    // CPU time (user + system, from /usr/bin/time) as well as wall time: on a loaded machine the wall time is mostly waiting for a core.
+    const cpuTimed = (cmd, args) => as('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args]);
     const variants = {
-      'dbrollback wal-push': (file) => as(process.execPath, [cliMain, 'wal-push', file, '--storage', pushArchive]),
-      'dbrollback wal-push, encrypted (key file)': (file) => as(process.execPath, [cliMain, 'wal-push', file, '--storage', encArchive, '--encryption-key-file', keyFile]),
-      'pgbackrest archive-push': (file) => pgbr(lat, ['archive-push', file]),
-      ...(beforeCli ? { 'dbrollback wal-push, before the change': (file) => as(process.execPath, [beforeCli, 'wal-push', file, '--storage', beforeArchive]) } : {}),
+      'dbrollback wal-push': (file) => cpuTimed(process.execPath, [cliMain, 'wal-push', file, '--storage', pushArchive]),
+      'dbrollback wal-push, encrypted (key file)': (file) => cpuTimed(process.execPath, [cliMain, 'wal-push', file, '--storage', encArchive, '--encryption-key-file', keyFile]),
+      'pgbackrest archive-push': (file) => cpuTimed('pgbackrest', [`--config=${lat.file}`, `--stanza=${lat.stanza}`, 'archive-push', file]),
+      ...(beforeCli ? { 'dbrollback wal-push, before the change': (file) => cpuTimed(process.execPath, [beforeCli, 'wal-push', file, '--storage', beforeArchive]) } : {}),
     };
     const labels = Object.keys(variants);
     const ms = Object.fromEntries(labels.map((l) => [l, []]));
+    const cpu = Object.fromEntries(labels.map((l) => [l, []]));
     for (const [i, name] of names.entries()) {
       const file = path.join(segDir, name);
       // Rotate the order on every segment, so load and cache hit each variant alike.
       for (let k = 0; k < labels.length; k++) {
         const label = labels[(k + i) % labels.length];
-        ms[label].push((await timed(() => variants[label](file))).ms);
+        const run = await timed(() => variants[label](file));
+        ms[label].push(run.ms);
+        const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(String(run.value.stderr));
+        cpu[label].push(m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN);
       }
     }
     const theirs = median(ms['pgbackrest archive-push']);
+    const theirsCpu = median(cpu['pgbackrest archive-push']);
+    const load = os.loadavg()[0].toFixed(1);
     process.stdout.write(
       [
-        `PostgreSQL ${version}, pgbench scale ${scale}: ${names.length} segments of 16 MB, each pushed once per variant, fresh archives, order rotated`,
+        `PostgreSQL ${version}, pgbench scale ${scale}: ${names.length} segments of 16 MB, each pushed once per variant, fresh archives, order rotated; load average ${load} at the end`,
         '',
-        '| wal-push per segment | median s | ratio to archive-push |',
-        '| --- | ---: | ---: |',
-        ...labels.map((l) => `| ${l} | ${seconds(median(ms[l]))} | ${(median(ms[l]) / theirs).toFixed(2)} |`),
+        '| wal-push per segment | wall s (median) | ratio | CPU s (median) | ratio |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        ...labels.map((l) => `| ${l} | ${seconds(median(ms[l]))} | ${(median(ms[l]) / theirs).toFixed(2)} | ${seconds(median(cpu[l]))} | ${(median(cpu[l]) / theirsCpu).toFixed(2)} |`),
         '',
-        ...labels.map((l) => `raw ${l} ms: ${ms[l].map((x) => x.toFixed(0)).join(' ')}`),
+        ...labels.map((l) => `raw ${l} wall ms: ${ms[l].map((x) => x.toFixed(0)).join(' ')}`),
         '',
       ].join('\n'),
     );
