@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { DbrollbackError } from '../errors.js';
 /**
  * Named pause points for fault-injection tests: with DBROLLBACK_PAUSE_AT set
@@ -80,18 +80,43 @@ export async function faultPoint(name: string, signal?: AbortSignal): Promise<vo
   });
 }
 
-/** `source`, paused at `name` when its first chunk arrives (a fault point in the middle of a transfer); `source` itself when the point is off. */
+/**
+ * `source`, paused at `name` once its consumer has asked for data and its
+ * first bytes are there (a fault point in the middle of a transfer: the
+ * producer — pg_dump — is running, and the storage driver has done its checks
+ * and started the upload); `source` itself when the point is off.
+ */
 export function withFaultPoint(name: string, source: Readable, signal?: AbortSignal): Readable {
   if (process.env.DBROLLBACK_PAUSE_AT !== name) return source;
+  const paused = new PassThrough();
+  // Until it is piped, an error of the source (a file that vanished) still ends the stream.
+  const early = (err: Error) => paused.destroy(err);
+  source.once('error', early);
+  const read = paused._read.bind(paused);
   let first = true;
-  const paused = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (!first) return callback(null, chunk);
-      first = false;
-      faultPoint(name, signal).then(() => callback(null, chunk), callback);
-    },
-  });
-  // pipeline (not pipe) carries the source's errors through.
-  pipeline(source, paused, () => undefined);
+  paused._read = (size: number) => {
+    if (!first) return read(size);
+    first = false;
+    firstBytes(source).then(() => faultPoint(name, signal)).then(
+      () => {
+        source.off('error', early);
+        // pipeline (not pipe) carries the source's errors through.
+        pipeline(source, paused, () => undefined);
+      },
+      (err: Error) => paused.destroy(err),
+    );
+  };
   return paused;
+}
+
+/** Resolves when `source` has bytes to read (or has ended or failed), without consuming any. */
+function firstBytes(source: Readable): Promise<void> {
+  if (source.readableLength > 0 || source.readableEnded || source.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      source.off('readable', done).off('end', done).off('error', done);
+      resolve();
+    };
+    source.on('readable', done).on('end', done).on('error', done);
+  });
 }
