@@ -46,6 +46,7 @@ export const OPTIONS = [
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
   { key: 'umzug', kind: 'any', file: true, help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' },
+  { key: 'closeUmzug', kind: 'any', file: true, help: 'umzug only (.mjs/.js config): an async function (instance) => void closing what an Umzug instance opened (e.g. its Sequelize pool), called when dbrollback is done with it' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];

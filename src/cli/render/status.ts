@@ -13,6 +13,7 @@ export function statusJson(report: StatusReport) {
       applied: m.applied,
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
+      ...(m.downNote ? { downNote: m.downNote } : {}),
       hasDown: m.down === 'yes' || m.down === 'inferred',
       path: m.path,
       restorePoint: restorePointOf(report, m.name),
@@ -20,6 +21,7 @@ export function statusJson(report: StatusReport) {
     applied: report.applied.map((m) => m.name),
     pending: report.pending.map((m) => m.name),
     missingDefinitions: report.missingDefinitions,
+    ...(report.appliedAtNote ? { appliedAtNote: report.appliedAtNote } : {}),
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
@@ -39,7 +41,17 @@ function restorePointCell(report: StatusReport, m: StatusReport['migrations'][nu
   return point ? `yes (${point.lsn})` : 'no';
 }
 
-const DOWN_LABEL = { yes: 'yes', inferred: 'inferred', irreversible: 'NO (irreversible)', missing: 'NO (missing)' } as const;
+function downCell(m: StatusReport['migrations'][number]): string {
+  switch (m.down) {
+    case 'yes':
+    case 'inferred':
+      return m.down;
+    case 'irreversible':
+      return `NO (irreversible${m.downNote ? `: ${m.downNote}` : ''})`;
+    default:
+      return `NO (${m.down})`;
+  }
+}
 
 export function renderStatus(report: StatusReport): string {
   const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; head ${report.head ?? '(none)'}`];
@@ -52,12 +64,13 @@ export function renderStatus(report: StatusReport): string {
           m.applied ? 'applied' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
-          DOWN_LABEL[m.down],
+          downCell(m),
           ...(report.restorePoints ? [restorePointCell(report, m)] : []),
         ]),
       ),
     );
   }
+  if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
   else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);

@@ -10,15 +10,16 @@
  * `reverted`/`migrated`). Applied-at comes from the storage when it offers
  * `executedWithTimes({context})`, else it is null.
  */
-import { pathToFileURL } from 'node:url';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
 import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
 import { withPgOptionsLockTimeout } from '../lock-wait.js';
 import { selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';
+import { downConvention } from './down-convention.js';
 import { downOutcome } from './down-outcome.js';
-import { statusOf } from './status-of.js';
+import { loadModule } from './load-module.js';
+import { statusOf, type Definition } from './status-of.js';
 
 /** What the `umzug` export of the config may be called with, when it is a function. */
 export interface UmzugFactoryInput {
@@ -43,6 +44,9 @@ interface RunnableMigration {
 interface Storage {
   executed(meta: { context: unknown }): Promise<string[]>;
   executedWithTimes?: StorageWithTimes['executedWithTimes'];
+  /** SequelizeStorage's table, when it was given one (else its model name is the table). */
+  tableName?: unknown;
+  modelName?: unknown;
 }
 
 /** The parts of an Umzug 3 instance dbrollback uses (duck-typed: the project may bundle its own copy of umzug). */
@@ -58,10 +62,31 @@ interface UmzugLike {
 }
 
 export function findUmzugExport(module: Record<string, unknown> | undefined): unknown {
+  return configExport(module, 'umzug');
+}
+
+/**
+ * The config's `closeUmzug(instance)`, called once dbrollback is done with an
+ * instance (an Umzug over Sequelize keeps a pool open; without this the
+ * process would wait for its idle connections to time out).
+ */
+export function findUmzugCloser(module: Record<string, unknown> | undefined): ((instance: unknown) => unknown) | undefined {
+  const closer = configExport(module, 'closeUmzug');
+  return typeof closer === 'function' ? (closer as (instance: unknown) => unknown) : undefined;
+}
+
+function configExport(module: Record<string, unknown> | undefined, key: string): unknown {
   if (module === undefined) return undefined;
-  if (module.umzug !== undefined) return module.umzug;
+  if (module[key] !== undefined) return module[key];
   const fallback = module.default;
-  return typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>).umzug : undefined;
+  return typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>)[key] : undefined;
+}
+
+/** Close an instance with the config's `closeUmzug`, when it exports one; a failure to close is not the command's failure. */
+export async function closeUmzugInstance(module: Record<string, unknown> | undefined, instance: unknown): Promise<void> {
+  const closer = findUmzugCloser(module);
+  if (closer === undefined || instance === undefined) return;
+  await Promise.resolve(closer(instance)).catch(() => undefined);
 }
 
 export function createUmzugAdapter(options: AdapterOptions): MigratorAdapter {
@@ -166,7 +191,11 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async close(): Promise<void> {
-    // The project's instance owns its connections (typically opened per command in its context).
+    // The project's instance owns its connections; the config's closeUmzug (if any) releases them.
+    const instance = this.instance;
+    this.instance = undefined;
+    if (instance === undefined) return;
+    await closeUmzugInstance(this.options.configModule, await instance.catch(() => undefined));
   }
 
   private async snapshot(): Promise<Snapshot> {
@@ -185,12 +214,13 @@ class UmzugAdapter implements MigratorAdapter {
       ]);
       const executed = new Set(executedNames);
       const timeOf = new Map((times ?? []).map((t) => [t.name, t.appliedAt === null ? null : new Date(t.appliedAt)]));
-      const definitions = await Promise.all(list.map(async (m) => ({ name: m.name, path: m.path ?? null, down: await downKindOf(m) })));
+      const definitions = await Promise.all(list.map(async (m): Promise<Definition> => ({ name: m.name, path: m.path ?? null, ...(await downKindOf(m)) })));
       // umzug's own notion of "executed": its migration list, filtered by the storage (list order).
       const history = list.filter((m) => executed.has(m.name)).map((m) => ({ name: m.name, appliedAt: timeOf.get(m.name) ?? null }));
       const status = statusOf(this.kind, history, definitions, null);
       const known = new Set(list.map((m) => m.name));
       status.missingDefinitions = executedNames.filter((n) => !known.has(n));
+      if (times === null) status.appliedAtNote = noTimesNote(storage, this.options.migrationsTable);
       return { status };
     });
   }
@@ -248,22 +278,37 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
 
 /**
  * umzug's default resolver wraps every file in an `up`/`down` pair, so `down`
- * is always a function: the module's own exports tell whether a down exists.
+ * is always a function: the module itself — loaded as its own tool loads it,
+ * CommonJS through `require` — tells whether a down exists, and whether it is
+ * one by convention only (a `throw`, or nothing).
  */
-async function downKindOf(m: RunnableMigration): Promise<DownKind> {
-  if (m.down === false) return 'irreversible';
-  if (m.path !== undefined && /\.(c|m)?js$/i.test(m.path)) {
-    const module = await import(pathToFileURL(m.path).href).then(
-      (mod: Record<string, unknown>) => mod,
+async function downKindOf(m: RunnableMigration): Promise<Pick<Definition, 'down' | 'downNote'>> {
+  if (m.down === false) return { down: 'irreversible', downNote: 'declared irreversible (down = false)' };
+  if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
+    const module = await loadModule(m.path).then(
+      (loaded) => loaded.exports,
       () => undefined,
     );
-    const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' ? module.default : module) as Record<string, unknown> | undefined;
+    const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' && module.default !== null ? module.default : module) as Record<string, unknown> | undefined;
     if (exports && typeof exports.up === 'function') {
-      if (exports.down === false) return 'irreversible';
-      return typeof exports.down === 'function' ? 'yes' : 'missing';
+      if (exports.down === false) return { down: 'irreversible', downNote: 'declared irreversible (down = false)' };
+      if (typeof exports.down !== 'function') return { down: 'missing', downNote: 'no down exported' };
+      return byConvention(exports.down);
     }
   }
-  return typeof m.down === 'function' ? 'yes' : 'missing';
+  return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing', downNote: 'no down' };
+}
+
+function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
+  const convention = downConvention(down);
+  if (convention?.kind === 'throws') return { down: 'irreversible', downNote: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
+  if (convention?.kind === 'empty') return { down: 'empty', downNote: 'its down does nothing' };
+  return { down: 'yes' };
+}
+
+function noTimesNote(storage: Storage, configured: string | undefined): string {
+  const table = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : configured;
+  return `${table ?? 'the umzug storage'} keeps no applied-at times (its storage records only names): restore --before-migration needs a restore point made by \`dbrollback migrate\` or a logical backup taken before the migration`;
 }
 
 /** umzug's MigrationError names the migration it was running. */
