@@ -214,7 +214,7 @@ class UmzugAdapter implements MigratorAdapter {
       ]);
       const executed = new Set(executedNames);
       const timeOf = new Map((times ?? []).map((t) => [t.name, t.appliedAt === null ? null : new Date(t.appliedAt)]));
-      const definitions = await Promise.all(list.map(async (m): Promise<Definition> => ({ name: m.name, path: m.path ?? null, ...(await downKindOf(m)) })));
+      const definitions = await Promise.all(list.map(async (m): Promise<Definition> => ({ name: m.name, path: m.path ?? null, ...(await umzugDownKind(m)) })));
       // umzug's own notion of "executed": its migration list, filtered by the storage (list order).
       const history = list.filter((m) => executed.has(m.name)).map((m) => ({ name: m.name, appliedAt: timeOf.get(m.name) ?? null }));
       const status = statusOf(this.kind, history, definitions, null);
@@ -282,7 +282,7 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
  * CommonJS through `require` — tells whether a down exists, and whether it is
  * one by convention only (a `throw`, or nothing).
  */
-async function downKindOf(m: RunnableMigration): Promise<Pick<Definition, 'down' | 'downNote'>> {
+export async function umzugDownKind(m: { path?: string; down?: unknown }): Promise<Pick<Definition, 'down' | 'downNote'>> {
   if (m.down === false) return { down: 'irreversible', downNote: 'declared irreversible (down = false)' };
   if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
     const module = await loadModule(m.path).then(

@@ -12,12 +12,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import type { MigratorKind } from '../adapter.js';
+import type { DownKind, MigratorKind } from '../adapter.js';
 import { downKindOf } from '../adapters/sql-files.js';
 import { hasSql } from '../adapters/sql-text.js';
 import { captureNodePgMigrate } from './capture/node-pg-migrate.js';
 import { withScratchDatabase, type ScratchOptions } from './capture/scratch.js';
-import { captureUmzug } from './capture/umzug.js';
+import { captureUmzugCached } from './capture/umzug-cached.js';
+import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { addedObjects, type SchemaDiff } from './catalog/diff.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import { classifySqlSync } from './classify-sql.js';
@@ -34,6 +35,11 @@ export interface ClassifyFilesOptions {
   migrator?: MigratorKind;
   /** The config's `umzug` export (a function ({ databaseUrl }) => Umzug), for umzug migrations. */
   umzug?: unknown;
+  /** The loaded config (its closeUmzug closes the instances made to capture) and its file (part of the capture cache's keys). */
+  configModule?: Record<string, unknown>;
+  configFile?: string;
+  /** The capture cache directory (default from the environment: captureCacheDir); null turns it off. */
+  cacheDir?: string | null;
   /** Where code migrations are run to capture their SQL (default: a local throwaway cluster). */
   scratch?: ScratchOptions;
   /** The live schema, so rules know current column types. */
@@ -277,7 +283,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
           down = { ...down, path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
         }
         const verdict = fileVerdict(file, 'node-pg-migrate', 'captured', up, down);
-        if (c.diff) out.push(withCatalog(verdict, c.diff));
+        if (c.diff) out.push(capturedVerdict(file, 'node-pg-migrate', up, down, c.diff));
         else if (c.applyError) out.push({ ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } });
         else out.push(verdict);
       }
@@ -288,21 +294,41 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
   // umzug: run all of them in order (each one needs the schema the earlier ones built).
   const dirs = new Set(files.map((f) => path.dirname(f)));
   const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
-  progress('capturing the SQL of the umzug migrations (running them in a scratch database)');
-  const captured = await withScratchDatabase(options.scratch ?? {}, (conn) => captureUmzug(options.umzug, conn, { migrationsDir }));
+  const { migrations: captured } = await captureUmzugCached({
+    umzugExport: options.umzug,
+    ...(migrationsDir ? { migrationsDir } : {}),
+    ...(options.configModule ? { configModule: options.configModule } : {}),
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    scratch: options.scratch ?? {},
+    onProgress: progress,
+  });
   for (const file of files) {
     const name = path.basename(file).replace(/\.[^.]+$/, '');
     const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
     if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
     const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, created: addedObjects(c.diff) });
-    const down: DownInfo | null = c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', path: c.hasDown ? file : null, compatibility: null, dataLoss: null, statements: [] };
-    out.push(withCatalog(fileVerdict(file, 'umzug', 'captured', up, down), c.diff));
+    const down: DownInfo | null = c.downKind === null ? null : { kind: downInfoKind(c.downKind.kind), path: c.downKind.kind === 'missing' ? null : file, compatibility: null, dataLoss: null, statements: [], ...(c.downKind.note ? { note: c.downKind.note } : {}) };
+    out.push(capturedVerdict(file, 'umzug', up, down, c.diff));
   }
   return out;
 }
 
+function downInfoKind(kind: DownKind): DownInfo['kind'] {
+  return kind === 'inferred' ? 'yes' : kind;
+}
+
+/**
+ * A captured migration's verdict: the catalog decides the findings about the
+ * catalog (catalog-decides.ts), then the two verdicts are reconciled.
+ */
+function capturedVerdict(file: string, kind: MigrationFileKind, up: SqlClassification, down: DownInfo | null, diff: SchemaDiff): FileVerdict {
+  const judged = judgedByCatalog(up, diff);
+  return withCatalog(fileVerdict(file, kind, 'captured', judged.classification, down), diff, judged.overruled);
+}
+
 /** The verdict reconciled with what applying the migration did to the catalog. */
-function withCatalog(verdict: FileVerdict, diff: SchemaDiff): FileVerdict {
+function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: OverruledFinding[] = []): FileVerdict {
   const r = reconcile(verdict, diff);
   return {
     ...verdict,
@@ -310,7 +336,7 @@ function withCatalog(verdict: FileVerdict, diff: SchemaDiff): FileVerdict {
     dataLoss: r.dataLoss,
     reversible: r.reversible,
     rewritesTable: r.rewritesTable,
-    catalog: { changes: diff.changes, disagreements: r.disagreements },
+    catalog: { changes: diff.changes, disagreements: r.disagreements, overruled },
   };
 }
 

@@ -56,7 +56,7 @@ function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores:
     for (const hit of rule.check(stmt, ctx)) {
       // Objects this file created have no old code depending on them and no data to lose.
       if (hit.object && ctx.state.isNew(hit.object)) continue;
-      const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect };
+      const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect, ...(hit.object ? { object: hit.object } : {}) };
       effects.push(hit.effect);
       const silenced = [...stmt.ignores, ...fileIgnores].some((id) => id === '*' || id === rule.id);
       (silenced ? suppressed : findings).push(finding);

@@ -51,6 +51,8 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
       ...(config.migrator !== undefined ? { migrator: config.migrator } : {}),
       ...(umzug !== undefined ? { umzug } : {}),
+      ...(config.configModule !== undefined ? { configModule: config.configModule } : {}),
+      ...(config.configFile !== undefined ? { configFile: config.configFile } : {}),
       // A server the user named explicitly may host the scratch database; libpq defaults alone are not consent.
       scratch: config.connSource === 'libpq-env' ? {} : { server: config.conn },
       ...(config.migrationsTable !== undefined ? { migrationsTable: config.migrationsTable } : {}),

@@ -50,6 +50,8 @@ export interface Finding {
   help: string;
   /** What this finding contributes to the statement's verdict (used by --fail-on, which ignores suppressed findings). */
   effect: Effect;
+  /** The pre-existing object it is about (`column:public.t.c`, `table:public.t`), when the rule names one. */
+  object?: string;
 }
 
 export interface StatementVerdict {
@@ -104,7 +106,12 @@ export interface FileVerdict extends VerdictAxes {
    */
   down: DownInfo | null;
   /** What applying the migration changed in a scratch database's catalog, when it was run there (umzug). */
-  catalog?: { changes: SchemaChange[]; disagreements: string[] };
+  catalog?: {
+    changes: SchemaChange[];
+    disagreements: string[];
+    /** Findings the catalog showed to be false (a DROP DEFAULT of a column without one, a type change with no rewrite), with why. */
+    overruled?: Array<{ rule: string; line: number; object: string; why: string }>;
+  };
 }
 
 /**
@@ -130,7 +137,10 @@ export interface Fill {
 }
 
 export interface DownInfo {
-  kind: 'yes' | 'irreversible' | 'missing';
+  /** As MigrationInfo's DownKind (an `inferred` down is `yes` here); `empty`: it does nothing. */
+  kind: 'yes' | 'irreversible' | 'empty' | 'missing';
+  /** Why it is not `yes` (e.g. `its down throws (...)`). */
+  note?: string;
   /** Where the down's SQL came from (a .down.sql file, or the migration file whose down was captured). */
   path: string | null;
   compatibility: Compatibility | null;

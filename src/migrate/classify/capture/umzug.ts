@@ -19,6 +19,8 @@
 import { connect } from '../../../db/connection.js';
 import type { ConnInfo } from '../../../db/conninfo.js';
 import { DbrollbackError } from '../../../errors.js';
+import type { DownKind } from '../../adapter.js';
+import { closeUmzugInstance, umzugDownKind } from '../../adapters/umzug.js';
 import { diffSchemas, type SchemaDiff } from '../catalog/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../catalog/snapshot.js';
 import { initParser, parseSql } from '../parser.js';
@@ -29,8 +31,8 @@ export interface CapturedUmzugMigration {
   name: string;
   path: string | null;
   up: CapturedSql;
-  /** The migration has a down function (null when umzug does not say). */
-  hasDown: boolean | null;
+  /** Whether it has a usable down, as status reads it (null when umzug does not list it). */
+  downKind: { kind: DownKind; note?: string } | null;
   /** What applying it changed in the catalog. */
   diff: SchemaDiff;
   /** What its down sent, when the capture ran downs (`downsFrom`); null when it was not run. */
@@ -54,6 +56,8 @@ export interface UmzugCaptureOptions {
    * by one, newest first, recording what each down sends.
    */
   downsFrom?: { head: string; count: number };
+  /** The loaded config, whose `closeUmzug` (if any) closes the instance made for the capture. */
+  configModule?: Record<string, unknown>;
 }
 
 export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, options: UmzugCaptureOptions = {}): Promise<CapturedUmzugMigration[]> {
@@ -65,8 +69,9 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
   await initParser();
   const recorder = await startPgRecorder(scratch);
   const direct = await connect(scratch);
+  let instance: UmzugLike | undefined;
   try {
-    const instance = (await (umzugExport as (input: unknown) => unknown)({
+    instance = (await (umzugExport as (input: unknown) => unknown)({
       databaseUrl: recorder.url,
       conn: recorder.conn,
       ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
@@ -82,6 +87,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     const storageRanges: Array<[number, number]> = [];
     wrapStorage(instance, recorder.statements, storageRanges);
     await instance.executed();
+    const umzug = instance;
 
     const known = new Map((await instance.migrations?.().catch(() => undefined))?.map((m) => [m.name, m]) ?? []);
     const pending = await instance.pending();
@@ -91,7 +97,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
       const before = await schemaSnapshot(direct);
       const from = recorder.statements.length;
       try {
-        await instance.up({ step: 1 });
+        await umzug.up({ step: 1 });
       } catch (cause) {
         throw new DbrollbackError('MIGRATION_FAILED', `umzug migration ${migration.name} failed in the scratch database: ${(cause as Error).message}`, {
           hint: 'Run the migrations against an empty database yourself to see why; dbrollback runs them from the first one, in order, in a throwaway database.',
@@ -112,7 +118,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
       const name = runs[runs.length - 1 - i]!.name;
       const from = recorder.statements.length;
       try {
-        await (instance as UmzugLike & { down(o: { step: number }): Promise<unknown> }).down({ step: 1 });
+        await (umzug as UmzugLike & { down(o: { step: number }): Promise<unknown> }).down({ step: 1 });
         downRuns.set(name, { from, to: recorder.statements.length });
       } catch (cause) {
         downRuns.set(name, { error: (cause as Error).message });
@@ -136,7 +142,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
         name: run.name,
         path: run.path,
         up: await migrationSql(texts, bookkeeping),
-        hasDown: meta ? typeof meta.down === 'function' : null,
+        downKind: meta ? await downOf(meta) : null,
         diff: diffSchemas(withoutRelations(run.before, bookkeeping), withoutRelations(run.after, bookkeeping)),
         down: downTexts ? await migrationSql(downTexts, bookkeeping) : null,
         downError: downRun && 'error' in downRun ? downRun.error : null,
@@ -144,9 +150,15 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     }
     return out;
   } finally {
+    await closeUmzugInstance(options.configModule, instance);
     await direct.end().catch(() => undefined);
     await recorder.close();
   }
+}
+
+async function downOf(meta: { path?: string; down?: unknown }): Promise<{ kind: DownKind; note?: string }> {
+  const { down, downNote } = await umzugDownKind(meta);
+  return { kind: down, ...(downNote ? { note: downNote } : {}) };
 }
 
 /** Record which statements the storage sends (umzug keeps it as `storage`; duck-typed, any storage works). */
