@@ -16,17 +16,20 @@ export function planJson(p: Plan) {
       name: m.name,
       appliedAt: m.appliedAt,
       down: m.down,
+      ...(m.downNote ? { downNote: m.downNote } : {}),
       compatibility: m.compatibility,
       dataLoss: m.dataLoss,
       reversible: m.reversible,
       rules: m.rules,
       atRisk: m.atRisk,
       notes: m.notes,
+      downSql: { sql: m.downSql.sql, source: m.downSql.source, note: m.downSql.note },
     })),
     atRisk: p.atRisk,
     atRiskUnknown: p.atRiskUnknown,
     restoreFrom: p.restoreFrom,
     steps: p.steps,
+    capture: p.capture,
   };
 }
 

@@ -20,9 +20,14 @@ export function downConvention(fn: unknown): DownConvention | null {
   const source = Function.prototype.toString.call(fn);
   // Native or bound functions have no source to read.
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) return null;
+  // A body that awaits something is neither empty nor a lone throw: most downs, decided without a parse.
+  if (/\bawait\b/.test(withoutCommentsAndStrings(source))) return null;
   const node = functionNode(source);
   if (!node) return null;
-  if (node.expression) return isNothing(node.body) ? { kind: 'empty' } : null;
+  if (node.expression) {
+    if (isNothing(node.body)) return { kind: 'empty' };
+    return isRejection(node.body) ? { kind: 'throws', message: thrownMessage(node.body) } : null;
+  }
   const statements = (node.body.body ?? []).filter((s) => s.type !== 'EmptyStatement');
   if (statements.length === 0) return { kind: 'empty' };
   if (statements.length === 1) {
@@ -38,9 +43,20 @@ export function downConvention(fn: unknown): DownConvention | null {
   return null;
 }
 
+/**
+ * The source with comments and string literals blanked, for a quick look at its tokens. Rough on
+ * purpose: where it errs it blanks too much, which only sends the source to the real parser.
+ */
+function withoutCommentsAndStrings(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g, ' ');
+}
+
 /** The function as a node: a function or arrow expression, or a method (`async down() {}`, written inside an object). */
 function functionNode(source: string): FunctionNode | undefined {
-  for (const [prefix, suffix] of [['(', ')'], ['({', '})']] as const) {
+  // A method's source (`async down() {}`) is only valid inside an object literal: try that first when it looks like one.
+  const method = /^(async\s+)?(\*\s*)?[\w$]+\s*\(/.test(source) && !/^(async\s+)?function\b/.test(source);
+  const forms = method ? ([['({', '})'], ['(', ')']] as const) : ([['(', ')'], ['({', '})']] as const);
+  for (const [prefix, suffix] of forms) {
     try {
       const program = parse(`${prefix}${source}${suffix}`, { ecmaVersion: 'latest', sourceType: 'script', allowAwaitOutsideFunction: true });
       const found = firstFunction(program);

@@ -10,7 +10,7 @@
  * imports, where that is knowable, so a capture cache can key on them.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -72,27 +72,37 @@ function asRecord(value: unknown): Record<string, unknown> {
  * specifier computed at run time cannot be known, and is not.
  */
 export async function localImports(file: string): Promise<string[]> {
-  const seen = new Set<string>([path.resolve(file)]);
-  const queue = [path.resolve(file)];
-  const found: string[] = [];
+  return (await readWithImports(file)).slice(1).map((f) => f.path).sort();
+}
+
+interface SourceFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/** The module and every local file it imports, each read once (the module first). */
+async function readWithImports(file: string): Promise<SourceFile[]> {
+  const first = path.resolve(file);
+  const seen = new Set<string>([first]);
+  const queue = [first];
+  const out: SourceFile[] = [];
   while (queue.length > 0) {
     const current = queue.shift()!;
-    let text: string;
-    try {
-      text = await readFile(current, 'utf8');
-    } catch {
+    const bytes = await readFile(current).catch(() => undefined);
+    if (bytes === undefined) {
+      out.push({ path: current, bytes: Buffer.from('\0missing\0') });
       continue;
     }
-    for (const specifier of specifiersOf(text)) {
+    out.push({ path: current, bytes });
+    for (const specifier of specifiersOf(bytes.toString('utf8'))) {
       if (!specifier.startsWith('.') && !path.isAbsolute(specifier)) continue;
       const resolved = resolveLocal(current, specifier);
       if (resolved === undefined || seen.has(resolved) || resolved.includes(`${path.sep}node_modules${path.sep}`)) continue;
       seen.add(resolved);
-      found.push(resolved);
       queue.push(resolved);
     }
   }
-  return found.sort();
+  return out;
 }
 
 const SPECIFIER = /(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s*|\bimport\s+)(['"])([^'"\n]+)\1/g;
@@ -103,25 +113,17 @@ function specifiersOf(text: string): string[] {
 
 const CANDIDATE_EXT = ['', '.js', '.cjs', '.mjs', '.ts', '.cts', '.mts', '.json', '/index.js', '/index.cjs', '/index.ts'];
 
+function isFile(candidate: string): boolean {
+  return statSync(candidate, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
 function resolveLocal(from: string, specifier: string): string | undefined {
   const base = path.resolve(path.dirname(from), specifier);
-  for (const ext of CANDIDATE_EXT) {
-    const candidate = base + ext;
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      // try the next extension
-    }
-  }
+  const found = CANDIDATE_EXT.map((ext) => base + ext).find(isFile);
+  if (found) return found;
   // TypeScript sources import their compiled name ('./x.js' for ./x.ts).
   const ts = base.replace(/\.(c|m)?js$/i, '.$1ts');
-  try {
-    readFileSync(ts);
-    return ts;
-  } catch {
-    return undefined;
-  }
+  return isFile(ts) ? ts : undefined;
 }
 
 /**
@@ -131,10 +133,10 @@ function resolveLocal(from: string, specifier: string): string | undefined {
  */
 export async function sourceHash(file: string): Promise<string> {
   const absolute = path.resolve(file);
+  const files = await readWithImports(absolute);
   const hash = createHash('sha256');
-  for (const f of [absolute, ...(await localImports(absolute))]) {
-    hash.update(path.relative(path.dirname(absolute), f)).update('\0');
-    hash.update(await readFile(f).catch(() => Buffer.from('\0missing\0'))).update('\0');
+  for (const f of [files[0]!, ...files.slice(1).sort((a, b) => (a.path < b.path ? -1 : 1))]) {
+    hash.update(path.relative(path.dirname(absolute), f.path)).update('\0').update(f.bytes).update('\0');
   }
   return hash.digest('hex');
 }

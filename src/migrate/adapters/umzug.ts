@@ -12,7 +12,7 @@
  */
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
-import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../adapter.js';
 import { withPgOptionsLockTimeout } from '../lock-wait.js';
 import { selectForDown } from '../select.js';
 import { assertReversible } from './down-guard.js';

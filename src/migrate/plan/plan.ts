@@ -9,9 +9,10 @@ import type { ResolvedConfig } from '../../config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
 import { classifySql } from '../classify/classify-sql.js';
-import { captureUmzug } from '../classify/capture/umzug.js';
-import { withScratchDatabase } from '../classify/capture/scratch.js';
-import { addedObjects } from '../classify/catalog/diff.js';
+import { captureUmzugCached } from '../classify/capture/umzug-cached.js';
+import { judgedByCatalog } from '../classify/catalog-decides.js';
+import { addedObjects, type SchemaDiff } from '../classify/catalog/diff.js';
+import { reconcile } from '../classify/reconcile.js';
 import { findUmzugExport } from '../adapters/umzug.js';
 import { initParser, parseSql } from '../classify/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
@@ -34,6 +35,8 @@ export interface PlanMigration {
   name: string;
   appliedAt: string | null;
   down: DownKind;
+  /** Why `down` is not `yes` (a down that throws, an empty one, down = false). */
+  downNote?: string;
   /** The up's verdict; null when its SQL cannot be seen without running it. */
   compatibility: Compatibility | null;
   dataLoss: DataLoss | null;
@@ -73,6 +76,11 @@ export interface Plan {
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
   steps: PlanStep[];
+  /**
+   * Code migrations seen by running them in a scratch database: how many ran (replayed) and how
+   * many captures came from the capture cache; null when nothing had to be captured.
+   */
+  capture: { replayed: number; cached: number; cacheDir: string | null } | null;
 }
 
 export async function plan(run: RunContext, options: PlanOptions = {}): Promise<Plan> {
@@ -86,7 +94,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   await parserReady;
   const db = await run.session.db();
   const major = (await serverVersion(db)).major;
-  const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
+  const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, status.migrations, selected) : NOT_CAPTURED;
   const migrations: PlanMigration[] = [];
   for (const m of selected) migrations.push(await planMigration(db, adapter, m, major, captured));
   const decision = decide(migrations);
@@ -109,6 +117,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
     restoreFrom,
     steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
+    capture: captured.stats,
   };
 }
 
@@ -116,7 +125,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const up = await classifyKnown(upSql, major, notes, fromCapture?.created ?? []);
+  const up = await classifyKnown(upSql, major, notes, fromCapture?.diff);
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
@@ -129,6 +138,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
     down: m.down,
+    ...(m.downNote ? { downNote: m.downNote } : {}),
     compatibility: up?.compatibility ?? null,
     dataLoss: up?.dataLoss ?? null,
     reversible,
@@ -139,13 +149,18 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   };
 }
 
-async function classifyKnown(sql: MigrationSql, major: number, notes: string[], created: readonly string[]): Promise<SqlClassification | null> {
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined): Promise<SqlClassification | null> {
   if (sql.source === 'unknown') {
     notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
     return null;
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
-  return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created });
+  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: diff ? addedObjects(diff) : [] });
+  if (!diff) return classification;
+  // Where the migration ran in a scratch database, its catalog diff decides what the statements alone cannot.
+  const judged = judgedByCatalog(classification, diff).classification;
+  const r = reconcile(judged, diff);
+  return { ...judged, compatibility: r.compatibility, dataLoss: r.dataLoss, reversible: r.reversible, rewritesTable: r.rewritesTable };
 }
 
 /**
@@ -155,34 +170,38 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[], 
  * down sends. Without server binaries this fails, and the plan says so.
  */
 interface Captured {
-  /** By migration name: the up's SQL and the down's, as recorded, and what the up created (its catalog diff). */
-  sql: Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>;
+  /** By migration name: the up's SQL and the down's, as recorded, and what applying the up changed in the catalog. */
+  sql: Map<string, { up: MigrationSql; down: MigrationSql; diff: SchemaDiff }>;
   problem: string | null;
+  stats: Plan['capture'];
 }
 
-const NOT_CAPTURED: Captured = { sql: new Map(), problem: null };
+const NOT_CAPTURED: Captured = { sql: new Map(), problem: null, stats: null };
 
-async function captureCodeMigrations(config: ResolvedConfig, head: string | null, selected: readonly MigrationInfo[]): Promise<Captured> {
+async function captureCodeMigrations(config: ResolvedConfig, head: string | null, all: readonly MigrationInfo[], selected: readonly MigrationInfo[]): Promise<Captured> {
   if (selected.length === 0 || head === null) return NOT_CAPTURED;
   try {
-    const captured = await withScratchDatabase({}, (conn) =>
-      captureUmzug(findUmzugExport(config.configModule), conn, {
-        ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}),
-        downsFrom: { head, count: selected.length },
-      }),
-    );
-    const sql = new Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>();
+    const result = await captureUmzugCached({
+      umzugExport: findUmzugExport(config.configModule),
+      ...(config.configModule ? { configModule: config.configModule } : {}),
+      ...(config.configFile ? { configFile: config.configFile } : {}),
+      ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}),
+      downsFrom: { head, count: selected.length },
+      list: all.map((m) => ({ name: m.name, path: m.path, down: { kind: m.down, ...(m.downNote ? { note: m.downNote } : {}) } })),
+    });
+    const captured = result.migrations;
+    const sql = new Map<string, { up: MigrationSql; down: MigrationSql; diff: SchemaDiff }>();
     for (const c of captured) {
       const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
         text === null
           ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
           : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
-      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff) });
+      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), diff: c.diff });
     }
-    return { sql, problem: null };
+    return { sql, problem: null, stats: { replayed: result.replayed, cached: result.cached, cacheDir: result.cacheDir } };
   } catch (err) {
     // Left unclassified: the decision treats it as breaking, with unknown data at risk.
-    return { sql: new Map(), problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
+    return { sql: new Map(), problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}`, stats: null };
   }
 }
 

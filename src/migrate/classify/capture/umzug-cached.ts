@@ -95,13 +95,18 @@ interface Keys {
 }
 
 async function captureKeys(request: CachedUmzugRequest, list: readonly ListedMigration[]): Promise<Keys> {
-  const root = hashParts(['umzug', String(await scratchMajor(request.scratch)), await sourceHash(request.configFile!), await lockfileHash(path.dirname(request.configFile!))]);
+  const [major, config, lockfile, sources] = await Promise.all([
+    scratchMajor(request.scratch),
+    sourceHash(request.configFile!),
+    lockfileHash(path.dirname(request.configFile!)),
+    Promise.all(list.map((m) => (m.path ? sourceHash(m.path) : Promise.resolve('')))),
+  ]);
   const up = new Map<string, string>();
-  let previous = root;
-  for (const m of list) {
-    previous = hashParts([previous, m.name, m.path ? await sourceHash(m.path) : '']);
+  let previous = hashParts(['umzug', String(major), config, lockfile]);
+  list.forEach((m, i) => {
+    previous = hashParts([previous, m.name, sources[i]!]);
     up.set(m.name, previous);
-  }
+  });
   const down = new Map<string, string>();
   const from = request.downsFrom;
   if (from && up.has(from.head)) {
@@ -136,12 +141,13 @@ async function fromCache(cache: CaptureCache, keys: Keys, list: readonly ListedM
 }
 
 async function store(cache: CaptureCache, keys: Keys, captured: readonly CapturedUmzugMigration[], request: CachedUmzugRequest): Promise<void> {
+  // The key of a down names the downs run before it: a down not run because an earlier one
+  // stopped the walk is recorded as such, and will be again for the same inputs.
   for (const c of captured) {
     const upKey = keys.up.get(c.name);
     if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies UpEntry);
     const downKey = keys.down.get(c.name);
-    // A down that could not run because the head was not reached says nothing about the down itself.
-    if (downKey && request.downsFrom && (c.down !== null || c.downError !== null)) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
+    if (downKey && request.downsFrom) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
   }
 }
 
