@@ -18,7 +18,7 @@ const defaultStreams = (): Streams => ({ stdout: process.stdout, stderr: process
 
 export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void, argv: string[] = []): Command {
   const program = new Command('dbrollback').description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.');
-  // The global flags come from the one options table (src/options.ts).
+  // The global flags come from the one options table (src/run/options.ts).
   for (const spec of GLOBAL_FLAGS) {
     const option = new Option(spec.flag!, spec.help);
     if (spec.choices) option.choices(spec.choices);

@@ -12,7 +12,7 @@ import { listBackups } from '../../backup/catalog.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
-import type { MigrationInfo, MigrationStatus } from '../adapter.js';
+import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
 
 export type BeforeMigrationTarget =
   | { kind: 'restore-point'; migration: string; point: RestorePointRecord; warnings: string[] }

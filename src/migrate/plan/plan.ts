@@ -5,19 +5,19 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
-import type { ResolvedConfig } from '../../config.js';
+import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
-import { classifySql } from '../classify/classify-sql.js';
-import { captureUmzugCached } from '../classify/capture/umzug-cached.js';
-import { judgedByCatalog } from '../classify/catalog-decides.js';
-import { addedObjects, type SchemaDiff } from '../classify/catalog/diff.js';
-import { reconcile } from '../classify/reconcile.js';
-import { findUmzugExport } from '../adapters/umzug.js';
-import { initParser, parseSql } from '../classify/parser.js';
-import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
-import type { RunContext } from '../run-context.js';
-import { selectForDown } from '../select.js';
+import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../../tools/contract.js';
+import { classifySql } from '../../classify/classify-sql.js';
+import { captureUmzugCached } from '../../tools/umzug/cached-capture.js';
+import { judgedByCatalog } from '../../classify/catalog-decides.js';
+import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
+import { reconcile } from '../../classify/reconcile.js';
+import { findUmzugExport } from '../../tools/umzug/run.js';
+import { initParser, parseSql } from '../../sql/parser.js';
+import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
+import type { RunContext } from '../../run/run-context.js';
+import { selectForDown } from '../../tools/select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 

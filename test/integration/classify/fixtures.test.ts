@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFiles } from '../../../src/migrate/classify/classify-files.js';
-import type { FileVerdict } from '../../../src/migrate/classify/types.js';
+import { classifyFiles } from '../../../src/classify/classify-files.js';
+import type { FileVerdict } from '../../../src/classify/types.js';
 import { PROJECT_ROOT } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 
