@@ -196,7 +196,8 @@ function classifySqlFile(file: string, pair: SqlPair, options: ClassifyFilesOpti
     const upText = downAt > upAt ? text.slice(upAt, downAt) : text.slice(upAt);
     const downText = downAt > upAt ? text.slice(downAt) : '';
     const up = classifySqlSync(upText, { ...sqlOptions, source: file, firstLine: lineOf(text, upAt), inTransaction: true });
-    let down: DownInfo = { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
+    // A "-- Down Migration" section with nothing in it is a down that does nothing; no section at all is no down.
+    let down: DownInfo = downAt > upAt ? { kind: 'empty', path: file, compatibility: null, dataLoss: null, statements: [] } : { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
     if (hasSql(downText)) {
       const d = classifySqlSync(downText, { ...sqlOptions, source: file, firstLine: lineOf(text, downAt), inTransaction: true });
       down = { kind: 'yes', path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
@@ -211,7 +212,7 @@ function classifySqlFile(file: string, pair: SqlPair, options: ClassifyFilesOpti
   const downText = pair.down;
   if (downText === null) return fileVerdict(file, 'sql', 'static', up, { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] });
   const kind = downKindOf(downText);
-  if (kind !== 'yes') return fileVerdict(file, 'sql', 'static', up, { kind: kind === 'irreversible' ? 'irreversible' : 'missing', path: downPath, compatibility: null, dataLoss: null, statements: [] });
+  if (kind !== 'yes') return fileVerdict(file, 'sql', 'static', up, { kind: downInfoKind(kind), path: downPath, compatibility: null, dataLoss: null, statements: [] });
   const d = classifySqlSync(downText, { ...sqlOptions, source: downPath });
   return fileVerdict(file, 'sql', 'static', up, { kind: 'yes', path: downPath, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements });
 }
@@ -277,7 +278,7 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
         const c = captured.get(name);
         if (!c) throw notListed(file, 'node-pg-migrate did not load it as a migration');
         const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
-        let down: DownInfo = { kind: c.down.kind === 'yes' || c.down.kind === 'inferred' ? 'yes' : c.down.kind === 'irreversible' ? 'irreversible' : 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
+        let down: DownInfo = { kind: downInfoKind(c.down.kind), path: null, compatibility: null, dataLoss: null, statements: [] };
         if (c.down.sql) {
           const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${file} (down)`, inTransaction: c.down.sql.inTransaction });
           down = { ...down, path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };

@@ -206,7 +206,13 @@ class NodePgMigrateAdapter implements MigratorAdapter {
   }
 
   private buildStatus(history: HistoryRow[], loaded: Loaded[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
-    const definitions = loaded.map((l) => ({ name: l.migration.name, path: l.migration.path, down: l.inspection.down }));
+    const definitions = loaded.map((l) => ({
+      name: l.migration.name,
+      path: l.migration.path,
+      down: l.inspection.down,
+      // Say why only where the down is not simply there.
+      ...(l.inspection.down === 'yes' || l.inspection.down === 'inferred' ? {} : { downNote: l.inspection.note }),
+    }));
     return statusOf(this.kind, history, definitions, lockHolder);
   }
 

@@ -69,8 +69,8 @@ export async function loadSqlDir(dir: string): Promise<SqlMigrationFile[]> {
 
 export function downKindOf(text: string): DownKind {
   if (IRREVERSIBLE_MARKER.test(text)) return 'irreversible';
-  // A down file with nothing but comments would "undo" by only deleting the history row.
-  return hasSql(text) ? 'yes' : 'missing';
+  // A down file with nothing but comments would "undo" by only deleting the history row: it is there, and empty.
+  return hasSql(text) ? 'yes' : 'empty';
 }
 
 export function checksum(text: string): string {
