@@ -135,6 +135,8 @@ export { oneStepRun } from './audit/runbook.js';
 export type { OneStepRun, RunOutcome } from './audit/runbook.js';
 export { scrub as redactSecrets } from './secrets/redact.js';
 export { drill, drillExitCode } from './drill/drill.js';
+export { parsePortRange, portAllocator } from './pgtools/port-range.js';
+export type { PortRange } from './pgtools/port-range.js';
 export type { DrillOptions, DrillReport } from './drill/drill.js';
 export { drillJunit } from './drill/junit.js';
 export type { DrillStatus, DrillStep, StepStatus as DrillStepStatus } from './drill/steps.js';
