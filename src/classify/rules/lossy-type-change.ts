@@ -14,8 +14,10 @@ export const lossyTypeChange = defineRule({
       const to = typeInfo(def?.typeName);
       if (!to) return [];
       const change = compareTypes(ctx.columnType(table, String(cmd.name)), to);
-      // `USING col::newtype` converts exactly as the type change alone would.
-      const using = isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo) ? undefined : def?.raw_default;
+      // On a widening, `USING col::newtype` converts exactly as the type change alone would; elsewhere
+      // (text → int) a plain cast is the conversion that can fail or change values.
+      const plain = change.widening && !change.lossy && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo);
+      const using = plain ? undefined : def?.raw_default;
       if (!using && !change.lossy) return [];
       return [
         {
