@@ -65,10 +65,10 @@ export type { Plan, PlanMigration, PlanOptions, PlanStep } from './migrate/plan/
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
 export type { MigrationSql } from './tools/contract.js';
-export { classify, classifyFailOnError } from './classify/classify.js';
+export { classify, classifyFailOnError, classifyInputError } from './classify/classify.js';
 export type { ClassifyFailure, ClassifyOptions, ClassifyResult } from './classify/classify.js';
 export { classifyFiles, classifyMigrationFile } from './classify/classify-files.js';
-export type { ClassifyFilesOptions, ClassifyReport } from './classify/classify-files.js';
+export type { ClassifyFileError, ClassifyFilesOptions, ClassifyReport } from './classify/classify-files.js';
 export { classifySql, classifySqlSync, failingFindings } from './classify/classify-sql.js';
 export { initParser } from './sql/parser.js';
 export { RULES as CLASSIFY_RULES } from './classify/registry.js';

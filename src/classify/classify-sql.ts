@@ -32,7 +32,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   const parsed = parseSql(sql, options.source, options.firstLine);
   const state = new FileState(options.created);
   const toolTransaction = options.inTransaction ?? false;
-  const columnType = columnTypeLookup(options.schema);
+  const columnType = options.schema ? columnTypeLookup(options.schema) : (options.priorColumns ?? (() => undefined));
   const statements: StatementVerdict[] = [];
   for (const stmt of parsed.statements) {
     const ctx: RuleContext = {
@@ -44,6 +44,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     };
     statements.push(classifyStatement(stmt, ctx, parsed.fileIgnores));
     state.record(stmt);
+    options.onStatement?.(stmt);
   }
   return { ...summarize(statements), statements, fills: state.fills };
 }

@@ -3,6 +3,8 @@
  * judged on, and the per-statement / per-file results (the shape of
  * `dbrollback classify --json`, see DESIGN.md).
  */
+import type { TypeInfo } from '../sql/ast.js';
+import type { ParsedStatement } from '../sql/parser.js';
 import type { SchemaChange } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 
@@ -168,6 +170,13 @@ export interface ClassifySqlOptions {
    * catalog diff of a code migration run in a scratch database.
    */
   created?: Iterable<string>;
+  /**
+   * Column types known from the migrations before this one (a folder classified in the tool's
+   * order), used where no live `schema` is given.
+   */
+  priorColumns?: (table: string, column: string) => TypeInfo | undefined;
+  /** Called with each statement after it was classified (the caller records what it did). */
+  onStatement?: (stmt: ParsedStatement) => void;
 }
 
 /** A whole SQL text's classification: its statements and their worst. */
