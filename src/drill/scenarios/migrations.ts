@@ -29,6 +29,9 @@ import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { hasUsableDown, type MigrationInfo, type MigratorAdapter } from '../../tools/contract.js';
 import { downReason } from '../../tools/down-guard.js';
 import { diffSchemas } from '../../db/schema/diff.js';
+import { rowWrites } from '../../classify/writes.js';
+import { list, relKey } from '../../sql/ast.js';
+import { initParser, parseSql } from '../../sql/parser.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
 import { freshDatabase } from '../scratch-database.js';
@@ -119,7 +122,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
         top = i - 1;
         break;
       }
-      W[i] = await tablesWrittenSince(walk.db, since, Object.keys(S[i - 1]!.relations));
+      W[i] = new Set([...(await tablesWrittenSince(walk.db, since, Object.keys(S[i - 1]!.relations))), ...(await dmlTargets(walk.adapter, names[i - 1]!))]);
       U[i] = await prints(walk);
       if (seed && seedAt === null) {
         const started = performance.now();
@@ -259,6 +262,30 @@ function irreversibleByNature(before: SchemaSnapshot, after: SchemaSnapshot): st
   return `irreversible by nature: ${added.map((c) => `${c.detail.replace('values added: ', 'value ')} added to enum ${c.object}`).join('; ')} (PostgreSQL cannot drop an enum value)`;
 }
 
+/**
+ * The tables an up's statements write rows of (UPDATE, INSERT, MERGE, DELETE,
+ * TRUNCATE), where its SQL can be read without running it: touched even when
+ * no row matched. Code whose SQL is only known by running it adds nothing here.
+ */
+async function dmlTargets(adapter: MigratorAdapter, name: string): Promise<string[]> {
+  const sql = await adapter.sqlOf(name, 'up').catch(() => null);
+  if (!sql || sql.source === 'unknown' || sql.sql.trim() === '') return [];
+  await initParser();
+  let statements;
+  try {
+    statements = parseSql(sql.sql, sql.path ?? name).statements;
+  } catch {
+    return [];
+  }
+  return statements.flatMap((stmt) => {
+    const writes = rowWrites(stmt);
+    if (writes) return [writes.table];
+    if (stmt.kind === 'DeleteStmt') return [relKey(stmt.node.relation)].filter((t): t is string => t !== undefined);
+    if (stmt.kind === 'TruncateStmt') return list(stmt.node.relations).map((r) => relKey(r)).filter((t): t is string => t !== undefined);
+    return [];
+  });
+}
+
 /** This moment as a transaction id: rows written after it carry a newer xmin. */
 async function transactionNow(db: Db): Promise<string> {
   return (await db.query<{ x: string }>('SELECT (txid_current() % 4294967296)::text AS x')).rows[0]!.x;
@@ -311,7 +338,8 @@ async function down(walk: Walk, expected: string): Promise<void> {
 
 function asFinding(err: unknown, what: string): unknown {
   // The migration itself failing is what a drill exists to find; anything else stopped the drill.
-  if (isDbrollbackError(err) && (err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE')) return new DrillFinding(`${what}: ${err.message}`);
+  // A migration file PostgreSQL cannot parse is the migration failing too.
+  if (isDbrollbackError(err) && (err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE' || err.code === 'SQL_SYNTAX')) return new DrillFinding(`${what}: ${err.message}`);
   return err;
 }
 
