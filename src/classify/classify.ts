@@ -76,7 +76,12 @@ export function classifyInputError(result: Pick<ClassifyResult, 'errors'>): Dbro
   const errors = result.errors;
   if (errors.length === 0) return null;
   const first = errors[0]!;
-  if (errors.length === 1) return new DbrollbackError(first.code as ErrorCode, first.message, { ...(first.hint ? { hint: first.hint } : {}), details: { errors } });
+  if (errors.length === 1) {
+    return new DbrollbackError(first.code as ErrorCode, first.message, {
+      ...(first.hint ? { hint: first.hint } : {}),
+      details: { file: first.path, line: first.line, column: first.column, parserMessage: first.parserMessage, errors },
+    });
+  }
   return new DbrollbackError(first.code as ErrorCode, `${errors.length} files could not be classified (the others were):\n  - ${errors.map((e) => e.message).join('\n  - ')}`, {
     hint: 'Fix each file named above (the messages are PostgreSQL\'s own parser\'s), then run classify again.',
     details: { errors },

@@ -210,8 +210,8 @@ class NodePgMigrateAdapter implements MigratorAdapter {
       name: l.migration.name,
       path: l.migration.path,
       down: l.inspection.down,
-      // Say why only where the down is not simply there.
-      ...(l.inspection.down === 'yes' || l.inspection.down === 'inferred' ? {} : { downNote: l.inspection.note }),
+      // Say why where the project's convention decided it (a down that throws, an empty one).
+      ...(/^its down /.test(l.inspection.note) ? { downNote: l.inspection.note } : {}),
     }));
     return statusOf(this.kind, history, definitions, lockHolder);
   }

@@ -283,7 +283,7 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
  * one by convention only (a `throw`, or nothing).
  */
 export async function umzugDownKind(m: { path?: string; down?: unknown }): Promise<Pick<Definition, 'down' | 'downNote'>> {
-  if (m.down === false) return { down: 'irreversible', downNote: 'declared irreversible (down = false)' };
+  if (m.down === false) return { down: 'irreversible' };
   if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
     const module = await loadModule(m.path).then(
       (loaded) => loaded.exports,
@@ -291,12 +291,12 @@ export async function umzugDownKind(m: { path?: string; down?: unknown }): Promi
     );
     const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' && module.default !== null ? module.default : module) as Record<string, unknown> | undefined;
     if (exports && typeof exports.up === 'function') {
-      if (exports.down === false) return { down: 'irreversible', downNote: 'declared irreversible (down = false)' };
-      if (typeof exports.down !== 'function') return { down: 'missing', downNote: 'no down exported' };
+      if (exports.down === false) return { down: 'irreversible' };
+      if (typeof exports.down !== 'function') return { down: 'missing' };
       return byConvention(exports.down);
     }
   }
-  return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing', downNote: 'no down' };
+  return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing' };
 }
 
 function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
