@@ -92,9 +92,11 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     const known = new Map((await instance.migrations?.().catch(() => undefined))?.map((m) => [m.name, m]) ?? []);
     const pending = await instance.pending();
     const runs: Array<{ name: string; path: string | null; from: number; to: number; before: SchemaSnapshot; after: SchemaSnapshot }> = [];
+    // Nothing runs between one migration's "after" and the next one's "before": one snapshot serves both.
+    let previous: SchemaSnapshot | undefined;
     for (const migration of pending) {
       if (options.downsFrom && runs.some((r) => r.name === options.downsFrom!.head)) break;
-      const before = await schemaSnapshot(direct);
+      const before = previous ?? (await schemaSnapshot(direct));
       const from = recorder.statements.length;
       try {
         await umzug.up({ step: 1 });
@@ -105,6 +107,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
         });
       }
       const after = await schemaSnapshot(direct);
+      previous = after;
       runs.push({ name: migration.name, path: migration.path ?? known.get(migration.name)?.path ?? null, from, to: recorder.statements.length, before, after });
     }
 
