@@ -15,8 +15,8 @@ export { connInfoFromEnv, connInfoFromUrl, describeConn } from './db/conninfo.js
 export type { ConnInfo } from './db/conninfo.js';
 export { findBinary } from './pgtools/binaries.js';
 export type { PgBinary, PgBinaryName } from './pgtools/binaries.js';
-export { MIGRATOR_KINDS } from './tools/contract.js';
 export type {
+  AdapterOptions,
   DownKind,
   DownResult,
   DownStepResult,
@@ -24,11 +24,16 @@ export type {
   MigrationInfo,
   MigrationStatus,
   MigratorAdapter,
-  MigratorKind,
+  ToolLock,
+  ToolSettings,
 } from './tools/contract.js';
-export { detectMigrator, migratorLockKeys, openAdapter } from './tools/registry.js';
-export type { OpenAdapterOptions } from './tools/registry.js';
-export type { StorageWithTimes, UmzugFactoryInput } from './tools/umzug/run.js';
+export { detectMigrator, migratorLockKeys, MIGRATOR_KINDS, openAdapter, toolOf, TOOLS as MIGRATION_TOOLS } from './tools/registry.js';
+export type { MigratorKind, OpenAdapterOptions } from './tools/registry.js';
+export { findHistoryTables, historyLookupOn } from './tools/detect.js';
+export type { DetectOptions, DetectSettings, FoundTable, HistoryLookup } from './tools/detect.js';
+export type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tools/tool.js';
+export type { UmzugFactoryInput } from './tools/umzug/run.js';
+export type { StorageWithTimes } from './tools/umzug/history.js';
 export { backup } from './backup/backup.js';
 export type { BackupOptions, BackupResult, BackupSource } from './backup/backup.js';
 export { backupRun, baseBackupRun } from './backup/backup-run.js';

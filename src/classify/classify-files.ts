@@ -1,44 +1,54 @@
 /**
- * Classify migration files: SQL files statically (a `.up.sql` with its
- * `.down.sql`, node-pg-migrate's `-- Up Migration` SQL files, any other
- * `.sql`), and code migrations (node-pg-migrate JS/TS, umzug) by capturing
- * the SQL their tool would run in a scratch database, then classifying that.
+ * Classify migration files: SQL files statically, each read as its tool reads
+ * it (a `.up.sql` with its `.down.sql`, node-pg-migrate's `-- Up Migration`
+ * files, any other `.sql` as plain SQL: the tools' `sqlFiles` readers), and
+ * code migrations by capturing the SQL their tool runs in a scratch database
+ * (the tool's `capture`), then classifying that.
  *
- * Bad input is refused before anything runs, each with its own message and
- * exit 2: an unreadable path, a file that is not a migration, an empty file,
- * SQL the parser rejects (file:line:column and the parser's message).
+ * Bad input in the paths given is refused before anything runs (an
+ * unreadable path, a file that is not a migration). A file of a folder that
+ * cannot be classified — SQL the parser rejects (file:line:column and the
+ * parser's message), an empty or unreadable file — is reported in `errors`
+ * and the rest is classified: a real history's broken down file must not
+ * hide the verdicts of the others (the caller exits 2 at the end).
+ *
+ * Files are read in the tool's order, and the column types the earlier ups
+ * defined judge the later type changes (history-columns.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../errors.js';
-import type { DownKind, MigratorKind } from '../tools/contract.js';
-import { downKindOf } from '../tools/sql/files.js';
-import { hasSql } from '../sql/sql-text.js';
-import { captureNodePgMigrate } from '../tools/node-pg-migrate/capture.js';
-import { withScratchDatabase, type ScratchOptions } from '../tools/capture/scratch.js';
-import { captureUmzugCached } from '../tools/umzug/cached-capture.js';
-import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
-import { classifySqlSync } from './classify-sql.js';
 import { initParser } from '../sql/parser.js';
 import { skipTrivia } from '../sql/sql-lexer.js';
+import type { ScratchOptions } from '../tools/capture/scratch.js';
+import { detectCodeTool } from '../tools/detect.js';
+import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
+import type { CapturedFile, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
+import { unreadableFile } from '../tools/unreadable-file.js';
+import type { ParsedStatement } from '../sql/parser.js';
+import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
+import { classifySqlSync } from './classify-sql.js';
+import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
 import type { ClassifySqlOptions, DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
-import { HistoryColumns } from './history-columns.js';
-import type { ParsedStatement } from '../sql/parser.js';
 import { andReversible } from './verdict.js';
 
 export interface ClassifyFilesOptions {
   /** Target server major version (default 17). */
   serverVersion?: number;
-  /** Which tool code migrations (.js/.ts) belong to; default: umzug when `umzug` is given, else node-pg-migrate. */
-  migrator?: MigratorKind;
-  /** The config's `umzug` export (a function ({ databaseUrl }) => Umzug), for umzug migrations. */
-  umzug?: unknown;
-  /** The loaded config (its closeUmzug closes the instances made to capture) and its file (part of the capture cache's keys). */
+  /**
+   * The project's migration tool (--migrator): its reading of .sql files is
+   * tried first, and it captures code migrations. Default: the other tools'
+   * readers in the registry's order; for code, the tool the config or the
+   * files show.
+   */
+  migrator?: string;
+  /** The config module's exports: a code tool may find its project there (umzug's `umzug` export). */
   configModule?: Record<string, unknown>;
+  /** The config file: part of the capture cache's keys (its content and local imports decide what code migrations send). */
   configFile?: string;
   /** The capture cache directory (default from the environment: captureCacheDir); null turns it off. */
   cacheDir?: string | null;
@@ -46,7 +56,7 @@ export interface ClassifyFilesOptions {
   scratch?: ScratchOptions;
   /** The live schema, so rules know current column types. */
   schema?: SchemaSnapshot;
-  /** node-pg-migrate history table (default pgmigrations) and schema. */
+  /** The history table (and schema), for tools that let the project name it. */
   migrationsTable?: string;
   migrationsSchema?: string;
   /** Progress lines (scratch database, capture). */
@@ -79,10 +89,6 @@ const PER_FILE_ERRORS = new Set(['SQL_SYNTAX', 'NOT_A_MIGRATION', 'FILE_UNREADAB
 
 const CODE_EXT = /\.(c|m)?(j|t)s$/i;
 const SQL_EXT = /\.sql$/i;
-const NPM_SQL_UP = /^\s*--[\s-]*up\s+migration/im;
-/** A cheap pre-check for NPM_SQL_UP, whose line anchors make it slow on files without the marker. */
-const MIGRATION_MARK = /up\s+migration/i;
-const NPM_SQL_DOWN = /^\s*--[\s-]*down\s+migration/im;
 
 interface Entry {
   path: string;
@@ -94,7 +100,8 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   if (paths.length === 0) throw new DbrollbackError('USAGE', 'nothing to classify: give one or more migration files or directories');
   await initParser();
   const entries: Entry[] = [];
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p)));
+  const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
+  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured)));
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -105,10 +112,11 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   // reported and the next one classified. Reads are synchronous: for 1,000 local files, 10 ms of
   // CPU against 80 ms through fs/promises (four thread-pool round trips and promises per file),
   // and the parse after each read is CPU-bound anyway.
+  const readers = sqlReaders(configured);
   for (const entry of entries) {
     if (entry.type !== 'sql') continue;
     try {
-      results.set(entry.path, classifySqlFile(entry.path, readSqlPair(entry.path), options, history));
+      results.set(entry.path, classifySqlFile(entry.path, readers, options, history));
     } catch (err) {
       if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
       errors.push(fileError(entry.path, err));
@@ -136,11 +144,11 @@ function fileError(file: string, err: DbrollbackError): ClassifyFileError {
 }
 
 /**
- * The order migration tools apply files in: by the number they start with
- * (`10_` before `100_`, as golang-migrate, dbmate and the sql tool read
- * versions), then by name; names without a number by name.
+ * The order migration tools apply files in, where a tool says nothing more
+ * precise: by the number they start with (`10_` before `100_`, as
+ * golang-migrate, dbmate and the sql tool read versions), then by name.
  */
-function toolOrder(a: string, b: string): number {
+function numberedOrder(a: string, b: string): number {
   const na = /^\d+/.exec(a)?.[0];
   const nb = /^\d+/.exec(b)?.[0];
   if (na !== undefined && nb !== undefined) {
@@ -155,19 +163,19 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
   } catch (cause) {
-    throw unreadable(shown, cause);
+    throw unreadableFile(shown, cause);
   }
   if (info.isDirectory()) {
     let dirents;
     try {
-      dirents = (await readdir(abs, { withFileTypes: true })).sort((a, b) => toolOrder(a.name, b.name));
+      dirents = (await readdir(abs, { withFileTypes: true })).sort((a, b) => numberedOrder(a.name, b.name));
     } catch (cause) {
-      throw unreadable(shown, cause);
+      throw unreadableFile(shown, cause);
     }
     const names = new Set(dirents.map((d) => d.name));
     const entries: Entry[] = [];
@@ -177,8 +185,8 @@ async function expand(abs: string, shown: string): Promise<Entry[]> {
       const full = path.join(abs, name);
       const isFile = dirent.isFile() || (dirent.isSymbolicLink() && (await stat(full).then((s) => s.isFile(), () => false)));
       if (!isFile) continue;
-      // A .down.sql is classified with its .up.sql.
-      if (/\.down\.sql$/i.test(name) && names.has(name.replace(/\.down\.sql$/i, '.up.sql'))) continue;
+      // A part another file carries (a .down.sql beside its .up.sql) is classified with it.
+      if (TOOLS.some((t) => t.sqlFiles?.isCompanion?.(name, names))) continue;
       if (SQL_EXT.test(name)) entries.push({ path: full, type: 'sql' });
       else if (CODE_EXT.test(name)) entries.push({ path: full, type: 'code' });
     }
@@ -187,12 +195,14 @@ async function expand(abs: string, shown: string): Promise<Entry[]> {
         hint: 'Point classify at the migrations directory, or at the migration files themselves.',
       });
     }
-    return entries;
+    // The configured tool's apply order, where it is not the names' order.
+    const order = configured?.sqlFiles?.compareFiles;
+    return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
   }
   if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];
   if (CODE_EXT.test(abs) && !abs.endsWith('.d.ts')) return [{ path: abs, type: 'code' }];
   throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, or .js/.mjs/.cjs/.ts code migrations)`, {
-    hint: 'Classify SQL migrations, node-pg-migrate or umzug migration files, or a directory holding them.',
+    hint: `Classify the migration files of a project (${MIGRATOR_KINDS.join(', ')}), or a directory holding them.`,
   });
 }
 
@@ -200,17 +210,8 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {
-    throw unreadable(file, cause);
+    throw unreadableFile(file, cause);
   }
-}
-
-function unreadable(file: string, cause: unknown): DbrollbackError {
-  const code = (cause as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (cause as Error).message;
-  return new DbrollbackError('FILE_UNREADABLE', `cannot read ${file}: ${why}`, {
-    hint: 'Check the path and its permissions.',
-    cause,
-  });
 }
 
 function empty(file: string): DbrollbackError {
@@ -219,73 +220,73 @@ function empty(file: string): DbrollbackError {
   });
 }
 
-interface SqlPair {
-  /** The file's text, or the error reading it raised. */
-  text: string | DbrollbackError;
-  /** A `.up.sql`'s `.down.sql`: its text, null when there is none (or the file is not a `.up.sql`). */
-  down: string | null | DbrollbackError;
+/** The readers of .sql files, in the order a file is offered to them: the configured tool's first, then the registry's order. */
+interface SqlReaders {
+  own: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts | null }>;
+  plain: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts }>;
 }
 
-function readSqlPair(file: string): SqlPair {
-  let text: string | DbrollbackError;
+function sqlReaders(configured: MigrationTool | undefined): SqlReaders {
+  const tools = configured ? [configured, ...TOOLS.filter((t) => t.kind !== configured.kind)] : [...TOOLS];
+  const own: SqlReaders['own'] = [];
+  const plain: SqlReaders['plain'] = [];
+  for (const tool of tools) {
+    const reader = tool.sqlFiles;
+    if (reader) own.push({ tool, read: (f, t) => reader.read(f, t) });
+    if (reader?.readPlain) plain.push({ tool, read: (f, t) => reader.readPlain!(f, t) });
+  }
+  return { own, plain };
+}
+
+/** The file as the first tool that reads it as its own reads it; else as plain SQL. */
+function readSql(file: string, text: string, readers: SqlReaders): { kind: MigrationFileKind; parts: SqlFileParts } {
+  for (const { tool, read } of readers.own) {
+    const parts = read(file, text);
+    if (parts) return { kind: tool.kind, parts };
+  }
+  const plain = readers.plain[0];
+  if (!plain) throw new DbrollbackError('INTERNAL', `no migration tool reads plain .sql files, so ${file} cannot be classified`);
+  return { kind: plain.tool.kind, parts: plain.read(file, text) };
+}
+
+function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
+  let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    text = unreadable(file, cause);
+    throw unreadableFile(file, cause);
   }
-  if (!/\.up\.sql$/i.test(file)) return { text, down: null };
-  const downPath = file.replace(/\.up\.sql$/i, '.down.sql');
-  // Most .up.sql files of a large history have no .down.sql: asking first is ~6x cheaper than an ENOENT error.
-  if (!existsSync(downPath)) return { text, down: null };
-  try {
-    return { text, down: readFileSync(downPath, 'utf8') };
-  } catch (cause) {
-    return { text, down: (cause as NodeJS.ErrnoException).code === 'ENOENT' ? null : unreadable(downPath, cause) };
-  }
-}
-
-function classifySqlFile(file: string, pair: SqlPair, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
-  if (pair.text instanceof DbrollbackError) throw pair.text;
-  const text = pair.text;
   if (!hasStatements(text)) throw empty(file);
-  // Ups are judged against the columns the earlier ups defined, and recorded for the later ones;
-  // the up's own statements are recorded only once the whole pair classified (a broken down leaves no trace).
+  const { kind, parts } = readSql(file, text, readers);
+  // The up is judged against the columns the earlier ups defined; its own statements are recorded
+  // for the later ones once the whole file classified (a broken down leaves no trace).
   const upStatements: ParsedStatement[] = [];
-  const upOptions = { serverVersion: options.serverVersion, schema: options.schema, priorColumns: (t: string, c: string) => history.typeOf(t, c), onStatement: (s: ParsedStatement) => void upStatements.push(s) };
-  const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
-  const verdict = classifySqlPair(file, text, pair, sqlOptions, upOptions);
-  for (const s of upStatements) history.record(s);
+  const up = classifySqlSync(parts.up.text, {
+    ...sqlOptionsFor(parts.up, options),
+    priorColumns: (table, column) => history.typeOf(table, column),
+    onStatement: (stmt) => void upStatements.push(stmt),
+  });
+  const verdict = withDown(file, kind, up, parts, options);
+  for (const stmt of upStatements) history.record(stmt);
   return verdict;
 }
 
-function classifySqlPair(file: string, text: string, pair: SqlPair, sqlOptions: { serverVersion: number | undefined; schema: SchemaSnapshot | undefined }, upOptions: typeof sqlOptions & Pick<ClassifySqlOptions, 'priorColumns' | 'onStatement'>): FileVerdict {
+function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, parts: SqlFileParts, options: ClassifyFilesOptions): FileVerdict {
+  if (parts.down === null) return fileVerdict(file, kind, 'static', up, null);
+  const down = parts.down();
+  if (down.kind !== 'yes') return fileVerdict(file, kind, 'static', up, { kind: down.kind, path: down.path, compatibility: null, dataLoss: null, statements: [] });
+  const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
+  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements });
+}
 
-  // node-pg-migrate SQL migrations: `-- Up Migration` ... `-- Down Migration` in one file.
-  if (MIGRATION_MARK.test(text) && NPM_SQL_UP.test(text)) {
-    const upAt = text.search(NPM_SQL_UP);
-    const downAt = text.search(NPM_SQL_DOWN);
-    const upText = downAt > upAt ? text.slice(upAt, downAt) : text.slice(upAt);
-    const downText = downAt > upAt ? text.slice(downAt) : '';
-    const up = classifySqlSync(upText, { ...upOptions, source: file, firstLine: lineOf(text, upAt), inTransaction: true });
-    // A "-- Down Migration" section with nothing in it is a down that does nothing; no section at all is no down.
-    let down: DownInfo = downAt > upAt ? { kind: 'empty', path: file, compatibility: null, dataLoss: null, statements: [] } : { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] };
-    if (hasSql(downText)) {
-      const d = classifySqlSync(downText, { ...sqlOptions, source: file, firstLine: lineOf(text, downAt), inTransaction: true });
-      down = { kind: 'yes', path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
-    }
-    return fileVerdict(file, 'node-pg-migrate', 'static', up, down);
-  }
-
-  const up = classifySqlSync(text, { ...upOptions, source: file });
-  const downPath = /\.up\.sql$/i.test(file) ? file.replace(/\.up\.sql$/i, '.down.sql') : null;
-  if (!downPath) return fileVerdict(file, 'sql', 'static', up, null);
-  if (pair.down instanceof DbrollbackError) throw pair.down;
-  const downText = pair.down;
-  if (downText === null) return fileVerdict(file, 'sql', 'static', up, { kind: 'missing', path: null, compatibility: null, dataLoss: null, statements: [] });
-  const kind = downKindOf(downText);
-  if (kind !== 'yes') return fileVerdict(file, 'sql', 'static', up, { kind: downInfoKind(kind), path: downPath, compatibility: null, dataLoss: null, statements: [] });
-  const d = classifySqlSync(downText, { ...sqlOptions, source: downPath });
-  return fileVerdict(file, 'sql', 'static', up, { kind: 'yes', path: downPath, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements });
+function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {
+  return {
+    serverVersion: options.serverVersion,
+    schema: options.schema,
+    source: part.path,
+    firstLine: part.firstLine,
+    ...(part.inTransaction !== undefined ? { inTransaction: part.inTransaction } : {}),
+  };
 }
 
 function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
@@ -315,92 +316,59 @@ function hasStatements(text: string): boolean {
   return false;
 }
 
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 async function classifyCode(files: string[], options: ClassifyFilesOptions): Promise<FileVerdict[]> {
-  const tool: MigratorKind = options.migrator ?? (options.umzug !== undefined ? 'umzug' : 'node-pg-migrate');
-  if (tool === 'sql') {
-    throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is sql (plain .up.sql/.down.sql files)`, {
-      hint: 'Pass --migrator node-pg-migrate or umzug for code migrations.',
-    });
-  }
+  const tool = await codeToolFor(files, options);
   for (const file of files) {
     const text = await readText(file);
     if (text.trim() === '') throw empty(file);
   }
-  const progress = options.onProgress ?? (() => undefined);
-  const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
-  const out: FileVerdict[] = [];
-
-  if (tool === 'node-pg-migrate') {
-    const byDir = new Map<string, string[]>();
-    for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
-    for (const [dir, dirFiles] of byDir) {
-      progress(`capturing the SQL of ${dirFiles.length} node-pg-migrate migration(s) in ${dir} (dry run in a scratch database)`);
-      const captured = await withScratchDatabase(options.scratch ?? {}, (conn) =>
-        captureNodePgMigrate(dir, conn, { migrationsTable: options.migrationsTable, migrationsSchema: options.migrationsSchema }),
-      );
-      for (const file of dirFiles) {
-        const name = path.basename(file).replace(/\.[^.]+$/, '');
-        const c = captured.get(name);
-        if (!c) throw notListed(file, 'node-pg-migrate did not load it as a migration');
-        const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
-        let down: DownInfo = { kind: downInfoKind(c.down.kind), path: null, compatibility: null, dataLoss: null, statements: [] };
-        if (c.down.sql) {
-          const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${file} (down)`, inTransaction: c.down.sql.inTransaction });
-          down = { ...down, path: file, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
-        }
-        const verdict = fileVerdict(file, 'node-pg-migrate', 'captured', up, down);
-        if (c.diff) out.push(capturedVerdict(file, 'node-pg-migrate', up, down, c.diff));
-        else if (c.applyError) out.push({ ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } });
-        else out.push(verdict);
-      }
-    }
-    return out;
-  }
-
-  // umzug: run all of them in order (each one needs the schema the earlier ones built).
-  const dirs = new Set(files.map((f) => path.dirname(f)));
-  const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
-  const { migrations: captured } = await captureUmzugCached({
-    umzugExport: options.umzug,
-    ...(migrationsDir ? { migrationsDir } : {}),
-    ...(options.configModule ? { configModule: options.configModule } : {}),
-    ...(options.configFile ? { configFile: options.configFile } : {}),
-    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  const captured = await tool.capture!.files(files, {
     scratch: options.scratch ?? {},
-    onProgress: progress,
+    configModule: options.configModule,
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    migrationsTable: options.migrationsTable,
+    migrationsSchema: options.migrationsSchema,
+    onProgress: options.onProgress ?? (() => undefined),
   });
-  for (const file of files) {
-    const name = path.basename(file).replace(/\.[^.]+$/, '');
-    const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
-    if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
-    const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: file, inTransaction: c.up.inTransaction, created: addedObjects(c.diff) });
-    const down: DownInfo | null = c.downKind === null ? null : { kind: downInfoKind(c.downKind.kind), path: c.downKind.kind === 'missing' ? null : file, compatibility: null, dataLoss: null, statements: [], ...(c.downKind.note ? { note: c.downKind.note } : {}) };
-    out.push(capturedVerdict(file, 'umzug', up, down, c.diff));
+  return captured.map((c) => capturedVerdict(tool, c, options));
+}
+
+/** The tool that runs these code migrations: --migrator, else the one the config or the files show. */
+async function codeToolFor(files: readonly string[], options: ClassifyFilesOptions): Promise<MigrationTool> {
+  const codeKinds = TOOLS.filter((t) => t.capture).map((t) => t.kind);
+  const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
+  if (configured && !configured.capture) {
+    throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is ${configured.kind} (${configured.displayName}), whose migrations are not code`, {
+      hint: `Pass --migrator ${codeKinds.join(' or ')} for code migrations.`,
+    });
   }
-  return out;
+  return configured ?? detectCodeTool(TOOLS, files, options.configModule);
 }
 
-function downInfoKind(kind: DownKind): DownInfo['kind'] {
-  return kind === 'inferred' ? 'yes' : kind;
-}
-
-/**
- * A captured migration's verdict: the catalog decides the findings about the
- * catalog (catalog-decides.ts), then the two verdicts are reconciled.
- */
-function capturedVerdict(file: string, kind: MigrationFileKind, up: SqlClassification, down: DownInfo | null, diff: SchemaDiff): FileVerdict {
-  const judged = judgedByCatalog(up, diff);
-  return withCatalog(fileVerdict(file, kind, 'captured', judged.classification, down), diff, judged.overruled);
+function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: ClassifyFilesOptions): FileVerdict {
+  const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
+  const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
+  let down: DownInfo | null = null;
+  if (c.down) {
+    down = { kind: c.down.kind, path: c.down.sql || c.down.kind !== 'missing' ? c.path : null, compatibility: null, dataLoss: null, statements: [], ...(c.down.note ? { note: c.down.note } : {}) };
+    if (c.down.sql) {
+      const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${c.path} (down)`, inTransaction: c.down.sql.inTransaction });
+      down = { ...down, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
+    }
+  }
+  if (c.diff) {
+    // The catalog decides the findings about the catalog (catalog-decides.ts), then the verdicts are reconciled.
+    const judged = judgedByCatalog(up, c.diff);
+    return withCatalog(fileVerdict(c.path, tool.kind, 'captured', judged.classification, down), c.diff, judged.overruled);
+  }
+  const verdict = fileVerdict(c.path, tool.kind, 'captured', up, down);
+  if (c.applyError) return { ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } };
+  return verdict;
 }
 
 /** The verdict reconciled with what applying the migration did to the catalog. */
-function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: OverruledFinding[] = []): FileVerdict {
+function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: OverruledFinding[]): FileVerdict {
   const r = reconcile(verdict, diff);
   return {
     ...verdict,
@@ -410,10 +378,4 @@ function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: Overrule
     rewritesTable: r.rewritesTable,
     catalog: { changes: diff.changes, disagreements: r.disagreements, overruled },
   };
-}
-
-function notListed(file: string, why: string): DbrollbackError {
-  return new DbrollbackError('NOT_A_MIGRATION', `${file} is not a migration: ${why}`, {
-    hint: 'Classify the migration files of the project\'s migrations directory (and give --migrator / the config that runs them).',
-  });
 }

@@ -10,7 +10,6 @@ import type { ProgressListener } from '../progress.js';
 import type { ResolvedConfig } from '../run/config.js';
 import { FAIL_ON, type FailOn } from '../run/options.js';
 import { DbrollbackError, type ErrorCode } from '../errors.js';
-import { findUmzugExport } from '../tools/umzug/run.js';
 import { classifyFiles, type ClassifyReport } from './classify-files.js';
 import { failingFindings } from './classify-sql.js';
 import type { Finding } from './types.js';
@@ -43,13 +42,11 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
   for (const f of failOn) {
     if (!FAIL_ON.includes(f)) throw new DbrollbackError('USAGE', `--fail-on must be breaking and/or destructive (got "${String(f)}")`);
   }
-  const umzug = findUmzugExport(config.configModule);
   const report = await classifyFiles(
     paths.map((p) => path.resolve(config.cwd, p)),
     {
       ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
       ...(config.migrator !== undefined ? { migrator: config.migrator } : {}),
-      ...(umzug !== undefined ? { umzug } : {}),
       ...(config.configModule !== undefined ? { configModule: config.configModule } : {}),
       ...(config.configFile !== undefined ? { configFile: config.configFile } : {}),
       // A server the user named explicitly may host the scratch database; libpq defaults alone are not consent.

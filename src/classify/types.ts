@@ -27,8 +27,8 @@ export const LOCK_LEVELS = [
 ] as const;
 export type LockLevel = (typeof LOCK_LEVELS)[number];
 
-/** What a migration file is, as far as classification is concerned. */
-export type MigrationFileKind = 'sql' | 'node-pg-migrate' | 'umzug';
+/** Which tool's file it is, as classify read it: a registered tool's kind (tools/registry.ts). */
+export type MigrationFileKind = string;
 
 /** What a rule finding does to a statement's verdict (absent = no effect on that axis). */
 export interface Effect {
@@ -107,7 +107,7 @@ export interface FileVerdict extends VerdictAxes {
    * unknown, e.g. a lone .sql file) and, when its SQL could be read, its classification.
    */
   down: DownInfo | null;
-  /** What applying the migration changed in a scratch database's catalog, when it was run there (umzug). */
+  /** What applying the migration changed in a scratch database's catalog, when it was run there (code migrations). */
   catalog?: {
     changes: SchemaChange[];
     disagreements: string[];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
-import { MIGRATOR_KINDS, type MigratorKind } from '../tools/contract.js';
+import { MIGRATOR_KINDS, type MigratorKind } from '../tools/registry.js';
 import { parseDuration } from '../db/duration.js';
 import { FAIL_ON, FILE_OPTIONS, optionSpec, type FailOn, type OptionKey } from './options.js';
 import { CONFIG_FILE_NAMES } from './config-files.js';
@@ -37,8 +37,8 @@ export interface FileConfig {
   drillImage?: string;
   /** migrate's policy: comma-separated breaking / destructive. */
   failOn?: string;
-  /** umzug only (from .js/.mjs): the project's Umzug instance, or a function returning one. */
-  umzug?: unknown;
+  /** Keys a migration tool adds (its entry's `configKeys`, e.g. umzug's `umzug`: the project's Umzug instance, or a function returning one). */
+  [toolKey: string]: unknown;
 }
 
 

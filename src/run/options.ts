@@ -5,7 +5,7 @@
  * commander's global flags and the help text are all driven from here, so a
  * setting is declared once (pgBackRest's build/config.yaml is the model).
  */
-import { MIGRATOR_KINDS } from '../tools/contract.js';
+import { MIGRATOR_KINDS, TOOLS } from '../tools/registry.js';
 
 /** What `--fail-on` / `failOn` may name: the findings that refuse a run. */
 export type FailOn = 'breaking' | 'destructive';
@@ -40,7 +40,7 @@ export const OPTIONS = [
   { key: 'json', kind: 'boolean', flag: '--json', cliOnly: true, help: 'print exactly one JSON document on stdout' },
   { key: 'yes', kind: 'boolean', flag: '--yes', cliOnly: true, help: 'do not ask for confirmation' },
   { key: 'verbose', kind: 'boolean', flag: '--verbose', cliOnly: true, help: 'show details and error causes on stderr' },
-  { key: 'migrationsTable', kind: 'string', file: true, help: "the migration tool's history table (node-pg-migrate: pgmigrations; umzug: your storage's table)" },
+  { key: 'migrationsTable', kind: 'string', file: true, help: `the migration tool's history table (${TOOLS.flatMap((t) => (t.migrationsTableHelp ? [`${t.kind}: ${t.migrationsTableHelp}`] : [])).join('; ')})` },
   { key: 'migrationsSchema', kind: 'string', file: true, help: 'schema of the history table (default public)' },
   { key: 'checksDir', kind: 'path', file: true, help: "directory of verify's .sql checks (default verify/ beside the migrations)" },
   { key: 'pauseTraffic', kind: 'string', file: true, commandFlag: '--pause-traffic <cmd>', help: 'shell command run before anything changes' },
@@ -49,13 +49,14 @@ export const OPTIONS = [
   { key: 'lockTimeout', kind: 'any', file: true, env: 'DBROLLBACK_LOCK_TIMEOUT', commandFlag: '--lock-timeout <duration>', help: 'how long one DDL statement of a down or up may wait for a lock ("5s", "500ms", or seconds; default 5s)' },
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
-  { key: 'umzug', kind: 'any', file: true, help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' },
-  { key: 'closeUmzug', kind: 'any', file: true, help: 'umzug only (.mjs/.js config): an async function (instance) => void closing what an Umzug instance opened (e.g. its Sequelize pool), called when dbrollback is done with it' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
 
-export const FILE_OPTIONS: readonly OptionSpec[] = OPTIONS.filter((o: OptionSpec) => o.file);
+/** Config-file keys a migration tool adds (its entry's `configKeys`, e.g. umzug's `umzug`): any value, only in the file. */
+export const TOOL_OPTIONS: readonly OptionSpec[] = TOOLS.flatMap((t) => (t.configKeys ?? []).map((k): OptionSpec => ({ key: k.key, kind: 'any', file: true, help: k.help })));
+
+export const FILE_OPTIONS: readonly OptionSpec[] = [...OPTIONS.filter((o: OptionSpec) => o.file), ...TOOL_OPTIONS];
 export const GLOBAL_FLAGS: readonly OptionSpec[] = OPTIONS.filter((o: OptionSpec) => o.flag !== undefined);
 
 export function optionSpec(key: OptionKey): OptionSpec {

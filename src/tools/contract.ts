@@ -1,16 +1,14 @@
 /**
- * The one contract every migration tool adapter implements (node-pg-migrate,
- * umzug, plain SQL directory). dbrollback never edits a tool's history table
- * itself: applying and undoing always go through the tool, so the tool's own
- * bookkeeping stays true.
+ * The one contract every migration tool's adapter implements: what an opened
+ * tool does for dbrollback (status, select, down, up, the SQL of a migration).
+ * Applying and undoing always go through the tool, or write its history
+ * table exactly as the tool does, so the tool's own bookkeeping stays true.
+ * What the registry knows of a tool before opening it is `MigrationTool`
+ * (tool.ts).
  */
 import type { ConnInfo } from '../db/conninfo.js';
 import type { LockHolder } from '../db/lock.js';
 import type { SharedSession } from '../db/session.js';
-
-export type MigratorKind = 'node-pg-migrate' | 'umzug' | 'sql';
-
-export const MIGRATOR_KINDS: readonly MigratorKind[] = ['node-pg-migrate', 'umzug', 'sql'];
 
 /**
  * Whether a migration can be undone:
@@ -45,7 +43,8 @@ export interface MigrationInfo {
 }
 
 export interface MigrationStatus {
-  migrator: MigratorKind;
+  /** The tool's kind (its registry key, what --migrator names). */
+  migrator: string;
   /** Every migration the tool knows, in the order the tool applies them. */
   migrations: MigrationInfo[];
   /** Applied ones, oldest first (the tool's history order). */
@@ -112,14 +111,15 @@ export interface MigrationSql {
 }
 
 export interface MigratorAdapter {
-  readonly kind: MigratorKind;
+  /** The tool's kind (its registry key, what --migrator names). */
+  readonly kind: string;
   /**
    * The table the tool keeps its history in (undo changes its rows; verify must expect that),
    * or null when the tool keeps history elsewhere or it is not known.
    */
   readonly historyTable: { schema: string; table: string } | null;
   /** The tool's own advisory lock, which must not be held while dbrollback acts. */
-  readonly toolLocks: ReadonlyArray<{ key: bigint; owner: string }>;
+  readonly toolLocks: readonly ToolLock[];
   status(): Promise<MigrationStatus>;
   /**
    * The applied migrations a target selects, newest first, validated:
@@ -136,12 +136,20 @@ export interface MigratorAdapter {
   close(): Promise<void>;
 }
 
+/** An advisory lock a tool holds while it runs (what dbrollback must see free before acting). */
+export interface ToolLock {
+  key: bigint;
+  /** Who takes it, for messages ("node-pg-migrate"). */
+  owner: string;
+}
+
 export interface AdapterOptions {
   conn: ConnInfo;
+  /** '' when none is configured (a tool whose `needsMigrationsDir` is false finds its own migrations). */
   migrationsDir: string;
-  /** The loaded config module (for umzug: it exports the user's Umzug instance or a factory). */
+  /** The loaded config module (a tool whose project is code reads its export there, e.g. umzug's instance). */
   configModule?: Record<string, unknown>;
-  /** node-pg-migrate: history table (default `pgmigrations`) and its schema (default `public`). */
+  /** The history table's name and schema, for tools that let the project choose them (config `migrationsTable` / `migrationsSchema`). */
   migrationsTable?: string;
   migrationsSchema?: string;
   /**
@@ -150,6 +158,8 @@ export interface AdapterOptions {
    * session's spare when the caller prepared one.
    */
   session?: SharedSession;
+  /** Log lines from the migration tool (e.g. node-pg-migrate's logger), never the console. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -160,7 +170,8 @@ export interface AdapterOptions {
 export interface ToolSettings {
   conn: ConnInfo;
   migrationsDir: string | undefined;
-  migrator: MigratorKind | undefined;
+  /** --migrator / `migrator`: a registered tool's kind, or undefined to detect it. */
+  migrator: string | undefined;
   migrationsTable: string | undefined;
   migrationsSchema: string | undefined;
   /** The loaded config module's exports (js/mjs), for tools whose project is code (umzug). */

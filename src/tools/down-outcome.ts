@@ -5,10 +5,10 @@
  * the error that says exactly which migrations were undone and which were not.
  */
 import { DbrollbackError } from '../errors.js';
-import type { DownResult, DownStepResult, MigrationInfo, MigratorKind } from './contract.js';
+import type { DownResult, DownStepResult, MigrationInfo } from './contract.js';
 
 export interface DownRun {
-  kind: MigratorKind;
+  kind: string;
   /** The selection, newest first (the order the downs run). */
   selection: readonly MigrationInfo[];
   /** Names applied after the run, read back from the history (oldest first). */

@@ -3,7 +3,7 @@
  * names with their times, in the tool's order) and the definitions on disk
  * (in the tool's apply order).
  */
-import type { DownKind, MigrationInfo, MigrationStatus, MigratorKind } from './contract.js';
+import type { DownKind, MigrationInfo, MigrationStatus } from './contract.js';
 
 export interface HistoryEntry {
   name: string;
@@ -18,7 +18,7 @@ export interface Definition {
 }
 
 export function statusOf(
-  migrator: MigratorKind,
+  migrator: string,
   history: readonly HistoryEntry[],
   definitions: readonly Definition[],
   lockHolder: MigrationStatus['lockHolder'],

@@ -24,6 +24,7 @@
 import type { Db } from '../../db/connection.js';
 import { connect, quoteQualified } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
+import { MIGRATOR_CHOICES } from '../../tools/registry.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { hasUsableDown, type MigrationInfo, type MigratorAdapter } from '../../tools/contract.js';
@@ -86,7 +87,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const status = await walk.adapter.status();
     const migrations = status.migrations;
     if (migrations.length === 0) {
-      throw new DbrollbackError('MIGRATIONS_INVALID', 'there are no migrations to drill', { hint: 'Pass --migrations DIR (and --migrator node-pg-migrate|umzug|sql if it cannot be detected).' });
+      throw new DbrollbackError('MIGRATIONS_INVALID', 'there are no migrations to drill', { hint: `Pass --migrations DIR (and --migrator ${MIGRATOR_CHOICES} if it cannot be detected).` });
     }
     const names = migrations.map((m) => m.name);
     const n = names.length;

@@ -12,6 +12,7 @@
  * each migration's down is dry-run on its own, so one irreversible migration
  * does not hide the others.
  */
+import path from 'node:path';
 import { loadNodePgMigrate } from './load.js';
 import { connect, quoteQualified } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
@@ -20,6 +21,10 @@ import type { DownKind } from '../contract.js';
 import { diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
 import { schemaSnapshot } from '../../db/schema/snapshot.js';
 import { migrationSql, type CapturedSql } from '../capture/captured-sql.js';
+import { notListed } from '../capture/not-listed.js';
+import { withScratchDatabase } from '../capture/scratch.js';
+import type { CaptureContext, CapturedFile } from '../tool.js';
+import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
 
 export interface CapturedNodePgMigrate {
   name: string;
@@ -46,8 +51,8 @@ const HEADER = /^### MIGRATION (.+) \((UP|DOWN)\) ###$/;
 
 /** Capture every migration in `dir` (node-pg-migrate loads the whole directory anyway). */
 export async function captureNodePgMigrate(dir: string, scratch: ConnInfo, options: NodePgMigrateCaptureOptions = {}): Promise<Map<string, CapturedNodePgMigrate>> {
-  const migrationsTable = options.migrationsTable ?? 'pgmigrations';
-  const bookkeeping = new Set([migrationsTable, `${options.migrationsSchema ?? 'public'}.${migrationsTable}`]);
+  const migrationsTable = options.migrationsTable ?? DEFAULT_TABLE;
+  const bookkeeping = new Set([migrationsTable, `${options.migrationsSchema ?? DEFAULT_SCHEMA}.${migrationsTable}`]);
   const { runner } = await loadNodePgMigrate();
   const client = await connect(scratch);
   try {
@@ -86,7 +91,7 @@ export async function captureNodePgMigrate(dir: string, scratch: ConnInfo, optio
 
     // Record every migration (not applied for real) as run, then dry-run each down alone.
     if (options.apply === false || failedAt !== undefined) {
-      await client.query(`DELETE FROM ${quoteQualified(options.migrationsSchema ?? 'public', migrationsTable)}`).catch(() => undefined);
+      await client.query(`DELETE FROM ${quoteQualified(options.migrationsSchema ?? DEFAULT_SCHEMA, migrationsTable)}`).catch(() => undefined);
       await runner({ ...base, direction: 'up', count: Infinity, fake: true, logger: quietLogger });
     }
     for (const entry of out.values()) {
@@ -105,6 +110,30 @@ export async function captureNodePgMigrate(dir: string, scratch: ConnInfo, optio
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * classify: the SQL of each file, its down, and what applying it did to the
+ * catalog — one scratch database per folder (node-pg-migrate loads a whole
+ * directory).
+ */
+export async function captureFiles(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]> {
+  const byDir = new Map<string, string[]>();
+  for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  const out = new Map<string, CapturedFile>();
+  for (const [dir, dirFiles] of byDir) {
+    context.onProgress(`capturing the SQL of ${dirFiles.length} node-pg-migrate migration(s) in ${dir} (dry run in a scratch database)`);
+    const captured = await withScratchDatabase(context.scratch, (conn) =>
+      captureNodePgMigrate(dir, conn, { migrationsTable: context.migrationsTable, migrationsSchema: context.migrationsSchema }),
+    );
+    for (const file of dirFiles) {
+      const c = captured.get(path.basename(file).replace(/\.[^.]+$/, ''));
+      if (!c) throw notListed(file, 'node-pg-migrate did not load it as a migration');
+      const kind = c.down.kind === 'yes' || c.down.kind === 'inferred' ? 'yes' : c.down.kind === 'irreversible' ? 'irreversible' : 'missing';
+      out.set(file, { path: file, up: c.up, down: { kind, sql: c.down.sql }, diff: c.diff ?? null, applyError: c.applyError ?? null });
+    }
+  }
+  return files.map((f) => out.get(f)!);
 }
 
 /** Debug output of runner calls, grouped by the migration each `### MIGRATION` line announced. */

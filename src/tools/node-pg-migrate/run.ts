@@ -7,7 +7,7 @@
 import type { RunnerOption } from 'node-pg-migrate/runner';
 import { loadNodePgMigrate, PG_MIGRATE_LOCK_ID } from './load.js';
 import { DbrollbackError } from '../../errors.js';
-import { connect, quoteQualified, type Db } from '../../db/connection.js';
+import { connect, type Db } from '../../db/connection.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
@@ -15,14 +15,13 @@ import { setLockTimeout } from '../../db/lock-wait.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
-import { statusOf } from '../status-of.js';
+import { statusOf, type HistoryEntry } from '../status-of.js';
+import { DEFAULT_SCHEMA, DEFAULT_TABLE, readHistory } from './history.js';
 import { generatedSql, inspectDown, type DownInspection, type LoadedMigration } from './inspect.js';
 
 export const NODE_PG_MIGRATE_LOCK = { key: PG_MIGRATE_LOCK_ID, owner: 'node-pg-migrate' } as const;
 
 export interface NodePgMigrateAdapterOptions extends AdapterOptions {
-  /** Where node-pg-migrate's log lines go (never the console). */
-  log?: (line: string) => void;
   /** node-pg-migrate's `checkOrder` (default true): applied history must match the file order. */
   checkOrder?: boolean;
 }
@@ -30,11 +29,6 @@ export interface NodePgMigrateAdapterOptions extends AdapterOptions {
 interface Loaded {
   migration: LoadedMigration;
   inspection: DownInspection;
-}
-
-interface HistoryRow {
-  name: string;
-  appliedAt: Date;
 }
 
 export function createNodePgMigrateAdapter(options: NodePgMigrateAdapterOptions): MigratorAdapter {
@@ -48,8 +42,8 @@ class NodePgMigrateAdapter implements MigratorAdapter {
   private readonly schema: string;
 
   constructor(private readonly options: NodePgMigrateAdapterOptions) {
-    this.table = options.migrationsTable ?? 'pgmigrations';
-    this.schema = options.migrationsSchema ?? 'public';
+    this.table = options.migrationsTable ?? DEFAULT_TABLE;
+    this.schema = options.migrationsSchema ?? DEFAULT_SCHEMA;
   }
 
   get historyTable(): { schema: string; table: string } {
@@ -174,16 +168,8 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     };
   }
 
-  /** The history, read-only: a missing table means nothing is applied (node-pg-migrate creates it on its first run). */
-  private async readHistory(db: Db): Promise<HistoryRow[]> {
-    const qualified = quoteQualified(this.schema, this.table);
-    const { rows: exists } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified]);
-    if (!exists[0]?.ok) return [];
-    // run_on is a timestamp without time zone written with NOW(): read it in the server's time zone.
-    const { rows } = await db.query<{ name: string; applied_at: Date }>(
-      `SELECT name, run_on AT TIME ZONE current_setting('TimeZone') AS applied_at FROM ${qualified} ORDER BY run_on, id`,
-    );
-    return rows.map((r) => ({ name: r.name, appliedAt: r.applied_at }));
+  private readHistory(db: Db): Promise<HistoryEntry[]> {
+    return readHistory(db, this.schema, this.table);
   }
 
   private async loadFiles(): Promise<Loaded[]> {
@@ -205,7 +191,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     return Promise.all(migrations.map(async (migration) => ({ migration, inspection: await inspectDown(migration) })));
   }
 
-  private buildStatus(history: HistoryRow[], loaded: Loaded[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+  private buildStatus(history: HistoryEntry[], loaded: Loaded[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
     const definitions = loaded.map((l) => ({
       name: l.migration.name,
       path: l.migration.path,
@@ -217,7 +203,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
   }
 
   /** node-pg-migrate's checkOrder, checked up front so a mismatch is reported as bad input before anything runs. */
-  private assertOrder(history: HistoryRow[], loaded: Loaded[]): void {
+  private assertOrder(history: HistoryEntry[], loaded: Loaded[]): void {
     if (this.options.checkOrder === false) return;
     const files = loaded.map((l) => l.migration.name);
     for (let i = 0; i < Math.min(history.length, files.length); i += 1) {

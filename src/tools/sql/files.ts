@@ -5,11 +5,14 @@
  * silently skipped migration is worse than a refusal.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import type { DownKind } from '../contract.js';
 import { hasSql } from '../../sql/sql-text.js';
+import type { DownKind } from '../contract.js';
+import { unreadableFile } from '../unreadable-file.js';
+import type { SqlFileReader } from '../tool.js';
 
 /** A down file holding this marker declares the migration irreversible. */
 export const IRREVERSIBLE_MARKER = /^\s*--\s*dbrollback:irreversible\s*$/im;
@@ -64,10 +67,14 @@ export async function loadSqlDir(dir: string): Promise<SqlMigrationFile[]> {
       return { name, number: up.number, upPath: up.path, downPath, down: downPath ? downKindOf(await readFile(downPath, 'utf8')) : ('missing' as const) };
     }),
   );
-  return files.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return files.sort((a, b) => byNumberThenName(a.number, a.name, b.number, b.name));
 }
 
-export function downKindOf(text: string): DownKind {
+function byNumberThenName(an: bigint, a: string, bn: bigint, b: string): number {
+  return an < bn ? -1 : an > bn ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function downKindOf(text: string): Exclude<DownKind, 'inferred'> {
   if (IRREVERSIBLE_MARKER.test(text)) return 'irreversible';
   // A down file with nothing but comments would "undo" by only deleting the history row: it is there, and empty.
   return hasSql(text) ? 'yes' : 'empty';
@@ -76,3 +83,42 @@ export function downKindOf(text: string): DownKind {
 export function checksum(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+const UP_FILE = /\.up\.sql$/i;
+
+/**
+ * How classify reads the format: a `.up.sql` with the `.down.sql` beside it
+ * (read only when the up is classified; most .up.sql files of a long history
+ * have none, so its presence is asked first — ~6x cheaper than an ENOENT
+ * error), and any other `.sql` as a plain file with no down. Reads are
+ * synchronous: classify reads and parses one file after another, and for
+ * 1,000 local files that is 10 ms of CPU against 80 ms through fs/promises.
+ */
+export const SQL_FILE_READER: SqlFileReader = {
+  read(file, text) {
+    if (!UP_FILE.test(file)) return null;
+    const downPath = file.replace(UP_FILE, '.down.sql');
+    return {
+      up: { text, path: file, firstLine: 1 },
+      down: () => {
+        if (!existsSync(downPath)) return { kind: 'missing', path: null };
+        let downText: string;
+        try {
+          downText = readFileSync(downPath, 'utf8');
+        } catch (cause) {
+          if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', path: null };
+          throw unreadableFile(downPath, cause);
+        }
+        const kind = downKindOf(downText);
+        return kind === 'yes' ? { kind, text: downText, path: downPath, firstLine: 1 } : { kind, path: downPath };
+      },
+    };
+  },
+  readPlain: (file, text) => ({ up: { text, path: file, firstLine: 1 }, down: null }),
+  isCompanion: (name, names) => /\.down\.sql$/i.test(name) && names.has(name.replace(/\.down\.sql$/i, '.up.sql')),
+  compareFiles(a, b) {
+    const [am, bm] = [/^(\d+)_/.exec(path.basename(a)), /^(\d+)_/.exec(path.basename(b))];
+    if (!am || !bm) return a < b ? -1 : a > b ? 1 : 0;
+    return byNumberThenName(BigInt(am[1]!), a, BigInt(bm[1]!), b);
+  },
+};

@@ -23,12 +23,11 @@ import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { checksum, loadSqlDir, type SqlMigrationFile } from './files.js';
 import { parseSqlFile, type ParsedSql } from './statements.js';
-import { statusOf, type HistoryEntry } from '../status-of.js';
+import { statusOf } from '../status-of.js';
+import { createHistoryTable, readHistory, recordApplied, recordUndone, SQL_HISTORY } from './history.js';
 
 /** Held while SQL migrations are applied or undone; distinct from the lock of dbrollback as a whole. */
 export const SQL_DIR_LOCK = { key: DBROLLBACK_LOCK_ID + 1n, owner: 'dbrollback sql migrations' } as const;
-
-export const SQL_HISTORY_TABLE = 'public.dbrollback_migrations';
 
 export function createSqlDirAdapter(options: AdapterOptions): MigratorAdapter {
   return new SqlDirAdapter(options);
@@ -42,7 +41,7 @@ interface Prepared {
 
 class SqlDirAdapter implements MigratorAdapter {
   readonly kind = 'sql' as const;
-  readonly historyTable = { schema: 'public', table: 'dbrollback_migrations' };
+  readonly historyTable = SQL_HISTORY;
   readonly toolLocks = [SQL_DIR_LOCK];
 
   constructor(private readonly options: AdapterOptions) {}
@@ -132,9 +131,7 @@ class SqlDirAdapter implements MigratorAdapter {
       await lockOrFail(db);
       const done: string[] = [];
       try {
-        await db.query(
-          `CREATE TABLE IF NOT EXISTS ${SQL_HISTORY_TABLE} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), checksum text)`,
-        );
+        await createHistoryTable(db);
         for (const p of prepared) {
           await runOwnTransaction(db, p, 'up');
           done.push(p.file.name);
@@ -188,14 +185,6 @@ class SqlDirAdapter implements MigratorAdapter {
   }
 }
 
-/** Read-only: a missing history table means nothing is applied (it is created on the first apply). */
-async function readHistory(db: Db): Promise<HistoryEntry[]> {
-  const { rows: exists } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [SQL_HISTORY_TABLE]);
-  if (!exists[0]?.ok) return [];
-  const { rows } = await db.query<{ name: string; applied_at: Date }>(`SELECT name, applied_at FROM ${SQL_HISTORY_TABLE} ORDER BY applied_at, name`);
-  return rows.map((r) => ({ name: r.name, appliedAt: r.applied_at }));
-}
-
 async function prepare(file: SqlMigrationFile, direction: 'up' | 'down', major: number): Promise<Prepared> {
   const filePath = direction === 'up' ? file.upPath : file.downPath!;
   const text = await readFile(filePath, 'utf8');
@@ -229,12 +218,8 @@ async function runOwnTransaction(db: Db, p: Prepared, direction: 'up' | 'down', 
 }
 
 async function record(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<void> {
-  if (direction === 'up') {
-    const upText = await readFile(p.file.upPath, 'utf8');
-    await db.query(`INSERT INTO ${SQL_HISTORY_TABLE} (name, checksum) VALUES ($1, $2)`, [p.file.name, checksum(upText)]);
-  } else {
-    await db.query(`DELETE FROM ${SQL_HISTORY_TABLE} WHERE name = $1`, [p.file.name]);
-  }
+  if (direction === 'up') await recordApplied(db, p.file.name, checksum(await readFile(p.file.upPath, 'utf8')));
+  else await recordUndone(db, p.file.name);
 }
 
 async function timed(durations: Map<string, number>, name: string, options: RunDownOptions, fn: () => Promise<void>): Promise<void> {

@@ -29,7 +29,12 @@ import type { CapturedSql } from '../capture/captured-sql.js';
 import { withScratchDatabase, type ScratchOptions } from '../capture/scratch.js';
 import type { DownKind } from '../contract.js';
 import { sourceHash } from '../load-module.js';
+import { addedObjects } from '../../db/schema/diff.js';
+import { notListed } from '../capture/not-listed.js';
+import type { MigrationInfo, MigrationSql } from '../contract.js';
+import type { CaptureContext, CaptureSettings, CapturedDowns, CapturedFile } from '../tool.js';
 import { captureUmzug, type CapturedUmzugMigration, type UmzugCaptureOptions } from './capture.js';
+import { findUmzugExport } from './detect.js';
 import { closeUmzugInstance, umzugDownKind } from './run.js';
 
 export interface ListedMigration {
@@ -204,4 +209,56 @@ async function lockfileHash(from: string): Promise<string> {
     }
     if (path.dirname(dir) === dir) return 'no-lockfile';
   }
+}
+
+/**
+ * classify: all of the instance's migrations run in order (each one needs
+ * the schema the earlier ones built); the files given are picked out of them.
+ */
+export async function captureFiles(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]> {
+  const dirs = new Set(files.map((f) => path.dirname(f)));
+  const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
+  const { migrations: captured } = await captureUmzugCached({
+    umzugExport: findUmzugExport(context.configModule),
+    ...(migrationsDir ? { migrationsDir } : {}),
+    ...(context.configModule ? { configModule: context.configModule } : {}),
+    ...(context.configFile ? { configFile: context.configFile } : {}),
+    ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}),
+    scratch: context.scratch,
+    onProgress: context.onProgress,
+  });
+  return files.map((file) => {
+    const name = path.basename(file).replace(/\.[^.]+$/, '');
+    const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
+    if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
+    const kind = c.downKind === null ? null : c.downKind.kind === 'inferred' ? 'yes' : c.downKind.kind;
+    const down = kind === null ? null : { kind, sql: null, ...(c.downKind?.note ? { note: c.downKind.note } : {}) };
+    return { path: file, up: c.up, down, diff: c.diff, applyError: null };
+  });
+}
+
+/**
+ * plan: umzug migrations are code, their SQL seen only by running them. Run
+ * them in a throwaway local cluster (never the user's database) up to the
+ * live head, then revert `count` of them as undo would, recording what each
+ * up and down sends — or serve all of it from the capture cache. Without
+ * server binaries a replay fails (the caller says so).
+ */
+export async function captureDowns(settings: CaptureSettings, from: { head: string; count: number }, migrations: readonly MigrationInfo[]): Promise<CapturedDowns> {
+  const result = await captureUmzugCached({
+    umzugExport: findUmzugExport(settings.configModule),
+    ...(settings.configModule ? { configModule: settings.configModule } : {}),
+    ...(settings.configFile ? { configFile: settings.configFile } : {}),
+    ...(settings.migrationsDir ? { migrationsDir: settings.migrationsDir } : {}),
+    downsFrom: from,
+    list: migrations.map((m) => ({ name: m.name, path: m.path, down: { kind: m.down, ...(m.downNote ? { note: m.downNote } : {}) } })),
+  });
+  const runs = result.migrations.map((c) => {
+    const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
+      text === null
+        ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
+        : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
+    return { name: c.name, up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff), diff: c.diff };
+  });
+  return { runs, replayed: result.replayed, cached: result.cached, cacheDir: result.cacheDir };
 }

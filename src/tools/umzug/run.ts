@@ -20,6 +20,8 @@ import { downConvention } from '../down-convention.js';
 import { downOutcome } from '../down-outcome.js';
 import { loadModule } from '../load-module.js';
 import { statusOf, type Definition } from '../status-of.js';
+import { findUmzugExport } from './detect.js';
+import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
 
 /** What the `umzug` export of the config may be called with, when it is a function. */
 export interface UmzugFactoryInput {
@@ -29,11 +31,6 @@ export interface UmzugFactoryInput {
   migrationsDir?: string;
 }
 
-/** The optional storage extension dbrollback reads applied-at times from. */
-export interface StorageWithTimes {
-  executedWithTimes(meta: { context: unknown }): Promise<Array<{ name: string; appliedAt: Date | string | null }>>;
-}
-
 interface RunnableMigration {
   name: string;
   path?: string;
@@ -41,13 +38,6 @@ interface RunnableMigration {
   down?: ((params: unknown) => unknown) | false;
 }
 
-interface Storage {
-  executed(meta: { context: unknown }): Promise<string[]>;
-  executedWithTimes?: StorageWithTimes['executedWithTimes'];
-  /** SequelizeStorage's table, when it was given one (else its model name is the table). */
-  tableName?: unknown;
-  modelName?: unknown;
-}
 
 /** The parts of an Umzug 3 instance dbrollback uses (duck-typed: the project may bundle its own copy of umzug). */
 interface UmzugLike {
@@ -55,14 +45,10 @@ interface UmzugLike {
   up(options?: { step?: number }): Promise<Array<{ name: string }>>;
   down(options?: { step?: number; to?: string }): Promise<Array<{ name: string }>>;
   on(event: string, listener: (data: { name: string }) => unknown): () => void;
-  options: { storage?: Storage; context?: unknown };
+  options: { storage?: UmzugStorage; context?: unknown };
   /** Protected in umzug's types, but the way to get a context with the project's before/afterCommand hooks applied. */
   runCommand?<T>(command: string, cb: (params: { context: unknown }) => Promise<T>): Promise<T>;
-  storage?: Storage;
-}
-
-export function findUmzugExport(module: Record<string, unknown> | undefined): unknown {
-  return configExport(module, 'umzug');
+  storage?: UmzugStorage;
 }
 
 /**
@@ -71,15 +57,10 @@ export function findUmzugExport(module: Record<string, unknown> | undefined): un
  * process would wait for its idle connections to time out).
  */
 export function findUmzugCloser(module: Record<string, unknown> | undefined): ((instance: unknown) => unknown) | undefined {
-  const closer = configExport(module, 'closeUmzug');
-  return typeof closer === 'function' ? (closer as (instance: unknown) => unknown) : undefined;
-}
-
-function configExport(module: Record<string, unknown> | undefined, key: string): unknown {
   if (module === undefined) return undefined;
-  if (module[key] !== undefined) return module[key];
   const fallback = module.default;
-  return typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>)[key] : undefined;
+  const closer = module.closeUmzug ?? (typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>).closeUmzug : undefined);
+  return typeof closer === 'function' ? (closer as (instance: unknown) => unknown) : undefined;
 }
 
 /** Close an instance with the config's `closeUmzug`, when it exports one; a failure to close is not the command's failure. */
@@ -207,20 +188,12 @@ class UmzugAdapter implements MigratorAdapter {
       });
     }
     return withContext(umzug, async (context) => {
-      const [list, executedNames, times] = await Promise.all([
-        umzug.migrations(context),
-        storage.executed({ context }),
-        typeof storage.executedWithTimes === 'function' ? storage.executedWithTimes({ context }) : Promise.resolve(null),
-      ]);
-      const executed = new Set(executedNames);
-      const timeOf = new Map((times ?? []).map((t) => [t.name, t.appliedAt === null ? null : new Date(t.appliedAt)]));
+      const [list, recorded] = await Promise.all([umzug.migrations(context), readHistory(storage, context)]);
       const definitions = await Promise.all(list.map(async (m): Promise<Definition> => ({ name: m.name, path: m.path ?? null, ...(await umzugDownKind(m)) })));
-      // umzug's own notion of "executed": its migration list, filtered by the storage (list order).
-      const history = list.filter((m) => executed.has(m.name)).map((m) => ({ name: m.name, appliedAt: timeOf.get(m.name) ?? null }));
-      const status = statusOf(this.kind, history, definitions, null);
+      const status = statusOf(this.kind, historyInListOrder(list, recorded), definitions, null);
       const known = new Set(list.map((m) => m.name));
-      status.missingDefinitions = executedNames.filter((n) => !known.has(n));
-      if (times === null) status.appliedAtNote = noTimesNote(storage, this.options.migrationsTable);
+      status.missingDefinitions = recorded.names.filter((n) => !known.has(n));
+      if (typeof storage.executedWithTimes !== 'function') status.appliedAtNote = noTimesNote(storage, this.options.migrationsTable);
       return { status };
     });
   }
@@ -306,7 +279,7 @@ function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
   return { down: 'yes' };
 }
 
-function noTimesNote(storage: Storage, configured: string | undefined): string {
+function noTimesNote(storage: UmzugStorage & { tableName?: unknown; modelName?: unknown }, configured: string | undefined): string {
   const table = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : configured;
   return `${table ?? 'the umzug storage'} keeps no applied-at times (its storage records only names): restore --before-migration needs a restore point made by \`dbrollback migrate\` or a logical backup taken before the migration`;
 }

@@ -75,7 +75,7 @@ describe('classifying the fixture migrations', () => {
 
   it('umzug: running the config\'s own instance in a scratch database, statements recorded on the wire, catalog diff agrees', async () => {
     const config = (await import(pathToFileURL(path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')).href)) as { umzug: unknown };
-    const { files } = await classifyFiles([path.join(FIXTURES, 'umzug', 'shop', 'migrations')], { umzug: config.umzug, scratch: { server: cluster.conn() } });
+    const { files } = await classifyFiles([path.join(FIXTURES, 'umzug', 'shop', 'migrations')], { configModule: config, scratch: { server: cluster.conn() } });
     expect(verdicts(files)).toEqual(EXPECTED);
     expect(files.every((f) => f.kind === 'umzug' && f.source === 'captured')).toBe(true);
     for (const f of files) {
