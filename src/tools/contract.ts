@@ -44,6 +44,8 @@ export interface MigrationStatus {
   missingDefinitions: string[];
   /** Who holds the migration tool's own lock right now (a migration is running), if anyone. */
   lockHolder: LockHolder | null;
+  /** What the tool's history says that the lists above cannot (a failed migration recorded, an entry the tool would never apply). */
+  warnings?: string[];
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

@@ -131,7 +131,18 @@ function statusFrom(journal: readonly DrizzleMigration[], rows: readonly Drizzle
   const byWhen = new Map(journal.map((m) => [m.when, m]));
   const history: HistoryEntry[] = rows.map((r) => ({ name: r.createdAt !== null && byWhen.has(r.createdAt) ? byWhen.get(r.createdAt)!.tag : unknownRowName(r), appliedAt: null }));
   const definitions = journal.map((m) => ({ name: m.tag, path: m.path, down: 'missing' as const }));
-  return statusOf('drizzle', history, definitions, null);
+  const status = statusOf('drizzle', history, definitions, null);
+  const skipped = skippedEntries(journal, rows);
+  return skipped.length > 0
+    ? { ...status, warnings: skipped.map((m) => `${m.tag} has no history row but is older than the head: drizzle-orm's migrator will never apply it (it compares only the newest created_at)`) }
+    : status;
+}
+
+/** Journal entries older than the newest created_at without a row of their own. */
+function skippedEntries(journal: readonly DrizzleMigration[], rows: readonly DrizzleRow[]): DrizzleMigration[] {
+  const last = lastRow(rows);
+  const recorded = new Set(rows.map((r) => r.createdAt));
+  return journal.filter((m) => !isPending(m, last) && !recorded.has(m.when));
 }
 
 function unknownRowName(r: DrizzleRow): string {
@@ -139,10 +150,9 @@ function unknownRowName(r: DrizzleRow): string {
 }
 
 function assertNoneSkipped(journal: readonly DrizzleMigration[], rows: readonly DrizzleRow[]): void {
-  const last = lastRow(rows);
-  const recorded = new Set(rows.map((r) => r.createdAt));
-  const skipped = journal.filter((m) => !isPending(m, last) && !recorded.has(m.when));
+  const skipped = skippedEntries(journal, rows);
   if (skipped.length === 0) return;
+  const last = lastRow(rows);
   throw new DbrollbackError(
     'MIGRATIONS_INVALID',
     `${skipped.map((m) => m.tag).join(', ')} ${skipped.length === 1 ? 'is' : 'are'} in the journal but not in the history, and older than the applied head (created_at ${last?.createdAt}): drizzle-orm's migrator compares only the newest created_at, so it would never apply ${skipped.length === 1 ? 'it' : 'them'}`,
