@@ -25,6 +25,8 @@ export function planJson(p: Plan) {
     })),
     atRisk: p.atRisk,
     atRiskUnknown: p.atRiskUnknown,
+    toolHasDowns: p.toolHasDowns,
+    touchedTables: p.touchedTables,
     restoreFrom: p.restoreFrom,
     steps: p.steps,
   };
@@ -43,7 +45,7 @@ export function renderPlan(p: Plan): string {
           m.name,
           m.compatibility ?? 'unknown',
           m.dataLoss ?? 'unknown',
-          m.down,
+          p.toolHasDowns ? m.down : 'none (restore)',
           m.atRisk === null ? 'unknown' : m.atRisk.rows === 0 ? 'none' : `${m.atRisk.rows} rows/values, ${formatBytes(m.atRisk.bytes)}`,
         ]),
       ),

@@ -14,12 +14,15 @@ export function statusJson(report: StatusReport) {
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
       hasDown: m.down === 'yes' || m.down === 'inferred',
+      wayBack: report.toolHasDowns && (m.down === 'yes' || m.down === 'inferred') ? 'down' : 'restore',
       path: m.path,
       restorePoint: restorePointOf(report, m.name),
     })),
     applied: report.applied.map((m) => m.name),
     pending: report.pending.map((m) => m.name),
     missingDefinitions: report.missingDefinitions,
+    toolHasDowns: report.toolHasDowns,
+    warnings: report.warnings ?? [],
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
@@ -52,12 +55,16 @@ export function renderStatus(report: StatusReport): string {
           m.applied ? 'applied' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
-          DOWN_LABEL[m.down],
+          report.toolHasDowns ? DOWN_LABEL[m.down] : 'none (restore)',
           ...(report.restorePoints ? [restorePointCell(report, m)] : []),
         ]),
       ),
     );
   }
+  if (!report.toolHasDowns) {
+    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME; \`dbrollback plan --count N\` shows the options)`);
+  }
+  for (const warning of report.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
   else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
