@@ -10,20 +10,28 @@
  * be walked past: its down is reported skipped, and the downs below it are
  * still rehearsed, in a fresh database brought up to the migration before it.
  *
+ * A tool without down migrations at all (Drizzle, Prisma) goes back by
+ * restore, so that is what is rehearsed instead of each down
+ * (restore-rehearsal.ts): a backup before each up, then on the way down the
+ * one before each migration restored and verified, and the schema and every
+ * table's rows compared with the state before that migration — and the
+ * tool's own history must name the migration before it as the head.
+ *
  * `--seed FILE` puts data in the way of the downs: it is loaded (in one
  * transaction) after the first up whose schema it fits, and again at the
  * same point on the way up again.
  */
 import type { Db } from '../../db/connection.js';
 import { connect } from '../../db/connection.js';
-import type { ConnInfo } from '../../db/conninfo.js';
-import { MIGRATOR_CHOICES } from '../../tools/registry.js';
+import { withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { MIGRATOR_CHOICES, toolOf } from '../../tools/registry.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
 import { freshDatabase } from '../scratch-database.js';
+import { RestoreRehearsal } from './restore-rehearsal.js';
 import { DrillFinding, type DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
@@ -39,6 +47,7 @@ export interface MigrationsDrillOptions {
 type Fingerprints = Map<string, string>;
 
 interface Walk {
+  conn: ConnInfo;
   adapter: MigratorAdapter;
   db: Db;
   close(): Promise<void>;
@@ -54,17 +63,20 @@ export function migrationsScenario(options: MigrationsDrillOptions): Scenario {
 async function runMigrationsDrill(options: MigrationsDrillOptions, context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome> {
   const server = await context.server();
   const database = options.database ?? 'dbrollback_drill_migrations';
-  const open = async (): Promise<Walk> => {
-    const conn = await freshDatabase(server.conn, database);
+  // `fresh`: a new empty database; else the one there (a restore just put it back).
+  const open = async (fresh = true): Promise<Walk> => {
+    const conn = fresh ? await freshDatabase(server.conn, database) : withDatabase(server.conn, database);
     const adapter = await options.openMigrator(conn);
     const db = await connect(conn).catch(async (err: unknown) => {
       await adapter.close();
       throw err;
     });
-    return { adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
+    return { conn, adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
   };
 
   let walk = await open();
+  // A tool without downs: its way back, a restore, is rehearsed instead of each down.
+  const rehearsal = toolOf(walk.adapter.kind)?.hasDowns === false ? await RestoreRehearsal.open(walk.adapter.kind, context.log) : null;
   try {
     const status = await walk.adapter.status();
     const migrations = status.migrations;
@@ -77,7 +89,8 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const historyKey = history ? `${history.schema}.${history.table}` : null;
     const seed = options.seed;
     const seedStep = seed ? `seed ${seed.name}` : '';
-    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map((m) => `down ${m}`), ...names.map((m) => `up again ${m}`)]);
+    const wayBack = (m: string) => (rehearsal ? `restore before ${m}` : `down ${m}`);
+    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map(wayBack), ...names.map((m) => `up again ${m}`)]);
 
     const ids = new LogicalIds();
     const snap = async (w: Walk): Promise<SchemaSnapshot> => schemaSnapshot(w.db, { exclude: historyKey ? [historyKey] : [] });
@@ -90,7 +103,10 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const U: Fingerprints[] = [F[0]!];
     let seedAt: number | null = null;
     let seedError = '';
+    /** Per migration (by position), the backup taken right before its up. */
+    const before: string[] = [];
     for (let i = 1; i <= n; i++) {
+      if (rehearsal) before[i] = await rehearsal.backupBefore(walk.conn, names[i - 2] ?? null, names[i - 1]!);
       await steps.run(`up ${names[i - 1]}`, () => up(walk, names[i - 1]!));
       U[i] = await prints(walk);
       if (seed && seedAt === null) {
@@ -135,8 +151,34 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     let level = n;
     let rehearsed = 0;
     const irreversible: string[] = [];
+    let restored = 0;
+    let restoreMs = 0;
     while (level >= 1) {
       const migration = migrations[level - 1]!;
+      if (rehearsal) {
+        const i = level;
+        await steps.check(`restore before ${migration.name}`, async () => {
+          await walk.close();
+          const took = await rehearsal.restoreInto(server.conn, database, before[i]!);
+          restoreMs += took;
+          walk = await open(false);
+          const diff = diffLogical(S[i - 1]!, await snap(walk), ids);
+          const now = await prints(walk);
+          const changed = [...new Set([...F[i - 1]!.keys(), ...now.keys()])].filter((t) => F[i - 1]!.get(t) !== now.get(t));
+          const head = (await walk.adapter.status()).head;
+          const expected = names[i - 2] ?? null;
+          const problems: string[] = [];
+          if (!diff.identical) problems.push(`the schema differs from before ${migration.name}: ${describeDiff(diff)}`);
+          if (changed.length > 0) problems.push(`rows differ from before ${migration.name} in ${changed.map((t) => `${t} (${rowsOf(F[i - 1]!.get(t))} → ${rowsOf(now.get(t))} rows)`).join(', ')}`);
+          if (head !== expected) problems.push(`the ${walk.adapter.kind} history's head is ${head ?? '(none)'} after the restore, not ${expected ?? '(none)'}`);
+          return problems.length > 0
+            ? { ok: false, detail: problems.join('; ') }
+            : { ok: true, detail: `backup ${before[i]} restored and verified in ${(took / 1000).toFixed(1)} s: schema and all ${now.size} table(s) equal the state before ${migration.name}; head ${expected ?? '(none)'}` };
+        });
+        restored += 1;
+        level -= 1;
+        continue;
+      }
       if (!hasDown(migration)) {
         irreversible.push(migration.name);
         steps.skip(`down ${migration.name}`, `${migration.down === 'missing' ? 'it has no down' : 'declared irreversible'}: the way back past it is a restore`);
@@ -181,12 +223,24 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     }
 
     const skipped = irreversible.length > 0 ? `; ${irreversible.length} without a down (${irreversible.join(', ')}: restore is the way back)` : '';
+    const walked = rehearsal
+      ? `${n} migrations up → restore before each → up: the ${walk.adapter.kind} way back (a restore: it has no downs) rehearsed ${restored} time(s) and matched, ${(restoreMs / 1000).toFixed(1)} s of restores`
+      : `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}`;
     return {
-      detail: `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}${seed ? `; seed loaded after ${names[seedAfter! - 1]}` : ''}`,
-      facts: { migrator: walk.adapter.kind, migrations: n, downsRehearsed: rehearsed, withoutDown: irreversible, seedLoadedAfter: seed ? names[seedAfter! - 1] : null },
+      detail: `${walked}${seed ? `; seed loaded after ${names[seedAfter! - 1]}` : ''}`,
+      facts: {
+        migrator: walk.adapter.kind,
+        migrations: n,
+        downsRehearsed: rehearsed,
+        withoutDown: irreversible,
+        restoresRehearsed: restored,
+        restoreMs: Math.round(restoreMs),
+        seedLoadedAfter: seed ? names[seedAfter! - 1] : null,
+      },
     };
   } finally {
     await walk.close();
+    await rehearsal?.close();
   }
 }
 
