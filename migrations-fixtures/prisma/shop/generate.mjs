@@ -107,7 +107,8 @@ const STEPS = [
   },
   {
     name: '20240107000000_collapse_order_statuses',
-    replace: "-- Irreversible: 'void' and 'refunded' both become 'cancelled'; which was which is lost.\nUPDATE \"orders\" SET \"status\" = 'cancelled' WHERE \"status\" IN ('void', 'refunded');\n",
+    // No semicolon in the comment: Prisma's driver-adapter path splits the script at every one.
+    replace: "-- Irreversible: 'void' and 'refunded' both become 'cancelled' (which was which is lost).\nUPDATE \"orders\" SET \"status\" = 'cancelled' WHERE \"status\" IN ('void', 'refunded');\n",
   },
 ];
 

@@ -11,6 +11,13 @@
  * datasource's schema first on the search_path, as Prisma's connection sets
  * it.
  *
+ * That is the native schema engine's way, the one production deploys use.
+ * Prisma's driver-adapter path (engine "js", @prisma/adapter-pg 7's
+ * executeScript) splits the file at every ';' — comments and strings too —
+ * and runs the pieces one by one outside a transaction; a migration that
+ * relies on either behaviour (a ';' in a comment, a failure halfway) can
+ * differ between the two, and dbrollback follows the native engine.
+ *
  * Prisma has no down migrations: undo is refused with the restore to use,
  * before anything is touched.
  */
