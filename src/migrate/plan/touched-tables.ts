@@ -7,7 +7,7 @@
  * before the migrations.
  */
 import { rowWrites } from '../../classify/writes.js';
-import { list, nameKey, names, relKey } from '../../sql/ast.js';
+import { as, list, nameKey, names, relKey } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 
 export interface TouchedTables {
@@ -52,7 +52,8 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
       case 'DropStmt':
         if (n.removeType === 'OBJECT_TABLE') {
           for (const object of list(n.objects)) {
-            const key = nameKey(names(object));
+            // Each dropped name is a List of its qualified parts.
+            const key = nameKey(names(as(object, 'List')?.items ?? object));
             if (key) touched.add(key);
           }
         }
