@@ -171,6 +171,9 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
     throw unreadableFile(shown, cause);
   }
   if (info.isDirectory()) {
+    // A folder whose migrations are in sub-folders, as its tool lays them out.
+    const laidOut = [configured, ...TOOLS].map((t) => t?.sqlFiles?.migrationFiles?.(abs) ?? null).find((files) => files !== null);
+    if (laidOut && laidOut.length > 0) return laidOut.map((file) => ({ path: file, type: 'sql' as const }));
     let dirents;
     try {
       dirents = (await readdir(abs, { withFileTypes: true })).sort((a, b) => numberedOrder(a.name, b.name));

@@ -58,6 +58,8 @@ export interface MigrationStatus {
   lockHolder: LockHolder | null;
   /** Why applied-at times are absent (the tool's history keeps none), and what that means; absent when they are known. */
   appliedAtNote?: string;
+  /** What the tool's history says that the lists above cannot (a failed migration recorded, an entry the tool would never apply). */
+  warnings?: string[];
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

@@ -94,6 +94,12 @@ export interface SqlFileReader {
   isCompanion?(name: string, names: ReadonlySet<string>): boolean;
   /** The tool's apply order of a folder's files, when it is not their names' order. */
   compareFiles?(a: string, b: string): number;
+  /**
+   * The migration files of a folder laid out as this tool lays it out when
+   * they are not the folder's own files (Prisma: each sub-folder's
+   * migration.sql), in the tool's order; null when the folder is not one.
+   */
+  migrationFiles?(dir: string): string[] | null;
 }
 
 export interface SqlFileParts {

@@ -15,6 +15,7 @@ export function statusJson(report: StatusReport) {
       down: m.down,
       ...(m.downNote ? { downNote: m.downNote } : {}),
       hasDown: m.down === 'yes' || m.down === 'inferred',
+      wayBack: report.toolHasDowns && (m.down === 'yes' || m.down === 'inferred') ? 'down' : 'restore',
       path: m.path,
       restorePoint: restorePointOf(report, m.name),
     })),
@@ -22,6 +23,8 @@ export function statusJson(report: StatusReport) {
     pending: report.pending.map((m) => m.name),
     missingDefinitions: report.missingDefinitions,
     ...(report.appliedAtNote ? { appliedAtNote: report.appliedAtNote } : {}),
+    toolHasDowns: report.toolHasDowns,
+    warnings: report.warnings ?? [],
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
@@ -64,13 +67,17 @@ export function renderStatus(report: StatusReport): string {
           m.applied ? 'applied' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
-          downCell(m),
+          report.toolHasDowns ? downCell(m) : 'none (restore)',
           ...(report.restorePoints ? [restorePointCell(report, m)] : []),
         ]),
       ),
     );
   }
   if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
+  if (!report.toolHasDowns) {
+    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME; \`dbrollback plan --count N\` shows the options)`);
+  }
+  for (const warning of report.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
   else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);

@@ -17,14 +17,21 @@
  * whose definition, rows and fingerprint the up left as they were and that
  * it wrote no row of (an UPDATE that changed no value still touched them).
  *
+ * A tool without down migrations at all (Drizzle, Prisma) goes back by
+ * restore, so that is what is rehearsed instead of each down
+ * (restore-rehearsal.ts): a backup before each up, then on the way down the
+ * one before each migration restored and verified, and the schema and every
+ * table's rows compared with the state before that migration — and the
+ * tool's own history must name the migration before it as the head.
+ *
  * `--seed FILE` puts data in the way of the downs: it is loaded (in one
  * transaction) after the first up whose schema it fits, and again at the
  * same point on the way up again.
  */
 import type { Db } from '../../db/connection.js';
 import { connect, quoteQualified } from '../../db/connection.js';
-import type { ConnInfo } from '../../db/conninfo.js';
-import { MIGRATOR_CHOICES } from '../../tools/registry.js';
+import { withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { MIGRATOR_CHOICES, toolOf } from '../../tools/registry.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { hasUsableDown, type MigrationInfo, type MigratorAdapter } from '../../tools/contract.js';
@@ -36,6 +43,7 @@ import { initParser, parseSql } from '../../sql/parser.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
 import { freshDatabase } from '../scratch-database.js';
+import { RestoreRehearsal } from './restore-rehearsal.js';
 import { DrillFinding, type DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
@@ -57,6 +65,7 @@ export interface MigrationsDrillOptions {
 type Fingerprints = Map<string, string>;
 
 interface Walk {
+  conn: ConnInfo;
   adapter: MigratorAdapter;
   db: Db;
   close(): Promise<void>;
@@ -72,17 +81,20 @@ export function migrationsScenario(options: MigrationsDrillOptions): Scenario {
 async function runMigrationsDrill(options: MigrationsDrillOptions, context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome> {
   const server = await context.server();
   const database = options.database ?? 'dbrollback_drill_migrations';
-  const open = async (): Promise<Walk> => {
-    const conn = await freshDatabase(server.conn, database);
+  // `fresh`: a new empty database; else the one there (a restore just put it back).
+  const open = async (fresh = true): Promise<Walk> => {
+    const conn = fresh ? await freshDatabase(server.conn, database) : withDatabase(server.conn, database);
     const adapter = await options.openMigrator(conn);
     const db = await connect(conn).catch(async (err: unknown) => {
       await adapter.close();
       throw err;
     });
-    return { adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
+    return { conn, adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
   };
 
   let walk = await open();
+  // A tool without downs: its way back, a restore, is rehearsed instead of each down.
+  const rehearsal = toolOf(walk.adapter.kind)?.hasDowns === false ? await RestoreRehearsal.open(walk.adapter.kind, context.log) : null;
   try {
     const status = await walk.adapter.status();
     const migrations = status.migrations;
@@ -95,7 +107,8 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const historyKey = history ? `${history.schema}.${history.table}` : null;
     const seed = options.seed;
     const seedStep = seed ? `seed ${seed.name}` : '';
-    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map((m) => `down ${m}`), ...names.map((m) => `up again ${m}`)]);
+    const wayBack = (m: string) => (rehearsal ? `restore before ${m}` : `down ${m}`);
+    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map(wayBack), ...names.map((m) => `up again ${m}`)]);
 
     const ids = new LogicalIds();
     const snap = async (w: Walk): Promise<SchemaSnapshot> => schemaSnapshot(w.db, { exclude: historyKey ? [historyKey] : [] });
@@ -111,9 +124,12 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const failures: string[] = [];
     let seedAt: number | null = null;
     let seedError = '';
+    /** Per migration (by position), the backup taken right before its up (a tool without downs). */
+    const before: string[] = [];
     // With --keep-going, a failed up ends the walk up: `top` is how far it got.
     let top = n;
     for (let i = 1; i <= n; i++) {
+      if (rehearsal) before[i] = await rehearsal.backupBefore(walk.conn, names[i - 2] ?? null, names[i - 1]!);
       const since = await transactionNow(walk.db);
       try {
         await steps.run(`up ${names[i - 1]}`, () => up(walk, names[i - 1]!));
@@ -173,8 +189,34 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const rebuildBelow = async (below: number, after: string, why: string): Promise<void> => {
       walk = await steps.run(`rebuild at ${names[below - 1]}`, () => rebuild(below), () => `a fresh database with ${below} migration(s) applied, to rehearse the downs below ${after} (${why})`);
     };
+    let restored = 0;
+    let restoreMs = 0;
     while (level >= 1) {
       const migration = migrations[level - 1]!;
+      if (rehearsal) {
+        const i = level;
+        await steps.check(`restore before ${migration.name}`, async () => {
+          await walk.close();
+          const took = await rehearsal.restoreInto(server.conn, database, before[i]!);
+          restoreMs += took;
+          walk = await open(false);
+          const diff = diffLogical(S[i - 1]!, await snap(walk), ids);
+          const now = await prints(walk);
+          const changed = [...new Set([...F[i - 1]!.keys(), ...now.keys()])].filter((t) => F[i - 1]!.get(t) !== now.get(t));
+          const head = (await walk.adapter.status()).head;
+          const expected = names[i - 2] ?? null;
+          const problems: string[] = [];
+          if (!diff.identical) problems.push(`the schema differs from before ${migration.name}: ${describeDiff(diff)}`);
+          if (changed.length > 0) problems.push(`rows differ from before ${migration.name} in ${changed.map((t) => `${t} (${rowsOf(F[i - 1]!.get(t))} → ${rowsOf(now.get(t))} rows)`).join(', ')}`);
+          if (head !== expected) problems.push(`the ${walk.adapter.kind} history's head is ${head ?? '(none)'} after the restore, not ${expected ?? '(none)'}`);
+          return problems.length > 0
+            ? { ok: false, detail: problems.join('; ') }
+            : { ok: true, detail: `backup ${before[i]} restored and verified in ${(took / 1000).toFixed(1)} s: schema and all ${now.size} table(s) equal the state before ${migration.name}; head ${expected ?? '(none)'}` };
+        });
+        restored += 1;
+        level -= 1;
+        continue;
+      }
       const noWayBack = !hasUsableDown(migration.down) ? downReason(migration) : irreversibleByNature(S[level - 1]!, S[level]!);
       if (noWayBack !== null) {
         irreversible.push(migration.name);
@@ -244,12 +286,25 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
 
     const skipped = irreversible.length > 0 ? `; ${irreversible.length} with no way back but a restore (${irreversible.join(', ')})` : '';
     const failed = failures.length > 0 ? `; ${failures.length} failure(s): ${failures.join(', ')}` : '';
+    const walked = rehearsal
+      ? `${n} migrations up → restore before each → up: the ${walk.adapter.kind} way back (a restore: it has no downs) rehearsed ${restored} time(s) and matched, ${(restoreMs / 1000).toFixed(1)} s of restores`
+      : `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}`;
     return {
-      detail: `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}${failed}${seed && seedAfter !== null ? `; seed loaded after ${names[seedAfter - 1]}` : ''}`,
-      facts: { migrator: walk.adapter.kind, migrations: n, downsRehearsed: rehearsed, withoutDown: irreversible, failures, seedLoadedAfter: seed && seedAfter !== null ? names[seedAfter - 1] : null },
+      detail: `${walked}${failed}${seed && seedAfter !== null ? `; seed loaded after ${names[seedAfter - 1]}` : ''}`,
+      facts: {
+        migrator: walk.adapter.kind,
+        migrations: n,
+        downsRehearsed: rehearsed,
+        withoutDown: irreversible,
+        failures,
+        restoresRehearsed: restored,
+        restoreMs: Math.round(restoreMs),
+        seedLoadedAfter: seed && seedAfter !== null ? names[seedAfter - 1] : null,
+      },
     };
   } finally {
     await walk.close();
+    await rehearsal?.close();
   }
 }
 

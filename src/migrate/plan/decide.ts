@@ -2,6 +2,7 @@
  * The runbooks' decision matrix, as a pure function of what each migration
  * to roll back did:
  *   nothing to roll back                         → app-only
+ *   a tool without downs (Drizzle, Prisma),
  *   any irreversible / missing down (or an empty
  *   one, unless nothing needs undoing),
  *   any up that destroyed or rewrote data        → restore
@@ -29,14 +30,22 @@ export interface Decision {
   reasons: string[];
 }
 
-export function decide(migrations: readonly MigrationFacts[]): Decision {
+export interface ToolFacts {
+  /** False for a tool without down migrations (Drizzle, Prisma): every way back is a restore. */
+  hasDowns: boolean;
+  /** The tool as people write it, for the reason. */
+  name: string;
+}
+
+export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = { hasDowns: true, name: 'the migration tool' }): Decision {
   if (migrations.length === 0) return { type: 'app-only', reasons: ['no migration was applied after the target: the database needs no change'] };
   const restoreReasons: string[] = [];
+  if (!tool.hasDowns) restoreReasons.push(`${tool.name} has no down migrations: the way back past ${migrations.map((m) => m.name).join(', ')} is a restore`);
   for (const m of migrations) {
-    if (m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
+    if (tool.hasDowns && m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
     // An empty down undoes nothing: fine when the schema may stay, a reason to restore when it must go back.
-    if (m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
-    if (m.down === 'missing') restoreReasons.push(`${m.name} has no down migration`);
+    if (tool.hasDowns && m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
+    if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration`);
     if (m.dataLoss === 'destructive') restoreReasons.push(`${m.name} destroyed data that a down migration cannot bring back`);
     if (m.dataLoss === 'rewrite') restoreReasons.push(`${m.name} rewrote existing data in place; a down cannot restore the old values`);
   }

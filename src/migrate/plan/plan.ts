@@ -19,6 +19,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
+import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
 
 export interface PlanOptions {
   /** Default: the last applied migration ({ count: 1 }). */
@@ -73,6 +74,14 @@ export interface Plan {
   atRisk: { rows: number; bytes: number; derived: { rows: number; bytes: number } };
   /** Migrations whose down's effect on data could not be measured. */
   atRiskUnknown: string[];
+  /** Whether the tool has down migrations at all (false: Drizzle, Prisma — every way back is a restore). */
+  toolHasDowns: boolean;
+  /**
+   * The tables the migrations' ups touched (DDL targets and data written), read from their SQL;
+   * null when some up's SQL cannot be seen. A `restore` plan recommends bringing back only these
+   * when they are few and all existed before the migrations.
+   */
+  touchedTables: TouchedTables | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
   steps: PlanStep[];
@@ -96,14 +105,22 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const major = (await serverVersion(db)).major;
   const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
-  for (const m of selected) migrations.push(await planMigration(db, adapter, m, major, captured));
-  const decision = decide(migrations);
+  const ups: Array<MigrationSql | null> = [];
+  for (const m of selected) {
+    const planned = await planMigration(db, adapter, m, major, captured);
+    migrations.push(planned.plan);
+    ups.push(planned.up);
+  }
+  const tool = toolOf(adapter.kind);
+  const toolHasDowns = tool?.hasDowns ?? true;
+  const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const touched = touchedBy(ups);
   const known = migrations.filter((m) => m.atRisk !== null);
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name),
+    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), touched),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -115,13 +132,31 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
       derived: { rows: known.reduce((n, m) => n + m.atRisk!.derived.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.derived.bytes, 0) },
     },
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
+    toolHasDowns,
+    touchedTables: touched,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
+    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched),
     capture: captured.stats,
   };
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
+/** The tables the ups touched, when every up's SQL is known (a syntax error leaves it unknown: classify reports it). */
+function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | null {
+  if (ups.length === 0 || ups.some((u) => u === null || u.source === 'unknown')) return null;
+  try {
+    return touchedTables(ups.flatMap((u) => parseSql(u!.sql, u!.path ?? u!.name).statements));
+  } catch {
+    return null;
+  }
+}
+
+/** `restore --before-migration X --tables ...` when the migrations touched few tables, all of which existed before them. */
+function tableRestore(oldest: string, touched: TouchedTables | null): string | null {
+  if (!touched || touched.created.length > 0 || touched.existing.length === 0 || touched.existing.length > FEW_TABLES) return null;
+  return `dbrollback restore --before-migration ${oldest} --tables ${touched.existing.join(',')} --into-database URL`;
+}
+
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -134,7 +169,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
   const reversible = !canUndo ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
-  return {
+  const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
     down: m.down,
@@ -147,6 +182,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     downSql,
     notes,
   };
+  return { plan, up: up === null ? null : upSql };
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined): Promise<SqlClassification | null> {
@@ -222,8 +258,17 @@ async function findRestoreBackup(run: RunContext, targetHead: string | null, old
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, touched: TouchedTables | null): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
+  const tables = oldest ? tableRestore(oldest, touched) : null;
+  if (type === 'restore' && (noDowns !== null || tables !== null)) {
+    const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
+    const first = tables ? ` Only ${touched!.existing.join(', ')} ${touched!.existing.length === 1 ? 'was' : 'were'} touched: bring back just ${touched!.existing.length === 1 ? 'it' : 'them'} first, keeping every later write to the other tables (${tables}; add --replace to swap ${touched!.existing.length === 1 ? 'it' : 'them'} in place).` : '';
+    const whole = restoreFrom
+      ? ` The whole database${tables ? ' instead (discarding every write since)' : ''}: dbrollback restore --backup ${restoreFrom.backupId}, or from the WAL archive: ${pitr}.`
+      : ` The whole database${tables ? ' instead (discarding every write since)' : ''}, from the WAL archive: ${pitr} (or --backup auto instead of --data-dir for the logical backup taken before it${config.storage ? '' : '; no storage configured'}).`;
+    return why + first + whole;
+  }
   switch (type) {
     case 'app-only':
       return 'Roll back the application only; the database needs no change.';
@@ -238,13 +283,16 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
   out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
   if (type === 'restore') {
+    const oldest = migrations.at(-1)?.name;
+    const tables = oldest ? tableRestore(oldest, touched) : null;
+    if (tables) out.push({ action: 'restore', detail: `first choice, only the touched tables ${touched!.existing.join(', ')} to before ${oldest} (later writes to other tables kept): ${tables}` });
     out.push({
       action: 'restore',
       detail: restoreFrom
