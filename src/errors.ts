@@ -84,6 +84,8 @@ export const ERROR_CODES = {
   BASE_BACKUP_UNSUPPORTED: EXIT.failed,
   /** The server is not archiving its WAL (failing archive_command, archiving off or empty): named with pg_stat_archiver's last failure. */
   ARCHIVE_FAILING: EXIT.failed,
+  /** Every port of a pinned range (--port) is taken: no throwaway server could be started there. */
+  PORT_UNAVAILABLE: EXIT.failed,
 
   // 130 / 143: stopped by a signal at a safe point; the message names the state
   INTERRUPTED: EXIT.interrupted,

@@ -23,6 +23,8 @@ export interface ClusterOptions {
   password?: string;
   /** Added to the server's environment (what archive_command and restore_command see). */
   env?: Record<string, string>;
+  /** The loopback port to listen on (default: a free one). */
+  port?: number;
 }
 
 export interface Cluster {
@@ -124,7 +126,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   ]);
   await rm(pwFile, { force: true });
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string | number | boolean> = {
     listen_addresses: "'127.0.0.1'",
     port,
