@@ -3,6 +3,7 @@
  * contract (the CLI uses nothing else).
  */
 export { DbrollbackError, ERROR_CODES, EXIT, exitCodeOf, isDbrollbackError } from './errors.js';
+export { packageVersion } from './version.js';
 export type { ErrorCode, ExitCode, PgErrorFields } from './errors.js';
 export { resolveConfig, CONFIG_FILE_NAMES } from './config.js';
 export type { FileConfig, RawOptions, ResolvedConfig } from './config.js';
