@@ -3,20 +3,21 @@
  * contract (the CLI uses nothing else).
  */
 export { DbrollbackError, ERROR_CODES, EXIT, exitCodeOf, isDbrollbackError } from './errors.js';
-export { packageVersion } from './version.js';
+export { packageVersion } from './run/package-version.js';
 export type { ErrorCode, ExitCode, PgErrorFields } from './errors.js';
-export { resolveConfig, CONFIG_FILE_NAMES } from './config.js';
-export type { FileConfig, RawOptions, ResolvedConfig } from './config.js';
-export { OPTIONS, GLOBAL_FLAGS, FILE_OPTIONS, commandFlag } from './options.js';
-export type { OptionKey, OptionSpec } from './options.js';
-export { openRun, RunContext } from './migrate/run-context.js';
-export type { RunContextOptions } from './migrate/run-context.js';
+export { resolveConfig } from './run/config.js';
+export { CONFIG_FILE_NAMES } from './run/config-files.js';
+export type { FileConfig, RawOptions, ResolvedConfig } from './run/config.js';
+export { OPTIONS, GLOBAL_FLAGS, FILE_OPTIONS, FAIL_ON, commandFlag } from './run/options.js';
+export type { FailOn, OptionKey, OptionSpec } from './run/options.js';
+export { openRun, RunContext } from './run/run-context.js';
+export type { RunContextOptions } from './run/run-context.js';
 export { connInfoFromEnv, connInfoFromUrl, describeConn } from './db/conninfo.js';
 export type { ConnInfo } from './db/conninfo.js';
 export { findBinary } from './pgtools/binaries.js';
 export type { PgBinary, PgBinaryName } from './pgtools/binaries.js';
-export { MIGRATOR_KINDS } from './migrate/adapter.js';
 export type {
+  AdapterOptions,
   DownKind,
   DownResult,
   DownStepResult,
@@ -24,11 +25,16 @@ export type {
   MigrationInfo,
   MigrationStatus,
   MigratorAdapter,
-  MigratorKind,
-} from './migrate/adapter.js';
-export { detectMigrator, migratorLockKeys, openAdapter } from './migrate/registry.js';
-export type { OpenAdapterOptions } from './migrate/registry.js';
-export type { StorageWithTimes, UmzugFactoryInput } from './migrate/adapters/umzug.js';
+  ToolLock,
+  ToolSettings,
+} from './tools/contract.js';
+export { detectMigrator, migratorLockKeys, MIGRATOR_KINDS, openAdapter, toolOf, TOOLS as MIGRATION_TOOLS } from './tools/registry.js';
+export type { MigratorKind, OpenAdapterOptions } from './tools/registry.js';
+export { findHistoryTables, historyLookupOn } from './tools/detect.js';
+export type { DetectOptions, DetectSettings, FoundTable, HistoryLookup } from './tools/detect.js';
+export type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tools/tool.js';
+export type { UmzugFactoryInput } from './tools/umzug/run.js';
+export type { StorageWithTimes } from './tools/umzug/history.js';
 export { backup } from './backup/backup.js';
 export type { BackupOptions, BackupResult, BackupSource } from './backup/backup.js';
 export { backupRun, baseBackupRun } from './backup/backup-run.js';
@@ -64,16 +70,16 @@ export { plan } from './migrate/plan/plan.js';
 export type { Plan, PlanMigration, PlanOptions, PlanStep } from './migrate/plan/plan.js';
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
-export type { MigrationSql } from './migrate/adapter.js';
-export { classify, classifyFailOnError, FAIL_ON } from './migrate/classify/classify.js';
-export type { ClassifyFailure, ClassifyOptions, ClassifyResult, FailOn } from './migrate/classify/classify.js';
-export { classifyFiles, classifyMigrationFile } from './migrate/classify/classify-files.js';
-export type { ClassifyFilesOptions, ClassifyReport } from './migrate/classify/classify-files.js';
-export { classifySql, classifySqlSync, failingFindings } from './migrate/classify/classify-sql.js';
-export { initParser } from './migrate/classify/parser.js';
-export { RULES as CLASSIFY_RULES } from './migrate/classify/registry.js';
-export type { Rule as ClassifyRule } from './migrate/classify/rule.js';
-export { LOCK_LEVELS, DEFAULT_SERVER_VERSION } from './migrate/classify/types.js';
+export type { MigrationSql } from './tools/contract.js';
+export { classify, classifyFailOnError } from './classify/classify.js';
+export type { ClassifyFailure, ClassifyOptions, ClassifyResult } from './classify/classify.js';
+export { classifyFiles, classifyMigrationFile } from './classify/classify-files.js';
+export type { ClassifyFilesOptions, ClassifyReport } from './classify/classify-files.js';
+export { classifySql, classifySqlSync, failingFindings } from './classify/classify-sql.js';
+export { initParser } from './sql/parser.js';
+export { RULES as CLASSIFY_RULES } from './classify/registry.js';
+export type { Rule as ClassifyRule } from './classify/rule.js';
+export { LOCK_LEVELS, DEFAULT_SERVER_VERSION } from './classify/types.js';
 export type {
   ClassifySqlOptions,
   Compatibility,
@@ -86,8 +92,8 @@ export type {
   MigrationFileKind,
   SqlClassification,
   StatementVerdict,
-} from './migrate/classify/types.js';
-export { schemaSnapshot } from './migrate/classify/catalog/snapshot.js';
+} from './classify/types.js';
+export { schemaSnapshot } from './db/schema/snapshot.js';
 export type {
   ColumnSnapshot,
   ConstraintSnapshot,
@@ -97,19 +103,19 @@ export type {
   RelationSnapshot,
   SchemaSnapshot,
   SnapshotOptions,
-} from './migrate/classify/catalog/snapshot.js';
-export { diffSchemas } from './migrate/classify/catalog/diff.js';
-export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './migrate/classify/catalog/diff.js';
-export { reconcile, verdictFromDiff } from './migrate/classify/reconcile.js';
-export type { DynamicVerdict, Reconciliation } from './migrate/classify/reconcile.js';
-export { captureNodePgMigrate } from './migrate/classify/capture/node-pg-migrate.js';
-export type { CapturedNodePgMigrate } from './migrate/classify/capture/node-pg-migrate.js';
-export { captureUmzug } from './migrate/classify/capture/umzug.js';
-export type { CapturedUmzugMigration } from './migrate/classify/capture/umzug.js';
-export { withScratchDatabase } from './migrate/classify/capture/scratch.js';
-export type { ScratchOptions } from './migrate/classify/capture/scratch.js';
+} from './db/schema/snapshot.js';
+export { diffSchemas } from './db/schema/diff.js';
+export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './db/schema/diff.js';
+export { reconcile, verdictFromDiff } from './classify/reconcile.js';
+export type { DynamicVerdict, Reconciliation } from './classify/reconcile.js';
+export { captureNodePgMigrate } from './tools/node-pg-migrate/capture.js';
+export type { CapturedNodePgMigrate } from './tools/node-pg-migrate/capture.js';
+export { captureUmzug } from './tools/umzug/capture.js';
+export type { CapturedUmzugMigration } from './tools/umzug/capture.js';
+export { withScratchDatabase } from './tools/capture/scratch.js';
+export type { ScratchOptions } from './tools/capture/scratch.js';
 export { undo, UNDO_STEPS } from './migrate/undo/undo.js';
-export { parseDuration } from './migrate/lock-wait.js';
+export { parseDuration } from './db/duration.js';
 export type { BlockingSession } from './db/blockers.js';
 export { encryptedStorage } from './storage/encrypted.js';
 export { loadEncryptionKey, parseKey } from './storage/encryption-key.js';

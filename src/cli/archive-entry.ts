@@ -15,7 +15,7 @@ import { scrub } from '../secrets/redact.js';
 import { openStorage } from '../storage/open-storage.js';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPush } from '../backup/wal/wal-push.js';
-import { CONFIG_FILE_NAMES } from '../config.js';
+import { CONFIG_FILE_NAMES } from '../run/config-files.js';
 import { selfPrefetchWorker } from './prefetch-worker.js';
 
 interface Parsed {

@@ -19,7 +19,7 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
   const program = new Command('dbrollback')
     .description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.')
     .version(packageVersion(), '-V, --version', 'print the version of dbrollback');
-  // The global flags come from the one options table (src/options.ts).
+  // The global flags come from the one options table (src/run/options.ts).
   for (const spec of GLOBAL_FLAGS) {
     const option = new Option(spec.flag!, spec.help);
     if (spec.choices) option.choices(spec.choices);

@@ -5,10 +5,10 @@
  */
 import { listRestorePoints, type RestorePointRecord } from '../backup/restore-points.js';
 import { advisoryLockHolder, DBROLLBACK_LOCK_ID, type LockHolder } from '../db/lock.js';
-import type { MigrationStatus } from './adapter.js';
+import type { MigrationStatus } from '../tools/contract.js';
 import { unfinishedRuns, type UnfinishedRun } from '../audit/journal.js';
 import { describeConn } from '../db/conninfo.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext } from '../run/run-context.js';
 
 export interface StatusReport extends MigrationStatus {
   database: string;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connection.js';
 import type { ConnInfo } from '../../src/db/conninfo.js';
 import { fingerprint } from '../../src/fingerprint/fingerprint.js';
-import { schemaSnapshot } from '../../src/migrate/classify/catalog/snapshot.js';
+import { schemaSnapshot } from '../../src/db/schema/snapshot.js';
 import { interruptBuiltCli, runBuiltCli } from '../harness/cli.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { brokenSqlShop, FIXTURES, productionWithBackup } from '../integration/drill/support.js';

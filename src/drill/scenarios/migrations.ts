@@ -17,10 +17,11 @@
 import type { Db } from '../../db/connection.js';
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
+import { MIGRATOR_CHOICES } from '../../tools/registry.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
-import type { MigrationInfo, MigratorAdapter } from '../../migrate/adapter.js';
-import { schemaSnapshot, type SchemaSnapshot } from '../../migrate/classify/catalog/snapshot.js';
+import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
+import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
 import { freshDatabase } from '../scratch-database.js';
 import { DrillFinding, type DrillSteps } from '../steps.js';
@@ -68,7 +69,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const status = await walk.adapter.status();
     const migrations = status.migrations;
     if (migrations.length === 0) {
-      throw new DbrollbackError('MIGRATIONS_INVALID', 'there are no migrations to drill', { hint: 'Pass --migrations DIR (and --migrator node-pg-migrate|umzug|sql if it cannot be detected).' });
+      throw new DbrollbackError('MIGRATIONS_INVALID', 'there are no migrations to drill', { hint: `Pass --migrations DIR (and --migrator ${MIGRATOR_CHOICES} if it cannot be detected).` });
     }
     const names = migrations.map((m) => m.name);
     const n = names.length;

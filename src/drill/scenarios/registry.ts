@@ -3,6 +3,7 @@
  * inputs are missing is a usage error when named, and a skip (saying what is
  * missing) as part of `all`.
  */
+import { MIGRATOR_CHOICES } from '../../tools/registry.js';
 import { DbrollbackError } from '../../errors.js';
 import { migrationsScenario, type MigrationsDrillOptions } from './migrations.js';
 import { pitrScenario, type PitrDrillOptions } from './pitr.js';
@@ -16,7 +17,7 @@ export interface ScenarioInputs {
 }
 
 const MISSING: Record<ScenarioName, { what: string; hint: string }> = {
-  migrations: { what: 'no migrations are configured', hint: 'Pass --migrations DIR (and --migrator node-pg-migrate|umzug|sql if it cannot be detected).' },
+  migrations: { what: 'no migrations are configured', hint: `Pass --migrations DIR (and --migrator ${MIGRATOR_CHOICES} if it cannot be detected).` },
   restore: { what: 'no storage is configured to restore a backup from', hint: 'Pass --storage URL (or set DBROLLBACK_STORAGE) where `dbrollback backup` keeps its backups.' },
   pitr: { what: 'no storage is configured to recover from', hint: 'Pass --storage URL (or set DBROLLBACK_STORAGE).' },
 };

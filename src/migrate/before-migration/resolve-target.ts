@@ -2,9 +2,9 @@
  * "Just before migration NAME" as a recovery target, from the best evidence
  * there is:
  *   1. the restore point `migrate` made and recorded (exact);
- *   2. else the tool's applied-at time (approximate: node-pg-migrate stores
- *      `run_on` without a time zone, and migrations applied in one run share
- *      one timestamp — the warning names them);
+ *   2. else the tool's applied-at time (approximate: migrations applied in
+ *      one run share one timestamp — the warning names them — and some tools
+ *      store it without a time zone: the tool's `appliedAtNote` says so);
  *   3. for a logical restore (`--backup auto`), the newest logical backup whose
  *      migration head is the migration applied just before NAME.
  */
@@ -12,7 +12,8 @@ import { listBackups } from '../../backup/catalog.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
-import type { MigrationInfo, MigrationStatus } from '../adapter.js';
+import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
+import { toolOf } from '../../tools/registry.js';
 
 export type BeforeMigrationTarget =
   | { kind: 'restore-point'; migration: string; point: RestorePointRecord; warnings: string[] }
@@ -40,11 +41,12 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
     });
   }
   const time = migration.appliedAt.toISOString();
+  const appliedAtNote = toolOf(status.migrator)?.appliedAtNote;
   const sharedWith = status.applied.filter((m) => m.name !== name && m.appliedAt !== null && m.appliedAt.getTime() === migration.appliedAt!.getTime()).map((m) => m.name);
   const warnings = [
     `no restore point is recorded before ${name} (it was not applied by \`dbrollback migrate\`): recovering to the time ${status.migrator} recorded for it, ${time}. ` +
       'That is approximate: writes committed between that moment and the migration are lost too' +
-      (status.migrator === 'node-pg-migrate' ? ", and node-pg-migrate stores run_on without a time zone (read here in this process's zone, which must be the server's)" : '') + '.',
+      (appliedAtNote ? `, and ${appliedAtNote}` : '') + '.',
   ];
   if (sharedWith.length > 0) warnings.push(`${sharedWith.join(', ')} share that applied-at timestamp (one run applied them together): recovering to it also goes back before ${sharedWith.length === 1 ? 'it' : 'them'}.`);
   return { kind: 'applied-at', migration: name, time, sharedWith, warnings };

@@ -7,7 +7,7 @@
  * the same way.
  */
 import { DbrollbackError } from '../../errors.js';
-import type { MigrationStatus } from '../adapter.js';
+import type { MigrationStatus } from '../../tools/contract.js';
 import type { Storage } from '../../storage/contract.js';
 import { beforeMigrationTarget, type BeforeMigrationTarget } from './resolve-target.js';
 

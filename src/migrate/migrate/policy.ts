@@ -3,12 +3,13 @@
  * config): classify them as `classify` would, and refuse (exit 4) naming
  * every offending statement and its rule's safe alternative.
  */
-import type { ResolvedConfig } from '../../config.js';
+import type { ResolvedConfig } from '../../run/config.js';
 import { DbrollbackError } from '../../errors.js';
-import type { MigrationInfo } from '../adapter.js';
-import { classify, type FailOn } from '../classify/classify.js';
-import { failingFindings } from '../classify/classify-sql.js';
-import type { Compatibility, DataLoss } from '../classify/types.js';
+import type { MigrationInfo } from '../../tools/contract.js';
+import { classify } from '../../classify/classify.js';
+import type { FailOn } from '../../run/options.js';
+import { failingFindings } from '../../classify/classify-sql.js';
+import type { Compatibility, DataLoss } from '../../classify/types.js';
 
 export interface PendingVerdict {
   name: string;

@@ -1,6 +1,6 @@
 /** Which pending migrations `migrate` applies: all, the next N, or up to and including NAME. */
 import { DbrollbackError } from '../../errors.js';
-import type { MigrationInfo, MigrationStatus } from '../adapter.js';
+import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
 
 export type UpTarget = { count: number } | { to: string };
 

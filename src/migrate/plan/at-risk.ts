@@ -8,9 +8,9 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
-import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str } from '../classify/ast.js';
-import type { ParsedStatement } from '../classify/parser.js';
-import type { Fill } from '../classify/types.js';
+import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str } from '../../sql/ast.js';
+import type { ParsedStatement } from '../../sql/parser.js';
+import type { Fill } from '../../classify/types.js';
 import { measureDerived, type DerivedCount } from './derived.js';
 
 export type RiskAction = 'drop-table' | 'drop-column' | 'truncate' | 'delete' | 'update' | 'alter-type' | 'drop-schema';

@@ -7,8 +7,8 @@
  *   only additive ups                            → schema-stays
  *   otherwise (breaking but reversible)          → undo
  */
-import type { DownKind } from '../adapter.js';
-import type { Compatibility, DataLoss } from '../classify/types.js';
+import type { DownKind } from '../../tools/contract.js';
+import type { Compatibility, DataLoss } from '../../classify/types.js';
 
 export type PlanType = 'app-only' | 'schema-stays' | 'undo' | 'restore';
 

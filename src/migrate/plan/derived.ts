@@ -13,9 +13,9 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent } from '../../db/connection.js';
-import { splitRelKey } from '../classify/ast.js';
-import { topLevelTokens, type TopLevelToken } from '../classify/sql-lexer.js';
-import type { Fill } from '../classify/types.js';
+import { splitRelKey } from '../../sql/ast.js';
+import { topLevelTokens, type TopLevelToken } from '../../sql/sql-lexer.js';
+import type { Fill } from '../../classify/types.js';
 
 export interface DerivedCount {
   rows: number;

@@ -5,18 +5,15 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
-import type { ResolvedConfig } from '../../config.js';
+import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter, MigratorKind } from '../adapter.js';
-import { classifySql } from '../classify/classify-sql.js';
-import { captureUmzug } from '../classify/capture/umzug.js';
-import { withScratchDatabase } from '../classify/capture/scratch.js';
-import { addedObjects } from '../classify/catalog/diff.js';
-import { findUmzugExport } from '../adapters/umzug.js';
-import { initParser, parseSql } from '../classify/parser.js';
-import type { Compatibility, DataLoss, SqlClassification } from '../classify/types.js';
-import type { RunContext } from '../run-context.js';
-import { selectForDown } from '../select.js';
+import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter } from '../../tools/contract.js';
+import { classifySql } from '../../classify/classify-sql.js';
+import { toolOf } from '../../tools/registry.js';
+import { initParser, parseSql } from '../../sql/parser.js';
+import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
+import type { RunContext } from '../../run/run-context.js';
+import { selectForDown } from '../../tools/select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 
@@ -59,7 +56,8 @@ export interface Plan {
   reasons: string[];
   /** One sentence for the person on call. */
   recommendation: string;
-  migrator: MigratorKind;
+  /** The migration tool's kind. */
+  migrator: string;
   database: string;
   head: string | null;
   /** The head after the rollback. */
@@ -86,7 +84,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   await parserReady;
   const db = await run.session.db();
   const major = (await serverVersion(db)).major;
-  const captured = adapter.kind === 'umzug' ? await captureCodeMigrations(config, status.head, selected) : NOT_CAPTURED;
+  const captured = await captureCodeMigrations(config, adapter.kind, status.head, selected);
   const migrations: PlanMigration[] = [];
   for (const m of selected) migrations.push(await planMigration(db, adapter, m, major, captured));
   const decision = decide(migrations);
@@ -149,10 +147,11 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[], 
 }
 
 /**
- * umzug migrations are code: their SQL is seen only by running them. Run them
- * in a throwaway local cluster (never the user's database) up to the live head,
- * then revert the selected ones as undo would, recording what each up and
- * down sends. Without server binaries this fails, and the plan says so.
+ * Migrations that are code whose SQL the adapter cannot tell without running
+ * them (umzug): the tool's capture runs them in a throwaway local cluster
+ * (never the user's database) up to the live head, then reverts the selected
+ * ones as undo would, recording what each up and down sends. Where that
+ * fails (no server binaries), the plan says so.
  */
 interface Captured {
   /** By migration name: the up's SQL and the down's, as recorded, and what the up created (its catalog diff). */
@@ -162,27 +161,16 @@ interface Captured {
 
 const NOT_CAPTURED: Captured = { sql: new Map(), problem: null };
 
-async function captureCodeMigrations(config: ResolvedConfig, head: string | null, selected: readonly MigrationInfo[]): Promise<Captured> {
-  if (selected.length === 0 || head === null) return NOT_CAPTURED;
+async function captureCodeMigrations(config: ResolvedConfig, kind: string, head: string | null, selected: readonly MigrationInfo[]): Promise<Captured> {
+  const tool = toolOf(kind);
+  const capture = tool?.capture?.downs;
+  if (!capture || selected.length === 0 || head === null) return NOT_CAPTURED;
   try {
-    const captured = await withScratchDatabase({}, (conn) =>
-      captureUmzug(findUmzugExport(config.configModule), conn, {
-        ...(config.migrationsDir ? { migrationsDir: config.migrationsDir } : {}),
-        downsFrom: { head, count: selected.length },
-      }),
-    );
-    const sql = new Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>();
-    for (const c of captured) {
-      const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
-        text === null
-          ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
-          : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
-      sql.set(c.name, { up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff) });
-    }
-    return { sql, problem: null };
+    const runs = await capture(config, { head, count: selected.length });
+    return { sql: new Map(runs.map((r) => [r.name, { up: r.up, down: r.down, created: r.created }])), problem: null };
   } catch (err) {
     // Left unclassified: the decision treats it as breaking, with unknown data at risk.
-    return { sql: new Map(), problem: `the umzug migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
+    return { sql: new Map(), problem: `the ${tool.displayName} migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
   }
 }
 

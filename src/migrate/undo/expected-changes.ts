@@ -4,10 +4,10 @@
  * schema the downs changed (catalog diff: tool-agnostic, works for code
  * migrations too) and tables the downs' SQL writes to (UPDATE, DELETE, ...).
  */
-import { splitRelKey } from '../classify/ast.js';
-import { relationsOf } from '../classify/capture/captured-sql.js';
-import type { SchemaDiff } from '../classify/catalog/diff.js';
-import type { ParsedStatement } from '../classify/parser.js';
+import { splitRelKey } from '../../sql/ast.js';
+import { relationsOf } from '../../tools/capture/captured-sql.js';
+import type { SchemaDiff } from '../../db/schema/diff.js';
+import type { ParsedStatement } from '../../sql/parser.js';
 import type { TableRef } from '../../fingerprint/fingerprint.js';
 
 const RELATION_KINDS = new Set(['table', 'column', 'constraint', 'trigger', 'grant']);

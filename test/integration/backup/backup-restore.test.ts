@@ -310,7 +310,7 @@ describe('backup details', () => {
     const up = await cli(['migrate', '--database-url', cluster.url(db), '--migrations', migrations, '--migrator', 'sql', '--storage', storage, '--yes']);
     if (up.code !== 0) {
       // Without a migrate command yet, apply through the adapter directly.
-      const { openAdapter } = await import('../../../src/migrate/registry.js');
+      const { openAdapter } = await import('../../../src/tools/registry.js');
       const config = await resolveConfig({ databaseUrl: cluster.url(db), migrations, migrator: 'sql' }, { env: {} });
       const adapter = await openAdapter(config);
       await adapter.up();

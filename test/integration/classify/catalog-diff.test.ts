@@ -5,10 +5,10 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSchemas, type SchemaDiff } from '../../../src/migrate/classify/catalog/diff.js';
-import { schemaSnapshot } from '../../../src/migrate/classify/catalog/snapshot.js';
-import { verdictFromDiff } from '../../../src/migrate/classify/reconcile.js';
-import { initParser } from '../../../src/migrate/classify/parser.js';
+import { diffSchemas, type SchemaDiff } from '../../../src/db/schema/diff.js';
+import { schemaSnapshot } from '../../../src/db/schema/snapshot.js';
+import { verdictFromDiff } from '../../../src/classify/reconcile.js';
+import { initParser } from '../../../src/sql/parser.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 
 let cluster: Cluster;

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFiles } from '../../../src/migrate/classify/classify-files.js';
-import type { FileVerdict } from '../../../src/migrate/classify/types.js';
+import { classifyFiles } from '../../../src/classify/classify-files.js';
+import type { FileVerdict } from '../../../src/classify/types.js';
 import { PROJECT_ROOT } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 
@@ -75,7 +75,7 @@ describe('classifying the fixture migrations', () => {
 
   it('umzug: running the config\'s own instance in a scratch database, statements recorded on the wire, catalog diff agrees', async () => {
     const config = (await import(pathToFileURL(path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')).href)) as { umzug: unknown };
-    const { files } = await classifyFiles([path.join(FIXTURES, 'umzug', 'shop', 'migrations')], { umzug: config.umzug, scratch: { server: cluster.conn() } });
+    const { files } = await classifyFiles([path.join(FIXTURES, 'umzug', 'shop', 'migrations')], { configModule: config, scratch: { server: cluster.conn() } });
     expect(verdicts(files)).toEqual(EXPECTED);
     expect(files.every((f) => f.kind === 'umzug' && f.source === 'captured')).toBe(true);
     for (const f of files) {

@@ -6,7 +6,7 @@
  * migrations, captured and applied in a scratch database of a real cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFiles } from '../../../src/migrate/classify/classify-files.js';
+import { classifyFiles } from '../../../src/classify/classify-files.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 

@@ -2,12 +2,12 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveConfig } from '../../../src/config.js';
+import { resolveConfig } from '../../../src/run/config.js';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { backup } from '../../../src/backup/backup.js';
-import type { MigratorAdapter } from '../../../src/migrate/adapter.js';
-import { openAdapter } from '../../../src/migrate/registry.js';
-import { openRun } from '../../../src/migrate/run-context.js';
+import type { MigratorAdapter } from '../../../src/tools/contract.js';
+import { openAdapter } from '../../../src/tools/registry.js';
+import { openRun } from '../../../src/run/run-context.js';
 import { PROVIDERS } from '../../../src/drill/providers/registry.js';
 import type { Cluster } from '../../harness/cluster.js';
 

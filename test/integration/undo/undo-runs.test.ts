@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, listHistory, openAdapter, openStorage, plan, resolveConfig, undo } from '../../../src/index.js';
-import { copyFixture } from '../adapters/support.js';
+import { copyFixture } from '../tools/support.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { shopAt } from './support.js';
 import { runOf } from '../../harness/runs.js';

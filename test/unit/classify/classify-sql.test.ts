@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifySqlSync, failingFindings } from '../../../src/migrate/classify/classify-sql.js';
-import type { SchemaSnapshot } from '../../../src/migrate/classify/catalog/snapshot.js';
-import { initParser } from '../../../src/migrate/classify/parser.js';
+import { classifySqlSync, failingFindings } from '../../../src/classify/classify-sql.js';
+import type { SchemaSnapshot } from '../../../src/db/schema/snapshot.js';
+import { initParser } from '../../../src/sql/parser.js';
 
 beforeAll(async () => {
   await initParser();

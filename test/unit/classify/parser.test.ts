@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DbrollbackError } from '../../../src/errors.js';
-import { initParser, parseSql } from '../../../src/migrate/classify/parser.js';
-import { scanComments, skipTrivia } from '../../../src/migrate/classify/sql-lexer.js';
+import { initParser, parseSql } from '../../../src/sql/parser.js';
+import { scanComments, skipTrivia } from '../../../src/sql/sql-lexer.js';
 
 beforeAll(async () => {
   await initParser();

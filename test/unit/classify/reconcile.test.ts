@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initParser } from '../../../src/migrate/classify/parser.js';
-import { reconcile } from '../../../src/migrate/classify/reconcile.js';
-import type { SchemaDiff } from '../../../src/migrate/classify/catalog/diff.js';
+import { initParser } from '../../../src/sql/parser.js';
+import { reconcile } from '../../../src/classify/reconcile.js';
+import type { SchemaDiff } from '../../../src/db/schema/diff.js';
 
 beforeAll(async () => {
   await initParser();

@@ -3,10 +3,10 @@
  * each `passes` case does not. A rule without examples fails here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifySqlSync } from '../../../src/migrate/classify/classify-sql.js';
-import { initParser } from '../../../src/migrate/classify/parser.js';
-import { RULES } from '../../../src/migrate/classify/registry.js';
-import type { RuleExample } from '../../../src/migrate/classify/rule.js';
+import { classifySqlSync } from '../../../src/classify/classify-sql.js';
+import { initParser } from '../../../src/sql/parser.js';
+import { RULES } from '../../../src/classify/registry.js';
+import type { RuleExample } from '../../../src/classify/rule.js';
 
 beforeAll(async () => {
   await initParser();

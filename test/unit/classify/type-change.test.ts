@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTypeText } from '../../../src/migrate/classify/classify-sql.js';
-import { initParser } from '../../../src/migrate/classify/parser.js';
-import { compareTypes } from '../../../src/migrate/classify/type-change.js';
+import { parseTypeText } from '../../../src/classify/classify-sql.js';
+import { initParser } from '../../../src/sql/parser.js';
+import { compareTypes } from '../../../src/classify/type-change.js';
 
 beforeAll(async () => {
   await initParser();

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../src/config.js';
+import { resolveConfig } from '../../../src/run/config.js';
 import { DbrollbackError } from '../../../src/errors.js';
 
 async function tempDir(): Promise<string> {

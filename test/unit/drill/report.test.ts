@@ -6,7 +6,7 @@ import { diffLogical, LogicalIds } from '../../../src/drill/logical-schema.js';
 import { settingsArgs } from '../../../src/drill/providers/testcontainers.js';
 import { formatDrillReport } from '../../../src/cli/render/drill.js';
 import type { ScenarioResult } from '../../../src/drill/scenarios/scenario.js';
-import type { SchemaSnapshot } from '../../../src/migrate/classify/catalog/snapshot.js';
+import type { SchemaSnapshot } from '../../../src/db/schema/snapshot.js';
 
 function scenario(name: ScenarioResult['name'], status: ScenarioResult['status'], steps: ScenarioResult['steps'] = []): ScenarioResult {
   return { name, status, durationMs: 1200, detail: `${name} ${status}`, steps, facts: {} };

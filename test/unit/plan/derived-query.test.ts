@@ -4,8 +4,8 @@
  * read-only count. What it cannot re-evaluate it says so (null), never guesses.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classifySqlSync } from '../../../src/migrate/classify/classify-sql.js';
-import { initParser } from '../../../src/migrate/classify/parser.js';
+import { classifySqlSync } from '../../../src/classify/classify-sql.js';
+import { initParser } from '../../../src/sql/parser.js';
 import { derivedQuery } from '../../../src/migrate/plan/derived.js';
 
 beforeAll(async () => {

@@ -1,0 +1,290 @@
+/**
+ * Classify migration files: SQL files statically, each read as its tool reads
+ * it (a `.up.sql` with its `.down.sql`, node-pg-migrate's `-- Up Migration`
+ * files, any other `.sql` as plain SQL: the tools' `sqlFiles` readers), and
+ * code migrations by capturing the SQL their tool runs in a scratch database
+ * (the tool's `capture`), then classifying that.
+ *
+ * Bad input is refused before anything runs, each with its own message and
+ * exit 2: an unreadable path, a file that is not a migration, an empty file,
+ * SQL the parser rejects (file:line:column and the parser's message).
+ */
+import { readFileSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DbrollbackError } from '../errors.js';
+import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+import { initParser } from '../sql/parser.js';
+import { skipTrivia } from '../sql/sql-lexer.js';
+import type { ScratchOptions } from '../tools/capture/scratch.js';
+import { detectCodeTool } from '../tools/detect.js';
+import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
+import type { CapturedFile, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
+import { unreadableFile } from '../tools/unreadable-file.js';
+import { classifySqlSync } from './classify-sql.js';
+import { reconcile } from './reconcile.js';
+import type { ClassifySqlOptions, DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
+import { andReversible } from './verdict.js';
+
+export interface ClassifyFilesOptions {
+  /** Target server major version (default 17). */
+  serverVersion?: number;
+  /**
+   * The project's migration tool (--migrator): its reading of .sql files is
+   * tried first, and it captures code migrations. Default: the other tools'
+   * readers in the registry's order; for code, the tool the config or the
+   * files show.
+   */
+  migrator?: string;
+  /** The config module's exports: a code tool may find its project there (umzug's `umzug` export). */
+  configModule?: Record<string, unknown>;
+  /** Where code migrations are run to capture their SQL (default: a local throwaway cluster). */
+  scratch?: ScratchOptions;
+  /** The live schema, so rules know current column types. */
+  schema?: SchemaSnapshot;
+  /** The history table (and schema), for tools that let the project name it. */
+  migrationsTable?: string;
+  migrationsSchema?: string;
+  /** Progress lines (scratch database, capture). */
+  onProgress?: (line: string) => void;
+}
+
+export interface ClassifyReport {
+  files: FileVerdict[];
+}
+
+const CODE_EXT = /\.(c|m)?(j|t)s$/i;
+const SQL_EXT = /\.sql$/i;
+
+interface Entry {
+  path: string;
+  type: 'sql' | 'code';
+}
+
+/** Classify every migration in the given files and directories, in order. */
+export async function classifyFiles(paths: readonly string[], options: ClassifyFilesOptions = {}): Promise<ClassifyReport> {
+  if (paths.length === 0) throw new DbrollbackError('USAGE', 'nothing to classify: give one or more migration files or directories');
+  await initParser();
+  const entries: Entry[] = [];
+  const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
+  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured)));
+
+  const results = new Map<string, FileVerdict>();
+  // Static files first: a syntax error is reported before any scratch database is started.
+  // Read and classified one by one, in order (the first bad file is the one reported). Reads are
+  // synchronous: for 1,000 local files, 10 ms of CPU against 80 ms through fs/promises (four
+  // thread-pool round trips and promises per file), and the parse after each read is CPU-bound anyway.
+  const readers = sqlReaders(configured);
+  for (const entry of entries) {
+    if (entry.type === 'sql') results.set(entry.path, classifySqlFile(entry.path, readers, options));
+  }
+  const code = entries.filter((e) => e.type === 'code').map((e) => e.path);
+  if (code.length > 0) {
+    for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
+  }
+  return { files: entries.map((e) => results.get(e.path)!) };
+}
+
+/** Classify one migration by its file path (what `plan` does for an adapter's migration). */
+export async function classifyMigrationFile(file: string, options: ClassifyFilesOptions = {}): Promise<FileVerdict> {
+  return (await classifyFiles([file], options)).files[0]!;
+}
+
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined): Promise<Entry[]> {
+  let info;
+  try {
+    info = await stat(abs);
+  } catch (cause) {
+    throw unreadableFile(shown, cause);
+  }
+  if (info.isDirectory()) {
+    let dirents;
+    try {
+      dirents = (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (cause) {
+      throw unreadableFile(shown, cause);
+    }
+    const names = new Set(dirents.map((d) => d.name));
+    const entries: Entry[] = [];
+    for (const dirent of dirents) {
+      const name = dirent.name;
+      if (name.startsWith('.') || name.endsWith('.d.ts')) continue;
+      const full = path.join(abs, name);
+      const isFile = dirent.isFile() || (dirent.isSymbolicLink() && (await stat(full).then((s) => s.isFile(), () => false)));
+      if (!isFile) continue;
+      // A part another file carries (a .down.sql beside its .up.sql) is classified with it.
+      if (TOOLS.some((t) => t.sqlFiles?.isCompanion?.(name, names))) continue;
+      if (SQL_EXT.test(name)) entries.push({ path: full, type: 'sql' });
+      else if (CODE_EXT.test(name)) entries.push({ path: full, type: 'code' });
+    }
+    if (entries.length === 0) {
+      throw new DbrollbackError('NOT_A_MIGRATION', `${shown} holds no migration files (.sql, .js, .mjs, .cjs, .ts)`, {
+        hint: 'Point classify at the migrations directory, or at the migration files themselves.',
+      });
+    }
+    // The configured tool's apply order, where it is not the names' order.
+    const order = configured?.sqlFiles?.compareFiles;
+    return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
+  }
+  if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];
+  if (CODE_EXT.test(abs) && !abs.endsWith('.d.ts')) return [{ path: abs, type: 'code' }];
+  throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, or .js/.mjs/.cjs/.ts code migrations)`, {
+    hint: `Classify the migration files of a project (${MIGRATOR_KINDS.join(', ')}), or a directory holding them.`,
+  });
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw unreadableFile(file, cause);
+  }
+}
+
+function empty(file: string): DbrollbackError {
+  return new DbrollbackError('NOT_A_MIGRATION', `${file} is empty: it holds no SQL statements`, {
+    hint: 'Put the migration\'s SQL in the file, or leave the file out.',
+  });
+}
+
+/** The readers of .sql files, in the order a file is offered to them: the configured tool's first, then the registry's order. */
+interface SqlReaders {
+  own: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts | null }>;
+  plain: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts }>;
+}
+
+function sqlReaders(configured: MigrationTool | undefined): SqlReaders {
+  const tools = configured ? [configured, ...TOOLS.filter((t) => t.kind !== configured.kind)] : [...TOOLS];
+  const own: SqlReaders['own'] = [];
+  const plain: SqlReaders['plain'] = [];
+  for (const tool of tools) {
+    const reader = tool.sqlFiles;
+    if (reader) own.push({ tool, read: (f, t) => reader.read(f, t) });
+    if (reader?.readPlain) plain.push({ tool, read: (f, t) => reader.readPlain!(f, t) });
+  }
+  return { own, plain };
+}
+
+/** The file as the first tool that reads it as its own reads it; else as plain SQL. */
+function readSql(file: string, text: string, readers: SqlReaders): { kind: MigrationFileKind; parts: SqlFileParts } {
+  for (const { tool, read } of readers.own) {
+    const parts = read(file, text);
+    if (parts) return { kind: tool.kind, parts };
+  }
+  const plain = readers.plain[0];
+  if (!plain) throw new DbrollbackError('INTERNAL', `no migration tool reads plain .sql files, so ${file} cannot be classified`);
+  return { kind: plain.tool.kind, parts: plain.read(file, text) };
+}
+
+function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFilesOptions): FileVerdict {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw unreadableFile(file, cause);
+  }
+  if (!hasStatements(text)) throw empty(file);
+  const { kind, parts } = readSql(file, text, readers);
+  const up = classifySqlSync(parts.up.text, sqlOptionsFor(parts.up, options));
+  if (parts.down === null) return fileVerdict(file, kind, 'static', up, null);
+  const down = parts.down();
+  if (down.kind !== 'yes') return fileVerdict(file, kind, 'static', up, { kind: down.kind, path: down.path, compatibility: null, dataLoss: null, statements: [] });
+  const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
+  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements });
+}
+
+function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {
+  return {
+    serverVersion: options.serverVersion,
+    schema: options.schema,
+    source: part.path,
+    firstLine: part.firstLine,
+    ...(part.inTransaction !== undefined ? { inTransaction: part.inTransaction } : {}),
+  };
+}
+
+function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
+  const downOk = down === null ? true : down.kind === 'yes';
+  return {
+    path: file,
+    kind,
+    source,
+    compatibility: up.compatibility,
+    dataLoss: up.dataLoss,
+    reversible: andReversible(up.reversible, downOk),
+    lock: up.lock,
+    rewritesTable: up.rewritesTable,
+    longValidation: up.longValidation,
+    transactional: up.transactional,
+    statements: up.statements,
+    fills: up.fills,
+    down,
+  };
+}
+
+/** Anything but comments, whitespace and semicolons (hasSql's answer, without rewriting the text). */
+function hasStatements(text: string): boolean {
+  for (let i = skipTrivia(text, 0); i < text.length; i = skipTrivia(text, i + 1)) {
+    if (text[i] !== ';') return true;
+  }
+  return false;
+}
+
+async function classifyCode(files: string[], options: ClassifyFilesOptions): Promise<FileVerdict[]> {
+  const tool = await codeToolFor(files, options);
+  for (const file of files) {
+    const text = await readText(file);
+    if (text.trim() === '') throw empty(file);
+  }
+  const captured = await tool.capture!.files(files, {
+    scratch: options.scratch ?? {},
+    configModule: options.configModule,
+    migrationsTable: options.migrationsTable,
+    migrationsSchema: options.migrationsSchema,
+    onProgress: options.onProgress ?? (() => undefined),
+  });
+  return captured.map((c) => capturedVerdict(tool, c, options));
+}
+
+/** The tool that runs these code migrations: --migrator, else the one the config or the files show. */
+async function codeToolFor(files: readonly string[], options: ClassifyFilesOptions): Promise<MigrationTool> {
+  const codeKinds = TOOLS.filter((t) => t.capture).map((t) => t.kind);
+  const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
+  if (configured && !configured.capture) {
+    throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is ${configured.kind} (${configured.displayName}), whose migrations are not code`, {
+      hint: `Pass --migrator ${codeKinds.join(' or ')} for code migrations.`,
+    });
+  }
+  return configured ?? detectCodeTool(TOOLS, files, options.configModule);
+}
+
+function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: ClassifyFilesOptions): FileVerdict {
+  const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
+  const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
+  let down: DownInfo | null = null;
+  if (c.down) {
+    down = { kind: c.down.kind, path: c.down.sql || c.down.kind === 'yes' ? c.path : null, compatibility: null, dataLoss: null, statements: [] };
+    if (c.down.sql) {
+      const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${c.path} (down)`, inTransaction: c.down.sql.inTransaction });
+      down = { ...down, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
+    }
+  }
+  const verdict = fileVerdict(c.path, tool.kind, 'captured', up, down);
+  if (c.diff) return withCatalog(verdict, c.diff);
+  if (c.applyError) return { ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } };
+  return verdict;
+}
+
+/** The verdict reconciled with what applying the migration did to the catalog. */
+function withCatalog(verdict: FileVerdict, diff: SchemaDiff): FileVerdict {
+  const r = reconcile(verdict, diff);
+  return {
+    ...verdict,
+    compatibility: r.compatibility,
+    dataLoss: r.dataLoss,
+    reversible: r.reversible,
+    rewritesTable: r.rewritesTable,
+    catalog: { changes: diff.changes, disagreements: r.disagreements },
+  };
+}

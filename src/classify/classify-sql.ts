@@ -1,0 +1,119 @@
+/**
+ * Classify SQL text: parse it with PostgreSQL's parser, run the rules that
+ * look at each statement's node type, and fold their effects into the
+ * statement's verdict; the text's verdict is the worst of its statements.
+ * Works for up and down migrations alike.
+ */
+import type { TypeInfo } from '../sql/ast.js';
+import { typeInfo } from '../sql/ast.js';
+import { FileState } from './file-state.js';
+import { lockFacts } from './locks.js';
+import { initParser, parseSql, type ParsedStatement } from '../sql/parser.js';
+import { rulesFor } from './registry.js';
+import type { RuleContext } from './rule.js';
+import { DEFAULT_SERVER_VERSION, type ClassifySqlOptions, type Effect, type Finding, type SqlClassification, type StatementVerdict } from './types.js';
+import { axesFromEffects, summarize } from './verdict.js';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+import { DbrollbackError } from '../errors.js';
+import { as } from '../sql/ast.js';
+
+/** Classify SQL text (loads the parser on first use). */
+export async function classifySql(sql: string, options: ClassifySqlOptions = {}): Promise<SqlClassification> {
+  await initParser();
+  return classifySqlSync(sql, options);
+}
+
+/** Same as classifySql, once `initParser()` has resolved (the benchmark and batch callers use this). */
+export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): SqlClassification {
+  const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
+  if (!Number.isInteger(serverVersion) || serverVersion < 9 || serverVersion > 99) {
+    throw new DbrollbackError('USAGE', `server version must be a PostgreSQL major version such as 15 (got ${String(options.serverVersion)})`);
+  }
+  const parsed = parseSql(sql, options.source, options.firstLine);
+  const state = new FileState(options.created);
+  const toolTransaction = options.inTransaction ?? false;
+  const columnType = columnTypeLookup(options.schema);
+  const statements: StatementVerdict[] = [];
+  for (const stmt of parsed.statements) {
+    const ctx: RuleContext = {
+      serverVersion,
+      inTransaction: toolTransaction || state.explicitTransaction,
+      toolTransaction,
+      state,
+      columnType,
+    };
+    statements.push(classifyStatement(stmt, ctx, parsed.fileIgnores));
+    state.record(stmt);
+  }
+  return { ...summarize(statements), statements, fills: state.fills };
+}
+
+function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores: string[]): StatementVerdict {
+  const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
+  const effects: Effect[] = [];
+  for (const rule of rulesFor(stmt)) {
+    for (const hit of rule.check(stmt, ctx)) {
+      // Objects this file created have no old code depending on them and no data to lose.
+      if (hit.object && ctx.state.isNew(hit.object)) continue;
+      const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect };
+      effects.push(hit.effect);
+      const silenced = [...stmt.ignores, ...fileIgnores].some((id) => id === '*' || id === rule.id);
+      (silenced ? suppressed : findings).push(finding);
+    }
+  }
+  const axes = axesFromEffects(effects);
+  const { lock, transactional } = lockFacts(stmt, ctx.state, ctx.serverVersion);
+  return {
+    sql: stmt.sql,
+    line: stmt.line,
+    kind: stmt.kind,
+    compatibility: axes.compatibility,
+    dataLoss: axes.dataLoss,
+    reversible: axes.reversible,
+    lock,
+    rewritesTable: axes.rewritesTable,
+    longValidation: axes.longValidation,
+    transactional,
+    findings,
+    suppressed,
+  };
+}
+
+/** A column's current type from a snapshot, parsed into the same shape rules read from DDL. */
+function columnTypeLookup(schema: SchemaSnapshot | undefined): (table: string, column: string) => TypeInfo | undefined {
+  if (!schema) return () => undefined;
+  const cache = new Map<string, TypeInfo | undefined>();
+  return (table, column) => {
+    const text = schema.relations[table]?.columns[column]?.type;
+    if (!text) return undefined;
+    if (!cache.has(text)) cache.set(text, parseTypeText(text));
+    return cache.get(text);
+  };
+}
+
+/** `character varying(50)` → TypeInfo, by letting the parser read `NULL::character varying(50)`. */
+export function parseTypeText(text: string): TypeInfo | undefined {
+  try {
+    const parsed = parseSql(`SELECT NULL::${text}`);
+    const target = parsed.statements[0]?.node.targetList as unknown[] | undefined;
+    const cast = as(as(as(target?.[0], 'ResTarget')?.val, 'TypeCast') ? as(target?.[0], 'ResTarget')?.val : undefined, 'TypeCast');
+    return typeInfo(cast?.typeName);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Findings whose effect matches a --fail-on condition, ignoring suppressed ones. */
+export function failingFindings(statements: readonly StatementVerdict[], on: ReadonlyArray<'breaking' | 'destructive'>): Array<{ statement: StatementVerdict; finding: Finding }> {
+  const out: Array<{ statement: StatementVerdict; finding: Finding }> = [];
+  for (const statement of statements) {
+    for (const finding of statement.findings) {
+      const hit =
+        (on.includes('breaking') && finding.effect.compatibility === 'breaking') ||
+        (on.includes('destructive') && finding.effect.dataLoss === 'destructive');
+      if (hit) out.push({ statement, finding });
+    }
+  }
+  return out;
+}

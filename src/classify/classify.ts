@@ -1,0 +1,76 @@
+/**
+ * `dbrollback classify` as a library function: resolve where code
+ * migrations may run (the configured server gets a scratch database created
+ * and dropped on it; without one, a local throwaway cluster), classify, and
+ * evaluate the CI gate (`--fail-on`), which counts only findings nobody
+ * silenced with `-- dbrollback-ignore`.
+ */
+import path from 'node:path';
+import type { ProgressListener } from '../progress.js';
+import type { ResolvedConfig } from '../run/config.js';
+import { FAIL_ON, type FailOn } from '../run/options.js';
+import { DbrollbackError } from '../errors.js';
+import { classifyFiles, type ClassifyReport } from './classify-files.js';
+import { failingFindings } from './classify-sql.js';
+import type { Finding } from './types.js';
+
+
+export interface ClassifyOptions {
+  /** Fail (exit 4) when an unsuppressed finding makes a statement breaking / destructive. */
+  failOn?: FailOn[];
+  /** Target server major version (default 17). */
+  serverVersion?: number;
+  onProgress?: ProgressListener;
+}
+
+export interface ClassifyFailure {
+  path: string;
+  line: number;
+  rule: string;
+  message: string;
+}
+
+export interface ClassifyResult extends ClassifyReport {
+  /** false when a --fail-on condition was hit. */
+  ok: boolean;
+  failOn: FailOn[];
+  failures: ClassifyFailure[];
+}
+
+export async function classify(config: ResolvedConfig, paths: readonly string[], options: ClassifyOptions = {}): Promise<ClassifyResult> {
+  const failOn = options.failOn ?? [];
+  for (const f of failOn) {
+    if (!FAIL_ON.includes(f)) throw new DbrollbackError('USAGE', `--fail-on must be breaking and/or destructive (got "${String(f)}")`);
+  }
+  const report = await classifyFiles(
+    paths.map((p) => path.resolve(config.cwd, p)),
+    {
+      ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
+      ...(config.migrator !== undefined ? { migrator: config.migrator } : {}),
+      ...(config.configModule !== undefined ? { configModule: config.configModule } : {}),
+      // A server the user named explicitly may host the scratch database; libpq defaults alone are not consent.
+      scratch: config.connSource === 'libpq-env' ? {} : { server: config.conn },
+      ...(config.migrationsTable !== undefined ? { migrationsTable: config.migrationsTable } : {}),
+      ...(config.migrationsSchema !== undefined ? { migrationsSchema: config.migrationsSchema } : {}),
+      ...(options.onProgress ? { onProgress: (text: string) => options.onProgress!({ kind: 'message', text }) } : {}),
+    },
+  );
+  const failures: ClassifyFailure[] = [];
+  for (const file of report.files) {
+    for (const { statement, finding } of failingFindings(file.statements, failOn)) {
+      failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message });
+    }
+  }
+  return { files: report.files, ok: failures.length === 0, failOn, failures };
+}
+
+/** The CLASSIFY_FAIL_ON error (exit 4) for a result that hit a --fail-on condition. */
+export function classifyFailOnError(result: ClassifyResult): DbrollbackError {
+  const first = result.failures.slice(0, 3).map((f) => `${f.path}:${f.line} ${f.rule}`);
+  return new DbrollbackError('CLASSIFY_FAIL_ON', `${result.failures.length} finding(s) hit --fail-on ${result.failOn.join(',')}: ${first.join('; ')}${result.failures.length > 3 ? '; ...' : ''}`, {
+    hint: 'Use the safe alternative each finding\'s help gives; if the change is intended (a planned contract step), add `-- dbrollback-ignore <rule-id>` above the statement.',
+    details: { failures: result.failures },
+  });
+}
+
+export type { Finding };

@@ -1,0 +1,227 @@
+/**
+ * What a migration file has done so far, statement by statement: the objects
+ * it created (exempt from "breaks old code" and data-loss findings, since no
+ * deployed code uses them and they hold no data yet), constraints added NOT
+ * VALID, explicit transaction blocks, lock_timeout settings, and the new
+ * objects it filled with data (a backfilled column, a seeded table).
+ *
+ * For code migrations the catalog diff seeds the created objects too: a
+ * column added by a DO block or a helper the statements do not show is still
+ * the migration's own when a later UPDATE fills it.
+ */
+import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, type Fields } from '../sql/ast.js';
+import { newColumns } from './column-defs.js';
+import type { ParsedStatement } from '../sql/parser.js';
+import type { Fill } from './types.js';
+import { rowWrites } from './writes.js';
+
+/** Object keys: `table:public.t`, `column:public.t.c`, `index:public.i`, `type:public.e`, `schema:s`, ... */
+export type ObjectKey = string;
+
+export class FileState {
+  private readonly created: Set<ObjectKey>;
+  /** New objects the file filled with data, in statement order. */
+  readonly fills: Fill[] = [];
+  /** `public.t.conname` of constraints added NOT VALID in this file → the column a `c IS NOT NULL` check covers (or ''). */
+  private readonly notValid = new Map<string, string>();
+  /** Columns (`public.t.c`) with a validated `CHECK (c IS NOT NULL)` from this file. */
+  private readonly notNullChecked = new Set<string>();
+  explicitTransaction = false;
+  lockTimeoutSet = false;
+
+  /** `created`: objects known to be new before the first statement (from a catalog diff). */
+  constructor(created: Iterable<ObjectKey> = []) {
+    this.created = new Set(created);
+  }
+
+  /** Was this object (or its table, or its schema) created earlier in the file? */
+  isNew(key: ObjectKey | undefined): boolean {
+    if (!key || this.created.size === 0) return false;
+    if (this.created.has(key)) return true;
+    // Read with indexOf, not split: this runs for every finding and every write.
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const firstDot = key.indexOf('.', colon + 1);
+    const schema = key.slice(colon + 1, firstDot === -1 ? undefined : firstDot);
+    if (schema && kind !== 'schema' && this.created.has(`schema:${schema}`)) return true;
+    if (kind === 'column' || kind === 'constraint') {
+      const secondDot = firstDot === -1 ? -1 : key.indexOf('.', firstDot + 1);
+      return this.created.has(`table:${key.slice(colon + 1, secondDot === -1 ? undefined : secondDot)}`);
+    }
+    return false;
+  }
+
+  addedNotValid(table: string, conname: string): boolean {
+    return this.notValid.has(`${table}.${conname}`);
+  }
+
+  hasValidNotNullCheck(table: string, column: string): boolean {
+    return this.notNullChecked.has(`${table}.${column}`);
+  }
+
+  /** Does the statement write only into what this file created (new tables, new columns of old tables)? */
+  writesOnlyNew(stmt: ParsedStatement): boolean {
+    const writes = rowWrites(stmt);
+    if (!writes) return false;
+    if (this.isNew(`table:${writes.table}`)) return true;
+    return !writes.deletes && writes.updates.length > 0 && writes.updates.every((c) => this.isNew(`column:${writes.table}.${c}`));
+  }
+
+  /** Record what a statement did (after its rules ran: a CREATE is not exempt from its own findings). */
+  record(stmt: ParsedStatement): void {
+    const n = stmt.node;
+    switch (stmt.kind) {
+      case 'CreateStmt':
+        this.mark('table', relKey(n.relation));
+        this.markSequences(stmt);
+        break;
+      case 'CreateTableAsStmt': {
+        const table = relKey(as(n.into, 'IntoClause')?.rel);
+        this.mark('table', table);
+        if (table && str(n.objtype) !== 'OBJECT_MATVIEW') this.fills.push(fill(stmt, 'table', table, null, []));
+        break;
+      }
+      case 'UpdateStmt':
+      case 'InsertStmt':
+      case 'MergeStmt':
+        this.recordFill(stmt);
+        break;
+      case 'ViewStmt':
+        this.mark('view', relKey(n.view));
+        this.mark('table', relKey(n.view));
+        break;
+      case 'IndexStmt': {
+        const table = relKey(n.relation);
+        const schema = table?.split('.')[0] ?? 'public';
+        if (str(n.idxname)) this.mark('index', `${schema}.${str(n.idxname)}`);
+        break;
+      }
+      case 'CreateEnumStmt':
+      case 'CreateRangeStmt':
+        this.mark('type', nameKey(names(n.typeName)));
+        break;
+      case 'CompositeTypeStmt':
+        this.mark('type', relKey(n.typevar));
+        break;
+      case 'CreateDomainStmt':
+        this.mark('type', nameKey(names(n.domainname)));
+        break;
+      case 'CreateFunctionStmt':
+        this.mark('function', nameKey(names(n.funcname)));
+        break;
+      case 'CreateSeqStmt':
+        this.mark('sequence', relKey(n.sequence));
+        break;
+      case 'CreateSchemaStmt':
+        this.mark('schema', str(n.schemaname));
+        break;
+      case 'CreateTrigStmt':
+        this.mark('trigger', `${relKey(n.relation)}.${str(n.trigname)}`);
+        break;
+      case 'AlterTableStmt':
+        this.recordAlterTable(n);
+        this.markSequences(stmt);
+        break;
+      case 'RenameStmt':
+        this.recordRename(n);
+        break;
+      case 'TransactionStmt': {
+        const kind = str(n.kind);
+        if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') this.explicitTransaction = true;
+        if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') this.explicitTransaction = false;
+        break;
+      }
+      case 'VariableSetStmt':
+        if (str(n.name) === 'lock_timeout') this.lockTimeoutSet = str(n.kind) === 'VAR_SET_VALUE';
+        break;
+    }
+  }
+
+  private mark(kind: string, name: string | undefined): void {
+    if (name) this.created.add(`${kind}:${name}`);
+  }
+
+  /** serial and identity columns create their sequence (`table_column_seq`) with them. */
+  private markSequences(stmt: ParsedStatement): void {
+    for (const { table, def } of newColumns(stmt)) {
+      if (isSerial(def.typeName) || hasInlineConstraint(def, 'CONSTR_IDENTITY')) this.mark('sequence', `${table}_${str(def.colname)}_seq`);
+    }
+  }
+
+  private recordFill(stmt: ParsedStatement): void {
+    const writes = rowWrites(stmt);
+    if (!writes || !this.writesOnlyNew(stmt)) return;
+    if (this.isNew(`table:${writes.table}`)) {
+      // The same INSERT sent once per row (parameterised seeds) is one way of filling the table.
+      if (stmt.kind === 'InsertStmt' && !this.fills.some((f) => f.object === 'table' && f.table === writes.table && f.sql === stmt.sql)) {
+        this.fills.push(fill(stmt, 'table', writes.table, null, insertColumns(stmt.node)));
+      }
+      return;
+    }
+    if (stmt.kind !== 'UpdateStmt') return;
+    for (const column of writes.updates) this.fills.push(fill(stmt, 'column', writes.table, column, []));
+  }
+
+  private recordAlterTable(n: Fields): void {
+    const table = relKey(n.relation);
+    if (!table) return;
+    for (const cmd of alterCmds(n)) {
+      const subtype = str(cmd.subtype);
+      if (subtype === 'AT_AddColumn') {
+        this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);
+      } else if (subtype === 'AT_AddConstraint') {
+        const con = as(cmd.def, 'Constraint');
+        const conname = str(con?.conname);
+        if (con && conname && con.skip_validation) {
+          this.notValid.set(`${table}.${conname}`, str(con.contype) === 'CONSTR_CHECK' ? (notNullCheckColumn(con.raw_expr) ?? '') : '');
+        }
+        if (conname) this.mark('constraint', `${table}.${conname}`);
+      } else if (subtype === 'AT_ValidateConstraint') {
+        const column = this.notValid.get(`${table}.${str(cmd.name)}`);
+        if (column) this.notNullChecked.add(`${table}.${column}`);
+      }
+    }
+  }
+
+  private recordRename(n: Fields): void {
+    const type = str(n.renameType);
+    const newname = str(n.newname);
+    if (!newname) return;
+    const table = relKey(n.relation);
+    if (type === 'OBJECT_TABLE' && table && this.isNew(`table:${table}`)) this.mark('table', `${table.split('.')[0]}.${newname}`);
+    if (type === 'OBJECT_COLUMN' && table && this.isNew(`column:${table}.${str(n.subname)}`)) this.mark('column', `${table}.${newname}`);
+  }
+}
+
+function fill(stmt: ParsedStatement, object: Fill['object'], table: string, column: string | null, columns: string[]): Fill {
+  const rel = as(stmt.node.relation, 'RangeVar') ?? (stmt.node.relation as Fields | undefined);
+  const alias = str((as(rel?.alias, 'Alias') ?? (rel?.alias as Fields | undefined))?.aliasname) ?? null;
+  return { object, table, column, columns, alias, kind: stmt.kind, sql: stmt.sql, line: stmt.line };
+}
+
+/** serial, bigserial, smallserial (serial2/4/8): read straight from the name, as this runs for every new column. */
+function isSerial(typeName: unknown): boolean {
+  const parts = names((as(typeName, 'TypeName') ?? (typeName as Fields | undefined))?.names);
+  return parts.length === 1 && /^(small|big)?serial[248]?$/i.test(parts[0]!);
+}
+
+/** An INSERT's explicit column list (empty when it has none). */
+function insertColumns(node: Fields): string[] {
+  return list(node.cols)
+    .map((c) => str(as(c, 'ResTarget')?.name))
+    .filter((c): c is string => c !== undefined);
+}
+
+/** `col IS NOT NULL` → 'col' (the CHECK that lets SET NOT NULL skip its scan on PostgreSQL 12+). */
+export function notNullCheckColumn(expr: unknown): string | undefined {
+  const test = as(expr, 'NullTest');
+  if (!test || str(test.nulltesttype) !== 'IS_NOT_NULL') return undefined;
+  const fields = names(as(test.arg, 'ColumnRef')?.fields);
+  return fields.length === 1 ? fields[0] : undefined;
+}
+
+
+/** Columns declared inline with a constraint type in a CREATE TABLE / ADD COLUMN. */
+function hasInlineConstraint(columnDef: Fields | undefined, contype: string): boolean {
+  return columnConstraints(columnDef).some((c) => str(c.contype) === contype);
+}

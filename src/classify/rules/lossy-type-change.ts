@@ -1,0 +1,33 @@
+import { as, typeInfo } from '../../sql/ast.js';
+import { defineRule } from '../rule.js';
+import { col, colName, tableCmds } from '../rule-helpers.js';
+import { compareTypes } from '../type-change.js';
+
+export const lossyTypeChange = defineRule({
+  id: 'lossy-type-change',
+  summary: 'A type change with a USING expression, or to a type that rounds/truncates, changes stored values; a down cannot recover the originals.',
+  help: 'Write the converted values to a new column and keep the old one until the change is proven; the down then just switches back.',
+  nodes: ['AlterTableStmt:AT_AlterColumnType'],
+  check(stmt, ctx) {
+    return tableCmds(stmt, 'AT_AlterColumnType').flatMap(({ table, cmd }) => {
+      const def = as(cmd.def, 'ColumnDef');
+      const to = typeInfo(def?.typeName);
+      if (!to) return [];
+      const change = compareTypes(ctx.columnType(table, String(cmd.name)), to);
+      if (!def?.raw_default && !change.lossy) return [];
+      return [
+        {
+          message: def?.raw_default
+            ? `rewrites the values of ${colName(table, cmd.name)} through a USING expression; the down migration cannot recover the originals unless the conversion is exactly invertible`
+            : `converts ${colName(table, cmd.name)} to ${to.text}, which changes some values (rounding, truncation or reinterpretation)`,
+          effect: { dataLoss: 'rewrite' },
+          object: col(table, cmd.name),
+        },
+      ];
+    });
+  },
+  examples: {
+    flags: ["ALTER TABLE events ALTER COLUMN at TYPE timestamptz USING at AT TIME ZONE 'UTC';", 'ALTER TABLE orders ALTER COLUMN status TYPE int USING status::int;'],
+    passes: ['ALTER TABLE users ALTER COLUMN name TYPE text;'],
+  },
+});

@@ -1,0 +1,47 @@
+import { nameKey, objectNameParts, relKey, str } from '../../sql/ast.js';
+import { defineRule } from '../rule.js';
+
+/** Renames the app may name in queries (index, constraint, trigger and policy names it does not). */
+const KINDS: Record<string, string> = {
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized view',
+  OBJECT_SEQUENCE: 'sequence',
+  OBJECT_TYPE: 'type',
+  OBJECT_DOMAIN: 'domain',
+  OBJECT_FUNCTION: 'function',
+  OBJECT_PROCEDURE: 'procedure',
+  OBJECT_SCHEMA: 'schema',
+  OBJECT_FOREIGN_TABLE: 'foreign table',
+  OBJECT_ATTRIBUTE: 'type attribute',
+};
+
+export const renameObject = defineRule({
+  id: 'rename-object',
+  summary: 'Renaming a view, sequence, type, function or schema breaks code that names it.',
+  help: 'Create the object under the new name alongside the old one, move callers, then drop the old name later.',
+  nodes: ['RenameStmt'],
+  check(stmt) {
+    const kind = KINDS[str(stmt.node.renameType) ?? ''];
+    if (!kind) return [];
+    const n = stmt.node;
+    const parts = objectNameParts(n);
+    const key =
+      kind === 'view' || kind === 'materialized view' ? `view:${relKey(n.relation)}`
+      : kind === 'schema' ? `schema:${parts[0]}`
+      : kind === 'type' || kind === 'domain' ? `type:${nameKey(parts)}`
+      : kind === 'function' || kind === 'procedure' ? `function:${nameKey(parts)}`
+      : kind === 'sequence' ? `sequence:${relKey(n.relation)}`
+      : undefined;
+    return [
+      {
+        message: `renames ${kind} ${parts.join('.') || '?'} to ${str(n.newname)}; code using the old name breaks`,
+        effect: { compatibility: 'breaking' },
+        object: key,
+      },
+    ];
+  },
+  examples: {
+    flags: ['ALTER VIEW active_users RENAME TO live_users;', 'ALTER TYPE mood RENAME TO feeling;', 'ALTER FUNCTION total(int) RENAME TO order_total;', 'ALTER SCHEMA app RENAME TO core;', 'ALTER SEQUENCE s RENAME TO s2;'],
+    passes: ['ALTER INDEX users_email_idx RENAME TO users_email_key;', 'ALTER TABLE users RENAME CONSTRAINT c1 TO c2;'],
+  },
+});

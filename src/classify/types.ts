@@ -1,0 +1,169 @@
+/**
+ * The vocabulary of classification: the independent axes every statement is
+ * judged on, and the per-statement / per-file results (the shape of
+ * `dbrollback classify --json`, see DESIGN.md).
+ */
+import type { SchemaChange } from '../db/schema/diff.js';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+
+/** Can the previous app version keep running against the new schema? */
+export type Compatibility = 'additive' | 'breaking';
+
+/** What happens to existing data: nothing, some is dropped, or values are changed in place. */
+export type DataLoss = 'none' | 'destructive' | 'rewrite';
+
+/** Table-level lock modes, weakest first (PostgreSQL docs, "Explicit Locking"). */
+export const LOCK_LEVELS = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+export type LockLevel = (typeof LOCK_LEVELS)[number];
+
+/** Which tool's file it is, as classify read it: a registered tool's kind (tools/registry.ts). */
+export type MigrationFileKind = string;
+
+/** What a rule finding does to a statement's verdict (absent = no effect on that axis). */
+export interface Effect {
+  compatibility?: 'breaking';
+  dataLoss?: 'destructive' | 'rewrite';
+  /** The table is rewritten (new relfilenode): time and disk proportional to its size, under the lock. */
+  rewritesTable?: boolean;
+  /** A full scan to validate (NOT NULL, constraint, partition bound) while the lock is held. */
+  longValidation?: boolean;
+  /** A down migration cannot bring the prior state back (for reasons beyond data loss). */
+  reversible?: false;
+  /** The statement cannot be judged statically (DO blocks, function calls). */
+  opaque?: boolean;
+}
+
+export interface Finding {
+  /** Stable rule id (what `-- dbrollback-ignore <rule-id>` names). */
+  rule: string;
+  message: string;
+  /** The safe alternative. */
+  help: string;
+  /** What this finding contributes to the statement's verdict (used by --fail-on, which ignores suppressed findings). */
+  effect: Effect;
+}
+
+export interface StatementVerdict {
+  /** The statement's text, without its terminating semicolon. */
+  sql: string;
+  /** 1-based line of the statement's first character in the file. */
+  line: number;
+  /** The parser's node type (`AlterTableStmt`, `IndexStmt`, ...). */
+  kind: string;
+  compatibility: Compatibility;
+  dataLoss: DataLoss;
+  /** null when the statement is opaque (a DO block, a function call). */
+  reversible: boolean | null;
+  /** The strongest lock taken on a pre-existing relation, or null when none is. */
+  lock: LockLevel | null;
+  rewritesTable: boolean;
+  longValidation: boolean;
+  /** false for statements that cannot run inside a transaction block (CONCURRENTLY, VACUUM, enum ADD VALUE before 12). */
+  transactional: boolean;
+  findings: Finding[];
+  /** Findings silenced by `-- dbrollback-ignore`; they still count in the verdict axes (facts stay facts). */
+  suppressed: Finding[];
+}
+
+/** The verdict axes of SQL text: the worst of its statements (an empty text is additive, lossless, reversible). */
+export interface VerdictAxes {
+  compatibility: Compatibility;
+  dataLoss: DataLoss;
+  /**
+   * Can a down migration restore the prior state with no data loss: false when a statement
+   * destroys or rewrites data (or the tool says the migration is irreversible / has no down),
+   * null when a statement is opaque and nothing else decides it.
+   */
+  reversible: boolean | null;
+  lock: LockLevel | null;
+  rewritesTable: boolean;
+  longValidation: boolean;
+  transactional: boolean;
+}
+
+export interface FileVerdict extends VerdictAxes {
+  path: string;
+  kind: MigrationFileKind;
+  /** Where the SQL came from: the file itself, or captured by running the tool in a scratch database. */
+  source: 'static' | 'captured';
+  statements: StatementVerdict[];
+  /** New objects the up filled with computed values (their data is derived: see Fill). */
+  fills: Fill[];
+  /**
+   * The down migration: whether there is one (`yes`, `irreversible`, `missing`; null when
+   * unknown, e.g. a lone .sql file) and, when its SQL could be read, its classification.
+   */
+  down: DownInfo | null;
+  /** What applying the migration changed in a scratch database's catalog, when it was run there (code migrations). */
+  catalog?: { changes: SchemaChange[]; disagreements: string[] };
+}
+
+/**
+ * A new object the migration filled with values it computed when it ran: a
+ * column it added and then set with an UPDATE (from other tables or columns,
+ * or a constant), a table it created and then filled (INSERT, CREATE TABLE AS).
+ * A down that drops it drops derived data, recomputable by running the up again.
+ */
+export interface Fill {
+  object: 'column' | 'table';
+  /** `schema.table` */
+  table: string;
+  /** The filled column (object `column`), else null. */
+  column: string | null;
+  /** An INSERT's explicit column list (object `table`); empty when it has none. */
+  columns: string[];
+  /** The alias the UPDATE gave its table (`UPDATE orders o ...`), else null. */
+  alias: string | null;
+  /** The filling statement's node type, text and line. */
+  kind: string;
+  sql: string;
+  line: number;
+}
+
+export interface DownInfo {
+  kind: 'yes' | 'irreversible' | 'missing';
+  /** Where the down's SQL came from (a .down.sql file, or the migration file whose down was captured). */
+  path: string | null;
+  compatibility: Compatibility | null;
+  dataLoss: DataLoss | null;
+  statements: StatementVerdict[];
+}
+
+export interface ClassifySqlOptions {
+  /** Target server's major version (11..17); rules that depend on it use it. Default 17. */
+  serverVersion?: number;
+  /** The migration tool runs the file inside a transaction (affects CONCURRENTLY and friends). Default false. */
+  inTransaction?: boolean;
+  /** Where the SQL came from, for error messages (a path). */
+  source?: string;
+  /** Line of the SQL's first character in `source` (when SQL was cut out of a bigger file). Default 1. */
+  firstLine?: number;
+  /**
+   * The live schema the SQL will run against (from schemaSnapshot). With it, rules know
+   * e.g. a column's current type, so a widening type change is not reported as breaking.
+   */
+  schema?: SchemaSnapshot;
+  /**
+   * Objects known to be created by this migration before its statements are read
+   * (`table:public.t`, `column:public.t.c`, `sequence:public.s`), e.g. from the
+   * catalog diff of a code migration run in a scratch database.
+   */
+  created?: Iterable<string>;
+}
+
+/** A whole SQL text's classification: its statements and their worst. */
+export interface SqlClassification extends VerdictAxes {
+  statements: StatementVerdict[];
+  fills: Fill[];
+}
+
+export const DEFAULT_SERVER_VERSION = 17;

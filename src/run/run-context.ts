@@ -1,0 +1,132 @@
+/**
+ * A run's resources, opened once and passed down: the session (one shared
+ * connection for the lock and the reads), the storage, the migration tool's
+ * adapter and the migration head read through it. A command opens one
+ * RunContext; library code below takes the narrow handles it needs
+ * (`BackupSource`, `VerifyTarget`, `RestoreSource`), which this class
+ * satisfies, and never reopens what the run already holds.
+ *
+ * Nothing connects or opens until first used, so a command that needs no
+ * database (classify, history) never touches one.
+ */
+import { loadManifest } from '../backup/catalog.js';
+import type { ResolvedConfig } from './config.js';
+import type { ConnInfo } from '../db/conninfo.js';
+import { SharedSession } from '../db/session.js';
+import { isDbrollbackError } from '../errors.js';
+import type { Storage } from '../storage/contract.js';
+import { openStorage, type OpenStorageOptions } from '../storage/open-storage.js';
+import { baselineFromManifest, type Baseline } from '../verify/baseline.js';
+import type { HeadLookup } from '../verify/check.js';
+import type { MigratorAdapter } from '../tools/contract.js';
+import { openAdapter } from '../tools/registry.js';
+
+export interface RunContextOptions {
+  /** Lines the migration tool logs (node-pg-migrate's logger), never the console. */
+  log?: (line: string) => void;
+  /** How the storage is opened (S3 part size, environment). */
+  storageOptions?: Omit<OpenStorageOptions, 'cwd'>;
+  /** Aborted (reason 'SIGINT' | 'SIGTERM') when the run must stop at its next safe point. */
+  signal?: AbortSignal;
+}
+
+export class RunContext {
+  readonly conn: ConnInfo;
+  readonly cwd: string;
+  readonly checksDir: string | undefined;
+  readonly migrationsDir: string | undefined;
+  /** One connection for the lock and every read-only step; opened on first use. */
+  readonly session: SharedSession;
+  /** Aborted when the run must stop at its next safe point (SIGINT/SIGTERM). */
+  readonly signal: AbortSignal | undefined;
+  private storageHandle: Storage | undefined;
+  private adapterHandle: Promise<MigratorAdapter> | undefined;
+  private head: Promise<HeadLookup> | undefined;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    private readonly options: RunContextOptions = {},
+  ) {
+    this.conn = config.conn;
+    this.cwd = config.cwd;
+    this.checksDir = config.checksDir;
+    this.migrationsDir = config.migrationsDir;
+    this.session = new SharedSession(config.conn);
+    this.signal = options.signal;
+  }
+
+  /** Whether a storage is configured (some commands only write to it when there is one). */
+  get hasStorage(): boolean {
+    return this.config.storage !== undefined && this.config.storage.trim() !== '';
+  }
+
+  /** The configured storage, opened on first use (a bad or missing URL: exit 2, nothing touched). */
+  get storage(): Storage {
+    this.storageHandle ??= openStorage(this.config.storage, { ...this.options.storageOptions, cwd: this.cwd, ...(this.config.encryption ? { encryption: this.config.encryption } : {}) });
+    return this.storageHandle;
+  }
+
+  /** The project's migration tool, opened once and sharing the run's session for its reads. */
+  adapter(): Promise<MigratorAdapter> {
+    this.adapterHandle ??= openAdapter(this.config, {
+      session: this.session,
+      ...(this.options.log ? { log: (line: string) => this.options.log!(`[${this.config.migrator ?? 'migrator'}] ${line}`) } : {}),
+    });
+    return this.adapterHandle;
+  }
+
+  /**
+   * The head as the migration tool records it. A project with no migrations
+   * configured has none (configured: false); one configured but broken is an
+   * error, never a silent "no head".
+   */
+  headLookup(): Promise<HeadLookup> {
+    this.head ??= this.readHead();
+    return this.head;
+  }
+
+  /** Forget the head read so far (after a run changed it). */
+  headChanged(): void {
+    this.head = undefined;
+  }
+
+  /** A backup's manifest as a verify baseline (`--baseline ID|latest`). */
+  async baselineFromBackup(idOrLatest: string): Promise<Baseline> {
+    return baselineFromManifest(await loadManifest(this.storage, idOrLatest));
+  }
+
+  /** Close everything that was opened, in any state. */
+  async close(): Promise<void> {
+    const adapter = this.adapterHandle;
+    const storage = this.storageHandle;
+    this.adapterHandle = undefined;
+    this.storageHandle = undefined;
+    await Promise.all([
+      this.session.end(),
+      adapter?.then((a) => a.close(), () => undefined),
+      storage?.close(),
+    ]);
+  }
+
+  private async readHead(): Promise<HeadLookup> {
+    const configured = this.config.migrationsDir !== undefined || this.config.migrator !== undefined;
+    let adapter: MigratorAdapter;
+    try {
+      adapter = await this.adapter();
+    } catch (err) {
+      if (!configured && isDbrollbackError(err) && (err.code === 'MIGRATIONS_INVALID' || err.code === 'MIGRATOR_UNKNOWN')) {
+        // Not an error of the run: a later adapter() call may be asked again.
+        this.adapterHandle = undefined;
+        return { configured: false, reason: 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)' };
+      }
+      throw err;
+    }
+    const status = await adapter.status();
+    return { configured: true, head: status.head, migrator: adapter.kind };
+  }
+}
+
+/** Open a run on a resolved config (nothing connects until used). */
+export function openRun(config: ResolvedConfig, options: RunContextOptions = {}): RunContext {
+  return new RunContext(config, options);
+}

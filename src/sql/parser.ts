@@ -1,0 +1,215 @@
+/**
+ * The real PostgreSQL parser (libpg-query, compiled to WASM) and what we need
+ * around it: statements with their exact text and line numbers, and the
+ * `-- dbrollback-ignore` comments that belong to each statement.
+ *
+ * The WASM module is loaded once per process (`initParser`); parsing itself is
+ * synchronous after that.
+ */
+import { DbrollbackError } from '../errors.js';
+import { scanComments, skipTrivia, type SqlComment } from './sql-lexer.js';
+
+/** A parse-tree node: `{ NodeType: { ...fields } }`. */
+export type PgNode = Record<string, unknown>;
+
+export interface ParsedStatement {
+  /** The parser's node type (`CreateStmt`, `AlterTableStmt`, ...). */
+  kind: string;
+  /** The node's fields (the value under `kind`). */
+  node: Record<string, unknown>;
+  /** Exact text of the statement, from its first token to before its `;`. */
+  sql: string;
+  /** 1-based line and column of the first token. */
+  line: number;
+  column: number;
+  /** Rule ids silenced for this statement by `-- dbrollback-ignore` comments (`*` = all). */
+  ignores: string[];
+}
+
+export interface ParsedSql {
+  statements: ParsedStatement[];
+  /** Rule ids silenced for the whole file by `-- dbrollback-ignore-file`. */
+  fileIgnores: string[];
+}
+
+let ready: Promise<void> | undefined;
+let loaded = false;
+let parseSync: (sql: string) => unknown = () => {
+  throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
+};
+
+/** Load the parser's WASM module (once per process, on first use; later calls are free). */
+export function initParser(): Promise<void> {
+  ready ??= import('libpg-query').then(async (libpgQuery) => {
+    await libpgQuery.loadModule();
+    parseSync = libpgQuery.parseSync;
+    loaded = true;
+  });
+  return ready;
+}
+
+/** The raw parse tree (libpg-query's JSON form); `initParser()` must have resolved. */
+export function parseTree(sql: string): unknown {
+  return parseSync(sql);
+}
+
+export function parserReady(): boolean {
+  return loaded;
+}
+
+const IGNORE_MARK = 'dbrollback-ignore';
+
+/**
+ * Split and parse SQL text. `initParser()` must have resolved first.
+ * A syntax error becomes SQL_SYNTAX carrying the file, line, column and the parser's own message.
+ */
+export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSql {
+  if (!loaded) throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
+  const lines = lineStarts(sql);
+  if (skipTrivia(sql, 0) >= sql.length) return { statements: [], fileIgnores: [] };
+
+  let tree: { stmts?: Array<{ stmt: PgNode; stmt_location?: number; stmt_len?: number }> };
+  try {
+    tree = parseSync(sql) as typeof tree;
+  } catch (cause) {
+    throw syntaxError(sql, source, firstLine, lines, cause);
+  }
+
+  // libpg-query reports byte offsets into the UTF-8 text; JS strings index UTF-16 units.
+  const toChar = byteToCharMapper(sql);
+  const raw = tree.stmts ?? [];
+  const statements: ParsedStatement[] = [];
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const entry of raw) {
+    const segStart = toChar(entry.stmt_location ?? 0);
+    const segEnd = entry.stmt_len ? toChar((entry.stmt_location ?? 0) + entry.stmt_len) : sql.length;
+    const start = skipTrivia(sql, segStart);
+    const text = sql.slice(start, trimEnd(sql, start, segEnd));
+    const [kind, node] = Object.entries(entry.stmt)[0] ?? ['Unknown', {}];
+    const pos = position(lines, start);
+    statements.push({
+      kind,
+      node: (node ?? {}) as Record<string, unknown>,
+      sql: text,
+      line: pos.line + firstLine - 1,
+      column: pos.column,
+      ignores: [],
+    });
+    spans.push({ start, end: start + text.length });
+  }
+
+  const fileIgnores: string[] = [];
+  // Only look for comments when there is something to find: lexing is the slow part.
+  if (sql.includes(IGNORE_MARK)) {
+    for (const comment of scanComments(sql)) {
+      const directive = ignoreDirective(comment);
+      if (!directive) continue;
+      if (directive.file) {
+        fileIgnores.push(...directive.rules);
+        continue;
+      }
+      const target = ownerOf(comment, spans, sql, lines);
+      if (target !== undefined) statements[target]!.ignores.push(...directive.rules);
+    }
+  }
+  return { statements, fileIgnores };
+}
+
+/** `-- dbrollback-ignore rule-a, rule-b` / `-- dbrollback-ignore-file rule-a` (no ids = every rule). */
+function ignoreDirective(comment: SqlComment): { file: boolean; rules: string[] } | undefined {
+  const text = comment.text.replace(/^(--|\/\*)/, '').replace(/\*\/$/, '').trim();
+  const m = /^dbrollback-ignore(-file)?\b(.*)$/s.exec(text);
+  if (!m) return undefined;
+  const rules = (m[2] ?? '')
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter((r) => /^[a-z0-9-]+$/.test(r));
+  return { file: Boolean(m[1]), rules: rules.length > 0 ? rules : ['*'] };
+}
+
+/**
+ * Which statement an ignore comment belongs to: the one it is inside; else the
+ * one it trails on the same line (`ALTER ...; -- dbrollback-ignore x`); else the next one.
+ */
+function ownerOf(comment: SqlComment, spans: Array<{ start: number; end: number }>, sql: string, lines: number[]): number | undefined {
+  const commentLine = position(lines, comment.start).line;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    if (comment.start >= span.start && comment.start < span.end) return i;
+    if (span.end <= comment.start && position(lines, Math.max(span.start, span.end - 1)).line === commentLine) {
+      const between = sql.slice(span.end, comment.start);
+      if (/^[\s;]*$/.test(between)) return i;
+    }
+  }
+  const next = spans.findIndex((span) => span.start >= comment.end);
+  return next === -1 ? undefined : next;
+}
+
+function syntaxError(sql: string, source: string, firstLine: number, lines: number[], cause: unknown): DbrollbackError {
+  const details = (cause as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const parserMessage = details?.message ?? (cause instanceof Error ? cause.message : String(cause));
+  // cursorPosition counts code points from 0; convert to a UTF-16 index before finding the line.
+  const charIndex = details?.cursorPosition !== undefined ? codePointToIndex(sql, details.cursorPosition) : 0;
+  const pos = position(lines, charIndex);
+  const line = pos.line + firstLine - 1;
+  return new DbrollbackError('SQL_SYNTAX', `${source}:${line}:${pos.column}: SQL syntax error: ${parserMessage}`, {
+    hint: 'Fix the statement at that line (the message is PostgreSQL\'s own parser\'s); the file was not classified.',
+    cause,
+    details: { file: source, line, column: pos.column, parserMessage },
+  });
+}
+
+/** End of `sql[start, end)` without trailing whitespace and semicolons (a regex here backtracks on long runs). */
+function trimEnd(sql: string, start: number, end: number): number {
+  let i = end;
+  while (i > start) {
+    const c = sql.charCodeAt(i - 1);
+    if (c === 59 /* ; */ || c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) i--;
+    else break;
+  }
+  return i;
+}
+
+function codePointToIndex(text: string, codePoints: number): number {
+  let index = 0;
+  for (let n = 0; n < codePoints && index < text.length; n++) {
+    const code = text.charCodeAt(index);
+    index += code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+  }
+  return index;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of a character index. */
+function position(starts: number[], index: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: index - starts[lo]! + 1 };
+}
+
+/** Map UTF-8 byte offsets to string indexes (identity for ASCII text, the common case). */
+function byteToCharMapper(text: string): (byteOffset: number) => number {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes === text.length) return (offset) => offset;
+  const map = new Int32Array(bytes + 1);
+  let byte = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i)!;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    for (let k = 0; k < width; k++) map[byte + k] = i;
+    byte += width;
+    if (code >= 0x10000) i++;
+  }
+  map[bytes] = text.length;
+  return (offset) => map[Math.min(Math.max(offset, 0), bytes)]!;
+}

@@ -1,0 +1,165 @@
+/**
+ * The one contract every migration tool's adapter implements: what an opened
+ * tool does for dbrollback (status, select, down, up, the SQL of a migration).
+ * Applying and undoing always go through the tool, or write its history
+ * table exactly as the tool does, so the tool's own bookkeeping stays true.
+ * What the registry knows of a tool before opening it is `MigrationTool`
+ * (tool.ts).
+ */
+import type { ConnInfo } from '../db/conninfo.js';
+import type { LockHolder } from '../db/lock.js';
+import type { SharedSession } from '../db/session.js';
+
+/**
+ * Whether a migration can be undone:
+ *  - `yes`: it has a down of its own;
+ *  - `inferred`: no down written, but the tool derives one safely (node-pg-migrate's reversible operations);
+ *  - `irreversible`: declared irreversible (node-pg-migrate `down: false`, an SQL down that raises);
+ *  - `missing`: no down at all — undo must refuse it.
+ */
+export type DownKind = 'yes' | 'inferred' | 'irreversible' | 'missing';
+
+export interface MigrationInfo {
+  /** The name the tool records in its history (e.g. `1700000000000_create-tables`, `002_add_email`). */
+  name: string;
+  /** Source file, when the migration is a file. */
+  path: string | null;
+  applied: boolean;
+  /** When the tool recorded it (null if pending, or if the tool does not record times). */
+  appliedAt: Date | null;
+  down: DownKind;
+}
+
+export interface MigrationStatus {
+  /** The tool's kind (its registry key, what --migrator names). */
+  migrator: string;
+  /** Every migration the tool knows, in the order the tool applies them. */
+  migrations: MigrationInfo[];
+  /** Applied ones, oldest first (the tool's history order). */
+  applied: MigrationInfo[];
+  pending: MigrationInfo[];
+  /** Name of the last applied migration, or null when none is applied. */
+  head: string | null;
+  /** Names recorded as applied whose definitions no longer exist on disk. */
+  missingDefinitions: string[];
+  /** Who holds the migration tool's own lock right now (a migration is running), if anyone. */
+  lockHolder: LockHolder | null;
+}
+
+/** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */
+export type DownTarget = { count: number } | { to: string };
+
+export interface DownStepResult {
+  name: string;
+  status: 'success' | 'failed' | 'not-run';
+  durationMs: number;
+  error?: string;
+}
+
+export interface DownResult {
+  /** Per migration, newest first, in the order they were (or would have been) undone. */
+  steps: DownStepResult[];
+  /** Whether all downs ran in a single transaction (then a failure undid none of them). */
+  singleTransaction: boolean;
+  /** The head after the run, read back from the tool's history. */
+  headAfter: string | null;
+}
+
+export interface RunDownOptions {
+  /** Called before each migration is undone (progress lines). */
+  onStep?: (name: string) => void;
+  /** A stop asked for: the downs still run to the end of their transaction (never cut in half). */
+  signal?: AbortSignal;
+  /** lock_timeout (ms) for the run's statements, so a down never queues the application behind it. */
+  lockTimeoutMs?: number;
+}
+
+export interface RunUpOptions {
+  /** lock_timeout (ms) for the run's statements. */
+  lockTimeoutMs?: number;
+}
+
+/** The SQL a migration runs in one direction, as far as it can be known without running it. */
+export interface MigrationSql {
+  name: string;
+  direction: 'up' | 'down';
+  /** The statements (empty when unknown). */
+  sql: string;
+  /**
+   * `file`: read from the migration file; `generated`: produced by the tool's own builder
+   * without a database (node-pg-migrate); `captured`: recorded while it ran in a throwaway
+   * database (umzug); `unknown`: the migration is code that must run to be seen.
+   */
+  source: 'file' | 'generated' | 'captured' | 'unknown';
+  path: string | null;
+  /** Why the SQL is unknown or partial. */
+  note: string | null;
+}
+
+export interface MigratorAdapter {
+  /** The tool's kind (its registry key, what --migrator names). */
+  readonly kind: string;
+  /**
+   * The table the tool keeps its history in (undo changes its rows; verify must expect that),
+   * or null when the tool keeps history elsewhere or it is not known.
+   */
+  readonly historyTable: { schema: string; table: string } | null;
+  /** The tool's own advisory lock, which must not be held while dbrollback acts. */
+  readonly toolLocks: readonly ToolLock[];
+  status(): Promise<MigrationStatus>;
+  /**
+   * The applied migrations a target selects, newest first, validated:
+   * count in 1..applied, NAME must be applied. Throws MIGRATION_NOT_FOUND / USAGE.
+   */
+  select(target: DownTarget): Promise<MigrationInfo[]>;
+  /** Undo through the tool; refuses (IRREVERSIBLE) before touching anything when any selected migration has no usable down. */
+  down(target: DownTarget, options?: RunDownOptions): Promise<DownResult>;
+  /** Apply pending migrations (all, or the next `count`) through the tool. */
+  up(count?: number, options?: RunUpOptions): Promise<string[]>;
+  /** What SQL a migration would run up or down (for plans, dry runs and classification). */
+  sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
+  /** Release anything held (connections, loaded modules). */
+  close(): Promise<void>;
+}
+
+/** An advisory lock a tool holds while it runs (what dbrollback must see free before acting). */
+export interface ToolLock {
+  key: bigint;
+  /** Who takes it, for messages ("node-pg-migrate"). */
+  owner: string;
+}
+
+export interface AdapterOptions {
+  conn: ConnInfo;
+  /** '' when none is configured (a tool whose `needsMigrationsDir` is false finds its own migrations). */
+  migrationsDir: string;
+  /** The loaded config module (a tool whose project is code reads its export there, e.g. umzug's instance). */
+  configModule?: Record<string, unknown>;
+  /** The history table's name and schema, for tools that let the project choose them (config `migrationsTable` / `migrationsSchema`). */
+  migrationsTable?: string;
+  migrationsSchema?: string;
+  /**
+   * A connection shared with the caller for read-only queries (history, lock
+   * holder). A down runs on a connection of its own, as the tool would: the
+   * session's spare when the caller prepared one.
+   */
+  session?: SharedSession;
+  /** Log lines from the migration tool (e.g. node-pg-migrate's logger), never the console. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The settings a migration tool is opened with: the slice of the run's
+ * resolved config (run/config.ts) the tools read, named here so the family
+ * does not import the layer above it.
+ */
+export interface ToolSettings {
+  conn: ConnInfo;
+  migrationsDir: string | undefined;
+  /** --migrator / `migrator`: a registered tool's kind, or undefined to detect it. */
+  migrator: string | undefined;
+  migrationsTable: string | undefined;
+  migrationsSchema: string | undefined;
+  /** The loaded config module's exports (js/mjs), for tools whose project is code (umzug). */
+  configModule: Record<string, unknown> | undefined;
+}

@@ -1,0 +1,191 @@
+/**
+ * Which migration tool a project uses, when --migrator does not say:
+ *  1. a tool the project's config names (umzug: an instance exported) — the
+ *     config is the project's own word, over what its files look like;
+ *  2. else the tools whose file format the migrations directory holds;
+ *  3. when that leaves more than one (or none) and a database can be asked,
+ *     the tools whose history table it holds (`pgmigrations`,
+ *     `dbrollback_migrations`, `schema_migrations (version, dirty)`, ...):
+ *     among the file matches when there are some, else on their own.
+ * Two tools left is refused (exit 2) naming both and the --migrator values
+ * to choose from; none is refused naming every format looked for.
+ *
+ * The database is asked only when the files do not decide, and only when the
+ * caller gives a way to ask it (a drill never looks at the configured one).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/connection.js';
+import type { ConnInfo } from '../db/conninfo.js';
+import { onSession, type SharedSession } from '../db/session.js';
+import { DbrollbackError } from '../errors.js';
+import type { ToolSettings } from './contract.js';
+import type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tool.js';
+
+/** A table detection found: its schema, name and columns. */
+export interface FoundTable {
+  schema: string;
+  table: string;
+  columns: string[];
+}
+
+/** Looks the probes' tables up in a database. */
+export type HistoryLookup = (probes: readonly HistoryProbe[]) => Promise<FoundTable[]>;
+
+export type DetectSettings = Pick<ToolSettings, 'migrator' | 'migrationsDir' | 'configModule'> & Partial<Pick<ToolSettings, 'migrationsTable' | 'migrationsSchema'>>;
+
+export interface DetectOptions {
+  /** How to see the database's history tables; without it detection goes by the files alone. */
+  history?: HistoryLookup;
+}
+
+/** The kind of the tool the project uses, among `tools` (the registry's list, in its order). */
+export async function detectAmong(tools: readonly MigrationTool[], settings: DetectSettings, options: DetectOptions = {}): Promise<string> {
+  const choices = tools.map((t) => t.kind);
+  if (settings.migrator !== undefined) {
+    if (!choices.includes(settings.migrator)) throw unknownKind(settings.migrator, choices);
+    return settings.migrator;
+  }
+  const evidence = await gather(settings);
+  const matches: Array<{ tool: MigrationTool; match: DetectMatch }> = [];
+  for (const tool of tools) {
+    const match = await tool.detect(evidence);
+    if (match) matches.push({ tool, match });
+  }
+  const byConfig = matches.filter((m) => m.match.by === 'config');
+  if (byConfig.length === 1) return byConfig[0]!.tool.kind;
+  if (byConfig.length > 1) throw ambiguous(byConfig, 'the config names more than one migration tool', choices);
+
+  if (settings.migrationsDir === undefined) {
+    throw new DbrollbackError('MIGRATIONS_INVALID', 'no migrations directory: pass --migrations DIR (no ./migrations directory was found, and the config names no migration tool)', {
+      hint: `Pass --migrations DIR (or set "migrations" in dbrollback.config.*), and --migrator ${choices.join('|')} if it cannot be detected.`,
+    });
+  }
+  const dir = settings.migrationsDir;
+  if (matches.length === 1) return matches[0]!.tool.kind;
+
+  const history = options.history ? await historyMatches(tools, settings, options.history) : null;
+  if (matches.length > 1) {
+    const both = history ? matches.filter((m) => history.has(m.tool.kind)) : [];
+    if (both.length === 1) return both[0]!.tool.kind;
+    const why =
+      history === null
+        ? 'and no database was asked which history table it holds'
+        : both.length === 0
+          ? 'and the database holds the history table of none of them'
+          : 'and the database holds the history tables of more than one of them';
+    throw ambiguous(both.length > 1 ? both : matches, `the migrations in ${dir} match more than one migration tool, ${why}`, choices);
+  }
+  if (history !== null && history.size === 1) return [...history.keys()][0]!;
+  if (history !== null && history.size > 1) {
+    const found = [...history].map(([kind, table]) => ({ tool: tools.find((t) => t.kind === kind)!, match: { by: 'files' as const, reason: `the database holds its history table ${table}` } }));
+    throw ambiguous(found, `the files in ${dir} match no migration tool, and the database holds the history tables of more than one`, choices);
+  }
+  throw new DbrollbackError('MIGRATOR_UNKNOWN', `cannot tell which migration tool ${dir} belongs to: its files are in none of the formats looked for${history !== null ? ', and the database holds no known history table' : ''}`, {
+    hint: `Pass --migrator ${choices.join('|')} (or set "migrator" in dbrollback.config.*).`,
+    details: { dir },
+  });
+}
+
+/**
+ * The tool that runs these code migration files (classify without
+ * --migrator): the one the config names, else the only code tool whose
+ * format they are in; two is refused naming both.
+ */
+export async function detectCodeTool(tools: readonly MigrationTool[], files: readonly string[], configModule: Record<string, unknown> | undefined): Promise<MigrationTool> {
+  const codeTools = tools.filter((t) => t.capture);
+  const byName = new Map(files.map((f) => [path.basename(f), f]));
+  const evidence: ProjectEvidence = {
+    dir: undefined,
+    files: [...byName.keys()].sort(),
+    read: (name) => readFile(byName.get(name) ?? name, 'utf8').catch(() => ''),
+    configModule,
+  };
+  const matches: Array<{ tool: MigrationTool; match: DetectMatch }> = [];
+  for (const tool of codeTools) {
+    const match = await tool.detect(evidence);
+    if (match) matches.push({ tool, match });
+  }
+  const byConfig = matches.filter((m) => m.match.by === 'config');
+  const chosen = byConfig.length > 0 ? byConfig : matches;
+  if (chosen.length === 1) return chosen[0]!.tool;
+  const choices = codeTools.map((t) => t.kind);
+  if (chosen.length > 1) throw ambiguous(chosen, `${files[0]} and the other code migrations given could belong to more than one migration tool`, choices);
+  throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but no migration tool dbrollback knows runs it as a migration`, {
+    hint: `Pass --migrator ${choices.join(' or ')} for code migrations.`,
+  });
+}
+
+/** A lookup on the run's session when it has one, else on a connection of its own. */
+export function historyLookupOn(conn: ConnInfo, session?: SharedSession): HistoryLookup {
+  return (probes) => onSession(session, conn, (db) => findHistoryTables(db, probes));
+}
+
+/** The probes' tables that exist, with their columns (one catalog query for all of them). */
+export async function findHistoryTables(db: Db, probes: readonly HistoryProbe[]): Promise<FoundTable[]> {
+  if (probes.length === 0) return [];
+  const { rows } = await db.query<FoundTable>(
+    `SELECT n.nspname AS schema, c.relname AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       JOIN unnest($1::text[], $2::text[]) AS p(schema, name) ON p.schema = n.nspname AND p.name = c.relname
+      WHERE c.relkind IN ('r', 'p', 'v')
+      GROUP BY n.nspname, c.relname`,
+    [probes.map((p) => p.schema), probes.map((p) => p.table)],
+  );
+  return rows;
+}
+
+/** Which tools' history tables the database holds: kind → the table found. */
+async function historyMatches(tools: readonly MigrationTool[], settings: DetectSettings, lookup: HistoryLookup): Promise<Map<string, string>> {
+  const historySettings = { migrationsTable: settings.migrationsTable, migrationsSchema: settings.migrationsSchema };
+  const probes = tools.map((tool) => ({ tool, probes: tool.historyTables(historySettings) }));
+  const found = await lookup(probes.flatMap((p) => p.probes));
+  const out = new Map<string, string>();
+  for (const { tool, probes: own } of probes) {
+    const hit = own.find((probe) => found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c))));
+    if (hit) out.set(tool.kind, `${hit.schema}.${hit.table}`);
+  }
+  return out;
+}
+
+async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
+  const dir = settings.migrationsDir;
+  let files: string[] = [];
+  if (dir !== undefined) {
+    try {
+      files = (await readdir(dir, { withFileTypes: true }))
+        .filter((d) => d.isFile() || d.isSymbolicLink())
+        .map((d) => d.name)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
+    } catch (cause) {
+      throw new DbrollbackError('MIGRATIONS_INVALID', `cannot read the migrations directory ${dir}: ${(cause as Error).message}`, {
+        hint: 'Pass --migrations DIR pointing at the directory that holds your migration files.',
+        cause,
+      });
+    }
+  }
+  return {
+    dir,
+    files,
+    read: (name) => (dir === undefined ? Promise.resolve('') : readFile(path.join(dir, name), 'utf8').catch(() => '')),
+    configModule: settings.configModule,
+  };
+}
+
+function ambiguous(found: ReadonlyArray<{ tool: MigrationTool; match: DetectMatch }>, what: string, choices: readonly string[]): DbrollbackError {
+  const named = found.map((f) => `${f.tool.kind} (${f.match.reason})`);
+  const kinds = found.map((f) => f.tool.kind);
+  return new DbrollbackError('MIGRATOR_AMBIGUOUS', `${what}: ${named.join('; ')}`, {
+    hint: `Say which one: ${kinds.map((k) => `--migrator ${k}`).join(' or ')} (or "migrator" in dbrollback.config.*; the tools are ${choices.join(', ')}).`,
+    details: { candidates: kinds },
+  });
+}
+
+function unknownKind(kind: string, choices: readonly string[]): DbrollbackError {
+  return new DbrollbackError('MIGRATOR_UNKNOWN', `--migrator ${kind} is not a migration tool dbrollback knows`, {
+    hint: `Pass --migrator ${choices.join('|')}.`,
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Which applied migrations a down target selects — one implementation shared
+ * by every adapter, so `--count` and `--to` mean the same thing whatever the tool.
+ */
+import { DbrollbackError } from '../errors.js';
+import type { DownTarget, MigrationInfo } from './contract.js';
+import { compareStrings } from '../compare-strings.js';
+
+/**
+ * The applied migrations `target` selects, newest first.
+ *  - `{count: N}`: the last N applied (1 ≤ N ≤ applied);
+ *  - `{to: NAME}`: every migration applied after NAME (NAME stays applied);
+ *    NAME already the head → [] (nothing to undo; the caller decides what that means).
+ * `applied` is the tool's history order, oldest first. `known` (every name the tool
+ * knows, applied or not) lets the error say "pending" instead of "not found".
+ */
+export function selectForDown(applied: readonly MigrationInfo[], target: DownTarget, known: readonly string[] = []): MigrationInfo[] {
+  if ('count' in target) {
+    const { count } = target;
+    if (!Number.isInteger(count) || count < 1) {
+      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`, {
+        hint: 'Pass --count N to undo the last N applied migrations, or --to NAME to undo everything applied after NAME.',
+      });
+    }
+    if (applied.length === 0) {
+      throw new DbrollbackError('USAGE', `--count ${count}: no migration is applied, so there is nothing to undo`, {
+        hint: 'Run `dbrollback status` to see the migration history of this database.',
+      });
+    }
+    if (count > applied.length) {
+      throw new DbrollbackError('USAGE', `--count ${count} is more than the ${applied.length} applied migration${applied.length === 1 ? '' : 's'}`, {
+        hint: `Pass --count ${applied.length} or less (run \`dbrollback status\` to see what is applied).`,
+        details: { count, applied: applied.length },
+      });
+    }
+    return applied.slice(applied.length - count).reverse();
+  }
+
+  const name = target.to;
+  const index = applied.findIndex((m) => m.name === name);
+  if (index === -1) {
+    const appliedNames = applied.map((m) => m.name);
+    const isPending = known.includes(name);
+    const near = nearestNames(name, appliedNames);
+    const message = isPending
+      ? `--to ${name}: that migration is not applied (it is pending), so the database cannot be rolled back to it`
+      : `--to ${name}: no applied migration has that name`;
+    const hint =
+      near.length > 0
+        ? `Applied migrations with similar names: ${near.join(', ')}. Run \`dbrollback status\` for the full list.`
+        : appliedNames.length > 0
+          ? `Applied migrations (newest last): ${appliedNames.slice(-5).join(', ')}. Run \`dbrollback status\` for the full list.`
+          : 'No migration is applied. Run `dbrollback status` to see the migration history.';
+    throw new DbrollbackError('MIGRATION_NOT_FOUND', message, { hint, details: { name, nearby: near } });
+  }
+  return applied.slice(index + 1).reverse();
+}
+
+/** Up to `limit` names closest to `wanted` (substring matches first, then by edit distance). */
+export function nearestNames(wanted: string, names: readonly string[], limit = 5): string[] {
+  const w = wanted.toLowerCase();
+  const scored = names.map((name) => {
+    const n = name.toLowerCase();
+    const contains = n.includes(w) || w.includes(n) || stripPrefix(n) === stripPrefix(w);
+    return { name, score: contains ? 0 : editDistance(stripPrefix(n), stripPrefix(w)) };
+  });
+  const threshold = Math.max(3, Math.floor(stripPrefix(w).length / 2));
+  return scored
+    .filter((s) => s.score <= threshold)
+    .sort((a, b) => a.score - b.score || compareStrings(a.name, b.name))
+    .slice(0, limit)
+    .map((s) => s.name);
+}
+
+/** `1700000000000_add-email` and `003_add_email` both become `add-email`-ish, so a wrong prefix still matches. */
+function stripPrefix(name: string): string {
+  return name.replace(/^\d+[_-]?/, '').replace(/\.[a-z]+$/, '').replace(/_/g, '-');
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = prev[j]!;
+      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = above;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** A migration name the tool does not define (sqlOf / classification of a name that is not in the directory). */
+export function migrationNotDefined(name: string, where: string): DbrollbackError {
+  return new DbrollbackError('MIGRATION_NOT_FOUND', `no migration named ${name} is defined in ${where}`, {
+    hint: 'Run `dbrollback status` for the migrations the tool knows.',
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * What the registry knows of a migration tool before it is opened: one
+ * `MigrationTool` per folder under src/tools/, listed once in registry.ts.
+ * Everything outside a tool's folder that depends on which tool a project
+ * uses — detection, the tool's locks, its history table, opening it, how
+ * classify reads its files, capturing the SQL of code migrations, notes in
+ * messages — asks this entry; no other place names a tool.
+ *
+ * The entry is cheap to import: its functions do the work when called.
+ */
+import type { SchemaDiff } from '../db/schema/diff.js';
+import type { CapturedSql } from './capture/captured-sql.js';
+import type { ScratchOptions } from './capture/scratch.js';
+import type { AdapterOptions, MigrationSql, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
+
+export interface MigrationTool<K extends string = string> {
+  /** What --migrator (and `migrator` in the config) names it; also its key in messages and reports. */
+  readonly kind: K;
+  /** The tool as people write it in prose ("node-pg-migrate", "plain SQL files"). */
+  readonly displayName: string;
+  /** False when the tool finds its migrations itself (umzug: the config's instance knows them). */
+  readonly needsMigrationsDir: boolean;
+  /** Whether the tool's migrations can have downs; without them (Prisma, Drizzle) the way back is a restore. */
+  readonly hasDowns: boolean;
+  /** Its own advisory locks, held while it runs: dbrollback never acts while one is held. */
+  readonly locks: readonly ToolLock[];
+  /** Whether the project's files or config show this tool (detection without --migrator); null when they do not. */
+  detect(evidence: ProjectEvidence): Promise<DetectMatch | null>;
+  /** The tables its history may be in, as detection looks for them in the database. */
+  historyTables(settings: HistorySettings): HistoryProbe[];
+  /** Its adapter on a database. Nothing connects until a method is called. */
+  open(options: AdapterOptions): MigratorAdapter;
+  /** How `classify` reads its .sql migration files without running them; absent when its migrations are code. */
+  readonly sqlFiles?: SqlFileReader;
+  /** How the SQL of its code migrations is seen: by running them in a throwaway database. */
+  readonly capture?: CodeCapture;
+  /** Appended when a restore target falls back to the tool's applied-at time (e.g. a time stored without a time zone). */
+  readonly appliedAtNote?: string;
+  /** What the `migrationsTable` setting means for this tool (its default), for the setting's help; absent when it does not read it. */
+  readonly migrationsTableHelp?: string;
+  /** Config-file keys only this tool reads (umzug's `umzug` export), added to the options table. */
+  readonly configKeys?: readonly ToolConfigKey[];
+}
+
+/** A config-file key a tool adds: any value (a .mjs/.js config may export code), validated by the tool when used. */
+export interface ToolConfigKey {
+  readonly key: string;
+  readonly help: string;
+}
+
+export type HistorySettings = Pick<ToolSettings, 'migrationsTable' | 'migrationsSchema'>;
+
+/** What detection knows of a project without a database. */
+export interface ProjectEvidence {
+  /** The migrations directory, when one is configured (or ./migrations exists). */
+  dir: string | undefined;
+  /** Its visible files' names (no dot files), sorted; empty without a directory. */
+  files: readonly string[];
+  /** A file of the directory as text ('' when it cannot be read). */
+  read(name: string): Promise<string>;
+  /** The config module's exports (js/mjs config), if any. */
+  configModule: Record<string, unknown> | undefined;
+}
+
+export interface DetectMatch {
+  /**
+   * `config`: the project's config names the tool (an umzug instance
+   * exported): it wins over what the files look like; `files`: the migration
+   * files are in the tool's format.
+   */
+  by: 'config' | 'files';
+  /** Why, for messages: "the migrations directory holds NNN_name.up.sql files". */
+  reason: string;
+}
+
+/**
+ * A table a tool keeps its history in. The table must have every column
+ * listed to count as this tool's: several tools name their table
+ * `schema_migrations`, with different columns.
+ */
+export interface HistoryProbe {
+  schema: string;
+  table: string;
+  columns: readonly string[];
+}
+
+/** A .sql migration file as its tool reads it, for static classification. */
+export interface SqlFileReader {
+  /** The file's up (and down) when it is in this tool's own format; null when it is not. */
+  read(file: string, text: string): SqlFileParts | null;
+  /** A .sql file no tool reads as its own: read as a plain file of this tool, with no down (the plain SQL format). */
+  readPlain?(file: string, text: string): SqlFileParts;
+  /** Whether `name` is read as part of another file of its folder (a .down.sql beside its .up.sql), and so not classified on its own. */
+  isCompanion?(name: string, names: ReadonlySet<string>): boolean;
+  /** The tool's apply order of a folder's files, when it is not their names' order. */
+  compareFiles?(a: string, b: string): number;
+}
+
+export interface SqlFileParts {
+  up: SqlPart;
+  /**
+   * The down, read only once the up is classified (so a syntax error in the
+   * up is reported first); null when the file says nothing about a down.
+   */
+  down: (() => SqlDown) | null;
+}
+
+export interface SqlPart {
+  text: string;
+  /** The file the text is in, for messages. */
+  path: string;
+  /** Line of the text's first character in that file. */
+  firstLine: number;
+  /** The tool runs it inside a transaction (affects CONCURRENTLY and friends); default false. */
+  inTransaction?: boolean;
+}
+
+export type SqlDown = { kind: 'missing' | 'irreversible'; path: string | null } | ({ kind: 'yes' } & SqlPart);
+
+/** How a code tool's migrations are seen: run in a throwaway database, every statement recorded. */
+export interface CodeCapture {
+  /**
+   * classify: the SQL each code migration file runs, one result per file in
+   * `files` order. A file the tool does not run as a migration is refused
+   * (NOT_A_MIGRATION).
+   */
+  files(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]>;
+  /**
+   * plan: when the adapter cannot tell a migration's SQL without running it
+   * (`sqlOf` gives `unknown`), its up and down as an undo would run them:
+   * applied up to `head` in a throwaway database, then `count` reverted.
+   */
+  downs?(settings: ToolSettings, from: { head: string; count: number }): Promise<CapturedRun[]>;
+}
+
+export interface CaptureContext {
+  /** Where the migrations run (a database created on a server the user named, or a throwaway local cluster). */
+  scratch: ScratchOptions;
+  configModule: Record<string, unknown> | undefined;
+  migrationsTable: string | undefined;
+  migrationsSchema: string | undefined;
+  /** Progress lines (scratch database, capture). */
+  onProgress: (line: string) => void;
+}
+
+export interface CapturedFile {
+  path: string;
+  up: CapturedSql;
+  /** Its down as the tool sees it (with its SQL when that was captured); null when the tool does not say. */
+  down: { kind: 'yes' | 'irreversible' | 'missing'; sql: CapturedSql | null } | null;
+  /** What applying it changed in the scratch catalog; null when it was not applied there. */
+  diff: SchemaDiff | null;
+  /** Why it could not be applied in the scratch database. */
+  applyError: string | null;
+}
+
+export interface CapturedRun {
+  name: string;
+  up: MigrationSql;
+  down: MigrationSql;
+  /** What the up created (`table:schema.name`, ... keys of its catalog diff). */
+  created: string[];
+}

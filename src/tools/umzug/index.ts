@@ -1,0 +1,27 @@
+/**
+ * umzug: the project's own Umzug instance (exported as `umzug` from
+ * dbrollback.config.mjs/js) applies and undoes; its history is whatever
+ * storage the instance has. Its migrations are code: their SQL is captured
+ * by running them in a throwaway database.
+ */
+import type { MigrationTool } from '../tool.js';
+import { captureDowns, captureFiles } from './capture.js';
+import { detectUmzug } from './detect.js';
+import { createUmzugAdapter } from './run.js';
+
+export const umzug: MigrationTool<'umzug'> = {
+  kind: 'umzug',
+  displayName: 'umzug',
+  // The instance finds its own migrations.
+  needsMigrationsDir: false,
+  hasDowns: true,
+  // umzug takes no lock of its own.
+  locks: [],
+  detect: detectUmzug,
+  // umzug's SequelizeStorage default; any other storage is the project's own (named by `migrationsTable`).
+  historyTables: () => [{ schema: 'public', table: 'SequelizeMeta', columns: ['name'] }],
+  open: createUmzugAdapter,
+  capture: { files: captureFiles, downs: captureDowns },
+  migrationsTableHelp: "your storage's table",
+  configKeys: [{ key: 'umzug', help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' }],
+};

@@ -1,0 +1,257 @@
+/**
+ * umzug behind the adapter contract, driving the project's own Umzug
+ * instance (exported as `umzug` from dbrollback.config.mjs/js — the instance,
+ * or a possibly async function returning it, called with the database URL).
+ *
+ * umzug has neither a lock nor transactions of its own: downs run one by one
+ * (singleTransaction false), each as atomic as the project's context makes it
+ * (migrations-fixtures/umzug/shop shows the recommended pattern: a transaction
+ * per migration opened in `reverting`/`migrating`, committed in
+ * `reverted`/`migrated`). Applied-at comes from the storage when it offers
+ * `executedWithTimes({context})`, else it is null.
+ */
+import { pathToFileURL } from 'node:url';
+import { DbrollbackError } from '../../errors.js';
+import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
+import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
+import { withPgOptionsLockTimeout } from '../../db/lock-wait.js';
+import { selectForDown } from '../select.js';
+import { assertReversible } from '../down-guard.js';
+import { downOutcome } from '../down-outcome.js';
+import { statusOf } from '../status-of.js';
+import { findUmzugExport } from './detect.js';
+import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
+
+/** What the `umzug` export of the config may be called with, when it is a function. */
+export interface UmzugFactoryInput {
+  databaseUrl: string;
+  conn: ConnInfo;
+  /** The migrations directory, when one is configured (--migrations, config, ./migrations). */
+  migrationsDir?: string;
+}
+
+interface RunnableMigration {
+  name: string;
+  path?: string;
+  up: (params: unknown) => unknown;
+  down?: ((params: unknown) => unknown) | false;
+}
+
+
+/** The parts of an Umzug 3 instance dbrollback uses (duck-typed: the project may bundle its own copy of umzug). */
+interface UmzugLike {
+  migrations(context: unknown): Promise<readonly RunnableMigration[]>;
+  up(options?: { step?: number }): Promise<Array<{ name: string }>>;
+  down(options?: { step?: number; to?: string }): Promise<Array<{ name: string }>>;
+  on(event: string, listener: (data: { name: string }) => unknown): () => void;
+  options: { storage?: UmzugStorage; context?: unknown };
+  /** Protected in umzug's types, but the way to get a context with the project's before/afterCommand hooks applied. */
+  runCommand?<T>(command: string, cb: (params: { context: unknown }) => Promise<T>): Promise<T>;
+  storage?: UmzugStorage;
+}
+
+export function createUmzugAdapter(options: AdapterOptions): MigratorAdapter {
+  return new UmzugAdapter(options);
+}
+
+interface Snapshot {
+  status: MigrationStatus;
+}
+
+class UmzugAdapter implements MigratorAdapter {
+  readonly kind = 'umzug' as const;
+  /** umzug takes no lock of its own. */
+  readonly toolLocks = [];
+  private instance: Promise<UmzugLike> | undefined;
+
+  constructor(private readonly options: AdapterOptions) {}
+
+  /** umzug's storage is the project's own: its table is known only when the config names it (migrationsTable). */
+  get historyTable(): { schema: string; table: string } | null {
+    const table = this.options.migrationsTable;
+    return table ? { schema: this.options.migrationsSchema ?? 'public', table } : null;
+  }
+
+  async status(): Promise<MigrationStatus> {
+    return (await this.snapshot()).status;
+  }
+
+  async select(target: DownTarget): Promise<MigrationInfo[]> {
+    const { status } = await this.snapshot();
+    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+  }
+
+  async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
+    const umzug = await this.umzug();
+    const { status } = await this.snapshot();
+    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
+    // umzug would call a missing `down` as a no-op and then drop the record: refuse first.
+    assertReversible(selection);
+
+    const durations = new Map<string, number>();
+    let current: string | undefined;
+    let startedAt = 0;
+    const offReverting = umzug.on('reverting', ({ name }) => {
+      current = name;
+      startedAt = Date.now();
+      runOptions.onStep?.(name);
+    });
+    const offReverted = umzug.on('reverted', ({ name }) => {
+      durations.set(name, Date.now() - startedAt);
+    });
+    let error: unknown;
+    try {
+      // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
+      // so pass the oldest migration to undo.
+      await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, () => umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name }));
+    } catch (err) {
+      error = err;
+      if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
+    } finally {
+      offReverting();
+      offReverted();
+    }
+    const after = await this.snapshot();
+    return downOutcome({
+      kind: this.kind,
+      selection,
+      appliedAfter: after.status.applied.map((m) => m.name),
+      singleTransaction: false,
+      durations,
+      ...(error !== undefined ? { error, failedName: failedMigration(error) ?? current } : {}),
+    });
+  }
+
+  async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
+    const umzug = await this.umzug();
+    const done: string[] = [];
+    const off = umzug.on('migrated', ({ name }) => {
+      done.push(name);
+    });
+    try {
+      const ran = await withPgOptionsLockTimeout(upOptions.lockTimeoutMs, () => umzug.up(count !== undefined ? { step: count } : undefined));
+      return ran.map((m) => m.name);
+    } catch (err) {
+      const failed = failedMigration(err);
+      throw new DbrollbackError(
+        'MIGRATION_FAILED',
+        `umzug up failed${failed ? ` in ${failed}` : ''}: ${causeMessage(err)}. ` + (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied.'),
+        { hint: 'Fix the failing migration and run again: only pending migrations are applied.', cause: err, details: { applied: done, failed: failed ?? null } },
+      );
+    } finally {
+      off();
+    }
+  }
+
+  async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
+    const found = (await this.status()).migrations.find((m) => m.name === name);
+    if (!found) throw new DbrollbackError('MIGRATION_NOT_FOUND', `the umzug instance defines no migration named ${name}`, { hint: 'Run `dbrollback status` for the migrations umzug knows.' });
+    // umzug migrations are functions over the project's own context: what they send is only known by running them.
+    return { name, direction, sql: '', source: 'unknown', path: found.path, note: 'umzug migrations are code; their SQL is only known by running them' };
+  }
+
+  async close(): Promise<void> {
+    // The project's instance owns its connections (typically opened per command in its context).
+  }
+
+  private async snapshot(): Promise<Snapshot> {
+    const umzug = await this.umzug();
+    const storage = umzug.storage ?? umzug.options.storage;
+    if (storage === undefined || typeof storage.executed !== 'function') {
+      throw new DbrollbackError('CONFIG_INVALID', 'the umzug instance has no readable storage', {
+        hint: 'Give the Umzug instance a storage (e.g. a table-backed storage) in dbrollback.config.*.',
+      });
+    }
+    return withContext(umzug, async (context) => {
+      const [list, recorded] = await Promise.all([umzug.migrations(context), readHistory(storage, context)]);
+      const definitions = await Promise.all(list.map(async (m) => ({ name: m.name, path: m.path ?? null, down: await downKindOf(m) })));
+      const status = statusOf(this.kind, historyInListOrder(list, recorded), definitions, null);
+      const known = new Set(list.map((m) => m.name));
+      status.missingDefinitions = recorded.names.filter((n) => !known.has(n));
+      return { status };
+    });
+  }
+
+  private umzug(): Promise<UmzugLike> {
+    this.instance ??= this.resolveInstance();
+    return this.instance;
+  }
+
+  private async resolveInstance(): Promise<UmzugLike> {
+    const exported = findUmzugExport(this.options.configModule);
+    if (exported === undefined) {
+      throw new DbrollbackError('CONFIG_INVALID', 'the config module does not export `umzug`', {
+        hint: 'In dbrollback.config.mjs, `export const umzug = new Umzug({...})` or `export async function umzug({ databaseUrl }) { return new Umzug({...}) }`.',
+      });
+    }
+    let value: unknown = exported;
+    if (typeof exported === 'function' && !isUmzugLike(exported)) {
+      const input: UmzugFactoryInput = {
+        databaseUrl: connToUrl(this.options.conn),
+        conn: this.options.conn,
+        // AdapterOptions requires a directory; '' means none was configured.
+        ...(this.options.migrationsDir !== '' ? { migrationsDir: this.options.migrationsDir } : {}),
+      };
+      try {
+        value = await (exported as (input: UmzugFactoryInput) => unknown)(input);
+      } catch (cause) {
+        throw new DbrollbackError('CONFIG_INVALID', `the config's umzug() function failed: ${(cause as Error).message}`, {
+          hint: 'Fix the umzug factory in dbrollback.config.*; it receives { databaseUrl, conn } and returns an Umzug instance.',
+          cause,
+        });
+      }
+    }
+    if (!isUmzugLike(value)) {
+      throw new DbrollbackError('CONFIG_INVALID', 'the config\'s `umzug` export is not an Umzug instance (nor a function returning one)', {
+        hint: 'Export the Umzug instance itself, or a (possibly async) function returning it.',
+      });
+    }
+    return value;
+  }
+}
+
+function isUmzugLike(value: unknown): value is UmzugLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['up', 'down', 'executed', 'pending', 'migrations', 'on'].every((k) => typeof v[k] === 'function') && typeof v.options === 'object';
+}
+
+/** Run `fn` with a context made the way umzug makes it, so the project's before/afterCommand hooks (connections) apply. */
+async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promise<T>): Promise<T> {
+  if (typeof umzug.runCommand === 'function') return umzug.runCommand('dbrollback-status', async ({ context }) => fn(context));
+  const raw = umzug.options.context;
+  return fn(typeof raw === 'function' ? await (raw as () => unknown)() : raw ?? {});
+}
+
+/**
+ * umzug's default resolver wraps every file in an `up`/`down` pair, so `down`
+ * is always a function: the module's own exports tell whether a down exists.
+ */
+async function downKindOf(m: RunnableMigration): Promise<DownKind> {
+  if (m.down === false) return 'irreversible';
+  if (m.path !== undefined && /\.(c|m)?js$/i.test(m.path)) {
+    const module = await import(pathToFileURL(m.path).href).then(
+      (mod: Record<string, unknown>) => mod,
+      () => undefined,
+    );
+    const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' ? module.default : module) as Record<string, unknown> | undefined;
+    if (exports && typeof exports.up === 'function') {
+      if (exports.down === false) return 'irreversible';
+      return typeof exports.down === 'function' ? 'yes' : 'missing';
+    }
+  }
+  return typeof m.down === 'function' ? 'yes' : 'missing';
+}
+
+/** umzug's MigrationError names the migration it was running. */
+function failedMigration(err: unknown): string | undefined {
+  const info = (err as { migration?: { name?: unknown } } | undefined)?.migration;
+  return typeof info?.name === 'string' ? info.name : undefined;
+}
+
+function causeMessage(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

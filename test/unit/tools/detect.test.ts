@@ -1,0 +1,161 @@
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dirWith as dirWithFiles, rejection, removeTempDirs } from '../../harness/fixtures.js';
+import { detectCodeTool, type FoundTable, type HistoryLookup } from '../../../src/tools/detect.js';
+import { detectMigrator, MIGRATOR_KINDS, openAdapter, TOOLS } from '../../../src/tools/registry.js';
+import { resolveConfig } from '../../../src/run/config.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
+const dirWith = (files: Record<string, string>) => dirWithFiles(files, 'dbrollback-detect-');
+
+afterEach(removeTempDirs);
+
+describe('detectMigrator', () => {
+  it('picks node-pg-migrate for the node-pg-migrate fixture (.js migrations)', async () => {
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'node-pg-migrate/shop'), configModule: undefined })).toBe('node-pg-migrate');
+  });
+
+  it('picks sql for the sql fixture (*.up.sql / *.down.sql)', async () => {
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'sql/shop'), configModule: undefined })).toBe('sql');
+  });
+
+  it('picks umzug for the umzug fixture (its config exports umzug)', async () => {
+    const configModule = (await import(pathToFileURL(path.join(fixtures, 'umzug/shop/dbrollback.config.mjs')).href)) as Record<string, unknown>;
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'umzug/shop/migrations'), configModule })).toBe('umzug');
+  });
+
+  it('picks umzug when resolveConfig loads the umzug fixture config from its directory', async () => {
+    const config = await resolveConfig({ databaseUrl: 'postgres://u@127.0.0.1:1/db' }, { cwd: path.join(fixtures, 'umzug/shop'), env: {} });
+    expect(await detectMigrator(config)).toBe('umzug');
+  });
+
+  it('an explicit migrator wins over detection', async () => {
+    expect(await detectMigrator({ migrator: 'sql', migrationsDir: path.join(fixtures, 'node-pg-migrate/shop'), configModule: undefined })).toBe('sql');
+  });
+
+  it('picks node-pg-migrate for .sql files in its "-- Up Migration" format', async () => {
+    const dir = await dirWith({ '1700000000000_init.sql': '-- Up Migration\nCREATE TABLE t (id int);\n-- Down Migration\nDROP TABLE t;\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined })).toBe('node-pg-migrate');
+  });
+
+  it('plain .sql files of unknown format are MIGRATOR_UNKNOWN asking for --migrator (exit 2)', async () => {
+    const dir = await dirWith({ 'V1__init.sql': 'CREATE TABLE t (id int);\n' });
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }));
+    expect(err.code).toBe('MIGRATOR_UNKNOWN');
+    expect(err.exitCode).toBe(2);
+    expect(err.hint).toContain('--migrator');
+  });
+
+  it('no migrations directory and no umzug export is MIGRATIONS_INVALID asking for --migrations', async () => {
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: undefined, configModule: undefined }));
+    expect(err.code).toBe('MIGRATIONS_INVALID');
+    expect(err.hint).toContain('--migrations');
+  });
+});
+
+/** A database holding these tables (columns as given), as detection's lookup sees it; counts its calls. */
+function database(tables: FoundTable[]): HistoryLookup & { calls: number } {
+  const lookup = Object.assign(
+    async () => {
+      lookup.calls += 1;
+      return tables;
+    },
+    { calls: 0 },
+  );
+  return lookup;
+}
+
+const PGMIGRATIONS: FoundTable = { schema: 'public', table: 'pgmigrations', columns: ['id', 'name', 'run_on'] };
+const SQL_HISTORY: FoundTable = { schema: 'public', table: 'dbrollback_migrations', columns: ['name', 'applied_at', 'checksum'] };
+
+describe('detectMigrator: two tools, and the history table', () => {
+  const mixed = () => dirWith({ '001_init.up.sql': 'CREATE TABLE t (id int);\n', '002_more.js': 'exports.up = (pgm) => {};\n' });
+
+  it('a folder whose files match two tools is refused (MIGRATOR_AMBIGUOUS, exit 2) naming both and the --migrator values', async () => {
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/node-pg-migrate \(the directory holds JS\/TS migration files \(002_more\.js\)\)/);
+    expect(err.message).toMatch(/sql \(the directory holds \*\.up\.sql/);
+    expect(err.hint).toContain('--migrator node-pg-migrate or --migrator sql');
+    expect(err.details).toEqual({ candidates: ['node-pg-migrate', 'sql'] });
+  });
+
+  it('the database\'s history table decides between the tools the files match', async () => {
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }, { history: database([PGMIGRATIONS]) })).toBe('node-pg-migrate');
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }, { history: database([SQL_HISTORY]) })).toBe('sql');
+  });
+
+  it('a database holding both tools\' tables, or neither, leaves the folder refused and says why', async () => {
+    const both = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }, { history: database([PGMIGRATIONS, SQL_HISTORY]) }));
+    expect(both.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(both.message).toContain('the database holds the history tables of more than one of them');
+    const neither = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }, { history: database([]) }));
+    expect(neither.message).toContain('the database holds the history table of none of them');
+  });
+
+  it('a table of the right name without the tool\'s columns is not its history', async () => {
+    const lookalike: FoundTable = { schema: 'public', table: 'pgmigrations', columns: ['version'] };
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await mixed(), configModule: undefined }, { history: database([lookalike]) }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+  });
+
+  it('a configured migrationsTable is where node-pg-migrate\'s history is looked for', async () => {
+    const custom: FoundTable = { schema: 'app', table: 'schema_history', columns: ['id', 'name', 'run_on'] };
+    const settings = { migrator: undefined, migrationsDir: await mixed(), configModule: undefined, migrationsTable: 'schema_history', migrationsSchema: 'app' };
+    expect(await detectMigrator(settings, { history: database([custom]) })).toBe('node-pg-migrate');
+  });
+
+  it('files of no known format: the history table alone names the tool; two tables are refused', async () => {
+    const dir = await dirWith({ 'README.md': 'migrations live here\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([PGMIGRATIONS]) })).toBe('node-pg-migrate');
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([PGMIGRATIONS, SQL_HISTORY]) }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(err.hint).toContain('--migrator node-pg-migrate or --migrator sql');
+    const none = await rejection(detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([]) }));
+    expect(none.code).toBe('MIGRATOR_UNKNOWN');
+    expect(none.message).toContain('the database holds no known history table');
+  });
+
+  it('the database is not asked when the files decide, nor when the config does', async () => {
+    const lookup = database([SQL_HISTORY]);
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'node-pg-migrate/shop'), configModule: undefined }, { history: lookup })).toBe('node-pg-migrate');
+    const configModule = (await import(pathToFileURL(path.join(fixtures, 'umzug/shop/dbrollback.config.mjs')).href)) as Record<string, unknown>;
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'umzug/shop/migrations'), configModule }, { history: lookup })).toBe('umzug');
+    expect(lookup.calls).toBe(0);
+  });
+
+  it('an unknown --migrator value is refused naming the tools', async () => {
+    const err = await rejection(detectMigrator({ migrator: 'flywayy', migrationsDir: undefined, configModule: undefined }));
+    expect(err.code).toBe('MIGRATOR_UNKNOWN');
+    expect(err.hint).toBe(`Pass --migrator ${MIGRATOR_KINDS.join('|')}.`);
+  });
+});
+
+describe('detectCodeTool (classify without --migrator)', () => {
+  it('code files are node-pg-migrate\'s unless the config exports umzug', async () => {
+    expect((await detectCodeTool(TOOLS, ['/x/001_a.js'], undefined)).kind).toBe('node-pg-migrate');
+    expect((await detectCodeTool(TOOLS, ['/x/001_a.mjs'], { umzug: () => undefined })).kind).toBe('umzug');
+  });
+});
+
+describe('openAdapter', () => {
+  it('opens the adapter of the detected kind without connecting, exposing the tool lock', async () => {
+    const config = await resolveConfig(
+      { databaseUrl: 'postgres://u@127.0.0.1:1/db', migrations: path.join(fixtures, 'node-pg-migrate/shop') },
+      { cwd: fixtures, env: {} },
+    );
+    const adapter = await openAdapter(config);
+    expect(adapter.kind).toBe('node-pg-migrate');
+    expect(adapter.toolLocks.map((l) => l.key)).toEqual([7241865325823964n]);
+    await adapter.close();
+  });
+
+  it('refuses --migrator sql without a migrations directory', async () => {
+    const config = await resolveConfig({ databaseUrl: 'postgres://u@127.0.0.1:1/db', migrator: 'sql' }, { cwd: os.tmpdir(), env: {} });
+    const err = await rejection(openAdapter(config));
+    expect(err.code).toBe('MIGRATIONS_INVALID');
+  });
+});

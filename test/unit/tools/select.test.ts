@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { MigrationInfo } from '../../../src/tools/contract.js';
+import { nearestNames, selectForDown } from '../../../src/tools/select.js';
+import { DbrollbackError } from '../../../src/errors.js';
+
+const applied = (names: string[]): MigrationInfo[] =>
+  names.map((name) => ({ name, path: `/m/${name}.sql`, applied: true, appliedAt: new Date(0), down: 'yes' }));
+
+const history = applied(['001_create-tables', '002_add-customer-phone', '003_index-orders-customer']);
+
+function thrown(fn: () => unknown): DbrollbackError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DbrollbackError) return err;
+    throw err;
+  }
+  throw new Error('expected a DbrollbackError');
+}
+
+describe('selectForDown', () => {
+  it('selects the last N applied migrations, newest first', () => {
+    expect(selectForDown(history, { count: 2 }).map((m) => m.name)).toEqual(['003_index-orders-customer', '002_add-customer-phone']);
+  });
+
+  it('selects every applied migration when count equals the number applied', () => {
+    expect(selectForDown(history, { count: 3 })).toHaveLength(3);
+  });
+
+  it('rejects a count larger than the number applied, naming both numbers (exit 2)', () => {
+    const err = thrown(() => selectForDown(history, { count: 5 }));
+    expect(err.code).toBe('USAGE');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('--count 5 is more than the 3 applied migrations');
+  });
+
+  it('rejects a count below 1 or not a whole number', () => {
+    expect(thrown(() => selectForDown(history, { count: 0 })).code).toBe('USAGE');
+    expect(thrown(() => selectForDown(history, { count: 1.5 })).code).toBe('USAGE');
+  });
+
+  it('rejects --count when nothing is applied', () => {
+    expect(thrown(() => selectForDown([], { count: 1 })).message).toMatch(/no migration is applied/);
+  });
+
+  it('--to NAME undoes everything applied after NAME and keeps NAME applied', () => {
+    expect(selectForDown(history, { to: '001_create-tables' }).map((m) => m.name)).toEqual(['003_index-orders-customer', '002_add-customer-phone']);
+  });
+
+  it('--to the head selects nothing', () => {
+    expect(selectForDown(history, { to: '003_index-orders-customer' })).toEqual([]);
+  });
+
+  it('--to an unknown name is MIGRATION_NOT_FOUND listing nearby applied names', () => {
+    const err = thrown(() => selectForDown(history, { to: '002_add-customer-phon' }));
+    expect(err.code).toBe('MIGRATION_NOT_FOUND');
+    expect(err.exitCode).toBe(2);
+    expect(err.hint).toContain('002_add-customer-phone');
+    expect(err.details).toMatchObject({ nearby: ['002_add-customer-phone'] });
+  });
+
+  it('--to a pending migration says it is pending', () => {
+    const err = thrown(() => selectForDown(history, { to: '004_rename-order-note' }, ['004_rename-order-note']));
+    expect(err.code).toBe('MIGRATION_NOT_FOUND');
+    expect(err.message).toMatch(/pending/);
+  });
+});
+
+describe('nearestNames', () => {
+  it('matches a name whose numeric prefix differs', () => {
+    expect(nearestNames('1700000000000_add-customer-phone', ['002_add-customer-phone', '001_create-tables'])).toEqual(['002_add-customer-phone']);
+  });
+
+  it('returns nothing for an unrelated name', () => {
+    expect(nearestNames('zzzzzzzzzzzzzzzz', ['002_add-customer-phone'])).toEqual([]);
+  });
+});
