@@ -10,9 +10,11 @@
  * the public API (src/index.ts) for the same reason.
  */
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { EXIT, exitCodeOf, isDbrollbackError } from '../errors.js';
 import { scrub } from '../secrets/redact.js';
 import { openStorage } from '../storage/open-storage.js';
+import { loadEncryptionKey } from '../storage/encryption-key.js';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPush } from '../backup/wal/wal-push.js';
 import { CONFIG_FILE_NAMES } from '../run/config-files.js';
@@ -34,10 +36,19 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
   const storageUrl = parsed.storage ?? (process.env.DBROLLBACK_STORAGE || undefined);
   // A config file may name the storage or be broken: the full program reads and reports it.
   if (!storageUrl || (await configFilePresent())) return null;
+  // The storage's key from the environment, exactly as the full program reads it: without it a
+  // push would write plaintext WAL into an encrypted storage (or be refused by it).
+  const encryption = await loadEncryptionKey({
+    key: process.env.DBROLLBACK_ENCRYPTION_KEY || undefined,
+    keyFile: process.env.DBROLLBACK_ENCRYPTION_KEY_FILE ? { path: path.resolve(process.env.DBROLLBACK_ENCRYPTION_KEY_FILE), source: 'DBROLLBACK_ENCRYPTION_KEY_FILE' } : undefined,
+    passphrase: process.env.DBROLLBACK_ENCRYPTION_PASSPHRASE || undefined,
+  });
+  // A key that cannot be used: the full program reports it, with its exit code.
+  if (encryption.problems.length > 0) return null;
   const say = (line: string) => void process.stderr.write(`${scrub(line)}\n`);
   let storage;
   try {
-    storage = openStorage(storageUrl);
+    storage = openStorage(storageUrl, encryption.key ? { encryption: encryption.key } : {});
     if (parsed.command === 'wal-push') {
       const pushed = await walPush(storage, parsed.positional[0]!);
       if (parsed.verbose) say(`${pushed.created ? 'archived' : 'already archived (identical)'} ${pushed.name}: ${pushed.size} → ${pushed.storedSize} bytes, ${storage.url}`);
