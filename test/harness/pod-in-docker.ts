@@ -176,7 +176,8 @@ export async function runPod(o: K8sObject, options: PodRunOptions): Promise<PodR
     }
     Object.assign(env, options.identityEnv ?? {});
 
-    const argv = ['run', '--rm', '--network', 'host', '--name', `dbrollback-pod-${o.metadata.name}-${process.pid}-${Date.now()}`];
+    const container = `dbrollback-pod-${o.metadata.name}-${process.pid}-${Date.now()}`;
+    const argv = ['run', '--rm', '--network', 'host', '--name', container];
     if (uid !== undefined) argv.push('--user', `${uid}${gid !== undefined ? `:${gid}` : ''}`);
     if (psc.fsGroup !== undefined) argv.push('--group-add', String(psc.fsGroup));
     if (csc.readOnlyRootFilesystem) argv.push('--read-only');
@@ -219,6 +220,8 @@ export async function runPod(o: K8sObject, options: PodRunOptions): Promise<PodR
     else argv.push(options.image, ...args);
 
     const result = await execa('docker', argv, { env: { ...process.env, ...env }, reject: false, timeout: options.timeoutMs ?? 300_000 });
+    // A run that timed out stopped the docker client, not the container (a Job's activeDeadlineSeconds would).
+    if (result.timedOut) await execa('docker', ['rm', '-f', container], { reject: false });
     return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), emptyDirs, argv, cleanup };
   } catch (err) {
     await cleanup();
