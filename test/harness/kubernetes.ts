@@ -18,6 +18,8 @@ import { parseAllDocuments } from 'yaml';
 import { PROJECT_ROOT } from './cli.js';
 
 export const DEPLOY_DIR = path.join(PROJECT_ROOT, 'deploy', 'kubernetes');
+/** What every kustomization of deploy/kubernetes renders, as kind/name (the Secret is the user's). */
+export const RENDERED_OBJECTS = ['ConfigMap/dbrollback-settings', 'CronJob/dbrollback-base-backup', 'CronJob/dbrollback-drill', 'Job/dbrollback-migrate', 'Job/dbrollback-verify', 'ServiceAccount/dbrollback'];
 
 export interface K8sObject {
   apiVersion: string;

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { IMAGE, imageGate } from '../../harness/image.js';
-import { DEPLOY_DIR, describeObject, kustomizeGate, render, type K8sObject } from '../../harness/kubernetes.js';
+import { DEPLOY_DIR, describeObject, kustomizeGate, render, RENDERED_OBJECTS, type K8sObject } from '../../harness/kubernetes.js';
 import { failJobExitCodes, runPod, type PodRun } from '../../harness/pod-in-docker.js';
 import { startS3Server, type S3Server } from '../../harness/s3-server.js';
 import { archivingCluster, s3Archive, switchWal, waitArchived, type ArchiveTarget } from '../../integration/wal/support.js';
@@ -124,15 +124,7 @@ describe.skipIf((!image.run && !image.mustRun) || (!kustomize.command && !kustom
   });
 
   it('the rendering holds the four jobs, the settings and the Secret, and the jobs run the built image', () => {
-    expect(objects.map(describeObject).sort()).toEqual([
-      'ConfigMap/dbrollback-settings',
-      'CronJob/dbrollback-base-backup',
-      'CronJob/dbrollback-drill',
-      'Job/dbrollback-migrate',
-      'Job/dbrollback-verify',
-      'Secret/dbrollback',
-      'ServiceAccount/dbrollback',
-    ]);
+    expect(objects.map(describeObject).sort()).toEqual([...RENDERED_OBJECTS, 'Secret/dbrollback'].sort());
   });
 
   it('migrate (PreSync): applies the pending migrations with a restore point before each, exit 0; run again it applies nothing, exit 0', async () => {
