@@ -77,9 +77,11 @@ describe.skipIf(!gate.run && !gate.mustRun)('the dbrollback image', { timeout: 3
     const port = (blackhole.address() as net.AddressInfo).port;
     const name = `dbrollback-sigterm-${process.pid}`;
     try {
-      const started = await docker(['run', '-d', '--name', name, '--network', 'host', IMAGE, 'status', '--database-url', `postgres://nobody@127.0.0.1:${port}/db`]);
+      const started = await docker(['run', '-d', '--name', name, '--network', 'host', '--mount', `type=bind,source=${SHOP},target=/app/migrations,readonly`, IMAGE, 'status', '--migrations', '/app/migrations', '--database-url', `postgres://nobody@127.0.0.1:${port}/db`]);
       expect(started.exitCode, started.stderr).toBe(0);
-      await reached;
+      // Until dbrollback is connecting (a container that ends first fails the test with its log).
+      const first = await Promise.race([reached.then(() => 'connecting' as const), docker(['wait', name]).then(() => 'ended' as const)]);
+      if (first === 'ended') throw new Error(`the container ended before connecting: ${(await docker(['logs', name])).stderr}`);
       const t0 = Date.now();
       await docker(['stop', '--time', '60', name]);
       const elapsed = Date.now() - t0;

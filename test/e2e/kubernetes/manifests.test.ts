@@ -100,7 +100,7 @@ describe.skipIf(!gate.command && !gate.mustRun)('deploy/kubernetes manifests', (
     }
   });
 
-  it('only the jobs that need them get the database URL (not the drill) and the encryption key (not verify)', () => {
+  it('only the jobs that need it get the encryption key (not verify, which reads only the database)', () => {
     const env = (name: string) => {
       const o = rendered.get('base')!.find((x) => x.metadata.name === name)!;
       return (jobPod(o).containers[0]!.env ?? []).map((e) => e.name).sort();
@@ -108,7 +108,8 @@ describe.skipIf(!gate.command && !gate.mustRun)('deploy/kubernetes manifests', (
     expect(env('dbrollback-migrate')).toEqual(['DATABASE_URL', 'DBROLLBACK_ENCRYPTION_KEY_FILE']);
     expect(env('dbrollback-base-backup')).toEqual(['DATABASE_URL', 'DBROLLBACK_ENCRYPTION_KEY_FILE']);
     expect(env('dbrollback-verify')).toEqual(['DATABASE_URL']);
-    expect(env('dbrollback-drill')).toEqual(['DBROLLBACK_ENCRYPTION_KEY_FILE']);
+    // The drill never connects to the database; its URL's role enters the recovered copy.
+    expect(env('dbrollback-drill')).toEqual(['DATABASE_URL', 'DBROLLBACK_ENCRYPTION_KEY_FILE']);
   });
 
   it('argocd: migrate is a PreSync hook and verify a PostSync hook, both replaced at the next sync; what migrate needs is a PreSync hook one wave earlier', () => {
