@@ -3,6 +3,7 @@
  * contract (the CLI uses nothing else).
  */
 export { DbrollbackError, ERROR_CODES, EXIT, exitCodeOf, isDbrollbackError } from './errors.js';
+export { packageVersion } from './run/package-version.js';
 export type { ErrorCode, ExitCode, PgErrorFields } from './errors.js';
 export { resolveConfig } from './run/config.js';
 export { CONFIG_FILE_NAMES } from './run/config-files.js';

@@ -3,7 +3,7 @@
  * single place where results and errors are printed and exit codes decided.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { checkPauseHook, DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
+import { checkPauseHook, DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, packageVersion, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
 import { createIo, printError, printResult, type Streams } from './output.js';
 import { reserveStdout } from './own-stdout.js';
@@ -17,7 +17,9 @@ export interface RunOptions {
 const defaultStreams = (): Streams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
 export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void, argv: string[] = []): Command {
-  const program = new Command('dbrollback').description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.');
+  const program = new Command('dbrollback')
+    .description('Safe PostgreSQL migration rollback: classify, back up, undo or restore, verify, drill.')
+    .version(packageVersion(), '-V, --version', 'print the version of dbrollback');
   // The global flags come from the one options table (src/run/options.ts).
   for (const spec of GLOBAL_FLAGS) {
     const option = new Option(spec.flag!, spec.help);
