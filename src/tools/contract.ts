@@ -7,6 +7,7 @@
  * (tool.ts).
  */
 import type { ConnInfo } from '../db/conninfo.js';
+import type { Db } from '../db/connection.js';
 import type { LockHolder } from '../db/lock.js';
 import type { SharedSession } from '../db/session.js';
 
@@ -28,6 +29,12 @@ export interface MigrationInfo {
   /** When the tool recorded it (null if pending, or if the tool does not record times). */
   appliedAt: Date | null;
   down: DownKind;
+  /**
+   * Other names the tool gives this migration that a `--to` target may use
+   * (Liquibase's TAG, Sqitch's `@tag`): undoing to one keeps this migration
+   * applied, as the tool's own rollback to that tag does.
+   */
+  tags?: string[];
 }
 
 export interface MigrationStatus {
@@ -122,11 +129,23 @@ export interface MigratorAdapter {
   close(): Promise<void>;
 }
 
-/** An advisory lock a tool holds while it runs (what dbrollback must see free before acting). */
-export interface ToolLock {
+/**
+ * A lock a tool holds while it runs (what dbrollback must see free before
+ * acting): an advisory lock key, or a lock the tool keeps in a table of its
+ * own (Liquibase's DATABASECHANGELOGLOCK), which `held` reads.
+ */
+export type ToolLock = AdvisoryToolLock | TableToolLock;
+
+export interface AdvisoryToolLock {
   key: bigint;
   /** Who takes it, for messages ("node-pg-migrate"). */
   owner: string;
+}
+
+export interface TableToolLock {
+  owner: string;
+  /** Who holds it, in words ("locked by host (10.0.0.5) since …"), or null when it is free. */
+  held(db: Db): Promise<string | null>;
 }
 
 export interface AdapterOptions {

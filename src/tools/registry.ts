@@ -9,12 +9,13 @@
 import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
 import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
+import { liquibase } from './liquibase/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
 import { sql } from './sql/index.js';
 import type { MigrationTool } from './tool.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, sql] as const;
+export const TOOLS = [nodePgMigrate, umzug, liquibase, sql] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];
