@@ -17,7 +17,7 @@ import { isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { openStorage, type OpenStorageOptions } from '../storage/open-storage.js';
 import { baselineFromManifest, type Baseline } from '../verify/baseline.js';
-import type { HeadLookup } from '../verify/check.js';
+import type { HeadLookup, ToolVerifyLookup } from '../verify/check.js';
 import type { MigratorAdapter } from '../tools/contract.js';
 import { openAdapter } from '../tools/registry.js';
 
@@ -85,6 +85,25 @@ export class RunContext {
     return this.head;
   }
 
+  /** The migration tool's own verify scripts on the configured database (the verify gate's tool-verify check). */
+  async toolVerify(): Promise<ToolVerifyLookup> {
+    const lookup = await this.headLookup();
+    if (!lookup.configured) return { available: false, reason: lookup.reason };
+    return verifyWith(await this.adapter());
+  }
+
+  /** The same on another database of the same project (a restored copy): an adapter of its own, closed after. */
+  async toolVerifyOn(conn: ConnInfo): Promise<ToolVerifyLookup> {
+    const lookup = await this.headLookup();
+    if (!lookup.configured) return { available: false, reason: lookup.reason };
+    const adapter = await openAdapter({ ...this.config, conn });
+    try {
+      return await verifyWith(adapter);
+    } finally {
+      await adapter.close();
+    }
+  }
+
   /** Forget the head read so far (after a run changed it). */
   headChanged(): void {
     this.head = undefined;
@@ -124,6 +143,11 @@ export class RunContext {
     const status = await adapter.status();
     return { configured: true, head: status.head, migrator: adapter.kind };
   }
+}
+
+async function verifyWith(adapter: MigratorAdapter): Promise<ToolVerifyLookup> {
+  if (!adapter.verifyApplied) return { available: false, reason: `${adapter.kind} keeps no verify scripts of its own` };
+  return { available: true, tool: adapter.kind, ...(await adapter.verifyApplied()) };
 }
 
 /** Open a run on a resolved config (nothing connects until used). */

@@ -9,6 +9,7 @@
 import type { ConnInfo } from '../db/conninfo.js';
 import type { Db } from '../db/connection.js';
 import type { LockHolder } from '../db/lock.js';
+import type { ToolVerifyOutcome } from '../verify/check.js';
 import type { SharedSession } from '../db/session.js';
 
 /**
@@ -125,6 +126,12 @@ export interface MigratorAdapter {
   up(count?: number, options?: RunUpOptions): Promise<string[]>;
   /** What SQL a migration would run up or down (for plans, dry runs and classification). */
   sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
+  /**
+   * The tool's own verification of every applied migration (a tool whose
+   * migrations come with verify scripts); absent when the tool has none.
+   * Joins the verify gate as its `tool-verify` check.
+   */
+  verifyApplied?(): Promise<ToolVerifyOutcome>;
   /** Release anything held (connections, loaded modules). */
   close(): Promise<void>;
 }

@@ -12,10 +12,11 @@ import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings }
 import { liquibase } from './liquibase/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
 import { sql } from './sql/index.js';
+import { sqitch } from './sqitch/index.js';
 import type { MigrationTool } from './tool.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, liquibase, sql] as const;
+export const TOOLS = [nodePgMigrate, umzug, liquibase, sqitch, sql] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];

@@ -82,7 +82,7 @@ describe('dbrollback verify (CLI)', () => {
     const failed = JSON.parse(bad.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; problems?: string[] }>; error: { code: string } };
     expect(failed.ok).toBe(false);
     expect(failed.error.code).toBe('VERIFY_FAILED');
-    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'sequences']);
+    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'sequences']);
     expect(failed.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'fail', problems: ['public.accounts: content differs (same 100 rows: values changed)'] });
   });
 
