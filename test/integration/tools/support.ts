@@ -1,4 +1,4 @@
-/** Small helpers shared by the adapter integration tests. */
+/** Small helpers shared by the migration tools' integration tests. */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,0 +1,212 @@
+/**
+ * The migration-tool family's contract: every registered tool's example
+ * project (migrations-fixtures/<tool>/shop) goes through the built CLI
+ * against a real cluster (wal_level replica) as a user would drive it —
+ * detection, status, classify, migrate with restore points recorded in the
+ * storage, the head in a backup's manifest, plan, undo --count 1 (and the
+ * tool's own history table agreeing), drill migrations on a local throwaway
+ * server.
+ *
+ * A new tool adds one entry to CONTRACT (its fixture, the flags that point at
+ * it, its migrations and their down kinds, how to read the head from its own
+ * table); the test refuses a registered tool without one.
+ */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../../src/index.js';
+import { connect } from '../../../src/db/connection.js';
+import { runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { FIXTURES, SHOP_NAMES } from './support.js';
+
+interface ToolContract {
+  kind: MigratorKind;
+  /** The flags that point the CLI at the project, as its README says (no --migrator: detection is part of the contract). */
+  projectArgs: string[];
+  /** What `classify` is given: the migration files. */
+  classifyPaths: string[];
+  /** Every migration in apply order, as the tool names them. */
+  migrations: string[];
+  /** Each migration's down kind, in the same order. */
+  downs: DownKind[];
+  /** Whether the tool takes an advisory lock of its own while it runs (umzug takes none). */
+  ownLock: boolean;
+  /** Applied (after the seed) so that a reversible, breaking migration is the head: plan says undo, undo --count 1 runs. */
+  undoHead: string;
+  /** The head as the tool's own history table records it (null: nothing applied). */
+  toolHead(cluster: Cluster, database: string): Promise<string | null>;
+}
+
+async function oneName(cluster: Cluster, database: string, sql: string): Promise<string | null> {
+  const rows = await cluster.sql<{ name: string }>(database, sql);
+  return rows[0]?.name ?? null;
+}
+
+const CONTRACT: ToolContract[] = [
+  {
+    kind: 'node-pg-migrate',
+    ownLock: true,
+    projectArgs: ['--migrations', path.join(FIXTURES, 'node-pg-migrate', 'shop')],
+    classifyPaths: [path.join(FIXTURES, 'node-pg-migrate', 'shop')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'inferred', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: '004_rename-order-note',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.pgmigrations ORDER BY run_on DESC, id DESC LIMIT 1'),
+  },
+  {
+    kind: 'umzug',
+    ownLock: false,
+    projectArgs: ['--config', path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')],
+    classifyPaths: [path.join(FIXTURES, 'umzug', 'shop', 'migrations')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
+    undoHead: '004_rename-order-note',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.umzug_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
+  },
+  {
+    kind: 'sql',
+    ownLock: true,
+    projectArgs: ['--migrations', path.join(FIXTURES, 'sql', 'shop')],
+    classifyPaths: [path.join(FIXTURES, 'sql', 'shop')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: '004_rename-order-note',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.dbrollback_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
+  },
+];
+
+interface StatusJson {
+  migrator: string;
+  head: string | null;
+  migrations: Array<{ name: string; applied: boolean; down: DownKind; restorePoint: { name: string; lsn: string } | null }>;
+  pending: string[];
+}
+
+function ok(run: CliRun, what: string): void {
+  expect(run.exitCode, `${what}: ${run.stderr}`).toBe(0);
+}
+
+describe('the migration-tool contract', () => {
+  it('every registered tool has an entry in the contract table', () => {
+    expect(CONTRACT.map((c) => c.kind).sort()).toEqual([...MIGRATOR_KINDS].sort());
+  });
+
+  let cluster: Cluster;
+  beforeAll(async () => {
+    // Restore points need wal_level replica (or logical).
+    cluster = await startCluster({ settings: { wal_level: 'replica' } });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  describe.each(CONTRACT)('$kind', (contract) => {
+    let database: string;
+    let storage: string;
+    const run = (...args: string[]) => runBuiltCli([...args, ...contract.projectArgs, '--database-url', cluster.url(database), '--storage', storage, '--json']);
+
+    beforeAll(async () => {
+      database = (await cluster.createDatabase()).database;
+      storage = await mkdtemp(path.join(os.tmpdir(), `dbrollback-contract-${contract.kind}-`));
+    });
+
+    it('status: detected without --migrator, every migration pending with its down kind; the tool\'s table not created', async () => {
+      const status = await run('status');
+      ok(status, 'status');
+      const doc = status.json<StatusJson>();
+      expect(doc.migrator).toBe(contract.kind);
+      expect(doc.head).toBeNull();
+      expect(doc.migrations.map((m) => [m.name, m.applied, m.down])).toEqual(contract.migrations.map((name, i) => [name, false, contract.downs[i]]));
+      expect(await contract.toolHead(cluster, database).catch(() => 'no table')).toBe('no table');
+    });
+
+    it('classify: every migration file classified, as this tool\'s', async () => {
+      const classify = await runBuiltCli(['classify', ...contract.classifyPaths, ...contract.projectArgs, '--json']);
+      ok(classify, 'classify');
+      const files = classify.json<{ files: Array<{ path: string; kind: string; compatibility: string; down: { kind: string } | null }> }>().files;
+      expect(files.map((f) => path.basename(f.path).replace(/(\.up)?\.[^.]+$/, ''))).toEqual(contract.migrations);
+      expect(files.every((f) => f.kind === contract.kind)).toBe(true);
+      // The rename is breaking for every tool: the verdict does not depend on who runs it.
+      expect(files.find((f) => f.path.includes(contract.undoHead))?.compatibility).toBe('breaking');
+    });
+
+    it('migrate: applies through the tool with a restore point before each migration, recorded in the storage and shown by status', async () => {
+      ok(await run('migrate', '--count', '2'), 'migrate --count 2');
+      await cluster.sql(database, await readFile(path.join(FIXTURES, 'seed.sql'), 'utf8'));
+      const migrate = await run('migrate', '--to', contract.undoHead);
+      ok(migrate, `migrate --to ${contract.undoHead}`);
+      const applied = contract.migrations.slice(0, contract.migrations.indexOf(contract.undoHead) + 1);
+      expect(migrate.json<{ headAfter: string }>().headAfter).toBe(contract.undoHead);
+      expect(await contract.toolHead(cluster, database)).toBe(contract.undoHead);
+
+      const recorded = (await readdir(path.join(storage, 'restore-points'))).map((d) => decodeURIComponent(d)).sort();
+      expect(recorded).toEqual(applied);
+      const status = (await run('status')).json<StatusJson>();
+      expect(status.head).toBe(contract.undoHead);
+      expect(status.migrations.filter((m) => m.applied).map((m) => m.restorePoint?.name)).toEqual(applied.map((name) => `dbrollback:before:${name}`));
+    });
+
+    it('backup: the migration head is recorded in the manifest', async () => {
+      const backup = await run('backup', '--label', 'contract');
+      ok(backup, 'backup');
+      const id = backup.json<{ backup: { id: string } }>().backup.id;
+      const listed = (await run('backups')).json<{ backups: Array<{ id: string; migrationHead: string | null }> }>().backups;
+      expect(listed.find((b) => b.id === id)?.migrationHead).toBe(contract.undoHead);
+    });
+
+    it('plan --count 1: the breaking, reversible head is an undo', async () => {
+      const plan = await run('plan', '--count', '1');
+      ok(plan, 'plan');
+      const doc = plan.json<{ type: string; migrator: string; migrations: Array<{ name: string; down: string }> }>();
+      expect(doc.migrator).toBe(contract.kind);
+      expect(doc.type).toBe('undo');
+      expect(doc.migrations.map((m) => [m.name, m.down])).toEqual([[contract.undoHead, contract.downs[contract.migrations.indexOf(contract.undoHead)]]]);
+    });
+
+    it('undo --count 1: through the tool, verified; the tool\'s own history agrees', async () => {
+      const undo = await run('undo', '--count', '1', '--yes');
+      ok(undo, 'undo');
+      const doc = undo.json<{ ok: boolean; undone: string[] }>();
+      expect(doc.ok).toBe(true);
+      expect(doc.undone).toEqual([contract.undoHead]);
+      const before = contract.migrations[contract.migrations.indexOf(contract.undoHead) - 1]!;
+      expect((await run('status')).json<StatusJson>().head).toBe(before);
+      expect(await contract.toolHead(cluster, database)).toBe(before);
+    });
+
+    it('drill migrations (local provider): every down rehearsed up -> down -> up; the one without a usable down is skipped', async () => {
+      const drill = await runBuiltCli(['drill', 'migrations', '--provider', 'local', ...contract.projectArgs, '--json']);
+      ok(drill, 'drill');
+      const doc = drill.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; steps: Array<{ name: string; status: string }> }> }>();
+      expect(doc.ok).toBe(true);
+      expect(doc.provider).toBe('local');
+      const steps = doc.scenarios[0]!.steps;
+      const skipped = contract.migrations.filter((_, i) => contract.downs[i] === 'irreversible' || contract.downs[i] === 'missing');
+      expect(steps.filter((s) => s.status === 'skip').map((s) => s.name)).toEqual(skipped.map((name) => `down ${name}`));
+      expect(steps.filter((s) => s.status === 'fail')).toEqual([]);
+    });
+
+    it('never acts while the tool\'s own lock is held: migrate refused (LOCK_HELD, exit 1) naming it, nothing applied', async () => {
+      const tool = toolOf(contract.kind)!;
+      expect(tool.locks.length > 0).toBe(contract.ownLock);
+      expect(tool.hasDowns).toBe(contract.downs.some((d) => d === 'yes' || d === 'inferred'));
+      const headBefore = await contract.toolHead(cluster, database);
+      for (const lock of tool.locks) {
+        const holder = await connect(cluster.conn(database));
+        try {
+          await holder.query('SELECT pg_advisory_lock($1::bigint)', [lock.key.toString()]);
+          const migrate = await run('migrate', '--count', '1');
+          expect(migrate.exitCode).toBe(1);
+          const error = migrate.json<{ error: { code: string; message: string } }>().error;
+          expect(error.code).toBe('LOCK_HELD');
+          expect(error.message).toContain(lock.owner);
+        } finally {
+          await holder.end();
+        }
+        expect(await contract.toolHead(cluster, database)).toBe(headBefore);
+      }
+    });
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * classify's dispatch to the migration tools' readers: each .sql file read as
+ * its tool reads it (the configured tool first, then the registry's order),
+ * the configured tool's file order, and code refused for a tool whose
+ * migrations are not code. Static files only: no database.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { classifyFiles } from '../../../src/classify/classify-files.js';
+import { dirWith, rejection, removeTempDirs } from '../../harness/fixtures.js';
+
+afterEach(removeTempDirs);
+
+const NPM_STYLE = '-- Up Migration\nALTER TABLE t ADD COLUMN c int;\n-- Down Migration\nALTER TABLE t DROP COLUMN c;\n';
+
+describe('classifyFiles dispatch through the tools registry', () => {
+  it('a .sql file in node-pg-migrate\'s format is split into its up and down; a lone .sql is plain SQL without a down', async () => {
+    const dir = await dirWith({ '1700000000000_add-c.sql': NPM_STYLE, 'adhoc.sql': 'ALTER TABLE t ADD COLUMN d int;\n' });
+    const { files } = await classifyFiles([dir]);
+    expect(files.map((f) => [f.kind, f.down?.kind ?? null, f.statements.map((s) => s.line)])).toEqual([
+      ['node-pg-migrate', 'yes', [2]],
+      ['sql', null, [1]],
+    ]);
+  });
+
+  it('a .up.sql is read with its .down.sql (never classified alone); the down marked irreversible counts as such', async () => {
+    const dir = await dirWith({
+      '001_a.up.sql': 'ALTER TABLE t ADD COLUMN c int;\n',
+      '001_a.down.sql': 'ALTER TABLE t DROP COLUMN c;\n',
+      '002_b.up.sql': "UPDATE t SET c = 1;\n",
+      '002_b.down.sql': '-- dbrollback:irreversible\n',
+    });
+    const { files } = await classifyFiles([dir]);
+    expect(files.map((f) => [f.path.replace(/.*\//, ''), f.kind, f.down?.kind, f.down?.path?.replace(/.*\//, '') ?? null])).toEqual([
+      ['001_a.up.sql', 'sql', 'yes', '001_a.down.sql'],
+      ['002_b.up.sql', 'sql', 'irreversible', '002_b.down.sql'],
+    ]);
+  });
+
+  it('the configured tool reads first: with --migrator sql a .up.sql holding "-- Up Migration" is read as the sql tool runs it, whole, with its .down.sql', async () => {
+    const dir = await dirWith({ '001_a.up.sql': NPM_STYLE, '001_a.down.sql': 'ALTER TABLE t DROP COLUMN c;\n' });
+    const unconfigured = (await classifyFiles([dir])).files[0]!;
+    expect([unconfigured.kind, unconfigured.statements.length]).toEqual(['node-pg-migrate', 1]);
+    const asSql = (await classifyFiles([dir], { migrator: 'sql' })).files[0]!;
+    expect([asSql.kind, asSql.statements.length, asSql.down?.path?.replace(/.*\//, '')]).toEqual(['sql', 2, '001_a.down.sql']);
+  });
+
+  it('with --migrator sql a folder is listed in the sql tool\'s apply order (9 before 10); without it, in name order', async () => {
+    const dir = await dirWith({ '10_b.up.sql': 'SELECT 1;\n', '9_a.up.sql': 'SELECT 1;\n' });
+    const names = async (options = {}) => (await classifyFiles([dir], options)).files.map((f) => f.path.replace(/.*\//, ''));
+    expect(await names()).toEqual(['10_b.up.sql', '9_a.up.sql']);
+    expect(await names({ migrator: 'sql' })).toEqual(['9_a.up.sql', '10_b.up.sql']);
+  });
+
+  it('code migrations with a migrator whose migrations are not code are refused (exit 2), naming the code tools', async () => {
+    const dir = await dirWith({ '001_a.js': 'export const up = () => {};\n' });
+    const err = await rejection(classifyFiles([dir], { migrator: 'sql' }));
+    expect(err.code).toBe('NOT_A_MIGRATION');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('the migrator is sql');
+    expect(err.hint).toBe('Pass --migrator node-pg-migrate or umzug for code migrations.');
+  });
+});
