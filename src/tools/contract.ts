@@ -112,6 +112,13 @@ export interface MigratorAdapter {
    * or null when the tool keeps history elsewhere or it is not known.
    */
   readonly historyTable: { schema: string; table: string } | null;
+  /**
+   * What else the tool writes for itself while it applies or undoes (its lock
+   * table, its tags and event log): undo expects `tables` to change, and a
+   * drill leaves them — and a schema the tool owns whole — out of its schema
+   * and data comparisons, as it does the history table.
+   */
+  readonly bookkeeping?: { tables: ReadonlyArray<{ schema: string; table: string }>; schema?: string };
   /** The tool's own advisory lock, which must not be held while dbrollback acts. */
   readonly toolLocks: readonly ToolLock[];
   status(): Promise<MigrationStatus>;

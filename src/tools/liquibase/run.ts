@@ -38,7 +38,7 @@ import { changeSetChecksum, checksumVersion, CHECKSUM_VERSION } from './checksum
 import { identityOf, loadProject, type LiquibaseProject } from './changelog-dir.js';
 import type { FormattedChangeSet } from './formatted-sql.js';
 import { createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, LIQUIBASE_VERSION, markRan, readRan, removeRan, startDeployment, tableExists, type ChangeLogTable, type RanChangeSet } from './history.js';
-import { describeLockRow, lockHeldError, lockRow, takeLock } from './lock-table.js';
+import { describeLockRow, lockHeldError, lockRow, lockTableOf, takeLock } from './lock-table.js';
 import { findLiquibase, liquibaseMissing, runLiquibase, type LiquibaseProgram } from './program.js';
 
 export function createLiquibaseAdapter(options: AdapterOptions): MigratorAdapter {
@@ -67,6 +67,8 @@ class LiquibaseAdapter implements MigratorAdapter {
   readonly kind = 'liquibase' as const;
   readonly historyTable: ChangeLogTable;
   readonly toolLocks: TableToolLock[];
+  /** DATABASECHANGELOGLOCK: set and cleared around every run. */
+  readonly bookkeeping: { tables: ChangeLogTable[] };
   private program: Promise<LiquibaseProgram | null> | undefined;
   /** Liquibase's own list of pending changesets (program mode), kept until this adapter changes the database. */
   private pendingCache: Promise<string[]> | undefined;
@@ -76,6 +78,7 @@ class LiquibaseAdapter implements MigratorAdapter {
   constructor(private readonly options: AdapterOptions) {
     this.historyTable = { schema: options.migrationsSchema ?? DEFAULT_SCHEMA, table: (options.migrationsTable ?? DEFAULT_TABLE).toLowerCase() };
     this.toolLocks = [liquibaseLock(this.historyTable)];
+    this.bookkeeping = { tables: [lockTableOf(this.historyTable)] };
   }
 
   async status(): Promise<MigrationStatus> {

@@ -8,6 +8,7 @@
  * later in the plan keeps its earlier scripts as `name@tag.sql` (tag: the
  * first tag after it), and is named `name@tag`, as Sqitch names it.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
@@ -75,6 +76,17 @@ export async function loadProject(dir: string): Promise<SqitchProject> {
   });
   const registry = config.get('engine.pg.registry') ?? 'sqitch';
   return { dir, project, planFile, registry, changes };
+}
+
+/** The registry schema sqitch.conf names (engine.pg.registry), else Sqitch's default. */
+export function registryOf(dir: string): string {
+  let text = '';
+  try {
+    text = readFileSync(path.join(dir, 'sqitch.conf'), 'utf8');
+  } catch {
+    // No sqitch.conf: Sqitch's defaults.
+  }
+  return parseConfig(text).get('engine.pg.registry') ?? 'sqitch';
 }
 
 interface PlanEntry {

@@ -25,7 +25,7 @@ import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { readDeployed, type DeployedChange } from './history.js';
 import { findSqitch, runSqitch, sqitchMissing } from './program.js';
-import { loadProject, type SqitchChange, type SqitchProject } from './project.js';
+import { loadProject, registryOf, type SqitchChange, type SqitchProject } from './project.js';
 
 /** Sqitch's pg engine: `SELECT pg_try_advisory_lock(75474063)` while it deploys, reverts or verifies. */
 export const SQITCH_LOCK = { key: 75_474_063n, owner: 'Sqitch' } as const;
@@ -45,12 +45,26 @@ class SqitchAdapter implements MigratorAdapter {
   readonly kind = 'sqitch' as const;
   readonly toolLocks = [SQITCH_LOCK];
   private program: Promise<string | null> | undefined;
+  private registryName: string | undefined;
 
   constructor(private readonly options: AdapterOptions) {}
 
   /** The registry's `changes` table is what an undo rewrites (with tags, dependencies and events beside it). */
   get historyTable(): { schema: string; table: string } {
-    return { schema: this.options.migrationsSchema ?? 'sqitch', table: 'changes' };
+    return { schema: this.registry(), table: 'changes' };
+  }
+
+  /** The rest of Sqitch's registry, which a deploy and a revert write too; the schema is Sqitch's alone. */
+  get bookkeeping(): { tables: Array<{ schema: string; table: string }>; schema: string } {
+    const schema = this.registry();
+    return { tables: ['tags', 'dependencies', 'events', 'projects', 'releases'].map((table) => ({ schema, table })), schema };
+  }
+
+  /** The registry schema: the setting, else sqitch.conf's engine.pg.registry (read synchronously: the getters above need it), else sqitch. */
+  private registry(): string {
+    if (this.options.migrationsSchema) return this.options.migrationsSchema;
+    this.registryName ??= registryOf(this.options.migrationsDir);
+    return this.registryName;
   }
 
   async status(): Promise<MigrationStatus> {

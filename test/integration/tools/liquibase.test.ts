@@ -6,7 +6,7 @@
  * (`status`, `validate`). The XML shop runs through the real Liquibase.
  * Each Liquibase call starts a JVM (seconds), so they are few.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
@@ -35,6 +35,10 @@ beforeAll(async () => {
   const found = await findLiquibase(SHOP);
   if (!found) throw new Error('the liquibase npm package (devDependency) is not installed: run npm ci');
   program = found;
+  realShop = await dirWith({});
+  await cp(SHOP, realShop, { recursive: true });
+  const includes = SHOP_NAMES.map((n) => `  <include file="${n}.sql"/>`).join('\n');
+  await writeFile(path.join(realShop, 'master.xml'), `<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd">\n${includes}\n</databaseChangeLog>\n`);
 });
 
 afterAll(async () => {
@@ -43,8 +47,13 @@ afterAll(async () => {
 });
 
 const adapterFor = (conn: ConnInfo, dir = SHOP) => createLiquibaseAdapter({ conn, migrationsDir: dir });
-const liquibase = (conn: ConnInfo, command: string, args: string[] = [], dir = SHOP, changelog = 'changelog.sql') =>
-  runLiquibase({ program, conn, dir, changelog, table: TABLE }, command, args);
+/**
+ * The real Liquibase on the shop: a copy of the fixture with the root
+ * changelog a Liquibase user keeps beside such files (an include per file, in
+ * name order), so FILENAME is each file's name, as dbrollback records it.
+ */
+let realShop: string;
+const liquibase = (conn: ConnInfo, command: string, args: string[] = []) => runLiquibase({ program, conn, dir: realShop, changelog: 'master.xml', table: TABLE }, command, args);
 
 const rowsOf = (conn: ConnInfo) =>
   cluster.sql<Record<string, unknown>>(conn.database, 'SELECT * FROM public.databasechangelog ORDER BY dateexecuted, orderexecuted');
@@ -74,7 +83,7 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     const comparable = (rows: Array<Record<string, unknown>>) => rows.map(({ dateexecuted: _d, deployment_id: _id, ...rest }) => rest);
     expect(comparable(ours)).toEqual(comparable(theirs));
     expect(ours.map((r) => r.id)).toEqual(SHOP_NAMES);
-    expect(ours[0]).toMatchObject({ author: 'shop', filename: 'changelog.sql', exectype: 'EXECUTED', description: 'sql', liquibase: '4.28.0', tag: null, contexts: null, labels: null });
+    expect(ours[0]).toMatchObject({ author: 'shop', filename: '001_create-tables.sql', exectype: 'EXECUTED', description: 'sql', liquibase: '4.28.0', tag: null, contexts: null, labels: null });
     expect(String(ours[0]!.md5sum)).toMatch(/^9:[0-9a-f]{32}$/);
     // Two runs (up 2, then the rest): two deployment ids of ten digits, as Liquibase's two updates made.
     for (const rows of [theirs, ours]) {
@@ -95,13 +104,13 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     await liquibase(conn, 'validate');
     const upToDate = await liquibase(conn, 'status', ['--verbose']);
     expect(upToDate.stdout).toMatch(/1 changesets? ha(s|ve) not been applied/);
-    expect(upToDate.stdout).toContain('changelog.sql::007_collapse-order-statuses::shop');
+    expect(upToDate.stdout).toContain('007_collapse-order-statuses.sql::007_collapse-order-statuses::shop');
 
     const result = await adapterFor(conn).down({ count: 2 });
     expect(result.headAfter).toBe('004_rename-order-note');
     const after = await liquibase(conn, 'status', ['--verbose']);
     expect(after.stdout).toMatch(/3 changesets have not been applied/);
-    for (const id of SHOP_NAMES.slice(4)) expect(after.stdout).toContain(`changelog.sql::${id}::shop`);
+    for (const id of SHOP_NAMES.slice(4)) expect(after.stdout).toContain(`${id}.sql::${id}::shop`);
   });
 
   it('status lists every changeset with its down kind, reads the table without creating it, and names the ran ones with their DATEEXECUTED', async () => {
@@ -145,7 +154,7 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     const { dir, cleanup } = await copyFixture('liquibase/shop');
     try {
       const conn = await shopByDbrollback(5, dir);
-      const file = path.join(dir, 'changelog.sql');
+      const file = path.join(dir, '002_add-customer-phone.sql');
       // Break 002's rollback after it ran (the rollback is not in the checksum).
       await writeFile(file, (await readFile(file, 'utf8')).replace('--rollback ALTER TABLE customers DROP COLUMN phone;', '--rollback ALTER TABLE customers DROP COLUMN no_such_column;'));
       const err = await rejection(adapterFor(conn, dir).down({ count: 4 }));
@@ -163,7 +172,7 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     const { dir, cleanup } = await copyFixture('liquibase/shop');
     try {
       const conn = await shopByDbrollback(2, dir);
-      const file = path.join(dir, 'changelog.sql');
+      const file = path.join(dir, '002_add-customer-phone.sql');
       const original = await readFile(file, 'utf8');
       await writeFile(file, original.replace('ADD COLUMN phone text;', 'ADD COLUMN phone varchar(40);'));
       const err = await rejection(adapterFor(conn, dir).up());
