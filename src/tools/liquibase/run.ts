@@ -33,6 +33,7 @@ import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, M
 import { selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
+import { timedStep } from '../timed-step.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { changeSetChecksum, checksumVersion, CHECKSUM_VERSION } from './checksum.js';
 import { identityOf, loadProject, type LiquibaseProject } from './changelog-dir.js';
@@ -122,32 +123,24 @@ class LiquibaseAdapter implements MigratorAdapter {
       let error: unknown;
       let failedName: string | undefined;
       let failedOutsideTransaction = false;
+      // A changeset's rollback and the removal of its row: one unit, as Liquibase runs it.
+      const undoOne = async (s: (typeof steps)[number]) => {
+        for (const statement of s.statements) await db.query(statement);
+        await removeRan(db, this.historyTable, s.row);
+      };
       try {
         if (singleTransaction) {
           await inTransaction(db, async () => {
             for (const s of steps) {
               failedName = s.name;
-              await timed(durations, s.name, runOptions, async () => {
-                for (const statement of s.statements) await db.query(statement);
-                await removeRan(db, this.historyTable, s.row);
-              });
+              await timedStep(durations, s.name, runOptions, () => undoOne(s));
             }
           });
         } else {
           for (const s of steps) {
             failedName = s.name;
             failedOutsideTransaction = !s.set.runInTransaction;
-            await timed(durations, s.name, runOptions, () =>
-              s.set.runInTransaction
-                ? inTransaction(db, async () => {
-                    for (const statement of s.statements) await db.query(statement);
-                    await removeRan(db, this.historyTable, s.row);
-                  })
-                : (async () => {
-                    for (const statement of s.statements) await db.query(statement);
-                    await removeRan(db, this.historyTable, s.row);
-                  })(),
-            );
+            await timedStep(durations, s.name, runOptions, () => (s.set.runInTransaction ? inTransaction(db, () => undoOne(s)) : undoOne(s)));
           }
         }
       } catch (err) {
@@ -453,16 +446,6 @@ async function inTransaction(db: Db, fn: () => Promise<void>): Promise<void> {
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;
-  }
-}
-
-async function timed(durations: Map<string, number>, name: string, options: RunDownOptions, fn: () => Promise<void>): Promise<void> {
-  options.onStep?.(name);
-  const start = Date.now();
-  try {
-    await fn();
-  } finally {
-    durations.set(name, Date.now() - start);
   }
 }
 

@@ -18,7 +18,7 @@ import { createLiquibaseAdapter } from '../../../src/tools/liquibase/run.js';
 import { findLiquibase, jdbcUrl, runLiquibase, type LiquibaseProgram } from '../../../src/tools/liquibase/program.js';
 import { changeSetChecksum } from '../../../src/tools/liquibase/checksum.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
-import { copyFixture, FIXTURES, rejection, SHOP_NAMES } from './support.js';
+import { copyFixture, FIXTURES, historyLookupIn, rejection, SHOP_NAMES } from './support.js';
 
 const SHOP = path.join(FIXTURES, 'liquibase/shop');
 const SHOP_XML = path.join(FIXTURES, 'liquibase/shop-xml');
@@ -276,14 +276,7 @@ describe('liquibase: detection', () => {
     const conn = await cluster.createDatabase();
     await adapterFor(conn).up(1);
     const empty = await dirWith({ 'README.md': 'no migrations here' });
-    const lookup = async (probes: ReadonlyArray<{ schema: string; table: string }>) => {
-      const rows = await cluster.sql<{ schema: string; table: string; columns: string[] }>(
-        conn.database,
-        "SELECT table_schema AS schema, table_name AS table, array_agg(column_name::text) AS columns FROM information_schema.columns WHERE table_schema || '.' || table_name = ANY($1) GROUP BY 1, 2",
-        [probes.map((p) => `${p.schema}.${p.table}`)],
-      );
-      return rows;
-    };
+    const lookup = historyLookupIn(cluster, conn.database);
     expect(await detectMigrator({ migrator: undefined, migrationsDir: empty, configModule: undefined }, { history: lookup })).toBe('liquibase');
   });
 

@@ -16,7 +16,7 @@ import { createSqitchAdapter, SQITCH_LOCK } from '../../../src/tools/sqitch/run.
 import { findSqitch, runSqitch, targetUri } from '../../../src/tools/sqitch/program.js';
 import { verify } from '../../../src/verify/verify.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
-import { copyFixture, FIXTURES, rejection, SHOP_NAMES } from './support.js';
+import { copyFixture, FIXTURES, historyLookupIn, rejection, SHOP_NAMES } from './support.js';
 
 const SHOP = path.join(FIXTURES, 'sqitch/shop');
 
@@ -166,12 +166,7 @@ describe('sqitch: detection', () => {
     const conn = await cluster.createDatabase();
     await adapterFor(conn).up(1);
     const empty = await dirWith({ 'notes.txt': 'nothing' });
-    const lookup = async (probes: ReadonlyArray<{ schema: string; table: string }>) =>
-      cluster.sql<{ schema: string; table: string; columns: string[] }>(
-        conn.database,
-        "SELECT table_schema AS schema, table_name AS table, array_agg(column_name::text) AS columns FROM information_schema.columns WHERE table_schema || '.' || table_name = ANY($1) GROUP BY 1, 2",
-        [probes.map((p) => `${p.schema}.${p.table}`)],
-      );
+    const lookup = historyLookupIn(cluster, conn.database);
     expect(await detectMigrator({ migrator: undefined, migrationsDir: empty, configModule: undefined }, { history: lookup })).toBe('sqitch');
   });
 
