@@ -86,21 +86,29 @@ export class RunContext {
   }
 
   /** The migration tool's own verify scripts on the configured database (the verify gate's tool-verify check). */
-  async toolVerify(): Promise<ToolVerifyLookup> {
-    const lookup = await this.headLookup();
-    if (!lookup.configured) return { available: false, reason: lookup.reason };
-    return verifyWith(await this.adapter());
+  toolVerify(): Promise<ToolVerifyLookup> {
+    return this.verifyThrough(() => this.adapter(), false);
   }
 
   /** The same on another database of the same project (a restored copy): an adapter of its own, closed after. */
-  async toolVerifyOn(conn: ConnInfo): Promise<ToolVerifyLookup> {
-    const lookup = await this.headLookup();
-    if (!lookup.configured) return { available: false, reason: lookup.reason };
-    const adapter = await openAdapter({ ...this.config, conn });
+  toolVerifyOn(conn: ConnInfo): Promise<ToolVerifyLookup> {
+    return this.verifyThrough(() => openAdapter({ ...this.config, conn }), true);
+  }
+
+  private async verifyThrough(open: () => Promise<MigratorAdapter>, close: boolean): Promise<ToolVerifyLookup> {
+    if (this.config.migrationsDir === undefined && this.config.migrator === undefined) return { available: false, reason: 'no migrations are configured' };
+    let adapter: MigratorAdapter;
     try {
-      return await verifyWith(adapter);
+      adapter = await open();
+    } catch (err) {
+      // schema-head reports a project that cannot be opened; this check has nothing to run then.
+      return { available: false, reason: `the migration tool could not be opened: ${(err as Error).message}` };
+    }
+    try {
+      if (!adapter.verifyApplied) return { available: false, reason: `${adapter.kind} keeps no verify scripts of its own` };
+      return { available: true, tool: adapter.kind, ...(await adapter.verifyApplied()) };
     } finally {
-      await adapter.close();
+      if (close) await adapter.close();
     }
   }
 
@@ -143,11 +151,6 @@ export class RunContext {
     const status = await adapter.status();
     return { configured: true, head: status.head, migrator: adapter.kind };
   }
-}
-
-async function verifyWith(adapter: MigratorAdapter): Promise<ToolVerifyLookup> {
-  if (!adapter.verifyApplied) return { available: false, reason: `${adapter.kind} keeps no verify scripts of its own` };
-  return { available: true, tool: adapter.kind, ...(await adapter.verifyApplied()) };
 }
 
 /** Open a run on a resolved config (nothing connects until used). */

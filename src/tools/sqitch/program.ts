@@ -13,7 +13,6 @@ import path from 'node:path';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { loadExeca } from '../../pgtools/load-execa.js';
-import { libpqEnv } from '../../pgtools/run.js';
 import { toolEnv } from '../../secrets/child-env.js';
 import { redact, registerSecret } from '../../secrets/redact.js';
 
@@ -55,7 +54,7 @@ export interface SqitchOutput {
 export async function runSqitch(run: SqitchRun, command: string, args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<SqitchOutput> {
   const { execa } = await loadExeca();
   registerSecret(run.conn.password);
-  const env: Record<string, string> = { ...toolEnv(process.env), ...sqitchSettings(process.env), PGAPPNAME: libpqEnv(run.conn).PGAPPNAME! };
+  const env: Record<string, string> = { ...toolEnv(process.env), ...sqitchSettings(process.env), PGAPPNAME: run.conn.applicationName };
   if (run.conn.password !== undefined) env.SQITCH_PASSWORD = run.conn.password;
   if (run.lockTimeoutMs !== undefined) env.PGOPTIONS = `${env.PGOPTIONS ? `${env.PGOPTIONS} ` : ''}-c lock_timeout=${Math.max(1, Math.floor(run.lockTimeoutMs))}`;
   const argv = [command, ...args, targetUri(run.conn)];

@@ -15,6 +15,7 @@ import { detectMigrator } from '../../../src/tools/registry.js';
 import { createSqitchAdapter, SQITCH_LOCK } from '../../../src/tools/sqitch/run.js';
 import { findSqitch, runSqitch, targetUri } from '../../../src/tools/sqitch/program.js';
 import { verify } from '../../../src/verify/verify.js';
+import { runBuiltCli } from '../../harness/cli.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { copyFixture, FIXTURES, historyLookupIn, rejection, SHOP_NAMES } from './support.js';
 
@@ -135,6 +136,23 @@ describe('sqitch: through the real sqitch', () => {
     const bad = await verify(target, { checks: ['tool-verify'] });
     expect(bad.ok).toBe(false);
     expect(bad.checks[0]!.problems?.[0]).toMatch(/^002_add-customer-phone: its verify script failed \(.*column "phone" does not exist/);
+  });
+
+  it('undo and restore (built CLI) run the verify scripts in their verify gate: tool-verify passes on the undone database and on the restored copy', { timeout: 240_000 }, async () => {
+    const conn = await shop(4);
+    const storage = await dirWith({});
+    const args = ['--migrations', SHOP, '--database-url', cluster.url(conn.database), '--storage', storage, '--json'];
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', ...args]);
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    const undone = undo.json<{ verify: { checks: Array<{ id: string; status: string; detail: string }> } }>().verify.checks.find((c) => c.id === 'tool-verify');
+    expect(undone).toMatchObject({ status: 'pass', detail: 'sqitch: sqitch verify: 3 deployed changes verified' });
+    const backup = await runBuiltCli(['backup', ...args]);
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    const copy = `${conn.database}_copy`;
+    const restore = await runBuiltCli(['restore', '--backup', 'latest', '--target-database', cluster.url(copy), ...args]);
+    expect(restore.exitCode, restore.stderr).toBe(0);
+    const restored = restore.json<{ verify: { checks: Array<{ id: string; status: string; detail: string }> } }>().verify.checks.find((c) => c.id === 'tool-verify');
+    expect(restored).toMatchObject({ status: 'pass', detail: 'sqitch: sqitch verify: 3 deployed changes verified' });
   });
 
   it('never acts while Sqitch holds its advisory lock; the password never reaches sqitch\'s argv', async () => {
