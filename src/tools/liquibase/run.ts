@@ -75,6 +75,8 @@ class LiquibaseAdapter implements MigratorAdapter {
   private pendingCache: Promise<string[]> | undefined;
   /** The SQL Liquibase prints for downs and ups (program mode), by changeset key. */
   private sqlCache = new Map<string, { up?: string; down?: string }>();
+  /** update-sql prints every pending changeset at once: after one run, a changeset it did not print has no up SQL to show. */
+  private upSqlFetched = false;
 
   constructor(private readonly options: AdapterOptions) {
     this.historyTable = { schema: options.migrationsSchema ?? DEFAULT_SCHEMA, table: (options.migrationsTable ?? DEFAULT_TABLE).toLowerCase() };
@@ -321,8 +323,7 @@ class LiquibaseAdapter implements MigratorAdapter {
     for (const m of selection) runOptions.onStep?.(m.name);
     const started = Date.now();
     let error: unknown;
-    this.pendingCache = undefined;
-    this.sqlCache.clear();
+    this.forgetLiquibaseOutput();
     try {
       await runLiquibase(run, act[0]!, [act[1]!]);
     } catch (err) {
@@ -342,8 +343,7 @@ class LiquibaseAdapter implements MigratorAdapter {
     });
     const pending = await this.pending(project);
     if (pending.length === 0) return [];
-    this.pendingCache = undefined;
-    this.sqlCache.clear();
+    this.forgetLiquibaseOutput();
     let error: unknown;
     try {
       await runLiquibase(this.runOf(project, program, upOptions.lockTimeoutMs), count === undefined ? 'update' : 'update-count', count === undefined ? [] : [`--count=${count}`]);
@@ -364,10 +364,18 @@ class LiquibaseAdapter implements MigratorAdapter {
     return applied;
   }
 
+  /** What Liquibase said before this adapter changed the database no longer holds. */
+  private forgetLiquibaseOutput(): void {
+    this.pendingCache = undefined;
+    this.sqlCache.clear();
+    this.upSqlFetched = false;
+  }
+
   /** The SQL Liquibase prints for a changeset (rollback-count-sql over the newest applied down to it, or update-sql), one JVM for all of them. */
   private async liquibaseSql(project: Extract<LiquibaseProject, { mode: 'liquibase' }>, known: Known, key: string, direction: 'up' | 'down'): Promise<string | null> {
     const cached = this.sqlCache.get(key)?.[direction];
     if (cached !== undefined) return cached;
+    if (direction === 'up' && this.upSqlFetched) return null;
     const program = await this.required(project);
     const run = this.runOf(project, program);
     if (direction === 'down') {
@@ -378,6 +386,7 @@ class LiquibaseAdapter implements MigratorAdapter {
     } else {
       const { stdout } = await runLiquibase(run, 'update-sql');
       for (const [k, sql] of splitBy(stdout, /^-- Changeset (.+)$/)) this.sqlCache.set(k, { ...this.sqlCache.get(k), up: sql });
+      this.upSqlFetched = true;
     }
     return this.sqlCache.get(key)?.[direction] ?? null;
   }

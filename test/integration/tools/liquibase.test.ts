@@ -266,6 +266,14 @@ describe('liquibase: XML changelogs through the real Liquibase', () => {
     const status = await fresh.status();
     expect(status.pending.map((m) => m.name)).toEqual(SHOP_NAMES.slice(4));
     expect(await cluster.sql(conn.database, "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'legacy_code'")).toEqual([{ n: 1 }]);
+
+    // What plan and --dry-run show: the SQL Liquibase generates (rollback-count-sql, update-sql).
+    const down = await fresh.sqlOf('004_rename-order-note', 'down');
+    expect(down).toMatchObject({ source: 'generated', note: null });
+    expect(down.sql).toContain('RENAME COLUMN customer_note TO note');
+    const up = await fresh.sqlOf('005_drop-customer-legacy-code', 'up');
+    expect(up.sql).toContain('DROP COLUMN legacy_code');
+    expect(up.sql).not.toMatch(/databasechangelog/i);
   });
 });
 
