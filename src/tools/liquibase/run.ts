@@ -237,6 +237,9 @@ class LiquibaseAdapter implements MigratorAdapter {
       return { name, direction, sql: set.rollback.kind === 'sql' ? set.rollback.sql : '', source: 'file', path: set.path, note: null };
     }
     if (project.mode === 'direct') return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} is recorded as ran but no changelog defines it` };
+    if (direction === 'up' && known.ran.some((r) => identityOf(r) === found.key)) {
+      return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} has run: Liquibase prints the SQL of a changeset only while it is pending` };
+    }
     const sql = await this.liquibaseSql(project, known, found.key, direction);
     return sql === null
       ? { name, direction, sql: '', source: 'unknown', path: null, note: `Liquibase printed no ${direction === 'up' ? 'update' : 'rollback'} SQL for ${name}` }
@@ -308,9 +311,12 @@ class LiquibaseAdapter implements MigratorAdapter {
     const tag = 'to' in target && !status.applied.some((m) => m.name === target.to) ? target.to : null;
     const [check, act] = tag !== null ? [['rollback-sql', `--tag=${tag}`], ['rollback', `--tag=${tag}`]] : [['rollback-count-sql', `--count=${selection.length}`], ['rollback-count', `--count=${selection.length}`]];
     const run = this.runOf(project, program, runOptions.lockTimeoutMs);
+    const keyOf = new Map(known.defined.map((d) => [d.name, d.key]));
+    // The plan of this run already had Liquibase print these rollbacks: it can roll them all back.
+    const proven = tag === null && selection.every((m) => this.sqlCache.get(keyOf.get(m.name) ?? '')?.down !== undefined);
     try {
       // Liquibase would undo the newer changesets and only then stop at one it cannot roll back: ask it for the SQL first.
-      await runLiquibase(run, check[0]!, [check[1]!]);
+      if (!proven) await runLiquibase(run, check[0]!, [check[1]!]);
     } catch (err) {
       if (err instanceof DbrollbackError && /RollbackImpossible|No inverse|rollback/i.test(err.message)) {
         throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: Liquibase cannot roll back the selected changesets (${err.message.replace(/^liquibase \S+ failed: /, '')}). Nothing was changed.`, {
@@ -323,6 +329,7 @@ class LiquibaseAdapter implements MigratorAdapter {
     for (const m of selection) runOptions.onStep?.(m.name);
     const started = Date.now();
     let error: unknown;
+    const pendingBefore = this.pendingCache;
     this.forgetLiquibaseOutput();
     try {
       await runLiquibase(run, act[0]!, [act[1]!]);
@@ -330,6 +337,10 @@ class LiquibaseAdapter implements MigratorAdapter {
       error = err;
     }
     const after = await onSession(this.options.session, this.options.conn, async (db) => readRan(db, this.historyTable));
+    // What Liquibase would now list as pending, without asking it again: the undone changesets, then what was pending.
+    const still = new Set(after.map(identityOf));
+    const undoneKeys = known.ran.map(identityOf).filter((k) => !still.has(k));
+    if (pendingBefore) this.pendingCache = pendingBefore.then((p) => [...undoneKeys, ...p]);
     const durations = new Map(selection.map((m) => [m.name, error === undefined ? Math.round((Date.now() - started) / selection.length) : 0]));
     return downOutcome({ kind: this.kind, selection, appliedAfter: after.map(known.nameOf), singleTransaction: false, durations, ...(error !== undefined ? { error } : {}) });
   }
@@ -341,8 +352,8 @@ class LiquibaseAdapter implements MigratorAdapter {
       if (lock) throw lockHeldError(this.historyTable, lock);
       return readRan(db, this.historyTable);
     });
-    const pending = await this.pending(project);
-    if (pending.length === 0) return [];
+    const pendingBefore = this.pendingCache;
+    if (pendingBefore && (await pendingBefore).length === 0) return [];
     this.forgetLiquibaseOutput();
     let error: unknown;
     try {
@@ -352,8 +363,13 @@ class LiquibaseAdapter implements MigratorAdapter {
     }
     const after = await onSession(this.options.session, this.options.conn, async (db) => readRan(db, this.historyTable));
     const had = new Set(before.map(identityOf));
-    const known = await this.known(project, after).catch(() => null);
-    const applied = after.filter((r) => !had.has(identityOf(r))).map((r) => known?.nameOf(r) ?? r.id);
+    const appliedRows = after.filter((r) => !had.has(identityOf(r)));
+    const nowRan = new Set(appliedRows.map(identityOf));
+    // What Liquibase would now list as pending, without asking it again.
+    if (pendingBefore) this.pendingCache = pendingBefore.then((p) => p.filter((k) => !nowRan.has(k)));
+    // Names as status gives them (no JVM just for names when nothing was asked before: ids then).
+    const known = pendingBefore ? await this.known(project, after).catch(() => null) : null;
+    const applied = appliedRows.map((r) => known?.nameOf(r) ?? r.id);
     if (error !== undefined) {
       throw new DbrollbackError('MIGRATION_FAILED', `${(error as Error).message}. ${applied.length > 0 ? `Applied before the failure: ${applied.join(', ')}.` : 'Nothing was applied.'}`, {
         hint: 'Fix the failing changeset and run again: only what is still pending is applied.',
