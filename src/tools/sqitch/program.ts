@@ -42,6 +42,8 @@ export interface SqitchRun {
   conn: ConnInfo;
   dir: string;
   lockTimeoutMs?: number;
+  /** The registry schema, when the settings name one (migrationsSchema) over sqitch.conf's. */
+  registry?: string;
 }
 
 export interface SqitchOutput {
@@ -57,7 +59,7 @@ export async function runSqitch(run: SqitchRun, command: string, args: readonly 
   const env: Record<string, string> = { ...toolEnv(process.env), ...sqitchSettings(process.env), PGAPPNAME: run.conn.applicationName };
   if (run.conn.password !== undefined) env.SQITCH_PASSWORD = run.conn.password;
   if (run.lockTimeoutMs !== undefined) env.PGOPTIONS = `${env.PGOPTIONS ? `${env.PGOPTIONS} ` : ''}-c lock_timeout=${Math.max(1, Math.floor(run.lockTimeoutMs))}`;
-  const argv = [command, ...args, targetUri(run.conn)];
+  const argv = [command, ...(run.registry !== undefined ? ['--registry', run.registry] : []), ...args, targetUri(run.conn)];
   // reject: false — a failed run is read from its exit code; one that never started has none.
   const result = await execa(run.program, argv, { env, extendEnv: false, cwd: run.dir, stdin: 'ignore', reject: false });
   if (result.exitCode === undefined) throw sqitchMissing();

@@ -177,7 +177,13 @@ class SqitchAdapter implements MigratorAdapter {
   }
 
   private runOf(program: string, lockTimeoutMs?: number) {
-    return { program, conn: this.options.conn, dir: this.options.migrationsDir, ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}) };
+    return {
+      program,
+      conn: this.options.conn,
+      dir: this.options.migrationsDir,
+      ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+      ...(this.options.migrationsSchema !== undefined ? { registry: this.options.migrationsSchema } : {}),
+    };
   }
 
   private async snapshot(): Promise<Snapshot> {
