@@ -254,7 +254,7 @@ class LiquibaseAdapter implements MigratorAdapter {
   private async known(project: LiquibaseProject, ran: RanChangeSet[]): Promise<Known> {
     const defined: Array<{ key: string; id: string; down: DownKind; path: string | null; set: FormattedChangeSet | null }> =
       project.mode === 'direct'
-        ? project.changeSets.map((set) => ({ key: identityOf(set), id: set.id, down: set.rollback.kind === 'none' ? 'missing' : 'yes', path: set.path, set }))
+        ? asRecorded(project.changeSets, ran).map((set) => ({ key: identityOf(set), id: set.id, down: set.rollback.kind === 'none' ? 'missing' : 'yes', path: set.path, set }))
         : [
             ...ran.map((r) => ({ key: identityOf(r), id: r.id, down: 'inferred' as const, path: null, set: null })),
             ...(await this.pending(project)).map((key) => ({ key, id: key.split('::')[1] ?? key, down: 'inferred' as const, path: null, set: null })),
@@ -406,6 +406,34 @@ class LiquibaseAdapter implements MigratorAdapter {
     }
     return this.sqlCache.get(key)?.[direction] ?? null;
   }
+}
+
+/**
+ * The FILENAME the team's own Liquibase records depends on how it is run
+ * (`--changelog-file=db/changelog/shop.sql` from the repository root records
+ * that path). A file whose changesets the table holds under another path
+ * ending in the file's name is that file: its changesets — ran and new —
+ * take the recorded path, so nothing is seen as pending twice and new rows
+ * match the old ones; files not run yet take the same directory, when every
+ * matched file had one.
+ */
+function asRecorded(changeSets: readonly FormattedChangeSet[], ran: readonly RanChangeSet[]): FormattedChangeSet[] {
+  const recorded = new Set(ran.map(identityOf));
+  const byFile = new Map<string, string>();
+  for (const set of changeSets) {
+    if (byFile.has(set.filename) || recorded.has(identityOf(set))) continue;
+    const row = ran.find((r) => r.id === set.id && r.author === set.author && r.filename !== set.filename && (r.filename.endsWith(`/${set.filename}`) || r.filename.endsWith(`\\${set.filename}`)));
+    if (row) byFile.set(set.filename, row.filename);
+  }
+  if (byFile.size === 0) return [...changeSets];
+  // One directory prefix for every file that matched: the files not run yet live there too.
+  const prefixes = new Set([...byFile].map(([file, path]) => path.slice(0, path.length - file.length)));
+  const prefix = prefixes.size === 1 ? [...prefixes][0]! : null;
+  const ranFiles = new Set(ran.map((r) => r.filename));
+  return changeSets.map((set) => {
+    const path = byFile.get(set.filename) ?? (prefix !== null && !ranFiles.has(set.filename) ? prefix + set.filename : null);
+    return path === null ? set : { ...set, filename: path };
+  });
 }
 
 function statusFrom(kind: string, known: Known, lockHolder: LockHolder | null): MigrationStatus {

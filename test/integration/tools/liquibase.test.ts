@@ -236,6 +236,18 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     expect(rows[0]!.md5sum).toBe(changeSetChecksum('CREATE OR REPLACE VIEW v AS SELECT 2 AS x;'));
   });
 
+  it("adopts the FILENAME the team's Liquibase recorded (run from the repository root as db/changelog/…): nothing seen twice, new rows under the same path", async () => {
+    const conn = await shopByDbrollback(2);
+    await cluster.sql(conn.database, "UPDATE public.databasechangelog SET filename = 'db/changelog/' || filename");
+    const adapter = adapterFor(conn);
+    const status = await adapter.status();
+    expect(status.applied.map((m) => m.name)).toEqual(SHOP_NAMES.slice(0, 2));
+    expect(status.pending.map((m) => m.name)).toEqual(SHOP_NAMES.slice(2));
+    expect(await adapter.up(1)).toEqual(['003_index-orders-customer']);
+    expect((await rowsOf(conn)).map((r) => r.filename)).toEqual(['db/changelog/001_create-tables.sql', 'db/changelog/002_add-customer-phone.sql', 'db/changelog/003_index-orders-customer.sql']);
+    expect((await adapter.down({ count: 2 })).headAfter).toBe('001_create-tables');
+  });
+
   it('the JDBC URL carries no password (it travels in LIQUIBASE_COMMAND_PASSWORD) and carries the lock_timeout', () => {
     const url = jdbcUrl({ host: '127.0.0.1', port: 5432, user: 'shop', password: 's3cret-pw', database: 'shop', sslmode: 'require', applicationName: 'dbrollback' }, 5000);
     expect(url).not.toContain('s3cret');
