@@ -80,6 +80,8 @@ export const ERROR_CODES = {
   WAL_CORRUPT: EXIT.failed,
   WAL_EXISTS_DIFFERENT: EXIT.failed,
   BASE_BACKUP_UNSUPPORTED: EXIT.failed,
+  /** Every port of a pinned range (--port) is taken: no throwaway server could be started there. */
+  PORT_UNAVAILABLE: EXIT.failed,
 
   // 130 / 143: stopped by a signal at a safe point; the message names the state
   INTERRUPTED: EXIT.interrupted,

@@ -32,7 +32,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   const parsed = parseSql(sql, options.source, options.firstLine);
   const state = new FileState(options.created);
   const toolTransaction = options.inTransaction ?? false;
-  const columnType = columnTypeLookup(options.schema);
+  const columnType = options.schema ? columnTypeLookup(options.schema) : (options.priorColumns ?? (() => undefined));
   const statements: StatementVerdict[] = [];
   for (const stmt of parsed.statements) {
     const ctx: RuleContext = {
@@ -44,6 +44,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     };
     statements.push(classifyStatement(stmt, ctx, parsed.fileIgnores));
     state.record(stmt);
+    options.onStatement?.(stmt);
   }
   return { ...summarize(statements), statements, fills: state.fills };
 }
@@ -56,7 +57,7 @@ function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores:
     for (const hit of rule.check(stmt, ctx)) {
       // Objects this file created have no old code depending on them and no data to lose.
       if (hit.object && ctx.state.isNew(hit.object)) continue;
-      const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect };
+      const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect, ...(hit.object ? { object: hit.object } : {}) };
       effects.push(hit.effect);
       const silenced = [...stmt.ignores, ...fileIgnores].some((id) => id === '*' || id === rule.id);
       (silenced ? suppressed : findings).push(finding);

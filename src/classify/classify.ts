@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ProgressListener } from '../progress.js';
 import type { ResolvedConfig } from '../run/config.js';
 import { FAIL_ON, type FailOn } from '../run/options.js';
-import { DbrollbackError } from '../errors.js';
+import { DbrollbackError, type ErrorCode } from '../errors.js';
 import { classifyFiles, type ClassifyReport } from './classify-files.js';
 import { failingFindings } from './classify-sql.js';
 import type { Finding } from './types.js';
@@ -48,6 +48,7 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
       ...(config.migrator !== undefined ? { migrator: config.migrator } : {}),
       ...(config.configModule !== undefined ? { configModule: config.configModule } : {}),
+      ...(config.configFile !== undefined ? { configFile: config.configFile } : {}),
       // A server the user named explicitly may host the scratch database; libpq defaults alone are not consent.
       scratch: config.connSource === 'libpq-env' ? {} : { server: config.conn },
       ...(config.migrationsTable !== undefined ? { migrationsTable: config.migrationsTable } : {}),
@@ -61,7 +62,27 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message });
     }
   }
-  return { files: report.files, ok: failures.length === 0, failOn, failures };
+  return { files: report.files, errors: report.errors, ok: failures.length === 0 && report.errors.length === 0, failOn, failures };
+}
+
+/**
+ * Bad input found while classifying (exit 2), once every other file was classified: the one
+ * file's own error, or one naming them all.
+ */
+export function classifyInputError(result: Pick<ClassifyResult, 'errors'>): DbrollbackError | null {
+  const errors = result.errors;
+  if (errors.length === 0) return null;
+  const first = errors[0]!;
+  if (errors.length === 1) {
+    return new DbrollbackError(first.code as ErrorCode, first.message, {
+      ...(first.hint ? { hint: first.hint } : {}),
+      details: { file: first.path, line: first.line, column: first.column, parserMessage: first.parserMessage, errors },
+    });
+  }
+  return new DbrollbackError(first.code as ErrorCode, `${errors.length} files could not be classified (the others were):\n  - ${errors.map((e) => e.message).join('\n  - ')}`, {
+    hint: 'Fix each file named above (the messages are PostgreSQL\'s own parser\'s), then run classify again.',
+    details: { errors },
+  });
 }
 
 /** The CLASSIFY_FAIL_ON error (exit 4) for a result that hit a --fail-on condition. */

@@ -76,7 +76,8 @@ export class FileState {
         this.markSequences(stmt);
         break;
       case 'CreateTableAsStmt': {
-        const table = relKey(as(n.into, 'IntoClause')?.rel);
+        // The parser gives `into` as a bare IntoClause here.
+        const table = relKey((as(n.into, 'IntoClause') ?? (n.into as Fields | undefined))?.rel);
         this.mark('table', table);
         if (table && str(n.objtype) !== 'OBJECT_MATVIEW') this.fills.push(fill(stmt, 'table', table, null, []));
         break;
@@ -86,6 +87,12 @@ export class FileState {
       case 'MergeStmt':
         this.recordFill(stmt);
         break;
+      case 'SelectStmt': {
+        // SELECT ... INTO [TEMP] t creates t.
+        const into = (as(n.intoClause, 'IntoClause') ?? (n.intoClause as Fields | undefined))?.rel;
+        if (into) this.mark('table', relKey(into));
+        break;
+      }
       case 'ViewStmt':
         this.mark('view', relKey(n.view));
         this.mark('table', relKey(n.view));

@@ -75,3 +75,21 @@ export function compareTypes(from: TypeInfo | undefined, to: TypeInfo): TypeChan
   // Anything else changes the value domain (text → int, int → bool, enum swaps ...).
   return { known: true, coercible: false, widening: false, lossy: true };
 }
+
+/**
+ * `USING col::newtype` (or `CAST(col AS newtype)`, or `USING col`) is the
+ * conversion PostgreSQL applies anyway: it changes no value beyond what the
+ * type change itself does, so it is judged as if no USING were written.
+ */
+export function isPlainUsing(using: unknown, column: string, to: TypeInfo, typeOf: (typeName: unknown) => TypeInfo | undefined): boolean {
+  if (using === undefined || using === null) return true;
+  const node = using as Record<string, Record<string, unknown> | undefined>;
+  const cast = node.TypeCast;
+  const target = cast ? cast.arg : using;
+  const ref = (target as Record<string, Record<string, unknown> | undefined> | undefined)?.ColumnRef;
+  const fields = (ref?.fields as Array<{ String?: { sval?: string } }> | undefined) ?? [];
+  if (fields.at(-1)?.String?.sval !== column) return false;
+  if (!cast) return true;
+  const castTo = typeOf(cast.typeName);
+  return castTo !== undefined && castTo.text === to.text;
+}

@@ -3,6 +3,8 @@
  * judged on, and the per-statement / per-file results (the shape of
  * `dbrollback classify --json`, see DESIGN.md).
  */
+import type { TypeInfo } from '../sql/ast.js';
+import type { ParsedStatement } from '../sql/parser.js';
 import type { SchemaChange } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 
@@ -50,6 +52,8 @@ export interface Finding {
   help: string;
   /** What this finding contributes to the statement's verdict (used by --fail-on, which ignores suppressed findings). */
   effect: Effect;
+  /** The pre-existing object it is about (`column:public.t.c`, `table:public.t`), when the rule names one. */
+  object?: string;
 }
 
 export interface StatementVerdict {
@@ -104,7 +108,12 @@ export interface FileVerdict extends VerdictAxes {
    */
   down: DownInfo | null;
   /** What applying the migration changed in a scratch database's catalog, when it was run there (code migrations). */
-  catalog?: { changes: SchemaChange[]; disagreements: string[] };
+  catalog?: {
+    changes: SchemaChange[];
+    disagreements: string[];
+    /** Findings the catalog showed to be false (a DROP DEFAULT of a column without one, a type change with no rewrite), with why. */
+    overruled?: Array<{ rule: string; line: number; object: string; why: string }>;
+  };
 }
 
 /**
@@ -130,7 +139,10 @@ export interface Fill {
 }
 
 export interface DownInfo {
-  kind: 'yes' | 'irreversible' | 'missing';
+  /** As MigrationInfo's DownKind (an `inferred` down is `yes` here); `empty`: it does nothing. */
+  kind: 'yes' | 'irreversible' | 'empty' | 'missing';
+  /** Why it is not `yes` (e.g. `its down throws (...)`). */
+  note?: string;
   /** Where the down's SQL came from (a .down.sql file, or the migration file whose down was captured). */
   path: string | null;
   compatibility: Compatibility | null;
@@ -158,6 +170,13 @@ export interface ClassifySqlOptions {
    * catalog diff of a code migration run in a scratch database.
    */
   created?: Iterable<string>;
+  /**
+   * Column types known from the migrations before this one (a folder classified in the tool's
+   * order), used where no live `schema` is given.
+   */
+  priorColumns?: (table: string, column: string) => TypeInfo | undefined;
+  /** Called with each statement after it was classified (the caller records what it did). */
+  onStatement?: (stmt: ParsedStatement) => void;
 }
 
 /** A whole SQL text's classification: its statements and their worst. */

@@ -22,3 +22,9 @@ if (archiveCode !== null) {
 }
 // Let stdout drain before exiting (piped JSON must arrive whole).
 process.exitCode = code;
+// The work is done: whatever a project's migration code left open (an idle
+// Sequelize pool, a client it never ended) must not hold the command for its
+// idle timeout. Once the output has drained, exit; a process with nothing
+// left open has already exited by then. wal-push/wal-fetch run no project
+// code and end as they always have.
+if (archiveCode === null) process.stdout.write('', () => process.stderr.write('', () => setTimeout(() => process.exit(code), 50).unref()));

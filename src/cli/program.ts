@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
 import { createIo, printError, printResult, type Streams } from './output.js';
+import { reserveStdout } from './own-stdout.js';
 import type { CommandRegistrar } from './registrar.js';
 
 export interface RunOptions {
@@ -65,7 +66,17 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
 }
 
 /** Run the CLI; returns the exit code instead of exiting (tests call this too). */
-export async function runCli({ argv, streams = defaultStreams() }: RunOptions): Promise<ExitCode> {
+export async function runCli({ argv, streams: given }: RunOptions): Promise<ExitCode> {
+  // On the process's own stdout, migration code that prints must not land in the result.
+  const reserved = given === undefined ? reserveStdout() : undefined;
+  try {
+    return await runProgram(argv, given ?? { ...defaultStreams(), stdout: reserved!.stdout });
+  } finally {
+    reserved?.release();
+  }
+}
+
+async function runProgram(argv: string[], streams: Streams): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(
     streams,

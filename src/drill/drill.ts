@@ -18,6 +18,7 @@ import { chooseProvider } from './providers/registry.js';
 import type { Scenario, ScenarioContext, ScenarioName, ScenarioResult } from './scenarios/scenario.js';
 import { defaultImage } from './providers/testcontainers.js';
 import { DrillFinding, DrillSteps, type DrillStatus } from './steps.js';
+import { portAllocator, type PortRange } from '../pgtools/port-range.js';
 
 export interface DrillOptions {
   /** The scenarios to run, in order; `all` marks them as asked for as a set (ones that cannot run here are skipped). */
@@ -40,6 +41,8 @@ export interface DrillOptions {
    * (and a recovered copy) is stopped and removed, and the drill throws INTERRUPTED / TERMINATED.
    */
   signal?: AbortSignal;
+  /** Loopback ports for the throwaway servers (--port P or P-Q): each server takes the next free one; default any free port. */
+  ports?: PortRange;
 }
 
 export interface DrillReport {
@@ -76,12 +79,13 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   const settings: ServerSettings = Object.assign({}, ...options.scenarios.map((s) => s.settings ?? {}));
   let server: Promise<StartedDatabase> | undefined = given ? Promise.resolve(given) : undefined;
   let providerStartMs = 0;
+  const port = portAllocator(options.ports);
   const startServer = (): Promise<StartedDatabase> => {
     server ??= (async () => {
       const provider = chosen!.provider;
       const t = performance.now();
       log(`drill: starting a throwaway PostgreSQL (${provider.name})`);
-      const db = await provider.start({ image: options.image, settings, onLog: log });
+      const db = await provider.start({ image: options.image, settings, onLog: log, ...(options.ports ? { port: await port() } : {}) });
       providerStartMs = Math.round(performance.now() - t);
       log(`drill: PostgreSQL ${db.version} ready on ${db.conn.host}:${db.conn.port} in ${providerStartMs} ms`);
       return db;
@@ -94,7 +98,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   try {
     for (const scenario of options.scenarios) {
       if (options.signal?.aborted) throw stoppedError(options.signal.reason, `drill ${scenario.name}`, scenarios.at(-1) ? `drill ${scenarios.at(-1)!.name}` : null);
-      scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, image }, log, options.signal));
+      scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, image, port }, log, options.signal));
     }
   } catch (err) {
     if (!isStopError(err)) throw err;
@@ -123,7 +127,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   };
 }
 
-async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<ScenarioContext, 'server' | 'provider' | 'image'>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<ScenarioContext, 'server' | 'provider' | 'image' | 'port'>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
   const started = performance.now();
   const steps = new DrillSteps((line) => log(`drill ${scenario.name}: ${line}`), signal);
   const result = (status: DrillStatus, detail: string, facts: Record<string, unknown> = {}): ScenarioResult => ({

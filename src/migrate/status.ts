@@ -9,6 +9,7 @@ import type { MigrationStatus } from '../tools/contract.js';
 import { unfinishedRuns, type UnfinishedRun } from '../audit/journal.js';
 import { describeConn } from '../db/conninfo.js';
 import type { RunContext } from '../run/run-context.js';
+import { toolOf } from '../tools/registry.js';
 
 export interface StatusReport extends MigrationStatus {
   database: string;
@@ -23,6 +24,10 @@ export interface StatusReport extends MigrationStatus {
   restorePoints: Map<string, RestorePointRecord> | null;
   /** Why the restore points could not be read from the configured storage (status still answers). */
   restorePointsProblem: string | null;
+  /** Whether the tool has down migrations at all; without them (Drizzle, Prisma) the way back past any migration is a restore. */
+  toolHasDowns: boolean;
+  /** The tool as people write it ("Prisma"), for messages. */
+  toolName: string;
 }
 
 export async function status(run: RunContext): Promise<StatusReport> {
@@ -41,7 +46,17 @@ export async function status(run: RunContext): Promise<StatusReport> {
       restorePointsProblem = err instanceof Error ? err.message : String(err);
     }
   }
-  return { ...migrationStatus, database: run.conn.database, dbrollbackLockHolder, restorePoints, restorePointsProblem, unfinishedRuns: unfinished };
+  const tool = toolOf(migrationStatus.migrator);
+  return {
+    ...migrationStatus,
+    database: run.conn.database,
+    dbrollbackLockHolder,
+    restorePoints,
+    restorePointsProblem,
+    unfinishedRuns: unfinished,
+    toolHasDowns: tool?.hasDowns ?? true,
+    toolName: tool?.displayName ?? migrationStatus.migrator,
+  };
 }
 
 function newestPointPerMigration(records: readonly RestorePointRecord[]): Map<string, RestorePointRecord> {

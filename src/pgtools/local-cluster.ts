@@ -21,6 +21,8 @@ export interface ClusterOptions {
   settings?: Record<string, string | number | boolean>;
   /** Superuser password (a random one by default: tests exercise password auth). */
   password?: string;
+  /** The loopback port to listen on (default: a free one). */
+  port?: number;
 }
 
 export interface Cluster {
@@ -122,7 +124,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   ]);
   await rm(pwFile, { force: true });
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string | number | boolean> = {
     listen_addresses: "'127.0.0.1'",
     port,

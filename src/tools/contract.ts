@@ -16,10 +16,20 @@ import type { SharedSession } from '../db/session.js';
  * Whether a migration can be undone:
  *  - `yes`: it has a down of its own;
  *  - `inferred`: no down written, but the tool derives one safely (node-pg-migrate's reversible operations);
- *  - `irreversible`: declared irreversible (node-pg-migrate `down: false`, an SQL down that raises);
+ *  - `irreversible`: declared irreversible — by the tool's marker (node-pg-migrate `down: false`,
+ *    umzug `down === false`, an SQL down that raises) or by convention (a code down whose only
+ *    statement is a `throw`);
+ *  - `empty`: a down is there but does nothing (an empty function, sequelize-cli's template of
+ *    comments, a comment-only .down.sql): undo would only remove the history record;
  *  - `missing`: no down at all — undo must refuse it.
+ * `MigrationInfo.downNote` says which case it is, for messages.
  */
-export type DownKind = 'yes' | 'inferred' | 'irreversible' | 'missing';
+export type DownKind = 'yes' | 'inferred' | 'irreversible' | 'empty' | 'missing';
+
+/** Downs undo can run: anything else is refused before touching the database. */
+export function hasUsableDown(down: DownKind): boolean {
+  return down === 'yes' || down === 'inferred';
+}
 
 export interface MigrationInfo {
   /** The name the tool records in its history (e.g. `1700000000000_create-tables`, `002_add_email`). */
@@ -36,6 +46,8 @@ export interface MigrationInfo {
    * applied, as the tool's own rollback to that tag does.
    */
   tags?: string[];
+  /** Why `down` is not `yes`, in words (e.g. `its down throws ("enum values cannot be removed")`); absent when there is nothing to say. */
+  downNote?: string;
 }
 
 export interface MigrationStatus {
@@ -52,6 +64,10 @@ export interface MigrationStatus {
   missingDefinitions: string[];
   /** Who holds the migration tool's own lock right now (a migration is running), if anyone. */
   lockHolder: LockHolder | null;
+  /** Why applied-at times are absent (the tool's history keeps none), and what that means; absent when they are known. */
+  appliedAtNote?: string;
+  /** What the tool's history says that the lists above cannot (a failed migration recorded, an entry the tool would never apply). */
+  warnings?: string[];
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

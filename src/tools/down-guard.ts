@@ -5,12 +5,12 @@
  * would fail halfway.) Shared so the message is the same for every tool.
  */
 import { DbrollbackError } from '../errors.js';
-import type { MigrationInfo } from './contract.js';
+import { hasUsableDown, type MigrationInfo } from './contract.js';
 
 export function assertReversible(selection: readonly MigrationInfo[]): void {
-  const blocked = selection.filter((m) => m.down === 'irreversible' || m.down === 'missing');
+  const blocked = selection.filter((m) => !hasUsableDown(m.down));
   if (blocked.length === 0) return;
-  const lines = blocked.map((m) => `${m.name} (${reason(m)})`);
+  const lines = blocked.map((m) => `${m.name} (${downReason(m)})`);
   throw new DbrollbackError(
     'IRREVERSIBLE',
     `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${lines.join('; ')}. Nothing was changed.`,
@@ -21,7 +21,18 @@ export function assertReversible(selection: readonly MigrationInfo[]): void {
   );
 }
 
-function reason(m: MigrationInfo): string {
-  if (m.path === null) return 'recorded as applied but its definition is not on disk';
-  return m.down === 'irreversible' ? 'declared irreversible' : 'no down written';
+/** Why a migration cannot be undone, in the words status and plan use too. */
+export function downReason(m: Pick<MigrationInfo, 'down' | 'downNote' | 'path'>): string {
+  if (m.path === null && m.down === 'missing') return 'recorded as applied but its definition is not on disk';
+  switch (m.down) {
+    case 'irreversible':
+      return m.downNote ? `irreversible: ${m.downNote}` : 'declared irreversible';
+    case 'empty':
+      return `empty: ${m.downNote ?? 'its down does nothing'}, so undoing it would only remove its history record`;
+    case 'missing':
+      return m.downNote ?? 'no down written';
+    default:
+      return m.downNote ?? 'has a down';
+  }
 }
+

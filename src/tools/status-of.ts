@@ -14,6 +14,7 @@ export interface Definition {
   name: string;
   path: string | null;
   down: DownKind;
+  downNote?: string;
 }
 
 export function statusOf(
@@ -27,11 +28,11 @@ export function statusOf(
   const applied: MigrationInfo[] = history.map((h) => {
     const def = byName.get(h.name);
     // Recorded as applied but gone from disk: nothing can undo it.
-    return { name: h.name, path: def ? def.path : null, applied: true, appliedAt: h.appliedAt, down: def ? def.down : 'missing' };
+    return { name: h.name, path: def ? def.path : null, applied: true, appliedAt: h.appliedAt, down: def ? def.down : 'missing', ...(def?.downNote ? { downNote: def.downNote } : {}) };
   });
   const pending: MigrationInfo[] = definitions
     .filter((d) => !appliedNames.has(d.name))
-    .map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down }));
+    .map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}) }));
   return {
     migrator,
     migrations: [...applied, ...pending],

@@ -11,7 +11,7 @@
 import type { SchemaDiff } from '../db/schema/diff.js';
 import type { CapturedSql } from './capture/captured-sql.js';
 import type { ScratchOptions } from './capture/scratch.js';
-import type { AdapterOptions, MigrationSql, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
+import type { AdapterOptions, MigrationInfo, MigrationSql, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
 
 export interface MigrationTool<K extends string = string> {
   /** What --migrator (and `migrator` in the config) names it; also its key in messages and reports. */
@@ -94,6 +94,12 @@ export interface SqlFileReader {
   isCompanion?(name: string, names: ReadonlySet<string>): boolean;
   /** The tool's apply order of a folder's files, when it is not their names' order. */
   compareFiles?(a: string, b: string): number;
+  /**
+   * The migration files of a folder laid out as this tool lays it out when
+   * they are not the folder's own files (Prisma: each sub-folder's
+   * migration.sql), in the tool's order; null when the folder is not one.
+   */
+  migrationFiles?(dir: string): string[] | null;
 }
 
 export interface SqlFileParts {
@@ -115,7 +121,8 @@ export interface SqlPart {
   inTransaction?: boolean;
 }
 
-export type SqlDown = { kind: 'missing' | 'irreversible'; path: string | null } | ({ kind: 'yes' } & SqlPart);
+/** `empty`: a down file (or section) with nothing but comments — undoing it would change nothing. */
+export type SqlDown = { kind: 'missing' | 'irreversible' | 'empty'; path: string | null } | ({ kind: 'yes' } & SqlPart);
 
 /** How a code tool's migrations are seen: run in a throwaway database, every statement recorded. */
 export interface CodeCapture {
@@ -130,13 +137,31 @@ export interface CodeCapture {
    * (`sqlOf` gives `unknown`), its up and down as an undo would run them:
    * applied up to `head` in a throwaway database, then `count` reverted.
    */
-  downs?(settings: ToolSettings, from: { head: string; count: number }): Promise<CapturedRun[]>;
+  downs?(settings: CaptureSettings, from: { head: string; count: number }, migrations: readonly MigrationInfo[]): Promise<CapturedDowns>;
+}
+
+/** The settings a capture reads: the tool's, and the config file (part of the capture cache's keys). */
+export type CaptureSettings = ToolSettings & { configFile?: string | undefined };
+
+/** What `downs` captured, and how much of it came from the capture cache. */
+export interface CapturedDowns {
+  runs: CapturedRun[];
+  /** Migrations run in a throwaway database (0: all from the cache). */
+  replayed: number;
+  /** Captures served from the cache. */
+  cached: number;
+  /** The cache's directory; null when caching was off or not possible. */
+  cacheDir: string | null;
 }
 
 export interface CaptureContext {
   /** Where the migrations run (a database created on a server the user named, or a throwaway local cluster). */
   scratch: ScratchOptions;
   configModule: Record<string, unknown> | undefined;
+  /** The config file (its content and local imports are part of the capture cache's keys). */
+  configFile?: string;
+  /** The capture cache directory (default from the environment); null: no cache. */
+  cacheDir?: string | null;
   migrationsTable: string | undefined;
   migrationsSchema: string | undefined;
   /** Progress lines (scratch database, capture). */
@@ -146,8 +171,8 @@ export interface CaptureContext {
 export interface CapturedFile {
   path: string;
   up: CapturedSql;
-  /** Its down as the tool sees it (with its SQL when that was captured); null when the tool does not say. */
-  down: { kind: 'yes' | 'irreversible' | 'missing'; sql: CapturedSql | null } | null;
+  /** Its down as the tool sees it (with its SQL when that was captured, and why when it is not `yes`); null when the tool does not say. */
+  down: { kind: 'yes' | 'irreversible' | 'empty' | 'missing'; sql: CapturedSql | null; note?: string } | null;
   /** What applying it changed in the scratch catalog; null when it was not applied there. */
   diff: SchemaDiff | null;
   /** Why it could not be applied in the scratch database. */
@@ -160,4 +185,6 @@ export interface CapturedRun {
   down: MigrationSql;
   /** What the up created (`table:schema.name`, ... keys of its catalog diff). */
   created: string[];
+  /** What applying the up changed in the scratch catalog (the catalog decides what the statements cannot). */
+  diff: SchemaDiff;
 }

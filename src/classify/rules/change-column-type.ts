@@ -1,7 +1,7 @@
 import { as, typeInfo } from '../../sql/ast.js';
 import { defineRule } from '../rule.js';
 import { col, colName, tableCmds } from '../rule-helpers.js';
-import { compareTypes } from '../type-change.js';
+import { compareTypes, isPlainUsing } from '../type-change.js';
 
 export const changeColumnType = defineRule({
   id: 'change-column-type',
@@ -14,7 +14,7 @@ export const changeColumnType = defineRule({
       const to = typeInfo(def?.typeName);
       if (!to) return [];
       const change = compareTypes(ctx.columnType(table, String(cmd.name)), to);
-      if (change.coercible && !def?.raw_default) return [];
+      if (change.coercible && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo)) return [];
       return [
         {
           message: `changes the type of ${colName(table, cmd.name)} to ${to.text}: ${change.known ? 'not binary-coercible, so ' : ''}the table and its indexes are rewritten while every query waits (ACCESS EXCLUSIVE)`,

@@ -1,7 +1,7 @@
 import { as, typeInfo } from '../../sql/ast.js';
 import { defineRule } from '../rule.js';
 import { col, colName, tableCmds } from '../rule-helpers.js';
-import { compareTypes } from '../type-change.js';
+import { compareTypes, isPlainUsing } from '../type-change.js';
 
 export const lossyTypeChange = defineRule({
   id: 'lossy-type-change',
@@ -14,10 +14,14 @@ export const lossyTypeChange = defineRule({
       const to = typeInfo(def?.typeName);
       if (!to) return [];
       const change = compareTypes(ctx.columnType(table, String(cmd.name)), to);
-      if (!def?.raw_default && !change.lossy) return [];
+      // On a widening, `USING col::newtype` converts exactly as the type change alone would; elsewhere
+      // (text → int) a plain cast is the conversion that can fail or change values.
+      const plain = change.widening && !change.lossy && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo);
+      const using = plain ? undefined : def?.raw_default;
+      if (!using && !change.lossy) return [];
       return [
         {
-          message: def?.raw_default
+          message: using
             ? `rewrites the values of ${colName(table, cmd.name)} through a USING expression; the down migration cannot recover the originals unless the conversion is exactly invertible`
             : `converts ${colName(table, cmd.name)} to ${to.text}, which changes some values (rounding, truncation or reinterpretation)`,
           effect: { dataLoss: 'rewrite' },
@@ -28,6 +32,6 @@ export const lossyTypeChange = defineRule({
   },
   examples: {
     flags: ["ALTER TABLE events ALTER COLUMN at TYPE timestamptz USING at AT TIME ZONE 'UTC';", 'ALTER TABLE orders ALTER COLUMN status TYPE int USING status::int;'],
-    passes: ['ALTER TABLE users ALTER COLUMN name TYPE text;'],
+    passes: ['ALTER TABLE users ALTER COLUMN name TYPE text;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING amount::bigint;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING CAST(amount AS bigint);'],
   },
 });

@@ -10,6 +10,8 @@ export const requireConcurrentIndexCreation = defineRule({
   check(stmt) {
     if (stmt.node.concurrent) return [];
     const table = relKey(stmt.node.relation) ?? '?';
+    // A temporary table is this session's alone: nobody else's writes can wait on it.
+    if (table.startsWith('pg_temp.') || /^pg_temp_\d+\./.test(table)) return [];
     return [
       {
         message: `builds index ${str(stmt.node.idxname) ?? '(unnamed)'} on ${display(table)} without CONCURRENTLY: inserts, updates and deletes wait for the whole build`,
@@ -20,6 +22,13 @@ export const requireConcurrentIndexCreation = defineRule({
   },
   examples: {
     flags: ['CREATE INDEX orders_created_idx ON orders (created_at);', 'CREATE UNIQUE INDEX IF NOT EXISTS u ON users (email);'],
-    passes: ['CREATE INDEX CONCURRENTLY orders_created_idx ON orders (created_at);', 'CREATE TABLE t (a int);\nCREATE INDEX ON t (a);'],
+    passes: [
+      'CREATE INDEX CONCURRENTLY orders_created_idx ON orders (created_at);',
+      'CREATE TABLE t (a int);\nCREATE INDEX ON t (a);',
+      'CREATE TEMP TABLE t (a int);\nCREATE INDEX ON t (a);',
+      'CREATE TEMPORARY TABLE t AS SELECT 1 AS a;\nCREATE INDEX t_a ON t (a);',
+      'SELECT 1 AS a INTO TEMP t;\nCREATE INDEX t_a ON t (a);',
+      'CREATE INDEX t_a ON pg_temp.t (a);',
+    ],
   },
 });

@@ -1,6 +1,6 @@
 /** `dbrollback classify PATH...`: static classification of migration files (a linter for CI). */
 import type { Command } from 'commander';
-import { classify, classifyFailOnError, FAIL_ON, type FailOn } from '../../index.js';
+import { classify, classifyFailOnError, classifyInputError, FAIL_ON, type FailOn } from '../../index.js';
 import { commaList, positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -29,6 +29,9 @@ export function registerClassify(program: Command, registrar: CommandRegistrar):
       // Formatting thousands of lines costs as much as classifying them: only when they are printed.
       const human = io.json ? '' : formatClassifyReport(result, run.cwd);
       if (result.ok) return { json: result, human };
+      // Files that could not be classified are bad input (exit 2), reported after all the others.
+      const invalid = classifyInputError(result);
+      if (invalid) return { json: { ...result, error: invalid.toJSON() }, human, exitCode: invalid.exitCode, error: invalid };
       const error = classifyFailOnError(result);
       return { json: { ...result, error: error.toJSON() }, human, exitCode: error.exitCode };
     },

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import {
   DbrollbackError,
   detectMigrator,
+  parsePortRange,
   drill,
   drillExitCode,
   drillJunit,
@@ -30,6 +31,8 @@ interface DrillFlags {
   backup?: string;
   pointInTime?: string;
   junit?: string;
+  keepGoing?: boolean;
+  port?: string;
 }
 
 export function registerDrill(program: Command, registrar: CommandRegistrar): void {
@@ -43,7 +46,9 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       .option('--seed <file>', 'migrations drill: SQL loaded after the first up it fits, so the downs run on data')
       .option('--backup <id>', 'restore drill: the backup to restore (default: latest)')
       .option('--point-in-time <time>', 'pitr drill: the moment to recover to (default: the newest archived moment)')
-      .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)'),
+      .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)')
+      .option('--keep-going', 'migrations drill: rehearse every migration and report each failure, instead of stopping at the first')
+      .option('--port <port>', 'loopback port(s) for the throwaway servers: P, or a range P-Q (one port per server the drill starts; default any free port)'),
     async (run, io, flags, args) => {
       // Only the settings and the storage: never run.session or run.adapter(), which would connect to production.
       const config = run.config;
@@ -51,6 +56,8 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       if (!PROVIDER_CHOICES.includes(flags.provider as ProviderChoice)) {
         throw new DbrollbackError('USAGE', `unknown drill provider "${flags.provider}"`, { hint: `Pass --provider ${PROVIDER_CHOICES.join('|')}.` });
       }
+      // Bad input is refused before anything starts.
+      const ports = flags.port !== undefined ? parsePortRange(flags.port) : undefined;
       const inputs: ScenarioInputs = {};
       if (which === 'all' || which === 'migrations') {
         // The project's migration tool, opened on the drill's throwaway database (never config.conn).
@@ -62,6 +69,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
           inputs.migrations = {
             openMigrator: (conn) => openAdapter({ ...config, migrator, conn }, { log: (line) => io.debug(line) }),
             ...(flags.seed !== undefined ? { seed: await readSeedFile(path.resolve(config.cwd, flags.seed)) } : {}),
+            ...(flags.keepGoing ? { keepGoing: true } : {}),
           };
         }
       }
@@ -81,6 +89,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
         image: flags.image ?? config.drillImage,
         onStep: (line) => io.log(line),
         ...(run.signal ? { signal: run.signal } : {}),
+        ...(ports ? { ports } : {}),
       });
       if (flags.junit !== undefined) await writeJunit(path.resolve(config.cwd, flags.junit), report);
       return { json: drillJson(report), human: formatDrillReport(report, { verbose: io.verbose }), exitCode: drillExitCode(report) };

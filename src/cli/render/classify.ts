@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { ClassifyResult, FileVerdict, StatementVerdict } from '../../index.js';
 
-export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn'>, cwd = process.cwd()): string {
+export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn' | 'errors'>, cwd = process.cwd()): string {
   const lines: string[] = [];
   for (const file of result.files) {
     lines.push(fileHeader(file, cwd));
@@ -14,7 +14,7 @@ export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'fai
       lines.push(`  ${row.slice(0, 6).map((c, j) => c.padEnd(widths[j]!)).join('  ')}  ${oneLine(s.sql)}`);
       for (const f of s.findings) lines.push(`        ${f.rule}: ${f.message}`);
     }
-    if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}`);
+    if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}${file.down.note ? ` (${file.down.note})` : ''}`);
     for (const d of file.catalog?.disagreements ?? []) lines.push(`  catalog: ${d}`);
     lines.push('');
   }
@@ -25,6 +25,8 @@ export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'fai
     if (f.dataLoss === 'rewrite') counts.rewrite++;
   }
   lines.push(`classify: ${result.files.length} file(s) — ${counts.breaking} breaking, ${counts.destructive} destructive, ${counts.rewrite} rewriting data`);
+  // Each one is named in the error printed after the report (stderr).
+  if (result.errors.length > 0) lines.push(`could not classify ${result.errors.length} file(s): ${result.errors.map((e) => path.relative(cwd, e.path) || e.path).join(', ')}`);
   if (result.failOn.length > 0) {
     lines.push(
       result.failures.length === 0

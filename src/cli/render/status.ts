@@ -13,13 +13,18 @@ export function statusJson(report: StatusReport) {
       applied: m.applied,
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
+      ...(m.downNote ? { downNote: m.downNote } : {}),
       hasDown: m.down === 'yes' || m.down === 'inferred',
+      wayBack: report.toolHasDowns && (m.down === 'yes' || m.down === 'inferred') ? 'down' : 'restore',
       path: m.path,
       restorePoint: restorePointOf(report, m.name),
     })),
     applied: report.applied.map((m) => m.name),
     pending: report.pending.map((m) => m.name),
     missingDefinitions: report.missingDefinitions,
+    ...(report.appliedAtNote ? { appliedAtNote: report.appliedAtNote } : {}),
+    toolHasDowns: report.toolHasDowns,
+    warnings: report.warnings ?? [],
     lock: report.lockHolder,
     dbrollbackLock: report.dbrollbackLockHolder,
     unfinishedRuns: report.unfinishedRuns.map(unfinishedJson),
@@ -39,7 +44,17 @@ function restorePointCell(report: StatusReport, m: StatusReport['migrations'][nu
   return point ? `yes (${point.lsn})` : 'no';
 }
 
-const DOWN_LABEL = { yes: 'yes', inferred: 'inferred', irreversible: 'NO (irreversible)', missing: 'NO (missing)' } as const;
+function downCell(m: StatusReport['migrations'][number]): string {
+  switch (m.down) {
+    case 'yes':
+    case 'inferred':
+      return m.down;
+    case 'irreversible':
+      return `NO (irreversible${m.downNote ? `: ${m.downNote}` : ''})`;
+    default:
+      return `NO (${m.down})`;
+  }
+}
 
 export function renderStatus(report: StatusReport): string {
   const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; head ${report.head ?? '(none)'}`];
@@ -52,12 +67,17 @@ export function renderStatus(report: StatusReport): string {
           m.applied ? 'applied' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
-          DOWN_LABEL[m.down],
+          report.toolHasDowns ? downCell(m) : 'none (restore)',
           ...(report.restorePoints ? [restorePointCell(report, m)] : []),
         ]),
       ),
     );
   }
+  if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
+  if (!report.toolHasDowns) {
+    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME; \`dbrollback plan --count N\` shows the options)`);
+  }
+  for (const warning of report.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
   else if (report.restorePoints === null) lines.push('restore points: not shown (no --storage configured)');
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);

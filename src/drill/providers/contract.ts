@@ -25,6 +25,8 @@ export interface StartOptions {
   image?: string;
   /** How long the server may take to accept connections (default 120 s). */
   timeoutMs?: number;
+  /** The host port it listens on (--port); default a free one. */
+  port?: number;
   /** Progress and notes (e.g. testcontainers running without its reaper). */
   onLog?: (line: string) => void;
 }

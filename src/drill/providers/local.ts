@@ -26,7 +26,7 @@ export const localProvider: DrillProvider = {
   async start(options: StartOptions = {}): Promise<StartedDatabase> {
     let cluster;
     try {
-      cluster = await startCluster({ settings: options.settings });
+      cluster = await startCluster({ settings: options.settings, ...(options.port !== undefined ? { port: options.port } : {}) });
     } catch (err) {
       if (err instanceof DbrollbackError) throw err;
       throw new DbrollbackError('TOOL_FAILED', `could not start a throwaway local PostgreSQL cluster: ${err instanceof Error ? err.message : String(err)}`, {

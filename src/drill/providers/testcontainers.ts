@@ -82,15 +82,16 @@ export const testcontainersProvider: DrillProvider = {
     const password = `pw-${randomBytes(12).toString('base64url')}`;
     let container;
     try {
-      container = await new PostgreSqlContainer(image)
+      const configured = new PostgreSqlContainer(image)
         .withUsername(USER)
         .withPassword(password)
         .withDatabase(DATABASE)
         .withCommand(['postgres', ...settingsArgs({ ...THROWAWAY_SETTINGS, ...options.settings })])
         // pg_isready needs no password: keep it out of the health check's command line.
         .withHealthCheck({ test: ['CMD-SHELL', `pg_isready --host localhost --username ${USER} --dbname ${DATABASE}`], interval: 250, timeout: 1000, retries: 1000 })
-        .withStartupTimeout(options.timeoutMs ?? START_TIMEOUT_MS)
-        .start();
+        .withStartupTimeout(options.timeoutMs ?? START_TIMEOUT_MS);
+      // A pinned host port (--port) replaces the random one the module maps by default.
+      container = await (options.port !== undefined ? configured.withExposedPorts({ container: 5432, host: options.port }) : configured).start();
     } catch (err) {
       throw new DbrollbackError('TOOL_FAILED', `could not start a ${image} container: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
         hint: 'Check that the image exists on the engine (docker image ls; scripts/build-postgres-image.sh builds postgres:15 locally) or pass --image, or use --provider local.',

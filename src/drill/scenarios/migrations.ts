@@ -6,24 +6,44 @@
  * fingerprint through the down; then up again, each checked against the
  * snapshot after its first up (up → down → up).
  *
- * A migration without a usable down (irreversible, or none written) cannot
- * be walked past: its down is reported skipped, and the downs below it are
- * still rehearsed, in a fresh database brought up to the migration before it.
+ * A migration without a usable down (irreversible — declared, or a down that
+ * only throws —, an empty down, or none written), or one irreversible by
+ * nature (it added a value to an existing enum, which PostgreSQL cannot
+ * drop), cannot be walked past: its down is reported skipped ("the way back
+ * is restore"), and the downs below it are still rehearsed, in a fresh
+ * database brought up to the migration before it.
+ *
+ * "Untouched" tables, whose rows must survive a down unchanged, are those
+ * whose definition, rows and fingerprint the up left as they were and that
+ * it wrote no row of (an UPDATE that changed no value still touched them).
+ *
+ * A tool without down migrations at all (Drizzle, Prisma) goes back by
+ * restore, so that is what is rehearsed instead of each down
+ * (restore-rehearsal.ts): a backup before each up, then on the way down the
+ * one before each migration restored and verified, and the schema and every
+ * table's rows compared with the state before that migration — and the
+ * tool's own history must name the migration before it as the head.
  *
  * `--seed FILE` puts data in the way of the downs: it is loaded (in one
  * transaction) after the first up whose schema it fits, and again at the
  * same point on the way up again.
  */
 import type { Db } from '../../db/connection.js';
-import { connect } from '../../db/connection.js';
-import type { ConnInfo } from '../../db/conninfo.js';
-import { MIGRATOR_CHOICES } from '../../tools/registry.js';
+import { connect, quoteQualified } from '../../db/connection.js';
+import { withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { MIGRATOR_CHOICES, toolOf } from '../../tools/registry.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
-import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
+import { hasUsableDown, type MigrationInfo, type MigratorAdapter } from '../../tools/contract.js';
+import { downReason } from '../../tools/down-guard.js';
+import { diffSchemas } from '../../db/schema/diff.js';
+import { rowWrites } from '../../classify/writes.js';
+import { list, relKey } from '../../sql/ast.js';
+import { initParser, parseSql } from '../../sql/parser.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
 import { freshDatabase } from '../scratch-database.js';
+import { RestoreRehearsal } from './restore-rehearsal.js';
 import { DrillFinding, type DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
@@ -34,11 +54,18 @@ export interface MigrationsDrillOptions {
   seed?: { name: string; sql: string };
   /** The database created for the drill on the throwaway server. */
   database?: string;
+  /**
+   * Rehearse every migration and report each failure (`--keep-going`): after a failed down the
+   * walk goes on in a fresh database brought up to the migration below it; a failed up ends the
+   * walk up there and the downs below it are still rehearsed. Default: stop at the first failure.
+   */
+  keepGoing?: boolean;
 }
 
 type Fingerprints = Map<string, string>;
 
 interface Walk {
+  conn: ConnInfo;
   adapter: MigratorAdapter;
   db: Db;
   close(): Promise<void>;
@@ -54,17 +81,20 @@ export function migrationsScenario(options: MigrationsDrillOptions): Scenario {
 async function runMigrationsDrill(options: MigrationsDrillOptions, context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome> {
   const server = await context.server();
   const database = options.database ?? 'dbrollback_drill_migrations';
-  const open = async (): Promise<Walk> => {
-    const conn = await freshDatabase(server.conn, database);
+  // `fresh`: a new empty database; else the one there (a restore just put it back).
+  const open = async (fresh = true): Promise<Walk> => {
+    const conn = fresh ? await freshDatabase(server.conn, database) : withDatabase(server.conn, database);
     const adapter = await options.openMigrator(conn);
     const db = await connect(conn).catch(async (err: unknown) => {
       await adapter.close();
       throw err;
     });
-    return { adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
+    return { conn, adapter, db, close: async () => void (await Promise.allSettled([adapter.close(), db.end()])) };
   };
 
   let walk = await open();
+  // A tool without downs: its way back, a restore, is rehearsed instead of each down.
+  const rehearsal = toolOf(walk.adapter.kind)?.hasDowns === false ? await RestoreRehearsal.open(walk.adapter.kind, context.log) : null;
   try {
     const status = await walk.adapter.status();
     const migrations = status.migrations;
@@ -81,7 +111,8 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const isExcluded = (schema: string, table: string) => excluded.includes(`${schema}.${table}`) || excluded.includes(`${schema}.*`);
     const seed = options.seed;
     const seedStep = seed ? `seed ${seed.name}` : '';
-    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map((m) => `down ${m}`), ...names.map((m) => `up again ${m}`)]);
+    const wayBack = (m: string) => (rehearsal ? `restore before ${m}` : `down ${m}`);
+    steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map(wayBack), ...names.map((m) => `up again ${m}`)]);
 
     const ids = new LogicalIds();
     const snap = async (w: Walk): Promise<SchemaSnapshot> => schemaSnapshot(w.db, { exclude: excluded });
@@ -92,10 +123,27 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const S: SchemaSnapshot[] = [await snap(walk)];
     const F: Fingerprints[] = [await prints(walk)];
     const U: Fingerprints[] = [F[0]!];
+    /** Per up, the tables it wrote rows of. */
+    const W: Array<Set<string>> = [new Set()];
+    const failures: string[] = [];
     let seedAt: number | null = null;
     let seedError = '';
+    /** Per migration (by position), the backup taken right before its up (a tool without downs). */
+    const before: string[] = [];
+    // With --keep-going, a failed up ends the walk up: `top` is how far it got.
+    let top = n;
     for (let i = 1; i <= n; i++) {
-      await steps.run(`up ${names[i - 1]}`, () => up(walk, names[i - 1]!));
+      if (rehearsal) before[i] = await rehearsal.backupBefore(walk.conn, names[i - 2] ?? null, names[i - 1]!);
+      const since = await transactionNow(walk.db);
+      try {
+        await steps.run(`up ${names[i - 1]}`, () => up(walk, names[i - 1]!));
+      } catch (err) {
+        if (!options.keepGoing || !(err instanceof DrillFinding)) throw err;
+        failures.push(`up ${names[i - 1]}`);
+        top = i - 1;
+        break;
+      }
+      W[i] = new Set([...(await tablesWrittenSince(walk.db, since, Object.keys(S[i - 1]!.relations))), ...(await dmlTargets(walk.adapter, names[i - 1]!))]);
       U[i] = await prints(walk);
       if (seed && seedAt === null) {
         const started = performance.now();
@@ -110,7 +158,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       S[i] = await snap(walk);
       F[i] = await prints(walk);
     }
-    if (seed && seedAt === null) {
+    if (seed && seedAt === null && top === n) {
       await steps.check(seedStep, async () => {
         throw new DbrollbackError('USAGE', `seed ${seed.name} fits the schema after none of the ${n} migrations; after the last: ${seedError}`, {
           hint: 'Fix the seed file (it runs in one transaction after the first up it fits), or drill without --seed.',
@@ -135,28 +183,75 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       return fresh;
     };
 
+    // The walk up stopped early (--keep-going): the downs start from where it got, in a database built to there.
+    if (top < n && top > 0) walk = await steps.run(`rebuild at ${names[top - 1]}`, () => rebuild(top), () => `a fresh database with ${top} migration(s) applied, to rehearse the downs below the failed up`);
+
     // 2. Down, one at a time, from the head.
-    let level = n;
+    let level = top;
     let rehearsed = 0;
     const irreversible: string[] = [];
+    const rebuildBelow = async (below: number, after: string, why: string): Promise<void> => {
+      walk = await steps.run(`rebuild at ${names[below - 1]}`, () => rebuild(below), () => `a fresh database with ${below} migration(s) applied, to rehearse the downs below ${after} (${why})`);
+    };
+    let restored = 0;
+    let restoreMs = 0;
     while (level >= 1) {
       const migration = migrations[level - 1]!;
-      if (!hasDown(migration)) {
+      if (rehearsal) {
+        const i = level;
+        await steps.check(`restore before ${migration.name}`, async () => {
+          await walk.close();
+          const took = await rehearsal.restoreInto(server.conn, database, before[i]!);
+          restoreMs += took;
+          walk = await open(false);
+          const diff = diffLogical(S[i - 1]!, await snap(walk), ids);
+          const now = await prints(walk);
+          const changed = [...new Set([...F[i - 1]!.keys(), ...now.keys()])].filter((t) => F[i - 1]!.get(t) !== now.get(t));
+          const head = (await walk.adapter.status()).head;
+          const expected = names[i - 2] ?? null;
+          const problems: string[] = [];
+          if (!diff.identical) problems.push(`the schema differs from before ${migration.name}: ${describeDiff(diff)}`);
+          if (changed.length > 0) problems.push(`rows differ from before ${migration.name} in ${changed.map((t) => `${t} (${rowsOf(F[i - 1]!.get(t))} → ${rowsOf(now.get(t))} rows)`).join(', ')}`);
+          if (head !== expected) problems.push(`the ${walk.adapter.kind} history's head is ${head ?? '(none)'} after the restore, not ${expected ?? '(none)'}`);
+          return problems.length > 0
+            ? { ok: false, detail: problems.join('; ') }
+            : { ok: true, detail: `backup ${before[i]} restored and verified in ${(took / 1000).toFixed(1)} s: schema and all ${now.size} table(s) equal the state before ${migration.name}; head ${expected ?? '(none)'}` };
+        });
+        restored += 1;
+        level -= 1;
+        continue;
+      }
+      const noWayBack = !hasUsableDown(migration.down) ? downReason(migration) : irreversibleByNature(S[level - 1]!, S[level]!);
+      if (noWayBack !== null) {
         irreversible.push(migration.name);
-        steps.skip(`down ${migration.name}`, `${migration.down === 'missing' ? 'it has no down' : 'declared irreversible'}: the way back past it is a restore`);
+        steps.skip(`down ${migration.name}`, `${noWayBack}: the way back is restore`);
         level -= 1;
         if (level === 0) break;
-        const below = level;
-        walk = await steps.run(`rebuild at ${names[below - 1]}`, () => rebuild(below), () => `a fresh database with ${below} migration(s) applied, to rehearse the downs below ${migration.name}`);
+        await rebuildBelow(level, migration.name, 'it has no way back');
         continue;
       }
       const i = level;
+      try {
+        await checkDown(i, migration);
+      } catch (err) {
+        if (!options.keepGoing || !(err instanceof DrillFinding)) throw err;
+        failures.push(`down ${migration.name}`);
+        level -= 1;
+        if (level === 0) break;
+        await rebuildBelow(level, migration.name, 'its down failed');
+        continue;
+      }
+      rehearsed += 1;
+      level -= 1;
+    }
+
+    async function checkDown(i: number, migration: MigrationInfo): Promise<void> {
       await steps.check(`down ${migration.name}`, async () => {
         const before = await prints(walk);
         await down(walk, migration.name);
         const diff = diffLogical(S[i - 1]!, await snap(walk), ids);
         const after = await prints(walk);
-        const untouched = untouchedTables(S[i - 1]!, S[i]!, F[i - 1]!, U[i]!, ids);
+        const untouched = untouchedTables(S[i - 1]!, S[i]!, F[i - 1]!, U[i]!, ids).filter((t) => !W[i]!.has(t));
         const changed = untouched.filter((t) => before.get(t) !== after.get(t));
         const problems: string[] = [];
         if (!diff.identical) problems.push(`the schema differs from before ${migration.name}: ${describeDiff(diff)}`);
@@ -165,14 +260,23 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
           ? { ok: false, detail: problems.join('; ') }
           : { ok: true, detail: `schema equals the snapshot before it; ${untouched.length} untouched table(s) kept their fingerprints` };
       });
-      rehearsed += 1;
-      level -= 1;
     }
 
     // 3. Up again, from empty: each must give the schema its first up gave.
     if (level !== 0) walk = await steps.run('rebuild empty', () => rebuild(0), () => 'a fresh empty database for the walk up again');
-    for (let i = 1; i <= n; i++) {
+    for (let i = 1; i <= top; i++) {
       const name = names[i - 1]!;
+      try {
+        await upAgain(i, name);
+      } catch (err) {
+        if (!options.keepGoing || !(err instanceof DrillFinding)) throw err;
+        failures.push(`up again ${name}`);
+        // Later ups build on this one: the walk up again ends here.
+        break;
+      }
+    }
+
+    async function upAgain(i: number, name: string): Promise<void> {
       await steps.check(`up again ${name}`, async () => {
         await up(walk, name);
         if (seedAfter === i && seed) {
@@ -184,18 +288,86 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       });
     }
 
-    const skipped = irreversible.length > 0 ? `; ${irreversible.length} without a down (${irreversible.join(', ')}: restore is the way back)` : '';
+    const skipped = irreversible.length > 0 ? `; ${irreversible.length} with no way back but a restore (${irreversible.join(', ')})` : '';
+    const failed = failures.length > 0 ? `; ${failures.length} failure(s): ${failures.join(', ')}` : '';
+    const walked = rehearsal
+      ? `${n} migrations up → restore before each → up: the ${walk.adapter.kind} way back (a restore: it has no downs) rehearsed ${restored} time(s) and matched, ${(restoreMs / 1000).toFixed(1)} s of restores`
+      : `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}`;
     return {
-      detail: `${n} migrations up → down → up: ${rehearsed} down(s) rehearsed and matched${skipped}${seed ? `; seed loaded after ${names[seedAfter! - 1]}` : ''}`,
-      facts: { migrator: walk.adapter.kind, migrations: n, downsRehearsed: rehearsed, withoutDown: irreversible, seedLoadedAfter: seed ? names[seedAfter! - 1] : null },
+      detail: `${walked}${failed}${seed && seedAfter !== null ? `; seed loaded after ${names[seedAfter - 1]}` : ''}`,
+      facts: {
+        migrator: walk.adapter.kind,
+        migrations: n,
+        downsRehearsed: rehearsed,
+        withoutDown: irreversible,
+        failures,
+        restoresRehearsed: restored,
+        restoreMs: Math.round(restoreMs),
+        seedLoadedAfter: seed && seedAfter !== null ? names[seedAfter - 1] : null,
+      },
     };
   } finally {
     await walk.close();
+    await rehearsal?.close();
   }
 }
 
-function hasDown(m: MigrationInfo): boolean {
-  return m.down === 'yes' || m.down === 'inferred';
+/**
+ * A change no down can take back whatever it is written to do: a value added
+ * to an enum that existed before the up (PostgreSQL has no DROP VALUE).
+ */
+function irreversibleByNature(before: SchemaSnapshot, after: SchemaSnapshot): string | null {
+  const added = diffSchemas(before, after).changes.filter((c) => c.kind === 'enum' && c.change === 'altered' && /values added/.test(c.detail));
+  if (added.length === 0) return null;
+  return `irreversible by nature: ${added.map((c) => `${c.detail.replace('values added: ', 'value ')} added to enum ${c.object}`).join('; ')} (PostgreSQL cannot drop an enum value)`;
+}
+
+/**
+ * The tables an up's statements write rows of (UPDATE, INSERT, MERGE, DELETE,
+ * TRUNCATE), where its SQL can be read without running it: touched even when
+ * no row matched. Code whose SQL is only known by running it adds nothing here.
+ */
+async function dmlTargets(adapter: MigratorAdapter, name: string): Promise<string[]> {
+  const sql = await adapter.sqlOf(name, 'up').catch(() => null);
+  if (!sql || sql.source === 'unknown' || sql.sql.trim() === '') return [];
+  await initParser();
+  let statements;
+  try {
+    statements = parseSql(sql.sql, sql.path ?? name).statements;
+  } catch {
+    return [];
+  }
+  return statements.flatMap((stmt) => {
+    const writes = rowWrites(stmt);
+    if (writes) return [writes.table];
+    if (stmt.kind === 'DeleteStmt') return [relKey(stmt.node.relation)].filter((t): t is string => t !== undefined);
+    if (stmt.kind === 'TruncateStmt') return list(stmt.node.relations).map((r) => relKey(r)).filter((t): t is string => t !== undefined);
+    return [];
+  });
+}
+
+/** This moment as a transaction id: rows written after it carry a newer xmin. */
+async function transactionNow(db: Db): Promise<string> {
+  return (await db.query<{ x: string }>('SELECT (txid_current() % 4294967296)::text AS x')).rows[0]!.x;
+}
+
+/**
+ * The tables of `candidates` with a row written (inserted or updated) after
+ * `since`: an UPDATE that set every value to what it was still wrote new row
+ * versions, so its table was touched. Deleted rows show in the fingerprint.
+ */
+async function tablesWrittenSince(db: Db, since: string, candidates: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const tables = (await db.query<{ key: string; schema: string; name: string }>(
+    "SELECT n.nspname || '.' || c.relname AS key, n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY($1)",
+    [candidates],
+  )).rows;
+  for (const t of tables) {
+    // age() compares transaction ids the way PostgreSQL does, across wraparound.
+    const written = await db.query<{ w: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteQualified(t.schema, t.name)} WHERE age(xmin) < age($1::text::xid)) AS w`, [since]);
+    if (written.rows[0]!.w) out.add(t.key);
+  }
+  return out;
 }
 
 /** Apply exactly the next migration, `expected`; a migration that fails is a finding. */
@@ -226,7 +398,8 @@ async function down(walk: Walk, expected: string): Promise<void> {
 
 function asFinding(err: unknown, what: string): unknown {
   // The migration itself failing is what a drill exists to find; anything else stopped the drill.
-  if (isDbrollbackError(err) && (err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE')) return new DrillFinding(`${what}: ${err.message}`);
+  // A migration file PostgreSQL cannot parse is the migration failing too.
+  if (isDbrollbackError(err) && (err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE' || err.code === 'SQL_SYNTAX')) return new DrillFinding(`${what}: ${err.message}`);
   return err;
 }
 

@@ -26,7 +26,7 @@ export function pitrRecoverFor(login: Pick<ConnInfo, 'user' | 'password' | 'data
 
 /** `login`: the role the copy is entered with — the production one, recovered with the data. */
 export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
-  return async ({ storage, pointInTime, onStep, signal }) => {
+  return async ({ storage, pointInTime, onStep, signal, port: nextPort }) => {
     const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
     // The server runs as the postgres OS user when we are root: it must reach its directory.
     await chmod(work, 0o755);
@@ -38,7 +38,7 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
       forget();
     };
     try {
-      const port = await freePort();
+      const port = await (nextPort ?? freePort)();
       const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true, ...(signal ? { signal } : {}) });
       if (!report.ok || !report.running) {
         if (report.running) await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);

@@ -39,6 +39,8 @@ export interface PitrRecoverOptions {
   /** Where to recover: in a container of the drill's image, or with this machine's PostgreSQL programs. */
   provider: ProviderName;
   image: string | null;
+  /** The port the recovered copy listens on (--port's next, else a free one). */
+  port?: () => Promise<number>;
 }
 
 /** Point-in-time restore into a throwaway instance (provided by #8's restore). */
@@ -73,7 +75,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   const started = performance.now();
   const recovery = await steps.run(
     `recover to ${target}`,
-    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal, provider: context.provider, image: context.image }),
+    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal, provider: context.provider, image: context.image, port: context.port }),
     (r) => `base backup ${r.baseBackupId} + WAL recovered to ${r.recoveredTo ?? 'the end of the archive'}`,
   );
   const recoverMs = Math.round(performance.now() - started);

@@ -21,6 +21,8 @@ export interface ScenarioContext {
   provider: ProviderName;
   /** testcontainers: the image; null for the local provider. */
   image: string | null;
+  /** The port for a server a scenario starts itself (the next of --port's range, else any free one). */
+  port: () => Promise<number>;
 }
 
 export interface ScenarioOutcome {

@@ -6,7 +6,7 @@
 import type { ResolvedConfig } from '../../run/config.js';
 import { DbrollbackError } from '../../errors.js';
 import type { MigrationInfo } from '../../tools/contract.js';
-import { classify } from '../../classify/classify.js';
+import { classify, classifyInputError } from '../../classify/classify.js';
 import type { FailOn } from '../../run/options.js';
 import { failingFindings } from '../../classify/classify-sql.js';
 import type { Compatibility, DataLoss } from '../../classify/types.js';
@@ -38,7 +38,10 @@ export interface PolicyResult {
 
 export async function classifyPending(config: ResolvedConfig, pending: readonly MigrationInfo[], failOn: readonly FailOn[], onLine?: (line: string) => void): Promise<PolicyResult> {
   const withFiles = pending.filter((m) => m.path !== null);
-  const result = withFiles.length > 0 ? await classify(config, withFiles.map((m) => m.path!), onLine ? { onProgress: (e) => e.kind === 'message' && onLine(e.text) } : {}) : { files: [] };
+  const result = withFiles.length > 0 ? await classify(config, withFiles.map((m) => m.path!), onLine ? { onProgress: (e) => e.kind === 'message' && onLine(e.text) } : {}) : { files: [], errors: [] };
+  // A pending migration PostgreSQL cannot parse is bad input: nothing is applied.
+  const invalid = classifyInputError(result);
+  if (invalid) throw invalid;
   const byPath = new Map(result.files.map((f) => [f.path, f]));
   const verdicts: PendingVerdict[] = [];
   const offences: Offence[] = [];

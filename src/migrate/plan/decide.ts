@@ -2,7 +2,9 @@
  * The runbooks' decision matrix, as a pure function of what each migration
  * to roll back did:
  *   nothing to roll back                         → app-only
- *   any irreversible / missing down,
+ *   a tool without downs (Drizzle, Prisma),
+ *   any irreversible / missing down (or an empty
+ *   one, unless nothing needs undoing),
  *   any up that destroyed or rewrote data        → restore
  *   only additive ups                            → schema-stays
  *   otherwise (breaking but reversible)          → undo
@@ -15,6 +17,8 @@ export type PlanType = 'app-only' | 'schema-stays' | 'undo' | 'restore';
 export interface MigrationFacts {
   name: string;
   down: DownKind;
+  /** Why the down is what it is (a down that throws, an empty one). */
+  downNote?: string;
   /** The up's verdict; null when its SQL could not be seen (code migrations). */
   compatibility: Compatibility | null;
   dataLoss: DataLoss | null;
@@ -26,12 +30,22 @@ export interface Decision {
   reasons: string[];
 }
 
-export function decide(migrations: readonly MigrationFacts[]): Decision {
+export interface ToolFacts {
+  /** False for a tool without down migrations (Drizzle, Prisma): every way back is a restore. */
+  hasDowns: boolean;
+  /** The tool as people write it, for the reason. */
+  name: string;
+}
+
+export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = { hasDowns: true, name: 'the migration tool' }): Decision {
   if (migrations.length === 0) return { type: 'app-only', reasons: ['no migration was applied after the target: the database needs no change'] };
   const restoreReasons: string[] = [];
+  if (!tool.hasDowns) restoreReasons.push(`${tool.name} has no down migrations: the way back past ${migrations.map((m) => m.name).join(', ')} is a restore`);
   for (const m of migrations) {
-    if (m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: it declares no way back`);
-    if (m.down === 'missing') restoreReasons.push(`${m.name} has no down migration`);
+    if (tool.hasDowns && m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
+    // An empty down undoes nothing: fine when the schema may stay, a reason to restore when it must go back.
+    if (tool.hasDowns && m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
+    if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration`);
     if (m.dataLoss === 'destructive') restoreReasons.push(`${m.name} destroyed data that a down migration cannot bring back`);
     if (m.dataLoss === 'rewrite') restoreReasons.push(`${m.name} rewrote existing data in place; a down cannot restore the old values`);
   }
@@ -41,6 +55,8 @@ export function decide(migrations: readonly MigrationFacts[]): Decision {
   if (unknown.length === 0 && breaking.length === 0) {
     return { type: 'schema-stays', reasons: ['every migration is additive: the previous application version keeps working on the current schema'] };
   }
+  const empty = migrations.filter((m) => m.down === 'empty');
+  if (empty.length > 0) return { type: 'restore', reasons: [...breaking.map((m) => `${m.name} is breaking and must be undone`), ...empty.map(emptyReason)] };
   return {
     type: 'undo',
     reasons: [
@@ -49,4 +65,8 @@ export function decide(migrations: readonly MigrationFacts[]): Decision {
       'every down migration exists and no data was destroyed or rewritten: down migrations can take the schema back',
     ],
   };
+}
+
+function emptyReason(m: MigrationFacts): string {
+  return `${m.name}'s down is empty (${m.downNote ?? 'it does nothing'}): undoing it would only remove its history record and leave its change in place`;
 }

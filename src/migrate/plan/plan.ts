@@ -10,12 +10,16 @@ import { serverVersion, type Db } from '../../db/connection.js';
 import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter } from '../../tools/contract.js';
 import { classifySql } from '../../classify/classify-sql.js';
 import { toolOf } from '../../tools/registry.js';
+import { judgedByCatalog } from '../../classify/catalog-decides.js';
+import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
+import { reconcile } from '../../classify/reconcile.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
+import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
 
 export interface PlanOptions {
   /** Default: the last applied migration ({ count: 1 }). */
@@ -31,6 +35,8 @@ export interface PlanMigration {
   name: string;
   appliedAt: string | null;
   down: DownKind;
+  /** Why `down` is not `yes` (a down that throws, an empty one, down = false). */
+  downNote?: string;
   /** The up's verdict; null when its SQL cannot be seen without running it. */
   compatibility: Compatibility | null;
   dataLoss: DataLoss | null;
@@ -68,9 +74,22 @@ export interface Plan {
   atRisk: { rows: number; bytes: number; derived: { rows: number; bytes: number } };
   /** Migrations whose down's effect on data could not be measured. */
   atRiskUnknown: string[];
+  /** Whether the tool has down migrations at all (false: Drizzle, Prisma — every way back is a restore). */
+  toolHasDowns: boolean;
+  /**
+   * The tables the migrations' ups touched (DDL targets and data written), read from their SQL;
+   * null when some up's SQL cannot be seen. A `restore` plan recommends bringing back only these
+   * when they are few and all existed before the migrations.
+   */
+  touchedTables: TouchedTables | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
   steps: PlanStep[];
+  /**
+   * Code migrations seen by running them in a scratch database: how many ran (replayed) and how
+   * many captures came from the capture cache; null when nothing had to be captured.
+   */
+  capture: { replayed: number; cached: number; cacheDir: string | null } | null;
 }
 
 export async function plan(run: RunContext, options: PlanOptions = {}): Promise<Plan> {
@@ -84,16 +103,24 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   await parserReady;
   const db = await run.session.db();
   const major = (await serverVersion(db)).major;
-  const captured = await captureCodeMigrations(config, adapter.kind, status.head, selected);
+  const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
-  for (const m of selected) migrations.push(await planMigration(db, adapter, m, major, captured));
-  const decision = decide(migrations);
+  const ups: Array<MigrationSql | null> = [];
+  for (const m of selected) {
+    const planned = await planMigration(db, adapter, m, major, captured);
+    migrations.push(planned.plan);
+    ups.push(planned.up);
+  }
+  const tool = toolOf(adapter.kind);
+  const toolHasDowns = tool?.hasDowns ?? true;
+  const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const touched = touchedBy(ups);
   const known = migrations.filter((m) => m.atRisk !== null);
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name),
+    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), touched),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -105,16 +132,35 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
       derived: { rows: known.reduce((n, m) => n + m.atRisk!.derived.rows, 0), bytes: known.reduce((n, m) => n + m.atRisk!.derived.bytes, 0) },
     },
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
+    toolHasDowns,
+    touchedTables: touched,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead),
+    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched),
+    capture: captured.stats,
   };
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<PlanMigration> {
+/** The tables the ups touched, when every up's SQL is known (a syntax error leaves it unknown: classify reports it). */
+function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | null {
+  if (ups.length === 0 || ups.some((u) => u === null || u.source === 'unknown')) return null;
+  try {
+    return touchedTables(ups.flatMap((u) => parseSql(u!.sql, u!.path ?? u!.name).statements));
+  } catch {
+    return null;
+  }
+}
+
+/** `restore --before-migration X --tables ...` when the migrations touched few tables, all of which existed before them. */
+function tableRestore(oldest: string, touched: TouchedTables | null): string | null {
+  if (!touched || touched.created.length > 0 || touched.existing.length === 0 || touched.existing.length > FEW_TABLES) return null;
+  return `dbrollback restore --before-migration ${oldest} --tables ${touched.existing.join(',')} --into-database URL`;
+}
+
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const up = await classifyKnown(upSql, major, notes, fromCapture?.created ?? []);
+  const up = await classifyKnown(upSql, major, notes, fromCapture?.diff);
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
@@ -123,10 +169,11 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
   const reversible = !canUndo ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
-  return {
+  const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
     down: m.down,
+    ...(m.downNote ? { downNote: m.downNote } : {}),
     compatibility: up?.compatibility ?? null,
     dataLoss: up?.dataLoss ?? null,
     reversible,
@@ -135,15 +182,21 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     downSql,
     notes,
   };
+  return { plan, up: up === null ? null : upSql };
 }
 
-async function classifyKnown(sql: MigrationSql, major: number, notes: string[], created: readonly string[]): Promise<SqlClassification | null> {
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined): Promise<SqlClassification | null> {
   if (sql.source === 'unknown') {
     notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
     return null;
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
-  return classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created });
+  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: diff ? addedObjects(diff) : [] });
+  if (!diff) return classification;
+  // Where the migration ran in a scratch database, its catalog diff decides what the statements alone cannot.
+  const judged = judgedByCatalog(classification, diff).classification;
+  const r = reconcile(judged, diff);
+  return { ...judged, compatibility: r.compatibility, dataLoss: r.dataLoss, reversible: r.reversible, rewritesTable: r.rewritesTable };
 }
 
 /**
@@ -154,23 +207,28 @@ async function classifyKnown(sql: MigrationSql, major: number, notes: string[], 
  * fails (no server binaries), the plan says so.
  */
 interface Captured {
-  /** By migration name: the up's SQL and the down's, as recorded, and what the up created (its catalog diff). */
-  sql: Map<string, { up: MigrationSql; down: MigrationSql; created: string[] }>;
+  /** By migration name: the up's SQL and the down's, as recorded, and what applying the up changed in the catalog. */
+  sql: Map<string, { up: MigrationSql; down: MigrationSql; diff: SchemaDiff }>;
   problem: string | null;
+  stats: Plan['capture'];
 }
 
-const NOT_CAPTURED: Captured = { sql: new Map(), problem: null };
+const NOT_CAPTURED: Captured = { sql: new Map(), problem: null, stats: null };
 
-async function captureCodeMigrations(config: ResolvedConfig, kind: string, head: string | null, selected: readonly MigrationInfo[]): Promise<Captured> {
+async function captureCodeMigrations(config: ResolvedConfig, kind: string, head: string | null, all: readonly MigrationInfo[], selected: readonly MigrationInfo[]): Promise<Captured> {
   const tool = toolOf(kind);
   const capture = tool?.capture?.downs;
   if (!capture || selected.length === 0 || head === null) return NOT_CAPTURED;
   try {
-    const runs = await capture(config, { head, count: selected.length });
-    return { sql: new Map(runs.map((r) => [r.name, { up: r.up, down: r.down, created: r.created }])), problem: null };
+    const result = await capture(config, { head, count: selected.length }, all);
+    return {
+      sql: new Map(result.runs.map((r) => [r.name, { up: r.up, down: r.down, diff: r.diff }])),
+      problem: null,
+      stats: { replayed: result.replayed, cached: result.cached, cacheDir: result.cacheDir },
+    };
   } catch (err) {
     // Left unclassified: the decision treats it as breaking, with unknown data at risk.
-    return { sql: new Map(), problem: `the ${tool.displayName} migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}` };
+    return { sql: new Map(), problem: `the ${tool.displayName} migrations could not be run in a throwaway database to see their SQL: ${(err as Error).message}`, stats: null };
   }
 }
 
@@ -200,8 +258,17 @@ async function findRestoreBackup(run: RunContext, targetHead: string | null, old
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, touched: TouchedTables | null): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
+  const tables = oldest ? tableRestore(oldest, touched) : null;
+  if (type === 'restore' && (noDowns !== null || tables !== null)) {
+    const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
+    const first = tables ? ` Only ${touched!.existing.join(', ')} ${touched!.existing.length === 1 ? 'was' : 'were'} touched: bring back just ${touched!.existing.length === 1 ? 'it' : 'them'} first, keeping every later write to the other tables (${tables}; add --replace to swap ${touched!.existing.length === 1 ? 'it' : 'them'} in place).` : '';
+    const whole = restoreFrom
+      ? ` The whole database${tables ? ' instead (discarding every write since)' : ''}: dbrollback restore --backup ${restoreFrom.backupId}, or from the WAL archive: ${pitr}.`
+      : ` The whole database${tables ? ' instead (discarding every write since)' : ''}, from the WAL archive: ${pitr} (or --backup auto instead of --data-dir for the logical backup taken before it${config.storage ? '' : '; no storage configured'}).`;
+    return why + first + whole;
+  }
   switch (type) {
     case 'app-only':
       return 'Roll back the application only; the database needs no change.';
@@ -216,13 +283,16 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
   out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
   if (type === 'restore') {
+    const oldest = migrations.at(-1)?.name;
+    const tables = oldest ? tableRestore(oldest, touched) : null;
+    if (tables) out.push({ action: 'restore', detail: `first choice, only the touched tables ${touched!.existing.join(', ')} to before ${oldest} (later writes to other tables kept): ${tables}` });
     out.push({
       action: 'restore',
       detail: restoreFrom

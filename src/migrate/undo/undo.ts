@@ -236,6 +236,13 @@ async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOp
 
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
 function assertSafe(plan: Plan, options: UndoOptions): void {
+  if (plan.type === 'restore' && !plan.toolHasDowns) {
+    // Nothing to weigh: the tool has no downs, so the plan's restore is the only way back.
+    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${plan.reasons.join('; ')}`, {
+      hint: `${plan.recommendation} Nothing was changed.`,
+      details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, wayBack: 'restore' },
+    });
+  }
   if (plan.type === 'restore') {
     const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
     throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: down migrations cannot bring this database back (${plan.reasons.join('; ')})`, {

@@ -8,6 +8,7 @@ import type { MigrationBuilder } from 'node-pg-migrate/migrationBuilder';
 import { loadNodePgMigrate } from './load.js';
 import type { DownKind } from '../contract.js';
 import { hasSql } from '../../sql/sql-text.js';
+import { downConvention } from '../down-convention.js';
 
 /** The slice of node-pg-migrate's Migration this module reads. */
 export interface LoadedMigration {
@@ -62,8 +63,13 @@ export async function inspectDown(migration: LoadedMigration, options: { decamel
   if (typeof migration.down === 'function') {
     const built = await build(migration, migration.down, false, options);
     if (built.dbAccess) return { down: 'yes', usesTransaction: built.usesTransaction, note: 'down queries the database directly' };
-    if (built.error !== undefined) return { down: 'yes', usesTransaction: built.usesTransaction, note: `down could not be inspected (${built.error})` };
-    if (!built.steps.some(hasSql)) return { down: 'missing', usesTransaction: built.usesTransaction, note: 'the down migration is empty' };
+    if (built.error !== undefined) {
+      // A down written only to throw is the project's way of saying "irreversible".
+      const convention = downConvention(migration.down);
+      if (convention?.kind === 'throws') return { down: 'irreversible', usesTransaction: built.usesTransaction, note: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
+      return { down: 'yes', usesTransaction: built.usesTransaction, note: `down could not be inspected (${built.error})` };
+    }
+    if (!built.steps.some(hasSql)) return { down: 'empty', usesTransaction: built.usesTransaction, note: 'its down does nothing' };
     return { down: 'yes', usesTransaction: built.usesTransaction, note: 'has a down migration' };
   }
 

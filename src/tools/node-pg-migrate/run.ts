@@ -192,7 +192,13 @@ class NodePgMigrateAdapter implements MigratorAdapter {
   }
 
   private buildStatus(history: HistoryEntry[], loaded: Loaded[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
-    const definitions = loaded.map((l) => ({ name: l.migration.name, path: l.migration.path, down: l.inspection.down }));
+    const definitions = loaded.map((l) => ({
+      name: l.migration.name,
+      path: l.migration.path,
+      down: l.inspection.down,
+      // Say why where the project's convention decided it (a down that throws, an empty one).
+      ...(/^its down /.test(l.inspection.note) ? { downNote: l.inspection.note } : {}),
+    }));
     return statusOf(this.kind, history, definitions, lockHolder);
   }
 

@@ -21,7 +21,11 @@ export const NODE_PG_MIGRATE_SQL_READER: SqlFileReader = {
     const downText = downAt > upAt ? text.slice(downAt) : '';
     return {
       up: { text: upText, path: file, firstLine: lineOf(text, upAt), inTransaction: true },
-      down: () => (hasSql(downText) ? { kind: 'yes', text: downText, path: file, firstLine: lineOf(text, downAt), inTransaction: true } : { kind: 'missing', path: null }),
+      down: () => {
+        if (hasSql(downText)) return { kind: 'yes', text: downText, path: file, firstLine: lineOf(text, downAt), inTransaction: true };
+        // A "-- Down Migration" section with nothing in it is a down that does nothing; no section is no down.
+        return downAt > upAt ? { kind: 'empty', path: file } : { kind: 'missing', path: null };
+      },
     };
   },
 };

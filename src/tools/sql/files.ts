@@ -76,8 +76,8 @@ function byNumberThenName(an: bigint, a: string, bn: bigint, b: string): number 
 
 export function downKindOf(text: string): Exclude<DownKind, 'inferred'> {
   if (IRREVERSIBLE_MARKER.test(text)) return 'irreversible';
-  // A down file with nothing but comments would "undo" by only deleting the history row.
-  return hasSql(text) ? 'yes' : 'missing';
+  // A down file with nothing but comments would "undo" by only deleting the history row: it is there, and empty.
+  return hasSql(text) ? 'yes' : 'empty';
 }
 
 export function checksum(text: string): string {

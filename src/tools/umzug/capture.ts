@@ -16,27 +16,23 @@
  * transaction unnecessary: CONCURRENTLY and other non-transactional
  * statements run as they would in production.
  */
-import path from 'node:path';
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
-import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
+import type { DownKind } from '../contract.js';
+import { closeUmzugInstance, umzugDownKind } from './run.js';
+import { diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import { migrationSql, relationsOf, type CapturedSql } from '../capture/captured-sql.js';
-import { notListed } from '../capture/not-listed.js';
-import { withScratchDatabase } from '../capture/scratch.js';
-import type { MigrationSql, ToolSettings } from '../contract.js';
-import type { CaptureContext, CapturedFile, CapturedRun } from '../tool.js';
-import { findUmzugExport } from './detect.js';
 import { startPgRecorder } from '../capture/pg-recorder.js';
 
 export interface CapturedUmzugMigration {
   name: string;
   path: string | null;
   up: CapturedSql;
-  /** The migration has a down function (null when umzug does not say). */
-  hasDown: boolean | null;
+  /** Whether it has a usable down, as status reads it (null when umzug does not list it). */
+  downKind: { kind: DownKind; note?: string } | null;
   /** What applying it changed in the catalog. */
   diff: SchemaDiff;
   /** What its down sent, when the capture ran downs (`downsFrom`); null when it was not run. */
@@ -60,6 +56,8 @@ export interface UmzugCaptureOptions {
    * by one, newest first, recording what each down sends.
    */
   downsFrom?: { head: string; count: number };
+  /** The loaded config, whose `closeUmzug` (if any) closes the instance made for the capture. */
+  configModule?: Record<string, unknown>;
 }
 
 export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, options: UmzugCaptureOptions = {}): Promise<CapturedUmzugMigration[]> {
@@ -71,8 +69,9 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
   await initParser();
   const recorder = await startPgRecorder(scratch);
   const direct = await connect(scratch);
+  let instance: UmzugLike | undefined;
   try {
-    const instance = (await (umzugExport as (input: unknown) => unknown)({
+    instance = (await (umzugExport as (input: unknown) => unknown)({
       databaseUrl: recorder.url,
       conn: recorder.conn,
       ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
@@ -88,16 +87,19 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     const storageRanges: Array<[number, number]> = [];
     wrapStorage(instance, recorder.statements, storageRanges);
     await instance.executed();
+    const umzug = instance;
 
     const known = new Map((await instance.migrations?.().catch(() => undefined))?.map((m) => [m.name, m]) ?? []);
     const pending = await instance.pending();
     const runs: Array<{ name: string; path: string | null; from: number; to: number; before: SchemaSnapshot; after: SchemaSnapshot }> = [];
+    // Nothing runs between one migration's "after" and the next one's "before": one snapshot serves both.
+    let previous: SchemaSnapshot | undefined;
     for (const migration of pending) {
       if (options.downsFrom && runs.some((r) => r.name === options.downsFrom!.head)) break;
-      const before = await schemaSnapshot(direct);
+      const before = previous ?? (await schemaSnapshot(direct));
       const from = recorder.statements.length;
       try {
-        await instance.up({ step: 1 });
+        await umzug.up({ step: 1 });
       } catch (cause) {
         throw new DbrollbackError('MIGRATION_FAILED', `umzug migration ${migration.name} failed in the scratch database: ${(cause as Error).message}`, {
           hint: 'Run the migrations against an empty database yourself to see why; dbrollback runs them from the first one, in order, in a throwaway database.',
@@ -105,6 +107,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
         });
       }
       const after = await schemaSnapshot(direct);
+      previous = after;
       runs.push({ name: migration.name, path: migration.path ?? known.get(migration.name)?.path ?? null, from, to: recorder.statements.length, before, after });
     }
 
@@ -118,7 +121,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
       const name = runs[runs.length - 1 - i]!.name;
       const from = recorder.statements.length;
       try {
-        await (instance as UmzugLike & { down(o: { step: number }): Promise<unknown> }).down({ step: 1 });
+        await (umzug as UmzugLike & { down(o: { step: number }): Promise<unknown> }).down({ step: 1 });
         downRuns.set(name, { from, to: recorder.statements.length });
       } catch (cause) {
         downRuns.set(name, { error: (cause as Error).message });
@@ -142,7 +145,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
         name: run.name,
         path: run.path,
         up: await migrationSql(texts, bookkeeping),
-        hasDown: meta ? typeof meta.down === 'function' : null,
+        downKind: meta ? await downOf(meta) : null,
         diff: diffSchemas(withoutRelations(run.before, bookkeeping), withoutRelations(run.after, bookkeeping)),
         down: downTexts ? await migrationSql(downTexts, bookkeeping) : null,
         downError: downRun && 'error' in downRun ? downRun.error : null,
@@ -150,48 +153,15 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
     }
     return out;
   } finally {
+    await closeUmzugInstance(options.configModule, instance);
     await direct.end().catch(() => undefined);
     await recorder.close();
   }
 }
 
-/**
- * classify: all of the instance's migrations run in order (each one needs
- * the schema the earlier ones built); the files given are picked out of them.
- */
-export async function captureFiles(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]> {
-  const dirs = new Set(files.map((f) => path.dirname(f)));
-  const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
-  context.onProgress('capturing the SQL of the umzug migrations (running them in a scratch database)');
-  const captured = await withScratchDatabase(context.scratch, (conn) => captureUmzug(findUmzugExport(context.configModule), conn, { migrationsDir }));
-  return files.map((file) => {
-    const name = path.basename(file).replace(/\.[^.]+$/, '');
-    const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
-    if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
-    return { path: file, up: c.up, down: c.hasDown === null ? null : { kind: c.hasDown ? 'yes' : 'missing', sql: null }, diff: c.diff, applyError: null };
-  });
-}
-
-/**
- * plan: umzug migrations are code, their SQL seen only by running them. Run
- * them in a throwaway local cluster (never the user's database) up to the
- * live head, then revert `count` of them as undo would, recording what each
- * up and down sends. Without server binaries this fails (the caller says so).
- */
-export async function captureDowns(settings: ToolSettings, from: { head: string; count: number }): Promise<CapturedRun[]> {
-  const captured = await withScratchDatabase({}, (conn) =>
-    captureUmzug(findUmzugExport(settings.configModule), conn, {
-      ...(settings.migrationsDir ? { migrationsDir: settings.migrationsDir } : {}),
-      downsFrom: from,
-    }),
-  );
-  return captured.map((c) => {
-    const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
-      text === null
-        ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
-        : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
-    return { name: c.name, up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff) };
-  });
+async function downOf(meta: { path?: string; down?: unknown }): Promise<{ kind: DownKind; note?: string }> {
+  const { down, downNote } = await umzugDownKind(meta);
+  return { kind: down, ...(downNote ? { note: downNote } : {}) };
 }
 
 /** Record which statements the storage sends (umzug keeps it as `storage`; duck-typed, any storage works). */

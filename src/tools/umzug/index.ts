@@ -5,7 +5,7 @@
  * by running them in a throwaway database.
  */
 import type { MigrationTool } from '../tool.js';
-import { captureDowns, captureFiles } from './capture.js';
+import { captureDowns, captureFiles } from './cached-capture.js';
 import { detectUmzug } from './detect.js';
 import { createUmzugAdapter } from './run.js';
 
@@ -23,5 +23,8 @@ export const umzug: MigrationTool<'umzug'> = {
   open: createUmzugAdapter,
   capture: { files: captureFiles, downs: captureDowns },
   migrationsTableHelp: "your storage's table",
-  configKeys: [{ key: 'umzug', help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' }],
+  configKeys: [
+    { key: 'umzug', help: 'umzug only (.mjs/.js config): your Umzug instance, or a function ({ databaseUrl }) => Umzug' },
+    { key: 'closeUmzug', help: 'umzug only (.mjs/.js config): an async function (instance) => void closing what an Umzug instance opened (e.g. its Sequelize pool), called when dbrollback is done with it' },
+  ],
 };

@@ -10,15 +10,16 @@
  * `reverted`/`migrated`). Applied-at comes from the storage when it offers
  * `executedWithTimes({context})`, else it is null.
  */
-import { pathToFileURL } from 'node:url';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
-import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
+import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { withPgOptionsLockTimeout } from '../../db/lock-wait.js';
 import { selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
+import { downConvention } from '../down-convention.js';
 import { downOutcome } from '../down-outcome.js';
-import { statusOf } from '../status-of.js';
+import { loadModule } from '../load-module.js';
+import { statusOf, type Definition } from '../status-of.js';
 import { findUmzugExport } from './detect.js';
 import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
 
@@ -48,6 +49,25 @@ interface UmzugLike {
   /** Protected in umzug's types, but the way to get a context with the project's before/afterCommand hooks applied. */
   runCommand?<T>(command: string, cb: (params: { context: unknown }) => Promise<T>): Promise<T>;
   storage?: UmzugStorage;
+}
+
+/**
+ * The config's `closeUmzug(instance)`, called once dbrollback is done with an
+ * instance (an Umzug over Sequelize keeps a pool open; without this the
+ * process would wait for its idle connections to time out).
+ */
+export function findUmzugCloser(module: Record<string, unknown> | undefined): ((instance: unknown) => unknown) | undefined {
+  if (module === undefined) return undefined;
+  const fallback = module.default;
+  const closer = module.closeUmzug ?? (typeof fallback === 'object' && fallback !== null ? (fallback as Record<string, unknown>).closeUmzug : undefined);
+  return typeof closer === 'function' ? (closer as (instance: unknown) => unknown) : undefined;
+}
+
+/** Close an instance with the config's `closeUmzug`, when it exports one; a failure to close is not the command's failure. */
+export async function closeUmzugInstance(module: Record<string, unknown> | undefined, instance: unknown): Promise<void> {
+  const closer = findUmzugCloser(module);
+  if (closer === undefined || instance === undefined) return;
+  await Promise.resolve(closer(instance)).catch(() => undefined);
 }
 
 export function createUmzugAdapter(options: AdapterOptions): MigratorAdapter {
@@ -152,7 +172,11 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async close(): Promise<void> {
-    // The project's instance owns its connections (typically opened per command in its context).
+    // The project's instance owns its connections; the config's closeUmzug (if any) releases them.
+    const instance = this.instance;
+    this.instance = undefined;
+    if (instance === undefined) return;
+    await closeUmzugInstance(this.options.configModule, await instance.catch(() => undefined));
   }
 
   private async snapshot(): Promise<Snapshot> {
@@ -165,10 +189,11 @@ class UmzugAdapter implements MigratorAdapter {
     }
     return withContext(umzug, async (context) => {
       const [list, recorded] = await Promise.all([umzug.migrations(context), readHistory(storage, context)]);
-      const definitions = await Promise.all(list.map(async (m) => ({ name: m.name, path: m.path ?? null, down: await downKindOf(m) })));
+      const definitions = await Promise.all(list.map(async (m): Promise<Definition> => ({ name: m.name, path: m.path ?? null, ...(await umzugDownKind(m)) })));
       const status = statusOf(this.kind, historyInListOrder(list, recorded), definitions, null);
       const known = new Set(list.map((m) => m.name));
       status.missingDefinitions = recorded.names.filter((n) => !known.has(n));
+      if (typeof storage.executedWithTimes !== 'function') status.appliedAtNote = noTimesNote(storage, this.options.migrationsTable);
       return { status };
     });
   }
@@ -226,22 +251,37 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
 
 /**
  * umzug's default resolver wraps every file in an `up`/`down` pair, so `down`
- * is always a function: the module's own exports tell whether a down exists.
+ * is always a function: the module itself — loaded as its own tool loads it,
+ * CommonJS through `require` — tells whether a down exists, and whether it is
+ * one by convention only (a `throw`, or nothing).
  */
-async function downKindOf(m: RunnableMigration): Promise<DownKind> {
-  if (m.down === false) return 'irreversible';
-  if (m.path !== undefined && /\.(c|m)?js$/i.test(m.path)) {
-    const module = await import(pathToFileURL(m.path).href).then(
-      (mod: Record<string, unknown>) => mod,
+export async function umzugDownKind(m: { path?: string; down?: unknown }): Promise<Pick<Definition, 'down' | 'downNote'>> {
+  if (m.down === false) return { down: 'irreversible' };
+  if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
+    const module = await loadModule(m.path).then(
+      (loaded) => loaded.exports,
       () => undefined,
     );
-    const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' ? module.default : module) as Record<string, unknown> | undefined;
+    const exports = (module && typeof module.up !== 'function' && typeof module.default === 'object' && module.default !== null ? module.default : module) as Record<string, unknown> | undefined;
     if (exports && typeof exports.up === 'function') {
-      if (exports.down === false) return 'irreversible';
-      return typeof exports.down === 'function' ? 'yes' : 'missing';
+      if (exports.down === false) return { down: 'irreversible' };
+      if (typeof exports.down !== 'function') return { down: 'missing' };
+      return byConvention(exports.down);
     }
   }
-  return typeof m.down === 'function' ? 'yes' : 'missing';
+  return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing' };
+}
+
+function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
+  const convention = downConvention(down);
+  if (convention?.kind === 'throws') return { down: 'irreversible', downNote: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
+  if (convention?.kind === 'empty') return { down: 'empty', downNote: 'its down does nothing' };
+  return { down: 'yes' };
+}
+
+function noTimesNote(storage: UmzugStorage & { tableName?: unknown; modelName?: unknown }, configured: string | undefined): string {
+  const table = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : configured;
+  return `${table ?? 'the umzug storage'} keeps no applied-at times (its storage records only names): restore --before-migration needs a restore point made by \`dbrollback migrate\` or a logical backup taken before the migration`;
 }
 
 /** umzug's MigrationError names the migration it was running. */

@@ -17,7 +17,7 @@ import { pitrScenario, PITR_NO_BASE_BACKUP } from '../../../src/drill/scenarios/
 import { selectScenarios } from '../../../src/drill/scenarios/registry.js';
 import { restoreScenario } from '../../../src/drill/scenarios/restore.js';
 import { openStorage } from '../../../src/storage/open-storage.js';
-import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { freePort, startCluster, type Cluster } from '../../harness/cluster.js';
 import { corruptDumps, dockerGate, productionWithBackup, SEED, shopMigrator, TOOLS } from './support.js';
 
 const SHOP = ['001_create-tables', '002_add-customer-phone', '003_index-orders-customer', '004_rename-order-note', '005_drop-customer-legacy-code', '006_backfill-product-sku', '007_collapse-order-statuses'];
@@ -126,6 +126,21 @@ describe('local provider', () => {
   providerSuite('local');
 });
 
+/** A provider started on a pinned port (--port) listens there. */
+async function pinnedPortCheck(name: ProviderName): Promise<void> {
+  const port = await freePort();
+  const server = await PROVIDERS[name].start({ port });
+  try {
+    expect(server.conn.port).toBe(port);
+    const db = await connect({ ...server.conn, host: '127.0.0.1', port });
+    await db.end();
+  } finally {
+    await server.stop();
+  }
+}
+
+it('local: --port pins the throwaway server to the given port', () => pinnedPortCheck('local'));
+
 describe.skipIf(!gate.run && !gate.mustRun)('testcontainers provider', () => {
   if (!gate.run) {
     it('a Docker engine with the postgres image is reachable (CI started dockerd)', () => {
@@ -134,6 +149,7 @@ describe.skipIf(!gate.run && !gate.mustRun)('testcontainers provider', () => {
     return;
   }
   providerSuite('testcontainers');
+  it('testcontainers: --port pins the host port the container is mapped to', () => pinnedPortCheck('testcontainers'));
 });
 
 describe('--provider auto', () => {

@@ -39,7 +39,14 @@ interface ToolContract {
   toolHead(cluster: Cluster, database: string): Promise<string | null>;
   /** For a tool that keeps its lock in a table (not an advisory lock): set it as the tool does while it runs; returns the release. */
   holdTableLock?(cluster: Cluster, database: string): Promise<() => Promise<void>>;
+  /** The migration a classified file is (default: its file name without the extension). */
+  migrationOf?(file: string): string;
 }
+
+const DRIZZLE = path.join(FIXTURES, 'drizzle', 'shop', 'migrations');
+const PRISMA = path.join(FIXTURES, 'prisma', 'shop', 'prisma', 'migrations');
+const drizzleNames = SHOP_NAMES.map((n, i) => `${String(i).padStart(4, '0')}_${n.slice(4)}`);
+const prismaNames = SHOP_NAMES.map((n, i) => `2024010${i + 1}000000_${n.slice(4).replace(/-/g, '_')}`);
 
 async function oneName(cluster: Cluster, database: string, sql: string): Promise<string | null> {
   const rows = await cluster.sql<{ name: string }>(database, sql);
@@ -66,6 +73,34 @@ const CONTRACT: ToolContract[] = [
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.umzug_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
+  },
+  {
+    kind: 'drizzle',
+    ownLock: false,
+    projectArgs: ['--migrations', DRIZZLE],
+    classifyPaths: [DRIZZLE],
+    migrations: drizzleNames,
+    downs: drizzleNames.map(() => 'missing' as const),
+    undoHead: drizzleNames[3]!,
+    // drizzle-orm reads its head from the newest created_at (the journal's `when`).
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ created_at: string }>(database, 'SELECT created_at::text FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1');
+      if (rows.length === 0) return null;
+      const journal = JSON.parse(await readFile(path.join(DRIZZLE, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number; tag: string }> };
+      return journal.entries.find((e) => String(e.when) === rows[0]!.created_at)?.tag ?? `unknown created_at ${rows[0]!.created_at}`;
+    },
+  },
+  {
+    kind: 'prisma',
+    ownLock: true,
+    projectArgs: ['--migrations', PRISMA],
+    classifyPaths: [PRISMA],
+    migrations: prismaNames,
+    downs: prismaNames.map(() => 'missing' as const),
+    undoHead: prismaNames[3]!,
+    toolHead: (cluster, database) =>
+      oneName(cluster, database, 'SELECT migration_name AS name FROM public._prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at DESC LIMIT 1'),
+    migrationOf: (file) => path.basename(path.dirname(file)),
   },
   {
     kind: 'sql',
@@ -152,7 +187,7 @@ describe('the migration-tool contract', () => {
       const classify = await runBuiltCli(['classify', ...contract.classifyPaths, ...contract.projectArgs, '--json']);
       ok(classify, 'classify');
       const files = classify.json<{ files: Array<{ path: string; kind: string; compatibility: string; down: { kind: string } | null }> }>().files;
-      expect(files.map((f) => path.basename(f.path).replace(/(\.up)?\.[^.]+$/, ''))).toEqual(contract.migrations);
+      expect(files.map((f) => contract.migrationOf?.(f.path) ?? path.basename(f.path).replace(/(\.up)?\.[^.]+$/, ''))).toEqual(contract.migrations);
       expect(files.every((f) => f.kind === contract.kind)).toBe(true);
       // The rename is breaking for every tool: the verdict does not depend on who runs it.
       expect(files.find((f) => f.path.includes(contract.undoHead))?.compatibility).toBe('breaking');
@@ -182,16 +217,40 @@ describe('the migration-tool contract', () => {
       expect(listed.find((b) => b.id === id)?.migrationHead).toBe(contract.undoHead);
     });
 
-    it('plan --count 1: the breaking, reversible head is an undo', async () => {
+    const hasDowns = contract.downs.some((d) => d === 'yes' || d === 'inferred');
+
+    it(hasDowns ? 'plan --count 1: the breaking, reversible head is an undo' : 'plan --count 1: the tool has no downs, so the plan is a restore, said plainly, with the touched table first', async () => {
       const plan = await run('plan', '--count', '1');
       ok(plan, 'plan');
-      const doc = plan.json<{ type: string; migrator: string; migrations: Array<{ name: string; down: string }> }>();
+      const doc = plan.json<{ type: string; migrator: string; reasons: string[]; recommendation: string; toolHasDowns: boolean; migrations: Array<{ name: string; down: string }> }>();
       expect(doc.migrator).toBe(contract.kind);
-      expect(doc.type).toBe('undo');
+      expect(doc.type).toBe(hasDowns ? 'undo' : 'restore');
+      expect(doc.toolHasDowns).toBe(hasDowns);
       expect(doc.migrations.map((m) => [m.name, m.down])).toEqual([[contract.undoHead, contract.downs[contract.migrations.indexOf(contract.undoHead)]]]);
+      if (!hasDowns) {
+        expect(doc.reasons[0]).toContain(`${toolOf(contract.kind)!.displayName} has no down migrations`);
+        // The rename touched only orders: bring back just that table, keeping every later write to the others.
+        expect(doc.recommendation).toContain(`dbrollback restore --before-migration ${contract.undoHead} --tables public.orders --into-database URL`);
+      }
     });
 
-    it('undo --count 1: through the tool, verified; the tool\'s own history agrees', async () => {
+    it.runIf(!hasDowns)('undo --count 1: refused before anything changes (exit 4), naming the restore to run instead', async () => {
+      const undo = await run('undo', '--count', '1', '--yes');
+      expect(undo.exitCode).toBe(4);
+      const error = undo.json<{ error: { code: string; message: string; hint: string } }>().error;
+      expect(error.code).toBe('IRREVERSIBLE');
+      expect(error.message).toContain('has no down migrations');
+      expect(error.hint).toContain(`restore --before-migration ${contract.undoHead}`);
+      expect(await contract.toolHead(cluster, database)).toBe(contract.undoHead);
+    });
+
+    it.runIf(!hasDowns)('status says there is no down: the way back past each migration is a restore', async () => {
+      const doc = (await run('status')).json<Omit<StatusJson, 'migrations'> & { toolHasDowns: boolean; migrations: Array<{ wayBack: string }> }>();
+      expect(doc.toolHasDowns).toBe(false);
+      expect(doc.migrations.every((m) => m.wayBack === 'restore')).toBe(true);
+    });
+
+    it.runIf(hasDowns)('undo --count 1: through the tool, verified; the tool\'s own history agrees', async () => {
       const undo = await run('undo', '--count', '1', '--yes');
       ok(undo, 'undo');
       const doc = undo.json<{ ok: boolean; undone: string[] }>();
@@ -203,13 +262,18 @@ describe('the migration-tool contract', () => {
     });
 
     // A tool run as a program per migration (Sqitch: ~2 s a run) walks 20 of them here.
-    it('drill migrations (local provider): every down rehearsed up -> down -> up; the one without a usable down is skipped', { timeout: 240_000 }, async () => {
+    it(hasDowns ? 'drill migrations (local provider): every down rehearsed up -> down -> up; the one without a usable down is skipped' : 'drill migrations (local provider): the restore before each migration rehearsed instead of a down, every one matching', { timeout: 240_000 }, async () => {
       const drill = await runBuiltCli(['drill', 'migrations', '--provider', 'local', ...contract.projectArgs, '--json']);
       ok(drill, 'drill');
       const doc = drill.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; steps: Array<{ name: string; status: string }> }> }>();
       expect(doc.ok).toBe(true);
       expect(doc.provider).toBe('local');
       const steps = doc.scenarios[0]!.steps;
+      if (!hasDowns) {
+        expect(steps.filter((s) => s.name.startsWith('restore before ')).map((s) => [s.name, s.status])).toEqual([...contract.migrations].reverse().map((m) => [`restore before ${m}`, 'pass']));
+        expect(steps.filter((s) => s.status !== 'pass')).toEqual([]);
+        return;
+      }
       const skipped = contract.migrations.filter((_, i) => contract.downs[i] === 'irreversible' || contract.downs[i] === 'missing');
       expect(steps.filter((s) => s.status === 'skip').map((s) => s.name)).toEqual(skipped.map((name) => `down ${name}`));
       expect(steps.filter((s) => s.status === 'fail')).toEqual([]);
@@ -218,7 +282,7 @@ describe('the migration-tool contract', () => {
     it('never acts while the tool\'s own lock is held: migrate refused (LOCK_HELD, exit 1) naming it, nothing applied', async () => {
       const tool = toolOf(contract.kind)!;
       expect(tool.locks.length > 0).toBe(contract.ownLock);
-      expect(tool.hasDowns).toBe(contract.downs.some((d) => d === 'yes' || d === 'inferred'));
+      expect(tool.hasDowns).toBe(hasDowns);
       const headBefore = await contract.toolHead(cluster, database);
       for (const lock of tool.locks) {
         const holder = await connect(cluster.conn(database));

@@ -162,7 +162,7 @@ describe('node-pg-migrate adapter', () => {
     }
   });
 
-  it('reports missing downs: no down and not inferable, empty down, and a .sql file without a Down section', async () => {
+  it('reports missing and empty downs: no down and not inferable, an empty down, a .sql file without a Down section or with an empty one', async () => {
     const { dir, cleanup } = await copyFixture('node-pg-migrate/shop');
     try {
       await writeFile(path.join(dir, '008_raw-sql-without-down.js'), "export const up = (pgm) => { pgm.sql('SELECT 1'); };\n");
@@ -174,9 +174,9 @@ describe('node-pg-migrate adapter', () => {
       const status = await adapterFor(conn, dir).status();
       expect(status.pending.slice(7).map((m) => [m.name, m.down])).toEqual([
         ['008_raw-sql-without-down', 'missing'],
-        ['009_empty-down', 'missing'],
+        ['009_empty-down', 'empty'],
         ['010_sql-format', 'missing'],
-        ['011_sql-format-empty-down', 'missing'],
+        ['011_sql-format-empty-down', 'empty'],
         ['012_sql-format-with-down', 'yes'],
       ]);
     } finally {

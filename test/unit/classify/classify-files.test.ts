@@ -44,11 +44,12 @@ describe('classifyFiles dispatch through the tools registry', () => {
     expect([asSql.kind, asSql.statements.length, asSql.down?.path?.replace(/.*\//, '')]).toEqual(['sql', 2, '001_a.down.sql']);
   });
 
-  it('with --migrator sql a folder is listed in the sql tool\'s apply order (9 before 10); without it, in name order', async () => {
-    const dir = await dirWith({ '10_b.up.sql': 'SELECT 1;\n', '9_a.up.sql': 'SELECT 1;\n' });
+  it('a folder is listed in the order its tool applies it (9 before 10), with --migrator sql or without one', async () => {
+    const dir = await dirWith({ '10_b.up.sql': 'SELECT 1;\n', '9_a.up.sql': 'SELECT 1;\n', '100_c.up.sql': 'SELECT 1;\n' });
     const names = async (options = {}) => (await classifyFiles([dir], options)).files.map((f) => f.path.replace(/.*\//, ''));
-    expect(await names()).toEqual(['10_b.up.sql', '9_a.up.sql']);
-    expect(await names({ migrator: 'sql' })).toEqual(['9_a.up.sql', '10_b.up.sql']);
+    // Every tool that reads numbered files applies them by number: no tool applies 10 before 9.
+    expect(await names()).toEqual(['9_a.up.sql', '10_b.up.sql', '100_c.up.sql']);
+    expect(await names({ migrator: 'sql' })).toEqual(['9_a.up.sql', '10_b.up.sql', '100_c.up.sql']);
   });
 
   it('code migrations with a migrator whose migrations are not code are refused (exit 2), naming the code tools', async () => {

@@ -41,9 +41,9 @@ describe('loadSqlDir', () => {
     expect((await rejection(loadSqlDir(dir))).message).toContain('seed.sql: not a migration file name');
   });
 
-  it('an up without a down, or with a comment-only down, has down kind missing', async () => {
-    const dir = await dirWith({ '001_a.up.sql': 'SELECT 1;', '002_b.up.sql': 'SELECT 1;', '002_b.down.sql': '-- nothing to do\n' });
-    expect((await loadSqlDir(dir)).map((f) => f.down)).toEqual(['missing', 'missing']);
+  it('an up without a down has down kind missing; with a comment-only or empty down, empty', async () => {
+    const dir = await dirWith({ '001_a.up.sql': 'SELECT 1;', '002_b.up.sql': 'SELECT 1;', '002_b.down.sql': '-- nothing to do\n', '003_c.up.sql': 'SELECT 1;', '003_c.down.sql': '' });
+    expect((await loadSqlDir(dir)).map((f) => f.down)).toEqual(['missing', 'empty', 'empty']);
   });
 });
 

@@ -1,0 +1,3 @@
+-- Custom SQL migration file, put your code below! --
+-- Data rewrite: fill products.sku_normalized.
+UPDATE "products" SET "sku_normalized" = upper("sku") WHERE "sku_normalized" IS NULL;

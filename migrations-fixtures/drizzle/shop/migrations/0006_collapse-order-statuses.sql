@@ -1,0 +1,3 @@
+-- Custom SQL migration file, put your code below! --
+-- Irreversible: 'void' and 'refunded' both become 'cancelled'; which was which is lost.
+UPDATE "orders" SET "status" = 'cancelled' WHERE "status" IN ('void', 'refunded');

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "customers" DROP COLUMN "legacy_code";
+

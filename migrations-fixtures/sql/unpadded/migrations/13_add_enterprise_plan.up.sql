@@ -1,0 +1,1 @@
+ALTER TYPE plan_kind ADD VALUE 'enterprise';

@@ -1,0 +1,1 @@
+UPDATE subscriptions SET status = 'trialing' WHERE status = 'active' AND amount_cents = 0;

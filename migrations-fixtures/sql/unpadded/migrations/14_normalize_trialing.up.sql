@@ -1,0 +1,2 @@
+-- Trials became plain active subscriptions.
+UPDATE subscriptions SET status = 'active' WHERE status = 'trialing';

@@ -1,0 +1,1 @@
+-- The temporary table went away with the session.

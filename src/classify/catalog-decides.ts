@@ -1,0 +1,93 @@
+/**
+ * Where a migration was run in a scratch database, what it really did to the
+ * catalog decides the findings that are about the catalog: a `DROP DEFAULT`
+ * on a column that had none, a `SET NOT NULL` on a column already NOT NULL,
+ * a type change PostgreSQL made without rewriting the table. ORMs send such
+ * statements routinely (Sequelize's `changeColumn` always sends nullability,
+ * default and type together); the parser, seeing one statement at a time,
+ * cannot know they change nothing — the catalog diff does.
+ *
+ * A finding overruled here leaves the statement's verdict (its effect no
+ * longer counts) and is listed with the reason, so the report says why. The
+ * parser's verdict stands wherever nothing was captured.
+ */
+import type { SchemaChange, SchemaDiff } from '../db/schema/diff.js';
+import { parseTypeText } from './classify-sql.js';
+import { compareTypes } from './type-change.js';
+import type { Finding, SqlClassification, StatementVerdict } from './types.js';
+import { axesFromEffects, summarize } from './verdict.js';
+
+export interface OverruledFinding {
+  rule: string;
+  /** Line of the statement in the captured SQL. */
+  line: number;
+  object: string;
+  /** What the catalog showed instead. */
+  why: string;
+}
+
+export interface CatalogJudged {
+  classification: SqlClassification;
+  overruled: OverruledFinding[];
+}
+
+type Judge = (column: string, changes: ColumnChanges, diff: SchemaDiff) => string | null;
+
+interface ColumnChanges {
+  type?: SchemaChange;
+  notNull?: SchemaChange;
+  default?: SchemaChange;
+}
+
+/** Per rule: the reason to overrule it given what happened to its column, or null to keep it. */
+const JUDGES: Record<string, Judge> = {
+  'drop-default': (column, c) => (c.default === undefined ? `the default of ${column} did not change (it had none)` : null),
+  'set-not-null': (column, c) => (c.notNull === undefined ? `${column} was already NOT NULL` : null),
+  'drop-not-null': (column, c) => (c.notNull === undefined ? `${column} was already nullable` : null),
+  'narrowing-column-type': (column, c) => {
+    if (c.type === undefined) return `the type of ${column} did not change`;
+    const from = parseTypeText(String(c.type.before));
+    const to = parseTypeText(String(c.type.after));
+    return from && to && compareTypes(from, to).widening ? `${column} went from ${String(c.type.before)} to ${String(c.type.after)}: a widening, every old value fits` : null;
+  },
+  'change-column-type': (column, c, diff) => {
+    const table = column.slice(0, column.lastIndexOf('.'));
+    const rewritten = diff.changes.some((ch) => ch.change === 'rewritten' && ch.kind === 'table' && ch.object === table);
+    if (rewritten) return null;
+    return c.type === undefined ? `the type of ${column} did not change` : `${table} was not rewritten (same relfilenode): ${String(c.type.before)} → ${String(c.type.after)} is binary-coercible`;
+  },
+};
+
+export function judgedByCatalog(classification: SqlClassification, diff: SchemaDiff): CatalogJudged {
+  const byColumn = new Map<string, ColumnChanges>();
+  for (const change of diff.changes) {
+    if (change.kind !== 'column' || change.change !== 'altered') continue;
+    if (change.detail !== 'type' && change.detail !== 'notNull' && change.detail !== 'default') continue;
+    const entry = byColumn.get(change.object) ?? {};
+    entry[change.detail] = change;
+    byColumn.set(change.object, entry);
+  }
+  const overruled: OverruledFinding[] = [];
+  const statements = classification.statements.map((statement): StatementVerdict => {
+    const kept: Finding[] = [];
+    for (const finding of statement.findings) {
+      const why = verdictOf(finding, byColumn, diff);
+      if (why === null) kept.push(finding);
+      else overruled.push({ rule: finding.rule, line: statement.line, object: finding.object!, why });
+    }
+    if (kept.length === statement.findings.length) return statement;
+    const axes = axesFromEffects([...kept, ...statement.suppressed].map((f) => f.effect));
+    return { ...statement, ...axes, findings: kept };
+  });
+  if (overruled.length === 0) return { classification, overruled };
+  return { classification: { ...classification, ...summarize(statements), statements }, overruled };
+}
+
+function verdictOf(finding: Finding, byColumn: ReadonlyMap<string, ColumnChanges>, diff: SchemaDiff): string | null {
+  const judge = JUDGES[finding.rule];
+  if (!judge || !finding.object?.startsWith('column:')) return null;
+  const column = finding.object.slice('column:'.length);
+  // A column the diff does not know at all (renamed, dropped, or never there) is not the catalog's to judge.
+  if (diff.changes.some((c) => c.kind === 'column' && (c.change === 'renamed' || c.change === 'removed' || c.change === 'added') && c.object === column)) return null;
+  return judge(column, byColumn.get(column) ?? {}, diff);
+}

@@ -1,0 +1,66 @@
+/**
+ * The tables migrations touched, read from their SQL: what their DDL altered,
+ * renamed, indexed, created or dropped, and what their data statements wrote
+ * (UPDATE, INSERT, MERGE, DELETE, TRUNCATE). A restore plan offers to bring
+ * back only these (`restore --before-migration X --tables ...`), keeping
+ * every later write to the other tables, when they are few and all existed
+ * before the migrations.
+ */
+import { rowWrites } from '../../classify/writes.js';
+import { as, list, nameKey, names, relKey } from '../../sql/ast.js';
+import type { ParsedStatement } from '../../sql/parser.js';
+
+export interface TouchedTables {
+  /** `schema.table`, tables that existed before the migrations and that they changed. */
+  existing: string[];
+  /** Tables the migrations created (nothing to bring back: they did not exist before). */
+  created: string[];
+}
+
+/** At most this many tables make a table-level restore worth recommending first. */
+export const FEW_TABLES = 5;
+
+export function touchedTables(statements: readonly ParsedStatement[]): TouchedTables {
+  const touched = new Set<string>();
+  const created = new Set<string>();
+  for (const stmt of statements) {
+    const n = stmt.node;
+    const writes = rowWrites(stmt);
+    if (writes) touched.add(writes.table);
+    switch (stmt.kind) {
+      case 'CreateStmt':
+      case 'CreateTableAsStmt': {
+        const key = relKey(n.relation ?? (n.into as Record<string, unknown> | undefined)?.rel);
+        if (key) created.add(key);
+        break;
+      }
+      case 'AlterTableStmt':
+      case 'IndexStmt':
+      case 'DeleteStmt':
+      case 'RenameStmt':
+      case 'CreateTrigStmt': {
+        const key = relKey(n.relation);
+        if (key) touched.add(key);
+        break;
+      }
+      case 'TruncateStmt':
+        for (const r of list(n.relations)) {
+          const key = relKey(r);
+          if (key) touched.add(key);
+        }
+        break;
+      case 'DropStmt':
+        if (n.removeType === 'OBJECT_TABLE') {
+          for (const object of list(n.objects)) {
+            // Each dropped name is a List of its qualified parts.
+            const key = nameKey(names(as(object, 'List')?.items ?? object));
+            if (key) touched.add(key);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return { existing: [...touched].filter((t) => !created.has(t)).sort(), created: [...created].sort() };
+}

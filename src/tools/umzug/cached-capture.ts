@@ -1,0 +1,264 @@
+/**
+ * umzug captures through the capture cache: a second plan, undo, migrate or
+ * classify of an unchanged history starts no scratch database and runs no
+ * migration.
+ *
+ * What decides a capture, and so its key:
+ *  - the project: the config file and the local files it imports (the Umzug
+ *    set-up, its context, its resolver), the lockfile beside it (the versions
+ *    of umzug, the ORM and the driver that turned calls into SQL), the tool
+ *    and the scratch server's major version;
+ *  - for migration i: the project key and every migration before it, in the
+ *    tool's order — name and content hash of the file and of the local files
+ *    it imports. What migration i sends depends on the schema the ones before
+ *    it built, so each key chains the previous one: a changed migration
+ *    invalidates itself and everything after it, nothing before;
+ *  - for the j-th down run from head h: h's key and the names of the downs
+ *    run before it and itself.
+ * A cache hit for every capture needed serves them all; otherwise the history
+ * is replayed as before and every capture it makes is stored.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { connect, serverVersion } from '../../db/connection.js';
+import type { SchemaDiff } from '../../db/schema/diff.js';
+import { findBinary } from '../../pgtools/binaries.js';
+import { captureCacheDir, hashParts, openCaptureCache, type CaptureCache } from '../capture/capture-cache.js';
+import type { CapturedSql } from '../capture/captured-sql.js';
+import { withScratchDatabase, type ScratchOptions } from '../capture/scratch.js';
+import type { DownKind } from '../contract.js';
+import { sourceHash } from '../load-module.js';
+import { addedObjects } from '../../db/schema/diff.js';
+import { notListed } from '../capture/not-listed.js';
+import type { MigrationInfo, MigrationSql } from '../contract.js';
+import type { CaptureContext, CaptureSettings, CapturedDowns, CapturedFile } from '../tool.js';
+import { captureUmzug, type CapturedUmzugMigration, type UmzugCaptureOptions } from './capture.js';
+import { findUmzugExport } from './detect.js';
+import { closeUmzugInstance, umzugDownKind } from './run.js';
+
+export interface ListedMigration {
+  name: string;
+  path: string | null;
+  down: { kind: DownKind; note?: string } | null;
+}
+
+export interface CachedUmzugRequest extends UmzugCaptureOptions {
+  umzugExport: unknown;
+  /** The config file (its content and local imports are part of every key); absent: nothing is cached. */
+  configFile?: string;
+  /** The tool's migrations in its order, when the caller has read them (status); else listed from an instance. */
+  list?: readonly ListedMigration[];
+  scratch?: ScratchOptions;
+  /** The cache directory; default from the environment (captureCacheDir); null: no cache. */
+  cacheDir?: string | null;
+  onProgress?: (line: string) => void;
+}
+
+export interface CachedUmzugCapture {
+  migrations: CapturedUmzugMigration[];
+  /** Migrations run in a scratch database by this call (0: everything came from the cache). */
+  replayed: number;
+  /** Captures served from the cache. */
+  cached: number;
+  /** Where the cache is (null: caching off or not possible for this project). */
+  cacheDir: string | null;
+}
+
+interface UpEntry {
+  up: CapturedSql;
+  diff: SchemaDiff;
+}
+
+interface DownEntry {
+  down: CapturedSql | null;
+  downError: string | null;
+}
+
+export async function captureUmzugCached(request: CachedUmzugRequest): Promise<CachedUmzugCapture> {
+  const dir = request.cacheDir === undefined ? captureCacheDir() : request.cacheDir;
+  const list = dir && request.configFile ? (request.list ?? (await listWithoutDatabase(request))) : undefined;
+  const keys = dir && list && request.configFile ? await captureKeys(request, list) : undefined;
+  const cache = dir ? openCaptureCache(dir) : undefined;
+
+  if (cache && keys && list) {
+    const served = await fromCache(cache, keys, list, request);
+    if (served) return { migrations: served, replayed: 0, cached: served.length + (request.downsFrom?.count ?? 0), cacheDir: cache.dir };
+  }
+
+  request.onProgress?.('capturing the SQL of the umzug migrations (running them in a scratch database)');
+  const captured = await withScratchDatabase(request.scratch ?? {}, (conn) => captureUmzug(request.umzugExport, conn, request));
+  if (cache && keys) await store(cache, keys, captured, request);
+  return { migrations: captured, replayed: captured.length, cached: 0, cacheDir: cache?.dir ?? null };
+}
+
+interface Keys {
+  /** Per migration name, in the tool's order. */
+  up: Map<string, string>;
+  /** Per migration name of the downs asked for, newest first. */
+  down: Map<string, string>;
+}
+
+async function captureKeys(request: CachedUmzugRequest, list: readonly ListedMigration[]): Promise<Keys> {
+  const [major, config, lockfile, sources] = await Promise.all([
+    scratchMajor(request.scratch),
+    sourceHash(request.configFile!),
+    lockfileHash(path.dirname(request.configFile!)),
+    Promise.all(list.map((m) => (m.path ? sourceHash(m.path) : Promise.resolve('')))),
+  ]);
+  const up = new Map<string, string>();
+  let previous = hashParts(['umzug', String(major), config, lockfile]);
+  list.forEach((m, i) => {
+    previous = hashParts([previous, m.name, sources[i]!]);
+    up.set(m.name, previous);
+  });
+  const down = new Map<string, string>();
+  const from = request.downsFrom;
+  if (from && up.has(from.head)) {
+    const headIndex = list.findIndex((m) => m.name === from.head);
+    const undone: string[] = [];
+    for (let i = 0; i < from.count && headIndex - i >= 0; i++) {
+      const name = list[headIndex - i]!.name;
+      undone.push(name);
+      down.set(name, hashParts([up.get(from.head)!, 'down', ...undone]));
+    }
+  }
+  return { up, down };
+}
+
+/** Every capture the request needs, or undefined when one is missing. */
+async function fromCache(cache: CaptureCache, keys: Keys, list: readonly ListedMigration[], request: CachedUmzugRequest): Promise<CapturedUmzugMigration[] | undefined> {
+  const covered = coveredMigrations(list, request);
+  if (covered === undefined) return undefined;
+  const ups = await Promise.all(covered.map((m) => cache.get<UpEntry>(keys.up.get(m.name)!)));
+  const downs = new Map<string, DownEntry | undefined>();
+  for (const [name, key] of keys.down) downs.set(name, await cache.get<DownEntry>(key));
+  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined)) return undefined;
+  return covered.map((m, i) => ({
+    name: m.name,
+    path: m.path,
+    up: ups[i]!.up,
+    downKind: m.down,
+    diff: ups[i]!.diff,
+    down: downs.get(m.name)?.down ?? null,
+    downError: downs.get(m.name)?.downError ?? null,
+  }));
+}
+
+async function store(cache: CaptureCache, keys: Keys, captured: readonly CapturedUmzugMigration[], request: CachedUmzugRequest): Promise<void> {
+  // The key of a down names the downs run before it: a down not run because an earlier one
+  // stopped the walk is recorded as such, and will be again for the same inputs.
+  for (const c of captured) {
+    const upKey = keys.up.get(c.name);
+    if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies UpEntry);
+    const downKey = keys.down.get(c.name);
+    if (downKey && request.downsFrom) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
+  }
+}
+
+/** The migrations a capture covers: up to the head when downs are asked for, else all. */
+function coveredMigrations(list: readonly ListedMigration[], request: CachedUmzugRequest): readonly ListedMigration[] | undefined {
+  if (!request.downsFrom) return list;
+  const head = list.findIndex((m) => m.name === request.downsFrom!.head);
+  return head === -1 ? undefined : list.slice(0, head + 1);
+}
+
+/**
+ * The tool's list without a database: an instance made for an address where
+ * nothing listens. An instance whose listing needs a connection (its context
+ * connects) fails here, and its captures are simply not cached.
+ */
+async function listWithoutDatabase(request: CachedUmzugRequest): Promise<ListedMigration[] | undefined> {
+  if (typeof request.umzugExport !== 'function') return undefined;
+  let instance: unknown;
+  try {
+    const databaseUrl = 'postgres://dbrollback@127.0.0.1:1/dbrollback_no_database';
+    instance = await (request.umzugExport as (input: unknown) => unknown)({ databaseUrl, ...(request.migrationsDir ? { migrationsDir: request.migrationsDir } : {}) });
+    const listed = await (instance as { migrations(): Promise<ReadonlyArray<{ name: string; path?: string; down?: unknown }>> }).migrations();
+    return await Promise.all(
+      listed.map(async (m) => {
+        const { down, downNote } = await umzugDownKind(m);
+        return { name: m.name, path: m.path ?? null, down: { kind: down, ...(downNote ? { note: downNote } : {}) } };
+      }),
+    );
+  } catch {
+    return undefined;
+  } finally {
+    await closeUmzugInstance(request.configModule, instance);
+  }
+}
+
+async function scratchMajor(scratch: ScratchOptions | undefined): Promise<number> {
+  if (!scratch?.server) return (await findBinary('initdb')).major;
+  const db = await connect(scratch.server);
+  try {
+    return (await serverVersion(db)).major;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
+
+/** The nearest lockfile's hash: the versions of umzug, the ORM and the driver that produced the SQL. */
+async function lockfileHash(from: string): Promise<string> {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    for (const name of LOCKFILES) {
+      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
+      if (bytes) return hashParts([name, createHash('sha256').update(bytes).digest('hex')]);
+    }
+    if (path.dirname(dir) === dir) return 'no-lockfile';
+  }
+}
+
+/**
+ * classify: all of the instance's migrations run in order (each one needs
+ * the schema the earlier ones built); the files given are picked out of them.
+ */
+export async function captureFiles(files: readonly string[], context: CaptureContext): Promise<CapturedFile[]> {
+  const dirs = new Set(files.map((f) => path.dirname(f)));
+  const migrationsDir = dirs.size === 1 ? [...dirs][0] : undefined;
+  const { migrations: captured } = await captureUmzugCached({
+    umzugExport: findUmzugExport(context.configModule),
+    ...(migrationsDir ? { migrationsDir } : {}),
+    ...(context.configModule ? { configModule: context.configModule } : {}),
+    ...(context.configFile ? { configFile: context.configFile } : {}),
+    ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}),
+    scratch: context.scratch,
+    onProgress: context.onProgress,
+  });
+  return files.map((file) => {
+    const name = path.basename(file).replace(/\.[^.]+$/, '');
+    const c = captured.find((m) => (m.path && path.resolve(m.path) === file) || m.name === name);
+    if (!c) throw notListed(file, 'the config\'s umzug instance does not list it');
+    const kind = c.downKind === null ? null : c.downKind.kind === 'inferred' ? 'yes' : c.downKind.kind;
+    const down = kind === null ? null : { kind, sql: null, ...(c.downKind?.note ? { note: c.downKind.note } : {}) };
+    return { path: file, up: c.up, down, diff: c.diff, applyError: null };
+  });
+}
+
+/**
+ * plan: umzug migrations are code, their SQL seen only by running them. Run
+ * them in a throwaway local cluster (never the user's database) up to the
+ * live head, then revert `count` of them as undo would, recording what each
+ * up and down sends — or serve all of it from the capture cache. Without
+ * server binaries a replay fails (the caller says so).
+ */
+export async function captureDowns(settings: CaptureSettings, from: { head: string; count: number }, migrations: readonly MigrationInfo[]): Promise<CapturedDowns> {
+  const result = await captureUmzugCached({
+    umzugExport: findUmzugExport(settings.configModule),
+    ...(settings.configModule ? { configModule: settings.configModule } : {}),
+    ...(settings.configFile ? { configFile: settings.configFile } : {}),
+    ...(settings.migrationsDir ? { migrationsDir: settings.migrationsDir } : {}),
+    downsFrom: from,
+    list: migrations.map((m) => ({ name: m.name, path: m.path, down: { kind: m.down, ...(m.downNote ? { note: m.downNote } : {}) } })),
+  });
+  const runs = result.migrations.map((c) => {
+    const as = (direction: 'up' | 'down', text: string | null, note: string | null): MigrationSql =>
+      text === null
+        ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
+        : { name: c.name, direction, sql: text, source: 'captured', path: c.path, note: null };
+    return { name: c.name, up: as('up', c.up.sql, null), down: as('down', c.down?.sql ?? null, c.downError), created: addedObjects(c.diff), diff: c.diff };
+  });
+  return { runs, replayed: result.replayed, cached: result.cached, cacheDir: result.cacheDir };
+}

@@ -1,0 +1,41 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decide } from '../../../src/migrate/plan/decide.js';
+import { touchedTables } from '../../../src/migrate/plan/touched-tables.js';
+import { initParser, parseSql } from '../../../src/sql/parser.js';
+
+beforeAll(() => initParser());
+
+const additive = { name: '0001_add-customer-phone', down: 'missing' as const, compatibility: 'additive' as const, dataLoss: 'none' as const };
+
+describe('decide for a tool without downs', () => {
+  it('is a restore, said plainly once for the tool, even for an additive migration', () => {
+    const d = decide([additive], { hasDowns: false, name: 'Drizzle' });
+    expect(d.type).toBe('restore');
+    expect(d.reasons).toEqual(['Drizzle has no down migrations: the way back past 0001_add-customer-phone is a restore']);
+  });
+
+  it('keeps the data-loss reasons beside it', () => {
+    const d = decide([{ ...additive, name: '0005_backfill', dataLoss: 'rewrite' }], { hasDowns: false, name: 'Prisma' });
+    expect(d.reasons).toHaveLength(2);
+    expect(d.reasons[1]).toContain('rewrote existing data');
+  });
+
+  it('a tool with downs still reads a missing down per migration', () => {
+    expect(decide([additive]).reasons).toEqual(['0001_add-customer-phone has no down migration']);
+  });
+});
+
+describe('touchedTables', () => {
+  const touched = (sql: string) => touchedTables(parseSql(sql).statements);
+
+  it('names the tables DDL changes and data statements write, not the ones only referenced', () => {
+    expect(touched('ALTER TABLE orders RENAME COLUMN note TO customer_note; UPDATE products SET sku = upper(sku); CREATE INDEX i ON orders (customer_id); DELETE FROM sessions;')).toEqual({
+      existing: ['public.orders', 'public.products', 'public.sessions'],
+      created: [],
+    });
+  });
+
+  it('keeps tables the migrations created apart (nothing to bring back), and drops and truncates as touched', () => {
+    expect(touched('CREATE TABLE plans (id int); INSERT INTO plans VALUES (1); DROP TABLE legacy; TRUNCATE audit.log;')).toEqual({ existing: ['audit.log', 'public.legacy'], created: ['public.plans'] });
+  });
+});
