@@ -27,4 +27,19 @@ if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
   useradd --system --home /var/lib/postgresql --shell /bin/bash postgres
 fi
 
+# The migration tools the tests drive as real programs: Liquibase (the npm
+# package bundles its jar; it needs a Java runtime) and Sqitch with its
+# PostgreSQL driver (it runs scripts through psql).
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v sqitch >/dev/null 2>&1 || missing+=(sqitch)
+perl -MDBD::Pg -e 1 >/dev/null 2>&1 || missing+=(libdbd-pg-perl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing for the migration-tool tests: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' and try again." >&2
+    exit 1
+  fi
+  apt-get install -y "${missing[@]}" || { apt-get update && apt-get install -y "${missing[@]}"; }
+fi
+
 npm ci --no-audit --no-fund

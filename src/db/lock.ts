@@ -5,12 +5,15 @@ import type { Db } from './connection.js';
 export const DBROLLBACK_LOCK_ID = 4_825_310_977_561_222n;
 
 export interface LockHolder {
+  /** 0 for a lock kept in a table (no session holds it): then `description` says who. */
   pid: number;
   user: string | null;
   applicationName: string | null;
   clientAddr: string | null;
   backendStart: string | null;
   query: string | null;
+  /** Who holds a lock a tool keeps in a table of its own, in its words (Liquibase's LOCKEDBY and LOCKGRANTED). */
+  description?: string;
 }
 
 /** Who holds a session-level advisory lock on a bigint key in this database, if anyone. */
@@ -62,14 +65,25 @@ export interface HeldLock {
 
 /**
  * Take dbrollback's lock without waiting; fail fast naming the holder.
- * `foreignLocks` are other tools' advisory keys (a migration tool's own lock)
- * that must not be held while dbrollback acts.
+ * `foreignLocks` are other tools' locks (a migration tool's own: an advisory
+ * key, or a lock it keeps in a table, read by `held`) that must not be held
+ * while dbrollback acts.
  */
 export async function acquireLock(
   db: Db,
-  foreignLocks: ReadonlyArray<{ key: bigint; owner: string }> = [],
+  foreignLocks: ReadonlyArray<{ key: bigint; owner: string } | { owner: string; held(db: Db): Promise<string | null> }> = [],
 ): Promise<HeldLock> {
   for (const foreign of foreignLocks) {
+    if (!('key' in foreign)) {
+      const held = await foreign.held(db);
+      if (held !== null) {
+        throw new DbrollbackError('LOCK_HELD', `${foreign.owner} is running against this database (its lock is ${held})`, {
+          hint: `Wait for the running migration to finish and try again; dbrollback never acts while a migration is running. A lock left by a killed ${foreign.owner} run must be cleared with the tool's own command.`,
+          details: { owner: foreign.owner, held },
+        });
+      }
+      continue;
+    }
     const holder = await advisoryLockHolder(db, foreign.key);
     if (holder) {
       throw new DbrollbackError('LOCK_HELD', `${foreign.owner} is running against this database (its advisory lock is held by ${describeHolder(holder)})`, {

@@ -17,7 +17,7 @@ import { isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { openStorage, type OpenStorageOptions } from '../storage/open-storage.js';
 import { baselineFromManifest, type Baseline } from '../verify/baseline.js';
-import type { HeadLookup } from '../verify/check.js';
+import type { HeadLookup, ToolVerifyLookup } from '../verify/check.js';
 import type { MigratorAdapter } from '../tools/contract.js';
 import { openAdapter } from '../tools/registry.js';
 
@@ -83,6 +83,33 @@ export class RunContext {
   headLookup(): Promise<HeadLookup> {
     this.head ??= this.readHead();
     return this.head;
+  }
+
+  /** The migration tool's own verify scripts on the configured database (the verify gate's tool-verify check). */
+  toolVerify(): Promise<ToolVerifyLookup> {
+    return this.verifyThrough(() => this.adapter(), false);
+  }
+
+  /** The same on another database of the same project (a restored copy): an adapter of its own, closed after. */
+  toolVerifyOn(conn: ConnInfo): Promise<ToolVerifyLookup> {
+    return this.verifyThrough(() => openAdapter({ ...this.config, conn }), true);
+  }
+
+  private async verifyThrough(open: () => Promise<MigratorAdapter>, close: boolean): Promise<ToolVerifyLookup> {
+    if (this.config.migrationsDir === undefined && this.config.migrator === undefined) return { available: false, reason: 'no migrations are configured' };
+    let adapter: MigratorAdapter;
+    try {
+      adapter = await open();
+    } catch (err) {
+      // schema-head reports a project that cannot be opened; this check has nothing to run then.
+      return { available: false, reason: `the migration tool could not be opened: ${(err as Error).message}` };
+    }
+    try {
+      if (!adapter.verifyApplied) return { available: false, reason: `${adapter.kind} keeps no verify scripts of its own` };
+      return { available: true, tool: adapter.kind, ...(await adapter.verifyApplied()) };
+    } finally {
+      if (close) await adapter.close();
+    }
   }
 
   /** Forget the head read so far (after a run changed it). */

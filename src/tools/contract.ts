@@ -7,7 +7,9 @@
  * (tool.ts).
  */
 import type { ConnInfo } from '../db/conninfo.js';
+import type { Db } from '../db/connection.js';
 import type { LockHolder } from '../db/lock.js';
+import type { ToolVerifyOutcome } from '../verify/check.js';
 import type { SharedSession } from '../db/session.js';
 
 /**
@@ -38,6 +40,12 @@ export interface MigrationInfo {
   /** When the tool recorded it (null if pending, or if the tool does not record times). */
   appliedAt: Date | null;
   down: DownKind;
+  /**
+   * Other names the tool gives this migration that a `--to` target may use
+   * (Liquibase's TAG, Sqitch's `@tag`): undoing to one keeps this migration
+   * applied, as the tool's own rollback to that tag does.
+   */
+  tags?: string[];
   /** Why `down` is not `yes`, in words (e.g. `its down throws ("enum values cannot be removed")`); absent when there is nothing to say. */
   downNote?: string;
 }
@@ -120,6 +128,13 @@ export interface MigratorAdapter {
    * or null when the tool keeps history elsewhere or it is not known.
    */
   readonly historyTable: { schema: string; table: string } | null;
+  /**
+   * What else the tool writes for itself while it applies or undoes (its lock
+   * table, its tags and event log): undo expects `tables` to change, and a
+   * drill leaves them — and a schema the tool owns whole — out of its schema
+   * and data comparisons, as it does the history table.
+   */
+  readonly bookkeeping?: { tables: ReadonlyArray<{ schema: string; table: string }>; schema?: string };
   /** The tool's own advisory lock, which must not be held while dbrollback acts. */
   readonly toolLocks: readonly ToolLock[];
   status(): Promise<MigrationStatus>;
@@ -134,15 +149,33 @@ export interface MigratorAdapter {
   up(count?: number, options?: RunUpOptions): Promise<string[]>;
   /** What SQL a migration would run up or down (for plans, dry runs and classification). */
   sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
+  /**
+   * The tool's own verification of every applied migration (a tool whose
+   * migrations come with verify scripts); absent when the tool has none.
+   * Joins the verify gate as its `tool-verify` check.
+   */
+  verifyApplied?(): Promise<ToolVerifyOutcome>;
   /** Release anything held (connections, loaded modules). */
   close(): Promise<void>;
 }
 
-/** An advisory lock a tool holds while it runs (what dbrollback must see free before acting). */
-export interface ToolLock {
+/**
+ * A lock a tool holds while it runs (what dbrollback must see free before
+ * acting): an advisory lock key, or a lock the tool keeps in a table of its
+ * own (Liquibase's DATABASECHANGELOGLOCK), which `held` reads.
+ */
+export type ToolLock = AdvisoryToolLock | TableToolLock;
+
+export interface AdvisoryToolLock {
   key: bigint;
   /** Who takes it, for messages ("node-pg-migrate"). */
   owner: string;
+}
+
+export interface TableToolLock {
+  owner: string;
+  /** Who holds it, in words ("locked by host (10.0.0.5) since …"), or null when it is free. */
+  held(db: Db): Promise<string | null>;
 }
 
 export interface AdapterOptions {

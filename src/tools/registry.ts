@@ -9,14 +9,16 @@
 import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
 import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
+import { liquibase } from './liquibase/index.js';
 import { drizzle } from './drizzle/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
 import { prisma } from './prisma/index.js';
 import { sql } from './sql/index.js';
+import { sqitch } from './sqitch/index.js';
 import type { MigrationTool } from './tool.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, sql] as const;
+export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, liquibase, sqitch, sql] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];

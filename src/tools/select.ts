@@ -37,7 +37,9 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
   }
 
   const name = target.to;
-  const index = applied.findIndex((m) => m.name === name);
+  let index = applied.findIndex((m) => m.name === name);
+  // A tag names the migration it was set on: undoing to it keeps that migration, as the tool's own rollback to a tag does.
+  if (index === -1) index = applied.findLastIndex((m) => m.tags?.includes(name) ?? false);
   if (index === -1) {
     const appliedNames = applied.map((m) => m.name);
     const isPending = known.includes(name);

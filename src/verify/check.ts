@@ -30,6 +30,22 @@ export interface CheckResult extends CheckOutcome {
   durationMs: number;
 }
 
+/**
+ * What the migration tool's own verification of the applied migrations said
+ * (for a tool that has one: a verify script per migration), or why there is
+ * none to run.
+ */
+export type ToolVerifyLookup = { available: false; reason: string } | ({ available: true; tool: string } & ToolVerifyOutcome);
+
+export interface ToolVerifyOutcome {
+  ok: boolean;
+  /** One line: how many were verified and how many failed. */
+  detail: string;
+  /** One per failing migration, with the tool's reason. */
+  problems: string[];
+  data?: Record<string, unknown>;
+}
+
 /** What the migration tool says about the head, or why it cannot say. */
 export type HeadLookup = { configured: true; head: string | null; migrator: string } | { configured: false; reason: string };
 
@@ -45,6 +61,8 @@ export interface VerifyContext {
   readonly expectChanged: TableRef[];
   readonly expectHead: string | undefined;
   readonly head: () => Promise<HeadLookup>;
+  /** The migration tool's own verification of what is applied, run at most once per gate. */
+  readonly toolVerify: () => Promise<ToolVerifyLookup>;
   /** Directory of the user's .sql checks; `explicit` when the user named it. */
   readonly checksDir: { dir: string; explicit: boolean };
   readonly installAmcheck: boolean;
@@ -55,7 +73,7 @@ export interface VerifyContext {
   log(line: string): void;
 }
 
-export const CHECK_IDS = ['connectivity', 'schema-head', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
+export const CHECK_IDS = ['connectivity', 'schema-head', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -12,7 +12,7 @@ import type { Db } from '../db/connection.js';
 import { describeConn, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { loadBaselineFile, type Baseline } from './baseline.js';
-import type { Check, CheckResult, HeadLookup, VerifyContext } from './check.js';
+import type { Check, CheckResult, HeadLookup, ToolVerifyLookup, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
 import type { ProgressListener } from '../progress.js';
@@ -31,6 +31,8 @@ export interface VerifyTarget {
   readonly migrationsDir?: string | undefined;
   /** The head as the migration tool records it (the run's adapter); absent: schema-head skips. */
   headLookup?(): Promise<HeadLookup>;
+  /** The migration tool's own verification of what is applied (verify scripts); absent: tool-verify skips. */
+  toolVerify?(): Promise<ToolVerifyLookup>;
 }
 
 export interface VerifyOptions {
@@ -97,6 +99,7 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
     // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).
     await gate.release(await gate.race(gate.acquire(), () => ['connect']));
     let head: Promise<HeadLookup> | undefined;
+    let toolVerified: Promise<ToolVerifyLookup> | undefined;
     const ctx: VerifyContext = {
       conn: target.conn,
       connections: gate,
@@ -105,6 +108,7 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
       expectChanged,
       expectHead: options.expectHead,
       head: () => (head ??= lookupHead(target, options)),
+      toolVerify: () => (toolVerified ??= target.toolVerify ? target.toolVerify() : Promise.resolve({ available: false, reason: 'no migration tool was given to verify with' })),
       checksDir,
       installAmcheck: options.installAmcheck ?? false,
       statementTimeoutMs: Math.min((options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000, gate.remainingMs() ?? Infinity),

@@ -117,7 +117,7 @@ describe('bad usage and bad input (built CLI): clear message, contract exit code
 
   it('a malformed config file reports all of its problems at once (exit 2)', async () => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-e2e-'));
-    await writeFile(path.join(cwd, 'dbrollback.config.json'), JSON.stringify({ databaseURL: 'x', migrator: 'liquibase', storage: '' }));
+    await writeFile(path.join(cwd, 'dbrollback.config.json'), JSON.stringify({ databaseURL: 'x', migrator: 'activerecord', storage: '' }));
     const run = await runBuiltCli(['status', '--json'], { cwd });
     expect(run.exitCode).toBe(2);
     const doc = run.json<{ ok: boolean; error: { code: string; message: string } }>();

@@ -31,6 +31,7 @@ import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
 import type { Storage } from '../../storage/contract.js';
 import { baselineFromManifest } from '../../verify/baseline.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
+import type { ToolVerifyLookup } from '../../verify/check.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { loadManifest } from '../catalog.js';
 import { dumpKey as defaultDumpKey } from '../layout.js';
@@ -66,6 +67,8 @@ export interface RestoreSource {
   /** The user's verify checks run on the restored copy too. */
   readonly checksDir?: string | undefined;
   readonly migrationsDir?: string | undefined;
+  /** The migration tool's own verify scripts, run on the restored copy (its tool-verify check). */
+  toolVerifyOn?(conn: ConnInfo): Promise<ToolVerifyLookup>;
 }
 
 export interface RestoreOptions {
@@ -190,7 +193,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     // constraints, indexes, sequences, amcheck and the user's own checks.
     const report = await checklist.run(
       'verify',
-      () => verify({ conn: restoreConn, cwd: source.cwd, checksDir: source.checksDir, migrationsDir: source.migrationsDir }, {
+      () => verify({ conn: restoreConn, cwd: source.cwd, checksDir: source.checksDir, migrationsDir: source.migrationsDir, ...(source.toolVerifyOn ? { toolVerify: () => source.toolVerifyOn!(restoreConn) } : {}) }, {
         baseline: baselineFromManifest(manifest),
         measuredTables: measured.tables,
         // The history table is one of the fingerprinted tables: the head travels with the data.

@@ -83,7 +83,7 @@ export function renderStatus(report: StatusReport): string {
   for (const name of report.missingDefinitions) lines.push(`warning: ${name} is recorded as applied but its file is missing`);
   if (report.lockHolder) {
     const h = report.lockHolder;
-    lines.push(`migration running: the ${report.migrator} lock is held by pid ${h.pid}${h.user ? ` (${h.user})` : ''}${h.applicationName ? ` "${h.applicationName}"` : ''}`);
+    lines.push(`migration running: the ${report.migrator} lock is held ${h.description ?? `by pid ${h.pid}${h.user ? ` (${h.user})` : ''}${h.applicationName ? ` "${h.applicationName}"` : ''}`}`);
   }
   if (report.dbrollbackLockHolder) lines.push(`dbrollback running: lock held by pid ${report.dbrollbackLockHolder.pid}`);
   for (const r of report.unfinishedRuns) lines.push(describeUnfinished(r));

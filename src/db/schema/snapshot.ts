@@ -104,7 +104,7 @@ export interface SchemaSnapshot {
 }
 
 export interface SnapshotOptions {
-  /** Relations to leave out: `schema.name`, or a bare name matched in any schema (e.g. a migration tool's history table). */
+  /** Relations to leave out: `schema.name`, a bare name matched in any schema (e.g. a migration tool's history table), or `schema.*` for a schema and all it holds (a tool's own registry schema). */
   exclude?: string[];
 }
 
@@ -140,6 +140,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
   const snapshot: SchemaSnapshot = { serverVersion: version, schemas: {}, relations: {}, enums: {}, domains: {}, functions: {}, extensions: {} };
 
   for (const row of (await db.query<{ name: string; acl: string[] | null }>(`SELECT n.nspname AS name, n.nspacl::text[] AS acl FROM pg_namespace n WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')} ORDER BY 1`)).rows) {
+    if (exclude.has(`${row.name}.*`)) continue;
     snapshot.schemas[row.name] = { acl: sortAcl(row.acl) };
   }
 
@@ -159,7 +160,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
   const byOid = new Map<string, RelationSnapshot>();
   for (const r of rels.rows) {
     const key = `${r.schema}.${r.name}`;
-    if (exclude.has(key) || exclude.has(r.name)) continue;
+    if (exclude.has(key) || exclude.has(r.name) || exclude.has(`${r.schema}.*`)) continue;
     // A serial/identity sequence goes with its excluded table.
     if (r.owner && (exclude.has(r.owner) || exclude.has(r.owner.slice(r.owner.indexOf('.') + 1)))) continue;
     const rel: RelationSnapshot = {

@@ -105,15 +105,19 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const n = names.length;
     const history = walk.adapter.historyTable;
     const historyKey = history ? `${history.schema}.${history.table}` : null;
+    // The tool's own tables (and schema) change with every up and down by design: left out like its history.
+    const own = walk.adapter.bookkeeping;
+    const excluded = [...(historyKey ? [historyKey] : []), ...(own?.tables ?? []).map((t) => `${t.schema}.${t.table}`), ...(own?.schema ? [`${own.schema}.*`] : [])];
+    const isExcluded = (schema: string, table: string) => excluded.includes(`${schema}.${table}`) || excluded.includes(`${schema}.*`);
     const seed = options.seed;
     const seedStep = seed ? `seed ${seed.name}` : '';
     const wayBack = (m: string) => (rehearsal ? `restore before ${m}` : `down ${m}`);
     steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map(wayBack), ...names.map((m) => `up again ${m}`)]);
 
     const ids = new LogicalIds();
-    const snap = async (w: Walk): Promise<SchemaSnapshot> => schemaSnapshot(w.db, { exclude: historyKey ? [historyKey] : [] });
+    const snap = async (w: Walk): Promise<SchemaSnapshot> => schemaSnapshot(w.db, { exclude: excluded });
     const prints = async (w: Walk): Promise<Fingerprints> =>
-      new Map((await fingerprint(w.db)).filter((t) => `${t.schema}.${t.table}` !== historyKey).map((t) => [`${t.schema}.${t.table}`, `${t.rows}:${t.hash}`]));
+      new Map((await fingerprint(w.db)).filter((t) => !isExcluded(t.schema, t.table)).map((t) => [`${t.schema}.${t.table}`, `${t.rows}:${t.hash}`]));
 
     // 1. Up, one at a time: the schema after each (S), the data right after the up (U) and after the seed (F).
     const S: SchemaSnapshot[] = [await snap(walk)];

@@ -305,6 +305,7 @@ async function expectedChanges(db: Db, before: SchemaSnapshot, plan: Plan, adapt
   const keys = tablesChangedBySchema(diffSchemas(before, after));
   // The tool's history loses the undone rows.
   if (adapter.historyTable) keys.push(`${adapter.historyTable.schema}.${adapter.historyTable.table}`);
+  for (const t of adapter.bookkeeping?.tables ?? []) keys.push(`${t.schema}.${t.table}`);
   await initParser();
   for (const m of plan.migrations) {
     if (m.downSql.source === 'unknown' || m.downSql.sql.trim() === '') continue;

@@ -21,6 +21,7 @@ import { setLockTimeout } from '../../db/lock-wait.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
+import { timedStep } from '../timed-step.js';
 import { checksum, loadSqlDir, type SqlMigrationFile } from './files.js';
 import { parseSqlFile, type ParsedSql } from './statements.js';
 import { statusOf } from '../status-of.js';
@@ -81,7 +82,7 @@ class SqlDirAdapter implements MigratorAdapter {
           try {
             for (const p of prepared) {
               failedName = p.file.name;
-              await timed(durations, p.file.name, runOptions, () => runInTransaction(db, p, 'down', runOptions.signal));
+              await timedStep(durations, p.file.name, runOptions, () => runInTransaction(db, p, 'down', runOptions.signal));
             }
             await db.query('COMMIT');
           } catch (err) {
@@ -93,7 +94,7 @@ class SqlDirAdapter implements MigratorAdapter {
           for (const p of prepared) {
             failedName = p.file.name;
             failedOutsideTransaction = p.parsed.noTransactionReason !== null;
-            await timed(durations, p.file.name, runOptions, () => runOwnTransaction(db, p, 'down', runOptions.signal));
+            await timedStep(durations, p.file.name, runOptions, () => runOwnTransaction(db, p, 'down', runOptions.signal));
           }
         }
       } catch (err) {
@@ -220,16 +221,6 @@ async function runOwnTransaction(db: Db, p: Prepared, direction: 'up' | 'down', 
 async function record(db: Db, p: Prepared, direction: 'up' | 'down'): Promise<void> {
   if (direction === 'up') await recordApplied(db, p.file.name, checksum(await readFile(p.file.upPath, 'utf8')));
   else await recordUndone(db, p.file.name);
-}
-
-async function timed(durations: Map<string, number>, name: string, options: RunDownOptions, fn: () => Promise<void>): Promise<void> {
-  options.onStep?.(name);
-  const start = Date.now();
-  try {
-    await fn();
-  } finally {
-    durations.set(name, Date.now() - start);
-  }
 }
 
 async function lockOrFail(db: Db): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Every migration of the three fixture sets (sql, node-pg-migrate, umzug —
+ * Every migration of the fixture sets (sql, node-pg-migrate, umzug, liquibase, sqitch —
  * the same seven steps) classifies as migrations-fixtures/README.md says.
  * Code migrations are captured for real: node-pg-migrate's dry run and the
  * umzug config's own instance, in scratch databases of a throwaway cluster.
@@ -54,6 +54,22 @@ describe('classifying the fixture migrations', () => {
     expect(byName(files, '005').down).toMatchObject({ kind: 'yes', compatibility: 'additive', dataLoss: 'none' });
     expect(byName(files, '007').down).toMatchObject({ kind: 'irreversible', statements: [] });
     expect(byName(files, '001').down).toMatchObject({ kind: 'yes', compatibility: 'breaking', dataLoss: 'destructive' });
+  });
+
+  it('liquibase and sqitch: each changeset file / deploy script has its README verdict, its down read from --rollback / revert/', async () => {
+    for (const [kind, dir] of [
+      ['liquibase', path.join(FIXTURES, 'liquibase', 'shop')],
+      ['sqitch', path.join(FIXTURES, 'sqitch', 'shop', 'deploy')],
+    ] as const) {
+      const { files } = await classifyFiles([dir]);
+      expect(files.map((f) => path.basename(f.path))).toEqual(Object.keys(EXPECTED).map((n) => `${n}.sql`));
+      expect(verdicts(files)).toEqual(EXPECTED);
+      expect(files.every((f) => f.kind === kind)).toBe(true);
+      expect(byName(files, '003')).toMatchObject({ transactional: false });
+      expect(byName(files, '004')).toMatchObject({ transactional: true });
+      expect(byName(files, '007').down).toMatchObject({ kind: 'missing' });
+      expect(byName(files, '001').down).toMatchObject({ kind: 'yes', compatibility: 'breaking', dataLoss: 'destructive' });
+    }
   });
 
   it('node-pg-migrate: the SQL its dry run generates classifies the same, with downs captured (inferred, false)', async () => {

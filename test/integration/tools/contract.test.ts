@@ -37,6 +37,8 @@ interface ToolContract {
   undoHead: string;
   /** The head as the tool's own history table records it (null: nothing applied). */
   toolHead(cluster: Cluster, database: string): Promise<string | null>;
+  /** For a tool that keeps its lock in a table (not an advisory lock): set it as the tool does while it runs; returns the release. */
+  holdTableLock?(cluster: Cluster, database: string): Promise<() => Promise<void>>;
   /** The migration a classified file is (default: its file name without the extension). */
   migrationOf?(file: string): string;
 }
@@ -109,6 +111,30 @@ const CONTRACT: ToolContract[] = [
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.dbrollback_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
+  },
+  {
+    kind: 'liquibase',
+    ownLock: true,
+    projectArgs: ['--migrations', path.join(FIXTURES, 'liquibase', 'shop')],
+    classifyPaths: [path.join(FIXTURES, 'liquibase', 'shop')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
+    undoHead: '004_rename-order-note',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT id AS name FROM public.databasechangelog ORDER BY dateexecuted DESC, orderexecuted DESC LIMIT 1'),
+    async holdTableLock(cluster, database) {
+      await cluster.sql(database, "UPDATE public.databasechangeloglock SET locked = TRUE, lockedby = 'deploy-host (10.0.0.9)', lockgranted = now() WHERE id = 1");
+      return async () => void (await cluster.sql(database, 'UPDATE public.databasechangeloglock SET locked = FALSE, lockedby = NULL, lockgranted = NULL WHERE id = 1'));
+    },
+  },
+  {
+    kind: 'sqitch',
+    ownLock: true,
+    projectArgs: ['--migrations', path.join(FIXTURES, 'sqitch', 'shop')],
+    classifyPaths: [path.join(FIXTURES, 'sqitch', 'shop', 'deploy')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
+    undoHead: '004_rename-order-note',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT change AS name FROM sqitch.changes ORDER BY committed_at DESC LIMIT 1'),
   },
 ];
 
@@ -235,7 +261,8 @@ describe('the migration-tool contract', () => {
       expect(await contract.toolHead(cluster, database)).toBe(before);
     });
 
-    it(hasDowns ? 'drill migrations (local provider): every down rehearsed up -> down -> up; the one without a usable down is skipped' : 'drill migrations (local provider): the restore before each migration rehearsed instead of a down, every one matching', async () => {
+    // A tool run as a program per migration (Sqitch: ~2 s a run) walks 20 of them here.
+    it(hasDowns ? 'drill migrations (local provider): every down rehearsed up -> down -> up; the one without a usable down is skipped' : 'drill migrations (local provider): the restore before each migration rehearsed instead of a down, every one matching', { timeout: 240_000 }, async () => {
       const drill = await runBuiltCli(['drill', 'migrations', '--provider', 'local', ...contract.projectArgs, '--json']);
       ok(drill, 'drill');
       const doc = drill.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; steps: Array<{ name: string; status: string }> }> }>();
@@ -259,14 +286,17 @@ describe('the migration-tool contract', () => {
       const headBefore = await contract.toolHead(cluster, database);
       for (const lock of tool.locks) {
         const holder = await connect(cluster.conn(database));
+        let release: (() => Promise<void>) | undefined;
         try {
-          await holder.query('SELECT pg_advisory_lock($1::bigint)', [lock.key.toString()]);
+          if ('key' in lock) await holder.query('SELECT pg_advisory_lock($1::bigint)', [lock.key.toString()]);
+          else release = await contract.holdTableLock!(cluster, database);
           const migrate = await run('migrate', '--count', '1');
           expect(migrate.exitCode).toBe(1);
           const error = migrate.json<{ error: { code: string; message: string } }>().error;
           expect(error.code).toBe('LOCK_HELD');
           expect(error.message).toContain(lock.owner);
         } finally {
+          await release?.();
           await holder.end();
         }
         expect(await contract.toolHead(cluster, database)).toBe(headBefore);

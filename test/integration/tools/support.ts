@@ -38,3 +38,13 @@ export async function seededShop(cluster: Cluster, open: (conn: ConnInfo) => Mig
   if (count > 2) await adapter.up(count - 2);
   return conn;
 }
+
+/** Detection's look at a database's history tables, answered from information_schema of `database` on `cluster`. */
+export function historyLookupIn(cluster: Cluster, database: string) {
+  return (probes: ReadonlyArray<{ schema: string; table: string }>) =>
+    cluster.sql<{ schema: string; table: string; columns: string[] }>(
+      database,
+      "SELECT table_schema AS schema, table_name AS table, array_agg(column_name::text) AS columns FROM information_schema.columns WHERE table_schema || '.' || table_name = ANY($1) GROUP BY 1, 2",
+      [probes.map((p) => `${p.schema}.${p.table}`)],
+    );
+}

@@ -87,6 +87,7 @@ describe('verify checks', () => {
     expect(statuses(report)).toEqual({
       connectivity: 'pass',
       'schema-head': 'skip',
+      'tool-verify': 'skip',
       'row-counts': 'pass',
       fingerprints: 'pass',
       constraints: 'pass',

@@ -149,7 +149,7 @@ describe('openAdapter', () => {
     );
     const adapter = await openAdapter(config);
     expect(adapter.kind).toBe('node-pg-migrate');
-    expect(adapter.toolLocks.map((l) => l.key)).toEqual([7241865325823964n]);
+    expect(adapter.toolLocks.map((l) => ('key' in l ? l.key : null))).toEqual([7241865325823964n]);
     await adapter.close();
   });
 

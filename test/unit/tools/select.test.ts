@@ -19,6 +19,13 @@ function thrown(fn: () => unknown): DbrollbackError {
 }
 
 describe('selectForDown', () => {
+  it('--to a tag keeps the migration the tag is on (a name of the migration wins over a tag)', () => {
+    const tagged = history.map((m, i) => (i === 0 ? { ...m, tags: ['@v1.0', 'release-1'] } : m));
+    expect(selectForDown(tagged, { to: '@v1.0' }).map((m) => m.name)).toEqual(['003_index-orders-customer', '002_add-customer-phone']);
+    expect(selectForDown(tagged, { to: 'release-1' }).map((m) => m.name)).toEqual(['003_index-orders-customer', '002_add-customer-phone']);
+    expect(thrown(() => selectForDown(history, { to: '@v1.0' })).code).toBe('MIGRATION_NOT_FOUND');
+  });
+
   it('selects the last N applied migrations, newest first', () => {
     expect(selectForDown(history, { count: 2 }).map((m) => m.name)).toEqual(['003_index-orders-customer', '002_add-customer-phone']);
   });

@@ -1,0 +1,3 @@
+-- Verify shop:002_add-customer-phone on pg
+
+SELECT phone FROM customers WHERE FALSE;
