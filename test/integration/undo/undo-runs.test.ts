@@ -55,7 +55,11 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     expect(result.restoreFrom?.backupId).toBe(atHead.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(older.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(after.manifest.id);
-    expect(result.steps.find((s) => s.action === 'restore')?.detail).toContain(atHead.manifest.id);
+    // 005 touched only public.customers: the table-level restore comes first, the whole-database one from the backup second.
+    const restores = result.steps.filter((s) => s.action === 'restore').map((s) => s.detail);
+    expect(restores).toHaveLength(2);
+    expect(restores[0]).toContain('--tables public.customers');
+    expect(restores[1]).toContain(atHead.manifest.id);
     const refused = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(refused.error?.code).toBe('IRREVERSIBLE');
     expect(refused.error?.hint).toContain(`dbrollback restore --backup ${atHead.manifest.id}`);
