@@ -34,7 +34,7 @@ import { downOutcome } from '../down-outcome.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { timedStep } from '../timed-step.js';
-import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayScript } from './files.js';
+import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayScript } from './files.js';
 import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable } from './history.js';
 import { pendingInfo, stateOf, toInfo, type FlywayState } from './state.js';
 
@@ -67,7 +67,7 @@ class FlywayAdapter implements MigratorAdapter {
     const texts = await readTexts(location);
     return onSession(this.options.session, this.options.conn, async (db) => {
       const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      return statusFrom(state, await advisoryLockHolder(db, this.lock.key));
+      return statusFrom(state, this.historyTable, await advisoryLockHolder(db, this.lock.key));
     });
   }
 
@@ -83,7 +83,7 @@ class FlywayAdapter implements MigratorAdapter {
     try {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      const status = statusFrom(state, null);
+      const status = statusFrom(state, this.historyTable, null);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       refuseFailed(state, this.historyTable);
@@ -282,13 +282,17 @@ function describeRow(r: HistoryRow): string {
 }
 
 /** Flyway's validate: "Detected failed migration to version X" — nothing runs until `flyway repair`. */
+function failedBlock(state: FlywayState, table: HistoryTable): { message: string; hint: string } | null {
+  if (state.failed.length === 0) return null;
+  return {
+    message: `${table.schema}.${table.table} records a failed migration: ${state.failed.map(describeRow).join(', ')}. Flyway refuses to migrate or undo while one is recorded (validate: "Detected failed migration"), and so does dbrollback. Nothing was changed.`,
+    hint: 'Remove what the failed migration left half-done (it ran outside a transaction), then run `flyway repair` (it deletes the failed row) and try again.',
+  };
+}
+
 function refuseFailed(state: FlywayState, table: HistoryTable): void {
-  if (state.failed.length === 0) return;
-  const what = state.failed.map(describeRow).join(', ');
-  throw new DbrollbackError('MIGRATIONS_INVALID', `${table.schema}.${table.table} records a failed migration: ${what}. Flyway refuses to migrate or undo while one is recorded (validate: "Detected failed migration"), and so does dbrollback. Nothing was changed.`, {
-    hint: `Remove what the failed migration left half-done (it ran outside a transaction), then run \`flyway repair\` (it deletes the failed row) and try again.`,
-    details: { failed: state.failed.map((r) => ({ installedRank: r.installedRank, version: r.version, script: r.script })) },
-  });
+  const blocked = failedBlock(state, table);
+  if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, details: { failed: state.failed.map((r) => ({ installedRank: r.installedRank, version: r.version, script: r.script })) } });
 }
 
 /** The rest of Flyway's validate before a migrate. */
@@ -300,7 +304,8 @@ function refuseInvalid(state: FlywayState, table: HistoryTable): void {
   });
 }
 
-function statusFrom(state: FlywayState, lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+function statusFrom(state: FlywayState, table: HistoryTable, lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+  const blocked = failedBlock(state, table);
   const applied = state.applied.map(toInfo);
   const pending = state.pending.map(pendingInfo);
   const warnings = [
@@ -317,5 +322,6 @@ function statusFrom(state: FlywayState, lockHolder: MigrationStatus['lockHolder'
     missingDefinitions: state.applied.filter((a) => a.migration === null && a.row.type !== 'BASELINE').map((a) => a.name),
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(blocked ? { blocked } : {}),
   };
 }
