@@ -9,7 +9,8 @@
  * a changed checksum, a version below an applied one), Flyway's advisory
  * lock, a baselined history and its version order, and detection.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,22 @@ describe('flyway_schema_history as Flyway writes it', () => {
     expect(crlf).toContain('\r\n');
     expect(flywayChecksum(crlf)).toBe(flywayChecksum(crlf.replace(/\r\n/g, '\n')));
   });
+
+  // The JDK's own BufferedReader and CRC32, as Flyway uses them, in a program of ours (FlywayChecksum.java): registered where a java runs it.
+  if (spawnSync('java', ['-version']).status === 0) {
+    it('checksums equal those of Flyway\'s loop run by a real JVM (BufferedReader.readLine + java.util.zip.CRC32) for every fixture script, and for a BOM + CRLF file', async () => {
+      const files = [
+        ...(await readdir(SHOP)).map((f) => path.join(SHOP, f)),
+        ...(await readdir(HISTORY, { recursive: true })).filter((f) => f.endsWith('.sql')).map((f) => path.join(HISTORY, f)),
+        path.join(await dirWith({ 'V9__bom.sql': '\uFEFF-- a BOM, CRLF and a last line without a break\r\nSELECT 1;\r\n\r\nSELECT \'é\';' }), 'V9__bom.sql'),
+      ];
+      const java = spawnSync('java', [path.join(import.meta.dirname, 'FlywayChecksum.java'), ...files], { encoding: 'utf8', timeout: 120_000 });
+      expect(java.status, java.stderr).toBe(0);
+      const byJava = java.stdout.trim().split('\n').map((l) => [Number(l.split(' ')[0]), l.slice(l.indexOf(' ') + 1)] as const);
+      expect(byJava).toHaveLength(files.length);
+      for (const [sum, file] of byJava) expect([file, flywayChecksum(await readFile(file, 'utf8'))]).toEqual([file, sum]);
+    });
+  }
 
   it('undo --count 1 runs the U script and records it as Flyway Teams does: an UNDO_SQL row with the undone version; migrate applies the version again with a new row', async () => {
     const conn = await cluster.createDatabase();
