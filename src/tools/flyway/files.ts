@@ -37,7 +37,12 @@ export interface FlywayLocation {
   dir: string;
   /** Versioned migrations in version order, then repeatables in description order: Flyway's apply order. */
   migrations: FlywayMigration[];
+  /** SQL callback scripts (`afterMigrate.sql`, `beforeEachUndo__x.sql`, ...): Flyway runs them around its commands, dbrollback does not. */
+  callbacks: string[];
 }
+
+/** Flyway's SQL callbacks: a script named after an event (beforeMigrate, afterEachMigrate, beforeUndo, ...), with an optional `__description`. */
+const CALLBACK = /^(before|after|create)[A-Z][A-Za-z]*(__.*)?\.sql$/;
 
 export async function loadLocation(dir: string): Promise<FlywayLocation> {
   let files: string[];
@@ -52,6 +57,7 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
     });
   }
   const scripts: FlywayScript[] = [];
+  const callbacks = files.filter((rel) => CALLBACK.test(path.basename(rel))).map((rel) => rel.split(path.sep).join('/'));
   for (const rel of files.sort()) {
     const parsed = parseName(path.basename(rel));
     if (parsed) scripts.push({ ...parsed, name: path.basename(rel, '.sql'), script: rel.split(path.sep).join('/'), path: path.join(dir, rel) });
@@ -85,7 +91,7 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
     }),
     ...repeatables.map(async (r) => ({ ...r, kind: 'repeatable' as const, undo: null, down: 'missing' as const, downNote: 'a repeatable migration: Flyway has no undo for repeatables (change the R__ script and migrate again, or restore)' })),
   ]);
-  return { dir, migrations };
+  return { dir, migrations, callbacks };
 }
 
 export async function readScript(s: FlywayScript): Promise<{ text: string; checksum: number }> {

@@ -34,7 +34,7 @@ import { downOutcome } from '../down-outcome.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { timedStep } from '../timed-step.js';
-import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayScript } from './files.js';
+import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayScript } from './files.js';
 import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable } from './history.js';
 import { pendingInfo, stateOf, toInfo, type FlywayState } from './state.js';
 
@@ -67,7 +67,7 @@ class FlywayAdapter implements MigratorAdapter {
     const texts = await readTexts(location);
     return onSession(this.options.session, this.options.conn, async (db) => {
       const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      return statusFrom(state, this.historyTable, await advisoryLockHolder(db, this.lock.key));
+      return statusFrom(state, this.historyTable, location.callbacks, await advisoryLockHolder(db, this.lock.key));
     });
   }
 
@@ -83,15 +83,17 @@ class FlywayAdapter implements MigratorAdapter {
     try {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      const status = statusFrom(state, this.historyTable, null);
+      const status = statusFrom(state, this.historyTable, location.callbacks, null);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       refuseFailed(state, this.historyTable);
       // Refuse before anything runs: every selected version needs its U script, and every script must parse.
       assertReversible(selection);
+      refuseCallbacks(location, 'undo');
       const major = (await serverVersion(db)).major;
       const byName = new Map(state.applied.map((a) => [a.name, a]));
-      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, major)));
+      const placeholders = await builtInPlaceholders(db, this.historyTable);
+      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, major, placeholders)));
       const installedBy = await currentUser(db);
 
       await this.lockOrFail(db);
@@ -140,11 +142,13 @@ class FlywayAdapter implements MigratorAdapter {
         const state = stateOf(location, await readRows(db, this.historyTable), texts);
         refuseFailed(state, this.historyTable);
         refuseInvalid(state, this.historyTable);
+        const placeholders = await builtInPlaceholders(db, this.historyTable);
         const toApply = state.pending.slice(0, count ?? Number.POSITIVE_INFINITY);
         if (toApply.length === 0) return [];
-        await this.initialize(db);
+        refuseCallbacks(location, 'migrate');
         const major = (await serverVersion(db)).major;
-        const prepared = await Promise.all(toApply.map((m) => prepare(m, major)));
+        const prepared = await Promise.all(toApply.map((m) => prepare(m, major, placeholders)));
+        await this.initialize(db);
         const installedBy = await currentUser(db);
         for (const p of prepared) {
           await runScript(db, this.historyTable, p, 'SQL', installedBy);
@@ -225,10 +229,49 @@ interface Prepared {
   inTransaction: boolean;
 }
 
-async function prepare(script: FlywayScript, major: number): Promise<Prepared> {
-  const { text, checksum } = await readScript(script);
+/** The script as Flyway sends it: its placeholders replaced (the checksum is the file's own text's). */
+async function prepare(script: FlywayScript, major: number, placeholders: ReadonlyMap<string, string>): Promise<Prepared> {
+  const { text: raw, checksum } = await readScript(script);
+  const text = replacePlaceholders(raw, script, placeholders);
   const parsed = await parseSqlFile(text, script.path, major);
   return { script, text, checksum, statements: parsed.statements, inTransaction: parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) };
+}
+
+/** Flyway's built-in placeholders (placeholderReplacement is on by default); `${flyway:filename}` is per script. */
+async function builtInPlaceholders(db: Db, table: HistoryTable): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ u: string; d: string }>('SELECT current_user AS u, current_database() AS d');
+  return new Map([
+    ['flyway:defaultSchema', table.schema],
+    ['flyway:user', rows[0]!.u],
+    ['flyway:database', rows[0]!.d],
+    ['flyway:table', table.table],
+  ]);
+}
+
+/** `${name}` replaced as Flyway replaces it; one dbrollback cannot know (a placeholder your Flyway config sets) is refused, as Flyway refuses a placeholder without a value. */
+function replacePlaceholders(text: string, script: FlywayScript, placeholders: ReadonlyMap<string, string>): string {
+  const unknown = new Set<string>();
+  const out = text.replace(/\$\{([^}\s]+)\}/g, (whole, name: string) => {
+    if (name === 'flyway:filename') return script.script.split('/').at(-1)!;
+    const value = placeholders.get(name);
+    if (value === undefined) unknown.add(name);
+    return value ?? whole;
+  });
+  if (unknown.size > 0) {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `${script.script} uses the placeholder${unknown.size === 1 ? '' : 's'} ${[...unknown].map((n) => `\${${n}}`).join(', ')}, whose value${unknown.size === 1 ? ' is' : 's are'} in your Flyway configuration, which dbrollback does not read. Nothing was run.`, {
+      hint: 'Run this migration with flyway itself (dbrollback then reads the history it writes), or write the value into the script.',
+    });
+  }
+  return out;
+}
+
+/** Flyway runs SQL callbacks around migrate and undo; dbrollback does not, so it does not pretend to be Flyway there. */
+function refuseCallbacks(location: FlywayLocation, command: 'migrate' | 'undo'): void {
+  if (location.callbacks.length === 0) return;
+  throw new DbrollbackError('MIGRATIONS_INVALID', `${location.dir} holds Flyway callback scripts (${location.callbacks.join(', ')}): Flyway runs them around ${command}, and dbrollback does not run them. Nothing was run.`, {
+    hint: `Run the ${command} with flyway itself (dbrollback reads the history it writes), or move the callbacks out of the migrations directory.`,
+    details: { callbacks: location.callbacks },
+  });
 }
 
 /** A script failed: whether a failed row was recorded (it ran outside a transaction). */
@@ -304,7 +347,7 @@ function refuseInvalid(state: FlywayState, table: HistoryTable): void {
   });
 }
 
-function statusFrom(state: FlywayState, table: HistoryTable, lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly string[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
   const blocked = failedBlock(state, table);
   const applied = state.applied.map(toInfo);
   const pending = state.pending.map(pendingInfo);
@@ -312,6 +355,7 @@ function statusFrom(state: FlywayState, table: HistoryTable, lockHolder: Migrati
     ...state.failed.map((r) => `${describeRow(r)} is recorded as failed (success = false): Flyway and dbrollback apply and undo nothing until it is cleaned up and \`flyway repair\` removes the row`),
     ...state.outdated.map((o) => `${o.migration.name} changed since it was applied (checksum ${o.row.checksum} recorded, ${o.now} now): Flyway re-applies it on its next migrate; dbrollback keeps it listed as applied and does not re-run it`),
     ...state.invalid.map((p) => `${p}: Flyway's validate refuses to migrate, and so does dbrollback`),
+    ...(callbacks.length > 0 ? [`the directory holds Flyway callback scripts (${callbacks.join(', ')}), which dbrollback does not run: migrate and undo are refused (run them with flyway)`] : []),
   ];
   return {
     migrator: 'flyway',

@@ -263,6 +263,26 @@ describe('flyway_schema_history as Flyway writes it', () => {
     }
   });
 
+  it('Flyway\'s built-in placeholders are replaced (the checksum stays the file\'s own); a placeholder from the Flyway config, or a callback script dbrollback would not run, is refused before anything runs', async () => {
+    const conn = await cluster.createDatabase();
+    const dir = await dirWith({ 'V1__who.sql': "CREATE TABLE who AS SELECT '${flyway:user}'::text AS by, '${flyway:defaultSchema}'::text AS schema, '${flyway:filename}'::text AS file;\n" });
+    expect(await adapterFor(conn, dir).up()).toEqual(['V1__who']);
+    const [user] = await cluster.sql<{ u: string }>(conn.database, 'SELECT current_user AS u');
+    expect(await cluster.sql(conn.database, 'SELECT by, schema, file FROM who')).toEqual([{ by: user!.u, schema: 'public', file: 'V1__who.sql' }]);
+    expect((await rows(conn))[0]!.checksum).toBe(await checksumOf(dir, 'V1__who.sql'));
+
+    await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE ${tenant}_settings (k text);\n');
+    const placeholder = await rejection(adapterFor(conn, dir).up());
+    expect(placeholder.code).toBe('MIGRATIONS_INVALID');
+    expect(placeholder.message).toContain('${tenant}');
+    await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE settings (k text);\n');
+    await writeFile(path.join(dir, 'afterMigrate.sql'), 'ANALYZE;\n');
+    const callback = await rejection(adapterFor(conn, dir).up());
+    expect(callback.message).toContain('callback scripts (afterMigrate.sql)');
+    expect((await adapterFor(conn, dir).status()).warnings?.join(' ')).toContain('afterMigrate.sql');
+    expect((await rows(conn)).map((r) => r.version)).toEqual(['1']);
+  });
+
   it('never runs while Flyway holds its advisory lock (key "Flyway" + hashCode of "public"."flyway_schema_history")', async () => {
     // LOCK_MAGIC_NUM 0x466C79776179 = 77431708279161, plus Java's hashCode of the quoted table name (2125624436), computed apart.
     expect(flywayLockKey({ schema: 'public', table: 'flyway_schema_history' })).toBe(77433833903597n);
