@@ -94,6 +94,8 @@ export interface SqlFileReader {
   isCompanion?(name: string, names: ReadonlySet<string>): boolean;
   /** The tool's apply order of a folder's files, when it is not their names' order. */
   compareFiles?(a: string, b: string): number;
+  /** Whether a folder's file names are this tool's (its order then applies without --migrator, e.g. Flyway's V1 … V10, R__ last). */
+  claimsFolder?(names: ReadonlySet<string>): boolean;
   /**
    * The migration files of a folder laid out as this tool lays it out when
    * they are not the folder's own files (Prisma: each sub-folder's

@@ -17,6 +17,7 @@ import { initParser, parseSql } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
+import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
@@ -98,6 +99,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   // The parser's WASM loads while the history is read.
   const parserReady = initParser();
   const status = await adapter.status();
+  assertNotBlocked(status);
   const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
   const targetHead = headAfter(status.applied, selected);
   await parserReady;
