@@ -10,6 +10,7 @@ import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
 import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
 import { liquibase } from './liquibase/index.js';
+import { dbmate } from './dbmate/index.js';
 import { drizzle } from './drizzle/index.js';
 import { golangMigrate } from './golang-migrate/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
@@ -22,7 +23,7 @@ import { umzug } from './umzug/index.js';
 // golang-migrate reads the same `.up.sql` names as sql, pairing them by version where sql pairs by name:
 // sql (the stricter) comes first for classify, and golang-migrate's files are its own only with --migrator
 // (or when the database holds its table). It is the one tool after sql.
-export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, liquibase, sqitch, sql, golangMigrate] as const;
+export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, liquibase, sqitch, dbmate, sql, golangMigrate] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];

@@ -11,6 +11,7 @@
  * it, its migrations and their down kinds, how to read the head from its own
  * table); the test refuses a registered tool without one.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,9 @@ const drizzleNames = SHOP_NAMES.map((n, i) => `${String(i).padStart(4, '0')}_${n
 const prismaNames = SHOP_NAMES.map((n, i) => `2024010${i + 1}000000_${n.slice(4).replace(/-/g, '_')}`);
 
 const GOLANG_MIGRATE = path.join(FIXTURES, 'golang-migrate', 'shop');
+const DBMATE = path.join(FIXTURES, 'dbmate', 'shop', 'db', 'migrations');
+// Named by `dbmate new` (VERSION_name.sql, the version a timestamp).
+const dbmateNames = readdirSync(DBMATE).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
 
 async function oneName(cluster: Cluster, database: string, sql: string): Promise<string | null> {
   const rows = await cluster.sql<{ name: string }>(database, sql);
@@ -160,6 +164,21 @@ const CONTRACT: ToolContract[] = [
       const holder = await connect(cluster.conn(database));
       await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockId(`/${database}`, 'public', 'schema_migrations').toString()]);
       return async () => void (await holder.end());
+    },
+  },
+  {
+    kind: 'dbmate',
+    ownLock: false,
+    projectArgs: ['--migrations', DBMATE],
+    classifyPaths: [DBMATE],
+    migrations: dbmateNames,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: dbmateNames[3]!,
+    // dbmate's rows: one version per applied migration; its head is the highest.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string }>(database, 'SELECT version FROM public.schema_migrations ORDER BY version DESC LIMIT 1');
+      if (rows.length === 0) return null;
+      return dbmateNames.find((n) => n.startsWith(`${rows[0]!.version}_`)) ?? `version ${rows[0]!.version}`;
     },
   },
 ];
