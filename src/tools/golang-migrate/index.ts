@@ -8,7 +8,7 @@ import type { MigrationTool } from '../tool.js';
 import { detectGolangMigrate } from './detect.js';
 import { tableOf } from './history.js';
 import { golangMigrateLock } from './lock.js';
-import { APPLIED_AT_NOTE, createGolangMigrateAdapter } from './run.js';
+import { APPLIED_AT_NOTE, createGolangMigrateAdapter, dirtyError } from './run.js';
 import { GOLANG_MIGRATE_SQL_READER } from './sql-file.js';
 
 export const golangMigrate: MigrationTool<'golang-migrate'> = {
@@ -16,7 +16,7 @@ export const golangMigrate: MigrationTool<'golang-migrate'> = {
   displayName: 'golang-migrate',
   needsMigrationsDir: true,
   hasDowns: true,
-  locks: [golangMigrateLock({ schema: null, table: 'schema_migrations' })],
+  locks: [golangMigrateLock({ schema: null, table: 'schema_migrations' }, (version) => dirtyError('schema_migrations', version, ''))],
   detect: detectGolangMigrate,
   historyTables: (settings) => {
     const t = tableOf(settings);

@@ -15,7 +15,7 @@ import { advisoryLockHolder, describeHolder, type LockHolder } from '../../db/lo
 import type { Db } from '../../db/connection.js';
 import { DbrollbackError } from '../../errors.js';
 import type { TableToolLock } from '../contract.js';
-import { resolveTable, type GolangMigrateTable } from './history.js';
+import { readVersion, resolveTable, type GolangMigrateTable } from './history.js';
 
 const ADVISORY_LOCK_ID_SALT = 1_486_364_155n;
 
@@ -41,13 +41,22 @@ export async function lockHolder(db: Db, table: GolangMigrateTable): Promise<Loc
   return null;
 }
 
-/** golang-migrate's lock as the family sees it: free or held by whom (its id depends on the database, so it is read, not a fixed key). */
-export function golangMigrateLock(table: GolangMigrateTable): TableToolLock {
+/**
+ * golang-migrate's lock as the family sees it: free or held by whom (its id
+ * depends on the database, so it is read, not a fixed key). A dirty version
+ * is refused here too (`dirty` builds the error): like a lock a killed run
+ * left behind, it says a golang-migrate run did not finish, and dbrollback
+ * checks it before acting — before its own lock, plan or backup.
+ */
+export function golangMigrateLock(table: GolangMigrateTable, dirty: (version: bigint) => DbrollbackError): TableToolLock {
   return {
     owner: 'golang-migrate',
     async held(db) {
       const holder = await lockHolder(db, table);
-      return holder ? `advisory lock held by ${describeHolder(holder)}` : null;
+      if (holder) return `advisory lock held by ${describeHolder(holder)}`;
+      const version = await readVersion(db, table);
+      if (version?.dirty) throw dirty(version.version);
+      return null;
     },
   };
 }

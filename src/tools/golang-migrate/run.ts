@@ -81,7 +81,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     private readonly settings: GolangMigrateSettings,
   ) {
     this.table = tableOf({ migrationsTable: options.migrationsTable, migrationsSchema: options.migrationsSchema });
-    this.toolLocks = [golangMigrateLock(this.table)];
+    this.toolLocks = [golangMigrateLock(this.table, (version) => this.dirtyError(version))];
   }
 
   get historyTable(): { schema: string; table: string } {
@@ -278,7 +278,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
     const applied = done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.';
     return new DbrollbackError(
       'MIGRATION_FAILED',
-      `applying ${f.name} (${direction}) failed: ${(err as Error).message}. ${applied} ${this.dirtyAt(f.version, atomic, before)}`,
+      `applying ${f.name} (${direction}) failed: ${(err as Error).message}. ${applied} ${this.dirtyAt(f.version, atomic, before)} ` +
+        `Once fixed, \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : 'VERSION'}\` marks it clean.`,
       {
         hint: `Fix ${f.name}, then mark the version golang-migrate should see: \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : f.version}\`${atomic ? '' : ' (after finishing or reverting its statements by hand)'}, and run again.`,
         cause: err,
@@ -306,15 +307,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
   }
 
   private dirtyError(version: bigint): DbrollbackError {
-    const table = `${this.historyTable.schema}.${this.table.table}`;
-    return new DbrollbackError(
-      'MIGRATION_DIRTY',
-      `${table} says the database is dirty at version ${version}: a golang-migrate run to version ${version} failed or was interrupted, so what the schema holds is not known. golang-migrate refuses it too ("Dirty database version ${version}. Fix and force version."). Nothing was changed.`,
-      {
-        hint: `Check which statements of version ${version} took effect and finish or revert them by hand, then record the version the database is at with golang-migrate's force: \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${version}\` (or the version before it when ${version} did not apply), and run dbrollback again.`,
-        details: { version: version.toString(), dirty: true, table },
-      },
-    );
+    return dirtyError(`${this.historyTable.schema}.${this.table.table}`, version, this.options.migrationsDir);
   }
 
   private versionNotFound(version: bigint): DbrollbackError {
@@ -332,4 +325,16 @@ class GolangMigrateAdapter implements MigratorAdapter {
       await db.end().catch(() => undefined);
     }
   }
+}
+
+/** ErrDirty, in dbrollback's words: exit 2, the version, and golang-migrate's force as the way out. */
+export function dirtyError(table: string, version: bigint, migrationsDir: string): DbrollbackError {
+  return new DbrollbackError(
+    'MIGRATION_DIRTY',
+    `${table} says the database is dirty at version ${version}: a golang-migrate run to version ${version} failed or was interrupted, so what the schema holds is not known. golang-migrate refuses it too ("Dirty database version ${version}. Fix and force version."). Nothing was changed.`,
+    {
+      hint: `Check which statements of version ${version} took effect and finish or revert them by hand, then record the version the database is at with golang-migrate's force: \`migrate -path ${migrationsDir || 'DIR'} -database "$DATABASE_URL" force ${version}\` (or the version before it when ${version} did not apply), and run dbrollback again.`,
+      details: { version: version.toString(), dirty: true, table },
+    },
+  );
 }
