@@ -144,7 +144,9 @@ async function historyMatches(tools: readonly MigrationTool[], settings: DetectS
   const found = await lookup(probes.flatMap((p) => p.probes));
   const out = new Map<string, string>();
   for (const { tool, probes: own } of probes) {
-    const hit = own.find((probe) => found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c))));
+    const hit = own.find((probe) =>
+      found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c)) && !(probe.without ?? []).some((c) => t.columns.includes(c))),
+    );
     if (hit) out.set(tool.kind, `${hit.schema}.${hit.table}`);
   }
   return out;

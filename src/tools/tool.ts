@@ -82,6 +82,8 @@ export interface HistoryProbe {
   schema: string;
   table: string;
   columns: readonly string[];
+  /** Columns the table must not have to count as this tool's (dbmate's `schema_migrations (version)` is not golang-migrate's `(version, dirty)`). */
+  without?: readonly string[];
 }
 
 /** A .sql migration file as its tool reads it, for static classification. */

@@ -11,12 +11,14 @@
  * it, its migrations and their down kinds, how to read the head from its own
  * table); the test refuses a registered tool without one.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../../src/index.js';
 import { connect } from '../../../src/db/connection.js';
+import { advisoryLockId } from '../../../src/tools/golang-migrate/lock.js';
 import { runBuiltCli, type CliRun } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES, SHOP_NAMES } from './support.js';
@@ -47,6 +49,11 @@ const DRIZZLE = path.join(FIXTURES, 'drizzle', 'shop', 'migrations');
 const PRISMA = path.join(FIXTURES, 'prisma', 'shop', 'prisma', 'migrations');
 const drizzleNames = SHOP_NAMES.map((n, i) => `${String(i).padStart(4, '0')}_${n.slice(4)}`);
 const prismaNames = SHOP_NAMES.map((n, i) => `2024010${i + 1}000000_${n.slice(4).replace(/-/g, '_')}`);
+
+const GOLANG_MIGRATE = path.join(FIXTURES, 'golang-migrate', 'shop');
+const DBMATE = path.join(FIXTURES, 'dbmate', 'shop', 'db', 'migrations');
+// Named by `dbmate new` (VERSION_name.sql, the version a timestamp).
+const dbmateNames = readdirSync(DBMATE).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
 
 async function oneName(cluster: Cluster, database: string, sql: string): Promise<string | null> {
   const rows = await cluster.sql<{ name: string }>(database, sql);
@@ -158,6 +165,44 @@ const CONTRACT: ToolContract[] = [
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT change AS name FROM sqitch.changes ORDER BY committed_at DESC LIMIT 1'),
+  },
+  {
+    kind: 'golang-migrate',
+    ownLock: true,
+    // Its files are in a format dbrollback's plain SQL reads too: on a database golang-migrate never touched, the project's config names the tool (README).
+    projectArgs: ['--config', path.join(GOLANG_MIGRATE, 'dbrollback.config.json')],
+    classifyPaths: [path.join(GOLANG_MIGRATE, 'migrations')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
+    undoHead: '004_rename-order-note',
+    // golang-migrate's one row: the version (the files' number), and dirty false once a migration finished.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string; dirty: boolean }>(database, 'SELECT version::text, dirty FROM public.schema_migrations');
+      if (rows.length === 0) return null;
+      if (rows.length > 1 || rows[0]!.dirty) return `not golang-migrate's state: ${JSON.stringify(rows)}`;
+      return SHOP_NAMES.find((n) => Number(n.slice(0, 3)) === Number(rows[0]!.version)) ?? `version ${rows[0]!.version}`;
+    },
+    // golang-migrate's `migrate` CLI holds pg_advisory_lock over the URL's path (/dbname), the schema and the table.
+    async holdTableLock(cluster, database) {
+      const holder = await connect(cluster.conn(database));
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockId(`/${database}`, 'public', 'schema_migrations').toString()]);
+      return async () => void (await holder.end());
+    },
+  },
+  {
+    kind: 'dbmate',
+    ownLock: false,
+    projectArgs: ['--migrations', DBMATE],
+    classifyPaths: [DBMATE],
+    migrations: dbmateNames,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: dbmateNames[3]!,
+    // dbmate's rows: one version per applied migration; its head is the highest.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string }>(database, 'SELECT version FROM public.schema_migrations ORDER BY version DESC LIMIT 1');
+      if (rows.length === 0) return null;
+      return dbmateNames.find((n) => n.startsWith(`${rows[0]!.version}_`)) ?? `version ${rows[0]!.version}`;
+    },
   },
 ];
 
