@@ -11,6 +11,7 @@ import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './
 import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
 import { liquibase } from './liquibase/index.js';
 import { drizzle } from './drizzle/index.js';
+import { knex } from './knex/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
 import { prisma } from './prisma/index.js';
 import { sql } from './sql/index.js';
@@ -18,7 +19,7 @@ import { sqitch } from './sqitch/index.js';
 import type { MigrationTool } from './tool.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, liquibase, sqitch, sql] as const;
+export const TOOLS = [nodePgMigrate, umzug, knex, drizzle, prisma, liquibase, sqitch, sql] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];

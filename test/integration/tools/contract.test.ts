@@ -75,6 +75,23 @@ const CONTRACT: ToolContract[] = [
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.umzug_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
   },
   {
+    kind: 'knex',
+    ownLock: true,
+    // The knexfile beside the migrations directory is found from it (no --migrator).
+    projectArgs: ['--migrations', path.join(FIXTURES, 'knex', 'shop', 'migrations')],
+    classifyPaths: [path.join(FIXTURES, 'knex', 'shop', 'migrations')],
+    // Knex records the file name, extension included.
+    migrations: SHOP_NAMES.map((n) => `${n}.ts`),
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: '004_rename-order-note.ts',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.knex_migrations ORDER BY id DESC LIMIT 1'),
+    async holdTableLock(cluster, database) {
+      await cluster.sql(database, 'UPDATE public.knex_migrations_lock SET is_locked = 1');
+      return async () => void (await cluster.sql(database, 'UPDATE public.knex_migrations_lock SET is_locked = 0'));
+    },
+    migrationOf: (file) => path.basename(file),
+  },
+  {
     kind: 'drizzle',
     ownLock: false,
     projectArgs: ['--migrations', DRIZZLE],
