@@ -17,9 +17,10 @@ import { prisma } from './prisma/index.js';
 import { sql } from './sql/index.js';
 import { sqitch } from './sqitch/index.js';
 import type { MigrationTool } from './tool.js';
+import { typeorm } from './typeorm/index.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, knex, drizzle, prisma, liquibase, sqitch, sql] as const;
+export const TOOLS = [nodePgMigrate, umzug, knex, typeorm, drizzle, prisma, liquibase, sqitch, sql] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];
