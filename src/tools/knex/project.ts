@@ -25,9 +25,20 @@ export const KNEXFILE_NAMES = ['knexfile.ts', 'knexfile.js', 'knexfile.cjs', 'kn
 
 export const DEFAULT_TABLE = 'knex_migrations';
 
-/** Where a knexfile may be: the working directory (where the knex CLI looks), else beside the migrations directory (its default `./migrations`). */
+/**
+ * Where a knexfile may be: the working directory (where the knex CLI looks),
+ * else up from the migrations directory (knex's default is `./migrations`
+ * beside it; `db/migrations` and the like put it two levels up), stopping at
+ * the package's root.
+ */
 export function findKnexfile(migrationsDir: string | undefined, cwd = process.cwd()): string | undefined {
-  const dirs = [cwd, ...(migrationsDir ? [path.dirname(path.resolve(migrationsDir))] : [])];
+  const dirs = [cwd];
+  if (migrationsDir) {
+    for (let dir = path.dirname(path.resolve(migrationsDir)), i = 0; i < 3; dir = path.dirname(dir), i++) {
+      dirs.push(dir);
+      if (existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir) break;
+    }
+  }
   for (const dir of dirs) {
     for (const name of KNEXFILE_NAMES) {
       const candidate = path.join(dir, name);
