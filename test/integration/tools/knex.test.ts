@@ -19,6 +19,7 @@ const SHOP = path.join(FIXTURES, 'knex', 'shop');
 const PATTERNS = path.join(FIXTURES, 'knex', 'patterns');
 const NAMES = SHOP_NAMES.map((n) => `${n}.ts`);
 
+/** Each test drives several CLI runs (backups, throwaway clusters for captures): minutes on a busy two-core machine. */
 let cluster: Cluster;
 let storage: string;
 let cacheDir: string;
@@ -39,8 +40,11 @@ afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-function cli(database: string, args: string[], project = ['--migrations', path.join(SHOP, 'migrations')], options: { cwd?: string } = {}): Promise<CliRun> {
-  return runBuiltCli([...args, ...project, '--database-url', cluster.url(database), '--storage', storage, '--json'], { env: { DBROLLBACK_CACHE_DIR: cacheDir }, ...options });
+function cli(database: string, args: string[], project = ['--migrations', path.join(SHOP, 'migrations')], options: { cwd?: string; cacheDir?: string } = {}): Promise<CliRun> {
+  return runBuiltCli([...args, ...project, '--database-url', cluster.url(database), '--storage', storage, '--json'], {
+    env: { DBROLLBACK_CACHE_DIR: options.cacheDir ?? cacheDir },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
 }
 
 function ok(run: CliRun, what: string): void {
@@ -70,7 +74,7 @@ describe('knex through the CLI', () => {
     database = (await cluster.createDatabase()).database;
   });
 
-  it('migrate applies one migration per Knex run: each is a batch of its own, as `knex migrate:up` records it; Knex lists them as completed', async () => {
+  it('migrate applies one migration per Knex run: each is a batch of its own, as `knex migrate:up` records it; Knex lists them as completed', { timeout: 240_000 }, async () => {
     ok(await cli(database, ['migrate', '--count', '2']), 'migrate --count 2');
     await cluster.sql(database, seed);
     ok(await cli(database, ['migrate', '--to', NAMES[3]!]), 'migrate --to 004');
@@ -80,7 +84,7 @@ describe('knex through the CLI', () => {
     expect(await cluster.sql(database, 'SELECT is_locked FROM public.knex_migrations_lock')).toEqual([{ is_locked: 0 }]);
   });
 
-  it('undo --count 2 runs the downs one at a time, newest first; the rows left keep their batches, and Knex agrees', async () => {
+  it('undo --count 2 runs the downs one at a time, newest first; the rows left keep their batches, and Knex agrees', { timeout: 240_000 }, async () => {
     const undo = await cli(database, ['undo', '--count', '2', '--yes']);
     ok(undo, 'undo --count 2');
     expect(undo.json<{ undone: string[] }>().undone).toEqual([NAMES[3], NAMES[2]]);
@@ -90,7 +94,7 @@ describe('knex through the CLI', () => {
     expect(columns).toEqual([{ column_name: 'note' }]);
   });
 
-  it("Knex's own rollback afterwards undoes exactly the last batch dbrollback left (one migration)", async () => {
+  it("Knex's own rollback afterwards undoes exactly the last batch dbrollback left (one migration)", { timeout: 240_000 }, async () => {
     const knex = openKnex(shop, await toolConnection(cluster.conn(database)));
     try {
       const [, undone] = await (knex.migrate as unknown as { rollback(): Promise<[number, string[]]> }).rollback();
@@ -102,7 +106,7 @@ describe('knex through the CLI', () => {
     expect((await cli(database, ['status'])).json<{ head: string }>().head).toBe(NAMES[0]);
   });
 
-  it('refuses while knex_migrations_lock is set (exit 1, LOCK_HELD), naming the lock and `knex migrate:unlock`; nothing changes', async () => {
+  it('refuses while knex_migrations_lock is set (exit 1, LOCK_HELD), naming the lock and `knex migrate:unlock`; nothing changes', { timeout: 240_000 }, async () => {
     await cluster.sql(database, 'UPDATE public.knex_migrations_lock SET is_locked = 1');
     try {
       for (const args of [['migrate', '--count', '1'], ['undo', '--count', '1', '--yes']]) {
@@ -123,11 +127,14 @@ describe('knex through the CLI', () => {
     expect(await rows(database)).toEqual([[NAMES[0], 1], [NAMES[1], 2]]);
   });
 
-  it('the capture cache serves a second plan: no migration replayed, the same plan', async () => {
+  it('the capture cache serves a second plan: no migration replayed, the same plan', { timeout: 240_000 }, async () => {
     ok(await cli(database, ['migrate', '--to', NAMES[3]!]), 'migrate --to 004');
-    const first = await cli(database, ['plan', '--count', '1']);
+    // A cache of its own: the undo above already cached the downs this plan needs.
+    const fresh = { cacheDir: await mkdtemp(path.join(os.tmpdir(), 'dbrollback-plan-cache-')) };
+    const first = await cli(database, ['plan', '--count', '1'], undefined, fresh);
     ok(first, 'plan');
-    const second = await cli(database, ['plan', '--count', '1']);
+    const second = await cli(database, ['plan', '--count', '1'], undefined, fresh);
+    await rm(fresh.cacheDir, { recursive: true, force: true });
     ok(second, 'plan again');
     type Plan = { type: string; capture: { replayed: number; cached: number } | null; migrations: unknown[]; steps: unknown[] };
     const [a, b] = [first.json<Plan>(), second.json<Plan>()];
@@ -144,7 +151,7 @@ describe('knex patterns from real projects', () => {
   const project = ['--migrations', path.join(PATTERNS, 'db', 'migrations')];
   const names = ['20240301090000_create_accounts.js', '20240301090100_account_status_enum.js', '20240301090200_seed_admin.js', '20240301090300_account_emails_view.cjs'];
 
-  it("a CommonJS knexfile's own table and directory; an empty down is reported, and undo refuses it", async () => {
+  it("a CommonJS knexfile's own table and directory; an empty down is reported, and undo refuses it", { timeout: 240_000 }, async () => {
     const database = (await cluster.createDatabase()).database;
     const status = await cli(database, ['status'], project);
     ok(status, 'status');
@@ -163,7 +170,7 @@ describe('knex patterns from real projects', () => {
     expect(await rows(database, 'knex_history')).toEqual(names.slice(0, 3).map((n, i) => [n, i + 1]));
   });
 
-  it('classify captures raw SQL and the schema builder alike, from the migrations directory alone', async () => {
+  it('classify captures raw SQL and the schema builder alike, from the migrations directory alone', { timeout: 240_000 }, async () => {
     const classify = await runBuiltCli(['classify', path.join(PATTERNS, 'db', 'migrations'), '--json'], { env: { DBROLLBACK_CACHE_DIR: cacheDir } });
     ok(classify, 'classify');
     const files = classify.json<{ files: Array<{ path: string; kind: string; statements: Array<{ sql: string }> }> }>().files;
