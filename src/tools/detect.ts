@@ -95,8 +95,10 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 export async function detectCodeTool(tools: readonly MigrationTool[], files: readonly string[], configModule: Record<string, unknown> | undefined): Promise<MigrationTool> {
   const codeTools = tools.filter((t) => t.capture);
   const byName = new Map(files.map((f) => [path.basename(f), f]));
+  const dirs = new Set(files.map((f) => path.dirname(path.resolve(f))));
   const evidence: ProjectEvidence = {
-    dir: undefined,
+    // The files' folder, when they share one: a tool's config may sit beside it (a knexfile).
+    dir: dirs.size === 1 ? [...dirs][0] : undefined,
     files: [...byName.keys()].sort(),
     read: (name) => readFile(byName.get(name) ?? name, 'utf8').catch(() => ''),
     configModule,
