@@ -1,0 +1,96 @@
+/**
+ * The rehearsal path: no schema was recorded before the migrations (the tool
+ * applied them itself), so the round trip is run where it cannot hurt — a
+ * throwaway local cluster, schema only:
+ *
+ *   history up to the oldest migration to undo's predecessor → snapshot
+ *   → each migration to undo up, oldest first, snapshot after each
+ *   → each down, newest first, its result compared with the snapshot taken before its up
+ *
+ * Nothing of the user's database is read or written: the ups and downs run
+ * through the project's own tool on the throwaway database.
+ */
+import type { ConnInfo } from '../../db/conninfo.js';
+import type { SchemaChange } from '../../db/schema/diff.js';
+import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
+import { connect } from '../../db/connection.js';
+import { DbrollbackError } from '../../errors.js';
+import { withScratchDatabase } from '../../tools/capture/scratch.js';
+import type { MigrationInfo, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
+import { openAdapter } from '../../tools/registry.js';
+import { roundTripChanges } from '../../db/schema/round-trip.js';
+
+export interface RehearsedMigration {
+  name: string;
+  /** Changes from before its up to after its down (empty: the round trip is exact). */
+  changes: SchemaChange[];
+  /** The schema right after its up, to tell what the down drops from what the up removed. */
+  afterUp: SchemaSnapshot;
+}
+
+export interface Rehearsal {
+  /** Newest first, as undone. */
+  migrations: RehearsedMigration[];
+  /** Everything the downs together changed (after the last up → after the last down): what the undo must do on the database. */
+  downChanges: SchemaChange[];
+}
+
+/**
+ * @param applied the history, oldest first
+ * @param selected the migrations to undo, newest first (the last `selected.length` of `applied`)
+ */
+export async function rehearseRoundTrip(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
+  const below = applied.length - selected.length;
+  return withScratchDatabase({}, async (conn) => {
+    const adapter = await openAdapter({ ...settings, migrator: kind, conn });
+    const snap = (c: ConnInfo) => snapshotOf(c, exclude);
+    try {
+      if (below > 0) await upExactly(adapter, applied.slice(0, below).map((m) => m.name));
+      const before: SchemaSnapshot[] = [await snap(conn)];
+      const oldestFirst = [...selected].reverse();
+      for (const m of oldestFirst) {
+        await upExactly(adapter, [m.name]);
+        before.push(await snap(conn));
+      }
+      const top = before.at(-1)!;
+      const migrations: RehearsedMigration[] = [];
+      let current = top;
+      for (let i = oldestFirst.length - 1; i >= 0; i--) {
+        const m = oldestFirst[i]!;
+        const result = await adapter.down({ count: 1 }).catch((err: unknown) => {
+          throw rehearsalFailed(`down ${m.name} failed: ${(err as Error).message}`, err);
+        });
+        const step = result.steps[0];
+        if (!step || step.name !== m.name || step.status !== 'success') throw rehearsalFailed(`down ${m.name} did not complete${step?.error ? `: ${step.error}` : ''}`);
+        current = await snap(conn);
+        migrations.push({ name: m.name, changes: roundTripChanges(before[i]!, current), afterUp: before[i + 1]! });
+      }
+      return { migrations, downChanges: roundTripChanges(top, current) };
+    } finally {
+      await adapter.close();
+    }
+  });
+}
+
+async function upExactly(adapter: MigratorAdapter, names: string[]): Promise<void> {
+  let ran: string[];
+  try {
+    ran = await adapter.up(names.length);
+  } catch (err) {
+    throw rehearsalFailed(`applying ${names.length === 1 ? names[0] : `${names[0]} … ${names.at(-1)}`} failed: ${(err as Error).message}`, err);
+  }
+  if (ran.join('\n') !== names.join('\n')) throw rehearsalFailed(`the tool applied ${ran.join(', ') || 'nothing'} instead of ${names.join(', ')}`);
+}
+
+async function snapshotOf(conn: ConnInfo, exclude: string[]): Promise<SchemaSnapshot> {
+  const db = await connect(conn);
+  try {
+    return await schemaSnapshot(db, { exclude });
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+function rehearsalFailed(message: string, cause?: unknown): DbrollbackError {
+  return new DbrollbackError('TOOL_FAILED', `the schema round trip could not be rehearsed in a throwaway database: ${message}`, { cause });
+}
