@@ -29,10 +29,10 @@ export const schemaRoundTrip: Check = {
         const d = toDifference(migration, change, null);
         const key = differenceKey(d);
         if (accepted.has(key)) seen.push(accepted.get(key)!);
-        else problems.push(`${describeChange(change)} (compared with the schema recorded before ${migration})`);
+        else problems.push(describeChange(change));
       }
       const data = { against: 'record', migration, accepted: seen };
-      if (problems.length > 0) return { status: 'fail', detail: `the schema differs from the one recorded before ${migration} in ${problems.length} object(s)`, problems, data };
+      if (problems.length > 0) return { status: 'fail', detail: `the schema differs from the one recorded before ${migration}: ${named(problems)}`, problems, data };
       return { status: 'pass', detail: `the schema equals the one recorded before ${migration}${seen.length ? ` except ${seen.length} accepted difference(s): ${seen.join('; ')}` : ''}`, data };
     }
     const expected = new Map(expectation.expect.changes.map((c) => [changeKey(c), c]));
@@ -40,11 +40,16 @@ export const schemaRoundTrip: Check = {
     for (const [key, c] of actual) if (!expected.has(key)) problems.push(`the downs made a change they did not make in the rehearsal: ${describeChange(c)}`);
     for (const [key, c] of expected) if (!actual.has(key)) problems.push(`the downs did not make a change they made in the rehearsal: ${describeChange(c)}`);
     const data = { against: 'rehearsal', accepted: expectation.accepted.map((a) => a.message) };
-    if (problems.length > 0) return { status: 'fail', detail: `the downs changed the schema differently from the rehearsal in ${problems.length} object(s)`, problems, data };
+    if (problems.length > 0) return { status: 'fail', detail: `the downs changed the schema differently from the rehearsal: ${named(problems)}`, problems, data };
     const note = expectation.accepted.length ? `; ${expectation.accepted.length} accepted difference(s) from the schema before: ${expectation.accepted.map((a) => a.message).join('; ')}` : '';
     return { status: 'pass', detail: `the downs changed the schema exactly as in the rehearsal (${actual.size} change(s))${note}`, data };
   },
 };
+
+/** The first few problems in one line (all of them are in `problems`). */
+function named(problems: string[]): string {
+  return problems.length > 6 ? `${problems.slice(0, 6).join('; ')}; and ${problems.length - 6} more` : problems.join('; ');
+}
 
 function changeKey(c: SchemaChange): string {
   return `${c.kind}|${c.object}|${c.change}|${c.detail}`;
