@@ -213,7 +213,7 @@ ${EVENTS_INDEXES.map(([name, cols]) => `  pgm.createIndex('events', ${cols}, { n
   ['add-projects-description', `pgm.addColumns('projects', { description: { type: 'text' } });`, `pgm.dropColumns('projects', ['description']);`],
   ['rename-projects-archived', `pgm.renameColumn('projects', 'archived', 'is_archived');`, `pgm.renameColumn('projects', 'is_archived', 'archived');`],
   ['create-open-tasks-view', `pgm.createView('open_tasks', {}, "SELECT id, project_id, title, due_on FROM tasks WHERE status = 'open'");`, `pgm.dropView('open_tasks');`],
-  ['widen-tasks-title', `pgm.alterColumn('tasks', 'title', { type: 'varchar(500)' });`, `pgm.alterColumn('tasks', 'title', { type: 'text' });`],
+  ['limit-webhooks-url', `pgm.alterColumn('webhooks', 'url', { type: 'varchar(2048)' });`, `pgm.alterColumn('webhooks', 'url', { type: 'text' });`],
   ['add-events-source', `pgm.addColumns('events', { source: { type: 'text' } });`, `pgm.dropColumns('events', ['source']);`],
   ['backfill-events-source', `pgm.sql(\`UPDATE events SET source = 'web' WHERE source IS NULL\`);`, false],
   ['create-task-priority', `pgm.createType('task_priority', ['low', 'normal', 'high']);
