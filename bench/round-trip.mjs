@@ -12,7 +12,9 @@
  *            against that record (nothing runs); verify compares with it.
  * rehearsal: the same history applied by node-pg-migrate itself (no record):
  *            plan replays it in a throwaway local cluster (62 ups, snapshot,
- *            the head's up and down, snapshot) before answering.
+ *            the head's up and down, snapshot) before answering. Cold: the
+ *            local cache off (DBROLLBACK_CACHE_DIR=off); warm: the files were
+ *            rehearsed before (an undo right after its plan).
  * raw:       `node-pg-migrate down` (then `up` again between runs).
  * undo --count 1 --yes includes its backup and verify gate in both paths; the
  * head is applied again between runs (by migrate on the recorded database,
@@ -38,9 +40,10 @@ try {
     await cluster.createDatabase(name);
     db[name] = { url: cluster.url(name), storage: path.join(work, `storage-${name}`) };
   }
-  const tool = async (name, argv, expectExit = 0) => {
+  const cacheDir = path.join(work, 'cache');
+  const tool = async (name, argv, { cache = 'off', expectExit = 0 } = {}) => {
     const r = await execa(process.execPath, [cliMain, ...argv, '--migrations', migrations, '--migrator', 'node-pg-migrate'], {
-      env: { ...process.env, DATABASE_URL: db[name].url, DBROLLBACK_STORAGE: db[name].storage },
+      env: { ...process.env, DATABASE_URL: db[name].url, DBROLLBACK_STORAGE: db[name].storage, DBROLLBACK_CACHE_DIR: cache === 'warm' ? cacheDir : 'off' },
       reject: false,
     });
     if (r.exitCode !== expectExit) throw new Error(`dbrollback ${argv.join(' ')} on ${name} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
@@ -59,26 +62,31 @@ try {
   if (recordedPlan.roundTrip?.source !== 'record' || rehearsedPlan.roundTrip?.source !== 'rehearsal') throw new Error(`unexpected round-trip sources: ${recordedPlan.roundTrip?.source}, ${rehearsedPlan.roundTrip?.source}`);
   if (recordedPlan.roundTrip.ok !== true || rehearsedPlan.roundTrip.ok !== true) throw new Error('the head should round-trip exactly on both paths');
 
-  const t = { planRecorded: [], planRehearsal: [], undoRecorded: [], undoRehearsal: [], rawDown: [] };
+  // Primes the cache for the warm runs.
+  await tool('rehearsal', ['plan', '--count', '1', '--json'], { cache: 'warm' });
+  const t = { planRecorded: [], planRehearsal: [], planWarm: [], undoRecorded: [], undoRehearsal: [], undoWarm: [], rawDown: [] };
   for (let i = 0; i < runs; i++) {
     log(`run ${i + 1}/${runs}`);
     t.rawDown.push((await timed(() => raw('raw', 'down'))).ms);
     await raw('raw', 'up');
     t.planRecorded.push((await timed(() => tool('recorded', ['plan', '--count', '1', '--json']))).ms);
     t.planRehearsal.push((await timed(() => tool('rehearsal', ['plan', '--count', '1', '--json']))).ms);
+    t.planWarm.push((await timed(() => tool('rehearsal', ['plan', '--count', '1', '--json'], { cache: 'warm' }))).ms);
     t.undoRecorded.push((await timed(() => tool('recorded', ['undo', '--count', '1', '--yes']))).ms);
     await tool('recorded', ['migrate', '--backup', 'never']);
     t.undoRehearsal.push((await timed(() => tool('rehearsal', ['undo', '--count', '1', '--yes']))).ms);
+    await raw('rehearsal', 'up');
+    t.undoWarm.push((await timed(() => tool('rehearsal', ['undo', '--count', '1', '--yes'], { cache: 'warm' }))).ms);
     await raw('rehearsal', 'up');
   }
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
   const ratio = (x) => `${(x / m.rawDown).toFixed(1)}×`;
   console.log(`63-migration node-pg-migrate TypeScript history, ${runs} runs, medians (s)`);
   console.log(`apply all 63: dbrollback migrate (schema recorded before each) ${seconds(migrateAll.ms)} s, node-pg-migrate up ${seconds(npmAll.ms)} s`);
-  console.log('| command | recorded path | rehearsal path | node-pg-migrate down |');
-  console.log('| --- | --- | --- | --- |');
-  console.log(`| plan --count 1 | ${seconds(m.planRecorded)} (${ratio(m.planRecorded)}) | ${seconds(m.planRehearsal)} (${ratio(m.planRehearsal)}) | |`);
-  console.log(`| undo --count 1 --yes | ${seconds(m.undoRecorded)} (${ratio(m.undoRecorded)}) | ${seconds(m.undoRehearsal)} (${ratio(m.undoRehearsal)}) | ${seconds(m.rawDown)} |`);
+  console.log('| command | recorded path | rehearsal path, cold | rehearsal path, warm cache | node-pg-migrate down |');
+  console.log('| --- | --- | --- | --- | --- |');
+  console.log(`| plan --count 1 | ${seconds(m.planRecorded)} (${ratio(m.planRecorded)}) | ${seconds(m.planRehearsal)} (${ratio(m.planRehearsal)}) | ${seconds(m.planWarm)} (${ratio(m.planWarm)}) | |`);
+  console.log(`| undo --count 1 --yes | ${seconds(m.undoRecorded)} (${ratio(m.undoRecorded)}) | ${seconds(m.undoRehearsal)} (${ratio(m.undoRehearsal)}) | ${seconds(m.undoWarm)} (${ratio(m.undoWarm)}) | ${seconds(m.rawDown)} |`);
   console.log(`rehearsal inside plan (roundTrip.durationMs): ${seconds(rehearsedPlan.roundTrip.durationMs)} s; record check: ${seconds(recordedPlan.roundTrip.durationMs)} s`);
 } finally {
   await cluster.stop();

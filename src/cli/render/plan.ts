@@ -32,7 +32,7 @@ export function planJson(p: Plan) {
     restoreFrom: p.restoreFrom,
     steps: p.steps,
     capture: p.capture,
-    roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs } : null,
+    roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,
   };
 }
 
@@ -66,7 +66,7 @@ export function renderPlan(p: Plan): string {
   }
   const rt = p.roundTrip;
   if (rt) {
-    const how = rt.source === 'record' ? 'against the schema recorded before each migration' : rt.source === 'rehearsal' ? 'rehearsed in a throwaway database' : 'not checked';
+    const how = rt.source === 'record' ? 'against the schema recorded before each migration' : rt.source === 'rehearsal' ? `rehearsed in a throwaway database${rt.cached ? ', from the local cache' : ''}` : 'not checked';
     const seconds = (rt.durationMs / 1000).toFixed(1);
     if (rt.ok === true) lines.push('', `schema round trip (${how}, ${seconds} s): exact — the downs bring back every object as it was`);
     else if (rt.ok === null) lines.push('', `schema round trip (${how}): not proven — ${rt.note ?? 'unknown reason'}`);

@@ -9,6 +9,13 @@
  *
  * Nothing of the user's database is read or written: the ups and downs run
  * through the project's own tool on the throwaway database.
+ *
+ * What a rehearsal found depends only on the migration files (and the local
+ * files they import), the tool's settings and the server programs, so it is
+ * kept in the local capture cache under a hash of exactly those
+ * (capture-cache.ts): the undo that follows a plan, or a plan run again,
+ * does not rehearse the same history twice. A migration without a file
+ * (code the tool holds) is never cached.
  */
 import type { ConnInfo } from '../../db/conninfo.js';
 import type { SchemaChange } from '../../db/schema/diff.js';
@@ -16,6 +23,9 @@ import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js
 import { connect } from '../../db/connection.js';
 import { DbrollbackError } from '../../errors.js';
 import { withScratchDatabase } from '../../tools/capture/scratch.js';
+import { captureCacheDir, hashParts, openCaptureCache } from '../../tools/capture/capture-cache.js';
+import { sourceHash } from '../../tools/load-module.js';
+import { findBinary } from '../../pgtools/binaries.js';
 import type { MigrationInfo, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
 import { openAdapter } from '../../tools/registry.js';
 import { roundTripChanges } from '../../db/schema/round-trip.js';
@@ -33,6 +43,30 @@ export interface Rehearsal {
   migrations: RehearsedMigration[];
   /** Everything the downs together changed (after the last up → after the last down): what the undo must do on the database. */
   downChanges: SchemaChange[];
+  /** Served from the local cache (the same files were rehearsed before). */
+  cached?: boolean;
+}
+
+/** Bumped whenever what a rehearsal records changes shape or meaning. */
+const FORMAT = 'dbrollback-round-trip-v1';
+
+/** `rehearseRoundTrip`, through the local cache when every migration is a file. */
+export async function rehearseCached(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
+  const dir = captureCacheDir();
+  const key = dir === null ? null : await cacheKey(settings, kind, applied, selected, exclude).catch(() => null);
+  const cache = dir !== null && key !== null ? openCaptureCache(dir) : null;
+  const hit = cache && key ? await cache.get<Rehearsal>(key) : undefined;
+  if (hit && Array.isArray(hit.migrations) && Array.isArray(hit.downChanges)) return { ...hit, cached: true };
+  const rehearsal = await rehearseRoundTrip(settings, kind, applied, selected, exclude);
+  if (cache && key) await cache.put(key, rehearsal);
+  return rehearsal;
+}
+
+async function cacheKey(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<string | null> {
+  if (applied.some((m) => m.path === null)) return null;
+  const parts = [FORMAT, kind, (await findBinary('initdb')).path, settings.migrationsTable ?? '', settings.migrationsSchema ?? '', exclude.join(','), String(selected.length)];
+  for (const m of applied) parts.push(m.name, await sourceHash(m.path!));
+  return hashParts(parts);
 }
 
 /**

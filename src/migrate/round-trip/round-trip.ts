@@ -27,7 +27,7 @@ import { findCreators, refKey, type ObjectRef } from './creators.js';
 import { toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
 import { droppedFromRecord } from './drops.js';
 import { toolExclusions } from './exclusions.js';
-import { rehearseRoundTrip } from './rehearse.js';
+import { rehearseCached } from './rehearse.js';
 
 export interface RoundTrip {
   /** `record`: checked against the schema migrate recorded; `rehearsal`: run in a throwaway database; `none`: not checked (`note` says why). */
@@ -37,6 +37,8 @@ export interface RoundTrip {
   differences: SchemaDifference[];
   note: string | null;
   durationMs: number;
+  /** The rehearsal came from the local cache (the same files were rehearsed before). */
+  cached: boolean;
   /** What the verify gate after the undo compares with (not part of the JSON). */
   expect: RoundTripExpectation | null;
 }
@@ -61,7 +63,7 @@ export interface RoundTripInput {
 
 export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> {
   const started = performance.now();
-  const done = (r: Omit<RoundTrip, 'durationMs'>): RoundTrip => ({ ...r, durationMs: Math.round(performance.now() - started) });
+  const done = (r: Omit<RoundTrip, 'durationMs' | 'cached'> & { cached?: boolean }): RoundTrip => ({ cached: false, ...r, durationMs: Math.round(performance.now() - started) });
   const exclude = toolExclusions(input.adapter);
   const records = input.storage ? await recordsFor(input) : null;
   const readable = input.selected.every((m) => {
@@ -93,9 +95,9 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     return done({ source: 'none', ok: null, differences: [], note: `${why}, and ${toolOf(input.adapter.kind)?.displayName ?? input.adapter.kind} migrations are not rehearsed in a throwaway database: the schema round trip is not checked`, expect: null });
   }
   try {
-    const rehearsal = await rehearseRoundTrip(input.settings, input.adapter.kind, input.applied, input.selected, exclude);
+    const rehearsal = await rehearseCached(input.settings, input.adapter.kind, input.applied, input.selected, exclude);
     const differences = await named(input, rehearsal.migrations.flatMap((r) => r.changes.map((change) => ({ migration: r.name, change, afterUp: r.afterUp }))));
-    return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, expect: { kind: 'changes', changes: rehearsal.downChanges, exclude } });
+    return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, cached: rehearsal.cached === true, expect: { kind: 'changes', changes: rehearsal.downChanges, exclude } });
   } catch (err) {
     if (!isDbrollbackError(err)) throw err;
     return done({ source: 'rehearsal', ok: null, differences: [], note: err.message, expect: null });
