@@ -280,7 +280,7 @@ ${EVENTS_INDEXES.map(([name, cols]) => `  pgm.createIndex('events', ${cols}, { n
     token: { type: 'text', notNull: true },
     expires_at: { type: 'timestamptz', notNull: true },
   });`, `pgm.dropTable('invites');`],
-  ['invites-token-index', `pgm.createIndex('invites', 'token', { unique: true });`, `pgm.dropIndex('invites', 'token');`],
+  ['invites-token-index', `pgm.createIndex('invites', 'token', { unique: true });`, `pgm.dropIndex('invites', 'token', { unique: true });`],
   ['add-users-deleted-at', `pgm.addColumns('users', { deleted_at: { type: 'timestamptz' } });`, `pgm.dropColumns('users', ['deleted_at']);`],
   ['users-active-email-index', `pgm.createIndex('users', 'email', { name: 'users_active_email_idx', where: 'deleted_at IS NULL' });`, `pgm.dropIndex('users', 'email', { name: 'users_active_email_idx' });`],
   ['add-subscriptions-trial-ends', `pgm.addColumns('subscriptions', { trial_ends_at: { type: 'timestamptz' } });`, `pgm.dropColumns('subscriptions', ['trial_ends_at']);`],

@@ -7,5 +7,5 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
-  pgm.dropIndex('invites', 'token');
+  pgm.dropIndex('invites', 'token', { unique: true });
 }

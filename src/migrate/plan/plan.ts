@@ -256,8 +256,8 @@ async function captureCodeMigrations(config: ResolvedConfig, kind: string, head:
 function roundTripNote(roundTrip: RoundTrip, name: string): string {
   if (roundTrip.ok === null) return `; schema round trip not proven`;
   const n = roundTrip.differences.filter((d) => d.migration === name).length;
-  const how = roundTrip.source === 'record' ? 'against the recorded schema' : 'rehearsed';
-  return n === 0 ? `; schema round trip exact (${how})` : `; schema round trip: ${n} difference(s) (${how})`;
+  if (n > 0) return `; schema round trip: ${n} difference(s) (${roundTrip.source === 'record' ? 'against the recorded schema' : 'rehearsed'})`;
+  return roundTrip.source === 'record' ? '; nothing its down drops or resets existed before it (recorded schema)' : '; schema round trip exact (rehearsed)';
 }
 
 /** `, 40 of them derived (...)` when some of what the down drops is what the up computed. */

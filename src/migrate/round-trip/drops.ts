@@ -3,10 +3,13 @@
  * what its down's SQL drops is checked against it without running anything.
  * An object the down drops (and does not create again) that the record holds
  * existed before the migration: the down destroys more than its up made.
- * What a down leaves behind or alters is caught after the undo by the verify
- * gate, which compares the whole schema with the same record.
+ * So is a column property it resets away from what the record holds (a
+ * default dropped where there was one, a NOT NULL set or dropped). What a
+ * down leaves behind, or alters in ways the SQL alone cannot compare (a
+ * default set to another expression, a type), is caught after the undo by
+ * the verify gate, which compares the whole schema with the same record.
  */
-import type { SchemaChangeKind } from '../../db/schema/diff.js';
+import type { SchemaChange, SchemaChangeKind } from '../../db/schema/diff.js';
 import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { as, list, names, str } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
@@ -35,6 +38,43 @@ export function droppedFromRecord(statements: readonly ParsedStatement[], record
       if (!recreated && !out.some((o) => o.kind === ref.kind && o.object === ref.object)) out.push(ref);
     }
   });
+  return out;
+}
+
+/**
+ * Column properties the statements leave different from the record: the last
+ * DROP/SET DEFAULT and SET/DROP NOT NULL of each column that existed before
+ * the migration (and that the statements do not drop).
+ */
+export function resetFromRecord(statements: readonly ParsedStatement[], record: SchemaSnapshot): SchemaChange[] {
+  const last = new Map<string, { table: string; column: string; dflt?: 'set' | 'drop'; notNull?: boolean; dropped?: boolean }>();
+  for (const stmt of statements) {
+    if (stmt.kind !== 'AlterTableStmt') continue;
+    const rel = stmt.node.relation as Record<string, unknown> | undefined;
+    const table = `${str(rel?.schemaname) ?? 'public'}.${str(rel?.relname) ?? ''}`;
+    for (const c of list(stmt.node.cmds)) {
+      const cmd = as(c, 'AlterTableCmd');
+      const column = str(cmd?.name);
+      if (!column) continue;
+      const entry = last.get(`${table}.${column}`) ?? { table, column };
+      const subtype = str(cmd?.subtype);
+      if (subtype === 'AT_ColumnDefault') entry.dflt = cmd?.def ? 'set' : 'drop';
+      else if (subtype === 'AT_SetNotNull') entry.notNull = true;
+      else if (subtype === 'AT_DropNotNull') entry.notNull = false;
+      else if (subtype === 'AT_DropColumn') entry.dropped = true;
+      else continue;
+      last.set(`${table}.${column}`, entry);
+    }
+  }
+  const out: SchemaChange[] = [];
+  for (const e of last.values()) {
+    const was = record.relations[e.table]?.columns[e.column];
+    if (!was || e.dropped) continue;
+    const object = `${e.table}.${e.column}`;
+    if (e.dflt === 'drop' && was.default !== null) out.push({ kind: 'column', object, change: 'altered', detail: 'default', before: was.default, after: null });
+    if (e.dflt === 'set' && was.default === null) out.push({ kind: 'column', object, change: 'altered', detail: 'default', before: null, after: '(a default)' });
+    if (e.notNull !== undefined && e.notNull !== was.notNull) out.push({ kind: 'column', object, change: 'altered', detail: 'notNull', before: was.notNull, after: e.notNull });
+  }
   return out;
 }
 

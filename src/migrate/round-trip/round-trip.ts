@@ -23,9 +23,9 @@ import type { Storage } from '../../storage/contract.js';
 import { parseSql } from '../../sql/parser.js';
 import type { MigrationInfo, MigrationSql, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
 import { toolOf } from '../../tools/registry.js';
-import { findCreators, refKey, type ObjectRef } from './creators.js';
+import { findCreators, refKey } from './creators.js';
 import { toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
-import { droppedFromRecord } from './drops.js';
+import { droppedFromRecord, resetFromRecord } from './drops.js';
 import { toolExclusions } from './exclusions.js';
 import { rehearseCached } from './rehearse.js';
 
@@ -71,16 +71,19 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     return sql !== undefined && sql.source !== 'unknown' && sql.note === null;
   });
   if (records !== null && readable) {
-    const refs: Array<{ migration: string; ref: ObjectRef }> = [];
+    const found: Array<{ migration: string; change: SchemaChange }> = [];
     for (const m of input.selected) {
       const sql = input.downSql.get(m.name)!;
+      const record = records.get(m.name)!.schema;
       try {
-        for (const ref of droppedFromRecord(parseSql(sql.sql, sql.path ?? `${m.name} (down)`).statements, records.get(m.name)!.schema)) refs.push({ migration: m.name, ref });
+        const statements = parseSql(sql.sql, sql.path ?? `${m.name} (down)`).statements;
+        for (const ref of droppedFromRecord(statements, record)) found.push({ migration: m.name, change: { kind: ref.kind, object: ref.object, change: 'removed', detail: '' } });
+        for (const change of resetFromRecord(statements, record)) found.push({ migration: m.name, change });
       } catch {
         return done({ source: 'record', ok: null, differences: [], note: `the down of ${m.name} cannot be parsed`, expect: null });
       }
     }
-    const differences = await named(input, refs.map(({ migration, ref }) => ({ migration, change: { kind: ref.kind, object: ref.object, change: 'removed' as const, detail: '' } })));
+    const differences = await named(input, found);
     const oldest = input.selected.at(-1)!;
     return done({
       source: 'record',

@@ -301,7 +301,7 @@ function assertRoundTrip(plan: Plan, options: UndoOptions): void {
 function safetyDetail(plan: Plan, options: UndoOptions): string {
   const rt = plan.roundTrip;
   const schema = !rt ? '' : rt.ok === true
-    ? `schema round trip exact (${rt.source === 'record' ? 'against the recorded schema' : 'rehearsed'}); `
+    ? (rt.source === 'record' ? 'schema round trip: no difference against the recorded schema; ' : 'schema round trip exact (rehearsed); ')
     : rt.source === 'none' ? `schema round trip not checked (${rt.note}); `
       : options.acceptSchemaDifference ? `schema differences accepted with --accept-schema-difference (${rt.ok === null ? `not proven: ${rt.note}` : rt.differences.map((d) => d.message).join('; ')}); ` : '';
   return schema + dataDetail(plan, options);

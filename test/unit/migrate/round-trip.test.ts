@@ -108,3 +108,16 @@ describe('which earlier migration created an object', () => {
     expect(Object.fromEntries(found)).toEqual({ 'index:public.events.events_kind_idx': '001_create', 'column:public.events.status': '002_status', 'table:public.events': '001_create' });
   });
 });
+
+describe('the recorded path: column properties a down resets', () => {
+  it('names a default dropped where the record had one, and ignores columns the up added or the down drops', async () => {
+    const { resetFromRecord } = await import('../../../src/migrate/round-trip/drops.js');
+    const record = schema(events());
+    expect(resetFromRecord(stmts('ALTER TABLE tasks ALTER COLUMN status DROP DEFAULT; ALTER TABLE events ALTER COLUMN status DROP DEFAULT, ALTER COLUMN kind SET NOT NULL'), record)).toEqual([
+      { kind: 'column', object: 'public.events.status', change: 'altered', detail: 'default', before: "'open'::text", after: null },
+      { kind: 'column', object: 'public.events.kind', change: 'altered', detail: 'notNull', before: false, after: true },
+    ]);
+    expect(resetFromRecord(stmts("ALTER TABLE events ALTER COLUMN status DROP DEFAULT; ALTER TABLE events ALTER COLUMN status SET DEFAULT 'open'"), record)).toEqual([]);
+    expect(resetFromRecord(stmts('ALTER TABLE events ALTER COLUMN region DROP DEFAULT; ALTER TABLE events ALTER COLUMN status DROP DEFAULT, DROP COLUMN status'), record)).toEqual([]);
+  });
+});
