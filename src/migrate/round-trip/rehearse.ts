@@ -51,9 +51,10 @@ export interface Rehearsal {
 const FORMAT = 'dbrollback-round-trip-v1';
 
 /** `rehearseRoundTrip`, through the local cache when every migration is a file. */
-export async function rehearseCached(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
+export async function rehearseCached(settings: ToolSettings, adapter: Pick<MigratorAdapter, 'kind' | 'sqlOf'>, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
+  const kind = adapter.kind;
   const dir = captureCacheDir();
-  const key = dir === null ? null : await cacheKey(settings, kind, applied, selected, exclude).catch(() => null);
+  const key = dir === null ? null : await cacheKey(settings, adapter, applied, selected, exclude).catch(() => null);
   const cache = dir !== null && key !== null ? openCaptureCache(dir) : null;
   const hit = cache && key ? await cache.get<Rehearsal>(key) : undefined;
   if (hit && Array.isArray(hit.migrations) && Array.isArray(hit.downChanges)) return { ...hit, cached: true };
@@ -62,10 +63,20 @@ export async function rehearseCached(settings: ToolSettings, kind: string, appli
   return rehearsal;
 }
 
-async function cacheKey(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<string | null> {
+/**
+ * Every up's file (and its local imports), and the down of each migration
+ * rehearsed as the tool reads it — a down may live in a file of its own
+ * (`NNN.down.sql`), which the migration's path does not name.
+ */
+async function cacheKey(settings: ToolSettings, adapter: Pick<MigratorAdapter, 'kind' | 'sqlOf'>, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<string | null> {
   if (applied.some((m) => m.path === null)) return null;
-  const parts = [FORMAT, kind, (await findBinary('initdb')).path, settings.migrationsTable ?? '', settings.migrationsSchema ?? '', exclude.join(','), String(selected.length)];
+  const parts = [FORMAT, adapter.kind, (await findBinary('initdb')).path, settings.migrationsTable ?? '', settings.migrationsSchema ?? '', exclude.join(','), String(selected.length)];
   for (const m of applied) parts.push(m.name, await sourceHash(m.path!));
+  for (const m of selected) {
+    const down = await adapter.sqlOf(m.name, 'down');
+    if (down.source === 'unknown') return null;
+    parts.push(`down ${m.name}`, down.sql, down.path ? await sourceHash(down.path) : '');
+  }
   return hashParts(parts);
 }
 

@@ -98,7 +98,7 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     return done({ source: 'none', ok: null, differences: [], note: `${why}, and ${toolOf(input.adapter.kind)?.displayName ?? input.adapter.kind} migrations are not rehearsed in a throwaway database: the schema round trip is not checked`, expect: null });
   }
   try {
-    const rehearsal = await rehearseCached(input.settings, input.adapter.kind, input.applied, input.selected, exclude);
+    const rehearsal = await rehearseCached(input.settings, input.adapter, input.applied, input.selected, exclude);
     const differences = await named(input, rehearsal.migrations.flatMap((r) => r.changes.map((change) => ({ migration: r.name, change, afterUp: r.afterUp }))));
     return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, cached: rehearsal.cached === true, expect: { kind: 'changes', changes: rehearsal.downChanges, exclude } });
   } catch (err) {
