@@ -101,6 +101,8 @@ export const ERROR_CODES = {
   DATA_LOSS_REFUSED: EXIT.refused,
   IRREVERSIBLE: EXIT.refused,
   CLASSIFY_FAIL_ON: EXIT.refused,
+  /** The downs would not bring the schema back to what it was before the migrations (or that cannot be proven). */
+  SCHEMA_ROUND_TRIP: EXIT.refused,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

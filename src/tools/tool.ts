@@ -38,6 +38,12 @@ export interface MigrationTool<K extends string = string> {
   readonly appliedAtNote?: string;
   /** What the `migrationsTable` setting means for this tool (its default), for the setting's help; absent when it does not read it. */
   readonly migrationsTableHelp?: string;
+  /**
+   * Whether `plan`/`undo` may rehearse its round trip (history up, then the
+   * downs) in a throwaway database when no schema was recorded: its adapter
+   * opened on another database runs there and nowhere else, quickly.
+   */
+  readonly rehearsesRoundTrip?: boolean;
   /** Config-file keys only this tool reads (umzug's `umzug` export), added to the options table. */
   readonly configKeys?: readonly ToolConfigKey[];
 }

@@ -12,6 +12,22 @@ import type { ConnectionSource } from '../db/session.js';
 import type { Baseline } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { LiveTables } from './live-tables.js';
+import type { SchemaChange } from '../db/schema/diff.js';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+
+/**
+ * The schema an undo must leave (the schema-round-trip check): equal by name to
+ * the one recorded before the oldest undone migration, or — where the round
+ * trip was rehearsed — changed by the downs exactly as the rehearsal's downs
+ * changed it. `accepted`: differences the user accepted
+ * (--accept-schema-difference), reported, not failed.
+ */
+export interface SchemaExpectation {
+  expect:
+    | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[] }
+    | { kind: 'changes'; changes: SchemaChange[]; exclude: string[]; before: SchemaSnapshot };
+  accepted: Array<{ key: string; message: string }>;
+}
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -70,10 +86,12 @@ export interface VerifyContext {
   readonly statementTimeoutMs: number;
   /** Live row counts and fingerprints, computed once for the checks that compare against the baseline. */
   readonly live: LiveTables;
+  /** What the schema must be after an undo; null outside one (the check skips). */
+  readonly schemaExpectation: SchemaExpectation | null;
   log(line: string): void;
 }
 
-export const CHECK_IDS = ['connectivity', 'schema-head', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
+export const CHECK_IDS = ['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -10,6 +10,7 @@ import { downTargetOf, type TargetFlags } from './target.js';
 interface UndoFlags extends TargetFlags {
   dryRun?: boolean;
   acceptDataLoss?: boolean;
+  acceptSchemaDifference?: boolean;
   backup?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .option('--to <name>', 'undo every migration applied after NAME (NAME stays applied)')
       .option('--dry-run', 'print the plan and the SQL the downs would run; change nothing')
       .option('--accept-data-loss', 'allow down migrations that destroy live data')
+      .option('--accept-schema-difference', 'allow down migrations that would not bring the schema back exactly (the differences plan names); verify reports them as accepted')
       .option('--no-backup', 'skip the backup (recorded in the audit trail)')
       .option(commandFlag('pauseTraffic').flag, commandFlag('pauseTraffic').help)
       .option(commandFlag('resumeTraffic').flag, commandFlag('resumeTraffic').help)
@@ -36,6 +38,7 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
         target,
         dryRun: opts.dryRun,
         acceptDataLoss: opts.acceptDataLoss,
+        acceptSchemaDifference: opts.acceptSchemaDifference,
         noBackup: opts.backup === false,
         yes: io.yes,
         confirm: io.interactive ? (p) => io.confirm(`${renderPlan(p)}\n\nUndo ${p.migrations.length} migration(s) on ${p.database}?`) : undefined,

@@ -38,6 +38,7 @@ export function renderUndo(r: UndoReport): string {
   if (r.notUndone.length > 0 && r.outcome !== 'refused') lines.push(`still applied: ${r.notUndone.join(', ')}`);
   if (r.backupId) lines.push(`backup taken before changes: ${r.backupId}`);
   if (r.plan && r.plan.atRisk.rows > 0 && r.ok) lines.push(`data destroyed as accepted: ${r.plan.atRisk.rows} rows/values, ${formatBytes(r.plan.atRisk.bytes)} (in backup ${r.backupId ?? 'none'})`);
+  if (r.plan?.roundTrip && r.plan.roundTrip.differences.length > 0 && r.ok) lines.push(`schema differences accepted (--accept-schema-difference): ${r.plan.roundTrip.differences.map((d) => d.message).join('; ')}`);
   if (r.auditKey) lines.push(`audit record: ${r.auditKey}`);
   if (r.ok) lines.push('', `undo: ok — head is now ${r.plan?.targetHead ?? '(none)'}; verify passed${r.steps.some((s) => s.name === 'resume-traffic' && s.status === 'success') ? '; traffic resumed' : ''}`);
   return lines.join('\n');

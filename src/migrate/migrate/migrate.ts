@@ -16,6 +16,9 @@ import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { BEFORE_MIGRATION_PREFIX, writeRestorePoint, type RestorePointRecord } from '../../backup/restore-points.js';
+import { writeSchemaRecord } from '../../backup/schema-records.js';
+import { schemaSnapshot } from '../../db/schema/snapshot.js';
+import { toolExclusions } from '../round-trip/exclusions.js';
 import type { Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
@@ -50,6 +53,8 @@ export interface AppliedMigration {
   status: 'applied' | 'failed' | 'not-run';
   /** The point made just before it (null when the server cannot make one). */
   restorePoint: RestorePointRecord | null;
+  /** Storage key of the schema recorded just before it (null until recorded). */
+  schemaRecord: string | null;
   durationMs: number;
   error?: string;
 }
@@ -104,7 +109,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
     state.headBefore = status.head;
     const selected = await checklist.run('select', async () => selectPending(status, options.target), (s) => (s.length ? `${s.length} pending: ${s.map((m) => m.name).join(', ')}` : 'nothing pending'));
     state.selected = selected.map((m) => m.name);
-    state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, durationMs: 0 }));
+    state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, schemaRecord: null, durationMs: 0 }));
     state.headAfter = status.head;
     if (selected.length > 0) {
       const policy = await checklist.run('classify', () => classifyPending(run.config, selected, failOn, log), (p) => verdictLine(p.verdicts, failOn));
@@ -183,7 +188,7 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
     try {
-      await applyOne(run, db, adapter, entry, { switchWal, runId, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
+      await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
       entry.status = 'failed';
       entry.error = err instanceof Error ? err.message : String(err);
@@ -222,9 +227,13 @@ async function applyOne(
   db: Db,
   adapter: MigratorAdapter,
   entry: AppliedMigration,
-  how: { switchWal: boolean; runId: string; skipPoint: boolean; lockTimeoutMs: number },
+  how: { switchWal: boolean; runId: string; head: string | null; skipPoint: boolean; lockTimeoutMs: number },
   log: (line: string) => void,
 ): Promise<void> {
+  // The schema as it is before the migration: what an undo of it must come back to, and what verify compares with after one.
+  const exclude = toolExclusions(adapter);
+  const schema = await schemaSnapshot(db, { exclude });
+  const recordedAt = new Date().toISOString();
   if (!how.skipPoint) {
     const point = await createRestorePoint(db, restorePointName(BEFORE_MIGRATION_PREFIX, entry.name), { switchWal: how.switchWal });
     const record: RestorePointRecord = {
@@ -243,6 +252,18 @@ async function applyOne(
     entry.restorePoint = record;
     log(`restore point ${point.name} at ${point.lsn} (timeline ${point.timeline})`);
   }
+  entry.schemaRecord = await writeSchemaRecord(run.storage, {
+    version: 1,
+    migration: entry.name,
+    head: how.head,
+    time: recordedAt,
+    database: run.conn.database,
+    runId: how.runId,
+    restorePoint: entry.restorePoint?.name ?? null,
+    exclude,
+    schema,
+  });
+  log(`schema before ${entry.name} recorded (${Object.keys(schema.relations).length} relations) in ${entry.schemaRecord}`);
   log(`up ${entry.name}`);
   // Each statement waits for a lock only under lock_timeout: the application never queues behind it for long.
   await adapter.up(1, { lockTimeoutMs: how.lockTimeoutMs });
@@ -328,7 +349,7 @@ function auditFacts(state: RunState, failOn: readonly FailOn[], mode: BackupMode
     noBackup: mode === 'never',
     extra: {
       selected: state.selected,
-      migrations: state.migrations.map((m) => ({ name: m.name, status: m.status, durationMs: m.durationMs, restorePoint: m.restorePoint ? { name: m.restorePoint.name, lsn: m.restorePoint.lsn, time: m.restorePoint.time } : null })),
+      migrations: state.migrations.map((m) => ({ name: m.name, status: m.status, durationMs: m.durationMs, restorePoint: m.restorePoint ? { name: m.restorePoint.name, lsn: m.restorePoint.lsn, time: m.restorePoint.time } : null, schemaRecord: m.schemaRecord })),
       classification: state.classification,
       failOn,
       backupMode: mode,

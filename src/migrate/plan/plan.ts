@@ -7,7 +7,7 @@
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
 import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter } from '../../tools/contract.js';
+import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
 import { classifySql } from '../../classify/classify-sql.js';
 import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
@@ -21,6 +21,7 @@ import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
 import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
+import { proveRoundTrip, type RoundTrip } from '../round-trip/round-trip.js';
 
 export interface PlanOptions {
   /** Default: the last applied migration ({ count: 1 }). */
@@ -91,6 +92,12 @@ export interface Plan {
    * many captures came from the capture cache; null when nothing had to be captured.
    */
   capture: { replayed: number; cached: number; cacheDir: string | null } | null;
+  /**
+   * Whether the downs bring the schema back to what it was before the migrations, by name
+   * (against the schema migrate recorded, or rehearsed in a throwaway database); null when
+   * no down would run (app-only, restore).
+   */
+  roundTrip: RoundTrip | null;
 }
 
 export async function plan(run: RunContext, options: PlanOptions = {}): Promise<Plan> {
@@ -119,6 +126,18 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
   const touched = touchedBy(ups);
   const known = migrations.filter((m) => m.atRisk !== null);
+  // Only where downs would run: the round trip is what undo must prove before it touches the database.
+  const roundTrip = (decision.type === 'undo' || decision.type === 'schema-stays') && selected.every((m) => hasUsableDown(m.down))
+    ? await proveRoundTrip({
+        settings: config,
+        adapter,
+        storage: run.hasStorage ? run.storage : null,
+        database: config.conn.database,
+        applied: status.applied,
+        selected,
+        downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
+      })
+    : null;
   return {
     type: decision.type,
     reasons: decision.reasons,
@@ -137,8 +156,9 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     toolHasDowns,
     touchedTables: touched,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched),
+    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched, roundTrip),
     capture: captured.stats,
+    roundTrip,
   };
 }
 
@@ -234,6 +254,14 @@ async function captureCodeMigrations(config: ResolvedConfig, kind: string, head:
   }
 }
 
+/** `; schema round trip: 5 differences` for one migration's down step. */
+function roundTripNote(roundTrip: RoundTrip, name: string): string {
+  if (roundTrip.ok === null) return `; schema round trip not proven`;
+  const n = roundTrip.differences.filter((d) => d.migration === name).length;
+  if (n > 0) return `; schema round trip: ${n} difference(s) (${roundTrip.source === 'record' ? 'against the recorded schema' : 'rehearsed'})`;
+  return roundTrip.source === 'record' ? '; nothing its down drops or resets existed before it (recorded schema)' : '; schema round trip exact (rehearsed)';
+}
+
 /** `, 40 of them derived (...)` when some of what the down drops is what the up computed. */
 function derivedNote(atRisk: AtRisk): string {
   if (atRisk.derived.rows === 0) return '';
@@ -285,7 +313,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null, roundTrip: RoundTrip | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
@@ -304,10 +332,14 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
   } else {
     for (const m of migrations) {
       const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}${derivedNote(m.atRisk)}` : 'no live data at risk';
-      out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk})` });
+      const schema = roundTrip ? roundTripNote(roundTrip, m.name) : '';
+      out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk}${schema})` });
     }
   }
-  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
+  const schemaGate = roundTrip?.expect?.kind === 'record'
+    ? `, schema equal to the one recorded before ${roundTrip.expect.migration}`
+    : roundTrip?.expect?.kind === 'changes' ? ', schema changed exactly as in the rehearsal' : '';
+  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}${schemaGate}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
   out.push({ action: 'resume-traffic', detail: options.resumeTraffic ? `run ${options.resumeTraffic} (only if verify passes)` : 'let traffic back in (only if verify passes)' });
   return out;
 }

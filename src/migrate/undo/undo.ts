@@ -37,6 +37,9 @@ import type { RunContext } from '../../run/run-context.js';
 import { sampleTraffic, tablesWrittenSince } from './live-traffic.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
+import { differenceKey } from '../../db/schema/round-trip.js';
+import { toolExclusions } from '../round-trip/exclusions.js';
+import type { SchemaExpectation } from '../../verify/check.js';
 
 export interface UndoOptions {
   target: DownTarget;
@@ -44,6 +47,8 @@ export interface UndoOptions {
   dryRun?: boolean;
   /** Allow downs that destroy live data (plan.atRisk.rows > 0, or unknown). */
   acceptDataLoss?: boolean;
+  /** Allow downs whose schema round trip differs (or cannot be proven): the differences are reported by verify as accepted. */
+  acceptSchemaDifference?: boolean;
   /** Skip the backup — only when the user says so explicitly; recorded in the audit trail. */
   noBackup?: boolean;
   /** Default: the run's configured pauseTraffic / resumeTraffic (flag > config file). */
@@ -148,7 +153,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     const baseline: Baseline = taken
       ? baselineFromManifest(taken.manifest)
       : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
-    const before = await schemaSnapshot(lockDb);
+    const before = await schemaSnapshot(lockDb, { exclude: toolExclusions(adapter) });
     // Traffic not paused and other sessions connected: what they write meanwhile is theirs, not the rollback's.
     const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
     // What the journal says must be stored before the database changes.
@@ -179,6 +184,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
         head: down.headAfter,
         baseline,
         expectChanged,
+        ...schemaExpectation(plan, before),
         // Its catalog caches are warm: cheaper than a new connection's first queries.
         session: lockDb,
         jobs: options.verifyJobs,
@@ -234,6 +240,14 @@ async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOp
   return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [] };
 }
 
+/** What the verify gate's schema-round-trip check compares with, when the plan proved the round trip one way or the other. */
+function schemaExpectation(plan: Plan, before: SchemaSnapshot): { schemaExpectation?: SchemaExpectation } {
+  const expect = plan.roundTrip?.expect;
+  if (!expect) return {};
+  const accepted = (plan.roundTrip?.differences ?? []).map((d) => ({ key: differenceKey(d), message: d.message }));
+  return { schemaExpectation: { expect: expect.kind === 'record' ? expect : { ...expect, before }, accepted } };
+}
+
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
 function assertSafe(plan: Plan, options: UndoOptions): void {
   if (plan.type === 'restore' && !plan.toolHasDowns) {
@@ -252,6 +266,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom },
     });
   }
+  assertRoundTrip(plan, options);
   if (options.acceptDataLoss) return;
   const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'}${o.derived?.rows ? `, ${o.derived.rows} of them derived` : ''})`));
   if (risky.length > 0) {
@@ -267,7 +282,32 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
   }
 }
 
+/** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */
+function assertRoundTrip(plan: Plan, options: UndoOptions): void {
+  const rt = plan.roundTrip;
+  if (!rt || rt.ok === true || rt.source === 'none' || options.acceptSchemaDifference) return;
+  if (rt.ok === null) {
+    throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: that the down migrations bring the schema back could not be proven — ${rt.note ?? 'unknown reason'}`, {
+      hint: 'Nothing was changed. Fix what stopped the rehearsal (above), or, having checked the downs by hand, run again with --accept-schema-difference (verify still compares the schema after the undo).',
+      details: { roundTrip: { source: rt.source, note: rt.note } },
+    });
+  }
+  throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: the down migrations would not bring the schema back to what it was before them (${rt.source === 'record' ? 'checked against the schema recorded before each migration' : 'rehearsed in a throwaway database'}) — ${rt.differences.map((d) => d.message).join('; ')}`, {
+    hint: 'Nothing was changed. Fix the down migrations (see `dbrollback plan`), or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).',
+    details: { roundTrip: { source: rt.source, differences: rt.differences } },
+  });
+}
+
 function safetyDetail(plan: Plan, options: UndoOptions): string {
+  const rt = plan.roundTrip;
+  const schema = !rt ? '' : rt.ok === true
+    ? (rt.source === 'record' ? 'schema round trip: no difference against the recorded schema; ' : 'schema round trip exact (rehearsed); ')
+    : rt.source === 'none' ? `schema round trip not checked (${rt.note}); `
+      : options.acceptSchemaDifference ? `schema differences accepted with --accept-schema-difference (${rt.ok === null ? `not proven: ${rt.note}` : rt.differences.map((d) => d.message).join('; ')}); ` : '';
+  return schema + dataDetail(plan, options);
+}
+
+function dataDetail(plan: Plan, options: UndoOptions): string {
   if (options.acceptDataLoss && (plan.atRisk.rows > 0 || plan.atRiskUnknown.length > 0)) {
     return `data loss accepted with --accept-data-loss (${plan.atRisk.rows} rows/values at risk${plan.atRiskUnknown.length ? `, unknown for ${plan.atRiskUnknown.join(', ')}` : ''})`;
   }

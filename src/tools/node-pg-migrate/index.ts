@@ -15,6 +15,7 @@ export const nodePgMigrate: MigrationTool<'node-pg-migrate'> = {
   displayName: 'node-pg-migrate',
   needsMigrationsDir: true,
   hasDowns: true,
+  rehearsesRoundTrip: true,
   locks: [NODE_PG_MIGRATE_LOCK],
   detect: detectNodePgMigrate,
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['id', 'name', 'run_on'] }],

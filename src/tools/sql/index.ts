@@ -15,6 +15,7 @@ export const sql: MigrationTool<'sql'> = {
   displayName: 'plain SQL files (NNN_name.up.sql / NNN_name.down.sql)',
   needsMigrationsDir: true,
   hasDowns: true,
+  rehearsesRoundTrip: true,
   locks: [SQL_DIR_LOCK],
   detect: detectSql,
   historyTables: () => [{ ...SQL_HISTORY, columns: ['name', 'applied_at', 'checksum'] }],
