@@ -56,6 +56,8 @@ export interface PitrRestoreOptions {
   dataDir: string;
   /** Leave the recovered server running on this loopback port; without it, it is stopped cleanly at the end. */
   port?: number;
+  /** Why the copy is left running on `port`, for the finish step's line: the user's --port (default), or the caller's own use of it. */
+  keptFor?: string;
   /** Start from this base backup instead of the newest one that fits. */
   backupId?: string;
   /** Role, password and database the verify gate uses on the copy (the production credentials, restored with it). */
@@ -231,7 +233,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       const keep = options.port !== undefined && report.recovery !== null && !isStopError(report.error);
       if (keep) {
         report.running = true;
-        checklist.skip('finish', `left running on port ${port} (--port)`);
+        checklist.skip('finish', `left running on port ${port} (${options.keptFor ?? '--port'})`);
       } else {
         try {
           // A server that exited on its own (recovery saw it go) has nothing to stop; one stopped right after
