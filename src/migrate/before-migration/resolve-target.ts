@@ -6,10 +6,17 @@
  *      one run share one timestamp — the warning names them — and some tools
  *      store it without a time zone: the tool's `appliedAtNote` says so);
  *   3. for a logical restore (`--backup auto`), the newest logical backup whose
- *      migration head is the migration applied just before NAME.
+ *      migration head is the migration applied just before NAME, taken before
+ *      NAME's latest application. Unless it is the backup the `migrate` run
+ *      that made that application took, it is older than the state asked for:
+ *      the warnings say how old, which runs lie between (backup-gap.ts), and
+ *      whether the point-in-time route reaches the exact moment.
  */
 import { listBackups } from '../../backup/catalog.js';
+import { baseCandidates } from '../../backup/pitr/pitr-restore.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
+import { parseLsn } from '../../backup/wal/layout.js';
+import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
@@ -18,7 +25,7 @@ import { toolOf } from '../../tools/registry.js';
 export type BeforeMigrationTarget =
   | { kind: 'restore-point'; migration: string; point: RestorePointRecord; warnings: string[] }
   | { kind: 'applied-at'; migration: string; time: string; sharedWith: string[]; warnings: string[] }
-  | { kind: 'logical-backup'; migration: string; backupId: string; head: string | null; createdAt: string; warnings: string[] };
+  | { kind: 'logical-backup'; migration: string; backupId: string; head: string | null; createdAt: string; gap: BackupGap; warnings: string[] };
 
 export interface ResolveOptions {
   /** `pitr`: a restore point or a time; `backup`: a logical backup taken at the head before NAME. */
@@ -70,17 +77,29 @@ function appliedMigration(status: MigrationStatus, name: string): MigrationInfo 
 
 async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previous: string | null, database: string): Promise<BeforeMigrationTarget> {
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
-  // Newest first: the backup closest to the migration.
+  // Newest first: the backup closest to the migration's latest application.
   const found = (await listBackups(storage)).find(
     (b) => b.status === 'complete' && b.kind === 'logical' && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
   );
   if (!found) {
-    throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}`, {
+    throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {
       hint: `\`dbrollback backups\` lists what there is; a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR. Nothing was changed.`,
     });
   }
-  const warnings = appliedAt === null ? [`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`] : [];
-  return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, warnings };
+  const gap = await backupGap(storage, found, migration.name, migration.appliedAt, database);
+  const warnings = gap.exact ? [] : gapWarnings(gap, found.id, migration.name, await pitrRoute(storage, migration.name, database, gap));
+  if (appliedAt === null && !gap.exact) warnings.unshift(`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`);
+  return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, gap, warnings };
+}
+
+/** The restore point before the migration's latest application, and whether a base backup ended before it (the archive then reaches it). */
+async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<{ point: RestorePointRecord | null; baseCovers: boolean }> {
+  const point = await restorePointBefore(storage, migration, database);
+  // Only the point the run that made the latest application recorded marks that moment (an earlier application's does not).
+  if (!point || point.runId !== gap.appliedByRun) return { point: null, baseCovers: false };
+  const lsn = parseLsn(point.lsn);
+  const bases = await baseCandidates(storage).catch(() => []);
+  return { point, baseCovers: bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= lsn) };
 }
 
 /** The target for a run: the history through its adapter, the records in its storage. */
