@@ -15,7 +15,18 @@ import { formatLsn, parseLsn } from '../wal/layout.js';
 export type RecoveryTarget =
   | { kind: 'time'; /** The instant (millisecond precision; `setting` keeps the user's microseconds). */ time: Date; setting: string; display: string }
   | { kind: 'lsn'; lsn: bigint; setting: string; display: string }
-  | { kind: 'name'; name: string; setting: string; display: string }
+  | {
+      kind: 'name';
+      name: string;
+      setting: string;
+      display: string;
+      /**
+       * Where the point lies, when the storage records it (`migrate` made it): its LSN, and the newest
+       * earlier point of the same name (recovery stops at the first one it replays, so a base backup
+       * must start after that one).
+       */
+      at?: { lsn: bigint; timeline: number; earlier: bigint | null };
+    }
   /** Everything the archive holds: recovery runs until the WAL runs out, then promotes (drills, "the newest archived moment"). */
   | { kind: 'end'; setting: ''; display: string };
 

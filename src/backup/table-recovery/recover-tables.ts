@@ -31,7 +31,7 @@ import { swapTables } from './swap-tables.js';
 
 export interface RecoverTablesOptions {
   /** Where the throwaway instance recovers to (one of them). */
-  target: { pointInTime?: string; lsn?: string; restorePoint?: string };
+  target: { pointInTime?: string; lsn?: string; restorePoint?: string; restorePointLsn?: string };
   tables: TableRef[];
   /** The database the tables are copied into. */
   into: ConnInfo;

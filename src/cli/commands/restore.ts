@@ -42,7 +42,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {
-          target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint },
+          target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint, restorePointLsn: request.restorePointLsn },
           tables: parseTableRefs(request.tables!),
           into: connInfoFromUrl(request.intoDatabase!),
           sourceDatabase: run.conn.database,
