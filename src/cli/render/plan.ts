@@ -30,6 +30,8 @@ export function planJson(p: Plan) {
     toolHasDowns: p.toolHasDowns,
     touchedTables: p.touchedTables,
     restoreFrom: p.restoreFrom,
+    restoreRoutes: p.restoreRoutes,
+    tableRouteNote: p.tableRouteNote,
     steps: p.steps,
     capture: p.capture,
   };
