@@ -6,8 +6,7 @@
  * target before the backup's consistent point, or replays past it and fails
  * with "recovery ended before configured recovery target was reached"). So it
  * is checked here, before anything is written: a time against the backup's
- * stop time, an LSN or a recorded restore point against its stop LSN (and a
- * restore point's earlier namesake against its start). A restore point the
+ * stop time, an LSN or a recorded restore point against its stop LSN. A restore point the
  * storage does not record cannot be placed without replaying the WAL: the
  * oldest base backup on the path is then the one sure to start before it.
  */
@@ -75,17 +74,15 @@ function withLsns(c: BaseCandidate): ChosenBase {
 function finishedBefore(c: ChosenBase, target: RecoveryTarget): boolean {
   if (target.kind === 'time') return new Date(c.base.stopTime).getTime() <= target.time.getTime();
   if (target.kind === 'lsn') return c.stopLsn <= target.lsn;
-  if (target.kind === 'name' && target.at) {
-    // Recovery must not meet an earlier point of the same name first: the copy must start after it.
-    return c.stopLsn <= target.at.lsn && (target.at.earlier === null || c.startLsn > target.at.earlier);
-  }
+  // An earlier point of the same name does not matter: recovery then targets this one's LSN.
+  if (target.kind === 'name' && target.at) return c.stopLsn <= target.at.lsn;
   // A restore point the storage does not record, or the end of the archive: any base backup can reach it.
   return true;
 }
 
 /** Where the target lies, in the terms the base backups are compared in. */
 function targetPosition(target: RecoveryTarget): string {
-  if (target.kind === 'name' && target.at) return `${target.display} (at ${formatLsn(target.at.lsn)}${target.at.earlier !== null ? `; a point of the same name at ${formatLsn(target.at.earlier)} comes first in the WAL` : ''})`;
+  if (target.kind === 'name' && target.at) return `${target.display} (at ${formatLsn(target.at.lsn)})`;
   return target.display;
 }
 
@@ -96,7 +93,7 @@ function ends(c: ChosenBase, target: RecoveryTarget): string {
 function noneUsable(onPath: readonly ChosenBase[], target: RecoveryTarget): DbrollbackError {
   const oldest = onPath[onPath.length - 1]!;
   return new DbrollbackError('BACKUP_NOT_FOUND', `no base backup ends before ${targetPosition(target)}: the oldest on the timeline path, ${oldest.id}, ${ends(oldest, target)}. Nothing was written`, {
-    hint: 'A point-in-time restore can only reach a moment after a base backup ended (and after any earlier restore point of the same name). Choose a later target, or restore a logical backup with `dbrollback restore --backup ID` (`dbrollback backups` lists them).',
+    hint: 'A point-in-time restore can only reach a moment after a base backup ended. Choose a later target, or restore a logical backup with `dbrollback restore --backup ID` (`dbrollback backups` lists them).',
     details: { newestUsableBaseBackup: null },
   });
 }

@@ -22,8 +22,8 @@ export type RecoveryTarget =
       display: string;
       /**
        * Where the point lies, when the storage records it (`migrate` made it): its LSN, and the newest
-       * earlier point of the same name (recovery stops at the first one it replays, so a base backup
-       * must start after that one).
+       * earlier point of the same name. PostgreSQL stops at the first point of a name it replays, so
+       * with an earlier namesake recovery targets the point's LSN instead (recovery-config.ts).
        */
       at?: { lsn: bigint; timeline: number; earlier: bigint | null };
     }

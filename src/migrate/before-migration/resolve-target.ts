@@ -17,6 +17,8 @@ import { baseCandidates } from '../../backup/pitr/pitr-restore.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
 import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';
+import { text } from 'node:stream/consumers';
+import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
@@ -40,8 +42,14 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
   const previous = index > 0 ? status.applied[index - 1]!.name : null;
   if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, options.database);
 
-  const point = await restorePointBefore(storage, name, options.database);
+  const recorded = await restorePointBefore(storage, name, options.database);
+  // A point made before an earlier application (undone, then applied again by the tool itself) is not "just before" the latest one.
+  const stale = recorded !== null && (await pointPredatesApplication(storage, recorded, migration.appliedAt));
+  const point = stale ? null : recorded;
   if (point) return { kind: 'restore-point', migration: name, point, warnings: [] };
+  const staleWarning = stale
+    ? [`the restore point ${recorded!.name} recorded before ${name} (${recorded!.time}, LSN ${recorded!.lsn}) was made before an earlier application: ${status.migrator} records ${name} as applied again at ${migration.appliedAt!.toISOString()}, not by \`dbrollback migrate\`. Recovering to that point would land on an older state, so the applied-at time is used instead.`]
+    : [];
   if (migration.appliedAt === null) {
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `no restore point is recorded before ${name}, and ${status.migrator} records no time it was applied`, {
       hint: `Restore to a time or LSN you know instead (--point-in-time T or --lsn L with --data-dir DIR), or from a logical backup: dbrollback restore --before-migration ${name} --backup auto. Nothing was changed.`,
@@ -51,12 +59,29 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
   const appliedAtNote = toolOf(status.migrator)?.appliedAtNote;
   const sharedWith = status.applied.filter((m) => m.name !== name && m.appliedAt !== null && m.appliedAt.getTime() === migration.appliedAt!.getTime()).map((m) => m.name);
   const warnings = [
+    ...staleWarning,
     `no restore point is recorded before ${name} (it was not applied by \`dbrollback migrate\`): recovering to the time ${status.migrator} recorded for it, ${time}. ` +
       'That is approximate: writes committed between that moment and the migration are lost too' +
       (appliedAtNote ? `, and ${appliedAtNote}` : '') + '.',
   ];
   if (sharedWith.length > 0) warnings.push(`${sharedWith.join(', ')} share that applied-at timestamp (one run applied them together): recovering to it also goes back before ${sharedWith.length === 1 ? 'it' : 'them'}.`);
   return { kind: 'applied-at', migration: name, time, sharedWith, warnings };
+}
+
+/** Clocks differ: applied-at is the server's, the audit record's times are dbrollback's host's. */
+const CLOCK_SLACK_MS = 5_000;
+
+/** The tool records an application later than the migrate run that made the point (its audit record), or later than a minute after the point. */
+async function pointPredatesApplication(storage: Storage, point: RestorePointRecord, appliedAt: Date | null): Promise<boolean> {
+  if (appliedAt === null) return false;
+  let until = Date.parse(point.time) + 60_000;
+  try {
+    const record = JSON.parse(await text(await storage.get(auditKey({ id: point.runId })))) as { finishedAt?: string };
+    if (typeof record.finishedAt === 'string') until = Date.parse(record.finishedAt);
+  } catch {
+    // No readable audit record of that run: the point's own time, with a minute for the migration to run.
+  }
+  return appliedAt.getTime() > until + CLOCK_SLACK_MS;
 }
 
 function appliedMigration(status: MigrationStatus, name: string): MigrationInfo {

@@ -17,7 +17,8 @@ import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { FIXTURES } from '../undo/support.js';
-import { archivingCluster, baseBackup, cli, query, sharedDir } from '../pitr/support.js';
+import { archiveCurrentSegment, archivingCluster, baseBackup, cli, query, sharedDir, stopCopy } from '../pitr/support.js';
+import { freePort } from '../../harness/cluster.js';
 
 const X = '003_add-account-plan';
 
@@ -30,6 +31,7 @@ interface RestoreDoc {
 describe('restore --before-migration X --backup auto after an undo and a re-apply of X', () => {
   let primary: Cluster;
   let storage: string;
+  let work: string;
   let project: string;
   let database: string;
   let url: string;
@@ -44,6 +46,7 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
 
   beforeAll(async () => {
     storage = pathToFileURL(await sharedDir('dbrollback-latest-store-')).href;
+    work = await sharedDir('dbrollback-latest-work-');
     nightlyCwd = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-nightly-'));
     primary = await archivingCluster(storage);
     database = (await primary.createDatabase()).database;
@@ -132,6 +135,22 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
       expect(doc.warnings).toEqual([]);
       expect(run.stderr).not.toContain('warning:');
       expect(await names(target)).toEqual(['after-nightly', 'before-last-apply', 'before-nightly', 'between-undo-and-reapply']);
+    });
+
+    it('the point-in-time route lands before the LATEST application too, not at the first restore point of that name in the WAL', async () => {
+      await query(url, "INSERT INTO accounts (name) VALUES ('after-last-apply')");
+      await archiveCurrentSegment(url);
+      const dataDir = path.join(work, 'before-latest');
+      const port = await freePort();
+      const run = await cli(['restore', '--before-migration', X, '--data-dir', dataDir, '--port', String(port), '--json', ...args()]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      try {
+        const copy = `postgres://postgres:${encodeURIComponent(primary.password)}@127.0.0.1:${port}/${database}`;
+        // Three applications of X share one restore point name; the copy holds everything before the third.
+        expect((await query<{ name: string }>(copy, 'SELECT name FROM accounts ORDER BY name')).map((r) => r.name)).toEqual(['after-nightly', 'before-last-apply', 'before-nightly', 'between-undo-and-reapply']);
+      } finally {
+        await stopCopy(dataDir);
+      }
     });
   });
 });
