@@ -60,6 +60,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const lookup = await source.headLookup();
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;
+  step(lookup.configured ? `migration head: ${head ?? '(no migration applied)'} (${migrator}${lookup.from ? `, read from its history table ${lookup.from}` : ''})` : `migration head: not recorded (${lookup.reason})`);
 
   const snapshot = await openSnapshot(conn);
   const pgDump = await findBinary('pg_dump', { minMajor: snapshot.serverVersion.major }).catch(async (err) => {

@@ -8,6 +8,7 @@
  *
  * The entry is cheap to import: its functions do the work when called.
  */
+import type { Db } from '../db/connection.js';
 import type { SchemaDiff } from '../db/schema/diff.js';
 import type { CapturedSql } from './capture/captured-sql.js';
 import type { ScratchOptions } from './capture/scratch.js';
@@ -28,6 +29,12 @@ export interface MigrationTool<K extends string = string> {
   detect(evidence: ProjectEvidence): Promise<DetectMatch | null>;
   /** The tables its history may be in, as detection looks for them in the database. */
   historyTables(settings: HistorySettings): HistoryProbe[];
+  /**
+   * The head as its history table records it, read without the project's files (a nightly
+   * `dbrollback backup` given only a database); absent when the head's name needs the files
+   * (a tool that records hashes, or orders by its migration list).
+   */
+  readHead?(db: Db, settings: HistorySettings): Promise<string | null>;
   /** Its adapter on a database. Nothing connects until a method is called. */
   open(options: AdapterOptions): MigratorAdapter;
   /** How `classify` reads its .sql migration files without running them; absent when its migrations are code. */

@@ -63,7 +63,10 @@ export interface ToolVerifyOutcome {
 }
 
 /** What the migration tool says about the head, or why it cannot say. */
-export type HeadLookup = { configured: true; head: string | null; migrator: string } | { configured: false; reason: string };
+export type HeadLookup =
+  /** `from`: the history table it was read from when no project was configured (the tool found by its table). */
+  | { configured: true; head: string | null; migrator: string; from?: string }
+  | { configured: false; reason: string };
 
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */

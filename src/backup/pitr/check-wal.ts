@@ -22,8 +22,8 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
   const chain = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
-    // A restore point can be anywhere after the base backup: recovery gets the whole archive.
-    ...(target.kind === 'time' ? { toTime: target.time } : target.kind === 'lsn' ? { toLsn: target.lsn } : {}),
+    // A restore point the storage records is needed up to its LSN; one it does not can be anywhere: the whole archive.
+    ...(target.kind === 'time' ? { toTime: target.time } : target.kind === 'lsn' ? { toLsn: target.lsn } : target.kind === 'name' && target.at ? { toLsn: target.at.lsn } : {}),
     segmentSize: base.base.walSegmentSize,
     listing,
   });

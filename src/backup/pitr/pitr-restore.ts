@@ -41,6 +41,7 @@ import { followRecovery, postmasterAlive, type RecoveryOutcome, type RecoveryPro
 import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
 import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
+import { locateRestorePoint } from './locate-point.js';
 import { timelinePath, type TimelineStretch } from './timeline-path.js';
 import { loadTimelineHistory } from '../wal/timeline-history.js';
 
@@ -50,12 +51,16 @@ export interface PitrRestoreOptions {
   pointInTime?: string;
   lsn?: string;
   restorePoint?: string;
+  /** Which recorded point of that name is meant, by its LSN (--before-migration resolves one; default: the newest recorded). */
+  restorePointLsn?: string;
   /** Zone of a --point-in-time written without one. */
   timezone?: string;
   /** The new data directory: absent (its parent existing) or empty. */
   dataDir: string;
   /** Leave the recovered server running on this loopback port; without it, it is stopped cleanly at the end. */
   port?: number;
+  /** Why the copy is left running on `port`, for the finish step's line: the user's --port (default), or the caller's own use of it. */
+  keptFor?: string;
   /** Start from this base backup instead of the newest one that fits. */
   backupId?: string;
   /** Role, password and database the verify gate uses on the copy (the production credentials, restored with it). */
@@ -118,7 +123,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
   // Input first: every problem here is exit 2 with nothing touched.
-  const target = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
+  const parsed = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
   if (storage.kind === 'memory') {
     throw new DbrollbackError('USAGE', 'point-in-time restore needs a storage PostgreSQL can read WAL from (s3:// or a directory), not memory://', { hint: 'Pass --storage s3://BUCKET/PREFIX or --storage DIR.' });
   }
@@ -132,6 +137,9 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   if (options.port !== undefined) await checkPortFree(options.port);
   const walFetch = options.walFetch ?? defaultWalFetch();
   await storage.check();
+  // A restore point is placed in the WAL from the storage's records, so the base backup can be checked against it before anything is written.
+  const target = await locateRestorePoint(storage, parsed, options.restorePointLsn);
+  if (target.kind === 'name' && !target.at) log(`restore point "${target.name}" is not in the storage's records (not made by \`dbrollback migrate\`): where it lies is known only by replaying the WAL, so recovery starts from the oldest base backup on the timeline path`);
   const access = options.storageAccess ?? childStorageAccess(storage);
   if (access.keyFile !== undefined && !(await osUserCanRead(access.keyFile, osUser))) {
     throw new DbrollbackError('USAGE', `the recovered server runs as the ${osUser} OS user, which cannot read the encryption key file ${access.keyFile}: its restore_command could not fetch any WAL`, {
@@ -231,7 +239,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       const keep = options.port !== undefined && report.recovery !== null && !isStopError(report.error);
       if (keep) {
         report.running = true;
-        checklist.skip('finish', `left running on port ${port} (--port)`);
+        checklist.skip('finish', `left running on port ${port} (${options.keptFor ?? '--port'})`);
       } else {
         try {
           // A server that exited on its own (recovery saw it go) has nothing to stop; one stopped right after

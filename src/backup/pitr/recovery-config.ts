@@ -11,6 +11,7 @@
 import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecoveryTarget } from './target.js';
+import { formatLsn } from '../wal/layout.js';
 
 export interface RecoveryConfigInput {
   target: RecoveryTarget;
@@ -67,6 +68,9 @@ function targetSettings(target: RecoveryTarget): Array<[string, string]> {
     case 'lsn':
       return [['recovery_target_lsn', confString(target.setting)]];
     case 'name':
+      // An earlier point of the same name would stop recovery first. pg_create_restore_point returns the end of
+      // its record, so stopping before the first record at or after it (not inclusive) stops right after the point.
+      if (target.at && target.at.earlier !== null) return [['recovery_target_lsn', confString(formatLsn(target.at.lsn))], ['recovery_target_inclusive', 'off']];
       return [['recovery_target_name', confString(target.setting)]];
     case 'end':
       // No target: replay everything the archive holds, then promote.

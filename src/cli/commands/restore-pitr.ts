@@ -12,6 +12,7 @@ export async function runPitr(run: RunContext, io: Io, flags: RestoreRequest): P
     pointInTime: flags.pointInTime,
     lsn: flags.lsn,
     restorePoint: flags.restorePoint,
+    restorePointLsn: flags.restorePointLsn,
     timezone: flags.timezone,
     dataDir: flags.dataDir ?? '',
     port: flags.port,

@@ -42,7 +42,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {
-          target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint },
+          target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint, restorePointLsn: request.restorePointLsn },
           tables: parseTableRefs(request.tables!),
           into: connInfoFromUrl(request.intoDatabase!),
           sourceDatabase: run.conn.database,
@@ -85,7 +85,10 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
 /** The resolved --before-migration target is part of the result (JSON) and said first (text). */
 function withTarget(result: CommandResult, before: BeforeMigrationTarget | null): CommandResult {
   if (before === null) return result;
-  const json = { ...(result.json as Record<string, unknown>), beforeMigration: beforeMigrationJson(before) };
+  const base = result.json as Record<string, unknown>;
+  // The target's warnings (an older backup, an approximate time) are the run's warnings too, where scripts look for them.
+  const warnings = [...(Array.isArray(base.warnings) ? (base.warnings as unknown[]) : []), ...before.warnings];
+  const json = { ...base, warnings, beforeMigration: beforeMigrationJson(before) };
   return { ...result, json, human: `${describeTarget(before)}\n${result.human}` };
 }
 
@@ -93,11 +96,12 @@ function beforeMigrationJson(t: BeforeMigrationTarget) {
   const common = { migration: t.migration, kind: t.kind, warnings: t.warnings };
   if (t.kind === 'restore-point') return { ...common, restorePoint: t.point.name, lsn: t.point.lsn, time: t.point.time };
   if (t.kind === 'applied-at') return { ...common, time: t.time, sharedWith: t.sharedWith };
-  return { ...common, backupId: t.backupId, head: t.head, createdAt: t.createdAt };
+  return { ...common, backupId: t.backupId, head: t.head, createdAt: t.createdAt, exact: t.gap.exact, latestApplication: t.gap.appliedAt, ageMs: t.gap.ageMs, runsBetween: t.gap.between };
 }
 
 function describeTarget(t: BeforeMigrationTarget): string {
   if (t.kind === 'restore-point') return `before ${t.migration}: restore point ${t.point.name} at ${t.point.lsn} (${t.point.time}), exact`;
   if (t.kind === 'applied-at') return `before ${t.migration}: its applied-at time ${t.time} (approximate, see the warnings)`;
-  return `before ${t.migration}: logical backup ${t.backupId} taken at head ${t.head ?? '(none)'} on ${t.createdAt}`;
+  const how = t.gap.exact ? `, by the migrate run that applied ${t.migration}, right before it: exact` : ': OLDER than the state just before its latest application, see the warnings';
+  return `before ${t.migration}: logical backup ${t.backupId} taken at head ${t.head ?? '(none)'} on ${t.createdAt}${how}`;
 }

@@ -30,6 +30,8 @@ export function planJson(p: Plan) {
     toolHasDowns: p.toolHasDowns,
     touchedTables: p.touchedTables,
     restoreFrom: p.restoreFrom,
+    restoreRoutes: p.restoreRoutes,
+    tableRouteNote: p.tableRouteNote,
     steps: p.steps,
     capture: p.capture,
     roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,

@@ -18,6 +18,8 @@ export interface RestoreRequest {
   pointInTime?: string;
   lsn?: string;
   restorePoint?: string;
+  /** Not a flag: the LSN of the recorded restore point --before-migration resolved to (one name can be recorded more than once). */
+  restorePointLsn?: string;
   timezone?: string;
   dataDir?: string;
   port?: number;
@@ -76,7 +78,7 @@ export async function resolveRestore(
   const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
   const resolved =
     before.kind === 'restore-point'
-      ? { ...request, restorePoint: before.point.name }
+      ? { ...request, restorePoint: before.point.name, restorePointLsn: before.point.lsn }
       : before.kind === 'applied-at'
         ? { ...request, pointInTime: before.time }
         : { ...request, backup: before.backupId };

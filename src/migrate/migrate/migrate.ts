@@ -32,6 +32,7 @@ import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js
 import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
 import { selectPending, type UpTarget } from './select-pending.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
+import { historyTableExists, removeCreatedHistory } from './created-history.js';
 
 export interface MigrateOptions {
   /** Default: every pending migration. */
@@ -88,7 +89,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
   const failOn = checkFailOn(options.failOn ?? run.config.failOn ?? []);
   const mode = checkBackupMode(options.backup ?? 'auto');
   const audit = new AuditRun('migrate', describeConn(run.conn), options.commandLine);
-  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null };
+  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null, historyExisted: null, historyNote: '' };
   const checklist = new Checklist(MIGRATE_STEPS, log, { signal: run.signal, facts: () => journalFacts(state) });
   let journal: Journal | undefined;
   const session = run.session;
@@ -123,6 +124,8 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       checklist.attach(journal);
       const wal = await walSettings(db);
       state.restorePointsSkipped = restorePointsUnavailable(wal);
+      // A first migration that fails must not leave behind a history table this run created.
+      state.historyExisted = await historyTableExists(db, adapter);
       // Nothing is applied before the state it starts from can be brought back.
       const recovery = await checklist.run(
         'recovery',
@@ -139,6 +142,9 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       checklist.skip('apply', 'nothing pending');
     }
   } catch (err) {
+    if (state.migrations.some((m) => m.status === 'failed') && !state.migrations.some((m) => m.status === 'applied')) {
+      state.historyNote = await session.db().then((db) => removeCreatedHistory(db, adapter, state.historyExisted)).catch((e: unknown) => ` Whether the tool's history table was left behind could not be checked: ${(e as Error).message}.`);
+    }
     error = asMigrateError(err, state);
   } finally {
     await lock?.release().catch(() => undefined);
@@ -177,6 +183,10 @@ interface RunState {
   restorePointsSkipped: string | null;
   headBefore: string | null;
   headAfter: string | null;
+  /** Whether the tool's history table existed before the first migration ran (null: unknown or the tool names none). */
+  historyExisted: boolean | null;
+  /** What a failed run that applied nothing left of the tool's history (a sentence, or ''). */
+  historyNote: string;
 }
 
 /** One migration at a time, each behind its own restore point, each checked against the tool's head. */
@@ -308,10 +318,10 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
   const first = state.migrations[0]!;
   const wayBack = wayBackLine(first.restorePoint, state.recovery);
-  return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failed.error ?? base.message}. ` +
+  return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error ?? base.message)}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}`,
+    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}${applied.length === 0 ? state.historyNote : ''}`,
     cause: base.cause ?? base,
     details: {
       applied,
@@ -323,6 +333,18 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
       backupId: state.recovery?.backupId ?? null,
     },
   });
+}
+
+/**
+ * The tool's own message, without what this message says already: its "applying NAME failed:" prefix
+ * (the tools that word it so), its "Nothing was applied." (one migration at a time: this run's tally
+ * follows) and its closing period.
+ */
+export function failureReason(name: string, message: string): string {
+  let reason = message.trim();
+  const prefix = `applying ${name} failed: `;
+  while (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
+  return reason.replace(/\s*Nothing was applied(?: before it)?\.$/, '').replace(/\.+$/, '');
 }
 
 function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {

@@ -20,7 +20,8 @@ import { selectForDown } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
-import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
+import { touchedTables, type TouchedTables } from './touched-tables.js';
+import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
 import { proveRoundTrip, type RoundTrip } from '../round-trip/round-trip.js';
 
 export interface PlanOptions {
@@ -57,6 +58,8 @@ export interface PlanMigration {
 export interface PlanStep {
   action: 'pause-traffic' | 'backup' | 'down' | 'restore' | 'verify' | 'resume-traffic' | 'keep-schema' | 'none';
   detail: string;
+  /** A restore step: what it throws away. */
+  discards?: string;
 }
 
 export interface Plan {
@@ -86,6 +89,13 @@ export interface Plan {
   touchedTables: TouchedTables | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
+  /**
+   * For `restore`: the ways back in the order to try them, each with what it discards — only the
+   * touched tables first when that route is offered, the whole database second (restore-routes.ts).
+   */
+  restoreRoutes: RestoreRoute[];
+  /** For `restore`: why the table route is not offered, when it is not. */
+  tableRouteNote: string | null;
   steps: PlanStep[];
   /**
    * Code migrations seen by running them in a scratch database: how many ran (replayed) and how
@@ -125,6 +135,9 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
   const touched = touchedBy(ups);
+  const oldest = migrations.at(-1)?.name;
+  const routes: RestoreRoutes =
+    decision.type === 'restore' && oldest !== undefined ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom }) : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
   const roundTrip = (decision.type === 'undo' || decision.type === 'schema-stays') && selected.every((m) => hasUsableDown(m.down))
@@ -141,7 +154,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), touched),
+    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -156,7 +169,9 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     toolHasDowns,
     touchedTables: touched,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched, roundTrip),
+    restoreRoutes: routes.routes,
+    tableRouteNote: routes.tableRouteNote,
+    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip),
     capture: captured.stats,
     roundTrip,
   };
@@ -172,10 +187,12 @@ function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | nul
   }
 }
 
-/** `restore --before-migration X --tables ...` when the migrations touched few tables, all of which existed before them. */
-function tableRestore(oldest: string, touched: TouchedTables | null): string | null {
-  if (!touched || touched.created.length > 0 || touched.existing.length === 0 || touched.existing.length > FEW_TABLES) return null;
-  return `dbrollback restore --before-migration ${oldest} --tables ${touched.existing.join(',')} --into-database URL`;
+/** Ordinary and partitioned tables outside the system schemas: what a table-level restore would leave out. */
+async function countUserTables(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+  );
+  return Number(rows[0]!.n);
 }
 
 async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
@@ -288,16 +305,19 @@ async function findRestoreBackup(run: RunContext, targetHead: string | null, old
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, touched: TouchedTables | null): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
-  const tables = oldest ? tableRestore(oldest, touched) : null;
-  if (type === 'restore' && (noDowns !== null || tables !== null)) {
+  const tables = routes.routes.find((r) => r.route === 'tables');
+  if (type === 'restore' && (noDowns !== null || tables !== undefined)) {
     const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
-    const first = tables ? ` Only ${touched!.existing.join(', ')} ${touched!.existing.length === 1 ? 'was' : 'were'} touched: bring back just ${touched!.existing.length === 1 ? 'it' : 'them'} first, keeping every later write to the other tables (${tables}; add --replace to swap ${touched!.existing.length === 1 ? 'it' : 'them'} in place).` : '';
-    const whole = restoreFrom
-      ? ` The whole database${tables ? ' instead (discarding every write since)' : ''}: dbrollback restore --backup ${restoreFrom.backupId}, or from the WAL archive: ${pitr}.`
-      : ` The whole database${tables ? ' instead (discarding every write since)' : ''}, from the WAL archive: ${pitr} (or --backup auto instead of --data-dir for the logical backup taken before it${config.storage ? '' : '; no storage configured'}).`;
-    return why + first + whole;
+    const n = tables?.tables.length ?? 0;
+    const first = tables
+      ? ` First, only ${tables.tables.join(', ')} (the ${n === 1 ? 'table' : 'tables'} the migrations touched), keeping every later write to the other tables: ${tables.command} (add --replace to swap ${n === 1 ? 'it' : 'them'} in place). It discards ${tables.discards}.`
+      : '';
+    const whole = routes.routes.find((r) => r.route === 'whole-database')!;
+    const second = ` ${tables ? 'Second, the whole database' : 'The whole database'}: ${whole.command}${whole.alternative ? ` (or ${whole.alternative}${!restoreFrom && !config.storage ? '; no storage configured' : ''})` : ''}. It discards ${whole.discards}.`;
+    const note = routes.tableRouteNote && noDowns !== null ? ` (${routes.tableRouteNote}.)` : '';
+    return why + first + second + note;
   }
   switch (type) {
     case 'app-only':
@@ -306,29 +326,32 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
       return 'Leave the database as it is and roll back the application: the old version runs on the new schema. Undo is optional and would destroy the data listed as at risk.';
     case 'undo':
       return 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.';
-    case 'restore':
+    case 'restore': {
+      const whole = routes.routes.find((r) => r.route === 'whole-database');
+      const discards = whole ? ` It discards ${whole.discards}.` : '';
+      const note = routes.tableRouteNote ? ` (${routes.tableRouteNote}.)` : '';
       return restoreFrom
-        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`
-        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`;
+        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`
+        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`;
+    }
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null, roundTrip: RoundTrip | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
   out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
   if (type === 'restore') {
-    const oldest = migrations.at(-1)?.name;
-    const tables = oldest ? tableRestore(oldest, touched) : null;
-    if (tables) out.push({ action: 'restore', detail: `first choice, only the touched tables ${touched!.existing.join(', ')} to before ${oldest} (later writes to other tables kept): ${tables}` });
-    out.push({
-      action: 'restore',
-      detail: restoreFrom
-        ? `restore backup ${restoreFrom.backupId} (head ${restoreFrom.migrationHead ?? 'unknown'}, taken ${restoreFrom.createdAt})`
-        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found): dbrollback restore --before-migration ${migrations.at(-1)?.name ?? 'NAME'} --data-dir DIR`,
-    });
+    const oldest = migrations.at(-1)?.name ?? 'the first migration';
+    for (const r of routes.routes) {
+      const what =
+        r.route === 'tables'
+          ? `first choice, only the touched tables ${r.tables.join(', ')} to before ${oldest} (later writes to other tables kept): ${r.command}`
+          : `${routes.routes.length > 1 ? 'second choice, ' : ''}the whole database to before ${oldest} (head ${targetHead ?? '(none)'}): ${r.command}${r.alternative ? ` (or ${r.alternative})` : ''}`;
+      out.push({ action: 'restore', detail: `${what} — discards ${r.discards}`, discards: r.discards });
+    }
   } else {
     for (const m of migrations) {
       const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}${derivedNote(m.atRisk)}` : 'no live data at risk';

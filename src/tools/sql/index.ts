@@ -7,7 +7,7 @@
 import type { MigrationTool } from '../tool.js';
 import { detectSql } from './detect.js';
 import { SQL_FILE_READER } from './files.js';
-import { SQL_HISTORY } from './history.js';
+import { readHistory, SQL_HISTORY } from './history.js';
 import { createSqlDirAdapter, SQL_DIR_LOCK } from './run.js';
 
 export const sql: MigrationTool<'sql'> = {
@@ -19,6 +19,7 @@ export const sql: MigrationTool<'sql'> = {
   locks: [SQL_DIR_LOCK],
   detect: detectSql,
   historyTables: () => [{ ...SQL_HISTORY, columns: ['name', 'applied_at', 'checksum'] }],
+  readHead: async (db) => (await readHistory(db)).at(-1)?.name ?? null,
   open: createSqlDirAdapter,
   sqlFiles: SQL_FILE_READER,
 };

@@ -59,7 +59,7 @@ describe('chooseBase', () => {
   it('refuses a target before the oldest base backup (exit 2)', () => {
     const err = refusal(() => chooseBase(bases, parseRecoveryTarget({ pointInTime: '2026-01-02T10:01:00Z', now }), tl1));
     expect(err.exitCode).toBe(2);
-    expect(err.message).toContain('before the oldest usable base backup (a,');
+    expect(err.message).toContain('no base backup ends before 2026-01-02 10:01:00 UTC: the oldest on the timeline path, a, finished at');
   });
 
   it('follows the timeline path: an ancestor backup is usable only from before the switch', () => {
