@@ -49,6 +49,19 @@ export interface ToolVerifyOutcome {
 /** What the migration tool says about the head, or why it cannot say. */
 export type HeadLookup = { configured: true; head: string | null; migrator: string } | { configured: false; reason: string };
 
+/**
+ * Tables outside a partial baseline, judged without reading them: their
+ * write counters (pg_stat_user_tables) and storage (relfilenode) before and
+ * after the rollback. `moved` lists those that changed.
+ */
+export interface UntouchedEvidence {
+  /** How many tables outside the baseline were judged. */
+  judged: number;
+  moved: TableRef[];
+  /** One phrase for the report: what was compared. */
+  how: string;
+}
+
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */
   readonly conn: ConnInfo;
@@ -70,6 +83,8 @@ export interface VerifyContext {
   readonly statementTimeoutMs: number;
   /** Live row counts and fingerprints, computed once for the checks that compare against the baseline. */
   readonly live: LiveTables;
+  /** With a partial baseline: how the tables outside it were judged (write counters), when the caller could. */
+  readonly untouched: UntouchedEvidence | undefined;
   log(line: string): void;
 }
 

@@ -32,6 +32,7 @@ export function planJson(p: Plan) {
     restoreFrom: p.restoreFrom,
     steps: p.steps,
     capture: p.capture,
+    ...(p.safetyBackup ? { safetyBackup: p.safetyBackup } : {}),
   };
 }
 
