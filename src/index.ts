@@ -132,6 +132,8 @@ export { BACKUP_MODES } from './migrate/migrate/recovery.js';
 export type { BackupMode, Recovery } from './migrate/migrate/recovery.js';
 export type { Offence, PendingVerdict } from './migrate/migrate/policy.js';
 export { recoverTables, RECOVER_TABLES_STEPS } from './backup/table-recovery/recover-tables.js';
+export { restorePartial, partialTables, RESTORE_PARTIAL_STEPS } from './backup/table-recovery/restore-partial.js';
+export type { RestorePartialOptions, RestorePartialReport } from './backup/table-recovery/restore-partial.js';
 export type { RecoveredTable, RecoverTablesOptions, RecoverTablesReport } from './backup/table-recovery/recover-tables.js';
 export { beforeMigrationTarget, resolveBeforeMigration } from './migrate/before-migration/resolve-target.js';
 export { resolveRestore, restoreKind } from './migrate/before-migration/restore-request.js';
