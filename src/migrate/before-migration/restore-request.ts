@@ -84,9 +84,12 @@ export async function resolveRestore(
   request: RestoreRequest,
 ): Promise<ResolvedRestore> {
   const kind = restoreKind(request);
-  if (request.beforeMigration === undefined && (kind === 'logical' || kind === 'partial')) {
+  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first).
+  if (request.beforeMigration === undefined && (kind === 'partial' || (kind === 'logical' && request.backup !== 'latest'))) {
     // A partial backup is restored table by table; asked for as a whole database, it is refused naming what it covers.
-    const manifest = await loadManifest(run.storage, request.backup!, { kind: 'logical' });
+    // A backup that cannot be read is the whole-database restore's to report, in its own order of checks.
+    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical' }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
+    if (manifest === null) return { kind, request, beforeMigration: null };
     if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest);
     if (!manifest.partial && kind === 'partial') {
       throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: --tables, --into-database and --replace go with a partial one (undo --backup tables) or a point-in-time target`, {
