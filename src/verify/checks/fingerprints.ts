@@ -14,7 +14,8 @@ export const fingerprints: Check = {
   async run(ctx) {
     const baseline = ctx.baseline;
     if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
-    if (!baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
+    // A partial baseline may hold no table at all (the downs destroy nothing): the tables outside it are still judged.
+    if (!baseline.partial && !baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
     const live = await ctx.live.get();
     const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'hash');
     const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
