@@ -99,7 +99,8 @@ describe('undo --backup tables and partial backups', () => {
     expect(await phones(cluster, s.database)).toEqual(before);
     const [fk] = await cluster.sql<{ target: string }>(s.database, `SELECT confrelid::regclass::text AS target FROM pg_constraint WHERE conrelid = 'public.orders'::regclass AND contype = 'f'`);
     expect(fk?.target).toBe('customers');
-  });
+    // Ten CLI runs in one story: on a loaded 2-core machine that takes more than the default minute.
+  }, 180_000);
 
   it('auto without a WAL archive takes the tables backup and says why', async () => {
     const s = await shopAt002(cluster);
