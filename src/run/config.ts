@@ -10,7 +10,7 @@ import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from '../db/conninfo.
 import { DbrollbackError } from '../errors.js';
 import { MIGRATOR_KINDS, type MigratorKind } from '../tools/registry.js';
 import { parseDuration } from '../db/duration.js';
-import { FAIL_ON, FILE_OPTIONS, optionSpec, type FailOn, type OptionKey } from './options.js';
+import { FAIL_ON, FILE_OPTIONS, UNDO_BACKUP_MODES, optionSpec, type FailOn, type OptionKey, type UndoBackupMode } from './options.js';
 import { CONFIG_FILE_NAMES } from './config-files.js';
 import { registerSecret } from '../secrets/redact.js';
 import { encryptionKeySources, loadEncryptionKey, type EncryptionKey } from '../storage/encryption-key.js';
@@ -37,6 +37,8 @@ export interface FileConfig {
   drillImage?: string;
   /** migrate's policy: comma-separated breaking / destructive. */
   failOn?: string;
+  /** undo's safety backup: auto, full, tables or never. */
+  undoBackup?: string;
   /** Keys a migration tool adds (its entry's `configKeys`, e.g. umzug's `umzug`: the project's Umzug instance, or a function returning one). */
   [toolKey: string]: unknown;
 }
@@ -69,6 +71,8 @@ export interface ResolvedConfig {
   drillImage: string | undefined;
   /** migrate's policy (--fail-on / failOn); undefined when not set. */
   failOn: FailOn[] | undefined;
+  /** undo's safety backup (--backup / undoBackup; default auto). */
+  undoBackup: UndoBackupMode;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -150,6 +154,12 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     else lockTimeoutMs = ms;
   }
   const failOn = failOnOf(pick('failOn'), typeof raw.failOn === 'string' ? '--fail-on' : 'failOn', problems);
+  const undoBackupRaw = pick('undoBackup');
+  let undoBackup: UndoBackupMode = 'auto';
+  if (undoBackupRaw !== undefined) {
+    if ((UNDO_BACKUP_MODES as readonly string[]).includes(undoBackupRaw)) undoBackup = undoBackupRaw as UndoBackupMode;
+    else problems.push(`undoBackup: "${undoBackupRaw}" is not one of ${UNDO_BACKUP_MODES.join(', ')}`);
+  }
 
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
@@ -173,6 +183,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     lockTimeoutMs,
     drillImage: pick('drillImage'),
     failOn,
+    undoBackup,
     configFile,
     configModule: module,
     cwd,

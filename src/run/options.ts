@@ -5,11 +5,24 @@
  * commander's global flags and the help text are all driven from here, so a
  * setting is declared once (pgBackRest's build/config.yaml is the model).
  */
+import { DbrollbackError } from '../errors.js';
 import { MIGRATOR_KINDS, TOOLS } from '../tools/registry.js';
 
 /** What `--fail-on` / `failOn` may name: the findings that refuse a run. */
 export type FailOn = 'breaking' | 'destructive';
 export const FAIL_ON: readonly FailOn[] = ['breaking', 'destructive'];
+
+/** What `undo --backup` / `undoBackup` may name: how much is backed up before the downs run. */
+export type UndoBackupMode = 'auto' | 'full' | 'tables' | 'never';
+export const UNDO_BACKUP_MODES: readonly UndoBackupMode[] = ['auto', 'full', 'tables', 'never'];
+
+/** `undo --backup MODE`, checked (bad usage, exit 2, when it is not one of the modes). */
+export function undoBackupMode(value: string): UndoBackupMode {
+  if ((UNDO_BACKUP_MODES as readonly string[]).includes(value)) return value as UndoBackupMode;
+  throw new DbrollbackError('USAGE', `--backup must be one of ${UNDO_BACKUP_MODES.join(', ')} (got "${value}")`, {
+    hint: 'auto (the default) backs up what the downs can destroy, or relies on a healthy WAL archive; full dumps the whole database. Nothing was changed.',
+  });
+}
 
 export type OptionKind = 'string' | 'path' | 'choice' | 'boolean' | 'any';
 
@@ -48,6 +61,7 @@ export const OPTIONS = [
   { key: 'encryptionKeyFile', kind: 'path', flag: '--encryption-key-file <file>', file: true, env: 'DBROLLBACK_ENCRYPTION_KEY_FILE', help: 'a file holding the storage encryption key (64 hex digits or base64 of 32 bytes); the key itself only through DBROLLBACK_ENCRYPTION_KEY, a passphrase through DBROLLBACK_ENCRYPTION_PASSPHRASE' },
   { key: 'lockTimeout', kind: 'any', file: true, env: 'DBROLLBACK_LOCK_TIMEOUT', commandFlag: '--lock-timeout <duration>', help: 'how long one DDL statement of a down or up may wait for a lock ("5s", "500ms", or seconds; default 5s)' },
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },
+  { key: 'undoBackup', kind: 'choice', file: true, env: 'DBROLLBACK_UNDO_BACKUP', commandFlag: '--backup <mode>', choices: UNDO_BACKUP_MODES, help: 'what undo backs up before the downs: auto (a restore point in a healthy WAL archive, plus the at-risk tables when the downs destroy data; else as tables), tables (the at-risk tables\' data and the whole schema), full (pg_dump of the whole database), never (none: said loudly and recorded); default auto' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
 ] as const satisfies readonly OptionSpec[];
 

@@ -68,6 +68,19 @@ export type HeadLookup =
   | { configured: true; head: string | null; migrator: string; from?: string }
   | { configured: false; reason: string };
 
+/**
+ * Tables outside a partial baseline, judged without reading them: their
+ * write counters (pg_stat_user_tables) and storage (relfilenode) before and
+ * after the rollback. `moved` lists those that changed.
+ */
+export interface UntouchedEvidence {
+  /** How many tables outside the baseline were judged. */
+  judged: number;
+  moved: TableRef[];
+  /** One phrase for the report: what was compared. */
+  how: string;
+}
+
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */
   readonly conn: ConnInfo;
@@ -91,6 +104,8 @@ export interface VerifyContext {
   readonly live: LiveTables;
   /** What the schema must be after an undo; null outside one (the check skips). */
   readonly schemaExpectation: SchemaExpectation | null;
+  /** With a partial baseline: how the tables outside it were judged (write counters), when the caller could. */
+  readonly untouched: UntouchedEvidence | undefined;
   log(line: string): void;
 }
 

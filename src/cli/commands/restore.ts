@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { connInfoFromUrl, parseTableRefs, recoverTables, resolveRestore, restore, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
+import { connInfoFromUrl, parseTableRefs, recoverTables, resolveRestore, restore, restorePartial, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
 import { renderRestore, restoreJson } from '../render/restore.js';
-import { recoverTablesJson, renderRecoverTables } from '../render/restore-tables.js';
+import { recoverTablesJson, renderRecoverTables, renderRestorePartial, restorePartialJson } from '../render/restore-tables.js';
 import type { CommandResult } from '../output.js';
 import { runPitr } from './restore-pitr.js';
 
@@ -20,7 +20,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
     program
       .command('restore')
       .description('logical restore from a backup, checked against its manifest (exit 3 on any difference); or point-in-time recovery into a new data directory')
-      .option('--backup <id>', 'backup id, or "latest" (the newest complete backup)')
+      .option('--backup <id>', 'backup id, or "latest" (the newest complete whole backup); a partial backup (undo --backup tables) restores its tables side by side, or in place with --replace')
       .option('--target-database <url>', 'restore into this database (created if missing) instead of in place')
       .option('--terminate-connections', 'end sessions on the database being replaced (otherwise they refuse the restore)')
       .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
@@ -30,16 +30,33 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--lsn <lsn>', 'recover to this WAL position (e.g. 0/5000060)')
       .option('--restore-point <name>', "recover to a named restore point (pg_create_restore_point('NAME'))")
       .option('--before-migration <name>', 'recover to just before migration NAME: with --data-dir DIR, point in time (the restore point `migrate` made, else the time it was applied); with --backup auto, the logical backup taken at the head before it')
-      .option('--tables <list>', 'recover only these tables (schema.table,...) from a throwaway instance recovered to the target; needs --into-database')
-      .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>)')
-      .option('--replace', 'with --tables: swap the recovered tables in place of the live ones (after a backup; refused when foreign keys from other tables point at them; asks first, or pass --yes)')
+      .option('--tables <list>', 'recover only these tables (schema.table,...) from a throwaway instance recovered to the target (needs --into-database), or with --backup of a partial backup, only these of its tables')
+      .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>); for a partial backup, default the --database-url one')
+      .option('--replace', 'with --tables (or a partial backup): swap the recovered tables in place of the live ones (after a backup; asks first, or pass --yes); a point-in-time recovery refuses when foreign keys from other tables point at them, a partial backup makes those keys again')
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
       .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
     async (run, io, opts) => {
-      const { kind, request, beforeMigration } = await resolveRestore(run, opts);
+      const { kind, request, beforeMigration, manifest } = await resolveRestore(run, opts);
       for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
+      if (kind === 'partial') {
+        const report = await restorePartial(run.storage, {
+          manifest: manifest!,
+          ...(request.tables !== undefined ? { tables: parseTableRefs(request.tables) } : {}),
+          into: request.intoDatabase !== undefined ? connInfoFromUrl(request.intoDatabase) : run.conn,
+          replace: request.replace,
+          lockTimeoutMs: run.config.lockTimeoutMs,
+          ...(opts.tempDir !== undefined ? { tempDir: opts.tempDir } : {}),
+          yes: io.yes,
+          ...(io.interactive ? { confirm: (question: string) => io.confirm(question) } : {}),
+          onStep: (line) => io.log(line),
+          onProgress: progressPrinter(io),
+          commandLine: io.commandLine,
+          ...(run.signal ? { signal: run.signal } : {}),
+        });
+        return { json: restorePartialJson(report), human: renderRestorePartial(report), ...(report.error ? { error: report.error } : {}) };
+      }
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {
           target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint, restorePointLsn: request.restorePointLsn },

@@ -35,6 +35,7 @@ export function planJson(p: Plan) {
     steps: p.steps,
     capture: p.capture,
     roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,
+    ...(p.safetyBackup ? { safetyBackup: p.safetyBackup } : {}),
   };
 }
 

@@ -104,7 +104,7 @@ async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, p
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
   // Newest first: the backup closest to the migration's latest application.
   const found = (await listBackups(storage)).find(
-    (b) => b.status === 'complete' && b.kind === 'logical' && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
+    (b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
   );
   if (!found) {
     throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {

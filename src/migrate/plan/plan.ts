@@ -97,6 +97,8 @@ export interface Plan {
   /** For `restore`: why the table route is not offered, when it is not. */
   tableRouteNote: string | null;
   steps: PlanStep[];
+  /** Set by undo once its safety backup is taken: what was taken and why (undo --backup). */
+  safetyBackup?: { mode: string; taken: string; reason: string; backupId: string | null; tables: string[]; restorePoint: unknown };
   /**
    * Code migrations seen by running them in a scratch database: how many ran (replayed) and how
    * many captures came from the capture cache; null when nothing had to be captured.
@@ -298,7 +300,7 @@ function headAfter(applied: readonly MigrationInfo[], selected: readonly Migrati
  */
 async function findRestoreBackup(run: RunContext, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
   if (!run.hasStorage) return null;
-  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');
+  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial);
   const atHead = backups.find((b) => targetHead !== null && b.migrationHead === targetHead);
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;
@@ -342,7 +344,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
-  out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
+  out.push({ action: 'backup', detail: type === 'restore' ? 'pg_dump to storage, read back and checksum-verified, manifest written last' : 'undo --backup auto (default): a restore point in a healthy WAL archive plus the at-risk tables when the downs destroy data, else the at-risk tables and the schema (tables), or the whole database (full); read back and checksum-verified, manifest written last' });
   if (type === 'restore') {
     const oldest = migrations.at(-1)?.name ?? 'the first migration';
     for (const r of routes.routes) {
