@@ -29,6 +29,11 @@ export interface RecoveryConfigInput {
   storageArgs: readonly string[];
   /** The server's major version (archive_library exists from 15 on). */
   serverMajor: number;
+  /**
+   * The spool the restore run stages WAL into, relative to the data directory: restore_command moves a
+   * staged file into place with the shell alone, and runs wal-fetch only for a file not staged.
+   */
+  stagedDir?: string;
 }
 
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
@@ -36,8 +41,10 @@ export function recoverySettings(input: RecoveryConfigInput): Array<[string, str
   const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
   // The plain form `wal-fetch %f %p --storage URL [--encryption-key-file PATH]`: the CLI's short way in (no commander, no config) takes only that.
   const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', ...input.storageArgs.map(word)];
+  // With a staging run, its spool is the prefetch: wal-fetch's own background prefetcher would only compete with it.
+  const command = input.stagedDir === undefined ? fetch.join(' ') : stagedOrFetch(word(input.stagedDir), [...fetch, '--prefetch', '0'].join(' '));
   const settings: Array<[string, string]> = [
-    ['restore_command', confString(fetch.join(' '))],
+    ['restore_command', confString(command)],
     ...targetSettings(input.target),
     ['recovery_target_timeline', confString(String(input.timeline))],
     ['recovery_target_action', confString('promote')],
@@ -58,6 +65,15 @@ export function recoverySettings(input: RecoveryConfigInput): Array<[string, str
     ['log_destination', confString('stderr')],
   ];
   return settings;
+}
+
+/**
+ * `test -f D/%f && mv -f D/%f %p || wal-fetch …`: a staged file is complete and checked (the stager renames
+ * it into D only then), so moving it is all there is to do; if it is not there, or the move fails, wal-fetch
+ * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive).
+ */
+function stagedOrFetch(dir: string, fetch: string): string {
+  return `test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
 }
 
 function targetSettings(target: RecoveryTarget): Array<[string, string]> {
