@@ -22,6 +22,8 @@ import { openStorage } from '../storage/open-storage.js';
 import { childStorageAccess } from '../storage/child-access.js';
 import { encryptionKeySources, loadEncryptionKey } from '../storage/encryption-key.js';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPush } from '../backup/wal/wal-push.js';
 import { CONFIG_FILE_NAMES } from '../run/config-files.js';
@@ -55,7 +57,7 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
     }
     storage = openStorage(storageUrl, key.key ? { encryption: key.key } : {});
     if (parsed.command === 'wal-push') {
-      const pushed = await walPush(storage, parsed.positional[0]!);
+      const pushed = await walPush(storage, parsed.positional[0]!, { collect: youngCollector() });
       if (parsed.verbose) say(`${pushed.created ? 'archived' : 'already archived (identical)'} ${pushed.name}: ${pushed.size} → ${pushed.storedSize} bytes, ${storage.url}`);
       return EXIT.ok;
     }
@@ -70,6 +72,21 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
     return isDbrollbackError(err) && err.code === 'WAL_NOT_FOUND' ? EXIT.failed : EXIT.archiveUnavailable;
   } finally {
     await storage?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * V8's young-generation collection, when this Node lets us have it: wal-push runs as a process of its own
+ * per segment, and without it the Buffers a 16 MB segment passes through (20–30 MB) stay allocated until
+ * the process ends. A minor collection costs a millisecond or two.
+ */
+function youngCollector(): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+    return () => gc({ type: 'minor' });
+  } catch {
+    return undefined;
   }
 }
 

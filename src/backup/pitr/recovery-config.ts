@@ -11,6 +11,7 @@
 import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecoveryTarget } from './target.js';
+import { IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS } from './wal-stager.js';
 
 export interface RecoveryConfigInput {
   target: RecoveryTarget;
@@ -70,10 +71,13 @@ export function recoverySettings(input: RecoveryConfigInput): Array<[string, str
 /**
  * `test -f D/%f && mv -f D/%f %p || wal-fetch …`: a staged file is complete and checked (the stager renames
  * it into D only then), so moving it is all there is to do; if it is not there, or the move fails, wal-fetch
- * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive).
+ * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive). A file the
+ * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice.
  */
 function stagedOrFetch(dir: string, fetch: string): string {
-  return `test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
+  const polls = IN_FLIGHT_WAIT_SECONDS * 20;
+  const wait = `i=0; while test ! -f ${dir}/%f && test -f ${dir}/%f${IN_FLIGHT_SUFFIX} && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
+  return `${wait}; test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
 }
 
 function targetSettings(target: RecoveryTarget): Array<[string, string]> {

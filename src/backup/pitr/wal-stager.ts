@@ -17,7 +17,7 @@
  * on failure and on a stop signal alike.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, chown, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, chown, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { fetchInto } from '../wal/fetch-into.js';
@@ -27,6 +27,11 @@ import type { TimelineStretch } from './timeline-path.js';
 
 /** The spool, relative to the data directory (restore_command runs there). */
 export const STAGED_DIR = path.join('pg_wal', 'dbrollback-staged');
+
+/** Beside a file being staged: restore_command waits for the file instead of fetching it too. */
+export const IN_FLIGHT_SUFFIX = '.staging';
+/** How long restore_command waits for a file in flight before fetching it itself (a stager killed mid-fetch leaves its marker). */
+export const IN_FLIGHT_WAIT_SECONDS = 10;
 
 /** pgBackRest's archive-get-queue-max default: 128 MB of WAL ahead of the server. */
 const QUEUE_BYTES = 128 * 1024 * 1024;
@@ -167,16 +172,21 @@ export class WalStager {
       // Already replayed (the server fetched it itself while the workers were behind).
       if (file.kind === 'segment' && n <= this.progress) continue;
       const dest = path.join(this.spoolDir, file.name);
+      // While it is on its way, restore_command waits for it rather than fetch it a second time itself.
+      const marker = `${dest}${IN_FLIGHT_SUFFIX}`;
       try {
+        await writeFile(marker, '', { mode: 0o644 });
         await fetchInto(this.options.storage, file, dest, this.options.owner ? { owner: this.options.owner } : {});
         this.staged.add(file.name);
       } catch (err) {
+        await unlink(marker).catch(() => undefined);
         // The server's own wal-fetch will meet the same object and say what is wrong with it in its log; recovery goes on without the spool.
         if (!this.stopped) this.problem ??= `staging ${file.name} failed: ${err instanceof Error ? err.message : String(err)}`;
         this.stopped = true;
         this.wake();
         return;
       }
+      await unlink(marker).catch(() => undefined);
       if (file.kind === 'segment' && n <= this.progress) await this.discard(file.name);
     }
   }

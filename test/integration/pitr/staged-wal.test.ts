@@ -81,7 +81,7 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
       expect(report.steps.find((s) => s.name === 'recover')!.detail).toContain(`${staging.takenByServer} staged ahead by ${staging.workers} workers`);
       // The server's log agrees: every segment it restored was logged, and the spool is removed.
       const auto = await readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8');
-      expect(auto).toMatch(/restore_command = 'test -f pg_wal\/dbrollback-staged\/%f && mv -f pg_wal\/dbrollback-staged\/%f %p \|\| .* wal-fetch %f %p .*--prefetch 0'/);
+      expect(auto).toMatch(/restore_command = '.*; test -f pg_wal\/dbrollback-staged\/%f && mv -f pg_wal\/dbrollback-staged\/%f %p \|\| .* wal-fetch %f %p .*--prefetch 0'/);
       await expect(stat(path.join(dataDir, 'pg_wal', 'dbrollback-staged'))).rejects.toThrow();
       expect((await readdir(path.join(dataDir, 'pg_wal'))).some((f) => f.startsWith('.dbrollback-tmp-'))).toBe(false);
     } finally {
