@@ -112,9 +112,9 @@ export async function fileDigest(file: string): Promise<{ sha256: string; size: 
   return { sha256: hash.digest('hex'), size };
 }
 
-const IN_CHUNK = 256 * 1024;
+const IN_CHUNK = 128 * 1024;
 const OUT_CHUNK = 64 * 1024;
-const COLLECT_EVERY = 2 * 1024 * 1024;
+const COLLECT_EVERY = 1024 * 1024;
 
 export class WalObjectError extends Error {}
 

@@ -37,10 +37,10 @@ describe('wal-push pushes ready segments ahead, on a real cluster under a bulk l
     cluster = await archivingCluster(target, { archive_command: confQuote(command), wal_keep_size: "'2GB'", max_wal_size: "'2GB'" });
     const conn = cluster.conn('postgres');
     const env = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: 'postgres' };
-    const [{ first }] = await cluster.sql<{ first: string }>('postgres', 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS first');
+    const first = (await cluster.sql<{ first: string }>('postgres', 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS first'))[0]!.first;
     // A bulk load: segments become ready faster than one wal-push per segment keeps up with.
     await execa('pgbench', ['-i', '-s', '12', '-q'], { env });
-    const [{ last }] = await cluster.sql<{ last: string }>('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS last');
+    const last = (await cluster.sql<{ last: string }>('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS last'))[0]!.last;
     await waitArchived(target.storage, last, 120_000);
     const walDir = path.join(cluster.dataDir, 'pg_wal');
     const segments = (await readdir(walDir)).filter((n) => /^[0-9A-F]{24}$/.test(n) && n >= first && n <= last).sort();
