@@ -35,7 +35,7 @@ describe('check-wal when archiving lags behind the target', () => {
     const marks = await markTarget(url, 'lagging');
     // The first commit after T lands in the current segment, which is not closed (so never archived).
     await query(url, 'INSERT INTO ledger (amount) VALUES (-1)');
-    const [{ current }] = (await query<{ current: string }>(url, 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS current')) as [{ current: string }];
+    const [{ current }] = (await query<{ current: string }>(url, 'SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS current')) as [{ current: string }];
     // The archiver catches up on the closed segment — archived after T, holding only WAL from before T.
     await setCommand(archiveCommand(storage));
     for (let i = 0; i < 300; i++) {
@@ -50,7 +50,7 @@ describe('check-wal when archiving lags behind the target', () => {
     expect(run.exitCode, run.stderr).toBe(2);
     const error = run.json<{ error: { code: string; message: string; hint: string } }>().error;
     expect(error.code).toBe('WAL_MISSING');
-    expect(error.message, JSON.stringify({ before, current, archived: await readdir(path.join(storageDir, 'wal', '00000001')), t: marks.time })).toContain(`WAL segment ${current} is not in the archive yet`);
+    expect(error.message).toContain(`WAL segment ${current} is not in the archive yet`);
     expect(error.message).toContain('archiving lags');
     await expect(stat(dataDir)).rejects.toThrow();
 
