@@ -118,7 +118,9 @@ try {
   const startLsn = await psql('SELECT pg_current_wal_lsn()');
   log(`pgbench until ~${walMb} MB of WAL ...`);
   while (Number(await psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${startLsn}')`)) < walMb * 1024 * 1024) {
-    await execa('pgbench', ['-c', '2', '-t', '5000', '-n'], { env: pgEnv });
+    // Time-bounded rounds: with synchronous commits on a busy disk, a fixed transaction count can take minutes.
+    await execa('pgbench', ['-c', '2', '-T', '10', '-n'], { env: pgEnv });
+    log(`  ${(Number(await psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${startLsn}')`)) / 1048576).toFixed(0)} MB of WAL`);
   }
   const walBytes = Number(await psql(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '${startLsn}')`));
   const target = await psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`);
@@ -126,6 +128,7 @@ try {
   await new Promise((r) => setTimeout(r, 50));
   await psql('UPDATE pgbench_accounts SET abalance = 0 WHERE aid % 10 = 0');
   const last = await psql('SELECT pg_walfile_name(pg_switch_wal())');
+  log(`waiting for both archives to reach ${last} ...`);
   for (;;) {
     const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
     if (archived >= last) break;
