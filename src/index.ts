@@ -168,6 +168,8 @@ export { pitrScenario, PITR_NO_BASE_BACKUP } from './drill/scenarios/pitr.js';
 export { localPitrRecover, pitrRecoverFor } from './drill/scenarios/pitr-recover.js';
 export type { PitrDrillOptions, PitrRecover, PitrRecoverOptions, PitrRecovery } from './drill/scenarios/pitr.js';
 export { walPush } from './backup/wal/wal-push.js';
+export { walPushAhead, archiveCommandWithMarkers, PUSHED_DIR, DEFAULT_PUSH_AHEAD } from './backup/wal/wal-push-ahead.js';
+export type { PushAheadOptions, PushAheadResult } from './backup/wal/wal-push-ahead.js';
 export type { WalPushOptions, WalPushResult } from './backup/wal/wal-push.js';
 export { walFetch, DEFAULT_PREFETCH } from './backup/wal/wal-fetch.js';
 export type { WalFetchOptions, WalFetchResult } from './backup/wal/wal-fetch.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DbrollbackError } from '../errors.js';
 import { loadExeca } from './load-execa.js';
 
-export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata';
+export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata' | 'pg_waldump';
 
 export interface PgBinary {
   name: PgBinaryName;

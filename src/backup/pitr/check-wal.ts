@@ -8,7 +8,12 @@
 import { DbrollbackError } from '../../errors.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { walChain, type WalChainResult } from '../wal/wal-chain.js';
-import { formatLsn, parseWalName, walNameOfKey } from '../wal/layout.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { transactionEnds } from '../../pgtools/pg-waldump.js';
+import { fetchInto } from '../wal/fetch-into.js';
+import { formatLsn, parseWalName, segmentName, segmentNumber, walNameOfKey } from '../wal/layout.js';
 import type { ChosenBase } from './choose-base.js';
 import type { RecoveryTarget } from './target.js';
 
@@ -19,7 +24,7 @@ export interface WalCoverage {
 }
 
 export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[]): Promise<WalCoverage> {
-  const chain = await walChain(storage, {
+  const chain: WalChainResult = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
     // A restore point the storage records is needed up to its LSN; one it does not can be anywhere: the whole archive.
@@ -28,7 +33,47 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
     listing,
   });
   if (!chain.ok) throw walMissing(chain, base, target, listing);
-  return { segments: chain.segments, first: base.base.startWal, last: chain.lastSegment ?? base.base.startWal };
+  let { segments, lastSegment } = chain;
+  if (target.kind === 'time' && lastSegment !== null) {
+    // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
+    // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+    const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize);
+    if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
+    segments += end.scanned.length - 1;
+    lastSegment = end.scanned.at(-1)!;
+  }
+  return { segments, first: base.base.startWal, last: lastSegment ?? base.base.startWal };
+}
+
+/**
+ * From `from` on, the first archived segment holding a commit (or abort) after `time`, read with pg_waldump;
+ * or the first segment recovery would need that is not archived yet.
+ */
+async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number): Promise<{ scanned: string[]; missing: string | null }> {
+  const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-check-wal-'));
+  const scanned: string[] = [];
+  try {
+    for (let n = segmentNumber(from, segmentSize); ; n++) {
+      const name = segmentName(from.slice(0, 8), n, segmentSize);
+      if (!archived.has(name)) return { scanned, missing: name };
+      const file = path.join(work, name);
+      await fetchInto(storage, parseWalName(name)!, file);
+      scanned.push(name);
+      // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
+      if ((await transactionEnds(file)).some((e) => e.time.getTime() >= time.getTime())) return { scanned, missing: null };
+      await rm(file, { force: true });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function lagging(missing: string, scanned: string[], target: RecoveryTarget, chain: WalChainResult, base: ChosenBase): DbrollbackError {
+  return new DbrollbackError('WAL_MISSING', `WAL segment ${missing} is not in the archive yet, and recovery to ${target.display} needs it: the archived WAL holds no commit after the target (read up to ${scanned.at(-1) ?? chain.lastSegment}), so the moment ${target.display} lies in WAL not archived yet — archiving lags`, {
+    hint: 'Nothing was written. Wait for the archiver to catch up (`dbrollback backups --check` shows it; on the primary, SELECT pg_switch_wal(); closes the current segment), then run the same restore again; or choose an earlier target.',
+    details: { missingSegment: missing, baseBackup: base.id, segmentsFound: chain.segments + Math.max(0, scanned.length - 1), lastSegment: scanned.at(-1) ?? chain.lastSegment },
+  });
 }
 
 function walMissing(chain: WalChainResult, base: ChosenBase, target: RecoveryTarget, listing: readonly ObjectInfo[]): DbrollbackError {

@@ -44,6 +44,7 @@ import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
 import { locateRestorePoint } from './locate-point.js';
 import { timelinePath, type TimelineStretch } from './timeline-path.js';
 import { loadTimelineHistory } from '../wal/timeline-history.js';
+import { STAGED_DIR, WalStager, type StagingReport } from './wal-stager.js';
 
 export interface PitrRestoreOptions {
   /** With no other target: recover to the end of the archive (the newest archived moment). */
@@ -89,6 +90,11 @@ export interface PitrRestoreOptions {
   onWriting?: () => Promise<void>;
   /** For tests: "now", for refusing a target in the future. */
   now?: Date;
+  /**
+   * WAL staged ahead of replay by this run (default on): segments kept ahead of the server and parallel
+   * fetches; false leaves every file to restore_command's wal-fetch.
+   */
+  staging?: { ahead?: number; workers?: number } | false;
 }
 
 export const PITR_STEPS = ['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify', 'finish'] as const;
@@ -110,6 +116,8 @@ export interface PitrRestoreReport {
   startCommand: string | null;
   logFile: string | null;
   recovery: RecoveryOutcome | null;
+  /** What the run staged ahead of replay, and how much of it the server took (null: no staging). */
+  staging: StagingReport | null;
   verify: VerifyReport | null;
   steps: StepResult[];
   durationMs: number;
@@ -164,6 +172,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     startCommand: null,
     logFile: null,
     recovery: null,
+    staging: null,
     verify: null,
     steps: [],
     durationMs: 0,
@@ -175,6 +184,12 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   let stopFailed: string | null = null;
   let stopError: DbrollbackError | null = null;
   let journal: Journal | undefined;
+  let stager: WalStager | undefined;
+  const stopStaging = async () => {
+    const running = stager;
+    stager = undefined;
+    if (running) report.staging = await running.stop();
+  };
   const signal = options.signal;
   const checklist = new Checklist(PITR_STEPS, log, {
     signal,
@@ -184,6 +199,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     // Read-only: which base backup, on which timeline, and is every WAL segment from it to the target archived?
     const wal = await storage.list(WAL_PREFIX);
     const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
+    const staging = options.staging ?? {};
     report.timeline = timeline;
     const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId === 'latest' ? undefined : options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
     report.baseBackupId = base.id;
@@ -204,10 +220,15 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     await checklist.run('configure', async () => {
       await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
       if (ids) await chown(path.dirname(logFile), ...ids);
-      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageArgs: access.args, serverMajor: majorOf(manifest.serverVersion) });
+      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageArgs: access.args, serverMajor: majorOf(manifest.serverVersion), ...(staging ? { stagedDir: STAGED_DIR } : {}) });
       await writeRecoveryConfig(dataDir, settings, ids);
-      return ensureConfigFiles(dataDir, ids);
-    }, (written) => `restore_command = wal-fetch${keyNote(access)}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
+      const written = await ensureConfigFiles(dataDir, ids);
+      // Staging starts before the server does: the first segments are on their way while it starts up.
+      if (staging) {
+        stager = await WalStager.start({ storage, dataDir, listing: wal, timelines, fromSegment: base.base.startWal, segmentSize: base.base.walSegmentSize, ...staging, ...(ids ? { owner: ids } : {}) });
+      }
+      return written;
+    }, (written) => `restore_command = ${staging ? `staged WAL from ${STAGED_DIR}, else ` : ''}wal-fetch${keyNote(access)}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
     report.logFile = logFile;
     await checklist.run('start', async () => {
       serverStarted = true;
@@ -219,8 +240,16 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.recovery = await checklist.run('recover', async () => {
       await checklist.checkpoint();
       await faultPoint('restore:pitr-recover', signal);
-      return followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery, signal });
-    }, (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched; new timeline ${r.newTimeline ?? '?'}`);
+      const running = stager;
+      try {
+        return await followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery, onRestored: (name) => running?.consumed(name), signal });
+      } catch (err) {
+        await stopStaging();
+        throw withStagingProblem(err, report.staging);
+      } finally {
+        await stopStaging();
+      }
+    }, (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched${stagingNote(report.staging)}; new timeline ${r.newTimeline ?? '?'}`);
     report.port = port;
     report.url = connToUrl({ ...conn, password: undefined });
 
@@ -234,6 +263,8 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   } catch (err) {
     report.error = asRunError(err);
   } finally {
+    // Staging outlives no step: a failure before recovery (the start) ends it here, and its spool goes with it.
+    await stopStaging().catch(() => undefined);
     // The copy keeps running only when asked (--port), recovery got it to the target, and no one asked the run to stop.
     if (serverStarted) {
       const keep = options.port !== undefined && report.recovery !== null && !isStopError(report.error);
@@ -358,6 +389,17 @@ function verifyFailed(report: VerifyReport, dataDir: string): DbrollbackError {
     hint: 'Do not use this copy for traffic. Inspect the failing checks; try an earlier target, or another base backup (--backup ID).',
     details: base.details,
   });
+}
+
+function stagingNote(staging: StagingReport | null): string {
+  if (!staging) return '';
+  return ` (${staging.takenByServer} staged ahead by ${staging.workers} workers, the rest by wal-fetch${staging.problem ? `; staging stopped: ${staging.problem}` : ''})`;
+}
+
+/** A recovery that failed after staging had stopped says why staging stopped too: it is often the same cause. */
+function withStagingProblem(err: unknown, staging: StagingReport | null): unknown {
+  if (!staging?.problem || !(err instanceof DbrollbackError) || err.code !== 'RECOVERY_FAILED') return err;
+  return new DbrollbackError(err.code, `${err.message} (WAL staging had stopped before: ${staging.problem})`, { hint: err.hint, cause: err, details: err.details });
 }
 
 /** How restore_command gets the storage's key, for the configure step's line. */

@@ -47,6 +47,7 @@ function pitrJson(r: PitrRestoreReport) {
     startCommand: r.startCommand,
     logFile: r.logFile,
     recovery: r.recovery,
+    staging: r.staging,
     verify: r.verify,
     steps: r.steps,
     durationMs: r.durationMs,
