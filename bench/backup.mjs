@@ -149,14 +149,17 @@ try {
   console.log(`| floor: pg_dump -Fc beside a row hash of every table | ${seconds(floorMedian)} | ${(floorMedian / dumpMedian).toFixed(2)} | |`);
   console.log('');
   console.log(`dbrollback backup / floor: **${(backupMedian / floorMedian).toFixed(2)}** (target ≤ 1.10)${beforeMs.length ? `; the build before (--before): ${seconds(median(beforeMs))} s, ${(median(beforeMs) / floorMedian).toFixed(2)} × the floor` : ''}`);
-  console.log('');
-  console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
-  console.log('');
-  console.log('| what | seconds | ratio | peak RSS |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const [name, xs] of Object.entries(restoreMs)) {
-    const rss = name.startsWith('dbrollback') ? `${mb(Math.max(...restoreRss))} MB` : '';
-    console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / single).toFixed(2)} | ${rss} |`);
+  // --restore-runs 0: backup figures only.
+  if (restoreRuns > 0) {
+    console.log('');
+    console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
+    console.log('');
+    console.log('| what | seconds | ratio | peak RSS |');
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const [name, xs] of Object.entries(restoreMs)) {
+      const rss = name.startsWith('dbrollback') ? `${mb(Math.max(...restoreRss))} MB` : '';
+      console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / single).toFixed(2)} | ${rss} |`);
+    }
   }
 } finally {
   await cluster.stop();
