@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { DownKind, MigrationInfo } from '../contract.js';
 import { flywayChecksum } from './checksum.js';
 import type { FlywayLocation, FlywayMigration } from './files.js';
-import type { HistoryRow } from './history.js';
+import { abbreviateDescription, type HistoryRow } from './history.js';
 import { compareVersions, versionParts } from './names.js';
 
 export interface AppliedEntry {
@@ -80,7 +80,7 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], t
       const now = text === undefined ? null : flywayChecksum(text);
       if (now !== null && row.checksum !== null && now !== row.checksum) {
         invalid.push(`Migration checksum mismatch for migration version ${row.version}: applied to database ${row.checksum}, resolved locally ${now} (${file.script})`);
-      } else if (row.description !== file.description) {
+      } else if (row.description !== abbreviateDescription(file.description)) {
         invalid.push(`Migration description mismatch for migration version ${row.version}: applied to database "${row.description}", resolved locally "${file.description}"`);
       }
       applied.push({ name: file.name, row, migration: file, down: file.down, ...(file.downNote ? { downNote: file.downNote } : {}) });

@@ -41,7 +41,7 @@ describe('detectMigrator', () => {
   });
 
   it('plain .sql files of unknown format are MIGRATOR_UNKNOWN asking for --migrator (exit 2)', async () => {
-    const dir = await dirWith({ 'V1__init.sql': 'CREATE TABLE t (id int);\n' });
+    const dir = await dirWith({ 'schema.sql': 'CREATE TABLE t (id int);\n' });
     const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }));
     expect(err.code).toBe('MIGRATOR_UNKNOWN');
     expect(err.exitCode).toBe(2);
