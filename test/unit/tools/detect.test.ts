@@ -166,6 +166,17 @@ describe('detectMigrator: golang-migrate and dbrollback\'s plain SQL read the sa
     expect(lookup.calls).toBe(0);
   });
 
+  it('a folder of no known format: schema_migrations with a dirty column is golang-migrate\'s, without one dbmate\'s', async () => {
+    const dir = await dirWith({ 'README.md': 'migrations live elsewhere\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([GOLANG_TABLE]) })).toBe('golang-migrate');
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([DBMATE_TABLE]) })).toBe('dbmate');
+  });
+
+  it('dbmate\'s -- migrate:up files are dbmate\'s by the files alone', async () => {
+    const dir = await dirWith({ '20240101000000_init.sql': '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined })).toBe('dbmate');
+  });
+
   it('files carrying dbrollback\'s own markers are the plain SQL format\'s (the sql shop)', async () => {
     const lookup = database([GOLANG_TABLE]);
     expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'sql/shop'), configModule: undefined }, { history: lookup })).toBe('sql');
