@@ -97,7 +97,7 @@ export async function detectCodeTool(tools: readonly MigrationTool[], files: rea
   const byName = new Map(files.map((f) => [path.basename(f), f]));
   const dirs = new Set(files.map((f) => path.dirname(path.resolve(f))));
   const evidence: ProjectEvidence = {
-    // The files' folder, when they share one: a tool's config may sit beside it (a knexfile).
+    // The files' folder, when they share one: a tool's config file may sit beside it.
     dir: dirs.size === 1 ? [...dirs][0] : undefined,
     files: [...byName.keys()].sort(),
     read: (name) => readFile(byName.get(name) ?? name, 'utf8').catch(() => ''),

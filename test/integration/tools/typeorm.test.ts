@@ -157,7 +157,7 @@ describe('TypeORM patterns from real projects', () => {
     expect(await rows(database, 'typeorm_migrations')).toEqual(expected(names));
   });
 
-  it('classify captures only what each migration sent (not TypeORM\'s own table or checks)', async () => {
+  it("classify captures only what each migration sent (not TypeORM's own table or checks)", { timeout: 240_000 }, async () => {
     const classify = await runBuiltCli(['classify', path.join(PATTERNS, 'src', 'migrations'), '--json'], { env: { DBROLLBACK_CACHE_DIR: cacheDir }, cwd: PATTERNS });
     ok(classify, 'classify');
     const files = classify.json<{ files: Array<{ path: string; kind: string; statements: Array<{ sql: string }> }> }>().files;
