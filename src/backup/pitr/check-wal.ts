@@ -23,7 +23,10 @@ export interface WalCoverage {
   last: string;
 }
 
-export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[]): Promise<WalCoverage> {
+/** The commit/abort times an archived segment holds (default: fetched and read with pg_waldump). */
+export type CommitTimesOf = (storage: Storage, segment: string) => Promise<Date[]>;
+
+export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalCoverage> {
   const chain: WalChainResult = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
@@ -37,7 +40,7 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
   if (target.kind === 'time' && lastSegment !== null) {
     // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
     // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
-    const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize);
+    const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize, commitTimesOf);
     if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
     segments += end.scanned.length - 1;
     lastSegment = end.scanned.at(-1)!;
@@ -49,21 +52,25 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
  * From `from` on, the first archived segment holding a commit (or abort) after `time`, read with pg_waldump;
  * or the first segment recovery would need that is not archived yet.
  */
-async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number): Promise<{ scanned: string[]; missing: string | null }> {
+async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null }> {
   const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
-  const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-check-wal-'));
   const scanned: string[] = [];
+  for (let n = segmentNumber(from, segmentSize); ; n++) {
+    const name = segmentName(from.slice(0, 8), n, segmentSize);
+    if (!archived.has(name)) return { scanned, missing: name };
+    scanned.push(name);
+    // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
+    if ((await commitTimesOf(storage, name)).some((t) => t.getTime() >= time.getTime())) return { scanned, missing: null };
+  }
+}
+
+/** Fetch an archived segment into a temporary directory and read its commit and abort times with pg_waldump. */
+async function archivedCommitTimes(storage: Storage, segment: string): Promise<Date[]> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-check-wal-'));
   try {
-    for (let n = segmentNumber(from, segmentSize); ; n++) {
-      const name = segmentName(from.slice(0, 8), n, segmentSize);
-      if (!archived.has(name)) return { scanned, missing: name };
-      const file = path.join(work, name);
-      await fetchInto(storage, parseWalName(name)!, file);
-      scanned.push(name);
-      // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
-      if ((await transactionEnds(file)).some((e) => e.time.getTime() >= time.getTime())) return { scanned, missing: null };
-      await rm(file, { force: true });
-    }
+    const file = path.join(work, segment);
+    await fetchInto(storage, parseWalName(segment)!, file);
+    return (await transactionEnds(file)).map((e) => e.time);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
