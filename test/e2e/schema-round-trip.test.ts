@@ -77,7 +77,8 @@ interface UndoDoc {
   error?: { code: string; message: string };
 }
 
-describe('undo proves the schema round trip (built CLI)', () => {
+// Each test runs several commands that start a throwaway cluster (the rehearsal): minutes on a loaded machine.
+describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, () => {
   let cluster: Cluster;
   let fiveIndexes: string;
   let forgetsColumn: string;
