@@ -152,7 +152,8 @@ try {
     const dir = await restoreDir();
     const port = await freePort();
     return timed(async () => {
-      const restoreCommand = `pgbackrest --config=${conf} --stanza=bench archive-get %f "%p"`;
+      // archive-get checks that it runs in pg1-path: the copy's directory, not the primary's.
+      const restoreCommand = `pgbackrest --config=${conf} --stanza=bench --pg1-path=${dir} archive-get %f "%p"`;
       const restored = await timed(() => asServer('pgbackrest', [`--config=${conf}`, '--stanza=bench', `--pg1-path=${dir}`, '--type=time', `--target=${target}+00`, '--target-action=promote', `--recovery-option=restore_command=${restoreCommand}`, 'restore'], { env: { ...process.env, PGPASSWORD: conn.password } }));
       phases[key].push(restored.ms);
       await appendFile(path.join(dir, 'postgresql.auto.conf'), `\nport = ${port}\narchive_mode = 'off'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n`);
@@ -160,6 +161,8 @@ try {
       for (;;) {
         const r = await execa('psql', ['-X', '-At', '-c', 'SELECT pg_is_in_recovery()'], { env: { ...pgEnv, PGPORT: String(port) }, reject: false });
         if (r.exitCode === 0 && r.stdout === 'f') break;
+        // A copy whose recovery failed has exited: say so instead of waiting forever.
+        if ((await asServer(pgCtl, ['-D', dir, 'status'], { reject: false })).exitCode !== 0) throw new Error(`the pgBackRest copy in ${dir} stopped during recovery; see ${path.join(dir, 'bench.log')}`);
         await new Promise((res) => setTimeout(res, 100));
       }
       await check(port);
