@@ -177,3 +177,8 @@ function pgFieldsOf(cause: unknown): PgErrorFields | undefined {
   }
   return fields;
 }
+
+/** `a`, `a or b`, `a, b or c`: choices as a hint names them. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DbrollbackError } from '../errors.js';
+import { DbrollbackError, orList } from '../errors.js';
 import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 import { initParser } from '../sql/parser.js';
@@ -344,7 +344,7 @@ async function codeToolFor(files: readonly string[], options: ClassifyFilesOptio
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
   if (configured && !configured.capture) {
     throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is ${configured.kind} (${configured.displayName}), whose migrations are not code`, {
-      hint: `Pass --migrator ${codeKinds.join(' or ')} for code migrations.`,
+      hint: `Pass --migrator ${orList(codeKinds)} for code migrations.`,
     });
   }
   return configured ?? detectCodeTool(TOOLS, files, options.configModule);

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import { onSession, type SharedSession } from '../db/session.js';
-import { DbrollbackError } from '../errors.js';
+import { DbrollbackError, orList } from '../errors.js';
 import type { ToolSettings } from './contract.js';
 import type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tool.js';
 
@@ -114,7 +114,7 @@ export async function detectCodeTool(tools: readonly MigrationTool[], files: rea
   const choices = codeTools.map((t) => t.kind);
   if (chosen.length > 1) throw ambiguous(chosen, `${files[0]} and the other code migrations given could belong to more than one migration tool`, choices);
   throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but no migration tool dbrollback knows runs it as a migration`, {
-    hint: `Pass --migrator ${choices.join(' or ')} for code migrations.`,
+    hint: `Pass --migrator ${orList(choices)} for code migrations.`,
   });
 }
 

@@ -73,13 +73,8 @@ export type HeadLookup =
  * write counters (pg_stat_user_tables) and storage (relfilenode) before and
  * after the rollback. `moved` lists those that changed.
  */
-export interface UntouchedEvidence {
-  /** How many tables outside the baseline were judged. */
-  judged: number;
-  moved: TableRef[];
-  /** One phrase for the report: what was compared. */
-  how: string;
-}
+import type { UntouchedEvidence } from './compare.js';
+export type { UntouchedEvidence };
 
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */

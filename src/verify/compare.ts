@@ -5,7 +5,6 @@
  */
 import { tableKey, type BaselineTable } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
-import type { UntouchedEvidence } from './check.js';
 
 export interface LiveTable extends TableRef {
   rows: number;
@@ -109,4 +108,13 @@ export function outsideBaseline(baseline: { partial?: boolean; source: string },
   const moved = untouched.moved.filter((t) => !expected.has(tableKey(t)));
   const problems = moved.map((t) => `${tableKey(t)}: written by the rollback though outside ${baseline.source} (${untouched.how} changed)`);
   return { note: `; ${plural(untouched.judged - moved.length, 'other table')} unchanged by ${untouched.how}`, problems };
+}
+
+/** With a partial baseline: how the tables outside it were judged (write counters before and after the downs). */
+export interface UntouchedEvidence {
+  /** How many tables outside the baseline were judged. */
+  judged: number;
+  moved: TableRef[];
+  /** One phrase for the report: what was compared. */
+  how: string;
 }

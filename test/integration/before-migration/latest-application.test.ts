@@ -37,7 +37,8 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
   let url: string;
   /** A directory with no ./migrations, no config: where a nightly job runs. */
   let nightlyCwd: string;
-  const args = () => ['--migrations', project, '--database-url', url, '--storage', storage];
+  // Plain up/down pairs on a fresh database could be golang-migrate's too: the project names its tool.
+  const args = () => ['--migrations', project, '--migrator', 'sql', '--database-url', url, '--storage', storage];
   const names = async (db: string) => (await query<{ name: string }>(primary.url(db), 'SELECT name FROM accounts ORDER BY name')).map((r) => r.name);
 
   let nightlyId: string;

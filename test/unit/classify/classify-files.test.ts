@@ -58,6 +58,6 @@ describe('classifyFiles dispatch through the tools registry', () => {
     expect(err.code).toBe('NOT_A_MIGRATION');
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('the migrator is sql');
-    expect(err.hint).toBe('Pass --migrator node-pg-migrate or umzug for code migrations.');
+    expect(err.hint).toBe('Pass --migrator node-pg-migrate, umzug, knex or typeorm for code migrations.');
   });
 });

@@ -11,6 +11,8 @@ describe('restoreKind: which restore the options ask for', () => {
     [{ beforeMigration: '004_x', backup: 'auto' }, 'logical'],
     [{ beforeMigration: '004_x', tables: 'public.orders', intoDatabase: 'postgres://x/y' }, 'tables'],
     [{ restorePoint: 'p', tables: 'public.orders', intoDatabase: 'postgres://x/y', replace: true }, 'tables'],
+    // A backup with --replace: the tables of a partial backup swapped in place (a whole-database backup is refused once its manifest is read).
+    [{ backup: 'latest', replace: true }, 'partial'],
   ])('%j is %s', (request, kind) => {
     expect(restoreKind(request)).toBe(kind);
   });
@@ -20,7 +22,6 @@ describe('restoreKind: which restore the options ask for', () => {
     [{ pointInTime: '2026-01-02T13:30:00Z' }, /needs --data-dir DIR/],
     [{ port: 5433 }, /needs --data-dir DIR/],
     [{ intoDatabase: 'postgres://x/y' }, /--into-database and --replace go with --tables/],
-    [{ backup: 'latest', replace: true }, /--into-database and --replace go with --tables/],
     [{ tables: 'public.orders', pointInTime: 'T' }, /--tables needs --into-database URL/],
     [{ tables: 'public.orders', intoDatabase: 'u' }, /--tables needs a target/],
     [{ tables: 'public.orders', intoDatabase: 'u', pointInTime: 'T', dataDir: '/d' }, /without --data-dir, --backup or --target-database/],
