@@ -146,7 +146,8 @@ export class RunContext {
         // Not an error of the run: a later adapter() call may be asked again.
         this.adapterHandle = undefined;
         // A backup run with only a database (a nightly job) still records the head: the tool's history table says it.
-        return onSession(this.session, this.conn, (db) => headFromHistoryTables(db, TOOLS, { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema }));
+        // On a connection of its own, closed at once: the run's shared session must not stay open on a database a restore is about to swap.
+        return onSession(undefined, this.conn, (db) => headFromHistoryTables(db, TOOLS, { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema }));
       }
       throw err;
     }
