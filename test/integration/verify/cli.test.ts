@@ -47,9 +47,9 @@ describe('dbrollback verify (CLI)', () => {
     const run = await cli(['verify', '--database-url', url, '--baseline-file', 'baseline.json'], dir);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines.filter((l) => /^(pass|skip|FAIL) /.test(l))).toHaveLength(10);
-    expect(run.stdout).toMatch(/^pass {2}fingerprints {2}2 tables match the fingerprints of file /m);
-    expect(lines.at(-1)).toMatch(/^verify: ok — traffic may return \(10 checks on postgres@127\.0\.0\.1:\d+\/cli_/);
+    expect(lines.filter((l) => /^(pass|skip|FAIL) /.test(l))).toHaveLength(11);
+    expect(run.stdout).toMatch(/^pass {2}fingerprints {7}2 tables match the fingerprints of file /m);
+    expect(lines.at(-1)).toMatch(/^verify: ok — traffic may return \(11 checks on postgres@127\.0\.0\.1:\d+\/cli_/);
     expect(run.stdout).not.toContain(cluster.password);
   });
 
@@ -58,11 +58,11 @@ describe('dbrollback verify (CLI)', () => {
     const run = await cli(['verify', '--database-url', url, '--baseline-file', 'baseline.json'], dir);
     expect(run.code).toBe(3);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^FAIL {2}row-counts {4}1 table differ/);
+    expect(lines[0]).toMatch(/^FAIL {2}row-counts {9}1 table differ/);
     expect(lines[1]).toContain('- public.audit: 300 rows in the baseline, 299 now (-1)');
-    expect(run.stdout).toMatch(/^FAIL {2}sequences {5}1 sequence of 2 behind their column$/m);
+    expect(run.stdout).toMatch(/^FAIL {2}sequences {10}1 sequence of 2 behind their column$/m);
     expect(run.stdout.indexOf('FAIL  sequences')).toBeLessThan(run.stdout.indexOf('pass  connectivity'));
-    expect(lines.at(-1)).toBe('verify: FAILED — do not return traffic (3 of 10 checks failed: row-counts, fingerprints, sequences)');
+    expect(lines.at(-1)).toBe('verify: FAILED — do not return traffic (3 of 11 checks failed: row-counts, fingerprints, sequences)');
   });
 
   it('prints exactly the contract JSON with --json: {ok, checks: [{id, status, detail}]}', async () => {
@@ -82,7 +82,7 @@ describe('dbrollback verify (CLI)', () => {
     const failed = JSON.parse(bad.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; problems?: string[] }>; error: { code: string } };
     expect(failed.ok).toBe(false);
     expect(failed.error.code).toBe('VERIFY_FAILED');
-    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'sequences']);
+    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'sequences']);
     expect(failed.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'fail', problems: ['public.accounts: content differs (same 100 rows: values changed)'] });
   });
 
