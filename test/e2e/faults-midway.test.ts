@@ -90,7 +90,8 @@ describe('faults midway (built CLI)', () => {
   it('an undo whose backup fails never runs a down: exit 1, head unchanged, the record says the backup failed and the downs did not run', async () => {
     const s = await shop();
     await withBigTable(s.database);
-    const r = await faultBuiltCli(['undo', ...s.args, '--count', '1', '--yes', '--accept-data-loss', '--json'], 'backup:dump', () => terminate(s.database, "application_name LIKE 'dbrollback-dump-%'"));
+    // --backup full: the rename puts no rows at risk, so the default (auto) would dump only the schema, done before the fault lands.
+    const r = await faultBuiltCli(['undo', ...s.args, '--count', '1', '--backup', 'full', '--yes', '--accept-data-loss', '--json'], 'backup:dump', () => terminate(s.database, "application_name LIKE 'dbrollback-dump-%'"));
     expect(r.paused).toBe(true);
     expect(r.exitCode).toBe(1);
     expect(await head(s.database)).toBe('004_rename-order-note');

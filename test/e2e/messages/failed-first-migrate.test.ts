@@ -38,7 +38,7 @@ describe('a failed first migrate through the built CLI', () => {
   it('says "applying 1_create_tables failed:" once, with no double period, and drops the empty history table it created', async () => {
     const { database } = await cluster.createDatabase();
     const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-msg-storage-'));
-    const run = await runBuiltCli(['migrate', '--backup', 'never', '--migrations', project, '--database-url', cluster.url(database), '--storage', storage]);
+    const run = await runBuiltCli(['migrate', '--backup', 'never', '--migrator', 'sql', '--migrations', project, '--database-url', cluster.url(database), '--storage', storage]);
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.stderr).toContain('applying 1_create_tables failed: relation "customers" does not exist.');
     expect(run.stderr.match(/applying 1_create_tables failed/g)).toHaveLength(1);
@@ -54,7 +54,7 @@ describe('a failed first migrate through the built CLI', () => {
   it('--json: the same message in error.message and error.hint, once each', async () => {
     const { database } = await cluster.createDatabase();
     const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-msg-storage-'));
-    const run = await runBuiltCli(['migrate', '--json', '--backup', 'never', '--migrations', project, '--database-url', cluster.url(database), '--storage', storage]);
+    const run = await runBuiltCli(['migrate', '--json', '--backup', 'never', '--migrator', 'sql', '--migrations', project, '--database-url', cluster.url(database), '--storage', storage]);
     expect(run.exitCode).toBe(1);
     const doc = run.json<{ ok: boolean; error: { code: string; message: string; hint: string } }>();
     expect(doc.error.code).toBe('MIGRATION_FAILED');
@@ -68,7 +68,7 @@ describe('a failed first migrate through the built CLI', () => {
     const { database } = await cluster.createDatabase();
     const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-msg-storage-'));
     const good = await dirWith({ '1_create_tables.up.sql': 'CREATE TABLE accounts (id int PRIMARY KEY);\n', '1_create_tables.down.sql': 'DROP TABLE accounts;\n', '2_more.up.sql': 'CREATE TABLE more (id int REFERENCES nowhere (id));\n', '2_more.down.sql': 'DROP TABLE more;\n' });
-    const run = await runBuiltCli(['migrate', '--backup', 'never', '--migrations', good, '--database-url', cluster.url(database), '--storage', storage]);
+    const run = await runBuiltCli(['migrate', '--backup', 'never', '--migrator', 'sql', '--migrations', good, '--database-url', cluster.url(database), '--storage', storage]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('applying 2_more failed: relation "nowhere" does not exist.');
     expect(run.stderr).not.toContain('dropped');
