@@ -186,3 +186,10 @@ export type { BaseInfo } from './backup/base/base-info.js';
 export { archiveHealth } from './backup/wal/archive-health.js';
 export type { ArchiveHealth, ArchiveHealthOptions, BaseBackupReport, ServerArchiveState, TimelineReport } from './backup/wal/archive-health.js';
 export { checkPauseHook, PAUSE_POINTS } from './audit/fault-point.js';
+
+// Archivers: dbrollback's own archive, pgBackRest, Barman Cloud.
+export { ARCHIVER_KINDS } from './backup/archivers/contract.js';
+export type { ArchiveBackup, Archiver, ArchiverKind, ArchiverSettings, ArchiveView } from './backup/archivers/contract.js';
+export { openArchiver } from './backup/archivers/registry.js';
+export { archiverHealth } from './backup/archivers/health.js';
+export type { ArchiverHealth } from './backup/archivers/health.js';

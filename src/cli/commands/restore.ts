@@ -51,6 +51,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           login: { user: run.conn.user, password: run.conn.password },
           // PostgreSQL runs this very CLI as the throwaway instance's restore_command.
           walFetch: { node: process.execPath, cli: process.argv[1]! },
+          archiver: run.archiver,
           ...(request.port !== undefined ? { port: request.port } : {}),
           onStep: (line) => io.log(line),
           onProgress: progressPrinter(io),
