@@ -67,7 +67,7 @@ export type { FingerprintOptions, TableFingerprint, TableRef } from './fingerpri
 export { status } from './migrate/status.js';
 export type { StatusReport } from './migrate/status.js';
 export { plan } from './migrate/plan/plan.js';
-export type { Plan, PlanMigration, PlanOptions, PlanStep } from './migrate/plan/plan.js';
+export type { Plan, PlanMigration, PlanOptions, PlanStep, PlanArchive } from './migrate/plan/plan.js';
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
 export type { MigrationSql } from './tools/contract.js';
@@ -193,3 +193,7 @@ export type { ArchiveBackup, Archiver, ArchiverKind, ArchiverSettings, ArchiveVi
 export { openArchiver } from './backup/archivers/registry.js';
 export { archiverHealth } from './backup/archivers/health.js';
 export type { ArchiverHealth } from './backup/archivers/health.js';
+export { cloudNativePgCluster, cloudNativePgManifest } from './backup/archivers/cloudnative-pg.js';
+export type { CnpgClusterInput, CnpgTarget } from './backup/archivers/cloudnative-pg.js';
+export { emitCloudNativePg } from './migrate/before-migration/emit-cloudnative-pg.js';
+export type { CloudNativePgEmit } from './migrate/before-migration/emit-cloudnative-pg.js';

@@ -11,17 +11,14 @@
  * Credentials come from the cloud's own chain (AWS_* variables, a profile,
  * a workload identity) through the environment, never argv.
  */
-import { chmod, chown, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import { osUserIds } from '../../pgtools/local-cluster.js';
 import type { WalCoverage } from '../pitr/check-wal.js';
 import { confString, shellQuote, targetSettings } from '../pitr/recovery-config.js';
 import type { RecoveryTarget } from '../pitr/target.js';
 import { parseLsn } from '../wal/layout.js';
 import { chooseArchiveBackup } from './choose-backup.js';
 import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup } from './contract.js';
-import { archiverEnv, requireProgram, runArchiverTool } from './tool.js';
+import { archiverEnv, finishDataDir, prepareDataDir, requireProgram, runArchiverTool } from './tool.js';
 
 export interface BarmanCloudSettings {
   /** s3://bucket/path (CloudNativePG's destinationPath). */
@@ -73,17 +70,9 @@ export class BarmanCloudArchiver implements Archiver {
   }
 
   async layDown(backup: ArchiveBackup, _target: RecoveryTarget, dataDir: string, options: LayDownOptions): Promise<string> {
-    const ids = options.osUser ? await osUserIds(options.osUser) : undefined;
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    if (ids) await chown(dataDir, ...ids);
+    await prepareDataDir(dataDir, options.osUser);
     await runArchiverTool('barman-cloud-restore', [...this.endpointArgs(), this.settings.destination, this.settings.serverName, backup.id, dataDir], archiverEnv(ENV), options.signal);
-    // PostgreSQL insists on 0700, and on the WAL directories a base backup leaves empty.
-    await chmod(dataDir, 0o700);
-    for (const sub of ['pg_wal', 'pg_wal/archive_status']) {
-      const dir = path.join(dataDir, sub);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      if (ids) await chown(dir, ...ids);
-    }
+    await finishDataDir(dataDir, options.osUser);
     return `barman-cloud-restore ${backup.id} into ${dataDir}`;
   }
 

@@ -19,7 +19,7 @@ import type { RecoveryTarget } from '../pitr/target.js';
 import { DEFAULT_SEGMENT_SIZE, lsnSegment, segmentName, timelineHex } from '../wal/layout.js';
 import { chooseArchiveBackup } from './choose-backup.js';
 import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup } from './contract.js';
-import { archiverEnv, requireProgram, runArchiverTool } from './tool.js';
+import { archiverEnv, finishDataDir, prepareDataDir, requireProgram, runArchiverTool } from './tool.js';
 
 export interface PgBackRestSettings {
   stanza: string;
@@ -80,7 +80,9 @@ export class PgBackRestArchiver implements Archiver {
 
   async layDown(backup: ArchiveBackup, target: RecoveryTarget, dataDir: string, options: LayDownOptions): Promise<string> {
     const type = targetArgs(target);
+    await prepareDataDir(dataDir, options.osUser);
     await runArchiverTool('pgbackrest', [...this.common(), `--pg1-path=${dataDir}`, `--set=${backup.id}`, ...type, 'restore'], archiverEnv(ENV), options.signal);
+    await finishDataDir(dataDir, options.osUser);
     return `pgbackrest restore --set=${backup.id} ${type.join(' ')} into ${dataDir}`;
   }
 

@@ -33,7 +33,6 @@ import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Archiver, ArchiverKind } from '../archivers/contract.js';
 import { DbrollbackArchiver } from '../archivers/dbrollback.js';
-import type { WalCoverage } from './check-wal.js';
 import { ensureConfigFiles } from './config-files.js';
 import { checkDataDir } from './extract.js';
 import { followRecovery, postmasterAlive, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connInfoFromUrl, parseTableRefs, recoverTables, resolveRestore, restore, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
+import { connInfoFromUrl, emitCloudNativePg, parseTableRefs, recoverTables, resolveRestore, restore, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -36,10 +36,19 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
-      .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
+      .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout'))
+      .option('--emit <platform>', 'print the recovery as a manifest instead of restoring here: cloudnative-pg (a Cluster recovering from the Barman object store of --archiver barman-cloud)')
+      .option('--cluster <name>', 'with --emit cloudnative-pg: the new Cluster\'s name')
+      .option('--credentials-secret <name>', 'with --emit cloudnative-pg: the Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY for the object store (default: the workload\'s cloud identity)')
+      .option('--volume-size <size>', 'with --emit cloudnative-pg: spec.storage.size (default 10Gi)'),
     async (run, io, opts) => {
       const { kind, request, beforeMigration } = await resolveRestore(run, opts);
       for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
+      if (kind === 'emit') {
+        const emitted = await emitCloudNativePg(run.config.archiver, run.archiver, request, beforeMigration ? { 'dbrollback/before-migration': beforeMigration.migration } : {});
+        io.log(`cloudnative-pg: recovery from base backup ${emitted.backupId} to ${'lsn' in emitted.target ? `LSN ${emitted.target.lsn} (exclusive)` : `time ${emitted.target.time}`}`);
+        return withTarget({ json: { ok: true, target: emitted.target, backupId: emitted.backupId, manifest: emitted.cluster }, human: emitted.manifest }, beforeMigration, false);
+      }
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {
           target: { pointInTime: request.pointInTime, lsn: request.lsn, restorePoint: request.restorePoint },
@@ -84,10 +93,11 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
 }
 
 /** The resolved --before-migration target is part of the result (JSON) and said first (text). */
-function withTarget(result: CommandResult, before: BeforeMigrationTarget | null): CommandResult {
+function withTarget(result: CommandResult, before: BeforeMigrationTarget | null, sayFirst = true): CommandResult {
   if (before === null) return result;
   const json = { ...(result.json as Record<string, unknown>), beforeMigration: beforeMigrationJson(before) };
-  return { ...result, json, human: `${describeTarget(before)}\n${result.human}` };
+  // A manifest on stdout stays a manifest (it is piped to kubectl): the target is then said in its annotations.
+  return { ...result, json, human: sayFirst ? `${describeTarget(before)}\n${result.human}` : result.human };
 }
 
 function beforeMigrationJson(t: BeforeMigrationTarget) {

@@ -52,6 +52,17 @@ export interface PlanMigration {
   notes: string[];
 }
 
+export interface PlanArchive {
+  archiver: string;
+  location: string;
+  backups: number;
+  newestBackup: { id: string; stopTime: string } | null;
+  /** The WAL range the tool reports holding (null: it lists none). */
+  wal: { min: string; max: string } | null;
+  /** Why the tool's listing could not be read (the plan is made anyway). */
+  problem: string | null;
+}
+
 export interface PlanStep {
   action: 'pause-traffic' | 'backup' | 'down' | 'restore' | 'verify' | 'resume-traffic' | 'keep-schema' | 'none';
   detail: string;
@@ -82,6 +93,11 @@ export interface Plan {
    * when they are few and all existed before the migrations.
    */
   touchedTables: TouchedTables | null;
+  /**
+   * For `restore` with the team's own archiver (--archiver pgbackrest|barman-cloud): that tool's view of
+   * its archive — the backups a point-in-time restore can start from — or why it could not be read.
+   */
+  archive: PlanArchive | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
   steps: PlanStep[];
@@ -115,6 +131,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const known = migrations.filter((m) => m.atRisk !== null);
   return {
@@ -134,8 +151,9 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
     toolHasDowns,
     touchedTables: touched,
+    archive,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched),
+    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched, archive),
     capture: captured.stats,
   };
 }
@@ -239,6 +257,26 @@ function derivedNote(atRisk: AtRisk): string {
   return ` — ${all ? 'all' : `${atRisk.derived.rows}`} of them derived (computed by the migration from other data; running it again recomputes them)`;
 }
 
+/** The team's own archiver's listing (pgbackrest info, barman-cloud-backup-list); dbrollback's own archive is read by `backups --check`. */
+async function archiveView(run: RunContext): Promise<PlanArchive | null> {
+  if (run.config.archiver.kind === 'dbrollback') return null;
+  const archiver = run.archiver;
+  try {
+    const view = await archiver.view();
+    const newest = view.backups.at(-1);
+    return { archiver: view.archiver, location: view.location, backups: view.backups.length, newestBackup: newest ? { id: newest.id, stopTime: newest.stopTime } : null, wal: view.wal, problem: null };
+  } catch (err) {
+    return { archiver: archiver.kind, location: archiver.location, backups: 0, newestBackup: null, wal: null, problem: (err as Error).message };
+  }
+}
+
+function archiveNote(archive: PlanArchive | null): string {
+  if (!archive) return '';
+  if (archive.problem) return `; ${archive.location} could not be read: ${archive.problem}`;
+  if (!archive.newestBackup) return `; ${archive.location} lists NO base backup to start from`;
+  return ` from ${archive.location} (${archive.backups} backup(s), newest ${archive.newestBackup.id} finished ${archive.newestBackup.stopTime}${archive.wal ? `, WAL ${archive.wal.min} … ${archive.wal.max}` : ''})`;
+}
+
 /** The head once `selected` (newest first) are undone. */
 function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
   const remaining = applied.length - selected.length;
@@ -283,7 +321,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null, archive: PlanArchive | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
@@ -297,7 +335,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
       action: 'restore',
       detail: restoreFrom
         ? `restore backup ${restoreFrom.backupId} (head ${restoreFrom.migrationHead ?? 'unknown'}, taken ${restoreFrom.createdAt})`
-        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found): dbrollback restore --before-migration ${migrations.at(-1)?.name ?? 'NAME'} --data-dir DIR`,
+        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found)${archiveNote(archive)}: dbrollback restore --before-migration ${migrations.at(-1)?.name ?? 'NAME'} --data-dir DIR`,
     });
   } else {
     for (const m of migrations) {

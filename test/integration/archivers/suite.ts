@@ -41,8 +41,22 @@ interface PitrDoc {
   beforeMigration?: { kind: string; restorePoint: string; lsn: string };
 }
 
-export function archiverSuite(name: string, open: () => Promise<ArchivedPrimary>): void {
-  describe(`${name} as the archiver: restore --point-in-time | --lsn | --restore-point | --before-migration [--tables]`, () => {
+/** What a member's own extra tests see of the suite's primary, once set up. */
+export interface SuiteContext {
+  archived(): ArchivedPrimary;
+  /** The built CLI with the storage and the archiver's flags. */
+  run(args: string[]): ReturnType<typeof cli>;
+  /** The shop project's flags (migrations, --database-url). */
+  shopArgs(): string[];
+  /** The shop database's rows just before the bad migration. */
+  shopBefore(): Record<string, string[]>;
+  restorePointLsn(): string;
+  work(): string;
+}
+
+export function archiverSuite(name: string, open: () => Promise<ArchivedPrimary>, more?: (ctx: SuiteContext) => void): void {
+  // Each restore fetches WAL one segment at a time through the tool's own program (a Python start for Barman Cloud).
+  describe(`${name} as the archiver: restore --point-in-time | --lsn | --restore-point | --before-migration [--tables]`, { timeout: 300_000 }, () => {
     let archived: ArchivedPrimary;
     let storageDir: string;
     let work: string;
@@ -78,7 +92,7 @@ export function archiverSuite(name: string, open: () => Promise<ArchivedPrimary>
       migrateDoc = migrate.json();
       await query(db(shop), "INSERT INTO customers (email, name) VALUES ('later@example.com', 'Later Customer')");
       await archiveCurrentSegment(db());
-    });
+    }, 300_000);
 
     afterAll(async () => {
       await archived?.stop();
@@ -173,6 +187,15 @@ export function archiverSuite(name: string, open: () => Promise<ArchivedPrimary>
       const doc = r.json<{ archiver: string; ok: boolean; backups: Array<{ id: string }>; pitrToNow: { possible: boolean; fromBackup: string } }>();
       expect(doc).toMatchObject({ archiver: archived.kind, ok: true, pitrToNow: { possible: true, fromBackup: baseId } });
       expect(doc.backups.map((b) => b.id)).toContain(baseId);
+    });
+
+    more?.({
+      archived: () => archived,
+      run,
+      shopArgs: () => shopArgs,
+      shopBefore: () => shopBefore,
+      restorePointLsn: () => migrateDoc.migrations[0]!.restorePoint!.lsn,
+      work: () => work,
     });
   });
 }
