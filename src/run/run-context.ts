@@ -71,7 +71,8 @@ export class RunContext {
 
   /** Whose archive point-in-time restore and the archive checks read (the config's `archiver`): opened on first use. */
   get archiver(): Archiver {
-    this.archiverHandle ??= openArchiver(this.config.archiver, this.storage);
+    // Only dbrollback's own archive lives in the storage: another tool's is reachable without one.
+    this.archiverHandle ??= this.config.archiver.kind === 'dbrollback' ? openArchiver(this.config.archiver, this.storage) : openArchiver(this.config.archiver, undefined);
     return this.archiverHandle;
   }
 
