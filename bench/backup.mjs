@@ -66,10 +66,24 @@ try {
   let lastId;
   let lastEncryptedId;
   await execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }); // warm the cache
+  // The floor for the same work: pg_dump -Fc beside a one-pass row hash of every table (what the manifest's fingerprints cost).
+  const tables = (await psql("SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables ORDER BY 1")).split('\n').filter(Boolean);
+  const hashAll = tables.map((t) => `SELECT count(*), sum(hashint8extended(hash_record_extended(r, 0), 0)) FROM ONLY ${t} AS r;`).join(' ');
+  const floorMs = [];
+  const beforeMs = [];
+  const beforeCli = process.argv.includes('--before') ? process.argv[process.argv.indexOf('--before') + 1] : null;
   for (let i = 0; i < runs; i++) {
     await rm(rawFile, { force: true });
     const raw = await timed(() => execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }));
     dumpMs.push(raw.ms);
+    await rm(rawFile, { force: true });
+    const floor = await timed(() => Promise.all([execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }), execa('psql', ['-X', '-q', '-c', hashAll], { env: pgEnv })]));
+    floorMs.push(floor.ms);
+    if (beforeCli) {
+      const b = await timed(() => execa(process.execPath, [beforeCli, 'backup', '--label', `bench before ${i}`], { env: toolEnv }));
+      beforeMs.push(b.ms);
+      log(`backup run ${i + 1}/${runs}: floor ${seconds(floor.ms)} s, the build before ${seconds(b.ms)} s`);
+    } else log(`backup run ${i + 1}/${runs}: floor ${seconds(floor.ms)} s`);
     const t = await timed(() => tool(['backup', '--label', `bench ${i}`]));
     backupMs.push(t.ms);
     backupRss.push(t.value.rssKb);
@@ -131,14 +145,21 @@ try {
   console.log(`| pg_dump -Fc -f FILE | ${seconds(dumpMedian)} | 1.00 | |`);
   console.log(`| dbrollback backup (file://) | ${seconds(backupMedian)} | **${(backupMedian / dumpMedian).toFixed(2)}** | ${mb(Math.max(...backupRss))} MB |`);
   console.log(`| dbrollback backup (file://, encrypted) | ${seconds(median(encryptedMs))} | **${(median(encryptedMs) / dumpMedian).toFixed(2)}** | |`);
+  const floorMedian = median(floorMs);
+  console.log(`| floor: pg_dump -Fc beside a row hash of every table | ${seconds(floorMedian)} | ${(floorMedian / dumpMedian).toFixed(2)} | |`);
   console.log('');
-  console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
-  console.log('');
-  console.log('| what | seconds | ratio | peak RSS |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const [name, xs] of Object.entries(restoreMs)) {
-    const rss = name.startsWith('dbrollback') ? `${mb(Math.max(...restoreRss))} MB` : '';
-    console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / single).toFixed(2)} | ${rss} |`);
+  console.log(`dbrollback backup / floor: **${(backupMedian / floorMedian).toFixed(2)}** (target ≤ 1.10)${beforeMs.length ? `; the build before (--before): ${seconds(median(beforeMs))} s, ${(median(beforeMs) / floorMedian).toFixed(2)} × the floor` : ''}`);
+  // --restore-runs 0: backup figures only.
+  if (restoreRuns > 0) {
+    console.log('');
+    console.log(`restore, median of ${restoreRuns} alternating runs (ratio to single-job pg_restore):`);
+    console.log('');
+    console.log('| what | seconds | ratio | peak RSS |');
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const [name, xs] of Object.entries(restoreMs)) {
+      const rss = name.startsWith('dbrollback') ? `${mb(Math.max(...restoreRss))} MB` : '';
+      console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / single).toFixed(2)} | ${rss} |`);
+    }
   }
 } finally {
   await cluster.stop();

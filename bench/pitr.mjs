@@ -25,7 +25,20 @@
  * only the wal-push row, in four variants taken in rotation on every segment:
  * dbrollback into a plain storage, into an encrypted one (key file, as
  * archive_command gives it), pgBackRest's archive-push, and — with --before —
- * an earlier build of the CLI (to compare a change's cost in the same run).
+ * an earlier build of the CLI (to compare a change's cost in the same run),
+ * with each variant's peak RSS (/usr/bin/time).
+ *
+ *   node bench/pitr.mjs --backlog [--scale 20] [--runs 3]
+ *
+ * archiving under a bulk load: a fresh cluster per run, `pgbench -i -s N`,
+ * the archive_command of each variant — dbrollback's marker form of wal-push
+ * (pushing ready segments ahead), pgBackRest archive-push synchronous, and
+ * asynchronous (archive-async=y, process-max=2, spool-path) — in rotation;
+ * sampled every 100 ms: the most segments waiting (.ready), and how long the
+ * archive took to drain after the load ended. Medians.
+ *
+ * Every cluster here runs on PostgreSQL's default durability settings
+ * (fsync, synchronous_commit, full_page_writes on, default shared_buffers).
  */
 import { execa } from 'execa';
 import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -38,6 +51,9 @@ const scale = flag('--scale', 20);
 const runs = flag('--runs', 3);
 const segmentCount = flag('--segments', 12);
 const walPushOnly = hasFlag('--wal-push-only');
+const backlogOnly = hasFlag('--backlog');
+/** PostgreSQL's defaults, over the harness's test settings (fsync=off and friends). */
+const DEFAULT_DURABILITY = { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on', shared_buffers: "'128MB'" };
 const beforeCli = (() => {
   const i = process.argv.indexOf('--before');
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -56,6 +72,11 @@ const dir = async (name) => {
   return p;
 };
 
+if (backlogOnly) {
+  await backlog();
+  process.exit(0);
+}
+
 const archive = await dir('dbrollback-archive');
 const pushArchive = await dir('dbrollback-latency');
 const cluster = await startCluster({
@@ -63,8 +84,7 @@ const cluster = await startCluster({
     wal_level: 'replica',
     archive_mode: 'on',
     archive_command: `'${process.execPath} ${cliMain} wal-push %p --storage ${archive}'`,
-    full_page_writes: 'on',
-    max_wal_size: "'1GB'",
+    ...DEFAULT_DURABILITY,
   },
 });
 try {
@@ -148,7 +168,7 @@ try {
     const encArchive = await dir('dbrollback-encrypted');
     const beforeArchive = await dir('dbrollback-before');
     // CPU time (user + system, from /usr/bin/time) as well as wall time: on a loaded machine the wall time is mostly waiting for a core.
-    const cpuTimed = (cmd, args) => as('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args]);
+    const cpuTimed = (cmd, args) => as('/usr/bin/time', ['-f', 'CPU %U %S RSS %M', cmd, ...args]);
     const variants = {
       'dbrollback wal-push': (file) => cpuTimed(process.execPath, [cliMain, 'wal-push', file, '--storage', pushArchive]),
       'dbrollback wal-push, encrypted (key file)': (file) => cpuTimed(process.execPath, [cliMain, 'wal-push', file, '--storage', encArchive, '--encryption-key-file', keyFile]),
@@ -158,6 +178,7 @@ try {
     const labels = Object.keys(variants);
     const ms = Object.fromEntries(labels.map((l) => [l, []]));
     const cpu = Object.fromEntries(labels.map((l) => [l, []]));
+    const rss = Object.fromEntries(labels.map((l) => [l, []]));
     for (const [i, name] of names.entries()) {
       const file = path.join(segDir, name);
       // Rotate the order on every segment, so load and cache hit each variant alike.
@@ -165,8 +186,9 @@ try {
         const label = labels[(k + i) % labels.length];
         const run = await timed(() => variants[label](file));
         ms[label].push(run.ms);
-        const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(String(run.value.stderr));
+        const m = /CPU ([\d.]+) ([\d.]+) RSS (\d+)\s*$/.exec(String(run.value.stderr));
         cpu[label].push(m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN);
+        rss[label].push(m ? Number(m[3]) / 1024 : NaN);
       }
     }
     const theirs = median(ms['pgbackrest archive-push']);
@@ -176,9 +198,9 @@ try {
       [
         `PostgreSQL ${version}, pgbench scale ${scale}: ${names.length} segments of 16 MB, each pushed once per variant, fresh archives, order rotated; load average ${load} at the end`,
         '',
-        '| wal-push per segment | wall s (median) | ratio | CPU s (median) | ratio |',
-        '| --- | ---: | ---: | ---: | ---: |',
-        ...labels.map((l) => `| ${l} | ${seconds(median(ms[l]))} | ${(median(ms[l]) / theirs).toFixed(2)} | ${seconds(median(cpu[l]))} | ${(median(cpu[l]) / theirsCpu).toFixed(2)} |`),
+        '| wal-push per segment | wall s (median) | ratio | CPU s (median) | ratio | peak RSS MB (max) |',
+        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        ...labels.map((l) => `| ${l} | ${seconds(median(ms[l]))} | ${(median(ms[l]) / theirs).toFixed(2)} | ${seconds(median(cpu[l]))} | ${(median(cpu[l]) / theirsCpu).toFixed(2)} | ${Math.max(...rss[l]).toFixed(1)} |`),
         '',
         ...labels.map((l) => `raw ${l} wall ms: ${ms[l].map((x) => x.toFixed(0)).join(' ')}`),
         '',
@@ -269,5 +291,72 @@ try {
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   await cluster.stop();
+  await rm(work, { recursive: true, force: true });
+}
+
+/** Archiving under a bulk load, per archive_command: the largest backlog of .ready segments and the drain time. */
+async function backlog() {
+  const variants = ['dbrollback wal-push (marker form, pushes ready segments ahead)', 'pgbackrest archive-push (sync)', 'pgbackrest archive-push (async, process-max=2)'];
+  const results = Object.fromEntries(variants.map((v) => [v, { peak: [], drainMs: [], loadMs: [], segments: [] }]));
+  const { archiveCommandWithMarkers } = await import('../dist/index.js');
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(k + i) % variants.length];
+      const round = await dir(`backlog-${i}-${k}`);
+      const storage = await dir(`backlog-${i}-${k}/dbrollback`);
+      const repo = await dir(`backlog-${i}-${k}/pgbr-repo`);
+      const lock = await dir(`backlog-${i}-${k}/pgbr-lock`);
+      const spool = await dir(`backlog-${i}-${k}/pgbr-spool`);
+      const conf = path.join(round, 'pgbackrest.conf');
+      const command = variant.startsWith('dbrollback')
+        ? archiveCommandWithMarkers(`${process.execPath} ${cliMain} wal-push %p --storage ${storage}`)
+        : `pgbackrest --config=${conf} --stanza=bl archive-push %p`;
+      const cluster = await startCluster({ settings: { wal_level: 'replica', archive_mode: 'on', archive_command: `'${command.replace(/'/g, "''")}'`, ...DEFAULT_DURABILITY } });
+      try {
+        await writeFile(conf, ['[global]', `repo1-path=${repo}`, 'compress-type=gz', 'compress-level=6', 'log-level-console=warn', 'log-level-file=off', `lock-path=${lock}`, `spool-path=${spool}`, ...(variant.includes('async') ? ['archive-async=y', 'process-max=2'] : []), '[bl]', `pg1-path=${cluster.dataDir}`, `pg1-port=${cluster.port}`, `pg1-socket-path=${cluster.socketDir}`, `pg1-user=${cluster.superuser}`, ''].join('\n'));
+        await own(conf);
+        const pgpass = path.join(round, 'pgpass');
+        await writeFile(pgpass, `*:*:*:${cluster.superuser}:${cluster.password}\n`, { mode: 0o600 });
+        await own(pgpass);
+        if (!variant.startsWith('dbrollback')) await execa(osUser ? 'runuser' : 'pgbackrest', [...(osUser ? ['-u', osUser, '--', 'pgbackrest'] : []), `--config=${conf}`, '--stanza=bl', 'stanza-create'], { env: { ...process.env, PGPASSFILE: pgpass } });
+        const conn = cluster.conn('postgres');
+        const env = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: 'postgres' };
+        const status = path.join(cluster.dataDir, 'pg_wal', 'archive_status');
+        const ready = async () => (await (await import('node:fs/promises')).readdir(status)).filter((f) => f.endsWith('.ready')).length;
+        let peak = 0;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peak = Math.max(peak, await ready());
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })();
+        const load = await timed(() => execa('pgbench', ['-i', '-s', String(scale), '-q'], { env }));
+        const [{ last }] = await cluster.sql('postgres', 'SELECT pg_walfile_name(pg_switch_wal()) AS last');
+        const drain = await timed(async () => {
+          for (;;) {
+            const [{ done }] = await cluster.sql('postgres', `SELECT coalesce(last_archived_wal >= '${last}', false) AS done FROM pg_stat_archiver`);
+            if (done) return;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        });
+        sampling = false;
+        await sampler;
+        const [{ archived }] = await cluster.sql('postgres', 'SELECT archived_count AS archived FROM pg_stat_archiver');
+        results[variant].peak.push(peak);
+        results[variant].drainMs.push(drain.ms);
+        results[variant].loadMs.push(load.ms);
+        results[variant].segments.push(Number(archived));
+        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments, drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${archived} archived`);
+      } finally {
+        await cluster.stop();
+      }
+    }
+  }
+  console.log(`archiving during pgbench -i -s ${scale} (default durability), median of ${runs} rotated runs; load average ${os.loadavg()[0].toFixed(1)} at the end`);
+  console.log('');
+  console.log('| archive_command | peak backlog (.ready segments) | drain after the load, s | load, s | segments archived |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const v of variants) console.log(`| ${v} | ${median(results[v].peak)} | ${seconds(median(results[v].drainMs))} | ${seconds(median(results[v].loadMs))} | ${median(results[v].segments)} |`);
   await rm(work, { recursive: true, force: true });
 }

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   MIGRATION_NOT_FOUND: EXIT.usage,
   MIGRATOR_UNKNOWN: EXIT.usage,
   MIGRATOR_AMBIGUOUS: EXIT.usage,
+  /** The migration tool's history says a migration was interrupted (golang-migrate's dirty flag): fixed with the tool's own command first. */
+  MIGRATION_DIRTY: EXIT.usage,
   STORAGE_URL_INVALID: EXIT.usage,
   STORAGE_KEY_INVALID: EXIT.usage,
   STORAGE_CREDENTIALS_MISSING: EXIT.usage,
@@ -99,6 +101,8 @@ export const ERROR_CODES = {
   DATA_LOSS_REFUSED: EXIT.refused,
   IRREVERSIBLE: EXIT.refused,
   CLASSIFY_FAIL_ON: EXIT.refused,
+  /** The downs would not bring the schema back to what it was before the migrations (or that cannot be proven). */
+  SCHEMA_ROUND_TRIP: EXIT.refused,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -94,13 +94,14 @@ export interface TransferMeter {
  * is reported as stalled (no ETA) every few seconds until bytes flow again or
  * it ends — for transfers that can wait on something else (a server waiting
  * for its archiver, pg_dump waiting for a lock); the caller must then stop()
- * it on every path.
+ * it on every path. With `totalIsEstimate`, a total the bytes outgrow is
+ * dropped from the events (a base backup's size is only estimated).
  */
 export function transferMeter(
   phase: TransferPhase,
   totalBytes: number | null,
   listener: ProgressListener | undefined,
-  options: { intervalMs?: number; watchStalls?: boolean } = {},
+  options: { intervalMs?: number; watchStalls?: boolean; totalIsEstimate?: boolean } = {},
 ): TransferMeter {
   const intervalMs = options.intervalMs ?? 250;
   const started = Date.now();
@@ -110,6 +111,8 @@ export function transferMeter(
   const samples: Array<{ at: number; bytes: number }> = [{ at: started, bytes: 0 }];
   const report = (bytes: number, done: boolean) => {
     const now = Date.now();
+    // An estimate the bytes have outgrown is no total at all: report the bytes alone (no percentage, no ETA).
+    const total = options.totalIsEstimate && totalBytes !== null && bytes > totalBytes ? null : totalBytes;
     const elapsedMs = now - started;
     while (samples.length > 1 && now - samples[1]!.at >= RATE_WINDOW_MS) samples.shift();
     const oldest = samples[0]!;
@@ -119,8 +122,8 @@ export function transferMeter(
     const bytesPerSecond = stalled ? 0 : windowMs > 0 ? ((bytes - oldest.bytes) * 1000) / windowMs : 0;
     let eta: number | null = null;
     if (done) eta = 0;
-    else if (!stalled && totalBytes !== null && totalBytes > 0 && bytesPerSecond > 0) eta = bytes >= totalBytes ? 0 : Math.round((totalBytes - bytes) / bytesPerSecond);
-    listener?.({ kind: 'transfer', phase, bytes, totalBytes, elapsedMs, bytesPerSecond, etaSeconds: eta, done, ...(stalled ? { stalledMs } : {}) });
+    else if (!stalled && total !== null && total > 0 && bytesPerSecond > 0) eta = bytes >= total ? 0 : Math.round((total - bytes) / bytesPerSecond);
+    listener?.({ kind: 'transfer', phase, bytes, totalBytes: total, elapsedMs, bytesPerSecond, etaSeconds: eta, done, ...(stalled ? { stalledMs } : {}) });
   };
   const heartbeat = options.watchStalls && listener
     ? setInterval(() => {

@@ -12,7 +12,6 @@ import { faultPoint, withFaultPoint } from '../audit/fault-point.js';
 import { readBack } from './read-back.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { findBinary } from '../pgtools/binaries.js';
-import { fingerprint } from '../fingerprint/fingerprint.js';
 import { dumpKey, manifestKey, newBackupId } from './layout.js';
 import type { BackupManifest } from './manifest.js';
 import { startDump } from './pg-dump.js';
@@ -21,6 +20,8 @@ import { tableSizes, watchCopies } from './copy-progress.js';
 import { openSnapshot } from './snapshot.js';
 import type { Storage } from '../storage/contract.js';
 import type { HeadLookup } from '../verify/check.js';
+import { compareRefs, fingerprint, listUserTables, type TableRef } from '../fingerprint/fingerprint.js';
+import type { Db } from '../db/connection.js';
 
 /** What a backup reads from and writes to (a RunContext is one). */
 export interface BackupSource {
@@ -39,6 +40,12 @@ export interface BackupOptions {
   onProgress?: ProgressListener;
   /** One line per step, for logs. */
   onStep?: (line: string) => void;
+  /**
+   * A partial backup: the rows of these tables only, with the whole schema
+   * (pg_dump --exclude-table-data for every other table); the manifest is
+   * marked partial and fingerprints only these tables.
+   */
+  partial?: { tables: TableRef[]; reason: string };
   /** Called once everything is checked and pg_dump is about to start (from here on the storage is written to). */
   onDumpStart?: (id: string) => void;
 }
@@ -60,6 +67,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const lookup = await source.headLookup();
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;
+  step(lookup.configured ? `migration head: ${head ?? '(no migration applied)'} (${migrator}${lookup.from ? `, read from its history table ${lookup.from}` : ''})` : `migration head: not recorded (${lookup.reason})`);
 
   const snapshot = await openSnapshot(conn);
   const pgDump = await findBinary('pg_dump', { minMajor: snapshot.serverVersion.major }).catch(async (err) => {
@@ -68,7 +76,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   });
   const id = newBackupId(new Date(started));
   const key = dumpKey(id);
-  step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}" → ${storage.url}`);
+  step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}"${options.partial ? ` (partial: the rows of ${options.partial.tables.length} table(s), the whole schema)` : ''} → ${storage.url}`);
 
   // Dump, upload and fingerprints run at once, all in the exported snapshot.
   // Progress is table data pg_dump has read against the tables' sizes (what the server reports),
@@ -77,7 +85,11 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const watch = options.onProgress ? watchCopies({ conn, applicationName: appName, phase: 'dump', unit: 'bytes', tables: await tableSizes(snapshot.db), listener: options.onProgress }) : null;
   const meter = transferMeter('upload', null, options.onProgress);
   options.onDumpStart?.(id);
-  const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id);
+  const covered = options.partial ? await coveredTables(snapshot.db, options.partial.tables).catch(async (err: unknown) => {
+    await snapshot.close();
+    throw err;
+  }) : null;
+  const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id, covered ? covered.excludeData.map(dumpPattern) : []);
   // A stop asked for mid-stream ends pg_dump and the upload (a multipart upload is aborted, leaving nothing).
   const stop = () => dump.kill();
   source.signal?.addEventListener('abort', stop, { once: true });
@@ -88,7 +100,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   });
   // A failed upload must stop pg_dump (it would block on a full pipe forever).
   upload.catch(() => dump.kill());
-  const tables = fingerprint(snapshot.db);
+  const tables = fingerprint(snapshot.db, covered ? covered.data : undefined);
   const [uploaded, dumped, fingerprinted] = await Promise.allSettled([upload, dump.exited, tables]);
   source.signal?.removeEventListener('abort', stop);
   await watch?.stop();
@@ -134,6 +146,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     tables: fingerprinted.value,
     tablesInDumpSnapshot: true,
     locale: snapshot.locale,
+    ...(covered ? { partial: { tables: covered.data.map((t) => `${t.schema}.${t.table}`), schema: 'all' as const, reason: options.partial!.reason } } : {}),
     durationMs: Date.now() - started,
   };
   await faultPoint('backup:before-manifest', source.signal);
@@ -175,4 +188,21 @@ function backupFailed(id: string, storageUrl: string, cause: unknown, what = 'th
     cause,
     details: { id, ...(code ? { cause: code } : {}) },
   });
+}
+
+/**
+ * The tables of a partial backup as they are in the dump's snapshot: the
+ * ones asked for that exist (a down may name a table it creates), and every
+ * other user table, whose rows pg_dump leaves out.
+ */
+async function coveredTables(db: Db, wanted: readonly TableRef[]): Promise<{ data: TableRef[]; excludeData: TableRef[] }> {
+  const all = await listUserTables(db);
+  const keys = new Set(wanted.map((t) => `${t.schema}\u0000${t.table}`));
+  const data = all.filter((t) => keys.has(`${t.schema}\u0000${t.table}`)).sort(compareRefs);
+  return { data, excludeData: all.filter((t) => !keys.has(`${t.schema}\u0000${t.table}`)) };
+}
+
+/** A pg_dump pattern naming exactly one table: both parts double-quoted, so no character is a wildcard. */
+export function dumpPattern(t: TableRef): string {
+  return `"${t.schema.replace(/"/g, '""')}"."${t.table.replace(/"/g, '""')}"`;
 }

@@ -6,7 +6,7 @@
  */
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { BACKUPS_PREFIX, MANIFEST_NAME, backupIdTime, checkBackupId, manifestKey } from './layout.js';
-import type { BackupKind, BackupManifest } from './manifest.js';
+import type { BackupKind, BackupManifest, PartialCoverage } from './manifest.js';
 import type { ObjectInfo, Storage } from '../storage/contract.js';
 import { compareStrings } from '../compare-strings.js';
 
@@ -29,6 +29,8 @@ export interface BackupListing {
   verified: boolean;
   /** Every object stored under this backup's prefix. */
   objects: string[];
+  /** A partial backup (undo --backup tables): the tables whose rows it holds; absent on a whole one. */
+  partial?: PartialCoverage;
   /** Why a backup is incomplete or invalid. */
   problem?: string;
   /** Newest modification time among its objects (pruning orphans uses it). */
@@ -64,7 +66,8 @@ export async function loadManifest(storage: Storage, idOrLatest: string, options
   const kindText = options.kind ? `${options.kind} ` : '';
   if (idOrLatest === 'latest') {
     const listings = await listBackups(storage);
-    const newest = listings.find((b) => b.status === 'complete' && (!options.kind || b.kind === options.kind));
+    // "latest" means a whole backup: a partial one holds the rows of a few tables only.
+    const newest = listings.find((b) => b.status === 'complete' && !b.partial && (!options.kind || b.kind === options.kind));
     if (!newest) {
       const incomplete = listings.filter((b) => b.status !== 'complete').length;
       throw new DbrollbackError('BACKUP_NOT_FOUND', `there is no complete ${kindText}backup in ${storage.url}${incomplete ? ` (${incomplete} incomplete ones are never used)` : ''}`, {
@@ -152,6 +155,7 @@ async function describe(storage: Storage, id: string, files: ObjectInfo[]): Prom
     verified: manifest.verified,
     objects: names,
     lastModified,
+    ...(manifest.partial ? { partial: manifest.partial } : {}),
   };
   if (missing.length > 0) return { ...listing, status: 'invalid', problem: `object${missing.length > 1 ? 's' : ''} missing: ${missing.join(', ')}` };
   return listing;
@@ -177,6 +181,10 @@ export function parseManifest(text: string, id: string): BackupManifest | string
   if (!/^[0-9a-f]{64}$/.test(m.sha256 as string)) return 'manifest field "sha256" is not a sha256';
   if (!Array.isArray(m.objects) || m.objects.some((o) => typeof o !== 'string')) return 'manifest field "objects" must list storage keys';
   if (!Array.isArray(m.tables)) return 'manifest field "tables" is missing';
+  if (m.partial !== undefined) {
+    const p = m.partial as Record<string, unknown> | null;
+    if (typeof p !== 'object' || p === null || !Array.isArray(p.tables) || p.tables.some((t) => typeof t !== 'string') || p.schema !== 'all') return 'manifest field "partial" must list the tables it covers';
+  }
   return data as BackupManifest;
 }
 

@@ -7,6 +7,21 @@ import type { BaseInfo } from './base/base-info.js';
 
 export type BackupKind = 'logical' | 'base';
 
+/**
+ * What a partial logical backup holds (undo --backup tables): the data of
+ * these tables only, and the schema of the whole database — a superset of
+ * the schema the downs touch, so the tables restore with every schema,
+ * type, function and sequence they depend on.
+ */
+export interface PartialCoverage {
+  /** `schema.table` of every table whose rows are in the dump. */
+  tables: string[];
+  /** Always 'all' (schema only, every object): what the dump holds besides those rows. */
+  schema: 'all';
+  /** Why only these tables (e.g. "the downs of 005_x drop public.orders.note"). */
+  reason: string;
+}
+
 export interface BackupManifest {
   /** Format version of this manifest. */
   version: 1;
@@ -36,6 +51,8 @@ export interface BackupManifest {
   locale?: { encoding: string; collate: string; ctype: string };
   /** Wall time of the backup (dump, upload, read-back), in milliseconds. */
   durationMs?: number;
+  /** Present on a partial backup: what it covers (its `tables` fingerprints are of those tables only). */
+  partial?: PartialCoverage;
   /** Base (physical) backups only: their WAL position, timeline and times. */
   base?: BaseInfo;
 }

@@ -18,8 +18,8 @@ export interface RunningDump {
   kill(): void;
 }
 
-export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined): RunningDump {
-  const args = ['--format=custom', '--no-password', ...(snapshotId ? [`--snapshot=${snapshotId}`] : [])];
+export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined, excludeDataPatterns: readonly string[] = []): RunningDump {
+  const args = ['--format=custom', '--no-password', ...(snapshotId ? [`--snapshot=${snapshotId}`] : []), ...excludeDataPatterns.map((p) => `--exclude-table-data=${p}`)];
   // ['pipe'] (not 'pipe'): a stream we consume, never buffered whole by execa.
   const child = startTool(pgDump, args, { conn, stdout: ['pipe'] as Options['stdout'] });
   const exited: Promise<void> = child.then(

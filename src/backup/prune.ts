@@ -55,7 +55,7 @@ export async function pruneBackups(storage: Storage, options: PruneOptions): Pro
   const now = (options.now ?? new Date()).getTime();
   const listings = await listBackups(storage);
   const complete = listings.filter((b) => b.status === 'complete');
-  const protectedId = complete.find((b) => b.verified)?.id ?? null;
+  const protectedId = complete.find((b) => b.verified && !b.partial)?.id ?? null;
   // Without a base backup the WAL archive is useless: the newest one stays.
   const protectedBaseId = complete.find((b) => b.kind === 'base')?.id ?? null;
   const grace = Math.max(options.incompleteGraceMs ?? DAY_MS, options.olderThanMs ?? 0);

@@ -198,8 +198,9 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
         hint: 'Point classify at the migrations directory, or at the migration files themselves.',
       });
     }
-    // The configured tool's apply order, where it is not the names' order.
-    const order = configured?.sqlFiles?.compareFiles;
+    // The configured tool's apply order (else that of the tool whose names the folder holds), where it is not the names' order.
+    const owner = configured ?? TOOLS.find((t) => t.sqlFiles?.claimsFolder?.(names));
+    const order = owner?.sqlFiles?.compareFiles;
     return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
   }
   if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];

@@ -1,10 +1,10 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, realpath } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { DbrollbackError } from '../errors.js';
 import { loadExeca } from './load-execa.js';
 
-export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata';
+export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata' | 'pg_waldump';
 
 export interface PgBinary {
   name: PgBinaryName;
@@ -63,30 +63,44 @@ export async function findBinary(name: PgBinaryName, options: FindBinaryOptions 
 }
 
 async function candidates(name: PgBinaryName, explicitDir: string | undefined, env: NodeJS.ProcessEnv): Promise<PgBinary[]> {
-  const dirs: string[] = [];
-  if (explicitDir) {
-    dirs.push(explicitDir);
-  } else {
-    dirs.push(...(env.PATH ?? '').split(path.delimiter).filter(Boolean));
-    const bindir = await pgConfigBindir(env);
-    if (bindir) dirs.push(bindir);
-    dirs.push(...(await versionedDirs('/usr/lib/postgresql')));
-  }
-  const seen = new Set<string>();
-  const found: PgBinary[] = [];
-  for (const dir of dirs) {
-    const file = path.join(dir, name);
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!(await isExecutable(file))) continue;
-    const version = await versionOf(file);
-    if (version) found.push({ name, path: file, ...version });
-  }
-  // Newest first; ties keep search order (PATH before the fallbacks).
-  return found
-    .map((b, i) => ({ b, i }))
+  if (explicitDir) return probe(name, [explicitDir], { skipWrappers: false });
+  // pg_config (itself a Perl wrapper on Debian) runs while the usual places are probed.
+  const bindir = pgConfigBindir(env);
+  const usual = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), ...(await versionedDirs('/usr/lib/postgresql'))];
+  // Debian's /usr/bin/pg_dump is postgresql-common's Perl wrapper: its every start (--version too) costs
+  // a Perl interpreter (0.05–0.5 s) and it runs the same binary found under /usr/lib/postgresql. Used only
+  // when no real binary is found.
+  const [direct, pgConfigDir] = await Promise.all([probe(name, usual, { skipWrappers: true }), bindir]);
+  const extra = pgConfigDir && !usual.includes(pgConfigDir) ? await probe(name, [pgConfigDir], { skipWrappers: true }) : [];
+  const found = [...direct, ...extra].sort((x, y) => compareVersions(y.version, x.version));
+  if (found.length > 0) return found;
+  return probe(name, [...usual, ...(pgConfigDir ? [pgConfigDir] : [])], { skipWrappers: false });
+}
+
+/** Every executable `name` in `dirs` with its version, newest first; ties keep search order (PATH before the fallbacks). */
+async function probe(name: PgBinaryName, dirs: readonly string[], options: { skipWrappers: boolean }): Promise<PgBinary[]> {
+  const files = [...new Set(dirs.map((dir) => path.join(dir, name)))];
+  const probed = await Promise.all(
+    files.map(async (file, i) => {
+      if (!(await isExecutable(file))) return null;
+      if (options.skipWrappers && (await isWrapper(file, name))) return null;
+      const version = await versionOf(file);
+      return version ? { b: { name, path: file, ...version } as PgBinary, i } : null;
+    }),
+  );
+  return probed
+    .filter((x): x is { b: PgBinary; i: number } => x !== null)
     .sort((x, y) => compareVersions(y.b.version, x.b.version) || x.i - y.i)
     .map(({ b }) => b);
+}
+
+/** A link to a program of another name (postgresql-common's pg_wrapper), not the tool itself. */
+async function isWrapper(file: string, name: string): Promise<boolean> {
+  try {
+    return path.basename(await realpath(file)) !== name;
+  } catch {
+    return false;
+  }
 }
 
 async function pgConfigBindir(env: NodeJS.ProcessEnv): Promise<string | undefined> {

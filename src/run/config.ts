@@ -11,7 +11,7 @@ import { DbrollbackError } from '../errors.js';
 import { ARCHIVER_KINDS, type ArchiverKind, type ArchiverSettings } from '../backup/archivers/contract.js';
 import { MIGRATOR_KINDS, type MigratorKind } from '../tools/registry.js';
 import { parseDuration } from '../db/duration.js';
-import { FAIL_ON, FILE_OPTIONS, optionSpec, type FailOn, type OptionKey } from './options.js';
+import { FAIL_ON, FILE_OPTIONS, UNDO_BACKUP_MODES, optionSpec, type FailOn, type OptionKey, type UndoBackupMode } from './options.js';
 import { CONFIG_FILE_NAMES } from './config-files.js';
 import { registerSecret } from '../secrets/redact.js';
 import { encryptionKeySources, loadEncryptionKey, type EncryptionKey } from '../storage/encryption-key.js';
@@ -45,6 +45,8 @@ export interface FileConfig {
   barmanDestination?: string;
   barmanEndpoint?: string;
   barmanServerName?: string;
+  /** undo's safety backup: auto, full, tables or never. */
+  undoBackup?: string;
   /** Keys a migration tool adds (its entry's `configKeys`, e.g. umzug's `umzug`: the project's Umzug instance, or a function returning one). */
   [toolKey: string]: unknown;
 }
@@ -79,6 +81,8 @@ export interface ResolvedConfig {
   failOn: FailOn[] | undefined;
   /** Whose archive point-in-time restore, `backups --check`, `plan` and `migrate` read (default dbrollback's own). */
   archiver: ArchiverSettings;
+  /** undo's safety backup (--backup / undoBackup; default auto). */
+  undoBackup: UndoBackupMode;
   configFile: string | undefined;
   /** The loaded config module's exports (js/mjs), for adapters that need code (umzug). */
   configModule: Record<string, unknown> | undefined;
@@ -161,6 +165,12 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
   }
   const failOn = failOnOf(pick('failOn'), typeof raw.failOn === 'string' ? '--fail-on' : 'failOn', problems);
   const archiver = archiverOf(pick, pathOf, problems);
+  const undoBackupRaw = pick('undoBackup');
+  let undoBackup: UndoBackupMode = 'auto';
+  if (undoBackupRaw !== undefined) {
+    if ((UNDO_BACKUP_MODES as readonly string[]).includes(undoBackupRaw)) undoBackup = undoBackupRaw as UndoBackupMode;
+    else problems.push(`undoBackup: "${undoBackupRaw}" is not one of ${UNDO_BACKUP_MODES.join(', ')}`);
+  }
 
   if (problems.length > 0) {
     throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
@@ -185,6 +195,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     drillImage: pick('drillImage'),
     failOn,
     archiver,
+    undoBackup,
     configFile,
     configModule: module,
     cwd,

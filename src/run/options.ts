@@ -6,11 +6,24 @@
  * setting is declared once (pgBackRest's build/config.yaml is the model).
  */
 import { ARCHIVER_KINDS } from '../backup/archivers/contract.js';
+import { DbrollbackError } from '../errors.js';
 import { MIGRATOR_KINDS, TOOLS } from '../tools/registry.js';
 
 /** What `--fail-on` / `failOn` may name: the findings that refuse a run. */
 export type FailOn = 'breaking' | 'destructive';
 export const FAIL_ON: readonly FailOn[] = ['breaking', 'destructive'];
+
+/** What `undo --backup` / `undoBackup` may name: how much is backed up before the downs run. */
+export type UndoBackupMode = 'auto' | 'full' | 'tables' | 'never';
+export const UNDO_BACKUP_MODES: readonly UndoBackupMode[] = ['auto', 'full', 'tables', 'never'];
+
+/** `undo --backup MODE`, checked (bad usage, exit 2, when it is not one of the modes). */
+export function undoBackupMode(value: string): UndoBackupMode {
+  if ((UNDO_BACKUP_MODES as readonly string[]).includes(value)) return value as UndoBackupMode;
+  throw new DbrollbackError('USAGE', `--backup must be one of ${UNDO_BACKUP_MODES.join(', ')} (got "${value}")`, {
+    hint: 'auto (the default) backs up what the downs can destroy, or relies on a healthy WAL archive; full dumps the whole database. Nothing was changed.',
+  });
+}
 
 export type OptionKind = 'string' | 'path' | 'choice' | 'boolean' | 'any';
 
@@ -55,6 +68,7 @@ export const OPTIONS = [
   { key: 'barmanDestination', kind: 'string', flag: '--barman-destination <url>', file: true, help: "with --archiver barman-cloud: the object store URL (s3://bucket/path; CloudNativePG's destinationPath)" },
   { key: 'barmanEndpoint', kind: 'string', flag: '--barman-endpoint <url>', file: true, help: "with --archiver barman-cloud: the S3-compatible endpoint URL (CloudNativePG's endpointURL)" },
   { key: 'barmanServerName', kind: 'string', flag: '--barman-server-name <name>', file: true, help: 'with --archiver barman-cloud: the server name (the folder under the URL; CloudNativePG: the source cluster\'s name)' },
+  { key: 'undoBackup', kind: 'choice', file: true, env: 'DBROLLBACK_UNDO_BACKUP', commandFlag: '--backup <mode>', choices: UNDO_BACKUP_MODES, help: 'what undo backs up before the downs: auto (a restore point in a healthy WAL archive, plus the at-risk tables when the downs destroy data; else as tables), tables (the at-risk tables\' data and the whole schema), full (pg_dump of the whole database), never (none: said loudly and recorded); default auto' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
 ] as const satisfies readonly OptionSpec[];
 

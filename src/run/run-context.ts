@@ -14,14 +14,15 @@ import { openArchiver } from '../backup/archivers/registry.js';
 import { loadManifest } from '../backup/catalog.js';
 import type { ResolvedConfig } from './config.js';
 import type { ConnInfo } from '../db/conninfo.js';
-import { SharedSession } from '../db/session.js';
+import { onSession, SharedSession } from '../db/session.js';
 import { isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { openStorage, type OpenStorageOptions } from '../storage/open-storage.js';
 import { baselineFromManifest, type Baseline } from '../verify/baseline.js';
 import type { HeadLookup, ToolVerifyLookup } from '../verify/check.js';
 import type { MigratorAdapter } from '../tools/contract.js';
-import { openAdapter } from '../tools/registry.js';
+import { openAdapter, TOOLS } from '../tools/registry.js';
+import { headFromHistoryTables } from '../tools/head-from-history.js';
 
 export interface RunContextOptions {
   /** Lines the migration tool logs (node-pg-migrate's logger), never the console. */
@@ -154,7 +155,8 @@ export class RunContext {
       if (!configured && isDbrollbackError(err) && (err.code === 'MIGRATIONS_INVALID' || err.code === 'MIGRATOR_UNKNOWN')) {
         // Not an error of the run: a later adapter() call may be asked again.
         this.adapterHandle = undefined;
-        return { configured: false, reason: 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)' };
+        // A backup run with only a database (a nightly job) still records the head: the tool's history table says it.
+        return onSession(this.session, this.conn, (db) => headFromHistoryTables(db, TOOLS, { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema }));
       }
       throw err;
     }

@@ -68,6 +68,13 @@ export interface MigrationStatus {
   appliedAtNote?: string;
   /** What the tool's history says that the lists above cannot (a failed migration recorded, an entry the tool would never apply). */
   warnings?: string[];
+  /**
+   * What the tool itself refuses to go past until the team acts (a failed
+   * migration recorded: Flyway's until `flyway repair`): migrate, plan and
+   * undo stop on it before anything is touched (blocked.ts); absent when
+   * nothing blocks.
+   */
+  blocked?: { message: string; hint: string };
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

@@ -95,8 +95,10 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 export async function detectCodeTool(tools: readonly MigrationTool[], files: readonly string[], configModule: Record<string, unknown> | undefined): Promise<MigrationTool> {
   const codeTools = tools.filter((t) => t.capture);
   const byName = new Map(files.map((f) => [path.basename(f), f]));
+  const dirs = new Set(files.map((f) => path.dirname(path.resolve(f))));
   const evidence: ProjectEvidence = {
-    dir: undefined,
+    // The files' folder, when they share one: a tool's config file may sit beside it.
+    dir: dirs.size === 1 ? [...dirs][0] : undefined,
     files: [...byName.keys()].sort(),
     read: (name) => readFile(byName.get(name) ?? name, 'utf8').catch(() => ''),
     configModule,
@@ -144,7 +146,9 @@ async function historyMatches(tools: readonly MigrationTool[], settings: DetectS
   const found = await lookup(probes.flatMap((p) => p.probes));
   const out = new Map<string, string>();
   for (const { tool, probes: own } of probes) {
-    const hit = own.find((probe) => found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c))));
+    const hit = own.find((probe) =>
+      found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c)) && !(probe.without ?? []).some((c) => t.columns.includes(c))),
+    );
     if (hit) out.set(tool.kind, `${hit.schema}.${hit.table}`);
   }
   return out;

@@ -10,15 +10,23 @@ import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
 import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
 import { liquibase } from './liquibase/index.js';
+import { dbmate } from './dbmate/index.js';
 import { drizzle } from './drizzle/index.js';
+import { flyway } from './flyway/index.js';
+import { golangMigrate } from './golang-migrate/index.js';
+import { knex } from './knex/index.js';
 import { nodePgMigrate } from './node-pg-migrate/index.js';
 import { prisma } from './prisma/index.js';
 import { sql } from './sql/index.js';
 import { sqitch } from './sqitch/index.js';
 import type { MigrationTool } from './tool.js';
+import { typeorm } from './typeorm/index.js';
 import { umzug } from './umzug/index.js';
 
-export const TOOLS = [nodePgMigrate, umzug, drizzle, prisma, liquibase, sqitch, sql] as const;
+// golang-migrate reads the same `.up.sql` names as sql, pairing them by version where sql pairs by name:
+// sql (the stricter) comes first for classify, and golang-migrate's files are its own only with --migrator
+// (or when the database holds its table). It is the one tool after sql.
+export const TOOLS = [nodePgMigrate, umzug, knex, typeorm, drizzle, prisma, liquibase, sqitch, flyway, dbmate, sql, golangMigrate] as const;
 
 /** What --migrator may name: the registered tools' kinds. */
 export type MigratorKind = (typeof TOOLS)[number]['kind'];

@@ -8,6 +8,7 @@
  *
  * The entry is cheap to import: its functions do the work when called.
  */
+import type { Db } from '../db/connection.js';
 import type { SchemaDiff } from '../db/schema/diff.js';
 import type { CapturedSql } from './capture/captured-sql.js';
 import type { ScratchOptions } from './capture/scratch.js';
@@ -28,6 +29,12 @@ export interface MigrationTool<K extends string = string> {
   detect(evidence: ProjectEvidence): Promise<DetectMatch | null>;
   /** The tables its history may be in, as detection looks for them in the database. */
   historyTables(settings: HistorySettings): HistoryProbe[];
+  /**
+   * The head as its history table records it, read without the project's files (a nightly
+   * `dbrollback backup` given only a database); absent when the head's name needs the files
+   * (a tool that records hashes, or orders by its migration list).
+   */
+  readHead?(db: Db, settings: HistorySettings): Promise<string | null>;
   /** Its adapter on a database. Nothing connects until a method is called. */
   open(options: AdapterOptions): MigratorAdapter;
   /** How `classify` reads its .sql migration files without running them; absent when its migrations are code. */
@@ -38,6 +45,12 @@ export interface MigrationTool<K extends string = string> {
   readonly appliedAtNote?: string;
   /** What the `migrationsTable` setting means for this tool (its default), for the setting's help; absent when it does not read it. */
   readonly migrationsTableHelp?: string;
+  /**
+   * Whether `plan`/`undo` may rehearse its round trip (history up, then the
+   * downs) in a throwaway database when no schema was recorded: its adapter
+   * opened on another database runs there and nowhere else, quickly.
+   */
+  readonly rehearsesRoundTrip?: boolean;
   /** Config-file keys only this tool reads (umzug's `umzug` export), added to the options table. */
   readonly configKeys?: readonly ToolConfigKey[];
 }
@@ -82,6 +95,8 @@ export interface HistoryProbe {
   schema: string;
   table: string;
   columns: readonly string[];
+  /** Columns the table must not have to count as this tool's (dbmate's `schema_migrations (version)` is not golang-migrate's `(version, dirty)`). */
+  without?: readonly string[];
 }
 
 /** A .sql migration file as its tool reads it, for static classification. */
@@ -94,6 +109,8 @@ export interface SqlFileReader {
   isCompanion?(name: string, names: ReadonlySet<string>): boolean;
   /** The tool's apply order of a folder's files, when it is not their names' order. */
   compareFiles?(a: string, b: string): number;
+  /** Whether a folder's file names are this tool's (its order then applies without --migrator, e.g. Flyway's V1 … V10, R__ last). */
+  claimsFolder?(names: ReadonlySet<string>): boolean;
   /**
    * The migration files of a folder laid out as this tool lays it out when
    * they are not the folder's own files (Prisma: each sub-folder's

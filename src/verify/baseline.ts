@@ -20,15 +20,18 @@ export interface Baseline {
   backupId: string | null;
   migrationHead: string | null;
   tables: BaselineTable[];
+  /** A partial backup's baseline: it covers only its own tables, the others are not compared (or judged by write counters). */
+  partial?: boolean;
 }
 
 /** A backup manifest's tables as a baseline (any manifest shape with an id, a head and tables). */
-export function baselineFromManifest(manifest: { id: string; migrationHead?: string | null; tables: unknown }): Baseline {
+export function baselineFromManifest(manifest: { id: string; migrationHead?: string | null; tables: unknown; partial?: unknown }): Baseline {
   return {
-    source: `backup ${manifest.id}`,
+    source: `${manifest.partial ? 'partial ' : ''}backup ${manifest.id}`,
     backupId: manifest.id,
     migrationHead: manifest.migrationHead ?? null,
     tables: parseTables(manifest.tables, `backup ${manifest.id} manifest`),
+    ...(manifest.partial ? { partial: true } : {}),
   };
 }
 

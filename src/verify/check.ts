@@ -12,6 +12,22 @@ import type { ConnectionSource } from '../db/session.js';
 import type { Baseline } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { LiveTables } from './live-tables.js';
+import type { SchemaChange } from '../db/schema/diff.js';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+
+/**
+ * The schema an undo must leave (the schema-round-trip check): equal by name to
+ * the one recorded before the oldest undone migration, or — where the round
+ * trip was rehearsed — changed by the downs exactly as the rehearsal's downs
+ * changed it. `accepted`: differences the user accepted
+ * (--accept-schema-difference), reported, not failed.
+ */
+export interface SchemaExpectation {
+  expect:
+    | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[] }
+    | { kind: 'changes'; changes: SchemaChange[]; exclude: string[]; before: SchemaSnapshot };
+  accepted: Array<{ key: string; message: string }>;
+}
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -47,7 +63,23 @@ export interface ToolVerifyOutcome {
 }
 
 /** What the migration tool says about the head, or why it cannot say. */
-export type HeadLookup = { configured: true; head: string | null; migrator: string } | { configured: false; reason: string };
+export type HeadLookup =
+  /** `from`: the history table it was read from when no project was configured (the tool found by its table). */
+  | { configured: true; head: string | null; migrator: string; from?: string }
+  | { configured: false; reason: string };
+
+/**
+ * Tables outside a partial baseline, judged without reading them: their
+ * write counters (pg_stat_user_tables) and storage (relfilenode) before and
+ * after the rollback. `moved` lists those that changed.
+ */
+export interface UntouchedEvidence {
+  /** How many tables outside the baseline were judged. */
+  judged: number;
+  moved: TableRef[];
+  /** One phrase for the report: what was compared. */
+  how: string;
+}
 
 export interface VerifyContext {
   /** The target database (for messages and extra connections). */
@@ -70,10 +102,14 @@ export interface VerifyContext {
   readonly statementTimeoutMs: number;
   /** Live row counts and fingerprints, computed once for the checks that compare against the baseline. */
   readonly live: LiveTables;
+  /** What the schema must be after an undo; null outside one (the check skips). */
+  readonly schemaExpectation: SchemaExpectation | null;
+  /** With a partial baseline: how the tables outside it were judged (write counters), when the caller could. */
+  readonly untouched: UntouchedEvidence | undefined;
   log(line: string): void;
 }
 
-export const CHECK_IDS = ['connectivity', 'schema-head', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
+export const CHECK_IDS = ['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -5,6 +5,7 @@
  */
 import { tableKey, type BaselineTable } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
+import type { UntouchedEvidence } from './check.js';
 
 export interface LiveTable extends TableRef {
   rows: number;
@@ -93,4 +94,19 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
+}
+
+/**
+ * A partial baseline covers its own tables only. The others are judged by the
+ * caller's write-counter evidence when there is some (undo), else said to be
+ * not compared; a table outside the baseline that was written (and was not
+ * expected to change) is a problem.
+ */
+export function outsideBaseline(baseline: { partial?: boolean; source: string }, untouched: UntouchedEvidence | undefined, expectChanged: TableRef[]): { note: string; problems: string[] } {
+  if (!baseline.partial) return { note: '', problems: [] };
+  if (!untouched) return { note: `; tables outside ${baseline.source} are not compared (it is partial)`, problems: [] };
+  const expected = new Set(expectChanged.map(tableKey));
+  const moved = untouched.moved.filter((t) => !expected.has(tableKey(t)));
+  const problems = moved.map((t) => `${tableKey(t)}: written by the rollback though outside ${baseline.source} (${untouched.how} changed)`);
+  return { note: `; ${plural(untouched.judged - moved.length, 'other table')} unchanged by ${untouched.how}`, problems };
 }

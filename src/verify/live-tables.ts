@@ -24,6 +24,8 @@ export interface LiveTablesOptions {
   hashes: boolean;
   /** Not fingerprinted (only counted): they are expected to differ. */
   expectChanged: TableRef[];
+  /** Measure only these tables (a partial baseline's): the others are not read at all. */
+  only?: TableRef[];
   /** The live side already measured by the caller (restore hashes each table as pg_restore commits it). */
   measured?: LiveTable[];
 }
@@ -41,7 +43,9 @@ export function liveTables(options: LiveTablesOptions): LiveTables {
 async function scan(options: LiveTablesOptions): Promise<LiveTable[]> {
   const db = await options.connections.acquire();
   try {
-    const all = await listUserTables(db);
+    const listed = await listUserTables(db);
+    const only = options.only ? new Set(options.only.map(tableKey)) : null;
+    const all = only ? listed.filter((t) => only.has(tableKey(t))) : listed;
     if (!options.hashes) return await countAll(db, all);
     const skip = new Set(options.expectChanged.map(tableKey));
     const hashed = await fingerprint(

@@ -9,10 +9,11 @@ import { fingerprints } from './checks/fingerprints.js';
 import { indexes } from './checks/indexes.js';
 import { rowCounts } from './checks/row-counts.js';
 import { schemaHead } from './checks/schema-head.js';
+import { schemaRoundTrip } from './checks/schema-round-trip.js';
 import { sequences } from './checks/sequences.js';
 import { toolVerify } from './checks/tool-verify.js';
 
-export const CHECKS: readonly Check[] = [connectivity, schemaHead, toolVerify, rowCounts, fingerprints, constraints, indexes, amcheck, sequences, custom];
+export const CHECKS: readonly Check[] = [connectivity, schemaHead, schemaRoundTrip, toolVerify, rowCounts, fingerprints, constraints, indexes, amcheck, sequences, custom];
 
 /** The checks to run: `only` (default all) minus `skip`; an unknown id is a usage error naming the known ones. */
 export function selectChecks(only?: readonly string[], skip?: readonly string[]): Check[] {

@@ -12,7 +12,7 @@ import type { Db } from '../db/connection.js';
 import { describeConn, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { loadBaselineFile, type Baseline } from './baseline.js';
-import type { Check, CheckResult, HeadLookup, ToolVerifyLookup, VerifyContext } from './check.js';
+import type { Check, CheckResult, HeadLookup, SchemaExpectation, ToolVerifyLookup, UntouchedEvidence, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
 import type { ProgressListener } from '../progress.js';
@@ -50,6 +50,10 @@ export interface VerifyOptions {
   baselineFile?: string;
   /** Tables the rollback was expected to change: their differences are reported, not failed. */
   expectChanged?: TableRef[];
+  /** What the schema must be after an undo (the schema-round-trip check; absent: it skips). */
+  schemaExpectation?: SchemaExpectation;
+  /** With a partial baseline: how the tables outside it were judged (undo compares write counters). */
+  untouched?: UntouchedEvidence;
   /** Row counts and fingerprints of the live tables, when the caller measured them already (restore). */
   measuredTables?: LiveTable[];
   /** Directory of .sql checks (default: config checksDir, else verify/ beside the migrations directory). */
@@ -118,8 +122,11 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
         jobs,
         hashes: baseline !== null && selected.some((c) => c.id === 'fingerprints') && baseline.tables.some((t) => t.hash !== undefined),
         expectChanged,
+        ...(baseline?.partial ? { only: baseline.tables } : {}),
         ...(options.measuredTables ? { measured: options.measuredTables } : {}),
       }),
+      schemaExpectation: options.schemaExpectation ?? null,
+      untouched: options.untouched,
       log,
     };
     log(`verify: ${selected.length} checks on ${describeConn(target.conn)}${baseline ? ` against ${baseline.source}` : ''}`);

@@ -17,6 +17,7 @@
 import type { ProgressListener } from '../../progress.js';
 import type { WalCoverage } from '../pitr/check-wal.js';
 import type { RecoveryTarget } from '../pitr/target.js';
+import type { StagingReport } from '../pitr/wal-stager.js';
 
 export const ARCHIVER_KINDS = ['dbrollback', 'pgbackrest', 'barman-cloud'] as const;
 export type ArchiverKind = (typeof ARCHIVER_KINDS)[number];
@@ -73,6 +74,22 @@ export interface RecoverySetup {
   describe: string;
 }
 
+/** How far ahead of replay, and with how many parallel fetches, WAL is staged; whose files the staged ones are. */
+export interface StagingSettings {
+  ahead?: number;
+  workers?: number;
+  /** uid/gid of the server's OS user, when it is not ours. */
+  owner?: readonly [number, number];
+}
+
+/** WAL being staged ahead of replay while the server recovers. */
+export interface WalStaging {
+  /** The server restored this file (its log says so): the window moves on. */
+  consumed(name: string): void;
+  /** Stop fetching, remove the spool, and say what was staged and taken. */
+  stop(): Promise<StagingReport>;
+}
+
 /** A restore's view of one archiver: the steps before the server starts. */
 export interface Archiver {
   readonly kind: ArchiverKind;
@@ -88,8 +105,13 @@ export interface Archiver {
   readonly timeline: number | null;
   /** extract: the backup laid down in `dataDir` (created or empty, 0700, the server's OS user's). Returns the step's line. */
   layDown(backup: ArchiveBackup, target: RecoveryTarget, dataDir: string, options: LayDownOptions): Promise<string>;
-  /** configure: restore_command and the target, as this archiver needs them. */
-  recoverySetup(backup: ArchiveBackup, target: RecoveryTarget, walFetch: { node: string; cli: string }): RecoverySetup;
+  /** configure: restore_command and the target, as this archiver needs them; `staged`: restore_command takes files stageWal puts in the spool first. */
+  recoverySetup(backup: ArchiveBackup, target: RecoveryTarget, walFetch: { node: string; cli: string }, options?: { staged?: boolean }): RecoverySetup;
+  /**
+   * Started after configure, before the server: the restore run fetches the WAL recovery will ask for next into
+   * the copy's spool, in parallel (dbrollback's own archive). Absent for a member whose tool fetches WAL itself.
+   */
+  stageWal?(backup: ArchiveBackup, dataDir: string, settings: StagingSettings): Promise<WalStaging>;
   /** `backups --check` and `plan`: the archive as the tool lists it. */
   view(): Promise<ArchiveView>;
 }

@@ -16,8 +16,9 @@ import { extractBase } from '../pitr/extract.js';
 import { walFetchSettings } from '../pitr/recovery-config.js';
 import type { RecoveryTarget } from '../pitr/target.js';
 import type { TimelineStretch } from '../pitr/timeline-path.js';
+import { STAGED_DIR, WalStager } from '../pitr/wal-stager.js';
 import { WAL_PREFIX, walNameOfKey } from '../wal/layout.js';
-import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup } from './contract.js';
+import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup, StagingSettings, WalStaging } from './contract.js';
 
 export interface DbrollbackArchiverOptions {
   /** How restore_command's wal-fetch opens the storage (default: childStorageAccess(storage) — the same URL and key). */
@@ -77,9 +78,15 @@ export class DbrollbackArchiver implements Archiver {
     return `${r.bytes} bytes, sha256 matches the manifest`;
   }
 
-  recoverySetup(backup: ArchiveBackup, target: RecoveryTarget, walFetch: { node: string; cli: string }): RecoverySetup {
-    const settings = walFetchSettings({ target, timeline: this.timeline ?? backup.timeline, node: walFetch.node, cli: walFetch.cli, storageArgs: this.access.args });
-    return { settings, env: this.access.env, describe: `restore_command = wal-fetch${keyNote(this.access)}` };
+  recoverySetup(backup: ArchiveBackup, target: RecoveryTarget, walFetch: { node: string; cli: string }, options: { staged?: boolean } = {}): RecoverySetup {
+    const staged = options.staged === true;
+    const settings = walFetchSettings({ target, timeline: this.timeline ?? backup.timeline, node: walFetch.node, cli: walFetch.cli, storageArgs: this.access.args, ...(staged ? { stagedDir: STAGED_DIR } : {}) });
+    return { settings, env: this.access.env, describe: `restore_command = ${staged ? `staged WAL from ${STAGED_DIR}, else ` : ''}wal-fetch${keyNote(this.access)}` };
+  }
+
+  async stageWal(backup: ArchiveBackup, dataDir: string, settings: StagingSettings): Promise<WalStaging> {
+    const base = this.base(backup);
+    return WalStager.start({ storage: this.storage, dataDir, listing: this.wal, timelines: this.timelines, fromSegment: base.base.startWal, segmentSize: base.base.walSegmentSize, ...settings });
   }
 
   async view(): Promise<ArchiveView> {

@@ -110,7 +110,8 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const gate = new ExitGate(exited);
   exited.catch((err: unknown) => gate.destroy(err as Error));
   const entries = new TarEntries(['backup_label', 'backup_manifest']);
-  const meter = transferMeter('upload', facts.bytes, options.onProgress, { watchStalls: true });
+  // facts.bytes is the databases' size: the tar (config, pg_xact, headers) can hold more.
+  const meter = transferMeter('upload', facts.bytes, options.onProgress, { watchStalls: true, totalIsEstimate: true });
   const watch = watchArchiveWait(conn, {
     applicationName,
     timeoutMs: archiveTimeoutMs,

@@ -8,7 +8,12 @@
 import { DbrollbackError } from '../../errors.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { walChain, type WalChainResult } from '../wal/wal-chain.js';
-import { formatLsn, parseWalName, walNameOfKey } from '../wal/layout.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { transactionEnds } from '../../pgtools/pg-waldump.js';
+import { fetchInto } from '../wal/fetch-into.js';
+import { formatLsn, parseWalName, segmentName, segmentNumber, walNameOfKey } from '../wal/layout.js';
 import type { ChosenBase } from './choose-base.js';
 import type { RecoveryTarget } from './target.js';
 
@@ -18,17 +23,64 @@ export interface WalCoverage {
   last: string;
 }
 
-export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[]): Promise<WalCoverage> {
-  const chain = await walChain(storage, {
+/** The commit/abort times an archived segment holds (default: fetched and read with pg_waldump). */
+export type CommitTimesOf = (storage: Storage, segment: string) => Promise<Date[]>;
+
+export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalCoverage> {
+  const chain: WalChainResult = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
-    // A restore point can be anywhere after the base backup: recovery gets the whole archive.
-    ...(target.kind === 'time' ? { toTime: target.time } : target.kind === 'lsn' ? { toLsn: target.lsn } : {}),
+    // A restore point the storage records is needed up to its LSN; one it does not can be anywhere: the whole archive.
+    ...(target.kind === 'time' ? { toTime: target.time } : target.kind === 'lsn' ? { toLsn: target.lsn } : target.kind === 'name' && target.at ? { toLsn: target.at.lsn } : {}),
     segmentSize: base.base.walSegmentSize,
     listing,
   });
   if (!chain.ok) throw walMissing(chain, base, target, listing);
-  return { segments: chain.segments, first: base.base.startWal, last: chain.lastSegment ?? base.base.startWal };
+  let { segments, lastSegment } = chain;
+  if (target.kind === 'time' && lastSegment !== null) {
+    // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
+    // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+    const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize, commitTimesOf);
+    if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
+    segments += end.scanned.length - 1;
+    lastSegment = end.scanned.at(-1)!;
+  }
+  return { segments, first: base.base.startWal, last: lastSegment ?? base.base.startWal };
+}
+
+/**
+ * From `from` on, the first archived segment holding a commit (or abort) after `time`, read with pg_waldump;
+ * or the first segment recovery would need that is not archived yet.
+ */
+async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null }> {
+  const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
+  const scanned: string[] = [];
+  for (let n = segmentNumber(from, segmentSize); ; n++) {
+    const name = segmentName(from.slice(0, 8), n, segmentSize);
+    if (!archived.has(name)) return { scanned, missing: name };
+    scanned.push(name);
+    // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
+    if ((await commitTimesOf(storage, name)).some((t) => t.getTime() >= time.getTime())) return { scanned, missing: null };
+  }
+}
+
+/** Fetch an archived segment into a temporary directory and read its commit and abort times with pg_waldump. */
+async function archivedCommitTimes(storage: Storage, segment: string): Promise<Date[]> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-check-wal-'));
+  try {
+    const file = path.join(work, segment);
+    await fetchInto(storage, parseWalName(segment)!, file);
+    return (await transactionEnds(file)).map((e) => e.time);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function lagging(missing: string, scanned: string[], target: RecoveryTarget, chain: WalChainResult, base: ChosenBase): DbrollbackError {
+  return new DbrollbackError('WAL_MISSING', `WAL segment ${missing} is not in the archive yet, and recovery to ${target.display} needs it: the archived WAL holds no commit after the target (read up to ${scanned.at(-1) ?? chain.lastSegment}), so the moment ${target.display} lies in WAL not archived yet — archiving lags`, {
+    hint: 'Nothing was written. Wait for the archiver to catch up (`dbrollback backups --check` shows it; on the primary, SELECT pg_switch_wal(); closes the current segment), then run the same restore again; or choose an earlier target.',
+    details: { missingSegment: missing, baseBackup: base.id, segmentsFound: chain.segments + Math.max(0, scanned.length - 1), lastSegment: scanned.at(-1) ?? chain.lastSegment },
+  });
 }
 
 function walMissing(chain: WalChainResult, base: ChosenBase, target: RecoveryTarget, listing: readonly ObjectInfo[]): DbrollbackError {

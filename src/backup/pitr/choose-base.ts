@@ -3,7 +3,12 @@
  * one that finished before the target, on the path of timelines recovery
  * will follow. Starting from an older one works too but replays more WAL;
  * one that finished after the target cannot stop there (PostgreSQL refuses a
- * target before the backup's consistent point).
+ * target before the backup's consistent point, or replays past it and fails
+ * with "recovery ended before configured recovery target was reached"). So it
+ * is checked here, before anything is written: a time against the backup's
+ * stop time, an LSN or a recorded restore point against its stop LSN. A restore point the
+ * storage does not record cannot be placed without replaying the WAL: the
+ * oldest base backup on the path is then the one sure to start before it.
  */
 import { compareStrings } from '../../compare-strings.js';
 import { DbrollbackError } from '../../errors.js';
@@ -32,6 +37,7 @@ export function chooseBase(candidates: readonly BaseCandidate[], target: Recover
   }
   const newestFirst = [...parsed].sort((a, b) => (a.stopLsn === b.stopLsn ? compareStrings(b.createdAt, a.createdAt) : a.stopLsn < b.stopLsn ? 1 : -1));
   const usable = (c: ChosenBase) => onPath(path, c.base.timeline, c.startLsn) && finishedBefore(c, target);
+  const newestUsable = newestFirst.find(usable);
   if (forcedId !== undefined) {
     const forced = parsed.find((c) => c.id === forcedId);
     if (!forced) {
@@ -42,10 +48,11 @@ export function chooseBase(candidates: readonly BaseCandidate[], target: Recover
         hint: 'Choose a base backup taken on that path, or leave --backup out to pick one automatically.',
       });
     }
-    if (!finishedBefore(forced, target)) throw tooLate(forced, target);
+    if (!finishedBefore(forced, target)) throw forcedTooLate(forced, target, newestUsable);
     return forced;
   }
-  const chosen = newestFirst.find(usable);
+  // Unplaceable restore point: the oldest on the path starts before any point made after it.
+  const chosen = target.kind === 'name' && !target.at ? newestFirst.filter(usable).at(-1) : newestUsable;
   if (chosen) return chosen;
   const onTimeline = newestFirst.filter((c) => onPath(path, c.base.timeline, c.startLsn));
   if (onTimeline.length === 0) {
@@ -53,7 +60,7 @@ export function chooseBase(candidates: readonly BaseCandidate[], target: Recover
       hint: 'Take a base backup on the current timeline with `dbrollback base-backup`.',
     });
   }
-  throw tooLate(onTimeline[onTimeline.length - 1]!, target);
+  throw noneUsable(onTimeline, target);
 }
 
 function withLsns(c: BaseCandidate): ChosenBase {
@@ -67,13 +74,35 @@ function withLsns(c: BaseCandidate): ChosenBase {
 function finishedBefore(c: ChosenBase, target: RecoveryTarget): boolean {
   if (target.kind === 'time') return new Date(c.base.stopTime).getTime() <= target.time.getTime();
   if (target.kind === 'lsn') return c.stopLsn <= target.lsn;
-  // Where a restore point lies is only known by reading the WAL; the newest base backup is the best first guess.
+  // An earlier point of the same name does not matter: recovery then targets this one's LSN.
+  if (target.kind === 'name' && target.at) return c.stopLsn <= target.at.lsn;
+  // A restore point the storage does not record, or the end of the archive: any base backup can reach it.
   return true;
 }
 
-function tooLate(oldest: ChosenBase, target: RecoveryTarget): DbrollbackError {
-  const finished = target.kind === 'time' ? `finished at ${oldest.base.stopTime}` : `ends at ${formatLsn(oldest.stopLsn)}`;
-  return new DbrollbackError('BACKUP_NOT_FOUND', `${target.display} is before the oldest usable base backup (${oldest.id}, which ${finished}): there is nothing to recover from`, {
-    hint: 'A point-in-time restore can only reach times after a base backup finished. Choose a later target, or restore a logical backup with `dbrollback restore --backup ID`.',
+/** Where the target lies, in the terms the base backups are compared in. */
+function targetPosition(target: RecoveryTarget): string {
+  if (target.kind === 'name' && target.at) return `${target.display} (at ${formatLsn(target.at.lsn)})`;
+  return target.display;
+}
+
+function ends(c: ChosenBase, target: RecoveryTarget): string {
+  return target.kind === 'time' ? `finished at ${c.base.stopTime}` : `ends at ${formatLsn(c.stopLsn)}, started at ${formatLsn(c.startLsn)}`;
+}
+
+function noneUsable(onPath: readonly ChosenBase[], target: RecoveryTarget): DbrollbackError {
+  const oldest = onPath[onPath.length - 1]!;
+  return new DbrollbackError('BACKUP_NOT_FOUND', `no base backup ends before ${targetPosition(target)}: the oldest on the timeline path, ${oldest.id}, ${ends(oldest, target)}. Nothing was written`, {
+    hint: 'A point-in-time restore can only reach a moment after a base backup ended. Choose a later target, or restore a logical backup with `dbrollback restore --backup ID` (`dbrollback backups` lists them).',
+    details: { newestUsableBaseBackup: null },
+  });
+}
+
+function forcedTooLate(forced: ChosenBase, target: RecoveryTarget, newestUsable: ChosenBase | undefined): DbrollbackError {
+  return new DbrollbackError('BACKUP_NOT_FOUND', `base backup ${forced.id} ${ends(forced, target)}: it does not end before ${targetPosition(target)}, so recovery from it cannot stop there. Nothing was written`, {
+    hint: newestUsable
+      ? `The newest base backup that ends before it is ${newestUsable.id} (${ends(newestUsable, target)}): pass --backup ${newestUsable.id}, or leave --backup out to pick it.`
+      : 'No base backup ends before it: choose a later target, or restore a logical backup with `dbrollback restore --backup ID`.',
+    details: { newestUsableBaseBackup: newestUsable?.id ?? null },
   });
 }

@@ -34,6 +34,8 @@ export interface FollowOptions {
   timeoutSeconds?: number;
   pollMs?: number;
   onProgress?: (progress: RecoveryProgress) => void;
+  /** Each WAL file the server says it restored from the archive, as the log shows it. */
+  onRestored?: (name: string) => void;
   /** Aborted (SIGINT/SIGTERM): stop following and end the step INTERRUPTED / TERMINATED (the caller stops the server). */
   signal?: AbortSignal | undefined;
 }
@@ -52,7 +54,7 @@ const NOT_REACHED = 'recovery ended before configured recovery target was reache
 
 export async function followRecovery(options: FollowOptions): Promise<RecoveryOutcome> {
   const started = performance.now();
-  const log = new LogFollower(options.logFile);
+  const log = new LogFollower(options.logFile, options.onRestored);
   const pollMs = options.pollMs ?? 250;
   let db: Db | undefined;
   let pidSeen = false;
@@ -152,7 +154,10 @@ class LogFollower {
   private partial = '';
   private readonly recent: string[] = [];
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly onRestored?: (name: string) => void,
+  ) {}
 
   async read(): Promise<void> {
     const handle = await open(this.file, 'r').catch(() => null);
@@ -182,6 +187,7 @@ class LogFollower {
     if (restored) {
       this.segments += 1;
       this.lastRestored = restored[1]!;
+      this.onRestored?.(restored[1]!);
     }
     if (/recovery stopping (before|after)/.test(line)) this.stoppedAt = line.replace(/^.*?LOG:\s*/, '');
     const timeline = /selected new timeline ID: (\d+)/.exec(line);

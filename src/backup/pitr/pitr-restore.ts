@@ -31,13 +31,15 @@ import type { Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import type { ProgressListener } from '../../progress.js';
-import type { Archiver, ArchiverKind } from '../archivers/contract.js';
+import type { Archiver, ArchiverKind, WalStaging } from '../archivers/contract.js';
 import { DbrollbackArchiver } from '../archivers/dbrollback.js';
 import { ensureConfigFiles } from './config-files.js';
 import { checkDataDir } from './extract.js';
 import { followRecovery, postmasterAlive, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
 import { copySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
+import { locateRestorePoint } from './locate-point.js';
+import type { StagingReport } from './wal-stager.js';
 
 export interface PitrRestoreOptions {
   /** With no other target: recover to the end of the archive (the newest archived moment). */
@@ -45,12 +47,16 @@ export interface PitrRestoreOptions {
   pointInTime?: string;
   lsn?: string;
   restorePoint?: string;
+  /** Which recorded point of that name is meant, by its LSN (--before-migration resolves one; default: the newest recorded). */
+  restorePointLsn?: string;
   /** Zone of a --point-in-time written without one. */
   timezone?: string;
   /** The new data directory: absent (its parent existing) or empty. */
   dataDir: string;
   /** Leave the recovered server running on this loopback port; without it, it is stopped cleanly at the end. */
   port?: number;
+  /** Why the copy is left running on `port`, for the finish step's line: the user's --port (default), or the caller's own use of it. */
+  keptFor?: string;
   /** Start from this base backup instead of the newest one that fits. */
   backupId?: string;
   /** Role, password and database the verify gate uses on the copy (the production credentials, restored with it). */
@@ -81,6 +87,11 @@ export interface PitrRestoreOptions {
   onWriting?: () => Promise<void>;
   /** For tests: "now", for refusing a target in the future. */
   now?: Date;
+  /**
+   * WAL staged ahead of replay by this run (default on): segments kept ahead of the server and parallel
+   * fetches; false leaves every file to restore_command's wal-fetch.
+   */
+  staging?: { ahead?: number; workers?: number } | false;
 }
 
 export const PITR_STEPS = ['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify', 'finish'] as const;
@@ -104,6 +115,8 @@ export interface PitrRestoreReport {
   startCommand: string | null;
   logFile: string | null;
   recovery: RecoveryOutcome | null;
+  /** What the run staged ahead of replay, and how much of it the server took (null: no staging). */
+  staging: StagingReport | null;
   verify: VerifyReport | null;
   steps: StepResult[];
   durationMs: number;
@@ -117,7 +130,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
   // Input first: every problem here is exit 2 with nothing touched.
-  const target = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
+  const parsed = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
   if (options.dataDir.trim() === '') throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR', { hint: 'Give a new (or empty) directory for the recovered cluster.' });
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new DbrollbackError('USAGE', `--port must be between 1 and 65535 (got ${options.port})`, { hint: 'Choose a free loopback port for the restored cluster, or leave --port out.' });
@@ -131,6 +144,9 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const archiver = options.archiver ?? new DbrollbackArchiver(storage, options.storageAccess ? { storageAccess: options.storageAccess } : {});
   await archiver.preflight(osUser);
   if (archiver.kind !== 'dbrollback') await storage.check();
+  // A restore point is placed in the WAL from the storage's records, so the base backup can be checked against it before anything is written.
+  const target = await locateRestorePoint(storage, parsed, options.restorePointLsn);
+  if (target.kind === 'name' && !target.at) log(`restore point "${target.name}" is not in the storage's records (not made by \`dbrollback migrate\`): where it lies is known only by replaying the WAL, so recovery starts from the oldest base backup on the timeline path`);
 
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
@@ -150,6 +166,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     startCommand: null,
     logFile: null,
     recovery: null,
+    staging: null,
     verify: null,
     steps: [],
     durationMs: 0,
@@ -161,6 +178,12 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   let stopFailed: string | null = null;
   let stopError: DbrollbackError | null = null;
   let journal: Journal | undefined;
+  let stager: WalStaging | undefined;
+  const stopStaging = async () => {
+    const running = stager;
+    stager = undefined;
+    if (running) report.staging = await running.stop();
+  };
   const signal = options.signal;
   const checklist = new Checklist(PITR_STEPS, log, {
     signal,
@@ -184,12 +207,18 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     }
     await checklist.run('extract', () => archiver.layDown(base, target, dataDir, { osUser, onProgress: options.onProgress, signal }), (line) => line);
     const ids = osUser ? await osUserIds(osUser) : undefined;
-    const setup = archiver.recoverySetup(base, target, walFetch);
+    // WAL staged ahead of replay by this run, where the archiver's restore_command can take it (dbrollback's own; pgBackRest and Barman fetch with their own tools).
+    const staging = options.staging ?? {};
+    const stageWal = staging && archiver.stageWal ? archiver.stageWal.bind(archiver) : undefined;
+    const setup = archiver.recoverySetup(base, target, walFetch, { staged: stageWal !== undefined });
     await checklist.run('configure', async () => {
       await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
       if (ids) await chown(path.dirname(logFile), ...ids);
       await writeRecoveryConfig(dataDir, [...setup.settings, ...copySettings({ port, serverMajor: base.serverMajor })], ids);
-      return ensureConfigFiles(dataDir, ids);
+      const written = await ensureConfigFiles(dataDir, ids);
+      // Staging starts before the server does: the first segments are on their way while it starts up.
+      if (stageWal && staging) stager = await stageWal(base, dataDir, { ...staging, ...(ids ? { owner: ids } : {}) });
+      return written;
     }, (written) => `${setup.describe}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
     report.logFile = logFile;
     await checklist.run('start', async () => {
@@ -202,8 +231,16 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     report.recovery = await checklist.run('recover', async () => {
       await checklist.checkpoint();
       await faultPoint('restore:pitr-recover', signal);
-      return followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery, signal });
-    }, (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched; new timeline ${r.newTimeline ?? '?'}`);
+      const running = stager;
+      try {
+        return await followRecovery({ dataDir, logFile, conn, target, timeoutSeconds: options.recoveryTimeoutSeconds, onProgress: options.onRecovery, onRestored: (name) => running?.consumed(name), signal });
+      } catch (err) {
+        await stopStaging();
+        throw withStagingProblem(err, report.staging);
+      } finally {
+        await stopStaging();
+      }
+    }, (r) => `${r.stoppedAt ?? 'promoted'}; ${r.segmentsFetched} segments fetched${stagingNote(report.staging)}; new timeline ${r.newTimeline ?? '?'}`);
     report.port = port;
     report.url = connToUrl({ ...conn, password: undefined });
 
@@ -217,12 +254,14 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   } catch (err) {
     report.error = asRunError(err);
   } finally {
+    // Staging outlives no step: a failure before recovery (the start) ends it here, and its spool goes with it.
+    await stopStaging().catch(() => undefined);
     // The copy keeps running only when asked (--port), recovery got it to the target, and no one asked the run to stop.
     if (serverStarted) {
       const keep = options.port !== undefined && report.recovery !== null && !isStopError(report.error);
       if (keep) {
         report.running = true;
-        checklist.skip('finish', `left running on port ${port} (--port)`);
+        checklist.skip('finish', `left running on port ${port} (${options.keptFor ?? '--port'})`);
       } else {
         try {
           // A server that exited on its own (recovery saw it go) has nothing to stop; one stopped right after
@@ -309,6 +348,17 @@ function verifyFailed(report: VerifyReport, dataDir: string): DbrollbackError {
     hint: 'Do not use this copy for traffic. Inspect the failing checks; try an earlier target, or another base backup (--backup ID).',
     details: base.details,
   });
+}
+
+function stagingNote(staging: StagingReport | null): string {
+  if (!staging) return '';
+  return ` (${staging.takenByServer} staged ahead by ${staging.workers} workers, the rest by wal-fetch${staging.problem ? `; staging stopped: ${staging.problem}` : ''})`;
+}
+
+/** A recovery that failed after staging had stopped says why staging stopped too: it is often the same cause. */
+function withStagingProblem(err: unknown, staging: StagingReport | null): unknown {
+  if (!staging?.problem || !(err instanceof DbrollbackError) || err.code !== 'RECOVERY_FAILED') return err;
+  return new DbrollbackError(err.code, `${err.message} (WAL staging had stopped before: ${staging.problem})`, { hint: err.hint, cause: err, details: err.details });
 }
 
 /** Is a server running on `dataDir`, waiting up to `graceMs` for one just started to write its postmaster.pid? */

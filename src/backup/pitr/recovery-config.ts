@@ -11,6 +11,8 @@
 import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecoveryTarget } from './target.js';
+import { formatLsn } from '../wal/layout.js';
+import { IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS } from './wal-stager.js';
 
 export interface RecoveryConfigInput {
   target: RecoveryTarget;
@@ -29,6 +31,11 @@ export interface RecoveryConfigInput {
   storageArgs: readonly string[];
   /** The server's major version (archive_library exists from 15 on). */
   serverMajor: number;
+  /**
+   * The spool the restore run stages WAL into, relative to the data directory: restore_command moves a
+   * staged file into place with the shell alone, and runs wal-fetch only for a file not staged.
+   */
+  stagedDir?: string;
 }
 
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
@@ -41,8 +48,10 @@ export function walFetchSettings(input: Omit<RecoveryConfigInput, 'port' | 'serv
   const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
   // The plain form `wal-fetch %f %p --storage URL [--encryption-key-file PATH]`: the CLI's short way in (no commander, no config) takes only that.
   const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', ...input.storageArgs.map(word)];
+  // With a staging run, its spool is the prefetch: wal-fetch's own background prefetcher would only compete with it.
+  const command = input.stagedDir === undefined ? fetch.join(' ') : stagedOrFetch(word(input.stagedDir), [...fetch, '--prefetch', '0'].join(' '));
   return [
-    ['restore_command', confString(fetch.join(' '))],
+    ['restore_command', confString(command)],
     ...targetSettings(input.target),
     ['recovery_target_timeline', confString(String(input.timeline))],
     ['recovery_target_action', confString('promote')],
@@ -74,6 +83,18 @@ export function copySettings(input: Pick<RecoveryConfigInput, 'port' | 'serverMa
   ];
 }
 
+/**
+ * `test -f D/%f && mv -f D/%f %p || wal-fetch …`: a staged file is complete and checked (the stager renames
+ * it into D only then), so moving it is all there is to do; if it is not there, or the move fails, wal-fetch
+ * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive). A file the
+ * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice.
+ */
+function stagedOrFetch(dir: string, fetch: string): string {
+  const polls = IN_FLIGHT_WAIT_SECONDS * 20;
+  const wait = `i=0; while test ! -f ${dir}/%f && test -f ${dir}/%f${IN_FLIGHT_SUFFIX} && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
+  return `${wait}; test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
+}
+
 export function targetSettings(target: RecoveryTarget): Array<[string, string]> {
   switch (target.kind) {
     case 'time':
@@ -81,6 +102,9 @@ export function targetSettings(target: RecoveryTarget): Array<[string, string]> 
     case 'lsn':
       return [['recovery_target_lsn', confString(target.setting)]];
     case 'name':
+      // An earlier point of the same name would stop recovery first. pg_create_restore_point returns the end of
+      // its record, so stopping before the first record at or after it (not inclusive) stops right after the point.
+      if (target.at && target.at.earlier !== null) return [['recovery_target_lsn', confString(formatLsn(target.at.lsn))], ['recovery_target_inclusive', 'off']];
       return [['recovery_target_name', confString(target.setting)]];
     case 'end':
       // No target: replay everything the archive holds, then promote.

@@ -15,7 +15,18 @@ import { formatLsn, parseLsn } from '../wal/layout.js';
 export type RecoveryTarget =
   | { kind: 'time'; /** The instant (millisecond precision; `setting` keeps the user's microseconds). */ time: Date; setting: string; display: string }
   | { kind: 'lsn'; lsn: bigint; setting: string; display: string }
-  | { kind: 'name'; name: string; setting: string; display: string }
+  | {
+      kind: 'name';
+      name: string;
+      setting: string;
+      display: string;
+      /**
+       * Where the point lies, when the storage records it (`migrate` made it): its LSN, and the newest
+       * earlier point of the same name. PostgreSQL stops at the first point of a name it replays, so
+       * with an earlier namesake recovery targets the point's LSN instead (recovery-config.ts).
+       */
+      at?: { lsn: bigint; timeline: number; earlier: bigint | null };
+    }
   /** Everything the archive holds: recovery runs until the WAL runs out, then promotes (drills, "the newest archived moment"). */
   | { kind: 'end'; setting: ''; display: string };
 

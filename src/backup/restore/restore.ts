@@ -169,6 +169,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     // Only a complete logical backup, and its dump must be where the manifest says.
     const manifest = await checklist.run('backup', async () => {
       const m = await loadManifest(source.storage, options.backup, { kind: 'logical' });
+      if (m.partial) throw partialNotWhole(m);
       // Opening the dump authenticates its start when the storage is encrypted: a planted or foreign dump is refused before any database is created.
       (await source.storage.get(dumpObjectKey(m))).destroy();
       return m;
@@ -518,4 +519,12 @@ function partialRestore(err: DbrollbackError, database: string): DbrollbackError
 
 function majorOf(version: string | null): number {
   return version ? Math.floor(Number.parseFloat(version)) : 0;
+}
+
+/** A partial backup holds the rows of a few tables: a whole-database restore from it is refused (exit 2). */
+export function partialNotWhole(m: BackupManifest): DbrollbackError {
+  return new DbrollbackError('USAGE', `backup ${m.id} is partial: it holds the rows of ${m.partial!.tables.join(', ') || 'no table'} (and the schema), not the whole database`, {
+    hint: `Restore those tables: dbrollback restore --backup ${m.id} (side by side in a dbrollback_recovered_* schema; add --replace to swap them in place, --tables to choose among them). For the whole database use a full backup (\`dbrollback backups\`) or the WAL archive. Nothing was changed.`,
+    details: { id: m.id, covers: m.partial!.tables },
+  });
 }

@@ -32,7 +32,7 @@ import { swapTables } from './swap-tables.js';
 
 export interface RecoverTablesOptions {
   /** Where the throwaway instance recovers to (one of them). */
-  target: { pointInTime?: string; lsn?: string; restorePoint?: string };
+  target: { pointInTime?: string; lsn?: string; restorePoint?: string; restorePointLsn?: string };
   tables: TableRef[];
   /** The database the tables are copied into. */
   into: ConnInfo;
@@ -141,7 +141,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     const pitr = await checklist.run('recover', async () => {
       throwawayStarted = true;
       // A step of this run: the throwaway recovery keeps no journal or audit record of its own.
-      const r = await pitrRestore(storage, { ...options.target, dataDir, port, login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), ...(options.archiver ? { archiver: options.archiver } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, onWriting: startJournal, ...(options.signal ? { signal: options.signal } : {}) });
+      const r = await pitrRestore(storage, { ...options.target, dataDir, port, keptFor: 'the tables are copied from it, then it is removed', login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), ...(options.archiver ? { archiver: options.archiver } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, onWriting: startJournal, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.error) throw r.error;
       return r;
     }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);

@@ -6,17 +6,56 @@
 import type { Db } from '../../db/connection.js';
 import type { TableRef } from '../../fingerprint/fingerprint.js';
 import { quoteIdent } from './copy-tables.js';
+import { DbrollbackError } from '../../errors.js';
 
-export async function swapTables(db: Db, tables: readonly TableRef[], recovered: string, aside: string, lockTimeoutMs: number): Promise<void> {
+interface InboundKey {
+  /** The referencing table, quoted and qualified. */
+  from: string;
+  name: string;
+  /** pg_get_constraintdef with every name qualified (search_path emptied first). */
+  definition: string;
+}
+
+/** Drop the foreign keys from tables outside the set into it, returning how to make each again. */
+async function takeInboundKeys(db: Db, tables: readonly TableRef[]): Promise<InboundKey[]> {
+  await db.query(`SET LOCAL search_path = ''`);
+  const { rows } = await db.query<{ from: string; name: string; definition: string }>(
+    `SELECT c.conrelid::regclass::text AS from, c.conname AS name, pg_catalog.pg_get_constraintdef(c.oid) AS definition
+       FROM pg_catalog.pg_constraint c
+      WHERE c.contype = 'f'
+        AND c.confrelid = ANY (SELECT pg_catalog.to_regclass(x) FROM unnest($1::text[]) AS x)
+        AND NOT c.conrelid = ANY (SELECT pg_catalog.to_regclass(x) FROM unnest($1::text[]) AS x)
+      ORDER BY 1, 2`,
+    [tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`)],
+  );
+  for (const k of rows) await db.query(`ALTER TABLE ${k.from} DROP CONSTRAINT ${quoteIdent(k.name)}`);
+  await db.query('SET LOCAL search_path = DEFAULT');
+  return rows;
+}
+
+export async function swapTables(db: Db, tables: readonly TableRef[], recovered: string, aside: string, lockTimeoutMs: number, options: { recreateInboundKeys?: boolean } = {}): Promise<string[]> {
   await db.query('BEGIN');
   try {
     await db.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+    // Keys from other tables into the swapped ones would follow the old tables aside: dropped, and made again on the new ones.
+    const inbound = options.recreateInboundKeys ? await takeInboundKeys(db, tables) : [];
     await db.query(`CREATE SCHEMA ${quoteIdent(aside)}`);
     for (const t of tables) await db.query(`ALTER TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)} SET SCHEMA ${quoteIdent(aside)}`);
     for (const t of tables) await db.query(`ALTER TABLE ${quoteIdent(recovered)}.${quoteIdent(t.table)} SET SCHEMA ${quoteIdent(t.schema)}`);
     await db.query(`DROP SCHEMA ${quoteIdent(recovered)}`);
     for (const t of tables) await keepSequencesAhead(db, t, aside);
+    for (const k of inbound) {
+      try {
+        await db.query(`ALTER TABLE ${k.from} ADD CONSTRAINT ${quoteIdent(k.name)} ${k.definition}`);
+      } catch (cause) {
+        throw new DbrollbackError('RESTORE_FAILED', `the foreign key ${k.name} of ${k.from} cannot be made again on the restored table: ${(cause as Error).message}`, {
+          hint: 'Nothing was swapped (one transaction). Rows of the referencing table point at rows the restored table does not have: restore side by side instead (leave out --replace) and copy the rows you need.',
+          cause,
+        });
+      }
+    }
     await db.query('COMMIT');
+    return inbound.map((k) => `${k.from}.${k.name}`);
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;

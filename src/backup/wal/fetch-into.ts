@@ -5,7 +5,7 @@
  * PostgreSQL (or the spool) reads.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { chown, mkdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
@@ -13,8 +13,13 @@ import type { Storage } from '../../storage/contract.js';
 import { gunzipMember, WalObjectError } from './gzip-member.js';
 import { walKey, type WalFileName } from './layout.js';
 
+export interface FetchIntoOptions {
+  /** uid and gid the file is given before it appears under its name (the server's OS user, when another user fetches for it). */
+  owner?: readonly [number, number];
+}
+
 /** WAL_NOT_FOUND when the archive has no such file; WAL_CORRUPT when it is damaged. */
-export async function fetchInto(storage: Storage, file: WalFileName, dest: string): Promise<number> {
+export async function fetchInto(storage: Storage, file: WalFileName, dest: string, options: FetchIntoOptions = {}): Promise<number> {
   const key = walKey(file);
   let stored;
   try {
@@ -36,6 +41,7 @@ export async function fetchInto(storage: Storage, file: WalFileName, dest: strin
       throw err;
     });
     if (out.actual !== out.recorded) throw corrupt(storage, file, key, `its content's sha256 is ${out.actual.slice(0, 12)}…, wal-push recorded ${out.recorded.slice(0, 12)}…`);
+    if (options.owner) await chown(temp, ...options.owner);
     await rename(temp, dest);
     return out.size;
   } finally {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandFlag, DbrollbackError, undo } from '../../index.js';
+import { commandFlag, DbrollbackError, undo, undoBackupMode } from '../../index.js';
 import { durationFlag, positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -10,7 +10,8 @@ import { downTargetOf, type TargetFlags } from './target.js';
 interface UndoFlags extends TargetFlags {
   dryRun?: boolean;
   acceptDataLoss?: boolean;
-  backup?: boolean;
+  acceptSchemaDifference?: boolean;
+  backup?: string | false;
 }
 
 export function registerUndo(program: Command, registrar: CommandRegistrar): void {
@@ -22,7 +23,9 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .option('--to <name>', 'undo every migration applied after NAME (NAME stays applied)')
       .option('--dry-run', 'print the plan and the SQL the downs would run; change nothing')
       .option('--accept-data-loss', 'allow down migrations that destroy live data')
-      .option('--no-backup', 'skip the backup (recorded in the audit trail)')
+      .option('--accept-schema-difference', 'allow down migrations that would not bring the schema back exactly (the differences plan names); verify reports them as accepted')
+      .option(commandFlag('undoBackup').flag, commandFlag('undoBackup').help)
+      .option('--no-backup', 'the same as --backup never (recorded in the audit trail)')
       .option(commandFlag('pauseTraffic').flag, commandFlag('pauseTraffic').help)
       .option(commandFlag('resumeTraffic').flag, commandFlag('resumeTraffic').help)
       .option(commandFlag('lockTimeout').flag, commandFlag('lockTimeout').help, durationFlag('--lock-timeout')),
@@ -36,7 +39,9 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
         target,
         dryRun: opts.dryRun,
         acceptDataLoss: opts.acceptDataLoss,
+        acceptSchemaDifference: opts.acceptSchemaDifference,
         noBackup: opts.backup === false,
+        ...(typeof opts.backup === 'string' ? { backup: undoBackupMode(opts.backup) } : {}),
         yes: io.yes,
         confirm: io.interactive ? (p) => io.confirm(`${renderPlan(p)}\n\nUndo ${p.migrations.length} migration(s) on ${p.database}?`) : undefined,
         commandLine: io.commandLine,

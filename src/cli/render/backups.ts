@@ -27,6 +27,7 @@ export function backupJson(m: BackupManifest, storage: string) {
     pgDumpVersion: m.pgDumpVersion,
     migrator: m.migrator,
     tableCount: m.tables.length,
+    partial: m.partial ?? null,
     objects: m.objects,
     storage,
     durationMs: m.durationMs ?? null,
@@ -46,6 +47,8 @@ export function listingJson(b: BackupListing) {
     database: b.database,
     status: b.status,
     verified: b.verified,
+    /** null: a whole backup; else the tables whose rows it holds (with the whole schema). */
+    partial: b.partial ? { tables: b.partial.tables, schema: b.partial.schema, reason: b.partial.reason } : null,
     ...(b.problem ? { problem: b.problem } : {}),
   };
 }
@@ -54,8 +57,8 @@ export function renderBackupList(list: BackupListing[], url: string): string {
   if (list.length === 0) return `no backups in ${url}`;
   const state = (b: BackupListing) => (b.status !== 'complete' ? `${b.status.toUpperCase()} (never used)` : b.verified ? 'verified' : 'not read back');
   return table(
-    ['ID', 'CREATED', 'SIZE', 'HEAD', 'LABEL', 'STATE'],
-    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', b.label ?? '', state(b)]),
+    ['ID', 'CREATED', 'SIZE', 'HEAD', 'COVERS', 'LABEL', 'STATE'],
+    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', covers(b), b.label ?? '', state(b)]),
   );
 }
 
@@ -99,4 +102,11 @@ function formatAge(seconds: number): string {
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
   return `${Math.round(seconds / 86400)} d`;
+}
+
+/** What a backup brings back: everything, or (partial) the rows of its tables and the schema. */
+function covers(b: BackupListing): string {
+  if (b.kind === 'base') return 'whole cluster';
+  if (!b.partial) return 'whole database';
+  return `partial: rows of ${b.partial.tables.join(', ') || 'no table'} + schema`;
 }

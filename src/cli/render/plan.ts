@@ -31,8 +31,12 @@ export function planJson(p: Plan) {
     touchedTables: p.touchedTables,
     restoreFrom: p.restoreFrom,
     archive: p.archive,
+    restoreRoutes: p.restoreRoutes,
+    tableRouteNote: p.tableRouteNote,
     steps: p.steps,
     capture: p.capture,
+    roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,
+    ...(p.safetyBackup ? { safetyBackup: p.safetyBackup } : {}),
   };
 }
 
@@ -63,6 +67,18 @@ export function renderPlan(p: Plan): string {
       }
     }
     for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);
+  }
+  const rt = p.roundTrip;
+  if (rt) {
+    const how = rt.source === 'record' ? 'against the schema recorded before each migration' : rt.source === 'rehearsal' ? `rehearsed in a throwaway database${rt.cached ? ', from the local cache' : ''}` : 'not checked';
+    const seconds = (rt.durationMs / 1000).toFixed(1);
+    if (rt.ok === true && rt.source === 'record') lines.push('', `schema round trip (${how}, ${seconds} s): no difference — nothing a down drops or resets existed before its migration; after the undo the verify gate compares the whole schema with the record`);
+    else if (rt.ok === true) lines.push('', `schema round trip (${how}, ${seconds} s): exact — the downs bring back every object as it was`);
+    else if (rt.ok === null) lines.push('', `schema round trip (${how}): not proven — ${rt.note ?? 'unknown reason'}`);
+    else {
+      lines.push('', `schema round trip (${how}, ${seconds} s): ${rt.differences.length} difference(s) — undo refuses them without --accept-schema-difference:`);
+      for (const d of rt.differences) lines.push(`  ${d.message}`);
+    }
   }
   lines.push('', 'steps:');
   p.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.action}: ${s.detail}`));

@@ -1,5 +1,5 @@
 /** restore --tables: JSON and the text for people. */
-import type { RecoverTablesReport } from '../../index.js';
+import type { RecoverTablesReport, RestorePartialReport } from '../../index.js';
 import { table } from '../output.js';
 import { stepLines } from './steps.js';
 
@@ -28,5 +28,36 @@ export function renderRecoverTables(r: RecoverTablesReport): string {
   if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
   if (r.backupId) lines.push(`backup taken before the swap: ${r.backupId}`);
   if (r.ok) lines.push('', `restore --tables: ok — ${r.tables.length} table(s) recovered to ${r.target} in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
+  return lines.join('\n');
+}
+
+export function restorePartialJson(r: RestorePartialReport) {
+  return {
+    ok: r.ok,
+    outcome: r.outcome,
+    backupId: r.backupId,
+    covers: r.covers,
+    schema: r.schema,
+    replaced: r.replaced,
+    aside: r.aside,
+    safetyBackupId: r.safetyBackupId,
+    tables: r.tables,
+    droppedKeys: r.droppedKeys,
+    recreatedKeys: r.recreatedKeys,
+    durationMs: r.durationMs,
+    steps: r.steps,
+    auditKey: r.auditKey,
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+  };
+}
+
+export function renderRestorePartial(r: RestorePartialReport): string {
+  const lines = ['steps:'];
+  lines.push(...stepLines(r.steps));
+  if (r.tables.length > 0) lines.push('', table(['table', 'now at', 'rows restored', 'fingerprint'], r.tables.map((t) => [t.table, t.now, t.rows, t.matches ? 'matches the backup' : 'DIFFERS'])));
+  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
+  if (r.recreatedKeys.length > 0) lines.push(`foreign keys made again on the restored tables: ${r.recreatedKeys.join(', ')}`);
+  if (r.safetyBackupId) lines.push(`backup of the live tables taken before the swap: ${r.safetyBackupId}`);
+  if (r.ok) lines.push('', `restore: ok — ${r.tables.length} table(s) of partial backup ${r.backupId} restored in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ export function undoJson(r: UndoReport) {
     outcome: r.outcome,
     plan: r.plan ? planJson(r.plan) : null,
     backupId: r.backupId,
+    backup: r.safety,
     undone: r.undone,
     notUndone: r.notUndone,
     verify: r.verify ? verifySummary(r.verify) : null,
@@ -36,8 +37,11 @@ export function renderUndo(r: UndoReport): string {
   lines.push(...stepLines(r.steps));
   if (r.undone.length > 0) lines.push(`undone: ${r.undone.join(', ')}`);
   if (r.notUndone.length > 0 && r.outcome !== 'refused') lines.push(`still applied: ${r.notUndone.join(', ')}`);
-  if (r.backupId) lines.push(`backup taken before changes: ${r.backupId}`);
+  if (r.safety) lines.push(`safety backup (--backup ${r.safety.mode}): ${r.safety.taken === 'none' ? 'NONE' : r.safety.taken} — ${r.safety.reason}`);
+  if (r.safety?.restorePoint) lines.push(`restore point before changes: ${r.safety.restorePoint.name} at ${r.safety.restorePoint.lsn} (dbrollback restore --restore-point ${r.safety.restorePoint.name} --data-dir DIR)`);
+  if (r.backupId) lines.push(`${r.safety?.tables.length ? `partial backup (rows of ${r.safety.tables.join(', ')})` : 'backup'} taken before changes: ${r.backupId}`);
   if (r.plan && r.plan.atRisk.rows > 0 && r.ok) lines.push(`data destroyed as accepted: ${r.plan.atRisk.rows} rows/values, ${formatBytes(r.plan.atRisk.bytes)} (in backup ${r.backupId ?? 'none'})`);
+  if (r.plan?.roundTrip && r.plan.roundTrip.differences.length > 0 && r.ok) lines.push(`schema differences accepted (--accept-schema-difference): ${r.plan.roundTrip.differences.map((d) => d.message).join('; ')}`);
   if (r.auditKey) lines.push(`audit record: ${r.auditKey}`);
   if (r.ok) lines.push('', `undo: ok — head is now ${r.plan?.targetHead ?? '(none)'}; verify passed${r.steps.some((s) => s.name === 'resume-traffic' && s.status === 'success') ? '; traffic resumed' : ''}`);
   return lines.join('\n');

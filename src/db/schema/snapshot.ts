@@ -85,6 +85,8 @@ export interface FunctionSnapshot {
   volatility: 'immutable' | 'stable' | 'volatile';
   /** md5 of the body: a changed body shows as `altered` without storing the source. */
   bodyHash: string;
+  /** md5 of the body with runs of white space made one space and the ends trimmed: a body re-created with other indentation has the same shape. */
+  bodyShapeHash?: string;
   acl: string[];
 }
 
@@ -264,9 +266,10 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
   }
 
   const prokind = version >= 11 ? 'p.prokind::text' : "CASE WHEN p.proisagg THEN 'a' WHEN p.proiswindow THEN 'w' ELSE 'f' END";
-  const fns = await db.query<{ key: string; kind: string; result: string | null; lang: string; vol: string; hash: string; acl: string[] | null }>(`
+  const fns = await db.query<{ key: string; kind: string; result: string | null; lang: string; vol: string; hash: string; shape: string; acl: string[] | null }>(`
     SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS key, ${prokind} AS kind,
-           pg_get_function_result(p.oid) AS result, l.lanname AS lang, p.provolatile::text AS vol, md5(coalesce(p.prosrc, '')) AS hash, p.proacl::text[] AS acl
+           pg_get_function_result(p.oid) AS result, l.lanname AS lang, p.provolatile::text AS vol, md5(coalesce(p.prosrc, '')) AS hash,
+           md5(regexp_replace(btrim(coalesce(p.prosrc, '')), '\\s+', ' ', 'g')) AS shape, p.proacl::text[] AS acl
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
      WHERE ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_proc', 'p.oid')} ORDER BY 1`);
   for (const f of fns.rows) {
@@ -276,6 +279,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
       language: f.lang,
       volatility: f.vol === 'i' ? 'immutable' : f.vol === 's' ? 'stable' : 'volatile',
       bodyHash: f.hash,
+      bodyShapeHash: f.shape,
       acl: sortAcl(f.acl),
     };
   }

@@ -41,7 +41,7 @@ import { rowWrites } from '../../classify/writes.js';
 import { list, relKey } from '../../sql/ast.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
-import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../logical-schema.js';
+import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../../db/schema/logical.js';
 import { freshDatabase } from '../scratch-database.js';
 import { RestoreRehearsal } from './restore-rehearsal.js';
 import { DrillFinding, type DrillSteps } from '../steps.js';

@@ -39,7 +39,7 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
     };
     try {
       const port = await (nextPort ?? freePort)();
-      const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, login, onStep, noAudit: true, ...(signal ? { signal } : {}) });
+      const report = await pitrRestore(storage, { ...(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true }), dataDir, port, keptFor: 'the drill verifies it, then removes it', login, onStep, noAudit: true, ...(signal ? { signal } : {}) });
       if (!report.ok || !report.running) {
         if (report.running) await stopServer(dataDir, { osUser: serverOsUser() }).catch(() => undefined);
         throw report.error ?? new Error('the recovered copy is not running');

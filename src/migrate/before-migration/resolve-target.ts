@@ -6,10 +6,19 @@
  *      one run share one timestamp — the warning names them — and some tools
  *      store it without a time zone: the tool's `appliedAtNote` says so);
  *   3. for a logical restore (`--backup auto`), the newest logical backup whose
- *      migration head is the migration applied just before NAME.
+ *      migration head is the migration applied just before NAME, taken before
+ *      NAME's latest application. Unless it is the backup the `migrate` run
+ *      that made that application took, it is older than the state asked for:
+ *      the warnings say how old, which runs lie between (backup-gap.ts), and
+ *      whether the point-in-time route reaches the exact moment.
  */
 import { listBackups } from '../../backup/catalog.js';
+import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
+import { parseLsn } from '../../backup/wal/layout.js';
+import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';
+import { text } from 'node:stream/consumers';
+import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
@@ -18,7 +27,7 @@ import { toolOf } from '../../tools/registry.js';
 export type BeforeMigrationTarget =
   | { kind: 'restore-point'; migration: string; point: RestorePointRecord; warnings: string[] }
   | { kind: 'applied-at'; migration: string; time: string; sharedWith: string[]; warnings: string[] }
-  | { kind: 'logical-backup'; migration: string; backupId: string; head: string | null; createdAt: string; warnings: string[] };
+  | { kind: 'logical-backup'; migration: string; backupId: string; head: string | null; createdAt: string; gap: BackupGap; warnings: string[] };
 
 export interface ResolveOptions {
   /** `pitr`: a restore point or a time; `backup`: a logical backup taken at the head before NAME. */
@@ -33,8 +42,14 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
   const previous = index > 0 ? status.applied[index - 1]!.name : null;
   if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, options.database);
 
-  const point = await restorePointBefore(storage, name, options.database);
+  const recorded = await restorePointBefore(storage, name, options.database);
+  // A point made before an earlier application (undone, then applied again by the tool itself) is not "just before" the latest one.
+  const stale = recorded !== null && (await pointPredatesApplication(storage, recorded, migration.appliedAt));
+  const point = stale ? null : recorded;
   if (point) return { kind: 'restore-point', migration: name, point, warnings: [] };
+  const staleWarning = stale
+    ? [`the restore point ${recorded!.name} recorded before ${name} (${recorded!.time}, LSN ${recorded!.lsn}) was made before an earlier application: ${status.migrator} records ${name} as applied again at ${migration.appliedAt!.toISOString()}, not by \`dbrollback migrate\`. Recovering to that point would land on an older state, so the applied-at time is used instead.`]
+    : [];
   if (migration.appliedAt === null) {
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `no restore point is recorded before ${name}, and ${status.migrator} records no time it was applied`, {
       hint: `Restore to a time or LSN you know instead (--point-in-time T or --lsn L with --data-dir DIR), or from a logical backup: dbrollback restore --before-migration ${name} --backup auto. Nothing was changed.`,
@@ -44,12 +59,29 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
   const appliedAtNote = toolOf(status.migrator)?.appliedAtNote;
   const sharedWith = status.applied.filter((m) => m.name !== name && m.appliedAt !== null && m.appliedAt.getTime() === migration.appliedAt!.getTime()).map((m) => m.name);
   const warnings = [
+    ...staleWarning,
     `no restore point is recorded before ${name} (it was not applied by \`dbrollback migrate\`): recovering to the time ${status.migrator} recorded for it, ${time}. ` +
       'That is approximate: writes committed between that moment and the migration are lost too' +
       (appliedAtNote ? `, and ${appliedAtNote}` : '') + '.',
   ];
   if (sharedWith.length > 0) warnings.push(`${sharedWith.join(', ')} share that applied-at timestamp (one run applied them together): recovering to it also goes back before ${sharedWith.length === 1 ? 'it' : 'them'}.`);
   return { kind: 'applied-at', migration: name, time, sharedWith, warnings };
+}
+
+/** Clocks differ: applied-at is the server's, the audit record's times are dbrollback's host's. */
+const CLOCK_SLACK_MS = 5_000;
+
+/** The tool records an application later than the migrate run that made the point (its audit record), or later than a minute after the point. */
+async function pointPredatesApplication(storage: Storage, point: RestorePointRecord, appliedAt: Date | null): Promise<boolean> {
+  if (appliedAt === null) return false;
+  let until = Date.parse(point.time) + 60_000;
+  try {
+    const record = JSON.parse(await text(await storage.get(auditKey({ id: point.runId })))) as { finishedAt?: string };
+    if (typeof record.finishedAt === 'string') until = Date.parse(record.finishedAt);
+  } catch {
+    // No readable audit record of that run: the point's own time, with a minute for the migration to run.
+  }
+  return appliedAt.getTime() > until + CLOCK_SLACK_MS;
 }
 
 function appliedMigration(status: MigrationStatus, name: string): MigrationInfo {
@@ -70,17 +102,29 @@ function appliedMigration(status: MigrationStatus, name: string): MigrationInfo 
 
 async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previous: string | null, database: string): Promise<BeforeMigrationTarget> {
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
-  // Newest first: the backup closest to the migration.
+  // Newest first: the backup closest to the migration's latest application.
   const found = (await listBackups(storage)).find(
-    (b) => b.status === 'complete' && b.kind === 'logical' && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
+    (b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
   );
   if (!found) {
-    throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}`, {
+    throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {
       hint: `\`dbrollback backups\` lists what there is; a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR. Nothing was changed.`,
     });
   }
-  const warnings = appliedAt === null ? [`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`] : [];
-  return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, warnings };
+  const gap = await backupGap(storage, found, migration.name, migration.appliedAt, database);
+  const warnings = gap.exact ? [] : gapWarnings(gap, found.id, migration.name, await pitrRoute(storage, migration.name, database, gap));
+  if (appliedAt === null && !gap.exact) warnings.unshift(`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`);
+  return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, gap, warnings };
+}
+
+/** The restore point before the migration's latest application, and whether a base backup ended before it (the archive then reaches it). */
+async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<{ point: RestorePointRecord | null; baseCovers: boolean }> {
+  const point = await restorePointBefore(storage, migration, database);
+  // Only the point the run that made the latest application recorded marks that moment (an earlier application's does not).
+  if (!point || point.runId !== gap.appliedByRun) return { point: null, baseCovers: false };
+  const lsn = parseLsn(point.lsn);
+  const bases = await baseCandidates(storage).catch(() => []);
+  return { point, baseCovers: bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= lsn) };
 }
 
 /** The target for a run: the history through its adapter, the records in its storage. */

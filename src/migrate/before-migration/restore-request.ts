@@ -10,6 +10,9 @@ import { DbrollbackError } from '../../errors.js';
 import type { MigrationStatus } from '../../tools/contract.js';
 import type { Storage } from '../../storage/contract.js';
 import { beforeMigrationTarget, type BeforeMigrationTarget } from './resolve-target.js';
+import { loadManifest } from '../../backup/catalog.js';
+import type { BackupManifest } from '../../backup/manifest.js';
+import { partialNotWhole } from '../../backup/restore/restore.js';
 
 export interface RestoreRequest {
   /** A logical backup id, 'latest', or with --before-migration 'auto'; with a point-in-time target, the base backup to start from. */
@@ -18,6 +21,8 @@ export interface RestoreRequest {
   pointInTime?: string;
   lsn?: string;
   restorePoint?: string;
+  /** Not a flag: the LSN of the recorded restore point --before-migration resolved to (one name can be recorded more than once). */
+  restorePointLsn?: string;
   timezone?: string;
   dataDir?: string;
   port?: number;
@@ -37,13 +42,16 @@ export interface RestoreRequest {
   volumeSize?: string;
 }
 
-export type RestoreKind = 'logical' | 'point-in-time' | 'tables' | 'emit';
+/** `partial`: a partial backup (undo --backup tables), restored table by table; `emit`: a recovery manifest printed, not run. */
+export type RestoreKind = 'logical' | 'point-in-time' | 'tables' | 'partial' | 'emit';
 
 export interface ResolvedRestore {
   kind: RestoreKind;
   /** The request with --before-migration turned into the target it means (a restore point, a time, or a backup id). */
   request: RestoreRequest;
   beforeMigration: BeforeMigrationTarget | null;
+  /** The backup's manifest, read to route the request (logical and partial restores). */
+  manifest?: BackupManifest;
 }
 
 /** Which restore the request asks for; a combination that does not go together is bad usage. */
@@ -54,6 +62,12 @@ export function restoreKind(r: RestoreRequest): RestoreKind {
   }
   if (r.cluster !== undefined || r.credentialsSecret !== undefined || r.volumeSize !== undefined) {
     throw new DbrollbackError('USAGE', '--cluster, --credentials-secret and --volume-size go with --emit cloudnative-pg', { hint: 'e.g. dbrollback restore --before-migration NAME --emit cloudnative-pg --cluster NAME-restored' });
+  }
+  // --backup ID with table options: a partial backup's tables (checked against its manifest in resolveRestore).
+  const pitrTarget = [r.pointInTime, r.lsn, r.restorePoint, r.beforeMigration, r.dataDir].some((v) => v !== undefined);
+  if (r.backup !== undefined && !pitrTarget && (r.tables !== undefined || r.intoDatabase !== undefined || r.replace)) {
+    if (r.targetDatabase !== undefined) throw new DbrollbackError('USAGE', '--target-database restores a whole backup; --tables, --into-database and --replace restore the tables of a partial one', { hint: 'Give one or the other. Nothing was changed.' });
+    return 'partial';
   }
   if (r.tables !== undefined) {
     checkTables(r);
@@ -87,13 +101,27 @@ export async function resolveRestore(
   request: RestoreRequest,
 ): Promise<ResolvedRestore> {
   const kind = restoreKind(request);
+  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first).
+  if (request.beforeMigration === undefined && (kind === 'partial' || (kind === 'logical' && request.backup !== 'latest'))) {
+    // A partial backup is restored table by table; asked for as a whole database, it is refused naming what it covers.
+    // A backup that cannot be read is the whole-database restore's to report, in its own order of checks.
+    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical' }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
+    if (manifest === null) return { kind, request, beforeMigration: null };
+    if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest);
+    if (!manifest.partial && kind === 'partial') {
+      throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: --tables, --into-database and --replace go with a partial one (undo --backup tables) or a point-in-time target`, {
+        hint: `Restore it whole (dbrollback restore --backup ${manifest.id}), or bring back tables from the WAL archive: dbrollback restore --point-in-time T --tables T1 --into-database URL. Nothing was changed.`,
+      });
+    }
+    return { kind: manifest.partial ? 'partial' : kind, request, beforeMigration: null, manifest };
+  }
   if (request.beforeMigration === undefined) return { kind, request, beforeMigration: null };
   const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
   // The manifest's target is the restore point's LSN (see backup/archivers/cloudnative-pg.ts for why not its name).
   if (kind === 'emit' && before.kind === 'restore-point') return { kind, request: { ...request, lsn: before.point.lsn }, beforeMigration: before };
   const resolved =
     before.kind === 'restore-point'
-      ? { ...request, restorePoint: before.point.name }
+      ? { ...request, restorePoint: before.point.name, restorePointLsn: before.point.lsn }
       : before.kind === 'applied-at'
         ? { ...request, pointInTime: before.time }
         : { ...request, backup: before.backupId };

@@ -16,6 +16,9 @@ import { faultPoint } from '../../audit/fault-point.js';
 import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { BEFORE_MIGRATION_PREFIX, writeRestorePoint, type RestorePointRecord } from '../../backup/restore-points.js';
+import { writeSchemaRecord } from '../../backup/schema-records.js';
+import { schemaSnapshot } from '../../db/schema/snapshot.js';
+import { toolExclusions } from '../round-trip/exclusions.js';
 import type { Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
@@ -28,6 +31,8 @@ import type { RunContext } from '../../run/run-context.js';
 import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js';
 import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
 import { selectPending, type UpTarget } from './select-pending.js';
+import { assertNotBlocked } from '../../tools/blocked.js';
+import { historyTableExists, removeCreatedHistory } from './created-history.js';
 
 export interface MigrateOptions {
   /** Default: every pending migration. */
@@ -49,6 +54,8 @@ export interface AppliedMigration {
   status: 'applied' | 'failed' | 'not-run';
   /** The point made just before it (null when the server cannot make one). */
   restorePoint: RestorePointRecord | null;
+  /** Storage key of the schema recorded just before it (null until recorded). */
+  schemaRecord: string | null;
   durationMs: number;
   error?: string;
 }
@@ -82,7 +89,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
   const failOn = checkFailOn(options.failOn ?? run.config.failOn ?? []);
   const mode = checkBackupMode(options.backup ?? 'auto');
   const audit = new AuditRun('migrate', describeConn(run.conn), options.commandLine);
-  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null };
+  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null, historyExisted: null, historyNote: '' };
   const checklist = new Checklist(MIGRATE_STEPS, log, { signal: run.signal, facts: () => journalFacts(state) });
   let journal: Journal | undefined;
   const session = run.session;
@@ -99,10 +106,11 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
     // One dbrollback per database, and never while the migration tool runs.
     lock = await checklist.run('lock', () => acquireLock(db, adapter.toolLocks), () => 'dbrollback advisory lock held');
     const status = await adapter.status();
+    assertNotBlocked(status);
     state.headBefore = status.head;
     const selected = await checklist.run('select', async () => selectPending(status, options.target), (s) => (s.length ? `${s.length} pending: ${s.map((m) => m.name).join(', ')}` : 'nothing pending'));
     state.selected = selected.map((m) => m.name);
-    state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, durationMs: 0 }));
+    state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, schemaRecord: null, durationMs: 0 }));
     state.headAfter = status.head;
     if (selected.length > 0) {
       const policy = await checklist.run('classify', () => classifyPending(run.config, selected, failOn, log), (p) => verdictLine(p.verdicts, failOn));
@@ -116,6 +124,8 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       checklist.attach(journal);
       const wal = await walSettings(db);
       state.restorePointsSkipped = restorePointsUnavailable(wal);
+      // A first migration that fails must not leave behind a history table this run created.
+      state.historyExisted = await historyTableExists(db, adapter);
       // Nothing is applied before the state it starts from can be brought back.
       const recovery = await checklist.run(
         'recovery',
@@ -132,6 +142,9 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       checklist.skip('apply', 'nothing pending');
     }
   } catch (err) {
+    if (state.migrations.some((m) => m.status === 'failed') && !state.migrations.some((m) => m.status === 'applied')) {
+      state.historyNote = await session.db().then((db) => removeCreatedHistory(db, adapter, state.historyExisted)).catch((e: unknown) => ` Whether the tool's history table was left behind could not be checked: ${(e as Error).message}.`);
+    }
     error = asMigrateError(err, state);
   } finally {
     await lock?.release().catch(() => undefined);
@@ -170,6 +183,10 @@ interface RunState {
   restorePointsSkipped: string | null;
   headBefore: string | null;
   headAfter: string | null;
+  /** Whether the tool's history table existed before the first migration ran (null: unknown or the tool names none). */
+  historyExisted: boolean | null;
+  /** What a failed run that applied nothing left of the tool's history (a sentence, or ''). */
+  historyNote: string;
 }
 
 /** One migration at a time, each behind its own restore point, each checked against the tool's head. */
@@ -181,7 +198,7 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
     try {
-      await applyOne(run, db, adapter, entry, { switchWal, runId, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
+      await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
       entry.status = 'failed';
       entry.error = err instanceof Error ? err.message : String(err);
@@ -220,9 +237,13 @@ async function applyOne(
   db: Db,
   adapter: MigratorAdapter,
   entry: AppliedMigration,
-  how: { switchWal: boolean; runId: string; skipPoint: boolean; lockTimeoutMs: number },
+  how: { switchWal: boolean; runId: string; head: string | null; skipPoint: boolean; lockTimeoutMs: number },
   log: (line: string) => void,
 ): Promise<void> {
+  // The schema as it is before the migration: what an undo of it must come back to, and what verify compares with after one.
+  const exclude = toolExclusions(adapter);
+  const schema = await schemaSnapshot(db, { exclude });
+  const recordedAt = new Date().toISOString();
   if (!how.skipPoint) {
     const point = await createRestorePoint(db, restorePointName(BEFORE_MIGRATION_PREFIX, entry.name), { switchWal: how.switchWal });
     const record: RestorePointRecord = {
@@ -241,6 +262,18 @@ async function applyOne(
     entry.restorePoint = record;
     log(`restore point ${point.name} at ${point.lsn} (timeline ${point.timeline})`);
   }
+  entry.schemaRecord = await writeSchemaRecord(run.storage, {
+    version: 1,
+    migration: entry.name,
+    head: how.head,
+    time: recordedAt,
+    database: run.conn.database,
+    runId: how.runId,
+    restorePoint: entry.restorePoint?.name ?? null,
+    exclude,
+    schema,
+  });
+  log(`schema before ${entry.name} recorded (${Object.keys(schema.relations).length} relations) in ${entry.schemaRecord}`);
   log(`up ${entry.name}`);
   // Each statement waits for a lock only under lock_timeout: the application never queues behind it for long.
   await adapter.up(1, { lockTimeoutMs: how.lockTimeoutMs });
@@ -285,10 +318,10 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
   const first = state.migrations[0]!;
   const wayBack = wayBackLine(first.restorePoint, state.recovery);
-  return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failed.error ?? base.message}. ` +
+  return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error ?? base.message)}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}`,
+    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}${applied.length === 0 ? state.historyNote : ''}`,
     cause: base.cause ?? base,
     details: {
       applied,
@@ -300,6 +333,18 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
       backupId: state.recovery?.backupId ?? null,
     },
   });
+}
+
+/**
+ * The tool's own message, without what this message says already: its "applying NAME failed:" prefix
+ * (the tools that word it so), its "Nothing was applied." (one migration at a time: this run's tally
+ * follows) and its closing period.
+ */
+export function failureReason(name: string, message: string): string {
+  let reason = message.trim();
+  const prefix = `applying ${name} failed: `;
+  while (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
+  return reason.replace(/\s*Nothing was applied(?: before it)?\.$/, '').replace(/\.+$/, '');
 }
 
 function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {
@@ -326,7 +371,7 @@ function auditFacts(state: RunState, failOn: readonly FailOn[], mode: BackupMode
     noBackup: mode === 'never',
     extra: {
       selected: state.selected,
-      migrations: state.migrations.map((m) => ({ name: m.name, status: m.status, durationMs: m.durationMs, restorePoint: m.restorePoint ? { name: m.restorePoint.name, lsn: m.restorePoint.lsn, time: m.restorePoint.time } : null })),
+      migrations: state.migrations.map((m) => ({ name: m.name, status: m.status, durationMs: m.durationMs, restorePoint: m.restorePoint ? { name: m.restorePoint.name, lsn: m.restorePoint.lsn, time: m.restorePoint.time } : null, schemaRecord: m.schemaRecord })),
       classification: state.classification,
       failOn,
       backupMode: mode,

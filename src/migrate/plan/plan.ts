@@ -7,7 +7,7 @@
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
 import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import type { DownKind, DownTarget, MigrationInfo, MigrationSql, MigratorAdapter } from '../../tools/contract.js';
+import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
 import { classifySql } from '../../classify/classify-sql.js';
 import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
@@ -17,9 +17,12 @@ import { initParser, parseSql } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
+import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
-import { FEW_TABLES, touchedTables, type TouchedTables } from './touched-tables.js';
+import { touchedTables, type TouchedTables } from './touched-tables.js';
+import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
+import { proveRoundTrip, type RoundTrip } from '../round-trip/round-trip.js';
 
 export interface PlanOptions {
   /** Default: the last applied migration ({ count: 1 }). */
@@ -66,6 +69,8 @@ export interface PlanArchive {
 export interface PlanStep {
   action: 'pause-traffic' | 'backup' | 'down' | 'restore' | 'verify' | 'resume-traffic' | 'keep-schema' | 'none';
   detail: string;
+  /** A restore step: what it throws away. */
+  discards?: string;
 }
 
 export interface Plan {
@@ -100,12 +105,27 @@ export interface Plan {
   archive: PlanArchive | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
+  /**
+   * For `restore`: the ways back in the order to try them, each with what it discards — only the
+   * touched tables first when that route is offered, the whole database second (restore-routes.ts).
+   */
+  restoreRoutes: RestoreRoute[];
+  /** For `restore`: why the table route is not offered, when it is not. */
+  tableRouteNote: string | null;
   steps: PlanStep[];
+  /** Set by undo once its safety backup is taken: what was taken and why (undo --backup). */
+  safetyBackup?: { mode: string; taken: string; reason: string; backupId: string | null; tables: string[]; restorePoint: unknown };
   /**
    * Code migrations seen by running them in a scratch database: how many ran (replayed) and how
    * many captures came from the capture cache; null when nothing had to be captured.
    */
   capture: { replayed: number; cached: number; cacheDir: string | null } | null;
+  /**
+   * Whether the downs bring the schema back to what it was before the migrations, by name
+   * (against the schema migrate recorded, or rehearsed in a throwaway database); null when
+   * no down would run (app-only, restore).
+   */
+  roundTrip: RoundTrip | null;
 }
 
 export async function plan(run: RunContext, options: PlanOptions = {}): Promise<Plan> {
@@ -114,6 +134,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   // The parser's WASM loads while the history is read.
   const parserReady = initParser();
   const status = await adapter.status();
+  assertNotBlocked(status);
   const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
   const targetHead = headAfter(status.applied, selected);
   await parserReady;
@@ -133,11 +154,26 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
+  const oldest = migrations.at(-1)?.name;
+  const routes: RestoreRoutes =
+    decision.type === 'restore' && oldest !== undefined ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom }) : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
+  // Only where downs would run: the round trip is what undo must prove before it touches the database.
+  const roundTrip = (decision.type === 'undo' || decision.type === 'schema-stays') && selected.every((m) => hasUsableDown(m.down))
+    ? await proveRoundTrip({
+        settings: config,
+        adapter,
+        storage: run.hasStorage ? run.storage : null,
+        database: config.conn.database,
+        applied: status.applied,
+        selected,
+        downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
+      })
+    : null;
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, migrations.at(-1)?.name, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), touched),
+    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -153,8 +189,11 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     touchedTables: touched,
     archive,
     restoreFrom,
-    steps: steps(decision.type, migrations, options, restoreFrom, targetHead, touched, archive),
+    restoreRoutes: routes.routes,
+    tableRouteNote: routes.tableRouteNote,
+    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip, archive),
     capture: captured.stats,
+    roundTrip,
   };
 }
 
@@ -168,10 +207,12 @@ function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | nul
   }
 }
 
-/** `restore --before-migration X --tables ...` when the migrations touched few tables, all of which existed before them. */
-function tableRestore(oldest: string, touched: TouchedTables | null): string | null {
-  if (!touched || touched.created.length > 0 || touched.existing.length === 0 || touched.existing.length > FEW_TABLES) return null;
-  return `dbrollback restore --before-migration ${oldest} --tables ${touched.existing.join(',')} --into-database URL`;
+/** Ordinary and partitioned tables outside the system schemas: what a table-level restore would leave out. */
+async function countUserTables(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+  );
+  return Number(rows[0]!.n);
 }
 
 async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
@@ -250,6 +291,14 @@ async function captureCodeMigrations(config: ResolvedConfig, kind: string, head:
   }
 }
 
+/** `; schema round trip: 5 differences` for one migration's down step. */
+function roundTripNote(roundTrip: RoundTrip, name: string): string {
+  if (roundTrip.ok === null) return `; schema round trip not proven`;
+  const n = roundTrip.differences.filter((d) => d.migration === name).length;
+  if (n > 0) return `; schema round trip: ${n} difference(s) (${roundTrip.source === 'record' ? 'against the recorded schema' : 'rehearsed'})`;
+  return roundTrip.source === 'record' ? '; nothing its down drops or resets existed before it (recorded schema)' : '; schema round trip exact (rehearsed)';
+}
+
 /** `, 40 of them derived (...)` when some of what the down drops is what the up computed. */
 function derivedNote(atRisk: AtRisk): string {
   if (atRisk.derived.rows === 0) return '';
@@ -289,23 +338,26 @@ function headAfter(applied: readonly MigrationInfo[], selected: readonly Migrati
  */
 async function findRestoreBackup(run: RunContext, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
   if (!run.hasStorage) return null;
-  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical');
+  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial);
   const atHead = backups.find((b) => targetHead !== null && b.migrationHead === targetHead);
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, touched: TouchedTables | null): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
-  const tables = oldest ? tableRestore(oldest, touched) : null;
-  if (type === 'restore' && (noDowns !== null || tables !== null)) {
+  const tables = routes.routes.find((r) => r.route === 'tables');
+  if (type === 'restore' && (noDowns !== null || tables !== undefined)) {
     const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
-    const first = tables ? ` Only ${touched!.existing.join(', ')} ${touched!.existing.length === 1 ? 'was' : 'were'} touched: bring back just ${touched!.existing.length === 1 ? 'it' : 'them'} first, keeping every later write to the other tables (${tables}; add --replace to swap ${touched!.existing.length === 1 ? 'it' : 'them'} in place).` : '';
-    const whole = restoreFrom
-      ? ` The whole database${tables ? ' instead (discarding every write since)' : ''}: dbrollback restore --backup ${restoreFrom.backupId}, or from the WAL archive: ${pitr}.`
-      : ` The whole database${tables ? ' instead (discarding every write since)' : ''}, from the WAL archive: ${pitr} (or --backup auto instead of --data-dir for the logical backup taken before it${config.storage ? '' : '; no storage configured'}).`;
-    return why + first + whole;
+    const n = tables?.tables.length ?? 0;
+    const first = tables
+      ? ` First, only ${tables.tables.join(', ')} (the ${n === 1 ? 'table' : 'tables'} the migrations touched), keeping every later write to the other tables: ${tables.command} (add --replace to swap ${n === 1 ? 'it' : 'them'} in place). It discards ${tables.discards}.`
+      : '';
+    const whole = routes.routes.find((r) => r.route === 'whole-database')!;
+    const second = ` ${tables ? 'Second, the whole database' : 'The whole database'}: ${whole.command}${whole.alternative ? ` (or ${whole.alternative}${!restoreFrom && !config.storage ? '; no storage configured' : ''})` : ''}. It discards ${whole.discards}.`;
+    const note = routes.tableRouteNote && noDowns !== null ? ` (${routes.tableRouteNote}.)` : '';
+    return why + first + second + note;
   }
   switch (type) {
     case 'app-only':
@@ -314,36 +366,43 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
       return 'Leave the database as it is and roll back the application: the old version runs on the new schema. Undo is optional and would destroy the data listed as at risk.';
     case 'undo':
       return 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.';
-    case 'restore':
+    case 'restore': {
+      const whole = routes.routes.find((r) => r.route === 'whole-database');
+      const discards = whole ? ` It discards ${whole.discards}.` : '';
+      const note = routes.tableRouteNote ? ` (${routes.tableRouteNote}.)` : '';
       return restoreFrom
-        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`
-        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).`;
+        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`
+        : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`;
+    }
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, restoreFrom: Plan['restoreFrom'], targetHead: string | null, touched: TouchedTables | null, archive: PlanArchive | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null, archive: PlanArchive | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
-  out.push({ action: 'backup', detail: 'pg_dump to storage, read back and checksum-verified, manifest written last' });
+  out.push({ action: 'backup', detail: type === 'restore' ? 'pg_dump to storage, read back and checksum-verified, manifest written last' : 'undo --backup auto (default): a restore point in a healthy WAL archive plus the at-risk tables when the downs destroy data, else the at-risk tables and the schema (tables), or the whole database (full); read back and checksum-verified, manifest written last' });
   if (type === 'restore') {
-    const oldest = migrations.at(-1)?.name;
-    const tables = oldest ? tableRestore(oldest, touched) : null;
-    if (tables) out.push({ action: 'restore', detail: `first choice, only the touched tables ${touched!.existing.join(', ')} to before ${oldest} (later writes to other tables kept): ${tables}` });
-    out.push({
-      action: 'restore',
-      detail: restoreFrom
-        ? `restore backup ${restoreFrom.backupId} (head ${restoreFrom.migrationHead ?? 'unknown'}, taken ${restoreFrom.createdAt})`
-        : `point-in-time restore to before ${migrations.at(-1)?.name ?? 'the first migration'} (no logical backup at head ${targetHead ?? '(none)'} found)${archiveNote(archive)}: dbrollback restore --before-migration ${migrations.at(-1)?.name ?? 'NAME'} --data-dir DIR`,
-    });
+    const oldest = migrations.at(-1)?.name ?? 'the first migration';
+    for (const r of routes.routes) {
+      const what =
+        r.route === 'tables'
+          ? `first choice, only the touched tables ${r.tables.join(', ')} to before ${oldest} (later writes to other tables kept): ${r.command}`
+          : `${routes.routes.length > 1 ? 'second choice, ' : ''}the whole database to before ${oldest} (head ${targetHead ?? '(none)'})${r.command.includes('--data-dir') ? archiveNote(archive) : ''}: ${r.command}${r.alternative ? ` (or ${r.alternative})` : ''}`;
+      out.push({ action: 'restore', detail: `${what} — discards ${r.discards}`, discards: r.discards });
+    }
   } else {
     for (const m of migrations) {
       const risk = m.atRisk === null ? 'data at risk unknown' : m.atRisk.rows > 0 ? `destroys ${m.atRisk.rows} rows/values in ${m.atRisk.objects.filter((o) => o.rows > 0).map((o) => o.name).join(', ')}${derivedNote(m.atRisk)}` : 'no live data at risk';
-      out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk})` });
+      const schema = roundTrip ? roundTripNote(roundTrip, m.name) : '';
+      out.push({ action: 'down', detail: `${m.name} (${m.down === 'inferred' ? 'inferred down' : 'down'}; ${risk}${schema})` });
     }
   }
-  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
+  const schemaGate = roundTrip?.expect?.kind === 'record'
+    ? `, schema equal to the one recorded before ${roundTrip.expect.migration}`
+    : roundTrip?.expect?.kind === 'changes' ? ', schema changed exactly as in the rehearsal' : '';
+  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}${schemaGate}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
   out.push({ action: 'resume-traffic', detail: options.resumeTraffic ? `run ${options.resumeTraffic} (only if verify passes)` : 'let traffic back in (only if verify passes)' });
   return out;
 }

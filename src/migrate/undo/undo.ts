@@ -15,7 +15,6 @@ import { Checklist, isStopError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import { describeRunFacts, unfinishedRuns, type Journal, type UnfinishedRun } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun } from '../../audit/runbook.js';
-import { backup } from '../../backup/backup.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import type { Db } from '../../db/connection.js';
@@ -37,6 +36,12 @@ import type { RunContext } from '../../run/run-context.js';
 import { sampleTraffic, tablesWrittenSince } from './live-traffic.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
+import { differenceKey } from '../../db/schema/round-trip.js';
+import { toolExclusions } from '../round-trip/exclusions.js';
+import type { SchemaExpectation } from '../../verify/check.js';
+import { takeSafetyBackup, type SafetyBackup } from './safety-backup.js';
+import { untouchedSince, writeState } from './untouched.js';
+import type { UndoBackupMode } from '../../run/options.js';
 
 export interface UndoOptions {
   target: DownTarget;
@@ -44,8 +49,12 @@ export interface UndoOptions {
   dryRun?: boolean;
   /** Allow downs that destroy live data (plan.atRisk.rows > 0, or unknown). */
   acceptDataLoss?: boolean;
-  /** Skip the backup — only when the user says so explicitly; recorded in the audit trail. */
+  /** Allow downs whose schema round trip differs (or cannot be proven): the differences are reported by verify as accepted. */
+  acceptSchemaDifference?: boolean;
+  /** Skip the backup — only when the user says so explicitly; recorded in the audit trail (same as backup: 'never'). */
   noBackup?: boolean;
+  /** What to back up before the downs (default: the run's configured undoBackup, else auto). */
+  backup?: UndoBackupMode;
   /** Default: the run's configured pauseTraffic / resumeTraffic (flag > config file). */
   pauseTraffic?: string;
   resumeTraffic?: string;
@@ -83,6 +92,8 @@ export interface UndoReport {
   error: DbrollbackError | null;
   /** Earlier runs on this database that were interrupted (their journal has no audit record). */
   interruptedRuns: UnfinishedRun[];
+  /** What was backed up before the downs, and why; null when the run stopped before that step. */
+  safety: SafetySummary | null;
 }
 
 export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
@@ -131,26 +142,40 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
     if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
     else checklist.skip('pause-traffic', 'no --pause-traffic command given');
-    // Nothing destructive runs before a backup whose upload was read back and checked.
-    const taken = options.noBackup
-      ? (checklist.skip('backup', 'skipped: --no-backup was given explicitly'), null)
-      : await checklist.run('backup', async () => {
-          const b = await backup(run, { label: `before undo to ${plan.targetHead ?? '(empty)'}`, onProgress: options.onProgress, onStep: log });
+    // Nothing destructive runs before a backup whose upload was read back and checked
+    // (how much is backed up: --backup auto|tables|full|never; see safety-backup.ts).
+    const mode: UndoBackupMode = options.noBackup ? 'never' : (options.backup ?? run.config.undoBackup);
+    const safety = mode === 'never'
+      ? (log('WARNING: no backup is taken before the downs (--backup never / --no-backup): if they go wrong, only an older backup or the WAL archive can bring the data back'),
+        checklist.skip('backup', `skipped: ${options.noBackup ? '--no-backup' : '--backup never'} was given explicitly`),
+        { mode, taken: 'none' as const, reason: `${options.noBackup ? '--no-backup' : '--backup never'} was given explicitly: no backup`, backup: null, restorePoint: null, tables: [], covered: [] })
+      : await checklist.run('backup', () => takeSafetyBackup(run, {
+          mode,
+          plan,
+          db: lockDb!,
+          runId: audit.id,
+          onStep: log,
+          onProgress: options.onProgress,
           // Known to the journal entry of this step: the way back.
-          state.backupId = b.manifest.id;
-          return b;
-        }, (b) => `backup ${b.manifest.id}, ${b.manifest.sizeBytes} bytes, sha256 verified: ${b.manifest.verified}`);
-    state.backupId = taken?.manifest.id ?? null;
+          onBackup: (id) => (state.backupId = id),
+        }), backupDetail);
+    state.safety = safety;
+    state.backupId = safety.backup?.manifest.id ?? null;
+    recordSafetyInPlan(plan, safety);
     // The backup's id must be in the journal before anything else happens: it is the way back.
     await journal.flush();
     await faultPoint('undo:after-backup', run.signal);
-    // The baseline verify compares against: the backup's own fingerprints, or (no backup) fresh ones.
-    const baseline: Baseline = taken
-      ? baselineFromManifest(taken.manifest)
-      : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
-    const before = await schemaSnapshot(lockDb);
+    // The baseline verify compares against: the backup's own fingerprints, or fresh ones of what the backup would have covered.
+    const baseline: Baseline = safety.backup
+      ? baselineFromManifest(safety.backup.manifest)
+      : safety.taken === 'restore-point'
+        ? { source: 'fingerprints of the at-risk tables taken before the downs', backupId: null, migrationHead: plan.head, partial: true, tables: await fingerprint(lockDb, safety.covered) }
+        : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
+    const before = await schemaSnapshot(lockDb, { exclude: toolExclusions(adapter) });
     // Traffic not paused and other sessions connected: what they write meanwhile is theirs, not the rollback's.
     const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
+    // A partial baseline leaves the other tables to their write counters, read just before the downs and after.
+    const writesBefore = baseline.partial ? await writeState(lockDb) : null;
     // What the journal says must be stored before the database changes.
     await journal.flush();
     const lockTimeoutMs = options.lockTimeoutMs ?? run.config.lockTimeoutMs;
@@ -162,9 +187,11 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
       unchanged: () => state.undone.length === 0,
       onRetry: log,
     }), (r) => `undone: ${r.undone.join(', ')}`);
+    const downsEndedAt = Date.now();
     state.undone = down.undone;
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
+    const untouched = writesBefore ? await untouchedSince(lockDb, writesBefore, baseline.tables, downsEndedAt) : undefined;
     if (traffic) {
       const written = await tablesWrittenSince(lockDb, traffic);
       if (written.length > 0) log(`traffic was not paused (${traffic.sessions} other session(s)): ${written.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
@@ -179,6 +206,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
         head: down.headAfter,
         baseline,
         expectChanged,
+        ...schemaExpectation(plan, before),
+        ...(untouched ? { untouched } : {}),
         // Its catalog caches are warm: cheaper than a new connection's first queries.
         session: lockDb,
         jobs: options.verifyJobs,
@@ -207,14 +236,15 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
   }
 
   const steps = checklist.finish();
-  const auditKey = await recordRun(audit, storage, steps, error, { ...auditFacts(options, state), extra: { interruptedRuns: interruptedRuns.map((r) => r.runId) } }, log, journal);
+  const auditKey = await recordRun(audit, storage, steps, error, withExtra(auditFacts(options, state), { interruptedRuns: interruptedRuns.map((r) => r.runId) }), log, journal);
   await released;
-  return { ok: error === null, outcome: outcomeOf(error), plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error, interruptedRuns };
+  return { ok: error === null, outcome: outcomeOf(error), plan: state.plan, backupId: state.backupId, undone: state.undone, notUndone: state.notUndone, verify: state.verify, steps, auditKey, error, interruptedRuns, safety: state.safety ? summarize(state.safety) : null };
 }
 
 interface RunState {
   plan: Plan | null;
   backupId: string | null;
+  safety?: SafetyBackup;
   undone: string[];
   notUndone: string[];
   verify: VerifyReport | null;
@@ -231,7 +261,15 @@ async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOp
     await run.session.end();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
-  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [] };
+  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [], safety: null };
+}
+
+/** What the verify gate's schema-round-trip check compares with, when the plan proved the round trip one way or the other. */
+function schemaExpectation(plan: Plan, before: SchemaSnapshot): { schemaExpectation?: SchemaExpectation } {
+  const expect = plan.roundTrip?.expect;
+  if (!expect) return {};
+  const accepted = (plan.roundTrip?.differences ?? []).map((d) => ({ key: differenceKey(d), message: d.message }));
+  return { schemaExpectation: { expect: expect.kind === 'record' ? expect : { ...expect, before }, accepted } };
 }
 
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
@@ -252,6 +290,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom },
     });
   }
+  assertRoundTrip(plan, options);
   if (options.acceptDataLoss) return;
   const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'}${o.derived?.rows ? `, ${o.derived.rows} of them derived` : ''})`));
   if (risky.length > 0) {
@@ -267,7 +306,32 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
   }
 }
 
+/** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */
+function assertRoundTrip(plan: Plan, options: UndoOptions): void {
+  const rt = plan.roundTrip;
+  if (!rt || rt.ok === true || rt.source === 'none' || options.acceptSchemaDifference) return;
+  if (rt.ok === null) {
+    throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: that the down migrations bring the schema back could not be proven — ${rt.note ?? 'unknown reason'}`, {
+      hint: 'Nothing was changed. Fix what stopped the rehearsal (above), or, having checked the downs by hand, run again with --accept-schema-difference (verify still compares the schema after the undo).',
+      details: { roundTrip: { source: rt.source, note: rt.note } },
+    });
+  }
+  throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: the down migrations would not bring the schema back to what it was before them (${rt.source === 'record' ? 'checked against the schema recorded before each migration' : 'rehearsed in a throwaway database'}) — ${rt.differences.map((d) => d.message).join('; ')}`, {
+    hint: 'Nothing was changed. Fix the down migrations (see `dbrollback plan`), or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).',
+    details: { roundTrip: { source: rt.source, differences: rt.differences } },
+  });
+}
+
 function safetyDetail(plan: Plan, options: UndoOptions): string {
+  const rt = plan.roundTrip;
+  const schema = !rt ? '' : rt.ok === true
+    ? (rt.source === 'record' ? 'schema round trip: no difference against the recorded schema; ' : 'schema round trip exact (rehearsed); ')
+    : rt.source === 'none' ? `schema round trip not checked (${rt.note}); `
+      : options.acceptSchemaDifference ? `schema differences accepted with --accept-schema-difference (${rt.ok === null ? `not proven: ${rt.note}` : rt.differences.map((d) => d.message).join('; ')}); ` : '';
+  return schema + dataDetail(plan, options);
+}
+
+function dataDetail(plan: Plan, options: UndoOptions): string {
   if (options.acceptDataLoss && (plan.atRisk.rows > 0 || plan.atRiskUnknown.length > 0)) {
     return `data loss accepted with --accept-data-loss (${plan.atRisk.rows} rows/values at risk${plan.atRiskUnknown.length ? `, unknown for ${plan.atRiskUnknown.join(', ')}` : ''})`;
   }
@@ -377,6 +441,40 @@ function auditFacts(options: UndoOptions, state: RunState) {
     verify: state.verify ? verifySummary(state.verify) : null,
     undone: state.undone,
     notUndone: state.notUndone,
-    noBackup: Boolean(options.noBackup),
+    noBackup: Boolean(options.noBackup) || state.safety?.taken === 'none',
+    extra: { backup: state.safety ? summarize(state.safety) : null },
   };
+}
+
+/** What undo's report, plan and audit record say about the safety backup. */
+export interface SafetySummary {
+  mode: UndoBackupMode;
+  taken: SafetyBackup['taken'];
+  reason: string;
+  backupId: string | null;
+  /** A partial backup's tables (their rows). */
+  tables: string[];
+  restorePoint: SafetyBackup['restorePoint'];
+}
+
+function summarize(s: SafetyBackup): SafetySummary {
+  return { mode: s.mode, taken: s.taken, reason: s.reason, backupId: s.backup?.manifest.id ?? null, tables: s.tables, restorePoint: s.restorePoint };
+}
+
+function backupDetail(s: SafetyBackup): string {
+  const b = s.backup?.manifest;
+  const dump = b ? `${b.partial ? 'partial backup' : 'backup'} ${b.id}, ${b.sizeBytes} bytes, sha256 verified: ${b.verified}` : null;
+  const point = s.restorePoint ? `restore point ${s.restorePoint.name} at ${s.restorePoint.lsn}, archived` : null;
+  return `${[point, dump].filter(Boolean).join(' + ') || 'none'} (${s.reason})`;
+}
+
+/** The plan says which backup was taken and why (its backup step and a field of its own). */
+function recordSafetyInPlan(plan: Plan, s: SafetyBackup): void {
+  plan.safetyBackup = summarize(s);
+  const step = plan.steps.find((st) => st.action === 'backup');
+  if (step) step.detail = `${s.taken === 'none' ? 'no backup' : `${s.taken} taken`}: ${s.reason}`;
+}
+
+function withExtra<T extends { extra?: Record<string, unknown> }>(facts: T, more: Record<string, unknown>): T {
+  return { ...facts, extra: { ...facts.extra, ...more } };
 }

@@ -7,7 +7,7 @@
 import type { MigrationTool } from '../tool.js';
 import { detectSql } from './detect.js';
 import { SQL_FILE_READER } from './files.js';
-import { SQL_HISTORY } from './history.js';
+import { readHistory, SQL_HISTORY } from './history.js';
 import { createSqlDirAdapter, SQL_DIR_LOCK } from './run.js';
 
 export const sql: MigrationTool<'sql'> = {
@@ -15,9 +15,11 @@ export const sql: MigrationTool<'sql'> = {
   displayName: 'plain SQL files (NNN_name.up.sql / NNN_name.down.sql)',
   needsMigrationsDir: true,
   hasDowns: true,
+  rehearsesRoundTrip: true,
   locks: [SQL_DIR_LOCK],
   detect: detectSql,
   historyTables: () => [{ ...SQL_HISTORY, columns: ['name', 'applied_at', 'checksum'] }],
+  readHead: async (db) => (await readHistory(db)).at(-1)?.name ?? null,
   open: createSqlDirAdapter,
   sqlFiles: SQL_FILE_READER,
 };

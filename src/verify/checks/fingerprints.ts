@@ -5,7 +5,7 @@
  * expected to change are not hashed; their counts are reported.
  */
 import type { Check } from '../check.js';
-import { compareTables, describeDiff, plural } from '../compare.js';
+import { compareTables, describeDiff, outsideBaseline, plural } from '../compare.js';
 
 export const fingerprints: Check = {
   id: 'fingerprints',
@@ -14,16 +14,21 @@ export const fingerprints: Check = {
   async run(ctx) {
     const baseline = ctx.baseline;
     if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
-    if (!baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
+    // A partial baseline may hold no table at all (the downs destroy nothing): the tables outside it are still judged.
+    if (!baseline.partial && !baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
     const live = await ctx.live.get();
     const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'hash');
     const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
-    const expectedNote = cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : '';
+    const outside = outsideBaseline(baseline, ctx.untouched, ctx.expectChanged);
+    const expectedNote = `${cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : ''}${outside.note}`;
+    if (outside.problems.length > 0 && cmp.differences.length === 0) {
+      return { status: 'fail', detail: `${plural(outside.problems.length, 'table')} outside ${baseline.source} were written${expectedNote}`, problems: outside.problems, data };
+    }
     if (cmp.differences.length > 0) {
       return {
         status: 'fail',
         detail: `${plural(cmp.differences.length, 'table')} differ from ${baseline.source} in content${expectedNote}`,
-        problems: cmp.differences.map(describeDiff),
+        problems: [...cmp.differences.map(describeDiff), ...outside.problems],
         data,
       };
     }

@@ -3,7 +3,7 @@
  * rollback was expected to change, which are reported, not failed.
  */
 import type { Check } from '../check.js';
-import { compareTables, describeDiff, plural } from '../compare.js';
+import { compareTables, describeDiff, outsideBaseline, plural } from '../compare.js';
 
 export const rowCounts: Check = {
   id: 'row-counts',
@@ -15,12 +15,16 @@ export const rowCounts: Check = {
     const live = await ctx.live.get();
     const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'rows');
     const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
-    const expectedNote = cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : '';
+    const outside = outsideBaseline(baseline, ctx.untouched, ctx.expectChanged);
+    const expectedNote = `${cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : ''}${outside.note}`;
+    if (outside.problems.length > 0 && cmp.differences.length === 0) {
+      return { status: 'fail', detail: `${plural(outside.problems.length, 'table')} outside ${baseline.source} were written${expectedNote}`, problems: outside.problems, data };
+    }
     if (cmp.differences.length > 0) {
       return {
         status: 'fail',
         detail: `${plural(cmp.differences.length, 'table')} differ from ${baseline.source} in row count${expectedNote}`,
-        problems: cmp.differences.map(describeDiff),
+        problems: [...cmp.differences.map(describeDiff), ...outside.problems],
         data,
       };
     }

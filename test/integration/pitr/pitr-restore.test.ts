@@ -128,7 +128,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     const cases: Array<[string[], RegExp]> = [
       [['--point-in-time', 'last tuesday'], /is not a date and time/],
       [['--point-in-time', '2999-01-01T00:00:00Z'], /in the future/],
-      [['--point-in-time', '2020-01-01T00:00:00Z'], /before the oldest usable base backup/],
+      [['--point-in-time', '2020-01-01T00:00:00Z'], /no base backup ends before 2020-01-01 00:00:00 UTC: the oldest on the timeline path, .*Nothing was written/],
       [['--point-in-time', marks.time.replace('Z', '')], /has no time zone/],
       [['--point-in-time', marks.time, '--lsn', marks.lsn], /give one recovery target, not --point-in-time and --lsn/],
       [['--lsn', 'nonsense'], /is not a WAL location/],

@@ -11,12 +11,14 @@
  * it, its migrations and their down kinds, how to read the head from its own
  * table); the test refuses a registered tool without one.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../../src/index.js';
 import { connect } from '../../../src/db/connection.js';
+import { advisoryLockId } from '../../../src/tools/golang-migrate/lock.js';
 import { runBuiltCli, type CliRun } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES, SHOP_NAMES } from './support.js';
@@ -46,12 +48,22 @@ interface ToolContract {
 const DRIZZLE = path.join(FIXTURES, 'drizzle', 'shop', 'migrations');
 const PRISMA = path.join(FIXTURES, 'prisma', 'shop', 'prisma', 'migrations');
 const drizzleNames = SHOP_NAMES.map((n, i) => `${String(i).padStart(4, '0')}_${n.slice(4)}`);
+const TYPEORM = path.join(FIXTURES, 'typeorm', 'shop', 'src', 'migrations');
+const typeormNames = ['CreateTables', 'AddCustomerPhone', 'IndexOrdersCustomer', 'RenameOrderNote', 'DropCustomerLegacyCode', 'BackfillProductSku', 'CollapseOrderStatuses'].map((n, i) => `${n}170406720000${i + 1}`);
 const prismaNames = SHOP_NAMES.map((n, i) => `2024010${i + 1}000000_${n.slice(4).replace(/-/g, '_')}`);
+
+const GOLANG_MIGRATE = path.join(FIXTURES, 'golang-migrate', 'shop');
+const DBMATE = path.join(FIXTURES, 'dbmate', 'shop', 'db', 'migrations');
+// Named by `dbmate new` (VERSION_name.sql, the version a timestamp).
+const dbmateNames = readdirSync(DBMATE).filter((f) => f.endsWith('.sql')).sort().map((f) => f.replace(/\.sql$/, ''));
 
 async function oneName(cluster: Cluster, database: string, sql: string): Promise<string | null> {
   const rows = await cluster.sql<{ name: string }>(database, sql);
   return rows[0]?.name ?? null;
 }
+
+const FLYWAY = path.join(FIXTURES, 'flyway', 'shop');
+const flywayNames = [...SHOP_NAMES.map((n, i) => `V${i + 1}__${n.slice(4).replace(/-/g, '_')}`), 'R__shop_views'];
 
 const CONTRACT: ToolContract[] = [
   {
@@ -73,6 +85,39 @@ const CONTRACT: ToolContract[] = [
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.umzug_migrations ORDER BY applied_at DESC, name DESC LIMIT 1'),
+  },
+  {
+    kind: 'knex',
+    ownLock: true,
+    // The knexfile beside the migrations directory is found from it (no --migrator).
+    projectArgs: ['--migrations', path.join(FIXTURES, 'knex', 'shop', 'migrations')],
+    classifyPaths: [path.join(FIXTURES, 'knex', 'shop', 'migrations')],
+    // Knex records the file name, extension included.
+    migrations: SHOP_NAMES.map((n) => `${n}.ts`),
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: '004_rename-order-note.ts',
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.knex_migrations ORDER BY id DESC LIMIT 1'),
+    async holdTableLock(cluster, database) {
+      await cluster.sql(database, 'UPDATE public.knex_migrations_lock SET is_locked = 1');
+      return async () => void (await cluster.sql(database, 'UPDATE public.knex_migrations_lock SET is_locked = 0'));
+    },
+    migrationOf: (file) => path.basename(file),
+  },
+  {
+    kind: 'typeorm',
+    ownLock: false,
+    // src/data-source.ts beside the migrations folder is found from it (no --migrator).
+    projectArgs: ['--migrations', TYPEORM],
+    classifyPaths: [TYPEORM],
+    // TypeORM records the class name (its `name`), ending in the migration's timestamp.
+    migrations: typeormNames,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: typeormNames[3]!,
+    toolHead: (cluster, database) => oneName(cluster, database, 'SELECT name FROM public.migrations ORDER BY id DESC LIMIT 1'),
+    migrationOf: (file) => {
+      const [, timestamp, name] = /^(\d{13})-(\w+)\.ts$/.exec(path.basename(file)) ?? [];
+      return `${name}${timestamp}`;
+    },
   },
   {
     kind: 'drizzle',
@@ -101,6 +146,26 @@ const CONTRACT: ToolContract[] = [
     toolHead: (cluster, database) =>
       oneName(cluster, database, 'SELECT migration_name AS name FROM public._prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at DESC LIMIT 1'),
     migrationOf: (file) => path.basename(path.dirname(file)),
+  },
+  {
+    kind: 'flyway',
+    ownLock: true,
+    projectArgs: ['--migrations', FLYWAY],
+    classifyPaths: [FLYWAY],
+    migrations: flywayNames,
+    // V7 has no U script; Flyway has no undo for repeatables.
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing', 'missing'],
+    undoHead: flywayNames[3]!,
+    // Flyway's current version: the last applied versioned row not undone since.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string; type: string; script: string }>(database, 'SELECT version, type, script FROM public.flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank');
+      const applied = new Map<string, string>();
+      for (const r of rows) {
+        if (r.type === 'UNDO_SQL') applied.delete(r.version);
+        else applied.set(r.version, r.script.replace(/\.sql$/, ''));
+      }
+      return [...applied.values()].at(-1) ?? null;
+    },
   },
   {
     kind: 'sql',
@@ -135,6 +200,44 @@ const CONTRACT: ToolContract[] = [
     downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
     undoHead: '004_rename-order-note',
     toolHead: (cluster, database) => oneName(cluster, database, 'SELECT change AS name FROM sqitch.changes ORDER BY committed_at DESC LIMIT 1'),
+  },
+  {
+    kind: 'golang-migrate',
+    ownLock: true,
+    // Its files are in a format dbrollback's plain SQL reads too: on a database golang-migrate never touched, the project's config names the tool (README).
+    projectArgs: ['--config', path.join(GOLANG_MIGRATE, 'dbrollback.config.json')],
+    classifyPaths: [path.join(GOLANG_MIGRATE, 'migrations')],
+    migrations: SHOP_NAMES,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing'],
+    undoHead: '004_rename-order-note',
+    // golang-migrate's one row: the version (the files' number), and dirty false once a migration finished.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string; dirty: boolean }>(database, 'SELECT version::text, dirty FROM public.schema_migrations');
+      if (rows.length === 0) return null;
+      if (rows.length > 1 || rows[0]!.dirty) return `not golang-migrate's state: ${JSON.stringify(rows)}`;
+      return SHOP_NAMES.find((n) => Number(n.slice(0, 3)) === Number(rows[0]!.version)) ?? `version ${rows[0]!.version}`;
+    },
+    // golang-migrate's `migrate` CLI holds pg_advisory_lock over the URL's path (/dbname), the schema and the table.
+    async holdTableLock(cluster, database) {
+      const holder = await connect(cluster.conn(database));
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockId(`/${database}`, 'public', 'schema_migrations').toString()]);
+      return async () => void (await holder.end());
+    },
+  },
+  {
+    kind: 'dbmate',
+    ownLock: false,
+    projectArgs: ['--migrations', DBMATE],
+    classifyPaths: [DBMATE],
+    migrations: dbmateNames,
+    downs: ['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'irreversible'],
+    undoHead: dbmateNames[3]!,
+    // dbmate's rows: one version per applied migration; its head is the highest.
+    toolHead: async (cluster, database) => {
+      const rows = await cluster.sql<{ version: string }>(database, 'SELECT version FROM public.schema_migrations ORDER BY version DESC LIMIT 1');
+      if (rows.length === 0) return null;
+      return dbmateNames.find((n) => n.startsWith(`${rows[0]!.version}_`)) ?? `version ${rows[0]!.version}`;
+    },
   },
 ];
 
@@ -190,7 +293,7 @@ describe('the migration-tool contract', () => {
       expect(files.map((f) => contract.migrationOf?.(f.path) ?? path.basename(f.path).replace(/(\.up)?\.[^.]+$/, ''))).toEqual(contract.migrations);
       expect(files.every((f) => f.kind === contract.kind)).toBe(true);
       // The rename is breaking for every tool: the verdict does not depend on who runs it.
-      expect(files.find((f) => f.path.includes(contract.undoHead))?.compatibility).toBe('breaking');
+      expect(files.find((f) => (contract.migrationOf?.(f.path) ?? f.path).includes(contract.undoHead))?.compatibility).toBe('breaking');
     });
 
     it('migrate: applies through the tool with a restore point before each migration, recorded in the storage and shown by status', async () => {
@@ -203,7 +306,8 @@ describe('the migration-tool contract', () => {
       expect(await contract.toolHead(cluster, database)).toBe(contract.undoHead);
 
       const recorded = (await readdir(path.join(storage, 'restore-points'))).map((d) => decodeURIComponent(d)).sort();
-      expect(recorded).toEqual(applied);
+      // Stored by name: TypeORM's class names do not sort in apply order.
+      expect(recorded).toEqual([...applied].sort());
       const status = (await run('status')).json<StatusJson>();
       expect(status.head).toBe(contract.undoHead);
       expect(status.migrations.filter((m) => m.applied).map((m) => m.restorePoint?.name)).toEqual(applied.map((name) => `dbrollback:before:${name}`));
@@ -275,7 +379,8 @@ describe('the migration-tool contract', () => {
         return;
       }
       const skipped = contract.migrations.filter((_, i) => contract.downs[i] === 'irreversible' || contract.downs[i] === 'missing');
-      expect(steps.filter((s) => s.status === 'skip').map((s) => s.name)).toEqual(skipped.map((name) => `down ${name}`));
+      // The drill walks back from the newest migration: the skipped downs come newest first.
+      expect(steps.filter((s) => s.status === 'skip').map((s) => s.name)).toEqual(skipped.reverse().map((name) => `down ${name}`));
       expect(steps.filter((s) => s.status === 'fail')).toEqual([]);
     });
 

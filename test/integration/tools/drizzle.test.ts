@@ -140,7 +140,7 @@ describe('drizzle adapter against drizzle-orm and drizzle-kit', () => {
     expect(await detectMigrator({ migrator: undefined, migrationsDir: SHOP, configModule: undefined })).toBe('drizzle');
     const conn = await cluster.createDatabase();
     await drizzleOrmMigrate(conn);
-    const plain = await dirWith({ 'V1__init.sql': 'CREATE TABLE t (id int);\n' });
+    const plain = await dirWith({ 'schema.sql': 'CREATE TABLE t (id int);\n' });
     const db = await connect(conn);
     try {
       expect(await detectMigrator({ migrator: undefined, migrationsDir: plain, configModule: undefined }, { history: (probes) => findHistoryTables(db, probes) })).toBe('drizzle');

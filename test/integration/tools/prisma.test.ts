@@ -180,7 +180,7 @@ describe('prisma adapter against the real prisma migrate deploy / status', () =>
     expect(await detectMigrator({ migrator: undefined, migrationsDir: SHOP, configModule: undefined })).toBe('prisma');
     const conn = await cluster.createDatabase();
     expect((await prismaCli(conn, ['migrate', 'deploy'])).code).toBe(0);
-    const plain = await dirWith({ 'V1__init.sql': 'CREATE TABLE t (id int);\n' });
+    const plain = await dirWith({ 'schema.sql': 'CREATE TABLE t (id int);\n' });
     const db = await connect(conn);
     try {
       expect(await detectMigrator({ migrator: undefined, migrationsDir: plain, configModule: undefined }, { history: (probes) => findHistoryTables(db, probes) })).toBe('prisma');

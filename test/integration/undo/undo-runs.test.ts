@@ -21,7 +21,14 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     await writeFile(path.join(fixture.dir, '003_index-orders-customer.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx;\nSELECT no_such_function();\n');
     try {
       const p = await shopAt(cluster, 'sql', 2, { migrations: fixture.dir }); // head 004
-      const report = await undo(runOf(p.config), { yes: true,  target: { count: 2 } });
+      // The schema round trip's rehearsal in a throwaway database meets the failing down first: refused, nothing touched.
+      const refused = await undo(runOf(p.config), { yes: true, target: { count: 2 } });
+      expect(refused.outcome).toBe('refused');
+      expect(refused.error).toMatchObject({ code: 'SCHEMA_ROUND_TRIP', exitCode: 4 });
+      expect(refused.error?.message).toMatch(/could not be rehearsed .*down 003_index-orders-customer failed: .*no_such_function/);
+      expect((await cluster.sql<{ name: string }>(p.database, 'SELECT name FROM dbrollback_migrations ORDER BY name')).map((h) => h.name)).toHaveLength(4);
+      // Accepted, the downs run on the database itself and fail midway.
+      const report = await undo(runOf(p.config), { yes: true, acceptSchemaDifference: true, target: { count: 2 } });
       expect(report.ok).toBe(false);
       expect(report.outcome).toBe('failed');
       expect(report.error?.exitCode).toBe(1);

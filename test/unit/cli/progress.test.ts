@@ -27,6 +27,26 @@ describe('transferMeter', () => {
     vi.advanceTimersByTime(30_000);
     expect(events.length).toBe(count);
   });
+
+  it('an estimated total the bytes outgrow is dropped: "38.0 MiB stored", never "38.0 MiB of 29.5 MiB (100%)" (a base backup\'s size is an estimate)', () => {
+    vi.useFakeTimers();
+    const events: Array<Extract<ProgressEvent, { kind: 'transfer' }>> = [];
+    const meter = transferMeter('upload', 29.5 * 1024 ** 2, (e) => e.kind === 'transfer' && events.push(e), { intervalMs: 0, totalIsEstimate: true });
+    vi.advanceTimersByTime(1000);
+    meter.update(10 * 1024 ** 2);
+    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 10\.0 MiB of 29\.5 MiB \(33%\)/);
+    vi.advanceTimersByTime(1000);
+    meter.update(38 * 1024 ** 2);
+    expect(events.at(-1)!.totalBytes).toBeNull();
+    expect(events.at(-1)!.etaSeconds).toBeNull();
+    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB stored at [\d.]+ MiB\/s$/);
+    meter.finish(38 * 1024 ** 2);
+    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB stored at .* — done$/);
+    // An exact size (a download of a stored object) keeps its total.
+    const exact: Array<Extract<ProgressEvent, { kind: 'transfer' }>> = [];
+    transferMeter('download', 100, (e) => e.kind === 'transfer' && exact.push(e), { intervalMs: 0 }).finish(100);
+    expect(exact.at(-1)!.totalBytes).toBe(100);
+  });
 });
 
 describe('progress rendering', () => {

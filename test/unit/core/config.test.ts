@@ -32,7 +32,7 @@ describe('config resolution', () => {
     const cwd = await tempDir();
     await writeFile(
       path.join(cwd, 'dbrollback.config.json'),
-      JSON.stringify({ databseUrl: 'postgres://x/y', migrator: 'flyway', storage: 42, migrations: 'nope' }),
+      JSON.stringify({ databseUrl: 'postgres://x/y', migrator: 'no-such-tool', storage: 42, migrations: 'nope' }),
     );
     const err = await resolveConfig({}, { cwd, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DbrollbackError);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { drillExitCode, type DrillReport } from '../../../src/drill/drill.js';
 import { drillJunit } from '../../../src/drill/junit.js';
-import { diffLogical, LogicalIds } from '../../../src/drill/logical-schema.js';
+import { diffLogical, LogicalIds } from '../../../src/db/schema/logical.js';
 import { settingsArgs } from '../../../src/drill/providers/testcontainers.js';
 import { formatDrillReport } from '../../../src/cli/render/drill.js';
 import type { ScenarioResult } from '../../../src/drill/scenarios/scenario.js';

@@ -59,7 +59,7 @@ describe('chooseBase', () => {
   it('refuses a target before the oldest base backup (exit 2)', () => {
     const err = refusal(() => chooseBase(bases, parseRecoveryTarget({ pointInTime: '2026-01-02T10:01:00Z', now }), tl1));
     expect(err.exitCode).toBe(2);
-    expect(err.message).toContain('before the oldest usable base backup (a,');
+    expect(err.message).toContain('no base backup ends before 2026-01-02 10:01:00 UTC: the oldest on the timeline path, a, finished at');
   });
 
   it('follows the timeline path: an ancestor backup is usable only from before the switch', () => {
@@ -93,8 +93,20 @@ describe('checkWal', () => {
     );
 
   it('passes when every segment from the base backup to the first one archived after the target time is there', async () => {
-    const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, segments(1, 1, 30, minute));
+    // Each segment's commits happen during the minute before it is archived.
+    const commits = async (_s: unknown, segment: string) => [new Date(new Date(minute(parseInt(segment.slice(16), 16))).getTime() - 30_000)];
+    const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, segments(1, 1, 30, minute), commits);
     expect(cov).toEqual({ segments: 6, first: '00000001000000000000000A', last: '00000001000000000000000F' });
+  });
+
+  it('reads on past the first segment archived after T while it holds no commit after T, and names the first one not archived (archiving lags)', async () => {
+    // Archiving lags: segments archived after T still hold WAL from before it.
+    const before = async () => [new Date('2026-01-02T10:14:00Z')];
+    const err = await failure(checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, segments(1, 1, 17, minute), before));
+    expect(err.code).toBe('WAL_MISSING');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('WAL segment 000000010000000000000012 is not in the archive yet');
+    expect(err.message).toContain('archiving lags');
   });
 
   it('names the first missing segment (exit 2)', async () => {

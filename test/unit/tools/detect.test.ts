@@ -41,7 +41,7 @@ describe('detectMigrator', () => {
   });
 
   it('plain .sql files of unknown format are MIGRATOR_UNKNOWN asking for --migrator (exit 2)', async () => {
-    const dir = await dirWith({ 'V1__init.sql': 'CREATE TABLE t (id int);\n' });
+    const dir = await dirWith({ 'schema.sql': 'CREATE TABLE t (id int);\n' });
     const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }));
     expect(err.code).toBe('MIGRATOR_UNKNOWN');
     expect(err.exitCode).toBe(2);
@@ -80,7 +80,8 @@ describe('detectMigrator: two tools, and the history table', () => {
     expect(err.message).toMatch(/node-pg-migrate \(the directory holds JS\/TS migration files \(002_more\.js\)\)/);
     expect(err.message).toMatch(/sql \(the directory holds \*\.up\.sql/);
     expect(err.hint).toContain('--migrator node-pg-migrate or --migrator sql');
-    expect(err.details).toEqual({ candidates: ['node-pg-migrate', 'sql'] });
+    // golang-migrate reads 001_init.up.sql too (its format is the same file name, paired by version).
+    expect(err.details).toEqual({ candidates: ['node-pg-migrate', 'sql', 'golang-migrate'] });
   });
 
   it('the database\'s history table decides between the tools the files match', async () => {
@@ -131,6 +132,55 @@ describe('detectMigrator: two tools, and the history table', () => {
     const err = await rejection(detectMigrator({ migrator: 'flywayy', migrationsDir: undefined, configModule: undefined }));
     expect(err.code).toBe('MIGRATOR_UNKNOWN');
     expect(err.hint).toBe(`Pass --migrator ${MIGRATOR_KINDS.join('|')}.`);
+  });
+});
+
+describe('detectMigrator: golang-migrate and dbrollback\'s plain SQL read the same file names', () => {
+  const GOLANG_TABLE: FoundTable = { schema: 'public', table: 'schema_migrations', columns: ['version', 'dirty'] };
+  const DBMATE_TABLE: FoundTable = { schema: 'public', table: 'schema_migrations', columns: ['version'] };
+  const folder = () => dirWith({ '1_init.up.sql': 'CREATE TABLE t (id int);\n', '1_init.down.sql': 'DROP TABLE t;\n', '2_more.up.sql': 'ALTER TABLE t ADD COLUMN n int;\n' });
+
+  it('the database decides: schema_migrations (version, dirty) is golang-migrate\'s, dbrollback_migrations the plain format\'s', async () => {
+    const settings = { migrator: undefined, migrationsDir: await folder(), configModule: undefined };
+    expect(await detectMigrator(settings, { history: database([GOLANG_TABLE]) })).toBe('golang-migrate');
+    expect(await detectMigrator(settings, { history: database([SQL_HISTORY]) })).toBe('sql');
+  });
+
+  it('dbmate\'s schema_migrations (version, no dirty) is not golang-migrate\'s table', async () => {
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await folder(), configModule: undefined }, { history: database([DBMATE_TABLE]) }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+  });
+
+  it('with neither table the folder is refused naming both (exit 2)', async () => {
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: await folder(), configModule: undefined }, { history: database([]) }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('golang-migrate (the directory holds VERSION_name.up.sql / .down.sql files (1_init.down.sql))');
+    expect(err.hint).toContain('--migrator sql or --migrator golang-migrate');
+  });
+
+  it('a down paired with an up of another name by version is golang-migrate\'s alone, without asking the database', async () => {
+    const dir = await dirWith({ '7_add_index.up.sql': 'CREATE INDEX i ON t (id);\n', '7_remove_index.down.sql': 'DROP INDEX i;\n' });
+    const lookup = database([SQL_HISTORY]);
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: lookup })).toBe('golang-migrate');
+    expect(lookup.calls).toBe(0);
+  });
+
+  it('a folder of no known format: schema_migrations with a dirty column is golang-migrate\'s, without one dbmate\'s', async () => {
+    const dir = await dirWith({ 'README.md': 'migrations live elsewhere\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([GOLANG_TABLE]) })).toBe('golang-migrate');
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined }, { history: database([DBMATE_TABLE]) })).toBe('dbmate');
+  });
+
+  it('dbmate\'s -- migrate:up files are dbmate\'s by the files alone', async () => {
+    const dir = await dirWith({ '20240101000000_init.sql': '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n' });
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: dir, configModule: undefined })).toBe('dbmate');
+  });
+
+  it('files carrying dbrollback\'s own markers are the plain SQL format\'s (the sql shop)', async () => {
+    const lookup = database([GOLANG_TABLE]);
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: path.join(fixtures, 'sql/shop'), configModule: undefined }, { history: lookup })).toBe('sql');
+    expect(lookup.calls).toBe(0);
   });
 });
 

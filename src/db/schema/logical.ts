@@ -8,9 +8,9 @@
  * every snapshot normalised with the same `LogicalIds`): same name, same id.
  * The price: a rename is shown as a removal plus an addition.
  */
-import type { SchemaChange, SchemaDiff } from '../db/schema/diff.js';
-import { diffSchemas } from '../db/schema/diff.js';
-import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+import type { SchemaChange, SchemaDiff } from './diff.js';
+import { diffSchemas } from './diff.js';
+import type { SchemaSnapshot } from './snapshot.js';
 
 export class LogicalIds {
   private readonly ids = new Map<string, number>();

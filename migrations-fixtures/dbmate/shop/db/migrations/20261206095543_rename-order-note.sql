@@ -1,0 +1,6 @@
+-- migrate:up
+-- Breaking (old code still reads orders.note) but reversible.
+ALTER TABLE orders RENAME COLUMN note TO customer_note;
+
+-- migrate:down
+ALTER TABLE orders RENAME COLUMN customer_note TO note;

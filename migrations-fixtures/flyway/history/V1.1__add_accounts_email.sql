@@ -1,0 +1,2 @@
+-- A dotted version.
+ALTER TABLE accounts ADD COLUMN email text;

@@ -1,0 +1,2 @@
+-- It was NULL before the backfill.
+UPDATE products SET sku_normalized = NULL;

@@ -1,0 +1,80 @@
+/**
+ * The schema `migrate` records before each migration, in the storage beside
+ * its restore point: the catalog snapshot (tables, columns with types and
+ * defaults, indexes, constraints, sequences, views, functions, types,
+ * triggers) as it was just before the migration ran. `plan` and `undo` read
+ * it to know what "before the migration" was, and the verify gate after an
+ * undo compares the database with it.
+ *
+ *   schema-records/<migration>/<time>-<run>.json
+ *
+ * A migration applied, undone and applied again has one record per time it
+ * was applied; the newest counts, and only while it was taken on the same
+ * predecessor (`head`) the history names now. Like every object in the
+ * storage it is encrypted when a key is configured.
+ */
+import { text } from 'node:stream/consumers';
+import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+import { validateKey, validatePrefix, type Storage } from '../storage/contract.js';
+
+export const SCHEMA_RECORDS_PREFIX = 'schema-records/';
+
+export interface SchemaRecord {
+  version: 1;
+  /** The migration applied right after the snapshot. */
+  migration: string;
+  /** The head when it was taken (the migration before it; null: none applied). */
+  head: string | null;
+  /** The server's clock when it was taken (ISO 8601). */
+  time: string;
+  database: string;
+  /** The migrate run (its audit record id). */
+  runId: string;
+  /** The restore point made right after it, when the server could make one. */
+  restorePoint: string | null;
+  /** Relations left out of the snapshot: the tool's history and bookkeeping (`schema.name` or `schema.*`). */
+  exclude: string[];
+  schema: SchemaSnapshot;
+}
+
+/** A migration name as one key segment (names are the tool's, not ours). */
+function segment(migration: string): string {
+  return encodeURIComponent(migration).replace(/\./g, '%2E');
+}
+
+export function schemaRecordKey(record: Pick<SchemaRecord, 'migration' | 'time' | 'runId'>): string {
+  const stamp = record.time.replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  return validateKey(`${SCHEMA_RECORDS_PREFIX}${segment(record.migration)}/${stamp}-${record.runId}.json`);
+}
+
+export async function writeSchemaRecord(storage: Storage, record: SchemaRecord): Promise<string> {
+  const key = schemaRecordKey(record);
+  await storage.put(key, JSON.stringify(record), { contentType: 'application/json' });
+  return key;
+}
+
+/**
+ * The newest record taken before `migration` on `database`, when it was taken
+ * on the predecessor the history names now (`head`); null otherwise.
+ * Unreadable records are skipped.
+ */
+export async function schemaRecordBefore(storage: Storage, migration: string, database: string, head: string | null): Promise<SchemaRecord | null> {
+  const objects = (await storage.list(validatePrefix(`${SCHEMA_RECORDS_PREFIX}${segment(migration)}/`))).filter((o) => o.key.endsWith('.json'));
+  // Keys sort by time: read the newest first and stop at the first that fits.
+  for (const object of objects.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))) {
+    const record = parseRecord(await text(await storage.get(object.key)));
+    if (record === null || record.database !== database || record.migration !== migration) continue;
+    return record.head === head ? record : null;
+  }
+  return null;
+}
+
+function parseRecord(json: string): SchemaRecord | null {
+  try {
+    const data = JSON.parse(json) as Partial<SchemaRecord>;
+    if (data.version !== 1 || typeof data.migration !== 'string' || typeof data.time !== 'string' || typeof data.schema !== 'object' || data.schema === null) return null;
+    return data as SchemaRecord;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `dbrollback restore --backup ID` of a partial backup (undo --backup
+ * tables): it holds the rows of a few tables and the whole schema, so it is
+ * restored the way table recovery works — side by side in a schema
+ * `dbrollback_recovered_<ts>`, or swapped in place with `--replace`.
+ *
+ *   check the request against what the backup covers → load the dump into a
+ *   scratch database on the same server (sha256 checked on the way) → its
+ *   tables match the manifest's fingerprints → (replace: a partial backup of
+ *   the live tables first) → copy the tables into dbrollback_recovered_<ts>
+ *   → (replace: swap in place, foreign keys from other tables made again) →
+ *   verify the copies → drop the scratch database
+ */
+import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
+import { Checklist } from '../../audit/checklist.js';
+import { faultPoint } from '../../audit/fault-point.js';
+import type { Journal } from '../../audit/journal.js';
+import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
+import { connect, serverVersion, type Db } from '../../db/connection.js';
+import { describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { DbrollbackError } from '../../errors.js';
+import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
+import { findBinary } from '../../pgtools/binaries.js';
+import { runTool } from '../../pgtools/run.js';
+import type { ProgressListener } from '../../progress.js';
+import type { Storage } from '../../storage/contract.js';
+import { backup } from '../backup.js';
+import { dumpKey } from '../layout.js';
+import type { BackupManifest } from '../manifest.js';
+import { createDatabase, dropDatabase } from '../restore/databases.js';
+import { downloadDump, removeDump } from '../restore/fetch-dump.js';
+import { copySchema, stageInThrowaway } from './copy-tables.js';
+import { swapTables } from './swap-tables.js';
+import type { RecoveredTable } from './recover-tables.js';
+
+export interface RestorePartialOptions {
+  /** The partial backup's manifest (loadManifest). */
+  manifest: BackupManifest;
+  /** Only these of its tables (default: every table it covers). */
+  tables?: TableRef[];
+  /** The database the tables are copied into. */
+  into: ConnInfo;
+  /** Swap the restored tables in place of the live ones (after a partial backup of those), instead of beside them. */
+  replace?: boolean;
+  /** lock_timeout of the swap's renames. */
+  lockTimeoutMs: number;
+  tempDir?: string;
+  yes?: boolean;
+  confirm?: (question: string) => Promise<boolean>;
+  onStep?: (line: string) => void;
+  onProgress?: ProgressListener;
+  commandLine?: string[];
+  signal?: AbortSignal;
+}
+
+export interface RestorePartialReport {
+  ok: boolean;
+  outcome: RunOutcome;
+  backupId: string;
+  /** What the backup covers (schema.table). */
+  covers: string[];
+  schema: string;
+  replaced: boolean;
+  aside: string | null;
+  /** The partial backup of the live tables taken before --replace swapped them. */
+  safetyBackupId: string | null;
+  tables: RecoveredTable[];
+  /** Foreign keys to tables outside the set, left out of the side-by-side copy. */
+  droppedKeys: string[];
+  /** Foreign keys from other tables into the swapped ones, made again on the restored tables (--replace). */
+  recreatedKeys: string[];
+  durationMs: number;
+  steps: StepResult[];
+  auditKey: string | null;
+  error: DbrollbackError | null;
+}
+
+export const RESTORE_PARTIAL_STEPS = ['load', 'check-tables', 'backup', 'copy', 'swap', 'verify', 'cleanup'] as const;
+
+const name = (t: TableRef): string => `${t.schema}.${t.table}`;
+
+/** The tables a restore of a partial backup may ask for; anything outside what it covers is bad usage (exit 2), said with what it covers. */
+export function partialTables(manifest: BackupManifest, asked: TableRef[] | undefined): TableRef[] {
+  const covers = manifest.partial?.tables ?? [];
+  const hint = `Backup ${manifest.id} covers ${covers.join(', ') || 'no table'}: restore some or all of those (--tables), or use a full backup or the WAL archive for the rest. Nothing was changed.`;
+  if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup, not a partial one`, { hint: `Restore it with dbrollback restore --backup ${manifest.id}; --tables with a backup is for partial backups.` });
+  const all = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
+  if (!asked) {
+    if (all.length === 0) throw new DbrollbackError('USAGE', `backup ${manifest.id} is partial and holds the rows of no table`, { hint });
+    return all;
+  }
+  const outside = asked.filter((t) => !covers.includes(name(t)));
+  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which partial backup ${manifest.id} does not cover`, { hint, details: { covers } });
+  return asked;
+}
+
+export async function restorePartial(storage: Storage, options: RestorePartialOptions): Promise<RestorePartialReport> {
+  const started = performance.now();
+  const log = options.onStep ?? (() => undefined);
+  const m = options.manifest;
+  const tables = partialTables(m, options.tables);
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
+  const schema = `dbrollback_recovered_${stamp}`;
+  const aside = `dbrollback_replaced_${stamp}`;
+  const scratchName = `dbrollback_partial_${stamp}`;
+  if (options.replace) await confirmReplace(tables, options, aside);
+  const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: m.partial?.tables ?? [], schema, replaced: false, aside: null, safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
+  const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
+  const facts = () => ({ mode: 'partial-backup', backupId: m.id, database: options.into.database, schema, aside, replaced: report.replaced, scratchDatabase: scratchName });
+  const checklist = new Checklist(RESTORE_PARTIAL_STEPS, log, { signal: options.signal, facts });
+  let journal: Journal | undefined;
+  let error: DbrollbackError | null = null;
+  let into: Db | undefined;
+  let scratch: Db | undefined;
+  let scratchMade = false;
+  let file: string | undefined;
+  const scratchConn = withDatabase(options.into, scratchName);
+  try {
+    into = await connect(options.into);
+    // From here on the run is journaled in the storage as it goes.
+    journal = openJournal(storage, audit, 'restore', describeConn(options.into), options.commandLine ?? [], RESTORE_PARTIAL_STEPS);
+    checklist.attach(journal);
+    await journal.flush();
+    await checklist.run('load', async () => {
+      const major = (await serverVersion(into!)).major;
+      const pgRestore = await findBinary('pg_restore', { minMajor: major });
+      // The dump is checked against the manifest's sha256 on the way down, before any database is touched.
+      file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
+      scratchMade = true;
+      await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratchName}`, file], { conn: scratchConn });
+    }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);
+    scratch = await connect(scratchConn);
+    await checklist.run('check-tables', async () => {
+      const now = await fingerprint(scratch!, tables);
+      const bad = now.filter((f) => {
+        const want = m.tables.find((t) => t.schema === f.schema && t.table === f.table);
+        return !want || want.hash !== f.hash || want.rows !== f.rows;
+      });
+      if (bad.length > 0) throw new DbrollbackError('VERIFY_FAILED', `backup ${m.id}: ${bad.map(name).join(', ')} restored differ from the manifest's fingerprints`, { hint: 'Do not use this backup. Nothing was written to the target database.' });
+    }, () => `${tables.map(name).join(', ')}: rows and fingerprints as in the manifest`);
+    if (options.replace) {
+      // The live tables are what --replace puts aside: a verified backup of them first.
+      const taken = await checklist.run('backup', () => backup({ conn: options.into, storage, headLookup: async () => ({ configured: false, reason: 'table restore' }) }, { label: `before replacing ${tables.map(name).join(', ')}`, partial: { tables, reason: `restore --replace of backup ${m.id} puts these tables aside` }, onStep: log, onProgress: options.onProgress }), (b) => `partial backup ${b.manifest.id}, sha256 verified: ${b.manifest.verified}`);
+      report.safetyBackupId = taken.manifest.id;
+    } else checklist.skip('backup', 'side by side: the live tables are not touched');
+    const staged = await checklist.run('copy', async () => {
+      const s = await stageInThrowaway(scratch!, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
+      await copySchema(scratchConn, options.into, schema, (await serverVersion(scratch!)).major);
+      return s;
+    }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
+    report.droppedKeys = staged.droppedKeys;
+    if (options.replace) {
+      await faultPoint('restore:before-table-swap', options.signal);
+      await checklist.run('swap', async () => {
+        report.recreatedKeys = await swapTables(into!, tables, schema, aside, options.lockTimeoutMs, { recreateInboundKeys: true });
+        report.replaced = true;
+        report.aside = aside;
+      }, () => `in one transaction; the live tables are kept in schema ${aside}${report.recreatedKeys.length ? `; foreign keys made again: ${report.recreatedKeys.join(', ')}` : ''}`);
+    } else checklist.skip('swap', `side by side in schema ${schema}`);
+    const placed = tables.map((t) => (options.replace ? t : { schema, table: t.table }));
+    const now = await fingerprint(into, placed);
+    report.tables = tables.map((t, i) => {
+      const expected = staged.fingerprints.find((f) => f.table === t.table)!;
+      const got = now.find((f) => f.schema === placed[i]!.schema && f.table === t.table)!;
+      return { table: name(t), now: name(placed[i]!), rows: got.rows, fingerprint: got.hash, matches: got.hash === expected.hash && got.rows === expected.rows };
+    });
+    await checklist.run('verify', async () => {
+      const bad = report.tables.filter((t) => !t.matches);
+      if (bad.length > 0) throw new DbrollbackError('VERIFY_FAILED', `restored tables differ from backup ${m.id}: ${bad.map((t) => t.table).join(', ')}`);
+    }, () => report.tables.map((t) => `${t.now}: ${t.rows} rows, fingerprint matches`).join('; '));
+  } catch (err) {
+    error = asRunError(err);
+  } finally {
+    await scratch?.end().catch(() => undefined);
+    await removeDump(file);
+    if (scratchMade) await checklist.cleanup('cleanup', () => dropDatabase(into!, scratchName), () => `scratch database ${scratchName} dropped`).catch(() => undefined);
+    else checklist.skip('cleanup', 'no scratch database was made');
+    await into?.end().catch(() => undefined);
+  }
+  report.steps = checklist.finish();
+  report.error = error;
+  report.ok = error === null;
+  report.outcome = outcomeOf(error);
+  report.durationMs = Math.round(performance.now() - started);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode: 'partial-backup', schema, replaced: report.replaced, aside: report.aside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
+  return report;
+}
+
+/** --replace swaps live tables: only with --yes or a yes at the terminal, asked before anything runs. */
+async function confirmReplace(tables: readonly TableRef[], options: RestorePartialOptions, aside: string): Promise<void> {
+  if (options.yes) return;
+  const names = tables.map(name).join(', ');
+  if (!options.confirm) {
+    throw new DbrollbackError('CONFIRMATION_REQUIRED', `--replace swaps the live ${names} of ${describeConn(options.into)} for their state in backup ${options.manifest.id}, and there is no terminal to confirm on`, {
+      hint: `Pass --yes to replace them (the live tables are kept in schema ${aside}, after a verified backup), or leave out --replace to restore them side by side. Nothing was changed.`,
+    });
+  }
+  if (!(await options.confirm(`Replace the live ${names} of ${describeConn(options.into)} with their state in backup ${options.manifest.id}? (the live tables are kept in schema ${aside}, after a backup)`))) {
+    throw new DbrollbackError('REFUSED', 'restore cancelled at the confirmation prompt', { hint: 'Nothing was changed.' });
+  }
+}
+

@@ -1,0 +1,99 @@
+/**
+ * The ways back a `restore` plan offers, in the order to try them, each with
+ * what it discards:
+ *
+ *   1. only the tables the migrations touched (their DDL targets and the
+ *      tables their data statements wrote), recovered to the moment before the
+ *      oldest one: `restore --before-migration X --tables … --into-database
+ *      URL` — every later write to every other table is kept;
+ *   2. the whole database: a logical backup, or the WAL archive to the same
+ *      moment — every write since is discarded.
+ *
+ * The table route is offered for 1 to FEW_TABLES tables that all existed
+ * before the migrations, and fewer than the database holds. Why at most
+ * FEW_TABLES: `--replace` swaps the recovered tables in one transaction that
+ * holds an ACCESS EXCLUSIVE lock on each and refuses any foreign key from a
+ * table outside the set, and each recovered table is one more whose later
+ * writes the on-call engineer has to weigh by hand. Past a handful of tables
+ * both grow faster than what keeping the other tables' writes saves, and a
+ * whole-database restore is the simpler, safer answer; the plan then says why
+ * the table route is not offered.
+ */
+import type { TouchedTables } from './touched-tables.js';
+import { FEW_TABLES } from './touched-tables.js';
+
+export interface RestoreRoute {
+  route: 'tables' | 'whole-database';
+  /** The command to run. */
+  command: string;
+  /** The same from the other source (the WAL archive when the command restores a logical backup), if any. */
+  alternative: string | null;
+  /** The tables it brings back (the table route); empty for the whole database. */
+  tables: string[];
+  /** What it throws away, in words. */
+  discards: string;
+}
+
+export interface RestoreRoutes {
+  routes: RestoreRoute[];
+  /** Why the table route is not among them, when it is not. */
+  tableRouteNote: string | null;
+}
+
+export interface RouteInputs {
+  /** The oldest migration being undone: the routes go back to the moment before it. */
+  oldest: string;
+  touched: TouchedTables | null;
+  /** User tables the database holds now (the table route must leave some out to be worth it). */
+  liveTables: number;
+  /** The logical backup at the target head, if there is one. */
+  backup: { backupId: string; createdAt: string } | null;
+}
+
+export function restoreRoutes(input: RouteInputs): RestoreRoutes {
+  const { oldest, touched } = input;
+  const pitr = `dbrollback restore --before-migration ${oldest} --data-dir DIR`;
+  const whole: RestoreRoute = input.backup
+    ? {
+        route: 'whole-database',
+        command: `dbrollback restore --backup ${input.backup.backupId}`,
+        alternative: pitr,
+        tables: [],
+        discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt}); from the WAL archive (${pitr}), every write since just before ${oldest}`,
+      }
+    : {
+        route: 'whole-database',
+        command: pitr,
+        alternative: `dbrollback restore --before-migration ${oldest} --backup auto`,
+        tables: [],
+        discards: `every write to every table since just before ${oldest}`,
+      };
+  const note = tableRouteNote(touched, input.liveTables);
+  if (note !== null) return { routes: [whole], tableRouteNote: note };
+  const tables = touched!.existing;
+  return {
+    routes: [
+      {
+        route: 'tables',
+        command: `dbrollback restore --before-migration ${oldest} --tables ${tables.join(',')} --into-database URL`,
+        alternative: null,
+        tables,
+        discards:
+          `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} land in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ` +
+          `With --replace, every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`,
+      },
+      { ...whole, discards: `${whole.discards} — the other tables' later writes included` },
+    ],
+    tableRouteNote: null,
+  };
+}
+
+function tableRouteNote(touched: TouchedTables | null, liveTables: number): string | null {
+  if (touched === null) return 'the table route is not offered: which tables the migrations touched is unknown (some migration\'s SQL cannot be read)';
+  if (touched.created.length > 0) return `the table route is not offered: the migrations created ${touched.created.join(', ')}, which a table-level restore cannot take back`;
+  const n = touched.existing.length;
+  if (n === 0) return 'the table route is not offered: the migrations touched no table that existed before them';
+  if (n > FEW_TABLES) return `the table route is not offered: the migrations touched ${n} tables (${touched.existing.join(', ')}), more than ${FEW_TABLES} — swapping that many in one transaction locks them all and trips over foreign keys from the rest; restore the whole database`;
+  if (n >= liveTables) return `the table route is not offered: the migrations touched every table the database holds (${touched.existing.join(', ')}), so it would be the whole database`;
+  return null;
+}

@@ -1,0 +1,131 @@
+/**
+ * Does undoing these migrations bring the schema back to what it was before
+ * them? Every object a down removes or changes must be one its up created or
+ * changed. Proven before production is touched, one of two ways:
+ *
+ *   recorded   — `migrate` recorded the schema before each migration: what
+ *                each down's SQL drops is checked against that record
+ *                (nothing runs); the verify gate after the undo compares
+ *                the whole schema with the record of the oldest one;
+ *   rehearsed  — no record (the tool applied them itself), or a down whose
+ *                SQL cannot be read: up and down run in a throwaway
+ *                database (rehearse.ts); the verify gate then checks that
+ *                the downs changed exactly what they changed there.
+ *
+ * Differences are named (differences.ts), with the earlier migration that
+ * created the object where its SQL says so (creators.ts).
+ */
+import { schemaRecordBefore, type SchemaRecord } from '../../backup/schema-records.js';
+import type { SchemaChange } from '../../db/schema/diff.js';
+import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
+import { isDbrollbackError } from '../../errors.js';
+import type { Storage } from '../../storage/contract.js';
+import { parseSql } from '../../sql/parser.js';
+import type { MigrationInfo, MigrationSql, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
+import { toolOf } from '../../tools/registry.js';
+import { findCreators, refKey } from './creators.js';
+import { toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
+import { droppedFromRecord, resetFromRecord } from './drops.js';
+import { toolExclusions } from './exclusions.js';
+import { rehearseCached } from './rehearse.js';
+
+export interface RoundTrip {
+  /** `record`: checked against the schema migrate recorded; `rehearsal`: run in a throwaway database; `none`: not checked (`note` says why). */
+  source: 'record' | 'rehearsal' | 'none';
+  /** True: no difference; false: `differences` lists them; null: not proven (`note` says why). */
+  ok: boolean | null;
+  differences: SchemaDifference[];
+  note: string | null;
+  durationMs: number;
+  /** The rehearsal came from the local cache (the same files were rehearsed before). */
+  cached: boolean;
+  /** What the verify gate after the undo compares with (not part of the JSON). */
+  expect: RoundTripExpectation | null;
+}
+
+export type RoundTripExpectation =
+  | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[] }
+  | { kind: 'changes'; changes: SchemaChange[]; exclude: string[] };
+
+export interface RoundTripInput {
+  settings: ToolSettings;
+  adapter: MigratorAdapter;
+  /** The storage the records are in; null when none is configured. */
+  storage: Storage | null;
+  database: string;
+  /** The history, oldest first. */
+  applied: readonly MigrationInfo[];
+  /** The migrations to undo, newest first. */
+  selected: readonly MigrationInfo[];
+  /** Each selected migration's down SQL as the plan read it. */
+  downSql: ReadonlyMap<string, MigrationSql>;
+}
+
+export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> {
+  const started = performance.now();
+  const done = (r: Omit<RoundTrip, 'durationMs' | 'cached'> & { cached?: boolean }): RoundTrip => ({ cached: false, ...r, durationMs: Math.round(performance.now() - started) });
+  const exclude = toolExclusions(input.adapter);
+  const records = input.storage ? await recordsFor(input) : null;
+  const readable = input.selected.every((m) => {
+    const sql = input.downSql.get(m.name);
+    return sql !== undefined && sql.source !== 'unknown' && sql.note === null;
+  });
+  if (records !== null && readable) {
+    const found: Array<{ migration: string; change: SchemaChange }> = [];
+    for (const m of input.selected) {
+      const sql = input.downSql.get(m.name)!;
+      const record = records.get(m.name)!.schema;
+      try {
+        const statements = parseSql(sql.sql, sql.path ?? `${m.name} (down)`).statements;
+        for (const ref of droppedFromRecord(statements, record)) found.push({ migration: m.name, change: { kind: ref.kind, object: ref.object, change: 'removed', detail: '' } });
+        for (const change of resetFromRecord(statements, record)) found.push({ migration: m.name, change });
+      } catch {
+        return done({ source: 'record', ok: null, differences: [], note: `the down of ${m.name} cannot be parsed`, expect: null });
+      }
+    }
+    const differences = await named(input, found);
+    const oldest = input.selected.at(-1)!;
+    return done({
+      source: 'record',
+      ok: differences.length === 0,
+      differences,
+      note: null,
+      expect: { kind: 'record', migration: oldest.name, schema: records.get(oldest.name)!.schema, exclude: records.get(oldest.name)!.exclude },
+    });
+  }
+  if (toolOf(input.adapter.kind)?.rehearsesRoundTrip !== true) {
+    const why = records === null ? `no schema was recorded before ${input.selected.map((m) => m.name).join(', ')} (migrations applied by dbrollback migrate are recorded)` : 'a down\'s SQL cannot be read without running it';
+    return done({ source: 'none', ok: null, differences: [], note: `${why}, and ${toolOf(input.adapter.kind)?.displayName ?? input.adapter.kind} migrations are not rehearsed in a throwaway database: the schema round trip is not checked`, expect: null });
+  }
+  try {
+    const rehearsal = await rehearseCached(input.settings, input.adapter, input.applied, input.selected, exclude);
+    const differences = await named(input, rehearsal.migrations.flatMap((r) => r.changes.map((change) => ({ migration: r.name, change, afterUp: r.afterUp }))));
+    return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, cached: rehearsal.cached === true, expect: { kind: 'changes', changes: rehearsal.downChanges, exclude } });
+  } catch (err) {
+    if (!isDbrollbackError(err)) throw err;
+    return done({ source: 'rehearsal', ok: null, differences: [], note: err.message, expect: null });
+  }
+}
+
+/** The record before each selected migration, or null when one of them has none. */
+async function recordsFor(input: RoundTripInput): Promise<Map<string, SchemaRecord> | null> {
+  const out = new Map<string, SchemaRecord>();
+  for (const m of input.selected) {
+    const index = input.applied.findIndex((a) => a.name === m.name);
+    const head = index > 0 ? input.applied[index - 1]!.name : null;
+    const record = await schemaRecordBefore(input.storage!, m.name, input.database, head);
+    if (record === null) return null;
+    out.set(m.name, record);
+  }
+  return out;
+}
+
+/** Differences with the creating migration named where an earlier up's SQL says it. */
+async function named(input: RoundTripInput, found: Array<{ migration: string; change: SchemaChange; afterUp?: SchemaSnapshot }>): Promise<SchemaDifference[]> {
+  if (found.length === 0) return [];
+  const oldest = input.applied.findIndex((a) => a.name === input.selected.at(-1)!.name);
+  const earlier = input.applied.slice(0, Math.max(0, oldest));
+  const refs = found.filter((f) => f.change.change === 'removed').map((f) => ({ kind: f.change.kind, object: f.change.object }));
+  const creators = await findCreators(input.adapter, earlier, refs).catch(() => new Map<string, string>());
+  return found.map((f) => toDifference(f.migration, f.change, creators.get(refKey({ kind: f.change.kind, object: f.change.object })) ?? null, f.afterUp));
+}

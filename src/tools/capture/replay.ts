@@ -1,0 +1,295 @@
+/**
+ * Replaying a code tool's migrations in a scratch database, through the
+ * tool's own runner, one migration at a time: what each up (and, for a
+ * plan, each down) sent, and what it changed in the catalog. Shared by the
+ * ORM tools whose runners call the migration's own function with a
+ * connection they own (Knex's migrate.up/down, TypeORM's runMigrations /
+ * undoLastMigration).
+ *
+ * The tool reaches the scratch database through the recording relay
+ * (pg-recorder.ts); the tool's adapter wraps each migration's up/down so the
+ * replay knows which recorded statements the migration's own function sent
+ * (`enter`/`leave`). What the runner sends around it — its history table,
+ * its lock, its existence checks — is therefore never taken for the
+ * migration's SQL; only the runner's transaction control before the
+ * function is kept, so the capture says whether the migration ran in a
+ * transaction.
+ *
+ * Captures go through the capture cache (capture-cache.ts), keyed like
+ * umzug's: the project files (the tool's config and what it imports), the
+ * nearest lockfile (the tool's version), the scratch server's major, then
+ * each migration's source chained over the ones before it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { connect, serverVersion } from '../../db/connection.js';
+import type { ConnInfo } from '../../db/conninfo.js';
+import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
+import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
+import { DbrollbackError } from '../../errors.js';
+import { findBinary } from '../../pgtools/binaries.js';
+import type { DownKind, MigrationSql } from '../contract.js';
+import { sourceHash } from '../load-module.js';
+import type { CapturedDowns, CapturedFile } from '../tool.js';
+import { captureCacheDir, hashParts, openCaptureCache, type CaptureCache } from './capture-cache.js';
+import { migrationSql, type CapturedSql } from './captured-sql.js';
+import { notListed } from './not-listed.js';
+import { startPgRecorder } from './pg-recorder.js';
+import { withScratchDatabase, type ScratchOptions } from './scratch.js';
+
+export interface ReplayListed {
+  name: string;
+  path: string | null;
+  down: { kind: DownKind; note?: string } | null;
+}
+
+/** Called by the tool's wrapped migration functions: right before the migration's own function runs, and once it has returned. */
+export interface ReplayMarks {
+  enter(): void;
+  leave(): void;
+}
+
+/** The tool opened on the scratch database (through the recorder). */
+export interface ReplaySession {
+  /** Apply the next pending migration through the tool's runner. */
+  upOne(): Promise<void>;
+  /** Undo the last applied migration through the tool's runner. */
+  downOne(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ReplayTool {
+  /** The tool's kind (part of every cache key, and named in messages). */
+  kind: string;
+  displayName: string;
+  /** The files whose content (with their local imports) decides what the migrations send: the tool's config. */
+  projectFiles: readonly string[];
+  /** Relations the tool keeps for itself (history, lock): left out of the catalog diffs. */
+  bookkeeping: readonly string[];
+  /** Its migrations, in its apply order. */
+  list: readonly ReplayListed[];
+  open(conn: ConnInfo, marks: ReplayMarks): Promise<ReplaySession>;
+}
+
+export interface ReplayOptions {
+  scratch?: ScratchOptions;
+  /** The cache directory; default from the environment; null: no cache. */
+  cacheDir?: string | null;
+  /** Apply up to `head`, then undo `count` migrations one by one, newest first, recording each down. */
+  downsFrom?: { head: string; count: number };
+  onProgress?: (line: string) => void;
+}
+
+export interface ReplayedMigration {
+  name: string;
+  path: string | null;
+  up: CapturedSql;
+  diff: SchemaDiff;
+  down: CapturedSql | null;
+  downError: string | null;
+}
+
+export interface ReplayResult {
+  migrations: ReplayedMigration[];
+  replayed: number;
+  cached: number;
+  cacheDir: string | null;
+}
+
+interface UpEntry {
+  up: CapturedSql;
+  diff: SchemaDiff;
+}
+
+interface DownEntry {
+  down: CapturedSql | null;
+  downError: string | null;
+}
+
+export async function replayCached(tool: ReplayTool, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const dir = options.cacheDir === undefined ? captureCacheDir() : options.cacheDir;
+  const cache = dir ? openCaptureCache(dir) : undefined;
+  const keys = cache ? await captureKeys(tool, options) : undefined;
+  const covered = coveredMigrations(tool.list, options.downsFrom);
+  if (cache && keys && covered) {
+    const served = await fromCache(cache, keys, covered);
+    if (served) return { migrations: served, replayed: 0, cached: served.length + keys.down.size, cacheDir: cache.dir };
+  }
+  options.onProgress?.(`capturing the SQL of the ${tool.displayName} migrations (running them in a scratch database)`);
+  const captured = await withScratchDatabase(options.scratch ?? {}, (conn) => replay(tool, conn, options.downsFrom));
+  if (cache && keys) {
+    for (const c of captured) {
+      const upKey = keys.up.get(c.name);
+      if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies UpEntry);
+      const downKey = keys.down.get(c.name);
+      if (downKey) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
+    }
+  }
+  return { migrations: captured, replayed: captured.length, cached: 0, cacheDir: cache?.dir ?? null };
+}
+
+/** Run the migrations for real in the scratch database `conn`, recording what each one's own function sent. */
+async function replay(tool: ReplayTool, conn: ConnInfo, downsFrom: ReplayOptions['downsFrom']): Promise<ReplayedMigration[]> {
+  const recorder = await startPgRecorder(conn);
+  const direct = await connect(conn);
+  // Where the current migration's own function began and ended in the recording (-1: not yet).
+  const range = { enter: -1, leave: -1 };
+  const marks: ReplayMarks = {
+    enter: () => {
+      range.enter = recorder.statements.length;
+      range.leave = -1;
+    },
+    leave: () => {
+      range.leave = recorder.statements.length;
+    },
+  };
+  const bookkeeping = new Set(tool.bookkeeping);
+  /** What one runner call sent: its transaction control before the migration's function, then the function's statements. */
+  const sentBy = async (run: () => Promise<void>): Promise<CapturedSql> => {
+    const start = recorder.statements.length;
+    range.enter = -1;
+    range.leave = -1;
+    await run();
+    if (range.enter === -1 || range.leave === -1) return { sql: '', inTransaction: false };
+    const control = recorder.statements.slice(start, range.enter).filter((s) => TRANSACTION_CONTROL.test(s));
+    return migrationSql([...control, ...recorder.statements.slice(range.enter, range.leave)], bookkeeping);
+  };
+  const session = await tool.open(recorder.conn, marks);
+  try {
+    const out: ReplayedMigration[] = [];
+    const until = downsFrom ? tool.list.findIndex((m) => m.name === downsFrom.head) : tool.list.length - 1;
+    let before: SchemaSnapshot = await schemaSnapshot(direct, { exclude: [...bookkeeping] });
+    for (const migration of tool.list.slice(0, until + 1)) {
+      let up: CapturedSql;
+      try {
+        up = await sentBy(() => session.upOne());
+      } catch (cause) {
+        throw new DbrollbackError('MIGRATION_FAILED', `${tool.displayName} migration ${migration.name} failed in the scratch database: ${(cause as Error).message}`, {
+          hint: 'Run the migrations against an empty database yourself to see why; dbrollback runs them from the first one, in order, in a throwaway database.',
+          cause,
+        });
+      }
+      const after = await schemaSnapshot(direct, { exclude: [...bookkeeping] });
+      out.push({ name: migration.name, path: migration.path, up, diff: diffSchemas(before, after), down: null, downError: null });
+      before = after;
+    }
+    for (let i = 0; downsFrom && i < downsFrom.count && i < out.length; i++) {
+      const entry = out[out.length - 1 - i]!;
+      try {
+        entry.down = await sentBy(() => session.downOne());
+      } catch (cause) {
+        entry.downError = (cause as Error).message;
+        break;
+      }
+    }
+    return out;
+  } finally {
+    await session.close().catch(() => undefined);
+    await direct.end().catch(() => undefined);
+    await recorder.close();
+  }
+}
+
+const TRANSACTION_CONTROL = /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK)\b[^;]*;?\s*$/i;
+
+interface Keys {
+  up: Map<string, string>;
+  down: Map<string, string>;
+}
+
+async function captureKeys(tool: ReplayTool, options: ReplayOptions): Promise<Keys | undefined> {
+  if (tool.projectFiles.length === 0) return undefined;
+  const [major, project, lockfile, sources] = await Promise.all([
+    scratchMajor(options.scratch),
+    Promise.all(tool.projectFiles.map((f) => sourceHash(f))),
+    lockfileHash(path.dirname(tool.projectFiles[0]!)),
+    Promise.all(tool.list.map((m) => (m.path ? sourceHash(m.path) : Promise.resolve('')))),
+  ]);
+  const up = new Map<string, string>();
+  let previous = hashParts([tool.kind, String(major), ...project, lockfile]);
+  tool.list.forEach((m, i) => {
+    previous = hashParts([previous, m.name, sources[i]!]);
+    up.set(m.name, previous);
+  });
+  const down = new Map<string, string>();
+  const from = options.downsFrom;
+  const headIndex = from ? tool.list.findIndex((m) => m.name === from.head) : -1;
+  if (from && headIndex !== -1) {
+    const undone: string[] = [];
+    for (let i = 0; i < from.count && headIndex - i >= 0; i++) {
+      const name = tool.list[headIndex - i]!.name;
+      undone.push(name);
+      down.set(name, hashParts([up.get(from.head)!, 'down', ...undone]));
+    }
+  }
+  return { up, down };
+}
+
+function coveredMigrations(list: readonly ReplayListed[], downsFrom: ReplayOptions['downsFrom']): readonly ReplayListed[] | undefined {
+  if (!downsFrom) return list;
+  const head = list.findIndex((m) => m.name === downsFrom.head);
+  return head === -1 ? undefined : list.slice(0, head + 1);
+}
+
+async function fromCache(cache: CaptureCache, keys: Keys, covered: readonly ReplayListed[]): Promise<ReplayedMigration[] | undefined> {
+  const ups = await Promise.all(covered.map((m) => cache.get<UpEntry>(keys.up.get(m.name)!)));
+  const downs = new Map<string, DownEntry | undefined>();
+  for (const [name, key] of keys.down) downs.set(name, await cache.get<DownEntry>(key));
+  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined)) return undefined;
+  return covered.map((m, i) => ({
+    name: m.name,
+    path: m.path,
+    up: ups[i]!.up,
+    diff: ups[i]!.diff,
+    down: downs.get(m.name)?.down ?? null,
+    downError: downs.get(m.name)?.downError ?? null,
+  }));
+}
+
+async function scratchMajor(scratch: ScratchOptions | undefined): Promise<number> {
+  if (!scratch?.server) return (await findBinary('initdb')).major;
+  const db = await connect(scratch.server);
+  try {
+    return (await serverVersion(db)).major;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
+
+/** The nearest lockfile's hash: the versions of the tool and the driver that produced the SQL. */
+async function lockfileHash(from: string): Promise<string> {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    for (const name of LOCKFILES) {
+      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
+      if (bytes) return hashParts([name, createHash('sha256').update(bytes).digest('hex')]);
+    }
+    if (path.dirname(dir) === dir) return 'no-lockfile';
+  }
+}
+
+/** classify: the replayed migrations picked out for the files given (every one replayed, in order: each needs the schema the earlier ones built). */
+export function capturedFiles(files: readonly string[], tool: ReplayTool, result: ReplayResult): CapturedFile[] {
+  return files.map((file) => {
+    const listed = tool.list.find((m) => m.path !== null && path.resolve(m.path) === path.resolve(file));
+    const c = listed && result.migrations.find((m) => m.name === listed.name);
+    if (!listed || !c) throw notListed(file, `${tool.displayName} does not list it as a migration`);
+    const kind = listed.down === null ? null : listed.down.kind === 'inferred' ? 'yes' : listed.down.kind;
+    const down = kind === null ? null : { kind, sql: null, ...(listed.down?.note ? { note: listed.down.note } : {}) };
+    return { path: file, up: c.up, down, diff: c.diff, applyError: null };
+  });
+}
+
+/** plan: what each up and down sent, as the plan reads it. */
+export function capturedDowns(result: ReplayResult): CapturedDowns {
+  const runs = result.migrations.map((c) => {
+    const as = (direction: 'up' | 'down', captured: CapturedSql | null, note: string | null): MigrationSql =>
+      captured === null
+        ? { name: c.name, direction, sql: '', source: 'unknown', path: c.path, note: note ?? 'not run in the throwaway database' }
+        : { name: c.name, direction, sql: captured.sql, source: 'captured', path: c.path, note: null };
+    return { name: c.name, up: as('up', c.up, null), down: as('down', c.down, c.downError), created: addedObjects(c.diff), diff: c.diff };
+  });
+  return { runs, replayed: result.replayed, cached: result.cached, cacheDir: result.cacheDir };
+}

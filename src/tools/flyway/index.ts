@@ -1,0 +1,29 @@
+/**
+ * Flyway (V<version>__<description>.sql, U… undo scripts of Flyway Teams,
+ * R__ repeatables): Flyway is a Java program not installable here, so
+ * dbrollback applies and undoes the scripts itself, keeping
+ * flyway_schema_history exactly as Flyway 12 keeps it, under Flyway's own
+ * advisory lock. A version without a U script cannot be undone: the way
+ * back is a restore.
+ */
+import type { MigrationTool } from '../tool.js';
+import { detectFlyway } from './detect.js';
+import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
+import { createFlywayAdapter, FLYWAY_NAME, flywayLock } from './run.js';
+import { FLYWAY_SQL_READER } from './sql-file.js';
+
+export const flyway: MigrationTool<'flyway'> = {
+  kind: 'flyway',
+  displayName: FLYWAY_NAME,
+  needsMigrationsDir: true,
+  hasDowns: true,
+  locks: [flywayLock({ schema: DEFAULT_SCHEMA, table: DEFAULT_TABLE })],
+  detect: detectFlyway,
+  historyTables: (settings) => [
+    { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] },
+  ],
+  open: createFlywayAdapter,
+  sqlFiles: FLYWAY_SQL_READER,
+  appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',
+  migrationsTableHelp: `${DEFAULT_TABLE} (Flyway's "table" setting; migrationsSchema is its defaultSchema)`,
+};

@@ -1,0 +1,97 @@
+/**
+ * How classify reads Flyway scripts without running them: a versioned
+ * migration `V<version>__<description>.sql` with its undo script
+ * `U<version>__<description>.sql` (Flyway Teams) beside it as the down, a
+ * repeatable `R__<description>.sql` with no down. Flyway runs a script in a
+ * transaction unless it holds a statement PostgreSQL refuses in one (then
+ * the whole script runs outside) or its `.sql.conf` says
+ * executeInTransaction=false. A folder of them is classified in Flyway's
+ * order: versions numerically (1.10 after 1.9), then repeatables.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { hasSql } from '../../sql/sql-text.js';
+import { parseTree } from '../../sql/parser.js';
+import { unreadableFile } from '../unreadable-file.js';
+import type { SqlDown, SqlFileReader } from '../tool.js';
+import { FLYWAY_FILE } from './detect.js';
+import { configuredOutsideTransaction } from './files.js';
+import { compareVersions, parseName } from './names.js';
+
+export const FLYWAY_SQL_READER: SqlFileReader = {
+  read(file, text) {
+    const name = safeParse(path.basename(file));
+    if (!name || name.kind === 'undo') return null;
+    return {
+      up: { text, path: file, firstLine: 1, inTransaction: !configuredOutsideTransaction(file) && !refusesTransaction(text) },
+      down: () => (name.kind === 'repeatable' ? { kind: 'missing', path: null } : undoOf(file, name.parts)),
+    };
+  },
+  isCompanion(name, names) {
+    const parsed = safeParse(name);
+    if (parsed?.kind !== 'undo') return false;
+    return [...names].some((n) => {
+      const other = safeParse(n);
+      return other?.kind === 'versioned' && compareVersions(other.parts, parsed.parts) === 0;
+    });
+  },
+  compareFiles(a, b) {
+    const [x, y] = [safeParse(path.basename(a)), safeParse(path.basename(b))];
+    const rank = (n: typeof x) => (n?.kind === 'versioned' ? 0 : n?.kind === 'repeatable' ? 1 : 2);
+    if (rank(x) !== rank(y)) return rank(x) - rank(y);
+    if (x?.kind === 'versioned' && y?.kind === 'versioned') return compareVersions(x.parts, y.parts);
+    const [da, db] = [x?.description ?? a, y?.description ?? b];
+    return da < db ? -1 : da > db ? 1 : 0;
+  },
+  claimsFolder: (names) => [...names].some((n) => FLYWAY_FILE.test(n)),
+};
+
+function safeParse(name: string) {
+  try {
+    return parseName(name);
+  } catch {
+    // An invalid version: not read as Flyway's (the adapter reports it when the folder is loaded).
+    return null;
+  }
+}
+
+function undoOf(file: string, parts: bigint[]): SqlDown {
+  const dir = path.dirname(file);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (cause) {
+    throw unreadableFile(dir, cause);
+  }
+  const undo = names.find((n) => {
+    const p = safeParse(n);
+    return p?.kind === 'undo' && compareVersions(p.parts, parts) === 0;
+  });
+  if (!undo) return { kind: 'missing', path: null };
+  const undoPath = path.join(dir, undo);
+  let text: string;
+  try {
+    text = readFileSync(undoPath, 'utf8');
+  } catch (cause) {
+    throw unreadableFile(undoPath, cause);
+  }
+  return hasSql(text) ? { kind: 'yes', text, path: undoPath, firstLine: 1, inTransaction: !configuredOutsideTransaction(undoPath) && !refusesTransaction(text) } : { kind: 'empty', path: undoPath };
+}
+
+/** A statement PostgreSQL refuses inside a transaction block: Flyway then runs the script outside one. */
+function refusesTransaction(text: string): boolean {
+  let stmts: Array<{ stmt: Record<string, Record<string, unknown>> }>;
+  try {
+    stmts = ((parseTree(text) as { stmts?: typeof stmts }).stmts ?? []);
+  } catch {
+    // The classification reports the syntax error with its position.
+    return false;
+  }
+  return stmts.some(({ stmt }) => {
+    const [type, node] = Object.entries(stmt)[0] ?? [];
+    if (!node) return false;
+    if (type === 'IndexStmt' || type === 'DropStmt') return node.concurrent === true;
+    if (type === 'VacuumStmt') return node.is_vacuumcmd === true;
+    return type === 'CreatedbStmt' || type === 'DropdbStmt' || type === 'AlterSystemStmt' || type === 'CreateTableSpaceStmt' || type === 'DropTableSpaceStmt';
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * golang-migrate's history, read and written as its postgres driver does
+ * (database/postgres/postgres.go, v4.18): one table, by default
+ * `schema_migrations` in the connection's current schema,
+ * `(version bigint not null primary key, dirty boolean not null)`, holding
+ * exactly one row — the version the database is at, and whether a migration
+ * to it was interrupted (dirty). No row: nothing applied. SetVersion
+ * truncates the table and inserts the new row in one transaction; version -1
+ * (NilVersion) is written only when dirty (a failed down of the first
+ * migration), else the table is left empty.
+ *
+ * The table's name follows x-migrations-table (`migrationsTable`); a value
+ * in double quotes, `"schema"."table"`, is read as x-migrations-table-quoted
+ * reads it. `migrationsSchema` names the schema where golang-migrate would
+ * find it through the search path.
+ */
+import { quoteQualified, type Db } from '../../db/connection.js';
+import { DbrollbackError } from '../../errors.js';
+import type { HistorySettings } from '../tool.js';
+
+export const DEFAULT_TABLE = 'schema_migrations';
+
+/** The history table as configured; a null schema is the connection's current_schema(), as golang-migrate finds it. */
+export interface GolangMigrateTable {
+  schema: string | null;
+  table: string;
+}
+
+export interface GolangMigrateVersion {
+  /** -1 is golang-migrate's NilVersion (only ever stored dirty). */
+  version: bigint;
+  dirty: boolean;
+}
+
+export function tableOf(settings: HistorySettings): GolangMigrateTable {
+  const configured = settings.migrationsTable;
+  const schema = settings.migrationsSchema ?? null;
+  if (configured === undefined || configured === '') return { schema, table: DEFAULT_TABLE };
+  if (!(configured.startsWith('"') && configured.endsWith('"'))) return { schema, table: configured };
+  // x-migrations-table-quoted: the last quoted part is the table, a first one its schema.
+  const parts = [...configured.matchAll(/"(.*?)"/g)].map((m) => m[1]!);
+  if (parts.length > 2) {
+    throw new DbrollbackError('CONFIG_INVALID', `migrationsTable ${configured} contains too many dot characters (golang-migrate's x-migrations-table-quoted takes "table" or "schema"."table")`, {
+      hint: 'Set migrationsTable to the value of your x-migrations-table, e.g. "migrate"."schema_migrations" (with the double quotes).',
+    });
+  }
+  return parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema, table: parts[0]! };
+}
+
+/** The schema a null schema means on this connection. */
+export async function resolveTable(db: Db, t: GolangMigrateTable): Promise<{ schema: string; table: string }> {
+  if (t.schema !== null) return { schema: t.schema, table: t.table };
+  const { rows } = await db.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  const schema = rows[0]?.schema;
+  if (!schema) {
+    throw new DbrollbackError('CONFIG_INVALID', 'the connection has no current schema (its search_path names no existing schema), so golang-migrate\'s table cannot be found', {
+      hint: 'Set migrationsSchema to the schema that holds schema_migrations.',
+    });
+  }
+  return { schema, table: t.table };
+}
+
+/** The version row; null when the table is missing or empty (nothing applied), as golang-migrate's Version() reads it. */
+export async function readVersion(db: Db, t: GolangMigrateTable): Promise<GolangMigrateVersion | null> {
+  const resolved = await resolveTable(db, t);
+  const qualified = quoteQualified(resolved.schema, resolved.table);
+  const { rows: exists } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified]);
+  if (!exists[0]?.ok) return null;
+  const { rows } = await db.query<{ version: string; dirty: boolean }>(`SELECT version::text AS version, dirty FROM ${qualified} LIMIT 1`);
+  const row = rows[0];
+  return row ? { version: BigInt(row.version), dirty: row.dirty } : null;
+}
+
+/** ensureVersionTable: create the table when information_schema does not show it. */
+export async function ensureTable(db: Db, t: GolangMigrateTable): Promise<void> {
+  const resolved = await resolveTable(db, t);
+  const { rows } = await db.query<{ n: number }>('SELECT COUNT(1)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2 LIMIT 1', [resolved.schema, resolved.table]);
+  if (rows[0]?.n === 1) return;
+  await db.query(`CREATE TABLE IF NOT EXISTS ${quoteQualified(resolved.schema, resolved.table)} (version bigint not null primary key, dirty boolean not null)`);
+}
+
+/** SetVersion(version, dirty): null is NilVersion (no migration applied). */
+export async function setVersion(db: Db, t: GolangMigrateTable, version: bigint | null, dirty: boolean): Promise<void> {
+  const resolved = await resolveTable(db, t);
+  const qualified = quoteQualified(resolved.schema, resolved.table);
+  await db.query('BEGIN');
+  try {
+    await db.query(`TRUNCATE ${qualified}`);
+    if (version !== null || dirty) await db.query(`INSERT INTO ${qualified} (version, dirty) VALUES ($1, $2)`, [(version ?? -1n).toString(), dirty]);
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * After an undo, the schema is what it was before the undone migrations, by
+ * name: equal to the schema `migrate` recorded before the oldest of them, or —
+ * where no record existed and the round trip was rehearsed in a throwaway
+ * database — changed by the downs exactly as the rehearsal's downs changed
+ * it. Differences the user accepted (--accept-schema-difference) are
+ * reported as accepted; any other fails the gate.
+ */
+import { differenceKey, roundTripChanges, toDifference } from '../../db/schema/round-trip.js';
+import type { SchemaChange } from '../../db/schema/diff.js';
+import { describeChange } from '../../db/schema/logical.js';
+import { schemaSnapshot } from '../../db/schema/snapshot.js';
+import type { Check } from '../check.js';
+
+export const schemaRoundTrip: Check = {
+  id: 'schema-round-trip',
+  uses: 'connection',
+  description: 'after an undo: the schema equals the one recorded before the undone migrations (or changed exactly as the rehearsed downs changed it)',
+  async run(db, ctx) {
+    const expectation = ctx.schemaExpectation;
+    if (!expectation) return { status: 'skip', detail: 'no schema to compare with (run by undo, against the schema recorded or rehearsed before it)' };
+    const live = await schemaSnapshot(db, { exclude: expectation.expect.exclude });
+    const accepted = new Map(expectation.accepted.map((a) => [a.key, a.message]));
+    const seen: string[] = [];
+    const problems: string[] = [];
+    if (expectation.expect.kind === 'record') {
+      const migration = expectation.expect.migration;
+      for (const change of roundTripChanges(expectation.expect.schema, live)) {
+        const d = toDifference(migration, change, null);
+        const key = differenceKey(d);
+        if (accepted.has(key)) seen.push(accepted.get(key)!);
+        else problems.push(describeChange(change));
+      }
+      const data = { against: 'record', migration, accepted: seen };
+      if (problems.length > 0) return { status: 'fail', detail: `the schema differs from the one recorded before ${migration}: ${named(problems)}`, problems, data };
+      return { status: 'pass', detail: `the schema equals the one recorded before ${migration}${seen.length ? ` except ${seen.length} accepted difference(s): ${seen.join('; ')}` : ''}`, data };
+    }
+    const expected = new Map(expectation.expect.changes.map((c) => [changeKey(c), c]));
+    const actual = new Map(roundTripChanges(expectation.expect.before, live).map((c) => [changeKey(c), c]));
+    for (const [key, c] of actual) if (!expected.has(key)) problems.push(`the downs made a change they did not make in the rehearsal: ${describeChange(c)}`);
+    for (const [key, c] of expected) if (!actual.has(key)) problems.push(`the downs did not make a change they made in the rehearsal: ${describeChange(c)}`);
+    const data = { against: 'rehearsal', accepted: expectation.accepted.map((a) => a.message) };
+    if (problems.length > 0) return { status: 'fail', detail: `the downs changed the schema differently from the rehearsal: ${named(problems)}`, problems, data };
+    const note = expectation.accepted.length ? `; ${expectation.accepted.length} accepted difference(s) from the schema before: ${expectation.accepted.map((a) => a.message).join('; ')}` : '';
+    return { status: 'pass', detail: `the downs changed the schema exactly as in the rehearsal (${actual.size} change(s))${note}`, data };
+  },
+};
+
+/** The first few problems in one line (all of them are in `problems`). */
+function named(problems: string[]): string {
+  return problems.length > 6 ? `${problems.slice(0, 6).join('; ')}; and ${problems.length - 6} more` : problems.join('; ');
+}
+
+function changeKey(c: SchemaChange): string {
+  return `${c.kind}|${c.object}|${c.change}|${c.detail}`;
+}

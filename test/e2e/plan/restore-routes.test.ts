@@ -1,0 +1,132 @@
+/**
+ * A `restore` plan keeps later writes where it can (issue 25, part 5): it
+ * names the tables the migrations being undone touched — DDL targets and the
+ * tables their data statements wrote — and recommends `restore
+ * --before-migration X --tables …` first and the whole database second, each
+ * with what it discards, in the text and in --json. A migration touching more
+ * tables than the table route is offered for gets the whole-database restore
+ * alone, and the plan says why.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli } from '../../harness/cli.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
+
+interface Route {
+  route: 'tables' | 'whole-database';
+  command: string;
+  alternative: string | null;
+  tables: string[];
+  discards: string;
+}
+
+interface PlanDoc {
+  type: string;
+  recommendation: string;
+  touchedTables: { existing: string[]; created: string[] } | null;
+  restoreRoutes: Route[];
+  tableRouteNote: string | null;
+  steps: Array<{ action: string; detail: string; discards?: string }>;
+}
+
+const SCHEMA = `CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL);
+CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers (id), status text NOT NULL DEFAULT 'open');
+CREATE TABLE order_events (id serial PRIMARY KEY, kind text NOT NULL);
+CREATE TABLE carts (id serial PRIMARY KEY, customer_id int);
+CREATE TABLE products (id serial PRIMARY KEY, sku text NOT NULL);
+`;
+
+describe('plan for a restore-type rollback: the table route first, the whole database second', () => {
+  let cluster: Cluster;
+  let storage: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-routes-storage-'));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await removeTempDirs();
+  });
+
+  async function migrated(files: Record<string, string>): Promise<string[]> {
+    const project = await dirWith(files);
+    const { database } = await cluster.createDatabase();
+    const args = ['--migrations', project, '--database-url', cluster.url(database), '--storage', storage];
+    const run = await runBuiltCli(['migrate', '--backup', 'never', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    await cluster.sql(database, "INSERT INTO customers (email) VALUES ('a@example.com'); INSERT INTO products (sku) VALUES ('p1')");
+    return args;
+  }
+
+  it('a data-only migration (UPDATE, DELETE, INSERT): its three target tables, the --tables command first, each route with what it discards (--json)', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\nDELETE FROM carts;\nINSERT INTO order_events (kind) VALUES ('voided');\n",
+      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    expect(doc.type).toBe('restore');
+    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [] });
+    expect(doc.tableRouteNote).toBeNull();
+    expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
+    const [tables, whole] = doc.restoreRoutes as [Route, Route];
+    expect(tables.command).toBe('dbrollback restore --before-migration 002_void-open-orders --tables public.carts,public.order_events,public.orders --into-database URL');
+    expect(tables.tables).toEqual(['public.carts', 'public.order_events', 'public.orders']);
+    expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace, every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
+    expect(whole.command).toBe('dbrollback restore --before-migration 002_void-open-orders --data-dir DIR');
+    expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — the other tables' later writes included/);
+    // The steps say the same, in order, each with what it discards.
+    const restores = doc.steps.filter((s) => s.action === 'restore');
+    expect(restores).toHaveLength(2);
+    expect(restores[0]!.detail).toMatch(/^first choice, only the touched tables public\.carts, public\.order_events, public\.orders .*--tables public\.carts,public\.order_events,public\.orders .* — discards nothing by itself/);
+    expect(restores[1]!.detail).toMatch(/^second choice, the whole database .* — discards every write to every table/);
+    expect(restores.map((s) => s.discards)).toEqual([tables.discards, whole.discards]);
+    // The recommendation: the table route first, the whole database second, each with what it discards.
+    const first = doc.recommendation.indexOf('--tables public.carts,public.order_events,public.orders');
+    const second = doc.recommendation.indexOf('Second, the whole database');
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first);
+    expect(doc.recommendation.match(/It discards/g)).toHaveLength(2);
+  });
+
+  it('the text output says the same: both routes, in order, with what each discards', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\n",
+      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback restore --before-migration 002_void-open-orders --tables public.orders --into-database URL');
+    expect(run.stdout).toMatch(/1\. pause-traffic[\s\S]*restore: first choice, only the touched tables public\.orders[\s\S]*— discards nothing by itself[\s\S]*restore: second choice, the whole database[\s\S]*— discards every write to every table/);
+  });
+
+  it('a migration touching six tables: no table route (more than five), the plan says why and offers the whole database alone', async () => {
+    const six = ['t1', 't2', 't3', 't4', 't5', 't6'];
+    const args = await migrated({
+      '001_schema.up.sql': `${SCHEMA}${six.map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, v text);\n`).join('')}`,
+      '001_schema.down.sql': `DROP TABLE ${six.join(', ')}, products, carts, order_events, orders, customers;\n`,
+      '002_reset-values.up.sql': six.map((t) => `UPDATE ${t} SET v = NULL;\n`).join(''),
+      '002_reset-values.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    expect(doc.type).toBe('restore');
+    expect(doc.touchedTables?.existing).toEqual(six.map((t) => `public.${t}`));
+    expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['whole-database']);
+    expect(doc.tableRouteNote).toMatch(/^the table route is not offered: the migrations touched 6 tables \(public\.t1, .*public\.t6\), more than 5/);
+    expect(doc.recommendation).not.toContain('--tables');
+    expect(doc.recommendation).toContain(doc.tableRouteNote!);
+    expect(doc.recommendation).toContain('It discards every write to every table since just before 002_reset-values');
+    expect(doc.steps.filter((s) => s.action === 'restore')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * Undo proves the schema round trip before it touches the database (issue 25
+ * part 1), through the built CLI on real clusters. The fixtures follow a
+ * pattern seen in public node-pg-migrate projects: an up that repeats
+ * `createIndex(..., { ifNotExists: true })` for indexes an earlier migration
+ * made (a no-op), with a down that drops them.
+ */
+import { execa } from 'execa';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli, PROJECT_ROOT } from '../harness/cli.js';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { dirWith, removeTempDirs } from '../harness/fixtures.js';
+
+const INDEXED = ['kind', 'actor_id', 'created_at', 'status', 'source_ip'];
+const INDEXES = INDEXED.map((c) => `events_${c}_idx`);
+
+const CREATE_EVENTS = `exports.up = (pgm) => {
+  pgm.createTable('events', {
+    id: 'id',
+    kind: { type: 'text', notNull: true },
+    actor_id: { type: 'integer' },
+    created_at: { type: 'timestamptz', notNull: true, default: pgm.func('now()') },
+    status: { type: 'text', notNull: true, default: 'new' },
+    source_ip: { type: 'inet' },
+  });
+${INDEXED.map((c) => `  pgm.createIndex('events', '${c}', { name: 'events_${c}_idx' });`).join('\n')}
+};
+exports.down = (pgm) => {
+  pgm.dropTable('events');
+};
+`;
+
+/** The defect's pattern: the up re-declares the earlier indexes (a no-op), the down drops them. */
+const ADD_PAYLOAD = `exports.up = (pgm) => {
+  pgm.addColumns('events', { payload: { type: 'jsonb' } });
+${INDEXED.map((c) => `  pgm.createIndex('events', '${c}', { name: 'events_${c}_idx', ifNotExists: true });`).join('\n')}
+};
+exports.down = (pgm) => {
+${INDEXED.map((c) => `  pgm.dropIndex('events', '${c}', { name: 'events_${c}_idx' });`).join('\n')}
+  pgm.dropColumns('events', ['payload']);
+};
+`;
+
+/** A down that forgets the column its up added (it drops only the index). */
+const ADD_REGION = `exports.up = (pgm) => {
+  pgm.addColumns('events', { region: { type: 'text' } });
+  pgm.createIndex('events', 'region', { name: 'events_region_idx' });
+};
+exports.down = (pgm) => {
+  pgm.dropIndex('events', 'region', { name: 'events_region_idx' });
+};
+`;
+
+/** An exact round trip, for contrast. */
+const ADD_NOTE = `exports.up = (pgm) => {
+  pgm.addColumns('events', { note: { type: 'text', default: 'none' } });
+};
+exports.down = (pgm) => {
+  pgm.dropColumns('events', ['note']);
+};
+`;
+
+interface PlanDoc {
+  type: string;
+  roundTrip: { source: string; ok: boolean | null; differences: Array<{ migration: string; kind: string; object: string; effect: string; createdBy: string | null; message: string }> } | null;
+}
+interface ErrorDoc {
+  ok: false;
+  error: { code: string; message: string; hint: string };
+}
+interface UndoDoc {
+  ok: boolean;
+  undone: string[];
+  verify: { ok: boolean; checks: Array<{ id: string; status: string; detail: string; problems?: string[] }> } | null;
+  error?: { code: string; message: string };
+}
+
+// Each test runs several commands that start a throwaway cluster (the rehearsal): minutes on a loaded machine.
+describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, () => {
+  let cluster: Cluster;
+  let fiveIndexes: string;
+  let forgetsColumn: string;
+  let exact: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    fiveIndexes = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-payload.js': ADD_PAYLOAD }, 'dbrollback-rt-five-');
+    forgetsColumn = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-region.js': ADD_REGION }, 'dbrollback-rt-region-');
+    exact = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-note.js': ADD_NOTE }, 'dbrollback-rt-exact-');
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await removeTempDirs();
+  });
+
+  async function project(migrations: string) {
+    const { database } = await cluster.createDatabase();
+    const url = cluster.url(database);
+    const storage = await dirWith({}, 'dbrollback-rt-storage-');
+    const args = ['--database-url', url, '--migrations', migrations, '--migrator', 'node-pg-migrate', '--storage', storage];
+    return { database, url, storage, args };
+  }
+
+  /** Applied by node-pg-migrate's own CLI: no schema recorded. */
+  async function appliedByTool(url: string, migrations: string): Promise<void> {
+    await execa(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/node-pg-migrate/bin/node-pg-migrate.js'), 'up', '-m', migrations], { env: { ...process.env, DATABASE_URL: url } });
+  }
+
+  const indexesOf = async (database: string) =>
+    (await cluster.sql<{ name: string }>(database, "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'events' ORDER BY 1")).map((r) => r.name);
+  const headOf = async (database: string) => (await cluster.sql<{ name: string }>(database, 'SELECT name FROM pgmigrations ORDER BY id DESC LIMIT 1'))[0]?.name;
+
+  it('without a record: plan rehearses the round trip in a throwaway database and names each index and the migration that created it; undo refuses (exit 4) and changes nothing; with --accept-schema-difference it runs and verify reports the differences as accepted', async () => {
+    const p = await project(fiveIndexes);
+    await appliedByTool(p.url, fiveIndexes);
+    const before = await indexesOf(p.database);
+    expect(before).toEqual(expect.arrayContaining(INDEXES));
+
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const doc = plan.json<PlanDoc>();
+    expect(doc.roundTrip?.source).toBe('rehearsal');
+    expect(doc.roundTrip?.ok).toBe(false);
+    const drops = doc.roundTrip!.differences.filter((d) => d.kind === 'index');
+    expect(drops.map((d) => d.object).sort()).toEqual(INDEXES.map((i) => `public.events.${i}`).sort());
+    for (const d of drops) {
+      expect(d).toMatchObject({ migration: '002_add-payload', effect: 'drops', createdBy: '001_create-events' });
+      expect(d.message).toMatch(new RegExp(`^down of 002_add-payload drops index ${d.object.split('.')[2]} on public.events, which 001_create-events created$`));
+    }
+    // Nothing else differs: the payload column goes and comes back exactly.
+    expect(doc.roundTrip!.differences).toHaveLength(5);
+
+    const human = await runBuiltCli(['plan', '--count', '1', ...p.args]);
+    expect(human.exitCode).toBe(0);
+    expect(human.stdout).toMatch(/schema round trip \(rehearsed in a throwaway database(, from the local cache)?, [\d.]+ s\): 5 difference\(s\)/);
+    for (const i of INDEXES) expect(human.stdout).toContain(`down of 002_add-payload drops index ${i} on public.events, which 001_create-events created`);
+
+    const refused = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(refused.exitCode, refused.stderr).toBe(4);
+    const err = refused.json<ErrorDoc>();
+    expect(err.error.code).toBe('SCHEMA_ROUND_TRIP');
+    expect(err.error.message).toContain('drops index events_kind_idx on public.events, which 001_create-events created');
+    expect(err.error.hint).toContain('--accept-schema-difference');
+    expect(await indexesOf(p.database)).toEqual(before);
+    expect(await headOf(p.database)).toBe('002_add-payload');
+    expect((await readdir(p.storage)).includes('backups')).toBe(false);
+
+    const accepted = await runBuiltCli(['undo', '--count', '1', '--yes', '--accept-schema-difference', '--json', ...p.args]);
+    expect(accepted.exitCode, accepted.stderr).toBe(0);
+    const undone = accepted.json<UndoDoc>();
+    expect(undone.undone).toEqual(['002_add-payload']);
+    const check = undone.verify!.checks.find((c) => c.id === 'schema-round-trip')!;
+    expect(check.status).toBe('pass');
+    expect(check.detail).toMatch(/exactly as in the rehearsal .*5 accepted difference\(s\)/);
+    expect(await indexesOf(p.database)).toEqual(['events_pkey']);
+  });
+
+  it('migrate records the schema before each migration in the storage (encrypted with a key); plan then checks the downs against the record and undo refuses the same five indexes', async () => {
+    const p = await project(fiveIndexes);
+    const key = 'ab'.repeat(32);
+    const env = { DBROLLBACK_ENCRYPTION_KEY: key };
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', '--json', ...p.args], { env });
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+
+    const records = await readdir(path.join(p.storage, 'schema-records'));
+    expect(records.sort()).toEqual(['001_create-events', '002_add-payload']);
+    const files = await readdir(path.join(p.storage, 'schema-records', '002_add-payload'));
+    expect(files).toHaveLength(1);
+    const stored = await readFile(path.join(p.storage, 'schema-records', '002_add-payload', files[0]!));
+    // Encrypted like everything in the storage: no index name in the clear.
+    expect(stored.includes(Buffer.from('events_kind_idx'))).toBe(false);
+
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args], { env });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const doc = plan.json<PlanDoc>();
+    expect(doc.roundTrip?.source).toBe('record');
+    expect(doc.roundTrip!.differences.map((d) => d.message).sort()).toEqual(INDEXES.map((i) => `down of 002_add-payload drops index ${i} on public.events, which 001_create-events created`).sort());
+
+    const before = await indexesOf(p.database);
+    const refused = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args], { env });
+    expect(refused.exitCode).toBe(4);
+    expect(refused.json<ErrorDoc>().error.code).toBe('SCHEMA_ROUND_TRIP');
+    expect(await indexesOf(p.database)).toEqual(before);
+
+    // Accepted: the verify gate compares with the record and reports the five as accepted.
+    const accepted = await runBuiltCli(['undo', '--count', '1', '--yes', '--accept-schema-difference', '--json', ...p.args], { env });
+    expect(accepted.exitCode, accepted.stderr).toBe(0);
+    const check = accepted.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')!;
+    expect(check.status).toBe('pass');
+    expect(check.detail).toMatch(/equals the one recorded before 002_add-payload except 5 accepted difference\(s\)/);
+  });
+
+  it('the record unencrypted holds the schema before the migration, its predecessor and the history table left out', async () => {
+    const p = await project(exact);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    const dir = path.join(p.storage, 'schema-records', '002_add-note');
+    const [file] = await readdir(dir);
+    const record = JSON.parse(await readFile(path.join(dir, file!), 'utf8')) as { migration: string; head: string; schema: { relations: Record<string, { columns: Record<string, unknown>; indexes: Record<string, unknown> }> } };
+    expect(record.migration).toBe('002_add-note');
+    expect(record.head).toBe('001_create-events');
+    expect(Object.keys(record.schema.relations['public.events']!.indexes).sort()).toEqual(['events_pkey', ...INDEXES].sort());
+    expect(record.schema.relations['public.events']!.columns).not.toHaveProperty('note');
+    expect(record.schema.relations).not.toHaveProperty('public.pgmigrations');
+
+    // An exact round trip: plan says so, undo runs and the verify gate passes against the record.
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: true, differences: [] });
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    expect(undo.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass' });
+  });
+
+  it('the verify gate exits 3 when the schema after an undo differs from the record (a down that leaves the column its up added), naming the column', async () => {
+    const p = await project(forgetsColumn);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    // What the down's SQL drops is all the up made: the record path cannot see the column it leaves.
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: true });
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stderr).toBe(3);
+    const doc = undo.json<UndoDoc>();
+    const check = doc.verify!.checks.find((c) => c.id === 'schema-round-trip')!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(/^the schema differs from the one recorded before 002_add-region: column public\.events\.region added \(text\)$/);
+    expect(doc.error?.code).toBe('VERIFY_FAILED');
+    expect(doc.error?.message).toContain('column public.events.region added');
+  });
+
+  it('without a record, the rehearsal catches the same forgotten column before anything is touched', async () => {
+    const p = await project(forgetsColumn);
+    await appliedByTool(p.url, forgetsColumn);
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    const doc = plan.json<PlanDoc>();
+    expect(doc.roundTrip).toMatchObject({ source: 'rehearsal', ok: false });
+    expect(doc.roundTrip!.differences.map((d) => d.message)).toEqual(['down of 002_add-region leaves column public.events.region, which did not exist before 002_add-region']);
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', ...p.args]);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.stderr).toContain('--accept-schema-difference');
+    expect(await headOf(p.database)).toBe('002_add-region');
+  });
+});

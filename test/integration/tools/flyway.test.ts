@@ -1,0 +1,366 @@
+/**
+ * Flyway (not installable here: a Java program from a registry this machine
+ * cannot reach): dbrollback keeps flyway_schema_history as Flyway 12 keeps
+ * it on PostgreSQL. These tests check the table and its rows against
+ * Flyway's create script and SchemaHistory.addAppliedMigration (DDL,
+ * installed_rank, version text, description, type, script, checksum,
+ * installed_by, success), the UNDO_SQL row of Flyway Teams' undo, the
+ * refusals of Flyway's validate (a failed migration until `flyway repair`,
+ * a changed checksum, a version below an applied one), Flyway's advisory
+ * lock, a baselined history and its version order, and detection.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnInfo } from '../../../src/db/conninfo.js';
+import { connect } from '../../../src/db/connection.js';
+import { flywayChecksum } from '../../../src/tools/flyway/checksum.js';
+import { createTable, flywayLockKey } from '../../../src/tools/flyway/history.js';
+import { createFlywayAdapter } from '../../../src/tools/flyway/run.js';
+import { detectMigrator } from '../../../src/tools/registry.js';
+import { runBuiltCli } from '../../harness/cli.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
+import { copyFixture, FIXTURES, historyLookupIn, rejection } from './support.js';
+
+const SHOP = path.join(FIXTURES, 'flyway', 'shop');
+const HISTORY = path.join(FIXTURES, 'flyway', 'history');
+
+let cluster: Cluster;
+beforeAll(async () => {
+  // migrate puts a restore point before each migration: wal_level replica.
+  cluster = await startCluster({ settings: { wal_level: 'replica' } });
+});
+afterAll(async () => {
+  await cluster?.stop();
+  await removeTempDirs();
+});
+
+const adapterFor = (conn: ConnInfo, dir = SHOP) => createFlywayAdapter({ conn, migrationsDir: dir });
+
+interface Row {
+  installed_rank: number;
+  version: string | null;
+  description: string;
+  type: string;
+  script: string;
+  checksum: number | null;
+  installed_by: string;
+  execution_time: number;
+  success: boolean;
+}
+const rows = (conn: ConnInfo) =>
+  cluster.sql<Row>(conn.database, 'SELECT installed_rank, version, description, type, script, checksum, installed_by, execution_time, success FROM public.flyway_schema_history ORDER BY installed_rank');
+const checksumOf = async (dir: string, script: string) => flywayChecksum(await readFile(path.join(dir, script), 'utf8'));
+const withoutTimes = (r: Row) => ({ ...r, execution_time: typeof r.execution_time });
+
+describe('flyway_schema_history as Flyway writes it', () => {
+  it('dbrollback migrate creates the table with Flyway\'s DDL (columns, primary key, success index) and writes one row per script as Flyway does', async () => {
+    const conn = await cluster.createDatabase();
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-flyway-'));
+    const migrate = await runBuiltCli(['migrate', '--count', '3', '--migrations', SHOP, '--database-url', cluster.url(conn.database), '--storage', storage, '--json']);
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+
+    // PostgreSQLDatabase.getRawCreateScript.
+    expect(
+      await cluster.sql(
+        conn.database,
+        "SELECT column_name, data_type, character_maximum_length, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'flyway_schema_history' ORDER BY ordinal_position",
+      ),
+    ).toEqual([
+      { column_name: 'installed_rank', data_type: 'integer', character_maximum_length: null, is_nullable: 'NO', column_default: null },
+      { column_name: 'version', data_type: 'character varying', character_maximum_length: 50, is_nullable: 'YES', column_default: null },
+      { column_name: 'description', data_type: 'character varying', character_maximum_length: 200, is_nullable: 'NO', column_default: null },
+      { column_name: 'type', data_type: 'character varying', character_maximum_length: 20, is_nullable: 'NO', column_default: null },
+      { column_name: 'script', data_type: 'character varying', character_maximum_length: 1000, is_nullable: 'NO', column_default: null },
+      { column_name: 'checksum', data_type: 'integer', character_maximum_length: null, is_nullable: 'YES', column_default: null },
+      { column_name: 'installed_by', data_type: 'character varying', character_maximum_length: 100, is_nullable: 'NO', column_default: null },
+      { column_name: 'installed_on', data_type: 'timestamp without time zone', character_maximum_length: null, is_nullable: 'NO', column_default: 'now()' },
+      { column_name: 'execution_time', data_type: 'integer', character_maximum_length: null, is_nullable: 'NO', column_default: null },
+      { column_name: 'success', data_type: 'boolean', character_maximum_length: null, is_nullable: 'NO', column_default: null },
+    ]);
+    expect(await cluster.sql(conn.database, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'flyway_schema_history' ORDER BY indexname")).toEqual([
+      { indexname: 'flyway_schema_history_pk', indexdef: 'CREATE UNIQUE INDEX flyway_schema_history_pk ON public.flyway_schema_history USING btree (installed_rank)' },
+      { indexname: 'flyway_schema_history_s_idx', indexdef: 'CREATE INDEX flyway_schema_history_s_idx ON public.flyway_schema_history USING btree (success)' },
+    ]);
+
+    const [user] = await cluster.sql<{ u: string }>(conn.database, 'SELECT current_user AS u');
+    const expected = async (rank: number, version: string, description: string, script: string) => ({
+      installed_rank: rank,
+      version,
+      description,
+      type: 'SQL',
+      script,
+      checksum: await checksumOf(SHOP, script),
+      installed_by: user!.u,
+      execution_time: 'number',
+      success: true,
+    });
+    // V3 holds CREATE INDEX CONCURRENTLY: run outside a transaction, recorded the same way.
+    expect((await rows(conn)).map(withoutTimes)).toEqual([
+      await expected(1, '1', 'create tables', 'V1__create_tables.sql'),
+      await expected(2, '2', 'add customer phone', 'V2__add_customer_phone.sql'),
+      await expected(3, '3', 'index orders customer', 'V3__index_orders_customer.sql'),
+    ]);
+    expect((await rows(conn)).every((r) => r.execution_time >= 0)).toBe(true);
+    expect(await cluster.sql(conn.database, "SELECT indexname FROM pg_indexes WHERE indexname = 'orders_customer_id_idx'")).toHaveLength(1);
+  });
+
+  it('checksums are Flyway\'s CRC-32 over the lines: the shop\'s V1 as computed independently (zlib CRC-32 of the text without line breaks, as a signed int)', async () => {
+    const text = await readFile(path.join(SHOP, 'V1__create_tables.sql'), 'utf8');
+    const { crc32 } = await import('node:zlib');
+    const unsigned = crc32(text.split('\n').join(''));
+    expect(await checksumOf(SHOP, 'V1__create_tables.sql')).toBe(unsigned >= 2 ** 31 ? unsigned - 2 ** 32 : unsigned);
+    // A CRLF file sums as its LF twin would.
+    const crlf = await readFile(path.join(HISTORY, 'sub', 'V2_1__create_audit_log.sql'), 'utf8');
+    expect(crlf).toContain('\r\n');
+    expect(flywayChecksum(crlf)).toBe(flywayChecksum(crlf.replace(/\r\n/g, '\n')));
+  });
+
+  // The JDK's own BufferedReader and CRC32, as Flyway uses them, in a program of ours (FlywayChecksum.java): registered where a java runs it.
+  if (spawnSync('java', ['-version']).status === 0) {
+    it('checksums equal those of Flyway\'s loop run by a real JVM (BufferedReader.readLine + java.util.zip.CRC32) for every fixture script, and for a BOM + CRLF file', async () => {
+      const files = [
+        ...(await readdir(SHOP)).map((f) => path.join(SHOP, f)),
+        ...(await readdir(HISTORY, { recursive: true })).filter((f) => f.endsWith('.sql')).map((f) => path.join(HISTORY, f)),
+        path.join(await dirWith({ 'V9__bom.sql': '\uFEFF-- a BOM, CRLF and a last line without a break\r\nSELECT 1;\r\n\r\nSELECT \'é\';' }), 'V9__bom.sql'),
+      ];
+      const java = spawnSync('java', [path.join(import.meta.dirname, 'FlywayChecksum.java'), ...files], { encoding: 'utf8', timeout: 120_000 });
+      expect(java.status, java.stderr).toBe(0);
+      const byJava = java.stdout.trim().split('\n').map((l) => [Number(l.split(' ')[0]), l.slice(l.indexOf(' ') + 1)] as const);
+      expect(byJava).toHaveLength(files.length);
+      for (const [sum, file] of byJava) expect([file, flywayChecksum(await readFile(file, 'utf8'))]).toEqual([file, sum]);
+    });
+  }
+
+  it('undo --count 1 runs the U script and records it as Flyway Teams does: an UNDO_SQL row with the undone version; migrate applies the version again with a new row', async () => {
+    const conn = await cluster.createDatabase();
+    const adapter = adapterFor(conn);
+    await adapter.up(4);
+    const result = await adapter.down({ count: 1 });
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([['V4__rename_order_note', 'success']]);
+    expect(result.headAfter).toBe('V3__index_orders_customer');
+    const [user] = await cluster.sql<{ u: string }>(conn.database, 'SELECT current_user AS u');
+    expect((await rows(conn)).slice(4).map(withoutTimes)).toEqual([
+      {
+        installed_rank: 5,
+        version: '4',
+        description: 'rename order note',
+        type: 'UNDO_SQL',
+        script: 'U4__rename_order_note.sql',
+        checksum: await checksumOf(SHOP, 'U4__rename_order_note.sql'),
+        installed_by: user!.u,
+        execution_time: 'number',
+        success: true,
+      },
+    ]);
+    expect(await cluster.sql(conn.database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' AND column_name IN ('note', 'customer_note')")).toEqual([{ column_name: 'note' }]);
+    const status = await adapter.status();
+    expect(status.head).toBe('V3__index_orders_customer');
+    expect(status.pending.map((m) => m.name)).toEqual(['V4__rename_order_note', 'V5__drop_customer_legacy_code', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+
+    expect(await adapter.up(1)).toEqual(['V4__rename_order_note']);
+    expect((await rows(conn)).slice(5).map((r) => [r.installed_rank, r.version, r.type, r.script])).toEqual([[6, '4', 'SQL', 'V4__rename_order_note.sql']]);
+    expect((await adapter.status()).head).toBe('V4__rename_order_note');
+  });
+
+  it('a version without a U script is refused before anything runs (IRREVERSIBLE), and the repeatable has no undo either', async () => {
+    const conn = await cluster.createDatabase();
+    const adapter = adapterFor(conn);
+    await adapter.up();
+    const status = await adapter.status();
+    expect(status.applied.map((m) => [m.name, m.down])).toEqual([
+      ['V1__create_tables', 'yes'],
+      ['V2__add_customer_phone', 'yes'],
+      ['V3__index_orders_customer', 'yes'],
+      ['V4__rename_order_note', 'yes'],
+      ['V5__drop_customer_legacy_code', 'yes'],
+      ['V6__backfill_product_sku', 'yes'],
+      ['V7__collapse_order_statuses', 'missing'],
+      ['R__shop_views', 'missing'],
+    ]);
+    const before = await rows(conn);
+    expect(before.at(-1)).toMatchObject({ installed_rank: 8, version: null, description: 'shop views', type: 'SQL', script: 'R__shop_views.sql' });
+    const err = await rejection(adapter.down({ to: 'V6__backfill_product_sku' }));
+    expect(err.code).toBe('IRREVERSIBLE');
+    expect(err.message).toContain('no U7__ undo script');
+    expect(err.message).toContain('Flyway has no undo for repeatables');
+    expect(await rows(conn)).toEqual(before);
+  });
+
+  it('a failed migration outside a transaction is recorded as Flyway records it (success = false); then migrate and undo are refused (exit 2) naming flyway repair, until the row is gone', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/shop');
+    try {
+      await writeFile(path.join(dir, 'V3__index_orders_customer.sql'), 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (no_such_column);\n');
+      const conn = await cluster.createDatabase();
+      const adapter = adapterFor(conn, dir);
+      await adapter.up(2);
+      const failed = await rejection(adapter.up(1));
+      expect(failed.code).toBe('MIGRATION_FAILED');
+      expect(failed.message).toContain('records it as failed');
+      expect(failed.hint).toContain('flyway repair');
+      expect((await rows(conn)).at(-1)).toMatchObject({ installed_rank: 3, version: '3', type: 'SQL', script: 'V3__index_orders_customer.sql', success: false, checksum: await checksumOf(dir, 'V3__index_orders_customer.sql') });
+
+      const status = await adapter.status();
+      expect(status.head).toBe('V2__add_customer_phone');
+      expect(status.warnings?.[0]).toContain('is recorded as failed');
+      const storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-flyway-'));
+      for (const args of [['migrate'], ['undo', '--count', '1', '--yes']]) {
+        const run = await runBuiltCli([...args, '--migrations', dir, '--database-url', cluster.url(conn.database), '--storage', storage, '--json']);
+        expect(run.exitCode, `${args.join(' ')}: ${run.stdout}`).toBe(2);
+        const error = run.json<{ error: { code: string; message: string; hint: string } }>().error;
+        expect(error.code).toBe('MIGRATIONS_INVALID');
+        expect(error.message).toContain('version 3');
+        expect(error.hint).toContain('flyway repair');
+      }
+      expect(await rows(conn)).toHaveLength(3);
+
+      // What `flyway repair` does: the failed row goes; with the script fixed, migrate goes on.
+      await cluster.sql(conn.database, 'DELETE FROM public.flyway_schema_history WHERE success = FALSE');
+      await writeFile(path.join(dir, 'V3__index_orders_customer.sql'), await readFile(path.join(SHOP, 'V3__index_orders_customer.sql')));
+      expect(await adapter.up(1)).toEqual(['V3__index_orders_customer']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a failed migration inside a transaction leaves nothing: rolled back, no row, as Flyway on PostgreSQL', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/shop');
+    try {
+      await writeFile(path.join(dir, 'V2__add_customer_phone.sql'), 'ALTER TABLE customers ADD COLUMN phone text;\nALTER TABLE no_such_table ADD COLUMN x int;\n');
+      const conn = await cluster.createDatabase();
+      const adapter = adapterFor(conn, dir);
+      await adapter.up(1);
+      const err = await rejection(adapter.up(1));
+      expect(err.code).toBe('MIGRATION_FAILED');
+      expect(err.message).toContain('rolled back and nothing was recorded');
+      expect((await rows(conn)).map((r) => r.version)).toEqual(['1']);
+      expect(await cluster.sql(conn.database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'phone'")).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('Flyway\'s validate: a changed applied script (checksum mismatch) and a new version below an applied one are refused before anything runs', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/shop');
+    try {
+      const conn = await cluster.createDatabase();
+      const adapter = adapterFor(conn, dir);
+      await adapter.up(2);
+      await writeFile(path.join(dir, 'V2__add_customer_phone.sql'), 'ALTER TABLE customers ADD COLUMN phone varchar(20);\n');
+      const changed = await rejection(adapter.up(1));
+      expect(changed.code).toBe('MIGRATIONS_INVALID');
+      expect(changed.message).toContain('Migration checksum mismatch for migration version 2');
+      await writeFile(path.join(dir, 'V2__add_customer_phone.sql'), await readFile(path.join(SHOP, 'V2__add_customer_phone.sql')));
+      await writeFile(path.join(dir, 'V1_5__late.sql'), 'SELECT 1;\n');
+      const late = await rejection(adapter.up(1));
+      expect(late.message).toContain('Detected resolved migration not applied to database: 1.5');
+      expect((await rows(conn)).map((r) => r.version)).toEqual(['1', '2']);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('Flyway\'s built-in placeholders are replaced (the checksum stays the file\'s own); a placeholder from the Flyway config, or a callback script dbrollback would not run, is refused before anything runs', async () => {
+    const conn = await cluster.createDatabase();
+    const dir = await dirWith({ 'V1__who.sql': "CREATE TABLE who AS SELECT '${flyway:user}'::text AS by, '${flyway:defaultSchema}'::text AS schema, '${flyway:filename}'::text AS file;\n" });
+    expect(await adapterFor(conn, dir).up()).toEqual(['V1__who']);
+    const [user] = await cluster.sql<{ u: string }>(conn.database, 'SELECT current_user AS u');
+    expect(await cluster.sql(conn.database, 'SELECT by, schema, file FROM who')).toEqual([{ by: user!.u, schema: 'public', file: 'V1__who.sql' }]);
+    expect((await rows(conn))[0]!.checksum).toBe(await checksumOf(dir, 'V1__who.sql'));
+
+    await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE ${tenant}_settings (k text);\n');
+    const placeholder = await rejection(adapterFor(conn, dir).up());
+    expect(placeholder.code).toBe('MIGRATIONS_INVALID');
+    expect(placeholder.message).toContain('${tenant}');
+    await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE settings (k text);\n');
+    await writeFile(path.join(dir, 'afterMigrate.sql'), 'ANALYZE;\n');
+    const callback = await rejection(adapterFor(conn, dir).up());
+    expect(callback.message).toContain('callback scripts (afterMigrate.sql)');
+    expect((await adapterFor(conn, dir).status()).warnings?.join(' ')).toContain('afterMigrate.sql');
+    expect((await rows(conn)).map((r) => r.version)).toEqual(['1']);
+  });
+
+  it('never runs while Flyway holds its advisory lock (key "Flyway" + hashCode of "public"."flyway_schema_history")', async () => {
+    // LOCK_MAGIC_NUM 0x466C79776179 = 77431708279161, plus Java's hashCode of the quoted table name (2125624436), computed apart.
+    expect(flywayLockKey({ schema: 'public', table: 'flyway_schema_history' })).toBe(77433833903597n);
+    const conn = await cluster.createDatabase();
+    const holder = await connect(conn);
+    try {
+      await holder.query('SELECT pg_advisory_lock(77433833903597)');
+      const err = await rejection(adapterFor(conn).up());
+      expect(err.code).toBe('LOCK_HELD');
+      expect(err.message).toContain('Flyway');
+      expect((await adapterFor(conn).status()).lockHolder).not.toBeNull();
+    } finally {
+      await holder.end();
+    }
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+  });
+});
+
+describe('a baselined history with dotted versions', () => {
+  it('reads the SCHEMA and BASELINE rows as Flyway writes them; versions at or below the baseline are not pending; 1.10 comes after 1.9; V2_1 is recorded as 2.1', async () => {
+    const conn = await cluster.createDatabase();
+    // The schema the team had before Flyway, then what `flyway baseline` writes (SchemaHistory.addBaselineMarker) after the SCHEMA marker of a schema Flyway created.
+    await cluster.sql(conn.database, 'CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL)');
+    const db = await connect(conn);
+    try {
+      await createTable(db, { schema: 'public', table: 'flyway_schema_history' });
+    } finally {
+      await db.end();
+    }
+    await cluster.sql(
+      conn.database,
+      `INSERT INTO public.flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES
+         (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', '"public"', NULL, current_user, 0, TRUE),
+         (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, current_user, 0, TRUE)`,
+    );
+    const adapter = adapterFor(conn, HISTORY);
+    const before = await adapter.status();
+    expect(before.applied.map((m) => [m.name, m.down])).toEqual([['V1__initial_schema', 'missing']]);
+    expect(before.applied[0]!.downNote).toContain('baseline');
+    expect(before.pending.map((m) => m.name)).toEqual(['V1.1__add_accounts_email', 'V1.9__add_accounts_created_at', 'V1.10__index_accounts_email', 'V2_1__create_audit_log', 'R__account_names']);
+
+    expect(await adapter.up()).toEqual(['V1.1__add_accounts_email', 'V1.9__add_accounts_created_at', 'V1.10__index_accounts_email', 'V2_1__create_audit_log', 'R__account_names']);
+    expect((await rows(conn)).map((r) => [r.installed_rank, r.version, r.description, r.type, r.script])).toEqual([
+      [0, null, '<< Flyway Schema Creation >>', 'SCHEMA', '"public"'],
+      [1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>'],
+      [2, '1.1', 'add accounts email', 'SQL', 'V1.1__add_accounts_email.sql'],
+      [3, '1.9', 'add accounts created at', 'SQL', 'V1.9__add_accounts_created_at.sql'],
+      [4, '1.10', 'index accounts email', 'SQL', 'V1.10__index_accounts_email.sql'],
+      [5, '2.1', 'create audit log', 'SQL', 'sub/V2_1__create_audit_log.sql'],
+      [6, null, 'account names', 'SQL', 'R__account_names.sql'],
+    ]);
+    // The repeatable was applied last and has no undo: undo stops there; past it, the U scripts run newest first.
+    expect((await rejection(adapter.down({ count: 2 }))).code).toBe('IRREVERSIBLE');
+    expect((await adapter.status()).applied.map((m) => m.name).at(-2)).toBe('V2_1__create_audit_log');
+  });
+
+  it('classify orders a Flyway folder as Flyway applies it (1.9 before 1.10, repeatables last) without --migrator, the U scripts read as the downs', async () => {
+    const run = await runBuiltCli(['classify', HISTORY, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const files = run.json<{ files: Array<{ path: string; kind: string; down: { kind: string } | null }> }>().files;
+    expect(files.map((f) => path.basename(f.path))).toEqual(['V1__initial_schema.sql', 'V1.1__add_accounts_email.sql', 'V1.9__add_accounts_created_at.sql', 'V1.10__index_accounts_email.sql', 'R__account_names.sql']);
+    expect(files.map((f) => f.down?.kind ?? null)).toEqual(['missing', 'yes', 'yes', 'yes', 'missing']);
+  });
+});
+
+describe('detection', () => {
+  it('by the files (V<version>__ names), by the history table when the folder does not say, and a folder in two formats refused naming both', async () => {
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: SHOP, configModule: undefined })).toBe('flyway');
+
+    const conn = await cluster.createDatabase();
+    await adapterFor(conn).up(1);
+    const empty = await dirWith({});
+    expect(await detectMigrator({ migrator: undefined, migrationsDir: empty, configModule: undefined }, { history: historyLookupIn(cluster, conn.database) })).toBe('flyway');
+
+    const both = await dirWith({ 'V1__init.sql': 'SELECT 1;\n', '001_init.up.sql': 'SELECT 1;\n' });
+    const err = await rejection(detectMigrator({ migrator: undefined, migrationsDir: both, configModule: undefined }));
+    expect(err.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(err.message).toContain('flyway (');
+    expect(err.message).toContain('sql (');
+  });
+});

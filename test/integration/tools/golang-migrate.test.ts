@@ -1,0 +1,192 @@
+/**
+ * golang-migrate through the built CLI against a real cluster: a project
+ * golang-migrate has been migrating adopts dbrollback without its table
+ * changing shape (after `dbrollback migrate` the one row holds the new
+ * version, clean — what golang-migrate's own Version() would read); a dirty
+ * database is refused naming the version and `migrate force`; a failed
+ * migration is left dirty as golang-migrate leaves it; files pair by version
+ * (unpadded, a down named differently, an up without a down, a Unix-time
+ * version); golang-migrate's lock as the library computes it is honoured.
+ *
+ * golang-migrate itself (Go) is not installable here: its writes are
+ * reproduced below by hand, exactly as its postgres driver makes them
+ * (v4.18: CREATE TABLE ... (version bigint not null primary key, dirty
+ * boolean not null); TRUNCATE + INSERT).
+ */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../../src/db/connection.js';
+import { advisoryLockId } from '../../../src/tools/golang-migrate/lock.js';
+import { runBuiltCli } from '../../harness/cli.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { FIXTURES } from './support.js';
+
+const SHOP = path.join(FIXTURES, 'golang-migrate', 'shop', 'migrations');
+const PATTERNS = path.join(FIXTURES, 'golang-migrate', 'patterns');
+
+interface ErrorJson {
+  error: { code: string; message: string; hint: string };
+}
+
+describe('golang-migrate (built CLI, real database)', () => {
+  let cluster: Cluster;
+  let storage: string;
+  beforeAll(async () => {
+    cluster = await startCluster();
+    storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-'));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const cli = (database: string, ...args: string[]) => runBuiltCli([...args, '--database-url', cluster.url(database), '--storage', storage, '--json']);
+  const table = (database: string) => cluster.sql<{ version: string; dirty: boolean }>(database, 'SELECT version::text, dirty FROM public.schema_migrations');
+
+  /** What `migrate -path SHOP up 2` leaves: the first two files run, the table as its postgres driver writes it. */
+  async function migratedByGolangMigrate(database: string, upTo: number): Promise<void> {
+    await cluster.sql(database, 'CREATE TABLE IF NOT EXISTS "public"."schema_migrations" (version bigint not null primary key, dirty boolean not null)');
+    const files = ['001_create-tables.up.sql', '002_add-customer-phone.up.sql', '003_index-orders-customer.up.sql'].slice(0, upTo);
+    for (const [i, file] of files.entries()) {
+      await cluster.sql(database, `TRUNCATE "public"."schema_migrations"; INSERT INTO "public"."schema_migrations" (version, dirty) VALUES (${i + 1}, true)`);
+      await cluster.sql(database, await readFile(path.join(SHOP, file), 'utf8'));
+      await cluster.sql(database, `TRUNCATE "public"."schema_migrations"; INSERT INTO "public"."schema_migrations" (version, dirty) VALUES (${i + 1}, false)`);
+    }
+  }
+
+  it('a fresh database and files both golang-migrate and the plain SQL format read: refused (exit 2) naming both, nothing created', async () => {
+    const { database } = await cluster.createDatabase();
+    const status = await cli(database, 'status', '--migrations', SHOP);
+    expect(status.exitCode).toBe(2);
+    const { error } = status.json<ErrorJson>();
+    expect(error.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(error.message).toContain('golang-migrate (');
+    expect(error.message).toContain('sql (');
+    expect(error.hint).toContain('--migrator golang-migrate');
+    expect(await cluster.sql(database, "SELECT 1 FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+  });
+
+  it('a golang-migrate project adopts dbrollback: detected from schema_migrations (version, dirty); after migrate the one row is the new version, clean', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 2);
+
+    const status = await cli(database, 'status', '--migrations', SHOP);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const doc = status.json<{ migrator: string; head: string; pending: string[]; migrations: Array<{ name: string; applied: boolean }> }>();
+    expect(doc.migrator).toBe('golang-migrate');
+    expect(doc.head).toBe('002_add-customer-phone');
+    expect(doc.migrations.filter((m) => m.applied).map((m) => m.name)).toEqual(['001_create-tables', '002_add-customer-phone']);
+
+    const migrate = await cli(database, 'migrate', '--count', '2', '--migrations', SHOP, '--backup', 'never');
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    expect(migrate.json<{ headAfter: string }>().headAfter).toBe('004_rename-order-note');
+    // What golang-migrate's Version() reads (SELECT version, dirty ... LIMIT 1): 4, clean — and nothing else in the table.
+    expect(await table(database)).toEqual([{ version: '4', dirty: false }]);
+    const columns = await cluster.sql<{ column_name: string; data_type: string; is_nullable: string }>(
+      database,
+      "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'schema_migrations' ORDER BY ordinal_position",
+    );
+    expect(columns).toEqual([
+      { column_name: 'version', data_type: 'bigint', is_nullable: 'NO' },
+      { column_name: 'dirty', data_type: 'boolean', is_nullable: 'NO' },
+    ]);
+    // dbrollback kept no history of its own beside it.
+    expect(await cluster.sql(database, "SELECT to_regclass('public.dbrollback_migrations') AS t")).toEqual([{ t: null }]);
+    expect((await cluster.sql<{ c: string }>(database, "SELECT count(*)::text AS c FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'customer_note'"))[0]!.c).toBe('1');
+
+    // undo --count 1: the down runs, and the row goes back to 3, clean.
+    const undo = await cli(database, 'undo', '--count', '1', '--yes', '--migrations', SHOP, '--no-backup');
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    expect(await table(database)).toEqual([{ version: '3', dirty: false }]);
+  });
+
+  it('a dirty database is refused (exit 2) naming the version and golang-migrate\'s force; nothing changes', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    await cluster.sql(database, 'UPDATE public.schema_migrations SET dirty = true');
+    for (const args of [['migrate', '--count', '1', '--backup', 'never'], ['undo', '--count', '1', '--yes', '--no-backup']]) {
+      const run = await cli(database, ...args, '--migrations', SHOP);
+      expect(run.exitCode, run.stderr).toBe(2);
+      const { error } = run.json<ErrorJson>();
+      expect(error.code).toBe('MIGRATION_DIRTY');
+      expect(error.message).toContain('dirty at version 3');
+      expect(error.hint).toContain(`migrate -path ${SHOP} -database "$DATABASE_URL" force 3`);
+    }
+    expect(await table(database)).toEqual([{ version: '3', dirty: true }]);
+    const status = await cli(database, 'status', '--migrations', SHOP);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.json<{ warnings: string[] }>().warnings.join(' ')).toContain('dirty at version 3');
+  });
+
+  it('a failing migration is left dirty, as golang-migrate leaves it; the error says the database is at the version before and which force marks it', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-broken-'));
+    const dir = path.join(base, 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '008_broken.up.sql'), 'ALTER TABLE orders ADD COLUMN broken_at timestamptz;\nSELECT 1 / 0;\n');
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    const migrate = await cli(database, 'migrate', '--migrations', dir, '--backup', 'never');
+    expect(migrate.exitCode).toBe(1);
+    const { error } = migrate.json<ErrorJson>();
+    expect(error.code).toBe('MIGRATION_FAILED');
+    expect(error.message).toContain('applying 008_broken (up) failed: division by zero');
+    expect(error.message).toContain('the database is at version 7');
+    expect(error.message).toContain(`migrate -path ${dir} -database "$DATABASE_URL" force 7`);
+    expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
+    // One implicit transaction: the ALTER before the failure did not stay.
+    expect(await cluster.sql(database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'broken_at'")).toEqual([]);
+  });
+
+  it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {
+    const { database } = await cluster.createDatabase();
+    const status = await cli(database, 'status', '--migrations', PATTERNS);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const doc = status.json<{ migrator: string; migrations: Array<{ name: string; down: string }> }>();
+    expect(doc.migrator).toBe('golang-migrate');
+    expect(doc.migrations.map((m) => [m.name, m.down])).toEqual([
+      ['1_create_accounts', 'yes'],
+      ['2_add_accounts_email_index', 'yes'],
+      ['10_create_invoices', 'yes'],
+      ['100_backfill_invoice_totals', 'missing'],
+      ['101_rename_invoice_status', 'yes'],
+      ['1700000000_add_invoice_note', 'yes'],
+    ]);
+    const migrate = await cli(database, 'migrate', '--migrations', PATTERNS, '--backup', 'never');
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    expect(await table(database)).toEqual([{ version: '1700000000', dirty: false }]);
+
+    // --to takes golang-migrate's version number as well as the name.
+    const undo = await cli(database, 'undo', '--to', '101', '--yes', '--migrations', PATTERNS, '--no-backup');
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    expect(undo.json<{ undone: string[] }>().undone).toEqual(['1700000000_add_invoice_note']);
+    expect(await table(database)).toEqual([{ version: '101', dirty: false }]);
+    // The down with its own BEGIN/COMMIT ran whole.
+    const back = await cli(database, 'undo', '--count', '1', '--yes', '--migrations', PATTERNS, '--no-backup');
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(await table(database)).toEqual([{ version: '100', dirty: false }]);
+    expect(await cluster.sql(database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'invoices' AND column_name IN ('status', 'state')")).toEqual([{ column_name: 'status' }]);
+    // Version 100 has no down: refused before anything runs (golang-migrate would move the version back running nothing).
+    const refused = await cli(database, 'undo', '--count', '1', '--yes', '--migrations', PATTERNS, '--no-backup');
+    expect(refused.exitCode).toBe(4);
+    expect(refused.json<ErrorJson>().error.message).toContain('100_backfill_invoice_totals has no down migration');
+    expect(await table(database)).toEqual([{ version: '100', dirty: false }]);
+  });
+
+  it('honours the lock golang-migrate takes as a library (current_database(), no slash): migrate refused (LOCK_HELD) naming it', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 1);
+    const holder = await connect(cluster.conn(database));
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockId(database, 'public', 'schema_migrations').toString()]);
+      const migrate = await cli(database, 'migrate', '--count', '1', '--migrations', SHOP, '--backup', 'never');
+      expect(migrate.exitCode).toBe(1);
+      const { error } = migrate.json<ErrorJson>();
+      expect(error.code).toBe('LOCK_HELD');
+      expect(error.message).toContain('golang-migrate');
+    } finally {
+      await holder.end();
+    }
+    expect(await table(database)).toEqual([{ version: '1', dirty: false }]);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Reading Knex and TypeORM projects without a database: where their config
+ * files are found, which config is used, and the clear refusals of what
+ * dbrollback cannot drive.
+ */
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findKnexfile, listKnexMigrations, loadKnexProject } from '../../../src/tools/knex/project.js';
+import { knexDownKind } from '../../../src/tools/knex/run.js';
+import { findDataSourceFile, loadTypeormProject } from '../../../src/tools/typeorm/project.js';
+import { rejection } from '../../harness/fixtures.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-orm-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('knex projects', () => {
+  it('finds the knexfile in the working directory first, else up from the migrations directory (stopping at the package root)', async () => {
+    const project = path.join(dir, 'app');
+    await mkdir(path.join(project, 'db', 'migrations'), { recursive: true });
+    await writeFile(path.join(project, 'package.json'), '{}');
+    expect(findKnexfile(path.join(project, 'db', 'migrations'), dir)).toBeUndefined();
+    await writeFile(path.join(project, 'knexfile.js'), 'module.exports = {}');
+    expect(findKnexfile(path.join(project, 'db', 'migrations'), dir)).toBe(path.join(project, 'knexfile.js'));
+    await writeFile(path.join(dir, 'knexfile.ts'), 'export default {}');
+    expect(findKnexfile(path.join(project, 'db', 'migrations'), dir)).toBe(path.join(dir, 'knexfile.ts'));
+  });
+
+  it('uses the NODE_ENV environment of a per-environment knexfile, and says which is missing', async () => {
+    const knexfile = path.join(FIXTURES, 'knex', 'shop', 'knexfile.ts');
+    const before = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = 'production';
+      const project = await loadKnexProject(knexfile);
+      expect(project.config.pool).toEqual({ min: 2, max: 10 });
+      expect(project.migrations.directories).toEqual([path.join(FIXTURES, 'knex', 'shop', 'migrations')]);
+      expect(project.migrations.tableName).toBe('knex_migrations');
+      process.env.NODE_ENV = 'staging';
+      const error = await rejection(loadKnexProject(knexfile));
+      expect(error.message).toContain('no config for the environment "staging"');
+      expect(error.message).toContain('development, test, production');
+    } finally {
+      process.env.NODE_ENV = before;
+    }
+  });
+
+  it('lists migrations as Knex does: its extensions, its order, the file name as the name', async () => {
+    const project = await loadKnexProject(path.join(FIXTURES, 'knex', 'patterns', 'knexfile.js'));
+    expect(project.migrations.tableName).toBe('knex_history');
+    const listed = await listKnexMigrations(project);
+    expect(listed.map((m) => m.name)).toEqual(['20240301090000_create_accounts.js', '20240301090100_account_status_enum.js', '20240301090200_seed_admin.js', '20240301090300_account_emails_view.cjs']);
+  });
+
+  it('refuses a knexfile for another database or with a custom migration source, saying why', async () => {
+    await writeFile(path.join(dir, 'package.json'), '{"type":"commonjs"}');
+    await writeFile(path.join(dir, 'knexfile.js'), "module.exports = { client: 'sqlite3', connection: { filename: './dev.sqlite3' } };");
+    expect((await rejection(loadKnexProject(path.join(dir, 'knexfile.js')))).message).toContain('client is "sqlite3", not pg');
+    await writeFile(path.join(dir, 'knexfile.cjs'), "module.exports = { client: 'pg', migrations: { migrationSource: {} } };");
+    expect((await rejection(loadKnexProject(path.join(dir, 'knexfile.cjs')))).message).toContain('custom migrationSource');
+  });
+
+  it('reads a down the way undo must: missing, a throw, nothing, or a real one', () => {
+    const up = () => Promise.resolve();
+    expect(knexDownKind({ up }).down).toBe('missing');
+    expect(knexDownKind({ up, down: () => { throw new Error('no way back'); } })).toEqual({ down: 'irreversible', downNote: 'its down throws ("no way back")' });
+    expect(knexDownKind({ up, down: function () {} }).down).toBe('empty');
+    expect(knexDownKind({ up, down: (knex: { schema: { dropTable(t: string): unknown } }) => knex.schema.dropTable('x') }).down).toBe('yes');
+  });
+});
+
+describe('TypeORM projects', () => {
+  it('finds the DataSource file in the usual places, and only a file that is one', async () => {
+    await mkdir(path.join(dir, 'src', 'migrations'), { recursive: true });
+    await writeFile(path.join(dir, 'src', 'data-source.ts'), 'export const config = {};');
+    expect(findDataSourceFile(path.join(dir, 'src', 'migrations'), os.tmpdir())).toBeUndefined();
+    await writeFile(path.join(dir, 'src', 'data-source.ts'), "import { DataSource } from 'typeorm';\nexport const AppDataSource = new DataSource({ type: 'postgres' });");
+    expect(findDataSourceFile(path.join(dir, 'src', 'migrations'), os.tmpdir())).toBe(path.join(dir, 'src', 'data-source.ts'));
+    expect(findDataSourceFile(undefined, dir)).toBe(path.join(dir, 'src', 'data-source.ts'));
+  });
+
+  it('loads the migrations as TypeORM names and orders them: the instance name, else the class name, by timestamp', async () => {
+    const project = await loadTypeormProject(path.join(FIXTURES, 'typeorm', 'shop', 'src', 'data-source.ts'));
+    expect(project.migrations.map((m) => [m.name, m.timestamp])).toEqual(
+      ['CreateTables', 'AddCustomerPhone', 'IndexOrdersCustomer', 'RenameOrderNote', 'DropCustomerLegacyCode', 'BackfillProductSku', 'CollapseOrderStatuses'].map((n, i) => [`${n}170406720000${i + 1}`, 1704067200001 + i]),
+    );
+    expect(project.table).toEqual({ schema: null, table: 'migrations' });
+  });
+
+  it('refuses a class name without a timestamp, as TypeORM does', async () => {
+    await mkdir(path.join(dir, 'migrations'));
+    await writeFile(path.join(dir, 'migrations', 'Broken.ts'), 'export class AddThings { async up() {} async down() {} }');
+    await writeFile(
+      path.join(dir, 'data-source.ts'),
+      `import { DataSource } from 'typeorm';\nexport default new DataSource({ type: 'postgres', migrations: [${JSON.stringify(path.join(dir, 'migrations', '*.ts'))}] });`,
+    );
+    // typeorm is resolved from the data source's folder: give the temporary project this repository's.
+    await writeFile(path.join(dir, 'package.json'), '{}');
+    await mkdir(path.join(dir, 'node_modules'));
+    await symlink(path.resolve(import.meta.dirname, '../../../node_modules/typeorm'), path.join(dir, 'node_modules', 'typeorm'));
+    const error = await rejection(loadTypeormProject(path.join(dir, 'data-source.ts')));
+    expect(error.message).toContain('AddThings');
+    expect(error.message).toContain('must end with a JavaScript timestamp');
+  });
+});
