@@ -16,7 +16,7 @@
 import { DbrollbackError } from '../../errors.js';
 import type { WalCoverage } from '../pitr/check-wal.js';
 import type { RecoveryTarget } from '../pitr/target.js';
-import { DEFAULT_SEGMENT_SIZE, lsnSegment, segmentName, timelineHex } from '../wal/layout.js';
+import { DEFAULT_SEGMENT_SIZE, formatLsn, lsnSegment, segmentName, timelineHex } from '../wal/layout.js';
 import { chooseArchiveBackup } from './choose-backup.js';
 import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup } from './contract.js';
 import { archiverEnv, finishDataDir, prepareDataDir, requireProgram, runArchiverTool } from './tool.js';
@@ -73,8 +73,9 @@ export class PgBackRestArchiver implements Archiver {
     if (!wal) throw walMissing(`${this.location} reports no archived WAL`, backup.stopWal);
     // Positions compare across timelines: a segment name is its timeline, then its position.
     const position = (segment: string) => segment.slice(8);
-    const needed = target.kind === 'lsn' ? walOfLsn(backup.timeline, target.lsn) : backup.stopWal;
-    if (position(wal.max) < position(needed)) throw walMissing(`${this.location}'s archive ends with ${wal.max}, before ${needed} (${target.kind === 'lsn' ? target.display : `the end of backup ${backup.id}`})`, needed);
+    const upTo = target.kind === 'lsn' ? target.lsn : target.kind === 'name' && target.at ? target.at.lsn : null;
+    const needed = upTo !== null ? walOfLsn(backup.timeline, upTo) : backup.stopWal;
+    if (position(wal.max) < position(needed)) throw walMissing(`${this.location}'s archive ends with ${wal.max}, before ${needed} (${upTo !== null ? target.display : `the end of backup ${backup.id}`})`, needed);
     return { coverage: null, detail: `pgBackRest reports WAL ${wal.min} … ${wal.max} archived; archive-get fetches it during recovery` };
   }
 
@@ -132,6 +133,8 @@ export function targetArgs(target: RecoveryTarget): string[] {
     case 'lsn':
       return ['--type=lsn', `--target=${target.setting}`, '--target-action=promote'];
     case 'name':
+      // An earlier point of the same name would stop recovery first: as recovery-config.ts does, stop just before the first record after this point's LSN.
+      if (target.at && target.at.earlier !== null) return ['--type=lsn', `--target=${formatLsn(target.at.lsn)}`, '--target-exclusive', '--target-action=promote'];
       return ['--type=name', `--target=${target.setting}`, '--target-action=promote'];
     case 'end':
       // Recover to the end of the archive, then promote (PostgreSQL's default with no target).

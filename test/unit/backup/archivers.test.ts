@@ -11,6 +11,11 @@ describe('archivers: reading the tools and the settings', () => {
     expect(targetArgs(parseRecoveryTarget({ restorePoint: 'dbrollback:before:004' }))).toEqual(['--type=name', '--target=dbrollback:before:004', '--target-action=promote']);
     expect(targetArgs(parseRecoveryTarget({ pointInTime: '2026-01-02T13:30:00Z', now: new Date('2026-06-01T00:00:00Z') }))).toEqual(['--type=time', '--target=2026-01-02 13:30:00+00:00', '--target-action=promote']);
     expect(targetArgs(parseRecoveryTarget({ endOfArchive: true }))).toEqual(['--type=default']);
+    // A recorded point with an earlier namesake: its LSN, exclusive (the name would stop at the earlier one).
+    const named = parseRecoveryTarget({ restorePoint: 'dbrollback:before:004' });
+    if (named.kind !== 'name') throw new Error('expected a name target');
+    expect(targetArgs({ ...named, at: { lsn: 0x3000060n, timeline: 1, earlier: 0x2000028n } })).toEqual(['--type=lsn', '--target=0/3000060', '--target-exclusive', '--target-action=promote']);
+    expect(targetArgs({ ...named, at: { lsn: 0x3000060n, timeline: 1, earlier: null } })).toEqual(['--type=name', '--target=dbrollback:before:004', '--target-action=promote']);
   });
 
   it('pgbackrest info: the named stanza, or a clear error naming it', () => {
