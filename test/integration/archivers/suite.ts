@@ -176,7 +176,7 @@ export function archiverSuite(name: string, open: () => Promise<ArchivedPrimary>
       const dataDir = path.join(work, 'too-early');
       const r = await run(['restore', '--database-url', db(), '--point-in-time', '2020-01-01T00:00:00Z', '--data-dir', dataDir]);
       expect(r.exitCode, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/before the oldest usable base backup/);
+      expect(r.stderr).toMatch(/no base backup ends before/);
       await expect(stat(dataDir)).rejects.toThrow();
     });
 
