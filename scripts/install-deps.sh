@@ -34,6 +34,9 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v sqitch >/dev/null 2>&1 || missing+=(sqitch)
 perl -MDBD::Pg -e 1 >/dev/null 2>&1 || missing+=(libdbd-pg-perl)
+# The archivers the tests drive as real programs: pgBackRest and Barman Cloud (--archiver).
+command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
+command -v barman-cloud-restore >/dev/null 2>&1 || missing+=(barman-cli-cloud)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing for the migration-tool tests: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' and try again." >&2

@@ -68,7 +68,7 @@ export type { FingerprintOptions, TableFingerprint, TableRef } from './fingerpri
 export { status } from './migrate/status.js';
 export type { StatusReport } from './migrate/status.js';
 export { plan } from './migrate/plan/plan.js';
-export type { Plan, PlanMigration, PlanOptions, PlanStep } from './migrate/plan/plan.js';
+export type { Plan, PlanMigration, PlanOptions, PlanStep, PlanArchive } from './migrate/plan/plan.js';
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
 export type { MigrationSql } from './tools/contract.js';
@@ -192,3 +192,14 @@ export type { BaseInfo } from './backup/base/base-info.js';
 export { archiveHealth } from './backup/wal/archive-health.js';
 export type { ArchiveHealth, ArchiveHealthOptions, BaseBackupReport, ServerArchiveState, TimelineReport } from './backup/wal/archive-health.js';
 export { checkPauseHook, PAUSE_POINTS } from './audit/fault-point.js';
+
+// Archivers: dbrollback's own archive, pgBackRest, Barman Cloud.
+export { ARCHIVER_KINDS } from './backup/archivers/contract.js';
+export type { ArchiveBackup, Archiver, ArchiverKind, ArchiverSettings, ArchiveView } from './backup/archivers/contract.js';
+export { openArchiver } from './backup/archivers/registry.js';
+export { archiverHealth } from './backup/archivers/health.js';
+export type { ArchiverHealth } from './backup/archivers/health.js';
+export { cloudNativePgCluster, cloudNativePgManifest } from './backup/archivers/cloudnative-pg.js';
+export type { CnpgClusterInput, CnpgTarget } from './backup/archivers/cloudnative-pg.js';
+export { emitCloudNativePg } from './migrate/before-migration/emit-cloudnative-pg.js';
+export type { CloudNativePgEmit } from './migrate/before-migration/emit-cloudnative-pg.js';

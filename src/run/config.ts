@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connInfoFromEnv, connInfoFromUrl, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
+import { ARCHIVER_KINDS, type ArchiverKind, type ArchiverSettings } from '../backup/archivers/contract.js';
 import { MIGRATOR_KINDS, type MigratorKind } from '../tools/registry.js';
 import { parseDuration } from '../db/duration.js';
 import { FAIL_ON, FILE_OPTIONS, UNDO_BACKUP_MODES, optionSpec, type FailOn, type OptionKey, type UndoBackupMode } from './options.js';
@@ -37,6 +38,13 @@ export interface FileConfig {
   drillImage?: string;
   /** migrate's policy: comma-separated breaking / destructive. */
   failOn?: string;
+  /** Who keeps the base backups and WAL: dbrollback (default), pgbackrest, barman-cloud; and how to reach that archive. */
+  archiver?: ArchiverKind;
+  stanza?: string;
+  pgbackrestConfig?: string;
+  barmanDestination?: string;
+  barmanEndpoint?: string;
+  barmanServerName?: string;
   /** undo's safety backup: auto, full, tables or never. */
   undoBackup?: string;
   /** Keys a migration tool adds (its entry's `configKeys`, e.g. umzug's `umzug`: the project's Umzug instance, or a function returning one). */
@@ -71,6 +79,8 @@ export interface ResolvedConfig {
   drillImage: string | undefined;
   /** migrate's policy (--fail-on / failOn); undefined when not set. */
   failOn: FailOn[] | undefined;
+  /** Whose archive point-in-time restore, `backups --check`, `plan` and `migrate` read (default dbrollback's own). */
+  archiver: ArchiverSettings;
   /** undo's safety backup (--backup / undoBackup; default auto). */
   undoBackup: UndoBackupMode;
   configFile: string | undefined;
@@ -154,6 +164,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     else lockTimeoutMs = ms;
   }
   const failOn = failOnOf(pick('failOn'), typeof raw.failOn === 'string' ? '--fail-on' : 'failOn', problems);
+  const archiver = archiverOf(pick, pathOf, problems);
   const undoBackupRaw = pick('undoBackup');
   let undoBackup: UndoBackupMode = 'auto';
   if (undoBackupRaw !== undefined) {
@@ -183,11 +194,46 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     lockTimeoutMs,
     drillImage: pick('drillImage'),
     failOn,
+    archiver,
     undoBackup,
     configFile,
     configModule: module,
     cwd,
   };
+}
+
+/** The archiver and the settings its kind needs (each missing one is a problem of its own). */
+function archiverOf(pick: (key: OptionKey) => string | undefined, pathOf: (key: OptionKey) => string | undefined, problems: string[]): ArchiverSettings {
+  const kind = pick('archiver') ?? 'dbrollback';
+  if (!(ARCHIVER_KINDS as readonly string[]).includes(kind)) {
+    problems.push(`archiver: "${kind}" is not one of ${ARCHIVER_KINDS.join(', ')}`);
+    return { kind: 'dbrollback' };
+  }
+  const pgbackrest = ['stanza', 'pgbackrestConfig'] as const;
+  const barman = ['barmanDestination', 'barmanEndpoint', 'barmanServerName'] as const;
+  const stray = (keys: readonly OptionKey[]) => keys.filter((k) => pick(k) !== undefined);
+  if (kind !== 'pgbackrest' && stray(pgbackrest).length > 0) problems.push(`${stray(pgbackrest).join(', ')}: only with archiver pgbackrest (archiver is ${kind})`);
+  if (kind !== 'barman-cloud' && stray(barman).length > 0) problems.push(`${stray(barman).join(', ')}: only with archiver barman-cloud (archiver is ${kind})`);
+  if (kind === 'pgbackrest') {
+    const stanza = pick('stanza');
+    if (stanza === undefined) {
+      problems.push('archiver pgbackrest needs stanza (--stanza NAME, or "stanza" in the config file)');
+      return { kind: 'dbrollback' };
+    }
+    const config = pathOf('pgbackrestConfig');
+    return { kind, stanza, ...(config !== undefined ? { config } : {}) };
+  }
+  if (kind === 'barman-cloud') {
+    const destination = pick('barmanDestination');
+    const serverName = pick('barmanServerName');
+    if (destination === undefined) problems.push('archiver barman-cloud needs the object store URL (--barman-destination s3://BUCKET/PATH, or "barmanDestination" in the config file)');
+    else if (!/^(s3|azure|gs):\/\/./.test(destination)) problems.push(`barmanDestination: "${destination}" is not an object store URL (s3://BUCKET/PATH)`);
+    if (serverName === undefined) problems.push('archiver barman-cloud needs the server name (--barman-server-name NAME, or "barmanServerName" in the config file)');
+    if (destination === undefined || serverName === undefined) return { kind: 'dbrollback' };
+    const endpoint = pick('barmanEndpoint');
+    return { kind, destination, serverName, ...(endpoint !== undefined ? { endpoint } : {}) };
+  }
+  return { kind: 'dbrollback' };
 }
 
 function failOnOf(raw: string | undefined, label: '--fail-on' | 'failOn', problems: string[]): FailOn[] | undefined {

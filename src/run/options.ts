@@ -5,6 +5,7 @@
  * commander's global flags and the help text are all driven from here, so a
  * setting is declared once (pgBackRest's build/config.yaml is the model).
  */
+import { ARCHIVER_KINDS } from '../backup/archivers/contract.js';
 import { DbrollbackError } from '../errors.js';
 import { MIGRATOR_KINDS, TOOLS } from '../tools/registry.js';
 
@@ -61,6 +62,12 @@ export const OPTIONS = [
   { key: 'encryptionKeyFile', kind: 'path', flag: '--encryption-key-file <file>', file: true, env: 'DBROLLBACK_ENCRYPTION_KEY_FILE', help: 'a file holding the storage encryption key (64 hex digits or base64 of 32 bytes); the key itself only through DBROLLBACK_ENCRYPTION_KEY, a passphrase through DBROLLBACK_ENCRYPTION_PASSPHRASE' },
   { key: 'lockTimeout', kind: 'any', file: true, env: 'DBROLLBACK_LOCK_TIMEOUT', commandFlag: '--lock-timeout <duration>', help: 'how long one DDL statement of a down or up may wait for a lock ("5s", "500ms", or seconds; default 5s)' },
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },
+  { key: 'archiver', kind: 'choice', flag: '--archiver <name>', file: true, env: 'DBROLLBACK_ARCHIVER', choices: ARCHIVER_KINDS, help: "who keeps the base backups and WAL point-in-time restore reads: dbrollback (its own wal-push archive, the default), pgbackrest or barman-cloud" },
+  { key: 'stanza', kind: 'string', flag: '--stanza <name>', file: true, help: 'with --archiver pgbackrest: the stanza' },
+  { key: 'pgbackrestConfig', kind: 'path', flag: '--pgbackrest-config <file>', file: true, help: 'with --archiver pgbackrest: its configuration file (default: pgBackRest\'s own)' },
+  { key: 'barmanDestination', kind: 'string', flag: '--barman-destination <url>', file: true, help: "with --archiver barman-cloud: the object store URL (s3://bucket/path; CloudNativePG's destinationPath)" },
+  { key: 'barmanEndpoint', kind: 'string', flag: '--barman-endpoint <url>', file: true, help: "with --archiver barman-cloud: the S3-compatible endpoint URL (CloudNativePG's endpointURL)" },
+  { key: 'barmanServerName', kind: 'string', flag: '--barman-server-name <name>', file: true, help: 'with --archiver barman-cloud: the server name (the folder under the URL; CloudNativePG: the source cluster\'s name)' },
   { key: 'undoBackup', kind: 'choice', file: true, env: 'DBROLLBACK_UNDO_BACKUP', commandFlag: '--backup <mode>', choices: UNDO_BACKUP_MODES, help: 'what undo backs up before the downs: auto (a restore point in a healthy WAL archive, plus the at-risk tables when the downs destroy data; else as tables), tables (the at-risk tables\' data and the whole schema), full (pg_dump of the whole database), never (none: said loudly and recorded); default auto' },
   { key: 'failOn', kind: 'string', file: true, commandFlag: '--fail-on <list>', help: 'migrate refuses (exit 4) pending migrations with findings that are breaking and/or destructive, e.g. breaking,destructive' },
 ] as const satisfies readonly OptionSpec[];

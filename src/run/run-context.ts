@@ -9,6 +9,8 @@
  * Nothing connects or opens until first used, so a command that needs no
  * database (classify, history) never touches one.
  */
+import type { Archiver } from '../backup/archivers/contract.js';
+import { openArchiver } from '../backup/archivers/registry.js';
 import { loadManifest } from '../backup/catalog.js';
 import type { ResolvedConfig } from './config.js';
 import type { ConnInfo } from '../db/conninfo.js';
@@ -41,6 +43,7 @@ export class RunContext {
   /** Aborted when the run must stop at its next safe point (SIGINT/SIGTERM). */
   readonly signal: AbortSignal | undefined;
   private storageHandle: Storage | undefined;
+  private archiverHandle: Archiver | undefined;
   private adapterHandle: Promise<MigratorAdapter> | undefined;
   private head: Promise<HeadLookup> | undefined;
 
@@ -65,6 +68,13 @@ export class RunContext {
   get storage(): Storage {
     this.storageHandle ??= openStorage(this.config.storage, { ...this.options.storageOptions, cwd: this.cwd, ...(this.config.encryption ? { encryption: this.config.encryption } : {}) });
     return this.storageHandle;
+  }
+
+  /** Whose archive point-in-time restore and the archive checks read (the config's `archiver`): opened on first use. */
+  get archiver(): Archiver {
+    // Only dbrollback's own archive lives in the storage: another tool's is reachable without one.
+    this.archiverHandle ??= this.config.archiver.kind === 'dbrollback' ? openArchiver(this.config.archiver, this.storage) : openArchiver(this.config.archiver, undefined);
+    return this.archiverHandle;
   }
 
   /** The project's migration tool, opened once and sharing the run's session for its reads. */

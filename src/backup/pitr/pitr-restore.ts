@@ -25,26 +25,21 @@ import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, recordRun } from '../../audit/runbook.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError, EXIT } from '../../errors.js';
-import { freePort, osUserCanRead, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
-import { childStorageAccess, type ChildStorageAccess } from '../../storage/child-access.js';
-import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { freePort, osUserIds, serverOsUser, startCommand, startServer, stopServer } from '../../pgtools/local-cluster.js';
+import type { ChildStorageAccess } from '../../storage/child-access.js';
+import type { Storage } from '../../storage/contract.js';
 import { verify, type VerifyReport, type VerifyTarget } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
-import { listBackups, loadManifest } from '../catalog.js';
-import type { BackupManifest } from '../manifest.js';
 import type { ProgressListener } from '../../progress.js';
-import { checkWal, type WalCoverage } from './check-wal.js';
-import { chooseBase, type BaseCandidate } from './choose-base.js';
+import type { Archiver, ArchiverKind, WalStaging } from '../archivers/contract.js';
+import { DbrollbackArchiver } from '../archivers/dbrollback.js';
 import { ensureConfigFiles } from './config-files.js';
-import { checkDataDir, extractBase } from './extract.js';
+import { checkDataDir } from './extract.js';
 import { followRecovery, postmasterAlive, type RecoveryOutcome, type RecoveryProgress } from './follow-recovery.js';
-import { timelineHex, walNameOfKey, WAL_PREFIX } from '../wal/layout.js';
-import { recoverySettings, writeRecoveryConfig } from './recovery-config.js';
+import { copySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
 import { locateRestorePoint } from './locate-point.js';
-import { timelinePath, type TimelineStretch } from './timeline-path.js';
-import { loadTimelineHistory } from '../wal/timeline-history.js';
-import { STAGED_DIR, WalStager, type StagingReport } from './wal-stager.js';
+import type { StagingReport } from './wal-stager.js';
 
 export interface PitrRestoreOptions {
   /** With no other target: recover to the end of the archive (the newest archived moment). */
@@ -68,6 +63,8 @@ export interface PitrRestoreOptions {
   login: Pick<ConnInfo, 'user' | 'password' | 'database'>;
   /** How restore_command's wal-fetch opens the storage (default: childStorageAccess(storage) — the same URL and key). */
   storageAccess?: ChildStorageAccess;
+  /** Whose archive the copy comes from (default: dbrollback's own, in `storage`); the team's pgBackRest or Barman Cloud. */
+  archiver?: Archiver;
   /** How PostgreSQL runs wal-fetch: node and the CLI script (default: this node and the package's dist/cli/main.js). */
   walFetch?: { node: string; cli: string };
   /** User checks for the gate: a directory of .sql checks, or the migrations directory (checks in verify/ beside it). */
@@ -102,6 +99,8 @@ export const PITR_STEPS = ['choose-base', 'check-wal', 'extract', 'configure', '
 export interface PitrRestoreReport {
   ok: boolean;
   target: { kind: RecoveryTarget['kind']; setting: string; display: string };
+  /** Whose archive the copy came from. */
+  archiver: ArchiverKind;
   baseBackupId: string | null;
   /** Timeline recovery followed. */
   timeline: number | null;
@@ -132,9 +131,6 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const log = options.onStep ?? (() => undefined);
   // Input first: every problem here is exit 2 with nothing touched.
   const parsed = parseRecoveryTarget({ pointInTime: options.pointInTime, lsn: options.lsn, restorePoint: options.restorePoint, timezone: options.timezone, now: options.now, endOfArchive: options.endOfArchive });
-  if (storage.kind === 'memory') {
-    throw new DbrollbackError('USAGE', 'point-in-time restore needs a storage PostgreSQL can read WAL from (s3:// or a directory), not memory://', { hint: 'Pass --storage s3://BUCKET/PREFIX or --storage DIR.' });
-  }
   if (options.dataDir.trim() === '') throw new DbrollbackError('USAGE', 'a point-in-time restore needs --data-dir DIR', { hint: 'Give a new (or empty) directory for the recovered cluster.' });
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)) {
     throw new DbrollbackError('USAGE', `--port must be between 1 and 65535 (got ${options.port})`, { hint: 'Choose a free loopback port for the restored cluster, or leave --port out.' });
@@ -144,16 +140,13 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const port = options.port ?? (await freePort());
   if (options.port !== undefined) await checkPortFree(options.port);
   const walFetch = options.walFetch ?? defaultWalFetch();
-  await storage.check();
+  // Whoever archives, the restore point catalog and the audit record are in dbrollback's storage.
+  const archiver = options.archiver ?? new DbrollbackArchiver(storage, options.storageAccess ? { storageAccess: options.storageAccess } : {});
+  await archiver.preflight(osUser);
+  if (archiver.kind !== 'dbrollback') await storage.check();
   // A restore point is placed in the WAL from the storage's records, so the base backup can be checked against it before anything is written.
   const target = await locateRestorePoint(storage, parsed, options.restorePointLsn);
   if (target.kind === 'name' && !target.at) log(`restore point "${target.name}" is not in the storage's records (not made by \`dbrollback migrate\`): where it lies is known only by replaying the WAL, so recovery starts from the oldest base backup on the timeline path`);
-  const access = options.storageAccess ?? childStorageAccess(storage);
-  if (access.keyFile !== undefined && !(await osUserCanRead(access.keyFile, osUser))) {
-    throw new DbrollbackError('USAGE', `the recovered server runs as the ${osUser} OS user, which cannot read the encryption key file ${access.keyFile}: its restore_command could not fetch any WAL`, {
-      hint: `Nothing was written. Make the key file readable by ${osUser} (e.g. chgrp ${osUser} FILE && chmod 640 FILE), or give the key through DBROLLBACK_ENCRYPTION_KEY instead.`,
-    });
-  }
 
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };
@@ -162,6 +155,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const report: PitrRestoreReport = {
     ok: false,
     target: { kind: target.kind, setting: target.setting, display: target.display },
+    archiver: archiver.kind,
     baseBackupId: null,
     timeline: null,
     wal: null,
@@ -184,7 +178,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   let stopFailed: string | null = null;
   let stopError: DbrollbackError | null = null;
   let journal: Journal | undefined;
-  let stager: WalStager | undefined;
+  let stager: WalStaging | undefined;
   const stopStaging = async () => {
     const running = stager;
     stager = undefined;
@@ -197,15 +191,11 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   });
   try {
     // Read-only: which base backup, on which timeline, and is every WAL segment from it to the target archived?
-    const wal = await storage.list(WAL_PREFIX);
-    const { timeline, path: timelines } = await recoveryTimeline(storage, wal);
-    const staging = options.staging ?? {};
-    report.timeline = timeline;
-    const base = await checklist.run('choose-base', async () => chooseBase(await baseCandidates(storage), target, timelines, options.backupId === 'latest' ? undefined : options.backupId), (b) => `${b.id} (timeline ${b.base.timeline}, finished ${b.base.stopTime})`);
+    const base = await checklist.run('choose-base', () => archiver.chooseBackup(target, options.backupId), (b) => `${archiver.kind === 'dbrollback' ? '' : `${archiver.location}: `}${b.id} (timeline ${b.timeline}, finished ${b.stopTime})`);
     report.baseBackupId = base.id;
-    const coverage: WalCoverage = await checklist.run('check-wal', () => checkWal(storage, base, target, timeline, wal), (c) => `${c.segments} segments archived, ${c.first} … ${c.last}`);
-    report.wal = coverage;
-    const { manifest, tarKey } = await baseTar(storage, base.id, 'Choose another base backup with --backup ID (`dbrollback backups`).');
+    report.timeline = archiver.timeline;
+    const wal = await checklist.run('check-wal', () => archiver.checkWal(base, target), (c) => c.detail);
+    report.wal = wal.coverage;
 
     // From here on DIR is written to, and the run is journaled in the storage as it goes.
     written = true;
@@ -215,27 +205,28 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       checklist.attach(journal);
       await journal.flush();
     }
-    await checklist.run('extract', () => extractBase(storage, tarKey, dataDir, { osUser, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, onProgress: options.onProgress, signal }), (r) => `${r.bytes} bytes, sha256 matches the manifest`);
+    await checklist.run('extract', () => archiver.layDown(base, target, dataDir, { osUser, onProgress: options.onProgress, signal }), (line) => line);
     const ids = osUser ? await osUserIds(osUser) : undefined;
+    // WAL staged ahead of replay by this run, where the archiver's restore_command can take it (dbrollback's own; pgBackRest and Barman fetch with their own tools).
+    const staging = options.staging ?? {};
+    const stageWal = staging && archiver.stageWal ? archiver.stageWal.bind(archiver) : undefined;
+    const setup = archiver.recoverySetup(base, target, walFetch, { staged: stageWal !== undefined });
     await checklist.run('configure', async () => {
       await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
       if (ids) await chown(path.dirname(logFile), ...ids);
-      const settings = recoverySettings({ target, timeline, port, node: walFetch.node, cli: walFetch.cli, storageArgs: access.args, serverMajor: majorOf(manifest.serverVersion), ...(staging ? { stagedDir: STAGED_DIR } : {}) });
-      await writeRecoveryConfig(dataDir, settings, ids);
+      await writeRecoveryConfig(dataDir, [...setup.settings, ...copySettings({ port, serverMajor: base.serverMajor })], ids);
       const written = await ensureConfigFiles(dataDir, ids);
       // Staging starts before the server does: the first segments are on their way while it starts up.
-      if (staging) {
-        stager = await WalStager.start({ storage, dataDir, listing: wal, timelines, fromSegment: base.base.startWal, segmentSize: base.base.walSegmentSize, ...staging, ...(ids ? { owner: ids } : {}) });
-      }
+      if (stageWal && staging) stager = await stageWal(base, dataDir, { ...staging, ...(ids ? { owner: ids } : {}) });
       return written;
-    }, (written) => `restore_command = ${staging ? `staged WAL from ${STAGED_DIR}, else ` : ''}wal-fetch${keyNote(access)}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
+    }, (written) => `${setup.describe}, ${target.display}, promote, archive_mode off, port ${port}${written.length ? `; the base backup held no ${written.join(', ')} (configuration kept outside the data directory): minimal ones written` : ''}`);
     report.logFile = logFile;
     await checklist.run('start', async () => {
       serverStarted = true;
       // Stored before the server starts: a run killed from here on is known to have left one running.
       await checklist.checkpoint();
       // A key not held in a file reaches restore_command through the server's environment, never postgresql.auto.conf.
-      await startServer(dataDir, { osUser, logFile, env: access.env });
+      await startServer(dataDir, { osUser, logFile, env: setup.env });
     }, () => `pg_ctl start on port ${port}, log ${logFile}`);
     report.recovery = await checklist.run('recover', async () => {
       await checklist.checkpoint();
@@ -297,7 +288,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   // Bad input and an incomplete archive touched nothing, the storage included: recordRun writes no record for them (exit 2).
   report.auditKey = await recordRun(run, options.noAudit ? null : storage, report.steps, report.error, {
     backupId: report.baseBackupId,
-    plan: { pointInTime: report.target, dataDir, timeline: report.timeline, wal: report.wal },
+    plan: { pointInTime: report.target, archiver: archiver.kind, dataDir, timeline: report.timeline, wal: report.wal },
     verify: report.verify ? verifySummary(report.verify) : null,
     extra: { mode: 'point-in-time', dataDir, running: report.running },
   }, log, journal);
@@ -320,38 +311,6 @@ function afterWriting(error: DbrollbackError, written: boolean, dataDir: string,
     cause: error,
     details: { ...(error.details ?? {}), ...(error.exitCode === EXIT.usage ? { reason: error.code } : {}) },
   });
-}
-
-/** The newest timeline in the archive, and the path of timelines leading to it (from its history file). */
-export async function recoveryTimeline(storage: Storage, wal: readonly ObjectInfo[]): Promise<{ timeline: number; path: TimelineStretch[] }> {
-  let timeline = 1;
-  for (const object of wal) {
-    const file = walNameOfKey(object.key);
-    if (file) timeline = Math.max(timeline, Number.parseInt(file.timeline, 16));
-  }
-  const spans = await loadTimelineHistory(storage, timeline);
-  if (!spans) {
-    const name = `${timelineHex(timeline)}.history`;
-    throw new DbrollbackError('WAL_MISSING', `the archive holds WAL of timeline ${timeline} but not its history file ${name}: which timelines lead to it is unknown`, {
-      hint: `Nothing was written. Archive it from the cluster that created timeline ${timeline}: dbrollback wal-push pg_wal/${name} (PostgreSQL does so itself when archiving is on at promotion).`,
-      details: { missingSegment: name },
-    });
-  }
-  return { timeline, path: timelinePath(spans) };
-}
-
-/** A base backup's manifest and the key of its tar, which must be listed. */
-export async function baseTar(storage: Storage, id: string, hint: string): Promise<{ manifest: BackupManifest; tarKey: string }> {
-  const manifest = await loadManifest(storage, id, { kind: 'base' });
-  const tarKey = manifest.objects.find((k) => k.endsWith('.tar.gz'));
-  if (!tarKey) throw new DbrollbackError('BACKUP_INCOMPLETE', `base backup ${id} lists no .tar.gz object`, { hint });
-  return { manifest, tarKey };
-}
-
-export async function baseCandidates(storage: Storage): Promise<BaseCandidate[]> {
-  const listings = (await listBackups(storage)).filter((b) => b.kind === 'base' && b.status === 'complete');
-  const manifests = await Promise.all(listings.map((b) => loadManifest(storage, b.id, { kind: 'base' })));
-  return manifests.flatMap((m) => (m.base ? [{ id: m.id, createdAt: m.createdAt, base: m.base }] : []));
 }
 
 async function checkPortFree(port: number): Promise<void> {
@@ -400,16 +359,6 @@ function stagingNote(staging: StagingReport | null): string {
 function withStagingProblem(err: unknown, staging: StagingReport | null): unknown {
   if (!staging?.problem || !(err instanceof DbrollbackError) || err.code !== 'RECOVERY_FAILED') return err;
   return new DbrollbackError(err.code, `${err.message} (WAL staging had stopped before: ${staging.problem})`, { hint: err.hint, cause: err, details: err.details });
-}
-
-/** How restore_command gets the storage's key, for the configure step's line. */
-function keyNote(access: ChildStorageAccess): string {
-  if (access.keyFile !== undefined) return ` (key file ${access.keyFile})`;
-  return Object.keys(access.env).length > 0 ? ` (key in the server's environment: ${Object.keys(access.env).join(', ')})` : '';
-}
-
-function majorOf(version: string): number {
-  return Number(/^(\d+)/.exec(version)?.[1] ?? 0);
 }
 
 /** Is a server running on `dataDir`, waiting up to `graceMs` for one just started to write its postmaster.pid? */

@@ -40,16 +40,31 @@ export interface RecoveryConfigInput {
 
 /** The settings, in the order written; values are already in postgresql.conf syntax. */
 export function recoverySettings(input: RecoveryConfigInput): Array<[string, string]> {
+  return [...walFetchSettings(input), ...copySettings(input)];
+}
+
+/** Where dbrollback's own archive is read from (wal-fetch), where to stop, on which timeline, and to promote there. */
+export function walFetchSettings(input: Omit<RecoveryConfigInput, 'port' | 'serverMajor'>): Array<[string, string]> {
   const word = (arg: string) => shellQuote(arg).replace(/%/g, '%%');
   // The plain form `wal-fetch %f %p --storage URL [--encryption-key-file PATH]`: the CLI's short way in (no commander, no config) takes only that.
   const fetch = [word(input.node), word(input.cli), 'wal-fetch', '%f', '%p', ...input.storageArgs.map(word)];
   // With a staging run, its spool is the prefetch: wal-fetch's own background prefetcher would only compete with it.
   const command = input.stagedDir === undefined ? fetch.join(' ') : stagedOrFetch(word(input.stagedDir), [...fetch, '--prefetch', '0'].join(' '));
-  const settings: Array<[string, string]> = [
+  return [
     ['restore_command', confString(command)],
     ...targetSettings(input.target),
     ['recovery_target_timeline', confString(String(input.timeline))],
     ['recovery_target_action', confString('promote')],
+  ];
+}
+
+/**
+ * What every recovered copy is told, whoever laid it down (dbrollback, or the
+ * team's own archiver): never archive, listen on its own loopback port only,
+ * replicate from nothing, wait for no standby, log where it can be followed.
+ */
+export function copySettings(input: Pick<RecoveryConfigInput, 'port' | 'serverMajor'>): Array<[string, string]> {
+  return [
     // Never push the copy's WAL (and its new timeline) into the production archive.
     ['archive_mode', confString('off')],
     ['archive_command', confString('')],
@@ -66,7 +81,6 @@ export function recoverySettings(input: RecoveryConfigInput): Array<[string, str
     ['logging_collector', 'off'],
     ['log_destination', confString('stderr')],
   ];
-  return settings;
 }
 
 /**
@@ -81,7 +95,7 @@ function stagedOrFetch(dir: string, fetch: string): string {
   return `${wait}; test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
 }
 
-function targetSettings(target: RecoveryTarget): Array<[string, string]> {
+export function targetSettings(target: RecoveryTarget): Array<[string, string]> {
   switch (target.kind) {
     case 'time':
       return [['recovery_target_time', confString(target.setting)]];

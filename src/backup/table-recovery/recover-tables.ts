@@ -23,6 +23,7 @@ import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
+import type { Archiver } from '../archivers/contract.js';
 import { backup } from '../backup.js';
 import { pitrRestore } from '../pitr/pitr-restore.js';
 import { copySchema, quoteIdent, stageInThrowaway } from './copy-tables.js';
@@ -43,6 +44,8 @@ export interface RecoverTablesOptions {
   login: Pick<ConnInfo, 'user' | 'password'>;
   /** How PostgreSQL runs wal-fetch (default: this package's CLI). */
   walFetch?: { node: string; cli: string };
+  /** Whose archive the throwaway instance recovers from (default: dbrollback's own, in the storage). */
+  archiver?: Archiver;
   /** Port of the throwaway instance (default: a free one). */
   port?: number;
   /** lock_timeout of the swap's renames (the run's configured lockTimeout). */
@@ -138,7 +141,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
     const pitr = await checklist.run('recover', async () => {
       throwawayStarted = true;
       // A step of this run: the throwaway recovery keeps no journal or audit record of its own.
-      const r = await pitrRestore(storage, { ...options.target, dataDir, port, keptFor: 'the tables are copied from it, then it is removed', login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, onWriting: startJournal, ...(options.signal ? { signal: options.signal } : {}) });
+      const r = await pitrRestore(storage, { ...options.target, dataDir, port, keptFor: 'the tables are copied from it, then it is removed', login: { ...options.login, database: options.sourceDatabase }, ...(options.walFetch ? { walFetch: options.walFetch } : {}), ...(options.archiver ? { archiver: options.archiver } : {}), onStep: (line) => log(`  ${line}`), onProgress: options.onProgress, noAudit: true, onWriting: startJournal, ...(options.signal ? { signal: options.signal } : {}) });
       if (r.error) throw r.error;
       return r;
     }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);

@@ -169,11 +169,11 @@ function gapsOf(names: string[], segmentSize: number): TimelineReport['gaps'] {
   return gaps;
 }
 
-function previousSegment(name: string, segmentSize: number): string {
+export function previousSegment(name: string, segmentSize: number): string {
   return segmentName(name.slice(0, 8), segmentNumber(name, segmentSize) - 1n, segmentSize);
 }
 
-async function serverState(conn: ConnInfo): Promise<ServerArchiveState> {
+export async function serverState(conn: ConnInfo): Promise<ServerArchiveState> {
   return withDb(conn, async (db) => {
     // The insert position's file name carries the timeline being written (pg_control's lags after a promotion).
     const { rows } = await db.query<{ wal: string }>('SELECT pg_walfile_name(pg_current_wal_insert_lsn()) AS wal');

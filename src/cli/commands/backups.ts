@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { archiveHealth, EXIT, listBackups, parseAge, pruneBackups } from '../../index.js';
+import { archiveHealth, archiverHealth, EXIT, listBackups, parseAge, pruneBackups } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import type { CommandRegistrar } from '../registrar.js';
-import { listingJson, renderBackupList, renderHealth } from '../render/backups.js';
+import { listingJson, renderArchiverHealth, renderBackupList, renderHealth } from '../render/backups.js';
 
 interface PruneFlags {
   keep?: number;
@@ -14,11 +14,15 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
   const backups = program
     .command('backups')
     .description('list backups, newest first (incomplete ones are shown and never used)')
-    .option('--check', 'archive health: WAL continuity per timeline, newest segment, base backups PITR can start from; exit 3 when PITR to now is impossible');
+    .option('--check', 'archive health: WAL continuity per timeline, newest segment, base backups PITR can start from (with --archiver pgbackrest|barman-cloud: that tool\'s listing and the server\'s pg_stat_archiver); exit 3 when PITR to now is impossible');
   registrar.action<{ check?: boolean }>(backups, async (run, _io, opts) => {
     if (opts.check) {
       // The server is asked only when one is named explicitly (never libpq's localhost default).
       const conn = run.config.connSource === 'libpq-env' ? undefined : run.conn;
+      if (run.config.archiver.kind !== 'dbrollback') {
+        const health = await archiverHealth(run.archiver, { ...(conn ? { conn } : {}) });
+        return { json: health, human: renderArchiverHealth(health), exitCode: health.ok ? EXIT.ok : EXIT.verifyFailed };
+      }
       const health = await archiveHealth(run.storage, { conn });
       return { json: health, human: renderHealth(health, run.storage.url), exitCode: health.ok ? EXIT.ok : EXIT.verifyFailed };
     }

@@ -20,6 +20,7 @@ export async function runPitr(run: RunContext, io: Io, flags: RestoreRequest): P
     login: { user: config.conn.user, password: config.conn.password, database: config.conn.database },
     // PostgreSQL runs this very CLI as its restore_command.
     walFetch: { node: process.execPath, cli: process.argv[1]! },
+    archiver: run.archiver,
     checksDir: config.checksDir,
     migrationsDir: config.migrationsDir,
     cwd: config.cwd,
@@ -37,6 +38,7 @@ function pitrJson(r: PitrRestoreReport) {
   return {
     ok: r.ok,
     target: r.target,
+    archiver: r.archiver,
     baseBackupId: r.baseBackupId,
     timeline: r.timeline,
     wal: r.wal,
@@ -61,7 +63,7 @@ function renderPitr(r: PitrRestoreReport): string {
   lines.push(...stepLines(r.steps));
   if (r.verify) lines.push('', formatVerifyReport(r.verify));
   if (r.recovery) {
-    lines.push('', `recovered ${r.dataDir} from base backup ${r.baseBackupId} to ${r.target.display} (${(r.durationMs / 1000).toFixed(1)} s); archiving is OFF in the copy`);
+    lines.push('', `recovered ${r.dataDir} from ${r.archiver === 'dbrollback' ? '' : `${r.archiver} `}base backup ${r.baseBackupId} to ${r.target.display} (${(r.durationMs / 1000).toFixed(1)} s); archiving is OFF in the copy`);
     if (r.running) lines.push(`running: ${r.url}`);
     else if (r.startCommand) lines.push(`stopped cleanly; start it with: ${r.startCommand}`);
   }

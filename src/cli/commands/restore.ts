@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connInfoFromUrl, parseTableRefs, recoverTables, resolveRestore, restore, restorePartial, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
+import { connInfoFromUrl, emitCloudNativePg, parseTableRefs, recoverTables, resolveRestore, restore, restorePartial, type BeforeMigrationTarget, type RestoreRequest } from '../../index.js';
 import { positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -36,10 +36,19 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
-      .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout')),
+      .option('--recovery-timeout <seconds>', 'point-in-time: give up when recovery takes longer (default: no limit)', positiveInt('--recovery-timeout'))
+      .option('--emit <platform>', 'print the recovery as a manifest instead of restoring here: cloudnative-pg (a Cluster recovering from the Barman object store of --archiver barman-cloud)')
+      .option('--cluster <name>', 'with --emit cloudnative-pg: the new Cluster\'s name')
+      .option('--credentials-secret <name>', 'with --emit cloudnative-pg: the Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY for the object store (default: the workload\'s cloud identity)')
+      .option('--volume-size <size>', 'with --emit cloudnative-pg: spec.storage.size (default 10Gi)'),
     async (run, io, opts) => {
       const { kind, request, beforeMigration, manifest } = await resolveRestore(run, opts);
       for (const warning of beforeMigration?.warnings ?? []) io.log(`warning: ${warning}`);
+      if (kind === 'emit') {
+        const emitted = await emitCloudNativePg(run.config.archiver, run.archiver, request, beforeMigration ? { 'dbrollback/before-migration': beforeMigration.migration } : {});
+        io.log(`cloudnative-pg: recovery from base backup ${emitted.backupId} to ${'lsn' in emitted.target ? `LSN ${emitted.target.lsn} (exclusive)` : `time ${emitted.target.time}`}`);
+        return withTarget({ json: { ok: true, target: emitted.target, backupId: emitted.backupId, manifest: emitted.cluster }, human: emitted.manifest }, beforeMigration, false);
+      }
       if (kind === 'partial') {
         const report = await restorePartial(run.storage, {
           manifest: manifest!,
@@ -68,6 +77,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           login: { user: run.conn.user, password: run.conn.password },
           // PostgreSQL runs this very CLI as the throwaway instance's restore_command.
           walFetch: { node: process.execPath, cli: process.argv[1]! },
+          archiver: run.archiver,
           ...(request.port !== undefined ? { port: request.port } : {}),
           onStep: (line) => io.log(line),
           onProgress: progressPrinter(io),
@@ -100,13 +110,14 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
 }
 
 /** The resolved --before-migration target is part of the result (JSON) and said first (text). */
-function withTarget(result: CommandResult, before: BeforeMigrationTarget | null): CommandResult {
+function withTarget(result: CommandResult, before: BeforeMigrationTarget | null, sayFirst = true): CommandResult {
   if (before === null) return result;
   const base = result.json as Record<string, unknown>;
   // The target's warnings (an older backup, an approximate time) are the run's warnings too, where scripts look for them.
   const warnings = [...(Array.isArray(base.warnings) ? (base.warnings as unknown[]) : []), ...before.warnings];
   const json = { ...base, warnings, beforeMigration: beforeMigrationJson(before) };
-  return { ...result, json, human: `${describeTarget(before)}\n${result.human}` };
+  // A manifest on stdout stays a manifest (it is piped to kubectl): the target is then said in its annotations.
+  return { ...result, json, human: sayFirst ? `${describeTarget(before)}\n${result.human}` : result.human };
 }
 
 function beforeMigrationJson(t: BeforeMigrationTarget) {

@@ -1,5 +1,5 @@
 /** backup, base-backup and backups: the contract's JSON and the text for people. */
-import type { ArchiveHealth, BackupListing, BackupManifest, OneStepRun } from '../../index.js';
+import type { ArchiveHealth, ArchiverHealth, BackupListing, BackupManifest, OneStepRun } from '../../index.js';
 import { formatBytes, table, type CommandResult } from '../output.js';
 
 /**
@@ -79,6 +79,20 @@ export function renderHealth(h: ArchiveHealth, url: string): string {
     const state = !b.restorable ? 'NOT RESTORABLE' : b.reachesNow ? 'restorable, reaches now' : `restorable to ${b.reachesSegment}`;
     lines.push(`  ${b.id}  timeline ${b.timeline}  ${b.startWal}…${b.stopWal}  ${state}${b.problem ? ` (${b.problem})` : ''}`);
   }
+  lines.push('', `point-in-time restore to now: ${h.pitrToNow.possible ? 'POSSIBLE' : 'NOT POSSIBLE'} — ${h.pitrToNow.reason}`);
+  return lines.join('\n');
+}
+
+/** `backups --check` for an archive another tool keeps: its listing, the server's archiver, the verdict. */
+export function renderArchiverHealth(h: ArchiverHealth): string {
+  const lines = [h.location];
+  lines.push(h.wal ? `  WAL held: ${h.wal.min}…${h.wal.max}` : '  WAL held: not listed by the tool');
+  if (h.server) {
+    lines.push(`  server: writing ${h.server.currentWal}; last archived ${h.server.lastArchivedWal ?? 'none'}${h.server.lastFailedWal ? `; last FAILED ${h.server.lastFailedWal} at ${h.server.lastFailedAt} (${h.server.failedCount} failures)` : ''}`);
+    if (h.server.failingNow) lines.push(`  ARCHIVING IS FAILING NOW: ${h.server.problem}`, ...(h.server.logLines ?? []).map((l) => `    ${l}`));
+  }
+  lines.push('', h.backups.length === 0 ? 'no base backups' : 'base backups (oldest first):');
+  for (const b of h.backups) lines.push(`  ${b.id}  timeline ${b.timeline}  ${b.startWal}…${b.stopWal}  finished ${b.stopTime}`);
   lines.push('', `point-in-time restore to now: ${h.pitrToNow.possible ? 'POSSIBLE' : 'NOT POSSIBLE'} — ${h.pitrToNow.reason}`);
   return lines.join('\n');
 }

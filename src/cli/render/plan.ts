@@ -30,6 +30,7 @@ export function planJson(p: Plan) {
     toolHasDowns: p.toolHasDowns,
     touchedTables: p.touchedTables,
     restoreFrom: p.restoreFrom,
+    archive: p.archive,
     restoreRoutes: p.restoreRoutes,
     tableRouteNote: p.tableRouteNote,
     steps: p.steps,

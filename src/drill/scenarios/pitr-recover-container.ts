@@ -26,7 +26,7 @@ import { checkWal } from '../../backup/pitr/check-wal.js';
 import { chooseBase } from '../../backup/pitr/choose-base.js';
 import { ensureConfigFiles } from '../../backup/pitr/config-files.js';
 import { extractBase } from '../../backup/pitr/extract.js';
-import { baseCandidates, baseTar, recoveryTimeline } from '../../backup/pitr/pitr-restore.js';
+import { baseCandidates, baseTar, recoveryTimeline } from '../../backup/pitr/base-candidates.js';
 import { confString, recoverySettings, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
 import { parseRecoveryTarget } from '../../backup/pitr/target.js';
 import { fetchInto } from '../../backup/wal/fetch-into.js';

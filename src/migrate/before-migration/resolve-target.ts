@@ -13,7 +13,7 @@
  *      whether the point-in-time route reaches the exact moment.
  */
 import { listBackups } from '../../backup/catalog.js';
-import { baseCandidates } from '../../backup/pitr/pitr-restore.js';
+import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
 import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';

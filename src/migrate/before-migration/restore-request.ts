@@ -32,10 +32,18 @@ export interface RestoreRequest {
   tables?: string;
   intoDatabase?: string;
   replace?: boolean;
+  /** Print a recovery manifest for the platform instead of restoring: 'cloudnative-pg'. */
+  emit?: string;
+  /** With --emit cloudnative-pg: the new Cluster's name. */
+  cluster?: string;
+  /** With --emit cloudnative-pg: the Secret with the object store's ACCESS_KEY_ID / ACCESS_SECRET_KEY (else the workload's cloud identity). */
+  credentialsSecret?: string;
+  /** With --emit cloudnative-pg: spec.storage.size (default 10Gi). */
+  volumeSize?: string;
 }
 
-/** `partial`: a partial backup (undo --backup tables), restored table by table. */
-export type RestoreKind = 'logical' | 'point-in-time' | 'tables' | 'partial';
+/** `partial`: a partial backup (undo --backup tables), restored table by table; `emit`: a recovery manifest printed, not run. */
+export type RestoreKind = 'logical' | 'point-in-time' | 'tables' | 'partial' | 'emit';
 
 export interface ResolvedRestore {
   kind: RestoreKind;
@@ -48,6 +56,13 @@ export interface ResolvedRestore {
 
 /** Which restore the request asks for; a combination that does not go together is bad usage. */
 export function restoreKind(r: RestoreRequest): RestoreKind {
+  if (r.emit !== undefined) {
+    checkEmit(r);
+    return 'emit';
+  }
+  if (r.cluster !== undefined || r.credentialsSecret !== undefined || r.volumeSize !== undefined) {
+    throw new DbrollbackError('USAGE', '--cluster, --credentials-secret and --volume-size go with --emit cloudnative-pg', { hint: 'e.g. dbrollback restore --before-migration NAME --emit cloudnative-pg --cluster NAME-restored' });
+  }
   // --backup ID with table options: a partial backup's tables (checked against its manifest in resolveRestore).
   const pitrTarget = [r.pointInTime, r.lsn, r.restorePoint, r.beforeMigration, r.dataDir].some((v) => v !== undefined);
   if (r.backup !== undefined && !pitrTarget && (r.tables !== undefined || r.intoDatabase !== undefined || r.replace)) {
@@ -102,6 +117,8 @@ export async function resolveRestore(
   }
   if (request.beforeMigration === undefined) return { kind, request, beforeMigration: null };
   const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
+  // The manifest's target is the restore point's LSN (see backup/archivers/cloudnative-pg.ts for why not its name).
+  if (kind === 'emit' && before.kind === 'restore-point') return { kind, request: { ...request, lsn: before.point.lsn }, beforeMigration: before };
   const resolved =
     before.kind === 'restore-point'
       ? { ...request, restorePoint: before.point.name, restorePointLsn: before.point.lsn }
@@ -109,6 +126,25 @@ export async function resolveRestore(
         ? { ...request, pointInTime: before.time }
         : { ...request, backup: before.backupId };
   return { kind, request: resolved, beforeMigration: before };
+}
+
+/** --emit prints a manifest and restores nothing here: one target, a cluster name, none of a local restore's flags. */
+function checkEmit(r: RestoreRequest): void {
+  const example = 'e.g. dbrollback restore --before-migration NAME --emit cloudnative-pg --cluster NAME-restored';
+  if (r.emit !== 'cloudnative-pg') throw new DbrollbackError('USAGE', `--emit ${r.emit}: the only manifest dbrollback emits is cloudnative-pg`, { hint: example });
+  if (r.cluster === undefined || !/^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$/.test(r.cluster)) {
+    throw new DbrollbackError('USAGE', r.cluster === undefined ? '--emit cloudnative-pg needs --cluster NAME (the new Cluster\'s name)' : `--cluster ${JSON.stringify(r.cluster)} is not a Kubernetes name (lower-case letters, digits and '-', at most 50 characters)`, { hint: example });
+  }
+  const local: string[] = ([['--data-dir', r.dataDir], ['--port', r.port], ['--tables', r.tables], ['--into-database', r.intoDatabase], ['--backup', r.backup], ['--target-database', r.targetDatabase], ['--recovery-timeout', r.recoveryTimeout]] as const).filter(([, v]) => v !== undefined).map(([f]) => f);
+  if (r.replace) local.push('--replace');
+  if (local.length > 0) throw new DbrollbackError('USAGE', `--emit cloudnative-pg prints a manifest and restores nothing here: ${local.join(', ')} do not apply`, { hint: example });
+  if (r.beforeMigration !== undefined) return checkOneTarget(r);
+  if (r.restorePoint !== undefined) {
+    throw new DbrollbackError('USAGE', '--emit cloudnative-pg takes --before-migration NAME, --lsn L or --point-in-time T, not --restore-point', {
+      hint: 'CloudNativePG picks the base backup by itself only for an LSN or a time target; --before-migration turns the restore point into its LSN.',
+    });
+  }
+  if ((r.lsn === undefined) === (r.pointInTime === undefined)) throw new DbrollbackError('USAGE', '--emit cloudnative-pg needs one target: --before-migration NAME, --lsn L or --point-in-time T', { hint: example });
 }
 
 /** --tables recovers into --into-database from a throwaway instance: no --data-dir, no --backup; a target is needed. */

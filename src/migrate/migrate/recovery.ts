@@ -8,6 +8,8 @@
  * refused while the server's archiving is failing.
  */
 import { backup, type BackupSource } from '../../backup/backup.js';
+import type { Archiver } from '../../backup/archivers/contract.js';
+import { archiverHealth } from '../../backup/archivers/health.js';
 import { archiveHealth } from '../../backup/wal/archive-health.js';
 import type { ProgressListener } from '../../progress.js';
 import { withDb } from '../../db/connection.js';
@@ -26,7 +28,7 @@ export interface Recovery {
   detail: string;
 }
 
-export async function ensureRecovery(source: BackupSource, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener }): Promise<Recovery> {
+export async function ensureRecovery(source: BackupSource & { readonly archiver?: Archiver }, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener }): Promise<Recovery> {
   if (mode === 'never') {
     // With no backup the restore points are the only way back, and they are only as good as the archive behind them.
     const status = await withDb(source.conn, archiverStatus);
@@ -41,7 +43,9 @@ export async function ensureRecovery(source: BackupSource, mode: BackupMode, opt
   }
   let why = '--backup always';
   if (mode === 'auto') {
-    const health = await archiveHealth(source.storage, { conn: source.conn });
+    // Whoever archives (dbrollback's wal-push, pgBackRest, Barman Cloud), the restore points are WAL records in that archive.
+    const external = source.archiver && source.archiver.kind !== 'dbrollback' ? source.archiver : undefined;
+    const health = external ? await archiverHealth(external, { conn: source.conn }) : await archiveHealth(source.storage, { conn: source.conn });
     if (health.ok && health.pitrToNow.possible) {
       return { via: 'wal-archive', backupId: null, baseBackupId: health.pitrToNow.fromBackup, detail: `WAL archive healthy, base backup ${health.pitrToNow.fromBackup} reaches now: no logical backup needed` };
     }

@@ -55,6 +55,17 @@ export interface PlanMigration {
   notes: string[];
 }
 
+export interface PlanArchive {
+  archiver: string;
+  location: string;
+  backups: number;
+  newestBackup: { id: string; stopTime: string } | null;
+  /** The WAL range the tool reports holding (null: it lists none). */
+  wal: { min: string; max: string } | null;
+  /** Why the tool's listing could not be read (the plan is made anyway). */
+  problem: string | null;
+}
+
 export interface PlanStep {
   action: 'pause-traffic' | 'backup' | 'down' | 'restore' | 'verify' | 'resume-traffic' | 'keep-schema' | 'none';
   detail: string;
@@ -87,6 +98,11 @@ export interface Plan {
    * when they are few and all existed before the migrations.
    */
   touchedTables: TouchedTables | null;
+  /**
+   * For `restore` with the team's own archiver (--archiver pgbackrest|barman-cloud): that tool's view of
+   * its archive — the backups a point-in-time restore can start from — or why it could not be read.
+   */
+  archive: PlanArchive | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
   restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
   /**
@@ -136,6 +152,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
   const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
   const routes: RestoreRoutes =
@@ -170,10 +187,11 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     atRiskUnknown: migrations.filter((m) => m.atRisk === null).map((m) => m.name),
     toolHasDowns,
     touchedTables: touched,
+    archive,
     restoreFrom,
     restoreRoutes: routes.routes,
     tableRouteNote: routes.tableRouteNote,
-    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip),
+    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip, archive),
     capture: captured.stats,
     roundTrip,
   };
@@ -288,6 +306,26 @@ function derivedNote(atRisk: AtRisk): string {
   return ` — ${all ? 'all' : `${atRisk.derived.rows}`} of them derived (computed by the migration from other data; running it again recomputes them)`;
 }
 
+/** The team's own archiver's listing (pgbackrest info, barman-cloud-backup-list); dbrollback's own archive is read by `backups --check`. */
+async function archiveView(run: RunContext): Promise<PlanArchive | null> {
+  if (run.config.archiver.kind === 'dbrollback') return null;
+  const archiver = run.archiver;
+  try {
+    const view = await archiver.view();
+    const newest = view.backups.at(-1);
+    return { archiver: view.archiver, location: view.location, backups: view.backups.length, newestBackup: newest ? { id: newest.id, stopTime: newest.stopTime } : null, wal: view.wal, problem: null };
+  } catch (err) {
+    return { archiver: archiver.kind, location: archiver.location, backups: 0, newestBackup: null, wal: null, problem: (err as Error).message };
+  }
+}
+
+function archiveNote(archive: PlanArchive | null): string {
+  if (!archive) return '';
+  if (archive.problem) return `; ${archive.location} could not be read: ${archive.problem}`;
+  if (!archive.newestBackup) return `; ${archive.location} lists NO base backup to start from`;
+  return ` from ${archive.location} (${archive.backups} backup(s), newest ${archive.newestBackup.id} finished ${archive.newestBackup.stopTime}${archive.wal ? `, WAL ${archive.wal.min} … ${archive.wal.max}` : ''})`;
+}
+
 /** The head once `selected` (newest first) are undone. */
 function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
   const remaining = applied.length - selected.length;
@@ -339,7 +377,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null, archive: PlanArchive | null): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
   if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
@@ -351,7 +389,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
       const what =
         r.route === 'tables'
           ? `first choice, only the touched tables ${r.tables.join(', ')} to before ${oldest} (later writes to other tables kept): ${r.command}`
-          : `${routes.routes.length > 1 ? 'second choice, ' : ''}the whole database to before ${oldest} (head ${targetHead ?? '(none)'}): ${r.command}${r.alternative ? ` (or ${r.alternative})` : ''}`;
+          : `${routes.routes.length > 1 ? 'second choice, ' : ''}the whole database to before ${oldest} (head ${targetHead ?? '(none)'})${r.command.includes('--data-dir') ? archiveNote(archive) : ''}: ${r.command}${r.alternative ? ` (or ${r.alternative})` : ''}`;
       out.push({ action: 'restore', detail: `${what} — discards ${r.discards}`, discards: r.discards });
     }
   } else {

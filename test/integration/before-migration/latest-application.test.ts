@@ -60,7 +60,8 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
       [`${X}.up.sql`]: "ALTER TABLE accounts ADD COLUMN plan text NOT NULL DEFAULT 'free';\n",
       [`${X}.down.sql`]: 'ALTER TABLE accounts DROP COLUMN plan;\n',
     });
-    expect((await cli(['migrate', '--count', '2', '--backup', 'never', ...args()])).exitCode).toBe(0);
+    const applied = await cli(['migrate', '--count', '2', '--backup', 'never', ...args()]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
     await query(url, "INSERT INTO accounts (name) VALUES ('before-nightly')");
     await baseBackup(storage, primary.url('postgres'));
 
@@ -74,7 +75,7 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
 
     await query(url, "INSERT INTO accounts (name) VALUES ('after-nightly')");
     const first = await cli(['migrate', '--count', '1', '--backup', 'never', '--json', ...args()]);
-    expect(first.exitCode, first.stderr).toBe(0);
+    expect(applied.exitCode, applied.stderr).toBe(0);
     firstMigrate = first.json<{ auditKey: string }>().auditKey.replace(/^audit\/|\.json$/g, '');
     const undo = await cli(['undo', '--count', '1', '--yes', '--accept-data-loss', '--json', ...args()]);
     expect(undo.exitCode, undo.stderr).toBe(0);
