@@ -49,18 +49,33 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   return { ...summarize(statements), statements, fills: state.fills };
 }
 
+/**
+ * Shared by the statements without findings (most of a history) instead of two new arrays per
+ * statement: nothing changes a verdict's lists once it is made, and frozen they would throw if
+ * something did.
+ */
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
+
 function classifyStatement(stmt: ParsedStatement, ctx: RuleContext, fileIgnores: string[]): StatementVerdict {
-  const findings: Finding[] = [];
-  const suppressed: Finding[] = [];
-  const effects: Effect[] = [];
+  let findings = NO_FINDINGS;
+  let suppressed = NO_FINDINGS;
+  let effects = NO_EFFECTS;
   for (const rule of rulesFor(stmt)) {
     for (const hit of rule.check(stmt, ctx)) {
       // Objects this file created have no old code depending on them and no data to lose.
       if (hit.object && ctx.state.isNew(hit.object)) continue;
       const finding: Finding = { rule: rule.id, message: hit.message, help: hit.help ?? rule.help, effect: hit.effect, ...(hit.object ? { object: hit.object } : {}) };
+      if (effects === NO_EFFECTS) effects = [];
       effects.push(hit.effect);
-      const silenced = [...stmt.ignores, ...fileIgnores].some((id) => id === '*' || id === rule.id);
-      (silenced ? suppressed : findings).push(finding);
+      const silenced = stmt.ignores.some((id) => id === '*' || id === rule.id) || fileIgnores.some((id) => id === '*' || id === rule.id);
+      if (silenced) {
+        if (suppressed === NO_FINDINGS) suppressed = [];
+        suppressed.push(finding);
+      } else {
+        if (findings === NO_FINDINGS) findings = [];
+        findings.push(finding);
+      }
     }
   }
   const axes = axesFromEffects(effects);

@@ -159,6 +159,8 @@ for (const rule of RULES) {
 }
 
 const NONE: readonly Rule[] = [];
+/** ALTER TABLE's rules by its subcommands' subtypes (`AT_AddColumn,AT_AlterColumnType,`). */
+const forSubtypes = new Map<string, readonly Rule[]>();
 
 /**
  * The rules that inspect this statement. An ALTER TABLE gets the rules of the
@@ -169,12 +171,20 @@ const NONE: readonly Rule[] = [];
 export function rulesFor(stmt: ParsedStatement): readonly Rule[] {
   const general = byNode.get(stmt.kind) ?? NONE;
   if (stmt.kind !== 'AlterTableStmt') return general;
-  const subtypes = new Set(alterCmds(stmt.node).map((cmd) => str(cmd.subtype)));
-  const out = [...general];
-  for (const subtype of subtypes) {
-    for (const rule of byNode.get(`AlterTableStmt:${subtype}`) ?? NONE) if (!out.includes(rule)) out.push(rule);
+  const cmds = alterCmds(stmt.node);
+  // Most ALTER TABLEs have one subcommand, and a history repeats the same few combinations:
+  // the list is built once per combination, not once per statement.
+  let key = '';
+  for (const cmd of cmds) key += `${str(cmd.subtype) ?? ''},`;
+  let rules = forSubtypes.get(key);
+  if (!rules) {
+    const out = [...general];
+    for (const cmd of cmds) {
+      for (const rule of byNode.get(`AlterTableStmt:${str(cmd.subtype)}`) ?? NONE) if (!out.includes(rule)) out.push(rule);
+    }
+    // Findings keep the registry's order, whatever order the subcommands came in.
+    rules = out.length > 1 ? out.sort((a, b) => order.get(a)! - order.get(b)!) : out;
+    forSubtypes.set(key, rules);
   }
-  // Findings keep the registry's order, whatever order the subcommands came in.
-  return out.length > 1 ? out.sort((a, b) => order.get(a)! - order.get(b)!) : out;
+  return rules;
 }
-
