@@ -24,6 +24,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { connect, serverVersion } from '../../db/connection.js';
+import { findBinary } from '../../pgtools/binaries.js';
+import type { ScratchOptions } from './scratch.js';
 
 /** Bumped whenever what a capture records changes shape or meaning: older entries are then never read. */
 const FORMAT = 'dbrollback-capture-v1';
@@ -99,4 +102,28 @@ export function hashParts(parts: readonly string[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(`${Buffer.byteLength(part)}:`).update(part);
   return hash.digest('hex');
+}
+
+/** The server major the captures run on (part of every cache key): the scratch server's, else the local initdb's. */
+export async function scratchMajor(scratch: ScratchOptions | undefined): Promise<number> {
+  if (!scratch?.server) return (await findBinary('initdb')).major;
+  const db = await connect(scratch.server);
+  try {
+    return (await serverVersion(db)).major;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
+
+/** The nearest lockfile's hash: the versions of the tool, the ORM and the driver that produced the SQL. */
+export async function lockfileHash(from: string): Promise<string> {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    for (const name of LOCKFILES) {
+      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
+      if (bytes) return hashParts([name, createHash('sha256').update(bytes).digest('hex')]);
+    }
+    if (path.dirname(dir) === dir) return 'no-lockfile';
+  }
 }

@@ -20,19 +20,16 @@
  * nearest lockfile (the tool's version), the scratch server's major, then
  * each migration's source chained over the ones before it.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { connect, serverVersion } from '../../db/connection.js';
+import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { DbrollbackError } from '../../errors.js';
-import { findBinary } from '../../pgtools/binaries.js';
 import type { DownKind, MigrationSql } from '../contract.js';
 import { sourceHash } from '../load-module.js';
 import type { CapturedDowns, CapturedFile } from '../tool.js';
-import { captureCacheDir, hashParts, openCaptureCache, type CaptureCache } from './capture-cache.js';
+import { captureCacheDir, hashParts, lockfileHash, openCaptureCache, scratchMajor, type CaptureCache } from './capture-cache.js';
 import { migrationSql, type CapturedSql } from './captured-sql.js';
 import { notListed } from './not-listed.js';
 import { startPgRecorder } from './pg-recorder.js';
@@ -245,29 +242,6 @@ async function fromCache(cache: CaptureCache, keys: Keys, covered: readonly Repl
     down: downs.get(m.name)?.down ?? null,
     downError: downs.get(m.name)?.downError ?? null,
   }));
-}
-
-async function scratchMajor(scratch: ScratchOptions | undefined): Promise<number> {
-  if (!scratch?.server) return (await findBinary('initdb')).major;
-  const db = await connect(scratch.server);
-  try {
-    return (await serverVersion(db)).major;
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
-const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
-
-/** The nearest lockfile's hash: the versions of the tool and the driver that produced the SQL. */
-async function lockfileHash(from: string): Promise<string> {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    for (const name of LOCKFILES) {
-      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
-      if (bytes) return hashParts([name, createHash('sha256').update(bytes).digest('hex')]);
-    }
-    if (path.dirname(dir) === dir) return 'no-lockfile';
-  }
 }
 
 /** classify: the replayed migrations picked out for the files given (every one replayed, in order: each needs the schema the earlier ones built). */

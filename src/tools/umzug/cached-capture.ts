@@ -18,13 +18,9 @@
  * A cache hit for every capture needed serves them all; otherwise the history
  * is replayed as before and every capture it makes is stored.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { connect, serverVersion } from '../../db/connection.js';
 import type { SchemaDiff } from '../../db/schema/diff.js';
-import { findBinary } from '../../pgtools/binaries.js';
-import { captureCacheDir, hashParts, openCaptureCache, type CaptureCache } from '../capture/capture-cache.js';
+import { captureCacheDir, hashParts, lockfileHash, openCaptureCache, scratchMajor, type CaptureCache } from '../capture/capture-cache.js';
 import type { CapturedSql } from '../capture/captured-sql.js';
 import { withScratchDatabase, type ScratchOptions } from '../capture/scratch.js';
 import type { DownKind } from '../contract.js';
@@ -185,29 +181,6 @@ async function listWithoutDatabase(request: CachedUmzugRequest): Promise<ListedM
     return undefined;
   } finally {
     await closeUmzugInstance(request.configModule, instance);
-  }
-}
-
-async function scratchMajor(scratch: ScratchOptions | undefined): Promise<number> {
-  if (!scratch?.server) return (await findBinary('initdb')).major;
-  const db = await connect(scratch.server);
-  try {
-    return (await serverVersion(db)).major;
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
-const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'];
-
-/** The nearest lockfile's hash: the versions of umzug, the ORM and the driver that produced the SQL. */
-async function lockfileHash(from: string): Promise<string> {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    for (const name of LOCKFILES) {
-      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
-      if (bytes) return hashParts([name, createHash('sha256').update(bytes).digest('hex')]);
-    }
-    if (path.dirname(dir) === dir) return 'no-lockfile';
   }
 }
 
