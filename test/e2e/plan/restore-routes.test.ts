@@ -21,6 +21,7 @@ interface Route {
   alternative: string | null;
   tables: string[];
   discards: string;
+  replaceBlockedBy: string[];
 }
 
 interface PlanDoc {
@@ -79,7 +80,9 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
     expect(tables.command).toBe('dbrollback restore --before-migration 002_void-open-orders --tables public.carts,public.order_events,public.orders --into-database URL');
     expect(tables.tables).toEqual(['public.carts', 'public.order_events', 'public.orders']);
-    expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace, every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
+    expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace it discards every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
+    expect(tables.replaceBlockedBy).toEqual([]);
+    expect(doc.recommendation).toContain('(add --replace to swap them in place)');
     expect(whole.command).toBe('dbrollback restore --before-migration 002_void-open-orders --data-dir DIR');
     expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — the other tables' later writes included/);
     // The steps say the same, in order, each with what it discards.
@@ -107,6 +110,24 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback restore --before-migration 002_void-open-orders --tables public.orders --into-database URL');
     expect(run.stdout).toMatch(/1\. pause-traffic[\s\S]*restore: first choice, only the touched tables public\.orders[\s\S]*— discards nothing by itself[\s\S]*restore: second choice, the whole database[\s\S]*— discards every write to every table/);
+  });
+
+  it('a table other tables point at: --replace is not offered (it would be refused), the keys are named, copying back is suggested', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_reset-emails.up.sql': "UPDATE customers SET email = lower(email);\n",
+      '002_reset-emails.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.tables).toEqual(['public.customers']);
+    expect(tables.replaceBlockedBy).toEqual(['public.orders.orders_customer_id_fkey → public.customers']);
+    expect(tables.discards).toContain('--replace would be refused: foreign keys from public.orders point at it');
+    expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.customers');
+    expect(doc.recommendation).not.toContain('add --replace');
   });
 
   it('a migration touching six tables: no table route (more than five), the plan says why and offers the whole database alone', async () => {
