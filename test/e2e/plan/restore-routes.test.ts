@@ -109,6 +109,11 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     const run = await runBuiltCli(['plan', '--count', '1', ...args]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback restore --before-migration 002_void-open-orders --tables public.orders --into-database URL');
+    // undo refuses and its hint is the plan's: the table route first.
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', ...args]);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.stderr).toContain('hint: Down migrations cannot bring the data back: restore to the moment before 002_void-open-orders. First, only public.orders');
+    expect(undo.stderr).toContain('Nothing was changed.');
     expect(run.stdout).toMatch(/1\. pause-traffic[\s\S]*restore: first choice, only the touched tables public\.orders[\s\S]*— discards nothing by itself[\s\S]*restore: second choice, the whole database[\s\S]*— discards every write to every table/);
   });
 
