@@ -33,9 +33,10 @@ export interface RestoreRoute {
   /** What it throws away, in words. */
   discards: string;
   /**
-   * The table route: foreign keys from tables outside the set that point at
-   * it (`schema.table.constraint → schema.table`). `--replace` refuses while
-   * any exists, so the plan does not offer it then.
+   * The table route: why `--replace` is not offered — a touched table whose
+   * definition the migrations changed (`schema.table: its definition was
+   * changed by the migrations`), or a foreign key from a table outside the
+   * set (`schema.table.constraint → schema.table`), which makes it refuse.
    */
   replaceBlockedBy: string[];
 }
@@ -87,11 +88,18 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
   const note = tableRouteNote(touched, input.liveTables);
   if (note !== null) return { routes: [whole], tableRouteNote: note };
   const tables = touched!.existing;
-  const blocked = (input.inboundKeys ?? []).map((k) => `${k.from}.${k.constraint} → ${k.to}`);
+  const keys = (input.inboundKeys ?? []).map((k) => `${k.from}.${k.constraint} → ${k.to}`);
   const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];
-  const replace = blocked.length === 0
-    ? `With --replace it discards every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`
-    : `--replace would be refused: foreign keys from ${holders.join(', ')} point at ${tables.length === 1 ? 'it' : 'them'} (${blocked.join('; ')}); copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${tables[0]!.split('.').at(-1)} …), which keeps every later write`;
+  const reshaped = touched!.reshaped;
+  const it = tables.length === 1 ? 'it' : 'them';
+  const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${tables[0]!.split('.').at(-1)} …), which keeps every later write`;
+  const replace =
+    reshaped.length > 0
+      ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${it} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
+      : keys.length > 0
+        ? `--replace would be refused: foreign keys from ${holders.join(', ')} point at ${it} (${keys.join('; ')}); ${copyBack}`
+        : `With --replace it discards every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`;
+  const blocked = [...reshaped.map((t) => `${t}: its definition was changed by the migrations`), ...keys];
   return {
     routes: [
       {

@@ -27,7 +27,7 @@ interface Route {
 interface PlanDoc {
   type: string;
   recommendation: string;
-  touchedTables: { existing: string[]; created: string[] } | null;
+  touchedTables: { existing: string[]; created: string[]; reshaped: string[] } | null;
   restoreRoutes: Route[];
   tableRouteNote: string | null;
   steps: Array<{ action: string; detail: string; discards?: string }>;
@@ -74,7 +74,7 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(run.exitCode, run.stderr).toBe(0);
     const doc = run.json<PlanDoc>();
     expect(doc.type).toBe('restore');
-    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [] });
+    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [] });
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
@@ -132,6 +132,24 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(tables.replaceBlockedBy).toEqual(['public.orders.orders_customer_id_fkey → public.customers']);
     expect(tables.discards).toContain('--replace would be refused: foreign keys from public.orders point at it');
     expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.customers');
+    expect(doc.recommendation).not.toContain('add --replace');
+  });
+
+  it('migrations that changed a touched table\'s definition: --replace is not offered (the history would still record them), copying back is', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_products-price.up.sql': 'ALTER TABLE products ADD COLUMN price_cents int;\nUPDATE products SET sku = upper(sku);\n',
+      '002_products-price.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'] });
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.replaceBlockedBy).toEqual(['public.products: its definition was changed by the migrations']);
+    expect(tables.discards).toContain('--replace is not offered: the migrations changed the definition of public.products');
+    expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.products');
     expect(doc.recommendation).not.toContain('add --replace');
   });
 
