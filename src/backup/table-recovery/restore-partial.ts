@@ -21,7 +21,6 @@ import { describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js'
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
-import { runTool } from '../../pgtools/run.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { backup } from '../backup.js';
@@ -30,6 +29,7 @@ import type { BackupManifest } from '../manifest.js';
 import { createDatabase, dropDatabase } from '../restore/databases.js';
 import { downloadDump, removeDump } from '../restore/fetch-dump.js';
 import { copySchema, stageInThrowaway } from './copy-tables.js';
+import { addDeferredKeys, loadPartialDump, validateCopiedKeys, type DeferredKeys } from './load-partial-dump.js';
 import { swapTables } from './swap-tables.js';
 import type { RecoveredTable } from './recover-tables.js';
 
@@ -115,6 +115,7 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   let scratchMade = false;
   let file: string | undefined;
   const scratchConn = withDatabase(options.into, scratchName);
+  let deferred: DeferredKeys = { sql: '', names: [] };
   try {
     into = await connect(options.into);
     // From here on the run is journaled in the storage as it goes.
@@ -128,9 +129,11 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
       scratchMade = true;
-      await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratchName}`, file], { conn: scratchConn });
+      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables);
+      scratch = await connect(scratchConn);
+      await addDeferredKeys(scratch, deferred, tables);
     }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);
-    scratch = await connect(scratchConn);
+    scratch ??= await connect(scratchConn);
     await checklist.run('check-tables', async () => {
       const now = await fingerprint(scratch!, tables);
       const bad = now.filter((f) => {
@@ -147,6 +150,8 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
     const staged = await checklist.run('copy', async () => {
       const s = await stageInThrowaway(scratch!, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
       await copySchema(scratchConn, options.into, schema, (await serverVersion(scratch!)).major);
+      // The keys to live tables were NOT VALID in the scratch database (its other tables are empty): checked now, against the live rows.
+      if (options.replace) await validateCopiedKeys(into!, schema, deferred);
       return s;
     }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
     report.droppedKeys = staged.droppedKeys;
