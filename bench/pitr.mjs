@@ -350,16 +350,24 @@ async function backlog() {
         // pgBackRest's detached async process and its workers, as last seen: a worker that has exited is in its parent's
         // cutime; one still running at the parent's last sample is counted on its own.
         const asyncLast = new Map();
+        const kinds = new Map();
         const localLast = new Map();
         const sampleDetached = async () => {
           if (ours) return;
           const seen = [];
           for (const pid of await readdir('/proc')) {
             if (!/^\d+$/.test(pid)) continue;
-            const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-            if (!cmd.includes(conf) || !/archive-push:(async|local)/.test(cmd)) continue;
+            // A process's command line is read once (a sweep must stay short, or short-lived processes slip between sweeps).
+            // A front archive-push is read again: the async process is forked from it before it execs.
+            let kind = kinds.get(pid);
+            if (kind === undefined) {
+              const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+              kind = !cmd.includes(conf) ? null : /archive-push:(async|local)/.test(cmd) ? (cmd.includes('archive-push:async') ? 'async' : 'local') : undefined;
+              if (kind !== undefined) kinds.set(pid, kind);
+            }
+            if (!kind) continue;
             const c = await cpuOf(pid);
-            if (c) seen.push({ pid, async: cmd.includes('archive-push:async'), ...c });
+            if (c) seen.push({ pid, async: kind === 'async', ...c });
           }
           for (const p of seen.filter((x) => !x.async)) localLast.set(p.pid, p.self + p.children);
           for (const p of seen.filter((x) => x.async)) asyncLast.set(p.pid, { total: p.self + p.children, workers: seen.filter((w) => !w.async && w.ppid === p.pid).map((w) => w.pid) });
