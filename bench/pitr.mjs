@@ -308,7 +308,7 @@ try {
  */
 async function backlog() {
   const variants = ['dbrollback (the archive_command `dbrollback archive-command` prints)', 'pgbackrest archive-push (sync)', 'pgbackrest archive-push (async, process-max=2)'];
-  const results = Object.fromEntries(variants.map((v) => [v, { peak: [], drainMs: [], loadMs: [], segments: [], perSecond: [], cpuPerSegment: [], load: [] }]));
+  const results = Object.fromEntries(variants.map((v) => [v, { peak: [], peakUnstored: [], drainMs: [], loadMs: [], segments: [], perSecond: [], cpuPerSegment: [], load: [] }]));
   const { readdir, readFile } = await import('node:fs/promises');
   const ticks = Number((await execa('getconf', ['CLK_TCK'])).stdout) || 100;
   /** utime, stime, cutime, cstime of a process in ms, or null once it is gone. */
@@ -343,7 +343,10 @@ async function backlog() {
         const conn = cluster.conn('postgres');
         const env = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: 'postgres' };
         const status = path.join(cluster.dataDir, 'pg_wal', 'archive_status');
-        const ready = async () => (await readdir(status)).filter((f) => f.endsWith('.ready')).length;
+        const readyNames = async () => (await readdir(status)).filter((f) => f.endsWith('.ready')).map((f) => f.slice(0, -'.ready'.length));
+        // Waiting and not yet stored either: no marker (dbrollback) or no .ok in the spool (pgBackRest async) says it was pushed ahead.
+        const storedAhead = path.join(...(ours ? [cluster.dataDir, 'pg_wal', 'dbrollback-pushed'] : [spool, 'archive', 'bl', 'out']));
+        const aheadNames = async () => new Set((await readdir(storedAhead).catch(() => [])).map((f) => f.replace(/\.ok$/, '')));
         const [{ pid: archiverPid }] = await cluster.sql('postgres', "SELECT pid FROM pg_stat_activity WHERE backend_type = 'archiver'");
         const [{ archived: archivedBefore }] = await cluster.sql('postgres', 'SELECT archived_count AS archived FROM pg_stat_archiver');
         const cpuBefore = await cpuOf(archiverPid);
@@ -374,11 +377,17 @@ async function backlog() {
         };
         const detachedMs = () => [...asyncLast.values()].reduce((sum, a) => sum + a.total + a.workers.reduce((w, pid) => w + (localLast.get(pid) ?? 0), 0), 0);
         let peak = 0;
+        let peakUnstored = 0;
         let sampling = true;
         const sampler = (async () => {
           let n = 0;
           while (sampling) {
-            if (n++ % 2 === 0) peak = Math.max(peak, await ready());
+            if (n++ % 2 === 0) {
+              const names = await readyNames();
+              const ahead = await aheadNames();
+              peak = Math.max(peak, names.length);
+              peakUnstored = Math.max(peakUnstored, names.filter((x) => !ahead.has(x)).length);
+            }
             await sampleDetached();
             await new Promise((r) => setTimeout(r, 50));
           }
@@ -403,13 +412,14 @@ async function backlog() {
         const loadavg = os.loadavg()[0];
         const r = results[variant];
         r.peak.push(peak);
+        r.peakUnstored.push(peakUnstored);
         r.drainMs.push(drain.ms);
         r.loadMs.push(load.ms);
         r.segments.push(segments);
         r.perSecond.push(segments / ((load.ms + drain.ms) / 1000));
         r.cpuPerSegment.push(cpuMs / segments);
         r.load.push(loadavg);
-        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments, drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${segments} archived, ${(segments / ((load.ms + drain.ms) / 1000)).toFixed(2)}/s, CPU ${seconds(cpuMs / segments)} s per segment (${ours ? '' : `of which detached async ${seconds(detachedMs())} s in all; `}load average ${loadavg.toFixed(1)})`);
+        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments (${peakUnstored} not yet stored), drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${segments} archived, ${(segments / ((load.ms + drain.ms) / 1000)).toFixed(2)}/s, CPU ${seconds(cpuMs / segments)} s per segment (${ours ? '' : `of which detached async ${seconds(detachedMs())} s in all; `}load average ${loadavg.toFixed(1)})`);
       } finally {
         await cluster.stop();
       }
@@ -420,12 +430,12 @@ async function backlog() {
   console.log('');
   const ref = median(results[variants[1]].cpuPerSegment);
   const refAsync = median(results[variants[2]].cpuPerSegment);
-  console.log('| archive_command | peak backlog (.ready) | drain after the load, s | load, s | segments archived | segments/s | CPU per segment, s | CPU ratio to sync / async |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| archive_command | peak backlog (.ready) | of which not yet stored | drain after the load, s | load, s | segments archived | segments/s | CPU per segment, s | CPU ratio to sync / async |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const v of variants) {
     const r = results[v];
     const cpu = median(r.cpuPerSegment);
-    console.log(`| ${v} | ${median(r.peak)} | ${seconds(median(r.drainMs))} | ${seconds(median(r.loadMs))} | ${median(r.segments)} | ${median(r.perSecond).toFixed(2)} | ${seconds(cpu)} | ${(cpu / ref).toFixed(2)} / ${(cpu / refAsync).toFixed(2)} |`);
+    console.log(`| ${v} | ${median(r.peak)} | ${median(r.peakUnstored)} | ${seconds(median(r.drainMs))} | ${seconds(median(r.loadMs))} | ${median(r.segments)} | ${median(r.perSecond).toFixed(2)} | ${seconds(cpu)} | ${(cpu / ref).toFixed(2)} / ${(cpu / refAsync).toFixed(2)} |`);
   }
   await rm(work, { recursive: true, force: true });
 }
