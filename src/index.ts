@@ -171,6 +171,8 @@ export type { PitrDrillOptions, PitrRecover, PitrRecoverOptions, PitrRecovery } 
 export { walPush } from './backup/wal/wal-push.js';
 export { walPushAhead, archiveCommandWithMarkers, PUSHED_DIR, DEFAULT_PUSH_AHEAD } from './backup/wal/wal-push-ahead.js';
 export type { PushAheadOptions, PushAheadResult } from './backup/wal/wal-push-ahead.js';
+export { archiveCommand } from './backup/wal/archive-command.js';
+export type { ArchiveCommand, ArchiveCommandInput } from './backup/wal/archive-command.js';
 export type { WalPushOptions, WalPushResult } from './backup/wal/wal-push.js';
 export { walFetch, DEFAULT_PREFETCH } from './backup/wal/wal-fetch.js';
 export type { WalFetchOptions, WalFetchResult } from './backup/wal/wal-fetch.js';
