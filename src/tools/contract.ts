@@ -70,11 +70,13 @@ export interface MigrationStatus {
   warnings?: string[];
   /**
    * What the tool itself refuses to go past until the team acts (a failed
-   * migration recorded: Flyway's until `flyway repair`): migrate, plan and
-   * undo stop on it before anything is touched (blocked.ts); absent when
-   * nothing blocks.
+   * migration recorded: Flyway's until `flyway repair`; golang-migrate's
+   * dirty version, until `migrate force`): migrate, plan and undo stop on it
+   * before anything is touched (blocked.ts), with `code` (default
+   * MIGRATIONS_INVALID; MIGRATION_DIRTY for a dirty version — both exit 2);
+   * absent when nothing blocks.
    */
-  blocked?: { message: string; hint: string };
+  blocked?: { message: string; hint: string; code?: 'MIGRATIONS_INVALID' | 'MIGRATION_DIRTY'; details?: Record<string, unknown> };
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

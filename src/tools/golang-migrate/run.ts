@@ -231,6 +231,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
     if (version?.dirty) {
       warnings.push(`${this.historyTable.schema}.${this.table.table} is dirty at version ${version.version}: a golang-migrate run failed or was interrupted there. dbrollback will not migrate or undo until it is fixed and forced (\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force VERSION\`).`);
     }
+    // The same refusal, from the same place, for plan, migrate and undo (blocked.ts): exit 2, MIGRATION_DIRTY.
+    const dirty = version?.dirty ? this.dirtyError(version.version) : null;
     const status: MigrationStatus = {
       migrator: this.kind,
       migrations: [...applied, ...pending],
@@ -241,6 +243,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
       lockHolder: await lockHolder(db, this.table),
       appliedAtNote: APPLIED_AT_NOTE,
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(dirty ? { blocked: { code: 'MIGRATION_DIRTY' as const, message: dirty.message, hint: dirty.hint ?? '', details: (dirty.details ?? {}) as Record<string, unknown> } } : {}),
     };
     return { files, version, status };
   }
