@@ -100,7 +100,7 @@ export interface ClassifyFileError {
 }
 
 /** Bad input that concerns one file: reported for it, and the rest of the folder is classified. */
-const PER_FILE_ERRORS = new Set(['SQL_SYNTAX', 'NOT_A_MIGRATION', 'FILE_UNREADABLE']);
+const PER_FILE_ERRORS = new Set(['SQL_SYNTAX', 'NOT_A_MIGRATION', 'FILE_UNREADABLE', 'PLACEHOLDER_MISSING']);
 
 const CODE_EXT = /\.(c|m)?(j|t)s$/i;
 const SQL_EXT = /\.sql$/i;

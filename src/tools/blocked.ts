@@ -12,3 +12,11 @@ export function assertNotBlocked(status: MigrationStatus): void {
   const { code = 'MIGRATIONS_INVALID', message, hint, details } = status.blocked;
   throw new DbrollbackError(code, message, { hint, details: { ...details, migrator: status.migrator } });
 }
+
+/** Before a migrate: what blocks everything, then what the tool's validation refuses to migrate past. */
+export function assertMayMigrate(status: MigrationStatus): void {
+  assertNotBlocked(status);
+  if (!status.migrateBlocked) return;
+  const { message, hint, details } = status.migrateBlocked;
+  throw new DbrollbackError('MIGRATIONS_INVALID', message, { hint, details: { ...details, migrator: status.migrator } });
+}
