@@ -41,7 +41,7 @@ import { onSession, ownConnection } from '../../db/session.js';
 import type { AdapterOptions, AdvisoryToolLock, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { timedStep } from '../timed-step.js';
 import path from 'node:path';
@@ -146,9 +146,7 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const location = await loadLocation(this.options.migrationsDir);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
