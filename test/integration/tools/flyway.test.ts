@@ -445,6 +445,19 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     ]);
   });
 
+  it('the history table Flyway\'s configuration names (flyway.table, as projects from before Flyway 5 keep schema_version) is the one read and written', async () => {
+    const conn = await cluster.createDatabase();
+    const project = await dirWith({ 'flyway.conf': 'flyway.table=schema_version\n' }, 'dbrollback-flyway-table-');
+    ok(await cliIn(project, conn.database, 'migrate', '--count', '2', '--migrations', SHOP, '--backup', 'never'));
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+    expect(await cluster.sql(conn.database, 'SELECT version, script FROM public.schema_version ORDER BY installed_rank')).toEqual([
+      { version: '1', script: 'V1__create_tables.sql' },
+      { version: '2', script: 'V2__add_customer_phone.sql' },
+    ]);
+    const status = await cliIn(project, conn.database, 'status', '--migrations', SHOP);
+    expect(status.json<{ migrator: string; head: string }>()).toMatchObject({ migrator: 'flyway', head: 'V2__add_customer_phone' });
+  });
+
   it('placeholders from flyway.conf: replaced in what runs and what classify sees; a versioned script\'s checksum is its file\'s, a repeatable\'s the replaced text\'s, so a new value re-applies the repeatable', async () => {
     const { dir, cleanup } = await copyFixture('flyway/spring');
     try {
