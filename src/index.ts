@@ -75,7 +75,7 @@ export type { MigrationSql } from './tools/contract.js';
 export { classify, classifyFailOnError, classifyInputError } from './classify/classify.js';
 export type { ClassifyFailure, ClassifyOptions, ClassifyResult } from './classify/classify.js';
 export { classifyFiles, classifyMigrationFile } from './classify/classify-files.js';
-export type { ClassifyFileError, ClassifyFilesOptions, ClassifyReport } from './classify/classify-files.js';
+export type { ClassifyFileError, ClassifyFilesOptions, ClassifyReport, FolderReading } from './classify/classify-files.js';
 export { classifySql, classifySqlSync, failingFindings } from './classify/classify-sql.js';
 export { initParser } from './sql/parser.js';
 export { RULES as CLASSIFY_RULES } from './classify/registry.js';
