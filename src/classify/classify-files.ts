@@ -26,7 +26,8 @@ import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { detectCodeTool } from '../tools/detect.js';
 import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
-import type { CapturedFile, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
+import { ListedFiles } from '../tools/listed-files.js';
+import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
@@ -101,7 +102,9 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   await initParser();
   const entries: Entry[] = [];
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured)));
+  // The folders' listings answer the readers' "is there a down beside it" questions.
+  const listed = new ListedFiles();
+  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, listed)));
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -116,7 +119,7 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   for (const entry of entries) {
     if (entry.type !== 'sql') continue;
     try {
-      results.set(entry.path, classifySqlFile(entry.path, readers, options, history));
+      results.set(entry.path, classifySqlFile(entry.path, readers, listed, options, history));
     } catch (err) {
       if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
       errors.push(fileError(entry.path, err));
@@ -163,7 +166,7 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string, configured: MigrationTool | undefined): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined, listed: ListedFiles): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
@@ -181,6 +184,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
       throw unreadableFile(shown, cause);
     }
     const names = new Set(dirents.map((d) => d.name));
+    listed.addListing(abs, names);
     const entries: Entry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
@@ -226,7 +230,7 @@ function empty(file: string): DbrollbackError {
 
 /** The readers of .sql files, in the order a file is offered to them: the configured tool's first, then the registry's order. */
 interface SqlReaders {
-  own: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts | null }>;
+  own: Array<{ tool: MigrationTool; read: (file: string, text: string, files: FileProbe) => SqlFileParts | null }>;
   plain: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts }>;
 }
 
@@ -236,16 +240,16 @@ function sqlReaders(configured: MigrationTool | undefined): SqlReaders {
   const plain: SqlReaders['plain'] = [];
   for (const tool of tools) {
     const reader = tool.sqlFiles;
-    if (reader) own.push({ tool, read: (f, t) => reader.read(f, t) });
+    if (reader) own.push({ tool, read: (f, t, files) => reader.read(f, t, files) });
     if (reader?.readPlain) plain.push({ tool, read: (f, t) => reader.readPlain!(f, t) });
   }
   return { own, plain };
 }
 
 /** The file as the first tool that reads it as its own reads it; else as plain SQL. */
-function readSql(file: string, text: string, readers: SqlReaders): { kind: MigrationFileKind; parts: SqlFileParts } {
+function readSql(file: string, text: string, readers: SqlReaders, files: FileProbe): { kind: MigrationFileKind; parts: SqlFileParts } {
   for (const { tool, read } of readers.own) {
-    const parts = read(file, text);
+    const parts = read(file, text, files);
     if (parts) return { kind: tool.kind, parts };
   }
   const plain = readers.plain[0];
@@ -253,7 +257,7 @@ function readSql(file: string, text: string, readers: SqlReaders): { kind: Migra
   return { kind: plain.tool.kind, parts: plain.read(file, text) };
 }
 
-function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
+function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -261,7 +265,7 @@ function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFil
     throw unreadableFile(file, cause);
   }
   if (!hasStatements(text)) throw empty(file);
-  const { kind, parts } = readSql(file, text, readers);
+  const { kind, parts } = readSql(file, text, readers, files);
   // The up is judged against the columns the earlier ups defined; its own statements are recorded
   // for the later ones once the whole file classified (a broken down leaves no trace).
   const upStatements: ParsedStatement[] = [];
