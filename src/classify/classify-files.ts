@@ -26,7 +26,8 @@ import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { ambiguous, detectCodeTool, folderMatches } from '../tools/detect.js';
 import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
-import type { CapturedFile, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
+import { ListedFiles } from '../tools/listed-files.js';
+import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
@@ -119,7 +120,9 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   const entries: Entry[] = [];
   const readAs: FolderReading[] = [];
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs)));
+  // The folders' listings answer the readers' "is there a down beside it" questions.
+  const listed = new ListedFiles();
+  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed)));
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -138,7 +141,7 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   for (const entry of entries) {
     if (entry.type !== 'sql') continue;
     try {
-      results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), options, history));
+      results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
     } catch (err) {
       if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
       errors.push(fileError(entry.path, err));
@@ -185,7 +188,7 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[]): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
@@ -203,6 +206,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
       throw unreadableFile(shown, cause);
     }
     const names = new Set(dirents.map((d) => d.name));
+    listed.addListing(abs, names);
     const entries: Entry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
@@ -221,7 +225,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
       });
     }
     // Without --migrator, the folder is read as the tool detection finds in it (as status and migrate would).
-    const reading = configured ? null : await folderReading(abs, shown, entries, configModule);
+    const reading = configured ? null : await folderReading(abs, shown, entries, configModule, listed);
     if (reading) readAs.push({ path: abs, migrator: reading.tool.kind, reason: reading.reason });
     const owner = configured ?? reading?.tool;
     for (const entry of entries) entry.owner = owner;
@@ -244,7 +248,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
  * they pair every up with the same down — the answers are then the same —
  * else refused naming them, as detection refuses (MIGRATOR_AMBIGUOUS).
  */
-async function folderReading(abs: string, shown: string, entries: readonly Entry[], configModule: Record<string, unknown> | undefined): Promise<{ tool: MigrationTool; reason: string } | null> {
+async function folderReading(abs: string, shown: string, entries: readonly Entry[], configModule: Record<string, unknown> | undefined, listed: FileProbe): Promise<{ tool: MigrationTool; reason: string } | null> {
   const sqlFiles = entries.filter((e) => e.type === 'sql').map((e) => e.path);
   if (sqlFiles.length === 0) return null;
   const matches = (await folderMatches(TOOLS, abs, configModule)).filter((m) => m.tool.sqlFiles);
@@ -254,6 +258,7 @@ async function folderReading(abs: string, shown: string, entries: readonly Entry
   const difference = firstDifference(
     matches.map((m) => m.tool),
     sqlFiles,
+    listed,
   );
   const named = matches.map((m) => m.tool.kind).join(' and ');
   if (difference === null) return { tool: first.tool, reason: `${named} read it alike, every up with the same down (${matches.map((m) => `${m.tool.kind}: ${m.match.reason}`).join('; ')})` };
@@ -261,7 +266,7 @@ async function folderReading(abs: string, shown: string, entries: readonly Entry
 }
 
 /** The first file the tools read differently (another down, or none), with each tool's reading; null when they all agree. */
-function firstDifference(tools: readonly MigrationTool[], files: readonly string[]): { file: string; readings: string[] } | null {
+function firstDifference(tools: readonly MigrationTool[], files: readonly string[], listed: FileProbe): { file: string; readings: string[] } | null {
   const readers = tools.map((tool) => ({ tool, readers: sqlReaders(tool) }));
   for (const file of files) {
     let text: string;
@@ -271,16 +276,16 @@ function firstDifference(tools: readonly MigrationTool[], files: readonly string
       // Reported as that file's error when it is classified.
       continue;
     }
-    const readings = readers.map(({ tool, readers: r }) => `${tool.kind}: ${downReading(file, text, r)}`);
+    const readings = readers.map(({ tool, readers: r }) => `${tool.kind}: ${downReading(file, text, r, listed)}`);
     const bare = readings.map((x) => x.slice(x.indexOf(':') + 1));
     if (bare.some((x) => x !== bare[0])) return { file, readings };
   }
   return null;
 }
 
-function downReading(file: string, text: string, readers: SqlReaders): string {
+function downReading(file: string, text: string, readers: SqlReaders, listed: FileProbe): string {
   try {
-    const { parts } = readSql(file, text, readers);
+    const { parts } = readSql(file, text, readers, listed);
     if (parts.down === null) return 'no down';
     const down = parts.down();
     return down.path === null ? `down ${down.kind}` : `down ${path.basename(down.path)}${down.kind === 'yes' ? '' : ` (${down.kind})`}`;
@@ -305,7 +310,7 @@ function empty(file: string): DbrollbackError {
 
 /** The readers of .sql files, in the order a file is offered to them: the configured tool's first, then the registry's order. */
 interface SqlReaders {
-  own: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts | null }>;
+  own: Array<{ tool: MigrationTool; read: (file: string, text: string, files: FileProbe) => SqlFileParts | null }>;
   plain: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts }>;
 }
 
@@ -315,16 +320,16 @@ function sqlReaders(configured: MigrationTool | undefined): SqlReaders {
   const plain: SqlReaders['plain'] = [];
   for (const tool of tools) {
     const reader = tool.sqlFiles;
-    if (reader) own.push({ tool, read: (f, t) => reader.read(f, t) });
+    if (reader) own.push({ tool, read: (f, t, files) => reader.read(f, t, files) });
     if (reader?.readPlain) plain.push({ tool, read: (f, t) => reader.readPlain!(f, t) });
   }
   return { own, plain };
 }
 
 /** The file as the first tool that reads it as its own reads it; else as plain SQL. */
-function readSql(file: string, text: string, readers: SqlReaders): { kind: MigrationFileKind; parts: SqlFileParts } {
+function readSql(file: string, text: string, readers: SqlReaders, files: FileProbe): { kind: MigrationFileKind; parts: SqlFileParts } {
   for (const { tool, read } of readers.own) {
-    const parts = read(file, text);
+    const parts = read(file, text, files);
     if (parts) return { kind: tool.kind, parts };
   }
   const plain = readers.plain[0];
@@ -332,7 +337,7 @@ function readSql(file: string, text: string, readers: SqlReaders): { kind: Migra
   return { kind: plain.tool.kind, parts: plain.read(file, text) };
 }
 
-function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
+function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -340,7 +345,7 @@ function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFil
     throw unreadableFile(file, cause);
   }
   if (!hasStatements(text)) throw empty(file);
-  const { kind, parts } = readSql(file, text, readers);
+  const { kind, parts } = readSql(file, text, readers, files);
   // The up is judged against the columns the earlier ups defined; its own statements are recorded
   // for the later ones once the whole file classified (a broken down leaves no trace).
   const upStatements: ParsedStatement[] = [];
