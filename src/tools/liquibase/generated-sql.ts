@@ -79,6 +79,8 @@ async function ask(run: LiquibaseRun): Promise<{ changeSets: Map<string, Generat
     if (r.failure) throw r.failure;
     return [...splitBy(r.stdout, /^-- Changeset (.+)$/)];
   });
+  // Awaited below; until then its failure must not count as unhandled.
+  updateSql.catch(() => undefined);
   const downs = new Map<string, { down: string | null; refused: string | null }>();
   let count: number | null = null;
   for (;;) {
@@ -91,10 +93,7 @@ async function ask(run: LiquibaseRun): Promise<{ changeSets: Map<string, Generat
     }
     // The last changeset named is the one Liquibase stopped at.
     const stopped = printed.at(-1);
-    if (!stopped) {
-      await updateSql.catch(() => undefined);
-      throw result.failure;
-    }
+    if (!stopped) throw result.failure;
     for (const [k, sql] of printed.slice(0, -1)) downs.set(k, { down: sql, refused: null });
     downs.set(stopped[0], { down: null, refused: result.failure.message.replace(/^liquibase \S+ failed: /, '') });
     const order = (await updateSql).map(([k]) => k);
