@@ -26,6 +26,7 @@ import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { ambiguous, detectCodeTool, folderMatches } from '../tools/detect.js';
 import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
+import type { CapturedSql } from '../tools/capture/captured-sql.js';
 import { ListedFiles } from '../tools/listed-files.js';
 import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
@@ -35,7 +36,7 @@ import { classifySqlSync } from './classify-sql.js';
 import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
 import type { ClassifySqlOptions, DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
-import { andReversible } from './verdict.js';
+import { andReversible, summarize } from './verdict.js';
 
 export interface ClassifyFilesOptions {
   /** Target server major version (default 17). */
@@ -217,10 +218,10 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
       // A part another file carries (a .down.sql beside its .up.sql) is classified with it.
       if (TOOLS.some((t) => t.sqlFiles?.isCompanion?.(name, names))) continue;
       if (SQL_EXT.test(name)) entries.push({ path: full, type: 'sql' });
-      else if (CODE_EXT.test(name)) entries.push({ path: full, type: 'code' });
+      else if (CODE_EXT.test(name) || (await capturedFile(full))) entries.push({ path: full, type: 'code' });
     }
     if (entries.length === 0) {
-      throw new DbrollbackError('NOT_A_MIGRATION', `${shown} holds no migration files (.sql, .js, .mjs, .cjs, .ts)`, {
+      throw new DbrollbackError('NOT_A_MIGRATION', `${shown} holds no migration files (.sql, .js, .mjs, .cjs, .ts, Liquibase XML/YAML/JSON changelogs)`, {
         hint: 'Point classify at the migrations directory, or at the migration files themselves.',
       });
     }
@@ -234,8 +235,8 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
     return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
   }
   if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];
-  if (CODE_EXT.test(abs) && !abs.endsWith('.d.ts')) return [{ path: abs, type: 'code' }];
-  throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, or .js/.mjs/.cjs/.ts code migrations)`, {
+  if ((CODE_EXT.test(abs) && !abs.endsWith('.d.ts')) || (await capturedFile(abs))) return [{ path: abs, type: 'code' }];
+  throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, .js/.mjs/.cjs/.ts code migrations, or a Liquibase XML/YAML/JSON changelog)`, {
     hint: `Classify the migration files of a project (${MIGRATOR_KINDS.join(', ')}), or a directory holding them.`,
   });
 }
@@ -292,6 +293,12 @@ function downReading(file: string, text: string, readers: SqlReaders, listed: Fi
   } catch (err) {
     return `unreadable (${(err as Error).message})`;
   }
+}
+
+/** A file a tool's capture reads although it is not code (a Liquibase XML/YAML changelog). */
+async function capturedFile(file: string): Promise<boolean> {
+  for (const tool of TOOLS) if (await tool.capture?.claims?.(file)) return true;
+  return false;
 }
 
 async function readText(file: string): Promise<string> {
@@ -436,7 +443,9 @@ async function codeToolFor(files: readonly string[], options: ClassifyFilesOptio
 
 function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: ClassifyFilesOptions): FileVerdict {
   const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
-  const up = classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
+  const up = c.upUnits
+    ? classifyUnits(c.upUnits, { ...sqlOptions, source: c.path })
+    : classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
   let down: DownInfo | null = null;
   if (c.down) {
     down = { kind: c.down.kind, path: c.down.sql || c.down.kind !== 'missing' ? c.path : null, compatibility: null, dataLoss: null, statements: [], ...(c.down.note ? { note: c.down.note } : {}) };
@@ -453,6 +462,20 @@ function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: Classify
   const verdict = fileVerdict(c.path, tool.kind, 'captured', up, down);
   if (c.applyError) return { ...verdict, catalog: { changes: [], disagreements: [`not applied in the scratch database (no catalog diff): ${c.applyError}`] } };
   return verdict;
+}
+
+/** Units the tool runs one by one (Liquibase's changesets), each classified on its own, at its lines in the joined text. */
+function classifyUnits(units: readonly CapturedSql[], options: ClassifySqlOptions): SqlClassification {
+  const statements: SqlClassification['statements'] = [];
+  const fills: SqlClassification['fills'] = [];
+  let line = 1;
+  for (const unit of units) {
+    const c = classifySqlSync(unit.sql, { ...options, firstLine: line, inTransaction: unit.inTransaction });
+    statements.push(...c.statements);
+    fills.push(...c.fills);
+    line += unit.sql.split('\n').length;
+  }
+  return { ...summarize(statements), statements, fills };
 }
 
 /** The verdict reconciled with what applying the migration did to the catalog. */

@@ -152,6 +152,12 @@ export type SqlDown = { kind: 'missing' | 'irreversible' | 'empty'; path: string
 /** How a code tool's migrations are seen: run in a throwaway database, every statement recorded. */
 export interface CodeCapture {
   /**
+   * Files other than code this tool's capture reads as migrations, by what
+   * they hold (Liquibase's XML/YAML/JSON changelogs): classify captures them
+   * as it captures code. Absent: code files only.
+   */
+  claims?(file: string): Promise<boolean>;
+  /**
    * classify: the SQL each code migration file runs, one result per file in
    * `files` order. A file the tool does not run as a migration is refused
    * (NOT_A_MIGRATION).
@@ -196,6 +202,13 @@ export interface CaptureContext {
 export interface CapturedFile {
   path: string;
   up: CapturedSql;
+  /**
+   * The up as the units the tool runs one by one (a Liquibase changelog's
+   * changesets), whose texts joined by newlines are `up.sql`: each is
+   * classified as a migration of its own (a table an earlier unit created
+   * is not new to a later one). Absent: `up` is one unit.
+   */
+  upUnits?: CapturedSql[];
   /** Its down as the tool sees it (with its SQL when that was captured, and why when it is not `yes`); null when the tool does not say. */
   down: { kind: 'yes' | 'irreversible' | 'empty' | 'missing'; sql: CapturedSql | null; note?: string } | null;
   /** What applying it changed in the scratch catalog; null when it was not applied there. */

@@ -25,7 +25,8 @@ export interface CliRun {
   json<T = Record<string, unknown>>(): T;
 }
 
-export async function runBuiltCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
+/** `timeoutMs`: default 120 s; a run that starts several JVMs (Liquibase) on a loaded machine may need more. */
+export async function runBuiltCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   const env = cleanEnv();
   const result = await execa(process.execPath, [CLI, ...args], {
     env: { ...env, ...options.env },
@@ -33,7 +34,7 @@ export async function runBuiltCli(args: string[], options: { env?: Record<string
     cwd: options.cwd ?? PROJECT_ROOT,
     reject: false,
     input: options.input ?? '',
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
   });
   return {
     exitCode: result.exitCode ?? -1,

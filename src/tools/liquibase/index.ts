@@ -2,13 +2,15 @@
  * Liquibase: history in DATABASECHANGELOG (identity id + author + filename),
  * its lock in DATABASECHANGELOGLOCK. Formatted SQL changelogs are run by
  * dbrollback itself, writing the history exactly as Liquibase 4.28 does;
- * XML/YAML/JSON changelogs by the real Liquibase (run.ts says which when).
+ * XML/YAML/JSON changelogs by the real Liquibase (run.ts says which when),
+ * which also prints their SQL for classify and plan (generated-sql.ts).
  */
 import type { MigrationTool } from '../tool.js';
 import { detectLiquibase } from './detect.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
 import { createLiquibaseAdapter, liquibaseLock } from './run.js';
 import { LIQUIBASE_SQL_READER } from './sql-file.js';
+import { captureChangelogs, claimsChangelog } from './capture.js';
 
 export const liquibase: MigrationTool<'liquibase'> = {
   kind: 'liquibase',
@@ -22,6 +24,8 @@ export const liquibase: MigrationTool<'liquibase'> = {
   ],
   open: createLiquibaseAdapter,
   sqlFiles: LIQUIBASE_SQL_READER,
+  // XML/YAML/JSON changelogs: classify asks the real Liquibase for their SQL.
+  capture: { claims: claimsChangelog, files: captureChangelogs },
   appliedAtNote: "Liquibase stores DATEEXECUTED without a time zone, in the zone of the machine that ran it (read here in this process's zone)",
   migrationsTableHelp: `${DEFAULT_TABLE} (its lock table is the same name + "lock")`,
 };

@@ -62,6 +62,17 @@ export interface LiquibaseRun {
 
 /** Run one Liquibase command; a failure is TOOL_FAILED with Liquibase's own error lines, secrets removed. */
 export async function runLiquibase(run: LiquibaseRun, command: string, args: readonly string[] = []): Promise<{ stdout: string; stderr: string }> {
+  const result = await tryLiquibase(run, command, args);
+  if (result.failure) throw result.failure;
+  return result;
+}
+
+/**
+ * Run one Liquibase command and keep what it printed whether or not it
+ * failed (a `future-rollback-sql` that stops at a changeset it cannot roll
+ * back has printed the rollbacks of the newer ones, and named that one).
+ */
+export async function tryLiquibase(run: LiquibaseRun, command: string, args: readonly string[] = []): Promise<{ stdout: string; stderr: string; failure: DbrollbackError | null }> {
   const { execa } = await loadExeca();
   registerSecret(run.conn.password);
   const argv = [
@@ -84,17 +95,19 @@ export async function runLiquibase(run: LiquibaseRun, command: string, args: rea
   if (run.conn.password !== undefined) env.LIQUIBASE_COMMAND_PASSWORD = run.conn.password;
   try {
     const result = await execa(run.program.path, argv, { env, extendEnv: false, cwd: run.dir, stdin: 'ignore', reject: true });
-    return { stdout: String(result.stdout), stderr: String(result.stderr) };
+    return { stdout: String(result.stdout), stderr: String(result.stderr), failure: null };
   } catch (cause) {
     const c = cause as { stdout?: unknown; stderr?: unknown; exitCode?: number; code?: string; message?: string };
     if (c.code === 'ENOENT' || c.code === 'EACCES') throw liquibaseMissing(`cannot start ${run.program.path}: ${c.code}`);
-    const output = `${typeof c.stderr === 'string' ? c.stderr : ''}\n${typeof c.stdout === 'string' ? c.stdout : ''}`;
+    const [stdout, stderr] = [typeof c.stdout === 'string' ? c.stdout : '', typeof c.stderr === 'string' ? c.stderr : ''];
+    const output = `${stderr}\n${stdout}`;
     const reason = liquibaseReason(output) ?? `exit code ${c.exitCode ?? '?'}`;
-    throw new DbrollbackError('TOOL_FAILED', redact(`liquibase ${command} failed: ${reason}`, [run.conn.password]), {
+    const failure = new DbrollbackError('TOOL_FAILED', redact(`liquibase ${command} failed: ${reason}`, [run.conn.password]), {
       hint: /java/i.test(output) && /not find|no such/i.test(output) ? 'Liquibase needs Java: apt-get install -y default-jre-headless (or set JAVA_HOME).' : `Read Liquibase's message above (Liquibase at ${run.program.path}, found in ${run.program.foundIn}).`,
       cause: new Error(redact(output.trim().split('\n').slice(-20).join('\n'), [run.conn.password])),
       details: { command, program: run.program.path },
     });
+    return { stdout, stderr, failure };
   }
 }
 

@@ -41,6 +41,8 @@ import type { FormattedChangeSet } from './formatted-sql.js';
 import { createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, LIQUIBASE_VERSION, markRan, readRan, removeRan, startDeployment, tableExists, type ChangeLogTable, type RanChangeSet } from './history.js';
 import { describeLockRow, lockHeldError, lockRow, lockTableOf, takeLock } from './lock-table.js';
 import { findLiquibase, liquibaseMissing, runLiquibase, type LiquibaseProgram } from './program.js';
+import { downOfShape, readChangelogShape, type ChangelogShape } from './changelog-shape.js';
+import { generatedSql, type GeneratedChangeSet, type GeneratedSql } from './generated-sql.js';
 
 export function createLiquibaseAdapter(options: AdapterOptions): MigratorAdapter {
   return new LiquibaseAdapter(options);
@@ -59,7 +61,7 @@ export function liquibaseLock(table: ChangeLogTable): TableToolLock {
 
 interface Known {
   /** Every changeset the changelog defines, in its order, with the name dbrollback shows. */
-  defined: Array<{ name: string; key: string; down: DownKind; path: string | null; set: FormattedChangeSet | null }>;
+  defined: Array<{ name: string; key: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null }>;
   ran: RanChangeSet[];
   nameOf: (row: { id: string; author: string; filename: string }) => string;
 }
@@ -73,10 +75,10 @@ class LiquibaseAdapter implements MigratorAdapter {
   private program: Promise<LiquibaseProgram | null> | undefined;
   /** Liquibase's own list of pending changesets (program mode), kept until this adapter changes the database. */
   private pendingCache: Promise<string[]> | undefined;
-  /** The SQL Liquibase prints for downs and ups (program mode), by changeset key. */
-  private sqlCache = new Map<string, { up?: string; down?: string }>();
-  /** update-sql prints every pending changeset at once: after one run, a changeset it did not print has no up SQL to show. */
-  private upSqlFetched = false;
+  /** What the changelog says of each changeset's way back (program mode), read once. */
+  private shape: Promise<ChangelogShape | null> | undefined;
+  /** The SQL Liquibase generates for every changeset (program mode): it does not depend on the database, so it is kept. */
+  private generated: Promise<GeneratedSql> | undefined;
 
   constructor(private readonly options: AdapterOptions) {
     this.historyTable = { schema: options.migrationsSchema ?? DEFAULT_SCHEMA, table: (options.migrationsTable ?? DEFAULT_TABLE).toLowerCase() };
@@ -235,13 +237,17 @@ class LiquibaseAdapter implements MigratorAdapter {
       return { name, direction, sql: set.rollback.kind === 'sql' ? set.rollback.sql : '', source: 'file', path: set.path, note: null };
     }
     if (project.mode === 'direct') return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} is recorded as ran but no changelog defines it` };
-    if (direction === 'up' && known.ran.some((r) => identityOf(r) === found.key)) {
-      return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} has run: Liquibase prints the SQL of a changeset only while it is pending` };
+    let generated: GeneratedSql;
+    try {
+      generated = await this.generatedSql(project);
+    } catch (err) {
+      return { name, direction, sql: '', source: 'unknown', path: null, note: `Liquibase could not print the SQL of ${name}: ${(err as Error).message}` };
     }
-    const sql = await this.liquibaseSql(project, known, found.key, direction);
-    return sql === null
-      ? { name, direction, sql: '', source: 'unknown', path: null, note: `Liquibase printed no ${direction === 'up' ? 'update' : 'rollback'} SQL for ${name}` }
-      : { name, direction, sql, source: 'generated', path: null, note: null };
+    const g = generatedFor(generated, found.key);
+    if (!g) return { name, direction, sql: '', source: 'unknown', path: null, note: `${name} is not in ${project.changelog} as Liquibase reads it` };
+    if (direction === 'up') return { name, direction, sql: g.up, source: 'generated', path: null, note: null };
+    if (g.down === null) return { name, direction, sql: '', source: 'unknown', path: null, note: `Liquibase cannot roll back ${name}: ${g.refused ?? 'it printed no rollback'}` };
+    return { name, direction, sql: g.down, source: 'generated', path: null, note: null };
   }
 
   async close(): Promise<void> {
@@ -250,18 +256,21 @@ class LiquibaseAdapter implements MigratorAdapter {
 
   /** The changelog's changesets (Liquibase's word for program mode) with the names dbrollback shows. */
   private async known(project: LiquibaseProject, ran: RanChangeSet[]): Promise<Known> {
-    const defined: Array<{ key: string; id: string; down: DownKind; path: string | null; set: FormattedChangeSet | null }> =
+    const defined: Array<{ key: string; id: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null }> =
       project.mode === 'direct'
         ? asRecorded(project.changeSets, ran).map((set) => ({ key: identityOf(set), id: set.id, down: set.rollback.kind === 'none' ? 'missing' : 'yes', path: set.path, set }))
-        : [
-            ...ran.map((r) => ({ key: identityOf(r), id: r.id, down: 'inferred' as const, path: null, set: null })),
-            ...(await this.pending(project)).map((key) => ({ key, id: key.split('::')[1] ?? key, down: 'inferred' as const, path: null, set: null })),
-          ];
+        : await (async () => {
+            const downOf = shapeDowns(await this.changelogShape(project));
+            return [
+              ...ran.map((r) => ({ key: identityOf(r), id: r.id, path: null, set: null, ...downOf(identityOf(r)) })),
+              ...(await this.pending(project)).map((key) => ({ key, id: key.split('::')[1] ?? key, path: null, set: null, ...downOf(key) })),
+            ];
+          })();
     const ids = new Map<string, Set<string>>();
     for (const x of [...defined, ...ran.map((r) => ({ id: r.id, key: identityOf(r) }))]) ids.set(x.id, (ids.get(x.id) ?? new Set()).add(x.key));
     const nameOf = (row: { id: string; author: string; filename: string }) => ((ids.get(row.id)?.size ?? 0) > 1 ? identityOf(row) : row.id);
     return {
-      defined: defined.map((d) => ({ name: (ids.get(d.id)?.size ?? 0) > 1 ? d.key : d.id, key: d.key, down: d.down, path: d.path, set: d.set })),
+      defined: defined.map((d) => ({ name: (ids.get(d.id)?.size ?? 0) > 1 ? d.key : d.id, key: d.key, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}), path: d.path, set: d.set })),
       ran,
       nameOf,
     };
@@ -305,13 +314,16 @@ class LiquibaseAdapter implements MigratorAdapter {
     const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     if (lock) throw lockHeldError(this.historyTable, lock);
+    // A changeset the changelog gives no way back (no <rollback>, a change Liquibase cannot invert): refused before any JVM starts.
+    assertReversible(selection);
     // A --to naming a tag, not a changeset: Liquibase's own `rollback --tag`.
     const tag = 'to' in target && !status.applied.some((m) => m.name === target.to) ? target.to : null;
     const [check, act] = tag !== null ? [['rollback-sql', `--tag=${tag}`], ['rollback', `--tag=${tag}`]] : [['rollback-count-sql', `--count=${selection.length}`], ['rollback-count', `--count=${selection.length}`]];
     const run = this.runOf(project, program, runOptions.lockTimeoutMs);
     const keyOf = new Map(known.defined.map((d) => [d.name, d.key]));
     // The plan of this run already had Liquibase print these rollbacks: it can roll them all back.
-    const proven = tag === null && selection.every((m) => this.sqlCache.get(keyOf.get(m.name) ?? '')?.down !== undefined);
+    const generated = this.generated ? await this.generated.catch(() => null) : null;
+    const proven = tag === null && generated !== null && selection.every((m) => (generatedFor(generated, keyOf.get(m.name) ?? '')?.down ?? null) !== null);
     try {
       // Liquibase would undo the newer changesets and only then stop at one it cannot roll back: ask it for the SQL first.
       if (!proven) await runLiquibase(run, check[0]!, [check[1]!]);
@@ -378,31 +390,21 @@ class LiquibaseAdapter implements MigratorAdapter {
     return applied;
   }
 
-  /** What Liquibase said before this adapter changed the database no longer holds. */
+  /** What Liquibase said of this database before this adapter changed it no longer holds. */
   private forgetLiquibaseOutput(): void {
     this.pendingCache = undefined;
-    this.sqlCache.clear();
-    this.upSqlFetched = false;
   }
 
-  /** The SQL Liquibase prints for a changeset (rollback-count-sql over the newest applied down to it, or update-sql), one JVM for all of them. */
-  private async liquibaseSql(project: Extract<LiquibaseProject, { mode: 'liquibase' }>, known: Known, key: string, direction: 'up' | 'down'): Promise<string | null> {
-    const cached = this.sqlCache.get(key)?.[direction];
-    if (cached !== undefined) return cached;
-    if (direction === 'up' && this.upSqlFetched) return null;
-    const program = await this.required(project);
-    const run = this.runOf(project, program);
-    if (direction === 'down') {
-      const index = known.ran.findIndex((r) => identityOf(r) === key);
-      if (index === -1) return null;
-      const { stdout } = await runLiquibase(run, 'rollback-count-sql', [`--count=${known.ran.length - index}`]);
-      for (const [k, sql] of splitBy(stdout, /^-- Rolling Back ChangeSet: (.+)$/)) this.sqlCache.set(k, { ...this.sqlCache.get(k), down: sql });
-    } else {
-      const { stdout } = await runLiquibase(run, 'update-sql');
-      for (const [k, sql] of splitBy(stdout, /^-- Changeset (.+)$/)) this.sqlCache.set(k, { ...this.sqlCache.get(k), up: sql });
-      this.upSqlFetched = true;
-    }
-    return this.sqlCache.get(key)?.[direction] ?? null;
+  private changelogShape(project: Extract<LiquibaseProject, { mode: 'liquibase' }>): Promise<ChangelogShape | null> {
+    this.shape ??= readChangelogShape(project.dir, project.changelog).catch(() => null);
+    return this.shape;
+  }
+
+  /** Liquibase's SQL for every changeset, from a scratch database (a throwaway local cluster) or the capture cache. */
+  private generatedSql(project: Extract<LiquibaseProject, { mode: 'liquibase' }>): Promise<GeneratedSql> {
+    this.generated ??= (async () => generatedSql({ program: await this.required(project), dir: project.dir, changelog: project.changelog, table: this.historyTable }))();
+    this.generated.catch(() => (this.generated = undefined));
+    return this.generated;
   }
 }
 
@@ -442,9 +444,9 @@ function statusFrom(kind: string, known: Known, lockHolder: LockHolder | null): 
   const applied: MigrationInfo[] = known.ran.map((r) => {
     const def = byKey.get(identityOf(r));
     const t = tags.get(identityOf(r));
-    return { name: known.nameOf(r), path: def?.path ?? null, applied: true, appliedAt: r.dateExecuted, down: def ? def.down : 'missing', ...(t ? { tags: t } : {}) };
+    return { name: known.nameOf(r), path: def?.path ?? null, applied: true, appliedAt: r.dateExecuted, down: def ? def.down : 'missing', ...(def?.downNote ? { downNote: def.downNote } : {}), ...(t ? { tags: t } : {}) };
   });
-  const pending: MigrationInfo[] = known.defined.filter((d) => !ranKeys.has(d.key)).map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down }));
+  const pending: MigrationInfo[] = known.defined.filter((d) => !ranKeys.has(d.key)).map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}) }));
   return {
     migrator: kind,
     migrations: [...applied, ...pending],
@@ -504,27 +506,28 @@ function lockHolderOf(table: ChangeLogTable, description: string): LockHolder {
   return { pid: 0, user: null, applicationName: null, clientAddr: null, backendStart: null, query: null, description: `in ${table.schema}.${table.table}lock: ${description}` };
 }
 
-/** Liquibase's SQL output cut at its per-changeset comment lines: identity → that changeset's SQL. */
-function splitBy(output: string, marker: RegExp): Map<string, string> {
-  const out = new Map<string, string>();
-  let current: string | null = null;
-  let lines: string[] = [];
-  const flush = () => {
-    if (current !== null) out.set(current, lines.filter((l) => !/^(DELETE FROM|INSERT INTO) \S*databasechangelog\b/i.test(l) && !/^--/.test(l)).join('\n').trim());
-  };
-  for (const line of output.split('\n')) {
-    const hit = marker.exec(line);
-    if (hit) {
-      flush();
-      current = hit[1]!.trim();
-      lines = [];
-    } else if (current !== null) {
-      if (/^-- Release Database Lock/.test(line)) {
-        flush();
-        current = null;
-      } else lines.push(line);
-    }
+/** A changeset's down as the changelog's shape gives it; `inferred` (Liquibase decides) for one the shape does not hold. */
+function shapeDowns(shape: ChangelogShape | null): (key: string) => { down: DownKind; downNote?: string } {
+  const byKey = new Map<string, ReturnType<typeof downOfShape>>();
+  const byIdAuthor = new Map<string, ReturnType<typeof downOfShape> | null>();
+  for (const set of shape?.changeSets ?? []) {
+    const down = downOfShape(set);
+    byKey.set(identityOf(set), down);
+    const short = `${set.id}::${set.author}`;
+    byIdAuthor.set(short, byIdAuthor.has(short) ? null : down);
   }
-  flush();
-  return out;
+  return (key) => {
+    const found = byKey.get(key) ?? byIdAuthor.get(key.split('::').slice(-2).join('::')) ?? null;
+    const d = found ?? { down: 'inferred' as const, note: `how Liquibase rolls it back is not read from the changelog${shape?.incomplete ? ` (${shape.incomplete})` : ''}; Liquibase decides when undo runs` };
+    return { down: d.down, ...(d.note ? { downNote: d.note } : {}) };
+  };
+}
+
+/** The generated SQL of a changeset by its identity, else by id and author when only one changeset has them (the team's Liquibase recorded another FILENAME). */
+function generatedFor(generated: GeneratedSql, key: string): GeneratedChangeSet | undefined {
+  const exact = generated.changeSets.get(key);
+  if (exact) return exact;
+  const tail = `::${key.split('::').slice(-2).join('::')}`;
+  const matches = [...generated.changeSets].filter(([k]) => k.endsWith(tail));
+  return matches.length === 1 ? matches[0]![1] : undefined;
 }

@@ -17,6 +17,8 @@ import { detectMigrator } from '../../../src/tools/registry.js';
 import { createLiquibaseAdapter } from '../../../src/tools/liquibase/run.js';
 import { findLiquibase, jdbcUrl, runLiquibase, type LiquibaseProgram } from '../../../src/tools/liquibase/program.js';
 import { changeSetChecksum } from '../../../src/tools/liquibase/checksum.js';
+import { downOfShape, readChangelogShape } from '../../../src/tools/liquibase/changelog-shape.js';
+import { generatedSql } from '../../../src/tools/liquibase/generated-sql.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { copyFixture, FIXTURES, historyLookupIn, rejection, SHOP_NAMES } from './support.js';
 
@@ -286,6 +288,56 @@ describe('liquibase: XML changelogs through the real Liquibase', () => {
     const up = await fresh.sqlOf('005_drop-customer-legacy-code', 'up');
     expect(up.sql).toContain('DROP COLUMN legacy_code');
     expect(up.sql).not.toMatch(/databasechangelog/i);
+  });
+});
+
+describe('liquibase: what the changelog says of each way back agrees with what the real Liquibase does', () => {
+  it('an own rollback (SQL, a changeSetId reference, empty) and invertible changes are rolled back; a dropTable, insert or sql without one is refused, in one scratch database, then from the cache', { timeout: JVM * 2 }, async () => {
+    const dir = await dirWith({
+      'master.xml': `<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd">
+  <changeSet id="create-t" author="ops"><createTable tableName="t"><column name="id" type="int"><constraints primaryKey="true"/></column><column name="u_id" type="int"/></createTable></changeSet>
+  <changeSet id="create-u" author="ops"><sql>CREATE TABLE u (id int PRIMARY KEY)</sql><rollback>DROP TABLE u</rollback></changeSet>
+  <changeSet id="link" author="ops"><createIndex tableName="t" indexName="t_u_idx"><column name="u_id"/></createIndex><addForeignKeyConstraint baseTableName="t" baseColumnNames="u_id" referencedTableName="u" referencedColumnNames="id" constraintName="t_u_fk"/></changeSet>
+  <changeSet id="seed" author="ops"><insert tableName="u"><column name="id" valueNumeric="1"/></insert></changeSet>
+  <changeSet id="noop-back" author="ops"><sql>ANALYZE t</sql><rollback/></changeSet>
+  <changeSet id="drop-u2" author="ops"><dropTable tableName="t"/><rollback changeSetId="create-t" changeSetAuthor="ops"/></changeSet>
+  <changeSet id="drop-u" author="ops"><dropTable tableName="u"/></changeSet>
+  <changeSet id="raw" author="ops"><sql>SELECT 1</sql></changeSet>
+</databaseChangeLog>
+`,
+    });
+    const shape = await readChangelogShape(dir, 'master.xml');
+    const cacheDir = await dirWith({});
+    const request = { program, dir, changelog: 'master.xml', table: TABLE, scratch: { server: cluster.conn('postgres') }, cacheDir };
+    const generated = await generatedSql(request);
+    const ids = shape.changeSets.map((c) => c.id);
+    expect([...generated.changeSets.keys()]).toEqual(ids.map((id) => `master.xml::${id}::ops`));
+    // The shape's verdict and Liquibase's, changeset by changeset.
+    const verdicts = shape.changeSets.map((c) => [c.id, downOfShape(c).down, generated.changeSets.get(`master.xml::${c.id}::ops`)!.down !== null]);
+    expect(verdicts).toEqual([
+      ['create-t', 'inferred', true],
+      ['create-u', 'yes', true],
+      ['link', 'inferred', true],
+      ['seed', 'missing', false],
+      ['noop-back', 'yes', true],
+      ['drop-u2', 'yes', true],
+      ['drop-u', 'missing', false],
+      ['raw', 'missing', false],
+    ]);
+    const of = (id: string) => generated.changeSets.get(`master.xml::${id}::ops`)!;
+    expect(of('link').down).toMatch(/DROP CONSTRAINT t_u_fk;[\s\S]*DROP INDEX public\.t_u_idx/);
+    expect(of('noop-back').down).toBe('');
+    // A rollback naming another changeset runs that changeset's changes.
+    expect(of('drop-u2').down).toMatch(/CREATE TABLE public\.t/);
+    expect(of('raw').refused).toContain('No inverse to liquibase.change.core.RawSQLChange');
+    expect(of('seed').up).toMatch(/INSERT INTO public\.u/);
+    // One JVM for the ups, one per refusal, one for the rest; nothing of Liquibase's own bookkeeping in the SQL.
+    expect(generated.jvmRuns).toBe(5);
+    expect([...generated.changeSets.values()].map((g) => `${g.up}\n${g.down ?? ''}`).join('\n')).not.toMatch(/databasechangelog|SET SEARCH_PATH/i);
+    const again = await generatedSql(request);
+    expect(again.jvmRuns).toBe(0);
+    expect([...again.changeSets]).toEqual([...generated.changeSets]);
   });
 });
 
