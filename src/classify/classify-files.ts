@@ -431,9 +431,10 @@ async function classifyCode(files: string[], options: ClassifyFilesOptions): Pro
 
 /** The tool that runs these code migrations: --migrator, else the one the config or the files show. */
 async function codeToolFor(files: readonly string[], options: ClassifyFilesOptions): Promise<MigrationTool> {
-  const codeKinds = TOOLS.filter((t) => t.capture).map((t) => t.kind);
+  const readsCode = (t: MigrationTool | undefined) => t?.capture !== undefined && t.capture.readsCode !== false;
+  const codeKinds = TOOLS.filter(readsCode).map((t) => t.kind);
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
-  if (configured && !configured.capture) {
+  if (configured && !readsCode(configured)) {
     throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is ${configured.kind} (${configured.displayName}), whose migrations are not code`, {
       hint: `Pass --migrator ${orList(codeKinds)} for code migrations.`,
     });

@@ -109,7 +109,7 @@ export async function folderMatches(tools: readonly MigrationTool[], dir: string
  * format they are in; two is refused naming both.
  */
 export async function detectCodeTool(tools: readonly MigrationTool[], files: readonly string[], configModule: Record<string, unknown> | undefined): Promise<MigrationTool> {
-  const codeTools = tools.filter((t) => t.capture);
+  const codeTools = tools.filter((t) => t.capture && t.capture.readsCode !== false);
   const byName = new Map(files.map((f) => [path.basename(f), f]));
   const dirs = new Set(files.map((f) => path.dirname(path.resolve(f))));
   const evidence: ProjectEvidence = {

@@ -157,6 +157,8 @@ export interface CodeCapture {
    * as it captures code. Absent: code files only.
    */
   claims?(file: string): Promise<boolean>;
+  /** False when the tool's migrations are not code at all, only the files it claims (Liquibase); default true. */
+  readonly readsCode?: boolean;
   /**
    * classify: the SQL each code migration file runs, one result per file in
    * `files` order. A file the tool does not run as a migration is refused

@@ -25,7 +25,7 @@ export const liquibase: MigrationTool<'liquibase'> = {
   open: createLiquibaseAdapter,
   sqlFiles: LIQUIBASE_SQL_READER,
   // XML/YAML/JSON changelogs: classify asks the real Liquibase for their SQL.
-  capture: { claims: claimsChangelog, files: captureChangelogs },
+  capture: { claims: claimsChangelog, readsCode: false, files: captureChangelogs },
   appliedAtNote: "Liquibase stores DATEEXECUTED without a time zone, in the zone of the machine that ran it (read here in this process's zone)",
   migrationsTableHelp: `${DEFAULT_TABLE} (its lock table is the same name + "lock")`,
 };
