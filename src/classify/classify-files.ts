@@ -434,6 +434,11 @@ async function codeToolFor(files: readonly string[], options: ClassifyFilesOptio
   const readsCode = (t: MigrationTool | undefined) => t?.capture !== undefined && t.capture.readsCode !== false;
   const codeKinds = TOOLS.filter(readsCode).map((t) => t.kind);
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
+  // Files a tool claims by what they hold (Liquibase's changelogs) are that tool's, whatever else reads code.
+  for (const tool of configured ? [configured] : TOOLS) {
+    const claims = tool.capture?.claims;
+    if (claims && (await Promise.all(files.map((f) => claims(f)))).every(Boolean)) return tool;
+  }
   if (configured && !readsCode(configured)) {
     throw new DbrollbackError('NOT_A_MIGRATION', `${files[0]} is code, but the migrator is ${configured.kind} (${configured.displayName}), whose migrations are not code`, {
       hint: `Pass --migrator ${orList(codeKinds)} for code migrations.`,
