@@ -34,6 +34,8 @@ export interface BackupManifest {
   pgDumpVersion: string | null;
   migrationHead: string | null;
   migrator: string | null;
+  /** Why no head is recorded, when none could be read (no migrations configured and no history table that names it). */
+  migrationHeadNote?: string;
   sizeBytes: number;
   sha256: string;
   /** Whether the uploaded object was read back and its sha256 checked (false with --no-readback). */

@@ -8,6 +8,7 @@
  */
 import type { MigrationTool } from '../tool.js';
 import { detectFlyway } from './detect.js';
+import { headOf } from './head.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
 import { createFlywayAdapter, FLYWAY_NAME, flywayLock } from './run.js';
 import { FLYWAY_SQL_READER } from './sql-file.js';
@@ -22,6 +23,7 @@ export const flyway: MigrationTool<'flyway'> = {
   historyTables: (settings) => [
     { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] },
   ],
+  readHead: headOf,
   open: createFlywayAdapter,
   sqlFiles: FLYWAY_SQL_READER,
   appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',

@@ -7,6 +7,7 @@
 import type { MigrationTool } from '../tool.js';
 import { detectLiquibase } from './detect.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
+import { headOf } from './head.js';
 import { createLiquibaseAdapter, liquibaseLock } from './run.js';
 import { LIQUIBASE_SQL_READER } from './sql-file.js';
 
@@ -20,6 +21,7 @@ export const liquibase: MigrationTool<'liquibase'> = {
   historyTables: (settings) => [
     { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: (settings.migrationsTable ?? DEFAULT_TABLE).toLowerCase(), columns: ['id', 'author', 'filename', 'orderexecuted', 'md5sum'] },
   ],
+  readHead: headOf,
   open: createLiquibaseAdapter,
   sqlFiles: LIQUIBASE_SQL_READER,
   appliedAtNote: "Liquibase stores DATEEXECUTED without a time zone, in the zone of the machine that ran it (read here in this process's zone)",
