@@ -67,9 +67,13 @@ export type HistorySettings = Pick<ToolSettings, 'migrationsTable' | 'migrations
  * A head read from the history table alone: its name (null: nothing
  * applied), or `unnamed`: why the table cannot name it as the adapter
  * would with the project's files (it records versions or hashes, it orders
- * by the migration list, a run was interrupted).
+ * by the migration list, a run was interrupted). `version`: what the table
+ * does record of that head, which the adapter lists among the migration's
+ * `tags` (golang-migrate's and dbmate's version) — a backup keeps it so
+ * that `restore --before-migration NAME --backup auto`, which has the files,
+ * can tell which migration it is.
  */
-export type HistoryHead = { head: string | null } | { unnamed: string };
+export type HistoryHead = { head: string | null } | { unnamed: string; version?: string };
 
 /** What detection knows of a project without a database. */
 export interface ProjectEvidence {

@@ -99,14 +99,15 @@ export async function setVersion(db: Db, t: GolangMigrateTable, version: bigint 
  * table holds a version only, while dbrollback names a golang-migrate
  * migration by its up file (`3_add_orders`, as status, migrate and the
  * manifests of backups taken with --migrations record it): the name needs
- * the files, so a version is not recorded as a head that nothing would
- * match. A dirty row names no head at all: the database is between two
- * versions.
+ * the files, so the version is kept as what it is — the head's version,
+ * which status lists in the migration's tags — not as a head name nothing
+ * would match. A dirty row identifies no head at all: the database is
+ * between two versions.
  */
 export async function headOf(db: Db, settings: HistorySettings): Promise<HistoryHead> {
   const t = tableOf(settings);
   const row = await readVersion(db, { schema: t.schema ?? 'public', table: t.table });
   if (row === null || (row.version < 0n && !row.dirty)) return { head: null };
   if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)` };
-  return { unnamed: `golang-migrate records only the version (${row.version}), and its migrations are named by their files (VERSION_title, as status and migrate name them)` };
+  return { unnamed: `golang-migrate records only the version (${row.version}), and its migrations are named by their files (VERSION_title, as status and migrate name them); the version is kept`, version: String(row.version) };
 }

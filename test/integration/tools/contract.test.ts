@@ -42,9 +42,10 @@ interface ToolContract {
   /**
    * A backup taken with no migrations configured (a nightly job): `named` when
    * the history table alone names the head as the adapter does, else why the
-   * manifest records none.
+   * manifest records none (`note`) and the head's version it keeps instead,
+   * which status lists in the head's tags.
    */
-  nightlyHead: 'named' | RegExp;
+  nightlyHead: 'named' | { note: RegExp; version?: string };
   /** For a tool that keeps its lock in a table (not an advisory lock): set it as the tool does while it runs; returns the release. */
   holdTableLock?(cluster: Cluster, database: string): Promise<() => Promise<void>>;
   /** The migration a classified file is (default: its file name without the extension). */
@@ -85,7 +86,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'umzug',
-    nightlyHead: /holds no known migration history table/,
+    nightlyHead: { note: /holds no known migration history table/ },
     ownLock: false,
     projectArgs: ['--config', path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')],
     classifyPaths: [path.join(FIXTURES, 'umzug', 'shop', 'migrations')],
@@ -131,7 +132,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'drizzle',
-    nightlyHead: /drizzle-orm records each migration's hash and its journal time \(created_at\), not its name/,
+    nightlyHead: { note: /drizzle-orm records each migration's hash and its journal time \(created_at\), not its name/ },
     ownLock: false,
     projectArgs: ['--migrations', DRIZZLE],
     classifyPaths: [DRIZZLE],
@@ -219,7 +220,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'golang-migrate',
-    nightlyHead: /golang-migrate records only the version \(4\), and its migrations are named by their files/,
+    nightlyHead: { note: /golang-migrate records only the version \(4\), and its migrations are named by their files/, version: '4' },
     ownLock: true,
     // Its files are in a format dbrollback's plain SQL reads too: on a database golang-migrate never touched, the project's config names the tool (README).
     projectArgs: ['--config', path.join(GOLANG_MIGRATE, 'dbrollback.config.json')],
@@ -243,7 +244,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'dbmate',
-    nightlyHead: /dbmate records only versions \(the latest \d+\), and its migrations are named by their files/,
+    nightlyHead: { note: /dbmate records only versions \(the latest \d+\), and its migrations are named by their files/, version: dbmateNames[3]!.split('_')[0]! },
     ownLock: false,
     projectArgs: ['--migrations', DBMATE],
     classifyPaths: [DBMATE],
@@ -262,7 +263,7 @@ const CONTRACT: ToolContract[] = [
 interface StatusJson {
   migrator: string;
   head: string | null;
-  migrations: Array<{ name: string; applied: boolean; down: DownKind; restorePoint: { name: string; lsn: string } | null }>;
+  migrations: Array<{ name: string; applied: boolean; down: DownKind; restorePoint: { name: string; lsn: string } | null; tags?: string[] }>;
   pending: string[];
 }
 
@@ -347,16 +348,20 @@ describe('the migration-tool contract', () => {
       const nightly = await runBuiltCli(['backup', '--database-url', cluster.url(database), '--storage', storage, '--label', 'nightly', '--json'], { cwd });
       ok(nightly, 'nightly backup');
       const id = nightly.json<{ backup: { id: string } }>().backup.id;
-      const manifest = JSON.parse(await readFile(path.join(storage, 'backups', id, 'manifest.json'), 'utf8')) as { migrationHead: string | null; migrator: string | null; migrationHeadNote?: string };
+      const manifest = JSON.parse(await readFile(path.join(storage, 'backups', id, 'manifest.json'), 'utf8')) as { migrationHead: string | null; migrator: string | null; migrationHeadNote?: string; migrationHeadVersion?: unknown };
+      const status = (await run('status')).json<StatusJson>();
       if (contract.nightlyHead === 'named') {
-        const status = (await run('status')).json<StatusJson>();
         expect(manifest).toMatchObject({ migrationHead: status.head, migrator: contract.kind });
         expect(manifest.migrationHead).toBe(contract.undoHead);
         expect(manifest.migrationHeadNote).toBeUndefined();
       } else {
         expect(manifest).toMatchObject({ migrationHead: null, migrator: null });
-        expect(manifest.migrationHeadNote).toMatch(contract.nightlyHead);
+        expect(manifest.migrationHeadNote).toMatch(contract.nightlyHead.note);
         expect(manifest.migrationHeadNote).toMatch(/pass --migrations DIR/);
+        const version = contract.nightlyHead.version;
+        expect(manifest.migrationHeadVersion).toEqual(version === undefined ? undefined : { migrator: contract.kind, version });
+        // The version is the one status gives the head among its tags: what restore --before-migration matches it with.
+        if (version !== undefined) expect(status.migrations.find((m) => m.name === status.head)?.tags).toContain(version);
       }
     });
 
