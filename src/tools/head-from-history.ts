@@ -9,14 +9,14 @@
  */
 import type { Db } from '../db/connection.js';
 import type { HeadLookup } from '../verify/check.js';
-import { findHistoryTables } from './detect.js';
+import { findHistoryTables, probeFound } from './detect.js';
 import type { HistorySettings, MigrationTool } from './tool.js';
 
 export async function headFromHistoryTables(db: Db, tools: readonly MigrationTool[], settings: HistorySettings): Promise<HeadLookup> {
   const probes = tools.map((tool) => ({ tool, probes: tool.historyTables(settings) }));
   const found = await findHistoryTables(db, probes.flatMap((p) => p.probes));
   const present = probes.flatMap(({ tool, probes: own }) => {
-    const hit = own.find((probe) => found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c))));
+    const hit = own.find((probe) => probeFound(probe, found));
     return hit ? [{ tool, table: `${hit.schema}.${hit.table}` }] : [];
   });
   const why = 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)';

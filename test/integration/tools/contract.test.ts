@@ -86,6 +86,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'umzug',
+    // Its storage here is the config's own table (umzug_migrations), which only the config names.
     nightlyHead: { note: /holds no known migration history table/ },
     ownLock: false,
     projectArgs: ['--config', path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')],
@@ -357,7 +358,6 @@ describe('the migration-tool contract', () => {
       } else {
         expect(manifest).toMatchObject({ migrationHead: null, migrator: null });
         expect(manifest.migrationHeadNote).toMatch(contract.nightlyHead.note);
-        expect(manifest.migrationHeadNote).toMatch(/pass --migrations DIR/);
         const version = contract.nightlyHead.version;
         expect(manifest.migrationHeadVersion).toEqual(version === undefined ? undefined : { migrator: contract.kind, version });
         // The version is the one status gives the head among its tags: what restore --before-migration matches it with.
