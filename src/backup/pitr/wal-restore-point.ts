@@ -35,8 +35,10 @@ export interface WalScan {
 export async function placeRestorePoint(target: NameTarget, scan: WalScan): Promise<NameTarget> {
   const bases = scan.candidates.filter((c) => onPath(scan.path, c.base.timeline, parseLsn(c.base.startLsn)));
   if (bases.length === 0) return target;
-  const from = bases.reduce((min, c) => (parseLsn(c.base.startLsn) < min ? parseLsn(c.base.startLsn) : min), parseLsn(bases[0]!.base.startLsn));
-  const segmentSize = bases[0]!.base.walSegmentSize;
+  // Recovery replays from a base backup's start: WAL before the oldest one's is never replayed.
+  const oldest = bases.reduce((min, c) => (parseLsn(c.base.startLsn) < parseLsn(min.base.startLsn) ? c : min));
+  const from = parseLsn(oldest.base.startLsn);
+  const segmentSize = oldest.base.walSegmentSize;
   const segments = segmentsOnPath(scan.listing, scan.path, from, segmentSize);
   scan.onProgress?.(`restore point "${target.name}" is not in the storage's records: reading ${segments.length} archived WAL segment(s) with pg_waldump to place it (${segments[0]?.name ?? '-'} … ${segments.at(-1)?.name ?? '-'})`);
   const found: Array<{ lsn: bigint; timeline: number }> = [];
@@ -55,8 +57,8 @@ export async function placeRestorePoint(target: NameTarget, scan: WalScan): Prom
     await rm(work, { recursive: true, force: true });
   }
   if (found.length === 0) {
-    throw new DbrollbackError('RESTORE_POINT_NOT_FOUND', `restore point "${target.name}" is neither in the storage's records nor in the archived WAL on the path recovery follows (${describePath(scan.path)}), read from ${formatLsn(from)} (the oldest base backup's start)${segments.length > 0 ? `, ${segments[0]!.name} … ${segments.at(-1)!.name}` : ': no segment is archived from there'}. Nothing was written`, {
-      hint: 'Check the name (`dbrollback status` shows the points `migrate` made); a point made before the oldest base backup cannot be reached. If it was made after the last archived segment, archive it first (SELECT pg_switch_wal(); on the primary) and run the same restore again.',
+    throw new DbrollbackError('RESTORE_POINT_NOT_FOUND', `restore point "${target.name}" is neither in the storage's records nor in the archived WAL on the path recovery follows (${describePath(scan.path)}) from where the oldest base backup on it, ${oldest.id}, starts (${formatLsn(from)}; ${segments.length > 0 ? `segments ${segments[0]!.name} … ${segments.at(-1)!.name} read` : 'no segment is archived from there'}): if it was made before that, no base backup can reach it. Nothing was written`, {
+      hint: 'Check the name (`dbrollback status` shows the points `migrate` made). If the point was made after the last archived segment, archive it first (SELECT pg_switch_wal(); on the primary) and run the same restore again.',
       details: { restorePoint: target.name, segmentsRead: segments.length },
     });
   }

@@ -166,13 +166,13 @@ describe('no base backup ends before the target', () => {
     await absent(dataDir);
   });
 
-  it('restore --restore-point of a point made by hand before the only base backup: placed from the archived WAL, exit 2 (no base backup ends before it), --data-dir never created', async () => {
+  it('restore --restore-point of a point made by hand before the only base backup: not in the WAL recovery can replay, exit 2 saying none reaches it, --data-dir never created', async () => {
     const dataDir = path.join(work, 'by-hand-early');
     const run = await cli(['restore', '--restore-point', 'by-hand-early', '--data-dir', dataDir, '--json', ...args]);
     expect(run.exitCode, run.stderr).toBe(2);
     const doc = run.json<{ error: { code: string; message: string } }>();
-    expect(doc.error.code).toBe('BACKUP_NOT_FOUND');
-    expect(doc.error.message).toMatch(new RegExp(`^no base backup ends before restore point "by-hand-early" \\(at [0-9A-F]+/[0-9A-F]+\\): the oldest on the timeline path, ${only}, ends at`));
+    expect(doc.error.code).toBe('RESTORE_POINT_NOT_FOUND');
+    expect(doc.error.message).toMatch(new RegExp(`^restore point "by-hand-early" is neither in the storage's records nor in the archived WAL on the path recovery follows \\(timeline 1\\) from where the oldest base backup on it, ${only}, starts \\([0-9A-F]+/[0-9A-F]+; segments [0-9A-F]{24} … [0-9A-F]{24} read\\): if it was made before that, no base backup can reach it\\. Nothing was written$`));
     await absent(dataDir);
   });
 });

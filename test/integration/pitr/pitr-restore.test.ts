@@ -158,7 +158,7 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     expect(run.exitCode, run.stderr).toBe(2);
     const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string } }>();
     expect(report.error.code).toBe('RESTORE_POINT_NOT_FOUND');
-    expect(report.error.message).toMatch(/^restore point "never-created" is neither in the storage's records nor in the archived WAL on the path recovery follows \(timeline 1\), read from [0-9A-F]+\/[0-9A-F]+ \(the oldest base backup's start\), 0{7}1[0-9A-F]{16} … 0{7}1[0-9A-F]{16}\. Nothing was written$/);
+    expect(report.error.message).toMatch(new RegExp(`^restore point "never-created" is neither in the storage's records nor in the archived WAL on the path recovery follows \\(timeline 1\\) from where the oldest base backup on it, ${baseId}, starts \\([0-9A-F]+/[0-9A-F]+; segments 0{7}1[0-9A-F]{16} … 0{7}1[0-9A-F]{16} read\\): if it was made before that, no base backup can reach it\\. Nothing was written$`));
     await expect(stat(dataDir)).rejects.toThrow(/ENOENT/);
   });
 
