@@ -39,8 +39,8 @@ export interface ResolveOptions {
 export async function resolveBeforeMigration(storage: Storage, status: MigrationStatus, name: string, options: ResolveOptions): Promise<BeforeMigrationTarget> {
   const migration = appliedMigration(status, name);
   const index = status.applied.findIndex((m) => m.name === name);
-  const previous = index > 0 ? status.applied[index - 1]!.name : null;
-  if (options.via === 'backup') return logicalBackupBefore(storage, migration, index > 0 ? status.applied[index - 1]! : null, status.migrator, options.database);
+  const previous = index > 0 ? status.applied[index - 1]! : null;
+  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, status.migrator, options.database);
 
   const recorded = await restorePointBefore(storage, name, options.database);
   // A point made before an earlier application (undone, then applied again by the tool itself) is not "just before" the latest one.
