@@ -24,7 +24,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../dist/pgtools/local-cluster.js';
-import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
+import { cliMain, cpuMeter, DEFAULT_DURABILITY, flag, loadAverage, log, measured, median, seconds, timed } from './common.mjs';
 
 const scale = flag('--scale', 30);
 const runs = flag('--runs', 5);
@@ -32,7 +32,7 @@ const restoreRuns = flag('--restore-runs', Math.min(runs, 3));
 
 const mb = (kb) => (kb / 1024).toFixed(0);
 
-const cluster = await startCluster();
+const cluster = await startCluster({ settings: DEFAULT_DURABILITY });
 const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-backup-'));
 try {
   const database = 'bench';
@@ -52,47 +52,71 @@ try {
   // The password travels in the environment only (DATABASE_URL), never argv.
   const toolEnv = { ...process.env, DATABASE_URL: cluster.url(database), DBROLLBACK_STORAGE: storage };
   const encryptedEnv = { ...toolEnv, DBROLLBACK_STORAGE: `file://${path.join(work, 'encrypted')}`, DBROLLBACK_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
-  const tool = async (argv, env = toolEnv) => {
-    const r = await execa('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', process.execPath, cliMain, ...argv], { env, reject: false });
+  const tool = async (argv, env = toolEnv, main = cliMain) => {
+    const r = await execa('/usr/bin/time', ['-f', 'BENCH_RSS_KB=%M', process.execPath, main, ...argv], { env, reject: false });
     if (r.exitCode !== 0) throw new Error(`dbrollback ${argv.join(' ')} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
-    return { stdout: r.stdout, rssKb: Number(/BENCH_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0) };
+    // DBROLLBACK_TRACE lines: ms since the process started, and the phase reached.
+    const seen = {};
+    const phases = [...r.stderr.matchAll(/^dbrollback-trace (\S+) (\S+) (.+)$/gm)].map((m) => {
+      seen[m[3]] = (seen[m[3]] ?? 0) + 1;
+      return [seen[m[3]] > 1 ? `${m[3]} #${seen[m[3]]}` : m[3], { wall: Number(m[1]), cpu: Number(m[2]) }];
+    });
+    return { stdout: r.stdout, rssKb: Number(/BENCH_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0), phases };
   };
+  const meter = await cpuMeter(cluster.dataDir);
 
   // ---- backup ----
-  const dumpMs = [];
-  const backupMs = [];
-  const backupRss = [];
-  const encryptedMs = [];
-  let lastId;
-  let lastEncryptedId;
   await execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }); // warm the cache
   // The floor for the same work: pg_dump -Fc beside a one-pass row hash of every table (what the manifest's fingerprints cost).
   const tables = (await psql("SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables ORDER BY 1")).split('\n').filter(Boolean);
   const hashAll = tables.map((t) => `SELECT count(*), sum(hashint8extended(hash_record_extended(r, 0), 0)) FROM ONLY ${t} AS r;`).join(' ');
-  const floorMs = [];
-  const beforeMs = [];
   const beforeCli = process.argv.includes('--before') ? process.argv[process.argv.indexOf('--before') + 1] : null;
+  let lastId;
+  let lastEncryptedId;
+  const rawDump = async () => {
+    await rm(rawFile, { force: true });
+    return execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv });
+  };
+  const variants = {
+    'floor: pg_dump -Fc beside the row hash of every table': async () => {
+      await rm(rawFile, { force: true });
+      return Promise.all([execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }), execa('psql', ['-X', '-q', '-c', hashAll], { env: pgEnv })]);
+    },
+    'dbrollback backup (file://)': async () => {
+      const r = await tool(['backup', '--label', 'bench'], { ...toolEnv, DBROLLBACK_TRACE: '1' });
+      lastId = r.stdout.trim();
+      return r;
+    },
+    ...(beforeCli ? { 'dbrollback backup, the build before (--before)': () => tool(['backup', '--label', 'bench before'], toolEnv, beforeCli) } : {}),
+    'pg_dump -Fc -f FILE alone': rawDump,
+    'dbrollback backup (file://, encrypted)': async () => {
+      const r = await tool(['backup', '--label', 'bench'], encryptedEnv);
+      lastEncryptedId = r.stdout.trim();
+      return r;
+    },
+  };
+  const names = Object.keys(variants);
+  const wall = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  const backupRss = [];
+  const phases = {};
+  const loads = [];
   for (let i = 0; i < runs; i++) {
-    await rm(rawFile, { force: true });
-    const raw = await timed(() => execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }));
-    dumpMs.push(raw.ms);
-    await rm(rawFile, { force: true });
-    const floor = await timed(() => Promise.all([execa('pg_dump', ['-Fc', '-f', rawFile], { env: pgEnv }), execa('psql', ['-X', '-q', '-c', hashAll], { env: pgEnv })]));
-    floorMs.push(floor.ms);
-    if (beforeCli) {
-      const b = await timed(() => execa(process.execPath, [beforeCli, 'backup', '--label', `bench before ${i}`], { env: toolEnv }));
-      beforeMs.push(b.ms);
-      log(`backup run ${i + 1}/${runs}: floor ${seconds(floor.ms)} s, the build before ${seconds(b.ms)} s`);
-    } else log(`backup run ${i + 1}/${runs}: floor ${seconds(floor.ms)} s`);
-    const t = await timed(() => tool(['backup', '--label', `bench ${i}`]));
-    backupMs.push(t.ms);
-    backupRss.push(t.value.rssKb);
-    lastId = t.value.stdout.trim();
-    const e = await timed(() => tool(['backup', '--label', `bench ${i}`], encryptedEnv));
-    encryptedMs.push(e.ms);
-    backupRss.push(e.value.rssKb);
-    lastEncryptedId = e.value.stdout.trim();
-    log(`backup run ${i + 1}/${runs}: pg_dump -Fc -f ${seconds(raw.ms)} s, dbrollback backup ${seconds(t.ms)} s (peak RSS ${mb(t.value.rssKb)} MB), encrypted ${seconds(e.ms)} s`);
+    loads.push(loadAverage());
+    // The pair that matters (floor, this build, the build before) rotates its order every round.
+    const timedNames = names.slice(0, beforeCli ? 3 : 2);
+    const rotated = [...timedNames.slice(i % timedNames.length), ...timedNames.slice(0, i % timedNames.length)];
+    const order = [...rotated, ...names.filter((n) => !timedNames.includes(n))];
+    const line = [];
+    for (const name of order) {
+      const r = await measured(meter, variants[name]);
+      wall[name].push(r.ms);
+      cpu[name].push(r.cpu.total);
+      if (r.value?.rssKb) backupRss.push(r.value.rssKb);
+      for (const [phase, ms] of r.value?.phases ?? []) (phases[phase] ??= []).push(ms);
+      line.push(`${name} ${seconds(r.ms)} s wall, ${seconds(r.cpu.total)} s CPU (client ${seconds(r.cpu.client)}, server ${seconds(r.cpu.server)})${r.value?.rssKb ? `, peak RSS ${mb(r.value.rssKb)} MB` : ''}`);
+    }
+    log(`backup round ${i + 1}/${runs} (load average ${loads[i]} → ${loadAverage()}):\n  ${line.join('\n  ')}`);
   }
   const dumpSize = (await import('node:fs/promises')).stat(rawFile).then((s) => s.size);
 
@@ -133,22 +157,27 @@ try {
     }
   }
 
-  const dumpMedian = median(dumpMs);
-  const backupMedian = median(backupMs);
   const single = median(restoreMs['pg_restore (createdb + pg_restore, 1 job)']);
-  console.log(`pgbench scale ${scale} (${size}; dump ${(await dumpSize / 1024 / 1024).toFixed(0)} MiB), PostgreSQL ${serverVersion}, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log(`pgbench scale ${scale} (${size}; dump ${(await dumpSize / 1024 / 1024).toFixed(0)} MiB), PostgreSQL ${serverVersion} (default durability), ${os.cpus().length} CPUs, Node ${process.version}`);
   console.log('');
-  console.log(`backup, median of ${runs} alternating runs:`);
+  console.log(`backup, median of ${runs} rounds (the first ${beforeCli ? 'three' : 'two'} rows rotate their order each round); load average ${loads.join(', ')} at the start of each round, ${loadAverage()} at the end:`);
   console.log('');
-  console.log('| what | seconds | ratio | peak RSS |');
-  console.log('| --- | ---: | ---: | ---: |');
-  console.log(`| pg_dump -Fc -f FILE | ${seconds(dumpMedian)} | 1.00 | |`);
-  console.log(`| dbrollback backup (file://) | ${seconds(backupMedian)} | **${(backupMedian / dumpMedian).toFixed(2)}** | ${mb(Math.max(...backupRss))} MB |`);
-  console.log(`| dbrollback backup (file://, encrypted) | ${seconds(median(encryptedMs))} | **${(median(encryptedMs) / dumpMedian).toFixed(2)}** | |`);
-  const floorMedian = median(floorMs);
-  console.log(`| floor: pg_dump -Fc beside a row hash of every table | ${seconds(floorMedian)} | ${(floorMedian / dumpMedian).toFixed(2)} | |`);
+  console.log('| what | wall s | wall / floor | CPU s (client + server) | CPU / floor | peak RSS |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const floorName = names[0];
+  for (const n of names) {
+    const rss = n === 'dbrollback backup (file://)' ? `${mb(Math.max(...backupRss))} MB` : '';
+    console.log(`| ${n} | ${seconds(median(wall[n]))} | ${(median(wall[n]) / median(wall[floorName])).toFixed(2)} | ${seconds(median(cpu[n]))} | ${(median(cpu[n]) / median(cpu[floorName])).toFixed(2)} | ${rss} |`);
+  }
   console.log('');
-  console.log(`dbrollback backup / floor: **${(backupMedian / floorMedian).toFixed(2)}** (target ≤ 1.10)${beforeMs.length ? `; the build before (--before): ${seconds(median(beforeMs))} s, ${(median(beforeMs) / floorMedian).toFixed(2)} × the floor` : ''}`);
+  console.log(`dbrollback backup / floor: **${(median(wall['dbrollback backup (file://)']) / median(wall[floorName])).toFixed(2)}** wall, **${(median(cpu['dbrollback backup (file://)']) / median(cpu[floorName])).toFixed(2)}** CPU (target ≤ 1.10)`);
+  console.log('');
+  console.log('phases of dbrollback backup (DBROLLBACK_TRACE=1), medians since the process started:');
+  console.log('');
+  console.log('| phase reached | wall ms | CPU ms of the node process |');
+  console.log('| --- | ---: | ---: |');
+  const wallOf = (xs) => median(xs.map((x) => x.wall));
+  for (const [phase, xs] of Object.entries(phases).sort((a, b) => wallOf(a[1]) - wallOf(b[1]))) console.log(`| ${phase} | ${wallOf(xs).toFixed(0)} | ${median(xs.map((x) => x.cpu)).toFixed(0)} |`);
   // --restore-runs 0: backup figures only.
   if (restoreRuns > 0) {
     console.log('');

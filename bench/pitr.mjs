@@ -31,11 +31,14 @@
  *   node bench/pitr.mjs --backlog [--scale 20] [--runs 3]
  *
  * archiving under a bulk load: a fresh cluster per run, `pgbench -i -s N`,
- * the archive_command of each variant — dbrollback's marker form of wal-push
- * (pushing ready segments ahead), pgBackRest archive-push synchronous, and
- * asynchronous (archive-async=y, process-max=2, spool-path) — in rotation;
- * sampled every 100 ms: the most segments waiting (.ready), and how long the
- * archive took to drain after the load ended. Medians.
+ * the archive_command of each variant — the one `dbrollback archive-command`
+ * prints (wal-push pushing ready segments ahead, the server's calls for them
+ * answered from markers in the shell), pgBackRest archive-push synchronous,
+ * and asynchronous (archive-async=y, process-max=2, spool-path) — in
+ * rotation; sampled every 100 ms: the most segments waiting (.ready), how
+ * long the archive took to drain after the load ended, segments archived per
+ * second, and the CPU time of all the archiving per segment archived (see
+ * backlog()). Medians, with the load average of each run.
  *
  * Every cluster here runs on PostgreSQL's default durability settings
  * (fsync, synchronous_commit, full_page_writes on, default shared_buffers).
@@ -294,11 +297,27 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-/** Archiving under a bulk load, per archive_command: the largest backlog of .ready segments and the drain time. */
+/**
+ * Archiving under a bulk load, per archive_command: the largest backlog of .ready segments, the drain time, the
+ * segments archived per second (from the start of the load until the archive has caught up), and the CPU time
+ * (user + system) of everything the archiver ran, per segment archived. The archiver waits for its
+ * archive_command, so its children's CPU (/proc/PID/stat cutime + cstime) holds every wal-push, every shell
+ * answering from a marker and every synchronous archive-push. pgBackRest's asynchronous process is detached
+ * (nobody waits for it): it and its workers are sampled from /proc every 50 ms, and the last sample of each is
+ * counted — up to 50 ms of its CPU per process may be missed, in pgBackRest's favour.
+ */
 async function backlog() {
-  const variants = ['dbrollback wal-push (marker form, pushes ready segments ahead)', 'pgbackrest archive-push (sync)', 'pgbackrest archive-push (async, process-max=2)'];
-  const results = Object.fromEntries(variants.map((v) => [v, { peak: [], drainMs: [], loadMs: [], segments: [] }]));
-  const { archiveCommandWithMarkers } = await import('../dist/index.js');
+  const variants = ['dbrollback (the archive_command `dbrollback archive-command` prints)', 'pgbackrest archive-push (sync)', 'pgbackrest archive-push (async, process-max=2)'];
+  const results = Object.fromEntries(variants.map((v) => [v, { peak: [], peakUnstored: [], drainMs: [], loadMs: [], segments: [], perSecond: [], cpuPerSegment: [], load: [] }]));
+  const { readdir, readFile } = await import('node:fs/promises');
+  const ticks = Number((await execa('getconf', ['CLK_TCK'])).stdout) || 100;
+  /** utime, stime, cutime, cstime of a process in ms, or null once it is gone. */
+  const cpuOf = async (pid) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (stat === null) return null;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: f[1], self: ((Number(f[11]) + Number(f[12])) * 1000) / ticks, children: ((Number(f[13]) + Number(f[14])) * 1000) / ticks };
+  };
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < variants.length; k++) {
       const variant = variants[(k + i) % variants.length];
@@ -308,8 +327,10 @@ async function backlog() {
       const lock = await dir(`backlog-${i}-${k}/pgbr-lock`);
       const spool = await dir(`backlog-${i}-${k}/pgbr-spool`);
       const conf = path.join(round, 'pgbackrest.conf');
-      const command = variant.startsWith('dbrollback')
-        ? archiveCommandWithMarkers(`${process.execPath} ${cliMain} wal-push %p --storage ${storage}`)
+      const ours = variant.startsWith('dbrollback');
+      // What users are given: the command `dbrollback archive-command` prints, not one built here.
+      const command = ours
+        ? JSON.parse((await execa(process.execPath, [cliMain, 'archive-command', '--storage', storage, '--json'])).stdout).archiveCommand
         : `pgbackrest --config=${conf} --stanza=bl archive-push %p`;
       const cluster = await startCluster({ settings: { wal_level: 'replica', archive_mode: 'on', archive_command: `'${command.replace(/'/g, "''")}'`, ...DEFAULT_DURABILITY } });
       try {
@@ -318,17 +339,57 @@ async function backlog() {
         const pgpass = path.join(round, 'pgpass');
         await writeFile(pgpass, `*:*:*:${cluster.superuser}:${cluster.password}\n`, { mode: 0o600 });
         await own(pgpass);
-        if (!variant.startsWith('dbrollback')) await execa(osUser ? 'runuser' : 'pgbackrest', [...(osUser ? ['-u', osUser, '--', 'pgbackrest'] : []), `--config=${conf}`, '--stanza=bl', 'stanza-create'], { env: { ...process.env, PGPASSFILE: pgpass } });
+        if (!ours) await execa(osUser ? 'runuser' : 'pgbackrest', [...(osUser ? ['-u', osUser, '--', 'pgbackrest'] : []), `--config=${conf}`, '--stanza=bl', 'stanza-create'], { env: { ...process.env, PGPASSFILE: pgpass } });
         const conn = cluster.conn('postgres');
         const env = { ...process.env, PGHOST: conn.host, PGPORT: String(conn.port), PGUSER: conn.user, PGPASSWORD: conn.password, PGDATABASE: 'postgres' };
         const status = path.join(cluster.dataDir, 'pg_wal', 'archive_status');
-        const ready = async () => (await (await import('node:fs/promises')).readdir(status)).filter((f) => f.endsWith('.ready')).length;
+        const readyNames = async () => (await readdir(status)).filter((f) => f.endsWith('.ready')).map((f) => f.slice(0, -'.ready'.length));
+        // Waiting and not yet stored either: no marker (dbrollback) or no .ok in the spool (pgBackRest async) says it was pushed ahead.
+        const storedAhead = path.join(...(ours ? [cluster.dataDir, 'pg_wal', 'dbrollback-pushed'] : [spool, 'archive', 'bl', 'out']));
+        const aheadNames = async () => new Set((await readdir(storedAhead).catch(() => [])).map((f) => f.replace(/\.ok$/, '')));
+        const [{ pid: archiverPid }] = await cluster.sql('postgres', "SELECT pid FROM pg_stat_activity WHERE backend_type = 'archiver'");
+        const [{ archived: archivedBefore }] = await cluster.sql('postgres', 'SELECT archived_count AS archived FROM pg_stat_archiver');
+        const cpuBefore = await cpuOf(archiverPid);
+        // pgBackRest's detached async process and its workers, as last seen: a worker that has exited is in its parent's
+        // cutime; one still running at the parent's last sample is counted on its own.
+        const asyncLast = new Map();
+        const kinds = new Map();
+        const localLast = new Map();
+        const sampleDetached = async () => {
+          if (ours) return;
+          const seen = [];
+          for (const pid of await readdir('/proc')) {
+            if (!/^\d+$/.test(pid)) continue;
+            // A process's command line is read once (a sweep must stay short, or short-lived processes slip between sweeps).
+            // A front archive-push is read again: the async process is forked from it before it execs.
+            let kind = kinds.get(pid);
+            if (kind === undefined) {
+              const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+              kind = !cmd.includes(conf) ? null : /archive-push:(async|local)/.test(cmd) ? (cmd.includes('archive-push:async') ? 'async' : 'local') : undefined;
+              if (kind !== undefined) kinds.set(pid, kind);
+            }
+            if (!kind) continue;
+            const c = await cpuOf(pid);
+            if (c) seen.push({ pid, async: kind === 'async', ...c });
+          }
+          for (const p of seen.filter((x) => !x.async)) localLast.set(p.pid, p.self + p.children);
+          for (const p of seen.filter((x) => x.async)) asyncLast.set(p.pid, { total: p.self + p.children, workers: seen.filter((w) => !w.async && w.ppid === p.pid).map((w) => w.pid) });
+        };
+        const detachedMs = () => [...asyncLast.values()].reduce((sum, a) => sum + a.total + a.workers.reduce((w, pid) => w + (localLast.get(pid) ?? 0), 0), 0);
         let peak = 0;
+        let peakUnstored = 0;
         let sampling = true;
         const sampler = (async () => {
+          let n = 0;
           while (sampling) {
-            peak = Math.max(peak, await ready());
-            await new Promise((r) => setTimeout(r, 100));
+            if (n++ % 2 === 0) {
+              const names = await readyNames();
+              const ahead = await aheadNames();
+              peak = Math.max(peak, names.length);
+              peakUnstored = Math.max(peakUnstored, names.filter((x) => !ahead.has(x)).length);
+            }
+            await sampleDetached();
+            await new Promise((r) => setTimeout(r, 50));
           }
         })();
         const load = await timed(() => execa('pgbench', ['-i', '-s', String(scale), '-q'], { env }));
@@ -340,23 +401,41 @@ async function backlog() {
             await new Promise((r) => setTimeout(r, 100));
           }
         });
+        // Let a detached async process finish and be sampled one last time.
+        if (!ours) await new Promise((r) => setTimeout(r, 300));
         sampling = false;
         await sampler;
+        const cpuAfter = await cpuOf(archiverPid);
         const [{ archived }] = await cluster.sql('postgres', 'SELECT archived_count AS archived FROM pg_stat_archiver');
-        results[variant].peak.push(peak);
-        results[variant].drainMs.push(drain.ms);
-        results[variant].loadMs.push(load.ms);
-        results[variant].segments.push(Number(archived));
-        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments, drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${archived} archived`);
+        const segments = Number(archived) - Number(archivedBefore);
+        const cpuMs = cpuAfter.children - cpuBefore.children + detachedMs();
+        const loadavg = os.loadavg()[0];
+        const r = results[variant];
+        r.peak.push(peak);
+        r.peakUnstored.push(peakUnstored);
+        r.drainMs.push(drain.ms);
+        r.loadMs.push(load.ms);
+        r.segments.push(segments);
+        r.perSecond.push(segments / ((load.ms + drain.ms) / 1000));
+        r.cpuPerSegment.push(cpuMs / segments);
+        r.load.push(loadavg);
+        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments (${peakUnstored} not yet stored), drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${segments} archived, ${(segments / ((load.ms + drain.ms) / 1000)).toFixed(2)}/s, CPU ${seconds(cpuMs / segments)} s per segment (${ours ? '' : `of which detached async ${seconds(detachedMs())} s in all; `}load average ${loadavg.toFixed(1)})`);
       } finally {
         await cluster.stop();
       }
     }
   }
-  console.log(`archiving during pgbench -i -s ${scale} (default durability), median of ${runs} rotated runs; load average ${os.loadavg()[0].toFixed(1)} at the end`);
+  const all = Object.values(results).flatMap((r) => r.load);
+  console.log(`archiving during pgbench -i -s ${scale} (default durability), median of ${runs} rotated runs; load average ${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)} during the runs`);
   console.log('');
-  console.log('| archive_command | peak backlog (.ready segments) | drain after the load, s | load, s | segments archived |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const v of variants) console.log(`| ${v} | ${median(results[v].peak)} | ${seconds(median(results[v].drainMs))} | ${seconds(median(results[v].loadMs))} | ${median(results[v].segments)} |`);
+  const ref = median(results[variants[1]].cpuPerSegment);
+  const refAsync = median(results[variants[2]].cpuPerSegment);
+  console.log('| archive_command | peak backlog (.ready) | of which not yet stored | drain after the load, s | load, s | segments archived | segments/s | CPU per segment, s | CPU ratio to sync / async |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const v of variants) {
+    const r = results[v];
+    const cpu = median(r.cpuPerSegment);
+    console.log(`| ${v} | ${median(r.peak)} | ${median(r.peakUnstored)} | ${seconds(median(r.drainMs))} | ${seconds(median(r.loadMs))} | ${median(r.segments)} | ${median(r.perSecond).toFixed(2)} | ${seconds(cpu)} | ${(cpu / ref).toFixed(2)} / ${(cpu / refAsync).toFixed(2)} |`);
+  }
   await rm(work, { recursive: true, force: true });
 }

@@ -23,17 +23,28 @@
  *   npm run build && node bench/undo-scale.mjs [--scale 300] [--runs 3] [--json]
  */
 import { execa } from 'execa';
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../dist/pgtools/local-cluster.js';
-import { cliMain, flag, hasFlag, log, median, root, seconds, timed } from './common.mjs';
+import { cliMain, DEFAULT_DURABILITY, flag, hasFlag, loadAverage, log, median, root, seconds, timed } from './common.mjs';
 
 const scale = flag('--scale', 300);
 const runs = flag('--runs', 3);
 const profiles = flag('--profiles', 10000);
 const npmBin = path.join(root, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');
 
+// What the run needs on disk, at most: the database (~15 MB per scale unit), pg_wal (max_wal_size 4 GB),
+// a base backup (compressed, but counted whole), one full dump at a time, and slack.
+const needBytes = (scale * 15.5 * 2 + 4096 + 2048) * 1024 * 1024;
+const fsInfo = await statfs(os.tmpdir());
+const freeBytes = fsInfo.bavail * fsInfo.bsize;
+const gib = (b) => (b / 1024 ** 3).toFixed(1);
+if (freeBytes < needBytes) {
+  log(`${os.tmpdir()} has ${gib(freeBytes)} GiB free; pgbench scale ${scale} with its base backup and WAL needs about ${gib(needBytes)} GiB. Free some space or pass a smaller --scale.`);
+  process.exit(2);
+}
+log(`disk: ${gib(freeBytes)} GiB free in ${os.tmpdir()}, about ${gib(needBytes)} GiB needed at scale ${scale}`);
 const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-bench-undo-scale-'));
 await chmod(work, 0o755);
 const storage = path.join(work, 'storage');
@@ -48,7 +59,7 @@ if (isRoot) {
 }
 // The archive_command: this CLI, as PostgreSQL runs it (no archiving while pgbench loads: /bin/true).
 const walPush = `${process.execPath} ${cliMain} wal-push %p --storage ${storage}`;
-const cluster = await startCluster({ settings: { wal_level: 'replica', archive_mode: 'on', archive_command: "'/bin/true'", max_wal_size: '4GB' } });
+const cluster = await startCluster({ settings: { ...DEFAULT_DURABILITY, wal_level: 'replica', archive_mode: 'on', archive_command: "'/bin/true'", max_wal_size: '4GB' } });
 const database = 'bench';
 try {
   await cluster.createDatabase(database);
@@ -85,15 +96,50 @@ export const down = (pgm) => pgm.sql('ALTER TABLE profiles DROP COLUMN nickname'
   log('base backup (not timed) ...');
   const base = await timed(() => execa('node', [cliMain, 'base-backup', '--storage', storage], { env }));
   log(`base backup in ${seconds(base.ms)} s`);
-  const check = await execa('node', [cliMain, 'backups', '--check', '--storage', storage], { env, reject: false });
-  if (check.exitCode !== 0) throw new Error(`the archive is not healthy:\n${check.stdout}\n${check.stderr}`);
+  // The archive keeps up with the server, as on a production server that is not archiving a burst: `auto` checks exactly
+  // that, so between runs (not timed) the WAL the last run and the reset finished is let through wal-push first.
+  const archiveCaughtUp = async () => {
+    let check;
+    for (let i = 0; i < 120; i++) {
+      check = await execa('node', [cliMain, 'backups', '--check', '--storage', storage], { env, reject: false });
+      if (check.exitCode === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`the archive did not become healthy within a minute:\n${check.stdout}\n${check.stderr}`);
+  };
+  await archiveCaughtUp();
 
   const columnThere = async () => (await psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'profiles' AND column_name = 'nickname'")) === '1';
   const undo = (mode) => async () => {
     const r = await execa('node', [cliMain, 'undo', '--count', '1', '--yes', '--accept-data-loss', '--backup', mode, '--json', '--migrations', migrations, '--storage', storage], { cwd: root, env, reject: false });
     if (r.exitCode !== 0) throw new Error(`undo --backup ${mode} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(r.stdout);
+    await checkReport(mode, report);
     return { taken: report.backup?.taken, steps: Object.fromEntries(report.steps.filter((s) => s.durationMs !== null).map((s) => [s.name, s.durationMs])) };
+  };
+  // Each run must have done what its mode promises: undone and verified, and the backup it says it took.
+  const accounts = 100000 * scale;
+  const checkReport = async (mode, report) => {
+    const fail = (what) => {
+      throw new Error(`undo --backup ${mode}: ${what}\n${JSON.stringify(report.backup, null, 2)}`);
+    };
+    if (report.ok !== true || report.verify?.ok !== true) fail(`not ok (outcome ${report.outcome}, verify ${report.verify?.ok})`);
+    if (JSON.stringify(report.undone) !== JSON.stringify(['002_profile-nickname'])) fail(`undone ${JSON.stringify(report.undone)}`);
+    const taken = report.backup?.taken;
+    const backupId = report.backup?.backupId;
+    const manifest = backupId ? JSON.parse(await readFile(path.join(storage, 'backups', backupId, 'manifest.json'), 'utf8')) : null;
+    const expected = { full: 'full', tables: 'tables', auto: 'restore-point+tables' }[mode];
+    if (taken !== expected) fail(`took "${taken}", expected "${expected}"`);
+    if (!manifest?.verified) fail(`its backup ${backupId} was not read back and checked`);
+    const rows = (t) => manifest.tables.find((x) => x.schema === 'public' && x.table === t)?.rows;
+    if (rows('profiles') !== profiles) fail(`the backup holds ${rows('profiles')} rows of profiles, expected ${profiles}`);
+    if (mode === 'full') {
+      if (manifest.partial) fail('a full backup marked partial');
+      if (rows('pgbench_accounts') !== accounts) fail(`the full backup holds ${rows('pgbench_accounts')} rows of pgbench_accounts, expected ${accounts}`);
+    } else {
+      if (JSON.stringify(manifest.partial?.tables) !== JSON.stringify(['public.profiles'])) fail(`the partial backup covers ${JSON.stringify(manifest.partial?.tables)}, expected only public.profiles`);
+      if (mode === 'auto' && !report.backup.restorePoint?.lsn) fail('no restore point');
+    }
   };
   const tools = {
     'node-pg-migrate down 1': async () => {
@@ -115,8 +161,11 @@ export const down = (pgm) => pgm.sql('ALTER TABLE profiles DROP COLUMN nickname'
     for (const id of await readdir(dir).catch(() => [])) {
       if (!(await readdir(path.join(dir, id))).includes('base.tar.gz')) await rm(path.join(dir, id), { recursive: true, force: true });
     }
+    await archiveCaughtUp();
   };
+  const loads = [];
   for (let i = 0; i < runs; i++) {
+    loads.push(loadAverage());
     const order = i % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       if (!(await columnThere())) throw new Error('profiles.nickname is missing before a run');
@@ -124,14 +173,14 @@ export const down = (pgm) => pgm.sql('ALTER TABLE profiles DROP COLUMN nickname'
       if (await columnThere()) throw new Error(`${name} did not drop profiles.nickname`);
       times[name].push(ms);
       if (value) details[name].push(value);
-      log(`run ${i + 1}/${runs}: ${name} ${seconds(ms)} s${value ? ` (${value.taken}; ${Object.entries(value.steps).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+      log(`run ${i + 1}/${runs} (load ${loadAverage()}): ${name} ${seconds(ms)} s${value ? ` (${value.taken}; ${Object.entries(value.steps).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
       await reset();
     }
   }
 
   const floor = median(times[names[0]]);
   const target = 1.5 * floor + 3000;
-  console.log(`pgbench scale ${scale} (${size}) + profiles (${profiles} rows), PostgreSQL ${serverVersion}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, ${runs} alternating runs`);
+  console.log(`pgbench scale ${scale} (${size}) + profiles (${profiles} rows), PostgreSQL ${serverVersion}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${loads.join(', ')} at the start of each round and ${loadAverage()} at the end, ${runs} alternating runs`);
   console.log('');
   console.log('| what | median s | ratio to the down | within 1.5 × down + 3 s |');
   console.log('| --- | ---: | ---: | --- |');

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   MIGRATOR_AMBIGUOUS: EXIT.usage,
   /** The migration tool's history says a migration was interrupted (golang-migrate's dirty flag): fixed with the tool's own command first. */
   MIGRATION_DIRTY: EXIT.usage,
+  /** A script uses a placeholder its tool's configuration gives no value (Flyway's "No value provided for placeholder"). */
+  PLACEHOLDER_MISSING: EXIT.usage,
   STORAGE_URL_INVALID: EXIT.usage,
   STORAGE_KEY_INVALID: EXIT.usage,
   STORAGE_CREDENTIALS_MISSING: EXIT.usage,

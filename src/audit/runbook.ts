@@ -8,6 +8,7 @@ import type { Storage } from '../storage/contract.js';
 import { AuditRun, safeCommandLine, type AuditRecord, type StepResult } from './audit-trail.js';
 import { Checklist, isStopError } from './checklist.js';
 import { Journal } from './journal.js';
+import { trace } from '../trace.js';
 
 export type RunOutcome = 'success' | 'failed' | 'refused' | 'verify-failed' | 'interrupted';
 
@@ -49,8 +50,11 @@ export async function recordRun(
 ): Promise<string | null> {
   // The journal first: the audit record is what marks the run finished.
   await journal?.close(onWarning);
+  trace('run: journal closed');
   if (!storage || (error?.exitCode === EXIT.usage && !journal)) return null;
-  return audit.finish(storage, outcomeOf(error), { ...facts, steps, error: error ? { code: error.code, message: error.message } : null }, onWarning);
+  const key = await audit.finish(storage, outcomeOf(error), { ...facts, steps, error: error ? { code: error.code, message: error.message } : null }, onWarning);
+  trace('run: audit record written');
+  return key;
 }
 
 /** Open the journal of a run that is about to change something (the audit record's id is the run's id). */

@@ -17,11 +17,12 @@ import type { BackupManifest } from './manifest.js';
 import { startDump } from './pg-dump.js';
 import { transferMeter, type ProgressListener } from '../progress.js';
 import { tableSizes, watchCopies } from './copy-progress.js';
-import { openSnapshot } from './snapshot.js';
+import { openSnapshot, type DumpSnapshot } from './snapshot.js';
 import type { Storage } from '../storage/contract.js';
 import type { HeadLookup } from '../verify/check.js';
 import { compareRefs, fingerprint, listUserTables, type TableRef } from '../fingerprint/fingerprint.js';
 import type { Db } from '../db/connection.js';
+import { trace } from '../trace.js';
 
 /** What a backup reads from and writes to (a RunContext is one). */
 export interface BackupSource {
@@ -61,19 +62,24 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
   const { storage, conn } = source;
+  // pg_dump is looked for (local programs only) while the storage and the database answer; its version is checked against the server's below.
+  const binary = findBinary('pg_dump');
+  binary.catch(() => undefined);
   // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
   await storage.check();
-  // The head comes from the migration tool itself (its history table), not from guessing.
-  const lookup = await source.headLookup();
+  trace('backup: storage checked');
+  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile.
+  const [lookup, snapshot] = await bothOrClose(source.headLookup(), openSnapshot(conn));
+  trace('backup: head read, snapshot open');
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;
   step(lookup.configured ? `migration head: ${head ?? '(no migration applied)'} (${migrator}${lookup.from ? `, read from its history table ${lookup.from}` : ''})` : `migration head: not recorded (${lookup.reason})`);
 
-  const snapshot = await openSnapshot(conn);
-  const pgDump = await findBinary('pg_dump', { minMajor: snapshot.serverVersion.major }).catch(async (err) => {
+  const pgDump = await binary.then(() => findBinary('pg_dump', { minMajor: snapshot.serverVersion.major })).catch(async (err: unknown) => {
     await snapshot.close();
     throw err;
   });
+  trace('backup: pg_dump found');
   const id = newBackupId(new Date(started));
   const key = dumpKey(id);
   step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}"${options.partial ? ` (partial: the rows of ${options.partial.tables.length} table(s), the whole schema)` : ''} → ${storage.url}`);
@@ -89,6 +95,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     await snapshot.close();
     throw err;
   }) : null;
+  trace('backup: pg_dump starts');
   const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id, covered ? covered.excludeData.map(dumpPattern) : []);
   // A stop asked for mid-stream ends pg_dump and the upload (a multipart upload is aborted, leaving nothing).
   const stop = () => dump.kill();
@@ -101,6 +108,9 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   // A failed upload must stop pg_dump (it would block on a full pipe forever).
   upload.catch(() => dump.kill());
   const tables = fingerprint(snapshot.db, covered ? covered.data : undefined);
+  void dump.exited.then(() => trace('backup: pg_dump exited'), () => undefined);
+  void upload.then(() => trace('backup: upload stored'), () => undefined);
+  void tables.then(() => trace('backup: fingerprints taken'), () => undefined);
   const [uploaded, dumped, fingerprinted] = await Promise.allSettled([upload, dump.exited, tables]);
   source.signal?.removeEventListener('abort', stop);
   await watch?.stop();
@@ -126,6 +136,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
       onReadError: (cause) => backupFailed(id, storage.url, cause),
     });
     verified = true;
+    trace('backup: read back');
   }
 
   const manifest: BackupManifest = {
@@ -162,8 +173,17 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     await storage.delete(key).catch(() => undefined);
     throw backupFailed(id, storage.url, cause, 'writing the manifest');
   });
+  trace('backup: manifest written');
   step(`backup ${id}: done (${stored.size} bytes, sha256 ${stored.sha256.slice(0, 12)}…, ${verified ? 'read back and checked' : 'NOT read back'})`);
   return { manifest, storage: storage.url, manifestKey: mKey };
+}
+
+/** The head and the snapshot, opened at once; when either fails the snapshot is closed, and the head's error comes first (it is what a sequential run reported). */
+async function bothOrClose(lookup: Promise<HeadLookup>, opening: Promise<DumpSnapshot>): Promise<[HeadLookup, DumpSnapshot]> {
+  const [head, snapshot] = await Promise.allSettled([lookup, opening]);
+  if (head.status === 'fulfilled' && snapshot.status === 'fulfilled') return [head.value, snapshot.value];
+  if (snapshot.status === 'fulfilled') await snapshot.value.close();
+  throw head.status === 'rejected' ? head.reason : (snapshot as PromiseRejectedResult).reason;
 }
 
 function firstCause(...results: PromiseSettledResult<unknown>[]): unknown {

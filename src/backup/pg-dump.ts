@@ -37,20 +37,45 @@ export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string |
   };
 }
 
-/** Passes a child's stdout through, and ends it only once the child exited with success. */
+/**
+ * Passes a child's stdout through, and ends it only once the child exited
+ * with success. pg_dump writes its archive a few KiB at a time (about 1,400
+ * pipe reads for an 8 MiB dump), and every piece costs each stage after it
+ * (hashing, the file write or the S3 part buffer, progress) a call of its
+ * own: pieces are passed on in batches of at least BATCH_BYTES, so a dump
+ * costs those stages ~40 times fewer calls. What is held back is at most one
+ * batch.
+ */
 export class ExitGate extends Transform {
+  static readonly BATCH_BYTES = 256 * 1024;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+
   constructor(private readonly exited: Promise<void>) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(null, chunk);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes >= ExitGate.BATCH_BYTES) this.release();
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
     this.exited.then(
-      () => callback(),
+      () => {
+        this.release();
+        callback();
+      },
       (err: unknown) => callback(err as Error),
     );
+  }
+
+  private release(): void {
+    if (this.heldBytes === 0) return;
+    this.push(this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldBytes));
+    this.held = [];
+    this.heldBytes = 0;
   }
 }

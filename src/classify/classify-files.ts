@@ -24,9 +24,10 @@ import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 import { initParser } from '../sql/parser.js';
 import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
-import { detectCodeTool } from '../tools/detect.js';
+import { ambiguous, detectCodeTool, folderMatches } from '../tools/detect.js';
 import { MIGRATOR_KINDS, toolOf, TOOLS } from '../tools/registry.js';
-import type { CapturedFile, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
+import { ListedFiles } from '../tools/listed-files.js';
+import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
@@ -66,10 +67,25 @@ export interface ClassifyFilesOptions {
 export interface ClassifyReport {
   files: FileVerdict[];
   /**
+   * How each folder given without --migrator was read, and why: the tool
+   * whose format its files are in (detection by the files, as status and
+   * migrate see them without a database), or the tools that read every file
+   * alike. Empty with --migrator, and for folders no tool claims.
+   */
+  readAs: FolderReading[];
+  /**
    * Files that could not be classified (SQL PostgreSQL's parser rejects, an empty or unreadable
    * file), each with the parser's message and line; the others are classified all the same.
    */
   errors: ClassifyFileError[];
+}
+
+export interface FolderReading {
+  path: string;
+  /** The tool whose reading classify used (its files' `kind`). */
+  migrator: string;
+  /** Why, in detection's words. */
+  reason: string;
 }
 
 export interface ClassifyFileError {
@@ -85,7 +101,7 @@ export interface ClassifyFileError {
 }
 
 /** Bad input that concerns one file: reported for it, and the rest of the folder is classified. */
-const PER_FILE_ERRORS = new Set(['SQL_SYNTAX', 'NOT_A_MIGRATION', 'FILE_UNREADABLE']);
+const PER_FILE_ERRORS = new Set(['SQL_SYNTAX', 'NOT_A_MIGRATION', 'FILE_UNREADABLE', 'PLACEHOLDER_MISSING']);
 
 const CODE_EXT = /\.(c|m)?(j|t)s$/i;
 const SQL_EXT = /\.sql$/i;
@@ -93,6 +109,8 @@ const SQL_EXT = /\.sql$/i;
 interface Entry {
   path: string;
   type: 'sql' | 'code';
+  /** The tool whose reading of its folder the file follows (without --migrator: the one detection chose). */
+  owner?: MigrationTool | undefined;
 }
 
 /** Classify every migration in the given files and directories, in order. */
@@ -100,8 +118,11 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   if (paths.length === 0) throw new DbrollbackError('USAGE', 'nothing to classify: give one or more migration files or directories');
   await initParser();
   const entries: Entry[] = [];
+  const readAs: FolderReading[] = [];
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured)));
+  // The folders' listings answer the readers' "is there a down beside it" questions.
+  const listed = new ListedFiles();
+  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed)));
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -112,11 +133,15 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   // reported and the next one classified. Reads are synchronous: for 1,000 local files, 10 ms of
   // CPU against 80 ms through fs/promises (four thread-pool round trips and promises per file),
   // and the parse after each read is CPU-bound anyway.
-  const readers = sqlReaders(configured);
+  const readers = new Map<string | undefined, SqlReaders>();
+  const readersOf = (tool: MigrationTool | undefined): SqlReaders => {
+    if (!readers.has(tool?.kind)) readers.set(tool?.kind, sqlReaders(tool));
+    return readers.get(tool?.kind)!;
+  };
   for (const entry of entries) {
     if (entry.type !== 'sql') continue;
     try {
-      results.set(entry.path, classifySqlFile(entry.path, readers, options, history));
+      results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
     } catch (err) {
       if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
       errors.push(fileError(entry.path, err));
@@ -126,7 +151,7 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   if (code.length > 0) {
     for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
   }
-  return { files: entries.filter((e) => results.has(e.path)).map((e) => results.get(e.path)!), errors };
+  return { files: entries.filter((e) => results.has(e.path)).map((e) => results.get(e.path)!), errors, readAs };
 }
 
 function fileError(file: string, err: DbrollbackError): ClassifyFileError {
@@ -163,7 +188,7 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string, configured: MigrationTool | undefined): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
@@ -181,6 +206,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
       throw unreadableFile(shown, cause);
     }
     const names = new Set(dirents.map((d) => d.name));
+    listed.addListing(abs, names);
     const entries: Entry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
@@ -198,9 +224,13 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
         hint: 'Point classify at the migrations directory, or at the migration files themselves.',
       });
     }
-    // The configured tool's apply order (else that of the tool whose names the folder holds), where it is not the names' order.
-    const owner = configured ?? TOOLS.find((t) => t.sqlFiles?.claimsFolder?.(names));
-    const order = owner?.sqlFiles?.compareFiles;
+    // Without --migrator, the folder is read as the tool detection finds in it (as status and migrate would).
+    const reading = configured ? null : await folderReading(abs, shown, entries, configModule, listed);
+    if (reading) readAs.push({ path: abs, migrator: reading.tool.kind, reason: reading.reason });
+    const owner = configured ?? reading?.tool;
+    for (const entry of entries) entry.owner = owner;
+    // The tool's apply order (else that of the tool whose names the folder holds), where it is not the names' order.
+    const order = (owner?.sqlFiles?.compareFiles ? owner : TOOLS.find((t) => t.sqlFiles?.claimsFolder?.(names)))?.sqlFiles?.compareFiles;
     return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
   }
   if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];
@@ -208,6 +238,60 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
   throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, or .js/.mjs/.cjs/.ts code migrations)`, {
     hint: `Classify the migration files of a project (${MIGRATOR_KINDS.join(', ')}), or a directory holding them.`,
   });
+}
+
+/**
+ * The tool whose reading of a folder's .sql files classify follows, without
+ * --migrator: the one tool detection finds by the files (golang-migrate when
+ * only pairing by version explains a down); when several match (a plain SQL
+ * folder golang-migrate also reads), the first in the registry's order if
+ * they pair every up with the same down — the answers are then the same —
+ * else refused naming them, as detection refuses (MIGRATOR_AMBIGUOUS).
+ */
+async function folderReading(abs: string, shown: string, entries: readonly Entry[], configModule: Record<string, unknown> | undefined, listed: FileProbe): Promise<{ tool: MigrationTool; reason: string } | null> {
+  const sqlFiles = entries.filter((e) => e.type === 'sql').map((e) => e.path);
+  if (sqlFiles.length === 0) return null;
+  const matches = (await folderMatches(TOOLS, abs, configModule)).filter((m) => m.tool.sqlFiles);
+  if (matches.length === 0) return null;
+  const first = matches[0]!;
+  if (matches.length === 1) return { tool: first.tool, reason: first.match.reason };
+  const difference = firstDifference(
+    matches.map((m) => m.tool),
+    sqlFiles,
+    listed,
+  );
+  const named = matches.map((m) => m.tool.kind).join(' and ');
+  if (difference === null) return { tool: first.tool, reason: `${named} read it alike, every up with the same down (${matches.map((m) => `${m.tool.kind}: ${m.match.reason}`).join('; ')})` };
+  throw ambiguous(matches, `the migrations in ${shown} match more than one migration tool, and they read ${path.basename(difference.file)} differently (${difference.readings.join('; ')}), which changes what classify answers`, MIGRATOR_KINDS);
+}
+
+/** The first file the tools read differently (another down, or none), with each tool's reading; null when they all agree. */
+function firstDifference(tools: readonly MigrationTool[], files: readonly string[], listed: FileProbe): { file: string; readings: string[] } | null {
+  const readers = tools.map((tool) => ({ tool, readers: sqlReaders(tool) }));
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // Reported as that file's error when it is classified.
+      continue;
+    }
+    const readings = readers.map(({ tool, readers: r }) => `${tool.kind}: ${downReading(file, text, r, listed)}`);
+    const bare = readings.map((x) => x.slice(x.indexOf(':') + 1));
+    if (bare.some((x) => x !== bare[0])) return { file, readings };
+  }
+  return null;
+}
+
+function downReading(file: string, text: string, readers: SqlReaders, listed: FileProbe): string {
+  try {
+    const { parts } = readSql(file, text, readers, listed);
+    if (parts.down === null) return 'no down';
+    const down = parts.down();
+    return down.path === null ? `down ${down.kind}` : `down ${path.basename(down.path)}${down.kind === 'yes' ? '' : ` (${down.kind})`}`;
+  } catch (err) {
+    return `unreadable (${(err as Error).message})`;
+  }
 }
 
 async function readText(file: string): Promise<string> {
@@ -226,7 +310,7 @@ function empty(file: string): DbrollbackError {
 
 /** The readers of .sql files, in the order a file is offered to them: the configured tool's first, then the registry's order. */
 interface SqlReaders {
-  own: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts | null }>;
+  own: Array<{ tool: MigrationTool; read: (file: string, text: string, files: FileProbe) => SqlFileParts | null }>;
   plain: Array<{ tool: MigrationTool; read: (file: string, text: string) => SqlFileParts }>;
 }
 
@@ -236,16 +320,16 @@ function sqlReaders(configured: MigrationTool | undefined): SqlReaders {
   const plain: SqlReaders['plain'] = [];
   for (const tool of tools) {
     const reader = tool.sqlFiles;
-    if (reader) own.push({ tool, read: (f, t) => reader.read(f, t) });
+    if (reader) own.push({ tool, read: (f, t, files) => reader.read(f, t, files) });
     if (reader?.readPlain) plain.push({ tool, read: (f, t) => reader.readPlain!(f, t) });
   }
   return { own, plain };
 }
 
 /** The file as the first tool that reads it as its own reads it; else as plain SQL. */
-function readSql(file: string, text: string, readers: SqlReaders): { kind: MigrationFileKind; parts: SqlFileParts } {
+function readSql(file: string, text: string, readers: SqlReaders, files: FileProbe): { kind: MigrationFileKind; parts: SqlFileParts } {
   for (const { tool, read } of readers.own) {
-    const parts = read(file, text);
+    const parts = read(file, text, files);
     if (parts) return { kind: tool.kind, parts };
   }
   const plain = readers.plain[0];
@@ -253,7 +337,7 @@ function readSql(file: string, text: string, readers: SqlReaders): { kind: Migra
   return { kind: plain.tool.kind, parts: plain.read(file, text) };
 }
 
-function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
+function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -261,7 +345,7 @@ function classifySqlFile(file: string, readers: SqlReaders, options: ClassifyFil
     throw unreadableFile(file, cause);
   }
   if (!hasStatements(text)) throw empty(file);
-  const { kind, parts } = readSql(file, text, readers);
+  const { kind, parts } = readSql(file, text, readers, files);
   // The up is judged against the columns the earlier ups defined; its own statements are recorded
   // for the later ones once the whole file classified (a broken down leaves no trace).
   const upStatements: ParsedStatement[] = [];

@@ -62,7 +62,7 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message });
     }
   }
-  return { files: report.files, errors: report.errors, ok: failures.length === 0 && report.errors.length === 0, failOn, failures };
+  return { files: report.files, errors: report.errors, readAs: report.readAs, ok: failures.length === 0 && report.errors.length === 0, failOn, failures };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Column definitions a statement introduces (CREATE TABLE columns and ALTER TABLE ADD COLUMN), for type lints. */
-import { as, list, relKey, str, type Fields } from '../sql/ast.js';
+import { as, list, memoOnNode, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 export interface NewColumn {
@@ -8,15 +8,10 @@ export interface NewColumn {
 }
 
 /** Several type lints and the file state read the same statement's columns: read once per statement. */
-const memo = new WeakMap<ParsedStatement, readonly NewColumn[]>();
+const NEW_COLUMNS = Symbol('newColumns');
 
 export function newColumns(stmt: ParsedStatement): readonly NewColumn[] {
-  let columns = memo.get(stmt);
-  if (!columns) {
-    columns = readNewColumns(stmt);
-    memo.set(stmt, columns);
-  }
-  return columns;
+  return memoOnNode(stmt, NEW_COLUMNS, readNewColumns);
 }
 
 function readNewColumns(stmt: ParsedStatement): NewColumn[] {

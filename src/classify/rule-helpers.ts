@@ -1,5 +1,5 @@
 /** Small readers shared by rules (which statement parts a rule is about, and how to name them). */
-import { alterCmds, as, display, isTableAlter, list, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, display, isTableAlter, list, memoOnNode, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 export interface TableCmd {
@@ -15,17 +15,16 @@ export function tableCmds(stmt: ParsedStatement, ...subtypes: string[]): TableCm
   return all.length === 0 ? all : all.filter((c) => subtypes.includes(str(c.cmd.subtype) ?? ''));
 }
 
-const tableCmdsOf = new WeakMap<Fields, TableCmd[]>();
+const TABLE_CMDS = Symbol('tableCmds');
 
 /** Every subcommand of a table ALTER with its table, worked out once per statement. */
 function allTableCmds(node: Fields): TableCmd[] {
-  let cmds = tableCmdsOf.get(node);
-  if (!cmds) {
-    const table = isTableAlter(node) ? relKey(node.relation) : undefined;
-    cmds = table ? alterCmds(node).map((cmd) => ({ table, cmd })) : [];
-    tableCmdsOf.set(node, cmds);
-  }
-  return cmds;
+  return memoOnNode(node, TABLE_CMDS, readTableCmds);
+}
+
+function readTableCmds(node: Fields): TableCmd[] {
+  const table = isTableAlter(node) ? relKey(node.relation) : undefined;
+  return table ? alterCmds(node).map((cmd) => ({ table, cmd })) : [];
 }
 
 /** Qualified keys (`schema.name`) of a DROP statement's objects. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import './node-navigator.js';
 import './wasm-baseline.js';
+import { trace } from '../trace.js';
 
 // Output a user sees is the tool's own: the AWS SDK's notice about future Node.js
 // majors is not something an on-call engineer can act on mid-incident.
@@ -15,11 +16,13 @@ if (archiveCode !== null) {
 } else {
   // Loaded after the first line has run (a static import would be evaluated first).
   const { runCli } = await import('./program.js');
+  trace('cli: program loaded');
   code = await runCli({ argv });
   // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
   // flag or config must stop recovery (exit > 125), never end it early.
   if (argv.includes('wal-fetch') && code > 1) code = 126;
 }
+trace('cli: command done');
 // Let stdout drain before exiting (piped JSON must arrive whole).
 process.exitCode = code;
 // The work is done: whatever a project's migration code left open (an idle

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { DbrollbackError } from '../errors.js';
 import { registerSecret } from '../secrets/redact.js';
 import { describeConn, type ConnInfo } from './conninfo.js';
+import { trace } from '../trace.js';
 import { isVerifyFailure, serverHasNoSsl, SSL_HINT, sslAttempts, sslProblem, type SslOption } from './tls.js';
 
 /** TLS settings that cannot work (libpq refuses them too): bad input, nothing done. */
@@ -36,6 +37,7 @@ export function beginConnect(conn: ConnInfo, options: ConnectOptions = {}): Pend
     const problem = sslProblem(conn);
     if (problem !== null) throw sslSetupError(conn, problem);
     const attempts = sslAttempts(conn);
+    trace(`db: connecting (${conn.applicationName ?? 'dbrollback'})`);
     let opening = (client = newClient(conn, options, attempts.first));
     try {
       await opening.connect();
@@ -52,6 +54,7 @@ export function beginConnect(conn: ConnInfo, options: ConnectOptions = {}): Pend
       }
     }
     connected = true;
+    trace(`db: connected (${conn.applicationName ?? 'dbrollback'})`);
     return opening;
   })();
   const abandon = async (): Promise<void> => {

@@ -63,6 +63,16 @@ export function ownConnection(session: SharedSession | undefined, conn: ConnInfo
   return session ? session.takeSpare() : connect(conn);
 }
 
+/** Run `fn` on a connection of its own (ownConnection), ended afterwards whatever `fn` did: a migration tool's step. */
+export async function onOwnConnection<T>(session: SharedSession | undefined, conn: ConnInfo, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await ownConnection(session, conn);
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
 /** Where extra connections come from and go back to (verify's gate pools them; by default each is opened and closed). */
 export interface ConnectionSource {
   acquire(): Promise<Db>;

@@ -64,12 +64,33 @@ export function sslProblem(conn: ConnInfo): string | null {
 
 export const SSL_HINT = 'Give the CA certificate with sslrootcert=FILE in the URL (or PGSSLROOTCERT), sslrootcert=system for the system\'s trusted CAs with verify-full, or sslmode=require to encrypt without verifying the server — as for psql and pg_dump.';
 
+/**
+ * Servers (host:port) that answered a prefer-mode SSLRequest with "no SSL"
+ * in this process. libpq goes on unencrypted on the same socket after that
+ * answer; node-postgres closes it, so the fallback is a second connection,
+ * and the server forks a backend for each. A run opens several connections
+ * to one server in a few seconds: the later ones skip the question whose
+ * answer is known. prefer promises no encryption either way (anyone on the
+ * path can answer "no"), so this weakens nothing; a server that turns TLS
+ * on is asked again by the next process.
+ */
+const declinedTls = new Set<string>();
+
 /** The attempts libpq would make for this sslmode. */
 export function sslAttempts(conn: ConnInfo): SslAttempts {
   const mode = modeOf(conn);
   if (mode === 'disable' || conn.host.startsWith('/')) return { first: false };
+  const server = `${conn.host}:${conn.port}`;
+  if (mode === 'prefer' && declinedTls.has(server)) return { first: false };
   const options = tlsOptions(conn, mode);
-  if (mode === 'prefer') return { first: options, fallback: { ssl: false, when: serverHasNoSsl } };
+  if (mode === 'prefer') {
+    const declined = (err: unknown) => {
+      if (!serverHasNoSsl(err)) return false;
+      declinedTls.add(server);
+      return true;
+    };
+    return { first: options, fallback: { ssl: false, when: declined } };
+  }
   if (mode === 'allow') return { first: false, fallback: { ssl: options, when: serverWantsSsl } };
   return { first: options };
 }

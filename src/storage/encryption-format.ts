@@ -168,7 +168,7 @@ export function wrongKey(key: string, header: Header, master: MasterKey | undefi
 export function keyMissing(key: string, storageUrl?: string): DbrollbackError {
   const what = storageUrl ? `storage ${storageUrl} is encrypted (it holds "${key}")` : `object "${key}" is encrypted`;
   return new DbrollbackError('ENCRYPTION_KEY_MISSING', `${what}, but no encryption key is configured`, {
-    hint: 'Nothing was changed. Give the key this storage was written with: --encryption-key-file FILE (or encryptionKeyFile in the config file, or DBROLLBACK_ENCRYPTION_KEY_FILE), DBROLLBACK_ENCRYPTION_KEY, or DBROLLBACK_ENCRYPTION_PASSPHRASE. For archive_command: dbrollback wal-push %p --storage URL --encryption-key-file FILE, or the variable in the server\'s environment.',
+    hint: 'Nothing was changed. Give the key this storage was written with: --encryption-key-file FILE (or encryptionKeyFile in the config file, or DBROLLBACK_ENCRYPTION_KEY_FILE), DBROLLBACK_ENCRYPTION_KEY, or DBROLLBACK_ENCRYPTION_PASSPHRASE. For archive_command: `dbrollback archive-command --storage URL --encryption-key-file FILE` prints it, or put the variable in the server\'s environment.',
     details: { key },
   });
 }

@@ -48,6 +48,12 @@ export interface MigrationInfo {
   tags?: string[];
   /** Why `down` is not `yes`, in words (e.g. `its down throws ("enum values cannot be removed")`); absent when there is nothing to say. */
   downNote?: string;
+  /**
+   * Why dbrollback cannot apply this pending migration (a Flyway Java
+   * migration): migrate refuses a selection that reaches it, before anything
+   * runs; absent when it can.
+   */
+  cannotRun?: string;
 }
 
 export interface MigrationStatus {
@@ -70,11 +76,20 @@ export interface MigrationStatus {
   warnings?: string[];
   /**
    * What the tool itself refuses to go past until the team acts (a failed
-   * migration recorded: Flyway's until `flyway repair`): migrate, plan and
-   * undo stop on it before anything is touched (blocked.ts); absent when
-   * nothing blocks.
+   * migration recorded: Flyway's until `flyway repair`; golang-migrate's
+   * dirty version, until `migrate force`): migrate, plan and undo stop on it
+   * before anything is touched (blocked.ts), with `code` (default
+   * MIGRATIONS_INVALID; MIGRATION_DIRTY for a dirty version — both exit 2);
+   * absent when nothing blocks.
    */
-  blocked?: { message: string; hint: string };
+  blocked?: { message: string; hint: string; code?: 'MIGRATIONS_INVALID' | 'MIGRATION_DIRTY'; details?: Record<string, unknown> };
+  /**
+   * What the tool refuses to migrate past, though plan and undo may go on
+   * (Flyway's validate: a changed applied script, a version below the applied
+   * head without outOfOrder): migrate stops on it before anything is touched
+   * (exit 2); absent when nothing does.
+   */
+  migrateBlocked?: { message: string; hint: string; details?: Record<string, unknown> };
 }
 
 /** Which applied migrations to undo: the last N, or every one applied after NAME (NAME stays applied). */

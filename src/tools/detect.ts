@@ -88,6 +88,22 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 }
 
 /**
+ * The tools whose format a folder's files are in, by the files (and the
+ * config) alone — what detection's step 2 sees, for classify without
+ * --migrator, which has no database to ask.
+ */
+export async function folderMatches(tools: readonly MigrationTool[], dir: string, configModule: Record<string, unknown> | undefined): Promise<Array<{ tool: MigrationTool; match: DetectMatch }>> {
+  const evidence = await gather({ migrator: undefined, migrationsDir: dir, configModule });
+  const matches: Array<{ tool: MigrationTool; match: DetectMatch }> = [];
+  for (const tool of tools) {
+    const match = await tool.detect(evidence);
+    if (match) matches.push({ tool, match });
+  }
+  const byConfig = matches.filter((m) => m.match.by === 'config');
+  return byConfig.length > 0 ? byConfig : matches;
+}
+
+/**
  * The tool that runs these code migration files (classify without
  * --migrator): the one the config names, else the only code tool whose
  * format they are in; two is refused naming both.
@@ -182,7 +198,8 @@ async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
   };
 }
 
-function ambiguous(found: ReadonlyArray<{ tool: MigrationTool; match: DetectMatch }>, what: string, choices: readonly string[]): DbrollbackError {
+/** MIGRATOR_AMBIGUOUS naming each candidate with why it matched, and the --migrator values that settle it. */
+export function ambiguous(found: ReadonlyArray<{ tool: MigrationTool; match: DetectMatch }>, what: string, choices: readonly string[]): DbrollbackError {
   const named = found.map((f) => `${f.tool.kind} (${f.match.reason})`);
   const kinds = found.map((f) => f.tool.kind);
   return new DbrollbackError('MIGRATOR_AMBIGUOUS', `${what}: ${named.join('; ')}`, {

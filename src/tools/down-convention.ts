@@ -5,7 +5,14 @@
  * comments). Read from the function's source, never by running it: running
  * a down is what this must not do on a real database.
  */
-import { parse, type Node } from 'acorn';
+import { createRequire } from 'node:module';
+import type { Node } from 'acorn';
+
+/**
+ * acorn (200 kB) is loaded on the first down that needs a real parse, not
+ * with the CLI: every command would otherwise compile it at start-up.
+ */
+const loadAcorn = (): typeof import('acorn') => createRequire(import.meta.url)('acorn') as typeof import('acorn');
 
 export type DownConvention = { kind: 'throws'; message: string | null } | { kind: 'empty' };
 
@@ -55,6 +62,7 @@ function withoutCommentsAndStrings(source: string): string {
 function functionNode(source: string): FunctionNode | undefined {
   // A method's source (`async down() {}`) is only valid inside an object literal: try that first when it looks like one.
   const method = /^(async\s+)?(\*\s*)?[\w$]+\s*\(/.test(source) && !/^(async\s+)?function\b/.test(source);
+  const { parse } = loadAcorn();
   const forms = method ? ([['({', '})'], ['(', ')']] as const) : ([['(', ')'], ['({', '})']] as const);
   for (const [prefix, suffix] of forms) {
     try {

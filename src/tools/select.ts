@@ -99,3 +99,10 @@ export function migrationNotDefined(name: string, where: string): DbrollbackErro
     hint: 'Run `dbrollback status` for the migrations the tool knows.',
   });
 }
+
+/** The count `up(count)` takes: absent (everything pending) or a whole number of at least 1. */
+export function assertUpCount(count: number | undefined): void {
+  if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
+    throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
+  }
+}

@@ -111,10 +111,18 @@ export interface HistoryProbe {
   without?: readonly string[];
 }
 
+/** Whether a file exists (classify answers from the folder listings it already read: listed-files.ts). */
+export interface FileProbe {
+  exists(file: string): boolean;
+}
+
 /** A .sql migration file as its tool reads it, for static classification. */
 export interface SqlFileReader {
-  /** The file's up (and down) when it is in this tool's own format; null when it is not. */
-  read(file: string, text: string): SqlFileParts | null;
+  /**
+   * The file's up (and down) when it is in this tool's own format; null when it is not.
+   * `files` answers whether a file beside it exists (its down, a journal).
+   */
+  read(file: string, text: string, files: FileProbe): SqlFileParts | null;
   /** A .sql file no tool reads as its own: read as a plain file of this tool, with no down (the plain SQL format). */
   readPlain?(file: string, text: string): SqlFileParts;
   /** Whether `name` is read as part of another file of its folder (a .down.sql beside its .up.sql), and so not classified on its own. */

@@ -16,7 +16,7 @@
  * no restore point: its applied-at time is the target (targetTime), as
  * approximate as the tool's own record.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { ArchiverSettings } from './contract.js';
 
 export type CnpgTarget = { lsn: string } | { time: string };
@@ -68,6 +68,10 @@ export function cloudNativePgCluster(input: CnpgClusterInput): Record<string, un
   };
 }
 
+/** yaml (260 kB) is loaded when a manifest is printed, not with the CLI: every command would otherwise compile it at start-up. */
+const loadYaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 export function cloudNativePgManifest(input: CnpgClusterInput): string {
+  const { stringify } = loadYaml();
   return stringify(cloudNativePgCluster(input), { lineWidth: 0 });
 }

@@ -169,7 +169,7 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
     const chain = await walChain(storage, { timeline: base.timeline, fromSegment: base.startWal, toLsn: positions.stop - 1n, segmentSize: base.walSegmentSize });
     if (!chain.ok) {
       throw new DbrollbackError('BACKUP_FAILED', `base backup ${id}: the WAL it needs is not all archived (${chain.problem}); no manifest was written, so it will never be used`, {
-        hint: 'Check that archive_command runs `dbrollback wal-push %p` with this same --storage, and `dbrollback backups --check`.',
+        hint: 'Check that archive_command is the one `dbrollback archive-command` prints with this same --storage (it runs `dbrollback wal-push %p`), and `dbrollback backups --check`.',
         details: { id, missing: chain.missing },
       });
     }
@@ -245,7 +245,7 @@ function refuseUnsupported(facts: ClusterFacts): void {
   }
   if (facts.archiveMode === 'off') {
     throw new DbrollbackError('BASE_BACKUP_UNSUPPORTED', 'WAL archiving is off (archive_mode = off): a base backup without its WAL cannot be restored', {
-      hint: "Set archive_mode = on and archive_command = 'dbrollback wal-push %p --storage URL' (a restart is needed for archive_mode), then run base-backup again.",
+      hint: 'Set archive_mode = on and the archive_command `dbrollback archive-command --storage URL` prints (a restart is needed for archive_mode), then run base-backup again.',
     });
   }
 }
@@ -286,7 +286,7 @@ async function waitArchived(storage: Storage, segment: string, timeoutMs: number
       // The server says it archived the segment (pg_basebackup returned), yet it is not here: another storage, or a command that stores nothing.
       const status = await withDb(conn, archiverStatus).catch(() => null);
       throw new DbrollbackError('BACKUP_FAILED', `base backup ${id}: WAL segment ${segment}, which the backup needs, did not reach ${storage.url} within ${seconds(timeoutMs)}${status ? ` (${describeFailure(status)})` : ''}; no manifest was written, so it will never be used`, {
-        hint: `Check archive_command is 'dbrollback wal-push %p --storage <this storage>' and that it succeeds${status?.archiveCommand ? ` (it is: ${status.archiveCommand})` : ''}; \`dbrollback backups --check\` shows what the archive holds.`,
+        hint: `Check archive_command is the one \`dbrollback archive-command\` prints for this storage and that it succeeds${status?.archiveCommand ? ` (it is: ${status.archiveCommand})` : ''}; \`dbrollback backups --check\` shows what the archive holds.`,
         details: { id, segment, archiver: status },
       });
     }

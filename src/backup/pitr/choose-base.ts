@@ -34,7 +34,7 @@ export function chooseBase(candidates: readonly BaseCandidate[], target: Recover
   const parsed = candidates.map(withLsns);
   if (parsed.length === 0) {
     throw new DbrollbackError('BACKUP_NOT_FOUND', 'there is no complete base backup in the storage: point-in-time restore starts from one', {
-      hint: 'Take one with `dbrollback base-backup` (with archive_command set to `dbrollback wal-push %p`), then restore to a time after it.',
+      hint: 'Take one with `dbrollback base-backup` (with archive_command set to what `dbrollback archive-command` prints), then restore to a time after it.',
     });
   }
   const newestFirst = [...parsed].sort((a, b) => (a.stopLsn === b.stopLsn ? compareStrings(b.createdAt, a.createdAt) : a.stopLsn < b.stopLsn ? 1 : -1));

@@ -522,9 +522,11 @@ function majorOf(version: string | null): number {
 }
 
 /** A partial backup holds the rows of a few tables: a whole-database restore from it is refused (exit 2). */
-export function partialNotWhole(m: BackupManifest): DbrollbackError {
+export function partialNotWhole(m: BackupManifest, targetDatabase?: string): DbrollbackError {
+  // --target-database asks for a whole database; the tables of a partial backup go into --into-database (default: --database-url's).
+  const into = targetDatabase !== undefined ? ' --into-database URL (not --target-database, which restores a whole database)' : '';
   return new DbrollbackError('USAGE', `backup ${m.id} is partial: it holds the rows of ${m.partial!.tables.join(', ') || 'no table'} (and the schema), not the whole database`, {
-    hint: `Restore those tables: dbrollback restore --backup ${m.id} (side by side in a dbrollback_recovered_* schema; add --replace to swap them in place, --tables to choose among them). For the whole database use a full backup (\`dbrollback backups\`) or the WAL archive. Nothing was changed.`,
+    hint: `Restore those tables: dbrollback restore --backup ${m.id}${into} (side by side in a dbrollback_recovered_* schema; add --replace to swap them in place, --tables to choose among them). For the whole database use a full backup (\`dbrollback backups\`) or the WAL archive. Nothing was changed.`,
     details: { id: m.id, covers: m.partial!.tables },
   });
 }

@@ -8,13 +8,38 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../db/connection.js';
+import { serverVersion, type Db } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { fingerprint, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import { runTool } from '../../pgtools/run.js';
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+export interface StagedTables {
+  /** The tables' fingerprints in their source, under the recovery schema. */
+  fingerprints: TableFingerprint[];
+  /** Foreign keys to tables outside the set, left out of a side-by-side copy. */
+  droppedKeys: string[];
+}
+
+/** One run's schemas: where the copies land (dbrollback_recovered_<ts>), and where --replace keeps the live tables (dbrollback_replaced_<ts>). */
+export function recoverySchemas(now: Date = new Date()): { stamp: string; schema: string; aside: string } {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
+  return { stamp, schema: `dbrollback_recovered_${stamp}`, aside: `dbrollback_replaced_${stamp}` };
+}
+
+/** Stage the tables in their source (a throwaway instance, a scratch database) and copy them into `into` under `schema`. */
+export async function copyTables(source: Db, sourceConn: ConnInfo, into: ConnInfo, tables: readonly TableRef[], schema: string, replace: boolean): Promise<StagedTables> {
+  const staged = await stageInThrowaway(source, tables, schema, { keepOutboundKeys: replace });
+  await copySchema(sourceConn, into, schema, (await serverVersion(source)).major);
+  return staged;
+}
+
+/** The copy step's line. */
+export function copyDetail(tables: readonly TableRef[], schema: string, staged: StagedTables): string {
+  return `${tables.length} table(s) into schema ${schema}${staged.droppedKeys.length ? `; foreign keys to other tables left out: ${staged.droppedKeys.join(', ')}` : ''}`;
+}
 const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
 
 /**
@@ -24,7 +49,7 @@ const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent
  * hostage (their deletes would be refused, their locks shared). Returns the
  * fingerprints and the keys dropped.
  */
-export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean }): Promise<{ fingerprints: TableFingerprint[]; droppedKeys: string[] }> {
+export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean }): Promise<StagedTables> {
   await db.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   for (const t of tables) await db.query(`ALTER TABLE ${qualified(t)} SET SCHEMA ${quoteIdent(schema)}`);
   const droppedKeys: string[] = [];

@@ -16,19 +16,21 @@ import { Checklist, isStopError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
 import { describeRunFacts, type Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
-import { serverVersion, withDb, type Db } from '../../db/connection.js';
+import { withDb, type Db } from '../../db/connection.js';
 import { describeConn, type ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
-import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
+import type { TableRef } from '../../fingerprint/fingerprint.js';
 import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import type { Archiver } from '../archivers/contract.js';
 import { backup } from '../backup.js';
 import { pitrRestore } from '../pitr/pitr-restore.js';
-import { copySchema, quoteIdent, stageInThrowaway } from './copy-tables.js';
+import { confirmReplace } from './confirm-replace.js';
+import { copyDetail, copyTables, quoteIdent, recoverySchemas } from './copy-tables.js';
 import { inboundForeignKeys } from './inbound-foreign-keys.js';
 import { swapTables } from './swap-tables.js';
+import { assertCopiesMatch, compareCopies, copiesDetail, type RecoveredTable } from './verify-copies.js';
 
 export interface RecoverTablesOptions {
   /** Where the throwaway instance recovers to (one of them). */
@@ -61,16 +63,6 @@ export interface RecoverTablesOptions {
   signal?: AbortSignal;
 }
 
-export interface RecoveredTable {
-  /** schema.table as it was named. */
-  table: string;
-  /** Where it now is in the target database. */
-  now: string;
-  rows: number;
-  fingerprint: string;
-  matches: boolean;
-}
-
 export interface RecoverTablesReport {
   ok: boolean;
   outcome: RunOutcome;
@@ -101,10 +93,9 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
       hint: 'Name the database the tables belong in (usually the production database), not the throwaway copy. Nothing was changed.',
     });
   }
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
-  const schema = `dbrollback_recovered_${stamp}`;
-  const aside = `dbrollback_replaced_${stamp}`;
-  if (options.replace) await confirmReplace(tables, options, aside);
+  const { schema, aside } = recoverySchemas();
+  const at = options.target.pointInTime ?? options.target.lsn ?? options.target.restorePoint ?? 'the target';
+  if (options.replace) await confirmReplace(tables, options.into, { state: `at ${at}`, sideBySide: 'recover', run: 'table recovery', aside, yes: options.yes, confirm: options.confirm });
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
   const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
   const osUser = serverOsUser();
@@ -160,11 +151,10 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
           checklist.skip('backup', 'side by side: the live tables are not touched');
         }
         const staged = await checklist.run('copy', async () => {
-          const s = await stageInThrowaway(copy, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
-          await copySchema(throwaway, options.into, schema, (await serverVersion(copy)).major);
+          const s = await copyTables(copy, throwaway, options.into, tables, schema, Boolean(options.replace));
           copied = true;
           return s;
-        }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
+        }, (s) => copyDetail(tables, schema, s));
         report.droppedKeys = staged.droppedKeys;
         if (options.replace) {
           await faultPoint('restore:before-table-swap', options.signal);
@@ -176,17 +166,8 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
         } else {
           checklist.skip('swap', `side by side in schema ${schema}`);
         }
-        const placed = tables.map((t) => (options.replace ? t : { schema, table: t.table }));
-        const now = await fingerprint(into, placed);
-        report.tables = tables.map((t, i) => {
-          const expected = staged.fingerprints.find((f) => f.table === t.table)!;
-          const got = now.find((f) => f.schema === placed[i]!.schema && f.table === t.table)!;
-          return { table: name(t), now: name(placed[i]!), rows: got.rows, fingerprint: got.hash, matches: got.hash === expected.hash && got.rows === expected.rows };
-        });
-        await checklist.run('verify', async () => {
-          const bad = report.tables.filter((t) => !t.matches);
-          if (bad.length > 0) throw new DbrollbackError('VERIFY_FAILED', `recovered tables differ from the throwaway instance's: ${bad.map((t) => t.table).join(', ')}`);
-        }, () => report.tables.map((t) => `${t.now}: ${t.rows} rows, fingerprint matches`).join('; '));
+        report.tables = await compareCopies(into, tables, schema, Boolean(options.replace), staged.fingerprints);
+        await checklist.run('verify', async () => assertCopiesMatch(report.tables, "recovered tables differ from the throwaway instance's:"), () => copiesDetail(report.tables));
       });
     });
   } catch (err) {
@@ -214,21 +195,6 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   report.durationMs = Math.round(performance.now() - started);
   report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, tables: report.tables, droppedKeys: report.droppedKeys } }, log, journal);
   return report;
-}
-
-/** --replace swaps live tables in the database: only with --yes or a yes at the terminal, asked before anything runs. */
-async function confirmReplace(tables: readonly TableRef[], options: RecoverTablesOptions, aside: string): Promise<void> {
-  if (options.yes) return;
-  const names = tables.map(name).join(', ');
-  const at = options.target.pointInTime ?? options.target.lsn ?? options.target.restorePoint ?? 'the target';
-  if (!options.confirm) {
-    throw new DbrollbackError('CONFIRMATION_REQUIRED', `--replace swaps the live ${names} of ${describeConn(options.into)} for their state at ${at}, and there is no terminal to confirm on`, {
-      hint: `Pass --yes to replace them (the live tables are kept in schema ${aside}, after a verified backup), or leave out --replace to recover them side by side. Nothing was changed.`,
-    });
-  }
-  if (!(await options.confirm(`Replace the live ${names} of ${describeConn(options.into)} with their state at ${at}? (the live tables are kept in schema ${aside}, after a backup)`))) {
-    throw new DbrollbackError('REFUSED', 'table recovery cancelled at the confirmation prompt', { hint: 'Nothing was changed.' });
-  }
 }
 
 const name = (t: TableRef): string => `${t.schema}.${t.table}`;

@@ -21,7 +21,6 @@ import { describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js'
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
-import { runTool } from '../../pgtools/run.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { backup } from '../backup.js';
@@ -29,9 +28,11 @@ import { dumpKey } from '../layout.js';
 import type { BackupManifest } from '../manifest.js';
 import { createDatabase, dropDatabase } from '../restore/databases.js';
 import { downloadDump, removeDump } from '../restore/fetch-dump.js';
-import { copySchema, stageInThrowaway } from './copy-tables.js';
+import { confirmReplace } from './confirm-replace.js';
+import { copyDetail, copyTables, recoverySchemas } from './copy-tables.js';
+import { addDeferredKeys, loadPartialDump, validateCopiedKeys, type DeferredKeys } from './load-partial-dump.js';
 import { swapTables } from './swap-tables.js';
-import type { RecoveredTable } from './recover-tables.js';
+import { assertCopiesMatch, compareCopies, copiesDetail, type RecoveredTable } from './verify-copies.js';
 
 export interface RestorePartialOptions {
   /** The partial backup's manifest (loadManifest). */
@@ -99,11 +100,9 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   const log = options.onStep ?? (() => undefined);
   const m = options.manifest;
   const tables = partialTables(m, options.tables);
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
-  const schema = `dbrollback_recovered_${stamp}`;
-  const aside = `dbrollback_replaced_${stamp}`;
+  const { stamp, schema, aside } = recoverySchemas();
   const scratchName = `dbrollback_partial_${stamp}`;
-  if (options.replace) await confirmReplace(tables, options, aside);
+  if (options.replace) await confirmReplace(tables, options.into, { state: `in backup ${m.id}`, sideBySide: 'restore', run: 'restore', aside, yes: options.yes, confirm: options.confirm });
   const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: m.partial?.tables ?? [], schema, replaced: false, aside: null, safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
   const facts = () => ({ mode: 'partial-backup', backupId: m.id, database: options.into.database, schema, aside, replaced: report.replaced, scratchDatabase: scratchName });
@@ -115,6 +114,7 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   let scratchMade = false;
   let file: string | undefined;
   const scratchConn = withDatabase(options.into, scratchName);
+  let deferred: DeferredKeys = { sql: '', names: [] };
   try {
     into = await connect(options.into);
     // From here on the run is journaled in the storage as it goes.
@@ -128,9 +128,11 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
       scratchMade = true;
-      await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratchName}`, file], { conn: scratchConn });
+      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables);
+      scratch = await connect(scratchConn);
+      await addDeferredKeys(scratch, deferred, tables);
     }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);
-    scratch = await connect(scratchConn);
+    scratch ??= await connect(scratchConn);
     await checklist.run('check-tables', async () => {
       const now = await fingerprint(scratch!, tables);
       const bad = now.filter((f) => {
@@ -145,10 +147,11 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       report.safetyBackupId = taken.manifest.id;
     } else checklist.skip('backup', 'side by side: the live tables are not touched');
     const staged = await checklist.run('copy', async () => {
-      const s = await stageInThrowaway(scratch!, tables, schema, { keepOutboundKeys: Boolean(options.replace) });
-      await copySchema(scratchConn, options.into, schema, (await serverVersion(scratch!)).major);
+      const s = await copyTables(scratch!, scratchConn, options.into, tables, schema, Boolean(options.replace));
+      // The keys to live tables were NOT VALID in the scratch database (its other tables are empty): checked now, against the live rows.
+      if (options.replace) await validateCopiedKeys(into!, schema, deferred);
       return s;
-    }, (s) => `${tables.length} table(s) into schema ${schema}${s.droppedKeys.length ? `; foreign keys to other tables left out: ${s.droppedKeys.join(', ')}` : ''}`);
+    }, (s) => copyDetail(tables, schema, s));
     report.droppedKeys = staged.droppedKeys;
     if (options.replace) {
       await faultPoint('restore:before-table-swap', options.signal);
@@ -158,17 +161,8 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
         report.aside = aside;
       }, () => `in one transaction; the live tables are kept in schema ${aside}${report.recreatedKeys.length ? `; foreign keys made again: ${report.recreatedKeys.join(', ')}` : ''}`);
     } else checklist.skip('swap', `side by side in schema ${schema}`);
-    const placed = tables.map((t) => (options.replace ? t : { schema, table: t.table }));
-    const now = await fingerprint(into, placed);
-    report.tables = tables.map((t, i) => {
-      const expected = staged.fingerprints.find((f) => f.table === t.table)!;
-      const got = now.find((f) => f.schema === placed[i]!.schema && f.table === t.table)!;
-      return { table: name(t), now: name(placed[i]!), rows: got.rows, fingerprint: got.hash, matches: got.hash === expected.hash && got.rows === expected.rows };
-    });
-    await checklist.run('verify', async () => {
-      const bad = report.tables.filter((t) => !t.matches);
-      if (bad.length > 0) throw new DbrollbackError('VERIFY_FAILED', `restored tables differ from backup ${m.id}: ${bad.map((t) => t.table).join(', ')}`);
-    }, () => report.tables.map((t) => `${t.now}: ${t.rows} rows, fingerprint matches`).join('; '));
+    report.tables = await compareCopies(into, tables, schema, Boolean(options.replace), staged.fingerprints);
+    await checklist.run('verify', async () => assertCopiesMatch(report.tables, `restored tables differ from backup ${m.id}:`), () => copiesDetail(report.tables));
   } catch (err) {
     error = asRunError(err);
   } finally {
@@ -186,18 +180,3 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode: 'partial-backup', schema, replaced: report.replaced, aside: report.aside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
   return report;
 }
-
-/** --replace swaps live tables: only with --yes or a yes at the terminal, asked before anything runs. */
-async function confirmReplace(tables: readonly TableRef[], options: RestorePartialOptions, aside: string): Promise<void> {
-  if (options.yes) return;
-  const names = tables.map(name).join(', ');
-  if (!options.confirm) {
-    throw new DbrollbackError('CONFIRMATION_REQUIRED', `--replace swaps the live ${names} of ${describeConn(options.into)} for their state in backup ${options.manifest.id}, and there is no terminal to confirm on`, {
-      hint: `Pass --yes to replace them (the live tables are kept in schema ${aside}, after a verified backup), or leave out --replace to restore them side by side. Nothing was changed.`,
-    });
-  }
-  if (!(await options.confirm(`Replace the live ${names} of ${describeConn(options.into)} with their state in backup ${options.manifest.id}? (the live tables are kept in schema ${aside}, after a backup)`))) {
-    throw new DbrollbackError('REFUSED', 'restore cancelled at the confirmation prompt', { hint: 'Nothing was changed.' });
-  }
-}
-

@@ -167,6 +167,25 @@ export async function gunzipMember(stored: Readable, sink: NodeJS.WritableStream
   return { recorded: recorded!, actual: hash.digest('hex'), size };
 }
 
+/**
+ * The sha256 a stored object's header records, read from its first bytes only (the stream is then
+ * destroyed), or null when the object has no header of ours. It proves nothing about the rest of the
+ * object: a caller that relies on the content must gunzip it (gunzipMember).
+ */
+export async function recordedDigest(stored: Readable): Promise<string | null> {
+  let head = Buffer.alloc(0);
+  try {
+    for await (const chunk of stored) {
+      head = Buffer.concat([head, chunk as Buffer]);
+      const parsed = readComment(head);
+      if (parsed !== 'need-more') return parsed;
+    }
+    return null;
+  } finally {
+    stored.destroy();
+  }
+}
+
 /** The FCOMMENT sha256 of a gzip header, 'need-more' until the header is complete, null if absent. */
 function readComment(buf: Buffer): string | null | 'need-more' {
   if (buf.length < 10) return 'need-more';

@@ -54,7 +54,7 @@ export function checkWalName(name: string): WalFileName {
   const parsed = parseWalName(name);
   if (!parsed) {
     throw new DbrollbackError('WAL_NAME_INVALID', `"${name}" is not a WAL file name (a 24-hex-digit segment, SEGMENT.partial, SEGMENT.XXXXXXXX.backup or TLI.history)`, {
-      hint: "wal-push takes the path PostgreSQL passes as %p, wal-fetch the name it passes as %f: archive_command = 'dbrollback wal-push %p', restore_command = 'dbrollback wal-fetch %f %p'.",
+      hint: "wal-push takes the path PostgreSQL passes as %p, wal-fetch the name it passes as %f: `dbrollback archive-command` prints the archive_command to set; restore_command = 'dbrollback wal-fetch %f %p'.",
     });
   }
   return parsed;

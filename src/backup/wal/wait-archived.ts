@@ -28,13 +28,13 @@ export async function waitArchived(storage: Storage, db: Db, walFile: string, op
     const problem = archivingProblem(status);
     if (problem !== null && (status.lastFailedWal === null || status.lastFailedWal >= walFile)) {
       throw new DbrollbackError('ARCHIVE_FAILING', `WAL segment ${walFile} is not being archived: ${problem}`, {
-        hint: 'The server log\'s "archive command failed" lines say why; `dbrollback backups --check` shows the archive\'s state.',
+        hint: 'The server log\'s "archive command failed" lines say why; `dbrollback backups --check` shows the archive\'s state; `dbrollback archive-command` prints the archive_command to set.',
         details: { archiver: status },
       });
     }
     if (Date.now() - started >= options.timeoutMs) {
       throw new DbrollbackError('ARCHIVE_FAILING', `WAL segment ${walFile} did not reach the archive (${storage.url}) within ${Math.round(options.timeoutMs / 1000)} s (the server archived up to ${status.lastArchivedWal ?? 'nothing yet'})`, {
-        hint: 'Check that archive_command runs `dbrollback wal-push %p` into this storage, and `dbrollback backups --check`.',
+        hint: 'Check that archive_command is the one `dbrollback archive-command` prints for this storage (it runs `dbrollback wal-push %p`), and `dbrollback backups --check`.',
         details: { archiver: status },
       });
     }

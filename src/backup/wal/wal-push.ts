@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
-import { fileDigest, gunzipMember, gzipFile, WalObjectError } from './gzip-member.js';
+import { fileDigest, gunzipMember, gzipFile, recordedDigest, WalObjectError } from './gzip-member.js';
 import { checkWalName, walKey, WAL_GZIP_LEVEL } from './layout.js';
 
 export interface WalPushOptions {
@@ -59,7 +59,9 @@ export async function walPush(storage: Storage, file: string, options: WalPushOp
     if (!isDbrollbackError(err) || err.code !== 'STORAGE_OBJECT_EXISTS') throw err;
   }
   // Same name, other bytes: it is the same file only if the stored one decompresses to the same sha256.
-  const existing = await storedDigest(storage, key);
+  // Its header names the file it holds: another file is refused without decompressing it all.
+  const claimed = await storage.get(key).then(recordedDigest);
+  const existing = claimed === sha256 ? await storedDigest(storage, key) : claimed === null ? null : { recorded: claimed, actual: claimed };
   if (existing && existing.actual === sha256 && existing.recorded === sha256) {
     const stored = await storage.stat(key);
     return { name: name.name, key, created: false, size, sha256, storedSize: stored?.size ?? 0 };

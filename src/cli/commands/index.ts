@@ -1,5 +1,6 @@
 /** Every CLI command module; each registers itself on the program. */
 import type { RegisterCommand } from '../registrar.js';
+import { registerArchiveCommand } from './archive-command.js';
 import { registerBackup } from './backup.js';
 import { registerBackups } from './backups.js';
 import { registerBaseBackup } from './base-backup.js';
@@ -15,4 +16,4 @@ import { registerVerify } from './verify.js';
 import { registerWalFetch } from './wal-fetch.js';
 import { registerWalPush } from './wal-push.js';
 
-export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerMigrate, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch, registerBaseBackup, registerDrill];
+export const COMMANDS: RegisterCommand[] = [registerStatus, registerClassify, registerPlan, registerMigrate, registerUndo, registerHistory, registerVerify, registerBackup, registerBackups, registerRestore, registerWalPush, registerWalFetch, registerArchiveCommand, registerBaseBackup, registerDrill];

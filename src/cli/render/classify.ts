@@ -2,8 +2,9 @@
 import path from 'node:path';
 import type { ClassifyResult, FileVerdict, StatementVerdict } from '../../index.js';
 
-export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn' | 'errors'>, cwd = process.cwd()): string {
+export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'failures' | 'failOn' | 'errors'> & Partial<Pick<ClassifyResult, 'readAs'>>, cwd = process.cwd()): string {
   const lines: string[] = [];
+  for (const r of result.readAs ?? []) lines.push(`${path.relative(cwd, r.path) || r.path}: read as ${r.migrator} — ${r.reason}`, '');
   for (const file of result.files) {
     lines.push(fileHeader(file, cwd));
     const rows = file.statements.map((s) => statementRow(s));

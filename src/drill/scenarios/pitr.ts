@@ -55,7 +55,7 @@ export interface PitrDrillOptions {
   unavailable?: string;
 }
 
-export const PITR_NO_BASE_BACKUP = 'the storage holds no complete base backup, so there is no point-in-time recovery to rehearse (take one with `dbrollback base-backup`, with archive_command running `dbrollback wal-push %p`)';
+export const PITR_NO_BASE_BACKUP = 'the storage holds no complete base backup, so there is no point-in-time recovery to rehearse (take one with `dbrollback base-backup`, with archive_command set to what `dbrollback archive-command` prints)';
 
 export function pitrScenario(options: PitrDrillOptions): Scenario {
   return {
@@ -70,7 +70,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   steps.plan([`recover to ${target}`, 'verify the recovered instance']);
   const recover = options.recover;
   if (!recover) {
-    throw new DbrollbackError('BACKUP_NOT_FOUND', options.unavailable ?? PITR_NO_BASE_BACKUP, { hint: 'Take a base backup with `dbrollback base-backup` (archiving through `dbrollback wal-push %p`), or drill the other scenarios: dbrollback drill migrations, dbrollback drill restore.' });
+    throw new DbrollbackError('BACKUP_NOT_FOUND', options.unavailable ?? PITR_NO_BASE_BACKUP, { hint: 'Take a base backup with `dbrollback base-backup` (archiving through the archive_command `dbrollback archive-command` prints), or drill the other scenarios: dbrollback drill migrations, dbrollback drill restore.' });
   }
   const started = performance.now();
   const recovery = await steps.run(

@@ -107,7 +107,7 @@ export async function resolveRestore(
     // A backup that cannot be read is the whole-database restore's to report, in its own order of checks.
     const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical' }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
     if (manifest === null) return { kind, request, beforeMigration: null };
-    if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest);
+    if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest, request.targetDatabase);
     if (!manifest.partial && kind === 'partial') {
       throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: --tables, --into-database and --replace go with a partial one (undo --backup tables) or a point-in-time target`, {
         hint: `Restore it whole (dbrollback restore --backup ${manifest.id}), or bring back tables from the WAL archive: dbrollback restore --point-in-time T --tables T1 --into-database URL. Nothing was changed.`,

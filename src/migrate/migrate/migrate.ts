@@ -31,7 +31,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js';
 import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
 import { selectPending, type UpTarget } from './select-pending.js';
-import { assertNotBlocked } from '../../tools/blocked.js';
+import { assertMayMigrate } from '../../tools/blocked.js';
 import { historyTableExists, removeCreatedHistory } from './created-history.js';
 
 export interface MigrateOptions {
@@ -106,7 +106,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
     // One dbrollback per database, and never while the migration tool runs.
     lock = await checklist.run('lock', () => acquireLock(db, adapter.toolLocks), () => 'dbrollback advisory lock held');
     const status = await adapter.status();
-    assertNotBlocked(status);
+    assertMayMigrate(status);
     state.headBefore = status.head;
     const selected = await checklist.run('select', async () => selectPending(status, options.target), (s) => (s.length ? `${s.length} pending: ${s.map((m) => m.name).join(', ')}` : 'nothing pending'));
     state.selected = selected.map((m) => m.name);

@@ -5,6 +5,10 @@ import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
 export type UpTarget = { count: number } | { to: string };
 
 export function selectPending(status: MigrationStatus, target: UpTarget | undefined): MigrationInfo[] {
+  return runnable(status, pick(status, target));
+}
+
+function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationInfo[] {
   const pending = status.pending;
   if (target === undefined) return pending;
   if ('count' in target) {
@@ -25,5 +29,23 @@ export function selectPending(status: MigrationStatus, target: UpTarget | undefi
   }
   throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: no pending migration has that name`, {
     hint: 'Run `dbrollback status` for the migrations the tool knows. Nothing was changed.',
+  });
+}
+
+/**
+ * A selection that reaches a migration dbrollback cannot apply (a Flyway Java
+ * migration) is refused before anything runs, naming it and how far
+ * dbrollback can go: migrate never runs past it.
+ */
+function runnable(status: MigrationStatus, selected: MigrationInfo[]): MigrationInfo[] {
+  const index = selected.findIndex((m) => m.cannotRun !== undefined);
+  if (index < 0) return selected;
+  const blocker = selected[index]!;
+  const before = index > 0 ? selected[index - 1]!.name : null;
+  throw new DbrollbackError('MIGRATIONS_INVALID', `refusing to migrate: ${blocker.cannotRun}, and the migrations selected reach it. Nothing was applied.`, {
+    hint:
+      `Apply ${blocker.name} with the tool that can run it (for Flyway: \`flyway migrate\`, or the application's own Flyway, with the class on its classpath), then run dbrollback again` +
+      (before !== null ? `; or apply only what comes before it: \`dbrollback migrate --to ${before}\`.` : '.'),
+    details: { migration: blocker.name, migrator: status.migrator },
   });
 }

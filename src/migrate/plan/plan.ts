@@ -5,6 +5,7 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { listBackups, type BackupListing } from '../../backup/catalog.js';
+import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
@@ -156,7 +157,9 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
   const routes: RestoreRoutes =
-    decision.type === 'restore' && oldest !== undefined ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom }) : { routes: [], tableRouteNote: null };
+    decision.type === 'restore' && oldest !== undefined
+      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, inboundKeys: await inboundKeysOf(db, touched) })
+      : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
   const roundTrip = (decision.type === 'undo' || decision.type === 'schema-stays') && selected.every((m) => hasUsableDown(m.down))
@@ -205,6 +208,15 @@ function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | nul
   } catch {
     return null;
   }
+}
+
+/** Foreign keys from other tables into the tables the migrations touched (they decide whether --replace can swap them). */
+async function inboundKeysOf(db: Db, touched: TouchedTables | null): Promise<InboundForeignKey[]> {
+  if (touched === null || touched.existing.length === 0) return [];
+  return inboundForeignKeys(db, touched.existing.map((t) => {
+    const dot = t.indexOf('.');
+    return { schema: t.slice(0, dot), table: t.slice(dot + 1) };
+  }));
 }
 
 /** Ordinary and partitioned tables outside the system schemas: what a table-level restore would leave out. */
@@ -352,7 +364,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
     const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
     const n = tables?.tables.length ?? 0;
     const first = tables
-      ? ` First, only ${tables.tables.join(', ')} (the ${n === 1 ? 'table' : 'tables'} the migrations touched), keeping every later write to the other tables: ${tables.command} (add --replace to swap ${n === 1 ? 'it' : 'them'} in place). It discards ${tables.discards}.`
+      ? ` First, only ${tables.tables.join(', ')} (the ${n === 1 ? 'table' : 'tables'} the migrations touched), keeping every later write to the other tables: ${tables.command}${tables.replaceBlockedBy.length === 0 ? ` (add --replace to swap ${n === 1 ? 'it' : 'them'} in place)` : ''}. It discards ${tables.discards}.`
       : '';
     const whole = routes.routes.find((r) => r.route === 'whole-database')!;
     const second = ` ${tables ? 'Second, the whole database' : 'The whole database'}: ${whole.command}${whole.alternative ? ` (or ${whole.alternative}${!restoreFrom && !config.storage ? '; no storage configured' : ''})` : ''}. It discards ${whole.discards}.`;

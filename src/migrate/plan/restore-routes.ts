@@ -32,6 +32,13 @@ export interface RestoreRoute {
   tables: string[];
   /** What it throws away, in words. */
   discards: string;
+  /**
+   * The table route: why `--replace` is not offered — a touched table whose
+   * definition the migrations changed (`schema.table: its definition was
+   * changed by the migrations`), or a foreign key from a table outside the
+   * set (`schema.table.constraint → schema.table`), which makes it refuse.
+   */
+  replaceBlockedBy: string[];
 }
 
 export interface RestoreRoutes {
@@ -48,6 +55,14 @@ export interface RouteInputs {
   liveTables: number;
   /** The logical backup at the target head, if there is one. */
   backup: { backupId: string; createdAt: string } | null;
+  /** Foreign keys from other tables into the touched ones (read when the table route is offered). */
+  inboundKeys?: readonly InboundKey[];
+}
+
+export interface InboundKey {
+  constraint: string;
+  from: string;
+  to: string;
 }
 
 export function restoreRoutes(input: RouteInputs): RestoreRoutes {
@@ -59,6 +74,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         command: `dbrollback restore --backup ${input.backup.backupId}`,
         alternative: pitr,
         tables: [],
+        replaceBlockedBy: [],
         discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt}); from the WAL archive (${pitr}), every write since just before ${oldest}`,
       }
     : {
@@ -66,11 +82,24 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         command: pitr,
         alternative: `dbrollback restore --before-migration ${oldest} --backup auto`,
         tables: [],
+        replaceBlockedBy: [],
         discards: `every write to every table since just before ${oldest}`,
       };
   const note = tableRouteNote(touched, input.liveTables);
   if (note !== null) return { routes: [whole], tableRouteNote: note };
   const tables = touched!.existing;
+  const keys = (input.inboundKeys ?? []).map((k) => `${k.from}.${k.constraint} → ${k.to}`);
+  const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];
+  const reshaped = touched!.reshaped;
+  const it = tables.length === 1 ? 'it' : 'them';
+  const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${tables[0]!.split('.').at(-1)} …), which keeps every later write`;
+  const replace =
+    reshaped.length > 0
+      ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${it} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
+      : keys.length > 0
+        ? `--replace would be refused: foreign keys from ${holders.join(', ')} point at ${it} (${keys.join('; ')}); ${copyBack}`
+        : `With --replace it discards every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`;
+  const blocked = [...reshaped.map((t) => `${t}: its definition was changed by the migrations`), ...keys];
   return {
     routes: [
       {
@@ -78,9 +107,8 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         command: `dbrollback restore --before-migration ${oldest} --tables ${tables.join(',')} --into-database URL`,
         alternative: null,
         tables,
-        discards:
-          `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} land in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ` +
-          `With --replace, every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`,
+        replaceBlockedBy: blocked,
+        discards: `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} land in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ${replace}`,
       },
       { ...whole, discards: `${whole.discards} — the other tables' later writes included` },
     ],

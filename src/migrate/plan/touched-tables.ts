@@ -15,6 +15,13 @@ export interface TouchedTables {
   existing: string[];
   /** Tables the migrations created (nothing to bring back: they did not exist before). */
   created: string[];
+  /**
+   * Of `existing`, those whose definition the migrations changed (altered,
+   * renamed, indexed, given a trigger): swapped back in place they would
+   * have their old shape while the tool's history still records the
+   * migrations as applied.
+   */
+  reshaped: string[];
 }
 
 /** At most this many tables make a table-level restore worth recommending first. */
@@ -23,6 +30,7 @@ export const FEW_TABLES = 5;
 export function touchedTables(statements: readonly ParsedStatement[]): TouchedTables {
   const touched = new Set<string>();
   const created = new Set<string>();
+  const reshaped = new Set<string>();
   for (const stmt of statements) {
     const n = stmt.node;
     const writes = rowWrites(stmt);
@@ -41,6 +49,7 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
       case 'CreateTrigStmt': {
         const key = relKey(n.relation);
         if (key) touched.add(key);
+        if (key && stmt.kind !== 'DeleteStmt') reshaped.add(key);
         break;
       }
       case 'TruncateStmt':
@@ -55,6 +64,7 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
             // Each dropped name is a List of its qualified parts.
             const key = nameKey(names(as(object, 'List')?.items ?? object));
             if (key) touched.add(key);
+            if (key) reshaped.add(key);
           }
         }
         break;
@@ -62,5 +72,6 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
         break;
     }
   }
-  return { existing: [...touched].filter((t) => !created.has(t)).sort(), created: [...created].sort() };
+  const existing = [...touched].filter((t) => !created.has(t)).sort();
+  return { existing, created: [...created].sort(), reshaped: existing.filter((t) => reshaped.has(t)) };
 }

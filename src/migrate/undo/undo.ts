@@ -284,10 +284,13 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
   if (plan.type === 'restore') {
     const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
     throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: down migrations cannot bring this database back (${plan.reasons.join('; ')})`, {
-      hint: plan.restoreFrom
+      // With a table route, the plan's recommendation names it first (it keeps later writes to the other tables).
+      hint: plan.restoreRoutes.some((r) => r.route === 'tables')
+        ? `${plan.recommendation} Nothing was changed.`
+        : plan.restoreFrom
         ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
         : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR (or a logical backup taken before it: --backup auto instead of --data-dir). Nothing was changed.`,
-      details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom },
+      details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, restoreRoutes: plan.restoreRoutes },
     });
   }
   assertRoundTrip(plan, options);

@@ -17,12 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import type { Db } from '../../db/connection.js';
-import { onSession, ownConnection } from '../../db/session.js';
+import { onOwnConnection, onSession } from '../../db/session.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { statusOf } from '../status-of.js';
 import { timedStep } from '../timed-step.js';
 import { loadDbmateDir, type DbmateBlock, type DbmateMigration } from './files.js';
@@ -61,9 +61,7 @@ class DbmateAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const files = await loadDbmateDir(this.options.migrationsDir);
     const before = await this.status();
     const toApply = files.filter((f) => before.pending.some((p) => p.name === f.name)).slice(0, count ?? Number.POSITIVE_INFINITY);
@@ -186,7 +184,7 @@ class DbmateAdapter implements MigratorAdapter {
 
   /** No dbmate program: each migration as dbmate runs it — its block and its row in one transaction unless transaction:false. */
   private async upInProcess(toApply: DbmateMigration[], upOptions: RunUpOptions): Promise<string[]> {
-    return this.onOwnConnection(async (db) => {
+    return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, upOptions.lockTimeoutMs);
       await ensureTable(db, this.table);
       const done: string[] = [];
@@ -207,7 +205,7 @@ class DbmateAdapter implements MigratorAdapter {
   }
 
   private downInProcess(f: DbmateMigration, lockTimeoutMs: number | undefined): Promise<void> {
-    return this.onOwnConnection(async (db) => {
+    return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, lockTimeoutMs);
       await this.inTransaction(db, f.sections.down!, () => deleteVersion(db, this.table, f.version));
     });
@@ -230,12 +228,4 @@ class DbmateAdapter implements MigratorAdapter {
     }
   }
 
-  private async onOwnConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await ownConnection(this.options.session, this.options.conn);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  }
 }

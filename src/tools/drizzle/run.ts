@@ -23,7 +23,7 @@ import { setLockTimeout } from '../../db/lock-wait.js';
 import { onSession } from '../../db/session.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { noDownSql, noDownsRefusal } from '../no-downs.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { statusOf, type HistoryEntry } from '../status-of.js';
 import { createHistoryTable, DEFAULT_SCHEMA, DEFAULT_TABLE, lastRow, readRows, recordApplied, type DrizzleRow, type DrizzleTable } from './history.js';
 import { loadJournal, type DrizzleMigration } from './journal.js';
@@ -60,9 +60,7 @@ class DrizzleAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const journal = await loadJournal(this.options.migrationsDir);
     return withDb(this.options.conn, async (db) => {
       await setLockTimeout(db, upOptions.lockTimeoutMs);

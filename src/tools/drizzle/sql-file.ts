@@ -3,14 +3,13 @@
  * `meta/_journal.json` beside it. drizzle-orm runs it in a transaction
  * (with every other pending migration), and it has no down.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlFileReader } from '../tool.js';
 import { JOURNAL } from './journal.js';
 
 export const DRIZZLE_SQL_READER: SqlFileReader = {
-  read(file, text) {
-    if (!/^\d+_.+\.sql$/.test(path.basename(file)) || !existsSync(path.join(path.dirname(file), JOURNAL))) return null;
+  read(file, text, files) {
+    if (!/^\d+_.+\.sql$/.test(path.basename(file)) || !files.exists(path.join(path.dirname(file), JOURNAL))) return null;
     return {
       up: { text, path: file, firstLine: 1, inTransaction: true },
       down: () => ({ kind: 'missing', path: null }),

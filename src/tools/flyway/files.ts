@@ -7,6 +7,15 @@
  * version, or two repeatables with the same description, are refused as
  * Flyway refuses them. A script's `<name>.sql.conf` may say
  * `executeInTransaction=false`.
+ *
+ * Java migrations (`V<version>__<Description>.java`, or `.kt`: classes that
+ * implement Flyway's JavaMigration, found on the application's classpath)
+ * are listed as versioned migrations dbrollback cannot run: in the
+ * directory itself, and — for a Maven/Gradle layout where the SQL scripts
+ * sit in `src/main/resources/<package>` — in `src/main/java/<package>` and
+ * `src/main/kotlin/<package>`, where Flyway's default `db/migration` location
+ * finds both. Flyway records one as type JDBC, its script the class's full
+ * name and no checksum (JavaMigration.getChecksum is null by default).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,7 +24,7 @@ import { DbrollbackError } from '../../errors.js';
 import { hasSql } from '../../sql/sql-text.js';
 import type { DownKind } from '../contract.js';
 import { flywayChecksum } from './checksum.js';
-import { compareVersions, parseName, type FlywayName } from './names.js';
+import { compareVersions, parseName, versionParts, type FlywayName } from './names.js';
 
 export interface FlywayScript extends FlywayName {
   /** The file name without `.sql` (`V4__rename_order_note`): the migration's name in dbrollback. */
@@ -27,6 +36,8 @@ export interface FlywayScript extends FlywayName {
 
 export interface FlywayMigration extends FlywayScript {
   kind: 'versioned' | 'repeatable';
+  /** `java`: a class dbrollback cannot run (its source file is `path`, `script` its class name). */
+  language: 'sql' | 'java';
   /** The version's undo script (Flyway Teams), if there is one. */
   undo: FlywayScript | null;
   down: DownKind;
@@ -74,24 +85,69 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
     const next = repeatables[i + 1];
     if (next && next.description === s.description) problems.push(`Found more than one repeatable migration with description "${s.description}" (${s.script}, ${next.script})`);
   });
+  const java = await javaMigrations(dir);
+  for (const j of java) {
+    const same = versioned.find((v) => compareVersions(v.parts, j.parts) === 0);
+    if (same) problems.push(`Found more than one migration with version ${j.version} (${same.script}, ${path.relative(dir, j.path) || j.path})`);
+  }
   if (problems.length > 0) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `invalid Flyway migrations in ${dir}:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'Give every versioned migration its own version and every repeatable its own description, as Flyway requires. Nothing was run.',
+      hint: 'Give every versioned migration (SQL or Java) its own version and every repeatable its own description, as Flyway requires. Nothing was run.',
       details: { problems },
     });
   }
+  const allVersioned = [...versioned.map((v) => ({ ...v, language: 'sql' as const })), ...java].sort((a, b) => compareVersions(a.parts, b.parts));
   const migrations: FlywayMigration[] = await Promise.all([
-    ...versioned.map(async (v) => {
+    ...allVersioned.map(async (v) => {
       const undo = undos.find((u) => compareVersions(u.parts, v.parts) === 0) ?? null;
-      if (!undo) return { ...v, kind: 'versioned' as const, undo, down: 'missing' as const, downNote: `no U${v.version}__ undo script: Flyway Teams cannot undo version ${v.version}` };
+      const javaNote = v.language === 'java' ? `a Java migration (class ${v.script}), which dbrollback cannot run or undo: ` : '';
+      if (!undo) return { ...v, kind: 'versioned' as const, undo, down: 'missing' as const, downNote: `${javaNote}no U${v.version}__ undo script: Flyway Teams cannot undo version ${v.version}; the way back is a restore` };
       const text = await readFile(undo.path, 'utf8');
       return hasSql(text)
         ? { ...v, kind: 'versioned' as const, undo, down: 'yes' as const }
         : { ...v, kind: 'versioned' as const, undo, down: 'empty' as const, downNote: `its undo script ${undo.script} holds no SQL` };
     }),
-    ...repeatables.map(async (r) => ({ ...r, kind: 'repeatable' as const, undo: null, down: 'missing' as const, downNote: 'a repeatable migration: Flyway has no undo for repeatables (change the R__ script and migrate again, or restore)' })),
+    ...repeatables.map(async (r) => ({
+      ...r,
+      kind: 'repeatable' as const,
+      language: 'sql' as const,
+      undo: null,
+      down: 'missing' as const,
+      downNote: 'a repeatable migration: Flyway Teams undoes versioned migrations only (no U script can name a repeatable); the way back is a restore, or a changed R__ script migrated again',
+    })),
   ]);
   return { dir, migrations, callbacks };
+}
+
+const JAVA_NAME = /^V(.+?)__(.+)\.(java|kt)$/;
+
+/** Java/Kotlin migration classes in the directory, and in the source tree beside a Maven/Gradle resources directory. */
+async function javaMigrations(dir: string): Promise<Array<FlywayScript & { language: 'java' }>> {
+  const roots = [dir];
+  const layout = /^(.*)[\\/]src[\\/]main[\\/]resources(?:[\\/](.*))?$/.exec(path.resolve(dir));
+  if (layout) for (const lang of ['java', 'kotlin']) roots.push(path.join(layout[1]!, 'src', 'main', lang, layout[2] ?? ''));
+  const out: Array<FlywayScript & { language: 'java' }> = [];
+  for (const root of roots) {
+    let entries;
+    try {
+      entries = await readdir(root, { recursive: true, withFileTypes: true });
+    } catch {
+      // No such source tree: nothing to list.
+      continue;
+    }
+    for (const d of entries) {
+      const m = JAVA_NAME.exec(d.name);
+      if (!m || !(d.isFile() || d.isSymbolicLink())) continue;
+      const file = path.join(d.parentPath, d.name);
+      const text = await readFile(file, 'utf8').catch(() => '');
+      // The class's full name, as Flyway records it in the script column: its package and its simple name.
+      const pkg = /^\s*package\s+([\w.]+)\s*;?/m.exec(text)?.[1];
+      const simple = d.name.replace(/\.(java|kt)$/, '');
+      const version = m[1]!.replace(/_/g, '.');
+      out.push({ kind: 'versioned', version, parts: versionParts(version, d.name), description: m[2]!.replace(/_/g, ' '), name: simple, script: pkg ? `${pkg}.${simple}` : simple, path: file, language: 'java' });
+    }
+  }
+  return out;
 }
 
 export async function readScript(s: FlywayScript): Promise<{ text: string; checksum: number }> {
@@ -108,6 +164,6 @@ export function configuredOutsideTransaction(scriptPath: string): boolean {
 
 /** Every migration file's text by path (validate compares the applied ones' checksums). */
 export async function readTexts(location: FlywayLocation): Promise<Map<string, string>> {
-  const entries = await Promise.all(location.migrations.map(async (m) => [m.path, await readFile(m.path, 'utf8')] as const));
+  const entries = await Promise.all(location.migrations.filter((m) => m.language === 'sql').map(async (m) => [m.path, await readFile(m.path, 'utf8')] as const));
   return new Map(entries);
 }

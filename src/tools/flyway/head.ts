@@ -10,14 +10,14 @@
  * without the files.
  */
 import type { Db } from '../../db/connection.js';
-import type { HistoryHead, HistorySettings } from '../tool.js';
-import { DEFAULT_SCHEMA, DEFAULT_TABLE, readRows } from './history.js';
+import type { HistoryHead } from '../tool.js';
+import { readRows, type HistoryTable } from './history.js';
 import { stateOf } from './state.js';
 
-export async function headOf(db: Db, settings: HistorySettings): Promise<HistoryHead> {
-  const rows = await readRows(db, { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE });
+export async function headOf(db: Db, table: HistoryTable): Promise<HistoryHead> {
+  const rows = await readRows(db, table);
   // No files: every applied row is named by its recorded script (what validate would say of that is not the question here).
-  const last = stateOf({ dir: '', migrations: [], callbacks: [] }, rows, new Map()).applied.at(-1);
+  const last = stateOf({ dir: '', migrations: [], callbacks: [] }, rows, new Map(), { outOfOrder: false }).applied.at(-1);
   if (last === undefined) return { head: null };
   if (last.row.type === 'BASELINE') return { unnamed: `its head is Flyway's baseline (version ${last.row.version}), which is named by the migration file of that version when there is one` };
   return { head: last.name };

@@ -4,9 +4,11 @@
  * dbrollback applies and undoes the scripts itself, keeping
  * flyway_schema_history exactly as Flyway 12 keeps it, under Flyway's own
  * advisory lock. A version without a U script cannot be undone: the way
- * back is a restore.
+ * back is a restore. The project's Flyway configuration (config.ts) gives
+ * the history table's name and schema where dbrollback's settings do not.
  */
-import type { MigrationTool } from '../tool.js';
+import type { HistorySettings, MigrationTool } from '../tool.js';
+import { loadFlywayConfig } from './config.js';
 import { detectFlyway } from './detect.js';
 import { headOf } from './head.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
@@ -20,12 +22,22 @@ export const flyway: MigrationTool<'flyway'> = {
   hasDowns: true,
   locks: [flywayLock({ schema: DEFAULT_SCHEMA, table: DEFAULT_TABLE })],
   detect: detectFlyway,
-  historyTables: (settings) => [
-    { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] },
-  ],
-  readHead: headOf,
+  historyTables: (settings) => [{ ...configuredTable(settings), columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] }],
+  // Read where detection found it: the settings, else the Flyway configuration's table.
+  readHead: (db, settings) => headOf(db, configuredTable(settings)),
   open: createFlywayAdapter,
   sqlFiles: FLYWAY_SQL_READER,
   appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',
   migrationsTableHelp: `${DEFAULT_TABLE} (Flyway's "table" setting; migrationsSchema is its defaultSchema)`,
 };
+
+/** Where detection looks for the history: dbrollback's settings, else the Flyway configuration's, else Flyway's defaults. */
+function configuredTable(settings: HistorySettings): { schema: string; table: string } {
+  let config: { defaultSchema: string | undefined; table: string | undefined } = { defaultSchema: undefined, table: undefined };
+  try {
+    config = loadFlywayConfig();
+  } catch {
+    // A Flyway configuration that cannot be read is reported when the Flyway adapter opens; detection looks at the defaults.
+  }
+  return { schema: settings.migrationsSchema ?? config.defaultSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? config.table ?? DEFAULT_TABLE };
+}

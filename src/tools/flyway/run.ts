@@ -16,8 +16,18 @@
  *    its `.sql.conf` says executeInTransaction=false: then its statements
  *    run one by one and a failure is recorded as a failed row, as Flyway
  *    records it;
- *  - versioned migrations in version order, then repeatables; `up(1)`
- *    applies one, so `migrate` puts a restore point before each;
+ *  - versioned migrations in version order, then repeatables — new ones and
+ *    those whose checksum changed since they were applied (Flyway's
+ *    "Outdated": each re-applied with a new row, version NULL, in
+ *    description order); `up(1)` applies one, so `migrate` puts a restore
+ *    point before each;
+ *  - the project's Flyway configuration (config.ts: flyway.toml /
+ *    flyway.conf) for outOfOrder, placeholders, the history table and its
+ *    schema; placeholders replaced and checksums computed as Flyway does
+ *    (placeholders.ts);
+ *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
+ *    selection that reaches it, and without a U script its way back is a
+ *    restore;
  *  - undo: the U script of each selected version, newest first, each in
  *    its own transaction with an UNDO_SQL row (Flyway's default, without
  *    `group`). A version without a U script cannot be undone: the way back
@@ -31,12 +41,15 @@ import { onSession, ownConnection } from '../../db/session.js';
 import type { AdapterOptions, AdvisoryToolLock, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { timedStep } from '../timed-step.js';
-import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayScript } from './files.js';
+import path from 'node:path';
+import { loadFlywayConfig, type FlywayConfig } from './config.js';
+import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayMigration, type FlywayScript } from './files.js';
 import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable } from './history.js';
-import { pendingInfo, stateOf, toInfo, type FlywayState } from './state.js';
+import { checksumsOf, replacePlaceholders, type PlaceholderContext } from './placeholders.js';
+import { pendingInfo, stateOf, toInfo, type Checksums, type FlywayState } from './state.js';
 
 export const FLYWAY_NAME = 'Flyway';
 
@@ -52,9 +65,14 @@ class FlywayAdapter implements MigratorAdapter {
   readonly kind = 'flyway' as const;
   readonly historyTable: HistoryTable;
   readonly toolLocks: AdvisoryToolLock[];
+  private readonly config: FlywayConfig;
+  /** `${flyway:timestamp}`: when this adapter was opened (one run). */
+  private readonly startedAt = new Date();
 
   constructor(private readonly options: AdapterOptions) {
-    this.historyTable = { schema: options.migrationsSchema ?? DEFAULT_SCHEMA, table: options.migrationsTable ?? DEFAULT_TABLE };
+    // dbrollback's settings win over the Flyway configuration's, as a flag wins over a file.
+    this.config = loadFlywayConfig();
+    this.historyTable = { schema: options.migrationsSchema ?? this.config.defaultSchema ?? DEFAULT_SCHEMA, table: options.migrationsTable ?? this.config.table ?? DEFAULT_TABLE };
     this.toolLocks = [flywayLock(this.historyTable)];
   }
 
@@ -66,8 +84,8 @@ class FlywayAdapter implements MigratorAdapter {
     const location = await loadLocation(this.options.migrationsDir);
     const texts = await readTexts(location);
     return onSession(this.options.session, this.options.conn, async (db) => {
-      const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      return statusFrom(state, this.historyTable, location.callbacks, await advisoryLockHolder(db, this.lock.key));
+      const state = await this.stateOn(db, location, texts);
+      return this.statusFrom(state, location, await advisoryLockHolder(db, this.lock.key));
     });
   }
 
@@ -82,8 +100,8 @@ class FlywayAdapter implements MigratorAdapter {
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
-      const state = stateOf(location, await readRows(db, this.historyTable), texts);
-      const status = statusFrom(state, this.historyTable, location.callbacks, null);
+      const state = await this.stateOn(db, location, texts);
+      const status = this.statusFrom(state, location, null);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       refuseFailed(state, this.historyTable);
@@ -92,8 +110,8 @@ class FlywayAdapter implements MigratorAdapter {
       refuseCallbacks(location, 'undo');
       const major = (await serverVersion(db)).major;
       const byName = new Map(state.applied.map((a) => [a.name, a]));
-      const placeholders = await builtInPlaceholders(db, this.historyTable);
-      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, major, placeholders)));
+      const ctx = await this.placeholderContext(db);
+      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx)));
       const installedBy = await currentUser(db);
 
       await this.lockOrFail(db);
@@ -113,7 +131,7 @@ class FlywayAdapter implements MigratorAdapter {
       } finally {
         await this.unlock(db);
       }
-      const after = stateOf(location, await readRows(db, this.historyTable), texts);
+      const after = await this.stateOn(db, location, texts);
       return downOutcome({
         kind: this.kind,
         selection,
@@ -128,9 +146,7 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const location = await loadLocation(this.options.migrationsDir);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
@@ -139,15 +155,16 @@ class FlywayAdapter implements MigratorAdapter {
       await this.lockOrFail(db);
       const done: string[] = [];
       try {
-        const state = stateOf(location, await readRows(db, this.historyTable), texts);
+        const state = await this.stateOn(db, location, texts);
         refuseFailed(state, this.historyTable);
         refuseInvalid(state, this.historyTable);
-        const placeholders = await builtInPlaceholders(db, this.historyTable);
+        const ctx = await this.placeholderContext(db);
         const toApply = state.pending.slice(0, count ?? Number.POSITIVE_INFINITY);
         if (toApply.length === 0) return [];
         refuseCallbacks(location, 'migrate');
+        refuseJava(toApply);
         const major = (await serverVersion(db)).major;
-        const prepared = await Promise.all(toApply.map((m) => prepare(m, major, placeholders)));
+        const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx)));
         await this.initialize(db);
         const installedBy = await currentUser(db);
         for (const p of prepared) {
@@ -181,6 +198,7 @@ class FlywayAdapter implements MigratorAdapter {
     const location = await loadLocation(this.options.migrationsDir);
     const m = location.migrations.find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
+    if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
     if (direction === 'up') return { name, direction, sql: (await readScript(m)).text, source: 'file', path: m.path, note: null };
     if (!m.undo) return { name, direction, sql: '', source: 'unknown', path: null, note: m.downNote ?? `${name} has no undo script` };
     return { name, direction, sql: (await readScript(m.undo)).text, source: 'file', path: m.undo.path, note: null };
@@ -188,6 +206,27 @@ class FlywayAdapter implements MigratorAdapter {
 
   async close(): Promise<void> {
     // Every method opens and closes its own connection.
+  }
+
+  /** The history against the files, with the checksums Flyway would compute now and the configured outOfOrder. */
+  private async stateOn(db: Db, location: FlywayLocation, texts: ReadonlyMap<string, string>): Promise<FlywayState> {
+    const ctx = await this.placeholderContext(db);
+    return stateOf(location, await readRows(db, this.historyTable), checksumsNow(location, texts, ctx), { outOfOrder: this.config.outOfOrder });
+  }
+
+  /** ParsingContext.populate: the built-in placeholders' values on this connection. */
+  private async placeholderContext(db: Db): Promise<PlaceholderContext> {
+    const { rows } = await db.query<{ u: string; d: string }>('SELECT current_user AS u, current_database() AS d');
+    return { config: this.config, defaultSchema: this.historyTable.schema, table: this.historyTable.table, user: rows[0]!.u, database: rows[0]!.d, startedAt: this.startedAt };
+  }
+
+  private statusFrom(state: FlywayState, location: FlywayLocation, lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+    const dir = path.resolve(this.options.migrationsDir);
+    const notes: string[] = [];
+    if (this.config.locations.length > 0 && !this.config.locations.includes(dir)) {
+      notes.push(`the Flyway configuration (${this.config.files.join(', ')}) names the locations ${this.config.locations.join(', ')}, and --migrations is ${dir}: dbrollback reads only --migrations`);
+    }
+    return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes);
   }
 
   private get tableName(): string {
@@ -229,40 +268,37 @@ interface Prepared {
   inTransaction: boolean;
 }
 
-/** The script as Flyway sends it: its placeholders replaced (the checksum is the file's own text's). */
-async function prepare(script: FlywayScript, major: number, placeholders: ReadonlyMap<string, string>): Promise<Prepared> {
-  const { text: raw, checksum } = await readScript(script);
-  const text = replacePlaceholders(raw, script, placeholders);
+/** The script as Flyway sends it (placeholders replaced), with the checksum Flyway records for it. */
+async function prepare(script: FlywayScript, kind: FlywayMigration['kind'] | 'undo', major: number, ctx: PlaceholderContext): Promise<Prepared> {
+  const { text: raw } = await readScript(script);
+  const text = replacePlaceholders(raw, script, ctx);
+  const { checksum } = checksumsOf({ ...script, kind }, raw, ctx);
   const parsed = await parseSqlFile(text, script.path, major);
   return { script, text, checksum, statements: parsed.statements, inTransaction: parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) };
 }
 
-/** Flyway's built-in placeholders (placeholderReplacement is on by default); `${flyway:filename}` is per script. */
-async function builtInPlaceholders(db: Db, table: HistoryTable): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ u: string; d: string }>('SELECT current_user AS u, current_database() AS d');
-  return new Map([
-    ['flyway:defaultSchema', table.schema],
-    ['flyway:user', rows[0]!.u],
-    ['flyway:database', rows[0]!.d],
-    ['flyway:table', table.table],
-  ]);
-}
-
-/** `${name}` replaced as Flyway replaces it; one dbrollback cannot know (a placeholder your Flyway config sets) is refused, as Flyway refuses a placeholder without a value. */
-function replacePlaceholders(text: string, script: FlywayScript, placeholders: ReadonlyMap<string, string>): string {
-  const unknown = new Set<string>();
-  const out = text.replace(/\$\{([^}\s]+)\}/g, (whole, name: string) => {
-    if (name === 'flyway:filename') return script.script.split('/').at(-1)!;
-    const value = placeholders.get(name);
-    if (value === undefined) unknown.add(name);
-    return value ?? whole;
-  });
-  if (unknown.size > 0) {
-    throw new DbrollbackError('MIGRATIONS_INVALID', `${script.script} uses the placeholder${unknown.size === 1 ? '' : 's'} ${[...unknown].map((n) => `\${${n}}`).join(', ')}, whose value${unknown.size === 1 ? ' is' : 's are'} in your Flyway configuration, which dbrollback does not read. Nothing was run.`, {
-      hint: 'Run this migration with flyway itself (dbrollback then reads the history it writes), or write the value into the script.',
-    });
+/** Each SQL script's checksum as Flyway computes it now; a repeatable whose placeholders have no value keeps its file's own (migrate then names the placeholder). */
+function checksumsNow(location: FlywayLocation, texts: ReadonlyMap<string, string>, ctx: PlaceholderContext): Checksums {
+  const out = new Map<string, { checksum: number; equivalent: number | null }>();
+  for (const m of location.migrations) {
+    const text = texts.get(m.path);
+    if (text === undefined) continue;
+    try {
+      out.set(m.path, checksumsOf(m, text, ctx));
+    } catch {
+      out.set(m.path, checksumsOf({ ...m, kind: 'versioned' }, text, ctx));
+    }
   }
   return out;
+}
+
+/** Defence behind migrate's own refusal (select-pending.ts): a Java migration is never run. */
+function refuseJava(toApply: readonly FlywayMigration[]): void {
+  const java = toApply.find((m) => m.language === 'java');
+  if (!java) return;
+  throw new DbrollbackError('MIGRATIONS_INVALID', `${java.name} is a Java migration (class ${java.script}, ${java.path}): dbrollback runs SQL scripts only, so it cannot apply it or anything after it. Nothing was applied.`, {
+    hint: 'Apply it with `flyway migrate` (or the application\'s own Flyway, with the class on its classpath), then run dbrollback again.',
+  });
 }
 
 /** Flyway runs SQL callbacks around migrate and undo; dbrollback does not, so it does not pretend to be Flyway there. */
@@ -338,24 +374,33 @@ function refuseFailed(state: FlywayState, table: HistoryTable): void {
   if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, details: { failed: state.failed.map((r) => ({ installedRank: r.installedRank, version: r.version, script: r.script })) } });
 }
 
-/** The rest of Flyway's validate before a migrate. */
-function refuseInvalid(state: FlywayState, table: HistoryTable): void {
-  if (state.invalid.length === 0) return;
-  throw new DbrollbackError('MIGRATIONS_INVALID', `Flyway's validation of ${table.schema}.${table.table} against the migrations fails:\n  - ${state.invalid.join('\n  - ')}\nFlyway refuses to migrate then, and so does dbrollback. Nothing was applied.`, {
-    hint: 'Put applied migrations back as they ran (a change belongs in a new version), or, if the history is what is wrong, `flyway repair`; a new version below an applied one needs a higher version (or Flyway\'s outOfOrder).',
+/** The rest of Flyway's validate before a migrate (validateOnMigrate). */
+function invalidBlock(state: FlywayState, table: HistoryTable): NonNullable<MigrationStatus['migrateBlocked']> | null {
+  if (state.invalid.length === 0) return null;
+  return {
+    message: `Flyway's validation of ${table.schema}.${table.table} against the migrations fails:\n  - ${state.invalid.join('\n  - ')}\nFlyway refuses to migrate then, and so does dbrollback. Nothing was applied.`,
+    hint: 'Put applied migrations back as they ran (a change belongs in a new version), or, if the history is what is wrong, `flyway repair`; a new version below an applied one needs a higher version, or outOfOrder = true in the Flyway configuration.',
     details: { problems: state.invalid },
-  });
+  };
 }
 
-function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly string[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+function refuseInvalid(state: FlywayState, table: HistoryTable): void {
+  const blocked = invalidBlock(state, table);
+  if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, details: blocked.details });
+}
+
+function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly string[], lockHolder: MigrationStatus['lockHolder'], notes: readonly string[]): MigrationStatus {
   const blocked = failedBlock(state, table);
+  const migrateBlocked = invalidBlock(state, table);
   const applied = state.applied.map(toInfo);
   const pending = state.pending.map(pendingInfo);
   const warnings = [
     ...state.failed.map((r) => `${describeRow(r)} is recorded as failed (success = false): Flyway and dbrollback apply and undo nothing until it is cleaned up and \`flyway repair\` removes the row`),
-    ...state.outdated.map((o) => `${o.migration.name} changed since it was applied (checksum ${o.row.checksum} recorded, ${o.now} now): Flyway re-applies it on its next migrate; dbrollback keeps it listed as applied and does not re-run it`),
+    ...state.outdated.map((o) => `${o.migration.name} changed since it was applied (checksum ${o.row.checksum} recorded, ${o.now} now): it is pending again, and migrate re-applies it after the pending versioned migrations, as Flyway does`),
     ...state.invalid.map((p) => `${p}: Flyway's validate refuses to migrate, and so does dbrollback`),
     ...(callbacks.length > 0 ? [`the directory holds Flyway callback scripts (${callbacks.join(', ')}), which dbrollback does not run: migrate and undo are refused (run them with flyway)`] : []),
+    ...state.pending.filter((m) => m.language === 'java').map((m) => `${m.name} is a Java migration (class ${m.script}): dbrollback cannot run it, and migrate stops before it (apply it with flyway)`),
+    ...notes,
   ];
   return {
     migrator: 'flyway',
@@ -367,5 +412,6 @@ function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(blocked ? { blocked } : {}),
+    ...(migrateBlocked ? { migrateBlocked } : {}),
   };
 }

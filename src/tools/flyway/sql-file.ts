@@ -7,6 +7,13 @@
  * the whole script runs outside) or its `.sql.conf` says
  * executeInTransaction=false. A folder of them is classified in Flyway's
  * order: versions numerically (1.10 after 1.9), then repeatables.
+ *
+ * What is classified is the SQL Flyway sends: placeholders replaced
+ * (placeholders.ts) with the project's Flyway configuration (config.ts) and
+ * the built-ins; without a database, `${flyway:user}` and
+ * `${flyway:database}` take libpq's defaults (PGUSER, else the OS user;
+ * PGDATABASE, else the user), and `${flyway:defaultSchema}` the configured
+ * schema, else public.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,15 +22,20 @@ import { parseTree } from '../../sql/parser.js';
 import { unreadableFile } from '../unreadable-file.js';
 import type { SqlDown, SqlFileReader } from '../tool.js';
 import { FLYWAY_FILE } from './detect.js';
-import { configuredOutsideTransaction } from './files.js';
+import os from 'node:os';
+import { loadFlywayConfig, type FlywayConfig } from './config.js';
+import { configuredOutsideTransaction, type FlywayScript } from './files.js';
+import { DEFAULT_TABLE } from './history.js';
+import { replacePlaceholders, type PlaceholderContext } from './placeholders.js';
 import { compareVersions, parseName } from './names.js';
 
 export const FLYWAY_SQL_READER: SqlFileReader = {
   read(file, text) {
     const name = safeParse(path.basename(file));
     if (!name || name.kind === 'undo') return null;
+    const sent = asSent(text, file, name);
     return {
-      up: { text, path: file, firstLine: 1, inTransaction: !configuredOutsideTransaction(file) && !refusesTransaction(text) },
+      up: { text: sent, path: file, firstLine: 1, inTransaction: !configuredOutsideTransaction(file) && !refusesTransaction(sent) },
       down: () => (name.kind === 'repeatable' ? { kind: 'missing', path: null } : undoOf(file, name.parts)),
     };
   },
@@ -71,11 +83,31 @@ function undoOf(file: string, parts: bigint[]): SqlDown {
   const undoPath = path.join(dir, undo);
   let text: string;
   try {
-    text = readFileSync(undoPath, 'utf8');
+    text = asSent(readFileSync(undoPath, 'utf8'), undoPath, safeParse(undo)!);
   } catch (cause) {
+    if (cause instanceof Error && 'code' in cause && cause.code === 'PLACEHOLDER_MISSING') throw cause;
     throw unreadableFile(undoPath, cause);
   }
   return hasSql(text) ? { kind: 'yes', text, path: undoPath, firstLine: 1, inTransaction: !configuredOutsideTransaction(undoPath) && !refusesTransaction(text) } : { kind: 'empty', path: undoPath };
+}
+
+let config: { cwd: string; config: FlywayConfig } | undefined;
+
+/** The script with its placeholders replaced, as Flyway sends it (the project's config read once per working directory). */
+function asSent(text: string, file: string, name: NonNullable<ReturnType<typeof safeParse>>): string {
+  const cwd = process.cwd();
+  if (config?.cwd !== cwd) config = { cwd, config: loadFlywayConfig({ workingDirectory: cwd }) };
+  const user = process.env.PGUSER || os.userInfo().username;
+  const ctx: PlaceholderContext = {
+    config: config.config,
+    defaultSchema: config.config.defaultSchema ?? 'public',
+    table: config.config.table ?? DEFAULT_TABLE,
+    user,
+    database: process.env.PGDATABASE || user,
+    startedAt: new Date(),
+  };
+  const script: FlywayScript = { ...name, name: path.basename(file, '.sql'), script: path.basename(file), path: file };
+  return replacePlaceholders(text, script, ctx);
 }
 
 /** A statement PostgreSQL refuses inside a transaction block: Flyway then runs the script outside one. */

@@ -1,15 +1,19 @@
 /**
  * What flyway_schema_history says, read as Flyway's MigrationInfoService
- * reads it: which versions are applied (the last SQL row of a version, not
- * followed by an UNDO_SQL or DELETE row), the baseline, the repeatables
- * applied (their latest successful row) and whether they changed since, the
- * failed rows, and what Flyway's validate would refuse (a changed checksum
- * or description, an applied migration gone from disk, a pending version
- * below an applied one).
+ * reads it (Flyway 10–12): which versions are applied (the last SQL or JDBC
+ * row of a version, not followed by an UNDO_SQL or DELETE row), the
+ * baseline, the repeatables applied (their latest successful row) and
+ * whether they changed since (Outdated: pending again, re-applied after the
+ * versioned migrations), the failed rows, and what Flyway's validate would
+ * refuse (a changed checksum or description, an applied migration gone from
+ * disk, a pending version below an applied one unless outOfOrder).
+ *
+ * A Java migration's row (type JDBC, SPRING_JDBC) whose class is not in the
+ * folder is not "gone from disk": its class is on the application's
+ * classpath, which dbrollback cannot see.
  */
 import path from 'node:path';
 import type { DownKind, MigrationInfo } from '../contract.js';
-import { flywayChecksum } from './checksum.js';
 import type { FlywayLocation, FlywayMigration } from './files.js';
 import { abbreviateDescription, type HistoryRow } from './history.js';
 import { compareVersions, versionParts } from './names.js';
@@ -35,8 +39,14 @@ export interface FlywayState {
   invalid: string[];
 }
 
-/** The history read against the files; `texts`: the applied files' text by path (validate compares their checksums). */
-export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], texts: ReadonlyMap<string, string>): FlywayState {
+/** A script's checksum as Flyway computes it now, and the other one that still matches (placeholders.ts). */
+export type Checksums = ReadonlyMap<string, { checksum: number; equivalent: number | null }>;
+
+/** Types of the rows of Java migrations, whose classes live on the classpath. */
+const JAVA_TYPES = new Set(['JDBC', 'SPRING_JDBC']);
+
+/** The history read against the files; `checksums`: the SQL scripts' by path (validate compares them). */
+export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], checksums: Checksums, options: { outOfOrder: boolean }): FlywayState {
   const versioned = location.migrations.filter((m) => m.kind === 'versioned');
   const repeatables = location.migrations.filter((m) => m.kind === 'repeatable');
   const byVersion = new Map<string, HistoryRow>();
@@ -76,14 +86,16 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], t
       continue;
     }
     if (file) {
-      const text = texts.get(file.path);
-      const now = text === undefined ? null : flywayChecksum(text);
+      const now = checksums.get(file.path)?.checksum ?? null;
       if (now !== null && row.checksum !== null && now !== row.checksum) {
         invalid.push(`Migration checksum mismatch for migration version ${row.version}: applied to database ${row.checksum}, resolved locally ${now} (${file.script})`);
       } else if (row.description !== abbreviateDescription(file.description)) {
         invalid.push(`Migration description mismatch for migration version ${row.version}: applied to database "${row.description}", resolved locally "${file.description}"`);
       }
       applied.push({ name: file.name, row, migration: file, down: file.down, ...(file.downNote ? { downNote: file.downNote } : {}) });
+    } else if (JAVA_TYPES.has(row.type)) {
+      const className = row.script.split('.').at(-1)!;
+      applied.push({ name: className, row, migration: null, down: 'missing', downNote: `a Java migration (class ${row.script}, type ${row.type}): dbrollback cannot see or run its class, and there is no U${row.version}__ undo script; the way back is a restore` });
     } else {
       // Flyway's default ignoreMigrationPatterns (*:future) lets a version above every file pass.
       if (compareVersions(parts, maxResolved) <= 0) invalid.push(`Detected applied migration not resolved locally: ${row.version} (${row.script})`);
@@ -95,9 +107,9 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], t
     const file = repeatables.find((m) => m.description === row.description) ?? null;
     if (!file) invalid.push(`Detected applied migration not resolved locally: repeatable "${row.description}" (${row.script})`);
     else {
-      const text = texts.get(file.path);
-      const now = text === undefined ? null : flywayChecksum(text);
-      if (now !== null && now !== row.checksum) outdated.push({ migration: file, row, now });
+      // ResolvedMigrationImpl.checksumMatches: the checksum now, or the file's own (the "equivalent" one).
+      const now = checksums.get(file.path);
+      if (now !== undefined && now.checksum !== row.checksum && now.equivalent !== row.checksum) outdated.push({ migration: file, row, now: now.checksum });
     }
     applied.push({ name: file?.name ?? path.posix.basename(row.script).replace(/\.sql$/, ''), row, migration: file, down: 'missing', downNote: file?.downNote ?? 'a repeatable migration whose script is gone' });
   }
@@ -105,12 +117,17 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], t
 
   const baselineParts = baseline?.version ? versionParts(baseline.version) : null;
   const pendingVersioned = versioned.filter((m) => !byVersion.has(keyOf(m.version!)) && (baselineParts === null || compareVersions(m.parts, baselineParts) > 0));
-  // Flyway's validate refuses a pending version below the highest applied one (unless outOfOrder).
+  // Flyway's validate refuses a pending version below the highest applied one, unless outOfOrder: then it applies it, in version order.
   const top = [...byVersion.values()].reduce<HistoryRow | null>((max, r) => (max === null || compareVersions(versionParts(r.version!), versionParts(max.version!)) > 0 ? r : max), null);
   for (const m of pendingVersioned) {
-    if (top && compareVersions(m.parts, versionParts(top.version!)) < 0) invalid.push(`Detected resolved migration not applied to database: ${m.version} (${m.script}), below the applied version ${top.version}`);
+    if (!options.outOfOrder && top && compareVersions(m.parts, versionParts(top.version!)) < 0) {
+      invalid.push(
+        `Detected resolved migration not applied to database: ${m.version} (${m.script}), below the applied version ${top.version}. To allow executing this migration, set outOfOrder to true in the Flyway configuration ([flyway] outOfOrder = true in flyway.toml, flyway.outOfOrder=true in flyway.conf)`,
+      );
+    }
   }
-  const pendingRepeatables = repeatables.filter((m) => !byDescription.has(m.description));
+  // Repeatables never applied and those changed since (Outdated), in description order, after every versioned one.
+  const pendingRepeatables = repeatables.filter((m) => !byDescription.has(m.description) || outdated.some((o) => o.migration === m));
   return { applied, pending: [...pendingVersioned, ...pendingRepeatables], baseline, failed, outdated, invalid };
 }
 
@@ -118,7 +135,7 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], t
 export function toInfo(entry: AppliedEntry): MigrationInfo {
   return {
     name: entry.name,
-    path: entry.migration?.path ?? null,
+    path: entry.migration?.language === 'sql' ? entry.migration.path : null,
     applied: true,
     appliedAt: entry.row.installedOn,
     down: entry.down,
@@ -127,7 +144,16 @@ export function toInfo(entry: AppliedEntry): MigrationInfo {
 }
 
 export function pendingInfo(m: FlywayMigration): MigrationInfo {
-  return { name: m.name, path: m.path, applied: false, appliedAt: null, down: m.down, ...(m.downNote ? { downNote: m.downNote } : {}) };
+  // A Java migration has no SQL file to classify, and cannot be applied here.
+  return {
+    name: m.name,
+    path: m.language === 'java' ? null : m.path,
+    applied: false,
+    appliedAt: null,
+    down: m.down,
+    ...(m.downNote ? { downNote: m.downNote } : {}),
+    ...(m.language === 'java' ? { cannotRun: `${m.name} is a Java migration (class ${m.script}, ${m.path}): dbrollback runs SQL scripts only` } : {}),
+  };
 }
 
 function keyOf(version: string): string {

@@ -33,15 +33,18 @@ export async function detectGolangMigrate(evidence: ProjectEvidence): Promise<De
  * only golang-migrate reads. Returns the down's file name, or null.
  */
 export function versionOnlyPairing(files: readonly string[]): string | null {
-  const ups = new Map<bigint, string>();
+  // Every up's name by version: two ups of one version (which golang-migrate refuses) leave a down of either name explained by its name.
+  const ups = new Map<bigint, Set<string>>();
   for (const f of files) {
     const m = SQL_PART.exec(f);
-    if (m?.[3]!.toLowerCase() === 'up') ups.set(BigInt(m[1]!), m[2]!);
+    if (m?.[3]!.toLowerCase() !== 'up') continue;
+    const version = BigInt(m[1]!);
+    ups.set(version, (ups.get(version) ?? new Set()).add(m[2]!));
   }
   for (const f of files) {
     const m = SQL_PART.exec(f);
     if (m?.[3]!.toLowerCase() !== 'down') continue;
-    if (ups.get(BigInt(m[1]!)) !== m[2]) return f;
+    if (!ups.get(BigInt(m[1]!))?.has(m[2]!)) return f;
   }
   return null;
 }

@@ -19,12 +19,12 @@
 import { readFile } from 'node:fs/promises';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
-import { onSession, ownConnection } from '../../db/session.js';
+import { onOwnConnection, onSession } from '../../db/session.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { timedStep } from '../timed-step.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { loadGolangMigrateDir, type GolangMigration } from './files.js';
@@ -101,11 +101,9 @@ class GolangMigrateAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const files = await loadGolangMigrateDir(this.options.migrationsDir);
-    return this.onOwnConnection(async (db) => {
+    return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, upOptions.lockTimeoutMs);
       const release = await takeLocks(db, this.table);
       const done: string[] = [];
@@ -137,7 +135,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const files = await loadGolangMigrateDir(this.options.migrationsDir);
-    return this.onOwnConnection(async (db) => {
+    return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const release = await takeLocks(db, this.table);
       try {
@@ -231,6 +229,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
     if (version?.dirty) {
       warnings.push(`${this.historyTable.schema}.${this.table.table} is dirty at version ${version.version}: a golang-migrate run failed or was interrupted there. dbrollback will not migrate or undo until it is fixed and forced (\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force VERSION\`).`);
     }
+    // The same refusal, from the same place, for plan, migrate and undo (blocked.ts): exit 2, MIGRATION_DIRTY.
+    const dirty = version?.dirty ? this.dirtyError(version.version) : null;
     const status: MigrationStatus = {
       migrator: this.kind,
       migrations: [...applied, ...pending],
@@ -241,6 +241,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
       lockHolder: await lockHolder(db, this.table),
       appliedAtNote: APPLIED_AT_NOTE,
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(dirty ? { blocked: { code: 'MIGRATION_DIRTY' as const, message: dirty.message, hint: dirty.hint ?? '', details: (dirty.details ?? {}) as Record<string, unknown> } } : {}),
     };
     return { files, version, status };
   }
@@ -316,15 +317,6 @@ class GolangMigrateAdapter implements MigratorAdapter {
     });
   }
 
-  /** A connection of the run's own: the session's spare when there is a session. */
-  private async onOwnConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await ownConnection(this.options.session, this.options.conn);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  }
 }
 
 /** ErrDirty, in dbrollback's words: exit 2, the version, and golang-migrate's force as the way out. */

@@ -4,7 +4,7 @@
  * by golang-migrate as one Exec — in no transaction of the tool's own (a
  * multi-statement simple query is an implicit transaction block).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unreadableFile } from '../unreadable-file.js';
 import { downKindOf } from '../sql/files.js';
@@ -13,7 +13,7 @@ import type { SqlFileReader } from '../tool.js';
 const PART = /^([0-9]+)_(.*)\.(up|down)\.sql$/i;
 
 export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
-  read(file, text) {
+  read(file, text, files) {
     const match = PART.exec(path.basename(file));
     if (!match || match[3]!.toLowerCase() !== 'up') return null;
     const version = BigInt(match[1]!);
@@ -22,7 +22,7 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
       down: () => {
         // Most versions' down has the up's name: asked first, before the folder is listed.
         const sameName = file.replace(/\.up\.sql$/i, '.down.sql');
-        const downPath = existsSync(sameName) ? sameName : downOf(path.dirname(file), version);
+        const downPath = files.exists(sameName) ? sameName : downOf(path.dirname(file), version);
         if (downPath === null) return { kind: 'missing', path: null };
         let downText: string;
         try {

@@ -30,7 +30,7 @@ import { onSession, ownConnection } from '../../db/session.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { LockHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions, TableToolLock } from '../contract.js';
-import { selectForDown } from '../select.js';
+import { assertUpCount, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { timedStep } from '../timed-step.js';
@@ -165,9 +165,7 @@ class LiquibaseAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const project = await loadProject(this.options.migrationsDir);
     if (project.mode === 'liquibase') return this.upThroughLiquibase(project, count, upOptions);
     const db = await ownConnection(this.options.session, this.options.conn);

@@ -28,7 +28,7 @@ import { setLockTimeout } from '../../db/lock-wait.js';
 import { onSession } from '../../db/session.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { noDownSql, noDownsRefusal } from '../no-downs.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { statusOf } from '../status-of.js';
 import { listMigrations, readScript, type PrismaMigration } from './files.js';
 import { createTable, DEFAULT_SCHEMA, isApplied, isFailed, otherTables, PRISMA_LOCK_KEY, PRISMA_TABLE, readRows, recordFailed, recordFinished, recordStarted, tableExists, type PrismaRow } from './history.js';
@@ -71,9 +71,7 @@ class PrismaAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const migrations = await listMigrations(this.options.migrationsDir);
     return withDb(this.options.conn, async (db) => {
       await setLockTimeout(db, upOptions.lockTimeoutMs);

@@ -20,7 +20,7 @@ import { onSession } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import type { ToolVerifyOutcome } from '../../verify/check.js';
-import { selectForDown } from '../select.js';
+import { assertUpCount, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { readDeployed, type DeployedChange } from './history.js';
@@ -110,9 +110,7 @@ class SqitchAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const before = await this.snapshot();
     if (before.status.lockHolder) throw lockHeld(before.status.lockHolder);
     const toDeploy = before.status.pending.slice(0, count ?? Number.POSITIVE_INFINITY);

@@ -5,7 +5,7 @@
  * silently skipped migration is worse than a refusal.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
@@ -89,19 +89,19 @@ const UP_FILE = /\.up\.sql$/i;
 /**
  * How classify reads the format: a `.up.sql` with the `.down.sql` beside it
  * (read only when the up is classified; most .up.sql files of a long history
- * have none, so its presence is asked first — ~6x cheaper than an ENOENT
- * error), and any other `.sql` as a plain file with no down. Reads are
+ * have none, so its presence is asked first — of the folder listing classify
+ * already read, not the file system), and any other `.sql` as a plain file with no down. Reads are
  * synchronous: classify reads and parses one file after another, and for
  * 1,000 local files that is 10 ms of CPU against 80 ms through fs/promises.
  */
 export const SQL_FILE_READER: SqlFileReader = {
-  read(file, text) {
+  read(file, text, files) {
     if (!UP_FILE.test(file)) return null;
     const downPath = file.replace(UP_FILE, '.down.sql');
     return {
       up: { text, path: file, firstLine: 1 },
       down: () => {
-        if (!existsSync(downPath)) return { kind: 'missing', path: null };
+        if (!files.exists(downPath)) return { kind: 'missing', path: null };
         let downText: string;
         try {
           downText = readFileSync(downPath, 'utf8');

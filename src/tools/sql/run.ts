@@ -14,11 +14,11 @@ import { readFile } from 'node:fs/promises';
 import { faultPoint } from '../../audit/fault-point.js';
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, withDb, type Db } from '../../db/connection.js';
-import { onSession, ownConnection } from '../../db/session.js';
+import { onOwnConnection, onSession } from '../../db/session.js';
 import { advisoryLockHolder, describeHolder, DBROLLBACK_LOCK_ID } from '../../db/lock.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
-import { migrationNotDefined, selectForDown } from '../select.js';
+import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { timedStep } from '../timed-step.js';
@@ -59,7 +59,7 @@ class SqlDirAdapter implements MigratorAdapter {
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const files = await loadSqlDir(this.options.migrationsDir);
-    return this.onOwnConnection(async (db) => {
+    return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const status = await this.statusWith(db, files);
       const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
@@ -115,9 +115,7 @@ class SqlDirAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-      throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${count})`);
-    }
+    assertUpCount(count);
     const files = await loadSqlDir(this.options.migrationsDir);
     return this.withDb(async (db) => {
       await setLockTimeout(db, upOptions.lockTimeoutMs);
@@ -175,15 +173,6 @@ class SqlDirAdapter implements MigratorAdapter {
     return withDb(this.options.conn, fn);
   }
 
-  /** A connection of the run's own: the session's spare when there is a session. */
-  private async onOwnConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await ownConnection(this.options.session, this.options.conn);
-    try {
-      return await fn(db);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  }
 }
 
 async function prepare(file: SqlMigrationFile, direction: 'up' | 'down', major: number): Promise<Prepared> {

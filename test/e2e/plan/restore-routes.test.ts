@@ -21,12 +21,13 @@ interface Route {
   alternative: string | null;
   tables: string[];
   discards: string;
+  replaceBlockedBy: string[];
 }
 
 interface PlanDoc {
   type: string;
   recommendation: string;
-  touchedTables: { existing: string[]; created: string[] } | null;
+  touchedTables: { existing: string[]; created: string[]; reshaped: string[] } | null;
   restoreRoutes: Route[];
   tableRouteNote: string | null;
   steps: Array<{ action: string; detail: string; discards?: string }>;
@@ -73,13 +74,15 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(run.exitCode, run.stderr).toBe(0);
     const doc = run.json<PlanDoc>();
     expect(doc.type).toBe('restore');
-    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [] });
+    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [] });
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
     expect(tables.command).toBe('dbrollback restore --before-migration 002_void-open-orders --tables public.carts,public.order_events,public.orders --into-database URL');
     expect(tables.tables).toEqual(['public.carts', 'public.order_events', 'public.orders']);
-    expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace, every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
+    expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace it discards every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
+    expect(tables.replaceBlockedBy).toEqual([]);
+    expect(doc.recommendation).toContain('(add --replace to swap them in place)');
     expect(whole.command).toBe('dbrollback restore --before-migration 002_void-open-orders --data-dir DIR');
     expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — the other tables' later writes included/);
     // The steps say the same, in order, each with what it discards.
@@ -106,7 +109,48 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     const run = await runBuiltCli(['plan', '--count', '1', ...args]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback restore --before-migration 002_void-open-orders --tables public.orders --into-database URL');
+    // undo refuses and its hint is the plan's: the table route first.
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', ...args]);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.stderr).toContain('hint: Down migrations cannot bring the data back: restore to the moment before 002_void-open-orders. First, only public.orders');
+    expect(undo.stderr).toContain('Nothing was changed.');
     expect(run.stdout).toMatch(/1\. pause-traffic[\s\S]*restore: first choice, only the touched tables public\.orders[\s\S]*— discards nothing by itself[\s\S]*restore: second choice, the whole database[\s\S]*— discards every write to every table/);
+  });
+
+  it('a table other tables point at: --replace is not offered (it would be refused), the keys are named, copying back is suggested', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_reset-emails.up.sql': "UPDATE customers SET email = lower(email);\n",
+      '002_reset-emails.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.tables).toEqual(['public.customers']);
+    expect(tables.replaceBlockedBy).toEqual(['public.orders.orders_customer_id_fkey → public.customers']);
+    expect(tables.discards).toContain('--replace would be refused: foreign keys from public.orders point at it');
+    expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.customers');
+    expect(doc.recommendation).not.toContain('add --replace');
+  });
+
+  it('migrations that changed a touched table\'s definition: --replace is not offered (the history would still record them), copying back is', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_products-price.up.sql': 'ALTER TABLE products ADD COLUMN price_cents int;\nUPDATE products SET sku = upper(sku);\n',
+      '002_products-price.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'] });
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.replaceBlockedBy).toEqual(['public.products: its definition was changed by the migrations']);
+    expect(tables.discards).toContain('--replace is not offered: the migrations changed the definition of public.products');
+    expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.products');
+    expect(doc.recommendation).not.toContain('add --replace');
   });
 
   it('a migration touching six tables: no table route (more than five), the plan says why and offers the whole database alone', async () => {

@@ -75,6 +75,7 @@ describe('undo --backup tables and partial backups', () => {
     const whole = await runBuiltCli(['restore', ...s.args, '--backup', id, '--target-database', cluster.url(`${s.database}_copy`), '--yes']);
     expect(whole.exitCode).toBe(2);
     expect(whole.stderr).toMatch(/partial: it holds the rows of public\.customers/);
+    expect(whole.stderr).toContain('--into-database URL (not --target-database, which restores a whole database)');
     const outside = await runBuiltCli(['restore', ...s.args, '--backup', id, '--tables', 'public.orders', '--yes']);
     expect(outside.exitCode).toBe(2);
     expect(outside.stderr).toMatch(/public\.orders, which partial backup \S+ does not cover/);

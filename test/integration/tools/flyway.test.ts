@@ -10,7 +10,7 @@
  * lock, a baselined history and its version order, and detection.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,7 +186,7 @@ describe('flyway_schema_history as Flyway writes it', () => {
     const err = await rejection(adapter.down({ to: 'V6__backfill_product_sku' }));
     expect(err.code).toBe('IRREVERSIBLE');
     expect(err.message).toContain('no U7__ undo script');
-    expect(err.message).toContain('Flyway has no undo for repeatables');
+    expect(err.message).toContain('Flyway Teams undoes versioned migrations only');
     expect(await rows(conn)).toEqual(before);
   });
 
@@ -263,7 +263,7 @@ describe('flyway_schema_history as Flyway writes it', () => {
     }
   });
 
-  it('Flyway\'s built-in placeholders are replaced (the checksum stays the file\'s own); a placeholder from the Flyway config, or a callback script dbrollback would not run, is refused before anything runs', async () => {
+  it('Flyway\'s built-in placeholders are replaced (the checksum stays the file\'s own); a placeholder with no value in any Flyway config, or a callback script dbrollback would not run, is refused before anything runs', async () => {
     const conn = await cluster.createDatabase();
     const dir = await dirWith({ 'V1__who.sql': "CREATE TABLE who AS SELECT '${flyway:user}'::text AS by, '${flyway:defaultSchema}'::text AS schema, '${flyway:filename}'::text AS file;\n" });
     expect(await adapterFor(conn, dir).up()).toEqual(['V1__who']);
@@ -273,8 +273,8 @@ describe('flyway_schema_history as Flyway writes it', () => {
 
     await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE ${tenant}_settings (k text);\n');
     const placeholder = await rejection(adapterFor(conn, dir).up());
-    expect(placeholder.code).toBe('MIGRATIONS_INVALID');
-    expect(placeholder.message).toContain('${tenant}');
+    expect(placeholder.code).toBe('PLACEHOLDER_MISSING');
+    expect(placeholder.message).toContain('No value provided for placeholder ${tenant}');
     await writeFile(path.join(dir, 'V2__env.sql'), 'CREATE TABLE settings (k text);\n');
     await writeFile(path.join(dir, 'afterMigrate.sql'), 'ANALYZE;\n');
     const callback = await rejection(adapterFor(conn, dir).up());
@@ -364,3 +364,179 @@ describe('detection', () => {
     expect(err.message).toContain('sql (');
   });
 });
+
+describe('Flyway\'s repeatables, configuration, placeholders and Java migrations (built CLI)', () => {
+  const SPRING_SQL = path.join('src', 'main', 'resources', 'db', 'migration');
+  let storage: string;
+  beforeAll(async () => {
+    storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-flyway-cli-'));
+  });
+  /** dbrollback run from a project directory (Flyway's working directory: its flyway.toml / flyway.conf). */
+  const cliIn = (cwd: string, database: string, ...args: string[]) =>
+    runBuiltCli([...args, '--database-url', cluster.url(database), '--storage', storage, '--json'], { cwd, env: { HOME: cwd } });
+  interface ErrorJson {
+    error: { code: string; message: string; hint: string };
+  }
+
+  it('a repeatable changed since it was applied is pending again; migrate re-applies it after the pending versioned ones (new row, version NULL, type SQL); plan says its way back is a restore', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/shop');
+    try {
+      const conn = await cluster.createDatabase();
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', dir, '--backup', 'never'));
+      const first = await rows(conn);
+      expect(first.map((r) => [r.installed_rank, r.version, r.script])).toEqual([...[1, 2, 3, 4, 5, 6, 7].map((v) => [v, String(v), expect.stringMatching(new RegExp(`^V${v}__`))]), [8, null, 'R__shop_views.sql']]);
+
+      // The view gains a column, and a new version comes with it.
+      await writeFile(path.join(dir, 'R__shop_views.sql'), (await readFile(path.join(dir, 'R__shop_views.sql'), 'utf8')).replace('sum(quantity * unit_price_cents) AS total_cents', 'sum(quantity * unit_price_cents) AS total_cents, count(*) AS lines'));
+      await writeFile(path.join(dir, 'V8__add_order_channel.sql'), "ALTER TABLE orders ADD COLUMN channel text NOT NULL DEFAULT 'web';\n");
+      await writeFile(path.join(dir, 'U8__add_order_channel.sql'), 'ALTER TABLE orders DROP COLUMN channel;\n');
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', dir);
+      ok(status);
+      const doc = status.json<{ pending: string[]; warnings: string[] }>();
+      expect(doc.pending).toEqual(['V8__add_order_channel', 'R__shop_views']);
+      expect(doc.warnings.join(' ')).toContain('R__shop_views changed since it was applied');
+
+      const migrate = await cliIn(dir, conn.database, 'migrate', '--migrations', dir, '--backup', 'never');
+      ok(migrate);
+      const after = await rows(conn);
+      expect(after.slice(8).map((r) => [r.installed_rank, r.version, r.description, r.type, r.script, r.checksum, r.success])).toEqual([
+        [9, '8', 'add order channel', 'SQL', 'V8__add_order_channel.sql', await checksumOf(dir, 'V8__add_order_channel.sql'), true],
+        [10, null, 'shop views', 'SQL', 'R__shop_views.sql', await checksumOf(dir, 'R__shop_views.sql'), true],
+      ]);
+      expect(await cluster.sql(conn.database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'order_totals' AND column_name = 'lines'")).toEqual([{ column_name: 'lines' }]);
+      // Nothing left to re-apply: the latest row's checksum is the file's.
+      expect((await cliIn(dir, conn.database, 'status', '--migrations', dir)).json<{ pending: string[] }>().pending).toEqual([]);
+
+      // The repeatable is the last applied: Flyway Teams' undo has nothing for it, so the plan is a restore.
+      const plan = await cliIn(dir, conn.database, 'plan', '--count', '1', '--migrations', dir);
+      ok(plan);
+      const planDoc = plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }> }>();
+      expect(planDoc.type).toBe('restore');
+      expect(planDoc.migrations.map((m) => [m.name, m.reversible])).toEqual([['R__shop_views', false]]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('outOfOrder from the project\'s Flyway configuration: false refuses a pending version below the applied head naming outOfOrder; true (flyway.toml, which Flyway reads over flyway.conf) applies it', async () => {
+    const conn = await cluster.createDatabase();
+    const project = await dirWith({ 'flyway.conf': 'flyway.outOfOrder=false\n' }, 'dbrollback-flyway-project-');
+    const migrations = path.join(project, 'migrations');
+    await cp(SHOP, migrations, { recursive: true });
+    ok(await cliIn(project, conn.database, 'migrate', '--count', '2', '--migrations', migrations, '--backup', 'never'));
+    await writeFile(path.join(migrations, 'V1_5__add_product_weight.sql'), 'ALTER TABLE products ADD COLUMN weight_grams integer;\n');
+
+    const refused = await cliIn(project, conn.database, 'migrate', '--count', '1', '--migrations', migrations, '--backup', 'never');
+    expect(refused.exitCode).toBe(2);
+    const { error } = refused.json<ErrorJson>();
+    expect(error.code).toBe('MIGRATIONS_INVALID');
+    expect(error.message).toContain('Detected resolved migration not applied to database: 1.5');
+    expect(error.message).toContain('set outOfOrder to true');
+    expect((await rows(conn)).map((r) => r.version)).toEqual(['1', '2']);
+
+    await writeFile(path.join(project, 'flyway.toml'), '[environments.default]\nschemas = ["public"]\n\n[flyway]\nlocations = ["filesystem:migrations"]\noutOfOrder = true # the team merges feature branches out of order\n');
+    const migrate = await cliIn(project, conn.database, 'migrate', '--count', '1', '--migrations', migrations, '--backup', 'never');
+    ok(migrate);
+    expect(migrate.json<{ applied: string[] }>().applied).toEqual(['V1_5__add_product_weight']);
+    expect((await rows(conn)).map((r) => [r.installed_rank, r.version])).toEqual([
+      [1, '1'],
+      [2, '2'],
+      [3, '1.5'],
+    ]);
+  });
+
+  it('the history table Flyway\'s configuration names (flyway.table, as projects from before Flyway 5 keep schema_version) is the one read and written', async () => {
+    const conn = await cluster.createDatabase();
+    const project = await dirWith({ 'flyway.conf': 'flyway.table=schema_version\n' }, 'dbrollback-flyway-table-');
+    ok(await cliIn(project, conn.database, 'migrate', '--count', '2', '--migrations', SHOP, '--backup', 'never'));
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+    expect(await cluster.sql(conn.database, 'SELECT version, script FROM public.schema_version ORDER BY installed_rank')).toEqual([
+      { version: '1', script: 'V1__create_tables.sql' },
+      { version: '2', script: 'V2__add_customer_phone.sql' },
+    ]);
+    const status = await cliIn(project, conn.database, 'status', '--migrations', SHOP);
+    expect(status.json<{ migrator: string; head: string }>()).toMatchObject({ migrator: 'flyway', head: 'V2__add_customer_phone' });
+  });
+
+  it('placeholders from flyway.conf: replaced in what runs and what classify sees; a versioned script\'s checksum is its file\'s, a repeatable\'s the replaced text\'s, so a new value re-applies the repeatable', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/spring');
+    try {
+      const conn = await cluster.createDatabase();
+      const sql = path.join(dir, SPRING_SQL);
+      const classify = await runBuiltCli(['classify', sql, '--json'], { cwd: dir, env: { HOME: dir } });
+      ok(classify);
+      const v2 = classify.json<{ files: Array<{ path: string; statements: Array<{ sql: string }> }> }>().files.find((f) => f.path.endsWith('V2__add_entry_currency.sql'))!;
+      expect(v2.statements[0]!.sql).toContain("DEFAULT 'EUR'");
+
+      ok(await cliIn(dir, conn.database, 'migrate', '--to', 'V2__add_entry_currency', '--migrations', SPRING_SQL, '--backup', 'never'));
+      expect(await cluster.sql(conn.database, "SELECT column_default FROM information_schema.columns WHERE table_name = 'ledger_entries' AND column_name = 'currency'")).toEqual([{ column_default: "'EUR'::bpchar" }]);
+      expect((await rows(conn))[1]!.checksum).toBe(await checksumOf(sql, 'V2__add_entry_currency.sql'));
+
+      // The service's own Flyway ran the Java migration V3 (a JDBC row: the class's name, no checksum).
+      await cluster.sql(
+        conn.database,
+        "INSERT INTO public.flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (3, '3', 'Backfill entry currency', 'JDBC', 'db.migration.V3__Backfill_entry_currency', NULL, current_user, 12, true)",
+      );
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', SPRING_SQL, '--backup', 'never'));
+      const raw = await readFile(path.join(sql, 'R__ledger_views.sql'), 'utf8');
+      const replaced = raw.replaceAll('${reporting_label}', 'finance reporting').replaceAll('${ledger_currency}', 'EUR').replaceAll('${flyway:defaultSchema}', 'public');
+      const r1 = (await rows(conn))[3]!;
+      expect([r1.installed_rank, r1.version, r1.type, r1.script, r1.checksum]).toEqual([4, null, 'SQL', 'R__ledger_views.sql', flywayChecksum(replaced)]);
+      expect(r1.checksum).not.toBe(flywayChecksum(raw));
+      expect(await cluster.sql(conn.database, "SELECT obj_description('ledger_balances'::regclass) AS c")).toEqual([{ c: 'balances per account for finance reporting, default currency EUR (schema public)' }]);
+
+      // A new value for a placeholder the repeatable uses: Flyway re-applies it.
+      await writeFile(path.join(dir, 'flyway.conf'), (await readFile(path.join(dir, 'flyway.conf'), 'utf8')).replace('ledger_currency=EUR', 'ledger_currency=CHF'));
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', SPRING_SQL);
+      expect(status.json<{ pending: string[] }>().pending).toEqual(['R__ledger_views']);
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', SPRING_SQL, '--backup', 'never'));
+      expect((await rows(conn)).slice(4).map((r) => [r.installed_rank, r.version, r.script])).toEqual([[5, null, 'R__ledger_views.sql']]);
+      expect(await cluster.sql(conn.database, "SELECT obj_description('ledger_balances'::regclass) AS c")).toEqual([{ c: 'balances per account for finance reporting, default currency CHF (schema public)' }]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a Java migration is listed, never run: migrate refuses a selection that reaches it (exit 2, nothing applied, naming the class and --to); applied by the service\'s Flyway (JDBC row), its way back is a restore', async () => {
+    const conn = await cluster.createDatabase();
+    const project = path.join(FIXTURES, 'flyway', 'spring');
+    const status = await cliIn(project, conn.database, 'status', '--migrations', SPRING_SQL);
+    ok(status);
+    const doc = status.json<{ migrations: Array<{ name: string; down: string; downNote?: string }>; warnings: string[] }>();
+    expect(doc.migrations.map((m) => [m.name, m.down])).toEqual([
+      ['V1__create_ledger', 'yes'],
+      ['V2__add_entry_currency', 'yes'],
+      ['V3__Backfill_entry_currency', 'missing'],
+      ['R__ledger_views', 'missing'],
+    ]);
+    expect(doc.migrations[2]!.downNote).toContain('a Java migration (class db.migration.V3__Backfill_entry_currency)');
+    expect(doc.warnings.join(' ')).toContain('V3__Backfill_entry_currency is a Java migration');
+
+    const refused = await cliIn(project, conn.database, 'migrate', '--migrations', SPRING_SQL, '--backup', 'never');
+    expect(refused.exitCode).toBe(2);
+    const { error } = refused.json<ErrorJson>();
+    expect(error.code).toBe('MIGRATIONS_INVALID');
+    expect(error.message).toContain('V3__Backfill_entry_currency is a Java migration (class db.migration.V3__Backfill_entry_currency');
+    expect(error.hint).toContain('dbrollback migrate --to V2__add_entry_currency');
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+
+    ok(await cliIn(project, conn.database, 'migrate', '--to', 'V2__add_entry_currency', '--migrations', SPRING_SQL, '--backup', 'never'));
+    await cluster.sql(
+      conn.database,
+      "INSERT INTO public.flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (3, '3', 'Backfill entry currency', 'JDBC', 'db.migration.V3__Backfill_entry_currency', NULL, current_user, 12, true)",
+    );
+    const plan = await cliIn(project, conn.database, 'plan', '--count', '1', '--migrations', SPRING_SQL);
+    ok(plan);
+    const planDoc = plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }> }>();
+    expect(planDoc.type).toBe('restore');
+    expect(planDoc.migrations.map((m) => [m.name, m.reversible])).toEqual([['V3__Backfill_entry_currency', false]]);
+    const undo = await cliIn(project, conn.database, 'undo', '--count', '1', '--yes', '--no-backup', '--migrations', SPRING_SQL);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.json<ErrorJson>().error.message).toContain('V3__Backfill_entry_currency');
+    expect((await rows(conn)).map((r) => r.version)).toEqual(['1', '2', '3']);
+  });
+});
+
+function ok(run: { exitCode: number; stderr: string; stdout: string }): void {
+  expect(run.exitCode, `${run.stderr}\n${run.stdout}`).toBe(0);
+}

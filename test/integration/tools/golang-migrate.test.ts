@@ -101,18 +101,22 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(await table(database)).toEqual([{ version: '3', dirty: false }]);
   });
 
-  it('a dirty database is refused (exit 2) naming the version and golang-migrate\'s force; nothing changes', async () => {
+  it('a dirty database is refused (exit 2) by plan, migrate and undo alike, naming the version and golang-migrate\'s force; nothing changes', async () => {
     const { database } = await cluster.createDatabase();
     await migratedByGolangMigrate(database, 3);
     await cluster.sql(database, 'UPDATE public.schema_migrations SET dirty = true');
-    for (const args of [['migrate', '--count', '1', '--backup', 'never'], ['undo', '--count', '1', '--yes', '--no-backup']]) {
+    const messages = new Set<string>();
+    for (const args of [['plan', '--count', '1'], ['migrate', '--count', '1', '--backup', 'never'], ['undo', '--count', '1', '--yes', '--no-backup']]) {
       const run = await cli(database, ...args, '--migrations', SHOP);
       expect(run.exitCode, run.stderr).toBe(2);
       const { error } = run.json<ErrorJson>();
       expect(error.code).toBe('MIGRATION_DIRTY');
       expect(error.message).toContain('dirty at version 3');
       expect(error.hint).toContain(`migrate -path ${SHOP} -database "$DATABASE_URL" force 3`);
+      messages.add(error.message);
     }
+    // One refusal, word for word, whichever command met it.
+    expect(messages.size).toBe(1);
     expect(await table(database)).toEqual([{ version: '3', dirty: true }]);
     const status = await cli(database, 'status', '--migrations', SHOP);
     expect(status.exitCode, status.stderr).toBe(0);
@@ -171,6 +175,46 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(refused.exitCode).toBe(4);
     expect(refused.json<ErrorJson>().error.message).toContain('100_backfill_invoice_totals has no down migration');
     expect(await table(database)).toEqual([{ version: '100', dirty: false }]);
+  });
+
+  it('classify without --migrator reads a folder paired only by version as golang-migrate\'s, and says why', async () => {
+    const classify = await runBuiltCli(['classify', PATTERNS, '--json']);
+    expect(classify.exitCode, classify.stderr).toBe(0);
+    const doc = classify.json<{ readAs: Array<{ path: string; migrator: string; reason: string }>; files: Array<{ path: string; kind: string; down: { kind: string; path: string | null } | null }> }>();
+    expect(doc.readAs).toEqual([{ path: PATTERNS, migrator: 'golang-migrate', reason: expect.stringContaining('paired by version (2_drop_accounts_email_index.down.sql)') }]);
+    expect(doc.files.every((f) => f.kind === 'golang-migrate')).toBe(true);
+    const two = doc.files.find((f) => path.basename(f.path) === '2_add_accounts_email_index.up.sql')!;
+    // Its down is the one of its version, not "missing" as pairing by name would say.
+    expect(two.down).toMatchObject({ kind: 'yes', path: path.join(PATTERNS, '2_drop_accounts_email_index.down.sql') });
+    expect(doc.files.find((f) => path.basename(f.path) === '100_backfill_invoice_totals.up.sql')!.down?.kind).toBe('missing');
+    // The human report says it too.
+    const human = await runBuiltCli(['classify', PATTERNS]);
+    expect(human.stdout).toContain('read as golang-migrate');
+  });
+
+  it('classify without --migrator: a folder both pairings read alike is read once (as sql, saying both agree); one they read differently is refused naming both', async () => {
+    const same = await runBuiltCli(['classify', SHOP, '--json']);
+    expect(same.exitCode, same.stderr).toBe(0);
+    const doc = same.json<{ readAs: Array<{ migrator: string; reason: string }>; files: Array<{ kind: string; down: { kind: string } | null }> }>();
+    expect(doc.readAs).toEqual([{ path: SHOP, migrator: 'sql', reason: expect.stringContaining('sql and golang-migrate read it alike') }]);
+    expect(doc.files.map((f) => f.down?.kind)).toEqual(['yes', 'yes', 'yes', 'yes', 'yes', 'yes', 'missing']);
+
+    // Two ups of version 3: the plain format reads the second with no down; golang-migrate (by version) would pair it with 003's down.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-twice-'));
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '003_index-orders-status.up.sql'), 'CREATE INDEX orders_status_idx ON orders (status);\n');
+    const refused = await runBuiltCli(['classify', dir, '--json']);
+    expect(refused.exitCode).toBe(2);
+    const { error } = refused.json<ErrorJson>();
+    expect(error.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(error.message).toContain('003_index-orders-status.up.sql differently');
+    expect(error.message).toContain('golang-migrate: down 003_index-orders-customer.down.sql');
+    expect(error.hint).toContain('--migrator sql or --migrator golang-migrate');
+    // status, without a database to ask, refuses the same folder the same way.
+    const { database } = await cluster.createDatabase();
+    const status = await cli(database, 'status', '--migrations', dir);
+    expect(status.exitCode).toBe(2);
+    expect(status.json<ErrorJson>().error.code).toBe('MIGRATOR_AMBIGUOUS');
   });
 
   it('honours the lock golang-migrate takes as a library (current_database(), no slash): migrate refused (LOCK_HELD) naming it', async () => {

@@ -4,6 +4,7 @@
  * the configured tool's file order, and code refused for a tool whose
  * migrations are not code. Static files only: no database.
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyFiles } from '../../../src/classify/classify-files.js';
 import { dirWith, rejection, removeTempDirs } from '../../harness/fixtures.js';
@@ -36,10 +37,15 @@ describe('classifyFiles dispatch through the tools registry', () => {
     ]);
   });
 
-  it('the configured tool reads first: with --migrator sql a .up.sql holding "-- Up Migration" is read as the sql tool runs it, whole, with its .down.sql', async () => {
+  it('the configured tool reads first: with --migrator sql a .up.sql holding "-- Up Migration" is read as the sql tool runs it, whole, with its .down.sql; without one the folder, which the tools read differently, is refused naming them', async () => {
     const dir = await dirWith({ '001_a.up.sql': NPM_STYLE, '001_a.down.sql': 'ALTER TABLE t DROP COLUMN c;\n' });
-    const unconfigured = (await classifyFiles([dir])).files[0]!;
+    // The single file is read by the first tool that reads it as its own, as before.
+    const unconfigured = (await classifyFiles([path.join(dir, '001_a.up.sql')])).files[0]!;
     expect([unconfigured.kind, unconfigured.statements.length]).toEqual(['node-pg-migrate', 1]);
+    // The folder is node-pg-migrate's (its markers) and sql's (*.up.sql beside *.down.sql), and their downs differ: as status refuses it.
+    const refused = await rejection(classifyFiles([dir]));
+    expect(refused.code).toBe('MIGRATOR_AMBIGUOUS');
+    expect(refused.message).toContain('read 001_a.up.sql differently (node-pg-migrate: down 001_a.up.sql; sql: down 001_a.down.sql');
     const asSql = (await classifyFiles([dir], { migrator: 'sql' })).files[0]!;
     expect([asSql.kind, asSql.statements.length, asSql.down?.path?.replace(/.*\//, '')]).toEqual(['sql', 2, '001_a.down.sql']);
   });

@@ -14,7 +14,7 @@ const SRC = path.resolve(import.meta.dirname, '../../../src');
 /** Top to bottom; the README's architecture section lists the same order. */
 export const LAYERS = ['cli', 'drill', 'migrate', 'classify', 'run', 'tools', 'backup', 'verify', 'audit', 'storage', 'fingerprint', 'pgtools', 'sql', 'db', 'secrets'];
 /** Root modules any layer may use; they import nothing of src/ themselves. */
-const SHARED_ROOT = new Set(['errors.ts', 'compare-strings.ts', 'progress.ts']);
+const SHARED_ROOT = new Set(['errors.ts', 'compare-strings.ts', 'progress.ts', 'trace.ts']);
 /** The public API: it sits between the CLI and every layer, and only the CLI imports it. */
 const PUBLIC_API = 'index.ts';
 /**
@@ -134,7 +134,7 @@ function loopThrough(graph: ReadonlyMap<string, readonly string[]>, members: Rea
 }
 
 describe('layers', () => {
-  it('every import in src/ points down the layer order (or at errors, compare-strings, progress); the CLI uses only the public API', async () => {
+  it('every import in src/ points down the layer order (or at errors, compare-strings, progress, trace); the CLI uses only the public API', async () => {
     const problems: string[] = [];
     for (const [rel, targets] of await importGraph()) {
       for (const target of targets) {

@@ -32,10 +32,12 @@ describe('touchedTables', () => {
     expect(touched('ALTER TABLE orders RENAME COLUMN note TO customer_note; UPDATE products SET sku = upper(sku); CREATE INDEX i ON orders (customer_id); DELETE FROM sessions;')).toEqual({
       existing: ['public.orders', 'public.products', 'public.sessions'],
       created: [],
+      // Renamed and indexed: its definition changed; products and sessions only had rows written.
+      reshaped: ['public.orders'],
     });
   });
 
   it('keeps tables the migrations created apart (nothing to bring back), and drops and truncates as touched', () => {
-    expect(touched('CREATE TABLE plans (id int); INSERT INTO plans VALUES (1); DROP TABLE legacy; TRUNCATE audit.log;')).toEqual({ existing: ['audit.log', 'public.legacy'], created: ['public.plans'] });
+    expect(touched('CREATE TABLE plans (id int); INSERT INTO plans VALUES (1); DROP TABLE legacy; TRUNCATE audit.log;')).toEqual({ existing: ['audit.log', 'public.legacy'], created: ['public.plans'], reshaped: ['public.legacy'] });
   });
 });
