@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   /** A WAL segment a point-in-time restore needs is not in the archive (checked before anything is written). */
   WAL_MISSING: EXIT.usage,
   WAL_NAME_INVALID: EXIT.usage,
+  /** A --restore-point name neither the storage's records nor the archived WAL hold (looked for before anything is written). */
+  RESTORE_POINT_NOT_FOUND: EXIT.usage,
   /** The server's TLS certificate failed sslmode verify-ca / verify-full (or a root file's) checks: nothing was done. */
   SSL_VERIFY_FAILED: EXIT.usage,
 

@@ -150,6 +150,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     pgDumpVersion: pgDump.version,
     migrationHead: head,
     migrator,
+    ...(lookup.configured ? {} : { migrationHeadNote: lookup.reason, ...(lookup.version ? { migrationHeadVersion: lookup.version } : {}) }),
     sizeBytes: stored.size,
     sha256: stored.sha256,
     verified,

@@ -20,6 +20,10 @@ export interface BackupListing {
   sizeBytes: number | null;
   sha256: string | null;
   migrationHead: string | null;
+  /** The tool that recorded the head; null when none was recorded (the head is then unknown, not "nothing applied"). */
+  migrator: string | null;
+  /** No head recorded, but its tool's version of it (manifest.ts). */
+  migrationHeadVersion?: { migrator: string; version: string };
   serverVersion: string | null;
   label: string | null;
   database: string | null;
@@ -121,6 +125,7 @@ async function describe(storage: Storage, id: string, files: ObjectInfo[]): Prom
     sizeBytes: files.filter((f) => !f.key.endsWith(`/${MANIFEST_NAME}`)).reduce((sum, f) => sum + f.size, 0),
     sha256: null,
     migrationHead: null,
+    migrator: null,
     serverVersion: null,
     label: null,
     database: null,
@@ -148,6 +153,8 @@ async function describe(storage: Storage, id: string, files: ObjectInfo[]): Prom
     sizeBytes: manifest.sizeBytes,
     sha256: manifest.sha256,
     migrationHead: manifest.migrationHead,
+    migrator: manifest.migrator ?? null,
+    ...(manifest.migrationHeadVersion ? { migrationHeadVersion: manifest.migrationHeadVersion } : {}),
     serverVersion: manifest.serverVersion,
     label: manifest.label,
     database: manifest.database,

@@ -34,6 +34,13 @@ export interface BackupManifest {
   pgDumpVersion: string | null;
   migrationHead: string | null;
   migrator: string | null;
+  /** Why no head is recorded, when none could be read (no migrations configured and no history table that names it). */
+  migrationHeadNote?: string;
+  /**
+   * With no head recorded: the head as its tool's table identifies it, when that table records
+   * versions, not names (golang-migrate, dbmate): the migration whose `tags` hold the version.
+   */
+  migrationHeadVersion?: { migrator: string; version: string };
   sizeBytes: number;
   sha256: string;
   /** Whether the uploaded object was read back and its sha256 checked (false with --no-readback). */

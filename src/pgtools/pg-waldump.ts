@@ -32,3 +32,45 @@ export async function transactionEnds(file: string): Promise<TransactionEnd[]> {
   }
   return ends;
 }
+
+export interface RestorePointRecord {
+  name: string;
+  /** The end of its record, as pg_create_restore_point returns it (and the storage's records hold it). */
+  lsn: bigint;
+}
+
+/** WAL pages are XLOG_BLCKSZ (8 KiB in every build dbrollback supports); each starts with a header, longer at a segment's start. */
+const PAGE = 8192n;
+const SHORT_HEADER = 24n;
+const LONG_HEADER = 40n;
+
+/**
+ * The restore points (XLOG RESTORE_POINT records) of the segment `file`, oldest first. pg_waldump prints
+ * where a record starts and its total length; its end is where XLogInsert puts it: the length rounded up to
+ * 8 bytes, laid over the pages from the start, skipping the header of each page it crosses into.
+ */
+export async function restorePoints(file: string, segmentSize: number): Promise<RestorePointRecord[]> {
+  const { execa } = await loadExeca();
+  const waldump = await findBinary('pg_waldump');
+  const result = await execa(waldump.path, ['--rmgr=XLOG', file], { reject: false });
+  const points: RestorePointRecord[] = [];
+  for (const line of result.stdout.split('\n')) {
+    const m = /len \(rec\/tot\):\s*\d+\/\s*(\d+),.*lsn: ([0-9A-F]+)\/([0-9A-F]+),.*desc: RESTORE_POINT (.*)$/.exec(line);
+    if (m) points.push({ name: m[4]!, lsn: recordEnd((BigInt(`0x${m[2]!}`) << 32n) + BigInt(`0x${m[3]!}`), BigInt(m[1]!), BigInt(segmentSize)) });
+  }
+  if (points.length === 0 && result.exitCode !== 0 && !/invalid record length|could not find a valid record|record with incorrect prev-link|invalid magic number/.test(result.stderr)) {
+    throw new Error(`pg_waldump could not read ${file}: ${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`);
+  }
+  return points;
+}
+
+function recordEnd(start: bigint, total: bigint, segmentSize: bigint): bigint {
+  let pos = start;
+  let left = (total + 7n) & ~7n;
+  for (;;) {
+    const pageEnd = (pos / PAGE + 1n) * PAGE;
+    if (left <= pageEnd - pos) return pos + left;
+    left -= pageEnd - pos;
+    pos = pageEnd + (pageEnd % segmentSize === 0n ? LONG_HEADER : SHORT_HEADER);
+  }
+}

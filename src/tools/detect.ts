@@ -155,6 +155,11 @@ export async function findHistoryTables(db: Db, probes: readonly HistoryProbe[])
   return rows;
 }
 
+/** Whether the tables found hold the probe's: its name, every column it needs, none it must not have. */
+export function probeFound(probe: HistoryProbe, found: ReadonlyArray<{ schema: string; table: string; columns: readonly string[] }>): boolean {
+  return found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c)) && !(probe.without ?? []).some((c) => t.columns.includes(c)));
+}
+
 /** Which tools' history tables the database holds: kind → the table found. */
 async function historyMatches(tools: readonly MigrationTool[], settings: DetectSettings, lookup: HistoryLookup): Promise<Map<string, string>> {
   const historySettings = { migrationsTable: settings.migrationsTable, migrationsSchema: settings.migrationsSchema };
@@ -162,9 +167,7 @@ async function historyMatches(tools: readonly MigrationTool[], settings: DetectS
   const found = await lookup(probes.flatMap((p) => p.probes));
   const out = new Map<string, string>();
   for (const { tool, probes: own } of probes) {
-    const hit = own.find((probe) =>
-      found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c)) && !(probe.without ?? []).some((c) => t.columns.includes(c))),
-    );
+    const hit = own.find((probe) => probeFound(probe, found));
     if (hit) out.set(tool.kind, `${hit.schema}.${hit.table}`);
   }
   return out;

@@ -1,21 +1,22 @@
 /**
  * The migration head when no project is configured (a nightly `dbrollback
  * backup --database-url … --storage …`): whichever tool's history table the
- * database holds, read by that tool. One tool's table found and readable
- * without the project's files: its head. None, several, or a tool whose head
- * needs its files: no head, and the reason why (the manifest then records
- * none, as before, and the backup says so).
+ * database holds, read by that tool. One tool's table found and naming its
+ * head as the tool's adapter would with the project's files: that head. None,
+ * several, or a table that cannot name it (see each tool's readHead): no
+ * head, and the reason why, which the backup's log line and its manifest
+ * (`migrationHeadNote`) record.
  */
 import type { Db } from '../db/connection.js';
 import type { HeadLookup } from '../verify/check.js';
-import { findHistoryTables } from './detect.js';
+import { findHistoryTables, probeFound } from './detect.js';
 import type { HistorySettings, MigrationTool } from './tool.js';
 
 export async function headFromHistoryTables(db: Db, tools: readonly MigrationTool[], settings: HistorySettings): Promise<HeadLookup> {
   const probes = tools.map((tool) => ({ tool, probes: tool.historyTables(settings) }));
   const found = await findHistoryTables(db, probes.flatMap((p) => p.probes));
   const present = probes.flatMap(({ tool, probes: own }) => {
-    const hit = own.find((probe) => found.some((t) => t.schema === probe.schema && t.table === probe.table && probe.columns.every((c) => t.columns.includes(c))));
+    const hit = own.find((probe) => probeFound(probe, found));
     return hit ? [{ tool, table: `${hit.schema}.${hit.table}` }] : [];
   });
   const why = 'no migrations are configured (--migrations DIR, --migrator, or a ./migrations directory)';
@@ -24,6 +25,10 @@ export async function headFromHistoryTables(db: Db, tools: readonly MigrationToo
     return { configured: false, reason: `${why}, and the database holds the history tables of ${present.map((p) => `${p.tool.kind} (${p.table})`).join(' and ')}: pass --migrator and --migrations DIR` };
   }
   const { tool, table } = present[0]!;
-  if (!tool.readHead) return { configured: false, reason: `${why}; the database holds ${tool.kind}'s history table ${table}, whose head is named through the project's files: pass --migrations DIR` };
-  return { configured: true, head: await tool.readHead(db, settings), migrator: tool.kind, from: table };
+  const read = await tool.readHead(db, settings);
+  if ('unnamed' in read) {
+    const reason = `${why}; the database holds ${tool.kind}'s history table ${table}, but ${read.unnamed}: pass --migrations DIR`;
+    return { configured: false, reason, ...(read.version !== undefined ? { version: { migrator: tool.kind, version: read.version } } : {}) };
+  }
+  return { configured: true, head: read.head, migrator: tool.kind, from: table };
 }

@@ -31,10 +31,10 @@ export interface MigrationTool<K extends string = string> {
   historyTables(settings: HistorySettings): HistoryProbe[];
   /**
    * The head as its history table records it, read without the project's files (a nightly
-   * `dbrollback backup` given only a database); absent when the head's name needs the files
-   * (a tool that records hashes, or orders by its migration list).
+   * `dbrollback backup` given only a database): exactly the name its adapter reports as the
+   * head with the files, or why it cannot be named without them.
    */
-  readHead?(db: Db, settings: HistorySettings): Promise<string | null>;
+  readHead(db: Db, settings: HistorySettings): Promise<HistoryHead>;
   /** Its adapter on a database. Nothing connects until a method is called. */
   open(options: AdapterOptions): MigratorAdapter;
   /** How `classify` reads its .sql migration files without running them; absent when its migrations are code. */
@@ -62,6 +62,18 @@ export interface ToolConfigKey {
 }
 
 export type HistorySettings = Pick<ToolSettings, 'migrationsTable' | 'migrationsSchema'>;
+
+/**
+ * A head read from the history table alone: its name (null: nothing
+ * applied), or `unnamed`: why the table cannot name it as the adapter
+ * would with the project's files (it records versions or hashes, it orders
+ * by the migration list, a run was interrupted). `version`: what the table
+ * does record of that head, which the adapter lists among the migration's
+ * `tags` (golang-migrate's and dbmate's version) — a backup keeps it so
+ * that `restore --before-migration NAME --backup auto`, which has the files,
+ * can tell which migration it is.
+ */
+export type HistoryHead = { head: string | null } | { unnamed: string; version?: string };
 
 /** What detection knows of a project without a database. */
 export interface ProjectEvidence {

@@ -66,7 +66,8 @@ export interface ToolVerifyOutcome {
 export type HeadLookup =
   /** `from`: the history table it was read from when no project was configured (the tool found by its table). */
   | { configured: true; head: string | null; migrator: string; from?: string }
-  | { configured: false; reason: string };
+  /** `version`: the head as the table of that migrator identifies it when it cannot name it (see HistoryHead). */
+  | { configured: false; reason: string; version?: { migrator: string; version: string } };
 
 /**
  * Tables outside a partial baseline, judged without reading them: their

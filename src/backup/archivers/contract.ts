@@ -97,6 +97,12 @@ export interface Archiver {
   readonly location: string;
   /** Read-only checks that fail with exit 2 before anything is written (a key the server could not read, …). */
   preflight(osUser: string | undefined): Promise<void>;
+  /**
+   * A restore point the storage holds no record of, placed in the archived WAL (read-only, before
+   * choose-base); absent when the archiver cannot read its WAL here (recovery then starts from the oldest
+   * base backup, which starts before any point made after it).
+   */
+  placeRestorePoint?(target: Extract<RecoveryTarget, { kind: 'name' }>, onProgress?: (line: string) => void): Promise<RecoveryTarget>;
   /** choose-base (read-only): the backup recovery starts from. */
   chooseBackup(target: RecoveryTarget, forcedId: string | undefined): Promise<ArchiveBackup>;
   /** check-wal (read-only): the WAL from the backup to the target is in the archive; null with a reason when the tool checks it itself during recovery. */

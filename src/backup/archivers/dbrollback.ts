@@ -16,6 +16,7 @@ import { extractBase } from '../pitr/extract.js';
 import { walFetchSettings } from '../pitr/recovery-config.js';
 import type { RecoveryTarget } from '../pitr/target.js';
 import type { TimelineStretch } from '../pitr/timeline-path.js';
+import { placeRestorePoint } from '../pitr/wal-restore-point.js';
 import { STAGED_DIR, WalStager } from '../pitr/wal-stager.js';
 import { WAL_PREFIX, walNameOfKey } from '../wal/layout.js';
 import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup, StagingSettings, WalStaging } from './contract.js';
@@ -53,6 +54,13 @@ export class DbrollbackArchiver implements Archiver {
         hint: `Nothing was written. Make the key file readable by ${osUser} (e.g. chgrp ${osUser} FILE && chmod 640 FILE), or give the key through DBROLLBACK_ENCRYPTION_KEY instead.`,
       });
     }
+  }
+
+  /** A restore point the storage holds no record of: placed by reading the archived WAL (wal-restore-point.ts). */
+  async placeRestorePoint(target: Extract<RecoveryTarget, { kind: 'name' }>, onProgress?: (line: string) => void): Promise<RecoveryTarget> {
+    const listing = await this.storage.list(WAL_PREFIX);
+    const { path } = await recoveryTimeline(this.storage, listing);
+    return placeRestorePoint(target, { storage: this.storage, listing, path, candidates: await baseCandidates(this.storage), ...(onProgress ? { onProgress } : {}) });
   }
 
   async chooseBackup(target: RecoveryTarget, forcedId: string | undefined): Promise<ArchiveBackup> {

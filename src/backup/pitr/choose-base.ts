@@ -6,9 +6,11 @@
  * target before the backup's consistent point, or replays past it and fails
  * with "recovery ended before configured recovery target was reached"). So it
  * is checked here, before anything is written: a time against the backup's
- * stop time, an LSN or a recorded restore point against its stop LSN. A restore point the
- * storage does not record cannot be placed without replaying the WAL: the
- * oldest base backup on the path is then the one sure to start before it.
+ * stop time, an LSN or a restore point against its stop LSN (a point the
+ * storage does not record is placed from the archived WAL first,
+ * wal-restore-point.ts). One that could not be placed (an archiver whose WAL
+ * is not read here): the oldest base backup on the path is then the one sure
+ * to start before it.
  */
 import { compareStrings } from '../../compare-strings.js';
 import { DbrollbackError } from '../../errors.js';

@@ -144,9 +144,10 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
   const archiver = options.archiver ?? new DbrollbackArchiver(storage, options.storageAccess ? { storageAccess: options.storageAccess } : {});
   await archiver.preflight(osUser);
   if (archiver.kind !== 'dbrollback') await storage.check();
-  // A restore point is placed in the WAL from the storage's records, so the base backup can be checked against it before anything is written.
-  const target = await locateRestorePoint(storage, parsed, options.restorePointLsn);
-  if (target.kind === 'name' && !target.at) log(`restore point "${target.name}" is not in the storage's records (not made by \`dbrollback migrate\`): where it lies is known only by replaying the WAL, so recovery starts from the oldest base backup on the timeline path`);
+  // A restore point is placed in the WAL from the storage's records, else from the archived WAL, so the base backup can be checked against it before anything is written.
+  const recorded = await locateRestorePoint(storage, parsed, options.restorePointLsn);
+  const target = recorded.kind === 'name' && !recorded.at && archiver.placeRestorePoint ? await archiver.placeRestorePoint(recorded, log) : recorded;
+  if (target.kind === 'name' && !target.at) log(`restore point "${target.name}" is not in the storage's records (not made by \`dbrollback migrate\`) and ${archiver.kind}'s WAL is not read here: where it lies is known only by replaying the WAL, so recovery starts from the oldest base backup on the timeline path`);
 
   const run = new AuditRun('restore', `point-in-time copy in ${dataDir} (127.0.0.1:${port})`, options.commandLine);
   const conn: ConnInfo = { host: '127.0.0.1', port, user: options.login.user, password: options.login.password, database: options.login.database, sslmode: undefined, applicationName: 'dbrollback' };

@@ -26,6 +26,8 @@ export function backupJson(m: BackupManifest, storage: string) {
     verified: m.verified,
     pgDumpVersion: m.pgDumpVersion,
     migrator: m.migrator,
+    ...(m.migrationHeadNote ? { migrationHeadNote: m.migrationHeadNote } : {}),
+    ...(m.migrationHeadVersion ? { migrationHeadVersion: m.migrationHeadVersion } : {}),
     tableCount: m.tables.length,
     partial: m.partial ?? null,
     objects: m.objects,
@@ -42,6 +44,7 @@ export function listingJson(b: BackupListing) {
     sizeBytes: b.sizeBytes,
     sha256: b.sha256,
     migrationHead: b.migrationHead,
+    ...(b.migrationHeadVersion ? { migrationHeadVersion: b.migrationHeadVersion } : {}),
     serverVersion: b.serverVersion,
     label: b.label,
     database: b.database,
@@ -58,7 +61,7 @@ export function renderBackupList(list: BackupListing[], url: string): string {
   const state = (b: BackupListing) => (b.status !== 'complete' ? `${b.status.toUpperCase()} (never used)` : b.verified ? 'verified' : 'not read back');
   return table(
     ['ID', 'CREATED', 'SIZE', 'HEAD', 'COVERS', 'LABEL', 'STATE'],
-    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? '', covers(b), b.label ?? '', state(b)]),
+    list.map((b) => [b.id, b.createdAt, b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? (b.migrationHeadVersion ? `version ${b.migrationHeadVersion.version} (${b.migrationHeadVersion.migrator})` : ''), covers(b), b.label ?? '', state(b)]),
   );
 }
 

@@ -14,6 +14,8 @@ export function statusJson(report: StatusReport) {
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
       ...(m.downNote ? { downNote: m.downNote } : {}),
+      // The tool's other names for it (golang-migrate's and dbmate's version, Sqitch's and Liquibase's tags), which --to takes too.
+      ...(m.tags && m.tags.length > 0 ? { tags: m.tags } : {}),
       hasDown: m.down === 'yes' || m.down === 'inferred',
       wayBack: report.toolHasDowns && (m.down === 'yes' || m.down === 'inferred') ? 'down' : 'restore',
       path: m.path,

@@ -12,7 +12,7 @@
  *      the warnings say how old, which runs lie between (backup-gap.ts), and
  *      whether the point-in-time route reaches the exact moment.
  */
-import { listBackups } from '../../backup/catalog.js';
+import { listBackups, type BackupListing } from '../../backup/catalog.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
@@ -39,8 +39,8 @@ export interface ResolveOptions {
 export async function resolveBeforeMigration(storage: Storage, status: MigrationStatus, name: string, options: ResolveOptions): Promise<BeforeMigrationTarget> {
   const migration = appliedMigration(status, name);
   const index = status.applied.findIndex((m) => m.name === name);
-  const previous = index > 0 ? status.applied[index - 1]!.name : null;
-  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, options.database);
+  const previous = index > 0 ? status.applied[index - 1]! : null;
+  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, status.migrator, options.database);
 
   const recorded = await restorePointBefore(storage, name, options.database);
   // A point made before an earlier application (undone, then applied again by the tool itself) is not "just before" the latest one.
@@ -100,11 +100,23 @@ function appliedMigration(status: MigrationStatus, name: string): MigrationInfo 
   return known;
 }
 
-async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previous: string | null, database: string): Promise<BeforeMigrationTarget> {
+/**
+ * Whether a backup was taken with `previous` as the head: its recorded head (a backup that recorded none —
+ * no tool configured, no history table naming it — is at an unknown head, not at "no migration"), else the
+ * version its tool's table identified the head by (golang-migrate, dbmate), among the migration's tags.
+ */
+function takenAt(b: BackupListing, previous: MigrationInfo | null, migrator: string): boolean {
+  if (b.migrator !== null) return b.migrationHead === (previous?.name ?? null);
+  const version = b.migrationHeadVersion;
+  return version !== undefined && previous !== null && version.migrator === migrator && (previous.tags ?? []).includes(version.version);
+}
+
+async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previousMigration: MigrationInfo | null, migrator: string, database: string): Promise<BeforeMigrationTarget> {
+  const previous = previousMigration?.name ?? null;
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
   // Newest first: the backup closest to the migration's latest application.
   const found = (await listBackups(storage)).find(
-    (b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && b.migrationHead === previous && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
+    (b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && takenAt(b, previousMigration, migrator) && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
   );
   if (!found) {
     throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {

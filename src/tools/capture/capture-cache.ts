@@ -11,7 +11,7 @@
  * ~300 times per command — a local read is what makes it pay.
  *
  * Why it cannot serve a stale capture: keys are content hashes of everything
- * that decides the result (see captureKeys); an entry is written under its
+ * that decides the result (capture-keys.ts); an entry is written under its
  * key in one rename, holds its own key and format version, and is ignored
  * (then replaced) when unreadable or inconsistent. Nothing is ever looked up
  * by name or time.

@@ -27,9 +27,9 @@ import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { DbrollbackError } from '../../errors.js';
 import type { DownKind, MigrationSql } from '../contract.js';
-import { sourceHash } from '../load-module.js';
 import type { CapturedDowns, CapturedFile } from '../tool.js';
-import { captureCacheDir, hashParts, lockfileHash, openCaptureCache, scratchMajor, type CaptureCache } from './capture-cache.js';
+import { captureCacheDir, openCaptureCache, type CaptureCache } from './capture-cache.js';
+import { captureKeys, coveredMigrations, readCaptures, storeCaptures, type CaptureKeys } from './capture-keys.js';
 import { migrationSql, type CapturedSql } from './captured-sql.js';
 import { notListed } from './not-listed.js';
 import { startPgRecorder } from './pg-recorder.js';
@@ -94,20 +94,11 @@ export interface ReplayResult {
   cacheDir: string | null;
 }
 
-interface UpEntry {
-  up: CapturedSql;
-  diff: SchemaDiff;
-}
-
-interface DownEntry {
-  down: CapturedSql | null;
-  downError: string | null;
-}
-
 export async function replayCached(tool: ReplayTool, options: ReplayOptions = {}): Promise<ReplayResult> {
   const dir = options.cacheDir === undefined ? captureCacheDir() : options.cacheDir;
   const cache = dir ? openCaptureCache(dir) : undefined;
-  const keys = cache ? await captureKeys(tool, options) : undefined;
+  const [firstFile, ...otherFiles] = tool.projectFiles;
+  const keys = cache && firstFile !== undefined ? await captureKeys({ kind: tool.kind, scratch: options.scratch, projectFiles: [firstFile, ...otherFiles], list: tool.list, downsFrom: options.downsFrom }) : undefined;
   const covered = coveredMigrations(tool.list, options.downsFrom);
   if (cache && keys && covered) {
     const served = await fromCache(cache, keys, covered);
@@ -115,14 +106,7 @@ export async function replayCached(tool: ReplayTool, options: ReplayOptions = {}
   }
   options.onProgress?.(`capturing the SQL of the ${tool.displayName} migrations (running them in a scratch database)`);
   const captured = await withScratchDatabase(options.scratch ?? {}, (conn) => replay(tool, conn, options.downsFrom));
-  if (cache && keys) {
-    for (const c of captured) {
-      const upKey = keys.up.get(c.name);
-      if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies UpEntry);
-      const downKey = keys.down.get(c.name);
-      if (downKey) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
-    }
-  }
+  if (cache && keys) await storeCaptures(cache, keys, captured);
   return { migrations: captured, replayed: captured.length, cached: 0, cacheDir: cache?.dir ?? null };
 }
 
@@ -190,50 +174,10 @@ async function replay(tool: ReplayTool, conn: ConnInfo, downsFrom: ReplayOptions
 
 const TRANSACTION_CONTROL = /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK)\b[^;]*;?\s*$/i;
 
-interface Keys {
-  up: Map<string, string>;
-  down: Map<string, string>;
-}
-
-async function captureKeys(tool: ReplayTool, options: ReplayOptions): Promise<Keys | undefined> {
-  if (tool.projectFiles.length === 0) return undefined;
-  const [major, project, lockfile, sources] = await Promise.all([
-    scratchMajor(options.scratch),
-    Promise.all(tool.projectFiles.map((f) => sourceHash(f))),
-    lockfileHash(path.dirname(tool.projectFiles[0]!)),
-    Promise.all(tool.list.map((m) => (m.path ? sourceHash(m.path) : Promise.resolve('')))),
-  ]);
-  const up = new Map<string, string>();
-  let previous = hashParts([tool.kind, String(major), ...project, lockfile]);
-  tool.list.forEach((m, i) => {
-    previous = hashParts([previous, m.name, sources[i]!]);
-    up.set(m.name, previous);
-  });
-  const down = new Map<string, string>();
-  const from = options.downsFrom;
-  const headIndex = from ? tool.list.findIndex((m) => m.name === from.head) : -1;
-  if (from && headIndex !== -1) {
-    const undone: string[] = [];
-    for (let i = 0; i < from.count && headIndex - i >= 0; i++) {
-      const name = tool.list[headIndex - i]!.name;
-      undone.push(name);
-      down.set(name, hashParts([up.get(from.head)!, 'down', ...undone]));
-    }
-  }
-  return { up, down };
-}
-
-function coveredMigrations(list: readonly ReplayListed[], downsFrom: ReplayOptions['downsFrom']): readonly ReplayListed[] | undefined {
-  if (!downsFrom) return list;
-  const head = list.findIndex((m) => m.name === downsFrom.head);
-  return head === -1 ? undefined : list.slice(0, head + 1);
-}
-
-async function fromCache(cache: CaptureCache, keys: Keys, covered: readonly ReplayListed[]): Promise<ReplayedMigration[] | undefined> {
-  const ups = await Promise.all(covered.map((m) => cache.get<UpEntry>(keys.up.get(m.name)!)));
-  const downs = new Map<string, DownEntry | undefined>();
-  for (const [name, key] of keys.down) downs.set(name, await cache.get<DownEntry>(key));
-  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined)) return undefined;
+async function fromCache(cache: CaptureCache, keys: CaptureKeys, covered: readonly ReplayListed[]): Promise<ReplayedMigration[] | undefined> {
+  const found = await readCaptures(cache, keys, covered);
+  if (!found) return undefined;
+  const { ups, downs } = found;
   return covered.map((m, i) => ({
     name: m.name,
     path: m.path,

@@ -7,7 +7,7 @@
  * without a schema, the connection's current_schema().
  */
 import { quoteQualified, type Db } from '../../db/connection.js';
-import type { HistorySettings } from '../tool.js';
+import type { HistoryHead, HistorySettings } from '../tool.js';
 
 export const DEFAULT_TABLE = 'schema_migrations';
 
@@ -61,4 +61,21 @@ export async function insertVersion(db: Db, t: DbmateTable, version: string): Pr
 
 export async function deleteVersion(db: Db, t: DbmateTable, version: string): Promise<void> {
   await db.query(`DELETE FROM ${(await qualifiedOf(db, t)).sql} WHERE version = $1`, [version]);
+}
+
+/**
+ * The head without the project's files: none when nothing is applied. The
+ * table holds versions only, while dbrollback names a dbmate migration by
+ * its file (`20240101120000_create_tables`, as status and migrate name it):
+ * the name needs the files, so the highest version (dbmate's current one)
+ * is kept as what it is, the head's version, which status lists in the
+ * migration's tags.
+ */
+export async function headOf(db: Db, settings: HistorySettings): Promise<HistoryHead> {
+  const t = tableOf(settings);
+  const versions = await readApplied(db, { schema: t.schema ?? 'public', table: t.table });
+  if (versions.length === 0) return { head: null };
+  // The last in the table's version order: the adapter's head (the order of dbmate's file names, timestamps of one length).
+  const latest = versions.at(-1)!;
+  return { unnamed: `dbmate records only versions (the latest ${latest}), and its migrations are named by their files (VERSION_name, as status and migrate name them); the version is kept`, version: latest };
 }

@@ -5,7 +5,7 @@
  */
 import type { MigrationTool } from '../tool.js';
 import { detectDbmate } from './detect.js';
-import { tableOf } from './history.js';
+import { headOf, tableOf } from './history.js';
 import { APPLIED_AT_NOTE, createDbmateAdapter } from './run.js';
 import { DBMATE_SQL_READER } from './sql-file.js';
 
@@ -22,6 +22,7 @@ export const dbmate: MigrationTool<'dbmate'> = {
     // golang-migrate's schema_migrations has a dirty column too: without it, the table is dbmate's.
     return [{ schema: t.schema ?? 'public', table: t.table, columns: ['version'], without: ['dirty'] }];
   },
+  readHead: headOf,
   open: createDbmateAdapter,
   sqlFiles: DBMATE_SQL_READER,
   appliedAtNote: APPLIED_AT_NOTE,

@@ -10,6 +10,7 @@
 import type { HistorySettings, MigrationTool } from '../tool.js';
 import { loadFlywayConfig } from './config.js';
 import { detectFlyway } from './detect.js';
+import { headOf } from './head.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
 import { createFlywayAdapter, FLYWAY_NAME, flywayLock } from './run.js';
 import { FLYWAY_SQL_READER } from './sql-file.js';
@@ -22,6 +23,8 @@ export const flyway: MigrationTool<'flyway'> = {
   locks: [flywayLock({ schema: DEFAULT_SCHEMA, table: DEFAULT_TABLE })],
   detect: detectFlyway,
   historyTables: (settings) => [{ ...configuredTable(settings), columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] }],
+  // Read where detection found it: the settings, else the Flyway configuration's table.
+  readHead: (db, settings) => headOf(db, configuredTable(settings)),
   open: createFlywayAdapter,
   sqlFiles: FLYWAY_SQL_READER,
   appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',

@@ -16,7 +16,7 @@
  */
 import { quoteQualified, type Db } from '../../db/connection.js';
 import { DbrollbackError } from '../../errors.js';
-import type { HistorySettings } from '../tool.js';
+import type { HistoryHead, HistorySettings } from '../tool.js';
 
 export const DEFAULT_TABLE = 'schema_migrations';
 
@@ -92,4 +92,22 @@ export async function setVersion(db: Db, t: GolangMigrateTable, version: bigint 
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The head without the project's files: none when nothing is applied. The
+ * table holds a version only, while dbrollback names a golang-migrate
+ * migration by its up file (`3_add_orders`, as status, migrate and the
+ * manifests of backups taken with --migrations record it): the name needs
+ * the files, so the version is kept as what it is — the head's version,
+ * which status lists in the migration's tags — not as a head name nothing
+ * would match. A dirty row identifies no head at all: the database is
+ * between two versions.
+ */
+export async function headOf(db: Db, settings: HistorySettings): Promise<HistoryHead> {
+  const t = tableOf(settings);
+  const row = await readVersion(db, { schema: t.schema ?? 'public', table: t.table });
+  if (row === null || (row.version < 0n && !row.dirty)) return { head: null };
+  if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)` };
+  return { unnamed: `golang-migrate records only the version (${row.version}), and its migrations are named by their files (VERSION_title, as status and migrate name them); the version is kept`, version: String(row.version) };
 }

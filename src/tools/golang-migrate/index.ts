@@ -6,7 +6,7 @@
  */
 import type { MigrationTool } from '../tool.js';
 import { detectGolangMigrate } from './detect.js';
-import { tableOf } from './history.js';
+import { headOf, tableOf } from './history.js';
 import { golangMigrateLock } from './lock.js';
 import { APPLIED_AT_NOTE, createGolangMigrateAdapter, dirtyError } from './run.js';
 import { GOLANG_MIGRATE_SQL_READER } from './sql-file.js';
@@ -23,6 +23,7 @@ export const golangMigrate: MigrationTool<'golang-migrate'> = {
     // dbmate's schema_migrations has a version and no dirty: the dirty column is what makes it golang-migrate's.
     return [{ schema: t.schema ?? 'public', table: t.table, columns: ['version', 'dirty'] }];
   },
+  readHead: headOf,
   open: createGolangMigrateAdapter,
   sqlFiles: GOLANG_MIGRATE_SQL_READER,
   appliedAtNote: APPLIED_AT_NOTE,

@@ -7,7 +7,7 @@
 import type { MigrationTool } from '../tool.js';
 import { captureDowns, captureFiles } from './capture.js';
 import { detectKnex } from './detect.js';
-import { knexLock } from './history.js';
+import { knexLock, readHistory } from './history.js';
 import { DEFAULT_TABLE } from './project.js';
 import { createKnexAdapter } from './run.js';
 
@@ -20,6 +20,8 @@ export const knex: MigrationTool<'knex'> = {
   locks: [knexLock({ schema: null, table: DEFAULT_TABLE })],
   detect: detectKnex,
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? 'public', table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['id', 'name', 'batch', 'migration_time'] }],
+  // Its rows name the migration files; the last by id is the head, as the adapter (and `knex migrate:list`) reads them.
+  readHead: async (db, settings) => ({ head: (await readHistory(db, { schema: settings.migrationsSchema ?? 'public', table: settings.migrationsTable ?? DEFAULT_TABLE })).at(-1)?.name ?? null }),
   open: createKnexAdapter,
   capture: { files: captureFiles, downs: captureDowns },
   migrationsTableHelp: `${DEFAULT_TABLE} (else the knexfile's migrations.tableName)`,

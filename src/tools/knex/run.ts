@@ -24,10 +24,10 @@ import { DbrollbackError } from '../../errors.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions, TableToolLock } from '../contract.js';
 import { downConvention } from '../down-convention.js';
 import { assertReversible } from '../down-guard.js';
-import { downOutcome } from '../down-outcome.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { statusOf, type Definition } from '../status-of.js';
 import { toolConnection } from '../tool-connection.js';
+import { undoEach, undoEachOutcome } from '../undo-each.js';
 import { DEFAULT_TABLE, findKnexfile, listKnexMigrations, loadKnexMigration, loadKnexProject, openKnex, type KnexProject } from './project.js';
 import { lockHeld, lockHeldError, readHistory, type KnexTable } from './history.js';
 
@@ -126,42 +126,18 @@ class KnexAdapter implements MigratorAdapter {
     if (status.lockHolder?.description) throw lockHeldError(status.lockHolder.description);
     const definitions = new Map((await knexDefinitions(project)).map((d) => [d.name, d]));
 
-    const durations = new Map<string, number>();
-    let error: unknown;
-    let failedName: string | undefined;
     const connection = await toolConnection(this.options.conn);
-    await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, async () => {
+    const run = await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, async () => {
       const knex = openKnex(project, connection, { ...(this.options.log ? { log: this.options.log } : {}) });
       try {
-        for (const m of selection) {
-          // Between migrations, never inside one: each down already committed is kept.
-          if (runOptions.signal?.aborted) break;
-          runOptions.onStep?.(m.name);
-          const started = Date.now();
-          try {
-            // `knex migrate:down --name NAME`: exactly this migration, in its own Knex run.
-            await knex.migrate.down({ name: m.name });
-          } catch (err) {
-            error = err;
-            failedName = m.name;
-            break;
-          } finally {
-            durations.set(m.name, Date.now() - started);
-          }
-        }
+        // `knex migrate:down --name NAME`: exactly this migration, in its own Knex run.
+        return await undoEach(selection, runOptions, async (m) => void (await knex.migrate.down({ name: m.name })));
       } finally {
         await knex.destroy().catch(() => undefined);
       }
     });
     const appliedAfter = (await onSession(this.options.session, this.options.conn, (db) => readHistory(db, this.table(project)))).map((h) => h.name);
-    return downOutcome({
-      kind: this.kind,
-      selection,
-      appliedAfter,
-      singleTransaction: false,
-      durations,
-      ...(error !== undefined ? { error, failedName, failedOutsideTransaction: failedName !== undefined && definitions.get(failedName)?.noTransaction === true } : {}),
-    });
+    return undoEachOutcome(this.kind, selection, appliedAfter, run, (name) => definitions.get(name)?.noTransaction === true);
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {

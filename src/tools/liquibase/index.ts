@@ -8,6 +8,7 @@
 import type { MigrationTool } from '../tool.js';
 import { detectLiquibase } from './detect.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
+import { headOf } from './head.js';
 import { createLiquibaseAdapter, liquibaseLock } from './run.js';
 import { LIQUIBASE_SQL_READER } from './sql-file.js';
 import { captureChangelogs, claimsChangelog } from './capture.js';
@@ -22,6 +23,7 @@ export const liquibase: MigrationTool<'liquibase'> = {
   historyTables: (settings) => [
     { schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: (settings.migrationsTable ?? DEFAULT_TABLE).toLowerCase(), columns: ['id', 'author', 'filename', 'orderexecuted', 'md5sum'] },
   ],
+  readHead: headOf,
   open: createLiquibaseAdapter,
   sqlFiles: LIQUIBASE_SQL_READER,
   // XML/YAML/JSON changelogs: classify asks the real Liquibase for their SQL.

@@ -19,7 +19,7 @@ export const nodePgMigrate: MigrationTool<'node-pg-migrate'> = {
   locks: [NODE_PG_MIGRATE_LOCK],
   detect: detectNodePgMigrate,
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['id', 'name', 'run_on'] }],
-  readHead: async (db, settings) => (await readHistory(db, settings.migrationsSchema ?? DEFAULT_SCHEMA, settings.migrationsTable ?? DEFAULT_TABLE)).at(-1)?.name ?? null,
+  readHead: async (db, settings) => ({ head: (await readHistory(db, settings.migrationsSchema ?? DEFAULT_SCHEMA, settings.migrationsTable ?? DEFAULT_TABLE)).at(-1)?.name ?? null }),
   open: createNodePgMigrateAdapter,
   sqlFiles: NODE_PG_MIGRATE_SQL_READER,
   capture: { files: captureFiles },

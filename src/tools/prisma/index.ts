@@ -20,7 +20,7 @@ export const prisma: MigrationTool<'prisma'> = {
   // The table's name is fixed; its schema is the datasource's (migrationsSchema).
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? DEFAULT_SCHEMA, table: PRISMA_TABLE, columns: ['id', 'checksum', 'finished_at', 'migration_name', 'rolled_back_at', 'started_at', 'applied_steps_count'] }],
   // As its status lists them: applied rows oldest first, a name re-applied after a rollback counted once, where it first appears.
-  readHead: async (db, settings) => [...new Set((await readRows(db, settings.migrationsSchema ?? DEFAULT_SCHEMA)).filter(isApplied).map((r) => r.migrationName))].at(-1) ?? null,
+  readHead: async (db, settings) => ({ head: [...new Set((await readRows(db, settings.migrationsSchema ?? DEFAULT_SCHEMA)).filter(isApplied).map((r) => r.migrationName))].at(-1) ?? null }),
   open: createPrismaAdapter,
   sqlFiles: PRISMA_SQL_READER,
 };

@@ -6,6 +6,7 @@
  */
 import type { MigrationTool } from '../tool.js';
 import { detectSqitch } from './detect.js';
+import { headOf } from './head.js';
 import { createSqitchAdapter, SQITCH_LOCK } from './run.js';
 import { SQITCH_SQL_READER } from './sql-file.js';
 
@@ -17,6 +18,7 @@ export const sqitch: MigrationTool<'sqitch'> = {
   locks: [SQITCH_LOCK],
   detect: detectSqitch,
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? 'sqitch', table: 'changes', columns: ['change_id', 'script_hash', 'change', 'project', 'committed_at'] }],
+  readHead: headOf,
   open: createSqitchAdapter,
   sqlFiles: SQITCH_SQL_READER,
 };

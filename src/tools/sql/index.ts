@@ -19,7 +19,7 @@ export const sql: MigrationTool<'sql'> = {
   locks: [SQL_DIR_LOCK],
   detect: detectSql,
   historyTables: () => [{ ...SQL_HISTORY, columns: ['name', 'applied_at', 'checksum'] }],
-  readHead: async (db) => (await readHistory(db)).at(-1)?.name ?? null,
+  readHead: async (db) => ({ head: (await readHistory(db)).at(-1)?.name ?? null }),
   open: createSqlDirAdapter,
   sqlFiles: SQL_FILE_READER,
 };

@@ -9,6 +9,7 @@ import type { MigrationTool } from '../tool.js';
 import { captureDowns, captureFiles } from './capture.js';
 import { detectTypeorm } from './detect.js';
 import { DEFAULT_TABLE } from './project.js';
+import { readHistory } from './history.js';
 import { createTypeormAdapter } from './run.js';
 
 export const typeorm: MigrationTool<'typeorm'> = {
@@ -21,6 +22,8 @@ export const typeorm: MigrationTool<'typeorm'> = {
   locks: [],
   detect: detectTypeorm,
   historyTables: (settings) => [{ schema: settings.migrationsSchema ?? 'public', table: settings.migrationsTable ?? DEFAULT_TABLE, columns: ['id', 'timestamp', 'name'] }],
+  // Its rows name the migration classes; the last by id is the one TypeORM's revert undoes, and the adapter's head.
+  readHead: async (db, settings) => ({ head: (await readHistory(db, { schema: settings.migrationsSchema ?? 'public', table: settings.migrationsTable ?? DEFAULT_TABLE })).at(-1)?.name ?? null }),
   open: createTypeormAdapter,
   capture: { files: captureFiles, downs: captureDowns },
   migrationsTableHelp: `${DEFAULT_TABLE} (else the DataSource's migrationsTableName)`,

@@ -20,10 +20,10 @@ import { DbrollbackError } from '../../errors.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { downConvention } from '../down-convention.js';
 import { assertReversible } from '../down-guard.js';
-import { downOutcome } from '../down-outcome.js';
 import { migrationNotDefined, selectForDown } from '../select.js';
 import { statusOf, type Definition } from '../status-of.js';
 import { toolConnection } from '../tool-connection.js';
+import { undoEach, undoEachOutcome, type UndoEachRun } from '../undo-each.js';
 import { NO_TIMES_NOTE, readHistory } from './history.js';
 import { DEFAULT_TABLE, findDataSourceFile, loadTypeormProject, newDataSource, type TypeormMigration, type TypeormProject } from './project.js';
 
@@ -89,50 +89,26 @@ class TypeormAdapter implements MigratorAdapter {
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     assertReversible(selection);
     const byName = new Map(project.migrations.map((m) => [m.name, m]));
-    const durations = new Map<string, number>();
-    let error: unknown;
-    let failedName: string | undefined;
+    // TypeORM undoes the highest id: it must be this one (nothing applied meanwhile).
+    const guard = async (m: MigrationInfo): Promise<Error | undefined> => {
+      const head = (await onSession(this.options.session, this.options.conn, (db) => readHistory(db, project.table))).at(-1)?.name;
+      return head === m.name ? undefined : new DbrollbackError('MIGRATION_FAILED', `TypeORM's last executed migration is ${head ?? '(none)'}, not ${m.name}: the migrations table changed while undoing`);
+    };
     const connection = await toolConnection(this.options.conn);
-    await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, async () => {
+    const run = await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, async (): Promise<UndoEachRun> => {
       const ds = newDataSource(project, connection, this.logOption());
       try {
         await ds.initialize();
-        for (const m of selection) {
-          if (runOptions.signal?.aborted) break;
-          // TypeORM undoes the highest id: it must be this one (nothing applied meanwhile).
-          const head = (await onSession(this.options.session, this.options.conn, (db) => readHistory(db, project.table))).at(-1)?.name;
-          if (head !== m.name) {
-            error = new DbrollbackError('MIGRATION_FAILED', `TypeORM's last executed migration is ${head ?? '(none)'}, not ${m.name}: the migrations table changed while undoing`);
-            failedName = m.name;
-            break;
-          }
-          runOptions.onStep?.(m.name);
-          const started = Date.now();
-          try {
-            await ds.undoLastMigration({ transaction: byName.get(m.name)?.instance.transaction === false ? 'none' : 'each' });
-          } catch (err) {
-            error = err;
-            failedName = m.name;
-            break;
-          } finally {
-            durations.set(m.name, Date.now() - started);
-          }
-        }
-      } catch (err) {
-        error ??= err;
+        return await undoEach(selection, runOptions, (m) => ds.undoLastMigration({ transaction: byName.get(m.name)?.instance.transaction === false ? 'none' : 'each' }), guard);
+      } catch (error) {
+        // The DataSource could not be opened: nothing was undone.
+        return { durations: new Map(), error };
       } finally {
         if (ds.isInitialized) await ds.destroy().catch(() => undefined);
       }
     });
     const appliedAfter = (await onSession(this.options.session, this.options.conn, (db) => readHistory(db, project.table))).map((h) => h.name);
-    return downOutcome({
-      kind: this.kind,
-      selection,
-      appliedAfter,
-      singleTransaction: false,
-      durations,
-      ...(error !== undefined ? { error, failedName, failedOutsideTransaction: failedName !== undefined && byName.get(failedName)?.instance.transaction === false } : {}),
-    });
+    return undoEachOutcome(this.kind, selection, appliedAfter, run, (name) => byName.get(name)?.instance.transaction === false);
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {

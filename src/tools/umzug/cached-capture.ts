@@ -3,28 +3,17 @@
  * classify of an unchanged history starts no scratch database and runs no
  * migration.
  *
- * What decides a capture, and so its key:
- *  - the project: the config file and the local files it imports (the Umzug
- *    set-up, its context, its resolver), the lockfile beside it (the versions
- *    of umzug, the ORM and the driver that turned calls into SQL), the tool
- *    and the scratch server's major version;
- *  - for migration i: the project key and every migration before it, in the
- *    tool's order — name and content hash of the file and of the local files
- *    it imports. What migration i sends depends on the schema the ones before
- *    it built, so each key chains the previous one: a changed migration
- *    invalidates itself and everything after it, nothing before;
- *  - for the j-th down run from head h: h's key and the names of the downs
- *    run before it and itself.
+ * What decides a capture, and so its key (capture-keys.ts): the config file
+ * and the local files it imports, the lockfile beside it, the tool, the
+ * scratch server's major, and each migration chained over the ones before it.
  * A cache hit for every capture needed serves them all; otherwise the history
  * is replayed as before and every capture it makes is stored.
  */
 import path from 'node:path';
-import type { SchemaDiff } from '../../db/schema/diff.js';
-import { captureCacheDir, hashParts, lockfileHash, openCaptureCache, scratchMajor, type CaptureCache } from '../capture/capture-cache.js';
-import type { CapturedSql } from '../capture/captured-sql.js';
+import { captureCacheDir, openCaptureCache, type CaptureCache } from '../capture/capture-cache.js';
+import { captureKeys, coveredMigrations, readCaptures, storeCaptures, type CaptureKeys } from '../capture/capture-keys.js';
 import { withScratchDatabase, type ScratchOptions } from '../capture/scratch.js';
 import type { DownKind } from '../contract.js';
-import { sourceHash } from '../load-module.js';
 import { addedObjects } from '../../db/schema/diff.js';
 import { notListed } from '../capture/not-listed.js';
 import type { MigrationInfo, MigrationSql } from '../contract.js';
@@ -61,20 +50,10 @@ export interface CachedUmzugCapture {
   cacheDir: string | null;
 }
 
-interface UpEntry {
-  up: CapturedSql;
-  diff: SchemaDiff;
-}
-
-interface DownEntry {
-  down: CapturedSql | null;
-  downError: string | null;
-}
-
 export async function captureUmzugCached(request: CachedUmzugRequest): Promise<CachedUmzugCapture> {
   const dir = request.cacheDir === undefined ? captureCacheDir() : request.cacheDir;
   const list = dir && request.configFile ? (request.list ?? (await listWithoutDatabase(request))) : undefined;
-  const keys = dir && list && request.configFile ? await captureKeys(request, list) : undefined;
+  const keys = dir && list && request.configFile ? await captureKeys({ kind: 'umzug', scratch: request.scratch, projectFiles: [request.configFile], list, downsFrom: request.downsFrom }) : undefined;
   const cache = dir ? openCaptureCache(dir) : undefined;
 
   if (cache && keys && list) {
@@ -84,52 +63,17 @@ export async function captureUmzugCached(request: CachedUmzugRequest): Promise<C
 
   request.onProgress?.('capturing the SQL of the umzug migrations (running them in a scratch database)');
   const captured = await withScratchDatabase(request.scratch ?? {}, (conn) => captureUmzug(request.umzugExport, conn, request));
-  if (cache && keys) await store(cache, keys, captured, request);
+  if (cache && keys) await storeCaptures(cache, keys, captured);
   return { migrations: captured, replayed: captured.length, cached: 0, cacheDir: cache?.dir ?? null };
 }
 
-interface Keys {
-  /** Per migration name, in the tool's order. */
-  up: Map<string, string>;
-  /** Per migration name of the downs asked for, newest first. */
-  down: Map<string, string>;
-}
-
-async function captureKeys(request: CachedUmzugRequest, list: readonly ListedMigration[]): Promise<Keys> {
-  const [major, config, lockfile, sources] = await Promise.all([
-    scratchMajor(request.scratch),
-    sourceHash(request.configFile!),
-    lockfileHash(path.dirname(request.configFile!)),
-    Promise.all(list.map((m) => (m.path ? sourceHash(m.path) : Promise.resolve('')))),
-  ]);
-  const up = new Map<string, string>();
-  let previous = hashParts(['umzug', String(major), config, lockfile]);
-  list.forEach((m, i) => {
-    previous = hashParts([previous, m.name, sources[i]!]);
-    up.set(m.name, previous);
-  });
-  const down = new Map<string, string>();
-  const from = request.downsFrom;
-  if (from && up.has(from.head)) {
-    const headIndex = list.findIndex((m) => m.name === from.head);
-    const undone: string[] = [];
-    for (let i = 0; i < from.count && headIndex - i >= 0; i++) {
-      const name = list[headIndex - i]!.name;
-      undone.push(name);
-      down.set(name, hashParts([up.get(from.head)!, 'down', ...undone]));
-    }
-  }
-  return { up, down };
-}
-
 /** Every capture the request needs, or undefined when one is missing. */
-async function fromCache(cache: CaptureCache, keys: Keys, list: readonly ListedMigration[], request: CachedUmzugRequest): Promise<CapturedUmzugMigration[] | undefined> {
-  const covered = coveredMigrations(list, request);
+async function fromCache(cache: CaptureCache, keys: CaptureKeys, list: readonly ListedMigration[], request: CachedUmzugRequest): Promise<CapturedUmzugMigration[] | undefined> {
+  const covered = coveredMigrations(list, request.downsFrom);
   if (covered === undefined) return undefined;
-  const ups = await Promise.all(covered.map((m) => cache.get<UpEntry>(keys.up.get(m.name)!)));
-  const downs = new Map<string, DownEntry | undefined>();
-  for (const [name, key] of keys.down) downs.set(name, await cache.get<DownEntry>(key));
-  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined)) return undefined;
+  const found = await readCaptures(cache, keys, covered);
+  if (!found) return undefined;
+  const { ups, downs } = found;
   return covered.map((m, i) => ({
     name: m.name,
     path: m.path,
@@ -139,24 +83,6 @@ async function fromCache(cache: CaptureCache, keys: Keys, list: readonly ListedM
     down: downs.get(m.name)?.down ?? null,
     downError: downs.get(m.name)?.downError ?? null,
   }));
-}
-
-async function store(cache: CaptureCache, keys: Keys, captured: readonly CapturedUmzugMigration[], request: CachedUmzugRequest): Promise<void> {
-  // The key of a down names the downs run before it: a down not run because an earlier one
-  // stopped the walk is recorded as such, and will be again for the same inputs.
-  for (const c of captured) {
-    const upKey = keys.up.get(c.name);
-    if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies UpEntry);
-    const downKey = keys.down.get(c.name);
-    if (downKey && request.downsFrom) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies DownEntry);
-  }
-}
-
-/** The migrations a capture covers: up to the head when downs are asked for, else all. */
-function coveredMigrations(list: readonly ListedMigration[], request: CachedUmzugRequest): readonly ListedMigration[] | undefined {
-  if (!request.downsFrom) return list;
-  const head = list.findIndex((m) => m.name === request.downsFrom!.head);
-  return head === -1 ? undefined : list.slice(0, head + 1);
 }
 
 /**

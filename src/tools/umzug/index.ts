@@ -4,6 +4,7 @@
  * storage the instance has. Its migrations are code: their SQL is captured
  * by running them in a throwaway database.
  */
+import { quoteQualified } from '../../db/connection.js';
 import type { MigrationTool } from '../tool.js';
 import { captureDowns, captureFiles } from './cached-capture.js';
 import { detectUmzug } from './detect.js';
@@ -20,6 +21,12 @@ export const umzug: MigrationTool<'umzug'> = {
   detect: detectUmzug,
   // umzug's SequelizeStorage default; any other storage is the project's own (named by `migrationsTable`).
   historyTables: () => [{ schema: 'public', table: 'SequelizeMeta', columns: ['name'] }],
+  // SequelizeMeta holds names in no order (createdAt, when kept, is the run's time): the head is the last of the instance's migration list it records.
+  readHead: async (db) => {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoteQualified('public', 'SequelizeMeta')}`);
+    if (rows[0]?.n === 0) return { head: null };
+    return { unnamed: "umzug's SequelizeMeta records the names executed, in no order, and the head is the last of them in the Umzug instance's migration list" };
+  },
   open: createUmzugAdapter,
   capture: { files: captureFiles, downs: captureDowns },
   migrationsTableHelp: "your storage's table",

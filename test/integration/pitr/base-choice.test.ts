@@ -48,6 +48,7 @@ describe('base backup chosen for a point-in-time target, checked before anything
   let early: { id: string; stderr: string };
   let late: string;
   let point: { name: string; lsn: string; time: string };
+  let byHand: string;
 
   beforeAll(async () => {
     storage = pathToFileURL(await sharedDir('dbrollback-choice-store-')).href;
@@ -62,6 +63,8 @@ describe('base backup chosen for a point-in-time target, checked before anything
     const migrate = await cli(['migrate', '--backup', 'never', '--json', ...args]);
     expect(migrate.exitCode, migrate.stderr).toBe(0);
     point = migrate.json<PointDoc>().migrations[0]!.restorePoint!;
+    // A point made by hand: the storage holds no record of it, only the archived WAL does.
+    byHand = (await query<{ lsn: string }>(url, "SELECT pg_create_restore_point('by-hand')::text AS lsn"))[0]!.lsn;
     // Started after X's restore point: cannot stop before X.
     late = (await baseBackupRun(storage, primary.url('postgres'))).id;
     await query(url, "INSERT INTO accounts (name) VALUES ('after X')");
@@ -89,6 +92,7 @@ describe('base backup chosen for a point-in-time target, checked before anything
     ['--restore-point', () => ['--restore-point', point.name]],
     ['--lsn', () => ['--lsn', point.lsn]],
     ['--point-in-time', () => ['--point-in-time', point.time]],
+    ['--restore-point (made by hand, not recorded)', () => ['--restore-point', 'by-hand']],
   ])('%s with --backup naming the base backup taken after the target: exit 2 naming the newest usable one, --data-dir never created', async (flag, target) => {
     const dataDir = path.join(work, `refused-${flag.slice(2)}`);
     const run = await cli(['restore', ...target(), '--backup', late, '--data-dir', dataDir, ...args]);
@@ -97,6 +101,15 @@ describe('base backup chosen for a point-in-time target, checked before anything
     expect(run.stderr).toContain('Nothing was written');
     expect(run.stderr).toContain(`The newest base backup that ends before it is ${early.id}`);
     await absent(dataDir);
+  });
+
+  it('--restore-point of a point the storage does not record: placed from the archived WAL, and the base backup that ends before it chosen, not the newest', async () => {
+    const dataDir = path.join(work, 'by-hand');
+    const run = await cli(['restore', '--restore-point', 'by-hand', '--data-dir', dataDir, '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`restore point "by-hand" found in the archived WAL at ${byHand} (timeline 1)`);
+    expect(run.json<{ baseBackupId: string }>().baseBackupId).toBe(early.id);
+    await stopCopy(dataDir);
   });
 
   it('base-backup progress never shows more bytes than a total (the size estimate is dropped once outgrown)', () => {
@@ -132,6 +145,8 @@ describe('no base backup ends before the target', () => {
     const url = primary.url(database);
     args = ['--migrations', await project(), '--database-url', url, '--storage', storage];
     expect((await cli(['migrate', '--backup', 'never', ...args])).exitCode).toBe(0);
+    // Made by hand before the only base backup: the storage holds no record of it.
+    await query(url, "SELECT pg_create_restore_point('by-hand-early')");
     only = (await baseBackupRun(storage, primary.url('postgres'))).id;
     await archiveCurrentSegment(url);
   });
@@ -148,6 +163,16 @@ describe('no base backup ends before the target', () => {
     expect(doc.error.code).toBe('BACKUP_NOT_FOUND');
     expect(doc.error.message).toMatch(new RegExp(`^no base backup ends before restore point "dbrollback:before:${X}" \\(at [0-9A-F]+/[0-9A-F]+\\): the oldest on the timeline path, ${only}, ends at`));
     expect(doc.error.message).toContain('Nothing was written');
+    await absent(dataDir);
+  });
+
+  it('restore --restore-point of a point made by hand before the only base backup: not in the WAL recovery can replay, exit 2 saying none reaches it, --data-dir never created', async () => {
+    const dataDir = path.join(work, 'by-hand-early');
+    const run = await cli(['restore', '--restore-point', 'by-hand-early', '--data-dir', dataDir, '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(2);
+    const doc = run.json<{ error: { code: string; message: string } }>();
+    expect(doc.error.code).toBe('RESTORE_POINT_NOT_FOUND');
+    expect(doc.error.message).toMatch(new RegExp(`^restore point "by-hand-early" is neither in the storage's records nor in the archived WAL on the path recovery follows \\(timeline 1\\) from where the oldest base backup on it, ${only}, starts \\([0-9A-F]+/[0-9A-F]+; segments [0-9A-F]{24} … [0-9A-F]{24} read\\): if it was made before that, no base backup can reach it\\. Nothing was written$`));
     await absent(dataDir);
   });
 });

@@ -89,6 +89,8 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
       if (flag === '--lsn') await mkdir(dataDir);
       const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), flag, value, '--data-dir', dataDir, '--json']);
       expect(run.exitCode, run.stderr).toBe(0);
+      // The point was made with pg_create_restore_point, not by `migrate`: placed from the archived WAL, at the LSN the function returned.
+      if (flag === '--restore-point') expect(run.stderr).toContain(`restore point "${marks.restorePoint}" found in the archived WAL at ${marks.lsn} (timeline 1)`);
       const report = run.json<{ running: boolean; startCommand: string; port: number }>();
       expect(report.running).toBe(false);
       expect(report.startCommand).toContain(`-D ${dataDir}`);
@@ -150,16 +152,14 @@ describe('restore --point-in-time | --lsn | --restore-point (file storage)', () 
     expect(noDir.stderr).toContain('--data-dir');
   });
 
-  it('a restore point that is not in the WAL: recovery ends before the target, exit 1, the copy is named as not at the target', async () => {
+  it('a restore point neither recorded nor in the archived WAL: exit 2 before anything is written, saying so', async () => {
     const dataDir = path.join(work, 'no-such-point');
     const run = await cli(['restore', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--restore-point', 'never-created', '--data-dir', dataDir, '--json']);
-    expect(run.exitCode, run.stderr).toBe(1);
-    const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string }; steps: Array<{ name: string; status: string }> }>();
-    expect(report.error.code).toBe('RECOVERY_FAILED');
-    expect(report.error.message).toContain('recovery ended before configured recovery target was reached');
-    expect(report.error.hint).toContain(`${dataDir} holds a copy that is NOT at the target`);
-    expect(report.steps.find((s) => s.name === 'recover')?.status).toBe('failed');
-    expect(report.steps.find((s) => s.name === 'verify')?.status).toBe('not-run');
+    expect(run.exitCode, run.stderr).toBe(2);
+    const report = run.json<{ ok: boolean; error: { code: string; message: string; hint: string } }>();
+    expect(report.error.code).toBe('RESTORE_POINT_NOT_FOUND');
+    expect(report.error.message).toMatch(new RegExp(`^restore point "never-created" is neither in the storage's records nor in the archived WAL on the path recovery follows \\(timeline 1\\) from where the oldest base backup on it, ${baseId}, starts \\([0-9A-F]+/[0-9A-F]+; segments 0{7}1[0-9A-F]{16} … 0{7}1[0-9A-F]{16} read\\): if it was made before that, no base backup can reach it\\. Nothing was written$`));
+    await expect(stat(dataDir)).rejects.toThrow(/ENOENT/);
   });
 
   describe('stopped midway', () => {

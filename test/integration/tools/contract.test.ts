@@ -39,6 +39,13 @@ interface ToolContract {
   undoHead: string;
   /** The head as the tool's own history table records it (null: nothing applied). */
   toolHead(cluster: Cluster, database: string): Promise<string | null>;
+  /**
+   * A backup taken with no migrations configured (a nightly job): `named` when
+   * the history table alone names the head as the adapter does, else why the
+   * manifest records none (`note`) and the head's version it keeps instead,
+   * which status lists in the head's tags.
+   */
+  nightlyHead: 'named' | { note: RegExp; version?: string };
   /** For a tool that keeps its lock in a table (not an advisory lock): set it as the tool does while it runs; returns the release. */
   holdTableLock?(cluster: Cluster, database: string): Promise<() => Promise<void>>;
   /** The migration a classified file is (default: its file name without the extension). */
@@ -68,6 +75,7 @@ const flywayNames = [...SHOP_NAMES.map((n, i) => `V${i + 1}__${n.slice(4).replac
 const CONTRACT: ToolContract[] = [
   {
     kind: 'node-pg-migrate',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'node-pg-migrate', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'node-pg-migrate', 'shop')],
@@ -78,6 +86,8 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'umzug',
+    // Its storage here is the config's own table (umzug_migrations), which only the config names.
+    nightlyHead: { note: /holds no known migration history table/ },
     ownLock: false,
     projectArgs: ['--config', path.join(FIXTURES, 'umzug', 'shop', 'dbrollback.config.mjs')],
     classifyPaths: [path.join(FIXTURES, 'umzug', 'shop', 'migrations')],
@@ -88,6 +98,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'knex',
+    nightlyHead: 'named',
     ownLock: true,
     // The knexfile beside the migrations directory is found from it (no --migrator).
     projectArgs: ['--migrations', path.join(FIXTURES, 'knex', 'shop', 'migrations')],
@@ -105,6 +116,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'typeorm',
+    nightlyHead: 'named',
     ownLock: false,
     // src/data-source.ts beside the migrations folder is found from it (no --migrator).
     projectArgs: ['--migrations', TYPEORM],
@@ -121,6 +133,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'drizzle',
+    nightlyHead: { note: /drizzle-orm records each migration's hash and its journal time \(created_at\), not its name/ },
     ownLock: false,
     projectArgs: ['--migrations', DRIZZLE],
     classifyPaths: [DRIZZLE],
@@ -137,6 +150,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'prisma',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', PRISMA],
     classifyPaths: [PRISMA],
@@ -149,6 +163,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'flyway',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', FLYWAY],
     classifyPaths: [FLYWAY],
@@ -169,6 +184,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'sql',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'sql', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'sql', 'shop')],
@@ -179,6 +195,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'liquibase',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'liquibase', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'liquibase', 'shop')],
@@ -193,6 +210,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'sqitch',
+    nightlyHead: 'named',
     ownLock: true,
     projectArgs: ['--migrations', path.join(FIXTURES, 'sqitch', 'shop')],
     classifyPaths: [path.join(FIXTURES, 'sqitch', 'shop', 'deploy')],
@@ -203,6 +221,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'golang-migrate',
+    nightlyHead: { note: /golang-migrate records only the version \(4\), and its migrations are named by their files/, version: '4' },
     ownLock: true,
     // Its files are in a format dbrollback's plain SQL reads too: on a database golang-migrate never touched, the project's config names the tool (README).
     projectArgs: ['--config', path.join(GOLANG_MIGRATE, 'dbrollback.config.json')],
@@ -226,6 +245,7 @@ const CONTRACT: ToolContract[] = [
   },
   {
     kind: 'dbmate',
+    nightlyHead: { note: /dbmate records only versions \(the latest \d+\), and its migrations are named by their files/, version: dbmateNames[3]!.split('_')[0]! },
     ownLock: false,
     projectArgs: ['--migrations', DBMATE],
     classifyPaths: [DBMATE],
@@ -244,7 +264,7 @@ const CONTRACT: ToolContract[] = [
 interface StatusJson {
   migrator: string;
   head: string | null;
-  migrations: Array<{ name: string; applied: boolean; down: DownKind; restorePoint: { name: string; lsn: string } | null }>;
+  migrations: Array<{ name: string; applied: boolean; down: DownKind; restorePoint: { name: string; lsn: string } | null; tags?: string[] }>;
   pending: string[];
 }
 
@@ -319,6 +339,30 @@ describe('the migration-tool contract', () => {
       const id = backup.json<{ backup: { id: string } }>().backup.id;
       const listed = (await run('backups')).json<{ backups: Array<{ id: string; migrationHead: string | null }> }>().backups;
       expect(listed.find((b) => b.id === id)?.migrationHead).toBe(contract.undoHead);
+    });
+
+    it(contract.nightlyHead === 'named'
+      ? 'backup with no migrations configured (a nightly job): the manifest records the head the tool reports, read from its history table'
+      : 'backup with no migrations configured (a nightly job): the history table cannot name the head as the tool does, and the manifest says why', async () => {
+      // A directory with no ./migrations and no config, and no project flags: a database and a storage, nothing else.
+      const cwd = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-nightly-'));
+      const nightly = await runBuiltCli(['backup', '--database-url', cluster.url(database), '--storage', storage, '--label', 'nightly', '--json'], { cwd });
+      ok(nightly, 'nightly backup');
+      const id = nightly.json<{ backup: { id: string } }>().backup.id;
+      const manifest = JSON.parse(await readFile(path.join(storage, 'backups', id, 'manifest.json'), 'utf8')) as { migrationHead: string | null; migrator: string | null; migrationHeadNote?: string; migrationHeadVersion?: unknown };
+      const status = (await run('status')).json<StatusJson>();
+      if (contract.nightlyHead === 'named') {
+        expect(manifest).toMatchObject({ migrationHead: status.head, migrator: contract.kind });
+        expect(manifest.migrationHead).toBe(contract.undoHead);
+        expect(manifest.migrationHeadNote).toBeUndefined();
+      } else {
+        expect(manifest).toMatchObject({ migrationHead: null, migrator: null });
+        expect(manifest.migrationHeadNote).toMatch(contract.nightlyHead.note);
+        const version = contract.nightlyHead.version;
+        expect(manifest.migrationHeadVersion).toEqual(version === undefined ? undefined : { migrator: contract.kind, version });
+        // The version is the one status gives the head among its tags: what restore --before-migration matches it with.
+        if (version !== undefined) expect(status.migrations.find((m) => m.name === status.head)?.tags).toContain(version);
+      }
     });
 
     const hasDowns = contract.downs.some((d) => d === 'yes' || d === 'inferred');
