@@ -15,6 +15,7 @@
  * time and timeline stays in dbrollback's storage whoever archives.
  */
 import type { ProgressListener } from '../../progress.js';
+import type { BaseInfo } from '../base/base-info.js';
 import type { WalCoverage } from '../pitr/check-wal.js';
 import type { RecoveryTarget } from '../pitr/target.js';
 import type { StagingReport } from '../pitr/wal-stager.js';
@@ -28,19 +29,13 @@ export type ArchiverSettings =
   | { kind: 'pgbackrest'; stanza: string; config?: string }
   | { kind: 'barman-cloud'; destination: string; serverName: string; endpoint?: string };
 
-/** One base backup as its archiver lists it. */
-export interface ArchiveBackup {
+/**
+ * One base backup as its archiver lists it: where its WAL starts and stops, on which timeline and when —
+ * the fields a dbrollback base backup's manifest records (BaseInfo), whoever took it.
+ */
+export interface ArchiveBackup extends Pick<BaseInfo, 'timeline' | 'startLsn' | 'stopLsn' | 'startWal' | 'stopWal' | 'startTime' | 'stopTime'> {
   /** The archiver's id: a dbrollback backup id, a pgBackRest label, a Barman backup id. */
   id: string;
-  timeline: number;
-  /** LSNs as PostgreSQL prints them. */
-  startLsn: string;
-  stopLsn: string;
-  startWal: string;
-  stopWal: string;
-  /** ISO 8601. */
-  startTime: string;
-  stopTime: string;
   sizeBytes: number | null;
   /** The server's major version the backup was taken of. */
   serverMajor: number;
