@@ -12,7 +12,7 @@ import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecoveryTarget } from './target.js';
 import { formatLsn } from '../wal/layout.js';
-import { IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS } from './wal-stager.js';
+import { IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS, PLANNED_LIST, TAKEN_SUFFIX } from './wal-stager.js';
 
 export interface RecoveryConfigInput {
   target: RecoveryTarget;
@@ -87,12 +87,31 @@ export function copySettings(input: Pick<RecoveryConfigInput, 'port' | 'serverMa
  * `test -f D/%f && mv -f D/%f %p || wal-fetch …`: a staged file is complete and checked (the stager renames
  * it into D only then), so moving it is all there is to do; if it is not there, or the move fails, wal-fetch
  * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive). A file the
- * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice.
+ * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice. The
+ * segment moved out last stays linked as D/%f.taken: the server asks for it again at the end of recovery.
+ * 00000001.history is "not in the archive" without asking it: timeline 1 has no history file (PostgreSQL never
+ * writes one; it only asks for it as the parent of the timeline a promotion starts).
  */
 function stagedOrFetch(dir: string, fetch: string): string {
   const polls = IN_FLIGHT_WAIT_SECONDS * 20;
   const wait = `i=0; while test ! -f ${dir}/%f && test -f ${dir}/%f${IN_FLIGHT_SUFFIX} && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
-  return `${wait}; test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
+  const move = `test -f ${dir}/%f && mv -f ${dir}/%f %p && { ln -f %p ${dir}/%f${TAKEN_SUFFIX} 2>/dev/null; true; }`;
+  const again = `{ test -f ${dir}/%f${TAKEN_SUFFIX} && cp ${dir}/%f${TAKEN_SUFFIX} %p; }`;
+  return `case %f in 00000001.history) exit 1;; esac; ${wait}; ${move} || ${again} || ${fetch}`;
+}
+
+/**
+ * restore_command for a server that can only read the spool (a container's, with no dbrollback inside): a
+ * staged file is copied into place; one listed as planned is waited for (a bounded while) until the stager has
+ * it; any other is "not in the archive" (exit 1) — the end of the archive, a probe for a timeline that does not
+ * exist. Timeline history files come from `historyDir`, fetched before the server starts.
+ */
+export function stagedCopyCommand(dir: string, historyDir: string): string {
+  const d = shellQuote(dir).replace(/%/g, '%%');
+  const h = shellQuote(historyDir).replace(/%/g, '%%');
+  const polls = IN_FLIGHT_WAIT_SECONDS * 20;
+  const wait = `i=0; while test ! -f ${d}/%f && grep -qx %f ${d}/${PLANNED_LIST} 2>/dev/null && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
+  return `test -f ${h}/%f && exec cp ${h}/%f %p; ${wait}; test -f ${d}/%f && cp ${d}/%f %p`;
 }
 
 export function targetSettings(target: RecoveryTarget): Array<[string, string]> {

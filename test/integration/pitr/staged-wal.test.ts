@@ -17,6 +17,7 @@ import { archiveCommand, archiveCurrentSegment, baseBackup, cli, markTarget, osU
 interface Report {
   ok: boolean;
   url: string;
+  logFile: string;
   recovery: { segmentsFetched: number };
   staging: { staged: number; takenByServer: number; planned: number; ahead: number; workers: number; problem: string | null } | null;
   steps: Array<{ name: string; detail: string }>;
@@ -81,7 +82,14 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
       expect(report.steps.find((s) => s.name === 'recover')!.detail).toContain(`${staging.takenByServer} staged ahead by ${staging.workers} workers`);
       // The server's log agrees: every segment it restored was logged, and the spool is removed.
       const auto = await readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8');
-      expect(auto).toMatch(/restore_command = '.*; test -f pg_wal\/dbrollback-staged\/%f && mv -f pg_wal\/dbrollback-staged\/%f %p \|\| .* wal-fetch %f %p .*--prefetch 0'/);
+      expect(auto).toMatch(/restore_command = '.*; test -f pg_wal\/dbrollback-staged\/%f && mv -f pg_wal\/dbrollback-staged\/%f %p && .* \|\| .* wal-fetch %f %p .*--prefetch 0'/);
+      // The server asks for its last segment again when it promotes: that second request is served from the spool too, not by wal-fetch.
+      const serverLog = await readFile(report.logFile, 'utf8');
+      const lastSegment = [...serverLog.matchAll(/restored log file "([0-9A-F]{24})" from archive/g)].at(-1)![1]!;
+      expect(serverLog.match(new RegExp(`restored log file "${lastSegment}"`, 'g'))!.length).toBe(2);
+      expect(serverLog).not.toContain(`${lastSegment} is not in the archive`);
+      // Timeline 1 has no history file: asked for it at the promotion, restore_command says "not there" without wal-fetch.
+      expect(serverLog).not.toContain('00000001.history is not in the archive');
       await expect(stat(path.join(dataDir, 'pg_wal', 'dbrollback-staged'))).rejects.toThrow();
       expect((await readdir(path.join(dataDir, 'pg_wal'))).some((f) => f.startsWith('.dbrollback-tmp-'))).toBe(false);
     } finally {
@@ -118,7 +126,15 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
     const moved = await run(names[4]!, path.join(scratch, 'moved'));
     expect(moved.exitCode, moved.stderr).toBe(0);
     expect(await readFile(path.join(scratch, 'moved'))).toEqual(content);
-    expect(await readdir(spool)).toEqual([]);
+    // The moved file stays linked beside the spool's name, for the server's second request at the end of recovery.
+    expect(await readdir(spool)).toEqual([`${names[4]!}.taken`]);
+    const again = await run(names[4]!, path.join(scratch, 'again'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await readFile(path.join(scratch, 'again'))).toEqual(content);
+    // Timeline 1's history file: not in any archive (PostgreSQL never writes one), answered by the shell alone.
+    const history = await run('00000001.history', path.join(scratch, 'history'));
+    expect(history.exitCode).toBe(1);
+    expect(history.stderr).toBe('');
   });
 });
 
