@@ -20,6 +20,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, chown, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { isDbrollbackError } from '../../errors.js';
 import { fetchInto } from '../wal/fetch-into.js';
 import { parseWalName, segmentName, segmentNumber, timelineHex, walNameOfKey, type WalFileName } from '../wal/layout.js';
 import { timelineOfSegment, type TimelineSpan } from '../wal/timeline-history.js';
@@ -44,6 +45,17 @@ export const PLANNED_LIST = '.planned';
  * copies it from here instead of fetching it again. The stager keeps only the newest one.
  */
 export const TAKEN_SUFFIX = '.taken';
+/**
+ * A file the server asked for that is not staged (a timeline history file it probes for, the segment past the
+ * end of the archive, one archived after the run listed the archive): restore_command leaves NAME.wanted in the
+ * spool, and the running stager fetches it from the storage at once — into the spool, or, when the archive does
+ * not hold it, NAME.absent (restore_command then exits 1: "not in the archive"); NAME.failed for any other
+ * failure, and restore_command runs wal-fetch, which says what is wrong in the server's log. The answer is the
+ * storage's at the moment of asking, as wal-fetch's would be, without a Node start-up per request.
+ */
+export const WANTED_SUFFIX = '.wanted';
+export const ABSENT_SUFFIX = '.absent';
+export const FAILED_SUFFIX = '.failed';
 
 /** pgBackRest's archive-get-queue-max default: 128 MB of WAL ahead of the server. */
 const QUEUE_BYTES = 128 * 1024 * 1024;
@@ -129,6 +141,7 @@ export class WalStager {
   private readonly discarded = new Set<string>();
   private readonly taken = new Set<string>();
   private waiters: Array<() => void> = [];
+  private readonly answering = new Map<string, Promise<void>>();
   private running: Promise<void>[] = [];
   private watcher: FSWatcher | undefined;
 
@@ -147,8 +160,11 @@ export class WalStager {
     await mkdir(stager.spoolDir, { recursive: true, mode: options.copiedOut ? 0o755 : 0o700 });
     if (options.owner) await chown(stager.spoolDir, ...options.owner);
     if (options.copiedOut) await writeFile(path.join(stager.spoolDir, PLANNED_LIST), stager.plan.map((f) => `${f.name}\n`).join(''), { mode: 0o644 });
-    // A file moved out by the server wakes the workers at once (the window moves on).
-    stager.watcher = watch(stager.spoolDir, () => stager.wake());
+    // A file moved out by the server wakes the workers at once (the window moves on); a file it wants is fetched.
+    stager.watcher = watch(stager.spoolDir, (_event, entry) => {
+      stager.wake();
+      if (typeof entry === 'string' && entry.endsWith(WANTED_SUFFIX)) stager.answer(entry.slice(0, -WANTED_SUFFIX.length));
+    });
     stager.watcher.on('error', () => undefined);
     stager.running = Array.from({ length: Math.min(stager.workers, stager.plan.length) }, () => stager.work());
     return stager;
@@ -169,8 +185,8 @@ export class WalStager {
     this.stopped = true;
     await unlink(path.join(this.spoolDir, PLANNED_LIST)).catch(() => undefined);
     this.wake();
-    await Promise.all(this.running);
     this.watcher?.close();
+    await Promise.all([...this.running, ...this.answering.values()]);
     await this.noticeTaken();
     await rm(this.spoolDir, { recursive: true, force: true });
     return {
@@ -215,6 +231,27 @@ export class WalStager {
       await unlink(marker).catch(() => undefined);
       if (file.kind === 'segment' && n <= this.progress) await this.discard(file.name);
     }
+  }
+
+  /** The server wants `name` (NAME.wanted): fetch it into the spool now, or say it is absent or could not be fetched. */
+  private answer(name: string): void {
+    const file = parseWalName(name);
+    if (!file || this.stopped || this.options.copiedOut || this.answering.has(name)) return;
+    const dest = path.join(this.spoolDir, name);
+    const job = (async () => {
+      // A late event for a request already answered (restore_command removes NAME.wanted once it has its answer).
+      if (!(await stat(`${dest}${WANTED_SUFFIX}`).then(() => true, () => false))) return;
+      const owner = this.options.owner ? { owner: this.options.owner } : {};
+      try {
+        await fetchInto(this.options.storage, file, dest, owner);
+        this.staged.add(name);
+      } catch (err) {
+        const answer = `${dest}${isDbrollbackError(err) && err.code === 'WAL_NOT_FOUND' ? ABSENT_SUFFIX : FAILED_SUFFIX}`;
+        await writeFile(answer, '', { mode: 0o644 }).catch(() => undefined);
+        if (this.options.owner) await chown(answer, ...this.options.owner).catch(() => undefined);
+      }
+    })().finally(() => this.answering.delete(name));
+    this.answering.set(name, job);
   }
 
   /** Staged files gone from the spool were moved out by the server: it has reached them. */
