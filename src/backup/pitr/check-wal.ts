@@ -49,18 +49,16 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
 }
 
 /**
- * From `from` on, an archived segment holding a commit (or abort) after `time`, read with pg_waldump, with every
- * segment from `from` to it archived; or the first segment recovery would need that is not archived yet.
+ * From `from` on, the first archived segment holding a commit (or abort) after `time`, read with pg_waldump;
+ * or the first segment recovery would need that is not archived yet.
  *
  * When archiving lags, the segments archived after T can be many, each a download and a pg_waldump: they are
- * searched, two at a time, rather than read one by one. Commit times grow along the WAL (but for moments between
- * concurrent commits), so the search lands on the segment holding the first commit after T; where it lands on a
- * later one, recovery stops earlier than it — on WAL the chain has also found archived. The answer "archiving
- * lags" (no archived segment holds a commit after T) is only ever given after reading every one of them.
+ * read in order, the next one already on its way while one is read (READ_AHEAD at a time). A search that skips
+ * segments would be wrong here: a segment in the middle of a long transaction holds no commit at all.
  */
 async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null }> {
   const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
-  // The segments archived in a row from `from` on, and the first one missing after them.
+  // The segments archived in a row from `from` on; the first one missing after them.
   const names: string[] = [];
   let missing: string;
   for (let n = segmentNumber(from, segmentSize); ; n++) {
@@ -71,34 +69,26 @@ async function firstCommitAfter(storage: Storage, from: string, time: Date, list
     }
     names.push(name);
   }
-  const read = new Map<number, Promise<boolean>>();
   // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
-  const after = (i: number) => {
-    if (!read.has(i)) read.set(i, commitTimesOf(storage, names[i]!).then((times) => times.some((t) => t.getTime() >= time.getTime())));
-    return read.get(i)!;
+  const reads: Array<Promise<boolean>> = [];
+  const read = (i: number) => {
+    if (i < names.length && !reads[i]) {
+      const pending = commitTimesOf(storage, names[i]!).then((times) => times.some((t) => t.getTime() >= time.getTime()));
+      // Read ahead: a failure counts only once its turn comes (its own await below).
+      pending.catch(() => undefined);
+      reads[i] = pending;
+    }
+    return reads[i];
   };
-  if (names.length === 0) return { scanned: [], missing };
-  const last = names.length - 1;
-  const [first, end] = await Promise.all([after(0), after(last)]);
-  if (first) return { scanned: names.slice(0, 1), missing: null };
-  if (!end) {
-    // No commit after T at the end of what is archived: read every segment before saying that archiving lags.
-    for (let i = 1; i < last; i++) if (await after(i)) return { scanned: names.slice(0, i + 1), missing: null };
-    return { scanned: names, missing };
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i; j < i + READ_AHEAD; j++) void read(j);
+    if (await read(i)) return { scanned: names.slice(0, i + 1), missing: null };
   }
-  // names[lo] holds none, names[hi] holds one: narrow it down, two reads at a time.
-  let lo = 0;
-  let hi = last;
-  while (hi - lo > 1) {
-    const a = lo + Math.max(1, Math.floor((hi - lo) / 3));
-    const b = Math.min(hi - 1, Math.max(a + 1, lo + Math.floor((2 * (hi - lo)) / 3)));
-    const [atA, atB] = await Promise.all([after(a), b > a ? after(b) : Promise.resolve(true)]);
-    if (atA) hi = a;
-    else if (b > a && atB) [lo, hi] = [a, b];
-    else lo = b > a ? b : a;
-  }
-  return { scanned: names.slice(0, hi + 1), missing: null };
+  return { scanned: names, missing };
 }
+
+/** Segments read at once by check-wal (a 2-core host: one fetches while pg_waldump reads the other). */
+const READ_AHEAD = 2;
 
 /** Fetch an archived segment into a temporary directory and read its commit and abort times with pg_waldump. */
 async function archivedCommitTimes(storage: Storage, segment: string): Promise<Date[]> {
