@@ -139,6 +139,25 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
   });
 });
 
+describe('restore --tables stages WAL ahead of replay too', () => {
+  let setup: Awaited<ReturnType<typeof primaryWithWal>> | undefined;
+  afterAll(async () => setup?.primary.stop());
+
+  it('the throwaway instance takes most segments from the spool; the recovered table holds the rows at the target', async () => {
+    const storage = pathToFileURL(await sharedDir('dbrollback-staged-tables-store-')).href;
+    setup = await primaryWithWal(storage, 10);
+    const run = await cli(['restore', '--storage', storage, '--database-url', setup.url, '--point-in-time', setup.marks.time, '--tables', 'public.ledger', '--into-database', setup.url, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = run.json<{ schema: string; walStaging: { restored: number; fromSpool: number; problem: string | null } | null }>();
+    const staging = report.walStaging!;
+    expect(staging.problem).toBeNull();
+    expect(staging.restored).toBeGreaterThanOrEqual(10);
+    expect(staging.fromSpool).toBeGreaterThanOrEqual(Math.ceil(staging.restored * 0.75));
+    const [recovered] = await query<{ rows: string; sum: string }>(setup.url, `SELECT count(*) AS rows, coalesce(sum(amount), 0) AS sum FROM "${report.schema}".ledger`);
+    expect(recovered).toEqual(setup.good);
+  }, 240_000);
+});
+
 describe('staged WAL from an encrypted storage', () => {
   it('the run decrypts while staging; the copy holds exactly the data at the target', async () => {
     const storageDir = await sharedDir('dbrollback-staged-enc-store-');
