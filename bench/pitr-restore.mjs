@@ -108,10 +108,21 @@ try {
   const pgbackrest = (args) => asServer('pgbackrest', [`--config=${pgbrConf}`, '--stanza=bench', ...args], { env: { ...process.env, PGPASSWORD: conn.password } });
   const toolEnv = { ...process.env, DATABASE_URL: cluster.url('postgres'), DBROLLBACK_STORAGE: storageDir };
   const dbrollback = (args) => execa(process.execPath, [cliMain, ...args], { env: toolEnv });
+  const waitArchived = async (last) => {
+    log(`waiting for both archives to reach ${last} ...`);
+    for (;;) {
+      const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
+      if (archived >= last) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   log(`pgbench -i -s ${scale} ...`);
   await execa('pgbench', ['-i', '-s', String(scale), '-q'], { env: pgEnv });
   await pgbackrest(['stanza-create']);
+  // pgbench -i writes scale × ~15 MB of WAL: let both archives catch up first, or pgBackRest's backup gives up
+  // waiting for its start segment (archive-timeout) on a loaded machine.
+  await waitArchived(await psql('SELECT pg_walfile_name(pg_switch_wal())'));
   log('base backups (pgbackrest backup --type=full, dbrollback base-backup) ...');
   const pgbrBackup = await timed(() => pgbackrest(['--type=full', 'backup']));
   const ourBackup = await timed(() => dbrollback(['base-backup']));
@@ -127,13 +138,7 @@ try {
   const expected = await psql('SELECT sum(abalance)::text || \' \' || (SELECT count(*) FROM pgbench_history)::text FROM pgbench_accounts');
   await new Promise((r) => setTimeout(r, 50));
   await psql('UPDATE pgbench_accounts SET abalance = 0 WHERE aid % 10 = 0');
-  const last = await psql('SELECT pg_walfile_name(pg_switch_wal())');
-  log(`waiting for both archives to reach ${last} ...`);
-  for (;;) {
-    const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
-    if (archived >= last) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitArchived(await psql('SELECT pg_walfile_name(pg_switch_wal())'));
   const serverVersion = await psql('SHOW server_version');
 
   const check = async (port) => {
@@ -214,6 +219,7 @@ try {
   const step = (name) => median(phases.dbrollback.map((steps) => steps.find((s) => s.name === name)?.durationMs ?? 0));
   console.log(`dbrollback steps: ${['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify'].map((n) => `${n} ${seconds(step(n))} s`).join(', ')}`);
 } finally {
-  await cluster.stop();
-  await rm(work, { recursive: true, force: true });
+  // A failure to clean up must not hide the failure that got us here.
+  await cluster.stop().catch((err) => log(`stopping the bench cluster: ${err.message}`));
+  await rm(work, { recursive: true, force: true }).catch(() => undefined);
 }
