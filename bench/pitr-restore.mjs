@@ -35,7 +35,7 @@
  * async, dbrollback, ...); medians are reported.
  */
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isRoot, startCluster } from '../dist/pgtools/local-cluster.js';
@@ -102,7 +102,6 @@ try {
   );
   await chmod(pgbrConf, 0o644);
   // The same repository, read asynchronously: archive-get keeps a queue of segments ahead in the spool path.
-  const { readFile } = await import('node:fs/promises');
   await writeFile(pgbrAsyncConf, (await readFile(pgbrConf, 'utf8')).replace('[global]\n', '[global]\narchive-async=y\nprocess-max=2\n'));
   await chmod(pgbrAsyncConf, 0o644);
   const pgbackrest = (args) => asServer('pgbackrest', [`--config=${pgbrConf}`, '--stanza=bench', ...args], { env: { ...process.env, PGPASSWORD: conn.password } });
@@ -167,7 +166,12 @@ try {
         const r = await execa('psql', ['-X', '-At', '-c', 'SELECT pg_is_in_recovery()'], { env: { ...pgEnv, PGPORT: String(port) }, reject: false });
         if (r.exitCode === 0 && r.stdout === 'f') break;
         // A copy whose recovery failed has exited: say so instead of waiting forever.
-        if ((await asServer(pgCtl, ['-D', dir, 'status'], { reject: false })).exitCode !== 0) throw new Error(`the pgBackRest copy in ${dir} stopped during recovery; see ${path.join(dir, 'bench.log')}`);
+        // pg_ctl status can miss a server for a moment while it rewrites postmaster.pid (promotion): ask twice.
+        const running = async () => (await asServer(pgCtl, ['-D', dir, 'status'], { reject: false })).exitCode === 0;
+        if (!(await running()) && (await new Promise((res) => setTimeout(res, 1000)), !(await running()))) {
+          const tail = (await readFile(path.join(dir, 'bench.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-8).join('\n');
+          throw new Error(`the pgBackRest copy in ${dir} stopped during recovery; its log ends:\n${tail}`);
+        }
         await new Promise((res) => setTimeout(res, 100));
       }
       await check(port);
