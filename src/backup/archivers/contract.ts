@@ -85,6 +85,13 @@ export interface WalStaging {
   stop(): Promise<StagingReport>;
 }
 
+/** What check-wal found, and what it still has to read (null: nothing). */
+export interface WalCheck {
+  coverage: WalCoverage | null;
+  detail: string;
+  readOn?: (() => Promise<{ coverage: WalCoverage; detail: string }>) | null;
+}
+
 /** A restore's view of one archiver: the steps before the server starts. */
 export interface Archiver {
   readonly kind: ArchiverKind;
@@ -94,8 +101,12 @@ export interface Archiver {
   preflight(osUser: string | undefined): Promise<void>;
   /** choose-base (read-only): the backup recovery starts from. */
   chooseBackup(target: RecoveryTarget, forcedId: string | undefined): Promise<ArchiveBackup>;
-  /** check-wal (read-only): the WAL from the backup to the target is in the archive; null with a reason when the tool checks it itself during recovery. */
-  checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<{ coverage: WalCoverage | null; detail: string }>;
+  /**
+   * check-wal (read-only): the WAL from the backup to the target is in the archive; null with a reason when the tool
+   * checks it itself during recovery. `readOn`: the slow rest of the check (reading the archived WAL), which the
+   * restore runs alongside the extract and waits for before the server starts.
+   */
+  checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<WalCheck>;
   /** The timeline recovery follows, once chosen (null: the newest, as the tool finds it). */
   readonly timeline: number | null;
   /** extract: the backup laid down in `dataDir` (created or empty, 0700, the server's OS user's). Returns the step's line. */

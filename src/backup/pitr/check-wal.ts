@@ -27,6 +27,23 @@ export interface WalCoverage {
 export type CommitTimesOf = (storage: Storage, segment: string) => Promise<Date[]>;
 
 export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalCoverage> {
+  const checked = await checkWalChain(storage, base, target, timeline, listing, commitTimesOf);
+  return checked.readOn ? await checked.readOn() : checked.coverage;
+}
+
+export interface WalChainCheck {
+  /** The chain as the listing shows it: every segment from the base backup's start to the first one archived after the target. */
+  coverage: WalCoverage;
+  /**
+   * For a time target: read on in the archived WAL (pg_waldump) to the segment holding the first commit after T —
+   * the coverage recovery needs, or WAL_MISSING ("archiving lags"). Slow (a download and a pg_waldump a segment),
+   * so a restore runs it alongside the extract, and waits for it before the server starts.
+   */
+  readOn: (() => Promise<WalCoverage>) | null;
+}
+
+/** The listing's part of checkWal (WAL_MISSING at once for a gap), and the reading-on still to do. */
+export async function checkWalChain(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalChainCheck> {
   const chain: WalChainResult = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
@@ -36,16 +53,17 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
     listing,
   });
   if (!chain.ok) throw walMissing(chain, base, target, listing);
-  let { segments, lastSegment } = chain;
-  if (target.kind === 'time' && lastSegment !== null) {
-    // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
-    // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+  const coverage = { segments: chain.segments, first: base.base.startWal, last: chain.lastSegment ?? base.base.startWal };
+  const lastSegment = chain.lastSegment;
+  if (target.kind !== 'time' || lastSegment === null) return { coverage, readOn: null };
+  // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
+  // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+  const readOn = async (): Promise<WalCoverage> => {
     const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize, commitTimesOf);
     if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
-    segments += end.scanned.length - 1;
-    lastSegment = end.scanned.at(-1)!;
-  }
-  return { segments, first: base.base.startWal, last: lastSegment ?? base.base.startWal };
+    return { segments: chain.segments + end.scanned.length - 1, first: base.base.startWal, last: end.scanned.at(-1)! };
+  };
+  return { coverage, readOn };
 }
 
 /**
