@@ -35,7 +35,7 @@
  * async, dbrollback, ...); medians are reported.
  */
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isRoot, startCluster } from '../dist/pgtools/local-cluster.js';
@@ -102,16 +102,26 @@ try {
   );
   await chmod(pgbrConf, 0o644);
   // The same repository, read asynchronously: archive-get keeps a queue of segments ahead in the spool path.
-  const { readFile } = await import('node:fs/promises');
   await writeFile(pgbrAsyncConf, (await readFile(pgbrConf, 'utf8')).replace('[global]\n', '[global]\narchive-async=y\nprocess-max=2\n'));
   await chmod(pgbrAsyncConf, 0o644);
   const pgbackrest = (args) => asServer('pgbackrest', [`--config=${pgbrConf}`, '--stanza=bench', ...args], { env: { ...process.env, PGPASSWORD: conn.password } });
   const toolEnv = { ...process.env, DATABASE_URL: cluster.url('postgres'), DBROLLBACK_STORAGE: storageDir };
   const dbrollback = (args) => execa(process.execPath, [cliMain, ...args], { env: toolEnv });
+  const waitArchived = async (last) => {
+    log(`waiting for both archives to reach ${last} ...`);
+    for (;;) {
+      const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
+      if (archived >= last) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   log(`pgbench -i -s ${scale} ...`);
   await execa('pgbench', ['-i', '-s', String(scale), '-q'], { env: pgEnv });
   await pgbackrest(['stanza-create']);
+  // pgbench -i writes scale × ~15 MB of WAL: let both archives catch up first, or pgBackRest's backup gives up
+  // waiting for its start segment (archive-timeout) on a loaded machine.
+  await waitArchived(await psql('SELECT pg_walfile_name(pg_switch_wal())'));
   log('base backups (pgbackrest backup --type=full, dbrollback base-backup) ...');
   const pgbrBackup = await timed(() => pgbackrest(['--type=full', 'backup']));
   const ourBackup = await timed(() => dbrollback(['base-backup']));
@@ -127,13 +137,7 @@ try {
   const expected = await psql('SELECT sum(abalance)::text || \' \' || (SELECT count(*) FROM pgbench_history)::text FROM pgbench_accounts');
   await new Promise((r) => setTimeout(r, 50));
   await psql('UPDATE pgbench_accounts SET abalance = 0 WHERE aid % 10 = 0');
-  const last = await psql('SELECT pg_walfile_name(pg_switch_wal())');
-  log(`waiting for both archives to reach ${last} ...`);
-  for (;;) {
-    const archived = await psql('SELECT last_archived_wal FROM pg_stat_archiver');
-    if (archived >= last) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitArchived(await psql('SELECT pg_walfile_name(pg_switch_wal())'));
   const serverVersion = await psql('SHOW server_version');
 
   const check = async (port) => {
@@ -162,7 +166,12 @@ try {
         const r = await execa('psql', ['-X', '-At', '-c', 'SELECT pg_is_in_recovery()'], { env: { ...pgEnv, PGPORT: String(port) }, reject: false });
         if (r.exitCode === 0 && r.stdout === 'f') break;
         // A copy whose recovery failed has exited: say so instead of waiting forever.
-        if ((await asServer(pgCtl, ['-D', dir, 'status'], { reject: false })).exitCode !== 0) throw new Error(`the pgBackRest copy in ${dir} stopped during recovery; see ${path.join(dir, 'bench.log')}`);
+        // pg_ctl status can miss a server for a moment while it rewrites postmaster.pid (promotion): ask twice.
+        const running = async () => (await asServer(pgCtl, ['-D', dir, 'status'], { reject: false })).exitCode === 0;
+        if (!(await running()) && (await new Promise((res) => setTimeout(res, 1000)), !(await running()))) {
+          const tail = (await readFile(path.join(dir, 'bench.log'), 'utf8').catch(() => '')).trim().split('\n').slice(-8).join('\n');
+          throw new Error(`the pgBackRest copy in ${dir} stopped during recovery; its log ends:\n${tail}`);
+        }
         await new Promise((res) => setTimeout(res, 100));
       }
       await check(port);
@@ -214,6 +223,7 @@ try {
   const step = (name) => median(phases.dbrollback.map((steps) => steps.find((s) => s.name === name)?.durationMs ?? 0));
   console.log(`dbrollback steps: ${['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify'].map((n) => `${n} ${seconds(step(n))} s`).join(', ')}`);
 } finally {
-  await cluster.stop();
-  await rm(work, { recursive: true, force: true });
+  // A failure to clean up must not hide the failure that got us here.
+  await cluster.stop().catch((err) => log(`stopping the bench cluster: ${err.message}`));
+  await rm(work, { recursive: true, force: true }).catch(() => undefined);
 }

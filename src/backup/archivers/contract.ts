@@ -15,6 +15,7 @@
  * time and timeline stays in dbrollback's storage whoever archives.
  */
 import type { ProgressListener } from '../../progress.js';
+import type { BaseInfo } from '../base/base-info.js';
 import type { WalCoverage } from '../pitr/check-wal.js';
 import type { RecoveryTarget } from '../pitr/target.js';
 import type { StagingReport } from '../pitr/wal-stager.js';
@@ -28,19 +29,13 @@ export type ArchiverSettings =
   | { kind: 'pgbackrest'; stanza: string; config?: string }
   | { kind: 'barman-cloud'; destination: string; serverName: string; endpoint?: string };
 
-/** One base backup as its archiver lists it. */
-export interface ArchiveBackup {
+/**
+ * One base backup as its archiver lists it: where its WAL starts and stops, on which timeline and when —
+ * the fields a dbrollback base backup's manifest records (BaseInfo), whoever took it.
+ */
+export interface ArchiveBackup extends Pick<BaseInfo, 'timeline' | 'startLsn' | 'stopLsn' | 'startWal' | 'stopWal' | 'startTime' | 'stopTime'> {
   /** The archiver's id: a dbrollback backup id, a pgBackRest label, a Barman backup id. */
   id: string;
-  timeline: number;
-  /** LSNs as PostgreSQL prints them. */
-  startLsn: string;
-  stopLsn: string;
-  startWal: string;
-  stopWal: string;
-  /** ISO 8601. */
-  startTime: string;
-  stopTime: string;
   sizeBytes: number | null;
   /** The server's major version the backup was taken of. */
   serverMajor: number;
@@ -90,6 +85,13 @@ export interface WalStaging {
   stop(): Promise<StagingReport>;
 }
 
+/** What check-wal found, and what it still has to read (null: nothing). */
+export interface WalCheck {
+  coverage: WalCoverage | null;
+  detail: string;
+  readOn?: (() => Promise<{ coverage: WalCoverage; detail: string }>) | null;
+}
+
 /** A restore's view of one archiver: the steps before the server starts. */
 export interface Archiver {
   readonly kind: ArchiverKind;
@@ -105,8 +107,12 @@ export interface Archiver {
   placeRestorePoint?(target: Extract<RecoveryTarget, { kind: 'name' }>, onProgress?: (line: string) => void): Promise<RecoveryTarget>;
   /** choose-base (read-only): the backup recovery starts from. */
   chooseBackup(target: RecoveryTarget, forcedId: string | undefined): Promise<ArchiveBackup>;
-  /** check-wal (read-only): the WAL from the backup to the target is in the archive; null with a reason when the tool checks it itself during recovery. */
-  checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<{ coverage: WalCoverage | null; detail: string }>;
+  /**
+   * check-wal (read-only): the WAL from the backup to the target is in the archive; null with a reason when the tool
+   * checks it itself during recovery. `readOn`: the slow rest of the check (reading the archived WAL), which the
+   * restore runs alongside the extract and waits for before the server starts.
+   */
+  checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<WalCheck>;
   /** The timeline recovery follows, once chosen (null: the newest, as the tool finds it). */
   readonly timeline: number | null;
   /** extract: the backup laid down in `dataDir` (created or empty, 0700, the server's OS user's). Returns the step's line. */

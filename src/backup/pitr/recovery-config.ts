@@ -12,7 +12,7 @@ import { appendFile, chown, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecoveryTarget } from './target.js';
 import { formatLsn } from '../wal/layout.js';
-import { IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS } from './wal-stager.js';
+import { ABSENT_SUFFIX, FAILED_SUFFIX, IN_FLIGHT_SUFFIX, IN_FLIGHT_WAIT_SECONDS, PLANNED_LIST, TAKEN_SUFFIX, WANTED_SUFFIX } from './wal-stager.js';
 
 export interface RecoveryConfigInput {
   target: RecoveryTarget;
@@ -87,12 +87,36 @@ export function copySettings(input: Pick<RecoveryConfigInput, 'port' | 'serverMa
  * `test -f D/%f && mv -f D/%f %p || wal-fetch …`: a staged file is complete and checked (the stager renames
  * it into D only then), so moving it is all there is to do; if it is not there, or the move fails, wal-fetch
  * fetches it and gives PostgreSQL the exit code it expects (1 only for a file not in the archive). A file the
- * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice.
+ * stager is fetching right now (D/%f.staging) is waited for, a bounded while, rather than fetched twice. The
+ * segment moved out last stays linked as D/%f.taken: the server asks for it again at the end of recovery. A file
+ * not staged is asked of the running stager (D/%f.wanted, see WANTED_SUFFIX): it lands in D, or D/%f.absent says
+ * the archive lacks it (exit 1); with no answer in time (or D/%f.failed, or no stager any more) wal-fetch runs.
+ * 00000001.history is "not in the archive" without asking it: timeline 1 has no history file (PostgreSQL never
+ * writes one; it only asks for it as the parent of the timeline a promotion starts).
  */
 function stagedOrFetch(dir: string, fetch: string): string {
   const polls = IN_FLIGHT_WAIT_SECONDS * 20;
-  const wait = `i=0; while test ! -f ${dir}/%f && test -f ${dir}/%f${IN_FLIGHT_SUFFIX} && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
-  return `${wait}; test -f ${dir}/%f && mv -f ${dir}/%f %p || ${fetch}`;
+  const wait = `i=0; while test ! -f $s && test -f $s${IN_FLIGHT_SUFFIX} && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
+  const move = `test -f $s && mv -f $s %p && { ln -f %p $s${TAKEN_SUFFIX} 2>/dev/null; true; }`;
+  const again = `{ test -f $s${TAKEN_SUFFIX} && cp $s${TAKEN_SUFFIX} %p; }`;
+  // Not staged: asked of the running stager (NAME.wanted), which fetches it or answers that the archive lacks it.
+  const answerWait = `i=0; while test -d $d && test ! -f $s && test ! -f $s${ABSENT_SUFFIX} && test ! -f $s${FAILED_SUFFIX} && test $i -lt ${polls * 2}; do sleep 0.025; i=$((i+1)); done`;
+  const ask = `{ test -d $d && rm -f $s${ABSENT_SUFFIX} $s${FAILED_SUFFIX} && : > $s${WANTED_SUFFIX} && { ${answerWait}; }; rm -f $s${WANTED_SUFFIX}; if test -f $s${ABSENT_SUFFIX}; then rm -f $s${ABSENT_SUFFIX}; exit 1; fi; test -f $s && mv -f $s %p; }`;
+  return `case %f in 00000001.history) exit 1;; esac; d=${dir}; s=$d/%f; ${wait}; ${move} || ${again} || ${ask} || ${fetch}`;
+}
+
+/**
+ * restore_command for a server that can only read the spool (a container's, with no dbrollback inside): a
+ * staged file is copied into place; one listed as planned is waited for (a bounded while) until the stager has
+ * it; any other is "not in the archive" (exit 1) — the end of the archive, a probe for a timeline that does not
+ * exist. Timeline history files come from `historyDir`, fetched before the server starts.
+ */
+export function stagedCopyCommand(dir: string, historyDir: string): string {
+  const d = shellQuote(dir).replace(/%/g, '%%');
+  const h = shellQuote(historyDir).replace(/%/g, '%%');
+  const polls = IN_FLIGHT_WAIT_SECONDS * 20;
+  const wait = `i=0; while test ! -f $s && grep -qx %f ${d}/${PLANNED_LIST} 2>/dev/null && test $i -lt ${polls}; do sleep 0.05; i=$((i+1)); done`;
+  return `test -f ${h}/%f && exec cp ${h}/%f %p; s=${d}/%f; ${wait}; test -f $s && cp $s %p`;
 }
 
 export function targetSettings(target: RecoveryTarget): Array<[string, string]> {

@@ -20,6 +20,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, chown, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { isDbrollbackError } from '../../errors.js';
 import { fetchInto } from '../wal/fetch-into.js';
 import { parseWalName, segmentName, segmentNumber, timelineHex, walNameOfKey, type WalFileName } from '../wal/layout.js';
 import { timelineOfSegment, type TimelineSpan } from '../wal/timeline-history.js';
@@ -32,6 +33,29 @@ export const STAGED_DIR = path.join('pg_wal', 'dbrollback-staged');
 export const IN_FLIGHT_SUFFIX = '.staging';
 /** How long restore_command waits for a file in flight before fetching it itself (a stager killed mid-fetch leaves its marker). */
 export const IN_FLIGHT_WAIT_SECONDS = 10;
+/**
+ * In a copied-out spool while staging runs, one name a line: every file the stager will stage. A restore_command
+ * with no fetch of its own waits for a file listed here; the list is removed the moment staging stops (done or
+ * failed), so nothing waits for a file that will not come.
+ */
+export const PLANNED_LIST = '.planned';
+/**
+ * Beside a segment the server moved out of the spool, a hard link to the file it took: at the end of recovery
+ * the server asks for its last segment once more (to start the new timeline from it), and restore_command then
+ * copies it from here instead of fetching it again. The stager keeps only the newest one.
+ */
+export const TAKEN_SUFFIX = '.taken';
+/**
+ * A file the server asked for that is not staged (a timeline history file it probes for, the segment past the
+ * end of the archive, one archived after the run listed the archive): restore_command leaves NAME.wanted in the
+ * spool, and the running stager fetches it from the storage at once — into the spool, or, when the archive does
+ * not hold it, NAME.absent (restore_command then exits 1: "not in the archive"); NAME.failed for any other
+ * failure, and restore_command runs wal-fetch, which says what is wrong in the server's log. The answer is the
+ * storage's at the moment of asking, as wal-fetch's would be, without a Node start-up per request.
+ */
+export const WANTED_SUFFIX = '.wanted';
+export const ABSENT_SUFFIX = '.absent';
+export const FAILED_SUFFIX = '.failed';
 
 /** pgBackRest's archive-get-queue-max default: 128 MB of WAL ahead of the server. */
 const QUEUE_BYTES = 128 * 1024 * 1024;
@@ -52,6 +76,15 @@ export interface StagingOptions {
   workers?: number;
   /** uid/gid of the server's OS user, when it is not ours. */
   owner?: readonly [number, number];
+  /** Where to stage (default: STAGED_DIR inside the data directory). */
+  spoolDir?: string;
+  /**
+   * restore_command copies staged files out instead of moving them (a container's server, whose OS user cannot
+   * write the spool): files are readable by any user, the planned files are listed in PLANNED_LIST, and one
+   * counts as taken once the server's log says it restored it (`consumed`); the newest taken one stays (the
+   * server asks for it again at the end of recovery), older ones are removed.
+   */
+  copiedOut?: boolean;
 }
 
 export interface StagingReport {
@@ -108,11 +141,12 @@ export class WalStager {
   private readonly discarded = new Set<string>();
   private readonly taken = new Set<string>();
   private waiters: Array<() => void> = [];
+  private readonly answering = new Map<string, Promise<void>>();
   private running: Promise<void>[] = [];
   private watcher: FSWatcher | undefined;
 
   private constructor(private readonly options: StagingOptions) {
-    this.spoolDir = path.join(options.dataDir, STAGED_DIR);
+    this.spoolDir = options.spoolDir ?? path.join(options.dataDir, STAGED_DIR);
     this.segmentSize = options.segmentSize;
     this.plan = stagingPlan(options.listing, options.timelines, options.fromSegment, options.segmentSize);
     this.ahead = options.ahead ?? Math.max(2, Math.floor(QUEUE_BYTES / options.segmentSize));
@@ -123,10 +157,14 @@ export class WalStager {
   /** Make the spool (owned by the server's user: its restore_command moves files out of it) and start the workers. */
   static async start(options: StagingOptions): Promise<WalStager> {
     const stager = new WalStager(options);
-    await mkdir(stager.spoolDir, { recursive: true, mode: 0o700 });
+    await mkdir(stager.spoolDir, { recursive: true, mode: options.copiedOut ? 0o755 : 0o700 });
     if (options.owner) await chown(stager.spoolDir, ...options.owner);
-    // A file moved out by the server wakes the workers at once (the window moves on).
-    stager.watcher = watch(stager.spoolDir, () => stager.wake());
+    if (options.copiedOut) await writeFile(path.join(stager.spoolDir, PLANNED_LIST), stager.plan.map((f) => `${f.name}\n`).join(''), { mode: 0o644 });
+    // A file moved out by the server wakes the workers at once (the window moves on); a file it wants is fetched.
+    stager.watcher = watch(stager.spoolDir, (_event, entry) => {
+      stager.wake();
+      if (typeof entry === 'string' && entry.endsWith(WANTED_SUFFIX)) stager.answer(entry.slice(0, -WANTED_SUFFIX.length));
+    });
     stager.watcher.on('error', () => undefined);
     stager.running = Array.from({ length: Math.min(stager.workers, stager.plan.length) }, () => stager.work());
     return stager;
@@ -135,6 +173,7 @@ export class WalStager {
   /** The server restored this file (its log says so): the window moves past it, and a staged copy it did not take is dropped. */
   consumed(name: string): void {
     const file = parseWalName(name);
+    if (this.options.copiedOut && this.staged.has(name) && !this.discarded.has(name)) this.taken.add(name);
     if (file?.kind !== 'segment') return;
     const n = segmentNumber(file.name, this.segmentSize);
     if (n > this.progress) this.progress = n;
@@ -144,9 +183,10 @@ export class WalStager {
   /** Stop the workers (each finishes the file in hand), count what the server took, remove the spool. */
   async stop(): Promise<StagingReport> {
     this.stopped = true;
+    await unlink(path.join(this.spoolDir, PLANNED_LIST)).catch(() => undefined);
     this.wake();
-    await Promise.all(this.running);
     this.watcher?.close();
+    await Promise.all([...this.running, ...this.answering.values()]);
     await this.noticeTaken();
     await rm(this.spoolDir, { recursive: true, force: true });
     return {
@@ -176,13 +216,15 @@ export class WalStager {
       const marker = `${dest}${IN_FLIGHT_SUFFIX}`;
       try {
         await writeFile(marker, '', { mode: 0o644 });
-        await fetchInto(this.options.storage, file, dest, this.options.owner ? { owner: this.options.owner } : {});
+        await fetchInto(this.options.storage, file, dest, { ...(this.options.owner ? { owner: this.options.owner } : {}), ...(this.options.copiedOut ? { mode: 0o644 } : {}) });
         this.staged.add(file.name);
       } catch (err) {
         await unlink(marker).catch(() => undefined);
         // The server's own wal-fetch will meet the same object and say what is wrong with it in its log; recovery goes on without the spool.
         if (!this.stopped) this.problem ??= `staging ${file.name} failed: ${err instanceof Error ? err.message : String(err)}`;
         this.stopped = true;
+        // restore_command waits for no planned file any more: it fetches the rest itself (or, with no fallback, fails recovery and says so).
+        await unlink(path.join(this.spoolDir, PLANNED_LIST)).catch(() => undefined);
         this.wake();
         return;
       }
@@ -191,9 +233,31 @@ export class WalStager {
     }
   }
 
+  /** The server wants `name` (NAME.wanted): fetch it into the spool now, or say it is absent or could not be fetched. */
+  private answer(name: string): void {
+    const file = parseWalName(name);
+    if (!file || this.stopped || this.options.copiedOut || this.answering.has(name)) return;
+    const dest = path.join(this.spoolDir, name);
+    const job = (async () => {
+      // A late event for a request already answered (restore_command removes NAME.wanted once it has its answer).
+      if (!(await stat(`${dest}${WANTED_SUFFIX}`).then(() => true, () => false))) return;
+      const owner = this.options.owner ? { owner: this.options.owner } : {};
+      try {
+        await fetchInto(this.options.storage, file, dest, owner);
+        this.staged.add(name);
+      } catch (err) {
+        const answer = `${dest}${isDbrollbackError(err) && err.code === 'WAL_NOT_FOUND' ? ABSENT_SUFFIX : FAILED_SUFFIX}`;
+        await writeFile(answer, '', { mode: 0o644 }).catch(() => undefined);
+        if (this.options.owner) await chown(answer, ...this.options.owner).catch(() => undefined);
+      }
+    })().finally(() => this.answering.delete(name));
+    this.answering.set(name, job);
+  }
+
   /** Staged files gone from the spool were moved out by the server: it has reached them. */
   private async noticeTaken(): Promise<void> {
-    for (const name of this.staged) {
+    // Copied out, a staged file stays where it was: the server's log (consumed) says when it was taken.
+    for (const name of this.options.copiedOut ? [] : this.staged) {
       if (this.taken.has(name) || this.discarded.has(name)) continue;
       const present = await stat(path.join(this.spoolDir, name)).then(() => true, () => false);
       if (present) continue;
@@ -204,15 +268,20 @@ export class WalStager {
         if (n > this.progress) this.progress = n;
       }
     }
-    // Staged segments the server is already past (it fetched them itself) would only fill the spool.
+    // Staged segments the server is already past (it fetched them itself, or copied them out) would only fill the
+    // spool; the newest one it took stays, for its second request at the end of recovery.
     for (const entry of await readdir(this.spoolDir).catch(() => [] as string[])) {
-      const file = parseWalName(entry);
-      if (file?.kind === 'segment' && this.staged.has(entry) && segmentNumber(entry, this.segmentSize) <= this.progress) await this.discard(entry);
+      const name = entry.endsWith(TAKEN_SUFFIX) ? entry.slice(0, -TAKEN_SUFFIX.length) : entry;
+      const file = parseWalName(name);
+      if (file?.kind !== 'segment' || !this.staged.has(name)) continue;
+      const n = segmentNumber(name, this.segmentSize);
+      const kept = entry !== name || (this.options.copiedOut === true && this.taken.has(name));
+      if (n < this.progress || (n === this.progress && !kept)) await this.discard(entry);
     }
   }
 
   private async discard(name: string): Promise<void> {
-    this.discarded.add(name);
+    if (!this.taken.has(name)) this.discarded.add(name);
     await unlink(path.join(this.spoolDir, name)).catch(() => undefined);
   }
 

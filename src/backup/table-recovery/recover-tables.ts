@@ -75,6 +75,8 @@ export interface RecoverTablesReport {
   tables: RecoveredTable[];
   /** Foreign keys to tables outside the set, left out of the side-by-side copy. */
   droppedKeys: string[];
+  /** How the throwaway instance got its WAL: segments restored, how many from the spool the run staged ahead of replay (null: no staging). */
+  walStaging: { restored: number; fromSpool: number; problem: string | null } | null;
   durationMs: number;
   steps: StepResult[];
   auditKey: string | null;
@@ -97,7 +99,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   const at = options.target.pointInTime ?? options.target.lsn ?? options.target.restorePoint ?? 'the target';
   if (options.replace) await confirmReplace(tables, options.into, { state: `at ${at}`, sideBySide: 'recover', run: 'table recovery', aside, yes: options.yes, confirm: options.confirm });
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
-  const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
+  const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], walStaging: null, durationMs: 0, steps: [], auditKey: null, error: null };
   const osUser = serverOsUser();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-throwaway-'));
   // The server runs as its own OS user: it must reach the data directory inside.
@@ -137,6 +139,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
       return r;
     }, (r) => `throwaway instance on 127.0.0.1:${port} recovered to ${r.target.display}`);
     report.target = pitr.target.display;
+    report.walStaging = pitr.staging ? { restored: pitr.recovery?.segmentsFetched ?? 0, fromSpool: pitr.staging.takenByServer, problem: pitr.staging.problem } : null;
     await withDb(throwaway, async (copy) => {
       await checklist.run('check-tables', () => assertTablesExist(copy, tables, 'at the recovery target'), () => tables.map(name).join(', '));
       await withDb(options.into, async (into) => {

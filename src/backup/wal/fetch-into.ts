@@ -5,7 +5,7 @@
  * PostgreSQL (or the spool) reads.
  */
 import { createWriteStream } from 'node:fs';
-import { chown, mkdir, rename, unlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
@@ -16,6 +16,8 @@ import { walKey, type WalFileName } from './layout.js';
 export interface FetchIntoOptions {
   /** uid and gid the file is given before it appears under its name (the server's OS user, when another user fetches for it). */
   owner?: readonly [number, number];
+  /** The file's mode (default 0600): 0644 for a server whose OS user is not known here (a container's). */
+  mode?: number;
 }
 
 /** WAL_NOT_FOUND when the archive has no such file; WAL_CORRUPT when it is damaged. */
@@ -42,6 +44,7 @@ export async function fetchInto(storage: Storage, file: WalFileName, dest: strin
     });
     if (out.actual !== out.recorded) throw corrupt(storage, file, key, `its content's sha256 is ${out.actual.slice(0, 12)}…, wal-push recorded ${out.recorded.slice(0, 12)}…`);
     if (options.owner) await chown(temp, ...options.owner);
+    if (options.mode !== undefined) await chmod(temp, options.mode);
     await rename(temp, dest);
     return out.size;
   } finally {

@@ -14,6 +14,7 @@ export function recoverTablesJson(r: RecoverTablesReport) {
     backupId: r.backupId,
     tables: r.tables,
     droppedKeys: r.droppedKeys,
+    walStaging: r.walStaging,
     durationMs: r.durationMs,
     steps: r.steps,
     auditKey: r.auditKey,

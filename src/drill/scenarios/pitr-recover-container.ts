@@ -5,11 +5,15 @@
  *
  *   choose the base backup and check the WAL chain (read only, as restore does)
  *   → extract the base backup into a throwaway directory on this machine
- *   → stage the archived WAL from its first segment on (fetched, decompressed
- *     and checked as wal-fetch does) beside it
- *   → recovery settings: restore_command copies from the staged WAL, promote at
+ *   → fetch the timeline history files beside it, and start staging WAL ahead
+ *     of replay as restore does (wal-stager.ts: parallel workers fetch,
+ *     decompress and check each segment against its sha256 into a spool, a
+ *     bounded window ahead of the server)
+ *   → recovery settings: restore_command copies a staged segment into place
+ *     (waiting for one the stager has planned but not staged yet), promote at
  *     the target, archiving off, listen on the container's network
- *   → start the image on the data directory, wait for the promotion
+ *   → start the image on the data directory, wait for the promotion; the
+ *     server's log moves the staging window on
  *
  * The image's entrypoint takes an existing data directory in PGDATA and runs
  * the server on it (the official image and scripts/build-postgres-image.sh's
@@ -27,8 +31,9 @@ import { chooseBase } from '../../backup/pitr/choose-base.js';
 import { ensureConfigFiles } from '../../backup/pitr/config-files.js';
 import { extractBase } from '../../backup/pitr/extract.js';
 import { baseCandidates, baseTar, recoveryTimeline } from '../../backup/pitr/base-candidates.js';
-import { confString, recoverySettings, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
+import { confString, recoverySettings, stagedCopyCommand, writeRecoveryConfig } from '../../backup/pitr/recovery-config.js';
 import { parseRecoveryTarget } from '../../backup/pitr/target.js';
+import { WalStager, type StagingReport } from '../../backup/pitr/wal-stager.js';
 import { fetchInto } from '../../backup/wal/fetch-into.js';
 import { walNameOfKey, WAL_PREFIX } from '../../backup/wal/layout.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
@@ -59,17 +64,30 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
       });
     }
     const work = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-pitr-'));
-    const remove = () => rm(work, { recursive: true, force: true }).catch(() => undefined);
+    let stager: WalStager | undefined;
+    let staging: StagingReport | null = null;
+    // Staging outlives no step: it ends with the promotion, a failure, or the drill's stop, and its spool goes with it.
+    const stopStaging = async () => {
+      const running = stager;
+      stager = undefined;
+      if (running) staging = await running.stop();
+    };
+    const remove = async () => {
+      await stopStaging().catch(() => undefined);
+      await rm(work, { recursive: true, force: true }).catch(() => undefined);
+    };
     try {
       const dataDir = path.join(work, 'data');
       const walDir = path.join(work, 'wal');
       onStep(`extracting base backup ${base.id}`);
       await extractBase(storage, tarKey, dataDir, { osUser: undefined, sha256: manifest.sha256, sizeBytes: manifest.sizeBytes, signal });
-      const staged = await stageWal(storage, wal, coverage.first, walDir);
-      onStep(`staged ${staged} archived WAL files from ${coverage.first} on`);
+      const histories = await fetchHistories(storage, wal, path.join(walDir, 'history'));
+      // The image's postgres user only reads the spool: restore_command copies out, the server's log says what it took.
+      stager = await WalStager.start({ storage, dataDir, listing: wal, timelines, fromSegment: base.base.startWal, segmentSize: base.base.walSegmentSize, spoolDir: path.join(walDir, 'spool'), copiedOut: true });
+      onStep(`staging WAL from ${base.base.startWal} ahead of replay (${histories} timeline history files fetched)`);
       const settings = recoverySettings({ target, timeline, port: 5432, node: 'node', cli: 'dbrollback', storageArgs: ['--storage', storage.url], serverMajor: backupMajor });
-      // The later setting wins: inside the container the WAL is a directory, and the host reaches the server through the mapped port.
-      settings.push(['restore_command', confString(`cp ${WAL}/%f "%p"`)], ['listen_addresses', confString('*')]);
+      // The later setting wins: inside the container the WAL comes from the spool, and the host reaches the server through the mapped port.
+      settings.push(['restore_command', confString(stagedCopyCommand(`${WAL}/spool`, `${WAL}/history`))], ['listen_addresses', confString('*')]);
       await writeRecoveryConfig(dataDir, settings, undefined);
       await ensureConfigFiles(dataDir, undefined);
       // Production's pg_hba.conf may admit loopback only; the drill connects from outside the container, with production's role and password.
@@ -81,11 +99,20 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
       onStep(`starting ${image} on the recovered data directory`);
       // The server's own words, for when recovery fails (a target the WAL never reaches, a setting the image lacks).
       const serverLog: string[] = [];
+      let restored = 0;
       const container = await startTracked(image, (c, { Wait }) =>
         c
           .withLogConsumer((stream) => {
             stream.on('data', (chunk: Buffer | string) => {
-              serverLog.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
+              const lines = String(chunk).split('\n').filter((l) => l.trim() !== '');
+              for (const line of lines) {
+                const segment = /restored log file "([0-9A-F]{24})" from archive/.exec(line)?.[1];
+                if (segment === undefined) continue;
+                restored += 1;
+                // The staging window moves on with the server.
+                stager?.consumed(segment);
+              }
+              serverLog.push(...lines);
               serverLog.splice(0, Math.max(0, serverLog.length - 40));
             });
           })
@@ -100,13 +127,19 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
           .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
           .withStartupTimeout(RECOVERY_TIMEOUT_MS),
         onStep,
-      ).catch((err: unknown) => {
+      ).catch(async (err: unknown) => {
+        await stopStaging().catch(() => undefined);
         const said = serverLog.filter((l) => /FATAL|PANIC|ERROR|LOG: {2}(recovery|redo|consistent)/.test(l)).slice(-6);
-        throw new DbrollbackError('RECOVERY_FAILED', `recovery in the ${image} container did not reach ${target.display}: ${said.length ? said.join(' | ') : (err as Error).message}`, {
+        const problem = (staging as StagingReport | null)?.problem;
+        throw new DbrollbackError('RECOVERY_FAILED', `recovery in the ${image} container did not reach ${target.display}: ${said.length ? said.join(' | ') : (err as Error).message}${problem ? ` (WAL staging had stopped before: ${problem})` : ''}`, {
           hint: 'The container is removed. Run the same drill with --provider local to compare, or restore --point-in-time into a directory to inspect the server log.',
           cause: err,
         });
       });
+      // Promoted: nothing more is restored from the archive.
+      await stopStaging();
+      const report = staging as StagingReport | null;
+      onStep(`${restored} WAL segments restored, ${report?.takenByServer ?? 0} of them staged ahead by ${report?.workers ?? 0} workers`);
       const conn: ConnInfo = { host: container.host, port: container.port(5432), user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' };
       const stop = async () => {
         // The entrypoint gave the data directory to the image's postgres user: give it back, so it can be removed here.
@@ -123,7 +156,7 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
         } finally {
           await db.end().catch(() => undefined);
         }
-        return { baseBackupId: base.id, recoveredTo: replayed ? `last transaction replayed: ${replayed}` : null, walSegments: coverage.segments, conn, where: `a ${image} container`, stop };
+        return { baseBackupId: base.id, recoveredTo: replayed ? `last transaction replayed: ${replayed}` : null, walSegments: coverage.segments, walStaging: { restored, fromSpool: report?.takenByServer ?? 0, problem: report?.problem ?? null }, conn, where: `a ${image} container`, stop };
       } catch (err) {
         await stop();
         throw err;
@@ -135,20 +168,16 @@ export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' |
   };
 }
 
-/** Every archived segment from `first` on (any timeline) and every timeline history file, fetched and checked into `dir`. */
-async function stageWal(storage: Storage, listing: readonly ObjectInfo[], first: string, dir: string): Promise<number> {
-  await mkdir(dir, { recursive: true });
-  const position = first.slice(8);
+/** Every timeline history file in the archive, fetched and checked into `dir` (restore_command copies them; a promotion reads them). */
+async function fetchHistories(storage: Storage, listing: readonly ObjectInfo[], dir: string): Promise<number> {
+  await mkdir(dir, { recursive: true, mode: 0o755 });
   let count = 0;
   for (const object of listing) {
     const file = walNameOfKey(object.key);
-    if (!file) continue;
-    if (file.kind === 'history' || (file.kind === 'segment' && file.name.slice(8) >= position)) {
-      await fetchInto(storage, file, path.join(dir, file.name));
-      // Read by the image's postgres user, whose uid is not ours.
-      await chmod(path.join(dir, file.name), 0o644);
-      count++;
-    }
+    if (file?.kind !== 'history') continue;
+    // Read by the image's postgres user, whose uid is not ours.
+    await fetchInto(storage, file, path.join(dir, file.name), { mode: 0o644 });
+    count++;
   }
   return count;
 }

@@ -48,6 +48,7 @@ export function localPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'da
         baseBackupId: report.baseBackupId ?? '?',
         recoveredTo: report.recovery?.stoppedAt ?? (report.recovery?.replayLsn ? `LSN ${report.recovery.replayLsn}` : null),
         walSegments: report.wal?.segments ?? 0,
+        walStaging: report.staging ? { restored: report.recovery?.segmentsFetched ?? 0, fromSpool: report.staging.takenByServer, problem: report.staging.problem } : null,
         where: 'a local cluster',
         conn: { host: '127.0.0.1', port, user: login.user, password: login.password, database: login.database, sslmode: undefined, applicationName: 'dbrollback-drill' },
         async stop() {

@@ -24,6 +24,11 @@ export interface PitrRecovery {
   recoveredTo: string | null;
   /** WAL segments the recovery read from the archive. */
   walSegments: number;
+  /**
+   * How the server got its WAL: segments it restored, and how many of them it took from the spool the run staged
+   * ahead of replay (the rest through a fetch of its own); why staging stopped early, if it did. Null: no staging.
+   */
+  walStaging: { restored: number; fromSpool: number; problem: string | null } | null;
   conn: ConnInfo;
   /** Where it recovered: a container of the drill's image, or this machine's PostgreSQL programs. */
   where: string;
@@ -92,10 +97,25 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
       }
     }, (t) => `out of recovery; ${t.length} tables read to the last row`);
     return {
-      detail: `base backup ${recovery.baseBackupId} recovered to ${recovery.recoveredTo ?? 'the end of the archive'} in ${(recoverMs / 1000).toFixed(1)} s (RTO) in ${recovery.where}, ${tables.length} tables readable`,
-      facts: { baseBackupId: recovery.baseBackupId, recoveredTo: recovery.recoveredTo, rtoMs: recoverMs, walSegments: recovery.walSegments, tables: tables.length, recoveredIn: recovery.where },
+      detail: `base backup ${recovery.baseBackupId} recovered to ${recovery.recoveredTo ?? 'the end of the archive'} in ${(recoverMs / 1000).toFixed(1)} s (RTO) in ${recovery.where}, ${tables.length} tables readable${stagingNote(recovery.walStaging)}`,
+      facts: {
+        baseBackupId: recovery.baseBackupId,
+        recoveredTo: recovery.recoveredTo,
+        rtoMs: recoverMs,
+        walSegments: recovery.walSegments,
+        walRestored: recovery.walStaging?.restored ?? null,
+        walFromSpool: recovery.walStaging?.fromSpool ?? null,
+        walStagingProblem: recovery.walStaging?.problem ?? null,
+        tables: tables.length,
+        recoveredIn: recovery.where,
+      },
     };
   } finally {
     await recovery.stop();
   }
+}
+
+function stagingNote(staging: PitrRecovery['walStaging']): string {
+  if (!staging) return '';
+  return `; ${staging.fromSpool} of ${staging.restored} WAL segments restored from the staging spool${staging.problem ? ` (staging stopped: ${staging.problem})` : ''}`;
 }

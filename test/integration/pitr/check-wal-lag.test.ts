@@ -16,7 +16,7 @@ describe('check-wal when archiving lags behind the target', () => {
   let primary: Cluster | undefined;
   afterAll(async () => primary?.stop());
 
-  it('refuses (exit 2, nothing written) naming the segment that holds the first commit after T, though a segment was archived after T', async () => {
+  it('refuses (exit 2, the copy directory left as it was) naming the segment that holds the first commit after T, though a segment was archived after T', async () => {
     const storageDir = await sharedDir('dbrollback-lag-store-');
     const storage = pathToFileURL(storageDir).href;
     primary = await archivingCluster(storage);
@@ -52,7 +52,12 @@ describe('check-wal when archiving lags behind the target', () => {
     expect(error.code).toBe('WAL_MISSING');
     expect(error.message).toContain(`WAL segment ${current} is not in the archive yet`);
     expect(error.message).toContain('archiving lags');
+    // The reading-on ran alongside the extract: the hint says the extract was stopped and what it wrote removed, and it was.
+    expect(error.hint).toContain(`${dataDir} is as it was: the base backup was being extracted into it alongside this check; that was stopped and what it wrote removed.`);
     await expect(stat(dataDir)).rejects.toThrow();
+    // The refused run is on record (its journal was open while the extract ran), refused, not interrupted.
+    const runs = (await cli(['history', '--json', '--storage', storage, '--database-url', url])).json<{ runs: Array<{ command: string; outcome: string; error?: { code: string } | null }> }>().runs;
+    expect(runs.filter((r) => r.command === 'restore').map((r) => [r.outcome, r.error?.code])).toEqual([['failed', 'WAL_MISSING']]);
 
     // Once it is archived, the same restore goes ahead and lands exactly at T.
     await archiveCurrentSegment(url);

@@ -16,6 +16,20 @@ import { archiveCurrentSegment, archivingCluster, baseBackup, cli, markTarget, q
 
 const gate = await dockerGate();
 
+interface StagingFacts {
+  walRestored: number;
+  walFromSpool: number;
+  walStagingProblem: string | null;
+}
+
+/** The drill's recovery took (at least three quarters of) its WAL from the staging spool, as restore does. */
+function expectStaged(facts: StagingFacts, detail: string): void {
+  expect(facts.walStagingProblem).toBeNull();
+  expect(facts.walRestored).toBeGreaterThanOrEqual(8);
+  expect(facts.walFromSpool).toBeGreaterThanOrEqual(Math.ceil(facts.walRestored * 0.75));
+  expect(detail).toContain(`${facts.walFromSpool} of ${facts.walRestored} WAL segments restored from the staging spool`);
+}
+
 describe('drill pitr (built CLI)', () => {
   let primary: Cluster;
   let storageDir: string;
@@ -29,7 +43,8 @@ describe('drill pitr (built CLI)', () => {
     const url = primary.url('postgres');
     await query(url, 'CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL); INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 200) i');
     await baseBackup(storageUrl, url);
-    await query(url, 'INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 100) i');
+    // Several segments of WAL to replay, so the drill's staging has a run of segments to stage ahead.
+    for (let i = 0; i < 8; i++) await query(url, 'INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 100) i; SELECT pg_switch_wal()');
     target = (await markTarget(url, 'drill-target')).time;
     await query(url, 'INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 50) i');
     await archiveCurrentSegment(url);
@@ -45,11 +60,12 @@ describe('drill pitr (built CLI)', () => {
     const before = await audits();
     const run = await cli(['drill', 'pitr', '--provider', 'local', '--storage', storageUrl, '--database-url', primary.url('postgres'), ...args, '--json']);
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = run.json<{ ok: boolean; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; rtoMs: number; walSegments: number } }> }>();
+    const report = run.json<{ ok: boolean; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; rtoMs: number; walSegments: number } & StagingFacts }> }>();
     expect(report.ok).toBe(true);
     const pitr = report.scenarios.find((s) => s.name === 'pitr')!;
     expect(pitr.status).toBe('pass');
     expect(pitr.facts.tables).toBe(1);
+    expectStaged(pitr.facts, pitr.detail);
     expect(pitr.facts.rtoMs).toBeGreaterThan(0);
     expect(pitr.facts.walSegments).toBeGreaterThan(0);
     // The base backup's record only: a rehearsal writes none of its own.
@@ -59,11 +75,15 @@ describe('drill pitr (built CLI)', () => {
   it.runIf(gate.run || gate.mustRun)('--provider testcontainers recovers inside a container of the drill image: the chosen point in time, every table readable, no local server started', async () => {
     const run = await cli(['drill', 'pitr', '--provider', 'testcontainers', '--storage', storageUrl, '--database-url', primary.url('postgres'), '--point-in-time', target, '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true' });
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = run.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; walSegments: number; recoveredIn: string } }> }>();
+    const report = run.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; walSegments: number; recoveredIn: string } & StagingFacts }> }>();
     expect(report.provider).toBe('testcontainers');
     const pitr = report.scenarios.find((s) => s.name === 'pitr')!;
     expect(pitr.status, pitr.detail).toBe('pass');
     expect(pitr.facts.tables).toBe(1);
+    // The container's server has no dbrollback inside: every segment it restored came from the spool the run staged ahead.
+    expectStaged(pitr.facts, pitr.detail);
+    expect(pitr.facts.walFromSpool).toBeGreaterThanOrEqual(8);
+    expect(run.stderr).toMatch(/staging WAL from [0-9A-F]{24} ahead of replay/);
     expect(pitr.detail).toMatch(/in a postgres:\d+ container, 1 tables readable/);
     expect(run.stderr).toMatch(/starting postgres:\d+ on the recovered data directory/);
     // Recovered by the image's server, not this machine's: no pg_ctl start of a local copy.

@@ -17,6 +17,7 @@ import { archiveCommand, archiveCurrentSegment, baseBackup, cli, markTarget, osU
 interface Report {
   ok: boolean;
   url: string;
+  logFile: string;
   recovery: { segmentsFetched: number };
   staging: { staged: number; takenByServer: number; planned: number; ahead: number; workers: number; problem: string | null } | null;
   steps: Array<{ name: string; detail: string }>;
@@ -81,7 +82,15 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
       expect(report.steps.find((s) => s.name === 'recover')!.detail).toContain(`${staging.takenByServer} staged ahead by ${staging.workers} workers`);
       // The server's log agrees: every segment it restored was logged, and the spool is removed.
       const auto = await readFile(path.join(dataDir, 'postgresql.auto.conf'), 'utf8');
-      expect(auto).toMatch(/restore_command = '.*; test -f pg_wal\/dbrollback-staged\/%f && mv -f pg_wal\/dbrollback-staged\/%f %p \|\| .* wal-fetch %f %p .*--prefetch 0'/);
+      expect(auto).toMatch(/restore_command = '.*d=pg_wal\/dbrollback-staged; s=\$d\/%f; .*test -f \$s && mv -f \$s %p && .* \|\| .* wal-fetch %f %p .*--prefetch 0'/);
+      // The server asks for its last segment again when it promotes: that second request is served from the spool too, not by wal-fetch.
+      const serverLog = await readFile(report.logFile, 'utf8');
+      const lastSegment = [...serverLog.matchAll(/restored log file "([0-9A-F]{24})" from archive/g)].at(-1)![1]!;
+      expect(serverLog.match(new RegExp(`restored log file "${lastSegment}"`, 'g'))!.length).toBe(2);
+      expect(serverLog).not.toContain(`${lastSegment} is not in the archive`);
+      // What the archive lacks (the new timeline's history file the promotion probes for; timeline 1's, which
+      // PostgreSQL never writes) is answered by the running stager and the shell: wal-fetch never ran to say so.
+      expect(serverLog).not.toContain('is not in the archive');
       await expect(stat(path.join(dataDir, 'pg_wal', 'dbrollback-staged'))).rejects.toThrow();
       expect((await readdir(path.join(dataDir, 'pg_wal'))).some((f) => f.startsWith('.dbrollback-tmp-'))).toBe(false);
     } finally {
@@ -118,8 +127,35 @@ describe('restore --point-in-time stages WAL ahead of replay', () => {
     const moved = await run(names[4]!, path.join(scratch, 'moved'));
     expect(moved.exitCode, moved.stderr).toBe(0);
     expect(await readFile(path.join(scratch, 'moved'))).toEqual(content);
-    expect(await readdir(spool)).toEqual([]);
+    // The moved file stays linked beside the spool's name, for the server's second request at the end of recovery.
+    expect(await readdir(spool)).toEqual([`${names[4]!}.taken`]);
+    const again = await run(names[4]!, path.join(scratch, 'again'));
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await readFile(path.join(scratch, 'again'))).toEqual(content);
+    // Timeline 1's history file: not in any archive (PostgreSQL never writes one), answered by the shell alone.
+    const history = await run('00000001.history', path.join(scratch, 'history'));
+    expect(history.exitCode).toBe(1);
+    expect(history.stderr).toBe('');
   });
+});
+
+describe('restore --tables stages WAL ahead of replay too', () => {
+  let setup: Awaited<ReturnType<typeof primaryWithWal>> | undefined;
+  afterAll(async () => setup?.primary.stop());
+
+  it('the throwaway instance takes most segments from the spool; the recovered table holds the rows at the target', async () => {
+    const storage = pathToFileURL(await sharedDir('dbrollback-staged-tables-store-')).href;
+    setup = await primaryWithWal(storage, 10);
+    const run = await cli(['restore', '--storage', storage, '--database-url', setup.url, '--point-in-time', setup.marks.time, '--tables', 'public.ledger', '--into-database', setup.url, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = run.json<{ schema: string; walStaging: { restored: number; fromSpool: number; problem: string | null } | null }>();
+    const staging = report.walStaging!;
+    expect(staging.problem).toBeNull();
+    expect(staging.restored).toBeGreaterThanOrEqual(10);
+    expect(staging.fromSpool).toBeGreaterThanOrEqual(Math.ceil(staging.restored * 0.75));
+    const [recovered] = await query<{ rows: string; sum: string }>(setup.url, `SELECT count(*) AS rows, coalesce(sum(amount), 0) AS sum FROM "${report.schema}".ledger`);
+    expect(recovered).toEqual(setup.good);
+  }, 240_000);
 });
 
 describe('staged WAL from an encrypted storage', () => {
