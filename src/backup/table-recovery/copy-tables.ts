@@ -25,7 +25,8 @@ export interface StagedTables {
 
 /** One run's schemas: where the copies land (dbrollback_recovered_<ts>), and where --replace keeps the live tables (dbrollback_replaced_<ts>). */
 export function recoverySchemas(now: Date = new Date()): { stamp: string; schema: string; aside: string } {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase();
+  // To the millisecond: a refused --replace leaves its recovered schema in the target, and a run right after must not meet it.
+  const stamp = now.toISOString().replace(/\.(\d+)Z$/, '$1z').replace(/[-:]/g, '').toLowerCase();
   return { stamp, schema: `dbrollback_recovered_${stamp}`, aside: `dbrollback_replaced_${stamp}` };
 }
 

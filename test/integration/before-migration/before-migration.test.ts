@@ -118,7 +118,7 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       expect(run.exitCode, run.stderr).toBe(0);
       const doc = run.json<{ ok: boolean; schema: string; tables: Array<{ table: string; now: string; rows: number; matches: boolean }>; droppedKeys: string[]; durationMs: number; beforeMigration: { kind: string } }>();
       expect(doc.beforeMigration.kind).toBe('restore-point');
-      expect(doc.schema).toMatch(/^dbrollback_recovered_\d{8}t\d{6}z$/);
+      expect(doc.schema).toMatch(/^dbrollback_recovered_\d{8}t\d{9}z$/);
       expect(doc.tables).toEqual([{ table: 'public.orders', now: `${doc.schema}.orders`, rows: 5, fingerprint: expect.any(String), matches: true }]);
       // The copy does not tie itself to the live customers table.
       expect(doc.droppedKeys).toEqual(['orders.orders_customer_id_fkey']);
