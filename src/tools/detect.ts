@@ -13,7 +13,8 @@
  * The database is asked only when the files do not decide, and only when the
  * caller gives a way to ask it (a drill never looks at the configured one).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
@@ -116,7 +117,7 @@ export async function detectCodeTool(tools: readonly MigrationTool[], files: rea
     // The files' folder, when they share one: a tool's config file may sit beside it.
     dir: dirs.size === 1 ? [...dirs][0] : undefined,
     files: [...byName.keys()].sort(),
-    read: (name) => readFile(byName.get(name) ?? name, 'utf8').catch(() => ''),
+    read: memoizedRead((name) => byName.get(name) ?? name),
     configModule,
   };
   const matches: Array<{ tool: MigrationTool; match: DetectMatch }> = [];
@@ -193,8 +194,31 @@ async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
   return {
     dir,
     files,
-    read: (name) => (dir === undefined ? Promise.resolve('') : readFile(path.join(dir, name), 'utf8').catch(() => '')),
+    read: memoizedRead((name) => (dir === undefined ? undefined : path.join(dir, name))),
     configModule: settings.configModule,
+  };
+}
+
+/**
+ * ProjectEvidence.read: each file read once however many tools ask (every
+ * tool's detect may read every file), and synchronously — a folder of a
+ * thousand small files read one await at a time left the process idle for
+ * most of a classify.
+ */
+function memoizedRead(pathOf: (name: string) => string | undefined): (name: string) => Promise<string> {
+  const texts = new Map<string, string>();
+  return (name) => {
+    let text = texts.get(name);
+    if (text === undefined) {
+      const file = pathOf(name);
+      try {
+        text = file === undefined ? '' : readFileSync(file, 'utf8');
+      } catch {
+        text = '';
+      }
+      texts.set(name, text);
+    }
+    return Promise.resolve(text);
   };
 }
 

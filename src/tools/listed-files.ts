@@ -8,17 +8,34 @@
  * `1_a.down.sql`: the same file on a case-insensitive file system).
  * Answers hold for one classify run (the listings are read at its start).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FileProbe } from './tool.js';
 
 export class ListedFiles implements FileProbe {
-  private readonly listings = new Map<string, { names: ReadonlySet<string>; lowerCase?: ReadonlySet<string> }>();
+  private readonly listings = new Map<string, { names: ReadonlySet<string>; lowerCase?: ReadonlySet<string>; array?: readonly string[] }>();
   private readonly asked = new Map<string, boolean>();
 
   /** The names a folder holds (as readdir gave them). */
   addListing(dir: string, names: ReadonlySet<string>): void {
     this.listings.set(dir, { names });
+  }
+
+  list(dir: string): readonly string[] {
+    let listed = this.listings.get(dir);
+    if (!listed) {
+      // A folder classify did not list itself (a file given alone): read once, kept for the run.
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        // Unreadable: nothing beside the file, as a missing down reads.
+      }
+      listed = { names: new Set(names) };
+      this.listings.set(dir, listed);
+    }
+    listed.array ??= [...listed.names];
+    return listed.array;
   }
 
   exists(file: string): boolean {

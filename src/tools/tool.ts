@@ -114,6 +114,8 @@ export interface HistoryProbe {
 /** Whether a file exists (classify answers from the folder listings it already read: listed-files.ts). */
 export interface FileProbe {
   exists(file: string): boolean;
+  /** A folder's names (as readdir gives them), listed once per run; empty when it cannot be read. */
+  list(dir: string): readonly string[];
 }
 
 /** A .sql migration file as its tool reads it, for static classification. */

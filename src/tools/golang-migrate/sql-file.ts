@@ -4,11 +4,11 @@
  * by golang-migrate as one Exec — in no transaction of the tool's own (a
  * multi-statement simple query is an implicit transaction block).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unreadableFile } from '../unreadable-file.js';
 import { downKindOf } from '../sql/files.js';
-import type { SqlFileReader } from '../tool.js';
+import type { FileProbe, SqlFileReader } from '../tool.js';
 
 const PART = /^([0-9]+)_(.*)\.(up|down)\.sql$/i;
 
@@ -22,7 +22,7 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
       down: () => {
         // Most versions' down has the up's name: asked first, before the folder is listed.
         const sameName = file.replace(/\.up\.sql$/i, '.down.sql');
-        const downPath = files.exists(sameName) ? sameName : downOf(path.dirname(file), version);
+        const downPath = files.exists(sameName) ? sameName : downOf(files, path.dirname(file), version);
         if (downPath === null) return { kind: 'missing', path: null };
         let downText: string;
         try {
@@ -53,16 +53,21 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
   },
 };
 
-function downOf(dir: string, version: bigint): string | null {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
+/** Each listing's downs by version, built once (a listing is the same array for the whole run). */
+const downsByListing = new WeakMap<readonly string[], Map<bigint, string>>();
+
+function downOf(files: FileProbe, dir: string, version: bigint): string | null {
+  // The folder's listing, read once per classify run: asked for every up without a same-named down.
+  const names = files.list(dir);
+  let downs = downsByListing.get(names);
+  if (!downs) {
+    downs = new Map();
+    for (const n of names) {
+      const m = PART.exec(n);
+      if (m !== null && m[3]!.toLowerCase() === 'down' && !downs.has(BigInt(m[1]!))) downs.set(BigInt(m[1]!), n);
+    }
+    downsByListing.set(names, downs);
   }
-  const down = names.find((n) => {
-    const m = PART.exec(n);
-    return m !== null && m[3]!.toLowerCase() === 'down' && BigInt(m[1]!) === version;
-  });
+  const down = downs.get(version);
   return down === undefined ? null : path.join(dir, down);
 }
