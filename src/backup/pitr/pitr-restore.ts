@@ -427,11 +427,13 @@ async function layDownWhileChecking(
 
 /** Remove what the extract wrote: DIR itself when the run created it, else only what it put in the empty DIR it was given. */
 async function removeCopy(dataDir: string, existed: boolean): Promise<void> {
+  // A server stopping at the same moment may still write a file or two: ENOTEMPTY is retried.
+  const retried = { recursive: true, force: true, maxRetries: 10, retryDelay: 50 } as const;
   if (!existed) {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, retried);
     return;
   }
-  for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), { recursive: true, force: true });
+  for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), retried);
 }
 
 /** The refusal, saying what happened to DIR (its own hint says "Nothing was written", true of the storage only). */

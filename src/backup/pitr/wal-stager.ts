@@ -188,7 +188,8 @@ export class WalStager {
     this.watcher?.close();
     await Promise.all([...this.running, ...this.answering.values()]);
     await this.noticeTaken();
-    await rm(this.spoolDir, { recursive: true, force: true });
+    // The server may still drop a file in (a restore_command asking NAME.wanted while the run stops): ENOTEMPTY is retried.
+    await rm(this.spoolDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     return {
       staged: this.staged.size,
       takenByServer: this.taken.size,
