@@ -12,25 +12,32 @@ export interface TransactionEnd {
   time: Date;
 }
 
-/**
- * The commit and abort records of the segment `file` (its directory is pg_waldump's --path), oldest first.
- * pg_waldump stops with an error at the end of the WAL written so far (a segment cut short by a switch
- * ends in zeros): what it printed up to there is the answer.
- */
+/** The commit and abort records of the segment `file` (its directory is pg_waldump's --path), oldest first. */
 export async function transactionEnds(file: string): Promise<TransactionEnd[]> {
+  // Timestamps printed in UTC, with the zone named, whatever the host's zone.
+  return records(file, 'Transaction', (line) => {
+    const m = /lsn: ([0-9A-F]+\/[0-9A-F]+),.*desc: (COMMIT|ABORT) (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/.exec(line);
+    return m ? { lsn: m[1]!, kind: m[2] as 'COMMIT' | 'ABORT', time: new Date(`${m[3]!.replace(' ', 'T')}Z`) } : null;
+  });
+}
+
+/**
+ * The records of one resource manager in the segment `file`, each line read by `parse` (null: not one).
+ * pg_waldump stops with an error at the end of the WAL written so far (a segment cut short by a switch
+ * ends in zeros): what it printed up to there is the answer; any other failure with nothing read throws.
+ */
+async function records<T>(file: string, rmgr: 'Transaction' | 'XLOG', parse: (line: string) => T | null): Promise<T[]> {
   const { execa } = await loadExeca();
   const waldump = await findBinary('pg_waldump');
-  // Timestamps printed in UTC, with the zone named, whatever the host's zone.
-  const result = await execa(waldump.path, ['--rmgr=Transaction', file], { reject: false, env: { TZ: 'UTC' } });
-  const ends: TransactionEnd[] = [];
-  for (const line of result.stdout.split('\n')) {
-    const m = /lsn: ([0-9A-F]+\/[0-9A-F]+),.*desc: (COMMIT|ABORT) (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC/.exec(line);
-    if (m) ends.push({ lsn: m[1]!, kind: m[2] as 'COMMIT' | 'ABORT', time: new Date(`${m[3]!.replace(' ', 'T')}Z`) });
-  }
-  if (ends.length === 0 && result.exitCode !== 0 && !/invalid record length|could not find a valid record|record with incorrect prev-link|invalid magic number/.test(result.stderr)) {
+  const result = await execa(waldump.path, [`--rmgr=${rmgr}`, file], { reject: false, env: { TZ: 'UTC' } });
+  const found = result.stdout.split('\n').flatMap((line) => {
+    const record = parse(line);
+    return record === null ? [] : [record];
+  });
+  if (found.length === 0 && result.exitCode !== 0 && !/invalid record length|could not find a valid record|record with incorrect prev-link|invalid magic number/.test(result.stderr)) {
     throw new Error(`pg_waldump could not read ${file}: ${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`);
   }
-  return ends;
+  return found;
 }
 
 export interface RestorePointRecord {
@@ -50,18 +57,10 @@ const LONG_HEADER = 40n;
  * 8 bytes, laid over the pages from the start, skipping the header of each page it crosses into.
  */
 export async function restorePoints(file: string, segmentSize: number): Promise<RestorePointRecord[]> {
-  const { execa } = await loadExeca();
-  const waldump = await findBinary('pg_waldump');
-  const result = await execa(waldump.path, ['--rmgr=XLOG', file], { reject: false });
-  const points: RestorePointRecord[] = [];
-  for (const line of result.stdout.split('\n')) {
+  return records(file, 'XLOG', (line) => {
     const m = /len \(rec\/tot\):\s*\d+\/\s*(\d+),.*lsn: ([0-9A-F]+)\/([0-9A-F]+),.*desc: RESTORE_POINT (.*)$/.exec(line);
-    if (m) points.push({ name: m[4]!, lsn: recordEnd((BigInt(`0x${m[2]!}`) << 32n) + BigInt(`0x${m[3]!}`), BigInt(m[1]!), BigInt(segmentSize)) });
-  }
-  if (points.length === 0 && result.exitCode !== 0 && !/invalid record length|could not find a valid record|record with incorrect prev-link|invalid magic number/.test(result.stderr)) {
-    throw new Error(`pg_waldump could not read ${file}: ${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`);
-  }
-  return points;
+    return m ? { name: m[4]!, lsn: recordEnd((BigInt(`0x${m[2]!}`) << 32n) + BigInt(`0x${m[3]!}`), BigInt(m[1]!), BigInt(segmentSize)) } : null;
+  });
 }
 
 function recordEnd(start: bigint, total: bigint, segmentSize: bigint): bigint {

@@ -31,7 +31,7 @@ export type ArchiverSettings =
 
 /**
  * One base backup as its archiver lists it: where its WAL starts and stops, on which timeline and when —
- * the fields a dbrollback base backup's manifest records (BaseInfo), whoever took it.
+ * the fields the manifest of a base backup taken by dbrollback records (BaseInfo), whoever took it.
  */
 export interface ArchiveBackup extends Pick<BaseInfo, 'timeline' | 'startLsn' | 'stopLsn' | 'startWal' | 'stopWal' | 'startTime' | 'stopTime'> {
   /** The archiver's id: a dbrollback backup id, a pgBackRest label, a Barman backup id. */

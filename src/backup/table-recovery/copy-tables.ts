@@ -8,13 +8,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { serverVersion, type Db } from '../../db/connection.js';
+import { quoteIdent, serverVersion, type Db } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { fingerprint, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import { runTool } from '../../pgtools/run.js';
 
-export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export interface StagedTables {
   /** The tables' fingerprints in their source, under the recovery schema. */

@@ -3,9 +3,8 @@
  * transaction, under lock_timeout so the application never queues behind
  * it; the live tables are kept aside (schema `aside`), not dropped.
  */
-import type { Db } from '../../db/connection.js';
+import { quoteIdent, type Db } from '../../db/connection.js';
 import type { TableRef } from '../../fingerprint/fingerprint.js';
-import { quoteIdent } from './copy-tables.js';
 import { DbrollbackError } from '../../errors.js';
 
 interface InboundKey {
