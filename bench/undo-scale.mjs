@@ -20,10 +20,10 @@
  * archive healthy. Runs alternate the order; medians. Target: auto and
  * tables ≤ 1.5 × the tool's down + 3 s.
  *
- *   npm run build && node bench/undo-scale.mjs [--scale 300] [--runs 3] [--json]
+ *   npm run build && node bench/undo-scale.mjs [--scale 300] [--runs 3] [--json] [--start-when FILE]
  */
 import { execa } from 'execa';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../dist/pgtools/local-cluster.js';
@@ -107,6 +107,13 @@ export const down = (pgm) => pgm.sql('ALTER TABLE profiles DROP COLUMN nickname'
     }
     throw new Error(`the archive did not become healthy within a minute:\n${check.stdout}\n${check.stderr}`);
   };
+  // --start-when FILE: the untimed set-up (load, base backup) may run while the machine is busy; the timed runs start
+  // once FILE exists (touch it when the machine is idle), with whatever dist/ is built then.
+  const startWhen = process.argv.includes('--start-when') ? process.argv[process.argv.indexOf('--start-when') + 1] : '';
+  if (startWhen) {
+    log(`set up; the timed runs start when ${startWhen} exists`);
+    while (!(await stat(startWhen).catch(() => null))) await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
   await archiveCaughtUp();
 
   const columnThere = async () => (await psql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'profiles' AND column_name = 'nickname'")) === '1';
