@@ -6,6 +6,7 @@
  */
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
+import { parseTableRefs } from '../../verify/baseline.js';
 import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
@@ -213,10 +214,8 @@ function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | nul
 /** Foreign keys from other tables into the tables the migrations touched (they decide whether --replace can swap them). */
 async function inboundKeysOf(db: Db, touched: TouchedTables | null): Promise<InboundForeignKey[]> {
   if (touched === null || touched.existing.length === 0) return [];
-  return inboundForeignKeys(db, touched.existing.map((t) => {
-    const dot = t.indexOf('.');
-    return { schema: t.slice(0, dot), table: t.slice(dot + 1) };
-  }));
+  // The touched tables are written as parseTableRefs reads them: quoted parts keep their dots and capitals.
+  return inboundForeignKeys(db, parseTableRefs(touched.existing.join(',')));
 }
 
 /** Ordinary and partitioned tables outside the system schemas: what a table-level restore would leave out. */
