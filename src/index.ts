@@ -61,7 +61,7 @@ export { CHECK_IDS } from './verify/check.js';
 export type { Check, CheckId, CheckOutcome, CheckResult, CheckStatus, HeadLookup, VerifyContext } from './verify/check.js';
 export { CHECKS, selectChecks } from './verify/registry.js';
 export { verifyFailedError, verifySummary } from './verify/report.js';
-export { baselineFromManifest, loadBaselineFile, parseBaseline, parseTableRefs } from './verify/baseline.js';
+export { baselineFromManifest, loadBaselineFile, parseBaseline, parseTableRefs, formatTableRef } from './verify/baseline.js';
 export type { Baseline, BaselineTable } from './verify/baseline.js';
 export { fingerprint, fingerprintTable, listUserTables, PINNED_SETTINGS } from './fingerprint/fingerprint.js';
 export type { FingerprintOptions, TableFingerprint, TableRef } from './fingerprint/fingerprint.js';

@@ -59,10 +59,16 @@ export async function listBackups(storage: Storage): Promise<BackupListing[]> {
 export interface LoadManifestOptions {
   /** Only accept this kind (`latest` then means the newest complete backup of this kind). */
   kind?: BackupKind;
+  /**
+   * The database whose backups `latest` chooses among (the configured one, --database-url): one storage
+   * may hold the backups of several databases, and another's is never taken for "latest". Without it,
+   * `latest` is the newest in the storage, whoever's it is. An explicit id is never filtered.
+   */
+  database?: string;
 }
 
 /**
- * The manifest of backup `idOrLatest` ('latest' = newest complete backup).
+ * The manifest of backup `idOrLatest` ('latest' = newest complete backup, of `options.database` when given).
  * BACKUP_NOT_FOUND (exit 2) when there is no such backup; BACKUP_INCOMPLETE
  * (exit 1) when it exists but has no valid manifest.
  */
@@ -71,7 +77,9 @@ export async function loadManifest(storage: Storage, idOrLatest: string, options
   if (idOrLatest === 'latest') {
     const listings = await listBackups(storage);
     // "latest" means a whole backup: a partial one holds the rows of a few tables only.
-    const newest = listings.find((b) => b.status === 'complete' && !b.partial && (!options.kind || b.kind === options.kind));
+    const usable = listings.filter((b) => b.status === 'complete' && !b.partial && (!options.kind || b.kind === options.kind));
+    const newest = usable.find((b) => options.database === undefined || isBackupOf(b, options.database));
+    if (!newest && options.database !== undefined && usable.length > 0) throw noBackupOf(storage, options.database, usable, kindText);
     if (!newest) {
       const incomplete = listings.filter((b) => b.status !== 'complete').length;
       throw new DbrollbackError('BACKUP_NOT_FOUND', `there is no complete ${kindText}backup in ${storage.url}${incomplete ? ` (${incomplete} incomplete ones are never used)` : ''}`, {
@@ -102,6 +110,23 @@ export async function loadManifest(storage: Storage, idOrLatest: string, options
     });
   }
   return manifest;
+}
+
+/**
+ * Whether a listed backup is one of `database`: its manifest names the database it was taken from.
+ * (A logical manifest records no cluster identity — pg_control_system() is for superusers and
+ * pg_monitor — so two databases of one name on two clusters sharing a storage are not told apart.)
+ */
+export function isBackupOf(b: Pick<BackupListing, 'database'>, database: string): boolean {
+  return b.database === database;
+}
+
+/** The refusal when a storage holds complete backups, none of them of `database`: another's is never used in its place. */
+export function noBackupOf(storage: Storage, database: string, others: readonly Pick<BackupListing, 'database'>[], kindText = ''): DbrollbackError {
+  const names = [...new Set(others.map((b) => b.database ?? '(unknown)'))].sort(compareStrings);
+  return new DbrollbackError('BACKUP_NOT_FOUND', `there is no complete ${kindText}backup of database "${database}" in ${storage.url} (it holds ${others.length} of ${names.length === 1 ? 'database' : 'databases'} ${names.map((n) => `"${n}"`).join(', ')}, which are never used for "${database}" unless named)`, {
+    hint: `\`dbrollback backups\` lists them with their databases: take one of "${database}" with \`dbrollback backup\`, check --database-url names the database you mean, or pass --backup ID to use another database's backup on purpose.`,
+  });
 }
 
 async function readManifest(storage: Storage, id: string): Promise<BackupManifest> {

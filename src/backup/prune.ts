@@ -4,6 +4,10 @@
  * never deleted, whatever the flags say, and an incomplete one is left alone
  * for a grace period (it may be a backup still being read back).
  *
+ * A storage may hold the backups of several databases (each manifest names
+ * its own): --keep N and the newest-verified rule apply to each database's
+ * backups apart, so pruning on behalf of one never empties another's.
+ *
  * Archived WAL goes with the base backups: only WAL before the oldest kept
  * base backup's start segment, and archived before that backup began, is
  * deleted — never WAL a kept base backup needs, and none at all while no
@@ -30,8 +34,10 @@ export interface PruneOptions {
 export interface PruneResult {
   deleted: BackupListing[];
   kept: BackupListing[];
-  /** The newest verified backup, which prune never deletes. */
+  /** The newest verified backup, which prune never deletes (with several databases' backups: the newest of those in protectedIds). */
   protectedId: string | null;
+  /** The newest verified whole backup of each database the storage holds backups of, none of which prune deletes. */
+  protectedIds: string[];
   /** The newest complete base backup, which prune never deletes either. */
   protectedBaseId: string | null;
   /** Archived WAL files deleted (or, with dryRun, that would be). */
@@ -55,14 +61,26 @@ export async function pruneBackups(storage: Storage, options: PruneOptions): Pro
   const now = (options.now ?? new Date()).getTime();
   const listings = await listBackups(storage);
   const complete = listings.filter((b) => b.status === 'complete');
-  const protectedId = complete.find((b) => b.verified && !b.partial)?.id ?? null;
+  // Newest first, so each database's first verified whole backup is its newest.
+  const protectedIds: string[] = [];
+  const protectedOf = new Set<string | null>();
+  for (const b of complete) {
+    if (!b.verified || b.partial || protectedOf.has(b.database)) continue;
+    protectedOf.add(b.database);
+    protectedIds.push(b.id);
+  }
+  const protectedId = protectedIds[0] ?? null;
   // Without a base backup the WAL archive is useless: the newest one stays.
   const protectedBaseId = complete.find((b) => b.kind === 'base')?.id ?? null;
   const grace = Math.max(options.incompleteGraceMs ?? DAY_MS, options.olderThanMs ?? 0);
 
   const doomed = new Set<string>();
-  complete.forEach((b, index) => {
-    if (b.id === protectedId || b.id === protectedBaseId) return;
+  // Each backup's place among its own database's, newest first: --keep N counts per database.
+  const seen = new Map<string | null, number>();
+  complete.forEach((b) => {
+    const index = seen.get(b.database) ?? 0;
+    seen.set(b.database, index + 1);
+    if (protectedIds.includes(b.id) || b.id === protectedBaseId) return;
     const beyondKeep = options.keep === undefined || index >= options.keep;
     const oldEnough = options.olderThanMs === undefined || now - Date.parse(b.createdAt) > options.olderThanMs;
     if (beyondKeep && oldEnough) doomed.add(b.id);
@@ -87,6 +105,7 @@ export async function pruneBackups(storage: Storage, options: PruneOptions): Pro
     deleted,
     kept: listings.filter((b) => !doomed.has(b.id)),
     protectedId,
+    protectedIds,
     protectedBaseId,
     walDeleted: wal.keys.map((k) => walNameOfKey(k)!.name),
     walKeptFrom: wal.keptFrom,

@@ -128,9 +128,9 @@ export class RunContext {
     this.head = undefined;
   }
 
-  /** A backup's manifest as a verify baseline (`--baseline ID|latest`). */
+  /** A backup's manifest as a verify baseline (`--baseline ID|latest`; latest: the configured database's newest). */
   async baselineFromBackup(idOrLatest: string): Promise<Baseline> {
-    return baselineFromManifest(await loadManifest(this.storage, idOrLatest));
+    return baselineFromManifest(await loadManifest(this.storage, idOrLatest, { database: this.conn.database }));
   }
 
   /** Close everything that was opened, in any state. */

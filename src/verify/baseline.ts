@@ -124,6 +124,19 @@ export function parseTableRefs(list: string): TableRef[] {
   return refs;
 }
 
+/**
+ * The inverse of parseTableRefs: `schema.table`, each part quoted only where SQL would fold or split it
+ * (capitals, dots, spaces, quotes): `public.orders`, `"My.Schema"."Orders"`.
+ */
+export function formatTableRef(ref: TableRef): string {
+  return `${formatNamePart(ref.schema)}.${formatNamePart(ref.table)}`;
+}
+
+/** One name as parseTableRefs reads it back: bare when it is lower case letters, digits and underscores, else quoted. */
+export function formatNamePart(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 function splitOutsideQuotes(text: string, sep: string): string[] {
   const out: string[] = [];
   let current = '';

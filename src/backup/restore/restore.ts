@@ -72,8 +72,14 @@ export interface RestoreSource {
 }
 
 export interface RestoreOptions {
-  /** A backup id, or 'latest' (the newest complete logical backup). */
+  /** A backup id, or 'latest' (the newest complete logical backup of `database`). */
   backup: string;
+  /**
+   * The database whose backups 'latest' chooses among, and whose a named backup is said to be or not
+   * (default: the source's, the configured --database-url). A drill restores into a throwaway server
+   * and passes the configured name here.
+   */
+  database?: string;
   /** Restore into this database (created if missing); default: in place over `config.conn`. */
   targetDatabase?: string;
   /** Allow replacing a database that has content (in place, or a non-empty target): --yes, or the answer at the prompt. */
@@ -106,6 +112,10 @@ export interface RestoreReport {
   ok: boolean;
   outcome: RunOutcome;
   backupId: string | null;
+  /** The database the backup was taken from (its manifest's); null before a manifest was read. */
+  backupDatabase: string | null;
+  /** True when that is not the configured database (a backup of another database, restored on purpose with --backup ID). */
+  otherDatabase: boolean;
   /** The database that holds (or was to hold) the restored data. */
   database: string;
   /** The target, described without password. */
@@ -159,6 +169,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
       hint: 'Pass --yes to replace it (the current database is kept under a new name), or --target-database URL to restore into another database.',
     });
   }
+  const owner = options.database ?? source.conn.database;
   const state: RestoreState = { manifest: null, mode: null, restoreInto: null, jobs: null, previousDatabase: null, terminatedSessions: 0, verify: null, early: 0 };
   const checklist = new Checklist(RESTORE_STEPS, log, { signal: source.signal, facts: () => ({ backupId: state.manifest?.id ?? null, mode: state.mode, database: target.database, restoreInto: state.restoreInto, previousDatabase: state.previousDatabase }) });
   const audit = new AuditRun('restore', describeConn(target), options.commandLine);
@@ -168,12 +179,12 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
   try {
     // Only a complete logical backup, and its dump must be where the manifest says.
     const manifest = await checklist.run('backup', async () => {
-      const m = await loadManifest(source.storage, options.backup, { kind: 'logical' });
+      const m = await loadManifest(source.storage, options.backup, { kind: 'logical', database: owner });
       if (m.partial) throw partialNotWhole(m);
       // Opening the dump authenticates its start when the storage is encrypted: a planted or foreign dump is refused before any database is created.
       (await source.storage.get(dumpObjectKey(m))).destroy();
       return m;
-    }, (m) => `${m.id} (${m.createdAt}, head ${m.migrationHead ?? 'none'}, ${m.sizeBytes} bytes)`);
+    }, (m) => `${m.id} (${m.createdAt}, head ${m.migrationHead ?? 'none'}, ${m.sizeBytes} bytes)${whose(m, owner)}`);
     state.manifest = manifest;
     admin = await connectMaintenance(target);
     // The mode follows from what exists, decided before anything is written.
@@ -243,6 +254,8 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     ok: error === null,
     outcome: outcomeOf(error),
     backupId: state.manifest?.id ?? null,
+    backupDatabase: state.manifest?.database ?? null,
+    otherDatabase: state.manifest !== null && state.manifest.database !== owner,
     database: target.database,
     target: describeConn(target),
     mode: state.mode,
@@ -337,6 +350,11 @@ async function restoreInto(
     else if (isDbrollbackError(err) && err.code === 'RESTORE_FAILED') throw partialRestore(err, targetName);
     throw err;
   }
+}
+
+/** Whose backup it is, said when it is not the configured database's (one storage may hold several databases' backups). */
+export function whose(manifest: Pick<BackupManifest, 'database'>, configured: string): string {
+  return manifest.database === configured ? '' : `, a backup of database "${manifest.database}", not of the configured "${configured}"`;
 }
 
 function targetConn(url: string, configured: ConnInfo): ConnInfo {

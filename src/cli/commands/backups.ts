@@ -34,7 +34,7 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
     backups
       .command('prune')
       .description('delete old backups (never the newest verified one) and the archived WAL no kept base backup needs')
-      .option('--keep <n>', 'keep the newest N complete backups', positiveInt('--keep'))
+      .option('--keep <n>', 'keep the newest N complete backups of each database (a storage may hold several databases\' backups)', positiveInt('--keep'))
       .option('--older-than <age>', 'delete backups older than AGE (90m, 12h, 30d, 2w)')
       .option('--dry-run', 'show what would be deleted; delete nothing'),
     async (run, io, opts) => {
@@ -48,12 +48,13 @@ export function registerBackups(program: Command, registrar: CommandRegistrar): 
           deleted: result.deleted.map(listingJson),
           kept: result.kept.map(listingJson),
           protectedId: result.protectedId,
+          protectedIds: result.protectedIds,
           protectedBaseId: result.protectedBaseId,
           walDeleted: result.walDeleted,
           walKeptFrom: result.walKeptFrom,
         },
         human: [
-          `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedId ? ` (newest verified: ${result.protectedId})` : ''}`,
+          `${verb} ${result.deleted.length} backup(s), kept ${result.kept.length}${result.protectedIds.length > 0 ? ` (newest verified${result.protectedIds.length > 1 ? ', one per database' : ''}: ${result.protectedIds.join(', ')})` : ''}`,
           result.walKeptFrom
             ? `${verb} ${result.walDeleted.length} archived WAL file(s) before ${result.walKeptFrom} (the oldest kept base backup's start)`
             : 'archived WAL: nothing deleted (no base backup is kept)',

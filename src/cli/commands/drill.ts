@@ -44,7 +44,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       .option('--provider <name>', `where the throwaway PostgreSQL runs: ${PROVIDER_CHOICES.join('|')}`, 'auto')
       .option('--image <image>', 'Docker image for --provider testcontainers (default: the config\'s drillImage, else postgres:<major of the local PostgreSQL programs>)')
       .option('--seed <file>', 'migrations drill: SQL loaded after the first up it fits, so the downs run on data')
-      .option('--backup <id>', 'restore drill: the backup to restore (default: latest)')
+      .option('--backup <id>', 'restore drill: the backup to restore (default: the newest of the configured database, --database-url)')
       .option('--point-in-time <time>', 'pitr drill: the moment to recover to (default: the newest archived moment)')
       .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)')
       .option('--keep-going', 'migrations drill: rehearse every migration and report each failure, instead of stopping at the first')
@@ -74,7 +74,8 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
         }
       }
       if (run.hasStorage) {
-        inputs.restore = { storage: run.storage, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
+        // The configured database's name only (never connected to): its backups, not another's sharing the storage.
+        inputs.restore = { storage: run.storage, of: run.conn.database, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
         const hasBase = (await listBackups(run.storage)).some((b) => b.kind === 'base' && b.status === 'complete');
         inputs.pitr = {
           storage: run.storage,

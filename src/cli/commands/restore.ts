@@ -20,7 +20,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
     program
       .command('restore')
       .description('logical restore from a backup, checked against its manifest (exit 3 on any difference); or point-in-time recovery into a new data directory')
-      .option('--backup <id>', 'backup id, or "latest" (the newest complete whole backup); a partial backup (undo --backup tables) restores its tables side by side, or in place with --replace')
+      .option('--backup <id>', 'backup id, or "latest" (the newest complete whole backup of the --database-url database); a partial backup (undo --backup tables) restores its tables side by side, or in place with --replace')
       .option('--target-database <url>', 'restore into this database (created if missing) instead of in place')
       .option('--terminate-connections', 'end sessions on the database being replaced (otherwise they refuse the restore)')
       .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
@@ -50,6 +50,9 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
         return withTarget({ json: { ok: true, target: emitted.target, backupId: emitted.backupId, manifest: emitted.cluster }, human: emitted.manifest }, beforeMigration, false);
       }
       if (kind === 'partial') {
+        // Restoring another database's partial backup is allowed when named; the output says whose it is.
+        const other = manifest!.database !== run.conn.database;
+        if (other) io.log(`warning: backup ${manifest!.id} is a backup of database "${manifest!.database}", not of the configured "${run.conn.database}"`);
         const report = await restorePartial(run.storage, {
           manifest: manifest!,
           ...(request.tables !== undefined ? { tables: parseTableRefs(request.tables) } : {}),
@@ -64,7 +67,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           commandLine: io.commandLine,
           ...(run.signal ? { signal: run.signal } : {}),
         });
-        return { json: restorePartialJson(report), human: renderRestorePartial(report), ...(report.error ? { error: report.error } : {}) };
+        return { json: { ...restorePartialJson(report), backupDatabase: manifest!.database, otherDatabase: other }, human: renderRestorePartial(report), ...(report.error ? { error: report.error } : {}) };
       }
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {

@@ -25,7 +25,7 @@ export function registerVerify(program: Command, registrar: CommandRegistrar): v
     program
       .command('verify')
       .description('integrity gate before traffic returns: exit 0 = it may, 3 = it may not')
-      .addOption(new Option('--baseline <id>', 'compare row counts and fingerprints with this backup\'s manifest (a backup id, or "latest")').conflicts('baselineFile'))
+      .addOption(new Option('--baseline <id>', 'compare row counts and fingerprints with this backup\'s manifest (a backup id, or "latest": the newest of the --database-url database)').conflicts('baselineFile'))
       .option('--baseline-file <file>', 'compare with a JSON file: a backup manifest, or {"tables": [...]}')
       .option('--expect-head <name>', 'the migration that must be the head (after an undo: its target)')
       .option('--expect-changed <tables>', 'tables the rollback was expected to change (schema.table,...): reported, not failed')

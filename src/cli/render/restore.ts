@@ -8,6 +8,8 @@ export function restoreJson(r: RestoreReport) {
     ok: r.ok,
     outcome: r.outcome,
     backupId: r.backupId,
+    backupDatabase: r.backupDatabase,
+    otherDatabase: r.otherDatabase,
     database: r.database,
     target: r.target,
     mode: r.mode,
@@ -27,7 +29,7 @@ export function renderRestore(r: RestoreReport): string {
   const lines = ['steps:'];
   lines.push(...stepLines(r.steps));
   if (r.ok) {
-    lines.push('', `restored backup ${r.backupId} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs === 1 ? '' : 's'}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+    lines.push('', `restored backup ${r.backupId}${r.otherDatabase ? ` (a backup of database "${r.backupDatabase}", not of the configured one)` : ''} into ${r.target} (${r.mode}, ${r.jobs} job${r.jobs === 1 ? '' : 's'}, ${(r.durationMs / 1000).toFixed(1)} s)`);
     lines.push(`verified: ${r.verify?.checks.filter((c) => c.status === 'pass').length ?? 0} checks passed against the manifest (row counts, fingerprints, constraints, indexes, sequences)`);
     if (r.previousDatabase) lines.push(`the previous database is kept as "${r.previousDatabase}" — drop it once you no longer need it`);
   }

@@ -1,6 +1,6 @@
 /**
- * The `restore` drill: the latest (or a chosen) logical backup from the
- * storage restored into an empty database of the throwaway server, proven
+ * The `restore` drill: the latest logical backup of the configured database
+ * (or a chosen one) from the storage restored into an empty database of the throwaway server, proven
  * against its manifest (row counts and fingerprints of every table), with
  * the time it took — the measured recovery time objective — and the sizes.
  * The storage is only read.
@@ -9,14 +9,20 @@ import { loadManifest } from '../../backup/catalog.js';
 import { restore } from '../../backup/restore/restore.js';
 import { connToUrl, withDatabase } from '../../db/conninfo.js';
 import type { Storage } from '../../storage/contract.js';
+import { isDbrollbackError } from '../../errors.js';
 import { databaseSize, freshDatabase } from '../scratch-database.js';
 import { DrillFinding, type DrillStatus, type DrillSteps } from '../steps.js';
 import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 export interface RestoreDrillOptions {
   storage: Storage;
-  /** A backup id, or 'latest' (default). */
+  /** A backup id, or 'latest' (default): the newest of `of`. */
   backup?: string;
+  /**
+   * The configured database's name (--database-url; never connected to): 'latest' is its newest backup,
+   * never another database's that shares the storage. A named backup of another database is rehearsed, and said to be.
+   */
+  of: string;
   /** The database created for the drill on the throwaway server. */
   database?: string;
 }
@@ -41,6 +47,13 @@ export function restoreScenario(options: RestoreDrillOptions): Scenario {
 async function runRestoreDrill(options: RestoreDrillOptions, context: ScenarioContext, steps: DrillSteps): Promise<ScenarioOutcome> {
   const database = options.database ?? 'dbrollback_drill_restore';
   steps.plan(STEPS.map(([, name]) => name));
+  // Chosen before a server starts: no backup of this database is bad input, not something to rehearse.
+  const chosen = await loadManifest(options.storage, options.backup ?? 'latest', { kind: 'logical', database: options.of }).catch((err: unknown) => {
+    // A damaged backup is what the drill is there to find.
+    if (!isDbrollbackError(err) || !FINDINGS.has(err.code)) throw err;
+    steps.record(STEPS[0][1], 'fail', performance.now(), err.message);
+    throw new DrillFinding(err.message);
+  });
   const server = await context.server();
   const target = withDatabase(server.conn, database);
   // Left for the restore to create, so the dump streams straight in.
@@ -49,7 +62,8 @@ async function runRestoreDrill(options: RestoreDrillOptions, context: ScenarioCo
   const report = await restore(
     { conn: target, storage: options.storage, cwd: process.cwd() },
     {
-      backup: options.backup ?? 'latest',
+      backup: chosen.id,
+      database: options.of,
       targetDatabase: connToUrl(target),
       // A throwaway server has none of production's roles.
       noOwner: true,
@@ -77,15 +91,11 @@ async function runRestoreDrill(options: RestoreDrillOptions, context: ScenarioCo
   const rtoMs = (['backup', 'target', 'restore', 'verify'] as const).reduce((n, s) => n + (byName.get(s)?.durationMs ?? 0), 0);
   const verifyMs = byName.get('verify')?.durationMs ?? 0;
   const restoredBytes = await databaseSize(target);
-  const manifest = await loadSize(options.storage, report.backupId!);
+  const manifest = chosen.sizeBytes;
   return {
-    detail: `backup ${report.backupId}: restored and verified in ${(rtoMs / 1000).toFixed(1)} s (RTO), dump ${formatBytes(manifest)}, database ${formatBytes(restoredBytes)}, ${report.tables} tables`,
-    facts: { backupId: report.backupId, rtoMs, restoreMs: rtoMs - verifyMs, verifyMs, dumpBytes: manifest, databaseBytes: restoredBytes, tables: report.tables },
+    detail: `backup ${report.backupId} of database "${chosen.database}"${chosen.database === options.of ? '' : ` (not the configured "${options.of}": named with --backup)`}: restored and verified in ${(rtoMs / 1000).toFixed(1)} s (RTO), dump ${formatBytes(manifest)}, database ${formatBytes(restoredBytes)}, ${report.tables} tables`,
+    facts: { backupId: report.backupId, backupDatabase: chosen.database, rtoMs, restoreMs: rtoMs - verifyMs, verifyMs, dumpBytes: manifest, databaseBytes: restoredBytes, tables: report.tables },
   };
-}
-
-async function loadSize(storage: Storage, id: string): Promise<number> {
-  return (await loadManifest(storage, id, { kind: 'logical' })).sizeBytes;
 }
 
 export function formatBytes(n: number): string {

@@ -12,7 +12,8 @@
  *      the warnings say how old, which runs lie between (backup-gap.ts), and
  *      whether the point-in-time route reaches the exact moment.
  */
-import { listBackups, type BackupListing } from '../../backup/catalog.js';
+import { isBackupOf, listBackups } from '../../backup/catalog.js';
+import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
@@ -100,25 +101,21 @@ function appliedMigration(status: MigrationStatus, name: string): MigrationInfo 
   return known;
 }
 
-/**
- * Whether a backup was taken with `previous` as the head: its recorded head (a backup that recorded none —
- * no tool configured, no history table naming it — is at an unknown head, not at "no migration"), else the
- * version its tool's table identified the head by (golang-migrate, dbmate), among the migration's tags.
- */
-function takenAt(b: BackupListing, previous: MigrationInfo | null, migrator: string): boolean {
-  if (b.migrator !== null) return b.migrationHead === (previous?.name ?? null);
-  const version = b.migrationHeadVersion;
-  return version !== undefined && previous !== null && version.migrator === migrator && (previous.tags ?? []).includes(version.version);
-}
-
 async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previousMigration: MigrationInfo | null, migrator: string, database: string): Promise<BeforeMigrationTarget> {
   const previous = previousMigration?.name ?? null;
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
-  // Newest first: the backup closest to the migration's latest application.
-  const found = (await listBackups(storage)).find(
-    (b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && takenAt(b, previousMigration, migrator) && (b.database === null || b.database === database) && (appliedAt === null || b.createdAt <= appliedAt),
-  );
+  // Newest first: the backup closest to the migration's latest application; only the configured database's.
+  const found = (await wholeBackupsOf(storage, database)).find((b) => takenAt(b, previousMigration, migrator) && (appliedAt === null || b.createdAt <= appliedAt));
   if (!found) {
+    const others = (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && !isBackupOf(b, database));
+    const atHead = others.filter((b) => takenAt(b, previousMigration, migrator));
+    // Another database's backup at that head is never taken for this one's: say so, rather than "none was taken".
+    if (atHead.length > 0) {
+      const of = [...new Set(atHead.map((b) => `"${b.database}"`))].join(', ');
+      throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup of database "${database}" was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}: the ${atHead.length === 1 ? 'one' : `${atHead.length}`} at that head in ${storage.url} ${atHead.length === 1 ? 'is' : 'are'} of database ${of} (${atHead.map((b) => b.id).join(', ')}), never used for "${database}" unless named`, {
+        hint: `\`dbrollback backups\` lists the backups with their databases; check --database-url names the database you mean, or restore another database's backup on purpose with --backup ID (e.g. dbrollback restore --backup ${atHead[0]!.id} --target-database URL). Nothing was changed.`,
+      });
+    }
     throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {
       hint: `\`dbrollback backups\` lists what there is; a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR. Nothing was changed.`,
     });

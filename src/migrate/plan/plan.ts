@@ -4,8 +4,9 @@
  * verdict, the live data its down would destroy, and the steps in order.
  * It reads only: nothing in the database or the storage changes.
  */
-import { listBackups, type BackupListing } from '../../backup/catalog.js';
+import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
+import { parseTableRefs } from '../../verify/baseline.js';
 import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
@@ -152,7 +153,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
-  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, targetHead, selected.at(-1)) : null;
+  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, headInfoAfter(status.applied, selected), selected.at(-1)) : null;
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
@@ -213,10 +214,8 @@ function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | nul
 /** Foreign keys from other tables into the tables the migrations touched (they decide whether --replace can swap them). */
 async function inboundKeysOf(db: Db, touched: TouchedTables | null): Promise<InboundForeignKey[]> {
   if (touched === null || touched.existing.length === 0) return [];
-  return inboundForeignKeys(db, touched.existing.map((t) => {
-    const dot = t.indexOf('.');
-    return { schema: t.slice(0, dot), table: t.slice(dot + 1) };
-  }));
+  // The touched tables are written as parseTableRefs reads them: quoted parts keep their dots and capitals.
+  return inboundForeignKeys(db, parseTableRefs(touched.existing.join(',')));
 }
 
 /** Ordinary and partitioned tables outside the system schemas: what a table-level restore would leave out. */
@@ -340,18 +339,23 @@ function archiveNote(archive: PlanArchive | null): string {
 
 /** The head once `selected` (newest first) are undone. */
 function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
+  return headInfoAfter(applied, selected)?.name ?? null;
+}
+
+function headInfoAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): MigrationInfo | null {
   const remaining = applied.length - selected.length;
-  return remaining > 0 ? applied[remaining - 1]!.name : null;
+  return remaining > 0 ? applied[remaining - 1]! : null;
 }
 
 /**
- * The backup to restore from: the newest complete one whose migration head is
- * the target head; else the newest taken before the first migration to undo ran.
+ * The backup to restore from, of the configured database only: the newest complete one taken at the
+ * target head (matched as `restore --before-migration --backup auto` matches it, a version-only head
+ * included); else the newest taken before the first migration to undo ran.
  */
-async function findRestoreBackup(run: RunContext, targetHead: string | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
+async function findRestoreBackup(run: RunContext, migrator: string, targetHead: MigrationInfo | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
   if (!run.hasStorage) return null;
-  const backups: BackupListing[] = (await listBackups(run.storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial);
-  const atHead = backups.find((b) => targetHead !== null && b.migrationHead === targetHead);
+  const backups = await wholeBackupsOf(run.storage, run.config.conn.database);
+  const atHead = targetHead !== null ? backups.find((b) => takenAt(b, targetHead, migrator)) : undefined;
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;

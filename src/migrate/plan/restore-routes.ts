@@ -20,6 +20,8 @@
  * the table route is not offered.
  */
 import type { TouchedTables } from './touched-tables.js';
+import { shellQuote } from '../../backup/pitr/recovery-config.js';
+import { formatNamePart, parseTableRefs } from '../../verify/baseline.js';
 import { FEW_TABLES } from './touched-tables.js';
 
 export interface RestoreRoute {
@@ -92,7 +94,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
   const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];
   const reshaped = touched!.reshaped;
   const it = tables.length === 1 ? 'it' : 'them';
-  const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${tables[0]!.split('.').at(-1)} …), which keeps every later write`;
+  const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${formatNamePart(parseTableRefs(tables[0]!)[0]!.table)} …), which keeps every later write`;
   const replace =
     reshaped.length > 0
       ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${it} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
@@ -104,7 +106,8 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
     routes: [
       {
         route: 'tables',
-        command: `dbrollback restore --before-migration ${oldest} --tables ${tables.join(',')} --into-database URL`,
+        // Quoted for the shell when a name is: `public."Orders"` must reach parseTableRefs with its quotes.
+        command: `dbrollback restore --before-migration ${oldest} --tables ${shellQuote(tables.join(','))} --into-database URL`,
         alternative: null,
         tables,
         replaceBlockedBy: blocked,

@@ -7,11 +7,14 @@
  * before the migrations.
  */
 import { rowWrites } from '../../classify/writes.js';
-import { as, list, nameKey, names, relKey } from '../../sql/ast.js';
+import { as, list, names, str, type Fields } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
+import { formatTableRef } from '../../verify/baseline.js';
 
 export interface TouchedTables {
-  /** `schema.table`, tables that existed before the migrations and that they changed. */
+  /**
+   * `schema.table` as `--tables` and parseTableRefs read it (formatTableRef: a part holding capitals or
+   * dots is quoted, `public."Orders"`), tables that existed before the migrations and that they changed. */
   existing: string[];
   /** Tables the migrations created (nothing to bring back: they did not exist before). */
   created: string[];
@@ -34,11 +37,12 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
   for (const stmt of statements) {
     const n = stmt.node;
     const writes = rowWrites(stmt);
-    if (writes) touched.add(writes.table);
+    const written = writes ? refOf(n.relation) : undefined;
+    if (written) touched.add(written);
     switch (stmt.kind) {
       case 'CreateStmt':
       case 'CreateTableAsStmt': {
-        const key = relKey(n.relation ?? (n.into as Record<string, unknown> | undefined)?.rel);
+        const key = refOf(n.relation ?? (n.into as Record<string, unknown> | undefined)?.rel);
         if (key) created.add(key);
         break;
       }
@@ -47,14 +51,14 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
       case 'DeleteStmt':
       case 'RenameStmt':
       case 'CreateTrigStmt': {
-        const key = relKey(n.relation);
+        const key = refOf(n.relation);
         if (key) touched.add(key);
         if (key && stmt.kind !== 'DeleteStmt') reshaped.add(key);
         break;
       }
       case 'TruncateStmt':
         for (const r of list(n.relations)) {
-          const key = relKey(r);
+          const key = refOf(r);
           if (key) touched.add(key);
         }
         break;
@@ -62,7 +66,8 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
         if (n.removeType === 'OBJECT_TABLE') {
           for (const object of list(n.objects)) {
             // Each dropped name is a List of its qualified parts.
-            const key = nameKey(names(as(object, 'List')?.items ?? object));
+            const parts = names(as(object, 'List')?.items ?? object);
+            const key = parts.length > 0 ? formatTableRef({ schema: parts.length > 1 ? parts.at(-2)! : 'public', table: parts.at(-1)! }) : undefined;
             if (key) touched.add(key);
             if (key) reshaped.add(key);
           }
@@ -74,4 +79,11 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
   }
   const existing = [...touched].filter((t) => !created.has(t)).sort();
   return { existing, created: [...created].sort(), reshaped: existing.filter((t) => reshaped.has(t)) };
+}
+
+/** A RangeVar as formatTableRef writes it (unqualified names taken as `public`). */
+function refOf(rangeVar: unknown): string | undefined {
+  const rv = (as(rangeVar, 'RangeVar') ?? rangeVar) as Fields | undefined;
+  const table = str(rv?.relname);
+  return table ? formatTableRef({ schema: str(rv?.schemaname) ?? 'public', table }) : undefined;
 }

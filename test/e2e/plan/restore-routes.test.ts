@@ -135,6 +135,23 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(doc.recommendation).not.toContain('add --replace');
   });
 
+  it('a table in a schema whose quoted name holds a dot and capitals: the foreign keys into it are found, and the --tables command names it as parseTableRefs reads it', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': `${SCHEMA}CREATE SCHEMA "Sales.EU";\nCREATE TABLE "Sales.EU"."Accounts" (id serial PRIMARY KEY, name text);\nCREATE TABLE "Sales.EU".invoices (id serial PRIMARY KEY, account_id int REFERENCES "Sales.EU"."Accounts" (id));\n`,
+      '001_schema.down.sql': 'DROP SCHEMA "Sales.EU" CASCADE;\nDROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_rename-accounts.up.sql': 'UPDATE "Sales.EU"."Accounts" SET name = upper(name);\n',
+      '002_rename-accounts.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.tables).toEqual(['"Sales.EU"."Accounts"']);
+    // Split at the first dot, the lookup asked for schema "Sales", table "EU.Accounts", and found no key.
+    expect(tables.replaceBlockedBy).toEqual(['"Sales.EU".invoices.invoices_account_id_fkey → "Sales.EU"."Accounts"']);
+    expect(tables.command).toContain(`--tables '"Sales.EU"."Accounts"' --into-database URL`);
+  });
+
   it('migrations that changed a touched table\'s definition: --replace is not offered (the history would still record them), copying back is', async () => {
     const args = await migrated({
       '001_schema.up.sql': SCHEMA,

@@ -29,10 +29,14 @@ let production: Cluster;
 let storageDir: string;
 let backupId: string;
 let dumpBytes: number;
+/** The backed-up database's name: the restore drill's 'latest' is its newest backup. */
+let of: string;
 beforeAll(async () => {
   storageDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-drill-storage-'));
   production = await startCluster();
-  ({ backupId, sizeBytes: dumpBytes } = await productionWithBackup(production, storageDir));
+  let conn: { database: string };
+  ({ backupId, sizeBytes: dumpBytes, conn } = await productionWithBackup(production, storageDir));
+  of = conn.database;
 });
 afterAll(async () => {
   await production?.stop();
@@ -88,7 +92,7 @@ function providerSuite(name: ProviderName) {
   it(`${name}: the restore drill restores the latest backup, proves it against the manifest and reports the RTO and sizes`, async () => {
     const storage = openStorage(storageDir);
     try {
-      const report = await drill({ server, scenarios: [restoreScenario({ storage })] });
+      const report = await drill({ server, scenarios: [restoreScenario({ storage, of })] });
       const s = scenarioOf(report, 'restore');
       expect(s.status, JSON.stringify(s.steps)).toBe('pass');
       expect(s.steps.map((t) => [t.name, t.status])).toEqual([
@@ -108,7 +112,7 @@ function providerSuite(name: ProviderName) {
   it(`${name}: all scenarios together skip pitr, saying the storage holds no base backup`, async () => {
     const storage = openStorage(storageDir);
     try {
-      const report = await drill({ server, all: true, scenarios: selectScenarios('all', { restore: { storage, backup: backupId }, pitr: { storage } }) });
+      const report = await drill({ server, all: true, scenarios: selectScenarios('all', { restore: { storage, of, backup: backupId }, pitr: { storage } }) });
       expect(report.scenarios.map((s) => [s.name, s.status])).toEqual([
         ['migrations', 'skip'],
         ['restore', 'pass'],
@@ -177,7 +181,7 @@ describe('findings', () => {
       await cp(storageDir, copy, { recursive: true });
       expect(await corruptDumps(copy)).toBe(1);
       const storage = openStorage(copy);
-      const report = await drill({ server, scenarios: [restoreScenario({ storage })] });
+      const report = await drill({ server, scenarios: [restoreScenario({ storage, of })] });
       await storage.close();
       const s = scenarioOf(report, 'restore');
       expect(s.status).toBe('fail');

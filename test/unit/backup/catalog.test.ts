@@ -27,10 +27,10 @@ function manifestFor(id: string, createdAt: string, extra: Partial<BackupManifes
   };
 }
 
-async function addBackup(storage: MemoryStorage, when: string, options: { manifest?: boolean; verified?: boolean; age?: Date } = {}): Promise<string> {
+async function addBackup(storage: MemoryStorage, when: string, options: { manifest?: boolean; verified?: boolean; age?: Date; database?: string } = {}): Promise<string> {
   const id = newBackupId(new Date(when));
   await storage.put(dumpKey(id), 'dump');
-  if (options.manifest !== false) await storage.put(manifestKey(id), JSON.stringify(manifestFor(id, new Date(when).toISOString(), { verified: options.verified ?? true })));
+  if (options.manifest !== false) await storage.put(manifestKey(id), JSON.stringify(manifestFor(id, new Date(when).toISOString(), { verified: options.verified ?? true, ...(options.database ? { database: options.database } : {}) })));
   if (options.age) {
     storage.touch(dumpKey(id), options.age);
     if (options.manifest !== false) storage.touch(manifestKey(id), options.age);
@@ -98,8 +98,44 @@ describe('loadManifest', () => {
   });
 });
 
+describe('latest in a storage shared by several databases', () => {
+  it('is the newest backup of the database asked for, never a newer one of another', async () => {
+    const storage = memoryStorage();
+    const app = await addBackup(storage, '2026-01-01T00:00:00Z', { database: 'app' });
+    const app2 = await addBackup(storage, '2026-02-01T00:00:00Z', { database: 'app2' });
+    expect((await loadManifest(storage, 'latest', { kind: 'logical', database: 'app' })).id).toBe(app);
+    expect((await loadManifest(storage, 'latest', { kind: 'logical', database: 'app2' })).id).toBe(app2);
+    // An explicit id is never filtered: restoring another database's backup on purpose is allowed.
+    expect((await loadManifest(storage, app2, { kind: 'logical', database: 'app' })).database).toBe('app2');
+  });
+
+  it('with none of that database, refuses (exit 2) naming whose backups there are, dbrollback backups and --backup ID', async () => {
+    const storage = memoryStorage();
+    await addBackup(storage, '2026-01-01T00:00:00Z', { database: 'app' });
+    await addBackup(storage, '2026-02-01T00:00:00Z', { database: 'app2' });
+    const refused = loadManifest(storage, 'latest', { kind: 'logical', database: 'billing' });
+    await expect(refused).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND', exitCode: 2, message: expect.stringContaining('no complete logical backup of database "billing" in memory://') });
+    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining('it holds 2 of databases "app", "app2"'), hint: expect.stringMatching(/`dbrollback backups`.*--backup ID/) });
+  });
+});
+
 describe('pruneBackups', () => {
   const now = new Date('2026-06-01T00:00:00Z');
+
+  it('--keep N keeps the newest N of each database in a shared storage, and each one\'s newest verified', async () => {
+    const storage = memoryStorage();
+    const app = [];
+    for (const m of ['01', '02', '03']) app.push(await addBackup(storage, `2026-${m}-01T00:00:00Z`, { database: 'app' }));
+    // app2's backups are older and fewer: a storage-wide --keep 2 would delete them all.
+    const app2Old = await addBackup(storage, '2025-11-01T00:00:00Z', { database: 'app2' });
+    const app2 = await addBackup(storage, '2025-12-01T00:00:00Z', { database: 'app2' });
+    const result = await pruneBackups(storage, { keep: 2, now });
+    expect(result.deleted.map((b) => b.id).sort()).toEqual([app[0]].sort());
+    expect(result.protectedIds).toEqual([app[2], app2]);
+    expect((await listBackups(storage)).map((b) => b.id)).toEqual([app[2], app[1], app2, app2Old]);
+    const older = await pruneBackups(storage, { olderThanMs: parseAge('30d'), now });
+    expect(older.deleted.map((b) => b.id).sort()).toEqual([app[1], app2Old].sort());
+  });
 
   it('--keep N keeps the newest N complete backups and deletes the rest (manifest and dump)', async () => {
     const storage = memoryStorage();

@@ -1,0 +1,25 @@
+/**
+ * The logical backups a whole-database restore can start from, as `plan`
+ * suggests them and `restore --before-migration X --backup auto` picks them:
+ * complete, whole (not partial), of the configured database (one storage may
+ * hold several databases' backups), and taken at a given migration head.
+ */
+import { isBackupOf, listBackups, type BackupListing } from '../backup/catalog.js';
+import type { Storage } from '../storage/contract.js';
+import type { MigrationInfo } from '../tools/contract.js';
+
+/** Complete whole logical backups of `database`, newest first. */
+export async function wholeBackupsOf(storage: Storage, database: string): Promise<BackupListing[]> {
+  return (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && isBackupOf(b, database));
+}
+
+/**
+ * Whether a backup was taken with `head` as the migration head: its recorded head (a backup that recorded none —
+ * no tool configured, no history table that names it — is at an unknown head, not at "no migration"), else the
+ * version its tool's table identified the head by (golang-migrate, dbmate), among the migration's tags.
+ */
+export function takenAt(b: BackupListing, head: MigrationInfo | null, migrator: string): boolean {
+  if (b.migrator !== null) return b.migrationHead === (head?.name ?? null);
+  const version = b.migrationHeadVersion;
+  return version !== undefined && head !== null && version.migrator === migrator && (head.tags ?? []).includes(version.version);
+}
