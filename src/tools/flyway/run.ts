@@ -22,7 +22,8 @@
  *    description order); `up(1)` applies one, so `migrate` puts a restore
  *    point before each;
  *  - the project's Flyway configuration (config.ts: flyway.toml /
- *    flyway.conf, FLYWAY_* environment variables) for outOfOrder, placeholders, the history table and its
+ *    flyway.conf, and Flyway's environment variables over them) for
+ *    outOfOrder, placeholders, the history table and its
  *    schema; placeholders replaced and checksums computed as Flyway does
  *    (placeholders.ts);
  *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
