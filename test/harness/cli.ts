@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
-/** A clean environment: nothing from the developer shell (DATABASE_URL, PG..., DBROLLBACK_..., AWS_...) leaks in. */
+/** A clean environment: nothing from the developer shell (DATABASE_URL, PG..., DBROLLBACK_..., AWS_..., Flyway's FLYWAY_.../flyway_...) leaks in. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_)/.test(k)) env[k] = v;
+    if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_|FLYWAY_|flyway_)/.test(k)) env[k] = v;
   }
   return env;
 }

@@ -215,28 +215,72 @@ export function parseToml(text: string, file: string): TomlTable {
 }
 
 /**
- * The `flyway.*` keys a TOML document sets, as Flyway's TOML model maps them
- * onto its settings: `[flyway]` keys, then those of the environment
- * (`[flyway] environment`, default "default") in `[environments.<env>.flyway]`
- * over them; `schemas` comes from `[environments.<env>]`. Arrays become
- * comma-separated lists, as the .conf form writes them.
+ * What one TOML document sets, kept in Flyway's model's two layers: the
+ * `[flyway]` keys, and per environment its `schemas` and its
+ * `[environments.<env>.flyway]` keys. Arrays become comma-separated lists,
+ * as the .conf form writes them.
  */
-export function tomlToFlat(doc: TomlTable): Map<string, string> {
-  const out = new Map<string, string>();
-  const flyway = asTable(doc.flyway);
-  const environment = typeof flyway.environment === 'string' ? flyway.environment : 'default';
-  const env = asTable(asTable(doc.environments)[environment]);
-  const put = (table: TomlTable) => {
-    for (const [key, value] of Object.entries(table)) {
-      if (key === 'placeholders' && typeof value === 'object' && !Array.isArray(value)) {
-        for (const [name, v] of Object.entries(value)) out.set(`flyway.placeholders.${name}`, scalar(v));
-      } else if (typeof value !== 'object' || Array.isArray(value)) out.set(`flyway.${key}`, scalar(value));
-    }
-  };
-  put(flyway);
-  if (env.schemas !== undefined) out.set('flyway.schemas', scalar(env.schemas));
-  put(asTable(env.flyway));
+export interface TomlSettings {
+  /** `flyway.<key>` of the `[flyway]` table (placeholders as `flyway.placeholders.<name>`). */
+  flyway: Map<string, string>;
+  environments: Map<string, { schemas?: string; flyway: Map<string, string> }>;
+}
+
+export function tomlSettings(doc: TomlTable): TomlSettings {
+  const environments = new Map<string, { schemas?: string; flyway: Map<string, string> }>();
+  for (const [name, value] of Object.entries(asTable(doc.environments))) {
+    const env = asTable(value);
+    environments.set(name, { ...(env.schemas !== undefined ? { schemas: scalar(env.schemas) } : {}), flyway: flatten(asTable(env.flyway)) });
+  }
+  return { flyway: flatten(asTable(doc.flyway)), environments };
+}
+
+/** ConfigurationModel.merge: the later file's settings win key by key (placeholders name by name). */
+export function mergeTomlSettings(base: TomlSettings, later: TomlSettings): TomlSettings {
+  const environments = new Map(base.environments);
+  for (const [name, env] of later.environments) {
+    const prior = environments.get(name);
+    const schemas = env.schemas ?? prior?.schemas;
+    environments.set(name, { ...(schemas !== undefined ? { schemas } : {}), flyway: new Map([...(prior?.flyway ?? []), ...env.flyway]) });
+  }
+  return { flyway: new Map([...base.flyway, ...later.flyway]), environments };
+}
+
+/**
+ * The `flyway.*` keys in effect, as ClassicConfiguration reads a TOML model:
+ * the environment is `[flyway] environment` (default "default"); its
+ * `schemas` are the schemas; each setting of its `[environments.<env>.flyway]`
+ * wins over the `[flyway]` one — placeholders as a whole map
+ * (getPlaceholders takes the environment's map when it has one).
+ */
+export function resolveTomlSettings(settings: TomlSettings): Map<string, string> {
+  const environment = settings.flyway.get('flyway.environment') ?? 'default';
+  const env = settings.environments.get(environment);
+  const out = new Map(settings.flyway);
+  if (env?.schemas !== undefined) out.set('flyway.schemas', env.schemas);
+  const overrides = env?.flyway ?? new Map<string, string>();
+  if ([...overrides.keys()].some(isPlaceholder)) for (const key of [...out.keys()].filter(isPlaceholder)) out.delete(key);
+  for (const [k, v] of overrides) out.set(k, v);
   out.set('flyway.environment', environment);
+  return out;
+}
+
+/** One document's keys in effect (no other file, no environment variable). */
+export function tomlToFlat(doc: TomlTable): Map<string, string> {
+  return resolveTomlSettings(tomlSettings(doc));
+}
+
+function isPlaceholder(key: string): boolean {
+  return key.startsWith('flyway.placeholders.');
+}
+
+function flatten(table: TomlTable): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(table)) {
+    if (key === 'placeholders' && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, v] of Object.entries(value)) out.set(`flyway.placeholders.${name}`, scalar(v));
+    } else if (typeof value !== 'object' || Array.isArray(value)) out.set(`flyway.${key}`, scalar(value));
+  }
   return out;
 }
 

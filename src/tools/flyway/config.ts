@@ -1,33 +1,43 @@
 /**
  * The project's Flyway configuration, found where the Flyway 10+ command
  * line finds it by default (ConfigUtils.getDefaultTomlConfigFileLocations /
- * getDefaultLegacyConfigurationFiles, v10–v12) — its user home, then its
+ * getDefaultLegacyConfigurationFiles, v10–v13) — its user home, then its
  * working directory, which for dbrollback is the directory it runs in:
  *
  *  - `~/flyway.toml`, `~/flyway.user.toml`, `./flyway.toml`,
  *    `./flyway.user.toml`, merged in that order (a later file wins);
  *  - only when none of those exists, the legacy `~/flyway.conf`, then
- *    `./flyway.conf` (Flyway ignores .conf files once a TOML file is there).
+ *    `./flyway.conf` (Flyway ignores .conf files once a TOML file is there);
+ *  - the files FLYWAY_CONFIG_FILES lists after them (and they choose the
+ *    mode: a .toml there means TOML, a .conf the legacy files);
+ *  - over the files, Flyway's environment variables (env-vars.ts:
+ *    FLYWAY_TABLE, FLYWAY_PLACEHOLDERS_<NAME>, ...). In TOML, a setting of
+ *    `[environments.<env>.flyway]` still wins over FLYWAY_<SETTING>, as
+ *    ClassicConfiguration's getters prefer the environment's override.
  *
  * Flyway's installation directory (`<install>/conf/`) is not read: Flyway
- * is not installed here. Environment variables (FLYWAY_*) and command-line
- * flags that override the files in Flyway are not read either.
+ * is not installed here. Flyway's command-line flags do not reach
+ * dbrollback; its migrationsTable/migrationsSchema settings play their part
+ * and win over the files and the environment.
  *
  * The settings dbrollback acts on: outOfOrder; placeholders,
  * placeholderReplacement, placeholderPrefix and placeholderSuffix; table;
  * defaultSchema and schemas (the history's schema is defaultSchema, else the
  * first of schemas); locations (only to warn when --migrations is not one of
- * them).
+ * them); environment (which TOML environment's settings apply).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import { parseConf, parseToml, tomlToFlat } from './config-files.js';
+import { mergeTomlSettings, parseConf, parseToml, resolveTomlSettings, tomlSettings, type TomlSettings } from './config-files.js';
+import { flywayEnvSettings, type FlywayEnvSettings } from './env-vars.js';
 
 export interface FlywayConfig {
   /** The files read, in order (empty: none found, Flyway's defaults). */
   files: string[];
+  /** The environment variables read (FLYWAY_TABLE, FLYWAY_PLACEHOLDERS_REGION, FLYWAY_CONFIG_FILES...), in name order. */
+  environmentVariables: string[];
   /** Flyway's working directory (`${flyway:workingDirectory}`, relative locations). */
   workingDirectory: string;
   environment: string;
@@ -47,31 +57,32 @@ export interface FlywayConfig {
 export interface FlywayConfigOptions {
   workingDirectory?: string;
   home?: string;
+  /** The environment Flyway would see (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfig {
   const workingDirectory = path.resolve(options.workingDirectory ?? process.cwd());
   const home = options.home ?? os.homedir();
-  const toml = [path.join(home, 'flyway.toml'), path.join(home, 'flyway.user.toml'), path.join(workingDirectory, 'flyway.toml'), path.join(workingDirectory, 'flyway.user.toml')];
-  const legacy = [path.join(home, 'flyway.conf'), path.join(workingDirectory, 'flyway.conf')];
-  const tomlFiles = unique(toml).filter((f) => existsSync(f));
-  const files = tomlFiles.length > 0 ? tomlFiles : unique(legacy).filter((f) => existsSync(f));
-  const flat = new Map<string, string>();
-  for (const file of files) {
-    const text = readText(file);
-    const keys = file.endsWith('.toml') ? tomlToFlat(parseToml(text, file)) : parseConf(text);
-    for (const [k, v] of keys) flat.set(k, v);
-  }
+  const env = options.env ?? process.env;
+  const { mode, files, listed } = configFiles(workingDirectory, home, env);
+  // Environment variables override the files (Flyway's configuration setting precedence).
+  const fromEnv = flywayEnvSettings(env, mode);
+  const flat = mode === 'toml' ? tomlKeys(files, fromEnv) : confKeys(files, fromEnv, env);
   const placeholders = new Map<string, string>();
   for (const [k, v] of flat) if (k.startsWith('flyway.placeholders.')) placeholders.set(k.slice('flyway.placeholders.'.length), v);
   const list = (key: string) => (flat.get(key) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const schemas = list('flyway.schemas');
+  const environmentVariables = [...new Set([...fromEnv.from.values(), ...(listed ? ['FLYWAY_CONFIG_FILES'] : [])])].sort();
+  // Where a value came from, for the refusal of one Flyway refuses too.
+  const origin = (key: string) => (fromEnv.from.has(key) && fromEnv.keys.get(key) === flat.get(key) ? `the environment variable ${fromEnv.from.get(key)}` : files.join(', '));
   return {
     files,
+    environmentVariables,
     workingDirectory,
     environment: flat.get('flyway.environment') ?? 'default',
-    outOfOrder: bool(flat, 'flyway.outOfOrder', false, files),
-    placeholderReplacement: bool(flat, 'flyway.placeholderReplacement', true, files),
+    outOfOrder: bool(flat, 'flyway.outOfOrder', false, origin),
+    placeholderReplacement: bool(flat, 'flyway.placeholderReplacement', true, origin),
     placeholderPrefix: flat.get('flyway.placeholderPrefix') || '${',
     placeholderSuffix: flat.get('flyway.placeholderSuffix') || '}',
     placeholders,
@@ -85,13 +96,57 @@ export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfi
   };
 }
 
+/**
+ * The files Flyway reads and its mode (ConfigurationManagerImpl.useModernConfig,
+ * without -configFiles): FLYWAY_CONFIG_FILES first — a .toml there means TOML
+ * mode, other names the legacy mode, both refused — then the default locations.
+ * TOML mode skips a listed file that does not exist; the legacy mode refuses it.
+ */
+function configFiles(workingDirectory: string, home: string, env: NodeJS.ProcessEnv): { mode: 'toml' | 'conf'; files: string[]; listed: boolean } {
+  const listed = (env.FLYWAY_CONFIG_FILES ?? '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => path.resolve(workingDirectory, f));
+  const listedToml = listed.filter((f) => f.endsWith('.toml'));
+  const listedConf = listed.filter((f) => !f.endsWith('.toml'));
+  if (listedToml.length > 0 && listedConf.length > 0) {
+    throw new DbrollbackError('CONFIG_INVALID', `Using both TOML configuration and CONF configuration is not supported (FLYWAY_CONFIG_FILES names ${listed.join(', ')}; Flyway refuses it too)`, {
+      hint: 'List only .toml files, or only .conf files, in FLYWAY_CONFIG_FILES. Nothing was changed.',
+    });
+  }
+  const defaultToml = unique([path.join(home, 'flyway.toml'), path.join(home, 'flyway.user.toml'), path.join(workingDirectory, 'flyway.toml'), path.join(workingDirectory, 'flyway.user.toml')]).filter((f) => existsSync(f));
+  const defaultConf = unique([path.join(home, 'flyway.conf'), path.join(workingDirectory, 'flyway.conf')]).filter((f) => existsSync(f));
+  const mode = listedToml.length > 0 ? 'toml' : listedConf.length > 0 ? 'conf' : defaultToml.length > 0 || defaultConf.length === 0 ? 'toml' : 'conf';
+  const files = mode === 'toml' ? unique([...defaultToml, ...listedToml.filter((f) => existsSync(f))]) : unique([...defaultConf, ...listedConf]);
+  return { mode, files, listed: listed.length > 0 };
+}
+
+/** TOML mode: the files merged, then the environment's settings — schemas into the environment in effect (an EnvironmentModel field), the rest into [flyway]. */
+function tomlKeys(files: readonly string[], fromEnv: FlywayEnvSettings): Map<string, string> {
+  const read = files.map((file) => tomlSettings(parseToml(readText(file), file))).reduce(mergeTomlSettings, { flyway: new Map(), environments: new Map() } as TomlSettings);
+  const flyway = new Map(read.flyway);
+  for (const [k, v] of fromEnv.keys) if (k !== 'flyway.schemas') flyway.set(k, v);
+  const environments = new Map(read.environments);
+  const schemas = fromEnv.keys.get('flyway.schemas');
+  if (schemas) {
+    const name = flyway.get('flyway.environment') ?? 'default';
+    environments.set(name, { schemas, flyway: environments.get(name)?.flyway ?? new Map() });
+  }
+  return resolveTomlSettings({ flyway, environments });
+}
+
+/** Legacy mode: the files' keys, a later file winning, then the environment's. */
+function confKeys(files: readonly string[], fromEnv: FlywayEnvSettings, env: NodeJS.ProcessEnv): Map<string, string> {
+  const flat = new Map<string, string>();
+  for (const file of files) for (const [k, v] of parseConf(readText(file), env)) flat.set(k, v);
+  for (const [k, v] of fromEnv.keys) flat.set(k, v);
+  return flat;
+}
+
 /** ConfigUtils.removeBoolean: true or false (any case), else refused as Flyway refuses it. */
-function bool(flat: Map<string, string>, key: string, fallback: boolean, files: readonly string[]): boolean {
+function bool(flat: Map<string, string>, key: string, fallback: boolean, origin: (key: string) => string): boolean {
   const value = flat.get(key);
   if (value === undefined) return fallback;
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw new DbrollbackError('CONFIG_INVALID', `Invalid value for ${key} (should be either true or false): ${value} (in ${files.join(', ')})`, {
-    hint: `Set ${key} to true or false in the Flyway configuration (Flyway refuses it too). Nothing was changed.`,
+  throw new DbrollbackError('CONFIG_INVALID', `Invalid value for ${key} (should be either true or false): ${value} (in ${origin(key)})`, {
+    hint: `Set ${key} to true or false (in ${origin(key)}); Flyway refuses it too. Nothing was changed.`,
   });
 }
 

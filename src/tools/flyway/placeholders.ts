@@ -69,9 +69,10 @@ export function replacePlaceholders(text: string, script: FlywayScript, ctx: Pla
   function finish(result: string): string {
     if (missing.size === 0) return result;
     const named = [...missing].map((n) => `${prefix}${n}${suffix}`).join(', ');
-    throw new DbrollbackError('PLACEHOLDER_MISSING', `${script.script}: No value provided for placeholder${missing.size === 1 ? '' : 's'} ${named} (Flyway refuses it too). ${config.files.length > 0 ? `The Flyway configuration read: ${config.files.join(', ')}.` : 'No Flyway configuration file was found (flyway.toml, flyway.user.toml or flyway.conf in the working directory or your home).'} Nothing was run.`, {
-      hint: `Give ${named} a value in the Flyway configuration ([flyway.placeholders] in flyway.toml, or flyway.placeholders.<name>=... in flyway.conf), in the directory you run dbrollback from.`,
-      details: { placeholders: [...missing], configFiles: config.files },
+    const read = [...config.files, ...config.environmentVariables];
+    throw new DbrollbackError('PLACEHOLDER_MISSING', `${script.script}: No value provided for placeholder${missing.size === 1 ? '' : 's'} ${named} (Flyway refuses it too). ${read.length > 0 ? `The Flyway configuration read: ${read.join(', ')}.` : 'No Flyway configuration was found (flyway.toml, flyway.user.toml or flyway.conf in the working directory or your home; FLYWAY_* environment variables).'} Nothing was run.`, {
+      hint: `Give ${named} a value in the Flyway configuration ([flyway.placeholders] in flyway.toml, or flyway.placeholders.<name>=... in flyway.conf, in the directory you run dbrollback from), or in the environment variable FLYWAY_PLACEHOLDERS_<NAME> (Flyway lower-cases the name).`,
+      details: { placeholders: [...missing], configFiles: config.files, environmentVariables: config.environmentVariables },
     });
   }
 }

@@ -22,7 +22,8 @@
  *    description order); `up(1)` applies one, so `migrate` puts a restore
  *    point before each;
  *  - the project's Flyway configuration (config.ts: flyway.toml /
- *    flyway.conf) for outOfOrder, placeholders, the history table and its
+ *    flyway.conf, and Flyway's environment variables over them) for
+ *    outOfOrder, placeholders, the history table and its
  *    schema; placeholders replaced and checksums computed as Flyway does
  *    (placeholders.ts);
  *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
@@ -224,7 +225,7 @@ class FlywayAdapter implements MigratorAdapter {
     const dir = path.resolve(this.options.migrationsDir);
     const notes: string[] = [];
     if (this.config.locations.length > 0 && !this.config.locations.includes(dir)) {
-      notes.push(`the Flyway configuration (${this.config.files.join(', ')}) names the locations ${this.config.locations.join(', ')}, and --migrations is ${dir}: dbrollback reads only --migrations`);
+      notes.push(`the Flyway configuration (${[...this.config.files, ...this.config.environmentVariables].join(', ')}) names the locations ${this.config.locations.join(', ')}, and --migrations is ${dir}: dbrollback reads only --migrations`);
     }
     return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes);
   }

@@ -91,12 +91,13 @@ function undoOf(file: string, parts: bigint[]): SqlDown {
   return hasSql(text) ? { kind: 'yes', text, path: undoPath, firstLine: 1, inTransaction: !configuredOutsideTransaction(undoPath) && !refusesTransaction(text) } : { kind: 'empty', path: undoPath };
 }
 
-let config: { cwd: string; config: FlywayConfig } | undefined;
+let config: { key: string; config: FlywayConfig } | undefined;
 
-/** The script with its placeholders replaced, as Flyway sends it (the project's config read once per working directory). */
+/** The script with its placeholders replaced, as Flyway sends it (the project's config read once per working directory and Flyway environment). */
 function asSent(text: string, file: string, name: NonNullable<ReturnType<typeof safeParse>>): string {
   const cwd = process.cwd();
-  if (config?.cwd !== cwd) config = { cwd, config: loadFlywayConfig({ workingDirectory: cwd }) };
+  const key = JSON.stringify([cwd, Object.entries(process.env).filter(([k]) => /^flyway_/i.test(k)).sort()]);
+  if (config?.key !== key) config = { key, config: loadFlywayConfig({ workingDirectory: cwd }) };
   const user = process.env.PGUSER || os.userInfo().username;
   const ctx: PlaceholderContext = {
     config: config.config,

@@ -4,9 +4,10 @@
  * suggested backup is the configured database's (--database-url), never the
  * newest in the storage when that is another's. A database with no backup of
  * its own is refused, naming `dbrollback backups` and --backup ID; another
- * database's backup named with --backup ID is still restored, and said to be.
+ * database's backup named with --backup ID is still restored, and said to be
+ * — a partial one (undo --backup tables) restored with --tables too.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,13 @@ interface RestoreJson {
   backupDatabase: string;
   otherDatabase: boolean;
   beforeMigration?: { backupId: string };
+}
+interface PartialRestoreJson {
+  ok: boolean;
+  schema: string;
+  replaced: boolean;
+  backupDatabase: string;
+  otherDatabase: boolean;
 }
 interface ErrorJson {
   ok: false;
@@ -152,4 +160,35 @@ describe('one storage, backups of two databases', () => {
     // app2's baseline would find app's "whose" row differing; app's own matches (007 changed orders only).
     expect(JSON.stringify(doc.checks.filter((c) => c.status === 'fail'))).not.toContain('public.whose');
   });
+
+  it('another database\'s partial backup restored with --tables: a warning names whose it is, --json says backupDatabase and otherDatabase, and its rows arrive', async () => {
+    // donor: a third database in the same storage, at 002 with the seed's phones; undo of 002 drops customers.phone.
+    const donor = (await cluster.createDatabase()).database;
+    const donorUrl = cluster.url(donor);
+    const at = (databaseUrl: string, ...args: string[]) => runBuiltCli([...args, '--migrations', SHOP, '--database-url', databaseUrl, '--storage', storage]);
+    const up = await at(donorUrl, 'migrate', '--count', '2', '--backup', 'never');
+    expect(up.exitCode, up.stderr).toBe(0);
+    await query(donorUrl, await readFile(path.join(FIXTURES, 'seed.sql'), 'utf8'));
+    const phones = await query<{ id: number; phone: string | null }>(donorUrl, 'SELECT id, phone FROM public.customers ORDER BY id');
+    expect(phones.some((p) => p.phone !== null)).toBe(true);
+    const undo = await at(donorUrl, 'undo', '--count', '1', '--yes', '--accept-data-loss', '--backup', 'tables', '--json');
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    const taken = undo.json<{ backupId: string; backup: { taken: string; tables: string[] } }>();
+    expect(taken.backup).toMatchObject({ taken: 'tables', tables: ['public.customers'] });
+    const partialId = taken.backupId;
+
+    // app (--database-url) restores donor's partial backup beside its own tables.
+    const other = await cli('app', 'restore', '--backup', partialId, '--tables', 'public.customers', '--json');
+    expect(other.exitCode, other.stderr).toBe(0);
+    expect(other.stderr).toContain(`warning: backup ${partialId} is a backup of database "${donor}", not of the configured "${db.app}"`);
+    const doc = other.json<PartialRestoreJson>();
+    expect(doc).toMatchObject({ ok: true, replaced: false, backupDatabase: donor, otherDatabase: true });
+    expect(await query(url.app, `SELECT id, phone FROM "${doc.schema}".customers ORDER BY id`)).toEqual(phones);
+
+    // Restored into its own database: no warning, otherDatabase false.
+    const own = await at(donorUrl, 'restore', '--backup', partialId, '--tables', 'public.customers', '--json');
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(own.stderr).not.toContain('is a backup of database');
+    expect(own.json<PartialRestoreJson>()).toMatchObject({ ok: true, backupDatabase: donor, otherDatabase: false });
+  }, 180_000);
 });

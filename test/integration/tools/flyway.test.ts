@@ -458,6 +458,41 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     expect(status.json<{ migrator: string; head: string }>()).toMatchObject({ migrator: 'flyway', head: 'V2__add_customer_phone' });
   });
 
+  it('Flyway\'s environment variables win over flyway.toml: FLYWAY_TABLE is the history read and written, FLYWAY_PLACEHOLDERS_TENANT_LABEL the value of ${tenant_label} (a new value makes the repeatable pending)', async () => {
+    const conn = await cluster.createDatabase();
+    const project = await dirWith(
+      {
+        'flyway.toml': '[flyway]\ntable = "toml_history"\n\n[flyway.placeholders]\ntenant_label = "from-file"\n',
+        'V1__create_labels.sql': "CREATE TABLE labels (name text NOT NULL);\nINSERT INTO labels VALUES ('${tenant_label}');\n",
+        'R__label_view.sql': "CREATE OR REPLACE VIEW label_view AS SELECT '${tenant_label}'::text AS tenant;\n",
+      },
+      'dbrollback-flyway-env-',
+    );
+    const withEnv = (env: Record<string, string>, ...args: string[]) =>
+      runBuiltCli([...args, '--migrations', project, '--database-url', cluster.url(conn.database), '--storage', storage, '--json'], { cwd: project, env: { HOME: project, ...env } });
+    const FLYWAY_ENV = { FLYWAY_TABLE: 'env_history', FLYWAY_PLACEHOLDERS_TENANT_LABEL: 'from-env' };
+
+    ok(await withEnv(FLYWAY_ENV, 'migrate', '--backup', 'never'));
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.env_history')::text AS env, to_regclass('public.toml_history')::text AS toml")).toEqual([{ env: 'env_history', toml: null }]);
+    expect(await cluster.sql(conn.database, 'SELECT version, script FROM public.env_history ORDER BY installed_rank')).toEqual([
+      { version: '1', script: 'V1__create_labels.sql' },
+      { version: null, script: 'R__label_view.sql' },
+    ]);
+    expect(await cluster.sql(conn.database, 'SELECT (SELECT name FROM labels) AS label, (SELECT tenant FROM label_view) AS tenant')).toEqual([{ label: 'from-env', tenant: 'from-env' }]);
+
+    const status = await withEnv(FLYWAY_ENV, 'status');
+    ok(status);
+    expect(status.json<{ head: string; pending: string[] }>()).toMatchObject({ head: 'R__label_view', pending: [] });
+    // Another value of the placeholder: the repeatable's checksum (over the replaced text) no longer matches.
+    const relabelled = await withEnv({ ...FLYWAY_ENV, FLYWAY_PLACEHOLDERS_TENANT_LABEL: 'relabelled' }, 'status');
+    ok(relabelled);
+    expect(relabelled.json<{ pending: string[] }>().pending).toEqual(['R__label_view']);
+    // Without the variables, flyway.toml's table is the history: there is none, so nothing reads as applied.
+    const fileOnly = await withEnv({}, 'status');
+    ok(fileOnly);
+    expect(fileOnly.json<{ head: string | null; pending: string[] }>()).toMatchObject({ head: null, pending: ['V1__create_labels', 'R__label_view'] });
+  });
+
   it('placeholders from flyway.conf: replaced in what runs and what classify sees; a versioned script\'s checksum is its file\'s, a repeatable\'s the replaced text\'s, so a new value re-applies the repeatable', async () => {
     const { dir, cleanup } = await copyFixture('flyway/spring');
     try {

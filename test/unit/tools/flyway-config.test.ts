@@ -3,7 +3,8 @@
  * which files win (flyway.toml over flyway.conf; the working directory over
  * the user home), the keys read from each form, and the placeholders and
  * checksums as Flyway 10–12 compute them (repeatables over the replaced
- * text, versioned over the file's own).
+ * text, versioned over the file's own), and Flyway's environment variables
+ * over the files (FLYWAY_TABLE, FLYWAY_PLACEHOLDERS_<NAME>, ...).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { dirWith, rejection, removeTempDirs } from '../../harness/fixtures.js';
 import { flywayChecksum } from '../../../src/tools/flyway/checksum.js';
 import { parseConf, parseToml, tomlToFlat } from '../../../src/tools/flyway/config-files.js';
 import { loadFlywayConfig, type FlywayConfig } from '../../../src/tools/flyway/config.js';
+import { flywayEnvSettings } from '../../../src/tools/flyway/env-vars.js';
 import type { FlywayScript } from '../../../src/tools/flyway/files.js';
 import { checksumsOf, replacePlaceholders, type PlaceholderContext } from '../../../src/tools/flyway/placeholders.js';
 
@@ -30,6 +32,7 @@ const script = (file: string, kind: 'versioned' | 'repeatable' = 'versioned'): F
 const ctx = (config: Partial<FlywayConfig> = {}): PlaceholderContext => ({
   config: {
     files: [],
+    environmentVariables: [],
     workingDirectory: '/project',
     environment: 'default',
     outOfOrder: false,
@@ -119,6 +122,103 @@ describe('Flyway configuration files', () => {
     const bad = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: legacy, home: path.join(legacy, 'home') })));
     expect(bad.code).toBe('CONFIG_INVALID');
     expect(bad.message).toContain('Invalid value for flyway.outOfOrder (should be either true or false): sometimes');
+  });
+});
+
+describe('Flyway environment variables', () => {
+  /** An empty home, so a developer's own ~/flyway.toml stays out of the test. */
+  const emptyHome = () => dirWith({});
+
+  it('maps the FLYWAY_ names of the settings read, placeholder names lower-cased as Flyway\'s convertKey does, and ignores the others', () => {
+    const env = {
+      FLYWAY_TABLE: 'history',
+      FLYWAY_DEFAULT_SCHEMA: 'ledger',
+      FLYWAY_SCHEMAS: 'ledger,public',
+      FLYWAY_OUT_OF_ORDER: 'true',
+      FLYWAY_PLACEHOLDER_REPLACEMENT: 'false',
+      FLYWAY_PLACEHOLDER_PREFIX: '#[',
+      FLYWAY_PLACEHOLDER_SUFFIX: ']',
+      FLYWAY_LOCATIONS: 'filesystem:sql',
+      FLYWAY_PLACEHOLDERS_REGION: 'eu',
+      FLYWAY_PLACEHOLDERS_Tenant_Name: 'acme',
+      // Not a setting dbrollback reads, not Flyway's spelling, not Flyway's at all.
+      FLYWAY_URL: 'jdbc:postgresql://x/y',
+      FLYWAY_table: 'nope',
+      FLYWAY_PLACEHOLDERS_: 'nope',
+      PATH: '/bin',
+    };
+    const { keys, from } = flywayEnvSettings(env, 'conf');
+    expect(Object.fromEntries(keys)).toEqual({
+      'flyway.table': 'history',
+      'flyway.defaultSchema': 'ledger',
+      'flyway.schemas': 'ledger,public',
+      'flyway.outOfOrder': 'true',
+      'flyway.placeholderReplacement': 'false',
+      'flyway.placeholderPrefix': '#[',
+      'flyway.placeholderSuffix': ']',
+      'flyway.locations': 'filesystem:sql',
+      'flyway.placeholders.region': 'eu',
+      'flyway.placeholders.tenant_name': 'acme',
+    });
+    expect(from.get('flyway.placeholders.region')).toBe('FLYWAY_PLACEHOLDERS_REGION');
+  });
+
+  it('reads the lower-case flyway_<key> form only in TOML mode, where it wins over the FLYWAY_ name; an underscore in its placeholder name is refused', () => {
+    const env = { FLYWAY_TABLE: 'upper', flyway_table: 'lower', flyway_environment: 'ci', flyway_placeholders_Region: 'eu', flyway_url: 'ignored' };
+    expect(Object.fromEntries(flywayEnvSettings(env, 'toml').keys)).toEqual({ 'flyway.table': 'lower', 'flyway.environment': 'ci', 'flyway.placeholders.Region': 'eu' });
+    expect(Object.fromEntries(flywayEnvSettings(env, 'conf').keys)).toEqual({ 'flyway.table': 'upper' });
+    expect(() => flywayEnvSettings({ flyway_placeholders_my_key: 'x' }, 'toml')).toThrow(/flyway_placeholders_my_key: Flyway reads its underscores as dots \(flyway\.placeholders\.my\.key\)/);
+  });
+
+  it('TOML: the environment wins over [flyway], placeholders name by name, FLYWAY_SCHEMAS over the environment\'s schemas; [environments.<env>.flyway] still wins over FLYWAY_TABLE', async () => {
+    const home = await emptyHome();
+    const project = await dirWith({
+      'flyway.toml': ['[flyway]', 'table = "from_file"', 'outOfOrder = false', '[flyway.placeholders]', 'region = "file"', 'keep = "kept"', '[environments.default]', 'schemas = ["from_file"]', '[environments.ci.flyway]', 'table = "ci_history"'].join('\n'),
+    });
+    const env = { FLYWAY_TABLE: 'from_env', FLYWAY_OUT_OF_ORDER: 'TRUE', FLYWAY_PLACEHOLDERS_REGION: 'env', FLYWAY_SCHEMAS: 'ledger, public', FLYWAY_LOCATIONS: 'filesystem:db/sql,classpath:db/migration' };
+    const config = loadFlywayConfig({ workingDirectory: project, home, env });
+    expect(config).toMatchObject({ table: 'from_env', outOfOrder: true, defaultSchema: 'ledger', locations: [path.join(project, 'db/sql')], environment: 'default' });
+    expect(Object.fromEntries(config.placeholders)).toEqual({ region: 'env', keep: 'kept' });
+    expect(config.environmentVariables).toEqual(['FLYWAY_LOCATIONS', 'FLYWAY_OUT_OF_ORDER', 'FLYWAY_PLACEHOLDERS_REGION', 'FLYWAY_SCHEMAS', 'FLYWAY_TABLE']);
+    // FLYWAY_DEFAULT_SCHEMA wins over the first of the schemas.
+    expect(loadFlywayConfig({ workingDirectory: project, home, env: { ...env, FLYWAY_DEFAULT_SCHEMA: 'audit' } }).defaultSchema).toBe('audit');
+    // flyway_environment chooses the environment, whose [environments.ci.flyway] table wins over FLYWAY_TABLE.
+    expect(loadFlywayConfig({ workingDirectory: project, home, env: { ...env, flyway_environment: 'ci' } })).toMatchObject({ environment: 'ci', table: 'ci_history', defaultSchema: 'ledger' });
+    // Without the variables: the file's.
+    expect(loadFlywayConfig({ workingDirectory: project, home, env: {} })).toMatchObject({ table: 'from_file', outOfOrder: false, defaultSchema: 'from_file', environmentVariables: [] });
+  });
+
+  it('TOML: an environment\'s own placeholders replace the [flyway] ones as a whole, as ClassicConfiguration.getPlaceholders does', async () => {
+    const project = await dirWith({ 'flyway.toml': ['[flyway.placeholders]', 'region = "root"', 'keep = "root"', '[environments.default.flyway.placeholders]', 'region = "env"'].join('\n') });
+    const config = loadFlywayConfig({ workingDirectory: project, home: await emptyHome(), env: {} });
+    expect(Object.fromEntries(config.placeholders)).toEqual({ region: 'env' });
+  });
+
+  it('legacy .conf: the variables win over the files, and a boolean Flyway refuses is refused naming the variable', async () => {
+    const home = await emptyHome();
+    const project = await dirWith({ 'flyway.conf': 'flyway.table=from_conf\nflyway.placeholders.region=conf\nflyway.schemas=a,b\n' });
+    const config = loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_TABLE: 'from_env', FLYWAY_PLACEHOLDERS_REGION: 'env', FLYWAY_SCHEMAS: 'c', flyway_defaultSchema: 'toml-only' } });
+    expect(config).toMatchObject({ files: [path.join(project, 'flyway.conf')], table: 'from_env', defaultSchema: 'c' });
+    expect(config.placeholders.get('region')).toBe('env');
+    const bad = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_OUT_OF_ORDER: 'sometimes' } })));
+    expect(bad.code).toBe('CONFIG_INVALID');
+    expect(bad.message).toContain('Invalid value for flyway.outOfOrder (should be either true or false): sometimes (in the environment variable FLYWAY_OUT_OF_ORDER)');
+  });
+
+  it('FLYWAY_CONFIG_FILES adds files after the default ones and chooses the mode; .toml and .conf together are refused', async () => {
+    const home = await emptyHome();
+    const project = await dirWith({ 'flyway.toml': '[flyway]\ntable = "default_file"\n', 'extra.toml': '[flyway]\ntable = "listed"\n', 'legacy.conf': 'flyway.table=legacy\n' });
+    expect(loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_CONFIG_FILES: 'extra.toml, missing.toml' } })).toMatchObject({
+      files: [path.join(project, 'flyway.toml'), path.join(project, 'extra.toml')],
+      table: 'listed',
+      environmentVariables: ['FLYWAY_CONFIG_FILES'],
+    });
+    // A .conf listed: the legacy mode, the TOML files in the directory left alone.
+    expect(loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_CONFIG_FILES: 'legacy.conf' } })).toMatchObject({ files: [path.join(project, 'legacy.conf')], table: 'legacy' });
+    const both = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_CONFIG_FILES: 'extra.toml,legacy.conf' } })));
+    expect(both.message).toContain('Using both TOML configuration and CONF configuration is not supported');
+    const missing = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_CONFIG_FILES: 'missing.conf' } })));
+    expect(missing.message).toContain(`Unable to load config file: ${path.join(project, 'missing.conf')}`);
   });
 });
 
