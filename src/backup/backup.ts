@@ -28,8 +28,13 @@ import { trace } from '../trace.js';
 export interface BackupSource {
   readonly conn: ConnInfo;
   readonly storage: Storage;
-  /** The migration head to record, read through the run's adapter. */
-  headLookup(): Promise<HeadLookup>;
+  /**
+   * The migration head to record, read through the run's adapter; `on` is the
+   * dump's snapshot connection (still opening), which a lookup that reads the
+   * database without a connection of its own may use: in the snapshot's
+   * read-only transaction, after the export, before pg_dump starts.
+   */
+  headLookup(on?: Promise<Db>): Promise<HeadLookup>;
   /** Aborted (SIGINT/SIGTERM): pg_dump is stopped, the upload abandoned, no manifest written. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -68,8 +73,12 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
   await storage.check();
   trace('backup: storage checked');
-  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile.
-  const [lookup, snapshot] = await bothOrClose(source.headLookup(), openSnapshot(conn));
+  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile,
+  // and a lookup without a project reads the history tables through the snapshot's connection (one connection fewer).
+  const opening = openSnapshot(conn);
+  const snapshotDb = opening.then((s) => s.db);
+  snapshotDb.catch(() => undefined); // a lookup through the adapter never waits for it; the failure is reported through `opening`
+  const [lookup, snapshot] = await bothOrClose(source.headLookup(snapshotDb), opening);
   trace('backup: head read, snapshot open');
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;
