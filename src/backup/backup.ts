@@ -68,7 +68,8 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const step = options.onStep ?? (() => undefined);
   const { storage, conn } = source;
   // pg_dump is looked for (local programs only) while the storage and the database answer; its version is checked against the server's below.
-  const binary = findBinary('pg_dump');
+  // Started with spawnTool, not execa: execa is not loaded (withExeca: false).
+  const binary = findBinary('pg_dump', { withExeca: false });
   binary.catch(() => undefined);
   // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
   await storage.check();
@@ -84,7 +85,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const migrator = lookup.configured ? lookup.migrator : null;
   step(lookup.configured ? `migration head: ${head ?? '(no migration applied)'} (${migrator}${lookup.from ? `, read from its history table ${lookup.from}` : ''})` : `migration head: not recorded (${lookup.reason})`);
 
-  const pgDump = await binary.then(() => findBinary('pg_dump', { minMajor: snapshot.serverVersion.major })).catch(async (err: unknown) => {
+  const pgDump = await binary.then(() => findBinary('pg_dump', { minMajor: snapshot.serverVersion.major, withExeca: false })).catch(async (err: unknown) => {
     await snapshot.close();
     throw err;
   });

@@ -21,6 +21,12 @@ export interface FindBinaryOptions {
   /** Explicit directory; when set (or DBROLLBACK_PG_BINDIR is), only it is searched. */
   binDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Also load execa, which startTool and runTool need and rely on this to have loaded (default
+   * true). false where the program is started with spawnTool (a backup's pg_dump): loading execa
+   * costs ~20 ms of CPU the run would not otherwise spend.
+   */
+  withExeca?: boolean;
 }
 
 const cache = new Map<string, Promise<PgBinary[]>>();
@@ -33,7 +39,7 @@ const cache = new Map<string, Promise<PgBinary[]>>();
 export async function findBinary(name: PgBinaryName, options: FindBinaryOptions = {}): Promise<PgBinary> {
   // Loaded here, not at start-up: startTool (which cannot wait) relies on it once a binary is found.
   // It loads while the candidates are probed (the probes run through child_process, not execa).
-  const execaLoaded = loadExeca();
+  const execaLoaded = options.withExeca === false ? undefined : loadExeca();
   const env = options.env ?? process.env;
   const explicitDir = options.binDir ?? env.DBROLLBACK_PG_BINDIR;
   const key = `${name}\0${explicitDir ?? ''}\0${env.PATH ?? ''}`;
