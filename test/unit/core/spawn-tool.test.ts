@@ -12,7 +12,7 @@ import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { loadExeca } from '../../../src/pgtools/load-execa.js';
 import { spawnTool, startTool, toolError } from '../../../src/pgtools/run.js';
 
-const conn: ConnInfo = { host: '127.0.0.1', port: 5999, user: 'app', password: 'spawn-s3cret-pw', database: 'shop', applicationName: 'dbrollback-test' };
+const conn: ConnInfo = { host: '127.0.0.1', port: 5999, user: 'app', password: 'spawn-s3cret-pw', database: 'shop', applicationName: 'dbrollback-test', sslmode: undefined };
 
 /** The program's outcome: how exited settled, and toolError's message for a failure. */
 async function outcome(exited: Promise<void>, args: string[] = []): Promise<string> {
