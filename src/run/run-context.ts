@@ -162,7 +162,9 @@ export class RunContext {
         // A backup run with only a database (a nightly job) still records the head: the tool's history table says it.
         // On the connection given, else on one of its own, closed at once: the run's shared session must not stay open on a database a restore is about to swap.
         const settings = { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema };
-        if (on) return headFromHistoryTables(await on, TOOLS, settings);
+        // A connection that could not be opened is the caller's failure to report: the head is then read as without one.
+        const given = await on?.catch(() => undefined);
+        if (given) return headFromHistoryTables(given, TOOLS, settings);
         return onSession(undefined, this.conn, (db) => headFromHistoryTables(db, TOOLS, settings));
       }
       throw err;

@@ -51,6 +51,17 @@ describe('the head of a backup without a project', () => {
     }
   });
 
+  it('is read on a connection of its own when the one given failed to open (that failure is the caller\'s to report), and cached as read', async () => {
+    const run = openRun(await resolveConfig({ databaseUrl: url }, { env: {}, cwd }));
+    try {
+      const failed = Promise.reject(new Error('could not open a snapshot for the backup'));
+      expect(await run.headLookup(failed)).toMatchObject({ configured: false, reason: expect.stringContaining('no known migration history table') });
+      expect(await run.headLookup()).toMatchObject({ configured: false });
+    } finally {
+      await run.close();
+    }
+  });
+
   it('is read in the dump\'s snapshot: backup hands the lookup its snapshot connection (inside the exported, read-only repeatable-read transaction), and the manifest names the head', async () => {
     const setup = await connect(cluster.conn(new URL(url).pathname.slice(1)));
     try {
