@@ -28,8 +28,13 @@ import { trace } from '../trace.js';
 export interface BackupSource {
   readonly conn: ConnInfo;
   readonly storage: Storage;
-  /** The migration head to record, read through the run's adapter. */
-  headLookup(): Promise<HeadLookup>;
+  /**
+   * The migration head to record, read through the run's adapter; `on` is the
+   * dump's snapshot connection (still opening), which a lookup that reads the
+   * database without a connection of its own may use: in the snapshot's
+   * read-only transaction, after the export, before pg_dump starts.
+   */
+  headLookup(on?: Promise<Db>): Promise<HeadLookup>;
   /** Aborted (SIGINT/SIGTERM): pg_dump is stopped, the upload abandoned, no manifest written. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -63,19 +68,24 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const step = options.onStep ?? (() => undefined);
   const { storage, conn } = source;
   // pg_dump is looked for (local programs only) while the storage and the database answer; its version is checked against the server's below.
-  const binary = findBinary('pg_dump');
+  // Started with spawnTool, not execa: execa is not loaded (withExeca: false).
+  const binary = findBinary('pg_dump', { withExeca: false });
   binary.catch(() => undefined);
   // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
   await storage.check();
   trace('backup: storage checked');
-  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile.
-  const [lookup, snapshot] = await bothOrClose(source.headLookup(), openSnapshot(conn));
+  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile,
+  // and a lookup without a project reads the history tables through the snapshot's connection (one connection fewer).
+  const opening = openSnapshot(conn);
+  const snapshotDb = opening.then((s) => s.db);
+  snapshotDb.catch(() => undefined); // a lookup through the adapter never waits for it; the failure is reported through `opening`
+  const [lookup, snapshot] = await bothOrClose(source.headLookup(snapshotDb), opening);
   trace('backup: head read, snapshot open');
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;
   step(lookup.configured ? `migration head: ${head ?? '(no migration applied)'} (${migrator}${lookup.from ? `, read from its history table ${lookup.from}` : ''})` : `migration head: not recorded (${lookup.reason})`);
 
-  const pgDump = await binary.then(() => findBinary('pg_dump', { minMajor: snapshot.serverVersion.major })).catch(async (err: unknown) => {
+  const pgDump = await binary.then(() => findBinary('pg_dump', { minMajor: snapshot.serverVersion.major, withExeca: false })).catch(async (err: unknown) => {
     await snapshot.close();
     throw err;
   });

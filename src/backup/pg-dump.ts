@@ -4,10 +4,9 @@
  * and a dump cut short by a failure must fail the upload, not complete it.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { Options } from 'execa';
 import type { ConnInfo } from '../db/conninfo.js';
 import type { PgBinary } from '../pgtools/binaries.js';
-import { startTool, toolError } from '../pgtools/run.js';
+import { spawnTool, toolError } from '../pgtools/run.js';
 
 export interface RunningDump {
   /** The archive's bytes; errors instead of ending if pg_dump fails. */
@@ -20,20 +19,17 @@ export interface RunningDump {
 
 export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined, excludeDataPatterns: readonly string[] = []): RunningDump {
   const args = ['--format=custom', '--no-password', ...(snapshotId ? [`--snapshot=${snapshotId}`] : []), ...excludeDataPatterns.map((p) => `--exclude-table-data=${p}`)];
-  // ['pipe'] (not 'pipe'): a stream we consume, never buffered whole by execa.
-  const child = startTool(pgDump, args, { conn, stdout: ['pipe'] as Options['stdout'] });
-  const exited: Promise<void> = child.then(
-    () => undefined,
-    (cause: unknown) => Promise.reject(toolError(pgDump, args, cause, conn)),
-  );
+  // A stream we consume, never buffered whole; started without execa (spawnTool), the one program a backup runs.
+  const child = spawnTool(pgDump, args, { conn });
+  const exited: Promise<void> = child.exited.catch((cause: unknown) => Promise.reject(toolError(pgDump, args, cause, conn)));
   exited.catch(() => undefined);
   const gate = new ExitGate(exited);
-  child.stdout!.pipe(gate);
+  child.stdout.pipe(gate);
   exited.catch((err: unknown) => gate.destroy(err as Error));
   return {
     stream: gate,
     exited,
-    kill: () => void child.kill('SIGTERM'),
+    kill: () => child.kill(),
   };
 }
 

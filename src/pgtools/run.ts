@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { ResultPromise, Options } from 'execa';
 import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
@@ -43,13 +45,9 @@ export interface RunToolOptions extends Pick<Options, 'cwd' | 'timeout' | 'cance
  * execa must be loaded: findBinary() (how every caller picks its binary) or loadExeca() does it.
  */
 export function startTool(binary: PgBinary | string, args: readonly string[], options: RunToolOptions = {}): ResultPromise {
-  const file = typeof binary === 'string' ? binary : binary.path;
-  assertNoSecretInArgs(args, options.conn);
+  const { cmd, argv, env } = toolCommand(binary, args, options);
   const { execa } = loadedExeca();
-  // A minimal environment: a pg tool needs its connection, PATH, home, locale and time zone, nothing else of ours.
-  const env = { ...toolEnv(process.env), ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
-  const [cmd, argv] = options.asUser ? ['runuser', ['-u', options.asUser, '--', file, ...args]] : [file, [...args]];
-  return execa(cmd as string, argv as string[], {
+  return execa(cmd, argv, {
     env,
     extendEnv: false,
     stdout: options.stdout ?? 'pipe',
@@ -61,6 +59,70 @@ export function startTool(binary: PgBinary | string, args: readonly string[], op
     buffer: { stdout: options.stdout === undefined || options.stdout === 'pipe', stderr: true },
     reject: true,
   } as Options) as unknown as ResultPromise;
+}
+
+/** The command line and the environment a PostgreSQL program is started with (no secret in argv: refused). */
+function toolCommand(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env' | 'asUser'>): { cmd: string; argv: string[]; env: Record<string, string> } {
+  const file = typeof binary === 'string' ? binary : binary.path;
+  assertNoSecretInArgs(args, options.conn);
+  // A minimal environment: a pg tool needs its connection, PATH, home, locale and time zone, nothing else of ours.
+  const env = { ...toolEnv(process.env), ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
+  return options.asUser ? { cmd: 'runuser', argv: ['-u', options.asUser, '--', file, ...args], env } : { cmd: file, argv: [...args], env };
+}
+
+/** A program started by `spawnTool`: its output as a stream, and how it ended. */
+export interface SpawnedTool {
+  readonly stdout: Readable;
+  /**
+   * Settles once the program has exited and its output streams have closed: fulfilled on exit
+   * code 0, else rejected with what `toolError` reads (stderr, exitCode or signal, message),
+   * as startTool's promise is.
+   */
+  readonly exited: Promise<void>;
+  kill(): void;
+}
+
+/**
+ * Start a PostgreSQL program whose stdout is consumed as a stream, with node's child_process
+ * instead of execa: the same command line, environment and outcome as `startTool`, without
+ * loading execa (~20 ms of CPU at start-up, more than the spawn itself) — what a backup pays
+ * for the one program it runs. stderr is kept (pg_dump writes little there) for the error.
+ */
+export function spawnTool(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env'> = {}): SpawnedTool {
+  const { cmd, argv, env } = toolCommand(binary, args, options);
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const exited = new Promise<void>((resolve, reject) => {
+    let failedToStart: Error | undefined;
+    child.on('error', (err) => {
+      failedToStart = err;
+    });
+    child.on('close', (exitCode, signal) => {
+      if (exitCode === 0 && failedToStart === undefined) return resolve();
+      const text = Buffer.concat(stderr).toString('utf8');
+      const how = failedToStart ? failedToStart.message : exitCode !== null ? `exit code ${exitCode}` : `signal ${signal}`;
+      reject(
+        Object.assign(new Error(`Command failed with ${how}: ${cmd} ${argv.join(' ')}${text ? `\n\n${text}` : ''}`), {
+          stderr: text,
+          ...(failedToStart ? { shortMessage: `Command failed: ${failedToStart.message}` } : exitCode !== null ? { exitCode } : { signal: signal ?? undefined }),
+        }),
+      );
+    });
+  });
+  // As execa does: the program does not outlive this process, and one that ignores SIGTERM gets SIGKILL 5 s later.
+  const onExit = () => void child.kill('SIGTERM');
+  process.once('exit', onExit);
+  void exited.then(
+    () => process.off('exit', onExit),
+    () => process.off('exit', onExit),
+  );
+  const kill = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 5000).unref();
+  };
+  return { stdout: child.stdout, exited, kill };
 }
 
 /** Run to completion; failures become TOOL_FAILED with the child's stderr, secrets removed. */

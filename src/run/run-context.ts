@@ -13,6 +13,7 @@ import type { Archiver } from '../backup/archivers/contract.js';
 import { openArchiver } from '../backup/archivers/registry.js';
 import { loadManifest } from '../backup/catalog.js';
 import type { ResolvedConfig } from './config.js';
+import type { Db } from '../db/connection.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import { onSession, SharedSession } from '../db/session.js';
 import { isDbrollbackError } from '../errors.js';
@@ -89,10 +90,13 @@ export class RunContext {
   /**
    * The head as the migration tool records it. A project with no migrations
    * configured has none (configured: false); one configured but broken is an
-   * error, never a silent "no head".
+   * error, never a silent "no head". `on`: a connection to the run's
+   * database (it may still be opening) the history tables are read through
+   * when no project is configured — a backup's snapshot connection: the head
+   * is then read in the dump's own snapshot, and no connection is opened for it.
    */
-  headLookup(): Promise<HeadLookup> {
-    this.head ??= this.readHead();
+  headLookup(on?: Promise<Db>): Promise<HeadLookup> {
+    this.head ??= this.readHead(on);
     return this.head;
   }
 
@@ -146,7 +150,7 @@ export class RunContext {
     ]);
   }
 
-  private async readHead(): Promise<HeadLookup> {
+  private async readHead(on: Promise<Db> | undefined): Promise<HeadLookup> {
     const configured = this.config.migrationsDir !== undefined || this.config.migrator !== undefined;
     let adapter: MigratorAdapter;
     try {
@@ -156,8 +160,12 @@ export class RunContext {
         // Not an error of the run: a later adapter() call may be asked again.
         this.adapterHandle = undefined;
         // A backup run with only a database (a nightly job) still records the head: the tool's history table says it.
-        // On a connection of its own, closed at once: the run's shared session must not stay open on a database a restore is about to swap.
-        return onSession(undefined, this.conn, (db) => headFromHistoryTables(db, TOOLS, { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema }));
+        // On the connection given, else on one of its own, closed at once: the run's shared session must not stay open on a database a restore is about to swap.
+        const settings = { migrationsTable: this.config.migrationsTable, migrationsSchema: this.config.migrationsSchema };
+        // A connection that could not be opened is the caller's failure to report: the head is then read as without one.
+        const given = await on?.catch(() => undefined);
+        if (given) return headFromHistoryTables(given, TOOLS, settings);
+        return onSession(undefined, this.conn, (db) => headFromHistoryTables(db, TOOLS, settings));
       }
       throw err;
     }
