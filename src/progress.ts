@@ -65,7 +65,11 @@ export interface MessageEvent {
 
 export type ProgressEvent = TransferEvent | TablesEvent | IndexEvent | MessageEvent;
 
-export type ProgressListener = (event: ProgressEvent) => void;
+/**
+ * Receives progress. `everyMs`, when set, is how often at most the listener shows anything (a log line every few
+ * seconds): a step that polls the server for progress need not poll more often than that.
+ */
+export type ProgressListener = ((event: ProgressEvent) => void) & { readonly everyMs?: number };
 
 /** Seconds left at the average rate so far, or null when it cannot be told. */
 export function etaSeconds(done: number, total: number | null, elapsedMs: number): number | null {

@@ -26,6 +26,7 @@ export interface CopyWatchOptions {
   unit: 'bytes' | 'rows';
   tables: WatchedTable[];
   listener: ProgressListener;
+  /** Default: every 0.5 s, or as seldom as the listener shows anything (its `everyMs`): no connection for a short dump. */
   intervalMs?: number;
 }
 
@@ -114,7 +115,7 @@ export function watchCopies(options: CopyWatchOptions): { stop(): Promise<void> 
   const timer = setInterval(() => {
     if (stopped) return;
     polling = polling.then(poll).catch(() => undefined);
-  }, options.intervalMs ?? 500);
+  }, options.intervalMs ?? Math.max(500, options.listener.everyMs ?? 0));
   timer.unref();
 
   return {

@@ -11,7 +11,7 @@ const PLAIN_INTERVAL_MS = 5_000;
 
 export function progressPrinter(io: Io): ProgressListener {
   let lastPlain = 0;
-  return (event) => {
+  const print = (event: ProgressEvent): void => {
     if (event.kind === 'message') {
       if (event.verbose) io.debug(event.text);
       else io.log(event.text);
@@ -28,6 +28,8 @@ export function progressPrinter(io: Io): ProgressListener {
       io.log(line);
     }
   };
+  // Plain lines come every few seconds at most: progress read from the server is polled no more often.
+  return io.isTTY ? print : Object.assign(print, { everyMs: PLAIN_INTERVAL_MS });
 }
 
 export function renderEvent(event: Exclude<ProgressEvent, { kind: 'message' }>): { line: string; final: boolean } {
