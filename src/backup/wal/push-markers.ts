@@ -16,7 +16,7 @@ import { parseWalName, walKey } from './layout.js';
 export const PUSHED_DIR = 'dbrollback-pushed';
 export const PUSHER_LOCK = '.pusher.lock';
 export const PUSHER_LOG = 'pusher.log';
-const CLAIM_PREFIX = '.claim-';
+export const CLAIM_PREFIX = '.claim-';
 const TEMP_PREFIX = '.tmp-';
 
 export function markersDir(walDir: string): string {

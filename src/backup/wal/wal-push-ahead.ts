@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { Storage } from '../../storage/contract.js';
 import { checkWalName } from './layout.js';
 import { acquirePidLock, pidLockHolder } from './pid-lock.js';
-import { claimFile, markedFiles, markerHolds, markersDir, PUSHED_DIR, readyFiles } from './push-markers.js';
+import { CLAIM_PREFIX, claimFile, markedFiles, markerHolds, markersDir, PUSHED_DIR, readyFiles } from './push-markers.js';
 import { walPush, type WalPushOptions, type WalPushResult } from './wal-push.js';
 import { pushReady, startPusher, type PusherWorker } from './wal-pusher.js';
 
@@ -111,11 +111,15 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * The archive_command (as written in postgresql.conf: a literal % doubled) that answers from a marker in
- * the shell and runs `wal-push` only otherwise:
- * `test -f M/%f && test "$(cat M/%f)" = "$(stat -c '%s %i %Y' %p)" && rm -f M/%f || WAL_PUSH`. The marker
- * is removed once used; anything else — no marker, another file under the name — is wal-push's to decide.
+ * the shell and runs `wal-push` only otherwise. While a live process holds the file's claim (the pusher
+ * storing it right now) the shell waits for it — 50 ms at a time, 60 s at most — rather than starting Node
+ * to wait; then `test -f M/%f && test "$(cat M/%f)" = "$(stat -c '%s %i %Y' %p)" && rm -f M/%f || WAL_PUSH`.
+ * The marker is removed once used; anything else — no marker, another file under the name, a claim
+ * left by a process that died — is wal-push's to decide.
  */
 export function archiveCommandWithMarkers(walPushCommand: string): string {
   const marker = `pg_wal/${PUSHED_DIR}/%f`;
-  return `test -f ${marker} && test "$(cat ${marker})" = "$(stat -c '%%s %%i %%Y' %p)" && rm -f ${marker} || ${walPushCommand}`;
+  const claim = `pg_wal/${PUSHED_DIR}/${CLAIM_PREFIX}%f`;
+  const wait = `n=0; while test -s ${claim} && kill -0 "$(cat ${claim})" 2>/dev/null && test $n -lt ${Math.round(CLAIM_WAIT_MS / 50)}; do sleep 0.05; n=$((n+1)); done`;
+  return `${wait}; test -f ${marker} && test "$(cat ${marker})" = "$(stat -c '%%s %%i %%Y' %p)" && rm -f ${marker} || ${walPushCommand}`;
 }

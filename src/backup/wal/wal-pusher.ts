@@ -20,6 +20,7 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from '../../storage/contract.js';
+import { parseWalName, walKey } from './layout.js';
 import { acquirePidLock, pidLockHolder } from './pid-lock.js';
 import { claimFile, dropStale, fileIdentity, markedFiles, markersDir, PUSHER_LOCK, PUSHER_LOG, readyFiles, stillReady, writeMarker } from './push-markers.js';
 import { walPush, type WalPushOptions } from './wal-push.js';
@@ -79,6 +80,7 @@ export async function runPusher(storage: Storage, walDir: string, options: Pushe
   const result: PusherResult = { ran: true, stored: [], failed: [] };
   try {
     await log.rotate();
+    await log.line('started');
     // Each file is tried once per pusher: one that failed, or that the server's own wal-push claimed, is the server's call's to push.
     const tried = new Set<string>();
     for (let idleSince = Date.now(); result.stored.length < (options.limit ?? Infinity); ) {
@@ -95,6 +97,7 @@ export async function runPusher(storage: Storage, walDir: string, options: Pushe
       result.failed.push(...batch.failed);
       idleSince = Date.now();
     }
+    await log.line(`done: ${result.stored.length} stored, ${result.failed.length} failed`);
   } finally {
     await release();
   }
@@ -117,6 +120,9 @@ async function pushOne(storage: Storage, walDir: string, name: string, options: 
   if (!unclaim) return 'skipped';
   try {
     if (!(await stillReady(walDir, name))) return 'skipped';
+    // Already stored (by the server's own call that just returned, or before a pusher died): the server's call, if
+    // it comes, compares it; a marker would need the comparison here too, for a file the server may never ask about again.
+    if ((await storage.stat(walKey(parseWalName(name)!))) !== null) return 'skipped';
     const target = path.join(walDir, name);
     // The identity is taken before the push: a file changed meanwhile no longer matches its marker.
     const identity = await fileIdentity(target);
@@ -139,7 +145,7 @@ export async function pushReady(storage: Storage, walDir: string, names: string[
     options.collectAll?.();
     if (outcome === 'stored') stored.push(name);
     else if (outcome !== 'skipped') failed.push({ name, error: outcome.error });
-    await say(outcome === 'stored' ? `stored ${name}` : outcome === 'skipped' ? `skipped ${name} (claimed by the server's own call, or no longer ready)` : `FAILED ${name}: ${outcome.error} (no marker: the server's own call will push it)`);
+    await say(outcome === 'stored' ? `stored ${name}` : outcome === 'skipped' ? `skipped ${name} (claimed by the server's own call, no longer ready, or already stored)` : `FAILED ${name}: ${outcome.error} (no marker: the server's own call will push it)`);
   });
   return { stored, failed };
 }
