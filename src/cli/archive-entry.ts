@@ -56,6 +56,8 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
   // A push's work is zlib's and OpenSSL's: V8's optimising compiler would add its code and compile memory to the
   // peak RSS the database host pays per segment (≈ 4 MB of 53 on a poorly compressible segment), and no speed.
   if (parsed.command === 'wal-push') v8.setFlagsFromString('--no-opt');
+  const gc = parsed.command === 'wal-push' ? collector() : undefined;
+  const collect = gc && (() => gc({ type: 'minor' }));
   let storage;
   try {
     const pauseWarning = checkPauseHook();
@@ -66,12 +68,12 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
     }
     storage = openStorage(storageUrl, key.key ? { encryption: key.key } : {});
     if (parsed.command === 'wal-push' && parsed.pusher) {
-      await runPusher(storage, parsed.positional[0]!, { collect: youngCollector(), collectAll: fullCollector() });
+      await runPusher(storage, parsed.positional[0]!, { collect, collectAll: gc && (() => gc()) });
       return EXIT.ok;
     }
     if (parsed.command === 'wal-push') {
       const pusher = selfPusherWorker(childStorageAccess(storage));
-      const result = await walPushAhead(storage, parsed.positional[0]!, { collect: youngCollector(), pusher, ...(parsed.ahead !== undefined ? { ahead: parsed.ahead } : {}) });
+      const result = await walPushAhead(storage, parsed.positional[0]!, { collect, pusher, ...(parsed.ahead !== undefined ? { ahead: parsed.ahead } : {}) });
       const pushed = result.pushed;
       if (parsed.verbose && pushed) say(`${pushed.created ? 'archived' : 'already archived (identical)'} ${pushed.name}: ${pushed.size} → ${pushed.storedSize} bytes, ${storage.url}`);
       if (parsed.verbose && !pushed) say(`already archived by an earlier wal-push: ${parsed.positional[0]!}`);
@@ -93,26 +95,15 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
 }
 
 /**
- * V8's young-generation collection, when this Node lets us have it: wal-push runs as a process of its own
- * per segment, and without it the Buffers a 16 MB segment passes through (20–30 MB) stay allocated until
- * the process ends. A minor collection costs a millisecond or two.
+ * V8's collector, when this Node lets us have it (one new context for it: each costs memory). wal-push runs
+ * as a process of its own per segment, and without a young-generation collection now and then the Buffers a
+ * 16 MB segment passes through (20–30 MB) stay allocated until the process ends; a minor collection costs a
+ * millisecond or two. The pusher also runs a full one (`gc()`: Node 20's V8 ignores `{ type: 'major' }`) after each segment (PusherOptions.collectAll).
  */
-function youngCollector(): (() => void) | undefined {
+function collector(): ((options?: { type: 'minor' }) => void) | undefined {
   try {
     v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-    return () => gc({ type: 'minor' });
-  } catch {
-    return undefined;
-  }
-}
-
-/** V8's full collection (see PusherOptions.collectAll), when this Node lets us have it. */
-function fullCollector(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    return () => gc();
+    return vm.runInNewContext('gc') as (options?: { type: 'minor' }) => void;
   } catch {
     return undefined;
   }
