@@ -7,9 +7,9 @@ export function registerWalPush(program: Command, registrar: CommandRegistrar): 
   registrar.action<{ ahead: string; pusher?: boolean }>(
     program
       .command('wal-push')
-      .description("archive one WAL file (archive_command = 'dbrollback wal-push %p --storage URL'), and up to --ahead other files the server has marked ready; exit 0 once it is stored")
+      .description("archive one WAL file (archive_command = 'dbrollback wal-push %p --storage URL'); exit 0 once it is stored. Other files the server has marked ready are left to a detached pusher (see --ahead)")
       .argument('<path>', 'the WAL file (%p)')
-      .option('--ahead <n>', `other ready files (pg_wal/archive_status) to push ahead, by a detached pusher once this file is stored, each recorded in pg_wal/dbrollback-pushed so the server's call for it returns at once (0: only this file)`, String(DEFAULT_PUSH_AHEAD))
+      .option('--ahead <n>', `0: archive only this file; otherwise, when other files are ready (pg_wal/archive_status), start a detached pusher that stores them, each recorded in pg_wal/dbrollback-pushed so the server's call for it returns at once (its log: pg_wal/dbrollback-pushed/pusher.log)`, String(DEFAULT_PUSH_AHEAD))
       .addOption(new Option('--pusher', 'internal: run as the detached pusher (<path> = the pg_wal directory)').hideHelp()),
     async (run, io, opts, args) => {
       const storage = run.storage;
