@@ -17,7 +17,8 @@ import { execa } from 'execa';
 import { cliMain, flag, loadAverage, log } from './common.mjs';
 
 const runs = Number(flag('--runs', '3'));
-const counts = flag('--segments', '1,4,8,16').split(',').map(Number);
+const segmentsAt = process.argv.indexOf('--segments');
+const counts = (segmentsAt >= 0 ? process.argv[segmentsAt + 1] : '1,4,8,16').split(',').map(Number);
 const name = (i) => `0000000100000000000000${i.toString(16).toUpperCase().padStart(2, '0')}`;
 
 async function readyWal(count) {

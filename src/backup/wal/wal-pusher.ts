@@ -2,7 +2,7 @@
  * The detached pusher behind wal-push ahead, as pgBackRest's asynchronous
  * archive-push process: the server's wal-push stores its own file, starts
  * this process (detached, no stdio) and exits; the pusher stores the other
- * files PostgreSQL has marked ready, a few at a time, writing each one's
+ * files PostgreSQL has marked ready, one at a time, writing each one's
  * marker only once the storage holds it (created, or already there with
  * identical content: wal-push's contract), and exits once nothing is left
  * to push for a moment.
@@ -33,11 +33,11 @@ export interface PusherWorker {
 }
 
 export interface PusherOptions extends WalPushOptions {
-  /** Files pushed at once (pgBackRest's process-max on a small host). */
+  /** Files pushed at once (default 1, see DEFAULT_PUSH_CONCURRENCY). */
   concurrency?: number;
   /** Exit after this long with nothing to push, ms. */
   idleMs?: number;
-  /** Exit after storing this many files (the next wal-push starts another pusher). */
+  /** Exit after storing this many files (default DEFAULT_PUSHER_FILES; the server's next call that finds no marker starts another pusher). */
   limit?: number;
   /**
    * A full garbage collection, called after each file: the output Buffers of a segment's deflate that
@@ -54,7 +54,17 @@ export interface PusherResult {
   failed: Array<{ name: string; error: string }>;
 }
 
-export const DEFAULT_PUSH_CONCURRENCY = 2;
+/**
+ * One file at a time: two at once took the pusher's peak RSS from ≈ 49.5 to ≈ 52 MB (two deflate states and
+ * their buffers) for no smaller backlog — the server's own call pushes a file the pusher has not claimed, in
+ * parallel with it (bench/README.md, "wal-push with a detached pusher").
+ */
+export const DEFAULT_PUSH_CONCURRENCY = 1;
+/**
+ * Files one pusher stores before it exits: its peak RSS still creeps up by ≈ 0.1 MB per file (48.6 MB after 1,
+ * 50.0 after 16), so a long bulk load is served by a new pusher every 16 files (a Node start, ≈ 0.07 s of CPU, per 16).
+ */
+export const DEFAULT_PUSHER_FILES = 16;
 const IDLE_MS = 1_000;
 const POLL_MS = 100;
 const LOG_ROTATE_BYTES = 1024 * 1024;
@@ -84,7 +94,8 @@ export async function runPusher(storage: Storage, walDir: string, options: Pushe
     await log.line('started');
     // Each file is tried once per pusher: one that failed, or that the server's own wal-push claimed, is the server's call's to push.
     const tried = new Set<string>();
-    for (let idleSince = Date.now(); result.stored.length < (options.limit ?? Infinity); ) {
+    const limit = options.limit ?? DEFAULT_PUSHER_FILES;
+    for (let idleSince = Date.now(); result.stored.length < limit; ) {
       const todo = await nextFiles(walDir, markers, tried);
       if (todo === null) break;
       if (todo.length === 0) {
@@ -92,8 +103,9 @@ export async function runPusher(storage: Storage, walDir: string, options: Pushe
         await sleep(POLL_MS);
         continue;
       }
-      for (const name of todo) tried.add(name);
-      const batch = await pushReady(storage, walDir, todo, options, log.line);
+      const next = todo.slice(0, limit - result.stored.length);
+      for (const name of next) tried.add(name);
+      const batch = await pushReady(storage, walDir, next, options, log.line);
       result.stored.push(...batch.stored);
       result.failed.push(...batch.failed);
       idleSince = Date.now();
