@@ -4,7 +4,8 @@
  * size"): the server's call (it stores its own segment and starts the detached pusher), and the detached
  * pusher (`wal-push --pusher`, the very process the call starts) storing N ready segments. Segments are
  * 16 MB, compressible like an index build's (each 8 KB page: 1,500 random bytes, the rest one value:
- * 16 → 3.0 MB at gzip 6, the least compressible kind a `pgbench -i` load writes). Runs `--runs` times,
+ * 16 → ≈ 3.1 MB at gzip 6, about as compressible as the least compressible segments of a `pgbench -i`
+ * load). Runs `--runs` times,
  * reports the largest peak of each.
  *
  *   npm run build && node bench/wal-push-rss.mjs [--runs 3] [--segments 1,4,8,16]
