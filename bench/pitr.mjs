@@ -304,7 +304,8 @@ try {
  * archive_command, so its children's CPU (/proc/PID/stat cutime + cstime) holds every wal-push, every shell
  * answering from a marker and every synchronous archive-push. pgBackRest's asynchronous process is detached
  * (nobody waits for it): it and its workers are sampled from /proc every 50 ms, and the last sample of each is
- * counted — up to 50 ms of its CPU per process may be missed, in pgBackRest's favour.
+ * counted — up to 50 ms of its CPU per process may be missed, in pgBackRest's favour. dbrollback's detached
+ * pusher (`wal-push --pusher`, started by a wal-push) is sampled the same way, and waited for until its lock is gone.
  */
 async function backlog() {
   const variants = ['dbrollback (the archive_command `dbrollback archive-command` prints)', 'pgbackrest archive-push (sync)', 'pgbackrest archive-push (async, process-max=2)'];
@@ -355,8 +356,9 @@ async function backlog() {
         const asyncLast = new Map();
         const kinds = new Map();
         const localLast = new Map();
+        // dbrollback's detached pusher (wal-push --pusher): nobody waits for it either; counted as last seen.
+        const pusherLast = new Map();
         const sampleDetached = async () => {
-          if (ours) return;
           const seen = [];
           for (const pid of await readdir('/proc')) {
             if (!/^\d+$/.test(pid)) continue;
@@ -365,17 +367,18 @@ async function backlog() {
             let kind = kinds.get(pid);
             if (kind === undefined) {
               const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-              kind = !cmd.includes(conf) ? null : /archive-push:(async|local)/.test(cmd) ? (cmd.includes('archive-push:async') ? 'async' : 'local') : undefined;
+              kind = ours ? (cmd.includes('--pusher') && cmd.includes(storage) ? 'pusher' : cmd.includes(storage) ? undefined : null) : !cmd.includes(conf) ? null : /archive-push:(async|local)/.test(cmd) ? (cmd.includes('archive-push:async') ? 'async' : 'local') : undefined;
               if (kind !== undefined) kinds.set(pid, kind);
             }
             if (!kind) continue;
             const c = await cpuOf(pid);
-            if (c) seen.push({ pid, async: kind === 'async', ...c });
+            if (c && kind === 'pusher') pusherLast.set(pid, c.self + c.children);
+            else if (c) seen.push({ pid, async: kind === 'async', ...c });
           }
           for (const p of seen.filter((x) => !x.async)) localLast.set(p.pid, p.self + p.children);
           for (const p of seen.filter((x) => x.async)) asyncLast.set(p.pid, { total: p.self + p.children, workers: seen.filter((w) => !w.async && w.ppid === p.pid).map((w) => w.pid) });
         };
-        const detachedMs = () => [...asyncLast.values()].reduce((sum, a) => sum + a.total + a.workers.reduce((w, pid) => w + (localLast.get(pid) ?? 0), 0), 0);
+        const detachedMs = () => [...asyncLast.values()].reduce((sum, a) => sum + a.total + a.workers.reduce((w, pid) => w + (localLast.get(pid) ?? 0), 0), 0) + [...pusherLast.values()].reduce((sum, ms) => sum + ms, 0);
         let peak = 0;
         let peakUnstored = 0;
         let sampling = true;
@@ -401,8 +404,10 @@ async function backlog() {
             await new Promise((r) => setTimeout(r, 100));
           }
         });
-        // Let a detached async process finish and be sampled one last time.
+        // Let a detached async process finish and be sampled one last time (dbrollback's pusher: until its lock is gone).
         if (!ours) await new Promise((r) => setTimeout(r, 300));
+        const pusherLock = path.join(cluster.dataDir, 'pg_wal', 'dbrollback-pushed', '.pusher.lock');
+        for (let w = 0; ours && w < 100 && (await readFile(pusherLock).then(() => true, () => false)); w++) await new Promise((r) => setTimeout(r, 50));
         sampling = false;
         await sampler;
         const cpuAfter = await cpuOf(archiverPid);
@@ -419,7 +424,7 @@ async function backlog() {
         r.perSecond.push(segments / ((load.ms + drain.ms) / 1000));
         r.cpuPerSegment.push(cpuMs / segments);
         r.load.push(loadavg);
-        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments (${peakUnstored} not yet stored), drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${segments} archived, ${(segments / ((load.ms + drain.ms) / 1000)).toFixed(2)}/s, CPU ${seconds(cpuMs / segments)} s per segment (${ours ? '' : `of which detached async ${seconds(detachedMs())} s in all; `}load average ${loadavg.toFixed(1)})`);
+        log(`run ${i + 1}/${runs}: ${variant}: peak backlog ${peak} segments (${peakUnstored} not yet stored), drained ${seconds(drain.ms)} s after the load (${seconds(load.ms)} s), ${segments} archived, ${(segments / ((load.ms + drain.ms) / 1000)).toFixed(2)}/s, CPU ${seconds(cpuMs / segments)} s per segment (${ours ? `of which detached pusher ${seconds(detachedMs())} s in all; ` : `of which detached async ${seconds(detachedMs())} s in all; `}load average ${loadavg.toFixed(1)})`);
       } finally {
         await cluster.stop();
       }

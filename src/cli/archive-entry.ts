@@ -26,6 +26,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { walFetch } from '../backup/wal/wal-fetch.js';
 import { walPushAhead } from '../backup/wal/wal-push-ahead.js';
+import { runPusher } from '../backup/wal/wal-pusher.js';
+import { PUSHED_DIR, PUSHER_LOG } from '../backup/wal/push-markers.js';
+import { selfPusherWorker } from './pusher-worker.js';
 import { CONFIG_FILE_NAMES } from '../run/config-files.js';
 import { selfPrefetchWorker } from './prefetch-worker.js';
 
@@ -36,6 +39,8 @@ interface Parsed {
   keyFile: string | undefined;
   prefetch: number | undefined;
   ahead: number | undefined;
+  /** Run as wal-push's detached pusher (the positional is the pg_wal directory). */
+  pusher: boolean;
   spool: string | undefined;
   verbose: boolean;
 }
@@ -51,6 +56,8 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
   // A push's work is zlib's and OpenSSL's: V8's optimising compiler would add its code and compile memory to the
   // peak RSS the database host pays per segment (≈ 4 MB of 53 on a poorly compressible segment), and no speed.
   if (parsed.command === 'wal-push') v8.setFlagsFromString('--no-opt');
+  const gc = parsed.command === 'wal-push' ? collector() : undefined;
+  const collect = gc && (() => gc({ type: 'minor' }));
   let storage;
   try {
     const pauseWarning = checkPauseHook();
@@ -60,12 +67,17 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
       throw new DbrollbackError('CONFIG_INVALID', `invalid configuration:\n  - ${key.problems.join('\n  - ')}`, { hint: 'Fix the flags/environment named above, then run again.', details: { problems: key.problems } });
     }
     storage = openStorage(storageUrl, key.key ? { encryption: key.key } : {});
+    if (parsed.command === 'wal-push' && parsed.pusher) {
+      await runPusher(storage, parsed.positional[0]!, { collect, collectAll: gc && (() => gc()) });
+      return EXIT.ok;
+    }
     if (parsed.command === 'wal-push') {
-      const result = await walPushAhead(storage, parsed.positional[0]!, { collect: youngCollector(), ...(parsed.ahead !== undefined ? { ahead: parsed.ahead } : {}) });
+      const pusher = selfPusherWorker(childStorageAccess(storage));
+      const result = await walPushAhead(storage, parsed.positional[0]!, { collect, pusher, ...(parsed.ahead !== undefined ? { ahead: parsed.ahead } : {}) });
       const pushed = result.pushed;
       if (parsed.verbose && pushed) say(`${pushed.created ? 'archived' : 'already archived (identical)'} ${pushed.name}: ${pushed.size} → ${pushed.storedSize} bytes, ${storage.url}`);
       if (parsed.verbose && !pushed) say(`already archived by an earlier wal-push: ${parsed.positional[0]!}`);
-      if (parsed.verbose && result.ahead.length > 0) say(`also archived ahead: ${result.ahead.join(', ')}`);
+      if (parsed.verbose && result.pusher) say(`the other ready files are pushed by a detached pusher (${result.pusher}); see pg_wal/${PUSHED_DIR}/${PUSHER_LOG}`);
       return EXIT.ok;
     }
     const [name, dest] = parsed.positional as [string, string];
@@ -83,15 +95,15 @@ export async function runArchiveCommand(argv: string[]): Promise<number | null> 
 }
 
 /**
- * V8's young-generation collection, when this Node lets us have it: wal-push runs as a process of its own
- * per segment, and without it the Buffers a 16 MB segment passes through (20–30 MB) stay allocated until
- * the process ends. A minor collection costs a millisecond or two.
+ * V8's collector, when this Node lets us have it (one new context for it: each costs memory). wal-push runs
+ * as a process of its own per segment, and without a young-generation collection now and then the Buffers a
+ * 16 MB segment passes through (20–30 MB) stay allocated until the process ends; a minor collection costs a
+ * millisecond or two. The pusher also runs a full one (`gc()`: Node 20's V8 ignores `{ type: 'major' }`) after each segment (PusherOptions.collectAll).
  */
-function youngCollector(): (() => void) | undefined {
+function collector(): ((options?: { type: 'minor' }) => void) | undefined {
   try {
     v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-    return () => gc({ type: 'minor' });
+    return vm.runInNewContext('gc') as (options?: { type: 'minor' }) => void;
   } catch {
     return undefined;
   }
@@ -100,7 +112,7 @@ function youngCollector(): (() => void) | undefined {
 function parse(argv: string[]): Parsed | null {
   const [command, ...rest] = argv;
   if (command !== 'wal-push' && command !== 'wal-fetch') return null;
-  const out: Parsed = { command, positional: [], storage: undefined, keyFile: undefined, prefetch: undefined, ahead: undefined, spool: undefined, verbose: false };
+  const out: Parsed = { command, positional: [], storage: undefined, keyFile: undefined, prefetch: undefined, ahead: undefined, pusher: false, spool: undefined, verbose: false };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = () => rest[++i];
@@ -108,6 +120,7 @@ function parse(argv: string[]): Parsed | null {
     else if (arg === '--encryption-key-file') out.keyFile = value();
     else if (arg === '--verbose') out.verbose = true;
     else if (command === 'wal-fetch' && arg === '--spool') out.spool = value();
+    else if (command === 'wal-push' && arg === '--pusher') out.pusher = true;
     else if (command === 'wal-push' && arg === '--ahead') {
       const v = value();
       if (v === undefined || !/^\d+$/.test(v) || Number(v) > 256) return null;

@@ -2,18 +2,18 @@
  * The spool behind wal-fetch: a detached background process fetches the
  * segments after the one PostgreSQL just asked for, a few at a time, into a
  * spool directory, so the next wal-fetch calls find them there. One
- * prefetcher per spool (a lock file holding its pid); it fetches a bounded
+ * prefetcher per spool (a pid lock, pid-lock.ts); it fetches a bounded
  * window and exits, and the next wal-fetch starts another. Only complete,
  * checked files ever appear under a segment's name in the spool (fetchInto
  * writes a temp file and renames it), and a failed prefetch costs nothing:
  * the segment is then fetched in the foreground.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from '../../storage/contract.js';
 import { parseWalName, walNameOfKey, WAL_PREFIX, type WalFileName } from './layout.js';
 import { fetchInto } from './fetch-into.js';
+import { acquirePidLock, pidLockHolder } from './pid-lock.js';
 
 /** How to run a prefetcher: a command whose arguments get `after`, `count` and `spoolDir` appended by `args`. */
 export interface PrefetchWorker {
@@ -37,7 +37,9 @@ const CONCURRENCY = 4;
 export async function startPrefetch(worker: PrefetchWorker, request: PrefetchRequest): Promise<void> {
   // Made here, in the foreground (its server is alive and asking): the detached worker never creates it.
   await mkdir(request.spoolDir, { recursive: true });
-  if ((await lockHolder(request.spoolDir)) !== null) return;
+  if ((await pidLockHolder(path.join(request.spoolDir, LOCK_NAME))) !== null) return;
+  // Loaded only to start one: node:child_process adds ≈ 0.7 MB to the memory of every wal-fetch and wal-push that loads it.
+  const { spawn } = await import('node:child_process');
   const child = spawn(worker.command, worker.args(request), { detached: true, stdio: 'ignore', ...(worker.env ? { env: { ...process.env, ...worker.env } } : {}) });
   child.on('error', () => undefined);
   child.unref();
@@ -50,7 +52,7 @@ export async function walPrefetch(storage: Storage, request: PrefetchRequest): P
   // A worker started just before its cluster was stopped and removed must not bring the directory
   // back (mkdir -p would recreate the removed data directory's path and fill it with segments).
   if (!(await isDirectory(request.spoolDir))) return { fetched: [] };
-  const lock = await acquireLock(request.spoolDir);
+  const lock = await acquirePidLock(path.join(request.spoolDir, LOCK_NAME));
   if (!lock) return { fetched: [] };
   try {
     await dropConsumed(request.spoolDir, after.name);
@@ -97,43 +99,8 @@ async function dropConsumed(spoolDir: string, after: string): Promise<void> {
 
 /** Remove the spool unless a prefetcher is still filling it (it is only a cache). */
 export async function dropSpool(spoolDir: string): Promise<void> {
-  if ((await lockHolder(spoolDir)) !== null) return;
+  if ((await pidLockHolder(path.join(spoolDir, LOCK_NAME))) !== null) return;
   await rm(spoolDir, { recursive: true, force: true });
-}
-
-async function lockHolder(spoolDir: string): Promise<number | null> {
-  const text = await readFile(path.join(spoolDir, LOCK_NAME), 'utf8').catch(() => null);
-  if (text === null) return null;
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
-}
-
-/** Take the spool's lock; null when a live prefetcher holds it. Returns the release function. */
-async function acquireLock(spoolDir: string): Promise<(() => Promise<void>) | null> {
-  const file = path.join(spoolDir, LOCK_NAME);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => unlink(file).catch(() => undefined);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if ((await lockHolder(spoolDir)) !== null) return null;
-      // Left behind by a prefetcher that died.
-      await unlink(file).catch(() => undefined);
-    }
-  }
-  return null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function isDirectory(dir: string): Promise<boolean> {

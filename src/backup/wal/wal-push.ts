@@ -47,7 +47,9 @@ export async function walPush(storage: Storage, file: string, options: WalPushOp
     });
   });
   // The sha256 goes in the gzip header, which comes first: hash, then compress (the file is in the page cache by then).
-  const { sha256, size } = await fileDigest(file);
+  const { sha256, size } = await fileDigest(file).catch((cause: unknown) => {
+    throw new DbrollbackError('FILE_UNREADABLE', `WAL file ${file} cannot be read: ${(cause as Error).message}`, { cause });
+  });
   if (size !== info.size) throw new DbrollbackError('FILE_UNREADABLE', `WAL file ${file} changed size while it was read (${info.size} → ${size} bytes)`, {});
   try {
     const put = await storage.put(key, withFaultPoint('wal-push:upload', gzipFile(file, sha256, options.level ?? WAL_GZIP_LEVEL, options.collect)), {

@@ -69,7 +69,7 @@ describe('dbrollback archive-command: the archive_command users are given', () =
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        markersSeen = Math.max(markersSeen, (await readdir(markers).catch(() => [])).length);
+        markersSeen = Math.max(markersSeen, (await readdir(markers).catch(() => [])).filter((n) => /^[0-9A-F]{24}$/.test(n)).length);
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -101,7 +101,7 @@ describe('dbrollback archive-command: the archive_command users are given', () =
     }
     // wal-push pushed ahead and left markers; the server's calls used every one of them up.
     expect(markersSeen).toBeGreaterThan(0);
-    expect(await readdir(markers)).toEqual([]);
+    expect((await readdir(markers)).filter((n) => /^[0-9A-F]{24}$/.test(n))).toEqual([]);
 
     // A segment whose name the archive already holds with other bytes (another cluster's) is refused, and the object kept:
     // a name a few segments ahead, planted before the server gets there.
