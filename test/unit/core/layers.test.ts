@@ -22,7 +22,7 @@ const PUBLIC_API = 'index.ts';
  * in loads only the WAL code and the storage driver, not the public API's
  * whole module graph (issue #11).
  */
-const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts']);
+const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts', 'cli/pusher-worker.ts']);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
