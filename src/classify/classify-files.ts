@@ -15,7 +15,6 @@
  * Files are read in the tool's order, and the column types the earlier ups
  * defined judge the later type changes (history-columns.ts).
  */
-import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError, orList } from '../errors.js';
@@ -252,7 +251,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
 async function folderReading(abs: string, shown: string, entries: readonly Entry[], configModule: Record<string, unknown> | undefined, listed: FileProbe): Promise<{ tool: MigrationTool; reason: string } | null> {
   const sqlFiles = entries.filter((e) => e.type === 'sql').map((e) => e.path);
   if (sqlFiles.length === 0) return null;
-  const matches = (await folderMatches(TOOLS, abs, configModule)).filter((m) => m.tool.sqlFiles);
+  const matches = (await folderMatches(TOOLS, abs, configModule, (file) => listed.read(file))).filter((m) => m.tool.sqlFiles);
   if (matches.length === 0) return null;
   const first = matches[0]!;
   if (matches.length === 1) return { tool: first.tool, reason: first.match.reason };
@@ -272,7 +271,7 @@ function firstDifference(tools: readonly MigrationTool[], files: readonly string
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = listed.read(file);
     } catch {
       // Reported as that file's error when it is classified.
       continue;
@@ -347,7 +346,7 @@ function readSql(file: string, text: string, readers: SqlReaders, files: FilePro
 function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = files.read(file);
   } catch (cause) {
     throw unreadableFile(file, cause);
   }
