@@ -97,10 +97,14 @@ export function parseAhead(files: readonly string[]): ParseAhead {
     worker = undefined;
   }
 
-  const drain = (): void => {
+  // Messages are taken off the port up to the one wanted, not all at once: the worker runs ahead, and
+  // megabytes of parser output pulled into this thread's heap early would be copied by every scavenge
+  // until used. The worker posts in file order; one this thread never asked for is dropped.
+  const receive = (wanted: number): void => {
     for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
       const { i, text, json } = m.message as { i: number; text: string | null; json: string | null };
-      results.set(i, { text, json });
+      if (i >= wanted) results.set(i, { text, json });
+      if (i >= wanted) return;
     }
   };
 
@@ -115,7 +119,7 @@ export function parseAhead(files: readonly string[]): ParseAhead {
       Atomics.wait(done, i, 0, 10_000);
       let result = results.get(i);
       if (result === undefined) {
-        drain();
+        receive(i);
         result = results.get(i);
       }
       results.delete(i);
