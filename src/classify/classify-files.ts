@@ -20,7 +20,7 @@ import path from 'node:path';
 import { DbrollbackError, orList } from '../errors.js';
 import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
-import { PARSE_AHEAD_MIN_FILES, parseAhead } from '../sql/parse-ahead.js';
+import { PARSE_AHEAD_MIN_FILES, startParseAhead, type ParseAhead } from '../sql/parse-ahead.js';
 import { initParser, parsingAhead } from '../sql/parser.js';
 import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
@@ -128,7 +128,19 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
   // The folders' listings answer the readers' "is there a down beside it" questions.
   const listed = new ListedFiles();
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed)));
+  // A long history's files are parsed ahead on the other core while the rules run here; the worker
+  // starts loading the parser as soon as a folder lists that many .sql files.
+  const early: { ahead: ParseAhead | null } = { ahead: null };
+  const wantsAhead = (sqlFiles: number): boolean => options.parseAhead !== false && sqlFiles >= PARSE_AHEAD_MIN_FILES;
+  const onListing = (sqlFiles: number): void => {
+    if (wantsAhead(sqlFiles)) early.ahead ??= startParseAhead();
+  };
+  try {
+    for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed, onListing)));
+  } catch (err) {
+    early.ahead?.close();
+    throw err;
+  }
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -144,9 +156,14 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
     if (!readers.has(tool?.kind)) readers.set(tool?.kind, sqlReaders(tool));
     return readers.get(tool?.kind)!;
   };
-  // A long history's files are parsed ahead on the other core while the rules run here.
   const sqlPaths = entries.filter((e) => e.type === 'sql').map((e) => e.path);
-  const ahead = options.parseAhead !== false && sqlPaths.length >= PARSE_AHEAD_MIN_FILES ? parseAhead(withSameNamedDowns(sqlPaths, listed)) : null;
+  let ahead: ParseAhead | null = null;
+  if (wantsAhead(sqlPaths.length)) {
+    ahead = early.ahead ?? startParseAhead();
+    ahead.parse(withSameNamedDowns(sqlPaths, listed));
+  } else {
+    early.ahead?.close();
+  }
   const stopTaking = ahead ? parsingAhead(ahead) : null;
   try {
     for (const entry of entries) {
@@ -215,7 +232,7 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles, onListing: (sqlFiles: number) => void): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
@@ -234,6 +251,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
     }
     const names = new Set(dirents.map((d) => d.name));
     listed.addListing(abs, names);
+    onListing(dirents.filter((d) => SQL_EXT.test(d.name)).length);
     const entries: Entry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;

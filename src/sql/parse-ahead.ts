@@ -24,13 +24,17 @@ const FREE = 0;
 const WORKER = 1;
 const OWN = 2;
 
-/** The worker: read each file not claimed yet, parse it, post the parser's JSON text (or that it failed). */
+/**
+ * The worker: load the parser at once, then, given the files, read each one not claimed yet, parse it,
+ * post the parser's JSON text (or that it failed).
+ */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
-const { files, claims, done, port, parser } = workerData;
+const { port, parser } = workerData;
 const lib = require(parser);
-lib.loadModule().then(() => {
+const loaded = lib.loadModule();
+port.once('message', ({ files, claims, done }) => loaded.then(() => {
   const raw = lib.parseSync;
   let json;
   // parseSync returns JSON.parse of the parser's text: keep the text, the other thread decodes it.
@@ -56,26 +60,29 @@ lib.loadModule().then(() => {
     Atomics.notify(done, i);
   }
   port.close();
-}, () => port.close());
+}, () => port.close()));
 `;
 
 export interface ParseAhead {
+  /** Parse these files ahead, in order (once; the worker has loaded the parser meanwhile). */
+  parse(files: readonly string[]): void;
   /** The parse tree of `sql` when it is the whole text of `file` and the worker parsed it; else undefined (parse it here). */
   take(file: string, sql: string): unknown;
   /** Stop the worker (idempotent). */
   close(): void;
-  /** Settles when the worker has ended (it ends by itself after the last file). */
+  /** Settles when the worker has ended (it ends by itself after the last file, or once closed). */
   readonly ended: Promise<void>;
 }
 
-/** Start parsing `files` ahead, in order, on a worker thread. */
-export function parseAhead(files: readonly string[]): ParseAhead {
+/**
+ * Start the worker, which loads the parser while this thread is still finding the files (listing,
+ * detection); `parse(files)` then gives it the files.
+ */
+export function startParseAhead(): ParseAhead {
   const index = new Map<string, number>();
-  files.forEach((file, i) => {
-    if (!index.has(file)) index.set(file, i);
-  });
-  const claims = new Int32Array(new SharedArrayBuffer(files.length * 4));
-  const done = new Int32Array(new SharedArrayBuffer(files.length * 4));
+  let claims = new Int32Array(new SharedArrayBuffer(0));
+  let done = new Int32Array(new SharedArrayBuffer(0));
+  let count = 0;
   const results = new Map<number, { text: string | null; json: string | null }>();
   const { port1, port2 } = new MessageChannel();
   let taken = 0;
@@ -84,7 +91,7 @@ export function parseAhead(files: readonly string[]): ParseAhead {
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { files: [...files], claims, done, port: port2, parser: createRequire(import.meta.url).resolve('libpg-query') },
+      workerData: { port: port2, parser: createRequire(import.meta.url).resolve('libpg-query') },
       transferList: [port2 as unknown as MessagePort],
       stdout: true,
     });
@@ -110,6 +117,16 @@ export function parseAhead(files: readonly string[]): ParseAhead {
 
   return {
     ended,
+    parse(files) {
+      if (worker === undefined || count > 0) return;
+      count = files.length;
+      files.forEach((file, i) => {
+        if (!index.has(file)) index.set(file, i);
+      });
+      claims = new Int32Array(new SharedArrayBuffer(files.length * 4));
+      done = new Int32Array(new SharedArrayBuffer(files.length * 4));
+      port1.postMessage({ files: [...files], claims, done });
+    },
     take(file, sql) {
       const i = index.get(file);
       if (i === undefined || worker === undefined) return undefined;
@@ -129,11 +146,18 @@ export function parseAhead(files: readonly string[]): ParseAhead {
     },
     close() {
       if (worker === undefined) return;
-      trace(`parse ahead: ${taken} of ${files.length} files parsed on the worker`);
+      trace(`parse ahead: ${taken} of ${count} files parsed on the worker`);
       const w = worker;
       worker = undefined;
       port1.close();
       void w.terminate();
     },
   };
+}
+
+/** Start parsing `files` ahead, in order, on a worker thread. */
+export function parseAhead(files: readonly string[]): ParseAhead {
+  const ahead = startParseAhead();
+  ahead.parse(files);
+  return ahead;
 }
