@@ -15,13 +15,13 @@
  * Files are read in the tool's order, and the column types the earlier ups
  * defined judge the later type changes (history-columns.ts).
  */
-import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError, orList } from '../errors.js';
 import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
-import { initParser } from '../sql/parser.js';
+import { PARSE_AHEAD_MIN_FILES, startParseAhead, type ParseAhead } from '../sql/parse-ahead.js';
+import { initParser, parsingAhead } from '../sql/parser.js';
 import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { ambiguous, detectCodeTool, folderMatches } from '../tools/detect.js';
@@ -63,6 +63,11 @@ export interface ClassifyFilesOptions {
   migrationsSchema?: string;
   /** Progress lines (scratch database, capture). */
   onProgress?: (line: string) => void;
+  /**
+   * Parse a long history's files ahead on a worker thread (default true; from 64 .sql files on):
+   * the same verdicts, sooner on a machine with a second core (src/sql/parse-ahead.ts).
+   */
+  parseAhead?: boolean;
 }
 
 export interface ClassifyReport {
@@ -123,7 +128,19 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
   // The folders' listings answer the readers' "is there a down beside it" questions.
   const listed = new ListedFiles();
-  for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed)));
+  // A long history's files are parsed ahead on the other core while the rules run here; the worker
+  // starts loading the parser as soon as a folder lists that many .sql files.
+  const early: { ahead: ParseAhead | null } = { ahead: null };
+  const wantsAhead = (sqlFiles: number): boolean => options.parseAhead !== false && sqlFiles >= PARSE_AHEAD_MIN_FILES;
+  const onListing = (sqlFiles: number): void => {
+    if (wantsAhead(sqlFiles)) early.ahead ??= startParseAhead();
+  };
+  try {
+    for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed, onListing)));
+  } catch (err) {
+    early.ahead?.close();
+    throw err;
+  }
 
   const results = new Map<string, FileVerdict>();
   const errors: ClassifyFileError[] = [];
@@ -139,20 +156,46 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
     if (!readers.has(tool?.kind)) readers.set(tool?.kind, sqlReaders(tool));
     return readers.get(tool?.kind)!;
   };
-  for (const entry of entries) {
-    if (entry.type !== 'sql') continue;
-    try {
-      results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
-    } catch (err) {
-      if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
-      errors.push(fileError(entry.path, err));
+  const sqlPaths = entries.filter((e) => e.type === 'sql').map((e) => e.path);
+  let ahead: ParseAhead | null = null;
+  if (wantsAhead(sqlPaths.length)) {
+    ahead = early.ahead ?? startParseAhead();
+    ahead.parse(withSameNamedDowns(sqlPaths, listed));
+  } else {
+    early.ahead?.close();
+  }
+  const stopTaking = ahead ? parsingAhead(ahead) : null;
+  try {
+    for (const entry of entries) {
+      if (entry.type !== 'sql') continue;
+      try {
+        results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
+      } catch (err) {
+        if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
+        errors.push(fileError(entry.path, err));
+      }
     }
+  } finally {
+    stopTaking?.();
+    ahead?.close();
   }
   const code = entries.filter((e) => e.type === 'code').map((e) => e.path);
   if (code.length > 0) {
     for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
   }
   return { files: entries.filter((e) => results.has(e.path)).map((e) => results.get(e.path)!), errors, readAs };
+}
+
+/** Each file followed by the `.down.sql` of its `.up.sql` when the folder holds one (most tools' downs are parsed too). */
+function withSameNamedDowns(files: readonly string[], listed: ListedFiles): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    out.push(file);
+    if (!/\.up\.sql$/i.test(file)) continue;
+    const down = file.replace(/\.up\.sql$/i, '.down.sql');
+    if (listed.exists(down)) out.push(down);
+  }
+  return out;
 }
 
 function fileError(file: string, err: DbrollbackError): ClassifyFileError {
@@ -189,7 +232,7 @@ export async function classifyMigrationFile(file: string, options: ClassifyFiles
   return (await classifyFiles([file], options)).files[0]!;
 }
 
-async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles): Promise<Entry[]> {
+async function expand(abs: string, shown: string, configured: MigrationTool | undefined, configModule: Record<string, unknown> | undefined, readAs: FolderReading[], listed: ListedFiles, onListing: (sqlFiles: number) => void): Promise<Entry[]> {
   let info;
   try {
     info = await stat(abs);
@@ -208,6 +251,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
     }
     const names = new Set(dirents.map((d) => d.name));
     listed.addListing(abs, names);
+    onListing(dirents.filter((d) => SQL_EXT.test(d.name)).length);
     const entries: Entry[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
@@ -252,7 +296,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
 async function folderReading(abs: string, shown: string, entries: readonly Entry[], configModule: Record<string, unknown> | undefined, listed: FileProbe): Promise<{ tool: MigrationTool; reason: string } | null> {
   const sqlFiles = entries.filter((e) => e.type === 'sql').map((e) => e.path);
   if (sqlFiles.length === 0) return null;
-  const matches = (await folderMatches(TOOLS, abs, configModule)).filter((m) => m.tool.sqlFiles);
+  const matches = (await folderMatches(TOOLS, abs, configModule, (file) => listed.read(file))).filter((m) => m.tool.sqlFiles);
   if (matches.length === 0) return null;
   const first = matches[0]!;
   if (matches.length === 1) return { tool: first.tool, reason: first.match.reason };
@@ -272,7 +316,7 @@ function firstDifference(tools: readonly MigrationTool[], files: readonly string
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = listed.read(file);
     } catch {
       // Reported as that file's error when it is classified.
       continue;
@@ -347,7 +391,7 @@ function readSql(file: string, text: string, readers: SqlReaders, files: FilePro
 function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = files.read(file);
   } catch (cause) {
     throw unreadableFile(file, cause);
   }

@@ -70,7 +70,7 @@ export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean;
 }
 
 export function printResult(result: CommandResult, io: Io, streams: Streams): ExitCode {
-  if (io.json) streams.stdout.write(`${scrub(toJson(result.json))}\n`);
+  if (io.json) writeJson(result.json, (text) => void streams.stdout.write(scrub(text)));
   else if (result.human) streams.stdout.write(`${scrub(result.human.replace(/\n+$/, ''))}\n`);
   // The JSON document already carries the error; people get it on stderr.
   if (result.error !== undefined) printError(result.error, { json: false, verbose: io.verbose }, streams);
@@ -120,6 +120,67 @@ export function toJson(value: unknown): string {
     if (err instanceof TypeError && /BigInt/i.test(err.message)) return JSON.stringify(value, jsonReplacer, 2);
     throw err;
   }
+}
+
+/** Chunks of about this many characters are written as the document is formatted. */
+const CHUNK = 64 * 1024;
+
+/**
+ * `toJson(value)` and a newline, written in chunks as it is formatted: a long top-level list (classify's
+ * 13,000-statement `files`) one element at a time, so the 10 MB report is never one string, nor one
+ * buffer beside it. Byte for byte what `toJson` gives: an element's own indentation is JSON.stringify's,
+ * shifted by the list's depth (a newline inside a JSON string is written `\n`, so every newline in the
+ * formatted text is one between tokens). A chunk ends between two elements, never inside a string: a
+ * secret or URL the caller scrubs from each chunk is whole in one of them.
+ */
+export function writeJson(value: unknown, write: (text: string) => void): void {
+  // The keys JSON.stringify writes; a value with a toJSON of its own is written whole, as the plain call would.
+  const entries = streamable(value) ? Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') : [];
+  if (entries.length === 0 || entries.some(([, v]) => hasToJson(v))) {
+    write(`${toJson(value)}\n`);
+    return;
+  }
+  let pending = '';
+  const out = (text: string): void => {
+    pending += text;
+    if (pending.length >= CHUNK) {
+      write(pending);
+      pending = '';
+    }
+  };
+  out('{');
+  entries.forEach(([key, v], k) => {
+    const head = `${k === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (Array.isArray(v) && v.length > 0 && plainElements(v)) {
+      out(`${head}[`);
+      for (let i = 0; i < v.length; i++) out(`${i === 0 ? '' : ','}\n    ${toJson(v[i]).replace(/\n/g, '\n    ')}`);
+      out('\n  ]');
+    } else {
+      out(`${head}${toJson(v).replace(/\n/g, '\n  ')}`);
+    }
+  });
+  out('\n}\n');
+  if (pending !== '') write(pending);
+}
+
+function hasToJson(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/** Every element an object or array written as JSON.stringify writes it alone (no holes, no toJSON). */
+function plainElements(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const element = list[i];
+    if (!(i in list) || element === null || typeof element !== 'object' || hasToJson(element)) return false;
+  }
+  return true;
+}
+
+/** A plain object (no toJSON of its own) that JSON.stringify would write as `{...}`. */
+function streamable(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || hasToJson(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

@@ -20,9 +20,16 @@ export function reserveStdout(): ReservedStdout {
   const toStderr = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) =>
     toStderr(chunk as string, encoding as BufferEncoding, callback as () => void)) as typeof process.stdout.write;
-  const stdout = new Writable({
+  // Each chunk is handed to the real stdout at once, in order (its own buffer keeps them): a result
+  // written in chunks (writeJson) is then all queued there before the CLI waits for stdout to drain
+  // and exits. Waiting here for each write's callback held the later chunks in this stream's buffer,
+  // and the process could exit before they reached stdout (a truncated document under a slow reader).
+  const stdout: Writable = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      realWrite(chunk, (err) => callback(err ?? null));
+      realWrite(chunk, (err) => {
+        if (err) stdout.destroy(err);
+      });
+      callback();
     },
   });
   return {

@@ -7,6 +7,7 @@
  * synchronous after that.
  */
 import { DbrollbackError } from '../errors.js';
+import type { ParseAhead } from './parse-ahead.js';
 import { scanComments, skipTrivia, type SqlComment } from './sql-lexer.js';
 
 /** A parse-tree node: `{ NodeType: { ...fields } }`. */
@@ -33,6 +34,8 @@ export interface ParsedSql {
 }
 
 let ready: Promise<void> | undefined;
+/** Files parsed ahead on another thread (parse-ahead.ts), while a classify run's files are read. */
+let ahead: ParseAhead | undefined;
 let loaded = false;
 let parseSync: (sql: string) => unknown = () => {
   throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
@@ -46,6 +49,17 @@ export function initParser(): Promise<void> {
     loaded = true;
   });
   return ready;
+}
+
+/**
+ * Take parse trees from `source` for the files it parsed ahead (by path and whole text) until the
+ * returned function is called. For a synchronous run of parses: set around it, not across awaits.
+ */
+export function parsingAhead(source: ParseAhead): () => void {
+  ahead = source;
+  return () => {
+    if (ahead === source) ahead = undefined;
+  };
 }
 
 /** The raw parse tree (libpg-query's JSON form); `initParser()` must have resolved. */
@@ -70,7 +84,7 @@ export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSq
 
   let tree: { stmts?: Array<{ stmt: PgNode; stmt_location?: number; stmt_len?: number }> };
   try {
-    tree = parseSync(sql) as typeof tree;
+    tree = (ahead?.take(source, sql) ?? parseSync(sql)) as typeof tree;
   } catch (cause) {
     throw syntaxError(sql, source, firstLine, lines, cause);
   }

@@ -93,8 +93,8 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
  * config) alone — what detection's step 2 sees, for classify without
  * --migrator, which has no database to ask.
  */
-export async function folderMatches(tools: readonly MigrationTool[], dir: string, configModule: Record<string, unknown> | undefined): Promise<Array<{ tool: MigrationTool; match: DetectMatch }>> {
-  const evidence = await gather({ migrator: undefined, migrationsDir: dir, configModule });
+export async function folderMatches(tools: readonly MigrationTool[], dir: string, configModule: Record<string, unknown> | undefined, readText?: (file: string) => string): Promise<Array<{ tool: MigrationTool; match: DetectMatch }>> {
+  const evidence = await gather({ migrator: undefined, migrationsDir: dir, configModule }, readText);
   const matches: Array<{ tool: MigrationTool; match: DetectMatch }> = [];
   for (const tool of tools) {
     const match = await tool.detect(evidence);
@@ -174,7 +174,8 @@ async function historyMatches(tools: readonly MigrationTool[], settings: DetectS
   return out;
 }
 
-async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
+/** `readText`: the caller's reader of the folder's files (classify's, which keeps each text for the run). */
+async function gather(settings: DetectSettings, readText?: (file: string) => string): Promise<ProjectEvidence> {
   const dir = settings.migrationsDir;
   let files: string[] = [];
   if (dir !== undefined) {
@@ -194,7 +195,7 @@ async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
   return {
     dir,
     files,
-    read: memoizedRead((name) => (dir === undefined ? undefined : path.join(dir, name))),
+    read: memoizedRead((name) => (dir === undefined ? undefined : path.join(dir, name)), readText),
     configModule: settings.configModule,
   };
 }
@@ -205,14 +206,14 @@ async function gather(settings: DetectSettings): Promise<ProjectEvidence> {
  * thousand small files read one await at a time left the process idle for
  * most of a classify.
  */
-function memoizedRead(pathOf: (name: string) => string | undefined): (name: string) => Promise<string> {
+function memoizedRead(pathOf: (name: string) => string | undefined, readText: (file: string) => string = (file) => readFileSync(file, 'utf8')): (name: string) => Promise<string> {
   const texts = new Map<string, string>();
   return (name) => {
     let text = texts.get(name);
     if (text === undefined) {
       const file = pathOf(name);
       try {
-        text = file === undefined ? '' : readFileSync(file, 'utf8');
+        text = file === undefined ? '' : readText(file);
       } catch {
         text = '';
       }

@@ -7,14 +7,19 @@
  * so is a name the listing holds only in another case (`1_a.DOWN.SQL` for
  * `1_a.down.sql`: the same file on a case-insensitive file system).
  * Answers hold for one classify run (the listings are read at its start).
+ *
+ * It also keeps each file's text for the run: without --migrator a .sql file
+ * was read three times (detection's evidence, the readers' comparison in
+ * firstDifference, classifying it), and so was its down.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FileProbe } from './tool.js';
 
 export class ListedFiles implements FileProbe {
   private readonly listings = new Map<string, { names: ReadonlySet<string>; lowerCase?: ReadonlySet<string>; array?: readonly string[] }>();
   private readonly asked = new Map<string, boolean>();
+  private readonly texts = new Map<string, string>();
 
   /** The names a folder holds (as readdir gave them). */
   addListing(dir: string, names: ReadonlySet<string>): void {
@@ -52,5 +57,15 @@ export class ListedFiles implements FileProbe {
       this.asked.set(file, known);
     }
     return known;
+  }
+
+  read(file: string): string {
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      // An error is not kept: each reader that asks reports it as it would have.
+      text = readFileSync(file, 'utf8');
+      this.texts.set(file, text);
+    }
+    return text;
   }
 }

@@ -116,6 +116,8 @@ export interface FileProbe {
   exists(file: string): boolean;
   /** A folder's names (as readdir gives them), listed once per run; empty when it cannot be read. */
   list(dir: string): readonly string[];
+  /** A file's text (UTF-8), read once per run however many readers ask for it; a read error is thrown as the file system's. */
+  read(file: string): string;
 }
 
 /** A .sql migration file as its tool reads it, for static classification. */

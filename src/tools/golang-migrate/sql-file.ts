@@ -4,7 +4,6 @@
  * by golang-migrate as one Exec — in no transaction of the tool's own (a
  * multi-statement simple query is an implicit transaction block).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { unreadableFile } from '../unreadable-file.js';
 import { downKindOf } from '../sql/files.js';
@@ -26,7 +25,7 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
         if (downPath === null) return { kind: 'missing', path: null };
         let downText: string;
         try {
-          downText = readFileSync(downPath, 'utf8');
+          downText = files.read(downPath);
         } catch (cause) {
           throw unreadableFile(downPath, cause);
         }

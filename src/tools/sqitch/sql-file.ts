@@ -4,7 +4,6 @@
  * Sqitch's templates do), the script of the same name in ../revert/ the
  * down. Files outside a deploy/ folder are not Sqitch's to read.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlFileReader } from '../tool.js';
 
@@ -18,7 +17,7 @@ export const SQITCH_SQL_READER: SqlFileReader = {
       up: { text, path: file, firstLine: 1, inTransaction: OPENS_TRANSACTION.test(text) },
       down: () => {
         if (!files.exists(revert)) return { kind: 'missing', path: null };
-        const downText = readFileSync(revert, 'utf8');
+        const downText = files.read(revert);
         return { kind: 'yes', text: downText, path: revert, firstLine: 1, inTransaction: OPENS_TRANSACTION.test(downText) };
       },
     };

@@ -5,7 +5,6 @@
  * silently skipped migration is worse than a refusal.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
@@ -104,7 +103,7 @@ export const SQL_FILE_READER: SqlFileReader = {
         if (!files.exists(downPath)) return { kind: 'missing', path: null };
         let downText: string;
         try {
-          downText = readFileSync(downPath, 'utf8');
+          downText = files.read(downPath);
         } catch (cause) {
           if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', path: null };
           throw unreadableFile(downPath, cause);
