@@ -23,6 +23,7 @@ export type {
   DownResult,
   DownStepResult,
   DownTarget,
+  GeneratedUp,
   MigrationInfo,
   MigrationStatus,
   MigratorAdapter,

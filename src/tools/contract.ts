@@ -142,6 +142,16 @@ export interface MigrationSql {
   note: string | null;
 }
 
+/** A pending migration's up as its tool generates it (see MigratorAdapter.generatedUps). */
+export interface GeneratedUp {
+  sql: string;
+  inTransaction: boolean;
+  /** Where the tool defines it (Liquibase: the changeset's identity). */
+  changeSet: { id: string; author: string; filename: string };
+  /** Who generated the SQL, for messages ("Liquibase"). */
+  generatedBy: string;
+}
+
 export interface MigratorAdapter {
   /** The tool's kind (its registry key, what --migrator names). */
   readonly kind: string;
@@ -171,6 +181,15 @@ export interface MigratorAdapter {
   up(count?: number, options?: RunUpOptions): Promise<string[]>;
   /** What SQL a migration would run up or down (for plans, dry runs and classification). */
   sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql>;
+  /**
+   * The SQL the tool itself generates for pending migrations that have no
+   * file of their own (Liquibase's XML/YAML/JSON changesets: its
+   * `update-sql` in a throwaway database, through the capture cache), so
+   * migrate's --fail-on classifies them as classify does; absent when every
+   * migration is a file. By name; a name it cannot give is left out. Throws
+   * a clear error when the SQL cannot be had at all (no Liquibase, no Java).
+   */
+  generatedUps?(names: readonly string[]): Promise<Map<string, GeneratedUp>>;
   /**
    * The tool's own verification of every applied migration (a tool whose
    * migrations come with verify scripts); absent when the tool has none.

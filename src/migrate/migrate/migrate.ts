@@ -113,7 +113,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
     state.migrations = selected.map((m) => ({ name: m.name, status: 'not-run', restorePoint: null, schemaRecord: null, durationMs: 0 }));
     state.headAfter = status.head;
     if (selected.length > 0) {
-      const policy = await checklist.run('classify', () => classifyPending(run.config, selected, failOn, log), (p) => verdictLine(p.verdicts, failOn));
+      const policy = await checklist.run('classify', () => classifyPending(run.config, selected, failOn, log, adapter), (p) => verdictLine(p.verdicts, failOn));
       state.classification = policy.verdicts;
       if (policy.offences.length > 0) {
         checklist.fail('classify', `${policy.offences.length} statement(s) hit --fail-on ${failOn.join(',')}`);

@@ -29,7 +29,7 @@ import { serverVersion, type Db } from '../../db/connection.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { LockHolder } from '../../db/lock.js';
-import type { AdapterOptions, DownKind, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions, TableToolLock } from '../contract.js';
+import type { AdapterOptions, DownKind, DownResult, DownTarget, GeneratedUp, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions, TableToolLock } from '../contract.js';
 import { assertUpCount, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
@@ -248,6 +248,32 @@ class LiquibaseAdapter implements MigratorAdapter {
     if (direction === 'up') return { name, direction, sql: g.up, source: 'generated', path: null, note: null };
     if (g.down === null) return { name, direction, sql: '', source: 'unknown', path: null, note: `Liquibase cannot roll back ${name}: ${g.refused ?? 'it printed no rollback'}` };
     return { name, direction, sql: g.down, source: 'generated', path: null, note: null };
+  }
+
+  /**
+   * The ups Liquibase generates for pending changesets it runs itself
+   * (program mode: XML/YAML/JSON, or formatted SQL beyond dbrollback's
+   * reading), from the same capture `plan` uses; a changeset dbrollback
+   * reads from its .sql file is not here (classify reads that file).
+   * Throws when Liquibase cannot print them (not installed, no Java).
+   */
+  async generatedUps(names: readonly string[]): Promise<Map<string, GeneratedUp>> {
+    const out = new Map<string, GeneratedUp>();
+    const project = await loadProject(this.options.migrationsDir);
+    if (project.mode !== 'liquibase' || names.length === 0) return out;
+    const known = await onSession(this.options.session, this.options.conn, async (db) => this.known(project, await readRan(db, this.historyTable)));
+    const [generated, shape] = await Promise.all([this.generatedSql(project), this.changelogShape(project)]);
+    for (const name of names) {
+      const d = known.defined.find((x) => x.name === name);
+      if (!d || d.set) continue;
+      const g = generatedFor(generated, d.key);
+      if (!g) continue;
+      const parts = d.key.split('::');
+      const changeSet = { id: parts.at(-2) ?? d.key, author: parts.at(-1) ?? '', filename: parts.slice(0, -2).join('::') };
+      const own = shape?.changeSets.find((x) => identityOf(x) === d.key) ?? shape?.changeSets.find((x) => x.id === changeSet.id && x.author === changeSet.author);
+      out.set(name, { sql: g.up, inTransaction: own?.runInTransaction ?? true, changeSet, generatedBy: 'Liquibase' });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -142,6 +142,36 @@ describe.each(FORMATS)('liquibase $name changelog through the built CLI', (forma
     expect(again.json<{ files: unknown[] }>().files).toEqual(files);
   });
 
+  it('migrate --fail-on breaking judges each pending changeset from the SQL Liquibase generates: refused (exit 4) naming the changesets before anything runs; the additive ones pass and are applied', { timeout: STEP }, async () => {
+    const fresh = (await cluster.createDatabase()).database;
+    const runOn = (...args: string[]) => runBuiltCli([...args, '--migrations', format.dir, '--database-url', cluster.url(fresh), '--storage', storage, '--json'], { env: env(), timeoutMs: CLI_TIMEOUT });
+    const applied = async () => {
+      const [row] = await cluster.sql<{ t: string | null }>(fresh, "SELECT to_regclass('public.databasechangelog')::text AS t");
+      return row?.t == null ? [] : (await cluster.sql<{ id: string }>(fresh, 'SELECT id FROM public.databasechangelog ORDER BY orderexecuted')).map((r) => r.id);
+    };
+
+    const refused = await runOn('migrate', '--fail-on', 'breaking', '--backup', 'never');
+    expect(refused.exitCode, refused.stderr).toBe(4);
+    const doc = refused.json<{ error: { code: string; message: string; details: { offences: Array<{ migration: string; path: string; sql: string; rule: string; changeSet?: { id: string; author: string; filename: string } }> } }; applied: string[] }>();
+    expect(doc.error.code).toBe('CLASSIFY_FAIL_ON');
+    expect(doc.applied).toEqual([]);
+    const rename = doc.error.details.offences.find((o) => o.migration === '004_rename-order-note');
+    expect(rename).toMatchObject({ rule: 'rename-column', path: format.filenameOf('004_rename-order-note'), changeSet: { id: '004_rename-order-note', author: 'shop', filename: format.filenameOf('004_rename-order-note') } });
+    expect(rename!.sql).toMatch(/RENAME COLUMN note TO customer_note/);
+    expect(doc.error.details.offences.map((o) => o.migration)).toContain('005_drop-customer-legacy-code');
+    expect(doc.error.message).toContain(`changeset 004_rename-order-note by shop in ${format.filenameOf('004_rename-order-note')}`);
+    expect(doc.error.message).toContain('SQL Liquibase generates');
+    // Refused before Liquibase ran anything: no changeset recorded, no table made.
+    expect(await applied()).toEqual([]);
+    expect(await cluster.sql(fresh, "SELECT to_regclass('public.customers')::text AS t")).toEqual([{ t: null }]);
+
+    const passed = await runOn('migrate', '--count', '2', '--fail-on', 'breaking', '--backup', 'never');
+    ok(passed, 'migrate --count 2 --fail-on breaking');
+    const verdicts = passed.json<{ classification: Array<{ name: string; compatibility: string | null; changeSet?: { filename: string } }> }>().classification;
+    expect(verdicts.map((v) => [v.name, v.compatibility, v.changeSet?.filename])).toEqual(SHOP_NAMES.slice(0, 2).map((n) => [n, 'additive', format.filenameOf(n)]));
+    expect(await applied()).toEqual(SHOP_NAMES.slice(0, 2));
+  });
+
   it('migrate through Liquibase (tagged by Liquibase\'s own `tag` after 002), then plan --count 1: an undo with the rollback Liquibase would run', { timeout: STEP }, async () => {
     ok(await run('migrate', '--count', '2', '--backup', 'never'), 'migrate --count 2');
     await liquibase('tag', ['--tag=release-1']);
