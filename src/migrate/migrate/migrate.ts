@@ -126,6 +126,8 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       state.restorePointsSkipped = restorePointsUnavailable(wal);
       // A first migration that fails must not leave behind a history table this run created.
       state.historyExisted = await historyTableExists(db, adapter);
+      // The run is in the journal before its backup starts: a run killed during a long backup is found as interrupted.
+      await journal.flush();
       // Nothing is applied before the state it starts from can be brought back.
       const recovery = await checklist.run(
         'recovery',

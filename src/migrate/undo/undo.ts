@@ -142,6 +142,9 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
     if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
     else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    // The run is in the journal, confirmed (and traffic paused, if it was), before the backup starts: a run killed
+    // during a long backup is found as interrupted at that step, never missing from the history.
+    await journal.flush();
     // Nothing destructive runs before a backup whose upload was read back and checked
     // (how much is backed up: --backup auto|tables|full|never; see safety-backup.ts).
     const mode: UndoBackupMode = options.noBackup ? 'never' : (options.backup ?? run.config.undoBackup);
