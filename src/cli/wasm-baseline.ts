@@ -14,10 +14,10 @@
  * compiles back. On a 1,000-file classify they cost ~0.3 s of CPU on the
  * background threads — on a 2-core machine, a core the parsing worker and the
  * main thread need — for ~60 ms less on the main thread. A budget ~8 times
- * larger optimises only the truly hot functions: the main thread's CPU is the
- * same, the process's ~0.2 s less (bench/README.md, "Issue #22 part 4, fourth
- * round"). A long run (a backup, wal-push) still optimises its hot loops,
- * a little later.
+ * larger optimises only the truly hot functions: the main thread's CPU is
+ * ~20 ms more, the process's ~0.2 s less and the wall time ~20 % less under
+ * load (bench/README.md, "Issue #22 part 4, fourth round"). A long run (a
+ * backup, wal-push) still optimises its hot loops, a little later.
  */
 import { setFlagsFromString } from 'node:v8';
 
