@@ -2,7 +2,7 @@
 /**
  * Peak RSS of wal-push as the printed archive_command runs it (`/usr/bin/time -v`, "Maximum resident set
  * size"): the server's call (it stores its own segment and starts the detached pusher), and the detached
- * pusher (`wal-push --pusher`, the very process the call starts) storing N ready segments. Segments are
+ * pusher (`wal-push --pusher` with Node's flags PUSHER_NODE_FLAGS, the very process the call starts) storing N ready segments. Segments are
  * 16 MB, compressible like an index build's (each 8 KB page: 1,500 random bytes, the rest one value:
  * 16 → ≈ 3.1 MB at gzip 6, about as compressible as the least compressible segments of a `pgbench -i`
  * load). Runs `--runs` times,
@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { PUSHER_NODE_FLAGS } from '../dist/index.js';
 import { cliMain, flag, loadAverage, log } from './common.mjs';
 
 const runs = Number(flag('--runs', '3'));
@@ -35,8 +36,8 @@ async function readyWal(count) {
 }
 
 /** Peak RSS in MB and CPU seconds of one command under /usr/bin/time -v. */
-async function timedRss(args, cwd) {
-  const run = await execa('/usr/bin/time', ['-v', process.execPath, cliMain, ...args], { cwd, reject: false });
+async function timedRss(args, cwd, nodeFlags = []) {
+  const run = await execa('/usr/bin/time', ['-v', process.execPath, ...nodeFlags, cliMain, ...args], { cwd, reject: false });
   if (run.exitCode !== 0) throw new Error(`${args.join(' ')}: ${run.stderr}`);
   const field = (label) => Number(new RegExp(`${label}: ([\\d.]+)`).exec(run.stderr)?.[1]);
   return { rss: field('Maximum resident set size \\(kbytes\\)') / 1024, cpu: field('User time \\(seconds\\)') + field('System time \\(seconds\\)') };
@@ -55,7 +56,7 @@ for (const count of counts) {
     const call = await timedRss(['wal-push', `pg_wal/${name(1)}`, '--storage', storage], dataDir);
     await rm(path.join(dataDir, 'pg_wal', 'archive_status', `${name(1)}.ready`));
     await rm(path.join(dataDir, 'pg_wal', 'dbrollback-pushed', '.pusher.lock'));
-    const pusher = await timedRss(['wal-push', '--pusher', path.join(dataDir, 'pg_wal'), '--storage', storage], dataDir);
+    const pusher = await timedRss(['wal-push', '--pusher', path.join(dataDir, 'pg_wal'), '--storage', storage], dataDir, PUSHER_NODE_FLAGS);
     peaks.call = Math.max(peaks.call, call.rss);
     peaks.pusher = Math.max(peaks.pusher, pusher.rss);
     peaks.cpu.push(pusher.cpu / count);

@@ -171,7 +171,7 @@ export { localPitrRecover, pitrRecoverFor } from './drill/scenarios/pitr-recover
 export type { PitrDrillOptions, PitrRecover, PitrRecoverOptions, PitrRecovery } from './drill/scenarios/pitr.js';
 export { walPush } from './backup/wal/wal-push.js';
 export { walPushAhead, archiveCommandWithMarkers, PUSHED_DIR, DEFAULT_PUSH_AHEAD } from './backup/wal/wal-push-ahead.js';
-export { runPusher, startPusher, pushReady } from './backup/wal/wal-pusher.js';
+export { runPusher, startPusher, pushReady, PUSHER_NODE_FLAGS } from './backup/wal/wal-pusher.js';
 export type { PusherWorker, PusherOptions, PusherResult } from './backup/wal/wal-pusher.js';
 export { PUSHER_LOG } from './backup/wal/push-markers.js';
 export type { PushAheadOptions, PushAheadResult } from './backup/wal/wal-push-ahead.js';

@@ -1,4 +1,4 @@
-import type { PusherWorker } from '../backup/wal/wal-pusher.js';
+import { PUSHER_NODE_FLAGS, type PusherWorker } from '../backup/wal/wal-pusher.js';
 import type { ChildStorageAccess } from '../storage/child-access.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ChildStorageAccess } from '../storage/child-access.js';
 export function selfPusherWorker(access: ChildStorageAccess): PusherWorker {
   return {
     command: process.execPath,
-    args: (walDir) => [process.argv[1]!, 'wal-push', '--pusher', walDir, ...access.args],
+    args: (walDir) => [...PUSHER_NODE_FLAGS, process.argv[1]!, 'wal-push', '--pusher', walDir, ...access.args],
     env: access.env,
   };
 }

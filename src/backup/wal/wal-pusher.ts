@@ -62,9 +62,16 @@ export interface PusherResult {
 export const DEFAULT_PUSH_CONCURRENCY = 1;
 /**
  * Files one pusher stores before it exits: its peak RSS still creeps up by ≈ 0.1 MB per file (48.6 MB after 1,
- * 50.0 after 16), so a long bulk load is served by a new pusher every 16 files (a Node start, ≈ 0.07 s of CPU, per 16).
+ * 50.0 after 16 with V8's default young generation, measured idle; the CLI's pusher runs with a 1 MB one, 49.7), so a
+ * long bulk load is served by a new pusher every 16 files (a Node start, ≈ 0.07 s of CPU, per 16). 8 files kept the
+ * peak at 49.4 MB but let the backlog grow past pgBackRest async's in one of two idle benches.
  */
 export const DEFAULT_PUSHER_FILES = 16;
+/**
+ * Node's flags for a pusher process: a young generation of 1 MB. The pusher streams segments in 64 KB chunks; a
+ * larger young generation only holds more garbage between scavenges (≈ 0.4 MB less peak RSS, bench/wal-push-rss.mjs).
+ */
+export const PUSHER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 const IDLE_MS = 1_000;
 const POLL_MS = 100;
 const LOG_ROTATE_BYTES = 1024 * 1024;
