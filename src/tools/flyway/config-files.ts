@@ -156,12 +156,7 @@ export function parseToml(text: string, file: string): TomlTable {
       }
       for (;;) {
         skipBlank(false);
-        const key = readKey();
-        skipBlank(false);
-        if (src[pos] !== '=') return fail('"=" was expected after a key');
-        pos += 1;
-        skipBlank(false);
-        assign(table, key, readValue());
+        readPair(table);
         skipBlank(false);
         if (src[pos] === ',') pos += 1;
         else if (src[pos] === '}') {
@@ -174,6 +169,15 @@ export function parseToml(text: string, file: string): TomlTable {
     if (!m) return fail(`a value Flyway settings use was expected, found ${JSON.stringify(src.slice(pos, pos + 15))}`);
     pos += m[0].length;
     return m[1] === 'true' ? true : m[1] === 'false' ? false : Number(m[1]!.replace(/_/g, ''));
+  };
+  /** `key = value` (the key dotted or quoted), stored in `table`. */
+  const readPair = (table: TomlTable): void => {
+    const key = readKey();
+    skipBlank(false);
+    if (src[pos] !== '=') return fail('"=" was expected after a key');
+    pos += 1;
+    skipBlank(false);
+    assign(table, key, readValue());
   };
   const assign = (table: TomlTable, key: string[], value: TomlValue) => {
     let t = table;
@@ -202,12 +206,7 @@ export function parseToml(text: string, file: string): TomlTable {
       current = root;
       for (const part of key) current = tableAt(current, part);
     } else {
-      const key = readKey();
-      skipBlank(false);
-      if (src[pos] !== '=') return fail('"=" was expected after a key');
-      pos += 1;
-      skipBlank(false);
-      assign(current, key, readValue());
+      readPair(current);
     }
     skipBlank(false);
     if (pos < src.length && src[pos] !== '\n') return fail('a line break was expected after a value');
