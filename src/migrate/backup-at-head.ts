@@ -8,9 +8,14 @@ import { isBackupOf, listBackups, type BackupListing } from '../backup/catalog.j
 import type { Storage } from '../storage/contract.js';
 import type { MigrationInfo } from '../tools/contract.js';
 
+/** Complete whole logical backups in the storage, of every database, newest first. */
+export async function wholeBackups(storage: Storage): Promise<BackupListing[]> {
+  return (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial);
+}
+
 /** Complete whole logical backups of `database`, newest first. */
 export async function wholeBackupsOf(storage: Storage, database: string): Promise<BackupListing[]> {
-  return (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && isBackupOf(b, database));
+  return (await wholeBackups(storage)).filter((b) => isBackupOf(b, database));
 }
 
 /**

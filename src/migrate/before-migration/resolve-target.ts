@@ -12,8 +12,8 @@
  *      the warnings say how old, which runs lie between (backup-gap.ts), and
  *      whether the point-in-time route reaches the exact moment.
  */
-import { isBackupOf, listBackups } from '../../backup/catalog.js';
-import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
+import { isBackupOf } from '../../backup/catalog.js';
+import { takenAt, wholeBackups } from '../backup-at-head.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
@@ -105,9 +105,10 @@ async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, p
   const previous = previousMigration?.name ?? null;
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
   // Newest first: the backup closest to the migration's latest application; only the configured database's.
-  const found = (await wholeBackupsOf(storage, database)).find((b) => takenAt(b, previousMigration, migrator) && (appliedAt === null || b.createdAt <= appliedAt));
+  const whole = await wholeBackups(storage);
+  const found = whole.find((b) => isBackupOf(b, database) && takenAt(b, previousMigration, migrator) && (appliedAt === null || b.createdAt <= appliedAt));
   if (!found) {
-    const others = (await listBackups(storage)).filter((b) => b.status === 'complete' && b.kind === 'logical' && !b.partial && !isBackupOf(b, database));
+    const others = whole.filter((b) => !isBackupOf(b, database));
     const atHead = others.filter((b) => takenAt(b, previousMigration, migrator));
     // Another database's backup at that head is never taken for this one's: say so, rather than "none was taken".
     if (atHead.length > 0) {
