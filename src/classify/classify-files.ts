@@ -278,7 +278,7 @@ async function expand(abs: string, shown: string, configured: MigrationTool | un
     const order = (owner?.sqlFiles?.compareFiles ? owner : TOOLS.find((t) => t.sqlFiles?.claimsFolder?.(names)))?.sqlFiles?.compareFiles;
     return order ? entries.sort((a, b) => order(a.path, b.path)) : entries;
   }
-  if (SQL_EXT.test(abs)) return [{ path: abs, type: 'sql' }];
+  if (SQL_EXT.test(abs) || [configured, ...TOOLS].some((t) => t?.sqlFiles?.readsAsSql?.(path.basename(abs)))) return [{ path: abs, type: 'sql' }];
   if ((CODE_EXT.test(abs) && !abs.endsWith('.d.ts')) || (await capturedFile(abs))) return [{ path: abs, type: 'code' }];
   throw new DbrollbackError('NOT_A_MIGRATION', `${shown} is not a migration file (expected .sql, .js/.mjs/.cjs/.ts code migrations, or a Liquibase XML/YAML/JSON changelog)`, {
     hint: `Classify the migration files of a project (${MIGRATOR_KINDS.join(', ')}), or a directory holding them.`,

@@ -131,6 +131,8 @@ export interface SqlFileReader {
   readPlain?(file: string, text: string): SqlFileParts;
   /** Whether `name` is read as part of another file of its folder (a .down.sql beside its .up.sql), and so not classified on its own. */
   isCompanion?(name: string, names: ReadonlySet<string>): boolean;
+  /** A migration file with another extension than .sql this tool reads as SQL (Flyway's configured sqlMigrationSuffixes: V1__x.pgsql). */
+  readsAsSql?(name: string): boolean;
   /** The tool's apply order of a folder's files, when it is not their names' order. */
   compareFiles?(a: string, b: string): number;
   /** Whether a folder's file names are this tool's (its order then applies without --migrator, e.g. Flyway's V1 … V10, R__ last). */

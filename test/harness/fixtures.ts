@@ -1,5 +1,5 @@
 /** Small helpers for tests that need a throwaway directory of files or an expected DbrollbackError. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DbrollbackError } from '../../src/errors.js';
@@ -10,7 +10,11 @@ const temps: string[] = [];
 export async function dirWith(files: Record<string, string>, prefix = 'dbrollback-files-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   temps.push(dir);
-  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    // A name with a / is a file in a sub-folder.
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), text);
+  }
   return dir;
 }
 

@@ -24,7 +24,10 @@
  * placeholderReplacement, placeholderPrefix and placeholderSuffix; table;
  * defaultSchema and schemas (the history's schema is defaultSchema, else the
  * first of schemas); locations (only to warn when --migrations is not one of
- * them); environment (which TOML environment's settings apply).
+ * them); environment (which TOML environment's settings apply); the naming
+ * of migration files — sqlMigrationPrefix, undoSqlMigrationPrefix,
+ * repeatableSqlMigrationPrefix, sqlMigrationSeparator, sqlMigrationSuffixes
+ * and validateMigrationNaming (names.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +35,7 @@ import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import { mergeTomlSettings, parseConf, parseToml, resolveTomlSettings, tomlSettings, type TomlSettings } from './config-files.js';
 import { flywayEnvSettings, type FlywayEnvSettings } from './env-vars.js';
+import { DEFAULT_NAMING, type FlywayNaming } from './names.js';
 
 export interface FlywayConfig {
   /** The files read, in order (empty: none found, Flyway's defaults). */
@@ -52,6 +56,8 @@ export interface FlywayConfig {
   defaultSchema: string | undefined;
   /** The filesystem locations, as absolute directories; empty when not configured. */
   locations: string[];
+  /** How migration files are named (V1__x.sql, U1__x.sql, R__x.sql by default). */
+  naming: FlywayNaming;
 }
 
 export interface FlywayConfigOptions {
@@ -93,7 +99,44 @@ export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfi
       if (l.startsWith('classpath:')) return [];
       return [path.resolve(workingDirectory, l.replace(/^filesystem:/, ''))];
     }),
+    naming: {
+      versionedPrefix: nonEmpty(flat, 'flyway.sqlMigrationPrefix', DEFAULT_NAMING.versionedPrefix, origin),
+      undoPrefix: nonEmpty(flat, 'flyway.undoSqlMigrationPrefix', DEFAULT_NAMING.undoPrefix, origin),
+      repeatablePrefix: nonEmpty(flat, 'flyway.repeatableSqlMigrationPrefix', DEFAULT_NAMING.repeatablePrefix, origin),
+      separator: nonEmpty(flat, 'flyway.sqlMigrationSeparator', DEFAULT_NAMING.separator, origin),
+      suffixes: flat.has('flyway.sqlMigrationSuffixes') ? nonEmptyList(list('flyway.sqlMigrationSuffixes'), 'flyway.sqlMigrationSuffixes', origin) : DEFAULT_NAMING.suffixes,
+      validate: bool(flat, 'flyway.validateMigrationNaming', DEFAULT_NAMING.validate, origin),
+    },
   };
+}
+
+/** A naming setting: an empty one would make every file (or none) a migration, so it is refused rather than guessed at. */
+function nonEmpty(flat: Map<string, string>, key: string, fallback: string, origin: (key: string) => string): string {
+  const value = flat.get(key);
+  if (value === undefined) return fallback;
+  if (value.trim() === '') throw emptyNaming(key, origin);
+  return value;
+}
+
+function nonEmptyList(values: string[], key: string, origin: (key: string) => string): string[] {
+  if (values.length === 0) throw emptyNaming(key, origin);
+  return values;
+}
+
+function emptyNaming(key: string, origin: (key: string) => string): DbrollbackError {
+  return new DbrollbackError('CONFIG_INVALID', `${key} is empty (in ${origin(key)}): dbrollback cannot tell which files are migrations`, {
+    hint: `Give ${key} a value (Flyway's default: ${key.endsWith('Suffixes') ? '.sql' : key.endsWith('Separator') ? '__' : key.includes('undo') ? 'U' : key.includes('repeatable') ? 'R' : 'V'}), or remove the setting. Nothing was changed.`,
+  });
+}
+
+/** The Flyway configuration where dbrollback runs; Flyway's defaults when it cannot be read (the adapter reports why when it opens). */
+export function configOrDefaults(): Pick<FlywayConfig, 'defaultSchema' | 'table' | 'naming'> {
+  try {
+    return loadFlywayConfig();
+  } catch {
+    // A Flyway configuration that cannot be read is reported when the Flyway adapter opens; detection looks at the defaults.
+    return { defaultSchema: undefined, table: undefined, naming: DEFAULT_NAMING };
+  }
 }
 
 /**

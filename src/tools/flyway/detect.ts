@@ -1,9 +1,15 @@
-/** A Flyway location: V<version>__<description>.sql (or R__<description>.sql) files. */
+/** A Flyway location: V<version>__<description>.sql (or R__<description>.sql) files, or as the project's Flyway configuration names them. */
 import type { DetectMatch, ProjectEvidence } from '../tool.js';
-
-export const FLYWAY_FILE = /^(V\d[\d._]*__.*|R__.+)\.sql$/;
+import { configOrDefaults } from './config.js';
+import { readName } from './names.js';
 
 export async function detectFlyway(evidence: ProjectEvidence): Promise<DetectMatch | null> {
-  const named = evidence.files.filter((n) => FLYWAY_FILE.test(n));
-  return named.length > 0 ? { by: 'files', reason: `the directory holds Flyway V<version>__<description>.sql files (${named[0]})` } : null;
+  const naming = configOrDefaults().naming;
+  const named = evidence.files.filter((n) => {
+    const read = readName(n, naming);
+    return read.kind === 'migration' && read.name.kind !== 'undo';
+  });
+  if (named.length === 0) return null;
+  const form = `${naming.versionedPrefix}<version>${naming.separator}<description>${naming.suffixes[0]}`;
+  return { by: 'files', reason: `the directory holds Flyway ${form} files (${named[0]})` };
 }

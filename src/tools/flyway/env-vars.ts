@@ -7,7 +7,10 @@
  *  - the documented upper-case names, matched exactly: FLYWAY_OUT_OF_ORDER,
  *    FLYWAY_PLACEHOLDER_REPLACEMENT, FLYWAY_PLACEHOLDER_PREFIX,
  *    FLYWAY_PLACEHOLDER_SUFFIX, FLYWAY_TABLE, FLYWAY_DEFAULT_SCHEMA,
- *    FLYWAY_SCHEMAS, FLYWAY_LOCATIONS;
+ *    FLYWAY_SCHEMAS, FLYWAY_LOCATIONS, and the naming of migration files:
+ *    FLYWAY_SQL_MIGRATION_PREFIX, FLYWAY_UNDO_SQL_MIGRATION_PREFIX,
+ *    FLYWAY_REPEATABLE_SQL_MIGRATION_PREFIX, FLYWAY_SQL_MIGRATION_SEPARATOR,
+ *    FLYWAY_SQL_MIGRATION_SUFFIXES, FLYWAY_VALIDATE_MIGRATION_NAMING;
  *  - FLYWAY_PLACEHOLDERS_<NAME>: the placeholder <name>, lower-cased
  *    (convertKey: `toLowerCase(Locale.ENGLISH)`), so FLYWAY_PLACEHOLDERS_REGION
  *    sets `${region}`;
@@ -36,6 +39,12 @@ export const FLYWAY_ENV_NAMES: Readonly<Record<string, string>> = {
   FLYWAY_DEFAULT_SCHEMA: 'flyway.defaultSchema',
   FLYWAY_SCHEMAS: 'flyway.schemas',
   FLYWAY_LOCATIONS: 'flyway.locations',
+  FLYWAY_SQL_MIGRATION_PREFIX: 'flyway.sqlMigrationPrefix',
+  FLYWAY_UNDO_SQL_MIGRATION_PREFIX: 'flyway.undoSqlMigrationPrefix',
+  FLYWAY_REPEATABLE_SQL_MIGRATION_PREFIX: 'flyway.repeatableSqlMigrationPrefix',
+  FLYWAY_SQL_MIGRATION_SEPARATOR: 'flyway.sqlMigrationSeparator',
+  FLYWAY_SQL_MIGRATION_SUFFIXES: 'flyway.sqlMigrationSuffixes',
+  FLYWAY_VALIDATE_MIGRATION_NAMING: 'flyway.validateMigrationNaming',
 };
 
 const PLACEHOLDERS = 'FLYWAY_PLACEHOLDERS_';

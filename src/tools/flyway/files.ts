@@ -2,8 +2,11 @@
  * A Flyway migrations location (a directory, searched recursively as Flyway
  * searches a filesystem location): its versioned migrations, their undo
  * scripts and its repeatable migrations. Files whose names are not Flyway
- * migration names are left alone, as Flyway leaves them (its default
- * `validateMigrationNaming=false`); two versioned migrations with the same
+ * migration names are left alone, as Flyway leaves them; a name with a
+ * migration prefix that is not valid (V1a__x.sql) is ignored as Flyway's
+ * default `validateMigrationNaming=false` ignores it, and listed so status
+ * can say so (refused with `validateMigrationNaming=true`). The project's
+ * naming settings (names.ts) say which names are migrations; two versioned migrations with the same
  * version, or two repeatables with the same description, are refused as
  * Flyway refuses them. A script's `<name>.sql.conf` may say
  * `executeInTransaction=false`.
@@ -24,7 +27,7 @@ import { DbrollbackError } from '../../errors.js';
 import { hasSql } from '../../sql/sql-text.js';
 import type { DownKind } from '../contract.js';
 import { flywayChecksum } from './checksum.js';
-import { compareVersions, parseName, versionParts, type FlywayName } from './names.js';
+import { compareVersions, DEFAULT_NAMING, readName, stemOf, versionParts, type FlywayName, type FlywayNaming } from './names.js';
 
 export interface FlywayScript extends FlywayName {
   /** The file name without `.sql` (`V4__rename_order_note`): the migration's name in dbrollback. */
@@ -50,16 +53,17 @@ export interface FlywayLocation {
   migrations: FlywayMigration[];
   /** SQL callback scripts (`afterMigrate.sql`, `beforeEachUndo__x.sql`, ...): Flyway runs them around its commands, dbrollback does not. */
   callbacks: string[];
+  /** Names with a migration prefix that are not valid migration names, with Flyway's reason: ignored, as Flyway ignores them. */
+  ignored: string[];
+  /** The naming the location was read with (for messages that name a script to write). */
+  naming: FlywayNaming;
 }
 
-/** Flyway's SQL callbacks: a script named after an event (beforeMigrate, afterEachMigrate, beforeUndo, ...), with an optional `__description`. */
-const CALLBACK = /^(before|after|create)[A-Z][A-Za-z]*(__.*)?\.sql$/;
-
-export async function loadLocation(dir: string): Promise<FlywayLocation> {
+export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_NAMING): Promise<FlywayLocation> {
   let files: string[];
   try {
     files = (await readdir(dir, { recursive: true, withFileTypes: true }))
-      .filter((d) => (d.isFile() || d.isSymbolicLink()) && d.name.endsWith('.sql'))
+      .filter((d) => (d.isFile() || d.isSymbolicLink()) && naming.suffixes.some((suffix) => d.name.endsWith(suffix)))
       .map((d) => path.relative(dir, path.join(d.parentPath, d.name)));
   } catch (cause) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `cannot read the Flyway migrations directory ${dir}: ${(cause as Error).message}`, {
@@ -68,12 +72,17 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
     });
   }
   const scripts: FlywayScript[] = [];
-  const callbacks = files.filter((rel) => CALLBACK.test(path.basename(rel))).map((rel) => rel.split(path.sep).join('/'));
-  for (const rel of files.sort()) {
-    const parsed = parseName(path.basename(rel));
-    if (parsed) scripts.push({ ...parsed, name: path.basename(rel, '.sql'), script: rel.split(path.sep).join('/'), path: path.join(dir, rel) });
-  }
+  const callbacks: string[] = [];
+  const ignored: string[] = [];
   const problems: string[] = [];
+  for (const rel of files.sort()) {
+    const base = path.basename(rel);
+    const script = rel.split(path.sep).join('/');
+    const read = readName(base, naming);
+    if (read.kind === 'callback') callbacks.push(script);
+    else if (read.kind === 'invalid') (naming.validate ? problems : ignored).push(read.reason);
+    else if (read.kind === 'migration') scripts.push({ ...read.name, name: stemOf(base, naming), script, path: path.join(dir, rel) });
+  }
   const versioned = scripts.filter((s) => s.kind === 'versioned').sort((a, b) => compareVersions(a.parts, b.parts));
   versioned.forEach((s, i) => {
     const next = versioned[i + 1];
@@ -92,7 +101,7 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
   }
   if (problems.length > 0) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `invalid Flyway migrations in ${dir}:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'Give every versioned migration (SQL or Java) its own version and every repeatable its own description, as Flyway requires. Nothing was run.',
+      hint: `Give every versioned migration (SQL or Java) its own version and every repeatable its own description, and every file named as a migration a valid name${naming.validate ? ' (validateMigrationNaming=true)' : ''}, as Flyway requires. Nothing was run.`,
       details: { problems },
     });
   }
@@ -101,7 +110,7 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
     ...allVersioned.map(async (v) => {
       const undo = undos.find((u) => compareVersions(u.parts, v.parts) === 0) ?? null;
       const javaNote = v.language === 'java' ? `a Java migration (class ${v.script}), which dbrollback cannot run or undo: ` : '';
-      if (!undo) return { ...v, kind: 'versioned' as const, undo, down: 'missing' as const, downNote: `${javaNote}no U${v.version}__ undo script: Flyway Teams cannot undo version ${v.version}; the way back is a restore` };
+      if (!undo) return { ...v, kind: 'versioned' as const, undo, down: 'missing' as const, downNote: `${javaNote}no ${naming.undoPrefix}${v.version}${naming.separator} undo script: Flyway Teams cannot undo version ${v.version}; the way back is a restore` };
       const text = await readFile(undo.path, 'utf8');
       return hasSql(text)
         ? { ...v, kind: 'versioned' as const, undo, down: 'yes' as const }
@@ -113,10 +122,10 @@ export async function loadLocation(dir: string): Promise<FlywayLocation> {
       language: 'sql' as const,
       undo: null,
       down: 'missing' as const,
-      downNote: 'a repeatable migration: Flyway Teams undoes versioned migrations only (no U script can name a repeatable); the way back is a restore, or a changed R__ script migrated again',
+      downNote: `a repeatable migration: Flyway Teams undoes versioned migrations only (no ${naming.undoPrefix} script can name a repeatable); the way back is a restore, or a changed ${naming.repeatablePrefix}${naming.separator} script migrated again`,
     })),
   ]);
-  return { dir, migrations, callbacks };
+  return { dir, migrations, callbacks, ignored, naming };
 }
 
 const JAVA_NAME = /^V(.+?)__(.+)\.(java|kt)$/;

@@ -8,7 +8,7 @@
  * the history table's name and schema where dbrollback's settings do not.
  */
 import type { HistorySettings, MigrationTool } from '../tool.js';
-import { loadFlywayConfig } from './config.js';
+import { configOrDefaults } from './config.js';
 import { detectFlyway } from './detect.js';
 import { headOf } from './head.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
@@ -24,7 +24,7 @@ export const flyway: MigrationTool<'flyway'> = {
   detect: detectFlyway,
   historyTables: (settings) => [{ ...configuredTable(settings), columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] }],
   // Read where detection found it: the settings, else the Flyway configuration's table.
-  readHead: (db, settings) => headOf(db, configuredTable(settings)),
+  readHead: (db, settings) => headOf(db, configuredTable(settings), configOrDefaults().naming),
   open: createFlywayAdapter,
   sqlFiles: FLYWAY_SQL_READER,
   appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',
@@ -33,11 +33,7 @@ export const flyway: MigrationTool<'flyway'> = {
 
 /** Where detection looks for the history: dbrollback's settings, else the Flyway configuration's, else Flyway's defaults. */
 function configuredTable(settings: HistorySettings): { schema: string; table: string } {
-  let config: { defaultSchema: string | undefined; table: string | undefined } = { defaultSchema: undefined, table: undefined };
-  try {
-    config = loadFlywayConfig();
-  } catch {
-    // A Flyway configuration that cannot be read is reported when the Flyway adapter opens; detection looks at the defaults.
-  }
+  const config = configOrDefaults();
   return { schema: settings.migrationsSchema ?? config.defaultSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? config.table ?? DEFAULT_TABLE };
 }
+

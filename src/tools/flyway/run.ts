@@ -82,7 +82,7 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async status(): Promise<MigrationStatus> {
-    const location = await loadLocation(this.options.migrationsDir);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
     const texts = await readTexts(location);
     return onSession(this.options.session, this.options.conn, async (db) => {
       const state = await this.stateOn(db, location, texts);
@@ -96,7 +96,7 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
-    const location = await loadLocation(this.options.migrationsDir);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
@@ -148,7 +148,7 @@ class FlywayAdapter implements MigratorAdapter {
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
     assertUpCount(count);
-    const location = await loadLocation(this.options.migrationsDir);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
@@ -196,7 +196,7 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
-    const location = await loadLocation(this.options.migrationsDir);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
     const m = location.migrations.find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
     if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
@@ -227,6 +227,7 @@ class FlywayAdapter implements MigratorAdapter {
     if (this.config.locations.length > 0 && !this.config.locations.includes(dir)) {
       notes.push(`the Flyway configuration (${[...this.config.files, ...this.config.environmentVariables].join(', ')}) names the locations ${this.config.locations.join(', ')}, and --migrations is ${dir}: dbrollback reads only --migrations`);
     }
+    for (const reason of location.ignored) notes.push(`${reason}: not a migration, ignored as Flyway ignores it (validateMigrationNaming=false); set validateMigrationNaming=true to have Flyway and dbrollback refuse it`);
     return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes);
   }
 

@@ -2,7 +2,9 @@
  * How classify reads Flyway scripts without running them: a versioned
  * migration `V<version>__<description>.sql` with its undo script
  * `U<version>__<description>.sql` (Flyway Teams) beside it as the down, a
- * repeatable `R__<description>.sql` with no down. Flyway runs a script in a
+ * repeatable `R__<description>.sql` with no down — or as the project's
+ * naming settings name them (names.ts; a folder of scripts with another
+ * suffix than `.sql` is listed by migrationFiles). Flyway runs a script in a
  * transaction unless it holds a statement PostgreSQL refuses in one (then
  * the whole script runs outside) or its `.sql.conf` says
  * executeInTransaction=false. A folder of them is classified in Flyway's
@@ -21,13 +23,12 @@ import { hasSql } from '../../sql/sql-text.js';
 import { parseTree } from '../../sql/parser.js';
 import { unreadableFile } from '../unreadable-file.js';
 import type { SqlDown, SqlFileReader } from '../tool.js';
-import { FLYWAY_FILE } from './detect.js';
 import os from 'node:os';
 import { loadFlywayConfig, type FlywayConfig } from './config.js';
 import { configuredOutsideTransaction, type FlywayScript } from './files.js';
 import { DEFAULT_TABLE } from './history.js';
 import { replacePlaceholders, type PlaceholderContext } from './placeholders.js';
-import { compareVersions, parseName } from './names.js';
+import { compareVersions, DEFAULT_NAMING, parseName, readName, stemOf, type FlywayNaming } from './names.js';
 
 export const FLYWAY_SQL_READER: SqlFileReader = {
   read(file, text) {
@@ -55,15 +56,49 @@ export const FLYWAY_SQL_READER: SqlFileReader = {
     const [da, db] = [x?.description ?? a, y?.description ?? b];
     return da < db ? -1 : da > db ? 1 : 0;
   },
-  claimsFolder: (names) => [...names].some((n) => FLYWAY_FILE.test(n)),
+  readsAsSql(name) {
+    const naming = namingHere();
+    const read = readName(name, naming);
+    return read.kind === 'migration' && read.name.kind !== 'undo';
+  },
+  claimsFolder: (names) => [...names].some((n) => readName(n, namingHere()).kind === 'migration'),
+  migrationFiles(dir) {
+    // Only scripts .sql does not cover need listing here: classify lists .sql files itself.
+    const naming = namingHere();
+    if (naming.suffixes.every((s) => s.toLowerCase() === '.sql')) return null;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // Not a readable folder: classify reports it when it lists the folder itself.
+      return null;
+    }
+    const scripts = names.filter((n) => {
+      const read = readName(n, naming);
+      return read.kind === 'migration' && read.name.kind !== 'undo';
+    });
+    if (!scripts.some((n) => !n.toLowerCase().endsWith('.sql'))) return null;
+    return scripts.sort((a, b) => this.compareFiles!(a, b)).map((n) => path.join(dir, n));
+  },
 };
 
+/** The file name read with the naming of the Flyway configuration where dbrollback runs (null when not a migration name). */
 function safeParse(name: string) {
   try {
-    return parseName(name);
+    return parseName(name, namingHere());
   } catch {
-    // An invalid version: not read as Flyway's (the adapter reports it when the folder is loaded).
+    // An invalid name under validateMigrationNaming=true: not read as Flyway's (the adapter refuses it when the folder is loaded).
     return null;
+  }
+}
+
+/** The naming of the project's Flyway configuration; Flyway's defaults when that cannot be read (the classification of a Flyway script then reports why). */
+function namingHere(): FlywayNaming {
+  try {
+    return projectConfig().naming;
+  } catch {
+    // Reported by asSent, which reads the same configuration for the script's placeholders.
+    return DEFAULT_NAMING;
   }
 }
 
@@ -92,22 +127,45 @@ function undoOf(file: string, parts: bigint[]): SqlDown {
 }
 
 let config: { key: string; config: FlywayConfig } | undefined;
+/** The configuration answered in this turn of the event loop: a sort's comparisons (thousands in a turn) do not each look at the environment (about 0.1 ms). */
+let thisTurn: { config: FlywayConfig } | { error: unknown } | undefined;
 
-/** The script with its placeholders replaced, as Flyway sends it (the project's config read once per working directory and Flyway environment). */
-function asSent(text: string, file: string, name: NonNullable<ReturnType<typeof safeParse>>): string {
+/** The project's Flyway configuration, read once per working directory and Flyway environment (CONFIG_INVALID when it cannot be read). */
+function projectConfig(): FlywayConfig {
+  if (!thisTurn) {
+    thisTurn = readProjectConfig();
+    setImmediate(() => {
+      thisTurn = undefined;
+    }).unref();
+  }
+  if ('error' in thisTurn) throw thisTurn.error;
+  return thisTurn.config;
+}
+
+function readProjectConfig(): { config: FlywayConfig } | { error: unknown } {
   const cwd = process.cwd();
   const key = JSON.stringify([cwd, Object.entries(process.env).filter(([k]) => /^flyway_/i.test(k)).sort()]);
-  if (config?.key !== key) config = { key, config: loadFlywayConfig({ workingDirectory: cwd }) };
+  try {
+    if (config?.key !== key) config = { key, config: loadFlywayConfig({ workingDirectory: cwd }) };
+    return { config: config.config };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The script with its placeholders replaced, as Flyway sends it. */
+function asSent(text: string, file: string, name: NonNullable<ReturnType<typeof safeParse>>): string {
+  const project = projectConfig();
   const user = process.env.PGUSER || os.userInfo().username;
   const ctx: PlaceholderContext = {
-    config: config.config,
-    defaultSchema: config.config.defaultSchema ?? 'public',
-    table: config.config.table ?? DEFAULT_TABLE,
+    config: project,
+    defaultSchema: project.defaultSchema ?? 'public',
+    table: project.table ?? DEFAULT_TABLE,
     user,
     database: process.env.PGDATABASE || user,
     startedAt: new Date(),
   };
-  const script: FlywayScript = { ...name, name: path.basename(file, '.sql'), script: path.basename(file), path: file };
+  const script: FlywayScript = { ...name, name: stemOf(path.basename(file), project.naming), script: path.basename(file), path: file };
   return replacePlaceholders(text, script, ctx);
 }
 

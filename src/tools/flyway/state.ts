@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { DownKind, MigrationInfo } from '../contract.js';
 import type { FlywayLocation, FlywayMigration } from './files.js';
 import { abbreviateDescription, type HistoryRow } from './history.js';
-import { compareVersions, versionParts } from './names.js';
+import { compareVersions, stemOf, versionParts } from './names.js';
 
 export interface AppliedEntry {
   name: string;
@@ -95,11 +95,11 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
       applied.push({ name: file.name, row, migration: file, down: file.down, ...(file.downNote ? { downNote: file.downNote } : {}) });
     } else if (JAVA_TYPES.has(row.type)) {
       const className = row.script.split('.').at(-1)!;
-      applied.push({ name: className, row, migration: null, down: 'missing', downNote: `a Java migration (class ${row.script}, type ${row.type}): dbrollback cannot see or run its class, and there is no U${row.version}__ undo script; the way back is a restore` });
+      applied.push({ name: className, row, migration: null, down: 'missing', downNote: `a Java migration (class ${row.script}, type ${row.type}): dbrollback cannot see or run its class, and there is no ${location.naming.undoPrefix}${row.version}${location.naming.separator} undo script; the way back is a restore` });
     } else {
       // Flyway's default ignoreMigrationPatterns (*:future) lets a version above every file pass.
       if (compareVersions(parts, maxResolved) <= 0) invalid.push(`Detected applied migration not resolved locally: ${row.version} (${row.script})`);
-      applied.push({ name: path.posix.basename(row.script).replace(/\.sql$/, ''), row, migration: null, down: 'missing' });
+      applied.push({ name: stemOf(path.posix.basename(row.script), location.naming), row, migration: null, down: 'missing' });
     }
   }
   const outdated: FlywayState['outdated'] = [];
@@ -111,7 +111,7 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
       const now = checksums.get(file.path);
       if (now !== undefined && now.checksum !== row.checksum && now.equivalent !== row.checksum) outdated.push({ migration: file, row, now: now.checksum });
     }
-    applied.push({ name: file?.name ?? path.posix.basename(row.script).replace(/\.sql$/, ''), row, migration: file, down: 'missing', downNote: file?.downNote ?? 'a repeatable migration whose script is gone' });
+    applied.push({ name: file?.name ?? stemOf(path.posix.basename(row.script), location.naming), row, migration: file, down: 'missing', downNote: file?.downNote ?? 'a repeatable migration whose script is gone' });
   }
   applied.sort((a, b) => a.row.installedRank - b.row.installedRank);
 

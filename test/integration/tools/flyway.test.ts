@@ -493,6 +493,58 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     expect(fileOnly.json<{ head: string | null; pending: string[] }>()).toMatchObject({ head: null, pending: ['V1__create_labels', 'R__label_view'] });
   });
 
+  it('the project\'s naming of migration files (prefixes, separator, suffixes from flyway.toml): detected, classified, migrated and undone as Flyway would; a V file is not a migration then; an invalid name is ignored with a warning, refused under FLYWAY_VALIDATE_MIGRATION_NAMING=true', async () => {
+    const conn = await cluster.createDatabase();
+    const project = await dirWith(
+      {
+        'flyway.toml': '[flyway]\nsqlMigrationPrefix = "M"\nundoSqlMigrationPrefix = "D"\nrepeatableSqlMigrationPrefix = "RM"\nsqlMigrationSeparator = "--"\nsqlMigrationSuffixes = [".pgsql", ".sql"]\n',
+        'db/M1--create_accounts.pgsql': 'CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);\n',
+        'db/D1--create_accounts.pgsql': 'DROP TABLE accounts;\n',
+        'db/M1_1--add_email.sql': 'ALTER TABLE accounts ADD COLUMN email text;\n',
+        'db/D1_1--add_email.sql': 'ALTER TABLE accounts DROP COLUMN email;\n',
+        'db/M2a--typo.sql': 'CREATE TABLE typo (id int);\n',
+        'db/V9__not_a_migration_here.sql': 'CREATE TABLE not_ours (id int);\n',
+        'db/RM--account_names.pgsql': 'CREATE OR REPLACE VIEW account_names AS SELECT name FROM accounts;\n',
+      },
+      'dbrollback-flyway-naming-',
+    );
+    const cli = (env: Record<string, string>, ...args: string[]) => runBuiltCli([...args, '--json'], { cwd: project, env: { HOME: project, ...env } });
+    const db = ['--migrations', 'db', '--database-url', cluster.url(conn.database), '--storage', storage];
+
+    // classify without --migrator: Flyway's order, the .pgsql scripts included, the D scripts read as the downs, V9 and M2a left out.
+    const classify = await cli({}, 'classify', 'db');
+    ok(classify);
+    const files = classify.json<{ files: Array<{ path: string; down: { path: string | null } | null }> }>().files;
+    expect(files.map((f) => path.basename(f.path))).toEqual(['M1--create_accounts.pgsql', 'M1_1--add_email.sql', 'RM--account_names.pgsql']);
+    expect(files.map((f) => (f.down?.path ? path.basename(f.down.path) : null))).toEqual(['D1--create_accounts.pgsql', 'D1_1--add_email.sql', null]);
+
+    ok(await cli({}, 'migrate', ...db, '--to', 'M1_1--add_email', '--backup', 'never'));
+    const status = await cli({}, 'status', ...db);
+    ok(status);
+    const read = status.json<{ migrator: string; head: string; pending: string[]; warnings: string[] }>();
+    expect(read).toMatchObject({ migrator: 'flyway', head: 'M1_1--add_email', pending: ['RM--account_names'] });
+    expect(read.warnings).toContain('Invalid versioned migration name format: M2a--typo.sql (could not recognise version number 2a): not a migration, ignored as Flyway ignores it (validateMigrationNaming=false); set validateMigrationNaming=true to have Flyway and dbrollback refuse it');
+
+    // Version 1.1 undone by its D script, recorded as Flyway Teams records it; then everything applied.
+    await cluster.sql(conn.database, "INSERT INTO accounts VALUES (1, 'a', 'a@example.test')");
+    ok(await cli({}, 'undo', ...db, '--count', '1', '--backup', 'never', '--accept-data-loss', '--yes'));
+    expect(await cluster.sql(conn.database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts' ORDER BY ordinal_position")).toEqual([{ column_name: 'id' }, { column_name: 'name' }]);
+    ok(await cli({}, 'migrate', ...db, '--backup', 'never'));
+    expect((await rows(conn)).map((r) => [r.installed_rank, r.version, r.description, r.type, r.script])).toEqual([
+      [1, '1', 'create accounts', 'SQL', 'M1--create_accounts.pgsql'],
+      [2, '1.1', 'add email', 'SQL', 'M1_1--add_email.sql'],
+      [3, '1.1', 'add email', 'UNDO_SQL', 'D1_1--add_email.sql'],
+      [4, '1.1', 'add email', 'SQL', 'M1_1--add_email.sql'],
+      [5, null, 'account names', 'SQL', 'RM--account_names.pgsql'],
+    ]);
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.not_ours')::text AS v9, to_regclass('public.typo')::text AS typo, to_regclass('public.account_names')::text AS view")).toEqual([{ v9: null, typo: null, view: 'account_names' }]);
+
+    const strict = await cli({ FLYWAY_VALIDATE_MIGRATION_NAMING: 'true' }, 'status', ...db);
+    expect(strict.exitCode).not.toBe(0);
+    expect(strict.json<ErrorJson>().error).toMatchObject({ code: 'MIGRATIONS_INVALID' });
+    expect(strict.json<ErrorJson>().error.message).toContain('Invalid versioned migration name format: M2a--typo.sql (could not recognise version number 2a)');
+  });
+
   it('placeholders from flyway.conf: replaced in what runs and what classify sees; a versioned script\'s checksum is its file\'s, a repeatable\'s the replaced text\'s, so a new value re-applies the repeatable', async () => {
     const { dir, cleanup } = await copyFixture('flyway/spring');
     try {

@@ -15,6 +15,7 @@ import { parseConf, parseToml, tomlToFlat } from '../../../src/tools/flyway/conf
 import { loadFlywayConfig, type FlywayConfig } from '../../../src/tools/flyway/config.js';
 import { flywayEnvSettings } from '../../../src/tools/flyway/env-vars.js';
 import type { FlywayScript } from '../../../src/tools/flyway/files.js';
+import { DEFAULT_NAMING } from '../../../src/tools/flyway/names.js';
 import { checksumsOf, replacePlaceholders, type PlaceholderContext } from '../../../src/tools/flyway/placeholders.js';
 
 afterEach(removeTempDirs);
@@ -43,6 +44,7 @@ const ctx = (config: Partial<FlywayConfig> = {}): PlaceholderContext => ({
     table: undefined,
     defaultSchema: undefined,
     locations: [],
+    naming: DEFAULT_NAMING,
     ...config,
   },
   defaultSchema: 'ledger',
@@ -219,6 +221,21 @@ describe('Flyway environment variables', () => {
     expect(both.message).toContain('Using both TOML configuration and CONF configuration is not supported');
     const missing = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: project, home, env: { FLYWAY_CONFIG_FILES: 'missing.conf' } })));
     expect(missing.message).toContain(`Unable to load config file: ${path.join(project, 'missing.conf')}`);
+  });
+
+  it('reads the naming of migration files from TOML (suffixes as an array), .conf and the environment; an empty one is refused', async () => {
+    const home = await emptyHome();
+    const toml = await dirWith({ 'flyway.toml': '[flyway]\nsqlMigrationPrefix = "M"\nundoSqlMigrationPrefix = "D"\nrepeatableSqlMigrationPrefix = "RR"\nsqlMigrationSeparator = "--"\nsqlMigrationSuffixes = [".psql", ".sql"]\nvalidateMigrationNaming = true\n' });
+    expect(loadFlywayConfig({ workingDirectory: toml, home, env: {} }).naming).toEqual({ versionedPrefix: 'M', undoPrefix: 'D', repeatablePrefix: 'RR', separator: '--', suffixes: ['.psql', '.sql'], validate: true });
+    // The variables win over the file (TOML mode: the flyway_ form over the FLYWAY_ name).
+    expect(loadFlywayConfig({ workingDirectory: toml, home, env: { FLYWAY_SQL_MIGRATION_PREFIX: 'X', flyway_sqlMigrationPrefix: 'Y', FLYWAY_SQL_MIGRATION_SUFFIXES: '.pgsql' } }).naming).toMatchObject({ versionedPrefix: 'Y', suffixes: ['.pgsql'] });
+    const conf = await dirWith({ 'flyway.conf': 'flyway.sqlMigrationPrefix=migration-\nflyway.sqlMigrationSuffixes=.sql, .ddl\n' });
+    expect(loadFlywayConfig({ workingDirectory: conf, home, env: { FLYWAY_SQL_MIGRATION_SEPARATOR: '-' } }).naming).toEqual({ versionedPrefix: 'migration-', undoPrefix: 'U', repeatablePrefix: 'R', separator: '-', suffixes: ['.sql', '.ddl'], validate: false });
+    expect(loadFlywayConfig({ workingDirectory: await emptyHome(), home, env: {} }).naming).toEqual(DEFAULT_NAMING);
+    const empty = await rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: conf, home, env: { FLYWAY_SQL_MIGRATION_SEPARATOR: '' } })));
+    expect(empty.code).toBe('CONFIG_INVALID');
+    expect(empty.message).toBe('flyway.sqlMigrationSeparator is empty (in the environment variable FLYWAY_SQL_MIGRATION_SEPARATOR): dbrollback cannot tell which files are migrations');
+    expect(empty.hint).toContain("Flyway's default: __");
   });
 });
 
