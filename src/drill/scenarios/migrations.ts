@@ -224,7 +224,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       const noWayBack = !hasUsableDown(migration.down) ? downReason(migration) : irreversibleByNature(S[level - 1]!, S[level]!);
       if (noWayBack !== null) {
         irreversible.push(migration.name);
-        steps.skip(`down ${migration.name}`, `${noWayBack}: the way back is restore`);
+        steps.skip(`down ${migration.name}`, /the way back is a restore/.test(noWayBack) ? noWayBack : `${noWayBack}: the way back is restore`);
         level -= 1;
         if (level === 0) break;
         await rebuildBelow(level, migration.name, 'it has no way back');

@@ -50,7 +50,7 @@ export async function ensureRecovery(source: BackupSource & { readonly archiver?
       return { via: 'wal-archive', backupId: null, baseBackupId: health.pitrToNow.fromBackup, detail: `WAL archive healthy, base backup ${health.pitrToNow.fromBackup} reaches now: no logical backup needed` };
     }
     if (health.server?.failingNow) {
-      why = `the WAL archive is failing, so restore points would be worthless — ${health.server.problem}`;
+      why = `no working WAL archive, so restore points would be worthless — ${health.server.problem}`;
       options.onStep?.(`recovery: ${why}; taking a logical backup instead`);
     } else why = `point-in-time recovery to now is not possible: ${health.pitrToNow.reason}`;
   }

@@ -89,6 +89,6 @@ describe('a server whose archive_command fails', () => {
     expect(auto.exitCode, auto.stderr).toBe(0);
     const doc = auto.json<{ recovery: { via: string; backupId: string; detail: string } }>();
     expect(doc.recovery.via).toBe('logical-backup');
-    expect(doc.recovery.detail).toMatch(/the WAL archive is failing, so restore points would be worthless/);
+    expect(doc.recovery.detail).toMatch(/no working WAL archive, so restore points would be worthless — /);
   });
 });
