@@ -14,9 +14,10 @@
  * is not this user's or not writable) means a normal compile and, where
  * allowed, a fresh cache; it never fails a command and never prints a word.
  *
- * Where: `$DBROLLBACK_CODE_CACHE` (a directory), else
- * `$XDG_CACHE_HOME/dbrollback/code-cache`, else `~/.cache/dbrollback/code-cache`;
- * `DBROLLBACK_CODE_CACHE=off` turns it off. One file per command (`backup`,
+ * Where: `code-cache/` in `$DBROLLBACK_CACHE_DIR`, else in
+ * `$XDG_CACHE_HOME/dbrollback`, else in `~/.cache/dbrollback` (where `plan`
+ * keeps its captures); `DBROLLBACK_CODE_CACHE=off` turns it off (and
+ * `DBROLLBACK_CACHE_DIR=off`, every cache). One file per command (`backup`,
  * `classify`, ...: the bytecode a command needs is what its own run compiled),
  * named by the program's build hash, so an upgrade never reads an old file;
  * files of other builds are removed once they are a week old.
@@ -65,15 +66,19 @@ export interface ProgramFile {
   hash: string;
 }
 
-/** The cache directory for this environment, or null when caching is off. */
+/**
+ * The cache directory for this environment, or null when caching is off: `code-cache` in dbrollback's cache
+ * directory — the one `plan`'s capture cache uses (src/tools/capture/capture-cache.ts; not imported: the loader
+ * loads Node's built-ins only) — turned off by `DBROLLBACK_CACHE_DIR=off` (every cache) or `DBROLLBACK_CODE_CACHE=off`.
+ */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
-  const setting = env.DBROLLBACK_CODE_CACHE?.trim();
-  if (setting && /^(off|0|false|no|none)$/i.test(setting)) return null;
-  if (setting) return path.resolve(setting);
-  const xdg = env.XDG_CACHE_HOME;
+  const off = (v: string | undefined) => v !== undefined && /^(off|0|false|no|none)$/i.test(v.trim());
+  if (off(env.DBROLLBACK_CODE_CACHE) || off(env.DBROLLBACK_CACHE_DIR)) return null;
+  const explicit = env.DBROLLBACK_CACHE_DIR?.trim();
+  if (explicit) return path.join(path.resolve(explicit), 'code-cache');
   let base: string;
-  if (xdg && path.isAbsolute(xdg)) {
-    base = xdg;
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) {
+    base = env.XDG_CACHE_HOME;
   } else {
     let home: string;
     try {

@@ -14,9 +14,9 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** The built CLI with its cache in `cache` and the phase trace on; the trace lines are split from the rest of stderr. */
-async function run(args: string[], cache: string, extra: { cwd?: string } = {}) {
-  const r = await runBuiltCli(args, { env: { DBROLLBACK_CODE_CACHE: cache, DBROLLBACK_TRACE: '1' }, ...extra });
+/** The built CLI with its caches in `cacheDir` (the code cache in cacheDir/code-cache) and the phase trace on; the trace lines are split from the rest of stderr. */
+async function run(args: string[], cacheDir: string, extra: { cwd?: string; env?: Record<string, string> } = {}) {
+  const r = await runBuiltCli(args, { cwd: extra.cwd, env: { DBROLLBACK_CACHE_DIR: cacheDir, DBROLLBACK_TRACE: '1', ...extra.env } });
   const lines = r.stderr.split('\n');
   const trace = lines.filter((l) => l.startsWith('dbrollback-trace '));
   return {
@@ -30,31 +30,33 @@ async function run(args: string[], cache: string, extra: { cwd?: string } = {}) 
 
 describe('the CLI program compiled with V8 code cache (built CLI)', () => {
   it('writes a cache on a command’s first run and uses it on the next, with the same output', async () => {
-    const cache = await tempDir();
-    const first = await run(['--help'], cache);
+    const root = await tempDir();
+    const cache = path.join(root, 'code-cache');
+    const first = await run(['--help'], root);
     expect(first).toMatchObject({ exitCode: 0, stderr: '', outcome: 'none', written: true });
     const [file] = await readdir(cache);
     expect(file).toMatch(/^[0-9a-f]{16}-other-[0-9a-f]{12}\.bin$/);
-    const second = await run(['--help'], cache);
+    const second = await run(['--help'], root);
     expect(second).toMatchObject({ exitCode: 0, stderr: '', outcome: 'accepted', written: false });
     expect(second.stdout).toBe(first.stdout);
     // Another command has a cache of its own.
-    expect(await run(['backups', '--help'], cache)).toMatchObject({ exitCode: 0, outcome: 'none', written: true });
+    expect(await run(['backups', '--help'], root)).toMatchObject({ exitCode: 0, outcome: 'none', written: true });
     expect((await readdir(cache)).length).toBe(2);
   });
 
   it('ignores a corrupt cache file, runs correctly and replaces it', async () => {
-    const cache = await tempDir();
-    await run(['--version'], cache);
+    const root = await tempDir();
+    const cache = path.join(root, 'code-cache');
+    await run(['--version'], root);
     const [file] = await readdir(cache);
     const good = await readFile(path.join(cache, file!));
     const bad = Buffer.from(good);
     for (let i = 200; i < bad.length; i += 997) bad[i]! ^= 0xff;
     await writeFile(path.join(cache, file!), bad, { mode: 0o600 });
-    const r = await run(['--version'], cache);
+    const r = await run(['--version'], root);
     expect(r).toMatchObject({ exitCode: 0, stderr: '', outcome: 'none', written: true });
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
-    expect(await run(['--version'], cache)).toMatchObject({ outcome: 'accepted' });
+    expect(await run(['--version'], root)).toMatchObject({ outcome: 'accepted' });
   });
 
   it('runs without a cache, silently, where none can be written or caching is off', async () => {
@@ -62,9 +64,10 @@ describe('the CLI program compiled with V8 code cache (built CLI)', () => {
     await writeFile(path.join(root, 'a-file'), '');
     const unwritable = await run(['--version'], path.join(root, 'a-file', 'cache'));
     expect(unwritable).toMatchObject({ exitCode: 0, stderr: '', outcome: 'none', written: false });
-    const off = await run(['--version'], 'off');
+    const off = await run(['--version'], root, { env: { DBROLLBACK_CODE_CACHE: 'off' } });
     expect(off).toMatchObject({ exitCode: 0, stderr: '', outcome: 'off', written: false });
     expect(off.stdout).toBe(unwritable.stdout);
+    expect(await readdir(root)).toEqual(['a-file']);
   });
 
   it('loads an ES module config file through import() with and without a cache', async () => {

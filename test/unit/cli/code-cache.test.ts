@@ -16,11 +16,12 @@ afterEach(async () => {
 const asRoot = process.getuid?.() === 0;
 
 describe('code cache location', () => {
-  it('is off for DBROLLBACK_CODE_CACHE=off (and 0, false, no, none)', () => {
+  it('is off for DBROLLBACK_CODE_CACHE=off (and 0, false, no, none), and for DBROLLBACK_CACHE_DIR=off (every cache)', () => {
     for (const v of ['off', 'OFF', '0', 'false', 'no', 'none']) expect(codeCacheDir({ DBROLLBACK_CODE_CACHE: v, HOME: '/home/u' })).toBeNull();
+    expect(codeCacheDir({ DBROLLBACK_CACHE_DIR: 'off' })).toBeNull();
   });
-  it('is the directory DBROLLBACK_CODE_CACHE names, else under XDG_CACHE_HOME, else under the home directory', () => {
-    expect(codeCacheDir({ DBROLLBACK_CODE_CACHE: '/srv/cache' })).toBe('/srv/cache');
+  it('is code-cache in DBROLLBACK_CACHE_DIR, else in XDG_CACHE_HOME/dbrollback, else in ~/.cache/dbrollback', () => {
+    expect(codeCacheDir({ DBROLLBACK_CACHE_DIR: '/srv/cache' })).toBe('/srv/cache/code-cache');
     expect(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/dbrollback/code-cache');
     // A relative XDG_CACHE_HOME is invalid by the XDG spec and ignored.
     expect(codeCacheDir({ XDG_CACHE_HOME: 'rel' })).toBe(path.join(os.homedir(), '.cache', 'dbrollback', 'code-cache'));
@@ -121,7 +122,7 @@ describe('loading a program script', () => {
   // so each test here compiles a source of its own; test/e2e/code-cache.test.ts checks acceptance across processes.
   it('compiles without a cache, runs the program with require and the importer, and writes the cache after the run', async () => {
     const program = await programFile('exports.add = (a, b) => a + b; exports.os = () => require("node:os").EOL; exports.imp = (s) => __dImp(s);');
-    const env = { DBROLLBACK_CODE_CACHE: path.join(path.dirname(program.path), 'cache') };
+    const env = { DBROLLBACK_CACHE_DIR: path.dirname(program.path) };
     const first = loadProgram(program, ['backup'], (s) => import(s), env);
     expect(first.outcome).toBe('none');
     expect((first.exports.add as (a: number, b: number) => number)(2, 3)).toBe(5);
@@ -134,10 +135,10 @@ describe('loading a program script', () => {
 
   it('compiles normally when V8 rejects the cache (bytecode of another program), and replaces it', async () => {
     const program = await programFile(`exports.v = ${JSON.stringify(String(Math.random()))};`);
-    const env = { DBROLLBACK_CODE_CACHE: path.join(path.dirname(program.path), 'cache') };
+    const env = { DBROLLBACK_CACHE_DIR: path.dirname(program.path) };
     const name = codeCacheName(program, ['classify'], await stat(program.path), env);
     const garbage = Buffer.alloc(2048, 1);
-    writeCodeCache(path.join(env.DBROLLBACK_CODE_CACHE, name), garbage, true);
+    writeCodeCache(path.join(env.DBROLLBACK_CACHE_DIR, 'code-cache', name), garbage, true);
     const rejected = loadProgram(program, ['classify'], (s) => import(s), env);
     expect(rejected.outcome).toBe('rejected');
     expect(typeof rejected.exports.v).toBe('string');
@@ -147,7 +148,7 @@ describe('loading a program script', () => {
 
   it('replaces a cache a failed run wrote once a run succeeds, and not before', async () => {
     const program = await programFile('exports.v = 1;');
-    const env = { DBROLLBACK_CODE_CACHE: path.join(path.dirname(program.path), 'cache') };
+    const env = { DBROLLBACK_CACHE_DIR: path.dirname(program.path) };
     expect(loadProgram(program, ['undo'], (s) => import(s), env).save(false)).toBe(true);
     expect(loadProgram(program, ['undo'], (s) => import(s), env).save(false)).toBe(false);
     expect(loadProgram(program, ['undo'], (s) => import(s), env).save(true)).toBe(true);
@@ -161,5 +162,6 @@ describe('loading a program script', () => {
     expect(loaded.cacheFile).toBeNull();
     expect(loaded.save(true)).toBe(false);
     expect(await readdir(path.dirname(program.path))).toEqual(['program.js']);
+    expect(loadProgram(program, ['backup'], (s) => import(s), { DBROLLBACK_CACHE_DIR: 'off' }).outcome).toBe('off');
   });
 });
