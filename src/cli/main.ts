@@ -14,6 +14,7 @@ import { trace } from '../trace.js';
 /** Set by scripts/build-cli.mjs: the program script's file name (in ./chunks/) and content hash. */
 declare const __DBROLLBACK_PROGRAM__: { file: string; hash: string };
 
+trace('cli: loader started');
 const argv = process.argv.slice(2);
 const program = loadProgram(
   { path: fileURLToPath(new URL(`./chunks/${__DBROLLBACK_PROGRAM__.file}`, import.meta.url)), hash: __DBROLLBACK_PROGRAM__.hash },
