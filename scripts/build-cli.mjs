@@ -85,17 +85,24 @@ await writeFile(path.join(root, 'dist', 'cli', 'chunks', `${file}.map`), out('pr
 const legal = out('program.js.LEGAL.txt');
 if (legal) await writeFile(path.join(root, 'dist', 'cli', 'chunks', `${file}.LEGAL.txt`), legal.text);
 
-// The bin: the loader, with the program's name and hash; node built-ins only.
+// The bin: the loader, with the program's name and hash, and wal-push/wal-fetch's short way in (archive-entry.ts) as a
+// chunk of its own, loaded only by them: a WAL segment's archive_command never reads or compiles the program.
 await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
   outdir: 'dist/cli',
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.11',
+  external: ['libpg-query', '@aws-sdk/*', 'testcontainers', '@testcontainers/*'],
   define: { __DBROLLBACK_PROGRAM__: JSON.stringify({ file, hash }) },
+  // CommonJS dependencies of the short way in call require() for Node's built-ins; an ES module has none.
+  banner: { js: "import { createRequire as __dbrollbackCreateRequire } from 'node:module'; const require = __dbrollbackCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
+  legalComments: 'linked',
   logLevel: 'warning',
 });
 

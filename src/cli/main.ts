@@ -8,7 +8,6 @@
  */
 import './wasm-baseline.js';
 import { fileURLToPath } from 'node:url';
-import { loadProgram } from './code-cache.js';
 import { trace } from '../trace.js';
 
 /** Set by scripts/build-cli.mjs: the program script's file name (in ./chunks/) and content hash. */
@@ -16,14 +15,23 @@ declare const __DBROLLBACK_PROGRAM__: { file: string; hash: string };
 
 trace('cli: loader started');
 const argv = process.argv.slice(2);
-const program = loadProgram(
-  { path: fileURLToPath(new URL(`./chunks/${__DBROLLBACK_PROGRAM__.file}`, import.meta.url)), hash: __DBROLLBACK_PROGRAM__.hash },
-  argv,
-  // The program's import() calls land here: resolved as from this module, beside the program's directory.
-  (specifier) => import(specifier),
-);
-trace(`cli: program compiled (code cache ${program.outcome})`);
-const { main } = program.exports as { main: (argv: string[], commandDone: (code: number) => void) => Promise<void> };
-await main(argv, (code) => {
-  if (program.save(code === 0)) trace('cli: code cache written');
-});
+// archive_command / restore_command run once per WAL segment: they take a short way in of their own (archive-entry.ts,
+// its own small chunk), never the whole program — a wal-push's peak memory is its start-up's (issue #23: ≤ 50 MB).
+const archiveCode = argv[0] === 'wal-push' || argv[0] === 'wal-fetch' ? await (await import('./archive-entry.js')).runArchiveCommand(argv) : null;
+if (archiveCode !== null) {
+  trace('cli: command done');
+  process.exitCode = archiveCode;
+} else {
+  const { loadProgram } = await import('./code-cache.js');
+  const program = loadProgram(
+    { path: fileURLToPath(new URL(`./chunks/${__DBROLLBACK_PROGRAM__.file}`, import.meta.url)), hash: __DBROLLBACK_PROGRAM__.hash },
+    argv,
+    // The program's import() calls land here: resolved as from this module, beside the program's directory.
+    (specifier) => import(specifier),
+  );
+  trace(`cli: program compiled (code cache ${program.outcome})`);
+  const { main } = program.exports as { main: (argv: string[], commandDone: (code: number) => void) => Promise<void> };
+  await main(argv, (code) => {
+    if (program.save(code === 0)) trace('cli: code cache written');
+  });
+}
