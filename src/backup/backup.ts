@@ -67,19 +67,27 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   const started = Date.now();
   const step = options.onStep ?? (() => undefined);
   const { storage, conn } = source;
-  // pg_dump is looked for (local programs only) while the storage and the database answer; its version is checked against the server's below.
-  // Started with spawnTool, not execa: execa is not loaded (withExeca: false).
-  const binary = findBinary('pg_dump', { withExeca: false });
-  binary.catch(() => undefined);
-  // Storage first: a wrong URL, missing credentials or an absent bucket fail before the database is touched.
-  await storage.check();
-  trace('backup: storage checked');
-  // The head comes from the migration tool itself (its history table), not from guessing; the snapshot opens meanwhile,
-  // and a lookup without a project reads the history tables through the snapshot's connection (one connection fewer).
+  // The storage is checked, the dump's snapshot opened (with the head read through it) and pg_dump looked for (local
+  // programs only), all at once: each waits on I/O, and on s3:// the check is a network round trip.
+  // The head comes from the migration tool itself (its history table), not from guessing; a lookup without a project
+  // reads the history tables through the snapshot's connection (one connection fewer).
   const opening = openSnapshot(conn);
   const snapshotDb = opening.then((s) => s.db);
   snapshotDb.catch(() => undefined); // a lookup through the adapter never waits for it; the failure is reported through `opening`
-  const [lookup, snapshot] = await bothOrClose(source.headLookup(snapshotDb), opening);
+  const headAndSnapshot = bothOrClose(source.headLookup(snapshotDb), opening);
+  // Started with spawnTool, not execa: execa is not loaded (withExeca: false). Its version is checked against the server's below.
+  const binary = findBinary('pg_dump', { withExeca: false });
+  binary.catch(() => undefined);
+  // A storage problem (a wrong URL, missing credentials, an absent bucket) is what is reported, at once, whatever the
+  // database says: nothing was written, and the snapshot — a read-only transaction — is closed unused.
+  try {
+    await storage.check();
+  } catch (err) {
+    void headAndSnapshot.then(([, snapshot]) => snapshot.close(), () => undefined);
+    throw err;
+  }
+  trace('backup: storage checked');
+  const [lookup, snapshot] = await headAndSnapshot;
   trace('backup: head read, snapshot open');
   const head = lookup.configured ? lookup.head : null;
   const migrator = lookup.configured ? lookup.migrator : null;

@@ -1,33 +1,37 @@
 #!/usr/bin/env node
-import './node-navigator.js';
+/**
+ * The `dbrollback` bin: a small loader. The program (src/cli/entry.ts and all
+ * it uses) is one pre-built script beside this file, compiled with V8's code
+ * cache from the same command's earlier run (code-cache.ts): most of a short
+ * command's wall time is Node compiling the program, which Node 20 cannot cache
+ * for ES modules.
+ */
 import './wasm-baseline.js';
+import { fileURLToPath } from 'node:url';
 import { trace } from '../trace.js';
 
-// Output a user sees is the tool's own: the AWS SDK's notice about future Node.js
-// majors is not something an on-call engineer can act on mid-incident.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+/** Set by scripts/build-cli.mjs: the program script's file name (in ./chunks/) and content hash. */
+declare const __DBROLLBACK_PROGRAM__: { file: string; hash: string };
 
+trace('cli: loader started');
 const argv = process.argv.slice(2);
-// archive_command / restore_command run once per WAL segment: they take a short way in (archive-entry.ts).
+// archive_command / restore_command run once per WAL segment: they take a short way in of their own (archive-entry.ts,
+// its own small chunk), never the whole program — a wal-push's peak memory is its start-up's (issue #23: ≤ 50 MB).
 const archiveCode = argv[0] === 'wal-push' || argv[0] === 'wal-fetch' ? await (await import('./archive-entry.js')).runArchiveCommand(argv) : null;
-let code: number;
 if (archiveCode !== null) {
-  code = archiveCode;
+  trace('cli: command done');
+  process.exitCode = archiveCode;
 } else {
-  // Loaded after the first line has run (a static import would be evaluated first).
-  const { runCli } = await import('./program.js');
-  trace('cli: program loaded');
-  code = await runCli({ argv });
-  // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
-  // flag or config must stop recovery (exit > 125), never end it early.
-  if (argv.includes('wal-fetch') && code > 1) code = 126;
+  const { loadProgram } = await import('./code-cache.js');
+  const program = loadProgram(
+    { path: fileURLToPath(new URL(`./chunks/${__DBROLLBACK_PROGRAM__.file}`, import.meta.url)), hash: __DBROLLBACK_PROGRAM__.hash },
+    argv,
+    // The program's import() calls land here: resolved as from this module, beside the program's directory.
+    (specifier) => import(specifier),
+  );
+  trace(`cli: program compiled (code cache ${program.outcome})`);
+  const { main } = program.exports as { main: (argv: string[], commandDone: (code: number) => void) => Promise<void> };
+  await main(argv, (code) => {
+    if (program.save(code === 0)) trace('cli: code cache written');
+  });
 }
-trace('cli: command done');
-// Let stdout drain before exiting (piped JSON must arrive whole).
-process.exitCode = code;
-// The work is done: whatever a project's migration code left open (an idle
-// Sequelize pool, a client it never ended) must not hold the command for its
-// idle timeout. Once the output has drained, exit; a process with nothing
-// left open has already exited by then. wal-push/wal-fetch run no project
-// code and end as they always have.
-if (archiveCode === null) process.stdout.write('', () => process.stderr.write('', () => setTimeout(() => process.exit(code), 50).unref()));

@@ -3,6 +3,9 @@
  * storage settings — each with a clear message, the right exit code and
  * nothing written. Plus a dump large enough to need several multipart parts.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, resolveConfig, restore, type ProgressEvent } from '../../../src/index.js';
@@ -140,6 +143,29 @@ describe('bad storage settings: clear message, right exit code, nothing written'
     expect(r.code).toBe(2);
     expect(r.json()).toMatchObject({ error: { code: 'STORAGE_CREDENTIALS_MISSING' } });
     expect((await filesUnder(path.join(s3.directory, 'real'))).filter((f) => f.includes('nocreds'))).toEqual([]);
+  });
+
+  it('a storage that fails its check is what is reported, at once, while the database does not answer (checked beside the snapshot)', async () => {
+    // A server that accepts connections and never says a word: the snapshot's connection waits on it.
+    const silent = net.createServer((socket) => sockets.push(socket));
+    const sockets: net.Socket[] = [];
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-not-a-dir-'));
+    try {
+      await writeFile(path.join(dir, 'file'), '');
+      process.env = { ...savedEnv };
+      const started = Date.now();
+      const r = await cli(['backup', '--database-url', `postgres://u:secret@127.0.0.1:${(silent.address() as net.AddressInfo).port}/db`, '--storage', `file://${dir}/file`, '--json']);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(r.code).toBe(2);
+      expect(r.json()).toMatchObject({ ok: false, error: { code: 'STORAGE_URL_INVALID', message: expect.stringContaining(`${dir}/file is not a directory`) } });
+      expect(await filesUnder(dir)).toEqual(['file']);
+    } finally {
+      process.env = { ...savedEnv };
+      for (const s of sockets) s.destroy();
+      silent.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('no storage configured at all → exit 2 naming --storage and DBROLLBACK_STORAGE', async () => {

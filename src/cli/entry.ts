@@ -1,0 +1,35 @@
+/**
+ * The CLI's program as one function: what `dbrollback` does once it is loaded.
+ * src/cli/main.ts (the `bin`) loads it from a single pre-built script with
+ * V8's code cache (src/cli/code-cache.ts); the imports below run first, in
+ * this order, when that script is evaluated.
+ */
+import './node-navigator.js';
+import { trace } from '../trace.js';
+
+// Output a user sees is the tool's own: the AWS SDK's notice about future Node.js
+// majors is not something an on-call engineer can act on mid-incident.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/**
+ * Run one command line (wal-push and wal-fetch in their plain forms never come here: the bin takes them the short way,
+ * archive-entry.ts); `commandDone` is called with the exit code once the command has finished, before the process is left to exit.
+ */
+export async function main(argv: string[], commandDone: (code: number) => void): Promise<void> {
+  // Loaded after the first line has run (a static import would be evaluated first).
+  const { runCli } = await import('./program.js');
+  trace('cli: program loaded');
+  let code = await runCli({ argv });
+  // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
+  // flag or config must stop recovery (exit > 125), never end it early.
+  if (argv.includes('wal-fetch') && code > 1) code = 126;
+  trace('cli: command done');
+  commandDone(code);
+  // Let stdout drain before exiting (piped JSON must arrive whole).
+  process.exitCode = code;
+  // The work is done: whatever a project's migration code left open (an idle
+  // Sequelize pool, a client it never ended) must not hold the command for its
+  // idle timeout. Once the output has drained, exit; a process with nothing
+  // left open has already exited by then.
+  process.stdout.write('', () => process.stderr.write('', () => setTimeout(() => process.exit(code), 50).unref()));
+}
