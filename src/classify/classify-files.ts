@@ -21,7 +21,7 @@ import { DbrollbackError, orList } from '../errors.js';
 import { addedObjects, type SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 import { PARSE_AHEAD_MIN_FILES, startParseAhead, type ParseAhead } from '../sql/parse-ahead.js';
-import { initParser, parsingAhead } from '../sql/parser.js';
+import { initParser, ParserNotLoaded, parserReady, parsingAhead } from '../sql/parser.js';
 import { skipTrivia } from '../sql/sql-lexer.js';
 import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { ambiguous, detectCodeTool, folderMatches } from '../tools/detect.js';
@@ -122,7 +122,9 @@ interface Entry {
 /** Classify every migration in the given files and directories, in order. */
 export async function classifyFiles(paths: readonly string[], options: ClassifyFilesOptions = {}): Promise<ClassifyReport> {
   if (paths.length === 0) throw new DbrollbackError('USAGE', 'nothing to classify: give one or more migration files or directories');
-  await initParser();
+  // The parser is loaded here only when this thread needs it: a long history's files are parsed on
+  // the other core, and loading it (~20 ms of CPU) would be spent for a few files at most. A step
+  // that needs it and finds it missing (ParserNotLoaded) is run again once it is loaded.
   const entries: Entry[] = [];
   const readAs: FolderReading[] = [];
   const configured = options.migrator !== undefined ? toolOf(options.migrator) : undefined;
@@ -136,7 +138,18 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
     if (wantsAhead(sqlFiles)) early.ahead ??= startParseAhead();
   };
   try {
-    for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed, onListing)));
+    for (;;) {
+      try {
+        for (const p of paths) entries.push(...(await expand(path.resolve(p), p, configured, options.configModule, readAs, listed, onListing)));
+        break;
+      } catch (err) {
+        // A tool's reader parses its files (Prisma's, Flyway's) while the folder is read: once more, with the parser.
+        if (!(err instanceof ParserNotLoaded) || parserReady()) throw err;
+        await initParser();
+        entries.length = 0;
+        readAs.length = 0;
+      }
+    }
   } catch (err) {
     early.ahead?.close();
     throw err;
@@ -164,15 +177,30 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   } else {
     early.ahead?.close();
   }
-  const stopTaking = ahead ? parsingAhead(ahead) : null;
+  // The live schema's column types are read with the parser, which must not be found missing there.
+  if (!ahead || options.schema) await initParser();
+  let stopTaking = ahead ? parsingAhead(ahead) : null;
   try {
     for (const entry of entries) {
       if (entry.type !== 'sql') continue;
+      const classify = (): void => {
+        try {
+          results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
+        } catch (err) {
+          if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
+          errors.push(fileError(entry.path, err));
+        }
+      };
       try {
-        results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
+        classify();
       } catch (err) {
-        if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
-        errors.push(fileError(entry.path, err));
+        // A file the other thread could not parse (or a reader that parses): once more, with this thread's parser.
+        // Nothing of the file was kept: its verdict, error and history are recorded only once it is classified.
+        if (!(err instanceof ParserNotLoaded) || parserReady()) throw err;
+        stopTaking?.();
+        await initParser();
+        stopTaking = ahead ? parsingAhead(ahead) : null;
+        classify();
       }
     }
   } finally {
@@ -181,6 +209,7 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   }
   const code = entries.filter((e) => e.type === 'code').map((e) => e.path);
   if (code.length > 0) {
+    await initParser();
     for (const verdict of await classifyCode(code, options)) results.set(verdict.path, verdict);
   }
   return { files: entries.filter((e) => results.has(e.path)).map((e) => results.get(e.path)!), errors, readAs };
@@ -335,6 +364,7 @@ function downReading(file: string, text: string, readers: SqlReaders, listed: Fi
     const down = parts.down();
     return down.path === null ? `down ${down.kind}` : `down ${path.basename(down.path)}${down.kind === 'yes' ? '' : ` (${down.kind})`}`;
   } catch (err) {
+    if (err instanceof ParserNotLoaded) throw err;
     return `unreadable (${(err as Error).message})`;
   }
 }

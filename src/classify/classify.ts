@@ -57,7 +57,8 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
     },
   );
   const failures: ClassifyFailure[] = [];
-  for (const file of report.files) {
+  // Without --fail-on nothing fails: the 13,000 statements of a long history are not walked for it.
+  for (const file of failOn.length > 0 ? report.files : []) {
     for (const { statement, finding } of failingFindings(file.statements, failOn)) {
       failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message });
     }

@@ -29,9 +29,18 @@ export class FileState {
   explicitTransaction = false;
   lockTimeoutSet = false;
 
+  /** How many of `created` are schemas. */
+  private schemas = 0;
+
   /** `created`: objects known to be new before the first statement (from a catalog diff). */
   constructor(created: Iterable<ObjectKey> = []) {
     this.created = new Set(created);
+    for (const key of this.created) if (key.startsWith('schema:')) this.schemas++;
+  }
+
+  /** Has the file created anything yet (else nothing it touches is new)? */
+  get createdAny(): boolean {
+    return this.created.size > 0;
   }
 
   /** Was this object (or its table, or its schema) created earlier in the file? */
@@ -42,8 +51,11 @@ export class FileState {
     const colon = key.indexOf(':');
     const kind = key.slice(0, colon);
     const firstDot = key.indexOf('.', colon + 1);
-    const schema = key.slice(colon + 1, firstDot === -1 ? undefined : firstDot);
-    if (schema && kind !== 'schema' && this.created.has(`schema:${schema}`)) return true;
+    // Only a file that created a schema has objects new by their schema.
+    if (this.schemas > 0 && kind !== 'schema') {
+      const schema = key.slice(colon + 1, firstDot === -1 ? undefined : firstDot);
+      if (schema && this.created.has(`schema:${schema}`)) return true;
+    }
     if (kind === 'column' || kind === 'constraint') {
       const secondDot = firstDot === -1 ? -1 : key.indexOf('.', firstDot + 1);
       return this.created.has(`table:${key.slice(colon + 1, secondDot === -1 ? undefined : secondDot)}`);
@@ -145,7 +157,10 @@ export class FileState {
   }
 
   private mark(kind: string, name: string | undefined): void {
-    if (name) this.created.add(`${kind}:${name}`);
+    if (!name) return;
+    const key = `${kind}:${name}`;
+    if (kind === 'schema' && !this.created.has(key)) this.schemas++;
+    this.created.add(key);
   }
 
   /** serial and identity columns create their sequence (`table_column_seq`) with them. */

@@ -41,7 +41,7 @@ export function lockFacts(stmt: ParsedStatement, state: FileState, serverVersion
   let lock: LockLevel | null = null;
   let transactional = true;
   const on = (rangeVar: unknown, level: LockLevel): void => {
-    const key = relKey(rangeVar);
+    const key = state.createdAny ? relKey(rangeVar) : undefined;
     if (key && (state.isNew(`table:${key}`) || state.isNew(`view:${key}`))) return;
     lock = strongest(lock, level);
   };

@@ -41,6 +41,8 @@ port.once('message', ({ files, claims, done }) => loaded.then(() => {
   const keep = (text) => { json = text; return null; };
   for (let i = 0; i < files.length; i++) {
     if (Atomics.compareExchange(claims, i, ${FREE}, ${WORKER}) !== ${FREE}) continue;
+    // This file is the worker's: a classifying thread waiting for it (it has no parser of its own) waits for its tree.
+    Atomics.notify(claims, i);
     let message;
     try {
       const text = readFileSync(files[i], 'utf8');
@@ -66,8 +68,12 @@ port.once('message', ({ files, claims, done }) => loaded.then(() => {
 export interface ParseAhead {
   /** Parse these files ahead, in order (once; the worker has loaded the parser meanwhile). */
   parse(files: readonly string[]): void;
-  /** The parse tree of `sql` when it is the whole text of `file` and the worker parsed it; else undefined (parse it here). */
-  take(file: string, sql: string): unknown;
+  /**
+   * The parse tree of `sql` when it is the whole text of `file` and the worker parsed it; else undefined
+   * (parse it here). `wait`: a file the worker has not reached yet is waited for (this thread has no
+   * parser loaded), up to a second once; after that it is left to this thread.
+   */
+  take(file: string, sql: string, wait?: boolean): unknown;
   /** Stop the worker (idempotent). */
   close(): void;
   /** Settles when the worker has ended (it ends by itself after the last file, or once closed). */
@@ -86,6 +92,8 @@ export function startParseAhead(): ParseAhead {
   const results = new Map<number, { text: string | null; json: string | null }>();
   const { port1, port2 } = new MessageChannel();
   let taken = 0;
+  /** Waiting for the worker to reach a file stopped paying once (it is gone, or far too slow). */
+  let gaveUp = false;
   let worker: Worker | undefined;
   let ended = Promise.resolve();
   try {
@@ -127,9 +135,14 @@ export function startParseAhead(): ParseAhead {
       done = new Int32Array(new SharedArrayBuffer(files.length * 4));
       port1.postMessage({ files: [...files], claims, done });
     },
-    take(file, sql) {
+    take(file, sql, wait = false) {
       const i = index.get(file);
       if (i === undefined || worker === undefined) return undefined;
+      if (wait && !gaveUp && Atomics.load(claims, i) === FREE) {
+        const deadline = Date.now() + 1_000;
+        while (Atomics.load(claims, i) === FREE && Date.now() < deadline) Atomics.wait(claims, i, FREE, 50);
+        if (Atomics.load(claims, i) === FREE) gaveUp = true;
+      }
       if (Atomics.compareExchange(claims, i, FREE, OWN) !== WORKER) return undefined;
       // The worker has it: wait until it has posted it (usually long since). A worker that stopped
       // mid-file (it cannot: every failure is posted) would leave the file to this thread after 10 s.

@@ -33,12 +33,23 @@ export interface ParsedSql {
   fileIgnores: string[];
 }
 
+/**
+ * The parser was needed before `initParser()` resolved. classify loads the parser only when a file
+ * needs it (a long history's files are parsed on another thread): it loads it then and tries again.
+ * Code that catches parse errors must let this one through.
+ */
+export class ParserNotLoaded extends DbrollbackError {
+  constructor() {
+    super('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
+  }
+}
+
 let ready: Promise<void> | undefined;
 /** Files parsed ahead on another thread (parse-ahead.ts), while a classify run's files are read. */
 let ahead: ParseAhead | undefined;
 let loaded = false;
 let parseSync: (sql: string) => unknown = () => {
-  throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
+  throw new ParserNotLoaded();
 };
 
 /** Load the parser's WASM module (once per process, on first use; later calls are free). */
@@ -78,15 +89,19 @@ const IGNORE_MARK = 'dbrollback-ignore';
  * A syntax error becomes SQL_SYNTAX carrying the file, line, column and the parser's own message.
  */
 export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSql {
-  if (!loaded) throw new DbrollbackError('INTERNAL', 'the SQL parser is not initialised (await initParser() first)');
   const lines = lineStarts(sql);
   if (skipTrivia(sql, 0) >= sql.length) return { statements: [], fileIgnores: [] };
 
-  let tree: { stmts?: Array<{ stmt: PgNode; stmt_location?: number; stmt_len?: number }> };
-  try {
-    tree = (ahead?.take(source, sql) ?? parseSync(sql)) as typeof tree;
-  } catch (cause) {
-    throw syntaxError(sql, source, firstLine, lines, cause);
+  type Tree = { stmts?: Array<{ stmt: PgNode; stmt_location?: number; stmt_len?: number }> };
+  // Without a parser of its own, this thread waits for the other one's tree rather than load one.
+  let tree = ahead?.take(source, sql, !loaded) as Tree | undefined;
+  if (tree === undefined) {
+    if (!loaded) throw new ParserNotLoaded();
+    try {
+      tree = parseSync(sql) as Tree;
+    } catch (cause) {
+      throw syntaxError(sql, source, firstLine, lines, cause);
+    }
   }
 
   // libpg-query reports byte offsets into the UTF-8 text; JS strings index UTF-16 units.

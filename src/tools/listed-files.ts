@@ -18,6 +18,7 @@ import type { FileProbe } from './tool.js';
 
 export class ListedFiles implements FileProbe {
   private readonly listings = new Map<string, { names: ReadonlySet<string>; lowerCase?: ReadonlySet<string>; array?: readonly string[] }>();
+  /** Answers given, by path (a path outside the listings was asked of the file system once). */
   private readonly asked = new Map<string, boolean>();
   private readonly texts = new Map<string, string>();
 
@@ -44,6 +45,15 @@ export class ListedFiles implements FileProbe {
   }
 
   exists(file: string): boolean {
+    // Each tool's reader asks about the same files (a .up.sql's .down.sql): answered once.
+    let known = this.asked.get(file);
+    if (known !== undefined) return known;
+    known = this.lookUp(file);
+    this.asked.set(file, known);
+    return known;
+  }
+
+  private lookUp(file: string): boolean {
     const listed = this.listings.get(path.dirname(file));
     if (listed) {
       const name = path.basename(file);
@@ -51,12 +61,7 @@ export class ListedFiles implements FileProbe {
       listed.lowerCase ??= new Set([...listed.names].map((n) => n.toLowerCase()));
       if (!listed.lowerCase.has(name.toLowerCase())) return false;
     }
-    let known = this.asked.get(file);
-    if (known === undefined) {
-      known = existsSync(file);
-      this.asked.set(file, known);
-    }
-    return known;
+    return existsSync(file);
   }
 
   read(file: string): string {

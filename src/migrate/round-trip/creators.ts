@@ -6,7 +6,7 @@
  */
 import type { SchemaChangeKind } from '../../db/schema/diff.js';
 import { as, list, names, str } from '../../sql/ast.js';
-import { parseSql, type ParsedStatement } from '../../sql/parser.js';
+import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
 import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
 
 export interface ObjectRef {
@@ -19,6 +19,7 @@ export async function findCreators(adapter: Pick<MigratorAdapter, 'sqlOf'>, earl
   const out = new Map<string, string>();
   const wanted = refs.filter((r) => r.kind !== 'grant' && r.kind !== 'extension');
   if (wanted.length === 0) return out;
+  await initParser();
   for (const m of earlier) {
     if (out.size === wanted.length) break;
     const sql = await adapter.sqlOf(m.name, 'up').catch(() => null);

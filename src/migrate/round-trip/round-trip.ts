@@ -20,7 +20,7 @@ import type { SchemaChange } from '../../db/schema/diff.js';
 import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { isDbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
-import { parseSql } from '../../sql/parser.js';
+import { initParser, parseSql } from '../../sql/parser.js';
 import type { MigrationInfo, MigrationSql, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
 import { toolOf } from '../../tools/registry.js';
 import { findCreators, refKey } from './creators.js';
@@ -62,6 +62,9 @@ export interface RoundTripInput {
 }
 
 export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> {
+  // The downs and the earlier ups are parsed below, where a parse error reads as "cannot be parsed":
+  // the parser must be there (classify loads it only when it needs it).
+  await initParser();
   const started = performance.now();
   const done = (r: Omit<RoundTrip, 'durationMs' | 'cached'> & { cached?: boolean }): RoundTrip => ({ cached: false, ...r, durationMs: Math.round(performance.now() - started) });
   const exclude = toolExclusions(input.adapter);

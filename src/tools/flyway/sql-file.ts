@@ -20,7 +20,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { hasSql } from '../../sql/sql-text.js';
-import { parseTree } from '../../sql/parser.js';
+import { ParserNotLoaded, parseTree } from '../../sql/parser.js';
 import { unreadableFile } from '../unreadable-file.js';
 import type { SqlDown, SqlFileReader } from '../tool.js';
 import os from 'node:os';
@@ -174,7 +174,8 @@ function refusesTransaction(text: string): boolean {
   let stmts: Array<{ stmt: Record<string, Record<string, unknown>> }>;
   try {
     stmts = ((parseTree(text) as { stmts?: typeof stmts }).stmts ?? []);
-  } catch {
+  } catch (err) {
+    if (err instanceof ParserNotLoaded) throw err;
     // The classification reports the syntax error with its position.
     return false;
   }

@@ -5,7 +5,7 @@
  * and a lone statement outside one. It has no down.
  */
 import path from 'node:path';
-import { parseTree } from '../../sql/parser.js';
+import { ParserNotLoaded, parseTree } from '../../sql/parser.js';
 import type { SqlFileReader } from '../tool.js';
 import { migrationScripts, SCRIPT } from './files.js';
 
@@ -23,7 +23,8 @@ export const PRISMA_SQL_READER: SqlFileReader = {
 function statementCount(text: string): number {
   try {
     return ((parseTree(text) as { stmts?: unknown[] }).stmts ?? []).length;
-  } catch {
+  } catch (err) {
+    if (err instanceof ParserNotLoaded) throw err;
     // The classification reports the syntax error with its position.
     return 0;
   }

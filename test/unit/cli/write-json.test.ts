@@ -25,6 +25,9 @@ describe('writeJson', () => {
       'text',
       null,
       Object.assign(Object.create(null) as Record<string, unknown>, { bare: [{ x: '\u2028 é "quoted"' }] }),
+      { 'we"ird\nkey': [{ a: [] }, { b: {} }], ['__proto__']: [{ c: 1 }] } as unknown,
+      JSON.parse('{"__proto__": [{"own": true}, {"d": [1, {"e": null}]}]}') as unknown,
+      { files: [...Array.from({ length: 40 }, (_, i) => ({ i })), { big: 1n }, ...Array.from({ length: 40 }, (_, i) => ({ i, s: 'x'.repeat(i * 100) }))] },
     ];
     for (const value of cases) expect(written(value).text).toBe(`${toJson(value)}\n`);
   });
