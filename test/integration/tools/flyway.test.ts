@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnInfo } from '../../../src/db/conninfo.js';
 import { connect } from '../../../src/db/connection.js';
 import { flywayChecksum } from '../../../src/tools/flyway/checksum.js';
@@ -586,7 +586,9 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
 
   it('a Java migration is listed, never run: migrate refuses a selection that reaches it (exit 2, nothing applied, naming the class and --to); applied by the service\'s Flyway (JDBC row), its way back is a restore', async () => {
     const conn = await cluster.createDatabase();
-    const project = path.join(FIXTURES, 'flyway', 'spring');
+    // A copy: the CLI runs with HOME in the project, and writes its caches there.
+    const { dir: project, cleanup } = await copyFixture('flyway/spring');
+    onTestFinished(cleanup);
     const status = await cliIn(project, conn.database, 'status', '--migrations', SPRING_SQL);
     ok(status);
     const doc = status.json<{ migrations: Array<{ name: string; down: string; downNote?: string }>; warnings: string[] }>();
