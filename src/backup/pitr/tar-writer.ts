@@ -146,7 +146,7 @@ export function tarWriter(dir: string, options: { owner?: readonly [number, numb
       return;
     }
     // tar-stream's types leave streamx's chunks untyped: they are Buffers.
-    entry(header, stream as unknown as EntryStream).then(
+    const work = entry(header, stream as unknown as EntryStream).then(
       () => next(failure as Error | null),
       (err: unknown) => {
         fail(err);
@@ -154,6 +154,9 @@ export function tarWriter(dir: string, options: { owner?: readonly [number, numb
         next(err as Error);
       },
     );
+    // Tracked like a file's close: a file being opened when the stream fails is settled too.
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
   });
 
   return {
