@@ -45,6 +45,8 @@ import { cliMain, flag, log, median, seconds, timed } from './common.mjs';
 const scale = flag('--scale', 20);
 const walMb = flag('--wal-mb', 300);
 const runs = flag('--runs', 3);
+/** `--base-cli PATH`: also restore with another build's dist/cli/main.js, alternating with the others (A/B in one run). */
+const baseCli = process.argv.includes('--base-cli') ? path.resolve(process.argv[process.argv.indexOf('--base-cli') + 1]) : null;
 
 const osUser = isRoot() ? 'postgres' : undefined;
 const asServer = (file, args, options = {}) => (osUser ? execa('runuser', ['-u', osUser, '--', file, ...args], options) : execa(file, args, options));
@@ -106,7 +108,7 @@ try {
   await chmod(pgbrAsyncConf, 0o644);
   const pgbackrest = (args) => asServer('pgbackrest', [`--config=${pgbrConf}`, '--stanza=bench', ...args], { env: { ...process.env, PGPASSWORD: conn.password } });
   const toolEnv = { ...process.env, DATABASE_URL: cluster.url('postgres'), DBROLLBACK_STORAGE: storageDir };
-  const dbrollback = (args) => execa(process.execPath, [cliMain, ...args], { env: toolEnv });
+  const dbrollback = (args, cli = cliMain) => execa(process.execPath, [cli, ...args], { env: toolEnv });
   const waitArchived = async (last) => {
     log(`waiting for both archives to reach ${last} ...`);
     for (;;) {
@@ -178,30 +180,35 @@ try {
       await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
     }).finally(() => rm(dir, { recursive: true, force: true }));
   };
+  const dbrollbackRestore = (cli, key) => async () => {
+    const dir = path.join(work, 'restores', `r${++n}`);
+    const port = await freePort();
+    return timed(async () => {
+      const { stdout } = await dbrollback(['restore', '--point-in-time', `${target}Z`, '--data-dir', dir, '--port', String(port), '--json'], cli);
+      const report = JSON.parse(stdout);
+      phases[key].push(report.steps);
+      staged[key].push(`${report.staging?.takenByServer ?? 0}/${report.recovery?.segmentsFetched ?? 0}`);
+      await check(port);
+      await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
+    }).finally(() => rm(dir, { recursive: true, force: true }));
+  };
   const SYNC = 'pgbackrest restore --type=time, archive-get sync + start + recover + check + stop';
   const ASYNC = 'pgbackrest restore --type=time, archive-get async (process-max=2) + start + recover + check + stop';
   const variants = {
     [SYNC]: pgbackrestRestore(pgbrConf, 'sync'),
     [ASYNC]: pgbackrestRestore(pgbrAsyncConf, 'async'),
-    'dbrollback restore --point-in-time': async () => {
-      const dir = path.join(work, 'restores', `r${++n}`);
-      const port = await freePort();
-      return timed(async () => {
-        const { stdout } = await dbrollback(['restore', '--point-in-time', `${target}Z`, '--data-dir', dir, '--port', String(port), '--json']);
-        const report = JSON.parse(stdout);
-        phases.dbrollback.push(report.steps);
-        staged.push(`${report.staging?.takenByServer ?? 0}/${report.recovery?.segmentsFetched ?? 0}`);
-        await check(port);
-        await asServer(pgCtl, ['-D', dir, '-m', 'fast', '-w', 'stop']);
-      }).finally(() => rm(dir, { recursive: true, force: true }));
-    },
+    'dbrollback restore --point-in-time': dbrollbackRestore(cliMain, 'dbrollback'),
+    // A/B in the same run: another build's CLI (e.g. main's), restoring the same backup to the same target.
+    ...(baseCli ? { [`dbrollback restore --point-in-time, base build (${baseCli})`]: dbrollbackRestore(baseCli, 'base') } : {}),
   };
   // Where the time goes: pgbackrest's restore command (files only) vs dbrollback's steps.
-  const phases = { sync: [], async: [], dbrollback: [] };
-  const staged = [];
+  const phases = { sync: [], async: [], dbrollback: [], base: [] };
+  const staged = { dbrollback: [], base: [] };
   const ms = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
     for (const [name, fn] of Object.entries(variants)) {
+      // Every run starts from the same disk state: the previous copy (already removed) and anything else written so far flushed.
+      await execa('sync');
       const r = await fn();
       ms[name].push(r.ms);
       log(`run ${i + 1}/${runs}: ${name} ${seconds(r.ms)} s`);
@@ -219,9 +226,14 @@ try {
   for (const [name, xs] of Object.entries(ms)) console.log(`| ${name} | ${seconds(median(xs))} | ${(median(xs) / baseline).toFixed(2)} | ${(median(xs) / sync).toFixed(2)} |`);
   console.log('');
   console.log(`phases (medians): pgbackrest restore command ${seconds(median(phases.sync))} s (sync) / ${seconds(median(phases.async))} s (async), the rest is start + recovery + check + stop`);
-  console.log(`dbrollback: segments the server took from the staging spool / segments it restored, per run: ${staged.join(', ')}`);
-  const step = (name) => median(phases.dbrollback.map((steps) => steps.find((s) => s.name === name)?.durationMs ?? 0));
-  console.log(`dbrollback steps: ${['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify'].map((n) => `${n} ${seconds(step(n))} s`).join(', ')}`);
+  for (const key of baseCli ? ['dbrollback', 'base'] : ['dbrollback']) {
+    const label = key === 'base' ? 'dbrollback (base build)' : 'dbrollback';
+    console.log(`${label}: segments the server took from the staging spool / segments it restored, per run: ${staged[key].join(', ')}`);
+    const step = (name) => median(phases[key].map((steps) => steps.find((s) => s.name === name)?.durationMs ?? 0));
+    console.log(`${label} steps: ${['choose-base', 'check-wal', 'extract', 'configure', 'start', 'recover', 'verify'].map((n) => `${n} ${seconds(step(n))} s`).join(', ')}`);
+    // The extract step lasts as long as the slower of the copy and check-wal's reading-on beside it: both, per run.
+    console.log(`${label} extract step, per run: ${phases[key].map((steps) => /\(laid down in [^)]*\)/.exec(steps.find((s) => s.name === 'extract')?.detail ?? '')?.[0] ?? '?').join('; ')}`);
+  }
 } finally {
   // A failure to clean up must not hide the failure that got us here.
   await cluster.stop().catch((err) => log(`stopping the bench cluster: ${err.message}`));

@@ -83,7 +83,7 @@ export class DbrollbackArchiver implements Archiver {
       detail: readOn ? `${detail(coverage)}; reading on in the archived WAL (pg_waldump) for the first commit after the target, alongside the extract` : detail(coverage),
       readOn: readOn && (async () => {
         const full = await readOn();
-        return { coverage: full, detail: `check-wal: ${detail(full)} (the first commit after the target is in ${full.last})` };
+        return { coverage: full, detail: `check-wal: ${detail(full)} (${full.upTo ? `a commit after the target is in ${full.last}: recovery stops there at the latest` : `the first commit after the target is in ${full.last}`})` };
       }),
     };
   }

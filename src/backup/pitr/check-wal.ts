@@ -21,6 +21,11 @@ export interface WalCoverage {
   segments: number;
   first: string;
   last: string;
+  /**
+   * For a time target: `last` holds a commit after the target, and recovery stops at the first one — which may
+   * lie in an earlier segment (check-wal proved the stop is archived without reading every segment before it).
+   */
+  upTo?: true;
 }
 
 /** The commit/abort times an archived segment holds (default: fetched and read with pg_waldump). */
@@ -61,7 +66,7 @@ export async function checkWalChain(storage: Storage, base: ChosenBase, target: 
   const readOn = async (): Promise<WalCoverage> => {
     const end = await firstCommitAfter(storage, lastSegment, target.time, listing, base.base.walSegmentSize, commitTimesOf);
     if (end.missing) throw lagging(end.missing, end.scanned, target, chain, base);
-    return { segments: chain.segments + end.scanned.length - 1, first: base.base.startWal, last: end.scanned.at(-1)! };
+    return { segments: chain.segments + end.scanned.length - 1, first: base.base.startWal, last: end.scanned.at(-1)!, ...(end.upTo ? { upTo: true as const } : {}) };
   };
   return { coverage, readOn };
 }
@@ -72,9 +77,14 @@ export async function checkWalChain(storage: Storage, base: ChosenBase, target: 
  *
  * When archiving lags, the segments archived after T can be many, each a download and a pg_waldump: they are
  * read in order, the next one already on its way while one is read (READ_AHEAD at a time). A search that skips
- * segments would be wrong here: a segment in the middle of a long transaction holds no commit at all.
+ * segments cannot find the *first* commit: a segment in the middle of a long transaction holds none at all.
+ * But recovery only needs *a* commit after T archived in a row from `from`: it stops at the first one, at or
+ * before it. So when the first segment holds none, the last one archived in a row is read next; a commit
+ * after T there passes the check at once (`upTo`: the first one is at or before that segment) — one long
+ * transaction's worth of segments (a bulk UPDATE after T, the very damage a restore undoes) is not read
+ * twice, here and again by recovery. Only when the last one holds none either are the segments read in order.
  */
-async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null }> {
+async function firstCommitAfter(storage: Storage, from: string, time: Date, listing: readonly ObjectInfo[], segmentSize: number, commitTimesOf: CommitTimesOf): Promise<{ scanned: string[]; missing: string | null; upTo?: true }> {
   const archived = new Set(listing.map((o) => walNameOfKey(o.key)).flatMap((f) => (f?.kind === 'segment' ? [f.name] : [])));
   // The segments archived in a row from `from` on; the first one missing after them.
   const names: string[] = [];
@@ -98,9 +108,11 @@ async function firstCommitAfter(storage: Storage, from: string, time: Date, list
     }
     return reads[i];
   };
+  const last = names.length - 1;
   for (let i = 0; i < names.length; i++) {
     for (let j = i; j < i + READ_AHEAD; j++) void read(j);
     if (await read(i)) return { scanned: names.slice(0, i + 1), missing: null };
+    if (i === 0 && last > READ_AHEAD && (await read(last))) return { scanned: names, missing: null, upTo: true };
   }
   return { scanned: names, missing };
 }

@@ -1,10 +1,10 @@
 /**
  * The base backup's tar stream, from storage into the new data directory:
- * gunzip and untar on the fly (never the whole backup on disk twice), the
- * stored bytes' sha256 checked against the manifest at the end, and the
- * directory owned by the OS user that will run the server (0700, as
- * PostgreSQL insists) — the `postgres` user when we run as root, as the test
- * harness and drills do.
+ * gunzipped and written file by file on the fly (never the whole backup on
+ * disk twice; tar-writer.ts writes the files, several at once), the stored
+ * bytes' sha256 checked against the manifest at the end, and everything owned
+ * by the OS user that will run the server (DIR 0700, as PostgreSQL insists) —
+ * the `postgres` user when we run as root, as the test harness and drills do.
  */
 import { createHash } from 'node:crypto';
 import { stoppedInside } from '../../audit/checklist.js';
@@ -17,6 +17,7 @@ import { createGunzip } from 'node:zlib';
 import { DbrollbackError } from '../../errors.js';
 import { osUserIds } from '../../pgtools/local-cluster.js';
 import { loadExeca } from '../../pgtools/load-execa.js';
+import { tarWriter, UnsafeEntryError } from './tar-writer.js';
 import type { Storage } from '../../storage/contract.js';
 import { transferMeter, type ProgressListener } from '../../progress.js';
 
@@ -64,7 +65,7 @@ async function checkReachable(osUser: string, dir: string): Promise<void> {
   }
 }
 
-/** zlib's default 16 KB output chunks cost about 40% more CPU over a base backup than 256 KB ones (fewer writes into tar's pipe). */
+/** zlib's default 16 KB output chunks cost about 40% more CPU over a base backup than 256 KB ones (fewer, larger writes). */
 const GUNZIP_CHUNK = 256 * 1024;
 
 export interface ExtractOptions {
@@ -73,7 +74,7 @@ export interface ExtractOptions {
   sha256: string;
   sizeBytes: number;
   onProgress?: ProgressListener;
-  /** Aborted (SIGINT/SIGTERM): the download and tar stop, and the run ends INTERRUPTED / TERMINATED. */
+  /** Aborted (SIGINT/SIGTERM): the download and the writes stop, and the run ends INTERRUPTED / TERMINATED. */
   signal?: AbortSignal | undefined;
 }
 
@@ -88,12 +89,8 @@ export async function extractBase(storage: Storage, key: string, dir: string, op
   await chmod(dir, 0o700);
   const ids = options.osUser ? await osUserIds(options.osUser) : undefined;
   if (ids) await chown(dir, ...ids);
-  const { execa } = await loadExeca();
-  const tarArgs = ['-x', '-f', '-', '-C', dir];
-  // tar runs as the server's user, so every file is its own with the modes the archive recorded.
-  const tar = options.osUser
-    ? execa('runuser', ['-u', options.osUser, '--', 'tar', ...tarArgs], { stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', reject: false })
-    : execa('tar', tarArgs, { stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', reject: false });
+  // Written by this process, each entry chowned to the server's user, with the modes the archive recorded.
+  const writer = tarWriter(dir, { owner: ids });
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = transferMeter('download', options.sizeBytes, options.onProgress);
@@ -106,23 +103,25 @@ export async function extractBase(storage: Storage, key: string, dir: string, op
     },
   });
   try {
-    await pipeline(withFaultPoint('restore:pitr-extract', await storage.get(key), options.signal), tap, createGunzip({ chunkSize: GUNZIP_CHUNK }), tar.stdin!, ...(options.signal ? [{ signal: options.signal }] : []));
+    await pipeline(withFaultPoint('restore:pitr-extract', await storage.get(key), options.signal), tap, createGunzip({ chunkSize: GUNZIP_CHUNK }), writer.input, ...(options.signal ? [{ signal: options.signal }] : []));
+    await writer.settled();
   } catch (err) {
-    tar.kill();
-    await tar;
+    // No write is left in flight: whoever removes the partial copy next does not race one.
+    // The writer's own failure (a refused entry, a full disk) is the root of the pipeline's.
+    const cause = await writer.settled().then(() => err, (first: unknown) => first);
     if (options.signal?.aborted) throw stoppedInside(options.signal.reason, 'extract', `after ${bytes} bytes of the base backup`);
-    throw new DbrollbackError('RESTORE_FAILED', `extracting ${key} into ${dir} failed after ${bytes} bytes: ${(err as Error).message}`, {
-      hint: `${dir} holds a partial copy: remove it before trying again. Check the storage is reachable and the backup intact (\`dbrollback backups\`).`,
-      cause: err,
+    if (cause instanceof UnsafeEntryError) {
+      throw new DbrollbackError('RESTORE_FAILED', `extracting ${key} into ${dir} stopped: ${cause.message}`, {
+        hint: `${dir} holds a partial copy: remove it. This base backup was not written by pg_basebackup as dbrollback takes it; restore from another one (\`dbrollback backups\`, then --backup ID).`,
+        cause,
+      });
+    }
+    throw new DbrollbackError('RESTORE_FAILED', `extracting ${key} into ${dir} failed after ${bytes} bytes: ${(cause as Error).message}`, {
+      hint: `${dir} holds a partial copy: remove it before trying again. Check the storage is reachable, the disk has room and the backup is intact (\`dbrollback backups\`).`,
+      cause,
     });
   }
-  const done = await tar;
   meter.finish(bytes);
-  if (done.exitCode !== 0) {
-    throw new DbrollbackError('RESTORE_FAILED', `tar could not extract ${key} into ${dir} (exit ${done.exitCode}): ${String(done.stderr).trim().split('\n').slice(-3).join('; ')}`, {
-      hint: `${dir} holds a partial copy: remove it, check free disk space, and try again.`,
-    });
-  }
   const sha256 = hash.digest('hex');
   if (sha256 !== options.sha256) {
     throw new DbrollbackError('CHECKSUM_MISMATCH', `base backup ${key} does not match its manifest (sha256 ${sha256}, expected ${options.sha256})`, {

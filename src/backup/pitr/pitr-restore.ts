@@ -406,8 +406,9 @@ async function layDownWhileChecking(
   signal: AbortSignal | undefined,
 ): Promise<{ line: string; checked: { coverage: WalCoverage; detail: string } }> {
   const refused = new AbortController();
+  const started = Date.now();
   const reading = readOn().then(
-    (checked) => ({ checked }),
+    (checked) => ({ checked, ms: Date.now() - started }),
     (refusal: unknown) => {
       refused.abort();
       return { refusal };
@@ -420,9 +421,11 @@ async function layDownWhileChecking(
     if (signal?.aborted || !refused.signal.aborted) throw err;
     line = '';
   }
+  const laidDownMs = Date.now() - started;
   const read = await reading;
   if ('refusal' in read) throw new WalCheckRefusal(read.refusal);
-  return { line, checked: read.checked };
+  // Both durations in the step's line: the step lasts as long as the slower of the two.
+  return { line: `${line} (laid down in ${(laidDownMs / 1000).toFixed(2)} s, reading-on ${(read.ms / 1000).toFixed(2)} s)`, checked: read.checked };
 }
 
 /** Remove what the extract wrote: DIR itself when the run created it, else only what it put in the empty DIR it was given. */

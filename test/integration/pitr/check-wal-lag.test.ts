@@ -3,7 +3,9 @@
  * after T may hold only WAL written before T. The chain is checked up to the
  * segment holding the first commit after T (read from the archived WAL with
  * pg_waldump); when that one is not archived yet, the restore is refused
- * before anything is written, naming it.
+ * before anything is written, naming it. A commit after T in the last segment
+ * archived in a row is enough to pass (the segments of a long transaction
+ * after T are not read one by one).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -69,5 +71,40 @@ describe('check-wal when archiving lags behind the target', () => {
     expect(row).toEqual({ n: '1000', neg: '0' });
     const { stopCopy } = await import('./support.js');
     await stopCopy(dataDir);
+  }, 180_000);
+  it('a long transaction after T spanning segments: the last segment archived holds its commit, enough to pass without reading those between (wal.upTo), and the copy holds exactly the data at T', async () => {
+    const storageDir = await sharedDir('dbrollback-long-store-');
+    const storage = pathToFileURL(storageDir).href;
+    const long = await archivingCluster(storage);
+    try {
+      const url = long.url('postgres');
+      // No commit but the damage's after T: autovacuum's own would land in the segments between.
+      await query(url, 'ALTER SYSTEM SET autovacuum = off');
+      await query(url, 'SELECT pg_reload_conf()');
+      await query(url, 'CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL)');
+      await archiveCurrentSegment(url);
+      await baseBackup(storage, url);
+      await query(url, 'INSERT INTO ledger (amount) SELECT g FROM generate_series(1, 1000) g');
+      await archiveCurrentSegment(url);
+      const marks = await markTarget(url, 'long');
+      // The damage: one transaction over four segments, its commit in the last.
+      await query(url, 'BEGIN; UPDATE ledger SET amount = 0; SELECT pg_switch_wal(); INSERT INTO ledger (amount) VALUES (-1); SELECT pg_switch_wal(); INSERT INTO ledger (amount) VALUES (-2); SELECT pg_switch_wal(); DELETE FROM ledger WHERE id % 2 = 0; COMMIT');
+      await archiveCurrentSegment(url);
+
+      const dataDir = path.join(await sharedDir('dbrollback-long-work-'), 'copy');
+      const port = await (await import('../../harness/cluster.js')).freePort();
+      const run = await cli(['restore', '--storage', storage, '--database-url', url, '--point-in-time', marks.time, '--data-dir', dataDir, '--port', String(port), '--json']);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const report = run.json<{ wal: { segments: number; last: string; upTo?: boolean }; steps: Array<{ name: string; detail: string }> }>();
+      expect(report.wal.upTo).toBe(true);
+      expect(report.steps.find((s) => s.name === 'extract')?.detail).toContain(`a commit after the target is in ${report.wal.last}: recovery stops there at the latest`);
+      const copy = url.replace(`:${long.port}/`, `:${port}/`);
+      const [row] = await query<{ n: string; sum: string }>(copy, 'SELECT count(*)::text AS n, sum(amount)::text AS sum FROM ledger');
+      expect(row).toEqual({ n: '1000', sum: String((1000 * 1001) / 2) });
+      const { stopCopy } = await import('./support.js');
+      await stopCopy(dataDir);
+    } finally {
+      await long.stop();
+    }
   }, 180_000);
 });

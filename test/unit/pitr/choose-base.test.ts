@@ -109,7 +109,7 @@ describe('checkWal', () => {
     expect(err.message).toContain('archiving lags');
   });
 
-  it('far behind: reads the segments archived after T in order, never more than one past the one holding the first commit after T, and not fooled by segments with no commit', async () => {
+  it('far behind: the last segment archived in a row holding a commit after T proves the stop is archived, without reading the segments between', async () => {
     // Segments up to 0E archived on time; 0F … 28 archived long after T. Segment s holds commits at 10:(s-10):10 and 10:(s-10):50,
     // but 0x10 … 0x17 are the middle of one long transaction: no commit at all.
     const listing = segments(1, 1, 40, (s) => (s <= 14 ? minute(s) : '2026-01-02T10:50:00Z'));
@@ -121,9 +121,25 @@ describe('checkWal', () => {
       return [10, 50].map((sec) => new Date(`2026-01-02T10:${String(s - 10).padStart(2, '0')}:${sec}Z`));
     };
     const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, listing, commits);
+    // 0x28 = 40, the last archived, holds commits after T: recovery stops there at the latest (in fact in 0x18).
+    expect(cov).toEqual({ segments: 31, first: '00000001000000000000000A', last: '000000010000000000000028', upTo: true });
+    expect(read.sort()).toEqual(['00000001000000000000000F', '000000010000000000000010', '000000010000000000000028']);
+  });
+
+  it('far behind, the last segment archived holding no commit after T: reads the segments in order, never more than one past the one holding the first commit after T, and not fooled by segments with no commit', async () => {
+    // As above, but 0x19 … 0x28 (the last archived) are the middle of another long transaction, begun after T's commit in 0x18.
+    const listing = segments(1, 1, 40, (s) => (s <= 14 ? minute(s) : '2026-01-02T10:50:00Z'));
+    const read: string[] = [];
+    const commits = async (_s: unknown, segment: string) => {
+      read.push(segment);
+      const s = parseInt(segment.slice(16), 16);
+      if ((s >= 0x10 && s <= 0x17) || s >= 0x19) return [];
+      return [10, 50].map((sec) => new Date(`2026-01-02T10:${String(s - 10).padStart(2, '0')}:${sec}Z`));
+    };
+    const cov = await checkWal(storage, b(base('b', 1, 10, 11, minute(11))), parseRecoveryTarget({ pointInTime: '2026-01-02T10:14:30Z', now }), 1, listing, commits);
     // 0x18 = 24 holds 10:14:50, the first commit after T; every segment from 0A to it is archived.
     expect(cov).toEqual({ segments: 15, first: '00000001000000000000000A', last: '000000010000000000000018' });
-    expect(read.filter((s) => parseInt(s.slice(16), 16) > 0x18).length).toBeLessThanOrEqual(1);
+    expect(read.filter((s) => parseInt(s.slice(16), 16) > 0x18 && s !== '000000010000000000000028').length).toBeLessThanOrEqual(1);
   });
 
   it('names the first missing segment (exit 2)', async () => {
