@@ -3,7 +3,7 @@
  * parses the archive (ustar, pax and GNU long names), and each file is written
  * with several writes in flight at once — libuv's threadpool does them, across
  * files — where a `tar -x` behind a pipe wrote one file after the other. Each
- * entry keeps the archive's mode; with `owner` (a restore run as root) every
+ * entry keeps the archive's permission bits (never set-user-ID, set-group-ID or sticky: no data directory holds them); with `owner` (a restore run as root) every
  * entry is chowned to the server's OS user, as `runuser -u postgres tar -x`
  * made it.
  *
@@ -79,7 +79,7 @@ export function tarWriter(dir: string, options: { owner?: readonly [number, numb
   const writeFile = async (relative: string, header: Header, stream: AsyncIterable<Buffer>) => {
     await ensureParent(relative);
     // O_EXCL: a name already there — a symlink included — is never written through.
-    const file = await open(path.join(dir, relative), 'wx', header.mode & 0o7777);
+    const file = await open(path.join(dir, relative), 'wx', header.mode & 0o777);
     const writes: Array<Promise<void>> = [];
     let position = 0;
     let streamed = false;
@@ -120,7 +120,7 @@ export function tarWriter(dir: string, options: { owner?: readonly [number, numb
         // DIR itself already has its mode and owner.
         if (relative === '') return;
         await ensureParent(relative);
-        await mkdir(path.join(dir, relative), { mode: header.mode & 0o7777 }).catch(async (err: NodeJS.ErrnoException) => {
+        await mkdir(path.join(dir, relative), { mode: header.mode & 0o777 }).catch(async (err: NodeJS.ErrnoException) => {
           // Listed twice, or made above as a parent: fine if a directory (never a symlink) is there.
           if (err.code !== 'EEXIST' || !(await lstat(path.join(dir, relative))).isDirectory()) throw err;
         });
