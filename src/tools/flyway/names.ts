@@ -53,6 +53,7 @@ export const DEFAULT_NAMING: FlywayNaming = { versionedPrefix: 'V', undoPrefix: 
 
 /** A callback event's name (flyway-core Event ids: beforeMigrate, afterEachUndoError, createSchema, ...): the prefix of a callback script. */
 const CALLBACK_EVENT = /^(?:before|after|create)[A-Z][A-Za-z]*/;
+const CALLBACK_START = /^(?:before|after|create)[A-Z]/;
 
 export type NameReading =
   | { kind: 'migration'; name: FlywayName; suffix: string }
@@ -61,8 +62,12 @@ export type NameReading =
   | { kind: 'invalid'; reason: string }
   | { kind: 'other' };
 
+const OTHER: NameReading = Object.freeze({ kind: 'other' });
+
 /** The file name read as Flyway's ResourceNameParser reads it. */
 export function readName(file: string, naming: FlywayNaming = DEFAULT_NAMING): NameReading {
+  // Most names classify sees are no Flyway name at all (every tool's reader is asked about every file): told at once.
+  if (!file.startsWith(naming.versionedPrefix) && !file.startsWith(naming.undoPrefix) && !file.startsWith(naming.repeatablePrefix) && !CALLBACK_START.test(file)) return OTHER;
   const suffix = naming.suffixes.find((s) => file.endsWith(s));
   if (suffix === undefined) return { kind: 'other' };
   const stem = file.slice(0, file.length - suffix.length);
