@@ -24,7 +24,10 @@ export const flyway: MigrationTool<'flyway'> = {
   detect: detectFlyway,
   historyTables: (settings) => [{ ...configuredTable(settings), columns: ['installed_rank', 'version', 'description', 'type', 'script', 'checksum', 'installed_by', 'success'] }],
   // Read where detection found it: the settings, else the Flyway configuration's table.
-  readHead: (db, settings) => headOf(db, configuredTable(settings), configOrDefaults().naming),
+  readHead: (db, settings) => {
+    const config = configOrDefaults();
+    return headOf(db, configuredTable(settings, config), config.naming);
+  },
   open: createFlywayAdapter,
   sqlFiles: FLYWAY_SQL_READER,
   appliedAtNote: 'Flyway stores installed_on without a time zone (the server\'s now() in the zone of the session that ran it; read here in this process\'s zone)',
@@ -32,8 +35,7 @@ export const flyway: MigrationTool<'flyway'> = {
 };
 
 /** Where detection looks for the history: dbrollback's settings, else the Flyway configuration's, else Flyway's defaults. */
-function configuredTable(settings: HistorySettings): { schema: string; table: string } {
-  const config = configOrDefaults();
+function configuredTable(settings: HistorySettings, config = configOrDefaults()): { schema: string; table: string } {
   return { schema: settings.migrationsSchema ?? config.defaultSchema ?? DEFAULT_SCHEMA, table: settings.migrationsTable ?? config.table ?? DEFAULT_TABLE };
 }
 
