@@ -9,6 +9,7 @@
 import './wasm-baseline.js';
 import { fileURLToPath } from 'node:url';
 import { trace } from '../trace.js';
+import type { StartedEarly } from './entry.js';
 
 /** Set by scripts/build-cli.mjs: the program script's file name (in ./chunks/) and content hash. */
 declare const __DBROLLBACK_PROGRAM__: { file: string; hash: string };
@@ -22,6 +23,8 @@ if (archiveCode !== null) {
   trace('cli: command done');
   process.exitCode = archiveCode;
 } else {
+  // A long history's classify: its parse worker boots while the program compiles (early-parse.ts).
+  const parseWorker = argv[0] === 'classify' ? (await import('./early-parse.js')).earlyParseWorker(argv) : undefined;
   const { loadProgram } = await import('./code-cache.js');
   const program = loadProgram(
     { path: fileURLToPath(new URL(`./chunks/${__DBROLLBACK_PROGRAM__.file}`, import.meta.url)), hash: __DBROLLBACK_PROGRAM__.hash },
@@ -30,8 +33,12 @@ if (archiveCode !== null) {
     (specifier) => import(specifier),
   );
   trace(`cli: program compiled (code cache ${program.outcome})`);
-  const { main } = program.exports as { main: (argv: string[], commandDone: (code: number) => void) => Promise<void> };
-  await main(argv, (code) => {
-    if (program.save(code === 0)) trace('cli: code cache written');
-  });
+  const { main } = program.exports as { main: (argv: string[], commandDone: (code: number) => void, started?: StartedEarly) => Promise<void> };
+  await main(
+    argv,
+    (code) => {
+      if (program.save(code === 0)) trace('cli: code cache written');
+    },
+    { parseWorker },
+  );
 }

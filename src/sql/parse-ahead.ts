@@ -13,57 +13,11 @@
  * or that the parser rejects is parsed in this thread, exactly as without
  * the worker: the trees, and so the verdicts and errors, are the same.
  */
-import { createRequire } from 'node:module';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { trace } from '../trace.js';
+import { FREE, OWN, spawnParseWorker, WORKER, type ParseWorker } from './parse-worker.js';
 
-/** Fewer files than this are parsed in this thread: a worker's start-up (~30 ms of CPU) would cost more than it saves. */
-export const PARSE_AHEAD_MIN_FILES = 64;
-
-const FREE = 0;
-const WORKER = 1;
-const OWN = 2;
-
-/**
- * The worker: load the parser at once, then, given the files, read each one not claimed yet, parse it,
- * post the parser's JSON text (or that it failed).
- */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-const { port, parser } = workerData;
-const lib = require(parser);
-const loaded = lib.loadModule();
-port.once('message', ({ files, claims, done }) => loaded.then(() => {
-  const raw = lib.parseSync;
-  let json;
-  // parseSync returns JSON.parse of the parser's text: keep the text, the other thread decodes it.
-  const keep = (text) => { json = text; return null; };
-  for (let i = 0; i < files.length; i++) {
-    if (Atomics.compareExchange(claims, i, ${FREE}, ${WORKER}) !== ${FREE}) continue;
-    // This file is the worker's: a classifying thread waiting for it (it has no parser of its own) waits for its tree.
-    Atomics.notify(claims, i);
-    let message;
-    try {
-      const text = readFileSync(files[i], 'utf8');
-      const parse = JSON.parse;
-      JSON.parse = keep;
-      try {
-        raw(text);
-      } finally {
-        JSON.parse = parse;
-      }
-      message = { i, text, json };
-    } catch {
-      message = { i, text: null, json: null };
-    }
-    port.postMessage(message);
-    Atomics.store(done, i, 1);
-    Atomics.notify(done, i);
-  }
-  port.close();
-}, () => port.close()));
-`;
+export { PARSE_AHEAD_MIN_FILES } from './parse-worker.js';
 
 export interface ParseAhead {
   /** Parse these files ahead, in order (once; the worker has loaded the parser meanwhile). */
@@ -80,9 +34,30 @@ export interface ParseAhead {
   readonly ended: Promise<void>;
 }
 
+/** A worker the CLI's bin started before the program was loaded (adoptParseWorker), not yet taken. */
+let early: ParseWorker | undefined;
+
 /**
- * Start the worker, which loads the parser while this thread is still finding the files (listing,
- * detection); `parse(files)` then gives it the files.
+ * Hand over a worker started early (src/cli/early-parse.ts): the next startParseAhead uses it instead of
+ * starting one. A worker no classify takes is stopped by discardParseWorker.
+ */
+export function adoptParseWorker(worker: ParseWorker | undefined): void {
+  discardParseWorker();
+  early = worker;
+}
+
+/** Stop an adopted worker nothing took (idempotent). */
+export function discardParseWorker(): void {
+  const unused = early;
+  early = undefined;
+  if (unused === undefined) return;
+  unused.port.close();
+  void unused.worker.terminate();
+}
+
+/**
+ * Start the worker (or take the one the bin started), which loads the parser while this thread is still
+ * finding the files (listing, detection); `parse(files)` then gives it the files.
  */
 export function startParseAhead(): ParseAhead {
   const index = new Map<string, number>();
@@ -90,32 +65,21 @@ export function startParseAhead(): ParseAhead {
   let done = new Int32Array(new SharedArrayBuffer(0));
   let count = 0;
   const results = new Map<number, { text: string | null; json: string | null }>();
-  const { port1, port2 } = new MessageChannel();
   let taken = 0;
+  let waited = 0n;
   /** Waiting for the worker to reach a file stopped paying once (it is gone, or far too slow). */
   let gaveUp = false;
-  let worker: Worker | undefined;
-  let ended = Promise.resolve();
-  try {
-    worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { port: port2, parser: createRequire(import.meta.url).resolve('libpg-query') },
-      transferList: [port2 as unknown as MessagePort],
-      stdout: true,
-    });
-    worker.unref();
-    const started = worker;
-    ended = new Promise((resolve) => started.once('exit', () => resolve()));
-    // A worker that cannot start leaves every file to this thread (each claim then succeeds here).
-    worker.on('error', () => undefined);
-  } catch {
-    worker = undefined;
-  }
+  const started = early ?? spawnParseWorker();
+  early = undefined;
+  let worker = started?.worker;
+  const ended = started?.ended ?? Promise.resolve();
+  const port1 = started?.port;
 
   // Messages are taken off the port up to the one wanted, not all at once: the worker runs ahead, and
   // megabytes of parser output pulled into this thread's heap early would be copied by every scavenge
   // until used. The worker posts in file order; one this thread never asked for is dropped.
   const receive = (wanted: number): void => {
+    if (port1 === undefined) return;
     for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
       const { i, text, json } = m.message as { i: number; text: string | null; json: string | null };
       if (i >= wanted) results.set(i, { text, json });
@@ -133,11 +97,13 @@ export function startParseAhead(): ParseAhead {
       });
       claims = new Int32Array(new SharedArrayBuffer(files.length * 4));
       done = new Int32Array(new SharedArrayBuffer(files.length * 4));
-      port1.postMessage({ files: [...files], claims, done });
+      port1!.postMessage({ files: [...files], claims, done });
     },
     take(file, sql, wait = false) {
       const i = index.get(file);
       if (i === undefined || worker === undefined) return undefined;
+      // Time spent waiting for the worker (a file it has not reached or not finished), for the trace.
+      const since = Atomics.load(done, i) === 0 ? process.hrtime.bigint() : 0n;
       if (wait && !gaveUp && Atomics.load(claims, i) === FREE) {
         const deadline = Date.now() + 1_000;
         while (Atomics.load(claims, i) === FREE && Date.now() < deadline) Atomics.wait(claims, i, FREE, 50);
@@ -147,6 +113,7 @@ export function startParseAhead(): ParseAhead {
       // The worker has it: wait until it has posted it (usually long since). A worker that stopped
       // mid-file (it cannot: every failure is posted) would leave the file to this thread after 10 s.
       Atomics.wait(done, i, 0, 10_000);
+      if (since !== 0n) waited += process.hrtime.bigint() - since;
       let result = results.get(i);
       if (result === undefined) {
         receive(i);
@@ -159,10 +126,10 @@ export function startParseAhead(): ParseAhead {
     },
     close() {
       if (worker === undefined) return;
-      trace(`parse ahead: ${taken} of ${count} files parsed on the worker`);
+      trace(`parse ahead: ${taken} of ${count} files parsed on the worker, ${(Number(waited) / 1e6).toFixed(1)} ms waited for it`);
       const w = worker;
       worker = undefined;
-      port1.close();
+      port1!.close();
       void w.terminate();
     },
   };

@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFiles } from '../../../src/classify/classify-files.js';
-import { PARSE_AHEAD_MIN_FILES, parseAhead } from '../../../src/sql/parse-ahead.js';
+import { earlyParseWorker } from '../../../src/cli/early-parse.js';
+import { adoptParseWorker, discardParseWorker, PARSE_AHEAD_MIN_FILES, parseAhead } from '../../../src/sql/parse-ahead.js';
+import { spawnParseWorker } from '../../../src/sql/parse-worker.js';
 import { initParser, parseTree } from '../../../src/sql/parser.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 
@@ -60,5 +62,51 @@ describe('parse ahead', () => {
     expect(withWorker.files.length).toBe(count - 1);
     expect(withWorker.errors.map((e) => [path.basename(e.path), e.code, e.line])).toEqual([['040_m.up.sql', 'SQL_SYNTAX', 1]]);
     expect(JSON.stringify(withWorker)).toBe(JSON.stringify(without));
+  });
+});
+
+describe('a parse worker started early (the bin, for classify of a long history)', () => {
+  it('is taken by the next parse ahead, which then parses with it', async () => {
+    const dir = await dirWith({ 'a.sql': 'CREATE TABLE t (id bigint PRIMARY KEY);\n', 'b.sql': 'ALTER TABLE t ADD COLUMN c text;\n' });
+    const files = ['a.sql', 'b.sql'].map((n) => path.join(dir, n));
+    const spawned = spawnParseWorker();
+    expect(spawned).toBeDefined();
+    adoptParseWorker(spawned);
+    const ahead = parseAhead(files);
+    try {
+      await ahead.ended;
+      const b = await readFile(files[1]!, 'utf8');
+      expect(ahead.take(files[1]!, b)).toEqual(parseTree(b));
+    } finally {
+      ahead.close();
+    }
+    // Taken: discarding afterwards stops nothing, and the next parse ahead starts its own worker.
+    discardParseWorker();
+    const again = parseAhead(files);
+    await again.ended;
+    expect(again.take(files[0]!, await readFile(files[0]!, 'utf8'))).toEqual(parseTree(await readFile(files[0]!, 'utf8')));
+    again.close();
+  });
+
+  it('one nothing takes is stopped when discarded', async () => {
+    const spawned = spawnParseWorker()!;
+    adoptParseWorker(spawned);
+    discardParseWorker();
+    await spawned.ended;
+  });
+
+  it('the bin starts one only for classify of a folder listing as many .sql files as classify parses ahead', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < PARSE_AHEAD_MIN_FILES; i++) many[`${String(i).padStart(3, '0')}_m.sql`] = 'SELECT 1;\n';
+    const big = await dirWith(many);
+    const small = await dirWith({ '001_m.sql': 'SELECT 1;\n' });
+    expect(earlyParseWorker(['plan', big])).toBeUndefined();
+    expect(earlyParseWorker(['classify', small, '--json'])).toBeUndefined();
+    expect(earlyParseWorker(['classify', '--json', path.join(big, 'missing')])).toBeUndefined();
+    const started = earlyParseWorker(['classify', '--json', big]);
+    expect(started).toBeDefined();
+    adoptParseWorker(started);
+    discardParseWorker();
+    await started!.ended;
   });
 });
