@@ -11,6 +11,7 @@ import type { ConnInfo } from '../db/conninfo.js';
 import { faultPoint, withFaultPoint } from '../audit/fault-point.js';
 import { readBack } from './read-back.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
+import { largeOutputBuffer } from '../pgtools/output-buffer.js';
 import { findBinary } from '../pgtools/binaries.js';
 import { dumpKey, manifestKey, newBackupId } from './layout.js';
 import type { BackupManifest } from './manifest.js';
@@ -78,6 +79,8 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
   // Started with spawnTool, not execa: execa is not loaded (withExeca: false). Its version is checked against the server's below.
   const binary = findBinary('pg_dump', { withExeca: false });
   binary.catch(() => undefined);
+  // Whether pg_dump can write its archive in large pieces: checked beside the snapshot's opening.
+  void binary.then((b) => largeOutputBuffer(b), () => null);
   // A storage problem (a wrong URL, missing credentials, an absent bucket) is what is reported, at once, whatever the
   // database says: nothing was written, and the snapshot — a read-only transaction — is closed unused.
   try {
@@ -114,7 +117,7 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     throw err;
   }) : null;
   trace('backup: pg_dump starts');
-  const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id, covered ? covered.excludeData.map(dumpPattern) : []);
+  const dump = startDump(pgDump, { ...conn, applicationName: appName }, snapshot.id, covered ? covered.excludeData.map(dumpPattern) : [], await largeOutputBuffer(pgDump));
   // A stop asked for mid-stream ends pg_dump and the upload (a multipart upload is aborted, leaving nothing).
   const stop = () => dump.kill();
   source.signal?.addEventListener('abort', stop, { once: true });

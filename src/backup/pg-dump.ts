@@ -17,10 +17,11 @@ export interface RunningDump {
   kill(): void;
 }
 
-export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined, excludeDataPatterns: readonly string[] = []): RunningDump {
+export function startDump(pgDump: PgBinary, conn: ConnInfo, snapshotId: string | undefined, excludeDataPatterns: readonly string[] = [], via: readonly string[] | null = null): RunningDump {
   const args = ['--format=custom', '--no-password', ...(snapshotId ? [`--snapshot=${snapshotId}`] : []), ...excludeDataPatterns.map((p) => `--exclude-table-data=${p}`)];
-  // A stream we consume, never buffered whole; started without execa (spawnTool), the one program a backup runs.
-  const child = spawnTool(pgDump, args, { conn });
+  // A stream we consume, never buffered whole; started without execa (spawnTool), the one program a backup runs;
+  // through `via` (largeOutputBuffer: stdbuf) when that writes its archive in large pieces.
+  const child = spawnTool(pgDump, args, { conn, via });
   const exited: Promise<void> = child.exited.catch((cause: unknown) => Promise.reject(toolError(pgDump, args, cause, conn)));
   exited.catch(() => undefined);
   const gate = new ExitGate(exited);

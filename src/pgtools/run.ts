@@ -70,6 +70,11 @@ function toolCommand(binary: PgBinary | string, args: readonly string[], options
   return options.asUser ? { cmd: 'runuser', argv: ['-u', options.asUser, '--', file, ...args], env } : { cmd: file, argv: [...args], env };
 }
 
+export interface SpawnVia {
+  /** A command line that runs the program (it is appended with its arguments), e.g. `stdbuf -o 1M`. */
+  via?: readonly string[] | null;
+}
+
 /** A program started by `spawnTool`: its output as a stream, and how it ended. */
 export interface SpawnedTool {
   readonly stdout: Readable;
@@ -88,8 +93,11 @@ export interface SpawnedTool {
  * loading execa (~20 ms of CPU at start-up, more than the spawn itself) — what a backup pays
  * for the one program it runs. stderr is kept (pg_dump writes little there) for the error.
  */
-export function spawnTool(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env'> = {}): SpawnedTool {
-  const { cmd, argv, env } = toolCommand(binary, args, options);
+export function spawnTool(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env'> & SpawnVia = {}): SpawnedTool {
+  const command = toolCommand(binary, args, options);
+  // Started through a command that runs it (stdbuf: output-buffer.ts); that command execs the program, so kill() reaches it.
+  const [cmd, argv] = options.via && options.via.length > 0 ? [options.via[0]!, [...options.via.slice(1), command.cmd, ...command.argv]] : [command.cmd, command.argv];
+  const env = command.env;
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
