@@ -72,7 +72,14 @@ export async function runCli({ argv, streams: given }: RunOptions): Promise<Exit
   // On the process's own stdout, migration code that prints must not land in the result.
   const reserved = given === undefined ? reserveStdout() : undefined;
   try {
-    return await runProgram(argv, given ?? { ...defaultStreams(), stdout: reserved!.stdout });
+    const code = await runProgram(argv, given ?? { ...defaultStreams(), stdout: reserved!.stdout });
+    // A result that could not be written whole (a full disk under a redirect) is not a success; the command
+    // itself ran to its end. A reader that closed the pipe early (EPIPE) took what it wanted: nothing to say.
+    await reserved?.settled();
+    const failure = reserved?.failure();
+    if (!failure) return code;
+    process.stderr.write(`dbrollback: the result could not be written to stdout (${failure.message})${code === EXIT.ok ? '; the command itself completed' : ''}.\n`);
+    return code === EXIT.ok ? EXIT.failed : code;
   } finally {
     reserved?.release();
   }

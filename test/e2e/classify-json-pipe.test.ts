@@ -31,3 +31,25 @@ describe('classify --json through a pipe (built CLI)', () => {
     expect(run.stdout.length).toBeGreaterThan(5_000_000);
   });
 });
+
+describe('classify --json to a reader that stops early, or to a full disk (built CLI)', () => {
+  it('a reader that closes the pipe (| head) ends the output quietly: no stack trace, the command\'s own exit code', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-json-pipe-'));
+    dirs.push(dir);
+    for (let i = 0; i < 200; i++) await writeFile(path.join(dir, `${String(i).padStart(4, '0')}_m.up.sql`), `ALTER TABLE users ADD COLUMN c${i} text;\n`.repeat(20));
+    const run = await execa('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" classify --json "${dir}" | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], { cwd: os.tmpdir(), reject: false });
+    expect(run.stderr).toContain('exit=0');
+    expect(run.stderr).not.toMatch(/EPIPE|Error|at /);
+  });
+
+  it('a result that cannot be written (a full disk) is exit 1 with a message, not a success or a stack trace', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-json-pipe-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, '0001_m.up.sql'), 'ALTER TABLE users ADD COLUMN c text;\n');
+    // /dev/full: every write fails with ENOSPC.
+    const run = await execa('bash', ['-c', `"${process.execPath}" "${CLI}" classify --json "${dir}" > /dev/full`], { cwd: os.tmpdir(), reject: false });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/the result could not be written to stdout \(.*ENOSPC.*\); the command itself completed/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
