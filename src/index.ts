@@ -79,6 +79,9 @@ export { classifyFiles, classifyMigrationFile } from './classify/classify-files.
 export type { ClassifyFileError, ClassifyFilesOptions, ClassifyReport, FolderReading } from './classify/classify-files.js';
 export { classifySql, classifySqlSync, failingFindings } from './classify/classify-sql.js';
 export { initParser } from './sql/parser.js';
+/** classify's parse worker, started by the CLI's bin before the program loads (src/cli/early-parse.ts), handed to the next classify. */
+export { adoptParseWorker, discardParseWorker } from './sql/parse-ahead.js';
+export type { ParseWorker } from './sql/parse-worker.js';
 export { RULES as CLASSIFY_RULES } from './classify/registry.js';
 export type { Rule as ClassifyRule } from './classify/rule.js';
 export { LOCK_LEVELS, DEFAULT_SERVER_VERSION } from './classify/types.js';

@@ -6,8 +6,7 @@
  */
 import './node-navigator.js';
 import { trace } from '../trace.js';
-import { adoptParseWorker, discardParseWorker } from '../sql/parse-ahead.js';
-import type { ParseWorker } from '../sql/parse-worker.js';
+import type { ParseWorker } from '../index.js';
 
 /** What the bin started before loading the program, for the command to take over. */
 export interface StartedEarly {
@@ -24,16 +23,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * archive-entry.ts); `commandDone` is called with the exit code once the command has finished, before the process is left to exit.
  */
 export async function main(argv: string[], commandDone: (code: number) => void, started: StartedEarly = {}): Promise<void> {
-  adoptParseWorker(started.parseWorker);
   // Loaded after the first line has run (a static import would be evaluated first).
   const { runCli } = await import('./program.js');
   trace('cli: program loaded');
-  let code: number;
-  try {
-    code = await runCli({ argv });
-  } finally {
-    discardParseWorker();
-  }
+  let code = await runCli({ argv, parseWorker: started.parseWorker });
   // As restore_command, exit 1 means "not in the archive" and 2 would too: a bad
   // flag or config must stop recovery (exit > 125), never end it early.
   if (argv.includes('wal-fetch') && code > 1) code = 126;

@@ -3,7 +3,7 @@
  * single place where results and errors are printed and exit codes decided.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { checkPauseHook, DbrollbackError, EXIT, GLOBAL_FLAGS, openRun, packageVersion, resolveConfig, type ExitCode, type RawOptions } from '../index.js';
+import { adoptParseWorker, checkPauseHook, DbrollbackError, discardParseWorker, EXIT, GLOBAL_FLAGS, openRun, packageVersion, resolveConfig, type ExitCode, type ParseWorker, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
 import { createIo, printError, printResult, type Streams } from './output.js';
 import { reserveStdout } from './own-stdout.js';
@@ -12,6 +12,8 @@ import type { CommandRegistrar } from './registrar.js';
 export interface RunOptions {
   argv: string[];
   streams?: Streams;
+  /** classify's parse worker, started by the bin before the program loaded (early-parse.ts); stopped at the end if unused. */
+  parseWorker?: ParseWorker | undefined;
 }
 
 const defaultStreams = (): Streams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
@@ -68,7 +70,8 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
 }
 
 /** Run the CLI; returns the exit code instead of exiting (tests call this too). */
-export async function runCli({ argv, streams: given }: RunOptions): Promise<ExitCode> {
+export async function runCli({ argv, streams: given, parseWorker }: RunOptions): Promise<ExitCode> {
+  adoptParseWorker(parseWorker);
   // On the process's own stdout, migration code that prints must not land in the result.
   const reserved = given === undefined ? reserveStdout() : undefined;
   try {
@@ -82,6 +85,7 @@ export async function runCli({ argv, streams: given }: RunOptions): Promise<Exit
     return code === EXIT.ok ? EXIT.failed : code;
   } finally {
     reserved?.release();
+    discardParseWorker();
   }
 }
 

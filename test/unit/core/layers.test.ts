@@ -20,9 +20,10 @@ const PUBLIC_API = 'index.ts';
 /**
  * archive_command / restore_command run once per WAL segment: their short way
  * in loads only the WAL code and the storage driver, not the public API's
- * whole module graph (issue #11).
+ * whole module graph (issue #11). A long classify's parse worker is started
+ * by the bin before the program loads (early-parse.ts, issue #22).
  */
-const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts', 'cli/pusher-worker.ts']);
+const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts', 'cli/pusher-worker.ts', 'cli/early-parse.ts']);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
