@@ -25,6 +25,7 @@ import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
+import { plural } from '../../verify/compare.js';
 import type { DownTarget, MigratorAdapter } from '../../tools/contract.js';
 import { diffSchemas } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
@@ -298,7 +299,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
   }
   assertRoundTrip(plan, options);
   if (options.acceptDataLoss) return;
-  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'}${o.derived?.rows ? `, ${o.derived.rows} of them derived` : ''})`));
+  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${plural(o.rows, o.column ? 'value' : 'row')}${o.derived?.rows ? (o.rows === 1 ? ', derived' : `, ${o.derived.rows} of them derived`) : ''})`));
   if (risky.length > 0) {
     throw new DbrollbackError('DATA_LOSS_REFUSED', `refusing to undo: the down migrations would destroy live data — ${risky.join('; ')}`, {
       hint: 'Nothing was changed. Review `dbrollback plan`; if losing that data is intended, run again with --accept-data-loss (a backup is still taken first).',
