@@ -63,6 +63,7 @@ describe('the journey on a dbmate helpdesk history', () => {
       '20250103091500_create_accounts_and_agents': ['additive', 'none', true, 'yes'],
       '20250121101010_index_tickets_status': ['additive', 'none', true, 'yes'],
       '20250202120000_add_ticket_status_escalated': ['additive', 'none', false, 'empty'],
+      '20250210090000_add_agents_team': ['additive', 'none', false, 'yes'],
       '20250218150000_rename_comments_body': ['breaking', 'none', true, 'yes'],
       '20250301000000_add_tickets_first_response_at': ['additive', 'none', true, 'yes'],
       [NORMALIZE]: ['additive', 'rewrite', false, 'yes'],
