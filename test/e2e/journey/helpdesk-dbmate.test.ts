@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { archiveCurrentSegment, archivingCluster, baseBackup, cli, query, sharedDir } from '../../integration/pitr/support.js';
@@ -134,5 +135,13 @@ describe('the journey on a dbmate helpdesk history', () => {
     const migrate = await cli(['migrate', '--to', '20250103091700', '--backup', 'never', '--json', ...fresh]);
     expect(migrate.exitCode, migrate.stderr).toBe(0);
     expect(migrate.json<{ applied: string[] }>().applied).toEqual(['20250103091500_create_accounts_and_agents', '20250103091700_create_tickets']);
+  });
+});
+
+describe('the on-call engineer in the dbmate project root', () => {
+  it('status without --migrations names ./db/migrations (dbmate\'s default --migrations-dir) in its refusal', async () => {
+    const run = await runBuiltCli(['status'], { cwd: PROJECT });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('./db/migrations exists (dbmate\'s default --migrations-dir): pass --migrations db/migrations');
   });
 });
