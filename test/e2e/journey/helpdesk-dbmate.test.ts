@@ -108,6 +108,13 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(await one(url, 'SELECT count(*) FROM tickets')).toBe(ticketsBefore);
     expect(await one(url, 'SELECT max(version) FROM schema_migrations')).toBe('20250312000000');
 
+    // backups: the kind of each (the base backup, undo's partial logical one), as the README's walk-through reads it.
+    const backups = await cli(['backups', ...args]);
+    expect(backups.exitCode, backups.stderr).toBe(0);
+    expect(backups.stdout).toMatch(/^ID +KIND +CREATED/);
+    expect(backups.stdout).toMatch(/\n\S+ +base +\S+ +\S+ .*whole cluster/);
+    expect(backups.stdout).toMatch(/\n\S+ +logical +\S+ +\S+ .*partial: rows of public\.sla_policies, public\.tickets/);
+
     // undo of the dropped column: refused, nothing touched.
     const refused = await cli(['undo', '--count', '1', '--yes', '--json', ...args]);
     expect(refused.exitCode).toBe(4);
