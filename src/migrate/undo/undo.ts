@@ -95,6 +95,8 @@ export interface UndoReport {
   interruptedRuns: UnfinishedRun[];
   /** What was backed up before the downs, and why; null when the run stopped before that step. */
   safety: SafetySummary | null;
+  /** A dry run: the safety rule the real run would refuse on (exit 4), null when it would go ahead. */
+  wouldRefuse?: DbrollbackError | null;
 }
 
 export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
@@ -256,16 +258,24 @@ interface RunState {
 
 async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
   let error: DbrollbackError | null = null;
+  let wouldRefuse: DbrollbackError | null = null;
   try {
     state.plan = await checklist.run('plan', () => makePlan(run, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
     state.notUndone = state.plan.migrations.map((m) => m.name);
+    // The real run's safety rules, so the dry run says when it would be refused before anyone runs it.
+    try {
+      assertSafe(state.plan, options);
+    } catch (err) {
+      if (!isDbrollbackError(err)) throw err;
+      wouldRefuse = err;
+    }
   } catch (err) {
     error = asDbrollbackError(err, state);
   } finally {
     await run.session.end();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
-  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [], safety: null };
+  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [], safety: null, wouldRefuse };
 }
 
 /** What the verify gate's schema-round-trip check compares with, when the plan proved the round trip one way or the other. */
@@ -293,7 +303,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
         ? `${plan.recommendation} Nothing was changed.`
         : plan.restoreFrom
         ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
-        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR (or a logical backup taken before it: --backup auto instead of --data-dir). Nothing was changed.`,
+        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, restoreRoutes: plan.restoreRoutes },
     });
   }

@@ -120,6 +120,12 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(refused.exitCode).toBe(4);
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('IRREVERSIBLE');
     expect(await one(url, 'SELECT max(version) FROM schema_migrations')).toBe('20250312000000');
+    // Its dry run says the same before anyone runs it for real.
+    const dry = await cli(['undo', '--count', '1', '--dry-run', ...args]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('DRY RUN — nothing was changed. undo would REFUSE this (exit 4, IRREVERSIBLE): refusing to undo: down migrations cannot bring this database back');
+    const dryJson = await cli(['undo', '--count', '1', '--dry-run', '--json', ...args]);
+    expect(dryJson.json<{ outcome: string; wouldRefuse: { code: string } | null }>()).toMatchObject({ outcome: 'dry-run', wouldRefuse: { code: 'IRREVERSIBLE' } });
 
     // restore --before-migration --tables: accounts exactly as before the rewrite, beside the live table.
     const restore = await cli(['restore', '--before-migration', NORMALIZE, '--tables', 'public.accounts', '--into-database', url, '--json', ...args]);
