@@ -135,6 +135,12 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(doc.tables).toEqual([expect.objectContaining({ table: 'public.accounts', rows: 5, matches: true })]);
     expect(await rowsOf(url, doc.tables[0]!.now)).toEqual(accountsBefore);
     expect(await one(url, 'SELECT count(*) FROM public.accounts')).toBe('6');
+
+    // --replace of one table other tables point at: refused, in words about that one table.
+    const replace = await cli(['restore', '--before-migration', NORMALIZE, '--tables', 'public.accounts', '--into-database', url, '--replace', '--yes', ...args]);
+    expect(replace.exitCode).toBe(4);
+    expect(replace.stderr).toContain('refusing to replace public.accounts: foreign keys from other tables point at it and would keep pointing at the old table: ');
+    expect(await rowsOf(url, 'public.accounts')).toHaveLength(6);
   });
 
   it('a dbmate version names its migration for restore --before-migration and migrate --to, as it does for plan --to', async () => {
