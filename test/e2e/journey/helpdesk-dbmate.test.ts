@@ -107,6 +107,12 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(await one(url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'sla_policy_id'")).toBe('0');
     expect(await one(url, 'SELECT count(*) FROM tickets')).toBe(ticketsBefore);
     expect(await one(url, 'SELECT max(version) FROM schema_migrations')).toBe('20250312000000');
+    // verify: the head named by its dbmate version passes, with the project and without it (a version is all the table holds).
+    for (const project of [args, ['--database-url', url, '--storage', storage]]) {
+      const verify = await cli(['verify', '--expect-head', '20250312000000', '--json', ...project]);
+      expect(verify.exitCode, verify.stdout).toBe(0);
+      expect(verify.json<{ checks: Array<{ id: string; status: string }> }>().checks.find((c) => c.id === 'schema-head')!.status).toBe('pass');
+    }
 
     // backups: the kind of each (the base backup, undo's partial logical one), as the README's walk-through reads it.
     const backups = await cli(['backups', ...args]);
