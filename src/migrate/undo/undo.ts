@@ -26,6 +26,7 @@ import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { plural } from '../../verify/compare.js';
+import { downReason } from '../../tools/down-guard.js';
 import type { DownTarget, MigratorAdapter } from '../../tools/contract.js';
 import { diffSchemas } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
@@ -305,6 +306,15 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
         ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
         : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, restoreRoutes: plan.restoreRoutes },
+    });
+  }
+  // A down that is missing, declared irreversible or does nothing (an additive migration's plan is not a restore):
+  // the adapters refuse it at the down step; refused here, before any backup, for that reason and not as unknown data loss.
+  const blocked = plan.migrations.filter((m) => m.down !== 'yes' && m.down !== 'inferred');
+  if (blocked.length > 0) {
+    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${blocked.map((m) => `${m.name} (${downReason({ down: m.down, downNote: m.downNote, path: '' })})`).join('; ')}`, {
+      hint: `Nothing was changed. ${plan.type === 'schema-stays' ? 'The schema may stay (see `dbrollback plan`): roll back the application only; or' : 'Undo'} only the migrations after it (--to NAME), or restore to before it: dbrollback restore --before-migration ${blocked.at(-1)!.name} --data-dir DIR.`,
+      details: { migrations: blocked.map((m) => ({ name: m.name, down: m.down })) },
     });
   }
   assertRoundTrip(plan, options);

@@ -67,7 +67,7 @@ describe('the journey on a dbmate helpdesk history', () => {
       '20250210090000_add_agents_team': ['additive', 'none', false, 'yes'],
       '20250218150000_rename_comments_body': ['breaking', 'none', true, 'yes'],
       '20250301000000_add_tickets_first_response_at': ['additive', 'none', true, 'yes'],
-      [NORMALIZE]: ['additive', 'rewrite', false, 'yes'],
+      [NORMALIZE]: ['additive', 'rewrite', false, 'empty'],
       '20250312000000_drop_agents_pager': ['breaking', 'destructive', false, 'yes'],
       '20250320000000_create_sla_policies': ['additive', 'none', true, 'yes'],
     });
@@ -160,6 +160,16 @@ describe('the journey on a dbmate helpdesk history', () => {
     const migrate = await cli(['migrate', '--to', '20250103091700', '--backup', 'never', '--json', ...fresh]);
     expect(migrate.exitCode, migrate.stderr).toBe(0);
     expect(migrate.json<{ applied: string[] }>().applied).toEqual(['20250103091500_create_accounts_and_agents', '20250103091700_create_tickets']);
+
+    // The enum value's down is dbmate new's empty template: undo refuses it at once, saying so, before any backup.
+    const toEnum = await cli(['migrate', '--to', '20250202120000_add_ticket_status_escalated', '--backup', 'never', ...fresh]);
+    expect(toEnum.exitCode, toEnum.stderr).toBe(0);
+    const undo = await cli(['undo', '--count', '1', '--yes', '--json', ...fresh]);
+    expect(undo.exitCode).toBe(4);
+    const doc = undo.json<{ backup: unknown; error: { code: string; message: string } }>();
+    expect(doc.error.code).toBe('IRREVERSIBLE');
+    expect(doc.error.message).toContain('20250202120000_add_ticket_status_escalated (empty: its "-- migrate:down" block is empty');
+    expect(doc.backup).toBeNull();
   });
 });
 
