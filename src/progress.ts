@@ -20,6 +20,8 @@ export interface TransferEvent {
   done: boolean;
   /** How long no byte has moved, when that is long enough to say so (then there is no ETA). */
   stalledMs?: number;
+  /** What the bytes are, shown when there is no total: `stored` (the default) or `read` (a base backup's tar, before compression). */
+  counts?: 'stored' | 'read';
 }
 
 /**
@@ -105,7 +107,7 @@ export function transferMeter(
   phase: TransferPhase,
   totalBytes: number | null,
   listener: ProgressListener | undefined,
-  options: { intervalMs?: number; watchStalls?: boolean; totalIsEstimate?: boolean } = {},
+  options: { intervalMs?: number; watchStalls?: boolean; totalIsEstimate?: boolean; counts?: 'stored' | 'read' } = {},
 ): TransferMeter {
   const intervalMs = options.intervalMs ?? 250;
   const started = Date.now();
@@ -127,7 +129,7 @@ export function transferMeter(
     let eta: number | null = null;
     if (done) eta = 0;
     else if (!stalled && total !== null && total > 0 && bytesPerSecond > 0) eta = bytes >= total ? 0 : Math.round((total - bytes) / bytesPerSecond);
-    listener?.({ kind: 'transfer', phase, bytes, totalBytes: total, elapsedMs, bytesPerSecond, etaSeconds: eta, done, ...(stalled ? { stalledMs } : {}) });
+    listener?.({ kind: 'transfer', phase, bytes, totalBytes: total, elapsedMs, bytesPerSecond, etaSeconds: eta, done, ...(stalled ? { stalledMs } : {}), ...(options.counts ? { counts: options.counts } : {}) });
   };
   const heartbeat = options.watchStalls && listener
     ? setInterval(() => {

@@ -102,7 +102,15 @@ export async function listHistory(storage: Storage): Promise<HistoryEntry[]> {
       entries.push({ key: object.key, record: null, problem: (err as Error).message });
     }
   }
-  return entries.sort((a, b) => compareStrings(b.key, a.key));
+  // Ids carry the second and a random suffix: within one second the start time orders runs.
+  return entries.sort((a, b) => startedMs(b) - startedMs(a) || compareStrings(b.key, a.key));
+}
+
+function startedMs(entry: HistoryEntry): number {
+  const started = entry.record ? Date.parse(entry.record.startedAt) : NaN;
+  if (!Number.isNaN(started)) return started;
+  const m = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(entry.key);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : 0;
 }
 
 /**

@@ -31,6 +31,7 @@ import { ListedFiles } from '../tools/listed-files.js';
 import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
+import { creates } from '../sql/creates.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { classifySqlSync } from './classify-sql.js';
 import { HistoryColumns } from './history-columns.js';
@@ -435,17 +436,36 @@ function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, op
     priorColumns: (table, column) => history.typeOf(table, column),
     onStatement: (stmt) => void upStatements.push(stmt),
   });
-  const verdict = withDown(file, kind, up, parts, options);
+  const verdict = withDown(file, kind, up, parts, options, upStatements);
   for (const stmt of upStatements) history.record(stmt);
   return verdict;
 }
 
-function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, parts: SqlFileParts, options: ClassifyFilesOptions): FileVerdict {
+function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, parts: SqlFileParts, options: ClassifyFilesOptions, upStatements: readonly ParsedStatement[]): FileVerdict {
   if (parts.down === null) return fileVerdict(file, kind, 'static', up, null);
   const down = parts.down();
   if (down.kind !== 'yes') return fileVerdict(file, kind, 'static', up, { kind: down.kind, path: down.path, compatibility: null, dataLoss: null, statements: [] });
   const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
-  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements });
+  const existing = dropsExisting(d, upStatements);
+  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements, ...(existing.length > 0 ? { dropsExisting: existing } : {}) });
+}
+
+/**
+ * The tables and columns a down drops that its up did not create: their rows
+ * existed before the migration, so the down destroys more than its up made
+ * (`table public.t`, `column public.t.c`).
+ */
+function dropsExisting(down: SqlClassification, up: readonly ParsedStatement[]): string[] {
+  const out: string[] = [];
+  for (const finding of down.statements.flatMap((s) => s.findings)) {
+    if ((finding.rule !== 'drop-table' && finding.rule !== 'drop-column') || finding.object === undefined) continue;
+    const kind = finding.rule === 'drop-table' ? 'table' : 'column';
+    const object = finding.object.slice(finding.object.indexOf(':') + 1);
+    const made = up.some((stmt) => creates(stmt, { kind, object }));
+    const named = `${kind} ${object}`;
+    if (!made && !out.includes(named)) out.push(named);
+  }
+  return out;
 }
 
 function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {
@@ -459,7 +479,7 @@ function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySq
 }
 
 function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
-  const downOk = down === null ? true : down.kind === 'yes';
+  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined;
   return {
     path: file,
     kind,

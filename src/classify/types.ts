@@ -148,6 +148,11 @@ export interface DownInfo {
   compatibility: Compatibility | null;
   dataLoss: DataLoss | null;
   statements: StatementVerdict[];
+  /**
+   * Tables and columns the down drops that its up did not create (`column public.t.c`):
+   * data that existed before the migration, which undo would destroy. Absent when none.
+   */
+  dropsExisting?: string[];
 }
 
 export interface ClassifySqlOptions {

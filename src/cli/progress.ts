@@ -35,7 +35,7 @@ export function progressPrinter(io: Io): ProgressListener {
 export function renderEvent(event: Exclude<ProgressEvent, { kind: 'message' }>): { line: string; final: boolean } {
   switch (event.kind) {
     case 'transfer': {
-      const total = event.totalBytes ? ` of ${formatBytes(event.totalBytes)} (${percent(event.bytes, event.totalBytes)})` : ' stored';
+      const total = event.totalBytes ? ` of ${formatBytes(event.totalBytes)} (${percent(event.bytes, event.totalBytes)})` : ` ${event.counts ?? 'stored'}`;
       // Bytes that are not flowing get no rate and no ETA: how long nothing has moved instead.
       const pace = event.stalledMs !== undefined ? `, no bytes for ${Math.round(event.stalledMs / 1000)} s` : ` at ${formatBytes(event.bytesPerSecond)}/s${eta(event.etaSeconds, event.done)}`;
       return { line: `${event.phase}: ${formatBytes(event.bytes)}${total}${pace}${event.done ? ' — done' : ''}`, final: event.done };

@@ -170,7 +170,8 @@ export class RunContext {
       throw err;
     }
     const status = await adapter.status();
-    return { configured: true, head: status.head, migrator: adapter.kind };
+    const tags = status.applied.at(-1)?.tags ?? [];
+    return { configured: true, head: status.head, migrator: adapter.kind, ...(tags.length > 0 ? { headTags: tags } : {}) };
   }
 }
 

@@ -13,7 +13,7 @@
  * The database is asked only when the files do not decide, and only when the
  * caller gives a way to ask it (a drill never looks at the configured one).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
@@ -58,7 +58,7 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
   if (byConfig.length > 1) throw ambiguous(byConfig, 'the config names more than one migration tool', choices);
 
   if (settings.migrationsDir === undefined) {
-    throw new DbrollbackError('MIGRATIONS_INVALID', 'no migrations directory: pass --migrations DIR (no ./migrations directory was found, and the config names no migration tool)', {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `no migrations directory: pass --migrations DIR (no ./migrations directory was found, and the config names no migration tool)${otherDefaultDirs()}`, {
       hint: `Pass --migrations DIR (or set "migrations" in dbrollback.config.*), and --migrator ${choices.join('|')} if it cannot be detected.`,
     });
   }
@@ -86,6 +86,15 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
     hint: `Pass --migrator ${choices.join('|')} (or set "migrator" in dbrollback.config.*).`,
     details: { dir },
   });
+}
+
+/**
+ * Where another tool keeps its migrations by default, when that folder is in
+ * the working directory: dbrollback's default is ./migrations only, so a
+ * dbmate project run from its root is told which folder to name.
+ */
+export function otherDefaultDirs(cwd: string = process.cwd()): string {
+  return existsSync(path.join(cwd, 'db', 'migrations')) ? "; ./db/migrations exists (dbmate's default --migrations-dir): pass --migrations db/migrations" : '';
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { DbrollbackError } from '../errors.js';
 import type { AdapterOptions, MigratorAdapter, ToolLock, ToolSettings } from './contract.js';
-import { detectAmong, historyLookupOn, type DetectOptions, type DetectSettings } from './detect.js';
+import { detectAmong, historyLookupOn, otherDefaultDirs, type DetectOptions, type DetectSettings } from './detect.js';
 import { liquibase } from './liquibase/index.js';
 import { dbmate } from './dbmate/index.js';
 import { drizzle } from './drizzle/index.js';
@@ -67,7 +67,7 @@ export async function openAdapter(settings: ToolSettings, options: OpenAdapterOp
   const kind = await detectMigrator(settings, { history: historyLookupOn(settings.conn, options.session) });
   const tool = toolOf(kind)!;
   if (tool.needsMigrationsDir && settings.migrationsDir === undefined) {
-    throw new DbrollbackError('MIGRATIONS_INVALID', `--migrator ${kind} needs a migrations directory, and none is configured (no ./migrations directory was found)`, {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `--migrator ${kind} needs a migrations directory, and none is configured (no ./migrations directory was found${otherDefaultDirs()})`, {
       hint: 'Pass --migrations DIR (or set "migrations" in dbrollback.config.*).',
     });
   }

@@ -100,7 +100,7 @@ describe('dbrollback drill (built CLI)', () => {
   });
 
   it('a down that forgets the column its up added fails the drill (exit 3), naming the migration and the column', async () => {
-    const broken = await brokenSqlShop({ '002_add-customer-phone.down.sql': '-- forgot: ALTER TABLE customers DROP COLUMN phone;\nSELECT 1;\n' });
+    const broken = await brokenSqlShop({ '002_add-customer-phone.down.sql': '-- forgot: ALTER TABLE customers DROP COLUMN phone;\nSELECT count(*) FROM customers;\n' });
     try {
       const junit = path.join(work, 'broken.xml');
       const run = await runBuiltCli(['drill', 'migrations', '--provider', 'local', '--migrations', broken.dir, '--junit', junit]);

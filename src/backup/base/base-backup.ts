@@ -110,8 +110,9 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   const gate = new ExitGate(exited);
   exited.catch((err: unknown) => gate.destroy(err as Error));
   const entries = new TarEntries(['backup_label', 'backup_manifest']);
-  // facts.bytes is the databases' size: the tar (config, pg_xact, headers) can hold more.
-  const meter = transferMeter('upload', facts.bytes, options.onProgress, { watchStalls: true, totalIsEstimate: true });
+  // facts.bytes is the databases' size: the tar (config, pg_xact, headers) can hold more. The bytes counted
+  // are the tar's as read from the server, before gzip: like with like, and never called "stored".
+  const meter = transferMeter('upload', facts.bytes, options.onProgress, { watchStalls: true, totalIsEstimate: true, counts: 'read' });
   const watch = watchArchiveWait(conn, {
     applicationName,
     timeoutMs: archiveTimeoutMs,

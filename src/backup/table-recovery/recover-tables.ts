@@ -235,8 +235,9 @@ async function assertTablesExist(db: Db, tables: readonly TableRef[], where: str
 async function assertNoInboundKeys(db: Db, tables: readonly TableRef[]): Promise<void> {
   const keys = await inboundForeignKeys(db, tables);
   if (keys.length === 0) return;
-  throw new DbrollbackError('REFUSED', `refusing to replace ${tables.map(name).join(', ')}: foreign keys from other tables point at them and would keep pointing at the old tables: ${keys.map((k) => `${k.from}.${k.constraint} → ${k.to}`).join('; ')}`, {
-    hint: `Recover side by side instead (leave out --replace; the tables land in a dbrollback_recovered_* schema) and copy the rows you need, or add ${keys.map((k) => k.from).filter((v, i, a) => a.indexOf(v) === i).join(', ')} to --tables. Nothing was changed.`,
+  const one = tables.length === 1;
+  throw new DbrollbackError('REFUSED', `refusing to replace ${tables.map(name).join(', ')}: foreign keys from other tables point at ${one ? 'it' : 'them'} and would keep pointing at the old ${one ? 'table' : 'tables'}: ${keys.map((k) => `${k.from}.${k.constraint} → ${k.to}`).join('; ')}`, {
+    hint: `Recover side by side instead (leave out --replace; the ${one ? 'table lands' : 'tables land'} in a dbrollback_recovered_* schema) and copy the rows you need, or add ${keys.map((k) => k.from).filter((v, i, a) => a.indexOf(v) === i).join(', ')} to --tables. Nothing was changed.`,
     details: { foreignKeys: keys },
   });
 }

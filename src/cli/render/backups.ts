@@ -60,8 +60,8 @@ export function renderBackupList(list: BackupListing[], url: string): string {
   if (list.length === 0) return `no backups in ${url}`;
   const state = (b: BackupListing) => (b.status !== 'complete' ? `${b.status.toUpperCase()} (never used)` : b.verified ? 'verified' : 'not read back');
   return table(
-    ['ID', 'CREATED', 'DATABASE', 'SIZE', 'HEAD', 'COVERS', 'LABEL', 'STATE'],
-    list.map((b) => [b.id, b.createdAt, b.database ?? '', b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? (b.migrationHeadVersion ? `version ${b.migrationHeadVersion.version} (${b.migrationHeadVersion.migrator})` : ''), covers(b), b.label ?? '', state(b)]),
+    ['ID', 'KIND', 'CREATED', 'DATABASE', 'SIZE', 'HEAD', 'COVERS', 'LABEL', 'STATE'],
+    list.map((b) => [b.id, b.kind, b.createdAt, b.database ?? '', b.sizeBytes === null ? '' : formatBytes(b.sizeBytes), b.migrationHead ?? (b.migrationHeadVersion ? `version ${b.migrationHeadVersion.version} (${b.migrationHeadVersion.migrator})` : ''), covers(b), b.label ?? '', state(b)]),
   );
 }
 

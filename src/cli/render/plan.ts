@@ -63,7 +63,7 @@ export function renderPlan(p: Plan): string {
       lines.push('', 'data the down migrations would destroy:');
       for (const { m, o } of risky) {
         const derived = o.derived && o.derived.rows > 0 ? ` (${o.derived.rows === o.rows ? 'all' : o.derived.rows} derived: computed by the migration, recomputable)` : '';
-        lines.push(`  ${m.name}: ${o.action} ${o.name} — ${o.upperBound ? 'up to ' : ''}${o.rows} ${o.column ? 'non-null values' : 'rows'}, ${formatBytes(o.bytes)}${derived}`);
+        lines.push(`  ${m.name}: ${o.action} ${o.name} — ${o.upperBound ? 'up to ' : ''}${o.rows} ${o.column ? (o.rows === 1 ? 'non-null value' : 'non-null values') : o.rows === 1 ? 'row' : 'rows'}, ${formatBytes(o.bytes)}${derived}`);
       }
     }
     for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);

@@ -17,6 +17,7 @@ export function undoJson(r: UndoReport) {
     verify: r.verify ? verifySummary(r.verify) : null,
     steps: r.steps,
     auditKey: r.auditKey,
+    ...(r.outcome === 'dry-run' ? { wouldRefuse: r.wouldRefuse ? r.wouldRefuse.toJSON() : null } : {}),
     ...(r.plan && r.outcome === 'dry-run' ? { downSql: r.plan.migrations.map((m) => ({ name: m.name, source: m.downSql.source, sql: m.downSql.sql, note: m.downSql.note })) } : {}),
     ...(r.error ? { error: r.error.toJSON() } : {}),
   };
@@ -25,7 +26,8 @@ export function undoJson(r: UndoReport) {
 export function renderUndo(r: UndoReport): string {
   const lines: string[] = [];
   if (r.outcome === 'dry-run' && r.plan) {
-    lines.push('DRY RUN — nothing was changed.', '', renderPlan(r.plan), '', 'SQL the down migrations would run, in order:');
+    const refusal = r.wouldRefuse ? ` undo would REFUSE this (exit 4, ${r.wouldRefuse.code}): ${r.wouldRefuse.message}` : '';
+    lines.push(`DRY RUN — nothing was changed.${refusal}`, '', renderPlan(r.plan), '', 'SQL the down migrations would run, in order:');
     for (const m of r.plan.migrations) {
       lines.push('', `-- ${m.name} (${m.downSql.source}${m.downSql.path ? `: ${m.downSql.path}` : ''})`);
       lines.push(m.downSql.sql.trim() === '' ? `-- (unknown: ${m.downSql.note ?? 'no SQL'})` : m.downSql.sql.trim());

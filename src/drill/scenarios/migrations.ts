@@ -405,6 +405,12 @@ function asFinding(err: unknown, what: string): unknown {
 
 /** Run the seed in one transaction; null when it worked, else PostgreSQL's message (nothing kept). */
 async function loadSeed(db: Db, sql: string): Promise<string | null> {
+  // A failed attempt is rolled back, but not the values it drew from sequences (nextval is never
+  // undone): they are put back, so a seed naming its rows by id (account_id = 1) finds them after
+  // the up it fits as one load would have made them.
+  const { rows: sequences } = await db.query<{ oid: string; last: string | null; start: string }>(
+    'SELECT seqrelid::text AS oid, pg_sequence_last_value(seqrelid)::text AS last, seqstart::text AS start FROM pg_sequence',
+  );
   await db.query('BEGIN');
   try {
     await db.query(sql);
@@ -412,6 +418,10 @@ async function loadSeed(db: Db, sql: string): Promise<string | null> {
     return null;
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
+    await db.query(
+      'SELECT setval(t.oid::regclass, coalesce(t.last, t.start)::bigint, t.last IS NOT NULL) FROM unnest($1::oid[], $2::text[], $3::text[]) AS t(oid, last, start)',
+      [sequences.map((q) => q.oid), sequences.map((q) => q.last), sequences.map((q) => q.start)],
+    );
     return err instanceof Error ? err.message : String(err);
   }
 }

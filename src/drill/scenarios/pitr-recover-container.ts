@@ -48,6 +48,13 @@ const RECOVERY_TIMEOUT_MS = 15 * 60_000;
 /** `login`: the role the copy is entered with — the production one, recovered with the data. `image`: the drill's image. */
 export function containerPitrRecover(login: Pick<ConnInfo, 'user' | 'password' | 'database'>, image: string): PitrRecover {
   return async ({ storage, pointInTime, onStep, signal }) => {
+    // The copy is entered from outside its container with production's role and password (md5 below): a production
+    // on trust or peer gives none, and the login would fail only after the whole recovery, in the driver's words.
+    if (!login.password) {
+      throw new DbrollbackError('USAGE', `the recovered copy is entered from outside its container with ${login.user}'s password, recovered with the data, and the database URL (--database-url, DATABASE_URL, PGPASSWORD or ~/.pgpass) gives no password for ${login.user}`, {
+        hint: `Give ${login.user}'s password the way production expects it, or drill pitr with --provider local (the copy is then entered on this machine, as production's pg_hba.conf allows).`,
+      });
+    }
     const target = parseRecoveryTarget(pointInTime !== undefined ? { pointInTime } : { endOfArchive: true });
     const wal = await storage.list(WAL_PREFIX);
     const { timeline, path: timelines } = await recoveryTimeline(storage, wal);

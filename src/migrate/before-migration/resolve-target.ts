@@ -37,8 +37,10 @@ export interface ResolveOptions {
   database: string;
 }
 
-export async function resolveBeforeMigration(storage: Storage, status: MigrationStatus, name: string, options: ResolveOptions): Promise<BeforeMigrationTarget> {
-  const migration = appliedMigration(status, name);
+export async function resolveBeforeMigration(storage: Storage, status: MigrationStatus, asked: string, options: ResolveOptions): Promise<BeforeMigrationTarget> {
+  const migration = appliedMigration(status, asked);
+  // From here on the migration's own name: the one its restore point and the history are recorded under.
+  const name = migration.name;
   const index = status.applied.findIndex((m) => m.name === name);
   const previous = index > 0 ? status.applied[index - 1]! : null;
   if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, status.migrator, options.database);
@@ -87,14 +89,19 @@ async function pointPredatesApplication(storage: Storage, point: RestorePointRec
 
 function appliedMigration(status: MigrationStatus, name: string): MigrationInfo {
   if (name.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
-  const known = status.migrations.find((m) => m.name === name) ?? status.applied.find((m) => m.name === name);
+  // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
+  const known =
+    status.migrations.find((m) => m.name === name) ??
+    status.applied.find((m) => m.name === name) ??
+    status.applied.findLast((m) => m.tags?.includes(name) ?? false) ??
+    status.migrations.find((m) => m.tags?.includes(name) ?? false);
   if (!known) {
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `--before-migration ${name}: ${status.migrator} knows no migration of that name`, {
-      hint: 'Run `dbrollback status` for the applied migrations (names as the tool records them). Nothing was changed.',
+      hint: 'Run `dbrollback status` for the applied migrations (by name as status lists them). Nothing was changed.',
     });
   }
   if (!known.applied) {
-    throw new DbrollbackError('USAGE', `--before-migration ${name}: it is not applied, so there is nothing to go back before`, {
+    throw new DbrollbackError('USAGE', `--before-migration ${name}: ${known.name === name ? 'it' : known.name} is not applied, so there is nothing to go back before`, {
       hint: 'Run `dbrollback status`: only applied migrations can be restored to. Nothing was changed.',
     });
   }

@@ -119,12 +119,14 @@ export async function resolveRestore(
   const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
   // The manifest's target is the restore point's LSN (see backup/archivers/cloudnative-pg.ts for why not its name).
   if (kind === 'emit' && before.kind === 'restore-point') return { kind, request: { ...request, lsn: before.point.lsn }, beforeMigration: before };
+  // The migration by its own name from here on (the user may have named it by a version or tag).
+  const named = { ...request, beforeMigration: before.migration };
   const resolved =
     before.kind === 'restore-point'
-      ? { ...request, restorePoint: before.point.name, restorePointLsn: before.point.lsn }
+      ? { ...named, restorePoint: before.point.name, restorePointLsn: before.point.lsn }
       : before.kind === 'applied-at'
-        ? { ...request, pointInTime: before.time }
-        : { ...request, backup: before.backupId };
+        ? { ...named, pointInTime: before.time }
+        : { ...named, backup: before.backupId };
   return { kind, request: resolved, beforeMigration: before };
 }
 

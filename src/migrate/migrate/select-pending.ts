@@ -22,9 +22,11 @@ function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationI
     }
     return pending.slice(0, target.count);
   }
-  const index = pending.findIndex((m) => m.name === target.to);
+  let index = pending.findIndex((m) => m.name === target.to);
+  // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
+  if (index === -1 && !status.applied.some((m) => m.name === target.to)) index = pending.findIndex((m) => m.tags?.includes(target.to) ?? false);
   if (index >= 0) return pending.slice(0, index + 1);
-  if (status.applied.some((m) => m.name === target.to)) {
+  if (status.applied.some((m) => m.name === target.to || (m.tags?.includes(target.to) ?? false))) {
     throw new DbrollbackError('USAGE', `${target.to} is already applied`, { hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.' });
   }
   throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: no pending migration has that name`, {

@@ -371,7 +371,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
       ? ` First, only ${tables.tables.join(', ')} (the ${n === 1 ? 'table' : 'tables'} the migrations touched), keeping every later write to the other tables: ${tables.command}${tables.replaceBlockedBy.length === 0 ? ` (add --replace to swap ${n === 1 ? 'it' : 'them'} in place)` : ''}. It discards ${tables.discards}.`
       : '';
     const whole = routes.routes.find((r) => r.route === 'whole-database')!;
-    const second = ` ${tables ? 'Second, the whole database' : 'The whole database'}: ${whole.command}${whole.alternative ? ` (or ${whole.alternative}${!restoreFrom && !config.storage ? '; no storage configured' : ''})` : ''}. It discards ${whole.discards}.`;
+    const second = ` ${tables ? 'Second, the whole database' : 'The whole database'}: ${whole.command}${whole.alternative ? ` (or ${whole.alternative})` : ''}${!restoreFrom && !config.storage ? ' (no storage configured)' : ''}. It discards ${whole.discards}.`;
     const note = routes.tableRouteNote && noDowns !== null ? ` (${routes.tableRouteNote}.)` : '';
     return why + first + second + note;
   }

@@ -82,7 +82,8 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
     : {
         route: 'whole-database',
         command: pitr,
-        alternative: `dbrollback restore --before-migration ${oldest} --backup auto`,
+        // `--backup auto` finds the backup this plan looked for and did not find: it would be refused.
+        alternative: null,
         tables: [],
         replaceBlockedBy: [],
         discards: `every write to every table since just before ${oldest}`,
@@ -94,10 +95,11 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
   const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];
   const reshaped = touched!.reshaped;
   const it = tables.length === 1 ? 'it' : 'them';
+  const they = tables.length === 1 ? 'it' : 'they';
   const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${formatNamePart(parseTableRefs(tables[0]!)[0]!.table)} …), which keeps every later write`;
   const replace =
     reshaped.length > 0
-      ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${it} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
+      ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${they} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
       : keys.length > 0
         ? `--replace would be refused: foreign keys from ${holders.join(', ')} point at ${it} (${keys.join('; ')}); ${copyBack}`
         : `With --replace it discards every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`;
@@ -111,7 +113,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         alternative: null,
         tables,
         replaceBlockedBy: blocked,
-        discards: `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} land in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ${replace}`,
+        discards: `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} ${tables.length === 1 ? 'lands' : 'land'} in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ${replace}`,
       },
       { ...whole, discards: `${whole.discards} — the other tables' later writes included` },
     ],

@@ -13,7 +13,7 @@ import type { SchemaChange, SchemaChangeKind } from '../../db/schema/diff.js';
 import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { as, list, names, str } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
-import { creates, type ObjectRef } from './creators.js';
+import { creates, type ObjectRef } from '../../sql/creates.js';
 
 const DROP_KINDS: Record<string, SchemaChangeKind> = {
   OBJECT_INDEX: 'index',

@@ -25,6 +25,8 @@ import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
 import { fingerprint } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
+import { plural } from '../../verify/compare.js';
+import { downReason } from '../../tools/down-guard.js';
 import type { DownTarget, MigratorAdapter } from '../../tools/contract.js';
 import { diffSchemas } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
@@ -94,6 +96,8 @@ export interface UndoReport {
   interruptedRuns: UnfinishedRun[];
   /** What was backed up before the downs, and why; null when the run stopped before that step. */
   safety: SafetySummary | null;
+  /** A dry run: the safety rule the real run would refuse on (exit 4), null when it would go ahead. */
+  wouldRefuse?: DbrollbackError | null;
 }
 
 export const UNDO_STEPS = ['lock', 'plan', 'safety', 'confirm', 'pause-traffic', 'backup', 'down', 'verify', 'resume-traffic'] as const;
@@ -255,16 +259,24 @@ interface RunState {
 
 async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
   let error: DbrollbackError | null = null;
+  let wouldRefuse: DbrollbackError | null = null;
   try {
     state.plan = await checklist.run('plan', () => makePlan(run, { target: options.target, adapter, pauseTraffic: options.pauseTraffic, resumeTraffic: options.resumeTraffic }));
     state.notUndone = state.plan.migrations.map((m) => m.name);
+    // The real run's safety rules, so the dry run says when it would be refused before anyone runs it.
+    try {
+      assertSafe(state.plan, options);
+    } catch (err) {
+      if (!isDbrollbackError(err)) throw err;
+      wouldRefuse = err;
+    }
   } catch (err) {
     error = asDbrollbackError(err, state);
   } finally {
     await run.session.end();
   }
   const steps = checklist.finish().map((s) => (s.status === 'not-run' ? { ...s, detail: 'dry run' } : s));
-  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [], safety: null };
+  return { ok: error === null, outcome: error ? 'failed' : 'dry-run', plan: state.plan, backupId: null, undone: [], notUndone: state.notUndone, verify: null, steps, auditKey: null, error, interruptedRuns: [], safety: null, wouldRefuse };
 }
 
 /** What the verify gate's schema-round-trip check compares with, when the plan proved the round trip one way or the other. */
@@ -292,13 +304,22 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
         ? `${plan.recommendation} Nothing was changed.`
         : plan.restoreFrom
         ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
-        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR (or a logical backup taken before it: --backup auto instead of --data-dir). Nothing was changed.`,
+        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, restoreRoutes: plan.restoreRoutes },
+    });
+  }
+  // A down that is missing, declared irreversible or does nothing (an additive migration's plan is not a restore):
+  // the adapters refuse it at the down step; refused here, before any backup, for that reason and not as unknown data loss.
+  const blocked = plan.migrations.filter((m) => m.down !== 'yes' && m.down !== 'inferred');
+  if (blocked.length > 0) {
+    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${blocked.map((m) => `${m.name} (${downReason({ down: m.down, downNote: m.downNote, path: '' })})`).join('; ')}`, {
+      hint: `Nothing was changed. ${plan.type === 'schema-stays' ? 'The schema may stay (see `dbrollback plan`): roll back the application only; or' : 'Undo'} only the migrations after it (--to NAME), or restore to before it: dbrollback restore --before-migration ${blocked.at(-1)!.name} --data-dir DIR.`,
+      details: { migrations: blocked.map((m) => ({ name: m.name, down: m.down })) },
     });
   }
   assertRoundTrip(plan, options);
   if (options.acceptDataLoss) return;
-  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${o.rows} ${o.column ? 'values' : 'rows'}${o.derived?.rows ? `, ${o.derived.rows} of them derived` : ''})`));
+  const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${plural(o.rows, o.column ? 'value' : 'row')}${o.derived?.rows ? (o.rows === 1 ? ', derived' : `, ${o.derived.rows} of them derived`) : ''})`));
   if (risky.length > 0) {
     throw new DbrollbackError('DATA_LOSS_REFUSED', `refusing to undo: the down migrations would destroy live data — ${risky.join('; ')}`, {
       hint: 'Nothing was changed. Review `dbrollback plan`; if losing that data is intended, run again with --accept-data-loss (a backup is still taken first).',

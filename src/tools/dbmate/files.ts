@@ -9,7 +9,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import { hasSql } from '../../sql/sql-text.js';
+import { doesNothing, hasSql } from '../../sql/sql-text.js';
 import type { DownKind } from '../contract.js';
 import { IRREVERSIBLE_MARKER } from '../sql/files.js';
 
@@ -102,6 +102,7 @@ function downOf(sections: DbmateSections): { down: DownKind; downNote?: string }
   if (IRREVERSIBLE_MARKER.test(sections.down.text)) return { down: 'irreversible' };
   // `dbmate new` writes an empty down block: rolling back would only delete the version row.
   if (!hasSql(sections.down.text)) return { down: 'empty', downNote: 'its "-- migrate:down" block is empty' };
+  if (doesNothing(sections.down.text)) return { down: 'empty', downNote: 'its "-- migrate:down" block only selects constants (a placeholder)' };
   return { down: 'yes' };
 }
 

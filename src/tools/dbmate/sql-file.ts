@@ -3,7 +3,7 @@
  * `-- migrate:down` block read only once the up is classified; each runs in
  * a transaction unless its directive says `transaction:false`.
  */
-import { hasSql } from '../../sql/sql-text.js';
+import { doesNothing } from '../../sql/sql-text.js';
 import { IRREVERSIBLE_MARKER } from '../sql/files.js';
 import type { SqlFileReader } from '../tool.js';
 import { parseSections } from './files.js';
@@ -18,7 +18,7 @@ export const DBMATE_SQL_READER: SqlFileReader = {
         const down = sections.down;
         if (down === null) return { kind: 'missing', path: null };
         if (IRREVERSIBLE_MARKER.test(down.text)) return { kind: 'irreversible', path: file };
-        if (!hasSql(down.text)) return { kind: 'empty', path: file };
+        if (doesNothing(down.text)) return { kind: 'empty', path: file };
         return { kind: 'yes', text: down.text, path: file, firstLine: down.firstLine, inTransaction: down.transaction };
       },
     };

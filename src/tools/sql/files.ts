@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
-import { hasSql } from '../../sql/sql-text.js';
+import { doesNothing } from '../../sql/sql-text.js';
 import type { DownKind } from '../contract.js';
 import { unreadableFile } from '../unreadable-file.js';
 import type { SqlFileReader } from '../tool.js';
@@ -75,8 +75,8 @@ function byNumberThenName(an: bigint, a: string, bn: bigint, b: string): number 
 
 export function downKindOf(text: string): Exclude<DownKind, 'inferred'> {
   if (IRREVERSIBLE_MARKER.test(text)) return 'irreversible';
-  // A down file with nothing but comments would "undo" by only deleting the history row: it is there, and empty.
-  return hasSql(text) ? 'yes' : 'empty';
+  // A down file with nothing but comments (or constant SELECTs, a placeholder) would "undo" by only deleting the history row: it is there, and empty.
+  return doesNothing(text) ? 'empty' : 'yes';
 }
 
 export function checksum(text: string): string {

@@ -13,6 +13,10 @@ export const schemaHead: Check = {
     const expected = ctx.expectHead;
     if (!lookup.configured) {
       if (expected === undefined) return { status: 'skip', detail: `cannot determine the migration head: ${lookup.reason}` };
+      // A table that records only versions (dbmate, golang-migrate) answers an expected version by itself.
+      if (lookup.version && lookup.version.version === expected) {
+        return { status: 'pass', detail: `head is version ${expected} (${lookup.version.migrator}), as expected`, data: { head: null, version: lookup.version.version, expected, migrator: lookup.version.migrator } };
+      }
       return {
         status: 'fail',
         detail: `--expect-head ${expected} was given, but the migration head cannot be determined: ${lookup.reason}`,
@@ -23,6 +27,8 @@ export const schemaHead: Check = {
     const data = { head: lookup.head, expected: expected ?? null, migrator: lookup.migrator };
     if (expected === undefined) return { status: 'skip', detail: `head is ${shown} (${lookup.migrator}); nothing to compare with: pass --expect-head NAME`, data };
     if (lookup.head === expected) return { status: 'pass', detail: `head is ${expected} (${lookup.migrator}), as expected`, data };
+    // A version or tag names its migration, as for undo --to: 20250312000000 is 20250312000000_drop_agents_pager.
+    if (lookup.headTags?.includes(expected)) return { status: 'pass', detail: `head is ${shown} (${lookup.migrator}: ${expected}), as expected`, data };
     return {
       status: 'fail',
       detail: `head is ${shown}, expected ${expected}`,

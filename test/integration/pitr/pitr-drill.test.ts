@@ -106,6 +106,18 @@ describe('drill pitr (built CLI)', () => {
     }
   });
 
+  it.runIf(gate.run || gate.mustRun)('--provider testcontainers with a database URL that gives no password (production on trust or peer): refused before anything is downloaded, saying why and naming --provider local', async () => {
+    const noPassword = new URL(primary.url('postgres'));
+    noPassword.password = '';
+    const run = await cli(['drill', 'pitr', '--provider', 'testcontainers', '--storage', storageUrl, '--database-url', noPassword.href, '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true', PGPASSWORD: '', PGPASSFILE: '/nonexistent' });
+    expect(run.exitCode, run.stderr).toBe(1);
+    const pitr = run.json<{ scenarios: Array<{ name: string; status: string; detail: string }> }>().scenarios.find((s) => s.name === 'pitr')!;
+    expect(pitr.status).toBe('error');
+    expect(pitr.detail).toContain('gives no password for postgres');
+    expect(pitr.detail).toContain('--provider local');
+    expect(run.stderr).not.toMatch(/starting postgres:\d+ on the recovered data directory/);
+  });
+
   it('SIGINT during the recovery: exit 130, the recovered copy stopped and removed with the throwaway server, nothing left running', async () => {
     // The drill's temporary directories land here: whatever it leaves behind shows up.
     const tmp = await sharedDir('dbrollback-pitr-drill-tmp-');

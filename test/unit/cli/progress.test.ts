@@ -28,10 +28,10 @@ describe('transferMeter', () => {
     expect(events.length).toBe(count);
   });
 
-  it('an estimated total the bytes outgrow is dropped: "38.0 MiB stored", never "38.0 MiB of 29.5 MiB (100%)" (a base backup\'s size is an estimate)', () => {
+  it('an estimated total the bytes outgrow is dropped: "38.0 MiB read", never "38.0 MiB of 29.5 MiB (100%)" (a base backup\'s size is an estimate; its bytes are the tar read from the server, not the gzip stored)', () => {
     vi.useFakeTimers();
     const events: Array<Extract<ProgressEvent, { kind: 'transfer' }>> = [];
-    const meter = transferMeter('upload', 29.5 * 1024 ** 2, (e) => e.kind === 'transfer' && events.push(e), { intervalMs: 0, totalIsEstimate: true });
+    const meter = transferMeter('upload', 29.5 * 1024 ** 2, (e) => e.kind === 'transfer' && events.push(e), { intervalMs: 0, totalIsEstimate: true, counts: 'read' });
     vi.advanceTimersByTime(1000);
     meter.update(10 * 1024 ** 2);
     expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 10\.0 MiB of 29\.5 MiB \(33%\)/);
@@ -39,9 +39,9 @@ describe('transferMeter', () => {
     meter.update(38 * 1024 ** 2);
     expect(events.at(-1)!.totalBytes).toBeNull();
     expect(events.at(-1)!.etaSeconds).toBeNull();
-    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB stored at [\d.]+ MiB\/s$/);
+    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB read at [\d.]+ MiB\/s$/);
     meter.finish(38 * 1024 ** 2);
-    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB stored at .* — done$/);
+    expect(renderEvent(events.at(-1)!).line).toMatch(/^upload: 38\.0 MiB read at .* — done$/);
     // An exact size (a download of a stored object) keeps its total.
     const exact: Array<Extract<ProgressEvent, { kind: 'transfer' }>> = [];
     transferMeter('download', 100, (e) => e.kind === 'transfer' && exact.push(e), { intervalMs: 0 }).finish(100);

@@ -23,7 +23,7 @@ describe('golang-migrate', () => {
     const dir = await dirWith({
       '10_c.up.sql': 'SELECT 1;',
       '2_add_index.up.sql': 'SELECT 1;',
-      '2_remove_index.down.sql': 'SELECT 1;',
+      '2_remove_index.down.sql': 'DROP INDEX accounts_email_idx;',
       '100_d.up.sql': 'SELECT 1;',
       '1_a.up.sql': 'SELECT 1;',
       '1_a.down.sql': '-- nothing to do\n',

@@ -1,0 +1,57 @@
+/**
+ * Whether an SQL statement creates (or adds) a schema object: a CREATE of
+ * it, or an ALTER ... ADD of a column or constraint. Read from the parse
+ * tree alone: a name PostgreSQL generates (an unnamed constraint) is not seen.
+ */
+import type { SchemaChangeKind } from '../db/schema/diff.js';
+import { as, list, names, str } from './ast.js';
+import type { ParsedStatement } from './parser.js';
+
+export interface ObjectRef {
+  kind: SchemaChangeKind;
+  /** As schema snapshots key it: `schema.table`, `schema.table.column`, ... */
+  object: string;
+}
+
+/** Whether a statement creates (or adds) the object. */
+export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
+  const parts = ref.object.split('.');
+  const node = stmt.node;
+  switch (ref.kind) {
+    case 'index':
+      return stmt.kind === 'IndexStmt' && str(node.idxname) === parts.at(-1);
+    case 'table':
+    case 'view':
+    case 'sequence': {
+      const rv = (node.relation ?? node.view ?? node.sequence ?? as(node.into, 'IntoClause')?.rel ?? (node.into as Record<string, unknown> | undefined)?.rel) as Record<string, unknown> | undefined;
+      const created = ['CreateStmt', 'ViewStmt', 'CreateSeqStmt', 'CreateTableAsStmt'].includes(stmt.kind);
+      return created && str(rv?.relname) === parts[1] && (str(rv?.schemaname) ?? 'public') === parts[0];
+    }
+    case 'column': {
+      const table = str((node.relation as Record<string, unknown> | undefined)?.relname);
+      if (table !== parts[1]) return false;
+      if (stmt.kind === 'CreateStmt') return list(node.tableElts).some((e) => str(as(e, 'ColumnDef')?.colname) === parts[2]);
+      if (stmt.kind === 'AlterTableStmt') {
+        return list(node.cmds).some((c) => {
+          const cmd = as(c, 'AlterTableCmd');
+          return str(cmd?.subtype) === 'AT_AddColumn' && str(as(cmd?.def, 'ColumnDef')?.colname) === parts[2];
+        });
+      }
+      return false;
+    }
+    case 'constraint':
+      return (stmt.kind === 'CreateStmt' || stmt.kind === 'AlterTableStmt' || stmt.kind === 'CreateDomainStmt' || stmt.kind === 'AlterDomainStmt') && JSON.stringify(node).includes(`"conname":${JSON.stringify(parts.at(-1))}`);
+    case 'trigger':
+      return stmt.kind === 'CreateTrigStmt' && str(node.trigname) === parts.at(-1);
+    case 'enum':
+      return stmt.kind === 'CreateEnumStmt' && names(node.typeName).at(-1) === parts.at(-1);
+    case 'domain':
+      return stmt.kind === 'CreateDomainStmt' && names(node.domainname).at(-1) === parts.at(-1);
+    case 'function':
+      return stmt.kind === 'CreateFunctionStmt' && names(node.funcname).at(-1) === ref.object.slice(ref.object.indexOf('.') + 1, ref.object.indexOf('('));
+    case 'schema':
+      return stmt.kind === 'CreateSchemaStmt' && str(node.schemaname) === ref.object;
+    default:
+      return false;
+  }
+}

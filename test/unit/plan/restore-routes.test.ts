@@ -1,0 +1,35 @@
+/**
+ * The ways back a restore plan offers, as words: the whole-database route
+ * offers a logical restore (`--backup auto`) only where a logical backup at
+ * the target head exists (else that command is refused, exit 2), and the table
+ * route's sentences agree in number with the tables they name.
+ */
+import { describe, expect, it } from 'vitest';
+import { restoreRoutes } from '../../../src/migrate/plan/restore-routes.js';
+
+const touched = (existing: string[], reshaped: string[] = []) => ({ existing, created: [], reshaped });
+
+describe('restoreRoutes', () => {
+  it('offers no --backup auto alternative when no logical backup at the target head was found', () => {
+    const { routes } = restoreRoutes({ oldest: '005_drop', touched: touched(['public.agents']), liveTables: 4, backup: null });
+    const whole = routes.find((r) => r.route === 'whole-database')!;
+    expect(whole.command).toBe('dbrollback restore --before-migration 005_drop --data-dir DIR');
+    expect(whole.alternative).toBeNull();
+  });
+
+  it('with a backup at the target head: that backup first, the WAL archive as the alternative', () => {
+    const { routes } = restoreRoutes({ oldest: '005_drop', touched: touched(['public.agents']), liveTables: 4, backup: { backupId: 'B1', createdAt: '2026-01-01T00:00:00Z' } });
+    const whole = routes.find((r) => r.route === 'whole-database')!;
+    expect(whole.command).toBe('dbrollback restore --backup B1');
+    expect(whole.alternative).toBe('dbrollback restore --before-migration 005_drop --data-dir DIR');
+  });
+
+  it('one table: "it was … lands"; two reshaped tables: "they would have their shape"', () => {
+    const one = restoreRoutes({ oldest: '005_drop', touched: touched(['public.agents'], ['public.agents']), liveTables: 4, backup: null }).routes[0]!;
+    expect(one.discards).toContain('public.agents as it was before 005_drop lands in a new schema dbrollback_recovered_<time>, beside the live table.');
+    expect(one.discards).toContain('so swapped in place it would have its shape from before 005_drop');
+    const two = restoreRoutes({ oldest: '005_drop', touched: touched(['public.accounts', 'public.agents'], ['public.agents']), liveTables: 4, backup: null }).routes[0]!;
+    expect(two.discards).toContain('public.accounts, public.agents as they were before 005_drop land in a new schema dbrollback_recovered_<time>, beside the live tables.');
+    expect(two.discards).toContain('so swapped in place they would have their shape from before 005_drop');
+  });
+});
