@@ -31,9 +31,9 @@ import { ListedFiles } from '../tools/listed-files.js';
 import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } from '../tools/tool.js';
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
-import { creates } from '../sql/creates.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { classifySqlSync } from './classify-sql.js';
+import { dropsExisting } from './drops-existing.js';
 import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
 import type { ClassifySqlOptions, DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
@@ -448,24 +448,6 @@ function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, 
   const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
   const existing = dropsExisting(d, upStatements);
   return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements, ...(existing.length > 0 ? { dropsExisting: existing } : {}) });
-}
-
-/**
- * The tables and columns a down drops that its up did not create: their rows
- * existed before the migration, so the down destroys more than its up made
- * (`table public.t`, `column public.t.c`).
- */
-function dropsExisting(down: SqlClassification, up: readonly ParsedStatement[]): string[] {
-  const out: string[] = [];
-  for (const finding of down.statements.flatMap((s) => s.findings)) {
-    if ((finding.rule !== 'drop-table' && finding.rule !== 'drop-column') || finding.object === undefined) continue;
-    const kind = finding.rule === 'drop-table' ? 'table' : 'column';
-    const object = finding.object.slice(finding.object.indexOf(':') + 1);
-    const made = up.some((stmt) => creates(stmt, { kind, object }));
-    const named = `${kind} ${object}`;
-    if (!made && !out.includes(named)) out.push(named);
-  }
-  return out;
 }
 
 function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {

@@ -4,6 +4,7 @@
  * verdict, the live data its down would destroy, and the steps in order.
  * It reads only: nothing in the database or the storage changes.
  */
+import { DbrollbackError } from '../../errors.js';
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
@@ -11,6 +12,7 @@ import type { ResolvedConfig } from '../../run/config.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
 import { classifySql } from '../../classify/classify-sql.js';
+import { dropsExisting } from '../../classify/drops-existing.js';
 import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
@@ -238,7 +240,10 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   } else if (canUndo) {
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
-  const reversible = !canUndo ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
+  // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
+  const existing = canUndo && up !== null && upSql.source !== 'unknown' && downSql.source !== 'unknown' && downSql.note === null ? await downDropsExisting(upSql, downSql, major) : [];
+  if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
+  const reversible = !canUndo || existing.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
   const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
@@ -253,6 +258,17 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes,
   };
   return { plan, up: up === null ? null : upSql };
+}
+
+/** What the down drops that the up did not create (drops-existing.ts); none when either cannot be read. */
+async function downDropsExisting(upSql: MigrationSql, downSql: MigrationSql, major: number): Promise<string[]> {
+  try {
+    const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${downSql.name} (down)` });
+    return dropsExisting(down, parseSql(upSql.sql, upSql.path ?? upSql.name).statements);
+  } catch (err) {
+    if (err instanceof DbrollbackError && err.code === 'SQL_SYNTAX') return [];
+    throw err;
+  }
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined): Promise<SqlClassification | null> {
