@@ -4,7 +4,6 @@
  * verdict, the live data its down would destroy, and the steps in order.
  * It reads only: nothing in the database or the storage changes.
  */
-import { DbrollbackError } from '../../errors.js';
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
@@ -17,7 +16,7 @@ import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
 import { reconcile } from '../../classify/reconcile.js';
-import { initParser, parseSql } from '../../sql/parser.js';
+import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
@@ -232,17 +231,21 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
-  const up = await classifyKnown(upSql, major, notes, fromCapture?.diff);
+  const upStatements: ParsedStatement[] = [];
+  const up = await classifyKnown(upSql, major, notes, fromCapture?.diff, (stmt) => void upStatements.push(stmt));
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
+  let existing: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
-    atRisk = await measureAtRisk(db, riskTargets(parseSql(downSql.sql, downSql.path ?? `${m.name} (down)`).statements), up?.fills ?? []);
+    const downStatements: ParsedStatement[] = [];
+    const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
+    atRisk = await measureAtRisk(db, riskTargets(downStatements), up?.fills ?? []);
+    // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
+    if (up !== null) existing = dropsExisting(down, upStatements);
+    if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
   } else if (canUndo) {
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
-  // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
-  const existing = canUndo && up !== null && upSql.source !== 'unknown' && downSql.source !== 'unknown' && downSql.note === null ? await downDropsExisting(upSql, downSql, major) : [];
-  if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
   const reversible = !canUndo || existing.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
   const plan: PlanMigration = {
     name: m.name,
@@ -260,24 +263,13 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   return { plan, up: up === null ? null : upSql };
 }
 
-/** What the down drops that the up did not create (drops-existing.ts); none when either cannot be read. */
-async function downDropsExisting(upSql: MigrationSql, downSql: MigrationSql, major: number): Promise<string[]> {
-  try {
-    const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${downSql.name} (down)` });
-    return dropsExisting(down, parseSql(upSql.sql, upSql.path ?? upSql.name).statements);
-  } catch (err) {
-    if (err instanceof DbrollbackError && err.code === 'SQL_SYNTAX') return [];
-    throw err;
-  }
-}
-
-async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined): Promise<SqlClassification | null> {
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {
   if (sql.source === 'unknown') {
     notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
     return null;
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
-  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: diff ? addedObjects(diff) : [] });
+  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: diff ? addedObjects(diff) : [], ...(onStatement ? { onStatement } : {}) });
   if (!diff) return classification;
   // Where the migration ran in a scratch database, its catalog diff decides what the statements alone cannot.
   const judged = judgedByCatalog(classification, diff).classification;
