@@ -38,6 +38,8 @@ export interface RunToolOptions extends Pick<Options, 'cwd' | 'timeout' | 'cance
   stdin?: Options['stdin'];
   /** Run as this OS user (e.g. postgres for initdb when we are root). */
   asUser?: string;
+  /** Start the program through this command line, which runs it (e.g. `stdbuf -o 1M`: output-buffer.ts) by exec, so a kill reaches it. */
+  via?: readonly string[] | null;
 }
 
 /**
@@ -62,17 +64,14 @@ export function startTool(binary: PgBinary | string, args: readonly string[], op
 }
 
 /** The command line and the environment a PostgreSQL program is started with (no secret in argv: refused). */
-function toolCommand(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env' | 'asUser'>): { cmd: string; argv: string[]; env: Record<string, string> } {
+function toolCommand(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env' | 'asUser' | 'via'>): { cmd: string; argv: string[]; env: Record<string, string> } {
   const file = typeof binary === 'string' ? binary : binary.path;
   assertNoSecretInArgs(args, options.conn);
   // A minimal environment: a pg tool needs its connection, PATH, home, locale and time zone, nothing else of ours.
   const env = { ...toolEnv(process.env), ...(options.conn ? libpqEnv(options.conn) : {}), ...(options.env ?? {}) };
-  return options.asUser ? { cmd: 'runuser', argv: ['-u', options.asUser, '--', file, ...args], env } : { cmd: file, argv: [...args], env };
-}
-
-export interface SpawnVia {
-  /** A command line that runs the program (it is appended with its arguments), e.g. `stdbuf -o 1M`. */
-  via?: readonly string[] | null;
+  const line = [...(options.via ?? []), file, ...args];
+  if (options.asUser) line.unshift('runuser', '-u', options.asUser, '--');
+  return { cmd: line[0]!, argv: line.slice(1), env };
 }
 
 /** A program started by `spawnTool`: its output as a stream, and how it ended. */
@@ -93,11 +92,8 @@ export interface SpawnedTool {
  * loading execa (~20 ms of CPU at start-up, more than the spawn itself) — what a backup pays
  * for the one program it runs. stderr is kept (pg_dump writes little there) for the error.
  */
-export function spawnTool(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env'> & SpawnVia = {}): SpawnedTool {
-  const command = toolCommand(binary, args, options);
-  // Started through a command that runs it (stdbuf: output-buffer.ts); that command execs the program, so kill() reaches it.
-  const [cmd, argv] = options.via && options.via.length > 0 ? [options.via[0]!, [...options.via.slice(1), command.cmd, ...command.argv]] : [command.cmd, command.argv];
-  const env = command.env;
+export function spawnTool(binary: PgBinary | string, args: readonly string[], options: Pick<RunToolOptions, 'conn' | 'env' | 'via'> = {}): SpawnedTool {
+  const { cmd, argv, env } = toolCommand(binary, args, options);
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
