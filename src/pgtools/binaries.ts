@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { access, readdir, realpath } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DbrollbackError } from '../errors.js';
 import { loadExeca } from './load-execa.js';
+import { isExecutable } from './on-path.js';
 
 export type PgBinaryName = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql' | 'initdb' | 'pg_ctl' | 'pg_config' | 'postgres' | 'pg_controldata' | 'pg_waldump';
 
@@ -121,7 +121,7 @@ async function pgConfigBindir(env: NodeJS.ProcessEnv): Promise<string | undefine
  * child_process rather than execa: a backup runs two of these before pg_dump, and execa's
  * per-call work is about twice the spawn's own (~2.7 vs ~1.3 ms of CPU each).
  */
-function outputOf(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export function outputOf(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(file, args, { env, timeout: 5000, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
   });
@@ -136,15 +136,6 @@ async function versionedDirs(root: string): Promise<string[]> {
       .map((e) => path.join(root, e, 'bin'));
   } catch {
     return [];
-  }
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -14,11 +14,8 @@
  * linked program, anything unexpected — the program runs as it is, with the
  * same output; nothing depends on the buffer's size.
  */
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import type { PgBinary } from './binaries.js';
-import { parseToolVersion } from './binaries.js';
+import { outputOf, parseToolVersion, type PgBinary } from './binaries.js';
+import { onPath } from './on-path.js';
 
 /** The buffer stdbuf is asked for. */
 export const OUTPUT_BUFFER = '1M';
@@ -40,25 +37,9 @@ export function largeOutputBuffer(binary: PgBinary, env: NodeJS.ProcessEnv = pro
 }
 
 async function check(binary: PgBinary, env: NodeJS.ProcessEnv): Promise<readonly string[] | null> {
-  const stdbuf = onPath('stdbuf', env);
-  if (stdbuf === undefined) return null;
+  const stdbuf = await onPath('stdbuf', env, { absoluteDirsOnly: true });
+  if (stdbuf === null) return null;
   const via = [stdbuf, '-o', OUTPUT_BUFFER];
-  const answer = await new Promise<string | undefined>((resolve) => {
-    execFile(stdbuf, [...via.slice(1), binary.path, '--version'], { env, timeout: 5000, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
-  });
+  const answer = await outputOf(stdbuf, [...via.slice(1), binary.path, '--version'], env);
   return answer !== undefined && parseToolVersion(answer)?.version === binary.version ? via : null;
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!path.isAbsolute(dir)) continue;
-    const file = path.join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

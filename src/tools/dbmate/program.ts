@@ -9,31 +9,23 @@
  * in an empty working directory, so no `.env` file is read; and with
  * dbrollback's lock_timeout as a connection option.
  */
-import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { loadExeca } from '../../pgtools/load-execa.js';
+import { isExecutable, onPath } from '../../pgtools/on-path.js';
 import { toolEnv } from '../../secrets/child-env.js';
 import { redact, registerSecret } from '../../secrets/redact.js';
-
-async function executable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(() => true, () => false);
-}
 
 export async function findDbmate(from: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   for (const start of from) {
     for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, 'node_modules', '.bin', 'dbmate');
-      if (await executable(candidate)) return candidate;
+      if (await isExecutable(candidate)) return candidate;
       if (path.dirname(dir) === dir) break;
     }
   }
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, 'dbmate');
-    if (await executable(candidate)) return candidate;
-  }
-  return null;
+  return onPath('dbmate', env);
 }
 
 /** The URL dbmate's postgres driver (lib/pq) is given, with the password: only ever put in the child's environment. */

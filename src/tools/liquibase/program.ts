@@ -12,11 +12,11 @@
  * adapter keeps their number small; the JIT is kept to its first tier
  * (about half the start-up for these short runs) unless JAVA_OPTS says otherwise.
  */
-import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { loadExeca } from '../../pgtools/load-execa.js';
+import { isExecutable, onPath } from '../../pgtools/on-path.js';
 import { toolEnv } from '../../secrets/child-env.js';
 import { redact, registerSecret } from '../../secrets/redact.js';
 import type { ChangeLogTable } from './history.js';
@@ -31,14 +31,12 @@ export interface LiquibaseProgram {
 const NPM_DIST = path.join('node_modules', 'liquibase', 'dist', 'liquibase', 'liquibase');
 
 export async function findLiquibase(migrationsDir: string, env: NodeJS.ProcessEnv = process.env): Promise<LiquibaseProgram | null> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, 'liquibase');
-    if (await executable(candidate)) return { path: candidate, foundIn: 'PATH' };
-  }
+  const onPathFile = await onPath('liquibase', env);
+  if (onPathFile !== null) return { path: onPathFile, foundIn: 'PATH' };
   for (const start of [path.resolve(migrationsDir), process.cwd()]) {
     for (let dir = start; ; dir = path.dirname(dir)) {
       const candidate = path.join(dir, NPM_DIST);
-      if (await executable(candidate)) return { path: candidate, foundIn: `node_modules of ${dir}` };
+      if (await isExecutable(candidate)) return { path: candidate, foundIn: `node_modules of ${dir}` };
       if (path.dirname(dir) === dir) break;
     }
   }
@@ -138,9 +136,3 @@ function passthrough(parent: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-async function executable(file: string): Promise<boolean> {
-  return access(file, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}

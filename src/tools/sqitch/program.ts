@@ -8,20 +8,15 @@
  * (~/.sqitch, SQITCH_CONFIG, SQITCH_FULLNAME, SQITCH_EMAIL, …) pass through;
  * SQITCH_TARGET does not: the target is always the configured database.
  */
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import { loadExeca } from '../../pgtools/load-execa.js';
+import { onPath } from '../../pgtools/on-path.js';
 import { toolEnv } from '../../secrets/child-env.js';
 import { redact, registerSecret } from '../../secrets/redact.js';
 
-export async function findSqitch(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, 'sqitch');
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
-  }
-  return null;
+export function findSqitch(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  return onPath('sqitch', env);
 }
 
 export function sqitchMissing(): DbrollbackError {
