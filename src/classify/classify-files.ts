@@ -437,7 +437,7 @@ function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, op
     onStatement: (stmt) => void upStatements.push(stmt),
   });
   const verdict = withDown(file, kind, up, parts, options, upStatements);
-  for (const stmt of upStatements) history.record(stmt);
+  for (let i = 0; i < upStatements.length; i++) history.record(upStatements[i]!);
   return verdict;
 }
 

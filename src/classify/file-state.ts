@@ -111,7 +111,7 @@ export class FileState {
         break;
       case 'IndexStmt': {
         const table = relKey(n.relation);
-        const schema = table?.split('.')[0] ?? 'public';
+        const schema = table === undefined ? 'public' : table.slice(0, table.indexOf('.'));
         if (str(n.idxname)) this.mark('index', `${schema}.${str(n.idxname)}`);
         break;
       }
@@ -165,7 +165,9 @@ export class FileState {
 
   /** serial and identity columns create their sequence (`table_column_seq`) with them. */
   private markSequences(stmt: ParsedStatement): void {
-    for (const { table, def } of newColumns(stmt)) {
+    const columns = newColumns(stmt);
+    for (let i = 0; i < columns.length; i++) {
+      const { table, def } = columns[i]!;
       if (isSerial(def.typeName) || hasInlineConstraint(def, 'CONSTR_IDENTITY')) this.mark('sequence', `${table}_${str(def.colname)}_seq`);
     }
   }
@@ -187,7 +189,9 @@ export class FileState {
   private recordAlterTable(n: Fields): void {
     const table = relKey(n.relation);
     if (!table) return;
-    for (const cmd of alterCmds(n)) {
+    const cmds = alterCmds(n);
+    for (let i = 0; i < cmds.length; i++) {
+      const cmd = cmds[i]!;
       const subtype = str(cmd.subtype);
       if (subtype === 'AT_AddColumn') {
         this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);

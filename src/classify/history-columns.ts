@@ -21,7 +21,9 @@ export class HistoryColumns {
   /** What one statement of an up did to column types. */
   record(stmt: ParsedStatement): void {
     const n = stmt.node;
-    for (const { table, def } of newColumns(stmt)) {
+    const columns = newColumns(stmt);
+    for (let i = 0; i < columns.length; i++) {
+      const { table, def } = columns[i]!;
       const type = typeInfo(def.typeName);
       const name = str(def.colname);
       if (type && name) this.columns(table).set(name, type);
@@ -30,7 +32,9 @@ export class HistoryColumns {
       case 'AlterTableStmt': {
         const table = relKey(n.relation);
         if (!table) return;
-        for (const cmd of alterCmds(n)) {
+        const cmds = alterCmds(n);
+        for (let i = 0; i < cmds.length; i++) {
+          const cmd = cmds[i]!;
           const sub = str(cmd.subtype);
           const name = str(cmd.name);
           if (!name) continue;

@@ -47,19 +47,29 @@ export function lockFacts(stmt: ParsedStatement, state: FileState, serverVersion
   };
 
   switch (stmt.kind) {
-    case 'AlterTableStmt':
-      for (const cmd of alterCmds(n)) on(n.relation, alterTableLock(cmd, serverVersion));
-      for (const cmd of alterCmds(n)) {
+    case 'AlterTableStmt': {
+      // Indexed loops here and below: this runs for every statement, mostly before V8 optimises it.
+      const cmds = alterCmds(n);
+      for (let i = 0; i < cmds.length; i++) on(n.relation, alterTableLock(cmds[i]!, serverVersion));
+      for (let i = 0; i < cmds.length; i++) {
+        const cmd = cmds[i]!;
         const con = as(cmd.def, 'Constraint');
         if (str(cmd.subtype) === 'AT_AddConstraint' && str(con?.contype) === 'CONSTR_FOREIGN') on(con?.pktable, SRE);
         if (str(cmd.subtype) === 'AT_DetachPartition' && as(cmd.def, 'PartitionCmd')?.concurrent) transactional = false;
       }
       break;
+    }
     case 'CreateStmt': {
       // Foreign keys lock the referenced tables; PARTITION OF locks the parent.
-      for (const elt of list(n.tableElts)) {
-        const cons = [as(elt, 'Constraint'), ...list(as(elt, 'ColumnDef')?.constraints).map((c) => as(c, 'Constraint'))];
-        for (const con of cons) if (str(con?.contype) === 'CONSTR_FOREIGN') on(con?.pktable, SRE);
+      const elts = list(n.tableElts);
+      for (let i = 0; i < elts.length; i++) {
+        const tableConstraint = as(elts[i], 'Constraint');
+        if (str(tableConstraint?.contype) === 'CONSTR_FOREIGN') on(tableConstraint?.pktable, SRE);
+        const inline = list(as(elts[i], 'ColumnDef')?.constraints);
+        for (let k = 0; k < inline.length; k++) {
+          const con = as(inline[k], 'Constraint');
+          if (str(con?.contype) === 'CONSTR_FOREIGN') on(con?.pktable, SRE);
+        }
       }
       if (n.partbound) for (const parent of list(n.inhRelations)) on(parent, AE);
       break;

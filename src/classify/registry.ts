@@ -173,9 +173,10 @@ export function rulesFor(stmt: ParsedStatement): readonly Rule[] {
   if (stmt.kind !== 'AlterTableStmt') return general;
   const cmds = alterCmds(stmt.node);
   // Most ALTER TABLEs have one subcommand, and a history repeats the same few combinations:
-  // the list is built once per combination, not once per statement.
-  let key = '';
-  for (const cmd of cmds) key += `${str(cmd.subtype) ?? ''},`;
+  // the list is built once per combination, not once per statement. One subcommand's key is its
+  // subtype as the parser gave it (no new string to build and hash).
+  let key = cmds.length === 1 ? (str(cmds[0]!.subtype) ?? '') : '';
+  if (cmds.length !== 1) for (let i = 0; i < cmds.length; i++) key += `${str(cmds[i]!.subtype) ?? ''},`;
   let rules = forSubtypes.get(key);
   if (!rules) {
     const out = [...general];

@@ -37,7 +37,8 @@ export function axesFromEffects(effects: Effect[]): AxesFromEffects {
   let longValidation = false;
   let irreversible = false;
   let opaque = false;
-  for (const e of effects) {
+  for (let i = 0; i < effects.length; i++) {
+    const e = effects[i]!;
     if (e.compatibility) compatibility = 'breaking';
     if (e.dataLoss) dataLoss = worseDataLoss(dataLoss, e.dataLoss);
     if (e.rewritesTable) rewritesTable = true;
@@ -62,7 +63,8 @@ export function summarize(statements: readonly StatementVerdict[]): Summary {
     longValidation: false,
     transactional: true,
   };
-  for (const s of statements) {
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
     out.compatibility = worseCompatibility(out.compatibility, s.compatibility);
     out.dataLoss = worseDataLoss(out.dataLoss, s.dataLoss);
     out.reversible = andReversible(out.reversible, s.reversible);
