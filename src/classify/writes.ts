@@ -4,7 +4,7 @@
  * statement change values that were there before the migration, or only fill
  * what the migration itself just created (a backfill of a new column)?
  */
-import { as, list, relKey, str, type Fields } from '../sql/ast.js';
+import { as, list, nodesOf, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 export interface RowWrites {
@@ -49,9 +49,11 @@ export function rowWrites(stmt: ParsedStatement): RowWrites | undefined {
 
 /** SET targets by column name (`SET a = 1, (b, c) = (...)`), without subscripts or field selections. */
 function targetNames(targetList: unknown): string[] {
-  return list(targetList)
-    .map((t) => as(t, 'ResTarget'))
-    .filter((t): t is Fields => t !== undefined)
-    .map((t) => str(t.name))
-    .filter((name): name is string => name !== undefined);
+  const out: string[] = [];
+  const targets = nodesOf(targetList, 'ResTarget');
+  for (let i = 0; i < targets.length; i++) {
+    const name = str(targets[i]!.name);
+    if (name !== undefined) out.push(name);
+  }
+  return out;
 }
