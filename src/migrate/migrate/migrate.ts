@@ -323,7 +323,7 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error ?? base.message)}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}${applied.length === 0 ? state.historyNote : ''}`,
+    hint: `${fixHint(failed.name, base)} ${backToStartHint(first.name, applied, state, toolBlocks(base))}${applied.length === 0 ? state.historyNote : ''}`,
     cause: base.cause ?? base,
     details: {
       applied,
@@ -349,9 +349,26 @@ export function failureReason(name: string, message: string): string {
   return reason.replace(/\s*Nothing was applied(?: before it)?\.$/, '').replace(/\.+$/, '');
 }
 
-function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {
-  if (appliedCount === 0) return 'The database is as it was before this run.';
-  const undo = `To undo this run's migrations: dbrollback undo --count ${appliedCount}`;
+/**
+ * A tool that records the failure in its own history (golang-migrate's dirty flag) refuses every later run until
+ * it is cleared — dbrollback's migrate and undo too: its own error says how to clear it.
+ */
+function toolBlocks(err: DbrollbackError): boolean {
+  return err.details?.dirtyVersion !== undefined && err.hint !== undefined;
+}
+
+function fixHint(name: string, err: DbrollbackError): string {
+  return toolBlocks(err) ? `${err.hint}` : `Fix ${name} and run \`dbrollback migrate\` again (only pending migrations are applied).`;
+}
+
+function backToStartHint(firstName: string, applied: readonly string[], state: RunState, blocked: boolean): string {
+  const { recovery } = state;
+  if (applied.length === 0) return blocked ? '' : 'The database is as it was before this run.';
+  // undo refuses a migration whose down cannot restore it: offering `undo --count N` over one would send the reader into a refusal.
+  const irreversible = state.classification.filter((v) => v.reversible === false && applied.includes(v.name)).map((v) => v.name);
+  const undo = irreversible.length > 0
+    ? `Undo cannot take this run's migrations back (${irreversible.join(', ')}: no down restores ${irreversible.length === 1 ? 'it' : 'them'})`
+    : `To undo this run's migrations${blocked ? ' (once it is marked clean)' : ''}: dbrollback undo --count ${applied.length}`;
   const restore = recovery?.via === 'wal-archive'
     ? `to recover the state before this run from the WAL archive: dbrollback restore --before-migration ${firstName} --data-dir DIR`
     : recovery?.backupId

@@ -126,7 +126,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
         return done;
       } catch (err) {
         if (running === undefined) throw err;
-        throw await this.failedError(db, err, running, 'up', done, files);
+        throw await this.failedError(db, err, running, done, files);
       } finally {
         await release();
       }
@@ -261,30 +261,50 @@ class GolangMigrateAdapter implements MigratorAdapter {
     }
   }
 
-  /** Whether a failed file took no effect: one Exec, no transaction control or statement PostgreSQL runs outside one. */
+  /**
+   * Whether a failed file took no effect: one Exec, no transaction control or statement PostgreSQL runs outside one
+   * (alone, such a statement fails whole — except a CONCURRENTLY index build, drop or reindex, which commits its
+   * catalog entry first and leaves an INVALID index behind when it fails).
+   */
   private async ranAtomically(db: Db, file: string): Promise<boolean> {
     if (this.settings.multiStatement) return false;
     try {
       const parsed = await parseSqlFile(await readFile(file, 'utf8'), file, (await serverVersion(db)).major);
-      return parsed.noTransactionReason === null || parsed.statements.length === 1;
+      return parsed.noTransactionReason === null || (parsed.statements.length === 1 && !parsed.noTransactionReason.includes('CONCURRENTLY'));
     } catch {
       return false;
     }
   }
 
-  private async failedError(db: Db, err: unknown, f: GolangMigration, direction: 'up', done: string[], files: GolangMigration[]): Promise<DbrollbackError> {
+  /** The indexes PostgreSQL holds INVALID now (what a failed CONCURRENTLY build leaves), schema-qualified and quoted. */
+  private async invalidIndexes(db: Db): Promise<string[]> {
+    const { rows } = await db.query<{ name: string }>(
+      "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+    );
+    return rows.map((r) => r.name);
+  }
+
+  private async failedError(db: Db, err: unknown, f: GolangMigration, done: string[], files: GolangMigration[]): Promise<DbrollbackError> {
     if (isDbrollbackError(err) && err.code === 'LOCK_TIMEOUT') return err;
     const atomic = f.upPath === null || (await this.ranAtomically(db, f.upPath));
     const before = files[files.indexOf(f) - 1]?.version ?? null;
+    const force = (version: bigint | number | string) => `\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${version}\``;
     const applied = done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.';
+    // A failed CONCURRENTLY build leaves its index INVALID; with IF NOT EXISTS a rerun would keep it so, enforcing nothing.
+    const invalid = atomic ? [] : await this.invalidIndexes(db).catch(() => []);
+    const leftBehind = invalid.length > 0 ? ` The database now holds ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'}: ${invalid.join(', ')} (a failed CONCURRENTLY index build is not rolled back, and a rerun with IF NOT EXISTS would keep it invalid).` : '';
+    const dropFirst = invalid.length > 0 ? `run ${invalid.map((i) => `\`DROP INDEX CONCURRENTLY ${i};\``).join(' ')}, then ` : '';
     return new DbrollbackError(
       'MIGRATION_FAILED',
-      `applying ${f.name} (${direction}) failed: ${(err as Error).message}. ${applied} ${this.dirtyAt(f.version, atomic, before)} ` +
-        `Once fixed, \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : 'VERSION'}\` marks it clean.`,
+      // "applying NAME failed:" as the other tools word it, so migrate's own message does not say it twice.
+      `applying ${f.name} failed: ${(err as Error).message}. ${this.dirtyAt(f.version, atomic, before)}${leftBehind} ` +
+        `Once fixed, ${force(atomic || invalid.length > 0 ? (before ?? -1) : 'VERSION')} marks it clean. ${applied}`,
       {
-        hint: `Fix ${f.name}, then mark the version golang-migrate should see: \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : f.version}\`${atomic ? '' : ' (after finishing or reverting its statements by hand)'}, and run again.`,
+        hint: invalid.length > 0
+          ? `Fix the cause, ${dropFirst}mark the version before it: ${force(before ?? -1)}, and run again (golang-migrate, and so dbrollback, refuses the database while it is dirty).`
+          : `Fix ${f.name}, then mark the version golang-migrate should see: ${force(atomic ? (before ?? -1) : f.version)}${atomic ? '' : ' (after finishing or reverting its statements by hand)'}, and run again (golang-migrate, and so dbrollback, refuses the database while it is dirty).`,
         cause: err,
-        details: { applied: done, failed: f.name, dirtyVersion: f.version.toString() },
+        details: { applied: done, failed: f.name, dirtyVersion: f.version.toString(), ...(invalid.length > 0 ? { invalidIndexes: invalid } : {}) },
       },
     );
   }
@@ -293,7 +313,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     const table = `${this.historyTable.schema}.${this.table.table}`;
     return atomic
       ? `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file ran as one implicit transaction, which was rolled back, so the database is at ${before === null ? 'no version' : `version ${before}`}.`
-      : `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file did not run as one transaction, so statements before the failing one took effect.`;
+      : `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file did not run as one transaction, so what it did before failing stayed.`;
   }
 
   private dirtyAfterFailure(before: bigint | null, failed: GolangMigration, atomic: boolean): string {

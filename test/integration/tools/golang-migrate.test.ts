@@ -134,12 +134,32 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(migrate.exitCode).toBe(1);
     const { error } = migrate.json<ErrorJson>();
     expect(error.code).toBe('MIGRATION_FAILED');
-    expect(error.message).toContain('applying 008_broken (up) failed: division by zero');
+    expect(error.message).toContain('applying 008_broken failed: division by zero');
     expect(error.message).toContain('the database is at version 7');
     expect(error.message).toContain(`migrate -path ${dir} -database "$DATABASE_URL" force 7`);
     expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
     // One implicit transaction: the ALTER before the failure did not stay.
     expect(await cluster.sql(database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'broken_at'")).toEqual([]);
+  });
+
+  it('a lone CREATE UNIQUE INDEX CONCURRENTLY that fails is not called rolled back: the INVALID index it left is named, with the DROP and the force to run, and PostgreSQL\'s detail is printed', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-concurrently-'));
+    const dir = path.join(base, 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '008_unique_status.up.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_status_key ON orders (status);\n');
+    await writeFile(path.join(dir, '008_unique_status.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_key;\n');
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    await cluster.sql(database, "INSERT INTO customers (email, name) VALUES ('dup@example.com', 'Dup'); INSERT INTO orders (customer_id, status) SELECT id, 'same' FROM customers, generate_series(1, 2)");
+    const migrate = await runBuiltCli(['migrate', '--migrations', dir, '--backup', 'never', '--database-url', cluster.url(database), '--storage', storage]);
+    expect(migrate.exitCode).toBe(1);
+    expect(migrate.stderr).not.toContain('which was rolled back');
+    expect(migrate.stderr).toContain('The database now holds an INVALID index: public.orders_status_key');
+    expect(migrate.stderr).toContain('detail: Key (status)=(same) is duplicated.');
+    expect(migrate.stderr).toContain(`hint: Fix the cause, run \`DROP INDEX CONCURRENTLY public.orders_status_key;\`, then mark the version before it: \`migrate -path ${dir} -database "$DATABASE_URL" force 7\``);
+    // The hint does not send the reader to `dbrollback migrate` while the table is dirty (it would be refused).
+    expect(migrate.stderr).not.toContain('run `dbrollback migrate` again');
+    expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
   });
 
   it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {
