@@ -193,7 +193,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
-    const file = (await loadGolangMigrateDir(this.options.migrationsDir)).find((f) => f.name === name || String(f.version) === name);
+    const file = (await loadGolangMigrateDir(this.options.migrationsDir)).find((f) => f.name === name || String(f.version) === name || f.versionText === name);
     if (!file) throw migrationNotDefined(name, this.options.migrationsDir);
     const filePath = direction === 'up' ? file.upPath : file.downPath;
     if (filePath === null) return { name, direction, sql: '', source: 'unknown', path: null, note: `version ${file.version} has no .${direction} file` };
@@ -214,7 +214,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
       applied,
       appliedAt: null,
       down: f.down,
-      tags: [String(f.version)],
+      // The version as golang-migrate prints it (`3`) and as the file names write it (`000003`): --to takes either.
+      tags: [...new Set([String(f.version), f.versionText])],
       ...(f.downNote !== undefined ? { downNote: f.downNote } : {}),
     });
     const applied = files.filter((f) => at !== null && f.version <= at).map((f) => info(f, true));
