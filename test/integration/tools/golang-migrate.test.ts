@@ -162,6 +162,28 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
   });
 
+  it('golang-migrate\'s and dbmate\'s schema_migrations are not read as each other\'s: a dbmate folder on a golang-migrate database, or --migrator golang-migrate on a dbmate one, is refused (exit 2) naming the table\'s tool; nothing changes', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 2);
+    const dbmateFolder = path.join(FIXTURES, 'journey', 'helpdesk', 'db', 'migrations');
+    for (const args of [['status'], ['migrate', '--backup', 'never']]) {
+      const run = await cli(database, ...args, '--migrations', dbmateFolder);
+      expect(run.exitCode, run.stderr).toBe(2);
+      const { error } = run.json<ErrorJson>();
+      expect(error.code).toBe('MIGRATIONS_INVALID');
+      expect(error.message).toContain("public.schema_migrations has a dirty column: it is golang-migrate's history");
+      expect(error.hint).toContain("naming this database's golang-migrate migrations");
+    }
+    expect(await table(database)).toEqual([{ version: '2', dirty: false }]);
+    expect(await cluster.sql(database, "SELECT 1 FROM pg_tables WHERE tablename = 'accounts'")).toEqual([]);
+
+    const { database: dbmateDb } = await cluster.createDatabase();
+    await cluster.sql(dbmateDb, "CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20250103091500')");
+    const status = await cli(dbmateDb, 'status', '--migrations', SHOP, '--migrator', 'golang-migrate');
+    expect(status.exitCode, status.stderr).toBe(2);
+    expect(status.json<ErrorJson>().error.message).toContain('public.schema_migrations has no dirty column: it is not golang-migrate\'s history');
+  });
+
   it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {
     const { database } = await cluster.createDatabase();
     const status = await cli(database, 'status', '--migrations', PATTERNS);
