@@ -16,7 +16,8 @@
  * Nothing is wrapped in a transaction golang-migrate would not open: a down
  * run is one migration at a time (singleTransaction false).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { onOwnConnection, onSession } from '../../db/session.js';
@@ -27,7 +28,7 @@ import { downOutcome } from '../down-outcome.js';
 import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { timedStep } from '../timed-step.js';
 import { parseSqlFile } from '../sql/statements.js';
-import { loadGolangMigrateDir, type GolangMigration } from './files.js';
+import { GOLANG_MIGRATE_FILE, loadGolangMigrateDir, type GolangMigration } from './files.js';
 import { ensureTable, readVersion, resolveTable, setVersion, tableOf, type GolangMigrateTable, type GolangMigrateVersion } from './history.js';
 import { golangMigrateLock, lockHolder, takeLocks } from './lock.js';
 import { DEFAULT_MULTI_STATEMENT_MAX_SIZE, splitMultiStatement } from './multi-statement.js';
@@ -113,7 +114,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
         const current = await readVersion(db, this.table);
         if (current?.dirty) throw this.dirtyError(current.version);
         const at = current === null || current.version < 0n ? null : current.version;
-        if (at !== null && !files.some((f) => f.version === at)) throw this.versionNotFound(at);
+        if (at !== null && !files.some((f) => f.version === at)) throw await this.versionNotFound(at);
         const pending = files.filter((f) => at === null || f.version > at).slice(0, count ?? Number.POSITIVE_INFINITY);
         for (const f of pending) {
           running = f;
@@ -208,6 +209,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
     this.resolvedSchema = (await resolveTable(db, this.table)).schema;
     const version = await readVersion(db, this.table);
     const at = version === null || version.version < 0n ? null : version.version;
+    // No migration file at all while the database is at a version: the folder is not this project's (often its parent, `db` for `db/migrations`).
+    if (at !== null && files.length === 0) throw await this.versionNotFound(at);
     const info = (f: GolangMigration, applied: boolean): MigrationInfo => ({
       name: f.name,
       path: f.upPath ?? f.downPath,
@@ -332,9 +335,13 @@ class GolangMigrateAdapter implements MigratorAdapter {
     return dirtyError(`${this.historyTable.schema}.${this.table.table}`, version, this.options.migrationsDir);
   }
 
-  private versionNotFound(version: bigint): DbrollbackError {
-    return new DbrollbackError('MIGRATIONS_INVALID', `the database is at golang-migrate version ${version}, and ${this.options.migrationsDir} has no file of that version (golang-migrate refuses this too: "no migration found for version ${version}")`, {
-      hint: `Point --migrations at the folder that holds version ${version}'s files (golang-migrate's -path). Nothing was changed.`,
+  private async versionNotFound(version: bigint): Promise<DbrollbackError> {
+    const dir = this.options.migrationsDir;
+    const below = await subfoldersWithMigrations(dir);
+    return new DbrollbackError('MIGRATIONS_INVALID', `the database is at golang-migrate version ${version}, and ${dir} has no file of that version (golang-migrate refuses this too: "no migration found for version ${version}")`, {
+      hint: below.length > 0
+        ? `${below.join(', ')} ${below.length === 1 ? 'holds' : 'hold'} VERSION_name.up.sql files: pass --migrations ${below[0]} (golang-migrate's -path). Nothing was changed.`
+        : `Point --migrations at the folder that holds version ${version}'s files (golang-migrate's -path). Nothing was changed.`,
     });
   }
 
@@ -350,4 +357,17 @@ export function dirtyError(table: string, version: bigint, migrationsDir: string
       details: { version: version.toString(), dirty: true, table },
     },
   );
+}
+
+/** The folders right under `dir` that hold golang-migrate files (`db` given for `db/migrations`). */
+async function subfoldersWithMigrations(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const sub = path.join(dir, entry.name);
+    const names = await readdir(sub).catch(() => [] as string[]);
+    if (names.some((n) => GOLANG_MIGRATE_FILE.test(n))) out.push(sub);
+  }
+  return out.sort();
 }

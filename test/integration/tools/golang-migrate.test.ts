@@ -184,6 +184,19 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(status.json<ErrorJson>().error.message).toContain('public.schema_migrations has no dirty column: it is not golang-migrate\'s history');
   });
 
+  it('--migrations naming the folder above the migrations (shop for shop/migrations) is refused (exit 2) naming the folder to pass, not listed as one applied version "whose file is missing"', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 2);
+    for (const args of [['status'], ['plan', '--count', '1']]) {
+      const run = await cli(database, ...args, '--migrations', path.dirname(SHOP), '--migrator', 'golang-migrate');
+      expect(run.exitCode, run.stderr).toBe(2);
+      const { error } = run.json<ErrorJson>();
+      expect(error.code).toBe('MIGRATIONS_INVALID');
+      expect(error.message).toContain('the database is at golang-migrate version 2');
+      expect(error.hint).toContain(`pass --migrations ${SHOP} (golang-migrate's -path)`);
+    }
+  });
+
   it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {
     const { database } = await cluster.createDatabase();
     const status = await cli(database, 'status', '--migrations', PATTERNS);
