@@ -73,7 +73,8 @@ export type HistorySettings = Pick<ToolSettings, 'migrationsTable' | 'migrations
  * that `restore --before-migration NAME --backup auto`, which has the files,
  * can tell which migration it is.
  */
-export type HistoryHead = { head: string | null } | { unnamed: string; version?: string };
+/** `blocked`: the table records a state the tool refuses to go on from (golang-migrate's dirty version), `unnamed` says which. */
+export type HistoryHead = { head: string | null } | { unnamed: string; version?: string; blocked?: true };
 
 /** What detection knows of a project without a database. */
 export interface ProjectEvidence {

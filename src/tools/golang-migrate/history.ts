@@ -116,6 +116,6 @@ export async function headOf(db: Db, settings: HistorySettings): Promise<History
   const t = tableOf(settings);
   const row = await readVersion(db, { schema: t.schema ?? 'public', table: t.table });
   if (row === null || (row.version < 0n && !row.dirty)) return { head: null };
-  if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)` };
+  if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)`, blocked: true };
   return { unnamed: `golang-migrate records only the version (${row.version}), and its migrations are named by their files (VERSION_title, as status and migrate name them); the version is kept`, version: String(row.version) };
 }

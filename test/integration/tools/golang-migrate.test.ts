@@ -121,6 +121,14 @@ describe('golang-migrate (built CLI, real database)', () => {
     const status = await cli(database, 'status', '--migrations', SHOP);
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.json<{ warnings: string[] }>().warnings.join(' ')).toContain('dirty at version 3');
+    // verify: do not return traffic — the application's own m.Up() at startup stops on ErrDirty too. With the project and without it.
+    for (const project of [['--migrations', SHOP], []]) {
+      const verify = await cli(database, 'verify', ...project);
+      expect(verify.exitCode, verify.stdout).toBe(3);
+      const head = verify.json<{ checks: Array<{ id: string; status: string; detail: string }> }>().checks.find((c) => c.id === 'schema-head')!;
+      expect(head.status).toBe('fail');
+      expect(head.detail).toMatch(/^the migration history is blocked: public\.schema_migrations.* dirty at version 3/);
+    }
   });
 
   it('a failing migration is left dirty, as golang-migrate leaves it; the error says the database is at the version before and which force marks it', async () => {
