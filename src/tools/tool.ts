@@ -161,8 +161,12 @@ export interface SqlPart {
   path: string;
   /** Line of the text's first character in that file. */
   firstLine: number;
-  /** The tool runs it inside a transaction (affects CONCURRENTLY and friends); default false. */
-  inTransaction?: boolean;
+  /**
+   * The tool runs it inside a transaction (affects CONCURRENTLY and friends); default false.
+   * `several-statements`: the tool sends the text as one query (Prisma, golang-migrate), which PostgreSQL runs as
+   * one implicit transaction block when it holds more than one statement, and a lone statement outside any.
+   */
+  inTransaction?: boolean | 'several-statements';
 }
 
 /** `empty`: a down file (or section) with nothing but comments — undoing it would change nothing. */

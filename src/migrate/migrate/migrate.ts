@@ -323,7 +323,7 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error ?? base.message)}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `${fixHint(failed.name, base)} ${backToStartHint(first.name, applied, state, toolBlocks(base))}${applied.length === 0 ? state.historyNote : ''}`,
+    hint: `${fixHint(failed.name, base)} ${backToStartHint(first.name, applied, state, toolBlocks(base))}${applied.length === 0 ? state.historyNote : ''}`.trim(),
     cause: base.cause ?? base,
     details: {
       applied,

@@ -266,15 +266,24 @@ class GolangMigrateAdapter implements MigratorAdapter {
   }
 
   /**
-   * Whether a failed file took no effect: one Exec, no transaction control or statement PostgreSQL runs outside one
-   * (alone, such a statement fails whole — except a CONCURRENTLY index build, drop or reindex, which commits its
-   * catalog entry first and leaves an INVALID index behind when it fails).
+   * Whether a failed file took no effect. Sent as one Exec, a file of several statements is one implicit
+   * transaction block: PostgreSQL rolls all of it back on an error, and refuses at once a statement that cannot run
+   * in a transaction block (CREATE INDEX CONCURRENTLY beside other statements fails before anything stays). Not so:
+   * a file that ends and opens transactions itself (BEGIN … COMMIT; more — a whole file in one BEGIN … COMMIT is
+   * still all or nothing), and a lone CONCURRENTLY index build, drop or reindex, which commits its catalog entry
+   * first and leaves an INVALID index behind when it fails.
    */
   private async ranAtomically(db: Db, file: string): Promise<boolean> {
     if (this.settings.multiStatement) return false;
     try {
-      const parsed = await parseSqlFile(await readFile(file, 'utf8'), file, (await serverVersion(db)).major);
-      return parsed.noTransactionReason === null || (parsed.statements.length === 1 && !parsed.noTransactionReason.includes('CONCURRENTLY'));
+      const { statements, noTransactionReason } = await parseSqlFile(await readFile(file, 'utf8'), file, (await serverVersion(db)).major);
+      const control = statements.map((st, i) => ({ i, kind: transactionControl(st) })).filter((c) => c.kind !== null);
+      if (control.length > 0) {
+        const wrapsWhole = control.length === 2 && control[0]!.i === 0 && control[0]!.kind === 'begin' && control[1]!.i === statements.length - 1 && control[1]!.kind === 'end';
+        return wrapsWhole;
+      }
+      if (statements.length === 1) return !(noTransactionReason ?? '').includes('CONCURRENTLY');
+      return true;
     } catch {
       return false;
     }
@@ -316,7 +325,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
   private dirtyAt(version: bigint, atomic: boolean, before: bigint | null): string {
     const table = `${this.historyTable.schema}.${this.table.table}`;
     return atomic
-      ? `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file ran as one implicit transaction, which was rolled back, so the database is at ${before === null ? 'no version' : `version ${before}`}.`
+      ? `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file ran as one transaction (implicit, or its own BEGIN … COMMIT), which was rolled back, so the database is at ${before === null ? 'no version' : `version ${before}`}.`
       : `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file did not run as one transaction, so what it did before failing stayed.`;
   }
 
@@ -370,4 +379,11 @@ async function subfoldersWithMigrations(dir: string): Promise<string[]> {
     if (names.some((n) => GOLANG_MIGRATE_FILE.test(n))) out.push(sub);
   }
   return out.sort();
+}
+
+/** A statement that opens ('begin') or ends ('end') a transaction, else null. */
+function transactionControl(statement: string): 'begin' | 'end' | null {
+  if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(statement)) return 'begin';
+  if (/^(COMMIT|END|ROLLBACK|ABORT)\b/i.test(statement)) return 'end';
+  return null;
 }

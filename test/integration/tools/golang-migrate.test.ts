@@ -205,6 +205,33 @@ describe('golang-migrate (built CLI, real database)', () => {
     }
   });
 
+  it('CREATE INDEX CONCURRENTLY beside another statement in one file: classify says it will fail (one Exec is one implicit transaction block); migrate\'s failure says all of it rolled back and names force of the version before, not the dirty one', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-multi-'));
+    const dir = path.join(base, 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '008_order_notes.up.sql'), 'ALTER TABLE orders ADD COLUMN internal_note text;\nCREATE INDEX CONCURRENTLY orders_internal_note_idx ON orders (internal_note);\n');
+    await writeFile(path.join(dir, '008_order_notes.down.sql'), 'DROP INDEX IF EXISTS orders_internal_note_idx;\nALTER TABLE orders DROP COLUMN internal_note;\n');
+    const classify = await runBuiltCli(['classify', path.join(dir, '008_order_notes.up.sql'), '--migrator', 'golang-migrate', '--json']);
+    const rules = classify.json<{ files: Array<{ statements: Array<{ findings: Array<{ rule: string }> }> }> }>().files[0]!.statements.flatMap((st) => st.findings.map((f) => f.rule));
+    expect(rules).toContain('concurrently-in-transaction');
+    // Alone in its file it runs outside any transaction: no finding.
+    const alone = await runBuiltCli(['classify', path.join(SHOP, '003_index-orders-customer.up.sql'), '--migrator', 'golang-migrate', '--json']);
+    expect(alone.stdout).not.toContain('concurrently-in-transaction');
+
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    await cli(database, 'migrate', '--migrations', SHOP, '--backup', 'never');
+    const migrate = await cli(database, 'migrate', '--migrations', dir, '--backup', 'never');
+    expect(migrate.exitCode).toBe(1);
+    const { error } = migrate.json<ErrorJson>();
+    expect(error.message).toContain('CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
+    expect(error.message).toContain('which was rolled back, so the database is at version 7');
+    expect(error.hint).toContain(`migrate -path ${dir} -database "$DATABASE_URL" force 7\``);
+    expect(error.hint).not.toContain('force 8');
+    expect(await cluster.sql(database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'internal_note'")).toEqual([]);
+    expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
+  });
+
   it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {
     const { database } = await cluster.createDatabase();
     const status = await cli(database, 'status', '--migrations', PATTERNS);
