@@ -181,8 +181,11 @@ class GolangMigrateAdapter implements MigratorAdapter {
         } catch (err) {
           if (!failed || !isDbrollbackError(err)) throw err;
           const before = files[files.indexOf(failed) - 1]?.version ?? null;
-          throw new DbrollbackError(err.code, `${err.message} ${this.dirtyAfterFailure(before, failed, await this.ranAtomically(db, failed.downPath!))}`, {
-            hint: err.hint ?? '',
+          const atomic = await this.ranAtomically(db, failed.downPath!);
+          // Dirty, the database is refused by the next run (dbrollback's as golang-migrate's): the force comes first.
+          const force = `\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? failed.version : 'VERSION'}\``;
+          throw new DbrollbackError(err.code, `${err.message} ${this.dirtyAfterFailure(before, failed, atomic)}`, {
+            hint: `First mark the database clean: ${force}${atomic ? '' : ' with the version it is at, once the down\'s statements are finished or reverted by hand'} (dirty, it is refused by golang-migrate and dbrollback alike). Then: ${err.hint ?? 'run again.'}`,
             cause: err.cause,
             ...(err.details !== undefined ? { details: err.details } : {}),
           });
@@ -335,7 +338,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     return (
       `${table} says ${before === null ? 'version -1 (none)' : `version ${before}`}, dirty, as golang-migrate leaves a failed down` +
       (forceTo !== null
-        ? `; the down ran as one implicit transaction and was rolled back, so \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${forceTo}\` marks the database as it is.`
+        ? `; the down ran as one transaction (implicit, or its own BEGIN … COMMIT) and was rolled back, so \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${forceTo}\` marks the database as it is.`
         : `; finish or revert the down's statements by hand, then \`migrate ... force VERSION\` with the version the database is at.`)
     );
   }

@@ -194,7 +194,7 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(await one(url, "SELECT string_agg(plate, ',' ORDER BY id) FROM public.vehicles")).toBe('KX41AB,KX41AC,LM07ZZ,PQ12RS,TU88VW,AB99CD');
   });
 
-  it('an enum value\'s comment-only down is refused at once; a lone CONCURRENTLY index is undone outside a transaction, the row left as golang-migrate leaves it', async () => {
+  it('an enum value\'s comment-only down is refused at once; a lone CONCURRENTLY index is undone outside a transaction; a failing down is left dirty with the force first in the hint, the row as golang-migrate leaves it', async () => {
     const { database } = await primary.createDatabase();
     const fresh = ['--migrations', MIGRATIONS, '--migrator', 'golang-migrate', '--database-url', primary.url(database), '--storage', storage];
     const freshUrl = primary.url(database);
@@ -212,6 +212,26 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(doc.error.code).toBe('IRREVERSIBLE');
     expect(doc.error.message).toContain('000004_add_trip_state_cancelled');
     expect(doc.backup).toBeNull();
+    expect(await versionRow(freshUrl)).toEqual([{ version: '4', dirty: false }]);
+
+    // A down that fails (a view the team added on the column it drops): dirty at the version before, as golang-migrate leaves it,
+    // and the hint puts golang-migrate's force first, since the next run is refused while dirty.
+    expect((await cli(['migrate', '--to', '5', '--backup', 'never', ...fresh])).exitCode).toBe(0);
+    await query(freshUrl, 'CREATE VIEW fleet_km AS SELECT id, odometer_km FROM vehicles');
+    const failedDown = await cli(['undo', '--count', '1', '--yes', '--json', ...fresh]);
+    expect(failedDown.exitCode).toBe(1);
+    const failure = failedDown.json<ErrorDoc>().error;
+    expect(failure.message).toContain('public.schema_migrations says version 4, dirty, as golang-migrate leaves a failed down; the down ran as one transaction (implicit, or its own BEGIN … COMMIT) and was rolled back');
+    expect(failure.hint.startsWith(`First mark the database clean: \`migrate -path ${MIGRATIONS} -database "$DATABASE_URL" force 5\``), failure.hint).toBe(true);
+    expect(failure.pg?.detail).toBe('view fleet_km depends on column odometer_km of table vehicles');
+    expect(await versionRow(freshUrl)).toEqual([{ version: '4', dirty: true }]);
+    expect(await columnsOf(freshUrl, 'vehicles')).toContain('odometer_km');
+    // Fixed and forced as the hint says: the undo goes through.
+    await query(freshUrl, 'DROP VIEW fleet_km');
+    await query(freshUrl, 'BEGIN; TRUNCATE schema_migrations; INSERT INTO schema_migrations (version, dirty) VALUES (5, false); COMMIT');
+    const undone = await cli(['undo', '--count', '1', '--yes', ...fresh]);
+    expect(undone.exitCode, undone.stderr).toBe(0);
+    expect(await columnsOf(freshUrl, 'vehicles')).not.toContain('odometer_km');
     expect(await versionRow(freshUrl)).toEqual([{ version: '4', dirty: false }]);
   });
 
