@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { archivingCluster, baseBackup, cli, query, sharedDir } from '../../integration/pitr/support.js';
@@ -243,5 +244,13 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(dbmate.exitCode).toBe(2);
     expect(dbmate.json<ErrorDoc>().error.message).toContain("public.schema_migrations has a dirty column: it is golang-migrate's history");
     expect(await versionRow(url)).toEqual([{ version: '10', dirty: false }]);
+  });
+});
+
+describe('the on-call engineer in the golang-migrate project root', () => {
+  it('status without --migrations names ./db/migrations as golang-migrate\'s folder (not dbmate\'s default) in its refusal', async () => {
+    const run = await runBuiltCli(['status'], { cwd: PROJECT });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain("./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate's, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate");
   });
 });
