@@ -222,6 +222,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
       down: f.down,
       // The version as golang-migrate prints it (`3`) and as the file names write it (`000003`): --to takes either.
       tags: [...new Set([String(f.version), f.versionText])],
+      ...(version?.dirty && version.version === f.version ? { dirty: true as const } : {}),
       ...(f.downNote !== undefined ? { downNote: f.downNote } : {}),
     });
     const applied = files.filter((f) => at !== null && f.version <= at).map((f) => info(f, true));

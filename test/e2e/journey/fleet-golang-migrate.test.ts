@@ -119,6 +119,10 @@ describe('the journey on a golang-migrate fleet history', () => {
     const dirtyStatus = await cli(['status', '--json', ...args]);
     expect(dirtyStatus.exitCode, dirtyStatus.stderr).toBe(0);
     expect(dirtyStatus.json<{ warnings: string[] }>().warnings.join(' ')).toContain('public.schema_migrations is dirty at version 9');
+    expect(dirtyStatus.json<{ migrations: Array<{ name: string; dirty?: boolean }> }>().migrations.filter((m) => m.dirty).map((m) => m.name)).toEqual(['000009_unique_vehicle_plates']);
+    const dirtyText = await cli(['status', ...args]);
+    expect(dirtyText.stdout).toContain('head 000009_unique_vehicle_plates (DIRTY: 000009_unique_vehicle_plates failed or was interrupted; see the warning below)');
+    expect(dirtyText.stdout).toMatch(/\nDIRTY +000009_unique_vehicle_plates /);
     for (const command of [['migrate'], ['plan', '--count', '1'], ['undo', '--count', '1', '--yes']]) {
       const run = await cli([...command, '--json', ...args]);
       expect(run.exitCode, run.stderr).toBe(2);
