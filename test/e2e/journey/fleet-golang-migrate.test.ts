@@ -238,6 +238,14 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(undone.exitCode, undone.stderr).toBe(0);
     expect(await columnsOf(freshUrl, 'vehicles')).not.toContain('odometer_km');
     expect(await versionRow(freshUrl)).toEqual([{ version: '4', dirty: false }]);
+
+    // A down that drops more than its up made (drivers.email_verified, 000001's): refused against the recorded schema, nothing run.
+    expect((await cli(['migrate', '--to', '000006_add_drivers_phone', '--backup', 'never', ...fresh])).exitCode).toBe(0);
+    const dropsMore = await cli(['undo', '--count', '1', '--yes', '--json', ...fresh]);
+    expect(dropsMore.exitCode).toBe(4);
+    expect(dropsMore.json<ErrorDoc>().error.message).toContain('down of 000006_add_drivers_phone drops column public.drivers.email_verified, which 000001_create_drivers_and_vehicles created');
+    expect(await columnsOf(freshUrl, 'drivers')).toEqual(['id', 'full_name', 'email', 'email_verified', 'created_at', 'phone']);
+    expect(await versionRow(freshUrl)).toEqual([{ version: '6', dirty: false }]);
   });
 
   it('--migrations naming the wrong folder is refused (exit 2) naming the right one: the project\'s db/ above it, a dbmate project\'s folder', async () => {
