@@ -10,6 +10,7 @@
  * leads back to the state before it. Every run that got past its input
  * checks leaves an audit record in the storage.
  */
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
@@ -199,6 +200,9 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // A stop asked for is honoured between migrations, never inside one.
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
+    const invalidBefore = new Set(await invalidIndexes(db));
+    // An invalid index already there counts against this migration only when its SQL names it (IF NOT EXISTS would skip it).
+    const upSql = invalidBefore.size > 0 ? await adapter.sqlOf(entry.name, 'up').then((s) => s.sql, () => '') : '';
     try {
       await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
@@ -220,6 +224,9 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     entry.status = 'applied';
     // The journal names every migration applied, as it is applied.
     await checkpoint();
+    // Recorded as applied, yet an index it builds is INVALID (CONCURRENTLY ... IF NOT EXISTS over the one an earlier failure left skips the build): not ok.
+    const leftInvalid = (await invalidIndexes(db)).filter((name) => !invalidBefore.has(name) || upSql.includes(name.slice(name.lastIndexOf('.') + 1).replace(/"/g, '')));
+    if (leftInvalid.length > 0) throw invalidAfter(entry.name, adapter.kind, leftInvalid, state);
     await faultPoint('migrate:after-up', run.signal);
   }
 }
@@ -300,6 +307,21 @@ function checkBackupMode(mode: string): BackupMode {
 function verdictLine(verdicts: readonly PendingVerdict[], failOn: readonly FailOn[]): string {
   const parts = verdicts.map((v) => `${v.name}: ${v.compatibility ?? 'unclassified'}/${v.dataLoss ?? '?'}`);
   return `${parts.join('; ')}${failOn.length ? ` (--fail-on ${failOn.join(',')}: passed)` : ''}`;
+}
+
+/** Applied as far as the tool's history says, but an index it builds is INVALID: the run stops there, saying what the database holds. */
+function invalidAfter(name: string, kind: string, indexes: readonly string[], state: RunState): DbrollbackError {
+  const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
+  return new DbrollbackError(
+    'MIGRATION_FAILED',
+    `${name} is recorded as applied in the ${kind} history, but ${indexes.length === 1 ? 'the index' : 'the indexes'} ${indexes.join(', ')} ${indexes.length === 1 ? 'is' : 'are'} INVALID afterwards: ` +
+      'an index build that did not finish (or one CREATE INDEX … IF NOT EXISTS skipped because an earlier failed CONCURRENTLY build left it): the planner ignores it and a unique one enforces nothing. ' +
+      `The database is at ${name}${notApplied.length > 0 ? `; not applied: ${notApplied.join(', ')}` : ''}.`,
+    {
+      hint: `Fix what made the build fail (for a unique index: the duplicate rows), then rebuild it in place: ${indexes.map((i) => `\`REINDEX INDEX CONCURRENTLY ${i};\``).join(' ')} — \`dbrollback verify\` checks that no index is invalid — and run \`dbrollback migrate\` for the rest.`,
+      details: { migration: name, invalidIndexes: indexes, notApplied },
+    },
+  );
 }
 
 /** A failure while applying names what this run applied and the way back to before it. */

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { onOwnConnection, onSession } from '../../db/session.js';
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
@@ -293,14 +294,6 @@ class GolangMigrateAdapter implements MigratorAdapter {
     }
   }
 
-  /** The indexes PostgreSQL holds INVALID now (what a failed CONCURRENTLY build leaves), schema-qualified and quoted. */
-  private async invalidIndexes(db: Db): Promise<string[]> {
-    const { rows } = await db.query<{ name: string }>(
-      "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-    );
-    return rows.map((r) => r.name);
-  }
-
   private async failedError(db: Db, err: unknown, f: GolangMigration, done: string[], files: GolangMigration[]): Promise<DbrollbackError> {
     if (isDbrollbackError(err) && err.code === 'LOCK_TIMEOUT') return err;
     const atomic = f.upPath === null || (await this.ranAtomically(db, f.upPath));
@@ -308,7 +301,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     const force = (version: bigint | number | string) => `\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${version}\``;
     const applied = done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.';
     // A failed CONCURRENTLY build leaves its index INVALID; with IF NOT EXISTS a rerun would keep it so, enforcing nothing.
-    const invalid = atomic ? [] : await this.invalidIndexes(db).catch(() => []);
+    const invalid = atomic ? [] : await invalidIndexes(db).catch(() => []);
     const leftBehind = invalid.length > 0 ? ` The database now holds ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'}: ${invalid.join(', ')} (a failed CONCURRENTLY index build is not rolled back, and a rerun with IF NOT EXISTS would keep it invalid).` : '';
     const dropFirst = invalid.length > 0 ? `run ${invalid.map((i) => `\`DROP INDEX CONCURRENTLY ${i};\``).join(' ')}, then ` : '';
     return new DbrollbackError(

@@ -137,13 +137,23 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(dirtyChecks.find((c) => c.id === 'indexes')).toMatchObject({ status: 'fail' });
     expect(await versionRow(url)).toEqual([{ version: '9', dirty: true }]);
 
-    // The user's fix, as the hint says: the duplicate plate, the invalid index, `migrate force 8` (TRUNCATE + INSERT, as golang-migrate's SetVersion).
+    // A hurried fix: the duplicate plate and `migrate force 8` (TRUNCATE + INSERT, as golang-migrate's SetVersion), but not the DROP INDEX.
+    // The rerun's IF NOT EXISTS skips the invalid index: recorded as applied, yet enforcing nothing — migrate does not call that ok.
     await query(url, "UPDATE vehicles SET plate = 'KX41AC' WHERE id = 2");
-    await query(url, 'DROP INDEX CONCURRENTLY public.vehicles_plate_key');
     await query(url, 'BEGIN; TRUNCATE schema_migrations; INSERT INTO schema_migrations (version, dirty) VALUES (8, false); COMMIT');
+    const skipped = await cli(['migrate', '--json', ...args]);
+    expect(skipped.exitCode).toBe(1);
+    const stillInvalid = skipped.json<ErrorDoc>().error;
+    expect(stillInvalid.message).toContain('000009_unique_vehicle_plates is recorded as applied in the golang-migrate history, but the index public.vehicles_plate_key is INVALID afterwards');
+    expect(stillInvalid.message).toContain('not applied: 000010_drop_vehicles_legacy_code, 000011_create_depots');
+    expect(stillInvalid.hint).toContain('`REINDEX INDEX CONCURRENTLY public.vehicles_plate_key;`');
+    expect(await versionRow(url)).toEqual([{ version: '9', dirty: false }]);
+    expect(await indexesOf(url, 'vehicles')).toEqual(['vehicles_pkey', 'vehicles_plate_key (INVALID)']);
+    // As the hint says: rebuilt in place, then the rest.
+    await query(url, 'REINDEX INDEX CONCURRENTLY public.vehicles_plate_key');
     const rest = await cli(['migrate', '--json', ...args]);
     expect(rest.exitCode, rest.stderr).toBe(0);
-    expect(rest.json<{ applied: string[] }>().applied).toEqual(['000009_unique_vehicle_plates', '000010_drop_vehicles_legacy_code', '000011_create_depots']);
+    expect(rest.json<{ applied: string[] }>().applied).toEqual(['000010_drop_vehicles_legacy_code', '000011_create_depots']);
     expect(await versionRow(url)).toEqual([{ version: '11', dirty: false }]);
     expect(await indexesOf(url, 'vehicles')).toEqual(['vehicles_pkey', 'vehicles_plate_key']);
 
