@@ -171,6 +171,8 @@ export function exitCodeOf(err: unknown): ExitCode {
 
 function pgFieldsOf(cause: unknown): PgErrorFields | undefined {
   if (typeof cause !== 'object' || cause === null) return undefined;
+  // Wrapped once more (a run's error around the tool's): PostgreSQL's fields are the inner error's.
+  if (cause instanceof DbrollbackError) return cause.pg;
   const c = cause as Record<string, unknown>;
   // node-postgres' DatabaseError carries `severity` and a five-character SQLSTATE `code`.
   if (typeof c.severity !== 'string' || typeof c.code !== 'string') return undefined;

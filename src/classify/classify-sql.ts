@@ -31,7 +31,8 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   }
   const parsed = parseSql(sql, options.source, options.firstLine);
   const state = new FileState(options.created);
-  const toolTransaction = options.inTransaction ?? false;
+  // Sent as one query, several statements are one implicit transaction block; a lone one runs outside any.
+  const toolTransaction = options.inTransaction === 'several-statements' ? parsed.statements.length > 1 : (options.inTransaction ?? false);
   const columnType = options.schema ? columnTypeLookup(options.schema) : (options.priorColumns ?? (() => undefined));
   const statements: StatementVerdict[] = [];
   // Indexed loops and no object spreads in this file's per-statement code: it runs for every statement of a

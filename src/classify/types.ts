@@ -158,8 +158,8 @@ export interface DownInfo {
 export interface ClassifySqlOptions {
   /** Target server's major version (11..17); rules that depend on it use it. Default 17. */
   serverVersion?: number;
-  /** The migration tool runs the file inside a transaction (affects CONCURRENTLY and friends). Default false. */
-  inTransaction?: boolean;
+  /** The migration tool runs the file inside a transaction (affects CONCURRENTLY and friends). Default false. `several-statements`: as SqlPart's. */
+  inTransaction?: boolean | 'several-statements';
   /** Where the SQL came from, for error messages (a path). */
   source?: string;
   /** Line of the SQL's first character in `source` (when SQL was cut out of a bigger file). Default 1. */

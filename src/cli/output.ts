@@ -89,6 +89,8 @@ export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'>, strea
   }
   // Human form on stderr always (with --json too: stderr is for people).
   const lines = [`error: ${message}`];
+  // PostgreSQL's DETAIL names what failed (the duplicated key, the violating row), which its message alone does not.
+  if (known && err.pg?.detail && !message.includes(err.pg.detail)) lines.push(`detail: ${err.pg.detail}`);
   if (hint) lines.push(`hint: ${hint}`);
   if (io.verbose || !known) {
     for (const cause of causeChain(err)) lines.push(`cause: ${cause}`);

@@ -171,7 +171,7 @@ export class RunContext {
     }
     const status = await adapter.status();
     const tags = status.applied.at(-1)?.tags ?? [];
-    return { configured: true, head: status.head, migrator: adapter.kind, ...(tags.length > 0 ? { headTags: tags } : {}) };
+    return { configured: true, head: status.head, migrator: adapter.kind, ...(tags.length > 0 ? { headTags: tags } : {}), ...(status.blocked ? { blocked: status.blocked.message } : {}) };
   }
 }
 

@@ -46,6 +46,8 @@ export interface MigrationInfo {
    * applied, as the tool's own rollback to that tag does.
    */
   tags?: string[];
+  /** The tool recorded a run of it that failed or was interrupted (golang-migrate's dirty version): whether it took effect is not known. */
+  dirty?: true;
   /** Why `down` is not `yes`, in words (e.g. `its down throws ("enum values cannot be removed")`); absent when there is nothing to say. */
   downNote?: string;
   /**

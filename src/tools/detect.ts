@@ -13,7 +13,7 @@
  * The database is asked only when the files do not decide, and only when the
  * caller gives a way to ask it (a drill never looks at the configured one).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connection.js';
@@ -94,7 +94,19 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
  * dbmate project run from its root is told which folder to name.
  */
 export function otherDefaultDirs(cwd: string = process.cwd()): string {
-  return existsSync(path.join(cwd, 'db', 'migrations')) ? "; ./db/migrations exists (dbmate's default --migrations-dir): pass --migrations db/migrations" : '';
+  const dir = path.join(cwd, 'db', 'migrations');
+  if (!existsSync(dir)) return '';
+  // golang-migrate's files there are `migrate create -dir db/migrations`'s, not dbmate's: say whose the folder looks like.
+  const golang = (() => {
+    try {
+      return readdirSync(dir).some((n) => /^[0-9]+_.*\.(up|down)\.sql$/.test(n));
+    } catch {
+      return false;
+    }
+  })();
+  return golang
+    ? '; ./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate'
+    : "; ./db/migrations exists (dbmate's default --migrations-dir): pass --migrations db/migrations";
 }
 
 /**

@@ -28,7 +28,7 @@ export async function headFromHistoryTables(db: Db, tools: readonly MigrationToo
   const read = await tool.readHead(db, settings);
   if ('unnamed' in read) {
     const reason = `${why}; the database holds ${tool.kind}'s history table ${table}, but ${read.unnamed}: pass --migrations DIR`;
-    return { configured: false, reason, ...(read.version !== undefined ? { version: { migrator: tool.kind, version: read.version } } : {}) };
+    return { configured: false, reason, ...(read.version !== undefined ? { version: { migrator: tool.kind, version: read.version } } : {}), ...(read.blocked ? { blocked: `${table}: ${read.unnamed}` } : {}) };
   }
   return { configured: true, head: read.head, migrator: tool.kind, from: table };
 }

@@ -5,6 +5,7 @@
 import { DbrollbackError } from '../errors.js';
 import type { DownTarget, MigrationInfo } from './contract.js';
 import { compareStrings } from '../compare-strings.js';
+import { migrationNameOf } from './file-name.js';
 
 /**
  * The applied migrations `target` selects, newest first.
@@ -36,7 +37,7 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
     return applied.slice(applied.length - count).reverse();
   }
 
-  const name = target.to;
+  const name = migrationNameOf(target.to, applied);
   let index = applied.findIndex((m) => m.name === name);
   // A tag names the migration it was set on: undoing to it keeps that migration, as the tool's own rollback to a tag does.
   if (index === -1) index = applied.findLastIndex((m) => m.tags?.includes(name) ?? false);

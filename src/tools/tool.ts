@@ -73,7 +73,8 @@ export type HistorySettings = Pick<ToolSettings, 'migrationsTable' | 'migrations
  * that `restore --before-migration NAME --backup auto`, which has the files,
  * can tell which migration it is.
  */
-export type HistoryHead = { head: string | null } | { unnamed: string; version?: string };
+/** `blocked`: the table records a state the tool refuses to go on from (golang-migrate's dirty version), `unnamed` says which. */
+export type HistoryHead = { head: string | null } | { unnamed: string; version?: string; blocked?: true };
 
 /** What detection knows of a project without a database. */
 export interface ProjectEvidence {
@@ -160,8 +161,12 @@ export interface SqlPart {
   path: string;
   /** Line of the text's first character in that file. */
   firstLine: number;
-  /** The tool runs it inside a transaction (affects CONCURRENTLY and friends); default false. */
-  inTransaction?: boolean;
+  /**
+   * The tool runs it inside a transaction (affects CONCURRENTLY and friends); default false.
+   * `several-statements`: the tool sends the text as one query (Prisma, golang-migrate), which PostgreSQL runs as
+   * one implicit transaction block when it holds more than one statement, and a lone statement outside any.
+   */
+  inTransaction?: boolean | 'several-statements';
 }
 
 /** `empty`: a down file (or section) with nothing but comments — undoing it would change nothing. */

@@ -65,9 +65,10 @@ export interface ToolVerifyOutcome {
 /** What the migration tool says about the head, or why it cannot say. */
 export type HeadLookup =
   /** `from`: the history table it was read from when no project was configured (the tool found by its table). */
-  | { configured: true; head: string | null; migrator: string; from?: string; /** What else names the head: its dbmate or golang-migrate version, its Sqitch or Liquibase tags. */ headTags?: string[] }
+  | { configured: true; head: string | null; migrator: string; from?: string; /** What else names the head: its dbmate or golang-migrate version, its Sqitch or Liquibase tags. */ headTags?: string[]; blocked?: string }
   /** `version`: the head as the table of that migrator identifies it when it cannot name it (see HistoryHead). */
-  | { configured: false; reason: string; version?: { migrator: string; version: string } };
+  | { configured: false; reason: string; version?: { migrator: string; version: string }; blocked?: string };
+// `blocked`: why the tool itself refuses to go on (golang-migrate's dirty version): the application's own migrate at startup would fail.
 
 /**
  * Tables outside a partial baseline, judged without reading them: their

@@ -4,7 +4,7 @@ import { defineRule } from '../rule.js';
 export const concurrentlyInTransaction = defineRule({
   id: 'concurrently-in-transaction',
   summary: 'CONCURRENTLY operations (and VACUUM, enum ADD VALUE before 12) cannot run inside a transaction block: the migration fails.',
-  help: 'Run the statement in its own migration outside a transaction (node-pg-migrate: pgm.noTransaction(); SQL files: no BEGIN/COMMIT around it).',
+  help: 'Run the statement in its own migration outside a transaction (node-pg-migrate: pgm.noTransaction(); SQL files: no BEGIN/COMMIT around it; golang-migrate and Prisma, which send a file as one query: alone in its file).',
   nodes: ['IndexStmt', 'DropStmt', 'ReindexStmt', 'AlterTableStmt', 'VacuumStmt', 'AlterEnumStmt'],
   check(stmt, ctx) {
     if (!ctx.inTransaction) return [];

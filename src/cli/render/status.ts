@@ -11,6 +11,7 @@ export function statusJson(report: StatusReport) {
     migrations: report.migrations.map((m) => ({
       name: m.name,
       applied: m.applied,
+      ...(m.dirty ? { dirty: true } : {}),
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
       ...(m.downNote ? { downNote: m.downNote } : {}),
@@ -59,14 +60,16 @@ function downCell(m: StatusReport['migrations'][number]): string {
 }
 
 export function renderStatus(report: StatusReport): string {
-  const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; head ${report.head ?? '(none)'}`];
+  const dirty = report.migrations.find((m) => m.dirty);
+  const head = `head ${report.head ?? '(none)'}${dirty ? ` (DIRTY: ${dirty.name} failed or was interrupted; see the warning below)` : ''}`;
+  const lines = [`${report.migrator} migrations on ${report.database}: ${report.applied.length} applied, ${report.pending.length} pending; ${head}`];
   if (report.migrations.length > 0) {
     lines.push(
       '',
       table(
         ['state', 'migration', 'applied at', 'down', ...(report.restorePoints ? ['restore point before'] : [])],
         report.migrations.map((m) => [
-          m.applied ? 'applied' : 'pending',
+          m.dirty ? 'DIRTY' : m.applied ? 'applied' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
           report.toolHasDowns ? downCell(m) : 'none (restore)',

@@ -23,6 +23,7 @@ import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
+import { migrationNameOf } from '../../tools/file-name.js';
 import { toolOf } from '../../tools/registry.js';
 
 export type BeforeMigrationTarget =
@@ -87,7 +88,8 @@ async function pointPredatesApplication(storage: Storage, point: RestorePointRec
   return appliedAt.getTime() > until + CLOCK_SLACK_MS;
 }
 
-function appliedMigration(status: MigrationStatus, name: string): MigrationInfo {
+function appliedMigration(status: MigrationStatus, given: string): MigrationInfo {
+  const name = migrationNameOf(given, status.migrations);
   if (name.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
   // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
   const known =

@@ -10,6 +10,7 @@
  * leads back to the state before it. Every run that got past its input
  * checks leaves an audit record in the storage.
  */
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
@@ -199,6 +200,9 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // A stop asked for is honoured between migrations, never inside one.
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
+    const invalidBefore = new Set(await invalidIndexes(db));
+    // An invalid index already there counts against this migration only when its SQL names it (IF NOT EXISTS would skip it).
+    const upSql = invalidBefore.size > 0 ? await adapter.sqlOf(entry.name, 'up').then((s) => s.sql, () => '') : '';
     try {
       await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
@@ -220,6 +224,9 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     entry.status = 'applied';
     // The journal names every migration applied, as it is applied.
     await checkpoint();
+    // Recorded as applied, yet an index it builds is INVALID (CONCURRENTLY ... IF NOT EXISTS over the one an earlier failure left skips the build): not ok.
+    const leftInvalid = (await invalidIndexes(db)).filter((name) => !invalidBefore.has(name) || upSql.includes(name.slice(name.lastIndexOf('.') + 1).replace(/"/g, '')));
+    if (leftInvalid.length > 0) throw invalidAfter(entry.name, adapter.kind, leftInvalid, state);
     await faultPoint('migrate:after-up', run.signal);
   }
 }
@@ -302,6 +309,21 @@ function verdictLine(verdicts: readonly PendingVerdict[], failOn: readonly FailO
   return `${parts.join('; ')}${failOn.length ? ` (--fail-on ${failOn.join(',')}: passed)` : ''}`;
 }
 
+/** Applied as far as the tool's history says, but an index it builds is INVALID: the run stops there, saying what the database holds. */
+function invalidAfter(name: string, kind: string, indexes: readonly string[], state: RunState): DbrollbackError {
+  const notApplied = state.migrations.filter((m) => m.status !== 'applied').map((m) => m.name);
+  return new DbrollbackError(
+    'MIGRATION_FAILED',
+    `${name} is recorded as applied in the ${kind} history, but ${indexes.length === 1 ? 'the index' : 'the indexes'} ${indexes.join(', ')} ${indexes.length === 1 ? 'is' : 'are'} INVALID afterwards: ` +
+      'an index build that did not finish (or one CREATE INDEX … IF NOT EXISTS skipped because an earlier failed CONCURRENTLY build left it): the planner ignores it and a unique one enforces nothing. ' +
+      `The database is at ${name}${notApplied.length > 0 ? `; not applied: ${notApplied.join(', ')}` : ''}.`,
+    {
+      hint: `Fix what made the build fail (for a unique index: the duplicate rows), then rebuild it in place: ${indexes.map((i) => `\`REINDEX INDEX CONCURRENTLY ${i};\``).join(' ')} — \`dbrollback verify\` checks that no index is invalid — and run \`dbrollback migrate\` for the rest.`,
+      details: { migration: name, invalidIndexes: indexes, notApplied },
+    },
+  );
+}
+
 /** A failure while applying names what this run applied and the way back to before it. */
 function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   const base = asRunError(err);
@@ -323,7 +345,7 @@ function asMigrateError(err: unknown, state: RunState): DbrollbackError {
   return new DbrollbackError('MIGRATION_FAILED', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error ?? base.message)}. ` +
     `${applied.length ? `Applied by this run: ${applied.join(', ')}` : 'This run applied no migration'}; not applied: ${notApplied.join(', ')}. ` +
     `The database is at ${state.headAfter ?? '(no migration)'}. ${wayBack}`, {
-    hint: `Fix ${failed.name} and run \`dbrollback migrate\` again (only pending migrations are applied). ${backToStartHint(first.name, applied.length, state.recovery)}${applied.length === 0 ? state.historyNote : ''}`,
+    hint: `${fixHint(failed.name, base)} ${backToStartHint(first.name, applied, state, toolBlocks(base))}${applied.length === 0 ? state.historyNote : ''}`.trim(),
     cause: base.cause ?? base,
     details: {
       applied,
@@ -349,9 +371,26 @@ export function failureReason(name: string, message: string): string {
   return reason.replace(/\s*Nothing was applied(?: before it)?\.$/, '').replace(/\.+$/, '');
 }
 
-function backToStartHint(firstName: string, appliedCount: number, recovery: Recovery | null): string {
-  if (appliedCount === 0) return 'The database is as it was before this run.';
-  const undo = `To undo this run's migrations: dbrollback undo --count ${appliedCount}`;
+/**
+ * A tool that records the failure in its own history (golang-migrate's dirty flag) refuses every later run until
+ * it is cleared — dbrollback's migrate and undo too: its own error says how to clear it.
+ */
+function toolBlocks(err: DbrollbackError): boolean {
+  return err.details?.dirtyVersion !== undefined && err.hint !== undefined;
+}
+
+function fixHint(name: string, err: DbrollbackError): string {
+  return toolBlocks(err) ? `${err.hint}` : `Fix ${name} and run \`dbrollback migrate\` again (only pending migrations are applied).`;
+}
+
+function backToStartHint(firstName: string, applied: readonly string[], state: RunState, blocked: boolean): string {
+  const { recovery } = state;
+  if (applied.length === 0) return blocked ? '' : 'The database is as it was before this run.';
+  // undo refuses a migration whose down cannot restore it: offering `undo --count N` over one would send the reader into a refusal.
+  const irreversible = state.classification.filter((v) => v.reversible === false && applied.includes(v.name)).map((v) => v.name);
+  const undo = irreversible.length > 0
+    ? `Undo cannot take this run's migrations back (${irreversible.join(', ')}: no down restores ${irreversible.length === 1 ? 'it' : 'them'})`
+    : `To undo this run's migrations${blocked ? ' (once it is marked clean)' : ''}: dbrollback undo --count ${applied.length}`;
   const restore = recovery?.via === 'wal-archive'
     ? `to recover the state before this run from the WAL archive: dbrollback restore --before-migration ${firstName} --data-dir DIR`
     : recovery?.backupId

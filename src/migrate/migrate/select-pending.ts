@@ -1,6 +1,7 @@
 /** Which pending migrations `migrate` applies: all, the next N, or up to and including NAME. */
 import { DbrollbackError } from '../../errors.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
+import { migrationNameOf } from '../../tools/file-name.js';
 
 export type UpTarget = { count: number } | { to: string };
 
@@ -22,6 +23,7 @@ function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationI
     }
     return pending.slice(0, target.count);
   }
+  target = { to: migrationNameOf(target.to, status.migrations) };
   let index = pending.findIndex((m) => m.name === target.to);
   // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
   if (index === -1 && !status.applied.some((m) => m.name === target.to)) index = pending.findIndex((m) => m.tags?.includes(target.to) ?? false);

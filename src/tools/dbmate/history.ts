@@ -7,6 +7,7 @@
  * without a schema, the connection's current_schema().
  */
 import { quoteQualified, type Db } from '../../db/connection.js';
+import { DbrollbackError } from '../../errors.js';
 import type { HistoryHead, HistorySettings } from '../tool.js';
 
 export const DEFAULT_TABLE = 'schema_migrations';
@@ -45,6 +46,14 @@ export async function readApplied(db: Db, t: DbmateTable): Promise<string[]> {
   const q = await qualifiedOf(db, t);
   const { rows: exists } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [q.sql]);
   if (!exists[0]?.ok) return [];
+  // golang-migrate's table has dbmate's name and a version column too: read as dbmate's, its one row would look like one applied migration.
+  const { rows: dirty } = await db.query<{ ok: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'dirty' AND attnum > 0 AND NOT attisdropped) AS ok", [q.sql]);
+  if (dirty[0]?.ok) {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `${q.schema}.${q.table} has a dirty column: it is golang-migrate's history (one row: the version the database is at), not dbmate's (one row per applied migration), so this database is not the dbmate project's`, {
+      hint: 'Pass --migrations DIR naming this database\'s golang-migrate migrations (VERSION_name.up.sql files; --migrator golang-migrate if they are not detected), or --database-url naming the dbmate project\'s database. Nothing was changed.',
+      details: { table: `${q.schema}.${q.table}`, historyOf: 'golang-migrate' },
+    });
+  }
   const { rows } = await db.query<{ version: string }>(`SELECT version FROM ${q.sql} ORDER BY version ASC`);
   return rows.map((r) => r.version);
 }

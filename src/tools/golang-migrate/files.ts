@@ -19,6 +19,8 @@ export const GOLANG_MIGRATE_FILE = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
 
 export interface GolangMigration {
   version: bigint;
+  /** The version as its file writes it (`000003` for `migrate create -seq`'s padded names, `3` unpadded). */
+  versionText: string;
   /** The name dbrollback shows: the up file's name without `.up.EXT` (the down's when there is no up). */
   name: string;
   upPath: string | null;
@@ -63,13 +65,14 @@ export async function loadGolangMigrateDir(dir: string): Promise<GolangMigration
     versions.map(async (version) => {
       const { up, down } = byVersion.get(version)!;
       const name = baseOf((up ?? down)!);
+      const versionText = GOLANG_MIGRATE_FILE.exec((up ?? down)!)![1]!;
       const upPath = up ? path.join(dir, up) : null;
       const downPath = down ? path.join(dir, down) : null;
       if (!downPath) {
         // golang-migrate would "undo" it by moving the version back and running nothing; dbrollback refuses instead.
-        return { version, name, upPath, downPath, down: 'missing' as const, downNote: `version ${version} has no .down file (golang-migrate would only move its version back, running nothing)` };
+        return { version, versionText, name, upPath, downPath, down: 'missing' as const, downNote: `version ${version} has no .down file (golang-migrate would only move its version back, running nothing)` };
       }
-      return { version, name, upPath, downPath, down: downKindOf(await readFile(downPath, 'utf8')) };
+      return { version, versionText, name, upPath, downPath, down: downKindOf(await readFile(downPath, 'utf8')) };
     }),
   );
 }

@@ -66,6 +66,14 @@ export async function readVersion(db: Db, t: GolangMigrateTable): Promise<Golang
   const qualified = quoteQualified(resolved.schema, resolved.table);
   const { rows: exists } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified]);
   if (!exists[0]?.ok) return null;
+  // dbmate's table has golang-migrate's name and a version column too, but no dirty: it is another project's history.
+  const { rows: dirty } = await db.query<{ ok: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'dirty' AND attnum > 0 AND NOT attisdropped) AS ok", [qualified]);
+  if (!dirty[0]?.ok) {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `${resolved.schema}.${resolved.table} has no dirty column: it is not golang-migrate's history (version bigint, dirty boolean) — dbmate keeps one row per applied migration in a table of that name — so this database is not the golang-migrate project's`, {
+      hint: `Pass --migrations DIR and --migrator naming this database's own tool (dbmate: --migrator dbmate), or --database-url naming the golang-migrate project's database; a golang-migrate history table of another name is set with migrationsTable. Nothing was changed.`,
+      details: { table: `${resolved.schema}.${resolved.table}` },
+    });
+  }
   const { rows } = await db.query<{ version: string; dirty: boolean }>(`SELECT version::text AS version, dirty FROM ${qualified} LIMIT 1`);
   const row = rows[0];
   return row ? { version: BigInt(row.version), dirty: row.dirty } : null;
@@ -108,6 +116,6 @@ export async function headOf(db: Db, settings: HistorySettings): Promise<History
   const t = tableOf(settings);
   const row = await readVersion(db, { schema: t.schema ?? 'public', table: t.table });
   if (row === null || (row.version < 0n && !row.dirty)) return { head: null };
-  if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)` };
+  if (row.dirty) return { unnamed: `it is dirty at version ${row.version} (a golang-migrate run failed or was interrupted there, so the database is between two versions)`, blocked: true };
   return { unnamed: `golang-migrate records only the version (${row.version}), and its migrations are named by their files (VERSION_title, as status and migrate name them); the version is kept`, version: String(row.version) };
 }

@@ -16,10 +16,12 @@
  * Nothing is wrapped in a transaction golang-migrate would not open: a down
  * run is one migration at a time (singleTransaction false).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { onOwnConnection, onSession } from '../../db/session.js';
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
 import { assertReversible } from '../down-guard.js';
@@ -27,7 +29,7 @@ import { downOutcome } from '../down-outcome.js';
 import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { timedStep } from '../timed-step.js';
 import { parseSqlFile } from '../sql/statements.js';
-import { loadGolangMigrateDir, type GolangMigration } from './files.js';
+import { GOLANG_MIGRATE_FILE, loadGolangMigrateDir, type GolangMigration } from './files.js';
 import { ensureTable, readVersion, resolveTable, setVersion, tableOf, type GolangMigrateTable, type GolangMigrateVersion } from './history.js';
 import { golangMigrateLock, lockHolder, takeLocks } from './lock.js';
 import { DEFAULT_MULTI_STATEMENT_MAX_SIZE, splitMultiStatement } from './multi-statement.js';
@@ -113,7 +115,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
         const current = await readVersion(db, this.table);
         if (current?.dirty) throw this.dirtyError(current.version);
         const at = current === null || current.version < 0n ? null : current.version;
-        if (at !== null && !files.some((f) => f.version === at)) throw this.versionNotFound(at);
+        if (at !== null && !files.some((f) => f.version === at)) throw await this.versionNotFound(at);
         const pending = files.filter((f) => at === null || f.version > at).slice(0, count ?? Number.POSITIVE_INFINITY);
         for (const f of pending) {
           running = f;
@@ -126,7 +128,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
         return done;
       } catch (err) {
         if (running === undefined) throw err;
-        throw await this.failedError(db, err, running, 'up', done, files);
+        throw await this.failedError(db, err, running, done, files);
       } finally {
         await release();
       }
@@ -180,8 +182,11 @@ class GolangMigrateAdapter implements MigratorAdapter {
         } catch (err) {
           if (!failed || !isDbrollbackError(err)) throw err;
           const before = files[files.indexOf(failed) - 1]?.version ?? null;
-          throw new DbrollbackError(err.code, `${err.message} ${this.dirtyAfterFailure(before, failed, await this.ranAtomically(db, failed.downPath!))}`, {
-            hint: err.hint ?? '',
+          const atomic = await this.ranAtomically(db, failed.downPath!);
+          // Dirty, the database is refused by the next run (dbrollback's as golang-migrate's): the force comes first.
+          const force = `\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? failed.version : 'VERSION'}\``;
+          throw new DbrollbackError(err.code, `${err.message} ${this.dirtyAfterFailure(before, failed, atomic)}`, {
+            hint: `First mark the database clean: ${force}${atomic ? '' : ' with the version it is at, once the down\'s statements are finished or reverted by hand'} (dirty, it is refused by golang-migrate and dbrollback alike). Then: ${err.hint ?? 'run again.'}`,
             cause: err.cause,
             ...(err.details !== undefined ? { details: err.details } : {}),
           });
@@ -193,7 +198,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
-    const file = (await loadGolangMigrateDir(this.options.migrationsDir)).find((f) => f.name === name || String(f.version) === name);
+    const file = (await loadGolangMigrateDir(this.options.migrationsDir)).find((f) => f.name === name || String(f.version) === name || f.versionText === name);
     if (!file) throw migrationNotDefined(name, this.options.migrationsDir);
     const filePath = direction === 'up' ? file.upPath : file.downPath;
     if (filePath === null) return { name, direction, sql: '', source: 'unknown', path: null, note: `version ${file.version} has no .${direction} file` };
@@ -208,13 +213,17 @@ class GolangMigrateAdapter implements MigratorAdapter {
     this.resolvedSchema = (await resolveTable(db, this.table)).schema;
     const version = await readVersion(db, this.table);
     const at = version === null || version.version < 0n ? null : version.version;
+    // No migration file at all while the database is at a version: the folder is not this project's (often its parent, `db` for `db/migrations`).
+    if (at !== null && files.length === 0) throw await this.versionNotFound(at);
     const info = (f: GolangMigration, applied: boolean): MigrationInfo => ({
       name: f.name,
       path: f.upPath ?? f.downPath,
       applied,
       appliedAt: null,
       down: f.down,
-      tags: [String(f.version)],
+      // The version as golang-migrate prints it (`3`) and as the file names write it (`000003`): --to takes either.
+      tags: [...new Set([String(f.version), f.versionText])],
+      ...(version?.dirty && version.version === f.version ? { dirty: true as const } : {}),
       ...(f.downNote !== undefined ? { downNote: f.downNote } : {}),
     });
     const applied = files.filter((f) => at !== null && f.version <= at).map((f) => info(f, true));
@@ -261,30 +270,51 @@ class GolangMigrateAdapter implements MigratorAdapter {
     }
   }
 
-  /** Whether a failed file took no effect: one Exec, no transaction control or statement PostgreSQL runs outside one. */
+  /**
+   * Whether a failed file took no effect. Sent as one Exec, a file of several statements is one implicit
+   * transaction block: PostgreSQL rolls all of it back on an error, and refuses at once a statement that cannot run
+   * in a transaction block (CREATE INDEX CONCURRENTLY beside other statements fails before anything stays). Not so:
+   * a file that ends and opens transactions itself (BEGIN … COMMIT; more — a whole file in one BEGIN … COMMIT is
+   * still all or nothing), and a lone CONCURRENTLY index build, drop or reindex, which commits its catalog entry
+   * first and leaves an INVALID index behind when it fails.
+   */
   private async ranAtomically(db: Db, file: string): Promise<boolean> {
     if (this.settings.multiStatement) return false;
     try {
-      const parsed = await parseSqlFile(await readFile(file, 'utf8'), file, (await serverVersion(db)).major);
-      return parsed.noTransactionReason === null || parsed.statements.length === 1;
+      const { statements, noTransactionReason } = await parseSqlFile(await readFile(file, 'utf8'), file, (await serverVersion(db)).major);
+      const control = statements.map((st, i) => ({ i, kind: transactionControl(st) })).filter((c) => c.kind !== null);
+      if (control.length > 0) {
+        const wrapsWhole = control.length === 2 && control[0]!.i === 0 && control[0]!.kind === 'begin' && control[1]!.i === statements.length - 1 && control[1]!.kind === 'end';
+        return wrapsWhole;
+      }
+      if (statements.length === 1) return !(noTransactionReason ?? '').includes('CONCURRENTLY');
+      return true;
     } catch {
       return false;
     }
   }
 
-  private async failedError(db: Db, err: unknown, f: GolangMigration, direction: 'up', done: string[], files: GolangMigration[]): Promise<DbrollbackError> {
+  private async failedError(db: Db, err: unknown, f: GolangMigration, done: string[], files: GolangMigration[]): Promise<DbrollbackError> {
     if (isDbrollbackError(err) && err.code === 'LOCK_TIMEOUT') return err;
     const atomic = f.upPath === null || (await this.ranAtomically(db, f.upPath));
     const before = files[files.indexOf(f) - 1]?.version ?? null;
+    const force = (version: bigint | number | string) => `\`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${version}\``;
     const applied = done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.';
+    // A failed CONCURRENTLY build leaves its index INVALID; with IF NOT EXISTS a rerun would keep it so, enforcing nothing.
+    const invalid = atomic ? [] : await invalidIndexes(db).catch(() => []);
+    const leftBehind = invalid.length > 0 ? ` The database now holds ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'}: ${invalid.join(', ')} (a failed CONCURRENTLY index build is not rolled back, and a rerun with IF NOT EXISTS would keep it invalid).` : '';
+    const dropFirst = invalid.length > 0 ? `run ${invalid.map((i) => `\`DROP INDEX CONCURRENTLY ${i};\``).join(' ')}, then ` : '';
     return new DbrollbackError(
       'MIGRATION_FAILED',
-      `applying ${f.name} (${direction}) failed: ${(err as Error).message}. ${applied} ${this.dirtyAt(f.version, atomic, before)} ` +
-        `Once fixed, \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : 'VERSION'}\` marks it clean.`,
+      // "applying NAME failed:" as the other tools word it, so migrate's own message does not say it twice.
+      `applying ${f.name} failed: ${(err as Error).message}. ${this.dirtyAt(f.version, atomic, before)}${leftBehind} ` +
+        `Once fixed, ${force(atomic || invalid.length > 0 ? (before ?? -1) : 'VERSION')} marks it clean. ${applied}`,
       {
-        hint: `Fix ${f.name}, then mark the version golang-migrate should see: \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${atomic ? (before ?? -1) : f.version}\`${atomic ? '' : ' (after finishing or reverting its statements by hand)'}, and run again.`,
+        hint: invalid.length > 0
+          ? `Fix the cause, ${dropFirst}mark the version before it: ${force(before ?? -1)}, and run again (golang-migrate, and so dbrollback, refuses the database while it is dirty).`
+          : `Fix ${f.name}, then mark the version golang-migrate should see: ${force(atomic ? (before ?? -1) : f.version)}${atomic ? '' : ' (after finishing or reverting its statements by hand)'}, and run again (golang-migrate, and so dbrollback, refuses the database while it is dirty).`,
         cause: err,
-        details: { applied: done, failed: f.name, dirtyVersion: f.version.toString() },
+        details: { applied: done, failed: f.name, dirtyVersion: f.version.toString(), ...(invalid.length > 0 ? { invalidIndexes: invalid } : {}) },
       },
     );
   }
@@ -292,8 +322,8 @@ class GolangMigrateAdapter implements MigratorAdapter {
   private dirtyAt(version: bigint, atomic: boolean, before: bigint | null): string {
     const table = `${this.historyTable.schema}.${this.table.table}`;
     return atomic
-      ? `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file ran as one implicit transaction, which was rolled back, so the database is at ${before === null ? 'no version' : `version ${before}`}.`
-      : `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file did not run as one transaction, so statements before the failing one took effect.`;
+      ? `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file ran as one transaction (implicit, or its own BEGIN … COMMIT), which was rolled back, so the database is at ${before === null ? 'no version' : `version ${before}`}.`
+      : `${table} now says version ${version}, dirty, as golang-migrate leaves a failed migration; its file did not run as one transaction, so what it did before failing stayed.`;
   }
 
   private dirtyAfterFailure(before: bigint | null, failed: GolangMigration, atomic: boolean): string {
@@ -302,7 +332,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     return (
       `${table} says ${before === null ? 'version -1 (none)' : `version ${before}`}, dirty, as golang-migrate leaves a failed down` +
       (forceTo !== null
-        ? `; the down ran as one implicit transaction and was rolled back, so \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${forceTo}\` marks the database as it is.`
+        ? `; the down ran as one transaction (implicit, or its own BEGIN … COMMIT) and was rolled back, so \`migrate -path ${this.options.migrationsDir} -database "$DATABASE_URL" force ${forceTo}\` marks the database as it is.`
         : `; finish or revert the down's statements by hand, then \`migrate ... force VERSION\` with the version the database is at.`)
     );
   }
@@ -311,9 +341,13 @@ class GolangMigrateAdapter implements MigratorAdapter {
     return dirtyError(`${this.historyTable.schema}.${this.table.table}`, version, this.options.migrationsDir);
   }
 
-  private versionNotFound(version: bigint): DbrollbackError {
-    return new DbrollbackError('MIGRATIONS_INVALID', `the database is at golang-migrate version ${version}, and ${this.options.migrationsDir} has no file of that version (golang-migrate refuses this too: "no migration found for version ${version}")`, {
-      hint: `Point --migrations at the folder that holds version ${version}'s files (golang-migrate's -path). Nothing was changed.`,
+  private async versionNotFound(version: bigint): Promise<DbrollbackError> {
+    const dir = this.options.migrationsDir;
+    const below = await subfoldersWithMigrations(dir);
+    return new DbrollbackError('MIGRATIONS_INVALID', `the database is at golang-migrate version ${version}, and ${dir} has no file of that version (golang-migrate refuses this too: "no migration found for version ${version}")`, {
+      hint: below.length > 0
+        ? `${below.join(', ')} ${below.length === 1 ? 'holds' : 'hold'} VERSION_name.up.sql files: pass --migrations ${below[0]} (golang-migrate's -path). Nothing was changed.`
+        : `Point --migrations at the folder that holds version ${version}'s files (golang-migrate's -path). Nothing was changed.`,
     });
   }
 
@@ -329,4 +363,24 @@ export function dirtyError(table: string, version: bigint, migrationsDir: string
       details: { version: version.toString(), dirty: true, table },
     },
   );
+}
+
+/** The folders right under `dir` that hold golang-migrate files (`db` given for `db/migrations`). */
+async function subfoldersWithMigrations(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const sub = path.join(dir, entry.name);
+    const names = await readdir(sub).catch(() => [] as string[]);
+    if (names.some((n) => GOLANG_MIGRATE_FILE.test(n))) out.push(sub);
+  }
+  return out.sort();
+}
+
+/** A statement that opens ('begin') or ends ('end') a transaction, else null. */
+function transactionControl(statement: string): 'begin' | 'end' | null {
+  if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(statement)) return 'begin';
+  if (/^(COMMIT|END|ROLLBACK|ABORT)\b/i.test(statement)) return 'end';
+  return null;
 }

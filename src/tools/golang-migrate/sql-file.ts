@@ -1,8 +1,9 @@
 /**
  * How classify reads golang-migrate's files: a `VERSION_name.up.sql` with
  * the `.down.sql` of the same VERSION beside it (whatever its name), each run
- * by golang-migrate as one Exec — in no transaction of the tool's own (a
- * multi-statement simple query is an implicit transaction block).
+ * by golang-migrate as one Exec — in no transaction of the tool's own, but a
+ * file of several statements is one implicit transaction block, where
+ * CONCURRENTLY fails (x-multi-statement, which splits it, is not assumed).
  */
 import path from 'node:path';
 import { unreadableFile } from '../unreadable-file.js';
@@ -17,7 +18,7 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
     if (!match || match[3]!.toLowerCase() !== 'up') return null;
     const version = BigInt(match[1]!);
     return {
-      up: { text, path: file, firstLine: 1 },
+      up: { text, path: file, firstLine: 1, inTransaction: 'several-statements' },
       down: () => {
         // Most versions' down has the up's name: asked first, before the folder is listed.
         const sameName = file.replace(/\.up\.sql$/i, '.down.sql');
@@ -30,7 +31,7 @@ export const GOLANG_MIGRATE_SQL_READER: SqlFileReader = {
           throw unreadableFile(downPath, cause);
         }
         const kind = downKindOf(downText);
-        return kind === 'yes' ? { kind, text: downText, path: downPath, firstLine: 1 } : { kind, path: downPath };
+        return kind === 'yes' ? { kind, text: downText, path: downPath, firstLine: 1, inTransaction: 'several-statements' } : { kind, path: downPath };
       },
     };
   },

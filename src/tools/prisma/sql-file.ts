@@ -5,7 +5,6 @@
  * and a lone statement outside one. It has no down.
  */
 import path from 'node:path';
-import { ParserNotLoaded, parseTree } from '../../sql/parser.js';
 import type { SqlFileReader } from '../tool.js';
 import { migrationScripts, SCRIPT } from './files.js';
 
@@ -13,19 +12,9 @@ export const PRISMA_SQL_READER: SqlFileReader = {
   read(file, text) {
     if (path.basename(file) !== SCRIPT || !/^\d+_/.test(path.basename(path.dirname(file)))) return null;
     return {
-      up: { text, path: file, firstLine: 1, inTransaction: statementCount(text) > 1 },
+      up: { text, path: file, firstLine: 1, inTransaction: 'several-statements' },
       down: () => ({ kind: 'missing', path: null }),
     };
   },
   migrationFiles: migrationScripts,
 };
-
-function statementCount(text: string): number {
-  try {
-    return ((parseTree(text) as { stmts?: unknown[] }).stmts ?? []).length;
-  } catch (err) {
-    if (err instanceof ParserNotLoaded) throw err;
-    // The classification reports the syntax error with its position.
-    return 0;
-  }
-}

@@ -11,6 +11,15 @@ export const schemaHead: Check = {
   async run(ctx) {
     const lookup = await ctx.head();
     const expected = ctx.expectHead;
+    // The application's own migrate at startup (golang-migrate's m.Up()) stops on it too: no head is "as expected" then.
+    if (lookup.blocked !== undefined) {
+      return {
+        status: 'fail',
+        detail: `the migration history is blocked: ${lookup.blocked.replace(/\s*Nothing was changed\.$/, '')}`,
+        problems: ['clear it as the migration tool asks (golang-migrate: `migrate force VERSION` once the schema is what VERSION made) before traffic returns'],
+        ...(lookup.configured ? { data: { head: lookup.head, expected: expected ?? null, migrator: lookup.migrator } } : {}),
+      };
+    }
     if (!lookup.configured) {
       if (expected === undefined) return { status: 'skip', detail: `cannot determine the migration head: ${lookup.reason}` };
       // A table that records only versions (dbmate, golang-migrate) answers an expected version by itself.

@@ -121,6 +121,14 @@ describe('golang-migrate (built CLI, real database)', () => {
     const status = await cli(database, 'status', '--migrations', SHOP);
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.json<{ warnings: string[] }>().warnings.join(' ')).toContain('dirty at version 3');
+    // verify: do not return traffic — the application's own m.Up() at startup stops on ErrDirty too. With the project and without it.
+    for (const project of [['--migrations', SHOP], []]) {
+      const verify = await cli(database, 'verify', ...project);
+      expect(verify.exitCode, verify.stdout).toBe(3);
+      const head = verify.json<{ checks: Array<{ id: string; status: string; detail: string }> }>().checks.find((c) => c.id === 'schema-head')!;
+      expect(head.status).toBe('fail');
+      expect(head.detail).toMatch(/^the migration history is blocked: public\.schema_migrations.* dirty at version 3/);
+    }
   });
 
   it('a failing migration is left dirty, as golang-migrate leaves it; the error says the database is at the version before and which force marks it', async () => {
@@ -134,12 +142,94 @@ describe('golang-migrate (built CLI, real database)', () => {
     expect(migrate.exitCode).toBe(1);
     const { error } = migrate.json<ErrorJson>();
     expect(error.code).toBe('MIGRATION_FAILED');
-    expect(error.message).toContain('applying 008_broken (up) failed: division by zero');
+    expect(error.message).toContain('applying 008_broken failed: division by zero');
     expect(error.message).toContain('the database is at version 7');
     expect(error.message).toContain(`migrate -path ${dir} -database "$DATABASE_URL" force 7`);
     expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
     // One implicit transaction: the ALTER before the failure did not stay.
     expect(await cluster.sql(database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'broken_at'")).toEqual([]);
+  });
+
+  it('a lone CREATE UNIQUE INDEX CONCURRENTLY that fails is not called rolled back: the INVALID index it left is named, with the DROP and the force to run, and PostgreSQL\'s detail is printed', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-concurrently-'));
+    const dir = path.join(base, 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '008_unique_status.up.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_status_key ON orders (status);\n');
+    await writeFile(path.join(dir, '008_unique_status.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_key;\n');
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    await cluster.sql(database, "INSERT INTO customers (email, name) VALUES ('dup@example.com', 'Dup'); INSERT INTO orders (customer_id, status) SELECT id, 'same' FROM customers, generate_series(1, 2)");
+    const migrate = await runBuiltCli(['migrate', '--migrations', dir, '--backup', 'never', '--database-url', cluster.url(database), '--storage', storage]);
+    expect(migrate.exitCode).toBe(1);
+    expect(migrate.stderr).not.toContain('which was rolled back');
+    expect(migrate.stderr).toContain('The database now holds an INVALID index: public.orders_status_key');
+    expect(migrate.stderr).toContain('detail: Key (status)=(same) is duplicated.');
+    expect(migrate.stderr).toContain(`hint: Fix the cause, run \`DROP INDEX CONCURRENTLY public.orders_status_key;\`, then mark the version before it: \`migrate -path ${dir} -database "$DATABASE_URL" force 7\``);
+    // The hint does not send the reader to `dbrollback migrate` while the table is dirty (it would be refused).
+    expect(migrate.stderr).not.toContain('run `dbrollback migrate` again');
+    expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
+  });
+
+  it('golang-migrate\'s and dbmate\'s schema_migrations are not read as each other\'s: a dbmate folder on a golang-migrate database, or --migrator golang-migrate on a dbmate one, is refused (exit 2) naming the table\'s tool; nothing changes', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 2);
+    const dbmateFolder = path.join(FIXTURES, 'journey', 'helpdesk', 'db', 'migrations');
+    for (const args of [['status'], ['migrate', '--backup', 'never']]) {
+      const run = await cli(database, ...args, '--migrations', dbmateFolder);
+      expect(run.exitCode, run.stderr).toBe(2);
+      const { error } = run.json<ErrorJson>();
+      expect(error.code).toBe('MIGRATIONS_INVALID');
+      expect(error.message).toContain("public.schema_migrations has a dirty column: it is golang-migrate's history");
+      expect(error.hint).toContain("naming this database's golang-migrate migrations");
+    }
+    expect(await table(database)).toEqual([{ version: '2', dirty: false }]);
+    expect(await cluster.sql(database, "SELECT 1 FROM pg_tables WHERE tablename = 'accounts'")).toEqual([]);
+
+    const { database: dbmateDb } = await cluster.createDatabase();
+    await cluster.sql(dbmateDb, "CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20250103091500')");
+    const status = await cli(dbmateDb, 'status', '--migrations', SHOP, '--migrator', 'golang-migrate');
+    expect(status.exitCode, status.stderr).toBe(2);
+    expect(status.json<ErrorJson>().error.message).toContain('public.schema_migrations has no dirty column: it is not golang-migrate\'s history');
+  });
+
+  it('--migrations naming the folder above the migrations (shop for shop/migrations) is refused (exit 2) naming the folder to pass, not listed as one applied version "whose file is missing"', async () => {
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 2);
+    for (const args of [['status'], ['plan', '--count', '1']]) {
+      const run = await cli(database, ...args, '--migrations', path.dirname(SHOP), '--migrator', 'golang-migrate');
+      expect(run.exitCode, run.stderr).toBe(2);
+      const { error } = run.json<ErrorJson>();
+      expect(error.code).toBe('MIGRATIONS_INVALID');
+      expect(error.message).toContain('the database is at golang-migrate version 2');
+      expect(error.hint).toContain(`pass --migrations ${SHOP} (golang-migrate's -path)`);
+    }
+  });
+
+  it('CREATE INDEX CONCURRENTLY beside another statement in one file: classify says it will fail (one Exec is one implicit transaction block); migrate\'s failure says all of it rolled back and names force of the version before, not the dirty one', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-multi-'));
+    const dir = path.join(base, 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, '008_order_notes.up.sql'), 'ALTER TABLE orders ADD COLUMN internal_note text;\nCREATE INDEX CONCURRENTLY orders_internal_note_idx ON orders (internal_note);\n');
+    await writeFile(path.join(dir, '008_order_notes.down.sql'), 'DROP INDEX IF EXISTS orders_internal_note_idx;\nALTER TABLE orders DROP COLUMN internal_note;\n');
+    const classify = await runBuiltCli(['classify', path.join(dir, '008_order_notes.up.sql'), '--migrator', 'golang-migrate', '--json']);
+    const rules = classify.json<{ files: Array<{ statements: Array<{ findings: Array<{ rule: string }> }> }> }>().files[0]!.statements.flatMap((st) => st.findings.map((f) => f.rule));
+    expect(rules).toContain('concurrently-in-transaction');
+    // Alone in its file it runs outside any transaction: no finding.
+    const alone = await runBuiltCli(['classify', path.join(SHOP, '003_index-orders-customer.up.sql'), '--migrator', 'golang-migrate', '--json']);
+    expect(alone.stdout).not.toContain('concurrently-in-transaction');
+
+    const { database } = await cluster.createDatabase();
+    await migratedByGolangMigrate(database, 3);
+    await cli(database, 'migrate', '--migrations', SHOP, '--backup', 'never');
+    const migrate = await cli(database, 'migrate', '--migrations', dir, '--backup', 'never');
+    expect(migrate.exitCode).toBe(1);
+    const { error } = migrate.json<ErrorJson>();
+    expect(error.message).toContain('CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
+    expect(error.message).toContain('which was rolled back, so the database is at version 7');
+    expect(error.hint).toContain(`migrate -path ${dir} -database "$DATABASE_URL" force 7\``);
+    expect(error.hint).not.toContain('force 8');
+    expect(await cluster.sql(database, "SELECT 1 FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'internal_note'")).toEqual([]);
+    expect(await table(database)).toEqual([{ version: '8', dirty: true }]);
   });
 
   it('pairs files by version: unpadded numbers in numeric order, a down named differently, an up without a down, a Unix-time version (detected by the files alone)', async () => {

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS vehicles;
+DROP TABLE IF EXISTS drivers;

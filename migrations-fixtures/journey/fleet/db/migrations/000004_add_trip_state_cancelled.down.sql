@@ -1,0 +1,2 @@
+-- PostgreSQL cannot drop a value from an enum type.
+-- Nothing to do here: 'cancelled' stays in trip_state.

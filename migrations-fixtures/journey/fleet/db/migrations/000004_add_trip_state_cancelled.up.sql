@@ -1,0 +1,1 @@
+ALTER TYPE trip_state ADD VALUE IF NOT EXISTS 'cancelled';

@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE vehicles DROP COLUMN IF EXISTS odometer_km;
+COMMIT;

@@ -1,0 +1,2 @@
+ALTER TABLE drivers DROP COLUMN IF EXISTS phone;
+ALTER TABLE drivers DROP COLUMN IF EXISTS email_verified;

@@ -1,0 +1,1 @@
+UPDATE vehicles SET plate = upper(replace(plate, ' ', ''));

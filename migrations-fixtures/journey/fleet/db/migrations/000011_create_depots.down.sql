@@ -1,0 +1,2 @@
+ALTER TABLE vehicles DROP COLUMN IF EXISTS depot_id;
+DROP TABLE IF EXISTS depots;
