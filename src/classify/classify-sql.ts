@@ -31,8 +31,12 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   }
   const parsed = parseSql(sql, options.source, options.firstLine);
   const state = new FileState(options.created);
-  // Sent as one query, several statements are one implicit transaction block; a lone one runs outside any.
-  const toolTransaction = options.inTransaction === 'several-statements' ? parsed.statements.length > 1 : (options.inTransaction ?? false);
+  // The tool wraps the file in a transaction of its own (BEGIN/COMMIT in the file would end it early).
+  const toolTransaction = options.inTransaction === true;
+  // Sent as one query (golang-migrate, Prisma), several statements are one implicit transaction block: CONCURRENTLY
+  // fails in it, but a BEGIN in the file only makes that block its own (PostgreSQL says nothing, commits nothing early)
+  // — the way golang-migrate's documentation makes a file atomic. A lone statement runs outside any.
+  const oneQueryBlock = options.inTransaction === 'several-statements' && parsed.statements.length > 1;
   const columnType = options.schema ? columnTypeLookup(options.schema) : (options.priorColumns ?? (() => undefined));
   const statements: StatementVerdict[] = [];
   // Indexed loops and no object spreads in this file's per-statement code: it runs for every statement of a
@@ -41,7 +45,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     const stmt = parsed.statements[i]!;
     const ctx: RuleContext = {
       serverVersion,
-      inTransaction: toolTransaction || state.explicitTransaction,
+      inTransaction: toolTransaction || oneQueryBlock || state.explicitTransaction,
       toolTransaction,
       state,
       columnType,

@@ -62,7 +62,7 @@ export interface Rule {
 }
 
 /** SQL text (one migration file), optionally with the options it is classified under. */
-export type RuleExample = string | { sql: string; serverVersion?: number; inTransaction?: boolean };
+export type RuleExample = string | { sql: string; serverVersion?: number; inTransaction?: boolean | 'several-statements' };
 
 /** Shorthand for rules: define with the id/help once, return hits from `check`. */
 export function defineRule(rule: Rule): Rule {

@@ -23,7 +23,9 @@ export const concurrentlyInTransaction = defineRule({
       'BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;',
       { sql: 'DROP INDEX CONCURRENTLY i;', inTransaction: true },
       { sql: "ALTER TYPE mood ADD VALUE 'meh';", inTransaction: true, serverVersion: 11 },
+      // Sent as one query (golang-migrate, Prisma): beside another statement, in one implicit transaction block.
+      { sql: 'ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (a);', inTransaction: 'several-statements' },
     ],
-    passes: ['CREATE INDEX CONCURRENTLY i ON t (a);', { sql: "ALTER TYPE mood ADD VALUE 'meh';", inTransaction: true, serverVersion: 12 }],
+    passes: ['CREATE INDEX CONCURRENTLY i ON t (a);', { sql: 'CREATE INDEX CONCURRENTLY i ON t (a);', inTransaction: 'several-statements' }, { sql: "ALTER TYPE mood ADD VALUE 'meh';", inTransaction: true, serverVersion: 12 }],
   },
 });

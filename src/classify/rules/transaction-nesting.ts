@@ -14,6 +14,10 @@ export const transactionNesting = defineRule({
   },
   examples: {
     flags: [{ sql: 'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;', inTransaction: true }],
-    passes: ['BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;'],
+    passes: [
+      'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;',
+      // Sent as one query (golang-migrate): the BEGIN makes the implicit block explicit, nothing ends early.
+      { sql: 'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 0;\nCOMMIT;', inTransaction: 'several-statements' },
+    ],
   },
 });
