@@ -1,5 +1,5 @@
 /** Column definitions a statement introduces (CREATE TABLE columns and ALTER TABLE ADD COLUMN), for type lints. */
-import { as, list, memoOnNode, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, memoOnNode, nodesOf, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 export interface NewColumn {
@@ -20,18 +20,15 @@ function readNewColumns(stmt: ParsedStatement): NewColumn[] {
   if (stmt.kind !== 'CreateStmt' && stmt.kind !== 'AlterTableStmt') return out;
   const table = relKey(stmt.node.relation) ?? '?';
   if (stmt.kind === 'CreateStmt') {
-    const elts = list(stmt.node.tableElts);
-    for (let i = 0; i < elts.length; i++) {
-      const def = as(elts[i], 'ColumnDef');
-      if (def !== undefined) out.push({ table, def });
-    }
+    const defs = nodesOf(stmt.node.tableElts, 'ColumnDef');
+    for (let i = 0; i < defs.length; i++) out.push({ table, def: defs[i]! });
     return out;
   }
-  const cmds = list(stmt.node.cmds);
+  // The statement's commands as alterCmds reads them once for every rule.
+  const cmds = alterCmds(stmt.node);
   for (let i = 0; i < cmds.length; i++) {
-    const cmd = as(cmds[i], 'AlterTableCmd');
-    if (str(cmd?.subtype) !== 'AT_AddColumn') continue;
-    const def = as(cmd?.def, 'ColumnDef');
+    if (str(cmds[i]!.subtype) !== 'AT_AddColumn') continue;
+    const def = as(cmds[i]!.def, 'ColumnDef');
     if (def !== undefined) out.push({ table, def });
   }
   return out;

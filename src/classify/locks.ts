@@ -4,7 +4,7 @@
  * Locking", ALTER TABLE's per-subcommand notes), as code. Locks on objects the
  * file created itself are not reported: nobody else can be waiting on them.
  */
-import { alterCmds, as, list, optionNames, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, columnConstraints, list, optionNames, relKey, str, type Fields } from '../sql/ast.js';
 import type { FileState } from './file-state.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { LOCK_LEVELS, type LockLevel } from './types.js';
@@ -65,11 +65,8 @@ export function lockFacts(stmt: ParsedStatement, state: FileState, serverVersion
       for (let i = 0; i < elts.length; i++) {
         const tableConstraint = as(elts[i], 'Constraint');
         if (str(tableConstraint?.contype) === 'CONSTR_FOREIGN') on(tableConstraint?.pktable, SRE);
-        const inline = list(as(elts[i], 'ColumnDef')?.constraints);
-        for (let k = 0; k < inline.length; k++) {
-          const con = as(inline[k], 'Constraint');
-          if (str(con?.contype) === 'CONSTR_FOREIGN') on(con?.pktable, SRE);
-        }
+        const inline = columnConstraints(as(elts[i], 'ColumnDef'));
+        for (let k = 0; k < inline.length; k++) if (str(inline[k]!.contype) === 'CONSTR_FOREIGN') on(inline[k]!.pktable, SRE);
       }
       if (n.partbound) for (const parent of list(n.inhRelations)) on(parent, AE);
       break;

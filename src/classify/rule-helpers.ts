@@ -16,13 +16,7 @@ export function tableCmds(stmt: ParsedStatement, ...subtypes: string[]): TableCm
   // A loop, not filter and includes: some 35 rules ask this of every ALTER TABLE, mostly before V8 optimises it.
   const out: TableCmd[] = [];
   for (let i = 0; i < all.length; i++) {
-    const subtype = str(all[i]!.cmd.subtype) ?? '';
-    for (let k = 0; k < subtypes.length; k++) {
-      if (subtypes[k] === subtype) {
-        out.push(all[i]!);
-        break;
-      }
-    }
+    if (subtypes.includes(str(all[i]!.cmd.subtype) ?? '')) out.push(all[i]!);
   }
   return out;
 }
