@@ -13,6 +13,11 @@ export interface CommandResult {
   exitCode?: ExitCode;
   /** A failure that is part of the result (a run that stopped): printed once, after the result. */
   error?: unknown;
+  /**
+   * `human` shows commands as they were recorded or are to be configured (history's command lines,
+   * archive-command's settings): printed as it is, without the flags of this run (given-flags.ts).
+   */
+  asRecorded?: boolean;
 }
 
 export interface Io {
@@ -34,6 +39,8 @@ export interface Io {
   redraw(line: string, final: boolean): void;
   /** Ask yes/no on the terminal. */
   confirm(question: string): Promise<boolean>;
+  /** Text for people with the global flags this run was given added to each dbrollback command it suggests (given-flags.ts). */
+  suggest(text: string): string;
 }
 
 export interface Streams {
@@ -42,16 +49,18 @@ export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean; argv?: string[] }, streams: Streams): Io {
+export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean; argv?: string[]; suggest?: (text: string) => string }, streams: Streams): Io {
   const isTTY = Boolean(streams.stderr.isTTY);
+  const suggest = opts.suggest ?? ((text: string) => text);
   return {
+    suggest,
     json: opts.json,
     verbose: opts.verbose,
     isTTY,
     interactive: isTTY && Boolean(streams.stdin.isTTY),
     yes: opts.yes ?? false,
     commandLine: ['dbrollback', ...(opts.argv ?? [])],
-    log: (line) => void streams.stderr.write(`${scrub(line)}\n`),
+    log: (line) => void streams.stderr.write(`${scrub(suggest(line))}\n`),
     debug: (line) => {
       if (opts.verbose) streams.stderr.write(`${scrub(line)}\n`);
     },
@@ -71,14 +80,14 @@ export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean;
 
 export function printResult(result: CommandResult, io: Io, streams: Streams): ExitCode {
   if (io.json) writeJson(result.json, (text) => void streams.stdout.write(scrub(text)));
-  else if (result.human) streams.stdout.write(`${scrub(result.human.replace(/\n+$/, ''))}\n`);
+  else if (result.human) streams.stdout.write(`${scrub((result.asRecorded ? result.human : io.suggest(result.human)).replace(/\n+$/, ''))}\n`);
   // The JSON document already carries the error; people get it on stderr.
-  if (result.error !== undefined) printError(result.error, { json: false, verbose: io.verbose }, streams);
+  if (result.error !== undefined) printError(result.error, { json: false, verbose: io.verbose, suggest: io.suggest }, streams);
   return result.exitCode ?? (result.error !== undefined ? exitCodeOf(result.error) : EXIT.ok);
 }
 
 /** Print an error once: JSON on stdout with --json, a message and hint on stderr otherwise. */
-export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'>, streams: Streams): ExitCode {
+export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'> & { suggest?: Io['suggest'] }, streams: Streams): ExitCode {
   const known = err instanceof DbrollbackError;
   const code = known ? err.code : 'INTERNAL';
   const message = err instanceof Error ? err.message : String(err);
@@ -88,10 +97,10 @@ export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'>, strea
     streams.stdout.write(`${scrub(toJson({ ok: false, error }))}\n`);
   }
   // Human form on stderr always (with --json too: stderr is for people).
-  const lines = [`error: ${message}`];
+  const lines = [`error: ${io.suggest ? io.suggest(message) : message}`];
   // PostgreSQL's DETAIL names what failed (the duplicated key, the violating row), which its message alone does not.
   if (known && err.pg?.detail && !message.includes(err.pg.detail)) lines.push(`detail: ${err.pg.detail}`);
-  if (hint) lines.push(`hint: ${hint}`);
+  if (hint) lines.push(`hint: ${io.suggest ? io.suggest(hint) : hint}`);
   if (io.verbose || !known) {
     for (const cause of causeChain(err)) lines.push(`cause: ${cause}`);
   }

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { adoptParseWorker, checkPauseHook, DbrollbackError, discardParseWorker, EXIT, GLOBAL_FLAGS, openRun, packageVersion, resolveConfig, type ExitCode, type ParseWorker, type RawOptions } from '../index.js';
 import { COMMANDS } from './commands/index.js';
+import { givenFlags, withGivenFlags } from './given-flags.js';
 import { createIo, printError, printResult, type Streams } from './output.js';
 import { reserveStdout } from './own-stdout.js';
 import type { CommandRegistrar } from './registrar.js';
@@ -48,7 +49,9 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
         const cmd = params[params.length - 1] as Command;
         // Global and command flags alike: resolveConfig takes the settings it knows (flag > file > env).
         const flags = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
-        const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv }, streams);
+        const repeat = givenFlags(flags);
+        const suggest = (text: string): string => withGivenFlags(text, repeat, suggestable(program));
+        const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv, suggest }, streams);
         const stop = actionOptions.stopsAtSafePoints ? stopOnSignals((line) => io.log(line)) : null;
         try {
           const run = openRun(await resolveConfig(flags), { log: (line) => io.debug(line), ...(stop ? { signal: stop.signal } : {}) });
@@ -67,6 +70,11 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
   };
   for (const register of COMMANDS) register(program, registrar);
   return program;
+}
+
+/** The subcommands a suggestion may name that act on a database or storage: all but the archive's own entries, which PostgreSQL runs. */
+function suggestable(program: Command): string[] {
+  return program.commands.map((c) => c.name()).filter((name) => name !== 'wal-push' && name !== 'wal-fetch');
 }
 
 /** Run the CLI; returns the exit code instead of exiting (tests call this too). */

@@ -98,7 +98,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   try {
     for (const scenario of options.scenarios) {
       if (options.signal?.aborted) throw stoppedError(options.signal.reason, `drill ${scenario.name}`, scenarios.at(-1) ? `drill ${scenarios.at(-1)!.name}` : null);
-      scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, image, port }, log, options.signal));
+      scenarios.push(await runScenario(scenario, options.all === true, { server: startServer, provider: providerName, providerAuto: chosen !== null && (options.provider ?? 'auto') === 'auto', image, port }, log, options.signal));
     }
   } catch (err) {
     if (!isStopError(err)) throw err;
@@ -127,7 +127,7 @@ export async function drill(options: DrillOptions): Promise<DrillReport> {
   };
 }
 
-async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<ScenarioContext, 'server' | 'provider' | 'image' | 'port'>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, partOfAll: boolean, where: Pick<ScenarioContext, 'server' | 'provider' | 'providerAuto' | 'image' | 'port'>, log: (line: string) => void, signal: AbortSignal | undefined): Promise<ScenarioResult> {
   const started = performance.now();
   const steps = new DrillSteps((line) => log(`drill ${scenario.name}: ${line}`), signal);
   const result = (status: DrillStatus, detail: string, facts: Record<string, unknown> = {}): ScenarioResult => ({

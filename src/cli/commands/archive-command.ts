@@ -18,7 +18,8 @@ export function registerArchiveCommand(program: Command, registrar: CommandRegis
       io.log('Put this line in postgresql.conf with archive_mode = on and wal_level = replica (archive_mode needs a restart), or run ALTER SYSTEM SET archive_command = \'…\' with the same quoted value and SELECT pg_reload_conf().');
       io.log('It runs as the server\'s OS user on the database host: that user needs this node and dbrollback, and the storage (S3 credentials in its environment, or a directory it can write).');
       if (command.environment.length > 0) io.log(`The key is not in the command: the server's environment must hold ${command.environment.join(', ')} (systemd: Environment= in a drop-in for the postgresql unit), or use --encryption-key-file.`);
-      return { json: { ok: true, ...command }, human: command.setting };
+      // The setting to paste into postgresql.conf, exactly.
+      return { json: { ok: true, ...command }, human: command.setting, asRecorded: true };
     },
   );
 }

@@ -8,7 +8,8 @@ export function registerHistory(program: Command, registrar: CommandRegistrar): 
     program.command('history').description('the audit trail of backup, undo and restore runs, kept in the storage (newest first; interrupted runs first)'),
     async (run) => {
       const [entries, unfinished] = await Promise.all([listHistory(run.storage), unfinishedRuns(run.storage)]);
-      return { json: historyJson(entries, unfinished), human: renderHistory(entries, unfinished) };
+      // Past runs' messages are shown as they were recorded.
+      return { json: historyJson(entries, unfinished), human: renderHistory(entries, unfinished), asRecorded: true };
     },
   );
 }

@@ -18,10 +18,22 @@ import { containerPitrRecover } from './pitr-recover-container.js';
 /**
  * The pitr drill's recovery where the drill runs: in a container of the drill's image
  * (testcontainers), or with this machine's PostgreSQL programs (local).
+ *
+ * The copy in a container is entered from outside it with production's password, recovered with the data:
+ * a production on trust or peer gives none. Named with --provider testcontainers, that is refused (the
+ * container's own message); chosen by --provider auto, the copy is recovered with this machine's programs
+ * instead, entered as production's pg_hba.conf allows, and the step says so (the report's recoveredIn too).
  */
 export function pitrRecoverFor(login: Pick<ConnInfo, 'user' | 'password' | 'database'>): PitrRecover {
   const local = localPitrRecover(login);
-  return (options) => (options.provider === 'testcontainers' && options.image ? containerPitrRecover(login, options.image)(options) : local(options));
+  return (options) => {
+    if (options.provider !== 'testcontainers' || !options.image) return local(options);
+    if (!login.password && options.providerAuto === true) {
+      options.onStep(`the database URL gives no password for ${login.user}, with which a copy in a container would be entered: recovering it with this machine's PostgreSQL programs instead (--provider auto)`);
+      return local(options);
+    }
+    return containerPitrRecover(login, options.image)(options);
+  };
 }
 
 /** `login`: the role the copy is entered with — the production one, recovered with the data. */

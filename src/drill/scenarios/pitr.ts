@@ -44,6 +44,8 @@ export interface PitrRecoverOptions {
   /** Where to recover: in a container of the drill's image, or with this machine's PostgreSQL programs. */
   provider: ProviderName;
   image: string | null;
+  /** `provider` was chosen by --provider auto: where the container cannot be used, this machine's programs may be. */
+  providerAuto?: boolean;
   /** The port the recovered copy listens on (--port's next, else a free one). */
   port?: () => Promise<number>;
 }
@@ -80,7 +82,7 @@ async function runPitrDrill(options: PitrDrillOptions, context: ScenarioContext,
   const started = performance.now();
   const recovery = await steps.run(
     `recover to ${target}`,
-    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal, provider: context.provider, image: context.image, port: context.port }),
+    () => recover({ storage: options.storage, pointInTime: options.pointInTime, onStep: context.log, signal: context.signal, provider: context.provider, providerAuto: context.providerAuto, image: context.image, port: context.port }),
     (r) => `base backup ${r.baseBackupId} + WAL recovered to ${r.recoveredTo ?? 'the end of the archive'}`,
   );
   const recoverMs = Math.round(performance.now() - started);

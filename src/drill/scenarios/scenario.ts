@@ -21,6 +21,8 @@ export interface ScenarioContext {
   provider: ProviderName;
   /** testcontainers: the image; null for the local provider. */
   image: string | null;
+  /** The provider was chosen by `--provider auto` (not named): a scenario may start its own server where it can. */
+  providerAuto: boolean;
   /** The port for a server a scenario starts itself (the next of --port's range, else any free one). */
   port: () => Promise<number>;
 }

@@ -154,7 +154,10 @@ describe('dbrollback migrate through the built CLI', () => {
       expect(run.stderr).toContain('Applied by this run: 001_accounts, 002_capture-lock-timeout; not applied: 003_broken, 004_after');
       expect(run.stderr).toContain('The database is at 002_capture-lock-timeout');
       expect(run.stderr).toMatch(/restore point dbrollback:before:001_accounts \(LSN [0-9A-F]+\/[0-9A-F]+/);
-      expect(run.stderr).toMatch(/dbrollback restore --backup \d{8}T\d{6}Z-[0-9a-f]{6}/);
+      // The suggested restore carries this run's flags (given-flags.ts), so a copied one acts on the same database and storage.
+      // The password is left out: libpq's PGPASSWORD or ~/.pgpass supplies it, or the copied command fails to connect.
+      expect(run.stderr).toContain(`dbrollback --database-url ${url.replace(/:[^:@/]+@/, '@')} --storage ${storage} --migrations ${project} --migrator sql restore --backup `);
+      expect(run.stderr).toMatch(/ restore --backup \d{8}T\d{6}Z-[0-9a-f]{6}/);
 
       const history = await cluster.sql<{ name: string }>(database, 'SELECT name FROM dbrollback_migrations ORDER BY name');
       expect(history.map((h) => h.name)).toEqual(['001_accounts', '002_capture-lock-timeout']);

@@ -108,7 +108,12 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     });
     const run = await runBuiltCli(['plan', '--count', '1', ...args]);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toContain('First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback restore --before-migration 002_void-open-orders --tables public.orders --into-database URL');
+    // The suggested commands carry the flags this run was given (given-flags.ts), in the options table's order, the
+    // password left out: a copied one acts on the same database and storage.
+    const flag = (name: string) => args[args.indexOf(name) + 1]!;
+    const given = `--database-url ${flag('--database-url').replace(/:[^:@/]+@/, '@')} --storage ${flag('--storage')} --migrations ${flag('--migrations')}`;
+    expect(run.stdout).toContain(`First, only public.orders (the table the migrations touched), keeping every later write to the other tables: dbrollback ${given} restore --before-migration 002_void-open-orders --tables public.orders --into-database URL`);
+    expect(run.stdout).toContain(`Second, the whole database: dbrollback ${given} restore --before-migration 002_void-open-orders --data-dir DIR.`);
     // undo refuses and its hint is the plan's: the table route first.
     const undo = await runBuiltCli(['undo', '--count', '1', '--yes', ...args]);
     expect(undo.exitCode).toBe(4);

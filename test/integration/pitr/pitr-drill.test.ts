@@ -5,7 +5,7 @@
  * proves it usable, reports the time, and leaves no trace in the storage's
  * audit trail (a rehearsal reads the storage only).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,36 @@ describe('drill pitr (built CLI)', () => {
     expect(pitr.detail).toContain('gives no password for postgres');
     expect(pitr.detail).toContain('--provider local');
     expect(run.stderr).not.toMatch(/starting postgres:\d+ on the recovered data directory/);
+  });
+
+  it.runIf(gate.run || gate.mustRun)('--provider auto (the default) with a Docker engine, against a production on trust (its URL gives no password): the copy is recovered with the local programs instead, entered as its pg_hba.conf allows; the step and the report say so', async () => {
+    // A production whose pg_hba.conf trusts loopback connections: the base backup carries that file into the copy.
+    const trustingDir = await sharedDir('dbrollback-pitr-drill-trust-');
+    const trustingUrl = pathToFileURL(trustingDir).href;
+    const trusting = await archivingCluster(trustingUrl);
+    try {
+      await writeFile(path.join(trusting.dataDir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nhost replication all 127.0.0.1/32 trust\nhost replication all ::1/128 trust\n');
+      await query(trusting.url('postgres'), 'SELECT pg_reload_conf()');
+      const noPassword = new URL(trusting.url('postgres'));
+      noPassword.password = '';
+      await query(noPassword.href, 'CREATE TABLE ledger (id serial PRIMARY KEY, amount int NOT NULL); INSERT INTO ledger (amount) SELECT i FROM generate_series(1, 20) i');
+      await baseBackup(trustingUrl, noPassword.href);
+      await query(noPassword.href, 'INSERT INTO ledger (amount) VALUES (21)');
+      await archiveCurrentSegment(noPassword.href);
+      const run = await cli(['drill', 'pitr', '--storage', trustingUrl, '--database-url', noPassword.href, '--json'], { TESTCONTAINERS_RYUK_DISABLED: 'true', PGPASSWORD: '', PGPASSFILE: '/nonexistent' });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const report = run.json<{ ok: boolean; provider: string; scenarios: Array<{ name: string; status: string; detail: string; facts: { tables: number; recoveredIn: string } }> }>();
+      expect(report.provider).toBe('testcontainers');
+      const pitr = report.scenarios.find((s) => s.name === 'pitr')!;
+      expect(pitr.status, pitr.detail).toBe('pass');
+      expect(pitr.facts.tables).toBe(1);
+      expect(pitr.facts.recoveredIn).toBe('a local cluster');
+      expect(pitr.detail).toContain('in a local cluster, 1 tables readable');
+      expect(run.stderr).toContain("the database URL gives no password for postgres, with which a copy in a container would be entered: recovering it with this machine's PostgreSQL programs instead (--provider auto)");
+      expect(run.stderr).not.toMatch(/starting postgres:\d+ on the recovered data directory/);
+    } finally {
+      await trusting.stop();
+    }
   });
 
   it('SIGINT during the recovery: exit 130, the recovered copy stopped and removed with the throwaway server, nothing left running', async () => {
