@@ -27,7 +27,7 @@ interface Route {
 interface PlanDoc {
   type: string;
   recommendation: string;
-  touchedTables: { existing: string[]; created: string[]; reshaped: string[] } | null;
+  touchedTables: { existing: string[]; created: string[]; reshaped: string[]; droppedColumns: Array<{ table: string; column: string }>; droppedTables: string[] } | null;
   restoreRoutes: Route[];
   tableRouteNote: string | null;
   steps: Array<{ action: string; detail: string; discards?: string }>;
@@ -74,7 +74,7 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(run.exitCode, run.stderr).toBe(0);
     const doc = run.json<PlanDoc>();
     expect(doc.type).toBe('restore');
-    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [] });
+    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [], droppedColumns: [], droppedTables: [] });
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
@@ -162,12 +162,33 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
     expect(run.exitCode, run.stderr).toBe(0);
     const doc = run.json<PlanDoc>();
-    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'] });
+    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'], droppedColumns: [], droppedTables: [] });
     const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
     expect(tables.replaceBlockedBy).toEqual(['public.products: its definition was changed by the migrations']);
     expect(tables.discards).toContain('--replace is not offered: the migrations changed the definition of public.products');
     expect(tables.discards).toContain('UPDATE … FROM dbrollback_recovered_<time>.products');
     expect(doc.recommendation).not.toContain('add --replace');
+  });
+
+  it('a migration that dropped a column: copying back says to re-add the column first (the live table no longer has it), in the plan and in undo\'s refusal', async () => {
+    const args = await migrated({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_drop-order-status.up.sql': 'ALTER TABLE orders DROP COLUMN status;\n',
+      '002_drop-order-status.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc>();
+    expect(doc.type).toBe('restore');
+    expect(doc.touchedTables).toMatchObject({ existing: ['public.orders'], droppedColumns: [{ table: 'public.orders', column: 'status' }], droppedTables: [] });
+    const advice = 're-add it first (ALTER TABLE public.orders ADD COLUMN status <its type in dbrollback_recovered_<time>.orders>), then copy the values (e.g. UPDATE public.orders SET status = r.status FROM dbrollback_recovered_<time>.orders r WHERE …)';
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.discards).toContain(`the live table no longer has public.orders.status, which the migrations dropped: ${advice}`);
+    expect(tables.discards).not.toContain('UPDATE … FROM');
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.json<{ error: { hint: string } }>().error.hint).toContain(advice);
   });
 
   it('a migration touching six tables: no table route (more than five), the plan says why and offers the whole database alone', async () => {
