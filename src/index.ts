@@ -167,7 +167,7 @@ export { selectScenarios } from './drill/scenarios/registry.js';
 export type { ScenarioInputs } from './drill/scenarios/registry.js';
 export { migrationsScenario, readSeedFile } from './drill/scenarios/migrations.js';
 export type { MigrationsDrillOptions } from './drill/scenarios/migrations.js';
-export { restoreScenario } from './drill/scenarios/restore.js';
+export { restoreScenario, RESTORE_NO_LOGICAL_BACKUP } from './drill/scenarios/restore.js';
 export type { RestoreDrillOptions } from './drill/scenarios/restore.js';
 export { pitrScenario, PITR_NO_BASE_BACKUP } from './drill/scenarios/pitr.js';
 export { localPitrRecover, pitrRecoverFor } from './drill/scenarios/pitr-recover.js';

@@ -80,7 +80,8 @@ export function judgedByCatalog(classification: SqlClassification, diff: SchemaD
     return { ...statement, ...axes, findings: kept };
   });
   if (overruled.length === 0) return { classification, overruled };
-  return { classification: { ...classification, ...summarize(statements), statements }, overruled };
+  // Overruled findings change the verdict axes, not where the statements run.
+  return { classification: { ...classification, ...summarize(statements), transactional: classification.transactional, statements }, overruled };
 }
 
 function verdictOf(finding: Finding, byColumn: ReadonlyMap<string, ColumnChanges>, diff: SchemaDiff): string | null {

@@ -551,13 +551,16 @@ function classifyUnits(units: readonly CapturedSql[], options: ClassifySqlOption
   const statements: SqlClassification['statements'] = [];
   const fills: SqlClassification['fills'] = [];
   let line = 1;
+  let transactional = true;
   for (const unit of units) {
     const c = classifySqlSync(unit.sql, { ...options, firstLine: line, inTransaction: unit.inTransaction });
     statements.push(...c.statements);
     fills.push(...c.fills);
+    // Whether a unit runs a statement outside any transaction block is the unit's to say (its own transaction setting).
+    transactional &&= c.transactional;
     line += unit.sql.split('\n').length;
   }
-  return { ...summarize(statements), statements, fills };
+  return { ...summarize(statements), transactional, statements, fills };
 }
 
 /** The verdict reconciled with what applying the migration did to the catalog. */

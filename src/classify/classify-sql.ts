@@ -39,6 +39,8 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   const oneQueryBlock = options.inTransaction === 'several-statements' && parsed.statements.length > 1;
   const columnType = options.schema ? columnTypeLookup(options.schema) : (options.priorColumns ?? (() => undefined));
   const statements: StatementVerdict[] = [];
+  /** A statement that cannot run in a transaction block ran outside one (not one sent inside one, where it fails). */
+  let outsideTransaction = false;
   // Indexed loops and no object spreads in this file's per-statement code: it runs for every statement of a
   // history, mostly before V8 optimises it, and the interpreter pays for each iterator and copied object.
   for (let i = 0; i < parsed.statements.length; i++) {
@@ -50,7 +52,9 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
       state,
       columnType,
     };
-    statements.push(classifyStatement(stmt, ctx, parsed.fileIgnores));
+    const verdict = classifyStatement(stmt, ctx, parsed.fileIgnores);
+    if (!verdict.transactional && !ctx.inTransaction) outsideTransaction = true;
+    statements.push(verdict);
     state.record(stmt);
     options.onStatement?.(stmt);
   }
@@ -62,7 +66,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     lock: summary.lock,
     rewritesTable: summary.rewritesTable,
     longValidation: summary.longValidation,
-    transactional: summary.transactional,
+    transactional: !outsideTransaction,
     statements,
     fills: state.fills,
   };

@@ -11,6 +11,7 @@
  */
 import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, type Fields } from '../sql/ast.js';
 import { newColumns } from './column-defs.js';
+import { dropKeys } from './rule-helpers.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import type { Fill } from './types.js';
 import { rowWrites } from './writes.js';
@@ -26,6 +27,8 @@ export class FileState {
   private readonly notValid = new Map<string, string>();
   /** Columns (`public.t.c`) with a validated `CHECK (c IS NOT NULL)` from this file. */
   private readonly notNullChecked = new Set<string>();
+  /** Indexes (`public.i`) the file dropped with IF EXISTS: a later CREATE INDEX … IF NOT EXISTS of one cannot meet a leftover. */
+  private readonly droppedIfExists = new Set<string>();
   explicitTransaction = false;
   lockTimeoutSet = false;
 
@@ -69,6 +72,10 @@ export class FileState {
 
   hasValidNotNullCheck(table: string, column: string): boolean {
     return this.notNullChecked.has(`${table}.${column}`);
+  }
+
+  droppedIndexIfExists(index: string): boolean {
+    return this.droppedIfExists.has(index);
   }
 
   /** Does the statement write only into what this file created (new tables, new columns of old tables)? */
@@ -150,6 +157,9 @@ export class FileState {
         if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') this.explicitTransaction = false;
         break;
       }
+      case 'DropStmt':
+        if (str(n.removeType) === 'OBJECT_INDEX' && n.missing_ok) for (const key of dropKeys(n)) this.droppedIfExists.add(key);
+        break;
       case 'VariableSetStmt':
         if (str(n.name) === 'lock_timeout') this.lockTimeoutSet = str(n.kind) === 'VAR_SET_VALUE';
         break;

@@ -23,6 +23,7 @@ import { backfillNewColumn } from './rules/backfill-new-column.js';
 import { banCharField } from './rules/ban-char-field.js';
 import { changeColumnType } from './rules/change-column-type.js';
 import { clusterTable } from './rules/cluster-table.js';
+import { concurrentIndexIfNotExists } from './rules/concurrent-index-if-not-exists.js';
 import { concurrentlyInTransaction } from './rules/concurrently-in-transaction.js';
 import { constraintTightening } from './rules/constraint-tightening.js';
 import { createUniqueIndex } from './rules/create-unique-index.js';
@@ -94,6 +95,7 @@ export const RULES: readonly Rule[] = [
   banCharField,
   changeColumnType,
   clusterTable,
+  concurrentIndexIfNotExists,
   concurrentlyInTransaction,
   constraintTightening,
   createUniqueIndex,

@@ -91,6 +91,12 @@ export interface VerdictAxes {
   lock: LockLevel | null;
   rewritesTable: boolean;
   longValidation: boolean;
+  /**
+   * false when the text runs a statement outside any transaction block (one that cannot run inside one, and
+   * is not put in one). A statement that cannot, sent inside one anyway (the tool's transaction, the file's
+   * BEGIN, golang-migrate's or Prisma's several statements sent as one query), fails there: the text is still
+   * transactional, and concurrently-in-transaction says it fails.
+   */
   transactional: boolean;
 }
 

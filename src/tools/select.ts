@@ -12,10 +12,11 @@ import { migrationNameOf } from './file-name.js';
  *  - `{count: N}`: the last N applied (1 ≤ N ≤ applied);
  *  - `{to: NAME}`: every migration applied after NAME (NAME stays applied);
  *    NAME already the head → [] (nothing to undo; the caller decides what that means).
- * `applied` is the tool's history order, oldest first. `known` (every name the tool
- * knows, applied or not) lets the error say "pending" instead of "not found".
+ * `applied` is the tool's history order, oldest first. `known` (every migration the tool
+ * knows, applied or not) lets the error say "pending" instead of "not found", whether
+ * NAME is the name, the file name or a tag (golang-migrate's version) of the pending one.
  */
-export function selectForDown(applied: readonly MigrationInfo[], target: DownTarget, known: readonly string[] = []): MigrationInfo[] {
+export function selectForDown(applied: readonly MigrationInfo[], target: DownTarget, known: readonly MigrationInfo[] = []): MigrationInfo[] {
   if ('count' in target) {
     const { count } = target;
     if (!Number.isInteger(count) || count < 1) {
@@ -43,20 +44,34 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
   if (index === -1) index = applied.findLastIndex((m) => m.tags?.includes(name) ?? false);
   if (index === -1) {
     const appliedNames = applied.map((m) => m.name);
-    const isPending = known.includes(name);
+    const pending = pendingNamed(target.to, known);
+    if (pending !== undefined) {
+      const head = appliedNames.at(-1);
+      throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: ${pending === target.to ? 'that migration' : pending} is pending (not applied), so the database cannot be rolled back to it`, {
+        hint:
+          head === undefined
+            ? 'No migration is applied. Run `dbrollback status` to see the migration history.'
+            : `Applied migrations (newest last): ${appliedNames.slice(-5).join(', ')}; the head is ${head}. --to takes an applied migration, which stays applied (--count 1 undoes ${head}). Run \`dbrollback status\` for the full list.`,
+        details: { name: pending, pending: true, head: head ?? null },
+      });
+    }
     const near = nearestNames(name, appliedNames);
-    const message = isPending
-      ? `--to ${name}: that migration is not applied (it is pending), so the database cannot be rolled back to it`
-      : `--to ${name}: no applied migration has that name`;
     const hint =
       near.length > 0
         ? `Applied migrations with similar names: ${near.join(', ')}. Run \`dbrollback status\` for the full list.`
         : appliedNames.length > 0
           ? `Applied migrations (newest last): ${appliedNames.slice(-5).join(', ')}. Run \`dbrollback status\` for the full list.`
           : 'No migration is applied. Run `dbrollback status` to see the migration history.';
-    throw new DbrollbackError('MIGRATION_NOT_FOUND', message, { hint, details: { name, nearby: near } });
+    throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${name}: no applied migration has that name`, { hint, details: { name, nearby: near } });
   }
   return applied.slice(index + 1).reverse();
+}
+
+/** The pending migration `given` names (by its name, file name or a tag), if any. */
+function pendingNamed(given: string, known: readonly MigrationInfo[]): string | undefined {
+  const pending = known.filter((m) => !m.applied);
+  const name = migrationNameOf(given, pending);
+  return pending.find((m) => m.name === name)?.name ?? pending.find((m) => m.tags?.includes(given))?.name;
 }
 
 /** Up to `limit` names closest to `wanted` (substring matches first, then by edit distance). */

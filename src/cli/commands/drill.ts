@@ -14,6 +14,7 @@ import {
   pitrRecoverFor,
   PROVIDER_CHOICES,
   readSeedFile,
+  RESTORE_NO_LOGICAL_BACKUP,
   SCENARIO_NAMES,
   selectScenarios,
   type DrillReport,
@@ -58,11 +59,14 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       }
       // Bad input is refused before anything starts.
       const ports = flags.port !== undefined ? parsePortRange(flags.port) : undefined;
-      const inputs: ScenarioInputs = {};
+      const inputs: ScenarioInputs = { cwd: config.cwd };
       if (which === 'all' || which === 'migrations') {
         // The project's migration tool, opened on the drill's throwaway database (never config.conn).
+        // Skipped in `all` only when no migrations are configured: a folder or tool that was given and cannot be
+        // opened (two tools' formats, none) is bad input, not "not configured".
+        const configured = config.migrationsDir !== undefined || config.migrator !== undefined;
         const migrator = await detectMigrator(config).catch((err: unknown) => {
-          if (which === 'migrations') throw err;
+          if (which === 'migrations' || configured) throw err;
           return undefined;
         });
         if (migrator !== undefined) {
@@ -75,8 +79,16 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       }
       if (run.hasStorage) {
         // The configured database's name only (never connected to): its backups, not another's sharing the storage.
-        inputs.restore = { storage: run.storage, of: run.conn.database, ...(flags.backup !== undefined ? { backup: flags.backup } : {}) };
-        const hasBase = (await listBackups(run.storage)).some((b) => b.kind === 'base' && b.status === 'complete');
+        const backups = await listBackups(run.storage);
+        // No logical backup at all (a team that keeps a WAL archive): nothing for the restore drill, as no base backup is nothing for pitr's.
+        const hasLogical = flags.backup !== undefined || backups.some((b) => b.kind === 'logical' && !b.partial);
+        inputs.restore = {
+          storage: run.storage,
+          of: run.conn.database,
+          ...(flags.backup !== undefined ? { backup: flags.backup } : {}),
+          ...(hasLogical ? {} : { unavailable: RESTORE_NO_LOGICAL_BACKUP }),
+        };
+        const hasBase = backups.some((b) => b.kind === 'base' && b.status === 'complete');
         inputs.pitr = {
           storage: run.storage,
           ...(flags.pointInTime !== undefined ? { pointInTime: flags.pointInTime } : {}),

@@ -29,7 +29,8 @@ export function formatDrillReport(report: DrillReport, options: { verbose?: bool
       lines.push(`     ${MARK[step.status]} ${step.name}${step.durationMs ? ` (${step.durationMs} ms)` : ''}${step.detail && step.status !== 'pass' ? `: ${step.detail}` : ''}`);
     }
   }
-  const failed = report.scenarios.filter((s) => s.status === 'fail').length;
+  // A problem is a failed step: with --keep-going one scenario reports several.
+  const failed = report.scenarios.filter((s) => s.status === 'fail').reduce((n, s) => n + Math.max(1, s.steps.filter((step) => step.status === 'fail').length), 0);
   const errored = report.scenarios.filter((s) => s.status === 'error').length;
   lines.push('', report.ok ? 'drill passed' : `drill ${failed ? `found ${failed} problem(s)` : ''}${failed && errored ? ' and ' : ''}${errored ? `could not run ${errored} scenario(s)` : ''}`);
   return lines.join('\n');

@@ -399,8 +399,24 @@ async function down(walk: Walk, expected: string): Promise<void> {
 function asFinding(err: unknown, what: string): unknown {
   // The migration itself failing is what a drill exists to find; anything else stopped the drill.
   // A migration file PostgreSQL cannot parse is the migration failing too.
-  if (isDbrollbackError(err) && (err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE' || err.code === 'SQL_SYNTAX')) return new DrillFinding(`${what}: ${err.message}`);
-  return err;
+  if (!isDbrollbackError(err) || !(err.code === 'MIGRATION_FAILED' || err.code === 'IRREVERSIBLE' || err.code === 'SQL_SYNTAX')) return err;
+  // PostgreSQL's error, when that is what failed: the tool's message around it is written for the production run
+  // (its history's state, the command that marks it clean against $DATABASE_URL), not for a throwaway database.
+  const pgMessage = postgresMessageOf(err);
+  if (pgMessage === null) return new DrillFinding(`${what}: ${err.message}`);
+  const invalid = Array.isArray(err.details?.invalidIndexes) ? (err.details.invalidIndexes as string[]) : [];
+  return new DrillFinding(
+    `${pgMessage}${err.pg?.detail ? ` (${err.pg.detail})` : ''}` +
+      (invalid.length > 0 ? `; it left ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'} behind: ${invalid.join(', ')} (a failed CONCURRENTLY build is not rolled back, and IF NOT EXISTS would skip it on a rerun)` : ''),
+  );
+}
+
+/** The message of the PostgreSQL error at the root of `err` (node-postgres' DatabaseError carries a severity), if any. */
+function postgresMessageOf(err: Error): string | null {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    if (typeof (cause as { severity?: unknown }).severity === 'string') return cause.message;
+  }
+  return null;
 }
 
 /** Run the seed in one transaction; null when it worked, else PostgreSQL's message (nothing kept). */

@@ -4,6 +4,7 @@
  * missing) as part of `all`.
  */
 import { MIGRATOR_CHOICES } from '../../tools/registry.js';
+import { otherDefaultDirs } from '../../tools/detect.js';
 import { DbrollbackError } from '../../errors.js';
 import { migrationsScenario, type MigrationsDrillOptions } from './migrations.js';
 import { pitrScenario, type PitrDrillOptions } from './pitr.js';
@@ -14,6 +15,8 @@ export interface ScenarioInputs {
   migrations?: MigrationsDrillOptions;
   restore?: RestoreDrillOptions;
   pitr?: PitrDrillOptions;
+  /** The working directory: a project folder there that was not passed (golang-migrate's or dbmate's db/migrations) is named in the migrations drill's skip. */
+  cwd?: string;
 }
 
 const MISSING: Record<ScenarioName, { what: string; hint: string }> = {
@@ -30,8 +33,11 @@ export function selectScenarios(which: ScenarioName | 'all', inputs: ScenarioInp
   return names.map((name) => {
     const built = build(name, inputs);
     if (built) return built;
-    if (which !== 'all') throw new DbrollbackError('USAGE', `drill ${name}: ${MISSING[name].what}`, { hint: MISSING[name].hint });
-    return { name, unavailable: `${MISSING[name].what} (${MISSING[name].hint})`, run: () => Promise.reject(new Error(MISSING[name].what)) };
+    // The project's folder where dbrollback does not look by default, named with the flags it needs.
+    const found = name === 'migrations' ? otherDefaultDirs(inputs.cwd) : '';
+    const what = `${MISSING[name].what}${found}`;
+    if (which !== 'all') throw new DbrollbackError('USAGE', `drill ${name}: ${what}`, { hint: MISSING[name].hint });
+    return { name, unavailable: found ? what : `${what} (${MISSING[name].hint})`, run: () => Promise.reject(new Error(what)) };
   });
 }
 

@@ -25,7 +25,12 @@ export interface RestoreDrillOptions {
   of: string;
   /** The database created for the drill on the throwaway server. */
   database?: string;
+  /** Why there is nothing to rehearse (the storage holds no logical backup at all): `all` skips it, saying so. */
+  unavailable?: string;
 }
+
+export const RESTORE_NO_LOGICAL_BACKUP =
+  'the storage holds no logical backup, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)';
 
 /** What a damaged or unusable backup looks like: the drill found it, it did not fail to run. */
 const FINDINGS = new Set(['CHECKSUM_MISMATCH', 'RESTORE_FAILED', 'VERIFY_FAILED', 'BACKUP_INCOMPLETE', 'STORAGE_OBJECT_NOT_FOUND']);
@@ -40,6 +45,7 @@ const STEPS = [
 export function restoreScenario(options: RestoreDrillOptions): Scenario {
   return {
     name: 'restore',
+    ...(options.unavailable !== undefined ? { unavailable: options.unavailable } : {}),
     run: (context, steps) => runRestoreDrill(options, context, steps),
   };
 }

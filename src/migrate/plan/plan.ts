@@ -138,7 +138,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const parserReady = initParser();
   const status = await adapter.status();
   assertNotBlocked(status);
-  const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations.map((m) => m.name));
+  const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations);
   const targetHead = headAfter(status.applied, selected);
   await parserReady;
   const db = await run.session.db();

@@ -96,7 +96,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
   const reshaped = touched!.reshaped;
   const it = tables.length === 1 ? 'it' : 'them';
   const they = tables.length === 1 ? 'it' : 'they';
-  const copyBack = `copy the values you need from the recovered schema into the live ${tables.length === 1 ? 'table' : 'tables'} instead (e.g. UPDATE … FROM dbrollback_recovered_<time>.${formatNamePart(parseTableRefs(tables[0]!)[0]!.table)} …), which keeps every later write`;
+  const copyBack = copyBackAdvice(touched!);
   const replace =
     reshaped.length > 0
       ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${they} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
@@ -119,6 +119,36 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
     ],
     tableRouteNote: null,
   };
+}
+
+/**
+ * How to copy values back from the recovered schema by hand, keeping every later write: an UPDATE … FROM the
+ * recovered table — into a live table that still has the columns. A column the migrations dropped must be
+ * re-added first, and a dropped table has no live table at all: its recovered copy is moved back instead.
+ */
+function copyBackAdvice(touched: TouchedTables): string {
+  const { existing, droppedColumns, droppedTables } = touched;
+  const recovered = (table: string) => `dbrollback_recovered_<time>.${formatNamePart(parseTableRefs(table)[0]!.table)}`;
+  const parts: string[] = [];
+  if (droppedTables.length > 0) {
+    const one = droppedTables.length === 1;
+    parts.push(
+      `${droppedTables.join(', ')} ${one ? 'no longer exists' : 'no longer exist'} (the migrations dropped ${one ? 'it' : 'them'}): move the recovered ${one ? 'copy' : 'copies'} back, e.g. ${droppedTables.map((t) => `ALTER TABLE ${recovered(t)} SET SCHEMA ${formatNamePart(parseTableRefs(t)[0]!.schema)}`).join('; ')}`,
+    );
+  }
+  const live = existing.filter((t) => !droppedTables.includes(t));
+  if (droppedColumns.length > 0) {
+    const one = droppedColumns.length === 1;
+    const table = droppedColumns[0]!.table;
+    const named = droppedColumns.map((c) => `${c.table}.${formatNamePart(c.column)}`).join(', ');
+    const adds = droppedColumns.map((c) => `ALTER TABLE ${c.table} ADD COLUMN ${formatNamePart(c.column)} <its type in ${recovered(c.table)}>`).join('; ');
+    parts.push(
+      `the live ${one ? 'table no longer has' : 'tables no longer have'} ${named}, which the migrations dropped: re-add ${one ? 'it' : 'them'} first (${adds}), then copy the values (e.g. UPDATE ${table} SET ${formatNamePart(droppedColumns[0]!.column)} = r.${formatNamePart(droppedColumns[0]!.column)} FROM ${recovered(table)} r WHERE …)`,
+    );
+  } else if (live.length > 0) {
+    parts.push(`e.g. UPDATE … FROM ${recovered(live[0]!)} …`);
+  }
+  return `copy what you need from the recovered schema by hand instead (${parts.join('; ')}), which keeps every later write`;
 }
 
 function tableRouteNote(touched: TouchedTables | null, liveTables: number): string | null {

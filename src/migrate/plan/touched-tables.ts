@@ -7,7 +7,7 @@
  * before the migrations.
  */
 import { rowWrites } from '../../classify/writes.js';
-import { as, list, names, str, type Fields } from '../../sql/ast.js';
+import { alterCmds, as, list, names, str, type Fields } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 import { formatTableRef } from '../../verify/baseline.js';
 
@@ -25,6 +25,13 @@ export interface TouchedTables {
    * migrations as applied.
    */
   reshaped: string[];
+  /**
+   * Of `existing`, columns the migrations dropped (and did not add back): the live table no longer has them,
+   * so values copied back from a recovered table need the column re-added first.
+   */
+  droppedColumns: Array<{ table: string; column: string }>;
+  /** Of `existing`, tables the migrations dropped: there is no live table to copy values into. */
+  droppedTables: string[];
 }
 
 /** At most this many tables make a table-level restore worth recommending first. */
@@ -34,6 +41,9 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
   const touched = new Set<string>();
   const created = new Set<string>();
   const reshaped = new Set<string>();
+  /** `table` → its dropped columns, in statement order (an ADD COLUMN of the name later takes it off). */
+  const droppedColumns = new Map<string, Set<string>>();
+  const droppedTables = new Set<string>();
   for (const stmt of statements) {
     const n = stmt.node;
     const writes = rowWrites(stmt);
@@ -54,6 +64,7 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
         const key = refOf(n.relation);
         if (key) touched.add(key);
         if (key && stmt.kind !== 'DeleteStmt') reshaped.add(key);
+        if (key && stmt.kind === 'AlterTableStmt') recordColumnDrops(key, n, droppedColumns);
         break;
       }
       case 'TruncateStmt':
@@ -70,6 +81,7 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
             const key = parts.length > 0 ? formatTableRef({ schema: parts.length > 1 ? parts.at(-2)! : 'public', table: parts.at(-1)! }) : undefined;
             if (key) touched.add(key);
             if (key) reshaped.add(key);
+            if (key) droppedTables.add(key);
           }
         }
         break;
@@ -78,7 +90,28 @@ export function touchedTables(statements: readonly ParsedStatement[]): TouchedTa
     }
   }
   const existing = [...touched].filter((t) => !created.has(t)).sort();
-  return { existing, created: [...created].sort(), reshaped: existing.filter((t) => reshaped.has(t)) };
+  return {
+    existing,
+    created: [...created].sort(),
+    reshaped: existing.filter((t) => reshaped.has(t)),
+    droppedColumns: existing.filter((t) => !droppedTables.has(t)).flatMap((table) => [...(droppedColumns.get(table) ?? [])].map((column) => ({ table, column }))),
+    droppedTables: existing.filter((t) => droppedTables.has(t)),
+  };
+}
+
+/** ALTER TABLE's DROP COLUMNs, and ADD COLUMNs that bring a dropped name back. */
+function recordColumnDrops(table: string, node: Fields, dropped: Map<string, Set<string>>): void {
+  for (const cmd of alterCmds(node)) {
+    const subtype = str(cmd.subtype);
+    const column = subtype === 'AT_DropColumn' ? str(cmd.name) : subtype === 'AT_AddColumn' ? str(as(cmd.def, 'ColumnDef')?.colname) : undefined;
+    if (column === undefined) continue;
+    if (subtype === 'AT_DropColumn') {
+      if (!dropped.has(table)) dropped.set(table, new Set());
+      dropped.get(table)!.add(column);
+    } else {
+      dropped.get(table)?.delete(column);
+    }
+  }
 }
 
 /** A RangeVar as formatTableRef writes it (unqualified names taken as `public`). */

@@ -57,7 +57,7 @@ class DbmateAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
@@ -97,7 +97,7 @@ class DbmateAdapter implements MigratorAdapter {
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const files = await loadDbmateDir(this.options.migrationsDir);
     const status = await this.status();
-    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     // Refuse before anything runs: every selected migration needs a down block that does something.
     assertReversible(selection);

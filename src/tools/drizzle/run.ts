@@ -51,7 +51,7 @@ class DrizzleAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, _options?: RunDownOptions): Promise<DownResult> {

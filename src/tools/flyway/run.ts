@@ -92,7 +92,7 @@ class FlywayAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
@@ -103,7 +103,7 @@ class FlywayAdapter implements MigratorAdapter {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const state = await this.stateOn(db, location, texts);
       const status = this.statusFrom(state, location, null);
-      const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+      const selection = selectForDown(status.applied, target, status.migrations);
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       refuseFailed(state, this.historyTable);
       // Refuse before anything runs: every selected version needs its U script, and every script must parse.

@@ -99,7 +99,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
     const files = await loadGolangMigrateDir(this.options.migrationsDir);
     const snap = await onSession(this.options.session, this.options.conn, (db) => this.snapshot(db, files));
     if (snap.version?.dirty) throw this.dirtyError(snap.version.version);
-    return selectForDown(snap.status.applied, target, snap.status.migrations.map((m) => m.name));
+    return selectForDown(snap.status.applied, target, snap.status.migrations);
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
@@ -143,7 +143,7 @@ class GolangMigrateAdapter implements MigratorAdapter {
       try {
         const snap = await this.snapshot(db, files);
         if (snap.version?.dirty) throw this.dirtyError(snap.version.version);
-        const selection = selectForDown(snap.status.applied, target, snap.status.migrations.map((m) => m.name));
+        const selection = selectForDown(snap.status.applied, target, snap.status.migrations);
         if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: snap.status.head };
         // Refuse before anything runs: every selected migration needs a down of its own.
         assertReversible(selection);

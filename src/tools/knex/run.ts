@@ -114,13 +114,13 @@ class KnexAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const project = await this.project();
     const status = await this.status();
-    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     assertReversible(selection);
     if (status.lockHolder?.description) throw lockHeldError(status.lockHolder.description);

@@ -95,7 +95,7 @@ class LiquibaseAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
@@ -106,7 +106,7 @@ class LiquibaseAdapter implements MigratorAdapter {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const known = await this.known(project, await readRan(db, this.historyTable));
       const status = statusFrom(this.kind, known, null);
-      const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+      const selection = selectForDown(status.applied, target, status.migrations);
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       assertReversible(selection);
       assertChecksums(known);
@@ -337,7 +337,7 @@ class LiquibaseAdapter implements MigratorAdapter {
       return { known: await this.known(project, rows), lock: await lockRow(db, this.historyTable) };
     });
     const status = statusFrom(this.kind, known, null);
-    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     if (lock) throw lockHeldError(this.historyTable, lock);
     // A changeset the changelog gives no way back (no <rollback>, a change Liquibase cannot invert): refused before any JVM starts.

@@ -60,7 +60,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
@@ -70,7 +70,7 @@ class NodePgMigrateAdapter implements MigratorAdapter {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const history = await this.readHistory(db);
       const status = this.buildStatus(history, loaded, await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key));
-      const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+      const selection = selectForDown(status.applied, target, status.migrations);
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       // Refuse before anything runs: the whole selection must be undoable.
       assertReversible(selection);

@@ -73,13 +73,13 @@ class SqitchAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const { status } = await this.snapshot();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const before = await this.snapshot();
     const { status } = before;
-    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     assertReversible(selection);
     if (status.lockHolder) throw lockHeld(status.lockHolder);

@@ -54,7 +54,7 @@ class SqlDirAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const status = await this.status();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
@@ -62,7 +62,7 @@ class SqlDirAdapter implements MigratorAdapter {
     return onOwnConnection(this.options.session, this.options.conn, async (db) => {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const status = await this.statusWith(db, files);
-      const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+      const selection = selectForDown(status.applied, target, status.migrations);
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       // Refuse before anything runs: the whole selection must be undoable, and every file must parse.
       assertReversible(selection);

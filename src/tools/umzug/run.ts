@@ -98,13 +98,13 @@ class UmzugAdapter implements MigratorAdapter {
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
     const { status } = await this.snapshot();
-    return selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    return selectForDown(status.applied, target, status.migrations);
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
     const umzug = await this.umzug();
     const { status } = await this.snapshot();
-    const selection = selectForDown(status.applied, target, status.migrations.map((m) => m.name));
+    const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
     // umzug would call a missing `down` as a no-op and then drop the record: refuse first.
     assertReversible(selection);

@@ -15,22 +15,28 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
-import { archivingCluster, baseBackup, cli, query, sharedDir } from '../../integration/pitr/support.js';
+import { cli, query, sharedDir } from '../../integration/pitr/support.js';
+import { journeyProduction } from './production.js';
+import { dockerGate } from '../../integration/drill/support.js';
 
 const PROJECT = path.join(FIXTURES, 'journey', 'fleet');
 const MIGRATIONS = path.join(PROJECT, 'db', 'migrations');
 const NORMALIZE = '000008_normalize_vehicle_plates';
 
 interface ClassifyDoc {
-  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; down: { kind: string } | null }>;
+  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; down: { kind: string } | null; statements: Array<{ findings: Array<{ rule: string; help: string }> }> }>;
 }
 interface ErrorDoc {
   error: { code: string; message: string; hint: string; pg?: { detail?: string } };
+}
+interface DrillDoc {
+  ok: boolean;
+  provider: string;
+  scenarios: Array<{ name: string; status: string; detail: string; steps: Array<{ name: string; status: string; detail: string }>; facts: Record<string, unknown> }>;
 }
 interface Checks {
   checks: Array<{ id: string; status: string; detail: string }>;
@@ -54,12 +60,7 @@ describe('the journey on a golang-migrate fleet history', () => {
   let vehiclesBefore: string[];
 
   beforeAll(async () => {
-    storage = pathToFileURL(await sharedDir('dbrollback-journey-gm-store-')).href;
-    primary = await archivingCluster(storage);
-    const { database } = await primary.createDatabase();
-    url = primary.url(database);
-    args = ['--migrations', MIGRATIONS, '--migrator', 'golang-migrate', '--database-url', url, '--storage', storage];
-    await baseBackup(storage, url);
+    ({ primary, storage, url, args } = await journeyProduction('dbrollback-journey-gm-store-', ['--migrations', MIGRATIONS, '--migrator', 'golang-migrate']));
   });
   afterAll(async () => {
     await primary?.stop();
@@ -80,6 +81,10 @@ describe('the journey on a golang-migrate fleet history', () => {
       '000010_drop_vehicles_legacy_code': ['breaking', 'destructive', false, 'yes'],
       '000011_create_depots': ['additive', 'none', true, 'yes'],
     });
+    // The two CONCURRENTLY IF NOT EXISTS builds: a failed run leaves the index INVALID and the rerun would skip it.
+    const ifNotExists = classify.json<ClassifyDoc>().files.filter((f) => f.statements.some((st) => st.findings.some((x) => x.rule === 'concurrent-index-if-not-exists')));
+    expect(ifNotExists.map((f) => path.basename(f.path))).toEqual(['000003_index_trips_vehicle.up.sql', '000009_unique_vehicle_plates.up.sql']);
+    expect(ifNotExists[1]!.statements[0]!.findings.find((x) => x.rule === 'concurrent-index-if-not-exists')!.help).toContain('`DROP INDEX CONCURRENTLY IF EXISTS public.vehicles_plate_key;`');
 
     // status on the fresh database, without --migrator: the same file names are the plain SQL format's too, so it asks.
     const ambiguous = await cli(['status', '--migrations', MIGRATIONS, '--database-url', url, '--storage', storage, '--json']);
@@ -197,6 +202,11 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(refused.exitCode).toBe(4);
     expect(refused.json<ErrorDoc>().error.code).toBe('IRREVERSIBLE');
     expect(refused.json<ErrorDoc>().error.hint).toContain('dbrollback restore --before-migration 000010_drop_vehicles_legacy_code --tables public.vehicles --into-database URL');
+    // Copying values back by hand: the live table has no legacy_code any more, so the advice re-adds it first.
+    const reAdd = 'the live table no longer has public.vehicles.legacy_code, which the migrations dropped: re-add it first (ALTER TABLE public.vehicles ADD COLUMN legacy_code <its type in dbrollback_recovered_<time>.vehicles>), then copy the values (e.g. UPDATE public.vehicles SET legacy_code = r.legacy_code FROM dbrollback_recovered_<time>.vehicles r WHERE …)';
+    expect(refused.json<ErrorDoc>().error.hint).toContain(reAdd);
+    const planned = await cli(['plan', '--count', '1', '--json', ...args]);
+    expect(planned.json<{ recommendation: string }>().recommendation).toContain(reAdd);
     expect(await versionRow(url)).toEqual([{ version: '10', dirty: false }]);
 
     // restore --before-migration by the padded version: vehicles exactly as before the rewrite, beside the live table.
@@ -207,6 +217,12 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(doc.tables).toEqual([expect.objectContaining({ table: 'public.vehicles', rows: 6, matches: true })]);
     expect(await rowsOf(url, doc.tables[0]!.now)).toEqual(vehiclesBefore);
     expect(await one(url, "SELECT string_agg(plate, ',' ORDER BY id) FROM public.vehicles")).toBe('KX41AB,KX41AC,LM07ZZ,PQ12RS,TU88VW,AB99CD');
+    // The advice, followed: the column re-added with the recovered table's type, then the values copied back.
+    const recovered = doc.tables[0]!.now;
+    const type = await one(url, `SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '${recovered}'::regclass AND attname = 'legacy_code'`);
+    expect(type).toBe('character varying(16)');
+    await query(url, `ALTER TABLE public.vehicles ADD COLUMN legacy_code ${type}; UPDATE public.vehicles SET legacy_code = r.legacy_code FROM ${recovered} r WHERE r.id = vehicles.id`);
+    expect(await one(url, "SELECT string_agg(coalesce(legacy_code, '-'), ',' ORDER BY id) FROM public.vehicles")).toBe('V-001,V-002,V-003,-,V-005,V-006');
   });
 
   it('an enum value\'s comment-only down is refused at once; a lone CONCURRENTLY index is undone outside a transaction; a failing down is left dirty with the force first in the hint, the row as golang-migrate leaves it', async () => {
@@ -215,6 +231,17 @@ describe('the journey on a golang-migrate fleet history', () => {
     const freshUrl = primary.url(database);
     expect((await cli(['migrate', '--to', '3', '--backup', 'never', ...fresh])).exitCode).toBe(0);
     expect(await indexesOf(freshUrl, 'trips')).toEqual(['idx_trips_vehicle_id', 'trips_pkey']);
+    // --to a pending migration, by its file name as ls shows it or its version: said to be pending, what is applied named.
+    for (const to of ['000005_add_vehicles_odometer.up.sql', '5']) {
+      for (const command of ['undo', 'plan']) {
+        const pending = await cli([command, '--to', to, '--yes', '--json', ...fresh]);
+        expect(pending.exitCode, pending.stdout).toBe(2);
+        const { error } = pending.json<ErrorDoc>();
+        expect(error.message).toBe(`--to ${to}: 000005_add_vehicles_odometer is pending (not applied), so the database cannot be rolled back to it`);
+        expect(error.hint).toContain('Applied migrations (newest last): 000001_create_drivers_and_vehicles, 000002_create_trips, 000003_index_trips_vehicle; the head is 000003_index_trips_vehicle.');
+      }
+    }
+    expect(await versionRow(freshUrl)).toEqual([{ version: '3', dirty: false }]);
     const undoIndex = await cli(['undo', '--count', '1', '--yes', ...fresh]);
     expect(undoIndex.exitCode, undoIndex.stderr).toBe(0);
     expect(await indexesOf(freshUrl, 'trips')).toEqual(['trips_pkey']);
@@ -267,6 +294,59 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(dbmate.json<ErrorDoc>().error.message).toContain("public.schema_migrations has a dirty column: it is golang-migrate's history");
     expect(await versionRow(url)).toEqual([{ version: '10', dirty: false }]);
   });
+  it('drill all in the project root, as a new user runs it: the folder to pass is named, a WAL-only storage skips the logical restore, the seeded walk finds 000009\'s duplicate and 000006\'s over-eager down, pitr recovers production', async () => {
+    const env = { TESTCONTAINERS_RYUK_DISABLED: 'true' };
+    const production = ['--database-url', url, '--storage', storage];
+    // Nothing passed: the migrations drill is skipped naming golang-migrate's folder and both flags; the storage holds WAL and a base backup only.
+    const bare = await runBuiltCli(['drill', 'all', '--provider', 'local', '--json', ...production], { cwd: PROJECT, env });
+    expect(bare.exitCode, bare.stderr).toBe(0);
+    const bareDoc = bare.json<DrillDoc>();
+    expect(bareDoc.scenarios.map((sc) => [sc.name, sc.status])).toEqual([['migrations', 'skip'], ['restore', 'skip'], ['pitr', 'pass']]);
+    expect(bareDoc.scenarios[0]!.detail).toContain('./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate');
+    expect(bareDoc.scenarios[1]!.detail).toBe('the storage holds no logical backup, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)');
+    expect(bareDoc.scenarios[2]!.facts.tables as number).toBeGreaterThanOrEqual(5);
+
+    // The folder without --migrator: not "no migrations are configured" but the two formats it matches, before anything starts.
+    const ambiguous = await runBuiltCli(['drill', 'all', '--migrations', 'db/migrations', '--provider', 'local', '--json', ...production], { cwd: PROJECT, env });
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.json<ErrorDoc>().error.hint).toContain('--migrator golang-migrate');
+
+    // As the skip said, with the seed, every migration rehearsed (--keep-going), on whatever provider answers; and a JUnit file.
+    const junit = path.join(await sharedDir('dbrollback-journey-gm-junit-'), 'drill.xml');
+    const seeded = await runBuiltCli(['drill', 'all', '--migrations', 'db/migrations', '--migrator', 'golang-migrate', '--seed', 'seed.sql', '--keep-going', '--junit', junit, '--json', ...production], { cwd: PROJECT, env, timeoutMs: 300_000 });
+    expect(seeded.exitCode, seeded.stderr).toBe(3);
+    const doc = seeded.json<DrillDoc>();
+    expect(doc.provider).toBe((await dockerGate()).run ? 'testcontainers' : 'local');
+    expect(doc.scenarios.map((sc) => [sc.name, sc.status])).toEqual([['migrations', 'fail'], ['restore', 'skip'], ['pitr', 'pass']]);
+    const walk = doc.scenarios[0]!;
+    expect(walk.facts).toMatchObject({ migrator: 'golang-migrate', migrations: 11, seedLoadedAfter: '000002_create_trips', failures: ['up 000009_unique_vehicle_plates', 'down 000006_add_drivers_phone'], withoutDown: [NORMALIZE, '000004_add_trip_state_cancelled'] });
+    const step = (name: string) => walk.steps.find((st) => st.name === name)!;
+    // PostgreSQL's words and detail, and the index it leaves — not production's `migrate force` against $DATABASE_URL.
+    expect(step('up 000009_unique_vehicle_plates')).toMatchObject({
+      status: 'fail',
+      detail: 'could not create unique index "vehicles_plate_key" (Key (plate)=(KX41AB) is duplicated.); it left an INVALID index behind: public.vehicles_plate_key (a failed CONCURRENTLY build is not rolled back, and IF NOT EXISTS would skip it on a rerun)',
+    });
+    expect(seeded.stdout).not.toContain('DATABASE_URL');
+    expect(step('down 000006_add_drivers_phone')).toMatchObject({ status: 'fail', detail: 'the schema differs from before 000006_add_drivers_phone: column public.drivers.email_verified removed (boolean)' });
+    expect(step(`down ${NORMALIZE}`)).toMatchObject({ status: 'skip', detail: expect.stringContaining('the way back is restore') });
+    for (const name of ['000007_create_fuel_logs', '000005_add_vehicles_odometer', '000003_index_trips_vehicle', '000002_create_trips', '000001_create_drivers_and_vehicles']) {
+      expect(step(`down ${name}`).status, `${name}: ${step(`down ${name}`).detail}`).toBe('pass');
+    }
+    expect(step('up again 000008_normalize_vehicle_plates').status).toBe('pass');
+    expect(step('up 000010_drop_vehicles_legacy_code').status).toBe('not-run');
+    expect(doc.scenarios[2]!.facts.tables as number).toBeGreaterThanOrEqual(5);
+    expect(await readFile(junit, 'utf8')).toContain('name="up 000009_unique_vehicle_plates"');
+    // The summary counts both problems, not the one scenario.
+    const text = await runBuiltCli(['drill', 'migrations', '--migrations', 'db/migrations', '--migrator', 'golang-migrate', '--seed', 'seed.sql', '--keep-going', '--provider', 'local', ...production], { cwd: PROJECT, env });
+    expect(text.exitCode, text.stderr).toBe(3);
+    expect(text.stdout).toContain('drill found 2 problem(s)');
+    // Once a logical backup exists, the restore drill rehearses it.
+    expect((await cli(['backup', ...production])).exitCode).toBe(0);
+    const restore = await runBuiltCli(['drill', 'restore', '--provider', 'local', '--json', ...production], { cwd: PROJECT, env });
+    expect(restore.exitCode, restore.stdout).toBe(0);
+    expect(restore.json<DrillDoc>().scenarios[0]).toMatchObject({ name: 'restore', status: 'pass', facts: { backupDatabase: new URL(url).pathname.slice(1) } });
+    expect(await versionRow(url)).toEqual([{ version: '10', dirty: false }]);
+  }, 600_000);
 });
 
 describe('the on-call engineer in the golang-migrate project root', () => {

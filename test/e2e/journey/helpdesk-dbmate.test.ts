@@ -11,12 +11,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
-import { archiveCurrentSegment, archivingCluster, baseBackup, cli, query, sharedDir } from '../../integration/pitr/support.js';
+import { archiveCurrentSegment, cli, query } from '../../integration/pitr/support.js';
+import { journeyProduction } from './production.js';
 
 const PROJECT = path.join(FIXTURES, 'journey', 'helpdesk');
 const MIGRATIONS = path.join(PROJECT, 'db', 'migrations');
@@ -44,12 +44,7 @@ describe('the journey on a dbmate helpdesk history', () => {
   let accountsBefore: string[];
 
   beforeAll(async () => {
-    storage = pathToFileURL(await sharedDir('dbrollback-journey-store-')).href;
-    primary = await archivingCluster(storage);
-    const { database } = await primary.createDatabase();
-    url = primary.url(database);
-    args = ['--migrations', MIGRATIONS, '--database-url', url, '--storage', storage];
-    await baseBackup(storage, url);
+    ({ primary, storage, url, args } = await journeyProduction('dbrollback-journey-store-', ['--migrations', MIGRATIONS]));
   });
   afterAll(async () => {
     await primary?.stop();

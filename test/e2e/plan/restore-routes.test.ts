@@ -27,7 +27,7 @@ interface Route {
 interface PlanDoc {
   type: string;
   recommendation: string;
-  touchedTables: { existing: string[]; created: string[]; reshaped: string[] } | null;
+  touchedTables: { existing: string[]; created: string[]; reshaped: string[]; droppedColumns: Array<{ table: string; column: string }>; droppedTables: string[] } | null;
   restoreRoutes: Route[];
   tableRouteNote: string | null;
   steps: Array<{ action: string; detail: string; discards?: string }>;
@@ -63,18 +63,18 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     return args;
   }
 
-  it('a data-only migration (UPDATE, DELETE, INSERT): its three target tables, the --tables command first, each route with what it discards (--json)', async () => {
-    const args = await migrated({
-      '001_schema.up.sql': SCHEMA,
-      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
-      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\nDELETE FROM carts;\nINSERT INTO order_events (kind) VALUES ('voided');\n",
-      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
-    });
+  /** SCHEMA (or `schema`, dropped by `schemaDown`) migrated, then `name` whose up is `up` and whose down is irreversible: the plan for it (--json). */
+  async function restorePlan(name: string, up: string, schema = SCHEMA, schemaDown = 'DROP TABLE products, carts, order_events, orders, customers;\n'): Promise<{ args: string[]; doc: PlanDoc }> {
+    const args = await migrated({ '001_schema.up.sql': schema, '001_schema.down.sql': schemaDown, [`${name}.up.sql`]: up, [`${name}.down.sql`]: '-- dbrollback:irreversible\nSELECT 1;\n' });
     const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
     expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<PlanDoc>();
+    return { args, doc: run.json<PlanDoc>() };
+  }
+
+  it('a data-only migration (UPDATE, DELETE, INSERT): its three target tables, the --tables command first, each route with what it discards (--json)', async () => {
+    const { doc } = await restorePlan('002_void-open-orders', "UPDATE orders SET status = 'void' WHERE status = 'open';\nDELETE FROM carts;\nINSERT INTO order_events (kind) VALUES ('voided');\n");
     expect(doc.type).toBe('restore');
-    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [] });
+    expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [], droppedColumns: [], droppedTables: [] });
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
@@ -123,15 +123,7 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
   });
 
   it('a table other tables point at: --replace is not offered (it would be refused), the keys are named, copying back is suggested', async () => {
-    const args = await migrated({
-      '001_schema.up.sql': SCHEMA,
-      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
-      '002_reset-emails.up.sql': "UPDATE customers SET email = lower(email);\n",
-      '002_reset-emails.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
-    });
-    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<PlanDoc>();
+    const { doc } = await restorePlan('002_reset-emails', "UPDATE customers SET email = lower(email);\n");
     const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
     expect(tables.tables).toEqual(['public.customers']);
     expect(tables.replaceBlockedBy).toEqual(['public.orders.orders_customer_id_fkey → public.customers']);
@@ -141,15 +133,7 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
   });
 
   it('a table in a schema whose quoted name holds a dot and capitals: the foreign keys into it are found, and the --tables command names it as parseTableRefs reads it', async () => {
-    const args = await migrated({
-      '001_schema.up.sql': `${SCHEMA}CREATE SCHEMA "Sales.EU";\nCREATE TABLE "Sales.EU"."Accounts" (id serial PRIMARY KEY, name text);\nCREATE TABLE "Sales.EU".invoices (id serial PRIMARY KEY, account_id int REFERENCES "Sales.EU"."Accounts" (id));\n`,
-      '001_schema.down.sql': 'DROP SCHEMA "Sales.EU" CASCADE;\nDROP TABLE products, carts, order_events, orders, customers;\n',
-      '002_rename-accounts.up.sql': 'UPDATE "Sales.EU"."Accounts" SET name = upper(name);\n',
-      '002_rename-accounts.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
-    });
-    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<PlanDoc>();
+    const { doc } = await restorePlan('002_rename-accounts', 'UPDATE "Sales.EU"."Accounts" SET name = upper(name);\n', `${SCHEMA}CREATE SCHEMA "Sales.EU";\nCREATE TABLE "Sales.EU"."Accounts" (id serial PRIMARY KEY, name text);\nCREATE TABLE "Sales.EU".invoices (id serial PRIMARY KEY, account_id int REFERENCES "Sales.EU"."Accounts" (id));\n`, 'DROP SCHEMA "Sales.EU" CASCADE;\nDROP TABLE products, carts, order_events, orders, customers;\n');
     const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
     expect(tables.tables).toEqual(['"Sales.EU"."Accounts"']);
     // Split at the first dot, the lookup asked for schema "Sales", table "EU.Accounts", and found no key.
@@ -158,16 +142,8 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
   });
 
   it('migrations that changed a touched table\'s definition: --replace is not offered (the history would still record them), copying back is', async () => {
-    const args = await migrated({
-      '001_schema.up.sql': SCHEMA,
-      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
-      '002_products-price.up.sql': 'ALTER TABLE products ADD COLUMN price_cents int;\nUPDATE products SET sku = upper(sku);\n',
-      '002_products-price.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
-    });
-    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<PlanDoc>();
-    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'] });
+    const { doc } = await restorePlan('002_products-price', 'ALTER TABLE products ADD COLUMN price_cents int;\nUPDATE products SET sku = upper(sku);\n');
+    expect(doc.touchedTables).toEqual({ existing: ['public.products'], created: [], reshaped: ['public.products'], droppedColumns: [], droppedTables: [] });
     const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
     expect(tables.replaceBlockedBy).toEqual(['public.products: its definition was changed by the migrations']);
     expect(tables.discards).toContain('--replace is not offered: the migrations changed the definition of public.products');
@@ -175,17 +151,22 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(doc.recommendation).not.toContain('add --replace');
   });
 
+  it('a migration that dropped a column: copying back says to re-add the column first (the live table no longer has it), in the plan and in undo\'s refusal', async () => {
+    const { args, doc } = await restorePlan('002_drop-order-status', 'ALTER TABLE orders DROP COLUMN status;\n');
+    expect(doc.type).toBe('restore');
+    expect(doc.touchedTables).toMatchObject({ existing: ['public.orders'], droppedColumns: [{ table: 'public.orders', column: 'status' }], droppedTables: [] });
+    const advice = 're-add it first (ALTER TABLE public.orders ADD COLUMN status <its type in dbrollback_recovered_<time>.orders>), then copy the values (e.g. UPDATE public.orders SET status = r.status FROM dbrollback_recovered_<time>.orders r WHERE …)';
+    const tables = doc.restoreRoutes.find((r) => r.route === 'tables')!;
+    expect(tables.discards).toContain(`the live table no longer has public.orders.status, which the migrations dropped: ${advice}`);
+    expect(tables.discards).not.toContain('UPDATE … FROM');
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(undo.exitCode).toBe(4);
+    expect(undo.json<{ error: { hint: string } }>().error.hint).toContain(advice);
+  });
+
   it('a migration touching six tables: no table route (more than five), the plan says why and offers the whole database alone', async () => {
     const six = ['t1', 't2', 't3', 't4', 't5', 't6'];
-    const args = await migrated({
-      '001_schema.up.sql': `${SCHEMA}${six.map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, v text);\n`).join('')}`,
-      '001_schema.down.sql': `DROP TABLE ${six.join(', ')}, products, carts, order_events, orders, customers;\n`,
-      '002_reset-values.up.sql': six.map((t) => `UPDATE ${t} SET v = NULL;\n`).join(''),
-      '002_reset-values.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
-    });
-    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const doc = run.json<PlanDoc>();
+    const { doc } = await restorePlan('002_reset-values', six.map((t) => `UPDATE ${t} SET v = NULL;\n`).join(''), `${SCHEMA}${six.map((t) => `CREATE TABLE ${t} (id int PRIMARY KEY, v text);\n`).join('')}`, `DROP TABLE ${six.join(', ')}, products, carts, order_events, orders, customers;\n`);
     expect(doc.type).toBe('restore');
     expect(doc.touchedTables?.existing).toEqual(six.map((t) => `public.${t}`));
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['whole-database']);

@@ -44,6 +44,15 @@ describe('golang-migrate (built CLI, real database)', () => {
   const cli = (database: string, ...args: string[]) => runBuiltCli([...args, '--database-url', cluster.url(database), '--storage', storage, '--json']);
   const table = (database: string) => cluster.sql<{ version: string; dirty: boolean }>(database, 'SELECT version::text, dirty FROM public.schema_migrations');
 
+  /** A copy of SHOP with one more migration, `NAME.up.sql` (and `NAME.down.sql` when given); returns its folder. */
+  async function shopWith(name: string, up: string, down?: string): Promise<string> {
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), `dbrollback-golang-migrate-${name}-`)), 'migrations');
+    await cp(SHOP, dir, { recursive: true });
+    await writeFile(path.join(dir, `${name}.up.sql`), up);
+    if (down !== undefined) await writeFile(path.join(dir, `${name}.down.sql`), down);
+    return dir;
+  }
+
   /** What `migrate -path SHOP up 2` leaves: the first two files run, the table as its postgres driver writes it. */
   async function migratedByGolangMigrate(database: string, upTo: number): Promise<void> {
     await cluster.sql(database, 'CREATE TABLE IF NOT EXISTS "public"."schema_migrations" (version bigint not null primary key, dirty boolean not null)');
@@ -132,10 +141,7 @@ describe('golang-migrate (built CLI, real database)', () => {
   });
 
   it('a failing migration is left dirty, as golang-migrate leaves it; the error says the database is at the version before and which force marks it', async () => {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-broken-'));
-    const dir = path.join(base, 'migrations');
-    await cp(SHOP, dir, { recursive: true });
-    await writeFile(path.join(dir, '008_broken.up.sql'), 'ALTER TABLE orders ADD COLUMN broken_at timestamptz;\nSELECT 1 / 0;\n');
+    const dir = await shopWith('008_broken', 'ALTER TABLE orders ADD COLUMN broken_at timestamptz;\nSELECT 1 / 0;\n');
     const { database } = await cluster.createDatabase();
     await migratedByGolangMigrate(database, 3);
     const migrate = await cli(database, 'migrate', '--migrations', dir, '--backup', 'never');
@@ -151,11 +157,7 @@ describe('golang-migrate (built CLI, real database)', () => {
   });
 
   it('a lone CREATE UNIQUE INDEX CONCURRENTLY that fails is not called rolled back: the INVALID index it left is named, with the DROP and the force to run, and PostgreSQL\'s detail is printed', async () => {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-concurrently-'));
-    const dir = path.join(base, 'migrations');
-    await cp(SHOP, dir, { recursive: true });
-    await writeFile(path.join(dir, '008_unique_status.up.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_status_key ON orders (status);\n');
-    await writeFile(path.join(dir, '008_unique_status.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_key;\n');
+    const dir = await shopWith('008_unique_status', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_status_key ON orders (status);\n', 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_key;\n');
     const { database } = await cluster.createDatabase();
     await migratedByGolangMigrate(database, 3);
     await cluster.sql(database, "INSERT INTO customers (email, name) VALUES ('dup@example.com', 'Dup'); INSERT INTO orders (customer_id, status) SELECT id, 'same' FROM customers, generate_series(1, 2)");
@@ -206,17 +208,19 @@ describe('golang-migrate (built CLI, real database)', () => {
   });
 
   it('CREATE INDEX CONCURRENTLY beside another statement in one file: classify says it will fail (one Exec is one implicit transaction block); migrate\'s failure says all of it rolled back and names force of the version before, not the dirty one', async () => {
-    const base = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-golang-migrate-multi-'));
-    const dir = path.join(base, 'migrations');
-    await cp(SHOP, dir, { recursive: true });
-    await writeFile(path.join(dir, '008_order_notes.up.sql'), 'ALTER TABLE orders ADD COLUMN internal_note text;\nCREATE INDEX CONCURRENTLY orders_internal_note_idx ON orders (internal_note);\n');
-    await writeFile(path.join(dir, '008_order_notes.down.sql'), 'DROP INDEX IF EXISTS orders_internal_note_idx;\nALTER TABLE orders DROP COLUMN internal_note;\n');
+    const dir = await shopWith('008_order_notes', 'ALTER TABLE orders ADD COLUMN internal_note text;\nCREATE INDEX CONCURRENTLY orders_internal_note_idx ON orders (internal_note);\n', 'DROP INDEX IF EXISTS orders_internal_note_idx;\nALTER TABLE orders DROP COLUMN internal_note;\n');
     const classify = await runBuiltCli(['classify', path.join(dir, '008_order_notes.up.sql'), '--migrator', 'golang-migrate', '--json']);
     const rules = classify.json<{ files: Array<{ statements: Array<{ findings: Array<{ rule: string }> }> }> }>().files[0]!.statements.flatMap((st) => st.findings.map((f) => f.rule));
     expect(rules).toContain('concurrently-in-transaction');
     // Alone in its file it runs outside any transaction: no finding.
     const alone = await runBuiltCli(['classify', path.join(SHOP, '003_index-orders-customer.up.sql'), '--migrator', 'golang-migrate', '--json']);
     expect(alone.stdout).not.toContain('concurrently-in-transaction');
+    // The file runs as one (implicit) transaction block, where the index build fails: not "not transactional"; alone, it is.
+    expect(classify.json<{ files: Array<{ transactional: boolean }> }>().files[0]!.transactional).toBe(true);
+    const text = await runBuiltCli(['classify', path.join(dir, '008_order_notes.up.sql'), path.join(SHOP, '003_index-orders-customer.up.sql'), '--migrator', 'golang-migrate']);
+    expect(text.stdout).toMatch(/008_order_notes\.up\.sql: [^\n]*lock ACCESS EXCLUSIVE\n/);
+    expect(text.stdout).not.toMatch(/008_order_notes\.up\.sql: [^\n]*not transactional/);
+    expect(text.stdout).toMatch(/003_index-orders-customer\.up\.sql: [^\n]*\(not transactional\)/);
 
     const { database } = await cluster.createDatabase();
     await migratedByGolangMigrate(database, 3);

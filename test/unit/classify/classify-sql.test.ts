@@ -77,6 +77,19 @@ describe('server-version awareness', () => {
     expect(classifySqlSync("ALTER TYPE s ADD VALUE 'x';", { serverVersion: 11 }).transactional).toBe(false);
     expect(classifySqlSync("ALTER TYPE s ADD VALUE 'x';", { serverVersion: 12 }).transactional).toBe(true);
   });
+
+  it('a file is "not transactional" only when it runs CONCURRENTLY outside a transaction block, not when it is sent inside one (where it fails)', () => {
+    const several = 'ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (b);';
+    // golang-migrate, Prisma: several statements sent as one query are one implicit transaction block.
+    const oneQuery = classifySqlSync(several, { inTransaction: 'several-statements' });
+    expect(oneQuery.transactional).toBe(true);
+    expect(oneQuery.statements[1]).toMatchObject({ transactional: false, findings: [expect.objectContaining({ rule: 'concurrently-in-transaction' })] });
+    expect(classifySqlSync(several, { inTransaction: true }).transactional).toBe(true);
+    expect(classifySqlSync(`BEGIN;\n${several}\nCOMMIT;`).transactional).toBe(true);
+    // Alone, or statement by statement, it runs outside one.
+    expect(classifySqlSync('CREATE INDEX CONCURRENTLY i ON t (b);', { inTransaction: 'several-statements' }).transactional).toBe(false);
+    expect(classifySqlSync(several).transactional).toBe(false);
+  });
 });
 
 describe('lock levels and transactions', () => {

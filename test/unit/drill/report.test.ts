@@ -62,6 +62,13 @@ describe('human report', () => {
     expect(text).not.toContain('ok   restore (900 ms)');
     expect(text.split('\n').at(-1)).toBe('drill found 1 problem(s)');
   });
+
+  it('counts every failed step of a --keep-going walk as a problem, not its one scenario', () => {
+    const failed = (name: string) => ({ name, status: 'fail' as const, durationMs: 30, detail: `${name} found something` });
+    const walk = scenario('migrations', 'fail', [failed('up 009_b'), failed('down 006_a')]);
+    const text = formatDrillReport(report([walk, scenario('pitr', 'error', [{ name: 'prepare', status: 'error', durationMs: 1, detail: 'no engine' }])]));
+    expect(text.split('\n').at(-1)).toBe('drill found 2 problem(s) and could not run 1 scenario(s)');
+  });
 });
 
 describe('schema comparison by name', () => {

@@ -34,10 +34,22 @@ describe('touchedTables', () => {
       created: [],
       // Renamed and indexed: its definition changed; products and sessions only had rows written.
       reshaped: ['public.orders'],
+      droppedColumns: [],
+      droppedTables: [],
     });
   });
 
   it('keeps tables the migrations created apart (nothing to bring back), and drops and truncates as touched', () => {
-    expect(touched('CREATE TABLE plans (id int); INSERT INTO plans VALUES (1); DROP TABLE legacy; TRUNCATE audit.log;')).toEqual({ existing: ['audit.log', 'public.legacy'], created: ['public.plans'], reshaped: ['public.legacy'] });
+    expect(touched('CREATE TABLE plans (id int); INSERT INTO plans VALUES (1); DROP TABLE legacy; TRUNCATE audit.log;')).toEqual({ existing: ['audit.log', 'public.legacy'], created: ['public.plans'], reshaped: ['public.legacy'], droppedColumns: [], droppedTables: ['public.legacy'] });
+  });
+
+  it('names the columns the migrations dropped and did not add back', () => {
+    expect(touched('ALTER TABLE vehicles DROP COLUMN legacy_code, DROP COLUMN vin; ALTER TABLE vehicles ADD COLUMN vin text; ALTER TABLE drivers DROP COLUMN pager;')).toMatchObject({
+      droppedColumns: [
+        { table: 'public.drivers', column: 'pager' },
+        { table: 'public.vehicles', column: 'legacy_code' },
+      ],
+      droppedTables: [],
+    });
   });
 });

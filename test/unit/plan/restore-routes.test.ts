@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { restoreRoutes } from '../../../src/migrate/plan/restore-routes.js';
+import type { TouchedTables } from '../../../src/migrate/plan/touched-tables.js';
 
-const touched = (existing: string[], reshaped: string[] = []) => ({ existing, created: [], reshaped });
+const touched = (existing: string[], reshaped: string[] = [], dropped: Pick<TouchedTables, 'droppedColumns' | 'droppedTables'> = { droppedColumns: [], droppedTables: [] }): TouchedTables => ({ existing, created: [], reshaped, ...dropped });
 
 describe('restoreRoutes', () => {
   it('offers no --backup auto alternative when no logical backup at the target head was found', () => {
@@ -31,5 +32,24 @@ describe('restoreRoutes', () => {
     const two = restoreRoutes({ oldest: '005_drop', touched: touched(['public.accounts', 'public.agents'], ['public.agents']), liveTables: 4, backup: null }).routes[0]!;
     expect(two.discards).toContain('public.accounts, public.agents as they were before 005_drop land in a new schema dbrollback_recovered_<time>, beside the live tables.');
     expect(two.discards).toContain('so swapped in place they would have their shape from before 005_drop');
+  });
+
+  it('a column the migrations dropped: copying back says to re-add it first (the live table no longer has it), not a bare UPDATE … FROM', () => {
+    const route = restoreRoutes({
+      oldest: '000010_drop_vehicles_legacy_code',
+      touched: touched(['public.vehicles'], ['public.vehicles'], { droppedColumns: [{ table: 'public.vehicles', column: 'legacy_code' }], droppedTables: [] }),
+      liveTables: 5,
+      backup: null,
+    }).routes[0]!;
+    expect(route.discards).toContain(
+      'the live table no longer has public.vehicles.legacy_code, which the migrations dropped: re-add it first (ALTER TABLE public.vehicles ADD COLUMN legacy_code <its type in dbrollback_recovered_<time>.vehicles>), then copy the values (e.g. UPDATE public.vehicles SET legacy_code = r.legacy_code FROM dbrollback_recovered_<time>.vehicles r WHERE …)',
+    );
+    expect(route.discards).not.toContain('e.g. UPDATE … FROM');
+  });
+
+  it('a table the migrations dropped: its recovered copy is moved back, no UPDATE into a table that is gone', () => {
+    const route = restoreRoutes({ oldest: '005_drop', touched: touched(['public.legacy'], ['public.legacy'], { droppedColumns: [], droppedTables: ['public.legacy'] }), liveTables: 4, backup: null }).routes[0]!;
+    expect(route.discards).toContain('public.legacy no longer exists (the migrations dropped it): move the recovered copy back, e.g. ALTER TABLE dbrollback_recovered_<time>.legacy SET SCHEMA public');
+    expect(route.discards).not.toContain('UPDATE');
   });
 });

@@ -7,6 +7,7 @@ const applied = (names: string[]): MigrationInfo[] =>
   names.map((name) => ({ name, path: `/m/${name}.sql`, applied: true, appliedAt: new Date(0), down: 'yes' }));
 
 const history = applied(['001_create-tables', '002_add-customer-phone', '003_index-orders-customer']);
+const pendingOne: MigrationInfo = { name: '004_rename-order-note', path: '/project/db/004_rename-order-note.up.sql', applied: false, appliedAt: null, down: 'yes', tags: ['4', '004'] };
 
 function thrown(fn: () => unknown): DbrollbackError {
   try {
@@ -67,9 +68,21 @@ describe('selectForDown', () => {
   });
 
   it('--to a pending migration says it is pending', () => {
-    const err = thrown(() => selectForDown(history, { to: '004_rename-order-note' }, ['004_rename-order-note']));
+    const err = thrown(() => selectForDown(history, { to: '004_rename-order-note' }, [...history, pendingOne]));
     expect(err.code).toBe('MIGRATION_NOT_FOUND');
-    expect(err.message).toMatch(/pending/);
+    expect(err.message).toBe('--to 004_rename-order-note: that migration is pending (not applied), so the database cannot be rolled back to it');
+  });
+
+  it('--to a pending migration by its file name or its version tag (golang-migrate) says which one is pending and names what is applied', () => {
+    for (const to of ['004_rename-order-note.up.sql', '/project/db/004_rename-order-note.down.sql', '4']) {
+      const err = thrown(() => selectForDown(history, { to }, [...history, pendingOne]));
+      expect(err.code).toBe('MIGRATION_NOT_FOUND');
+      expect(err.message).toBe(`--to ${to}: 004_rename-order-note is pending (not applied), so the database cannot be rolled back to it`);
+      expect(err.message).not.toContain('no applied migration has that name');
+      expect(err.hint).toBe(
+        'Applied migrations (newest last): 001_create-tables, 002_add-customer-phone, 003_index-orders-customer; the head is 003_index-orders-customer. --to takes an applied migration, which stays applied (--count 1 undoes 003_index-orders-customer). Run `dbrollback status` for the full list.',
+      );
+    }
   });
 });
 
