@@ -151,6 +151,7 @@ export type { AuditRecord, HistoryEntry, StepResult, StepStatus } from './audit/
 export { oneStepRun } from './audit/runbook.js';
 export type { OneStepRun, RunOutcome } from './audit/runbook.js';
 export { scrub as redactSecrets } from './secrets/redact.js';
+export { shellQuote } from './backup/pitr/recovery-config.js';
 export { drill, drillExitCode } from './drill/drill.js';
 export { parsePortRange, portAllocator } from './pgtools/port-range.js';
 export type { PortRange } from './pgtools/port-range.js';

@@ -13,8 +13,7 @@
  * reaches another database). A flag the suggested command already names is
  * not added again.
  */
-import { GLOBAL_FLAGS } from '../index.js';
-import { shellQuote } from '../backup/pitr/recovery-config.js';
+import { GLOBAL_FLAGS, shellQuote } from '../index.js';
 
 /** The flags to repeat, as they would be typed (`--config prod.json`), from the parsed global options. */
 export function givenFlags(options: Record<string, unknown>): string[] {
