@@ -57,9 +57,11 @@ export interface FlywayLocation {
   ignored: string[];
   /** The naming the location was read with (for messages that name a script to write). */
   naming: FlywayNaming;
+  /** Baseline migrations (`B<version>__<description>.sql`, baselineMigrationPrefix): Flyway applies one on an empty history; dbrollback refuses to migrate while they are there. */
+  baselineMigrations: string[];
 }
 
-export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_NAMING): Promise<FlywayLocation> {
+export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_NAMING, baselinePrefix = 'B'): Promise<FlywayLocation> {
   let files: string[];
   try {
     files = (await readdir(dir, { recursive: true, withFileTypes: true }))
@@ -75,6 +77,8 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
   const callbacks: string[] = [];
   const ignored: string[] = [];
   const problems: string[] = [];
+  const baselineMigrations: string[] = [];
+  const asBaseline: FlywayNaming = { ...naming, versionedPrefix: baselinePrefix, validate: false };
   for (const rel of files.sort()) {
     const base = path.basename(rel);
     const script = rel.split(path.sep).join('/');
@@ -82,6 +86,10 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
     if (read.kind === 'callback') callbacks.push(script);
     else if (read.kind === 'invalid') (naming.validate ? problems : ignored).push(read.reason);
     else if (read.kind === 'migration') scripts.push({ ...read.name, name: stemOf(base, naming), script, path: path.join(dir, rel) });
+    else if (read.kind === 'other' && base.startsWith(baselinePrefix)) {
+      const b = readName(base, asBaseline);
+      if (b.kind === 'migration' && b.name.kind === 'versioned') baselineMigrations.push(script);
+    }
   }
   const versioned = scripts.filter((s) => s.kind === 'versioned').sort((a, b) => compareVersions(a.parts, b.parts));
   versioned.forEach((s, i) => {
@@ -125,7 +133,7 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
       downNote: `a repeatable migration: Flyway Teams undoes versioned migrations only (no ${naming.undoPrefix} script can name a repeatable); the way back is a restore, or a changed ${naming.repeatablePrefix}${naming.separator} script migrated again`,
     })),
   ]);
-  return { dir, migrations, callbacks, ignored, naming };
+  return { dir, migrations, callbacks, ignored, naming, baselineMigrations };
 }
 
 const JAVA_NAME = /^V(.+?)__(.+)\.(java|kt)$/;
