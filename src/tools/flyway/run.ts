@@ -275,7 +275,7 @@ class FlywayAdapter implements MigratorAdapter {
     if (this.config.group && toApply > 1) {
       blocks.push({
         message: `group is true in the Flyway configuration: Flyway applies all ${toApply} pending migrations in one transaction; dbrollback applies them one at a time (a restore point before each), so it would not do what Flyway does`,
-        hint: 'Run this migrate with flyway itself, or apply one migration per run with `dbrollback migrate --count 1`; or set group = false in the Flyway configuration if a transaction per migration is what the team wants.',
+        hint: 'Run this migrate with flyway itself (dbrollback reads the history it writes), or set group = false in the Flyway configuration if a transaction per migration is what the team wants. Nothing was changed.',
       });
     }
     if (blocks.length === 0) return null;
