@@ -217,15 +217,14 @@ class FlywayAdapter implements MigratorAdapter {
   private async stateOn(db: Db, location: FlywayLocation, texts: ReadonlyMap<string, string>): Promise<FlywayState> {
     const ctx = await this.placeholderContext(db);
     let rows = await readRows(db, this.historyTable);
-    // baselineOnMigrate: migrate's first step would record the baseline, so what it applies is read above it.
-    if (rows.length === 0 && (await this.baselinesOnMigrate(db))) rows = [this.baselineRow(ctx.user)];
-    return stateOf(location, rows, checksumsNow(location, texts, ctx), { outOfOrder: this.config.outOfOrder, target: this.config.target, ignorePatterns: this.config.ignoreMigrationPatterns });
-  }
-
-  /** Whether migrate starts by writing a BASELINE row: baselineOnMigrate, no history table, and objects in its schema (Flyway's non-empty schema). */
-  private async baselinesOnMigrate(db: Db): Promise<boolean> {
-    if (!this.config.baselineOnMigrate || (await tableExists(db, this.historyTable))) return false;
-    return (await schemaObjects(db, this.historyTable)).length > 0;
+    // A schema holding objects but no history: migrate first records a baseline (baselineOnMigrate), so what it applies is read above it — or it is refused.
+    const objects = rows.length === 0 && !(await tableExists(db, this.historyTable)) ? await schemaObjects(db, this.historyTable) : [];
+    const willBaseline = objects.length > 0 && this.config.baselineOnMigrate ? this.baselineRow(ctx.user) : undefined;
+    if (willBaseline) rows = [willBaseline];
+    const state = stateOf(location, rows, checksumsNow(location, texts, ctx), { outOfOrder: this.config.outOfOrder, target: this.config.target, ignorePatterns: this.config.ignoreMigrationPatterns });
+    // The baseline is not recorded yet: nothing is applied.
+    if (willBaseline) return { ...state, applied: [], baseline: null, willBaseline };
+    return objects.length > 0 ? { ...state, unbaselined: objects } : state;
   }
 
   /** Database.getBaselineStatement: rank 1, baselineVersion, baselineDescription as description and script, no checksum. */
@@ -259,6 +258,7 @@ class FlywayAdapter implements MigratorAdapter {
   /** What stops Flyway's migrate (and dbrollback's) before anything runs, besides a failed migration; null when nothing does. */
   private migrateBlock(state: FlywayState, location: FlywayLocation, toApply: number): NonNullable<MigrationStatus['migrateBlocked']> | null {
     const blocks: Array<NonNullable<MigrationStatus['migrateBlocked']>> = [];
+    if (state.unbaselined && state.pending.length > 0) blocks.push(nonEmptySchema(this.historyTable, state.unbaselined));
     if (state.targetProblem) {
       blocks.push({ message: state.targetProblem, hint: `Set target to a version a migration has, or write it as ${this.config.target.kind === 'version' ? this.config.target.version : '<version>'}? to stop there without failing, or remove it (${this.config.target.kind === 'version' ? this.config.target.from : 'the Flyway configuration'}).` });
     }
@@ -297,7 +297,7 @@ class FlywayAdapter implements MigratorAdapter {
     }
     for (const reason of location.ignored) notes.push(`${reason}: not a migration, ignored as Flyway ignores it (validateMigrationNaming=false); set validateMigrationNaming=true to have Flyway and dbrollback refuse it`);
     for (const s of state.skipped) notes.push(`${s.migration.name} is pending but will not run: ${s.reason}`);
-    if (state.baseline && state.applied.length === 0 && state.baseline.installedRank === 1 && this.config.baselineOnMigrate && state.baseline.script === this.config.baselineDescription) {
+    if (state.willBaseline) {
       notes.push(`${this.tableName} does not exist and its schema holds objects: migrate first records a BASELINE at version ${this.config.baselineVersion} (baselineOnMigrate), as Flyway does, then applies the versions above it`);
     }
     for (const [p, u] of unrunnable) notes.push(`${path.relative(dir, p) || p}: ${u.reason}`);
@@ -318,9 +318,8 @@ class FlywayAdapter implements MigratorAdapter {
       return;
     }
     if (others.length > 0) {
-      throw new DbrollbackError('MIGRATIONS_INVALID', `Found non-empty schema "${this.historyTable.schema}" (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}) but no schema history table ${this.tableName}: Flyway refuses to migrate it without a baseline, and so does dbrollback`, {
-        hint: 'Baseline the database first (`flyway baseline -baselineVersion=<the version it already matches>`), or set baselineOnMigrate = true (and baselineVersion) in the Flyway configuration, then run again. Nothing was applied.',
-      });
+      const { message, hint } = nonEmptySchema(this.historyTable, others);
+      throw new DbrollbackError('MIGRATIONS_INVALID', message, { hint });
     }
     await createTable(db, this.historyTable);
   }
@@ -400,6 +399,14 @@ function refuseCallbacks(location: FlywayLocation, command: 'migrate' | 'undo'):
     hint: `Run the ${command} with flyway itself (dbrollback reads the history it writes), or move the callbacks out of the migrations directory.`,
     details: { callbacks: location.callbacks },
   });
+}
+
+/** Flyway's refusal of a schema holding objects but no history table, without baselineOnMigrate. */
+function nonEmptySchema(table: HistoryTable, objects: readonly string[]): { message: string; hint: string } {
+  return {
+    message: `Found non-empty schema "${table.schema}" (${objects.slice(0, 5).join(', ')}${objects.length > 5 ? ', …' : ''}) but no schema history table ${table.schema}.${table.table}: Flyway refuses to migrate it without a baseline, and so does dbrollback`,
+    hint: 'Baseline the database first (`flyway baseline -baselineVersion=<the version it already matches>`), or set baselineOnMigrate = true (and baselineVersion) in the Flyway configuration, then run again. Nothing was applied.',
+  };
 }
 
 /** Versioned migrations by version, then repeatables by description: Flyway's order of what is not applied. */

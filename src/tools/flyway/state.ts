@@ -36,6 +36,10 @@ export interface FlywayState {
   skipped: Array<{ migration: FlywayMigration; reason: string; hint: string }>;
   /** The configured target version no migration has (Flyway stops migrate and info on it), or null. */
   targetProblem: string | null;
+  /** The objects in the history's schema when it has no history table and baselineOnMigrate is off (Flyway refuses to migrate then); set by the adapter. */
+  unbaselined?: string[];
+  /** The baseline migrate records first (baselineOnMigrate on a schema holding objects but no history): read above it, not yet applied; set by the adapter. */
+  willBaseline?: HistoryRow;
   baseline: HistoryRow | null;
   failed: HistoryRow[];
   /** Applied repeatables whose script changed since (Flyway's "Outdated"). */
