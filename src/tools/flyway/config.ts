@@ -27,7 +27,13 @@
  * them); environment (which TOML environment's settings apply); the naming
  * of migration files — sqlMigrationPrefix, undoSqlMigrationPrefix,
  * repeatableSqlMigrationPrefix, sqlMigrationSeparator, sqlMigrationSuffixes
- * and validateMigrationNaming (names.ts).
+ * and validateMigrationNaming (names.ts); what migrate applies and what
+ * its validation lets pass (migrate-settings.ts, state.ts, run.ts) — target
+ * (a version, latest, current, next, `<version>?`), baselineOnMigrate with
+ * baselineVersion and baselineDescription, baselineMigrationPrefix (baseline
+ * migrations are refused, not applied), group (refused with more than one
+ * migration pending: dbrollback applies one at a time), mixed,
+ * ignoreMigrationPatterns and validateOnMigrate.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';

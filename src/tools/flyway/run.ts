@@ -26,6 +26,14 @@
  *    outOfOrder, placeholders, the history table and its
  *    schema; placeholders replaced and checksums computed as Flyway does
  *    (placeholders.ts);
+ *  - what Flyway's migrate applies: up to its `target` (the migrations above
+ *    it listed as pending with why they will not run); with
+ *    baselineOnMigrate, a BASELINE row first on a schema holding objects but
+ *    no history; validation as `ignoreMigrationPatterns` and
+ *    `validateOnMigrate` say; a script mixing statements PostgreSQL refuses
+ *    in a transaction with others refused unless `mixed`; `group` (one
+ *    transaction for every pending migration) and baseline migrations
+ *    (`B` scripts) refused before anything runs, as dbrollback does neither;
  *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
  *    selection that reaches it, and without a U script its way back is a
  *    restore;
