@@ -30,10 +30,10 @@
  * and validateMigrationNaming (names.ts); what migrate applies and what
  * its validation lets pass (migrate-settings.ts, state.ts, run.ts) — target
  * (a version, latest, current, next, `<version>?`), baselineOnMigrate with
- * baselineVersion and baselineDescription, baselineMigrationPrefix (baseline
- * migrations are refused, not applied), group (refused with more than one
- * migration pending: dbrollback applies one at a time), mixed,
- * ignoreMigrationPatterns and validateOnMigrate.
+ * baselineVersion and baselineDescription, baselineMigrationPrefix (the
+ * latest baseline migration applied to a database without history), group
+ * (refused with more than one migration pending: dbrollback applies one at
+ * a time), mixed, ignoreMigrationPatterns and validateOnMigrate.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -72,7 +72,7 @@ export interface FlywayConfig {
   /** baselineVersion (default 1), as Flyway records it (`_` read as `.`). */
   baselineVersion: string;
   baselineDescription: string;
-  /** baselineMigrationPrefix (default B): the prefix of baseline migrations, which dbrollback refuses to apply. */
+  /** baselineMigrationPrefix (default B): the prefix of baseline migrations (files.ts). */
   baselineMigrationPrefix: string;
   /** group: all pending migrations in one transaction. */
   group: boolean;

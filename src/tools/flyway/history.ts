@@ -141,7 +141,7 @@ export async function createTable(db: Db, t: HistoryTable, baseline?: HistoryRow
 export interface NewRow {
   version: string | null;
   description: string;
-  type: 'SQL' | 'UNDO_SQL';
+  type: 'SQL' | 'UNDO_SQL' | 'SQL_BASELINE';
   script: string;
   checksum: number;
   installedBy: string;

@@ -32,8 +32,9 @@
  *    no history; validation as `ignoreMigrationPatterns` and
  *    `validateOnMigrate` say; a script mixing statements PostgreSQL refuses
  *    in a transaction with others refused unless `mixed`; `group` (one
- *    transaction for every pending migration) and baseline migrations
- *    (`B` scripts) refused before anything runs, as dbrollback does neither;
+ *    transaction for every pending migration) refused before anything runs;
+ *    on a database without history, the latest baseline migration (`B`
+ *    script, recorded as SQL_BASELINE) instead of the versions at or below it;
  *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
  *    selection that reaches it, and without a U script its way back is a
  *    restore;
@@ -57,10 +58,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadFlywayConfig, type FlywayConfig } from './config.js';
 import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayMigration, type FlywayScript } from './files.js';
-import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable } from './history.js';
+import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable, type NewRow } from './history.js';
 import { checksumsOf, replacePlaceholders, type PlaceholderContext } from './placeholders.js';
 import { compareVersions } from './names.js';
-import { pendingInfo, stateOf, toInfo, type Checksums, type FlywayState } from './state.js';
+import { isBaselineType, pendingInfo, stateOf, toInfo, type Checksums, type FlywayState } from './state.js';
 
 export const FLYWAY_NAME = 'Flyway';
 
@@ -181,7 +182,7 @@ class FlywayAdapter implements MigratorAdapter {
         await this.initialize(db);
         const installedBy = await currentUser(db);
         for (const p of prepared) {
-          await runScript(db, this.historyTable, p, 'SQL', installedBy);
+          await runScript(db, this.historyTable, p, (p.script as FlywayMigration).baseline ? 'SQL_BASELINE' : 'SQL', installedBy);
           done.push(p.script.name);
         }
         return done;
@@ -209,7 +210,7 @@ class FlywayAdapter implements MigratorAdapter {
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
     const location = await loadLocation(this.options.migrationsDir, this.config.naming, this.config.baselineMigrationPrefix);
-    const m = location.migrations.find((x) => x.name === name);
+    const m = [...location.migrations, ...location.baselines].find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
     if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
     if (direction === 'up') return { name, direction, sql: (await readScript(m)).text, source: 'file', path: m.path, note: null };
@@ -273,12 +274,6 @@ class FlywayAdapter implements MigratorAdapter {
     if (this.config.validateOnMigrate) {
       const invalid = invalidBlock(state, this.historyTable);
       if (invalid) blocks.push(invalid);
-    }
-    if (location.baselineMigrations.length > 0) {
-      blocks.push({
-        message: `${location.dir} holds Flyway baseline migrations (${location.baselineMigrations.join(', ')}; baselineMigrationPrefix ${this.config.baselineMigrationPrefix}): Flyway applies the latest one on a database without history and skips the versions below it; dbrollback does not apply baseline migrations, so it refuses to migrate rather than apply the versions one by one`,
-        hint: 'Run this migrate with flyway itself (dbrollback reads the history it writes), or move the baseline migrations out of the migrations directory.',
-      });
     }
     if (this.config.group && toApply > 1) {
       blocks.push({
@@ -446,7 +441,7 @@ function unwrap(err: unknown): unknown {
 }
 
 /** One script and its history row, as Flyway's DbMigrate / undo run them. */
-async function runScript(db: Db, table: HistoryTable, p: Prepared, type: 'SQL' | 'UNDO_SQL', installedBy: string): Promise<void> {
+async function runScript(db: Db, table: HistoryTable, p: Prepared, type: NewRow['type'], installedBy: string): Promise<void> {
   const row = (executionTime: number, success: boolean) => ({ version: p.script.version, description: p.script.description, type, script: p.script.script, checksum: p.checksum, installedBy, executionTime, success });
   const started = Date.now();
   if (p.inTransaction) {
@@ -541,7 +536,7 @@ function statusFrom(
     applied,
     pending,
     head: applied.at(-1)?.name ?? null,
-    missingDefinitions: state.applied.filter((a) => a.migration === null && a.row.type !== 'BASELINE').map((a) => a.name),
+    missingDefinitions: state.applied.filter((a) => a.migration === null && !isBaselineType(a.row.type)).map((a) => a.name),
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(blocked ? { blocked } : {}),

@@ -85,7 +85,8 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
       continue;
     }
     const key = keyOf(row.version);
-    if (row.type === 'BASELINE') baseline = row;
+    // The highest baseline recorded (context.appliedBaseline): Flyway's BASELINE marker or an applied baseline migration.
+    if (isBaselineType(row.type) && (baseline === null || compareVersions(versionParts(row.version), versionParts(baseline.version!)) > 0)) baseline = row;
     if (undone) byVersion.delete(key);
     else {
       // A re-applied version moves to its new rank.
@@ -100,6 +101,12 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
   for (const row of byVersion.values()) {
     const parts = versionParts(row.version!);
     const file = versioned.find((m) => compareVersions(m.parts, parts) === 0) ?? null;
+    if (row.type !== 'BASELINE' && isBaselineType(row.type)) {
+      // An applied baseline migration (B script): named by its file, never validated against it (Flyway checks nothing at or below the baseline).
+      const b = location.baselines.find((m) => compareVersions(m.parts, parts) === 0) ?? null;
+      applied.push({ name: b?.name ?? stemOf(path.posix.basename(row.script), location.naming), row, migration: b, down: 'missing', downNote: `a baseline migration (type ${row.type}, the whole schema at version ${row.version}): nothing undoes it; the way back is a restore` });
+      continue;
+    }
     if (row.type === 'BASELINE') {
       applied.push({ name: file?.name ?? `baseline-${row.version}`, row, migration: file, down: 'missing', downNote: `the baseline Flyway recorded (version ${row.version}): the schema from before Flyway's history, which nothing undoes` });
       continue;
@@ -137,16 +144,25 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
   }
   applied.sort((a, b) => a.row.installedRank - b.row.installedRank);
 
-  const baselineParts = baseline?.version ? versionParts(baseline.version) : null;
-  const notApplied = versioned.filter((m) => !byVersion.has(keyOf(m.version!)) && (baselineParts === null || compareVersions(m.parts, baselineParts) > 0));
   // context.lastApplied: the highest version applied (the baseline included).
   const top = [...byVersion.values()].reduce<HistoryRow | null>((max, r) => (max === null || compareVersions(versionParts(r.version!), versionParts(max.version!)) > 0 ? r : max), null);
   const skipped: FlywayState['skipped'] = [];
+  // A database without history gets the latest baseline migration (context.pendingBaseline) instead of the versions at or below it.
+  const pendingBaseline = top === null && baseline === null ? (location.baselines.at(-1) ?? null) : null;
+  const baselineParts = baseline?.version ? versionParts(baseline.version) : (pendingBaseline?.parts ?? null);
+  const notApplied = versioned.filter((m) => {
+    if (byVersion.has(keyOf(m.version!))) return false;
+    if (baselineParts === null || compareVersions(m.parts, baselineParts) > 0) return true;
+    if (pendingBaseline) skipped.push({ migration: m, reason: `at or below the baseline migration ${pendingBaseline.name}, which Flyway's migrate applies instead to a database without history`, hint: `Move ${pendingBaseline.script} out of the migrations directory to have Flyway and dbrollback apply the versions one by one. Nothing was changed.` });
+    return false;
+  });
+  if (pendingBaseline) notApplied.push(pendingBaseline);
+  notApplied.sort((a, b) => compareVersions(a.parts, b.parts));
   let targetProblem: string | null = null;
   // MigrationInfoServiceImpl.refresh: target current is the applied head; a version no migration has stops Flyway unless written <version>?.
   const targetParts = target.kind === 'version' ? target.parts : target.kind === 'current' ? (top ? versionParts(top.version!) : null) : undefined;
   if (target.kind === 'version' && target.failOnMissing) {
-    const known = [...versioned.map((m) => m.parts), ...[...byVersion.values()].map((r) => versionParts(r.version!))];
+    const known = [...versioned.map((m) => m.parts), ...location.baselines.map((m) => m.parts), ...[...byVersion.values()].map((r) => versionParts(r.version!))];
     if (!known.some((p) => compareVersions(p, target.parts) === 0)) {
       targetProblem = `No migration with a target version ${target.version} could be found (target = ${target.raw}, in ${target.from}): Flyway stops there, and so does dbrollback`;
     }
@@ -154,7 +170,9 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
   const targetHint = (t: Exclude<FlywayTarget, { kind: 'latest' }>) => `Raise or remove target in the Flyway configuration (${t.from}) to have Flyway and dbrollback apply it. Nothing was changed.`;
   const pendingVersioned: FlywayMigration[] = [];
   for (const m of notApplied) {
-    if (target.kind !== 'latest' && target.kind !== 'next' && (targetParts === null || compareVersions(m.parts, targetParts!) > 0)) {
+    // BaselineResolvedMigration.getState: the pending baseline runs whatever the target.
+    if (m === pendingBaseline) pendingVersioned.push(m);
+    else if (target.kind !== 'latest' && target.kind !== 'next' && (targetParts === null || compareVersions(m.parts, targetParts!) > 0)) {
       skipped.push({ migration: m, reason: `above the target Flyway's configuration sets (target = ${target.raw}${target.kind === 'current' ? `, the applied version ${top?.version ?? '(none)'}` : ''}, in ${target.from}): Flyway's migrate does not apply it`, hint: targetHint(target) });
     } else if (!options.outOfOrder && top && compareVersions(m.parts, versionParts(top.version!)) < 0) {
       // Flyway's "Ignored": never applied by migrate; its validate refuses it unless ignoreMigrationPatterns lets ignored ones pass.
@@ -175,6 +193,11 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
     pending = pending.slice(0, 1);
   }
   return { applied, pending, skipped, targetProblem, baseline, failed, outdated, invalid };
+}
+
+/** Row types Flyway counts as a baseline (MigrationType.isBaseline): its BASELINE marker and applied baseline migrations. */
+export function isBaselineType(type: string): boolean {
+  return type === 'BASELINE' || type === 'SQL_BASELINE' || type === 'JDBC_BASELINE';
 }
 
 function patternList(patterns: readonly IgnorePattern[]): string {

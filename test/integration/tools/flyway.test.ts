@@ -729,18 +729,47 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
       expect(after.map((r) => r.version ?? r.script)).toEqual(['2', '3', '4', '5', '6', '7', 'R__shop_views.sql']);
     });
 
-    it('baseline migrations (B<version>__x.sql, baselineMigrationPrefix) are refused before anything runs, not silently skipped', async () => {
-      const conn = await cluster.createDatabase();
+    it('baseline migrations (baselineMigrationPrefix, B by default): a database without history gets the latest one (an SQL_BASELINE row) instead of the versions at or below it; a database with history never runs one', async () => {
       const { dir, migrations } = await project({ 'flyway.toml': '[flyway]\nbaselineMigrationPrefix = "BL"\n' });
-      await writeFile(path.join(migrations, 'BL5__shop_at_v5.sql'), 'SELECT 1;\n');
-      const status = await cliIn(dir, conn.database, 'status', '--migrations', migrations);
+      // The schema at version 5, in one script, as teams squash their history (V3's index built plainly: nothing else runs on a fresh database).
+      const texts = await Promise.all(['V1__create_tables.sql', 'V2__add_customer_phone.sql', 'V4__rename_order_note.sql', 'V5__drop_customer_legacy_code.sql'].map((f) => readFile(path.join(migrations, f), 'utf8')));
+      const squashed = `${texts.slice(0, 2).join('\n')}\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\n${texts.slice(2).join('\n')}`;
+      await writeFile(path.join(migrations, 'BL3__shop_at_v3.sql'), 'SELECT 1;\n');
+      await writeFile(path.join(migrations, 'BL5__shop_at_v5.sql'), squashed);
+
+      const fresh = await cluster.createDatabase();
+      const status = await cliIn(dir, fresh.database, 'status', '--migrations', migrations);
       ok(status);
-      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
-      expect(refused.exitCode).toBe(2);
-      const { error } = refused.json<ErrorJson>();
-      expect(error.message).toContain('holds Flyway baseline migrations (BL5__shop_at_v5.sql; baselineMigrationPrefix BL)');
-      expect(error.hint).toContain('move the baseline migrations out of the migrations directory');
-      expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+      const doc = status.json<StatusJson>();
+      expect(doc.migrations.filter((m) => !m.skippedBy).map((m) => m.name)).toEqual(['BL5__shop_at_v5', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+      expect(doc.migrations.filter((m) => m.skippedBy).map((m) => m.name)).toEqual(['V1__create_tables', 'V2__add_customer_phone', 'V3__index_orders_customer', 'V4__rename_order_note', 'V5__drop_customer_legacy_code']);
+      expect(doc.migrations.find((m) => m.name === 'V5__drop_customer_legacy_code')!.skippedBy).toBe("at or below the baseline migration BL5__shop_at_v5, which Flyway's migrate applies instead to a database without history");
+
+      const migrate = await cliIn(dir, fresh.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      ok(migrate);
+      expect(migrate.json<{ applied: string[] }>().applied).toEqual(['BL5__shop_at_v5', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+      const after = await rows(fresh);
+      expect(after.map((r) => [r.installed_rank, r.version, r.description, r.type, r.script, r.checksum, r.success])).toEqual([
+        [1, '5', 'shop at v5', 'SQL_BASELINE', 'BL5__shop_at_v5.sql', flywayChecksum(squashed), true],
+        [2, '6', 'backfill product sku', 'SQL', 'V6__backfill_product_sku.sql', await checksumOf(migrations, 'V6__backfill_product_sku.sql'), true],
+        [3, '7', 'collapse order statuses', 'SQL', 'V7__collapse_order_statuses.sql', await checksumOf(migrations, 'V7__collapse_order_statuses.sql'), true],
+        [4, null, 'shop views', 'SQL', 'R__shop_views.sql', await checksumOf(migrations, 'R__shop_views.sql'), true],
+      ]);
+      const again = (await cliIn(dir, fresh.database, 'status', '--migrations', migrations)).json<StatusJson & { migrations: Array<{ name: string; applied: boolean; down: string }> }>();
+      expect(again.pending).toEqual([]);
+      expect(again.migrations.find((m) => m.name === 'BL5__shop_at_v5')).toMatchObject({ applied: true, down: 'missing' });
+
+      // A version below the baseline cannot be chosen on a database without history: Flyway would apply the baseline instead.
+      const existing = await cluster.createDatabase();
+      const below = await cliIn(dir, existing.database, 'migrate', '--to', 'V1__create_tables', '--migrations', migrations, '--backup', 'never');
+      expect(below.exitCode).toBe(2);
+      expect(below.json<ErrorJson>().error.message).toContain('V1__create_tables is pending but at or below the baseline migration BL5__shop_at_v5');
+      expect(below.json<ErrorJson>().error.hint).toContain('Move BL5__shop_at_v5.sql out of the migrations directory');
+
+      // With history, the baseline migrations are never run: the versions are applied one by one.
+      ok(await cliIn(dir, existing.database, 'migrate', '--to', 'V1__create_tables', '--migrations', SHOP, '--backup', 'never'));
+      ok(await cliIn(dir, existing.database, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect((await rows(existing)).map((r) => [r.version, r.type])).toEqual([...['1', '2', '3', '4', '5', '6', '7'].map((v) => [v, 'SQL']), [null, 'SQL']]);
     });
 
     it('group = true with more than one migration pending is refused before anything runs (dbrollback applies one at a time); FLYWAY_GROUP=false lets migrate go on', async () => {

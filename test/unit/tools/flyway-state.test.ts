@@ -26,7 +26,7 @@ const versioned = (v: string): FlywayMigration => ({
   down: 'missing',
 });
 const repeatable = (d: string): FlywayMigration => ({ kind: 'repeatable', version: null, parts: [], description: d, name: `R__${d}`, script: `R__${d}.sql`, path: `/m/R__${d}.sql`, language: 'sql', undo: null, down: 'missing' });
-const location = (...migrations: FlywayMigration[]): FlywayLocation => ({ dir: '/m', migrations, callbacks: [], ignored: [], naming: DEFAULT_NAMING, baselineMigrations: [] });
+const location = (...migrations: FlywayMigration[]): FlywayLocation => ({ dir: '/m', migrations, callbacks: [], ignored: [], naming: DEFAULT_NAMING, baselines: [] });
 let rank = 0;
 const row = (version: string | null, description: string, type = 'SQL'): HistoryRow => ({
   installedRank: (rank += 1),
