@@ -9,7 +9,9 @@
  * naming settings (names.ts) say which names are migrations; two versioned migrations with the same
  * version, or two repeatables with the same description, are refused as
  * Flyway refuses them. A script's `<name>.sql.conf` may say
- * `executeInTransaction=false`.
+ * `executeInTransaction=false`. Baseline migrations
+ * (`B<version>__<description>.sql`, Flyway's baselineMigrationPrefix) are
+ * listed apart: state.ts decides when one runs.
  *
  * Java migrations (`V<version>__<Description>.java`, or `.kt`: classes that
  * implement Flyway's JavaMigration, found on the application's classpath)
