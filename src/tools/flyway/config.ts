@@ -33,7 +33,9 @@
  * baselineVersion and baselineDescription, baselineMigrationPrefix (the
  * latest baseline migration applied to a database without history), group
  * (refused with more than one migration pending: dbrollback applies one at
- * a time), mixed, ignoreMigrationPatterns and validateOnMigrate.
+ * a time), mixed, ignoreMigrationPatterns, validateOnMigrate,
+ * executeInTransaction and skipExecutingMigrations (refused: dbrollback does
+ * not record what it did not run).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -82,6 +84,10 @@ export interface FlywayConfig {
   ignoreMigrationPatterns: IgnorePattern[];
   /** validateOnMigrate (default true): migrate validates first. */
   validateOnMigrate: boolean;
+  /** executeInTransaction (default true): false runs every script outside a transaction (a script's .sql.conf still wins). */
+  executeInTransaction: boolean;
+  /** skipExecutingMigrations (default false): true records migrations without running them, which dbrollback refuses to do. */
+  skipExecutingMigrations: boolean;
 }
 
 export interface FlywayConfigOptions {
@@ -140,6 +146,8 @@ export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfi
     mixed: bool(flat, 'flyway.mixed', false, origin),
     ignoreMigrationPatterns: parseIgnorePatterns(flat.get('flyway.ignoreMigrationPatterns'), origin('flyway.ignoreMigrationPatterns')),
     validateOnMigrate: bool(flat, 'flyway.validateOnMigrate', true, origin),
+    executeInTransaction: bool(flat, 'flyway.executeInTransaction', true, origin),
+    skipExecutingMigrations: bool(flat, 'flyway.skipExecutingMigrations', false, origin),
   };
 }
 

@@ -124,7 +124,7 @@ class FlywayAdapter implements MigratorAdapter {
       const major = (await serverVersion(db)).major;
       const byName = new Map(state.applied.map((a) => [a.name, a]));
       const ctx = await this.placeholderContext(db);
-      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx, this.config.mixed)));
+      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx, this.config)));
       const installedBy = await currentUser(db);
 
       await this.lockOrFail(db);
@@ -178,7 +178,7 @@ class FlywayAdapter implements MigratorAdapter {
         refuseCallbacks(location, 'migrate');
         refuseJava(toApply);
         const major = (await serverVersion(db)).major;
-        const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx, this.config.mixed)));
+        const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx, this.config)));
         await this.initialize(db);
         const installedBy = await currentUser(db);
         for (const p of prepared) {
@@ -255,7 +255,7 @@ class FlywayAdapter implements MigratorAdapter {
     for (const m of state.pending) {
       if (m.language !== 'sql') continue;
       try {
-        await prepare(m, m.kind, major, ctx, false);
+        await prepare(m, m.kind, major, ctx, this.config);
       } catch (err) {
         // Only the mixed refusal is about this migration's selection; a syntax error or a missing placeholder is reported when it is applied.
         if (err instanceof DbrollbackError && err.code === 'MIGRATIONS_INVALID' && (err.details as { mixed?: boolean } | undefined)?.mixed) out.set(m.path, { reason: err.message.replace(/ Nothing was run\.$/, ''), hint: err.hint ?? '' });
@@ -274,6 +274,12 @@ class FlywayAdapter implements MigratorAdapter {
     if (this.config.validateOnMigrate) {
       const invalid = invalidBlock(state, this.historyTable);
       if (invalid) blocks.push(invalid);
+    }
+    if (this.config.skipExecutingMigrations && toApply > 0) {
+      blocks.push({
+        message: `skipExecutingMigrations is true in the Flyway configuration: Flyway's migrate would record the ${toApply} pending migration(s) in its history without running them; dbrollback records only what it ran, so it refuses`,
+        hint: 'Run this migrate with flyway itself if recording without running is intended, or set skipExecutingMigrations = false in the Flyway configuration. Nothing was changed.',
+      });
     }
     if (this.config.group && toApply > 1) {
       blocks.push({
@@ -351,19 +357,22 @@ interface Prepared {
 }
 
 /** The script as Flyway sends it (placeholders replaced), with the checksum Flyway records for it. */
-async function prepare(script: FlywayScript, kind: FlywayMigration['kind'] | 'undo', major: number, ctx: PlaceholderContext, mixed: boolean): Promise<Prepared> {
+async function prepare(script: FlywayScript, kind: FlywayMigration['kind'] | 'undo', major: number, ctx: PlaceholderContext, config: Pick<FlywayConfig, 'mixed' | 'executeInTransaction'>): Promise<Prepared> {
   const { text: raw } = await readScript(script);
   const text = replacePlaceholders(raw, script, ctx);
   const { checksum } = checksumsOf({ ...script, kind }, raw, ctx);
   const parsed = await parseSqlFile(text, script.path, major);
-  // ParserSqlScript: without mixed, Flyway refuses a script holding both kinds, unless its .sql.conf says executeInTransaction.
-  if (!mixed && parsed.mixedWith !== null && !configuresTransaction(script.path)) {
+  // ParserSqlScript: without mixed, Flyway refuses a script holding both kinds, unless its .sql.conf or executeInTransaction=false says how to run it.
+  const configured = configuresTransaction(script.path);
+  if (!config.mixed && config.executeInTransaction && parsed.mixedWith !== null && !configured) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `${script.script} holds both statements PostgreSQL refuses in a transaction (${firstLine(parsed.mixedWith)}) and others: Flyway refuses such a migration while mixed is false ("Detected both transactional and non-transactional statements within the same migration"), and so does dbrollback. Nothing was run.`, {
       hint: `Move the statement into a migration of its own, or set mixed = true in the Flyway configuration (Flyway and dbrollback then run all of ${script.script} outside a transaction).`,
       details: { mixed: true, script: script.script },
     });
   }
-  return { script, text, checksum, statements: parsed.statements, inTransaction: parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) };
+  // ParserSqlScript.executeInTransaction: the script's .sql.conf, else none refused and the global executeInTransaction.
+  const inTransaction = parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) && (config.executeInTransaction || configured);
+  return { script, text, checksum, statements: parsed.statements, inTransaction };
 }
 
 function firstLine(sql: string): string {

@@ -785,6 +785,25 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
       expect(await versions(conn)).toEqual(['1']);
     });
 
+    it('executeInTransaction = false runs every script outside a transaction (a failure leaves its first statements and a failed row, as Flyway records it); skipExecutingMigrations = true is refused before anything runs', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.conf': 'flyway.executeInTransaction=false\n' });
+      ok(await cliIn(dir, conn.database, 'migrate', '--to', 'V7__collapse_order_statuses', '--migrations', migrations, '--backup', 'never'));
+      await writeFile(path.join(migrations, 'V8__customer_tier.sql'), 'ALTER TABLE customers ADD COLUMN tier text;\nALTER TABLE no_such_table ADD COLUMN x int;\n');
+
+      const skip = await cliEnv(dir, conn.database, { FLYWAY_SKIP_EXECUTING_MIGRATIONS: 'true' }, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(skip.exitCode).toBe(2);
+      expect(skip.json<ErrorJson>().error.message).toContain('skipExecutingMigrations is true in the Flyway configuration');
+      expect(skip.json<ErrorJson>().error.hint).toContain('set skipExecutingMigrations = false');
+      expect(await versions(conn)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+
+      const failed = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(failed.exitCode).toBe(1);
+      expect(failed.json<ErrorJson>().error.message).toContain('It ran outside a transaction');
+      expect((await rows(conn)).at(-1)).toMatchObject({ version: '8', success: false });
+      expect(await cluster.sql(conn.database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'tier'")).toEqual([{ column_name: 'tier' }]);
+    });
+
     it('mixed: a migration holding CREATE INDEX CONCURRENTLY beside other statements is refused before anything runs while mixed is false (status says so); mixed = true runs it outside a transaction', async () => {
       const conn = await cluster.createDatabase();
       const { dir, migrations } = await project({ 'flyway.conf': 'flyway.mixed=false\n' });
