@@ -35,7 +35,8 @@
  * (refused with more than one migration pending: dbrollback applies one at
  * a time), mixed, ignoreMigrationPatterns, validateOnMigrate,
  * executeInTransaction and skipExecutingMigrations (refused: dbrollback does
- * not record what it did not run).
+ * not record what it did not run); installedBy (the history rows'
+ * installed_by).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -88,6 +89,8 @@ export interface FlywayConfig {
   executeInTransaction: boolean;
   /** skipExecutingMigrations (default false): true records migrations without running them, which dbrollback refuses to do. */
   skipExecutingMigrations: boolean;
+  /** installedBy: what the history's installed_by records (default: the connection's current_user). */
+  installedBy: string | undefined;
 }
 
 export interface FlywayConfigOptions {
@@ -148,6 +151,7 @@ export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfi
     validateOnMigrate: bool(flat, 'flyway.validateOnMigrate', true, origin),
     executeInTransaction: bool(flat, 'flyway.executeInTransaction', true, origin),
     skipExecutingMigrations: bool(flat, 'flyway.skipExecutingMigrations', false, origin),
+    installedBy: flat.get('flyway.installedBy') || undefined,
   };
 }
 

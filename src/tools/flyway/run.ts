@@ -125,7 +125,7 @@ class FlywayAdapter implements MigratorAdapter {
       const byName = new Map(state.applied.map((a) => [a.name, a]));
       const ctx = await this.placeholderContext(db);
       const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx, this.config)));
-      const installedBy = await currentUser(db);
+      const installedBy = await this.installedBy(db);
 
       await this.lockOrFail(db);
       const durations = new Map<string, number>();
@@ -180,7 +180,7 @@ class FlywayAdapter implements MigratorAdapter {
         const major = (await serverVersion(db)).major;
         const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx, this.config)));
         await this.initialize(db);
-        const installedBy = await currentUser(db);
+        const installedBy = await this.installedBy(db);
         for (const p of prepared) {
           await runScript(db, this.historyTable, p, (p.script as FlywayMigration).baseline ? 'SQL_BASELINE' : 'SQL', installedBy);
           done.push(p.script.name);
@@ -234,6 +234,11 @@ class FlywayAdapter implements MigratorAdapter {
     // The baseline is not recorded yet: nothing is applied.
     if (willBaseline) return { ...state, applied: [], baseline: null, willBaseline };
     return objects.length > 0 ? { ...state, unbaselined: objects } : state;
+  }
+
+  /** Database.getInstalledBy: the configured installedBy, else current_user. */
+  private async installedBy(db: Db): Promise<string> {
+    return this.config.installedBy ?? (await currentUser(db));
   }
 
   /** Database.getBaselineStatement: rank 1, baselineVersion, baselineDescription as description and script, no checksum. */
@@ -323,7 +328,7 @@ class FlywayAdapter implements MigratorAdapter {
     if (await tableExists(db, this.historyTable)) return;
     const others = await schemaObjects(db, this.historyTable);
     if (others.length > 0 && this.config.baselineOnMigrate) {
-      await createTable(db, this.historyTable, this.baselineRow(await currentUser(db)));
+      await createTable(db, this.historyTable, this.baselineRow(await this.installedBy(db)));
       return;
     }
     if (others.length > 0) {

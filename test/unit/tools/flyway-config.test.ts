@@ -56,6 +56,7 @@ const ctx = (config: Partial<FlywayConfig> = {}): PlaceholderContext => ({
     validateOnMigrate: true,
     executeInTransaction: true,
     skipExecutingMigrations: false,
+    installedBy: undefined,
     ...config,
   },
   defaultSchema: 'ledger',
@@ -332,9 +333,9 @@ describe('Flyway settings that change what migrate does', () => {
     const fromEnv = loadFlywayConfig({
       workingDirectory: conf,
       home,
-      env: { FLYWAY_EXECUTE_IN_TRANSACTION: 'false', FLYWAY_SKIP_EXECUTING_MIGRATIONS: 'true', FLYWAY_TARGET: 'NEXT', FLYWAY_BASELINE_ON_MIGRATE: 'false', FLYWAY_BASELINE_VERSION: '7', FLYWAY_BASELINE_DESCRIPTION: 'before flyway', FLYWAY_BASELINE_MIGRATION_PREFIX: 'S', FLYWAY_GROUP: 'false', FLYWAY_MIXED: 'TRUE', FLYWAY_IGNORE_MIGRATION_PATTERNS: '', FLYWAY_VALIDATE_ON_MIGRATE: 'false' },
+      env: { FLYWAY_INSTALLED_BY: 'deployer', FLYWAY_EXECUTE_IN_TRANSACTION: 'false', FLYWAY_SKIP_EXECUTING_MIGRATIONS: 'true', FLYWAY_TARGET: 'NEXT', FLYWAY_BASELINE_ON_MIGRATE: 'false', FLYWAY_BASELINE_VERSION: '7', FLYWAY_BASELINE_DESCRIPTION: 'before flyway', FLYWAY_BASELINE_MIGRATION_PREFIX: 'S', FLYWAY_GROUP: 'false', FLYWAY_MIXED: 'TRUE', FLYWAY_IGNORE_MIGRATION_PATTERNS: '', FLYWAY_VALIDATE_ON_MIGRATE: 'false' },
     });
-    expect(fromEnv).toMatchObject({ target: { kind: 'next', from: 'the environment variable FLYWAY_TARGET' }, baselineOnMigrate: false, baselineVersion: '7', baselineDescription: 'before flyway', baselineMigrationPrefix: 'S', group: false, mixed: true, ignoreMigrationPatterns: [], validateOnMigrate: false, executeInTransaction: false, skipExecutingMigrations: true });
+    expect(fromEnv).toMatchObject({ target: { kind: 'next', from: 'the environment variable FLYWAY_TARGET' }, baselineOnMigrate: false, baselineVersion: '7', baselineDescription: 'before flyway', baselineMigrationPrefix: 'S', group: false, mixed: true, ignoreMigrationPatterns: [], validateOnMigrate: false, executeInTransaction: false, skipExecutingMigrations: true, installedBy: 'deployer' });
     expect(loadFlywayConfig({ workingDirectory: conf, home, env: { FLYWAY_TARGET: 'latest' } }).target).toEqual({ kind: 'latest' });
     // TOML mode reads the lower-case form too.
     expect(loadFlywayConfig({ workingDirectory: await emptyHome(), home, env: { flyway_target: '4?' } }).target).toMatchObject({ kind: 'version', version: '4', failOnMissing: false, from: 'the environment variable flyway_target' });
