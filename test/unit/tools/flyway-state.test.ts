@@ -104,3 +104,23 @@ describe('Flyway ignored, missing and future migrations, and ignoreMigrationPatt
     expect(run(files, rows, { ignorePatterns: [] }).invalid.some((p) => p.includes('resolved locally: 9'))).toBe(true);
   });
 });
+
+describe('Flyway baseline migrations (B scripts)', () => {
+  const b = (v: string): FlywayMigration => ({ ...versioned(v), name: `B${v}__all`, script: `B${v}__all.sql`, path: `/m/B${v}__all.sql`, baseline: true });
+  const withBaselines = (...baselines: FlywayMigration[]): FlywayLocation => ({ ...location(versioned('1'), versioned('2'), versioned('3'), repeatable('views')), baselines });
+
+  it('without history, the latest one runs instead of the versions at or below it, whatever the target; older ones never run', () => {
+    const state = run(withBaselines(b('1'), b('2')), []);
+    expect(names(state.pending)).toEqual(['B2__all', 'V3__m3', 'R__views']);
+    expect(state.skipped.map((s) => s.migration.name)).toEqual(['V1__m1', 'V2__m2']);
+    expect(names(run(withBaselines(b('2')), [], { target: target('1?') }).pending)).toEqual(['B2__all', 'R__views']);
+  });
+
+  it('with history, none runs; an applied one (SQL_BASELINE) is the baseline: the versions at or below it are not pending, and nothing undoes it', () => {
+    expect(names(run(withBaselines(b('2')), [row('1', 'm1')]).pending)).toEqual(['V2__m2', 'V3__m3', 'R__views']);
+    const state = run(withBaselines(b('2')), [{ ...row('2', 'all', 'SQL_BASELINE'), script: 'B2__all.sql' }]);
+    expect(names(state.pending)).toEqual(['V3__m3', 'R__views']);
+    expect(state.applied.map((a) => [a.name, a.down])).toEqual([['B2__all', 'missing']]);
+    expect(state.invalid).toEqual([]);
+  });
+});
