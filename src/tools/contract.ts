@@ -56,6 +56,17 @@ export interface MigrationInfo {
    * runs; absent when it can.
    */
   cannotRun?: string;
+  /** What to do about `cannotRun`, when the default (apply it with the tool that can) does not fit. */
+  cannotRunHint?: string;
+  /**
+   * Why the tool's own migrate leaves this pending migration (Flyway's
+   * configured target is below it): migrate's default selection stops
+   * before it, and a --to or --count that reaches it is refused; absent when
+   * the tool would apply it.
+   */
+  skippedBy?: string;
+  /** What to do about `skippedBy` (the setting to change). */
+  skippedHint?: string;
 }
 
 export interface MigrationStatus {

@@ -17,6 +17,8 @@ export function statusJson(report: StatusReport) {
       ...(m.downNote ? { downNote: m.downNote } : {}),
       // The tool's other names for it (golang-migrate's and dbmate's version, Sqitch's and Liquibase's tags), which --to takes too.
       ...(m.tags && m.tags.length > 0 ? { tags: m.tags } : {}),
+      // A pending migration the tool's own migrate leaves (Flyway's target): why, and migrate does not apply it either.
+      ...(m.skippedBy ? { skippedBy: m.skippedBy } : {}),
       hasDown: m.down === 'yes' || m.down === 'inferred',
       wayBack: report.toolHasDowns && (m.down === 'yes' || m.down === 'inferred') ? 'down' : 'restore',
       path: m.path,
@@ -69,7 +71,7 @@ export function renderStatus(report: StatusReport): string {
       table(
         ['state', 'migration', 'applied at', 'down', ...(report.restorePoints ? ['restore point before'] : [])],
         report.migrations.map((m) => [
-          m.dirty ? 'DIRTY' : m.applied ? 'applied' : 'pending',
+          m.dirty ? 'DIRTY' : m.applied ? 'applied' : m.skippedBy ? 'pending (will not run)' : 'pending',
           m.name,
           m.appliedAt ? m.appliedAt.toISOString() : '',
           report.toolHasDowns ? downCell(m) : 'none (restore)',

@@ -10,13 +10,16 @@ export function selectPending(status: MigrationStatus, target: UpTarget | undefi
 }
 
 function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationInfo[] {
-  const pending = status.pending;
+  // Pending migrations the tool's own migrate leaves (Flyway's target) are never applied: not by default, not past it.
+  const pending = status.pending.filter((m) => m.skippedBy === undefined);
+  const left = status.pending.filter((m) => m.skippedBy !== undefined);
   if (target === undefined) return pending;
   if ('count' in target) {
     if (!Number.isInteger(target.count) || target.count < 1) {
       throw new DbrollbackError('USAGE', `--count must be a whole number of at least 1 (got ${target.count})`);
     }
     if (target.count > pending.length) {
+      if (left.length > 0) throw skippedRefusal(left[0]!, `--count ${target.count} is more than the ${pending.length} pending migration(s) the tool would apply`);
       throw new DbrollbackError('USAGE', `--count ${target.count} is more than the ${pending.length} pending migration(s)`, {
         hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.',
       });
@@ -24,15 +27,28 @@ function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationI
     return pending.slice(0, target.count);
   }
   target = { to: migrationNameOf(target.to, status.migrations) };
-  let index = pending.findIndex((m) => m.name === target.to);
+  const all = status.pending;
+  let index = all.findIndex((m) => m.name === target.to);
   // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
-  if (index === -1 && !status.applied.some((m) => m.name === target.to)) index = pending.findIndex((m) => m.tags?.includes(target.to) ?? false);
-  if (index >= 0) return pending.slice(0, index + 1);
+  if (index === -1 && !status.applied.some((m) => m.name === target.to)) index = all.findIndex((m) => m.tags?.includes(target.to) ?? false);
+  if (index >= 0) {
+    const reached = all[index]!;
+    if (reached.skippedBy !== undefined) throw skippedRefusal(reached, `--to ${reached.name}`);
+    return all.slice(0, index + 1).filter((m) => m.skippedBy === undefined);
+  }
   if (status.applied.some((m) => m.name === target.to || (m.tags?.includes(target.to) ?? false))) {
     throw new DbrollbackError('USAGE', `${target.to} is already applied`, { hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.' });
   }
   throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: no pending migration has that name`, {
     hint: 'Run `dbrollback status` for the migrations the tool knows. Nothing was changed.',
+  });
+}
+
+/** A selection past what the tool's own migrate would apply, refused naming the tool's setting. */
+function skippedRefusal(m: MigrationInfo, what: string): DbrollbackError {
+  return new DbrollbackError('USAGE', `${what}: ${m.name} is pending but ${m.skippedBy}. dbrollback does not go past the tool's own configuration. Nothing was changed.`, {
+    hint: m.skippedHint ?? 'Run `dbrollback status` to see what the tool would apply. Nothing was changed.',
+    details: { migration: m.name },
   });
 }
 
@@ -48,7 +64,9 @@ function runnable(status: MigrationStatus, selected: MigrationInfo[]): Migration
   const before = index > 0 ? selected[index - 1]!.name : null;
   throw new DbrollbackError('MIGRATIONS_INVALID', `refusing to migrate: ${blocker.cannotRun}, and the migrations selected reach it. Nothing was applied.`, {
     hint:
-      `Apply ${blocker.name} with the tool that can run it (for Flyway: \`flyway migrate\`, or the application's own Flyway, with the class on its classpath), then run dbrollback again` +
+      (blocker.cannotRunHint
+        ? blocker.cannotRunHint.replace(/\.$/, '')
+        : `Apply ${blocker.name} with the tool that can run it (for Flyway: \`flyway migrate\`, or the application's own Flyway, with the class on its classpath), then run dbrollback again`) +
       (before !== null ? `; or apply only what comes before it: \`dbrollback migrate --to ${before}\`.` : '.'),
     details: { migration: blocker.name, migrator: status.migrator },
   });

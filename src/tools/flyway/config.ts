@@ -27,7 +27,16 @@
  * them); environment (which TOML environment's settings apply); the naming
  * of migration files — sqlMigrationPrefix, undoSqlMigrationPrefix,
  * repeatableSqlMigrationPrefix, sqlMigrationSeparator, sqlMigrationSuffixes
- * and validateMigrationNaming (names.ts).
+ * and validateMigrationNaming (names.ts); what migrate applies and what
+ * its validation lets pass (migrate-settings.ts, state.ts, run.ts) — target
+ * (a version, latest, current, next, `<version>?`), baselineOnMigrate with
+ * baselineVersion and baselineDescription, baselineMigrationPrefix (the
+ * latest baseline migration applied to a database without history), group
+ * (refused with more than one migration pending: dbrollback applies one at
+ * a time), mixed, ignoreMigrationPatterns, validateOnMigrate,
+ * executeInTransaction and skipExecutingMigrations (refused: dbrollback does
+ * not record what it did not run); installedBy (the history rows'
+ * installed_by).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +44,7 @@ import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import { mergeTomlSettings, parseConf, parseToml, resolveTomlSettings, tomlSettings, type TomlSettings } from './config-files.js';
 import { flywayEnvSettings, type FlywayEnvSettings } from './env-vars.js';
+import { parseIgnorePatterns, parseTarget, type FlywayTarget, type IgnorePattern } from './migrate-settings.js';
 import { DEFAULT_NAMING, type FlywayNaming } from './names.js';
 
 export interface FlywayConfig {
@@ -58,6 +68,29 @@ export interface FlywayConfig {
   locations: string[];
   /** How migration files are named (V1__x.sql, U1__x.sql, R__x.sql by default). */
   naming: FlywayNaming;
+  /** Where migrate stops (migrate-settings.ts); `latest` by default. */
+  target: FlywayTarget;
+  /** baselineOnMigrate: a schema holding objects but no history gets a BASELINE row, then is migrated above it. */
+  baselineOnMigrate: boolean;
+  /** baselineVersion (default 1), as Flyway records it (`_` read as `.`). */
+  baselineVersion: string;
+  baselineDescription: string;
+  /** baselineMigrationPrefix (default B): the prefix of baseline migrations (files.ts). */
+  baselineMigrationPrefix: string;
+  /** group: all pending migrations in one transaction. */
+  group: boolean;
+  /** mixed: a migration may hold statements PostgreSQL refuses in a transaction beside others (it then runs outside one). */
+  mixed: boolean;
+  /** What validation lets pass (default `*:future`). */
+  ignoreMigrationPatterns: IgnorePattern[];
+  /** validateOnMigrate (default true): migrate validates first. */
+  validateOnMigrate: boolean;
+  /** executeInTransaction (default true): false runs every script outside a transaction (a script's .sql.conf still wins). */
+  executeInTransaction: boolean;
+  /** skipExecutingMigrations (default false): true records migrations without running them, which dbrollback refuses to do. */
+  skipExecutingMigrations: boolean;
+  /** installedBy: what the history's installed_by records (default: the connection's current_user). */
+  installedBy: string | undefined;
 }
 
 export interface FlywayConfigOptions {
@@ -107,7 +140,29 @@ export function loadFlywayConfig(options: FlywayConfigOptions = {}): FlywayConfi
       suffixes: flat.has('flyway.sqlMigrationSuffixes') ? nonEmptyList(list('flyway.sqlMigrationSuffixes'), 'flyway.sqlMigrationSuffixes', origin) : DEFAULT_NAMING.suffixes,
       validate: bool(flat, 'flyway.validateMigrationNaming', DEFAULT_NAMING.validate, origin),
     },
+    target: parseTarget(flat.get('flyway.target'), origin('flyway.target')),
+    baselineOnMigrate: bool(flat, 'flyway.baselineOnMigrate', false, origin),
+    baselineVersion: baselineVersion(flat.get('flyway.baselineVersion'), origin),
+    baselineDescription: flat.get('flyway.baselineDescription') ?? '<< Flyway Baseline >>',
+    baselineMigrationPrefix: nonEmpty(flat, 'flyway.baselineMigrationPrefix', 'B', origin),
+    group: bool(flat, 'flyway.group', false, origin),
+    mixed: bool(flat, 'flyway.mixed', false, origin),
+    ignoreMigrationPatterns: parseIgnorePatterns(flat.get('flyway.ignoreMigrationPatterns'), origin('flyway.ignoreMigrationPatterns')),
+    validateOnMigrate: bool(flat, 'flyway.validateOnMigrate', true, origin),
+    executeInTransaction: bool(flat, 'flyway.executeInTransaction', true, origin),
+    skipExecutingMigrations: bool(flat, 'flyway.skipExecutingMigrations', false, origin),
+    installedBy: flat.get('flyway.installedBy') || undefined,
   };
+}
+
+/** ClassicConfiguration.getBaselineVersion: 1 by default; a version (MigrationVersion: `_` read as `.`), else refused as Flyway refuses it. */
+function baselineVersion(value: string | undefined, origin: (key: string) => string): string {
+  if (value === undefined || value.trim() === '') return '1';
+  const version = value.trim().replace(/_/g, '.');
+  if (/^\d+(\.\d+)*$/.test(version)) return version;
+  throw new DbrollbackError('CONFIG_INVALID', `Invalid value for flyway.baselineVersion: ${value} (in ${origin('flyway.baselineVersion')}): not a version`, {
+    hint: `Set baselineVersion to the version the existing schema matches, e.g. 1 or 2.1 (in ${origin('flyway.baselineVersion')}); Flyway refuses this value too. Nothing was changed.`,
+  });
 }
 
 /** A naming setting: an empty one would make every file (or none) a migration, so it is refused rather than guessed at. */
@@ -125,7 +180,7 @@ function nonEmptyList(values: string[], key: string, origin: (key: string) => st
 
 function emptyNaming(key: string, origin: (key: string) => string): DbrollbackError {
   return new DbrollbackError('CONFIG_INVALID', `${key} is empty (in ${origin(key)}): dbrollback cannot tell which files are migrations`, {
-    hint: `Give ${key} a value (Flyway's default: ${key.endsWith('Suffixes') ? '.sql' : key.endsWith('Separator') ? '__' : key.includes('undo') ? 'U' : key.includes('repeatable') ? 'R' : 'V'}), or remove the setting. Nothing was changed.`,
+    hint: `Give ${key} a value (Flyway's default: ${key.endsWith('Suffixes') ? '.sql' : key.endsWith('Separator') ? '__' : key.includes('undo') ? 'U' : key.includes('repeatable') ? 'R' : key.includes('baseline') ? 'B' : 'V'}), or remove the setting. Nothing was changed.`,
   });
 }
 

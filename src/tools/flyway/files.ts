@@ -9,7 +9,9 @@
  * naming settings (names.ts) say which names are migrations; two versioned migrations with the same
  * version, or two repeatables with the same description, are refused as
  * Flyway refuses them. A script's `<name>.sql.conf` may say
- * `executeInTransaction=false`.
+ * `executeInTransaction=false`. Baseline migrations
+ * (`B<version>__<description>.sql`, Flyway's baselineMigrationPrefix) are
+ * listed apart: state.ts decides when one runs.
  *
  * Java migrations (`V<version>__<Description>.java`, or `.kt`: classes that
  * implement Flyway's JavaMigration, found on the application's classpath)
@@ -41,6 +43,8 @@ export interface FlywayMigration extends FlywayScript {
   kind: 'versioned' | 'repeatable';
   /** `java`: a class dbrollback cannot run (its source file is `path`, `script` its class name). */
   language: 'sql' | 'java';
+  /** A baseline migration (`B<version>__x.sql`): the whole schema at its version, applied only to a database without history, recorded as SQL_BASELINE. */
+  baseline?: true;
   /** The version's undo script (Flyway Teams), if there is one. */
   undo: FlywayScript | null;
   down: DownKind;
@@ -57,9 +61,11 @@ export interface FlywayLocation {
   ignored: string[];
   /** The naming the location was read with (for messages that name a script to write). */
   naming: FlywayNaming;
+  /** Baseline migrations (`B<version>__<description>.sql`, baselineMigrationPrefix), in version order: Flyway applies the latest one to a database without history, skipping the versions at or below it. */
+  baselines: FlywayMigration[];
 }
 
-export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_NAMING): Promise<FlywayLocation> {
+export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_NAMING, baselinePrefix = 'B'): Promise<FlywayLocation> {
   let files: string[];
   try {
     files = (await readdir(dir, { recursive: true, withFileTypes: true }))
@@ -75,6 +81,8 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
   const callbacks: string[] = [];
   const ignored: string[] = [];
   const problems: string[] = [];
+  const baselineScripts: FlywayScript[] = [];
+  const asBaseline: FlywayNaming = { ...naming, versionedPrefix: baselinePrefix, validate: false };
   for (const rel of files.sort()) {
     const base = path.basename(rel);
     const script = rel.split(path.sep).join('/');
@@ -82,6 +90,10 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
     if (read.kind === 'callback') callbacks.push(script);
     else if (read.kind === 'invalid') (naming.validate ? problems : ignored).push(read.reason);
     else if (read.kind === 'migration') scripts.push({ ...read.name, name: stemOf(base, naming), script, path: path.join(dir, rel) });
+    else if (read.kind === 'other' && base.startsWith(baselinePrefix)) {
+      const b = readName(base, asBaseline);
+      if (b.kind === 'migration' && b.name.kind === 'versioned') baselineScripts.push({ ...b.name, name: stemOf(base, naming), script, path: path.join(dir, rel) });
+    }
   }
   const versioned = scripts.filter((s) => s.kind === 'versioned').sort((a, b) => compareVersions(a.parts, b.parts));
   versioned.forEach((s, i) => {
@@ -99,12 +111,7 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
     const same = versioned.find((v) => compareVersions(v.parts, j.parts) === 0);
     if (same) problems.push(`Found more than one migration with version ${j.version} (${same.script}, ${path.relative(dir, j.path) || j.path})`);
   }
-  if (problems.length > 0) {
-    throw new DbrollbackError('MIGRATIONS_INVALID', `invalid Flyway migrations in ${dir}:\n  - ${problems.join('\n  - ')}`, {
-      hint: `Give every versioned migration (SQL or Java) its own version and every repeatable its own description, and every file named as a migration a valid name${naming.validate ? ' (validateMigrationNaming=true)' : ''}, as Flyway requires. Nothing was run.`,
-      details: { problems },
-    });
-  }
+  if (problems.length > 0) throw invalidLocation(dir, problems, naming);
   const allVersioned = [...versioned.map((v) => ({ ...v, language: 'sql' as const })), ...java].sort((a, b) => compareVersions(a.parts, b.parts));
   const migrations: FlywayMigration[] = await Promise.all([
     ...allVersioned.map(async (v) => {
@@ -125,7 +132,22 @@ export async function loadLocation(dir: string, naming: FlywayNaming = DEFAULT_N
       downNote: `a repeatable migration: Flyway Teams undoes versioned migrations only (no ${naming.undoPrefix} script can name a repeatable); the way back is a restore, or a changed ${naming.repeatablePrefix}${naming.separator} script migrated again`,
     })),
   ]);
-  return { dir, migrations, callbacks, ignored, naming };
+  const baselines: FlywayMigration[] = baselineScripts
+    .sort((a, b) => compareVersions(a.parts, b.parts))
+    .map((b) => ({ ...b, kind: 'versioned' as const, language: 'sql' as const, baseline: true as const, undo: null, down: 'missing' as const, downNote: `a baseline migration (the whole schema at version ${b.version}): nothing undoes it; the way back is a restore` }));
+  baselines.forEach((b, i) => {
+    const next = baselines[i + 1];
+    if (next && compareVersions(b.parts, next.parts) === 0) problems.push(`Found more than one baseline migration with version ${b.version} (${b.script}, ${next.script})`);
+  });
+  if (problems.length > 0) throw invalidLocation(dir, problems, naming);
+  return { dir, migrations, callbacks, ignored, naming, baselines };
+}
+
+function invalidLocation(dir: string, problems: string[], naming: FlywayNaming): DbrollbackError {
+  return new DbrollbackError('MIGRATIONS_INVALID', `invalid Flyway migrations in ${dir}:\n  - ${problems.join('\n  - ')}`, {
+    hint: `Give every versioned migration (SQL or Java) its own version and every repeatable its own description, and every file named as a migration a valid name${naming.validate ? ' (validateMigrationNaming=true)' : ''}, as Flyway requires. Nothing was run.`,
+    details: { problems },
+  });
 }
 
 const JAVA_NAME = /^V(.+?)__(.+)\.(java|kt)$/;
@@ -173,6 +195,6 @@ export function configuredOutsideTransaction(scriptPath: string): boolean {
 
 /** Every migration file's text by path (validate compares the applied ones' checksums). */
 export async function readTexts(location: FlywayLocation): Promise<Map<string, string>> {
-  const entries = await Promise.all(location.migrations.filter((m) => m.language === 'sql').map(async (m) => [m.path, await readFile(m.path, 'utf8')] as const));
+  const entries = await Promise.all([...location.migrations, ...location.baselines].filter((m) => m.language === 'sql').map(async (m) => [m.path, await readFile(m.path, 'utf8')] as const));
   return new Map(entries);
 }

@@ -18,7 +18,7 @@ import { stateOf } from './state.js';
 export async function headOf(db: Db, table: HistoryTable, naming: FlywayNaming = DEFAULT_NAMING): Promise<HistoryHead> {
   const rows = await readRows(db, table);
   // No files: every applied row is named by its recorded script without its suffix (what validate would say of that is not the question here).
-  const last = stateOf({ dir: '', migrations: [], callbacks: [], ignored: [], naming }, rows, new Map(), { outOfOrder: false }).applied.at(-1);
+  const last = stateOf({ dir: '', migrations: [], callbacks: [], ignored: [], naming, baselines: [] }, rows, new Map(), { outOfOrder: false }).applied.at(-1);
   if (last === undefined) return { head: null };
   if (last.row.type === 'BASELINE') return { unnamed: `its head is Flyway's baseline (version ${last.row.version}), which is named by the migration file of that version when there is one` };
   return { head: last.name };

@@ -106,8 +106,8 @@ export async function readRows(db: Db, t: HistoryTable): Promise<HistoryRow[]> {
   }));
 }
 
-/** PostgreSQLDatabase.getRawCreateScript (no tablespace, no baseline), in one transaction as Flyway runs it. */
-export async function createTable(db: Db, t: HistoryTable): Promise<void> {
+/** PostgreSQLDatabase.getRawCreateScript (no tablespace), in one transaction as Flyway runs it; with `baseline`, its BASELINE row too (baselineOnMigrate). */
+export async function createTable(db: Db, t: HistoryTable, baseline?: HistoryRow): Promise<void> {
   const table = quoteQualified(t.schema, t.table);
   await db.query('BEGIN');
   try {
@@ -125,6 +125,12 @@ export async function createTable(db: Db, t: HistoryTable): Promise<void> {
 )`);
     await db.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(`${t.table}_pk`)} PRIMARY KEY ("installed_rank")`);
     await db.query(`CREATE INDEX ${quoteIdent(`${t.table}_s_idx`)} ON ${table} ("success")`);
+    if (baseline) {
+      await db.query(
+        `INSERT INTO ${table} ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success") VALUES (1, $1, $2, 'BASELINE', $3, NULL, $4, 0, true)`,
+        [baseline.version, abbreviateDescription(baseline.description), abbreviateScript(baseline.script), baseline.installedBy],
+      );
+    }
     await db.query('COMMIT');
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
@@ -135,7 +141,7 @@ export async function createTable(db: Db, t: HistoryTable): Promise<void> {
 export interface NewRow {
   version: string | null;
   description: string;
-  type: 'SQL' | 'UNDO_SQL';
+  type: 'SQL' | 'UNDO_SQL' | 'SQL_BASELINE';
   script: string;
   checksum: number;
   installedBy: string;

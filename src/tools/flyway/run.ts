@@ -26,6 +26,15 @@
  *    outOfOrder, placeholders, the history table and its
  *    schema; placeholders replaced and checksums computed as Flyway does
  *    (placeholders.ts);
+ *  - what Flyway's migrate applies: up to its `target` (the migrations above
+ *    it listed as pending with why they will not run); with
+ *    baselineOnMigrate, a BASELINE row first on a schema holding objects but
+ *    no history; validation as `ignoreMigrationPatterns` and
+ *    `validateOnMigrate` say; a script mixing statements PostgreSQL refuses
+ *    in a transaction with others refused unless `mixed`; `group` (one
+ *    transaction for every pending migration) refused before anything runs;
+ *    on a database without history, the latest baseline migration (`B`
+ *    script, recorded as SQL_BASELINE) instead of the versions at or below it;
  *  - a Java migration (type JDBC) is listed, never run: migrate refuses a
  *    selection that reaches it, and without a U script its way back is a
  *    restore;
@@ -45,12 +54,14 @@ import { downOutcome } from '../down-outcome.js';
 import { assertUpCount, migrationNotDefined, selectForDown } from '../select.js';
 import { parseSqlFile } from '../sql/statements.js';
 import { timedStep } from '../timed-step.js';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadFlywayConfig, type FlywayConfig } from './config.js';
 import { configuredOutsideTransaction, loadLocation, readScript, readTexts, type FlywayLocation, type FlywayMigration, type FlywayScript } from './files.js';
-import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable } from './history.js';
+import { addRow, createTable, DEFAULT_SCHEMA, DEFAULT_TABLE, flywayLockKey, readRows, schemaObjects, tableExists, type HistoryRow, type HistoryTable, type NewRow } from './history.js';
 import { checksumsOf, replacePlaceholders, type PlaceholderContext } from './placeholders.js';
-import { pendingInfo, stateOf, toInfo, type Checksums, type FlywayState } from './state.js';
+import { compareVersions } from './names.js';
+import { isBaselineType, pendingInfo, stateOf, toInfo, type Checksums, type FlywayState } from './state.js';
 
 export const FLYWAY_NAME = 'Flyway';
 
@@ -82,11 +93,12 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async status(): Promise<MigrationStatus> {
-    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming, this.config.baselineMigrationPrefix);
     const texts = await readTexts(location);
     return onSession(this.options.session, this.options.conn, async (db) => {
       const state = await this.stateOn(db, location, texts);
-      return this.statusFrom(state, location, await advisoryLockHolder(db, this.lock.key));
+      const unrunnable = await this.unrunnable(db, state);
+      return this.statusFrom(state, location, await advisoryLockHolder(db, this.lock.key), unrunnable);
     });
   }
 
@@ -96,13 +108,13 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
-    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming, this.config.baselineMigrationPrefix);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
       await setLockTimeout(db, runOptions.lockTimeoutMs);
       const state = await this.stateOn(db, location, texts);
-      const status = this.statusFrom(state, location, null);
+      const status = this.statusFrom(state, location, null, new Map());
       const selection = selectForDown(status.applied, target, status.migrations);
       if (selection.length === 0) return { steps: [], singleTransaction: true, headAfter: status.head };
       refuseFailed(state, this.historyTable);
@@ -112,8 +124,8 @@ class FlywayAdapter implements MigratorAdapter {
       const major = (await serverVersion(db)).major;
       const byName = new Map(state.applied.map((a) => [a.name, a]));
       const ctx = await this.placeholderContext(db);
-      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx)));
-      const installedBy = await currentUser(db);
+      const prepared = await Promise.all(selection.map(async (m) => prepare(byName.get(m.name)!.migration!.undo!, 'undo', major, ctx, this.config)));
+      const installedBy = await this.installedBy(db);
 
       await this.lockOrFail(db);
       const durations = new Map<string, number>();
@@ -148,7 +160,7 @@ class FlywayAdapter implements MigratorAdapter {
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
     assertUpCount(count);
-    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming, this.config.baselineMigrationPrefix);
     const texts = await readTexts(location);
     const db = await ownConnection(this.options.session, this.options.conn);
     try {
@@ -158,18 +170,19 @@ class FlywayAdapter implements MigratorAdapter {
       try {
         const state = await this.stateOn(db, location, texts);
         refuseFailed(state, this.historyTable);
-        refuseInvalid(state, this.historyTable);
+        const blocked = this.migrateBlock(state, location, state.pending.length);
+        if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, ...(blocked.details ? { details: blocked.details } : {}) });
         const ctx = await this.placeholderContext(db);
         const toApply = state.pending.slice(0, count ?? Number.POSITIVE_INFINITY);
         if (toApply.length === 0) return [];
         refuseCallbacks(location, 'migrate');
         refuseJava(toApply);
         const major = (await serverVersion(db)).major;
-        const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx)));
+        const prepared = await Promise.all(toApply.map((m) => prepare(m, m.kind, major, ctx, this.config)));
         await this.initialize(db);
-        const installedBy = await currentUser(db);
+        const installedBy = await this.installedBy(db);
         for (const p of prepared) {
-          await runScript(db, this.historyTable, p, 'SQL', installedBy);
+          await runScript(db, this.historyTable, p, (p.script as FlywayMigration).baseline ? 'SQL_BASELINE' : 'SQL', installedBy);
           done.push(p.script.name);
         }
         return done;
@@ -196,8 +209,8 @@ class FlywayAdapter implements MigratorAdapter {
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
-    const location = await loadLocation(this.options.migrationsDir, this.config.naming);
-    const m = location.migrations.find((x) => x.name === name);
+    const location = await loadLocation(this.options.migrationsDir, this.config.naming, this.config.baselineMigrationPrefix);
+    const m = [...location.migrations, ...location.baselines].find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
     if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
     if (direction === 'up') return { name, direction, sql: (await readScript(m)).text, source: 'file', path: m.path, note: null };
@@ -212,7 +225,76 @@ class FlywayAdapter implements MigratorAdapter {
   /** The history against the files, with the checksums Flyway would compute now and the configured outOfOrder. */
   private async stateOn(db: Db, location: FlywayLocation, texts: ReadonlyMap<string, string>): Promise<FlywayState> {
     const ctx = await this.placeholderContext(db);
-    return stateOf(location, await readRows(db, this.historyTable), checksumsNow(location, texts, ctx), { outOfOrder: this.config.outOfOrder });
+    let rows = await readRows(db, this.historyTable);
+    // A schema holding objects but no history: migrate first records a baseline (baselineOnMigrate), so what it applies is read above it — or it is refused.
+    const objects = rows.length === 0 && !(await tableExists(db, this.historyTable)) ? await schemaObjects(db, this.historyTable) : [];
+    const willBaseline = objects.length > 0 && this.config.baselineOnMigrate ? this.baselineRow(ctx.user) : undefined;
+    if (willBaseline) rows = [willBaseline];
+    const state = stateOf(location, rows, checksumsNow(location, texts, ctx), { outOfOrder: this.config.outOfOrder, target: this.config.target, ignorePatterns: this.config.ignoreMigrationPatterns });
+    // The baseline is not recorded yet: nothing is applied.
+    if (willBaseline) return { ...state, applied: [], baseline: null, willBaseline };
+    return objects.length > 0 ? { ...state, unbaselined: objects } : state;
+  }
+
+  /** Database.getInstalledBy: the configured installedBy, else current_user. */
+  private async installedBy(db: Db): Promise<string> {
+    return this.config.installedBy ?? (await currentUser(db));
+  }
+
+  /** Database.getBaselineStatement: rank 1, baselineVersion, baselineDescription as description and script, no checksum. */
+  private baselineRow(installedBy: string): HistoryRow {
+    const description = this.config.baselineDescription;
+    return { installedRank: 1, version: this.config.baselineVersion, description, type: 'BASELINE', script: description, checksum: null, installedBy, installedOn: new Date(), executionTime: 0, success: true };
+  }
+
+  /**
+   * Pending migrations dbrollback refuses to apply though Flyway would run
+   * them differently: a script that mixes statements PostgreSQL refuses in a
+   * transaction with others, which Flyway refuses without `mixed` (by path).
+   */
+  private async unrunnable(db: Db, state: FlywayState): Promise<Map<string, { reason: string; hint: string }>> {
+    const out = new Map<string, { reason: string; hint: string }>();
+    if (this.config.mixed || state.pending.length === 0) return out;
+    const major = (await serverVersion(db)).major;
+    const ctx = await this.placeholderContext(db);
+    for (const m of state.pending) {
+      if (m.language !== 'sql') continue;
+      try {
+        await prepare(m, m.kind, major, ctx, this.config);
+      } catch (err) {
+        // Only the mixed refusal is about this migration's selection; a syntax error or a missing placeholder is reported when it is applied.
+        if (err instanceof DbrollbackError && err.code === 'MIGRATIONS_INVALID' && (err.details as { mixed?: boolean } | undefined)?.mixed) out.set(m.path, { reason: err.message.replace(/ Nothing was run\.$/, ''), hint: err.hint ?? '' });
+      }
+    }
+    return out;
+  }
+
+  /** What stops Flyway's migrate (and dbrollback's) before anything runs, besides a failed migration; null when nothing does. */
+  private migrateBlock(state: FlywayState, location: FlywayLocation, toApply: number): NonNullable<MigrationStatus['migrateBlocked']> | null {
+    const blocks: Array<NonNullable<MigrationStatus['migrateBlocked']>> = [];
+    if (state.unbaselined && state.pending.length > 0) blocks.push(nonEmptySchema(this.historyTable, state.unbaselined));
+    if (state.targetProblem) {
+      blocks.push({ message: state.targetProblem, hint: `Set target to a version a migration has, or write it as ${this.config.target.kind === 'version' ? this.config.target.version : '<version>'}? to stop there without failing, or remove it (${this.config.target.kind === 'version' ? this.config.target.from : 'the Flyway configuration'}).` });
+    }
+    if (this.config.validateOnMigrate) {
+      const invalid = invalidBlock(state, this.historyTable);
+      if (invalid) blocks.push(invalid);
+    }
+    if (this.config.skipExecutingMigrations && toApply > 0) {
+      blocks.push({
+        message: `skipExecutingMigrations is true in the Flyway configuration: Flyway's migrate would record the ${toApply} pending migration(s) in its history without running them; dbrollback records only what it ran, so it refuses`,
+        hint: 'Run this migrate with flyway itself if recording without running is intended, or set skipExecutingMigrations = false in the Flyway configuration. Nothing was changed.',
+      });
+    }
+    if (this.config.group && toApply > 1) {
+      blocks.push({
+        message: `group is true in the Flyway configuration: Flyway applies all ${toApply} pending migrations in one transaction; dbrollback applies them one at a time (a restore point before each), so it would not do what Flyway does`,
+        hint: 'Run this migrate with flyway itself (dbrollback reads the history it writes), or set group = false in the Flyway configuration if a transaction per migration is what the team wants. Nothing was changed.',
+      });
+    }
+    if (blocks.length === 0) return null;
+    if (blocks.length === 1) return blocks[0]!;
+    return { message: blocks.map((b) => b.message).join('\n'), hint: blocks.map((b) => b.hint).join(' '), details: Object.assign({}, ...blocks.map((b) => b.details ?? {})) };
   }
 
   /** ParsingContext.populate: the built-in placeholders' values on this connection. */
@@ -221,14 +303,20 @@ class FlywayAdapter implements MigratorAdapter {
     return { config: this.config, defaultSchema: this.historyTable.schema, table: this.historyTable.table, user: rows[0]!.u, database: rows[0]!.d, startedAt: this.startedAt };
   }
 
-  private statusFrom(state: FlywayState, location: FlywayLocation, lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
+  private statusFrom(state: FlywayState, location: FlywayLocation, lockHolder: MigrationStatus['lockHolder'], unrunnable: ReadonlyMap<string, { reason: string; hint: string }>): MigrationStatus {
     const dir = path.resolve(this.options.migrationsDir);
     const notes: string[] = [];
     if (this.config.locations.length > 0 && !this.config.locations.includes(dir)) {
       notes.push(`the Flyway configuration (${[...this.config.files, ...this.config.environmentVariables].join(', ')}) names the locations ${this.config.locations.join(', ')}, and --migrations is ${dir}: dbrollback reads only --migrations`);
     }
     for (const reason of location.ignored) notes.push(`${reason}: not a migration, ignored as Flyway ignores it (validateMigrationNaming=false); set validateMigrationNaming=true to have Flyway and dbrollback refuse it`);
-    return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes);
+    for (const s of state.skipped) notes.push(`${s.migration.name} is pending but will not run: ${s.reason}`);
+    if (state.willBaseline) {
+      notes.push(`${this.tableName} does not exist and its schema holds objects: migrate first records a BASELINE at version ${this.config.baselineVersion} (baselineOnMigrate), as Flyway does, then applies the versions above it`);
+    }
+    for (const [p, u] of unrunnable) notes.push(`${path.relative(dir, p) || p}: ${u.reason}`);
+    const blocked = this.migrateBlock(state, location, state.pending.length);
+    return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes, blocked, unrunnable, this.config.validateOnMigrate);
   }
 
   private get tableName(): string {
@@ -239,10 +327,13 @@ class FlywayAdapter implements MigratorAdapter {
   private async initialize(db: Db): Promise<void> {
     if (await tableExists(db, this.historyTable)) return;
     const others = await schemaObjects(db, this.historyTable);
+    if (others.length > 0 && this.config.baselineOnMigrate) {
+      await createTable(db, this.historyTable, this.baselineRow(await this.installedBy(db)));
+      return;
+    }
     if (others.length > 0) {
-      throw new DbrollbackError('MIGRATIONS_INVALID', `Found non-empty schema "${this.historyTable.schema}" (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}) but no schema history table ${this.tableName}: Flyway refuses to migrate it without a baseline, and so does dbrollback`, {
-        hint: 'Baseline the database first (`flyway baseline -baselineVersion=<the version it already matches>`), then run again. Nothing was applied.',
-      });
+      const { message, hint } = nonEmptySchema(this.historyTable, others);
+      throw new DbrollbackError('MIGRATIONS_INVALID', message, { hint });
     }
     await createTable(db, this.historyTable);
   }
@@ -271,12 +362,27 @@ interface Prepared {
 }
 
 /** The script as Flyway sends it (placeholders replaced), with the checksum Flyway records for it. */
-async function prepare(script: FlywayScript, kind: FlywayMigration['kind'] | 'undo', major: number, ctx: PlaceholderContext): Promise<Prepared> {
+async function prepare(script: FlywayScript, kind: FlywayMigration['kind'] | 'undo', major: number, ctx: PlaceholderContext, config: Pick<FlywayConfig, 'mixed' | 'executeInTransaction'>): Promise<Prepared> {
   const { text: raw } = await readScript(script);
   const text = replacePlaceholders(raw, script, ctx);
   const { checksum } = checksumsOf({ ...script, kind }, raw, ctx);
   const parsed = await parseSqlFile(text, script.path, major);
-  return { script, text, checksum, statements: parsed.statements, inTransaction: parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) };
+  // ParserSqlScript: without mixed, Flyway refuses a script holding both kinds, unless its .sql.conf or executeInTransaction=false says how to run it.
+  const configured = configuresTransaction(script.path);
+  if (!config.mixed && config.executeInTransaction && parsed.mixedWith !== null && !configured) {
+    throw new DbrollbackError('MIGRATIONS_INVALID', `${script.script} holds both statements PostgreSQL refuses in a transaction (${firstLine(parsed.mixedWith)}) and others: Flyway refuses such a migration while mixed is false ("Detected both transactional and non-transactional statements within the same migration"), and so does dbrollback. Nothing was run.`, {
+      hint: `Move the statement into a migration of its own, or set mixed = true in the Flyway configuration (Flyway and dbrollback then run all of ${script.script} outside a transaction).`,
+      details: { mixed: true, script: script.script },
+    });
+  }
+  // ParserSqlScript.executeInTransaction: the script's .sql.conf, else none refused and the global executeInTransaction.
+  const inTransaction = parsed.noTransactionReason === null && !configuredOutsideTransaction(script.path) && (config.executeInTransaction || configured);
+  return { script, text, checksum, statements: parsed.statements, inTransaction };
+}
+
+function firstLine(sql: string): string {
+  const line = sql.split('\n')[0]!.trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
 /** Each SQL script's checksum as Flyway computes it now; a repeatable whose placeholders have no value keeps its file's own (migrate then names the placeholder). */
@@ -312,6 +418,27 @@ function refuseCallbacks(location: FlywayLocation, command: 'migrate' | 'undo'):
   });
 }
 
+/** Flyway's refusal of a schema holding objects but no history table, without baselineOnMigrate. */
+function nonEmptySchema(table: HistoryTable, objects: readonly string[]): { message: string; hint: string } {
+  return {
+    message: `Found non-empty schema "${table.schema}" (${objects.slice(0, 5).join(', ')}${objects.length > 5 ? ', …' : ''}) but no schema history table ${table.schema}.${table.table}: Flyway refuses to migrate it without a baseline, and so does dbrollback`,
+    hint: 'Baseline the database first (`flyway baseline -baselineVersion=<the version it already matches>`), or set baselineOnMigrate = true (and baselineVersion) in the Flyway configuration, then run again. Nothing was applied.',
+  };
+}
+
+/** Versioned migrations by version, then repeatables by description: Flyway's order of what is not applied. */
+function flywayOrder(a: FlywayMigration, b: FlywayMigration): number {
+  if (a.kind !== b.kind) return a.kind === 'versioned' ? -1 : 1;
+  if (a.kind === 'versioned') return compareVersions(a.parts, b.parts);
+  return a.description < b.description ? -1 : a.description > b.description ? 1 : 0;
+}
+
+/** A `.sql.conf` that sets executeInTransaction either way (Flyway then does not check the mix of statements). */
+function configuresTransaction(scriptPath: string): boolean {
+  const conf = `${scriptPath}.conf`;
+  return existsSync(conf) && /^\s*executeInTransaction\s*=/im.test(readFileSync(conf, 'utf8'));
+}
+
 /** A script failed: whether a failed row was recorded (it ran outside a transaction). */
 class ScriptFailed extends Error {
   constructor(
@@ -328,7 +455,7 @@ function unwrap(err: unknown): unknown {
 }
 
 /** One script and its history row, as Flyway's DbMigrate / undo run them. */
-async function runScript(db: Db, table: HistoryTable, p: Prepared, type: 'SQL' | 'UNDO_SQL', installedBy: string): Promise<void> {
+async function runScript(db: Db, table: HistoryTable, p: Prepared, type: NewRow['type'], installedBy: string): Promise<void> {
   const row = (executionTime: number, success: boolean) => ({ version: p.script.version, description: p.script.description, type, script: p.script.script, checksum: p.checksum, installedBy, executionTime, success });
   const started = Date.now();
   if (p.inTransaction) {
@@ -386,20 +513,33 @@ function invalidBlock(state: FlywayState, table: HistoryTable): NonNullable<Migr
   };
 }
 
-function refuseInvalid(state: FlywayState, table: HistoryTable): void {
-  const blocked = invalidBlock(state, table);
-  if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, details: blocked.details });
-}
 
-function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly string[], lockHolder: MigrationStatus['lockHolder'], notes: readonly string[]): MigrationStatus {
+function statusFrom(
+  state: FlywayState,
+  table: HistoryTable,
+  callbacks: readonly string[],
+  lockHolder: MigrationStatus['lockHolder'],
+  notes: readonly string[],
+  migrateBlocked: MigrationStatus['migrateBlocked'] | null,
+  unrunnable: ReadonlyMap<string, { reason: string; hint: string }>,
+  validates: boolean,
+): MigrationStatus {
   const blocked = failedBlock(state, table);
-  const migrateBlocked = invalidBlock(state, table);
   const applied = state.applied.map(toInfo);
-  const pending = state.pending.map(pendingInfo);
+  // Every migration not applied, in Flyway's order; those Flyway's migrate leaves say why.
+  const skipped = new Map(state.skipped.map((s) => [s.migration, s]));
+  const pending = [...state.pending, ...state.skipped.map((s) => s.migration)].sort(flywayOrder).map((m) => {
+    const info = pendingInfo(m);
+    const skip = skipped.get(m);
+    if (skip) return { ...info, skippedBy: skip.reason, skippedHint: skip.hint };
+    const u = unrunnable.get(m.path);
+    return u && info.cannotRun === undefined ? { ...info, cannotRun: u.reason, cannotRunHint: u.hint } : info;
+  });
   const warnings = [
     ...state.failed.map((r) => `${describeRow(r)} is recorded as failed (success = false): Flyway and dbrollback apply and undo nothing until it is cleaned up and \`flyway repair\` removes the row`),
     ...state.outdated.map((o) => `${o.migration.name} changed since it was applied (checksum ${o.row.checksum} recorded, ${o.now} now): it is pending again, and migrate re-applies it after the pending versioned migrations, as Flyway does`),
-    ...state.invalid.map((p) => `${p}: Flyway's validate refuses to migrate, and so does dbrollback`),
+    ...state.invalid.map((p) => `${p}: ${validates ? "Flyway's validate refuses to migrate, and so does dbrollback" : "Flyway's validate would refuse it, but validateOnMigrate is false: migrate goes on"}`),
+    ...(state.targetProblem ? [state.targetProblem] : []),
     ...(callbacks.length > 0 ? [`the directory holds Flyway callback scripts (${callbacks.join(', ')}), which dbrollback does not run: migrate and undo are refused (run them with flyway)`] : []),
     ...state.pending.filter((m) => m.language === 'java').map((m) => `${m.name} is a Java migration (class ${m.script}): dbrollback cannot run it, and migrate stops before it (apply it with flyway)`),
     ...notes,
@@ -410,7 +550,7 @@ function statusFrom(state: FlywayState, table: HistoryTable, callbacks: readonly
     applied,
     pending,
     head: applied.at(-1)?.name ?? null,
-    missingDefinitions: state.applied.filter((a) => a.migration === null && a.row.type !== 'BASELINE').map((a) => a.name),
+    missingDefinitions: state.applied.filter((a) => a.migration === null && !isBaselineType(a.row.type)).map((a) => a.name),
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(blocked ? { blocked } : {}),

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { DownKind, MigrationInfo } from '../contract.js';
 import type { FlywayLocation, FlywayMigration } from './files.js';
 import { abbreviateDescription, type HistoryRow } from './history.js';
+import { DEFAULT_IGNORE_PATTERNS, ignores, type FlywayTarget, type IgnorePattern } from './migrate-settings.js';
 import { compareVersions, stemOf, versionParts } from './names.js';
 
 export interface AppliedEntry {
@@ -29,8 +30,16 @@ export interface AppliedEntry {
 export interface FlywayState {
   /** In installed_rank order. */
   applied: AppliedEntry[];
-  /** In Flyway's apply order: versioned by version, then repeatables never applied. */
+  /** What migrate applies, in Flyway's apply order: versioned by version, then repeatables never applied or changed since. */
   pending: FlywayMigration[];
+  /** Not applied, and Flyway's migrate leaves them (above the target, below the applied head without outOfOrder, after the one `target = next` runs): why, in words. */
+  skipped: Array<{ migration: FlywayMigration; reason: string; hint: string }>;
+  /** The configured target version no migration has (Flyway stops migrate and info on it), or null. */
+  targetProblem: string | null;
+  /** The objects in the history's schema when it has no history table and baselineOnMigrate is off (Flyway refuses to migrate then); set by the adapter. */
+  unbaselined?: string[];
+  /** The baseline migrate records first (baselineOnMigrate on a schema holding objects but no history): read above it, not yet applied; set by the adapter. */
+  willBaseline?: HistoryRow;
   baseline: HistoryRow | null;
   failed: HistoryRow[];
   /** Applied repeatables whose script changed since (Flyway's "Outdated"). */
@@ -46,7 +55,17 @@ export type Checksums = ReadonlyMap<string, { checksum: number; equivalent: numb
 const JAVA_TYPES = new Set(['JDBC', 'SPRING_JDBC']);
 
 /** The history read against the files; `checksums`: the SQL scripts' by path (validate compares them). */
-export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], checksums: Checksums, options: { outOfOrder: boolean }): FlywayState {
+export interface StateOptions {
+  outOfOrder: boolean;
+  /** Default: latest (no target). */
+  target?: FlywayTarget;
+  /** Default: Flyway's `*:future`. */
+  ignorePatterns?: readonly IgnorePattern[];
+}
+
+export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], checksums: Checksums, options: StateOptions): FlywayState {
+  const patterns = options.ignorePatterns ?? DEFAULT_IGNORE_PATTERNS;
+  const target = options.target ?? { kind: 'latest' };
   const versioned = location.migrations.filter((m) => m.kind === 'versioned');
   const repeatables = location.migrations.filter((m) => m.kind === 'repeatable');
   const byVersion = new Map<string, HistoryRow>();
@@ -66,7 +85,8 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
       continue;
     }
     const key = keyOf(row.version);
-    if (row.type === 'BASELINE') baseline = row;
+    // The highest baseline recorded (context.appliedBaseline): Flyway's BASELINE marker or an applied baseline migration.
+    if (isBaselineType(row.type) && (baseline === null || compareVersions(versionParts(row.version), versionParts(baseline.version!)) > 0)) baseline = row;
     if (undone) byVersion.delete(key);
     else {
       // A re-applied version moves to its new rank.
@@ -81,6 +101,12 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
   for (const row of byVersion.values()) {
     const parts = versionParts(row.version!);
     const file = versioned.find((m) => compareVersions(m.parts, parts) === 0) ?? null;
+    if (row.type !== 'BASELINE' && isBaselineType(row.type)) {
+      // An applied baseline migration (B script): named by its file, never validated against it (Flyway checks nothing at or below the baseline).
+      const b = location.baselines.find((m) => compareVersions(m.parts, parts) === 0) ?? null;
+      applied.push({ name: b?.name ?? stemOf(path.posix.basename(row.script), location.naming), row, migration: b, down: 'missing', downNote: `a baseline migration (type ${row.type}, the whole schema at version ${row.version}): nothing undoes it; the way back is a restore` });
+      continue;
+    }
     if (row.type === 'BASELINE') {
       applied.push({ name: file?.name ?? `baseline-${row.version}`, row, migration: file, down: 'missing', downNote: `the baseline Flyway recorded (version ${row.version}): the schema from before Flyway's history, which nothing undoes` });
       continue;
@@ -97,15 +123,18 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
       const className = row.script.split('.').at(-1)!;
       applied.push({ name: className, row, migration: null, down: 'missing', downNote: `a Java migration (class ${row.script}, type ${row.type}): dbrollback cannot see or run its class, and there is no ${location.naming.undoPrefix}${row.version}${location.naming.separator} undo script; the way back is a restore` });
     } else {
-      // Flyway's default ignoreMigrationPatterns (*:future) lets a version above every file pass.
-      if (compareVersions(parts, maxResolved) <= 0) invalid.push(`Detected applied migration not resolved locally: ${row.version} (${row.script})`);
+      // Missing below the highest file, future above it: ignoreMigrationPatterns (default *:future) says which passes.
+      const state = compareVersions(parts, maxResolved) < 0 ? 'missing' : 'future';
+      if (!ignores(patterns, true, state)) invalid.push(`Detected applied migration not resolved locally: ${row.version} (${row.script}; Flyway's state: ${state}, not in ignoreMigrationPatterns ${patternList(patterns)})`);
       applied.push({ name: stemOf(path.posix.basename(row.script), location.naming), row, migration: null, down: 'missing' });
     }
   }
   const outdated: FlywayState['outdated'] = [];
   for (const row of byDescription.values()) {
     const file = repeatables.find((m) => m.description === row.description) ?? null;
-    if (!file) invalid.push(`Detected applied migration not resolved locally: repeatable "${row.description}" (${row.script})`);
+    if (!file) {
+      if (!ignores(patterns, false, 'missing')) invalid.push(`Detected applied migration not resolved locally: repeatable "${row.description}" (${row.script}; Flyway's state: missing, not in ignoreMigrationPatterns ${patternList(patterns)})`);
+    }
     else {
       // ResolvedMigrationImpl.checksumMatches: the checksum now, or the file's own (the "equivalent" one).
       const now = checksums.get(file.path);
@@ -115,20 +144,64 @@ export function stateOf(location: FlywayLocation, rows: readonly HistoryRow[], c
   }
   applied.sort((a, b) => a.row.installedRank - b.row.installedRank);
 
-  const baselineParts = baseline?.version ? versionParts(baseline.version) : null;
-  const pendingVersioned = versioned.filter((m) => !byVersion.has(keyOf(m.version!)) && (baselineParts === null || compareVersions(m.parts, baselineParts) > 0));
-  // Flyway's validate refuses a pending version below the highest applied one, unless outOfOrder: then it applies it, in version order.
+  // context.lastApplied: the highest version applied (the baseline included).
   const top = [...byVersion.values()].reduce<HistoryRow | null>((max, r) => (max === null || compareVersions(versionParts(r.version!), versionParts(max.version!)) > 0 ? r : max), null);
-  for (const m of pendingVersioned) {
-    if (!options.outOfOrder && top && compareVersions(m.parts, versionParts(top.version!)) < 0) {
-      invalid.push(
-        `Detected resolved migration not applied to database: ${m.version} (${m.script}), below the applied version ${top.version}. To allow executing this migration, set outOfOrder to true in the Flyway configuration ([flyway] outOfOrder = true in flyway.toml, flyway.outOfOrder=true in flyway.conf)`,
-      );
+  const skipped: FlywayState['skipped'] = [];
+  // A database without history gets the latest baseline migration (context.pendingBaseline) instead of the versions at or below it.
+  const pendingBaseline = top === null && baseline === null ? (location.baselines.at(-1) ?? null) : null;
+  const baselineParts = baseline?.version ? versionParts(baseline.version) : (pendingBaseline?.parts ?? null);
+  const notApplied = versioned.filter((m) => {
+    if (byVersion.has(keyOf(m.version!))) return false;
+    if (baselineParts === null || compareVersions(m.parts, baselineParts) > 0) return true;
+    if (pendingBaseline) skipped.push({ migration: m, reason: `at or below the baseline migration ${pendingBaseline.name}, which Flyway's migrate applies instead to a database without history`, hint: `Move ${pendingBaseline.script} out of the migrations directory to have Flyway and dbrollback apply the versions one by one. Nothing was changed.` });
+    return false;
+  });
+  if (pendingBaseline) notApplied.push(pendingBaseline);
+  notApplied.sort((a, b) => compareVersions(a.parts, b.parts));
+  let targetProblem: string | null = null;
+  // MigrationInfoServiceImpl.refresh: target current is the applied head; a version no migration has stops Flyway unless written <version>?.
+  const targetParts = target.kind === 'version' ? target.parts : target.kind === 'current' ? (top ? versionParts(top.version!) : null) : undefined;
+  if (target.kind === 'version' && target.failOnMissing) {
+    const known = [...versioned.map((m) => m.parts), ...location.baselines.map((m) => m.parts), ...[...byVersion.values()].map((r) => versionParts(r.version!))];
+    if (!known.some((p) => compareVersions(p, target.parts) === 0)) {
+      targetProblem = `No migration with a target version ${target.version} could be found (target = ${target.raw}, in ${target.from}): Flyway stops there, and so does dbrollback`;
     }
+  }
+  const targetHint = (t: Exclude<FlywayTarget, { kind: 'latest' }>) => `Raise or remove target in the Flyway configuration (${t.from}) to have Flyway and dbrollback apply it. Nothing was changed.`;
+  const pendingVersioned: FlywayMigration[] = [];
+  for (const m of notApplied) {
+    // BaselineResolvedMigration.getState: the pending baseline runs whatever the target.
+    if (m === pendingBaseline) pendingVersioned.push(m);
+    else if (target.kind !== 'latest' && target.kind !== 'next' && (targetParts === null || compareVersions(m.parts, targetParts!) > 0)) {
+      skipped.push({ migration: m, reason: `above the target Flyway's configuration sets (target = ${target.raw}${target.kind === 'current' ? `, the applied version ${top?.version ?? '(none)'}` : ''}, in ${target.from}): Flyway's migrate does not apply it`, hint: targetHint(target) });
+    } else if (!options.outOfOrder && top && compareVersions(m.parts, versionParts(top.version!)) < 0) {
+      // Flyway's "Ignored": never applied by migrate; its validate refuses it unless ignoreMigrationPatterns lets ignored ones pass.
+      skipped.push({ migration: m, reason: `below the applied version ${top.version} and outOfOrder is false: Flyway's migrate does not apply it`, hint: 'Give it a version above the applied head, or set outOfOrder = true in the Flyway configuration to have Flyway and dbrollback apply it. Nothing was changed.' });
+      if (!ignores(patterns, true, 'ignored')) {
+        invalid.push(
+          `Detected resolved migration not applied to database: ${m.version} (${m.script}), below the applied version ${top.version}. To allow executing this migration, set outOfOrder to true in the Flyway configuration ([flyway] outOfOrder = true in flyway.toml, flyway.outOfOrder=true in flyway.conf); to ignore it, add *:ignored to ignoreMigrationPatterns`,
+        );
+      }
+    } else pendingVersioned.push(m);
   }
   // Repeatables never applied and those changed since (Outdated), in description order, after every versioned one.
   const pendingRepeatables = repeatables.filter((m) => !byDescription.has(m.description) || outdated.some((o) => o.migration === m));
-  return { applied, pending: [...pendingVersioned, ...pendingRepeatables], baseline, failed, outdated, invalid };
+  let pending = [...pendingVersioned, ...pendingRepeatables];
+  if (target.kind === 'next' && pending.length > 1) {
+    // DbMigrate.migrateAll: with target next, one migration and no more.
+    for (const m of pending.slice(1)) skipped.push({ migration: m, reason: `target = ${target.raw} (in ${target.from}): Flyway's migrate applies only the next pending migration, ${pending[0]!.name}`, hint: targetHint(target) });
+    pending = pending.slice(0, 1);
+  }
+  return { applied, pending, skipped, targetProblem, baseline, failed, outdated, invalid };
+}
+
+/** Row types Flyway counts as a baseline (MigrationType.isBaseline): its BASELINE marker and applied baseline migrations. */
+export function isBaselineType(type: string): boolean {
+  return type === 'BASELINE' || type === 'SQL_BASELINE' || type === 'JDBC_BASELINE';
+}
+
+function patternList(patterns: readonly IgnorePattern[]): string {
+  return patterns.length > 0 ? patterns.map((p) => p.text).join(',') : '(none)';
 }
 
 /** As status shows it. */

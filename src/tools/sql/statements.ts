@@ -15,6 +15,12 @@ export interface ParsedSql {
   statements: string[];
   /** Why the file cannot run inside a transaction block, or null when it can. */
   noTransactionReason: string | null;
+  /**
+   * Whether the file mixes statements PostgreSQL refuses in a transaction
+   * block with statements it allows there (Flyway's `mixed` setting decides
+   * whether such a file may run): the first refused statement, else null.
+   */
+  mixedWith: string | null;
 }
 
 /** Parse a migration file; a syntax error is bad input (exit 2) naming the file. */
@@ -33,13 +39,19 @@ export async function parseSqlFile(text: string, file: string, serverMajor: numb
   const bytes = Buffer.from(text, 'utf8');
   const statements: string[] = [];
   let reason: string | null = NO_TRANSACTION_MARKER.test(text) ? 'it is marked -- dbrollback:no-transaction' : null;
+  let refused: string | null = null;
+  let allowed = false;
   for (const entry of tree.stmts ?? []) {
     const start = entry.stmt_location ?? 0;
     const end = entry.stmt_len ? start + entry.stmt_len : bytes.length;
-    statements.push(bytes.subarray(start, end).toString('utf8').trim());
-    reason ??= transactionBlocker(entry.stmt, serverMajor);
+    const sql = bytes.subarray(start, end).toString('utf8').trim();
+    statements.push(sql);
+    const blocker = transactionBlocker(entry.stmt, serverMajor);
+    reason ??= blocker;
+    if (blocker !== null && !('TransactionStmt' in entry.stmt)) refused ??= sql;
+    else if (blocker === null) allowed = true;
   }
-  return { statements: statements.filter((s) => s !== ''), noTransactionReason: reason };
+  return { statements: statements.filter((s) => s !== ''), noTransactionReason: reason, mixedWith: refused !== null && allowed ? refused : null };
 }
 
 /** The statements PostgreSQL refuses inside a transaction block (PreventInTransactionBlock). */

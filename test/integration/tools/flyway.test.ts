@@ -10,7 +10,7 @@
  * lock, a baselined history and its version order, and detection.
  */
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -623,6 +623,251 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     expect(undo.exitCode).toBe(4);
     expect(undo.json<ErrorJson>().error.message).toContain('V3__Backfill_entry_currency');
     expect((await rows(conn)).map((r) => r.version)).toEqual(['1', '2', '3']);
+  });
+
+  describe('the settings that change what flyway migrate does', () => {
+    /** A project: its Flyway configuration files at the top, the shop's migrations in ./migrations. */
+    const project = async (files: Record<string, string>) => {
+      const dir = await dirWith(files, 'dbrollback-flyway-settings-');
+      const migrations = path.join(dir, 'migrations');
+      await cp(SHOP, migrations, { recursive: true });
+      return { dir, migrations };
+    };
+    const cliEnv = (cwd: string, database: string, env: Record<string, string>, ...args: string[]) =>
+      runBuiltCli([...args, '--database-url', cluster.url(database), '--storage', storage, '--json'], { cwd, env: { HOME: cwd, ...env } });
+    const versions = async (conn: ConnInfo) => (await rows(conn)).map((r) => r.version ?? r.script);
+    interface StatusJson {
+      pending: string[];
+      migrations: Array<{ name: string; applied: boolean; skippedBy?: string }>;
+      warnings: string[];
+    }
+
+    it('target (flyway.toml): status shows the versions above it as pending but not run; migrate stops there (repeatables still run); --to or --count past it is refused naming target; FLYWAY_TARGET wins over the file', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.toml': '[flyway]\ntarget = "3"\n' });
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', migrations);
+      ok(status);
+      const doc = status.json<StatusJson>();
+      expect(doc.migrations.filter((m) => m.skippedBy).map((m) => m.name)).toEqual(['V4__rename_order_note', 'V5__drop_customer_legacy_code', 'V6__backfill_product_sku', 'V7__collapse_order_statuses']);
+      expect(doc.migrations.find((m) => m.name === 'V4__rename_order_note')!.skippedBy).toBe(`above the target Flyway's configuration sets (target = 3, in ${path.join(dir, 'flyway.toml')}): Flyway's migrate does not apply it`);
+      expect(doc.warnings.join('\n')).toContain('V7__collapse_order_statuses is pending but will not run: above the target');
+
+      const migrate = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      ok(migrate);
+      expect(migrate.json<{ applied: string[] }>().applied).toEqual(['V1__create_tables', 'V2__add_customer_phone', 'V3__index_orders_customer', 'R__shop_views']);
+      expect(await versions(conn)).toEqual(['1', '2', '3', 'R__shop_views.sql']);
+
+      for (const past of [['--to', 'V5__drop_customer_legacy_code'], ['--count', '1']]) {
+        const refused = await cliIn(dir, conn.database, 'migrate', ...past, '--migrations', migrations, '--backup', 'never');
+        expect(refused.exitCode).toBe(2);
+        const { error } = refused.json<ErrorJson>();
+        expect(error.code).toBe('USAGE');
+        expect(error.message).toContain(`${past[0] === '--to' ? 'V5__drop_customer_legacy_code' : 'V4__rename_order_note'} is pending but above the target Flyway's configuration sets (target = 3`);
+        expect(error.hint).toContain('Raise or remove target in the Flyway configuration');
+      }
+      expect(await versions(conn)).toEqual(['1', '2', '3', 'R__shop_views.sql']);
+
+      // The environment variable wins over flyway.toml, as in Flyway.
+      ok(await cliEnv(dir, conn.database, { FLYWAY_TARGET: '5' }, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1', '2', '3', 'R__shop_views.sql', '4', '5']);
+    });
+
+    it('target (flyway.conf, environment): a version no migration has stops migrate before anything runs, <version>? goes up to it; next applies one migration; current applies no new version', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.conf': 'flyway.target=2.5\n' });
+      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(refused.exitCode).toBe(2);
+      const { error } = refused.json<ErrorJson>();
+      expect(error.message).toContain(`No migration with a target version 2.5 could be found (target = 2.5, in ${path.join(dir, 'flyway.conf')})`);
+      expect(error.hint).toContain('2.5?');
+      expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+
+      await writeFile(path.join(dir, 'flyway.conf'), 'flyway.target=2.5?\n');
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1', '2', 'R__shop_views.sql']);
+
+      ok(await cliEnv(dir, conn.database, { FLYWAY_TARGET: 'next' }, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1', '2', 'R__shop_views.sql', '3']);
+
+      const current = await cliEnv(dir, conn.database, { FLYWAY_TARGET: 'current' }, 'migrate', '--migrations', migrations, '--backup', 'never');
+      ok(current);
+      expect(current.json<{ applied: string[] }>().applied).toEqual([]);
+      expect(await versions(conn)).toEqual(['1', '2', 'R__shop_views.sql', '3']);
+    });
+
+    it('baselineOnMigrate: a schema holding tables but no history gets Flyway\'s BASELINE row at baselineVersion, then the versions above it; without it migrate is refused naming baselineOnMigrate', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.conf': 'flyway.table=flyway_schema_history\n' });
+      // The schema V1 and V2 make, made before the team adopted Flyway.
+      const existing = await cluster.createDatabase();
+      ok(await cliIn(dir, existing.database, 'migrate', '--to', 'V2__add_customer_phone', '--migrations', migrations, '--backup', 'never'));
+      await cluster.sql(existing.database, 'DROP TABLE public.flyway_schema_history');
+      const dump = spawnSync('pg_dump', ['--schema-only', '--no-owner', '-d', cluster.url(existing.database)], { encoding: 'utf8' });
+      expect(dump.status, dump.stderr).toBe(0);
+      const load = spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-d', cluster.url(conn.database)], { input: dump.stdout, encoding: 'utf8' });
+      expect(load.status, load.stderr).toBe(0);
+
+      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(refused.exitCode).toBe(2);
+      expect(refused.json<ErrorJson>().error.message).toContain('Found non-empty schema "public"');
+      expect(refused.json<ErrorJson>().error.hint).toContain('set baselineOnMigrate = true (and baselineVersion) in the Flyway configuration');
+
+      await writeFile(path.join(dir, 'flyway.conf'), 'flyway.baselineOnMigrate=true\nflyway.baselineVersion=2\nflyway.baselineDescription=before Flyway\nflyway.installedBy=release-bot\n');
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', migrations);
+      ok(status);
+      const doc = status.json<StatusJson>();
+      expect(doc.pending).toEqual(['V3__index_orders_customer', 'V4__rename_order_note', 'V5__drop_customer_legacy_code', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+      expect(doc.warnings.join('\n')).toContain('migrate first records a BASELINE at version 2 (baselineOnMigrate)');
+      // Nothing is recorded yet: status only reads.
+      expect(doc.migrations.filter((m) => m.applied)).toEqual([]);
+      expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      const after = await rows(conn);
+      // installedBy is what installed_by records, as Flyway records it.
+      expect(withoutTimes(after[0]!)).toEqual({ installed_rank: 1, version: '2', description: 'before Flyway', type: 'BASELINE', script: 'before Flyway', checksum: null, installed_by: 'release-bot', execution_time: 'number', success: true });
+      expect(new Set(after.map((r) => r.installed_by))).toEqual(new Set(['release-bot']));
+      expect(after[0]!.execution_time).toBe(0);
+      expect(after.map((r) => r.version ?? r.script)).toEqual(['2', '3', '4', '5', '6', '7', 'R__shop_views.sql']);
+    });
+
+    it('baseline migrations (baselineMigrationPrefix, B by default): a database without history gets the latest one (an SQL_BASELINE row) instead of the versions at or below it; a database with history never runs one', async () => {
+      const { dir, migrations } = await project({ 'flyway.toml': '[flyway]\nbaselineMigrationPrefix = "BL"\n' });
+      // The schema at version 5, in one script, as teams squash their history (V3's index built plainly: nothing else runs on a fresh database).
+      const texts = await Promise.all(['V1__create_tables.sql', 'V2__add_customer_phone.sql', 'V4__rename_order_note.sql', 'V5__drop_customer_legacy_code.sql'].map((f) => readFile(path.join(migrations, f), 'utf8')));
+      const squashed = `${texts.slice(0, 2).join('\n')}\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\n${texts.slice(2).join('\n')}`;
+      await writeFile(path.join(migrations, 'BL3__shop_at_v3.sql'), 'SELECT 1;\n');
+      await writeFile(path.join(migrations, 'BL5__shop_at_v5.sql'), squashed);
+
+      const fresh = await cluster.createDatabase();
+      const status = await cliIn(dir, fresh.database, 'status', '--migrations', migrations);
+      ok(status);
+      const doc = status.json<StatusJson>();
+      expect(doc.migrations.filter((m) => !m.skippedBy).map((m) => m.name)).toEqual(['BL5__shop_at_v5', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+      expect(doc.migrations.filter((m) => m.skippedBy).map((m) => m.name)).toEqual(['V1__create_tables', 'V2__add_customer_phone', 'V3__index_orders_customer', 'V4__rename_order_note', 'V5__drop_customer_legacy_code']);
+      expect(doc.migrations.find((m) => m.name === 'V5__drop_customer_legacy_code')!.skippedBy).toBe("at or below the baseline migration BL5__shop_at_v5, which Flyway's migrate applies instead to a database without history");
+
+      const migrate = await cliIn(dir, fresh.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      ok(migrate);
+      expect(migrate.json<{ applied: string[] }>().applied).toEqual(['BL5__shop_at_v5', 'V6__backfill_product_sku', 'V7__collapse_order_statuses', 'R__shop_views']);
+      const after = await rows(fresh);
+      expect(after.map((r) => [r.installed_rank, r.version, r.description, r.type, r.script, r.checksum, r.success])).toEqual([
+        [1, '5', 'shop at v5', 'SQL_BASELINE', 'BL5__shop_at_v5.sql', flywayChecksum(squashed), true],
+        [2, '6', 'backfill product sku', 'SQL', 'V6__backfill_product_sku.sql', await checksumOf(migrations, 'V6__backfill_product_sku.sql'), true],
+        [3, '7', 'collapse order statuses', 'SQL', 'V7__collapse_order_statuses.sql', await checksumOf(migrations, 'V7__collapse_order_statuses.sql'), true],
+        [4, null, 'shop views', 'SQL', 'R__shop_views.sql', await checksumOf(migrations, 'R__shop_views.sql'), true],
+      ]);
+      const again = (await cliIn(dir, fresh.database, 'status', '--migrations', migrations)).json<StatusJson & { migrations: Array<{ name: string; applied: boolean; down: string }> }>();
+      expect(again.pending).toEqual([]);
+      expect(again.migrations.find((m) => m.name === 'BL5__shop_at_v5')).toMatchObject({ applied: true, down: 'missing' });
+
+      // A version below the baseline cannot be chosen on a database without history: Flyway would apply the baseline instead.
+      const existing = await cluster.createDatabase();
+      const below = await cliIn(dir, existing.database, 'migrate', '--to', 'V1__create_tables', '--migrations', migrations, '--backup', 'never');
+      expect(below.exitCode).toBe(2);
+      expect(below.json<ErrorJson>().error.message).toContain('V1__create_tables is pending but at or below the baseline migration BL5__shop_at_v5');
+      expect(below.json<ErrorJson>().error.hint).toContain('Move BL5__shop_at_v5.sql out of the migrations directory');
+
+      // With history, the baseline migrations are never run: the versions are applied one by one.
+      ok(await cliIn(dir, existing.database, 'migrate', '--to', 'V1__create_tables', '--migrations', SHOP, '--backup', 'never'));
+      ok(await cliIn(dir, existing.database, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect((await rows(existing)).map((r) => [r.version, r.type])).toEqual([...['1', '2', '3', '4', '5', '6', '7'].map((v) => [v, 'SQL']), [null, 'SQL']]);
+    });
+
+    it('group = true with more than one migration pending is refused before anything runs (dbrollback applies one at a time); FLYWAY_GROUP=false lets migrate go on', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.toml': '[flyway]\ngroup = true\n' });
+      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(refused.exitCode).toBe(2);
+      const { error } = refused.json<ErrorJson>();
+      expect(error.message).toContain('group is true in the Flyway configuration: Flyway applies all 8 pending migrations in one transaction');
+      expect(error.hint).toContain('set group = false in the Flyway configuration');
+      expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
+      ok(await cliEnv(dir, conn.database, { FLYWAY_GROUP: 'false' }, 'migrate', '--count', '1', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1']);
+    });
+
+    it('executeInTransaction = false runs every script outside a transaction (a failure leaves its first statements and a failed row, as Flyway records it); skipExecutingMigrations = true is refused before anything runs', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.conf': 'flyway.executeInTransaction=false\n' });
+      ok(await cliIn(dir, conn.database, 'migrate', '--to', 'V7__collapse_order_statuses', '--migrations', migrations, '--backup', 'never'));
+      await writeFile(path.join(migrations, 'V8__customer_tier.sql'), 'ALTER TABLE customers ADD COLUMN tier text;\nALTER TABLE no_such_table ADD COLUMN x int;\n');
+
+      const skip = await cliEnv(dir, conn.database, { FLYWAY_SKIP_EXECUTING_MIGRATIONS: 'true' }, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(skip.exitCode).toBe(2);
+      expect(skip.json<ErrorJson>().error.message).toContain('skipExecutingMigrations is true in the Flyway configuration');
+      expect(skip.json<ErrorJson>().error.hint).toContain('set skipExecutingMigrations = false');
+      expect(await versions(conn)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+
+      const failed = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(failed.exitCode).toBe(1);
+      expect(failed.json<ErrorJson>().error.message).toContain('It ran outside a transaction');
+      expect((await rows(conn)).at(-1)).toMatchObject({ version: '8', success: false });
+      expect(await cluster.sql(conn.database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'tier'")).toEqual([{ column_name: 'tier' }]);
+    });
+
+    it('mixed: a migration holding CREATE INDEX CONCURRENTLY beside other statements is refused before anything runs while mixed is false (status says so); mixed = true runs it outside a transaction', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({ 'flyway.conf': 'flyway.mixed=false\n' });
+      await writeFile(path.join(migrations, 'V8__customer_email.sql'), 'ALTER TABLE customers ADD COLUMN loyalty_tier text;\nCREATE INDEX CONCURRENTLY customers_loyalty_idx ON customers (loyalty_tier);\n');
+      ok(await cliIn(dir, conn.database, 'migrate', '--to', 'V7__collapse_order_statuses', '--migrations', migrations, '--backup', 'never'));
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', migrations);
+      ok(status);
+      expect(status.json<StatusJson>().warnings.join('\n')).toContain('V8__customer_email.sql holds both statements PostgreSQL refuses in a transaction (CREATE INDEX CONCURRENTLY customers_loyalty_idx ON customers (loyalty_tier)) and others');
+
+      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(refused.exitCode).toBe(2);
+      const { error } = refused.json<ErrorJson>();
+      expect(error.message).toContain('Flyway refuses such a migration while mixed is false');
+      expect(error.hint).toContain('set mixed = true in the Flyway configuration');
+      expect(error.hint).not.toContain('Java');
+      expect(await versions(conn)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+
+      ok(await cliEnv(dir, conn.database, { FLYWAY_MIXED: 'true' }, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', 'R__shop_views.sql']);
+      expect(await cluster.sql(conn.database, "SELECT indexname FROM pg_indexes WHERE indexname = 'customers_loyalty_idx'")).toEqual([{ indexname: 'customers_loyalty_idx' }]);
+    });
+
+    it('ignoreMigrationPatterns and validateOnMigrate: a missing applied version refuses migrate by default, passes with *:missing; an ignored version passes with *:ignored and is still not applied; validateOnMigrate=false skips validation', async () => {
+      const conn = await cluster.createDatabase();
+      const { dir, migrations } = await project({});
+      ok(await cliIn(dir, conn.database, 'migrate', '--to', 'V3__index_orders_customer', '--migrations', migrations, '--backup', 'never'));
+      // V2's file is gone (consolidated away), and a V1.5 arrives below the applied head.
+      await cp(path.join(migrations, 'V2__add_customer_phone.sql'), path.join(dir, 'V2.keep'));
+      await rm(path.join(migrations, 'V2__add_customer_phone.sql'));
+      await rm(path.join(migrations, 'U2__add_customer_phone.sql'));
+      await writeFile(path.join(migrations, 'V1_5__product_weight.sql'), 'ALTER TABLE products ADD COLUMN weight_grams integer;\n');
+
+      const refused = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(refused.exitCode).toBe(2);
+      const { error } = refused.json<ErrorJson>();
+      expect(error.message).toContain("Detected applied migration not resolved locally: 2 (V2__add_customer_phone.sql; Flyway's state: missing, not in ignoreMigrationPatterns *:future)");
+      expect(error.message).toContain('Detected resolved migration not applied to database: 1.5');
+
+      // Only the missing one let through: the ignored one still stops migrate.
+      const half = await cliEnv(dir, conn.database, { FLYWAY_IGNORE_MIGRATION_PATTERNS: '*:missing' }, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(half.exitCode).toBe(2);
+      expect(half.json<ErrorJson>().error.message).not.toContain('not resolved locally');
+
+      await writeFile(path.join(dir, 'flyway.toml'), '[flyway]\nignoreMigrationPatterns = ["*:missing", "versioned:ignored"]\n');
+      const status = await cliIn(dir, conn.database, 'status', '--migrations', migrations);
+      ok(status);
+      expect(status.json<StatusJson>().migrations.find((m) => m.name === 'V1_5__product_weight')!.skippedBy).toBe("below the applied version 3 and outOfOrder is false: Flyway's migrate does not apply it");
+      ok(await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never'));
+      expect(await versions(conn)).toEqual(['1', '2', '3', '4', '5', '6', '7', 'R__shop_views.sql']);
+
+      // A changed applied script: refused by validate, applied past with validateOnMigrate=false as Flyway does.
+      await writeFile(path.join(dir, 'flyway.toml'), '[flyway]\n');
+      await writeFile(path.join(migrations, 'V2__add_customer_phone.sql'), (await readFile(path.join(dir, 'V2.keep'), 'utf8')) + '-- edited after it ran\n');
+      await writeFile(path.join(migrations, 'V8__customer_note.sql'), 'ALTER TABLE customers ADD COLUMN note text;\n');
+      await rm(path.join(migrations, 'V1_5__product_weight.sql'));
+      const changed = await cliIn(dir, conn.database, 'migrate', '--migrations', migrations, '--backup', 'never');
+      expect(changed.exitCode).toBe(2);
+      expect(changed.json<ErrorJson>().error.message).toContain('Migration checksum mismatch for migration version 2');
+      const noValidate = await cliEnv(dir, conn.database, { FLYWAY_VALIDATE_ON_MIGRATE: 'false' }, 'migrate', '--migrations', migrations, '--backup', 'never');
+      ok(noValidate);
+      expect(noValidate.json<{ applied: string[] }>().applied).toEqual(['V8__customer_note']);
+    });
   });
 });
 

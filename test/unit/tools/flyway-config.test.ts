@@ -45,6 +45,18 @@ const ctx = (config: Partial<FlywayConfig> = {}): PlaceholderContext => ({
     defaultSchema: undefined,
     locations: [],
     naming: DEFAULT_NAMING,
+    target: { kind: 'latest' },
+    baselineOnMigrate: false,
+    baselineVersion: '1',
+    baselineDescription: '<< Flyway Baseline >>',
+    baselineMigrationPrefix: 'B',
+    group: false,
+    mixed: false,
+    ignoreMigrationPatterns: [{ type: '*', state: 'future', text: '*:future' }],
+    validateOnMigrate: true,
+    executeInTransaction: true,
+    skipExecutingMigrations: false,
+    installedBy: undefined,
     ...config,
   },
   defaultSchema: 'ledger',
@@ -260,5 +272,90 @@ describe('Flyway placeholders and checksums', () => {
     expect(checksumsOf(script('V1__a.sql'), raw, c)).toEqual({ checksum: flywayChecksum(raw), equivalent: null });
     expect(checksumsOf(script('R__v.sql', 'repeatable'), raw, c)).toEqual({ checksum: flywayChecksum("CREATE OR REPLACE VIEW v AS SELECT 'eu' AS region;\n"), equivalent: flywayChecksum(raw) });
     expect(checksumsOf(script('R__v.sql', 'repeatable'), raw, ctx({ placeholderReplacement: false, placeholders: new Map([['region', 'eu']]) }))).toEqual({ checksum: flywayChecksum(raw), equivalent: null });
+  });
+});
+
+describe('Flyway settings that change what migrate does', () => {
+  const emptyHome = () => dirWith({});
+
+  it('reads target (a version, latest, current, next, <version>?), baselineOnMigrate/baselineVersion/baselineDescription, group, mixed, ignoreMigrationPatterns and validateOnMigrate from TOML, with Flyway\'s defaults', async () => {
+    const home = await emptyHome();
+    expect(loadFlywayConfig({ workingDirectory: await emptyHome(), home, env: {} })).toMatchObject({
+      target: { kind: 'latest' },
+      baselineOnMigrate: false,
+      baselineVersion: '1',
+      baselineDescription: '<< Flyway Baseline >>',
+      baselineMigrationPrefix: 'B',
+      group: false,
+      mixed: false,
+      ignoreMigrationPatterns: [{ type: '*', state: 'future' }],
+      validateOnMigrate: true,
+      executeInTransaction: true,
+      skipExecutingMigrations: false,
+    });
+    const toml = await dirWith({
+      'flyway.toml':
+        '[flyway]\ntarget = "3"\nbaselineOnMigrate = true\nbaselineVersion = 2\nbaselineDescription = "legacy schema"\ngroup = true\nmixed = true\nignoreMigrationPatterns = ["*:missing", "Repeatable:Pending"]\nvalidateOnMigrate = false\nbaselineMigrationPrefix = "BASE"\n',
+    });
+    const config = loadFlywayConfig({ workingDirectory: toml, home, env: {} });
+    expect(config).toMatchObject({
+      target: { kind: 'version', version: '3', parts: [3n], failOnMissing: true, raw: '3', from: path.join(toml, 'flyway.toml') },
+      baselineOnMigrate: true,
+      baselineVersion: '2',
+      baselineDescription: 'legacy schema',
+      baselineMigrationPrefix: 'BASE',
+      group: true,
+      mixed: true,
+      ignoreMigrationPatterns: [
+        { type: '*', state: 'missing' },
+        { type: 'repeatable', state: 'pending' },
+      ],
+      validateOnMigrate: false,
+    });
+    // An environment's [environments.<env>.flyway] target wins, as ClassicConfiguration.getTarget prefers it.
+    const env = await dirWith({ 'flyway.toml': '[flyway]\ntarget = "3"\n[environments.default.flyway]\ntarget = "1_2?"\n' });
+    expect(loadFlywayConfig({ workingDirectory: env, home, env: {} }).target).toMatchObject({ kind: 'version', version: '1.2', parts: [1n, 2n], failOnMissing: false });
+  });
+
+  it('reads the same settings from flyway.conf and from FLYWAY_TARGET, FLYWAY_BASELINE_ON_MIGRATE, FLYWAY_GROUP, FLYWAY_MIXED, FLYWAY_IGNORE_MIGRATION_PATTERNS, FLYWAY_VALIDATE_ON_MIGRATE..., the variables winning', async () => {
+    const home = await emptyHome();
+    const conf = await dirWith({ 'flyway.conf': 'flyway.target=current\nflyway.baselineOnMigrate=true\nflyway.baselineVersion=1_5\nflyway.group=true\nflyway.ignoreMigrationPatterns=*:ignored, versioned:missing\n' });
+    expect(loadFlywayConfig({ workingDirectory: conf, home, env: {} })).toMatchObject({
+      target: { kind: 'current' },
+      baselineOnMigrate: true,
+      baselineVersion: '1.5',
+      group: true,
+      ignoreMigrationPatterns: [
+        { type: '*', state: 'ignored' },
+        { type: 'versioned', state: 'missing' },
+      ],
+    });
+    const fromEnv = loadFlywayConfig({
+      workingDirectory: conf,
+      home,
+      env: { FLYWAY_INSTALLED_BY: 'deployer', FLYWAY_EXECUTE_IN_TRANSACTION: 'false', FLYWAY_SKIP_EXECUTING_MIGRATIONS: 'true', FLYWAY_TARGET: 'NEXT', FLYWAY_BASELINE_ON_MIGRATE: 'false', FLYWAY_BASELINE_VERSION: '7', FLYWAY_BASELINE_DESCRIPTION: 'before flyway', FLYWAY_BASELINE_MIGRATION_PREFIX: 'S', FLYWAY_GROUP: 'false', FLYWAY_MIXED: 'TRUE', FLYWAY_IGNORE_MIGRATION_PATTERNS: '', FLYWAY_VALIDATE_ON_MIGRATE: 'false' },
+    });
+    expect(fromEnv).toMatchObject({ target: { kind: 'next', from: 'the environment variable FLYWAY_TARGET' }, baselineOnMigrate: false, baselineVersion: '7', baselineDescription: 'before flyway', baselineMigrationPrefix: 'S', group: false, mixed: true, ignoreMigrationPatterns: [], validateOnMigrate: false, executeInTransaction: false, skipExecutingMigrations: true, installedBy: 'deployer' });
+    expect(loadFlywayConfig({ workingDirectory: conf, home, env: { FLYWAY_TARGET: 'latest' } }).target).toEqual({ kind: 'latest' });
+    // TOML mode reads the lower-case form too.
+    expect(loadFlywayConfig({ workingDirectory: await emptyHome(), home, env: { flyway_target: '4?' } }).target).toMatchObject({ kind: 'version', version: '4', failOnMissing: false, from: 'the environment variable flyway_target' });
+  });
+
+  it('refuses a target, baselineVersion, ignoreMigrationPatterns entry or boolean Flyway refuses, naming the setting and where it was set', async () => {
+    const home = await emptyHome();
+    const project = await dirWith({ 'flyway.conf': 'flyway.table=x\n' });
+    const load = (env: NodeJS.ProcessEnv) => rejection(Promise.resolve().then(() => loadFlywayConfig({ workingDirectory: project, home, env })));
+    const target = await load({ FLYWAY_TARGET: 'v3' });
+    expect(target.code).toBe('CONFIG_INVALID');
+    expect(target.message).toBe('Invalid value for flyway.target: v3 (in the environment variable FLYWAY_TARGET): not a version, latest, current or next');
+    expect((await load({ FLYWAY_BASELINE_VERSION: 'one' })).message).toContain('Invalid value for flyway.baselineVersion: one');
+    const pattern = await load({ FLYWAY_IGNORE_MIGRATION_PATTERNS: '*:missing,*:outdated' });
+    expect(pattern.message).toBe("Invalid ignoreMigrationPatterns entry '*:outdated' (in the environment variable FLYWAY_IGNORE_MIGRATION_PATTERNS): invalid migration state 'outdated' (valid: *, missing, pending, ignored, future)");
+    expect((await load({ FLYWAY_IGNORE_MIGRATION_PATTERNS: 'missing' })).message).toContain('a pattern must be of the form <migration_type>:<migration_state>');
+    expect((await load({ FLYWAY_IGNORE_MIGRATION_PATTERNS: 'java:missing' })).message).toContain("invalid migration type 'java'");
+    expect((await load({ FLYWAY_GROUP: 'yes' })).message).toContain('Invalid value for flyway.group (should be either true or false): yes (in the environment variable FLYWAY_GROUP)');
+    expect((await load({ FLYWAY_MIXED: '1' })).message).toContain('Invalid value for flyway.mixed');
+    expect((await load({ FLYWAY_BASELINE_ON_MIGRATE: 'on' })).message).toContain('Invalid value for flyway.baselineOnMigrate');
+    expect((await load({ FLYWAY_VALIDATE_ON_MIGRATE: '' })).message).toContain('Invalid value for flyway.validateOnMigrate');
   });
 });
