@@ -82,6 +82,12 @@ export class DrillSteps {
     this.planned = [...names];
   }
 
+  /** Steps planned and not reached yet, in plan order. */
+  unreached(): string[] {
+    const seen = new Set(this.steps.map((s) => s.name));
+    return this.planned.filter((name) => !seen.has(name));
+  }
+
   /** Steps planned but not reached, appended as not-run (in plan order). */
   finish(): DrillStep[] {
     const seen = new Set(this.steps.map((s) => s.name));

@@ -75,9 +75,13 @@ describe('a golang-migrate-style SQL folder through the built CLI', () => {
   it('drill stops at the first failing down without --keep-going', async () => {
     const run = await runBuiltCli(['drill', 'migrations', '--migrations', MIGRATIONS, '--migrator', 'sql', '--provider', 'local', '--seed', SEED, '--json'], { cwd });
     expect(run.exitCode, run.stderr).toBe(3);
-    const steps = new Map(run.json<{ scenarios: Array<{ steps: StepJson[] }> }>().scenarios[0]!.steps.map((s) => [s.name, s]));
+    const scenario = run.json<{ scenarios: Array<{ detail: string; steps: StepJson[] }> }>().scenarios[0]!;
+    const steps = new Map(scenario.steps.map((s) => [s.name, s]));
     expect(steps.get('down 100_add_subscription_note')!.status).toBe('fail');
     expect(steps.get('down 14_normalize_trialing')!.status).toBe('not-run');
+    // The report says how to rehearse the rest too.
+    const notRun = scenario.steps.filter((s) => s.status === 'not-run').length;
+    expect(scenario.detail).toContain(`(${notRun} later steps did not run: \`dbrollback drill migrations --keep-going\` rehearses every migration and reports each failure)`);
   }, 180_000);
 
   it('drill --keep-going rehearses every down, reports each failure, walks past the enum value and the empty down, on the pinned port', async () => {

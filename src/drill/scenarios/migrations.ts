@@ -74,7 +74,16 @@ interface Walk {
 export function migrationsScenario(options: MigrationsDrillOptions): Scenario {
   return {
     name: 'migrations',
-    run: (context, steps) => runMigrationsDrill(options, context, steps),
+    run: async (context, steps) => {
+      try {
+        return await runMigrationsDrill(options, context, steps);
+      } catch (err) {
+        // Stopped at the first failure with steps left: say how to rehearse the rest as well.
+        const left = steps.unreached().length;
+        if (!(err instanceof DrillFinding) || options.keepGoing || left === 0) throw err;
+        throw new DrillFinding(`${err.message} (${left} later step${left === 1 ? '' : 's'} did not run: \`dbrollback drill migrations --keep-going\` rehearses every migration and reports each failure)`);
+      }
+    },
   };
 }
 
