@@ -55,3 +55,20 @@ export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
       return false;
   }
 }
+
+/**
+ * The indexes `CREATE INDEX … IF NOT EXISTS` statements name: an index of that name already there (an INVALID
+ * one a failed CONCURRENTLY build left) makes the statement a no-op. `schema` is null where the table is not
+ * schema-qualified (the search path decides).
+ */
+export function indexesIfNotExists(statements: readonly ParsedStatement[]): Array<{ schema: string | null; name: string }> {
+  const out: Array<{ schema: string | null; name: string }> = [];
+  for (const stmt of statements) {
+    if (stmt.kind !== 'IndexStmt' || stmt.node.if_not_exists !== true) continue;
+    const name = str(stmt.node.idxname);
+    if (name === undefined) continue;
+    const relation = (as(stmt.node.relation, 'RangeVar') ?? stmt.node.relation) as Record<string, unknown> | undefined;
+    out.push({ schema: str(relation?.schemaname) ?? null, name });
+  }
+  return out;
+}

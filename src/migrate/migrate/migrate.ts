@@ -10,7 +10,9 @@
  * leads back to the state before it. Every run that got past its input
  * checks leaves an audit record in the storage.
  */
-import { invalidIndexes } from '../../db/invalid-indexes.js';
+import { invalidIndexRows, type InvalidIndex } from '../../db/invalid-indexes.js';
+import { indexesIfNotExists } from '../../sql/creates.js';
+import { initParser, parseSql } from '../../sql/parser.js';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
@@ -200,9 +202,9 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // A stop asked for is honoured between migrations, never inside one.
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
     const started = performance.now();
-    const invalidBefore = new Set(await invalidIndexes(db));
-    // An invalid index already there counts against this migration only when its SQL names it (IF NOT EXISTS would skip it).
-    const upSql = invalidBefore.size > 0 ? await adapter.sqlOf(entry.name, 'up').then((s) => s.sql, () => '') : '';
+    const invalidBefore = await invalidIndexRows(db);
+    // An invalid index already there counts against this migration only when its up builds it IF NOT EXISTS (and so skips it).
+    const skipped = invalidBefore.length > 0 ? await skippedBuilds(adapter, entry.name) : () => false;
     try {
       await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
@@ -225,9 +227,26 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // The journal names every migration applied, as it is applied.
     await checkpoint();
     // Recorded as applied, yet an index it builds is INVALID (CONCURRENTLY ... IF NOT EXISTS over the one an earlier failure left skips the build): not ok.
-    const leftInvalid = (await invalidIndexes(db)).filter((name) => !invalidBefore.has(name) || upSql.includes(name.slice(name.lastIndexOf('.') + 1).replace(/"/g, '')));
+    const wasInvalid = new Set(invalidBefore.map((i) => i.display));
+    const leftInvalid = (await invalidIndexRows(db)).filter((i) => !wasInvalid.has(i.display) || skipped(i)).map((i) => i.display);
     if (leftInvalid.length > 0) throw invalidAfter(entry.name, adapter.kind, leftInvalid, state);
     await faultPoint('migrate:after-up', run.signal);
+  }
+}
+
+/**
+ * Whether the up of `name` builds an index `CREATE INDEX … IF NOT EXISTS` that an INVALID one of the same name
+ * would make a no-op: read from its parsed SQL (the tool's own, or what a code migration sent when captured). An
+ * up whose SQL cannot be had or parsed blames no index that was INVALID before it.
+ */
+async function skippedBuilds(adapter: MigratorAdapter, name: string): Promise<(index: InvalidIndex) => boolean> {
+  try {
+    const { sql } = await adapter.sqlOf(name, 'up');
+    await initParser();
+    const built = indexesIfNotExists(parseSql(sql).statements);
+    return (index) => built.some((b) => b.name === index.name && (b.schema === null || b.schema === index.schema));
+  } catch {
+    return () => false;
   }
 }
 
