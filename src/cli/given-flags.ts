@@ -33,8 +33,11 @@ export function withoutPassword(value: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     try {
       const url = new URL(value);
-      if (url.password === '') return value;
+      // libpq also takes the password (and the client key's) as URL parameters.
+      const params = ['password', 'sslpassword'].filter((p) => url.searchParams.has(p));
+      if (url.password === '' && params.length === 0) return value;
       url.password = '';
+      for (const p of params) url.searchParams.delete(p);
       return url.toString();
     } catch {
       // Not a URL the WHATWG parser takes: drop a `user:password@` part by hand.
@@ -42,7 +45,7 @@ export function withoutPassword(value: string): string {
     }
   }
   // libpq's key=value form.
-  return value.replace(/(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi, '').trim();
+  return value.replace(/(^|\s)(ssl)?password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/gi, '').trim();
 }
 
 /**

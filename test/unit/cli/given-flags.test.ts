@@ -16,6 +16,8 @@ describe('givenFlags', () => {
     expect(withoutPassword('host=db password=x dbname=shop')).toBe('host=db dbname=shop');
     expect(withoutPassword('postgresql://app:p%40ss@[::1]/shop')).toBe('postgresql://app@[::1]/shop');
     expect(withoutPassword('./migrations')).toBe('./migrations');
+    expect(withoutPassword('postgres://app@db/shop?password=s3cret&sslmode=require&sslpassword=k3y')).toBe('postgres://app@db/shop?sslmode=require');
+    expect(withoutPassword('host=db sslpassword=k3y dbname=shop')).toBe('host=db dbname=shop');
   });
 
   it('is empty when no such flag was given', () => {
