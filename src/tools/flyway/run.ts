@@ -213,9 +213,12 @@ class FlywayAdapter implements MigratorAdapter {
     const m = [...location.migrations, ...location.baselines].find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
     if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
-    if (direction === 'up') return { name, direction, sql: (await readScript(m)).text, source: 'file', path: m.path, note: null };
-    if (!m.undo) return { name, direction, sql: '', source: 'unknown', path: null, note: m.downNote ?? `${name} has no undo script` };
-    return { name, direction, sql: (await readScript(m.undo)).text, source: 'file', path: m.undo.path, note: null };
+    const script = direction === 'up' ? m : m.undo;
+    if (!script) return { name, direction, sql: '', source: 'unknown', path: null, note: m.downNote ?? `${name} has no undo script` };
+    // The text as Flyway sends it: plan and the round trip parse and run what migrate and undo run, not `${...}`.
+    const raw = (await readScript(script)).text;
+    const sql = await onSession(this.options.session, this.options.conn, async (db) => replacePlaceholders(raw, script, await this.placeholderContext(db)));
+    return { name, direction, sql, source: 'file', path: script.path, note: null };
   }
 
   async close(): Promise<void> {
@@ -316,7 +319,7 @@ class FlywayAdapter implements MigratorAdapter {
     }
     for (const [p, u] of unrunnable) notes.push(`${path.relative(dir, p) || p}: ${u.reason}`);
     const blocked = this.migrateBlock(state, location, state.pending.length);
-    return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes, blocked, unrunnable, this.config.validateOnMigrate);
+    return statusFrom(state, this.historyTable, location, lockHolder, notes, blocked, unrunnable, this.config.validateOnMigrate);
   }
 
   private get tableName(): string {
@@ -517,7 +520,7 @@ function invalidBlock(state: FlywayState, table: HistoryTable): NonNullable<Migr
 function statusFrom(
   state: FlywayState,
   table: HistoryTable,
-  callbacks: readonly string[],
+  location: FlywayLocation,
   lockHolder: MigrationStatus['lockHolder'],
   notes: readonly string[],
   migrateBlocked: MigrationStatus['migrateBlocked'] | null,
@@ -525,11 +528,12 @@ function statusFrom(
   validates: boolean,
 ): MigrationStatus {
   const blocked = failedBlock(state, table);
-  const applied = state.applied.map(toInfo);
+  const { callbacks, naming } = location;
+  const applied = state.applied.map((a) => toInfo(a, naming));
   // Every migration not applied, in Flyway's order; those Flyway's migrate leaves say why.
   const skipped = new Map(state.skipped.map((s) => [s.migration, s]));
   const pending = [...state.pending, ...state.skipped.map((s) => s.migration)].sort(flywayOrder).map((m) => {
-    const info = pendingInfo(m);
+    const info = pendingInfo(m, naming);
     const skip = skipped.get(m);
     if (skip) return { ...info, skippedBy: skip.reason, skippedHint: skip.hint };
     const u = unrunnable.get(m.path);
