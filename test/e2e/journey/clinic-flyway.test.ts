@@ -208,6 +208,22 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     expect(await history(url)).toHaveLength(13);
   }, 600_000);
 
+  it('the lone CONCURRENTLY index is undone by its U script outside a transaction (its .sql.conf), recorded as UNDO_SQL; --backup tables with nothing at risk says it holds the schema only', async () => {
+    const { database } = await primary.createDatabase();
+    const freshUrl = primary.url(database);
+    const fresh = ['--migrations', LOCATION, '--migrator', 'flyway', '--database-url', freshUrl, '--storage', storage];
+    expect((await run(['migrate', '--to', '2_1', '--backup', 'never', ...fresh])).exitCode).toBe(0);
+    expect(await one(freshUrl, "SELECT count(*)::text FROM pg_indexes WHERE indexname = 'visits_pet_id_idx'")).toBe('1');
+    const undo = await run(['undo', '--to', 'V2', '--yes', '--backup', 'tables', '--json', ...fresh]);
+    expect(undo.exitCode, undo.stderr).toBe(0);
+    const doc = undo.json<{ undone: string[]; plan: { safetyBackup: { taken: string; reason: string } } }>();
+    expect(doc.undone).toEqual(['V2_1__index_visits_pet']);
+    // Was: "--backup tables: the downs can destroy nothing".
+    expect(doc.plan.safetyBackup).toMatchObject({ taken: 'tables', reason: "--backup tables: the downs destroy no table's rows: the schema only" });
+    expect(await one(freshUrl, "SELECT count(*)::text FROM pg_indexes WHERE indexname = 'visits_pet_id_idx'")).toBe('0');
+    expect((await history(freshUrl)).slice(3)).toEqual(['4 2.1 SQL V2_1__index_visits_pet.sql t', '5 2.1 UNDO_SQL U2_1__index_visits_pet.sql t']);
+  });
+
   it('drill all --provider local in the project root: the location to pass is named; with it and the seed, every U script is rehearsed, the rewrite and the repeatable are the restore\'s, pitr recovers production', async () => {
     const production = ['--database-url', url, '--storage', storage];
     const bare = await run(['drill', 'all', '--provider', 'local', '--json', ...production], {}, 300_000);
