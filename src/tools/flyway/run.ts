@@ -548,12 +548,17 @@ function statusFrom(
     ...state.pending.filter((m) => m.language === 'java').map((m) => `${m.name} is a Java migration (class ${m.script}): dbrollback cannot run it, and migrate stops before it (apply it with flyway)`),
     ...notes,
   ];
+  // Flyway's schema version (MigrationInfoService.current): the last versioned migration, the repeatables applied after it aside.
+  const trailing = state.applied.slice(state.applied.findLastIndex((a) => a.row.version !== null) + 1);
+  const version = applied.findLast((m) => (m.tags?.length ?? 0) > 0);
+  const headTags = trailing.length > 0 && trailing.length < applied.length && version ? [version.name, ...version.tags!] : [];
   return {
     migrator: 'flyway',
     migrations: [...applied, ...pending],
     applied,
     pending,
     head: applied.at(-1)?.name ?? null,
+    ...(headTags.length > 0 ? { headTags } : {}),
     missingDefinitions: state.applied.filter((a) => a.migration === null && !isBaselineType(a.row.type)).map((a) => a.name),
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),

@@ -128,6 +128,10 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     expect((await history(url)).slice(3)).toEqual(['4 2.1 SQL V2_1__index_visits_pet.sql t', '5 3 SQL V3__owners_email.sql t', '6 - SQL R__owner_pet_counts.sql t']);
     expect(await one(url, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'visits_pet_id_idx'::regclass")).toBe('true');
     expect(await one(url, 'SELECT sum(pets)::text FROM owner_pet_counts')).toBe('6');
+    // The deploy's gate: Flyway's schema version is 3, the repeatable it ran after V3 aside (was: exit 3, "head is R__owner_pet_counts, expected 3").
+    const gate = await run(['verify', '--expect-head', '3', '--json', ...args]);
+    expect(gate.exitCode, gate.stdout).toBe(0);
+    expect((await run(['verify', '--expect-head', '2.1', '--json', ...args])).exitCode).toBe(3);
 
     // The repeatable is the newest row: Flyway Teams' undo has nothing for it, so the way back over it is a restore.
     const planOverView = await run(['plan', '--count', '1', '--json', ...args]);
@@ -203,7 +207,7 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     expect(ownersBefore.map((o) => o.telephone)).toContain('(608) 555-1023');
 
     // verify: traffic may return; flyway_schema_history untouched by the restore.
-    const verify = await run(['verify', '--json', ...args]);
+    const verify = await run(['verify', '--expect-head', '6', '--json', ...args]);
     expect(verify.exitCode, verify.stdout).toBe(0);
     expect(await history(url)).toHaveLength(13);
   }, 600_000);
