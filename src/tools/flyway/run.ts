@@ -46,6 +46,7 @@
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import type { AdapterOptions, AdvisoryToolLock, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
@@ -188,16 +189,21 @@ class FlywayAdapter implements MigratorAdapter {
         return done;
       } catch (err) {
         if (!(err instanceof ScriptFailed)) throw err;
+        // A failed CONCURRENTLY build outside a transaction leaves its index INVALID: what to undo by hand, named.
+        const invalid = err.recordedFailed ? await invalidIndexes(db).catch(() => []) : [];
+        const leftBehind = invalid.length > 0 ? ` The database now holds ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'}: ${invalid.join(', ')} (a failed CONCURRENTLY index build is not rolled back).` : '';
+        const dropFirst = invalid.length > 0 ? `run ${invalid.map((i) => `\`DROP INDEX CONCURRENTLY ${i};\``).join(' ')} and undo by hand anything else ` : 'undo by hand what ';
         throw new DbrollbackError(
           'MIGRATION_FAILED',
-          `applying ${err.script.name} failed: ${(err.cause as Error).message}. ${err.recordedFailed ? `It ran outside a transaction, so statements before the failing one took effect, and ${this.tableName} now records it as failed (success = false), as Flyway records it.` : 'Its transaction was rolled back and nothing was recorded, as Flyway does on PostgreSQL.'} ` +
+          `applying ${err.script.name} failed: ${(err.cause as Error).message}. ${err.recordedFailed ? `It ran outside a transaction, so statements before the failing one took effect, and ${this.tableName} now records it as failed (success = false), as Flyway records it.${leftBehind}` : 'Its transaction was rolled back and nothing was recorded, as Flyway does on PostgreSQL.'} ` +
             (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.'),
           {
             hint: err.recordedFailed
-              ? `Undo by hand what ${err.script.script} left half-done, then run \`flyway repair\` (it deletes the failed row) and migrate again: Flyway and dbrollback refuse to go on while a failed migration is recorded.`
+              ? `First ${dropFirst}${err.script.script} left half-done, then run \`flyway repair\` (it deletes the failed row); fix ${err.script.script} and migrate again: Flyway and dbrollback refuse to migrate or undo while a failed migration is recorded.`
               : `Fix ${err.script.script} and run again: only pending migrations are applied.`,
             cause: err.cause,
-            details: { applied: done, failed: err.script.name, recordedFailed: err.recordedFailed },
+            // recordedFailed: the history blocks every later migrate and undo until it is repaired (migrate keeps this hint first).
+            details: { applied: done, failed: err.script.name, recordedFailed: err.recordedFailed, ...(invalid.length > 0 ? { invalidIndexes: invalid } : {}) },
           },
         );
       } finally {

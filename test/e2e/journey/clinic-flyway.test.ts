@@ -250,4 +250,33 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     // Production is where the journey left it.
     expect(await history(url)).toHaveLength(13);
   }, 600_000);
+
+  it('a unique index CONCURRENTLY (executeInTransaction=false) failing on duplicates: recorded failed as Flyway records it, the INVALID index named, the hint puts dropping it and `flyway repair` first (was: "Fix it and run dbrollback migrate again")', async () => {
+    const broken = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-clinic-v9-'));
+    await cp(FIXTURE, broken, { recursive: true });
+    const dir = path.join(broken, LOCATION);
+    await writeFile(path.join(dir, 'V9__unique_owner_last_name.sql'), 'CREATE UNIQUE INDEX CONCURRENTLY owners_last_name_key ON owners (last_name);\n');
+    await writeFile(path.join(dir, 'V9__unique_owner_last_name.sql.conf'), 'executeInTransaction=false\n');
+    await writeFile(path.join(broken, 'flyway.toml'), (await readFile(path.join(broken, 'flyway.toml'), 'utf8')).replace(/^target = .*$/m, ''));
+    const { database } = await primary.createDatabase();
+    const freshUrl = primary.url(database);
+    const fresh = ['--migrations', LOCATION, '--migrator', 'flyway', '--database-url', freshUrl, '--storage', storage, '--backup', 'never', '--json'];
+    const inBroken = (argv: string[]) => runBuiltCli(argv, { cwd: broken, env: { HOME: broken } });
+    expect((await inBroken(['migrate', '--to', '2', ...fresh])).exitCode).toBe(0);
+    await query(freshUrl, await readFile(path.join(broken, 'seed.sql'), 'utf8'));
+    const failed = await inBroken(['migrate', ...fresh]);
+    expect(failed.exitCode).toBe(1);
+    const { error } = failed.json<ErrorDoc>();
+    expect(error.code).toBe('MIGRATION_FAILED');
+    expect(error.message).toContain('now records it as failed (success = false)');
+    expect(error.message).toContain('The database now holds an INVALID index: public.owners_last_name_key');
+    expect(error.hint.startsWith('First run `DROP INDEX CONCURRENTLY public.owners_last_name_key;`'), error.hint).toBe(true);
+    expect(error.hint).toContain('`flyway repair`');
+    expect(error.hint).not.toContain('dbrollback migrate` again');
+    expect((await history(freshUrl)).at(-1)).toBe('11 9 SQL V9__unique_owner_last_name.sql f');
+    // As the hint says: then the next migrate is refused until the row is repaired.
+    const again = await inBroken(['migrate', ...fresh]);
+    expect(again.exitCode).toBe(2);
+    expect(again.json<ErrorDoc>().error.hint).toContain('`flyway repair`');
+  });
 });
