@@ -137,6 +137,7 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     const planOverView = await run(['plan', '--count', '1', '--json', ...args]);
     expect(planOverView.exitCode, planOverView.stderr).toBe(0);
     expect(planOverView.json<{ type: string; migrations: Array<{ name: string }> }>()).toMatchObject({ type: 'restore', migrations: [{ name: 'R__owner_pet_counts' }] });
+    expect(planOverView.json<{ reasons: string[] }>().reasons[0]).toContain('R__owner_pet_counts has no down migration (a repeatable migration: Flyway Teams undoes versioned migrations only');
 
     // The next release raises the target to 7: the rewrite first (owners as they were kept for later), then the rest up to 7.
     await setTarget('7');
