@@ -170,7 +170,7 @@ export class RunContext {
       throw err;
     }
     const status = await adapter.status();
-    const tags = status.applied.at(-1)?.tags ?? [];
+    const tags = [...(status.applied.at(-1)?.tags ?? []), ...(status.headTags ?? [])];
     return { configured: true, head: status.head, migrator: adapter.kind, ...(tags.length > 0 ? { headTags: tags } : {}), ...(status.blocked ? { blocked: status.blocked.message } : {}) };
   }
 }

@@ -79,6 +79,14 @@ export interface MigrationStatus {
   pending: MigrationInfo[];
   /** Name of the last applied migration, or null when none is applied. */
   head: string | null;
+  /**
+   * Other names of the database's version when the tool's own idea of it is
+   * not the last applied migration: Flyway's schema version is its highest
+   * applied version, the repeatables it re-applies after it aside — so
+   * `verify --expect-head 3` passes after a migrate that ran V3 and then
+   * R__views. Absent otherwise (the head's own tags say it).
+   */
+  headTags?: string[];
   /** Names recorded as applied whose definitions no longer exist on disk. */
   missingDefinitions: string[];
   /** Who holds the migration tool's own lock right now (a migration is running), if anyone. */

@@ -22,6 +22,7 @@ import { onSession, type SharedSession } from '../db/session.js';
 import { DbrollbackError, orList } from '../errors.js';
 import type { ToolSettings } from './contract.js';
 import type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tool.js';
+import { loadFlywayConfig, type FlywayConfig } from './flyway/config.js';
 
 /** A table detection found: its schema, name and columns. */
 export interface FoundTable {
@@ -94,6 +95,8 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
  * dbmate project run from its root is told which folder to name.
  */
 export function otherDefaultDirs(cwd: string = process.cwd()): string {
+  const flyway = flywayDirs(cwd);
+  if (flyway !== '') return flyway;
   const dir = path.join(cwd, 'db', 'migrations');
   if (!existsSync(dir)) return '';
   // golang-migrate's files there are `migrate create -dir db/migrations`'s, not dbmate's: say whose the folder looks like.
@@ -107,6 +110,29 @@ export function otherDefaultDirs(cwd: string = process.cwd()): string {
   return golang
     ? '; ./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate'
     : "; ./db/migrations exists (dbmate's default --migrations-dir): pass --migrations db/migrations";
+}
+
+/**
+ * A Flyway project run from its root: the filesystem locations its Flyway
+ * configuration names (flyway.toml's `locations`), else Spring Boot's and
+ * Flyway's default `classpath:db/migration` as a Maven/Gradle project holds
+ * it (src/main/resources/db/migration) — the folders to pass as --migrations.
+ */
+function flywayDirs(cwd: string): string {
+  let config: FlywayConfig | null = null;
+  try {
+    config = loadFlywayConfig({ workingDirectory: cwd });
+  } catch {
+    // An unreadable Flyway configuration is reported where dbrollback reads it for a Flyway run; here it only names no folder.
+  }
+  const relative = (dir: string) => path.relative(cwd, dir) || '.';
+  const named = (config?.locations ?? []).filter((dir) => existsSync(dir));
+  if (config !== null && named.length > 0) {
+    const from = [...config.files.map((f) => path.basename(f)), ...config.environmentVariables].join(', ');
+    return `; the Flyway configuration (${from}) names the location${named.length === 1 ? '' : 's'} ${named.map(relative).join(', ')}: pass --migrations ${relative(named[0]!)} --migrator flyway`;
+  }
+  const spring = path.join(cwd, 'src', 'main', 'resources', 'db', 'migration');
+  return existsSync(spring) ? "; ./src/main/resources/db/migration exists (Flyway's default location classpath:db/migration in a Maven or Gradle project): pass --migrations src/main/resources/db/migration --migrator flyway" : '';
 }
 
 /**

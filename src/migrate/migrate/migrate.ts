@@ -391,11 +391,11 @@ export function failureReason(name: string, message: string): string {
 }
 
 /**
- * A tool that records the failure in its own history (golang-migrate's dirty flag) refuses every later run until
- * it is cleared — dbrollback's migrate and undo too: its own error says how to clear it.
+ * A tool that records the failure in its own history (golang-migrate's dirty flag, Flyway's success = false row)
+ * refuses every later run until it is cleared — dbrollback's migrate and undo too: its own error says how to clear it.
  */
 function toolBlocks(err: DbrollbackError): boolean {
-  return err.details?.dirtyVersion !== undefined && err.hint !== undefined;
+  return (err.details?.dirtyVersion !== undefined || err.details?.recordedFailed === true) && err.hint !== undefined;
 }
 
 function fixHint(name: string, err: DbrollbackError): string {
@@ -409,7 +409,7 @@ function backToStartHint(firstName: string, applied: readonly string[], state: R
   const irreversible = state.classification.filter((v) => v.reversible === false && applied.includes(v.name)).map((v) => v.name);
   const undo = irreversible.length > 0
     ? `Undo cannot take this run's migrations back (${irreversible.join(', ')}: no down restores ${irreversible.length === 1 ? 'it' : 'them'})`
-    : `To undo this run's migrations${blocked ? ' (once it is marked clean)' : ''}: dbrollback undo --count ${applied.length}`;
+    : `To undo this run's migrations${blocked ? ' (once the history is cleared as above)' : ''}: dbrollback undo --count ${applied.length}`;
   const restore = recovery?.via === 'wal-archive'
     ? `to recover the state before this run from the WAL archive: dbrollback restore --before-migration ${firstName} --data-dir DIR`
     : recovery?.backupId

@@ -45,7 +45,8 @@ export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = 
     if (tool.hasDowns && m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
     // An empty down undoes nothing: fine when the schema may stay, a reason to restore when it must go back.
     if (tool.hasDowns && m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
-    if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration`);
+    // The tool's own why (Flyway: a repeatable, which no U script can name) beats a bare "no down".
+    if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration${m.downNote ? ` (${m.downNote})` : ''}`);
     if (m.dataLoss === 'destructive') restoreReasons.push(`${m.name} destroyed data that a down migration cannot bring back`);
     if (m.dataLoss === 'rewrite') restoreReasons.push(`${m.name} rewrote existing data in place; a down cannot restore the old values`);
   }

@@ -108,7 +108,7 @@ export async function takeSafetyBackup(source: BackupSource, options: SafetyOpti
   const scope = await atRiskScope(options.db, plan);
   if (mode === 'tables') {
     if (!scope.known) return whole(`--backup tables, but ${scope.why}: the whole database instead`);
-    const reason = `--backup tables: the downs can destroy ${scope.summary}`;
+    const reason = `--backup tables: ${destroyed(scope)}`;
     const b = await partial(scope, reason);
     return { mode, taken: 'tables', reason, backup: b, restorePoint: null, tables: b.manifest.partial?.tables ?? [], covered: scope.tables };
   }
@@ -127,9 +127,15 @@ export async function takeSafetyBackup(source: BackupSource, options: SafetyOpti
     return { mode, taken: 'restore-point+tables', reason, backup: b, restorePoint: point, tables: b.manifest.partial?.tables ?? [], covered: scope.tables };
   }
   if (!scope.known) return whole(`auto: ${archive.why}, and ${scope.why}: the whole database`);
-  const reason = `auto: ${archive.why}; the downs can destroy ${scope.summary}: those tables`;
+  const reason = `auto: ${archive.why}; ${destroyed(scope)}`;
   const b = await partial(scope, reason);
   return { mode, taken: 'tables', reason, backup: b, restorePoint: null, tables: b.manifest.partial?.tables ?? [], covered: scope.tables };
+}
+
+/** What a tables backup holds, in words: the at-risk tables' rows, or — nothing at risk in a table — the schema alone (was: "the downs can destroy nothing: those tables"). */
+function destroyed(scope: Extract<AtRiskScope, { known: true }>): string {
+  if (scope.tables.length > 0) return `the downs can destroy ${scope.summary}: those tables`;
+  return `the downs destroy no table's rows${scope.summary === 'nothing' ? '' : ` (${scope.summary})`}: the schema only`;
 }
 
 type ArchiveCover = { covers: true; point: SafetyRestorePoint; why: string } | { covers: false; why: string };

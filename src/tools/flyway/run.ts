@@ -46,6 +46,7 @@
 import { DbrollbackError } from '../../errors.js';
 import { serverVersion, type Db } from '../../db/connection.js';
 import { advisoryLockHolder, describeHolder } from '../../db/lock.js';
+import { invalidIndexes } from '../../db/invalid-indexes.js';
 import { setLockTimeout } from '../../db/lock-wait.js';
 import { onSession, ownConnection } from '../../db/session.js';
 import type { AdapterOptions, AdvisoryToolLock, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
@@ -188,16 +189,21 @@ class FlywayAdapter implements MigratorAdapter {
         return done;
       } catch (err) {
         if (!(err instanceof ScriptFailed)) throw err;
+        // A failed CONCURRENTLY build outside a transaction leaves its index INVALID: what to undo by hand, named.
+        const invalid = err.recordedFailed ? await invalidIndexes(db).catch(() => []) : [];
+        const leftBehind = invalid.length > 0 ? ` The database now holds ${invalid.length === 1 ? 'an INVALID index' : 'INVALID indexes'}: ${invalid.join(', ')} (a failed CONCURRENTLY index build is not rolled back).` : '';
+        const dropFirst = invalid.length > 0 ? `run ${invalid.map((i) => `\`DROP INDEX CONCURRENTLY ${i};\``).join(' ')} and undo by hand anything else ` : 'undo by hand what ';
         throw new DbrollbackError(
           'MIGRATION_FAILED',
-          `applying ${err.script.name} failed: ${(err.cause as Error).message}. ${err.recordedFailed ? `It ran outside a transaction, so statements before the failing one took effect, and ${this.tableName} now records it as failed (success = false), as Flyway records it.` : 'Its transaction was rolled back and nothing was recorded, as Flyway does on PostgreSQL.'} ` +
+          `applying ${err.script.name} failed: ${(err.cause as Error).message}. ${err.recordedFailed ? `It ran outside a transaction, so statements before the failing one took effect, and ${this.tableName} now records it as failed (success = false), as Flyway records it.${leftBehind}` : 'Its transaction was rolled back and nothing was recorded, as Flyway does on PostgreSQL.'} ` +
             (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied before it.'),
           {
             hint: err.recordedFailed
-              ? `Undo by hand what ${err.script.script} left half-done, then run \`flyway repair\` (it deletes the failed row) and migrate again: Flyway and dbrollback refuse to go on while a failed migration is recorded.`
+              ? `First ${dropFirst}${err.script.script} left half-done, then run \`flyway repair\` (it deletes the failed row); fix ${err.script.script} and migrate again: Flyway and dbrollback refuse to migrate or undo while a failed migration is recorded.`
               : `Fix ${err.script.script} and run again: only pending migrations are applied.`,
             cause: err.cause,
-            details: { applied: done, failed: err.script.name, recordedFailed: err.recordedFailed },
+            // recordedFailed: the history blocks every later migrate and undo until it is repaired (migrate keeps this hint first).
+            details: { applied: done, failed: err.script.name, recordedFailed: err.recordedFailed, ...(invalid.length > 0 ? { invalidIndexes: invalid } : {}) },
           },
         );
       } finally {
@@ -213,9 +219,12 @@ class FlywayAdapter implements MigratorAdapter {
     const m = [...location.migrations, ...location.baselines].find((x) => x.name === name);
     if (!m) throw migrationNotDefined(name, this.options.migrationsDir);
     if (direction === 'up' && m.language === 'java') return { name, direction, sql: '', source: 'unknown', path: null, note: `a Java migration (class ${m.script}): dbrollback cannot see the SQL it runs` };
-    if (direction === 'up') return { name, direction, sql: (await readScript(m)).text, source: 'file', path: m.path, note: null };
-    if (!m.undo) return { name, direction, sql: '', source: 'unknown', path: null, note: m.downNote ?? `${name} has no undo script` };
-    return { name, direction, sql: (await readScript(m.undo)).text, source: 'file', path: m.undo.path, note: null };
+    const script = direction === 'up' ? m : m.undo;
+    if (!script) return { name, direction, sql: '', source: 'unknown', path: null, note: m.downNote ?? `${name} has no undo script` };
+    // The text as Flyway sends it: plan and the round trip parse and run what migrate and undo run, not `${...}`.
+    const raw = (await readScript(script)).text;
+    const sql = await onSession(this.options.session, this.options.conn, async (db) => replacePlaceholders(raw, script, await this.placeholderContext(db)));
+    return { name, direction, sql, source: 'file', path: script.path, note: null };
   }
 
   async close(): Promise<void> {
@@ -316,7 +325,7 @@ class FlywayAdapter implements MigratorAdapter {
     }
     for (const [p, u] of unrunnable) notes.push(`${path.relative(dir, p) || p}: ${u.reason}`);
     const blocked = this.migrateBlock(state, location, state.pending.length);
-    return statusFrom(state, this.historyTable, location.callbacks, lockHolder, notes, blocked, unrunnable, this.config.validateOnMigrate);
+    return statusFrom(state, this.historyTable, location, lockHolder, notes, blocked, unrunnable, this.config.validateOnMigrate);
   }
 
   private get tableName(): string {
@@ -517,7 +526,7 @@ function invalidBlock(state: FlywayState, table: HistoryTable): NonNullable<Migr
 function statusFrom(
   state: FlywayState,
   table: HistoryTable,
-  callbacks: readonly string[],
+  location: FlywayLocation,
   lockHolder: MigrationStatus['lockHolder'],
   notes: readonly string[],
   migrateBlocked: MigrationStatus['migrateBlocked'] | null,
@@ -525,11 +534,12 @@ function statusFrom(
   validates: boolean,
 ): MigrationStatus {
   const blocked = failedBlock(state, table);
-  const applied = state.applied.map(toInfo);
+  const { callbacks, naming } = location;
+  const applied = state.applied.map((a) => toInfo(a, naming));
   // Every migration not applied, in Flyway's order; those Flyway's migrate leaves say why.
   const skipped = new Map(state.skipped.map((s) => [s.migration, s]));
   const pending = [...state.pending, ...state.skipped.map((s) => s.migration)].sort(flywayOrder).map((m) => {
-    const info = pendingInfo(m);
+    const info = pendingInfo(m, naming);
     const skip = skipped.get(m);
     if (skip) return { ...info, skippedBy: skip.reason, skippedHint: skip.hint };
     const u = unrunnable.get(m.path);
@@ -544,12 +554,17 @@ function statusFrom(
     ...state.pending.filter((m) => m.language === 'java').map((m) => `${m.name} is a Java migration (class ${m.script}): dbrollback cannot run it, and migrate stops before it (apply it with flyway)`),
     ...notes,
   ];
+  // Flyway's schema version (MigrationInfoService.current): the last versioned migration, the repeatables applied after it aside.
+  const trailing = state.applied.slice(state.applied.findLastIndex((a) => a.row.version !== null) + 1);
+  const version = applied.findLast((m) => (m.tags?.length ?? 0) > 0);
+  const headTags = trailing.length > 0 && trailing.length < applied.length && version ? [version.name, ...version.tags!] : [];
   return {
     migrator: 'flyway',
     migrations: [...applied, ...pending],
     applied,
     pending,
     head: applied.at(-1)?.name ?? null,
+    ...(headTags.length > 0 ? { headTags } : {}),
     missingDefinitions: state.applied.filter((a) => a.migration === null && !isBaselineType(a.row.type)).map((a) => a.name),
     lockHolder,
     ...(warnings.length > 0 ? { warnings } : {}),

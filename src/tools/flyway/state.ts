@@ -14,10 +14,10 @@
  */
 import path from 'node:path';
 import type { DownKind, MigrationInfo } from '../contract.js';
-import type { FlywayLocation, FlywayMigration } from './files.js';
+import type { FlywayLocation, FlywayMigration, FlywayScript } from './files.js';
 import { abbreviateDescription, type HistoryRow } from './history.js';
 import { DEFAULT_IGNORE_PATTERNS, ignores, type FlywayTarget, type IgnorePattern } from './migrate-settings.js';
-import { compareVersions, stemOf, versionParts } from './names.js';
+import { compareVersions, stemOf, versionParts, type FlywayNaming } from './names.js';
 
 export interface AppliedEntry {
   name: string;
@@ -204,19 +204,39 @@ function patternList(patterns: readonly IgnorePattern[]): string {
   return patterns.length > 0 ? patterns.map((p) => p.text).join(',') : '(none)';
 }
 
+/**
+ * The other names a Flyway user gives a versioned migration: its version as
+ * Flyway records it and takes it in `-target` (`1.1`), as the file writes it
+ * (`1_1`) and with its prefix (`V1_1`) — so `--to 1.1` names V1_1__pet_types,
+ * as `--to 3` names golang-migrate's 000003. None for a repeatable.
+ */
+export function versionTags(version: string | null, name: string, naming: FlywayNaming, undo: FlywayScript | null = null): string[] {
+  if (version === null) return [];
+  const cut = name.indexOf(naming.separator);
+  const head = cut > 0 ? name.slice(0, cut) : '';
+  // The prefix (V, B, or the project's sqlMigrationPrefix) is what precedes the version's first digit.
+  const text = head.replace(/^\D+/, '');
+  // Its undo script, as ls shows it (`U5__x.sql`) or without the suffix: it names the version it undoes, as a .down.sql names its up.
+  const undoNames = undo ? [undo.name, path.posix.basename(undo.script)] : [];
+  return [...new Set([version, ...(text !== '' && text !== head ? [text, head] : []), ...undoNames])];
+}
+
 /** As status shows it. */
-export function toInfo(entry: AppliedEntry): MigrationInfo {
+export function toInfo(entry: AppliedEntry, naming: FlywayNaming): MigrationInfo {
+  const tags = versionTags(entry.row.version, entry.name, naming, entry.migration?.undo ?? null);
   return {
     name: entry.name,
     path: entry.migration?.language === 'sql' ? entry.migration.path : null,
     applied: true,
     appliedAt: entry.row.installedOn,
     down: entry.down,
+    ...(tags.length > 0 ? { tags } : {}),
     ...(entry.downNote ? { downNote: entry.downNote } : {}),
   };
 }
 
-export function pendingInfo(m: FlywayMigration): MigrationInfo {
+export function pendingInfo(m: FlywayMigration, naming: FlywayNaming): MigrationInfo {
+  const tags = versionTags(m.version, m.name, naming, m.undo);
   // A Java migration has no SQL file to classify, and cannot be applied here.
   return {
     name: m.name,
@@ -224,6 +244,7 @@ export function pendingInfo(m: FlywayMigration): MigrationInfo {
     applied: false,
     appliedAt: null,
     down: m.down,
+    ...(tags.length > 0 ? { tags } : {}),
     ...(m.downNote ? { downNote: m.downNote } : {}),
     ...(m.language === 'java' ? { cannotRun: `${m.name} is a Java migration (class ${m.script}, ${m.path}): dbrollback runs SQL scripts only` } : {}),
   };

@@ -584,6 +584,19 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     }
   });
 
+  it('plan reads a script as Flyway sends it: a placeholder naming the schema of what a repeatable creates parses (was: a syntax error at `${`, exit 2)', async () => {
+    const { dir, cleanup } = await copyFixture('flyway/spring');
+    onTestFinished(cleanup);
+    const conn = await cluster.createDatabase();
+    const views = path.join(dir, SPRING_SQL, 'R__ledger_views.sql');
+    await writeFile(views, (await readFile(views, 'utf8')).replace('CREATE OR REPLACE VIEW ledger_balances', 'CREATE OR REPLACE VIEW ${flyway:defaultSchema}.ledger_balances'));
+    await rm(path.join(dir, 'src', 'main', 'java'), { recursive: true }); // the Java migration: migrate would stop before it
+    ok(await cliIn(dir, conn.database, 'migrate', '--migrations', SPRING_SQL, '--backup', 'never'));
+    const plan = await cliIn(dir, conn.database, 'plan', '--count', '1', '--migrations', SPRING_SQL);
+    ok(plan);
+    expect(plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }> }>()).toMatchObject({ type: 'restore', migrations: [{ name: 'R__ledger_views', reversible: false }] });
+  });
+
   it('a Java migration is listed, never run: migrate refuses a selection that reaches it (exit 2, nothing applied, naming the class and --to); applied by the service\'s Flyway (JDBC row), its way back is a restore', async () => {
     const conn = await cluster.createDatabase();
     // A copy: the CLI runs with HOME in the project, and writes its caches there.

@@ -23,6 +23,11 @@ describe('decide for a tool without downs', () => {
   it('a tool with downs still reads a missing down per migration', () => {
     expect(decide([additive]).reasons).toEqual(['0001_add-customer-phone has no down migration']);
   });
+
+  it('a missing down says the tool\'s why when there is one (a Flyway repeatable: no U script can name it)', () => {
+    const repeatable = { ...additive, name: 'R__owner_pet_counts', downNote: 'a repeatable migration: Flyway Teams undoes versioned migrations only' };
+    expect(decide([repeatable]).reasons).toEqual(['R__owner_pet_counts has no down migration (a repeatable migration: Flyway Teams undoes versioned migrations only)']);
+  });
 });
 
 describe('touchedTables', () => {

@@ -209,3 +209,13 @@ describe('openAdapter', () => {
     expect(err.code).toBe('MIGRATIONS_INVALID');
   });
 });
+
+describe('otherDefaultDirs: a Flyway project run from its root', () => {
+  it('names the location flyway.toml names, else Spring Boot\'s src/main/resources/db/migration, as the --migrations to pass', async () => {
+    const { otherDefaultDirs } = await import('../../../src/tools/detect.js');
+    const configured = await dirWithFiles({ 'flyway.toml': '[flyway]\nlocations = ["filesystem:sql/clinic"]\n', 'sql/clinic/V1__init.sql': 'SELECT 1;\n' });
+    expect(otherDefaultDirs(configured)).toBe('; the Flyway configuration (flyway.toml) names the location sql/clinic: pass --migrations sql/clinic --migrator flyway');
+    const spring = await dirWithFiles({ 'src/main/resources/db/migration/V1__init.sql': 'SELECT 1;\n' });
+    expect(otherDefaultDirs(spring)).toBe("; ./src/main/resources/db/migration exists (Flyway's default location classpath:db/migration in a Maven or Gradle project): pass --migrations src/main/resources/db/migration --migrator flyway");
+  });
+});

@@ -124,3 +124,23 @@ describe('Flyway baseline migrations (B scripts)', () => {
     expect(state.invalid).toEqual([]);
   });
 });
+
+describe('the names a Flyway user gives a versioned migration (versionTags)', () => {
+  it('--to takes the version as Flyway records it (1.1), as the file writes it (1_1), with its prefix (V1_1), and the undo script that names it (U1_1__pet_types.sql); a repeatable has none', async () => {
+    const { selectForDown } = await import('../../../src/tools/select.js');
+    const { selectPending } = await import('../../../src/migrate/migrate/select-pending.js');
+    const { toInfo, pendingInfo } = await import('../../../src/tools/flyway/state.js');
+    const undo = (m: FlywayMigration): FlywayMigration => ({ ...m, undo: { ...m, kind: 'undo', name: m.name.replace(/^V/, 'U'), script: m.script.replace(/^V/, 'U'), path: m.path.replace('/V', '/U') }, down: 'yes' });
+    const v1 = versioned('1');
+    const v11 = undo({ ...versioned('1.1'), name: 'V1_1__pet_types', script: 'V1_1__pet_types.sql', path: '/m/V1_1__pet_types.sql' });
+    const v2 = undo(versioned('2'));
+    const r = repeatable('views');
+    const applied = [v1, v11, v2].map((m) => toInfo({ name: m.name, row: row(m.version, m.description), migration: m, down: m.down }, DEFAULT_NAMING));
+    expect(applied[1]!.tags).toEqual(['1.1', '1_1', 'V1_1', 'U1_1__pet_types', 'U1_1__pet_types.sql']);
+    expect(pendingInfo(r, DEFAULT_NAMING).tags).toBeUndefined();
+    for (const to of ['1.1', '1_1', 'V1_1', 'U1_1__pet_types.sql']) expect(selectForDown(applied, { to }).map((m) => m.name)).toEqual(['V2__m2']);
+    const pending = [v1, v11, v2].map((m) => pendingInfo(m, DEFAULT_NAMING));
+    const status = { migrator: 'flyway', migrations: pending, applied: [], pending, head: null, missingDefinitions: [], lockHolder: null };
+    expect(selectPending(status, { to: '1.1' }).map((m) => m.name)).toEqual(['V1__m1', 'V1_1__pet_types']);
+  });
+});

@@ -1,0 +1,2 @@
+ALTER TABLE pets DROP COLUMN type_id;
+DROP TABLE types;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY visits_pet_id_idx;
