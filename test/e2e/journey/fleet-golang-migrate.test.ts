@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
-import { cli, query, sharedDir } from '../../integration/pitr/support.js';
+import { archiveCurrentSegment, cli, query, sharedDir } from '../../integration/pitr/support.js';
 import { journeyProduction } from './production.js';
 import { dockerGate } from '../../integration/drill/support.js';
 
@@ -297,6 +297,9 @@ describe('the journey on a golang-migrate fleet history', () => {
   it('drill all in the project root, as a new user runs it: the folder to pass is named, a WAL-only storage skips the logical restore, the seeded walk finds 000009\'s duplicate and 000006\'s over-eager down, pitr recovers production', async () => {
     const env = { TESTCONTAINERS_RYUK_DISABLED: 'true' };
     const production = ['--database-url', url, '--storage', storage];
+    // The pitr drill recovers the newest archived moment: what the journey wrote so far is archived first (under
+    // load the archiver may still be a segment behind, and the copy would hold an older state).
+    await archiveCurrentSegment(url);
     // Nothing passed: the migrations drill is skipped naming golang-migrate's folder and both flags; the storage holds WAL and a base backup only.
     const bare = await runBuiltCli(['drill', 'all', '--provider', 'local', '--json', ...production], { cwd: PROJECT, env });
     expect(bare.exitCode, bare.stderr).toBe(0);
