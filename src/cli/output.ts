@@ -89,6 +89,7 @@ export function printResult(result: CommandResult, io: Io, streams: Streams): Ex
 /** Print an error once: JSON on stdout with --json, a message and hint on stderr otherwise. */
 export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'> & { suggest?: Io['suggest'] }, streams: Streams): ExitCode {
   const known = err instanceof DbrollbackError;
+  const suggest = io.suggest ?? ((text: string) => text);
   const code = known ? err.code : 'INTERNAL';
   const message = err instanceof Error ? err.message : String(err);
   const hint = known ? err.hint : 'This is unexpected; rerun with --verbose and report it with the output.';
@@ -97,10 +98,10 @@ export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'> & { su
     streams.stdout.write(`${scrub(toJson({ ok: false, error }))}\n`);
   }
   // Human form on stderr always (with --json too: stderr is for people).
-  const lines = [`error: ${io.suggest ? io.suggest(message) : message}`];
+  const lines = [`error: ${suggest(message)}`];
   // PostgreSQL's DETAIL names what failed (the duplicated key, the violating row), which its message alone does not.
   if (known && err.pg?.detail && !message.includes(err.pg.detail)) lines.push(`detail: ${err.pg.detail}`);
-  if (hint) lines.push(`hint: ${io.suggest ? io.suggest(hint) : hint}`);
+  if (hint) lines.push(`hint: ${suggest(hint)}`);
   if (io.verbose || !known) {
     for (const cause of causeChain(err)) lines.push(`cause: ${cause}`);
   }

@@ -50,7 +50,8 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
         // Global and command flags alike: resolveConfig takes the settings it knows (flag > file > env).
         const flags = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
         const repeat = givenFlags(flags);
-        const suggest = (text: string): string => withGivenFlags(text, repeat, suggestable(program));
+        const subcommands = suggestable(program);
+        const suggest = (text: string): string => withGivenFlags(text, repeat, subcommands);
         const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv, suggest }, streams);
         const stop = actionOptions.stopsAtSafePoints ? stopOnSignals((line) => io.log(line)) : null;
         try {

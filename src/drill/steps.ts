@@ -90,8 +90,7 @@ export class DrillSteps {
 
   /** Steps planned but not reached, appended as not-run (in plan order). */
   finish(): DrillStep[] {
-    const seen = new Set(this.steps.map((s) => s.name));
-    for (const name of this.planned) if (!seen.has(name)) this.steps.push({ name, status: 'not-run', durationMs: 0, detail: '' });
+    for (const name of this.unreached()) this.steps.push({ name, status: 'not-run', durationMs: 0, detail: '' });
     return this.steps;
   }
 

@@ -39,7 +39,7 @@ import { downReason } from '../../tools/down-guard.js';
 import { diffSchemas } from '../../db/schema/diff.js';
 import { rowWrites } from '../../classify/writes.js';
 import { list, relKey } from '../../sql/ast.js';
-import { initParser, parseSql } from '../../sql/parser.js';
+import { parsedSqlOf } from '../../tools/parsed-sql.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { describeDiff, diffLogical, LogicalIds, logicalSnapshot } from '../../db/schema/logical.js';
 import { freshDatabase } from '../scratch-database.js';
@@ -337,15 +337,7 @@ function irreversibleByNature(before: SchemaSnapshot, after: SchemaSnapshot): st
  * no row matched. Code whose SQL is only known by running it adds nothing here.
  */
 async function dmlTargets(adapter: MigratorAdapter, name: string): Promise<string[]> {
-  const sql = await adapter.sqlOf(name, 'up').catch(() => null);
-  if (!sql || sql.source === 'unknown' || sql.sql.trim() === '') return [];
-  await initParser();
-  let statements;
-  try {
-    statements = parseSql(sql.sql, sql.path ?? name).statements;
-  } catch {
-    return [];
-  }
+  const statements = (await parsedSqlOf(adapter, name, 'up')) ?? [];
   return statements.flatMap((stmt) => {
     const writes = rowWrites(stmt);
     if (writes) return [writes.table];

@@ -12,7 +12,7 @@
  */
 import { invalidIndexRows, type InvalidIndex } from '../../db/invalid-indexes.js';
 import { indexesIfNotExists } from '../../sql/creates.js';
-import { initParser, parseSql } from '../../sql/parser.js';
+import { parsedSqlOf } from '../../tools/parsed-sql.js';
 import { AuditRun, type StepResult } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
 import { faultPoint } from '../../audit/fault-point.js';
@@ -240,14 +240,8 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
  * up whose SQL cannot be had or parsed blames no index that was INVALID before it.
  */
 async function skippedBuilds(adapter: MigratorAdapter, name: string): Promise<(index: InvalidIndex) => boolean> {
-  try {
-    const { sql } = await adapter.sqlOf(name, 'up');
-    await initParser();
-    const built = indexesIfNotExists(parseSql(sql).statements);
-    return (index) => built.some((b) => b.name === index.name && (b.schema === null || b.schema === index.schema));
-  } catch {
-    return () => false;
-  }
+  const built = indexesIfNotExists((await parsedSqlOf(adapter, name, 'up')) ?? []);
+  return (index) => built.some((b) => b.name === index.name && (b.schema === null || b.schema === index.schema));
 }
 
 /** What the journal records with each step: enough to tell the database's state if the run dies after it. */

@@ -5,7 +5,7 @@
  * readable up does — a name PostgreSQL generated, or a code migration.
  */
 import { creates, type ObjectRef } from '../../sql/creates.js';
-import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
+import { parsedSqlOf } from '../../tools/parsed-sql.js';
 import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
 
 /** object key → creating migration, for every ref whose creator is found among `earlier` (oldest first). */
@@ -13,17 +13,10 @@ export async function findCreators(adapter: Pick<MigratorAdapter, 'sqlOf'>, earl
   const out = new Map<string, string>();
   const wanted = refs.filter((r) => r.kind !== 'grant' && r.kind !== 'extension');
   if (wanted.length === 0) return out;
-  await initParser();
   for (const m of earlier) {
     if (out.size === wanted.length) break;
-    const sql = await adapter.sqlOf(m.name, 'up').catch(() => null);
-    if (!sql || sql.source === 'unknown' || sql.sql.trim() === '') continue;
-    let statements: ParsedStatement[];
-    try {
-      statements = parseSql(sql.sql, sql.path ?? m.name).statements;
-    } catch {
-      continue;
-    }
+    const statements = await parsedSqlOf(adapter, m.name, 'up');
+    if (statements === null) continue;
     for (const ref of wanted) {
       const key = refKey(ref);
       if (!out.has(key) && statements.some((s) => creates(s, ref))) out.set(key, m.name);
