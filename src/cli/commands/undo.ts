@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandFlag, DbrollbackError, undo, undoBackupMode } from '../../index.js';
+import { commandFlag, DbrollbackError, exitCodeOf, undo, undoBackupMode } from '../../index.js';
 import { durationFlag, positiveInt } from '../flags.js';
 import { progressPrinter } from '../progress.js';
 import type { CommandRegistrar } from '../registrar.js';
@@ -21,7 +21,7 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
       .description('lock → plan → backup → down migrations → verify → resume traffic')
       .option('--count <n>', 'undo the last N applied migrations', positiveInt('--count'))
       .option('--to <name>', 'undo every migration applied after NAME (NAME stays applied)')
-      .option('--dry-run', 'print the plan and the SQL the downs would run; change nothing')
+      .option('--dry-run', 'print the plan and the SQL the downs would run; change nothing (exits 4 when the real run would be refused)')
       .option('--accept-data-loss', 'allow down migrations that destroy live data')
       .option('--accept-schema-difference', 'allow down migrations that would not bring the schema back exactly (the differences plan names); verify reports them as accepted')
       .option(commandFlag('undoBackup').flag, commandFlag('undoBackup').help)
@@ -48,7 +48,9 @@ export function registerUndo(program: Command, registrar: CommandRegistrar): voi
         onStep: (line) => io.log(line),
         onProgress: progressPrinter(io),
       });
-      return { json: undoJson(report), human: renderUndo(report), ...(report.error ? { error: report.error } : {}) };
+      // A dry run exits as the real run would be refused (4), so `undo --dry-run && undo --yes` never goes on to a refusal.
+      const refused = report.wouldRefuse ? { exitCode: exitCodeOf(report.wouldRefuse) } : {};
+      return { json: undoJson(report), human: renderUndo(report), ...refused, ...(report.error ? { error: report.error } : {}) };
     },
     { stopsAtSafePoints: true },
   );

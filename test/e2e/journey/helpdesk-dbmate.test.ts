@@ -121,11 +121,13 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(refused.exitCode).toBe(4);
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('IRREVERSIBLE');
     expect(await one(url, 'SELECT max(version) FROM schema_migrations')).toBe('20250312000000');
-    // Its dry run says the same before anyone runs it for real.
+    // Its dry run says the same before anyone runs it for real, and exits as the refusal would (4): a script's
+    // `undo --dry-run && undo --yes` stops there.
     const dry = await cli(['undo', '--count', '1', '--dry-run', ...args]);
-    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.exitCode, dry.stderr).toBe(4);
     expect(dry.stdout).toContain('DRY RUN — nothing was changed. undo would REFUSE this (exit 4, IRREVERSIBLE): refusing to undo: down migrations cannot bring this database back');
     const dryJson = await cli(['undo', '--count', '1', '--dry-run', '--json', ...args]);
+    expect(dryJson.exitCode).toBe(4);
     expect(dryJson.json<{ outcome: string; wouldRefuse: { code: string } | null }>()).toMatchObject({ outcome: 'dry-run', wouldRefuse: { code: 'IRREVERSIBLE' } });
 
     // restore --before-migration --tables: accounts exactly as before the rewrite, beside the live table.
