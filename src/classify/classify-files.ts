@@ -32,8 +32,9 @@ import type { CapturedFile, FileProbe, MigrationTool, SqlFileParts, SqlPart } fr
 import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
-import { classifySqlSync } from './classify-sql.js';
+import { checksBefore, classifySqlSync } from './classify-sql.js';
 import { dropsExisting } from './drops-existing.js';
+import { HistoryChecks } from './history-checks.js';
 import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
 import type { ClassifySqlOptions, DownInfo, FileVerdict, MigrationFileKind, SqlClassification } from './types.js';
@@ -160,6 +161,8 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
   const errors: ClassifyFileError[] = [];
   // Column types the ups before each file defined, so later type changes are judged against them.
   const history = new HistoryColumns();
+  // The CHECK constraints they defined, so a later swap for a wider CHECK is judged against the one it replaces.
+  const checks = new HistoryChecks();
   // Static files first: a syntax error is reported before any scratch database is started.
   // Read and classified one by one, in the tool's order; a file that cannot be classified is
   // reported and the next one classified. Reads are synchronous: for 1,000 local files, 10 ms of
@@ -186,7 +189,7 @@ export async function classifyFiles(paths: readonly string[], options: ClassifyF
       if (entry.type !== 'sql') continue;
       const classify = (): void => {
         try {
-          results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history));
+          results.set(entry.path, classifySqlFile(entry.path, readersOf(entry.owner ?? configured), listed, options, history, checks));
         } catch (err) {
           if (!(err instanceof DbrollbackError) || !PER_FILE_ERRORS.has(err.code)) throw err;
           errors.push(fileError(entry.path, err));
@@ -419,7 +422,7 @@ function readSql(file: string, text: string, readers: SqlReaders, files: FilePro
   return { kind: plain.tool.kind, parts: plain.read(file, text) };
 }
 
-function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns): FileVerdict {
+function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, options: ClassifyFilesOptions, history: HistoryColumns, checks: HistoryChecks): FileVerdict {
   let text: string;
   try {
     text = files.read(file);
@@ -434,10 +437,14 @@ function classifySqlFile(file: string, readers: SqlReaders, files: FileProbe, op
   const up = classifySqlSync(parts.up.text, {
     ...sqlOptionsFor(parts.up, options),
     priorColumns: (table, column) => history.typeOf(table, column),
+    priorChecks: (table, name) => checks.definition(table, name),
     onStatement: (stmt) => void upStatements.push(stmt),
   });
   const verdict = withDown(file, kind, up, parts, options, upStatements);
-  for (let i = 0; i < upStatements.length; i++) history.record(upStatements[i]!);
+  for (let i = 0; i < upStatements.length; i++) {
+    history.record(upStatements[i]!);
+    checks.record(upStatements[i]!);
+  }
   return verdict;
 }
 
@@ -527,7 +534,7 @@ function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: Classify
   const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
   const up = c.upUnits
     ? classifyUnits(c.upUnits, { ...sqlOptions, source: c.path })
-    : classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff) } : {}) });
+    : classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff), priorChecks: checksBefore(c.diff) } : {}) });
   let down: DownInfo | null = null;
   if (c.down) {
     down = { kind: c.down.kind, path: c.down.sql || c.down.kind !== 'missing' ? c.path : null, compatibility: null, dataLoss: null, statements: [], ...(c.down.note ? { note: c.down.note } : {}) };

@@ -13,9 +13,10 @@ import { rulesFor } from './registry.js';
 import type { RuleContext } from './rule.js';
 import { DEFAULT_SERVER_VERSION, type ClassifySqlOptions, type Effect, type Finding, type SqlClassification, type StatementVerdict } from './types.js';
 import { axesFromEffects, summarize } from './verdict.js';
+import type { SchemaDiff } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
 import { DbrollbackError } from '../errors.js';
-import { as } from '../sql/ast.js';
+import { alterCmds, as } from '../sql/ast.js';
 
 /** Classify SQL text (loads the parser on first use). */
 export async function classifySql(sql: string, options: ClassifySqlOptions = {}): Promise<SqlClassification> {
@@ -30,7 +31,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     throw new DbrollbackError('USAGE', `server version must be a PostgreSQL major version such as 15 (got ${String(options.serverVersion)})`);
   }
   const parsed = parseSql(sql, options.source, options.firstLine);
-  const state = new FileState(options.created);
+  const state = new FileState(options.created, options.schema ? checkLookup(options.schema) : options.priorChecks);
   // The tool wraps the file in a transaction of its own (BEGIN/COMMIT in the file would end it early).
   const toolTransaction = options.inTransaction === true;
   // Sent as one query (golang-migrate, Prisma), several statements are one implicit transaction block: CONCURRENTLY
@@ -140,6 +141,48 @@ function columnTypeLookup(schema: SchemaSnapshot | undefined): (table: string, c
     if (!cache.has(text)) cache.set(text, parseTypeText(text));
     return cache.get(text);
   };
+}
+
+/** A CHECK's condition from a snapshot (`CHECK ((status = ANY (ARRAY[...])))`), as the parser reads it; undefined for other constraints. */
+function checkLookup(schema: SchemaSnapshot): (table: string, name: string) => unknown {
+  const cache = new Map<string, unknown>();
+  return (table, name) => {
+    const constraint = schema.relations[table]?.constraints[name];
+    if (constraint?.type !== 'check') return undefined;
+    if (!cache.has(constraint.definition)) cache.set(constraint.definition, checkCondition(constraint.definition));
+    return cache.get(constraint.definition);
+  };
+}
+
+/**
+ * The CHECK conditions a captured migration's catalog diff shows as they were before it ran (the ones it
+ * dropped or changed), for classifySql's `priorChecks`: a Knex `enu(...).alter()` or a raw CHECK swap is
+ * judged against the check it replaced.
+ */
+export function checksBefore(diff: SchemaDiff): (table: string, name: string) => unknown {
+  const before = new Map<string, string>();
+  for (const change of diff.changes) {
+    if (change.kind !== 'constraint') continue;
+    const definition = change.change === 'altered' && change.detail === 'definition' ? change.before : change.change === 'removed' ? (change.before as { definition?: unknown } | undefined)?.definition : undefined;
+    if (typeof definition === 'string' && definition.startsWith('CHECK')) before.set(change.object, definition);
+  }
+  const cache = new Map<string, unknown>();
+  return (table, name) => {
+    const definition = before.get(`${table}.${name}`);
+    if (definition === undefined) return undefined;
+    if (!cache.has(definition)) cache.set(definition, checkCondition(definition));
+    return cache.get(definition);
+  };
+}
+
+/** A CHECK constraint's condition from its definition text (`CHECK ((total >= 0))`, pg_get_constraintdef's), as the parser reads it. */
+export function checkCondition(definition: string): unknown {
+  try {
+    const node = parseSql(`ALTER TABLE t ADD CONSTRAINT c ${definition}`).statements[0]?.node;
+    return node ? as(alterCmds(node)[0]?.def, 'Constraint')?.raw_expr : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `character varying(50)` → TypeInfo, by letting the parser read `NULL::character varying(50)`. */

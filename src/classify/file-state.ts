@@ -10,6 +10,7 @@
  * the migration's own when a later UPDATE fills it.
  */
 import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, type Fields } from '../sql/ast.js';
+import { checksCreatedBy, type CreatedCheck } from './check-constraints.js';
 import { newColumns } from './column-defs.js';
 import { dropKeys } from './rule-helpers.js';
 import type { ParsedStatement } from '../sql/parser.js';
@@ -19,8 +20,15 @@ import { rowWrites } from './writes.js';
 /** Object keys: `table:public.t`, `column:public.t.c`, `index:public.i`, `type:public.e`, `schema:s`, ... */
 export type ObjectKey = string;
 
+/** A CHECK's condition as it stood before the file (earlier migrations, the live schema), by table and name. */
+export type CheckLookup = (table: string, name: string) => unknown;
+
 export class FileState {
   private readonly created: Set<ObjectKey>;
+  /** CHECK conditions the file added, by `public.t.name` (a later drop in the file knows what it drops). */
+  private readonly fileChecks = new Map<string, unknown>();
+  /** Conditions of the CHECKs the file dropped, by table, where known. */
+  private readonly droppedChecks = new Map<string, unknown[]>();
   /** New objects the file filled with data, in statement order. */
   readonly fills: Fill[] = [];
   /** `public.t.conname` of constraints added NOT VALID in this file → the column a `c IS NOT NULL` check covers (or ''). */
@@ -35,8 +43,14 @@ export class FileState {
   /** How many of `created` are schemas. */
   private schemas = 0;
 
-  /** `created`: objects known to be new before the first statement (from a catalog diff). */
-  constructor(created: Iterable<ObjectKey> = []) {
+  /**
+   * `created`: objects known to be new before the first statement (from a catalog diff).
+   * `checkBefore`: the CHECK conditions the file starts with, where known.
+   */
+  constructor(
+    created: Iterable<ObjectKey> = [],
+    private readonly checkBefore: CheckLookup = () => undefined,
+  ) {
     this.created = new Set(created);
     for (const key of this.created) if (key.startsWith('schema:')) this.schemas++;
   }
@@ -74,6 +88,17 @@ export class FileState {
     return this.notNullChecked.has(`${table}.${column}`);
   }
 
+  /** A CHECK's condition at this point of the file (added earlier in it, else as it stood before the file), if known. */
+  checkDefinition(table: string, name: string): unknown {
+    const key = `${table}.${name}`;
+    return this.fileChecks.has(key) ? this.fileChecks.get(key) : this.checkBefore(table, name);
+  }
+
+  /** The conditions of the CHECKs on `table` this file dropped so far (those known). */
+  droppedCheckConditions(table: string): readonly unknown[] {
+    return this.droppedChecks.get(table) ?? [];
+  }
+
   droppedIndexIfExists(index: string): boolean {
     return this.droppedIfExists.has(index);
   }
@@ -93,6 +118,7 @@ export class FileState {
       case 'CreateStmt':
         this.mark('table', relKey(n.relation));
         this.markSequences(stmt);
+        this.recordChecks(checksCreatedBy(stmt));
         break;
       case 'CreateTableAsStmt': {
         // The parser gives `into` as a bare IntoClause here.
@@ -145,7 +171,7 @@ export class FileState {
         this.mark('trigger', `${relKey(n.relation)}.${str(n.trigname)}`);
         break;
       case 'AlterTableStmt':
-        this.recordAlterTable(n);
+        this.recordAlterTable(n, stmt);
         this.markSequences(stmt);
         break;
       case 'RenameStmt':
@@ -196,27 +222,45 @@ export class FileState {
     for (const column of writes.updates) this.fills.push(fill(stmt, 'column', writes.table, column, []));
   }
 
-  private recordAlterTable(n: Fields): void {
+  private recordAlterTable(n: Fields, stmt: ParsedStatement): void {
     const table = relKey(n.relation);
     if (!table) return;
     const cmds = alterCmds(n);
+    let adds = false;
     for (let i = 0; i < cmds.length; i++) {
       const cmd = cmds[i]!;
       const subtype = str(cmd.subtype);
       if (subtype === 'AT_AddColumn') {
+        adds = true;
         this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);
       } else if (subtype === 'AT_AddConstraint') {
+        adds = true;
         const con = as(cmd.def, 'Constraint');
         const conname = str(con?.conname);
         if (con && conname && con.skip_validation) {
           this.notValid.set(`${table}.${conname}`, str(con.contype) === 'CONSTR_CHECK' ? (notNullCheckColumn(con.raw_expr) ?? '') : '');
         }
         if (conname) this.mark('constraint', `${table}.${conname}`);
+      } else if (subtype === 'AT_DropConstraint') {
+        const name = str(cmd.name);
+        const condition = name === undefined ? undefined : this.checkDefinition(table, name);
+        if (condition !== undefined) {
+          const dropped = this.droppedChecks.get(table) ?? [];
+          dropped.push(condition);
+          this.droppedChecks.set(table, dropped);
+          this.fileChecks.set(`${table}.${name}`, undefined);
+        }
       } else if (subtype === 'AT_ValidateConstraint') {
         const column = this.notValid.get(`${table}.${str(cmd.name)}`);
         if (column) this.notNullChecked.add(`${table}.${column}`);
       }
     }
+    // Recorded after the statement's drops: `DROP CONSTRAINT c, ADD CONSTRAINT c CHECK (...)` replaces c.
+    if (adds) this.recordChecks(checksCreatedBy(stmt));
+  }
+
+  private recordChecks(added: readonly CreatedCheck[]): void {
+    for (let i = 0; i < added.length; i++) this.fileChecks.set(`${added[i]!.table}.${added[i]!.name}`, added[i]!.expr);
   }
 
   private recordRename(n: Fields): void {

@@ -7,7 +7,8 @@
  * catalog shows something the statements did not say is reported.
  */
 import { compareTypes } from './type-change.js';
-import { parseTypeText } from './classify-sql.js';
+import { checkRelaxes } from './check-constraints.js';
+import { checkCondition, parseTypeText } from './classify-sql.js';
 import type { SchemaChange, SchemaDiff } from '../db/schema/diff.js';
 import type { Compatibility, DataLoss } from './types.js';
 import { andReversible, worseCompatibility, worseDataLoss } from './verdict.js';
@@ -71,7 +72,7 @@ export function verdictFromDiff(diff: SchemaDiff): DynamicVerdict {
         }
         break;
       case 'added':
-        if (c.kind === 'constraint') breaking(c, `constraint ${c.object} added to an existing table`);
+        if (c.kind === 'constraint' && !relaxesARemovedCheck(c, diff)) breaking(c, `constraint ${c.object} added to an existing table`);
         if (c.kind === 'index' && (c.after as { unique?: boolean } | undefined)?.unique) breaking(c, `unique index ${c.object} added to an existing table`);
         break;
       case 'altered':
@@ -114,9 +115,32 @@ function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChang
   } else if (c.detail === 'persistence') {
     out.rewritesTable = true;
     out.reasons.push(`rewrite: ${what} persistence changed`);
+  } else if (c.kind === 'constraint' && c.detail === 'definition' && isCheck(c.before) && !relaxed(String(c.before), String(c.after))) {
+    breaking(c, `${what} ${String(c.before)} → ${String(c.after)} (old code's writes may fail it)`);
   } else if (c.kind === 'view' && c.detail === 'definition') {
     out.reasons.push(`note: ${what} definition changed`);
   }
+}
+
+const isCheck = (definition: unknown): definition is string => typeof definition === 'string' && definition.startsWith('CHECK');
+
+/** Every row the `before` CHECK let in passes the `after` one (check-constraints.ts); false when that cannot be shown. */
+function relaxed(before: string, after: string): boolean {
+  const from = checkCondition(before);
+  const to = checkCondition(after);
+  return from !== undefined && to !== undefined && checkRelaxes(from, to);
+}
+
+/** An added CHECK that replaces one the same migration removed from its table, allowing all it allowed (a swap under another name). */
+function relaxesARemovedCheck(added: SchemaChange, diff: SchemaDiff): boolean {
+  const definition = (added.after as { definition?: unknown } | undefined)?.definition;
+  if (!isCheck(definition)) return false;
+  const table = added.object.slice(0, added.object.lastIndexOf('.'));
+  return diff.changes.some((c) => {
+    if (c.kind !== 'constraint' || c.change !== 'removed' || c.object.slice(0, c.object.lastIndexOf('.')) !== table) return false;
+    const removed = (c.before as { definition?: unknown } | undefined)?.definition;
+    return isCheck(removed) && relaxed(removed, definition);
+  });
 }
 
 /** The final verdict: the worse of static and dynamic on each axis, with what the statements missed. */

@@ -186,6 +186,11 @@ export interface ClassifySqlOptions {
    * order), used where no live `schema` is given.
    */
   priorColumns?: (table: string, column: string) => TypeInfo | undefined;
+  /**
+   * CHECK conditions (the parser's tree) known from the migrations before this one, by table and
+   * constraint name, used where no live `schema` is given: a CHECK swapped for a wider one is no tightening.
+   */
+  priorChecks?: (table: string, name: string) => unknown;
   /** Called with each statement after it was classified (the caller records what it did). */
   onStatement?: (stmt: ParsedStatement) => void;
 }
