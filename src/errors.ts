@@ -107,6 +107,8 @@ export const ERROR_CODES = {
   CLASSIFY_FAIL_ON: EXIT.refused,
   /** The downs would not bring the schema back to what it was before the migrations (or that cannot be proven). */
   SCHEMA_ROUND_TRIP: EXIT.refused,
+  /** A down migration would be stopped by PostgreSQL: rows the table holds now violate a constraint it adds. */
+  DOWN_WOULD_FAIL: EXIT.refused,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

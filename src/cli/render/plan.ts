@@ -1,5 +1,5 @@
 /** plan: the contract's JSON and the text for people. */
-import type { Plan } from '../../index.js';
+import { blockerMessage, type Plan } from '../../index.js';
 import { formatBytes, table } from '../output.js';
 
 /** The contract's plan JSON (more fields than the contract names are allowed). */
@@ -22,6 +22,7 @@ export function planJson(p: Plan) {
       reversible: m.reversible,
       rules: m.rules,
       atRisk: m.atRisk,
+      blockers: m.blockers,
       notes: m.notes,
       downSql: { sql: m.downSql.sql, source: m.downSql.source, note: m.downSql.note },
     })),
@@ -66,6 +67,13 @@ export function renderPlan(p: Plan): string {
         lines.push(`  ${m.name}: ${o.action} ${o.name} — ${o.upperBound ? 'up to ' : ''}${o.rows} ${o.column ? (o.rows === 1 ? 'non-null value' : 'non-null values') : o.rows === 1 ? 'row' : 'rows'}, ${formatBytes(o.bytes)}${derived}`);
       }
     }
+    const failing = p.migrations.flatMap((m) => (m.blockers ?? []).filter((b) => (b.violations ?? 0) > 0).map((b) => ({ m, b })));
+    if (failing.length > 0) {
+      lines.push('', 'the down migrations would FAIL on rows the database holds now (undo refuses):');
+      for (const { m, b } of failing) lines.push(`  ${m.name} (line ${b.line}): ${blockerMessage(b)}`, `    rows: ${b.query}`);
+    }
+    const unchecked = p.migrations.flatMap((m) => (m.blockers ?? []).filter((b) => b.violations === null).map((b) => ({ m, b })));
+    for (const { m, b } of unchecked) lines.push(`note: the down of ${m.name} adds ${b.what} to ${b.table} (line ${b.line}); its rows were not checked: ${b.unchecked}`);
     for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);
   }
   const rt = p.roundTrip;

@@ -22,6 +22,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
+import { blockerProbes, measureBlockers, UndoSoFar, type DownBlocker } from './down-blockers.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
 import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
@@ -52,6 +53,12 @@ export interface PlanMigration {
   rules: string[];
   /** Live data the down would drop or rewrite; null when the down's SQL is unknown. */
   atRisk: AtRisk | null;
+  /**
+   * The down's statements that validate the rows a table holds now (a re-added CHECK, NOT NULL, UNIQUE,
+   * PRIMARY KEY, FOREIGN KEY), each with the rows it would reject, asked of the live database: any such
+   * row stops the down partway, and undo refuses it up front. null when the down's SQL is unknown.
+   */
+  blockers: DownBlocker[] | null;
   /** The down's SQL as dbrollback sees it (file, or built by the tool), for --dry-run and review. */
   downSql: MigrationSql;
   /** Why something above is unknown. */
@@ -146,8 +153,10 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
   const ups: Array<MigrationSql | null> = [];
+  // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
+  const soFar = new UndoSoFar();
   for (const m of selected) {
-    const planned = await planMigration(db, adapter, m, major, captured);
+    const planned = await planMigration(db, adapter, m, major, captured, soFar);
     migrations.push(planned.plan);
     ups.push(planned.up);
   }
@@ -227,7 +236,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: UndoSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -235,17 +244,21 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const up = await classifyKnown(upSql, major, notes, fromCapture?.diff, (stmt) => void upStatements.push(stmt));
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
+  let blockers: DownBlocker[] | null = null;
   let existing: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
     const downStatements: ParsedStatement[] = [];
     const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
     atRisk = await measureAtRisk(db, riskTargets(downStatements), up?.fills ?? []);
+    blockers = await measureBlockers(db, blockerProbes(downStatements, m.name, soFar));
     // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
     if (up !== null) existing = dropsExisting(down, upStatements);
     if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
   } else if (canUndo) {
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
+  // A down whose statements are unknown may change any table before the older downs run.
+  if (blockers === null) soFar.unknown(m.name);
   const reversible = !canUndo || existing.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
   const plan: PlanMigration = {
     name: m.name,
@@ -257,6 +270,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     reversible,
     rules: [...new Set((up?.statements ?? []).flatMap((s) => s.findings.map((f) => f.rule)))],
     atRisk,
+    blockers,
     downSql,
     notes,
   };

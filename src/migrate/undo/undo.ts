@@ -32,6 +32,7 @@ import { diffSchemas } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
+import { blockerMessage } from '../plan/down-blockers.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
@@ -317,6 +318,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
       details: { migrations: blocked.map((m) => ({ name: m.name, down: m.down })) },
     });
   }
+  assertDownsCanRun(plan);
   assertRoundTrip(plan, options);
   if (options.acceptDataLoss) return;
   const risky = plan.migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0).map((o) => `${m.name}: ${o.action} ${o.name} (${plural(o.rows, o.column ? 'value' : 'row')}${o.derived?.rows ? (o.rows === 1 ? ', derived' : `, ${o.derived.rows} of them derived`) : ''})`));
@@ -331,6 +333,21 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
       hint: 'Nothing was changed. Check those down migrations by hand; if they may run, repeat with --accept-data-loss (a backup is still taken first).',
     });
   }
+}
+
+/**
+ * A down PostgreSQL would stop partway — a constraint it re-adds that rows written since the migration violate —
+ * is refused before the backup, the pause and the locks: failing there would leave traffic paused for nothing,
+ * and a tool that runs its downs outside one transaction with part of them done.
+ */
+function assertDownsCanRun(plan: Plan): void {
+  const failing = plan.migrations.flatMap((m) => (m.blockers ?? []).filter((b) => (b.violations ?? 0) > 0).map((b) => ({ m, b })));
+  if (failing.length === 0) return;
+  const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
+  throw new DbrollbackError('DOWN_WOULD_FAIL', `refusing to undo: the down migrations would fail on rows the database holds now — ${failing.map(({ m, b }) => `${m.name} (line ${b.line}): ${blockerMessage(b)}`).join('; ')}`, {
+    hint: `Nothing was changed. Correct or remove those rows first (\`dbrollback plan\` lists the query that finds them), or keep them and restore to before the migration instead: dbrollback restore --before-migration ${oldest} --data-dir DIR.`,
+    details: { blockers: failing.map(({ m, b }) => ({ migration: m.name, ...b })) },
+  });
 }
 
 /** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */

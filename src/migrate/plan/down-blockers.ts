@@ -1,0 +1,327 @@
+/**
+ * Rows a down migration's own statements would reject. A down that re-adds a
+ * CHECK, a NOT NULL, a UNIQUE or PRIMARY KEY, or a FOREIGN KEY validates every
+ * row the table holds now — rows the app wrote since the migration (a
+ * `status` of `'shipped'` the narrower CHECK no longer allows, a NULL in a
+ * column the down makes NOT NULL, a duplicate the re-added unique index
+ * refuses). PostgreSQL then stops the down partway, after undo has taken its
+ * backup, paused traffic and waited for its locks. Here each such statement is
+ * asked of the live database first, read-only (`plan` reports it; `undo`
+ * refuses before it touches anything).
+ *
+ * A statement is checked against the table as it is now only where nothing
+ * the undo runs before it changes that table (an earlier down's UPDATE, a
+ * column type change, a DO block): otherwise the answer would be about
+ * another table than the one it meets, and it is reported as not checked,
+ * with why.
+ */
+import type { Db } from '../../db/connection.js';
+import { quoteIdent, quoteQualified } from '../../db/connection.js';
+import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
+import { exprText } from '../../sql/expr-text.js';
+import type { ParsedStatement } from '../../sql/parser.js';
+
+export type BlockerKind = 'check' | 'not-null' | 'unique' | 'primary-key' | 'foreign-key';
+
+/** A down statement that validates existing rows, and the query that finds the rows it would reject. */
+export interface BlockerProbe {
+  kind: BlockerKind;
+  /** `schema.table` */
+  table: string;
+  /** The constraint's or index's name, when the statement gives one. */
+  name: string | null;
+  /** What the statement adds, in words (`CHECK orders_status_check`, `NOT NULL on email`). */
+  what: string;
+  columns: string[];
+  /** Line of the statement in the down migration. */
+  line: number;
+  /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
+  query: string | null;
+  /** Why the rows were not checked: the undo changes the table before this statement, or the condition's form. */
+  unchecked: string | null;
+}
+
+export interface DownBlocker extends BlockerProbe {
+  /** Rows (key values for UNIQUE) the statement would reject, up to LIMIT; null when not checked. */
+  violations: number | null;
+  /** `violations` stopped at the limit: there are at least that many. */
+  atLeast: boolean;
+  /** A few of the offending values (the columns read), for the message. */
+  examples: string[];
+}
+
+/** Rows counted per check: enough to say "at least 1,000" without reading a large table's every violation. */
+const LIMIT = 1000;
+const EXAMPLES = 3;
+
+/**
+ * What the undo changed so far, across its downs in the order they run (newest migration first): a later
+ * statement on one of these tables, or on any table once something opaque ran, is not checked.
+ */
+export class UndoSoFar {
+  private readonly changed = new Map<string, string>();
+  private opaque: string | null = null;
+
+  /** A down whose statements are unknown ran: it may have changed anything. */
+  unknown(migration: string): void {
+    this.opaque ??= `the down of ${migration}, whose SQL is unknown`;
+  }
+
+  /** Why rows of `table` cannot be checked as they are now, or null when nothing before changed it. */
+  changedBefore(table: string): string | null {
+    if (this.opaque !== null) return `an earlier statement of the undo (${this.opaque}) may change it first`;
+    const by = this.changed.get(table);
+    return by === undefined ? null : `an earlier statement of the undo (${by}) changes ${table} first`;
+  }
+
+  record(stmt: ParsedStatement, migration: string): void {
+    const where = `${migration}, line ${stmt.line}`;
+    const n = stmt.node;
+    const mark = (table: string | undefined): void => {
+      if (table !== undefined && !this.changed.has(table)) this.changed.set(table, where);
+    };
+    switch (stmt.kind) {
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+      case 'InsertStmt':
+      case 'MergeStmt':
+      case 'CreateStmt':
+      case 'CreateTableAsStmt':
+        mark(relKey(n.relation ?? as(n.into, 'IntoClause')?.rel ?? (n.into as Fields | undefined)?.rel));
+        return;
+      case 'TruncateStmt':
+        for (const rel of list(n.relations)) mark(relKey(rel));
+        return;
+      case 'DropStmt':
+        if (str(n.removeType) === 'OBJECT_TABLE') {
+          for (const obj of list(n.objects)) {
+            const parts = names(as(obj, 'List')?.items);
+            if (parts.length > 0) mark(parts.length === 1 ? `public.${parts[0]}` : `${parts.at(-2)}.${parts.at(-1)}`);
+          }
+        }
+        return;
+      case 'RenameStmt':
+        mark(relKey(n.relation));
+        return;
+      case 'AlterTableStmt': {
+        // Adding or dropping constraints and NOT NULL leaves the rows as they are; anything else may not.
+        const keeps = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
+        if (alterCmds(n).some((cmd) => !keeps.has(str(cmd.subtype) ?? ''))) mark(relKey(n.relation));
+        return;
+      }
+      case 'IndexStmt':
+      case 'CommentStmt':
+      case 'GrantStmt':
+      case 'CreateSeqStmt':
+      case 'AlterSeqStmt':
+      case 'CreateEnumStmt':
+      case 'AlterEnumStmt':
+      case 'ViewStmt':
+      case 'CreateTrigStmt':
+      case 'CreateFunctionStmt':
+      case 'CreateSchemaStmt':
+      case 'VariableSetStmt':
+      case 'TransactionStmt':
+      case 'CreateExtensionStmt':
+      case 'DefineStmt':
+      case 'CreateDomainStmt':
+      case 'CompositeTypeStmt':
+        return;
+      default:
+        // DO blocks, function calls, anything whose effect on rows cannot be read from the statement.
+        this.opaque ??= where;
+    }
+  }
+}
+
+/** The statements of one down that validate existing rows, in order; `soFar` is updated past each statement. */
+export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: UndoSoFar): BlockerProbe[] {
+  const out: BlockerProbe[] = [];
+  for (const stmt of statements) {
+    const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
+    for (const probe of probes) {
+      const changed = soFar.changedBefore(probe.table);
+      out.push(changed === null ? probe : { ...probe, query: null, unchecked: changed });
+    }
+    soFar.record(stmt, migration);
+  }
+  return out;
+}
+
+function alterProbes(stmt: ParsedStatement): BlockerProbe[] {
+  const n = stmt.node;
+  const table = isTableAlter(n) ? relKey(n.relation) : undefined;
+  if (table === undefined) return [];
+  const out: BlockerProbe[] = [];
+  let changedHere = false;
+  for (const cmd of alterCmds(n)) {
+    const subtype = str(cmd.subtype);
+    if (subtype === 'AT_SetNotNull') {
+      const column = str(cmd.name);
+      if (column !== undefined) out.push(probe('not-null', table, null, `NOT NULL on ${column}`, [column], stmt.line, changedHere ? null : notNullQuery(table, [column])));
+    } else if (subtype === 'AT_AddConstraint') {
+      const con = as(cmd.def, 'Constraint');
+      // NOT VALID: existing rows are not checked.
+      if (con && !con.skip_validation) {
+        const p = constraintProbe(table, con, stmt.line);
+        if (p) out.push(changedHere ? { ...p, query: null, unchecked: 'an earlier part of the same ALTER TABLE changes the table first' } : p);
+      }
+    } else if (!['AT_DropConstraint', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault'].includes(subtype ?? '')) {
+      changedHere = true;
+    }
+  }
+  return out;
+}
+
+function constraintProbe(table: string, con: Fields, line: number): BlockerProbe | undefined {
+  const name = str(con.conname) ?? null;
+  const label = (kind: string) => `${kind}${name ? ` ${name}` : ''}`;
+  switch (str(con.contype)) {
+    case 'CONSTR_CHECK': {
+      const condition = exprText(con.raw_expr);
+      const columns = columnsOf(con.raw_expr);
+      if (condition === undefined) return { ...probe('check', table, name, label('CHECK'), columns, line, null), unchecked: 'its condition has a form plan does not write back as a query' };
+      return probe('check', table, name, label('CHECK'), columns, line, `SELECT ${columns.length > 0 && columns.length <= 2 ? columns.map(quoteIdent).join(', ') : '1'} FROM ${qualified(table)} WHERE (${condition}) IS FALSE LIMIT ${LIMIT}`);
+    }
+    case 'CONSTR_UNIQUE':
+    case 'CONSTR_PRIMARY': {
+      if (str(con.indexname) !== undefined) return undefined;
+      const columns = names(con.keys);
+      if (columns.length === 0 || list(con.including).length > 0) return undefined;
+      const primary = str(con.contype) === 'CONSTR_PRIMARY';
+      return probe(primary ? 'primary-key' : 'unique', table, name, label(primary ? 'PRIMARY KEY' : 'UNIQUE'), columns, line, duplicatesQuery(table, columns, primary || con.nulls_not_distinct === true, primary));
+    }
+    case 'CONSTR_FOREIGN': {
+      const columns = names(con.fk_attrs);
+      const referenced = relKey(con.pktable);
+      const targets = names(con.pk_attrs);
+      if (columns.length === 0 || referenced === undefined || (targets.length > 0 && targets.length !== columns.length)) return undefined;
+      // Without a column list the key references the other table's primary key: asked of the catalog in the query.
+      const keyOf = targets.length > 0 ? targets : null;
+      return probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f'));
+    }
+    default:
+      return undefined;
+  }
+}
+
+function indexProbe(stmt: ParsedStatement): BlockerProbe[] {
+  const n = stmt.node;
+  const table = relKey(n.relation);
+  if (!n.unique || table === undefined || n.whereClause !== undefined) return [];
+  const columns: string[] = [];
+  for (const param of list(n.indexParams)) {
+    const column = str(as(param, 'IndexElem')?.name);
+    // An expression index: its keys are not columns to group by.
+    if (column === undefined) return [];
+    columns.push(column);
+  }
+  const name = str(n.idxname) ?? null;
+  return [probe('unique', table, name, `UNIQUE index${name ? ` ${name}` : ''}`, columns, stmt.line, duplicatesQuery(table, columns, n.nulls_not_distinct === true, false))];
+}
+
+function probe(kind: BlockerKind, table: string, name: string | null, what: string, columns: string[], line: number, query: string | null): BlockerProbe {
+  return { kind, table, name, what, columns, line, query, unchecked: query === null ? 'plan cannot write that check as a query' : null };
+}
+
+function qualified(table: string): string {
+  const { schema, table: name } = splitRelKey(table);
+  return quoteQualified(schema, name);
+}
+
+function notNullQuery(table: string, columns: string[]): string {
+  return `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${qualified(table)} WHERE ${columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR ')} LIMIT ${LIMIT}`;
+}
+
+/** Key values held by more than one row (rows with a NULL key part never clash, unless NULLS NOT DISTINCT); a primary key's NULLs too. */
+function duplicatesQuery(table: string, columns: string[], nullsClash: boolean, primary: boolean): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  const dupes = `SELECT ${cols} FROM ${qualified(table)}${nullsClash ? '' : ` WHERE ${columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')}`} GROUP BY ${cols} HAVING count(*) > 1`;
+  if (!primary) return `${dupes} LIMIT ${LIMIT}`;
+  return `(${dupes}) UNION ALL (SELECT ${cols} FROM ${qualified(table)} WHERE ${columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR ')}) LIMIT ${LIMIT}`;
+}
+
+/** Rows whose key points at no row of the referenced table (MATCH SIMPLE: a NULL part exempts the row; MATCH FULL: only an all-NULL key). */
+function orphansQuery(table: string, columns: string[], referenced: string, targets: string[], full: boolean): string {
+  const child = 'c';
+  const parent = 'p';
+  const exempt = full ? columns.map((c) => `${child}.${quoteIdent(c)} IS NULL`).join(' AND ') : columns.map((c) => `${child}.${quoteIdent(c)} IS NULL`).join(' OR ');
+  const joined = columns.map((c, i) => `${parent}.${quoteIdent(targets[i]!)} = ${child}.${quoteIdent(c)}`).join(' AND ');
+  return `SELECT ${columns.map((c) => `${child}.${quoteIdent(c)}`).join(', ')} FROM ${qualified(table)} ${child} WHERE NOT (${exempt}) AND NOT EXISTS (SELECT 1 FROM ${qualified(referenced)} ${parent} WHERE ${joined}) LIMIT ${LIMIT}`;
+}
+
+/** Column names a condition reads (the last part of each reference), in order of first use. */
+function columnsOf(expr: unknown): string[] {
+  const out: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const ref = as(node, 'ColumnRef');
+    if (ref) {
+      const last = names(ref.fields).at(-1);
+      if (last !== undefined && !out.includes(last)) out.push(last);
+      return;
+    }
+    for (const key in node) if (key !== 'location') visit((node as Fields)[key]);
+  };
+  visit(expr);
+  return out;
+}
+
+/**
+ * Ask each probe of the live database, read-only: the rows it would reject (up to LIMIT) and a few of their values.
+ * A query the database refuses (a column the undo re-adds first, a table it re-creates) is reported as not checked.
+ */
+export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): Promise<DownBlocker[]> {
+  const out: DownBlocker[] = [];
+  for (const p of probes) {
+    if (p.query === null) {
+      out.push({ ...p, violations: null, atLeast: false, examples: [] });
+      continue;
+    }
+    try {
+      const rows = await probeRows(db, p.query);
+      // A CHECK reading more than two columns selects none of them: no values to show.
+      const examples = p.kind === 'check' && (p.columns.length === 0 || p.columns.length > 2) ? [] : rows.slice(0, EXAMPLES).map(example);
+      out.push({ ...p, violations: rows.length, atLeast: rows.length >= LIMIT, examples });
+    } catch (err) {
+      out.push({ ...p, query: null, unchecked: `the database could not check it as it is now: ${(err as Error).message}`, violations: null, atLeast: false, examples: [] });
+    }
+  }
+  return out;
+}
+
+/**
+ * One probe's rows. Not in a transaction of its own: the connection may be the caller's (undo's, holding its
+ * session lock), whose state a BEGIN/ROLLBACK here must not touch. The query is a SELECT built from the
+ * statement's parse tree, every name and literal quoted anew. A table locked by someone else is waited for
+ * only briefly (plan must answer during an incident); the session's lock_timeout is put back after.
+ */
+async function probeRows(db: Db, query: string): Promise<Array<Record<string, unknown>>> {
+  const { rows: before } = await db.query<{ v: string }>("SELECT current_setting('lock_timeout') AS v");
+  await db.query("SELECT set_config('lock_timeout', '5s', false)");
+  try {
+    const { rows } = await db.query<Record<string, unknown>>(query);
+    return rows;
+  } finally {
+    await db.query('SELECT set_config(\'lock_timeout\', $1, false)', [before[0]!.v]);
+  }
+}
+
+function example(row: Record<string, unknown>): string {
+  return Object.entries(row)
+    .map(([k, v]) => `${k} = ${v === null ? 'NULL' : typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : String(v)}`)
+    .join(', ');
+}
+
+/** `re-adds CHECK orders_status_check on public.orders, which 3 rows violate (status = 'shipped', ...)`. */
+export function blockerMessage(b: DownBlocker): string {
+  const count = `${b.atLeast ? 'at least ' : ''}${b.violations}`;
+  const what =
+    b.kind === 'unique' || b.kind === 'primary-key'
+      ? `${count} key value${b.violations === 1 ? '' : 's'} of ${b.table} ${b.violations === 1 ? 'is' : 'are'} held by more than one row${b.kind === 'primary-key' ? ' (or is NULL)' : ''}`
+      : b.kind === 'foreign-key'
+        ? `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} point${b.violations === 1 ? 's' : ''} at no row of the referenced table`
+        : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} ${b.kind === 'not-null' ? (b.violations === 1 ? 'holds' : 'hold') + ' NULL there' : b.violations === 1 ? 'violates it' : 'violate it'}`;
+  return `it adds ${b.what} to ${b.table}, and ${what}${b.examples.length > 0 ? ` (${b.examples.join('; ')}${(b.violations ?? 0) > b.examples.length ? '; …' : ''})` : ''}`;
+}

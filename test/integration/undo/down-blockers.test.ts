@@ -1,0 +1,99 @@
+/**
+ * A down that re-adds a constraint the rows written since its migration
+ * violate (a CHECK narrowed back while `'shipped'` orders exist, NOT NULL back
+ * on a column now holding NULLs, a UNIQUE back over duplicated codes) would be
+ * stopped by PostgreSQL partway. plan asks the live database first and names
+ * the rows; undo refuses before anything (DOWN_WOULD_FAIL, exit 4), its dry
+ * run says the same; a down that fixes the rows itself first is not blocked;
+ * once the rows are corrected the undo runs. Real cluster, the sql tool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAdapter, plan, resolveConfig, undo, type ResolvedConfig } from '../../../src/index.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
+import { runOf } from '../../harness/runs.js';
+import { catalogFingerprint } from './support.js';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await removeTempDirs();
+  await cluster?.stop();
+});
+
+const MIGRATIONS = {
+  '001_orders.up.sql': "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL CHECK (status IN ('new', 'paid')), email text NOT NULL, code text CONSTRAINT orders_code_key UNIQUE, total numeric);\n",
+  '001_orders.down.sql': 'DROP TABLE orders;\n',
+  '002_status-shipped.up.sql': "ALTER TABLE orders DROP CONSTRAINT orders_status_check;\nALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('new', 'paid', 'shipped'));\n",
+  '002_status-shipped.down.sql': "ALTER TABLE orders DROP CONSTRAINT orders_status_check;\nALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('new', 'paid'));\n",
+  '003_email-optional.up.sql': 'ALTER TABLE orders ALTER COLUMN email DROP NOT NULL;\n',
+  '003_email-optional.down.sql': 'ALTER TABLE orders ALTER COLUMN email SET NOT NULL;\n',
+  '004_code-not-unique.up.sql': 'ALTER TABLE orders DROP CONSTRAINT orders_code_key;\n',
+  '004_code-not-unique.down.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n',
+};
+
+async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string }> {
+  const dir = await dirWith(files);
+  const storage = await dirWith({}, 'dbrollback-storage-');
+  const db = await cluster.createDatabase();
+  const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
+  const adapter = await openAdapter(config);
+  await adapter.up();
+  await adapter.close();
+  // Written since: a shipped order, one without an email, two sharing a code.
+  await cluster.sql(db.database, "INSERT INTO orders VALUES (1, 'new', 'a@x', 'A1', 10), (2, 'shipped', 'b@x', 'B1', 20), (3, 'paid', NULL, 'C1', 30), (4, 'paid', 'd@x', 'C1', 40)");
+  return { config, database: db.database };
+}
+
+describe('downs that would fail on the rows the database holds now', () => {
+  it('plan names each with its rows; undo and its dry run refuse with nothing changed; corrected rows let the undo run', async () => {
+    const p = await project(MIGRATIONS);
+    const three = await plan(runOf(p.config), { target: { count: 3 } });
+    const blockers = Object.fromEntries(three.migrations.map((m) => [m.name, m.blockers]));
+    expect(blockers['004_code-not-unique']).toEqual([expect.objectContaining({ kind: 'unique', table: 'public.orders', name: 'orders_code_key', violations: 1, examples: ["code = 'C1'"], unchecked: null })]);
+    expect(blockers['003_email-optional']).toEqual([expect.objectContaining({ kind: 'not-null', columns: ['email'], violations: 1, examples: ['email = NULL'] })]);
+    expect(blockers['002_status-shipped']).toEqual([expect.objectContaining({ kind: 'check', name: 'orders_status_check', columns: ['status'], violations: 1, examples: ["status = 'shipped'"] })]);
+    // The query plan gives finds exactly those rows.
+    const query = blockers['002_status-shipped']![0]!.query!;
+    expect(await cluster.sql(p.database, query)).toEqual([{ status: 'shipped' }]);
+
+    const before = await catalogFingerprint(cluster, p.database);
+    const dry = await undo(runOf(p.config), { yes: true, target: { count: 1 }, dryRun: true });
+    expect(dry.wouldRefuse?.code).toBe('DOWN_WOULD_FAIL');
+    const refused = await undo(runOf(p.config), { yes: true, target: { count: 3 } });
+    expect(refused.ok).toBe(false);
+    expect(refused.error?.code).toBe('DOWN_WOULD_FAIL');
+    expect(refused.error?.exitCode).toBe(4);
+    expect(refused.error?.message).toContain("004_code-not-unique (line 1): it adds UNIQUE orders_code_key to public.orders, and 1 key value of public.orders is held by more than one row (code = 'C1')");
+    expect(refused.error?.message).toContain("002_status-shipped (line 2): it adds CHECK orders_status_check to public.orders, and 1 row of public.orders violates it (status = 'shipped')");
+    expect(refused.error?.hint).toContain('dbrollback restore --before-migration 002_status-shipped');
+    expect(refused.backupId).toBeNull();
+    expect(await catalogFingerprint(cluster, p.database)).toBe(before);
+
+    await cluster.sql(p.database, "UPDATE orders SET code = 'C2' WHERE id = 4");
+    const done = await undo(runOf(p.config), { yes: true, target: { count: 1 } });
+    expect(done.error).toBeNull();
+    expect(done.undone).toEqual(['004_code-not-unique']);
+  });
+
+  it('a down that corrects the rows itself before re-adding the constraint is not blocked', async () => {
+    const p = await project({
+      ...MIGRATIONS,
+      '002_status-shipped.down.sql': "UPDATE orders SET status = 'paid' WHERE status = 'shipped';\nALTER TABLE orders DROP CONSTRAINT orders_status_check;\nALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('new', 'paid'));\n",
+      '003_email-optional.down.sql': "UPDATE orders SET email = 'unknown@example.invalid' WHERE email IS NULL;\nALTER TABLE orders ALTER COLUMN email SET NOT NULL;\n",
+      '004_code-not-unique.down.sql': "DELETE FROM orders a USING orders b WHERE a.code = b.code AND a.id > b.id;\nALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n",
+    });
+    const result = await plan(runOf(p.config), { target: { count: 3 } });
+    for (const m of result.migrations) {
+      for (const b of m.blockers ?? []) {
+        expect(b.violations, `${m.name}: ${b.what}`).toBeNull();
+        expect(b.unchecked).toMatch(/an earlier statement of the undo \(.*line \d\) changes public\.orders first/);
+      }
+    }
+    const done = await undo(runOf(p.config), { yes: true, target: { count: 3 }, acceptDataLoss: true });
+    expect(done.error).toBeNull();
+    expect(done.undone).toEqual(['004_code-not-unique', '003_email-optional', '002_status-shipped']);
+  });
+});
