@@ -12,6 +12,7 @@ import { openAdapter, plan, resolveConfig, undo, type ResolvedConfig } from '../
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { runOf } from '../../harness/runs.js';
+import { runBuiltCli } from '../../harness/cli.js';
 import { catalogFingerprint } from './support.js';
 
 let cluster: Cluster;
@@ -34,7 +35,7 @@ const MIGRATIONS = {
   '004_code-not-unique.down.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n',
 };
 
-async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string }> {
+async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string; args: string[] }> {
   const dir = await dirWith(files);
   const storage = await dirWith({}, 'dbrollback-storage-');
   const db = await cluster.createDatabase();
@@ -44,7 +45,7 @@ async function project(files: Record<string, string>): Promise<{ config: Resolve
   await adapter.close();
   // Written since: a shipped order, one without an email, two sharing a code.
   await cluster.sql(db.database, "INSERT INTO orders VALUES (1, 'new', 'a@x', 'A1', 10), (2, 'shipped', 'b@x', 'B1', 20), (3, 'paid', NULL, 'C1', 30), (4, 'paid', 'd@x', 'C1', 40)");
-  return { config, database: db.database };
+  return { config, database: db.database, args: ['--migrations', dir, '--migrator', 'sql', '--database-url', cluster.url(db.database), '--storage', storage] };
 }
 
 describe('downs that would fail on the rows the database holds now', () => {
@@ -71,6 +72,17 @@ describe('downs that would fail on the rows the database holds now', () => {
     expect(refused.error?.hint).toContain('dbrollback restore --before-migration 002_status-shipped');
     expect(refused.backupId).toBeNull();
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
+
+    // The built CLI says the same to people: plan's section with the query, undo's refusal (exit 4).
+    const text = await runBuiltCli(['plan', '--count', '2', ...p.args]);
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('the down migrations would FAIL on rows the database holds now (undo refuses):');
+    expect(text.stdout).toContain("  003_email-optional (line 1): it adds NOT NULL on email to public.orders, and 1 row of public.orders holds NULL there (email = NULL)");
+    expect(text.stdout).toContain('    rows: SELECT "email" FROM "public"."orders" WHERE "email" IS NULL LIMIT 1000');
+    const cli = await runBuiltCli(['undo', '--count', '1', '--yes', ...p.args]);
+    expect(cli.exitCode).toBe(4);
+    expect(cli.stderr).toMatch(/error: refusing to undo: the down migrations would fail on rows the database holds now/);
+    expect(cli.stderr).toContain('hint: Nothing was changed.');
 
     await cluster.sql(p.database, "UPDATE orders SET code = 'C2' WHERE id = 4");
     const done = await undo(runOf(p.config), { yes: true, target: { count: 1 } });
