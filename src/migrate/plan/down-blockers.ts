@@ -33,6 +33,8 @@ export interface BlockerProbe {
   /** What the statement adds, in words (`CHECK orders_status_check`, `NOT NULL on email`). */
   what: string;
   columns: string[];
+  /** A FOREIGN KEY's referenced table (`schema.table`): its rows decide too. */
+  references?: string;
   /** Line of the statement in the down migration. */
   line: number;
   /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
@@ -140,7 +142,7 @@ export function blockerProbes(statements: readonly ParsedStatement[], migration:
   for (const stmt of statements) {
     const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
     for (const probe of probes) {
-      const changed = soFar.changedBefore(probe.table);
+      const changed = soFar.changedBefore(probe.table) ?? (probe.references === undefined ? null : soFar.changedBefore(probe.references));
       out.push(changed === null ? probe : { ...probe, query: null, unchecked: changed });
     }
     soFar.record(stmt, migration);
@@ -198,7 +200,7 @@ function constraintProbe(table: string, con: Fields, line: number): BlockerProbe
       if (columns.length === 0 || referenced === undefined || (targets.length > 0 && targets.length !== columns.length)) return undefined;
       // Without a column list the key references the other table's primary key: asked of the catalog in the query.
       const keyOf = targets.length > 0 ? targets : null;
-      return probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f'));
+      return { ...probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f')), references: referenced };
     }
     default:
       return undefined;

@@ -90,6 +90,31 @@ describe('downs that would fail on the rows the database holds now', () => {
     expect(done.undone).toEqual(['004_code-not-unique']);
   });
 
+  it('a FOREIGN KEY added back over orphaned rows is found; its referenced table changed first by a newer down is not checked', async () => {
+    const dir = await dirWith({
+      '001_people.up.sql': 'CREATE TABLE people (id int PRIMARY KEY);\nCREATE TABLE pets (id int PRIMARY KEY, owner int CONSTRAINT pets_owner_fkey REFERENCES people (id));\n',
+      '001_people.down.sql': 'DROP TABLE pets;\nDROP TABLE people;\n',
+      '002_loose-owner.up.sql': 'ALTER TABLE pets DROP CONSTRAINT pets_owner_fkey;\n',
+      '002_loose-owner.down.sql': 'ALTER TABLE pets ADD CONSTRAINT pets_owner_fkey FOREIGN KEY (owner) REFERENCES people (id);\n',
+      '003_people-note.up.sql': 'ALTER TABLE people ADD COLUMN note text;\n',
+      '003_people-note.down.sql': 'DELETE FROM people WHERE note IS NOT NULL;\nALTER TABLE people DROP COLUMN note;\n',
+    });
+    const storage = await dirWith({}, 'dbrollback-storage-');
+    const db = await cluster.createDatabase();
+    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
+    const adapter = await openAdapter(config);
+    await adapter.up(2);
+    await cluster.sql(db.database, 'INSERT INTO people VALUES (1); INSERT INTO pets VALUES (10, 1), (11, 7), (12, NULL)');
+    const one = await plan(runOf(config), { target: { count: 1 } });
+    expect(one.migrations[0]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', table: 'public.pets', references: 'public.people', violations: 1, examples: ['owner = 7'] })]);
+    // A newer migration whose down deletes people: the key is then checked against other rows than those there now.
+    await adapter.up();
+    await adapter.close();
+    const two = await plan(runOf(config), { target: { count: 2 } });
+    expect(two.migrations[0]!.blockers).toEqual([]);
+    expect(two.migrations[1]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', violations: null, unchecked: 'an earlier statement of the undo (003_people-note, line 1) changes public.people first' })]);
+  });
+
   it('a down that corrects the rows itself before re-adding the constraint is not blocked', async () => {
     const p = await project({
       ...MIGRATIONS,
