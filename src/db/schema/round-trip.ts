@@ -39,6 +39,11 @@ export function differenceKey(d: Pick<SchemaDifference, 'kind' | 'object' | 'eff
   return `${d.kind}|${d.object}|${d.effect === 'not-restored' ? 'drops' : d.effect}|${d.detail}`;
 }
 
+/** Identity of the object a change is to, whatever the change: what an undo leaves as it is (a migration that stays applied made it). */
+export function keptKey(c: Pick<SchemaChange, 'kind' | 'object'>): string {
+  return `${c.kind}|${c.object}`;
+}
+
 /** The changes from `before` to `after` that a round trip must not make. */
 export function roundTripChanges(before: SchemaSnapshot, after: SchemaSnapshot): SchemaChange[] {
   return diffLogical(shaped(before), shaped(after), new LogicalIds()).changes.filter((c) => c.change !== 'rewritten');

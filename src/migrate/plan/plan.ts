@@ -19,7 +19,7 @@ import { reconcile } from '../../classify/reconcile.js';
 import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
-import { selectForDown } from '../../tools/select.js';
+import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
 import { decide, type PlanType } from './decide.js';
@@ -87,6 +87,12 @@ export interface Plan {
   head: string | null;
   /** The head after the rollback. */
   targetHead: string | null;
+  /**
+   * Applied after the oldest migration to undo, and left applied by the undo
+   * (MigrationInfo.staysApplied: a Flyway repeatable), oldest first, with
+   * why; empty for a restore (it goes back past them too).
+   */
+  staysApplied: Array<{ name: string; note: string }>;
   /** Newest first: the order they would be undone in. */
   migrations: PlanMigration[];
   /** Totals over every migration (unknown ones excluded; see `atRiskUnknown`); `derived`: the part the migrations computed themselves. */
@@ -138,8 +144,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const parserReady = initParser();
   const status = await adapter.status();
   assertNotBlocked(status);
-  const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations);
-  const targetHead = headAfter(status.applied, selected);
+  const { selected, staying } = selectWithStaying(status.applied, options.target ?? { count: 1 }, status.migrations);
   await parserReady;
   const db = await run.session.db();
   const major = (await serverVersion(db)).major;
@@ -154,7 +159,10 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
-  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, headInfoAfter(status.applied, selected), selected.at(-1)) : null;
+  // A restore goes back to the moment before the oldest selected migration, what stays applied by an undo included.
+  const restoreHead = headBefore(status.applied, selected);
+  const targetHead = decision.type === 'restore' ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
+  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1)) : null;
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
@@ -172,6 +180,8 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
         database: config.conn.database,
         applied: status.applied,
         selected,
+        staying,
+        db,
         downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
       })
     : null;
@@ -183,6 +193,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     database: config.conn.database,
     head: status.head,
     targetHead,
+    staysApplied: decision.type === 'restore' ? [] : staying.map((m) => ({ name: m.name, note: m.staysApplied! })),
     migrations,
     atRisk: {
       rows: known.reduce((n, m) => n + m.atRisk!.rows, 0),
@@ -345,14 +356,17 @@ function archiveNote(archive: PlanArchive | null): string {
   return ` from ${archive.location} (${archive.backups} backup(s), newest ${archive.newestBackup.id} finished ${archive.newestBackup.stopTime}${archive.wal ? `, WAL ${archive.wal.min} … ${archive.wal.max}` : ''})`;
 }
 
-/** The head once `selected` (newest first) are undone. */
+/** The head once `selected` (newest first) are undone: the last applied migration left, one that stays applied included. */
 function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
-  return headInfoAfter(applied, selected)?.name ?? null;
+  const undone = new Set(selected);
+  return applied.findLast((m) => !undone.has(m))?.name ?? null;
 }
 
-function headInfoAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): MigrationInfo | null {
-  const remaining = applied.length - selected.length;
-  return remaining > 0 ? applied[remaining - 1]! : null;
+/** The migration applied just before the oldest of `selected` (the head a restore to before it lands on); the head when nothing is selected. */
+function headBefore(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): MigrationInfo | null {
+  const oldest = selected.at(-1);
+  const index = oldest === undefined ? applied.length : applied.indexOf(oldest);
+  return index > 0 ? applied[index - 1]! : null;
 }
 
 /**
