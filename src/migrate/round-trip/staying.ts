@@ -29,7 +29,7 @@ export async function keptByStaying(db: Db, adapter: Pick<MigratorAdapter, 'sqlO
   for (const change of changes) {
     const refs = refsOf(change);
     const owner = ups.find((up) => up.statements.some((stmt) => refs.some((ref) => creates(stmt, ref))));
-    if (owner) out.push({ key: keptKey(change), message: `${describeChange(change)} (${owner.name} stays applied)` });
+    if (owner) out.push({ key: keptKey(change), message: `${describeChange(change)}, made by ${owner.name}, which stays applied` });
   }
   return out;
 }
