@@ -335,9 +335,23 @@ describe('a baselined history with dotted versions', () => {
       [5, '2.1', 'create audit log', 'SQL', 'sub/V2_1__create_audit_log.sql'],
       [6, null, 'account names', 'SQL', 'R__account_names.sql'],
     ]);
-    // The repeatable was applied last and has no undo: undo stops there; past it, the U scripts run newest first.
-    expect((await rejection(adapter.down({ count: 2 }))).code).toBe('IRREVERSIBLE');
-    expect((await adapter.status()).applied.map((m) => m.name).at(-2)).toBe('V2_1__create_audit_log');
+    // The repeatable was applied last: it stays applied, as `flyway undo` leaves it, and --count counts the versions
+    // (was: refused, the repeatable taken as the last migration). Their U scripts run newest first, each with its UNDO_SQL row.
+    const down = await adapter.down({ count: 2 });
+    expect(down.steps.map((st) => [st.name, st.status])).toEqual([['V2_1__create_audit_log', 'success'], ['V1.10__index_accounts_email', 'success']]);
+    expect((await rows(conn)).slice(7).map((r) => [r.installed_rank, r.version, r.type, r.script])).toEqual([
+      [7, '2.1', 'UNDO_SQL', 'sub/U2_1__create_audit_log.sql'],
+      [8, '1.10', 'UNDO_SQL', 'U1.10__index_accounts_email.sql'],
+    ]);
+    const after = await adapter.status();
+    expect(after.applied.map((m) => m.name)).toEqual(['V1__initial_schema', 'V1.1__add_accounts_email', 'V1.9__add_accounts_created_at', 'R__account_names']);
+    expect(after.headTags?.[0]).toBe('V1.9__add_accounts_created_at');
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.account_names')::text AS v")).toEqual([{ v: 'account_names' }]);
+    // Past the versions left (the baseline counts, and cannot be undone): refused before anything runs, the repeatable not counted.
+    const tooMany = await rejection(adapter.down({ count: 4 }));
+    expect(tooMany.code).toBe('USAGE');
+    expect(tooMany.message).toContain('--count 4 is more than the 3 applied migrations undo can take back (R__account_names is applied too');
+    expect(await rows(conn)).toHaveLength(9);
   });
 
   it('classify orders a Flyway folder as Flyway applies it (1.9 before 1.10, repeatables last) without --migrator, the U scripts read as the downs', async () => {
