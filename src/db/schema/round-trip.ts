@@ -39,9 +39,12 @@ export function differenceKey(d: Pick<SchemaDifference, 'kind' | 'object' | 'eff
   return `${d.kind}|${d.object}|${d.effect === 'not-restored' ? 'drops' : d.effect}|${d.detail}`;
 }
 
-/** Identity of the object a change is to, whatever the change: what an undo leaves as it is (a migration that stays applied made it). */
-export function keptKey(c: Pick<SchemaChange, 'kind' | 'object'>): string {
-  return `${c.kind}|${c.object}`;
+/**
+ * Identity of a change a migration that stays applied through an undo made (a repeatable's view added): the
+ * same change after the undo is expected; another one to the same object (the view dropped by a CASCADE) is not.
+ */
+export function keptKey(c: Pick<SchemaChange, 'kind' | 'object' | 'change' | 'detail'>): string {
+  return `${c.kind}|${c.object}|${c.change}|${c.detail}`;
 }
 
 /** The changes from `before` to `after` that a round trip must not make. */

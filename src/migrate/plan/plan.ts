@@ -21,7 +21,8 @@ import type { Compatibility, DataLoss, SqlClassification } from '../../classify/
 import type { RunContext } from '../../run/run-context.js';
 import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
-import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
+import { measureAtRisk, riskTargets, type AtRisk, type RiskTarget } from './at-risk.js';
+import { stayingDependents } from './staying-dependents.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
 import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
@@ -151,14 +152,20 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
   const ups: Array<MigrationSql | null> = [];
+  const downTargets: RiskTarget[][] = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured);
     migrations.push(planned.plan);
     ups.push(planned.up);
+    downTargets.push(planned.downTargets);
   }
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
+  if (decision.type !== 'restore') {
+    // A down that drops what a view left applied through the undo uses (a Flyway repeatable's) fails on it: said before anything runs.
+    for (const [i, m] of migrations.entries()) m.notes.push(...(await stayingDependents(db, adapter, staying, m.name, downTargets[i]!)));
+  }
   // A restore goes back to the moment before the oldest selected migration, what stays applied by an undo included.
   const restoreHead = headBefore(status.applied, selected);
   const targetHead = decision.type === 'restore' ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
@@ -238,7 +245,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -246,11 +253,13 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const up = await classifyKnown(upSql, major, notes, fromCapture?.diff, (stmt) => void upStatements.push(stmt));
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
+  let downTargets: RiskTarget[] = [];
   let existing: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
     const downStatements: ParsedStatement[] = [];
     const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
-    atRisk = await measureAtRisk(db, riskTargets(downStatements), up?.fills ?? []);
+    downTargets = riskTargets(downStatements);
+    atRisk = await measureAtRisk(db, downTargets, up?.fills ?? []);
     // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
     if (up !== null) existing = dropsExisting(down, upStatements);
     if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
@@ -271,7 +280,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     downSql,
     notes,
   };
-  return { plan, up: up === null ? null : upSql };
+  return { plan, up: up === null ? null : upSql, downTargets };
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {

@@ -355,6 +355,23 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     expect(toTwo.exitCode).toBe(2);
     expect(toTwo.json<ErrorDoc>().error.message).toContain('nothing to undo: only R__owner_pet_counts is applied after the target, and undo leaves it applied');
     expect(await history(freshUrl)).toHaveLength(8);
+
+    // V3 again, then the view comes to use its column: the plan says U3 would fail on the view that stays applied; the undo fails and changes nothing.
+    expect((await inDir(['migrate', '--backup', 'never', '--json', ...fresh])).json<{ applied: string[] }>().applied).toEqual(['V3__owners_email']);
+    await writeFile(view, (await readFile(view, 'utf8')).replace('count(p.id) > 0 AS has_pets', 'count(p.id) > 0 AS has_pets,\n       o.email'));
+    expect((await inDir(['migrate', '--backup', 'never', '--json', ...fresh])).json<{ applied: string[] }>().applied).toEqual(['R__owner_pet_counts']);
+    const usesEmail = await inDir(['plan', '--count', '1', '--json', ...fresh]);
+    expect(usesEmail.exitCode, usesEmail.stderr).toBe(0);
+    const usesDoc = usesEmail.json<PlanDoc & { migrations: Array<{ name: string; notes: string[] }> }>();
+    expect(usesDoc.migrations.map((m) => m.name)).toEqual(['V3__owners_email']);
+    expect(usesDoc.migrations[0]!.notes).toContain(
+      "the down of V3__owners_email drops column public.owners.email, which view public.owner_pet_counts uses, and R__owner_pet_counts (which made the view) stays applied: PostgreSQL refuses that, so the down fails (with CASCADE it drops the view too); change R__owner_pet_counts's script so the view no longer uses it and migrate first",
+    );
+    const failing = await inDir(['undo', '--count', '1', '--yes', '--backup', 'tables', '--json', ...fresh]);
+    expect(failing.exitCode, failing.stdout).toBe(1);
+    expect(failing.json<ErrorDoc>().error.message).toContain('owner_pet_counts');
+    expect(await history(freshUrl)).toHaveLength(10);
+    expect(await columnsOf(freshUrl, 'owners')).toContain('email');
   }, 300_000);
 
   it('a history of repeatables only: plan and undo --count 1 refuse with what is wrong and what to do, and change nothing', async () => {
