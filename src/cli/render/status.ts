@@ -53,7 +53,7 @@ function restorePointCell(report: StatusReport, m: StatusReport['migrations'][nu
 
 function downCell(m: StatusReport['migrations'][number]): string {
   // Not undone by design, rather than a down that is missing.
-  if (m.staysApplied) return `none: stays applied (${m.staysApplied})`;
+  if (m.staysApplied) return `not undone (${m.staysApplied})`;
   switch (m.down) {
     case 'yes':
     case 'inferred':
