@@ -51,6 +51,15 @@ export interface MigrationInfo {
   /** Why `down` is not `yes`, in words (e.g. `its down throws ("enum values cannot be removed")`); absent when there is nothing to say. */
   downNote?: string;
   /**
+   * Set on a migration the tool itself never undoes, because its way of
+   * working re-applies it instead (a Flyway repeatable: `flyway undo`
+   * skips it, `flyway migrate` runs it again when its script changes): why,
+   * in a few words. Undo leaves it applied and does not count it: `--count N`
+   * is the last N other applied migrations, `--to NAME` undoes the others
+   * applied after NAME (select.ts). Absent: an undoable unit like any other.
+   */
+  staysApplied?: string;
+  /**
    * Why dbrollback cannot apply this pending migration (a Flyway Java
    * migration): migrate refuses a selection that reaches it, before anything
    * runs; absent when it can.

@@ -12,11 +12,26 @@ import { migrationNameOf } from './file-name.js';
  *  - `{count: N}`: the last N applied (1 ≤ N ≤ applied);
  *  - `{to: NAME}`: every migration applied after NAME (NAME stays applied);
  *    NAME already the head → [] (nothing to undo; the caller decides what that means).
+ * A migration the tool re-applies instead of undoing (`staysApplied`: a Flyway
+ * repeatable) is never selected nor counted, as the tool's own undo skips it.
  * `applied` is the tool's history order, oldest first. `known` (every migration the tool
  * knows, applied or not) lets the error say "pending" instead of "not found", whether
  * NAME is the name, the file name or a tag (golang-migrate's version) of the pending one.
  */
 export function selectForDown(applied: readonly MigrationInfo[], target: DownTarget, known: readonly MigrationInfo[] = []): MigrationInfo[] {
+  return selectWithStaying(applied, target, known).selected;
+}
+
+export interface Selection {
+  /** What undo takes back, newest first. */
+  selected: MigrationInfo[];
+  /** Applied after the oldest selected (or after NAME, for --to) and left applied by the undo (`staysApplied`), oldest first. */
+  staying: MigrationInfo[];
+}
+
+/** `selectForDown`, with the migrations recorded among the selected ones that the undo leaves applied. */
+export function selectWithStaying(applied: readonly MigrationInfo[], target: DownTarget, known: readonly MigrationInfo[] = []): Selection {
+  const units = applied.filter(undoable);
   if ('count' in target) {
     const { count } = target;
     if (!Number.isInteger(count) || count < 1) {
@@ -29,13 +44,23 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
         hint: 'Run `dbrollback status` to see the migration history of this database.',
       });
     }
-    if (count > applied.length) {
-      throw new DbrollbackError('USAGE', `--count ${count} is more than the ${applied.length} applied migration${applied.length === 1 ? '' : 's'}`, {
-        hint: `Pass --count ${applied.length} or less (run \`dbrollback status\` to see what is applied).`,
-        details: { count, applied: applied.length },
+    const kept = applied.filter((m) => !undoable(m));
+    if (units.length === 0) {
+      const first = kept[0]!;
+      throw new DbrollbackError('USAGE', `--count ${count}: nothing to undo: the only applied ${kept.length === 1 ? 'migration is' : 'migrations are'} ${names(kept)}, which undo leaves applied (${first.staysApplied})`, {
+        hint: `Nothing was changed. To change what ${kept.length === 1 ? 'it does' : 'they do'}, change ${kept.length === 1 ? 'its script' : 'their scripts'} and migrate again; to go back to before ${kept.length === 1 ? 'it' : 'them'}, restore a backup taken earlier (\`dbrollback backups\` lists them). Run \`dbrollback status\` to see the history.`,
+        details: { count, applied: 0, staysApplied: kept.map((m) => m.name) },
       });
     }
-    return applied.slice(applied.length - count).reverse();
+    if (count > units.length) {
+      const also = kept.length > 0 ? ` (${names(kept)} ${kept.length === 1 ? 'is' : 'are'} applied too, but undo leaves ${kept.length === 1 ? 'it' : 'them'} applied and does not count ${kept.length === 1 ? 'it' : 'them'}: ${kept[0]!.staysApplied})` : '';
+      throw new DbrollbackError('USAGE', `--count ${count} is more than the ${units.length} applied migration${units.length === 1 ? '' : 's'}${kept.length > 0 ? ' undo can take back' : ''}${also}`, {
+        hint: `Pass --count ${units.length} or less (run \`dbrollback status\` to see what is applied). Nothing was changed.`,
+        details: { count, applied: units.length, ...(kept.length > 0 ? { staysApplied: kept.map((m) => m.name) } : {}) },
+      });
+    }
+    const selected = units.slice(units.length - count).reverse();
+    return { selected, staying: keptAfter(applied, applied.indexOf(selected.at(-1)!)) };
   }
 
   const name = migrationNameOf(target.to, applied);
@@ -51,7 +76,7 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
         hint:
           head === undefined
             ? 'No migration is applied. Run `dbrollback status` to see the migration history.'
-            : `Applied migrations (newest last): ${appliedNames.slice(-5).join(', ')}; the head is ${head}. --to takes an applied migration, which stays applied (--count 1 undoes ${head}). Run \`dbrollback status\` for the full list.`,
+            : `Applied migrations (newest last): ${appliedNames.slice(-5).join(', ')}; the head is ${head}. --to takes an applied migration, which stays applied (--count 1 undoes ${units.at(-1)?.name ?? head}). Run \`dbrollback status\` for the full list.`,
         details: { name: pending, pending: true, head: head ?? null },
       });
     }
@@ -64,7 +89,29 @@ export function selectForDown(applied: readonly MigrationInfo[], target: DownTar
           : 'No migration is applied. Run `dbrollback status` to see the migration history.';
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${name}: no applied migration has that name`, { hint, details: { name, nearby: near } });
   }
-  return applied.slice(index + 1).reverse();
+  const found = applied[index]!;
+  if (!undoable(found)) {
+    const others = units.map((m) => m.name);
+    throw new DbrollbackError('USAGE', `--to ${found.name}: undo leaves it applied whatever is undone (${found.staysApplied}), so it is no point to undo to`, {
+      hint: `Nothing was changed. Name a migration undo takes back${others.length > 0 ? ` (applied, newest last: ${others.slice(-5).join(', ')})` : ''}, or pass --count N. Run \`dbrollback status\` for the full list.`,
+      details: { name: found.name, staysApplied: true },
+    });
+  }
+  return { selected: applied.slice(index + 1).filter(undoable).reverse(), staying: keptAfter(applied, index) };
+}
+
+/** Whether undo takes the migration back (and counts it): everything but what the tool re-applies instead. */
+function undoable(m: MigrationInfo): boolean {
+  return m.staysApplied === undefined;
+}
+
+/** The migrations applied after position `index` that undo leaves applied, oldest first. */
+function keptAfter(applied: readonly MigrationInfo[], index: number): MigrationInfo[] {
+  return applied.slice(index + 1).filter((m) => !undoable(m));
+}
+
+function names(ms: readonly MigrationInfo[]): string {
+  return ms.map((m) => m.name).join(', ');
 }
 
 /** The pending migration `given` names (by its name, file name or a tag), if any. */

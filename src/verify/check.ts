@@ -24,7 +24,14 @@ import type { SchemaSnapshot } from '../db/schema/snapshot.js';
  */
 export interface SchemaExpectation {
   expect:
-    | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[] }
+    | {
+        kind: 'record';
+        migration: string;
+        schema: SchemaSnapshot;
+        exclude: string[];
+        /** Objects migrations that stay applied through the undo made since the record (a Flyway repeatable's view), by keptKey: expected as they are. */
+        kept?: Array<{ key: string; message: string }>;
+      }
     | { kind: 'changes'; changes: SchemaChange[]; exclude: string[]; before: SchemaSnapshot };
   accepted: Array<{ key: string; message: string }>;
 }

@@ -12,6 +12,7 @@ export function planJson(p: Plan) {
     database: p.database,
     head: p.head,
     targetHead: p.targetHead,
+    staysApplied: p.staysApplied,
     migrations: p.migrations.map((m) => ({
       name: m.name,
       appliedAt: m.appliedAt,
@@ -39,6 +40,13 @@ export function planJson(p: Plan) {
     roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,
     ...(p.safetyBackup ? { safetyBackup: p.safetyBackup } : {}),
   };
+}
+
+/** One line per reason, naming the migrations the undo leaves applied (Flyway's repeatables). */
+export function staysAppliedLines(p: Pick<Plan, 'staysApplied'>): string[] {
+  const byNote = new Map<string, string[]>();
+  for (const m of p.staysApplied) byNote.set(m.note, [...(byNote.get(m.note) ?? []), m.name]);
+  return [...byNote].map(([note, names]) => `stays applied: ${names.join(', ')} — ${note}`);
 }
 
 export function renderPlan(p: Plan): string {
@@ -76,6 +84,7 @@ export function renderPlan(p: Plan): string {
     for (const { m, b } of unchecked) lines.push(`note: the down of ${m.name} adds ${b.what} to ${b.table} (line ${b.line}); its rows were not checked: ${b.unchecked}`);
     for (const note of p.migrations.flatMap((m) => m.notes)) lines.push(`note: ${note}`);
   }
+  for (const line of staysAppliedLines(p)) lines.push(line);
   const rt = p.roundTrip;
   if (rt) {
     const how = rt.source === 'record' ? 'against the schema recorded before each migration' : rt.source === 'rehearsal' ? `rehearsed in a throwaway database${rt.cached ? ', from the local cache' : ''}` : 'not checked';

@@ -15,6 +15,8 @@ export function statusJson(report: StatusReport) {
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
       down: m.down,
       ...(m.downNote ? { downNote: m.downNote } : {}),
+      // An applied migration undo leaves applied and does not count (a Flyway repeatable): why.
+      ...(m.staysApplied ? { staysApplied: m.staysApplied } : {}),
       // The tool's other names for it (golang-migrate's and dbmate's version, Sqitch's and Liquibase's tags), which --to takes too.
       ...(m.tags && m.tags.length > 0 ? { tags: m.tags } : {}),
       // A pending migration the tool's own migrate leaves (Flyway's target): why, and migrate does not apply it either.
@@ -50,6 +52,8 @@ function restorePointCell(report: StatusReport, m: StatusReport['migrations'][nu
 }
 
 function downCell(m: StatusReport['migrations'][number]): string {
+  // Not undone by design, rather than a down that is missing.
+  if (m.staysApplied) return `not undone (${m.staysApplied})`;
   switch (m.down) {
     case 'yes':
     case 'inferred':

@@ -2,7 +2,7 @@
 import { verifySummary } from '../../index.js';
 import type { UndoReport } from '../../index.js';
 import { formatBytes } from '../output.js';
-import { planJson, renderPlan } from './plan.js';
+import { planJson, renderPlan, staysAppliedLines } from './plan.js';
 import { stepLines } from './steps.js';
 
 export function undoJson(r: UndoReport) {
@@ -39,6 +39,7 @@ export function renderUndo(r: UndoReport): string {
   lines.push(...stepLines(r.steps));
   if (r.undone.length > 0) lines.push(`undone: ${r.undone.join(', ')}`);
   if (r.notUndone.length > 0 && r.outcome !== 'refused') lines.push(`still applied: ${r.notUndone.join(', ')}`);
+  if (r.plan && r.undone.length > 0) lines.push(...staysAppliedLines(r.plan));
   if (r.safety) lines.push(`safety backup (--backup ${r.safety.mode}): ${r.safety.taken === 'none' ? 'NONE' : r.safety.taken} — ${r.safety.reason}`);
   if (r.safety?.restorePoint) lines.push(`restore point before changes: ${r.safety.restorePoint.name} at ${r.safety.restorePoint.lsn} (dbrollback restore --restore-point ${r.safety.restorePoint.name} --data-dir DIR)`);
   if (r.backupId) lines.push(`${r.safety?.tables.length ? `partial backup (rows of ${r.safety.tables.join(', ')})` : 'backup'} taken before changes: ${r.backupId}`);

@@ -39,6 +39,14 @@ export function differenceKey(d: Pick<SchemaDifference, 'kind' | 'object' | 'eff
   return `${d.kind}|${d.object}|${d.effect === 'not-restored' ? 'drops' : d.effect}|${d.detail}`;
 }
 
+/**
+ * Identity of a change a migration that stays applied through an undo made (a repeatable's view added): the
+ * same change after the undo is expected; another one to the same object (the view dropped by a CASCADE) is not.
+ */
+export function keptKey(c: Pick<SchemaChange, 'kind' | 'object' | 'change' | 'detail'>): string {
+  return `${c.kind}|${c.object}|${c.change}|${c.detail}`;
+}
+
 /** The changes from `before` to `after` that a round trip must not make. */
 export function roundTripChanges(before: SchemaSnapshot, after: SchemaSnapshot): SchemaChange[] {
   return diffLogical(shaped(before), shaped(after), new LogicalIds()).changes.filter((c) => c.change !== 'rewritten');

@@ -19,10 +19,11 @@ import { reconcile } from '../../classify/reconcile.js';
 import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
-import { selectForDown } from '../../tools/select.js';
+import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
-import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
+import { measureAtRisk, riskTargets, type AtRisk, type RiskTarget } from './at-risk.js';
 import { blockerProbes, measureBlockers, UndoSoFar, type DownBlocker } from './down-blockers.js';
+import { stayingDependents } from './staying-dependents.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
 import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
@@ -94,6 +95,12 @@ export interface Plan {
   head: string | null;
   /** The head after the rollback. */
   targetHead: string | null;
+  /**
+   * Applied after the oldest migration to undo, and left applied by the undo
+   * (MigrationInfo.staysApplied: a Flyway repeatable), oldest first, with
+   * why; empty for a restore (it goes back past them too).
+   */
+  staysApplied: Array<{ name: string; note: string }>;
   /** Newest first: the order they would be undone in. */
   migrations: PlanMigration[];
   /** Totals over every migration (unknown ones excluded; see `atRiskUnknown`); `derived`: the part the migrations computed themselves. */
@@ -145,8 +152,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const parserReady = initParser();
   const status = await adapter.status();
   assertNotBlocked(status);
-  const selected = selectForDown(status.applied, options.target ?? { count: 1 }, status.migrations);
-  const targetHead = headAfter(status.applied, selected);
+  const { selected, staying } = selectWithStaying(status.applied, options.target ?? { count: 1 }, status.migrations);
   await parserReady;
   const db = await run.session.db();
   const major = (await serverVersion(db)).major;
@@ -155,15 +161,24 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const ups: Array<MigrationSql | null> = [];
   // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
   const soFar = new UndoSoFar();
+  const downTargets: RiskTarget[][] = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured, soFar);
     migrations.push(planned.plan);
     ups.push(planned.up);
+    downTargets.push(planned.downTargets);
   }
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
-  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, headInfoAfter(status.applied, selected), selected.at(-1)) : null;
+  if (decision.type !== 'restore') {
+    // A down that drops what a view left applied through the undo uses (a Flyway repeatable's) fails on it: said before anything runs.
+    for (const [i, m] of migrations.entries()) m.notes.push(...(await stayingDependents(db, adapter, staying, m.name, downTargets[i]!)));
+  }
+  // A restore goes back to the moment before the oldest selected migration, what stays applied by an undo included.
+  const restoreHead = headBefore(status.applied, selected);
+  const targetHead = decision.type === 'restore' ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
+  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1)) : null;
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
@@ -181,6 +196,8 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
         database: config.conn.database,
         applied: status.applied,
         selected,
+        staying,
+        db,
         downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
       })
     : null;
@@ -192,6 +209,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     database: config.conn.database,
     head: status.head,
     targetHead,
+    staysApplied: decision.type === 'restore' ? [] : staying.map((m) => ({ name: m.name, note: m.staysApplied! })),
     migrations,
     atRisk: {
       rows: known.reduce((n, m) => n + m.atRisk!.rows, 0),
@@ -236,7 +254,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: UndoSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: UndoSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -245,11 +263,13 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   let blockers: DownBlocker[] | null = null;
+  let downTargets: RiskTarget[] = [];
   let existing: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
     const downStatements: ParsedStatement[] = [];
     const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
-    atRisk = await measureAtRisk(db, riskTargets(downStatements), up?.fills ?? []);
+    downTargets = riskTargets(downStatements);
+    atRisk = await measureAtRisk(db, downTargets, up?.fills ?? []);
     blockers = await measureBlockers(db, blockerProbes(downStatements, m.name, soFar));
     // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
     if (up !== null) existing = dropsExisting(down, upStatements);
@@ -274,7 +294,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     downSql,
     notes,
   };
-  return { plan, up: up === null ? null : upSql };
+  return { plan, up: up === null ? null : upSql, downTargets };
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {
@@ -359,14 +379,17 @@ function archiveNote(archive: PlanArchive | null): string {
   return ` from ${archive.location} (${archive.backups} backup(s), newest ${archive.newestBackup.id} finished ${archive.newestBackup.stopTime}${archive.wal ? `, WAL ${archive.wal.min} … ${archive.wal.max}` : ''})`;
 }
 
-/** The head once `selected` (newest first) are undone. */
+/** The head once `selected` (newest first) are undone: the last applied migration left, one that stays applied included. */
 function headAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): string | null {
-  return headInfoAfter(applied, selected)?.name ?? null;
+  const undone = new Set(selected);
+  return applied.findLast((m) => !undone.has(m))?.name ?? null;
 }
 
-function headInfoAfter(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): MigrationInfo | null {
-  const remaining = applied.length - selected.length;
-  return remaining > 0 ? applied[remaining - 1]! : null;
+/** The migration applied just before the oldest of `selected` (the head a restore to before it lands on); the head when nothing is selected. */
+function headBefore(applied: readonly MigrationInfo[], selected: readonly MigrationInfo[]): MigrationInfo | null {
+  const oldest = selected.at(-1);
+  const index = oldest === undefined ? applied.length : applied.indexOf(oldest);
+  return index > 0 ? applied[index - 1]! : null;
 }
 
 /**

@@ -81,11 +81,15 @@ async function cacheKey(settings: ToolSettings, adapter: Pick<MigratorAdapter, '
 }
 
 /**
- * @param applied the history, oldest first
- * @param selected the migrations to undo, newest first (the last `selected.length` of `applied`)
+ * @param history the history, oldest first
+ * @param selected the migrations to undo, newest first (the last `selected.length` of the history's undoable migrations)
  */
-export async function rehearseRoundTrip(settings: ToolSettings, kind: string, applied: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
-  const below = applied.length - selected.length;
+export async function rehearseRoundTrip(settings: ToolSettings, kind: string, history: readonly MigrationInfo[], selected: readonly MigrationInfo[], exclude: string[]): Promise<Rehearsal> {
+  // What stays applied through an undo (a Flyway repeatable) is left out: the tool applies it after every
+  // versioned migration, so it cannot be put back where the history has it, and the downs do not touch it.
+  const applied = history.filter((m) => m.staysApplied === undefined);
+  const oldest = selected.at(-1);
+  const below = oldest === undefined ? applied.length : applied.findIndex((m) => m.name === oldest.name);
   return withScratchDatabase({}, async (conn) => {
     const adapter = await openAdapter({ ...settings, migrator: kind, conn });
     const snap = (c: ConnInfo) => snapshotOf(c, exclude);

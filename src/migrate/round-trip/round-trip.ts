@@ -28,6 +28,8 @@ import { toDifference, type SchemaDifference } from '../../db/schema/round-trip.
 import { droppedFromRecord, resetFromRecord } from './drops.js';
 import { toolExclusions } from './exclusions.js';
 import { rehearseCached } from './rehearse.js';
+import { keptByStaying, type KeptObject } from './staying.js';
+import type { Db } from '../../db/connection.js';
 
 export interface RoundTrip {
   /** `record`: checked against the schema migrate recorded; `rehearsal`: run in a throwaway database; `none`: not checked (`note` says why). */
@@ -44,7 +46,7 @@ export interface RoundTrip {
 }
 
 export type RoundTripExpectation =
-  | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[] }
+  | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[]; kept?: KeptObject[] }
   | { kind: 'changes'; changes: SchemaChange[]; exclude: string[] };
 
 export interface RoundTripInput {
@@ -57,6 +59,10 @@ export interface RoundTripInput {
   applied: readonly MigrationInfo[];
   /** The migrations to undo, newest first. */
   selected: readonly MigrationInfo[];
+  /** Applied after the oldest of them and left applied by the undo (a Flyway repeatable), oldest first. */
+  staying: readonly MigrationInfo[];
+  /** The database, read only: what `staying` made since the record before the oldest is kept out of the record's comparison. */
+  db: Db;
   /** Each selected migration's down SQL as the plan read it. */
   downSql: ReadonlyMap<string, MigrationSql>;
 }
@@ -87,13 +93,15 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
       }
     }
     const differences = await named(input, found);
-    const oldest = input.selected.at(-1)!;
+    const oldest = records.get(input.selected.at(-1)!.name)!;
+    // The record predates what stays applied through the undo: those objects are expected as they are now.
+    const kept = await keptByStaying(input.db, input.adapter, input.staying, oldest.schema, oldest.exclude);
     return done({
       source: 'record',
       ok: differences.length === 0,
       differences,
       note: null,
-      expect: { kind: 'record', migration: oldest.name, schema: records.get(oldest.name)!.schema, exclude: records.get(oldest.name)!.exclude },
+      expect: { kind: 'record', migration: input.selected.at(-1)!.name, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
     });
   }
   if (toolOf(input.adapter.kind)?.rehearsesRoundTrip !== true) {

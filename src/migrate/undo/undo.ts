@@ -423,7 +423,11 @@ async function expectedChanges(db: Db, before: SchemaSnapshot, plan: Plan, adapt
 }
 
 function nothingToUndo(plan: Plan): DbrollbackError {
-  return new DbrollbackError('USAGE', `nothing to undo: ${plan.targetHead ?? 'the target'} is already the head`, {
+  const kept = plan.staysApplied;
+  const why = kept.length > 0
+    ? `only ${kept.map((m) => m.name).join(', ')} ${kept.length === 1 ? 'is' : 'are'} applied after the target, and undo leaves ${kept.length === 1 ? 'it' : 'them'} applied (${kept[0]!.note})`
+    : `${plan.targetHead ?? 'the target'} is already the head`;
+  return new DbrollbackError('USAGE', `nothing to undo: ${why}`, {
     hint: 'Run `dbrollback status` to see what is applied. Nothing was changed.',
   });
 }

@@ -232,8 +232,13 @@ export function toInfo(entry: AppliedEntry, naming: FlywayNaming): MigrationInfo
     down: entry.down,
     ...(tags.length > 0 ? { tags } : {}),
     ...(entry.downNote ? { downNote: entry.downNote } : {}),
+    // Flyway's undo takes back the latest versioned migration only: a repeatable stays, and migrate re-applies it when its script changes.
+    ...(entry.row.version === null ? { staysApplied: REPEATABLE_STAYS } : {}),
   };
 }
+
+/** Why undo leaves an applied repeatable as it is (MigrationInfo.staysApplied). */
+export const REPEATABLE_STAYS = 'a Flyway repeatable: migrate re-applies it when its script changes, and undo leaves it applied, as `flyway undo` does';
 
 export function pendingInfo(m: FlywayMigration, naming: FlywayNaming): MigrationInfo {
   const tags = versionTags(m.version, m.name, naming, m.undo);
@@ -246,6 +251,7 @@ export function pendingInfo(m: FlywayMigration, naming: FlywayNaming): Migration
     down: m.down,
     ...(tags.length > 0 ? { tags } : {}),
     ...(m.downNote ? { downNote: m.downNote } : {}),
+    ...(m.kind === 'repeatable' ? { staysApplied: REPEATABLE_STAYS } : {}),
     ...(m.language === 'java' ? { cannotRun: `${m.name} is a Java migration (class ${m.script}, ${m.path}): dbrollback runs SQL scripts only` } : {}),
   };
 }

@@ -13,7 +13,7 @@
  * --tables → verify → drill all --provider local, each answer checked
  * against the database and flyway_schema_history as Flyway would leave it.
  */
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,13 @@ interface ErrorDoc {
 interface StatusDoc {
   head: string | null;
   migrations: Array<{ name: string; applied: boolean; skippedBy?: string; tags?: string[]; restorePoint: { name: string } | null }>;
+}
+interface PlanDoc {
+  type: string;
+  head: string | null;
+  targetHead: string | null;
+  migrations: Array<{ name: string }>;
+  staysApplied: Array<{ name: string; note: string }>;
 }
 interface DrillDoc {
   ok: boolean;
@@ -133,11 +140,11 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     expect(gate.exitCode, gate.stdout).toBe(0);
     expect((await run(['verify', '--expect-head', '2.1', '--json', ...args])).exitCode).toBe(3);
 
-    // The repeatable is the newest row: Flyway Teams' undo has nothing for it, so the way back over it is a restore.
+    // The repeatable is the newest row: Flyway's undo skips it and takes back the latest versioned migration, and so does dbrollback
+    // (was: the repeatable taken as "the last migration", so a restore plan).
     const planOverView = await run(['plan', '--count', '1', '--json', ...args]);
     expect(planOverView.exitCode, planOverView.stderr).toBe(0);
-    expect(planOverView.json<{ type: string; migrations: Array<{ name: string }> }>()).toMatchObject({ type: 'restore', migrations: [{ name: 'R__owner_pet_counts' }] });
-    expect(planOverView.json<{ reasons: string[] }>().reasons[0]).toContain('R__owner_pet_counts has no down migration (a repeatable migration: Flyway Teams undoes versioned migrations only');
+    expect(planOverView.json<PlanDoc>()).toMatchObject({ type: 'schema-stays', migrations: [{ name: 'V3__owners_email' }], staysApplied: [{ name: 'R__owner_pet_counts' }] });
 
     // The next release raises the target to 7: the rewrite first (owners as they were kept for later), then the rest up to 7.
     await setTarget('7');
@@ -279,5 +286,114 @@ describe('the journey on a Flyway clinic history, run from the project root', ()
     const again = await inBroken(['migrate', ...fresh]);
     expect(again.exitCode).toBe(2);
     expect(again.json<ErrorDoc>().error.hint).toContain('`flyway repair`');
+  });
+  it('a repeatable re-applied last (its script changed) stays applied: plan and undo --count 1 take back the newest versioned migration with its U script, as `flyway undo` does; verify passes; status says it stays applied; nothing versioned to undo is refused (was: the repeatable taken as the last migration, a restore)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-clinic-rep-'));
+    await cp(FIXTURE, dir, { recursive: true });
+    const view = path.join(dir, LOCATION, 'R__owner_pet_counts.sql');
+    const { database } = await primary.createDatabase();
+    const freshUrl = primary.url(database);
+    const fresh = ['--migrations', LOCATION, '--migrator', 'flyway', '--database-url', freshUrl, '--storage', storage];
+    const inDir = (argv: string[]) => runBuiltCli(argv, { cwd: dir, env: { HOME: dir, TESTCONTAINERS_RYUK_DISABLED: 'true' }, timeoutMs: 120_000 });
+    // Up to flyway.toml's target (3): V1 … V3, then the view.
+    const first = await inDir(['migrate', '--backup', 'never', '--json', ...fresh]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.json<{ applied: string[] }>().applied.at(-1)).toBe('R__owner_pet_counts');
+    // The view's script changes: Flyway's next migrate re-applies it (a new row, version NULL), so it is the newest row.
+    await writeFile(view, (await readFile(view, 'utf8')).replace('count(p.id) AS pets', 'count(p.id) AS pets,\n       count(p.id) > 0 AS has_pets'));
+    const again = await inDir(['migrate', '--backup', 'never', '--json', ...fresh]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.json<{ applied: string[] }>().applied).toEqual(['R__owner_pet_counts']);
+    expect((await history(freshUrl)).slice(4)).toEqual(['5 3 SQL V3__owners_email.sql t', '6 - SQL R__owner_pet_counts.sql t', '7 - SQL R__owner_pet_counts.sql t']);
+
+    // plan --count 1 names V3, the newest versioned migration, and says the view stays applied.
+    const plan = await inDir(['plan', '--count', '1', '--json', ...fresh]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const planDoc = plan.json<PlanDoc>();
+    expect(planDoc.migrations.map((m) => m.name)).toEqual(['V3__owners_email']);
+    expect(planDoc).toMatchObject({ type: 'schema-stays', head: 'R__owner_pet_counts', targetHead: 'R__owner_pet_counts' });
+    expect(planDoc.staysApplied).toEqual([{ name: 'R__owner_pet_counts', note: expect.stringContaining('a Flyway repeatable: migrate re-applies it when its script changes') }]);
+    const planText = await inDir(['plan', '--count', '1', ...fresh]);
+    expect(planText.exitCode, planText.stderr).toBe(0);
+    expect(planText.stdout).toContain('stays applied: R__owner_pet_counts — a Flyway repeatable');
+    // --count past the versioned migrations: refused, the repeatable not counted; nothing changed.
+    const tooMany = await inDir(['undo', '--count', '6', '--yes', '--json', ...fresh]);
+    expect(tooMany.exitCode).toBe(2);
+    expect(tooMany.json<ErrorDoc>().error.message).toContain('--count 6 is more than the 5 applied migrations undo can take back (R__owner_pet_counts is applied too, but undo leaves it applied');
+
+    // undo --count 1: U3 runs (an UNDO_SQL row, as flyway undo writes it); the view and its row stay.
+    const undo = await inDir(['undo', '--count', '1', '--yes', '--backup', 'tables', '--json', ...fresh]);
+    expect(undo.exitCode, undo.stdout + undo.stderr).toBe(0);
+    const undoDoc = undo.json<{ undone: string[]; verify: { ok: boolean; checks: Array<{ id: string; status: string; detail: string }> } }>();
+    expect(undoDoc.undone).toEqual(['V3__owners_email']);
+    expect(undoDoc.verify.ok).toBe(true);
+    // The gate compares with the schema migrate recorded before V3, which predates the view: the view is expected as it stands.
+    expect(undoDoc.verify.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('except what migrations left applied made since: view public.owner_pet_counts added (view), made by R__owner_pet_counts, which stays applied'),
+    });
+    expect((await history(freshUrl)).slice(4)).toEqual(['5 3 SQL V3__owners_email.sql t', '6 - SQL R__owner_pet_counts.sql t', '7 - SQL R__owner_pet_counts.sql t', '8 3 UNDO_SQL U3__owners_email.sql t']);
+    expect(await columnsOf(freshUrl, 'owners')).not.toContain('email');
+    expect(await columnsOf(freshUrl, 'owner_pet_counts')).toEqual(['owner_id', 'last_name', 'pets', 'has_pets']);
+
+    // verify: Flyway's schema version is 2.1 now, the repeatable after it aside; and without an expected head.
+    const verify = await inDir(['verify', '--expect-head', '2.1', '--json', ...fresh]);
+    expect(verify.exitCode, verify.stdout).toBe(0);
+    expect((await inDir(['verify', '--json', ...fresh])).exitCode).toBe(0);
+
+    // status: the repeatable's down is not "missing": it stays applied by design.
+    const status = await inDir(['status', '--json', ...fresh]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const rep = status.json<{ migrations: Array<{ name: string; applied: boolean; down: string; staysApplied?: string; hasDown: boolean }> }>().migrations.find((m) => m.name === 'R__owner_pet_counts' && m.applied)!;
+    expect(rep).toMatchObject({ down: 'missing', hasDown: false, staysApplied: expect.stringContaining('a Flyway repeatable') });
+    const statusText = await inDir(['status', ...fresh]);
+    expect(statusText.stdout).toMatch(/R__owner_pet_counts .*not undone \(a Flyway repeatable: migrate re-applies it when its script changes/);
+    expect(statusText.stdout).not.toMatch(/R__owner_pet_counts .*NO \(missing\)/);
+
+    // --to the version under the view: only the repeatable is after it, so nothing to undo, said so; nothing changed.
+    const toTwo = await inDir(['undo', '--to', '2.1', '--yes', '--json', ...fresh]);
+    expect(toTwo.exitCode).toBe(2);
+    expect(toTwo.json<ErrorDoc>().error.message).toContain('nothing to undo: only R__owner_pet_counts is applied after the target, and undo leaves it applied');
+    expect(await history(freshUrl)).toHaveLength(8);
+
+    // V3 again, then the view comes to use its column: the plan says U3 would fail on the view that stays applied; the undo fails and changes nothing.
+    expect((await inDir(['migrate', '--backup', 'never', '--json', ...fresh])).json<{ applied: string[] }>().applied).toEqual(['V3__owners_email']);
+    await writeFile(view, (await readFile(view, 'utf8')).replace('count(p.id) > 0 AS has_pets', 'count(p.id) > 0 AS has_pets,\n       o.email'));
+    expect((await inDir(['migrate', '--backup', 'never', '--json', ...fresh])).json<{ applied: string[] }>().applied).toEqual(['R__owner_pet_counts']);
+    const usesEmail = await inDir(['plan', '--count', '1', '--json', ...fresh]);
+    expect(usesEmail.exitCode, usesEmail.stderr).toBe(0);
+    const usesDoc = usesEmail.json<PlanDoc & { migrations: Array<{ name: string; notes: string[] }> }>();
+    expect(usesDoc.migrations.map((m) => m.name)).toEqual(['V3__owners_email']);
+    expect(usesDoc.migrations[0]!.notes).toContain(
+      "the down of V3__owners_email drops column public.owners.email, which view public.owner_pet_counts uses, and R__owner_pet_counts (which made the view) stays applied: PostgreSQL refuses that, so the down fails (with CASCADE it drops the view too); change R__owner_pet_counts's script so the view no longer uses it and migrate first",
+    );
+    const failing = await inDir(['undo', '--count', '1', '--yes', '--backup', 'tables', '--json', ...fresh]);
+    expect(failing.exitCode, failing.stdout).toBe(1);
+    expect(failing.json<ErrorDoc>().error.message).toContain('owner_pet_counts');
+    expect(await history(freshUrl)).toHaveLength(10);
+    expect(await columnsOf(freshUrl, 'owners')).toContain('email');
+  }, 300_000);
+
+  it('a history of repeatables only: plan and undo --count 1 refuse with what is wrong and what to do, and change nothing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-clinic-ronly-'));
+    await mkdir(path.join(dir, 'db'), { recursive: true });
+    await writeFile(path.join(dir, 'db', 'R__greeting.sql'), "CREATE OR REPLACE VIEW greeting AS SELECT 'hello'::text AS word;\n");
+    const { database } = await primary.createDatabase();
+    const freshUrl = primary.url(database);
+    const fresh = ['--migrations', 'db', '--migrator', 'flyway', '--database-url', freshUrl, '--storage', storage, '--json'];
+    const inDir = (argv: string[]) => runBuiltCli(argv, { cwd: dir, env: { HOME: dir }, timeoutMs: 120_000 });
+    expect((await inDir(['migrate', '--backup', 'never', ...fresh])).exitCode).toBe(0);
+    expect(await history(freshUrl)).toEqual(['1 - SQL R__greeting.sql t']);
+    for (const command of [['plan', '--count', '1'], ['undo', '--count', '1', '--yes']]) {
+      const refused = await inDir([...command, ...fresh]);
+      expect(refused.exitCode, command.join(' ')).toBe(2);
+      const { error } = refused.json<ErrorDoc>();
+      expect(error.code).toBe('USAGE');
+      expect(error.message).toContain('--count 1: nothing to undo: the only applied migration is R__greeting, which undo leaves applied (a Flyway repeatable');
+      expect(error.hint).toContain('change its script and migrate again');
+      expect(error.hint).toContain('Nothing was changed.');
+    }
+    expect(await history(freshUrl)).toEqual(['1 - SQL R__greeting.sql t']);
+    expect(await one(freshUrl, 'SELECT word FROM greeting')).toBe('hello');
   });
 });

@@ -186,7 +186,8 @@ describe('flyway_schema_history as Flyway writes it', () => {
     const err = await rejection(adapter.down({ to: 'V6__backfill_product_sku' }));
     expect(err.code).toBe('IRREVERSIBLE');
     expect(err.message).toContain('no U7__ undo script');
-    expect(err.message).toContain('Flyway Teams undoes versioned migrations only');
+    // The repeatable applied after V7 stays applied, as Flyway's undo leaves it: it is not what blocks the undo.
+    expect(err.message).not.toContain('R__shop_views');
     expect(await rows(conn)).toEqual(before);
   });
 
@@ -334,9 +335,23 @@ describe('a baselined history with dotted versions', () => {
       [5, '2.1', 'create audit log', 'SQL', 'sub/V2_1__create_audit_log.sql'],
       [6, null, 'account names', 'SQL', 'R__account_names.sql'],
     ]);
-    // The repeatable was applied last and has no undo: undo stops there; past it, the U scripts run newest first.
-    expect((await rejection(adapter.down({ count: 2 }))).code).toBe('IRREVERSIBLE');
-    expect((await adapter.status()).applied.map((m) => m.name).at(-2)).toBe('V2_1__create_audit_log');
+    // The repeatable was applied last: it stays applied, as `flyway undo` leaves it, and --count counts the versions
+    // (was: refused, the repeatable taken as the last migration). Their U scripts run newest first, each with its UNDO_SQL row.
+    const down = await adapter.down({ count: 2 });
+    expect(down.steps.map((st) => [st.name, st.status])).toEqual([['V2_1__create_audit_log', 'success'], ['V1.10__index_accounts_email', 'success']]);
+    expect((await rows(conn)).slice(7).map((r) => [r.installed_rank, r.version, r.type, r.script])).toEqual([
+      [7, '2.1', 'UNDO_SQL', 'sub/U2_1__create_audit_log.sql'],
+      [8, '1.10', 'UNDO_SQL', 'U1.10__index_accounts_email.sql'],
+    ]);
+    const after = await adapter.status();
+    expect(after.applied.map((m) => m.name)).toEqual(['V1__initial_schema', 'V1.1__add_accounts_email', 'V1.9__add_accounts_created_at', 'R__account_names']);
+    expect(after.headTags?.[0]).toBe('V1.9__add_accounts_created_at');
+    expect(await cluster.sql(conn.database, "SELECT to_regclass('public.account_names')::text AS v")).toEqual([{ v: 'account_names' }]);
+    // Past the versions left (the baseline counts, and cannot be undone): refused before anything runs, the repeatable not counted.
+    const tooMany = await rejection(adapter.down({ count: 4 }));
+    expect(tooMany.code).toBe('USAGE');
+    expect(tooMany.message).toContain('--count 4 is more than the 3 applied migrations undo can take back (R__account_names is applied too');
+    expect(await rows(conn)).toHaveLength(9);
   });
 
   it('classify orders a Flyway folder as Flyway applies it (1.9 before 1.10, repeatables last) without --migrator, the U scripts read as the downs', async () => {
@@ -378,7 +393,7 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     error: { code: string; message: string; hint: string };
   }
 
-  it('a repeatable changed since it was applied is pending again; migrate re-applies it after the pending versioned ones (new row, version NULL, type SQL); plan says its way back is a restore', async () => {
+  it('a repeatable changed since it was applied is pending again; migrate re-applies it after the pending versioned ones (new row, version NULL, type SQL); plan --count 1 then names the newest versioned migration, the repeatable staying applied', async () => {
     const { dir, cleanup } = await copyFixture('flyway/shop');
     try {
       const conn = await cluster.createDatabase();
@@ -407,12 +422,13 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
       // Nothing left to re-apply: the latest row's checksum is the file's.
       expect((await cliIn(dir, conn.database, 'status', '--migrations', dir)).json<{ pending: string[] }>().pending).toEqual([]);
 
-      // The repeatable is the last applied: Flyway Teams' undo has nothing for it, so the plan is a restore.
+      // The repeatable is the last applied: Flyway's undo skips it and takes back V8, and so does dbrollback (was: a restore over the repeatable).
       const plan = await cliIn(dir, conn.database, 'plan', '--count', '1', '--migrations', dir);
       ok(plan);
-      const planDoc = plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }> }>();
-      expect(planDoc.type).toBe('restore');
-      expect(planDoc.migrations.map((m) => [m.name, m.reversible])).toEqual([['R__shop_views', false]]);
+      const planDoc = plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }>; staysApplied: Array<{ name: string }> }>();
+      expect(planDoc.type).not.toBe('restore');
+      expect(planDoc.migrations.map((m) => [m.name, m.reversible])).toEqual([['V8__add_order_channel', true]]);
+      expect(planDoc.staysApplied.map((m) => m.name)).toEqual(['R__shop_views']);
     } finally {
       await cleanup();
     }
@@ -584,7 +600,7 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     }
   });
 
-  it('plan reads a script as Flyway sends it: a placeholder naming the schema of what a repeatable creates parses (was: a syntax error at `${`, exit 2)', async () => {
+  it('plan over a repeatable whose script names its schema with a placeholder: the repeatable stays applied (read as Flyway sends it where it is read), the newest versioned migration is planned (was: a syntax error at `${`, exit 2)', async () => {
     const { dir, cleanup } = await copyFixture('flyway/spring');
     onTestFinished(cleanup);
     const conn = await cluster.createDatabase();
@@ -594,7 +610,7 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     ok(await cliIn(dir, conn.database, 'migrate', '--migrations', SPRING_SQL, '--backup', 'never'));
     const plan = await cliIn(dir, conn.database, 'plan', '--count', '1', '--migrations', SPRING_SQL);
     ok(plan);
-    expect(plan.json<{ type: string; migrations: Array<{ name: string; reversible: boolean | null }> }>()).toMatchObject({ type: 'restore', migrations: [{ name: 'R__ledger_views', reversible: false }] });
+    expect(plan.json<{ type: string; migrations: Array<{ name: string }>; staysApplied: Array<{ name: string }> }>()).toMatchObject({ migrations: [{ name: 'V2__add_entry_currency' }], staysApplied: [{ name: 'R__ledger_views' }] });
   });
 
   it('a Java migration is listed, never run: migrate refuses a selection that reaches it (exit 2, nothing applied, naming the class and --to); applied by the service\'s Flyway (JDBC row), its way back is a restore', async () => {

@@ -11,7 +11,8 @@ import type { FlywayLocation, FlywayMigration } from '../../../src/tools/flyway/
 import type { HistoryRow } from '../../../src/tools/flyway/history.js';
 import { parseIgnorePatterns, parseTarget } from '../../../src/tools/flyway/migrate-settings.js';
 import { DEFAULT_NAMING, versionParts } from '../../../src/tools/flyway/names.js';
-import { stateOf, type StateOptions } from '../../../src/tools/flyway/state.js';
+import { REPEATABLE_STAYS, stateOf, toInfo, type StateOptions } from '../../../src/tools/flyway/state.js';
+import { selectForDown } from '../../../src/tools/select.js';
 
 const versioned = (v: string): FlywayMigration => ({
   kind: 'versioned',
@@ -142,5 +143,17 @@ describe('the names a Flyway user gives a versioned migration (versionTags)', ()
     const pending = [v1, v11, v2].map((m) => pendingInfo(m, DEFAULT_NAMING));
     const status = { migrator: 'flyway', migrations: pending, applied: [], pending, head: null, missingDefinitions: [], lockHolder: null };
     expect(selectPending(status, { to: '1.1' }).map((m) => m.name)).toEqual(['V1__m1', 'V1_1__pet_types']);
+  });
+});
+
+describe('Flyway undo and repeatables', () => {
+  it('a repeatable re-applied last (its checksum changed) stays applied: --count 1 selects the newest versioned migration, as `flyway undo` does', () => {
+    const files = location(versioned('1'), versioned('2'), repeatable('views'));
+    // migrate ran V1, V2 and the view; the view's script changed and the next migrate re-applied it (rank 4).
+    const rows = [row('1', 'm1'), row('2', 'm2'), row(null, 'views'), row(null, 'views')];
+    const applied = run(files, rows).applied.map((a) => toInfo(a, DEFAULT_NAMING));
+    expect(applied.map((m) => [m.name, m.staysApplied ?? null])).toEqual([['V1__m1', null], ['V2__m2', null], ['R__views', REPEATABLE_STAYS]]);
+    expect(selectForDown(applied, { count: 1 }).map((m) => m.name)).toEqual(['V2__m2']);
+    expect(selectForDown(applied, { count: 2 }).map((m) => m.name)).toEqual(['V2__m2', 'V1__m1']);
   });
 });

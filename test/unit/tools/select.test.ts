@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MigrationInfo } from '../../../src/tools/contract.js';
-import { nearestNames, selectForDown } from '../../../src/tools/select.js';
+import { nearestNames, selectForDown, selectWithStaying } from '../../../src/tools/select.js';
 import { DbrollbackError } from '../../../src/errors.js';
 
 const applied = (names: string[]): MigrationInfo[] =>
@@ -93,5 +93,56 @@ describe('nearestNames', () => {
 
   it('returns nothing for an unrelated name', () => {
     expect(nearestNames('zzzzzzzzzzzzzzzz', ['002_add-customer-phone'])).toEqual([]);
+  });
+});
+
+describe('selectForDown with migrations that stay applied (a Flyway repeatable: re-applied by migrate, never undone)', () => {
+  const STAYS = 'a Flyway repeatable: migrate re-applies it when its script changes';
+  const repeatable = (name: string): MigrationInfo => ({ name, path: `/m/${name}.sql`, applied: true, appliedAt: new Date(0), down: 'missing', staysApplied: STAYS });
+  // Flyway's history after a migrate that changed the view's script: the repeatable is the newest row.
+  const flyway = [...applied(['V1__init', 'V2__visits']), repeatable('R__counts'), ...applied(['V3__email']), repeatable('R__views')];
+
+  it('--count 1 picks the newest versioned migration, not the repeatable re-applied after it; the repeatables after it are named as staying', () => {
+    const { selected, staying } = selectWithStaying(flyway, { count: 1 });
+    expect(selected.map((m) => m.name)).toEqual(['V3__email']);
+    expect(staying.map((m) => m.name)).toEqual(['R__views']);
+  });
+
+  it('--count N counts versioned migrations only, newest first, and names every repeatable applied among them', () => {
+    const { selected, staying } = selectWithStaying(flyway, { count: 2 });
+    expect(selected.map((m) => m.name)).toEqual(['V3__email', 'V2__visits']);
+    expect(staying.map((m) => m.name)).toEqual(['R__counts', 'R__views']);
+  });
+
+  it('--to NAME undoes the versioned migrations after NAME and leaves the repeatables applied', () => {
+    const { selected, staying } = selectWithStaying(flyway, { to: 'V1__init' });
+    expect(selected.map((m) => m.name)).toEqual(['V3__email', 'V2__visits']);
+    expect(staying.map((m) => m.name)).toEqual(['R__counts', 'R__views']);
+    // Only a repeatable after NAME: nothing to undo, and it is named as staying.
+    expect(selectWithStaying(flyway, { to: 'V3__email' })).toEqual({ selected: [], staying: [flyway[4]] });
+  });
+
+  it('--count above the versioned migrations is refused, saying the repeatables are not counted (exit 2)', () => {
+    const err = thrown(() => selectForDown(flyway, { count: 4 }));
+    expect(err.code).toBe('USAGE');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe(`--count 4 is more than the 3 applied migrations undo can take back (R__counts, R__views are applied too, but undo leaves them applied and does not count them: ${STAYS})`);
+    expect(err.hint).toContain('Pass --count 3 or less');
+    expect(err.hint).toContain('Nothing was changed.');
+  });
+
+  it('--count on a history of repeatables only is refused: nothing to undo, what to do instead', () => {
+    const err = thrown(() => selectForDown([repeatable('R__views')], { count: 1 }));
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toBe(`--count 1: nothing to undo: the only applied migration is R__views, which undo leaves applied (${STAYS})`);
+    expect(err.hint).toContain('change its script and migrate again');
+    expect(err.hint).toContain('Nothing was changed.');
+  });
+
+  it('--to a repeatable is refused: it is no point in the history to undo to', () => {
+    const err = thrown(() => selectForDown(flyway, { to: 'R__counts' }));
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toContain('--to R__counts: undo leaves it applied whatever is undone');
+    expect(err.hint).toContain('V1__init, V2__visits, V3__email');
   });
 });
