@@ -117,6 +117,16 @@ function constant(c: Fields): string {
   throw new Unsupported();
 }
 
+/** A type name as SQL (`"pg_catalog"."varchar"(20)`), or undefined for a form not written here. */
+export function typeNameText(typeName: unknown): string | undefined {
+  try {
+    return typeText(typeName);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
 /** `text`, `pg_catalog.varchar(20)`, `int[]`: names and literal modifiers only. */
 function typeText(typeName: unknown): string {
   const t = (as(typeName, 'TypeName') ?? typeName) as Fields | undefined;

@@ -18,10 +18,10 @@
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
 import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
-import { exprText } from '../../sql/expr-text.js';
+import { exprText, typeNameText } from '../../sql/expr-text.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 
-export type BlockerKind = 'check' | 'not-null' | 'unique' | 'primary-key' | 'foreign-key';
+export type BlockerKind = 'check' | 'not-null' | 'unique' | 'primary-key' | 'foreign-key' | 'type';
 
 /** A down statement that validates existing rows, and the query that finds the rows it would reject. */
 export interface BlockerProbe {
@@ -33,8 +33,11 @@ export interface BlockerProbe {
   /** What the statement adds, in words (`CHECK orders_status_check`, `NOT NULL on email`). */
   what: string;
   columns: string[];
-  /** A FOREIGN KEY's referenced table (`schema.table`): its rows decide too. */
+  /** A FOREIGN KEY's referenced table (`schema.table`) and key columns: their rows decide too. */
   references?: string;
+  referencedColumns?: string[];
+  /** The query converts every value: PostgreSQL refusing one (a data exception) is the answer, not a failure to check. */
+  converts?: boolean;
   /** Line of the statement in the down migration. */
   line: number;
   /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
@@ -61,7 +64,10 @@ const EXAMPLES = 3;
  * statement on one of these tables, or on any table once something opaque ran, is not checked.
  */
 export class UndoSoFar {
+  /** Tables whose rows may have changed, with the statement that changed them. */
   private readonly changed = new Map<string, string>();
+  /** Columns whose values changed (a type change, a column dropped or added), by table. */
+  private readonly changedColumns = new Map<string, Map<string, string>>();
   private opaque: string | null = null;
 
   /** A down whose statements are unknown ran: it may have changed anything. */
@@ -69,10 +75,10 @@ export class UndoSoFar {
     this.opaque ??= `the down of ${migration}, whose SQL is unknown`;
   }
 
-  /** Why rows of `table` cannot be checked as they are now, or null when nothing before changed it. */
-  changedBefore(table: string): string | null {
+  /** Why `columns` of `table` cannot be checked as they are now, or null when nothing before changed them. */
+  changedBefore(table: string, columns: readonly string[] = []): string | null {
     if (this.opaque !== null) return `an earlier statement of the undo (${this.opaque}) may change it first`;
-    const by = this.changed.get(table);
+    const by = this.changed.get(table) ?? columns.map((c) => this.changedColumns.get(table)?.get(c)).find((w) => w !== undefined);
     return by === undefined ? null : `an earlier statement of the undo (${by}) changes ${table} first`;
   }
 
@@ -106,9 +112,22 @@ export class UndoSoFar {
         mark(relKey(n.relation));
         return;
       case 'AlterTableStmt': {
-        // Adding or dropping constraints and NOT NULL leaves the rows as they are; anything else may not.
-        const keeps = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
-        if (alterCmds(n).some((cmd) => !keeps.has(str(cmd.subtype) ?? ''))) mark(relKey(n.relation));
+        const table = relKey(n.relation);
+        if (table === undefined) return;
+        for (const cmd of alterCmds(n)) {
+          const subtype = str(cmd.subtype) ?? '';
+          // Adding or dropping constraints and NOT NULL leaves the rows as they are.
+          if (KEEPS_ROWS.has(subtype)) continue;
+          // A type change, or a column dropped or added, changes that column's values only.
+          const column = COLUMN_CHANGES.has(subtype) ? (str(cmd.name) ?? str(as(cmd.def, 'ColumnDef')?.colname)) : undefined;
+          if (column === undefined) {
+            mark(table);
+            continue;
+          }
+          const columns = this.changedColumns.get(table) ?? new Map<string, string>();
+          if (!columns.has(column)) columns.set(column, where);
+          this.changedColumns.set(table, columns);
+        }
         return;
       }
       case 'IndexStmt':
@@ -136,13 +155,16 @@ export class UndoSoFar {
   }
 }
 
+const KEEPS_ROWS = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
+const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddColumn']);
+
 /** The statements of one down that validate existing rows, in order; `soFar` is updated past each statement. */
 export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: UndoSoFar): BlockerProbe[] {
   const out: BlockerProbe[] = [];
   for (const stmt of statements) {
     const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
     for (const probe of probes) {
-      const changed = soFar.changedBefore(probe.table) ?? (probe.references === undefined ? null : soFar.changedBefore(probe.references));
+      const changed = soFar.changedBefore(probe.table, probe.columns) ?? (probe.references === undefined ? null : soFar.changedBefore(probe.references, probe.referencedColumns));
       out.push(changed === null ? probe : { ...probe, query: null, unchecked: changed });
     }
     soFar.record(stmt, migration);
@@ -155,22 +177,30 @@ function alterProbes(stmt: ParsedStatement): BlockerProbe[] {
   const table = isTableAlter(n) ? relKey(n.relation) : undefined;
   if (table === undefined) return [];
   const out: BlockerProbe[] = [];
+  // What the statement's earlier subcommands changed: the whole table, or some columns' values.
   let changedHere = false;
+  const columnsHere = new Set<string>();
+  const push = (p: BlockerProbe | undefined): void => {
+    if (p === undefined) return;
+    const changed = changedHere || p.columns.some((c) => columnsHere.has(c));
+    out.push(changed ? { ...p, query: null, unchecked: 'an earlier part of the same ALTER TABLE changes the table first' } : p);
+  };
   for (const cmd of alterCmds(n)) {
-    const subtype = str(cmd.subtype);
+    const subtype = str(cmd.subtype) ?? '';
     if (subtype === 'AT_SetNotNull') {
       const column = str(cmd.name);
-      if (column !== undefined) out.push(probe('not-null', table, null, `NOT NULL on ${column}`, [column], stmt.line, changedHere ? null : notNullQuery(table, [column])));
+      if (column !== undefined) push(probe('not-null', table, null, `NOT NULL on ${column}`, [column], stmt.line, notNullQuery(table, [column])));
     } else if (subtype === 'AT_AddConstraint') {
       const con = as(cmd.def, 'Constraint');
       // NOT VALID: existing rows are not checked.
-      if (con && !con.skip_validation) {
-        const p = constraintProbe(table, con, stmt.line);
-        if (p) out.push(changedHere ? { ...p, query: null, unchecked: 'an earlier part of the same ALTER TABLE changes the table first' } : p);
-      }
-    } else if (!['AT_DropConstraint', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault'].includes(subtype ?? '')) {
-      changedHere = true;
+      if (con && !con.skip_validation) push(constraintProbe(table, con, stmt.line));
+    } else if (subtype === 'AT_AlterColumnType') {
+      push(typeProbe(table, cmd, stmt.line));
     }
+    if (KEEPS_ROWS.has(subtype)) continue;
+    const column = COLUMN_CHANGES.has(subtype) ? (str(cmd.name) ?? str(as(cmd.def, 'ColumnDef')?.colname)) : undefined;
+    if (column === undefined) changedHere = true;
+    else columnsHere.add(column);
   }
   return out;
 }
@@ -200,11 +230,39 @@ function constraintProbe(table: string, con: Fields, line: number): BlockerProbe
       if (columns.length === 0 || referenced === undefined || (targets.length > 0 && targets.length !== columns.length)) return undefined;
       // Without a column list the key references the other table's primary key: asked of the catalog in the query.
       const keyOf = targets.length > 0 ? targets : null;
-      return { ...probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f')), references: referenced };
+      return { ...probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f')), references: referenced, referencedColumns: targets };
     }
     default:
       return undefined;
   }
+}
+
+/** Types whose one modifier is a length a longer value does not fit (`varchar(100)` back from `varchar(255)` or `text`). */
+const LENGTH_TYPES = new Set(['varchar', 'bpchar', 'character varying', 'character', 'char']);
+
+/**
+ * A column type change converts every value: one that does not fit (a string longer than the new length) or
+ * cannot be converted (`'n/a'` to integer) stops it. A length is compared directly (an explicit cast would cut
+ * the value where the column's assignment refuses it); anything else is converted in the query itself
+ * (`count((expr)::type)`), and PostgreSQL's refusal is the answer.
+ */
+function typeProbe(table: string, cmd: Fields, line: number): BlockerProbe | undefined {
+  const column = str(cmd.name);
+  const def = as(cmd.def, 'ColumnDef');
+  const typeName = (as(def?.typeName, 'TypeName') ?? def?.typeName) as Fields | undefined;
+  const type = typeNameText(typeName);
+  if (column === undefined || typeName === undefined) return undefined;
+  const what = `type ${names(typeName.names).filter((n) => n !== 'pg_catalog').join('.')}${list(typeName.typmods).length > 0 ? `(${list(typeName.typmods).map((m) => String(as(as(m, 'A_Const'), 'ival')?.ival ?? '?')).join(', ')})` : ''} on ${column}`;
+  const source = def?.raw_default === undefined ? quoteIdent(column) : exprText(def.raw_default);
+  if (type === undefined || source === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its type or USING expression has a form plan does not write back as a query' };
+  const base = names(typeName.names).at(-1) ?? '';
+  const mods = list(typeName.typmods);
+  const length = as(as(mods[0], 'A_Const'), 'ival')?.ival;
+  if (LENGTH_TYPES.has(base) && mods.length === 1 && typeof length === 'number' && list(typeName.arrayBounds).length === 0) {
+    // Trailing spaces past the length are cut without complaint; anything else past it is refused.
+    return probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE char_length(rtrim((${source})::text, ' ')) > ${length} LIMIT ${LIMIT}`);
+  }
+  return { ...probe('type', table, null, what, [column], line, `SELECT count((${source})::${type}) AS converted FROM ${qualified(table)}`), converts: true };
 }
 
 function indexProbe(stmt: ParsedStatement): BlockerProbe[] {
@@ -282,11 +340,21 @@ export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): 
       continue;
     }
     try {
+      if (p.converts) {
+        await probeRows(db, p.query);
+        out.push({ ...p, violations: 0, atLeast: false, examples: [] });
+        continue;
+      }
       const rows = await probeRows(db, p.query);
       // A CHECK reading more than two columns selects none of them: no values to show.
       const examples = p.kind === 'check' && (p.columns.length === 0 || p.columns.length > 2) ? [] : rows.slice(0, EXAMPLES).map(example);
       out.push({ ...p, violations: rows.length, atLeast: rows.length >= LIMIT, examples });
     } catch (err) {
+      // Class 22, data exception: a value the conversion refuses (invalid input, out of range, too long).
+      if (p.converts && /^22/.test(String((err as { code?: unknown }).code ?? ''))) {
+        out.push({ ...p, violations: 1, atLeast: true, examples: [`PostgreSQL: ${(err as Error).message}`] });
+        continue;
+      }
       out.push({ ...p, query: null, unchecked: `the database could not check it as it is now: ${(err as Error).message}`, violations: null, atLeast: false, examples: [] });
     }
   }
@@ -322,8 +390,12 @@ export function blockerMessage(b: DownBlocker): string {
   const what =
     b.kind === 'unique' || b.kind === 'primary-key'
       ? `${count} key value${b.violations === 1 ? '' : 's'} of ${b.table} ${b.violations === 1 ? 'is' : 'are'} held by more than one row${b.kind === 'primary-key' ? ' (or is NULL)' : ''}`
+      : b.kind === 'type'
+        ? b.converts
+          ? 'a value there cannot be converted'
+          : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} hold${b.violations === 1 ? 's' : ''} a value longer than that`
       : b.kind === 'foreign-key'
         ? `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} point${b.violations === 1 ? 's' : ''} at no row of the referenced table`
         : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} ${b.kind === 'not-null' ? (b.violations === 1 ? 'holds' : 'hold') + ' NULL there' : b.violations === 1 ? 'violates it' : 'violate it'}`;
-  return `it adds ${b.what} to ${b.table}, and ${what}${b.examples.length > 0 ? ` (${b.examples.join('; ')}${(b.violations ?? 0) > b.examples.length ? '; …' : ''})` : ''}`;
+  return `it ${b.kind === 'type' ? 'sets' : 'adds'} ${b.what} ${b.kind === 'type' ? 'in' : 'to'} ${b.table}, and ${what}${b.examples.length > 0 ? ` (${b.examples.join('; ')}${(b.violations ?? 0) > b.examples.length ? '; …' : ''})` : ''}`;
 }

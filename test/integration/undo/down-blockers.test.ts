@@ -115,6 +115,49 @@ describe('downs that would fail on the rows the database holds now', () => {
     expect(two.migrations[1]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', violations: null, unchecked: 'an earlier statement of the undo (003_people-note, line 1) changes public.people first' })]);
   });
 
+  it('a column type changed back that values written since do not fit (a longer string, text that is no number) is found', async () => {
+    const dir = await dirWith({
+      '001_items.up.sql': 'CREATE TABLE items (id int PRIMARY KEY, name varchar(100), qty integer, note char(5));\n',
+      '001_items.down.sql': 'DROP TABLE items;\n',
+      '002_longer-names.up.sql': 'ALTER TABLE items ALTER COLUMN name TYPE varchar(255);\nALTER TABLE items ALTER COLUMN note TYPE text;\n',
+      '002_longer-names.down.sql': 'ALTER TABLE items ALTER COLUMN note TYPE char(5);\nALTER TABLE items ALTER COLUMN name TYPE varchar(100);\n',
+      '003_qty-text.up.sql': 'ALTER TABLE items ALTER COLUMN qty TYPE text;\n',
+      '003_qty-text.down.sql': 'ALTER TABLE items ALTER COLUMN qty TYPE integer USING qty::integer;\n',
+    });
+    const storage = await dirWith({}, 'dbrollback-storage-');
+    const db = await cluster.createDatabase();
+    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
+    const adapter = await openAdapter(config);
+    await adapter.up(2);
+    // A note of 5 characters and trailing spaces fits char(5) (the spaces are cut); a 150-character name does not.
+    await cluster.sql(db.database, `INSERT INTO items VALUES (1, '${'x'.repeat(150)}', 3, 'abcde   '), (2, 'short', 4, NULL)`);
+    const longer = await plan(runOf(config), { target: { count: 1 } });
+    // note's type change comes first but changes only note: name is still checked as it is now.
+    expect(longer.migrations[0]!.blockers!.map((b) => [b.what, b.violations, b.unchecked])).toEqual([
+      ['type bpchar(5) on note', 0, null],
+      ['type varchar(100) on name', 1, null],
+    ]);
+    expect(longer.migrations[0]!.blockers![1]!.examples).toEqual([`name = '${'x'.repeat(40)}…'`]);
+    await cluster.sql(db.database, "UPDATE items SET name = 'long no more' WHERE id = 1");
+
+    await adapter.up();
+    await adapter.close();
+    await cluster.sql(db.database, "UPDATE items SET qty = 'n/a' WHERE id = 2");
+    const qty = await plan(runOf(config), { target: { count: 1 } });
+    expect(qty.migrations[0]!.blockers).toEqual([expect.objectContaining({ kind: 'type', what: 'type int4 on qty', violations: 1, examples: [expect.stringContaining('invalid input syntax for type integer: "n/a"')] })]);
+    const refused = await undo(runOf(config), { yes: true, target: { count: 1 } });
+    expect(refused.error?.code).toBe('DOWN_WOULD_FAIL');
+    expect(refused.error?.message).toContain('003_qty-text (line 1): it sets type int4 on qty in public.items, and a value there cannot be converted (PostgreSQL: invalid input syntax for type integer: "n/a")');
+    // Both downs: qty's change does not touch name and note, which are checked as they are now.
+    await cluster.sql(db.database, "UPDATE items SET qty = '5' WHERE id = 2");
+    const two = await plan(runOf(config), { target: { count: 2 } });
+    expect(two.migrations.flatMap((m) => m.blockers ?? []).map((b) => [b.what, b.violations])).toEqual([
+      ['type int4 on qty', 0],
+      ['type bpchar(5) on note', 0],
+      ['type varchar(100) on name', 0],
+    ]);
+  });
+
   it('a down that corrects the rows itself before re-adding the constraint is not blocked', async () => {
     const p = await project({
       ...MIGRATIONS,
