@@ -196,6 +196,8 @@ function alterProbes(stmt: ParsedStatement): BlockerProbe[] {
       if (con && !con.skip_validation) push(constraintProbe(table, con, stmt.line));
     } else if (subtype === 'AT_AlterColumnType') {
       push(typeProbe(table, cmd, stmt.line));
+    } else if (subtype === 'AT_AddColumn') {
+      push(requiredColumnProbe(table, as(cmd.def, 'ColumnDef'), stmt.line));
     }
     if (KEEPS_ROWS.has(subtype)) continue;
     const column = COLUMN_CHANGES.has(subtype) ? (str(cmd.name) ?? str(as(cmd.def, 'ColumnDef')?.colname)) : undefined;
@@ -263,6 +265,22 @@ function typeProbe(table: string, cmd: Fields, line: number): BlockerProbe | und
     return probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE char_length(rtrim((${source})::text, ' ')) > ${length} LIMIT ${LIMIT}`);
   }
   return { ...probe('type', table, null, what, [column], line, `SELECT count((${source})::${type}) AS converted FROM ${qualified(table)}`), converts: true };
+}
+
+/**
+ * A column added back NOT NULL with no default (the down of a migration that dropped it) is NULL in every row the
+ * table holds: PostgreSQL refuses it unless the table is empty.
+ */
+function requiredColumnProbe(table: string, def: Fields | undefined, line: number): BlockerProbe | undefined {
+  const column = str(def?.colname);
+  if (def === undefined || column === undefined || def.raw_default !== undefined) return undefined;
+  const kinds = list(def.constraints).map((c) => str(as(c, 'Constraint')?.contype));
+  if (!kinds.includes('CONSTR_NOTNULL') && !kinds.includes('CONSTR_PRIMARY')) return undefined;
+  if (kinds.some((k) => k === 'CONSTR_DEFAULT' || k === 'CONSTR_IDENTITY' || k === 'CONSTR_GENERATED')) return undefined;
+  // serial types bring their own default.
+  const typeName = (as(def.typeName, 'TypeName') ?? def.typeName) as Fields | undefined;
+  if (/^(small|big)?serial[248]?$/.test(names(typeName?.names).at(-1) ?? '')) return undefined;
+  return probe('not-null', table, null, `column ${column} NOT NULL without a default`, [], line, `SELECT 1 AS row FROM ${qualified(table)} LIMIT ${LIMIT}`);
 }
 
 function indexProbe(stmt: ParsedStatement): BlockerProbe[] {

@@ -35,6 +35,31 @@ const MIGRATIONS = {
   '004_code-not-unique.down.sql': 'ALTER TABLE orders ADD CONSTRAINT orders_code_key UNIQUE (code);\n',
 };
 
+describe('a column added back NOT NULL without a default', () => {
+  it('is found on a table with rows (the restore plan of a dropped column still says so), not on an empty one; one with a default or serial is not probed', async () => {
+    const dir = await dirWith({
+      '001_t.up.sql': 'CREATE TABLE t (id int PRIMARY KEY, legacy text NOT NULL, kept text);\nCREATE TABLE e (id int, legacy text NOT NULL);\n',
+      '001_t.down.sql': 'DROP TABLE e;\nDROP TABLE t;\n',
+      '002_drop-legacy.up.sql': 'ALTER TABLE t DROP COLUMN legacy;\nALTER TABLE e DROP COLUMN legacy;\nALTER TABLE t DROP COLUMN kept;\n',
+      '002_drop-legacy.down.sql': "ALTER TABLE t ADD COLUMN legacy text NOT NULL;\nALTER TABLE e ADD COLUMN legacy text NOT NULL;\nALTER TABLE t ADD COLUMN kept text NOT NULL DEFAULT '', ADD COLUMN n bigserial NOT NULL;\n",
+    });
+    const storage = await dirWith({}, 'dbrollback-storage-');
+    const db = await cluster.createDatabase();
+    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
+    const adapter = await openAdapter(config);
+    await adapter.up();
+    await adapter.close();
+    await cluster.sql(db.database, 'INSERT INTO t VALUES (1), (2)');
+    const result = await plan(runOf(config), { target: { count: 1 } });
+    expect(result.migrations[0]!.blockers!.map((b) => [b.table, b.what, b.violations])).toEqual([
+      ['public.t', 'column legacy NOT NULL without a default', 2],
+      ['public.e', 'column legacy NOT NULL without a default', 0],
+    ]);
+    // Dropping the columns destroyed their data: the plan is a restore anyway, and still says the down could not run.
+    expect(result.type).toBe('restore');
+  });
+});
+
 async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string; args: string[] }> {
   const dir = await dirWith(files);
   const storage = await dirWith({}, 'dbrollback-storage-');
