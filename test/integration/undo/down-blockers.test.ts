@@ -37,19 +37,15 @@ const MIGRATIONS = {
 
 describe('a column added back NOT NULL without a default', () => {
   it('is found on a table with rows (the restore plan of a dropped column still says so), not on an empty one; one with a default or serial is not probed', async () => {
-    const dir = await dirWith({
+    const files = {
       '001_t.up.sql': 'CREATE TABLE t (id int PRIMARY KEY, legacy text NOT NULL, kept text);\nCREATE TABLE e (id int, legacy text NOT NULL);\n',
       '001_t.down.sql': 'DROP TABLE e;\nDROP TABLE t;\n',
       '002_drop-legacy.up.sql': 'ALTER TABLE t DROP COLUMN legacy;\nALTER TABLE e DROP COLUMN legacy;\nALTER TABLE t DROP COLUMN kept;\n',
       '002_drop-legacy.down.sql': "ALTER TABLE t ADD COLUMN legacy text NOT NULL;\nALTER TABLE e ADD COLUMN legacy text NOT NULL;\nALTER TABLE t ADD COLUMN kept text NOT NULL DEFAULT '', ADD COLUMN n bigserial NOT NULL;\n",
-    });
-    const storage = await dirWith({}, 'dbrollback-storage-');
-    const db = await cluster.createDatabase();
-    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
-    const adapter = await openAdapter(config);
-    await adapter.up();
-    await adapter.close();
-    await cluster.sql(db.database, 'INSERT INTO t VALUES (1), (2)');
+    };
+    const { config, database, up } = await sqlProject(files);
+    await up();
+    await cluster.sql(database, 'INSERT INTO t VALUES (1), (2)');
     const result = await plan(runOf(config), { target: { count: 1 } });
     expect(result.migrations[0]!.blockers!.map((b) => [b.table, b.what, b.violations])).toEqual([
       ['public.t', 'column legacy NOT NULL without a default', 2],
@@ -60,17 +56,26 @@ describe('a column added back NOT NULL without a default', () => {
   });
 });
 
-async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string; args: string[] }> {
+/** A database of its own for `files` (the sql tool), with file storage; `up` applies N of them (all by default). */
+async function sqlProject(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string; args: string[]; up(count?: number): Promise<void> }> {
   const dir = await dirWith(files);
   const storage = await dirWith({}, 'dbrollback-storage-');
   const db = await cluster.createDatabase();
   const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
-  const adapter = await openAdapter(config);
-  await adapter.up();
-  await adapter.close();
-  // Written since: a shipped order, one without an email, two sharing a code.
-  await cluster.sql(db.database, "INSERT INTO orders VALUES (1, 'new', 'a@x', 'A1', 10), (2, 'shipped', 'b@x', 'B1', 20), (3, 'paid', NULL, 'C1', 30), (4, 'paid', 'd@x', 'C1', 40)");
-  return { config, database: db.database, args: ['--migrations', dir, '--migrator', 'sql', '--database-url', cluster.url(db.database), '--storage', storage] };
+  const up = async (count?: number): Promise<void> => {
+    const adapter = await openAdapter(config);
+    await adapter.up(count);
+    await adapter.close();
+  };
+  return { config, database: db.database, args: ['--migrations', dir, '--migrator', 'sql', '--database-url', cluster.url(db.database), '--storage', storage], up };
+}
+
+/** The shop's orders at its head, with rows written since: a shipped order, one without an email, two sharing a code. */
+async function project(files: Record<string, string>): Promise<{ config: ResolvedConfig; database: string; args: string[] }> {
+  const p = await sqlProject(files);
+  await p.up();
+  await cluster.sql(p.database, "INSERT INTO orders VALUES (1, 'new', 'a@x', 'A1', 10), (2, 'shipped', 'b@x', 'B1', 20), (3, 'paid', NULL, 'C1', 30), (4, 'paid', 'd@x', 'C1', 40)");
+  return p;
 }
 
 describe('downs that would fail on the rows the database holds now', () => {
@@ -116,46 +121,39 @@ describe('downs that would fail on the rows the database holds now', () => {
   });
 
   it('a FOREIGN KEY added back over orphaned rows is found; its referenced table changed first by a newer down is not checked', async () => {
-    const dir = await dirWith({
+    const files = {
       '001_people.up.sql': 'CREATE TABLE people (id int PRIMARY KEY);\nCREATE TABLE pets (id int PRIMARY KEY, owner int CONSTRAINT pets_owner_fkey REFERENCES people (id));\n',
       '001_people.down.sql': 'DROP TABLE pets;\nDROP TABLE people;\n',
       '002_loose-owner.up.sql': 'ALTER TABLE pets DROP CONSTRAINT pets_owner_fkey;\n',
       '002_loose-owner.down.sql': 'ALTER TABLE pets ADD CONSTRAINT pets_owner_fkey FOREIGN KEY (owner) REFERENCES people (id);\n',
       '003_people-note.up.sql': 'ALTER TABLE people ADD COLUMN note text;\n',
       '003_people-note.down.sql': 'DELETE FROM people WHERE note IS NOT NULL;\nALTER TABLE people DROP COLUMN note;\n',
-    });
-    const storage = await dirWith({}, 'dbrollback-storage-');
-    const db = await cluster.createDatabase();
-    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
-    const adapter = await openAdapter(config);
-    await adapter.up(2);
-    await cluster.sql(db.database, 'INSERT INTO people VALUES (1); INSERT INTO pets VALUES (10, 1), (11, 7), (12, NULL)');
+    };
+    const { config, database, up } = await sqlProject(files);
+    await up(2);
+    await cluster.sql(database, 'INSERT INTO people VALUES (1); INSERT INTO pets VALUES (10, 1), (11, 7), (12, NULL)');
     const one = await plan(runOf(config), { target: { count: 1 } });
     expect(one.migrations[0]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', table: 'public.pets', references: 'public.people', violations: 1, examples: ['owner = 7'] })]);
     // A newer migration whose down deletes people: the key is then checked against other rows than those there now.
-    await adapter.up();
-    await adapter.close();
+    await up();
     const two = await plan(runOf(config), { target: { count: 2 } });
     expect(two.migrations[0]!.blockers).toEqual([]);
     expect(two.migrations[1]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', violations: null, unchecked: 'an earlier statement of the undo (003_people-note, line 1) changes public.people first' })]);
   });
 
   it('a column type changed back that values written since do not fit (a longer string, text that is no number) is found', async () => {
-    const dir = await dirWith({
+    const files = {
       '001_items.up.sql': 'CREATE TABLE items (id int PRIMARY KEY, name varchar(100), qty integer, note char(5));\n',
       '001_items.down.sql': 'DROP TABLE items;\n',
       '002_longer-names.up.sql': 'ALTER TABLE items ALTER COLUMN name TYPE varchar(255);\nALTER TABLE items ALTER COLUMN note TYPE text;\n',
       '002_longer-names.down.sql': 'ALTER TABLE items ALTER COLUMN note TYPE char(5);\nALTER TABLE items ALTER COLUMN name TYPE varchar(100);\n',
       '003_qty-text.up.sql': 'ALTER TABLE items ALTER COLUMN qty TYPE text;\n',
       '003_qty-text.down.sql': 'ALTER TABLE items ALTER COLUMN qty TYPE integer USING qty::integer;\n',
-    });
-    const storage = await dirWith({}, 'dbrollback-storage-');
-    const db = await cluster.createDatabase();
-    const config = await resolveConfig({ migrations: dir, migrator: 'sql', databaseUrl: cluster.url(db.database), storage, yes: true }, { env: {} });
-    const adapter = await openAdapter(config);
-    await adapter.up(2);
+    };
+    const { config, database, up } = await sqlProject(files);
+    await up(2);
     // A note of 5 characters and trailing spaces fits char(5) (the spaces are cut); a 150-character name does not.
-    await cluster.sql(db.database, `INSERT INTO items VALUES (1, '${'x'.repeat(150)}', 3, 'abcde   '), (2, 'short', 4, NULL)`);
+    await cluster.sql(database, `INSERT INTO items VALUES (1, '${'x'.repeat(150)}', 3, 'abcde   '), (2, 'short', 4, NULL)`);
     const longer = await plan(runOf(config), { target: { count: 1 } });
     // note's type change comes first but changes only note: name is still checked as it is now.
     expect(longer.migrations[0]!.blockers!.map((b) => [b.what, b.violations, b.unchecked])).toEqual([
@@ -163,18 +161,17 @@ describe('downs that would fail on the rows the database holds now', () => {
       ['type varchar(100) on name', 1, null],
     ]);
     expect(longer.migrations[0]!.blockers![1]!.examples).toEqual([`name = '${'x'.repeat(40)}…'`]);
-    await cluster.sql(db.database, "UPDATE items SET name = 'long no more' WHERE id = 1");
+    await cluster.sql(database, "UPDATE items SET name = 'long no more' WHERE id = 1");
 
-    await adapter.up();
-    await adapter.close();
-    await cluster.sql(db.database, "UPDATE items SET qty = 'n/a' WHERE id = 2");
+    await up();
+    await cluster.sql(database, "UPDATE items SET qty = 'n/a' WHERE id = 2");
     const qty = await plan(runOf(config), { target: { count: 1 } });
     expect(qty.migrations[0]!.blockers).toEqual([expect.objectContaining({ kind: 'type', what: 'type int4 on qty', violations: 1, examples: [expect.stringContaining('invalid input syntax for type integer: "n/a"')] })]);
     const refused = await undo(runOf(config), { yes: true, target: { count: 1 } });
     expect(refused.error?.code).toBe('DOWN_WOULD_FAIL');
     expect(refused.error?.message).toContain('003_qty-text (line 1): it sets type int4 on qty in public.items, and a value there cannot be converted (PostgreSQL: invalid input syntax for type integer: "n/a")');
     // Both downs: qty's change does not touch name and note, which are checked as they are now.
-    await cluster.sql(db.database, "UPDATE items SET qty = '5' WHERE id = 2");
+    await cluster.sql(database, "UPDATE items SET qty = '5' WHERE id = 2");
     const two = await plan(runOf(config), { target: { count: 2 } });
     expect(two.migrations.flatMap((m) => m.blockers ?? []).map((b) => [b.what, b.violations])).toEqual([
       ['type int4 on qty', 0],
