@@ -16,7 +16,7 @@
  * with why.
  */
 import type { Db } from '../../db/connection.js';
-import { quoteIdent, quoteQualified } from '../../db/connection.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/connection.js';
 import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
 import { exprText, typeNameText } from '../../sql/expr-text.js';
 import type { ParsedStatement } from '../../sql/parser.js';
@@ -38,6 +38,8 @@ export interface BlockerProbe {
   referencedColumns?: string[];
   /** The query converts every value: PostgreSQL refusing one (a data exception) is the answer, not a failure to check. */
   converts?: boolean;
+  /** For a type change: what the rows the query finds hold (`a value longer than that`). */
+  rejects?: string;
   /** Line of the statement in the down migration. */
   line: number;
   /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
@@ -69,6 +71,13 @@ export class UndoSoFar {
   /** Columns whose values changed (a type change, a column dropped or added), by table. */
   private readonly changedColumns = new Map<string, Map<string, string>>();
   private opaque: string | null = null;
+  /** Enum types the undo creates before it uses them (`schema.name` → labels): the database cannot cast to them yet. */
+  private readonly enums = new Map<string, string[]>();
+
+  /** The labels of an enum type the undo created earlier, if it did. */
+  enumLabels(typeName: readonly string[]): string[] | undefined {
+    return this.enums.get(typeKey(typeName));
+  }
 
   /** A down whose statements are unknown ran: it may have changed anything. */
   unknown(migration: string): void {
@@ -130,12 +139,14 @@ export class UndoSoFar {
         }
         return;
       }
+      case 'CreateEnumStmt':
+        this.enums.set(typeKey(names(n.typeName)), names(n.vals));
+        return;
       case 'IndexStmt':
       case 'CommentStmt':
       case 'GrantStmt':
       case 'CreateSeqStmt':
       case 'AlterSeqStmt':
-      case 'CreateEnumStmt':
       case 'AlterEnumStmt':
       case 'ViewStmt':
       case 'CreateTrigStmt':
@@ -155,6 +166,11 @@ export class UndoSoFar {
   }
 }
 
+/** `['status']` → `public.status`, `['pg_catalog', 'int4']` → `pg_catalog.int4`. */
+function typeKey(parts: readonly string[]): string {
+  return parts.length > 1 ? `${parts.at(-2)}.${parts.at(-1)}` : `public.${parts[0] ?? ''}`;
+}
+
 const KEEPS_ROWS = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
 const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddColumn']);
 
@@ -162,7 +178,7 @@ const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddCo
 export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: UndoSoFar): BlockerProbe[] {
   const out: BlockerProbe[] = [];
   for (const stmt of statements) {
-    const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
+    const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt, soFar) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
     for (const probe of probes) {
       const changed = soFar.changedBefore(probe.table, probe.columns) ?? (probe.references === undefined ? null : soFar.changedBefore(probe.references, probe.referencedColumns));
       out.push(changed === null ? probe : { ...probe, query: null, unchecked: changed });
@@ -172,7 +188,7 @@ export function blockerProbes(statements: readonly ParsedStatement[], migration:
   return out;
 }
 
-function alterProbes(stmt: ParsedStatement): BlockerProbe[] {
+function alterProbes(stmt: ParsedStatement, soFar: UndoSoFar): BlockerProbe[] {
   const n = stmt.node;
   const table = isTableAlter(n) ? relKey(n.relation) : undefined;
   if (table === undefined) return [];
@@ -195,7 +211,7 @@ function alterProbes(stmt: ParsedStatement): BlockerProbe[] {
       // NOT VALID: existing rows are not checked.
       if (con && !con.skip_validation) push(constraintProbe(table, con, stmt.line));
     } else if (subtype === 'AT_AlterColumnType') {
-      push(typeProbe(table, cmd, stmt.line));
+      push(typeProbe(table, cmd, stmt.line, soFar));
     } else if (subtype === 'AT_AddColumn') {
       push(requiredColumnProbe(table, as(cmd.def, 'ColumnDef'), stmt.line));
     }
@@ -248,7 +264,7 @@ const LENGTH_TYPES = new Set(['varchar', 'bpchar', 'character varying', 'charact
  * the value where the column's assignment refuses it); anything else is converted in the query itself
  * (`count((expr)::type)`), and PostgreSQL's refusal is the answer.
  */
-function typeProbe(table: string, cmd: Fields, line: number): BlockerProbe | undefined {
+function typeProbe(table: string, cmd: Fields, line: number, soFar: UndoSoFar): BlockerProbe | undefined {
   const column = str(cmd.name);
   const def = as(cmd.def, 'ColumnDef');
   const typeName = (as(def?.typeName, 'TypeName') ?? def?.typeName) as Fields | undefined;
@@ -257,12 +273,21 @@ function typeProbe(table: string, cmd: Fields, line: number): BlockerProbe | und
   const what = `type ${names(typeName.names).filter((n) => n !== 'pg_catalog').join('.')}${list(typeName.typmods).length > 0 ? `(${list(typeName.typmods).map((m) => String(as(as(m, 'A_Const'), 'ival')?.ival ?? '?')).join(', ')})` : ''} on ${column}`;
   const source = def?.raw_default === undefined ? quoteIdent(column) : exprText(def.raw_default);
   if (type === undefined || source === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its type or USING expression has a form plan does not write back as a query' };
+  // An enum the undo creates first (the down of an enum value added: a new type without it, the column moved onto it
+  // with USING col::text::new_type): its labels are known here, the database does not have it yet.
+  const labels = soFar.enumLabels(names(typeName.names));
+  if (labels !== undefined) {
+    const cast = as(def?.raw_default, 'TypeCast');
+    const value = cast && names((as(cast.typeName, 'TypeName') ?? cast.typeName as Fields | undefined)?.names).join('.') === names(typeName.names).join('.') ? exprText(cast.arg) : undefined;
+    if (value === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its USING expression is not a plain cast to the new enum type' };
+    return { ...probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE (${value})::text NOT IN (${labels.map(quoteLiteral).join(', ')}) LIMIT ${LIMIT}`), rejects: 'a value the new type does not have' };
+  }
   const base = names(typeName.names).at(-1) ?? '';
   const mods = list(typeName.typmods);
   const length = as(as(mods[0], 'A_Const'), 'ival')?.ival;
   if (LENGTH_TYPES.has(base) && mods.length === 1 && typeof length === 'number' && list(typeName.arrayBounds).length === 0) {
     // Trailing spaces past the length are cut without complaint; anything else past it is refused.
-    return probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE char_length(rtrim((${source})::text, ' ')) > ${length} LIMIT ${LIMIT}`);
+    return { ...probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE char_length(rtrim((${source})::text, ' ')) > ${length} LIMIT ${LIMIT}`), rejects: 'a value longer than that' };
   }
   return { ...probe('type', table, null, what, [column], line, `SELECT count((${source})::${type}) AS converted FROM ${qualified(table)}`), converts: true };
 }
@@ -411,7 +436,7 @@ export function blockerMessage(b: DownBlocker): string {
       : b.kind === 'type'
         ? b.converts
           ? 'a value there cannot be converted'
-          : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} hold${b.violations === 1 ? 's' : ''} a value longer than that`
+          : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} hold${b.violations === 1 ? 's' : ''} ${b.rejects ?? 'a value that does not fit'}`
       : b.kind === 'foreign-key'
         ? `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} point${b.violations === 1 ? 's' : ''} at no row of the referenced table`
         : `${count} row${b.violations === 1 ? '' : 's'} of ${b.table} ${b.kind === 'not-null' ? (b.violations === 1 ? 'holds' : 'hold') + ' NULL there' : b.violations === 1 ? 'violates it' : 'violate it'}`;

@@ -180,6 +180,26 @@ describe('downs that would fail on the rows the database holds now', () => {
     ]);
   });
 
+  it('an enum value taken away by moving the column onto a new enum type the down creates first is found', async () => {
+    const { config, database, up } = await sqlProject({
+      '001_tickets.up.sql': "CREATE TYPE ticket_state AS ENUM ('open', 'closed');\nCREATE TABLE tickets (id int PRIMARY KEY, state ticket_state NOT NULL);\n",
+      '001_tickets.down.sql': 'DROP TABLE tickets;\nDROP TYPE ticket_state;\n',
+      '002_state-pending.up.sql': "ALTER TYPE ticket_state ADD VALUE 'pending';\n",
+      '002_state-pending.down.sql':
+        "CREATE TYPE ticket_state_old AS ENUM ('open', 'closed');\nALTER TABLE tickets ALTER COLUMN state TYPE ticket_state_old USING state::text::ticket_state_old;\nDROP TYPE ticket_state;\nALTER TYPE ticket_state_old RENAME TO ticket_state;\n",
+    });
+    await up();
+    await cluster.sql(database, "INSERT INTO tickets VALUES (1, 'open'), (2, 'pending'), (3, 'pending')");
+    const result = await plan(runOf(config), { target: { count: 1 } });
+    expect(result.migrations[0]!.blockers).toEqual([
+      expect.objectContaining({ kind: 'type', what: 'type ticket_state_old on state', violations: 2, examples: ["state = 'pending'", "state = 'pending'"] }),
+    ]);
+    const refused = await undo(runOf(config), { yes: true, target: { count: 1 } });
+    expect(refused.error?.message).toContain('002_state-pending (line 2): it sets type ticket_state_old on state in public.tickets, and 2 rows of public.tickets hold a value the new type does not have');
+    await cluster.sql(database, "UPDATE tickets SET state = 'open' WHERE state = 'pending'");
+    expect((await plan(runOf(config), { target: { count: 1 } })).migrations[0]!.blockers).toEqual([expect.objectContaining({ violations: 0 })]);
+  });
+
   it('a down that corrects the rows itself before re-adding the constraint is not blocked', async () => {
     const p = await project({
       ...MIGRATIONS,
