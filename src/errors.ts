@@ -109,6 +109,8 @@ export const ERROR_CODES = {
   SCHEMA_ROUND_TRIP: EXIT.refused,
   /** A down migration would be stopped by PostgreSQL: rows the table holds now violate a constraint it adds. */
   DOWN_WOULD_FAIL: EXIT.refused,
+  /** A pending migration would be stopped by PostgreSQL: rows the table holds now violate what it adds. */
+  MIGRATION_WOULD_FAIL: EXIT.refused,
 } as const satisfies Record<string, ExitCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

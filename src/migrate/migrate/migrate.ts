@@ -32,6 +32,7 @@ import type { MigratorAdapter } from '../../tools/contract.js';
 import { FAIL_ON, type FailOn } from '../../run/options.js';
 import type { RunContext } from '../../run/run-context.js';
 import { classifyPending, policyRefusal, type PendingVerdict } from './policy.js';
+import { upBlockers, upBlockersRefusal } from './preflight.js';
 import { BACKUP_MODES, ensureRecovery, type BackupMode, type Recovery } from './recovery.js';
 import { selectPending, type UpTarget } from './select-pending.js';
 import { assertMayMigrate } from '../../tools/blocked.js';
@@ -121,6 +122,12 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       if (policy.offences.length > 0) {
         checklist.fail('classify', `${policy.offences.length} statement(s) hit --fail-on ${failOn.join(',')}`);
         throw policyRefusal(policy.offences, failOn);
+      }
+      // Rows the database holds now that a pending up's constraint or type change would reject: refused before anything runs.
+      const blocked = await upBlockers(db, adapter, selected);
+      if (blocked.length > 0) {
+        checklist.fail('classify', `${blocked.length} statement(s) would fail on rows the database holds now`);
+        throw upBlockersRefusal(blocked);
       }
       // The input is good: from here on the run is journaled in the storage as it goes.
       journal = openJournal(storage, audit, 'migrate', describeConn(run.conn), options.commandLine ?? [], MIGRATE_STEPS);

@@ -62,10 +62,13 @@ const LIMIT = 1000;
 const EXAMPLES = 3;
 
 /**
- * What the undo changed so far, across its downs in the order they run (newest migration first): a later
- * statement on one of these tables, or on any table once something opaque ran, is not checked.
+ * What a run changed so far, across its migrations in the order they run (an undo's downs newest first,
+ * migrate's ups oldest first): a later statement on one of these tables, or on any table once something
+ * opaque ran, is not checked. `run` names it in the reasons (`the undo`, `the migrate run`).
  */
-export class UndoSoFar {
+export class RunSoFar {
+  constructor(private readonly run = 'the undo') {}
+
   /** Tables whose rows may have changed, with the statement that changed them. */
   private readonly changed = new Map<string, string>();
   /** Columns whose values changed (a type change, a column dropped or added), by table. */
@@ -80,15 +83,15 @@ export class UndoSoFar {
   }
 
   /** A down whose statements are unknown ran: it may have changed anything. */
-  unknown(migration: string): void {
-    this.opaque ??= `the down of ${migration}, whose SQL is unknown`;
+  unknown(migration: string, part = 'down'): void {
+    this.opaque ??= `the ${part} of ${migration}, whose SQL is unknown`;
   }
 
   /** Why `columns` of `table` cannot be checked as they are now, or null when nothing before changed them. */
   changedBefore(table: string, columns: readonly string[] = []): string | null {
-    if (this.opaque !== null) return `an earlier statement of the undo (${this.opaque}) may change it first`;
+    if (this.opaque !== null) return `an earlier statement of ${this.run} (${this.opaque}) may change it first`;
     const by = this.changed.get(table) ?? columns.map((c) => this.changedColumns.get(table)?.get(c)).find((w) => w !== undefined);
-    return by === undefined ? null : `an earlier statement of the undo (${by}) changes ${table} first`;
+    return by === undefined ? null : `an earlier statement of ${this.run} (${by}) changes ${table} first`;
   }
 
   record(stmt: ParsedStatement, migration: string): void {
@@ -175,7 +178,7 @@ const KEEPS_ROWS = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotN
 const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddColumn']);
 
 /** The statements of one down that validate existing rows, in order; `soFar` is updated past each statement. */
-export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: UndoSoFar): BlockerProbe[] {
+export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: RunSoFar): BlockerProbe[] {
   const out: BlockerProbe[] = [];
   for (const stmt of statements) {
     const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt, soFar) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
@@ -188,7 +191,7 @@ export function blockerProbes(statements: readonly ParsedStatement[], migration:
   return out;
 }
 
-function alterProbes(stmt: ParsedStatement, soFar: UndoSoFar): BlockerProbe[] {
+function alterProbes(stmt: ParsedStatement, soFar: RunSoFar): BlockerProbe[] {
   const n = stmt.node;
   const table = isTableAlter(n) ? relKey(n.relation) : undefined;
   if (table === undefined) return [];
@@ -213,7 +216,7 @@ function alterProbes(stmt: ParsedStatement, soFar: UndoSoFar): BlockerProbe[] {
     } else if (subtype === 'AT_AlterColumnType') {
       push(typeProbe(table, cmd, stmt.line, soFar));
     } else if (subtype === 'AT_AddColumn') {
-      push(requiredColumnProbe(table, as(cmd.def, 'ColumnDef'), stmt.line));
+      push(requiredColumnProbe(table, as(cmd.def, 'ColumnDef'), stmt.line, cmd.missing_ok === true));
     }
     if (KEEPS_ROWS.has(subtype)) continue;
     const column = COLUMN_CHANGES.has(subtype) ? (str(cmd.name) ?? str(as(cmd.def, 'ColumnDef')?.colname)) : undefined;
@@ -264,7 +267,7 @@ const LENGTH_TYPES = new Set(['varchar', 'bpchar', 'character varying', 'charact
  * the value where the column's assignment refuses it); anything else is converted in the query itself
  * (`count((expr)::type)`), and PostgreSQL's refusal is the answer.
  */
-function typeProbe(table: string, cmd: Fields, line: number, soFar: UndoSoFar): BlockerProbe | undefined {
+function typeProbe(table: string, cmd: Fields, line: number, soFar: RunSoFar): BlockerProbe | undefined {
   const column = str(cmd.name);
   const def = as(cmd.def, 'ColumnDef');
   const typeName = (as(def?.typeName, 'TypeName') ?? def?.typeName) as Fields | undefined;
@@ -296,7 +299,7 @@ function typeProbe(table: string, cmd: Fields, line: number, soFar: UndoSoFar): 
  * A column added back NOT NULL with no default (the down of a migration that dropped it) is NULL in every row the
  * table holds: PostgreSQL refuses it unless the table is empty.
  */
-function requiredColumnProbe(table: string, def: Fields | undefined, line: number): BlockerProbe | undefined {
+function requiredColumnProbe(table: string, def: Fields | undefined, line: number, ifNotExists: boolean): BlockerProbe | undefined {
   const column = str(def?.colname);
   if (def === undefined || column === undefined || def.raw_default !== undefined) return undefined;
   const kinds = list(def.constraints).map((c) => str(as(c, 'Constraint')?.contype));
@@ -305,7 +308,10 @@ function requiredColumnProbe(table: string, def: Fields | undefined, line: numbe
   // serial types bring their own default.
   const typeName = (as(def.typeName, 'TypeName') ?? def.typeName) as Fields | undefined;
   if (/^(small|big)?serial[248]?$/.test(names(typeName?.names).at(-1) ?? '')) return undefined;
-  return probe('not-null', table, null, `column ${column} NOT NULL without a default`, [], line, `SELECT 1 AS row FROM ${qualified(table)} LIMIT ${LIMIT}`);
+  const rows = `SELECT 1 AS row FROM ${qualified(table)} LIMIT ${LIMIT}`;
+  // ADD COLUMN IF NOT EXISTS of a column that is there already adds nothing.
+  const guard = `NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${quoteLiteral(qualified(table))}) AND attname = ${quoteLiteral(column)} AND NOT attisdropped)`;
+  return probe('not-null', table, null, `column ${column} NOT NULL without a default`, [], line, ifNotExists ? `SELECT * FROM (${rows}) r WHERE ${guard}` : rows);
 }
 
 function indexProbe(stmt: ParsedStatement): BlockerProbe[] {
@@ -320,7 +326,10 @@ function indexProbe(stmt: ParsedStatement): BlockerProbe[] {
     columns.push(column);
   }
   const name = str(n.idxname) ?? null;
-  return [probe('unique', table, name, `UNIQUE index${name ? ` ${name}` : ''}`, columns, stmt.line, duplicatesQuery(table, columns, n.nulls_not_distinct === true, false))];
+  const query = duplicatesQuery(table, columns, n.nulls_not_distinct === true, false);
+  // IF NOT EXISTS of an index that is there already builds nothing (an idempotent up run again): nothing to reject then.
+  const guard = n.if_not_exists && name !== null ? `to_regclass(${quoteLiteral(quoteQualified(splitRelKey(table).schema, name))}) IS NULL` : null;
+  return [probe('unique', table, name, `UNIQUE index${name ? ` ${name}` : ''}`, columns, stmt.line, guard === null ? query : `SELECT * FROM (${query}) d WHERE ${guard}`)];
 }
 
 function probe(kind: BlockerKind, table: string, name: string | null, what: string, columns: string[], line: number, query: string | null): BlockerProbe {

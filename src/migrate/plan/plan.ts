@@ -22,7 +22,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk, type RiskTarget } from './at-risk.js';
-import { blockerProbes, measureBlockers, UndoSoFar, type DownBlocker } from './down-blockers.js';
+import { blockerProbes, measureBlockers, RunSoFar, type DownBlocker } from './down-blockers.js';
 import { stayingDependents } from './staying-dependents.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
@@ -160,7 +160,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const migrations: PlanMigration[] = [];
   const ups: Array<MigrationSql | null> = [];
   // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
-  const soFar = new UndoSoFar();
+  const soFar = new RunSoFar();
   const downTargets: RiskTarget[][] = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured, soFar);
@@ -254,7 +254,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: UndoSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
