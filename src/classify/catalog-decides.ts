@@ -41,9 +41,11 @@ interface ColumnChanges {
 
 /** Per rule: the reason to overrule it given what happened to its column, or null to keep it. */
 const JUDGES: Record<string, Judge> = {
-  'drop-default': (column, c) => (c.default === undefined ? `the default of ${column} did not change (it had none)` : null),
+  'drop-default': (column, c) =>
+    c.default === undefined ? `the default of ${column} did not change (it had none)` : c.default.after !== null && c.default.after !== undefined ? `${column} still has a default (${String(c.default.after)}): it was set again` : null,
   'set-not-null': (column, c) => (c.notNull === undefined ? `${column} was already NOT NULL` : null),
-  'drop-not-null': (column, c) => (c.notNull === undefined ? `${column} was already nullable` : null),
+  // Knex's `.alter()` restates a column as DROP NOT NULL, TYPE, SET NOT NULL: what counts is where the column ended.
+  'drop-not-null': (column, c) => (c.notNull === undefined ? `${column} was already nullable` : c.notNull.after === true ? `${column} ended NOT NULL (it was nullable before)` : null),
   'narrowing-column-type': (column, c) => {
     if (c.type === undefined) return `the type of ${column} did not change`;
     const from = parseTypeText(String(c.type.before));
@@ -51,12 +53,23 @@ const JUDGES: Record<string, Judge> = {
     return from && to && compareTypes(from, to).widening ? `${column} went from ${String(c.type.before)} to ${String(c.type.after)}: a widening, every old value fits` : null;
   },
   'change-column-type': (column, c, diff) => {
-    const table = column.slice(0, column.lastIndexOf('.'));
-    const rewritten = diff.changes.some((ch) => ch.change === 'rewritten' && ch.kind === 'table' && ch.object === table);
-    if (rewritten) return null;
+    const table = tableOf(column);
+    if (rewritten(diff, table)) return null;
     return c.type === undefined ? `the type of ${column} did not change` : `${table} was not rewritten (same relfilenode): ${String(c.type.before)} → ${String(c.type.after)} is binary-coercible`;
   },
+  // A USING that converts values makes PostgreSQL rewrite the table; one it could skip (`"name"::varchar(255)` on a
+  // varchar(255), as Knex's `.alter()` restates every column) changed no stored value.
+  'lossy-type-change': (column, c, diff) => {
+    const table = tableOf(column);
+    if (rewritten(diff, table)) return null;
+    return c.type === undefined
+      ? `the type of ${column} did not change and ${table} was not rewritten (same relfilenode): no stored value was converted`
+      : `${table} was not rewritten (same relfilenode): ${String(c.type.before)} → ${String(c.type.after)} kept every stored value as it was`;
+  },
 };
+
+const tableOf = (column: string): string => column.slice(0, column.lastIndexOf('.'));
+const rewritten = (diff: SchemaDiff, table: string): boolean => diff.changes.some((ch) => ch.change === 'rewritten' && ch.kind === 'table' && ch.object === table);
 
 export function judgedByCatalog(classification: SqlClassification, diff: SchemaDiff): CatalogJudged {
   const byColumn = new Map<string, ColumnChanges>();
