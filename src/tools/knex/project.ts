@@ -138,6 +138,7 @@ export interface KnexInstance {
     down(config?: Record<string, unknown>): Promise<[number, string[]]>;
     latest(config?: Record<string, unknown>): Promise<[number, string[]]>;
   };
+  transaction<T>(run: (trx: unknown) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 

@@ -209,6 +209,23 @@ class KnexAdapter implements MigratorAdapter {
     return { name, direction, sql: '', source: 'unknown', path: found.path, note: 'knex migrations are code; their SQL is only known by running them' };
   }
 
+  async runSeed(file: string): Promise<void> {
+    const project = await this.project();
+    const seed = (await loadKnexMigration(file)).seed;
+    if (typeof seed !== 'function') {
+      throw new DbrollbackError('USAGE', `the seed file ${file} exports no seed function (a knex seed file exports seed(knex), as \`knex seed:make\` writes it)`, {
+        hint: 'Pass --seed with a knex seed file, or a .sql file.',
+      });
+    }
+    const knex = openKnex(project, await toolConnection(this.options.conn), { ...(this.options.log ? { log: this.options.log } : {}) });
+    try {
+      // As `knex seed:run` runs it, but in one transaction: a seed that does not fit leaves nothing behind.
+      await knex.transaction(async (trx) => void (await (seed as (k: unknown) => unknown)(trx)));
+    } finally {
+      await knex.destroy().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     // Every method opens and destroys its own Knex instance.
   }
