@@ -47,6 +47,8 @@ describe('knex projects', () => {
       const error = await rejection(loadKnexProject(knexfile));
       expect(error.message).toContain('no config for the environment "staging"');
       expect(error.message).toContain('development, test, production');
+      // Was: "Point dbrollback at a knexfile whose config uses client pg …", which says nothing of the environment.
+      expect(error.hint).toBe('Run with NODE_ENV set to the environment whose database this is (NODE_ENV=development, NODE_ENV=test, NODE_ENV=production), as the knex CLI reads it (or its --env).');
     } finally {
       process.env.NODE_ENV = before;
     }
