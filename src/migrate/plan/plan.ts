@@ -107,7 +107,8 @@ export interface Plan {
    */
   archive: PlanArchive | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
-  restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
+  /** `atTargetHead`: taken at the head the rollback aims at; false: taken earlier, so restoring it takes back more migrations. */
+  restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null; atTargetHead: boolean } | null;
   /**
    * For `restore`: the ways back in the order to try them, each with what it discards — only the
    * touched tables first when that route is offered, the whole database second (restore-routes.ts).
@@ -160,7 +161,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const oldest = migrations.at(-1)?.name;
   const routes: RestoreRoutes =
     decision.type === 'restore' && oldest !== undefined
-      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, inboundKeys: await inboundKeysOf(db, touched) })
+      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched) })
       : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
@@ -366,7 +367,7 @@ async function findRestoreBackup(run: RunContext, migrator: string, targetHead: 
   const atHead = targetHead !== null ? backups.find((b) => takenAt(b, targetHead, migrator)) : undefined;
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;
-  return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
+  return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }
 
 function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes): string {
