@@ -23,6 +23,7 @@ export function planJson(p: Plan) {
       rules: m.rules,
       atRisk: m.atRisk,
       notes: m.notes,
+      ...(m.downWritesCatalog ? { downWritesCatalog: m.downWritesCatalog } : {}),
       downSql: { sql: m.downSql.sql, source: m.downSql.source, note: m.downSql.note },
     })),
     atRisk: p.atRisk,

@@ -22,6 +22,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { selectForDown } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk } from './at-risk.js';
+import { catalogWrites } from './catalog-writes.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
 import { restoreRoutes, type RestoreRoute, type RestoreRoutes } from './restore-routes.js';
@@ -56,6 +57,8 @@ export interface PlanMigration {
   downSql: MigrationSql;
   /** Why something above is unknown. */
   notes: string[];
+  /** System catalogs its down writes directly (`DELETE FROM pg_catalog.pg_enum`): no way back (catalog-writes.ts). Absent when none. */
+  downWritesCatalog?: string[];
 }
 
 export interface PlanArchive {
@@ -237,17 +240,19 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
   let existing: string[] = [];
+  let writesCatalog: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
     const downStatements: ParsedStatement[] = [];
     const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
     atRisk = await measureAtRisk(db, riskTargets(downStatements), up?.fills ?? []);
+    writesCatalog = await catalogWrites(db, downStatements);
     // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
     if (up !== null) existing = dropsExisting(down, upStatements);
     if (existing.length > 0) notes.push(`the down of ${m.name} also drops ${existing.join(', ')}, which its up did not create: undoing it destroys data that existed before the migration`);
   } else if (canUndo) {
     notes.push(`what the down of ${m.name} would drop is unknown: ${downSql.note ?? 'its SQL cannot be seen without running it'}`);
   }
-  const reversible = !canUndo || existing.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
+  const reversible = !canUndo || existing.length > 0 || writesCatalog.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
   const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
@@ -260,6 +265,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     atRisk,
     downSql,
     notes,
+    ...(writesCatalog.length > 0 ? { downWritesCatalog: writesCatalog } : {}),
   };
   return { plan, up: up === null ? null : upSql };
 }

@@ -303,6 +303,45 @@ describe('the journey on a Knex studio project, run from the project root', () =
     }
   }, 600_000);
 
+  it('a down that deletes the enum value from pg_enum itself (transaction: false): the plan is a restore and undo refuses it, the rows holding the value still readable (was: undone "ok", the table unreadable: "invalid internal value for enum")', async () => {
+    await mkdir(path.join(PROJECT_ROOT, '.tmp'), { recursive: true });
+    const copy = await mkdtemp(path.join(PROJECT_ROOT, '.tmp', 'journey-studio-'));
+    try {
+      await cp(PROJECT, copy, { recursive: true });
+      const added = '20240405090000_class_level_all_levels.js';
+      await writeFile(
+        path.join(copy, MIGRATIONS, added),
+        [
+          'exports.config = { transaction: false };',
+          "exports.up = (knex) => knex.raw(\"ALTER TYPE class_level ADD VALUE 'all_levels'\");",
+          "exports.down = (knex) => knex.raw(\"DELETE FROM pg_enum WHERE enumlabel = 'all_levels' AND enumtypid = (SELECT oid FROM pg_type WHERE typname = 'class_level')\");",
+          '',
+        ].join('\n'),
+      );
+      const { database } = await primary.createDatabase();
+      const freshUrl = primary.url(database);
+      const fresh = ['--database-url', freshUrl, '--storage', storage, '--json'];
+      expect((await run(['migrate', '--to', '20240112110000', '--backup', 'never', ...fresh], 180_000, copy)).exitCode).toBe(0);
+      await knexSeedRun(freshUrl, copy);
+      expect((await run(['migrate', '--backup', 'never', ...fresh], 180_000, copy)).exitCode).toBe(0);
+      await query(freshUrl, "UPDATE classes SET level = 'all_levels' WHERE id = 3");
+
+      const plan = (await run(['plan', '--count', '1', ...fresh], 180_000, copy)).json<PlanDoc & { migrations: Array<{ downWritesCatalog?: string[] }> }>();
+      expect(plan.type).toBe('restore');
+      expect(plan.migrations[0]!.downWritesCatalog).toEqual(['DELETE FROM pg_catalog.pg_enum']);
+      expect(plan.reasons[0]).toContain(`${added}'s down writes the system catalog directly (DELETE FROM pg_catalog.pg_enum)`);
+      for (const extra of [[], ['--accept-data-loss']]) {
+        const undo = await run(['undo', '--count', '1', '--yes', ...extra, ...fresh], 180_000, copy);
+        expect(undo.exitCode).toBe(4);
+        expect(undo.json<ErrorDoc>().error.code).toBe('IRREVERSIBLE');
+      }
+      expect(await one(freshUrl, "SELECT string_agg(id || ' ' || level, ',' ORDER BY id) FROM classes")).toBe('1 beginner,2 advanced,3 all_levels');
+      expect((await history(freshUrl)).at(-1)).toBe(`${added} 12`);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 600_000);
+
   it('drill all --provider local with the project\'s own seed file: the two downs that do not round-trip are found, the empty one is the restore\'s, pitr recovers production', async () => {
     const drill = await run(['drill', 'all', '--seed', path.join('db', 'seeds', '01_studio.js'), '--keep-going', '--provider', 'local', '--json', ...args], 600_000);
     // Exit 3: the drill found problems (the project's two downs), not a failure to run.
