@@ -268,6 +268,19 @@ describe('the journey on a Knex studio project, run from the project root', () =
     expect(doc.backup).toBeNull();
     expect((await run(['undo', '--count', '1', '--dry-run', ...fresh])).exitCode).toBe(4);
     expect(await history(freshUrl)).toHaveLength(6);
+
+    // The release's gate: --fail-on breaking stops at the .alter() that drops capacity's default. The line named is the
+    // captured SQL's, and the hint offers no `-- dbrollback-ignore` comment a .js migration has no place for.
+    const gated = await run(['migrate', '--fail-on', 'breaking', '--json', ...fresh]);
+    expect(gated.exitCode).toBe(4);
+    const gate = gated.json<ErrorDoc>().error;
+    expect(gate.code).toBe('CLASSIFY_FAIL_ON');
+    expect(gate.message).toContain(`${M.capacity} (${path.join(PROJECT, MIGRATIONS, M.capacity)}; line 1 of the SQL knex sent for it): alter table "classes" alter column "capacity" drop default`);
+    expect(gate.hint).toContain('run without --fail-on: the SQL a code migration sends (knex) has no place for a `-- dbrollback-ignore <rule-id>` comment');
+    expect(await history(freshUrl)).toHaveLength(6);
+    const lint = await run(['classify', path.join(MIGRATIONS, M.capacity), '--fail-on', 'breaking', '--json']);
+    expect(lint.exitCode).toBe(4);
+    expect(lint.json<ErrorDoc>().error.hint).toContain('(knex) has no place for a `-- dbrollback-ignore <rule-id>` comment');
   }, 300_000);
 
   it('a NOT NULL column without a default on a filled table: classify says so; migrate fails inside Knex\'s transaction, knex_migrations and its lock as they were', async () => {
