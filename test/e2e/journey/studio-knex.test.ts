@@ -122,7 +122,8 @@ describe('the journey on a Knex studio project, run from the project root', () =
       [M.triggers]: ['additive', 'none', true, 'yes'],
       [M.index]: ['additive', 'none', true, 'yes'],
       [M.waitlisted]: ['additive', 'none', false, 'empty'],
-      [M.capacity]: ['breaking', 'rewrite', false, 'yes'],
+      // An integer narrowed through a plain cast: every value fit, or the migration would have failed (was: rewrite, irreversible).
+      [M.capacity]: ['breaking', 'none', true, 'yes'],
       [M.phone]: ['breaking', 'rewrite', false, 'yes'],
       [M.legacy]: ['breaking', 'destructive', false, 'yes'],
       // Its down also drops classes.description (was: reversible).
@@ -281,6 +282,19 @@ describe('the journey on a Knex studio project, run from the project root', () =
     const lint = await run(['classify', path.join(MIGRATIONS, M.capacity), '--fail-on', 'breaking', '--json']);
     expect(lint.exitCode).toBe(4);
     expect(lint.json<ErrorDoc>().error.hint).toContain('(knex) has no place for a `-- dbrollback-ignore <rule-id>` comment');
+
+    // Applied anyway, the type change is breaking but reversible: plan says undo, and undo gives capacity back its type and default.
+    expect((await run(['migrate', '--to', M.capacity, '--backup', 'never', ...fresh])).exitCode).toBe(0);
+    const capacity = "SELECT data_type || ' ' || coalesce(column_default, 'no default') FROM information_schema.columns WHERE table_name = 'classes' AND column_name = 'capacity'";
+    expect(await one(freshUrl, capacity)).toBe('smallint no default');
+    const typePlan = (await run(['plan', '--count', '1', '--json', ...fresh])).json<PlanDoc>();
+    expect(typePlan.type).toBe('undo');
+    expect(typePlan.roundTrip).toMatchObject({ ok: true, differences: [] });
+    const typeUndo = await run(['undo', '--count', '1', '--yes', '--json', ...fresh]);
+    expect(typeUndo.exitCode, typeUndo.stderr).toBe(0);
+    expect(typeUndo.json<{ undone: string[] }>().undone).toEqual([M.capacity]);
+    expect(await one(freshUrl, capacity)).toBe('integer 12');
+    expect(await history(freshUrl)).toHaveLength(6);
   }, 300_000);
 
   it('a NOT NULL column without a default on a filled table: classify says so; migrate fails inside Knex\'s transaction, knex_migrations and its lock as they were', async () => {

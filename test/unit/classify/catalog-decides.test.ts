@@ -71,6 +71,24 @@ describe('judgedByCatalog: the catalog decides findings about the catalog', () =
     expect(classification).toMatchObject({ compatibility: 'additive', dataLoss: 'none', rewritesTable: true });
   });
 
+  it("Knex's .alter() narrowing an integer (USING a plain cast, the table rewritten): every value fit or the migration failed, so no rewrite of values; a varchar narrowing (an explicit cast truncates) or another USING stays one", async () => {
+    const rewrittenTo = (before: string, after: string): SchemaDiff => ({
+      identical: false,
+      changes: [
+        { kind: 'column', object: 'public.classes.capacity', change: 'altered', detail: 'type', before, after },
+        { kind: 'table', object: 'public.classes', change: 'rewritten', detail: 'relfilenode', before: 1, after: 2 },
+      ],
+    });
+    const narrowed = judgedByCatalog(await classifySql('alter table "classes" alter column "capacity" type smallint using ("capacity"::smallint);'), rewrittenTo('integer', 'smallint'));
+    expect(narrowed.classification.dataLoss).toBe('none');
+    expect(rules(narrowed.classification)).toContain('narrowing-column-type');
+    expect(narrowed.overruled.find((o) => o.rule === 'lossy-type-change')!.why).toBe('integer → smallint through a plain cast keeps every value or fails: the migration ran, so no value of public.classes.capacity was changed');
+    const halved = judgedByCatalog(await classifySql('alter table "classes" alter column "capacity" type smallint using ("capacity" / 2);'), rewrittenTo('integer', 'smallint'));
+    expect(halved.classification.dataLoss).toBe('rewrite');
+    const truncated = judgedByCatalog(await classifySql('alter table "classes" alter column "capacity" type varchar(2) using ("capacity"::varchar(2));'), rewrittenTo('character varying(10)', 'character varying(2)'));
+    expect(truncated.classification.dataLoss).toBe('rewrite');
+  });
+
   it('a USING that converted values (the table rewritten) stays a rewrite', async () => {
     const parsed = await classifySql('alter table "t" alter column "name" type varchar(255) using (lower("name"));');
     const diff: SchemaDiff = { identical: false, changes: [{ kind: 'table', object: 'public.t', change: 'rewritten', detail: 'relfilenode', before: 1, after: 2 }] };
