@@ -167,7 +167,7 @@ export { SCENARIO_NAMES } from './drill/scenarios/scenario.js';
 export type { Scenario, ScenarioName, ScenarioResult } from './drill/scenarios/scenario.js';
 export { selectScenarios } from './drill/scenarios/registry.js';
 export type { ScenarioInputs } from './drill/scenarios/registry.js';
-export { migrationsScenario, readSeedFile } from './drill/scenarios/migrations.js';
+export { migrationsScenario, readSeedFile, type DrillSeed } from './drill/scenarios/migrations.js';
 export type { MigrationsDrillOptions } from './drill/scenarios/migrations.js';
 export { restoreScenario, RESTORE_NO_LOGICAL_BACKUP } from './drill/scenarios/restore.js';
 export type { RestoreDrillOptions } from './drill/scenarios/restore.js';

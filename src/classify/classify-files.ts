@@ -468,7 +468,7 @@ function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySq
 }
 
 function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
-  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined;
+  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined && down.roundTrip === undefined;
   return {
     path: file,
     kind,
@@ -542,6 +542,7 @@ function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: Classify
       const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${c.path} (down)`, inTransaction: c.down.sql.inTransaction });
       down = { ...down, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
     }
+    if (c.down.roundTrip) down = { ...down, roundTrip: c.down.roundTrip };
   }
   if (c.diff) {
     // The catalog decides the findings about the catalog (catalog-decides.ts), then the verdicts are reconciled.

@@ -28,6 +28,8 @@ export interface ClassifyFailure {
   line: number;
   rule: string;
   message: string;
+  /** A code migration's SQL captured by running it through its tool (knex): `line` is a line of that SQL. */
+  capturedBy?: string;
 }
 
 export interface ClassifyResult extends ClassifyReport {
@@ -60,7 +62,7 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
   // Without --fail-on nothing fails: the 13,000 statements of a long history are not walked for it.
   for (const file of failOn.length > 0 ? report.files : []) {
     for (const { statement, finding } of failingFindings(file.statements, failOn)) {
-      failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message });
+      failures.push({ path: file.path, line: statement.line, rule: finding.rule, message: finding.message, ...(file.source === 'captured' ? { capturedBy: file.kind } : {}) });
     }
   }
   return { files: report.files, errors: report.errors, readAs: report.readAs, ok: failures.length === 0 && report.errors.length === 0, failOn, failures };
@@ -88,9 +90,13 @@ export function classifyInputError(result: Pick<ClassifyResult, 'errors'>): Dbro
 
 /** The CLASSIFY_FAIL_ON error (exit 4) for a result that hit a --fail-on condition. */
 export function classifyFailOnError(result: ClassifyResult): DbrollbackError {
-  const first = result.failures.slice(0, 3).map((f) => `${f.path}:${f.line} ${f.rule}`);
+  const first = result.failures.slice(0, 3).map((f) => (f.capturedBy ? `${f.path} (line ${f.line} of the SQL ${f.capturedBy} sent) ${f.rule}` : `${f.path}:${f.line} ${f.rule}`));
+  const captured = [...new Set(result.failures.flatMap((f) => (f.capturedBy ? [f.capturedBy] : [])))];
   return new DbrollbackError('CLASSIFY_FAIL_ON', `${result.failures.length} finding(s) hit --fail-on ${result.failOn.join(',')}: ${first.join('; ')}${result.failures.length > 3 ? '; ...' : ''}`, {
-    hint: 'Use the safe alternative each finding\'s help gives; if the change is intended (a planned contract step), add `-- dbrollback-ignore <rule-id>` above the statement.',
+    hint:
+      captured.length > 0
+        ? `Use the safe alternative each finding's help gives; if the change is intended (a planned contract step), leave the migration out of the --fail-on run: the SQL a code migration sends (${captured.join(', ')}) has no place for a \`-- dbrollback-ignore <rule-id>\` comment, which only .sql files take.`
+        : 'Use the safe alternative each finding\'s help gives; if the change is intended (a planned contract step), add `-- dbrollback-ignore <rule-id>` above the statement.',
     details: { failures: result.failures },
   });
 }

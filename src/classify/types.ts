@@ -159,6 +159,12 @@ export interface DownInfo {
    * data that existed before the migration, which undo would destroy. Absent when none.
    */
   dropsExisting?: string[];
+  /**
+   * What the down, run after its up in a scratch database (code migrations), left different from
+   * the schema before the up (`down of X leaves type public.t, which did not exist before X`).
+   * Absent when it left nothing different, or was not run there.
+   */
+  roundTrip?: string[];
 }
 
 export interface ClassifySqlOptions {

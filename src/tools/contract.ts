@@ -226,6 +226,13 @@ export interface MigratorAdapter {
    * Joins the verify gate as its `tool-verify` check.
    */
   verifyApplied?(): Promise<ToolVerifyOutcome>;
+  /**
+   * Run a seed file written for the tool's own seed runner (Knex's
+   * `exports.seed = async (knex) => …`, what `knex seed:run` runs) on the
+   * adapter's database, in one transaction: all of it or nothing. Absent when
+   * the tool has no seeds of its own (a drill's --seed is then SQL).
+   */
+  runSeed?(file: string): Promise<void>;
   /** Release anything held (connections, loaded modules). */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * How projects say "this migration cannot be undone" without their tool's
  * own marker (`down = false`): a down whose only statement is a `throw`, or a
  * down with nothing in it (`async down() {}`, sequelize-cli's template of
- * comments). Read from the function's source, never by running it: running
+ * comments, or one that hands back the connection it was given: `return knex`). Read from the function's source, never by running it: running
  * a down is what this must not do on a real database.
  */
 import { createRequire } from 'node:module';
@@ -19,6 +19,7 @@ export type DownConvention = { kind: 'throws'; message: string | null } | { kind
 interface FunctionNode extends Node {
   body: Node & { body?: Node[] };
   expression?: boolean;
+  params?: Node[];
 }
 
 /** `throws` / `empty` when the function's body is exactly that; null for anything else (or source that cannot be read). */
@@ -31,8 +32,10 @@ export function downConvention(fn: unknown): DownConvention | null {
   if (/\bawait\b/.test(withoutCommentsAndStrings(source))) return null;
   const node = functionNode(source);
   if (!node) return null;
+  // `exports.down = (knex) => knex`: handing back the connection it was given sends nothing.
+  const own = (n: Node) => isOwnParameter(n, node);
   if (node.expression) {
-    if (isNothing(node.body)) return { kind: 'empty' };
+    if (isNothing(node.body) || own(node.body)) return { kind: 'empty' };
     return isRejection(node.body) ? { kind: 'throws', message: thrownMessage(node.body) } : null;
   }
   const statements = (node.body.body ?? []).filter((s) => s.type !== 'EmptyStatement');
@@ -42,7 +45,7 @@ export function downConvention(fn: unknown): DownConvention | null {
     if (only.type === 'ThrowStatement') return { kind: 'throws', message: thrownMessage(only) };
     if (only.type === 'ReturnStatement') {
       const argument = (only as Node & { argument: Node | null }).argument;
-      if (argument === null || isNothing(argument)) return { kind: 'empty' };
+      if (argument === null || isNothing(argument) || own(argument)) return { kind: 'empty' };
       // `return Promise.reject(new Error('irreversible'))` is the promise form of a throw.
       if (isRejection(argument)) return { kind: 'throws', message: thrownMessage(argument) };
     }
@@ -97,6 +100,13 @@ function isNothing(node: Node): boolean {
   if (n.type === 'UnaryExpression' && n.operator === 'void') return true;
   if (n.type === 'CallExpression' && (n.arguments as Node[]).length === 0) return isMember(n.callee as Node, 'Promise', 'resolve');
   return false;
+}
+
+/** The function's first parameter itself (`return knex` in `function (knex) { return knex; }`). */
+function isOwnParameter(node: Node, fn: FunctionNode): boolean {
+  const first = fn.params?.[0] as (Node & { name?: string }) | undefined;
+  const n = node as Node & { name?: string };
+  return first?.type === 'Identifier' && n.type === 'Identifier' && n.name === first.name;
 }
 
 function isRejection(node: Node): boolean {

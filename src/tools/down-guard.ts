@@ -15,7 +15,8 @@ export function assertReversible(selection: readonly MigrationInfo[]): void {
     'IRREVERSIBLE',
     `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${lines.join('; ')}. Nothing was changed.`,
     {
-      hint: 'Undo only the migrations after it (--to NAME), or restore from a backup taken before it (`dbrollback plan` shows the restore option).',
+      // The selection is newest first; `--to X` keeps X applied, so the newest blocked one names exactly the migrations after it.
+      hint: `${selection.indexOf(blocked[0]!) > 0 ? `Undo only the migrations after it (--to ${blocked[0]!.name}), or restore` : 'Restore'} from a backup taken before it (\`dbrollback plan\` shows the restore option).`,
       details: { migrations: blocked.map((m) => ({ name: m.name, down: m.down, path: m.path })) },
     },
   );

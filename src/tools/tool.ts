@@ -235,7 +235,13 @@ export interface CapturedFile {
    */
   upUnits?: CapturedSql[];
   /** Its down as the tool sees it (with its SQL when that was captured, and why when it is not `yes`); null when the tool does not say. */
-  down: { kind: 'yes' | 'irreversible' | 'empty' | 'missing'; sql: CapturedSql | null; note?: string } | null;
+  down: {
+    kind: 'yes' | 'irreversible' | 'empty' | 'missing';
+    sql: CapturedSql | null;
+    note?: string;
+    /** What running it in the scratch database left different from the schema before its up (the sentences); absent when nothing, or when it was not run. */
+    roundTrip?: string[];
+  } | null;
   /** What applying it changed in the scratch catalog; null when it was not applied there. */
   diff: SchemaDiff | null;
   /** Why it could not be applied in the scratch database. */

@@ -3,6 +3,8 @@ import { defineRule } from '../rule.js';
 import { col, colName, tableCmds } from '../rule-helpers.js';
 import { compareTypes, isPlainUsing } from '../type-change.js';
 
+const INTEGERS = new Set(['int2', 'int4', 'int8']);
+
 export const lossyTypeChange = defineRule({
   id: 'lossy-type-change',
   summary: 'A type change with a USING expression, or to a type that rounds/truncates, changes stored values; a down cannot recover the originals.',
@@ -14,9 +16,11 @@ export const lossyTypeChange = defineRule({
       const to = typeInfo(def?.typeName);
       if (!to) return [];
       const change = compareTypes(ctx.columnType(table, String(cmd.name)), to);
-      // On a widening, `USING col::newtype` converts exactly as the type change alone would; elsewhere
-      // (text → int) a plain cast is the conversion that can fail or change values.
-      const plain = change.widening && !change.lossy && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo);
+      // On a widening, `USING col::newtype` converts exactly as the type change alone would; so does it between
+      // integer types (a value that does not fit fails the migration, none is altered); elsewhere (text → int,
+      // a shorter varchar, which an explicit cast truncates) a plain cast is the conversion that can fail or change values.
+      const exact = change.widening || (change.known && INTEGERS.has(to.name) && INTEGERS.has(ctx.columnType(table, String(cmd.name))?.name ?? ''));
+      const plain = exact && !change.lossy && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo);
       const using = plain ? undefined : def?.raw_default;
       if (!using && !change.lossy) return [];
       return [

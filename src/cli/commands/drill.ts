@@ -44,7 +44,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
       .argument('[scenario]', `${[...SCENARIO_NAMES, 'all'].join('|')}`, 'all')
       .option('--provider <name>', `where the throwaway PostgreSQL runs: ${PROVIDER_CHOICES.join('|')}`, 'auto')
       .option('--image <image>', 'Docker image for --provider testcontainers (default: the config\'s drillImage, else postgres:<major of the local PostgreSQL programs>)')
-      .option('--seed <file>', 'migrations drill: SQL loaded after the first up it fits, so the downs run on data')
+      .option('--seed <file>', 'migrations drill: SQL (or a knex seed file) loaded after the first up it fits, so the downs run on data')
       .option('--backup <id>', 'restore drill: the backup to restore (default: the newest of the configured database, --database-url)')
       .option('--point-in-time <time>', 'pitr drill: the moment to recover to (default: the newest archived moment)')
       .option('--junit <file>', 'also write the report as JUnit XML (one test case per step)')

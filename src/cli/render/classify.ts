@@ -16,6 +16,7 @@ export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'fai
       for (const f of s.findings) lines.push(`        ${f.rule}: ${f.message}`);
     }
     if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}${file.down.note ? ` (${file.down.note})` : ''}`);
+    for (const d of file.down?.roundTrip ?? []) lines.push(`  down, run in a scratch database: ${d}`);
     if (file.down?.dropsExisting) lines.push(`  down: drops ${file.down.dropsExisting.join(', ')}, which its up did not create: undo would destroy data that existed before the migration`);
     for (const d of file.catalog?.disagreements ?? []) lines.push(`  catalog: ${d}`);
     lines.push('');

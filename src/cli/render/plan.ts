@@ -25,6 +25,7 @@ export function planJson(p: Plan) {
       atRisk: m.atRisk,
       blockers: m.blockers,
       notes: m.notes,
+      ...(m.downWritesCatalog ? { downWritesCatalog: m.downWritesCatalog } : {}),
       downSql: { sql: m.downSql.sql, source: m.downSql.source, note: m.downSql.note },
     })),
     atRisk: p.atRisk,

@@ -50,8 +50,8 @@ import type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 export interface MigrationsDrillOptions {
   /** Opens the project's migration tool on a database (always one of the drill's throwaway server). */
   openMigrator: (conn: ConnInfo) => Promise<MigratorAdapter>;
-  /** SQL to load after the first up it fits (`--seed FILE`). */
-  seed?: { name: string; sql: string };
+  /** What to load after the first up it fits (`--seed FILE`): SQL, or a seed module the tool runs (Knex's). */
+  seed?: DrillSeed;
   /** The database created for the drill on the throwaway server. */
   database?: string;
   /**
@@ -61,6 +61,9 @@ export interface MigrationsDrillOptions {
    */
   keepGoing?: boolean;
 }
+
+/** A `--seed FILE`: SQL, or a module for the tool's own seed runner (`exports.seed(knex)`), by its absolute path. */
+export type DrillSeed = { name: string; sql: string } | { name: string; module: string };
 
 type Fingerprints = Map<string, string>;
 
@@ -119,6 +122,11 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
     const excluded = [...(historyKey ? [historyKey] : []), ...(own?.tables ?? []).map((t) => `${t.schema}.${t.table}`), ...(own?.schema ? [`${own.schema}.*`] : [])];
     const isExcluded = (schema: string, table: string) => excluded.includes(`${schema}.${table}`) || excluded.includes(`${schema}.*`);
     const seed = options.seed;
+    if (seed && 'module' in seed && !walk.adapter.runSeed) {
+      throw new DbrollbackError('USAGE', `--seed ${seed.name} is code, and ${walk.adapter.kind} has no seed runner of its own to run it (Knex's seed files are the code seeds dbrollback runs)`, {
+        hint: 'Pass --seed with a .sql file (e.g. the data of a seeded database: pg_dump --data-only --inserts).',
+      });
+    }
     const seedStep = seed ? `seed ${seed.name}` : '';
     const wayBack = (m: string) => (rehearsal ? `restore before ${m}` : `down ${m}`);
     steps.plan([...names.map((m) => `up ${m}`), ...(seed ? [seedStep] : []), ...[...names].reverse().map(wayBack), ...names.map((m) => `up again ${m}`)]);
@@ -156,7 +164,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       U[i] = await prints(walk);
       if (seed && seedAt === null) {
         const started = performance.now();
-        const failed = await loadSeed(walk.db, seed.sql);
+        const failed = await loadSeed(walk, seed);
         if (failed === null) {
           seedAt = i;
           steps.record(seedStep, 'pass', started, `loaded after ${names[i - 1]}`);
@@ -183,7 +191,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       for (let i = 1; i <= level; i++) {
         await up(fresh, names[i - 1]!);
         if (seedAfter === i && seed) {
-          const failed = await loadSeed(fresh.db, seed.sql);
+          const failed = await loadSeed(fresh, seed);
           if (failed !== null) throw new DrillFinding(`seed ${seed.name} failed after ${names[i - 1]} in the fresh database: ${failed}`);
         }
       }
@@ -289,7 +297,7 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
       await steps.check(`up again ${name}`, async () => {
         await up(walk, name);
         if (seedAfter === i && seed) {
-          const failed = await loadSeed(walk.db, seed.sql);
+          const failed = await loadSeed(walk, seed);
           if (failed !== null) throw new DrillFinding(`seed ${seed.name} failed after ${name} on the way up again: ${failed}`);
         }
         const diff = diffLogical(S[i]!, await snap(walk), ids);
@@ -420,21 +428,26 @@ function postgresMessageOf(err: Error): string | null {
   return null;
 }
 
-/** Run the seed in one transaction; null when it worked, else PostgreSQL's message (nothing kept). */
-async function loadSeed(db: Db, sql: string): Promise<string | null> {
+/** Run the seed in one transaction (SQL, or the tool's seed runner); null when it worked, else the message (nothing kept). */
+async function loadSeed(walk: Walk, seed: DrillSeed): Promise<string | null> {
+  const db = walk.db;
   // A failed attempt is rolled back, but not the values it drew from sequences (nextval is never
   // undone): they are put back, so a seed naming its rows by id (account_id = 1) finds them after
   // the up it fits as one load would have made them.
   const { rows: sequences } = await db.query<{ oid: string; last: string | null; start: string }>(
     'SELECT seqrelid::text AS oid, pg_sequence_last_value(seqrelid)::text AS last, seqstart::text AS start FROM pg_sequence',
   );
-  await db.query('BEGIN');
   try {
-    await db.query(sql);
-    await db.query('COMMIT');
+    if ('module' in seed) {
+      await walk.adapter.runSeed!(seed.module);
+    } else {
+      await db.query('BEGIN');
+      await db.query(seed.sql);
+      await db.query('COMMIT');
+    }
     return null;
   } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
+    if (!('module' in seed)) await db.query('ROLLBACK').catch(() => undefined);
     await db.query(
       'SELECT setval(t.oid::regclass, coalesce(t.last, t.start)::bigint, t.last IS NOT NULL) FROM unnest($1::oid[], $2::text[], $3::text[]) AS t(oid, last, start)',
       [sequences.map((q) => q.oid), sequences.map((q) => q.last), sequences.map((q) => q.start)],
@@ -462,13 +475,16 @@ function rowsOf(print: string | undefined): string {
   return print === undefined ? 'missing' : print.split(':')[0]!;
 }
 
-/** Read a `--seed FILE` (bad input: exit 2, nothing started). */
-export async function readSeedFile(file: string): Promise<{ name: string; sql: string }> {
+/** Read a `--seed FILE` (bad input: exit 2, nothing started): SQL, or a code seed (a Knex seed file) by its path. */
+export async function readSeedFile(file: string): Promise<DrillSeed> {
   const { readFile } = await import('node:fs/promises');
   const path = await import('node:path');
   try {
-    return { name: path.basename(file), sql: await readFile(file, 'utf8') };
+    const sql = await readFile(file, 'utf8');
+    // What `knex seed:make` writes (.js, or .ts with -x ts): run by the tool, not sent as SQL.
+    if (/\.(c|m)?(js|ts)$/i.test(file)) return { name: path.basename(file), module: path.resolve(file) };
+    return { name: path.basename(file), sql };
   } catch (cause) {
-    throw new DbrollbackError('FILE_UNREADABLE', `cannot read the seed file ${file}: ${(cause as Error).message}`, { hint: 'Pass --seed FILE with a readable .sql file.', cause });
+    throw new DbrollbackError('FILE_UNREADABLE', `cannot read the seed file ${file}: ${(cause as Error).message}`, { hint: 'Pass --seed FILE with a readable .sql file (or a knex seed file).', cause });
   }
 }

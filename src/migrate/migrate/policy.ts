@@ -41,6 +41,8 @@ export interface Offence {
   /** For SQL the tool generated (path is then the changeset's file, line the line in that SQL). */
   changeSet?: GeneratedUp['changeSet'];
   generatedBy?: string;
+  /** For a code migration whose SQL was captured by running it (Knex, TypeORM, umzug): the tool; `line` is then the line in that SQL. */
+  capturedBy?: string;
 }
 
 export interface PolicyResult {
@@ -82,7 +84,7 @@ export async function classifyPending(
     }
     verdicts.push({ name: m.name, path: m.path, compatibility: file.compatibility, dataLoss: file.dataLoss, reversible: file.reversible, note: null });
     for (const { statement, finding } of failingFindings(file.statements, failOn)) {
-      offences.push({ migration: m.name, path: file.path, line: statement.line, sql: statement.sql, rule: finding.rule, message: finding.message, help: finding.help });
+      offences.push({ migration: m.name, path: file.path, line: statement.line, sql: statement.sql, rule: finding.rule, message: finding.message, help: finding.help, ...(file.source === 'captured' ? { capturedBy: file.kind } : {}) });
     }
   }
   return { verdicts, offences };
@@ -124,7 +126,9 @@ async function generatedUps(pending: readonly MigrationInfo[], failOn: readonly 
 export function policyRefusal(offences: readonly Offence[], failOn: readonly FailOn[]): DbrollbackError {
   const lines = offences.map((o) => `  - ${o.migration} (${where(o)}): ${oneLine(o.sql)}\n    ${o.rule}: ${o.message}\n    safe alternative: ${o.help}`);
   return new DbrollbackError('CLASSIFY_FAIL_ON', `refusing to migrate: ${offences.length} statement(s) hit --fail-on ${failOn.join(',')}:\n${lines.join('\n')}`, {
-    hint: offences.some((o) => o.changeSet)
+    hint: offences.some((o) => o.capturedBy)
+      ? `Nothing was applied. Rewrite each migration so it sends the safe alternative its finding gives; if the change is intended (a planned contract step), run without --fail-on: the SQL a code migration sends (${[...new Set(offences.flatMap((o) => (o.capturedBy ? [o.capturedBy] : [])))].join(', ')}) has no place for a \`-- dbrollback-ignore <rule-id>\` comment, which only .sql files take.`
+      : offences.some((o) => o.changeSet)
       ? 'Nothing was applied. Rewrite each statement (or the changeset that generates it) as its safe alternative says; if the change is intended (a planned contract step), add `-- dbrollback-ignore <rule-id>` above the statement in a .sql file, or run without --fail-on (a changeset whose SQL Liquibase generates has no place for that comment).'
       : 'Nothing was applied. Rewrite each statement as its safe alternative says; if the change is intended (a planned contract step), add `-- dbrollback-ignore <rule-id>` above the statement, or run without --fail-on.',
     details: { offences },
@@ -132,6 +136,8 @@ export function policyRefusal(offences: readonly Offence[], failOn: readonly Fai
 }
 
 function where(o: Offence): string {
+  // A line of the captured SQL, not of the migration's source file.
+  if (o.capturedBy) return `${o.path}; line ${o.line} of the SQL ${o.capturedBy} sent for it`;
   if (!o.changeSet) return `${o.path}:${o.line}`;
   return `changeset ${o.changeSet.id} by ${o.changeSet.author} in ${o.changeSet.filename}; line ${o.line} of the SQL ${o.generatedBy ?? 'the tool'} generates for it`;
 }

@@ -4,7 +4,8 @@
  *   nothing to roll back                         → app-only
  *   a tool without downs (Drizzle, Prisma),
  *   any irreversible / missing down (or an empty
- *   one, unless nothing needs undoing),
+ *   one, unless nothing needs undoing, or one that
+ *   writes the system catalogs itself),
  *   any up that destroyed or rewrote data        → restore
  *   only additive ups                            → schema-stays
  *   otherwise (breaking but reversible)          → undo
@@ -22,6 +23,8 @@ export interface MigrationFacts {
   /** The up's verdict; null when its SQL could not be seen (code migrations). */
   compatibility: Compatibility | null;
   dataLoss: DataLoss | null;
+  /** System catalogs its down writes directly (`DELETE FROM pg_catalog.pg_enum`). */
+  downWritesCatalog?: readonly string[];
 }
 
 export interface Decision {
@@ -47,6 +50,11 @@ export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = 
     if (tool.hasDowns && m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
     // The tool's own why (Flyway: a repeatable, which no U script can name) beats a bare "no down".
     if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration${m.downNote ? ` (${m.downNote})` : ''}`);
+    if (tool.hasDowns && m.downWritesCatalog && m.downWritesCatalog.length > 0) {
+      restoreReasons.push(
+        `${m.name}'s down writes the system catalog directly (${m.downWritesCatalog.join(', ')}), past PostgreSQL's own checks: rows still holding a value deleted from pg_enum become unreadable ("invalid internal value for enum"); no down can take it back safely`,
+      );
+    }
     if (m.dataLoss === 'destructive') restoreReasons.push(`${m.name} destroyed data that a down migration cannot bring back`);
     if (m.dataLoss === 'rewrite') restoreReasons.push(`${m.name} rewrote existing data in place; a down cannot restore the old values`);
   }

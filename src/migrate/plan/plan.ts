@@ -22,6 +22,7 @@ import type { RunContext } from '../../run/run-context.js';
 import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk, type RiskTarget } from './at-risk.js';
+import { catalogWrites } from './catalog-writes.js';
 import { blockerProbes, measureBlockers, RunSoFar, type DownBlocker } from './down-blockers.js';
 import { stayingDependents } from './staying-dependents.js';
 import { decide, type PlanType } from './decide.js';
@@ -64,6 +65,8 @@ export interface PlanMigration {
   downSql: MigrationSql;
   /** Why something above is unknown. */
   notes: string[];
+  /** System catalogs its down writes directly (`DELETE FROM pg_catalog.pg_enum`): no way back (catalog-writes.ts). Absent when none. */
+  downWritesCatalog?: string[];
 }
 
 export interface PlanArchive {
@@ -121,7 +124,8 @@ export interface Plan {
    */
   archive: PlanArchive | null;
   /** For `restore`: the newest complete backup taken at the target head (or before the first migration to undo). */
-  restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null } | null;
+  /** `atTargetHead`: taken at the head the rollback aims at; false: taken earlier, so restoring it takes back more migrations. */
+  restoreFrom: { backupId: string; createdAt: string; migrationHead: string | null; atTargetHead: boolean } | null;
   /**
    * For `restore`: the ways back in the order to try them, each with what it discards — only the
    * touched tables first when that route is offered, the whole database second (restore-routes.ts).
@@ -184,7 +188,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const oldest = migrations.at(-1)?.name;
   const routes: RestoreRoutes =
     decision.type === 'restore' && oldest !== undefined
-      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, inboundKeys: await inboundKeysOf(db, touched) })
+      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched) })
       : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
@@ -265,11 +269,13 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   let blockers: DownBlocker[] | null = null;
   let downTargets: RiskTarget[] = [];
   let existing: string[] = [];
+  let writesCatalog: string[] = [];
   if (canUndo && downSql.source !== 'unknown' && downSql.note === null) {
     const downStatements: ParsedStatement[] = [];
     const down = await classifySql(downSql.sql, { serverVersion: major, source: downSql.path ?? `${m.name} (down)`, onStatement: (stmt) => void downStatements.push(stmt) });
     downTargets = riskTargets(downStatements);
     atRisk = await measureAtRisk(db, downTargets, up?.fills ?? []);
+    writesCatalog = await catalogWrites(db, downStatements);
     blockers = await measureBlockers(db, blockerProbes(downStatements, m.name, soFar));
     // A down that drops a table or column its up did not create destroys what existed before the migration (classify says so too).
     if (up !== null) existing = dropsExisting(down, upStatements);
@@ -279,7 +285,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   }
   // A down whose statements are unknown may change any table before the older downs run.
   if (blockers === null) soFar.unknown(m.name);
-  const reversible = !canUndo || existing.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
+  const reversible = !canUndo || existing.length > 0 || writesCatalog.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
   const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
@@ -293,6 +299,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     blockers,
     downSql,
     notes,
+    ...(writesCatalog.length > 0 ? { downWritesCatalog: writesCatalog } : {}),
   };
   return { plan, up: up === null ? null : upSql, downTargets };
 }
@@ -403,7 +410,7 @@ async function findRestoreBackup(run: RunContext, migrator: string, targetHead: 
   const atHead = targetHead !== null ? backups.find((b) => takenAt(b, targetHead, migrator)) : undefined;
   const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
   const chosen = atHead ?? before;
-  return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead } : null;
+  return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }
 
 function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes): string {

@@ -55,8 +55,10 @@ export interface RouteInputs {
   touched: TouchedTables | null;
   /** User tables the database holds now (the table route must leave some out to be worth it). */
   liveTables: number;
-  /** The logical backup at the target head, if there is one. */
-  backup: { backupId: string; createdAt: string } | null;
+  /** The logical backup to restore (at the target head, else the newest taken before the oldest migration ran), if there is one. */
+  backup: { backupId: string; createdAt: string; migrationHead?: string | null; atTargetHead?: boolean } | null;
+  /** The head the rollback aims at (null: no migration applied); with the backup's head, says when they differ. */
+  targetHead?: string | null;
   /** Foreign keys from other tables into the touched ones (read when the table route is offered). */
   inboundKeys?: readonly InboundKey[];
 }
@@ -77,7 +79,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         alternative: pitr,
         tables: [],
         replaceBlockedBy: [],
-        discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt}); from the WAL archive (${pitr}), every write since just before ${oldest}`,
+        discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt})${earlierHead(input.backup, input.targetHead)}; from the WAL archive (${pitr}), every write since just before ${oldest}`,
       }
     : {
         route: 'whole-database',
@@ -149,6 +151,16 @@ function copyBackAdvice(touched: TouchedTables): string {
     parts.push(`e.g. UPDATE … FROM ${recovered(live[0]!)} …`);
   }
   return `copy what you need from the recovered schema by hand instead (${parts.join('; ')}), which keeps every later write`;
+}
+
+/**
+ * A backup taken before the oldest migration ran, but not right before it (no backup at the target head):
+ * restoring it also takes back the migrations applied between the two, which must then be applied again.
+ */
+function earlierHead(backup: { migrationHead?: string | null; atTargetHead?: boolean }, targetHead: string | null | undefined): string {
+  if (backup.atTargetHead !== false || backup.migrationHead === undefined || targetHead === undefined) return '';
+  const reapply = targetHead === null ? '' : ` (apply them again with dbrollback migrate --to ${targetHead})`;
+  return `, and it holds the database at head ${backup.migrationHead ?? '(no migration)'}, not ${targetHead ?? '(no migration)'}: the migrations applied after ${backup.migrationHead ?? 'it was taken'} are undone too${reapply}`;
 }
 
 function tableRouteNote(touched: TouchedTables | null, liveTables: number): string | null {

@@ -313,8 +313,14 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
   // the adapters refuse it at the down step; refused here, before any backup, for that reason and not as unknown data loss.
   const blocked = plan.migrations.filter((m) => m.down !== 'yes' && m.down !== 'inferred');
   if (blocked.length > 0) {
+    // `undo --to X` keeps X applied: the newest blocked one names exactly the migrations after it, when there are any.
+    const newest = blocked[0]!;
+    const ways = [
+      ...(plan.migrations.indexOf(newest) > 0 ? [`undo only the migrations after it: dbrollback undo --to ${newest.name}`] : []),
+      `restore to before it: dbrollback restore --before-migration ${blocked.at(-1)!.name} --data-dir DIR`,
+    ];
     throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${blocked.map((m) => `${m.name} (${downReason({ down: m.down, downNote: m.downNote, path: '' })})`).join('; ')}`, {
-      hint: `Nothing was changed. ${plan.type === 'schema-stays' ? 'The schema may stay (see `dbrollback plan`): roll back the application only; or' : 'Undo'} only the migrations after it (--to NAME), or restore to before it: dbrollback restore --before-migration ${blocked.at(-1)!.name} --data-dir DIR.`,
+      hint: `Nothing was changed. ${plan.type === 'schema-stays' ? 'The schema may stay (see `dbrollback plan`): roll back the application only; or ' : 'Instead, '}${ways.join(', or ')}.`,
       details: { migrations: blocked.map((m) => ({ name: m.name, down: m.down })) },
     });
   }

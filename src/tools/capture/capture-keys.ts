@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import type { SchemaDiff } from '../../db/schema/diff.js';
+import type { SchemaDifference } from '../../db/schema/round-trip.js';
 import { sourceHash } from '../load-module.js';
 import { hashParts, lockfileHash, scratchMajor, type CaptureCache } from './capture-cache.js';
 import type { CapturedSql } from './captured-sql.js';
@@ -56,6 +57,7 @@ export interface CachedUp {
 export interface CachedDown {
   down: CapturedSql | null;
   downError: string | null;
+  roundTrip: SchemaDifference[] | null;
 }
 
 export async function captureKeys(inputs: KeyInputs): Promise<CaptureKeys> {
@@ -97,7 +99,8 @@ export async function readCaptures(cache: CaptureCache, keys: CaptureKeys, cover
   const ups = await Promise.all(covered.map((m) => cache.get<CachedUp>(keys.up.get(m.name)!)));
   const downs = new Map<string, CachedDown | undefined>();
   for (const [name, key] of keys.down) downs.set(name, await cache.get<CachedDown>(key));
-  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined)) return undefined;
+  // A down cached before round trips were recorded (no roundTrip field) is replayed again.
+  if (ups.some((u) => u === undefined) || [...downs.values()].some((d) => d === undefined || d.roundTrip === undefined)) return undefined;
   return { ups: ups as CachedUp[], downs: downs as Map<string, CachedDown> };
 }
 
@@ -105,11 +108,11 @@ export async function readCaptures(cache: CaptureCache, keys: CaptureKeys, cover
  * Every capture a replay made, under its key. The key of a down names the downs run before it: a down not
  * run because an earlier one stopped the walk is recorded as such, and will be again for the same inputs.
  */
-export async function storeCaptures(cache: CaptureCache, keys: CaptureKeys, captured: ReadonlyArray<{ name: string } & CachedUp & CachedDown>): Promise<void> {
+export async function storeCaptures(cache: CaptureCache, keys: CaptureKeys, captured: ReadonlyArray<{ name: string } & CachedUp & Omit<CachedDown, 'roundTrip'> & Partial<Pick<CachedDown, 'roundTrip'>>>): Promise<void> {
   for (const c of captured) {
     const upKey = keys.up.get(c.name);
     if (upKey) await cache.put(upKey, { up: c.up, diff: c.diff } satisfies CachedUp);
     const downKey = keys.down.get(c.name);
-    if (downKey) await cache.put(downKey, { down: c.down, downError: c.downError } satisfies CachedDown);
+    if (downKey) await cache.put(downKey, { down: c.down, downError: c.downError, roundTrip: c.roundTrip ?? null } satisfies CachedDown);
   }
 }

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { addedObjects, diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
+import { differenceKey, roundTripChanges, toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { DbrollbackError } from '../../errors.js';
 import type { DownKind, MigrationSql } from '../contract.js';
@@ -85,6 +86,12 @@ export interface ReplayedMigration {
   diff: SchemaDiff;
   down: CapturedSql | null;
   downError: string | null;
+  /**
+   * What its down (run in the walk down from the head) left different from the schema before its up,
+   * beyond what the newer downs had already left: a down dropping what its up did not create, a type
+   * its up created and its down forgot. null when its down was not run.
+   */
+  roundTrip: SchemaDifference[] | null;
 }
 
 export interface ReplayResult {
@@ -141,6 +148,8 @@ async function replay(tool: ReplayTool, conn: ConnInfo, downsFrom: ReplayOptions
     const out: ReplayedMigration[] = [];
     const until = downsFrom ? tool.list.findIndex((m) => m.name === downsFrom.head) : tool.list.length - 1;
     let before: SchemaSnapshot = await schemaSnapshot(direct, { exclude: [...bookkeeping] });
+    // The schema before each up (and the last one after): what each down is held to.
+    const snapshots: SchemaSnapshot[] = [before];
     for (const migration of tool.list.slice(0, until + 1)) {
       let up: CapturedSql;
       try {
@@ -152,17 +161,24 @@ async function replay(tool: ReplayTool, conn: ConnInfo, downsFrom: ReplayOptions
         });
       }
       const after = await schemaSnapshot(direct, { exclude: [...bookkeeping] });
-      out.push({ name: migration.name, path: migration.path, up, diff: diffSchemas(before, after), down: null, downError: null });
+      out.push({ name: migration.name, path: migration.path, up, diff: diffSchemas(before, after), down: null, downError: null, roundTrip: null });
+      snapshots.push(after);
       before = after;
     }
+    // What the newer downs left different (by difference key): not the older downs' doing.
+    let left = new Set<string>();
     for (let i = 0; downsFrom && i < downsFrom.count && i < out.length; i++) {
-      const entry = out[out.length - 1 - i]!;
+      const index = out.length - 1 - i;
+      const entry = out[index]!;
       try {
         entry.down = await sentBy(() => session.downOne());
       } catch (cause) {
         entry.downError = (cause as Error).message;
         break;
       }
+      const differences = roundTripChanges(snapshots[index]!, await schemaSnapshot(direct, { exclude: [...bookkeeping] })).map((c) => toDifference(entry.name, c, null, snapshots[index + 1]));
+      entry.roundTrip = differences.filter((d) => !left.has(differenceKey(d)));
+      left = new Set(differences.map(differenceKey));
     }
     return out;
   } finally {
@@ -185,17 +201,36 @@ async function fromCache(cache: CaptureCache, keys: CaptureKeys, covered: readon
     diff: ups[i]!.diff,
     down: downs.get(m.name)?.down ?? null,
     downError: downs.get(m.name)?.downError ?? null,
+    roundTrip: downs.get(m.name)?.roundTrip ?? null,
   }));
 }
 
-/** classify: the replayed migrations picked out for the files given (every one replayed, in order: each needs the schema the earlier ones built). */
+/** The walk classify asks of a replay: every up, then every down from the head, newest first (each down's SQL and round trip). */
+export function everyDown(tool: ReplayTool): ReplayOptions['downsFrom'] {
+  const head = tool.list.at(-1);
+  return head ? { head: head.name, count: tool.list.length } : undefined;
+}
+
+/**
+ * classify: the replayed migrations picked out for the files given (every one replayed, in order: each
+ * needs the schema the earlier ones built), each down's SQL and round trip when the walk down ran it.
+ */
 export function capturedFiles(files: readonly string[], tool: ReplayTool, result: ReplayResult): CapturedFile[] {
   return files.map((file) => {
     const listed = tool.list.find((m) => m.path !== null && path.resolve(m.path) === path.resolve(file));
     const c = listed && result.migrations.find((m) => m.name === listed.name);
     if (!listed || !c) throw notListed(file, `${tool.displayName} does not list it as a migration`);
     const kind = listed.down === null ? null : listed.down.kind === 'inferred' ? 'yes' : listed.down.kind;
-    const down = kind === null ? null : { kind, sql: null, ...(listed.down?.note ? { note: listed.down.note } : {}) };
+    const ran = kind === 'yes' && c.down !== null;
+    const down =
+      kind === null
+        ? null
+        : {
+            kind,
+            sql: ran ? c.down : null,
+            ...(listed.down?.note ? { note: listed.down.note } : {}),
+            ...(ran && c.roundTrip !== null && c.roundTrip.length > 0 ? { roundTrip: c.roundTrip.map((d) => d.message) } : {}),
+          };
     return { path: file, up: c.up, down, diff: c.diff, applyError: null };
   });
 }

@@ -6,7 +6,7 @@
  * out: only what each migration's function sent is its SQL.
  */
 import path from 'node:path';
-import { capturedDowns, capturedFiles, replayCached, type ReplayTool } from '../capture/replay.js';
+import { capturedDowns, capturedFiles, everyDown, replayCached, type ReplayTool } from '../capture/replay.js';
 import type { MigrationInfo } from '../contract.js';
 import type { CaptureContext, CaptureSettings, CapturedDowns, CapturedFile } from '../tool.js';
 import { toolConnection } from '../tool-connection.js';
@@ -45,7 +45,7 @@ export async function captureFiles(files: readonly string[], context: CaptureCon
   const dirs = new Set(files.map((f) => path.dirname(f)));
   const project = await settingsOf(dirs.size === 1 ? [...dirs][0] : undefined, context);
   const tool = await replayTool(project);
-  const result = await replayCached(tool, { scratch: context.scratch, ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}), onProgress: context.onProgress });
+  const result = await replayCached(tool, { scratch: context.scratch, downsFrom: everyDown(tool), ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}), onProgress: context.onProgress });
   return capturedFiles(files, tool, result);
 }
 

@@ -93,7 +93,10 @@ export async function loadKnexProject(knexfile: string, overrides: { migrationsT
   const client = String(chosen.client ?? '');
   if (chosen === all && client === '' && Object.values(all).some((v) => typeof v === 'object' && v !== null && 'client' in v)) {
     // The knex CLI would fail the same way: no config for this environment.
-    throw badKnexfile(knexfile, `it has no config for the environment "${environment}" (NODE_ENV, else development); it has ${Object.keys(all).join(', ')}`);
+    const environments = Object.keys(all);
+    throw badKnexfile(knexfile, `it has no config for the environment "${environment}" (NODE_ENV, else development); it has ${environments.join(', ')}`, {
+      hint: `Run with NODE_ENV set to the environment whose database this is (${environments.map((e) => `NODE_ENV=${e}`).join(', ')}), as the knex CLI reads it (or its --env).`,
+    });
   }
   if (!/^(pg|postgres|postgresql|pgnative|pg-native)$/i.test(client)) {
     throw badKnexfile(knexfile, `its ${chosen === all ? '' : `"${environment}" `}config's client is ${client ? `"${client}"` : 'not set'}, not pg (dbrollback works on PostgreSQL)`);
@@ -123,9 +126,9 @@ function unwrapDefault(value: unknown): unknown {
   return value;
 }
 
-function badKnexfile(knexfile: string, why: string): DbrollbackError {
+function badKnexfile(knexfile: string, why: string, options: { hint?: string } = {}): DbrollbackError {
   return new DbrollbackError('CONFIG_INVALID', `the knexfile ${knexfile} cannot be used: ${why}`, {
-    hint: 'Point dbrollback at a knexfile whose config uses client "pg" and the default migration source (migrations.directory).',
+    hint: options.hint ?? 'Point dbrollback at a knexfile whose config uses client "pg" and the default migration source (migrations.directory).',
   });
 }
 
@@ -138,6 +141,7 @@ export interface KnexInstance {
     down(config?: Record<string, unknown>): Promise<[number, string[]]>;
     latest(config?: Record<string, unknown>): Promise<[number, string[]]>;
   };
+  transaction<T>(run: (trx: unknown) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
 }
 

@@ -71,6 +71,27 @@ export async function knexDefinitions(project: KnexProject): Promise<KnexDefinit
   );
 }
 
+/**
+ * The other names a Knex user types for a migration (`--to`, `--before-migration`): the file name
+ * without its extension (`20240112110000_create_bookings`, as `knex migrate:make` named it) and the
+ * timestamp it starts with (`20240112110000`), each only where it names one migration.
+ */
+export function knexTags(names: readonly string[]): Map<string, string[]> {
+  const forms = names.map((name) => {
+    const stem = name.replace(/\.[^.]+$/, '');
+    const stamp = /^(\d+)_/.exec(stem)?.[1];
+    return [stem, ...(stamp !== undefined ? [stamp] : [])].filter((f) => f !== name);
+  });
+  const count = new Map<string, number>();
+  for (const f of forms.flat()) count.set(f, (count.get(f) ?? 0) + 1);
+  const out = new Map<string, string[]>();
+  names.forEach((name, i) => {
+    const unique = forms[i]!.filter((f) => count.get(f) === 1 && !names.includes(f));
+    if (unique.length > 0) out.set(name, unique);
+  });
+  return out;
+}
+
 /** Knex runs no migration without both functions; a down that only throws or does nothing is the project's way to say it cannot be undone. */
 export function knexDownKind(exports: Record<string, unknown>): Pick<Definition, 'down' | 'downNote'> {
   if (typeof exports.up !== 'function') return { down: 'missing', downNote: 'the module exports no up function (knex refuses it)' };
@@ -109,7 +130,11 @@ class KnexAdapter implements MigratorAdapter {
       knexDefinitions(project),
     ]);
     const status = statusOf(this.kind, history, definitions, held ? { pid: 0, user: null, applicationName: null, clientAddr: null, backendStart: null, query: null, description: held } : null);
-    return status;
+    const tags = knexTags(definitions.map((d) => d.name));
+    const tag = (m: MigrationInfo): MigrationInfo => (tags.has(m.name) ? { ...m, tags: tags.get(m.name)! } : m);
+    const applied = status.applied.map(tag);
+    const pending = status.pending.map(tag);
+    return { ...status, applied, pending, migrations: [...applied, ...pending] };
   }
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
@@ -182,6 +207,23 @@ class KnexAdapter implements MigratorAdapter {
     if (!found) throw migrationNotDefined(name, project.migrations.directories.join(', '));
     // The schema builder writes SQL only as it runs: captured in a scratch database (capture.ts).
     return { name, direction, sql: '', source: 'unknown', path: found.path, note: 'knex migrations are code; their SQL is only known by running them' };
+  }
+
+  async runSeed(file: string): Promise<void> {
+    const project = await this.project();
+    const seed = (await loadKnexMigration(file)).seed;
+    if (typeof seed !== 'function') {
+      throw new DbrollbackError('USAGE', `the seed file ${file} exports no seed function (a knex seed file exports seed(knex), as \`knex seed:make\` writes it)`, {
+        hint: 'Pass --seed with a knex seed file, or a .sql file.',
+      });
+    }
+    const knex = openKnex(project, await toolConnection(this.options.conn), { ...(this.options.log ? { log: this.options.log } : {}) });
+    try {
+      // As `knex seed:run` runs it, but in one transaction: a seed that does not fit leaves nothing behind.
+      await knex.transaction(async (trx) => void (await (seed as (k: unknown) => unknown)(trx)));
+    } finally {
+      await knex.destroy().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

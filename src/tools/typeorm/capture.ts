@@ -7,7 +7,7 @@
  * out: only what each migration's up/down sent is its SQL.
  */
 import path from 'node:path';
-import { capturedDowns, capturedFiles, replayCached, type ReplayMarks, type ReplayTool } from '../capture/replay.js';
+import { capturedDowns, capturedFiles, everyDown, replayCached, type ReplayMarks, type ReplayTool } from '../capture/replay.js';
 import type { MigrationInfo } from '../contract.js';
 import type { CaptureContext, CaptureSettings, CapturedDowns, CapturedFile } from '../tool.js';
 import { toolConnection } from '../tool-connection.js';
@@ -70,7 +70,7 @@ export async function captureFiles(files: readonly string[], context: CaptureCon
   const dirs = new Set(files.map((f) => path.dirname(f)));
   const project = await loadProject(dirs.size === 1 ? [...dirs][0]! : '', context);
   const tool = replayTool(project);
-  const result = await replayCached(tool, { scratch: context.scratch, ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}), onProgress: context.onProgress });
+  const result = await replayCached(tool, { scratch: context.scratch, downsFrom: everyDown(tool), ...(context.cacheDir !== undefined ? { cacheDir: context.cacheDir } : {}), onProgress: context.onProgress });
   return capturedFiles(files, tool, result);
 }
 

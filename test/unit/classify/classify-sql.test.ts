@@ -147,6 +147,15 @@ describe('with the live schema', () => {
     expect(lossy).toMatchObject({ compatibility: 'breaking', dataLoss: 'rewrite' });
   });
 
+  it('an integer narrowed through a plain cast (as Knex\'s .alter() writes it) alters no value: a value that does not fit fails the migration', () => {
+    const narrowed = classifySqlSync('ALTER TABLE users ALTER COLUMN id TYPE smallint USING (id::smallint);', { schema });
+    expect(narrowed).toMatchObject({ compatibility: 'breaking', dataLoss: 'none' });
+    expect(narrowed.statements[0]!.findings.map((f) => f.rule)).not.toContain('lossy-type-change');
+    // A shorter varchar through an explicit cast truncates: a rewrite.
+    expect(classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(20) USING name::varchar(20);', { schema })).toMatchObject({ dataLoss: 'rewrite' });
+    expect(classifySqlSync('ALTER TABLE users ALTER COLUMN id TYPE smallint USING (id / 2)::smallint;', { schema })).toMatchObject({ dataLoss: 'rewrite' });
+  });
+
   it('without it, judges an unknown type change conservatively', () => {
     expect(classifySqlSync('ALTER TABLE users ALTER COLUMN name TYPE varchar(100);')).toMatchObject({ compatibility: 'breaking', rewritesTable: true });
   });

@@ -69,3 +69,17 @@ describe('migrate --fail-on: migrations whose SQL the tool generates', () => {
     expect(result.verdicts).toEqual([{ name: '005_drop-legacy', path: null, compatibility: null, dataLoss: null, reversible: null, note: 'no migration file to classify' }]);
   });
 });
+
+describe('migrate --fail-on: code migrations whose SQL was captured by running them (Knex)', () => {
+  it('names the line of the captured SQL, not of the .js file, and does not offer a -- dbrollback-ignore comment the migration has no place for', () => {
+    const refusal = policyRefusal(
+      [{ migration: '20240210100000_capacity.js', path: '/p/db/migrations/20240210100000_capacity.js', line: 5, sql: 'alter table "classes" alter column "capacity" type smallint', rule: 'narrowing-column-type', message: 'changes classes.capacity to int2', help: 'Expand/contract.', capturedBy: 'knex' }],
+      ['breaking'],
+    );
+    expect(refusal.message).toContain('20240210100000_capacity.js (/p/db/migrations/20240210100000_capacity.js; line 5 of the SQL knex sent for it)');
+    // Was: "add `-- dbrollback-ignore <rule-id>` above the statement".
+    expect(refusal.hint).toBe(
+      'Nothing was applied. Rewrite each migration so it sends the safe alternative its finding gives; if the change is intended (a planned contract step), run without --fail-on: the SQL a code migration sends (knex) has no place for a `-- dbrollback-ignore <rule-id>` comment, which only .sql files take.',
+    );
+  });
+});

@@ -58,3 +58,12 @@ describe('touchedTables', () => {
     });
   });
 });
+
+describe('decide: a down that writes the system catalogs itself', () => {
+  it('is a restore, naming the catalog write (DELETE FROM pg_enum leaves rows holding the value unreadable)', () => {
+    const d = decide([{ name: '0007_add-status-value', down: 'yes', compatibility: 'additive', dataLoss: 'none', downWritesCatalog: ['DELETE FROM pg_catalog.pg_enum'] }]);
+    expect(d.type).toBe('restore');
+    expect(d.reasons[0]).toContain("0007_add-status-value's down writes the system catalog directly (DELETE FROM pg_catalog.pg_enum)");
+    expect(d.reasons[0]).toContain('invalid internal value for enum');
+  });
+});

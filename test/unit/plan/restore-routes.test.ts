@@ -25,6 +25,17 @@ describe('restoreRoutes', () => {
     expect(whole.alternative).toBe('dbrollback restore --before-migration 005_drop --data-dir DIR');
   });
 
+  it('a backup taken earlier than the target head says it takes back the migrations after its own head too, and how to apply them again (was: only "every write since")', () => {
+    const backup = { backupId: 'B0', createdAt: '2026-01-01T00:00:00Z', migrationHead: '003_bookings.js', atTargetHead: false };
+    const whole = restoreRoutes({ oldest: '009_drop', touched: null, liveTables: 4, backup, targetHead: '008_phone.js' }).routes[0]!;
+    expect(whole.command).toBe('dbrollback restore --backup B0');
+    expect(whole.discards).toBe(
+      'every write to every table since backup B0 was taken (2026-01-01T00:00:00Z), and it holds the database at head 003_bookings.js, not 008_phone.js: the migrations applied after 003_bookings.js are undone too (apply them again with dbrollback migrate --to 008_phone.js); from the WAL archive (dbrollback restore --before-migration 009_drop --data-dir DIR), every write since just before 009_drop',
+    );
+    const atHead = restoreRoutes({ oldest: '009_drop', touched: null, liveTables: 4, backup: { ...backup, migrationHead: '008_phone.js', atTargetHead: true }, targetHead: '008_phone.js' }).routes[0]!;
+    expect(atHead.discards).not.toContain('undone too');
+  });
+
   it('one table: "it was … lands"; two reshaped tables: "they would have their shape"', () => {
     const one = restoreRoutes({ oldest: '005_drop', touched: touched(['public.agents'], ['public.agents']), liveTables: 4, backup: null }).routes[0]!;
     expect(one.discards).toContain('public.agents as it was before 005_drop lands in a new schema dbrollback_recovered_<time>, beside the live table.');

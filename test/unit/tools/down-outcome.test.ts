@@ -79,5 +79,12 @@ describe('assertReversible', () => {
     expect(err.message).toContain('005_z (no down written)');
     expect(err.message).toContain('004_gone (recorded as applied but its definition is not on disk)');
     expect(err.message).not.toContain('006_y');
+    // The newest selected one is blocked: there is nothing after it to undo instead.
+    expect(err.hint).toBe('Restore from a backup taken before it (`dbrollback plan` shows the restore option).');
+  });
+
+  it('names the --to that undoes only the migrations after the newest blocked one (was: "--to NAME")', () => {
+    const err = failure(() => assertReversible([info('007_x'), info('006_y', 'empty'), info('005_z')]));
+    expect(err.hint).toBe('Undo only the migrations after it (--to 006_y), or restore from a backup taken before it (`dbrollback plan` shows the restore option).');
   });
 });

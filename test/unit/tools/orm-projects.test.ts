@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findKnexfile, listKnexMigrations, loadKnexProject } from '../../../src/tools/knex/project.js';
-import { knexDownKind } from '../../../src/tools/knex/run.js';
+import { knexDownKind, knexTags } from '../../../src/tools/knex/run.js';
 import { findDataSourceFile, loadTypeormProject } from '../../../src/tools/typeorm/project.js';
 import { rejection } from '../../harness/fixtures.js';
 
@@ -47,6 +47,8 @@ describe('knex projects', () => {
       const error = await rejection(loadKnexProject(knexfile));
       expect(error.message).toContain('no config for the environment "staging"');
       expect(error.message).toContain('development, test, production');
+      // Was: "Point dbrollback at a knexfile whose config uses client pg …", which says nothing of the environment.
+      expect(error.hint).toBe('Run with NODE_ENV set to the environment whose database this is (NODE_ENV=development, NODE_ENV=test, NODE_ENV=production), as the knex CLI reads it (or its --env).');
     } finally {
       process.env.NODE_ENV = before;
     }
@@ -72,7 +74,21 @@ describe('knex projects', () => {
     expect(knexDownKind({ up }).down).toBe('missing');
     expect(knexDownKind({ up, down: () => { throw new Error('no way back'); } })).toEqual({ down: 'irreversible', downNote: 'its down throws ("no way back")' });
     expect(knexDownKind({ up, down: function () {} }).down).toBe('empty');
+    // Handing back the connection it was given sends nothing (a placeholder down seen in real projects).
+    expect(knexDownKind({ up, down: function (knex: unknown) { return knex; } }).down).toBe('empty');
+    expect(knexDownKind({ up, down: (knex: unknown) => knex }).down).toBe('empty');
+    expect(knexDownKind({ up, down: (knex: unknown, other: unknown) => other }).down).toBe('yes');
     expect(knexDownKind({ up, down: (knex: { schema: { dropTable(t: string): unknown } }) => knex.schema.dropTable('x') }).down).toBe('yes');
+  });
+});
+
+describe('knexTags: the other names a Knex user types for a migration', () => {
+  it('the file name without its extension and its timestamp, each only where it names one migration', () => {
+    const tags = knexTags(['20240105093000_create_members.js', '20240112110000_create_bookings.ts', '20240112110000_seed_bookings.js', 'init.js']);
+    expect(tags.get('20240105093000_create_members.js')).toEqual(['20240105093000_create_members', '20240105093000']);
+    expect(tags.get('20240112110000_create_bookings.ts')).toEqual(['20240112110000_create_bookings']);
+    expect(tags.get('20240112110000_seed_bookings.js')).toEqual(['20240112110000_seed_bookings']);
+    expect(tags.get('init.js')).toEqual(['init']);
   });
 });
 
