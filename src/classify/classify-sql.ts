@@ -56,7 +56,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     const verdict = classifyStatement(stmt, ctx, parsed.fileIgnores);
     if (!verdict.transactional && !ctx.inTransaction) outsideTransaction = true;
     statements.push(verdict);
-    state.record(stmt);
+    state.record(stmt, ctx.inTransaction);
     options.onStatement?.(stmt);
   }
   const summary = summarize(statements);

@@ -37,6 +37,8 @@ export class FileState {
   private readonly notNullChecked = new Set<string>();
   /** Indexes (`public.i`) the file dropped with IF EXISTS: a later CREATE INDEX … IF NOT EXISTS of one cannot meet a leftover. */
   private readonly droppedIfExists = new Set<string>();
+  /** Enum values added in the transaction block still open (value → `enum public.t`): unusable until it commits. */
+  private readonly newEnumValues = new Map<string, string>();
   explicitTransaction = false;
   lockTimeoutSet = false;
 
@@ -111,10 +113,23 @@ export class FileState {
     return !writes.deletes && writes.updates.length > 0 && writes.updates.every((c) => this.isNew(`column:${writes.table}.${c}`));
   }
 
-  /** Record what a statement did (after its rules ran: a CREATE is not exempt from its own findings). */
-  record(stmt: ParsedStatement): void {
+  /** The enum values added in the transaction block still open, each with the enum that gained it. */
+  uncommittedEnumValues(): ReadonlyMap<string, string> {
+    return this.newEnumValues;
+  }
+
+  /**
+   * Record what a statement did (after its rules ran: a CREATE is not exempt from its own findings).
+   * `inTransaction`: it ran inside a transaction block (what it did is committed only when that block ends).
+   */
+  record(stmt: ParsedStatement, inTransaction = false): void {
     const n = stmt.node;
     switch (stmt.kind) {
+      case 'AlterEnumStmt': {
+        const value = str(n.newVal);
+        if (inTransaction && !n.oldVal && value !== undefined) this.newEnumValues.set(value, `enum ${names(n.typeName).join('.')}`);
+        break;
+      }
       case 'CreateStmt':
         this.mark('table', relKey(n.relation));
         this.markSequences(stmt);
@@ -180,7 +195,10 @@ export class FileState {
       case 'TransactionStmt': {
         const kind = str(n.kind);
         if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') this.explicitTransaction = true;
-        if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') this.explicitTransaction = false;
+        if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') {
+          this.explicitTransaction = false;
+          this.newEnumValues.clear();
+        }
         break;
       }
       case 'DropStmt':
