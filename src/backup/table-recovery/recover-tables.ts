@@ -155,7 +155,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
           checklist.skip('backup', 'side by side: the live tables are not touched');
         }
         const staged = await checklist.run('copy', async () => {
-          const s = await copyTables(copy, throwaway, options.into, tables, schema, Boolean(options.replace));
+          const s = await copyTables(copy, throwaway, options.into, tables, schema, Boolean(options.replace), into);
           copied = true;
           return s;
         }, (s) => copyDetail(tables, schema, s));
