@@ -197,3 +197,19 @@ describe('data changes relative to what the migration itself created (issue #15)
     expect(classifySqlSync(sql, { created: ['column:public.orders.region'] }).dataLoss).toBe('none');
   });
 });
+
+describe('Prisma Migrate shapes', () => {
+  it("a rename Prisma generated as DROP + ADD in one ALTER TABLE is destructive, and the help names the RENAME COLUMN that keeps the values", () => {
+    const r = classifySqlSync('ALTER TABLE "Instructor" DROP COLUMN "bio",\nADD COLUMN     "about" TEXT;');
+    expect(r).toMatchObject({ compatibility: 'breaking', dataLoss: 'destructive' });
+    const finding = r.statements[0]!.findings.find((f) => f.rule === 'drop-column')!;
+    expect(finding.help).toContain('edit the migration to ALTER TABLE ... RENAME COLUMN "bio" TO "about", which keeps the values');
+    // A plain drop keeps the rule's own help.
+    expect(classifySqlSync('ALTER TABLE "Member" DROP COLUMN "phone";').statements[0]!.findings[0]!.help).not.toContain('RENAME COLUMN');
+  });
+
+  it('the enum swap names quoted CamelCase types as written (was: public.bookingstatus_new)', () => {
+    const r = classifySqlSync('ALTER TABLE "public"."Booking" ALTER COLUMN "status" TYPE "public"."BookingStatus_new" USING ("status"::text::"public"."BookingStatus_new");');
+    expect(r.statements[0]!.findings.map((f) => f.message)).toContain('changes the type of Booking.status to public.BookingStatus_new: the table and its indexes are rewritten while every query waits (ACCESS EXCLUSIVE)');
+  });
+});
