@@ -50,7 +50,7 @@ ALTER TABLE "Member" ADD COLUMN     "timezone" TEXT NOT NULL;
 `;
 
 interface ClassifyDoc {
-  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; transactional: boolean; down: { kind: string } | null; statements: Array<{ sql: string; findings: Array<{ rule: string; message: string }> }> }>;
+  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; transactional: boolean; down: { kind: string } | null; statements: Array<{ sql: string; findings: Array<{ rule: string; message: string; help: string }> }> }>;
 }
 interface ErrorDoc {
   error: { code: string; message: string; hint: string };
@@ -131,6 +131,12 @@ describe('the journey on a Prisma studio history, run from the project root', ()
     // The enum swap names Prisma's types as written (was: public.bookingstatus_new).
     const swapMessages = file(NO_SHOW).statements.flatMap((s) => s.findings.map((f) => f.message));
     expect(swapMessages).toContain('changes the type of Booking.status to public.BookingStatus_new: not binary-coercible, so the table and its indexes are rewritten while every query waits (ACCESS EXCLUSIVE)');
+    expect(swapMessages).toContain("changes Booking.status from BookingStatus to public.BookingStatus_new, which does not hold every old value; the previous app version's writes can fail");
+    // Breaking for the values it removes, and only that: the renames keep the name "BookingStatus", the old type's drop and the
+    // default dropped and set again inside the block break nothing (were: rename-object, drop-type, drop-default).
+    expect(file(NO_SHOW).statements.map((s) => s.findings.map((f) => f.rule)).filter((r) => r.length > 0)).toEqual([['update-rows'], ['change-column-type', 'lossy-type-change', 'narrowing-column-type']]);
+    // The rename Prisma generated as drop + add: the help names the RENAME COLUMN that would have kept the bios.
+    expect(file('20250211090000_instructor_about').statements[0]!.findings[0]!.help).toContain('RENAME COLUMN "bio" TO "about"');
 
     // status from the project root with nothing but the database: Prisma's folder is named (was: only "no ./migrations directory").
     const bare = await run(['status', '--database-url', url, '--storage', storage, '--json']);
