@@ -224,7 +224,7 @@ describe('Prisma Migrate shapes', () => {
     ].join('\n');
     const r = classifySqlSync(dance, { inTransaction: 'several-statements' });
     expect(r.compatibility).toBe('breaking');
-    expect(r.statements.map((s) => [s.kind, s.findings.map((f) => f.rule)]).filter(([, rules]) => rules.length > 0)).toEqual([['AlterTableStmt', ['change-column-type', 'lossy-type-change', 'narrowing-column-type']]]);
+    expect(r.statements.filter((s) => s.findings.length > 0).map((s) => [s.kind, s.findings.map((f) => f.rule)])).toEqual([['AlterTableStmt', ['change-column-type', 'lossy-type-change', 'narrowing-column-type']]]);
     // A rename that is not given back, and a default not set again, still are.
     expect(rules('ALTER TYPE "BookingStatus" RENAME TO "BookingStatus_old";\nDROP TYPE "BookingStatus_old";')).toEqual([['rename-object'], ['drop-type']]);
     expect(rules('BEGIN;\nALTER TABLE "Booking" ALTER COLUMN "status" DROP DEFAULT;\nCOMMIT;')).toEqual([[], ['drop-default'], []]);
