@@ -272,6 +272,18 @@ describe('the journey on a Prisma studio history, run from the project root', ()
     expect(await history(url)).toHaveLength(11);
   }, 600_000);
 
+  it("the team's DATABASE_URL as Prisma's .env holds it (?schema=bookings): dbrollback keeps _prisma_migrations and the tables there, as prisma migrate deploy does (was: public)", async () => {
+    const { database } = await primary.createDatabase();
+    const plain = primary.url(database);
+    await query(plain, 'CREATE SCHEMA bookings');
+    const prismaUrl = `${plain}?schema=bookings`;
+    const migrate = await runBuiltCli(['migrate', '--count', '2', '--backup', 'never', '--migrations', LOCATION, '--storage', storage, '--json'], { cwd: project, env: { HOME: project, DATABASE_URL: prismaUrl } });
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    expect(await one(plain, "SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema IN ('public', 'bookings') AND table_name IN ('_prisma_migrations', 'Member')")).toBe('bookings.Member,bookings._prisma_migrations');
+    const status = await runBuiltCli(['status', '--migrations', LOCATION, '--json'], { cwd: project, env: { HOME: project, DATABASE_URL: prismaUrl } });
+    expect(status.json<StatusDoc>().head).toBe('20250117142210_booking_status_waitlisted');
+  });
+
   it('drill all --provider local from the project root with the seed: each migration\'s way back (a restore) rehearsed, pitr recovers production', async () => {
     const drill = await run(['drill', 'all', '--migrations', LOCATION, '--seed', 'seed.sql', '--keep-going', '--provider', 'local', '--json', '--database-url', url, '--storage', storage], 300_000);
     expect(drill.exitCode, drill.stderr).toBe(0);
