@@ -44,6 +44,8 @@ export class FileState {
   private readonly newEnumValues = new Map<string, string>();
   explicitTransaction = false;
   lockTimeoutSet = false;
+  /** Enum types the file created (`public.X_new`). */
+  private readonly enums = new Set<string>();
   /** The file's statements (noteTypeSwaps), and the index of the one being judged. */
   private statements: readonly ParsedStatement[] = [];
   private position = 0;
@@ -161,6 +163,11 @@ export class FileState {
     return false;
   }
 
+  /** Did the file create this enum type (`public.X_new`)? */
+  createdEnum(key: string): boolean {
+    return this.enums.has(key);
+  }
+
   /** Is this type (`public.X`) renamed aside only for another type to take its name later in the file? */
   typeNameKept(key: string): boolean {
     return this.swappedTypes.has(key);
@@ -223,6 +230,9 @@ export class FileState {
         break;
       }
       case 'CreateEnumStmt':
+        this.mark('type', nameKey(names(n.typeName)));
+        this.enums.add(nameKey(names(n.typeName)) ?? '');
+        break;
       case 'CreateRangeStmt':
         this.mark('type', nameKey(names(n.typeName)));
         break;
