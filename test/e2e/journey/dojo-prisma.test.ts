@@ -1,5 +1,5 @@
 /**
- * The on-call journey on a Prisma history: `migrations-fixtures/journey/studio`,
+ * The on-call journey on a Prisma history: `migrations-fixtures/journey/dojo`,
  * a studio's bookings app (prisma/schema.prisma, prisma/migrations with
  * migration_lock.toml) in the shapes Prisma Migrate writes: quoted CamelCase
  * identifiers, `-- CreateTable`/`-- AlterEnum` headers, the warnings block
@@ -32,7 +32,7 @@ import { FIXTURES } from '../../integration/undo/support.js';
 import { archiveCurrentSegment, query } from '../../integration/pitr/support.js';
 import { journeyProduction } from './production.js';
 
-const FIXTURE = path.join(FIXTURES, 'journey', 'studio');
+const FIXTURE = path.join(FIXTURES, 'journey', 'dojo');
 const LOCATION = path.join('prisma', 'migrations');
 const TIMEZONE = '20250203110000_member_timezone';
 const NO_SHOW = '20250305100000_drop_booking_no_show';
@@ -96,7 +96,7 @@ describe('the journey on a Prisma studio history, run from the project root', ()
   const timezoneFile = () => path.join(project, LOCATION, TIMEZONE, 'migration.sql');
 
   beforeAll(async () => {
-    project = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-studio-'));
+    project = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-dojo-'));
     await cp(FIXTURE, project, { recursive: true });
     ({ primary, storage, url, args } = await journeyProduction('dbrollback-journey-prisma-store-', ['--migrations', LOCATION]));
   });
