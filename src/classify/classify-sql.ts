@@ -32,6 +32,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
   }
   const parsed = parseSql(sql, options.source, options.firstLine);
   const state = new FileState(options.created, options.schema ? checkLookup(options.schema) : options.priorChecks);
+  state.noteTypeSwaps(parsed.statements);
   // The tool wraps the file in a transaction of its own (BEGIN/COMMIT in the file would end it early).
   const toolTransaction = options.inTransaction === true;
   // Sent as one query (golang-migrate, Prisma), several statements are one implicit transaction block: CONCURRENTLY
@@ -56,7 +57,7 @@ export function classifySqlSync(sql: string, options: ClassifySqlOptions = {}): 
     const verdict = classifyStatement(stmt, ctx, parsed.fileIgnores);
     if (!verdict.transactional && !ctx.inTransaction) outsideTransaction = true;
     statements.push(verdict);
-    state.record(stmt);
+    state.record(stmt, ctx.inTransaction);
     options.onStatement?.(stmt);
   }
   const summary = summarize(statements);

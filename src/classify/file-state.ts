@@ -9,7 +9,7 @@
  * column added by a DO block or a helper the statements do not show is still
  * the migration's own when a later UPDATE fills it.
  */
-import { alterCmds, as, columnConstraints, list, nameKey, names, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, columnConstraints, list, nameKey, names, objectNameParts, relKey, str, type Fields } from '../sql/ast.js';
 import { checksCreatedBy, type CreatedCheck } from './check-constraints.js';
 import { newColumns } from './column-defs.js';
 import { dropKeys } from './rule-helpers.js';
@@ -37,8 +37,18 @@ export class FileState {
   private readonly notNullChecked = new Set<string>();
   /** Indexes (`public.i`) the file dropped with IF EXISTS: a later CREATE INDEX … IF NOT EXISTS of one cannot meet a leftover. */
   private readonly droppedIfExists = new Set<string>();
+  /** Types renamed aside and their names taken by another type later in the file (`public.X`), and the old ones' new names (`public.X_old`). */
+  private readonly swappedTypes = new Set<string>();
+  private readonly typesSetAside = new Set<string>();
+  /** Enum values added in the transaction block still open (value → `enum public.t`): unusable until it commits. */
+  private readonly newEnumValues = new Map<string, string>();
   explicitTransaction = false;
   lockTimeoutSet = false;
+  /** Enum types the file created (`public.X_new`). */
+  private readonly enums = new Set<string>();
+  /** The file's statements (noteTypeSwaps), and the index of the one being judged. */
+  private statements: readonly ParsedStatement[] = [];
+  private position = 0;
 
   /** How many of `created` are schemas. */
   private schemas = 0;
@@ -111,10 +121,81 @@ export class FileState {
     return !writes.deletes && writes.updates.length > 0 && writes.updates.every((c) => this.isNew(`column:${writes.table}.${c}`));
   }
 
-  /** Record what a statement did (after its rules ran: a CREATE is not exempt from its own findings). */
-  record(stmt: ParsedStatement): void {
+  /**
+   * Read the whole file for type swaps before its first statement: `ALTER TYPE X RENAME TO X_old`, then another
+   * type renamed to X (Prisma's enum value-removal dance, hand-written enum rebuilds). The name X never goes away,
+   * so renaming it aside breaks no code, and dropping X_old afterwards drops no name code uses; what changed is the
+   * values, which the column type change in between is judged on.
+   */
+  noteTypeSwaps(statements: readonly ParsedStatement[]): void {
+    this.statements = statements;
+    const renamedAway = new Map<string, string>();
+    for (const stmt of statements) {
+      if (stmt.kind !== 'RenameStmt') continue;
+      const kind = str(stmt.node.renameType);
+      if (kind !== 'OBJECT_TYPE' && kind !== 'OBJECT_DOMAIN') continue;
+      const parts = objectNameParts(stmt.node);
+      const from = nameKey(parts);
+      const newname = str(stmt.node.newname);
+      if (!from || !newname) continue;
+      const to = `${from.slice(0, from.lastIndexOf('.'))}.${newname}`;
+      const aside = renamedAway.get(to);
+      if (aside !== undefined) {
+        this.swappedTypes.add(to);
+        this.typesSetAside.add(aside);
+      }
+      renamedAway.set(from, to);
+    }
+  }
+
+  /**
+   * Does a later statement of the file set a default on this column (`public.t.c`) again before the transaction
+   * block ends (a COMMIT or ROLLBACK)? An enum rebuild drops the default, changes the type, then sets it back.
+   */
+  defaultSetAgainInBlock(column: string): boolean {
+    for (let i = this.position + 1; i < this.statements.length; i++) {
+      const stmt = this.statements[i]!;
+      if (stmt.kind === 'TransactionStmt' && /COMMIT|ROLLBACK|PREPARE/.test(str(stmt.node.kind) ?? '')) return false;
+      if (stmt.kind !== 'AlterTableStmt') continue;
+      const table = relKey(stmt.node.relation);
+      if (alterCmds(stmt.node).some((c) => str(c.subtype) === 'AT_ColumnDefault' && c.def !== undefined && `${table}.${str(c.name)}` === column)) return true;
+    }
+    return false;
+  }
+
+  /** Did the file create this enum type (`public.X_new`)? */
+  createdEnum(key: string): boolean {
+    return this.enums.has(key);
+  }
+
+  /** Is this type (`public.X`) renamed aside only for another type to take its name later in the file? */
+  typeNameKept(key: string): boolean {
+    return this.swappedTypes.has(key);
+  }
+
+  /** Is this type (`public.X_old`) the old one a swap set aside? */
+  typeSetAside(key: string): boolean {
+    return this.typesSetAside.has(key);
+  }
+
+  /** The enum values added in the transaction block still open, each with the enum that gained it. */
+  uncommittedEnumValues(): ReadonlyMap<string, string> {
+    return this.newEnumValues;
+  }
+
+  /**
+   * Record what a statement did (after its rules ran: a CREATE is not exempt from its own findings).
+   * `inTransaction`: it ran inside a transaction block (what it did is committed only when that block ends).
+   */
+  record(stmt: ParsedStatement, inTransaction = false): void {
+    if (this.statements[this.position] === stmt) this.position++;
     const n = stmt.node;
     switch (stmt.kind) {
+      case 'AlterEnumStmt': {
+        const value = str(n.newVal);
+        if (inTransaction && !n.oldVal && value !== undefined) this.newEnumValues.set(value, `enum ${names(n.typeName).join('.')}`);
+        break;
+      }
       case 'CreateStmt':
         this.mark('table', relKey(n.relation));
         this.markSequences(stmt);
@@ -149,6 +230,9 @@ export class FileState {
         break;
       }
       case 'CreateEnumStmt':
+        this.mark('type', nameKey(names(n.typeName)));
+        this.enums.add(nameKey(names(n.typeName)) ?? '');
+        break;
       case 'CreateRangeStmt':
         this.mark('type', nameKey(names(n.typeName)));
         break;
@@ -180,7 +264,10 @@ export class FileState {
       case 'TransactionStmt': {
         const kind = str(n.kind);
         if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') this.explicitTransaction = true;
-        if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') this.explicitTransaction = false;
+        if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK') {
+          this.explicitTransaction = false;
+          this.newEnumValues.clear();
+        }
         break;
       }
       case 'DropStmt':

@@ -48,6 +48,7 @@ import { dropType } from './rules/drop-type.js';
 import { dropView } from './rules/drop-view.js';
 import { enableRowLevelSecurity } from './rules/enable-row-level-security.js';
 import { enumAddValue } from './rules/enum-add-value.js';
+import { enumValueUsedInTransaction } from './rules/enum-value-used-in-transaction.js';
 import { lockTable } from './rules/lock-table.js';
 import { lossyTypeChange } from './rules/lossy-type-change.js';
 import { narrowingColumnType } from './rules/narrowing-column-type.js';
@@ -120,6 +121,7 @@ export const RULES: readonly Rule[] = [
   dropView,
   enableRowLevelSecurity,
   enumAddValue,
+  enumValueUsedInTransaction,
   lockTable,
   lossyTypeChange,
   narrowingColumnType,

@@ -93,3 +93,17 @@ export function isPlainUsing(using: unknown, column: string, to: TypeInfo, typeO
   const castTo = typeOf(cast.typeName);
   return castTo !== undefined && castTo.text === to.text;
 }
+
+/**
+ * `USING col::text::new_enum` onto an enum the same file created (Prisma's value-removal dance, an enum rebuilt by
+ * hand): each value keeps its label, or the statement fails on one the new type lacks — no value is changed.
+ */
+export function isRelabelIntoEnum(using: unknown, column: string, enumKey: string | undefined, createdEnum: (key: string) => boolean): boolean {
+  if (!enumKey || !createdEnum(enumKey)) return false;
+  const outer = (using as Record<string, Record<string, unknown> | undefined> | null | undefined)?.TypeCast;
+  const inner = (outer?.arg as Record<string, Record<string, unknown> | undefined> | undefined)?.TypeCast;
+  const ref = (inner?.arg as Record<string, Record<string, unknown> | undefined> | undefined)?.ColumnRef;
+  const fields = (ref?.fields as Array<{ String?: { sval?: string } }> | undefined) ?? [];
+  const viaText = (inner?.typeName as { names?: Array<{ String?: { sval?: string } }> } | undefined)?.names?.map((n) => n.String?.sval).at(-1);
+  return fields.at(-1)?.String?.sval === column && (viaText === 'text' || viaText === 'varchar');
+}

@@ -186,7 +186,7 @@ export async function resolveConfig(raw: RawOptions, options: ResolveOptions = {
     migrationsDir,
     migrator,
     migrationsTable: pick('migrationsTable'),
-    migrationsSchema: pick('migrationsSchema'),
+    migrationsSchema: pick('migrationsSchema') ?? prismaSchemaParam(chosen?.[0], migrator),
     checksDir: pathOf('checksDir'),
     pauseTraffic: pick('pauseTraffic'),
     resumeTraffic: pick('resumeTraffic'),
@@ -245,6 +245,21 @@ function failOnOf(raw: string | undefined, label: '--fail-on' | 'failOn', proble
     return undefined;
   }
   return [...new Set(parts)] as FailOn[];
+}
+
+/**
+ * Prisma's datasource URL names its schema in a `schema` parameter (`…/mydb?schema=app`), which libpq does not
+ * know: Prisma keeps `_prisma_migrations` and runs the migrations there. The URL a Prisma team has is that one, so
+ * without a migrationsSchema of its own a Prisma run (or one whose tool is still to be detected) follows it, as
+ * Prisma does — not public, where Prisma keeps nothing.
+ */
+function prismaSchemaParam(url: string | undefined, migrator: MigratorKind | undefined): string | undefined {
+  if (url === undefined || (migrator !== undefined && migrator !== 'prisma')) return undefined;
+  try {
+    return new URL(url).searchParams.get('schema') || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sourceLabel(source: ResolvedConfig['connSource']): string {

@@ -55,7 +55,7 @@ export const OPTIONS = [
   { key: 'yes', kind: 'boolean', flag: '--yes', cliOnly: true, help: 'do not ask for confirmation' },
   { key: 'verbose', kind: 'boolean', flag: '--verbose', cliOnly: true, help: 'show details and error causes on stderr' },
   { key: 'migrationsTable', kind: 'string', file: true, help: `the migration tool's history table (${TOOLS.flatMap((t) => (t.migrationsTableHelp ? [`${t.kind}: ${t.migrationsTableHelp}`] : [])).join('; ')})` },
-  { key: 'migrationsSchema', kind: 'string', file: true, help: "schema of the history table (default public; drizzle: drizzle; sqitch: its registry schema, default sqitch)" },
+  { key: 'migrationsSchema', kind: 'string', file: true, help: "schema of the history table (default public; drizzle: drizzle; sqitch: its registry schema, default sqitch; prisma: the database URL's schema= parameter, as Prisma reads it)" },
   { key: 'checksDir', kind: 'path', file: true, help: "directory of verify's .sql checks (default verify/ beside the migrations)" },
   { key: 'pauseTraffic', kind: 'string', file: true, commandFlag: '--pause-traffic <cmd>', help: 'shell command run before anything changes' },
   { key: 'resumeTraffic', kind: 'string', file: true, commandFlag: '--resume-traffic <cmd>', help: 'shell command run only after verify passes' },

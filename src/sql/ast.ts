@@ -116,7 +116,7 @@ export function typeInfo(typeName: unknown): TypeInfo | undefined {
 function readTypeInfo(tn: Fields): TypeInfo | undefined {
   const parts = names(tn.names);
   if (parts.length === 0) return undefined;
-  const last = parts[parts.length - 1]!.toLowerCase();
+  const last = parts[parts.length - 1]!;
   const name = TYPE_ALIASES[last] ?? last;
   const rawMods = list(tn.typmods);
   let mods: number[] | null = [];

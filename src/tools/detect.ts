@@ -97,6 +97,8 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 export function otherDefaultDirs(cwd: string = process.cwd()): string {
   const flyway = flywayDirs(cwd);
   if (flyway !== '') return flyway;
+  const prisma = prismaDirs(cwd);
+  if (prisma !== '') return prisma;
   const dir = path.join(cwd, 'db', 'migrations');
   if (!existsSync(dir)) return '';
   // golang-migrate's files there are `migrate create -dir db/migrations`'s, not dbmate's: say whose the folder looks like.
@@ -110,6 +112,29 @@ export function otherDefaultDirs(cwd: string = process.cwd()): string {
   return golang
     ? '; ./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate'
     : "; ./db/migrations exists (dbmate's default --migrations-dir): pass --migrations db/migrations";
+}
+
+/**
+ * A Prisma project run from its root: Prisma keeps its migrations in a
+ * `migrations` folder beside the schema file — `prisma/schema.prisma` by
+ * default, or the one package.json's `"prisma": {"schema": ...}` names.
+ */
+function prismaDirs(cwd: string): string {
+  const schema = packageJsonPrismaSchema(cwd);
+  const candidates = [...(schema ? [{ dir: path.join(path.dirname(path.resolve(cwd, schema)), 'migrations'), why: `beside the schema package.json names, ${schema}` }] : []), { dir: path.join(cwd, 'prisma', 'migrations'), why: "Prisma's default, beside prisma/schema.prisma" }];
+  const found = candidates.find((c) => existsSync(path.join(c.dir, 'migration_lock.toml')));
+  if (!found) return '';
+  const relative = path.relative(cwd, found.dir);
+  return `; ./${relative} exists and holds Prisma's migration_lock.toml (${found.why}): pass --migrations ${relative}`;
+}
+
+function packageJsonPrismaSchema(cwd: string): string | undefined {
+  try {
+    const schema = (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { prisma?: { schema?: unknown } }).prisma?.schema;
+    return typeof schema === 'string' ? schema : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import type { ConnInfo } from '../../db/conninfo.js';
 import { fingerprint, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import { runTool } from '../../pgtools/run.js';
+import { formatTableRef } from '../../verify/baseline.js';
 
 
 export interface StagedTables {
@@ -20,6 +21,8 @@ export interface StagedTables {
   fingerprints: TableFingerprint[];
   /** Foreign keys to tables outside the set, left out of a side-by-side copy. */
   droppedKeys: string[];
+  /** Enum types the tables use that the target lacks or holds with other values, copied into the recovery schema as they were. */
+  movedTypes: string[];
 }
 
 /** One run's schemas: where the copies land (dbrollback_recovered_<ts>), and where --replace keeps the live tables (dbrollback_replaced_<ts>). */
@@ -30,15 +33,15 @@ export function recoverySchemas(now: Date = new Date()): { stamp: string; schema
 }
 
 /** Stage the tables in their source (a throwaway instance, a scratch database) and copy them into `into` under `schema`. */
-export async function copyTables(source: Db, sourceConn: ConnInfo, into: ConnInfo, tables: readonly TableRef[], schema: string, replace: boolean): Promise<StagedTables> {
-  const staged = await stageInThrowaway(source, tables, schema, { keepOutboundKeys: replace });
+export async function copyTables(source: Db, sourceConn: ConnInfo, into: ConnInfo, tables: readonly TableRef[], schema: string, replace: boolean, intoDb?: Db): Promise<StagedTables> {
+  const staged = await stageInThrowaway(source, tables, schema, { keepOutboundKeys: replace, ...(intoDb && !replace ? { live: intoDb } : {}) });
   await copySchema(sourceConn, into, schema, (await serverVersion(source)).major);
   return staged;
 }
 
 /** The copy step's line. */
 export function copyDetail(tables: readonly TableRef[], schema: string, staged: StagedTables): string {
-  return `${tables.length} table(s) into schema ${schema}${staged.droppedKeys.length ? `; foreign keys to other tables left out: ${staged.droppedKeys.join(', ')}` : ''}`;
+  return `${tables.length} table(s) into schema ${schema}${staged.droppedKeys.length ? `; foreign keys to other tables left out: ${staged.droppedKeys.join(', ')}` : ''}${staged.movedTypes.length ? `; enum types as they were at the target, beside them (the live ones hold other values): ${staged.movedTypes.join(', ')}` : ''}`;
 }
 const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
 
@@ -49,9 +52,10 @@ const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent
  * hostage (their deletes would be refused, their locks shared). Returns the
  * fingerprints and the keys dropped.
  */
-export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean }): Promise<StagedTables> {
+export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean; live?: Db }): Promise<StagedTables> {
   await db.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   for (const t of tables) await db.query(`ALTER TABLE ${qualified(t)} SET SCHEMA ${quoteIdent(schema)}`);
+  const movedTypes = options.live ? await moveChangedEnums(db, options.live, schema) : [];
   const droppedKeys: string[] = [];
   if (!options.keepOutboundKeys) {
     const { rows } = await db.query<{ table: string; constraint: string }>(
@@ -66,7 +70,42 @@ export async function stageInThrowaway(db: Db, tables: readonly TableRef[], sche
       droppedKeys.push(`${r.table}.${r.constraint}`);
     }
   }
-  return { fingerprints: await fingerprint(db, tables.map((t) => ({ schema, table: t.table }))), droppedKeys };
+  return { fingerprints: await fingerprint(db, tables.map((t) => ({ schema, table: t.table }))), droppedKeys, movedTypes };
+}
+
+/**
+ * The enum types the staged tables' columns use, where the target lacks them or holds other values (an enum
+ * value removed since — Prisma's CREATE TYPE "X_new" … RENAME dance): moved into the recovery schema in the
+ * throwaway copy, so pg_dump writes them there as they were and the rows load (was: pg_restore "invalid input
+ * value for enum"). Enums the target holds unchanged stay shared, so values copy back without a cast.
+ */
+async function moveChangedEnums(db: Db, live: Db, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ schema: string; name: string; labels: string[] }>(
+    `SELECT DISTINCT n.nspname AS schema, t.typname AS name,
+            ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_type at ON at.oid = a.atttypid
+       JOIN pg_type t ON t.oid = CASE WHEN at.typelem <> 0 AND at.typlen = -1 THEN at.typelem ELSE at.oid END
+       JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE c.relnamespace = $1::regnamespace AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'e'
+        AND n.nspname <> $2
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+      ORDER BY 1, 2`,
+    [quoteIdent(schema), schema],
+  );
+  const moved: string[] = [];
+  for (const r of rows) {
+    const { rows: now } = await live.query<{ labels: string[] }>(
+      `SELECT ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typtype = 'e'`,
+      [r.schema, r.name],
+    );
+    if (now[0] && now[0].labels.join('\u0000') === r.labels.join('\u0000')) continue;
+    await db.query(`ALTER TYPE ${quoteIdent(r.schema)}.${quoteIdent(r.name)} SET SCHEMA ${quoteIdent(schema)}`);
+    moved.push(formatTableRef({ schema: r.schema, table: r.name }));
+  }
+  return moved;
 }
 
 /** pg_dump the staged schema from the throwaway instance, pg_restore it into the target in one transaction. */

@@ -23,6 +23,7 @@ import type { TableRef } from '../../fingerprint/fingerprint.js';
 import { freePort, removeOnExit, serverOsUser, stopServer } from '../../pgtools/local-cluster.js';
 import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
+import { formatTableRef } from '../../verify/baseline.js';
 import type { Archiver } from '../archivers/contract.js';
 import { backup } from '../backup.js';
 import { pitrRestore } from '../pitr/pitr-restore.js';
@@ -154,7 +155,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
           checklist.skip('backup', 'side by side: the live tables are not touched');
         }
         const staged = await checklist.run('copy', async () => {
-          const s = await copyTables(copy, throwaway, options.into, tables, schema, Boolean(options.replace));
+          const s = await copyTables(copy, throwaway, options.into, tables, schema, Boolean(options.replace), into);
           copied = true;
           return s;
         }, (s) => copyDetail(tables, schema, s));
@@ -200,7 +201,8 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   return report;
 }
 
-const name = (t: TableRef): string => `${t.schema}.${t.table}`;
+/** `schema.table` as --tables reads it back: a part with capitals (Prisma's `Member`) is quoted, `public."Member"`. */
+const name = (t: TableRef): string => formatTableRef(t);
 
 function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1';
@@ -221,13 +223,22 @@ function checkTables(tables: readonly TableRef[]): TableRef[] {
 
 async function assertTablesExist(db: Db, tables: readonly TableRef[], where: string): Promise<void> {
   const missing: string[] = [];
+  const differentCase: string[] = [];
   for (const t of tables) {
     const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AND (SELECT relkind FROM pg_class WHERE oid = to_regclass($1)) IN ('r', 'p') AS ok", [`${quoteIdent(t.schema)}.${quoteIdent(t.table)}`]);
-    if (!rows[0]?.ok) missing.push(name(t));
+    if (rows[0]?.ok) continue;
+    missing.push(name(t));
+    // An unquoted name folds to lower case, as in SQL: Prisma's tables (`Member`) are named with capitals.
+    const { rows: like } = await db.query<{ schema: string; table: string }>(
+      "SELECT n.nspname AS schema, c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND lower(n.nspname) = lower($1) AND lower(c.relname) = lower($2) ORDER BY 1, 2",
+      [t.schema, t.table],
+    );
+    differentCase.push(...like.map((l) => name(l)));
   }
   if (missing.length > 0) {
-    throw new DbrollbackError('USAGE', `--tables: ${missing.join(', ')} did not exist ${where}`, {
-      hint: 'Name tables as schema.table as they were at the target (`\\dt` on the database). Nothing was written to the target database.',
+    const quoted = differentCase.length > 0 ? `; ${differentCase.join(', ')} did (a name with capitals is given in double quotes, as in SQL: --tables '${differentCase.join(',')}')` : '';
+    throw new DbrollbackError('USAGE', `--tables: ${missing.join(', ')} did not exist ${where}${quoted}`, {
+      hint: 'Name tables as schema.table as they were at the target (`\\dt` on the database), a part with capitals in double quotes (public."Member"). Nothing was written to the target database.',
     });
   }
 }

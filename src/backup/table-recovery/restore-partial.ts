@@ -147,7 +147,7 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       report.safetyBackupId = taken.manifest.id;
     } else checklist.skip('backup', 'side by side: the live tables are not touched');
     const staged = await checklist.run('copy', async () => {
-      const s = await copyTables(scratch!, scratchConn, options.into, tables, schema, Boolean(options.replace));
+      const s = await copyTables(scratch!, scratchConn, options.into, tables, schema, Boolean(options.replace), into);
       // The keys to live tables were NOT VALID in the scratch database (its other tables are empty): checked now, against the live rows.
       if (options.replace) await validateCopiedKeys(into!, schema, deferred);
       return s;

@@ -7,6 +7,7 @@
 import type { Db } from '../../db/connection.js';
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableFingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
+import { formatTableRef } from '../../verify/baseline.js';
 
 export interface RecoveredTable {
   /** schema.table as it was named. */
@@ -18,7 +19,8 @@ export interface RecoveredTable {
   matches: boolean;
 }
 
-const name = (t: TableRef): string => `${t.schema}.${t.table}`;
+/** `schema.table` as --tables reads it back: a part with capitals (Prisma's `Member`) is quoted, `public."Member"`. */
+const name = (t: TableRef): string => formatTableRef(t);
 
 /** Fingerprint the copies where they now are, against the source's fingerprints (staged under `schema`). */
 export async function compareCopies(into: Db, tables: readonly TableRef[], schema: string, replaced: boolean, staged: readonly TableFingerprint[]): Promise<RecoveredTable[]> {

@@ -1,7 +1,7 @@
-import { as, typeInfo } from '../../sql/ast.js';
+import { as, nameKey, names, typeInfo, type Fields } from '../../sql/ast.js';
 import { defineRule } from '../rule.js';
 import { col, colName, tableCmds } from '../rule-helpers.js';
-import { compareTypes, isPlainUsing } from '../type-change.js';
+import { compareTypes, isPlainUsing, isRelabelIntoEnum } from '../type-change.js';
 
 const INTEGERS = new Set(['int2', 'int4', 'int8']);
 
@@ -21,6 +21,9 @@ export const lossyTypeChange = defineRule({
       // a shorter varchar, which an explicit cast truncates) a plain cast is the conversion that can fail or change values.
       const exact = change.widening || (change.known && INTEGERS.has(to.name) && INTEGERS.has(ctx.columnType(table, String(cmd.name))?.name ?? ''));
       const plain = exact && !change.lossy && isPlainUsing(def?.raw_default, String(cmd.name), to, typeInfo);
+      // Onto an enum this file made, through text: labels kept or the statement fails (narrowing-column-type says which break).
+      const typeName = (as(def?.typeName, 'TypeName') ?? def?.typeName) as Fields | undefined;
+      if (isRelabelIntoEnum(def?.raw_default, String(cmd.name), nameKey(names(typeName?.names)), (key) => ctx.state.createdEnum(key))) return [];
       const using = plain ? undefined : def?.raw_default;
       if (!using && !change.lossy) return [];
       return [
@@ -36,6 +39,9 @@ export const lossyTypeChange = defineRule({
   },
   examples: {
     flags: ["ALTER TABLE events ALTER COLUMN at TYPE timestamptz USING at AT TIME ZONE 'UTC';", 'ALTER TABLE orders ALTER COLUMN status TYPE int USING status::int;'],
-    passes: ['ALTER TABLE users ALTER COLUMN name TYPE text;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING amount::bigint;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING CAST(amount AS bigint);'],
+    passes: [
+      // Prisma's enum rebuild: onto the new enum through text, each label kept (or the statement fails).
+      'CREATE TYPE "Role_new" AS ENUM (\'USER\');\nALTER TABLE "User" ALTER COLUMN "role" TYPE "Role_new" USING ("role"::text::"Role_new");',
+      'ALTER TABLE users ALTER COLUMN name TYPE text;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING amount::bigint;', 'ALTER TABLE invoices ALTER COLUMN amount TYPE bigint USING CAST(amount AS bigint);'],
   },
 });

@@ -20,7 +20,7 @@ export const renameObject = defineRule({
   summary: 'Renaming a view, sequence, type, function or schema breaks code that names it.',
   help: 'Create the object under the new name alongside the old one, move callers, then drop the old name later.',
   nodes: ['RenameStmt'],
-  check(stmt) {
+  check(stmt, ctx) {
     const kind = KINDS[str(stmt.node.renameType) ?? ''];
     if (!kind) return [];
     const n = stmt.node;
@@ -32,6 +32,8 @@ export const renameObject = defineRule({
       : kind === 'function' || kind === 'procedure' ? `function:${nameKey(parts)}`
       : kind === 'sequence' ? `sequence:${relKey(n.relation)}`
       : undefined;
+    // Renamed aside for another type to take the name (an enum rebuilt): the name code uses stays.
+    if ((kind === 'type' || kind === 'domain') && ctx.state.typeNameKept(nameKey(parts) ?? '')) return [];
     return [
       {
         message: `renames ${kind} ${parts.join('.') || '?'} to ${str(n.newname)}; code using the old name breaks`,
@@ -42,6 +44,11 @@ export const renameObject = defineRule({
   },
   examples: {
     flags: ['ALTER VIEW active_users RENAME TO live_users;', 'ALTER TYPE mood RENAME TO feeling;', 'ALTER FUNCTION total(int) RENAME TO order_total;', 'ALTER SCHEMA app RENAME TO core;', 'ALTER SEQUENCE s RENAME TO s2;'],
-    passes: ['ALTER INDEX users_email_idx RENAME TO users_email_key;', 'ALTER TABLE users RENAME CONSTRAINT c1 TO c2;'],
+    passes: [
+      'ALTER INDEX users_email_idx RENAME TO users_email_key;',
+      'ALTER TABLE users RENAME CONSTRAINT c1 TO c2;',
+      // Prisma's enum value-removal dance: the name "Role" stays.
+      'CREATE TYPE "Role_new" AS ENUM (\'USER\');\nALTER TYPE "Role" RENAME TO "Role_old";\nALTER TYPE "Role_new" RENAME TO "Role";\nDROP TYPE "Role_old";',
+    ],
   },
 });

@@ -86,7 +86,7 @@ export function renderStatus(report: StatusReport): string {
   }
   if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
   if (!report.toolHasDowns) {
-    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME; \`dbrollback plan --count N\` shows the options)`);
+    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME --data-dir DIR, or only some tables with --tables T1,T2 --into-database URL; \`dbrollback plan --count N\` shows the options)`);
   }
   for (const warning of report.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);

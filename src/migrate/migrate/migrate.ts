@@ -158,6 +158,9 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       state.historyNote = await session.db().then((db) => removeCreatedHistory(db, adapter, state.historyExisted)).catch((e: unknown) => ` Whether the tool's history table was left behind could not be checked: ${(e as Error).message}.`);
     }
     error = asMigrateError(err, state);
+    // The step says what failed as the error does: the tool's own "Nothing was applied" is about its one-migration call, not this run.
+    const failed = state.migrations.find((m) => m.status === 'failed');
+    if (failed?.error !== undefined) checklist.fail('apply', `applying ${failed.name} failed: ${failureReason(failed.name, failed.error)}`);
   } finally {
     await lock?.release().catch(() => undefined);
   }

@@ -134,7 +134,8 @@ async function applyOne(db: Db, schema: string, m: PrismaMigration, done: readon
       {
         hint: `Fix ${m.path}, then mark the failed attempt rolled back (prisma migrate resolve --rolled-back ${m.name}) and run again: Prisma and dbrollback refuse to go on while a failed migration is recorded.`,
         cause: err,
-        details: { applied: [...done], failed: m.name },
+        // Recorded as failed: the next migrate is refused until it is resolved, so the hint above is the way on.
+        details: { applied: [...done], failed: m.name, recordedFailed: true },
       },
     );
   }
@@ -159,12 +160,22 @@ async function lockOrFail(db: Db): Promise<void> {
 
 /** P3009: deploy will not go on past a failed migration. */
 function refuseFailed(rows: readonly PrismaRow[]): void {
+  const blocked = failedBlock(rows);
+  if (blocked) throw new DbrollbackError('MIGRATIONS_INVALID', blocked.message, { hint: blocked.hint, details: blocked.details });
+}
+
+/**
+ * A failed migration recorded blocks deploy (P3009) until `prisma migrate resolve`; plan and undo may go on (the
+ * way back is a restore either way, and the restore is how a half-done migration that committed itself is undone).
+ */
+function failedBlock(rows: readonly PrismaRow[]): NonNullable<MigrationStatus['migrateBlocked']> | null {
   const failed = rows.filter(isFailed);
-  if (failed.length === 0) return;
-  throw new DbrollbackError('MIGRATIONS_INVALID', `${PRISMA_TABLE} records failed migration${failed.length === 1 ? '' : 's'} ${failed.map((r) => `${r.migrationName} (started ${r.startedAt.toISOString()})`).join(', ')}: Prisma refuses to apply anything while one is recorded (P3009), and so does dbrollback`, {
+  if (failed.length === 0) return null;
+  return {
+    message: `${PRISMA_TABLE} records failed migration${failed.length === 1 ? '' : 's'} ${failed.map((r) => `${r.migrationName} (started ${r.startedAt.toISOString()})`).join(', ')}: Prisma refuses to apply anything while one is recorded (P3009), and so does dbrollback`,
     hint: `Look at what it left behind, then prisma migrate resolve --rolled-back ${failed[0]!.migrationName} (or --applied once finished by hand), and run again. Nothing was applied.`,
     details: { failed: failed.map((r) => ({ name: r.migrationName, startedAt: r.startedAt.toISOString(), logs: r.logs })) },
-  });
+  };
 }
 
 function statusFrom(migrations: readonly PrismaMigration[], rows: readonly PrismaRow[], lockHolder: MigrationStatus['lockHolder']): MigrationStatus {
@@ -173,7 +184,12 @@ function statusFrom(migrations: readonly PrismaMigration[], rows: readonly Prism
   const history = [...appliedRows.values()].map((r) => ({ name: r.migrationName, appliedAt: r.finishedAt }));
   const status = statusOf('prisma', history, migrations.map((m) => ({ name: m.name, path: m.path, down: 'missing' as const })), lockHolder);
   const failed = rows.filter(isFailed);
-  return failed.length > 0
-    ? { ...status, warnings: failed.map((r) => `${r.migrationName} is recorded as failed (started ${r.startedAt.toISOString()}${r.logs ? `: ${r.logs.trim().split('\n').at(-1)}` : ''}): Prisma and dbrollback apply nothing until it is resolved (prisma migrate resolve)`) }
+  const migrateBlocked = failedBlock(rows);
+  return failed.length > 0 && migrateBlocked
+    ? {
+        ...status,
+        warnings: failed.map((r) => `${r.migrationName} is recorded as failed (started ${r.startedAt.toISOString()}${r.logs ? `: ${r.logs.trim().split('\n').at(-1)}` : ''}): Prisma and dbrollback apply nothing until it is resolved (prisma migrate resolve)`),
+        migrateBlocked,
+      }
     : status;
 }

@@ -206,3 +206,42 @@ describe('data changes relative to what the migration itself created (issue #15)
     expect(classifySqlSync(sql, { created: ['column:public.orders.region'] }).dataLoss).toBe('none');
   });
 });
+
+describe('Prisma Migrate shapes', () => {
+  it("a rename Prisma generated as DROP + ADD in one ALTER TABLE is destructive, and the help names the RENAME COLUMN that keeps the values", () => {
+    const r = classifySqlSync('ALTER TABLE "Instructor" DROP COLUMN "bio",\nADD COLUMN     "about" TEXT;');
+    expect(r).toMatchObject({ compatibility: 'breaking', dataLoss: 'destructive' });
+    const finding = r.statements[0]!.findings.find((f) => f.rule === 'drop-column')!;
+    expect(finding.help).toContain('edit the migration to ALTER TABLE ... RENAME COLUMN "bio" TO "about", which keeps the values');
+    // A plain drop keeps the rule's own help.
+    expect(classifySqlSync('ALTER TABLE "Member" DROP COLUMN "phone";').statements[0]!.findings[0]!.help).not.toContain('RENAME COLUMN');
+  });
+
+  it("Prisma's enum value-removal dance is breaking for the type change alone and rewrites no value: the renames keep the name, the old type's drop and the default dropped and set again in the block break nothing", () => {
+    // As prisma migrate diff 6.19 writes it, sent as one query.
+    const dance = [
+      '-- AlterEnum',
+      'BEGIN;',
+      'CREATE TYPE "BookingStatus_new" AS ENUM (\'PENDING\', \'CONFIRMED\', \'CANCELLED\');',
+      'ALTER TABLE "Booking" ALTER COLUMN "status" DROP DEFAULT;',
+      'ALTER TABLE "Booking" ALTER COLUMN "status" TYPE "BookingStatus_new" USING ("status"::text::"BookingStatus_new");',
+      'ALTER TYPE "BookingStatus" RENAME TO "BookingStatus_old";',
+      'ALTER TYPE "BookingStatus_new" RENAME TO "BookingStatus";',
+      'DROP TYPE "BookingStatus_old";',
+      'ALTER TABLE "Booking" ALTER COLUMN "status" SET DEFAULT \'PENDING\';',
+      'COMMIT;',
+    ].join('\n');
+    const r = classifySqlSync(dance, { inTransaction: 'several-statements' });
+    // Each row keeps its label through text, or the statement fails: no value is rewritten.
+    expect(r).toMatchObject({ compatibility: 'breaking', dataLoss: 'none' });
+    expect(r.statements.filter((s) => s.findings.length > 0).map((s) => [s.kind, s.findings.map((f) => f.rule)])).toEqual([['AlterTableStmt', ['change-column-type', 'narrowing-column-type']]]);
+    // A rename that is not given back, and a default not set again, still are.
+    expect(rules('ALTER TYPE "BookingStatus" RENAME TO "BookingStatus_old";\nDROP TYPE "BookingStatus_old";')).toEqual([['rename-object'], ['drop-type']]);
+    expect(rules('BEGIN;\nALTER TABLE "Booking" ALTER COLUMN "status" DROP DEFAULT;\nCOMMIT;')).toEqual([[], ['drop-default'], []]);
+  });
+
+  it('the enum swap names quoted CamelCase types as written (was: public.bookingstatus_new)', () => {
+    const r = classifySqlSync('ALTER TABLE "public"."Booking" ALTER COLUMN "status" TYPE "public"."BookingStatus_new" USING ("status"::text::"public"."BookingStatus_new");');
+    expect(r.statements[0]!.findings.map((f) => f.message)).toContain('changes the type of Booking.status to public.BookingStatus_new: the table and its indexes are rewritten while every query waits (ACCESS EXCLUSIVE)');
+  });
+});

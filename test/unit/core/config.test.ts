@@ -101,3 +101,16 @@ describe('config resolution', () => {
     }
   });
 });
+
+describe("a Prisma datasource URL's schema parameter", () => {
+  it('names the schema of _prisma_migrations when nothing else does, as Prisma reads it; an explicit migrationsSchema or another tool wins', async () => {
+    const cwd = await tempDir();
+    const url = 'postgresql://app@db.internal:5432/studio?schema=bookings';
+    expect((await resolveConfig({ databaseUrl: url }, { cwd, env: {} })).migrationsSchema).toBe('bookings');
+    expect((await resolveConfig({ databaseUrl: url, migrator: 'prisma' }, { cwd, env: {} })).migrationsSchema).toBe('bookings');
+    expect((await resolveConfig({}, { cwd, env: { DATABASE_URL: url } })).migrationsSchema).toBe('bookings');
+    expect((await resolveConfig({ databaseUrl: url, migrationsSchema: 'public' }, { cwd, env: {} })).migrationsSchema).toBe('public');
+    expect((await resolveConfig({ databaseUrl: url, migrator: 'sqitch' }, { cwd, env: {} })).migrationsSchema).toBeUndefined();
+    expect((await resolveConfig({ databaseUrl: 'postgresql://app@db.internal:5432/studio' }, { cwd, env: {} })).migrationsSchema).toBeUndefined();
+  });
+});

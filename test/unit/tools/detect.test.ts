@@ -219,3 +219,16 @@ describe('otherDefaultDirs: a Flyway project run from its root', () => {
     expect(otherDefaultDirs(spring)).toBe("; ./src/main/resources/db/migration exists (Flyway's default location classpath:db/migration in a Maven or Gradle project): pass --migrations src/main/resources/db/migration --migrator flyway");
   });
 });
+
+describe('otherDefaultDirs: a Prisma project run from its root', () => {
+  it("names ./prisma/migrations (Prisma's default, beside prisma/schema.prisma), or the folder beside the schema package.json names, as the --migrations to pass", async () => {
+    const { otherDefaultDirs } = await import('../../../src/tools/detect.js');
+    const lock = 'provider = "postgresql"\n';
+    const standard = await dirWithFiles({ 'prisma/schema.prisma': 'datasource db {}\n', 'prisma/migrations/migration_lock.toml': lock, 'prisma/migrations/20250110093000_init/migration.sql': 'SELECT 1;\n' });
+    expect(otherDefaultDirs(standard)).toBe("; ./prisma/migrations exists and holds Prisma's migration_lock.toml (Prisma's default, beside prisma/schema.prisma): pass --migrations prisma/migrations");
+    const named = await dirWithFiles({ 'package.json': JSON.stringify({ prisma: { schema: 'db/schema.prisma' } }), 'db/schema.prisma': 'datasource db {}\n', 'db/migrations/migration_lock.toml': lock });
+    expect(otherDefaultDirs(named)).toBe("; ./db/migrations exists and holds Prisma's migration_lock.toml (beside the schema package.json names, db/schema.prisma): pass --migrations db/migrations");
+    // A prisma folder without a migration history names nothing.
+    expect(otherDefaultDirs(await dirWithFiles({ 'prisma/schema.prisma': 'datasource db {}\n' }))).toBe('');
+  });
+});
