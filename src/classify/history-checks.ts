@@ -21,20 +21,22 @@ export class HistoryChecks {
   /** What one statement of an up did to CHECK constraints. */
   record(stmt: ParsedStatement): void {
     const n = stmt.node;
+    // Until a CHECK is known there is nothing to drop, rename or forget: most histories' statements stop here.
+    const known = this.tables.size > 0;
     switch (stmt.kind) {
       case 'CreateStmt':
       case 'AlterTableStmt': {
-        if (stmt.kind === 'CreateStmt') this.tables.delete(relKey(n.relation) ?? '');
-        else this.recordDrops(n);
+        if (known && stmt.kind === 'CreateStmt') this.tables.delete(relKey(n.relation) ?? '');
+        else if (known) this.recordDrops(n);
         const added = checksCreatedBy(stmt);
         for (let i = 0; i < added.length; i++) this.checks(added[i]!.table).set(added[i]!.name, added[i]!.expr);
         return;
       }
       case 'RenameStmt':
-        this.rename(n);
+        if (known) this.rename(n);
         return;
       case 'DropStmt':
-        if (str(n.removeType) === 'OBJECT_TABLE') for (const table of dropKeys(n)) this.tables.delete(table);
+        if (known && str(n.removeType) === 'OBJECT_TABLE') for (const table of dropKeys(n)) this.tables.delete(table);
         return;
     }
   }

@@ -14,6 +14,16 @@ export const enumValueUsedInTransaction = defineRule({
     if (!ctx.inTransaction || ctx.serverVersion < 12) return [];
     const added = ctx.state.uncommittedEnumValues();
     if (added.size === 0) return [];
+    // The tree is walked only when the statement's text can hold one of the values: a value without quotes or
+    // backslashes stands in the text as it is (a quoted literal, a dollar-quoted one); others are always looked for.
+    let maybe = false;
+    for (const value of added.keys()) {
+      if (/['\\]/.test(value) || stmt.sql.includes(value)) {
+        maybe = true;
+        break;
+      }
+    }
+    if (!maybe) return [];
     const used = new Set<string>();
     walk(stmt.node, (type, fields) => {
       if (type !== 'A_Const') return;
