@@ -42,13 +42,15 @@ export function statusJson(report: StatusReport) {
 
 function restorePointOf(report: StatusReport, name: string) {
   const point = report.restorePoints?.get(name);
-  return point ? { name: point.name, lsn: point.lsn, time: point.time, timeline: point.timeline } : null;
+  // archived: the server archived WAL when the point was made (migrate switched to a new segment then); otherwise
+  // the WAL holding it was never kept, and no point-in-time restore can reach it.
+  return point ? { name: point.name, lsn: point.lsn, time: point.time, timeline: point.timeline, archived: point.walSwitched } : null;
 }
 
 function restorePointCell(report: StatusReport, m: StatusReport['migrations'][number]): string {
   if (!m.applied) return '';
   const point = report.restorePoints?.get(m.name);
-  return point ? `yes (${point.lsn})` : 'no';
+  return point ? `${point.walSwitched ? 'yes' : 'not archived'} (${point.lsn})` : 'no';
 }
 
 function downCell(m: StatusReport['migrations'][number]): string {
@@ -85,6 +87,9 @@ export function renderStatus(report: StatusReport): string {
     );
   }
   if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
+  if (report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false)) {
+    lines.push('restore points not archived: the server was not archiving WAL when migrate made them, so no point-in-time restore can reach them; the way back before those migrations is the logical backups migrate took (dbrollback backups)');
+  }
   if (!report.toolHasDowns) {
     lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME --data-dir DIR, or only some tables with --tables T1,T2 --into-database URL; \`dbrollback plan --count N\` shows the options)`);
   }

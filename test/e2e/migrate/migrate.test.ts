@@ -90,6 +90,11 @@ describe('dbrollback migrate through the built CLI', () => {
       const migrations = status.json<{ migrations: Array<{ name: string; applied: boolean; restorePoint: { name: string; lsn: string } | null }> }>().migrations;
       expect(migrations.filter((m) => m.applied).map((m) => [m.name, m.restorePoint?.lsn])).toEqual(points.map((p, i) => [docs.flatMap((d) => d.applied)[i], p.lsn]));
       expect(migrations.filter((m) => !m.applied).every((m) => m.restorePoint === null)).toBe(true);
+      // This server does not archive: the points are there, but nothing can recover to them — said, not shown as "yes".
+      expect(status.json<{ migrations: Array<{ restorePoint: { archived: boolean } | null }> }>().migrations.filter((m) => m.restorePoint).every((m) => m.restorePoint!.archived === false)).toBe(true);
+      const text = await runBuiltCli(['status', ...args().filter((a) => a !== '--json')]);
+      expect(text.stdout).toContain(`not archived (${points[0]!.lsn})`);
+      expect(text.stdout).toContain('restore points not archived: the server was not archiving WAL when migrate made them');
     });
 
     it('restore --before-migration NAME --backup auto restores the logical backup migrate took at the head just before NAME', async () => {
