@@ -57,6 +57,12 @@ export interface DownBlocker extends BlockerProbe {
   examples: string[];
 }
 
+/**
+ * How long one check may read: a table too large to read through in this long is reported unchecked rather than
+ * holding plan (or migrate, for a routine deploy) for minutes; PostgreSQL still validates it when the statement runs.
+ */
+const PROBE_TIMEOUT_MS = 30_000;
+
 /** Rows counted per check: enough to say "at least 1,000" without reading a large table's every violation. */
 const LIMIT = 1000;
 const EXAMPLES = 3;
@@ -384,7 +390,7 @@ function columnsOf(expr: unknown): string[] {
  * Ask each probe of the live database, read-only: the rows it would reject (up to LIMIT) and a few of their values.
  * A query the database refuses (a column the undo re-adds first, a table it re-creates) is reported as not checked.
  */
-export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): Promise<DownBlocker[]> {
+export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<DownBlocker[]> {
   const out: DownBlocker[] = [];
   for (const p of probes) {
     if (p.query === null) {
@@ -393,11 +399,11 @@ export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): 
     }
     try {
       if (p.converts) {
-        await probeRows(db, p.query);
+        await probeRows(db, p.query, timeoutMs);
         out.push({ ...p, violations: 0, atLeast: false, examples: [] });
         continue;
       }
-      const rows = await probeRows(db, p.query);
+      const rows = await probeRows(db, p.query, timeoutMs);
       // A CHECK reading more than two columns selects none of them: no values to show.
       const examples = p.kind === 'check' && (p.columns.length === 0 || p.columns.length > 2) ? [] : rows.slice(0, EXAMPLES).map(example);
       out.push({ ...p, violations: rows.length, atLeast: rows.length >= LIMIT, examples });
@@ -407,7 +413,9 @@ export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): 
         out.push({ ...p, violations: 1, atLeast: true, examples: [`PostgreSQL: ${(err as Error).message}`] });
         continue;
       }
-      out.push({ ...p, query: null, unchecked: `the database could not check it as it is now: ${(err as Error).message}`, violations: null, atLeast: false, examples: [] });
+      // 57014: our statement_timeout (a table too large to read through in time): PostgreSQL still validates it when the statement runs.
+      const why = (err as { code?: unknown }).code === '57014' ? `reading the table took longer than ${timeoutMs / 1000} s (PostgreSQL checks its rows when the statement runs)` : `the database could not check it as it is now: ${(err as Error).message}`;
+      out.push({ ...p, query: null, unchecked: why, violations: null, atLeast: false, examples: [] });
     }
   }
   return out;
@@ -417,16 +425,17 @@ export async function measureBlockers(db: Db, probes: readonly BlockerProbe[]): 
  * One probe's rows. Not in a transaction of its own: the connection may be the caller's (undo's, holding its
  * session lock), whose state a BEGIN/ROLLBACK here must not touch. The query is a SELECT built from the
  * statement's parse tree, every name and literal quoted anew. A table locked by someone else is waited for
- * only briefly (plan must answer during an incident); the session's lock_timeout is put back after.
+ * only briefly (plan must answer during an incident), and a table is read for PROBE_TIMEOUT_MS at most; the
+ * session's own lock_timeout and statement_timeout are put back after.
  */
-async function probeRows(db: Db, query: string): Promise<Array<Record<string, unknown>>> {
-  const { rows: before } = await db.query<{ v: string }>("SELECT current_setting('lock_timeout') AS v");
-  await db.query("SELECT set_config('lock_timeout', '5s', false)");
+async function probeRows(db: Db, query: string, timeoutMs: number): Promise<Array<Record<string, unknown>>> {
+  const { rows: before } = await db.query<{ lock: string; statement: string }>("SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement");
+  await db.query("SELECT set_config('lock_timeout', '5s', false), set_config('statement_timeout', $1, false)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
   try {
     const { rows } = await db.query<Record<string, unknown>>(query);
     return rows;
   } finally {
-    await db.query('SELECT set_config(\'lock_timeout\', $1, false)', [before[0]!.v]);
+    await db.query("SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", [before[0]!.lock, before[0]!.statement]);
   }
 }
 

@@ -12,11 +12,15 @@ import { openAdapter, plan, resolveConfig, undo, type ResolvedConfig } from '../
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { runOf } from '../../harness/runs.js';
+import pg from 'pg';
+import { blockerProbes, measureBlockers, RunSoFar } from '../../../src/migrate/plan/down-blockers.js';
+import { initParser, parseSql } from '../../../src/sql/parser.js';
 import { runBuiltCli } from '../../harness/cli.js';
 import { catalogFingerprint } from './support.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
+  await initParser();
   cluster = await startCluster();
 });
 afterAll(async () => {
@@ -198,6 +202,26 @@ describe('downs that would fail on the rows the database holds now', () => {
     expect(refused.error?.message).toContain('002_state-pending (line 2): it sets type ticket_state_old on state in public.tickets, and 2 rows of public.tickets hold a value the new type does not have');
     await cluster.sql(database, "UPDATE tickets SET state = 'open' WHERE state = 'pending'");
     expect((await plan(runOf(config), { target: { count: 1 } })).migrations[0]!.blockers).toEqual([expect.objectContaining({ violations: 0 })]);
+  });
+
+  it('a check that reads past its time is reported unchecked, saying so; the session keeps its own timeouts', async () => {
+    const { database } = await cluster.createDatabase();
+    await cluster.sql(database, 'CREATE TABLE slow (id int); INSERT INTO slow SELECT generate_series(1, 50)');
+    const stmt = parseSql('ALTER TABLE slow ADD CONSTRAINT slow_check CHECK (pg_sleep(0.01) IS NOT NULL AND id > 0);').statements;
+    const client = new pg.Client({ connectionString: cluster.url(database) });
+    await client.connect();
+    try {
+      await client.query("SET lock_timeout = '7s'; SET statement_timeout = '9s'");
+      const [blocker] = await measureBlockers(client, blockerProbes(stmt, '001_slow', new RunSoFar()), 100);
+      expect(blocker).toMatchObject({ kind: 'check', violations: null, unchecked: 'reading the table took longer than 0.1 s (PostgreSQL checks its rows when the statement runs)' });
+      const { rows } = await client.query<{ lock: string; statement: string }>("SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement");
+      expect(rows[0]).toEqual({ lock: '7s', statement: '9s' });
+      // With time enough, the same check is answered.
+      const [answered] = await measureBlockers(client, blockerProbes(stmt, '001_slow', new RunSoFar()), 10_000);
+      expect(answered).toMatchObject({ violations: 0, unchecked: null });
+    } finally {
+      await client.end();
+    }
   });
 
   it('a down that corrects the rows itself before re-adding the constraint is not blocked', async () => {
