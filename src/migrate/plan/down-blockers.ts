@@ -18,6 +18,7 @@
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/connection.js';
 import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
+import { columnsRead } from '../../classify/check-constraints.js';
 import { exprText, typeNameText } from '../../sql/expr-text.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 
@@ -238,7 +239,7 @@ function constraintProbe(table: string, con: Fields, line: number): BlockerProbe
   switch (str(con.contype)) {
     case 'CONSTR_CHECK': {
       const condition = exprText(con.raw_expr);
-      const columns = columnsOf(con.raw_expr);
+      const columns = [...columnsRead(con.raw_expr)];
       if (condition === undefined) return { ...probe('check', table, name, label('CHECK'), columns, line, null), unchecked: 'its condition has a form plan does not write back as a query' };
       return probe('check', table, name, label('CHECK'), columns, line, `SELECT ${columns.length > 0 && columns.length <= 2 ? columns.map(quoteIdent).join(', ') : '1'} FROM ${qualified(table)} WHERE (${condition}) IS FALSE LIMIT ${LIMIT}`);
     }
@@ -366,24 +367,6 @@ function orphansQuery(table: string, columns: string[], referenced: string, targ
   const exempt = full ? columns.map((c) => `${child}.${quoteIdent(c)} IS NULL`).join(' AND ') : columns.map((c) => `${child}.${quoteIdent(c)} IS NULL`).join(' OR ');
   const joined = columns.map((c, i) => `${parent}.${quoteIdent(targets[i]!)} = ${child}.${quoteIdent(c)}`).join(' AND ');
   return `SELECT ${columns.map((c) => `${child}.${quoteIdent(c)}`).join(', ')} FROM ${qualified(table)} ${child} WHERE NOT (${exempt}) AND NOT EXISTS (SELECT 1 FROM ${qualified(referenced)} ${parent} WHERE ${joined}) LIMIT ${LIMIT}`;
-}
-
-/** Column names a condition reads (the last part of each reference), in order of first use. */
-function columnsOf(expr: unknown): string[] {
-  const out: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (typeof node !== 'object' || node === null) return;
-    const ref = as(node, 'ColumnRef');
-    if (ref) {
-      const last = names(ref.fields).at(-1);
-      if (last !== undefined && !out.includes(last)) out.push(last);
-      return;
-    }
-    for (const key in node) if (key !== 'location') visit((node as Fields)[key]);
-  };
-  visit(expr);
-  return out;
 }
 
 /**
