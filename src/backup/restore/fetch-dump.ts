@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DbrollbackError } from '../../errors.js';
 import type { BackupManifest } from '../manifest.js';
@@ -17,10 +17,11 @@ import { transferMeter, type ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { DigestStream } from '../../storage/digest.js';
 
-export function checksumError(manifest: BackupManifest, actual: { sha256: string; size: number }): DbrollbackError {
+export function checksumError(manifest: BackupManifest, actual: { sha256: string; size: number }, cause?: unknown): DbrollbackError {
   return new DbrollbackError('CHECKSUM_MISMATCH', `backup ${manifest.id}: the stored dump is damaged (got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 12)}…; the manifest says ${manifest.sizeBytes} bytes with sha256 ${manifest.sha256.slice(0, 12)}…)`, {
     hint: 'Do not use this backup. Restore another one (`dbrollback backups`), and check the storage for corruption.',
     details: { id: manifest.id, expected: { sha256: manifest.sha256, size: manifest.sizeBytes }, actual },
+    cause,
   });
 }
 
@@ -91,7 +92,33 @@ export async function pumpDump(storage: Storage, manifest: BackupManifest, dumpK
   try {
     await pipeline(source, digest, verdict, destination);
   } catch (cause) {
-    if (failedEnd === 'read' && !(cause instanceof DbrollbackError)) throw readBrokeOff(storage, manifest, digest.bytes, cause);
+    if (cause instanceof DbrollbackError) throw cause;
+    if (failedEnd === 'read') throw readBrokeOff(storage, manifest, digest.bytes, cause);
+    // pg_restore stopped reading before the end (bad bytes in its table of contents make it quit at
+    // once): the checksum never came. A damaged backup must be named as such, not as pg_restore's
+    // "corrupt TOC", so the stored dump is hashed once more — for a bounded time, as this is a failure path.
+    if (failedEnd === 'write') {
+      const actual = await storedDigest(storage, dumpKey, RECHECK_MS).catch(() => undefined);
+      if (actual && (actual.sha256 !== manifest.sha256 || actual.size !== manifest.sizeBytes)) throw checksumError(manifest, actual, cause);
+    }
     throw cause;
+  }
+}
+
+/** How long a failed streamed restore spends hashing the stored dump again to tell damage from other failures. */
+const RECHECK_MS = 30_000;
+
+/** The sha256 and size of a stored object, or undefined when reading it takes longer than `withinMs`. */
+async function storedDigest(storage: Storage, key: string, withinMs: number): Promise<{ sha256: string; size: number } | undefined> {
+  const source = await storage.get(key);
+  const digest = new DigestStream();
+  const timer = setTimeout(() => source.destroy(new Error('timed out')), withinMs);
+  try {
+    await pipeline(source, digest, new Writable({ write: (_chunk, _enc, cb) => cb() }));
+    return { sha256: digest.sha256(), size: digest.bytes };
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }

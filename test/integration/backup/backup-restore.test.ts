@@ -205,6 +205,55 @@ describe('damaged backups are refused by checksum', () => {
   });
 });
 
+describe('a damaged table of contents makes pg_restore stop reading early', () => {
+  /** Where the first TOC entry's dump ID sits in a custom-format archive (its header read as pg_restore reads it). */
+  function firstTocEntryOffset(bytes: Buffer): number {
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('PGDMP');
+    const [minor, intSize] = [bytes[6]!, bytes[8]!];
+    let at = 11;
+    const readInt = (): number => {
+      const negative = bytes[at] !== 0;
+      let value = 0;
+      for (let i = 0; i < intSize; i++) value += bytes[at + 1 + i]! * 256 ** i;
+      at += 1 + intSize;
+      return negative ? -value : value;
+    };
+    const skipString = (): void => {
+      const length = readInt();
+      if (length > 0) at += length;
+    };
+    if (minor >= 15) at += 1; // the compression algorithm: one byte from archive version 1.15
+    else readInt(); // the compression level
+    for (let i = 0; i < 7; i++) readInt(); // the timestamp
+    for (let i = 0; i < 3; i++) skipString(); // database name, server version, pg_dump version
+    readInt(); // the number of TOC entries
+    return at;
+  }
+
+  it('exit 1 CHECKSUM_MISMATCH all the same (the stored dump hashed again), not pg_restore\'s "corrupt TOC"', async () => {
+    // A dump well beyond the pipe's buffer, so pg_restore quits while the download still writes to it.
+    const db = uniqueName('toc');
+    await cluster.createDatabase(db);
+    await cluster.sql(db, "CREATE TABLE filler AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS t FROM generate_series(1, 60000) g");
+    const storage = await dirStorage();
+    const config = await resolveConfig({ databaseUrl: cluster.url(db), storage }, { env: {} });
+    const run = openRun(config);
+    const id = (await backup(run)).manifest.id;
+    await run.close();
+    const file = path.join(storage, ...dumpKey(id).split('/'));
+    const bytes = await readFile(file);
+    expect(bytes.length).toBeGreaterThan(1024 * 1024);
+    const at = firstTocEntryOffset(bytes);
+    bytes.fill(0x7f, at, at + 5); // the first entry's dump ID: far out of range
+    await writeFile(file, bytes);
+    const target = uniqueName('toc_copy');
+    const r = await cli(['restore', '--backup', id, '--target-database', cluster.url(target), '--database-url', cluster.url(db), '--storage', storage, '--jobs', '1', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ ok: false, error: { code: 'CHECKSUM_MISMATCH', message: expect.stringContaining('the stored dump is damaged') } });
+    expect(await cluster.sql('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [target])).toHaveLength(0);
+  });
+});
+
 describe('replacing a database that has content', () => {
   it('a non-empty target without --yes is refused (exit 2) and left unchanged', async () => {
     const db = await freshDb();
