@@ -97,6 +97,9 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 export function otherDefaultDirs(cwd: string = process.cwd()): string {
   const flyway = flywayDirs(cwd);
   if (flyway !== '') return flyway;
+  // A Sqitch project run from its root: the project folder is what dbrollback reads (its plan names the scripts).
+  const sqitch = ['sqitch.conf', 'sqitch.plan'].find((name) => existsSync(path.join(cwd, name)));
+  if (sqitch !== undefined) return `; ./${sqitch} is a Sqitch project's: pass --migrations . (dbrollback reads its plan and scripts as Sqitch does)`;
   const prisma = prismaDirs(cwd);
   if (prisma !== '') return prisma;
   const dir = path.join(cwd, 'db', 'migrations');

@@ -5,11 +5,11 @@
  * plan (`sqitch.plan`: `%project=` pragma, one change per line —
  * `name [requires] planned-at planner <email> # note` — and `@tag` lines),
  * and one deploy, revert and verify script per change. A change reworked
- * later in the plan keeps its earlier scripts as `name@tag.sql` (tag: the
- * first tag after it), and is named `name@tag`, as Sqitch names it.
+ * later in the plan keeps its earlier scripts as `name@tag.sql` and is named
+ * `name@tag`, the tag chosen as Sqitch 1.3 chooses it (App::Sqitch::Plan:
+ * the tags between the change and its rework, newest first, then its own).
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 
@@ -35,6 +35,8 @@ export interface SqitchProject {
   planFile: string;
   /** The registry schema (engine.pg.registry, default sqitch). */
   registry: string;
+  /** Where the deploy scripts are (core.deploy_dir, default TOP/deploy). */
+  deployDir: string;
   changes: SqitchChange[];
 }
 
@@ -42,7 +44,18 @@ const CHANGE_LINE = /^([^\s@#%][^\s]*)(?:\s+\[([^\]]*)\])?\s+(\d{4}-\d\d-\d\dT\d
 const TAG_LINE = /^@(\S+)\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.*?)\s*<([^>]*)>(?:\s+#\s?(.*))?$/;
 
 export async function loadProject(dir: string): Promise<SqitchProject> {
-  const config = parseConfig(await readFile(path.join(dir, 'sqitch.conf'), 'utf8').catch(() => ''));
+  return readProject(dir);
+}
+
+/** loadProject's work, synchronously (classify lists a project's deploy scripts while it reads a folder). */
+export function readProject(dir: string): SqitchProject {
+  let configText = '';
+  try {
+    configText = readFileSync(path.join(dir, 'sqitch.conf'), 'utf8');
+  } catch {
+    // No sqitch.conf: Sqitch's defaults.
+  }
+  const config = parseConfig(configText);
   const engine = config.get('core.engine');
   if (engine !== undefined && engine !== 'pg') {
     throw new DbrollbackError('MIGRATIONS_INVALID', `the Sqitch project in ${dir} is for the ${engine} engine (sqitch.conf core.engine); dbrollback works with PostgreSQL (pg)`, {
@@ -53,7 +66,7 @@ export async function loadProject(dir: string): Promise<SqitchProject> {
   const planFile = path.resolve(dir, config.get('core.plan_file') ?? path.join(top, 'sqitch.plan'));
   let text: string;
   try {
-    text = await readFile(planFile, 'utf8');
+    text = readFileSync(planFile, 'utf8');
   } catch (cause) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `cannot read the Sqitch plan ${planFile}: ${(cause as Error).message}`, {
       hint: 'Pass --migrations DIR pointing at the directory that holds sqitch.conf and sqitch.plan.',
@@ -67,15 +80,24 @@ export async function loadProject(dir: string): Promise<SqitchProject> {
   };
   const { project, entries } = parsePlan(text, planFile);
   const changes: SqitchChange[] = entries.map((e, i) => {
-    const reworkedLater = entries.slice(i + 1).some((later) => later.change === e.change);
-    // The earlier instance of a reworked change: its scripts and its name carry the first tag after it.
-    const tag = reworkedLater ? entries.slice(i).flatMap((later) => later.tags)[0] : undefined;
-    if (reworkedLater && tag === undefined) throw new DbrollbackError('MIGRATIONS_INVALID', `${planFile}:${e.line}: ${e.change} is reworked later in the plan without a tag between (Sqitch requires one)`, { hint: 'Fix the plan with `sqitch rework`.' });
-    const file = tag ? `${e.change}${tag}.sql` : `${e.change}.sql`;
-    return { ...e, name: tag ? `${e.change}${tag}` : e.change, deploy: path.join(dirs.deploy, file), revert: path.join(dirs.revert, file), verify: path.join(dirs.verify, file) };
+    const next = entries.findIndex((later, j) => j > i && later.change === e.change);
+    if (next === -1) {
+      const file = `${e.change}.sql`;
+      return { ...e, name: e.change, deploy: path.join(dirs.deploy, file), revert: path.join(dirs.revert, file), verify: path.join(dirs.verify, file) };
+    }
+    // An earlier instance of a change reworked later: Sqitch's rework tags are the tags between it and its rework,
+    // newest first, then its own; its scripts are `name@tag.sql` for the first of those tags whose deploy script
+    // exists (else the newest: what `sqitch rework` writes), and it is named by its own first tag, else the newest.
+    const reworkTags: string[] = [];
+    for (let j = next - 1; j > i; j--) reworkTags.push(...entries[j]!.tags);
+    reworkTags.push(...e.tags);
+    if (reworkTags.length === 0) throw new DbrollbackError('MIGRATIONS_INVALID', `${planFile}:${e.line}: ${e.change} is reworked later in the plan without a tag between (Sqitch requires one)`, { hint: 'Fix the plan with `sqitch rework`.' });
+    const fileTag = reworkTags.find((tag) => existsSync(path.join(dirs.deploy, `${e.change}${tag}.sql`))) ?? reworkTags[0]!;
+    const file = `${e.change}${fileTag}.sql`;
+    return { ...e, name: `${e.change}${e.tags[0] ?? reworkTags[0]!}`, deploy: path.join(dirs.deploy, file), revert: path.join(dirs.revert, file), verify: path.join(dirs.verify, file) };
   });
   const registry = config.get('engine.pg.registry') ?? 'sqitch';
-  return { dir, project, planFile, registry, changes };
+  return { dir, project, planFile, registry, deployDir: dirs.deploy, changes };
 }
 
 /** The registry schema sqitch.conf names (engine.pg.registry), else Sqitch's default. */

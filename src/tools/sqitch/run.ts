@@ -223,9 +223,17 @@ class SqitchAdapter implements MigratorAdapter {
   }
 }
 
-/** How Sqitch's --to names a change: its name, or `name@tag` for an earlier instance of a reworked one — the names dbrollback shows. */
+/**
+ * How Sqitch's --to names a change: its name, `name@tag` for an earlier instance of a reworked one (the names
+ * dbrollback shows), and `name@HEAD` for the last instance of a reworked one — Sqitch refuses the bare name there
+ * ("Change lookup failed": it names every instance).
+ */
 function sqitchName(snapshot: Snapshot, name: string): string {
-  return snapshot.project.changes.find((c) => c.name === name)?.name ?? name;
+  const changes = snapshot.project.changes;
+  const change = changes.find((c) => c.name === name);
+  if (!change) return name;
+  if (change.name === change.change && changes.some((c) => c !== change && c.change === change.change)) return `${change.change}@HEAD`;
+  return change.name;
 }
 
 function lockHeld(holder: NonNullable<MigrationStatus['lockHolder']>): DbrollbackError {

@@ -1,0 +1,7 @@
+-- Deploy aviary:appschema to pg
+
+BEGIN;
+
+CREATE SCHEMA aviary;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert aviary:appschema from pg
+
+BEGIN;
+
+DROP SCHEMA aviary;
+
+COMMIT;

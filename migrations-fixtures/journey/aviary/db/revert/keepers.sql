@@ -1,0 +1,7 @@
+-- Revert aviary:keepers from pg
+
+BEGIN;
+
+DROP TABLE aviary.keepers;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert aviary:sightings from pg
+
+BEGIN;
+
+DROP TABLE aviary.sightings;
+
+COMMIT;

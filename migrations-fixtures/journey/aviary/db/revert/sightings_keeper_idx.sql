@@ -1,0 +1,3 @@
+-- Revert aviary:sightings_keeper_idx from pg
+
+DROP INDEX CONCURRENTLY IF EXISTS aviary.sightings_nickname_idx;

@@ -1,0 +1,3 @@
+-- Verify aviary:sightings_kind on pg
+
+SELECT kind FROM aviary.sightings WHERE FALSE;
