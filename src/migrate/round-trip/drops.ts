@@ -5,9 +5,10 @@
  * existed before the migration: the down destroys more than its up made.
  * So is a column property it resets away from what the record holds (a
  * default dropped where there was one, a NOT NULL set or dropped). What a
- * down leaves behind, or alters in ways the SQL alone cannot compare (a
- * default set to another expression, a type), is caught after the undo by
- * the verify gate, which compares the whole schema with the same record.
+ * down leaves behind is read in leftovers.ts; what it alters in ways the SQL
+ * alone cannot compare (a default set to another expression, a type) is
+ * caught after the undo by the verify gate, which compares the whole schema
+ * with the same record.
  */
 import type { SchemaChange, SchemaChangeKind } from '../../db/schema/diff.js';
 import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
@@ -27,6 +28,7 @@ const DROP_KINDS: Record<string, SchemaChangeKind> = {
   OBJECT_PROCEDURE: 'function',
   OBJECT_TRIGGER: 'trigger',
   OBJECT_SCHEMA: 'schema',
+  OBJECT_EXTENSION: 'extension',
 };
 
 /** Objects of `record` the statements drop and do not create again afterwards, as snapshot keys. */
@@ -136,6 +138,8 @@ function resolve(kind: SchemaChangeKind, object: unknown, record: SchemaSnapshot
     }
     case 'schema':
       return name in record.schemas ? [{ kind, object: name }] : [];
+    case 'extension':
+      return name in record.extensions ? [{ kind, object: name }] : [];
     default:
       return [];
   }

@@ -4,9 +4,11 @@
  * changed. Proven before production is touched, one of two ways:
  *
  *   recorded   — `migrate` recorded the schema before each migration: what
- *                each down's SQL drops is checked against that record
- *                (nothing runs); the verify gate after the undo compares
- *                the whole schema with the record of the oldest one;
+ *                each down's SQL drops is checked against that record, and
+ *                what the live schema holds beyond the oldest record against
+ *                what the downs drop (leftovers.ts; nothing runs); the verify
+ *                gate after the undo compares the whole schema with the
+ *                record of the oldest one;
  *   rehearsed  — no record (the tool applied them itself), or a down whose
  *                SQL cannot be read: up and down run in a throwaway
  *                database (rehearse.ts); the verify gate then checks that
@@ -24,7 +26,10 @@ import { initParser, parseSql } from '../../sql/parser.js';
 import type { MigrationInfo, MigrationSql, MigratorAdapter, ToolSettings } from '../../tools/contract.js';
 import { toolOf } from '../../tools/registry.js';
 import { findCreators, refKey } from './creators.js';
-import { toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
+import { keptKey, roundTripChanges, toDifference, type SchemaDifference } from '../../db/schema/round-trip.js';
+import { schemaSnapshot } from '../../db/schema/snapshot.js';
+import type { ParsedStatement } from '../../sql/parser.js';
+import { leftBehind } from './leftovers.js';
 import { droppedFromRecord, resetFromRecord } from './drops.js';
 import { toolExclusions } from './exclusions.js';
 import { rehearseCached } from './rehearse.js';
@@ -81,27 +86,36 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
   });
   if (records !== null && readable) {
     const found: Array<{ migration: string; change: SchemaChange }> = [];
+    const downs: ParsedStatement[] = [];
     for (const m of input.selected) {
       const sql = input.downSql.get(m.name)!;
       const record = records.get(m.name)!.schema;
       try {
         const statements = parseSql(sql.sql, sql.path ?? `${m.name} (down)`).statements;
+        downs.push(...statements);
         for (const ref of droppedFromRecord(statements, record)) found.push({ migration: m.name, change: { kind: ref.kind, object: ref.object, change: 'removed', detail: '' } });
         for (const change of resetFromRecord(statements, record)) found.push({ migration: m.name, change });
       } catch {
         return done({ source: 'record', ok: null, differences: [], note: `the down of ${m.name} cannot be parsed`, expect: null });
       }
     }
-    const differences = await named(input, found);
-    const oldest = records.get(input.selected.at(-1)!.name)!;
+    const oldestName = input.selected.at(-1)!.name;
+    const oldest = records.get(oldestName)!;
     // The record predates what stays applied through the undo: those objects are expected as they are now.
     const kept = await keptByStaying(input.db, input.adapter, input.staying, oldest.schema, oldest.exclude);
+    // What the downs leave behind that did not exist before the oldest of them: the verify gate would fail on it after the
+    // downs ran, with traffic paused — said here, before anything is touched.
+    const live = await schemaSnapshot(input.db, { exclude: oldest.exclude });
+    const keptKeys = new Set(kept.map((k) => k.key));
+    const added = roundTripChanges(oldest.schema, live).filter((c) => c.change === 'added' && !keptKeys.has(keptKey(c)));
+    for (const change of (added.length > 0 ? leftBehind(downs, live, added) : null) ?? []) found.push({ migration: oldestName, change });
+    const differences = await named(input, found);
     return done({
       source: 'record',
       ok: differences.length === 0,
       differences,
       note: null,
-      expect: { kind: 'record', migration: input.selected.at(-1)!.name, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
+      expect: { kind: 'record', migration: oldestName, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
     });
   }
   if (toolOf(input.adapter.kind)?.rehearsesRoundTrip !== true) {
