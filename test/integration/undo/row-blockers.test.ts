@@ -14,7 +14,7 @@ import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { runOf } from '../../harness/runs.js';
 import pg from 'pg';
-import { blockerProbes, measureBlockers, RunSoFar } from '../../../src/migrate/plan/down-blockers.js';
+import { blockerProbes, measureBlockers, RunSoFar } from '../../../src/migrate/plan/row-blockers.js';
 import { initParser, parseSql } from '../../../src/sql/parser.js';
 import { runBuiltCli } from '../../harness/cli.js';
 import { catalogFingerprint } from './support.js';

@@ -1,22 +1,23 @@
 /**
- * Rows a down migration's own statements would reject. A down that re-adds a
- * CHECK, a NOT NULL, a UNIQUE or PRIMARY KEY, or a FOREIGN KEY validates every
- * row the table holds now — rows the app wrote since the migration (a
- * `status` of `'shipped'` the narrower CHECK no longer allows, a NULL in a
- * column the down makes NOT NULL, a duplicate the re-added unique index
- * refuses). PostgreSQL then stops the down partway, after undo has taken its
- * backup, paused traffic and waited for its locks. A unique index may be
- * partial or on expressions (its WHERE and keys written back by expr-text);
- * a FOREIGN KEY naming no referenced columns is asked against the referenced
- * table's primary key, read from the catalog. Here each such statement is
- * asked of the live database first, read-only (`plan` reports it; `undo`
- * refuses before it touches anything).
+ * Rows a migration's own statements would reject, asked before they run: the
+ * downs `undo` runs (and `plan` lists), the pending ups `migrate` applies
+ * (migrate/preflight.ts). A statement that adds a CHECK, a NOT NULL, a UNIQUE
+ * or PRIMARY KEY, or a FOREIGN KEY validates every row the table holds now —
+ * rows the app wrote since (a `status` of `'shipped'` a CHECK narrowed back no
+ * longer allows, a NULL in a column made NOT NULL, a duplicate a unique index
+ * refuses). PostgreSQL then stops the migration partway: for undo after it has
+ * taken its backup, paused traffic and waited for its locks; for migrate
+ * outside a transaction with part of it done. A unique index may be partial
+ * or on expressions (its WHERE and keys written back by expr-text); a FOREIGN
+ * KEY naming no referenced columns is asked against the referenced table's
+ * primary key, read from the catalog. Here each such statement is asked of
+ * the live database first, read-only (`plan` reports it; `undo` and `migrate`
+ * refuse before they touch anything).
  *
  * A statement is checked against the table as it is now only where nothing
- * the undo runs before it changes that table (an earlier down's UPDATE, a
- * column type change, a DO block): otherwise the answer would be about
- * another table than the one it meets, and it is reported as not checked,
- * with why.
+ * the run does before it changes that table (an earlier UPDATE, a column type
+ * change, a DO block): otherwise the answer would be about another table than
+ * the one it meets, and it is reported as not checked, with why.
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/connection.js';
@@ -27,7 +28,7 @@ import type { ParsedStatement } from '../../sql/parser.js';
 
 export type BlockerKind = 'check' | 'not-null' | 'unique' | 'primary-key' | 'foreign-key' | 'type';
 
-/** A down statement that validates existing rows, and the query that finds the rows it would reject. */
+/** A migration's statement that validates existing rows, and the query that finds the rows it would reject. */
 export interface BlockerProbe {
   kind: BlockerKind;
   /** `schema.table` */
@@ -50,15 +51,15 @@ export interface BlockerProbe {
   converts?: boolean;
   /** For a type change: what the rows the query finds hold (`a value longer than that`). */
   rejects?: string;
-  /** Line of the statement in the down migration. */
+  /** Line of the statement in its migration (the down for undo, the up for migrate). */
   line: number;
   /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
   query: string | null;
-  /** Why the rows were not checked: the undo changes the table before this statement, or the condition's form. */
+  /** Why the rows were not checked: the run changes the table before this statement, or the condition's form. */
   unchecked: string | null;
 }
 
-export interface DownBlocker extends BlockerProbe {
+export interface RowBlocker extends BlockerProbe {
   /** Rows (key values for UNIQUE) the statement would reject, up to LIMIT; null when not checked. */
   violations: number | null;
   /** `violations` stopped at the limit: there are at least that many. */
@@ -92,15 +93,15 @@ export class RunSoFar {
   /** Tables whose primary key an earlier statement adds or may drop (any constraint dropped), by table. */
   private readonly keyChanges = new Map<string, string>();
   private opaque: string | null = null;
-  /** Enum types the undo creates before it uses them (`schema.name` → labels): the database cannot cast to them yet. */
+  /** Enum types the run creates before it uses them (`schema.name` → labels): the database cannot cast to them yet. */
   private readonly enums = new Map<string, string[]>();
 
-  /** The labels of an enum type the undo created earlier, if it did. */
+  /** The labels of an enum type the run created earlier, if it did. */
   enumLabels(typeName: readonly string[]): string[] | undefined {
     return this.enums.get(typeKey(typeName));
   }
 
-  /** A down whose statements are unknown ran: it may have changed anything. */
+  /** A migration part (a down, an up) whose statements are unknown ran: it may have changed anything. */
   unknown(migration: string, part = 'down'): void {
     this.opaque ??= `the ${part} of ${migration}, whose SQL is unknown`;
   }
@@ -216,7 +217,7 @@ function typeKey(parts: readonly string[]): string {
 const KEEPS_ROWS = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
 const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddColumn']);
 
-/** The statements of one down that validate existing rows, in order; `soFar` is updated past each statement. */
+/** The statements of one migration part (a down for undo, an up for migrate) that validate existing rows, in order; `soFar` is updated past each statement. */
 export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: RunSoFar): BlockerProbe[] {
   const out: BlockerProbe[] = [];
   for (const stmt of statements) {
@@ -319,7 +320,7 @@ function typeProbe(table: string, cmd: Fields, line: number, soFar: RunSoFar): B
   const what = `type ${names(typeName.names).filter((n) => n !== 'pg_catalog').join('.')}${list(typeName.typmods).length > 0 ? `(${list(typeName.typmods).map((m) => String(as(as(m, 'A_Const'), 'ival')?.ival ?? '?')).join(', ')})` : ''} on ${column}`;
   const source = def?.raw_default === undefined ? quoteIdent(column) : exprText(def.raw_default);
   if (type === undefined || source === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its type or USING expression has a form plan does not write back as a query' };
-  // An enum the undo creates first (the down of an enum value added: a new type without it, the column moved onto it
+  // An enum the run creates first (the down of an enum value added: a new type without it, the column moved onto it
   // with USING col::text::new_type): its labels are known here, the database does not have it yet.
   const labels = soFar.enumLabels(names(typeName.names));
   if (labels !== undefined) {
@@ -448,10 +449,10 @@ function orphansQuery(table: string, columns: string[], referenced: string, targ
 
 /**
  * Ask each probe of the live database, read-only: the rows it would reject (up to LIMIT) and a few of their values.
- * A query the database refuses (a column the undo re-adds first, a table it re-creates) is reported as not checked.
+ * A query the database refuses (a column the run adds first, a table it re-creates) is reported as not checked.
  */
-export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<DownBlocker[]> {
-  const out: DownBlocker[] = [];
+export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<RowBlocker[]> {
+  const out: RowBlocker[] = [];
   for (const asked of probes) {
     const p = asked.referencesPrimaryKey && asked.query === null && asked.unchecked === null ? await withPrimaryKey(db, asked, timeoutMs) : asked;
     if (p.query === null) {
@@ -539,7 +540,7 @@ function example(row: Record<string, unknown>): string {
 }
 
 /** `re-adds CHECK orders_status_check on public.orders, which 3 rows violate (status = 'shipped', ...)`. */
-export function blockerMessage(b: DownBlocker): string {
+export function blockerMessage(b: RowBlocker): string {
   const count = `${b.atLeast ? 'at least ' : ''}${b.violations}`;
   const what =
     b.kind === 'unique' || b.kind === 'primary-key'
