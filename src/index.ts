@@ -72,7 +72,7 @@ export { plan } from './migrate/plan/plan.js';
 export type { Plan, PlanMigration, PlanOptions, PlanStep, PlanArchive } from './migrate/plan/plan.js';
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
-export { blockerMessage, type BlockerKind, type DownBlocker } from './migrate/plan/down-blockers.js';
+export { blockerMessage, type BlockerKind, type RowBlocker } from './migrate/plan/row-blockers.js';
 export type { MigrationSql } from './tools/contract.js';
 export { classify, classifyFailOnError, classifyInputError } from './classify/classify.js';
 export type { ClassifyFailure, ClassifyOptions, ClassifyResult } from './classify/classify.js';

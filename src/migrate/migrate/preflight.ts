@@ -3,7 +3,7 @@
  * or convert the rows a table holds now (a CHECK, NOT NULL, UNIQUE, PRIMARY
  * KEY or FOREIGN KEY added, a column type narrowed, a required column added
  * without a default), each asked of the live database read-only, as plan asks
- * it of the downs (plan/down-blockers.ts). A row any of them would reject
+ * it of the downs (plan/row-blockers.ts). A row any of them would reject
  * stops that migration partway — outside a transaction (CONCURRENTLY,
  * golang-migrate's several statements, executeInTransaction=false) with part
  * of it done — so migrate refuses up front, naming the rows, nothing applied.
@@ -12,11 +12,11 @@ import type { Db } from '../../db/connection.js';
 import { DbrollbackError } from '../../errors.js';
 import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
 import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
-import { blockerMessage, blockerProbes, measureBlockers, RunSoFar, type DownBlocker } from '../plan/down-blockers.js';
+import { blockerMessage, blockerProbes, measureBlockers, RunSoFar, type RowBlocker } from '../plan/row-blockers.js';
 
 export interface UpBlocker {
   migration: string;
-  blocker: DownBlocker;
+  blocker: RowBlocker;
 }
 
 /** The pending ups' statements, in the order migrate applies them, that rows the database holds now would stop. */

@@ -23,7 +23,7 @@ import { selectWithStaying } from '../../tools/select.js';
 import { assertNotBlocked } from '../../tools/blocked.js';
 import { measureAtRisk, riskTargets, type AtRisk, type RiskTarget } from './at-risk.js';
 import { catalogWrites } from './catalog-writes.js';
-import { blockerProbes, measureBlockers, RunSoFar, type DownBlocker } from './down-blockers.js';
+import { blockerProbes, measureBlockers, RunSoFar, type RowBlocker } from './row-blockers.js';
 import { stayingDependents } from './staying-dependents.js';
 import { decide, type PlanType } from './decide.js';
 import { touchedTables, type TouchedTables } from './touched-tables.js';
@@ -60,7 +60,7 @@ export interface PlanMigration {
    * PRIMARY KEY, FOREIGN KEY), each with the rows it would reject, asked of the live database: any such
    * row stops the down partway, and undo refuses it up front. null when the down's SQL is unknown.
    */
-  blockers: DownBlocker[] | null;
+  blockers: RowBlocker[] | null;
   /** The down's SQL as dbrollback sees it (file, or built by the tool), for --dry-run and review. */
   downSql: MigrationSql;
   /** Why something above is unknown. */
@@ -266,7 +266,7 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   const up = await classifyKnown(upSql, major, notes, fromCapture?.diff, (stmt) => void upStatements.push(stmt));
   const canUndo = m.down === 'yes' || m.down === 'inferred';
   let atRisk: AtRisk | null = null;
-  let blockers: DownBlocker[] | null = null;
+  let blockers: RowBlocker[] | null = null;
   let downTargets: RiskTarget[] = [];
   let existing: string[] = [];
   let writesCatalog: string[] = [];

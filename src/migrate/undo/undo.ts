@@ -32,7 +32,7 @@ import { diffSchemas } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { initParser, parseSql } from '../../sql/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
-import { blockerMessage } from '../plan/down-blockers.js';
+import { blockerMessage } from '../plan/row-blockers.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';

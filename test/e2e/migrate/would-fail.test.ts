@@ -3,7 +3,9 @@
  * database holds now would stop partway: NOT NULL over NULLs, a UNIQUE index
  * CONCURRENTLY over duplicates (outside a transaction: it would leave an
  * INVALID index behind), a narrower varchar. Exit 4, MIGRATION_WOULD_FAIL,
- * the rows named, the history untouched. An up that corrects the rows first,
+ * the rows named, the history untouched; so is a unique index on an
+ * expression or with a WHERE, and a FOREIGN KEY to the referenced table's
+ * primary key. An up that corrects the rows first,
  * or an idempotent ADD COLUMN IF NOT EXISTS of a column there already, is
  * applied (an index IF NOT EXISTS: test/e2e/migrate/invalid-index.test.ts).
  */
@@ -54,6 +56,31 @@ describe('migrate and the rows a pending migration would reject', () => {
     expect(error.hint).toContain('Nothing was applied.');
     expect(await cluster.sql(database, "SELECT to_regclass('public.dbrollback_migrations') AS t")).toEqual([{ t: null }]);
     expect(await cluster.sql(database, "SELECT to_regclass('public.customers_code') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('refuses a unique index on lower(email), a partial one over live duplicates, and a FOREIGN KEY to the primary key (no column list) over orphans', async () => {
+    const { database } = await cluster.createDatabase();
+    await cluster.sql(
+      database,
+      "CREATE TABLE accounts (id int PRIMARY KEY, email text, closed boolean NOT NULL DEFAULT false); INSERT INTO accounts VALUES (1, 'a@x', false), (2, 'A@x', true), (3, 'b@x', false), (4, 'b@x', false); CREATE TABLE logins (account int)",
+    );
+    await cluster.sql(database, 'INSERT INTO logins VALUES (1), (9)');
+    const url = cluster.url(database);
+    const run = await migrate(url, {
+      '001_email-lower.up.sql': 'CREATE UNIQUE INDEX CONCURRENTLY accounts_email_lower ON accounts ((lower(email)));\n',
+      '001_email-lower.down.sql': 'DROP INDEX CONCURRENTLY accounts_email_lower;\n',
+      '002_email-open.up.sql': 'CREATE UNIQUE INDEX accounts_email_open ON accounts (email) WHERE NOT closed;\n',
+      '002_email-open.down.sql': 'DROP INDEX accounts_email_open;\n',
+      '003_login-account.up.sql': 'ALTER TABLE logins ADD CONSTRAINT logins_account_fkey FOREIGN KEY (account) REFERENCES accounts;\n',
+      '003_login-account.down.sql': 'ALTER TABLE logins DROP CONSTRAINT logins_account_fkey;\n',
+    });
+    expect(run.exitCode, run.stderr).toBe(4);
+    const error = run.json<{ error: { code: string; message: string } }>().error;
+    expect(error.code).toBe('MIGRATION_WOULD_FAIL');
+    expect(error.message).toMatch(/001_email-lower \(line 1\): it adds UNIQUE index accounts_email_lower to public\.accounts, and 2 key values of public\.accounts are held by more than one row \(lower\(email\) = '(a|b)@x'; lower\(email\) = '(a|b)@x'\)/);
+    expect(error.message).toContain("002_email-open (line 1): it adds UNIQUE index accounts_email_open to public.accounts, and 1 key value of public.accounts is held by more than one row (email = 'b@x')");
+    expect(error.message).toContain('003_login-account (line 1): it adds FOREIGN KEY logins_account_fkey to public.logins, and 1 row of public.logins points at no row of the referenced table (account = 9)');
+    expect(await cluster.sql(database, "SELECT to_regclass('public.accounts_email_lower') AS t")).toEqual([{ t: null }]);
   });
 
   it('applies an up that corrects the rows before it constrains them, and an ADD COLUMN IF NOT EXISTS of a column already there', async () => {

@@ -1,7 +1,8 @@
 /**
  * A down that re-adds a constraint the rows written since its migration
  * violate (a CHECK narrowed back while `'shipped'` orders exist, NOT NULL back
- * on a column now holding NULLs, a UNIQUE back over duplicated codes) would be
+ * on a column now holding NULLs, a UNIQUE back over duplicated codes, a partial
+ * or expression unique index, a FOREIGN KEY to the primary key) would be
  * stopped by PostgreSQL partway. plan asks the live database first and names
  * the rows; undo refuses before anything (DOWN_WOULD_FAIL, exit 4), its dry
  * run says the same; a down that fixes the rows itself first is not blocked;
@@ -13,7 +14,7 @@ import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { runOf } from '../../harness/runs.js';
 import pg from 'pg';
-import { blockerProbes, measureBlockers, RunSoFar } from '../../../src/migrate/plan/down-blockers.js';
+import { blockerProbes, measureBlockers, RunSoFar } from '../../../src/migrate/plan/row-blockers.js';
 import { initParser, parseSql } from '../../../src/sql/parser.js';
 import { runBuiltCli } from '../../harness/cli.js';
 import { catalogFingerprint } from './support.js';
@@ -143,6 +144,107 @@ describe('downs that would fail on the rows the database holds now', () => {
     const two = await plan(runOf(config), { target: { count: 2 } });
     expect(two.migrations[0]!.blockers).toEqual([]);
     expect(two.migrations[1]!.blockers).toEqual([expect.objectContaining({ kind: 'foreign-key', violations: null, unchecked: 'an earlier statement of the undo (003_people-note, line 1) changes public.people first' })]);
+  });
+
+  it('a FOREIGN KEY added back without referenced columns (REFERENCES people) is probed against the primary key the catalog holds, in its order', async () => {
+    const files = {
+      '001_people.up.sql':
+        'CREATE TABLE people (id int PRIMARY KEY);\nCREATE TABLE pets (id int PRIMARY KEY, owner int CONSTRAINT pets_owner_fkey REFERENCES people);\n' +
+        'CREATE TABLE regions (country text, code text, PRIMARY KEY (code, country));\nCREATE TABLE shops (id int PRIMARY KEY, country text, region text, CONSTRAINT shops_region_fkey FOREIGN KEY (region, country) REFERENCES regions);\n',
+      '001_people.down.sql': 'DROP TABLE shops;\nDROP TABLE regions;\nDROP TABLE pets;\nDROP TABLE people;\n',
+      '002_loose-keys.up.sql': 'ALTER TABLE pets DROP CONSTRAINT pets_owner_fkey;\nALTER TABLE shops DROP CONSTRAINT shops_region_fkey;\n',
+      '002_loose-keys.down.sql': 'ALTER TABLE pets ADD CONSTRAINT pets_owner_fkey FOREIGN KEY (owner) REFERENCES people;\nALTER TABLE shops ADD CONSTRAINT shops_region_fkey FOREIGN KEY (region, country) REFERENCES regions;\n',
+      '003_people-nick.up.sql': 'ALTER TABLE people ADD COLUMN nick text;\n',
+      '003_people-nick.down.sql': 'ALTER TABLE people DROP COLUMN nick;\n',
+    };
+    const { config, database, up } = await sqlProject(files);
+    await up(2);
+    // regions' key is (code, country) while country comes first in the table: shop 1 is in NH, shop 2 points at no region.
+    await cluster.sql(database, "INSERT INTO people VALUES (1); INSERT INTO pets VALUES (10, 1), (11, 7), (12, NULL); INSERT INTO regions VALUES ('nl', 'NH'); INSERT INTO shops VALUES (1, 'nl', 'NH'), (2, 'be', 'NH'), (3, NULL, 'NH')");
+    const one = await plan(runOf(config), { target: { count: 1 } });
+    expect(one.migrations[0]!.blockers).toEqual([
+      expect.objectContaining({ kind: 'foreign-key', table: 'public.pets', references: 'public.people', referencedColumns: ['id'], referencesPrimaryKey: true, violations: 1, examples: ['owner = 7'], unchecked: null }),
+      expect.objectContaining({ kind: 'foreign-key', table: 'public.shops', references: 'public.regions', referencedColumns: ['code', 'country'], violations: 1, examples: ["region = 'NH', country = 'be'"], unchecked: null }),
+    ]);
+    const refused = await undo(runOf(config), { yes: true, target: { count: 1 } });
+    expect(refused.error?.code).toBe('DOWN_WOULD_FAIL');
+    expect(refused.error?.message).toContain('002_loose-keys (line 1): it adds FOREIGN KEY pets_owner_fkey to public.pets, and 1 row of public.pets points at no row of the referenced table (owner = 7)');
+    // A newer down changes a column of people first: which columns make its key is read only when asked, so pets is not checked.
+    await up();
+    const two = await plan(runOf(config), { target: { count: 2 } });
+    expect(two.migrations[1]!.blockers!.map((b) => [b.table, b.violations, b.unchecked])).toEqual([
+      ['public.pets', null, 'an earlier statement of the undo (003_people-nick, line 1) changes public.people first, and the key is its primary key'],
+      ['public.shops', 1, null],
+    ]);
+    // The rows corrected, the down runs: PostgreSQL agrees with the probe.
+    await cluster.sql(database, "DELETE FROM pets WHERE id = 11; UPDATE shops SET country = 'nl' WHERE id = 2");
+    const done = await undo(runOf(config), { yes: true, target: { count: 2 } });
+    expect(done.error).toBeNull();
+    expect(done.undone).toEqual(['003_people-nick', '002_loose-keys']);
+  });
+
+  it('REFERENCES a table without a primary key, or one that is not there, is reported unchecked, saying why', async () => {
+    const { database } = await cluster.createDatabase();
+    await cluster.sql(database, 'CREATE TABLE tags (name text UNIQUE); CREATE TABLE notes (id int, tag text, a int, b int); CREATE TABLE pairs (a int, b int, PRIMARY KEY (a, b))');
+    const stmts = parseSql('ALTER TABLE notes ADD FOREIGN KEY (tag) REFERENCES tags;\nALTER TABLE notes ADD FOREIGN KEY (tag) REFERENCES labels;\nALTER TABLE notes ADD FOREIGN KEY (a) REFERENCES pairs;\nALTER TABLE notes ADD FOREIGN KEY (a, b) REFERENCES pairs MATCH FULL;').statements;
+    await cluster.sql(database, 'INSERT INTO notes VALUES (1, NULL, 1, NULL), (2, NULL, NULL, NULL)');
+    const client = new pg.Client({ connectionString: cluster.url(database) });
+    await client.connect();
+    try {
+      const blockers = await measureBlockers(client, blockerProbes(stmts, '001_notes', new RunSoFar()));
+      expect(blockers.map((b) => [b.references, b.violations, b.unchecked])).toEqual([
+        ['public.tags', null, 'public.tags has no primary key now (PostgreSQL refuses a FOREIGN KEY that names no referenced columns then)'],
+        ['public.labels', null, 'public.labels, whose primary key it references, does not exist now'],
+        ['public.pairs', null, 'the primary key of public.pairs has 2 columns and the FOREIGN KEY 1 (PostgreSQL refuses the statement itself)'],
+        // MATCH FULL: a key partly NULL is refused, an all-NULL one is not.
+        ['public.pairs', 1, null],
+      ]);
+      expect(blockers[3]!.examples).toEqual(['a = 1, b = NULL']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a unique index added back that is partial (WHERE), on an expression (lower(email)) or NULLS NOT DISTINCT is probed over the rows it would hold; an expression plan cannot write back is unchecked', async () => {
+    const indexes =
+      'CREATE UNIQUE INDEX users_email_live ON users (email) WHERE deleted_at IS NULL;\n' +
+      'CREATE UNIQUE INDEX users_email_lower ON users ((lower(email)), tenant);\n' +
+      'CREATE UNIQUE INDEX users_code ON users (code) NULLS NOT DISTINCT;\n' +
+      "CREATE UNIQUE INDEX users_code_or_dash ON users ((coalesce(code, '-')));\n" +
+      'CREATE UNIQUE INDEX users_tenant_c ON users (email COLLATE "C") WHERE tenant = 2;\n';
+    const files = {
+      '001_users.up.sql': `CREATE TABLE users (id int PRIMARY KEY, email text, code text, deleted_at timestamptz, tenant int);\n${indexes}`,
+      '001_users.down.sql': 'DROP TABLE users;\n',
+      '002_loose-users.up.sql': 'DROP INDEX users_email_live, users_email_lower, users_code, users_code_or_dash, users_tenant_c;\n',
+      '002_loose-users.down.sql': indexes,
+    };
+    const { config, database, up } = await sqlProject(files);
+    await up();
+    // a@x twice but one deleted: no clash for the live index, one for lower(email); B@x and b@x clash only lowered;
+    // c@x twice and live: a clash for both; two NULL codes clash under NULLS NOT DISTINCT.
+    await cluster.sql(
+      database,
+      "INSERT INTO users VALUES (1, 'a@x', 'A', NULL, 1), (2, 'a@x', 'B', '2026-01-01', 1), (3, 'B@x', NULL, NULL, 1), (4, 'b@x', NULL, NULL, 1), (5, 'c@x', 'C', NULL, 2), (6, 'c@x', 'D', NULL, 2)",
+    );
+    const result = await plan(runOf(config), { target: { count: 1 } });
+    const blockers = result.migrations[0]!.blockers!;
+    expect(blockers.map((b) => [b.what, b.columns, b.violations, [...b.examples].sort(), b.unchecked])).toEqual([
+      ['UNIQUE index users_email_live', ['email', 'deleted_at'], 1, ["email = 'c@x'"], null],
+      ['UNIQUE index users_email_lower', ['email', 'tenant'], 3, ["lower(email) = 'a@x', tenant = 1", "lower(email) = 'b@x', tenant = 1", "lower(email) = 'c@x', tenant = 2"], null],
+      ['UNIQUE index users_code', ['code'], 1, ['code = NULL'], null],
+      ['UNIQUE index users_code_or_dash', ['code'], null, [], 'its key expression has a form plan does not write back as a query'],
+      ['UNIQUE index users_tenant_c', ['email', 'tenant'], 1, ["email = 'c@x'"], null],
+    ]);
+    expect(blockers[0]!.query).toBe('SELECT "email" FROM "public"."users" WHERE ("deleted_at" IS NULL) AND "email" IS NOT NULL GROUP BY "email" HAVING count(*) > 1 LIMIT 1000');
+    const refused = await undo(runOf(config), { yes: true, target: { count: 1 } });
+    expect(refused.error?.code).toBe('DOWN_WOULD_FAIL');
+    expect(refused.error?.message).toContain("002_loose-users (line 2): it adds UNIQUE index users_email_lower to public.users, and 3 key values of public.users are held by more than one row");
+    // The rows corrected (a@x deleted for good, distinct codes and emails), every probe answers 0 and PostgreSQL builds every index.
+    await cluster.sql(database, "DELETE FROM users WHERE id = 2; UPDATE users SET code = 'X' WHERE id = 3; UPDATE users SET email = 'bb@x' WHERE id = 4; UPDATE users SET email = 'd@x' WHERE id = 6");
+    const clean = await plan(runOf(config), { target: { count: 1 } });
+    expect(clean.migrations[0]!.blockers!.map((b) => b.violations)).toEqual([0, 0, 0, null, 0]);
+    const done = await undo(runOf(config), { yes: true, target: { count: 1 } });
+    expect(done.error).toBeNull();
   });
 
   it('a column type changed back that values written since do not fit (a longer string, text that is no number) is found', async () => {

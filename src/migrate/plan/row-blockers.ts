@@ -1,19 +1,23 @@
 /**
- * Rows a down migration's own statements would reject. A down that re-adds a
- * CHECK, a NOT NULL, a UNIQUE or PRIMARY KEY, or a FOREIGN KEY validates every
- * row the table holds now — rows the app wrote since the migration (a
- * `status` of `'shipped'` the narrower CHECK no longer allows, a NULL in a
- * column the down makes NOT NULL, a duplicate the re-added unique index
- * refuses). PostgreSQL then stops the down partway, after undo has taken its
- * backup, paused traffic and waited for its locks. Here each such statement is
- * asked of the live database first, read-only (`plan` reports it; `undo`
- * refuses before it touches anything).
+ * Rows a migration's own statements would reject, asked before they run: the
+ * downs `undo` runs (and `plan` lists), the pending ups `migrate` applies
+ * (migrate/preflight.ts). A statement that adds a CHECK, a NOT NULL, a UNIQUE
+ * or PRIMARY KEY, or a FOREIGN KEY validates every row the table holds now —
+ * rows the app wrote since (a `status` of `'shipped'` a CHECK narrowed back no
+ * longer allows, a NULL in a column made NOT NULL, a duplicate a unique index
+ * refuses). PostgreSQL then stops the migration partway: for undo after it has
+ * taken its backup, paused traffic and waited for its locks; for migrate
+ * outside a transaction with part of it done. A unique index may be partial
+ * or on expressions (its WHERE and keys written back by expr-text); a FOREIGN
+ * KEY naming no referenced columns is asked against the referenced table's
+ * primary key, read from the catalog. Here each such statement is asked of
+ * the live database first, read-only (`plan` reports it; `undo` and `migrate`
+ * refuse before they touch anything).
  *
  * A statement is checked against the table as it is now only where nothing
- * the undo runs before it changes that table (an earlier down's UPDATE, a
- * column type change, a DO block): otherwise the answer would be about
- * another table than the one it meets, and it is reported as not checked,
- * with why.
+ * the run does before it changes that table (an earlier UPDATE, a column type
+ * change, a DO block): otherwise the answer would be about another table than
+ * the one it meets, and it is reported as not checked, with why.
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/connection.js';
@@ -24,7 +28,7 @@ import type { ParsedStatement } from '../../sql/parser.js';
 
 export type BlockerKind = 'check' | 'not-null' | 'unique' | 'primary-key' | 'foreign-key' | 'type';
 
-/** A down statement that validates existing rows, and the query that finds the rows it would reject. */
+/** A migration's statement that validates existing rows, and the query that finds the rows it would reject. */
 export interface BlockerProbe {
   kind: BlockerKind;
   /** `schema.table` */
@@ -37,19 +41,25 @@ export interface BlockerProbe {
   /** A FOREIGN KEY's referenced table (`schema.table`) and key columns: their rows decide too. */
   references?: string;
   referencedColumns?: string[];
+  /**
+   * The FOREIGN KEY names no referenced columns (`REFERENCES parent`): they are that table's primary key, read from
+   * the catalog when the probe is asked (`referencedColumns` and `query` are filled in then), with `matchFull` for it.
+   */
+  referencesPrimaryKey?: boolean;
+  matchFull?: boolean;
   /** The query converts every value: PostgreSQL refusing one (a data exception) is the answer, not a failure to check. */
   converts?: boolean;
   /** For a type change: what the rows the query finds hold (`a value longer than that`). */
   rejects?: string;
-  /** Line of the statement in the down migration. */
+  /** Line of the statement in its migration (the down for undo, the up for migrate). */
   line: number;
   /** SELECT of the offending rows' columns (or key values), or null when it cannot be asked (see `unchecked`). */
   query: string | null;
-  /** Why the rows were not checked: the undo changes the table before this statement, or the condition's form. */
+  /** Why the rows were not checked: the run changes the table before this statement, or the condition's form. */
   unchecked: string | null;
 }
 
-export interface DownBlocker extends BlockerProbe {
+export interface RowBlocker extends BlockerProbe {
   /** Rows (key values for UNIQUE) the statement would reject, up to LIMIT; null when not checked. */
   violations: number | null;
   /** `violations` stopped at the limit: there are at least that many. */
@@ -80,16 +90,18 @@ export class RunSoFar {
   private readonly changed = new Map<string, string>();
   /** Columns whose values changed (a type change, a column dropped or added), by table. */
   private readonly changedColumns = new Map<string, Map<string, string>>();
+  /** Tables whose primary key an earlier statement adds or may drop (any constraint dropped), by table. */
+  private readonly keyChanges = new Map<string, string>();
   private opaque: string | null = null;
-  /** Enum types the undo creates before it uses them (`schema.name` → labels): the database cannot cast to them yet. */
+  /** Enum types the run creates before it uses them (`schema.name` → labels): the database cannot cast to them yet. */
   private readonly enums = new Map<string, string[]>();
 
-  /** The labels of an enum type the undo created earlier, if it did. */
+  /** The labels of an enum type the run created earlier, if it did. */
   enumLabels(typeName: readonly string[]): string[] | undefined {
     return this.enums.get(typeKey(typeName));
   }
 
-  /** A down whose statements are unknown ran: it may have changed anything. */
+  /** A migration part (a down, an up) whose statements are unknown ran: it may have changed anything. */
   unknown(migration: string, part = 'down'): void {
     this.opaque ??= `the ${part} of ${migration}, whose SQL is unknown`;
   }
@@ -99,6 +111,18 @@ export class RunSoFar {
     if (this.opaque !== null) return `an earlier statement of ${this.run} (${this.opaque}) may change it first`;
     const by = this.changed.get(table) ?? columns.map((c) => this.changedColumns.get(table)?.get(c)).find((w) => w !== undefined);
     return by === undefined ? null : `an earlier statement of ${this.run} (${by}) changes ${table} first`;
+  }
+
+  /**
+   * Why `table`'s primary key, read from the catalog, may not be the one a later statement meets: the table or any
+   * of its columns changed before (which columns make the key is known only once the catalog is asked), or its
+   * primary key was added or a constraint of it dropped.
+   */
+  primaryKeyChangedBefore(table: string): string | null {
+    const changed = this.changedBefore(table);
+    if (changed !== null) return changed;
+    const by = this.keyChanges.get(table) ?? this.changedColumns.get(table)?.values().next().value;
+    return by === undefined ? null : `an earlier statement of ${this.run} (${by}) changes ${table} first, and the key is its primary key`;
   }
 
   record(stmt: ParsedStatement, migration: string): void {
@@ -135,6 +159,7 @@ export class RunSoFar {
         if (table === undefined) return;
         for (const cmd of alterCmds(n)) {
           const subtype = str(cmd.subtype) ?? '';
+          if (changesPrimaryKey(cmd) && !this.keyChanges.has(table)) this.keyChanges.set(table, where);
           // Adding or dropping constraints and NOT NULL leaves the rows as they are.
           if (KEEPS_ROWS.has(subtype)) continue;
           // A type change, or a column dropped or added, changes that column's values only.
@@ -176,6 +201,14 @@ export class RunSoFar {
   }
 }
 
+/** A subcommand that adds a primary key, or drops a constraint that may be one. */
+function changesPrimaryKey(cmd: Fields): boolean {
+  const subtype = str(cmd.subtype);
+  if (subtype === 'AT_DropConstraint') return true;
+  if (subtype === 'AT_AddConstraint') return str(as(cmd.def, 'Constraint')?.contype) === 'CONSTR_PRIMARY';
+  return subtype === 'AT_AddIndex' || subtype === 'AT_AddIndexConstraint';
+}
+
 /** `['status']` → `public.status`, `['pg_catalog', 'int4']` → `pg_catalog.int4`. */
 function typeKey(parts: readonly string[]): string {
   return parts.length > 1 ? `${parts.at(-2)}.${parts.at(-1)}` : `public.${parts[0] ?? ''}`;
@@ -184,13 +217,15 @@ function typeKey(parts: readonly string[]): string {
 const KEEPS_ROWS = new Set(['AT_AddConstraint', 'AT_DropConstraint', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_ValidateConstraint', 'AT_ColumnDefault', 'AT_AddIndex', 'AT_ReplicaIdentity', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
 const COLUMN_CHANGES = new Set(['AT_AlterColumnType', 'AT_DropColumn', 'AT_AddColumn']);
 
-/** The statements of one down that validate existing rows, in order; `soFar` is updated past each statement. */
+/** The statements of one migration part (a down for undo, an up for migrate) that validate existing rows, in order; `soFar` is updated past each statement. */
 export function blockerProbes(statements: readonly ParsedStatement[], migration: string, soFar: RunSoFar): BlockerProbe[] {
   const out: BlockerProbe[] = [];
   for (const stmt of statements) {
     const probes = stmt.kind === 'AlterTableStmt' ? alterProbes(stmt, soFar) : stmt.kind === 'IndexStmt' ? indexProbe(stmt) : [];
     for (const probe of probes) {
-      const changed = soFar.changedBefore(probe.table, probe.columns) ?? (probe.references === undefined ? null : soFar.changedBefore(probe.references, probe.referencedColumns));
+      const changed =
+        soFar.changedBefore(probe.table, probe.columns) ??
+        (probe.references === undefined ? null : probe.referencesPrimaryKey ? soFar.primaryKeyChangedBefore(probe.references) : soFar.changedBefore(probe.references, probe.referencedColumns));
       out.push(changed === null ? probe : { ...probe, query: null, unchecked: changed });
     }
     soFar.record(stmt, migration);
@@ -256,9 +291,11 @@ function constraintProbe(table: string, con: Fields, line: number): BlockerProbe
       const referenced = relKey(con.pktable);
       const targets = names(con.pk_attrs);
       if (columns.length === 0 || referenced === undefined || (targets.length > 0 && targets.length !== columns.length)) return undefined;
-      // Without a column list the key references the other table's primary key: asked of the catalog in the query.
-      const keyOf = targets.length > 0 ? targets : null;
-      return { ...probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, keyOf === null ? null : orphansQuery(table, columns, referenced, keyOf, str(con.fk_matchtype) === 'f')), references: referenced, referencedColumns: targets };
+      const full = str(con.fk_matchtype) === 'f';
+      const fk = { ...probe('foreign-key', table, name, label('FOREIGN KEY'), columns, line, null), references: referenced, referencedColumns: targets };
+      if (targets.length > 0) return { ...fk, query: orphansQuery(table, columns, referenced, targets, full), unchecked: null };
+      // Without a column list the key references the other table's primary key: read from the catalog when asked.
+      return { ...fk, unchecked: null, referencesPrimaryKey: true, matchFull: full };
     }
     default:
       return undefined;
@@ -283,7 +320,7 @@ function typeProbe(table: string, cmd: Fields, line: number, soFar: RunSoFar): B
   const what = `type ${names(typeName.names).filter((n) => n !== 'pg_catalog').join('.')}${list(typeName.typmods).length > 0 ? `(${list(typeName.typmods).map((m) => String(as(as(m, 'A_Const'), 'ival')?.ival ?? '?')).join(', ')})` : ''} on ${column}`;
   const source = def?.raw_default === undefined ? quoteIdent(column) : exprText(def.raw_default);
   if (type === undefined || source === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its type or USING expression has a form plan does not write back as a query' };
-  // An enum the undo creates first (the down of an enum value added: a new type without it, the column moved onto it
+  // An enum the run creates first (the down of an enum value added: a new type without it, the column moved onto it
   // with USING col::text::new_type): its labels are known here, the database does not have it yet.
   const labels = soFar.enumLabels(names(typeName.names));
   if (labels !== undefined) {
@@ -321,22 +358,56 @@ function requiredColumnProbe(table: string, def: Fields | undefined, line: numbe
   return probe('not-null', table, null, `column ${column} NOT NULL without a default`, [], line, ifNotExists ? `SELECT * FROM (${rows}) r WHERE ${guard}` : rows);
 }
 
+/**
+ * A unique index validates the rows it holds: every row, or those its WHERE admits (a partial index); its keys are
+ * columns or expressions (`lower(email)`), compared under the collation it names. Expressions and the WHERE are
+ * written back from the parse tree (expr-text), or the index is reported unchecked.
+ */
 function indexProbe(stmt: ParsedStatement): BlockerProbe[] {
   const n = stmt.node;
   const table = relKey(n.relation);
-  if (!n.unique || table === undefined || n.whereClause !== undefined) return [];
-  const columns: string[] = [];
-  for (const param of list(n.indexParams)) {
-    const column = str(as(param, 'IndexElem')?.name);
-    // An expression index: its keys are not columns to group by.
-    if (column === undefined) return [];
-    columns.push(column);
-  }
+  if (!n.unique || table === undefined) return [];
   const name = str(n.idxname) ?? null;
-  const query = duplicatesQuery(table, columns, n.nulls_not_distinct === true, false);
+  const what = `UNIQUE index${name ? ` ${name}` : ''}`;
+  const columns = new Set<string>();
+  const keys: Key[] = [];
+  let unwritable: string | null = null;
+  for (const param of list(n.indexParams)) {
+    const elem = as(param, 'IndexElem');
+    const column = str(elem?.name);
+    for (const c of column === undefined ? columnsRead(elem?.expr) : [column]) columns.add(c);
+    const expr = column === undefined ? exprText(elem?.expr) : undefined;
+    if (column === undefined && expr === undefined) {
+      unwritable ??= 'its key expression has a form plan does not write back as a query';
+      continue;
+    }
+    const collation = names(elem?.collation);
+    // expr-text's output stands as one operand (its operators come parenthesized), before IS NOT NULL or COLLATE too.
+    const sql = column !== undefined ? quoteIdent(column) : expr!;
+    keys.push({ sql: collation.length > 0 ? `(${sql} COLLATE ${collation.map(quoteIdent).join('.')})` : sql, label: column ?? readable(expr!) });
+  }
+  let where: string | undefined;
+  if (n.whereClause !== undefined) {
+    for (const c of columnsRead(n.whereClause)) columns.add(c);
+    where = exprText(n.whereClause);
+    if (where === undefined) unwritable ??= 'its WHERE condition has a form plan does not write back as a query';
+  }
+  if (unwritable !== null) return [{ ...probe('unique', table, name, what, [...columns], stmt.line, null), unchecked: unwritable }];
+  const query = duplicatesQuery(table, keys, n.nulls_not_distinct === true, false, where);
   // IF NOT EXISTS of an index that is there already builds nothing (an idempotent up run again): nothing to reject then.
   const guard = n.if_not_exists && name !== null ? `to_regclass(${quoteLiteral(quoteQualified(splitRelKey(table).schema, name))}) IS NULL` : null;
-  return [probe('unique', table, name, `UNIQUE index${name ? ` ${name}` : ''}`, columns, stmt.line, guard === null ? query : `SELECT * FROM (${query}) d WHERE ${guard}`)];
+  return [probe('unique', table, name, what, [...columns], stmt.line, guard === null ? query : `SELECT * FROM (${query}) d WHERE ${guard}`)];
+}
+
+/** A unique key part as SQL (a quoted column, or an expression) and the name its values are shown under. */
+interface Key {
+  sql: string;
+  label: string;
+}
+
+/** `"lower"("email")` → `lower(email)`: an expression key's name in the examples (only ever quoted as an alias). */
+function readable(expr: string): string {
+  return expr.replace(/"([a-z_][a-z0-9_$]*)"/g, '$1');
 }
 
 function probe(kind: BlockerKind, table: string, name: string | null, what: string, columns: string[], line: number, query: string | null): BlockerProbe {
@@ -352,12 +423,19 @@ function notNullQuery(table: string, columns: string[]): string {
   return `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${qualified(table)} WHERE ${columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR ')} LIMIT ${LIMIT}`;
 }
 
-/** Key values held by more than one row (rows with a NULL key part never clash, unless NULLS NOT DISTINCT); a primary key's NULLs too. */
-function duplicatesQuery(table: string, columns: string[], nullsClash: boolean, primary: boolean): string {
-  const cols = columns.map(quoteIdent).join(', ');
-  const dupes = `SELECT ${cols} FROM ${qualified(table)}${nullsClash ? '' : ` WHERE ${columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')}`} GROUP BY ${cols} HAVING count(*) > 1`;
+/**
+ * Key values held by more than one row (rows with a NULL key part never clash, unless NULLS NOT DISTINCT); a primary
+ * key's NULLs too. `where`: a partial index's condition, only the rows it admits are in the index.
+ */
+function duplicatesQuery(table: string, keys: Array<string | Key>, nullsClash: boolean, primary: boolean, where?: string): string {
+  const parts = keys.map((k) => (typeof k === 'string' ? { sql: quoteIdent(k), label: k } : k));
+  const selected = parts.map((k) => (k.sql === quoteIdent(k.label) ? k.sql : `${k.sql} AS ${quoteIdent(k.label)}`)).join(', ');
+  const grouped = parts.map((k) => k.sql).join(', ');
+  // expr-text's output binds tighter than AND (its operators come parenthesized).
+  const conditions = [...(where === undefined ? [] : [where]), ...(nullsClash ? [] : parts.map((k) => `${k.sql} IS NOT NULL`))];
+  const dupes = `SELECT ${selected} FROM ${qualified(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} GROUP BY ${grouped} HAVING count(*) > 1`;
   if (!primary) return `${dupes} LIMIT ${LIMIT}`;
-  return `(${dupes}) UNION ALL (SELECT ${cols} FROM ${qualified(table)} WHERE ${columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR ')}) LIMIT ${LIMIT}`;
+  return `(${dupes}) UNION ALL (SELECT ${selected} FROM ${qualified(table)} WHERE ${parts.map((k) => `${k.sql} IS NULL`).join(' OR ')}) LIMIT ${LIMIT}`;
 }
 
 /** Rows whose key points at no row of the referenced table (MATCH SIMPLE: a NULL part exempts the row; MATCH FULL: only an all-NULL key). */
@@ -371,11 +449,12 @@ function orphansQuery(table: string, columns: string[], referenced: string, targ
 
 /**
  * Ask each probe of the live database, read-only: the rows it would reject (up to LIMIT) and a few of their values.
- * A query the database refuses (a column the undo re-adds first, a table it re-creates) is reported as not checked.
+ * A query the database refuses (a column the run adds first, a table it re-creates) is reported as not checked.
  */
-export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<DownBlocker[]> {
-  const out: DownBlocker[] = [];
-  for (const p of probes) {
+export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], timeoutMs = PROBE_TIMEOUT_MS): Promise<RowBlocker[]> {
+  const out: RowBlocker[] = [];
+  for (const asked of probes) {
+    const p = asked.referencesPrimaryKey && asked.query === null && asked.unchecked === null ? await withPrimaryKey(db, asked, timeoutMs) : asked;
     if (p.query === null) {
       out.push({ ...p, violations: null, atLeast: false, examples: [] });
       continue;
@@ -405,17 +484,49 @@ export async function measureBlockers(db: Db, probes: readonly BlockerProbe[], t
 }
 
 /**
+ * A FOREIGN KEY written `REFERENCES parent`: its key columns are parent's primary key as the catalog holds it now
+ * (nothing the run does before it changes that key: blockerProbes said so), then asked like one that lists them.
+ */
+async function withPrimaryKey(db: Db, p: BlockerProbe, timeoutMs: number): Promise<BlockerProbe> {
+  const referenced = p.references!;
+  const unchecked = (why: string): BlockerProbe => ({ ...p, query: null, unchecked: why });
+  let found: { present: boolean; key: string[] } | undefined;
+  try {
+    // Catalog rows only (to_regclass takes no lock on the table), under the same timeouts as the probes all the same.
+    const rows = await probeRows<{ present: boolean; key: string[] }>(
+      db,
+      `SELECT to_regclass($1) IS NOT NULL AS present,
+              ARRAY(SELECT a.attname::text
+                      FROM pg_index i
+                      CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                     WHERE i.indrelid = to_regclass($1) AND i.indisprimary
+                     ORDER BY k.position) AS key`,
+      timeoutMs,
+      [qualified(referenced)],
+    );
+    found = rows[0];
+  } catch (err) {
+    return unchecked(`the database could not say which columns make the primary key of ${referenced}: ${(err as Error).message}`);
+  }
+  if (!found?.present) return unchecked(`${referenced}, whose primary key it references, does not exist now`);
+  if (found.key.length === 0) return unchecked(`${referenced} has no primary key now (PostgreSQL refuses a FOREIGN KEY that names no referenced columns then)`);
+  if (found.key.length !== p.columns.length) return unchecked(`the primary key of ${referenced} has ${found.key.length} columns and the FOREIGN KEY ${p.columns.length} (PostgreSQL refuses the statement itself)`);
+  return { ...p, referencedColumns: found.key, query: orphansQuery(p.table, p.columns, referenced, found.key, p.matchFull === true), unchecked: null };
+}
+
+/**
  * One probe's rows. Not in a transaction of its own: the connection may be the caller's (undo's, holding its
  * session lock), whose state a BEGIN/ROLLBACK here must not touch. The query is a SELECT built from the
  * statement's parse tree, every name and literal quoted anew. A table locked by someone else is waited for
  * only briefly (plan must answer during an incident), and a table is read for PROBE_TIMEOUT_MS at most; the
  * session's own lock_timeout and statement_timeout are put back after.
  */
-async function probeRows(db: Db, query: string, timeoutMs: number): Promise<Array<Record<string, unknown>>> {
+async function probeRows<R extends object = Record<string, unknown>>(db: Db, query: string, timeoutMs: number, params: unknown[] = []): Promise<R[]> {
   const { rows: before } = await db.query<{ lock: string; statement: string }>("SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement");
   await db.query("SELECT set_config('lock_timeout', '5s', false), set_config('statement_timeout', $1, false)", [`${Math.max(1, Math.round(timeoutMs))}ms`]);
   try {
-    const { rows } = await db.query<Record<string, unknown>>(query);
+    const { rows } = await db.query<R>(query, params);
     return rows;
   } finally {
     await db.query("SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", [before[0]!.lock, before[0]!.statement]);
@@ -429,7 +540,7 @@ function example(row: Record<string, unknown>): string {
 }
 
 /** `re-adds CHECK orders_status_check on public.orders, which 3 rows violate (status = 'shipped', ...)`. */
-export function blockerMessage(b: DownBlocker): string {
+export function blockerMessage(b: RowBlocker): string {
   const count = `${b.atLeast ? 'at least ' : ''}${b.violations}`;
   const what =
     b.kind === 'unique' || b.kind === 'primary-key'
