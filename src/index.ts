@@ -73,6 +73,8 @@ export type { Plan, PlanMigration, PlanOptions, PlanStep, PlanArchive } from './
 export type { PlanType } from './migrate/plan/decide.js';
 export type { AtRisk, RiskObject } from './migrate/plan/at-risk.js';
 export { blockerMessage, type BlockerKind, type RowBlocker } from './migrate/plan/row-blockers.js';
+/** The name RowBlocker had before it also served migrate's ups (kept for existing imports). */
+export type { RowBlocker as DownBlocker } from './migrate/plan/row-blockers.js';
 export type { MigrationSql } from './tools/contract.js';
 export { classify, classifyFailOnError, classifyInputError } from './classify/classify.js';
 export type { ClassifyFailure, ClassifyOptions, ClassifyResult } from './classify/classify.js';
