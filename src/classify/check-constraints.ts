@@ -13,7 +13,7 @@
  * condition — and their conjunctions. Anything else is not known to relax,
  * and stays a tightening.
  */
-import { alterCmds, as, list, names, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, createdRelKey, list, names, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 /** A CHECK a statement creates: its table, its name (PostgreSQL's own when the SQL gives none) and condition. */
@@ -38,14 +38,15 @@ export function checksCreatedBy(stmt: ParsedStatement): readonly CreatedCheck[] 
   const n = stmt.node;
   let out: CreatedCheck[] | undefined;
   if (stmt.kind === 'CreateStmt') {
+    const created = createdRelKey(n.relation);
     const elts = list(n.tableElts);
     for (let i = 0; i < elts.length; i++) {
       const def = as(elts[i], 'ColumnDef');
       if (def !== undefined) {
         const cons = list(def.constraints);
-        for (let j = 0; j < cons.length; j++) out = withCheck(out, n, as(cons[j], 'Constraint'), str(def.colname));
+        for (let j = 0; j < cons.length; j++) out = withCheck(out, created, as(cons[j], 'Constraint'), str(def.colname));
       } else {
-        out = withCheck(out, n, as(elts[i], 'Constraint'), undefined);
+        out = withCheck(out, created, as(elts[i], 'Constraint'), undefined);
       }
     }
     return out ?? NONE;
@@ -54,20 +55,19 @@ export function checksCreatedBy(stmt: ParsedStatement): readonly CreatedCheck[] 
   for (let i = 0; i < cmds.length; i++) {
     const subtype = str(cmds[i]!.subtype);
     if (subtype === 'AT_AddConstraint') {
-      out = withCheck(out, n, as(cmds[i]!.def, 'Constraint'), undefined);
+      out = withCheck(out, relKey(n.relation), as(cmds[i]!.def, 'Constraint'), undefined);
     } else if (subtype === 'AT_AddColumn') {
       const def = as(cmds[i]!.def, 'ColumnDef');
       const cons = list(def?.constraints);
-      for (let j = 0; j < cons.length; j++) out = withCheck(out, n, as(cons[j], 'Constraint'), str(def?.colname));
+      for (let j = 0; j < cons.length; j++) out = withCheck(out, relKey(n.relation), as(cons[j], 'Constraint'), str(def?.colname));
     }
   }
   return out ?? NONE;
 }
 
 /** `out` with the constraint added when it is a CHECK whose name is known. */
-function withCheck(out: CreatedCheck[] | undefined, stmt: Fields, con: Fields | undefined, column: string | undefined): CreatedCheck[] | undefined {
+function withCheck(out: CreatedCheck[] | undefined, table: string | undefined, con: Fields | undefined, column: string | undefined): CreatedCheck[] | undefined {
   if (con === undefined || str(con.contype) !== 'CONSTR_CHECK' || con.raw_expr === undefined) return out;
-  const table = relKey(stmt.relation);
   if (table === undefined) return out;
   const name = str(con.conname) ?? defaultCheckName(table.slice(table.indexOf('.') + 1), column, con.raw_expr);
   if (name === undefined) return out;

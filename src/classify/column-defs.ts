@@ -1,5 +1,5 @@
 /** Column definitions a statement introduces (CREATE TABLE columns and ALTER TABLE ADD COLUMN), for type lints. */
-import { alterCmds, as, memoOnNode, nodesOf, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, createdRelKey, memoOnNode, nodesOf, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 
 export interface NewColumn {
@@ -18,7 +18,7 @@ export function newColumns(stmt: ParsedStatement): readonly NewColumn[] {
 function readNewColumns(stmt: ParsedStatement): NewColumn[] {
   const out: NewColumn[] = [];
   if (stmt.kind !== 'CreateStmt' && stmt.kind !== 'AlterTableStmt') return out;
-  const table = relKey(stmt.node.relation) ?? '?';
+  const table = (stmt.kind === 'CreateStmt' ? createdRelKey(stmt.node.relation) : relKey(stmt.node.relation)) ?? '?';
   if (stmt.kind === 'CreateStmt') {
     const defs = nodesOf(stmt.node.tableElts, 'ColumnDef');
     for (let i = 0; i < defs.length; i++) out.push({ table, def: defs[i]! });

@@ -9,7 +9,7 @@
  * column added by a DO block or a helper the statements do not show is still
  * the migration's own when a later UPDATE fills it.
  */
-import { alterCmds, as, columnConstraints, list, nameKey, names, objectNameParts, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, columnConstraints, createdRelKey, list, nameKey, names, objectNameParts, relKey, str, type Fields } from '../sql/ast.js';
 import { checksCreatedBy, type CreatedCheck } from './check-constraints.js';
 import { newColumns } from './column-defs.js';
 import { dropKeys } from './rule-helpers.js';
@@ -197,13 +197,13 @@ export class FileState {
         break;
       }
       case 'CreateStmt':
-        this.mark('table', relKey(n.relation));
+        this.mark('table', createdRelKey(n.relation));
         this.markSequences(stmt);
         this.recordChecks(checksCreatedBy(stmt));
         break;
       case 'CreateTableAsStmt': {
         // The parser gives `into` as a bare IntoClause here.
-        const table = relKey((as(n.into, 'IntoClause') ?? (n.into as Fields | undefined))?.rel);
+        const table = createdRelKey((as(n.into, 'IntoClause') ?? (n.into as Fields | undefined))?.rel);
         this.mark('table', table);
         if (table && str(n.objtype) !== 'OBJECT_MATVIEW') this.fills.push(fill(stmt, 'table', table, null, []));
         break;
@@ -216,12 +216,12 @@ export class FileState {
       case 'SelectStmt': {
         // SELECT ... INTO [TEMP] t creates t.
         const into = (as(n.intoClause, 'IntoClause') ?? (n.intoClause as Fields | undefined))?.rel;
-        if (into) this.mark('table', relKey(into));
+        if (into) this.mark('table', createdRelKey(into));
         break;
       }
       case 'ViewStmt':
-        this.mark('view', relKey(n.view));
-        this.mark('table', relKey(n.view));
+        this.mark('view', createdRelKey(n.view));
+        this.mark('table', createdRelKey(n.view));
         break;
       case 'IndexStmt': {
         const table = relKey(n.relation);
@@ -237,7 +237,7 @@ export class FileState {
         this.mark('type', nameKey(names(n.typeName)));
         break;
       case 'CompositeTypeStmt':
-        this.mark('type', relKey(n.typevar));
+        this.mark('type', createdRelKey(n.typevar));
         break;
       case 'CreateDomainStmt':
         this.mark('type', nameKey(names(n.domainname)));
@@ -246,7 +246,7 @@ export class FileState {
         this.mark('function', nameKey(names(n.funcname)));
         break;
       case 'CreateSeqStmt':
-        this.mark('sequence', relKey(n.sequence));
+        this.mark('sequence', createdRelKey(n.sequence));
         break;
       case 'CreateSchemaStmt':
         this.mark('schema', str(n.schemaname));

@@ -5,7 +5,7 @@
  * more is judged against the values the earlier migration allowed — a
  * widening, not a new constraint old code may violate. Only ups are recorded.
  */
-import { alterCmds, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, createdRelKey, relKey, str, type Fields } from '../sql/ast.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { checksCreatedBy, columnsRead } from './check-constraints.js';
 import { dropKeys } from './rule-helpers.js';
@@ -26,7 +26,7 @@ export class HistoryChecks {
     switch (stmt.kind) {
       case 'CreateStmt':
       case 'AlterTableStmt': {
-        if (known && stmt.kind === 'CreateStmt') this.tables.delete(relKey(n.relation) ?? '');
+        if (known && stmt.kind === 'CreateStmt') this.tables.delete(createdRelKey(n.relation) ?? '');
         else if (known) this.recordDrops(n);
         const added = checksCreatedBy(stmt);
         for (let i = 0; i < added.length; i++) this.checks(added[i]!.table).set(added[i]!.name, added[i]!.expr);

@@ -3,6 +3,7 @@
  * PostgreSQL 17's parsenodes.h). Everything here is defensive: a field the
  * parser omitted reads as undefined/empty, never throws.
  */
+import { CATALOG_RELATIONS } from './catalog-relations.js';
 import type { PgNode } from './parser.js';
 
 export type Fields = Record<string, unknown>;
@@ -35,8 +36,25 @@ export function names(value: unknown): string[] {
   return out;
 }
 
-/** A RangeVar as a key: `schema.name`, unqualified names taken as `public`. */
+/**
+ * A RangeVar a statement reads or writes, as a key: `schema.name`. Unqualified
+ * names are taken as `public`, except the system catalog's own relations
+ * (`pg_enum`, `pg_class`, ...): pg_catalog is searched first, so they are
+ * `pg_catalog.pg_enum`.
+ */
 export function relKey(rangeVar: unknown): string | undefined {
+  const rv = (as(rangeVar, 'RangeVar') ?? rangeVar) as Fields | undefined;
+  const name = str(rv?.relname);
+  if (!name) return undefined;
+  return `${str(rv?.schemaname) ?? (CATALOG_RELATIONS.has(name) ? 'pg_catalog' : 'public')}.${name}`;
+}
+
+/**
+ * A RangeVar a statement creates, as a key: unqualified names always go to
+ * `public` (the first schema of the search path; pg_catalog is searched first
+ * but never created in), whatever the name.
+ */
+export function createdRelKey(rangeVar: unknown): string | undefined {
   const rv = (as(rangeVar, 'RangeVar') ?? rangeVar) as Fields | undefined;
   const name = str(rv?.relname);
   if (!name) return undefined;

@@ -113,7 +113,7 @@ export interface VerifyContext {
   log(line: string): void;
 }
 
-export const CHECK_IDS = ['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
+export const CHECK_IDS = ['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'enum-values', 'constraints', 'indexes', 'amcheck', 'sequences', 'custom'] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 

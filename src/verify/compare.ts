@@ -5,11 +5,14 @@
  */
 import { tableKey, type BaselineTable } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
+import type { EnumReading } from './enum-columns.js';
 
 export interface LiveTable extends TableRef {
   rows: number;
   /** Present when the table was fingerprinted. */
   hash?: string;
+  /** Present when the scan also read the table's enum columns (see enum-columns.ts). */
+  enums?: EnumReading[];
 }
 
 export type DiffKind = 'missing' | 'not-in-baseline' | 'rows' | 'content' | 'not-comparable';

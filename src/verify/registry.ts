@@ -5,6 +5,7 @@ import { amcheck } from './checks/amcheck.js';
 import { connectivity } from './checks/connectivity.js';
 import { constraints } from './checks/constraints.js';
 import { custom } from './checks/custom.js';
+import { enumValues } from './checks/enum-values.js';
 import { fingerprints } from './checks/fingerprints.js';
 import { indexes } from './checks/indexes.js';
 import { rowCounts } from './checks/row-counts.js';
@@ -13,7 +14,7 @@ import { schemaRoundTrip } from './checks/schema-round-trip.js';
 import { sequences } from './checks/sequences.js';
 import { toolVerify } from './checks/tool-verify.js';
 
-export const CHECKS: readonly Check[] = [connectivity, schemaHead, schemaRoundTrip, toolVerify, rowCounts, fingerprints, constraints, indexes, amcheck, sequences, custom];
+export const CHECKS: readonly Check[] = [connectivity, schemaHead, schemaRoundTrip, toolVerify, rowCounts, fingerprints, enumValues, constraints, indexes, amcheck, sequences, custom];
 
 /** The checks to run: `only` (default all) minus `skip`; an unknown id is a usage error naming the known ones. */
 export function selectChecks(only?: readonly string[], skip?: readonly string[]): Check[] {

@@ -124,6 +124,8 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
         expectChanged,
         ...(baseline?.partial ? { only: baseline.tables } : {}),
         ...(options.measuredTables ? { measured: options.measuredTables } : {}),
+        // row-counts reads every table it compares anyway (with a baseline): enum-values takes its enum counts from that pass.
+        enums: baseline !== null && selected.some((c) => c.id === 'row-counts') && selected.some((c) => c.id === 'enum-values'),
       }),
       schemaExpectation: options.schemaExpectation ?? null,
       untouched: options.untouched,

@@ -470,7 +470,7 @@ function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions
   const schemaGate = roundTrip?.expect?.kind === 'record'
     ? `, schema equal to the one recorded before ${roundTrip.expect.migration}`
     : roundTrip?.expect?.kind === 'changes' ? ', schema changed exactly as in the rehearsal' : '';
-  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}${schemaGate}, row counts and fingerprints of untouched tables, constraints, indexes, sequences, custom checks` });
+  out.push({ action: 'verify', detail: `integrity gate: head ${targetHead ?? '(none)'}${schemaGate}, row counts and fingerprints of untouched tables, enum values, constraints, indexes, sequences, custom checks` });
   out.push({ action: 'resume-traffic', detail: options.resumeTraffic ? `run ${options.resumeTraffic} (only if verify passes)` : 'let traffic back in (only if verify passes)' });
   return out;
 }

@@ -91,6 +91,7 @@ describe('verify checks', () => {
       'schema-round-trip': 'skip',
       'row-counts': 'pass',
       fingerprints: 'pass',
+      'enum-values': 'pass',
       constraints: 'pass',
       indexes: 'pass',
       amcheck: 'skip',
@@ -221,6 +222,61 @@ describe('verify checks', () => {
   it('passes a sequence exactly at max(id) (nextval hands out max + 1)', async () => {
     const report = await run("SELECT setval('customers_id_seq', 50)", { checks: ['sequences'] });
     expect(byId(report, 'sequences').status).toBe('pass');
+  });
+
+  /** Enum values in an enum column, an array of the enum and a domain over it, in two schemas. */
+  const ENUMS = `
+    CREATE TYPE order_status AS ENUM ('new', 'paid', 'refunded');
+    ALTER TABLE orders ADD COLUMN status order_status;
+    UPDATE orders SET status = (CASE WHEN id % 50 = 0 THEN 'refunded' ELSE 'paid' END)::order_status;
+    CREATE SCHEMA billing;
+    CREATE DOMAIN billing.status_d AS order_status;
+    CREATE TABLE billing.refunds (id int, history order_status[], last billing.status_d);
+    INSERT INTO billing.refunds VALUES (1, '{new,refunded}', 'refunded'), (2, '{new,paid,NULL}', 'paid'), (3, NULL, NULL), (4, '{}', 'new');`;
+  /** What a down migration did, as a superuser, while rows still held the value. */
+  const DROP_VALUE = "DELETE FROM pg_enum WHERE enumtypid = 'order_status'::regtype AND enumlabel = 'refunded'";
+  const UNREADABLE = [
+    'public.orders.status (order_status, enum public.order_status): 4 rows hold a value no longer in pg_enum; reading them fails with "invalid internal value for enum"' +
+      ` — to keep the rows without their old value: UPDATE "public"."orders" SET "status" = 'LABEL' WHERE "status" <> ALL (enum_range(NULL::"public"."order_status"))`,
+    'billing.refunds.history (order_status[], enum public.order_status): 1 row holds a value no longer in pg_enum; reading it fails with "invalid internal value for enum"',
+    'billing.refunds.last (billing.status_d, enum public.order_status): 1 row holds a value no longer in pg_enum; reading it fails with "invalid internal value for enum"' +
+      ` — to keep the rows without their old value: UPDATE "billing"."refunds" SET "last" = 'LABEL' WHERE "last" <> ALL (enum_range(NULL::"public"."order_status"))`,
+    'Do not return traffic. Restore the database from a backup taken before the value was removed (dbrollback restore --backup ID), ' +
+      "or put the label back (ALTER TYPE ... ADD VALUE 'LABEL') and recover the rows from before the change: " +
+      'dbrollback restore --before-migration NAME --tables billing.refunds,public.orders --into-database URL --replace',
+  ];
+
+  it('fails enum-values when rows hold an enum value deleted from pg_enum (enum, enum[] and domain columns), naming table, column, type and rows', async () => {
+    const { config, database } = await shop(ENUMS);
+    const healthy = await verify(runOf(config));
+    expect(healthy.ok).toBe(true);
+    expect(byId(healthy, 'enum-values')).toMatchObject({ status: 'pass', detail: '3 enum columns in 2 tables: every stored value is in pg_enum' });
+
+    await cluster.sql(database, DROP_VALUE);
+    await expect(cluster.sql(database, 'SELECT * FROM orders')).rejects.toThrow(/invalid internal value for enum/);
+    const report = await verify(runOf(config));
+    expect(report.ok).toBe(false);
+    const check = byId(report, 'enum-values');
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe('2 tables hold enum values no longer in pg_enum (their rows cannot be read): billing.refunds.history (1 row), billing.refunds.last (1 row), public.orders.status (4 rows)');
+    expect(check.problems).toEqual([UNREADABLE[1], UNREADABLE[2], UNREADABLE[0], UNREADABLE[3]]);
+    expect(check.data).toMatchObject({ columns: 3, tables: 2, readByRowCounts: 0 });
+    // Nothing else notices: counts, keys and indexes never print the values.
+    expect(statuses(report)).toMatchObject({ connectivity: 'pass', constraints: 'pass', indexes: 'pass', sequences: 'pass' });
+  });
+
+  it('reads the enum columns in the row-count pass when a baseline is compared by counts, and beside the fingerprints otherwise', async () => {
+    const { config, database } = await shop(ENUMS);
+    await cluster.sql(database, DROP_VALUE);
+    const counts: Baseline = { source: 'counts', backupId: null, migrationHead: null, tables: baseline.tables.map(({ hash: _hash, ...t }) => t) };
+    const byCounts = await verify(runOf(config), { baseline: counts, checks: ['row-counts', 'enum-values'] });
+    expect(byId(byCounts, 'enum-values')).toMatchObject({ status: 'fail', data: { readByRowCounts: 2 } });
+    expect(byId(byCounts, 'enum-values').problems).toHaveLength(4);
+    // The text fingerprint stops at the first unreadable value: enum-values still names the damage.
+    const hashed = await verify(runOf(config), { baseline, checks: ['row-counts', 'fingerprints', 'enum-values'] });
+    expect(byId(hashed, 'fingerprints').status).toBe('fail');
+    expect(byId(hashed, 'enum-values')).toMatchObject({ status: 'fail', data: { readByRowCounts: 0 } });
+    expect(byId(hashed, 'enum-values').problems).toHaveLength(4);
   });
 
   it("runs the project's .sql checks read-only: no rows or a single true pass, anything else fails, writes are refused", async () => {

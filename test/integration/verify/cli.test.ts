@@ -47,9 +47,9 @@ describe('dbrollback verify (CLI)', () => {
     const run = await cli(['verify', '--database-url', url, '--baseline-file', 'baseline.json'], dir);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines.filter((l) => /^(pass|skip|FAIL) /.test(l))).toHaveLength(11);
+    expect(lines.filter((l) => /^(pass|skip|FAIL) /.test(l))).toHaveLength(12);
     expect(run.stdout).toMatch(/^pass {2}fingerprints {7}2 tables match the fingerprints of file /m);
-    expect(lines.at(-1)).toMatch(/^verify: ok — traffic may return \(11 checks on postgres@127\.0\.0\.1:\d+\/cli_/);
+    expect(lines.at(-1)).toMatch(/^verify: ok — traffic may return \(12 checks on postgres@127\.0\.0\.1:\d+\/cli_/);
     expect(run.stdout).not.toContain(cluster.password);
   });
 
@@ -62,7 +62,7 @@ describe('dbrollback verify (CLI)', () => {
     expect(lines[1]).toContain('- public.audit: 300 rows in the baseline, 299 now (-1)');
     expect(run.stdout).toMatch(/^FAIL {2}sequences {10}1 sequence of 2 behind their column$/m);
     expect(run.stdout.indexOf('FAIL  sequences')).toBeLessThan(run.stdout.indexOf('pass  connectivity'));
-    expect(lines.at(-1)).toBe('verify: FAILED — do not return traffic (3 of 11 checks failed: row-counts, fingerprints, sequences)');
+    expect(lines.at(-1)).toBe('verify: FAILED — do not return traffic (3 of 12 checks failed: row-counts, fingerprints, sequences)');
   });
 
   it('prints exactly the contract JSON with --json: {ok, checks: [{id, status, detail}]}', async () => {
@@ -82,8 +82,29 @@ describe('dbrollback verify (CLI)', () => {
     const failed = JSON.parse(bad.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; problems?: string[] }>; error: { code: string } };
     expect(failed.ok).toBe(false);
     expect(failed.error.code).toBe('VERIFY_FAILED');
-    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'constraints', 'indexes', 'sequences']);
+    expect(failed.checks.map((c) => c.id)).toEqual(['connectivity', 'schema-head', 'schema-round-trip', 'tool-verify', 'row-counts', 'fingerprints', 'enum-values', 'constraints', 'indexes', 'sequences']);
     expect(failed.checks.find((c) => c.id === 'fingerprints')).toMatchObject({ status: 'fail', problems: ['public.accounts: content differs (same 100 rows: values changed)'] });
+  });
+
+  it('exits 3 when rows hold an enum value deleted from pg_enum, naming the table, and 0 on the healthy copy', async () => {
+    const enums = `CREATE TYPE tier AS ENUM ('basic', 'gold', 'legacy');
+      ALTER TABLE accounts ADD COLUMN tier tier NOT NULL DEFAULT 'basic';
+      UPDATE accounts SET tier = 'legacy' WHERE id <= 3;`;
+    const healthy = await cli(['verify', '--json', '--database-url', await copy(enums), '--checks', 'connectivity,enum-values'], dir);
+    expect(healthy.code).toBe(0);
+    expect(JSON.parse(healthy.stdout)).toMatchObject({ ok: true, checks: [{ id: 'connectivity' }, { id: 'enum-values', status: 'pass' }] });
+
+    const url = await copy(`${enums} DELETE FROM pg_enum WHERE enumtypid = 'tier'::regtype AND enumlabel = 'legacy';`);
+    const json = await cli(['verify', '--json', '--database-url', url], dir);
+    expect(json.code).toBe(3);
+    const doc = JSON.parse(json.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; detail: string }>; error: { code: string } };
+    expect(doc).toMatchObject({ ok: false, error: { code: 'VERIFY_FAILED' } });
+    expect(doc.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['enum-values']);
+    expect(doc.checks.find((c) => c.id === 'enum-values')!.detail).toBe('1 table holds enum values no longer in pg_enum (their rows cannot be read): public.accounts.tier (3 rows)');
+    const human = await cli(['verify', '--database-url', url], dir);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toContain('public.accounts.tier (tier, enum public.tier): 3 rows hold a value no longer in pg_enum');
+    expect(human.stdout).toContain('restore --before-migration NAME --tables public.accounts --into-database URL --replace');
   });
 
   it('exits 1 with an error document when the database cannot be reached', async () => {
