@@ -51,6 +51,8 @@ export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
       return stmt.kind === 'CreateFunctionStmt' && names(node.funcname).at(-1) === ref.object.slice(ref.object.indexOf('.') + 1, ref.object.indexOf('('));
     case 'schema':
       return stmt.kind === 'CreateSchemaStmt' && str(node.schemaname) === ref.object;
+    case 'extension':
+      return stmt.kind === 'CreateExtensionStmt' && str(node.extname) === ref.object;
     default:
       return false;
   }

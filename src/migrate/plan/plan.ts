@@ -203,6 +203,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
         staying,
         db,
         downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
+        upSql: new Map(selected.flatMap((m, i) => (ups[i] ? [[m.name, ups[i]!] as const] : []))),
       })
     : null;
   return {

@@ -1,10 +1,11 @@
 /**
  * The recorded path's other half: what a down leaves behind. Every object
- * the live schema holds that the record before the oldest undone migration
- * does not (an extension an up created, an index, a column, a function) must
- * be dropped by the downs — or the verify gate after the undo fails with
- * traffic paused and the downs already run. Read from the downs' SQL
- * without running anything, against the live schema.
+ * an undone up created (by its SQL) that the live schema holds and the
+ * record before the oldest undone migration does not (an extension, an
+ * index, a column, a function) must be dropped by the downs — or the verify
+ * gate after the undo fails with traffic paused and the downs already run.
+ * Read from the downs' SQL without running anything, against the live
+ * schema.
  *
  * Only what the SQL shows for certain is predicted: a down with a statement
  * whose effects the SQL does not show (a DO block, a function call, a

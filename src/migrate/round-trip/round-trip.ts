@@ -30,6 +30,7 @@ import { keptKey, roundTripChanges, toDifference, type SchemaDifference } from '
 import { schemaSnapshot } from '../../db/schema/snapshot.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 import { leftBehind } from './leftovers.js';
+import { creates } from '../../sql/creates.js';
 import { droppedFromRecord, resetFromRecord } from './drops.js';
 import { toolExclusions } from './exclusions.js';
 import { rehearseCached } from './rehearse.js';
@@ -70,6 +71,8 @@ export interface RoundTripInput {
   db: Db;
   /** Each selected migration's down SQL as the plan read it. */
   downSql: ReadonlyMap<string, MigrationSql>;
+  /** Each selected migration's up SQL as the plan read it, where it could: what the downs must drop again is what these create. */
+  upSql?: ReadonlyMap<string, MigrationSql>;
 }
 
 export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> {
@@ -103,12 +106,15 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     const oldest = records.get(oldestName)!;
     // The record predates what stays applied through the undo: those objects are expected as they are now.
     const kept = await keptByStaying(input.db, input.adapter, input.staying, oldest.schema, oldest.exclude);
-    // What the downs leave behind that did not exist before the oldest of them: the verify gate would fail on it after the
-    // downs ran, with traffic paused — said here, before anything is touched.
+    // What the undone ups created (by their SQL) and the downs leave behind: the verify gate would fail on it after the
+    // downs ran, with traffic paused — said here, before anything is touched. Objects made since by something else are
+    // left to the gate (nothing here says who made them).
     const live = await schemaSnapshot(input.db, { exclude: oldest.exclude });
     const keptKeys = new Set(kept.map((k) => k.key));
     const added = roundTripChanges(oldest.schema, live).filter((c) => c.change === 'added' && !keptKeys.has(keptKey(c)));
-    for (const change of (added.length > 0 ? leftBehind(downs, live, added) : null) ?? []) found.push({ migration: oldestName, change });
+    const made = added.length > 0 ? createdByUps(input) : [];
+    const theirs = added.filter((c) => made.some((stmt) => creates(stmt, c)));
+    for (const change of (theirs.length > 0 ? leftBehind(downs, live, theirs) : null) ?? []) found.push({ migration: oldestName, change });
     const differences = await named(input, found);
     return done({
       source: 'record',
@@ -130,6 +136,21 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     if (!isDbrollbackError(err)) throw err;
     return done({ source: 'rehearsal', ok: null, differences: [], note: err.message, expect: null });
   }
+}
+
+/** The statements of the selected migrations' ups whose SQL the plan read (an up it could not read or parse adds none). */
+function createdByUps(input: RoundTripInput): ParsedStatement[] {
+  const out: ParsedStatement[] = [];
+  for (const m of input.selected) {
+    const up = input.upSql?.get(m.name);
+    if (!up || up.source === 'unknown') continue;
+    try {
+      out.push(...parseSql(up.sql, up.path ?? `${m.name} (up)`).statements);
+    } catch {
+      // Not readable: nothing of it is predicted.
+    }
+  }
+  return out;
 }
 
 /** The record before each selected migration, or null when one of them has none. */
