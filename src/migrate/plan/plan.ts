@@ -4,6 +4,8 @@
  * verdict, the live data its down would destroy, and the steps in order.
  * It reads only: nothing in the database or the storage changes.
  */
+import { restorePointBefore } from '../../backup/restore-points.js';
+import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
@@ -188,7 +190,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const oldest = migrations.at(-1)?.name;
   const routes: RestoreRoutes =
     decision.type === 'restore' && oldest !== undefined
-      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched) })
+      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched), pitrUnreachable: await pitrUnreachable(run, selected.at(-1)) })
       : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
@@ -367,6 +369,20 @@ function derivedNote(atRisk: AtRisk): string {
   return ` — ${all ? 'all' : `${atRisk.derived.rows}`} of them derived (computed by the migration from other data; running it again recomputes them)`;
 }
 
+/**
+ * Why a point-in-time restore cannot reach the moment before `oldest`, where dbrollback's own storage shows it:
+ * the restore point migrate made before it while the server was not archiving WAL, or no base backup to start
+ * from. null where it may (or where the team's own archiver keeps the archive: its listing is shown instead).
+ */
+async function pitrUnreachable(run: RunContext, oldest: MigrationInfo | undefined): Promise<string | null> {
+  if (!oldest || !run.hasStorage || run.config.archiver.kind !== 'dbrollback') return null;
+  const point = await restorePointBefore(run.storage, oldest.name, run.config.conn.database).catch(() => null);
+  if (point !== null && point.walSwitched === false) return `the restore point migrate made before ${oldest.name} (${point.lsn}) was made while the server was not archiving WAL`;
+  const bases = await baseCandidates(run.storage).catch(() => null);
+  if (bases !== null && bases.length === 0) return `the storage holds no base backup to start one from`;
+  return null;
+}
+
 /** The team's own archiver's listing (pgbackrest info, barman-cloud-backup-list); dbrollback's own archive is read by `backups --check`. */
 async function archiveView(run: RunContext): Promise<PlanArchive | null> {
   if (run.config.archiver.kind === 'dbrollback') return null;
@@ -440,7 +456,7 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
       const discards = whole ? ` It discards ${whole.discards}.` : '';
       const note = routes.tableRouteNote ? ` (${routes.tableRouteNote}.)` : '';
       return restoreFrom
-        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId}), or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`
+        ? `Down migrations cannot bring the data back: restore backup ${restoreFrom.backupId} (dbrollback restore --backup ${restoreFrom.backupId})${whole?.alternative ? `, or recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr})` : ''}.${discards}${note}`
         : `Down migrations cannot bring the data back, and no backup at the target head was found${config.storage ? '' : ' (no storage configured)'}: recover to the moment before ${oldest ?? 'the first migration'} from the WAL archive (${pitr}).${discards}${note}`;
     }
   }

@@ -61,6 +61,8 @@ export interface RouteInputs {
   targetHead?: string | null;
   /** Foreign keys from other tables into the touched ones (read when the table route is offered). */
   inboundKeys?: readonly InboundKey[];
+  /** Why no point-in-time restore can reach the moment before `oldest`, where the storage shows it (null: it may). */
+  pitrUnreachable?: string | null;
 }
 
 export interface InboundKey {
@@ -72,14 +74,16 @@ export interface InboundKey {
 export function restoreRoutes(input: RouteInputs): RestoreRoutes {
   const { oldest, touched } = input;
   const pitr = `dbrollback restore --before-migration ${oldest} --data-dir DIR`;
+  // A point-in-time restore the storage shows cannot reach that moment is not offered as a way (it would be refused).
+  const unreachable = input.pitrUnreachable ?? null;
   const whole: RestoreRoute = input.backup
     ? {
         route: 'whole-database',
         command: `dbrollback restore --backup ${input.backup.backupId}`,
-        alternative: pitr,
+        alternative: unreachable === null ? pitr : null,
         tables: [],
         replaceBlockedBy: [],
-        discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt})${earlierHead(input.backup, input.targetHead)}; from the WAL archive (${pitr}), every write since just before ${oldest}`,
+        discards: `every write to every table since backup ${input.backup.backupId} was taken (${input.backup.createdAt})${earlierHead(input.backup, input.targetHead)}${unreachable === null ? `; from the WAL archive (${pitr}), every write since just before ${oldest}` : ` (no point-in-time restore can reach the moment before ${oldest}: ${unreachable})`}`,
       }
     : {
         route: 'whole-database',
@@ -88,7 +92,7 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
         alternative: null,
         tables: [],
         replaceBlockedBy: [],
-        discards: `every write to every table since just before ${oldest}`,
+        discards: `every write to every table since just before ${oldest}${unreachable === null ? '' : ` — but it cannot run: ${unreachable}, and no logical backup at the head before ${oldest} was found`}`,
       };
   const note = tableRouteNote(touched, input.liveTables);
   if (note !== null) return { routes: [whole], tableRouteNote: note };

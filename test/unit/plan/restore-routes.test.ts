@@ -25,6 +25,16 @@ describe('restoreRoutes', () => {
     expect(whole.alternative).toBe('dbrollback restore --before-migration 005_drop --data-dir DIR');
   });
 
+  it('where the storage shows no point-in-time restore can reach the moment, the WAL archive is not offered, and the reason is said', () => {
+    const why = 'the restore point migrate made before 005_drop (0/5FC4FB0) was made while the server was not archiving WAL';
+    const withBackup = restoreRoutes({ oldest: '005_drop', touched: null, liveTables: 4, backup: { backupId: 'B1', createdAt: '2026-01-01T00:00:00Z' }, pitrUnreachable: why }).routes[0]!;
+    expect(withBackup.command).toBe('dbrollback restore --backup B1');
+    expect(withBackup.alternative).toBeNull();
+    expect(withBackup.discards).toBe(`every write to every table since backup B1 was taken (2026-01-01T00:00:00Z) (no point-in-time restore can reach the moment before 005_drop: ${why})`);
+    const without = restoreRoutes({ oldest: '005_drop', touched: null, liveTables: 4, backup: null, pitrUnreachable: 'the storage holds no base backup to start one from' }).routes[0]!;
+    expect(without.discards).toBe('every write to every table since just before 005_drop — but it cannot run: the storage holds no base backup to start one from, and no logical backup at the head before 005_drop was found');
+  });
+
   it('a backup taken earlier than the target head says it takes back the migrations after its own head too, and how to apply them again (was: only "every write since")', () => {
     const backup = { backupId: 'B0', createdAt: '2026-01-01T00:00:00Z', migrationHead: '003_bookings.js', atTargetHead: false };
     const whole = restoreRoutes({ oldest: '009_drop', touched: null, liveTables: 4, backup, targetHead: '008_phone.js' }).routes[0]!;
