@@ -135,6 +135,11 @@ export interface Plan {
   restoreRoutes: RestoreRoute[];
   /** For `restore`: why the table route is not offered, when it is not. */
   tableRouteNote: string | null;
+  /**
+   * Why no point-in-time restore can reach the moment before the oldest selected migration, where dbrollback's
+   * storage shows it (its restore point made while the server was not archiving WAL, no base backup); null: it may.
+   */
+  pitrUnreachable: string | null;
   steps: PlanStep[];
   /** Set by undo once its safety backup is taken: what was taken and why (undo --backup). */
   safetyBackup?: { mode: string; taken: string; reason: string; backupId: string | null; tables: string[]; restorePoint: unknown };
@@ -188,9 +193,10 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
+  const unreachable = await pitrUnreachable(run, selected.at(-1));
   const routes: RestoreRoutes =
     decision.type === 'restore' && oldest !== undefined
-      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched), pitrUnreachable: await pitrUnreachable(run, selected.at(-1)) })
+      ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched), pitrUnreachable: unreachable })
       : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
   // Only where downs would run: the round trip is what undo must prove before it touches the database.
@@ -230,6 +236,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     restoreFrom,
     restoreRoutes: routes.routes,
     tableRouteNote: routes.tableRouteNote,
+    pitrUnreachable: unreachable,
     steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip, archive),
     capture: captured.stats,
     roundTrip,

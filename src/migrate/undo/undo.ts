@@ -304,8 +304,10 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
       hint: plan.restoreRoutes.some((r) => r.route === 'tables')
         ? `${plan.recommendation} Nothing was changed.`
         : plan.restoreFrom
-        ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
-        : `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`,
+        ? `Restore instead: dbrollback restore --backup ${plan.restoreFrom.backupId}${plan.pitrUnreachable === null ? `, or from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR` : ` (no point-in-time restore can reach the moment before ${oldest}: ${plan.pitrUnreachable})`}. Nothing was changed.`
+        : plan.pitrUnreachable === null
+        ? `Restore instead, from the WAL archive: dbrollback restore --before-migration ${oldest} --data-dir DIR. Nothing was changed.`
+        : `Nothing was changed. No backup at the head before ${oldest} was found, and no point-in-time restore can reach that moment (${plan.pitrUnreachable}): a restore from an older backup (dbrollback backups) is what is left, or keep the schema and roll back the application.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, restoreRoutes: plan.restoreRoutes },
     });
   }
@@ -317,7 +319,7 @@ function assertSafe(plan: Plan, options: UndoOptions): void {
     const newest = blocked[0]!;
     const ways = [
       ...(plan.migrations.indexOf(newest) > 0 ? [`undo only the migrations after it: dbrollback undo --to ${newest.name}`] : []),
-      `restore to before it: dbrollback restore --before-migration ${blocked.at(-1)!.name} --data-dir DIR`,
+      restoreBefore(plan, blocked.at(-1)!.name),
     ];
     throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${blocked.length === 1 ? 'this migration has' : 'these migrations have'} no usable down migration: ${blocked.map((m) => `${m.name} (${downReason({ down: m.down, downNote: m.downNote, path: '' })})`).join('; ')}`, {
       hint: `Nothing was changed. ${plan.type === 'schema-stays' ? 'The schema may stay (see `dbrollback plan`): roll back the application only; or ' : 'Instead, '}${ways.join(', or ')}.`,
@@ -351,9 +353,19 @@ function assertDownsCanRun(plan: Plan): void {
   if (failing.length === 0) return;
   const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
   throw new DbrollbackError('DOWN_WOULD_FAIL', `refusing to undo: the down migrations would fail on rows the database holds now — ${failing.map(({ m, b }) => `${m.name} (line ${b.line}): ${blockerMessage(b)}`).join('; ')}`, {
-    hint: `Nothing was changed. Correct or remove those rows first (\`dbrollback plan\` lists the query that finds them), or keep them and restore to before the migration instead: dbrollback restore --before-migration ${oldest} --data-dir DIR.`,
+    hint: `Nothing was changed. Correct or remove those rows first (\`dbrollback plan\` lists the query that finds them), or keep them and ${restoreBefore(plan, oldest).replace(/^restore to before it/, 'restore to before the migration instead')}.`,
     details: { blockers: failing.map(({ m, b }) => ({ migration: m.name, ...b })) },
   });
+}
+
+/**
+ * "restore to before it: COMMAND": from the WAL archive, or — where the plan found that no point-in-time restore
+ * can reach the moment before the oldest migration — from a logical backup taken at the head before it.
+ */
+function restoreBefore(plan: Plan, name: string): string {
+  const oldest = plan.migrations.at(-1)?.name;
+  if (plan.pitrUnreachable === null || name !== oldest) return `restore to before it: dbrollback restore --before-migration ${name} --data-dir DIR`;
+  return `restore to before it from a logical backup: dbrollback restore --before-migration ${name} --backup auto (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
 }
 
 /** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */

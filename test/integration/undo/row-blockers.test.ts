@@ -105,6 +105,9 @@ describe('downs that would fail on the rows the database holds now', () => {
     expect(refused.error?.message).toContain("004_code-not-unique (line 1): it adds UNIQUE orders_code_key to public.orders, and 1 key value of public.orders is held by more than one row (code = 'C1')");
     expect(refused.error?.message).toContain("002_status-shipped (line 2): it adds CHECK orders_status_check to public.orders, and 1 row of public.orders violates it (status = 'shipped')");
     expect(refused.error?.hint).toContain('dbrollback restore --before-migration 002_status-shipped');
+    // This storage holds no base backup: the way back named is a logical backup's, and why (was: --data-dir DIR, which
+    // would be refused).
+    expect(refused.error?.hint).toContain('restore to before the migration instead from a logical backup: dbrollback restore --before-migration 002_status-shipped --backup auto (no point-in-time restore can reach that moment: the storage holds no base backup to start one from)');
     expect(refused.backupId).toBeNull();
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
 
