@@ -53,6 +53,16 @@ exports.down = (pgm) => {
 };
 `;
 
+/** The same forgotten column, the down's one statement a DO block: what it drops cannot be read from its SQL. */
+const ADD_REGION_OPAQUE = `exports.up = (pgm) => {
+  pgm.addColumns('events', { region: { type: 'text' } });
+  pgm.createIndex('events', 'region', { name: 'events_region_idx' });
+};
+exports.down = (pgm) => {
+  pgm.sql("DO $$ BEGIN EXECUTE 'DROP INDEX events_region_idx'; END $$");
+};
+`;
+
 /** An exact round trip, for contrast. */
 const ADD_NOTE = `exports.up = (pgm) => {
   pgm.addColumns('events', { note: { type: 'text', default: 'none' } });
@@ -82,12 +92,14 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
   let cluster: Cluster;
   let fiveIndexes: string;
   let forgetsColumn: string;
+  let forgetsColumnOpaquely: string;
   let exact: string;
 
   beforeAll(async () => {
     cluster = await startCluster();
     fiveIndexes = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-payload.js': ADD_PAYLOAD }, 'dbrollback-rt-five-');
     forgetsColumn = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-region.js': ADD_REGION }, 'dbrollback-rt-region-');
+    forgetsColumnOpaquely = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-region.js': ADD_REGION_OPAQUE }, 'dbrollback-rt-region-do-');
     exact = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-note.js': ADD_NOTE }, 'dbrollback-rt-exact-');
   });
   afterAll(async () => {
@@ -213,11 +225,26 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(undo.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass' });
   });
 
-  it('the verify gate exits 3 when the schema after an undo differs from the record (a down that leaves the column its up added), naming the column', async () => {
+  it('against the record, the column a down leaves behind (its up added it) is named before anything is touched', async () => {
     const p = await project(forgetsColumn);
     const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
     expect(migrated.exitCode, migrated.stderr).toBe(0);
-    // What the down's SQL drops is all the up made: the record path cannot see the column it leaves.
+    // The up's SQL adds the column, the down's SQL does not drop it: said by the plan (was: seen only by the verify gate
+    // after the down ran, exit 3 with traffic paused).
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: false });
+    expect(plan.json<PlanDoc>().roundTrip!.differences.map((d) => d.message)).toEqual(['down of 002_add-region leaves column public.events.region, which did not exist before 002_add-region']);
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stderr).toBe(4);
+    expect(undo.json<UndoDoc>().error?.code).toBe('SCHEMA_ROUND_TRIP');
+    expect(await headOf(p.database)).toBe('002_add-region');
+  });
+
+  it('the verify gate exits 3 when the schema after an undo differs from the record (a down whose SQL cannot show what it drops leaves the column its up added), naming the column', async () => {
+    const p = await project(forgetsColumnOpaquely);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    // A DO block's effects are not read from its SQL: the record path predicts nothing, and the gate compares after.
     const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
     expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: true });
     const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
