@@ -123,6 +123,13 @@ export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSq
       node = entry.stmt[key];
       break;
     }
+    if (kind === 'DoStmt') {
+      const guarded = guardedStatement(node as Record<string, unknown>);
+      if (guarded !== undefined) {
+        kind = guarded.kind;
+        node = guarded.node;
+      }
+    }
     const pos = position(lines, start);
     statements.push({
       kind,
@@ -150,6 +157,41 @@ export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSq
     }
   }
   return { statements, fileIgnores };
+}
+
+/**
+ * `DO $$ BEGIN <one SQL statement>; EXCEPTION WHEN duplicate_object THEN null; END $$` — how drizzle-kit (and
+ * many hand-written migrations) make a CREATE TYPE or ADD CONSTRAINT idempotent: the statement runs, or, when
+ * its object exists already, nothing does. Read as that statement (what it does when it does anything), so
+ * the rules, the plan and the round trip judge it instead of calling the block opaque. Only this exact shape:
+ * one plain statement, PL/pgSQL, a handler for duplicate_* conditions that does nothing (null, or RAISE NOTICE).
+ */
+const GUARDED_DO = /^\s*BEGIN\s+([\s\S]*?;)\s*EXCEPTION\s+WHEN\s+duplicate_[a-z]+(?:\s+OR\s+duplicate_[a-z]+)*\s+THEN\s+(?:null|raise\s+notice\s+'(?:[^']|'')*'(?:\s*,\s*[^;]*)?)\s*;\s*END\s*;?\s*$/i;
+
+function guardedStatement(node: Record<string, unknown>): { kind: string; node: Record<string, unknown> } | undefined {
+  let body: string | undefined;
+  for (const arg of (node.args as unknown[] | undefined) ?? []) {
+    const def = (arg as { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }).DefElem;
+    if (def?.defname === 'language' && def.arg?.String?.sval?.toLowerCase() !== 'plpgsql') return undefined;
+    if (def?.defname === 'as') body = def.arg?.String?.sval;
+  }
+  const inner = body === undefined ? null : GUARDED_DO.exec(body);
+  if (!inner) return undefined;
+  // The inner statement needs this thread's parser: the caller loads it and asks again (ParserNotLoaded).
+  if (!loaded) throw new ParserNotLoaded();
+  let tree: { stmts?: Array<{ stmt: PgNode }> };
+  try {
+    tree = parseSync(inner[1]!) as typeof tree;
+  } catch {
+    // PL/pgSQL that is not plain SQL (an IF, a variable): the block stays opaque.
+    return undefined;
+  }
+  if (tree.stmts?.length !== 1) return undefined;
+  for (const key in tree.stmts[0]!.stmt) {
+    if (key === 'DoStmt' || key === 'TransactionStmt') return undefined;
+    return { kind: key, node: tree.stmts[0]!.stmt[key] as Record<string, unknown> };
+  }
+  return undefined;
 }
 
 /** `-- dbrollback-ignore rule-a, rule-b` / `-- dbrollback-ignore-file rule-a` (no ids = every rule). */
