@@ -162,11 +162,12 @@ export function parseSql(sql: string, source = '<sql>', firstLine = 1): ParsedSq
 /**
  * `DO $$ BEGIN <one SQL statement>; EXCEPTION WHEN duplicate_object THEN null; END $$` — how drizzle-kit (and
  * many hand-written migrations) make a CREATE TYPE or ADD CONSTRAINT idempotent: the statement runs, or, when
- * its object exists already, nothing does. Read as that statement (what it does when it does anything), so
- * the rules, the plan and the round trip judge it instead of calling the block opaque. Only this exact shape:
- * one plain statement, PL/pgSQL, a handler for duplicate_* conditions that does nothing (null, or RAISE NOTICE).
+ * its object exists already, nothing does (and `WHEN undefined_object` around a DROP: it drops, or the object
+ * was not there). Read as that statement (what it does when it does anything), so the rules, the plan and the
+ * round trip judge it instead of calling the block opaque. Only this exact shape: one plain statement,
+ * PL/pgSQL, a handler for duplicate_* / undefined_* conditions that does nothing (null, or RAISE NOTICE).
  */
-const GUARDED_DO = /^\s*BEGIN\s+([\s\S]*?;)\s*EXCEPTION\s+WHEN\s+duplicate_[a-z]+(?:\s+OR\s+duplicate_[a-z]+)*\s+THEN\s+(?:null|raise\s+notice\s+'(?:[^']|'')*'(?:\s*,\s*[^;]*)?)\s*;\s*END\s*;?\s*$/i;
+const GUARDED_DO = /^\s*BEGIN\s+([\s\S]*?;)\s*EXCEPTION\s+WHEN\s+(?:duplicate|undefined)_[a-z]+(?:\s+OR\s+(?:duplicate|undefined)_[a-z]+)*\s+THEN\s+(?:null|raise\s+notice\s+'(?:[^']|'')*'(?:\s*,\s*[^;]*)?)\s*;\s*END\s*;?\s*$/i;
 
 function guardedStatement(node: Record<string, unknown>): { kind: string; node: Record<string, unknown> } | undefined {
   let body: string | undefined;

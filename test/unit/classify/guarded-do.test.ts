@@ -46,6 +46,8 @@ describe('a DO block guarding one statement against "already exists"', () => {
     expect(kind(`DO $$ BEGIN CREATE TYPE "public"."role" AS ENUM('admin', 'member'); EXCEPTION WHEN duplicate_object THEN null; END $$;`)).toBe('CreateEnumStmt');
     expect(kind(`DO $$ BEGIN CREATE TYPE role AS ENUM ('a'); EXCEPTION WHEN duplicate_object OR duplicate_table THEN RAISE NOTICE 'exists, skipping'; END $$;`)).toBe('CreateEnumStmt');
     expect(kind(`DO LANGUAGE plpgsql $$ BEGIN CREATE TYPE role AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$;`)).toBe('CreateEnumStmt');
+    // A down's guarded drop: it drops, or the object was not there.
+    expect(kind(`DO $$ BEGIN ALTER TABLE members DROP CONSTRAINT members_account_fk; EXCEPTION WHEN undefined_object THEN null; END $$;`)).toBe('AlterTableStmt');
     for (const opaque of [
       // Any error swallowed: the statement may not have run at all.
       `DO $$ BEGIN CREATE TYPE role AS ENUM ('a'); EXCEPTION WHEN others THEN null; END $$;`,
