@@ -102,6 +102,8 @@ export function otherDefaultDirs(cwd: string = process.cwd()): string {
   if (sqitch !== undefined) return `; ./${sqitch} is a Sqitch project's: pass --migrations . (dbrollback reads its plan and scripts as Sqitch does)`;
   const prisma = prismaDirs(cwd);
   if (prisma !== '') return prisma;
+  const drizzle = drizzleDirs(cwd);
+  if (drizzle !== '') return drizzle;
   const dir = path.join(cwd, 'db', 'migrations');
   if (!existsSync(dir)) return '';
   // golang-migrate's files there are `migrate create -dir db/migrations`'s, not dbmate's: say whose the folder looks like.
@@ -122,6 +124,26 @@ export function otherDefaultDirs(cwd: string = process.cwd()): string {
  * `migrations` folder beside the schema file — `prisma/schema.prisma` by
  * default, or the one package.json's `"prisma": {"schema": ...}` names.
  */
+/**
+ * A Drizzle project run from its root: drizzle-kit writes its migrations to the `out` folder its config
+ * (drizzle.config.ts/.js/.mjs/.json) names — `./drizzle` by default — with `meta/_journal.json` in it.
+ */
+function drizzleDirs(cwd: string): string {
+  const config = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.json'].find((name) => existsSync(path.join(cwd, name)));
+  if (config === undefined) return '';
+  let text = '';
+  try {
+    text = readFileSync(path.join(cwd, config), 'utf8');
+  } catch {
+    return '';
+  }
+  // The config is code: only a plain string literal for `out` is read (anything else, drizzle-kit's default).
+  const out = /["']?\bout["']?\s*:\s*(["'`])([^"'`$]+)\1/.exec(text)?.[2]?.trim() ?? 'drizzle';
+  const dir = path.normalize(out).replace(/\/+$/, '');
+  if (!existsSync(path.join(cwd, dir, 'meta', '_journal.json'))) return '';
+  return `; ./${config} is a Drizzle project's: drizzle-kit's migrations are in ${dir} (its meta/_journal.json is there): pass --migrations ${dir}`;
+}
+
 function prismaDirs(cwd: string): string {
   const schema = packageJsonPrismaSchema(cwd);
   const candidates = [...(schema ? [{ dir: path.join(path.dirname(path.resolve(cwd, schema)), 'migrations'), why: `beside the schema package.json names, ${schema}` }] : []), { dir: path.join(cwd, 'prisma', 'migrations'), why: "Prisma's default, beside prisma/schema.prisma" }];

@@ -220,6 +220,19 @@ describe('otherDefaultDirs: a Flyway project run from its root', () => {
   });
 });
 
+describe('otherDefaultDirs: a Drizzle project run from its root', () => {
+  it("names the out folder drizzle.config.* names (drizzle-kit's default ./drizzle), where its meta/_journal.json is", async () => {
+    const { otherDefaultDirs } = await import('../../../src/tools/detect.js');
+    const journal = '{"version":"7","dialect":"postgresql","entries":[]}';
+    const named = await dirWithFiles({ 'drizzle.config.ts': 'export default defineConfig({ dialect: "postgresql", out: "./db/migrations", schema: "./src/schema.ts" });\n', 'db/migrations/meta/_journal.json': journal });
+    expect(otherDefaultDirs(named)).toBe("; ./drizzle.config.ts is a Drizzle project's: drizzle-kit's migrations are in db/migrations (its meta/_journal.json is there): pass --migrations db/migrations");
+    const plain = await dirWithFiles({ 'drizzle.config.json': '{"dialect":"postgresql"}', 'drizzle/meta/_journal.json': journal });
+    expect(otherDefaultDirs(plain)).toBe("; ./drizzle.config.json is a Drizzle project's: drizzle-kit's migrations are in drizzle (its meta/_journal.json is there): pass --migrations drizzle");
+    // No journal where the config points: nothing named.
+    expect(otherDefaultDirs(await dirWithFiles({ 'drizzle.config.ts': 'export default { out: "./nowhere" };\n' }))).toBe('');
+  });
+});
+
 describe('otherDefaultDirs: a Prisma project run from its root', () => {
   it("names ./prisma/migrations (Prisma's default, beside prisma/schema.prisma), or the folder beside the schema package.json names, as the --migrations to pass", async () => {
     const { otherDefaultDirs } = await import('../../../src/tools/detect.js');
