@@ -87,11 +87,14 @@ export function renderStatus(report: StatusReport): string {
     );
   }
   if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
-  if (report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false)) {
+  const unarchived = report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false);
+  if (unarchived) {
     lines.push('restore points not archived: the server was not archiving WAL when migrate made them, so no point-in-time restore can reach them; the way back before those migrations is the logical backups migrate took (dbrollback backups)');
   }
   if (!report.toolHasDowns) {
-    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (dbrollback restore --before-migration NAME --data-dir DIR, or only some tables with --tables T1,T2 --into-database URL; \`dbrollback plan --count N\` shows the options)`);
+    // Where the restore points were not archived, the restore to name is the logical backup's, not the WAL archive's.
+    const restore = unarchived ? 'dbrollback restore --before-migration NAME --backup auto' : 'dbrollback restore --before-migration NAME --data-dir DIR';
+    lines.push(`${report.toolName} has no down migrations: the way back past a migration is a restore (${restore}, or only some tables with --tables T1,T2 --into-database URL; \`dbrollback plan --count N\` shows the options)`);
   }
   for (const warning of report.warnings ?? []) lines.push(`warning: ${warning}`);
   if (report.restorePointsProblem) lines.push(`restore points: not shown (the storage could not be read: ${report.restorePointsProblem})`);
