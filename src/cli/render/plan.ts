@@ -36,6 +36,7 @@ export function planJson(p: Plan) {
     archive: p.archive,
     restoreRoutes: p.restoreRoutes,
     tableRouteNote: p.tableRouteNote,
+    pitrUnreachable: p.pitrUnreachable,
     steps: p.steps,
     capture: p.capture,
     roundTrip: p.roundTrip ? { source: p.roundTrip.source, ok: p.roundTrip.ok, differences: p.roundTrip.differences, note: p.roundTrip.note, durationMs: p.roundTrip.durationMs, cached: p.roundTrip.cached } : null,

@@ -7,6 +7,7 @@
 import { restorePointBefore } from '../../backup/restore-points.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
+import type { BackupListing } from '../../backup/catalog.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
 import type { ResolvedConfig } from '../../run/config.js';
@@ -189,7 +190,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   // A restore goes back to the moment before the oldest selected migration, what stays applied by an undo included.
   const restoreHead = headBefore(status.applied, selected);
   const targetHead = decision.type === 'restore' ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
-  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1)) : null;
+  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1), status.applied) : null;
   const archive = decision.type === 'restore' ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
@@ -428,11 +429,16 @@ function headBefore(applied: readonly MigrationInfo[], selected: readonly Migrat
  * target head (matched as `restore --before-migration --backup auto` matches it, a version-only head
  * included); else the newest taken before the first migration to undo ran.
  */
-async function findRestoreBackup(run: RunContext, migrator: string, targetHead: MigrationInfo | null, oldest: MigrationInfo | undefined): Promise<Plan['restoreFrom']> {
+async function findRestoreBackup(run: RunContext, migrator: string, targetHead: MigrationInfo | null, oldest: MigrationInfo | undefined, applied: readonly MigrationInfo[]): Promise<Plan['restoreFrom']> {
   if (!run.hasStorage) return null;
   const backups = await wholeBackupsOf(run.storage, run.config.conn.database);
   const atHead = targetHead !== null ? backups.find((b) => takenAt(b, targetHead, migrator)) : undefined;
-  const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : undefined;
+  // Taken before the oldest migration ran: by time where the tool records one; else (Drizzle records none) by the head
+  // the backup recorded — the empty history or a migration applied before the oldest.
+  const order = new Map(applied.map((m, i) => [m.name, i]));
+  const oldestAt = oldest ? order.get(oldest.name) : undefined;
+  const earlierHead = (b: BackupListing): boolean => b.migrator === migrator && (b.migrationHead === null || (order.get(b.migrationHead) ?? Number.POSITIVE_INFINITY) < oldestAt!);
+  const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : oldestAt !== undefined ? backups.find(earlierHead) : undefined;
   const chosen = atHead ?? before;
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }

@@ -96,6 +96,8 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
       };
   const note = tableRouteNote(touched, input.liveTables);
   if (note !== null) return { routes: [whole], tableRouteNote: note };
+  // The table route recovers the tables in a throwaway point-in-time restore: where none can reach the moment, it cannot run.
+  if (unreachable !== null) return { routes: [whole], tableRouteNote: `only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before ${oldest} (${unreachable})` };
   const tables = touched!.existing;
   const keys = (input.inboundKeys ?? []).map((k) => `${k.from}.${k.constraint} → ${k.to}`);
   const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];

@@ -7,12 +7,11 @@
  * tables than the table route is offered for gets the whole-database restore
  * alone, and the plan says why.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { archivingCluster, baseBackup, sharedDir } from '../../integration/pitr/support.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 
 interface Route {
@@ -45,8 +44,12 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
   let storage: string;
 
   beforeAll(async () => {
-    cluster = await startCluster();
-    storage = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-routes-storage-'));
+    // A production with a WAL archive and a base backup in the storage: both routes are point-in-time restores, and
+    // the plan offers them only where the storage shows one can reach the moment (plan.pitrUnreachable).
+    storage = await sharedDir('dbrollback-routes-storage-');
+    cluster = await archivingCluster(pathToFileURL(storage).href);
+    const { database } = await cluster.createDatabase();
+    await baseBackup(pathToFileURL(storage).href, cluster.url(database));
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -84,9 +87,7 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(tables.replaceBlockedBy).toEqual([]);
     expect(doc.recommendation).toContain('(add --replace to swap them in place)');
     expect(whole.command).toBe('dbrollback restore --before-migration 002_void-open-orders --data-dir DIR');
-    // This cluster archives no WAL (migrate's restore point is not archived) and migrate took no backup: the one whole-database
-    // route says it cannot run, and why (was: offered as if it could).
-    expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — but it cannot run: the restore point migrate made before 002_void-open-orders \(\S+\) was made while the server was not archiving WAL, and no logical backup at the head before 002_void-open-orders was found — the other tables' later writes included$/);
+    expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — the other tables' later writes included/);
     // The steps say the same, in order, each with what it discards.
     const restores = doc.steps.filter((s) => s.action === 'restore');
     expect(restores).toHaveLength(2);
@@ -177,5 +178,43 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
     expect(doc.recommendation).toContain(doc.tableRouteNote!);
     expect(doc.recommendation).toContain('It discards every write to every table since just before 002_reset-values');
     expect(doc.steps.filter((s) => s.action === 'restore')).toHaveLength(1);
+  });
+});
+
+describe('plan for a restore-type rollback on a server that archives no WAL', () => {
+  let cluster: Cluster;
+  let storage: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    storage = await sharedDir('dbrollback-routes-nowal-');
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('only the logical backup migrate took is offered (and what to apply again): no table route, no --data-dir, each saying why', async () => {
+    const project = await dirWith({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\n",
+      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const { database } = await cluster.createDatabase();
+    const args = ['--migrations', project, '--database-url', cluster.url(database), '--storage', storage];
+    // One run, one logical backup (auto, no WAL archive), taken before 001: at no migration.
+    const migrate = await runBuiltCli(['migrate', '--json', ...args]);
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    const backupId = migrate.json<{ backupId: string }>().backupId;
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc & { pitrUnreachable: string | null }>();
+    expect(doc.type).toBe('restore');
+    expect(doc.pitrUnreachable).toMatch(/^the restore point migrate made before 002_void-open-orders \(\S+\) was made while the server was not archiving WAL$/);
+    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
+    expect(doc.restoreRoutes[0]!.discards).toContain('apply them again with dbrollback migrate --to 001_schema');
+    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable})`);
+    expect(doc.recommendation).not.toContain('--data-dir');
+    expect(doc.recommendation).not.toContain('--tables');
   });
 });

@@ -31,6 +31,10 @@ describe('restoreRoutes', () => {
     expect(withBackup.command).toBe('dbrollback restore --backup B1');
     expect(withBackup.alternative).toBeNull();
     expect(withBackup.discards).toBe(`every write to every table since backup B1 was taken (2026-01-01T00:00:00Z) (no point-in-time restore can reach the moment before 005_drop: ${why})`);
+    // The table route is a point-in-time restore too: not offered, and the note says why.
+    const tablesToo = restoreRoutes({ oldest: '005_drop', touched: touched(['public.agents']), liveTables: 4, backup: { backupId: 'B1', createdAt: '2026-01-01T00:00:00Z' }, pitrUnreachable: why });
+    expect(tablesToo.routes.map((r) => r.route)).toEqual(['whole-database']);
+    expect(tablesToo.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 005_drop (${why})`);
     const without = restoreRoutes({ oldest: '005_drop', touched: null, liveTables: 4, backup: null, pitrUnreachable: 'the storage holds no base backup to start one from' }).routes[0]!;
     expect(without.discards).toBe('every write to every table since just before 005_drop — but it cannot run: the storage holds no base backup to start one from, and no logical backup at the head before 005_drop was found');
   });
