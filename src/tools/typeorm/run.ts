@@ -34,7 +34,7 @@ export function createTypeormAdapter(options: AdapterOptions): MigratorAdapter {
 export function requireDataSourceFile(migrationsDir: string): string {
   const found = findDataSourceFile(migrationsDir || undefined);
   if (found) return found;
-  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})`, {
+  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for a typeorm -d FILE in package.json's scripts, and for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})`, {
     hint: 'Run dbrollback in the project directory (as you run the typeorm CLI), or pass --migrations pointing at the migrations folder beside the data source file.',
   });
 }
