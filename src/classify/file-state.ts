@@ -123,7 +123,8 @@ export class FileState {
 
   /**
    * Read the whole file for type swaps before its first statement: `ALTER TYPE X RENAME TO X_old`, then another
-   * type renamed to X (Prisma's enum value-removal dance, hand-written enum rebuilds). The name X never goes away,
+   * type renamed to X (Prisma's enum value-removal dance, hand-written enum rebuilds) or a new X created (TypeORM's
+   * generated enum change: `CREATE TYPE X AS ENUM (...)`, the column moved onto it, `DROP TYPE X_old`). The name X never goes away,
    * so renaming it aside breaks no code, and dropping X_old afterwards drops no name code uses; what changed is the
    * values, which the column type change in between is judged on.
    */
@@ -131,6 +132,15 @@ export class FileState {
     this.statements = statements;
     const renamedAway = new Map<string, string>();
     for (const stmt of statements) {
+      if (stmt.kind === 'CreateEnumStmt') {
+        const created = nameKey(names(stmt.node.typeName));
+        const aside = created === undefined ? undefined : renamedAway.get(created);
+        if (created !== undefined && aside !== undefined) {
+          this.swappedTypes.add(created);
+          this.typesSetAside.add(aside);
+        }
+        continue;
+      }
       if (stmt.kind !== 'RenameStmt') continue;
       const kind = str(stmt.node.renameType);
       if (kind !== 'OBJECT_TYPE' && kind !== 'OBJECT_DOMAIN') continue;
