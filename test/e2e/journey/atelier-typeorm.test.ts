@@ -18,6 +18,8 @@
  * --before-migration --tables → verify → drill, each answer checked against
  * the database and TypeORM's `migrations` table as TypeORM leaves them.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli, type CliRun } from '../../harness/cli.js';
@@ -107,14 +109,18 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
   let storage: string;
   let url: string;
   let args: string[];
-  const run = (argv: string[], timeoutMs = 180_000): Promise<CliRun> => runBuiltCli(argv, { cwd: PROJECT, timeoutMs });
+  // A capture cache of this run's own: what an earlier build captured is not this build's answer.
+  let cacheDir: string;
+  const run = (argv: string[], timeoutMs = 180_000): Promise<CliRun> => runBuiltCli(argv, { cwd: PROJECT, timeoutMs, env: { DBROLLBACK_CACHE_DIR: cacheDir } });
 
   beforeAll(async () => {
+    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-typeorm-cache-'));
     // The package.json script's `-d` names the DataSource: no --migrations, no --migrator.
     ({ primary, storage, url, args } = await journeyProduction('dbrollback-journey-typeorm-store-', []));
   });
   afterAll(async () => {
     await primary?.stop();
+    await rm(cacheDir, { recursive: true, force: true });
   });
 
   it('classify, status, migrate, plan, undo of the enum change (refused for a row, then done), restore --before-migration --tables, verify: each answer as the database and the migrations table say', async () => {
