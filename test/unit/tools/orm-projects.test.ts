@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findKnexfile, listKnexMigrations, loadKnexProject } from '../../../src/tools/knex/project.js';
 import { knexDownKind, knexTags } from '../../../src/tools/knex/run.js';
-import { findDataSourceFile, loadTypeormProject } from '../../../src/tools/typeorm/project.js';
+import { findDataSourceFile, loadTypeormProject, scriptedDataSources } from '../../../src/tools/typeorm/project.js';
 import { rejection } from '../../harness/fixtures.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
@@ -100,6 +100,23 @@ describe('TypeORM projects', () => {
     await writeFile(path.join(dir, 'src', 'data-source.ts'), "import { DataSource } from 'typeorm';\nexport const AppDataSource = new DataSource({ type: 'postgres' });");
     expect(findDataSourceFile(path.join(dir, 'src', 'migrations'), os.tmpdir())).toBe(path.join(dir, 'src', 'data-source.ts'));
     expect(findDataSourceFile(undefined, dir)).toBe(path.join(dir, 'src', 'data-source.ts'));
+  });
+
+  it('finds the DataSource file the package.json scripts give the typeorm CLI (-d / --dataSource), from the project root or its migrations folder', async () => {
+    await mkdir(path.join(dir, 'src', 'config'), { recursive: true });
+    await mkdir(path.join(dir, 'src', 'database', 'migrations'), { recursive: true });
+    const config = path.join(dir, 'src', 'config', 'typeorm.config.ts');
+    await writeFile(config, "import { DataSource } from 'typeorm';\nexport default new DataSource({ type: 'postgres' });");
+    // Was: not found (only data-source.ts and the like are looked for), so no command could run.
+    expect(findDataSourceFile(undefined, dir)).toBeUndefined();
+    const scripts = { build: 'nest build', typeorm: 'typeorm-ts-node-commonjs -d src/config/typeorm.config.ts', 'migration:run': 'npm run typeorm -- migration:run' };
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ scripts }));
+    expect(findDataSourceFile(undefined, dir)).toBe(config);
+    expect(findDataSourceFile(path.join(dir, 'src', 'database', 'migrations'), os.tmpdir())).toBe(config);
+    // The compiled one a production script names, when it is not built, is passed over; --dataSource= is read too.
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ scripts: { 'migration:prod': 'typeorm migration:run --dataSource=dist/config/typeorm.config.js', ...scripts } }));
+    expect(scriptedDataSources(dir)).toEqual([path.join(dir, 'dist', 'config', 'typeorm.config.js'), config]);
+    expect(findDataSourceFile(undefined, dir)).toBe(config);
   });
 
   it('loads the migrations as TypeORM names and orders them: the instance name, else the class name, by timestamp', async () => {
