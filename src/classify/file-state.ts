@@ -40,6 +40,8 @@ export class FileState {
   /** Types renamed aside and their names taken by another type later in the file (`public.X`), and the old ones' new names (`public.X_old`). */
   private readonly swappedTypes = new Set<string>();
   private readonly typesSetAside = new Set<string>();
+  /** Columns this file added to tables it did not create, with nothing to fill them: NULL in every row the previous app writes. */
+  private readonly nullForOldWrites = new Set<string>();
   /** Enum values added in the transaction block still open (value → `enum public.t`): unusable until it commits. */
   private readonly newEnumValues = new Map<string, string>();
   explicitTransaction = false;
@@ -181,6 +183,15 @@ export class FileState {
   /** Is this type (`public.X`) renamed aside only for another type to take its name later in the file? */
   typeNameKept(key: string): boolean {
     return this.swappedTypes.has(key);
+  }
+
+  /**
+   * Was this column (`public.t.c`) added by the file with no default, identity or generation, so that every row the
+   * previous app version writes holds NULL in it (it does not know the column)? A unique index on such columns
+   * cannot refuse those writes: NULLs are distinct.
+   */
+  nullForPreviousApp(column: string): boolean {
+    return this.nullForOldWrites.has(column);
   }
 
   /** Is this type (`public.X_old`) the old one a swap set aside? */
@@ -329,7 +340,12 @@ export class FileState {
       const subtype = str(cmd.subtype);
       if (subtype === 'AT_AddColumn') {
         adds = true;
-        this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);
+        const def = as(cmd.def, 'ColumnDef');
+        this.mark('column', `${table}.${str(def?.colname)}`);
+        const filled = def?.raw_default !== undefined || isSerial(def?.typeName) || ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((c) => hasInlineConstraint(def, c));
+        if (!filled && !this.isNew(`table:${table}`)) this.nullForOldWrites.add(`${table}.${str(def?.colname)}`);
+      } else if (subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
+        this.nullForOldWrites.delete(`${table}.${str(cmd.name)}`);
       } else if (subtype === 'AT_AddConstraint') {
         adds = true;
         const con = as(cmd.def, 'Constraint');

@@ -82,8 +82,8 @@ export function verdictFromDiff(diff: SchemaDiff, options: ReconcileOptions = {}
         }
         break;
       case 'added':
-        if (c.kind === 'constraint' && !relaxesARemovedCheck(c, diff)) breaking(c, `constraint ${c.object} added to an existing table`);
-        if (c.kind === 'index' && (c.after as { unique?: boolean } | undefined)?.unique) breaking(c, `unique index ${c.object} added to an existing table`);
+        if (c.kind === 'constraint' && !relaxesARemovedCheck(c, diff) && !uniqueOnNullColumns(c, diff)) breaking(c, `constraint ${c.object} added to an existing table`);
+        if (c.kind === 'index' && (c.after as { unique?: boolean } | undefined)?.unique && !uniqueOnNullColumns(c, diff)) breaking(c, `unique index ${c.object} added to an existing table`);
         break;
       case 'altered':
         alteredVerdict(c, what, breaking, out, options);
@@ -132,6 +132,25 @@ function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChang
   } else if (c.kind === 'view' && c.detail === 'definition') {
     out.reasons.push(`note: ${what} definition changed`);
   }
+}
+
+/**
+ * A UNIQUE (index or constraint) on columns the same migration added with
+ * nothing to fill them (no default, identity or generation): the previous app
+ * does not know them and writes NULL there, which no unique index refuses.
+ */
+function uniqueOnNullColumns(added: SchemaChange, diff: SchemaDiff): boolean {
+  const definition = (added.after as { definition?: unknown } | undefined)?.definition;
+  if (typeof definition !== 'string') return false;
+  const list = /^UNIQUE (?:NULLS NOT DISTINCT )?\(([^()]*)\)$/.exec(definition)?.[1] ?? /^CREATE UNIQUE INDEX .* USING btree \(([^()]*)\)$/.exec(definition)?.[1];
+  if (list === undefined) return false;
+  const table = added.object.slice(0, added.object.lastIndexOf('.'));
+  return list.split(',').every((raw) => {
+    const column = raw.trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+    const change = diff.changes.find((c) => c.kind === 'column' && c.change === 'added' && c.object === `${table}.${column}`);
+    const after = change?.after as { default?: unknown; identity?: unknown; generated?: unknown } | undefined;
+    return after !== undefined && after.default === null && after.identity === null && after.generated === null;
+  });
 }
 
 const isCheck = (definition: unknown): definition is string => typeof definition === 'string' && definition.startsWith('CHECK');

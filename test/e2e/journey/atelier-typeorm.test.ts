@@ -133,7 +133,8 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(Object.fromEntries(files.map((f) => [path.basename(f.path), [f.compatibility, f.dataLoss, f.reversible, f.down?.kind ?? null]]))).toEqual({
       // Its down leaves the uuid-ossp extension its up created.
       [fileOf(M.init)]: ['additive', 'none', false, 'yes'],
-      [fileOf(M.slug)]: ['breaking', 'none', true, 'yes'],
+      // A unique index on the column it adds, nullable, no default: the previous app writes NULL there (was: breaking).
+      [fileOf(M.slug)]: ['additive', 'none', true, 'yes'],
       // queryRunner.dropTable leaves the enum type createTable made.
       [fileOf(M.enrollment)]: ['additive', 'none', false, 'yes'],
       // queryRunner.addColumn (was: reversible null, TypeORM's catalog reads taken for opaque statements).
@@ -163,6 +164,7 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(rules(M.waitlisted)).not.toContain('drop-type');
     expect(rules(M.waitlisted)).toContain('change-column-type');
     expect(rules(M.price)).toContain('drop-column');
+    expect(rules(M.slug)).not.toContain('create-unique-index');
 
     // status from the project root: TypeORM's class names, in its order.
     const fresh = await run(['status', '--json', ...args]);
