@@ -57,7 +57,7 @@ interface ClassifyDoc {
     reversible: boolean | null;
     down: { kind: string; roundTrip?: string[] } | null;
     statements: Array<{ sql: string; findings: Array<{ rule: string }> }>;
-    catalog?: { overruled?: Array<{ rule: string; why: string }> };
+    catalog?: { changes: Array<{ kind: string; object: string; change: string }>; disagreements: string[]; overruled?: Array<{ rule: string; why: string }> };
   }>;
 }
 interface ErrorDoc {
@@ -106,7 +106,6 @@ async function seed(url: string): Promise<void> {
 
 describe('the journey on a TypeORM atelier project (NestJS layout), run from the project root', () => {
   let primary: Cluster;
-  let storage: string;
   let url: string;
   let args: string[];
   // A capture cache of this run's own: what an earlier build captured is not this build's answer.
@@ -116,7 +115,7 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
   beforeAll(async () => {
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-typeorm-cache-'));
     // The package.json script's `-d` names the DataSource: no --migrations, no --migrator.
-    ({ primary, storage, url, args } = await journeyProduction('dbrollback-journey-typeorm-store-', []));
+    ({ primary, url, args } = await journeyProduction('dbrollback-journey-typeorm-store-', []));
   });
   afterAll(async () => {
     await primary?.stop();
@@ -164,6 +163,10 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(rules(M.waitlisted)).not.toContain('drop-type');
     expect(rules(M.waitlisted)).toContain('change-column-type');
     expect(rules(M.price)).toContain('drop-column');
+    // The catalog sees the price dropped and added again under its name (another attnum), not a widening of it (was:
+    // "altered type integer → numeric(10,2)", and a disagreement suggesting the type change "turned out to be a widening").
+    expect(file(M.price).catalog!.changes.filter((c) => c.kind === 'column').map((c) => `${c.change} ${c.object}`)).toEqual(['removed public.workshop.price', 'added public.workshop.price']);
+    expect(file(M.price).catalog!.disagreements).toEqual([]);
     expect(rules(M.slug)).not.toContain('create-unique-index');
 
     // status from the project root: TypeORM's class names, in its order.
