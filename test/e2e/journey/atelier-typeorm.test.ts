@@ -65,7 +65,7 @@ interface ErrorDoc {
 }
 interface StatusDoc {
   head: string | null;
-  migrations: Array<{ name: string; applied: boolean; down: string; restorePoint: { name: string } | null }>;
+  migrations: Array<{ name: string; applied: boolean; down: string; tags?: string[]; restorePoint: { name: string } | null }>;
 }
 interface PlanDoc {
   type: string;
@@ -173,9 +173,12 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     const fresh = await run(['status', '--json', ...args]);
     expect(fresh.exitCode, fresh.stderr).toBe(0);
     expect(fresh.json<StatusDoc>().migrations.map((m) => [m.name, m.applied, m.down])).toEqual(ALL.map((n) => [n, false, n === M.purge ? 'empty' : 'yes']));
+    // The names a TypeORM user also types: the file's (as `typeorm migration:create` printed it) and the timestamp.
+    expect(fresh.json<StatusDoc>().migrations.find((m) => m.name === M.waitlisted)!.tags).toEqual(['1713168312000-EnrollmentStatusWaitlisted', '1713168312000']);
 
-    // migrate to the enrollments, the project's seed, then on to the enum change.
-    const first = await run(['migrate', '--to', M.enrollment, '--json', ...args]);
+    // migrate to the enrollments by the file's name (was: "no pending migration has that name"), the project's seed,
+    // then on to the enum change.
+    const first = await run(['migrate', '--to', '1712390712000-CreateEnrollment', '--json', ...args]);
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.json<{ applied: string[] }>().applied).toEqual([M.init, M.slug, M.enrollment]);
     expect(await history(url)).toEqual(rowsFor(ALL.slice(0, 3)));
@@ -233,8 +236,8 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(refused.json<ErrorDoc>().error.code).toBe('IRREVERSIBLE');
     expect(await history(url)).toHaveLength(13);
 
-    // restore --before-migration of the purge, only enrollment: the cancelled ones beside the live table.
-    const restore = await run(['restore', '--before-migration', M.purge, '--tables', 'public.enrollment', '--into-database', url, '--json', ...args], 300_000);
+    // restore --before-migration of the purge (by its timestamp), only enrollment: the cancelled ones beside the live table.
+    const restore = await run(['restore', '--before-migration', '1715069112000', '--tables', 'public.enrollment', '--into-database', url, '--json', ...args], 300_000);
     expect(restore.exitCode, restore.stderr).toBe(0);
     const doc = restore.json<{ beforeMigration: { kind: string; migration: string }; tables: Array<{ table: string; now: string; rows: number; matches: boolean }> }>();
     expect(doc.beforeMigration).toMatchObject({ kind: 'restore-point', migration: M.purge });
@@ -242,7 +245,7 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(await one(url, `SELECT count(*)::text FROM ${doc.tables[0]!.now} WHERE status = 'cancelled'`)).toBe('2');
 
     // verify: traffic may return at the head; TypeORM's table untouched by the restore.
-    const verify = await run(['verify', '--expect-head', M.purge, '--json', ...args]);
+    const verify = await run(['verify', '--expect-head', '1715069112000-PurgeCancelledEnrollments', '--json', ...args]);
     expect(verify.exitCode, verify.stdout).toBe(0);
     expect(await history(url)).toEqual(rowsFor(ALL));
   }, 900_000);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findKnexfile, listKnexMigrations, loadKnexProject } from '../../../src/tools/knex/project.js';
+import { typeormTags } from '../../../src/tools/typeorm/run.js';
 import { knexDownKind, knexTags } from '../../../src/tools/knex/run.js';
 import { findDataSourceFile, loadTypeormProject, scriptedDataSources } from '../../../src/tools/typeorm/project.js';
 import { rejection } from '../../harness/fixtures.js';
@@ -117,6 +118,18 @@ describe('TypeORM projects', () => {
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ scripts: { 'migration:prod': 'typeorm migration:run --dataSource=dist/config/typeorm.config.js', ...scripts } }));
     expect(scriptedDataSources(dir)).toEqual([path.join(dir, 'dist', 'config', 'typeorm.config.js'), config]);
     expect(findDataSourceFile(undefined, dir)).toBe(config);
+  });
+
+  it('typeormTags: the file name without its extension and the timestamp, each only where it names one migration', () => {
+    const tags = typeormTags([
+      { name: 'CreateUsers1704067200000', timestamp: 1704067200000, path: '/p/src/migrations/1704067200000-CreateUsers.ts' },
+      { name: 'AddPhone1704067300000', timestamp: 1704067300000, path: '/p/src/migrations/1704067300000-AddPhone.ts' },
+      { name: 'SeedPhones1704067300000', timestamp: 1704067300000, path: '/p/src/migrations/1704067300000-SeedPhones.ts' },
+      { name: 'Inline1704067400000', timestamp: 1704067400000, path: null },
+    ]);
+    expect(tags.get('CreateUsers1704067200000')).toEqual(['1704067200000-CreateUsers', '1704067200000']);
+    expect(tags.get('AddPhone1704067300000')).toEqual(['1704067300000-AddPhone']);
+    expect(tags.get('Inline1704067400000')).toEqual(['1704067400000']);
   });
 
   it('loads the migrations as TypeORM names and orders them: the instance name, else the class name, by timestamp', async () => {
