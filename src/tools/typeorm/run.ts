@@ -14,6 +14,7 @@
  *   -t false` would run it (a DROP INDEX CONCURRENTLY cannot run in one).
  * TypeORM takes no lock of its own.
  */
+import path from 'node:path';
 import { onSession } from '../../db/session.js';
 import { withPgOptionsLockTimeout } from '../../db/lock-wait.js';
 import { DbrollbackError } from '../../errors.js';
@@ -52,6 +53,25 @@ export function typeormDownKind(m: TypeormMigration): Pick<Definition, 'down' | 
   return { down: 'yes' };
 }
 
+/**
+ * The other names a TypeORM user types for a migration: its file's name
+ * without the extension (what `typeorm migration:create` printed,
+ * `1712390712000-CreateEnrollment`) and its timestamp, each only where it
+ * names one migration.
+ */
+export function typeormTags(migrations: readonly Pick<TypeormMigration, 'name' | 'timestamp' | 'path'>[]): Map<string, string[]> {
+  const names = migrations.map((m) => m.name);
+  const forms = migrations.map((m) => [...(m.path !== null ? [path.basename(m.path).replace(/\.[^.]+$/, '')] : []), String(m.timestamp)].filter((f) => f !== m.name));
+  const count = new Map<string, number>();
+  for (const f of forms.flatMap((list) => [...new Set(list)])) count.set(f, (count.get(f) ?? 0) + 1);
+  const out = new Map<string, string[]>();
+  migrations.forEach((m, i) => {
+    const unique = [...new Set(forms[i]!)].filter((f) => count.get(f) === 1 && !names.includes(f));
+    if (unique.length > 0) out.set(m.name, unique);
+  });
+  return out;
+}
+
 export function definitionsOf(project: TypeormProject): Definition[] {
   return project.migrations.map((m) => ({ name: m.name, path: m.path, ...typeormDownKind(m) }));
 }
@@ -73,8 +93,11 @@ class TypeormAdapter implements MigratorAdapter {
     const project = await this.project();
     const history = await onSession(this.options.session, this.options.conn, (db) => readHistory(db, project.table));
     const status = statusOf(this.kind, history, definitionsOf(project), null);
-    status.appliedAtNote = NO_TIMES_NOTE;
-    return status;
+    const tags = typeormTags(project.migrations);
+    const tag = (m: MigrationInfo): MigrationInfo => (tags.has(m.name) ? { ...m, tags: tags.get(m.name)! } : m);
+    const applied = status.applied.map(tag);
+    const pending = status.pending.map(tag);
+    return { ...status, applied, pending, migrations: [...applied, ...pending], appliedAtNote: NO_TIMES_NOTE };
   }
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {
