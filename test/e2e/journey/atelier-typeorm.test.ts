@@ -18,11 +18,13 @@
  * --before-migration --tables → verify → drill, each answer checked against
  * the database and TypeORM's `migrations` table as TypeORM leaves them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { PROJECT_ROOT, runBuiltCli, type CliRun } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { query } from '../../integration/pitr/support.js';
@@ -47,6 +49,9 @@ const M = {
   purge: 'PurgeCancelledEnrollments1715069112000',
 };
 const ALL = Object.values(M);
+const require = createRequire(import.meta.url);
+const TYPEORM_CLI = require.resolve('typeorm/cli.js');
+const TSC = require.resolve('typescript/bin/tsc');
 const fileOf = (name: string): string => `${name.slice(-13)}-${name.slice(0, -13)}.ts`;
 
 interface ClassifyDoc {
@@ -104,22 +109,44 @@ async function seed(url: string): Promise<void> {
   );
 }
 
+/**
+ * The project as production runs it: built with its tsconfig (`nest build`), the typeorm CLI on the compiled
+ * DataSource. Inside the repository, so `typeorm` resolves from its node_modules.
+ */
+async function buildProject(): Promise<string> {
+  await mkdir(path.join(PROJECT_ROOT, '.tmp'), { recursive: true });
+  const out = await mkdtemp(path.join(PROJECT_ROOT, '.tmp', 'journey-atelier-dist-'));
+  const tsc = await execa(process.execPath, [TSC, '-p', path.join(PROJECT, 'tsconfig.json'), '--outDir', out, '--incremental', 'false'], { reject: false });
+  expect(tsc.exitCode, tsc.stdout).toBe(0);
+  await writeFile(path.join(out, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  return out;
+}
+
+/** `typeorm migration:show -d dist/config/typeorm.config.js`: `[X] id Name` for each executed migration, `[ ] Name` for each pending one. */
+async function typeormShow(dist: string, url: string): Promise<string[]> {
+  const show = await execa(process.execPath, [TYPEORM_CLI, 'migration:show', '-d', path.join(dist, 'config', 'typeorm.config.js')], { cwd: dist, env: { DATABASE_URL: url }, reject: false });
+  return show.stdout.split('\n').filter((l) => /^\[[ X]\]/.test(l));
+}
+
 describe('the journey on a TypeORM atelier project (NestJS layout), run from the project root', () => {
   let primary: Cluster;
   let url: string;
   let args: string[];
   // A capture cache of this run's own: what an earlier build captured is not this build's answer.
   let cacheDir: string;
+  let dist: string;
   const run = (argv: string[], timeoutMs = 180_000): Promise<CliRun> => runBuiltCli(argv, { cwd: PROJECT, timeoutMs, env: { DBROLLBACK_CACHE_DIR: cacheDir } });
 
   beforeAll(async () => {
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-journey-typeorm-cache-'));
+    dist = await buildProject();
     // The package.json script's `-d` names the DataSource: no --migrations, no --migrator.
     ({ primary, url, args } = await journeyProduction('dbrollback-journey-typeorm-store-', []));
   });
   afterAll(async () => {
     await primary?.stop();
     await rm(cacheDir, { recursive: true, force: true });
+    await rm(dist, { recursive: true, force: true });
   });
 
   it('classify, status, migrate, plan, undo of the enum change (refused for a row, then done), restore --before-migration --tables, verify: each answer as the database and the migrations table say', async () => {
@@ -217,6 +244,8 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(await enumLabels(url, 'enrollment_status_enum')).toBe('booked,cancelled,attended');
     expect(await one(url, "SELECT count(*)::text FROM pg_type WHERE typname = 'enrollment_status_enum_old'")).toBe('0');
     expect(await one(url, "SELECT string_agg(status::text, ',' ORDER BY id) FROM enrollment")).toBe('attended,cancelled,booked,booked,cancelled,attended');
+    // TypeORM's own CLI, on the project as built for production, reads the same history.
+    expect(await typeormShow(dist, url)).toEqual([...ALL.slice(0, 5).map((n, i) => `[X] ${i + 1} ${n}`), ...ALL.slice(5).map((n) => `[ ] ${n}`)]);
 
     // The rest of the release; the purge deletes the cancelled enrollments.
     const rest = await run(['migrate', '--json', ...args]);
@@ -248,6 +277,7 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     const verify = await run(['verify', '--expect-head', '1715069112000-PurgeCancelledEnrollments', '--json', ...args]);
     expect(verify.exitCode, verify.stdout).toBe(0);
     expect(await history(url)).toEqual(rowsFor(ALL));
+    expect(await typeormShow(dist, url)).toEqual(ALL.map((n, i) => `[X] ${i + 1 + (i >= 5 ? 1 : 0)} ${n}`));
   }, 900_000);
 
   it('drill all --provider local: the downs that do not round-trip are found, the empty one is the restore\'s, pitr recovers production', async () => {
