@@ -14,6 +14,7 @@
  *   -t false` would run it (a DROP INDEX CONCURRENTLY cannot run in one).
  * TypeORM takes no lock of its own.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { onSession } from '../../db/session.js';
 import { withPgOptionsLockTimeout } from '../../db/lock-wait.js';
@@ -26,7 +27,7 @@ import { statusOf, type Definition } from '../status-of.js';
 import { toolConnection } from '../tool-connection.js';
 import { undoEach, undoEachOutcome, type UndoEachRun } from '../undo-each.js';
 import { NO_TIMES_NOTE, readHistory } from './history.js';
-import { DEFAULT_TABLE, findDataSourceFile, loadTypeormProject, newDataSource, type TypeormMigration, type TypeormProject } from './project.js';
+import { DEFAULT_TABLE, findDataSourceFile, loadTypeormProject, newDataSource, scriptedDataSources, type TypeormMigration, type TypeormProject } from './project.js';
 
 export function createTypeormAdapter(options: AdapterOptions): MigratorAdapter {
   return new TypeormAdapter(options);
@@ -35,8 +36,10 @@ export function createTypeormAdapter(options: AdapterOptions): MigratorAdapter {
 export function requireDataSourceFile(migrationsDir: string): string {
   const found = findDataSourceFile(migrationsDir || undefined);
   if (found) return found;
-  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for a typeorm -d FILE in package.json's scripts, and for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})`, {
-    hint: 'Run dbrollback in the project directory (as you run the typeorm CLI), or pass --migrations pointing at the migrations folder beside the data source file.',
+  // The scripts name a file that is not there: a compiled one (dist/...) before the project is built.
+  const missing = scriptedDataSources(process.cwd()).filter((f) => !existsSync(f)).map((f) => path.relative(process.cwd(), f));
+  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for a typeorm -d FILE in package.json's scripts, and for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})${missing.length > 0 ? `; package.json's scripts name ${missing.join(', ')}, which does not exist` : ''}`, {
+    hint: `${missing.length > 0 ? 'Build the project first (the scripts run the typeorm CLI on the compiled data source), or run' : 'Run'} dbrollback in the project directory (as you run the typeorm CLI), or pass --migrations pointing at the migrations folder beside the data source file.`,
   });
 }
 

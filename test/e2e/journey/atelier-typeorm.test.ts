@@ -280,6 +280,23 @@ describe('the journey on a TypeORM atelier project (NestJS layout), run from the
     expect(await typeormShow(dist, url)).toEqual(ALL.map((n, i) => `[X] ${i + 1 + (i >= 5 ? 1 : 0)} ${n}`));
   }, 900_000);
 
+  it('a project whose scripts run typeorm on the compiled data source, not built yet: the error names that file and says to build first', async () => {
+    await mkdir(path.join(PROJECT_ROOT, '.tmp'), { recursive: true });
+    const unbuilt = await mkdtemp(path.join(PROJECT_ROOT, '.tmp', 'journey-atelier-unbuilt-'));
+    try {
+      await writeFile(path.join(unbuilt, 'package.json'), JSON.stringify({ scripts: { 'migration:run': 'typeorm migration:run -d dist/config/typeorm.config.js' } }));
+      const status = await runBuiltCli(['status', '--migrator', 'typeorm', '--json', ...args], { cwd: unbuilt, env: { DBROLLBACK_CACHE_DIR: cacheDir } });
+      expect(status.exitCode).toBe(2);
+      const { error } = status.json<ErrorDoc>();
+      expect(error.code).toBe('CONFIG_INVALID');
+      // Was: only "looked for data-source.ts/.js and the like", the file the project names unmentioned.
+      expect(error.message).toContain(`package.json's scripts name ${path.join('dist', 'config', 'typeorm.config.js')}, which does not exist`);
+      expect(error.hint).toMatch(/^Build the project first/);
+    } finally {
+      await rm(unbuilt, { recursive: true, force: true });
+    }
+  });
+
   it('drill all --provider local: the downs that do not round-trip are found, the empty one is the restore\'s, pitr recovers production', async () => {
     const drill = await run(['drill', 'all', '--keep-going', '--provider', 'local', '--json', ...args], 600_000);
     expect(drill.exitCode, drill.stderr).toBe(3);
