@@ -573,7 +573,12 @@ function classifyUnits(units: readonly CapturedSql[], options: ClassifySqlOption
 
 /** The verdict reconciled with what applying the migration did to the catalog. */
 function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: OverruledFinding[]): FileVerdict {
-  const r = reconcile(verdict, diff);
+  // A down that ran in the scratch database (its statements captured) and left no round-trip difference, by DDL
+  // (not by deleting from pg_enum itself, which leaves rows holding the value unreadable).
+  const down = verdict.down;
+  const downRoundTrips =
+    down?.kind === 'yes' && down.statements.length > 0 && down.roundTrip === undefined && down.dropsExisting === undefined && !down.statements.some((s) => /\bpg_enum\b/i.test(s.sql) && /^(Delete|Update|Insert)Stmt$/.test(s.kind ?? ''));
+  const r = reconcile(verdict, diff, { downRoundTrips });
   return {
     ...verdict,
     compatibility: r.compatibility,

@@ -40,6 +40,8 @@ export class FileState {
   /** Types renamed aside and their names taken by another type later in the file (`public.X`), and the old ones' new names (`public.X_old`). */
   private readonly swappedTypes = new Set<string>();
   private readonly typesSetAside = new Set<string>();
+  /** Columns this file added to tables it did not create, with nothing to fill them: NULL in every row the previous app writes. */
+  private readonly nullForOldWrites = new Set<string>();
   /** Enum values added in the transaction block still open (value → `enum public.t`): unusable until it commits. */
   private readonly newEnumValues = new Map<string, string>();
   explicitTransaction = false;
@@ -123,7 +125,8 @@ export class FileState {
 
   /**
    * Read the whole file for type swaps before its first statement: `ALTER TYPE X RENAME TO X_old`, then another
-   * type renamed to X (Prisma's enum value-removal dance, hand-written enum rebuilds). The name X never goes away,
+   * type renamed to X (Prisma's enum value-removal dance, hand-written enum rebuilds) or a new X created (TypeORM's
+   * generated enum change: `CREATE TYPE X AS ENUM (...)`, the column moved onto it, `DROP TYPE X_old`). The name X never goes away,
    * so renaming it aside breaks no code, and dropping X_old afterwards drops no name code uses; what changed is the
    * values, which the column type change in between is judged on.
    */
@@ -131,6 +134,15 @@ export class FileState {
     this.statements = statements;
     const renamedAway = new Map<string, string>();
     for (const stmt of statements) {
+      if (stmt.kind === 'CreateEnumStmt') {
+        const created = nameKey(names(stmt.node.typeName));
+        const aside = created === undefined ? undefined : renamedAway.get(created);
+        if (created !== undefined && aside !== undefined) {
+          this.swappedTypes.add(created);
+          this.typesSetAside.add(aside);
+        }
+        continue;
+      }
       if (stmt.kind !== 'RenameStmt') continue;
       const kind = str(stmt.node.renameType);
       if (kind !== 'OBJECT_TYPE' && kind !== 'OBJECT_DOMAIN') continue;
@@ -171,6 +183,15 @@ export class FileState {
   /** Is this type (`public.X`) renamed aside only for another type to take its name later in the file? */
   typeNameKept(key: string): boolean {
     return this.swappedTypes.has(key);
+  }
+
+  /**
+   * Was this column (`public.t.c`) added by the file with no default, identity or generation, so that every row the
+   * previous app version writes holds NULL in it (it does not know the column)? A unique index on such columns
+   * cannot refuse those writes: NULLs are distinct.
+   */
+  nullForPreviousApp(column: string): boolean {
+    return this.nullForOldWrites.has(column);
   }
 
   /** Is this type (`public.X_old`) the old one a swap set aside? */
@@ -319,7 +340,12 @@ export class FileState {
       const subtype = str(cmd.subtype);
       if (subtype === 'AT_AddColumn') {
         adds = true;
-        this.mark('column', `${table}.${str(as(cmd.def, 'ColumnDef')?.colname)}`);
+        const def = as(cmd.def, 'ColumnDef');
+        this.mark('column', `${table}.${str(def?.colname)}`);
+        const filled = def?.raw_default !== undefined || isSerial(def?.typeName) || ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].some((c) => hasInlineConstraint(def, c));
+        if (!filled && !this.isNew(`table:${table}`)) this.nullForOldWrites.add(`${table}.${str(def?.colname)}`);
+      } else if (subtype === 'AT_ColumnDefault' && cmd.def !== undefined) {
+        this.nullForOldWrites.delete(`${table}.${str(cmd.name)}`);
       } else if (subtype === 'AT_AddConstraint') {
         adds = true;
         const con = as(cmd.def, 'Constraint');

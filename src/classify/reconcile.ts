@@ -36,8 +36,18 @@ export interface Reconciliation extends StaticAxes {
   disagreements: string[];
 }
 
+export interface ReconcileOptions {
+  /**
+   * The migration's down was run after it in the scratch database and left
+   * the schema as it was before (no round-trip difference): enum values the
+   * up added were taken away again (TypeORM's generated down rebuilds the
+   * type without them), so they do not make the migration irreversible.
+   */
+  downRoundTrips?: boolean;
+}
+
 /** What a catalog diff says about compatibility, data loss and rewrites. */
-export function verdictFromDiff(diff: SchemaDiff): DynamicVerdict {
+export function verdictFromDiff(diff: SchemaDiff, options: ReconcileOptions = {}): DynamicVerdict {
   const out: DynamicVerdict = { compatibility: 'additive', dataLoss: 'none', reversible: true, rewritesTable: false, reasons: [] };
   const addedTables = new Set(diff.changes.filter((c) => c.change === 'added' && (c.kind === 'table' || c.kind === 'view')).map((c) => c.object));
   const onNewTable = (c: SchemaChange): boolean => [...addedTables].some((t) => c.object.startsWith(`${t}.`));
@@ -72,18 +82,18 @@ export function verdictFromDiff(diff: SchemaDiff): DynamicVerdict {
         }
         break;
       case 'added':
-        if (c.kind === 'constraint' && !relaxesARemovedCheck(c, diff)) breaking(c, `constraint ${c.object} added to an existing table`);
-        if (c.kind === 'index' && (c.after as { unique?: boolean } | undefined)?.unique) breaking(c, `unique index ${c.object} added to an existing table`);
+        if (c.kind === 'constraint' && !relaxesARemovedCheck(c, diff) && !uniqueOnNullColumns(c, diff)) breaking(c, `constraint ${c.object} added to an existing table`);
+        if (c.kind === 'index' && (c.after as { unique?: boolean } | undefined)?.unique && !uniqueOnNullColumns(c, diff)) breaking(c, `unique index ${c.object} added to an existing table`);
         break;
       case 'altered':
-        alteredVerdict(c, what, breaking, out);
+        alteredVerdict(c, what, breaking, out, options);
         break;
     }
   }
   return out;
 }
 
-function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChange, why: string) => void, out: DynamicVerdict): void {
+function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChange, why: string) => void, out: DynamicVerdict, options: ReconcileOptions): void {
   if (c.kind === 'column' && c.detail === 'type') {
     const from = parseTypeText(String(c.before));
     const to = parseTypeText(String(c.after));
@@ -102,7 +112,9 @@ function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChang
     breaking(c, `${what} identity ${String(c.before)} → ${String(c.after)}`);
   } else if (c.kind === 'enum') {
     if (/removed|reordered/.test(c.detail)) breaking(c, `${what} ${c.detail}`);
-    if (/values added/.test(c.detail)) {
+    if (/values added/.test(c.detail) && options.downRoundTrips === true) {
+      out.reasons.push(`note: ${what} ${c.detail}; its down takes them away again (round trip checked in a scratch database)`);
+    } else if (/values added/.test(c.detail)) {
       out.reversible = false;
       out.reasons.push(`irreversible: ${what} ${c.detail} (enum values cannot be dropped)`);
     }
@@ -120,6 +132,25 @@ function alteredVerdict(c: SchemaChange, what: string, breaking: (c: SchemaChang
   } else if (c.kind === 'view' && c.detail === 'definition') {
     out.reasons.push(`note: ${what} definition changed`);
   }
+}
+
+/**
+ * A UNIQUE (index or constraint) on columns the same migration added with
+ * nothing to fill them (no default, identity or generation): the previous app
+ * does not know them and writes NULL there, which no unique index refuses.
+ */
+function uniqueOnNullColumns(added: SchemaChange, diff: SchemaDiff): boolean {
+  const definition = (added.after as { definition?: unknown } | undefined)?.definition;
+  if (typeof definition !== 'string') return false;
+  const list = /^UNIQUE (?:NULLS NOT DISTINCT )?\(([^()]*)\)$/.exec(definition)?.[1] ?? /^CREATE UNIQUE INDEX .* USING btree \(([^()]*)\)$/.exec(definition)?.[1];
+  if (list === undefined) return false;
+  const table = added.object.slice(0, added.object.lastIndexOf('.'));
+  return list.split(',').every((raw) => {
+    const column = raw.trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+    const change = diff.changes.find((c) => c.kind === 'column' && c.change === 'added' && c.object === `${table}.${column}`);
+    const after = change?.after as { default?: unknown; identity?: unknown; generated?: unknown } | undefined;
+    return after !== undefined && after.default === null && after.identity === null && after.generated === null;
+  });
 }
 
 const isCheck = (definition: unknown): definition is string => typeof definition === 'string' && definition.startsWith('CHECK');
@@ -144,8 +175,8 @@ function relaxesARemovedCheck(added: SchemaChange, diff: SchemaDiff): boolean {
 }
 
 /** The final verdict: the worse of static and dynamic on each axis, with what the statements missed. */
-export function reconcile(staticAxes: StaticAxes, diff: SchemaDiff): Reconciliation {
-  const dynamic = verdictFromDiff(diff);
+export function reconcile(staticAxes: StaticAxes, diff: SchemaDiff, options: ReconcileOptions = {}): Reconciliation {
+  const dynamic = verdictFromDiff(diff, options);
   const disagreements: string[] = [];
   if (dynamic.compatibility === 'breaking' && staticAxes.compatibility !== 'breaking') {
     disagreements.push(`the catalog shows breaking changes the statements did not: ${dynamic.reasons.filter((r) => r.startsWith('breaking')).join('; ')}`);

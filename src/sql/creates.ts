@@ -13,10 +13,11 @@ export interface ObjectRef {
   object: string;
 }
 
-/** Whether a statement creates (or adds) the object. */
+/** Whether a statement creates (or adds) the object, or renames another object to its name. */
 export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
   const parts = ref.object.split('.');
   const node = stmt.node;
+  if (stmt.kind === 'RenameStmt') return renamesTo(node, ref.kind, parts);
   switch (ref.kind) {
     case 'index':
       return stmt.kind === 'IndexStmt' && str(node.idxname) === parts.at(-1);
@@ -53,6 +54,48 @@ export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
       return stmt.kind === 'CreateSchemaStmt' && str(node.schemaname) === ref.object;
     case 'extension':
       return stmt.kind === 'CreateExtensionStmt' && str(node.extname) === ref.object;
+    default:
+      return false;
+  }
+}
+
+const RENAME_KINDS: Partial<Record<SchemaChangeKind, string[]>> = {
+  table: ['OBJECT_TABLE'],
+  view: ['OBJECT_VIEW', 'OBJECT_MATVIEW'],
+  sequence: ['OBJECT_SEQUENCE'],
+  index: ['OBJECT_INDEX'],
+  column: ['OBJECT_COLUMN'],
+  constraint: ['OBJECT_TABCONSTRAINT'],
+  trigger: ['OBJECT_TRIGGER'],
+  enum: ['OBJECT_TYPE'],
+  domain: ['OBJECT_DOMAIN', 'OBJECT_TYPE'],
+};
+
+/**
+ * `ALTER … RENAME TO name`: afterwards the object is there under that name.
+ * TypeORM's enum change ends so (its down renames `x_enum_old` back to
+ * `x_enum` after dropping the new `x_enum`).
+ */
+function renamesTo(node: Record<string, unknown>, kind: SchemaChangeKind, parts: string[]): boolean {
+  if (!RENAME_KINDS[kind]?.includes(str(node.renameType) ?? '') || str(node.newname) !== parts.at(-1)) return false;
+  const rel = node.relation as Record<string, unknown> | undefined;
+  const relSchema = str(rel?.schemaname) ?? 'public';
+  switch (kind) {
+    case 'table':
+    case 'view':
+    case 'sequence':
+      return relSchema === parts[0];
+    case 'index':
+      return parts.length < 3 || relSchema === parts[0];
+    case 'column':
+    case 'constraint':
+    case 'trigger':
+      return str(rel?.relname) === parts[1] && relSchema === parts[0];
+    case 'enum':
+    case 'domain': {
+      const named = names(as(node.object, 'List')?.items ?? []);
+      return (named.length > 1 ? named.at(-2)! : 'public') === parts[0];
+    }
     default:
       return false;
   }

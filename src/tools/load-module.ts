@@ -56,8 +56,55 @@ export async function loadModule(file: string): Promise<LoadedModule> {
   }
   if (format === 'esm') return { format, exports: asRecord(await import(pathToFileURL(absolute).href)) };
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(absolute, { interopDefault: false });
+  const babel = createJiti(absolute, { interopDefault: false });
+  const compiler = decoratorCompiler(absolute);
+  // jiti's cache holds Babel's output for the same source: with the project's compiler it is not read.
+  const jiti = compiler ? createJiti(absolute, { interopDefault: false, fsCache: false, transform: (opts) => (opts.ts && opts.filename ? { code: compiler(opts.source, opts.filename) } : { code: babel.transform(opts) }) }) : babel;
   return { format, exports: asRecord(await jiti.import(absolute)) };
+}
+
+interface TypescriptApi {
+  readConfigFile(file: string, read: (f: string) => string | undefined): { config?: unknown; error?: unknown };
+  parseJsonConfigFileContent(json: unknown, host: unknown, basePath: string): { options: Record<string, unknown> };
+  transpileModule(source: string, options: { compilerOptions: Record<string, unknown>; fileName: string }): { outputText: string };
+  sys: { readFile(f: string): string | undefined };
+  ModuleKind: { CommonJS: number };
+}
+
+/**
+ * TypeScript whose nearest tsconfig.json turns on `experimentalDecorators`
+ * (TypeORM entities, NestJS) is compiled by the project's own TypeScript,
+ * as ts-node compiles it for the typeorm CLI: jiti's Babel implements those
+ * decorators otherwise — a decorated field without an initializer throws
+ * "Decorating class property failed" once TypeORM instantiates the entity,
+ * and no `design:type` metadata is emitted for column types to be guessed
+ * from. Without such a tsconfig, or without typescript installed, jiti's
+ * own transform stays.
+ */
+function decoratorCompiler(file: string): ((source: string, fileName: string) => string) | undefined {
+  const tsconfig = nearestTsconfig(path.dirname(file));
+  if (tsconfig === undefined) return undefined;
+  let ts: TypescriptApi;
+  try {
+    ts = createRequire(file)('typescript') as TypescriptApi;
+  } catch {
+    return undefined;
+  }
+  const read = ts.readConfigFile(tsconfig, (f) => ts.sys.readFile(f));
+  if (read.error !== undefined || read.config === undefined) return undefined;
+  const options = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfig)).options;
+  if (options.experimentalDecorators !== true) return undefined;
+  const compilerOptions = { ...options, module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: false, declaration: false, noEmit: false };
+  return (source, fileName) => ts.transpileModule(source, { compilerOptions, fileName }).outputText;
+}
+
+/** tsconfig.json in `dir` or the closest folder above it, as tsc and ts-node find it. */
+function nearestTsconfig(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const candidate = path.join(current, 'tsconfig.json');
+    if (isFile(candidate)) return candidate;
+    if (path.dirname(current) === current) return undefined;
+  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

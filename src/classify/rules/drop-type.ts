@@ -26,6 +26,6 @@ export const dropType = defineRule({
   },
   examples: {
     flags: ['DROP TYPE order_status;', 'DROP TYPE mood CASCADE;', 'DROP DOMAIN positive_int;'],
-    passes: ["CREATE TYPE mood AS ENUM ('ok');\nDROP TYPE mood;", "CREATE TYPE mood_new AS ENUM ('ok');\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;\nDROP TYPE mood_old;"],
+    passes: ["CREATE TYPE mood AS ENUM ('ok');\nDROP TYPE mood;", "CREATE TYPE mood_new AS ENUM ('ok');\nALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;\nDROP TYPE mood_old;", 'ALTER TYPE "public"."mood" RENAME TO "mood_old";\nCREATE TYPE "public"."mood" AS ENUM(\'ok\', \'meh\');\nDROP TYPE "public"."mood_old";'],
   },
 });

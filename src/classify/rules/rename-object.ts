@@ -49,6 +49,8 @@ export const renameObject = defineRule({
       'ALTER TABLE users RENAME CONSTRAINT c1 TO c2;',
       // Prisma's enum value-removal dance: the name "Role" stays.
       'CREATE TYPE "Role_new" AS ENUM (\'USER\');\nALTER TYPE "Role" RENAME TO "Role_old";\nALTER TYPE "Role_new" RENAME TO "Role";\nDROP TYPE "Role_old";',
+      // TypeORM's generated enum change: the new type is created under the name.
+      'ALTER TYPE "public"."user_role_enum" RENAME TO "user_role_enum_old";\nCREATE TYPE "public"."user_role_enum" AS ENUM(\'user\', \'admin\');\nALTER TABLE "user" ALTER COLUMN "role" TYPE "public"."user_role_enum" USING "role"::"text"::"public"."user_role_enum";\nDROP TYPE "public"."user_role_enum_old";',
     ],
   },
 });

@@ -115,8 +115,10 @@ export function diffSchemas(a: SchemaSnapshot, b: SchemaSnapshot): SchemaDiff {
  */
 export function addedObjects(diff: SchemaDiff): string[] {
   const out: string[] = [];
+  // A column dropped and added again under its name held data before: the statements dropping it are not about a new one.
+  const removed = new Set(diff.changes.filter((c) => c.change === 'removed').map((c) => `${c.kind}:${c.object}`));
   for (const c of diff.changes) {
-    if (c.change !== 'added') continue;
+    if (c.change !== 'added' || removed.has(`${c.kind}:${c.object}`)) continue;
     if (c.kind === 'table' || c.kind === 'column' || c.kind === 'sequence') out.push(`${c.kind}:${c.object}`);
     if (c.kind === 'view') out.push(`view:${c.object}`, `table:${c.object}`);
   }
@@ -152,7 +154,14 @@ function diffRelation(key: string, x: RelationSnapshot, y: RelationSnapshot, pus
   }
   for (const col of newCols) push({ kind: 'column', object: `${key}.${col}`, change: 'added', detail: y.columns[col]!.type, after: y.columns[col] });
   for (const col of Object.keys(x.columns)) {
-    if (col in y.columns) diffColumn(`${key}.${col}`, x.columns[col]!, y.columns[col]!, push);
+    if (!(col in y.columns)) continue;
+    // Another attnum under the same name: dropped and added again (what TypeORM generates for a type change), its values gone.
+    if (x.columns[col]!.position !== y.columns[col]!.position) {
+      push({ kind: 'column', object: `${key}.${col}`, change: 'removed', detail: x.columns[col]!.type, before: x.columns[col] });
+      push({ kind: 'column', object: `${key}.${col}`, change: 'added', detail: y.columns[col]!.type, after: y.columns[col] });
+    } else {
+      diffColumn(`${key}.${col}`, x.columns[col]!, y.columns[col]!, push);
+    }
   }
 
   diffKeyed('constraint', x.constraints, y.constraints, push, (name, cx, cy) => {

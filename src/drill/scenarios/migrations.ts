@@ -331,12 +331,30 @@ async function runMigrationsDrill(options: MigrationsDrillOptions, context: Scen
 
 /**
  * A change no down can take back whatever it is written to do: a value added
- * to an enum that existed before the up (PostgreSQL has no DROP VALUE).
+ * to an enum that existed before the up (PostgreSQL has no DROP VALUE). Not
+ * so where the up rebuilt the type — its columns moved onto a new type of
+ * the same name, their tables rewritten (TypeORM's generated enum change):
+ * a down can rebuild it without the value, and is rehearsed like any other.
  */
 function irreversibleByNature(before: SchemaSnapshot, after: SchemaSnapshot): string | null {
-  const added = diffSchemas(before, after).changes.filter((c) => c.kind === 'enum' && c.change === 'altered' && /values added/.test(c.detail));
+  const added = diffSchemas(before, after)
+    .changes.filter((c) => c.kind === 'enum' && c.change === 'altered' && /values added/.test(c.detail))
+    .filter((c) => !typeRebuilt(c.object, before, after));
   if (added.length === 0) return null;
   return `irreversible by nature: ${added.map((c) => `${c.detail.replace('values added: ', 'value ')} added to enum ${c.object}`).join('; ')} (PostgreSQL cannot drop an enum value)`;
+}
+
+/** A table with a column of the enum `key` (`schema.name`) was rewritten: its column moved onto a new type of that name. */
+function typeRebuilt(key: string, before: SchemaSnapshot, after: SchemaSnapshot): boolean {
+  const bare = key.startsWith('public.') ? key.slice('public.'.length) : key;
+  const ofType = (type: string): boolean => {
+    const t = type.replace(/\[\]$/, '').replace(/"/g, '');
+    return t === key || t === bare;
+  };
+  return Object.entries(after.relations).some(([name, rel]) => {
+    const was = before.relations[name];
+    return was !== undefined && was.relfilenode !== rel.relfilenode && Object.values(rel.columns).some((c) => ofType(c.type));
+  });
 }
 
 /**

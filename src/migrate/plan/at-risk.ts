@@ -8,7 +8,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
-import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str } from '../../sql/ast.js';
+import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 import type { Fill } from '../../classify/types.js';
 import { measureDerived, type DerivedCount } from './derived.js';
@@ -56,9 +56,13 @@ export interface AtRisk {
 /** What each statement would destroy or rewrite (pure: from the parse tree). */
 export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[] {
   const out: RiskTarget[] = [];
+  const enums = new Set<string>();
   for (const stmt of statements) {
     const { kind, node, line } = stmt;
-    if (kind === 'DropStmt') {
+    if (kind === 'CreateEnumStmt') {
+      const key = nameKey(names(node.typeName));
+      if (key) enums.add(key);
+    } else if (kind === 'DropStmt') {
       const removeType = str(node.removeType);
       for (const obj of list(node.objects)) {
         const key = nameKey(names(as(obj, 'List')?.items ?? obj));
@@ -80,7 +84,7 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
         const subtype = str(cmd.subtype);
         const column = str(cmd.name) ?? null;
         if (subtype === 'AT_DropColumn') out.push({ action: 'drop-column', schema, table, column, line, filtered: false });
-        if (subtype === 'AT_AlterColumnType') out.push({ action: 'alter-type', schema, table, column, line, filtered: false });
+        if (subtype === 'AT_AlterColumnType' && !(column !== null && labelsKept(cmd, column, enums))) out.push({ action: 'alter-type', schema, table, column, line, filtered: false });
       }
     } else if (kind === 'TruncateStmt') {
       for (const rel of list(node.relations)) {
@@ -93,6 +97,25 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
     }
   }
   return out;
+}
+
+/**
+ * A column moved onto an enum the same down created (TypeORM's enum change
+ * undone: `USING "status"::"text"::"public"."x_enum_old"`): each label is
+ * kept as it is, or the statement fails on a value the enum does not have
+ * (down-blockers.ts finds those rows first). No value is changed or lost.
+ */
+function labelsKept(cmd: Fields, column: string, enums: ReadonlySet<string>): boolean {
+  const def = as(cmd.def, 'ColumnDef');
+  const target = nameKey(names((as(def?.typeName, 'TypeName') ?? (def?.typeName as Fields | undefined))?.names));
+  if (target === undefined || !enums.has(target)) return false;
+  if (def?.raw_default === undefined) return true;
+  // The cast to the enum, of the column itself or of the column as text.
+  const cast = as(def.raw_default, 'TypeCast');
+  if (!cast || nameKey(names((as(cast.typeName, 'TypeName') ?? (cast.typeName as Fields | undefined))?.names)) !== target) return false;
+  const inner = as(cast.arg, 'TypeCast');
+  const ref = inner ? (['text', 'varchar'].includes(names((as(inner.typeName, 'TypeName') ?? (inner.typeName as Fields | undefined))?.names).at(-1) ?? '') ? inner.arg : undefined) : cast.arg;
+  return names(as(ref, 'ColumnRef')?.fields).at(-1) === column;
 }
 
 /**

@@ -28,8 +28,11 @@ import { connect, serverVersion } from '../../db/connection.js';
 import { findBinary } from '../../pgtools/binaries.js';
 import type { ScratchOptions } from './scratch.js';
 
-/** Bumped whenever what a capture records changes shape or meaning: older entries are then never read. */
-const FORMAT = 'dbrollback-capture-v1';
+/**
+ * Bumped whenever what a capture records changes shape or meaning: older entries are then never read.
+ * v2: catalog reads (TypeORM's queryRunner introspection) are no longer part of a migration's captured SQL.
+ */
+const FORMAT = 'dbrollback-capture-v2';
 
 export interface CaptureCache {
   /** Where entries live (for messages). */

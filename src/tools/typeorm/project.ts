@@ -26,14 +26,23 @@ const FOLDERS = ['', 'src', path.join('src', 'db'), path.join('src', 'database')
 
 export const DEFAULT_TABLE = 'migrations';
 
-/** The DataSource file: in the working directory's usual places, else beside (or one level above) the migrations directory. */
+/**
+ * The DataSource file: the one the project's package.json scripts give the
+ * typeorm CLI (`typeorm-ts-node-commonjs -d src/config/typeorm.config.ts`),
+ * else one of the usual names in the working directory's usual places; then
+ * the same beside (or above) the migrations directory, up to its package.json.
+ */
 export function findDataSourceFile(migrationsDir: string | undefined, cwd = process.cwd()): string | undefined {
   const roots = [cwd];
   if (migrationsDir) {
     const parent = path.dirname(path.resolve(migrationsDir));
     roots.push(parent, path.dirname(parent));
+    const project = packageRoot(migrationsDir);
+    if (project !== undefined && !roots.includes(project)) roots.push(project);
   }
   for (const root of roots) {
+    const scripted = scriptedDataSources(root).find((file) => existsSync(file) && looksLikeDataSource(file));
+    if (scripted) return scripted;
     for (const folder of root === cwd ? FOLDERS : ['']) {
       for (const base of BASE_NAMES) {
         for (const ext of EXTENSIONS) {
@@ -44,6 +53,34 @@ export function findDataSourceFile(migrationsDir: string | undefined, cwd = proc
     }
   }
   return undefined;
+}
+
+/** The nearest folder above `dir` holding a package.json: the project the migrations belong to. */
+function packageRoot(dir: string): string | undefined {
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, 'package.json'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/** The files `-d`/`--dataSource` names in package.json scripts that run typeorm, in script order, resolved from `root` (where npm runs them). */
+export function scriptedDataSources(root: string): string[] {
+  let scripts: unknown;
+  try {
+    scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: unknown }).scripts;
+  } catch {
+    return [];
+  }
+  if (typeof scripts !== 'object' || scripts === null) return [];
+  const out: string[] = [];
+  for (const script of Object.values(scripts)) {
+    if (typeof script !== 'string' || !/typeorm/.test(script)) continue;
+    for (const m of script.matchAll(/(?:^|\s)(?:-d|--dataSource|--data-source)(?:\s+|=)(["']?)([^\s"'&|;]+)\1/g)) {
+      const file = path.resolve(root, m[2]!);
+      if (!out.includes(file)) out.push(file);
+    }
+  }
+  return out;
 }
 
 function looksLikeDataSource(file: string): boolean {

@@ -14,6 +14,8 @@
  *   -t false` would run it (a DROP INDEX CONCURRENTLY cannot run in one).
  * TypeORM takes no lock of its own.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { onSession } from '../../db/session.js';
 import { withPgOptionsLockTimeout } from '../../db/lock-wait.js';
 import { DbrollbackError } from '../../errors.js';
@@ -25,7 +27,7 @@ import { statusOf, type Definition } from '../status-of.js';
 import { toolConnection } from '../tool-connection.js';
 import { undoEach, undoEachOutcome, type UndoEachRun } from '../undo-each.js';
 import { NO_TIMES_NOTE, readHistory } from './history.js';
-import { DEFAULT_TABLE, findDataSourceFile, loadTypeormProject, newDataSource, type TypeormMigration, type TypeormProject } from './project.js';
+import { DEFAULT_TABLE, findDataSourceFile, loadTypeormProject, newDataSource, scriptedDataSources, type TypeormMigration, type TypeormProject } from './project.js';
 
 export function createTypeormAdapter(options: AdapterOptions): MigratorAdapter {
   return new TypeormAdapter(options);
@@ -34,8 +36,10 @@ export function createTypeormAdapter(options: AdapterOptions): MigratorAdapter {
 export function requireDataSourceFile(migrationsDir: string): string {
   const found = findDataSourceFile(migrationsDir || undefined);
   if (found) return found;
-  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})`, {
-    hint: 'Run dbrollback in the project directory (as you run the typeorm CLI), or pass --migrations pointing at the migrations folder beside the data source file.',
+  // The scripts name a file that is not there: a compiled one (dist/...) before the project is built.
+  const missing = scriptedDataSources(process.cwd()).filter((f) => !existsSync(f)).map((f) => path.relative(process.cwd(), f));
+  throw new DbrollbackError('CONFIG_INVALID', `no TypeORM data source file found (looked for a typeorm -d FILE in package.json's scripts, and for data-source.ts/.js and the like in ${process.cwd()}, its src/ folder${migrationsDir ? `, and beside ${migrationsDir}` : ''})${missing.length > 0 ? `; package.json's scripts name ${missing.join(', ')}, which does not exist` : ''}`, {
+    hint: `${missing.length > 0 ? 'Build the project first (the scripts run the typeorm CLI on the compiled data source), or run' : 'Run'} dbrollback in the project directory (as you run the typeorm CLI), or pass --migrations pointing at the migrations folder beside the data source file.`,
   });
 }
 
@@ -50,6 +54,25 @@ export function typeormDownKind(m: TypeormMigration): Pick<Definition, 'down' | 
   if (convention?.kind === 'throws') return { down: 'irreversible', downNote: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
   if (convention?.kind === 'empty') return { down: 'empty', downNote: 'its down does nothing' };
   return { down: 'yes' };
+}
+
+/**
+ * The other names a TypeORM user types for a migration: its file's name
+ * without the extension (what `typeorm migration:create` printed,
+ * `1712390712000-CreateEnrollment`) and its timestamp, each only where it
+ * names one migration.
+ */
+export function typeormTags(migrations: readonly Pick<TypeormMigration, 'name' | 'timestamp' | 'path'>[]): Map<string, string[]> {
+  const names = migrations.map((m) => m.name);
+  const forms = migrations.map((m) => [...(m.path !== null ? [path.basename(m.path).replace(/\.[^.]+$/, '')] : []), String(m.timestamp)].filter((f) => f !== m.name));
+  const count = new Map<string, number>();
+  for (const f of forms.flatMap((list) => [...new Set(list)])) count.set(f, (count.get(f) ?? 0) + 1);
+  const out = new Map<string, string[]>();
+  migrations.forEach((m, i) => {
+    const unique = [...new Set(forms[i]!)].filter((f) => count.get(f) === 1 && !names.includes(f));
+    if (unique.length > 0) out.set(m.name, unique);
+  });
+  return out;
 }
 
 export function definitionsOf(project: TypeormProject): Definition[] {
@@ -73,8 +96,11 @@ class TypeormAdapter implements MigratorAdapter {
     const project = await this.project();
     const history = await onSession(this.options.session, this.options.conn, (db) => readHistory(db, project.table));
     const status = statusOf(this.kind, history, definitionsOf(project), null);
-    status.appliedAtNote = NO_TIMES_NOTE;
-    return status;
+    const tags = typeormTags(project.migrations);
+    const tag = (m: MigrationInfo): MigrationInfo => (tags.has(m.name) ? { ...m, tags: tags.get(m.name)! } : m);
+    const applied = status.applied.map(tag);
+    const pending = status.pending.map(tag);
+    return { ...status, applied, pending, migrations: [...applied, ...pending], appliedAtNote: NO_TIMES_NOTE };
   }
 
   async select(target: DownTarget): Promise<MigrationInfo[]> {

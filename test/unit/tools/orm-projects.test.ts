@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findKnexfile, listKnexMigrations, loadKnexProject } from '../../../src/tools/knex/project.js';
+import { typeormTags } from '../../../src/tools/typeorm/run.js';
 import { knexDownKind, knexTags } from '../../../src/tools/knex/run.js';
-import { findDataSourceFile, loadTypeormProject } from '../../../src/tools/typeorm/project.js';
+import { findDataSourceFile, loadTypeormProject, scriptedDataSources } from '../../../src/tools/typeorm/project.js';
 import { rejection } from '../../harness/fixtures.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../migrations-fixtures');
@@ -100,6 +101,35 @@ describe('TypeORM projects', () => {
     await writeFile(path.join(dir, 'src', 'data-source.ts'), "import { DataSource } from 'typeorm';\nexport const AppDataSource = new DataSource({ type: 'postgres' });");
     expect(findDataSourceFile(path.join(dir, 'src', 'migrations'), os.tmpdir())).toBe(path.join(dir, 'src', 'data-source.ts'));
     expect(findDataSourceFile(undefined, dir)).toBe(path.join(dir, 'src', 'data-source.ts'));
+  });
+
+  it('finds the DataSource file the package.json scripts give the typeorm CLI (-d / --dataSource), from the project root or its migrations folder', async () => {
+    await mkdir(path.join(dir, 'src', 'config'), { recursive: true });
+    await mkdir(path.join(dir, 'src', 'database', 'migrations'), { recursive: true });
+    const config = path.join(dir, 'src', 'config', 'typeorm.config.ts');
+    await writeFile(config, "import { DataSource } from 'typeorm';\nexport default new DataSource({ type: 'postgres' });");
+    // Was: not found (only data-source.ts and the like are looked for), so no command could run.
+    expect(findDataSourceFile(undefined, dir)).toBeUndefined();
+    const scripts = { build: 'nest build', typeorm: 'typeorm-ts-node-commonjs -d src/config/typeorm.config.ts', 'migration:run': 'npm run typeorm -- migration:run' };
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ scripts }));
+    expect(findDataSourceFile(undefined, dir)).toBe(config);
+    expect(findDataSourceFile(path.join(dir, 'src', 'database', 'migrations'), os.tmpdir())).toBe(config);
+    // The compiled one a production script names, when it is not built, is passed over; --dataSource= is read too.
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ scripts: { 'migration:prod': 'typeorm migration:run --dataSource=dist/config/typeorm.config.js', ...scripts } }));
+    expect(scriptedDataSources(dir)).toEqual([path.join(dir, 'dist', 'config', 'typeorm.config.js'), config]);
+    expect(findDataSourceFile(undefined, dir)).toBe(config);
+  });
+
+  it('typeormTags: the file name without its extension and the timestamp, each only where it names one migration', () => {
+    const tags = typeormTags([
+      { name: 'CreateUsers1704067200000', timestamp: 1704067200000, path: '/p/src/migrations/1704067200000-CreateUsers.ts' },
+      { name: 'AddPhone1704067300000', timestamp: 1704067300000, path: '/p/src/migrations/1704067300000-AddPhone.ts' },
+      { name: 'SeedPhones1704067300000', timestamp: 1704067300000, path: '/p/src/migrations/1704067300000-SeedPhones.ts' },
+      { name: 'Inline1704067400000', timestamp: 1704067400000, path: null },
+    ]);
+    expect(tags.get('CreateUsers1704067200000')).toEqual(['1704067200000-CreateUsers', '1704067200000']);
+    expect(tags.get('AddPhone1704067300000')).toEqual(['1704067300000-AddPhone']);
+    expect(tags.get('Inline1704067400000')).toEqual(['1704067400000']);
   });
 
   it('loads the migrations as TypeORM names and orders them: the instance name, else the class name, by timestamp', async () => {
