@@ -125,7 +125,10 @@ async function buildProject(): Promise<string> {
 /** `typeorm migration:show -d dist/config/typeorm.config.js`: `[X] id Name` for each executed migration, `[ ] Name` for each pending one. */
 async function typeormShow(dist: string, url: string): Promise<string[]> {
   const show = await execa(process.execPath, [TYPEORM_CLI, 'migration:show', '-d', path.join(dist, 'config', 'typeorm.config.js')], { cwd: dist, env: { DATABASE_URL: url }, reject: false });
-  return show.stdout.split('\n').filter((l) => /^\[[ X]\]/.test(l));
+  // migration:show exits 1 when migrations are pending; anything else (or no listing at all) is said in full.
+  const listed = show.stdout.split('\n').filter((l) => /^\[[ X]\]/.test(l));
+  expect(listed.length > 0 && (show.exitCode === 0 || show.exitCode === 1), `typeorm migration:show (exit ${show.exitCode}): ${show.stderr}\n${show.stdout}`).toBe(true);
+  return listed;
 }
 
 describe('the journey on a TypeORM atelier project (NestJS layout), run from the project root', () => {
