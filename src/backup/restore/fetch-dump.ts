@@ -9,13 +9,13 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform, type TransformCallback, Writable } from 'node:stream';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DbrollbackError } from '../../errors.js';
 import type { BackupManifest } from '../manifest.js';
 import { transferMeter, type ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
-import { DigestStream } from '../../storage/digest.js';
+import { DigestStream, digestOf } from '../../storage/digest.js';
 
 export function checksumError(manifest: BackupManifest, actual: { sha256: string; size: number }, cause?: unknown): DbrollbackError {
   return new DbrollbackError('CHECKSUM_MISMATCH', `backup ${manifest.id}: the stored dump is damaged (got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 12)}…; the manifest says ${manifest.sizeBytes} bytes with sha256 ${manifest.sha256.slice(0, 12)}…)`, {
@@ -111,11 +111,9 @@ const RECHECK_MS = 30_000;
 /** The sha256 and size of a stored object, or undefined when reading it takes longer than `withinMs`. */
 async function storedDigest(storage: Storage, key: string, withinMs: number): Promise<{ sha256: string; size: number } | undefined> {
   const source = await storage.get(key);
-  const digest = new DigestStream();
   const timer = setTimeout(() => source.destroy(new Error('timed out')), withinMs);
   try {
-    await pipeline(source, digest, new Writable({ write: (_chunk, _enc, cb) => cb() }));
-    return { sha256: digest.sha256(), size: digest.bytes };
+    return await digestOf(source);
   } catch {
     return undefined;
   } finally {

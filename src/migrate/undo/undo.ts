@@ -353,7 +353,7 @@ function assertDownsCanRun(plan: Plan): void {
   if (failing.length === 0) return;
   const oldest = plan.migrations.at(-1)?.name ?? 'NAME';
   throw new DbrollbackError('DOWN_WOULD_FAIL', `refusing to undo: the down migrations would fail on rows the database holds now — ${failing.map(({ m, b }) => `${m.name} (line ${b.line}): ${blockerMessage(b)}`).join('; ')}`, {
-    hint: `Nothing was changed. Correct or remove those rows first (\`dbrollback plan\` lists the query that finds them), or keep them and ${restoreBefore(plan, oldest).replace(/^restore to before it/, 'restore to before the migration instead')}.`,
+    hint: `Nothing was changed. Correct or remove those rows first (\`dbrollback plan\` lists the query that finds them), or keep them and ${restoreBefore(plan, oldest, 'restore to before the migration instead')}.`,
     details: { blockers: failing.map(({ m, b }) => ({ migration: m.name, ...b })) },
   });
 }
@@ -362,10 +362,10 @@ function assertDownsCanRun(plan: Plan): void {
  * "restore to before it: COMMAND": from the WAL archive, or — where the plan found that no point-in-time restore
  * can reach the moment before the oldest migration — from a logical backup taken at the head before it.
  */
-function restoreBefore(plan: Plan, name: string): string {
+function restoreBefore(plan: Plan, name: string, lead = 'restore to before it'): string {
   const oldest = plan.migrations.at(-1)?.name;
-  if (plan.pitrUnreachable === null || name !== oldest) return `restore to before it: dbrollback restore --before-migration ${name} --data-dir DIR`;
-  return `restore to before it from a logical backup: dbrollback restore --before-migration ${name} --backup auto (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
+  if (plan.pitrUnreachable === null || name !== oldest) return `${lead}: dbrollback restore --before-migration ${name} --data-dir DIR`;
+  return `${lead} from a logical backup: dbrollback restore --before-migration ${name} --backup auto (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
 }
 
 /** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */
