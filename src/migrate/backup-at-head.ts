@@ -28,3 +28,16 @@ export function takenAt(b: BackupListing, head: MigrationInfo | null, migrator: 
   const version = b.migrationHeadVersion;
   return version !== undefined && head !== null && version.migrator === migrator && (head.tags ?? []).includes(version.version);
 }
+
+/**
+ * The newest of `backups` (newest first) taken before `oldest` ran: by time where the tool records when it
+ * applied it; else (Drizzle records none) by the head the backup recorded — the empty history, or a migration
+ * applied before `oldest`. A backup of another tool's history is never one.
+ */
+export function backupBefore(backups: readonly BackupListing[], migrator: string, oldest: MigrationInfo, applied: readonly MigrationInfo[]): BackupListing | undefined {
+  if (oldest.appliedAt) return backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!);
+  const order = new Map(applied.map((m, i) => [m.name, i]));
+  const oldestAt = order.get(oldest.name);
+  if (oldestAt === undefined) return undefined;
+  return backups.find((b) => b.migrator === migrator && (b.migrationHead === null || (order.get(b.migrationHead) ?? Number.POSITIVE_INFINITY) < oldestAt));
+}

@@ -12,8 +12,8 @@
  *      the warnings say how old, which runs lie between (backup-gap.ts), and
  *      whether the point-in-time route reaches the exact moment.
  */
-import { isBackupOf } from '../../backup/catalog.js';
-import { takenAt, wholeBackups } from '../backup-at-head.js';
+import { isBackupOf, type BackupListing } from '../../backup/catalog.js';
+import { backupBefore, takenAt, wholeBackups } from '../backup-at-head.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { parseLsn } from '../../backup/wal/layout.js';
@@ -44,7 +44,7 @@ export async function resolveBeforeMigration(storage: Storage, status: Migration
   const name = migration.name;
   const index = status.applied.findIndex((m) => m.name === name);
   const previous = index > 0 ? status.applied[index - 1]! : null;
-  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, status.migrator, options.database);
+  if (options.via === 'backup') return logicalBackupBefore(storage, migration, previous, status, options.database);
 
   const recorded = await restorePointBefore(storage, name, options.database);
   // A point made before an earlier application (undone, then applied again by the tool itself) is not "just before" the latest one.
@@ -110,7 +110,8 @@ function appliedMigration(status: MigrationStatus, given: string): MigrationInfo
   return known;
 }
 
-async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previousMigration: MigrationInfo | null, migrator: string, database: string): Promise<BeforeMigrationTarget> {
+async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, previousMigration: MigrationInfo | null, status: MigrationStatus, database: string): Promise<BeforeMigrationTarget> {
+  const migrator = status.migrator;
   const previous = previousMigration?.name ?? null;
   const appliedAt = migration.appliedAt?.toISOString() ?? null;
   // Newest first: the backup closest to the migration's latest application; only the configured database's.
@@ -127,13 +128,35 @@ async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, p
       });
     }
     throw new DbrollbackError('BACKUP_NOT_FOUND', `no logical backup was taken at ${previous ?? '(no migration)'}, the head just before ${migration.name}${appliedAt ? `, before its latest application (${appliedAt})` : ''}`, {
-      hint: `\`dbrollback backups\` lists what there is; a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR. Nothing was changed.`,
+      hint: `${await waysWithoutBackup(storage, whole.filter((b) => isBackupOf(b, database)), status, migration, previous, database)} Nothing was changed.`,
     });
   }
   const gap = await backupGap(storage, found, migration.name, migration.appliedAt, database);
   const warnings = gap.exact ? [] : gapWarnings(gap, found.id, migration.name, await pitrRoute(storage, migration.name, database, gap));
   if (appliedAt === null && !gap.exact) warnings.unshift(`${migration.name} has no recorded applied-at time: backup ${found.id} is the newest at head ${previous ?? '(none)'}, whenever it was taken`);
   return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, gap, warnings };
+}
+
+/**
+ * What is left when no backup was taken at the head before `migration`: the newest backup taken before it ran (at
+ * an older head: restoring it undoes the migrations after that head too, to be applied again), and the
+ * point-in-time route only where the storage shows it can reach the moment before `migration`.
+ */
+async function waysWithoutBackup(storage: Storage, backups: readonly BackupListing[], status: MigrationStatus, migration: MigrationInfo, previous: string | null, database: string): Promise<string> {
+  const ways: string[] = [];
+  const earlier = backupBefore(backups, status.migrator, migration, status.applied);
+  if (earlier) {
+    const head = earlier.migrationHead ?? 'an empty history';
+    const again = previous !== null && earlier.migrationHead !== previous ? ` (it holds the database at head ${head}: apply the migrations after it again with dbrollback migrate --to ${previous})` : '';
+    ways.push(`the newest backup taken before ${migration.name} ran is ${earlier.id}, taken ${earlier.createdAt}: dbrollback restore --backup ${earlier.id}${again}`);
+  }
+  const point = await restorePointBefore(storage, migration.name, database).catch(() => null);
+  const bases = point?.walSwitched === false ? [] : await baseCandidates(storage).catch(() => []);
+  // Without a restore point the point-in-time route aims at the time the tool recorded, from any base backup.
+  const reaches = point !== null ? bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= parseLsn(point.lsn)) : migration.appliedAt !== null && bases.length > 0;
+  if (reaches) ways.push(`a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR`);
+  else if (point !== null) ways.push(`no point-in-time restore can reach the moment before ${migration.name} (${point.walSwitched === false ? 'its restore point was made while the server was not archiving WAL' : 'no base backup ends before its restore point'})`);
+  return `\`dbrollback backups\` lists what there is${ways.length > 0 ? `; ${ways.join('; ')}` : ''}.`;
 }
 
 /** The restore point before the migration's latest application, and whether a base backup ended before it (the archive then reaches it). */

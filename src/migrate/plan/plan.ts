@@ -6,8 +6,7 @@
  */
 import { restorePointBefore } from '../../backup/restore-points.js';
 import { baseCandidates } from '../../backup/pitr/base-candidates.js';
-import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
-import type { BackupListing } from '../../backup/catalog.js';
+import { backupBefore, takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
 import type { ResolvedConfig } from '../../run/config.js';
@@ -433,12 +432,7 @@ async function findRestoreBackup(run: RunContext, migrator: string, targetHead: 
   if (!run.hasStorage) return null;
   const backups = await wholeBackupsOf(run.storage, run.config.conn.database);
   const atHead = targetHead !== null ? backups.find((b) => takenAt(b, targetHead, migrator)) : undefined;
-  // Taken before the oldest migration ran: by time where the tool records one; else (Drizzle records none) by the head
-  // the backup recorded — the empty history or a migration applied before the oldest.
-  const order = new Map(applied.map((m, i) => [m.name, i]));
-  const oldestAt = oldest ? order.get(oldest.name) : undefined;
-  const earlierHead = (b: BackupListing): boolean => b.migrator === migrator && (b.migrationHead === null || (order.get(b.migrationHead) ?? Number.POSITIVE_INFINITY) < oldestAt!);
-  const before = oldest?.appliedAt ? backups.find((b) => new Date(b.createdAt) < oldest.appliedAt!) : oldestAt !== undefined ? backups.find(earlierHead) : undefined;
+  const before = oldest ? backupBefore(backups, migrator, oldest, applied) : undefined;
   const chosen = atHead ?? before;
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }
