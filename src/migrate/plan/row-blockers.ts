@@ -282,7 +282,8 @@ function constraintProbe(table: string, con: Fields, line: number): BlockerProbe
     case 'CONSTR_PRIMARY': {
       if (str(con.indexname) !== undefined) return undefined;
       const columns = names(con.keys);
-      if (columns.length === 0 || list(con.including).length > 0) return undefined;
+      // INCLUDE columns ride along in the index without taking part in the uniqueness: the keys alone are probed.
+      if (columns.length === 0) return undefined;
       const primary = str(con.contype) === 'CONSTR_PRIMARY';
       return probe(primary ? 'primary-key' : 'unique', table, name, label(primary ? 'PRIMARY KEY' : 'UNIQUE'), columns, line, duplicatesQuery(table, columns, primary || con.nulls_not_distinct === true, primary));
     }

@@ -208,6 +208,21 @@ describe('downs that would fail on the rows the database holds now', () => {
     }
   });
 
+  it('a UNIQUE constraint with INCLUDE columns is probed on its keys alone (the included columns take no part in the uniqueness)', async () => {
+    const { database } = await cluster.createDatabase();
+    await cluster.sql(database, "CREATE TABLE seats (id int, row_no int, seat text, holder text); INSERT INTO seats VALUES (1, 1, 'a', 'x'), (2, 1, 'a', 'y'), (3, 2, 'a', 'x')");
+    const stmts = parseSql('ALTER TABLE seats ADD CONSTRAINT seats_place_key UNIQUE (row_no, seat) INCLUDE (holder);').statements;
+    const client = new pg.Client({ connectionString: cluster.url(database) });
+    await client.connect();
+    try {
+      const blockers = await measureBlockers(client, blockerProbes(stmts, '004_seats', new RunSoFar()));
+      expect(blockers.map((b) => [b.kind, b.name, b.violations, b.unchecked])).toEqual([['unique', 'seats_place_key', 1, null]]);
+      expect(blockers[0]!.examples).toEqual(["row_no = 1, seat = 'a'"]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('a unique index added back that is partial (WHERE), on an expression (lower(email)) or NULLS NOT DISTINCT is probed over the rows it would hold; an expression plan cannot write back is unchecked', async () => {
     const indexes =
       'CREATE UNIQUE INDEX users_email_live ON users (email) WHERE deleted_at IS NULL;\n' +
