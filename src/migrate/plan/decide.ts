@@ -2,18 +2,28 @@
  * The runbooks' decision matrix, as a pure function of what each migration
  * to roll back did:
  *   nothing to roll back                         → app-only
+ *   only additive ups that lost no data          → schema-stays (also where no
+ *                                                  down can take them back: a
+ *                                                  tool without downs, a missing
+ *                                                  or irreversible down — the
+ *                                                  schema need not go, and a
+ *                                                  restore would discard every
+ *                                                  write since; the reasons say
+ *                                                  undo is not the way)
  *   a tool without downs (Drizzle, Prisma),
  *   any irreversible / missing down (or an empty
  *   one, unless nothing needs undoing, or one that
  *   writes the system catalogs itself),
  *   any up that destroyed or rewrote data        → restore
- *   only additive ups                            → schema-stays
  *   otherwise (breaking but reversible)          → undo
  */
 import type { DownKind } from '../../tools/contract.js';
 import type { Compatibility, DataLoss } from '../../classify/types.js';
 
 export type PlanType = 'app-only' | 'schema-stays' | 'undo' | 'restore';
+
+/** schema-stays' first reason; the others say why no down could take the migrations back, where none can. */
+export const ADDITIVE_REASON = 'every migration is additive: the previous application version keeps working on the current schema';
 
 export interface MigrationFacts {
   name: string;
@@ -42,14 +52,21 @@ export interface ToolFacts {
 
 export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = { hasDowns: true, name: 'the migration tool' }): Decision {
   if (migrations.length === 0) return { type: 'app-only', reasons: ['no migration was applied after the target: the database needs no change'] };
+  // Every reason for a restore, in the migrations' order; those that only say no down can take a migration back
+  // (a restore is then the way, unless the schema may stay) are also in noWayBack.
   const restoreReasons: string[] = [];
-  if (!tool.hasDowns) restoreReasons.push(`${tool.name} has no down migrations: the way back past ${migrations.map((m) => m.name).join(', ')} is a restore`);
+  const noWayBack: string[] = [];
+  const noDown = (reason: string): void => {
+    restoreReasons.push(reason);
+    noWayBack.push(reason);
+  };
+  if (!tool.hasDowns) noDown(`${tool.name} has no down migrations: the way back past ${migrations.map((m) => m.name).join(', ')} is a restore`);
   for (const m of migrations) {
-    if (tool.hasDowns && m.down === 'irreversible') restoreReasons.push(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
+    if (tool.hasDowns && m.down === 'irreversible') noDown(`${m.name} is irreversible: ${m.downNote ?? 'it declares no way back'}`);
     // An empty down undoes nothing: fine when the schema may stay, a reason to restore when it must go back.
     if (tool.hasDowns && m.down === 'empty' && (m.compatibility !== 'additive' || m.dataLoss !== 'none')) restoreReasons.push(emptyReason(m));
     // The tool's own why (Flyway: a repeatable, which no U script can name) beats a bare "no down".
-    if (tool.hasDowns && m.down === 'missing') restoreReasons.push(`${m.name} has no down migration${m.downNote ? ` (${m.downNote})` : ''}`);
+    if (tool.hasDowns && m.down === 'missing') noDown(`${m.name} has no down migration${m.downNote ? ` (${m.downNote})` : ''}`);
     if (tool.hasDowns && m.downWritesCatalog && m.downWritesCatalog.length > 0) {
       restoreReasons.push(
         `${m.name}'s down writes the system catalog directly (${m.downWritesCatalog.join(', ')}), past PostgreSQL's own checks: rows still holding a value deleted from pg_enum become unreadable ("invalid internal value for enum"); no down can take it back safely`,
@@ -58,12 +75,14 @@ export function decide(migrations: readonly MigrationFacts[], tool: ToolFacts = 
     if (m.dataLoss === 'destructive') restoreReasons.push(`${m.name} destroyed data that a down migration cannot bring back`);
     if (m.dataLoss === 'rewrite') restoreReasons.push(`${m.name} rewrote existing data in place; a down cannot restore the old values`);
   }
-  if (restoreReasons.length > 0) return { type: 'restore', reasons: restoreReasons };
   const unknown = migrations.filter((m) => m.compatibility === null);
   const breaking = migrations.filter((m) => m.compatibility === 'breaking');
-  if (unknown.length === 0 && breaking.length === 0) {
-    return { type: 'schema-stays', reasons: ['every migration is additive: the previous application version keeps working on the current schema'] };
+  const additive = unknown.length === 0 && breaking.length === 0;
+  if (restoreReasons.length === noWayBack.length && additive) {
+    // Nothing needs undoing: that no down could undo it is a note, not a reason to discard every write since.
+    return { type: 'schema-stays', reasons: [ADDITIVE_REASON, ...noWayBack] };
   }
+  if (restoreReasons.length > 0) return { type: 'restore', reasons: restoreReasons };
   const empty = migrations.filter((m) => m.down === 'empty');
   if (empty.length > 0) return { type: 'restore', reasons: [...breaking.map((m) => `${m.name} is breaking and must be undone`), ...empty.map(emptyReason)] };
   return {

@@ -182,20 +182,22 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
-  if (decision.type !== 'restore') {
+  // The way back, if the schema must go: a restore where the plan is one, or where the schema may stay but no down could take it back.
+  const wayBackIsRestore = decision.type === 'restore' || (decision.type === 'schema-stays' && !migrations.every((m) => hasUsableDown(m.down)));
+  if (!wayBackIsRestore) {
     // A down that drops what a view left applied through the undo uses (a Flyway repeatable's) fails on it: said before anything runs.
     for (const [i, m] of migrations.entries()) m.notes.push(...(await stayingDependents(db, adapter, staying, m.name, downTargets[i]!)));
   }
   // A restore goes back to the moment before the oldest selected migration, what stays applied by an undo included.
   const restoreHead = headBefore(status.applied, selected);
-  const targetHead = decision.type === 'restore' ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
-  const restoreFrom = decision.type === 'restore' ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1), status.applied) : null;
-  const archive = decision.type === 'restore' ? await archiveView(run) : null;
+  const targetHead = wayBackIsRestore ? (restoreHead?.name ?? null) : headAfter(status.applied, selected);
+  const restoreFrom = wayBackIsRestore ? await findRestoreBackup(run, status.migrator, restoreHead, selected.at(-1), status.applied) : null;
+  const archive = wayBackIsRestore ? await archiveView(run) : null;
   const touched = touchedBy(ups);
   const oldest = migrations.at(-1)?.name;
   const unreachable = await pitrUnreachable(run, selected.at(-1));
   const routes: RestoreRoutes =
-    decision.type === 'restore' && oldest !== undefined
+    wayBackIsRestore && oldest !== undefined
       ? restoreRoutes({ oldest, touched, liveTables: await countUserTables(db), backup: restoreFrom, targetHead, inboundKeys: await inboundKeysOf(db, touched), pitrUnreachable: unreachable })
       : { routes: [], tableRouteNote: null };
   const known = migrations.filter((m) => m.atRisk !== null);
@@ -217,12 +219,12 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes),
+    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes, wayBackIsRestore),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
     targetHead,
-    staysApplied: decision.type === 'restore' ? [] : staying.map((m) => ({ name: m.name, note: m.staysApplied! })),
+    staysApplied: wayBackIsRestore ? [] : staying.map((m) => ({ name: m.name, note: m.staysApplied! })),
     migrations,
     atRisk: {
       rows: known.reduce((n, m) => n + m.atRisk!.rows, 0),
@@ -237,7 +239,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
     restoreRoutes: routes.routes,
     tableRouteNote: routes.tableRouteNote,
     pitrUnreachable: unreachable,
-    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip, archive),
+    steps: steps(decision.type, migrations, options, targetHead, routes, roundTrip, archive, wayBackIsRestore),
     capture: captured.stats,
     roundTrip,
   };
@@ -437,9 +439,17 @@ async function findRestoreBackup(run: RunContext, migrator: string, targetHead: 
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes): string {
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes, wayBackIsRestore: boolean): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
   const tables = routes.routes.find((r) => r.route === 'tables');
+  if (type === 'schema-stays' && wayBackIsRestore) {
+    // Nothing needs undoing, and no down could: the restore is named for a schema that must go anyway, with its price.
+    const whole = routes.routes.find((r) => r.route === 'whole-database');
+    const why = noDowns !== null ? `${noDowns} has no down migrations` : 'no down migration can take every one of them back';
+    const first = tables ? ` only ${tables.tables.join(', ')}: ${tables.command} (it discards ${tables.discards}), or` : '';
+    const way = whole ? `${first} the whole database: ${whole.command}${whole.alternative ? ` (or ${whole.alternative})` : ''}${!restoreFrom && !config.storage ? ' (no storage configured)' : ''} (it discards ${whole.discards})` : '';
+    return `Leave the database as it is and roll back the application: the old version runs on the new schema. ${why}: if the schema must go back anyway, restore to the moment before ${oldest}${way ? ` —${way}` : ''}.`;
+  }
   if (type === 'restore' && (noDowns !== null || tables !== undefined)) {
     const why = noDowns !== null ? `${noDowns} has no down migrations: the way back is a restore to the moment before ${oldest}.` : `Down migrations cannot bring the data back: restore to the moment before ${oldest}.`;
     const n = tables?.tables.length ?? 0;
@@ -469,13 +479,13 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
   }
 }
 
-function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null, archive: PlanArchive | null): PlanStep[] {
+function steps(type: PlanType, migrations: PlanMigration[], options: PlanOptions, targetHead: string | null, routes: RestoreRoutes, roundTrip: RoundTrip | null, archive: PlanArchive | null, wayBackIsRestore: boolean): PlanStep[] {
   if (type === 'app-only') return [{ action: 'none', detail: 'no database step: roll back the application' }];
   const out: PlanStep[] = [];
-  if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
+  if (type === 'schema-stays') out.push({ action: 'keep-schema', detail: wayBackIsRestore ? 'recommended: keep the schema and roll back the application; the steps below are the restore that takes the schema back if it must go anyway (no down can)' : 'recommended: keep the schema; the steps below are what `undo` would do if run anyway' });
   out.push({ action: 'pause-traffic', detail: options.pauseTraffic ? `run ${options.pauseTraffic}` : 'stop writes to the database (no --pause-traffic hook given: do it by hand)' });
-  out.push({ action: 'backup', detail: type === 'restore' ? 'pg_dump to storage, read back and checksum-verified, manifest written last' : 'undo --backup auto (default): a restore point in a healthy WAL archive plus the at-risk tables when the downs destroy data, else the at-risk tables and the schema (tables), or the whole database (full); read back and checksum-verified, manifest written last' });
-  if (type === 'restore') {
+  out.push({ action: 'backup', detail: wayBackIsRestore ? 'pg_dump to storage, read back and checksum-verified, manifest written last' : 'undo --backup auto (default): a restore point in a healthy WAL archive plus the at-risk tables when the downs destroy data, else the at-risk tables and the schema (tables), or the whole database (full); read back and checksum-verified, manifest written last' });
+  if (wayBackIsRestore) {
     const oldest = migrations.at(-1)?.name ?? 'the first migration';
     for (const r of routes.routes) {
       const what =

@@ -33,6 +33,7 @@ import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js
 import { initParser, parseSql } from '../../sql/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
 import { blockerMessage } from '../plan/row-blockers.js';
+import { ADDITIVE_REASON } from '../plan/decide.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
@@ -290,10 +291,12 @@ function schemaExpectation(plan: Plan, before: SchemaSnapshot): { schemaExpectat
 
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */
 function assertSafe(plan: Plan, options: UndoOptions): void {
-  if (plan.type === 'restore' && !plan.toolHasDowns) {
-    // Nothing to weigh: the tool has no downs, so the plan's restore is the only way back.
-    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${plan.reasons.join('; ')}`, {
-      hint: `${plan.recommendation} Nothing was changed.`,
+  if (!plan.toolHasDowns) {
+    // Nothing to weigh: the tool has no downs, so a restore is the only way the schema goes back — the plan's, or,
+    // where the schema may stay (every migration additive), the one named for a schema that must go anyway.
+    const hint = plan.type === 'restore' ? plan.recommendation : `The schema may stay (see \`dbrollback plan\`): roll back the application only; or ${restoreBefore(plan, plan.migrations.at(-1)?.name ?? 'NAME')}.`;
+    throw new DbrollbackError('IRREVERSIBLE', `refusing to undo: ${plan.reasons.filter((r) => r !== ADDITIVE_REASON).join('; ')}`, {
+      hint: `${hint} Nothing was changed.`,
       details: { reasons: plan.reasons, restoreFrom: plan.restoreFrom, touchedTables: plan.touchedTables, wayBack: 'restore' },
     });
   }
@@ -365,7 +368,12 @@ function assertDownsCanRun(plan: Plan): void {
 function restoreBefore(plan: Plan, name: string, lead = 'restore to before it'): string {
   const oldest = plan.migrations.at(-1)?.name;
   if (plan.pitrUnreachable === null || name !== oldest) return `${lead}: dbrollback restore --before-migration ${name} --data-dir DIR`;
-  return `${lead} from a logical backup: dbrollback restore --before-migration ${name} --backup auto (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
+  const from = plan.restoreFrom;
+  // The backup the plan found: at the head before it, or an older one whose later migrations are applied again.
+  const command = !from
+    ? `dbrollback restore --before-migration ${name} --backup auto`
+    : `dbrollback restore --backup ${from.backupId}${from.atTargetHead || plan.targetHead === null ? '' : ` (it holds the database at head ${from.migrationHead ?? 'an empty history'}: apply the migrations after it again with dbrollback migrate --to ${plan.targetHead})`}`;
+  return `${lead} from a logical backup: ${command} (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
 }
 
 /** The downs must bring the schema back to what it was before the migrations, by name — or the user accepts each difference named. */

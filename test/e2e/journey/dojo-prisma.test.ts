@@ -191,10 +191,14 @@ describe('the journey on a Prisma studio history, run from the project root', ()
     expect(again.json<ErrorDoc>().error.message).toContain('P3009');
     expect(again.json<ErrorDoc>().error.hint).toContain(`prisma migrate resolve --rolled-back ${TIMEZONE}`);
     expect(again.json<{ steps: Array<{ name: string; status: string }> }>().steps.filter((s) => s.status !== 'not-run').map((s) => s.name)).toEqual(['lock']);
-    // plan still answers: the way back is a restore either way.
+    // plan still answers: the last applied migration is additive, so the schema may stay (no down could take it back:
+    // the restore is named only for a schema that must go anyway).
     const planBlocked = await run(['plan', '--count', '1', '--json', ...args]);
     expect(planBlocked.exitCode, planBlocked.stderr).toBe(0);
-    expect(planBlocked.json<PlanDoc>().type).toBe('restore');
+    const blockedPlan = planBlocked.json<PlanDoc>();
+    expect(blockedPlan.type).toBe('schema-stays');
+    expect(blockedPlan.reasons[1]).toContain('Prisma has no down migrations');
+    expect(blockedPlan.recommendation).toMatch(/^Leave the database as it is and roll back the application: the old version runs on the new schema\. Prisma has no down migrations: if the schema must go back anyway, restore to the moment before /);
 
     // The team follows the guide: prisma migrate resolve --rolled-back (rolled_back_at = now on the failed row), the migration edited, deployed.
     await query(url, `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${TIMEZONE}' AND finished_at IS NULL AND rolled_back_at IS NULL`);

@@ -148,6 +148,18 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     expect(undo.json<ErrorDoc>().error.hint).toContain(`dbrollback restore --backup ${applied.backupId}`);
     expect(await history(url)).toBe(7);
 
+    // Only the enum values of 0006 to roll back: additive, so the schema stays — a restore would discard every write
+    // since the backup and three more migrations; it is named only for a schema that must go anyway.
+    const additive = await cli(['plan', '--to', '0005_tidy_pantry', '--json', ...args]);
+    expect(additive.exitCode, additive.stderr).toBe(0);
+    const keep = additive.json<{ type: string; recommendation: string; steps: Array<{ action: string }> }>();
+    expect(keep.type).toBe('schema-stays');
+    expect(keep.recommendation).toMatch(/^Leave the database as it is and roll back the application: the old version runs on the new schema\. Drizzle has no down migrations: if the schema must go back anyway, restore to the moment before 0006_spoon_units/);
+    expect(keep.steps.map((s) => s.action)).toEqual(['keep-schema', 'pause-traffic', 'backup', 'restore', 'verify', 'resume-traffic']);
+    const keepUndo = await cli(['undo', '--to', '0005_tidy_pantry', '--yes', '--json', ...args]);
+    expect(keepUndo.exitCode, keepUndo.stdout).toBe(4);
+    expect(keepUndo.json<ErrorDoc>().error.hint).toContain(`The schema may stay (see \`dbrollback plan\`): roll back the application only; or restore to before it from a logical backup: dbrollback restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with dbrollback migrate --to 0005_tidy_pantry)`);
+
     // restore --before-migration --backup auto: no backup at 0003's head — refused, naming the one that works, not a
     // point-in-time restore that cannot reach the moment.
     const auto = await cli(['restore', '--before-migration', '0004_lean_recipes', '--backup', 'auto', '--yes', '--json', ...args]);
