@@ -98,7 +98,7 @@ export function partialTables(manifest: BackupManifest, asked: TableRef[] | unde
   const kind = manifest.partial ? 'partial backup' : 'backup';
   const listed = covers.length > NAMED_AT_MOST ? `${covers.slice(0, NAMED_AT_MOST).join(', ')} and ${covers.length - NAMED_AT_MOST} more tables` : covers.join(', ') || 'no table';
   const elsewhere = manifest.partial ? 'or use a full backup or the WAL archive for the rest' : 'or restore them from another backup (`dbrollback backups` lists them)';
-  const hint = `Backup ${manifest.id} holds the rows of ${listed}: restore some or all of those (--tables), ${elsewhere}. Nothing was changed.`;
+  const hint = `Backup ${manifest.id} ${manifest.partial ? 'covers' : 'holds the rows of'} ${listed}: restore some or all of those (--tables), ${elsewhere}. Nothing was changed.`;
   const all = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
   if (!asked) {
     if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: say which of its tables to restore with --tables`, { hint: `e.g. dbrollback restore --backup ${manifest.id} --tables ${covers[0] ?? 'public.orders'}, or restore it whole with dbrollback restore --backup ${manifest.id} --target-database URL. Nothing was changed.` });
@@ -106,7 +106,7 @@ export function partialTables(manifest: BackupManifest, asked: TableRef[] | unde
     return all;
   }
   const outside = asked.filter((t) => !covers.includes(name(t)));
-  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which ${kind} ${manifest.id} does not hold`, { hint, details: { covers } });
+  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which ${kind} ${manifest.id} does not ${manifest.partial ? 'cover' : 'hold'}`, { hint, details: { covers } });
   return asked;
 }
 
