@@ -107,11 +107,12 @@ export async function resolveRestore(
   request: RestoreRequest,
 ): Promise<ResolvedRestore> {
   const kind = restoreKind(request);
-  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first).
+  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first); with --tables, the
+  // newest whole backup of the configured database gives those tables.
   if (request.beforeMigration === undefined && (kind === 'partial' || (kind === 'logical' && request.backup !== 'latest'))) {
     // A partial backup is restored table by table; asked for as a whole database, it is refused naming what it covers.
     // A backup that cannot be read is the whole-database restore's to report, in its own order of checks.
-    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical' }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
+    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical', database: run.conn.database }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
     if (manifest === null) return { kind, request, beforeMigration: null };
     if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest, request.targetDatabase);
     if (!manifest.partial && kind === 'partial') assertTablesNamed(manifest, request);

@@ -124,6 +124,10 @@ describe('logtables: restore --backup ID --tables of a whole logical backup', ()
     const backups = await runBuiltCli(['backups', '--json', ...args]);
     const safety = backups.json<{ backups: Array<{ id: string; partial: { tables: string[] } | null }> }>().backups.find((b) => b.id === replaced.safetyBackupId);
     expect(safety?.partial?.tables).toEqual(['public.orders', 'public.products']);
+    // --backup latest --tables: the newest whole backup of this database (the safety backup is partial, so not it).
+    const latest = await runBuiltCli(['restore', '--backup', 'latest', '--tables', 'public.orders', '--json', ...args]);
+    expect(latest.exitCode, latest.stderr).toBe(0);
+    expect(latest.json<TablesJson>().backupId).toBe(id);
     // The run is in the audit trail as a restore of the backup's tables.
     const history = await runBuiltCli(['history', '--json', ...args]);
     expect(history.exitCode, history.stderr).toBe(0);
