@@ -89,14 +89,14 @@ export function backupCovers(manifest: BackupManifest): string[] {
   return manifest.partial?.tables ?? manifest.tables.map(name);
 }
 
-/** Past this many, a refusal names the first ones and points at `dbrollback backups` (a whole database may hold hundreds). */
+/** Past this many, a refusal's text names the first ones (a whole database may hold hundreds); --json's error.details.covers has them all. */
 const NAMED_AT_MOST = 20;
 
 /** The tables a restore of a backup's tables may ask for; anything outside what it covers is bad usage (exit 2), said with what it covers. */
 export function partialTables(manifest: BackupManifest, asked: TableRef[] | undefined): TableRef[] {
   const covers = backupCovers(manifest);
   const kind = manifest.partial ? 'partial backup' : 'backup';
-  const listed = covers.length > NAMED_AT_MOST ? `${covers.slice(0, NAMED_AT_MOST).join(', ')} and ${covers.length - NAMED_AT_MOST} more tables` : covers.join(', ') || 'no table';
+  const listed = covers.length > NAMED_AT_MOST ? `${covers.slice(0, NAMED_AT_MOST).join(', ')} and ${covers.length - NAMED_AT_MOST} more tables (--json lists them all in error.details.covers)` : covers.join(', ') || 'no table';
   const elsewhere = manifest.partial ? 'or use a full backup or the WAL archive for the rest' : 'or restore them from another backup (`dbrollback backups` lists them)';
   const hint = `Backup ${manifest.id} ${manifest.partial ? 'covers' : 'holds the rows of'} ${listed}: restore some or all of those (--tables), ${elsewhere}. Nothing was changed.`;
   const all = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
