@@ -1,6 +1,10 @@
 /**
- * Loading a partial backup into its scratch database. A partial dump holds
- * the whole schema but the rows of only a few tables, so a foreign key from
+ * Loading a backup's tables into its scratch database. A partial dump holds
+ * the whole schema but the rows of only a few tables; a whole dump holds
+ * every table's rows, and is loaded the same way, with the rows of the asked
+ * tables only (its other tables' TABLE DATA entries left out of the
+ * use-list; every SEQUENCE SET kept, the asked tables' sequences among them).
+ * Either way a foreign key from
  * one of those tables to a table outside the set (tasks → users) cannot be
  * made there: users is empty, and pg_restore stops at the key. Such keys are
  * made NOT VALID in the scratch database (their definition kept for
@@ -19,11 +23,6 @@ import type { TableRef } from '../../fingerprint/fingerprint.js';
 import type { PgBinary } from '../../pgtools/binaries.js';
 import { runTool } from '../../pgtools/run.js';
 
-/**
- * pg_restore the dump into the scratch database without the foreign keys of
- * `tables`; returns their definitions as SQL, each made NOT VALID, for
- * `addDeferredKeys` once connected.
- */
 export interface DeferredKeys {
   /** The keys' definitions, each NOT VALID ('' when there are none). */
   sql: string;
@@ -31,16 +30,28 @@ export interface DeferredKeys {
   names: string[];
 }
 
-export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch: ConnInfo, tables: readonly TableRef[]): Promise<DeferredKeys> {
+export interface LoadOptions {
+  /** A whole dump: load the rows of `tables` only (the other tables' TABLE DATA entries are left out). */
+  onlyRowsOf?: boolean;
+}
+
+/**
+ * pg_restore the dump into the scratch database without the foreign keys of
+ * `tables`; returns their definitions as SQL, each made NOT VALID, for
+ * `addDeferredKeys` once connected.
+ */
+export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch: ConnInfo, tables: readonly TableRef[], options: LoadOptions = {}): Promise<DeferredKeys> {
   const toc = (await runTool(pgRestore, ['--list', file])).stdout.split('\n');
-  // A TOC entry: "ID; OID OID FK CONSTRAINT schema table name owner".
+  // TOC entries: "ID; OID OID FK CONSTRAINT schema table name owner", "ID; OID OID TABLE DATA schema table owner".
   const covered = tables.map((t) => ` FK CONSTRAINT ${t.schema} ${t.table} `);
   const isCoveredKey = (line: string) => !line.startsWith(';') && covered.some((c) => line.includes(c));
+  const rows = tables.map((t) => ` TABLE DATA ${t.schema} ${t.table} `);
+  const isOtherRows = (line: string) => options.onlyRowsOf === true && !line.startsWith(';') && line.includes(' TABLE DATA ') && !rows.some((r) => line.includes(r));
   const keys = toc.filter(isCoveredKey);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-partial-list-'));
   try {
     const rest = path.join(dir, 'rest.list');
-    await writeFile(rest, toc.map((line) => (isCoveredKey(line) ? `;${line}` : line)).join('\n'));
+    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) ? `;${line}` : line)).join('\n'));
     await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--use-list=${rest}`, `--dbname=${scratch.database}`, file], { conn: scratch });
     if (keys.length === 0) return { sql: '', names: [] };
     const only = path.join(dir, 'keys.list');

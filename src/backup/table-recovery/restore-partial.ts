@@ -1,12 +1,16 @@
 /**
- * `dbrollback restore --backup ID` of a partial backup (undo --backup
- * tables): it holds the rows of a few tables and the whole schema, so it is
- * restored the way table recovery works — side by side in a schema
+ * Tables restored from a logical backup: `dbrollback restore --backup ID` of
+ * a partial backup (undo --backup tables), which holds the rows of a few
+ * tables and the whole schema, or `--tables` of a whole-database backup
+ * (the one `migrate` or `dbrollback backup` took), which holds every table's
+ * rows and is loaded with only the asked tables' rows. Either is restored the
+ * way table recovery works — side by side in a schema
  * `dbrollback_recovered_<ts>`, or swapped in place with `--replace`.
  *
  *   check the request against what the backup covers → load the dump into a
- *   scratch database on the same server (sha256 checked on the way) → its
- *   tables match the manifest's fingerprints → (replace: a partial backup of
+ *   scratch database on the same server (sha256 checked on the way; the whole
+ *   schema, the rows of the asked tables only) → its tables match the
+ *   manifest's fingerprints → (replace: a partial backup of
  *   the live tables first) → copy the tables into dbrollback_recovered_<ts>
  *   → (replace: swap in place, foreign keys from other tables made again) →
  *   verify the copies → drop the scratch database
@@ -35,9 +39,9 @@ import { swapTables } from './swap-tables.js';
 import { assertCopiesMatch, compareCopies, copiesDetail, type RecoveredTable } from './verify-copies.js';
 
 export interface RestorePartialOptions {
-  /** The partial backup's manifest (loadManifest). */
+  /** The backup's manifest (loadManifest): a partial backup, or a whole one with `tables`. */
   manifest: BackupManifest;
-  /** Only these of its tables (default: every table it covers). */
+  /** Only these of its tables (default, for a partial backup only: every table it covers). */
   tables?: TableRef[];
   /** The database the tables are copied into. */
   into: ConnInfo;
@@ -80,18 +84,29 @@ export const RESTORE_PARTIAL_STEPS = ['load', 'check-tables', 'backup', 'copy', 
 
 const name = (t: TableRef): string => `${t.schema}.${t.table}`;
 
-/** The tables a restore of a partial backup may ask for; anything outside what it covers is bad usage (exit 2), said with what it covers. */
+/** The tables whose rows a backup holds (schema.table): a partial backup's covered tables, or every table of a whole one. */
+export function backupCovers(manifest: BackupManifest): string[] {
+  return manifest.partial?.tables ?? manifest.tables.map(name);
+}
+
+/** Past this many, a refusal's text names the first ones (a whole database may hold hundreds); --json's error.details.covers has them all. */
+const NAMED_AT_MOST = 20;
+
+/** The tables a restore of a backup's tables may ask for; anything outside what it covers is bad usage (exit 2), said with what it covers. */
 export function partialTables(manifest: BackupManifest, asked: TableRef[] | undefined): TableRef[] {
-  const covers = manifest.partial?.tables ?? [];
-  const hint = `Backup ${manifest.id} covers ${covers.join(', ') || 'no table'}: restore some or all of those (--tables), or use a full backup or the WAL archive for the rest. Nothing was changed.`;
-  if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup, not a partial one`, { hint: `Restore it with dbrollback restore --backup ${manifest.id}; --tables with a backup is for partial backups.` });
+  const covers = backupCovers(manifest);
+  const kind = manifest.partial ? 'partial backup' : 'backup';
+  const listed = covers.length > NAMED_AT_MOST ? `${covers.slice(0, NAMED_AT_MOST).join(', ')} and ${covers.length - NAMED_AT_MOST} more tables (--json lists them all in error.details.covers)` : covers.join(', ') || 'no table';
+  const elsewhere = manifest.partial ? 'or use a full backup or the WAL archive for the rest' : 'or restore them from another backup (`dbrollback backups` lists them)';
+  const hint = `Backup ${manifest.id} ${manifest.partial ? 'covers' : 'holds the rows of'} ${listed}: restore some or all of those (--tables), ${elsewhere}. Nothing was changed.`;
   const all = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
   if (!asked) {
+    if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: say which of its tables to restore with --tables`, { hint: `e.g. dbrollback restore --backup ${manifest.id} --tables ${covers[0] ?? 'public.orders'}, or restore it whole with dbrollback restore --backup ${manifest.id} --target-database URL. Nothing was changed.` });
     if (all.length === 0) throw new DbrollbackError('USAGE', `backup ${manifest.id} is partial and holds the rows of no table`, { hint });
     return all;
   }
   const outside = asked.filter((t) => !covers.includes(name(t)));
-  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which partial backup ${manifest.id} does not cover`, { hint, details: { covers } });
+  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which ${kind} ${manifest.id} does not ${manifest.partial ? 'cover' : 'hold'}`, { hint, details: { covers } });
   return asked;
 }
 
@@ -103,9 +118,10 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   const { stamp, schema, aside } = recoverySchemas();
   const scratchName = `dbrollback_partial_${stamp}`;
   if (options.replace) await confirmReplace(tables, options.into, { state: `in backup ${m.id}`, sideBySide: 'restore', run: 'restore', aside, yes: options.yes, confirm: options.confirm });
-  const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: m.partial?.tables ?? [], schema, replaced: false, aside: null, safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
+  const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: backupCovers(m), schema, replaced: false, aside: null, safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
-  const facts = () => ({ mode: 'partial-backup', backupId: m.id, database: options.into.database, schema, aside, replaced: report.replaced, scratchDatabase: scratchName });
+  const mode = m.partial ? 'partial-backup' : 'backup-tables';
+  const facts = () => ({ mode, backupId: m.id, database: options.into.database, schema, aside, replaced: report.replaced, scratchDatabase: scratchName });
   const checklist = new Checklist(RESTORE_PARTIAL_STEPS, log, { signal: options.signal, facts });
   let journal: Journal | undefined;
   let error: DbrollbackError | null = null;
@@ -128,7 +144,7 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
       scratchMade = true;
-      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables);
+      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables, { onlyRowsOf: !m.partial });
       scratch = await connect(scratchConn);
       await addDeferredKeys(scratch, deferred, tables);
     }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);
@@ -177,6 +193,6 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   report.ok = error === null;
   report.outcome = outcomeOf(error);
   report.durationMs = Math.round(performance.now() - started);
-  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode: 'partial-backup', schema, replaced: report.replaced, aside: report.aside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode, schema, replaced: report.replaced, aside: report.aside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
   return report;
 }

@@ -20,7 +20,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
     program
       .command('restore')
       .description('logical restore from a backup, checked against its manifest (exit 3 on any difference); or point-in-time recovery into a new data directory')
-      .option('--backup <id>', 'backup id, or "latest" (the newest complete whole backup of the --database-url database); a partial backup (undo --backup tables) restores its tables side by side, or in place with --replace')
+      .option('--backup <id>', 'backup id, or "latest" (the newest complete whole backup of the --database-url database); a partial backup (undo --backup tables) restores its tables side by side, or in place with --replace; with --tables, only those tables of a whole backup')
       .option('--target-database <url>', 'restore into this database (created if missing) instead of in place')
       .option('--terminate-connections', 'end sessions on the database being replaced (otherwise they refuse the restore)')
       .option('--no-owner', 'do not restore object ownership (for clusters lacking the source roles)')
@@ -30,9 +30,9 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
       .option('--lsn <lsn>', 'recover to this WAL position (e.g. 0/5000060)')
       .option('--restore-point <name>', "recover to a named restore point (pg_create_restore_point('NAME'))")
       .option('--before-migration <name>', 'recover to just before migration NAME: with --data-dir DIR, point in time (the restore point `migrate` made, else the time it was applied); with --backup auto, the logical backup taken at the head before it')
-      .option('--tables <list>', 'recover only these tables (schema.table,...) from a throwaway instance recovered to the target (needs --into-database), or with --backup of a partial backup, only these of its tables')
-      .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>); for a partial backup, default the --database-url one')
-      .option('--replace', 'with --tables (or a partial backup): swap the recovered tables in place of the live ones (after a backup; asks first, or pass --yes); a point-in-time recovery refuses when foreign keys from other tables point at them, a partial backup makes those keys again')
+      .option('--tables <list>', 'recover only these tables (schema.table,...): with --point-in-time, --lsn, --restore-point or --before-migration, from a throwaway instance recovered to the target (needs --into-database); with --backup ID, or --before-migration NAME --backup auto, from that logical backup (whole or partial), loaded into a scratch database on the same server')
+      .option('--into-database <url>', 'with --tables: the database the recovered tables are copied into (schema dbrollback_recovered_<time>); from a logical backup, default the --database-url one')
+      .option('--replace', 'with --tables (or a partial backup): swap the recovered tables in place of the live ones (after a backup; asks first, or pass --yes); a point-in-time recovery refuses when foreign keys from other tables point at them, a logical backup makes those keys again')
       .option('--timezone <zone>', 'the zone of a --point-in-time written without one (Europe/Paris, UTC, +02:00)')
       .option('--data-dir <dir>', 'point-in-time: the new data directory (absent or empty)')
       .option('--port <port>', 'point-in-time: leave the recovered server running on this loopback port (default: stop it at the end)', positiveInt('--port'))
@@ -67,7 +67,7 @@ export function registerRestore(program: Command, registrar: CommandRegistrar): 
           commandLine: io.commandLine,
           ...(run.signal ? { signal: run.signal } : {}),
         });
-        return { json: { ...restorePartialJson(report), backupDatabase: manifest!.database, otherDatabase: other }, human: renderRestorePartial(report), ...(report.error ? { error: report.error } : {}) };
+        return withTarget({ json: { ...restorePartialJson(report), backupDatabase: manifest!.database, otherDatabase: other }, human: renderRestorePartial(report), ...(report.error ? { error: report.error } : {}) }, beforeMigration);
       }
       if (kind === 'tables') {
         const report = await recoverTables(run.storage, {

@@ -59,6 +59,6 @@ export function renderRestorePartial(r: RestorePartialReport): string {
   if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
   if (r.recreatedKeys.length > 0) lines.push(`foreign keys made again on the restored tables: ${r.recreatedKeys.join(', ')}`);
   if (r.safetyBackupId) lines.push(`backup of the live tables taken before the swap: ${r.safetyBackupId}`);
-  if (r.ok) lines.push('', `restore: ok — ${r.tables.length} table(s) of partial backup ${r.backupId} restored in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
+  if (r.ok) lines.push('', `restore: ok — ${r.tables.length} table(s) of backup ${r.backupId} restored in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
   return lines.join('\n');
 }

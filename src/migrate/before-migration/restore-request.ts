@@ -42,7 +42,10 @@ export interface RestoreRequest {
   volumeSize?: string;
 }
 
-/** `partial`: a partial backup (undo --backup tables), restored table by table; `emit`: a recovery manifest printed, not run. */
+/**
+ * `partial`: tables restored from a logical backup — a partial one (undo --backup tables), or --tables of a whole one
+ * (`--backup ID`, or `--before-migration NAME --backup auto`); `emit`: a recovery manifest printed, not run.
+ */
 export type RestoreKind = 'logical' | 'point-in-time' | 'tables' | 'partial' | 'emit';
 
 export interface ResolvedRestore {
@@ -63,12 +66,15 @@ export function restoreKind(r: RestoreRequest): RestoreKind {
   if (r.cluster !== undefined || r.credentialsSecret !== undefined || r.volumeSize !== undefined) {
     throw new DbrollbackError('USAGE', '--cluster, --credentials-secret and --volume-size go with --emit cloudnative-pg', { hint: 'e.g. dbrollback restore --before-migration NAME --emit cloudnative-pg --cluster NAME-restored' });
   }
-  // --backup ID with table options: a partial backup's tables (checked against its manifest in resolveRestore).
+  // --backup ID with table options: a backup's tables (checked against its manifest in resolveRestore).
   const pitrTarget = [r.pointInTime, r.lsn, r.restorePoint, r.beforeMigration, r.dataDir].some((v) => v !== undefined);
-  if (r.backup !== undefined && !pitrTarget && (r.tables !== undefined || r.intoDatabase !== undefined || r.replace)) {
-    if (r.targetDatabase !== undefined) throw new DbrollbackError('USAGE', '--target-database restores a whole backup; --tables, --into-database and --replace restore the tables of a partial one', { hint: 'Give one or the other. Nothing was changed.' });
+  const tableOptions = r.tables !== undefined || r.intoDatabase !== undefined || r.replace;
+  if (r.backup !== undefined && !pitrTarget && tableOptions) {
+    if (r.targetDatabase !== undefined) throw new DbrollbackError('USAGE', '--target-database restores a whole backup; --tables, --into-database and --replace restore some of its tables', { hint: 'Give one or the other. Nothing was changed.' });
     return 'partial';
   }
+  // --before-migration NAME --backup auto with table options: those tables from the logical backup taken at the head before NAME.
+  if (r.beforeMigration !== undefined && r.backup === 'auto' && tableOptions) return beforeMigrationTablesKind(r);
   if (r.tables !== undefined) {
     checkTables(r);
     return 'tables';
@@ -101,22 +107,19 @@ export async function resolveRestore(
   request: RestoreRequest,
 ): Promise<ResolvedRestore> {
   const kind = restoreKind(request);
-  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first).
+  // "latest" is never a partial backup: the whole-database restore reads it (and checks --yes first); with --tables, the
+  // newest whole backup of the configured database gives those tables.
   if (request.beforeMigration === undefined && (kind === 'partial' || (kind === 'logical' && request.backup !== 'latest'))) {
     // A partial backup is restored table by table; asked for as a whole database, it is refused naming what it covers.
     // A backup that cannot be read is the whole-database restore's to report, in its own order of checks.
-    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical' }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
+    const manifest = kind === 'partial' ? await loadManifest(run.storage, request.backup!, { kind: 'logical', database: run.conn.database }) : await loadManifest(run.storage, request.backup!, { kind: 'logical' }).catch(() => null);
     if (manifest === null) return { kind, request, beforeMigration: null };
     if (manifest.partial && kind === 'logical' && request.targetDatabase !== undefined) throw partialNotWhole(manifest, request.targetDatabase);
-    if (!manifest.partial && kind === 'partial') {
-      throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: --tables, --into-database and --replace go with a partial one (undo --backup tables) or a point-in-time target`, {
-        hint: `Restore it whole (dbrollback restore --backup ${manifest.id}), or bring back tables from the WAL archive: dbrollback restore --point-in-time T --tables T1 --into-database URL. Nothing was changed.`,
-      });
-    }
+    if (!manifest.partial && kind === 'partial') assertTablesNamed(manifest, request);
     return { kind: manifest.partial ? 'partial' : kind, request, beforeMigration: null, manifest };
   }
   if (request.beforeMigration === undefined) return { kind, request, beforeMigration: null };
-  const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' ? 'backup' : 'pitr');
+  const before = await beforeMigrationTarget(run, request.beforeMigration, kind === 'logical' || kind === 'partial' ? 'backup' : 'pitr');
   // The manifest's target is the restore point's LSN (see backup/archivers/cloudnative-pg.ts for why not its name).
   if (kind === 'emit' && before.kind === 'restore-point') return { kind, request: { ...request, lsn: before.point.lsn }, beforeMigration: before };
   // The migration by its own name from here on (the user may have named it by a version or tag).
@@ -127,7 +130,17 @@ export async function resolveRestore(
       : before.kind === 'applied-at'
         ? { ...named, pointInTime: before.time }
         : { ...named, backup: before.backupId };
+  // The tables of the backup resolved: restored table by table, as --backup ID --tables does.
+  if (kind === 'partial') return { kind, request: resolved, beforeMigration: before, manifest: await loadManifest(run.storage, resolved.backup!, { kind: 'logical' }) };
   return { kind, request: resolved, beforeMigration: before };
+}
+
+/** A whole backup restores some of its tables only when they are named: --into-database or --replace alone are a mistake. */
+function assertTablesNamed(manifest: BackupManifest, request: RestoreRequest): void {
+  if (request.tables !== undefined) return;
+  throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: --into-database and --replace restore the tables named with --tables`, {
+    hint: `Name them (dbrollback restore --backup ${manifest.id} --tables public.orders --into-database URL), or restore it whole (dbrollback restore --backup ${manifest.id} --target-database URL). Nothing was changed.`,
+  });
 }
 
 /** --emit prints a manifest and restores nothing here: one target, a cluster name, none of a local restore's flags. */
@@ -155,7 +168,7 @@ function checkTables(r: RestoreRequest): void {
     throw new DbrollbackError('USAGE', '--tables needs --into-database URL (the database the recovered tables are copied into)', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database "$DATABASE_URL"' });
   }
   if (r.dataDir !== undefined || r.backup !== undefined || r.targetDatabase !== undefined) {
-    throw new DbrollbackError('USAGE', '--tables recovers in a throwaway instance of its own: give it without --data-dir, --backup or --target-database', { hint: 'e.g. dbrollback restore --point-in-time T --tables public.orders --into-database URL' });
+    throw new DbrollbackError('USAGE', '--tables recovers in a throwaway instance of its own: give it without --data-dir, --backup or --target-database', { hint: 'e.g. dbrollback restore --point-in-time T --tables public.orders --into-database URL; from a logical backup instead: dbrollback restore --backup ID --tables public.orders, or dbrollback restore --before-migration NAME --backup auto --tables public.orders' });
   }
   if (r.beforeMigration !== undefined) {
     checkOneTarget(r);
@@ -164,6 +177,18 @@ function checkTables(r: RestoreRequest): void {
   if (r.pointInTime === undefined && r.lsn === undefined && r.restorePoint === undefined) {
     throw new DbrollbackError('USAGE', '--tables needs a target: --before-migration NAME, --point-in-time T, --lsn L or --restore-point NAME', { hint: 'e.g. dbrollback restore --before-migration NAME --tables public.orders --into-database URL' });
   }
+}
+
+/** --before-migration NAME --backup auto --tables: restored from a logical backup, so none of a point-in-time restore's flags. */
+function beforeMigrationTablesKind(r: RestoreRequest): RestoreKind {
+  checkOneTarget(r);
+  const example = 'e.g. dbrollback restore --before-migration NAME --backup auto --tables public.orders --into-database URL';
+  if (r.tables === undefined) throw new DbrollbackError('USAGE', '--into-database and --replace go with --tables', { hint: example });
+  const pitrOnly = ([['--data-dir', r.dataDir], ['--port', r.port], ['--timezone', r.timezone], ['--recovery-timeout', r.recoveryTimeout], ['--target-database', r.targetDatabase]] as const).filter(([, v]) => v !== undefined).map(([flag]) => flag);
+  if (pitrOnly.length > 0) {
+    throw new DbrollbackError('USAGE', `--backup auto --tables restores tables from a logical backup: ${pitrOnly.join(', ')} do not apply`, { hint: `${example}; for a point-in-time recovery of the tables leave out --backup auto. Nothing was changed.` });
+  }
+  return 'partial';
 }
 
 /** --before-migration with --data-dir recovers a point in time; with --backup auto, restores a logical backup. */

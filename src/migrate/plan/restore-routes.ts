@@ -5,7 +5,10 @@
  *   1. only the tables the migrations touched (their DDL targets and the
  *      tables their data statements wrote), recovered to the moment before the
  *      oldest one: `restore --before-migration X --tables … --into-database
- *      URL` — every later write to every other table is kept;
+ *      URL` — every later write to every other table is kept. Where no
+ *      point-in-time restore can reach that moment, the same tables from the
+ *      logical backup taken at the head before X (`… --backup auto --tables
+ *      …`), which discards the writes to those tables since it was taken;
  *   2. the whole database: a logical backup, or the WAL archive to the same
  *      moment — every write since is discarded.
  *
@@ -96,32 +99,42 @@ export function restoreRoutes(input: RouteInputs): RestoreRoutes {
       };
   const note = tableRouteNote(touched, input.liveTables);
   if (note !== null) return { routes: [whole], tableRouteNote: note };
-  // The table route recovers the tables in a throwaway point-in-time restore: where none can reach the moment, it cannot run.
-  if (unreachable !== null) return { routes: [whole], tableRouteNote: `only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before ${oldest} (${unreachable})` };
+  // The table route recovers the tables in a throwaway point-in-time restore: where none can reach the moment, it
+  // restores them from the logical backup at the head before `oldest` (what `--backup auto` finds), if there is one.
+  const logical = unreachable !== null && input.backup !== null && input.backup.atTargetHead !== false ? input.backup : null;
+  if (unreachable !== null && logical === null) {
+    const other = input.backup ? ` (backup ${input.backup.backupId} is at head ${input.backup.migrationHead ?? '(no migration)'})` : '';
+    return { routes: [whole], tableRouteNote: `only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before ${oldest} (${unreachable}); nor from a logical backup, as none was taken at the head before ${oldest}${other}` };
+  }
   const tables = touched!.existing;
-  const keys = (input.inboundKeys ?? []).map((k) => `${k.from}.${k.constraint} → ${k.to}`);
-  const holders = [...new Set((input.inboundKeys ?? []).map((k) => k.from))];
+  // From a logical backup, --replace makes the foreign keys from other tables again (restore-partial.ts): they do not block it.
+  const inbound = logical === null ? (input.inboundKeys ?? []) : [];
+  const keys = inbound.map((k) => `${k.from}.${k.constraint} → ${k.to}`);
+  const holders = [...new Set(inbound.map((k) => k.from))];
   const reshaped = touched!.reshaped;
   const it = tables.length === 1 ? 'it' : 'them';
   const they = tables.length === 1 ? 'it' : 'they';
   const copyBack = copyBackAdvice(touched!);
+  const since = logical === null ? `since just before ${oldest}` : `since backup ${logical.backupId} was taken (${logical.createdAt})`;
+  const remade = logical !== null && (input.inboundKeys ?? []).length > 0 ? `; the foreign keys from ${[...new Set(input.inboundKeys!.map((k) => k.from))].join(', ')} into ${it} are made again on the restored ${tables.length === 1 ? 'table' : 'tables'} (the swap is refused, nothing changed, where their rows point at rows the backup lacks)` : '';
   const replace =
     reshaped.length > 0
       ? `--replace is not offered: the migrations changed the definition of ${reshaped.join(', ')}, so swapped in place ${they} would have ${tables.length === 1 ? 'its' : 'their'} shape from before ${oldest} while the migration history still records those migrations as applied; ${copyBack}`
       : keys.length > 0
         ? `--replace would be refused: foreign keys from ${holders.join(', ')} point at ${it} (${keys.join('; ')}); ${copyBack}`
-        : `With --replace it discards every write to ${tables.join(', ')} since just before ${oldest} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped); every write to the other tables is kept either way`;
+        : `With --replace it discards every write to ${tables.join(', ')} ${since} (the live ${tables.length === 1 ? 'table is' : 'tables are'} kept aside, not dropped)${remade}; every write to the other tables is kept either way`;
   const blocked = [...reshaped.map((t) => `${t}: its definition was changed by the migrations`), ...keys];
+  const state = logical === null ? `before ${oldest}` : `in backup ${logical.backupId}, taken at the head before ${oldest} (${logical.createdAt}),`;
   return {
     routes: [
       {
         route: 'tables',
         // Quoted for the shell when a name is: `public."Orders"` must reach parseTableRefs with its quotes.
-        command: `dbrollback restore --before-migration ${oldest} --tables ${shellQuote(tables.join(','))} --into-database URL`,
+        command: `dbrollback restore --before-migration ${oldest}${logical === null ? '' : ' --backup auto'} --tables ${shellQuote(tables.join(','))} --into-database URL`,
         alternative: null,
         tables,
         replaceBlockedBy: blocked,
-        discards: `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} before ${oldest} ${tables.length === 1 ? 'lands' : 'land'} in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ${replace}`,
+        discards: `nothing by itself: ${tables.join(', ')} as ${tables.length === 1 ? 'it was' : 'they were'} ${state} ${tables.length === 1 ? 'lands' : 'land'} in a new schema dbrollback_recovered_<time>, beside the live ${tables.length === 1 ? 'table' : 'tables'}. ${replace}`,
       },
       { ...whole, discards: `${whole.discards} — the other tables' later writes included` },
     ],

@@ -213,8 +213,46 @@ describe('plan for a restore-type rollback on a server that archives no WAL', ()
     expect(doc.pitrUnreachable).toMatch(/^the restore point migrate made before 002_void-open-orders \(\S+\) was made while the server was not archiving WAL$/);
     expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
     expect(doc.restoreRoutes[0]!.discards).toContain('apply them again with dbrollback migrate --to 001_schema');
-    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable})`);
+    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable}); nor from a logical backup, as none was taken at the head before 002_void-open-orders (backup ${backupId} is at head (no migration))`);
     expect(doc.recommendation).not.toContain('--data-dir');
     expect(doc.recommendation).not.toContain('--tables');
+  });
+
+  it('logtables: with the logical backup migrate took at the head before the migration, the touched tables come from it (--backup auto --tables), and that command restores them', async () => {
+    const project = await dirWith({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\n",
+      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const { database } = await cluster.createDatabase();
+    const args = ['--migrations', project, '--database-url', cluster.url(database), '--storage', storage];
+    expect((await runBuiltCli(['migrate', '--count', '1', ...args])).exitCode).toBe(0);
+    await cluster.sql(database, "INSERT INTO customers (email) VALUES ('a@example.com'); INSERT INTO orders (customer_id) SELECT 1 FROM generate_series(1, 12)");
+    // The second run's logical backup is at head 001_schema, right before 002.
+    const migrate = await runBuiltCli(['migrate', '--json', ...args]);
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    const backupId = migrate.json<{ backupId: string }>().backupId;
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc & { pitrUnreachable: string | null }>();
+    expect(doc.pitrUnreachable).toMatch(/was made while the server was not archiving WAL$/);
+    expect(doc.tableRouteNote).toBeNull();
+    expect(doc.restoreRoutes.map((r) => [r.route, r.command])).toEqual([
+      ['tables', 'dbrollback restore --before-migration 002_void-open-orders --backup auto --tables public.orders --into-database URL'],
+      ['whole-database', `dbrollback restore --backup ${backupId}`],
+    ]);
+    const tables = doc.restoreRoutes[0]!;
+    expect(tables.discards).toContain(`With --replace it discards every write to public.orders since backup ${backupId} was taken`);
+    expect(tables.replaceBlockedBy).toEqual([]);
+    expect(doc.recommendation).toContain('First, only public.orders');
+    expect(doc.recommendation).toContain('--backup auto --tables public.orders');
+    expect(doc.recommendation).not.toContain('--data-dir');
+    // The command the plan offers runs: the orders as they were before 002, beside the live ones.
+    const restore = await runBuiltCli([...tables.command.split(' ').slice(1).map((a) => (a === 'URL' ? cluster.url(database) : a)), '--json', ...args]);
+    expect(restore.exitCode, restore.stderr).toBe(0);
+    const schema = restore.json<{ schema: string; backupId: string }>();
+    expect(schema.backupId).toBe(backupId);
+    expect(await cluster.sql(database, `SELECT status, count(*)::int AS n FROM "${schema.schema}".orders GROUP BY 1`)).toEqual([{ status: 'open', n: 12 }]);
   });
 });

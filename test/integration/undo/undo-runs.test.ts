@@ -62,14 +62,16 @@ describe('undo runs: failures midway, concurrency, traffic hooks', () => {
     expect(result.restoreFrom?.backupId).toBe(atHead.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(older.manifest.id);
     expect(result.restoreFrom?.backupId).not.toBe(after.manifest.id);
-    // 005 touched only public.customers, but this storage holds no base backup: the table-level restore (a throwaway
-    // point-in-time restore) cannot run, and the plan says so; the whole database from the backup is the way back.
+    // 005 touched only public.customers, but this storage holds no base backup: no point-in-time restore can run, so the
+    // table route restores public.customers from the backup at the target head (--backup auto), the whole database second.
     expect(result.pitrUnreachable).toBe('the storage holds no base backup to start one from');
-    expect(result.tableRouteNote).toContain('only the touched tables is not offered');
+    expect(result.tableRouteNote).toBeNull();
     const restores = result.steps.filter((s) => s.action === 'restore').map((s) => s.detail);
-    expect(restores).toHaveLength(1);
-    expect(restores[0]).toContain(atHead.manifest.id);
-    expect(restores[0]).not.toContain('--data-dir');
+    expect(restores).toHaveLength(2);
+    expect(restores[0]).toContain('--backup auto --tables public.customers --into-database URL');
+    expect(restores[0]).toContain(`public.customers as it was in backup ${atHead.manifest.id}, taken at the head before 005_drop-customer-legacy-code`);
+    expect(restores[1]).toContain(atHead.manifest.id);
+    expect(restores.join('\n')).not.toContain('--data-dir');
     const refused = await undo(runOf(p.config), { yes: true,  target: { count: 1 } });
     expect(refused.error?.code).toBe('IRREVERSIBLE');
     expect(refused.error?.hint).toContain(`dbrollback restore --backup ${atHead.manifest.id}`);

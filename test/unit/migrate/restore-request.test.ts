@@ -13,6 +13,10 @@ describe('restoreKind: which restore the options ask for', () => {
     [{ restorePoint: 'p', tables: 'public.orders', intoDatabase: 'postgres://x/y', replace: true }, 'tables'],
     // A backup with --replace: the tables of a partial backup swapped in place (a whole-database backup is refused once its manifest is read).
     [{ backup: 'latest', replace: true }, 'partial'],
+    // logtables: --backup auto with --tables means the logical route (the backup at the head before NAME), not a point-in-time one.
+    [{ beforeMigration: '004_x', backup: 'auto', tables: 'public.orders' }, 'partial'],
+    [{ beforeMigration: '004_x', backup: 'auto', tables: 'public.orders', intoDatabase: 'postgres://x/y', replace: true }, 'partial'],
+    [{ backup: 'B', tables: 'public.orders' }, 'partial'],
   ])('%j is %s', (request, kind) => {
     expect(restoreKind(request)).toBe(kind);
   });
@@ -30,6 +34,10 @@ describe('restoreKind: which restore the options ask for', () => {
     [{ beforeMigration: 'n', tables: 't.x', intoDatabase: 'u', lsn: '0/1' }, /a recovery target of its own/],
     [{ beforeMigration: 'n', dataDir: '/d', backup: 'auto' }, /either --data-dir DIR .* or --backup auto .*, not both/],
     [{ beforeMigration: 'n', backup: 'auto', port: 5433 }, /--port go with a point-in-time restore/],
+    [{ beforeMigration: 'n', backup: 'auto', tables: 't.x', dataDir: '/d' }, /--backup auto --tables restores tables from a logical backup: --data-dir do not apply/],
+    [{ beforeMigration: 'n', backup: 'auto', tables: 't.x', targetDatabase: 'u', port: 5433 }, /--port, --target-database do not apply/],
+    [{ beforeMigration: 'n', backup: 'auto', replace: true }, /--into-database and --replace go with --tables/],
+    [{ beforeMigration: 'n', backup: 'auto', tables: 't.x', pointInTime: 'T' }, /a recovery target of its own/],
   ])('%j is refused as bad usage (exit 2)', (request, message) => {
     let thrown: unknown;
     try {
