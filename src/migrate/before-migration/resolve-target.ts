@@ -23,7 +23,7 @@ import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
-import { migrationNameOf } from '../../tools/file-name.js';
+import { findNamedMigration } from '../../tools/named-migration.js';
 import { toolOf } from '../../tools/registry.js';
 
 export type BeforeMigrationTarget =
@@ -89,14 +89,12 @@ async function pointPredatesApplication(storage: Storage, point: RestorePointRec
 }
 
 function appliedMigration(status: MigrationStatus, given: string): MigrationInfo {
-  const name = migrationNameOf(given, status.migrations);
-  if (name.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
-  // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
-  const known =
-    status.migrations.find((m) => m.name === name) ??
-    status.applied.find((m) => m.name === name) ??
-    status.applied.findLast((m) => m.tags?.includes(name) ?? false) ??
-    status.migrations.find((m) => m.tags?.includes(name) ?? false);
+  if (given.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
+  // NAME by the rule every command shares (named-migration.ts): its name, its file, or a tag (a dbmate or golang-migrate
+  // version, a Sqitch or Liquibase tag), as for plan and undo --to; an applied migration first.
+  const named = findNamedMigration(given, { applied: status.applied, pending: status.migrations.filter((m) => !m.applied) }, 'applied');
+  const name = named?.name ?? given;
+  const known = named?.migration;
   if (!known) {
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `--before-migration ${name}: ${status.migrator} knows no migration of that name`, {
       hint: 'Run `dbrollback status` for the applied migrations (by name as status lists them). Nothing was changed.',
