@@ -19,7 +19,7 @@ import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
 import { reconcile } from '../../classify/reconcile.js';
-import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
+import { initParser, type ParsedStatement } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectWithStaying } from '../../tools/select.js';
@@ -170,14 +170,15 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const major = (await serverVersion(db)).major;
   const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
-  const ups: Array<MigrationSql | null> = [];
+  // Each up parsed once, by its classification: the touched tables and the round trip read the same statements.
+  const ups: Array<ParsedStatement[] | null> = [];
   // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
   const soFar = new RunSoFar();
   const downTargets: RiskTarget[][] = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured, soFar);
     migrations.push(planned.plan);
-    ups.push(planned.up);
+    ups.push(planned.upStatements);
     downTargets.push(planned.downTargets);
   }
   const tool = toolOf(adapter.kind);
@@ -212,7 +213,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
         staying,
         db,
         downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
-        upSql: new Map(selected.flatMap((m, i) => (ups[i] ? [[m.name, ups[i]!] as const] : []))),
+        upStatements: new Map(selected.flatMap((m, i) => (ups[i] ? [[m.name, ups[i]!] as const] : []))),
       })
     : null;
   return {
@@ -244,14 +245,10 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   };
 }
 
-/** The tables the ups touched, when every up's SQL is known (a syntax error leaves it unknown: classify reports it). */
-function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | null {
-  if (ups.length === 0 || ups.some((u) => u === null || u.source === 'unknown')) return null;
-  try {
-    return touchedTables(ups.flatMap((u) => parseSql(u!.sql, u!.path ?? u!.name).statements));
-  } catch {
-    return null;
-  }
+/** The tables the ups touched, when every up's SQL is known (each up's statements as its classification parsed them). */
+function touchedBy(ups: ReadonlyArray<readonly ParsedStatement[] | null>): TouchedTables | null {
+  if (ups.length === 0 || ups.some((u) => u === null)) return null;
+  return touchedTables(ups.flatMap((u) => u!));
 }
 
 /** Foreign keys from other tables into the tables the migrations touched (they decide whether --replace can swap them). */
@@ -269,7 +266,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; upStatements: ParsedStatement[] | null; downTargets: RiskTarget[] }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -312,7 +309,8 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes,
     ...(writesCatalog.length > 0 ? { downWritesCatalog: writesCatalog } : {}),
   };
-  return { plan, up: up === null ? null : upSql, downTargets };
+  // The up's statements as its classification parsed them; null when its SQL is unknown.
+  return { plan, upStatements: up === null ? null : upStatements, downTargets };
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {
