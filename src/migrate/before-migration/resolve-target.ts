@@ -14,10 +14,9 @@
  */
 import { isBackupOf } from '../../backup/catalog.js';
 import { takenAt, wholeBackups } from '../backup-at-head.js';
-import { baseCandidates } from '../../backup/pitr/base-candidates.js';
+import { pointReach } from '../../backup/pitr/point-reach.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
-import { parseLsn } from '../../backup/wal/layout.js';
-import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';
+import { backupGap, gapWarnings, type BackupGap, type PitrRoute } from './backup-gap.js';
 import { text } from 'node:stream/consumers';
 import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
@@ -134,14 +133,13 @@ async function logicalBackupBefore(storage: Storage, migration: MigrationInfo, p
   return { kind: 'logical-backup', migration: migration.name, backupId: found.id, head: previous, createdAt: found.createdAt, gap, warnings };
 }
 
-/** The restore point before the migration's latest application, and whether a base backup ended before it (the archive then reaches it). */
-async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<{ point: RestorePointRecord | null; baseCovers: boolean }> {
+/** The restore point before the migration's latest application, and whether a point-in-time restore reaches it (point-reach.ts, as plan asks it). */
+async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<PitrRoute> {
   const point = await restorePointBefore(storage, migration, database);
   // Only the point the run that made the latest application recorded marks that moment (an earlier application's does not).
-  if (!point || point.runId !== gap.appliedByRun) return { point: null, baseCovers: false };
-  const lsn = parseLsn(point.lsn);
-  const bases = await baseCandidates(storage).catch(() => []);
-  return { point, baseCovers: bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= lsn) };
+  if (!point || point.runId !== gap.appliedByRun) return { point: null, reaches: false, why: null };
+  const reach = await pointReach(storage, migration, point);
+  return { point, reaches: reach.reaches === true, why: reach.why };
 }
 
 /** The target for a run: the history through its adapter, the records in its storage. */

@@ -5,7 +5,7 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { restorePointBefore } from '../../backup/restore-points.js';
-import { baseCandidates } from '../../backup/pitr/base-candidates.js';
+import { pointReach } from '../../backup/pitr/point-reach.js';
 import { takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import type { BackupListing } from '../../backup/catalog.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
@@ -138,7 +138,8 @@ export interface Plan {
   tableRouteNote: string | null;
   /**
    * Why no point-in-time restore can reach the moment before the oldest selected migration, where dbrollback's
-   * storage shows it (its restore point made while the server was not archiving WAL, no base backup); null: it may.
+   * storage shows it (point-reach.ts: its restore point made while the server was not archiving WAL, no base backup, or
+   * none that ended before the point); null: it may.
    */
   pitrUnreachable: string | null;
   steps: PlanStep[];
@@ -376,17 +377,17 @@ function derivedNote(atRisk: AtRisk): string {
 }
 
 /**
- * Why a point-in-time restore cannot reach the moment before `oldest`, where dbrollback's own storage shows it:
- * the restore point migrate made before it while the server was not archiving WAL, or no base backup to start
- * from. null where it may (or where the team's own archiver keeps the archive: its listing is shown instead).
+ * Why a point-in-time restore cannot reach the moment before `oldest`, where dbrollback's own storage shows it
+ * (point-reach.ts, as `restore --before-migration` asks it): the restore point migrate made before it while the
+ * server was not archiving WAL, no base backup to start from, or none that ended before the point. null where it
+ * may (or where the team's own archiver keeps the archive: its listing is shown instead).
  */
 async function pitrUnreachable(run: RunContext, oldest: MigrationInfo | undefined): Promise<string | null> {
   if (!oldest || !run.hasStorage || run.config.archiver.kind !== 'dbrollback') return null;
   const point = await restorePointBefore(run.storage, oldest.name, run.config.conn.database).catch(() => null);
-  if (point !== null && point.walSwitched === false) return `the restore point migrate made before ${oldest.name} (${point.lsn}) was made while the server was not archiving WAL`;
-  const bases = await baseCandidates(run.storage).catch(() => null);
-  if (bases !== null && bases.length === 0) return `the storage holds no base backup to start one from`;
-  return null;
+  const reach = await pointReach(run.storage, oldest.name, point);
+  // Base backups that could not be read say nothing either way: the restore itself will tell.
+  return reach.reaches === false ? reach.why : null;
 }
 
 /** The team's own archiver's listing (pgbackrest info, barman-cloud-backup-list); dbrollback's own archive is read by `backups --check`. */
