@@ -155,6 +155,8 @@ export { oneStepRun } from './audit/runbook.js';
 export type { OneStepRun, RunOutcome } from './audit/runbook.js';
 export { scrub as redactSecrets } from './secrets/redact.js';
 export { shellQuote } from './backup/pitr/recovery-config.js';
+/** For the CLI's suggested commands (given-flags.ts): the one escaper the SQL matchers and the tools use too. */
+export { escapeRegExp } from './sql/escape-regexp.js';
 export { drill, drillExitCode } from './drill/drill.js';
 export { parsePortRange, portAllocator } from './pgtools/port-range.js';
 export type { PortRange } from './pgtools/port-range.js';

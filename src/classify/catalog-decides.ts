@@ -11,6 +11,7 @@
  * longer counts) and is listed with the reason, so the report says why. The
  * parser's verdict stands wherever nothing was captured.
  */
+import { escapeRegExp } from '../sql/escape-regexp.js';
 import type { SchemaChange, SchemaDiff } from '../db/schema/diff.js';
 import { parseTypeText } from './classify-sql.js';
 import { compareTypes } from './type-change.js';
@@ -88,8 +89,6 @@ function plainCastOf(sql: string, column: string): boolean {
   const quoted = column.replace(/"/g, '""');
   return new RegExp(`^(?:"${escapeRegExp(quoted)}"|${escapeRegExp(column)})\\s*::\\s*[\\w\\s(),."]+$`, 'i').test(bare);
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const tableOf = (column: string): string => column.slice(0, column.lastIndexOf('.'));
 const rewritten = (diff: SchemaDiff, table: string): boolean => diff.changes.some((ch) => ch.change === 'rewritten' && ch.kind === 'table' && ch.object === table);

@@ -13,7 +13,7 @@
  * reaches another database). A flag the suggested command already names is
  * not added again.
  */
-import { GLOBAL_FLAGS, shellQuote } from '../index.js';
+import { GLOBAL_FLAGS, escapeRegExp, shellQuote } from '../index.js';
 
 /** The flags to repeat, as they would be typed (`--config prod.json`), from the parsed global options. */
 export function givenFlags(options: Record<string, unknown>): string[] {
@@ -63,8 +63,4 @@ export function withGivenFlags(text: string, flags: readonly string[], subcomman
     const missing = flags.filter((f) => !new RegExp(`(^|\\s)${escapeRegExp(f.split(' ')[0]!)}(\\s|=|$)`).test(command));
     return missing.length === 0 ? match : `dbrollback ${missing.join(' ')} `;
   });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -5,7 +5,7 @@
 import { DbrollbackError } from '../errors.js';
 import type { DownTarget, MigrationInfo } from './contract.js';
 import { compareStrings } from '../compare-strings.js';
-import { migrationNameOf } from './file-name.js';
+import { findNamedMigration } from './named-migration.js';
 
 /**
  * The applied migrations `target` selects, newest first.
@@ -63,13 +63,12 @@ export function selectWithStaying(applied: readonly MigrationInfo[], target: Dow
     return { selected, staying: keptAfter(applied, applied.indexOf(selected.at(-1)!)) };
   }
 
-  const name = migrationNameOf(target.to, applied);
-  let index = applied.findIndex((m) => m.name === name);
-  // A tag names the migration it was set on: undoing to it keeps that migration, as the tool's own rollback to a tag does.
-  if (index === -1) index = applied.findLastIndex((m) => m.tags?.includes(name) ?? false);
-  if (index === -1) {
+  // NAME by the rule every command shares (named-migration.ts): a tag names the migration it was set on, and undoing
+  // to it keeps that migration, as the tool's own rollback to a tag does.
+  const named = findNamedMigration(target.to, { applied, pending: known.filter((m) => !m.applied) }, 'applied');
+  if (named === undefined || !named.applied) {
     const appliedNames = applied.map((m) => m.name);
-    const pending = pendingNamed(target.to, known);
+    const pending = named?.migration.name;
     if (pending !== undefined) {
       const head = appliedNames.at(-1);
       throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: ${pending === target.to ? 'that migration' : pending} is pending (not applied), so the database cannot be rolled back to it`, {
@@ -80,6 +79,7 @@ export function selectWithStaying(applied: readonly MigrationInfo[], target: Dow
         details: { name: pending, pending: true, head: head ?? null },
       });
     }
+    const name = target.to;
     const near = nearestNames(name, appliedNames);
     const hint =
       near.length > 0
@@ -89,7 +89,8 @@ export function selectWithStaying(applied: readonly MigrationInfo[], target: Dow
           : 'No migration is applied. Run `dbrollback status` to see the migration history.';
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${name}: no applied migration has that name`, { hint, details: { name, nearby: near } });
   }
-  const found = applied[index]!;
+  const found = named.migration;
+  const index = applied.indexOf(found);
   if (!undoable(found)) {
     const others = units.map((m) => m.name);
     throw new DbrollbackError('USAGE', `--to ${found.name}: undo leaves it applied whatever is undone (${found.staysApplied}), so it is no point to undo to`, {
@@ -112,13 +113,6 @@ function keptAfter(applied: readonly MigrationInfo[], index: number): MigrationI
 
 function names(ms: readonly MigrationInfo[]): string {
   return ms.map((m) => m.name).join(', ');
-}
-
-/** The pending migration `given` names (by its name, file name or a tag), if any. */
-function pendingNamed(given: string, known: readonly MigrationInfo[]): string | undefined {
-  const pending = known.filter((m) => !m.applied);
-  const name = migrationNameOf(given, pending);
-  return pending.find((m) => m.name === name)?.name ?? pending.find((m) => m.tags?.includes(given))?.name;
 }
 
 /** Up to `limit` names closest to `wanted` (substring matches first, then by edit distance). */

@@ -49,7 +49,14 @@ export async function backupGap(storage: Storage, backup: Pick<BackupListing, 'i
 }
 
 /** The warnings for a backup that is not the exact one (none when it is). */
-export function gapWarnings(gap: BackupGap, backupId: string, migration: string, pitr: { point: RestorePointRecord | null; baseCovers: boolean }): string[] {
+/** The restore point before the migration's latest application (null: none marks it), and whether a point-in-time restore reaches it, or why not. */
+export interface PitrRoute {
+  point: RestorePointRecord | null;
+  reaches: boolean;
+  why: string | null;
+}
+
+export function gapWarnings(gap: BackupGap, backupId: string, migration: string, pitr: PitrRoute): string[] {
   if (gap.exact) return [];
   const age = gap.ageMs === null ? 'at an unknown time' : `${formatAge(gap.ageMs)} before it`;
   const lines = [
@@ -57,10 +64,10 @@ export function gapWarnings(gap: BackupGap, backupId: string, migration: string,
       'Whatever was written in between is not in it' +
       (gap.between.length > 0 ? `; the runs recorded in between: ${gap.between.join('; ')}.` : '.'),
   ];
-  if (pitr.point && pitr.baseCovers) {
+  if (pitr.point && pitr.reaches) {
     lines.push(`the WAL archive reaches the exact moment (restore point ${pitr.point.name} at ${pitr.point.lsn}): dbrollback restore --before-migration ${migration} --data-dir DIR, or only the damaged tables: dbrollback restore --before-migration ${migration} --tables SCHEMA.TABLE,... --into-database URL.`);
   } else if (pitr.point) {
-    lines.push(`a restore point marks the exact moment (${pitr.point.name} at ${pitr.point.lsn}), but no base backup in the storage ended before it, so the point-in-time route cannot reach it.`);
+    lines.push(`a restore point marks the exact moment (${pitr.point.name} at ${pitr.point.lsn}), but the point-in-time route cannot reach it: ${pitr.why ?? 'no base backup in the storage ended before it'}.`);
   }
   return lines;
 }

@@ -14,16 +14,15 @@
  */
 import { isBackupOf, type BackupListing } from '../../backup/catalog.js';
 import { backupBefore, takenAt, wholeBackups } from '../backup-at-head.js';
-import { baseCandidates } from '../../backup/pitr/base-candidates.js';
+import { pointReach } from '../../backup/pitr/point-reach.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
-import { parseLsn } from '../../backup/wal/layout.js';
-import { backupGap, gapWarnings, type BackupGap } from './backup-gap.js';
+import { backupGap, gapWarnings, type BackupGap, type PitrRoute } from './backup-gap.js';
 import { text } from 'node:stream/consumers';
 import { auditKey } from '../../audit/audit-trail.js';
 import { DbrollbackError } from '../../errors.js';
 import type { Storage } from '../../storage/contract.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
-import { migrationNameOf } from '../../tools/file-name.js';
+import { findNamedMigration } from '../../tools/named-migration.js';
 import { toolOf } from '../../tools/registry.js';
 
 export type BeforeMigrationTarget =
@@ -89,14 +88,12 @@ async function pointPredatesApplication(storage: Storage, point: RestorePointRec
 }
 
 function appliedMigration(status: MigrationStatus, given: string): MigrationInfo {
-  const name = migrationNameOf(given, status.migrations);
-  if (name.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
-  // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
-  const known =
-    status.migrations.find((m) => m.name === name) ??
-    status.applied.find((m) => m.name === name) ??
-    status.applied.findLast((m) => m.tags?.includes(name) ?? false) ??
-    status.migrations.find((m) => m.tags?.includes(name) ?? false);
+  if (given.trim() === '') throw new DbrollbackError('USAGE', '--before-migration needs a migration name', { hint: 'Run `dbrollback status` for the applied migrations.' });
+  // NAME by the rule every command shares (named-migration.ts): its name, its file, or a tag (a dbmate or golang-migrate
+  // version, a Sqitch or Liquibase tag), as for plan and undo --to; an applied migration first.
+  const named = findNamedMigration(given, { applied: status.applied, pending: status.migrations.filter((m) => !m.applied) }, 'applied');
+  const name = named?.name ?? given;
+  const known = named?.migration;
   if (!known) {
     throw new DbrollbackError('MIGRATION_NOT_FOUND', `--before-migration ${name}: ${status.migrator} knows no migration of that name`, {
       hint: 'Run `dbrollback status` for the applied migrations (by name as status lists them). Nothing was changed.',
@@ -151,22 +148,20 @@ async function waysWithoutBackup(storage: Storage, backups: readonly BackupListi
     ways.push(`the newest backup taken before ${migration.name} ran is ${earlier.id}, taken ${earlier.createdAt}: dbrollback restore --backup ${earlier.id}${again}`);
   }
   const point = await restorePointBefore(storage, migration.name, database).catch(() => null);
-  const bases = point?.walSwitched === false ? [] : await baseCandidates(storage).catch(() => []);
-  // Without a restore point the point-in-time route aims at the time the tool recorded, from any base backup.
-  const reaches = point !== null ? bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= parseLsn(point.lsn)) : migration.appliedAt !== null && bases.length > 0;
-  if (reaches) ways.push(`a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR`);
-  else if (point !== null) ways.push(`no point-in-time restore can reach the moment before ${migration.name} (${point.walSwitched === false ? 'its restore point was made while the server was not archiving WAL' : 'no base backup ends before its restore point'})`);
+  // Without a restore point the point-in-time route aims at the time the tool recorded; without that either, at nothing.
+  const reach = point === null && migration.appliedAt === null ? null : await pointReach(storage, migration.name, point);
+  if (reach?.reaches === true) ways.push(`a point-in-time restore needs no such backup: dbrollback restore --before-migration ${migration.name} --data-dir DIR`);
+  else if (reach?.why) ways.push(`no point-in-time restore can reach the moment before ${migration.name} (${reach.why})`);
   return `\`dbrollback backups\` lists what there is${ways.length > 0 ? `; ${ways.join('; ')}` : ''}.`;
 }
 
-/** The restore point before the migration's latest application, and whether a base backup ended before it (the archive then reaches it). */
-async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<{ point: RestorePointRecord | null; baseCovers: boolean }> {
+/** The restore point before the migration's latest application, and whether a point-in-time restore reaches it (point-reach.ts, as plan asks it). */
+async function pitrRoute(storage: Storage, migration: string, database: string, gap: BackupGap): Promise<PitrRoute> {
   const point = await restorePointBefore(storage, migration, database);
   // Only the point the run that made the latest application recorded marks that moment (an earlier application's does not).
-  if (!point || point.runId !== gap.appliedByRun) return { point: null, baseCovers: false };
-  const lsn = parseLsn(point.lsn);
-  const bases = await baseCandidates(storage).catch(() => []);
-  return { point, baseCovers: bases.some((b) => b.base.timeline <= point.timeline && parseLsn(b.base.stopLsn) <= lsn) };
+  if (!point || point.runId !== gap.appliedByRun) return { point: null, reaches: false, why: null };
+  const reach = await pointReach(storage, migration, point);
+  return { point, reaches: reach.reaches === true, why: reach.why };
 }
 
 /** The target for a run: the history through its adapter, the records in its storage. */

@@ -1,7 +1,7 @@
 /** Which pending migrations `migrate` applies: all, the next N, or up to and including NAME. */
 import { DbrollbackError } from '../../errors.js';
 import type { MigrationInfo, MigrationStatus } from '../../tools/contract.js';
-import { migrationNameOf } from '../../tools/file-name.js';
+import { findNamedMigration } from '../../tools/named-migration.js';
 
 export type UpTarget = { count: number } | { to: string };
 
@@ -26,18 +26,17 @@ function pick(status: MigrationStatus, target: UpTarget | undefined): MigrationI
     }
     return pending.slice(0, target.count);
   }
-  target = { to: migrationNameOf(target.to, status.migrations) };
+  // NAME by the rule every command shares (named-migration.ts): its name, its file, or a tag (a dbmate or golang-migrate
+  // version, a Sqitch or Liquibase tag), a pending migration first.
+  const named = findNamedMigration(target.to, status, 'pending');
   const all = status.pending;
-  let index = all.findIndex((m) => m.name === target.to);
-  // A tag names its migration (a dbmate or golang-migrate version, a Sqitch or Liquibase tag), as for plan and undo --to.
-  if (index === -1 && !status.applied.some((m) => m.name === target.to)) index = all.findIndex((m) => m.tags?.includes(target.to) ?? false);
-  if (index >= 0) {
-    const reached = all[index]!;
+  if (named !== undefined && !named.applied) {
+    const reached = named.migration;
     if (reached.skippedBy !== undefined) throw skippedRefusal(reached, `--to ${reached.name}`);
-    return all.slice(0, index + 1).filter((m) => m.skippedBy === undefined);
+    return all.slice(0, all.indexOf(reached) + 1).filter((m) => m.skippedBy === undefined);
   }
-  if (status.applied.some((m) => m.name === target.to || (m.tags?.includes(target.to) ?? false))) {
-    throw new DbrollbackError('USAGE', `${target.to} is already applied`, { hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.' });
+  if (named !== undefined) {
+    throw new DbrollbackError('USAGE', `${named.name} is already applied`, { hint: 'Run `dbrollback status` to see what is pending. Nothing was changed.' });
   }
   throw new DbrollbackError('MIGRATION_NOT_FOUND', `--to ${target.to}: no pending migration has that name`, {
     hint: 'Run `dbrollback status` for the migrations the tool knows. Nothing was changed.',

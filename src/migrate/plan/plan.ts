@@ -5,7 +5,7 @@
  * It reads only: nothing in the database or the storage changes.
  */
 import { restorePointBefore } from '../../backup/restore-points.js';
-import { baseCandidates } from '../../backup/pitr/base-candidates.js';
+import { pointReach } from '../../backup/pitr/point-reach.js';
 import { backupBefore, takenAt, wholeBackupsOf } from '../backup-at-head.js';
 import { inboundForeignKeys, type InboundForeignKey } from '../../backup/table-recovery/inbound-foreign-keys.js';
 import { parseTableRefs } from '../../verify/baseline.js';
@@ -18,7 +18,7 @@ import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
 import { reconcile } from '../../classify/reconcile.js';
-import { initParser, parseSql, type ParsedStatement } from '../../sql/parser.js';
+import { initParser, type ParsedStatement } from '../../sql/parser.js';
 import type { Compatibility, DataLoss, SqlClassification } from '../../classify/types.js';
 import type { RunContext } from '../../run/run-context.js';
 import { selectWithStaying } from '../../tools/select.js';
@@ -137,7 +137,8 @@ export interface Plan {
   tableRouteNote: string | null;
   /**
    * Why no point-in-time restore can reach the moment before the oldest selected migration, where dbrollback's
-   * storage shows it (its restore point made while the server was not archiving WAL, no base backup); null: it may.
+   * storage shows it (point-reach.ts: its restore point made while the server was not archiving WAL, no base backup, or
+   * none that ended before the point); null: it may.
    */
   pitrUnreachable: string | null;
   steps: PlanStep[];
@@ -169,14 +170,15 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   const major = (await serverVersion(db)).major;
   const captured = await captureCodeMigrations(config, adapter.kind, status.head, status.migrations, selected);
   const migrations: PlanMigration[] = [];
-  const ups: Array<MigrationSql | null> = [];
+  // Each up parsed once, by its classification: the touched tables and the round trip read the same statements.
+  const ups: Array<ParsedStatement[] | null> = [];
   // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
   const soFar = new RunSoFar();
   const downTargets: RiskTarget[][] = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured, soFar);
     migrations.push(planned.plan);
-    ups.push(planned.up);
+    ups.push(planned.upStatements);
     downTargets.push(planned.downTargets);
   }
   const tool = toolOf(adapter.kind);
@@ -213,7 +215,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
         staying,
         db,
         downSql: new Map(migrations.map((m) => [m.name, m.downSql])),
-        upSql: new Map(selected.flatMap((m, i) => (ups[i] ? [[m.name, ups[i]!] as const] : []))),
+        upStatements: new Map(selected.flatMap((m, i) => (ups[i] ? [[m.name, ups[i]!] as const] : []))),
       })
     : null;
   return {
@@ -245,14 +247,10 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   };
 }
 
-/** The tables the ups touched, when every up's SQL is known (a syntax error leaves it unknown: classify reports it). */
-function touchedBy(ups: ReadonlyArray<MigrationSql | null>): TouchedTables | null {
-  if (ups.length === 0 || ups.some((u) => u === null || u.source === 'unknown')) return null;
-  try {
-    return touchedTables(ups.flatMap((u) => parseSql(u!.sql, u!.path ?? u!.name).statements));
-  } catch {
-    return null;
-  }
+/** The tables the ups touched, when every up's SQL is known (each up's statements as its classification parsed them). */
+function touchedBy(ups: ReadonlyArray<readonly ParsedStatement[] | null>): TouchedTables | null {
+  if (ups.length === 0 || ups.some((u) => u === null)) return null;
+  return touchedTables(ups.flatMap((u) => u!));
 }
 
 /** Foreign keys from other tables into the tables the migrations touched (they decide whether --replace can swap them). */
@@ -270,7 +268,7 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; up: MigrationSql | null; downTargets: RiskTarget[] }> {
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; upStatements: ParsedStatement[] | null; downTargets: RiskTarget[] }> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -313,7 +311,8 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes,
     ...(writesCatalog.length > 0 ? { downWritesCatalog: writesCatalog } : {}),
   };
-  return { plan, up: up === null ? null : upSql, downTargets };
+  // The up's statements as its classification parsed them; null when its SQL is unknown.
+  return { plan, upStatements: up === null ? null : upStatements, downTargets };
 }
 
 async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {
@@ -379,17 +378,17 @@ function derivedNote(atRisk: AtRisk): string {
 }
 
 /**
- * Why a point-in-time restore cannot reach the moment before `oldest`, where dbrollback's own storage shows it:
- * the restore point migrate made before it while the server was not archiving WAL, or no base backup to start
- * from. null where it may (or where the team's own archiver keeps the archive: its listing is shown instead).
+ * Why a point-in-time restore cannot reach the moment before `oldest`, where dbrollback's own storage shows it
+ * (point-reach.ts, as `restore --before-migration` asks it): the restore point migrate made before it while the
+ * server was not archiving WAL, no base backup to start from, or none that ended before the point. null where it
+ * may (or where the team's own archiver keeps the archive: its listing is shown instead).
  */
 async function pitrUnreachable(run: RunContext, oldest: MigrationInfo | undefined): Promise<string | null> {
   if (!oldest || !run.hasStorage || run.config.archiver.kind !== 'dbrollback') return null;
   const point = await restorePointBefore(run.storage, oldest.name, run.config.conn.database).catch(() => null);
-  if (point !== null && point.walSwitched === false) return `the restore point migrate made before ${oldest.name} (${point.lsn}) was made while the server was not archiving WAL`;
-  const bases = await baseCandidates(run.storage).catch(() => null);
-  if (bases !== null && bases.length === 0) return `the storage holds no base backup to start one from`;
-  return null;
+  const reach = await pointReach(run.storage, oldest.name, point);
+  // Base backups that could not be read say nothing either way: the restore itself will tell.
+  return reach.reaches === false ? reach.why : null;
 }
 
 /** The team's own archiver's listing (pgbackrest info, barman-cloud-backup-list); dbrollback's own archive is read by `backups --check`. */

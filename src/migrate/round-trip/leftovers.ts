@@ -19,6 +19,7 @@ import type { SchemaChange } from '../../db/schema/diff.js';
 import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
 import { as, list, names, str } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
+import { escapeRegExp } from '../../sql/escape-regexp.js';
 import { droppedFromRecord } from './drops.js';
 
 /** Statement kinds whose effects on the catalog the SQL shows: anything else makes the prediction unknowable. */
@@ -105,6 +106,5 @@ function lastName(c: SchemaChange): string {
 
 /** Whether `text` names `identifier` (as a whole word, quoted or not). */
 function mentions(text: string, identifier: string): boolean {
-  const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`).test(text);
+  return new RegExp(`(^|[^\\w$])"?${escapeRegExp(identifier)}"?($|[^\\w$])`).test(text);
 }

@@ -71,8 +71,11 @@ export interface RoundTripInput {
   db: Db;
   /** Each selected migration's down SQL as the plan read it. */
   downSql: ReadonlyMap<string, MigrationSql>;
-  /** Each selected migration's up SQL as the plan read it, where it could: what the downs must drop again is what these create. */
-  upSql?: ReadonlyMap<string, MigrationSql>;
+  /**
+   * Each selected migration's up statements as the plan parsed them (once, to classify them), where it could:
+   * what the downs must drop again is what these create. Absent or missing a migration: nothing of its up is predicted.
+   */
+  upStatements?: ReadonlyMap<string, readonly ParsedStatement[]>;
 }
 
 export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> {
@@ -112,7 +115,7 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     const live = await schemaSnapshot(input.db, { exclude: oldest.exclude });
     const keptKeys = new Set(kept.map((k) => k.key));
     const added = roundTripChanges(oldest.schema, live).filter((c) => c.change === 'added' && !keptKeys.has(keptKey(c)));
-    const made = added.length > 0 ? createdByUps(input) : [];
+    const made = added.length > 0 ? input.selected.flatMap((m) => input.upStatements?.get(m.name) ?? []) : [];
     const theirs = added.filter((c) => made.some((stmt) => creates(stmt, c)));
     for (const change of (theirs.length > 0 ? leftBehind(downs, live, theirs) : null) ?? []) found.push({ migration: oldestName, change });
     const differences = await named(input, found);
@@ -136,21 +139,6 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     if (!isDbrollbackError(err)) throw err;
     return done({ source: 'rehearsal', ok: null, differences: [], note: err.message, expect: null });
   }
-}
-
-/** The statements of the selected migrations' ups whose SQL the plan read (an up it could not read or parse adds none). */
-function createdByUps(input: RoundTripInput): ParsedStatement[] {
-  const out: ParsedStatement[] = [];
-  for (const m of input.selected) {
-    const up = input.upSql?.get(m.name);
-    if (!up || up.source === 'unknown') continue;
-    try {
-      out.push(...parseSql(up.sql, up.path ?? `${m.name} (up)`).statements);
-    } catch {
-      // Not readable: nothing of it is predicted.
-    }
-  }
-  return out;
 }
 
 /** The record before each selected migration, or null when one of them has none. */

@@ -35,6 +35,7 @@ import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { timedStep } from '../timed-step.js';
 import { parseSqlFile } from '../sql/statements.js';
+import { escapeRegExp } from '../../sql/escape-regexp.js';
 import { changeSetChecksum, checksumVersion, CHECKSUM_VERSION } from './checksum.js';
 import { identityOf, loadProject, type LiquibaseProject } from './changelog-dir.js';
 import type { FormattedChangeSet } from './formatted-sql.js';
@@ -511,8 +512,7 @@ async function statementsOf(sql: string, split: boolean, endDelimiter: string | 
   if (sql.trim() === '') return [];
   if (!split) return [sql];
   if (endDelimiter !== null && endDelimiter !== ';') {
-    const escaped = endDelimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return sql.split(new RegExp(`${escaped}[ \\t]*(?:\\r?\\n|$)`)).map((s) => s.trim()).filter((s) => s !== '');
+    return sql.split(new RegExp(`${escapeRegExp(endDelimiter)}[ \\t]*(?:\\r?\\n|$)`)).map((s) => s.trim()).filter((s) => s !== '');
   }
   return (await parseSqlFile(sql, where, major)).statements;
 }

@@ -167,7 +167,7 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     const refusal = auto.json<ErrorDoc>().error;
     expect(refusal.code).toBe('BACKUP_NOT_FOUND');
     expect(refusal.hint).toContain(`dbrollback restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with dbrollback migrate --to 0003_display_names)`);
-    expect(refusal.hint).toContain('no point-in-time restore can reach the moment before 0004_lean_recipes (its restore point was made while the server was not archiving WAL)');
+    expect(refusal.hint).toContain('no point-in-time restore can reach the moment before 0004_lean_recipes (the restore point migrate made before 0004_lean_recipes (');
     expect(refusal.hint).not.toContain('--data-dir');
     expect(await history(url)).toBe(7);
 

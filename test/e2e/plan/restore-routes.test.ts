@@ -256,3 +256,47 @@ describe('plan for a restore-type rollback on a server that archives no WAL', ()
     expect(await cluster.sql(database, `SELECT status, count(*)::int AS n FROM "${schema.schema}".orders GROUP BY 1`)).toEqual([{ status: 'open', n: 12 }]);
   });
 });
+
+describe('plan for a restore-type rollback whose only base backup ended after the restore point', () => {
+  let cluster: Cluster;
+  let storage: string;
+
+  beforeAll(async () => {
+    // The server archives WAL, but the storage's one base backup is taken after migrate made its restore point:
+    // recovery starts at that backup's end, past the point, so no point-in-time restore reaches it.
+    storage = await sharedDir('dbrollback-routes-late-base-');
+    cluster = await archivingCluster(pathToFileURL(storage).href);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await removeTempDirs();
+  });
+
+  it('says no point-in-time restore can reach the moment and why, and offers neither --data-dir nor --tables', async () => {
+    const project = await dirWith({
+      '001_schema.up.sql': SCHEMA,
+      '001_schema.down.sql': 'DROP TABLE products, carts, order_events, orders, customers;\n',
+      '002_void-open-orders.up.sql': "UPDATE orders SET status = 'void' WHERE status = 'open';\n",
+      '002_void-open-orders.down.sql': '-- dbrollback:irreversible\nSELECT 1;\n',
+    });
+    const { database } = await cluster.createDatabase();
+    const args = ['--migrations', project, '--database-url', cluster.url(database), '--storage', storage];
+    // No base backup yet: migrate takes a logical backup (auto) and makes its restore points in the archived WAL.
+    const migrate = await runBuiltCli(['migrate', '--json', ...args]);
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    const backupId = migrate.json<{ backupId: string }>().backupId;
+    const baseId = await baseBackup(pathToFileURL(storage).href, cluster.url(database));
+    const run = await runBuiltCli(['plan', '--count', '1', '--json', ...args]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = run.json<PlanDoc & { pitrUnreachable: string | null }>();
+    expect(doc.type).toBe('restore');
+    expect(doc.pitrUnreachable).toMatch(
+      new RegExp(`^every base backup in the storage ended after the restore point migrate made before 002_void-open-orders \\(\\S+; the earliest, ${baseId}, at \\S+\\), and recovery cannot stop before the end of the base backup it starts from$`),
+    );
+    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
+    expect(doc.restoreRoutes[0]!.discards).toContain(`(no point-in-time restore can reach the moment before 002_void-open-orders: ${doc.pitrUnreachable})`);
+    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable})`);
+    expect(doc.recommendation).not.toContain('--data-dir');
+    expect(doc.recommendation).not.toContain('--tables');
+  });
+});
