@@ -295,7 +295,8 @@ describe('plan for a restore-type rollback whose only base backup ended after th
     );
     expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
     expect(doc.restoreRoutes[0]!.discards).toContain(`(no point-in-time restore can reach the moment before 002_void-open-orders: ${doc.pitrUnreachable})`);
-    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable})`);
+    // Nor the logical table route: the one backup was taken before 001 ran (its head is the empty history), not at 001.
+    expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable}); nor from a logical backup, as none was taken at the head before 002_void-open-orders (backup ${backupId} is at head (no migration))`);
     expect(doc.recommendation).not.toContain('--data-dir');
     expect(doc.recommendation).not.toContain('--tables');
   });
