@@ -86,7 +86,7 @@ class SqitchAdapter implements MigratorAdapter {
     const sqitch = await this.sqitch();
     // The change that stays the head: Sqitch's --to names it; none left means revert everything.
     const keep = status.applied[status.applied.length - selection.length - 1];
-    const to = keep ? sqitchName(before, keep.name) : null;
+    const to = keep ? revertTarget(before, keep.name) : null;
     for (const m of selection) runOptions.onStep?.(m.name);
     const started = Date.now();
     let error: unknown;
@@ -221,6 +221,18 @@ class SqitchAdapter implements MigratorAdapter {
     };
     return { project, status, deployed };
   }
+}
+
+/**
+ * The change `sqitch revert --to` keeps, as Sqitch finds it among the deployed changes: an earlier instance of a
+ * reworked change by its change ID — `name@tag` means "name as of tag", which Sqitch looks up through the tag, and
+ * once the revert has taken the tag away (reverting past the change it is on) that lookup fails ("Change not
+ * deployed"); the ID names that instance whatever is deployed after it. Any other change as sqitchName says.
+ */
+function revertTarget(snapshot: Snapshot, name: string): string {
+  const deployed = snapshot.deployed.find((d) => d.name === name);
+  if (deployed?.change && deployed.change.name !== deployed.change.change) return deployed.row.changeId;
+  return sqitchName(snapshot, name);
 }
 
 /**

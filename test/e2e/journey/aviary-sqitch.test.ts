@@ -118,6 +118,54 @@ describe('the journey on a Sqitch aviary project (top_dir, tags, a reworked func
   });
 });
 
+describe('undo in steps below a tag, and the drill of the whole project', () => {
+  let primary: Cluster;
+  let storage: string;
+
+  beforeAll(async () => {
+    ({ primary, storage } = await journeyProduction('dbrollback-journey-aviary-steps-', ['--migrations', PROJECT]));
+  });
+  afterAll(async () => {
+    await primary?.stop();
+  });
+
+  it('a second undo keeps the earlier add_keeper once the first took tag v0.2 away (Sqitch looked add_keeper@v0.2 up through the tag: "Change not deployed")', async () => {
+    const { database } = await primary.createDatabase();
+    const url = primary.url(database);
+    const args = ['--migrations', PROJECT, '--database-url', url, '--storage', storage];
+    expect((await cli(['migrate', '--to', 'sightings_keeper_idx', '--backup', 'never', ...args])).exitCode).toBe(0);
+    const first = await cli(['undo', '--count', '2', '--yes', '--json', ...args]);
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(first.json<{ undone: string[] }>().undone).toEqual(['sightings_keeper_idx', 'sightings']);
+    expect(await one(url, "SELECT count(*)::text FROM sqitch.tags WHERE tag = '@v0.2'")).toBe('0');
+    const second = await cli(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(second.exitCode, second.stdout).toBe(0);
+    expect(second.json<{ undone: string[]; verify: { ok: boolean } }>()).toMatchObject({ undone: ['reset_pass'], verify: { ok: true } });
+    expect(await registry(url)).toEqual(['appschema', 'keepers', 'add_keeper']);
+  });
+
+  it('drill all --provider local: every down rehearsed, only the revert of the rework found leaving pgcrypto; pitr recovers production', async () => {
+    const { database } = await primary.createDatabase();
+    const args = ['--migrations', PROJECT, '--database-url', primary.url(database), '--storage', storage];
+    expect((await cli(['migrate', ...args])).exitCode).toBe(0);
+    const drill = await cli(['drill', 'all', '--provider', 'local', '--keep-going', '--json', ...args]);
+    expect(drill.exitCode, drill.stdout).toBe(3);
+    const scenarios = drill.json<{ scenarios: Array<{ name: string; status: string; steps: Array<{ name: string; status: string; detail: string }> }> }>().scenarios;
+    expect(scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['migrations', 'fail'],
+      // migrate's safety net was a restore point in the healthy WAL archive: no logical backup to rehearse.
+      ['restore', 'skip'],
+      ['pitr', 'pass'],
+    ]);
+    const failed = scenarios[0]!.steps.filter((st) => st.status !== 'pass');
+    expect(failed.map((st) => [st.name, st.detail])).toEqual([['down add_keeper', 'the schema differs from before add_keeper: extension pgcrypto added']]);
+    // Every other change's revert ran and brought its schema back, the reworked one's earlier instance included.
+    expect(scenarios[0]!.steps.filter((st) => st.name.startsWith('down ')).map((st) => st.name)).toEqual(
+      ['down keepers_drop_pager', 'down sightings_kind', 'down add_keeper', 'down sightings_keeper_idx', 'down sightings', 'down reset_pass', 'down add_keeper@v0.2', 'down keepers', 'down appschema'],
+    );
+  });
+});
+
 describe('the on-call engineer in the Sqitch project root', () => {
   it('status without --migrations names --migrations . in its refusal (the root holds sqitch.conf)', async () => {
     const run = await runBuiltCli(['status'], { cwd: PROJECT });
