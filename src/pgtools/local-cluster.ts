@@ -5,7 +5,7 @@
  * start, so they run as the `postgres` OS user in directories it owns.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
@@ -254,12 +254,35 @@ export async function startServer(dataDir: string, options: ServerControlOptions
   await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args], spawn) : execa(pgCtl.path, args, spawn));
 }
 
-/** Stop a server cleanly (fast: sessions are ended, a shutdown checkpoint is written); a stopped one is left as is. */
+/**
+ * Stop a server cleanly (fast: sessions are ended, a shutdown checkpoint is written); a stopped one is left as is —
+ * also one that stopped between the caller's look and pg_ctl's (a smart shutdown on the same signal that stops the
+ * caller, a crash): pg_ctl then fails finding no postmaster.pid, and no postmaster.pid means no server on `dataDir`.
+ */
 export async function stopServer(dataDir: string, options: ServerControlOptions & { timeoutSeconds?: number }): Promise<void> {
   const { execa } = await import('execa');
   const pgCtl = await findBinary('pg_ctl');
   const args = ['-D', dataDir, '-m', 'fast', '-w', '-t', String(options.timeoutSeconds ?? 120), 'stop'];
-  await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args]) : execa(pgCtl.path, args));
+  try {
+    await (options.osUser ? execa('runuser', ['-u', options.osUser, '--', pgCtl.path, ...args]) : execa(pgCtl.path, args));
+  } catch (err) {
+    if (await pidFileGone(dataDir)) return;
+    throw err;
+  }
+}
+
+/**
+ * `dataDir` is a data directory (it holds PG_VERSION) without postmaster.pid (only "no such file" counts: a
+ * directory this process cannot read says nothing).
+ */
+async function pidFileGone(dataDir: string): Promise<boolean> {
+  try {
+    await stat(path.join(dataDir, 'PG_VERSION'));
+    await stat(path.join(dataDir, 'postmaster.pid'));
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && (await stat(path.join(dataDir, 'PG_VERSION')).then(() => true, () => false));
+  }
 }
 
 /** The pg_ctl command line that starts the server on `dataDir` again, for people to copy. */

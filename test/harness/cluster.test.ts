@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { serverOsUser, stopServer } from '../../src/pgtools/local-cluster.js';
 import { startCluster, type Cluster } from './cluster.js';
 
 describe('test harness cluster', () => {
@@ -24,5 +27,21 @@ describe('test harness cluster', () => {
     const copy = await cluster.createDatabase(undefined, { template: 'tpl_shop' });
     const rows = await cluster.sql<{ n: string }>(copy.database, 'SELECT count(*) AS n FROM t');
     expect(rows[0]!.n).toBe('2');
+  });
+});
+
+describe('stopServer', () => {
+  it('leaves a server that has stopped already as it is (pg_ctl finds no postmaster.pid), and still fails on a directory that is no data directory', async () => {
+    const cluster = await startCluster();
+    try {
+      const osUser = serverOsUser();
+      await stopServer(cluster.dataDir, { osUser });
+      expect(existsSync(path.join(cluster.dataDir, 'postmaster.pid'))).toBe(false);
+      // Stopped between a caller's look and pg_ctl's: not a failure to stop.
+      await expect(stopServer(cluster.dataDir, { osUser })).resolves.toBeUndefined();
+      await expect(stopServer(path.join(cluster.baseDir, 'not-a-data-dir'), { osUser })).rejects.toThrow();
+    } finally {
+      await cluster.stop();
+    }
   });
 });
