@@ -41,3 +41,8 @@ export function backupBefore(backups: readonly BackupListing[], migrator: string
   if (oldestAt === undefined) return undefined;
   return backups.find((b) => b.migrator === migrator && (b.migrationHead === null || (order.get(b.migrationHead) ?? Number.POSITIVE_INFINITY) < oldestAt));
 }
+
+/** What restoring a backup at an older head leaves to do: ` (it holds the database at head H: apply … with dbrollback migrate --to TARGET)`. */
+export function reapplyNote(head: string | null, target: string): string {
+  return ` (it holds the database at head ${head ?? 'an empty history'}: apply the migrations after it again with dbrollback migrate --to ${target})`;
+}

@@ -13,7 +13,7 @@
  *      whether the point-in-time route reaches the exact moment.
  */
 import { isBackupOf, type BackupListing } from '../../backup/catalog.js';
-import { backupBefore, takenAt, wholeBackups } from '../backup-at-head.js';
+import { backupBefore, reapplyNote, takenAt, wholeBackups } from '../backup-at-head.js';
 import { pointReach } from '../../backup/pitr/point-reach.js';
 import { restorePointBefore, type RestorePointRecord } from '../../backup/restore-points.js';
 import { backupGap, gapWarnings, type BackupGap, type PitrRoute } from './backup-gap.js';
@@ -143,8 +143,7 @@ async function waysWithoutBackup(storage: Storage, backups: readonly BackupListi
   const ways: string[] = [];
   const earlier = backupBefore(backups, status.migrator, migration, status.applied);
   if (earlier) {
-    const head = earlier.migrationHead ?? 'an empty history';
-    const again = previous !== null && earlier.migrationHead !== previous ? ` (it holds the database at head ${head}: apply the migrations after it again with dbrollback migrate --to ${previous})` : '';
+    const again = previous !== null && earlier.migrationHead !== previous ? reapplyNote(earlier.migrationHead, previous) : '';
     ways.push(`the newest backup taken before ${migration.name} ran is ${earlier.id}, taken ${earlier.createdAt}: dbrollback restore --backup ${earlier.id}${again}`);
   }
   const point = await restorePointBefore(storage, migration.name, database).catch(() => null);

@@ -34,6 +34,7 @@ import { initParser, parseSql } from '../../sql/parser.js';
 import { plan as makePlan, type Plan } from '../plan/plan.js';
 import { blockerMessage } from '../plan/row-blockers.js';
 import { ADDITIVE_REASON } from '../plan/decide.js';
+import { reapplyNote } from '../backup-at-head.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
@@ -372,7 +373,7 @@ function restoreBefore(plan: Plan, name: string, lead = 'restore to before it'):
   // The backup the plan found: at the head before it, or an older one whose later migrations are applied again.
   const command = !from
     ? `dbrollback restore --before-migration ${name} --backup auto`
-    : `dbrollback restore --backup ${from.backupId}${from.atTargetHead || plan.targetHead === null ? '' : ` (it holds the database at head ${from.migrationHead ?? 'an empty history'}: apply the migrations after it again with dbrollback migrate --to ${plan.targetHead})`}`;
+    : `dbrollback restore --backup ${from.backupId}${from.atTargetHead || plan.targetHead === null ? '' : reapplyNote(from.migrationHead, plan.targetHead)}`;
   return `${lead} from a logical backup: ${command} (no point-in-time restore can reach that moment: ${plan.pitrUnreachable})`;
 }
 
