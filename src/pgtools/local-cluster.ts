@@ -276,13 +276,8 @@ export async function stopServer(dataDir: string, options: ServerControlOptions 
  * directory this process cannot read says nothing).
  */
 async function pidFileGone(dataDir: string): Promise<boolean> {
-  try {
-    await stat(path.join(dataDir, 'PG_VERSION'));
-    await stat(path.join(dataDir, 'postmaster.pid'));
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && (await stat(path.join(dataDir, 'PG_VERSION')).then(() => true, () => false));
-  }
+  if (!(await stat(path.join(dataDir, 'PG_VERSION')).then(() => true, () => false))) return false;
+  return stat(path.join(dataDir, 'postmaster.pid')).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
 }
 
 /** The pg_ctl command line that starts the server on `dataDir` again, for people to copy. */
