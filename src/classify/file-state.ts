@@ -9,7 +9,7 @@
  * column added by a DO block or a helper the statements do not show is still
  * the migration's own when a later UPDATE fills it.
  */
-import { alterCmds, as, columnConstraints, createdRelKey, list, nameKey, names, objectNameParts, relKey, str, type Fields } from '../sql/ast.js';
+import { alterCmds, as, columnConstraints, createdRelKey, list, nameKey, names, objectNameParts, relKey, str, typeNameParts, type Fields } from '../sql/ast.js';
 import { checksCreatedBy, type CreatedCheck } from './check-constraints.js';
 import { newColumns } from './column-defs.js';
 import { dropKeys } from './rule-helpers.js';
@@ -394,7 +394,7 @@ function fill(stmt: ParsedStatement, object: Fill['object'], table: string, colu
 
 /** serial, bigserial, smallserial (serial2/4/8): read straight from the name, as this runs for every new column. */
 function isSerial(typeName: unknown): boolean {
-  const parts = names((as(typeName, 'TypeName') ?? (typeName as Fields | undefined))?.names);
+  const parts = typeNameParts(typeName);
   return parts.length === 1 && /^(small|big)?serial[248]?$/i.test(parts[0]!);
 }
 

@@ -122,6 +122,11 @@ export function memoOnNode<T>(node: object, key: symbol, read: (node: never) => 
   return value;
 }
 
+/** A type's name parts (`['public', 'mood']`, `['pg_catalog', 'int4']`) from a TypeName node, wrapped or bare. */
+export function typeNameParts(typeName: unknown): string[] {
+  return names((as(typeName, 'TypeName') ?? (typeName as Fields | undefined))?.names);
+}
+
 const TYPE_INFO = Symbol('typeInfo');
 
 /** A column's type is read by several rules: once per parse-tree node. */

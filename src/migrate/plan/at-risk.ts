@@ -8,7 +8,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteQualified } from '../../db/connection.js';
-import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
+import { alterCmds, as, list, nameKey, names, relKey, splitRelKey, str, typeNameParts, type Fields } from '../../sql/ast.js';
 import type { ParsedStatement } from '../../sql/parser.js';
 import type { Fill } from '../../classify/types.js';
 import { measureDerived, type DerivedCount } from './derived.js';
@@ -107,14 +107,14 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
  */
 function labelsKept(cmd: Fields, column: string, enums: ReadonlySet<string>): boolean {
   const def = as(cmd.def, 'ColumnDef');
-  const target = nameKey(names((as(def?.typeName, 'TypeName') ?? (def?.typeName as Fields | undefined))?.names));
+  const target = nameKey(typeNameParts(def?.typeName));
   if (target === undefined || !enums.has(target)) return false;
   if (def?.raw_default === undefined) return true;
   // The cast to the enum, of the column itself or of the column as text.
   const cast = as(def.raw_default, 'TypeCast');
-  if (!cast || nameKey(names((as(cast.typeName, 'TypeName') ?? (cast.typeName as Fields | undefined))?.names)) !== target) return false;
+  if (!cast || nameKey(typeNameParts(cast.typeName)) !== target) return false;
   const inner = as(cast.arg, 'TypeCast');
-  const ref = inner ? (['text', 'varchar'].includes(names((as(inner.typeName, 'TypeName') ?? (inner.typeName as Fields | undefined))?.names).at(-1) ?? '') ? inner.arg : undefined) : cast.arg;
+  const ref = inner ? (['text', 'varchar'].includes(typeNameParts(inner.typeName).at(-1) ?? '') ? inner.arg : undefined) : cast.arg;
   return names(as(ref, 'ColumnRef')?.fields).at(-1) === column;
 }
 

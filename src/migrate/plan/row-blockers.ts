@@ -21,7 +21,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/connection.js';
-import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, type Fields } from '../../sql/ast.js';
+import { alterCmds, as, isTableAlter, list, names, relKey, splitRelKey, str, typeNameParts, type Fields } from '../../sql/ast.js';
 import { columnsRead } from '../../classify/check-constraints.js';
 import { exprText, typeNameText } from '../../sql/expr-text.js';
 import type { ParsedStatement } from '../../sql/parser.js';
@@ -326,7 +326,7 @@ function typeProbe(table: string, cmd: Fields, line: number, soFar: RunSoFar): B
   const labels = soFar.enumLabels(names(typeName.names));
   if (labels !== undefined) {
     const cast = as(def?.raw_default, 'TypeCast');
-    const value = cast && names((as(cast.typeName, 'TypeName') ?? cast.typeName as Fields | undefined)?.names).join('.') === names(typeName.names).join('.') ? exprText(cast.arg) : undefined;
+    const value = cast && typeNameParts(cast.typeName).join('.') === names(typeName.names).join('.') ? exprText(cast.arg) : undefined;
     if (value === undefined) return { ...probe('type', table, null, what, [column], line, null), unchecked: 'its USING expression is not a plain cast to the new enum type' };
     return { ...probe('type', table, null, what, [column], line, `SELECT ${quoteIdent(column)} FROM ${qualified(table)} WHERE (${value})::text NOT IN (${labels.map(quoteLiteral).join(', ')}) LIMIT ${LIMIT}`), rejects: 'a value the new type does not have' };
   }
