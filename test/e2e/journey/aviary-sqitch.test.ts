@@ -148,7 +148,8 @@ describe('undo in steps below a tag, and the drill of the whole project', () => 
     const { database } = await primary.createDatabase();
     const args = ['--migrations', PROJECT, '--database-url', primary.url(database), '--storage', storage];
     expect((await cli(['migrate', ...args])).exitCode).toBe(0);
-    const drill = await cli(['drill', 'all', '--provider', 'local', '--keep-going', '--json', ...args]);
+    // Every change's deploy and revert through sqitch, a restore and a recovery: minutes on a loaded 2-core machine.
+    const drill = await runBuiltCli(['drill', 'all', '--provider', 'local', '--keep-going', '--json', ...args], { timeoutMs: 540_000 });
     expect(drill.exitCode, drill.stdout).toBe(3);
     const scenarios = drill.json<{ scenarios: Array<{ name: string; status: string; steps: Array<{ name: string; status: string; detail: string }> }> }>().scenarios;
     expect(scenarios.map((s) => [s.name, s.status])).toEqual([
@@ -163,7 +164,7 @@ describe('undo in steps below a tag, and the drill of the whole project', () => 
     expect(scenarios[0]!.steps.filter((st) => st.name.startsWith('down ')).map((st) => st.name)).toEqual(
       ['down keepers_drop_pager', 'down sightings_kind', 'down add_keeper', 'down sightings_keeper_idx', 'down sightings', 'down reset_pass', 'down add_keeper@v0.2', 'down keepers', 'down appschema'],
     );
-  });
+  }, 600_000);
 });
 
 describe('the on-call engineer in the Sqitch project root', () => {
