@@ -41,6 +41,8 @@ export interface Io {
   confirm(question: string): Promise<boolean>;
   /** Text for people with the global flags this run was given added to each dbrollback command it suggests (given-flags.ts). */
   suggest(text: string): string;
+  /** This run was given flags that `suggest` repeats (false: `suggest` returns its text as it is). */
+  readonly suggests: boolean;
 }
 
 export interface Streams {
@@ -54,6 +56,7 @@ export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean;
   const suggest = opts.suggest ?? ((text: string) => text);
   return {
     suggest,
+    suggests: opts.suggest !== undefined,
     json: opts.json,
     verbose: opts.verbose,
     isTTY,
@@ -79,7 +82,7 @@ export function createIo(opts: { json: boolean; verbose: boolean; yes?: boolean;
 }
 
 export function printResult(result: CommandResult, io: Io, streams: Streams): ExitCode {
-  if (io.json) writeJson(result.json, (text) => void streams.stdout.write(scrub(text)));
+  if (io.json) writeJson(io.suggests && !result.asRecorded ? withSuggestions(result.json, io.suggest) : result.json, (text) => void streams.stdout.write(scrub(text)));
   else if (result.human) streams.stdout.write(`${scrub((result.asRecorded ? result.human : io.suggest(result.human)).replace(/\n+$/, ''))}\n`);
   // The JSON document already carries the error; people get it on stderr.
   if (result.error !== undefined) printError(result.error, { json: false, verbose: io.verbose, suggest: io.suggest }, streams);
@@ -95,7 +98,7 @@ export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'> & { su
   const hint = known ? err.hint : 'This is unexpected; rerun with --verbose and report it with the output.';
   if (io.json) {
     const error = known ? err.toJSON() : { code, message, hint };
-    streams.stdout.write(`${scrub(toJson({ ok: false, error }))}\n`);
+    streams.stdout.write(`${scrub(toJson({ ok: false, error: withSuggestions(error, suggest) }))}\n`);
   }
   // Human form on stderr always (with --json too: stderr is for people).
   const lines = [`error: ${suggest(message)}`];
@@ -107,6 +110,31 @@ export function printError(err: unknown, io: Pick<Io, 'json' | 'verbose'> & { su
   }
   streams.stderr.write(`${scrub(lines.join('\n'))}\n`);
   return exitCodeOf(err);
+}
+
+/**
+ * Keys whose strings are the user's own text (a migration's SQL, classify's statements, a file's path), never
+ * a command dbrollback suggests: left as they are.
+ */
+const USER_TEXT = new Set(['sql', 'statements', 'path', 'file', 'files']);
+
+/**
+ * A JSON document with the global flags this run was given repeated in each dbrollback command its text
+ * suggests (a plan's steps and routes, a refusal's hint, a migrate's way back), as people's text has them:
+ * a script or chat bot that shows `steps[].detail` to the person on call hands them a command for the same
+ * database and storage. The document's shape is unchanged.
+ */
+function withSuggestions(value: unknown, suggest: (text: string) => string): unknown {
+  if (typeof value === 'string') return suggest(value);
+  if (Array.isArray(value)) return value.map((v) => withSuggestions(v, suggest));
+  if (value === null || typeof value !== 'object') return value;
+  // What JSON.stringify would write for it (a Date's text, an error's fields).
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return withSuggestions(toJSON.call(value), suggest);
+  // Without a prototype, a `__proto__` key in the document stays a key.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(value)) out[key] = USER_TEXT.has(key) ? v : withSuggestions(v, suggest);
+  return out;
 }
 
 function causeChain(err: unknown): string[] {

@@ -51,8 +51,8 @@ export function buildProgram(streams: Streams, setExit: (code: ExitCode) => void
         const flags = cmd.optsWithGlobals() as RawOptions & Record<string, unknown>;
         const repeat = givenFlags(flags);
         const subcommands = suggestable(program);
-        const suggest = (text: string): string => withGivenFlags(text, repeat, subcommands);
-        const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv, suggest }, streams);
+        const suggest = repeat.length === 0 ? undefined : (text: string): string => withGivenFlags(text, repeat, subcommands);
+        const io = createIo({ json: Boolean(flags.json), verbose: Boolean(flags.verbose), yes: Boolean(flags.yes), argv, ...(suggest ? { suggest } : {}) }, streams);
         const stop = actionOptions.stopsAtSafePoints ? stopOnSignals((line) => io.log(line)) : null;
         try {
           const run = openRun(await resolveConfig(flags), { log: (line) => io.debug(line), ...(stop ? { signal: stop.signal } : {}) });

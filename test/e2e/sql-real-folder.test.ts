@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, runBuiltCli } from '../harness/cli.js';
+import { PROJECT_ROOT, runBuiltCli, suggested } from '../harness/cli.js';
 import { freePort } from '../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../harness/fixtures.js';
 
@@ -73,7 +73,8 @@ describe('a golang-migrate-style SQL folder through the built CLI', () => {
   });
 
   it('drill stops at the first failing down without --keep-going', async () => {
-    const run = await runBuiltCli(['drill', 'migrations', '--migrations', MIGRATIONS, '--migrator', 'sql', '--provider', 'local', '--seed', SEED, '--json'], { cwd });
+    const flags = ['--migrations', MIGRATIONS, '--migrator', 'sql'];
+    const run = await runBuiltCli(['drill', 'migrations', ...flags, '--provider', 'local', '--seed', SEED, '--json'], { cwd });
     expect(run.exitCode, run.stderr).toBe(3);
     const scenario = run.json<{ scenarios: Array<{ detail: string; steps: StepJson[] }> }>().scenarios[0]!;
     const steps = new Map(scenario.steps.map((s) => [s.name, s]));
@@ -81,7 +82,7 @@ describe('a golang-migrate-style SQL folder through the built CLI', () => {
     expect(steps.get('down 14_normalize_trialing')!.status).toBe('not-run');
     // The report says how to rehearse the rest too.
     const notRun = scenario.steps.filter((s) => s.status === 'not-run').length;
-    expect(scenario.detail).toContain(`(${notRun} later steps did not run: \`dbrollback drill migrations --keep-going\` rehearses every migration and reports each failure)`);
+    expect(scenario.detail).toContain(`(${notRun} later steps did not run: \`${suggested(flags)} drill migrations --keep-going\` rehearses every migration and reports each failure)`);
   }, 180_000);
 
   it('drill --keep-going rehearses every down, reports each failure, walks past the enum value and the empty down, on the pinned port', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { givenFlags } from '../../src/cli/given-flags.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
@@ -15,6 +16,19 @@ function cleanEnv(): Record<string, string> {
     if (v !== undefined && !/^(PG|DATABASE_URL|DBROLLBACK_|AWS_|FLYWAY_|flyway_)/.test(k)) env[k] = v;
   }
   return env;
+}
+
+/**
+ * How a command dbrollback suggests begins in a run given `args` (its global flags repeated, the password left
+ * out: src/cli/given-flags.ts): `dbrollback --database-url postgres://app@… --storage file:///…`.
+ */
+export function suggested(args: readonly string[]): string {
+  const options: Record<string, string> = {};
+  for (let i = 0; i < args.length - 1; i++) {
+    const flag = /^--([a-z][a-z-]*)$/.exec(args[i]!);
+    if (flag && !args[i + 1]!.startsWith('--')) options[flag[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = args[i + 1]!;
+  }
+  return ['dbrollback', ...givenFlags(options)].join(' ');
 }
 
 export interface CliRun {

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { query } from '../../integration/pitr/support.js';
 import { FIXTURES } from '../../integration/tools/support.js';
@@ -45,7 +45,8 @@ describe('one storage, backups of two databases', () => {
   const url: Record<'app' | 'app2' | 'bare', string> = { app: '', app2: '', bare: '' };
   const backupOf: Record<'app' | 'app2', string> = { app: '', app2: '' };
   const db: Record<'app' | 'app2' | 'bare', string> = { app: '', app2: '', bare: '' };
-  const cli = (who: keyof typeof url, ...args: string[]) => runBuiltCli([...args, '--migrations', SHOP, '--database-url', url[who], '--storage', storage]);
+  const flags = (who: keyof typeof url) => ['--migrations', SHOP, '--database-url', url[who], '--storage', storage];
+  const cli = (who: keyof typeof url, ...args: string[]) => runBuiltCli([...args, ...flags(who)]);
 
   beforeAll(async () => {
     // Restore points (migrate makes one before each migration) need wal_level replica.
@@ -107,14 +108,14 @@ describe('one storage, backups of two databases', () => {
       const doc = plan.json<{ type: string; restoreFrom: { backupId: string } | null; steps: Array<{ action: string; detail: string }> }>();
       expect(doc.type).toBe('restore');
       expect(doc.restoreFrom?.backupId).toBe(backupOf[who]);
-      expect(doc.steps.filter((s) => s.action === 'restore').map((s) => s.detail).join('\n')).toContain(`dbrollback restore --backup ${backupOf[who]}`);
+      expect(doc.steps.filter((s) => s.action === 'restore').map((s) => s.detail).join('\n')).toContain(`${suggested(flags(who))} restore --backup ${backupOf[who]}`);
     }
     const undo = await cli('app', 'undo', '--count', '1', '--json');
     expect(undo.exitCode, undo.stderr).toBe(4);
     const refusal = undo.json<ErrorJson & { error: { details: { restoreFrom: { backupId: string } } } }>().error;
     expect(refusal.code).toBe('IRREVERSIBLE');
     expect(refusal.details.restoreFrom.backupId).toBe(backupOf.app);
-    expect(refusal.hint).toContain(`dbrollback restore --backup ${backupOf.app}`);
+    expect(refusal.hint).toContain(`${suggested(flags('app'))} restore --backup ${backupOf.app}`);
     const bare = await cli('bare', 'plan', '--count', '1', '--json');
     expect(bare.exitCode, bare.stderr).toBe(0);
     expect(bare.json<{ restoreFrom: unknown }>().restoreFrom).toBeNull();
@@ -135,7 +136,7 @@ describe('one storage, backups of two databases', () => {
     expect(error.code).toBe('BACKUP_NOT_FOUND');
     expect(error.message).toContain(`there is no complete logical backup of database "${db.bare}"`);
     expect(error.message).toContain(`"${db.app}", "${db.app2}"`);
-    expect(error.hint).toContain('`dbrollback backups`');
+    expect(error.hint).toContain(`\`${suggested(flags('bare'))} backups\``);
     expect(error.hint).toContain('--backup ID');
     expect(await query<{ n: string }>(cluster.url(target), "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ n: '0' }]);
 

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { archiveCurrentSegment, cli, query, sharedDir } from '../../integration/pitr/support.js';
@@ -201,7 +201,7 @@ describe('the journey on a golang-migrate fleet history', () => {
     const refused = await cli(['undo', '--count', '1', '--yes', '--json', ...args]);
     expect(refused.exitCode).toBe(4);
     expect(refused.json<ErrorDoc>().error.code).toBe('IRREVERSIBLE');
-    expect(refused.json<ErrorDoc>().error.hint).toContain('dbrollback restore --before-migration 000010_drop_vehicles_legacy_code --tables public.vehicles --into-database URL');
+    expect(refused.json<ErrorDoc>().error.hint).toContain(`${suggested(args)} restore --before-migration 000010_drop_vehicles_legacy_code --tables public.vehicles --into-database URL`);
     // Copying values back by hand: the live table has no legacy_code any more, so the advice re-adds it first.
     const reAdd = 'the live table no longer has public.vehicles.legacy_code, which the migrations dropped: re-add it first (ALTER TABLE public.vehicles ADD COLUMN legacy_code <its type in dbrollback_recovered_<time>.vehicles>), then copy the values (e.g. UPDATE public.vehicles SET legacy_code = r.legacy_code FROM dbrollback_recovered_<time>.vehicles r WHERE …)';
     expect(refused.json<ErrorDoc>().error.hint).toContain(reAdd);
@@ -306,7 +306,7 @@ describe('the journey on a golang-migrate fleet history', () => {
     const bareDoc = bare.json<DrillDoc>();
     expect(bareDoc.scenarios.map((sc) => [sc.name, sc.status])).toEqual([['migrations', 'skip'], ['restore', 'skip'], ['pitr', 'pass']]);
     expect(bareDoc.scenarios[0]!.detail).toContain('./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate');
-    expect(bareDoc.scenarios[1]!.detail).toBe('the storage holds no logical backup, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)');
+    expect(bareDoc.scenarios[1]!.detail).toBe(`the storage holds no logical backup, so there is no logical restore to rehearse (take one with \`${suggested(production)} backup\`; a WAL archive with a base backup is rehearsed by the pitr drill)`);
     expect(bareDoc.scenarios[2]!.facts.tables as number).toBeGreaterThanOrEqual(5);
 
     // The folder without --migrator: not "no migrations are configured" but the two formats it matches, before anything starts.

@@ -25,7 +25,7 @@ import { drizzle as drizzleOrm } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli, PROJECT_ROOT } from '../../harness/cli.js';
+import { runBuiltCli, PROJECT_ROOT, suggested } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { cli, query, sharedDir } from '../../integration/pitr/support.js';
@@ -138,14 +138,14 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     const doc = plan.json<{ type: string; pitrUnreachable: string | null; recommendation: string }>();
     expect(doc.type).toBe('restore');
     expect(doc.pitrUnreachable).toContain('not archiving WAL');
-    expect(doc.recommendation).toContain(`dbrollback restore --backup ${applied.backupId}`);
-    expect(doc.recommendation).toContain('apply them again with dbrollback migrate --to 0003_display_names');
+    expect(doc.recommendation).toContain(`${suggested(args)} restore --backup ${applied.backupId}`);
+    expect(doc.recommendation).toContain(`apply them again with ${suggested(args)} migrate --to 0003_display_names`);
     expect(doc.recommendation).not.toContain('--data-dir');
 
     // undo: refused before anything, naming the restore.
     const undo = await cli(['undo', '--to', '0003_display_names', '--yes', '--json', ...args]);
     expect(undo.exitCode, undo.stdout).toBe(4);
-    expect(undo.json<ErrorDoc>().error.hint).toContain(`dbrollback restore --backup ${applied.backupId}`);
+    expect(undo.json<ErrorDoc>().error.hint).toContain(`${suggested(args)} restore --backup ${applied.backupId}`);
     expect(await history(url)).toBe(7);
 
     // Only the enum values of 0006 to roll back: additive, so the schema stays — a restore would discard every write
@@ -158,7 +158,7 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     expect(keep.steps.map((s) => s.action)).toEqual(['keep-schema', 'pause-traffic', 'backup', 'restore', 'verify', 'resume-traffic']);
     const keepUndo = await cli(['undo', '--to', '0005_tidy_pantry', '--yes', '--json', ...args]);
     expect(keepUndo.exitCode, keepUndo.stdout).toBe(4);
-    expect(keepUndo.json<ErrorDoc>().error.hint).toContain(`The schema may stay (see \`dbrollback plan\`): roll back the application only; or restore to before it from a logical backup: dbrollback restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with dbrollback migrate --to 0005_tidy_pantry)`);
+    expect(keepUndo.json<ErrorDoc>().error.hint).toContain(`The schema may stay (see \`${suggested(args)} plan\`): roll back the application only; or restore to before it from a logical backup: ${suggested(args)} restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with ${suggested(args)} migrate --to 0005_tidy_pantry)`);
 
     // restore --before-migration --backup auto: no backup at 0003's head — refused, naming the one that works, not a
     // point-in-time restore that cannot reach the moment.
@@ -166,7 +166,7 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     expect(auto.exitCode, auto.stdout).toBe(2);
     const refusal = auto.json<ErrorDoc>().error;
     expect(refusal.code).toBe('BACKUP_NOT_FOUND');
-    expect(refusal.hint).toContain(`dbrollback restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with dbrollback migrate --to 0003_display_names)`);
+    expect(refusal.hint).toContain(`${suggested(args)} restore --backup ${applied.backupId} (it holds the database at head 0002_quiet_household: apply the migrations after it again with ${suggested(args)} migrate --to 0003_display_names)`);
     expect(refusal.hint).toContain('no point-in-time restore can reach the moment before 0004_lean_recipes (the restore point migrate made before 0004_lean_recipes (');
     expect(refusal.hint).not.toContain('--data-dir');
     expect(await history(url)).toBe(7);

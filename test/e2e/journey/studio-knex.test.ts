@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { PROJECT_ROOT, runBuiltCli, suggested, type CliRun } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../../integration/undo/support.js';
 import { query } from '../../integration/pitr/support.js';
@@ -265,7 +265,7 @@ describe('the journey on a Knex studio project, run from the project root', () =
     expect(doc.error.message).toContain(`${M.waitlisted} (empty: its down does nothing`);
     // Was: "only the migrations after it (--to NAME)" — there are none after the head.
     expect(doc.error.hint).not.toContain('--to');
-    expect(doc.error.hint).toContain(`dbrollback restore --before-migration ${M.waitlisted} --data-dir DIR`);
+    expect(doc.error.hint).toContain(`${suggested(fresh)} restore --before-migration ${M.waitlisted} --data-dir DIR`);
     expect(doc.backup).toBeNull();
     expect((await run(['undo', '--count', '1', '--dry-run', ...fresh])).exitCode).toBe(4);
     expect(await history(freshUrl)).toHaveLength(6);

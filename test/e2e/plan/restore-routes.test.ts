@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { archivingCluster, baseBackup, sharedDir } from '../../integration/pitr/support.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
@@ -75,18 +75,19 @@ describe('plan for a restore-type rollback: the table route first, the whole dat
   }
 
   it('a data-only migration (UPDATE, DELETE, INSERT): its three target tables, the --tables command first, each route with what it discards (--json)', async () => {
-    const { doc } = await restorePlan('002_void-open-orders', "UPDATE orders SET status = 'void' WHERE status = 'open';\nDELETE FROM carts;\nINSERT INTO order_events (kind) VALUES ('voided');\n");
+    const { args, doc } = await restorePlan('002_void-open-orders', "UPDATE orders SET status = 'void' WHERE status = 'open';\nDELETE FROM carts;\nINSERT INTO order_events (kind) VALUES ('voided');\n");
     expect(doc.type).toBe('restore');
     expect(doc.touchedTables).toEqual({ existing: ['public.carts', 'public.order_events', 'public.orders'], created: [], reshaped: [], droppedColumns: [], droppedTables: [] });
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => r.route)).toEqual(['tables', 'whole-database']);
     const [tables, whole] = doc.restoreRoutes as [Route, Route];
-    expect(tables.command).toBe('dbrollback restore --before-migration 002_void-open-orders --tables public.carts,public.order_events,public.orders --into-database URL');
+    // The commands carry the flags this run was given, as people's text does.
+    expect(tables.command).toBe(`${suggested(args)} restore --before-migration 002_void-open-orders --tables public.carts,public.order_events,public.orders --into-database URL`);
     expect(tables.tables).toEqual(['public.carts', 'public.order_events', 'public.orders']);
     expect(tables.discards).toMatch(/^nothing by itself: .* land in a new schema dbrollback_recovered_<time>.*With --replace it discards every write to public\.carts, public\.order_events, public\.orders since just before 002_void-open-orders .*every write to the other tables is kept either way/);
     expect(tables.replaceBlockedBy).toEqual([]);
     expect(doc.recommendation).toContain('(add --replace to swap them in place)');
-    expect(whole.command).toBe('dbrollback restore --before-migration 002_void-open-orders --data-dir DIR');
+    expect(whole.command).toBe(`${suggested(args)} restore --before-migration 002_void-open-orders --data-dir DIR`);
     expect(whole.discards).toMatch(/^every write to every table since just before 002_void-open-orders — the other tables' later writes included/);
     // The steps say the same, in order, each with what it discards.
     const restores = doc.steps.filter((s) => s.action === 'restore');
@@ -211,8 +212,8 @@ describe('plan for a restore-type rollback on a server that archives no WAL', ()
     const doc = run.json<PlanDoc & { pitrUnreachable: string | null }>();
     expect(doc.type).toBe('restore');
     expect(doc.pitrUnreachable).toMatch(/^the restore point migrate made before 002_void-open-orders \(\S+\) was made while the server was not archiving WAL$/);
-    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
-    expect(doc.restoreRoutes[0]!.discards).toContain('apply them again with dbrollback migrate --to 001_schema');
+    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `${suggested(args)} restore --backup ${backupId}`, null]]);
+    expect(doc.restoreRoutes[0]!.discards).toContain(`apply them again with ${suggested(args)} migrate --to 001_schema`);
     expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable}); nor from a logical backup, as none was taken at the head before 002_void-open-orders (backup ${backupId} is at head (no migration))`);
     expect(doc.recommendation).not.toContain('--data-dir');
     expect(doc.recommendation).not.toContain('--tables');
@@ -239,8 +240,8 @@ describe('plan for a restore-type rollback on a server that archives no WAL', ()
     expect(doc.pitrUnreachable).toMatch(/was made while the server was not archiving WAL$/);
     expect(doc.tableRouteNote).toBeNull();
     expect(doc.restoreRoutes.map((r) => [r.route, r.command])).toEqual([
-      ['tables', 'dbrollback restore --before-migration 002_void-open-orders --backup auto --tables public.orders --into-database URL'],
-      ['whole-database', `dbrollback restore --backup ${backupId}`],
+      ['tables', `${suggested(args)} restore --before-migration 002_void-open-orders --backup auto --tables public.orders --into-database URL`],
+      ['whole-database', `${suggested(args)} restore --backup ${backupId}`],
     ]);
     const tables = doc.restoreRoutes[0]!;
     expect(tables.discards).toContain(`With --replace it discards every write to public.orders since backup ${backupId} was taken`);
@@ -293,7 +294,7 @@ describe('plan for a restore-type rollback whose only base backup ended after th
     expect(doc.pitrUnreachable).toMatch(
       new RegExp(`^every base backup in the storage ended after the restore point migrate made before 002_void-open-orders \\(\\S+; the earliest, ${baseId}, at \\S+\\), and recovery cannot stop before the end of the base backup it starts from$`),
     );
-    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `dbrollback restore --backup ${backupId}`, null]]);
+    expect(doc.restoreRoutes.map((r) => [r.route, r.command, r.alternative])).toEqual([['whole-database', `${suggested(args)} restore --backup ${backupId}`, null]]);
     expect(doc.restoreRoutes[0]!.discards).toContain(`(no point-in-time restore can reach the moment before 002_void-open-orders: ${doc.pitrUnreachable})`);
     // Nor the logical table route: the one backup was taken before 001 ran (its head is the empty history), not at 001.
     expect(doc.tableRouteNote).toBe(`only the touched tables is not offered: they are recovered through a point-in-time restore, and none can reach the moment before 002_void-open-orders (${doc.pitrUnreachable}); nor from a logical backup, as none was taken at the head before 002_void-open-orders (backup ${backupId} is at head (no migration))`);

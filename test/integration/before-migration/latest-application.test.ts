@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { FIXTURES } from '../undo/support.js';
@@ -105,7 +105,7 @@ describe('restore --before-migration X --backup auto after an undo and a re-appl
     expect(doc.beforeMigration.runsBetween.join('\n')).toContain(`migrate ${firstMigrate}`);
     expect(doc.beforeMigration.runsBetween.join('\n')).toContain(`undo ${undoRun}`);
     expect(doc.beforeMigration.runsBetween.join('\n')).toContain(`undid ${X}`);
-    expect(text).toContain(`dbrollback restore --before-migration ${X} --data-dir DIR`);
+    expect(text).toContain(`${suggested(args())} restore --before-migration ${X} --data-dir DIR`);
     expect(run.stderr).toMatch(new RegExp(`warning: backup ${nightlyId} is older`));
     // What the warning says is so: the row written between the undo and the re-apply is not there.
     expect(await names(target)).toEqual(['before-nightly']);

@@ -9,7 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES } from '../tools/support.js';
 
@@ -35,7 +35,8 @@ describe.each(TOOLS)('$kind: plan with nightly backups that record only a versio
   let storage: string;
   let url: string;
   const nightly: Record<5 | 6, string> = { 5: '', 6: '' };
-  const run = (...args: string[]) => runBuiltCli([...args, ...tool.projectArgs, '--database-url', url, '--storage', storage, '--json']);
+  const flags = () => [...tool.projectArgs, '--database-url', url, '--storage', storage];
+  const run = (...args: string[]) => runBuiltCli([...args, ...flags(), '--json']);
 
   beforeAll(async () => {
     cluster = await startCluster({ settings: { wal_level: 'replica' } });
@@ -71,7 +72,7 @@ describe.each(TOOLS)('$kind: plan with nightly backups that record only a versio
     const doc = plan.json<{ type: string; restoreFrom: { backupId: string } | null; recommendation: string; steps: Array<{ action: string; detail: string }> }>();
     expect(doc.type).toBe('restore');
     expect(doc.restoreFrom?.backupId).toBe(nightly[6]);
-    expect(doc.steps.filter((s) => s.action === 'restore').map((s) => s.detail).join('\n')).toContain(`dbrollback restore --backup ${nightly[6]}`);
+    expect(doc.steps.filter((s) => s.action === 'restore').map((s) => s.detail).join('\n')).toContain(`${suggested(flags())} restore --backup ${nightly[6]}`);
   });
 
   it('restore --before-migration with --backup auto picks the same backup plan suggests', async () => {

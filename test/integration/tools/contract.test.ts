@@ -16,10 +16,10 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../../src/index.js';
+import { escapeRegExp, MIGRATOR_KINDS, toolOf, type DownKind, type MigratorKind } from '../../../src/index.js';
 import { connect } from '../../../src/db/connection.js';
 import { advisoryLockId } from '../../../src/tools/golang-migrate/lock.js';
-import { runBuiltCli, type CliRun } from '../../harness/cli.js';
+import { runBuiltCli, suggested, type CliRun } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { FIXTURES, SHOP_NAMES } from './support.js';
 
@@ -289,7 +289,10 @@ describe('the migration-tool contract', () => {
   describe.each(CONTRACT)('$kind', (contract) => {
     let database: string;
     let storage: string;
-    const run = (...args: string[]) => runBuiltCli([...args, ...contract.projectArgs, '--database-url', cluster.url(database), '--storage', storage, '--json']);
+    const flags = () => [...contract.projectArgs, '--database-url', cluster.url(database), '--storage', storage];
+    const run = (...args: string[]) => runBuiltCli([...args, ...flags(), '--json']);
+    /** A suggested `restore --backup ID.` with this run's flags. */
+    const restoreBackup = () => new RegExp(`${escapeRegExp(suggested(flags()))} restore --backup \\S+\\.`);
 
     beforeAll(async () => {
       database = (await cluster.createDatabase()).database;
@@ -380,7 +383,7 @@ describe('the migration-tool contract', () => {
         // This cluster archives no WAL: the table route (a point-in-time restore) cannot run, and the plan says so; the way
         // back is the logical backup migrate took, with what to apply again after it.
         expect(doc.recommendation).not.toContain('--tables');
-        expect(doc.recommendation).toMatch(/The whole database: dbrollback restore --backup \S+\./);
+        expect(doc.recommendation).toMatch(new RegExp(`The whole database: ${restoreBackup().source}`));
         expect(doc.recommendation).toContain('only the touched tables is not offered: they are recovered through a point-in-time restore');
       }
     });
@@ -391,7 +394,7 @@ describe('the migration-tool contract', () => {
       const error = undo.json<{ error: { code: string; message: string; hint: string } }>().error;
       expect(error.code).toBe('IRREVERSIBLE');
       expect(error.message).toContain('has no down migrations');
-      expect(error.hint).toMatch(/dbrollback restore --backup \S+\./);
+      expect(error.hint).toMatch(restoreBackup());
       expect(await contract.toolHead(cluster, database)).toBe(contract.undoHead);
     });
 

@@ -20,7 +20,7 @@ import { flywayChecksum } from '../../../src/tools/flyway/checksum.js';
 import { createTable, flywayLockKey } from '../../../src/tools/flyway/history.js';
 import { createFlywayAdapter } from '../../../src/tools/flyway/run.js';
 import { detectMigrator } from '../../../src/tools/registry.js';
-import { runBuiltCli } from '../../harness/cli.js';
+import { runBuiltCli, suggested } from '../../harness/cli.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../../harness/fixtures.js';
 import { copyFixture, FIXTURES, historyLookupIn, rejection } from './support.js';
@@ -635,7 +635,7 @@ describe('Flyway\'s repeatables, configuration, placeholders and Java migrations
     const { error } = refused.json<ErrorJson>();
     expect(error.code).toBe('MIGRATIONS_INVALID');
     expect(error.message).toContain('V3__Backfill_entry_currency is a Java migration (class db.migration.V3__Backfill_entry_currency');
-    expect(error.hint).toContain('dbrollback migrate --to V2__add_entry_currency');
+    expect(error.hint).toContain(`${suggested(['--migrations', SPRING_SQL, '--database-url', cluster.url(conn.database), '--storage', storage])} migrate --to V2__add_entry_currency`);
     expect(await cluster.sql(conn.database, "SELECT to_regclass('public.flyway_schema_history') AS t")).toEqual([{ t: null }]);
 
     ok(await cliIn(project, conn.database, 'migrate', '--to', 'V2__add_entry_currency', '--migrations', SPRING_SQL, '--backup', 'never'));
