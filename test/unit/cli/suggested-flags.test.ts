@@ -5,9 +5,10 @@
  * to a usage error in the middle of an incident. Read from the text, checked
  * against the commander program the bin runs.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../../harness/source-files.js';
 import { buildProgram } from '../../../src/cli/program.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -56,15 +57,6 @@ export function wrongSuggestions(text: string, flags: Flags): string[] {
   return wrong;
 }
 
-async function sourceFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await sourceFiles(full)));
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 describe('suggested commands', () => {
   const flags = programFlags();

@@ -8,6 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../../harness/source-files.js';
 
 const SRC = path.resolve(import.meta.dirname, '../../../src');
 
@@ -25,15 +26,6 @@ const PUBLIC_API = 'index.ts';
  */
 const CLI_FAST_PATHS = new Set(['cli/archive-entry.ts', 'cli/prefetch-worker.ts', 'cli/pusher-worker.ts', 'cli/early-parse.ts']);
 
-async function sourceFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await sourceFiles(full)));
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 function importsOf(text: string): string[] {
   return [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);

@@ -1,23 +1,15 @@
 /** DBROLLBACK_PAUSE_AT is a testing hook: said out loud when set, refused outside the test suite where a pause would hold locks. */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../../harness/source-files.js';
 import { checkPauseHook, PAUSE_POINTS } from '../../../src/audit/fault-point.js';
 
-async function sources(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await sources(full)));
-    else if (entry.name.endsWith('.ts')) out.push(full);
-  }
-  return out;
-}
 
 describe('DBROLLBACK_PAUSE_AT', () => {
   it('every pause point in src/ is in the table (which says what each one holds while it waits)', async () => {
     const names = new Set<string>();
-    for (const file of await sources(path.resolve('src'))) {
+    for (const file of await sourceFiles(path.resolve('src'))) {
       for (const m of (await readFile(file, 'utf8')).matchAll(/faultPoint\('([^']+)'/gi)) names.add(m[1]!);
     }
     expect(names.size).toBeGreaterThan(10);
