@@ -257,6 +257,34 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(doc.error?.message).toContain('column public.events.region added');
   });
 
+  it('against the record, an index already gone (dropped by hand, or an earlier undo\'s accepted difference) is named before anything is touched, not found by the verify gate after the downs ran', async () => {
+    const p = await project(exact);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    await cluster.sql(p.database, 'DROP INDEX events_kind_idx');
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: false });
+    expect(plan.json<PlanDoc>().roundTrip!.differences).toEqual([
+      expect.objectContaining({
+        kind: 'index',
+        object: 'public.events.events_kind_idx',
+        effect: 'missing',
+        createdBy: '001_create-events',
+        message: expect.stringMatching(/^index events_kind_idx on public\.events is missing already: the schema recorded before 002_add-note holds it \(001_create-events created it\), and no migration being undone drops it/),
+      }),
+    ]);
+    // Refused (exit 4) with nothing run: was the down run, then verify failing (exit 3) with traffic paused.
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stdout).toBe(4);
+    expect(undo.json<ErrorDoc>().error).toMatchObject({ code: 'SCHEMA_ROUND_TRIP', hint: expect.stringContaining('Recreate what is missing') });
+    expect(await headOf(p.database)).toBe('002_add-note');
+    // Accepted: the undo runs, and verify reports the difference as accepted.
+    const accepted = await runBuiltCli(['undo', '--count', '1', '--yes', '--accept-schema-difference', '--json', ...p.args]);
+    expect(accepted.exitCode, accepted.stdout).toBe(0);
+    expect(accepted.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass', detail: expect.stringContaining('except 1 accepted difference(s): index events_kind_idx on public.events is missing already') });
+    expect(await headOf(p.database)).toBe('001_create-events');
+  });
+
   it('without a record, the rehearsal catches the same forgotten column before anything is touched', async () => {
     const p = await project(forgetsColumn);
     await appliedByTool(p.url, forgetsColumn);

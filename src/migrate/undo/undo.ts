@@ -388,7 +388,7 @@ function assertRoundTrip(plan: Plan, options: UndoOptions): void {
     });
   }
   throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: the down migrations would not bring the schema back to what it was before them (${rt.source === 'record' ? 'checked against the schema recorded before each migration' : 'rehearsed in a throwaway database'}) — ${rt.differences.map((d) => d.message).join('; ')}`, {
-    hint: 'Nothing was changed. Fix the down migrations (see `dbrollback plan`), or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).',
+    hint: `Nothing was changed. ${rt.differences.some((d) => d.effect === 'missing') ? 'Recreate what is missing (as the migration that created it did), or fix the down migrations (see `dbrollback plan`)' : 'Fix the down migrations (see `dbrollback plan`)'}, or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).`,
     details: { roundTrip: { source: rt.source, differences: rt.differences } },
   });
 }
