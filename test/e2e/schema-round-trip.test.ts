@@ -8,10 +8,12 @@
 import { execa } from 'execa';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli, PROJECT_ROOT } from '../harness/cli.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../harness/fixtures.js';
+import { archivingCluster, baseBackup, sharedDir } from '../integration/pitr/support.js';
 
 const INDEXED = ['kind', 'actor_id', 'created_at', 'status', 'source_ip'];
 const INDEXES = INDEXED.map((c) => `events_${c}_idx`);
@@ -296,5 +298,33 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(undo.exitCode).toBe(4);
     expect(undo.stderr).toContain('--accept-schema-difference');
     expect(await headOf(p.database)).toBe('002_add-region');
+  });
+});
+
+describe('the verify gate failing after an undo on an archiving server', { timeout: 300_000 }, () => {
+  let primary: Cluster;
+  let storage: string;
+  beforeAll(async () => {
+    storage = pathToFileURL(await sharedDir('dbrollback-rt-archive-')).href;
+    primary = await archivingCluster(storage);
+  });
+  afterAll(async () => {
+    await primary?.stop();
+  });
+
+  it('names the restore point the undo took as the way back (was: "no backup was taken: --no-backup", with neither given)', async () => {
+    const { database } = await primary.createDatabase();
+    const url = primary.url(database);
+    await baseBackup(storage, url);
+    const migrations = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-region.js': ADD_REGION_OPAQUE }, 'dbrollback-rt-region-do-');
+    const args = ['--database-url', url, '--migrations', migrations, '--migrator', 'node-pg-migrate', '--storage', storage];
+    expect((await runBuiltCli(['migrate', ...args])).exitCode).toBe(0);
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(undo.exitCode, undo.stderr).toBe(3);
+    const doc = undo.json<Omit<UndoDoc, 'error'> & { error: { code: string; hint: string }; backup: { taken: string; restorePoint: { name: string } | null } }>();
+    expect(doc.backup.taken).toBe('restore-point');
+    const point = doc.backup.restorePoint!.name;
+    expect(doc.error).toMatchObject({ code: 'VERIFY_FAILED' });
+    expect(doc.error.hint).toBe(`Keep traffic paused. Inspect the failing checks; to go back to the state before the undo: dbrollback restore --restore-point ${point} --data-dir DIR (the whole database, recovered from the WAL archive into a new data directory).`);
   });
 });
