@@ -33,7 +33,7 @@ import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { checksBefore, classifySqlSync } from './classify-sql.js';
-import { dropsExisting } from './drops-existing.js';
+import { dropsExisting, dropsOtherIndexes } from './drops-existing.js';
 import { HistoryChecks } from './history-checks.js';
 import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
@@ -452,9 +452,19 @@ function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, 
   if (parts.down === null) return fileVerdict(file, kind, 'static', up, null);
   const down = parts.down();
   if (down.kind !== 'yes') return fileVerdict(file, kind, 'static', up, { kind: down.kind, path: down.path, compatibility: null, dataLoss: null, statements: [] });
-  const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
+  const downStatements: ParsedStatement[] = [];
+  const d = classifySqlSync(down.text, { ...sqlOptionsFor(down, options), onStatement: (stmt) => void downStatements.push(stmt) });
   const existing = dropsExisting(d, upStatements);
-  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements, ...(existing.length > 0 ? { dropsExisting: existing } : {}) });
+  const indexes = dropsOtherIndexes(downStatements, upStatements);
+  return fileVerdict(file, kind, 'static', up, {
+    kind: 'yes',
+    path: down.path,
+    compatibility: d.compatibility,
+    dataLoss: d.dataLoss,
+    statements: d.statements,
+    ...(existing.length > 0 ? { dropsExisting: existing } : {}),
+    ...(indexes.length > 0 ? { dropsOtherIndexes: indexes } : {}),
+  });
 }
 
 function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {
@@ -468,7 +478,7 @@ function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySq
 }
 
 function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
-  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined && down.roundTrip === undefined;
+  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined && down.dropsOtherIndexes === undefined && down.roundTrip === undefined;
   return {
     path: file,
     kind,

@@ -44,7 +44,7 @@ const NAMES = [
 const [, , , VOID, INDEX, BACKFILL, RENAME, CURRENCY, DROP_LEGACY, BUDGETS, POSTED_AT, EMAIL_LOWER, DESCRIPTION] = NAMES;
 
 interface ClassifyDoc {
-  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; down: { kind: string } | null }>;
+  files: Array<{ path: string; compatibility: string; dataLoss: string; reversible: boolean | null; down: { kind: string; dropsOtherIndexes?: string[] } | null }>;
 }
 interface ErrorDoc {
   error: { code: string; message: string; hint: string };
@@ -92,10 +92,15 @@ describe('the journey on a node-pg-migrate ledger', () => {
       [INDEX]: ['additive', 'none', true, 'yes'],
       [BACKFILL]: ['additive', 'rewrite', false, 'irreversible'],
       [RENAME]: ['breaking', 'none', true, 'yes'],
+      // Its down also drops the earlier migration's index: not reversible, said before it is merged.
+      [CURRENCY]: ['additive', 'none', false, 'yes'],
       [DROP_LEGACY]: ['breaking', 'destructive', false, 'yes'],
       // No down written: classify reads the one node-pg-migrate infers (status says `inferred`).
       [DESCRIPTION]: ['breaking', 'none', true, 'yes'],
     });
+
+    const currency = classify.json<ClassifyDoc>().files.find((f) => f.path.endsWith(`${CURRENCY}.sql`))!;
+    expect(currency.down?.dropsOtherIndexes).toEqual(['index entries_account_id_index']);
 
     // In the project root, as a new user types it: not "dbmate's default" but the folder node-pg-migrate is given.
     const root = await runBuiltCli(['status', '--database-url', url, '--storage', storage], { cwd: PROJECT });
