@@ -287,6 +287,8 @@ describe('the journey on a node-pg-migrate ledger', () => {
       ['restore', 'skip'],
       ['pitr', 'pass'],
     ]);
+    // The storage holds the partial backups the accepted undos took (their rows), none of the whole database.
+    expect(scenarios[1]!.detail).toBe('the storage holds only partial logical backups (the rows undo saved before its downs), not one of the whole database, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)');
     const step = (name: string) => scenarios[0]!.steps.find((s) => s.name === name)!;
     expect(step(`down ${CURRENCY}`)).toMatchObject({ status: 'fail', detail: `the schema differs from before ${CURRENCY}: index public.entries.entries_account_id_index removed` });
     for (const name of NAMES.slice(8).reverse()) expect(step(`down ${name}`).status, name).toBe('pass');
