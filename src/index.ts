@@ -173,7 +173,7 @@ export { selectScenarios } from './drill/scenarios/registry.js';
 export type { ScenarioInputs } from './drill/scenarios/registry.js';
 export { migrationsScenario, readSeedFile, type DrillSeed } from './drill/scenarios/migrations.js';
 export type { MigrationsDrillOptions } from './drill/scenarios/migrations.js';
-export { restoreScenario, RESTORE_NO_LOGICAL_BACKUP } from './drill/scenarios/restore.js';
+export { restoreScenario, RESTORE_NO_LOGICAL_BACKUP, RESTORE_ONLY_PARTIAL_BACKUPS } from './drill/scenarios/restore.js';
 export type { RestoreDrillOptions } from './drill/scenarios/restore.js';
 export { pitrScenario, PITR_NO_BASE_BACKUP } from './drill/scenarios/pitr.js';
 export { localPitrRecover, pitrRecoverFor } from './drill/scenarios/pitr-recover.js';

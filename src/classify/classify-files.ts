@@ -33,7 +33,7 @@ import { unreadableFile } from '../tools/unreadable-file.js';
 import type { ParsedStatement } from '../sql/parser.js';
 import { judgedByCatalog, type OverruledFinding } from './catalog-decides.js';
 import { checksBefore, classifySqlSync } from './classify-sql.js';
-import { dropsExisting } from './drops-existing.js';
+import { dropsExisting, dropsOtherIndexes } from './drops-existing.js';
 import { HistoryChecks } from './history-checks.js';
 import { HistoryColumns } from './history-columns.js';
 import { reconcile } from './reconcile.js';
@@ -452,9 +452,19 @@ function withDown(file: string, kind: MigrationFileKind, up: SqlClassification, 
   if (parts.down === null) return fileVerdict(file, kind, 'static', up, null);
   const down = parts.down();
   if (down.kind !== 'yes') return fileVerdict(file, kind, 'static', up, { kind: down.kind, path: down.path, compatibility: null, dataLoss: null, statements: [] });
-  const d = classifySqlSync(down.text, sqlOptionsFor(down, options));
+  const downStatements: ParsedStatement[] = [];
+  const d = classifySqlSync(down.text, { ...sqlOptionsFor(down, options), onStatement: (stmt) => void downStatements.push(stmt) });
   const existing = dropsExisting(d, upStatements);
-  return fileVerdict(file, kind, 'static', up, { kind: 'yes', path: down.path, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements, ...(existing.length > 0 ? { dropsExisting: existing } : {}) });
+  const indexes = dropsOtherIndexes(downStatements, upStatements);
+  return fileVerdict(file, kind, 'static', up, {
+    kind: 'yes',
+    path: down.path,
+    compatibility: d.compatibility,
+    dataLoss: d.dataLoss,
+    statements: d.statements,
+    ...(existing.length > 0 ? { dropsExisting: existing } : {}),
+    ...(indexes.length > 0 ? { dropsOtherIndexes: indexes } : {}),
+  });
 }
 
 function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySqlOptions {
@@ -468,7 +478,7 @@ function sqlOptionsFor(part: SqlPart, options: ClassifyFilesOptions): ClassifySq
 }
 
 function fileVerdict(file: string, kind: MigrationFileKind, source: FileVerdict['source'], up: SqlClassification, down: DownInfo | null): FileVerdict {
-  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined && down.roundTrip === undefined;
+  const downOk = down === null ? true : down.kind === 'yes' && down.dropsExisting === undefined && down.dropsOtherIndexes === undefined && down.roundTrip === undefined;
   return {
     path: file,
     kind,
@@ -532,15 +542,19 @@ async function codeToolFor(files: readonly string[], options: ClassifyFilesOptio
 
 function capturedVerdict(tool: MigrationTool, c: CapturedFile, options: ClassifyFilesOptions): FileVerdict {
   const sqlOptions = { serverVersion: options.serverVersion, schema: options.schema };
+  const upStatements: ParsedStatement[] = [];
   const up = c.upUnits
     ? classifyUnits(c.upUnits, { ...sqlOptions, source: c.path })
-    : classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, ...(c.diff ? { created: addedObjects(c.diff), priorChecks: checksBefore(c.diff) } : {}) });
+    : classifySqlSync(c.up.sql, { ...sqlOptions, source: c.path, inTransaction: c.up.inTransaction, onStatement: (stmt) => void upStatements.push(stmt), ...(c.diff ? { created: addedObjects(c.diff), priorChecks: checksBefore(c.diff) } : {}) });
   let down: DownInfo | null = null;
   if (c.down) {
     down = { kind: c.down.kind, path: c.down.sql || c.down.kind !== 'missing' ? c.path : null, compatibility: null, dataLoss: null, statements: [], ...(c.down.note ? { note: c.down.note } : {}) };
     if (c.down.sql) {
-      const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${c.path} (down)`, inTransaction: c.down.sql.inTransaction });
-      down = { ...down, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements };
+      const downStatements: ParsedStatement[] = [];
+      const d = classifySqlSync(c.down.sql.sql, { ...sqlOptions, source: `${c.path} (down)`, inTransaction: c.down.sql.inTransaction, onStatement: (stmt) => void downStatements.push(stmt) });
+      // Units (Liquibase) are classified apart: their up statements are not collected, so nothing is said of them.
+      const indexes = c.upUnits ? [] : dropsOtherIndexes(downStatements, upStatements);
+      down = { ...down, compatibility: d.compatibility, dataLoss: d.dataLoss, statements: d.statements, ...(indexes.length > 0 ? { dropsOtherIndexes: indexes } : {}) };
     }
     if (c.down.roundTrip) down = { ...down, roundTrip: c.down.roundTrip };
   }
@@ -577,7 +591,7 @@ function withCatalog(verdict: FileVerdict, diff: SchemaDiff, overruled: Overrule
   // (not by deleting from pg_enum itself, which leaves rows holding the value unreadable).
   const down = verdict.down;
   const downRoundTrips =
-    down?.kind === 'yes' && down.statements.length > 0 && down.roundTrip === undefined && down.dropsExisting === undefined && !down.statements.some((s) => /\bpg_enum\b/i.test(s.sql) && /^(Delete|Update|Insert)Stmt$/.test(s.kind ?? ''));
+    down?.kind === 'yes' && down.statements.length > 0 && down.roundTrip === undefined && down.dropsExisting === undefined && down.dropsOtherIndexes === undefined && !down.statements.some((s) => /\bpg_enum\b/i.test(s.sql) && /^(Delete|Update|Insert)Stmt$/.test(s.kind ?? ''));
   const r = reconcile(verdict, diff, { downRoundTrips });
   return {
     ...verdict,

@@ -160,6 +160,11 @@ export interface DownInfo {
    */
   dropsExisting?: string[];
   /**
+   * Indexes the down drops that its up did not create (`index entries_account_id_index`): an earlier
+   * migration's, which undo would leave missing. Absent when none.
+   */
+  dropsOtherIndexes?: string[];
+  /**
    * What the down, run after its up in a scratch database (code migrations), left different from
    * the schema before the up (`down of X leaves type public.t, which did not exist before X`).
    * Absent when it left nothing different, or was not run there.

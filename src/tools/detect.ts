@@ -23,6 +23,7 @@ import { DbrollbackError, orList } from '../errors.js';
 import type { ToolSettings } from './contract.js';
 import type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tool.js';
 import { loadFlywayConfig, type FlywayConfig } from './flyway/config.js';
+import { nodePgMigrateProject } from './node-pg-migrate/project.js';
 
 /** A table detection found: its schema, name and columns. */
 export interface FoundTable {
@@ -104,6 +105,8 @@ export function otherDefaultDirs(cwd: string = process.cwd()): string {
   if (prisma !== '') return prisma;
   const drizzle = drizzleDirs(cwd);
   if (drizzle !== '') return drizzle;
+  const nodePgMigrate = nodePgMigrateDirs(cwd);
+  if (nodePgMigrate !== '') return nodePgMigrate;
   const dir = path.join(cwd, 'db', 'migrations');
   if (!existsSync(dir)) return '';
   // golang-migrate's files there are `migrate create -dir db/migrations`'s, not dbmate's: say whose the folder looks like.
@@ -142,6 +145,21 @@ function drizzleDirs(cwd: string): string {
   const dir = path.normalize(out).replace(/\/+$/, '');
   if (!existsSync(path.join(cwd, dir, 'meta', '_journal.json'))) return '';
   return `; ./${config} is a Drizzle project's: drizzle-kit's migrations are in ${dir} (its meta/_journal.json is there): pass --migrations ${dir}`;
+}
+
+/**
+ * A node-pg-migrate project run from its root: the migrations-dir (and
+ * migrations-table) its package.json script gives `node-pg-migrate`, on the
+ * command line or in the config file it names.
+ */
+function nodePgMigrateDirs(cwd: string): string {
+  const project = nodePgMigrateProject(cwd);
+  if (project === null || !existsSync(path.join(cwd, project.dir))) return '';
+  const dir = path.normalize(project.dir).replace(/\/+$/, '');
+  const from = project.configFile !== undefined ? ` with ${project.configFile}` : '';
+  const named = [...(project.table !== undefined ? [`"migrationsTable": "${project.table}"`] : []), ...(project.schema !== undefined ? [`"migrationsSchema": "${project.schema}"`] : [])];
+  const table = named.length > 0 ? ` and set ${named.join(' and ')} in dbrollback.config.json (its migrations-${project.table !== undefined ? 'table' : 'schema'}${named.length > 1 ? ' and migrations-schema' : ''})` : '';
+  return `; package.json's "${project.script}" script runs node-pg-migrate${from} on ${dir}: pass --migrations ${dir}${table}`;
 }
 
 function prismaDirs(cwd: string): string {

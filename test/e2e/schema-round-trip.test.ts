@@ -8,10 +8,12 @@
 import { execa } from 'execa';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBuiltCli, PROJECT_ROOT } from '../harness/cli.js';
+import { runBuiltCli, PROJECT_ROOT, suggested } from '../harness/cli.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { dirWith, removeTempDirs } from '../harness/fixtures.js';
+import { archivingCluster, baseBackup, sharedDir } from '../integration/pitr/support.js';
 
 const INDEXED = ['kind', 'actor_id', 'created_at', 'status', 'source_ip'];
 const INDEXES = INDEXED.map((c) => `events_${c}_idx`);
@@ -257,6 +259,34 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(doc.error?.message).toContain('column public.events.region added');
   });
 
+  it('against the record, an index already gone (dropped by hand, or an earlier undo\'s accepted difference) is named before anything is touched, not found by the verify gate after the downs ran', async () => {
+    const p = await project(exact);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    await cluster.sql(p.database, 'DROP INDEX events_kind_idx');
+    const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...p.args]);
+    expect(plan.json<PlanDoc>().roundTrip).toMatchObject({ source: 'record', ok: false });
+    expect(plan.json<PlanDoc>().roundTrip!.differences).toEqual([
+      expect.objectContaining({
+        kind: 'index',
+        object: 'public.events.events_kind_idx',
+        effect: 'missing',
+        createdBy: '001_create-events',
+        message: expect.stringMatching(/^index events_kind_idx on public\.events is missing already: the schema recorded before 002_add-note holds it \(001_create-events created it\), and no migration being undone drops it/),
+      }),
+    ]);
+    // Refused (exit 4) with nothing run: was the down run, then verify failing (exit 3) with traffic paused.
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stdout).toBe(4);
+    expect(undo.json<ErrorDoc>().error).toMatchObject({ code: 'SCHEMA_ROUND_TRIP', hint: expect.stringContaining('Recreate what is missing') });
+    expect(await headOf(p.database)).toBe('002_add-note');
+    // Accepted: the undo runs, and verify reports the difference as accepted.
+    const accepted = await runBuiltCli(['undo', '--count', '1', '--yes', '--accept-schema-difference', '--json', ...p.args]);
+    expect(accepted.exitCode, accepted.stdout).toBe(0);
+    expect(accepted.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass', detail: expect.stringContaining('except 1 accepted difference(s): index events_kind_idx on public.events is missing already') });
+    expect(await headOf(p.database)).toBe('001_create-events');
+  });
+
   it('without a record, the rehearsal catches the same forgotten column before anything is touched', async () => {
     const p = await project(forgetsColumn);
     await appliedByTool(p.url, forgetsColumn);
@@ -268,5 +298,33 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(undo.exitCode).toBe(4);
     expect(undo.stderr).toContain('--accept-schema-difference');
     expect(await headOf(p.database)).toBe('002_add-region');
+  });
+});
+
+describe('the verify gate failing after an undo on an archiving server', { timeout: 300_000 }, () => {
+  let primary: Cluster;
+  let storage: string;
+  beforeAll(async () => {
+    storage = pathToFileURL(await sharedDir('dbrollback-rt-archive-')).href;
+    primary = await archivingCluster(storage);
+  });
+  afterAll(async () => {
+    await primary?.stop();
+  });
+
+  it('names the restore point the undo took as the way back (was: "no backup was taken: --no-backup", with neither given)', async () => {
+    const { database } = await primary.createDatabase();
+    const url = primary.url(database);
+    await baseBackup(storage, url);
+    const migrations = await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-region.js': ADD_REGION_OPAQUE }, 'dbrollback-rt-region-do-');
+    const args = ['--database-url', url, '--migrations', migrations, '--migrator', 'node-pg-migrate', '--storage', storage];
+    expect((await runBuiltCli(['migrate', ...args])).exitCode).toBe(0);
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(undo.exitCode, undo.stderr).toBe(3);
+    const doc = undo.json<Omit<UndoDoc, 'error'> & { error: { code: string; hint: string }; backup: { taken: string; restorePoint: { name: string } | null } }>();
+    expect(doc.backup.taken).toBe('restore-point');
+    const point = doc.backup.restorePoint!.name;
+    expect(doc.error).toMatchObject({ code: 'VERIFY_FAILED' });
+    expect(doc.error.hint).toBe(`Keep traffic paused. Inspect the failing checks; to go back to the state before the undo: ${suggested(args)} restore --restore-point ${point} --data-dir DIR (the whole database, recovered from the WAL archive into a new data directory).`);
   });
 });

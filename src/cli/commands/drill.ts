@@ -15,6 +15,7 @@ import {
   PROVIDER_CHOICES,
   readSeedFile,
   RESTORE_NO_LOGICAL_BACKUP,
+  RESTORE_ONLY_PARTIAL_BACKUPS,
   SCENARIO_NAMES,
   selectScenarios,
   type DrillReport,
@@ -86,7 +87,7 @@ export function registerDrill(program: Command, registrar: CommandRegistrar): vo
           storage: run.storage,
           of: run.conn.database,
           ...(flags.backup !== undefined ? { backup: flags.backup } : {}),
-          ...(hasLogical ? {} : { unavailable: RESTORE_NO_LOGICAL_BACKUP }),
+          ...(hasLogical ? {} : { unavailable: backups.some((b) => b.kind === 'logical') ? RESTORE_ONLY_PARTIAL_BACKUPS : RESTORE_NO_LOGICAL_BACKUP }),
         };
         const hasBase = backups.some((b) => b.kind === 'base' && b.status === 'complete');
         inputs.pitr = {

@@ -17,6 +17,7 @@ export function formatClassifyReport(result: Pick<ClassifyResult, 'files' | 'fai
     }
     if (file.down && file.down.kind !== 'yes') lines.push(`  down: ${file.down.kind}${file.down.note ? ` (${file.down.note})` : ''}`);
     for (const d of file.down?.roundTrip ?? []) lines.push(`  down, run in a scratch database: ${d}`);
+    if (file.down?.dropsOtherIndexes) lines.push(`  down: drops ${file.down.dropsOtherIndexes.join(', ')}, which its up did not create: undo would leave ${file.down.dropsOtherIndexes.length === 1 ? 'it' : 'them'} missing (an earlier migration's)`);
     if (file.down?.dropsExisting) lines.push(`  down: drops ${file.down.dropsExisting.join(', ')}, which its up did not create: undo would destroy data that existed before the migration`);
     for (const d of file.catalog?.disagreements ?? []) lines.push(`  catalog: ${d}`);
     lines.push('');

@@ -23,9 +23,12 @@ export interface SchemaDifference {
    * `drops`: the down removes something that existed before the migration;
    * `not-restored`: the up removed it and the down does not bring it back;
    * `leaves`: the down leaves something that did not exist before the migration;
-   * `alters`: it exists on both sides, differently.
+   * `alters`: it exists on both sides, differently;
+   * `missing`: it is gone already, though no migration undone removed it
+   *   (an earlier undo's accepted difference, a change by hand): after the
+   *   downs the schema still lacks it.
    */
-  effect: 'drops' | 'not-restored' | 'leaves' | 'alters';
+  effect: 'drops' | 'not-restored' | 'leaves' | 'alters' | 'missing';
   /** What differs, for `alters` (`default`, `privileges`, `values added: x`). */
   detail: string;
   /** The earlier migration that created the object, when known. */
@@ -36,7 +39,8 @@ export interface SchemaDifference {
 
 /** Identity of a difference, to match what plan named with what verify finds. */
 export function differenceKey(d: Pick<SchemaDifference, 'kind' | 'object' | 'effect' | 'detail'>): string {
-  return `${d.kind}|${d.object}|${d.effect === 'not-restored' ? 'drops' : d.effect}|${d.detail}`;
+  // The verify gate sees each of these as the object removed: accepted under one key.
+  return `${d.kind}|${d.object}|${d.effect === 'not-restored' || d.effect === 'missing' ? 'drops' : d.effect}|${d.detail}`;
 }
 
 /**
@@ -57,16 +61,18 @@ export function roundTripChanges(before: SchemaSnapshot, after: SchemaSnapshot):
  * up was really run) tells a down that drops what existed from an up whose
  * removal the down does not undo.
  */
-export function toDifference(migration: string, change: SchemaChange, createdBy: string | null, afterUp?: SchemaSnapshot): SchemaDifference {
+export function toDifference(migration: string, change: SchemaChange, createdBy: string | null, afterUp?: SchemaSnapshot, alreadyMissing = false): SchemaDifference {
   const effect: SchemaDifference['effect'] = change.change === 'added'
     ? 'leaves'
     : change.change === 'removed'
-      ? afterUp && !existsIn(afterUp, change) ? 'not-restored' : 'drops'
+      ? alreadyMissing ? 'missing' : afterUp && !existsIn(afterUp, change) ? 'not-restored' : 'drops'
       : 'alters';
   const detail = effect === 'alters' ? change.detail : '';
   const what = `${change.kind} ${displayObject(change.kind, change.object)}`;
   const origin = createdBy ? `which ${createdBy} created` : `which existed before ${migration}`;
-  const message = effect === 'drops'
+  const message = effect === 'missing'
+    ? `${what} is missing already: the schema recorded before ${migration} holds it${createdBy ? ` (${createdBy} created it)` : ''}, and no migration being undone drops it — it was removed since by something else (an earlier undo's accepted schema difference, or by hand), so after the downs the schema still differs from the record`
+    : effect === 'drops'
     ? `down of ${migration} drops ${what}, ${origin}`
     : effect === 'not-restored'
       ? `up of ${migration} drops ${what} and its down does not bring it back`

@@ -32,6 +32,10 @@ export interface RestoreDrillOptions {
 export const RESTORE_NO_LOGICAL_BACKUP =
   'the storage holds no logical backup, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)';
 
+/** The same when the storage holds only partial backups (the rows an undo saved), which bring back a few tables, not the database. */
+export const RESTORE_ONLY_PARTIAL_BACKUPS =
+  'the storage holds only partial logical backups (the rows undo saved before its downs), not one of the whole database, so there is no logical restore to rehearse (take one with `dbrollback backup`; a WAL archive with a base backup is rehearsed by the pitr drill)';
+
 /** What a damaged or unusable backup looks like: the drill found it, it did not fail to run. */
 const FINDINGS = new Set(['CHECKSUM_MISMATCH', 'RESTORE_FAILED', 'VERIFY_FAILED', 'BACKUP_INCOMPLETE', 'STORAGE_OBJECT_NOT_FOUND']);
 

@@ -221,7 +221,7 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   return {
     type: decision.type,
     reasons: decision.reasons,
-    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes, wayBackIsRestore),
+    recommendation: recommendation(decision.type, restoreFrom, config, oldest, toolHasDowns ? null : (tool?.displayName ?? adapter.kind), routes, wayBackIsRestore, undoRefusesWithout(migrations)),
     migrator: adapter.kind,
     database: config.conn.database,
     head: status.head,
@@ -438,7 +438,23 @@ async function findRestoreBackup(run: RunContext, migrator: string, targetHead: 
   return chosen ? { backupId: chosen.id, createdAt: chosen.createdAt, migrationHead: chosen.migrationHead, atTargetHead: chosen === atHead } : null;
 }
 
-function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes, wayBackIsRestore: boolean): string {
+/**
+ * Why undo would refuse this plan without --accept-data-loss (as undo's own
+ * check does: any value a down destroys, derived or not, or a down whose
+ * damage cannot be seen), or null when it would not.
+ */
+function undoRefusesWithout(migrations: readonly PlanMigration[]): string | null {
+  const objects = migrations.flatMap((m) => (m.atRisk?.objects ?? []).filter((o) => o.rows > 0));
+  const unknown = migrations.filter((m) => m.atRisk === null).map((m) => m.name);
+  if (objects.length === 0 && unknown.length === 0) return null;
+  const rows = objects.reduce((n, o) => n + o.rows, 0);
+  const derived = objects.reduce((n, o) => n + (o.derived?.rows ?? 0), 0);
+  const seen = objects.length > 0 ? `destroy ${rows} rows/values in ${objects.map((o) => o.name).join(', ')}${derived > 0 ? ` (${derived === rows ? 'all' : derived} of them derived)` : ''}` : '';
+  const unseen = unknown.length > 0 ? `${seen ? ', and ' : ''}do what cannot be seen without running them (${unknown.join(', ')})` : '';
+  return `the down migrations ${seen}${unseen}, which undo refuses without --accept-data-loss`;
+}
+
+function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config: ResolvedConfig, oldest: string | undefined, noDowns: string | null, routes: RestoreRoutes, wayBackIsRestore: boolean, undoNeeds: string | null): string {
   const pitr = `dbrollback restore --before-migration ${oldest ?? 'NAME'} --data-dir DIR`;
   const tables = routes.routes.find((r) => r.route === 'tables');
   if (type === 'schema-stays' && wayBackIsRestore) {
@@ -466,7 +482,9 @@ function recommendation(type: PlanType, restoreFrom: Plan['restoreFrom'], config
     case 'schema-stays':
       return 'Leave the database as it is and roll back the application: the old version runs on the new schema. Undo is optional and would destroy the data listed as at risk.';
     case 'undo':
-      return 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.';
+      return undoNeeds === null
+        ? 'Run `dbrollback undo` with the same target: it takes a backup, runs the down migrations and verifies before traffic returns.'
+        : `Run \`dbrollback undo --accept-data-loss\` with the same target if losing that data is intended: ${undoNeeds}. It takes a backup (those rows included) first, runs the down migrations and verifies before traffic returns.`;
     case 'restore': {
       const whole = routes.routes.find((r) => r.route === 'whole-database');
       const discards = whole ? ` It discards ${whole.discards}.` : '';

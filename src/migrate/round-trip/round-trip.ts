@@ -91,7 +91,7 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     return sql !== undefined && sql.source !== 'unknown' && sql.note === null;
   });
   if (records !== null && readable) {
-    const found: Array<{ migration: string; change: SchemaChange }> = [];
+    const found: Array<{ migration: string; change: SchemaChange; missing?: boolean }> = [];
     const downs: ParsedStatement[] = [];
     for (const m of input.selected) {
       const sql = input.downSql.get(m.name)!;
@@ -118,6 +118,16 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
     const made = added.length > 0 ? input.selected.flatMap((m) => input.upStatements?.get(m.name) ?? []) : [];
     const theirs = added.filter((c) => made.some((stmt) => creates(stmt, c)));
     for (const change of (theirs.length > 0 ? leftBehind(downs, live, theirs) : null) ?? []) found.push({ migration: oldestName, change });
+    // What the record holds and the live schema lacks, though no undone up dropped it (by its SQL): gone already,
+    // by an earlier undo's accepted difference or by hand. No down brings it back, and the gate would fail on it
+    // after the downs ran — said here instead. Unknown ups (or SQL whose effects cannot be read) predict nothing.
+    const removed = roundTripChanges(oldest.schema, live).filter((c) => c.change === 'removed' && !keptKeys.has(keptKey(c)));
+    if (removed.length > 0 && input.selected.every((m) => input.upStatements?.has(m.name))) {
+      // leftBehind, run on the ups against the record: of these objects (as if added there), the ones the ups do not remove.
+      const ups = [...input.selected].reverse().flatMap((m) => input.upStatements!.get(m.name)!);
+      const untouched = leftBehind(ups, oldest.schema, removed.map((c) => ({ ...c, change: 'added' as const })));
+      for (const change of untouched ?? []) found.push({ migration: oldestName, change: { ...change, change: 'removed' }, missing: true });
+    }
     const differences = await named(input, found);
     return done({
       source: 'record',
@@ -155,11 +165,11 @@ async function recordsFor(input: RoundTripInput): Promise<Map<string, SchemaReco
 }
 
 /** Differences with the creating migration named where an earlier up's SQL says it. */
-async function named(input: RoundTripInput, found: Array<{ migration: string; change: SchemaChange; afterUp?: SchemaSnapshot }>): Promise<SchemaDifference[]> {
+async function named(input: RoundTripInput, found: Array<{ migration: string; change: SchemaChange; afterUp?: SchemaSnapshot; missing?: boolean }>): Promise<SchemaDifference[]> {
   if (found.length === 0) return [];
   const oldest = input.applied.findIndex((a) => a.name === input.selected.at(-1)!.name);
   const earlier = input.applied.slice(0, Math.max(0, oldest));
   const refs = found.filter((f) => f.change.change === 'removed').map((f) => ({ kind: f.change.kind, object: f.change.object }));
   const creators = await findCreators(input.adapter, earlier, refs).catch(() => new Map<string, string>());
-  return found.map((f) => toDifference(f.migration, f.change, creators.get(refKey({ kind: f.change.kind, object: f.change.object })) ?? null, f.afterUp));
+  return found.map((f) => toDifference(f.migration, f.change, creators.get(refKey({ kind: f.change.kind, object: f.change.object })) ?? null, f.afterUp, f.missing === true));
 }

@@ -230,7 +230,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     if (!report.ok) {
       checklist.fail('verify', `failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`);
       // Traffic stays paused: resume only ever follows a passing verify.
-      throw verifyFailed(report, state.backupId);
+      throw verifyFailed(report, safety);
     }
     await faultPoint('undo:before-resume', run.signal);
     if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
@@ -388,7 +388,7 @@ function assertRoundTrip(plan: Plan, options: UndoOptions): void {
     });
   }
   throw new DbrollbackError('SCHEMA_ROUND_TRIP', `refusing to undo: the down migrations would not bring the schema back to what it was before them (${rt.source === 'record' ? 'checked against the schema recorded before each migration' : 'rehearsed in a throwaway database'}) — ${rt.differences.map((d) => d.message).join('; ')}`, {
-    hint: 'Nothing was changed. Fix the down migrations (see `dbrollback plan`), or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).',
+    hint: `Nothing was changed. ${rt.differences.some((d) => d.effect === 'missing') ? 'Recreate what is missing (as the migration that created it did), or fix the down migrations (see `dbrollback plan`)' : 'Fix the down migrations (see `dbrollback plan`)'}, or, if leaving these differences is intended, run again with --accept-schema-difference (verify then reports them as accepted).`,
     details: { roundTrip: { source: rt.source, differences: rt.differences } },
   });
 }
@@ -459,13 +459,20 @@ function nothingToUndo(plan: Plan): DbrollbackError {
   });
 }
 
-function verifyFailed(report: VerifyReport, backupId: string | null): DbrollbackError {
+/** The way back to the state before the undo is the safety backup it took: a dump, a restore point in the WAL archive, or none. */
+function verifyFailed(report: VerifyReport, safety: SafetyBackup): DbrollbackError {
   const base = verifyFailedError(report);
+  const backupId = safety.backup?.manifest.id ?? null;
+  const point = safety.restorePoint;
+  const dump = backupId === null ? null : `dbrollback restore --backup ${backupId}`;
+  const wayBack = point
+    ? `; to go back to the state before the undo: dbrollback restore --restore-point ${point.name} --data-dir DIR (the whole database, recovered from the WAL archive into a new data directory)${dump ? `, and the rows the downs destroyed are in partial backup ${backupId} (${dump})` : ''}`
+    : dump
+      ? `; to go back to the state before the undo: ${dump}`
+      : ` (no backup was taken: ${safety.reason})`;
   return new DbrollbackError('VERIFY_FAILED', `${base.message}. Traffic was NOT resumed.`, {
-    hint: backupId
-      ? `Keep traffic paused. Inspect the failing checks; to go back to the state before the undo: dbrollback restore --backup ${backupId}`
-      : 'Keep traffic paused. Inspect the failing checks (no backup was taken: --no-backup).',
-    details: { ...base.details, backupId },
+    hint: `Keep traffic paused. Inspect the failing checks${wayBack}.`,
+    details: { ...base.details, backupId, restorePoint: point?.name ?? null },
   });
 }
 

@@ -16,7 +16,7 @@ import { migrationNotDefined, selectForDown } from '../select.js';
 import { assertReversible } from '../down-guard.js';
 import { downOutcome } from '../down-outcome.js';
 import { statusOf, type HistoryEntry } from '../status-of.js';
-import { DEFAULT_SCHEMA, DEFAULT_TABLE, readHistory } from './history.js';
+import { assertNoOtherHistory, DEFAULT_SCHEMA, DEFAULT_TABLE, readHistory } from './history.js';
 import { generatedSql, inspectDown, type DownInspection, type LoadedMigration } from './inspect.js';
 
 export const NODE_PG_MIGRATE_LOCK = { key: PG_MIGRATE_LOCK_ID, owner: 'node-pg-migrate' } as const;
@@ -110,6 +110,8 @@ class NodePgMigrateAdapter implements MigratorAdapter {
       await setLockTimeout(db, upOptions.lockTimeoutMs);
       const holder = await advisoryLockHolder(db, NODE_PG_MIGRATE_LOCK.key);
       if (holder) throw lockHeld(holder);
+      // node-pg-migrate would create the default table beside the project's real history and apply everything again.
+      if (this.options.migrationsTable === undefined) await assertNoOtherHistory(db, this.schema, this.table);
       const progress = new StepTracker([], undefined);
       try {
         const { runner } = await loadNodePgMigrate();
@@ -168,8 +170,11 @@ class NodePgMigrateAdapter implements MigratorAdapter {
     };
   }
 
-  private readHistory(db: Db): Promise<HistoryEntry[]> {
-    return readHistory(db, this.schema, this.table);
+  private async readHistory(db: Db): Promise<HistoryEntry[]> {
+    const history = await readHistory(db, this.schema, this.table);
+    // Only the default name is second-guessed: a table named in the config is the project's word.
+    if (history.length === 0 && this.options.migrationsTable === undefined) await assertNoOtherHistory(db, this.schema, this.table);
+    return history;
   }
 
   private async loadFiles(): Promise<Loaded[]> {

@@ -294,19 +294,19 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(dbmate.json<ErrorDoc>().error.message).toContain("public.schema_migrations has a dirty column: it is golang-migrate's history");
     expect(await versionRow(url)).toEqual([{ version: '10', dirty: false }]);
   });
-  it('drill all in the project root, as a new user runs it: the folder to pass is named, a WAL-only storage skips the logical restore, the seeded walk finds 000009\'s duplicate and 000006\'s over-eager down, pitr recovers production', async () => {
+  it('drill all in the project root, as a new user runs it: the folder to pass is named, a storage of WAL and undo\'s partial backups skips the logical restore, the seeded walk finds 000009\'s duplicate and 000006\'s over-eager down, pitr recovers production', async () => {
     const env = { TESTCONTAINERS_RYUK_DISABLED: 'true' };
     const production = ['--database-url', url, '--storage', storage];
     // The pitr drill recovers the newest archived moment: what the journey wrote so far is archived first (under
     // load the archiver may still be a segment behind, and the copy would hold an older state).
     await archiveCurrentSegment(url);
-    // Nothing passed: the migrations drill is skipped naming golang-migrate's folder and both flags; the storage holds WAL and a base backup only.
+    // Nothing passed: the migrations drill is skipped naming golang-migrate's folder and both flags; the storage holds WAL, a base backup and the partial backup the accepted undo took, none of the whole database.
     const bare = await runBuiltCli(['drill', 'all', '--provider', 'local', '--json', ...production], { cwd: PROJECT, env });
     expect(bare.exitCode, bare.stderr).toBe(0);
     const bareDoc = bare.json<DrillDoc>();
     expect(bareDoc.scenarios.map((sc) => [sc.name, sc.status])).toEqual([['migrations', 'skip'], ['restore', 'skip'], ['pitr', 'pass']]);
     expect(bareDoc.scenarios[0]!.detail).toContain('./db/migrations exists and holds VERSION_name.up.sql files (golang-migrate\'s, as `migrate create -dir db/migrations` writes them): pass --migrations db/migrations --migrator golang-migrate');
-    expect(bareDoc.scenarios[1]!.detail).toBe(`the storage holds no logical backup, so there is no logical restore to rehearse (take one with \`${suggested(production)} backup\`; a WAL archive with a base backup is rehearsed by the pitr drill)`);
+    expect(bareDoc.scenarios[1]!.detail).toBe(`the storage holds only partial logical backups (the rows undo saved before its downs), not one of the whole database, so there is no logical restore to rehearse (take one with \`${suggested(production)} backup\`; a WAL archive with a base backup is rehearsed by the pitr drill)`);
     expect(bareDoc.scenarios[2]!.facts.tables as number).toBeGreaterThanOrEqual(5);
 
     // The folder without --migrator: not "no migrations are configured" but the two formats it matches, before anything starts.

@@ -50,3 +50,24 @@ exports.down = false;
     expect(region).toMatchObject({ dataLoss: 'rewrite', reversible: false });
   });
 });
+
+describe('a code migration whose down drops an earlier migration\'s index', () => {
+  it('is not reversible, naming the index (node-pg-migrate: the down\'s SQL as its dry run builds it)', async () => {
+    const dir = await dirWith({
+      '001_create.js': CREATE,
+      '002_index-region.js': "exports.up = (pgm) => pgm.createIndex('orders', 'region', { name: 'orders_region_index' });\nexports.down = (pgm) => pgm.dropIndex('orders', 'region', { name: 'orders_region_index' });\n",
+      '003_add-total-index.js': `exports.up = (pgm) => pgm.createIndex('orders', 'total_cents', { name: 'orders_total_index' });
+exports.down = (pgm) => {
+  pgm.dropIndex('orders', 'total_cents', { name: 'orders_total_index' });
+  pgm.dropIndex('orders', 'region', { name: 'orders_region_index', ifExists: true });
+};
+`,
+    });
+    const { files } = await classifyFiles([dir], { scratch: { server: cluster.conn() } });
+    expect(files.map((f) => [f.reversible, f.down?.dropsOtherIndexes ?? []])).toEqual([
+      [true, []],
+      [true, []],
+      [false, ['index orders_region_index']],
+    ]);
+  });
+});

@@ -219,4 +219,24 @@ describe('node-pg-migrate adapter', () => {
       await cleanup();
     }
   });
+
+  it('the default pgmigrations missing while another table with its columns holds the history (a custom --migrations-table): refused naming the setting, not read as nothing applied', async () => {
+    const conn = await cluster.createDatabase();
+    const custom = createNodePgMigrateAdapter({ conn, migrationsDir: SHOP, migrationsTable: '_pgmigrations' });
+    expect(await custom.up(2)).toEqual(NAMES.slice(0, 2));
+    const err = await rejection(adapterFor(conn).status());
+    expect(err.code).toBe('MIGRATIONS_INVALID');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe("node-pg-migrate's default history table public.pgmigrations does not exist, but public._pgmigrations (2 migration(s), the newest 002_add-customer-phone) has its columns (id, name, run_on): read as public.pgmigrations, every migration would look pending and migrate would apply them again");
+    expect(err.hint).toContain('set "migrationsTable": "_pgmigrations" in dbrollback.config.json');
+    // up refuses too, before anything runs: no pgmigrations created, nothing applied twice.
+    expect((await rejection(adapterFor(conn).up())).code).toBe('MIGRATIONS_INVALID');
+    const [{ exists }] = (await cluster.sql<{ exists: boolean }>(conn.database, "SELECT to_regclass('public.pgmigrations') IS NOT NULL AS exists")) as [{ exists: boolean }];
+    expect(exists).toBe(false);
+    // Named in the config: read there; an empty look-alike is nobody's history.
+    expect((await custom.status()).applied.map((m) => m.name)).toEqual(NAMES.slice(0, 2));
+    const other = await cluster.createDatabase();
+    await cluster.sql(other.database, 'CREATE TABLE audit_runs (id serial PRIMARY KEY, name text, run_on timestamp)');
+    expect((await adapterFor(other).status()).applied).toEqual([]);
+  });
 });

@@ -94,6 +94,19 @@ describe.each(TOOLS)('plan and undo with %s', (tool) => {
     expect(columns).toHaveLength(0);
   });
 
+  it('an undo plan whose downs destroy live data names --accept-data-loss, which undo refuses without', async () => {
+    const p = await shopAt(cluster, tool, 2); // head 004_rename-order-note, seeded phones
+    const result = await plan(runOf(p.config), { target: { count: 3 } });
+    expect(result.type).toBe('undo');
+    expect(result.atRisk.rows).toBeGreaterThan(0);
+    expect(result.recommendation).toMatch(/^Run `dbrollback undo --accept-data-loss` with the same target if losing that data is intended: the down migrations destroy \d+ rows\/values in public\.customers\.phone, which undo refuses without --accept-data-loss\./);
+    const refused = await undo(runOf(p.config), { yes: true, target: { count: 3 } });
+    expect(refused.error?.code).toBe('DATA_LOSS_REFUSED');
+    // Nothing at risk: the plain command, as before.
+    const clean = await plan(runOf(p.config), { target: { count: 1 } });
+    expect(clean.recommendation).toMatch(/^Run `dbrollback undo` with the same target: /);
+  });
+
   it('--dry-run changes nothing: catalog, history and storage identical', async () => {
     const p = await shopAt(cluster, tool, 2);
     const before = await catalogFingerprint(cluster, p.database);

@@ -34,4 +34,20 @@ describe('classify: a down that drops what its up did not create', () => {
       [false, ['table public.accounts']],
     ]);
   });
+
+  it('marks irreversible a down that drops an index its up did not create (an earlier migration\'s, node-pg-migrate\'s -- Down Migration), naming it; its own indexes, renamed or named, are its to drop', async () => {
+    const dir = await dirWith({
+      '1714114800000_add-accounts-currency.sql':
+        "-- Up Migration\nALTER TABLE accounts ADD COLUMN currency char(3) NOT NULL DEFAULT 'EUR';\nCREATE INDEX accounts_currency_index ON accounts (currency);\n\n-- Down Migration\nDROP INDEX IF EXISTS accounts_currency_index;\nDROP INDEX IF EXISTS entries_account_id_index;\nALTER TABLE accounts DROP COLUMN currency;\n",
+      '1714200000000_rename-index.sql': '-- Up Migration\nALTER INDEX accounts_currency_index RENAME TO accounts_currency_idx;\nCREATE INDEX accounts_name_idx ON accounts (name);\n\n-- Down Migration\nDROP INDEX accounts_name_idx;\nALTER INDEX accounts_currency_idx RENAME TO accounts_currency_index;\n',
+      // PostgreSQL names an unnamed index: the down may drop it by that name.
+      '1714300000000_unnamed.sql': '-- Up Migration\nCREATE INDEX ON accounts (email);\n\n-- Down Migration\nDROP INDEX accounts_email_idx;\n',
+    });
+    const files = (await classifyFiles([dir])).files;
+    expect(files.map((f) => [f.reversible, f.down?.dropsOtherIndexes ?? []])).toEqual([
+      [false, ['index entries_account_id_index']],
+      [true, []],
+      [true, []],
+    ]);
+  });
 });

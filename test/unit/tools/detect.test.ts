@@ -245,3 +245,29 @@ describe('otherDefaultDirs: a Prisma project run from its root', () => {
     expect(otherDefaultDirs(await dirWithFiles({ 'prisma/schema.prisma': 'datasource db {}\n' }))).toBe('');
   });
 });
+
+describe('otherDefaultDirs: a node-pg-migrate project run from its root', () => {
+  it('names the migrations-dir its package.json script gives node-pg-migrate (flag or -f config file), not dbmate\'s default, and the table to configure', async () => {
+    const { otherDefaultDirs } = await import('../../../src/tools/detect.js');
+    const migration = 'exports.up = (pgm) => {};\n';
+    const configured = await dirWithFiles({
+      'package.json': JSON.stringify({ scripts: { test: 'vitest', migrate: 'node-pg-migrate -f pgm.config.json' } }),
+      'pgm.config.json': JSON.stringify({ 'migrations-dir': 'db/migrations', 'check-order': true }),
+      'db/migrations/1712041200000_init.js': migration,
+    });
+    expect(otherDefaultDirs(configured)).toBe('; package.json\'s "migrate" script runs node-pg-migrate with pgm.config.json on db/migrations: pass --migrations db/migrations');
+    // On the command line, a custom history table: the dbrollback setting that names it.
+    const flags = await dirWithFiles({
+      'package.json': JSON.stringify({ scripts: { 'db:migrate': 'node-pg-migrate --migrations-dir=src/migrations -t _pgmigrations up' } }),
+      'src/migrations/1712041200000_init.js': migration,
+    });
+    expect(otherDefaultDirs(flags)).toBe('; package.json\'s "db:migrate" script runs node-pg-migrate on src/migrations: pass --migrations src/migrations and set "migrationsTable": "_pgmigrations" in dbrollback.config.json (its migrations-table)');
+    // The config file's db section (node-pg-migrate's --config-value default), the flag winning over the file.
+    const section = await dirWithFiles({
+      'package.json': JSON.stringify({ scripts: { migrate: 'dotenv -- node-pg-migrate --config-file config/pgm.json -m db/migrations' } }),
+      'config/pgm.json': JSON.stringify({ db: { 'migrations-dir': 'elsewhere', 'migrations-schema': 'meta' } }),
+      'db/migrations/1712041200000_init.js': migration,
+    });
+    expect(otherDefaultDirs(section)).toBe('; package.json\'s "migrate" script runs node-pg-migrate with config/pgm.json on db/migrations: pass --migrations db/migrations and set "migrationsSchema": "meta" in dbrollback.config.json (its migrations-schema)');
+  });
+});
