@@ -238,6 +238,27 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     expect(rows[0]!.md5sum).toBe(changeSetChecksum('CREATE OR REPLACE VIEW v AS SELECT 2 AS x;'));
   });
 
+  it('a runOnChange changeset whose SQL changed is pending again in status, in changelog order, as Liquibase\'s status lists it (was: not pending, so migrate said "nothing pending", or expected the next changeset while up ran the view)', async () => {
+    const file = '--liquibase formatted sql\n\n--changeset ops:view runOnChange:true\nCREATE OR REPLACE VIEW v AS SELECT 1 AS x;\n--rollback DROP VIEW v;\n\n--changeset ops:t\nCREATE TABLE t (id int);\n--rollback DROP TABLE t;\n';
+    const dir = await dirWith({ 'changelog.sql': file });
+    const conn = await cluster.createDatabase();
+    const adapter = adapterFor(conn, dir);
+    expect(await adapter.up()).toEqual(['view', 't']);
+    expect((await adapter.status()).pending).toEqual([]);
+    await writeFile(path.join(dir, 'changelog.sql'), `${file.replace('SELECT 1 AS x', 'SELECT 1 AS x, 2 AS y')}\n--changeset ops:u\nCREATE TABLE u (id int);\n--rollback DROP TABLE u;\n`);
+    const status = await adapter.status();
+    expect(status.pending.map((m) => m.name)).toEqual(['view', 'u']);
+    expect(status.applied.map((m) => m.name)).toEqual(['view', 't']);
+    expect(await adapter.up(1)).toEqual(['view']);
+    const after = await adapter.status();
+    expect(after.head).toBe('view');
+    expect(after.pending.map((m) => m.name)).toEqual(['u']);
+    expect((await rowsOf(conn)).map((r) => [r.id, r.exectype])).toEqual([
+      ['t', 'EXECUTED'],
+      ['view', 'RERAN'],
+    ]);
+  });
+
   it("adopts the FILENAME the team's Liquibase recorded (run from the repository root as db/changelog/…): nothing seen twice, new rows under the same path", async () => {
     const conn = await shopByDbrollback(2);
     await cluster.sql(conn.database, "UPDATE public.databasechangelog SET filename = 'db/changelog/' || filename");
