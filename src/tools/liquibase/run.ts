@@ -466,7 +466,13 @@ function statusFrom(kind: string, known: Known, lockHolder: LockHolder | null): 
   const byKey = new Map(known.defined.map((d) => [d.key, d]));
   const ranKeys = new Set(known.ran.map(identityOf));
   const tags = new Map<string, string[]>();
-  for (const r of known.ran) if (r.tag) tags.set(identityOf(r), [r.tag]);
+  for (const [i, r] of known.ran.entries()) {
+    if (!r.tag) continue;
+    // A tag a tagDatabase changeset set: Liquibase's `rollback --tag` undoes that changeset too (its AfterTagChangeSetFilter:
+    // "changeSet is just tagging the database. Also remove it"), so undoing to the tag keeps the changeset before it.
+    const holder = r.description?.trim() === 'tagDatabase' ? known.ran[i - 1] : r;
+    if (holder) tags.set(identityOf(holder), [...(tags.get(identityOf(holder)) ?? []), r.tag]);
+  }
   const applied: MigrationInfo[] = known.ran.map((r) => {
     const def = byKey.get(identityOf(r));
     const t = tags.get(identityOf(r));
