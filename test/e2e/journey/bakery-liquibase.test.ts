@@ -184,6 +184,13 @@ describe('the journey on a Liquibase bakery in a Spring Boot layout, run from th
     expect(planText.stdout).toContain("1 row of public.orders violates it (status = 'refunded')");
     expect(planText.stdout).toContain('note: the down of 010-loyalty-points also drops column public.customers.phone, which its up did not create');
 
+    // plan --to the tag 006 set with tagDatabase: Liquibase's rollback --tag undoes the tagging changeset too, and so does the plan.
+    const toTag = await run(['plan', '--to', 'release-1.0', '--json', ...args]);
+    expect(toTag.exitCode, toTag.stderr).toBe(0);
+    const toTagDoc = toTag.json<{ targetHead: string; migrations: Array<{ name: string }> }>();
+    expect(toTagDoc.migrations.map((m) => m.name)).toEqual(NAMES.slice(6).reverse());
+    expect(toTagDoc.targetHead).toBe('005-daily-sales-view');
+
     // undo 010: its rollback also drops customers.phone (002's): refused, nothing changed — even with --accept-data-loss.
     for (const extra of [[], ['--accept-data-loss']]) {
       const refused = await run(['undo', '--count', '1', '--yes', '--json', ...extra, ...args]);
