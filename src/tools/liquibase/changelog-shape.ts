@@ -58,6 +58,11 @@ export interface ChangeSetShape {
   changes: string[];
   rollback: 'sql' | 'changes' | 'reference' | 'empty' | 'none';
   runInTransaction: boolean;
+  /**
+   * A formatted SQL changeset's own SQL, as its file holds it (comments, `-- dbrollback-ignore` included),
+   * where Liquibase runs it as written (no `${...}` to substitute): the file and the line it starts on.
+   */
+  ownSql?: { text: string; path: string; line: number };
 }
 
 export interface ChangelogShape {
@@ -95,7 +100,15 @@ async function readInto(out: ChangelogShape, searchPath: string, filename: strin
     else if (/\.(ya?ml|json)$/i.test(filename)) await readYaml(out, searchPath, filename, parseYaml(text) as unknown, seen);
     else if (/\.sql$/i.test(filename) && isFormattedSql(text)) {
       for (const set of parseFormattedSql(text, filename, path.join(searchPath, filename)).changeSets.filter((c) => !c.ignore)) {
-        out.changeSets.push({ id: set.id, author: set.author, filename: set.filename, changes: ['sql'], rollback: set.rollback.kind === 'none' ? 'none' : set.rollback.kind === 'empty' ? 'empty' : 'sql', runInTransaction: set.runInTransaction });
+        out.changeSets.push({
+          id: set.id,
+          author: set.author,
+          filename: set.filename,
+          changes: ['sql'],
+          rollback: set.rollback.kind === 'none' ? 'none' : set.rollback.kind === 'empty' ? 'empty' : 'sql',
+          runInTransaction: set.runInTransaction,
+          ...(set.sql.includes('${') ? {} : { ownSql: { text: set.sql, path: set.path, line: set.sqlLine } }),
+        });
       }
     } else out.incomplete ??= `${filename} is not a changelog dbrollback reads`;
   } catch (err) {

@@ -266,7 +266,9 @@ class LiquibaseAdapter implements MigratorAdapter {
       const parts = d.key.split('::');
       const changeSet = { id: parts.at(-2) ?? d.key, author: parts.at(-1) ?? '', filename: parts.slice(0, -2).join('::') };
       const own = shape?.changeSets.find((x) => identityOf(x) === d.key) ?? shape?.changeSets.find((x) => x.id === changeSet.id && x.author === changeSet.author);
-      out.set(name, { sql: g.up, inTransaction: own?.runInTransaction ?? true, changeSet, generatedBy: 'Liquibase' });
+      // A formatted SQL changeset runs as its file holds it: classified from there, its comments (dbrollback-ignore) kept.
+      const written = own?.ownSql;
+      out.set(name, { sql: written?.text ?? g.up, inTransaction: own?.runInTransaction ?? true, changeSet, generatedBy: 'Liquibase', ...(written ? { written: { path: written.path, line: written.line } } : {}) });
     }
     return out;
   }
