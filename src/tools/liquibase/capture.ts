@@ -40,7 +40,8 @@ export async function captureChangelogs(files: readonly string[], context: Captu
     const shapeOf = (key: string) => shape?.changeSets.find((s) => `${s.filename}::${s.id}::${s.author}` === key) ?? null;
     // Liquibase runs a changeset in a transaction unless it says runInTransaction="false".
     const inTransaction = sets.every(([key]) => shapeOf(key)?.runInTransaction ?? true);
-    const upUnits = sets.filter(([, g]) => g.up !== '').map(([key, g]) => ({ sql: g.up, inTransaction: shapeOf(key)?.runInTransaction ?? true }));
+    // A formatted SQL changeset runs as its file holds it: read from there, its comments (dbrollback-ignore) kept.
+    const upUnits = sets.filter(([, g]) => g.up !== '').map(([key, g]) => ({ sql: shapeOf(key)?.ownSql?.text ?? g.up, inTransaction: shapeOf(key)?.runInTransaction ?? true }));
     const up = upUnits.map((u) => u.sql).join('\n');
     const blocked = sets
       .map(([key, g]) => {

@@ -52,5 +52,14 @@ describe('migrate --fail-on with formatted SQL changesets the real Liquibase run
     expect(error.details.offences.map((o) => [o.migration, o.rule, o.path, o.line])).toEqual([['004-drop-b', 'drop-column', file, 5]]);
     expect(error.message).toContain(`004-drop-b (${file}:5): ALTER TABLE t DROP COLUMN b`);
     expect(error.hint).toContain('add `-- dbrollback-ignore <rule-id>` above the statement');
+
+    // classify, the CI linter, on the root changelog: the same (was: the ignore lost, the contract step refused too).
+    const classify = await runBuiltCli(['classify', '--fail-on', 'destructive', '--json', path.join(project, 'src/main/resources/db/changelog/db.changelog-master.yaml')], { env, timeoutMs: 280_000 });
+    expect(classify.exitCode, classify.stderr).toBe(4);
+    const statements = classify.json<{ files: Array<{ statements: Array<{ sql: string; findings: Array<{ rule: string }>; suppressed: Array<{ rule: string }> }> }> }>().files[0]!.statements;
+    const dropOf = (column: string) => statements.find((s) => s.sql.includes(`DROP COLUMN ${column}`))!;
+    expect(dropOf('a').findings.map((f) => f.rule)).toEqual([]);
+    expect(dropOf('a').suppressed.map((f) => f.rule)).toEqual(['drop-column']);
+    expect(dropOf('b').findings.map((f) => f.rule)).toEqual(['drop-column']);
   }, 600_000);
 });
