@@ -92,6 +92,11 @@ export class FileState {
     return false;
   }
 
+  /** Every object known to be new so far: those given, and those the recorded statements created. */
+  createdKeys(): ObjectKey[] {
+    return [...this.created];
+  }
+
   addedNotValid(table: string, conname: string): boolean {
     return this.notValid.has(`${table}.${conname}`);
   }

@@ -180,6 +180,11 @@ export interface GeneratedUp {
   changeSet: { id: string; author: string; filename: string };
   /** Who generated the SQL, for messages ("Liquibase"). */
   generatedBy: string;
+  /**
+   * Where `sql` is written as the tool runs it (a Liquibase formatted SQL changeset: its file, from this line),
+   * so its findings name that line and its `-- dbrollback-ignore` comments count; absent when the tool generates it.
+   */
+  written?: { path: string; line: number };
 }
 
 export interface MigratorAdapter {

@@ -24,6 +24,7 @@ import type { ToolSettings } from './contract.js';
 import type { DetectMatch, HistoryProbe, MigrationTool, ProjectEvidence } from './tool.js';
 import { loadFlywayConfig, type FlywayConfig } from './flyway/config.js';
 import { nodePgMigrateProject } from './node-pg-migrate/project.js';
+import { springChangelog } from './liquibase/spring-changelog.js';
 
 /** A table detection found: its schema, name and columns. */
 export interface FoundTable {
@@ -98,6 +99,11 @@ export async function detectAmong(tools: readonly MigrationTool[], settings: Det
 export function otherDefaultDirs(cwd: string = process.cwd()): string {
   const flyway = flywayDirs(cwd);
   if (flyway !== '') return flyway;
+  const spring = springChangelog(cwd);
+  if (spring !== null) {
+    const dir = path.dirname(spring.file);
+    return `; ./${spring.file} is the root changelog Spring Boot's Liquibase runs (${spring.from}): pass --migrations ${dir} --migrator liquibase`;
+  }
   // A Sqitch project run from its root: the project folder is what dbrollback reads (its plan names the scripts).
   const sqitch = ['sqitch.conf', 'sqitch.plan'].find((name) => existsSync(path.join(cwd, name)));
   if (sqitch !== undefined) return `; ./${sqitch} is a Sqitch project's: pass --migrations . (dbrollback reads its plan and scripts as Sqitch does)`;

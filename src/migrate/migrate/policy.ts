@@ -69,11 +69,15 @@ export async function classifyPending(
   for (const m of pending) {
     const gen = generated.get(m.name);
     if (gen) {
-      const c = await classifySql(gen.sql, { source: `${gen.changeSet.filename}::${gen.changeSet.id}::${gen.changeSet.author}`, inTransaction: gen.inTransaction });
+      const c = gen.written
+        ? await classifySql(gen.sql, { source: gen.written.path, firstLine: gen.written.line, inTransaction: gen.inTransaction })
+        : await classifySql(gen.sql, { source: `${gen.changeSet.filename}::${gen.changeSet.id}::${gen.changeSet.author}`, inTransaction: gen.inTransaction });
       const more = { changeSet: gen.changeSet, generatedBy: gen.generatedBy };
       verdicts.push({ name: m.name, path: m.path, compatibility: c.compatibility, dataLoss: c.dataLoss, reversible: c.reversible, note: null, ...more });
       for (const { statement, finding } of failingFindings(c.statements, failOn)) {
-        offences.push({ migration: m.name, path: gen.changeSet.filename, line: statement.line, sql: statement.sql, rule: finding.rule, message: finding.message, help: finding.help, ...more });
+        // SQL written in a file: the offence is that file's line, and a `-- dbrollback-ignore` there takes it back.
+        const at = gen.written ? { path: gen.written.path } : { path: gen.changeSet.filename, ...more };
+        offences.push({ migration: m.name, line: statement.line, sql: statement.sql, rule: finding.rule, message: finding.message, help: finding.help, ...at });
       }
       continue;
     }

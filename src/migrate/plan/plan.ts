@@ -14,6 +14,8 @@ import { serverVersion, type Db } from '../../db/connection.js';
 import { hasUsableDown, type DownKind, type DownTarget, type MigrationInfo, type MigrationSql, type MigratorAdapter } from '../../tools/contract.js';
 import { classifySql } from '../../classify/classify-sql.js';
 import { dropsExisting } from '../../classify/drops-existing.js';
+import { createdBy } from '../../classify/created-by.js';
+import { rowWrites } from '../../classify/writes.js';
 import { toolOf } from '../../tools/registry.js';
 import { judgedByCatalog } from '../../classify/catalog-decides.js';
 import { addedObjects, type SchemaDiff } from '../../db/schema/diff.js';
@@ -175,12 +177,15 @@ export async function plan(run: RunContext, options: PlanOptions = {}): Promise<
   // The downs run newest first: what each changes decides which later down's checks can be asked of the tables as they are.
   const soFar = new RunSoFar();
   const downTargets: RiskTarget[][] = [];
+  const rejudge: Array<PlannedMigration['rejudge']> = [];
   for (const m of selected) {
     const planned = await planMigration(db, adapter, m, major, captured, soFar);
     migrations.push(planned.plan);
     ups.push(planned.upStatements);
     downTargets.push(planned.downTargets);
+    rejudge.push(planned.rejudge);
   }
+  await backfillsOfUndone(migrations, ups, rejudge);
   const tool = toolOf(adapter.kind);
   const toolHasDowns = tool?.hasDowns ?? true;
   const decision = decide(migrations, { hasDowns: toolHasDowns, name: tool?.displayName ?? adapter.kind });
@@ -268,7 +273,50 @@ async function countUserTables(db: Db): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<{ plan: PlanMigration; upStatements: ParsedStatement[] | null; downTargets: RiskTarget[] }> {
+interface PlannedMigration {
+  plan: PlanMigration;
+  upStatements: ParsedStatement[] | null;
+  downTargets: RiskTarget[];
+  /** The up classified again knowing `created` was new before it (made by older migrations undone with it): its data loss and reversibility then. */
+  rejudge: (created: readonly string[]) => Promise<{ dataLoss: DataLoss; reversible: boolean | null } | null>;
+}
+
+/**
+ * An up that rewrote only what older migrations of the same undo created (a
+ * column added by one changeset, backfilled by the next: Liquibase's advice
+ * to keep DDL and DML apart) changed no value that existed before the
+ * target: the older migration's down drops what it wrote, and those values
+ * are at risk there. Judged by that, not as a rewrite of existing data
+ * (which alone made the plan a restore).
+ */
+async function backfillsOfUndone(migrations: PlanMigration[], ups: ReadonlyArray<readonly ParsedStatement[] | null>, rejudge: ReadonlyArray<PlannedMigration['rejudge']>): Promise<void> {
+  for (let i = 0; i < migrations.length; i++) {
+    const m = migrations[i]!;
+    if (m.dataLoss !== 'rewrite') continue;
+    // The selection is newest first: the older ones, oldest first, as they ran.
+    const older = ups.slice(i + 1).reverse();
+    const olderNames = migrations.slice(i + 1).reverse().map((o) => o.name);
+    if (older.length === 0 || older.some((u) => u === null)) continue;
+    const created = createdBy(older.flatMap((u) => u!));
+    if (created.length === 0) continue;
+    const again = await rejudge[i]!(created);
+    if (again === null || again.dataLoss === 'rewrite') continue;
+    // Which older migrations made what it writes: those whose creations it needed to stop being a rewrite.
+    const makers = olderNames.filter((_, j) => createdBy(older[j]!).some((key) => (ups[i] ?? []).some((stmt) => writesInto(stmt, key))));
+    m.dataLoss = again.dataLoss;
+    m.reversible = again.reversible;
+    m.notes.push(`${m.name} only writes into what ${makers.length > 0 ? makers.join(', ') : 'older migrations of this undo'} created, undone with it: no value that existed before them is overwritten (their down drops what it wrote)`);
+  }
+}
+
+/** Whether a statement writes rows into the object `key` names (its table, or one of the columns it sets). */
+function writesInto(stmt: ParsedStatement, key: string): boolean {
+  const writes = rowWrites(stmt);
+  if (!writes) return false;
+  return key === `table:${writes.table}` || writes.updates.some((c) => key === `column:${writes.table}.${c}`);
+}
+
+async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo, major: number, captured: Captured, soFar: RunSoFar): Promise<PlannedMigration> {
   const notes: string[] = captured.problem ? [captured.problem] : [];
   const fromCapture = captured.sql.get(m.name);
   const [upSql, downSql] = fromCapture ? [fromCapture.up, fromCapture.down] : await Promise.all([adapter.sqlOf(m.name, 'up'), adapter.sqlOf(m.name, 'down')]);
@@ -295,7 +343,8 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
   }
   // A down whose statements are unknown may change any table before the older downs run.
   if (blockers === null) soFar.unknown(m.name);
-  const reversible = !canUndo || existing.length > 0 || writesCatalog.length > 0 ? false : up === null ? null : up.dataLoss === 'none' && up.reversible !== false;
+  const reversibleAfter = (judged: SqlClassification | null) => (!canUndo || existing.length > 0 || writesCatalog.length > 0 ? false : judged === null ? null : judged.dataLoss === 'none' && judged.reversible !== false);
+  const reversible = reversibleAfter(up);
   const plan: PlanMigration = {
     name: m.name,
     appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
@@ -311,17 +360,21 @@ async function planMigration(db: Db, adapter: MigratorAdapter, m: MigrationInfo,
     notes,
     ...(writesCatalog.length > 0 ? { downWritesCatalog: writesCatalog } : {}),
   };
+  const rejudge = async (created: readonly string[]) => {
+    const again = await classifyKnown(upSql, major, [], fromCapture?.diff, undefined, created);
+    return again === null ? null : { dataLoss: again.dataLoss, reversible: reversibleAfter(again) };
+  };
   // The up's statements as its classification parsed them; null when its SQL is unknown.
-  return { plan, upStatements: up === null ? null : upStatements, downTargets };
+  return { plan, upStatements: up === null ? null : upStatements, downTargets, rejudge };
 }
 
-async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void): Promise<SqlClassification | null> {
+async function classifyKnown(sql: MigrationSql, major: number, notes: string[], diff: SchemaDiff | undefined, onStatement?: (stmt: ParsedStatement) => void, createdBefore: readonly string[] = []): Promise<SqlClassification | null> {
   if (sql.source === 'unknown') {
     notes.push(`${sql.name} (${sql.direction}) could not be classified: ${sql.note ?? 'its SQL is unknown'}`);
     return null;
   }
   if (sql.note) notes.push(`${sql.name} (${sql.direction}): ${sql.note}`);
-  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: diff ? addedObjects(diff) : [], ...(onStatement ? { onStatement } : {}) });
+  const classification = await classifySql(sql.sql, { serverVersion: major, source: sql.path ?? sql.name, created: [...createdBefore, ...(diff ? addedObjects(diff) : [])], ...(onStatement ? { onStatement } : {}) });
   if (!diff) return classification;
   // Where the migration ran in a scratch database, its catalog diff decides what the statements alone cannot.
   const judged = judgedByCatalog(classification, diff).classification;

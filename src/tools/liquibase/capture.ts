@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CaptureContext, CapturedFile } from '../tool.js';
 import { notListed } from '../capture/not-listed.js';
-import { isStructuredChangelog, STRUCTURED_CHANGELOG } from './changelog-dir.js';
+import { classpathOf, isStructuredChangelog, STRUCTURED_CHANGELOG } from './changelog-dir.js';
 import { downOfShape, readChangelogShape } from './changelog-shape.js';
 import { generatedSql } from './generated-sql.js';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE } from './history.js';
@@ -28,8 +28,7 @@ export async function captureChangelogs(files: readonly string[], context: Captu
   const out: CapturedFile[] = [];
   for (const file of files) {
     if (!(await claimsChangelog(file))) throw notListed(file, 'Liquibase reads XML, YAML and JSON changelogs (a databaseChangeLog root) as migrations; this is not one');
-    const dir = path.dirname(file);
-    const changelog = path.basename(file);
+    const { dir, changelog } = classpathOf(path.dirname(file), path.basename(file));
     const program = await findLiquibase(dir);
     if (!program) throw liquibaseMissing(`${file} is a Liquibase changelog: only the real Liquibase prints its SQL`);
     const table = { schema: context.migrationsSchema ?? DEFAULT_SCHEMA, table: (context.migrationsTable ?? DEFAULT_TABLE).toLowerCase() };
@@ -41,7 +40,8 @@ export async function captureChangelogs(files: readonly string[], context: Captu
     const shapeOf = (key: string) => shape?.changeSets.find((s) => `${s.filename}::${s.id}::${s.author}` === key) ?? null;
     // Liquibase runs a changeset in a transaction unless it says runInTransaction="false".
     const inTransaction = sets.every(([key]) => shapeOf(key)?.runInTransaction ?? true);
-    const upUnits = sets.filter(([, g]) => g.up !== '').map(([key, g]) => ({ sql: g.up, inTransaction: shapeOf(key)?.runInTransaction ?? true }));
+    // A formatted SQL changeset runs as its file holds it: read from there, its comments (dbrollback-ignore) kept.
+    const upUnits = sets.filter(([, g]) => g.up !== '').map(([key, g]) => ({ sql: shapeOf(key)?.ownSql?.text ?? g.up, inTransaction: shapeOf(key)?.runInTransaction ?? true }));
     const up = upUnits.map((u) => u.sql).join('\n');
     const blocked = sets
       .map(([key, g]) => {

@@ -50,7 +50,7 @@ export async function loadProject(dir: string): Promise<LiquibaseProject> {
         hint: 'Keep one root changelog in the migrations directory (name it db.changelog-master.xml/.yaml when there are several) that includes the others from a subdirectory.',
       });
     }
-    return { mode: 'liquibase', dir, changelog: roots[0]!, why: `${roots[0]} is an ${path.extname(roots[0]!).slice(1).toUpperCase()} changelog` };
+    return { mode: 'liquibase', ...classpathOf(dir, roots[0]!), why: `${roots[0]} is an ${path.extname(roots[0]!).slice(1).toUpperCase()} changelog` };
   }
   if (formatted.length === 0) {
     throw new DbrollbackError('MIGRATIONS_INVALID', `${dir} holds no Liquibase changelog (no .sql file starting with "--liquibase formatted sql", no XML/YAML/JSON databaseChangeLog)`, {
@@ -72,12 +72,29 @@ export async function loadProject(dir: string): Promise<LiquibaseProject> {
           hint: 'Add a root changelog (db.changelog-master.xml with includeAll or include) so Liquibase can run them, or keep to what dbrollback runs itself (see the README).',
         });
       }
-      return { mode: 'liquibase', dir, changelog: name, why: parsed.needsLiquibase };
+      return { mode: 'liquibase', ...classpathOf(dir, name), why: parsed.needsLiquibase };
     }
     changeSets.push(...parsed.changeSets.filter((c) => !c.ignore));
   }
   assertUnique(changeSets);
   return { mode: 'direct', dir, files: formatted, changeSets };
+}
+
+/**
+ * The search path and root changelog Liquibase is run with. A changelog
+ * under a Maven or Gradle project's `src/main/resources` is run from the
+ * classpath, as Spring Boot's Liquibase and the Liquibase Maven and Gradle
+ * plugins run it: that folder is the search path and the changelog is its
+ * classpath path (`db/changelog/db.changelog-master.yaml`), so includes
+ * written as classpath paths (`includeAll: path: db/changelog/changes/`)
+ * resolve, and FILENAME is what the application's own Liquibase records.
+ * Elsewhere, the changelog's own folder is the search path.
+ */
+export function classpathOf(dir: string, changelog: string): { dir: string; changelog: string } {
+  const file = path.resolve(dir, changelog);
+  const root = /^(.*[\\/]src[\\/](?:main|test)[\\/]resources)[\\/]/.exec(file)?.[1];
+  if (root === undefined) return { dir, changelog };
+  return { dir: root, changelog: path.relative(root, file).split(path.sep).join('/') };
 }
 
 /** Liquibase refuses a changelog where one identity appears twice. */

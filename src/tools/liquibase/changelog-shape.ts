@@ -9,13 +9,16 @@
  *    liquibase-core 4.28 that implement createInverses, below) is `inferred`;
  *  - none otherwise (`sql`, `insert`, `dropTable`, ...) is `missing`:
  *    Liquibase refuses to roll it back (RollbackImpossibleException).
- * `include` is followed (XML, YAML, JSON and formatted SQL children);
- * `includeAll` and anything unreadable make the shape unknown for the
- * changesets it would bring, which are then judged by what Liquibase prints.
+ * `include` and `includeAll` are followed (XML, YAML, JSON and formatted
+ * SQL children; includeAll's files in the order Liquibase 4.28 includes
+ * them: every changelog file under the folder, subfolders included, by
+ * path); anything unreadable makes the shape unknown for the changesets it
+ * would bring, which are then judged by what Liquibase prints.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { compareStrings } from '../../compare-strings.js';
 import type { DownKind } from '../contract.js';
 import { isFormattedSql, parseFormattedSql } from './formatted-sql.js';
 import { parseXml, type XmlElement } from './xml-tree.js';
@@ -55,6 +58,11 @@ export interface ChangeSetShape {
   changes: string[];
   rollback: 'sql' | 'changes' | 'reference' | 'empty' | 'none';
   runInTransaction: boolean;
+  /**
+   * A formatted SQL changeset's own SQL, as its file holds it (comments, `-- dbrollback-ignore` included),
+   * where Liquibase runs it as written (no `${...}` to substitute): the file and the line it starts on.
+   */
+  ownSql?: { text: string; path: string; line: number };
 }
 
 export interface ChangelogShape {
@@ -92,7 +100,15 @@ async function readInto(out: ChangelogShape, searchPath: string, filename: strin
     else if (/\.(ya?ml|json)$/i.test(filename)) await readYaml(out, searchPath, filename, parseYaml(text) as unknown, seen);
     else if (/\.sql$/i.test(filename) && isFormattedSql(text)) {
       for (const set of parseFormattedSql(text, filename, path.join(searchPath, filename)).changeSets.filter((c) => !c.ignore)) {
-        out.changeSets.push({ id: set.id, author: set.author, filename: set.filename, changes: ['sql'], rollback: set.rollback.kind === 'none' ? 'none' : set.rollback.kind === 'empty' ? 'empty' : 'sql', runInTransaction: set.runInTransaction });
+        out.changeSets.push({
+          id: set.id,
+          author: set.author,
+          filename: set.filename,
+          changes: ['sql'],
+          rollback: set.rollback.kind === 'none' ? 'none' : set.rollback.kind === 'empty' ? 'empty' : 'sql',
+          runInTransaction: set.runInTransaction,
+          ...(set.sql.includes('${') ? {} : { ownSql: { text: set.sql, path: set.path, line: set.sqlLine } }),
+        });
       }
     } else out.incomplete ??= `${filename} is not a changelog dbrollback reads`;
   } catch (err) {
@@ -104,6 +120,33 @@ async function readInto(out: ChangelogShape, searchPath: string, filename: strin
 function includePath(from: string, file: string, relative: unknown): string {
   const posix = file.split('\\').join('/');
   return relative === true || relative === 'true' ? path.posix.normalize(path.posix.join(path.posix.dirname(from), posix)) : path.posix.normalize(posix);
+}
+
+/** The files of what includeAll names that Liquibase would parse as changelogs. */
+const INCLUDED_BY_ALL = /\.(xml|ya?ml|json|sql)$/i;
+
+/** An includeAll: every changelog file under the folder (subfolders too), in path order, as Liquibase 4.28 includes them. */
+async function readIncludeAll(out: ChangelogShape, searchPath: string, from: string, folder: unknown, relative: unknown, seen: Set<string>): Promise<void> {
+  if (typeof folder !== 'string' || folder.trim() === '') {
+    out.incomplete ??= `${from} has an includeAll without a path`;
+    return;
+  }
+  const dir = includePath(from, folder, relative).replace(/\/+$/, '');
+  const files: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of await readdir(path.join(searchPath, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, e.name);
+      if (e.isDirectory()) await walk(child);
+      else if (INCLUDED_BY_ALL.test(e.name)) files.push(child);
+    }
+  };
+  try {
+    await walk(dir);
+  } catch (err) {
+    out.incomplete ??= `the folder ${dir} that ${from} includes (includeAll) cannot be read: ${(err as Error).message}`;
+    return;
+  }
+  for (const file of files.sort(compareStrings)) await readInto(out, searchPath, file, seen);
 }
 
 async function readXml(out: ChangelogShape, searchPath: string, filename: string, root: XmlElement, seen: Set<string>): Promise<void> {
@@ -122,7 +165,7 @@ async function readXml(out: ChangelogShape, searchPath: string, filename: string
       });
     } else if (child.name === 'include' && child.attrs.file !== undefined) {
       await readInto(out, searchPath, includePath(filename, child.attrs.file, child.attrs.relativeToChangelogFile), seen);
-    } else if (child.name === 'includeAll') out.incomplete ??= `${filename} uses includeAll`;
+    } else if (child.name === 'includeAll') await readIncludeAll(out, searchPath, filename, child.attrs.path, child.attrs.relativeToChangelogFile, seen);
   }
 }
 
@@ -146,7 +189,10 @@ async function readYaml(out: ChangelogShape, searchPath: string, filename: strin
       });
     } else if (include && typeof include.file === 'string') {
       await readInto(out, searchPath, includePath(filename, include.file, include.relativeToChangelogFile), seen);
-    } else if (entry.includeAll !== undefined) out.incomplete ??= `${filename} uses includeAll`;
+    } else if (entry.includeAll !== undefined) {
+      const all = entry.includeAll as Record<string, unknown> | null;
+      await readIncludeAll(out, searchPath, filename, all?.path, all?.relativeToChangelogFile, seen);
+    }
   }
 }
 

@@ -25,6 +25,8 @@ export interface FormattedChangeSet {
   line: number;
   /** Its SQL as Liquibase keeps it (trimmed); the checksum is computed from it. */
   sql: string;
+  /** The line of the file its SQL starts on (its first non-blank line). */
+  sqlLine: number;
   /** `none`: no rollback written; `empty`: `--rollback not required` / `empty`; `sql`: the rollback's SQL. */
   rollback: { kind: 'none' } | { kind: 'empty' } | { kind: 'sql'; sql: string };
   runOnChange: boolean;
@@ -88,12 +90,13 @@ export function parseFormattedSql(text: string, filename: string, filePath: stri
     needsLiquibase ??= `${filePath}:${line}: ${why}`;
   };
   let fileLogicalPath: string | null = null;
-  let current: { set: FormattedChangeSet; sql: string[]; rollback: string[] } | null = null;
+  let current: { set: FormattedChangeSet; sql: string[]; sqlLines: number[]; rollback: string[] } | null = null;
 
   const finish = () => {
     if (!current) return;
-    const { set, sql, rollback } = current;
+    const { set, sql, sqlLines, rollback } = current;
     set.sql = joinTrimmed(sql);
+    set.sqlLine = sqlLines[sql.findIndex((l) => l.trim() !== '')] ?? set.line;
     if (set.sql === '') throw new FormattedSqlError(`${filePath}:${set.line}: changeset ${set.author}:${set.id} has no SQL (Liquibase refuses it too: "No SQL for changeset")`);
     const rb = rollback.join('\n');
     if (rb.trim() !== '') {
@@ -141,6 +144,7 @@ export function parseFormattedSql(text: string, filename: string, filePath: stri
           path: filePath,
           line: number,
           sql: '',
+          sqlLine: number,
           rollback: { kind: 'none' },
           runOnChange: flag('runOnChange', false),
           runAlways: flag('runAlways', false),
@@ -154,6 +158,7 @@ export function parseFormattedSql(text: string, filename: string, filePath: stri
           ignore: flag('ignore', false),
         },
         sql: [],
+        sqlLines: [],
         rollback: [],
       };
       continue;
@@ -203,6 +208,7 @@ export function parseFormattedSql(text: string, filename: string, filePath: stri
     }
     if (line.includes('${')) needs('it uses a ${...} expression', number);
     current.sql.push(line);
+    current.sqlLines.push(number);
   }
   finish();
   return { changeSets, needsLiquibase };

@@ -39,6 +39,8 @@ export interface RanChangeSet {
   md5sum: string | null;
   tag: string | null;
   liquibase: string | null;
+  /** DESCRIPTION: what the changeset's changes are (`sql`, `createTable tableName=t`, `tagDatabase`). */
+  description: string | null;
 }
 
 export async function tableExists(db: Db, t: ChangeLogTable): Promise<boolean> {
@@ -49,8 +51,8 @@ export async function tableExists(db: Db, t: ChangeLogTable): Promise<boolean> {
 /** Read-only: a missing table means nothing ran (Liquibase creates it on its first update). */
 export async function readRan(db: Db, t: ChangeLogTable): Promise<RanChangeSet[]> {
   if (!(await tableExists(db, t))) return [];
-  const { rows } = await db.query<{ id: string; author: string; filename: string; dateexecuted: Date; orderexecuted: number; exectype: string; md5sum: string | null; tag: string | null; liquibase: string | null }>(
-    `SELECT id, author, filename, dateexecuted, orderexecuted, exectype, md5sum, tag, liquibase FROM ${quoteQualified(t.schema, t.table)} ORDER BY dateexecuted, orderexecuted`,
+  const { rows } = await db.query<{ id: string; author: string; filename: string; dateexecuted: Date; orderexecuted: number; exectype: string; md5sum: string | null; tag: string | null; liquibase: string | null; description: string | null }>(
+    `SELECT id, author, filename, dateexecuted, orderexecuted, exectype, md5sum, tag, liquibase, description FROM ${quoteQualified(t.schema, t.table)} ORDER BY dateexecuted, orderexecuted`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -63,6 +65,7 @@ export async function readRan(db: Db, t: ChangeLogTable): Promise<RanChangeSet[]
     md5sum: r.md5sum,
     tag: r.tag,
     liquibase: r.liquibase,
+    description: r.description,
   }));
 }
 

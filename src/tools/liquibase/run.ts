@@ -62,7 +62,7 @@ export function liquibaseLock(table: ChangeLogTable): TableToolLock {
 
 interface Known {
   /** Every changeset the changelog defines, in its order, with the name dbrollback shows. */
-  defined: Array<{ name: string; key: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null }>;
+  defined: Array<{ name: string; key: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null; again?: boolean }>;
   ran: RanChangeSet[];
   nameOf: (row: { id: string; author: string; filename: string }) => string;
 }
@@ -178,13 +178,7 @@ class LiquibaseAdapter implements MigratorAdapter {
       assertChecksums(known);
       const ranByKey = new Map(known.ran.map((r) => [identityOf(r), r]));
       // What Liquibase's update runs, in changelog order: what never ran, and what runs again (runAlways, a changed runOnChange).
-      const toRun = known.defined
-        .filter((d) => {
-          const row = ranByKey.get(d.key);
-          if (!row) return true;
-          return d.set!.runAlways || (d.set!.runOnChange && row.md5sum !== changeSetChecksum(d.set!.sql));
-        })
-        .slice(0, count ?? Number.POSITIVE_INFINITY);
+      const toRun = known.defined.filter((d) => !ranByKey.has(d.key) || d.again === true).slice(0, count ?? Number.POSITIVE_INFINITY);
       if (toRun.length === 0) return [];
       const major = (await serverVersion(db)).major;
       const prepared = await Promise.all(toRun.map(async (d) => ({ d, statements: await statementsOf(d.set!.sql, d.set!.splitStatements, d.set!.endDelimiter, `${d.set!.path}:${d.set!.line}`, major) })));
@@ -272,7 +266,9 @@ class LiquibaseAdapter implements MigratorAdapter {
       const parts = d.key.split('::');
       const changeSet = { id: parts.at(-2) ?? d.key, author: parts.at(-1) ?? '', filename: parts.slice(0, -2).join('::') };
       const own = shape?.changeSets.find((x) => identityOf(x) === d.key) ?? shape?.changeSets.find((x) => x.id === changeSet.id && x.author === changeSet.author);
-      out.set(name, { sql: g.up, inTransaction: own?.runInTransaction ?? true, changeSet, generatedBy: 'Liquibase' });
+      // A formatted SQL changeset runs as its file holds it: classified from there, its comments (dbrollback-ignore) kept.
+      const written = own?.ownSql;
+      out.set(name, { sql: written?.text ?? g.up, inTransaction: own?.runInTransaction ?? true, changeSet, generatedBy: 'Liquibase', ...(written ? { written: { path: written.path, line: written.line } } : {}) });
     }
     return out;
   }
@@ -283,21 +279,24 @@ class LiquibaseAdapter implements MigratorAdapter {
 
   /** The changelog's changesets (Liquibase's word for program mode) with the names dbrollback shows. */
   private async known(project: LiquibaseProject, ran: RanChangeSet[]): Promise<Known> {
-    const defined: Array<{ key: string; id: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null }> =
+    const ranByKey = new Map(ran.map((r) => [identityOf(r), r]));
+    // `again`: ran, and Liquibase's update runs it again (runAlways, or runOnChange with its SQL changed since).
+    const defined: Array<{ key: string; id: string; down: DownKind; downNote?: string; path: string | null; set: FormattedChangeSet | null; again?: boolean }> =
       project.mode === 'direct'
-        ? asRecorded(project.changeSets, ran).map((set) => ({ key: identityOf(set), id: set.id, down: set.rollback.kind === 'none' ? 'missing' : 'yes', path: set.path, set }))
+        ? asRecorded(project.changeSets, ran).map((set) => ({ key: identityOf(set), id: set.id, down: set.rollback.kind === 'none' ? 'missing' : 'yes', path: set.path, set, again: runsAgain(set, ranByKey.get(identityOf(set))) }))
         : await (async () => {
             const downOf = shapeDowns(await this.changelogShape(project));
             return [
               ...ran.map((r) => ({ key: identityOf(r), id: r.id, path: null, set: null, ...downOf(identityOf(r)) })),
-              ...(await this.pending(project)).map((key) => ({ key, id: key.split('::')[1] ?? key, path: null, set: null, ...downOf(key) })),
+              // Liquibase's own list of what update runs: a ran changeset in it runs again.
+              ...(await this.pending(project)).map((key) => ({ key, id: key.split('::')[1] ?? key, path: null, set: null, again: ranByKey.has(key), ...downOf(key) })),
             ];
           })();
     const ids = new Map<string, Set<string>>();
     for (const x of [...defined, ...ran.map((r) => ({ id: r.id, key: identityOf(r) }))]) ids.set(x.id, (ids.get(x.id) ?? new Set()).add(x.key));
     const nameOf = (row: { id: string; author: string; filename: string }) => ((ids.get(row.id)?.size ?? 0) > 1 ? identityOf(row) : row.id);
     return {
-      defined: defined.map((d) => ({ name: (ids.get(d.id)?.size ?? 0) > 1 ? d.key : d.id, key: d.key, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}), path: d.path, set: d.set })),
+      defined: defined.map((d) => ({ name: (ids.get(d.id)?.size ?? 0) > 1 ? d.key : d.id, key: d.key, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}), path: d.path, set: d.set, ...(d.again ? { again: true } : {}) })),
       ran,
       nameOf,
     };
@@ -399,8 +398,10 @@ class LiquibaseAdapter implements MigratorAdapter {
       error = err;
     }
     const after = await onSession(this.options.session, this.options.conn, async (db) => readRan(db, this.historyTable));
-    const had = new Set(before.map(identityOf));
-    const appliedRows = after.filter((r) => !had.has(identityOf(r)));
+    // A changeset run again keeps its row, with a new DATEEXECUTED and ORDEREXECUTED (EXECTYPE RERAN).
+    const stamp = (r: RanChangeSet) => `${r.orderExecuted}@${r.dateExecuted.getTime()}`;
+    const had = new Map(before.map((r) => [identityOf(r), stamp(r)]));
+    const appliedRows = after.filter((r) => had.get(identityOf(r)) !== stamp(r));
     const nowRan = new Set(appliedRows.map(identityOf));
     // What Liquibase would now list as pending, without asking it again.
     if (pendingBefore) this.pendingCache = pendingBefore.then((p) => p.filter((k) => !nowRan.has(k)));
@@ -467,13 +468,20 @@ function statusFrom(kind: string, known: Known, lockHolder: LockHolder | null): 
   const byKey = new Map(known.defined.map((d) => [d.key, d]));
   const ranKeys = new Set(known.ran.map(identityOf));
   const tags = new Map<string, string[]>();
-  for (const r of known.ran) if (r.tag) tags.set(identityOf(r), [r.tag]);
+  for (const [i, r] of known.ran.entries()) {
+    if (!r.tag) continue;
+    // A tag a tagDatabase changeset set: Liquibase's `rollback --tag` undoes that changeset too (its AfterTagChangeSetFilter:
+    // "changeSet is just tagging the database. Also remove it"), so undoing to the tag keeps the changeset before it.
+    const holder = r.description?.trim() === 'tagDatabase' ? known.ran[i - 1] : r;
+    if (holder) tags.set(identityOf(holder), [...(tags.get(identityOf(holder)) ?? []), r.tag]);
+  }
   const applied: MigrationInfo[] = known.ran.map((r) => {
     const def = byKey.get(identityOf(r));
     const t = tags.get(identityOf(r));
     return { name: known.nameOf(r), path: def?.path ?? null, applied: true, appliedAt: r.dateExecuted, down: def ? def.down : 'missing', ...(def?.downNote ? { downNote: def.downNote } : {}), ...(t ? { tags: t } : {}) };
   });
-  const pending: MigrationInfo[] = known.defined.filter((d) => !ranKeys.has(d.key)).map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}) }));
+  // In the order update runs them: what never ran, and what runs again (listed as applied too, as it stays until it runs).
+  const pending: MigrationInfo[] = known.defined.filter((d) => !ranKeys.has(d.key) || d.again === true).map((d) => ({ name: d.name, path: d.path, applied: false, appliedAt: null, down: d.down, ...(d.downNote ? { downNote: d.downNote } : {}) }));
   return {
     migrator: kind,
     migrations: [...applied, ...pending],
@@ -483,6 +491,12 @@ function statusFrom(kind: string, known: Known, lockHolder: LockHolder | null): 
     missingDefinitions: known.ran.filter((r) => !byKey.has(identityOf(r))).map(known.nameOf),
     lockHolder,
   };
+}
+
+/** Whether Liquibase's update runs a ran changeset again: runAlways, or runOnChange with its SQL changed since. */
+function runsAgain(set: FormattedChangeSet, row: RanChangeSet | undefined): boolean {
+  if (!row) return false;
+  return set.runAlways || (set.runOnChange && row.md5sum !== changeSetChecksum(set.sql));
 }
 
 /** Liquibase's validation: a ran changeset whose SQL changed since (not runOnChange, not allowed by a validCheckSum) stops every update and rollback. */

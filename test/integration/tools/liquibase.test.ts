@@ -238,6 +238,27 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
     expect(rows[0]!.md5sum).toBe(changeSetChecksum('CREATE OR REPLACE VIEW v AS SELECT 2 AS x;'));
   });
 
+  it('a runOnChange changeset whose SQL changed is pending again in status, in changelog order, as Liquibase\'s status lists it (was: not pending, so migrate said "nothing pending", or expected the next changeset while up ran the view)', async () => {
+    const file = '--liquibase formatted sql\n\n--changeset ops:view runOnChange:true\nCREATE OR REPLACE VIEW v AS SELECT 1 AS x;\n--rollback DROP VIEW v;\n\n--changeset ops:t\nCREATE TABLE t (id int);\n--rollback DROP TABLE t;\n';
+    const dir = await dirWith({ 'changelog.sql': file });
+    const conn = await cluster.createDatabase();
+    const adapter = adapterFor(conn, dir);
+    expect(await adapter.up()).toEqual(['view', 't']);
+    expect((await adapter.status()).pending).toEqual([]);
+    await writeFile(path.join(dir, 'changelog.sql'), `${file.replace('SELECT 1 AS x', 'SELECT 1 AS x, 2 AS y')}\n--changeset ops:u\nCREATE TABLE u (id int);\n--rollback DROP TABLE u;\n`);
+    const status = await adapter.status();
+    expect(status.pending.map((m) => m.name)).toEqual(['view', 'u']);
+    expect(status.applied.map((m) => m.name)).toEqual(['view', 't']);
+    expect(await adapter.up(1)).toEqual(['view']);
+    const after = await adapter.status();
+    expect(after.head).toBe('view');
+    expect(after.pending.map((m) => m.name)).toEqual(['u']);
+    expect((await rowsOf(conn)).map((r) => [r.id, r.exectype])).toEqual([
+      ['t', 'EXECUTED'],
+      ['view', 'RERAN'],
+    ]);
+  });
+
   it("adopts the FILENAME the team's Liquibase recorded (run from the repository root as db/changelog/…): nothing seen twice, new rows under the same path", async () => {
     const conn = await shopByDbrollback(2);
     await cluster.sql(conn.database, "UPDATE public.databasechangelog SET filename = 'db/changelog/' || filename");
@@ -258,6 +279,26 @@ describe('liquibase: formatted SQL run by dbrollback, checked by the real Liquib
 });
 
 describe('liquibase: XML changelogs through the real Liquibase', () => {
+  it('--to a tag a tagDatabase changeset set undoes that changeset too, as Liquibase\'s rollback --tag does (was: selected without it, so Liquibase undid one more than planned and verify failed on the head)', { timeout: JVM * 2 }, async () => {
+    const table = (name: string) => `[{ createTable: { tableName: ${name}, columns: [{ column: { name: id, type: int } }] } }]`;
+    const dir = await dirWith({
+      'db.changelog-master.yaml': [
+        'databaseChangeLog:',
+        `  - changeSet: { id: one, author: a, changes: ${table('one')} }`,
+        '  - changeSet: { id: release, author: a, changes: [{ tagDatabase: { tag: v1 } }] }',
+        `  - changeSet: { id: two, author: a, changes: ${table('two')} }`,
+        '',
+      ].join('\n'),
+    });
+    const conn = await cluster.createDatabase();
+    const adapter = adapterFor(conn, dir);
+    expect(await adapter.up()).toEqual(['one', 'release', 'two']);
+    expect((await adapter.select({ to: 'v1' })).map((m) => m.name)).toEqual(['two', 'release']);
+    const result = await adapter.down({ to: 'v1' });
+    expect(result.headAfter).toBe('one');
+    expect((await rowsOf(conn)).map((r) => r.id)).toEqual(['one']);
+  });
+
   it('up, status, a refused irreversible undo and an undo by rollback-count, all through Liquibase', { timeout: JVM * 2 }, async () => {
     const conn = await cluster.createDatabase();
     const adapter = adapterFor(conn, SHOP_XML);

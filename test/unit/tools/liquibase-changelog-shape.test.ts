@@ -77,10 +77,34 @@ describe('the shape of a Liquibase changelog: each changeset\'s way back as Liqu
     expect(shape.incomplete).toBeNull();
   });
 
-  it('an includeAll or an unreadable include leaves the shape incomplete, saying why', async () => {
+  it('includeAll is followed as Liquibase includes: every changelog file under the folder, subfolders too, in path order, by a classpath path or relative to the changelog (was: the shape left unknown, every down shown "inferred")', async () => {
+    const sql = (id: string, rollback: string) => `--liquibase formatted sql\n\n--changeset a:${id}\nCREATE TABLE ${id.replace(/-/g, '_')} (id int);\n${rollback}\n`;
+    const { downs: d, shape } = await downs(
+      {
+        'db/changelog/db.changelog-master.yaml': 'databaseChangeLog:\n  - includeAll:\n      path: db/changelog/changes/\n',
+        'db/changelog/changes/010-b.sql': sql('ten', '--rollback empty'),
+        'db/changelog/changes/002-a.yaml': 'databaseChangeLog:\n  - changeSet:\n      id: two\n      author: a\n      changes:\n        - sql: { sql: UPDATE t SET x = 1 }\n',
+        'db/changelog/changes/001-a.sql': sql('one', '--rollback DROP TABLE one;'),
+        'db/changelog/changes/sub/003-c.sql': sql('three', ''),
+        'db/changelog/changes/README.md': '# not a changelog\n',
+      },
+      'db/changelog/db.changelog-master.yaml',
+    );
+    expect(d).toEqual([
+      ['db/changelog/changes/001-a.sql', 'one', 'yes'],
+      ['db/changelog/changes/002-a.yaml', 'two', 'missing'],
+      ['db/changelog/changes/010-b.sql', 'ten', 'yes'],
+      ['db/changelog/changes/sub/003-c.sql', 'three', 'missing'],
+    ]);
+    expect(shape.incomplete).toBeNull();
+    const relative = await downs({ 'master.xml': `${XML_HEAD}<includeAll path="changes" relativeToChangelogFile="true"/></databaseChangeLog>`, 'changes/1.sql': sql('one', '--rollback not required') }, 'master.xml');
+    expect(relative.downs).toEqual([['changes/1.sql', 'one', 'yes']]);
+  });
+
+  it('an includeAll of a missing folder or an unreadable include leaves the shape incomplete, saying why', async () => {
     const { shape } = await downs({ 'master.xml': `${XML_HEAD}<includeAll path="changes/"/><include file="nope.xml"/></databaseChangeLog>` }, 'master.xml');
     expect(shape.changeSets).toEqual([]);
-    expect(shape.incomplete).toBe('master.xml uses includeAll');
+    expect(shape.incomplete).toMatch(/^the folder changes that master\.xml includes \(includeAll\) cannot be read: ENOENT/);
   });
 
   it('parseXml: entities, CDATA and namespace prefixes as Liquibase sees them; malformed XML refused', () => {
