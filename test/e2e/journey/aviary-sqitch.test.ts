@@ -89,7 +89,7 @@ describe('the journey on a Sqitch aviary project (top_dir, tags, a reworked func
     const recovered = restore.json<{ tables: Array<{ table: string; now: string; rows: number; matches: boolean }> }>().tables;
     expect(recovered).toEqual([expect.objectContaining({ table: 'aviary.keepers', rows: 2, matches: true })]);
     expect((await query<{ pager: string }>(url, `SELECT pager FROM ${recovered[0]!.now} ORDER BY nickname`)).map((r) => r.pager)).toEqual(['eva-pager', 'rui-pager']);
-  });
+  }, 600_000);
 
   it('undo back to the reworked change (Sqitch revert --to add_keeper@HEAD), then past the rework: the md5 function back, sqitch verify passing', async () => {
     const { database } = await primary.createDatabase();
@@ -115,7 +115,7 @@ describe('the journey on a Sqitch aviary project (top_dir, tags, a reworked func
     expect(rework.json<{ undone: string[]; verify: { ok: boolean } }>()).toMatchObject({ undone: ['add_keeper'], verify: { ok: true } });
     expect(await one(freshUrl, "SELECT pg_get_functiondef('aviary.add_keeper(text, text)'::regprocedure) LIKE '%md5(%'")).toBe(true);
     expect(await registry(freshUrl)).toEqual(['appschema', 'keepers', 'add_keeper', 'reset_pass', 'sightings', 'sightings_keeper_idx']);
-  });
+  }, 600_000);
 });
 
 describe('undo in steps below a tag, and the drill of the whole project', () => {
@@ -142,7 +142,7 @@ describe('undo in steps below a tag, and the drill of the whole project', () => 
     expect(second.exitCode, second.stdout).toBe(0);
     expect(second.json<{ undone: string[]; verify: { ok: boolean } }>()).toMatchObject({ undone: ['reset_pass'], verify: { ok: true } });
     expect(await registry(url)).toEqual(['appschema', 'keepers', 'add_keeper']);
-  });
+  }, 600_000);
 
   it('drill all --provider local: every down rehearsed, only the revert of the rework found leaving pgcrypto; pitr recovers production', async () => {
     const { database } = await primary.createDatabase();

@@ -223,7 +223,7 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(type).toBe('character varying(16)');
     await query(url, `ALTER TABLE public.vehicles ADD COLUMN legacy_code ${type}; UPDATE public.vehicles SET legacy_code = r.legacy_code FROM ${recovered} r WHERE r.id = vehicles.id`);
     expect(await one(url, "SELECT string_agg(coalesce(legacy_code, '-'), ',' ORDER BY id) FROM public.vehicles")).toBe('V-001,V-002,V-003,-,V-005,V-006');
-  });
+  }, 600_000);
 
   it('an enum value\'s comment-only down is refused at once; a lone CONCURRENTLY index is undone outside a transaction; a failing down is left dirty with the force first in the hint, the row as golang-migrate leaves it', async () => {
     const { database } = await primary.createDatabase();
@@ -283,7 +283,7 @@ describe('the journey on a golang-migrate fleet history', () => {
     expect(dropsMore.json<ErrorDoc>().error.message).toContain('down of 000006_add_drivers_phone drops column public.drivers.email_verified, which 000001_create_drivers_and_vehicles created');
     expect(await columnsOf(freshUrl, 'drivers')).toEqual(['id', 'full_name', 'email', 'email_verified', 'created_at', 'phone']);
     expect(await versionRow(freshUrl)).toEqual([{ version: '6', dirty: false }]);
-  });
+  }, 600_000);
 
   it('--migrations naming the wrong folder is refused (exit 2) naming the right one: the project\'s db/ above it, a dbmate project\'s folder', async () => {
     const parent = await cli(['status', '--migrations', path.join(PROJECT, 'db'), '--migrator', 'golang-migrate', '--database-url', url, '--storage', storage, '--json']);

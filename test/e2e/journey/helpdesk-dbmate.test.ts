@@ -144,7 +144,7 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(replace.exitCode).toBe(4);
     expect(replace.stderr).toContain('refusing to replace public.accounts: foreign keys from other tables point at it and would keep pointing at the old table: ');
     expect(await rowsOf(url, 'public.accounts')).toHaveLength(6);
-  });
+  }, 600_000);
 
   it('a dbmate version names its migration for restore --before-migration and migrate --to, as it does for plan --to', async () => {
     await archiveCurrentSegment(url);
@@ -167,7 +167,7 @@ describe('the journey on a dbmate helpdesk history', () => {
     expect(doc.error.code).toBe('IRREVERSIBLE');
     expect(doc.error.message).toContain('20250202120000_add_ticket_status_escalated (empty: its "-- migrate:down" block is empty');
     expect(doc.backup).toBeNull();
-  });
+  }, 600_000);
 });
 
 describe('the on-call engineer in the dbmate project root', () => {

@@ -192,7 +192,7 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
     expect(await history(url)).toBe(7);
     const after = await cli(['status', '--json', ...args]);
     expect(after.json<{ head: string | null; pending: unknown[] }>()).toMatchObject({ head: '0006_spoon_units', pending: [] });
-  });
+  }, 600_000);
 
   it('drill all rehearses the restore-only way back of every migration on a throwaway server', async () => {
     const drill = await cli(['drill', 'all', '--provider', 'local', '--json', ...args]);
@@ -204,5 +204,5 @@ describe('the journey on a Drizzle larder without a WAL archive', () => {
       ['pitr', 'skip'],
     ]);
     expect(scenarios[0]!.detail).toContain('the drizzle way back (a restore: it has no downs) rehearsed 7 time(s) and matched');
-  });
+  }, 600_000);
 });

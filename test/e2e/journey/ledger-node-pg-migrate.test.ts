@@ -219,7 +219,7 @@ describe('the journey on a node-pg-migrate ledger', () => {
     expect(after.json<{ head: string | null; pending: unknown[] }>()).toMatchObject({ head: DESCRIPTION, pending: [] });
     const verify = await cli(['verify', '--expect-head', DESCRIPTION, '--json', ...args]);
     expect(verify.exitCode, verify.stdout).toBe(0);
-  });
+  }, 600_000);
 
   it('the down that drops an index its up did not create: plan names it, undo refuses (exit 4) until accepted, verify reports it accepted; the backfill\'s down = false and the enum value are refused; the CONCURRENTLY index undone outside a transaction', async () => {
     const { database } = await primary.createDatabase();
@@ -275,7 +275,7 @@ describe('the journey on a node-pg-migrate ledger', () => {
     expect(enumValue.json<ErrorDoc>().error).toMatchObject({ code: 'IRREVERSIBLE', message: expect.stringContaining(`${VOID} (no down written)`) });
     expect(await one(otherUrl, "SELECT string_agg(v, ',' ORDER BY v) FROM unnest(enum_range(NULL::entry_status)::text[]) v")).toBe('pending,posted,void');
     expect(await history(otherUrl)).toEqual(NAMES.slice(0, 4));
-  });
+  }, 600_000);
 
   it('drill all rehearses every migration on a throwaway server and finds the down that drops the extra index; pitr recovers production', async () => {
     await archiveCurrentSegment(url);
