@@ -60,10 +60,8 @@ function downCell(m: StatusReport['migrations'][number]): string {
     case 'yes':
     case 'inferred':
       return m.down;
-    case 'irreversible':
-      return `NO (irreversible${m.downNote ? `: ${m.downNote}` : ''})`;
     default:
-      return `NO (${m.down})`;
+      return `NO (${m.down}${m.downNote ? `: ${m.downNote}` : ''})`;
   }
 }
 

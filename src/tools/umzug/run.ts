@@ -10,6 +10,8 @@
  * `reverted`/`migrated`). Applied-at comes from the storage when it offers
  * `executedWithTimes({context})`, else it is null.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
@@ -20,6 +22,7 @@ import { downConvention } from '../down-convention.js';
 import { downOutcome } from '../down-outcome.js';
 import { loadModule } from '../load-module.js';
 import { statusOf, type Definition } from '../status-of.js';
+import { requireCommonJsMigrations } from './commonjs-resolver.js';
 import { findUmzugExport } from './detect.js';
 import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
 
@@ -232,6 +235,7 @@ class UmzugAdapter implements MigratorAdapter {
         hint: 'Export the Umzug instance itself, or a (possibly async) function returning it.',
       });
     }
+    requireCommonJsMigrations(value);
     return value;
   }
 }
@@ -253,10 +257,16 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
  * umzug's default resolver wraps every file in an `up`/`down` pair, so `down`
  * is always a function: the module itself — loaded as its own tool loads it,
  * CommonJS through `require` — tells whether a down exists, and whether it is
- * one by convention only (a `throw`, or nothing).
+ * one by convention only (a `throw`, or nothing). A `NAME.up.sql` run by
+ * the SQL resolver umzug's README shows has its down in `NAME.down.sql`.
  */
 export async function umzugDownKind(m: { path?: string; down?: unknown }): Promise<Pick<Definition, 'down' | 'downNote'>> {
   if (m.down === false) return { down: 'irreversible' };
+  // umzug's documented SQL resolver reads NAME.down.sql beside NAME.up.sql when the down runs: without that file the down only fails.
+  if (typeof m.down === 'function' && m.path !== undefined && /\.up\.sql$/i.test(m.path)) {
+    const downFile = m.path.replace(/\.up\.sql$/i, '.down.sql');
+    if (!(await isFile(downFile))) return { down: 'missing', downNote: `no ${path.basename(downFile)} beside ${path.basename(m.path)}` };
+  }
   if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
     const module = await loadModule(m.path).then(
       (loaded) => loaded.exports,
@@ -272,6 +282,13 @@ export async function umzugDownKind(m: { path?: string; down?: unknown }): Promi
   return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing' };
 }
 
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
 function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
   const convention = downConvention(down);
   if (convention?.kind === 'throws') return { down: 'irreversible', downNote: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
@@ -280,8 +297,12 @@ function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
 }
 
 function noTimesNote(storage: UmzugStorage & { tableName?: unknown; modelName?: unknown }, configured: string | undefined): string {
-  const table = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : configured;
-  return `${table ?? 'the umzug storage'} keeps no applied-at times (its storage records only names): restore --before-migration needs a restore point made by \`dbrollback migrate\` or a logical backup taken before the migration`;
+  const then = 'restore --before-migration needs a restore point made by `dbrollback migrate` or a logical backup taken before the migration';
+  // SequelizeStorage's table holds only names; a storage of the project's own may keep times umzug never asks for.
+  const sequelizeTable = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : undefined;
+  if (sequelizeTable !== undefined) return `${sequelizeTable} keeps no applied-at times (its storage records only names): ${then}`;
+  const which = configured ? `the umzug storage (table ${configured})` : 'the umzug storage';
+  return `${which} gives no applied-at times (umzug asks a storage only for names: give it an executedWithTimes({ context }) method returning { name, appliedAt } to show them): ${then}`;
 }
 
 /** umzug's MigrationError names the migration it was running. */
