@@ -60,8 +60,12 @@ function downCell(m: StatusReport['migrations'][number]): string {
     case 'yes':
     case 'inferred':
       return m.down;
-    default:
+    // Why it is irreversible, or which down is missing (an .up.sql's .down.sql); "empty" says it all.
+    case 'irreversible':
+    case 'missing':
       return `NO (${m.down}${m.downNote ? `: ${m.downNote}` : ''})`;
+    default:
+      return `NO (${m.down})`;
   }
 }
 

@@ -105,7 +105,6 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
-    const umzug = await this.umzug();
     const { status } = await this.snapshot();
     const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
@@ -115,26 +114,28 @@ class UmzugAdapter implements MigratorAdapter {
     const durations = new Map<string, number>();
     let current: string | undefined;
     let startedAt = 0;
-    const offReverting = umzug.on('reverting', ({ name }) => {
-      current = name;
-      startedAt = Date.now();
-      runOptions.onStep?.(name);
-    });
-    const offReverted = umzug.on('reverted', ({ name }) => {
-      durations.set(name, Date.now() - startedAt);
-    });
     let error: unknown;
-    try {
-      // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
-      // so pass the oldest migration to undo.
-      await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, () => umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name }));
-    } catch (err) {
-      error = err;
-      if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
-    } finally {
-      offReverting();
-      offReverted();
-    }
+    await this.underLockTimeout(runOptions.lockTimeoutMs, async (umzug) => {
+      const offReverting = umzug.on('reverting', ({ name }) => {
+        current = name;
+        startedAt = Date.now();
+        runOptions.onStep?.(name);
+      });
+      const offReverted = umzug.on('reverted', ({ name }) => {
+        durations.set(name, Date.now() - startedAt);
+      });
+      try {
+        // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
+        // so pass the oldest migration to undo.
+        await umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name });
+      } catch (err) {
+        error = err;
+        if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
+      } finally {
+        offReverting();
+        offReverted();
+      }
+    });
     const after = await this.snapshot();
     return downOutcome({
       kind: this.kind,
@@ -147,24 +148,50 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    const umzug = await this.umzug();
-    const done: string[] = [];
-    const off = umzug.on('migrated', ({ name }) => {
-      done.push(name);
+    return this.underLockTimeout(upOptions.lockTimeoutMs, async (umzug) => {
+      const done: string[] = [];
+      const off = umzug.on('migrated', ({ name }) => {
+        done.push(name);
+      });
+      try {
+        const ran = await umzug.up(count !== undefined ? { step: count } : undefined);
+        return ran.map((m) => m.name);
+      } catch (err) {
+        const failed = failedMigration(err);
+        throw new DbrollbackError(
+          'MIGRATION_FAILED',
+          `umzug up failed${failed ? ` in ${failed}` : ''}: ${causeMessage(err)}. ` + (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied.'),
+          { hint: 'Fix the failing migration and run again: only pending migrations are applied.', cause: err, details: { applied: done, failed: failed ?? null } },
+        );
+      } finally {
+        off();
+      }
     });
-    try {
-      const ran = await withPgOptionsLockTimeout(upOptions.lockTimeoutMs, () => umzug.up(count !== undefined ? { step: count } : undefined));
-      return ran.map((m) => m.name);
-    } catch (err) {
-      const failed = failedMigration(err);
-      throw new DbrollbackError(
-        'MIGRATION_FAILED',
-        `umzug up failed${failed ? ` in ${failed}` : ''}: ${causeMessage(err)}. ` + (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied.'),
-        { hint: 'Fix the failing migration and run again: only pending migrations are applied.', cause: err, details: { applied: done, failed: failed ?? null } },
-      );
-    } finally {
-      off();
+  }
+
+  /**
+   * Run downs or ups with every connection they open starting with the lock
+   * timeout (PGOPTIONS, read by node-postgres when it connects). A context
+   * holding a pool (a pg Pool, Sequelize) reuses the idle connections the
+   * status reads before opened without it, so the DDL would wait for locks
+   * with no limit, queueing the application behind it: when the config
+   * exports a factory, the run gets an instance of its own, made and closed
+   * here. An exported instance is the only one there is.
+   */
+  private async underLockTimeout<T>(lockTimeoutMs: number | undefined, fn: (umzug: UmzugLike) => Promise<T>): Promise<T> {
+    const exported = findUmzugExport(this.options.configModule);
+    if (lockTimeoutMs === undefined || typeof exported !== 'function' || isUmzugLike(exported)) {
+      const umzug = await this.umzug();
+      return withPgOptionsLockTimeout(lockTimeoutMs, () => fn(umzug));
     }
+    return withPgOptionsLockTimeout(lockTimeoutMs, async () => {
+      const own = await this.resolveInstance();
+      try {
+        return await fn(own);
+      } finally {
+        await closeUmzugInstance(this.options.configModule, own);
+      }
+    });
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
