@@ -237,6 +237,15 @@ describe('the journey on a CommonJS umzug depot', () => {
     expect(checks.find((c) => c.id === 'schema-head')).toMatchObject({ status: 'pass', detail: `head is ${NAME_LENGTH} (umzug), as expected` });
     // The config names umzug: not "no migrations are configured".
     expect(checks.find((c) => c.id === 'tool-verify')).toMatchObject({ status: 'skip', detail: 'umzug keeps no verify scripts of its own' });
+
+    // An undo after the table recovery: the recovered schema beside items is dbrollback's output, not a difference
+    // from the schema recorded before the migration (the verify gate failed the undo for it, after the down ran).
+    const again = await inProject(['undo', '--count', '1', '--yes', '--json', ...args]);
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(again.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass', detail: `the schema equals the one recorded before ${NAME_LENGTH}` });
+    expect(await one(url, `SELECT to_regclass('${recovered}')::text`)).toBe(recovered);
+    expect(await teamMigrate(url, 'up')).toContain('applied 1 migrations');
+    expect(await history(url)).toEqual([...NAMES]);
   });
 
   it('another database: the arrow-function down waits for locks only under --lock-timeout, then runs; the CONCURRENTLY index is undone; the backfill\'s throwing down and the enum value with no down are refused', async () => {
