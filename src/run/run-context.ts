@@ -111,11 +111,19 @@ export class RunContext {
   }
 
   private async verifyThrough(open: () => Promise<MigratorAdapter>, close: boolean): Promise<ToolVerifyLookup> {
-    if (this.config.migrationsDir === undefined && this.config.migrator === undefined) return { available: false, reason: 'no migrations are configured' };
+    // A config module may name the tool itself (it exports `umzug`): only without one is "nothing configured" known up front.
+    const configured = this.config.migrationsDir !== undefined || this.config.migrator !== undefined;
+    const nothing = { available: false as const, reason: 'no migrations are configured' };
+    if (!configured && this.config.configModule === undefined) return nothing;
     let adapter: MigratorAdapter;
     try {
       adapter = await open();
     } catch (err) {
+      if (!configured && isDbrollbackError(err) && (err.code === 'MIGRATIONS_INVALID' || err.code === 'MIGRATOR_UNKNOWN')) {
+        // As readHead: a later adapter() call may be asked again.
+        if (!close) this.adapterHandle = undefined;
+        return nothing;
+      }
       // schema-head reports a project that cannot be opened; this check has nothing to run then.
       return { available: false, reason: `the migration tool could not be opened: ${(err as Error).message}` };
     }

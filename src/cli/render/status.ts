@@ -60,8 +60,10 @@ function downCell(m: StatusReport['migrations'][number]): string {
     case 'yes':
     case 'inferred':
       return m.down;
+    // Why it is irreversible, or which down is missing (an .up.sql's .down.sql); "empty" says it all.
     case 'irreversible':
-      return `NO (irreversible${m.downNote ? `: ${m.downNote}` : ''})`;
+    case 'missing':
+      return `NO (${m.down}${m.downNote ? `: ${m.downNote}` : ''})`;
     default:
       return `NO (${m.down})`;
   }

@@ -129,7 +129,9 @@ const CONTYPE: Record<string, ConstraintSnapshot['type']> = {
   n: 'not null',
 };
 
-const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
+// dbrollback's own side-by-side schemas (restore --tables' copies, --replace's set-aside tables) are its output, never
+// the application's schema: an undo after a table recovery must not find them "added" since the schema it compares with.
+const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)' AND n.nspname !~ '^dbrollback_(recovered|replaced)_'`;
 const NOT_EXTENSION_MEMBER = (classid: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${classid}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
 

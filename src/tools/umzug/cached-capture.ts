@@ -19,6 +19,7 @@ import { notListed } from '../capture/not-listed.js';
 import type { MigrationInfo, MigrationSql } from '../contract.js';
 import type { CaptureContext, CaptureSettings, CapturedDowns, CapturedFile } from '../tool.js';
 import { captureUmzug, type CapturedUmzugMigration, type UmzugCaptureOptions } from './capture.js';
+import { requireCommonJsMigrations } from './commonjs-resolver.js';
 import { findUmzugExport } from './detect.js';
 import { closeUmzugInstance, umzugDownKind } from './run.js';
 
@@ -96,6 +97,7 @@ async function listWithoutDatabase(request: CachedUmzugRequest): Promise<ListedM
   try {
     const databaseUrl = 'postgres://dbrollback@127.0.0.1:1/dbrollback_no_database';
     instance = await (request.umzugExport as (input: unknown) => unknown)({ databaseUrl, ...(request.migrationsDir ? { migrationsDir: request.migrationsDir } : {}) });
+    requireCommonJsMigrations(instance);
     const listed = await (instance as { migrations(): Promise<ReadonlyArray<{ name: string; path?: string; down?: unknown }>> }).migrations();
     return await Promise.all(
       listed.map(async (m) => {

@@ -20,6 +20,7 @@ import { connect } from '../../db/connection.js';
 import type { ConnInfo } from '../../db/conninfo.js';
 import { DbrollbackError } from '../../errors.js';
 import type { DownKind } from '../contract.js';
+import { requireCommonJsMigrations } from './commonjs-resolver.js';
 import { closeUmzugInstance, umzugDownKind } from './run.js';
 import { diffSchemas, type SchemaDiff } from '../../db/schema/diff.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
@@ -82,6 +83,7 @@ export async function captureUmzug(umzugExport: unknown, scratch: ConnInfo, opti
       });
     }
 
+    requireCommonJsMigrations(instance);
     // The storage's own statements (its history table) are bookkeeping, not the migration's SQL:
     // wrap its methods to know which recorded statements they sent.
     const storageRanges: Array<[number, number]> = [];

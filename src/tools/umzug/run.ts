@@ -10,6 +10,8 @@
  * `reverted`/`migrated`). Applied-at comes from the storage when it offers
  * `executedWithTimes({context})`, else it is null.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { DbrollbackError } from '../../errors.js';
 import { connToUrl, type ConnInfo } from '../../db/conninfo.js';
 import type { AdapterOptions, DownResult, DownTarget, MigrationInfo, MigrationSql, MigrationStatus, MigratorAdapter, RunDownOptions, RunUpOptions } from '../contract.js';
@@ -20,6 +22,7 @@ import { downConvention } from '../down-convention.js';
 import { downOutcome } from '../down-outcome.js';
 import { loadModule } from '../load-module.js';
 import { statusOf, type Definition } from '../status-of.js';
+import { requireCommonJsMigrations } from './commonjs-resolver.js';
 import { findUmzugExport } from './detect.js';
 import { historyInListOrder, readHistory, type UmzugStorage } from './history.js';
 
@@ -102,7 +105,6 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async down(target: DownTarget, runOptions: RunDownOptions = {}): Promise<DownResult> {
-    const umzug = await this.umzug();
     const { status } = await this.snapshot();
     const selection = selectForDown(status.applied, target, status.migrations);
     if (selection.length === 0) return { steps: [], singleTransaction: false, headAfter: status.head };
@@ -112,26 +114,28 @@ class UmzugAdapter implements MigratorAdapter {
     const durations = new Map<string, number>();
     let current: string | undefined;
     let startedAt = 0;
-    const offReverting = umzug.on('reverting', ({ name }) => {
-      current = name;
-      startedAt = Date.now();
-      runOptions.onStep?.(name);
-    });
-    const offReverted = umzug.on('reverted', ({ name }) => {
-      durations.set(name, Date.now() - startedAt);
-    });
     let error: unknown;
-    try {
-      // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
-      // so pass the oldest migration to undo.
-      await withPgOptionsLockTimeout(runOptions.lockTimeoutMs, () => umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name }));
-    } catch (err) {
-      error = err;
-      if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
-    } finally {
-      offReverting();
-      offReverted();
-    }
+    await this.underLockTimeout(runOptions.lockTimeoutMs, async (umzug) => {
+      const offReverting = umzug.on('reverting', ({ name }) => {
+        current = name;
+        startedAt = Date.now();
+        runOptions.onStep?.(name);
+      });
+      const offReverted = umzug.on('reverted', ({ name }) => {
+        durations.set(name, Date.now() - startedAt);
+      });
+      try {
+        // umzug's `to` is inclusive (that migration is reverted too): ours keeps NAME applied,
+        // so pass the oldest migration to undo.
+        await umzug.down('count' in target ? { step: selection.length } : { to: selection.at(-1)!.name });
+      } catch (err) {
+        error = err;
+        if (current !== undefined && !durations.has(current)) durations.set(current, Date.now() - startedAt);
+      } finally {
+        offReverting();
+        offReverted();
+      }
+    });
     const after = await this.snapshot();
     return downOutcome({
       kind: this.kind,
@@ -144,24 +148,50 @@ class UmzugAdapter implements MigratorAdapter {
   }
 
   async up(count?: number, upOptions: RunUpOptions = {}): Promise<string[]> {
-    const umzug = await this.umzug();
-    const done: string[] = [];
-    const off = umzug.on('migrated', ({ name }) => {
-      done.push(name);
+    return this.underLockTimeout(upOptions.lockTimeoutMs, async (umzug) => {
+      const done: string[] = [];
+      const off = umzug.on('migrated', ({ name }) => {
+        done.push(name);
+      });
+      try {
+        const ran = await umzug.up(count !== undefined ? { step: count } : undefined);
+        return ran.map((m) => m.name);
+      } catch (err) {
+        const failed = failedMigration(err);
+        throw new DbrollbackError(
+          'MIGRATION_FAILED',
+          `umzug up failed${failed ? ` in ${failed}` : ''}: ${causeMessage(err)}. ` + (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied.'),
+          { hint: 'Fix the failing migration and run again: only pending migrations are applied.', cause: err, details: { applied: done, failed: failed ?? null } },
+        );
+      } finally {
+        off();
+      }
     });
-    try {
-      const ran = await withPgOptionsLockTimeout(upOptions.lockTimeoutMs, () => umzug.up(count !== undefined ? { step: count } : undefined));
-      return ran.map((m) => m.name);
-    } catch (err) {
-      const failed = failedMigration(err);
-      throw new DbrollbackError(
-        'MIGRATION_FAILED',
-        `umzug up failed${failed ? ` in ${failed}` : ''}: ${causeMessage(err)}. ` + (done.length > 0 ? `Applied before the failure: ${done.join(', ')}.` : 'Nothing was applied.'),
-        { hint: 'Fix the failing migration and run again: only pending migrations are applied.', cause: err, details: { applied: done, failed: failed ?? null } },
-      );
-    } finally {
-      off();
+  }
+
+  /**
+   * Run downs or ups with every connection they open starting with the lock
+   * timeout (PGOPTIONS, read by node-postgres when it connects). A context
+   * holding a pool (a pg Pool, Sequelize) reuses the idle connections the
+   * status reads before opened without it, so the DDL would wait for locks
+   * with no limit, queueing the application behind it: when the config
+   * exports a factory, the run gets an instance of its own, made and closed
+   * here. An exported instance is the only one there is.
+   */
+  private async underLockTimeout<T>(lockTimeoutMs: number | undefined, fn: (umzug: UmzugLike) => Promise<T>): Promise<T> {
+    const exported = findUmzugExport(this.options.configModule);
+    if (lockTimeoutMs === undefined || typeof exported !== 'function' || isUmzugLike(exported)) {
+      const umzug = await this.umzug();
+      return withPgOptionsLockTimeout(lockTimeoutMs, () => fn(umzug));
     }
+    return withPgOptionsLockTimeout(lockTimeoutMs, async () => {
+      const own = await this.resolveInstance();
+      try {
+        return await fn(own);
+      } finally {
+        await closeUmzugInstance(this.options.configModule, own);
+      }
+    });
   }
 
   async sqlOf(name: string, direction: 'up' | 'down'): Promise<MigrationSql> {
@@ -232,6 +262,7 @@ class UmzugAdapter implements MigratorAdapter {
         hint: 'Export the Umzug instance itself, or a (possibly async) function returning it.',
       });
     }
+    requireCommonJsMigrations(value);
     return value;
   }
 }
@@ -253,10 +284,16 @@ async function withContext<T>(umzug: UmzugLike, fn: (context: unknown) => Promis
  * umzug's default resolver wraps every file in an `up`/`down` pair, so `down`
  * is always a function: the module itself — loaded as its own tool loads it,
  * CommonJS through `require` — tells whether a down exists, and whether it is
- * one by convention only (a `throw`, or nothing).
+ * one by convention only (a `throw`, or nothing). A `NAME.up.sql` run by
+ * the SQL resolver umzug's README shows has its down in `NAME.down.sql`.
  */
 export async function umzugDownKind(m: { path?: string; down?: unknown }): Promise<Pick<Definition, 'down' | 'downNote'>> {
   if (m.down === false) return { down: 'irreversible' };
+  // umzug's documented SQL resolver reads NAME.down.sql beside NAME.up.sql when the down runs: without that file the down only fails.
+  if (typeof m.down === 'function' && m.path !== undefined && /\.up\.sql$/i.test(m.path)) {
+    const downFile = m.path.replace(/\.up\.sql$/i, '.down.sql');
+    if (!(await isFile(downFile))) return { down: 'missing', downNote: `no ${path.basename(downFile)} beside ${path.basename(m.path)}` };
+  }
   if (m.path !== undefined && /\.(c|m)?(j|t)s$/i.test(m.path)) {
     const module = await loadModule(m.path).then(
       (loaded) => loaded.exports,
@@ -272,6 +309,13 @@ export async function umzugDownKind(m: { path?: string; down?: unknown }): Promi
   return typeof m.down === 'function' ? byConvention(m.down) : { down: 'missing' };
 }
 
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
 function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
   const convention = downConvention(down);
   if (convention?.kind === 'throws') return { down: 'irreversible', downNote: `its down throws${convention.message ? ` ("${convention.message}")` : ''}` };
@@ -280,8 +324,12 @@ function byConvention(down: unknown): Pick<Definition, 'down' | 'downNote'> {
 }
 
 function noTimesNote(storage: UmzugStorage & { tableName?: unknown; modelName?: unknown }, configured: string | undefined): string {
-  const table = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : configured;
-  return `${table ?? 'the umzug storage'} keeps no applied-at times (its storage records only names): restore --before-migration needs a restore point made by \`dbrollback migrate\` or a logical backup taken before the migration`;
+  const then = 'restore --before-migration needs a restore point made by `dbrollback migrate` or a logical backup taken before the migration';
+  // SequelizeStorage's table holds only names; a storage of the project's own may keep times umzug never asks for.
+  const sequelizeTable = typeof storage.tableName === 'string' ? storage.tableName : typeof storage.modelName === 'string' ? storage.modelName : undefined;
+  if (sequelizeTable !== undefined) return `${sequelizeTable} keeps no applied-at times (its storage records only names): ${then}`;
+  const which = configured ? `the umzug storage (table ${configured})` : 'the umzug storage';
+  return `${which} gives no applied-at times (umzug asks a storage only for names: give it an executedWithTimes({ context }) method returning { name, appliedAt } to show them): ${then}`;
 }
 
 /** umzug's MigrationError names the migration it was running. */

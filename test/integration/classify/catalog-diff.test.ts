@@ -58,6 +58,15 @@ describe('catalog diff', () => {
     expect(diff).toEqual({ identical: true, changes: [] });
   });
 
+  it("leaves out dbrollback's own side-by-side schemas (restore --tables' dbrollback_recovered_*, --replace's dbrollback_replaced_*): an undo after a table recovery compares the application's schema only", async () => {
+    const diff = await diffOf(`
+      CREATE SCHEMA dbrollback_recovered_20261207t200044313z;
+      CREATE TABLE dbrollback_recovered_20261207t200044313z.orders (id bigserial PRIMARY KEY, total numeric(10,2));
+      CREATE SCHEMA dbrollback_replaced_20261207t200044313z;
+      CREATE TYPE dbrollback_replaced_20261207t200044313z.status AS ENUM ('new');`);
+    expect(diff).toEqual({ identical: true, changes: [] });
+  });
+
   it('tells a column rename from a drop and an add, and calls it breaking', async () => {
     const diff = await diffOf('ALTER TABLE customers RENAME COLUMN note TO remark');
     expect(diff.changes).toEqual([expect.objectContaining({ kind: 'column', object: 'public.customers.note', change: 'renamed', detail: 'remark' })]);

@@ -1,0 +1,2 @@
+ALTER TABLE items DROP COLUMN supplier_id;
+DROP TABLE suppliers;
