@@ -154,7 +154,8 @@ export class RunContext {
     try {
       search = await findSchemaRecord(this.storage, next.name, this.conn.database, head, cluster);
     } catch (err) {
-      return { found: false, reason: `the schema records in ${this.storage.url} could not be read: ${(err as Error).message}` };
+      // A storage that cannot be opened or read (unreachable, the wrong key) leaves this check without a record, not the gate.
+      return { found: false, reason: `the schema records in the storage could not be read: ${(err as Error).message}` };
     }
     const record = search.record;
     if (record === null) {

@@ -185,6 +185,17 @@ describe('standalone verify against the schema recorded at the head (built CLI)'
     expect(noStorage.check.status).toBe('skip');
     expect(noStorage.check.detail).toMatch(/no storage is configured \(pass --storage URL or set DBROLLBACK_STORAGE/);
 
+    // A storage whose records cannot be read (encrypted with another key): skip, naming why; with the key, compared.
+    const keyed = await project(badDown);
+    const key = (byte: string) => ({ DBROLLBACK_ENCRYPTION_KEY: byte.repeat(64) });
+    expect((await runBuiltCli(['migrate', '--backup', 'never', ...keyed.args], { env: key('a') })).exitCode).toBe(0);
+    await tool(keyed.url, badDown, 'down', '1');
+    const wrongKey = await runBuiltCli(['verify', '--json', ...keyed.args], { env: key('b') });
+    expect(wrongKey.exitCode, wrongKey.stderr).toBe(0);
+    expect(wrongKey.json<VerifyDoc>().checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^no schema recorded at the migration head to compare with: the schema records in the storage could not be read: /) });
+    const rightKey = await runBuiltCli(['verify', '--json', ...keyed.args], { env: key('a') });
+    expect(rightKey.json<VerifyDoc>().checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass' });
+
     // A database of the same name on another cluster, same storage: its records are another cluster's.
     const other = await startCluster();
     try {
