@@ -24,7 +24,7 @@ import type { HeadLookup, HeadSchemaLookup, ToolVerifyLookup } from '../verify/c
 import { findSchemaRecord, type SchemaRecordSearch } from '../backup/schema-records.js';
 import { systemIdentifier } from '../db/system-identifier.js';
 import { parsedSqlOf } from '../tools/parsed-sql.js';
-import type { MigratorAdapter } from '../tools/contract.js';
+import type { MigrationInfo, MigratorAdapter } from '../tools/contract.js';
 import { openAdapter, TOOLS } from '../tools/registry.js';
 import { headFromHistoryTables } from '../tools/head-from-history.js';
 
@@ -174,9 +174,10 @@ export class RunContext {
       schema: record.schema,
       exclude: record.exclude,
       matchedBy: cluster && record.systemIdentifier ? 'cluster' : 'name',
-      laterUps: async () => {
-        const ups = await Promise.all(status.pending.map(async (m) => ({ name: m.name, statements: (await parsedSqlOf(adapter, m.name, 'up')) ?? [] })));
-        return ups;
+      ups: async () => {
+        const read = (ms: readonly MigrationInfo[]) => Promise.all(ms.map(async (m) => ({ name: m.name, statements: (await parsedSqlOf(adapter, m.name, 'up')) ?? [] })));
+        const [later, staying] = await Promise.all([read(status.pending), read(status.applied.filter((m) => m.staysApplied !== undefined))]);
+        return { later, staying };
       },
     };
   }

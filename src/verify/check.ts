@@ -57,10 +57,19 @@ export type HeadSchemaLookup =
       exclude: string[];
       /** `cluster`: matched by the cluster's system identifier as well; `name`: by the database's name alone (one side could not read it). */
       matchedBy: 'cluster' | 'name';
-      /** The up statements of the migrations after the head (not applied), where their SQL can be read: what a down must have removed again. */
-      laterUps(): Promise<Array<{ name: string; statements: readonly ParsedStatement[] }>>;
+      /**
+       * The up statements, where their SQL can be read, of the migrations after the head (not applied: what
+       * a down must have removed again) and of the applied ones that stay applied through any undo (a Flyway
+       * repeatable, re-applied since the record: what it made is expected as it is).
+       */
+      ups(): Promise<{ later: MigrationUp[]; staying: MigrationUp[] }>;
     }
   | { found: false; reason: string };
+
+export interface MigrationUp {
+  name: string;
+  statements: readonly ParsedStatement[];
+}
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 

@@ -12,6 +12,9 @@
  *   left behind — an object beyond the record that the up of a migration
  *                 after the head creates: a down that did not remove it (the
  *                 up fails when it is applied again). Fails.
+ *   kept        — made since the record by a migration that stays applied
+ *                 (a Flyway repeatable re-applied: a view's new definition):
+ *                 expected as it is. Reported.
  *   extra       — any other object beyond the record (an index added by
  *                 hand during the incident, a grant to a reporting role, an
  *                 enum value a down cannot drop): additive, so the application
@@ -26,34 +29,35 @@ import type { SchemaChange } from '../db/schema/diff.js';
 import { describeChange } from '../db/schema/logical.js';
 import { displayObject, roundTripChanges } from '../db/schema/round-trip.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
-import { creates, type ObjectRef } from '../sql/creates.js';
-import type { ParsedStatement } from '../sql/parser.js';
+import { creates, objectAndRelation } from '../sql/creates.js';
+import type { MigrationUp } from './check.js';
 
 export interface HeadComparison {
   missing: SchemaChange[];
   differs: SchemaChange[];
   leftBehind: Array<{ change: SchemaChange; by: string }>;
   extra: SchemaChange[];
+  /** Made since the record by a migration that stays applied (a Flyway repeatable re-applied): expected as it is. */
+  kept: Array<{ change: SchemaChange; by: string }>;
 }
 
-export async function compareWithHeadRecord(
-  record: SchemaSnapshot,
-  live: SchemaSnapshot,
-  laterUps: () => Promise<Array<{ name: string; statements: readonly ParsedStatement[] }>>,
-): Promise<HeadComparison> {
-  const out: HeadComparison = { missing: [], differs: [], leftBehind: [], extra: [] };
-  const beyond: SchemaChange[] = [];
-  for (const change of roundTripChanges(record, live)) {
-    if (change.change === 'removed') out.missing.push(change);
-    else if (change.change === 'added' || additive(change)) beyond.push(change);
-    else out.differs.push(change);
-  }
-  // Only read the later ups' SQL when something is beyond the record.
-  const ups = beyond.length > 0 ? await laterUps() : [];
-  for (const change of beyond) {
-    const by = change.change === 'added' ? ups.find((up) => up.statements.some((stmt) => creates(stmt, refOf(change)))) : undefined;
-    if (by) out.leftBehind.push({ change, by: by.name });
-    else out.extra.push(change);
+export async function compareWithHeadRecord(record: SchemaSnapshot, live: SchemaSnapshot, ups: () => Promise<{ later: readonly MigrationUp[]; staying: readonly MigrationUp[] }>): Promise<HeadComparison> {
+  const out: HeadComparison = { missing: [], differs: [], leftBehind: [], extra: [], kept: [] };
+  const changes = roundTripChanges(record, live);
+  // The migrations' SQL is read only when there is a difference to explain.
+  const { later, staying } = changes.length > 0 ? await ups() : { later: [], staying: [] };
+  for (const change of changes) {
+    // An object the repeatable creates is explained by it when it is there, not when it is gone.
+    const refs = objectAndRelation(change).filter((ref) => change.change !== 'removed' || ref.object !== change.object);
+    const stays = staying.find((up) => up.statements.some((stmt) => refs.some((ref) => creates(stmt, ref))));
+    if (stays) out.kept.push({ change, by: stays.name });
+    else if (change.change === 'removed') out.missing.push(change);
+    else if (change.change !== 'added' && !additive(change)) out.differs.push(change);
+    else {
+      const by = change.change === 'added' ? later.find((up) => up.statements.some((stmt) => creates(stmt, { kind: change.kind, object: change.object }))) : undefined;
+      if (by) out.leftBehind.push({ change, by: by.name });
+      else out.extra.push(change);
+    }
   }
   return out;
 }
@@ -67,10 +71,6 @@ function additive(change: SchemaChange): boolean {
     return (change.before as string[]).every((entry) => after.has(entry));
   }
   return false;
-}
-
-function refOf(change: SchemaChange): ObjectRef {
-  return { kind: change.kind, object: change.object };
 }
 
 /** "index events_kind_idx on public.events", "column public.events.payload (jsonb)", "enum public.mood: values removed: sad". */

@@ -71,7 +71,7 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
   if (!lookup.found) return { status: 'skip', detail: `no schema recorded at the migration head to compare with: ${lookup.reason}` };
   const at = `recorded at head ${lookup.head ?? '(no migration applied)'} (before ${lookup.before}, ${lookup.time})`;
   const live = await schemaSnapshot(db, { exclude: lookup.exclude });
-  const found = await compareWithHeadRecord(lookup.schema, live, lookup.laterUps);
+  const found = await compareWithHeadRecord(lookup.schema, live, lookup.ups);
   const extra = found.extra.map(describeChange);
   const data = {
     against: 'head-record',
@@ -83,6 +83,7 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
     differs: found.differs.map(describeChange),
     leftBehind: found.leftBehind.map((l) => `${describeChange(l.change)}, which the up of ${l.by} creates`),
     extra,
+    ...(found.kept.length > 0 ? { staysApplied: found.kept.map((k) => `${describeChange(k.change)}, made by ${k.by}, which stays applied`) } : {}),
   };
   const problems = [
     ...found.missing.map((c) => {
@@ -92,7 +93,9 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
     ...found.differs.map((c) => `${describeChange(c).replace(/ altered: /, ' differs from the record: ')}`),
     ...found.leftBehind.map((l) => `${describeChange(l.change)}: the up of ${l.by} creates it, so a down left it behind (applying ${l.by} again would fail on it)`),
   ];
-  const beyond = extra.length > 0 ? `; beyond it (reported, not failed: made since by hand or another tool): ${named(extra)}` : '';
+  const beyond =
+    (found.kept.length > 0 ? `; what migrations that stay applied made since (expected): ${named(data.staysApplied!)}` : '') +
+    (extra.length > 0 ? `; beyond it (reported, not failed: made since by hand or another tool): ${named(extra)}` : '');
   if (problems.length === 0) return { status: 'pass', detail: `the schema holds everything ${at}${beyond}`, data };
   const lost = [...found.missing.map(nameMissing), ...found.differs.map(describeChange), ...found.leftBehind.map((l) => describeChange(l.change))];
   const tables = tablesOf(found.missing);

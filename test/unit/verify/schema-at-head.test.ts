@@ -25,15 +25,15 @@ function schema(rel: RelationSnapshot, enums: SchemaSnapshot['enums'] = { 'publi
   return { serverVersion: 15, schemas: { public: { acl: [] } }, relations: { 'public.events': rel }, enums, domains: {}, functions: {}, extensions: {} };
 }
 
-const none = async () => [];
+const none = async () => ({ later: [], staying: [] });
 
 beforeAll(() => initParser());
 
 describe('the live schema against the record at the head', () => {
   it('equal: nothing found, and the later ups are not read', async () => {
     let read = false;
-    const found = await compareWithHeadRecord(schema(events()), schema(events({ oid: 7, relfilenode: 9 })), async () => ((read = true), []));
-    expect(found).toEqual({ missing: [], differs: [], leftBehind: [], extra: [] });
+    const found = await compareWithHeadRecord(schema(events()), schema(events({ oid: 7, relfilenode: 9 })), async () => ((read = true), { later: [], staying: [] }));
+    expect(found).toEqual({ missing: [], differs: [], leftBehind: [], extra: [], kept: [] });
     expect(read).toBe(false);
   });
 
@@ -50,11 +50,24 @@ describe('the live schema against the record at the head', () => {
       events({ acl: ['app=arwd/owner', 'reporting=r/owner'], columns: { ...events().columns, region: column(4), note: column(5) }, indexes: { ...events().indexes, hotfix_idx: index('CREATE INDEX hotfix_idx ON public.events USING btree (status)') } }),
       { 'public.mood': ['ok', 'sad', 'meh'] },
     );
-    const found = await compareWithHeadRecord(schema(events()), live, async () => [{ name: '002_add-region', statements: parseSql('ALTER TABLE events ADD COLUMN region text').statements }]);
+    const found = await compareWithHeadRecord(schema(events()), live, async () => ({ later: [{ name: '002_add-region', statements: parseSql('ALTER TABLE events ADD COLUMN region text').statements }], staying: [] }));
     expect(found.missing).toEqual([]);
     expect(found.differs).toEqual([]);
     expect(found.leftBehind.map((l) => `${l.change.object} by ${l.by}`)).toEqual(['public.events.region by 002_add-region']);
     expect(found.extra.map((c) => `${c.kind} ${c.object}`).sort()).toEqual(['column public.events.note', 'enum public.mood', 'grant public.events', 'index public.events.hotfix_idx']);
+  });
+
+  it('what a migration that stays applied (a Flyway repeatable) made since is kept: a view re-created with other columns; the view gone is still missing', async () => {
+    const view = (columns: RelationSnapshot['columns'], definition: string): RelationSnapshot => ({ ...events(), oid: 300, kind: 'view', relfilenode: 0, acl: [], columns, constraints: {}, indexes: {}, definition });
+    const record = { ...schema(events()), relations: { 'public.events': events(), 'public.counts': view({ kind: column(1), n: column(2, 'bigint') }, ' SELECT kind, count(*) AS n FROM events GROUP BY kind;') } };
+    const repeatable = { later: [], staying: [{ name: 'R__counts', statements: parseSql('CREATE OR REPLACE VIEW counts AS SELECT kind, status, count(*) AS n FROM events GROUP BY kind, status').statements }] };
+    const changed = { ...record, relations: { ...record.relations, 'public.counts': view({ kind: column(1), status: column(2), n: column(3, 'bigint') }, ' SELECT kind, status, count(*) AS n FROM events GROUP BY kind, status;') } };
+    const found = await compareWithHeadRecord(record, changed, async () => repeatable);
+    expect(found.missing).toEqual([]);
+    expect(found.differs).toEqual([]);
+    expect(found.kept.map((k) => `${k.change.kind} ${k.change.object} ${k.change.change} by ${k.by}`).sort()).toEqual(['column public.counts.status added by R__counts', 'view public.counts altered by R__counts']);
+    const gone = await compareWithHeadRecord(record, schema(events()), async () => repeatable);
+    expect(gone.missing.map(nameMissing)).toEqual(['view public.counts']);
   });
 
   it('privileges revoked are not extra: they differ', async () => {
