@@ -67,7 +67,7 @@ export async function writeSchemaRecord(storage: Storage, record: SchemaRecord):
  * skipped too — where both sides know theirs.
  */
 export async function schemaRecordBefore(storage: Storage, migration: string, database: string, head: string | null, systemIdentifier?: string | null): Promise<SchemaRecord | null> {
-  return (await findSchemaRecord(storage, migration, database, head, systemIdentifier)).record;
+  return (await findSchemaRecord(storage, migration, database, [head], systemIdentifier)).record;
 }
 
 /** What the search for a record found, and — when none fits — what it passed over, for a message that says why. */
@@ -77,7 +77,8 @@ export interface SchemaRecordSearch {
   passedOver: { otherHead: string | null | undefined; otherCluster: number; otherDatabase: number };
 }
 
-export async function findSchemaRecord(storage: Storage, migration: string, database: string, head: string | null, systemIdentifier?: string | null): Promise<SchemaRecordSearch> {
+/** As schemaRecordBefore, taken at any of `heads`, saying what it passed over. */
+export async function findSchemaRecord(storage: Storage, migration: string, database: string, heads: ReadonlyArray<string | null>, systemIdentifier?: string | null): Promise<SchemaRecordSearch> {
   const objects = (await storage.list(validatePrefix(`${SCHEMA_RECORDS_PREFIX}${segment(migration)}/`))).filter((o) => o.key.endsWith('.json'));
   const passedOver: SchemaRecordSearch['passedOver'] = { otherHead: undefined, otherCluster: 0, otherDatabase: 0 };
   // Keys sort by time: read the newest first and stop at the first that fits.
@@ -92,7 +93,7 @@ export async function findSchemaRecord(storage: Storage, migration: string, data
       passedOver.otherCluster++;
       continue;
     }
-    if (record.head === head) return { record, passedOver };
+    if (heads.includes(record.head)) return { record, passedOver };
     passedOver.otherHead = record.head;
     return { record: null, passedOver };
   }

@@ -149,10 +149,15 @@ export class RunContext {
     if (next === undefined) {
       return { found: false, reason: `no migration follows head ${head ?? '(none applied)'}: migrate records the schema before each migration it applies, so none is taken at the newest head` };
     }
+    // Migrations that stay applied through any undo (Flyway repeatables, re-applied when their script changes) may
+    // have been applied after the record: the record was then taken at the head before them. What they made since
+    // is expected as it is (ups().staying).
+    const heads: Array<string | null> = [head];
+    for (let i = status.applied.length - 1; i >= 0 && status.applied[i]!.staysApplied !== undefined; i--) heads.push(status.applied[i - 1]?.name ?? null);
     const cluster = await systemIdentifier(await this.session.db());
     let search: SchemaRecordSearch;
     try {
-      search = await findSchemaRecord(this.storage, next.name, this.conn.database, head, cluster);
+      search = await findSchemaRecord(this.storage, next.name, this.conn.database, [...new Set(heads)], cluster);
     } catch (err) {
       // A storage that cannot be opened or read (unreachable, the wrong key) leaves this check without a record, not the gate.
       return { found: false, reason: `the schema records in the storage could not be read: ${(err as Error).message}` };

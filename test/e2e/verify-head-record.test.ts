@@ -185,6 +185,17 @@ describe('standalone verify against the schema recorded at the head (built CLI)'
     expect(noStorage.check.status).toBe('skip');
     expect(noStorage.check.detail).toMatch(/no storage is configured \(pass --storage URL or set DBROLLBACK_STORAGE/);
 
+    // No migrations configured: the head is read from the history table, but which migration follows it is not known.
+    const noProject = await verifyJson(['--database-url', recorded.url, '--storage', recorded.storage]);
+    expect(noProject.check.status).toBe('skip');
+    expect(noProject.check.detail).toMatch(/^no schema recorded at the migration head to compare with: the migration tool could not be opened: .*pass --migrations DIR/);
+
+    // No history table at all and no migrations: the head is unknown.
+    const bare = await cluster.createDatabase();
+    const headless = await verifyJson(['--database-url', cluster.url(bare.database), '--storage', recorded.storage]);
+    expect(headless.check.status).toBe('skip');
+    expect(headless.check.detail).toMatch(/^no schema recorded at the migration head to compare with: the migration head is not known \(.*\); pass --migrations DIR \(and --migrator TOOL\)/);
+
     // A storage whose records cannot be read (encrypted with another key): skip, naming why; with the key, compared.
     const keyed = await project(badDown);
     const key = (byte: string) => ({ DBROLLBACK_ENCRYPTION_KEY: byte.repeat(64) });
