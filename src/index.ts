@@ -59,7 +59,7 @@ export type { ObjectInfo, PutOptions, PutResult, Storage, StorageKind } from './
 export { verify, DEFAULT_JOBS as VERIFY_DEFAULT_JOBS } from './verify/verify.js';
 export type { VerifyOptions, VerifyReport, VerifyTarget } from './verify/verify.js';
 export { CHECK_IDS } from './verify/check.js';
-export type { Check, CheckId, CheckOutcome, CheckResult, CheckStatus, HeadLookup, VerifyContext } from './verify/check.js';
+export type { Check, CheckId, CheckOutcome, CheckResult, CheckStatus, HeadLookup, HeadSchemaLookup, MigrationUp, VerifyContext } from './verify/check.js';
 export { CHECKS, selectChecks } from './verify/registry.js';
 export { verifyFailedError, verifySummary } from './verify/report.js';
 export { baselineFromManifest, loadBaselineFile, parseBaseline, parseTableRefs, formatTableRef } from './verify/baseline.js';

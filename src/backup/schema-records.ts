@@ -28,6 +28,12 @@ export interface SchemaRecord {
   /** The server's clock when it was taken (ISO 8601). */
   time: string;
   database: string;
+  /**
+   * The cluster's system identifier (pg_control_system()), when the role could read it: a record is
+   * of a database only on the same cluster (or a physical copy of it). Absent in records written before
+   * it was kept, and null when it could not be read: those are matched by the database's name alone.
+   */
+  systemIdentifier?: string | null;
   /** The migrate run (its audit record id). */
   runId: string;
   /** The restore point made right after it, when the server could make one. */
@@ -56,17 +62,42 @@ export async function writeSchemaRecord(storage: Storage, record: SchemaRecord):
 /**
  * The newest record taken before `migration` on `database`, when it was taken
  * on the predecessor the history names now (`head`); null otherwise.
- * Unreadable records are skipped.
+ * Unreadable records are skipped. `systemIdentifier` (the live cluster's,
+ * when known): records of a database of that name on another cluster are
+ * skipped too — where both sides know theirs.
  */
-export async function schemaRecordBefore(storage: Storage, migration: string, database: string, head: string | null): Promise<SchemaRecord | null> {
+export async function schemaRecordBefore(storage: Storage, migration: string, database: string, head: string | null, systemIdentifier?: string | null): Promise<SchemaRecord | null> {
+  return (await findSchemaRecord(storage, migration, database, [head], systemIdentifier)).record;
+}
+
+/** What the search for a record found, and — when none fits — what it passed over, for a message that says why. */
+export interface SchemaRecordSearch {
+  record: SchemaRecord | null;
+  /** Records of `migration` for this database taken at another head (the newest one's head), or of another cluster. */
+  passedOver: { otherHead: string | null | undefined; otherCluster: number; otherDatabase: number };
+}
+
+/** As schemaRecordBefore, taken at any of `heads`, saying what it passed over. */
+export async function findSchemaRecord(storage: Storage, migration: string, database: string, heads: ReadonlyArray<string | null>, systemIdentifier?: string | null): Promise<SchemaRecordSearch> {
   const objects = (await storage.list(validatePrefix(`${SCHEMA_RECORDS_PREFIX}${segment(migration)}/`))).filter((o) => o.key.endsWith('.json'));
+  const passedOver: SchemaRecordSearch['passedOver'] = { otherHead: undefined, otherCluster: 0, otherDatabase: 0 };
   // Keys sort by time: read the newest first and stop at the first that fits.
   for (const object of objects.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))) {
     const record = parseRecord(await text(await storage.get(object.key)));
-    if (record === null || record.database !== database || record.migration !== migration) continue;
-    return record.head === head ? record : null;
+    if (record === null || record.migration !== migration) continue;
+    if (record.database !== database) {
+      passedOver.otherDatabase++;
+      continue;
+    }
+    if (systemIdentifier && record.systemIdentifier && record.systemIdentifier !== systemIdentifier) {
+      passedOver.otherCluster++;
+      continue;
+    }
+    if (heads.includes(record.head)) return { record, passedOver };
+    passedOver.otherHead = record.head;
+    return { record: null, passedOver };
   }
-  return null;
+  return { record: null, passedOver };
 }
 
 function parseRecord(json: string): SchemaRecord | null {

@@ -20,8 +20,11 @@ import { isDbrollbackError } from '../errors.js';
 import type { Storage } from '../storage/contract.js';
 import { openStorage, type OpenStorageOptions } from '../storage/open-storage.js';
 import { baselineFromManifest, type Baseline } from '../verify/baseline.js';
-import type { HeadLookup, ToolVerifyLookup } from '../verify/check.js';
-import type { MigratorAdapter } from '../tools/contract.js';
+import type { HeadLookup, HeadSchemaLookup, ToolVerifyLookup } from '../verify/check.js';
+import { findSchemaRecord, type SchemaRecordSearch } from '../backup/schema-records.js';
+import { systemIdentifier } from '../db/system-identifier.js';
+import { parsedSqlOf } from '../tools/parsed-sql.js';
+import type { MigrationInfo, MigratorAdapter } from '../tools/contract.js';
 import { openAdapter, TOOLS } from '../tools/registry.js';
 import { headFromHistoryTables } from '../tools/head-from-history.js';
 
@@ -133,6 +136,63 @@ export class RunContext {
     } finally {
       if (close) await adapter.close();
     }
+  }
+
+  /**
+   * The schema recorded at `head` (the verify gate's schema-round-trip outside an undo): the newest record
+   * migrate took of this database just before the migration that follows the head, taken at that head —
+   * one listing and (as a rule) one read of the storage. Never another database's: the record must name
+   * this database, and its cluster where both sides could read that. Why there is none, otherwise.
+   */
+  async headSchemaRecord(head: string | null): Promise<HeadSchemaLookup> {
+    if (!this.hasStorage) return { found: false, reason: 'no storage is configured (pass --storage URL or set DBROLLBACK_STORAGE to where migrate kept its schema records)' };
+    let adapter: MigratorAdapter;
+    try {
+      adapter = await this.adapter();
+    } catch (err) {
+      return { found: false, reason: `the migration tool could not be opened: ${(err as Error).message}` };
+    }
+    const status = await adapter.status();
+    const next = status.pending[0];
+    if (next === undefined) {
+      return { found: false, reason: `no migration follows head ${head ?? '(none applied)'}: migrate records the schema before each migration it applies, so none is taken at the newest head` };
+    }
+    // Migrations that stay applied through any undo (Flyway repeatables, re-applied when their script changes) may
+    // have been applied after the record: the record was then taken at the head before them. What they made since
+    // is expected as it is (ups().staying).
+    const heads: Array<string | null> = [head];
+    for (let i = status.applied.length - 1; i >= 0 && status.applied[i]!.staysApplied !== undefined; i--) heads.push(status.applied[i - 1]?.name ?? null);
+    const cluster = await systemIdentifier(await this.session.db());
+    let search: SchemaRecordSearch;
+    try {
+      search = await findSchemaRecord(this.storage, next.name, this.conn.database, [...new Set(heads)], cluster);
+    } catch (err) {
+      // A storage that cannot be opened or read (unreachable, the wrong key) leaves this check without a record, not the gate.
+      return { found: false, reason: `the schema records in the storage could not be read: ${(err as Error).message}` };
+    }
+    const record = search.record;
+    if (record === null) {
+      const why = search.passedOver.otherHead !== undefined
+        ? `the newest was taken at head ${search.passedOver.otherHead ?? '(none applied)'}, not ${head ?? '(none applied)'}`
+        : search.passedOver.otherCluster > 0
+          ? `the records of a database of that name there were taken on another cluster (another system identifier), and are never used for this one`
+          : `${search.passedOver.otherDatabase > 0 ? 'records of other databases are never used for this one; ' : ''}${next.name} was applied by another tool, or never`;
+      return { found: false, reason: `no schema of database "${this.conn.database}" was recorded before ${next.name} at head ${head ?? '(none applied)'} in ${this.storage.url} (${why}); migrations applied with dbrollback migrate are recorded` };
+    }
+    return {
+      found: true,
+      head: record.head,
+      before: record.migration,
+      time: record.time,
+      schema: record.schema,
+      exclude: record.exclude,
+      matchedBy: cluster && record.systemIdentifier ? 'cluster' : 'name',
+      ups: async () => {
+        const read = (ms: readonly MigrationInfo[]) => Promise.all(ms.map(async (m) => ({ name: m.name, statements: (await parsedSqlOf(adapter, m.name, 'up')) ?? [] })));
+        const [later, staying] = await Promise.all([read(status.pending), read(status.applied.filter((m) => m.staysApplied !== undefined))]);
+        return { later, staying };
+      },
+    };
   }
 
   /** Forget the head read so far (after a run changed it). */

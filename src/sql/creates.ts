@@ -3,7 +3,7 @@
  * it, or an ALTER ... ADD of a column or constraint. Read from the parse
  * tree alone: a name PostgreSQL generates (an unnamed constraint) is not seen.
  */
-import type { SchemaChangeKind } from '../db/schema/diff.js';
+import type { SchemaChange, SchemaChangeKind } from '../db/schema/diff.js';
 import { as, list, names, str } from './ast.js';
 import type { ParsedStatement } from './parser.js';
 
@@ -11,6 +11,20 @@ export interface ObjectRef {
   kind: SchemaChangeKind;
   /** As schema snapshots key it: `schema.table`, `schema.table.column`, ... */
   object: string;
+}
+
+/**
+ * The object a schema change is about, and the relation a column, constraint, index, trigger or grant of it
+ * belongs to: a statement creating any of them made the change (a view re-created with another definition).
+ */
+export function objectAndRelation(change: Pick<SchemaChange, 'kind' | 'object'>): ObjectRef[] {
+  const refs: ObjectRef[] = [{ kind: change.kind, object: change.object }];
+  if (change.kind === 'grant' && change.object.startsWith('function ')) return [{ kind: 'function', object: change.object.slice('function '.length) }];
+  if (['column', 'constraint', 'index', 'trigger', 'grant'].includes(change.kind)) {
+    const relation = change.object.split('.').slice(0, 2).join('.');
+    refs.push({ kind: 'view', object: relation }, { kind: 'table', object: relation });
+  }
+  return refs;
 }
 
 /** Whether a statement creates (or adds) the object, or renames another object to its name. */

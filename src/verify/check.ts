@@ -14,6 +14,7 @@ import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { LiveTables } from './live-tables.js';
 import type { SchemaChange } from '../db/schema/diff.js';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
+import type { ParsedStatement } from '../sql/parser.js';
 
 /**
  * The schema an undo must leave (the schema-round-trip check): equal by name to
@@ -34,6 +35,40 @@ export interface SchemaExpectation {
       }
     | { kind: 'changes'; changes: SchemaChange[]; exclude: string[]; before: SchemaSnapshot };
   accepted: Array<{ key: string; message: string }>;
+}
+
+/**
+ * The schema recorded at the database's migration head, for a verify run
+ * outside an undo (the schema-round-trip check): the record `migrate` took
+ * just before it applied the migration that follows the head — the schema as
+ * the head left it — or why there is none to compare with.
+ */
+export type HeadSchemaLookup =
+  | {
+      found: true;
+      /** The head the record was taken at (null: before any migration). */
+      head: string | null;
+      /** The migration applied right after the record was taken. */
+      before: string;
+      /** When it was taken (ISO 8601). */
+      time: string;
+      schema: SchemaSnapshot;
+      /** Left out of the comparison: the tool's history and bookkeeping, as in the record. */
+      exclude: string[];
+      /** `cluster`: matched by the cluster's system identifier as well; `name`: by the database's name alone (one side could not read it). */
+      matchedBy: 'cluster' | 'name';
+      /**
+       * The up statements, where their SQL can be read, of the migrations after the head (not applied: what
+       * a down must have removed again) and of the applied ones that stay applied through any undo (a Flyway
+       * repeatable, re-applied since the record: what it made is expected as it is).
+       */
+      ups(): Promise<{ later: MigrationUp[]; staying: MigrationUp[] }>;
+    }
+  | { found: false; reason: string };
+
+export interface MigrationUp {
+  name: string;
+  statements: readonly ParsedStatement[];
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -106,8 +141,10 @@ export interface VerifyContext {
   readonly statementTimeoutMs: number;
   /** Live row counts and fingerprints, computed once for the checks that compare against the baseline. */
   readonly live: LiveTables;
-  /** What the schema must be after an undo; null outside one (the check skips). */
+  /** What the schema must be after an undo; null outside one (the check then compares with the record at the head). */
   readonly schemaExpectation: SchemaExpectation | null;
+  /** The schema recorded at the migration head, looked up at most once per gate (one storage read). */
+  readonly headSchema: () => Promise<HeadSchemaLookup>;
   /** With a partial baseline: how the tables outside it were judged (write counters), when the caller could. */
   readonly untouched: UntouchedEvidence | undefined;
   log(line: string): void;

@@ -12,7 +12,7 @@ import type { Db } from '../db/connection.js';
 import { describeConn, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
 import { loadBaselineFile, type Baseline } from './baseline.js';
-import type { Check, CheckResult, HeadLookup, SchemaExpectation, ToolVerifyLookup, UntouchedEvidence, VerifyContext } from './check.js';
+import type { Check, CheckResult, HeadLookup, HeadSchemaLookup, SchemaExpectation, ToolVerifyLookup, UntouchedEvidence, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
 import type { ProgressListener } from '../progress.js';
@@ -33,6 +33,8 @@ export interface VerifyTarget {
   headLookup?(): Promise<HeadLookup>;
   /** The migration tool's own verification of what is applied (verify scripts); absent: tool-verify skips. */
   toolVerify?(): Promise<ToolVerifyLookup>;
+  /** The schema recorded at `head` (the run's storage); absent: schema-round-trip skips outside an undo. */
+  headSchemaRecord?(head: string | null): Promise<HeadSchemaLookup>;
 }
 
 export interface VerifyOptions {
@@ -104,6 +106,8 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
     await gate.release(await gate.race(gate.acquire(), () => ['connect']));
     let head: Promise<HeadLookup> | undefined;
     let toolVerified: Promise<ToolVerifyLookup> | undefined;
+    let headSchema: Promise<HeadSchemaLookup> | undefined;
+    const readHead = () => (head ??= lookupHead(target, options));
     const ctx: VerifyContext = {
       conn: target.conn,
       connections: gate,
@@ -111,7 +115,7 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
       baseline,
       expectChanged,
       expectHead: options.expectHead,
-      head: () => (head ??= lookupHead(target, options)),
+      head: readHead,
       toolVerify: () => (toolVerified ??= target.toolVerify ? target.toolVerify() : Promise.resolve({ available: false, reason: 'no migration tool was given to verify with' })),
       checksDir,
       installAmcheck: options.installAmcheck ?? false,
@@ -128,6 +132,7 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
         enums: baseline !== null && selected.some((c) => c.id === 'row-counts') && selected.some((c) => c.id === 'enum-values'),
       }),
       schemaExpectation: options.schemaExpectation ?? null,
+      headSchema: () => (headSchema ??= lookupHeadSchema(target, readHead)),
       untouched: options.untouched,
       log,
     };
@@ -193,6 +198,16 @@ async function lookupHead(target: VerifyTarget, options: VerifyOptions): Promise
   if (options.head !== undefined) return { configured: true, head: options.head, migrator: 'caller' };
   if (!target.headLookup) return { configured: false, reason: 'no migration tool was given to read the head from' };
   return target.headLookup();
+}
+
+/** The record at the head the migration tool names, or why there is none: the reason names what would make it run. */
+async function lookupHeadSchema(target: VerifyTarget, readHead: () => Promise<HeadLookup>): Promise<HeadSchemaLookup> {
+  if (!target.headSchemaRecord) return { found: false, reason: 'no schema records were given to compare with' };
+  const lookup = await readHead();
+  if (!lookup.configured) {
+    return { found: false, reason: `the migration head is not known (${lookup.reason}); pass --migrations DIR (and --migrator TOOL) so the record taken at the head can be found` };
+  }
+  return target.headSchemaRecord(lookup.head);
 }
 
 async function resolveBaseline(target: VerifyTarget, options: VerifyOptions): Promise<Baseline | null> {

@@ -21,6 +21,7 @@ import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '
 import { BEFORE_MIGRATION_PREFIX, writeRestorePoint, type RestorePointRecord } from '../../backup/restore-points.js';
 import { writeSchemaRecord } from '../../backup/schema-records.js';
 import { schemaSnapshot } from '../../db/schema/snapshot.js';
+import { systemIdentifier } from '../../db/system-identifier.js';
 import { toolExclusions } from '../round-trip/exclusions.js';
 import type { Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
@@ -208,6 +209,8 @@ interface RunState {
 async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal: WalSettings, runId: string, state: RunState, options: MigrateOptions, log: (line: string) => void, checkpoint: () => Promise<void>): Promise<void> {
   // Archived WAL is what makes a point reachable: switch segments only when something archives them.
   const switchWal = wal.archiveMode !== 'off' && wal.maySwitchWal;
+  // Each schema record names the cluster it was taken on: verify never compares a database with another cluster's record.
+  const cluster = await systemIdentifier(db);
   for (const entry of state.migrations) {
     // A stop asked for is honoured between migrations, never inside one.
     if (run.signal?.aborted) throw stoppedError(run.signal.reason, `up ${entry.name}`, state.migrations.filter((m) => m.status === 'applied').at(-1)?.name ?? null);
@@ -216,7 +219,7 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // An invalid index already there counts against this migration only when its up builds it IF NOT EXISTS (and so skips it).
     const skipped = invalidBefore.length > 0 ? await skippedBuilds(adapter, entry.name) : () => false;
     try {
-      await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
+      await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, systemIdentifier: cluster, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
       entry.status = 'failed';
       entry.error = err instanceof Error ? err.message : String(err);
@@ -269,7 +272,7 @@ async function applyOne(
   db: Db,
   adapter: MigratorAdapter,
   entry: AppliedMigration,
-  how: { switchWal: boolean; runId: string; head: string | null; skipPoint: boolean; lockTimeoutMs: number },
+  how: { switchWal: boolean; runId: string; head: string | null; systemIdentifier: string | null; skipPoint: boolean; lockTimeoutMs: number },
   log: (line: string) => void,
 ): Promise<void> {
   // The schema as it is before the migration: what an undo of it must come back to, and what verify compares with after one.
@@ -300,6 +303,7 @@ async function applyOne(
     head: how.head,
     time: recordedAt,
     database: run.conn.database,
+    systemIdentifier: how.systemIdentifier,
     runId: how.runId,
     restorePoint: entry.restorePoint?.name ?? null,
     exclude,

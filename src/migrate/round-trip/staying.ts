@@ -6,11 +6,10 @@
  * gate expects them as they are, not gone: the downs do not touch them.
  */
 import type { Db } from '../../db/connection.js';
-import type { SchemaChange } from '../../db/schema/diff.js';
 import { describeChange } from '../../db/schema/logical.js';
 import { keptKey, roundTripChanges } from '../../db/schema/round-trip.js';
 import { schemaSnapshot, type SchemaSnapshot } from '../../db/schema/snapshot.js';
-import { creates, type ObjectRef } from '../../sql/creates.js';
+import { creates, objectAndRelation } from '../../sql/creates.js';
 import type { MigrationInfo, MigratorAdapter } from '../../tools/contract.js';
 import { parsedSqlOf } from '../../tools/parsed-sql.js';
 
@@ -27,20 +26,9 @@ export async function keptByStaying(db: Db, adapter: Pick<MigratorAdapter, 'sqlO
   const ups = await Promise.all(staying.map(async (m) => ({ name: m.name, statements: (await parsedSqlOf(adapter, m.name, 'up')) ?? [] })));
   const out: KeptObject[] = [];
   for (const change of changes) {
-    const refs = refsOf(change);
+    const refs = objectAndRelation(change);
     const owner = ups.find((up) => up.statements.some((stmt) => refs.some((ref) => creates(stmt, ref))));
     if (owner) out.push({ key: keptKey(change), message: `${describeChange(change)}, made by ${owner.name}, which stays applied` });
   }
   return out;
-}
-
-/** The object itself, and the relation a column, constraint, index, trigger or grant of it belongs to. */
-function refsOf(change: SchemaChange): ObjectRef[] {
-  const refs: ObjectRef[] = [{ kind: change.kind, object: change.object }];
-  if (change.kind === 'grant' && change.object.startsWith('function ')) return [{ kind: 'function', object: change.object.slice('function '.length) }];
-  if (['column', 'constraint', 'index', 'trigger', 'grant'].includes(change.kind)) {
-    const relation = change.object.split('.').slice(0, 2).join('.');
-    refs.push({ kind: 'view', object: relation }, { kind: 'table', object: relation });
-  }
-  return refs;
 }

@@ -5,20 +5,28 @@
  * database — changed by the downs exactly as the rehearsal's downs changed
  * it. Differences the user accepted (--accept-schema-difference) are
  * reported as accepted; any other fails the gate.
+ *
+ * Outside an undo (someone ran the tool's down by hand, or any incident), the
+ * schema is compared with the one recorded at the migration head — the record
+ * migrate took just before the migration that followed it — when there is
+ * one: what the record holds and the database lacks fails the gate, what the
+ * database has beyond it is reported (schema-at-head.ts says which is which).
  */
 import { differenceKey, keptKey, roundTripChanges, toDifference } from '../../db/schema/round-trip.js';
 import type { SchemaChange } from '../../db/schema/diff.js';
 import { describeChange } from '../../db/schema/logical.js';
 import { schemaSnapshot } from '../../db/schema/snapshot.js';
-import type { Check } from '../check.js';
+import type { Db } from '../../db/connection.js';
+import type { Check, CheckOutcome, VerifyContext } from '../check.js';
+import { compareWithHeadRecord, nameMissing, recreateStatement, tablesOf } from '../schema-at-head.js';
 
 export const schemaRoundTrip: Check = {
   id: 'schema-round-trip',
   uses: 'connection',
-  description: 'after an undo: the schema equals the one recorded before the undone migrations (or changed exactly as the rehearsed downs changed it)',
+  description: 'after an undo: the schema equals the one recorded before the undone migrations (or changed exactly as the rehearsed downs changed it); otherwise: it holds everything recorded at the migration head',
   async run(db, ctx) {
     const expectation = ctx.schemaExpectation;
-    if (!expectation) return { status: 'skip', detail: 'no schema to compare with (run by undo, against the schema recorded or rehearsed before it)' };
+    if (!expectation) return againstHeadRecord(db, ctx);
     const live = await schemaSnapshot(db, { exclude: expectation.expect.exclude });
     const accepted = new Map(expectation.accepted.map((a) => [a.key, a.message]));
     const seen: string[] = [];
@@ -56,6 +64,49 @@ export const schemaRoundTrip: Check = {
     return { status: 'pass', detail: `the downs changed the schema exactly as in the rehearsal (${actual.size} change(s))${note}`, data };
   },
 };
+
+/** Standalone: the live schema against the record taken at the migration head, or a skip saying why there is none. */
+async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutcome> {
+  const lookup = await ctx.headSchema();
+  if (!lookup.found) return { status: 'skip', detail: `no schema recorded at the migration head to compare with: ${lookup.reason}` };
+  const at = `recorded at head ${lookup.head ?? '(no migration applied)'} (before ${lookup.before}, ${lookup.time})`;
+  const live = await schemaSnapshot(db, { exclude: lookup.exclude });
+  const found = await compareWithHeadRecord(lookup.schema, live, lookup.ups);
+  const extra = found.extra.map(describeChange);
+  const data = {
+    against: 'head-record',
+    head: lookup.head,
+    before: lookup.before,
+    recordedAt: lookup.time,
+    matchedBy: lookup.matchedBy,
+    missing: found.missing.map(nameMissing),
+    differs: found.differs.map(describeChange),
+    leftBehind: found.leftBehind.map((l) => `${describeChange(l.change)}, which the up of ${l.by} creates`),
+    extra,
+    ...(found.kept.length > 0 ? { staysApplied: found.kept.map((k) => `${describeChange(k.change)}, made by ${k.by}, which stays applied`) } : {}),
+  };
+  const problems = [
+    ...found.missing.map((c) => {
+      const again = recreateStatement(lookup.schema, c);
+      return `${nameMissing(c)} is missing${again ? `; as recorded: ${again}` : ''}`;
+    }),
+    ...found.differs.map((c) => `${describeChange(c).replace(/ altered: /, ' differs from the record: ')}`),
+    ...found.leftBehind.map((l) => `${describeChange(l.change)}: the up of ${l.by} creates it, so a down left it behind (applying ${l.by} again would fail on it)`),
+  ];
+  const beyond =
+    (found.kept.length > 0 ? `; what migrations that stay applied made since (expected): ${named(data.staysApplied!)}` : '') +
+    (extra.length > 0 ? `; beyond it (reported, not failed: made since by hand or another tool): ${named(extra)}` : '');
+  if (problems.length === 0) return { status: 'pass', detail: `the schema holds everything ${at}${beyond}`, data };
+  const lost = [...found.missing.map(nameMissing), ...found.differs.map(describeChange), ...found.leftBehind.map((l) => describeChange(l.change))];
+  const tables = tablesOf(found.missing);
+  problems.push(
+    'before traffic returns: make again what is missing (the recorded definitions above)' +
+      (tables.length > 0 ? `; tables and columns with their data: dbrollback restore --before-migration ${lookup.before} --tables ${tables.join(',')} --into-database URL (the point just before ${lookup.before} holds this schema)` : '') +
+      (found.leftBehind.length > 0 ? `; drop what the downs left behind` : '') +
+      '; then run dbrollback verify again. A difference made on purpose: dbrollback verify --skip-checks schema-round-trip',
+  );
+  return { status: 'fail', detail: `the schema differs from the one ${at}: ${named(lost)}${beyond}`, problems, data };
+}
 
 /** The first few problems in one line (all of them are in `problems`). */
 function named(problems: string[]): string {
