@@ -38,7 +38,7 @@ import { reapplyNote } from '../backup-at-head.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
-import { sampleTraffic, tablesWrittenSince } from './live-traffic.js';
+import { sampleTraffic, tablesWrittenSince, writtenBeforeDowns } from './live-traffic.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
 import { differenceKey } from '../../db/schema/round-trip.js';
@@ -149,6 +149,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
     if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
     else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    // Traffic not paused: the application's write counters are read before the backup, whose snapshot verify compares with.
+    const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
     // The run is in the journal, confirmed (and traffic paused, if it was), before the backup starts: a run killed
     // during a long backup is found as interrupted at that step, never missing from the history.
     await journal.flush();
@@ -182,8 +184,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
         ? { source: 'fingerprints of the at-risk tables taken before the downs', backupId: null, migrationHead: plan.head, partial: true, tables: await fingerprint(lockDb, safety.covered) }
         : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
     const before = await schemaSnapshot(lockDb, { exclude: toolExclusions(adapter) });
-    // Traffic not paused and other sessions connected: what they write meanwhile is theirs, not the rollback's.
-    const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
+    // What was written since the traffic sample, before any down ran, is the application's: traffic is live.
+    if (traffic) await writtenBeforeDowns(lockDb, traffic);
     // A partial baseline leaves the other tables to their write counters, read just before the downs and after.
     const writesBefore = baseline.partial ? await writeState(lockDb) : null;
     // What the journal says must be stored before the database changes.
@@ -203,8 +205,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
     const untouched = writesBefore ? await untouchedSince(lockDb, writesBefore, baseline.tables, downsEndedAt) : undefined;
     if (traffic) {
-      const written = await tablesWrittenSince(lockDb, traffic);
-      if (written.length > 0) log(`traffic was not paused (${traffic.sessions} other session(s)): ${written.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
+      const { sessions, tables: written } = await tablesWrittenSince(lockDb, traffic, run.conn.applicationName);
+      if (written.length > 0) log(`traffic was not paused (${sessions > 0 ? `${sessions} other session(s)` : 'tables written before the downs began'}): ${written.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
       expectChanged.push(...written);
     }
     await faultPoint('undo:before-verify', run.signal);
