@@ -147,8 +147,10 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     checklist.attach(journal);
     await checklist.run('safety', async () => assertSafe(plan, options), () => safetyDetail(plan, options));
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
-    if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
-    else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    if (hooks.pauseTraffic) {
+      await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
+      state.paused = true;
+    } else checklist.skip('pause-traffic', 'no --pause-traffic command given');
     // Traffic not paused: the application's write counters are read before the backup, whose snapshot verify compares with.
     const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
     // The run is in the journal, confirmed (and traffic paused, if it was), before the backup starts: a run killed
@@ -192,6 +194,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     await journal.flush();
     const lockTimeoutMs = options.lockTimeoutMs ?? run.config.lockTimeoutMs;
     // Downs wait for locks only under lock_timeout, retried a few times; the shared session watches who is in the way.
+    state.downsStarted = true;
     const down = await checklist.run('down', () => withLockRetries(() => runDowns(adapter, options.target, state, log, { lockTimeoutMs, signal: run.signal }), {
       lockTimeoutMs,
       what: 'the down migrations',
@@ -239,6 +242,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
   } catch (err) {
     error = asDbrollbackError(err, state);
+    // Traffic paused by the hook and the run failed: it comes back where the database is as it was, else it is said to stay paused.
+    if (state.paused) error = await afterPausedFailure(error, state, hooks.resumeTraffic, () => checklist.cleanup('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log))));
   } finally {
     // Released while the audit record is written.
     released = (async () => {
@@ -255,6 +260,10 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
 
 interface RunState {
   plan: Plan | null;
+  /** The pause-traffic hook ran and succeeded. */
+  paused?: boolean;
+  /** The down step began (a down may have changed the database). */
+  downsStarted?: boolean;
   backupId: string | null;
   safety?: SafetyBackup;
   undone: string[];
@@ -492,6 +501,32 @@ function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
     cause: base.cause ?? base,
     details: { ...base.details, undone: state.undone, notUndone: state.notUndone, backupId: state.backupId },
   });
+}
+
+/**
+ * A run that failed after pausing traffic. Where the database is exactly as it was before the run — the failure
+ * came before any down ran, or the downs gave up on a lock having changed nothing — the application ran on it
+ * until the pause, so the resume hook runs: keeping traffic paused would only prolong the outage. Otherwise
+ * (a down failed partway, verify failed, the run was stopped) traffic stays paused, and the message says so.
+ */
+async function afterPausedFailure(error: DbrollbackError, state: RunState, resumeTraffic: string | undefined, resume: () => Promise<unknown>): Promise<DbrollbackError> {
+  // Their messages already say it: verify's "Traffic was NOT resumed.", the resume hook's own failure.
+  if (error.code === 'VERIFY_FAILED' || error.code === 'HOOK_FAILED') return error;
+  const unchanged = !isStopError(error) && (!state.downsStarted || (error.code === 'LOCK_TIMEOUT' && state.undone.length === 0));
+  let note: string;
+  if (unchanged && resumeTraffic) {
+    try {
+      await resume();
+      note = 'traffic was resumed (--resume-traffic): the database is as it was before the run';
+    } catch (hookErr) {
+      note = `traffic is still paused: the database is as it was before the run, but the --resume-traffic command failed (${hookErr instanceof Error ? hookErr.message : String(hookErr)}): resume it by hand`;
+    }
+  } else {
+    note = unchanged
+      ? 'traffic is still paused (--pause-traffic ran, no --resume-traffic command given): the database is as it was before the run; resume traffic by hand or run undo again'
+      : 'traffic is still paused (--pause-traffic ran): resume it only once the database is where the application can run on it';
+  }
+  return new DbrollbackError(error.code, `${error.message}; ${note}`, { hint: error.hint, cause: error.cause ?? error, details: { ...error.details, trafficResumed: note.startsWith('traffic was resumed') } });
 }
 
 function hookContext(run: RunContext, state: RunState, log: (line: string) => void) {
