@@ -15,6 +15,8 @@
  * and which is how an application that connects for each write (a script, a
  * serverless function) shows, its sessions being gone between writes. With
  * nobody else there (traffic paused by hand, a drill) nothing is excused.
+ * With a pause hook nothing is excused either, but the tables written after
+ * the pause are named when verify fails: the hook did not stop everything.
  * Counters reach the view when a backend flushes them (at least once a
  * second while it keeps committing, and when it exits), so the window is
  * held open a little over a second.

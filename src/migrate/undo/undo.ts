@@ -22,7 +22,7 @@ import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
-import { fingerprint } from '../../fingerprint/fingerprint.js';
+import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { plural } from '../../verify/compare.js';
@@ -151,8 +151,9 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
       await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
       state.paused = true;
     } else checklist.skip('pause-traffic', 'no --pause-traffic command given');
-    // Traffic not paused: the application's write counters are read before the backup, whose snapshot verify compares with.
-    const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
+    // Write counters read before the backup, whose snapshot verify compares with: what other sessions write from here
+    // on is theirs (excused without a pause; with one, named if verify fails).
+    const traffic = await sampleTraffic(lockDb, run.conn.applicationName);
     // The run is in the journal, confirmed (and traffic paused, if it was), before the backup starts: a run killed
     // during a long backup is found as interrupted at that step, never missing from the history.
     await journal.flush();
@@ -187,7 +188,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
         : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
     const before = await schemaSnapshot(lockDb, { exclude: toolExclusions(adapter) });
     // What was written since the traffic sample, before any down ran, is the application's: traffic is live.
-    if (traffic) await writtenBeforeDowns(lockDb, traffic);
+    await writtenBeforeDowns(lockDb, traffic);
     // A partial baseline leaves the other tables to their write counters, read just before the downs and after.
     const writesBefore = baseline.partial ? await writeState(lockDb) : null;
     // What the journal says must be stored before the database changes.
@@ -207,8 +208,9 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
     const untouched = writesBefore ? await untouchedSince(lockDb, writesBefore, baseline.tables, downsEndedAt) : undefined;
-    if (traffic) {
-      const { sessions, tables: written } = await tablesWrittenSince(lockDb, traffic, run.conn.applicationName);
+    const { sessions, tables: written } = await tablesWrittenSince(lockDb, traffic, run.conn.applicationName);
+    const meanwhile = written.filter((t) => !expectChanged.some((e) => e.schema === t.schema && e.table === t.table));
+    if (!hooks.pauseTraffic) {
       if (written.length > 0) log(`traffic was not paused (${sessions > 0 ? `${sessions} other session(s)` : 'tables written before the downs began'}): ${written.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
       expectChanged.push(...written);
     }
@@ -235,7 +237,7 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     if (!report.ok) {
       checklist.fail('verify', `failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`);
       // Traffic stays paused: resume only ever follows a passing verify.
-      throw verifyFailed(report, safety);
+      throw verifyFailed(report, safety, hooks.pauseTraffic ? meanwhile : []);
     }
     await faultPoint('undo:before-resume', run.signal);
     if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
@@ -471,8 +473,10 @@ function nothingToUndo(plan: Plan): DbrollbackError {
 }
 
 /** The way back to the state before the undo is the safety backup it took: a dump, a restore point in the WAL archive, or none. */
-function verifyFailed(report: VerifyReport, safety: SafetyBackup): DbrollbackError {
+function verifyFailed(report: VerifyReport, safety: SafetyBackup, writtenDespitePause: readonly TableRef[]): DbrollbackError {
   const base = verifyFailedError(report);
+  // A pause hook that drained only part of the traffic: those differences may be the application's rows, which a restore would lose.
+  const despite = writtenDespitePause.length === 0 ? '' : `. ${writtenDespitePause.map((t) => `${t.schema}.${t.table}`).join(', ')} ${writtenDespitePause.length === 1 ? 'was' : 'were'} written during the run, after --pause-traffic, though the downs were not expected to write ${writtenDespitePause.length === 1 ? 'it' : 'them'}: traffic was not fully paused, and their differences may be the application's own rows — a restore of the backup would lose them`;
   const backupId = safety.backup?.manifest.id ?? null;
   const point = safety.restorePoint;
   const dump = backupId === null ? null : `dbrollback restore --backup ${backupId}`;
@@ -481,9 +485,9 @@ function verifyFailed(report: VerifyReport, safety: SafetyBackup): DbrollbackErr
     : dump
       ? `; to go back to the state before the undo: ${dump}`
       : ` (no backup was taken: ${safety.reason})`;
-  return new DbrollbackError('VERIFY_FAILED', `${base.message}. Traffic was NOT resumed.`, {
+  return new DbrollbackError('VERIFY_FAILED', `${base.message}${despite}. Traffic was NOT resumed.`, {
     hint: `Keep traffic paused. Inspect the failing checks${wayBack}.`,
-    details: { ...base.details, backupId, restorePoint: point?.name ?? null },
+    details: { ...base.details, backupId, restorePoint: point?.name ?? null, writtenDespitePause: writtenDespitePause.map((t) => `${t.schema}.${t.table}`) },
   });
 }
 
