@@ -17,32 +17,27 @@
  * nobody else there (traffic paused by hand, a drill) nothing is excused.
  * With a pause hook nothing is excused either, but the tables written after
  * the pause are named when verify fails: the hook did not stop everything.
- * Counters reach the view when a backend flushes them (at least once a
- * second while it keeps committing, and when it exits), so the window is
- * held open a little over a second.
  */
 import type { Db } from '../../db/connection.js';
 import type { TableRef } from '../../fingerprint/fingerprint.js';
-
-const FLUSH_WINDOW_MS = 1100;
+import { afterFlushWindow, tableWrites, tablesMoved, type TableWrites } from '../../db/table-writes.js';
 
 export interface WriteSample {
-  at: number;
   /** Other client sessions connected when the sample was taken. */
   sessions: number;
-  writes: Map<string, { ref: TableRef; n: bigint }>;
+  writes: TableWrites;
   /** Tables written between this sample and the downs' start (see writtenBeforeDowns). */
   before?: TableRef[];
 }
 
 /** Other client sessions on this database and each table's write counter. */
 export async function sampleTraffic(db: Db, applicationName: string): Promise<WriteSample> {
-  return { at: Date.now(), sessions: await otherSessions(db, applicationName), writes: await tableWrites(db) };
+  return { sessions: await otherSessions(db, applicationName), writes: await tableWrites(db) };
 }
 
 /** Just before the downs: what was written since the sample can only be another session's. */
 export async function writtenBeforeDowns(db: Db, sample: WriteSample): Promise<void> {
-  sample.before = moved(sample, await tableWrites(db));
+  sample.before = tablesMoved(sample.writes, await tableWrites(db));
 }
 
 /**
@@ -51,11 +46,10 @@ export async function writtenBeforeDowns(db: Db, sample: WriteSample): Promise<v
  * written before the downs).
  */
 export async function tablesWrittenSince(db: Db, before: WriteSample, applicationName: string): Promise<{ sessions: number; tables: TableRef[] }> {
-  const wait = before.at + FLUSH_WINDOW_MS - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await afterFlushWindow(before.writes.at);
   const sessions = Math.max(before.sessions, await otherSessions(db, applicationName));
   if (sessions === 0 && (before.before ?? []).length === 0) return { sessions, tables: [] };
-  return { sessions, tables: moved(before, await tableWrites(db)) };
+  return { sessions, tables: tablesMoved(before.writes, await tableWrites(db)) };
 }
 
 async function otherSessions(db: Db, applicationName: string): Promise<number> {
@@ -66,22 +60,4 @@ async function otherSessions(db: Db, applicationName: string): Promise<number> {
     [applicationName],
   );
   return who?.n ?? 0;
-}
-
-function moved(before: WriteSample, now: Map<string, { ref: TableRef; n: bigint }>): TableRef[] {
-  const out: TableRef[] = [];
-  for (const [key, after] of now) {
-    const earlier = before.writes.get(key);
-    if (!earlier || after.n !== earlier.n) out.push(after.ref);
-  }
-  return out;
-}
-
-async function tableWrites(db: Db): Promise<Map<string, { ref: TableRef; n: bigint }>> {
-  // A transaction-local stats snapshot would hide what was flushed since: start from a fresh one.
-  await db.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await db.query<{ schema: string; table: string; n: string }>(
-    `SELECT schemaname AS schema, relname AS table, (n_tup_ins + n_tup_upd + n_tup_del)::text AS n FROM pg_stat_user_tables`,
-  );
-  return new Map(rows.map((r) => [`${r.schema}.${r.table}`, { ref: { schema: r.schema, table: r.table }, n: BigInt(r.n) }]));
 }
