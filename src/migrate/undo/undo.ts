@@ -517,9 +517,11 @@ function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
 async function afterPausedFailure(error: DbrollbackError, state: RunState, resumeTraffic: string | undefined, resume: () => Promise<unknown>): Promise<DbrollbackError> {
   // Their messages already say it: verify's "Traffic was NOT resumed.", the resume hook's own failure.
   if (error.code === 'VERIFY_FAILED' || error.code === 'HOOK_FAILED') return error;
-  const unchanged = !isStopError(error) && (!state.downsStarted || (error.code === 'LOCK_TIMEOUT' && state.undone.length === 0));
+  const unchanged = !state.downsStarted || (error.code === 'LOCK_TIMEOUT' && state.undone.length === 0);
+  // A run told to stop (Ctrl-C, SIGTERM) starts no more of the user's commands.
+  const stopped = isStopError(error);
   let note: string;
-  if (unchanged && resumeTraffic) {
+  if (unchanged && !stopped && resumeTraffic) {
     try {
       await resume();
       note = 'traffic was resumed (--resume-traffic): the database is as it was before the run';
@@ -528,7 +530,7 @@ async function afterPausedFailure(error: DbrollbackError, state: RunState, resum
     }
   } else {
     note = unchanged
-      ? 'traffic is still paused (--pause-traffic ran, no --resume-traffic command given): the database is as it was before the run; resume traffic by hand or run undo again'
+      ? `traffic is still paused (--pause-traffic ran, ${stopped ? 'the run was stopped' : 'no --resume-traffic command given'}): the database is as it was before the run; resume traffic by hand or run undo again`
       : 'traffic is still paused (--pause-traffic ran): resume it only once the database is where the application can run on it';
   }
   return new DbrollbackError(error.code, `${error.message}; ${note}`, { hint: error.hint, cause: error.cause ?? error, details: { ...error.details, trafficResumed: note.startsWith('traffic was resumed') } });

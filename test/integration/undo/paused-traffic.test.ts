@@ -93,4 +93,23 @@ describe('undo with a pause hook, the downs giving up on a lock', () => {
     expect(result.error?.code).toBe('LOCK_TIMEOUT');
     expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran, no --resume-traffic command given): the database is as it was before the run');
   });
+
+  it('a run stopped after the pause, before any down: no more hooks run, and the message says traffic is still paused over an unchanged database', async () => {
+    const p = await shopAt(cluster, 'sql', 2);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-paused-'));
+    const hooks = path.join(dir, 'hooks.log');
+    const stop = new AbortController();
+    const result = await undo(runOf(p.config, { signal: stop.signal }), {
+      yes: true,
+      target: { count: 1 },
+      pauseTraffic: `echo pause >> '${hooks}'`,
+      resumeTraffic: `echo resume >> '${hooks}'`,
+      // Ctrl-C as soon as traffic is paused.
+      onStep: (line) => line.startsWith('pause-traffic: done') && stop.abort(Object.assign(new Error('SIGINT'), { name: 'SIGINT' })),
+    });
+    expect(result.error?.code).toBe('INTERRUPTED');
+    expect(result.undone).toEqual([]);
+    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran, the run was stopped): the database is as it was before the run');
+    expect((await readFile(hooks, 'utf8')).trim().split('\n')).toEqual(['pause']);
+  });
 });
