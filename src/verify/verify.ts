@@ -15,6 +15,7 @@ import { loadBaselineFile, type Baseline } from './baseline.js';
 import type { Check, CheckResult, HeadLookup, HeadSchemaLookup, SchemaExpectation, ToolVerifyLookup, UntouchedEvidence, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
+import { afterFlushWindow, tableWrites, tablesMoved, type TableWrites } from '../db/table-writes.js';
 import type { ProgressListener } from '../progress.js';
 import type { LiveTable } from './compare.js';
 import { liveTables } from './live-tables.js';
@@ -103,7 +104,10 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
   const running = new Set<string>();
   try {
     // The first connection answers "can we reach it at all" (no: exit 1, not a failed check).
-    await gate.release(await gate.race(gate.acquire(), () => ['connect']));
+    const first = await gate.race(gate.acquire(), () => ['connect']);
+    // A standalone verify against a baseline: which tables other sessions write while it runs (see liveWritesNote).
+    const writesAtStart = baseline && !options.session && !options.measuredTables && !options.untouched ? await tableWrites(first) : null;
+    await gate.release(first);
     let head: Promise<HeadLookup> | undefined;
     let toolVerified: Promise<ToolVerifyLookup> | undefined;
     let headSchema: Promise<HeadSchemaLookup> | undefined;
@@ -159,6 +163,7 @@ export async function verify(target: VerifyTarget, options: VerifyOptions = {}):
     });
     await gate.race(Promise.all([...workers, ...byId.values()]), () => [...running]);
     const results = await Promise.all(selected.map((c) => byId.get(c.id)!));
+    if (writesAtStart) await gate.race(liveWritesNote(gate, writesAtStart, results, expectChanged), () => ['write counters']);
     return {
       ok: results.every((r) => r.status !== 'fail'),
       checks: results,
@@ -233,4 +238,30 @@ async function resolveChecksDir(target: VerifyTarget, options: VerifyOptions): P
   }
   const base = target.migrationsDir !== undefined ? path.dirname(target.migrationsDir) : target.cwd;
   return { dir: path.join(base, 'verify'), explicit: false };
+}
+
+/**
+ * Tables the application writes while verify compares them with a baseline differ for its rows, not a rollback's:
+ * the failing comparisons say so, naming the tables other sessions wrote while verify ran (write counters) and the
+ * flag that reports them instead (--expect-changed).
+ */
+async function liveWritesNote(gate: Gate, before: TableWrites, results: CheckResult[], expectChanged: TableRef[]): Promise<void> {
+  const failing = results.filter((r) => r.status === 'fail' && (r.id === 'row-counts' || r.id === 'fingerprints'));
+  if (failing.length === 0) return;
+  await afterFlushWindow(before.at);
+  const db = await gate.acquire();
+  let after: TableWrites;
+  try {
+    after = await tableWrites(db);
+  } finally {
+    await gate.release(db);
+  }
+  const expected = new Set(expectChanged.map((t) => `${t.schema}.${t.table}`));
+  const written = tablesMoved(before, after).map((t) => `${t.schema}.${t.table}`).filter((k) => !expected.has(k));
+  if (written.length === 0) return;
+  const note = `${written.join(', ')} ${written.length === 1 ? 'was' : 'were'} written by other sessions while verify ran: the application is writing, so ${written.length === 1 ? 'its' : 'their'} differences include its own rows; to report ${written.length === 1 ? 'it' : 'them'} instead of failing on ${written.length === 1 ? 'it' : 'them'}: --expect-changed ${written.join(',')}`;
+  for (const r of failing) {
+    r.problems = [...(r.problems ?? []), note];
+    r.data = { ...r.data, writtenDuringVerify: written };
+  }
 }

@@ -22,7 +22,7 @@ import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { baselineFromManifest, type Baseline } from '../../verify/baseline.js';
-import { fingerprint } from '../../fingerprint/fingerprint.js';
+import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
 import { verifyFailedError, verifySummary } from '../../verify/report.js';
 import { plural } from '../../verify/compare.js';
@@ -38,7 +38,7 @@ import { reapplyNote } from '../backup-at-head.js';
 import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
-import { sampleTraffic, tablesWrittenSince } from './live-traffic.js';
+import { sampleTraffic, tablesWrittenSince, writtenBeforeDowns } from './live-traffic.js';
 import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
 import { differenceKey } from '../../db/schema/round-trip.js';
@@ -147,8 +147,13 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     checklist.attach(journal);
     await checklist.run('safety', async () => assertSafe(plan, options), () => safetyDetail(plan, options));
     await checklist.run('confirm', () => confirmRun(plan, options), (how) => how);
-    if (hooks.pauseTraffic) await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
-    else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    if (hooks.pauseTraffic) {
+      await checklist.run('pause-traffic', () => runHook('pause-traffic', hooks.pauseTraffic!, hookContext(run, state, log)));
+      state.paused = true;
+    } else checklist.skip('pause-traffic', 'no --pause-traffic command given');
+    // Write counters read before the backup, whose snapshot verify compares with: what other sessions write from here
+    // on is theirs (excused without a pause; with one, named if verify fails).
+    const traffic = await sampleTraffic(lockDb, run.conn.applicationName);
     // The run is in the journal, confirmed (and traffic paused, if it was), before the backup starts: a run killed
     // during a long backup is found as interrupted at that step, never missing from the history.
     await journal.flush();
@@ -182,14 +187,15 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
         ? { source: 'fingerprints of the at-risk tables taken before the downs', backupId: null, migrationHead: plan.head, partial: true, tables: await fingerprint(lockDb, safety.covered) }
         : { source: 'fingerprints taken before the downs', backupId: null, migrationHead: plan.head, tables: await fingerprint(lockDb, undefined, { jobs: options.verifyJobs ?? 1, conn: run.conn }) };
     const before = await schemaSnapshot(lockDb, { exclude: toolExclusions(adapter) });
-    // Traffic not paused and other sessions connected: what they write meanwhile is theirs, not the rollback's.
-    const traffic = hooks.pauseTraffic ? null : await sampleTraffic(lockDb, run.conn.applicationName);
+    // What was written since the traffic sample, before any down ran, is the application's: traffic is live.
+    await writtenBeforeDowns(lockDb, traffic);
     // A partial baseline leaves the other tables to their write counters, read just before the downs and after.
     const writesBefore = baseline.partial ? await writeState(lockDb) : null;
     // What the journal says must be stored before the database changes.
     await journal.flush();
     const lockTimeoutMs = options.lockTimeoutMs ?? run.config.lockTimeoutMs;
     // Downs wait for locks only under lock_timeout, retried a few times; the shared session watches who is in the way.
+    state.downsStarted = true;
     const down = await checklist.run('down', () => withLockRetries(() => runDowns(adapter, options.target, state, log, { lockTimeoutMs, signal: run.signal }), {
       lockTimeoutMs,
       what: 'the down migrations',
@@ -202,9 +208,11 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     state.notUndone = [];
     const expectChanged = await expectedChanges(lockDb, before, plan, adapter);
     const untouched = writesBefore ? await untouchedSince(lockDb, writesBefore, baseline.tables, downsEndedAt) : undefined;
-    if (traffic) {
-      const written = await tablesWrittenSince(lockDb, traffic);
-      if (written.length > 0) log(`traffic was not paused (${traffic.sessions} other session(s)): ${written.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
+    const { sessions, tables: written } = await tablesWrittenSince(lockDb, traffic, run.conn.applicationName);
+    const meanwhile = written.filter((t) => !expectChanged.some((e) => e.schema === t.schema && e.table === t.table));
+    if (!hooks.pauseTraffic) {
+      // Named: the tables the downs were not expected to change (the others are reported by verify anyway).
+      if (meanwhile.length > 0) log(`traffic was not paused (${sessions > 0 ? `${sessions} other session(s)` : 'writes seen before the downs began'}): ${meanwhile.map((t) => `${t.schema}.${t.table}`).join(', ')} written meanwhile; verify reports them instead of failing on them`);
       expectChanged.push(...written);
     }
     await faultPoint('undo:before-verify', run.signal);
@@ -230,13 +238,15 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     if (!report.ok) {
       checklist.fail('verify', `failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.id).join(', ')}`);
       // Traffic stays paused: resume only ever follows a passing verify.
-      throw verifyFailed(report, safety);
+      throw verifyFailed(report, safety, hooks.pauseTraffic ? meanwhile : []);
     }
     await faultPoint('undo:before-resume', run.signal);
     if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
   } catch (err) {
     error = asDbrollbackError(err, state);
+    // Traffic paused by the hook and the run failed: it comes back where the database is as it was, else it is said to stay paused.
+    if (state.paused) error = await afterPausedFailure(error, state, hooks.resumeTraffic, () => checklist.cleanup('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log))));
   } finally {
     // Released while the audit record is written.
     released = (async () => {
@@ -253,6 +263,10 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
 
 interface RunState {
   plan: Plan | null;
+  /** The pause-traffic hook ran and succeeded. */
+  paused?: boolean;
+  /** The down step began (a down may have changed the database). */
+  downsStarted?: boolean;
   backupId: string | null;
   safety?: SafetyBackup;
   undone: string[];
@@ -460,8 +474,10 @@ function nothingToUndo(plan: Plan): DbrollbackError {
 }
 
 /** The way back to the state before the undo is the safety backup it took: a dump, a restore point in the WAL archive, or none. */
-function verifyFailed(report: VerifyReport, safety: SafetyBackup): DbrollbackError {
+function verifyFailed(report: VerifyReport, safety: SafetyBackup, writtenDespitePause: readonly TableRef[]): DbrollbackError {
   const base = verifyFailedError(report);
+  // A pause hook that drained only part of the traffic: those differences may be the application's rows, which a restore would lose.
+  const despite = writtenDespitePause.length === 0 ? '' : `. ${writtenDespitePause.map((t) => `${t.schema}.${t.table}`).join(', ')} ${writtenDespitePause.length === 1 ? 'was' : 'were'} written during the run, after --pause-traffic, though the downs were not expected to write ${writtenDespitePause.length === 1 ? 'it' : 'them'}: traffic was not fully paused, and their differences may be the application's own rows — a restore of the backup would lose them`;
   const backupId = safety.backup?.manifest.id ?? null;
   const point = safety.restorePoint;
   const dump = backupId === null ? null : `dbrollback restore --backup ${backupId}`;
@@ -470,9 +486,9 @@ function verifyFailed(report: VerifyReport, safety: SafetyBackup): DbrollbackErr
     : dump
       ? `; to go back to the state before the undo: ${dump}`
       : ` (no backup was taken: ${safety.reason})`;
-  return new DbrollbackError('VERIFY_FAILED', `${base.message}. Traffic was NOT resumed.`, {
+  return new DbrollbackError('VERIFY_FAILED', `${base.message}${despite}. Traffic was NOT resumed.`, {
     hint: `Keep traffic paused. Inspect the failing checks${wayBack}.`,
-    details: { ...base.details, backupId, restorePoint: point?.name ?? null },
+    details: { ...base.details, backupId, restorePoint: point?.name ?? null, writtenDespitePause: writtenDespitePause.map((t) => `${t.schema}.${t.table}`) },
   });
 }
 
@@ -490,6 +506,34 @@ function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
     cause: base.cause ?? base,
     details: { ...base.details, undone: state.undone, notUndone: state.notUndone, backupId: state.backupId },
   });
+}
+
+/**
+ * A run that failed after pausing traffic. Where the database is exactly as it was before the run — the failure
+ * came before any down ran, or the downs gave up on a lock having changed nothing — the application ran on it
+ * until the pause, so the resume hook runs: keeping traffic paused would only prolong the outage. Otherwise
+ * (a down failed partway, verify failed, the run was stopped) traffic stays paused, and the message says so.
+ */
+async function afterPausedFailure(error: DbrollbackError, state: RunState, resumeTraffic: string | undefined, resume: () => Promise<unknown>): Promise<DbrollbackError> {
+  // Their messages already say it: verify's "Traffic was NOT resumed.", the resume hook's own failure.
+  if (error.code === 'VERIFY_FAILED' || error.code === 'HOOK_FAILED') return error;
+  const unchanged = !state.downsStarted || (error.code === 'LOCK_TIMEOUT' && state.undone.length === 0);
+  // A run told to stop (Ctrl-C, SIGTERM) starts no more of the user's commands.
+  const stopped = isStopError(error);
+  let note: string;
+  if (unchanged && !stopped && resumeTraffic) {
+    try {
+      await resume();
+      note = 'traffic was resumed (--resume-traffic): the database is as it was before the run';
+    } catch (hookErr) {
+      note = `traffic is still paused: the database is as it was before the run, but the --resume-traffic command failed (${hookErr instanceof Error ? hookErr.message : String(hookErr)}): resume it by hand`;
+    }
+  } else {
+    note = unchanged
+      ? `traffic is still paused (--pause-traffic ran, ${stopped ? 'the run was stopped' : 'no --resume-traffic command given'}): the database is as it was before the run; resume traffic by hand or run undo again`
+      : 'traffic is still paused (--pause-traffic ran): resume it only once the database is where the application can run on it';
+  }
+  return new DbrollbackError(error.code, `${error.message}; ${note}`, { hint: error.hint, cause: error.cause ?? error, details: { ...error.details, trafficResumed: note.startsWith('traffic was resumed') } });
 }
 
 function hookContext(run: RunContext, state: RunState, log: (line: string) => void) {

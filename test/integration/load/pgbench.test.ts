@@ -114,7 +114,7 @@ describe('under pgbench load', () => {
     for (const table of ['customers', 'products']) expect(trafficLine).not.toContain(`public.${table}`);
   });
 
-  it('with --pause-traffic given, writes that still happen are judged: verify fails (exit 3) naming pgbench\'s tables', async () => {
+  it('with --pause-traffic given, writes that still happen are judged: verify fails (exit 3) naming pgbench\'s tables, and says traffic was not fully paused', async () => {
     const p = await shopAt(cluster, 'sql', 2);
     await pgbenchInit(p.database);
     const load = pgbenchLoad(p.database);
@@ -131,5 +131,8 @@ describe('under pgbench load', () => {
     const fingerprints = report.verify!.checks.find((c) => c.id === 'fingerprints')!;
     expect(fingerprints.status).toBe('fail');
     expect(fingerprints.problems?.join('\n')).toMatch(/pgbench_history/);
+    // The message says the pause did not stop everything: a restore of the backup would lose the application's rows.
+    expect(report.error!.message).toMatch(/public\.pgbench_[a-z]+(, public\.pgbench_[a-z]+)* were written during the run, after --pause-traffic, though the downs were not expected to write them: traffic was not fully paused/);
+    expect(report.error!.message).toContain('a restore of the backup would lose them');
   });
 });
