@@ -58,7 +58,7 @@ export const OPTIONS = [
   { key: 'migrationsSchema', kind: 'string', file: true, help: "schema of the history table (default public; drizzle: drizzle; sqitch: its registry schema, default sqitch; prisma: the database URL's schema= parameter, as Prisma reads it)" },
   { key: 'checksDir', kind: 'path', file: true, help: "directory of verify's .sql checks (default verify/ beside the migrations)" },
   { key: 'pauseTraffic', kind: 'string', file: true, commandFlag: '--pause-traffic <cmd>', help: 'shell command run before anything changes' },
-  { key: 'resumeTraffic', kind: 'string', file: true, commandFlag: '--resume-traffic <cmd>', help: 'shell command run after verify passes, or after a failure that changed nothing' },
+  { key: 'resumeTraffic', kind: 'string', file: true, commandFlag: '--resume-traffic <cmd>', help: 'shell command run only after verify passes' },
   { key: 'encryptionKeyFile', kind: 'path', flag: '--encryption-key-file <file>', file: true, env: 'DBROLLBACK_ENCRYPTION_KEY_FILE', help: 'a file holding the storage encryption key (64 hex digits or base64 of 32 bytes); the key itself only through DBROLLBACK_ENCRYPTION_KEY, a passphrase through DBROLLBACK_ENCRYPTION_PASSPHRASE' },
   { key: 'lockTimeout', kind: 'any', file: true, env: 'DBROLLBACK_LOCK_TIMEOUT', commandFlag: '--lock-timeout <duration>', help: 'how long one DDL statement of a down or up may wait for a lock ("5s", "500ms", or seconds; default 5s)' },
   { key: 'drillImage', kind: 'string', file: true, help: 'the Docker image drill --provider testcontainers starts (default postgres:<major of the local pg_dump>)' },

@@ -245,8 +245,8 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
   } catch (err) {
     error = asDbrollbackError(err, state);
-    // Traffic paused by the hook and the run failed: it comes back where the database is as it was, else it is said to stay paused.
-    if (state.paused) error = await afterPausedFailure(error, state, hooks.resumeTraffic, () => checklist.cleanup('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log))));
+    // Traffic paused by the hook and the run failed: it stays paused (resume only ever follows a passing verify), and the message says so.
+    if (state.paused) error = afterPausedFailure(error, state, hooks.resumeTraffic !== undefined);
   } finally {
     // Released while the audit record is written.
     released = (async () => {
@@ -509,31 +509,22 @@ function asDbrollbackError(err: unknown, state: RunState): DbrollbackError {
 }
 
 /**
- * A run that failed after pausing traffic. Where the database is exactly as it was before the run — the failure
- * came before any down ran, or the downs gave up on a lock having changed nothing — the application ran on it
- * until the pause, so the resume hook runs: keeping traffic paused would only prolong the outage. Otherwise
- * (a down failed partway, verify failed, the run was stopped) traffic stays paused, and the message says so.
+ * A run that failed after pausing traffic. Traffic stays paused: the resume hook runs only after a passing
+ * verify (DESIGN.md's undo invariant), and a failed run has none. What the message adds is what the person on
+ * call needs to decide: whether the database is as it was before the run (no down had started, or the
+ * downs gave up on a lock having changed nothing: the application ran on it until the pause), or not.
  */
-async function afterPausedFailure(error: DbrollbackError, state: RunState, resumeTraffic: string | undefined, resume: () => Promise<unknown>): Promise<DbrollbackError> {
-  // Their messages already say it: verify's "Traffic was NOT resumed.", the resume hook's own failure.
+function afterPausedFailure(error: DbrollbackError, state: RunState, hasResumeHook: boolean): DbrollbackError {
+  // Their messages already say it: verify's "Traffic was NOT resumed.", the hooks' own failures.
   if (error.code === 'VERIFY_FAILED' || error.code === 'HOOK_FAILED') return error;
+  const resume = hasResumeHook ? 'run your --resume-traffic command by hand' : 'resume it by hand';
+  const why = isStopError(error) ? 'the run was stopped' : '--resume-traffic runs only after verify passes';
+  // The downs giving up on a lock changed nothing (withLockRetries says so in its message): as if none had run.
   const unchanged = !state.downsStarted || (error.code === 'LOCK_TIMEOUT' && state.undone.length === 0);
-  // A run told to stop (Ctrl-C, SIGTERM) starts no more of the user's commands.
-  const stopped = isStopError(error);
-  let note: string;
-  if (unchanged && !stopped && resumeTraffic) {
-    try {
-      await resume();
-      note = 'traffic was resumed (--resume-traffic): the database is as it was before the run';
-    } catch (hookErr) {
-      note = `traffic is still paused: the database is as it was before the run, but the --resume-traffic command failed (${hookErr instanceof Error ? hookErr.message : String(hookErr)}): resume it by hand`;
-    }
-  } else {
-    note = unchanged
-      ? `traffic is still paused (--pause-traffic ran, ${stopped ? 'the run was stopped' : 'no --resume-traffic command given'}): the database is as it was before the run; resume traffic by hand or run undo again`
-      : 'traffic is still paused (--pause-traffic ran): resume it only once the database is where the application can run on it';
-  }
-  return new DbrollbackError(error.code, `${error.message}; ${note}`, { hint: error.hint, cause: error.cause ?? error, details: { ...error.details, trafficResumed: note.startsWith('traffic was resumed') } });
+  const note = unchanged
+    ? `traffic is still paused (--pause-traffic ran; ${why}): the database is as it was before the run — ${resume} to return to it, or run undo again`
+    : `traffic is still paused (--pause-traffic ran; ${why}): resume it only once the database is where the application can run on it`;
+  return new DbrollbackError(error.code, `${error.message}; ${note}`, { hint: error.hint, cause: error.cause ?? error, details: { ...error.details, trafficPaused: true } });
 }
 
 function hookContext(run: RunContext, state: RunState, log: (line: string) => void) {

@@ -1,10 +1,10 @@
 /**
  * Undo with a pause hook that drains only part of the traffic: the writer it
  * stops, and a report session it does not know about, whose open transaction
- * makes the downs give up on their lock having changed nothing. The database
- * is then as it was before the run, so traffic comes back (the resume hook
- * runs), and the message says so; without a resume hook it says traffic is
- * still paused.
+ * makes the downs give up on their lock having changed nothing. Traffic stays
+ * paused (the resume hook runs only after a passing verify, DESIGN.md's undo
+ * invariant), and the message says so and that the database is as it was
+ * before the run.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -51,7 +51,7 @@ async function report(database: string): Promise<pg.Client> {
 }
 
 describe('undo with a pause hook, the downs giving up on a lock', () => {
-  it('the database unchanged, the resume hook runs and the message says traffic was resumed', async () => {
+  it('the database unchanged: the resume hook does not run, and the message says traffic is still paused over the database as it was', async () => {
     const p = await shopAt(cluster, 'sql', 2); // head 004: its down renames a column of orders
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-paused-'));
     const stopFile = path.join(dir, 'stop');
@@ -73,9 +73,9 @@ describe('undo with a pause hook, the downs giving up on a lock', () => {
     const written = await app.done;
     expect(result.error).toMatchObject({ code: 'LOCK_TIMEOUT', exitCode: 1 });
     expect(result.undone).toEqual([]);
-    expect(result.error!.message).toContain('traffic was resumed (--resume-traffic): the database is as it was before the run');
-    expect((await readFile(hooks, 'utf8')).trim().split('\n')).toEqual(['pause', 'resume']);
-    expect(result.steps.find((s) => s.name === 'resume-traffic')?.status).toBe('success');
+    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran; --resume-traffic runs only after verify passes): the database is as it was before the run — run your --resume-traffic command by hand to return to it, or run undo again');
+    expect((await readFile(hooks, 'utf8')).trim().split('\n')).toEqual(['pause']);
+    expect(result.steps.find((s) => s.name === 'resume-traffic')?.status).not.toBe('success');
     expect(await catalogFingerprint(cluster, p.database)).toBe(before);
     const [row] = await cluster.sql<{ n: number }>(p.database, 'SELECT count(*)::int AS n FROM orders');
     expect(row!.n).toBe(5 + written);
@@ -91,7 +91,7 @@ describe('undo with a pause hook, the downs giving up on a lock', () => {
       await blocker.end();
     }
     expect(result.error?.code).toBe('LOCK_TIMEOUT');
-    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran, no --resume-traffic command given): the database is as it was before the run');
+    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran; --resume-traffic runs only after verify passes): the database is as it was before the run — resume it by hand to return to it, or run undo again');
   });
 
   it('a run stopped after the pause, before any down: no more hooks run, and the message says traffic is still paused over an unchanged database', async () => {
@@ -109,7 +109,7 @@ describe('undo with a pause hook, the downs giving up on a lock', () => {
     });
     expect(result.error?.code).toBe('INTERRUPTED');
     expect(result.undone).toEqual([]);
-    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran, the run was stopped): the database is as it was before the run');
+    expect(result.error!.message).toContain('traffic is still paused (--pause-traffic ran; the run was stopped): the database is as it was before the run');
     expect((await readFile(hooks, 'utf8')).trim().split('\n')).toEqual(['pause']);
   });
 });
