@@ -10,8 +10,13 @@
  *
  * A migration applied, undone and applied again has one record per time it
  * was applied; the newest counts, and only while it was taken on the same
- * predecessor (`head`) the history names now. Like every object in the
- * storage it is encrypted when a key is configured.
+ * predecessor (`head`) the history names now. An undo whose verify gate
+ * passed with differences from that record (accepted with
+ * --accept-schema-difference, or proven by a rehearsal where there was no
+ * record) records the schema it left, under the oldest migration it undid:
+ * that is the schema at the head now, and what a later verify and plan
+ * compare with. Like every object in the storage it is encrypted when a key
+ * is configured.
  */
 import { text } from 'node:stream/consumers';
 import type { SchemaSnapshot } from '../db/schema/snapshot.js';
@@ -34,8 +39,14 @@ export interface SchemaRecord {
    * it was kept, and null when it could not be read: those are matched by the database's name alone.
    */
   systemIdentifier?: string | null;
-  /** The migrate run (its audit record id). */
+  /** The run that took it (its audit record id): a migrate run, or the undo in `undo`. */
   runId: string;
+  /**
+   * Taken by an undo after its verify gate passed: the schema the downs left (at `head`, before `migration`
+   * is applied again), with the differences from the schema before that the undo accepted. Absent: taken by
+   * migrate just before `migration` ran.
+   */
+  undo?: { accepted: string[] };
   /** The restore point made right after it, when the server could make one. */
   restorePoint: string | null;
   /** Relations left out of the snapshot: the tool's history and bookkeeping (`schema.name` or `schema.*`). */

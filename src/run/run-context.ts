@@ -184,6 +184,7 @@ export class RunContext {
       head: record.head,
       before: record.migration,
       time: record.time,
+      ...(record.undo ? { undo: { runId: record.runId, accepted: record.undo.accepted } } : {}),
       schema: record.schema,
       exclude: record.exclude,
       matchedBy: cluster && record.systemIdentifier ? 'cluster' : 'name',

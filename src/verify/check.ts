@@ -52,6 +52,8 @@ export type HeadSchemaLookup =
       before: string;
       /** When it was taken (ISO 8601). */
       time: string;
+      /** Taken by an undo after its gate passed (the schema it left), with the differences it accepted; absent: taken by migrate. */
+      undo?: { runId: string; accepted: string[] };
       schema: SchemaSnapshot;
       /** Left out of the comparison: the tool's history and bookkeeping, as in the record. */
       exclude: string[];

@@ -169,6 +169,11 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(check.status).toBe('pass');
     expect(check.detail).toMatch(/exactly as in the rehearsal .*5 accepted difference\(s\)/);
     expect(await indexesOf(p.database)).toEqual(['events_pkey']);
+    // No record existed (the tool applied the migrations); the undo recorded the schema it left, and a later verify
+    // compares with it (was: skipped, no record at this head).
+    const later = await runBuiltCli(['verify', '--json', ...p.args]);
+    expect(later.exitCode, later.stdout).toBe(0);
+    expect(later.json<UndoDoc['verify'] & object>().checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^the schema holds everything an undo left at head 001_create-events and recorded .*accepted \(--accept-schema-difference\): /) });
   });
 
   it('migrate records the schema before each migration in the storage (encrypted with a key); plan then checks the downs against the record and undo refuses the same five indexes', async () => {
@@ -204,6 +209,24 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     const check = accepted.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')!;
     expect(check.status).toBe('pass');
     expect(check.detail).toMatch(/equals the one recorded before 002_add-payload except 5 accepted difference\(s\)/);
+
+    // The undo recorded the schema it left: a later standalone verify says the five were accepted, and does not fail
+    // them again (was: exit 3 with five "index ... is missing" until --skip-checks schema-round-trip).
+    const later = await runBuiltCli(['verify', '--json', ...p.args], { env });
+    expect(later.exitCode, later.stdout).toBe(0);
+    const again = later.json<UndoDoc['verify'] & object>().checks.find((c) => c.id === 'schema-round-trip')!;
+    expect(again.status).toBe('pass');
+    expect(again.detail).toMatch(/^the schema holds everything an undo left at head 001_create-events and recorded \(before 002_add-payload, .*\); the undo that left it accepted \(--accept-schema-difference\): /);
+    for (const index of INDEXES) expect(again.detail).toContain(`drops index ${index} on public.events`);
+    // Encrypted like migrate's records.
+    const left = (await readdir(path.join(p.storage, 'schema-records', '002_add-payload'))).filter((f) => !files.includes(f));
+    expect(left).toHaveLength(1);
+    expect((await readFile(path.join(p.storage, 'schema-records', '002_add-payload', left[0]!))).includes(Buffer.from('events_pkey'))).toBe(false);
+    // What is lost after the undo is still caught: a column dropped by hand fails the gate.
+    await cluster.sql(p.database, 'ALTER TABLE events DROP COLUMN source_ip');
+    const lost = await runBuiltCli(['verify', '--json', ...p.args], { env });
+    expect(lost.exitCode, lost.stdout).toBe(3);
+    expect(lost.json<UndoDoc['verify'] & object>().checks.find((c) => c.id === 'schema-round-trip')!.problems![0]).toMatch(/^column public\.events\.source_ip \(inet\) is missing/);
   });
 
   it('the record unencrypted holds the schema before the migration, its predecessor and the history table left out', async () => {

@@ -212,6 +212,10 @@ describe('standalone verify against the schema recorded at the head (built CLI)'
     try {
       const twin = await project(badDown, recorded.storage, other, recorded.database);
       await tool(twin.url, badDown, 'up');
+      // plan and undo do not take the other cluster's record either: the round trip is rehearsed (was: 'record').
+      const plan = await runBuiltCli(['plan', '--count', '1', '--json', ...twin.args]);
+      expect(plan.exitCode, plan.stderr).toBe(0);
+      expect(plan.json<{ roundTrip: { source: string } }>().roundTrip.source).toBe('rehearsal');
       await tool(twin.url, badDown, 'down', '2');
       const twinCheck = await verifyJson(twin.args);
       expect(twinCheck.exitCode, JSON.stringify(twinCheck.doc)).toBe(0);

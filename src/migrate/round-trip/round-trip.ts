@@ -36,6 +36,7 @@ import { toolExclusions } from './exclusions.js';
 import { rehearseCached } from './rehearse.js';
 import { keptByStaying, type KeptObject } from './staying.js';
 import type { Db } from '../../db/connection.js';
+import { systemIdentifier } from '../../db/system-identifier.js';
 
 export interface RoundTrip {
   /** `record`: checked against the schema migrate recorded; `rehearsal`: run in a throwaway database; `none`: not checked (`note` says why). */
@@ -51,9 +52,11 @@ export interface RoundTrip {
   expect: RoundTripExpectation | null;
 }
 
-export type RoundTripExpectation =
-  | { kind: 'record'; migration: string; schema: SchemaSnapshot; exclude: string[]; kept?: KeptObject[] }
-  | { kind: 'changes'; changes: SchemaChange[]; exclude: string[] };
+/** `migration`: the oldest undone; `head`: the migration before it in the history (null: none), where the undo leaves the history. */
+export type RoundTripExpectation = { migration: string; head: string | null } & (
+  | { kind: 'record'; schema: SchemaSnapshot; exclude: string[]; kept?: KeptObject[] }
+  | { kind: 'changes'; changes: SchemaChange[]; exclude: string[] }
+);
 
 export interface RoundTripInput {
   settings: ToolSettings;
@@ -134,7 +137,7 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
       ok: differences.length === 0,
       differences,
       note: null,
-      expect: { kind: 'record', migration: oldestName, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
+      expect: { kind: 'record', migration: oldestName, head: oldest.head, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
     });
   }
   if (toolOf(input.adapter.kind)?.rehearsesRoundTrip !== true) {
@@ -144,20 +147,29 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
   try {
     const rehearsal = await rehearseCached(input.settings, input.adapter, input.applied, input.selected, exclude);
     const differences = await named(input, rehearsal.migrations.flatMap((r) => r.changes.map((change) => ({ migration: r.name, change, afterUp: r.afterUp }))));
-    return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, cached: rehearsal.cached === true, expect: { kind: 'changes', changes: rehearsal.downChanges, exclude } });
+    return done({ source: 'rehearsal', ok: differences.length === 0, differences, note: null, cached: rehearsal.cached === true, expect: { kind: 'changes', ...oldestOf(input), changes: rehearsal.downChanges, exclude } });
   } catch (err) {
     if (!isDbrollbackError(err)) throw err;
     return done({ source: 'rehearsal', ok: null, differences: [], note: err.message, expect: null });
   }
 }
 
+/** The oldest migration to undo and the one before it in the history. */
+function oldestOf(input: RoundTripInput): { migration: string; head: string | null } {
+  const migration = input.selected.at(-1)!.name;
+  const index = input.applied.findIndex((a) => a.name === migration);
+  return { migration, head: index > 0 ? input.applied[index - 1]!.name : null };
+}
+
 /** The record before each selected migration, or null when one of them has none. */
 async function recordsFor(input: RoundTripInput): Promise<Map<string, SchemaRecord> | null> {
   const out = new Map<string, SchemaRecord>();
+  // Never a record of a same-named database on another cluster sharing the storage (where both sides know theirs).
+  const cluster = await systemIdentifier(input.db);
   for (const m of input.selected) {
     const index = input.applied.findIndex((a) => a.name === m.name);
     const head = index > 0 ? input.applied[index - 1]!.name : null;
-    const record = await schemaRecordBefore(input.storage!, m.name, input.database, head);
+    const record = await schemaRecordBefore(input.storage!, m.name, input.database, head, cluster);
     if (record === null) return null;
     out.set(m.name, record);
   }

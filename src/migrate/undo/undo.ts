@@ -44,6 +44,7 @@ import { runHook } from './hooks.js';
 import { differenceKey } from '../../db/schema/round-trip.js';
 import { toolExclusions } from '../round-trip/exclusions.js';
 import type { SchemaExpectation } from '../../verify/check.js';
+import { recordSchemaLeft } from './schema-left.js';
 import { takeSafetyBackup, type SafetyBackup } from './safety-backup.js';
 import { untouchedSince, writeState } from './untouched.js';
 import type { UndoBackupMode } from '../../run/options.js';
@@ -240,6 +241,10 @@ export async function undo(run: RunContext, options: UndoOptions): Promise<UndoR
       // Traffic stays paused: resume only ever follows a passing verify.
       throw verifyFailed(report, safety, hooks.pauseTraffic ? meanwhile : []);
     }
+    // The schema the undo left, where a later verify would otherwise compare with another (accepted differences).
+    const left = await recordSchemaLeft(lockDb, storage!, { expect: plan.roundTrip?.expect, report, database: run.conn.database, runId: audit.id });
+    state.schemaRecord = left.key;
+    if (left.note) log(left.note);
     await faultPoint('undo:before-resume', run.signal);
     if (hooks.resumeTraffic) await checklist.run('resume-traffic', () => runHook('resume-traffic', hooks.resumeTraffic!, hookContext(run, state, log)));
     else checklist.skip('resume-traffic', 'no --resume-traffic command given');
@@ -272,6 +277,8 @@ interface RunState {
   undone: string[];
   notUndone: string[];
   verify: VerifyReport | null;
+  /** The record of the schema the undo left (schema-left.ts), when one was written. */
+  schemaRecord?: string | null;
 }
 
 async function dryRun(run: RunContext, adapter: MigratorAdapter, options: UndoOptions, checklist: Checklist, state: RunState): Promise<UndoReport> {
@@ -559,7 +566,7 @@ function auditFacts(options: UndoOptions, state: RunState) {
     undone: state.undone,
     notUndone: state.notUndone,
     noBackup: Boolean(options.noBackup) || state.safety?.taken === 'none',
-    extra: { backup: state.safety ? summarize(state.safety) : null },
+    extra: { backup: state.safety ? summarize(state.safety) : null, ...(state.schemaRecord ? { schemaRecord: state.schemaRecord } : {}) },
   };
 }
 

@@ -69,7 +69,11 @@ export const schemaRoundTrip: Check = {
 async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutcome> {
   const lookup = await ctx.headSchema();
   if (!lookup.found) return { status: 'skip', detail: `no schema recorded at the migration head to compare with: ${lookup.reason}` };
-  const at = `recorded at head ${lookup.head ?? '(no migration applied)'} (before ${lookup.before}, ${lookup.time})`;
+  const at = lookup.undo
+    ? `an undo left at head ${lookup.head ?? '(no migration applied)'} and recorded (before ${lookup.before}, ${lookup.time}, run ${lookup.undo.runId})`
+    : `recorded at head ${lookup.head ?? '(no migration applied)'} (before ${lookup.before}, ${lookup.time})`;
+  // The differences that undo accepted are in the record it left: said, never failed again.
+  const accepted = lookup.undo && lookup.undo.accepted.length > 0 ? `; the undo that left it accepted (--accept-schema-difference): ${named(lookup.undo.accepted)}` : '';
   const live = await schemaSnapshot(db, { exclude: lookup.exclude });
   const found = await compareWithHeadRecord(lookup.schema, live, lookup.ups);
   const extra = found.extra.map(describeChange);
@@ -79,6 +83,7 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
     before: lookup.before,
     recordedAt: lookup.time,
     matchedBy: lookup.matchedBy,
+    ...(lookup.undo ? { leftByUndo: lookup.undo.runId, accepted: lookup.undo.accepted } : {}),
     missing: found.missing.map(nameMissing),
     differs: found.differs.map(describeChange),
     leftBehind: found.leftBehind.map((l) => `${describeChange(l.change)}, which the up of ${l.by} creates`),
@@ -96,7 +101,7 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
   const beyond =
     (found.kept.length > 0 ? `; what migrations that stay applied made since (expected): ${named(data.staysApplied!)}` : '') +
     (extra.length > 0 ? `; beyond it (reported, not failed: made since by hand or another tool): ${named(extra)}` : '');
-  if (problems.length === 0) return { status: 'pass', detail: `the schema holds everything ${at}${beyond}`, data };
+  if (problems.length === 0) return { status: 'pass', detail: `the schema holds everything ${at}${accepted}${beyond}`, data };
   const lost = [...found.missing.map(nameMissing), ...found.differs.map(describeChange), ...found.leftBehind.map((l) => describeChange(l.change))];
   const tables = tablesOf(found.missing);
   problems.push(
@@ -105,7 +110,7 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
       (found.leftBehind.length > 0 ? `; drop what the downs left behind` : '') +
       '; then run dbrollback verify again. A difference made on purpose: dbrollback verify --skip-checks schema-round-trip',
   );
-  return { status: 'fail', detail: `the schema differs from the one ${at}: ${named(lost)}${beyond}`, problems, data };
+  return { status: 'fail', detail: `the schema differs from the one ${at}: ${named(lost)}${accepted}${beyond}`, problems, data };
 }
 
 /** The first few problems in one line (all of them are in `problems`). */
