@@ -574,8 +574,18 @@ function classifyUnits(units: readonly CapturedSql[], options: ClassifySqlOption
   const fills: SqlClassification['fills'] = [];
   let line = 1;
   let transactional = true;
+  // Each unit is judged against what the earlier ones defined, as a file against the earlier files: a CHECK dropped and
+  // added again wider in a later changeset (one value more) replaces the one an earlier changeset added.
+  const columns = new HistoryColumns();
+  const checks = new HistoryChecks();
+  const prior = options.schema ? {} : { priorColumns: (table: string, column: string) => columns.typeOf(table, column), priorChecks: (table: string, name: string) => checks.definition(table, name) };
   for (const unit of units) {
-    const c = classifySqlSync(unit.sql, { ...options, firstLine: line, inTransaction: unit.inTransaction });
+    const own: ParsedStatement[] = [];
+    const c = classifySqlSync(unit.sql, { ...options, ...prior, firstLine: line, inTransaction: unit.inTransaction, onStatement: (stmt) => void own.push(stmt) });
+    for (const stmt of own) {
+      columns.record(stmt);
+      checks.record(stmt);
+    }
     statements.push(...c.statements);
     fills.push(...c.fills);
     // Whether a unit runs a statement outside any transaction block is the unit's to say (its own transaction setting).

@@ -53,3 +53,46 @@ describe('a CHECK swap in captured code migrations', () => {
     expect(narrower!.statements.flatMap((s) => s.findings).map((f) => f.rule)).toContain('constraint-tightening');
   });
 });
+
+/** Liquibase runs each changeset on its own: a later changeset's swap replaces the CHECK an earlier one added. */
+const CHANGELOG = `databaseChangeLog:
+  - changeSet:
+      id: 001-orders
+      author: ops
+      changes:
+        - sql:
+            sql: CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL)
+  - changeSet:
+      id: 002-status-check
+      author: ops
+      changes:
+        - sql:
+            sql: ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('new', 'paid'))
+  - changeSet:
+      id: 003-status-shipped
+      author: ops
+      changes:
+        - sql:
+            sql: ALTER TABLE orders DROP CONSTRAINT orders_status_check
+        - sql:
+            sql: ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('new', 'paid', 'shipped'))
+  - changeSet:
+      id: 004-status-no-new
+      author: ops
+      changes:
+        - sql:
+            sql: ALTER TABLE orders DROP CONSTRAINT orders_status_check
+        - sql:
+            sql: ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('paid', 'shipped'))
+`;
+
+describe('a CHECK swap across Liquibase changesets', () => {
+  it('wider in a later changeset is not a tightening (was: constraint-tightening, as if the earlier CHECK were unknown); narrower is', async () => {
+    const dir = await dirWith({ 'changelog.yaml': CHANGELOG });
+    const { files } = await classifyFiles([`${dir}/changelog.yaml`], { migrator: 'liquibase' });
+    const rules = (pattern: RegExp) => files[0]!.statements.filter((s) => pattern.test(s.sql)).flatMap((s) => s.findings.map((f) => f.rule));
+    expect(rules(/'new', 'paid', 'shipped'/)).not.toContain('constraint-tightening');
+    expect(rules(/IN \('paid', 'shipped'\)/)).toContain('constraint-tightening');
+    expect(rules(/IN \('new', 'paid'\)\)/)).toContain('constraint-tightening');
+  });
+});
