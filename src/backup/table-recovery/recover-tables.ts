@@ -31,6 +31,7 @@ import { confirmReplace } from './confirm-replace.js';
 import { copyDetail, copyTables, recoverySchemas } from './copy-tables.js';
 import { inboundForeignKeys } from './inbound-foreign-keys.js';
 import { swapTables } from './swap-tables.js';
+import { keptAside, type KeptAside } from './kept-aside.js';
 import { assertCopiesMatch, compareCopies, copiesDetail, type RecoveredTable } from './verify-copies.js';
 
 export interface RecoverTablesOptions {
@@ -72,6 +73,8 @@ export interface RecoverTablesReport {
   replaced: boolean;
   /** Where the live tables were put aside (--replace). */
   aside: string | null;
+  /** --replace: per table, what the table put aside holds beyond the restored one (written since the target). */
+  keptAside: KeptAside[];
   backupId: string | null;
   tables: RecoveredTable[];
   /** Foreign keys to tables outside the set, left out of the side-by-side copy. */
@@ -100,7 +103,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   const at = options.target.pointInTime ?? options.target.lsn ?? options.target.restorePoint ?? 'the target';
   if (options.replace) await confirmReplace(tables, options.into, { state: `at ${at}`, sideBySide: 'recover', run: 'table recovery', aside, yes: options.yes, confirm: options.confirm });
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
-  const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, backupId: null, tables: [], droppedKeys: [], walStaging: null, durationMs: 0, steps: [], auditKey: null, error: null };
+  const report: RecoverTablesReport = { ok: false, outcome: 'failed', target: null, schema, replaced: false, aside: null, keptAside: [], backupId: null, tables: [], droppedKeys: [], walStaging: null, durationMs: 0, steps: [], auditKey: null, error: null };
   const osUser = serverOsUser();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-throwaway-'));
   // The server runs as its own OS user: it must reach the data directory inside.
@@ -172,6 +175,8 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
         }
         report.tables = await compareCopies(into, tables, schema, Boolean(options.replace), staged.fingerprints);
         await checklist.run('verify', async () => assertCopiesMatch(report.tables, "recovered tables differ from the throwaway instance's:"), () => copiesDetail(report.tables));
+        // What the application wrote since the target is in the tables put aside: counted, so nothing is out of service unseen.
+        if (report.replaced) report.keptAside = await keptAside(into, tables, aside);
       });
     });
   } catch (err) {
@@ -197,7 +202,7 @@ export async function recoverTables(storage: Storage, options: RecoverTablesOpti
   report.ok = error === null;
   report.outcome = outcomeOf(error);
   report.durationMs = Math.round(performance.now() - started);
-  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, tables: report.tables, droppedKeys: report.droppedKeys } }, log, journal);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: report.backupId, extra: { mode: 'tables', target: report.target, schema, replaced: report.replaced, aside: report.aside, keptAside: report.keptAside, tables: report.tables, droppedKeys: report.droppedKeys } }, log, journal);
   return report;
 }
 

@@ -36,6 +36,7 @@ import { confirmReplace } from './confirm-replace.js';
 import { copyDetail, copyTables, recoverySchemas } from './copy-tables.js';
 import { addDeferredKeys, loadPartialDump, validateCopiedKeys, type DeferredKeys } from './load-partial-dump.js';
 import { swapTables } from './swap-tables.js';
+import { keptAside, type KeptAside } from './kept-aside.js';
 import { assertCopiesMatch, compareCopies, copiesDetail, type RecoveredTable } from './verify-copies.js';
 
 export interface RestorePartialOptions {
@@ -67,6 +68,8 @@ export interface RestorePartialReport {
   schema: string;
   replaced: boolean;
   aside: string | null;
+  /** --replace: per table, what the table put aside holds beyond the restored one (written since the backup). */
+  keptAside: KeptAside[];
   /** The partial backup of the live tables taken before --replace swapped them. */
   safetyBackupId: string | null;
   tables: RecoveredTable[];
@@ -118,7 +121,7 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   const { stamp, schema, aside } = recoverySchemas();
   const scratchName = `dbrollback_partial_${stamp}`;
   if (options.replace) await confirmReplace(tables, options.into, { state: `in backup ${m.id}`, sideBySide: 'restore', run: 'restore', aside, yes: options.yes, confirm: options.confirm });
-  const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: backupCovers(m), schema, replaced: false, aside: null, safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
+  const report: RestorePartialReport = { ok: false, outcome: 'failed', backupId: m.id, covers: backupCovers(m), schema, replaced: false, aside: null, keptAside: [], safetyBackupId: null, tables: [], droppedKeys: [], recreatedKeys: [], durationMs: 0, steps: [], auditKey: null, error: null };
   const audit = new AuditRun('restore', describeConn(options.into), options.commandLine);
   const mode = m.partial ? 'partial-backup' : 'backup-tables';
   const facts = () => ({ mode, backupId: m.id, database: options.into.database, schema, aside, replaced: report.replaced, scratchDatabase: scratchName });
@@ -179,6 +182,8 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
     } else checklist.skip('swap', `side by side in schema ${schema}`);
     report.tables = await compareCopies(into, tables, schema, Boolean(options.replace), staged.fingerprints);
     await checklist.run('verify', async () => assertCopiesMatch(report.tables, `restored tables differ from backup ${m.id}:`), () => copiesDetail(report.tables));
+    // What the application wrote since the backup is in the tables put aside: counted, so nothing is out of service unseen.
+    if (report.replaced) report.keptAside = await keptAside(into!, tables, aside);
   } catch (err) {
     error = asRunError(err);
   } finally {
@@ -193,6 +198,6 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   report.ok = error === null;
   report.outcome = outcomeOf(error);
   report.durationMs = Math.round(performance.now() - started);
-  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode, schema, replaced: report.replaced, aside: report.aside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
+  report.auditKey = await recordRun(audit, storage, report.steps, error, { backupId: m.id, extra: { mode, schema, replaced: report.replaced, aside: report.aside, keptAside: report.keptAside, safetyBackupId: report.safetyBackupId, tables: report.tables, droppedKeys: report.droppedKeys, recreatedKeys: report.recreatedKeys } }, log, journal);
   return report;
 }

@@ -2,6 +2,7 @@
 import type { RecoverTablesReport, RestorePartialReport } from '../../index.js';
 import { table } from '../output.js';
 import { stepLines } from './steps.js';
+import { keptAsideLines } from '../../backup/table-recovery/kept-aside.js';
 
 export function recoverTablesJson(r: RecoverTablesReport) {
   return {
@@ -11,6 +12,7 @@ export function recoverTablesJson(r: RecoverTablesReport) {
     schema: r.schema,
     replaced: r.replaced,
     aside: r.aside,
+    keptAside: r.keptAside,
     backupId: r.backupId,
     tables: r.tables,
     droppedKeys: r.droppedKeys,
@@ -26,7 +28,7 @@ export function renderRecoverTables(r: RecoverTablesReport): string {
   const lines = ['steps:'];
   lines.push(...stepLines(r.steps));
   if (r.tables.length > 0) lines.push('', table(['table', 'now at', 'rows recovered', 'fingerprint'], r.tables.map((t) => [t.table, t.now, t.rows, t.matches ? 'matches the recovered copy' : 'DIFFERS'])));
-  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
+  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`, ...keptAsideLines(r.keptAside, `the target (${r.target})`).map((l) => `  ${l}`));
   if (r.backupId) lines.push(`backup taken before the swap: ${r.backupId}`);
   if (r.ok) lines.push('', `restore --tables: ok — ${r.tables.length} table(s) recovered to ${r.target} in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
   return lines.join('\n');
@@ -41,6 +43,7 @@ export function restorePartialJson(r: RestorePartialReport) {
     schema: r.schema,
     replaced: r.replaced,
     aside: r.aside,
+    keptAside: r.keptAside,
     safetyBackupId: r.safetyBackupId,
     tables: r.tables,
     droppedKeys: r.droppedKeys,
@@ -56,7 +59,7 @@ export function renderRestorePartial(r: RestorePartialReport): string {
   const lines = ['steps:'];
   lines.push(...stepLines(r.steps));
   if (r.tables.length > 0) lines.push('', table(['table', 'now at', 'rows restored', 'fingerprint'], r.tables.map((t) => [t.table, t.now, t.rows, t.matches ? 'matches the backup' : 'DIFFERS'])));
-  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`);
+  if (r.aside) lines.push(`the live tables were kept in schema ${r.aside}`, ...keptAsideLines(r.keptAside, `backup ${r.backupId}`).map((l) => `  ${l}`));
   if (r.recreatedKeys.length > 0) lines.push(`foreign keys made again on the restored tables: ${r.recreatedKeys.join(', ')}`);
   if (r.safetyBackupId) lines.push(`backup of the live tables taken before the swap: ${r.safetyBackupId}`);
   if (r.ok) lines.push('', `restore: ok — ${r.tables.length} table(s) of backup ${r.backupId} restored in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);

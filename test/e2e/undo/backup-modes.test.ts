@@ -90,11 +90,15 @@ describe('undo --backup tables and partial backups', () => {
     expect(await phones(cluster, s.database, `"${sideReport.schema}".customers`)).toEqual(before);
     expect(await cluster.sql(s.database, `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'customers' AND column_name = 'phone'`)).toHaveLength(0);
 
+    // The application writes on after the undo: one customer more, one renamed.
+    await cluster.sql(s.database, "INSERT INTO customers (email, name) VALUES ('late@example.com', 'Late'); UPDATE customers SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM customers)");
     // In place: swapped in, orders' foreign key made again on the restored customers.
     const replace = await runBuiltCli(['restore', ...s.args, '--backup', id, '--replace', '--yes', '--json']);
     expect(replace.exitCode, replace.stderr).toBe(0);
-    const replaced = replace.json<{ replaced: boolean; aside: string; recreatedKeys: string[]; safetyBackupId: string }>();
+    const replaced = replace.json<{ replaced: boolean; aside: string; recreatedKeys: string[]; safetyBackupId: string; keptAside: unknown[] }>();
     expect(replaced.replaced).toBe(true);
+    // Those writes are in the table put aside, counted by primary key (the phone column, only on one side, left out).
+    expect(replaced.keptAside).toEqual([{ table: 'public.customers', aside: `${replaced.aside}.customers`, onlyAside: 1, changed: 1, onlyRestored: 0, note: null }]);
     expect(replaced.recreatedKeys.join(',')).toMatch(/orders/);
     expect(replaced.safetyBackupId).toMatch(/^\d{8}T/);
     expect(await phones(cluster, s.database)).toEqual(before);

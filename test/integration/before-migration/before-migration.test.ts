@@ -175,8 +175,13 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       const [issued] = await query<{ n: string }>(url, "SELECT last_value::text AS n FROM public.orders_id_seq");
       const run = await cli(['restore', '--before-migration', BAD, '--tables', 'public.orders,public.order_items', '--into-database', url, '--replace', '--yes', '--json', ...project.args]);
       expect(run.exitCode, run.stderr).toBe(0);
-      const doc = run.json<{ replaced: boolean; aside: string; backupId: string; tables: Array<{ table: string; rows: number; matches: boolean }> }>();
+      const doc = run.json<{ replaced: boolean; aside: string; backupId: string; tables: Array<{ table: string; rows: number; matches: boolean }>; keptAside: unknown[] }>();
       expect(doc.replaced).toBe(true);
+      // What the restore took out of service, by primary key: the order taken live, and the five the bad migration changed.
+      expect(doc.keptAside).toEqual([
+        { table: 'public.orders', aside: `${doc.aside}.orders`, onlyAside: 1, changed: 5, onlyRestored: 0, note: null },
+        { table: 'public.order_items', aside: `${doc.aside}.order_items`, onlyAside: 0, changed: 0, onlyRestored: 0, note: null },
+      ]);
       expect(doc.backupId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
       expect(doc.tables.map((t) => [t.table, t.rows, t.matches])).toEqual([['public.orders', 5, true], ['public.order_items', 6, true]]);
       const after = await contents(url);
