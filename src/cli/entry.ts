@@ -14,10 +14,6 @@ export interface StartedEarly {
   parseWorker?: ParseWorker | undefined;
 }
 
-// Output a user sees is the tool's own: the AWS SDK's notice about future Node.js
-// majors is not something an on-call engineer can act on mid-incident.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /**
  * Run one command line (wal-push and wal-fetch in their plain forms never come here: the bin takes them the short way,
  * archive-entry.ts); `commandDone` is called with the exit code once the command has finished, before the process is left to exit.

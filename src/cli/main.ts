@@ -15,6 +15,9 @@ import type { StartedEarly } from './entry.js';
 declare const __DBROLLBACK_PROGRAM__: { file: string; hash: string };
 
 trace('cli: loader started');
+// Output a user sees is the tool's own: the AWS SDK's notice about future Node.js majors is not something an on-call
+// engineer can act on mid-incident, nor a line to add to the server's log at every WAL segment wal-push archives.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const argv = process.argv.slice(2);
 // archive_command / restore_command run once per WAL segment: they take a short way in of their own (archive-entry.ts,
 // its own small chunk), never the whole program — a wal-push's peak memory is its start-up's (issue #23: ≤ 50 MB).

@@ -34,7 +34,8 @@ export async function fileArchive(): Promise<ArchiveTarget> {
 /** A prefix in an s3rver bucket; the endpoint travels in AWS_ENDPOINT_URL_S3 (a % in archive_command is special). */
 export function s3Archive(s3: S3Server, bucket: string, prefix: string): ArchiveTarget {
   const url = `s3://${bucket}/${prefix}?forcePathStyle=true&region=us-east-1`;
-  const env = { ...s3.env, AWS_ENDPOINT_URL_S3: s3.endpoint, NODE_NO_WARNINGS: '1' };
+  // Warnings shown, as a user's server log would (NODE_NO_WARNINGS here once hid the AWS SDK's notice at every segment).
+  const env = { ...s3.env, AWS_ENDPOINT_URL_S3: s3.endpoint };
   return { url, env, storage: openStorage(url, { env }) };
 }
 
