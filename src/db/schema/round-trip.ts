@@ -12,6 +12,7 @@
 import type { SchemaChange, SchemaChangeKind } from './diff.js';
 import { describeChange, diffLogical, LogicalIds } from './logical.js';
 import type { SchemaSnapshot } from './snapshot.js';
+import { canonicalExpression } from './canonical-expression.js';
 
 export interface SchemaDifference {
   /** The migration whose down leaves the difference. */
@@ -90,11 +91,33 @@ export function displayObject(kind: SchemaChangeKind, object: string): string {
   return `${parts.slice(2).join('.')} on ${parts.slice(0, 2).join('.')}`;
 }
 
-/** Function bodies compared by their shape (white space folded), when both snapshots have it. */
+/**
+ * Function bodies compared by their shape (white space folded), when both snapshots have it; deparsed expressions
+ * (constraints, indexes, views, defaults, triggers) in the form parsing them again gives (canonical-expression.ts):
+ * a schema restored from a logical backup is the schema that was dumped.
+ */
 function shaped(snapshot: SchemaSnapshot): SchemaSnapshot {
   const functions: SchemaSnapshot['functions'] = {};
   for (const [key, f] of Object.entries(snapshot.functions)) functions[key] = f.bodyShapeHash ? { ...f, bodyHash: f.bodyShapeHash } : f;
-  return { ...snapshot, functions };
+  const relations: SchemaSnapshot['relations'] = {};
+  for (const [key, r] of Object.entries(snapshot.relations)) {
+    relations[key] = {
+      ...r,
+      columns: mapValues(r.columns, (c) => ({ ...c, default: c.default === null ? null : canonicalExpression(c.default), generated: c.generated === null ? null : canonicalExpression(c.generated) })),
+      constraints: mapValues(r.constraints, (c) => ({ ...c, definition: canonicalExpression(c.definition) })),
+      indexes: mapValues(r.indexes, (i) => ({ ...i, definition: canonicalExpression(i.definition) })),
+      triggers: mapValues(r.triggers, canonicalExpression),
+      definition: r.definition === null ? null : canonicalExpression(r.definition),
+    };
+  }
+  const domains = mapValues(snapshot.domains, (d) => ({ ...d, default: d.default === null ? null : canonicalExpression(d.default), constraints: mapValues(d.constraints, (c) => ({ ...c, definition: canonicalExpression(c.definition) })) }));
+  return { ...snapshot, relations, domains, functions };
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const [key, value] of Object.entries(record)) out[key] = f(value);
+  return out;
 }
 
 /** Whether the object of a `removed` change is in `snapshot`. */
