@@ -6,6 +6,7 @@
 import { tableKey, type BaselineTable } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { EnumReading } from './enum-columns.js';
+import { RECOVERY_SCHEMA } from '../db/recovery-schemas.js';
 
 export interface LiveTable extends TableRef {
   rows: number;
@@ -30,6 +31,8 @@ export interface Comparison {
   differences: TableDiff[];
   /** Differences in tables the rollback was expected to change. */
   expected: TableDiff[];
+  /** Differences in dbrollback's own recovery schemas (restore --tables' copies, --replace's tables kept aside): reported, never failed. */
+  own: TableDiff[];
 }
 
 /**
@@ -41,8 +44,8 @@ export function compareTables(baseline: BaselineTable[], live: LiveTable[], expe
   const expectedKeys = new Set(expectChanged.map(tableKey));
   const liveByKey = new Map(live.map((t) => [tableKey(t), t]));
   const baseKeys = new Set(baseline.map(tableKey));
-  const result: Comparison = { matched: 0, differences: [], expected: [] };
-  const record = (diff: TableDiff) => (expectedKeys.has(tableKey(diff)) ? result.expected : result.differences).push(diff);
+  const result: Comparison = { matched: 0, differences: [], expected: [], own: [] };
+  const record = (diff: TableDiff) => (RECOVERY_SCHEMA.test(diff.schema) ? result.own : expectedKeys.has(tableKey(diff)) ? result.expected : result.differences).push(diff);
 
   for (const base of baseline) {
     const now = liveByKey.get(tableKey(base));
@@ -69,6 +72,14 @@ export function compareTables(baseline: BaselineTable[], live: LiveTable[], expe
 function methodOf(hash: string): string {
   const m = /^([a-z]):/.exec(hash);
   return m ? m[1]! : 'legacy';
+}
+
+/** What a table check adds to its detail: the differences expected, and those in dbrollback's own recovery schemas. */
+export function reportedNote(cmp: Comparison): string {
+  return (
+    (cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : '') +
+    (cmp.own.length > 0 ? `; in dbrollback's own recovery schemas (restore --tables output, not compared): ${cmp.own.map(describeDiff).join('; ')}` : '')
+  );
 }
 
 /** One line per difference, naming the table and the counts. */

@@ -15,6 +15,7 @@
  * schemas are left out.
  */
 import type pg from 'pg';
+import { notRecoverySchema } from '../recovery-schemas.js';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -131,7 +132,7 @@ const CONTYPE: Record<string, ConstraintSnapshot['type']> = {
 
 // dbrollback's own side-by-side schemas (restore --tables' copies, --replace's set-aside tables) are its output, never
 // the application's schema: an undo after a table recovery must not find them "added" since the schema it compares with.
-const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)' AND n.nspname !~ '^dbrollback_(recovered|replaced)_'`;
+const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)' AND ${notRecoverySchema('n.nspname')}`;
 const NOT_EXTENSION_MEMBER = (classid: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${classid}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
 

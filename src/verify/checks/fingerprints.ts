@@ -5,7 +5,7 @@
  * expected to change are not hashed; their counts are reported.
  */
 import type { Check } from '../check.js';
-import { compareTables, describeDiff, outsideBaseline, plural } from '../compare.js';
+import { compareTables, describeDiff, outsideBaseline, plural, reportedNote } from '../compare.js';
 
 export const fingerprints: Check = {
   id: 'fingerprints',
@@ -18,9 +18,9 @@ export const fingerprints: Check = {
     if (!baseline.partial && !baseline.tables.some((t) => t.hash !== undefined)) return { status: 'skip', detail: `${baseline.source} holds row counts only, no fingerprints` };
     const live = await ctx.live.get();
     const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'hash');
-    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
+    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected, ...(cmp.own.length > 0 ? { recoverySchemas: cmp.own } : {}) };
     const outside = outsideBaseline(baseline, ctx.untouched, ctx.expectChanged);
-    const expectedNote = `${cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : ''}${outside.note}`;
+    const expectedNote = `${reportedNote(cmp)}${outside.note}`;
     if (outside.problems.length > 0 && cmp.differences.length === 0) {
       return { status: 'fail', detail: `${plural(outside.problems.length, 'table')} outside ${baseline.source} were written${expectedNote}`, problems: outside.problems, data };
     }

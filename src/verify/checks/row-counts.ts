@@ -3,7 +3,7 @@
  * rollback was expected to change, which are reported, not failed.
  */
 import type { Check } from '../check.js';
-import { compareTables, describeDiff, outsideBaseline, plural } from '../compare.js';
+import { compareTables, describeDiff, outsideBaseline, plural, reportedNote } from '../compare.js';
 
 export const rowCounts: Check = {
   id: 'row-counts',
@@ -14,9 +14,9 @@ export const rowCounts: Check = {
     if (!baseline) return { status: 'skip', detail: 'no baseline: pass --baseline BACKUP_ID|latest or --baseline-file FILE' };
     const live = await ctx.live.get();
     const cmp = compareTables(baseline.tables, live, ctx.expectChanged, 'rows');
-    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected };
+    const data = { baseline: baseline.source, matched: cmp.matched, differences: cmp.differences, expectedChanges: cmp.expected, ...(cmp.own.length > 0 ? { recoverySchemas: cmp.own } : {}) };
     const outside = outsideBaseline(baseline, ctx.untouched, ctx.expectChanged);
-    const expectedNote = `${cmp.expected.length > 0 ? `; expected to change: ${cmp.expected.map(describeDiff).join('; ')}` : ''}${outside.note}`;
+    const expectedNote = `${reportedNote(cmp)}${outside.note}`;
     if (outside.problems.length > 0 && cmp.differences.length === 0) {
       return { status: 'fail', detail: `${plural(outside.problems.length, 'table')} outside ${baseline.source} were written${expectedNote}`, problems: outside.problems, data };
     }

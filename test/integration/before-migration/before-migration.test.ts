@@ -194,6 +194,12 @@ describe('migrate, then restore --before-migration (point in time)', () => {
       expect(Number(next!.n)).toBeGreaterThan(Number(issued!.n));
       // The damaged tables were put aside, not dropped.
       expect((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${doc.aside}.orders WHERE status IS NULL`))[0]!.n).toBe('5');
+      // verify against the backup taken before the swap: the restored tables differ (as they should), and the tables
+      // kept aside are dbrollback's own output — reported apart, never a difference (was: "not in the baseline", failed).
+      const check = await cli(['verify', '--baseline', doc.backupId, '--json', ...project.args]);
+      const fingerprints = check.json<{ checks: Array<{ id: string; data?: { differences: Array<{ schema: string; table: string }>; recoverySchemas?: Array<{ schema: string; table: string; kind: string }> } }> }>().checks.find((c) => c.id === 'fingerprints')!;
+      expect(fingerprints.data!.differences.map((d) => `${d.schema}.${d.table}`).sort()).toEqual(['public.orders']);
+      expect(fingerprints.data!.recoverySchemas!.map((d) => `${d.schema}.${d.table}:${d.kind}`).sort()).toEqual([`${doc.aside}.order_items:not-in-baseline`, `${doc.aside}.orders:not-in-baseline`]);
     });
 
     it.each([

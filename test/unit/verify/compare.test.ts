@@ -10,8 +10,8 @@ const base = [
 describe('compareTables', () => {
   it('matches identical tables by count and by hash', () => {
     const live = base.map((t) => ({ ...t }));
-    expect(compareTables(base, live, [], 'rows')).toEqual({ matched: 3, differences: [], expected: [] });
-    expect(compareTables(base, live, [], 'hash')).toEqual({ matched: 3, differences: [], expected: [] });
+    expect(compareTables(base, live, [], 'rows')).toEqual({ matched: 3, differences: [], expected: [], own: [] });
+    expect(compareTables(base, live, [], 'hash')).toEqual({ matched: 3, differences: [], expected: [], own: [] });
   });
 
   it('names missing tables, tables not in the baseline, count and content differences', () => {
@@ -36,6 +36,17 @@ describe('compareTables', () => {
     ]);
   });
 
+  it("reports the tables of dbrollback's own recovery schemas apart, never as differences (was: a verify after restore --tables --replace failed on the tables kept aside)", () => {
+    const live = [...base.map((t) => ({ ...t })), { schema: 'dbrollback_replaced_20261207t234429547z', table: 'a', rows: 11, hash: 'b:9' }];
+    const withOld = [...base, { schema: 'dbrollback_recovered_20261201t101010000z', table: 'b', rows: 5, hash: 't:2' }];
+    const cmp = compareTables(withOld, live, [], 'hash');
+    expect(cmp.differences).toEqual([]);
+    expect(cmp.own.map(describeDiff)).toEqual([
+      'dbrollback_recovered_20261201t101010000z.b: missing (baseline had 5 rows)',
+      'dbrollback_replaced_20261207t234429547z.a: not in the baseline (11 rows now)',
+    ]);
+  });
+
   it('moves differences of tables expected to change into `expected`, never comparing their hashes', () => {
     const live = [
       { schema: 'public', table: 'a', rows: 12 },
@@ -56,6 +67,6 @@ describe('compareTables', () => {
 
   it('leaves tables without a baseline hash out of the content comparison', () => {
     const result = compareTables([{ schema: 'public', table: 'a', rows: 10 }], [{ schema: 'public', table: 'a', rows: 10, hash: 'b:1' }], [], 'hash');
-    expect(result).toEqual({ matched: 0, differences: [], expected: [] });
+    expect(result).toEqual({ matched: 0, differences: [], expected: [], own: [] });
   });
 });
