@@ -39,7 +39,7 @@ describe('verify and backups prune (built CLI)', () => {
     expect(failed.exitCode).toBe(3);
     const doc = failed.json<{ ok: boolean; checks: Array<{ id: string; status: string; detail: string }> }>();
     expect(doc.ok).toBe(false);
-    expect(doc.checks.find((c) => c.id === 'row-counts')).toMatchObject({ status: 'fail', detail: `1 table differ from backup ${id} in row count` });
+    expect(doc.checks.find((c) => c.id === 'row-counts')).toMatchObject({ status: 'fail', detail: `1 table differs from backup ${id} in row count` });
     expect(doc.checks.find((c) => c.id === 'fingerprints')?.status).toBe('fail');
 
     const human = await runBuiltCli(['verify', '--baseline', id], { env });

@@ -23,11 +23,11 @@ export const rowCounts: Check = {
     if (cmp.differences.length > 0) {
       return {
         status: 'fail',
-        detail: `${plural(cmp.differences.length, 'table')} differ from ${baseline.source} in row count${expectedNote}`,
+        detail: `${plural(cmp.differences.length, 'table')} ${cmp.differences.length === 1 ? 'differs' : 'differ'} from ${baseline.source} in row count${expectedNote}`,
         problems: [...cmp.differences.map(describeDiff), ...outside.problems],
         data,
       };
     }
-    return { status: 'pass', detail: `${plural(cmp.matched, 'table')} match the row counts of ${baseline.source}${expectedNote}`, data };
+    return { status: 'pass', detail: `${plural(cmp.matched, 'table')} ${cmp.matched === 1 ? 'matches' : 'match'} the row counts of ${baseline.source}${expectedNote}`, data };
   },
 };

@@ -58,7 +58,7 @@ describe('dbrollback verify (CLI)', () => {
     const run = await cli(['verify', '--database-url', url, '--baseline-file', 'baseline.json'], dir);
     expect(run.code).toBe(3);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^FAIL {2}row-counts {9}1 table differ/);
+    expect(lines[0]).toMatch(/^FAIL {2}row-counts {9}1 table differs/);
     expect(lines[1]).toContain('- public.audit: 300 rows in the baseline, 299 now (-1)');
     expect(run.stdout).toMatch(/^FAIL {2}sequences {10}1 sequence of 2 behind their column$/m);
     expect(run.stdout.indexOf('FAIL  sequences')).toBeLessThan(run.stdout.indexOf('pass  connectivity'));
