@@ -1,5 +1,5 @@
 /** history: JSON and text. */
-import type { HistoryEntry, UnfinishedRun } from '../../index.js';
+import type { AuditRecord, HistoryEntry, UnfinishedRun } from '../../index.js';
 import { table } from '../output.js';
 import { describeUnfinished, unfinishedJson } from './unfinished.js';
 
@@ -28,9 +28,22 @@ export function renderHistory(entries: HistoryEntry[], unfinished: UnfinishedRun
             `${e.record.who.osUser}@${e.record.who.host}`,
             e.record.database,
             e.record.backupId ?? '',
-            e.record.error ? e.record.error.message.split('\n')[0]!.slice(0, 100) : (e.record.undone ?? []).length ? `undone ${(e.record.undone ?? []).join(', ')}` : '',
+            detailOf(e.record),
           ]
         : ['?', '?', 'unreadable', '', '', '', `${e.key}: ${e.problem}`],
     ),
   );
+}
+
+/** One line of what a run did: its error, what an undo undid, where a migrate took the head, what a restore put where. */
+function detailOf(r: AuditRecord): string {
+  if (r.error) return r.error.message.split('\n')[0]!.slice(0, 100);
+  if ((r.undone ?? []).length > 0) return `undone ${r.undone!.join(', ')}`;
+  const x = r.extra ?? {};
+  if (r.command === 'migrate' && typeof x.headAfter === 'string' && x.headAfter !== x.headBefore) return `head ${typeof x.headBefore === 'string' ? x.headBefore : '(none)'} → ${x.headAfter}`;
+  if (r.command === 'restore' && ['tables', 'partial-backup', 'backup-tables'].includes(String(x.mode)) && Array.isArray(x.tables)) {
+    const tables = (x.tables as Array<{ table?: unknown }>).map((t) => String(t.table)).join(', ');
+    return x.replaced === true ? `${tables} swapped in place; the live ones kept in ${String(x.aside)}` : `${tables} into schema ${String(x.schema)}`;
+  }
+  return '';
 }
