@@ -46,10 +46,12 @@ export async function writtenBeforeDowns(db: Db, sample: WriteSample): Promise<v
  * written before the downs).
  */
 export async function tablesWrittenSince(db: Db, before: WriteSample, applicationName: string): Promise<{ sessions: number; tables: TableRef[] }> {
-  await afterFlushWindow(before.writes.at);
+  // No traffic seen: nothing to excuse, and nothing to wait for (a session that wrote and left flushed its counters
+  // as it exited; one still connected would be counted here).
   const sessions = Math.max(before.sessions, await otherSessions(db, applicationName));
   if (sessions === 0 && (before.before ?? []).length === 0) return { sessions, tables: [] };
-  return { sessions, tables: tablesMoved(before.writes, await tableWrites(db)) };
+  await afterFlushWindow(before.writes.at);
+  return { sessions: Math.max(sessions, await otherSessions(db, applicationName)), tables: tablesMoved(before.writes, await tableWrites(db)) };
 }
 
 async function otherSessions(db: Db, applicationName: string): Promise<number> {
