@@ -81,14 +81,3 @@ async function primaryKey(db: Db, relation: string): Promise<string[]> {
   );
   return rows.map((r) => r.name);
 }
-
-/** One line per table for people: what the aside table holds beyond the restored one. */
-export function keptAsideLines(kept: readonly KeptAside[], since: string): string[] {
-  return kept.map((k) => {
-    if (k.note !== null) return `${k.aside} (the live ${k.table} before the swap): ${k.note}`;
-    const written = k.onlyAside! + k.changed! === 0
-      ? `no row inserted or changed since ${since} (nothing to copy back)`
-      : `${k.onlyAside} row(s) inserted and ${k.changed} changed since ${since} are there, not in ${k.table}: copy back the ones the application needs`;
-    return `${k.aside}: ${written}${k.onlyRestored! > 0 ? `; ${k.onlyRestored} row(s) the live table no longer had are back` : ''} (by primary key)`;
-  });
-}

@@ -2,7 +2,6 @@
 import type { RecoverTablesReport, RestorePartialReport } from '../../index.js';
 import { table } from '../output.js';
 import { stepLines } from './steps.js';
-import { keptAsideLines } from '../../backup/table-recovery/kept-aside.js';
 
 export function recoverTablesJson(r: RecoverTablesReport) {
   return {
@@ -64,4 +63,15 @@ export function renderRestorePartial(r: RestorePartialReport): string {
   if (r.safetyBackupId) lines.push(`backup of the live tables taken before the swap: ${r.safetyBackupId}`);
   if (r.ok) lines.push('', `restore: ok — ${r.tables.length} table(s) of backup ${r.backupId} restored in ${(r.durationMs / 1000).toFixed(1)} s${r.replaced ? ', swapped in place' : ` into schema ${r.schema}`}`);
   return lines.join('\n');
+}
+
+/** One line per table for people: what the aside table holds beyond the restored one. */
+function keptAsideLines(kept: RecoverTablesReport['keptAside'], since: string): string[] {
+  return kept.map((k) => {
+    if (k.note !== null) return `${k.aside} (the live ${k.table} before the swap): ${k.note}`;
+    const written = k.onlyAside! + k.changed! === 0
+      ? `no row inserted or changed since ${since} (nothing to copy back)`
+      : `${k.onlyAside} row(s) inserted and ${k.changed} changed since ${since} are there, not in ${k.table}: copy back the ones the application needs`;
+    return `${k.aside}: ${written}${k.onlyRestored! > 0 ? `; ${k.onlyRestored} row(s) the live table no longer had are back` : ''} (by primary key)`;
+  });
 }
