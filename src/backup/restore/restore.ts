@@ -26,6 +26,7 @@ import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '
 import type { StepResult } from '../../audit/audit-trail.js';
 import { connect, queryError, serverVersion, type Db } from '../../db/connection.js';
 import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { alterRole, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
 import type { Storage } from '../../storage/contract.js';
@@ -188,7 +189,11 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     state.manifest = manifest;
     admin = await connectMaintenance(target);
     // The mode follows from what exists, decided before anything is written.
-    const plan = await checklist.run('target', () => planTarget(admin!, manifest, target, inPlace, { ...options, yes }), (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
+    const plan = await checklist.run('target', async () => {
+      const p = await planTarget(admin!, manifest, target, inPlace, { ...options, yes });
+      if (p.mode !== 'into-empty') await requireCreateDatabase(admin!, p.restoreInto, target, inPlace);
+      return p;
+    }, (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
     state.mode = plan.mode;
     state.jobs = plan.jobs;
     // The input is good: from here on the run is journaled in the storage as it goes (a rehearsal writes nothing there).
@@ -306,6 +311,18 @@ async function planTarget(admin: Db, manifest: BackupManifest, target: ConnInfo,
   const jobs = options.jobs ?? (manifest.sizeBytes < PARALLEL_THRESHOLD ? 1 : Math.min(4, availableParallelism()));
   const restoreInto = mode === 'swap' ? derivedName(target.database, `_dbrollback_restore_${manifest.id.slice(-6)}`) : target.database;
   return { mode, restoreInto, existing, pgRestore, jobs };
+}
+
+/**
+ * Every mode but into-empty creates a database (and a swap renames two): a role without CREATEDB — a managed
+ * platform's application role, owner of its database and nothing else — is told so before anything is written.
+ */
+async function requireCreateDatabase(admin: Db, restoreInto: string, target: ConnInfo, inPlace: boolean): Promise<void> {
+  const attributes = await roleAttributes(admin);
+  if (mayCreateDatabase(attributes)) return;
+  throw new DbrollbackError('PRIVILEGE_MISSING', `role ${attributes.role} may not create databases (no CREATEDB), and restoring ${inPlace ? `"${target.database}" in place` : `into "${target.database}"`} creates "${restoreInto}" first. Nothing was changed.`, {
+    hint: `As a superuser: ${alterRole(attributes.role, 'CREATEDB')}; or have a superuser create an empty database owned by ${attributes.role} (CREATE DATABASE … OWNER ${attributes.role}) and restore into it with --target-database URL.`,
+  });
 }
 
 /** Create the database we restore into (unless it is the empty target), run pg_restore, fingerprint what it committed. */
