@@ -26,7 +26,7 @@ import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '
 import type { StepResult } from '../../audit/audit-trail.js';
 import { connect, queryError, serverVersion, type Db } from '../../db/connection.js';
 import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
-import { alterRole, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
+import { alterRole, extensionsNotCreatable, installedExtensions, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
 import type { Storage } from '../../storage/contract.js';
@@ -192,6 +192,7 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     const plan = await checklist.run('target', async () => {
       const p = await planTarget(admin!, manifest, target, inPlace, { ...options, yes });
       if (p.mode !== 'into-empty') await requireCreateDatabase(admin!, p.restoreInto, target, inPlace);
+      if (manifest.database === source.conn.database) await requireCreateExtensions(source.conn, p.restoreInto);
       return p;
     }, (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
     state.mode = plan.mode;
@@ -322,6 +323,28 @@ async function requireCreateDatabase(admin: Db, restoreInto: string, target: Con
   if (mayCreateDatabase(attributes)) return;
   throw new DbrollbackError('PRIVILEGE_MISSING', `role ${attributes.role} may not create databases (no CREATEDB), and restoring ${inPlace ? `"${target.database}" in place` : `into "${target.database}"`} creates "${restoreInto}" first. Nothing was changed.`, {
     hint: `As a superuser: ${alterRole(attributes.role, 'CREATEDB')}; or have a superuser create an empty database owned by ${attributes.role} (CREATE DATABASE … OWNER ${attributes.role}) and restore into it with --target-database URL.`,
+  });
+}
+
+/**
+ * The dump re-creates every extension of the database it was taken from; one only a superuser may create (amcheck,
+ * pg_stat_statements, installed by the platform's admin) stops pg_restore as this role halfway. The backed-up
+ * database's extensions, read live, are checked first: refused before anything is written.
+ */
+async function requireCreateExtensions(source: ConnInfo, restoreInto: string): Promise<void> {
+  const db = await connect(source);
+  let blocked: string[];
+  let role: string;
+  try {
+    blocked = await extensionsNotCreatable(db, await installedExtensions(db));
+    role = (await roleAttributes(db)).role;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+  if (blocked.length === 0) return;
+  const them = blocked.length > 1 ? 'them' : 'it';
+  throw new DbrollbackError('PRIVILEGE_MISSING', `the backup re-creates extension ${blocked.join(', ')} in "${restoreInto}", and role ${role} may not create ${them} (not a trusted extension; a superuser installed ${them}). Nothing was changed.`, {
+    hint: `Restore with --database-url of a role that may create ${them} (a superuser, or the platform's admin role), or restore only the tables you need with --tables T1,T2 (extensions this role may not create are left out of its scratch database).`,
   });
 }
 

@@ -22,7 +22,7 @@ import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { connect, serverVersion, type Db } from '../../db/connection.js';
 import { describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
-import { alterRole, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
+import { alterRole, extensionsNotCreatable, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
@@ -155,7 +155,12 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
       scratchMade = true;
-      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables, { onlyRowsOf: !m.partial });
+      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables, {
+        onlyRowsOf: !m.partial,
+        // An extension a superuser installed (amcheck) cannot be made by this role in its scratch database: left out.
+        leaveOutExtensions: (names) => extensionsNotCreatable(into!, names),
+        onLeftOut: (names) => log(`load: left out of the scratch database: extension ${names.join(', ')} (this role may not create ${names.length > 1 ? 'them' : 'it'}; tables needing ${names.length > 1 ? 'them' : 'it'} would fail to load)`),
+      });
       scratch = await connect(scratchConn);
       await addDeferredKeys(scratch, deferred, tables);
     }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);
