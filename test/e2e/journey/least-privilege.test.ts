@@ -238,6 +238,22 @@ describe('the journey as a least-privilege role (owner of its database, nothing 
     expect(checkOf(granted.json<{ checks: Check[] }>().checks, 'amcheck')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/B-tree indexes and \d+ tables consistent/) });
   });
 
+  it('a table another role owns and never granted: backup refused before pg_dump starts, naming the GRANT; verify says which table it may not read', async () => {
+    await su('CREATE TABLE public.platform_audit (id int PRIMARY KEY, what text); INSERT INTO platform_audit VALUES (1, \'vacuum\')');
+    const refused = await run(['backup', '--json', ...args]);
+    expect(refused.exitCode, refused.stderr).toBe(2);
+    const { error } = refused.json<ErrorDoc>();
+    expect(error.code).toBe('PRIVILEGE_MISSING');
+    expect(error.message).toBe('role app may not read a table pg_dump must dump: public.platform_audit. Nothing was stored.');
+    expect(error.hint).toContain('GRANT SELECT ON public.platform_audit TO "app";');
+    expect(refused.stderr).not.toContain('pg_dump: error');
+
+    const verify = await run(['verify', '--baseline', 'latest', '--json', ...args]);
+    expect(verify.exitCode).toBe(3);
+    expect(checkOf(verify.json<{ checks: Check[] }>().checks, 'row-counts').detail).toContain('role app may not read it (as its owner or a superuser: GRANT SELECT ON "public"."platform_audit" TO "app")');
+    await su('DROP TABLE public.platform_audit');
+  });
+
   it('prune as the role, and no PostgreSQL program was given the role\'s password in its argv', async () => {
     const prune = await run(['backups', 'prune', '--keep', '2', '--json', ...args]);
     expect(prune.exitCode, prune.stderr).toBe(0);
