@@ -22,7 +22,7 @@ import { PROJECT_ROOT, runBuiltCli, type CliRun } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
 import { recordingBinDir } from '../../harness/argv-recorder.js';
 import { FIXTURES } from '../../integration/undo/support.js';
-import { archivingCluster, baseBackup, query, sharedDir } from '../../integration/pitr/support.js';
+import { archiveCurrentSegment, archivingCluster, baseBackup, query, sharedDir } from '../../integration/pitr/support.js';
 
 const PROJECT = path.join(FIXTURES, 'journey', 'kennel');
 const MIGRATIONS = path.join(PROJECT, 'db', 'migrations');
@@ -219,6 +219,17 @@ describe('the journey as a least-privilege role (owner of its database, nothing 
     expect(amcheck.detail).toContain('GRANT EXECUTE ON FUNCTION "public".bt_index_check(regclass, boolean) TO "app"');
     expect(amcheck.detail).not.toContain('corruption');
     expect(await one("SELECT to_regclass('public.invoices') IS NULL")).toBe(true);
+
+    // The point before the dropped column was made without a WAL switch: plan says a point-in-time restore cannot stop
+    // there until its segment is archived — and offers it once the segment is in the archive.
+    const waiting = await run(['plan', '--count', '1', '--json', ...args]);
+    expect(waiting.exitCode, waiting.stderr).toBe(0);
+    expect(waiting.json<{ recommendation: string }>().recommendation).toContain(`the restore point migrate made before ${DROP_PHONE}`);
+    expect(waiting.json<{ recommendation: string }>().recommendation).toContain('is not in the WAL archive yet: its segment');
+    await archiveCurrentSegment(primary.url('kennel'));
+    const reached = await run(['plan', '--count', '1', '--json', ...args]);
+    expect(reached.json<{ recommendation: string }>().recommendation).toContain(`restore --before-migration ${DROP_PHONE} --tables public.owners --into-database URL`);
+    expect(reached.json<{ recommendation: string }>().recommendation).not.toContain('is not in the WAL archive yet');
 
     // Standalone verify against a baseline, as the on-call runs it before traffic returns.
     const backup = await run(['backup', '--json', ...args]);
