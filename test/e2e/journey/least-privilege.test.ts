@@ -265,6 +265,29 @@ describe('the journey as a least-privilege role (owner of its database, nothing 
     await su('DROP TABLE public.platform_audit');
   });
 
+  it('SET ROLE pattern: the login role (with CREATEDB) runs every session as a NOLOGIN owner role (without): the owner\'s attributes count, and the journey works through it', async () => {
+    await su('CREATE ROLE kennel_owner NOLOGIN', 'postgres');
+    await su(`CREATE ROLE kennel_deploy LOGIN CREATEDB PASSWORD '${password}' IN ROLE kennel_owner`, 'postgres');
+    await su('CREATE DATABASE kennel_owned OWNER kennel_owner', 'postgres');
+    await su('ALTER ROLE kennel_deploy IN DATABASE kennel_owned SET role TO kennel_owner', 'postgres');
+    const url = `postgres://kennel_deploy:${encodeURIComponent(password)}@127.0.0.1:${primary.port}/kennel_owned`;
+    const owned = ['--migrations', MIGRATIONS, '--database-url', url, '--storage', pathToFileURL(await sharedDir('dbrollback-journey-owned-')).href];
+    await execa(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/node-pg-migrate/bin/node-pg-migrate.js'), '--migrations-dir', 'db/migrations', 'up', '3'], { cwd: PROJECT, env: { ...process.env, DATABASE_URL: url } });
+    await query(url, await readFile(path.join(PROJECT, 'seed.sql'), 'utf8'));
+
+    // CREATE DATABASE is checked against the role in effect (kennel_owner), not the login role.
+    const migrate = await run(['migrate', '--json', ...owned]);
+    expect(migrate.exitCode, migrate.stderr).toBe(0);
+    expect(migrate.stderr).toContain('role kennel_owner on kennel_deploy@127.0.0.1');
+    expect(migrate.json<MigrateDoc>().applied).toEqual(NAMES.slice(3));
+    expect(await query(url, "SELECT DISTINCT tableowner AS o FROM pg_tables WHERE schemaname = 'public'")).toEqual([{ o: 'kennel_owner' }]);
+
+    const undo = await run(['undo', '--count', '1', '--accept-data-loss', '--yes', '--json', ...owned]);
+    expect(undo.exitCode, undo.stdout + undo.stderr).toBe(0);
+    const verify = await run(['verify', '--expect-head', DROP_PHONE, '--json', ...owned]);
+    expect(verify.exitCode, verify.stdout).toBe(0);
+  });
+
   it('prune as the role, and no PostgreSQL program was given the role\'s password in its argv', async () => {
     const prune = await run(['backups', 'prune', '--keep', '2', '--json', ...args]);
     expect(prune.exitCode, prune.stderr).toBe(0);
