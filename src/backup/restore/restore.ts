@@ -17,6 +17,7 @@
  *     is kept (renamed) — data written after the backup is not destroyed.
  * The price is disk space for two copies while the restore runs.
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { AuditRun } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
@@ -29,6 +30,7 @@ import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../.
 import { alterRole, extensionsNotCreatable, installedExtensions, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
+import { runTool } from '../../pgtools/run.js';
 import type { Storage } from '../../storage/contract.js';
 import { baselineFromManifest } from '../../verify/baseline.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
@@ -51,6 +53,7 @@ import {
   setAllowConnections,
   swapDatabases,
   terminateSessions,
+  unterminableError,
   type DatabaseFacts,
 } from './databases.js';
 import { EarlyFingerprints } from './early-fingerprints.js';
@@ -448,6 +451,10 @@ async function withDbQuiet<T>(conn: ConnInfo, fn: (db: Db) => Promise<T>): Promi
 
 async function refuseIfConnected(admin: Db, database: string, options: RestoreOptions): Promise<void> {
   const sessions = await sessionsIn(admin, database);
+  if (sessions.length > 0 && options.terminateConnections) {
+    const refused = unterminableError(sessions, database, (await roleAttributes(admin)).role, 'nothing was changed');
+    if (refused) throw refused;
+  }
   if (sessions.length === 0 || options.terminateConnections) return;
   throw new DbrollbackError('REFUSED', `${sessions.length} session${sessions.length > 1 ? 's are' : ' is'} connected to "${database}": ${describeSessions(sessions)}; nothing was changed`, {
     hint: 'Stop the application (pause traffic) first, or pass --terminate-connections to end those sessions at the swap.',
@@ -471,13 +478,24 @@ async function runRestore(
 ): Promise<void> {
   const step = options.onStep ?? (() => undefined);
   const debug = options.onDebug ?? (() => undefined);
-  // Parallel restore needs a seekable file; an existing target is only touched once the bytes are known good.
-  const viaFile = options.jobs > 1 || !options.streamOk;
+  // Parallel restore needs a seekable file; an existing target is only touched once the bytes are known good; a role
+  // that is not a superuser needs the table of contents read first (grants it may not make are left out).
+  const grantsFor = await grantableOwners(conn);
+  const viaFile = options.jobs > 1 || !options.streamOk || grantsFor !== null;
   let file: string | undefined;
+  let useList: string | undefined;
   try {
     if (viaFile) {
       step(`restore: downloading ${manifest.sizeBytes} bytes (sha256 checked) to a temp file`);
       file = await downloadDump(storage, manifest, key, { tempDir: options.tempDir, onProgress: options.onProgress });
+    }
+    if (file && grantsFor !== null) {
+      const left = await grantsLeftOut(pgRestore, file, grantsFor);
+      if (left.entries.length > 0) {
+        useList = `${file}.list`;
+        await writeFile(useList, left.list);
+        step(`restore: left out ${left.entries.length} grant(s) on objects this role does not own, which only their owner or a superuser may make: ${left.entries.join('; ')} — a superuser grants them again in the restored database`);
+      }
     }
     step(`restore: pg_restore ${pgRestore.version}${options.jobs > 1 ? ` -j ${options.jobs}` : ''} into "${conn.database}"`);
     const progress = new RestoreProgress({ parallel: options.jobs > 1, programs: programNames(pgRestore) });
@@ -498,7 +516,7 @@ async function runRestore(
     const watch = options.onProgress
       ? watchCopies({ conn, applicationName: appName, phase: 'restore', unit: 'rows', tables: manifest.tables.map((t) => ({ name: `${t.schema}.${t.table}`, total: t.rows })), listener: options.onProgress })
       : null;
-    const child = startRestore(pgRestore, { ...conn, applicationName: appName }, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine });
+    const child = startRestore(pgRestore, { ...conn, applicationName: appName }, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine, ...(useList ? { useList } : {}) });
     child.exited.then(() => watch?.stop(), () => watch?.stop()).catch(() => undefined);
     // A stop asked for ends pg_restore; the database it wrote into is dropped by the caller.
     const stop = () => child.kill();
@@ -516,8 +534,39 @@ async function runRestore(
       await child.exited;
     }
   } finally {
+    if (useList) await rm(useList, { force: true });
     await removeDump(file);
   }
+}
+
+/**
+ * The roles whose objects the restoring role may grant on (itself and the roles it has the privileges of), or null for
+ * a superuser, who may make every grant. A dump replays every GRANT of the database, those a superuser made on
+ * pg_catalog functions (pg_create_restore_point to the application role) and on an extension's functions among them.
+ */
+async function grantableOwners(conn: ConnInfo): Promise<Set<string> | null> {
+  const db = await connect(conn);
+  try {
+    if ((await roleAttributes(db)).superuser) return null;
+    const { rows } = await db.query<{ name: string }>("SELECT r.rolname AS name FROM pg_catalog.pg_roles r WHERE pg_catalog.pg_has_role(current_user, r.oid, 'USAGE')");
+    return new Set(rows.map((r) => r.name));
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** The dump's TOC with the ACL entries of objects owned by roles outside `owners` commented out, and those entries. */
+async function grantsLeftOut(pgRestore: PgBinary, file: string, owners: Set<string>): Promise<{ list: string; entries: string[] }> {
+  const toc = (await runTool(pgRestore, ['--list', file])).stdout.split('\n');
+  const entries: string[] = [];
+  // "ID; OID OID ACL schema FUNCTION name(args) owner": the owner is the last word.
+  const list = toc.map((line) => {
+    const acl = /^\d+; \d+ \d+ ACL (.*) (\S+)$/.exec(line);
+    if (!acl || owners.has(acl[2]!)) return line;
+    entries.push(`${acl[1]} (owned by ${acl[2]})`);
+    return `;${line}`;
+  });
+  return { list: list.join('\n'), entries };
 }
 
 async function swap(admin: Db, name: string, replacement: string, previous: string, options: RestoreOptions, step: (line: string) => void): Promise<number> {
@@ -531,6 +580,12 @@ async function swap(admin: Db, name: string, replacement: string, previous: stri
     });
   }
   const blocked = sessions.length > 0;
+  // A session that connected while the restore ran and that this role may not end: said, the copy dropped, nothing swapped.
+  const refused = blocked ? unterminableError(sessions, name, (await roleAttributes(admin)).role, `the restored copy was dropped and "${name}" is unchanged`) : null;
+  if (refused) {
+    await dropDatabase(admin, replacement).catch(() => undefined);
+    throw refused;
+  }
   if (blocked) {
     // No new sessions between ending the old ones and the rename.
     await setAllowConnections(admin, name, false);

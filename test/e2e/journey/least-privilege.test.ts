@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runBuiltCli, type CliRun } from '../../harness/cli.js';
 import type { Cluster } from '../../harness/cluster.js';
@@ -263,6 +264,38 @@ describe('the journey as a least-privilege role (owner of its database, nothing 
     expect(verify.exitCode).toBe(3);
     expect(checkOf(verify.json<{ checks: Check[] }>().checks, 'row-counts').detail).toContain('role app may not read it (as its owner or a superuser: GRANT SELECT ON "public"."platform_audit" TO "app")');
     await su('DROP TABLE public.platform_audit');
+  });
+
+  it('whole restore in place with CREATEDB: a superuser\'s GRANT in the dump (pg_create_restore_point) is left out and said; another role\'s session it may not end is refused up front', async () => {
+    await su('DROP EXTENSION amcheck');
+    await su('ALTER ROLE app CREATEDB', 'postgres');
+    await su(`CREATE ROLE analyst LOGIN PASSWORD '${password}'`, 'postgres');
+    // The owner's own grant to a reporting role: kept by the restore.
+    await query(appUrl, 'GRANT SELECT ON pets TO analyst');
+    const backup = await run(['backup', '--json', ...args]);
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    const id = backup.json<{ backup: { id: string } }>().backup.id;
+
+    const analyst = new pg.Client({ connectionString: appUrl.replace('//app:', '//analyst:') });
+    await analyst.connect();
+    try {
+      const refused = await run(['restore', '--backup', id, '--yes', '--terminate-connections', '--json', ...args]);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      const { error } = refused.json<ErrorDoc>();
+      expect(error.code).toBe('PRIVILEGE_MISSING');
+      expect(error.message).toMatch(/^--terminate-connections cannot end 1 session on "kennel": pid \d+ \(analyst/);
+      expect(error.message).toContain('nothing was changed');
+      expect(error.hint).toContain('GRANT pg_signal_backend TO "app"');
+    } finally {
+      await analyst.end();
+    }
+
+    const restored = await run(['restore', '--backup', id, '--yes', '--json', ...args]);
+    expect(restored.exitCode, restored.stdout + restored.stderr).toBe(0);
+    expect(restored.stderr).toContain('left out 1 grant(s) on objects this role does not own, which only their owner or a superuser may make: pg_catalog FUNCTION pg_create_restore_point(text) (owned by postgres)');
+    expect(await one("SELECT has_table_privilege('analyst', 'public.pets', 'SELECT')")).toBe(true);
+    expect(await one('SELECT count(microchip)::int FROM pets')).toBe(45);
+    await su('ALTER ROLE app NOCREATEDB', 'postgres');
   });
 
   it('SET ROLE pattern: the login role (with CREATEDB) runs every session as a NOLOGIN owner role (without): the owner\'s attributes count, and the journey works through it', async () => {
