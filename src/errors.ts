@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   RESTORE_POINT_NOT_FOUND: EXIT.usage,
   /** The server's TLS certificate failed sslmode verify-ca / verify-full (or a root file's) checks: nothing was done. */
   SSL_VERIFY_FAILED: EXIT.usage,
+  /** The connected role lacks an attribute or GRANT the command needs (REPLICATION, CREATEDB): found before anything was changed, the hint names the grant. */
+  PRIVILEGE_MISSING: EXIT.usage,
 
   // 1: the operation failed
   CONNECTION_FAILED: EXIT.failed,

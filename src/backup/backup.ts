@@ -22,7 +22,7 @@ import { openSnapshot, type DumpSnapshot } from './snapshot.js';
 import type { Storage } from '../storage/contract.js';
 import type { HeadLookup } from '../verify/check.js';
 import { compareRefs, fingerprint, listUserTables, type TableRef } from '../fingerprint/fingerprint.js';
-import type { Db } from '../db/connection.js';
+import { quoteIdent, type Db } from '../db/connection.js';
 import { trace } from '../trace.js';
 
 /** What a backup reads from and writes to (a RunContext is one). */
@@ -101,6 +101,16 @@ export async function backup(source: BackupSource, options: BackupOptions = {}):
     throw err;
   });
   trace('backup: pg_dump found');
+  // pg_dump locks and reads every table and sequence of the database (a partial backup too: its schema is whole):
+  // one this role may not read stops it halfway with "permission denied". Said first, naming the GRANT.
+  const unreadable = await unreadableRelations(snapshot.db).catch(async (err: unknown) => {
+    await snapshot.close();
+    throw err;
+  });
+  if (unreadable.relations.length > 0) {
+    await snapshot.close();
+    throw unreadableError(unreadable.role, unreadable.relations);
+  }
   const id = newBackupId(new Date(started));
   const key = dumpKey(id);
   step(`backup ${id}: pg_dump ${pgDump.version} of "${snapshot.database}"${options.partial ? ` (partial: the rows of ${options.partial.tables.length} table(s), the whole schema)` : ''} → ${storage.url}`);
@@ -247,4 +257,27 @@ async function coveredTables(db: Db, wanted: readonly TableRef[]): Promise<{ dat
 /** A pg_dump pattern naming exactly one table: both parts double-quoted, so no character is a wildcard. */
 export function dumpPattern(t: TableRef): string {
   return `"${t.schema.replace(/"/g, '""')}"."${t.table.replace(/"/g, '""')}"`;
+}
+
+/** Tables, views' materialisations and sequences pg_dump would read that the connected role may not SELECT (extension members left out: pg_dump skips them). */
+async function unreadableRelations(db: Db): Promise<{ role: string; relations: string[] }> {
+  const { rows } = await db.query<{ role: string; name: string | null }>(
+    `SELECT current_user AS role, r.name FROM (SELECT 1) one LEFT JOIN (
+       SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'm', 'S')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+          AND NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY 1) r ON true`,
+  );
+  return { role: rows[0]!.role, relations: rows.flatMap((r) => (r.name === null ? [] : [r.name])) };
+}
+
+function unreadableError(role: string, relations: string[]): DbrollbackError {
+  const shown = relations.slice(0, 5);
+  return new DbrollbackError('PRIVILEGE_MISSING', `role ${role} may not read ${relations.length === 1 ? 'a table' : `${relations.length} tables`} pg_dump must dump: ${shown.join(', ')}${relations.length > shown.length ? ', …' : ''}. Nothing was stored.`, {
+    hint: `pg_dump locks and reads every table of the database, even when only some tables' rows are kept. As their owner or a superuser: ${shown.map((r) => `GRANT SELECT ON ${r} TO ${quoteIdent(role)};`).join(' ')}${relations.length > shown.length ? ' (and the others)' : ''}`,
+    details: { unreadable: relations },
+  });
 }

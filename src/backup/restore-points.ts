@@ -28,6 +28,11 @@ export interface RestorePointRecord {
   timeline: number;
   walFile: string;
   walSwitched: boolean;
+  /**
+   * Whether the server archived WAL when the point was made (absent in records before it was kept): a point not
+   * switched on an archiving server (the role may not call pg_switch_wal) reaches the archive with its segment.
+   */
+  archiving?: boolean;
   /** The database name the migration ran against. */
   database: string;
   /** The migrate run (its audit record id). */

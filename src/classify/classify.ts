@@ -10,6 +10,10 @@ import type { ProgressListener } from '../progress.js';
 import type { ResolvedConfig } from '../run/config.js';
 import { FAIL_ON, type FailOn } from '../run/options.js';
 import { DbrollbackError, type ErrorCode } from '../errors.js';
+import { connect } from '../db/connection.js';
+import { describeConn } from '../db/conninfo.js';
+import { mayCreateDatabase, roleAttributes } from '../db/role-attributes.js';
+import type { ScratchOptions } from '../tools/capture/scratch.js';
 import { classifyFiles, type ClassifyReport } from './classify-files.js';
 import { failingFindings } from './classify-sql.js';
 import type { Finding } from './types.js';
@@ -51,8 +55,7 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
       ...(config.migrator !== undefined ? { migrator: config.migrator } : {}),
       ...(config.configModule !== undefined ? { configModule: config.configModule } : {}),
       ...(config.configFile !== undefined ? { configFile: config.configFile } : {}),
-      // A server the user named explicitly may host the scratch database; libpq defaults alone are not consent.
-      scratch: config.connSource === 'libpq-env' ? {} : { server: config.conn },
+      scratch: await scratchFor(config, options.onProgress),
       ...(config.migrationsTable !== undefined ? { migrationsTable: config.migrationsTable } : {}),
       ...(config.migrationsSchema !== undefined ? { migrationsSchema: config.migrationsSchema } : {}),
       ...(options.onProgress ? { onProgress: (text: string) => options.onProgress!({ kind: 'message', text }) } : {}),
@@ -66,6 +69,33 @@ export async function classify(config: ResolvedConfig, paths: readonly string[],
     }
   }
   return { files: report.files, errors: report.errors, readAs: report.readAs, ok: failures.length === 0 && report.errors.length === 0, failOn, failures };
+}
+
+/**
+ * Where code migrations run: a server the user named explicitly may host the scratch database (libpq
+ * defaults alone are not consent) — when its role may create one. An application role without CREATEDB
+ * (the usual one on a managed platform) gets a local throwaway cluster instead, and the progress says why.
+ */
+async function scratchFor(config: ResolvedConfig, onProgress: ProgressListener | undefined): Promise<ScratchOptions> {
+  if (config.connSource === 'libpq-env') return {};
+  let db;
+  try {
+    db = await connect(config.conn);
+  } catch {
+    // Unreachable now: the scratch database's own connection reports it, as before.
+    return { server: config.conn };
+  }
+  try {
+    const attributes = await roleAttributes(db);
+    if (mayCreateDatabase(attributes)) return { server: config.conn };
+    const why = `role ${attributes.role} on ${describeConn(config.conn)} may not create databases (no CREATEDB)`;
+    onProgress?.({ kind: 'message', text: `${why}: code migrations run in a local throwaway cluster instead` });
+    return { localBecause: why };
+  } catch {
+    return { server: config.conn };
+  } finally {
+    await db.end().catch(() => undefined);
+  }
 }
 
 /**

@@ -35,6 +35,15 @@ export function restorePointsUnavailable(settings: WalSettings): string | null {
   return null;
 }
 
+/**
+ * Why the points, made on a server that archives, are not switched into the archive at once (this role may not
+ * call pg_switch_wal), or null when they are (or nothing archives).
+ */
+export function walSwitchUnavailable(settings: WalSettings): string | null {
+  if (settings.archiveMode === 'off' || settings.maySwitchWal) return null;
+  return 'this role may not call pg_switch_wal(): each restore point reaches the WAL archive only when its segment is archived (full, or after archive_timeout), and until then no point-in-time restore can stop there (as a superuser: GRANT EXECUTE ON FUNCTION pg_switch_wal() TO the role)';
+}
+
 /** PostgreSQL keeps restore point names under 64 bytes (MAXFNAMELEN). */
 const MAX_NAME_BYTES = 63;
 

@@ -19,7 +19,7 @@
  *    the row's text form under pinned settings, hashed with hashtextextended.
  */
 import type { Db } from '../db/connection.js';
-import { queryError, quoteQualified, serverVersion } from '../db/connection.js';
+import { queryError, quoteIdent, quoteQualified, serverVersion } from '../db/connection.js';
 import { freshConnections, type ConnectionSource } from '../db/session.js';
 import type { ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError } from '../errors.js';
@@ -239,6 +239,11 @@ async function hashPiece(db: Db, piece: Piece): Promise<PieceSum> {
     );
     return { rows: Number(rows[0]!.n), sum: BigInt(rows[0]!.h) };
   } catch (cause) {
+    // A table this role may not read (another role's, no GRANT): said with the GRANT, not as PostgreSQL's bare words.
+    if ((cause as { code?: unknown }).code === '42501') {
+      const role = (await db.query<{ role: string }>('SELECT current_user AS role').catch(() => ({ rows: [] as Array<{ role: string }> }))).rows[0]?.role ?? 'this role';
+      throw queryError(`could not fingerprint ${name}: role ${role} may not read it (as its owner or a superuser: GRANT SELECT ON ${name} TO ${quoteIdent(role)})`, cause);
+    }
     throw queryError(`could not fingerprint ${name}`, cause);
   }
 }

@@ -12,7 +12,8 @@ import { stoppedError } from '../../audit/checklist.js';
 import { readBack } from '../read-back.js';
 import { pipeline } from 'node:stream';
 import type { Options } from 'execa';
-import type { ConnInfo } from '../../db/conninfo.js';
+import { describeConn, type ConnInfo } from '../../db/conninfo.js';
+import { alterRole, roleAttributes } from '../../db/role-attributes.js';
 import { withDb, type Db } from '../../db/connection.js';
 import { parseDuration } from '../../db/duration.js';
 import { DbrollbackError, isDbrollbackError } from '../../errors.js';
@@ -72,6 +73,9 @@ interface ClusterFacts {
   tablespaces: string[];
   bytes: number;
   database: string;
+  /** current_user, and whether it may open pg_basebackup's replication connection (superuser or REPLICATION). */
+  role: string;
+  mayReplicate: boolean;
 }
 
 export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackupResult> {
@@ -82,7 +86,7 @@ export async function baseBackup(options: BaseBackupOptions): Promise<BaseBackup
   // Storage first: a wrong URL fails in seconds, before the server does a checkpoint for us.
   await storage.check();
   const facts = await withDb(conn, clusterFacts);
-  refuseUnsupported(facts);
+  refuseUnsupported(facts, conn);
   // The backup is worth nothing without its WAL: a server that is not archiving it now is refused before it starts.
   const archiving = await withDb(conn, async (db) => {
     const status = await archiverStatus(db);
@@ -220,6 +224,7 @@ async function clusterFacts(db: Db): Promise<ClusterFacts> {
            (SELECT sum(pg_database_size(oid)) FROM pg_database WHERE datallowconn)::text AS bytes,
            current_database() AS database`);
   const row = rows[0]!;
+  const attributes = await roleAttributes(db);
   // pg_control_system() is for superusers and pg_monitor; the identifier is a nicety, not a requirement.
   const sysid = await db
     .query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')
@@ -234,10 +239,18 @@ async function clusterFacts(db: Db): Promise<ClusterFacts> {
     tablespaces: row.tablespaces,
     bytes: Number(row.bytes ?? 0),
     database: row.database,
+    role: attributes.role,
+    mayReplicate: attributes.superuser || attributes.replication,
   };
 }
 
-function refuseUnsupported(facts: ClusterFacts): void {
+function refuseUnsupported(facts: ClusterFacts, conn: ConnInfo): void {
+  // pg_basebackup's walsender connection: without the attribute it fails only after the storage was opened, with PostgreSQL's FATAL.
+  if (!facts.mayReplicate) {
+    throw new DbrollbackError('PRIVILEGE_MISSING', `role ${facts.role} may not take a base backup: pg_basebackup needs a superuser or a role with the REPLICATION attribute (${describeConn(conn)} has neither). Nothing was stored.`, {
+      hint: `As a superuser: ${alterRole(facts.role, 'REPLICATION')} (and a "replication" line for it in pg_hba.conf), or run base-backup with --database-url of a role that has it. Managed platforms take base backups themselves: point-in-time restore there is the platform's own; \`dbrollback backup\` takes a logical backup with this role.`,
+    });
+  }
   if (facts.tablespaces.length > 0) {
     throw new DbrollbackError('BASE_BACKUP_UNSUPPORTED', `the cluster has tablespaces outside its data directory (${facts.tablespaces.join(', ')}); base-backup copies only clusters without extra tablespaces`, {
       hint: 'Move the tables back to pg_default (ALTER TABLE … SET TABLESPACE pg_default), or use `dbrollback backup` for a logical backup.',

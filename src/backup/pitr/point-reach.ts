@@ -6,7 +6,8 @@
  * exact moment instead of an older logical backup). It can when:
  *
  *   - the point was made while the server was archiving WAL (migrate
- *     switched to a new WAL file after making it, so it reached the archive);
+ *     switched to a new WAL file after making it, so it reached the archive;
+ *     where the role could not switch, once its segment is in the archive);
  *   - a base backup on the point's timeline (or an earlier one) ended at or
  *     before the point's LSN: recovery starts at a base backup's end and
  *     cannot stop before it, so one that ended after the point cannot reach
@@ -17,7 +18,7 @@
  */
 import type { Storage } from '../../storage/contract.js';
 import type { RestorePointRecord } from '../restore-points.js';
-import { parseLsn } from '../wal/layout.js';
+import { parseLsn, parseWalName, walKey } from '../wal/layout.js';
 import { baseCandidates } from './base-candidates.js';
 import type { BaseCandidate } from './choose-base.js';
 
@@ -31,7 +32,12 @@ export interface PointReach {
 /** Whether a point-in-time restore reaches the moment before `migration`, marked by `point` where migrate recorded one. */
 export async function pointReach(storage: Storage, migration: string, point: RestorePointRecord | null): Promise<PointReach> {
   if (point !== null && point.walSwitched === false) {
-    return { reaches: false, why: `the restore point migrate made before ${migration} (${point.lsn}) was made while the server was not archiving WAL` };
+    // Made on an archiving server by a role that may not call pg_switch_wal: reachable once its segment is archived.
+    if (point.archiving === true) {
+      if (!(await segmentArchived(storage, point))) {
+        return { reaches: false, why: `the restore point migrate made before ${migration} (${point.lsn}) is not in the WAL archive yet: its segment ${point.walFile} is archived once it is full or after archive_timeout (the role that ran migrate may not call pg_switch_wal())` };
+      }
+    } else return { reaches: false, why: `the restore point migrate made before ${migration} (${point.lsn}) was made while the server was not archiving WAL` };
   }
   let bases: BaseCandidate[];
   try {
@@ -60,6 +66,13 @@ export async function pointReach(storage: Storage, migration: string, point: Res
       ? `every base backup ${placed.length === bases.length ? 'in the storage' : `on timeline ${point.timeline} or earlier`} ended after the restore point migrate made before ${migration} (${point.lsn}; the earliest, ${earliest.id}, at ${earliest.stopLsn}), and recovery cannot stop before the end of the base backup it starts from`
       : `no base backup in the storage was taken on timeline ${point.timeline} or before it, where the restore point migrate made before ${migration} (${point.lsn}) lies`,
   };
+}
+
+/** Whether the WAL segment holding `point` is in the storage's archive (an unreadable answer counts as no). */
+async function segmentArchived(storage: Storage, point: RestorePointRecord): Promise<boolean> {
+  const file = parseWalName(point.walFile);
+  if (file === null) return false;
+  return (await storage.stat(walKey(file)).catch(() => null)) !== null;
 }
 
 /** A base backup's stop LSN; null where its manifest's is unreadable (it reaches nothing here; the restore says why). */

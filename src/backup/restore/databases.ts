@@ -4,6 +4,7 @@
  * emptiness, who is connected, creating, dropping and renaming.
  */
 import { quoteIdent, quoteLiteral, type Db } from '../../db/connection.js';
+import { DbrollbackError } from '../../errors.js';
 
 export interface DatabaseFacts {
   name: string;
@@ -19,6 +20,8 @@ export interface Session {
   applicationName: string | null;
   clientAddr: string | null;
   state: string | null;
+  /** Whether the connected role may end it (its own role's, or pg_signal_backend for a non-superuser's). */
+  terminable: boolean;
 }
 
 export async function databaseFacts(db: Db, name: string): Promise<DatabaseFacts | null> {
@@ -47,14 +50,30 @@ export async function isEmptyDatabase(db: Db): Promise<boolean> {
 
 /** Client sessions connected to a database (ours excluded). */
 export async function sessionsIn(db: Db, name: string): Promise<Session[]> {
-  const { rows } = await db.query<{ pid: number; usename: string | null; application_name: string | null; client_addr: string | null; state: string | null }>(
-    `SELECT pid, usename, application_name, client_addr::text AS client_addr, state
-       FROM pg_catalog.pg_stat_activity
-      WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'
-      ORDER BY pid`,
+  // backend_type is NULL for another role's sessions when this role lacks pg_read_all_stats: those are counted too
+  // (with a user; autovacuum workers have none, and a rename ends them itself).
+  const { rows } = await db.query<{ pid: number; usename: string | null; application_name: string | null; client_addr: string | null; state: string | null; terminable: boolean | null }>(
+    `SELECT a.pid, a.usename, a.application_name, a.client_addr::text AS client_addr, a.state,
+            (pg_catalog.pg_has_role(current_user, a.usesysid, 'USAGE')
+             OR (pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'USAGE')
+                 AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.usesysid), false))) AS terminable
+       FROM pg_catalog.pg_stat_activity a
+      WHERE a.datname = $1 AND a.pid <> pg_catalog.pg_backend_pid()
+        AND (a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usename IS NOT NULL))
+      ORDER BY a.pid`,
     [name],
   );
-  return rows.map((r) => ({ pid: r.pid, user: r.usename, applicationName: r.application_name, clientAddr: r.client_addr, state: r.state }));
+  return rows.map((r) => ({ pid: r.pid, user: r.usename, applicationName: r.application_name, clientAddr: r.client_addr, state: r.state, terminable: r.terminable === true }));
+}
+
+/** Sessions --terminate-connections could not end: another role's, without pg_signal_backend (or a superuser's). */
+export function unterminableError(sessions: Session[], database: string, role: string, state: string): DbrollbackError | null {
+  const blocked = sessions.filter((s) => !s.terminable);
+  if (blocked.length === 0) return null;
+  return new DbrollbackError('PRIVILEGE_MISSING', `--terminate-connections cannot end ${blocked.length} session${blocked.length > 1 ? 's' : ''} on "${database}": ${describeSessions(blocked)} — role ${role} may signal only its own sessions; ${state}`, {
+    hint: `End those sessions first (stop that client, or as a superuser: SELECT pg_terminate_backend(pid)), or as a superuser: GRANT pg_signal_backend TO ${quoteIdent(role)}; then run the restore again.`,
+    details: { sessions: blocked },
+  });
 }
 
 export function describeSessions(sessions: Session[]): string {

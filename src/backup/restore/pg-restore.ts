@@ -22,6 +22,8 @@ import { isProgressLine } from './progress-lines.js';
 export interface PgRestoreOptions {
   jobs: number;
   noOwner: boolean;
+  /** A TOC list file (pg_restore --use-list): the entries restored, in that order (file restores only). */
+  useList?: string;
   /** Each stderr line (secrets removed), in order, as it arrives. */
   onLine?: (line: string) => void;
 }
@@ -40,6 +42,7 @@ export function startRestore(pgRestore: PgBinary, conn: ConnInfo, file: string |
     '--verbose',
     `--dbname=dbname=${conninfoQuote(conn.database)}`,
     ...(options.noOwner ? ['--no-owner'] : []),
+    ...(file && options.useList ? [`--use-list=${options.useList}`] : []),
     ...(file && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
     ...(file ? [file] : []),
   ];

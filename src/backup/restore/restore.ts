@@ -17,6 +17,7 @@
  *     is kept (renamed) — data written after the backup is not destroyed.
  * The price is disk space for two copies while the restore runs.
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { AuditRun } from '../../audit/audit-trail.js';
 import { Checklist, isStopError, stoppedError } from '../../audit/checklist.js';
@@ -26,8 +27,10 @@ import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '
 import type { StepResult } from '../../audit/audit-trail.js';
 import { connect, queryError, serverVersion, type Db } from '../../db/connection.js';
 import { connInfoFromUrl, describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { alterRole, extensionsNotCreatable, installedExtensions, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError, EXIT, isDbrollbackError } from '../../errors.js';
 import { findBinary, type PgBinary } from '../../pgtools/binaries.js';
+import { runTool } from '../../pgtools/run.js';
 import type { Storage } from '../../storage/contract.js';
 import { baselineFromManifest } from '../../verify/baseline.js';
 import { verify, type VerifyReport } from '../../verify/verify.js';
@@ -50,6 +53,7 @@ import {
   setAllowConnections,
   swapDatabases,
   terminateSessions,
+  unterminableError,
   type DatabaseFacts,
 } from './databases.js';
 import { EarlyFingerprints } from './early-fingerprints.js';
@@ -188,7 +192,12 @@ export async function restore(source: RestoreSource, options: RestoreOptions): P
     state.manifest = manifest;
     admin = await connectMaintenance(target);
     // The mode follows from what exists, decided before anything is written.
-    const plan = await checklist.run('target', () => planTarget(admin!, manifest, target, inPlace, { ...options, yes }), (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
+    const plan = await checklist.run('target', async () => {
+      const p = await planTarget(admin!, manifest, target, inPlace, { ...options, yes });
+      if (p.mode !== 'into-empty') await requireCreateDatabase(admin!, p.restoreInto, target, inPlace);
+      if (manifest.database === source.conn.database) await requireCreateExtensions(source.conn, p.restoreInto);
+      return p;
+    }, (p) => `${p.mode} into "${p.restoreInto}", pg_restore ${p.pgRestore.version}, ${p.jobs} job(s)`);
     state.mode = plan.mode;
     state.jobs = plan.jobs;
     // The input is good: from here on the run is journaled in the storage as it goes (a rehearsal writes nothing there).
@@ -308,6 +317,40 @@ async function planTarget(admin: Db, manifest: BackupManifest, target: ConnInfo,
   return { mode, restoreInto, existing, pgRestore, jobs };
 }
 
+/**
+ * Every mode but into-empty creates a database (and a swap renames two): a role without CREATEDB — a managed
+ * platform's application role, owner of its database and nothing else — is told so before anything is written.
+ */
+async function requireCreateDatabase(admin: Db, restoreInto: string, target: ConnInfo, inPlace: boolean): Promise<void> {
+  const attributes = await roleAttributes(admin);
+  if (mayCreateDatabase(attributes)) return;
+  throw new DbrollbackError('PRIVILEGE_MISSING', `role ${attributes.role} may not create databases (no CREATEDB), and restoring ${inPlace ? `"${target.database}" in place` : `into "${target.database}"`} creates "${restoreInto}" first. Nothing was changed.`, {
+    hint: `As a superuser: ${alterRole(attributes.role, 'CREATEDB')}; or have a superuser create an empty database owned by ${attributes.role} (CREATE DATABASE … OWNER ${attributes.role}) and restore into it with --target-database URL.`,
+  });
+}
+
+/**
+ * The dump re-creates every extension of the database it was taken from; one only a superuser may create (amcheck,
+ * pg_stat_statements, installed by the platform's admin) stops pg_restore as this role halfway. The backed-up
+ * database's extensions, read live, are checked first: refused before anything is written.
+ */
+async function requireCreateExtensions(source: ConnInfo, restoreInto: string): Promise<void> {
+  const db = await connect(source);
+  let blocked: string[];
+  let role: string;
+  try {
+    blocked = await extensionsNotCreatable(db, await installedExtensions(db));
+    role = (await roleAttributes(db)).role;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+  if (blocked.length === 0) return;
+  const them = blocked.length > 1 ? 'them' : 'it';
+  throw new DbrollbackError('PRIVILEGE_MISSING', `the backup re-creates extension ${blocked.join(', ')} in "${restoreInto}", and role ${role} may not create ${them} (not a trusted extension; a superuser installed ${them}). Nothing was changed.`, {
+    hint: `Restore with --database-url of a role that may create ${them} (a superuser, or the platform's admin role), or restore only the tables you need with --tables T1,T2 (extensions this role may not create are left out of its scratch database).`,
+  });
+}
+
 /** Create the database we restore into (unless it is the empty target), run pg_restore, fingerprint what it committed. */
 async function restoreInto(
   admin: Db,
@@ -408,6 +451,10 @@ async function withDbQuiet<T>(conn: ConnInfo, fn: (db: Db) => Promise<T>): Promi
 
 async function refuseIfConnected(admin: Db, database: string, options: RestoreOptions): Promise<void> {
   const sessions = await sessionsIn(admin, database);
+  if (sessions.length > 0 && options.terminateConnections) {
+    const refused = unterminableError(sessions, database, (await roleAttributes(admin)).role, 'nothing was changed');
+    if (refused) throw refused;
+  }
   if (sessions.length === 0 || options.terminateConnections) return;
   throw new DbrollbackError('REFUSED', `${sessions.length} session${sessions.length > 1 ? 's are' : ' is'} connected to "${database}": ${describeSessions(sessions)}; nothing was changed`, {
     hint: 'Stop the application (pause traffic) first, or pass --terminate-connections to end those sessions at the swap.',
@@ -431,13 +478,24 @@ async function runRestore(
 ): Promise<void> {
   const step = options.onStep ?? (() => undefined);
   const debug = options.onDebug ?? (() => undefined);
-  // Parallel restore needs a seekable file; an existing target is only touched once the bytes are known good.
-  const viaFile = options.jobs > 1 || !options.streamOk;
+  // Parallel restore needs a seekable file; an existing target is only touched once the bytes are known good; a role
+  // that is not a superuser needs the table of contents read first (grants it may not make are left out).
+  const grantsFor = await grantableOwners(conn);
+  const viaFile = options.jobs > 1 || !options.streamOk || grantsFor !== null;
   let file: string | undefined;
+  let useList: string | undefined;
   try {
     if (viaFile) {
       step(`restore: downloading ${manifest.sizeBytes} bytes (sha256 checked) to a temp file`);
       file = await downloadDump(storage, manifest, key, { tempDir: options.tempDir, onProgress: options.onProgress });
+    }
+    if (file && grantsFor !== null) {
+      const left = await grantsLeftOut(pgRestore, file, grantsFor);
+      if (left.entries.length > 0) {
+        useList = `${file}.list`;
+        await writeFile(useList, left.list);
+        step(`restore: left out ${left.entries.length} grant(s) on objects this role does not own, which only their owner or a superuser may make: ${left.entries.join('; ')} — a superuser grants them again in the restored database`);
+      }
     }
     step(`restore: pg_restore ${pgRestore.version}${options.jobs > 1 ? ` -j ${options.jobs}` : ''} into "${conn.database}"`);
     const progress = new RestoreProgress({ parallel: options.jobs > 1, programs: programNames(pgRestore) });
@@ -458,7 +516,7 @@ async function runRestore(
     const watch = options.onProgress
       ? watchCopies({ conn, applicationName: appName, phase: 'restore', unit: 'rows', tables: manifest.tables.map((t) => ({ name: `${t.schema}.${t.table}`, total: t.rows })), listener: options.onProgress })
       : null;
-    const child = startRestore(pgRestore, { ...conn, applicationName: appName }, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine });
+    const child = startRestore(pgRestore, { ...conn, applicationName: appName }, file ?? null, { jobs: options.jobs, noOwner: Boolean(options.noOwner), onLine, ...(useList ? { useList } : {}) });
     child.exited.then(() => watch?.stop(), () => watch?.stop()).catch(() => undefined);
     // A stop asked for ends pg_restore; the database it wrote into is dropped by the caller.
     const stop = () => child.kill();
@@ -476,8 +534,39 @@ async function runRestore(
       await child.exited;
     }
   } finally {
+    if (useList) await rm(useList, { force: true });
     await removeDump(file);
   }
+}
+
+/**
+ * The roles whose objects the restoring role may grant on (itself and the roles it has the privileges of), or null for
+ * a superuser, who may make every grant. A dump replays every GRANT of the database, those a superuser made on
+ * pg_catalog functions (pg_create_restore_point to the application role) and on an extension's functions among them.
+ */
+async function grantableOwners(conn: ConnInfo): Promise<Set<string> | null> {
+  const db = await connect(conn);
+  try {
+    if ((await roleAttributes(db)).superuser) return null;
+    const { rows } = await db.query<{ name: string }>("SELECT r.rolname AS name FROM pg_catalog.pg_roles r WHERE pg_catalog.pg_has_role(current_user, r.oid, 'USAGE')");
+    return new Set(rows.map((r) => r.name));
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** The dump's TOC with the ACL entries of objects owned by roles outside `owners` commented out, and those entries. */
+async function grantsLeftOut(pgRestore: PgBinary, file: string, owners: Set<string>): Promise<{ list: string; entries: string[] }> {
+  const toc = (await runTool(pgRestore, ['--list', file])).stdout.split('\n');
+  const entries: string[] = [];
+  // "ID; OID OID ACL schema FUNCTION name(args) owner": the owner is the last word.
+  const list = toc.map((line) => {
+    const acl = /^\d+; \d+ \d+ ACL (.*) (\S+)$/.exec(line);
+    if (!acl || owners.has(acl[2]!)) return line;
+    entries.push(`${acl[1]} (owned by ${acl[2]})`);
+    return `;${line}`;
+  });
+  return { list: list.join('\n'), entries };
 }
 
 async function swap(admin: Db, name: string, replacement: string, previous: string, options: RestoreOptions, step: (line: string) => void): Promise<number> {
@@ -491,6 +580,12 @@ async function swap(admin: Db, name: string, replacement: string, previous: stri
     });
   }
   const blocked = sessions.length > 0;
+  // A session that connected while the restore ran and that this role may not end: said, the copy dropped, nothing swapped.
+  const refused = blocked ? unterminableError(sessions, name, (await roleAttributes(admin)).role, `the restored copy was dropped and "${name}" is unchanged`) : null;
+  if (refused) {
+    await dropDatabase(admin, replacement).catch(() => undefined);
+    throw refused;
+  }
   if (blocked) {
     // No new sessions between ending the old ones and the rename.
     await setAllowConnections(admin, name, false);

@@ -33,6 +33,21 @@ export interface DeferredKeys {
 export interface LoadOptions {
   /** A whole dump: load the rows of `tables` only (the other tables' TABLE DATA entries are left out). */
   onlyRowsOf?: boolean;
+  /**
+   * Which of the dump's extensions may be left out (and their comments): given the names, returns those this role
+   * may not create in the scratch database (amcheck installed by a superuser); the tables rarely need them.
+   */
+  leaveOutExtensions?: (names: string[]) => Promise<string[]>;
+  /** Told which extensions were left out. */
+  onLeftOut?: (names: string[]) => void;
+}
+
+/** The extension names of a TOC ("ID; OID OID EXTENSION - name"). */
+export function tocExtensions(toc: readonly string[]): string[] {
+  return toc.flatMap((line) => {
+    const m = /^\d+; \d+ \d+ EXTENSION - (\S+)/.exec(line);
+    return m ? [m[1]!] : [];
+  });
 }
 
 /**
@@ -48,10 +63,14 @@ export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch
   const rows = tables.map((t) => ` TABLE DATA ${t.schema} ${t.table} `);
   const isOtherRows = (line: string) => options.onlyRowsOf === true && !line.startsWith(';') && line.includes(' TABLE DATA ') && !rows.some((r) => line.includes(r));
   const keys = toc.filter(isCoveredKey);
+  const leftOut = options.leaveOutExtensions ? await options.leaveOutExtensions(tocExtensions(toc)) : [];
+  if (leftOut.length > 0) options.onLeftOut?.(leftOut);
+  const isLeftOutExtension = (line: string) =>
+    !line.startsWith(';') && leftOut.some((e) => line.includes(` EXTENSION - ${e} `) || line.trimEnd().endsWith(` EXTENSION - ${e}`) || line.includes(` COMMENT - EXTENSION ${e} `) || line.trimEnd().endsWith(` COMMENT - EXTENSION ${e}`));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-partial-list-'));
   try {
     const rest = path.join(dir, 'rest.list');
-    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) ? `;${line}` : line)).join('\n'));
+    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) || isLeftOutExtension(line) ? `;${line}` : line)).join('\n'));
     await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--use-list=${rest}`, `--dbname=${scratch.database}`, file], { conn: scratch });
     if (keys.length === 0) return { sql: '', names: [] };
     const only = path.join(dir, 'keys.list');

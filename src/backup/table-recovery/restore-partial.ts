@@ -22,6 +22,7 @@ import type { Journal } from '../../audit/journal.js';
 import { asRunError, openJournal, outcomeOf, recordRun, type RunOutcome } from '../../audit/runbook.js';
 import { connect, serverVersion, type Db } from '../../db/connection.js';
 import { describeConn, withDatabase, type ConnInfo } from '../../db/conninfo.js';
+import { alterRole, extensionsNotCreatable, mayCreateDatabase, roleAttributes } from '../../db/role-attributes.js';
 import { DbrollbackError } from '../../errors.js';
 import { fingerprint, type TableRef } from '../../fingerprint/fingerprint.js';
 import { findBinary } from '../../pgtools/binaries.js';
@@ -113,6 +114,14 @@ export function partialTables(manifest: BackupManifest, asked: TableRef[] | unde
   return asked;
 }
 
+async function requireScratchDatabase(into: Db, conn: ConnInfo): Promise<void> {
+  const attributes = await roleAttributes(into);
+  if (mayCreateDatabase(attributes)) return;
+  throw new DbrollbackError('PRIVILEGE_MISSING', `role ${attributes.role} may not create databases (no CREATEDB): restoring tables from a logical backup loads it into a scratch database on ${conn.host}:${conn.port} first. Nothing was changed.`, {
+    hint: `As a superuser: ${alterRole(attributes.role, 'CREATEDB')} (the scratch database is dropped at the end); or have a superuser create an empty database owned by ${attributes.role}, restore the whole backup into it with --target-database URL (no CREATEDB needed), and copy the rows you need from there.`,
+  });
+}
+
 export async function restorePartial(storage: Storage, options: RestorePartialOptions): Promise<RestorePartialReport> {
   const started = performance.now();
   const log = options.onStep ?? (() => undefined);
@@ -136,6 +145,8 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
   let deferred: DeferredKeys = { sql: '', names: [] };
   try {
     into = await connect(options.into);
+    // The rows are loaded into a scratch database made on this server: a role without CREATEDB is told so before anything is written.
+    await requireScratchDatabase(into, options.into);
     // From here on the run is journaled in the storage as it goes.
     journal = openJournal(storage, audit, 'restore', describeConn(options.into), options.commandLine ?? [], RESTORE_PARTIAL_STEPS);
     checklist.attach(journal);
@@ -147,7 +158,12 @@ export async function restorePartial(storage: Storage, options: RestorePartialOp
       file = await downloadDump(storage, m, m.objects.find((k) => k.endsWith('.pgcustom')) ?? dumpKey(m.id), { ...(options.tempDir ? { tempDir: options.tempDir } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       await createDatabase(into!, scratchName, m.locale ? { locale: m.locale } : {});
       scratchMade = true;
-      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables, { onlyRowsOf: !m.partial });
+      deferred = await loadPartialDump(pgRestore, file, scratchConn, tables, {
+        onlyRowsOf: !m.partial,
+        // An extension a superuser installed (amcheck) cannot be made by this role in its scratch database: left out.
+        leaveOutExtensions: (names) => extensionsNotCreatable(into!, names),
+        onLeftOut: (names) => log(`load: left out of the scratch database: extension ${names.join(', ')} (this role may not create ${names.length > 1 ? 'them' : 'it'}; tables needing ${names.length > 1 ? 'them' : 'it'} would fail to load)`),
+      });
       scratch = await connect(scratchConn);
       await addDeferredKeys(scratch, deferred, tables);
     }, () => `backup ${m.id} loaded into scratch database ${scratchName}`);

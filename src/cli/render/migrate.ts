@@ -22,6 +22,7 @@ export function migrateJson(r: MigrateReport) {
     backupId: r.backupId,
     recovery: r.recovery,
     restorePointsSkipped: r.restorePointsSkipped,
+    walSwitchSkipped: r.walSwitchSkipped,
     headBefore: r.headBefore,
     headAfter: r.headAfter,
     steps: r.steps,
@@ -41,6 +42,7 @@ export function renderMigrate(r: MigrateReport): string {
     }
   }
   if (r.restorePointsSkipped) lines.push(`warning: no restore points were made: ${r.restorePointsSkipped}`);
+  if (r.walSwitchSkipped) lines.push(`warning: restore points not switched into the WAL archive: ${r.walSwitchSkipped}`);
   if (r.backupId) lines.push(`backup taken before changes: ${r.backupId}`);
   if (r.auditKey) lines.push(`audit record: ${r.auditKey}`);
   if (r.ok) lines.push('', r.selected.length ? `migrate: ok — head is now ${r.headAfter ?? '(none)'}` : `migrate: nothing pending — head is ${r.headAfter ?? '(none)'}`);

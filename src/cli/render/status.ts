@@ -44,13 +44,14 @@ function restorePointOf(report: StatusReport, name: string) {
   const point = report.restorePoints?.get(name);
   // archived: the server archived WAL when the point was made (migrate switched to a new segment then); otherwise
   // the WAL holding it was never kept, and no point-in-time restore can reach it.
-  return point ? { name: point.name, lsn: point.lsn, time: point.time, timeline: point.timeline, archived: point.walSwitched } : null;
+  return point ? { name: point.name, lsn: point.lsn, time: point.time, timeline: point.timeline, archived: point.walSwitched, archiving: point.archiving ?? null } : null;
 }
 
 function restorePointCell(report: StatusReport, m: StatusReport['migrations'][number]): string {
   if (!m.applied) return '';
   const point = report.restorePoints?.get(m.name);
-  return point ? `${point.walSwitched ? 'yes' : 'not archived'} (${point.lsn})` : 'no';
+  // Not switched on an archiving server (migrate's role may not call pg_switch_wal): archived with its segment, later.
+  return point ? `${point.walSwitched ? 'yes' : point.archiving === true ? `with segment ${point.walFile}` : 'not archived'} (${point.lsn})` : 'no';
 }
 
 function downCell(m: StatusReport['migrations'][number]): string {
@@ -89,7 +90,11 @@ export function renderStatus(report: StatusReport): string {
     );
   }
   if (report.appliedAtNote) lines.push(`applied at: ${report.appliedAtNote}`);
-  const unarchived = report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false);
+  const unswitched = report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false && report.restorePoints?.get(m.name)?.archiving === true);
+  if (unswitched) {
+    lines.push('restore points not switched into the archive: the role that ran migrate may not call pg_switch_wal(), so each point reaches the WAL archive with its segment (once full, or after archive_timeout); `dbrollback plan` says whether a point-in-time restore reaches it yet (as a superuser: GRANT EXECUTE ON FUNCTION pg_switch_wal() TO the role)');
+  }
+  const unarchived = report.migrations.some((m) => m.applied && report.restorePoints?.get(m.name)?.walSwitched === false && report.restorePoints?.get(m.name)?.archiving !== true);
   if (unarchived) {
     lines.push('restore points not archived: the server was not archiving WAL when migrate made them, so no point-in-time restore can reach them; the way back before those migrations is the logical backups migrate took (dbrollback backups)');
   }

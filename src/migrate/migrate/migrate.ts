@@ -26,7 +26,7 @@ import { toolExclusions } from '../round-trip/exclusions.js';
 import type { Db } from '../../db/connection.js';
 import { describeConn } from '../../db/conninfo.js';
 import { acquireLock, type HeldLock } from '../../db/lock.js';
-import { createRestorePoint, restorePointName, restorePointsUnavailable, walSettings, type WalSettings } from '../../db/restore-point.js';
+import { createRestorePoint, restorePointName, restorePointsUnavailable, walSettings, walSwitchUnavailable, type WalSettings } from '../../db/restore-point.js';
 import { DbrollbackError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { MigratorAdapter } from '../../tools/contract.js';
@@ -80,6 +80,8 @@ export interface MigrateReport {
   backupId: string | null;
   /** Why no restore points were made, when none could be. */
   restorePointsSkipped: string | null;
+  /** Why the restore points made were not switched into the WAL archive at once (no pg_switch_wal for this role), or null. */
+  walSwitchSkipped: string | null;
   headBefore: string | null;
   headAfter: string | null;
   steps: StepResult[];
@@ -94,7 +96,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
   const failOn = checkFailOn(options.failOn ?? run.config.failOn ?? []);
   const mode = checkBackupMode(options.backup ?? 'auto');
   const audit = new AuditRun('migrate', describeConn(run.conn), options.commandLine);
-  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, headBefore: null, headAfter: null, historyExisted: null, historyNote: '' };
+  const state: RunState = { selected: [], migrations: [], classification: [], recovery: null, restorePointsSkipped: null, walSwitchSkipped: null, headBefore: null, headAfter: null, historyExisted: null, historyNote: '' };
   const checklist = new Checklist(MIGRATE_STEPS, log, { signal: run.signal, facts: () => journalFacts(state) });
   let journal: Journal | undefined;
   const session = run.session;
@@ -135,6 +137,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       checklist.attach(journal);
       const wal = await walSettings(db);
       state.restorePointsSkipped = restorePointsUnavailable(wal);
+      if (state.restorePointsSkipped === null) state.walSwitchSkipped = walSwitchUnavailable(wal);
       // A first migration that fails must not leave behind a history table this run created.
       state.historyExisted = await historyTableExists(db, adapter);
       // The run is in the journal before its backup starts: a run killed during a long backup is found as interrupted.
@@ -142,7 +145,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
       // Nothing is applied before the state it starts from can be brought back.
       const recovery = await checklist.run(
         'recovery',
-        () => ensureRecovery(run, mode, { label: `before migrate to ${state.selected.at(-1)}`, onStep: log, onProgress: options.onProgress }),
+        () => ensureRecovery(run, mode, { label: `before migrate to ${state.selected.at(-1)}`, onStep: log, onProgress: options.onProgress, mayForceArchive: wal.archiveMode === 'off' || wal.maySwitchWal }),
         (r) => r.detail,
       );
       state.recovery = recovery;
@@ -183,6 +186,7 @@ export async function migrate(run: RunContext, options: MigrateOptions = {}): Pr
     recovery: state.recovery,
     backupId: state.recovery?.backupId ?? null,
     restorePointsSkipped: state.restorePointsSkipped,
+    walSwitchSkipped: state.walSwitchSkipped,
     headBefore: state.headBefore,
     headAfter: state.headAfter,
     steps,
@@ -197,6 +201,7 @@ interface RunState {
   classification: PendingVerdict[];
   recovery: Recovery | null;
   restorePointsSkipped: string | null;
+  walSwitchSkipped: string | null;
   headBefore: string | null;
   headAfter: string | null;
   /** Whether the tool's history table existed before the first migration ran (null: unknown or the tool names none). */
@@ -219,7 +224,7 @@ async function applyEach(run: RunContext, db: Db, adapter: MigratorAdapter, wal:
     // An invalid index already there counts against this migration only when its up builds it IF NOT EXISTS (and so skips it).
     const skipped = invalidBefore.length > 0 ? await skippedBuilds(adapter, entry.name) : () => false;
     try {
-      await applyOne(run, db, adapter, entry, { switchWal, runId, head: state.headAfter, systemIdentifier: cluster, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
+      await applyOne(run, db, adapter, entry, { switchWal, archiving: wal.archiveMode !== 'off', runId, head: state.headAfter, systemIdentifier: cluster, skipPoint: state.restorePointsSkipped !== null, lockTimeoutMs: options.lockTimeoutMs ?? run.config.lockTimeoutMs }, log);
     } catch (err) {
       entry.status = 'failed';
       entry.error = err instanceof Error ? err.message : String(err);
@@ -272,7 +277,7 @@ async function applyOne(
   db: Db,
   adapter: MigratorAdapter,
   entry: AppliedMigration,
-  how: { switchWal: boolean; runId: string; head: string | null; systemIdentifier: string | null; skipPoint: boolean; lockTimeoutMs: number },
+  how: { switchWal: boolean; archiving: boolean; runId: string; head: string | null; systemIdentifier: string | null; skipPoint: boolean; lockTimeoutMs: number },
   log: (line: string) => void,
 ): Promise<void> {
   // The schema as it is before the migration: what an undo of it must come back to, and what verify compares with after one.
@@ -290,6 +295,7 @@ async function applyOne(
       timeline: point.timeline,
       walFile: point.walFile,
       walSwitched: point.walSwitched,
+      archiving: how.archiving,
       database: run.conn.database,
       runId: how.runId,
     };
@@ -445,6 +451,7 @@ function auditFacts(state: RunState, failOn: readonly FailOn[], mode: BackupMode
       backupMode: mode,
       recovery: state.recovery,
       restorePointsSkipped: state.restorePointsSkipped,
+      walSwitchSkipped: state.walSwitchSkipped,
       headBefore: state.headBefore,
       headAfter: state.headAfter,
     },

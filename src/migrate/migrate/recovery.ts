@@ -4,8 +4,10 @@
  * archive when it is healthy and a base backup reaches now (the restore
  * points then land exactly before each migration), else takes a logical
  * backup — and says so when the archive is failing now (restore points
- * would be worthless); `never` takes none (recorded, never silent), and is
- * refused while the server's archiving is failing.
+ * would be worthless), or when the role may not call pg_switch_wal (the WAL
+ * holding the state before the run then reaches the archive only when its
+ * segment is full or archive_timeout passes); `never` takes none (recorded,
+ * never silent), and is refused while the server's archiving is failing.
  */
 import { backup, type BackupSource } from '../../backup/backup.js';
 import type { Archiver } from '../../backup/archivers/contract.js';
@@ -28,7 +30,7 @@ export interface Recovery {
   detail: string;
 }
 
-export async function ensureRecovery(source: BackupSource & { readonly archiver?: Archiver }, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener }): Promise<Recovery> {
+export async function ensureRecovery(source: BackupSource & { readonly archiver?: Archiver }, mode: BackupMode, options: { label: string; onStep?: (line: string) => void; onProgress?: ProgressListener; /** false: the role may not call pg_switch_wal on an archiving server. */ mayForceArchive?: boolean }): Promise<Recovery> {
   if (mode === 'never') {
     // With no backup the restore points are the only way back, and they are only as good as the archive behind them.
     const status = await withDb(source.conn, archiverStatus);
@@ -46,10 +48,16 @@ export async function ensureRecovery(source: BackupSource & { readonly archiver?
     // Whoever archives (dbrollback's wal-push, pgBackRest, Barman Cloud), the restore points are WAL records in that archive.
     const external = source.archiver && source.archiver.kind !== 'dbrollback' ? source.archiver : undefined;
     const health = external ? await archiverHealth(external, { conn: source.conn }) : await archiveHealth(source.storage, { conn: source.conn });
-    if (health.ok && health.pitrToNow.possible) {
+    const pitrNow = health.ok && health.pitrToNow.possible;
+    if (pitrNow && options.mayForceArchive !== false) {
       return { via: 'wal-archive', backupId: null, baseBackupId: health.pitrToNow.fromBackup, detail: `WAL archive healthy, base backup ${health.pitrToNow.fromBackup} reaches now: no logical backup needed` };
     }
-    if (health.server?.failingNow) {
+    if (pitrNow) {
+      // The WAL just before the first migration sits in the segment being written: without pg_switch_wal it is archived
+      // only when full or after archive_timeout, and no point-in-time restore reaches that moment before then.
+      why = `the WAL archive is healthy (base backup ${health.pitrToNow.fromBackup}), but this role may not call pg_switch_wal(), so the WAL holding the state before the run reaches the archive only when its segment is full or archive_timeout passes (as a superuser: GRANT EXECUTE ON FUNCTION pg_switch_wal() TO the role)`;
+      options.onStep?.(`recovery: ${why}; taking a logical backup as well`);
+    } else if (health.server?.failingNow) {
       why = `no working WAL archive, so restore points would be worthless — ${health.server.problem}`;
       options.onStep?.(`recovery: ${why}; taking a logical backup instead`);
     } else why = `point-in-time recovery to now is not possible: ${health.pitrToNow.reason}`;

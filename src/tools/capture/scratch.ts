@@ -13,13 +13,17 @@ import { DbrollbackError } from '../../errors.js';
 export interface ScratchOptions {
   /** A server to create the scratch database on (its own database is only used to connect). Absent: a local throwaway cluster. */
   server?: ConnInfo;
+  /** Why a server the user named is not used (its role may not create databases): said if the local cluster cannot start either. */
+  localBecause?: string;
 }
 
 export async function withScratchDatabase<T>(options: ScratchOptions, fn: (conn: ConnInfo) => Promise<T>): Promise<T> {
   if (!options.server) {
     const cluster = await startCluster().catch((cause: unknown) => {
-      throw new DbrollbackError('TOOL_FAILED', `cannot start a throwaway PostgreSQL cluster to run code migrations in: ${(cause as Error).message}`, {
-        hint: 'Pass --database-url of a server where dbrollback may create (and drop) a scratch database, or install the PostgreSQL server binaries (initdb, pg_ctl).',
+      throw new DbrollbackError('TOOL_FAILED', `cannot start a throwaway PostgreSQL cluster to run code migrations in: ${(cause as Error).message}${options.localBecause ? ` (${options.localBecause})` : ''}`, {
+        hint: options.localBecause
+          ? 'Install the PostgreSQL server binaries (initdb, pg_ctl) for a local throwaway cluster, or give the role CREATEDB so the scratch database can be made on its server (as a superuser: ALTER ROLE <role> CREATEDB); your database is not touched either way.'
+          : 'Pass --database-url of a server where dbrollback may create (and drop) a scratch database, or install the PostgreSQL server binaries (initdb, pg_ctl).',
         cause,
       });
     });
@@ -37,7 +41,7 @@ export async function withScratchDatabase<T>(options: ScratchOptions, fn: (conn:
   } catch (cause) {
     await admin.end().catch(() => undefined);
     throw new DbrollbackError('QUERY_FAILED', `cannot create a scratch database on ${describeConn(server)}: ${(cause as Error).message}`, {
-      hint: 'Code migrations are captured by running them in a throwaway database. Give a role with CREATEDB (your database is not touched), or omit --database-url to use a local throwaway cluster.',
+      hint: 'Code migrations are captured by running them in a throwaway database (your database is not touched): give the role CREATEDB (as a superuser: ALTER ROLE <role> CREATEDB).',
       cause,
     });
   }
