@@ -32,6 +32,10 @@ export interface SchemaExpectation {
         exclude: string[];
         /** Objects migrations that stay applied through the undo made since the record (a Flyway repeatable's view), by keptKey: expected as they are. */
         kept?: Array<{ key: string; message: string }>;
+        /** The schema just before the downs: what was there already, made since the record by something else. */
+        before?: SchemaSnapshot;
+        /** The undone migrations' up statements (null: unknown): an object one of them creates is the downs' to remove. */
+        ups?: readonly ParsedStatement[] | null;
       }
     | { kind: 'changes'; changes: SchemaChange[]; exclude: string[]; before: SchemaSnapshot };
   accepted: Array<{ key: string; message: string }>;

@@ -63,7 +63,7 @@ export async function compareWithHeadRecord(record: SchemaSnapshot, live: Schema
 }
 
 /** A change to an object the record holds that only adds to it: enum values added, privileges granted. */
-function additive(change: SchemaChange): boolean {
+export function additive(change: SchemaChange): boolean {
   if (change.change !== 'altered') return false;
   if (change.kind === 'enum') return /^values added: [^;]*$/.test(change.detail);
   if (change.kind === 'grant' && Array.isArray(change.before) && Array.isArray(change.after)) {

@@ -310,6 +310,19 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(await headOf(p.database)).toBe('001_create-events');
   });
 
+  it('an index added by hand since migrate (a hotfix during the incident) is there before the downs and left as it was: the gate reports it, not fails it (was: exit 3 after the downs ran, telling to restore the whole database); a column the undone up made and an opaque down left still fails', async () => {
+    const p = await project(exact);
+    const migrated = await runBuiltCli(['migrate', '--backup', 'never', ...p.args]);
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
+    await cluster.sql(p.database, 'CREATE INDEX hotfix_events_kind_status ON events (kind, status)');
+    const undo = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...p.args]);
+    expect(undo.exitCode, undo.stdout).toBe(0);
+    const check = undo.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')!;
+    expect(check).toMatchObject({ status: 'pass', detail: expect.stringContaining('made since the record by something other than the undone migrations, there before the downs and left as it was (reported, not failed): index public.events.hotfix_events_kind_status added') });
+    expect(await indexesOf(p.database)).toContain('hotfix_events_kind_status');
+    expect(await headOf(p.database)).toBe('001_create-events');
+  });
+
   it('without a record, the rehearsal catches the same forgotten column before anything is touched', async () => {
     const p = await project(forgetsColumn);
     await appliedByTool(p.url, forgetsColumn);

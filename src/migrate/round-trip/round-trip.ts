@@ -54,7 +54,14 @@ export interface RoundTrip {
 
 /** `migration`: the oldest undone; `head`: the migration before it in the history (null: none), where the undo leaves the history. */
 export type RoundTripExpectation = { migration: string; head: string | null } & (
-  | { kind: 'record'; schema: SchemaSnapshot; exclude: string[]; kept?: KeptObject[] }
+  | {
+      kind: 'record';
+      schema: SchemaSnapshot;
+      exclude: string[];
+      kept?: KeptObject[];
+      /** The undone migrations' up statements (null: one of them could not be read): what the downs must remove again. */
+      ups: readonly ParsedStatement[] | null;
+    }
   | { kind: 'changes'; changes: SchemaChange[]; exclude: string[] }
 );
 
@@ -137,7 +144,15 @@ export async function proveRoundTrip(input: RoundTripInput): Promise<RoundTrip> 
       ok: differences.length === 0,
       differences,
       note: null,
-      expect: { kind: 'record', migration: oldestName, head: oldest.head, schema: oldest.schema, exclude: oldest.exclude, ...(kept.length > 0 ? { kept } : {}) },
+      expect: {
+        kind: 'record',
+        migration: oldestName,
+        head: oldest.head,
+        schema: oldest.schema,
+        exclude: oldest.exclude,
+        ...(kept.length > 0 ? { kept } : {}),
+        ups: input.selected.every((m) => input.upStatements?.has(m.name)) ? input.selected.flatMap((m) => input.upStatements!.get(m.name)!) : null,
+      },
     });
   }
   if (toolOf(input.adapter.kind)?.rehearsesRoundTrip !== true) {

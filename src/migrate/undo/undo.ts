@@ -308,7 +308,7 @@ function schemaExpectation(plan: Plan, before: SchemaSnapshot): { schemaExpectat
   const expect = plan.roundTrip?.expect;
   if (!expect) return {};
   const accepted = (plan.roundTrip?.differences ?? []).map((d) => ({ key: differenceKey(d), message: d.message }));
-  return { schemaExpectation: { expect: expect.kind === 'record' ? expect : { ...expect, before }, accepted } };
+  return { schemaExpectation: { expect: { ...expect, before }, accepted } };
 }
 
 /** Refusals: a plan that needs a restore, and downs that destroy live data without --accept-data-loss. */

@@ -18,7 +18,10 @@ import { describeChange } from '../../db/schema/logical.js';
 import { schemaSnapshot } from '../../db/schema/snapshot.js';
 import type { Db } from '../../db/connection.js';
 import type { Check, CheckOutcome, VerifyContext } from '../check.js';
-import { compareWithHeadRecord, nameMissing, recreateStatement, tablesOf } from '../schema-at-head.js';
+import { additive, compareWithHeadRecord, nameMissing, recreateStatement, tablesOf } from '../schema-at-head.js';
+import type { SchemaSnapshot } from '../../db/schema/snapshot.js';
+import type { ParsedStatement } from '../../sql/parser.js';
+import { creates, objectAndRelation } from '../../sql/creates.js';
 
 export const schemaRoundTrip: Check = {
   id: 'schema-round-trip',
@@ -35,6 +38,8 @@ export const schemaRoundTrip: Check = {
       const migration = expectation.expect.migration;
       const kept = new Map((expectation.expect.kept ?? []).map((k) => [k.key, k.message]));
       const stayed: string[] = [];
+      const already = madeBeforeTheDowns(expectation.expect);
+      const others: string[] = [];
       for (const change of roundTripChanges(expectation.expect.schema, live)) {
         // Made since the record by a migration the undo leaves applied (a Flyway repeatable): expected as it is.
         if (kept.has(keptKey(change))) {
@@ -44,13 +49,15 @@ export const schemaRoundTrip: Check = {
         const d = toDifference(migration, change, null);
         const key = differenceKey(d);
         if (accepted.has(key)) seen.push(accepted.get(key)!);
+        else if (already(change)) others.push(describeChange(change));
         else problems.push(describeChange(change));
       }
-      const data = { against: 'record', migration, accepted: seen, ...(stayed.length > 0 ? { staysApplied: stayed } : {}) };
+      const data = { against: 'record', migration, accepted: seen, ...(stayed.length > 0 ? { staysApplied: stayed } : {}), ...(others.length > 0 ? { madeBeforeTheDowns: others } : {}) };
       if (problems.length > 0) return { status: 'fail', detail: `the schema differs from the one recorded before ${migration}: ${named(problems)}`, problems, data };
       const except = [
         ...(seen.length ? [`${seen.length} accepted difference(s): ${seen.join('; ')}`] : []),
         ...(stayed.length ? [`what migrations left applied made since: ${stayed.join('; ')}`] : []),
+        ...(others.length ? [`what was made since the record by something other than the undone migrations, there before the downs and left as it was (reported, not failed): ${named(others)}`] : []),
       ];
       return { status: 'pass', detail: `the schema equals the one recorded before ${migration}${except.length ? ` except ${except.join('; and ')}` : ''}`, data };
     }
@@ -111,6 +118,23 @@ async function againstHeadRecord(db: Db, ctx: VerifyContext): Promise<CheckOutco
       '; then run dbrollback verify again. A difference made on purpose: dbrollback verify --skip-checks schema-round-trip',
   );
   return { status: 'fail', detail: `the schema differs from the one ${at}: ${named(lost)}${accepted}${beyond}`, problems, data };
+}
+
+/**
+ * Whether a difference from the record was there before the downs ran, exactly so, and is one no undone up made:
+ * an object added since the record by hand or another tool (an index a DBA added during the incident, an extension
+ * the platform installed, a grant), or added to (an enum value, a privilege). The downs neither made nor could remove
+ * it, and the application at the target head runs on it: reported, not failed — as a standalone verify reports it.
+ * With the undone ups' SQL unknown nothing is excused (one of them may have made it, and a down left it).
+ */
+function madeBeforeTheDowns(expect: { schema: SchemaSnapshot; before?: SchemaSnapshot; ups?: readonly ParsedStatement[] | null }): (change: SchemaChange) => boolean {
+  const ups = expect.ups;
+  if (!expect.before || !ups) return () => false;
+  const there = new Map(roundTripChanges(expect.schema, expect.before).map((c) => [changeKey(c), JSON.stringify(c.after ?? null)]));
+  return (change) =>
+    (change.change === 'added' || additive(change)) &&
+    there.get(changeKey(change)) === JSON.stringify(change.after ?? null) &&
+    !ups.some((stmt) => objectAndRelation(change).some((ref) => creates(stmt, ref)));
 }
 
 /** The first few problems in one line (all of them are in `problems`). */
