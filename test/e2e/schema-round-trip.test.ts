@@ -65,6 +65,15 @@ exports.down = (pgm) => {
 };
 `;
 
+/** An up that makes an index inside a DO block (its SQL does not show it), and a down that forgets it. */
+const ADD_STATUS_INDEX_OPAQUE = `exports.up = (pgm) => {
+  pgm.sql("DO $$ BEGIN EXECUTE 'CREATE INDEX events_status_kind_idx ON events (status, kind)'; END $$");
+};
+exports.down = (pgm) => {
+  pgm.sql('SELECT 1');
+};
+`;
+
 /** An exact round trip, for contrast. */
 const ADD_NOTE = `exports.up = (pgm) => {
   pgm.addColumns('events', { note: { type: 'text', default: 'none' } });
@@ -321,6 +330,14 @@ describe('undo proves the schema round trip (built CLI)', { timeout: 300_000 }, 
     expect(check).toMatchObject({ status: 'pass', detail: expect.stringContaining('made since the record by something other than the undone migrations, there before the downs and left as it was (reported, not failed): index public.events.hotfix_events_kind_status added') });
     expect(await indexesOf(p.database)).toContain('hotfix_events_kind_status');
     expect(await headOf(p.database)).toBe('001_create-events');
+
+    // An up whose SQL hides what it makes (a DO block): an object there before the downs may be its, left by the down —
+    // nothing is excused, the gate fails naming it.
+    const opaque = await project(await dirWith({ '001_create-events.js': CREATE_EVENTS, '002_add-status-index.js': ADD_STATUS_INDEX_OPAQUE }, 'dbrollback-rt-do-up-'));
+    expect((await runBuiltCli(['migrate', '--backup', 'never', ...opaque.args])).exitCode).toBe(0);
+    const left = await runBuiltCli(['undo', '--count', '1', '--yes', '--json', ...opaque.args]);
+    expect(left.exitCode, left.stdout).toBe(3);
+    expect(left.json<UndoDoc>().verify!.checks.find((c) => c.id === 'schema-round-trip')).toMatchObject({ status: 'fail', detail: expect.stringContaining('index public.events.events_status_kind_idx added') });
   });
 
   it('without a record, the rehearsal catches the same forgotten column before anything is touched', async () => {
