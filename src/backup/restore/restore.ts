@@ -335,7 +335,15 @@ async function requireCreateDatabase(admin: Db, restoreInto: string, target: Con
  * database's extensions, read live, are checked first: refused before anything is written.
  */
 async function requireCreateExtensions(source: ConnInfo, restoreInto: string): Promise<void> {
-  const db = await connect(source);
+  let db: Db;
+  try {
+    db = await connect(source);
+  } catch (err) {
+    // The backed-up database is not there to read (dropped before a restore that re-creates it: a drill's rehearsal,
+    // a restore after the database was lost): pg_restore says it if an extension cannot be made.
+    if ((err as { cause?: { code?: string } }).cause?.code === '3D000') return;
+    throw err;
+  }
   let blocked: string[];
   let role: string;
   try {
