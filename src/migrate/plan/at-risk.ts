@@ -172,7 +172,11 @@ async function measureTable(db: Db, { filtered: _filtered, ...target }: RiskTarg
   if (!exists) return { ...target, name, exists, rows: 0, bytes: 0, upperBound: false, derived: null };
   const qualified = quoteQualified(target.schema, target.table!);
   const { rows } = await db.query<{ n: string; bytes: string }>(
-    `SELECT (SELECT count(*) FROM ${qualified}) AS n, pg_total_relation_size(to_regclass($1)) AS bytes`,
+    // A partitioned table holds no storage of its own: its bytes are its partitions' (pg_partition_tree lists it and them).
+    `SELECT (SELECT count(*) FROM ${qualified}) AS n,
+            CASE WHEN (SELECT relkind FROM pg_class WHERE oid = to_regclass($1)) = 'p'
+                 THEN (SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(to_regclass($1)))
+                 ELSE pg_total_relation_size(to_regclass($1)) END AS bytes`,
     [qualified],
   );
   return { ...target, name, exists, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound, derived: null };
