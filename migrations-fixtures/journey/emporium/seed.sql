@@ -14,6 +14,8 @@ INSERT INTO "Tag""s.v2" ("label") SELECT 'tag-' || g FROM generate_series(1, 7) 
 
 INSERT INTO "Kundennotiz_Größe" ("kundeId", "notiz") SELECT 1 + g % 12, 'Notiz ' || g FROM generate_series(1, 9) g;
 
+INSERT INTO Änderungsprotokoll ("customerId", eintrag) SELECT 1 + g % 12, 'Eintrag ' || g FROM generate_series(1, 5) g;
+
 INSERT INTO billing."LedgerEntry" ("invoiceId", "amountCents") SELECT 1 + g % 30, g * 10 FROM generate_series(1, 25) g;
 
 INSERT INTO billing."Payment" ("invoiceId", "paidAt", "amountCents")
