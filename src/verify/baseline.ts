@@ -157,7 +157,7 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
 
 const QUOTED_PART = /^"(?:[^"]|"")+"$/;
 /** An identifier SQL takes unquoted: a letter or underscore, then letters, digits, `_` or `$` (any non-ASCII character counts as a letter). */
-const BARE_PART = /^(?:[A-Za-z_]|[^\x00-\x7F])(?:[A-Za-z0-9_$]|[^\x00-\x7F])*$/u;
+const BARE_PART = /^(?:[A-Za-z_]|\P{ASCII})(?:[A-Za-z0-9_$]|\P{ASCII})*$/u;
 
 /**
  * As SQL reads names: quoted parts verbatim, unquoted ones folded to lower case — ASCII letters only, as
