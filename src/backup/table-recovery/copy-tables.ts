@@ -67,6 +67,14 @@ export async function stageInThrowaway(db: Db, tables: readonly TableRef[], sche
   );
   for (const a of attached) await db.query(`ALTER TABLE ${a.parent} DETACH PARTITION ${a.child}`);
   for (const t of tables) await db.query(`ALTER TABLE ${qualified(t)} SET SCHEMA ${quoteIdent(schema)}`);
+  // A partitioned table's rows are in its partitions: they move with it, still attached (was: the copy held none).
+  const { rows: partitions } = await db.query<{ name: string }>(
+    `SELECT p.relid::regclass::text AS name FROM pg_catalog.pg_class c, pg_catalog.pg_partition_tree(c.oid) p
+      WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'p' AND p.level > 0
+        AND (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = p.relid) <> $1::regnamespace`,
+    [quoteIdent(schema)],
+  );
+  for (const p of partitions) await db.query(`ALTER TABLE ${p.name} SET SCHEMA ${quoteIdent(schema)}`);
   const movedTypes = options.live ? await moveChangedEnums(db, options.live, schema) : [];
   const droppedKeys: string[] = [];
   if (!options.keepOutboundKeys) {
@@ -74,6 +82,7 @@ export async function stageInThrowaway(db: Db, tables: readonly TableRef[], sche
       `SELECT f.relname AS table, c.conname AS constraint
          FROM pg_constraint c JOIN pg_class f ON f.oid = c.conrelid JOIN pg_class t ON t.oid = c.confrelid
         WHERE c.contype = 'f' AND f.relnamespace = $1::regnamespace AND t.relnamespace <> $1::regnamespace
+          AND c.conparentid = 0 -- a partition's copy of its parent's key goes with the parent's
         ORDER BY 1, 2`,
       [quoteIdent(schema)],
     );
