@@ -99,9 +99,9 @@ function invalid(label: string, what: string): DbrollbackError {
   });
 }
 
-/** A table as a map key: schema and name apart (`a.b` + `c` and `a` + `b.c` are two tables). Messages use formatTableRef. */
+/** `schema.table`, for maps (and the enum check's messages); other messages use formatTableRef. */
 export function tableKey(t: TableRef): string {
-  return `${t.schema}\u0000${t.table}`;
+  return `${t.schema}.${t.table}`;
 }
 
 /**

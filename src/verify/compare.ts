@@ -63,15 +63,10 @@ export function compareTables(baseline: BaselineTable[], live: LiveTable[], expe
     }
   }
   for (const now of live) {
-    // dbrollback's own side-by-side copies (restore --tables) are its output, not the application's tables: a
-    // restore made after the baseline must not fail the verify that follows it (the schema snapshot skips them too).
-    if (OWN_SCHEMA.test(now.schema)) continue;
     if (!baseKeys.has(tableKey(now))) record({ schema: now.schema, table: now.table, kind: 'not-in-baseline', baselineRows: null, liveRows: now.rows });
   }
   return result;
 }
-
-const OWN_SCHEMA = /^dbrollback_(recovered|replaced)_/;
 
 /** The hashing method of a fingerprint (`b:…` / `t:…`); older, unprefixed ones are their own kind. */
 function methodOf(hash: string): string {
