@@ -225,6 +225,24 @@ describe('the journey on a history with quoted, dotted, spaced, reserved, unicod
     expect(pitrReplace.stderr).toContain('refusing to replace billing."Payment": a partitioned table or a partition is not swapped in place');
     expect(await rowsOf(url, 'billing."Payment"')).toEqual(paymentsLive);
 
+    // plan back to the first migration: each dropped table measured where it is — "Sales.EU"."Order Line" split
+    // on no dot, "LedgerEntry" found in billing, where the down's own search_path puts it.
+    const planAll = await cli(['plan', '--to', '20250401090000_create_customer_and_billing', '--json', ...args]);
+    expect(planAll.exitCode, planAll.stderr).toBe(0);
+    const objects = Object.fromEntries(planAll.json<PlanDoc>().migrations.map((m) => [m.name, m.atRisk.objects.map((o) => [o.schema, o.table, o.rows])]));
+    expect(objects['20250406090000_create_ledger_entry']).toEqual([['billing', 'LedgerEntry', Number(await one(url, 'SELECT count(*) FROM billing."LedgerEntry"'))]]);
+    expect(objects['20250402090000_create_sales_eu_order_line']).toEqual([['Sales.EU', 'Order Line', Number(await one(url, 'SELECT count(*) FROM "Sales.EU"."Order Line"'))]]);
+    // So undo of the search_path migration refuses for its rows, and backs them up once they are accepted.
+    const toRename = ['undo', '--to', '20250405090000_rename_customer_email', '--yes', '--json', ...args];
+    const refusedLedger = await cli(toRename);
+    expect(refusedLedger.exitCode).toBe(4);
+    expect(refusedLedger.json<{ error: { message: string } }>().error.message).toContain('drop-table billing.LedgerEntry (25 rows)');
+    const undoLedger = await cli([...toRename, '--accept-data-loss', '--backup', 'tables']);
+    expect(undoLedger.exitCode, undoLedger.stdout + undoLedger.stderr).toBe(0);
+    expect(await one(url, `SELECT to_regclass('billing."LedgerEntry"')::text`)).toBeNull();
+    const ledgerBackup = JSON.parse(await readFile(new URL(`backups/${undoLedger.json<{ backupId: string }>().backupId}/manifest.json`, `${storage}/`), 'utf8')) as Manifest;
+    expect(ledgerBackup.tables.map((t) => [t.schema, t.table, t.rows])).toEqual([['billing', 'Invoice', 30], ['billing', 'LedgerEntry', 25], ['billing', 'Payment_2024', 8], ['billing', 'Payment_2025', 8]]);
+
     // drill: round trips, the latest backup, PITR, in a local cluster.
     const drill = await cli(['drill', 'all', '--provider', 'local', '--json', ...args]);
     expect(drill.exitCode, drill.stdout + drill.stderr).toBe(0);
