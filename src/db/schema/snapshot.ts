@@ -72,6 +72,8 @@ export interface RelationSnapshot {
   definition: string | null;
   /** A partition: its parent's key (`schema.name`). DROP TABLE of the parent drops it too. Absent in records older than the field. */
   partitionOf?: string;
+  /** The key's parts, which a dot inside a name makes unsplittable (`Sales.EU.Order Line`). Absent in records older than the field. */
+  ref?: { schema: string; table: string };
 }
 
 export interface DomainSnapshot {
@@ -186,6 +188,7 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
       triggers: {},
       definition: r.viewdef,
       ...(r.parent !== null ? { partitionOf: r.parent } : {}),
+      ref: { schema: r.schema, table: r.name },
     };
     snapshot.relations[key] = rel;
     byOid.set(r.oid, rel);

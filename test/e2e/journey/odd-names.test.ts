@@ -242,6 +242,13 @@ describe('the journey on a history with quoted, dotted, spaced, reserved, unicod
     expect(await one(url, `SELECT to_regclass('billing."LedgerEntry"')::text`)).toBeNull();
     const ledgerBackup = JSON.parse(await readFile(new URL(`backups/${undoLedger.json<{ backupId: string }>().backupId}/manifest.json`, `${storage}/`), 'utf8')) as Manifest;
     expect(ledgerBackup.tables.map((t) => [t.schema, t.table, t.rows])).toEqual([['billing', 'Invoice', 30], ['billing', 'LedgerEntry', 25], ['billing', 'Payment_2024', 8], ['billing', 'Payment_2025', 8]]);
+    // Back to the first migration: the tables with dots in their names are the ones the downs were expected to
+    // drop, and verify passes (was: "missing", exit 3 after a correct undo).
+    const undoAll = await cli(['undo', '--to', '20250401090000_create_customer_and_billing', '--yes', '--accept-data-loss', '--backup', 'tables', '--json', ...args]);
+    expect(undoAll.exitCode, undoAll.stdout + undoAll.stderr).toBe(0);
+    expect(await one(url, `SELECT count(*) FROM pg_namespace WHERE nspname = 'Sales.EU'`)).toBe('0');
+    expect(await one(url, `SELECT to_regclass('"Tag""s.v2"')::text`)).toBeNull();
+    expect((await query<{ t: string }>(url, `SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables WHERE schemaname IN ('public', 'billing') ORDER BY 1`)).map((r) => r.t)).toEqual(['billing."Invoice"', 'public."Customer"', 'public.schema_migrations']);
 
     // drill: round trips, the latest backup, PITR, in a local cluster.
     const drill = await cli(['drill', 'all', '--provider', 'local', '--json', ...args]);
