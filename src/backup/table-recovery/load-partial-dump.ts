@@ -82,8 +82,7 @@ export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-partial-list-'));
   try {
     const rest = path.join(dir, 'rest.list');
-    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) || isLeftOut(line) || isLeftOutExtension(line) ? `;${line}` : line)).join('
-'));
+    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) || isLeftOut(line) || isLeftOutExtension(line) ? `;${line}` : line)).join('\n'));
     await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--use-list=${rest}`, `--dbname=${scratch.database}`, file], { conn: scratch });
     if (keys.length === 0) return { sql: '', names: [] };
     const only = path.join(dir, 'keys.list');
