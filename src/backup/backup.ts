@@ -249,7 +249,16 @@ function backupFailed(id: string, storageUrl: string, cause: unknown, what = 'th
  */
 async function coveredTables(db: Db, wanted: readonly TableRef[]): Promise<{ data: TableRef[]; excludeData: TableRef[] }> {
   const all = await listUserTables(db);
-  const keys = new Set(wanted.map((t) => `${t.schema}\u0000${t.table}`));
+  // A partitioned table's rows are its partitions': each one of them (and of sub-partitions) is covered.
+  const { rows: leaves } = await db.query<TableRef>(
+    `SELECT n.nspname AS schema, c.relname AS table
+       FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+       CROSS JOIN LATERAL pg_catalog.pg_partition_tree(pg_catalog.to_regclass(pg_catalog.quote_ident(w.schema) || '.' || pg_catalog.quote_ident(w.name))) AS p
+       JOIN pg_catalog.pg_class c ON c.oid = p.relid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE p.isleaf`,
+    [wanted.map((t) => t.schema), wanted.map((t) => t.table)],
+  );
+  const keys = new Set([...wanted, ...leaves].map((t) => `${t.schema}\u0000${t.table}`));
   const data = all.filter((t) => keys.has(`${t.schema}\u0000${t.table}`)).sort(compareRefs);
   return { data, excludeData: all.filter((t) => !keys.has(`${t.schema}\u0000${t.table}`)) };
 }

@@ -153,6 +153,8 @@ export interface TablePlan {
   method: HashMethod;
   bytes: number;
   blocks: number;
+  /** A partitioned table: its rows are its partitions' (read through it, never split by block: it has none). */
+  partitioned?: boolean;
 }
 
 export interface Piece {
@@ -179,7 +181,7 @@ const BINARY_SAFE_TYPES = ['bool', 'int2', 'int4', 'int8', 'oid', 'text', 'varch
 async function planTables(db: Db, tables: TableRef[]): Promise<TablePlan[]> {
   if (tables.length === 0) return [];
   const { major } = await serverVersion(db);
-  let rows: Array<{ i: number; binary_safe: boolean; bytes: string; blocks: string }>;
+  let rows: Array<{ i: number; binary_safe: boolean; bytes: string; blocks: string; partitioned: boolean }>;
   try {
     ({ rows } = await db.query(
       `SELECT t.i,
@@ -199,7 +201,8 @@ async function planTables(db: Db, tables: TableRef[]): Promise<TablePlan[]> {
                    )
               ) AS binary_safe,
               pg_catalog.pg_relation_size(c.oid) AS bytes,
-              pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int AS blocks
+              pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int AS blocks,
+              c.relkind = 'p' AS partitioned
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(schema, name, i)
          JOIN pg_catalog.pg_namespace n ON n.nspname = t.schema
          JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
@@ -219,7 +222,7 @@ async function planTables(db: Db, tables: TableRef[]): Promise<TablePlan[]> {
     }
     // hash_record_extended arrived in PostgreSQL 14.
     const method: HashMethod = row.binary_safe && major >= 14 ? 'b' : 't';
-    return { ref: { schema: ref.schema, table: ref.table }, method, bytes: Number(row.bytes), blocks: Number(row.blocks) };
+    return { ref: { schema: ref.schema, table: ref.table }, method, bytes: Number(row.bytes), blocks: Number(row.blocks), ...(row.partitioned ? { partitioned: true } : {}) };
   });
 }
 
@@ -235,7 +238,7 @@ async function hashPiece(db: Db, piece: Piece): Promise<PieceSum> {
   try {
     const { rows } = await db.query<{ n: string; h: string }>(
       `SELECT pg_catalog.count(*) AS n, coalesce(pg_catalog.sum(${rowHash(piece.plan.method)}), 0)::pg_catalog.text AS h
-         FROM ONLY ${name} AS r ${where}`,
+         FROM ${piece.plan.partitioned ? '' : 'ONLY '}${name} AS r ${where}`,
     );
     return { rows: Number(rows[0]!.n), sum: BigInt(rows[0]!.h) };
   } catch (cause) {

@@ -40,16 +40,22 @@ export function creates(stmt: ParsedStatement, ref: ObjectRef): boolean {
     case 'sequence': {
       const rv = (node.relation ?? node.view ?? node.sequence ?? as(node.into, 'IntoClause')?.rel ?? (node.into as Record<string, unknown> | undefined)?.rel) as Record<string, unknown> | undefined;
       const created = ['CreateStmt', 'ViewStmt', 'CreateSeqStmt', 'CreateTableAsStmt'].includes(stmt.kind);
-      return created && str(rv?.relname) === parts[1] && (str(rv?.schemaname) ?? 'public') === parts[0];
+      // The whole key compared, never split: a name may hold a dot (`"Sales.EU"."Order Line"`).
+      return created && `${str(rv?.schemaname) ?? 'public'}.${str(rv?.relname)}` === ref.object;
     }
     case 'column': {
-      const table = str((node.relation as Record<string, unknown> | undefined)?.relname);
-      if (table !== parts[1]) return false;
-      if (stmt.kind === 'CreateStmt') return list(node.tableElts).some((e) => str(as(e, 'ColumnDef')?.colname) === parts[2]);
+      const rel = node.relation as Record<string, unknown> | undefined;
+      const table = str(rel?.relname);
+      const schema = str(rel?.schemaname);
+      // An unqualified table matches in any schema, as before (the search path decides where it is).
+      const isColumn = (column: string | undefined): boolean =>
+        column !== undefined && (schema === undefined ? ref.object.endsWith(`.${table}.${column}`) : ref.object === `${schema}.${table}.${column}`);
+      if (table === undefined) return false;
+      if (stmt.kind === 'CreateStmt') return list(node.tableElts).some((e) => isColumn(str(as(e, 'ColumnDef')?.colname)));
       if (stmt.kind === 'AlterTableStmt') {
         return list(node.cmds).some((c) => {
           const cmd = as(c, 'AlterTableCmd');
-          return str(cmd?.subtype) === 'AT_AddColumn' && str(as(cmd?.def, 'ColumnDef')?.colname) === parts[2];
+          return str(cmd?.subtype) === 'AT_AddColumn' && isColumn(str(as(cmd?.def, 'ColumnDef')?.colname));
         });
       }
       return false;

@@ -99,7 +99,7 @@ function invalid(label: string, what: string): DbrollbackError {
   });
 }
 
-/** `schema.table`, for maps and messages. */
+/** `schema.table`, for maps (and the enum check's messages); other messages use formatTableRef. */
 export function tableKey(t: TableRef): string {
   return `${t.schema}.${t.table}`;
 }
@@ -113,10 +113,13 @@ export function parseTableRefs(list: string): TableRef[] {
   for (const raw of splitOutsideQuotes(list, ',')) {
     const item = raw.trim();
     if (item === '') continue;
-    const parts = splitOutsideQuotes(item, '.').map(unquote);
-    if (parts.length > 2 || parts.some((p) => p === '')) {
+    const written = splitOutsideQuotes(item, '.').map((p) => p.trim());
+    const parts = written.map(unquote);
+    // Each part is one identifier: "quoted" whole (a quote inside doubled), or bare without quotes. Anything else
+    // (`"Invoice"; DROP TABLE x`, `"Open`) is a typo, refused here rather than looked up as a strange name.
+    if (parts.length > 2 || parts.some((p) => p === '') || written.some((p) => !QUOTED_PART.test(p) && !BARE_PART.test(p))) {
       throw new DbrollbackError('USAGE', `"${item}" is not a table name (expected schema.table or table)`, {
-        hint: 'List tables as schema.table,schema.table (quote names holding dots or capitals: "Sales"."Orders").',
+        hint: 'List tables as schema.table,schema.table; a name with capitals, dots, spaces, commas or quotes goes in double quotes, a quote inside doubled, as in SQL: "Sales.EU"."Order Line",public."Tag""s" (in the shell, the whole list in single quotes).',
       });
     }
     refs.push(parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: 'public', table: parts[0]! });
@@ -152,8 +155,15 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
   return out;
 }
 
-/** As SQL reads names: quoted parts verbatim, unquoted ones folded to lower case. */
+const QUOTED_PART = /^"(?:[^"]|"")+"$/;
+/** An identifier SQL takes unquoted: a letter or underscore, then letters, digits, `_` or `$` (any non-ASCII character counts as a letter). */
+const BARE_PART = /^(?:[A-Za-z_]|\P{ASCII})(?:[A-Za-z0-9_$]|\P{ASCII})*$/u;
+
+/**
+ * As SQL reads names: quoted parts verbatim, unquoted ones folded to lower case — ASCII letters only, as
+ * PostgreSQL folds them in a multibyte encoding (`Änderung_X` is the table `Änderung_x`).
+ */
 function unquote(part: string): string {
   const p = part.trim();
-  return p.startsWith('"') && p.endsWith('"') && p.length >= 2 ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase();
+  return p.startsWith('"') && p.endsWith('"') && p.length >= 2 ? p.slice(1, -1).replace(/""/g, '"') : p.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

@@ -3,7 +3,7 @@
  * differ (and how), and which differ but were expected to (the tables the
  * rollback was meant to change are reported, never failed).
  */
-import { tableKey, type BaselineTable } from './baseline.js';
+import { formatTableRef, tableKey, type BaselineTable } from './baseline.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import type { EnumReading } from './enum-columns.js';
 import { RECOVERY_SCHEMA } from '../db/recovery-schemas.js';
@@ -84,7 +84,8 @@ export function reportedNote(cmp: Comparison): string {
 
 /** One line per difference, naming the table and the counts. */
 export function describeDiff(diff: TableDiff): string {
-  const name = tableKey(diff);
+  // As --expect-changed and --tables read it back: `"Sales.EU"."Order Line"`.
+  const name = formatTableRef(diff);
   switch (diff.kind) {
     case 'missing':
       return `${name}: missing (baseline had ${plural(diff.baselineRows!, 'row')})`;
@@ -120,7 +121,7 @@ export function outsideBaseline(baseline: { partial?: boolean; source: string },
   if (!untouched) return { note: `; tables outside ${baseline.source} are not compared (it is partial)`, problems: [] };
   const expected = new Set(expectChanged.map(tableKey));
   const moved = untouched.moved.filter((t) => !expected.has(tableKey(t)));
-  const problems = moved.map((t) => `${tableKey(t)}: written by the rollback though outside ${baseline.source} (${untouched.how} changed)`);
+  const problems = moved.map((t) => `${formatTableRef(t)}: written by the rollback though outside ${baseline.source} (${untouched.how} changed)`);
   return { note: `; ${plural(untouched.judged - moved.length, 'other table')} unchanged by ${untouched.how}`, problems };
 }
 

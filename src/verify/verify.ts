@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { Db } from '../db/connection.js';
 import { describeConn, type ConnInfo } from '../db/conninfo.js';
 import { DbrollbackError, isDbrollbackError } from '../errors.js';
-import { loadBaselineFile, type Baseline } from './baseline.js';
+import { formatTableRef, loadBaselineFile, tableKey, type Baseline } from './baseline.js';
 import type { Check, CheckResult, HeadLookup, HeadSchemaLookup, SchemaExpectation, ToolVerifyLookup, UntouchedEvidence, VerifyContext } from './check.js';
 import type { TableRef } from '../fingerprint/fingerprint.js';
 import { Gate } from './gate.js';
@@ -256,10 +256,15 @@ async function liveWritesNote(gate: Gate, before: TableWrites, results: CheckRes
   } finally {
     await gate.release(db);
   }
-  const expected = new Set(expectChanged.map((t) => `${t.schema}.${t.table}`));
-  const written = tablesMoved(before, after).map((t) => `${t.schema}.${t.table}`).filter((k) => !expected.has(k));
-  if (written.length === 0) return;
-  const note = `${written.join(', ')} ${written.length === 1 ? 'was' : 'were'} written by other sessions while verify ran: the application is writing, so ${written.length === 1 ? 'its' : 'their'} differences include its own rows; to report ${written.length === 1 ? 'it' : 'them'} instead of failing on ${written.length === 1 ? 'it' : 'them'}: --expect-changed ${written.join(',')}`;
+  const expected = new Set(expectChanged.map(tableKey));
+  const moved = tablesMoved(before, after).filter((t) => !expected.has(tableKey(t)));
+  if (moved.length === 0) return;
+  const written = moved.map((t) => `${t.schema}.${t.table}`);
+  // Named as --expect-changed reads them back (`"Sales.EU"."Order Line"`), the list in single quotes for the shell when it needs them.
+  const names = moved.map(formatTableRef);
+  const list = names.join(',');
+  const flag = /^[\w.,$-]+$/.test(list) ? list : `'${list.replace(/'/g, `'\\''`)}'`;
+  const note = `${names.join(', ')} ${written.length === 1 ? 'was' : 'were'} written by other sessions while verify ran: the application is writing, so ${written.length === 1 ? 'its' : 'their'} differences include its own rows; to report ${written.length === 1 ? 'it' : 'them'} instead of failing on ${written.length === 1 ? 'it' : 'them'}: --expect-changed ${flag}`;
   for (const r of failing) {
     r.problems = [...(r.problems ?? []), note];
     r.data = { ...r.data, writtenDuringVerify: written };

@@ -54,7 +54,27 @@ const qualified = (t: TableRef): string => `${quoteIdent(t.schema)}.${quoteIdent
  */
 export async function stageInThrowaway(db: Db, tables: readonly TableRef[], schema: string, options: { keepOutboundKeys: boolean; live?: Db }): Promise<StagedTables> {
   await db.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  // A partition recovered without its parent is copied as a table of its own: attached, pg_dump would write it
+  // as ATTACH PARTITION to a parent the target may no longer have (a down dropped it), or would swap in its place.
+  const { rows: attached } = await db.query<{ parent: string; child: string }>(
+    `SELECT i.inhparent::regclass::text AS parent, i.inhrelid::regclass::text AS child
+       FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+       JOIN pg_catalog.pg_inherits i ON i.inhrelid = pg_catalog.to_regclass(pg_catalog.quote_ident(w.schema) || '.' || pg_catalog.quote_ident(w.name))
+       JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relispartition
+      WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS o(schema, name)
+                         WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(o.schema) || '.' || pg_catalog.quote_ident(o.name)) = i.inhparent)`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  for (const a of attached) await db.query(`ALTER TABLE ${a.parent} DETACH PARTITION ${a.child}`);
   for (const t of tables) await db.query(`ALTER TABLE ${qualified(t)} SET SCHEMA ${quoteIdent(schema)}`);
+  // A partitioned table's rows are in its partitions: they move with it, still attached (was: the copy held none).
+  const { rows: partitions } = await db.query<{ name: string }>(
+    `SELECT p.relid::regclass::text AS name FROM pg_catalog.pg_class c, pg_catalog.pg_partition_tree(c.oid) p
+      WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'p' AND p.level > 0
+        AND (SELECT relnamespace FROM pg_catalog.pg_class WHERE oid = p.relid) <> $1::regnamespace`,
+    [quoteIdent(schema)],
+  );
+  for (const p of partitions) await db.query(`ALTER TABLE ${p.name} SET SCHEMA ${quoteIdent(schema)}`);
   const movedTypes = options.live ? await moveChangedEnums(db, options.live, schema) : [];
   const droppedKeys: string[] = [];
   if (!options.keepOutboundKeys) {
@@ -62,6 +82,7 @@ export async function stageInThrowaway(db: Db, tables: readonly TableRef[], sche
       `SELECT f.relname AS table, c.conname AS constraint
          FROM pg_constraint c JOIN pg_class f ON f.oid = c.conrelid JOIN pg_class t ON t.oid = c.confrelid
         WHERE c.contype = 'f' AND f.relnamespace = $1::regnamespace AND t.relnamespace <> $1::regnamespace
+          AND c.conparentid = 0 -- a partition's copy of its parent's key goes with the parent's
         ORDER BY 1, 2`,
       [quoteIdent(schema)],
     );

@@ -59,7 +59,19 @@ export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch
   const toc = (await runTool(pgRestore, ['--list', file])).stdout.split('\n');
   // TOC entries: "ID; OID OID FK CONSTRAINT schema table name owner", "ID; OID OID TABLE DATA schema table owner".
   const covered = tables.map((t) => ` FK CONSTRAINT ${t.schema} ${t.table} `);
+  // A partitioned table has no rows of its own (no TABLE DATA entry), and its key is checked against its partitions'
+  // rows, where a covered partition's key would fail on the empty table it points at. Such a key cannot be made
+  // NOT VALID (PostgreSQL refuses that on a partitioned table): it is left out of the scratch database, which holds
+  // rows to copy, not the schema to compare (the live database's keys are not touched).
+  const withRows = new Set(toc.filter((line) => !line.startsWith(';') && line.includes(' TABLE DATA ')).map((line) => line.slice(line.indexOf(' TABLE DATA ') + ' TABLE DATA '.length).replace(/ \S+$/, '')));
+  const keyOfRowless = (line: string) => {
+    const at = line.indexOf(' FK CONSTRAINT ');
+    if (at === -1) return false;
+    const rest = line.slice(at + ' FK CONSTRAINT '.length);
+    return ![...withRows].some((table) => rest.startsWith(`${table} `));
+  };
   const isCoveredKey = (line: string) => !line.startsWith(';') && covered.some((c) => line.includes(c));
+  const isLeftOut = (line: string) => !line.startsWith(';') && !isCoveredKey(line) && keyOfRowless(line);
   const rows = tables.map((t) => ` TABLE DATA ${t.schema} ${t.table} `);
   const isOtherRows = (line: string) => options.onlyRowsOf === true && !line.startsWith(';') && line.includes(' TABLE DATA ') && !rows.some((r) => line.includes(r));
   const keys = toc.filter(isCoveredKey);
@@ -70,7 +82,7 @@ export async function loadPartialDump(pgRestore: PgBinary, file: string, scratch
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dbrollback-partial-list-'));
   try {
     const rest = path.join(dir, 'rest.list');
-    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) || isLeftOutExtension(line) ? `;${line}` : line)).join('\n'));
+    await writeFile(rest, toc.map((line) => (isCoveredKey(line) || isOtherRows(line) || isLeftOut(line) || isLeftOutExtension(line) ? `;${line}` : line)).join('\n'));
     await runTool(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--use-list=${rest}`, `--dbname=${scratch.database}`, file], { conn: scratch });
     if (keys.length === 0) return { sql: '', names: [] };
     const only = path.join(dir, 'keys.list');

@@ -249,6 +249,18 @@ async function assertTablesExist(db: Db, tables: readonly TableRef[], where: str
 }
 
 async function assertNoInboundKeys(db: Db, tables: readonly TableRef[]): Promise<void> {
+  // A swap moves one table; a partitioned one's partitions would stay behind, attached to the table set aside.
+  const { rows: partitioned } = await db.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+       JOIN pg_namespace n ON n.nspname = w.schema JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.name
+      WHERE c.relkind = 'p' OR c.relispartition`,
+    [tables.map((t) => t.schema), tables.map((t) => t.table)],
+  );
+  if (partitioned.length > 0) {
+    throw new DbrollbackError('REFUSED', `refusing to replace ${partitioned.map(name).join(', ')}: a partitioned table or a partition is not swapped in place (its partitions or its parent would stay behind)`, {
+      hint: 'Recover side by side instead (leave out --replace: the partitioned table lands with its partitions in a dbrollback_recovered_* schema) and copy the rows you need. Nothing was changed.',
+    });
+  }
   const keys = await inboundForeignKeys(db, tables);
   if (keys.length === 0) return;
   const one = tables.length === 1;

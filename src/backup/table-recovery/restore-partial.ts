@@ -30,6 +30,7 @@ import type { ProgressListener } from '../../progress.js';
 import type { Storage } from '../../storage/contract.js';
 import { backup } from '../backup.js';
 import { dumpKey } from '../layout.js';
+import { formatTableRef } from '../../verify/baseline.js';
 import type { BackupManifest } from '../manifest.js';
 import { createDatabase, dropDatabase } from '../restore/databases.js';
 import { downloadDump, removeDump } from '../restore/fetch-dump.js';
@@ -100,17 +101,27 @@ const NAMED_AT_MOST = 20;
 export function partialTables(manifest: BackupManifest, asked: TableRef[] | undefined): TableRef[] {
   const covers = backupCovers(manifest);
   const kind = manifest.partial ? 'partial backup' : 'backup';
-  const listed = covers.length > NAMED_AT_MOST ? `${covers.slice(0, NAMED_AT_MOST).join(', ')} and ${covers.length - NAMED_AT_MOST} more tables (--json lists them all in error.details.covers)` : covers.join(', ') || 'no table';
+  // The manifest's fingerprinted tables are the covered ones as parts: compared and shown from those, never by
+  // splitting `schema.table` (a name may hold a dot), and shown as --tables reads them back (`"Sales.EU"."Order Line"`).
+  const coveredRefs = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
+  const shown = coveredRefs.length === covers.length ? coveredRefs.map(formatTableRef) : covers;
+  const listed = shown.length > NAMED_AT_MOST ? `${shown.slice(0, NAMED_AT_MOST).join(', ')} and ${shown.length - NAMED_AT_MOST} more tables (--json lists them all in error.details.covers)` : shown.join(', ') || 'no table';
   const elsewhere = manifest.partial ? 'or use a full backup or the WAL archive for the rest' : 'or restore them from another backup (`dbrollback backups` lists them)';
   const hint = `Backup ${manifest.id} ${manifest.partial ? 'covers' : 'holds the rows of'} ${listed}: restore some or all of those (--tables), ${elsewhere}. Nothing was changed.`;
-  const all = manifest.tables.filter((t) => covers.includes(name(t))).map((t) => ({ schema: t.schema, table: t.table }));
+  const all = coveredRefs;
   if (!asked) {
-    if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: say which of its tables to restore with --tables`, { hint: `e.g. dbrollback restore --backup ${manifest.id} --tables ${covers[0] ?? 'public.orders'}, or restore it whole with dbrollback restore --backup ${manifest.id} --target-database URL. Nothing was changed.` });
+    if (!manifest.partial) throw new DbrollbackError('USAGE', `backup ${manifest.id} is a whole-database backup: say which of its tables to restore with --tables`, { hint: `e.g. dbrollback restore --backup ${manifest.id} --tables '${shown[0] ?? 'public.orders'}', or restore it whole with dbrollback restore --backup ${manifest.id} --target-database URL. Nothing was changed.` });
     if (all.length === 0) throw new DbrollbackError('USAGE', `backup ${manifest.id} is partial and holds the rows of no table`, { hint });
     return all;
   }
-  const outside = asked.filter((t) => !covers.includes(name(t)));
-  if (outside.length > 0) throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(name).join(', ')}, which ${kind} ${manifest.id} does not ${manifest.partial ? 'cover' : 'hold'}`, { hint, details: { covers } });
+  const same = (a: TableRef, b: TableRef) => a.schema === b.schema && a.table === b.table;
+  const outside = asked.filter((t) => !coveredRefs.some((c) => same(c, t)) && (coveredRefs.length === covers.length || !covers.includes(name(t))));
+  if (outside.length > 0) {
+    // An unquoted name folds to lower case, as in SQL: `billing.Invoice` is billing.invoice; the backup's may be billing."Invoice".
+    const folded = coveredRefs.filter((c) => outside.some((t) => c.schema.toLowerCase() === t.schema.toLowerCase() && c.table.toLowerCase() === t.table.toLowerCase()));
+    const didYouMean = folded.length > 0 ? `; it holds ${folded.map(formatTableRef).join(', ')} (a name with capitals, dots, spaces or quotes is given in double quotes, as in SQL: --tables '${folded.map(formatTableRef).join(',')}')` : '';
+    throw new DbrollbackError('USAGE', `--tables asks for ${outside.map(formatTableRef).join(', ')}, which ${kind} ${manifest.id} does not ${manifest.partial ? 'cover' : 'hold'}${didYouMean}`, { hint, details: { covers } });
+  }
   return asked;
 }
 

@@ -28,7 +28,7 @@ export function registerVerify(program: Command, registrar: CommandRegistrar): v
       .addOption(new Option('--baseline <id>', 'compare row counts and fingerprints with this backup\'s manifest (a backup id, or "latest": the newest of the --database-url database)').conflicts('baselineFile'))
       .option('--baseline-file <file>', 'compare with a JSON file: a backup manifest, or {"tables": [...]}')
       .option('--expect-head <name>', 'the migration that must be the head (after an undo: its target)')
-      .option('--expect-changed <tables>', 'tables the rollback was expected to change (schema.table,...): reported, not failed')
+      .option('--expect-changed <tables>', 'tables the rollback was expected to change (schema.table,...; named as --tables names them, e.g. \'"Sales.EU"."Order Line",billing."Invoice"\'): reported, not failed')
       .option('--checks <ids>', `run only these checks (${CHECK_IDS.join(', ')})`)
       .option('--skip-checks <ids>', 'leave these checks out')
       .option('--checks-dir <dir>', 'directory of .sql check queries (default: verify/ beside the migrations)')

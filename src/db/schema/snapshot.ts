@@ -70,6 +70,10 @@ export interface RelationSnapshot {
   triggers: Record<string, string>;
   /** Views and materialized views: pg_get_viewdef. */
   definition: string | null;
+  /** A partition: its parent's key (`schema.name`). DROP TABLE of the parent drops it too. Absent in records older than the field. */
+  partitionOf?: string;
+  /** The key's parts, which a dot inside a name makes unsplittable (`Sales.EU.Order Line`). Absent in records older than the field. */
+  ref?: { schema: string; table: string };
 }
 
 export interface DomainSnapshot {
@@ -151,14 +155,16 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
 
   const rels = await db.query<{
     oid: string; schema: string; name: string; relkind: string; relpersistence: string; relfilenode: string;
-    relrowsecurity: boolean; relforcerowsecurity: boolean; acl: string[] | null; viewdef: string | null; owner: string | null;
+    relrowsecurity: boolean; relforcerowsecurity: boolean; acl: string[] | null; viewdef: string | null; owner: string | null; parent: string | null;
   }>(`
     SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind, c.relpersistence::text AS relpersistence,
            c.relfilenode::int8 AS relfilenode, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text[] AS acl,
            CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS viewdef,
            (SELECT tn.nspname || '.' || t.relname FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
              WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
-               AND d.deptype IN ('a', 'i') LIMIT 1) AS owner
+               AND d.deptype IN ('a', 'i') LIMIT 1) AS owner,
+           (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+             WHERE c.relispartition AND i.inhrelid = c.oid) AS parent
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND ${USER_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
      ORDER BY n.nspname, c.relname`);
@@ -181,6 +187,8 @@ export async function schemaSnapshot(db: Queryable, options: SnapshotOptions = {
       indexes: {},
       triggers: {},
       definition: r.viewdef,
+      ...(r.parent !== null ? { partitionOf: r.parent } : {}),
+      ref: { schema: r.schema, table: r.name },
     };
     snapshot.relations[key] = rel;
     byOid.set(r.oid, rel);

@@ -25,6 +25,11 @@ export interface RiskTarget {
   line: number;
   /** A DELETE/UPDATE with a WHERE clause: only some rows are affected. */
   filtered: boolean;
+  /**
+   * An unqualified name after the down set its own search_path (`SET LOCAL search_path TO billing, public`):
+   * the schemas it is looked up in, first match wins. Absent: `schema` as given (`public` for an unqualified name).
+   */
+  searchPath?: string[];
 }
 
 export interface RiskObject extends Omit<RiskTarget, 'filtered'> {
@@ -57,18 +62,34 @@ export interface AtRisk {
 export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[] {
   const out: RiskTarget[] = [];
   const enums = new Set<string>();
+  let searchPath: string[] | null = null;
+  // A relation as written, never split on a dot (`"Sales.EU"."Order Line"`); an unqualified one under the down's own search_path.
+  const relation = (parts: string[]): { schema: string; table: string; searchPath?: string[] } | undefined => {
+    const table = parts.at(-1);
+    if (!table) return undefined;
+    if (parts.length > 1) return { schema: parts.at(-2)!, table };
+    const { schema } = splitRelKey(relKey({ relname: table })!);
+    return searchPath && schema !== 'pg_catalog' ? { schema: searchPath.find((s) => s !== '$user') ?? schema, table, searchPath } : { schema, table };
+  };
+  const rangeVar = (rv: unknown) => {
+    const r = (as(rv, 'RangeVar') ?? rv) as Fields | undefined;
+    const name = str(r?.relname);
+    return name ? relation([...(str(r?.schemaname) ? [str(r?.schemaname)!] : []), name]) : undefined;
+  };
   for (const stmt of statements) {
     const { kind, node, line } = stmt;
-    if (kind === 'CreateEnumStmt') {
+    if (kind === 'VariableSetStmt' && str(node.name) === 'search_path') {
+      const path = list(node.args).map((a) => str(as(as(a, 'A_Const')?.sval, 'String')?.sval ?? (as(a, 'A_Const')?.sval as Fields | undefined)?.sval)).filter((v): v is string => v !== undefined);
+      searchPath = str(node.kind) === 'VAR_SET_VALUE' && path.length > 0 ? path : null;
+    } else if (kind === 'CreateEnumStmt') {
       const key = nameKey(names(node.typeName));
       if (key) enums.add(key);
     } else if (kind === 'DropStmt') {
       const removeType = str(node.removeType);
       for (const obj of list(node.objects)) {
-        const key = nameKey(names(as(obj, 'List')?.items ?? obj));
-        if (!key) continue;
-        const { schema, table } = splitRelKey(key);
-        if (removeType === 'OBJECT_TABLE' || removeType === 'OBJECT_MATVIEW') out.push({ action: 'drop-table', schema, table, column: null, line, filtered: false });
+        const rel = relation(names(as(obj, 'List')?.items ?? obj));
+        if (!rel) continue;
+        if (removeType === 'OBJECT_TABLE' || removeType === 'OBJECT_MATVIEW') out.push({ action: 'drop-table', ...rel, column: null, line, filtered: false });
       }
       if (removeType === 'OBJECT_SCHEMA' && str(node.behavior) === 'DROP_CASCADE') {
         for (const obj of list(node.objects)) {
@@ -77,23 +98,22 @@ export function riskTargets(statements: readonly ParsedStatement[]): RiskTarget[
         }
       }
     } else if (kind === 'AlterTableStmt') {
-      const key = relKey(node.relation);
-      if (!key) continue;
-      const { schema, table } = splitRelKey(key);
+      const rel = rangeVar(node.relation);
+      if (!rel) continue;
       for (const cmd of alterCmds(node)) {
         const subtype = str(cmd.subtype);
         const column = str(cmd.name) ?? null;
-        if (subtype === 'AT_DropColumn') out.push({ action: 'drop-column', schema, table, column, line, filtered: false });
-        if (subtype === 'AT_AlterColumnType' && !(column !== null && labelsKept(cmd, column, enums))) out.push({ action: 'alter-type', schema, table, column, line, filtered: false });
+        if (subtype === 'AT_DropColumn') out.push({ action: 'drop-column', ...rel, column, line, filtered: false });
+        if (subtype === 'AT_AlterColumnType' && !(column !== null && labelsKept(cmd, column, enums))) out.push({ action: 'alter-type', ...rel, column, line, filtered: false });
       }
     } else if (kind === 'TruncateStmt') {
-      for (const rel of list(node.relations)) {
-        const key = relKey(rel);
-        if (key) out.push({ action: 'truncate', ...splitRelKey(key), column: null, line, filtered: false });
+      for (const r of list(node.relations)) {
+        const rel = rangeVar(r);
+        if (rel) out.push({ action: 'truncate', ...rel, column: null, line, filtered: false });
       }
     } else if (kind === 'DeleteStmt' || kind === 'UpdateStmt') {
-      const key = relKey(node.relation);
-      if (key) out.push({ action: kind === 'DeleteStmt' ? 'delete' : 'update', ...splitRelKey(key), column: null, line, filtered: node.whereClause !== undefined });
+      const rel = rangeVar(node.relation);
+      if (rel) out.push({ action: kind === 'DeleteStmt' ? 'delete' : 'update', ...rel, column: null, line, filtered: node.whereClause !== undefined });
     }
   }
   return out;
@@ -124,7 +144,8 @@ function labelsKept(cmd: Fields, column: string, enums: ReadonlySet<string>): bo
  */
 export async function measureAtRisk(db: Db, targets: readonly RiskTarget[], fills: readonly Fill[] = []): Promise<AtRisk> {
   const objects: RiskObject[] = [];
-  for (const target of targets) {
+  for (const given of targets) {
+    const target = await onSearchPath(db, given);
     if (target.action === 'drop-schema') {
       const { rows } = await db.query<{ table: string }>(
         `SELECT c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm', 'p') ORDER BY 1`,
@@ -172,7 +193,11 @@ async function measureTable(db: Db, { filtered: _filtered, ...target }: RiskTarg
   if (!exists) return { ...target, name, exists, rows: 0, bytes: 0, upperBound: false, derived: null };
   const qualified = quoteQualified(target.schema, target.table!);
   const { rows } = await db.query<{ n: string; bytes: string }>(
-    `SELECT (SELECT count(*) FROM ${qualified}) AS n, pg_total_relation_size(to_regclass($1)) AS bytes`,
+    // A partitioned table holds no storage of its own: its bytes are its partitions' (pg_partition_tree lists it and them).
+    `SELECT (SELECT count(*) FROM ${qualified}) AS n,
+            CASE WHEN (SELECT relkind FROM pg_class WHERE oid = to_regclass($1)) = 'p'
+                 THEN (SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(to_regclass($1)))
+                 ELSE pg_total_relation_size(to_regclass($1)) END AS bytes`,
     [qualified],
   );
   return { ...target, name, exists, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound, derived: null };
@@ -191,6 +216,14 @@ async function measureColumn(db: Db, { filtered: _filtered, ...target }: RiskTar
     `SELECT count(${column}) AS n, coalesce(sum(pg_column_size(${column})), 0) AS bytes FROM ${quoteQualified(target.schema, target.table!)}`,
   );
   return { ...target, name, exists: true, rows: Number(rows[0]!.n), bytes: Number(rows[0]!.bytes), upperBound: false, derived: null };
+}
+
+/** An unqualified name under the down's own search_path: in the first of its schemas that holds it (else the first schema). */
+async function onSearchPath(db: Db, target: RiskTarget): Promise<RiskTarget> {
+  const { searchPath, ...rest } = target;
+  if (!searchPath || rest.table === null) return rest;
+  for (const schema of searchPath) if (await relationExists(db, schema, rest.table)) return { ...rest, schema };
+  return rest;
 }
 
 async function relationExists(db: Db, schema: string, table: string): Promise<boolean> {

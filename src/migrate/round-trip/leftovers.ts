@@ -44,6 +44,17 @@ export function leftBehind(downs: readonly ParsedStatement[], live: SchemaSnapsh
   const dropped = droppedFromRecord(downs, live);
   const gone = new Set(dropped.map((d) => `${d.kind}|${d.object}`));
   const relationsGone = new Set(dropped.filter((d) => d.kind === 'table' || d.kind === 'view').map((d) => d.object));
+  // DROP TABLE of a partitioned table drops its partitions (and theirs) with it.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [key, rel] of Object.entries(live.relations)) {
+      if (rel.partitionOf !== undefined && relationsGone.has(rel.partitionOf) && !relationsGone.has(key)) {
+        relationsGone.add(key);
+        gone.add(`table|${key}`);
+        grew = true;
+      }
+    }
+  }
   const schemasGone = new Set(dropped.filter((d) => d.kind === 'schema').map((d) => d.object));
   const columnsGone = new Map<string, string[]>();
   for (const d of dropped) {

@@ -39,7 +39,7 @@ import { blockingSessions } from '../../db/blockers.js';
 import { withLockRetries } from '../../db/lock-wait.js';
 import type { RunContext } from '../../run/run-context.js';
 import { sampleTraffic, tablesWrittenSince, writtenBeforeDowns } from './live-traffic.js';
-import { tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
+import { knownRelations, tablesChangedBySchema, tablesNamedBySql, toTableRefs } from './expected-changes.js';
 import { runHook } from './hooks.js';
 import { differenceKey } from '../../db/schema/round-trip.js';
 import { toolExclusions } from '../round-trip/exclusions.js';
@@ -458,7 +458,8 @@ async function runDowns(adapter: MigratorAdapter, target: DownTarget, state: Run
 /** Tables the downs were expected to change: schema changes (catalog diff) and tables their SQL names. */
 async function expectedChanges(db: Db, before: SchemaSnapshot, plan: Plan, adapter: MigratorAdapter): Promise<Array<{ schema: string; table: string }>> {
   const after = await schemaSnapshot(db);
-  const keys = tablesChangedBySchema(diffSchemas(before, after));
+  const known = knownRelations(before, after);
+  const keys = tablesChangedBySchema(diffSchemas(before, after), known);
   // The tool's history loses the undone rows.
   if (adapter.historyTable) keys.push(`${adapter.historyTable.schema}.${adapter.historyTable.table}`);
   for (const t of adapter.bookkeeping?.tables ?? []) keys.push(`${t.schema}.${t.table}`);
@@ -467,7 +468,8 @@ async function expectedChanges(db: Db, before: SchemaSnapshot, plan: Plan, adapt
     if (m.downSql.source === 'unknown' || m.downSql.sql.trim() === '') continue;
     keys.push(...tablesNamedBySql(parseSql(m.downSql.sql, m.downSql.path ?? m.name).statements));
   }
-  return toTableRefs(keys);
+  for (const t of [...(adapter.historyTable ? [adapter.historyTable] : []), ...(adapter.bookkeeping?.tables ?? [])]) known.set(`${t.schema}.${t.table}`, { schema: t.schema, table: t.table });
+  return toTableRefs(keys, known);
 }
 
 function nothingToUndo(plan: Plan): DbrollbackError {
