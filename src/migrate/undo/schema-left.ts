@@ -55,7 +55,7 @@ export async function recordSchemaLeft(
       schema,
       undo: { accepted },
     });
-    return { key, note: `schema the undo left recorded in ${key}${accepted.length > 0 ? ` (with the ${accepted.length} accepted difference(s)): a later dbrollback verify compares with it` : ': a later dbrollback verify compares with it'}` };
+    return { key, note: `schema the undo left recorded in ${key}${accepted.length > 0 ? ` (with the ${accepted.length} accepted difference(s))` : ''}: a later dbrollback verify compares with it` };
   } catch (err) {
     const later = accepted.length > 0 ? 'a later dbrollback verify reports the accepted differences as failures again (pass --skip-checks schema-round-trip to it)' : 'a later dbrollback verify has no schema recorded at this head to compare with';
     return { key: null, note: `WARNING: the schema the undo left could not be recorded in the storage (${(err as Error).message}): the undo itself is done and verified; ${later}` };
